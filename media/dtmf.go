@@ -1,0 +1,117 @@
+package media
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// DTMF errors.
+var (
+	ErrInvalidDTMF     = errors.New("media: invalid DTMF")
+	ErrShortBuffer     = errors.New("media: buffer too short")
+	ErrUnsupportedINFO = errors.New("media: unsupported INFO body")
+)
+
+// dtmfPayloadSize is the fixed part of an RFC 4733 telephone-event payload.
+const dtmfPayloadSize = 4
+
+// DTMFEvent is one RFC 4733 telephone-event payload.
+type DTMFEvent struct {
+	Event    uint8  // 0-9, 10 '*', 11 '#', 12-15 A-D, 16 flash
+	End      bool   // E bit: the event has ended
+	Volume   uint8  // 0-63, in -dBm0
+	Duration uint16 // in timestamp units (1/8000 s) since the event began
+}
+
+// ParseDTMF decodes the first four bytes of payload; extra bytes (some
+// senders pad, RFC 4733 allows redundancy blocks elsewhere) are ignored.
+func ParseDTMF(payload []byte) (DTMFEvent, error) {
+	if len(payload) < dtmfPayloadSize {
+		return DTMFEvent{}, fmt.Errorf("%w: %d-byte telephone-event payload", ErrInvalidDTMF, len(payload))
+	}
+	return DTMFEvent{
+		Event:    payload[0],
+		End:      payload[1]&0x80 != 0,
+		Volume:   payload[1] & 0x3F,
+		Duration: binary.BigEndian.Uint16(payload[2:4]),
+	}, nil
+}
+
+// MarshalTo writes the 4-byte payload into b and returns its length.
+func (e DTMFEvent) MarshalTo(b []byte) (int, error) {
+	if len(b) < dtmfPayloadSize {
+		return 0, fmt.Errorf("%w: need %d bytes for telephone-event", ErrShortBuffer, dtmfPayloadSize)
+	}
+	b[0] = e.Event
+	b[1] = e.Volume & 0x3F
+	if e.End {
+		b[1] |= 0x80
+	}
+	binary.BigEndian.PutUint16(b[2:4], e.Duration)
+	return dtmfPayloadSize, nil
+}
+
+// dtmfDigits maps event codes 0-15 to their keys.
+const dtmfDigits = "0123456789*#ABCD"
+
+// DigitForEvent returns the key of a DTMF event code; false for flash and
+// the non-DTMF events.
+func DigitForEvent(event uint8) (rune, bool) {
+	if int(event) >= len(dtmfDigits) {
+		return 0, false
+	}
+	return rune(dtmfDigits[event]), true
+}
+
+// EventForDigit returns the event code of a key; lower-case a-d are
+// accepted too.
+func EventForDigit(digit rune) (uint8, bool) {
+	switch {
+	case digit >= '0' && digit <= '9':
+		return uint8(digit - '0'), true
+	case digit == '*':
+		return 10, true
+	case digit == '#':
+		return 11, true
+	case digit >= 'A' && digit <= 'D':
+		return uint8(digit-'A') + 12, true
+	case digit >= 'a' && digit <= 'd':
+		return uint8(digit-'a') + 12, true
+	}
+	return 0, false
+}
+
+// DTMFReceiver turns a stream of telephone-event packets into key presses.
+// The zero value is ready to use; it is not safe for concurrent use.
+//
+// All packets of one event, including the three redundant end packets,
+// carry the RTP timestamp of the event's start, and each new press gets a
+// new timestamp. So the receiver reports a digit at the FIRST packet it
+// sees with a new timestamp and ignores every later packet with that
+// timestamp. This reacts as early as possible (barge-in stops a prompt at
+// key-down), and because no particular packet is required, a lost end
+// packet or lost start packets can neither drop nor double a digit.
+// Packets with a timestamp older than the last event are late duplicates
+// and are ignored too; call Reset when the sender's SSRC changes, since a
+// new source starts a new timestamp space.
+type DTMFReceiver struct {
+	lastTimestamp uint32
+	seen          bool
+}
+
+// Handle processes one telephone-event payload with its RTP timestamp and
+// returns the digit when this packet starts a new event.
+func (r *DTMFReceiver) Handle(rtpTimestamp uint32, payload []byte) (digit rune, ok bool) {
+	if len(payload) < dtmfPayloadSize {
+		return 0, false
+	}
+	if r.seen && int32(rtpTimestamp-r.lastTimestamp) <= 0 {
+		return 0, false
+	}
+	r.seen, r.lastTimestamp = true, rtpTimestamp
+	return DigitForEvent(payload[0])
+}
+
+// Reset forgets the last event, for a new RTP source.
+func (r *DTMFReceiver) Reset() { *r = DTMFReceiver{} }

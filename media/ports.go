@@ -1,0 +1,107 @@
+package media
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+)
+
+// Port pool errors.
+var (
+	ErrNoPorts          = errors.New("media: no free RTP port")
+	ErrInvalidPortRange = errors.New("media: invalid RTP port range")
+)
+
+// PortPool hands out RTP sockets on even ports of a configured range.
+//
+// RTP uses the even port and, by RFC 3550 convention, RTCP the odd port
+// above it. The odd port is not bound for now: we send no RTCP and ignore
+// what arrives there, so a peer's RTCP gets an ICMP port-unreachable, which
+// peers tolerate. Keeping the odd ports out of the allocation leaves room
+// to bind them later without renumbering.
+type PortPool struct {
+	ip   netip.Addr
+	low  int
+	size int // number of even ports in the range
+
+	mu    sync.Mutex
+	inUse []bool // by (port-low)/2
+	count int
+	next  int // where the next search starts
+}
+
+// NewPortPool covers the even ports from low to high inclusive on ip.
+// low must be even and low < high, both within 1024..65534 (65534 leaves
+// 65535 for its RTCP). Use an unspecified ip to bind all interfaces.
+func NewPortPool(ip netip.Addr, low, high int) (*PortPool, error) {
+	switch {
+	case !ip.IsValid():
+		return nil, fmt.Errorf("%w: no IP address", ErrInvalidPortRange)
+	case low%2 != 0:
+		return nil, fmt.Errorf("%w: low port %d is odd", ErrInvalidPortRange, low)
+	case low >= high:
+		return nil, fmt.Errorf("%w: low %d is not below high %d", ErrInvalidPortRange, low, high)
+	case low < 1024 || high > 65534:
+		return nil, fmt.Errorf("%w: %d-%d outside 1024-65534", ErrInvalidPortRange, low, high)
+	}
+	size := (high-low)/2 + 1
+	return &PortPool{ip: ip, low: low, size: size, inUse: make([]bool, size)}, nil
+}
+
+// Acquire binds the next free even port and returns its socket. The search
+// starts after the last port handed out, so a released port is not reused
+// at once and late packets of an ended call do not reach a new one. Ports
+// the OS refuses (taken by another process) are skipped; ErrNoPorts means
+// every port was in use or refused.
+func (p *PortPool) Acquire() (*net.UDPConn, int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var lastErr error
+	for i := range p.size {
+		index := (p.next + i) % p.size
+		if p.inUse[index] {
+			continue
+		}
+		port := p.low + 2*index
+		conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(p.ip, uint16(port))))
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		p.inUse[index] = true
+		p.count++
+		p.next = (index + 1) % p.size
+		return conn, port, nil
+	}
+	if lastErr != nil {
+		return nil, 0, fmt.Errorf("%w in %d-%d (last bind error: %v)", ErrNoPorts, p.low, p.low+2*(p.size-1), lastErr)
+	}
+	return nil, 0, fmt.Errorf("%w in %d-%d: all %d in use", ErrNoPorts, p.low, p.low+2*(p.size-1), p.size)
+}
+
+// Release returns port to the pool. The caller closes the socket; releasing
+// a port that is not in use is a no-op.
+func (p *PortPool) Release(port int) {
+	index := (port - p.low) / 2
+	if port%2 != 0 || index < 0 || index >= p.size {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.inUse[index] {
+		p.inUse[index] = false
+		p.count--
+	}
+}
+
+// InUse returns how many ports are handed out.
+func (p *PortPool) InUse() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.count
+}
+
+// Size returns how many ports the pool covers.
+func (p *PortPool) Size() int { return p.size }

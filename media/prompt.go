@@ -1,0 +1,95 @@
+package media
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// Prompt is a piece of audio ready to send: encoded once, at load, into
+// both laws and padded with silence to whole 20 ms frames, so playback only
+// hands out sub-slices. A Prompt is immutable and safe to share between
+// any number of streams.
+type Prompt struct {
+	name   string
+	frames int
+	ulaw   []byte
+	alaw   []byte
+}
+
+// NewPrompt encodes 8 kHz mono samples.
+func NewPrompt(name string, pcm8k []int16) *Prompt {
+	frames := (len(pcm8k) + FrameSamples - 1) / FrameSamples
+	p := &Prompt{
+		name:   name,
+		frames: frames,
+		ulaw:   make([]byte, frames*FrameSamples),
+		alaw:   make([]byte, frames*FrameSamples),
+	}
+	EncodeUlaw(p.ulaw, pcm8k)
+	EncodeAlaw(p.alaw, pcm8k)
+	fill(p.ulaw[len(pcm8k):], UlawSilence)
+	fill(p.alaw[len(pcm8k):], AlawSilence)
+	return p
+}
+
+// LoadPromptWAV decodes a WAV file (see DecodeWAV) that must be sampled at
+// 8000 Hz: resampling belongs in the offline prompt tooling, not here.
+func LoadPromptWAV(name string, r io.Reader) (*Prompt, error) {
+	pcm, rate, err := DecodeWAV(r)
+	if err != nil {
+		return nil, fmt.Errorf("media: prompt %q: %w", name, err)
+	}
+	if rate != ClockRate {
+		return nil, fmt.Errorf("media: prompt %q: %w: sampled at %d Hz, need %d Hz", name, ErrUnsupportedWAV, rate, ClockRate)
+	}
+	return NewPrompt(name, pcm), nil
+}
+
+// Silence returns a prompt of silence lasting d, rounded up to whole
+// frames; useful as a pause between composed prompts.
+func Silence(d time.Duration) *Prompt {
+	frames := int((d + FrameDuration - 1) / FrameDuration)
+	if frames < 0 {
+		frames = 0
+	}
+	p := &Prompt{
+		name:   "silence",
+		frames: frames,
+		ulaw:   make([]byte, frames*FrameSamples),
+		alaw:   make([]byte, frames*FrameSamples),
+	}
+	fill(p.ulaw, UlawSilence)
+	fill(p.alaw, AlawSilence)
+	return p
+}
+
+// Name returns the name given at load.
+func (p *Prompt) Name() string { return p.name }
+
+// Frames returns the number of 20 ms frames.
+func (p *Prompt) Frames() int { return p.frames }
+
+// Duration returns the playing time, a whole number of frames.
+func (p *Prompt) Duration() time.Duration { return time.Duration(p.frames) * FrameDuration }
+
+// Frame returns frame i encoded for c, without copying; nil when i is out
+// of range. The slice's capacity ends with the frame, so an append by the
+// caller cannot overwrite the next frame.
+func (p *Prompt) Frame(c Codec, i int) []byte {
+	if i < 0 || i >= p.frames {
+		return nil
+	}
+	data := p.ulaw
+	if c == PCMA {
+		data = p.alaw
+	}
+	start, end := i*FrameSamples, (i+1)*FrameSamples
+	return data[start:end:end]
+}
+
+func fill(b []byte, v byte) {
+	for i := range b {
+		b[i] = v
+	}
+}

@@ -1,0 +1,203 @@
+package media
+
+import (
+	"encoding/binary"
+	"errors"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+const (
+	// relatchAfter is how long the latched source must have been silent
+	// before another source may take over. Shorter would let a stray or
+	// spoofed packet steal an active call's media; longer would delay
+	// recovery when a NAT rebinds the peer's port mid-call.
+	relatchAfter = 2 * time.Second
+	// maxDropout is the largest sequence jump still counted as loss
+	// (RFC 3550 A.1); a bigger jump is a restarted sender.
+	maxDropout = 3000
+	// nonSilentLevel is the mean absolute amplitude above which a frame
+	// counts as sound: about -48 dBFS, well above G.711 idle noise.
+	nonSilentLevel = 128
+	// maxReadErrors consecutive non-close read errors end the read loop
+	// rather than spin; the inactivity timeout then ends the call.
+	maxReadErrors = 1000
+)
+
+// rxState is owned by the read loop (or a test calling handlePacket).
+type rxState struct {
+	header         rtp.Header // reused so parsing does not allocate
+	latched        bool
+	source         netip.AddrPort
+	lastFromSource time.Duration
+	ssrc           uint32
+	haveSeq        bool
+	lastSeq        uint16
+	dtmf           DTMFReceiver
+	buf            [recvBufferSize]byte
+}
+
+func (s *Stream) readLoop(p *Pacer) {
+	defer close(s.readDone)
+	errorsInARow := 0
+	for {
+		n, src, err := s.conn.ReadFromUDPAddrPort(s.rx.buf[:])
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			if errorsInARow++; errorsInARow >= maxReadErrors {
+				return
+			}
+			continue
+		}
+		errorsInARow = 0
+		s.handlePacket(s.rx.buf[:n], src, p.elapsed())
+	}
+}
+
+// handlePacket processes one datagram from src received at now (pacer
+// clock). It must not allocate: it runs for every packet of every call.
+//
+// Symmetric RTP: the first valid packet's source becomes where we send
+// (NAT'd phones receive where they send from, whatever their SDP says).
+// Packets from any other source are dropped, unless the latched source
+// has been silent for relatchAfter, in which case the new source takes
+// over. SetRemote with a new address restarts latching.
+func (s *Stream) handlePacket(pkt []byte, src netip.AddrPort, now time.Duration) {
+	payload, ok := s.parseRTP(pkt)
+	if !ok {
+		s.stats.packetsDropped.Add(1)
+		return
+	}
+	if !s.acceptSource(unmapAddrPort(src), now) {
+		s.stats.packetsDropped.Add(1)
+		return
+	}
+	h := &s.rx.header
+	s.lastReceived.Store(int64(now))
+	s.stats.packetsReceived.Add(1)
+	s.stats.bytesRecv.Add(uint64(len(pkt)))
+	s.trackSequence(h.SSRC, h.SequenceNumber)
+
+	codecs := s.codecs.Load()
+	codec, audioPT, dtmfPT := Codec(codecs), uint8(codecs>>8), uint8(codecs>>16)
+	switch {
+	case dtmfPT != 0 && h.PayloadType == dtmfPT:
+		s.handleDTMF(h.Timestamp, payload)
+	case h.PayloadType == audioPT && len(payload) > 0:
+		s.measureAudio(codec, payload)
+		if sink := s.sink.Load(); sink != nil {
+			(*sink)(payload)
+		}
+	}
+}
+
+// parseRTP validates pkt and returns its payload. The fixed header, CSRC
+// list and extension length are checked before pion parses them, so
+// ordinary garbage is rejected without building an error value.
+func (s *Stream) parseRTP(pkt []byte) ([]byte, bool) {
+	if len(pkt) < rtpHeaderSize || pkt[0]>>6 != 2 {
+		return nil, false
+	}
+	headerLen := rtpHeaderSize + 4*int(pkt[0]&0x0F)
+	if pkt[0]&0x10 != 0 {
+		if len(pkt) < headerLen+4 {
+			return nil, false
+		}
+		headerLen += 4 + 4*int(binary.BigEndian.Uint16(pkt[headerLen+2:]))
+	}
+	if len(pkt) < headerLen {
+		return nil, false
+	}
+	n, err := s.rx.header.Unmarshal(pkt)
+	if err != nil {
+		return nil, false
+	}
+	payload := pkt[n:]
+	if s.rx.header.Padding {
+		pad := int(pkt[len(pkt)-1])
+		if pad == 0 || pad > len(payload) {
+			return nil, false
+		}
+		payload = payload[:len(payload)-pad]
+	}
+	return payload, true
+}
+
+func (s *Stream) acceptSource(src netip.AddrPort, now time.Duration) bool {
+	rx := &s.rx
+	if s.relatch.Swap(false) {
+		rx.latched = false
+	}
+	switch {
+	case !rx.latched:
+	case src == rx.source:
+		rx.lastFromSource = now
+		return true
+	case now-rx.lastFromSource < relatchAfter:
+		return false
+	}
+	rx.latched, rx.source, rx.lastFromSource = true, src, now
+	s.mu.Lock()
+	s.tx.remote = src
+	s.mu.Unlock()
+	return true
+}
+
+// trackSequence counts sequence gaps as losses. Late and duplicate packets
+// are not subtracted again: the count is an upper bound, which is what an
+// alarm on loss wants.
+func (s *Stream) trackSequence(ssrc uint32, seq uint16) {
+	rx := &s.rx
+	if !rx.haveSeq || ssrc != rx.ssrc {
+		if rx.haveSeq {
+			rx.dtmf.Reset() // a new source has its own timestamp space
+		}
+		rx.haveSeq, rx.ssrc, rx.lastSeq = true, ssrc, seq
+		return
+	}
+	delta := seq - rx.lastSeq
+	switch {
+	case delta == 0 || delta >= 0x8000: // duplicate or late
+	case delta <= maxDropout:
+		s.stats.packetsLost.Add(uint64(delta - 1))
+		rx.lastSeq = seq
+	default:
+		rx.lastSeq = seq
+	}
+}
+
+func (s *Stream) handleDTMF(timestamp uint32, payload []byte) {
+	digit, ok := s.rx.dtmf.Handle(timestamp, payload)
+	if !ok {
+		return
+	}
+	s.stats.digitsReceived.Add(1)
+	select {
+	case s.digits <- digit:
+	default:
+		s.stats.digitsDropped.Add(1)
+	}
+}
+
+// measureAudio keeps the cheap energy measure: the mean absolute
+// amplitude of the frame, by table lookup.
+func (s *Stream) measureAudio(codec Codec, payload []byte) {
+	table := &ulawMagnitude
+	if codec == PCMA {
+		table = &alawMagnitude
+	}
+	var sum uint32
+	for _, code := range payload {
+		sum += uint32(table[code])
+	}
+	level := sum / uint32(len(payload))
+	s.stats.lastLevel.Store(level)
+	if level > nonSilentLevel {
+		s.stats.nonSilentFrames.Add(1)
+	}
+}
