@@ -1,0 +1,286 @@
+package testphone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+const contentTypeSDP = "application/sdp"
+
+var (
+	// ErrNoFinalResponse means a CANCEL was answered but the INVITE never
+	// got its final response (487) in time.
+	ErrNoFinalResponse = errors.New("testphone: no final response after CANCEL")
+)
+
+// Call dials sip:<number>@<server> and returns once a final response
+// arrives. On 2xx it sends the ACK and starts media; any other final
+// response is returned as *StatusError. Cancelling ctx while the call is
+// ringing sends a CANCEL.
+func (p *Phone) Call(ctx context.Context, number string) (*Call, error) {
+	if p.isClosed() {
+		return nil, ErrClosed
+	}
+	media, err := openMedia(p.cfg.LocalIP, p.log)
+	if err != nil {
+		return nil, err
+	}
+	sessionID := p.nextSession.Add(1) + uint64(time.Now().UnixNano())
+	offer, err := p.offer(sessionID, 1, media.localPort(), DirSendRecv)
+	if err != nil {
+		media.close()
+		return nil, err
+	}
+	dialog, err := p.invite(ctx, number, offer, contentTypeSDP, sipgo.AnswerOptions{})
+	if err != nil {
+		media.close()
+		return nil, err
+	}
+	c, err := p.establish(ctx, dialog, media, sessionID)
+	if err != nil {
+		media.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// establish acknowledges a 2xx and turns it into a running Call. A 2xx we
+// cannot use (bad SDP) is still acknowledged and then hung up, so the
+// server is never left with a half-open dialog.
+func (p *Phone) establish(ctx context.Context, dialog *sipgo.DialogClientSession, media *mediaSession, sessionID uint64) (*Call, error) {
+	if err := dialog.Ack(ctx); err != nil {
+		_ = dialog.Close()
+		return nil, fmt.Errorf("testphone: ack: %w", err)
+	}
+	answer := dialog.InviteResponse.Body()
+	remote, err := parseAnswer(answer, p.codecs)
+	if err == nil {
+		err = media.start(remote, p.dtmfPT)
+	}
+	if err != nil {
+		p.byeQuietly(ctx, dialog)
+		return nil, err
+	}
+	c := &Call{
+		phone: p, dialog: dialog, media: media,
+		sessionID: sessionID, sdpVersion: 1,
+		remoteSDP: string(answer), remote: remote,
+		done: make(chan struct{}),
+	}
+	if !p.track(c) {
+		p.byeQuietly(ctx, dialog)
+		media.close()
+		return nil, ErrClosed
+	}
+	dialog.OnState(func(s sip.DialogState) {
+		if s == sip.DialogStateEnded {
+			c.finish()
+		}
+	})
+	if dialog.LoadState() == sip.DialogStateEnded { // BYE raced the OnState registration
+		c.finish()
+	}
+	return c, nil
+}
+
+// CallAndCancel dials, sends CANCEL `after` the first provisional response,
+// and returns the INVITE's final status (487 when the server honours the
+// CANCEL). A final response that beats the CANCEL is returned as is; a 2xx
+// is acknowledged and hung up first.
+func (p *Phone) CallAndCancel(ctx context.Context, number string, after time.Duration) (int, error) {
+	if p.isClosed() {
+		return 0, ErrClosed
+	}
+	media, err := openMedia(p.cfg.LocalIP, p.log)
+	if err != nil {
+		return 0, err
+	}
+	defer media.close() // only needed for a real port in the offer
+	offer, err := p.offer(p.nextSession.Add(1), 1, media.localPort(), DirSendRecv)
+	if err != nil {
+		return 0, err
+	}
+	req := p.newInvite(number, offer, contentTypeSDP)
+	dialog, err := p.dialogs.WriteInvite(ctx, req)
+	if err != nil {
+		return 0, fmt.Errorf("testphone: invite: %w", err)
+	}
+	defer dialog.Close()
+
+	waitCtx, cancelInvite := context.WithCancel(ctx)
+	defer cancelInvite()
+	var cancelTimer *time.Timer
+	opts := sipgo.AnswerOptions{OnResponse: func(res *sip.Response) error {
+		if res.IsProvisional() && cancelTimer == nil {
+			cancelTimer = time.AfterFunc(after, cancelInvite)
+		}
+		return nil
+	}}
+	// sipgo sends the CANCEL itself when the context of WaitAnswer ends.
+	err = dialog.WaitAnswer(waitCtx, opts)
+	if cancelTimer != nil {
+		cancelTimer.Stop()
+	}
+	return p.cancelOutcome(ctx, dialog, err)
+}
+
+func (p *Phone) cancelOutcome(ctx context.Context, dialog *sipgo.DialogClientSession, err error) (int, error) {
+	var rejected *sipgo.ErrDialogResponse
+	switch {
+	case err == nil:
+		code := dialog.InviteResponse.StatusCode
+		if ackErr := dialog.Ack(ctx); ackErr == nil {
+			p.byeQuietly(ctx, dialog)
+		}
+		return code, nil
+	case errors.As(err, &rejected):
+		return rejected.Res.StatusCode, nil
+	case errors.Is(err, context.Canceled) && ctx.Err() == nil:
+		res := dialog.InviteResponse
+		if res == nil || res.IsProvisional() {
+			return 0, ErrNoFinalResponse
+		}
+		return res.StatusCode, nil
+	}
+	return 0, fmt.Errorf("testphone: cancel: %w", err)
+}
+
+// RawInvite sends an INVITE with a caller-chosen body (nil for none) and
+// returns the final status code. A 2xx is acknowledged and hung up at once.
+func (p *Phone) RawInvite(ctx context.Context, number string, body []byte, contentType string) (int, error) {
+	if p.isClosed() {
+		return 0, ErrClosed
+	}
+	dialog, err := p.invite(ctx, number, body, contentType, sipgo.AnswerOptions{})
+	var status *StatusError
+	if errors.As(err, &status) {
+		return status.Code, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	code := dialog.InviteResponse.StatusCode
+	if err := dialog.Ack(ctx); err != nil {
+		_ = dialog.Close()
+		return code, fmt.Errorf("testphone: ack: %w", err)
+	}
+	p.byeQuietly(ctx, dialog)
+	return code, nil
+}
+
+// Options sends an out-of-dialog OPTIONS to the server and returns its status.
+func (p *Phone) Options(ctx context.Context) (int, error) {
+	if p.isClosed() {
+		return 0, ErrClosed
+	}
+	req := sip.NewRequest(sip.OPTIONS, p.serverURI(""))
+	p.addFromTo(req, "")
+	p.pin(req)
+	res, err := p.client.Do(ctx, req)
+	if err != nil {
+		return 0, fmt.Errorf("testphone: options: %w", err)
+	}
+	return res.StatusCode, nil
+}
+
+// invite sends an INVITE and waits for its final response; non-2xx comes
+// back as *StatusError.
+func (p *Phone) invite(ctx context.Context, number string, body []byte, contentType string, opts sipgo.AnswerOptions) (*sipgo.DialogClientSession, error) {
+	req := p.newInvite(number, body, contentType)
+	dialog, err := p.dialogs.WriteInvite(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("testphone: invite: %w", err)
+	}
+	if err := dialog.WaitAnswer(ctx, opts); err != nil {
+		_ = dialog.Close()
+		var rejected *sipgo.ErrDialogResponse
+		if errors.As(err, &rejected) {
+			return nil, &StatusError{Code: rejected.Res.StatusCode, Reason: rejected.Res.Reason}
+		}
+		return nil, fmt.Errorf("testphone: invite: %w", err)
+	}
+	return dialog, nil
+}
+
+func (p *Phone) newInvite(number string, body []byte, contentType string) *sip.Request {
+	req := sip.NewRequest(sip.INVITE, p.serverURI(number))
+	p.addFromTo(req, number)
+	if body != nil {
+		if contentType != "" {
+			req.AppendHeader(sip.NewHeader("Content-Type", contentType))
+		}
+		req.SetBody(body)
+	}
+	p.pin(req)
+	return req
+}
+
+func (p *Phone) serverURI(user string) sip.Uri {
+	host, portText, _ := net.SplitHostPort(p.cfg.Server) // validated in New
+	port, _ := strconv.Atoi(portText)
+	uri := sip.Uri{Scheme: "sip", User: user, Host: host, Port: port}
+	if p.transport == "TCP" {
+		uri.UriParams = sip.NewParams()
+		uri.UriParams.Add("transport", "tcp")
+	}
+	return uri
+}
+
+// addFromTo sets the caller identity: sipgo would otherwise put its user
+// agent name in From.
+func (p *Phone) addFromTo(req *sip.Request, number string) {
+	from := &sip.FromHeader{
+		DisplayName: p.cfg.User,
+		Address:     sip.Uri{Scheme: "sip", User: p.cfg.User, Host: p.cfg.LocalIP},
+		Params:      sip.NewParams(),
+	}
+	from.Params.Add("tag", sip.GenerateTagN(16))
+	host, _, _ := net.SplitHostPort(p.cfg.Server)
+	to := &sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: number, Host: host}, Params: sip.NewParams()}
+	req.AppendHeader(from)
+	req.AppendHeader(to)
+}
+
+// pin makes a request leave from our listening socket (UDP), so responses
+// and the server's in-dialog requests reach the socket we serve. Over TCP
+// sipgo reuses the connection to the server, which carries both ways.
+func (p *Phone) pin(req *sip.Request) {
+	req.SetTransport(p.transport)
+	if p.transport == "UDP" {
+		p.laddr.Copy(&req.Laddr)
+	}
+}
+
+func (p *Phone) offer(sessionID, version uint64, port int, direction string) ([]byte, error) {
+	return buildSDP(offerParams{
+		sessionID: sessionID, version: version,
+		ip: p.cfg.LocalIP, port: port,
+		codecs: p.codecs, dtmfPT: p.dtmfPT, direction: direction,
+	})
+}
+
+// byeQuietly ends a dialog we do not want, ignoring failures: it is cleanup.
+func (p *Phone) byeQuietly(ctx context.Context, dialog *sipgo.DialogClientSession) {
+	bye := sip.NewRequest(sip.BYE, remoteTarget(dialog))
+	p.pin(bye)
+	if err := dialog.WriteBye(ctx, bye); err != nil {
+		p.log.Debug("testphone: cleanup bye", "error", err)
+	}
+}
+
+// remoteTarget is where in-dialog requests go: the peer's Contact.
+func remoteTarget(dialog *sipgo.DialogClientSession) sip.Uri {
+	if res := dialog.InviteResponse; res != nil {
+		if contact := res.Contact(); contact != nil {
+			return *contact.Address.Clone()
+		}
+	}
+	return *dialog.InviteRequest.Recipient.Clone()
+}
