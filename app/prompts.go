@@ -1,0 +1,85 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/hotline-oss/hotline/media"
+)
+
+// PromptSet holds every prompt of every language, decoded and encoded to
+// G.711 once at load so that playback only copies ready frames.
+type PromptSet struct {
+	byKey map[string]*media.Prompt // "lang/name"
+}
+
+// LoadPrompts reads <lang>/<name>.wav for each language from the embedded
+// prompts, then from dir (if set), whose files replace or add to them.
+func LoadPrompts(embedded fs.FS, dir string, languages []string) (*PromptSet, error) {
+	ps := &PromptSet{byKey: make(map[string]*media.Prompt)}
+	if err := ps.loadFS(embedded, "embedded prompts", languages); err != nil {
+		return nil, err
+	}
+	if dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("prompts_dir: %w", err)
+		}
+		if err := ps.loadFS(os.DirFS(dir), dir, languages); err != nil {
+			return nil, err
+		}
+	}
+	return ps, nil
+}
+
+func (ps *PromptSet) loadFS(fsys fs.FS, where string, languages []string) error {
+	var errs []error
+	for _, lang := range languages {
+		entries, err := fs.ReadDir(fsys, lang)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("prompts %s: %w", where, err)
+		}
+		for _, e := range entries {
+			name, ok := strings.CutSuffix(e.Name(), ".wav")
+			if !ok || e.IsDir() {
+				continue
+			}
+			p, err := loadOne(fsys, path.Join(lang, e.Name()), name)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("prompts %s: %s: %w", where, path.Join(lang, e.Name()), err))
+				continue
+			}
+			ps.byKey[lang+"/"+name] = p
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func loadOne(fsys fs.FS, file, name string) (*media.Prompt, error) {
+	f, err := fsys.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return media.LoadPromptWAV(name, f)
+}
+
+// Has reports whether a prompt exists in a language.
+func (ps *PromptSet) Has(lang, name string) bool {
+	_, ok := ps.byKey[lang+"/"+name]
+	return ok
+}
+
+// Get returns a prompt or nil.
+func (ps *PromptSet) Get(lang, name string) *media.Prompt {
+	return ps.byKey[lang+"/"+name]
+}
+
+// Len is the number of prompts loaded.
+func (ps *PromptSet) Len() int { return len(ps.byKey) }

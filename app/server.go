@@ -1,0 +1,232 @@
+// Package app assembles the server from its configuration: prompts, IVR
+// flows, the media engine, the SIP endpoint, metrics and HTTP. cmd/hotline
+// and the end-to-end tests both start the server through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/prompts"
+	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/web"
+)
+
+// Server is one running hotline.
+type Server struct {
+	cfg       *config.Config
+	log       *slog.Logger
+	bus       *call.Bus
+	metrics   *metrics.Metrics
+	prompts   *PromptSet
+	flows     map[string]*ivr.Flow
+	calendars map[string]*ivr.Calendar
+	numbers   map[string]*ivr.Flow
+	notice    []ivr.PromptRef
+	ports     *media.PortPool
+	pacer     *media.Pacer
+	sip       *sip.Endpoint
+	web       *web.Server
+	clock     clock
+}
+
+// NewLogger builds the structured logger the configuration asks for.
+func NewLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Prepare loads and checks everything a configuration refers to — prompts,
+// flows, calendars, numbers, ports — without opening any socket. It is what
+// `hotline check-config` runs.
+func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
+	s := &Server{cfg: cfg, log: log, bus: &call.Bus{}, clock: realClock{}}
+	var err error
+	s.prompts, err = LoadPrompts(prompts.FS, cfg.PromptsDir, cfg.Languages)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loadFlows(); err != nil {
+		return nil, err
+	}
+	low, high, err := config.ParsePortRange(cfg.RTP.Ports)
+	if err != nil {
+		return nil, cfg.Errorf("rtp", "rtp.ports: %v", err)
+	}
+	rtpIP := netip.MustParseAddr(cfg.RTP.Address)
+	if s.ports, err = media.NewPortPool(rtpIP, low, high); err != nil {
+		return nil, cfg.Errorf("rtp", "rtp.ports: %v", err)
+	}
+	return s, nil
+}
+
+func (s *Server) loadFlows() error {
+	cfg := s.cfg
+	var err error
+	if !cfg.Calendars.IsZero() {
+		if s.calendars, err = ivr.ParseCalendars(cfg.File, &cfg.Calendars); err != nil {
+			return err
+		}
+	}
+	if cfg.Flows.IsZero() {
+		return cfg.Errorf("flows", "flows: at least one IVR flow is needed")
+	}
+	if s.flows, err = ivr.ParseFlows(cfg.File, &cfg.Flows); err != nil {
+		return err
+	}
+	v := ivr.Validator{Languages: cfg.Languages, HasPrompt: s.prompts.Has}
+	if err := ivr.Validate(s.flows, s.calendars, v); err != nil {
+		return err
+	}
+	var errs []error
+	s.numbers = make(map[string]*ivr.Flow)
+	for number, flow := range cfg.Numbers {
+		f, ok := s.flows[flow]
+		if !ok {
+			errs = append(errs, cfg.Errorf("numbers", "numbers: %q routes to unknown flow %q", number, flow))
+			continue
+		}
+		s.numbers[number] = f
+	}
+	if cfg.Notice.Enabled {
+		for _, name := range cfg.Notice.Prompts {
+			for _, lang := range cfg.Languages {
+				if !s.prompts.Has(lang, name) {
+					errs = append(errs, cfg.Errorf("notice", "notice: prompt %q missing for language %s", name, lang))
+				}
+			}
+			s.notice = append(s.notice, ivr.PromptRef{Name: name})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Start opens the data directory, the media engine, SIP and HTTP.
+func (s *Server) Start() error {
+	cfg := s.cfg
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data_dir: %w", err)
+	}
+	s.metrics = metrics.New()
+	s.bus.Subscribe(s.metrics)
+	var opts []media.PacerOption
+	opts = append(opts, media.WithLatenessObserver(s.metrics.ObserveSendLateness))
+	if cfg.RTP.PacerWorkers > 0 {
+		opts = append(opts, media.WithWorkers(cfg.RTP.PacerWorkers))
+	}
+	s.pacer = media.NewPacer(opts...)
+	s.pacer.Start()
+
+	rtpAdvertise := netip.MustParseAddr(cfg.RTP.Address)
+	if cfg.RTP.Advertise != "" {
+		rtpAdvertise = netip.MustParseAddr(cfg.RTP.Advertise)
+	}
+	sipCfg := sip.Config{
+		Listen:            netip.MustParseAddrPort(cfg.SIP.Listen),
+		Transports:        cfg.SIP.Transports,
+		MaxCalls:          cfg.SIP.MaxCalls,
+		AnswerDelay:       cfg.SIP.AnswerDelay,
+		UserAgent:         cfg.SIP.UserAgent,
+		RTPAdvertise:      rtpAdvertise,
+		InactivityTimeout: cfg.RTP.InactivityTimeout,
+		IsHotline:         func(n string) bool { _, ok := s.numbers[n]; return ok },
+		MaskNumbers:       cfg.MaskNumbers(),
+		Logger:            s.log,
+	}
+	if cfg.SIP.Advertise != "" {
+		sipCfg.Advertise = netip.MustParseAddr(cfg.SIP.Advertise)
+	}
+	var err error
+	if s.sip, err = sip.New(sipCfg, s.ports, s.pacer, s.bus, s.handleCall); err != nil {
+		return err
+	}
+	if err := s.sip.Start(); err != nil {
+		return err
+	}
+	s.web = web.New(s.metrics.Handler(), s.ready, s.log)
+	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
+		return err
+	}
+	s.log.Info("hotline started", "numbers", len(s.numbers), "flows", len(s.flows), "prompts", s.prompts.Len())
+	return nil
+}
+
+func (s *Server) ready() error {
+	if s.sip == nil {
+		return errors.New("starting")
+	}
+	if s.sip.Draining() {
+		return errors.New("draining")
+	}
+	return nil
+}
+
+// SIPAddr is the bound SIP address (UDP and TCP).
+func (s *Server) SIPAddr() netip.AddrPort { return s.sip.Addr() }
+
+// HTTPAddr is the bound HTTP address.
+func (s *Server) HTTPAddr() string { return s.web.Addr() }
+
+// Metrics exposes the collectors (tests read them).
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
+
+// Bus exposes the event bus (tests and integrations subscribe to it).
+func (s *Server) Bus() *call.Bus { return s.bus }
+
+// ActiveCalls is the number of calls in progress.
+func (s *Server) ActiveCalls() int {
+	if s.sip == nil {
+		return 0
+	}
+	return s.sip.ActiveCalls()
+}
+
+// PortsInUse is the number of RTP ports held by calls.
+func (s *Server) PortsInUse() int { return s.ports.InUse() }
+
+// Shutdown drains: new calls get 503, calls in progress may finish until
+// ctx is done, then the rest are hung up and everything closes.
+func (s *Server) Shutdown(ctx context.Context) {
+	if s.sip != nil {
+		s.sip.Drain()
+		if err := s.sip.Wait(ctx); err != nil {
+			s.log.Info("grace period over: hanging up", "calls", s.sip.ActiveCalls())
+		}
+	}
+	s.Close()
+}
+
+// Close stops everything at once.
+func (s *Server) Close() {
+	if s.sip != nil {
+		_ = s.sip.Close()
+	}
+	if s.web != nil {
+		_ = s.web.Close()
+	}
+	if s.pacer != nil {
+		s.pacer.Stop()
+	}
+}
+
+type clock interface{ Now() time.Time }
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }

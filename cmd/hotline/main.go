@@ -1,0 +1,116 @@
+// Command hotline runs the hotline telephony server.
+//
+//	hotline [-config FILE] [-sip-listen ADDR] [-http-listen ADDR] [-rtp-ports LOW-HIGH] [-data-dir DIR]
+//	hotline check-config FILE
+//
+// Without -config it runs the embedded demo configuration on loopback.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // business-hours calendars work in minimal images without zoneinfo
+
+	"github.com/hotline-oss/hotline/app"
+	"github.com/hotline-oss/hotline/config"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "check-config" {
+		return checkConfig(args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("hotline", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFile := fs.String("config", "", "configuration file (default: the embedded demo)")
+	var o config.Override
+	fs.StringVar(&o.SIPListen, "sip-listen", "", "SIP listen address IP:port (UDP and TCP), overrides sip.listen")
+	fs.StringVar(&o.HTTPListen, "http-listen", "", "HTTP listen address IP:port, overrides http.listen")
+	fs.StringVar(&o.RTPPorts, "rtp-ports", "", "RTP port range LOW-HIGH, overrides rtp.ports")
+	fs.StringVar(&o.DataDir, "data-dir", "", "data directory, overrides data_dir")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: hotline [flags]\n       hotline check-config FILE\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "hotline: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	cfg, err := load(*configFile)
+	if err == nil {
+		err = cfg.Apply(o)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hotline: configuration error:\n%v\n", err)
+		return 1
+	}
+	log := app.NewLogger(cfg, stderr)
+	srv, err := app.Prepare(cfg, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "hotline: configuration error:\n%v\n", err)
+		return 1
+	}
+	if err := srv.Start(); err != nil {
+		log.Error("start failed", "err", err)
+		srv.Close()
+		return 1
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	sig := <-sigs
+	log.Info("draining", "signal", sig.String(), "grace", cfg.ShutdownGrace.String(), "calls", srv.ActiveCalls())
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	go func() {
+		// A second signal ends the grace period at once.
+		select {
+		case <-sigs:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	srv.Shutdown(ctx)
+	cancel()
+	log.Info("stopped")
+	return 0
+}
+
+func load(file string) (*config.Config, error) {
+	if file == "" {
+		return config.Parse(config.DemoName, config.Demo())
+	}
+	return config.LoadFile(file)
+}
+
+func checkConfig(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: hotline check-config FILE")
+		return 2
+	}
+	cfg, err := config.LoadFile(args[0])
+	if err == nil {
+		_, err = app.Prepare(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: ok\n", args[0])
+	return 0
+}

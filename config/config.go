@@ -1,0 +1,312 @@
+// Package config reads the server's YAML configuration. Every error names
+// the file, line and reason; the server refuses to start on any of them.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed demo.yaml
+var demoYAML []byte
+
+// DemoName is the file name reported for errors in the embedded demo.
+const DemoName = "embedded:demo.yaml"
+
+// Demo returns the embedded demo configuration: a utility customer-service
+// line on loopback addresses only.
+func Demo() []byte { return bytes.Clone(demoYAML) }
+
+type SIP struct {
+	Listen      string        `yaml:"listen"`
+	Transports  []string      `yaml:"transports"`
+	Advertise   string        `yaml:"advertise"` // address put in Contact; default: the listen IP
+	MaxCalls    int           `yaml:"max_calls"`
+	AnswerDelay time.Duration `yaml:"answer_delay"` // ring this long (180) before answering
+	UserAgent   string        `yaml:"user_agent"`
+}
+
+type HTTP struct {
+	Listen string `yaml:"listen"`
+}
+
+type RTP struct {
+	Address           string        `yaml:"address"`   // bind address for RTP sockets
+	Advertise         string        `yaml:"advertise"` // address put in SDP; default: address
+	Ports             string        `yaml:"ports"`     // "LOW-HIGH", even LOW
+	InactivityTimeout time.Duration `yaml:"inactivity_timeout"`
+	PacerWorkers      int           `yaml:"pacer_workers"` // 0: one per core
+}
+
+type Notice struct {
+	Enabled bool     `yaml:"enabled"`
+	Prompts []string `yaml:"prompts"`
+}
+
+type Log struct {
+	Level       string `yaml:"level"`        // debug, info, warn, error
+	Format      string `yaml:"format"`       // text or json
+	MaskNumbers *bool  `yaml:"mask_numbers"` // mask caller numbers in logs (default true)
+}
+
+// Config is the whole file. Flows and calendars stay YAML nodes here: the ivr
+// package parses them so that its errors carry their own positions.
+type Config struct {
+	SIP             SIP               `yaml:"sip"`
+	HTTP            HTTP              `yaml:"http"`
+	RTP             RTP               `yaml:"rtp"`
+	DataDir         string            `yaml:"data_dir"`
+	ShutdownGrace   time.Duration     `yaml:"shutdown_grace"`
+	Languages       []string          `yaml:"languages"`
+	DefaultLanguage string            `yaml:"default_language"`
+	PromptsDir      string            `yaml:"prompts_dir"`
+	Numbers         map[string]string `yaml:"numbers"` // dialled number → flow name
+	Notice          Notice            `yaml:"notice"`
+	Log             Log               `yaml:"log"`
+	Calendars       yaml.Node         `yaml:"calendars"`
+	Flows           yaml.Node         `yaml:"flows"`
+
+	// File is where the configuration came from, for error messages.
+	File string `yaml:"-"`
+	// positions of keys, for errors found after decoding
+	pos map[string]*yaml.Node
+}
+
+// Pos returns the YAML node of a top-level key ("sip", "numbers", …), or
+// nil, so later checks can report where a value was written.
+func (c *Config) Pos(key string) *yaml.Node { return c.pos[key] }
+
+// Errorf builds a positioned error at the given top-level key.
+func (c *Config) Errorf(key string, format string, args ...any) error {
+	return posErr(c.File, c.pos[key], format, args...)
+}
+
+// LoadFile reads and validates a configuration file.
+func LoadFile(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates configuration bytes; name is used in errors.
+func Parse(name string, data []byte) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(name, err)
+	}
+	if len(root.Content) == 0 {
+		return nil, &PosError{File: name, Msg: "empty configuration"}
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return nil, posErr(name, doc, "the configuration must be a mapping of sections")
+	}
+	cfg := Default()
+	cfg.File = name
+	if errs := checkKnownKeys(name, "config", doc, reflect.TypeOf(cfg).Elem()); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if err := doc.Decode(cfg); err != nil {
+		return nil, yamlError(name, err)
+	}
+	cfg.pos = make(map[string]*yaml.Node)
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		cfg.pos[doc.Content[i].Value] = doc.Content[i+1]
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// Default returns the defaults that a file overrides key by key.
+func Default() *Config {
+	return &Config{
+		SIP: SIP{
+			Listen:     "127.0.0.1:5060",
+			Transports: []string{"udp", "tcp"},
+			MaxCalls:   1000,
+			UserAgent:  "hotline",
+		},
+		HTTP: HTTP{Listen: "127.0.0.1:8080"},
+		RTP: RTP{
+			Address:           "127.0.0.1",
+			Ports:             "20000-39999",
+			InactivityTimeout: 30 * time.Second,
+		},
+		DataDir:         "./data",
+		ShutdownGrace:   30 * time.Second,
+		Languages:       []string{"zh", "en", "ko"},
+		DefaultLanguage: "zh",
+		Log:             Log{Level: "info", Format: "text"},
+	}
+}
+
+// yaml.v3 reports "yaml: line N: reason"; put the file in front so the
+// operator can jump to it.
+func yamlError(file string, err error) error {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		var errs []error
+		for _, m := range te.Errors {
+			errs = append(errs, lineError(file, m))
+		}
+		return errors.Join(errs...)
+	}
+	return lineError(file, strings.TrimPrefix(msg, "yaml: "))
+}
+
+func lineError(file, msg string) error {
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		num, reason, found := strings.Cut(rest, ": ")
+		if n, err := strconv.Atoi(num); found && err == nil {
+			return &PosError{File: file, Line: n, Col: 1, Msg: reason}
+		}
+	}
+	return &PosError{File: file, Msg: msg}
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if _, err := netip.ParseAddrPort(c.SIP.Listen); err != nil {
+		errs = append(errs, c.Errorf("sip", "sip.listen %q: want IP:port", c.SIP.Listen))
+	}
+	for _, t := range c.SIP.Transports {
+		if t != "udp" && t != "tcp" {
+			errs = append(errs, c.Errorf("sip", "sip.transports: %q is not supported (udp, tcp)", t))
+		}
+	}
+	if len(c.SIP.Transports) == 0 {
+		errs = append(errs, c.Errorf("sip", "sip.transports: at least one transport is needed"))
+	}
+	if c.SIP.Advertise != "" {
+		if _, err := netip.ParseAddr(c.SIP.Advertise); err != nil {
+			errs = append(errs, c.Errorf("sip", "sip.advertise %q: want an IP address", c.SIP.Advertise))
+		}
+	}
+	if c.SIP.MaxCalls < 1 {
+		errs = append(errs, c.Errorf("sip", "sip.max_calls must be at least 1"))
+	}
+	if c.SIP.AnswerDelay < 0 || c.SIP.AnswerDelay > 60*time.Second {
+		errs = append(errs, c.Errorf("sip", "sip.answer_delay must be between 0s and 60s"))
+	}
+	if _, err := netip.ParseAddrPort(c.HTTP.Listen); err != nil {
+		errs = append(errs, c.Errorf("http", "http.listen %q: want IP:port", c.HTTP.Listen))
+	}
+	errs = append(errs, c.validateRTP()...)
+	errs = append(errs, c.validateLanguages()...)
+	if len(c.Numbers) == 0 {
+		errs = append(errs, c.Errorf("numbers", "numbers: at least one hotline number must route to a flow"))
+	}
+	if c.ShutdownGrace < 0 {
+		errs = append(errs, c.Errorf("shutdown_grace", "shutdown_grace must not be negative"))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, c.Errorf("log", "log.level %q: want debug, info, warn or error", c.Log.Level))
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		errs = append(errs, c.Errorf("log", "log.format %q: want text or json", c.Log.Format))
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) validateRTP() []error {
+	var errs []error
+	if _, err := netip.ParseAddr(c.RTP.Address); err != nil {
+		errs = append(errs, c.Errorf("rtp", "rtp.address %q: want an IP address", c.RTP.Address))
+	}
+	if c.RTP.Advertise != "" {
+		if _, err := netip.ParseAddr(c.RTP.Advertise); err != nil {
+			errs = append(errs, c.Errorf("rtp", "rtp.advertise %q: want an IP address", c.RTP.Advertise))
+		}
+	}
+	if _, _, err := ParsePortRange(c.RTP.Ports); err != nil {
+		errs = append(errs, c.Errorf("rtp", "rtp.ports: %v", err))
+	}
+	if c.RTP.InactivityTimeout < 0 {
+		errs = append(errs, c.Errorf("rtp", "rtp.inactivity_timeout must not be negative (0 disables it)"))
+	}
+	if c.RTP.PacerWorkers < 0 {
+		errs = append(errs, c.Errorf("rtp", "rtp.pacer_workers must not be negative"))
+	}
+	return errs
+}
+
+func (c *Config) validateLanguages() []error {
+	var errs []error
+	if len(c.Languages) == 0 {
+		errs = append(errs, c.Errorf("languages", "languages: at least one language is needed"))
+	}
+	found := false
+	for _, l := range c.Languages {
+		found = found || l == c.DefaultLanguage
+	}
+	if !found {
+		errs = append(errs, c.Errorf("default_language", "default_language %q is not in languages %v", c.DefaultLanguage, c.Languages))
+	}
+	return errs
+}
+
+// ParsePortRange reads "LOW-HIGH" with an even LOW, as the RTP port pool
+// wants (RTP on even ports, RTCP on the odd one above).
+func ParsePortRange(s string) (low, high int, err error) {
+	a, b, ok := strings.Cut(s, "-")
+	if !ok {
+		return 0, 0, fmt.Errorf("%q: want LOW-HIGH", s)
+	}
+	low, err1 := strconv.Atoi(strings.TrimSpace(a))
+	high, err2 := strconv.Atoi(strings.TrimSpace(b))
+	switch {
+	case err1 != nil || err2 != nil:
+		return 0, 0, fmt.Errorf("%q: ports must be numbers", s)
+	case low < 1024 || high > 65535 || low >= high:
+		return 0, 0, fmt.Errorf("%q: want 1024 <= LOW < HIGH <= 65535", s)
+	case low%2 != 0:
+		return 0, 0, fmt.Errorf("%q: LOW must be even (RTP uses even ports)", s)
+	}
+	return low, high, nil
+}
+
+// Override applies command-line flags on top of the file.
+type Override struct {
+	SIPListen, HTTPListen, RTPPorts, DataDir string
+}
+
+// Apply validates and applies the flags that were set.
+func (c *Config) Apply(o Override) error {
+	if o.SIPListen != "" {
+		c.SIP.Listen = o.SIPListen
+	}
+	if o.HTTPListen != "" {
+		c.HTTP.Listen = o.HTTPListen
+	}
+	if o.RTPPorts != "" {
+		c.RTP.Ports = o.RTPPorts
+	}
+	if o.DataDir != "" {
+		c.DataDir = o.DataDir
+	}
+	if err := c.validate(); err != nil {
+		return fmt.Errorf("after command-line flags: %w", err)
+	}
+	return nil
+}
+
+// MaskNumbers reports whether caller numbers are masked in logs.
+func (c *Config) MaskNumbers() bool { return c.Log.MaskNumbers == nil || *c.Log.MaskNumbers }

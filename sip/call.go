@@ -1,0 +1,185 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/media"
+)
+
+// Call is one answered caller leg: its dialog and its RTP stream.
+type Call struct {
+	ID      string
+	Caller  string
+	Number  string
+	Arrived time.Time
+
+	endpoint *Endpoint
+	log      *slog.Logger
+	dlg      *sipgo.DialogServerSession
+	stream   *media.Stream
+	onLost   func(uint64)
+
+	mu         sync.Mutex
+	neg        media.Negotiated
+	localRTP   netip.AddrPort
+	sdpSession uint64
+	sdpVersion uint64
+
+	infoDigits chan rune
+	ended      chan struct{}
+	endOnce    sync.Once
+	hangupBy   call.HangupBy
+	endReason  string
+	released   sync.Once
+}
+
+// Media is the caller's RTP stream (playback, digits, statistics).
+func (c *Call) Media() *media.Stream { return c.stream }
+
+// InfoDigits delivers digits the caller sent as SIP INFO.
+func (c *Call) InfoDigits() <-chan rune { return c.infoDigits }
+
+// Done is closed when the call has ended, from either side or by RTP
+// inactivity.
+func (c *Call) Done() <-chan struct{} { return c.ended }
+
+// HangupBy says who ended the call; valid once Done is closed.
+func (c *Call) HangupBy() call.HangupBy {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hangupBy
+}
+
+// EndReason says why the call ended: "bye" (the caller hung up),
+// "rtp_timeout", "dialog_ended" (the SIP dialog failed) or "server" (our
+// side hung up); valid once Done is closed.
+func (c *Call) EndReason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.endReason
+}
+
+// Logger is the call's logger (call id, masked caller).
+func (c *Call) Logger() *slog.Logger { return c.log }
+
+// OnPacketsLost sets where the stream's lost-packet count goes at the end.
+func (c *Call) OnPacketsLost(f func(uint64)) { c.onLost = f }
+
+// Hangup ends the call from our side: BYE if the dialog is still up.
+func (c *Call) Hangup() { c.hangup("server") }
+
+func (c *Call) hangup(reason string) {
+	if c.endBy(call.HangupByServer, reason) {
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+		defer cancel()
+		if err := c.dlg.Bye(ctx); err != nil {
+			c.log.Debug("BYE failed", "err", err)
+		}
+	}
+	_ = c.dlg.Close()
+}
+
+// endBy marks the call ended by who; it reports whether this call did it.
+func (c *Call) endBy(who call.HangupBy, reason string) bool {
+	first := false
+	c.endOnce.Do(func() {
+		c.mu.Lock()
+		c.hangupBy, c.endReason = who, reason
+		c.mu.Unlock()
+		close(c.ended)
+		first = true
+	})
+	return first
+}
+
+// watch ends the call when the caller's RTP goes silent for longer than the
+// inactivity timeout, or the dialog ends (BYE, transaction failure).
+func (c *Call) watch() {
+	select {
+	case <-c.stream.Inactive():
+		c.log.Info("rtp inactivity timeout: hanging up")
+		c.hangup("rtp_timeout")
+	case <-c.dlg.Context().Done():
+		c.endBy(call.HangupByCaller, "dialog_ended")
+	case <-c.ended:
+	}
+}
+
+func (c *Call) release() {
+	c.released.Do(func() { c.stream.Close() })
+}
+
+// onReInvite answers a re-INVITE in an existing dialog: a session refresh,
+// hold (sendonly/inactive) or resume, or a new remote address or codec.
+func (e *Endpoint) onReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	c := e.lookup(req)
+	if c == nil {
+		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	if len(req.Body()) == 0 {
+		// A refresh without an offer: repeat our last answer.
+		e.answerReInvite(c, req, tx, false)
+		return
+	}
+	c.mu.Lock()
+	codec := c.neg.Codec
+	c.mu.Unlock()
+	neg, err := media.Negotiate(req.Body(), []media.Codec{codec})
+	if err != nil {
+		code := sipmsg.StatusNotAcceptableHere
+		if errors.Is(err, media.ErrMalformedSDP) {
+			code = sipmsg.StatusBadRequest
+		}
+		e.reply(req, tx, code, reasonPhrase(code))
+		return
+	}
+	c.mu.Lock()
+	changed := neg.Remote != c.neg.Remote || neg.Direction != c.neg.Direction
+	c.neg = neg
+	c.mu.Unlock()
+	c.stream.SetRemote(neg.Remote)
+	c.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
+	c.stream.SetExpectMedia(neg.Direction == media.SendRecv || neg.Direction == media.SendOnly)
+	c.log.Info("re-INVITE", "direction", neg.Direction.String(), "remote", neg.Remote.String())
+	e.answerReInvite(c, req, tx, changed)
+}
+
+func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, changed bool) {
+	c.mu.Lock()
+	if changed {
+		c.sdpVersion++
+	}
+	answer := c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
+	c.mu.Unlock()
+	res := sipmsg.NewSDPResponseFromRequest(req, answer)
+	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dlgUA.ContactHDR.Address})
+	e.respond(tx, res)
+}
+
+func reasonPhrase(code int) string {
+	switch code {
+	case sipmsg.StatusBadRequest:
+		return "Bad Request"
+	case sipmsg.StatusNotFound:
+		return "Not Found"
+	case sipmsg.StatusUnsupportedMediaType:
+		return "Unsupported Media Type"
+	case sipmsg.StatusNotAcceptableHere:
+		return "Not Acceptable Here"
+	case sipmsg.StatusServiceUnavailable:
+		return "Service Unavailable"
+	case sipmsg.StatusBusyHere:
+		return "Busy Here"
+	}
+	return "Error"
+}

@@ -1,0 +1,314 @@
+// Package sip is the server's SIP endpoint on github.com/emiago/sipgo: it
+// listens on UDP and TCP, answers calls to the configured hotline numbers,
+// keeps their dialogs, and turns SIP into calls and events. sipgo types stay
+// inside this package.
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/media"
+)
+
+// allowed is the Allow header value: the methods this endpoint handles.
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO"
+
+// Config is what the endpoint needs from the server configuration.
+type Config struct {
+	Listen      netip.AddrPort
+	Transports  []string   // "udp", "tcp"
+	Advertise   netip.Addr // host for Contact; zero: the listen address
+	MaxCalls    int
+	AnswerDelay time.Duration
+	UserAgent   string
+
+	RTPAdvertise      netip.Addr // address in SDP answers
+	InactivityTimeout time.Duration
+	Codecs            []media.Codec // supported, in our order of preference when the caller has none
+
+	// IsHotline reports whether a dialled number (Request-URI user) is
+	// one of ours; anything else gets 404, so nothing is ever relayed.
+	IsHotline func(number string) bool
+	// MaskNumbers keeps caller numbers out of logs.
+	MaskNumbers bool
+	Logger      *slog.Logger
+}
+
+// Handler runs a call after it is answered and acknowledged, in the call's
+// own goroutine. When it returns the endpoint hangs the call up (if it is
+// still up) and frees its resources.
+type Handler func(ctx context.Context, c *Call)
+
+// Endpoint is the SIP side of the server.
+type Endpoint struct {
+	cfg     Config
+	log     *slog.Logger
+	ports   *media.PortPool
+	pacer   *media.Pacer
+	bus     *call.Bus
+	handler Handler
+
+	ua     *sipgo.UserAgent
+	server *sipgo.Server
+	client *sipgo.Client
+	dlgUA  *sipgo.DialogUA
+
+	udp   *net.UDPConn
+	tcp   *net.TCPListener
+	serve sync.WaitGroup
+
+	calls    sync.Map // dialog ID → *Call
+	slots    atomic.Int64
+	draining atomic.Bool
+	running  sync.WaitGroup // one per call from INVITE to cleanup
+	ctx      context.Context
+	cancel   context.CancelFunc
+}
+
+// New builds an endpoint; Start opens its listeners.
+func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, handler Handler) (*Endpoint, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if len(cfg.Codecs) == 0 {
+		cfg.Codecs = []media.Codec{media.PCMU, media.PCMA}
+	}
+	if cfg.IsHotline == nil {
+		return nil, errors.New("sip: no hotline numbers configured")
+	}
+	e := &Endpoint{cfg: cfg, log: cfg.Logger, ports: ports, pacer: pacer, bus: bus, handler: handler}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	return e, nil
+}
+
+// Start binds the listeners (":0" ports are resolved) and serves requests.
+func (e *Endpoint) Start() error {
+	addr := e.cfg.Listen
+	for _, t := range e.cfg.Transports {
+		var err error
+		switch t {
+		case "udp":
+			e.udp, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(addr))
+		case "tcp":
+			e.tcp, err = net.ListenTCP("tcp", net.TCPAddrFromAddrPort(addr))
+		default:
+			err = fmt.Errorf("transport %q not supported", t)
+		}
+		if err != nil {
+			e.closeListeners()
+			return fmt.Errorf("sip: listen %s %s: %w", t, addr, err)
+		}
+		if addr.Port() == 0 {
+			// Serve UDP and TCP on the same port even when the OS picks it.
+			addr = netip.AddrPortFrom(addr.Addr(), e.boundPort())
+		}
+	}
+	e.cfg.Listen = addr
+	if err := e.buildStack(); err != nil {
+		e.closeListeners()
+		return err
+	}
+	if e.udp != nil {
+		e.serve.Add(1)
+		go func() { defer e.serve.Done(); _ = e.server.ServeUDP(e.udp) }()
+	}
+	if e.tcp != nil {
+		e.serve.Add(1)
+		go func() { defer e.serve.Done(); _ = e.server.ServeTCP(e.tcp) }()
+	}
+	e.log.Info("sip listening", "addr", addr.String(), "transports", strings.Join(e.cfg.Transports, ","))
+	return nil
+}
+
+func (e *Endpoint) boundPort() uint16 {
+	if e.udp != nil {
+		return e.udp.LocalAddr().(*net.UDPAddr).AddrPort().Port()
+	}
+	if e.tcp != nil {
+		return e.tcp.Addr().(*net.TCPAddr).AddrPort().Port()
+	}
+	return 0
+}
+
+func (e *Endpoint) buildStack() error {
+	host := e.contactHost()
+	sipLog := e.log.With("component", "sipgo")
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(e.cfg.UserAgent), sipgo.WithUserAgentHostname(host.String()))
+	if err != nil {
+		return fmt.Errorf("sip: user agent: %w", err)
+	}
+	server, err := sipgo.NewServer(ua, sipgo.WithServerLogger(sipLog))
+	if err != nil {
+		return fmt.Errorf("sip: server: %w", err)
+	}
+	client, err := sipgo.NewClient(ua,
+		sipgo.WithClientLogger(sipLog),
+		sipgo.WithClientHostname(host.String()),
+		sipgo.WithClientPort(int(e.cfg.Listen.Port())))
+	if err != nil {
+		return fmt.Errorf("sip: client: %w", err)
+	}
+	e.ua, e.server, e.client = ua, server, client
+	e.dlgUA = &sipgo.DialogUA{
+		Client: client,
+		ContactHDR: sipmsg.ContactHeader{Address: sipmsg.Uri{
+			Host: host.String(), Port: int(e.cfg.Listen.Port()),
+		}},
+		// Send in-dialog requests (BYE) back to where the INVITE came from:
+		// callers behind NAT put unreachable addresses in Contact.
+		RewriteContact: true,
+	}
+	server.OnInvite(e.onInvite)
+	server.OnAck(e.onAck)
+	server.OnBye(e.onBye)
+	server.OnCancel(e.onStrayCancel)
+	server.OnOptions(e.onOptions)
+	server.OnInfo(e.onInfo)
+	server.OnNoRoute(e.onUnsupported)
+	return nil
+}
+
+func (e *Endpoint) contactHost() netip.Addr {
+	if e.cfg.Advertise.IsValid() {
+		return e.cfg.Advertise
+	}
+	return e.cfg.Listen.Addr()
+}
+
+// Addr is the bound SIP address (UDP and TCP share the port).
+func (e *Endpoint) Addr() netip.AddrPort { return e.cfg.Listen }
+
+// ActiveCalls counts calls from INVITE accepted to cleanup.
+func (e *Endpoint) ActiveCalls() int { return int(e.slots.Load()) }
+
+// Drain makes every new INVITE get 503 while calls in progress go on.
+func (e *Endpoint) Drain() { e.draining.Store(true) }
+
+// Draining reports whether Drain was called.
+func (e *Endpoint) Draining() bool { return e.draining.Load() }
+
+// Wait blocks until every call has ended or ctx is done.
+func (e *Endpoint) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { e.running.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// HangupAll ends every call in progress (used when the drain grace is over).
+func (e *Endpoint) HangupAll() {
+	e.calls.Range(func(_, v any) bool {
+		v.(*Call).Hangup()
+		return true
+	})
+}
+
+// Close hangs up what is left, waits for the calls to clean up and closes
+// the listeners.
+func (e *Endpoint) Close() error {
+	e.Drain()
+	e.HangupAll()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = e.Wait(ctx)
+	e.cancel()
+	e.closeListeners()
+	if e.ua != nil {
+		_ = e.client.Close()
+		_ = e.ua.Close()
+	}
+	e.serve.Wait()
+	return nil
+}
+
+func (e *Endpoint) closeListeners() {
+	if e.udp != nil {
+		_ = e.udp.Close()
+	}
+	if e.tcp != nil {
+		_ = e.tcp.Close()
+	}
+}
+
+func (e *Endpoint) onOptions(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
+	res.AppendHeader(sipmsg.NewHeader("Allow", allowed))
+	res.AppendHeader(sipmsg.NewHeader("Accept", "application/sdp, application/dtmf-relay, application/dtmf"))
+	e.respond(tx, res)
+}
+
+// knownMethods are RFC methods we recognise but do not serve: 405 with
+// Allow. Anything else is an extension we do not implement: 501.
+var knownMethods = map[sipmsg.RequestMethod]bool{
+	sipmsg.REGISTER: true, sipmsg.SUBSCRIBE: true, sipmsg.NOTIFY: true, sipmsg.REFER: true,
+	sipmsg.MESSAGE: true, sipmsg.PRACK: true, sipmsg.UPDATE: true, sipmsg.PUBLISH: true,
+}
+
+func (e *Endpoint) onUnsupported(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if knownMethods[req.Method] {
+		res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusMethodNotAllowed, "Method Not Allowed", nil)
+		res.AppendHeader(sipmsg.NewHeader("Allow", allowed))
+		e.respond(tx, res)
+		return
+	}
+	e.reply(req, tx, sipmsg.StatusNotImplemented, "Not Implemented")
+}
+
+// onStrayCancel sees only CANCELs that match no INVITE transaction (sipgo
+// answers the matching ones itself): RFC 3261 9.2 says 481.
+func (e *Endpoint) onStrayCancel(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+}
+
+func (e *Endpoint) reply(req *sipmsg.Request, tx sipmsg.ServerTransaction, code int, reason string, headers ...sipmsg.Header) {
+	res := sipmsg.NewResponseFromRequest(req, code, reason, nil)
+	for _, h := range headers {
+		res.AppendHeader(h)
+	}
+	e.respond(tx, res)
+}
+
+func (e *Endpoint) respond(tx sipmsg.ServerTransaction, res *sipmsg.Response) {
+	if err := tx.Respond(res); err != nil {
+		e.log.Debug("sip respond failed", "code", res.StatusCode, "err", err)
+	}
+}
+
+func (e *Endpoint) publish(ev call.Event) {
+	if e.bus != nil {
+		e.bus.Publish(ev)
+	}
+}
+
+// mask keeps the last four digits of a number for logs.
+func (e *Endpoint) mask(number string) string {
+	if !e.cfg.MaskNumbers {
+		return number
+	}
+	return MaskNumber(number)
+}
+
+// MaskNumber replaces all but the last four characters with '*'.
+func MaskNumber(number string) string {
+	if len(number) <= 4 {
+		return strings.Repeat("*", len(number))
+	}
+	return strings.Repeat("*", len(number)-4) + number[len(number)-4:]
+}

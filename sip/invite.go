@@ -1,0 +1,301 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/media"
+)
+
+func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		e.onReInvite(req, tx)
+		return
+	}
+	arrived := time.Now()
+	number := req.Recipient.User
+	if !e.cfg.IsHotline(number) {
+		e.log.Info("call to unknown number refused", "number", number)
+		e.reply(req, tx, sipmsg.StatusNotFound, "Not Found")
+		return
+	}
+	callID := ""
+	if h := req.CallID(); h != nil {
+		callID = h.Value()
+	}
+	caller := ""
+	if f := req.From(); f != nil {
+		caller = f.Address.User
+	}
+	base := call.Event{CallID: callID, Caller: caller, Number: number}
+	log := e.log.With("call", callID, "caller", e.mask(caller), "number", number)
+
+	if reason := e.reserveSlot(); reason != "" {
+		log.Warn("call blocked", "reason", reason)
+		ev := base
+		ev.Kind, ev.Time, ev.Result, ev.Reason = call.CallBlocked, arrived, call.ResultBlocked, reason
+		e.publish(ev)
+		e.reply(req, tx, sipmsg.StatusServiceUnavailable, "Service Unavailable",
+			sipmsg.NewHeader("Retry-After", "30"))
+		return
+	}
+	e.running.Add(1)
+	// The slot is freed as soon as the call is refused, before sipgo waits
+	// for the ACK of the final response, so a caller retrying at once is
+	// not refused for a call that is already over.
+	var freeOnce sync.Once
+	free := func() { freeOnce.Do(e.releaseSlot) }
+	answered := false
+	defer func() {
+		if !answered {
+			free()
+		}
+	}()
+
+	ev := base
+	ev.Kind, ev.Time = call.CallArrived, arrived
+	e.publish(ev)
+	ended := func(result call.Result, reason string) {
+		ev := base
+		ev.Kind, ev.Time, ev.Result, ev.Reason, ev.HangupBy = call.CallEnded, time.Now(), result, reason, call.HangupByServer
+		if result == call.ResultAbandonedInIVR {
+			ev.HangupBy = call.HangupByCaller
+		}
+		e.publish(ev)
+	}
+
+	dlg, err := e.dlgUA.ReadInvite(req, tx)
+	if err != nil {
+		log.Info("invalid INVITE", "err", err)
+		free()
+		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
+		ended(call.ResultFailed, "bad_request")
+		return
+	}
+	_ = dlg.Respond(sipmsg.StatusTrying, "Trying", nil)
+
+	c, code, err := e.prepareCall(dlg, req, base, arrived)
+	if err != nil {
+		log.Info("call refused", "code", code, "err", err)
+		free()
+		_ = dlg.Respond(code, reasonPhrase(code), nil)
+		_ = dlg.Close()
+		ended(call.ResultFailed, reasonForStatus(code))
+		return
+	}
+	c.log = log
+
+	if e.cfg.AnswerDelay > 0 && !e.ring(dlg) {
+		c.release()
+		ended(call.ResultAbandonedInIVR, "cancelled")
+		return
+	}
+
+	answer := c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
+	codec := c.neg.Codec
+	c.stream.Start(e.pacer)
+	e.calls.Store(dlg.ID, c)
+	delay := time.Since(arrived)
+	err = dlg.RespondSDP(answer)
+	if err != nil {
+		e.calls.Delete(dlg.ID)
+		c.release()
+		if errors.Is(err, sipmsg.ErrTransactionCanceled) || dlg.Context().Err() != nil {
+			ended(call.ResultAbandonedInIVR, "cancelled")
+		} else {
+			log.Warn("answer not acknowledged", "err", err)
+			_ = dlg.Bye(context.Background())
+			ended(call.ResultFailed, "no_ack")
+		}
+		return
+	}
+	answered = true
+	ev = base
+	ev.Kind, ev.Time, ev.Delay = call.CallAnswered, arrived.Add(delay), delay
+	e.publish(ev)
+	log.Info("call answered", "codec", codec.String(), "rtp", c.localRTP.String(), "delay", delay)
+	go e.run(c)
+}
+
+// ring sends 180 and waits the configured answer delay; false when the
+// caller cancelled meanwhile.
+func (e *Endpoint) ring(dlg *sipgo.DialogServerSession) bool {
+	_ = dlg.Respond(sipmsg.StatusRinging, "Ringing", nil)
+	t := time.NewTimer(e.cfg.AnswerDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-dlg.Context().Done():
+		return false
+	case <-e.ctx.Done():
+		return false
+	}
+}
+
+// prepareCall negotiates media and opens the call's RTP stream. On error it
+// returns the SIP status to answer with.
+func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Request, base call.Event, arrived time.Time) (*Call, int, error) {
+	if ct := req.ContentType(); ct == nil || len(req.Body()) == 0 {
+		// Late offer (INVITE without SDP) is not supported yet.
+		return nil, sipmsg.StatusNotAcceptableHere, errors.New("INVITE without SDP offer")
+	} else if ct.Value() != "application/sdp" {
+		return nil, sipmsg.StatusUnsupportedMediaType, fmt.Errorf("content type %q", ct.Value())
+	}
+	neg, err := media.Negotiate(req.Body(), e.cfg.Codecs)
+	if err != nil {
+		if errors.Is(err, media.ErrMalformedSDP) {
+			return nil, sipmsg.StatusBadRequest, err
+		}
+		return nil, sipmsg.StatusNotAcceptableHere, err
+	}
+	conn, port, err := e.ports.Acquire()
+	if err != nil {
+		return nil, sipmsg.StatusServiceUnavailable, fmt.Errorf("rtp port: %w", err)
+	}
+	rtpHost := e.cfg.RTPAdvertise
+	stream := media.NewStream(conn, media.StreamConfig{
+		Codec:             neg.Codec,
+		PayloadType:       neg.PayloadType,
+		DTMFPayloadType:   neg.DTMFPayloadType,
+		Remote:            neg.Remote,
+		InactivityTimeout: e.cfg.InactivityTimeout,
+	}, func() { e.ports.Release(port) })
+	if neg.Direction == media.Inactive || neg.Direction == media.RecvOnly {
+		stream.SetExpectMedia(false)
+	}
+	if neg.Direction == media.Inactive || neg.Direction == media.SendOnly {
+		stream.SetSending(false)
+	}
+	c := &Call{
+		ID: base.CallID, Caller: base.Caller, Number: base.Number, Arrived: arrived,
+		endpoint: e, dlg: dlg, stream: stream, neg: neg,
+		localRTP:   netip.AddrPortFrom(rtpHost, uint16(port)),
+		sdpSession: uint64(arrived.UnixNano()),
+		infoDigits: make(chan rune, 16),
+		ended:      make(chan struct{}),
+	}
+	c.sdpVersion = 1
+	return c, 0, nil
+}
+
+func reasonForStatus(code int) string {
+	switch code {
+	case sipmsg.StatusNotAcceptableHere:
+		return "no_common_codec"
+	case sipmsg.StatusBadRequest:
+		return "bad_sdp"
+	case sipmsg.StatusServiceUnavailable:
+		return "no_rtp_port"
+	case sipmsg.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
+	}
+	return fmt.Sprintf("status_%d", code)
+}
+
+// reserveSlot takes a channel for a new call, or says why it cannot.
+func (e *Endpoint) reserveSlot() string {
+	if e.draining.Load() {
+		return "draining"
+	}
+	if e.slots.Add(1) > int64(e.cfg.MaxCalls) {
+		e.slots.Add(-1)
+		return "channel_limit"
+	}
+	return ""
+}
+
+func (e *Endpoint) releaseSlot() {
+	e.slots.Add(-1)
+	e.running.Done()
+}
+
+// run is the call's goroutine: the handler, then cleanup.
+func (e *Endpoint) run(c *Call) {
+	defer e.releaseSlot()
+	go c.watch()
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	if e.handler != nil {
+		e.handler(ctx, c)
+	}
+	c.Hangup()
+	e.calls.Delete(c.dlg.ID)
+	c.release()
+	if lost := c.stream.Stats().PacketsLost; lost > 0 && c.onLost != nil {
+		c.onLost(lost)
+	}
+}
+
+func (e *Endpoint) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if c := e.lookup(req); c != nil {
+		// An ACK for the initial 2xx confirms the dialog; one for a
+		// re-INVITE's 2xx needs nothing.
+		_ = c.dlg.ReadAck(req, tx)
+	}
+}
+
+func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	c := e.lookup(req)
+	if c == nil {
+		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	if err := c.dlg.ReadBye(req, tx); err != nil {
+		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
+		return
+	}
+	c.endBy(call.HangupByCaller, "bye")
+}
+
+func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	c := e.lookup(req)
+	if c == nil {
+		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	ct := ""
+	if h := req.ContentType(); h != nil {
+		ct = h.Value()
+	}
+	if ct == "" && len(req.Body()) == 0 {
+		// An empty INFO is a keep-alive some phones send.
+		e.reply(req, tx, sipmsg.StatusOK, "OK")
+		return
+	}
+	digit, err := media.ParseINFO(ct, req.Body())
+	if err != nil {
+		if errors.Is(err, media.ErrUnsupportedINFO) {
+			e.reply(req, tx, sipmsg.StatusUnsupportedMediaType, "Unsupported Media Type",
+				sipmsg.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
+			return
+		}
+		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
+		return
+	}
+	e.reply(req, tx, sipmsg.StatusOK, "OK")
+	select {
+	case c.infoDigits <- digit:
+	default:
+		c.log.Warn("dtmf INFO dropped: caller presses faster than the IVR reads")
+	}
+}
+
+func (e *Endpoint) lookup(req *sipmsg.Request) *Call {
+	id, err := sipmsg.DialogIDFromRequestUAS(req)
+	if err != nil {
+		return nil
+	}
+	if v, ok := e.calls.Load(id); ok {
+		return v.(*Call)
+	}
+	return nil
+}
