@@ -1,0 +1,49 @@
+# hotline — build, test and tools. `make test` is what CI runs.
+GO ?= go
+FUZZTIME ?= 10s
+
+.PHONY: all build run test test-unit vet fmt-check prompts bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o bin/hotline ./cmd/hotline
+
+run:
+	$(GO) run ./cmd/hotline
+
+# Everything: formatting, vet, unit and in-process end-to-end tests with the
+# race detector, then the external end-to-end tests (SIPp).
+test: fmt-check vet
+	$(GO) test -race -count=1 ./...
+	$(MAKE) fuzz FUZZTIME=5s
+
+test-unit:
+	$(GO) test -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Short runs of every fuzz target over its committed corpus plus new inputs.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+# Regenerate the prompts with espeak-ng and sox (apt-get install -y espeak-ng sox).
+prompts:
+	prompts/generate.sh
+	$(GO) test ./prompts/...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./media/
+
+clean:
+	rm -rf bin data
