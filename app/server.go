@@ -78,17 +78,18 @@ func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 
 func (s *Server) loadFlows() error {
 	cfg := s.cfg
-	var err error
+	var calErr, flowErr error
 	if !cfg.Calendars.IsZero() {
-		if s.calendars, err = ivr.ParseCalendars(cfg.File, &cfg.Calendars); err != nil {
-			return err
-		}
+		s.calendars, calErr = ivr.ParseCalendars(cfg.File, &cfg.Calendars)
 	}
 	if cfg.Flows.IsZero() {
-		return cfg.Errorf("flows", "flows: at least one IVR flow is needed")
+		return errors.Join(calErr, cfg.Errorf("flows", "flows: at least one IVR flow is needed"))
 	}
-	if s.flows, err = ivr.ParseFlows(cfg.File, &cfg.Flows); err != nil {
-		return err
+	s.flows, flowErr = ivr.ParseFlows(cfg.File, &cfg.Flows)
+	if calErr != nil || flowErr != nil {
+		// References are only checked once both parse, so that a broken
+		// calendar does not also show up as "unknown calendar".
+		return errors.Join(calErr, flowErr)
 	}
 	v := ivr.Validator{Languages: cfg.Languages, HasPrompt: s.prompts.Has}
 	if err := ivr.Validate(s.flows, s.calendars, v); err != nil {

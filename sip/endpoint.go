@@ -145,8 +145,14 @@ func (e *Endpoint) boundPort() uint16 {
 
 func (e *Endpoint) buildStack() error {
 	host := e.contactHost()
-	sipLog := e.log.With("component", "sipgo")
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent(e.cfg.UserAgent), sipgo.WithUserAgentHostname(host.String()))
+	sipLog := quiet(e.log.With("component", "sipgo"))
+	sipmsg.SetDefaultLogger(sipLog)
+	ua, err := sipgo.NewUA(
+		sipgo.WithUserAgent(e.cfg.UserAgent),
+		sipgo.WithUserAgentHostname(host.String()),
+		sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(sipLog)),
+		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(sipLog)),
+	)
 	if err != nil {
 		return fmt.Errorf("sip: user agent: %w", err)
 	}

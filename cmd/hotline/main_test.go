@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hotline-oss/hotline/config"
+)
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hotline.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestCheckConfigAcceptsTheDemo(t *testing.T) {
+	path := writeConfig(t, string(config.Demo()))
+	var out, errOut bytes.Buffer
+	if code := run([]string{"check-config", path}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), ": ok") {
+		t.Errorf("stdout %q", out.String())
+	}
+}
+
+// A broken flow stops startup with file, line and reason.
+func TestCheckConfigReportsFileLineAndReason(t *testing.T) {
+	demo := string(config.Demo())
+	cases := []struct {
+		name, from, to, want string
+	}{
+		{"unknown node", "options: {\"1\": outage_menu,", "options: {\"1\": no_such_node,", "unknown node \"no_such_node\""},
+		{"missing prompt", "prompts: [payment_info]", "prompts: [no_such_prompt]", "no_such_prompt"},
+		{"unreachable node", "\"2\": billing_menu,", "", "unreachable"},
+		{"digit used twice", "\"3\": complaints_menu,", "\"1\": complaints_menu,", "\"1\""},
+		{"unknown time zone", "timezone: Asia/Shanghai", "timezone: Mars/Olympus", "Mars/Olympus"},
+		{"unknown flow for a number", "\"95598\": main", "\"95598\": mian", "unknown flow \"mian\""},
+	}
+	for _, tc := range cases {
+		if !strings.Contains(demo, tc.from) {
+			t.Fatalf("%s: demo no longer contains %q", tc.name, tc.from)
+		}
+		path := writeConfig(t, strings.Replace(demo, tc.from, tc.to, 1))
+		var out, errOut bytes.Buffer
+		code := run([]string{"check-config", path}, &out, &errOut)
+		msg := errOut.String()
+		if code == 0 {
+			t.Errorf("%s: accepted", tc.name)
+			continue
+		}
+		if !strings.Contains(msg, tc.want) || !strings.Contains(msg, path+":") {
+			t.Errorf("%s: %q lacks %q or the file:line prefix", tc.name, msg, tc.want)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"check-config"}, &out, &errOut); code != 2 {
+		t.Errorf("check-config without a file: exit %d", code)
+	}
+	if code := run([]string{"-no-such-flag"}, &out, &errOut); code != 2 {
+		t.Errorf("bad flag: exit %d", code)
+	}
+	if code := run([]string{"-config", "/nonexistent/hotline.yaml"}, &out, &errOut); code != 1 {
+		t.Errorf("missing config: exit %d", code)
+	}
+	if code := run([]string{"-rtp-ports", "7-3"}, &out, &errOut); code != 1 {
+		t.Errorf("bad -rtp-ports: exit %d", code)
+	}
+}
