@@ -24,7 +24,7 @@ import (
 )
 
 // allowed is the Allow header value: the methods this endpoint handles.
-const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO"
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER"
 
 // Config is what the endpoint needs from the server configuration.
 type Config struct {
@@ -45,6 +45,14 @@ type Config struct {
 	// MaskNumbers keeps caller numbers out of logs.
 	MaskNumbers bool
 	Logger      *slog.Logger
+
+	// AgentPassword returns an agent's SIP password (ok=false: no such
+	// agent). Agents' softphones REGISTER with digest authentication.
+	AgentPassword func(user string) (password string, ok bool)
+	// OnRegistration is told when an agent's first contact registers and
+	// when its last one goes (un-REGISTER or expiry).
+	OnRegistration func(user string, registered bool)
+	Auth           AuthConfig
 }
 
 // Handler runs a call after it is answered and acknowledged, in the call's
@@ -65,6 +73,9 @@ type Endpoint struct {
 	server *sipgo.Server
 	client *sipgo.Client
 	dlgUA  *sipgo.DialogUA
+
+	auth      *Authenticator
+	registrar *Registrar
 
 	udp   *net.UDPConn
 	tcp   *net.TCPListener
@@ -91,6 +102,10 @@ func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, h
 	}
 	e := &Endpoint{cfg: cfg, log: cfg.Logger, ports: ports, pacer: pacer, bus: bus, handler: handler}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	authCfg := cfg.Auth
+	authCfg.Password = cfg.AgentPassword
+	e.auth = NewAuthenticator(authCfg)
+	e.registrar = NewRegistrar(nil, cfg.OnRegistration)
 	return e, nil
 }
 
@@ -129,6 +144,8 @@ func (e *Endpoint) Start() error {
 		e.serve.Add(1)
 		go func() { defer e.serve.Done(); _ = e.server.ServeTCP(e.tcp) }()
 	}
+	e.serve.Add(1)
+	go e.expireLoop()
 	e.log.Info("sip listening", "addr", addr.String(), "transports", strings.Join(e.cfg.Transports, ","))
 	return nil
 }
@@ -183,6 +200,7 @@ func (e *Endpoint) buildStack() error {
 	server.OnCancel(e.onStrayCancel)
 	server.OnOptions(e.onOptions)
 	server.OnInfo(e.onInfo)
+	server.OnRegister(e.onRegister)
 	server.OnNoRoute(e.onUnsupported)
 	return nil
 }
@@ -263,7 +281,7 @@ func (e *Endpoint) onOptions(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 // knownMethods are RFC methods we recognise but do not serve: 405 with
 // Allow. Anything else is an extension we do not implement: 501.
 var knownMethods = map[sipmsg.RequestMethod]bool{
-	sipmsg.REGISTER: true, sipmsg.SUBSCRIBE: true, sipmsg.NOTIFY: true, sipmsg.REFER: true,
+	sipmsg.SUBSCRIBE: true, sipmsg.NOTIFY: true, sipmsg.REFER: true,
 	sipmsg.MESSAGE: true, sipmsg.PRACK: true, sipmsg.UPDATE: true, sipmsg.PUBLISH: true,
 }
 

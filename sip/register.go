@@ -1,0 +1,92 @@
+package sip
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"time"
+
+	sipmsg "github.com/emiago/sipgo/sip"
+)
+
+// onRegister serves agents' softphones: digest authentication, then the
+// registrar. Unknown users are challenged exactly like known ones.
+func (e *Endpoint) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	user, ok := e.authenticate(req, tx)
+	if !ok {
+		return
+	}
+	if to := req.To(); to == nil || to.Address.User != user {
+		e.reply(req, tx, sipmsg.StatusForbidden, "Forbidden")
+		return
+	}
+	bindings, err := e.registrar.Update(user, req, req.Source())
+	switch {
+	case errors.Is(err, errIntervalTooBrief):
+		e.reply(req, tx, sipmsg.StatusIntervalToBrief, "Interval Too Brief",
+			sipmsg.NewHeader("Min-Expires", strconv.Itoa(int(e.registrar.MinExpires/time.Second))))
+		return
+	case err != nil:
+		e.log.Info("bad REGISTER", "user", user, "err", err)
+		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
+		return
+	}
+	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
+	now := time.Now()
+	for _, b := range bindings {
+		c := &sipmsg.ContactHeader{Address: *b.Contact.Clone(), Params: sipmsg.NewParams()}
+		c.Params.Add("expires", strconv.Itoa(int(b.Expires.Sub(now).Round(time.Second)/time.Second)))
+		res.AppendHeader(c)
+	}
+	res.AppendHeader(sipmsg.NewHeader("Date", now.UTC().Format(time.RFC1123)))
+	e.respond(tx, res)
+}
+
+// authenticate checks digest credentials and answers 401/403 itself when
+// they do not pass; ok reports whether the request may go on.
+func (e *Endpoint) authenticate(req *sipmsg.Request, tx sipmsg.ServerTransaction) (user string, ok bool) {
+	src := sourceAddr(req)
+	user, result, stale := e.auth.Check(req, src)
+	switch result {
+	case AuthOK:
+		return user, true
+	case AuthBanned:
+		e.log.Warn("request from banned source refused", "source", src.String(), "method", req.Method.String())
+		e.reply(req, tx, sipmsg.StatusForbidden, "Forbidden")
+	default:
+		if req.GetHeader("Authorization") != nil && !stale {
+			e.log.Info("digest authentication failed", "source", src.String(), "method", req.Method.String())
+		}
+		e.respond(tx, e.auth.Challenge(req, stale))
+	}
+	return "", false
+}
+
+func sourceAddr(req *sipmsg.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(req.Source())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+// expireLoop drops expired registrations every few seconds.
+func (e *Endpoint) expireLoop() {
+	defer e.serve.Done()
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			e.registrar.Expire()
+		case <-e.ctx.Done():
+			return
+		}
+	}
+}
+
+// Bindings returns the registered contacts of an agent.
+func (e *Endpoint) Bindings(user string) []Binding { return e.registrar.Lookup(user) }
+
+var _ = fmt.Sprintf
