@@ -27,6 +27,39 @@ const (
 	QueueRequested
 	// CallEnded: the call is over; Result says how it ended.
 	CallEnded
+
+	// Queued: the call entered Queue with Priority.
+	Queued
+	// Overflowed: the call left Queue for Target (another queue or an IVR
+	// node) because of a limit; Reason says which.
+	Overflowed
+	// Abandoned: the caller hung up while waiting in Queue; Wait is the
+	// time spent in the queue.
+	Abandoned
+	// AgentOffered: Agent's phone is ringing for the call.
+	AgentOffered
+	// AgentNoAnswer: Agent did not take the offered call (Reason: timeout,
+	// busy, declined, failed).
+	AgentNoAnswer
+	// AgentAnswered: Agent answered; Wait is the call's total queue wait.
+	AgentAnswered
+	// Held, Unheld: the agent put the caller on hold and took them back.
+	Held
+	Unheld
+	// Transferred: the agent transferred the call (TransferKind blind or
+	// attended) to Target.
+	Transferred
+	// TalkEnded: the talk part of the call ended (HangupBy says who).
+	TalkEnded
+	// WrapupEnded: the agent finished after-call work.
+	WrapupEnded
+	// AgentStateChanged: Agent went from PrevState to State (Reason for
+	// pauses).
+	AgentStateChanged
+	// DispositionSet: the agent classified the call (Category, Resolved).
+	DispositionSet
+	// SurveyAnswered: the caller rated the service (Score 1-5).
+	SurveyAnswered
 )
 
 var kindNames = [...]string{
@@ -37,6 +70,21 @@ var kindNames = [...]string{
 	LanguageChanged: "language_changed",
 	QueueRequested:  "queue_requested",
 	CallEnded:       "call_ended",
+
+	Queued:            "queued",
+	Overflowed:        "overflowed",
+	Abandoned:         "abandoned",
+	AgentOffered:      "agent_offered",
+	AgentNoAnswer:     "agent_no_answer",
+	AgentAnswered:     "agent_answered",
+	Held:              "held",
+	Unheld:            "unheld",
+	Transferred:       "transferred",
+	TalkEnded:         "talk_ended",
+	WrapupEnded:       "wrapup_ended",
+	AgentStateChanged: "agent_state_changed",
+	DispositionSet:    "disposition_set",
+	SurveyAnswered:    "survey_answered",
 }
 
 func (k Kind) String() string {
@@ -91,8 +139,18 @@ type Event struct {
 
 	Delay    time.Duration // CallAnswered: INVITE → 200 OK
 	Result   Result        // CallEnded, CallBlocked
-	HangupBy HangupBy      // CallEnded
-	Reason   string        // CallEnded, CallBlocked: short machine-readable reason
+	HangupBy HangupBy      // CallEnded, TalkEnded
+	Reason   string        // short machine-readable reason (ends, pauses, overflow, no answer)
+
+	Agent        string        // agent id, for agent events
+	State        string        // AgentStateChanged: new state
+	PrevState    string        // AgentStateChanged: previous state
+	Wait         time.Duration // Abandoned, AgentAnswered, Overflowed: time in the queue
+	Target       string        // Overflowed, Transferred: where the call went
+	TransferKind string        // Transferred: "blind" or "attended"
+	Category     string        // DispositionSet: consult, repair, billing, complaint, suggestion
+	Resolved     bool          // DispositionSet
+	Score        int           // SurveyAnswered: 1-5
 }
 
 // Subscriber receives events synchronously; it must not block.
