@@ -35,9 +35,12 @@ func LoadPrompts(embedded fs.FS, dir string, languages []string) (*PromptSet, er
 	return ps, nil
 }
 
+// musicDir holds language-neutral audio: music on hold.
+const musicDir = "music"
+
 func (ps *PromptSet) loadFS(fsys fs.FS, where string, languages []string) error {
 	var errs []error
-	for _, lang := range languages {
+	for _, lang := range append([]string{musicDir}, languages...) {
 		entries, err := fs.ReadDir(fsys, lang)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -79,6 +82,11 @@ func (ps *PromptSet) Has(lang, name string) bool {
 // Get returns a prompt or nil.
 func (ps *PromptSet) Get(lang, name string) *media.Prompt {
 	return ps.byKey[lang+"/"+name]
+}
+
+// Music returns a language-neutral piece of music (music on hold) or nil.
+func (ps *PromptSet) Music(name string) *media.Prompt {
+	return ps.byKey[musicDir+"/"+name]
 }
 
 // Len is the number of prompts loaded.

@@ -10,7 +10,7 @@ import "embed"
 
 // FS holds zh/, en/, ko/ and texts.yaml.
 //
-//go:embed zh en ko texts.yaml
+//go:embed zh en ko texts.yaml music/hold.wav
 var FS embed.FS
 
 // Default is the hotline's standard language, used when a caller has not
