@@ -1,5 +1,6 @@
 // Package media is the RTP engine: G.711 codecs, WAV prompts, SDP
-// offer/answer, RFC 4733 DTMF, the RTP port pool, and paced RTP streams.
+// offer/answer, RFC 4733 DTMF, the RTP port pool, paced RTP streams, and
+// bridging and recording of two streams.
 package media
 
 import (

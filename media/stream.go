@@ -76,6 +76,11 @@ type Stream struct {
 	sink          atomic.Pointer[func(payload []byte)]
 	stats         streamCounters
 
+	relay   relayRing                 // the bridged peer's audio, sent by the pacer
+	forward atomic.Pointer[Stream]    // where received audio is relayed; nil unless bridged
+	tap     atomic.Pointer[recordTap] // recording intake; nil unless recording
+	bridge  *BridgeHandle             // guarded by bridgeMu
+
 	digits       chan rune
 	playbackDone chan struct{}
 	inactive     chan struct{}
@@ -125,6 +130,17 @@ type Stats struct {
 	// Remote is where packets are sent now: the latched source, or the
 	// configured address before anything arrived.
 	Remote netip.AddrPort
+
+	// Relay counters, on the stream that sends a bridged peer's audio.
+	// RelayedFrames were sent from the relay; RelayUnderflows are frames
+	// sent as silence because less than a frame of the peer's audio was
+	// waiting; RelayDroppedFrames and RelayTrimmedFrames are audio
+	// discarded, in 20 ms frames' worth, because the relay was full or
+	// held more delay than it needed (see relayRing).
+	RelayedFrames      uint64
+	RelayUnderflows    uint64
+	RelayDroppedFrames uint64
+	RelayTrimmedFrames uint64
 }
 
 // NewStream wraps conn. Nothing is sent or received until Start. onClose,
@@ -322,6 +338,7 @@ func (s *Stream) Stats() Stats {
 		SendErrors:              s.stats.sendErrors.Load(),
 		LastAudioLevel:          uint16(s.stats.lastLevel.Load()),
 	}
+	st.RelayedFrames, st.RelayDroppedFrames, st.RelayUnderflows, st.RelayTrimmedFrames = s.relay.stats()
 	last := time.Duration(s.lastReceived.Load())
 	if st.PacketsReceived > 0 {
 		st.LastReceived = last

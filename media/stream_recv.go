@@ -90,6 +90,14 @@ func (s *Stream) handlePacket(pkt []byte, src netip.AddrPort, now time.Duration)
 		s.handleDTMF(h.Timestamp, payload)
 	case h.PayloadType == audioPT && len(payload) > 0:
 		s.measureAudio(codec, payload)
+		// Only audio crosses a bridge: digits stay on Digits() for the
+		// runtime to act on.
+		if dst := s.forward.Load(); dst != nil {
+			dst.relay.push(codec, Codec(dst.codecs.Load()), payload)
+		}
+		if tap := s.tap.Load(); tap != nil {
+			tap.push(codec, payload, now)
+		}
 		if sink := s.sink.Load(); sink != nil {
 			(*sink)(payload)
 		}

@@ -43,9 +43,10 @@ type txState struct {
 	timestamp uint32        // RTP time of the next frame
 	nextDue   time.Duration // pacer time of the next frame
 
-	playback playback
-	dtmf     dtmfSender
-	buf      [rtpHeaderSize + FrameSamples]byte
+	playback   playback
+	dtmf       dtmfSender
+	relayFrame [FrameSamples]byte // a frame taken from the relay
+	buf        [rtpHeaderSize + FrameSamples]byte
 }
 
 // playback walks a sequence of prompts frame by frame.
@@ -53,6 +54,7 @@ type playback struct {
 	list          []*Prompt
 	prompt, frame int
 	active        bool
+	loop          bool // start over at the end instead of finishing
 }
 
 // dtmfSender turns queued key presses into RFC 4733 packets.
@@ -86,10 +88,34 @@ func (s *Stream) setSchedule(due time.Duration) {
 func (s *Stream) Play(prompts ...*Prompt) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.startPlayback(prompts, false)
+}
+
+// PlayLoop replaces whatever is playing with prompts, played back to back
+// over and over (music on hold, ringback) until StopPlayback, Play or
+// another PlayLoop. It never signals PlaybackDone. Prompts that hold no
+// audio at all play as silence.
+func (s *Stream) PlayLoop(prompts ...*Prompt) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	frames := 0
+	for _, p := range prompts {
+		frames += p.Frames()
+	}
+	if frames == 0 {
+		// Looping nothing would spin forever looking for a frame.
+		s.tx.playback.reset()
+		return
+	}
+	s.startPlayback(prompts, true)
+}
+
+// startPlayback installs a sequence; the caller holds mu.
+func (s *Stream) startPlayback(prompts []*Prompt, loop bool) {
 	pb := &s.tx.playback
 	clear(pb.list)
 	pb.list = append(pb.list[:0], prompts...)
-	pb.prompt, pb.frame, pb.active = 0, 0, true
+	pb.prompt, pb.frame, pb.active, pb.loop = 0, 0, true, loop
 	select {
 	case <-s.playbackDone:
 	default:
@@ -104,7 +130,7 @@ func (s *Stream) StopPlayback() {
 	s.tx.playback.reset()
 }
 
-// Playing reports whether a Play sequence is still running.
+// Playing reports whether a Play or PlayLoop sequence is still running.
 func (s *Stream) Playing() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -205,10 +231,30 @@ func (s *Stream) sendFrame() bool {
 	return true
 }
 
-// nextAudio returns the next prompt frame, or silence. It signals
-// PlaybackDone on the first frame after a sequence ran out, i.e. once the
-// last frame has had its 20 ms on the wire. The caller holds mu.
+// nextAudio returns the next prompt frame, else the next frame relayed
+// from a bridged peer, else silence. A prompt overrides the relay (an
+// announcement or a whisper to one leg); the relay keeps draining under
+// it, so when the prompt ends the listener hears the peer live again. The
+// caller holds mu.
 func (s *Stream) nextAudio() []byte {
+	if frame := s.nextPromptFrame(); frame != nil {
+		s.relay.skip()
+		return frame
+	}
+	if s.relay.pop(&s.tx.relayFrame, s.tx.codec) {
+		return s.tx.relayFrame[:]
+	}
+	if s.tx.codec == PCMA {
+		return alawSilenceFrame
+	}
+	return ulawSilenceFrame
+}
+
+// nextPromptFrame returns the next frame of the playing sequence, or nil.
+// It signals PlaybackDone on the first frame after a sequence ran out,
+// i.e. once the last frame has had its 20 ms on the wire. The caller
+// holds mu.
+func (s *Stream) nextPromptFrame() []byte {
 	pb := &s.tx.playback
 	for pb.prompt < len(pb.list) {
 		p := pb.list[pb.prompt]
@@ -218,6 +264,9 @@ func (s *Stream) nextAudio() []byte {
 			return frame
 		}
 		pb.prompt, pb.frame = pb.prompt+1, 0
+		if pb.loop && pb.prompt == len(pb.list) {
+			pb.prompt = 0 // PlayLoop made sure some prompt has frames
+		}
 	}
 	if pb.active {
 		pb.reset()
@@ -226,16 +275,13 @@ func (s *Stream) nextAudio() []byte {
 		default:
 		}
 	}
-	if s.tx.codec == PCMA {
-		return alawSilenceFrame
-	}
-	return ulawSilenceFrame
+	return nil
 }
 
 func (pb *playback) reset() {
 	clear(pb.list)
 	pb.list = pb.list[:0]
-	pb.prompt, pb.frame, pb.active = 0, 0, false
+	pb.prompt, pb.frame, pb.active, pb.loop = 0, 0, false, false
 }
 
 // next advances the key-press state by one frame. When a key is down it
