@@ -73,6 +73,9 @@ type Config struct {
 	Numbers         map[string]string `yaml:"numbers"` // dialled number → flow name
 	Notice          Notice            `yaml:"notice"`
 	Log             Log               `yaml:"log"`
+	Agents          []Agent           `yaml:"agents"`
+	Queues          map[string]Queue  `yaml:"queues"`
+	Features        Features          `yaml:"features"`
 	Calendars       yaml.Node         `yaml:"calendars"`
 	Flows           yaml.Node         `yaml:"flows"`
 
@@ -151,6 +154,7 @@ func Default() *Config {
 		Languages:       []string{"zh", "en", "ko"},
 		DefaultLanguage: "zh",
 		Log:             Log{Level: "info", Format: "text"},
+		Features:        DefaultFeatures(),
 	}
 }
 
@@ -209,6 +213,7 @@ func (c *Config) validate() error {
 	}
 	errs = append(errs, c.validateRTP()...)
 	errs = append(errs, c.validateLanguages()...)
+	errs = append(errs, c.validateACD()...)
 	if len(c.Numbers) == 0 {
 		errs = append(errs, c.Errorf("numbers", "numbers: at least one hotline number must route to a flow"))
 	}

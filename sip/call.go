@@ -21,6 +21,9 @@ type Call struct {
 	Caller  string
 	Number  string
 	Arrived time.Time
+	// Agent is set when an authenticated agent placed the call (to a
+	// feature code); empty for callers.
+	Agent string
 
 	endpoint *Endpoint
 	log      *slog.Logger
@@ -123,6 +126,10 @@ func (c *Call) release() {
 func (e *Endpoint) onReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c := e.lookup(req)
 	if c == nil {
+		if l := e.lookupLeg(req); l != nil {
+			e.onLegReInvite(l, req, tx)
+			return
+		}
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
 	}

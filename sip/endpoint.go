@@ -24,7 +24,7 @@ import (
 )
 
 // allowed is the Allow header value: the methods this endpoint handles.
-const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER"
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER, REFER, NOTIFY"
 
 // Config is what the endpoint needs from the server configuration.
 type Config struct {
@@ -42,6 +42,9 @@ type Config struct {
 	// IsHotline reports whether a dialled number (Request-URI user) is
 	// one of ours; anything else gets 404, so nothing is ever relayed.
 	IsHotline func(number string) bool
+	// IsInternal reports whether a number is for agents only (feature
+	// codes); such calls need digest authentication as an agent.
+	IsInternal func(number string) bool
 	// MaskNumbers keeps caller numbers out of logs.
 	MaskNumbers bool
 	Logger      *slog.Logger
@@ -82,6 +85,7 @@ type Endpoint struct {
 	serve sync.WaitGroup
 
 	calls    sync.Map // dialog ID → *Call
+	legs     sync.Map // dialog ID → *AgentLeg
 	slots    atomic.Int64
 	draining atomic.Bool
 	running  sync.WaitGroup // one per call from INVITE to cleanup
@@ -201,6 +205,8 @@ func (e *Endpoint) buildStack() error {
 	server.OnOptions(e.onOptions)
 	server.OnInfo(e.onInfo)
 	server.OnRegister(e.onRegister)
+	server.OnRefer(e.onRefer)
+	server.OnNotify(e.onNotify)
 	server.OnNoRoute(e.onUnsupported)
 	return nil
 }
@@ -281,8 +287,8 @@ func (e *Endpoint) onOptions(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 // knownMethods are RFC methods we recognise but do not serve: 405 with
 // Allow. Anything else is an extension we do not implement: 501.
 var knownMethods = map[sipmsg.RequestMethod]bool{
-	sipmsg.SUBSCRIBE: true, sipmsg.NOTIFY: true, sipmsg.REFER: true,
-	sipmsg.MESSAGE: true, sipmsg.PRACK: true, sipmsg.UPDATE: true, sipmsg.PUBLISH: true,
+	sipmsg.SUBSCRIBE: true,
+	sipmsg.MESSAGE:   true, sipmsg.PRACK: true, sipmsg.UPDATE: true, sipmsg.PUBLISH: true,
 }
 
 func (e *Endpoint) onUnsupported(req *sipmsg.Request, tx sipmsg.ServerTransaction) {

@@ -22,10 +22,15 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	}
 	arrived := time.Now()
 	number := req.Recipient.User
-	if !e.cfg.IsHotline(number) {
-		e.log.Info("call to unknown number refused", "number", number)
-		e.reply(req, tx, sipmsg.StatusNotFound, "Not Found")
+	agent, ok := e.route(req, tx, number)
+	if !ok {
 		return
+	}
+	// Agents' own calls (feature codes) are not hotline calls: they
+	// appear in no call figure.
+	pub := e.publish
+	if agent != "" {
+		pub = func(call.Event) {}
 	}
 	callID := ""
 	if h := req.CallID(); h != nil {
@@ -42,7 +47,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		log.Warn("call blocked", "reason", reason)
 		ev := base
 		ev.Kind, ev.Time, ev.Result, ev.Reason = call.CallBlocked, arrived, call.ResultBlocked, reason
-		e.publish(ev)
+		pub(ev)
 		e.reply(req, tx, sipmsg.StatusServiceUnavailable, "Service Unavailable",
 			sipmsg.NewHeader("Retry-After", "30"))
 		return
@@ -62,14 +67,14 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 
 	ev := base
 	ev.Kind, ev.Time = call.CallArrived, arrived
-	e.publish(ev)
+	pub(ev)
 	ended := func(result call.Result, reason string) {
 		ev := base
 		ev.Kind, ev.Time, ev.Result, ev.Reason, ev.HangupBy = call.CallEnded, time.Now(), result, reason, call.HangupByServer
 		if result == call.ResultAbandonedInIVR {
 			ev.HangupBy = call.HangupByCaller
 		}
-		e.publish(ev)
+		pub(ev)
 	}
 
 	dlg, err := e.dlgUA.ReadInvite(req, tx)
@@ -92,6 +97,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	c.log = log
+	c.Agent = agent
 
 	if e.cfg.AnswerDelay > 0 && !e.ring(dlg) {
 		c.release()
@@ -120,9 +126,24 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	answered = true
 	ev = base
 	ev.Kind, ev.Time, ev.Delay = call.CallAnswered, arrived.Add(delay), delay
-	e.publish(ev)
+	pub(ev)
 	log.Info("call answered", "codec", codec.String(), "rtp", c.localRTP.String(), "delay", delay)
 	go e.run(c)
+}
+
+// route decides who may call number: anyone for a hotline number, an
+// authenticated agent for an internal number (feature codes), nobody for
+// anything else — the server never relays.
+func (e *Endpoint) route(req *sipmsg.Request, tx sipmsg.ServerTransaction, number string) (agent string, ok bool) {
+	if e.cfg.IsHotline(number) {
+		return "", true
+	}
+	if e.cfg.IsInternal != nil && e.cfg.IsInternal(number) {
+		return e.authenticate(req, tx)
+	}
+	e.log.Info("call to unknown number refused", "number", number)
+	e.reply(req, tx, sipmsg.StatusNotFound, "Not Found")
+	return "", false
 }
 
 // ring sends 180 and waits the configured answer delay; false when the
@@ -241,11 +262,16 @@ func (e *Endpoint) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		// re-INVITE's 2xx needs nothing.
 		_ = c.dlg.ReadAck(req, tx)
 	}
+	// ACKs for our answers to agents' re-INVITEs need nothing either.
 }
 
 func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c := e.lookup(req)
 	if c == nil {
+		if l := e.lookupLeg(req); l != nil {
+			e.onLegBye(l, req, tx)
+			return
+		}
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
 	}
@@ -258,6 +284,11 @@ func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 
 func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c := e.lookup(req)
+	if c == nil && e.lookupLeg(req) != nil {
+		// Agents' key presses during a call are not acted on.
+		e.reply(req, tx, sipmsg.StatusOK, "OK")
+		return
+	}
 	if c == nil {
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return

@@ -1,0 +1,122 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Agent is one contact-centre agent: the extension its softphone registers
+// as, the work number callers hear, skills and queues.
+type Agent struct {
+	ID          string         `yaml:"id"`
+	Name        string         `yaml:"name"`
+	WorkNumber  string         `yaml:"work_number"`
+	Password    string         `yaml:"password"`     // SIP digest password (demo only: prefer password_env)
+	PasswordEnv string         `yaml:"password_env"` // read the password from this environment variable
+	Skills      map[string]int `yaml:"skills"`
+	Queues      []string       `yaml:"queues"`
+}
+
+// Queue configures one ACD queue. Pointers tell "not set" (default) from
+// an explicit zero (off).
+type Queue struct {
+	Strategy            string         `yaml:"strategy"`
+	RequiredSkills      map[string]int `yaml:"required_skills"`
+	MaxWaiting          int            `yaml:"max_waiting"`
+	MaxWait             time.Duration  `yaml:"max_wait"`
+	Overflow            string         `yaml:"overflow"` // queue:<name> or ivr:<node>
+	JoinEmpty           string         `yaml:"join_empty"`
+	LeaveWhenEmpty      bool           `yaml:"leave_when_empty"`
+	RingTimeout         *time.Duration `yaml:"ring_timeout"`
+	WrapUp              *time.Duration `yaml:"wrapup"`
+	AutoPauseAfter      *int           `yaml:"auto_pause_after"`
+	BusyBackoff         *time.Duration `yaml:"busy_backoff"`
+	AnnounceEvery       *time.Duration `yaml:"announce_every"`
+	AnnounceAgent       *bool          `yaml:"announce_agent"`
+	Music               string         `yaml:"music"` // music on hold (prompts/music/<name>.wav)
+	ExitDigit           string         `yaml:"exit_digit"`
+	ExitTarget          string         `yaml:"exit_target"` // IVR node the exit digit leads to
+	ServiceLevelSeconds *int           `yaml:"service_level_seconds"`
+	ServiceLevelTarget  *float64       `yaml:"service_level_target"`
+	ShortAbandonSeconds *int           `yaml:"short_abandon_seconds"`
+}
+
+// Features are the codes an agent dials from the softphone.
+type Features struct {
+	Login       string `yaml:"login"`
+	Logout      string `yaml:"logout"`
+	Pause       string `yaml:"pause"`
+	Ready       string `yaml:"ready"`
+	Disposition string `yaml:"disposition"` // followed by a two-digit code
+}
+
+// DefaultFeatures are the feature codes when none are configured.
+func DefaultFeatures() Features {
+	return Features{Login: "*21", Logout: "*22", Pause: "*23", Ready: "*24", Disposition: "*25"}
+}
+
+var extension = regexp.MustCompile(`^[0-9]{2,8}$`)
+
+// AgentPassword returns an agent's SIP password from the file or the
+// environment.
+func (a Agent) AgentPassword() string {
+	if a.PasswordEnv != "" {
+		return os.Getenv(a.PasswordEnv)
+	}
+	return a.Password
+}
+
+func (c *Config) validateACD() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, a := range c.Agents {
+		where := fmt.Sprintf("agents[%d]", i)
+		switch {
+		case !extension.MatchString(a.ID):
+			errs = append(errs, c.Errorf("agents", "%s: id %q: want 2 to 8 digits (the softphone's extension)", where, a.ID))
+		case seen[a.ID]:
+			errs = append(errs, c.Errorf("agents", "%s: id %q used twice", where, a.ID))
+		case c.Numbers[a.ID] != "":
+			errs = append(errs, c.Errorf("agents", "%s: id %q is also a hotline number", where, a.ID))
+		}
+		seen[a.ID] = true
+		if a.Password == "" && a.PasswordEnv == "" {
+			errs = append(errs, c.Errorf("agents", "%s: agent %s needs password or password_env", where, a.ID))
+		}
+		if a.PasswordEnv != "" && os.Getenv(a.PasswordEnv) == "" {
+			errs = append(errs, c.Errorf("agents", "%s: agent %s: environment variable %s is empty", where, a.ID, a.PasswordEnv))
+		}
+		for _, q := range a.Queues {
+			if _, ok := c.Queues[q]; !ok {
+				errs = append(errs, c.Errorf("agents", "%s: agent %s: unknown queue %q", where, a.ID, q))
+			}
+		}
+	}
+	for name, q := range c.Queues {
+		if q.ServiceLevelTarget != nil && (*q.ServiceLevelTarget <= 0 || *q.ServiceLevelTarget > 1) {
+			errs = append(errs, c.Errorf("queues", "queues.%s: service_level_target must be in (0, 1]", name))
+		}
+		if q.ShortAbandonSeconds != nil && (*q.ShortAbandonSeconds < 0 || *q.ShortAbandonSeconds > 20) {
+			errs = append(errs, c.Errorf("queues", "queues.%s: short_abandon_seconds must be 0 to 20", name))
+		}
+		if q.ExitDigit != "" && (len(q.ExitDigit) != 1 || !strings.ContainsAny(q.ExitDigit, "0123456789*#") || q.ExitTarget == "") {
+			errs = append(errs, c.Errorf("queues", "queues.%s: exit_digit wants one key and an exit_target", name))
+		}
+	}
+	f := c.Features
+	codes := map[string]string{}
+	for name, code := range map[string]string{"login": f.Login, "logout": f.Logout, "pause": f.Pause, "ready": f.Ready, "disposition": f.Disposition} {
+		if code == "" {
+			errs = append(errs, c.Errorf("features", "features.%s must not be empty", name))
+			continue
+		}
+		if other, dup := codes[code]; dup {
+			errs = append(errs, c.Errorf("features", "features.%s and features.%s share %q", name, other, code))
+		}
+		codes[code] = name
+	}
+	return errs
+}

@@ -1,0 +1,292 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/media"
+)
+
+// Why ringing an agent did not give a connected leg.
+var (
+	ErrNoContact     = errors.New("agent has no registered phone")
+	ErrAgentBusy     = errors.New("agent busy")
+	ErrAgentDeclined = errors.New("agent declined")
+	ErrNoAnswer      = errors.New("agent did not answer")
+	ErrDialCancelled = errors.New("ringing cancelled")
+	ErrDialFailed    = errors.New("call to agent failed")
+)
+
+// AgentLeg is the server's call to an agent's softphone: the second leg of
+// the back-to-back user agent. Its RTP stream is bridged with the caller's.
+type AgentLeg struct {
+	Agent string
+
+	e      *Endpoint
+	dlg    *sipgo.DialogClientSession
+	stream *media.Stream
+	log    interface{ Info(string, ...any) }
+
+	mu         sync.Mutex
+	neg        media.Negotiated
+	localRTP   netip.AddrPort
+	sdpSession uint64
+	sdpVersion uint64
+	held       bool
+
+	holds    chan bool  // true: the agent put the call on hold
+	refers   chan Refer // the agent transfers the call
+	ended    chan struct{}
+	endOnce  sync.Once
+	hangupBy call.HangupBy
+	release  sync.Once
+}
+
+// Refer is a transfer request from the agent's phone (RFC 3515).
+type Refer struct {
+	Target   string // user part of Refer-To: an agent, a queue or a flow node
+	Replaces string // attended transfer: the Call-ID of the dialog to replace
+	notify   func(code int, reason string)
+}
+
+// Notify tells the agent's phone how the transfer went (sipfrag NOTIFY).
+func (r Refer) Notify(code int, reason string) {
+	if r.notify != nil {
+		r.notify(code, reason)
+	}
+}
+
+// DialAgent rings every registered phone of agent at once, with the
+// caller's number as the caller ID, and returns the leg of the first that
+// answers. Cancelling ctx (the caller hung up) sends CANCEL; ringTimeout
+// gives ErrNoAnswer.
+func (e *Endpoint) DialAgent(ctx context.Context, agent, callerID string, ringTimeout time.Duration) (*AgentLeg, error) {
+	bindings := e.registrar.Lookup(agent)
+	if len(bindings) == 0 {
+		return nil, ErrNoContact
+	}
+	conn, port, err := e.ports.Acquire()
+	if err != nil {
+		return nil, fmt.Errorf("%w: rtp port: %v", ErrDialFailed, err)
+	}
+	leg := &AgentLeg{
+		Agent: agent, e: e, log: e.log,
+		localRTP:   netip.AddrPortFrom(e.cfg.RTPAdvertise, uint16(port)),
+		sdpSession: uint64(time.Now().UnixNano()), sdpVersion: 1,
+		holds: make(chan bool, 4), refers: make(chan Refer, 2), ended: make(chan struct{}),
+	}
+	offer := media.BuildOffer(leg.localRTP, e.cfg.Codecs, 101, media.SendRecv, leg.sdpSession, 1)
+	ringCtx, cancel := context.WithTimeout(ctx, ringTimeout)
+	defer cancel()
+	dlg, err := e.fork(ringCtx, bindings, callerID, offer)
+	if err != nil {
+		_ = conn.Close()
+		e.ports.Release(port)
+		switch {
+		case ctx.Err() != nil:
+			return nil, ErrDialCancelled
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+			return nil, ErrNoAnswer
+		}
+		return nil, err
+	}
+	neg, err := media.Negotiate(dlg.InviteResponse.Body(), e.cfg.Codecs)
+	if err != nil {
+		_ = conn.Close()
+		e.ports.Release(port)
+		_ = dlg.Ack(context.Background())
+		_ = dlg.Bye(context.Background())
+		return nil, fmt.Errorf("%w: agent answer: %v", ErrDialFailed, err)
+	}
+	leg.dlg, leg.neg = dlg, neg
+	leg.stream = media.NewStream(conn, media.StreamConfig{
+		Codec: neg.Codec, PayloadType: neg.PayloadType, DTMFPayloadType: neg.DTMFPayloadType,
+		Remote: neg.Remote, InactivityTimeout: e.cfg.InactivityTimeout,
+	}, func() { e.ports.Release(port) })
+	if err := dlg.Ack(context.Background()); err != nil {
+		leg.Close()
+		return nil, fmt.Errorf("%w: ack: %v", ErrDialFailed, err)
+	}
+	leg.stream.Start(e.pacer)
+	e.legs.Store(dlg.ID, leg)
+	go leg.watch()
+	return leg, nil
+}
+
+// fork sends one INVITE per binding and keeps the first to answer; the
+// others are cancelled (or hung up if they answered too).
+func (e *Endpoint) fork(ctx context.Context, bindings []Binding, callerID string, offer []byte) (*sipgo.DialogClientSession, error) {
+	type result struct {
+		dlg *sipgo.DialogClientSession
+		err error
+	}
+	forkCtx, cancelForks := context.WithCancel(ctx)
+	defer cancelForks()
+	results := make(chan result, len(bindings))
+	for _, b := range bindings {
+		go func(b Binding) {
+			dlg, err := e.inviteBinding(forkCtx, b, callerID, offer)
+			results <- result{dlg, err}
+		}(b)
+	}
+	var winner *sipgo.DialogClientSession
+	var errs []error
+	for range bindings {
+		r := <-results
+		switch {
+		case r.err == nil && winner == nil:
+			winner = r.dlg
+			cancelForks()
+		case r.err == nil:
+			go func(d *sipgo.DialogClientSession) { // answered too late
+				_ = d.Ack(context.Background())
+				_ = d.Bye(context.Background())
+			}(r.dlg)
+		default:
+			errs = append(errs, r.err)
+		}
+	}
+	if winner != nil {
+		return winner, nil
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return nil, pickDialError(errs)
+}
+
+func (e *Endpoint) inviteBinding(ctx context.Context, b Binding, callerID string, offer []byte) (*sipgo.DialogClientSession, error) {
+	host := e.contactHost().String()
+	req := sipmsg.NewRequest(sipmsg.INVITE, *b.Contact.Clone())
+	from := &sipmsg.FromHeader{Address: sipmsg.Uri{User: callerID, Host: host}, Params: sipmsg.NewParams()}
+	from.Params.Add("tag", sipmsg.GenerateTagN(16))
+	req.AppendHeader(from)
+	req.AppendHeader(&sipmsg.ToHeader{Address: sipmsg.Uri{User: b.User, Host: host}})
+	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
+	req.AppendHeader(sipmsg.NewHeader("Allow", allowed))
+	req.SetBody(offer)
+	req.SetDestination(b.Source)
+	req.SetTransport(b.Transport)
+	dlg, err := e.dlgUA.WriteInvite(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
+	}
+	if err := dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+		var de *sipgo.ErrDialogResponse
+		if errors.As(err, &de) {
+			return nil, statusError(de.Res.StatusCode)
+		}
+		return nil, err
+	}
+	return dlg, nil
+}
+
+func statusError(code int) error {
+	switch code {
+	case sipmsg.StatusBusyHere, sipmsg.StatusGlobalBusyEverywhere:
+		return ErrAgentBusy
+	case sipmsg.StatusGlobalDecline:
+		return ErrAgentDeclined
+	case sipmsg.StatusTemporarilyUnavailable, sipmsg.StatusRequestTimeout, sipmsg.StatusRequestTerminated:
+		return ErrNoAnswer
+	}
+	return fmt.Errorf("%w: status %d", ErrDialFailed, code)
+}
+
+// pickDialError reports the most telling failure among forks: a busy or
+// declining phone says more than one that did not answer.
+func pickDialError(errs []error) error {
+	for _, want := range []error{ErrAgentDeclined, ErrAgentBusy, ErrNoAnswer} {
+		for _, err := range errs {
+			if errors.Is(err, want) {
+				return err
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return ErrDialFailed
+}
+
+// Media is the agent's RTP stream.
+func (l *AgentLeg) Media() *media.Stream { return l.stream }
+
+// Holds delivers the agent's hold (true) and resume (false) re-INVITEs.
+func (l *AgentLeg) Holds() <-chan bool { return l.holds }
+
+// Refers delivers the agent's transfer requests.
+func (l *AgentLeg) Refers() <-chan Refer { return l.refers }
+
+// Done is closed when the leg has ended.
+func (l *AgentLeg) Done() <-chan struct{} { return l.ended }
+
+// HangupBy says who ended the leg; valid once Done is closed.
+func (l *AgentLeg) HangupBy() call.HangupBy {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.hangupBy
+}
+
+// Held reports whether the agent holds the call now.
+func (l *AgentLeg) Held() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.held
+}
+
+// CallID is the SIP Call-ID of the agent leg.
+func (l *AgentLeg) CallID() string { return l.dlg.InviteRequest.CallID().Value() }
+
+func (l *AgentLeg) endBy(who call.HangupBy) bool {
+	first := false
+	l.endOnce.Do(func() {
+		l.mu.Lock()
+		l.hangupBy = who
+		l.mu.Unlock()
+		close(l.ended)
+		first = true
+	})
+	return first
+}
+
+// Hangup ends the leg from our side (BYE) and frees its media.
+func (l *AgentLeg) Hangup() {
+	if l.endBy(call.HangupByServer) {
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+		defer cancel()
+		_ = l.dlg.Bye(ctx)
+	}
+	l.Close()
+}
+
+// Close frees the leg's resources without signalling.
+func (l *AgentLeg) Close() {
+	l.endBy(call.HangupByServer)
+	l.release.Do(func() {
+		if l.dlg != nil {
+			l.e.legs.Delete(l.dlg.ID)
+		}
+		l.stream.Close()
+	})
+}
+
+func (l *AgentLeg) watch() {
+	select {
+	case <-l.stream.Inactive():
+		l.log.Info("agent leg rtp inactivity timeout", "agent", l.Agent)
+		l.Hangup()
+	case <-l.dlg.Context().Done():
+		l.endBy(call.HangupByAgent)
+		l.Close()
+	case <-l.ended:
+	}
+}

@@ -1,0 +1,158 @@
+package sip
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/media"
+)
+
+// lookupLeg finds the agent leg an in-dialog request belongs to. The agent
+// is the remote side of a dialog we started, hence the UAC form of the ID.
+func (e *Endpoint) lookupLeg(req *sipmsg.Request) *AgentLeg {
+	id, err := sipmsg.DialogIDFromRequestUAC(req)
+	if err != nil {
+		return nil
+	}
+	if v, ok := e.legs.Load(id); ok {
+		return v.(*AgentLeg)
+	}
+	return nil
+}
+
+func (e *Endpoint) onLegBye(l *AgentLeg, req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if err := l.dlg.ReadBye(req, tx); err != nil {
+		e.log.Debug("agent BYE", "err", err)
+	}
+	l.endBy(call.HangupByAgent)
+}
+
+// onLegReInvite answers the agent's hold and resume: sendonly or inactive
+// means hold (we answer recvonly/inactive and stop sending to the agent).
+func (e *Endpoint) onLegReInvite(l *AgentLeg, req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	l.mu.Lock()
+	codec := l.neg.Codec
+	l.mu.Unlock()
+	if len(req.Body()) > 0 {
+		neg, err := media.Negotiate(req.Body(), []media.Codec{codec})
+		if err != nil {
+			e.reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
+			return
+		}
+		held := neg.Direction == media.SendOnly || neg.Direction == media.Inactive
+		l.mu.Lock()
+		changed := neg.Direction != l.neg.Direction || neg.Remote != l.neg.Remote
+		wasHeld := l.held
+		l.neg, l.held = neg, held
+		if changed {
+			l.sdpVersion++
+		}
+		l.mu.Unlock()
+		l.stream.SetRemote(neg.Remote)
+		l.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
+		l.stream.SetExpectMedia(neg.Direction == media.SendRecv || neg.Direction == media.SendOnly)
+		if held != wasHeld {
+			select {
+			case l.holds <- held:
+			default:
+			}
+		}
+	}
+	l.mu.Lock()
+	answer := l.neg.Answer(l.localRTP, l.sdpSession, l.sdpVersion)
+	l.mu.Unlock()
+	res := sipmsg.NewSDPResponseFromRequest(req, answer)
+	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dlgUA.ContactHDR.Address})
+	e.respond(tx, res)
+}
+
+// onRefer takes a transfer request from an agent's phone: 202, then the
+// runtime carries it out and reports with NOTIFY.
+func (e *Endpoint) onRefer(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	l := e.lookupLeg(req)
+	if l == nil {
+		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	h := req.GetHeader("Refer-To")
+	if h == nil {
+		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
+		return
+	}
+	target, replaces, err := parseReferTo(h.Value())
+	if err != nil {
+		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
+		return
+	}
+	e.reply(req, tx, sipmsg.StatusAccepted, "Accepted")
+	r := Refer{Target: target, Replaces: replaces, notify: func(code int, reason string) { l.notifyRefer(code, reason) }}
+	l.notifyRefer(sipmsg.StatusTrying, "Trying")
+	select {
+	case l.refers <- r:
+	default:
+		r.Notify(sipmsg.StatusServiceUnavailable, "Service Unavailable")
+	}
+}
+
+// parseReferTo reads "<sip:1002@host?Replaces=callid%3Bto-tag%3Dx%3Bfrom-tag%3Dy>".
+func parseReferTo(v string) (target, replaces string, err error) {
+	v = strings.TrimSpace(v)
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		j := strings.IndexByte(v, '>')
+		if j < i {
+			return "", "", fmt.Errorf("refer-to %q", v)
+		}
+		v = v[i+1 : j]
+	}
+	uri, headers, _ := strings.Cut(v, "?")
+	var u sipmsg.Uri
+	if err := sipmsg.ParseUri(uri, &u); err != nil || u.User == "" {
+		return "", "", fmt.Errorf("refer-to %q: %v", v, err)
+	}
+	for _, kv := range strings.Split(headers, "&") {
+		k, val, _ := strings.Cut(kv, "=")
+		if strings.EqualFold(k, "Replaces") {
+			dec, err := url.QueryUnescape(val)
+			if err != nil {
+				return "", "", err
+			}
+			replaces, _, _ = strings.Cut(dec, ";")
+		}
+	}
+	return u.User, replaces, nil
+}
+
+func (l *AgentLeg) notifyRefer(code int, reason string) {
+	req := sipmsg.NewRequest(sipmsg.NOTIFY, l.dlg.InviteResponse.Contact().Address)
+	state := "active"
+	if code >= 200 {
+		state = "terminated;reason=noresource"
+	}
+	req.AppendHeader(sipmsg.NewHeader("Event", "refer"))
+	req.AppendHeader(sipmsg.NewHeader("Subscription-State", state))
+	req.AppendHeader(sipmsg.NewHeader("Content-Type", "message/sipfrag;version=2.0"))
+	req.SetBody([]byte(fmt.Sprintf("SIP/2.0 %d %s\r\n", code, reason)))
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := l.dlg.Do(ctx, req); err != nil {
+			l.log.Info("refer NOTIFY failed", "agent", l.Agent, "err", err)
+		}
+	}()
+}
+
+// onNotify accepts NOTIFYs in our dialogs (e.g. a phone reporting on a
+// transfer we asked for) and refuses the rest.
+func (e *Endpoint) onNotify(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if e.lookupLeg(req) != nil || e.lookup(req) != nil {
+		e.reply(req, tx, sipmsg.StatusOK, "OK")
+		return
+	}
+	e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+}
