@@ -115,7 +115,12 @@ func (m *Metrics) HandleEvent(e call.Event) {
 	case call.QueueRequested:
 		m.moveTo(e.CallID, StageQueue)
 	case call.CallBlocked:
-		m.calls.WithLabelValues(string(e.Result)).Inc()
+		// A call refused at the door (channel limit, draining) ends here.
+		// One refused by a full queue is in progress: its CallEnded
+		// counts it.
+		if !m.inProgress(e.CallID) {
+			m.calls.WithLabelValues(string(e.Result)).Inc()
+		}
 	case call.CallEnded:
 		m.leave(e.CallID)
 		m.calls.WithLabelValues(string(e.Result)).Inc()
@@ -134,6 +139,13 @@ func (m *Metrics) moveTo(callID string, s Stage) {
 	}
 	m.callStage[callID] = s
 	m.activeCalls.WithLabelValues(string(s)).Inc()
+}
+
+func (m *Metrics) inProgress(callID string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.callStage[callID]
+	return ok
 }
 
 func (m *Metrics) leave(callID string) {

@@ -1,0 +1,113 @@
+package acd
+
+// AgentLogin makes a logged-out agent Available; its idle time starts now.
+// Registration of the agent's phone is the runtime's business.
+func (a *ACD) AgentLogin(agentID string) ([]Action, error) {
+	a.begin()
+	ag, err := a.agentNamed(agentID)
+	if err != nil {
+		return nil, err
+	}
+	if ag.state == LoggedOut {
+		ag.idleSince = a.now
+		ag.noAnswers = 0
+	}
+	if err := a.transition(ag, EventLogin, ""); err != nil {
+		return nil, err
+	}
+	a.route()
+	return a.finish(), nil
+}
+
+// AgentLogout logs an agent out. From Available, Paused or Wrapup it happens
+// at once (ending the wrap-up); from Ringing the offer is withdrawn first
+// (CancelOffer) and the call goes to the next agent; from Talking or Hold it
+// is deferred until the call's wrap-up ends. A queue that empties itself
+// sends its callers away (Leave) when its last agent goes.
+func (a *ACD) AgentLogout(agentID string) ([]Action, error) {
+	a.begin()
+	ag, err := a.agentNamed(agentID)
+	if err != nil {
+		return nil, err
+	}
+	switch ag.state {
+	case Talking, Hold:
+		ag.after, ag.afterReason = pendingLogout, ""
+	case Ringing:
+		c := ag.call
+		a.withdrawLeg(c, ag, EventLogout, "")
+		a.afterLegGone(c)
+		a.afterLogout(ag)
+	case Wrapup:
+		a.leaveWrapup(ag, EventLogout, "")
+	default:
+		if err := a.transition(ag, EventLogout, ""); err != nil {
+			return nil, err
+		}
+		a.afterLogout(ag)
+	}
+	a.route()
+	return a.finish(), nil
+}
+
+func (a *ACD) afterLogout(ag *agent) {
+	for _, m := range ag.member {
+		a.leaveIfEmpty(m.q)
+	}
+}
+
+// AgentPause pauses an agent with a reason code (for paused-time reports).
+// From Available, Paused (a new reason) or Wrapup it happens at once; from
+// Ringing the offer is withdrawn first; from Talking or Hold it is deferred
+// until the call's wrap-up ends.
+func (a *ACD) AgentPause(agentID, reason string) ([]Action, error) {
+	a.begin()
+	ag, err := a.agentNamed(agentID)
+	if err != nil {
+		return nil, err
+	}
+	switch ag.state {
+	case Talking, Hold:
+		ag.after, ag.afterReason = pendingPause, reason
+	case Ringing:
+		c := ag.call
+		a.withdrawLeg(c, ag, EventPause, reason)
+		a.afterLegGone(c)
+	case Wrapup:
+		a.leaveWrapup(ag, EventPause, reason)
+	case Paused:
+		if reason != ag.reason {
+			a.mustTransition(ag, EventPause, reason)
+		}
+	default:
+		if err := a.transition(ag, EventPause, reason); err != nil {
+			return nil, err
+		}
+	}
+	a.route()
+	return a.finish(), nil
+}
+
+// AgentReady makes a paused agent Available, or ends its wrap-up early.
+// During a call it cancels a deferred pause or logout. It is a no-op for an
+// agent already Available, and an error for one logged out or ringing.
+func (a *ACD) AgentReady(agentID string) ([]Action, error) {
+	a.begin()
+	ag, err := a.agentNamed(agentID)
+	if err != nil {
+		return nil, err
+	}
+	switch ag.state {
+	case Available:
+	case Talking, Hold:
+		ag.after, ag.afterReason = pendingNone, ""
+	case Wrapup:
+		a.leaveWrapup(ag, EventReady, "")
+	default:
+		if err := a.transition(ag, EventReady, ""); err != nil {
+			return nil, err
+		}
+	}
+	a.route()
+	return a.finish(), nil
+}

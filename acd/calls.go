@@ -1,0 +1,167 @@
+package acd
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+)
+
+// Enqueue puts a call in a queue. Priority is higher-first; caller is the
+// caller's number, kept for events. The first action says what happened:
+// Queued (possibly followed by an Offer at once), Blocked ("queue_full":
+// MaxWaiting reached) or Rejected ("no_agents": nobody logged in and the
+// queue rejects callers when empty). A call that overflowed or was
+// transferred may be enqueued again under the same id.
+func (a *ACD) Enqueue(callID, queueName, caller string, priority int) ([]Action, error) {
+	a.begin()
+	q, err := a.queueNamed(queueName)
+	if err != nil {
+		return nil, err
+	}
+	if _, dup := a.calls[callID]; dup {
+		return nil, fmt.Errorf("acd: enqueue %s: %w", callID, ErrDuplicateCall)
+	}
+	if q.loggedIn() == 0 && q.cfg.JoinEmpty == JoinEmptyReject {
+		a.do(Rejected{CallID: callID, Reason: ReasonNoAgents})
+		return a.finish(), nil
+	}
+	if q.cfg.MaxWaiting > 0 && q.waiting.len() >= q.cfg.MaxWaiting {
+		a.emit(call.Event{
+			Kind: call.CallBlocked, CallID: callID, Caller: caller, Queue: q.cfg.Name,
+			Priority: priority, Result: call.ResultBlocked, Reason: ReasonQueueFull,
+		})
+		a.do(Blocked{CallID: callID, Reason: ReasonQueueFull})
+		return a.finish(), nil
+	}
+	a.seq++
+	c := &queuedCall{id: callID, caller: caller, priority: priority, seq: a.seq, queue: q, joined: a.now}
+	c.waitNode.call, c.readyNode.call = c, c
+	c.ringTimer = timer{kind: timerRing, call: c}
+	c.maxWaitTimer = timer{kind: timerMaxWait, call: c}
+	c.announceTimer = timer{kind: timerAnnounce, call: c}
+	a.calls[callID] = c
+	q.waiting.insert(&c.waitNode)
+	a.makeReady(c)
+	if q.cfg.MaxWait > 0 {
+		a.arm(&c.maxWaitTimer, a.now.Add(q.cfg.MaxWait))
+	}
+	if q.cfg.AnnounceEvery > 0 {
+		a.arm(&c.announceTimer, a.now.Add(q.cfg.AnnounceEvery))
+	}
+	a.emit(call.Event{Kind: call.Queued, CallID: callID, Caller: caller, Queue: q.cfg.Name, Priority: priority})
+	pos := q.waiting.rank(c) + 1
+	a.do(Queued{CallID: callID, Queue: q.cfg.Name, Position: pos, ExpectedWait: a.expectedWait(q, pos)})
+	a.route()
+	return a.finish(), nil
+}
+
+// Abandon reports that a waiting caller hung up. Agents ringing for the call
+// are cancelled (CancelOffer) and become available again.
+func (a *ACD) Abandon(callID string) ([]Action, error) {
+	a.begin()
+	c, err := a.callNamed(callID)
+	if err != nil {
+		return nil, err
+	}
+	if c.connected() {
+		return nil, fmt.Errorf("acd: abandon %s: %w (end the talk instead)", callID, ErrNotWaiting)
+	}
+	a.emit(call.Event{
+		Kind: call.Abandoned, CallID: c.id, Caller: c.caller, Queue: c.queue.cfg.Name,
+		Priority: c.priority, Wait: a.now.Sub(c.joined), HangupBy: call.HangupByCaller,
+	})
+	a.disarm(&c.ringTimer)
+	a.withdrawAll(c, nil, ReasonCallerAbandoned)
+	a.leaveQueue(c)
+	delete(a.calls, c.id)
+	a.route()
+	return a.finish(), nil
+}
+
+// leaveQueue takes a waiting call out of its queue's lists and timers; the
+// caller of leaveQueue decides whether the call stays known (answered) or not.
+func (a *ACD) leaveQueue(c *queuedCall) {
+	q := c.queue
+	q.waiting.remove(&c.waitNode)
+	if c.ready {
+		q.ready.remove(&c.readyNode)
+		c.ready = false
+	}
+	a.disarm(&c.maxWaitTimer)
+	a.disarm(&c.announceTimer)
+	c.tried = nil
+}
+
+// maxWaitReached overflows a caller who waited the queue's MaxWait. A call
+// ringing an agent at that moment keeps its chance: it overflows only if the
+// offer fails.
+func (a *ACD) maxWaitReached(c *queuedCall) {
+	if len(c.legs) > 0 {
+		c.overdue = true
+		return
+	}
+	a.overflow(c)
+}
+
+func (a *ACD) overflow(c *queuedCall) {
+	a.removeWaiting(c, c.queue.cfg.OverflowTarget, ReasonMaxWait)
+	a.do(Overflow{CallID: c.id, Target: c.queue.cfg.OverflowTarget})
+}
+
+// removeWaiting forgets a waiting call that leaves for elsewhere and emits
+// Overflowed for it.
+func (a *ACD) removeWaiting(c *queuedCall, target, reason string) {
+	a.leaveQueue(c)
+	delete(a.calls, c.id)
+	a.emit(call.Event{
+		Kind: call.Overflowed, CallID: c.id, Caller: c.caller, Queue: c.queue.cfg.Name,
+		Priority: c.priority, Target: target, Reason: reason, Wait: a.now.Sub(c.joined),
+	})
+}
+
+// leaveIfEmpty sends every caller of q away when its last agent logged out
+// and the queue is set to empty itself. No call can be ringing then: a
+// ringing agent is logged in.
+func (a *ACD) leaveIfEmpty(q *queue) {
+	if !q.cfg.LeaveWhenEmpty || q.loggedIn() > 0 || q.waiting.len() == 0 {
+		return
+	}
+	var leaving []*queuedCall
+	q.waiting.each(func(c *queuedCall) { leaving = append(leaving, c) })
+	for _, c := range leaving {
+		a.removeWaiting(c, "", ReasonNoAgents)
+		a.do(Leave{CallID: c.id, Reason: ReasonNoAgents})
+	}
+}
+
+// announce tells a waiting caller their position and expected wait, and
+// schedules the next announcement. A caller whose phone is ringing at an
+// agent is skipped this time.
+func (a *ACD) announce(c *queuedCall) {
+	q := c.queue
+	next := c.announceTimer.at.Add(q.cfg.AnnounceEvery)
+	if !next.After(a.now) {
+		// The runtime called Tick late; keep the rhythm, skip the missed ones.
+		missed := a.now.Sub(next)/q.cfg.AnnounceEvery + 1
+		next = next.Add(missed * q.cfg.AnnounceEvery)
+	}
+	a.arm(&c.announceTimer, next)
+	if len(c.legs) > 0 {
+		return
+	}
+	pos := q.waiting.rank(c) + 1
+	a.do(Announce{CallID: c.id, Position: pos, ExpectedWait: a.expectedWait(q, pos)})
+}
+
+// expectedWait estimates the wait of the caller at position pos (1 = next):
+// the calls that idle agents cannot take at once, times the queue's average
+// handle time, shared among the agents serving it. With nobody serving it,
+// the estimate assumes one agent will.
+func (a *ACD) expectedWait(q *queue, pos int) time.Duration {
+	work := pos - q.strategy.Len()
+	if work <= 0 {
+		return 0
+	}
+	return q.handle.average() * time.Duration(work) / time.Duration(max(q.staffed(), 1))
+}

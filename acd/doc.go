@@ -1,0 +1,44 @@
+// Package acd is the automatic call distributor: queues, agents, skills,
+// routing strategies, the agent state machine, wrap-up and overflow.
+//
+// It is pure logic. It owns no sockets, goroutines or clocks: the runtime
+// serialises every call into an *ACD (one mutex is enough), carries out the
+// Actions each command returns, in order, and arms one timer for
+// NextDeadline, calling Tick when it fires. Events describing each step are
+// handed synchronously, in order, to the observer given with WithObserver.
+//
+// # Routing
+//
+// Whenever something changes (a call joins, an agent becomes available, an
+// offer fails, a timer fires) the ACD matches waiting calls to agents. Each
+// queue serves its calls strictly by priority (higher first) and, within a
+// priority, by arrival. An agent is eligible for a queue when it is
+// Available, a member of the queue, has the queue's required skills and is
+// not backing off after a busy or declined offer. When an agent serves
+// several queues with waiting calls, the call with the highest priority
+// wins, and among equal priorities the one that has waited longest.
+//
+// After a failed offer the call prefers agents that have not yet failed it;
+// once every eligible agent has failed it, the list starts over. So a single
+// idle agent who misses a call is rung again rather than leaving the caller
+// stranded, while a crowd of idle agents is worked through in strategy order.
+//
+// Indexes keep each decision cheap: every queue keeps its waiting calls in
+// an order-statistics tree (head, position and oldest wait in O(log n)) and
+// its eligible agents inside its Strategy, so a routing decision never scans
+// all callers or all agents.
+//
+// # Agent states
+//
+//	LoggedOut → Available ⇄ Paused(reason)
+//	Available → Ringing → Talking ⇄ Hold → Wrapup → Available
+//	Ringing → Available (no answer) or Paused("no_answer") after
+//	          QueueConfig.AutoPauseAfter consecutive no-answers
+//
+// Every change emits call.AgentStateChanged with PrevState, State and
+// Reason, stamped with the clock, so time in each state can be derived.
+// Logging out or pausing while Talking or on Hold is deferred: it is
+// remembered and applied when the call's wrap-up ends, so the agent can still
+// classify the call. Logging out or pausing while Ringing withdraws the offer
+// (a CancelOffer action) without counting it as a no-answer.
+package acd

@@ -1,0 +1,243 @@
+package acd
+
+import (
+	"fmt"
+	"time"
+)
+
+// handleWindow is how many recent calls the average handle time covers.
+const handleWindow = 50
+
+// handleTimes is a rolling average of a queue's handle times (talk + hold +
+// wrap-up) over its last handleWindow calls.
+type handleTimes struct {
+	samples [handleWindow]time.Duration
+	n, next int
+	sum     time.Duration
+}
+
+func (h *handleTimes) add(d time.Duration) {
+	if h.n == handleWindow {
+		h.sum -= h.samples[h.next]
+	} else {
+		h.n++
+	}
+	h.samples[h.next] = d
+	h.sum += d
+	h.next = (h.next + 1) % handleWindow
+}
+
+// average is the rolling mean, or DefaultHandleTime before any call.
+func (h *handleTimes) average() time.Duration {
+	if h.n == 0 {
+		return DefaultHandleTime
+	}
+	return h.sum / time.Duration(h.n)
+}
+
+// QueueStats is a queue's state for metrics and the wallboard.
+type QueueStats struct {
+	Name              string
+	Waiting           int           // callers in the queue, including those ringing an agent
+	Ringing           int           // of which ringing an agent now
+	OldestWait        time.Duration // longest current wait; 0 when nobody waits
+	ExpectedWait      time.Duration // for a caller joining now
+	AverageHandleTime time.Duration // rolling, DefaultHandleTime before any call
+	ServiceLevel      time.Duration // the queue's threshold, for the metrics
+	Members           int           // agents eligible for the queue
+	LoggedIn          int
+	Agents            map[State]int // eligible agents in each state
+}
+
+// Queues returns every queue's stats, in config order.
+func (a *ACD) Queues() []QueueStats {
+	a.begin()
+	out := make([]QueueStats, len(a.queues))
+	for i, q := range a.queues {
+		out[i] = a.queueStats(q)
+	}
+	return out
+}
+
+// QueueStats returns one queue's stats.
+func (a *ACD) QueueStats(name string) (QueueStats, error) {
+	q, err := a.queueNamed(name)
+	if err != nil {
+		return QueueStats{}, err
+	}
+	a.begin()
+	return a.queueStats(q), nil
+}
+
+func (a *ACD) queueStats(q *queue) QueueStats {
+	s := QueueStats{
+		Name:              q.cfg.Name,
+		Waiting:           q.waiting.len(),
+		Ringing:           q.waiting.len() - q.ready.len(),
+		ExpectedWait:      a.expectedWait(q, q.waiting.len()+1),
+		AverageHandleTime: q.handle.average(),
+		ServiceLevel:      q.cfg.ServiceLevel,
+		Members:           len(q.members),
+		LoggedIn:          q.loggedIn(),
+		Agents:            make(map[State]int, numStates),
+	}
+	if c := q.waiting.earliest(); c != nil {
+		s.OldestWait = a.now.Sub(c.joined)
+	}
+	for _, st := range States {
+		s.Agents[st] = q.count[st]
+	}
+	return s
+}
+
+// AgentInfo is an agent's state for the wallboard and the agent panel.
+type AgentInfo struct {
+	ID, Name, WorkNumber string
+	State                State
+	Since                time.Time // when the agent entered State
+	Reason               string    // pause reason while Paused
+	CallID               string    // the call ringing, connected or in wrap-up
+	Queue                string    // that call's queue
+	Pending              string    // "pause" or "logout" once the current call's wrap-up ends
+	BackoffUntil         time.Time // not offered calls before this (busy backoff)
+	CallsToday           int
+	TalkToday            time.Duration
+	Queues               []string // queues the agent is eligible for
+}
+
+// Agents returns every agent, in config order.
+func (a *ACD) Agents() []AgentInfo {
+	a.begin()
+	out := make([]AgentInfo, len(a.agents))
+	for i, ag := range a.agents {
+		out[i] = a.agentInfo(ag)
+	}
+	return out
+}
+
+// Agent returns one agent.
+func (a *ACD) Agent(id string) (AgentInfo, error) {
+	ag, err := a.agentNamed(id)
+	if err != nil {
+		return AgentInfo{}, err
+	}
+	a.begin()
+	return a.agentInfo(ag), nil
+}
+
+func (a *ACD) agentInfo(ag *agent) AgentInfo {
+	info := AgentInfo{
+		ID: ag.cfg.ID, Name: ag.cfg.Name, WorkNumber: ag.cfg.WorkNumber,
+		State: ag.state, Since: ag.since, Reason: ag.reason, Pending: ag.after.String(),
+		CallsToday: ag.callsToday, TalkToday: ag.talkToday,
+	}
+	if ag.backoffUntil.After(a.now) {
+		info.BackoffUntil = ag.backoffUntil
+	}
+	switch {
+	case ag.call != nil:
+		info.CallID, info.Queue = ag.call.id, ag.call.queue.cfg.Name
+	case ag.state == Wrapup:
+		info.CallID, info.Queue = ag.wrap.callID, ag.wrap.queue.cfg.Name
+	}
+	for _, m := range ag.member {
+		info.Queues = append(info.Queues, m.q.cfg.Name)
+	}
+	return info
+}
+
+// Position returns a waiting call's place in its queue (1 = next).
+func (a *ACD) Position(callID string) (int, error) {
+	c, err := a.waitingCall(callID)
+	if err != nil {
+		return 0, err
+	}
+	return c.queue.waiting.rank(c) + 1, nil
+}
+
+// ExpectedWait estimates how much longer a waiting call will wait: the
+// callers that idle agents cannot take at once, times the queue's rolling
+// average handle time, divided among the agents serving the queue.
+func (a *ACD) ExpectedWait(callID string) (time.Duration, error) {
+	c, err := a.waitingCall(callID)
+	if err != nil {
+		return 0, err
+	}
+	return a.expectedWait(c.queue, c.queue.waiting.rank(c)+1), nil
+}
+
+// QueueExpectedWait estimates the wait of a caller who joins the queue now.
+func (a *ACD) QueueExpectedWait(name string) (time.Duration, error) {
+	q, err := a.queueNamed(name)
+	if err != nil {
+		return 0, err
+	}
+	return a.expectedWait(q, q.waiting.len()+1), nil
+}
+
+func (a *ACD) waitingCall(callID string) (*queuedCall, error) {
+	c, err := a.callNamed(callID)
+	if err != nil {
+		return nil, err
+	}
+	if c.connected() {
+		return nil, fmt.Errorf("acd: call %s: %w", callID, ErrNotWaiting)
+	}
+	return c, nil
+}
+
+// CallInfo is a call the ACD holds, for the wallboard and the runtime.
+type CallInfo struct {
+	ID       string
+	Queue    string
+	Caller   string
+	Priority int
+	Joined   time.Time     // when it entered the queue
+	Wait     time.Duration // time in the queue so far (until answered, once connected)
+	Position int           // 1 = next; 0 once connected
+	Ringing  []string      // agents ringing for it now
+	Agent    string        // connected agent, once answered
+}
+
+// Call describes a waiting or connected call.
+func (a *ACD) Call(callID string) (CallInfo, error) {
+	c, err := a.callNamed(callID)
+	if err != nil {
+		return CallInfo{}, err
+	}
+	a.begin()
+	return a.callInfo(c), nil
+}
+
+// WaitingCalls lists a queue's waiting calls in service order.
+func (a *ACD) WaitingCalls(queueName string) ([]CallInfo, error) {
+	q, err := a.queueNamed(queueName)
+	if err != nil {
+		return nil, err
+	}
+	a.begin()
+	out := make([]CallInfo, 0, q.waiting.len())
+	q.waiting.each(func(c *queuedCall) {
+		info := a.callInfo(c)
+		info.Position = len(out) + 1 // cheaper than a rank per call
+		out = append(out, info)
+	})
+	return out, nil
+}
+
+func (a *ACD) callInfo(c *queuedCall) CallInfo {
+	info := CallInfo{
+		ID: c.id, Queue: c.queue.cfg.Name, Caller: c.caller, Priority: c.priority,
+		Joined: c.joined, Wait: a.now.Sub(c.joined),
+	}
+	for _, ag := range c.legs {
+		info.Ringing = append(info.Ringing, ag.cfg.ID)
+	}
+	if c.connected() {
+		info.Agent = c.agent.cfg.ID
+		info.Wait = c.answeredAt.Sub(c.joined)
+		return info
+	}
+	info.Position = c.queue.waiting.rank(c) + 1
+	return info
+}

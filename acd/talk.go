@@ -1,0 +1,192 @@
+package acd
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/hotline-oss/hotline/call"
+)
+
+// Hold records that the agent put the caller on hold (Talking → Hold).
+func (a *ACD) Hold(callID string) error {
+	a.begin()
+	c, err := a.connectedCall(callID)
+	if err != nil {
+		return err
+	}
+	if err := a.transition(c.agent, EventHold, ""); err != nil {
+		return err
+	}
+	c.holdStart = a.now
+	a.emit(call.Event{Kind: call.Held, CallID: c.id, Queue: c.queue.cfg.Name, Agent: c.agent.cfg.ID})
+	return nil
+}
+
+// Unhold records that the agent took the caller back (Hold → Talking).
+func (a *ACD) Unhold(callID string) error {
+	a.begin()
+	c, err := a.connectedCall(callID)
+	if err != nil {
+		return err
+	}
+	if err := a.transition(c.agent, EventUnhold, ""); err != nil {
+		return err
+	}
+	c.held += a.now.Sub(c.holdStart)
+	a.emit(call.Event{Kind: call.Unheld, CallID: c.id, Queue: c.queue.cfg.Name, Agent: c.agent.cfg.ID})
+	return nil
+}
+
+// TalkEnded reports that either side hung up a connected call. The agent
+// goes to wrap-up (StartWrapup) for the queue's WrapUp, or straight on when
+// the queue has none.
+func (a *ACD) TalkEnded(callID string, by call.HangupBy) ([]Action, error) {
+	a.begin()
+	c, err := a.connectedCall(callID)
+	if err != nil {
+		return nil, err
+	}
+	a.endTalk(c, by, "")
+	a.route()
+	return a.finish(), nil
+}
+
+// Transfer records that the agent transferred a connected call (blind or
+// attended) to target. For the ACD the agent's part is over: TalkEnded is
+// emitted with Reason "transferred" and the agent goes to wrap-up. The call
+// leaves the ACD; if the target is a queue the runtime enqueues it again.
+func (a *ACD) Transfer(callID string, kind TransferKind, target string) ([]Action, error) {
+	if kind != TransferBlind && kind != TransferAttended {
+		return nil, fmt.Errorf("acd: transfer kind %q: %w", kind, ErrBadArgument)
+	}
+	a.begin()
+	c, err := a.connectedCall(callID)
+	if err != nil {
+		return nil, err
+	}
+	a.emit(call.Event{
+		Kind: call.Transferred, CallID: c.id, Queue: c.queue.cfg.Name, Agent: c.agent.cfg.ID,
+		TransferKind: string(kind), Target: target,
+	})
+	a.endTalk(c, call.HangupByAgent, ReasonTransferred)
+	a.route()
+	return a.finish(), nil
+}
+
+func (a *ACD) connectedCall(callID string) (*queuedCall, error) {
+	c, err := a.callNamed(callID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.connected() {
+		return nil, fmt.Errorf("acd: call %s: %w", callID, ErrNotConnected)
+	}
+	return c, nil
+}
+
+// endTalk closes the talk part of c and starts its agent's wrap-up.
+func (a *ACD) endTalk(c *queuedCall, by call.HangupBy, reason string) {
+	ag, q := c.agent, c.queue
+	if ag.state == Hold {
+		c.held += a.now.Sub(c.holdStart)
+	}
+	talk := a.now.Sub(c.answeredAt) - c.held
+	ag.talkToday += talk
+	ag.idleSince = a.now
+	delete(a.calls, c.id)
+	a.rememberLastCall(ag, c.id)
+	ag.wrap = wrapUp{callID: c.id, queue: q, talk: talk, hold: c.held, start: a.now}
+	ag.call = nil
+	a.emit(call.Event{
+		Kind: call.TalkEnded, CallID: c.id, Queue: q.cfg.Name, Agent: ag.cfg.ID,
+		HangupBy: by, Reason: reason,
+	})
+	a.mustTransition(ag, EventHangup, "")
+	if q.cfg.WrapUp <= 0 {
+		a.leaveWrapup(ag, EventWrapupDone, "")
+		return
+	}
+	until := a.now.Add(q.cfg.WrapUp)
+	a.arm(&ag.wrapTimer, until)
+	a.do(StartWrapup{AgentID: ag.cfg.ID, Until: until})
+}
+
+// leaveWrapup ends ag's wrap-up on e: the timer (then a pause or logout
+// asked for during the call applies), or Ready, Pause or Logout from the
+// agent, which supersede it.
+func (a *ACD) leaveWrapup(ag *agent, e AgentEvent, reason string) {
+	a.disarm(&ag.wrapTimer)
+	w := ag.wrap
+	acw := a.now.Sub(w.start)
+	w.queue.handle.add(w.talk + w.hold + acw)
+	a.emit(call.Event{Kind: call.WrapupEnded, CallID: w.callID, Queue: w.queue.cfg.Name, Agent: ag.cfg.ID})
+	if e == EventWrapupDone {
+		switch ag.after {
+		case pendingPause:
+			e, reason = EventPause, ag.afterReason
+		case pendingLogout:
+			e, reason = EventLogout, ""
+		}
+	}
+	ag.after, ag.afterReason = pendingNone, ""
+	a.mustTransition(ag, e, reason)
+	if e == EventLogout {
+		a.afterLogout(ag)
+	}
+}
+
+// rememberLastCall lets SetCallDisposition find the agent of an ended call.
+// Only each agent's last call is kept, which bounds the memory.
+func (a *ACD) rememberLastCall(ag *agent, callID string) {
+	if ag.wrap.callID != "" && a.lastCallOf[ag.wrap.callID] == ag {
+		delete(a.lastCallOf, ag.wrap.callID)
+	}
+	a.lastCallOf[callID] = ag
+}
+
+// SetDisposition classifies the agent's current call, or the last one it
+// handled (typically during wrap-up). category is one of Categories.
+func (a *ACD) SetDisposition(agentID, category string, resolved bool) error {
+	if !slices.Contains(Categories, category) {
+		return fmt.Errorf("acd: disposition category %q: %w", category, ErrBadArgument)
+	}
+	a.begin()
+	ag, err := a.agentNamed(agentID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case ag.call != nil && ag.call.connected():
+		a.disposition(ag, ag.call.id, ag.call.queue, category, resolved)
+	case ag.wrap.callID != "":
+		a.disposition(ag, ag.wrap.callID, ag.wrap.queue, category, resolved)
+	default:
+		return fmt.Errorf("acd: disposition by agent %s: %w", agentID, ErrNoCall)
+	}
+	return nil
+}
+
+// SetCallDisposition classifies a call by its id: a connected call, or the
+// last call of some agent.
+func (a *ACD) SetCallDisposition(callID, category string, resolved bool) error {
+	if !slices.Contains(Categories, category) {
+		return fmt.Errorf("acd: disposition category %q: %w", category, ErrBadArgument)
+	}
+	a.begin()
+	if c, ok := a.calls[callID]; ok && c.connected() {
+		a.disposition(c.agent, c.id, c.queue, category, resolved)
+		return nil
+	}
+	if ag, ok := a.lastCallOf[callID]; ok {
+		a.disposition(ag, callID, ag.wrap.queue, category, resolved)
+		return nil
+	}
+	return fmt.Errorf("acd: disposition of call %s: %w", callID, ErrUnknownCall)
+}
+
+func (a *ACD) disposition(ag *agent, callID string, q *queue, category string, resolved bool) {
+	a.emit(call.Event{
+		Kind: call.DispositionSet, CallID: callID, Queue: q.cfg.Name, Agent: ag.cfg.ID,
+		Category: category, Resolved: resolved,
+	})
+}
