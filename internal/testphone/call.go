@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -18,20 +17,44 @@ const infoTimeout = 5 * time.Second
 // ErrBadDirection means a re-INVITE answer did not carry the expected direction.
 var ErrBadDirection = errors.New("testphone: unexpected media direction in answer")
 
-// Call is one established outgoing call.
+// Call is one established call, placed by the phone or answered by it.
 type Call struct {
-	phone  *Phone
-	dialog *sipgo.DialogClientSession
-	media  *mediaSession
+	phone *Phone
+	leg   dialogLeg
+	info  dialogInfo
+	media *mediaSession
 
 	mu         sync.Mutex
 	sessionID  uint64
 	sdpVersion uint64
 	remoteSDP  string
 	remote     remoteMedia
+	refer      referState
 
 	done     chan struct{}
 	doneOnce sync.Once
+}
+
+func newCall(p *Phone, leg dialogLeg, info dialogInfo, media *mediaSession, sessionID uint64) *Call {
+	return &Call{
+		phone: p, leg: leg, info: info, media: media,
+		sessionID: sessionID, sdpVersion: 1,
+		refer: referState{changed: make(chan struct{})},
+		done:  make(chan struct{}),
+	}
+}
+
+// finishWithDialog ends the call when sipgo ends its dialog (a BYE from the
+// server, or ours answered).
+func (c *Call) finishWithDialog() {
+	c.leg.OnState(func(s sip.DialogState) {
+		if s == sip.DialogStateEnded {
+			c.finish()
+		}
+	})
+	if c.leg.LoadState() == sip.DialogStateEnded { // BYE raced the OnState registration
+		c.finish()
+	}
 }
 
 // Done is closed when the server hangs up (its BYE is answered 200) or
@@ -43,6 +66,7 @@ func (c *Call) finish() {
 	c.doneOnce.Do(func() {
 		c.media.close()
 		c.phone.forget(c)
+		_ = c.leg.Close() // drops the dialog from sipgo's cache
 		close(c.done)
 	})
 }
@@ -65,7 +89,15 @@ func (c *Call) Codec() string {
 func (c *Call) LocalRTPPort() int { return c.media.localPort() }
 
 // CallID is the SIP Call-ID, handy for matching server-side records.
-func (c *Call) CallID() string { return c.dialog.InviteRequest.CallID().Value() }
+func (c *Call) CallID() string { return c.info.callID }
+
+// Incoming reports whether the server called the phone (an agent call)
+// rather than the phone placing the call.
+func (c *Call) Incoming() bool { return c.info.incoming }
+
+// RemoteUser is the other party: the number dialled for an outgoing call,
+// the caller ID the server presented for an incoming one.
+func (c *Call) RemoteUser() string { return c.info.remoteUser }
 
 // Received returns a copy of the receive statistics so far.
 func (c *Call) Received() MediaStats { return c.media.snapshot() }
@@ -125,11 +157,11 @@ func (c *Call) SendINFO(digit rune, kind string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), infoTimeout)
 	defer cancel()
-	req := sip.NewRequest(sip.INFO, remoteTarget(c.dialog))
+	req := sip.NewRequest(sip.INFO, c.info.target)
 	req.AppendHeader(sip.NewHeader("Content-Type", contentType))
 	req.SetBody([]byte(body))
 	c.phone.pin(req)
-	res, err := c.dialog.Do(ctx, req)
+	res, err := finalOf(c.leg.Do(ctx, req))
 	if err != nil {
 		return fmt.Errorf("testphone: info: %w", err)
 	}
@@ -140,11 +172,13 @@ func (c *Call) SendINFO(digit rune, kind string) error {
 }
 
 // Hangup sends BYE and waits for its response. Hanging up a call the
-// server already ended is not an error.
+// server already ended is not an error. On an answered call the BYE goes
+// from the callee's side of the dialog; sipgo holds it until our 200 was
+// acknowledged, as RFC 3261 section 15 asks.
 func (c *Call) Hangup(ctx context.Context) error {
-	bye := sip.NewRequest(sip.BYE, remoteTarget(c.dialog))
+	bye := sip.NewRequest(sip.BYE, c.info.target)
 	c.phone.pin(bye)
-	err := c.dialog.WriteBye(ctx, bye)
+	err := c.leg.WriteBye(ctx, bye)
 	c.finish() // whatever the server said, this side is done with the call
 	if err != nil {
 		return fmt.Errorf("testphone: bye: %w", err)
@@ -186,7 +220,7 @@ func (c *Call) ReInvite(ctx context.Context, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	target := remoteTarget(c.dialog)
+	target := c.info.target
 	req := sip.NewRequest(sip.INVITE, target)
 	req.AppendHeader(sip.NewHeader("Content-Type", contentTypeSDP))
 	req.SetBody(offer)
@@ -201,7 +235,7 @@ func (c *Call) ReInvite(ctx context.Context, dir string) (string, error) {
 	}
 	ack := sip.NewRequest(sip.ACK, target)
 	c.phone.pin(ack)
-	if err := c.dialog.WriteRequest(ack); err != nil {
+	if err := c.leg.WriteRequest(ack); err != nil {
 		return "", fmt.Errorf("testphone: re-invite ack: %w", err)
 	}
 	remote, err := parseAnswer(res.Body(), c.phone.codecs)
@@ -216,7 +250,7 @@ func (c *Call) ReInvite(ctx context.Context, dir string) (string, error) {
 
 // finalResponse runs one in-dialog client transaction to its final response.
 func (c *Call) finalResponse(ctx context.Context, req *sip.Request) (*sip.Response, error) {
-	tx, err := c.dialog.TransactionRequest(ctx, req)
+	tx, err := c.leg.TransactionRequest(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("testphone: %s: %w", req.Method, err)
 	}

@@ -68,25 +68,14 @@ func (p *Phone) establish(ctx context.Context, dialog *sipgo.DialogClientSession
 		p.byeQuietly(ctx, dialog)
 		return nil, err
 	}
-	c := &Call{
-		phone: p, dialog: dialog, media: media,
-		sessionID: sessionID, sdpVersion: 1,
-		remoteSDP: string(answer), remote: remote,
-		done: make(chan struct{}),
-	}
+	c := newCall(p, dialog, outgoingInfo(dialog), media, sessionID)
+	c.remoteSDP, c.remote = string(answer), remote
 	if !p.track(c) {
 		p.byeQuietly(ctx, dialog)
 		media.close()
 		return nil, ErrClosed
 	}
-	dialog.OnState(func(s sip.DialogState) {
-		if s == sip.DialogStateEnded {
-			c.finish()
-		}
-	})
-	if dialog.LoadState() == sip.DialogStateEnded { // BYE raced the OnState registration
-		c.finish()
-	}
+	c.finishWithDialog()
 	return c, nil
 }
 
@@ -124,7 +113,7 @@ func (p *Phone) CallAndCancel(ctx context.Context, number string, after time.Dur
 		return nil
 	}}
 	// sipgo sends the CANCEL itself when the context of WaitAnswer ends.
-	err = dialog.WaitAnswer(waitCtx, opts)
+	err = dialog.WaitAnswer(waitCtx, p.withCredentials(opts))
 	if cancelTimer != nil {
 		cancelTimer.Stop()
 	}
@@ -183,7 +172,7 @@ func (p *Phone) Options(ctx context.Context) (int, error) {
 	req := sip.NewRequest(sip.OPTIONS, p.serverURI(""))
 	p.addFromTo(req, "")
 	p.pin(req)
-	res, err := p.client.Do(ctx, req)
+	res, err := finalOf(p.client.Do(ctx, req))
 	if err != nil {
 		return 0, fmt.Errorf("testphone: options: %w", err)
 	}
@@ -198,7 +187,7 @@ func (p *Phone) invite(ctx context.Context, number string, body []byte, contentT
 	if err != nil {
 		return nil, fmt.Errorf("testphone: invite: %w", err)
 	}
-	if err := dialog.WaitAnswer(ctx, opts); err != nil {
+	if err := dialog.WaitAnswer(ctx, p.withCredentials(opts)); err != nil {
 		_ = dialog.Close()
 		var rejected *sipgo.ErrDialogResponse
 		if errors.As(err, &rejected) {
@@ -207,6 +196,16 @@ func (p *Phone) invite(ctx context.Context, number string, body []byte, contentT
 		return nil, fmt.Errorf("testphone: invite: %w", err)
 	}
 	return dialog, nil
+}
+
+// withCredentials lets sipgo answer a 401/407 to our INVITE (twice at
+// most) when the phone has a password. sipgo answers the first challenge
+// offered; the hotline lists SHA-256 first.
+func (p *Phone) withCredentials(opts sipgo.AnswerOptions) sipgo.AnswerOptions {
+	if p.cfg.Password != "" {
+		opts.Username, opts.Password = p.cfg.User, p.cfg.Password
+	}
+	return opts
 }
 
 func (p *Phone) newInvite(number string, body []byte, contentType string) *sip.Request {

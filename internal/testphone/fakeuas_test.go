@@ -20,19 +20,25 @@ const (
 	numberBusy   = "busy"   // 486
 	numberRing   = "ring"   // 180, then waits for CANCEL
 	numberPrompt = "prompt" // plays promptFrames of tone, then silence
+	numberSecure = "*21"    // digest-challenged like an agent's feature code
 	promptFrames = 25
 )
 
 // fakeUAS is a minimal SIP server for the self-test: it answers calls over
 // UDP and TCP, echoes a tone to every RTP packet, and records what the
-// phone sent (DTMF events, INFO bodies, re-INVITE directions).
+// phone sent (DTMF events, INFO bodies, re-INVITE directions). As the
+// hotline would for an agent, it also runs a digest registrar, calls the
+// phone and takes its REFERs (fakeagent_test.go).
 type fakeUAS struct {
 	t       *testing.T
 	ua      *sipgo.UserAgent
 	udpConn net.PacketConn
 	tcpLn   net.Listener
 	caches  map[string]*sipgo.DialogServerCache // by transport
+	dialers map[string]*sipgo.DialogClientCache // calls the UAS places to the phone, by transport
 	wg      sync.WaitGroup
+	reg     fakeRegistrar
+	refers  []referRecord
 
 	calls chan *uasCall
 	byDlg sync.Map // *sipgo.DialogServerSession -> *uasCall
@@ -60,6 +66,7 @@ func startFakeUAS(t *testing.T) *fakeUAS {
 	}
 	u.caches["UDP"] = sipgo.NewDialogServerCache(client, contactAt(u.UDPAddr(), ""))
 	u.caches["TCP"] = sipgo.NewDialogServerCache(client, contactAt(u.TCPAddr(), "tcp"))
+	u.reg.init()
 
 	srv, err := sipgo.NewServer(ua)
 	if err != nil {
@@ -72,9 +79,15 @@ func startFakeUAS(t *testing.T) *fakeUAS {
 	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
 	})
+	srv.OnRegister(u.onRegister)
+	srv.OnRefer(u.onRefer)
 	u.wg.Add(2)
 	go func() { defer u.wg.Done(); _ = srv.ServeUDP(u.udpConn) }()
 	go func() { defer u.wg.Done(); _ = srv.ServeTCP(u.tcpLn) }()
+	u.dialers = map[string]*sipgo.DialogClientCache{
+		"UDP": u.newUDPDialer(),
+		"TCP": sipgo.NewDialogClientCache(client, contactAt(u.TCPAddr(), "tcp")),
+	}
 	return u
 }
 
@@ -150,6 +163,11 @@ func (u *fakeUAS) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		defer dialog.Close()
 		_ = dialog.Respond(sip.StatusBusyHere, "Busy Here", nil)
 		return
+	case numberSecure:
+		if !u.authorizeInvite(req, dialog) {
+			defer dialog.Close()
+			return
+		}
 	case numberRing:
 		defer dialog.Close()
 		_ = dialog.Respond(sip.StatusRinging, "Ringing", nil)
@@ -203,7 +221,7 @@ func (u *fakeUAS) answer(req *sip.Request, dialog *sipgo.DialogServerSession) {
 
 // onReInvite answers a re-offer, recording its direction.
 func (u *fakeUAS) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
-	dialog, err := u.cache(req).MatchDialogRequest(req)
+	dialog, err := u.matchDialog(req)
 	if err != nil {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "No Dialog", nil))
 		return
@@ -219,7 +237,7 @@ func (u *fakeUAS) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "No Media", nil))
 		return
 	}
-	call.noteDirection(offer.direction)
+	call.noteReInvite(req, offer.direction)
 	answer, err := buildSDP(offerParams{
 		sessionID: 7, version: 2, ip: "127.0.0.1", port: call.port(),
 		codecs: []codecSpec{knownCodecs[offer.codec]}, dtmfPT: offer.dtmfPT,
@@ -233,7 +251,7 @@ func (u *fakeUAS) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 func (u *fakeUAS) onBye(req *sip.Request, tx sip.ServerTransaction) {
-	dialog, err := u.cache(req).MatchDialogRequest(req)
+	dialog, err := u.matchDialog(req)
 	if err != nil {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "No Dialog", nil))
 		return
@@ -258,7 +276,7 @@ func (u *fakeUAS) onInfo(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 // callFor finds the media of a dialog for in-dialog requests.
-func (u *fakeUAS) callFor(dialog *sipgo.DialogServerSession) *uasCall {
+func (u *fakeUAS) callFor(dialog farDialog) *uasCall {
 	if c, ok := u.byDlg.Load(dialog); ok {
 		return c.(*uasCall)
 	}
@@ -269,7 +287,7 @@ func (u *fakeUAS) callFor(dialog *sipgo.DialogServerSession) *uasCall {
 // audio packet with a tone frame (or plays a fixed prompt) and records
 // what arrived.
 type uasCall struct {
-	dialog *sipgo.DialogServerSession
+	dialog farDialog
 	conn   *net.UDPConn
 	codec  uint8
 	prompt bool
@@ -280,19 +298,29 @@ type uasCall struct {
 	source     *net.UDPAddr // where the first packet came from
 	loud       int
 	directions []string
+	reInvites  []*sip.Request
 
 	stopOnce sync.Once
 	stopped  chan struct{}
 	forget   func()
 }
 
-func (u *fakeUAS) newCall(dialog *sipgo.DialogServerSession, offer remoteMedia, prompt bool) (*uasCall, error) {
-	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+func (u *fakeUAS) newCall(dialog farDialog, offer remoteMedia, prompt bool) (*uasCall, error) {
+	conn, err := listenRTP()
 	if err != nil {
 		return nil, err
 	}
+	return u.adoptCall(dialog, conn, offer.payloadType, prompt), nil
+}
+
+func listenRTP() (*net.UDPConn, error) {
+	return net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+}
+
+// adoptCall makes conn the media of dialog.
+func (u *fakeUAS) adoptCall(dialog farDialog, conn *net.UDPConn, codec uint8, prompt bool) *uasCall {
 	c := &uasCall{
-		dialog: dialog, conn: conn, codec: offer.payloadType, prompt: prompt,
+		dialog: dialog, conn: conn, codec: codec, prompt: prompt,
 		changed: make(chan struct{}), stopped: make(chan struct{}),
 		forget: func() { u.byDlg.Delete(dialog) },
 	}
@@ -300,7 +328,7 @@ func (u *fakeUAS) newCall(dialog *sipgo.DialogServerSession, offer remoteMedia, 
 	u.mu.Lock()
 	u.all = append(u.all, c)
 	u.mu.Unlock()
-	return c, nil
+	return c
 }
 
 func (c *uasCall) port() int { return c.conn.LocalAddr().(*net.UDPAddr).Port }
@@ -420,10 +448,11 @@ func (c *uasCall) recordPacket(pkt rtp.Packet, source *net.UDPAddr) {
 	c.changed = make(chan struct{})
 }
 
-func (c *uasCall) noteDirection(dir string) {
+func (c *uasCall) noteReInvite(req *sip.Request, dir string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.directions = append(c.directions, dir)
+	c.reInvites = append(c.reInvites, req.Clone())
 }
 
 // hangup sends the UAS's BYE.

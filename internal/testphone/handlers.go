@@ -11,20 +11,34 @@ import (
 // replies 200 and moves the dialog to Ended, which finishes our Call.
 func (p *Phone) handleBye(req *sip.Request, tx sip.ServerTransaction) {
 	err := p.dialogs.ReadBye(req, tx)
+	if isUnknownDialog(err) {
+		err = p.answered.ReadBye(req, tx)
+	}
 	switch {
 	case err == nil:
-	case errors.Is(err, sipgo.ErrDialogDoesNotExists), errors.Is(err, sipgo.ErrDialogOutsideDialog):
+	case isUnknownDialog(err):
 		p.respond(req, tx, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil)
 	default:
 		p.log.Warn("testphone: handling BYE", "error", err)
 	}
 }
 
-// handleInvite answers re-INVITEs on our calls; the phone does not take
-// incoming calls, so a fresh INVITE is turned away.
+func isUnknownDialog(err error) bool {
+	return errors.Is(err, sipgo.ErrDialogDoesNotExists) || errors.Is(err, sipgo.ErrDialogOutsideDialog)
+}
+
+// handleAck confirms a call we answered once the server acknowledges our
+// 2xx; sipgo's answer waits for that. The ACK to a re-INVITE answer (or
+// to any call we placed) matches nothing and needs nothing.
+func (p *Phone) handleAck(req *sip.Request, tx sip.ServerTransaction) {
+	_ = p.answered.ReadAck(req, tx)
+}
+
+// handleInvite takes a fresh INVITE as an incoming call (see
+// SetAnswerMode) and answers re-INVITEs on our calls.
 func (p *Phone) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if to := req.To(); to == nil || !to.Params.Has("tag") {
-		p.respond(req, tx, sip.StatusTemporarilyUnavailable, "Incoming Calls Not Supported", nil)
+		p.handleIncoming(req, tx)
 		return
 	}
 	c := p.callFor(req)

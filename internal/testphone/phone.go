@@ -1,6 +1,9 @@
 // Package testphone is a scriptable SIP phone for end-to-end tests: it
 // places calls over UDP or TCP, sends and records RTP, sends DTMF (RFC 4733
 // or SIP INFO), holds, re-INVITEs and hangs up, and reports what it heard.
+// As an agent softphone it also registers with digest authentication,
+// answers (or rejects, or lets ring) incoming calls, and transfers calls
+// with REFER.
 //
 // It deliberately depends on nothing else in this repository, so that it is
 // an independent check of the server's SIP and media handling.
@@ -37,13 +40,28 @@ const (
 // ErrClosed is returned by operations on a closed Phone.
 var ErrClosed = errors.New("testphone: phone closed")
 
+// errNoResponse stands in for sipgo's Do returning neither a response nor
+// an error, which it does when a transaction is torn down mid-flight.
+var errNoResponse = errors.New("transaction ended without a response")
+
+// finalOf makes sipgo's Do results safe to dereference.
+func finalOf(res *sip.Response, err error) (*sip.Response, error) {
+	if err == nil && res == nil {
+		return nil, errNoResponse
+	}
+	return res, err
+}
+
 // Config describes one phone. Only Server is required.
 type Config struct {
-	Server    string   // host:port of the SIP server, e.g. "127.0.0.1:5060"
-	Transport string   // "udp" (default) or "tcp"
-	User      string   // caller number put in From and Contact, e.g. "13800000001"
-	LocalIP   string   // address to bind and advertise; default 127.0.0.1
-	Codecs    []string // offer order; default PCMU, PCMA. "none" offers no audio codec
+	Server    string // host:port of the SIP server, e.g. "127.0.0.1:5060"
+	Transport string // "udp" (default) or "tcp"
+	User      string // caller number put in From and Contact, e.g. "13800000001"
+	// Password answers digest challenges to our INVITEs (an agent's calls
+	// and feature codes) as User, and is Register's default password.
+	Password string
+	LocalIP  string   // address to bind and advertise; default 127.0.0.1
+	Codecs   []string // offer order; default PCMU, PCMA. "none" offers no audio codec
 	// DTMFPT is the telephone-event payload type offered; 0 means the default
 	// 101. Set NoTelephoneEvent to leave telephone-event out of the offer.
 	DTMFPT           uint8
@@ -69,11 +87,12 @@ type Phone struct {
 	transport string // "UDP" or "TCP", as sipgo spells it
 	log       *slog.Logger
 
-	ua      *sipgo.UserAgent
-	client  *sipgo.Client
-	dialogs *sipgo.DialogClientCache
-	contact sip.ContactHeader
-	laddr   sip.Addr // UDP only: our listening socket, pinned on every request
+	ua       *sipgo.UserAgent
+	client   *sipgo.Client
+	dialogs  *sipgo.DialogClientCache // calls we placed
+	answered *sipgo.DialogServerCache // calls the server placed to us
+	contact  sip.ContactHeader
+	laddr    sip.Addr // UDP only: our listening socket, pinned on every request
 
 	udpConn   net.PacketConn
 	tcpLn     net.Listener
@@ -81,9 +100,20 @@ type Phone struct {
 
 	nextSession atomic.Uint64
 
-	mu     sync.Mutex
-	calls  map[*sipgo.DialogClientSession]*Call
-	closed bool
+	incoming chan *Call
+	ringing  chan Offer
+	offers   chan Offer
+	// closing is closed by Close, releasing incoming calls still ringing;
+	// ringingWG counts the handlers holding such calls.
+	closing   chan struct{}
+	ringingWG sync.WaitGroup
+
+	reg registrar
+
+	mu         sync.Mutex
+	calls      map[dialogLeg]*Call
+	answerMode AnswerMode
+	closed     bool
 }
 
 // New starts a phone listening on LocalIP:0.
@@ -106,7 +136,14 @@ func newPhone(cfg Config) (*Phone, error) {
 	if _, _, err := net.SplitHostPort(cfg.Server); err != nil {
 		return nil, fmt.Errorf("testphone: config: server %q: %w", cfg.Server, err)
 	}
-	p := &Phone{cfg: cfg, calls: make(map[*sipgo.DialogClientSession]*Call), serveDone: make(chan struct{})}
+	p := &Phone{
+		cfg: cfg, calls: make(map[dialogLeg]*Call), serveDone: make(chan struct{}),
+		incoming: make(chan *Call, eventBuffer),
+		ringing:  make(chan Offer, eventBuffer),
+		offers:   make(chan Offer, eventBuffer),
+		closing:  make(chan struct{}),
+		reg:      registrar{callID: sip.GenerateTagN(24)},
+	}
 	if p.cfg.LocalIP == "" {
 		p.cfg.LocalIP = defaultLocalIP
 	}
@@ -215,6 +252,7 @@ func (p *Phone) listen() error {
 		return fmt.Errorf("testphone: sip client: %w", err)
 	}
 	p.dialogs = sipgo.NewDialogClientCache(p.client, p.contact)
+	p.answered = sipgo.NewDialogServerCache(p.client, p.contact)
 	return nil
 }
 
@@ -245,10 +283,10 @@ func (p *Phone) newServer() (*sipgo.Server, error) {
 	}
 	server.OnBye(p.handleBye)
 	server.OnInvite(p.handleInvite)
-	server.OnAck(func(*sip.Request, sip.ServerTransaction) {}) // ACK to our re-INVITE answer: nothing to do
+	server.OnAck(p.handleAck)
 	server.OnInfo(p.respondOK)
 	server.OnOptions(p.respondOK)
-	server.OnNotify(p.respondOK)
+	server.OnNotify(p.handleNotify)
 	return server, nil
 }
 
@@ -257,8 +295,9 @@ func (p *Phone) Addr() string {
 	return net.JoinHostPort(p.contact.Address.Host, strconv.Itoa(p.contact.Address.Port))
 }
 
-// Close hangs up calls still in progress, then releases every socket and
-// goroutine the phone started.
+// Close hangs up calls still in progress, turns away incoming calls still
+// ringing (480), then releases every socket and goroutine the phone
+// started. It does not unregister: call Unregister first for that.
 func (p *Phone) Close() error {
 	p.mu.Lock()
 	if p.closed {
@@ -266,6 +305,7 @@ func (p *Phone) Close() error {
 		return nil
 	}
 	p.closed = true
+	close(p.closing)
 	calls := make([]*Call, 0, len(p.calls))
 	for _, c := range p.calls {
 		calls = append(calls, c)
@@ -279,6 +319,7 @@ func (p *Phone) Close() error {
 		}
 		cancel()
 	}
+	p.ringingWG.Wait()
 	err := p.ua.Close()
 	p.closeListeners()
 	if err != nil {
@@ -311,22 +352,28 @@ func (p *Phone) track(c *Call) bool {
 	if p.closed {
 		return false
 	}
-	p.calls[c.dialog] = c
+	p.calls[c.leg] = c
 	return true
 }
 
 func (p *Phone) forget(c *Call) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	delete(p.calls, c.dialog)
+	delete(p.calls, c.leg)
 }
 
+// callFor finds the call an in-dialog request from the server belongs to,
+// among the calls we placed and those we answered.
 func (p *Phone) callFor(req *sip.Request) *Call {
-	dialog, err := p.dialogs.MatchRequestDialog(req)
-	if err != nil {
+	var leg dialogLeg
+	if placed, err := p.dialogs.MatchRequestDialog(req); err == nil {
+		leg = placed
+	} else if answered, err := p.answered.MatchDialogRequest(req); err == nil {
+		leg = answered
+	} else {
 		return nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.calls[dialog]
+	return p.calls[leg]
 }
