@@ -10,20 +10,58 @@ import (
 	"github.com/hotline-oss/hotline/sip"
 )
 
-// handleCall is the life of an answered call: the IVR flow of the dialled
-// number, then the hand-off it asked for.
+// handleCall is the life of an answered call: agents' feature codes, or
+// the IVR flow of the dialled number and the queue it hands the caller to,
+// back to the IVR when the queue sends the caller there.
 func (s *Server) handleCall(ctx context.Context, c *sip.Call) {
 	c.OnPacketsLost(s.metrics.AddPacketsLost)
-	flow := s.numbers[c.Number]
+	leg := newCallLeg(ctx, c, s.prompts)
+	defer leg.stop()
+	if c.Agent != "" {
+		s.feature(c, leg)
+		return
+	}
 	base := call.Event{CallID: c.ID, Caller: c.Caller, Number: c.Number}
-	session := ivr.NewSession(flow, ivr.Env{
+	flow := s.numbers[c.Number]
+	lang := s.cfg.DefaultLanguage
+	var path []string
+	var result call.Result
+	var reason string
+	for start := flow.Start; start != ""; {
+		out, err := s.runIVR(ctx, c, leg, flow, start, lang, base)
+		path, lang, start = append(path, out.Path...), out.Language, ""
+		result, reason = ivrResult(out, err)
+		if out.Queue == "" {
+			break
+		}
+		ev := base
+		ev.Kind, ev.Time, ev.Queue, ev.Priority, ev.Language = call.QueueRequested, s.clock.Now(), out.Queue, out.Priority, out.Language
+		s.bus.Publish(ev)
+		if s.acd == nil || !s.acd.hasQueue(out.Queue) {
+			result, reason = s.noAgents(leg, lang)
+			break
+		}
+		q := s.acd.serve(c, leg, out.Queue, out.Priority, lang)
+		result, reason, start = q.result, q.reason, q.next
+	}
+	s.endCall(c, leg, base, result, reason, lang, path)
+}
+
+// runIVR runs flow from the node start (the flow's own start, or where a
+// queue sent the caller back to).
+func (s *Server) runIVR(ctx context.Context, c *sip.Call, leg *callLeg, flow *ivr.Flow, start, lang string, base call.Event) (ivr.Outcome, error) {
+	f := flow
+	if start != flow.Start {
+		resumed := *flow
+		resumed.Start = start
+		f = &resumed
+	}
+	session := ivr.NewSession(f, ivr.Env{
 		Clock:     s.clock,
-		Language:  s.cfg.DefaultLanguage,
+		Language:  lang,
 		Notice:    s.currentNotice,
 		Calendars: s.calendars,
 	})
-	leg := newCallLeg(ctx, c, s.prompts)
-	defer leg.stop()
 	onNode := func(n ivr.NodeEntered) {
 		ev := base
 		ev.Kind, ev.Time, ev.Flow, ev.Node, ev.NodeType = call.IVRNodeEntered, s.clock.Now(), n.Flow, n.Node, n.Type
@@ -33,34 +71,52 @@ func (s *Server) handleCall(ctx context.Context, c *sip.Call) {
 	if err != nil {
 		c.Logger().Warn("ivr stopped", "err", err)
 	}
-	result, reason := call.ResultAbandonedInIVR, out.Reason
+	if out.Language == "" {
+		out.Language = lang
+	}
+	return out, err
+}
+
+func ivrResult(out ivr.Outcome, err error) (call.Result, string) {
 	switch {
 	case out.CallerHungUp:
-		result, reason = call.ResultAbandonedInIVR, "caller_hangup"
-	case out.Queue != "":
-		ev := base
-		ev.Kind, ev.Time, ev.Queue, ev.Priority, ev.Language = call.QueueRequested, s.clock.Now(), out.Queue, out.Priority, out.Language
-		s.bus.Publish(ev)
-		result, reason = s.noAgents(leg, out.Language)
+		return call.ResultAbandonedInIVR, "caller_hangup"
 	case out.SelfService:
-		result = call.ResultSelfService
+		return call.ResultSelfService, out.Reason
 	case err != nil:
-		result, reason = call.ResultFailed, "ivr_error"
+		return call.ResultFailed, "ivr_error"
 	}
+	return call.ResultAbandonedInIVR, out.Reason
+}
+
+func (s *Server) endCall(c *sip.Call, leg *callLeg, base call.Event, result call.Result, reason, lang string, path []string) {
 	hangupBy := call.HangupByServer
 	if leg.callerGone() {
-		// The call ended under the IVR: the caller hung up, or the
-		// endpoint gave up on a dead RTP stream.
+		// The call ended under us: the caller hung up, or the endpoint
+		// gave up on a dead RTP stream.
 		hangupBy = c.HangupBy()
 		if r := c.EndReason(); r == "rtp_timeout" {
 			reason = r
 		}
 	}
-	c.Logger().Info("call ended", "result", result, "reason", reason, "by", hangupBy, "path", out.Path)
+	if result == call.ResultAnsweredByAgent && reason == "agent_hangup" {
+		hangupBy = call.HangupByAgent
+	}
+	c.Logger().Info("call ended", "result", result, "reason", reason, "by", hangupBy, "path", path)
 	ev := base
-	ev.Kind, ev.Time, ev.Result, ev.Reason, ev.Language = call.CallEnded, s.clock.Now(), result, reason, out.Language
+	ev.Kind, ev.Time, ev.Result, ev.Reason, ev.Language = call.CallEnded, s.clock.Now(), result, reason, lang
 	ev.HangupBy = hangupBy
 	s.bus.Publish(ev)
+}
+
+// hasNode reports whether the flow of a hotline number has node.
+func (s *Server) hasNode(number, node string) bool {
+	f := s.numbers[number]
+	if f == nil {
+		return false
+	}
+	_, ok := f.Nodes[node]
+	return ok
 }
 
 // noAgents is the queue hand-off while no ACD is configured: the caller is

@@ -19,10 +19,18 @@ import (
 	"github.com/hotline-oss/hotline/internal/testphone"
 )
 
-// fixedClock pins business hours so tests do not depend on the time of day.
-type fixedClock struct{ t time.Time }
+// shiftedClock runs at the real pace from a chosen start, so business
+// hours do not depend on the time of day while the ACD's timers still run.
+type shiftedClock struct {
+	start time.Time
+	real  time.Time
+}
 
-func (c fixedClock) Now() time.Time { return c.t }
+func newShiftedClock(start time.Time) shiftedClock {
+	return shiftedClock{start: start, real: time.Now()}
+}
+
+func (c shiftedClock) Now() time.Time { return c.start.Add(time.Since(c.real)) }
 
 // officeOpen is a Monday 10:00 in Asia/Shanghai; officeClosed a Monday 22:00.
 var (
@@ -150,7 +158,7 @@ func start(t *testing.T, file string, edit func(*config.Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.clock = fixedClock{officeOpen}
+	srv.clock = newShiftedClock(officeOpen)
 	before := runtime.NumGoroutine()
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
@@ -37,6 +38,9 @@ type Server struct {
 	ports     *media.PortPool
 	pacer     *media.Pacer
 	sip       *sip.Endpoint
+	acd       *acdRuntime
+	acdConfig acd.Config
+	queues    map[string]queueSettings
 	web       *web.Server
 	clock     clock
 }
@@ -63,6 +67,9 @@ func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	if err := s.loadFlows(); err != nil {
+		return nil, err
+	}
+	if err := s.loadACD(); err != nil {
 		return nil, err
 	}
 	low, high, err := config.ParsePortRange(cfg.RTP.Ports)
@@ -92,6 +99,9 @@ func (s *Server) loadFlows() error {
 		return errors.Join(calErr, flowErr)
 	}
 	v := ivr.Validator{Languages: cfg.Languages, HasPrompt: s.prompts.Has}
+	if len(cfg.Queues) > 0 {
+		v.HasQueue = func(q string) bool { _, ok := cfg.Queues[q]; return ok }
+	}
 	if err := ivr.Validate(s.flows, s.calendars, v); err != nil {
 		return err
 	}
@@ -116,6 +126,46 @@ func (s *Server) loadFlows() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// loadACD checks the agents and queues and the prompts and music they use.
+func (s *Server) loadACD() error {
+	cfg := s.cfg
+	s.acdConfig, s.queues = acdConfig(cfg)
+	if len(s.acdConfig.Queues) == 0 {
+		return nil
+	}
+	if err := s.acdConfig.Validate(); err != nil {
+		return cfg.Errorf("queues", "%v", err)
+	}
+	var errs []error
+	for name, q := range s.queues {
+		if s.prompts.Music(q.music) == nil {
+			errs = append(errs, cfg.Errorf("queues", "queues.%s: music %q not found (prompts/music/%s.wav)", name, q.music, q.music))
+		}
+		if q.exitTarget != "" && !s.anyFlowHas(q.exitTarget) {
+			errs = append(errs, cfg.Errorf("queues", "queues.%s: exit_target: unknown IVR node %q", name, q.exitTarget))
+		}
+	}
+	for _, lang := range cfg.Languages {
+		for _, p := range []string{"queue_position", "queue_callers_ahead", "expected_wait", "minutes",
+			"agent_work_number", "will_serve_you", "logged_in", "logged_out", "paused", "ready",
+			"disposition_saved", "feature_failed", "all_agents_busy", "goodbye"} {
+			if !s.prompts.Has(lang, p) {
+				errs = append(errs, cfg.Errorf("queues", "queues: prompt %q missing for language %s", p, lang))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Server) anyFlowHas(node string) bool {
+	for _, f := range s.flows {
+		if _, ok := f.Nodes[node]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Start opens the data directory, the media engine, SIP and HTTP.
@@ -154,6 +204,20 @@ func (s *Server) Start() error {
 		sipCfg.Advertise = netip.MustParseAddr(cfg.SIP.Advertise)
 	}
 	var err error
+	if len(s.acdConfig.Queues) > 0 {
+		a, err := acd.New(s.acdConfig, s.clock, acd.WithObserver(s.bus.Publish))
+		if err != nil {
+			return err
+		}
+		s.acd = newACDRuntime(s, a, s.queues)
+		sipCfg.OnRegistration = s.acd.registration
+	}
+	passwords := make(map[string]string, len(cfg.Agents))
+	for _, a := range cfg.Agents {
+		passwords[a.ID] = a.AgentPassword()
+	}
+	sipCfg.AgentPassword = func(user string) (string, bool) { p, ok := passwords[user]; return p, ok }
+	sipCfg.IsInternal = s.isFeature
 	if s.sip, err = sip.New(sipCfg, s.ports, s.pacer, s.bus, s.handleCall); err != nil {
 		return err
 	}
@@ -215,6 +279,9 @@ func (s *Server) Shutdown(ctx context.Context) {
 
 // Close stops everything at once.
 func (s *Server) Close() {
+	if s.acd != nil {
+		s.acd.close()
+	}
 	if s.sip != nil {
 		_ = s.sip.Close()
 	}

@@ -1,0 +1,80 @@
+package app
+
+import (
+	"sort"
+	"time"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/config"
+)
+
+// queueSettings are the per-queue settings the runtime needs beyond what
+// the ACD itself uses.
+type queueSettings struct {
+	music         string
+	exitDigit     rune
+	exitTarget    string
+	announceAgent bool
+}
+
+// acdConfig maps the YAML agents and queues onto the ACD's configuration;
+// keys left out keep the ACD's documented defaults.
+func acdConfig(cfg *config.Config) (acd.Config, map[string]queueSettings) {
+	var out acd.Config
+	settings := make(map[string]queueSettings, len(cfg.Queues))
+	names := make([]string, 0, len(cfg.Queues))
+	for name := range cfg.Queues {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		q := cfg.Queues[name]
+		qc := acd.DefaultQueue(name)
+		if q.Strategy != "" {
+			qc.Strategy = q.Strategy
+		}
+		qc.RequiredSkills = q.RequiredSkills
+		qc.MaxWaiting = q.MaxWaiting
+		qc.MaxWait = q.MaxWait
+		qc.OverflowTarget = q.Overflow
+		if q.JoinEmpty != "" {
+			qc.JoinEmpty = q.JoinEmpty
+		}
+		qc.LeaveWhenEmpty = q.LeaveWhenEmpty
+		setDuration(&qc.RingTimeout, q.RingTimeout)
+		setDuration(&qc.WrapUp, q.WrapUp)
+		setDuration(&qc.BusyBackoff, q.BusyBackoff)
+		setDuration(&qc.AnnounceEvery, q.AnnounceEvery)
+		if q.AutoPauseAfter != nil {
+			qc.AutoPauseAfter = *q.AutoPauseAfter
+		}
+		if q.ServiceLevelSeconds != nil {
+			qc.ServiceLevel = time.Duration(*q.ServiceLevelSeconds) * time.Second
+		}
+		qs := queueSettings{music: q.Music, exitTarget: q.ExitTarget, announceAgent: true}
+		if qs.music == "" {
+			qs.music = "hold"
+		}
+		if q.AnnounceAgent != nil {
+			qs.announceAgent = *q.AnnounceAgent
+		}
+		qc.AnnounceAgent = qs.announceAgent
+		if q.ExitDigit != "" {
+			qs.exitDigit = rune(q.ExitDigit[0])
+		}
+		settings[name] = qs
+		out.Queues = append(out.Queues, qc)
+	}
+	for _, a := range cfg.Agents {
+		out.Agents = append(out.Agents, acd.AgentConfig{
+			ID: a.ID, Name: a.Name, WorkNumber: a.WorkNumber, Skills: a.Skills, Queues: a.Queues,
+		})
+	}
+	return out, settings
+}
+
+func setDuration(dst *time.Duration, v *time.Duration) {
+	if v != nil {
+		*dst = *v
+	}
+}

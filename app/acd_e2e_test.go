@@ -1,0 +1,210 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/internal/testphone"
+)
+
+const acdTestConfig = "testdata/acd.yaml"
+
+// agentPhone registers an agent's softphone and logs the agent in with the
+// login feature code, as a real agent would.
+func (h *harness) agentPhone(id, password string, mode testphone.AnswerMode) *testphone.Phone {
+	h.t.Helper()
+	p, err := testphone.New(testphone.Config{
+		Server: h.srv.SIPAddr().String(), User: id, Password: password,
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { _ = p.Close() })
+	if err := p.Register(ctxT(h.t, 5*time.Second), password, time.Hour); err != nil {
+		h.t.Fatalf("register %s: %v", id, err)
+	}
+	p.SetAnswerMode(mode)
+	h.feature(p, "*21")
+	h.events.wait(h.t, "", "agent "+id+" available", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == id && e.State == "available"
+	})
+	return p
+}
+
+// feature dials a feature code and waits for the spoken confirmation and
+// the server's hang-up.
+func (h *harness) feature(p *testphone.Phone, code string) {
+	h.t.Helper()
+	c, err := p.Call(ctxT(h.t, 5*time.Second), code)
+	if err != nil {
+		h.t.Fatalf("feature %s: %v", code, err)
+	}
+	select {
+	case <-c.Done():
+	case <-time.After(10 * time.Second):
+		h.t.Fatalf("feature %s: no hang-up after the confirmation", code)
+	}
+	if c.Received().NonSilentFrames < 10 {
+		h.t.Errorf("feature %s: no spoken confirmation", code)
+	}
+}
+
+func waitIncoming(t *testing.T, p *testphone.Phone) *testphone.Call {
+	t.Helper()
+	select {
+	case c := <-p.Incoming():
+		return c
+	case <-time.After(15 * time.Second):
+		t.Fatal("the agent's phone never rang")
+	}
+	return nil
+}
+
+// heard waits until c has received at least n more frames of audio.
+func heard(t *testing.T, c *testphone.Call, n int, what string) {
+	t.Helper()
+	want := c.Received().NonSilentFrames + n
+	if err := c.WaitAudio(ctxT(t, 10*time.Second), want); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func TestCallerReachesAgentAndTheyHearEachOther(t *testing.T) {
+	h := start(t, acdTestConfig, nil)
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+
+	caller := h.dial(h.phone("udp"), "95598")
+	id := caller.CallID()
+	h.events.waitNode(t, id, "menu")
+	press(t, caller, "0")
+	leg := waitIncoming(t, agent)
+	h.events.wait(t, id, "agent answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+
+	// "Agent 1 0 2 4 will serve you", then the bridge.
+	waitQuiet(t, caller)
+	caller.SendTone(500)
+	leg.SendTone(1300)
+	heard(t, leg, 25, "agent hears the caller")
+	heard(t, caller, 25, "caller hears the agent")
+
+	if err := leg.Hold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("hold: %v", err)
+	}
+	h.events.wait(t, id, "held", func(e call.Event) bool { return e.Kind == call.Held })
+	heard(t, caller, 25, "caller hears music on hold")
+	if err := leg.Unhold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("unhold: %v", err)
+	}
+	h.events.wait(t, id, "unheld", func(e call.Event) bool { return e.Kind == call.Unheld })
+
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-caller.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("caller not released after the agent hung up")
+	}
+	end := h.events.waitEnd(t, id)
+	if end.Result != call.ResultAnsweredByAgent || end.HangupBy != call.HangupByAgent {
+		t.Errorf("end: %s by %s", end.Result, end.HangupBy)
+	}
+	h.events.wait(t, "", "wrap-up over", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.PrevState == "wrapup" && e.State == "available"
+	})
+}
+
+func TestCallerHangsUpWhileAgentRings(t *testing.T) {
+	h := start(t, acdTestConfig, nil)
+	agent := h.agentPhone("1001", "pw1001", testphone.NoAnswer)
+	caller := h.dial(h.phone("udp"), "95598")
+	id := caller.CallID()
+	h.events.waitNode(t, id, "menu")
+	press(t, caller, "0")
+	select {
+	case <-agent.Ringing():
+	case <-time.After(10 * time.Second):
+		t.Fatal("agent not rung")
+	}
+	if err := caller.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case o := <-agent.Offers():
+		if !o.Cancelled {
+			t.Errorf("offer %+v, want it cancelled", o)
+		}
+		if o.From != "13800000001" {
+			t.Errorf("caller ID shown to the agent %q", o.From)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the agent's phone was not cancelled")
+	}
+	end := h.events.waitEnd(t, id)
+	if end.Result != call.ResultAbandonedInQueue {
+		t.Errorf("result %s, want abandoned_in_queue", end.Result)
+	}
+}
+
+func TestNoAnswerMovesToNextAgentAndAutoPauses(t *testing.T) {
+	h := start(t, acdTestConfig, nil)
+	lazy := h.agentPhone("1001", "pw1001", testphone.NoAnswer)
+	busy := h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
+	_ = lazy
+	caller := h.dial(h.phone("udp"), "95598")
+	id := caller.CallID()
+	h.events.waitNode(t, id, "menu")
+	press(t, caller, "0")
+	// 1001 has been idle longest, is rung first, does not answer within
+	// the 2 s ring timeout; 1002 gets the call.
+	h.events.wait(t, id, "no answer from 1001", func(e call.Event) bool { return e.Kind == call.AgentNoAnswer && e.Agent == "1001" })
+	waitIncoming(t, busy)
+	h.events.wait(t, id, "1002 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1002" })
+	_ = caller.Hangup(ctxT(t, 5*time.Second))
+	h.events.waitEnd(t, id)
+}
+
+func TestRingAllQueueRingsEveryAgent(t *testing.T) {
+	h := start(t, acdTestConfig, nil)
+	a := h.agentPhone("1001", "pw1001", testphone.NoAnswer)
+	b := h.agentPhone("1002", "pw1002", testphone.AutoAnswerAfter(300*time.Millisecond))
+	caller := h.dial(h.phone("udp"), "95598")
+	id := caller.CallID()
+	h.events.waitNode(t, id, "menu")
+	press(t, caller, "2")
+	waitIncoming(t, b)
+	select {
+	case o := <-a.Offers():
+		if !o.Cancelled {
+			t.Errorf("1001's ringing phone: %+v, want cancelled when 1002 answered", o)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("1001 was not rung or not cancelled")
+	}
+	_ = caller.Hangup(ctxT(t, 5*time.Second))
+	h.events.waitEnd(t, id)
+}
+
+func TestFeatureCodesNeedAuthentication(t *testing.T) {
+	h := start(t, acdTestConfig, nil)
+	stranger, err := testphone.New(testphone.Config{Server: h.srv.SIPAddr().String(), User: "1001", Password: "guess"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stranger.Close()
+	_, err = stranger.Call(ctxT(t, 5*time.Second), "*21")
+	wantStatus(t, "wrong password", err, 401)
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	h.feature(agent, "*23")
+	h.events.wait(t, "", "paused", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.State == "paused"
+	})
+	h.feature(agent, "*24")
+	h.feature(agent, "*22")
+	h.events.wait(t, "", "logged out", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.State == "logged_out"
+	})
+	_ = context.Background()
+}

@@ -1,0 +1,84 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/sip"
+)
+
+// Disposition codes dialled after the disposition feature code: the first
+// digit is the category, the second says whether the matter was resolved
+// (1 yes, 0 no). *2541 is "complaint, resolved".
+var dispositionCategories = map[byte]string{
+	'1': "consult", '2': "repair", '3': "billing", '4': "complaint", '5': "suggestion",
+}
+
+// isFeature reports whether an agent's dialled number is a feature code.
+func (s *Server) isFeature(number string) bool {
+	f := s.cfg.Features
+	switch number {
+	case f.Login, f.Logout, f.Pause, f.Ready:
+		return true
+	}
+	rest, ok := strings.CutPrefix(number, f.Disposition)
+	return ok && len(rest) == 2
+}
+
+// feature carries out an agent's feature code and confirms it by voice.
+func (s *Server) feature(c *sip.Call, leg *callLeg) {
+	agent, number := c.Agent, c.Number
+	err := s.applyFeature(agent, number)
+	confirm := "feature_failed"
+	if err == nil {
+		confirm = s.featureConfirmation(number)
+	} else {
+		c.Logger().Info("feature code refused", "agent", agent, "code", number, "err", err)
+	}
+	lang := s.cfg.DefaultLanguage
+	leg.playAndWait([]ivr.PromptRef{{Lang: lang, Name: confirm}})
+}
+
+func (s *Server) applyFeature(agent, number string) error {
+	if s.acd == nil {
+		return fmt.Errorf("no queues configured")
+	}
+	f := s.cfg.Features
+	var cmd func(a *acd.ACD) ([]acd.Action, error)
+	switch number {
+	case f.Login:
+		cmd = func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin(agent) }
+	case f.Logout:
+		cmd = func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogout(agent) }
+	case f.Pause:
+		cmd = func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause(agent, "break") }
+	case f.Ready:
+		cmd = func(a *acd.ACD) ([]acd.Action, error) { return a.AgentReady(agent) }
+	default:
+		code := strings.TrimPrefix(number, f.Disposition)
+		category, ok := dispositionCategories[code[0]]
+		if !ok || (code[1] != '0' && code[1] != '1') {
+			return fmt.Errorf("disposition code %q", code)
+		}
+		resolved := code[1] == '1'
+		cmd = func(a *acd.ACD) ([]acd.Action, error) { return nil, a.SetDisposition(agent, category, resolved) }
+	}
+	return s.acd.do("feature "+number, cmd)
+}
+
+func (s *Server) featureConfirmation(number string) string {
+	f := s.cfg.Features
+	switch number {
+	case f.Login:
+		return "logged_in"
+	case f.Logout:
+		return "logged_out"
+	case f.Pause:
+		return "paused"
+	case f.Ready:
+		return "ready"
+	}
+	return "disposition_saved"
+}

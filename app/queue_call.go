@@ -1,0 +1,274 @@
+package app
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/sip"
+)
+
+// queueOutcome is how a caller's time in the ACD ended.
+type queueOutcome struct {
+	result call.Result
+	reason string
+	next   string // an IVR node to go back to (overflow, exit digit, transfer)
+}
+
+// queueCall is one caller in the ACD: waiting with music and
+// announcements, then talking to an agent, possibly moved between queues.
+type queueCall struct {
+	rt    *acdRuntime
+	c     *sip.Call
+	leg   *callLeg
+	w     *waiter
+	lang  string
+	queue string
+	music *media.Prompt
+	qs    queueSettings
+	// announcing is set while a position announcement plays over the music.
+	announcing bool
+}
+
+// serve runs the caller through queue until an agent took the call and it
+// ended, or the caller left the queue one way or another.
+func (rt *acdRuntime) serve(c *sip.Call, leg *callLeg, queue string, priority int, lang string) queueOutcome {
+	qc := &queueCall{rt: rt, c: c, leg: leg, lang: lang}
+	qc.w = rt.join(c.ID, c.Caller)
+	defer rt.leave(c.ID)
+	for {
+		out, transferTo := qc.wait(queue, priority)
+		if transferTo == "" {
+			return out
+		}
+		queue = transferTo // a blind transfer to a queue: wait again there
+	}
+}
+
+func (qc *queueCall) enter(queue string, priority int) error {
+	qc.queue = queue
+	qc.qs = qc.rt.settings[queue]
+	qc.music = qc.rt.s.prompts.Music(qc.qs.music)
+	return qc.rt.do("enqueue", func(a *acd.ACD) ([]acd.Action, error) {
+		return a.Enqueue(qc.c.ID, queue, qc.c.Caller, priority)
+	})
+}
+
+// wait is one stay in a queue; transferTo names a queue the agent moved
+// the caller to.
+func (qc *queueCall) wait(queue string, priority int) (out queueOutcome, transferTo string) {
+	if err := qc.enter(queue, priority); err != nil {
+		return queueOutcome{result: call.ResultFailed, reason: "acd_error"}, ""
+	}
+	for {
+		select {
+		case act := <-qc.w.acts:
+			if out, done, next := qc.act(act); done {
+				return out, next
+			}
+		case ev := <-qc.leg.events:
+			if out, done := qc.callerEvent(ev); done {
+				return out, ""
+			}
+		}
+	}
+}
+
+// act carries out one ACD action for the waiting caller.
+func (qc *queueCall) act(act acd.Action) (out queueOutcome, done bool, transferTo string) {
+	switch a := act.(type) {
+	case acd.Queued:
+		qc.holdMusic()
+		if a.Position > 1 {
+			qc.announce(a.Position, a.ExpectedWait)
+		}
+	case acd.Announce:
+		qc.announce(a.Position, a.ExpectedWait)
+	case acd.Blocked:
+		return qc.refuse(call.ResultBlocked, a.Reason), true, ""
+	case acd.Rejected:
+		return qc.refuse(call.ResultBlocked, a.Reason), true, ""
+	case acd.Leave:
+		return qc.refuse(call.ResultBlocked, a.Reason), true, ""
+	case acd.Overflow:
+		kind, name, _ := acd.SplitTarget(a.Target)
+		if kind == acd.TargetQueue {
+			return queueOutcome{}, true, name
+		}
+		return queueOutcome{reason: "overflow", next: name}, true, ""
+	case acd.Connect:
+		return qc.talk(a)
+	}
+	return queueOutcome{}, false, ""
+}
+
+func (qc *queueCall) callerEvent(ev ivr.Event) (queueOutcome, bool) {
+	switch e := ev.(type) {
+	case ivr.CallerHangup:
+		_ = qc.rt.do("abandon", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
+		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}, true
+	case ivr.Digit:
+		if qc.qs.exitDigit != 0 && e.D == qc.qs.exitDigit {
+			_ = qc.rt.do("exit queue", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
+			return queueOutcome{reason: "exit_digit", next: qc.qs.exitTarget}, true
+		}
+	case ivr.PlaybackDone:
+		if qc.announcing {
+			qc.announcing = false
+			qc.holdMusic()
+		}
+	}
+	return queueOutcome{}, false
+}
+
+func (qc *queueCall) holdMusic() {
+	if qc.music != nil {
+		qc.c.Media().PlayLoop(qc.music)
+	}
+}
+
+// announce tells the caller their position and expected wait over the
+// music: "You are number 3 in the queue. Your expected waiting time is
+// about 4 minutes."
+func (qc *queueCall) announce(position int, ewt time.Duration) {
+	refs := []ivr.PromptRef{qc.ref("queue_position")}
+	refs = append(refs, qc.number(position)...)
+	refs = append(refs, qc.ref("queue_callers_ahead"))
+	if ewt > 0 {
+		minutes := max(1, int((ewt+30*time.Second)/time.Minute))
+		refs = append(refs, qc.ref("expected_wait"))
+		refs = append(refs, qc.number(minutes)...)
+		refs = append(refs, qc.ref("minutes"))
+	}
+	_ = qc.leg.Play(refs, false)
+	qc.announcing = true
+}
+
+func (qc *queueCall) ref(name string) ivr.PromptRef { return ivr.PromptRef{Lang: qc.lang, Name: name} }
+
+// number reads a number digit by digit, as the hotline reads work numbers.
+func (qc *queueCall) number(n int) []ivr.PromptRef {
+	var refs []ivr.PromptRef
+	for _, d := range strconv.Itoa(n) {
+		refs = append(refs, qc.ref("digit_"+string(d)))
+	}
+	return refs
+}
+
+// refuse tells the caller nobody can take the call now and says goodbye.
+func (qc *queueCall) refuse(result call.Result, reason string) queueOutcome {
+	if qc.leg.playAndWait([]ivr.PromptRef{qc.ref("all_agents_busy"), qc.ref("goodbye")}) {
+		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}
+	}
+	return queueOutcome{result: result, reason: reason}
+}
+
+// talk connects the caller to the agent who answered and stays until the
+// call ends or is transferred.
+func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
+	leg := qc.rt.takeLeg(qc.c.ID)
+	if leg == nil {
+		qc.c.Logger().Warn("connect without an agent leg", "agent", a.AgentID)
+		return queueOutcome{result: call.ResultFailed, reason: "no_agent_leg"}, true, ""
+	}
+	if a.AnnounceAgent && a.WorkNumber != "" {
+		refs := []ivr.PromptRef{qc.ref("agent_work_number")}
+		for _, d := range a.WorkNumber {
+			refs = append(refs, qc.ref("digit_"+string(d)))
+		}
+		refs = append(refs, qc.ref("will_serve_you"))
+		if qc.leg.playAndWait(refs) {
+			leg.Hangup()
+			_ = qc.rt.do("talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, call.HangupByCaller) })
+			return queueOutcome{result: call.ResultAnsweredByAgent, reason: "caller_hangup"}, true, ""
+		}
+	} else {
+		qc.c.Media().StopPlayback()
+	}
+	bridge, err := media.Bridge(qc.c.Media(), leg.Media())
+	if err != nil {
+		leg.Hangup()
+		_ = qc.rt.do("talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, call.HangupByServer) })
+		return queueOutcome{result: call.ResultFailed, reason: "bridge"}, true, ""
+	}
+	defer bridge.Close()
+	qc.rt.s.metrics.MoveTo(qc.c.ID, metrics.StageTalking)
+	return qc.talking(leg, bridge)
+}
+
+func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (queueOutcome, bool, string) {
+	answered := queueOutcome{result: call.ResultAnsweredByAgent}
+	end := func(by call.HangupBy) {
+		_ = qc.rt.do("talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, by) })
+	}
+	for {
+		select {
+		case <-qc.c.Done():
+			leg.Hangup()
+			end(call.HangupByCaller)
+			answered.reason = "caller_hangup"
+			return answered, true, ""
+		case <-leg.Done():
+			end(call.HangupByAgent)
+			answered.reason = "agent_hangup"
+			return answered, true, ""
+		case held := <-leg.Holds():
+			qc.hold(held, bridge)
+		case r := <-leg.Refers():
+			if out, done, next := qc.transfer(leg, r); done {
+				return out, true, next
+			}
+		case <-qc.w.acts:
+			// Nothing the ACD says changes a connected call.
+		}
+	}
+}
+
+func (qc *queueCall) hold(held bool, bridge *media.BridgeHandle) {
+	if held {
+		bridge.Hold(qc.music)
+		_ = qc.rt.do("hold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Hold(qc.c.ID) })
+		return
+	}
+	bridge.Unhold()
+	_ = qc.rt.do("unhold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Unhold(qc.c.ID) })
+}
+
+// transfer carries out an agent's blind transfer to a queue or an IVR node.
+func (qc *queueCall) transfer(leg *sip.AgentLeg, r sip.Refer) (queueOutcome, bool, string) {
+	target := strings.TrimSpace(r.Target)
+	var kindTarget string
+	switch {
+	case qc.rt.hasQueue(target):
+		kindTarget = acd.TargetQueue + ":" + target
+	case qc.rt.s.hasNode(qc.c.Number, target):
+		kindTarget = acd.TargetIVR + ":" + target
+	default:
+		r.Notify(404, "Not Found")
+		return queueOutcome{}, false, ""
+	}
+	err := qc.rt.do("transfer", func(a *acd.ACD) ([]acd.Action, error) {
+		return a.Transfer(qc.c.ID, acd.TransferBlind, kindTarget)
+	})
+	if err != nil {
+		r.Notify(500, "Server Internal Error")
+		return queueOutcome{}, false, ""
+	}
+	r.Notify(200, "OK")
+	leg.Hangup()
+	kind, name, _ := acd.SplitTarget(kindTarget)
+	if kind == acd.TargetQueue {
+		return queueOutcome{}, true, name
+	}
+	return queueOutcome{reason: "transferred", next: name}, true, ""
+}
+
+func (rt *acdRuntime) hasQueue(name string) bool {
+	_, ok := rt.settings[name]
+	return ok
+}
