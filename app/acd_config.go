@@ -6,6 +6,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/metrics"
 )
 
 // queueSettings are the per-queue settings the runtime needs beyond what
@@ -77,4 +78,21 @@ func setDuration(dst *time.Duration, v *time.Duration) {
 	if v != nil {
 		*dst = *v
 	}
+}
+
+// queueThresholds are the KPI thresholds per queue (KPIS.md defaults:
+// service level 20 s, short abandon 5 s).
+func queueThresholds(cfg *config.Config) map[string]metrics.QueueThresholds {
+	out := make(map[string]metrics.QueueThresholds, len(cfg.Queues))
+	for name, q := range cfg.Queues {
+		t := metrics.QueueThresholds{ServiceLevel: 20 * time.Second, ShortAbandon: 5 * time.Second}
+		if q.ServiceLevelSeconds != nil {
+			t.ServiceLevel = time.Duration(*q.ServiceLevelSeconds) * time.Second
+		}
+		if q.ShortAbandonSeconds != nil {
+			t.ShortAbandon = time.Duration(*q.ShortAbandonSeconds) * time.Second
+		}
+		out[name] = t
+	}
+	return out
 }

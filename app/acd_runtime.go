@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -253,4 +254,23 @@ func (rt *acdRuntime) close() {
 			cancel()
 		}
 	}
+}
+
+// snapshot reads every queue's live state for the metrics and wallboard.
+func (rt *acdRuntime) snapshot() []metrics.QueueSnapshot {
+	rt.mu.Lock()
+	stats := rt.acd.Queues()
+	rt.mu.Unlock()
+	out := make([]metrics.QueueSnapshot, 0, len(stats))
+	for _, q := range stats {
+		agents := make(map[string]int, len(q.Agents))
+		for state, n := range q.Agents {
+			agents[state.String()] = n
+		}
+		out = append(out, metrics.QueueSnapshot{
+			Name: q.Name, Waiting: q.Waiting, Agents: agents,
+			OldestWaitSeconds: q.OldestWait.Seconds(), ExpectedWaitSeconds: q.ExpectedWait.Seconds(),
+		})
+	}
+	return out
 }

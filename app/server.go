@@ -211,6 +211,8 @@ func (s *Server) Start() error {
 		}
 		s.acd = newACDRuntime(s, a, s.queues)
 		sipCfg.OnRegistration = s.acd.registration
+		s.metrics.SetQueueThresholds(queueThresholds(cfg))
+		s.metrics.SetSnapshotSource(s.acd.snapshot)
 	}
 	passwords := make(map[string]string, len(cfg.Agents))
 	for _, a := range cfg.Agents {

@@ -38,16 +38,22 @@ type Metrics struct {
 	sendLateness prometheus.Histogram
 	packetsLost  prometheus.Counter
 
-	mu        sync.Mutex
-	callStage map[string]Stage
+	queue *queueSeries
+
+	mu              sync.Mutex
+	callStage       map[string]Stage
+	answeredCalls   map[string]*queuedCall
+	queueThresholds map[string]QueueThresholds
 }
 
 // New builds the collectors and registers them with Go runtime and process
 // metrics on a registry of their own.
 func New() *Metrics {
 	m := &Metrics{
-		registry:  prometheus.NewRegistry(),
-		callStage: make(map[string]Stage),
+		registry:      prometheus.NewRegistry(),
+		callStage:     make(map[string]Stage),
+		answeredCalls: make(map[string]*queuedCall),
+		queue:         newQueueSeries(),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hotline_calls_total",
 			Help: "Calls that reached the server, by how they ended.",
@@ -84,6 +90,7 @@ func New() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.calls, m.answerDelay, m.activeCalls, m.sendLateness, m.packetsLost,
 	)
+	m.registry.MustRegister(m.queue.collectors()...)
 	return m
 }
 
@@ -124,6 +131,19 @@ func (m *Metrics) HandleEvent(e call.Event) {
 	case call.CallEnded:
 		m.leave(e.CallID)
 		m.calls.WithLabelValues(string(e.Result)).Inc()
+	case call.AgentOffered:
+		m.moveTo(e.CallID, StageRinging)
+	case call.AgentAnswered:
+		m.moveTo(e.CallID, StageTalking)
+	case call.Abandoned, call.Overflowed, call.AgentNoAnswer:
+		if e.Kind == call.AgentNoAnswer {
+			m.moveTo(e.CallID, StageQueue)
+		}
+	}
+	if e.Kind >= call.Queued {
+		m.mu.Lock()
+		m.handleQueueEvent(e)
+		m.mu.Unlock()
 	}
 }
 
