@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,4 +210,42 @@ func TestFeatureCodesNeedAuthentication(t *testing.T) {
 		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.State == "logged_out"
 	})
 	_ = context.Background()
+}
+
+func TestAgentControlThroughTheAPI(t *testing.T) {
+	h := start(t, acdTestConfig, nil)
+	base := "http://" + h.srv.HTTPAddr() + "/api/v1"
+	request := func(method, path, token string) (int, string) {
+		req, _ := http.NewRequest(method, base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := request("POST", "/agents/1001/login", "agent-1001-token-0123"); code != 200 || !strings.Contains(body, `"state":"available"`) {
+		t.Fatalf("login: %d %s", code, body)
+	}
+	if code, _ := request("POST", "/agents/1002/login", "agent-1001-token-0123"); code != 403 {
+		t.Errorf("agent 1001's token logged in 1002: %d", code)
+	}
+	if code, body := request("POST", "/agents/1002/login", "supervisor-token-0123"); code != 200 || !strings.Contains(body, `"registered":false`) {
+		t.Errorf("supervisor login of 1002: %d %s", code, body)
+	}
+	code, body := request("GET", "/queues", "supervisor-token-0123")
+	if code != 200 || !strings.Contains(body, `"name":"general"`) || !strings.Contains(body, `"available":2`) {
+		t.Errorf("queues: %d %s", code, body)
+	}
+	res, err := http.Get("http://" + h.srv.HTTPAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), `hotline_agents{queue="general",state="available"} 2`) {
+		t.Errorf("/metrics lacks the agent gauge")
+	}
 }

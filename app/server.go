@@ -227,6 +227,9 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log)
+	if s.acd != nil && len(cfg.API.Tokens) > 0 {
+		s.web.WithAPI(agentControl{s}, apiTokens(s))
+	}
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
 		return err
 	}

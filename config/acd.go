@@ -120,3 +120,52 @@ func (c *Config) validateACD() []error {
 	}
 	return errs
 }
+
+// APIToken is one REST API credential.
+type APIToken struct {
+	Name     string `yaml:"name"`
+	Token    string `yaml:"token"`     // demo only: prefer token_env
+	TokenEnv string `yaml:"token_env"` // read the token from this environment variable
+	Role     string `yaml:"role"`      // agent, supervisor, admin
+	Agent    string `yaml:"agent"`     // for role agent: the agent it acts for
+}
+
+// API configures the REST API.
+type API struct {
+	Tokens []APIToken `yaml:"tokens"`
+}
+
+// Secret returns the token from the file or the environment.
+func (t APIToken) Secret() string {
+	if t.TokenEnv != "" {
+		return os.Getenv(t.TokenEnv)
+	}
+	return t.Token
+}
+
+func (c *Config) validateAPI() []error {
+	var errs []error
+	agents := map[string]bool{}
+	for _, a := range c.Agents {
+		agents[a.ID] = true
+	}
+	for i, t := range c.API.Tokens {
+		where := fmt.Sprintf("api.tokens[%d] (%s)", i, t.Name)
+		switch {
+		case t.Secret() == "":
+			errs = append(errs, c.Errorf("api", "%s: token or token_env (set and not empty) needed", where))
+		case len(t.Secret()) < 16:
+			errs = append(errs, c.Errorf("api", "%s: the token must have at least 16 characters", where))
+		}
+		switch t.Role {
+		case "supervisor", "admin":
+		case "agent":
+			if !agents[t.Agent] {
+				errs = append(errs, c.Errorf("api", "%s: role agent needs a configured agent, not %q", where, t.Agent))
+			}
+		default:
+			errs = append(errs, c.Errorf("api", "%s: role %q: want agent, supervisor or admin", where, t.Role))
+		}
+	}
+	return errs
+}

@@ -76,6 +76,7 @@ type Config struct {
 	Agents          []Agent           `yaml:"agents"`
 	Queues          map[string]Queue  `yaml:"queues"`
 	Features        Features          `yaml:"features"`
+	API             API               `yaml:"api"`
 	Calendars       yaml.Node         `yaml:"calendars"`
 	Flows           yaml.Node         `yaml:"flows"`
 
@@ -214,6 +215,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateRTP()...)
 	errs = append(errs, c.validateLanguages()...)
 	errs = append(errs, c.validateACD()...)
+	errs = append(errs, c.validateAPI()...)
 	if len(c.Numbers) == 0 {
 		errs = append(errs, c.Errorf("numbers", "numbers: at least one hotline number must route to a flow"))
 	}

@@ -18,6 +18,7 @@ type Readiness func() error
 
 // Server is the HTTP listener.
 type Server struct {
+	mux *http.ServeMux
 	srv *http.Server
 	ln  net.Listener
 	log *slog.Logger
@@ -42,6 +43,7 @@ func New(metrics http.Handler, ready Readiness, log *slog.Logger) *Server {
 	})
 	mux.Handle("GET /metrics", metrics)
 	return &Server{
+		mux: mux,
 		log: log,
 		srv: &http.Server{
 			Handler:           mux,

@@ -1,0 +1,77 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/web"
+)
+
+// agentControl is the REST API's view of the ACD.
+type agentControl struct{ s *Server }
+
+func (c agentControl) Agents() []web.AgentView {
+	rt := c.s.acd
+	rt.mu.Lock()
+	agents := rt.acd.Agents()
+	rt.mu.Unlock()
+	out := make([]web.AgentView, 0, len(agents))
+	for _, a := range agents {
+		out = append(out, web.AgentView{
+			ID: a.ID, Name: a.Name, WorkNumber: a.WorkNumber, State: a.State.String(), Since: a.Since,
+			Reason: a.Reason, CallID: a.CallID, Queue: a.Queue, Queues: a.Queues, CallsToday: a.CallsToday,
+			Registered: len(c.s.sip.Bindings(a.ID)) > 0,
+		})
+	}
+	return out
+}
+
+func (c agentControl) Queues() []web.QueueView {
+	var out []web.QueueView
+	for _, q := range c.s.acd.snapshot() {
+		out = append(out, web.QueueView{
+			Name: q.Name, Waiting: q.Waiting, OldestWaitSeconds: q.OldestWaitSeconds,
+			ExpectedWaitSeconds: q.ExpectedWaitSeconds, Agents: q.Agents,
+		})
+	}
+	return out
+}
+
+func (c agentControl) run(what, agent string, cmd func(a *acd.ACD) ([]acd.Action, error)) error {
+	err := c.s.acd.do(what, cmd)
+	if errors.Is(err, acd.ErrUnknownAgent) {
+		return fmt.Errorf("%w: agent %s", web.ErrNotFound, agent)
+	}
+	return err
+}
+
+func (c agentControl) Login(agent string) error {
+	return c.run("api login", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin(agent) })
+}
+
+func (c agentControl) Logout(agent string) error {
+	return c.run("api logout", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogout(agent) })
+}
+
+func (c agentControl) Ready(agent string) error {
+	return c.run("api ready", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentReady(agent) })
+}
+
+func (c agentControl) Pause(agent, reason string) error {
+	return c.run("api pause", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause(agent, reason) })
+}
+
+func (c agentControl) Disposition(agent, category string, resolved bool) error {
+	return c.run("api disposition", agent, func(a *acd.ACD) ([]acd.Action, error) {
+		return nil, a.SetDisposition(agent, category, resolved)
+	})
+}
+
+func apiTokens(s *Server) []web.Token {
+	var out []web.Token
+	for _, t := range s.cfg.API.Tokens {
+		out = append(out, web.NewToken(t.Name, t.Secret(), web.Role(t.Role), t.Agent))
+	}
+	return out
+}
