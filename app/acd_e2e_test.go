@@ -249,3 +249,40 @@ func TestAgentControlThroughTheAPI(t *testing.T) {
 		t.Errorf("/metrics lacks the agent gauge")
 	}
 }
+
+func TestBlindTransferToAnotherQueue(t *testing.T) {
+	h := start(t, acdTestConfig, nil)
+	first := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	second := h.agentPhone("1002", "pw1002", testphone.NoAnswer)
+	caller := h.dial(h.phone("udp"), "95598")
+	id := caller.CallID()
+	h.events.waitNode(t, id, "menu")
+	press(t, caller, "0")
+	// 1001 has been idle longest (logged in first) and answers.
+	leg := waitIncoming(t, first)
+	h.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	second.SetAnswerMode(testphone.AutoAnswer)
+	code, err := leg.Refer(ctxT(t, 5*time.Second), "billing")
+	if err != nil || code != 202 {
+		t.Fatalf("REFER: %d %v", code, err)
+	}
+	h.events.wait(t, id, "transferred", func(e call.Event) bool {
+		return e.Kind == call.Transferred && e.TransferKind == "blind" && e.Target == "queue:billing"
+	})
+	select {
+	case <-leg.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the transferring agent's leg was not released")
+	}
+	if final, err := leg.WaitReferFinal(ctxT(t, 5*time.Second)); err != nil || final != 200 {
+		t.Errorf("transfer NOTIFY: %d %v", final, err)
+	}
+	waitIncoming(t, second)
+	h.events.wait(t, id, "1002 answered in billing", func(e call.Event) bool {
+		return e.Kind == call.AgentAnswered && e.Agent == "1002" && e.Queue == "billing"
+	})
+	_ = caller.Hangup(ctxT(t, 5*time.Second))
+	if end := h.events.waitEnd(t, id); end.Result != call.ResultAnsweredByAgent {
+		t.Errorf("result %s", end.Result)
+	}
+}
