@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: all build run test test-unit vet fmt-check prompts bench fuzz clean
+.PHONY: all build run test test-unit tools-check vet fmt-check prompts bench fuzz clean
 
 all: build
 
@@ -14,9 +14,24 @@ run:
 
 # Everything: formatting, vet, unit and in-process end-to-end tests with the
 # race detector, then the external end-to-end tests (SIPp).
-test: fmt-check vet
-	$(GO) test -race -count=1 ./...
+test: fmt-check vet tools-check
+	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) fuzz FUZZTIME=5s
+
+# go test shows a test's output only when it fails, so the external tools
+# the end-to-end tests need are checked here where a SKIP line is visible.
+# Under CI=true a missing tool fails the run instead.
+tools-check:
+	@for tool in sipp baresip; do \
+	  if ! command -v $$tool >/dev/null 2>&1; then \
+	    if [ "$$CI" = true ]; then echo "FAIL: $$tool is not installed (CI runs every test)"; exit 1; fi; \
+	    echo "SKIP: $$tool is not installed: its end-to-end tests are skipped (apt-get install -y sip-tester baresip)"; \
+	  fi; \
+	done
+	@if [ -z "$$HOTLINE_TEST_MYSQL_DSN" ]; then \
+	  if [ "$$CI" = true ]; then echo "FAIL: HOTLINE_TEST_MYSQL_DSN is not set (CI runs the MySQL store tests)"; exit 1; fi; \
+	  echo "SKIP: HOTLINE_TEST_MYSQL_DSN is not set: the store tests run on SQLite only (see README)"; \
+	fi
 
 test-unit:
 	$(GO) test -count=1 ./...
