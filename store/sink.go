@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+var (
+	callColumns = []string{
+		"call_id", "caller", "number", "language", "flow", "ivr_path", "vars", "queue", "agent", "priority",
+		"arrived_ms", "answered_ms", "ivr_ended_ms", "queued_ms", "agent_offered_ms", "agent_answered_ms",
+		"talk_ended_ms", "ended_ms", "agent_offers", "talk_ms", "hold_ms", "hold_count", "transfer_kind",
+		"transfer_target", "hangup_by", "result", "end_reason", "recording_file", "answer_delay_ms",
+		"queue_wait_ms",
+	}
+	visitColumns = []string{
+		"call_id", "seq", "queue", "priority", "queued_ms", "left_ms", "outcome", "wait_ms", "target",
+		"agent", "talk_ended_ms", "talk_ms", "hold_ms", "transfer_kind",
+	}
+	agentStateColumns  = []string{"id", "agent", "state", "prev_state", "reason", "at_ms"}
+	dispositionColumns = []string{"call_id", "agent", "category", "resolved", "at_ms"}
+	surveyColumns      = []string{"call_id", "score", "at_ms"}
+	wrapupColumns      = []string{"call_id", "agent", "at_ms"}
+	agentStatusColumns = []string{"agent", "state", "reason", "queues", "since_ms", "updated_ms"}
+)
+
+const maxCategoryLen = 64
+
+// dbSink writes records in one transaction per batch with upserts keyed so
+// that writing a record twice leaves one row.
+type dbSink struct {
+	db       *sqlx.DB
+	d        dialect
+	spool    *spool
+	log      *slog.Logger
+	onReject func(error)
+
+	callSQL, visitSQL, agentStateSQL, dispositionSQL string
+	surveySQL, wrapupSQL, agentStatusSQL             string
+	deleteVisitsSQL, callExistsSQL                   string
+}
+
+func newDBSink(db *sqlx.DB, d dialect, sp *spool, log *slog.Logger, onReject func(error)) *dbSink {
+	q := func(table string, key, cols []string, guard string) string {
+		return db.Rebind(d.insertSQL(table, key, cols, guard))
+	}
+	return &dbSink{
+		db: db, d: d, spool: sp, log: log, onReject: onReject,
+		callSQL:         q("calls", []string{"call_id"}, callColumns, ""),
+		visitSQL:        q("queue_visits", []string{"call_id", "seq"}, visitColumns, ""),
+		agentStateSQL:   q("agent_states", []string{"id"}, agentStateColumns, ""),
+		dispositionSQL:  q("dispositions", []string{"call_id", "agent"}, dispositionColumns, "at_ms"),
+		surveySQL:       q("survey_answers", []string{"call_id"}, surveyColumns, "at_ms"),
+		wrapupSQL:       q("wrapups", []string{"call_id", "agent"}, wrapupColumns, "at_ms"),
+		agentStatusSQL:  q("agent_status", []string{"agent"}, agentStatusColumns, "updated_ms"),
+		deleteVisitsSQL: db.Rebind("DELETE FROM queue_visits WHERE call_id = ?"),
+		callExistsSQL:   db.Rebind("SELECT COUNT(*) FROM calls WHERE call_id = ?"),
+	}
+}
+
+func (s *dbSink) write(ctx context.Context, recs []record) (int, error) {
+	err := s.writeTx(ctx, recs)
+	if err == nil {
+		return len(recs), nil
+	}
+	if !s.d.isPermanent(err) {
+		return 0, err
+	}
+	// Some record in the batch is unwritable; find it by writing them one
+	// by one, and set it aside so the ones behind it are not held up.
+	for i, r := range recs {
+		err := s.writeTx(ctx, recs[i:i+1])
+		if err == nil {
+			continue
+		}
+		if !s.d.isPermanent(err) {
+			return i, err
+		}
+		s.log.Error("store: record refused by the database; set aside in the spool directory", "err", err)
+		if rerr := s.spool.reject(r, err); rerr != nil {
+			return i, rerr
+		}
+		if s.onReject != nil {
+			s.onReject(err)
+		}
+	}
+	return len(recs), nil
+}
+
+func (s *dbSink) writeTx(ctx context.Context, recs []record) error {
+	raw, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &batchTx{tx: raw, prepare: s.d.prepareInTx}
+	for _, r := range recs {
+		if err := s.exec(ctx, tx, r); err != nil {
+			_ = raw.Rollback()
+			return err
+		}
+	}
+	if err := raw.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// batchTx runs a batch's statements, preparing each once per transaction
+// where that pays (SQLite compiles every statement it is given; MySQL
+// interpolates on the client and needs one round trip either way).
+type batchTx struct {
+	tx      *sqlx.Tx
+	prepare bool
+	stmts   map[string]*sql.Stmt
+}
+
+func (b *batchTx) exec(ctx context.Context, query string, args ...any) error {
+	if !b.prepare {
+		_, err := b.tx.ExecContext(ctx, query, args...)
+		return err
+	}
+	st, ok := b.stmts[query]
+	if !ok {
+		var err error
+		if st, err = b.tx.PrepareContext(ctx, query); err != nil {
+			return err
+		}
+		if b.stmts == nil {
+			b.stmts = make(map[string]*sql.Stmt)
+		}
+		b.stmts[query] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+func (s *dbSink) exec(ctx context.Context, tx *batchTx, r record) error {
+	var err error
+	switch {
+	case r.Call != nil:
+		err = s.execCall(ctx, tx, r.Call, r.Provisional)
+	case r.AgentState != nil:
+		a := r.AgentState
+		err = tx.exec(ctx, s.agentStateSQL, agentStateID(a), clip(a.Agent, maxNameLen),
+			clip(a.State, maxShortLen), clip(a.PrevState, maxShortLen), clip(a.Reason, maxNameLen), ms(a.At))
+	case r.Disposition != nil:
+		d := r.Disposition
+		err = tx.exec(ctx, s.dispositionSQL, clip(d.CallID, maxIDLen), clip(d.Agent, maxNameLen),
+			clip(d.Category, maxCategoryLen), d.Resolved, ms(d.At))
+	case r.Survey != nil:
+		v := r.Survey
+		err = tx.exec(ctx, s.surveySQL, clip(v.CallID, maxIDLen), v.Score, ms(v.At))
+	case r.Wrapup != nil:
+		w := r.Wrapup
+		err = tx.exec(ctx, s.wrapupSQL, clip(w.CallID, maxIDLen), clip(w.Agent, maxNameLen), ms(w.At))
+	case r.AgentStatus != nil:
+		err = s.execAgentStatus(ctx, tx, r.AgentStatus)
+	}
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+func (s *dbSink) execCall(ctx context.Context, tx *batchTx, c *CallRecord, provisional bool) error {
+	id := clip(c.CallID, maxIDLen)
+	if provisional {
+		var n int
+		if err := tx.tx.GetContext(ctx, &n, s.callExistsSQL, id); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	path, err := json.Marshal(nonNilSlice(c.Path))
+	if err != nil {
+		return err
+	}
+	vars, err := json.Marshal(nonNilMap(c.Vars))
+	if err != nil {
+		return err
+	}
+	err = tx.exec(ctx, s.callSQL,
+		id, clip(c.Caller, maxNumberLen), clip(c.Number, maxNumberLen), clip(c.Language, maxShortLen),
+		clip(c.Flow, maxNameLen), string(path), string(vars), clip(c.Queue, maxNameLen),
+		clip(c.Agent, maxNameLen), c.Priority,
+		ms(c.Arrived), nullMS(c.Answered), nullMS(c.IVREnded), nullMS(c.Queued), nullMS(c.AgentOffered),
+		nullMS(c.AgentAnswered), nullMS(c.TalkEnded), nullMS(c.Ended),
+		c.AgentOffers, c.Talk.Milliseconds(), c.Hold.Milliseconds(), c.HoldCount, clip(c.TransferKind, maxShortLen),
+		clip(c.TransferTarget, maxTargetLen), clip(string(c.HangupBy), maxShortLen),
+		clip(string(c.Result), maxShortLen), clip(c.EndReason, maxNameLen), clip(c.RecordingFile, maxFileLen),
+		c.AnswerDelay.Milliseconds(), c.QueueWait.Milliseconds())
+	if err != nil {
+		return err
+	}
+	// The record replaces what was written before, visits included.
+	if err := tx.exec(ctx, s.deleteVisitsSQL, id); err != nil {
+		return err
+	}
+	for _, v := range c.Visits {
+		err = tx.exec(ctx, s.visitSQL, id, v.Seq, clip(v.Queue, maxNameLen), v.Priority,
+			ms(v.Queued), nullMS(v.Left), clip(v.Outcome, maxShortLen), v.Wait.Milliseconds(),
+			clip(v.Target, maxTargetLen), clip(v.Agent, maxNameLen), nullMS(v.TalkEnded),
+			v.Talk.Milliseconds(), v.Hold.Milliseconds(), clip(v.TransferKind, maxShortLen))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *dbSink) execAgentStatus(ctx context.Context, tx *batchTx, a *AgentStatus) error {
+	queues, err := json.Marshal(nonNilSlice(a.Queues))
+	if err != nil {
+		return err
+	}
+	err = tx.exec(ctx, s.agentStatusSQL, clip(a.Agent, maxNameLen), clip(a.State, maxShortLen),
+		clip(a.Reason, maxNameLen), string(queues), ms(a.Since), ms(a.Updated))
+	return err
+}
+
+// agentStateID identifies a state change by agent, exact time and state,
+// so that the same change written twice is one row.
+func agentStateID(a *AgentStateRecord) string {
+	return clip(a.Agent, maxNameLen) + "|" + strconv.FormatInt(a.At.UnixNano(), 10) + "|" + clip(a.State, maxShortLen)
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func nullMS(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func fromNullMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMS(v.Int64)
+}
+
+func nonNilSlice(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}

@@ -1,0 +1,386 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+)
+
+// sink writes records to the database. write resolves records from the
+// front of recs (written, or rejected for their content) and returns how
+// many it resolved; a non-nil error means the rest could not be written now
+// (the database is down or slow) and must be kept.
+type sink interface {
+	write(ctx context.Context, recs []record) (int, error)
+}
+
+// Hooks let the server export the writer's health as metrics. Each is
+// optional. All but SpoolFailure are called from the writer's goroutine;
+// SpoolFailure may also come from a producer spilling to a failing disk.
+type Hooks struct {
+	QueueLength  func(records int)              // in-memory queue after each pass
+	SpoolSize    func(records int, bytes int64) // spooled records after each pass
+	WriteError   func(err error)                // a write failed (the records were kept)
+	Rejected     func(err error)                // a record was refused for its content and set aside
+	RowsWritten  func(records int)              // records written to the database
+	SpoolFailure func(err error)                // the spool itself failed (disk full, ...)
+}
+
+// pipeline is the ordered path from producers to the database. The order
+// of records is: the in-memory queue (oldest), then the spool from head to
+// tail. While spilling is set, producers append to the spool tail instead
+// of the queue, so that nothing overtakes what is already spooled; it is
+// cleared only when the writer has drained the spool.
+type pipeline struct {
+	sink      sink
+	spool     *spool
+	log       *slog.Logger
+	hooks     Hooks
+	maxQueue  int
+	batchSize int
+	timeout   time.Duration
+	retryMin  time.Duration
+	retryMax  time.Duration
+
+	mu       sync.Mutex
+	queue    []record
+	spilling bool
+	closed   bool
+
+	wake   chan struct{}
+	flush  chan chan error
+	stop   chan context.Context
+	exited chan struct{}
+
+	stats writerStats
+}
+
+type writerStats struct {
+	mu          sync.Mutex
+	written     int64
+	writeErrors int64
+	rejected    int64
+	lastErr     error
+}
+
+func (p *pipeline) start(initial context.Context) {
+	p.wake = make(chan struct{}, 1)
+	p.flush = make(chan chan error)
+	p.stop = make(chan context.Context)
+	p.exited = make(chan struct{})
+	p.spilling = !p.spool.empty()
+	first := make(chan struct{})
+	go p.loop(initial, first)
+	<-first
+}
+
+// put hands one record to the writer without blocking. When the record
+// was spilled to the spool, the returned func makes it durable (fsync);
+// callers holding a lock run it after releasing the lock, so that other
+// calls do not wait for the disk. It is nil when there is nothing to wait
+// for.
+func (p *pipeline) put(r record) (durable func()) {
+	p.mu.Lock()
+	if !p.spilling && !p.closed && len(p.queue) < p.maxQueue {
+		p.queue = append(p.queue, r)
+		p.mu.Unlock()
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+		return nil
+	}
+	p.spilling = true
+	closed := p.closed
+	f, err := p.spool.appendTail([]record{r})
+	if err != nil {
+		// The disk failed too; memory beyond the bound is the last place
+		// left, and losing a record is worse than using it.
+		p.queue = append(p.queue, r)
+	}
+	p.mu.Unlock()
+	return func() {
+		if err == nil {
+			err = syncFile(f)
+		}
+		if err == nil && closed {
+			// Nobody will seal the tail after the writer has gone.
+			err = p.spool.close()
+		}
+		if err != nil {
+			p.spoolFailed(err)
+		}
+	}
+}
+
+// putNow puts a record and waits for it to be durable.
+func (p *pipeline) putNow(r record) {
+	if durable := p.put(r); durable != nil {
+		durable()
+	}
+}
+
+func (p *pipeline) rejected(err error) {
+	p.stats.mu.Lock()
+	p.stats.rejected++
+	p.stats.mu.Unlock()
+	if p.hooks.Rejected != nil {
+		p.hooks.Rejected(err)
+	}
+}
+
+func (p *pipeline) spoolFailed(err error) {
+	p.log.Error("store: spool write failed", "err", err)
+	if p.hooks.SpoolFailure != nil {
+		p.hooks.SpoolFailure(err)
+	}
+}
+
+// loop is the writer goroutine. It passes over the queue and the spool
+// whenever woken, and after a failure waits with backoff before trying the
+// database again (records keep flowing into the spool meanwhile).
+func (p *pipeline) loop(initial context.Context, first chan struct{}) {
+	defer close(p.exited)
+	var backoff time.Duration
+	var retry <-chan time.Time
+	// arm schedules the next attempt after a pass: none while all is
+	// written, later and later while the database keeps failing.
+	arm := func(err error) error {
+		if err == nil {
+			backoff, retry = 0, nil
+			return nil
+		}
+		backoff = min(max(backoff*2, p.retryMin), p.retryMax)
+		retry = time.After(backoff)
+		return err
+	}
+	_ = arm(p.pass(initial))
+	close(first)
+	for {
+		select {
+		case <-p.wake:
+			if retry != nil {
+				// Backing off: keep new records durable in the spool
+				// until the retry rather than waiting in memory.
+				p.deferQueue()
+				continue
+			}
+			_ = arm(p.pass(context.Background()))
+		case <-retry:
+			_ = arm(p.pass(context.Background()))
+		case reply := <-p.flush:
+			reply <- arm(p.pass(context.Background()))
+		case ctx := <-p.stop:
+			p.shutdown(ctx)
+			return
+		}
+	}
+}
+
+// pass writes the queue, then drains the spool. It returns the write error
+// that stopped it, or nil when both are empty.
+func (p *pipeline) pass(ctx context.Context) error {
+	err := p.writeQueue(ctx)
+	if err == nil {
+		err = p.drainSpool(ctx)
+	}
+	p.report()
+	return err
+}
+
+func (p *pipeline) takeQueue() []record {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	q := p.queue
+	p.queue = nil
+	return q
+}
+
+func (p *pipeline) writeQueue(ctx context.Context) error {
+	for {
+		q := p.takeQueue()
+		if len(q) == 0 {
+			return nil
+		}
+		done, err := p.writeAll(ctx, q)
+		if err != nil {
+			p.deferRecords(q[done:])
+			return err
+		}
+	}
+}
+
+// writeAll writes recs in batches; done counts the records resolved before
+// an error.
+func (p *pipeline) writeAll(ctx context.Context, recs []record) (done int, err error) {
+	for done < len(recs) {
+		end := min(done+p.batchSize, len(recs))
+		n, err := p.writeBatch(ctx, recs[done:end])
+		done += n
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+func (p *pipeline) writeBatch(ctx context.Context, recs []record) (int, error) {
+	wctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	n, err := p.sink.write(wctx, recs)
+	p.stats.mu.Lock()
+	p.stats.written += int64(n)
+	if err == nil {
+		p.stats.lastErr = nil
+	}
+	p.stats.mu.Unlock()
+	if n > 0 && p.hooks.RowsWritten != nil {
+		p.hooks.RowsWritten(n)
+	}
+	if err != nil {
+		p.stats.mu.Lock()
+		p.stats.writeErrors++
+		p.stats.lastErr = err
+		p.stats.mu.Unlock()
+		p.log.Warn("store: database write failed; spooling", "err", err)
+		if p.hooks.WriteError != nil {
+			p.hooks.WriteError(err)
+		}
+		return n, fmt.Errorf("store: write: %w", err)
+	}
+	return n, nil
+}
+
+// deferRecords puts records the writer was holding, and whatever queued up
+// behind them, in front of the spool, and turns spilling on so that newer
+// records line up behind them.
+func (p *pipeline) deferRecords(held []record) {
+	p.mu.Lock()
+	p.spilling = true
+	recs := slices.Concat(held, p.queue)
+	p.queue = nil
+	p.mu.Unlock()
+	if err := p.spool.prepend(recs); err != nil {
+		p.spoolFailed(err)
+		p.mu.Lock()
+		p.queue = append(recs, p.queue...)
+		p.mu.Unlock()
+	}
+}
+
+func (p *pipeline) deferQueue() {
+	if q := p.takeQueue(); len(q) > 0 {
+		p.deferRecords(q)
+	}
+}
+
+// drainSpool writes spooled segments from the head, removing each once it
+// is written. When the spool is empty, producers may use the queue again.
+func (p *pipeline) drainSpool(ctx context.Context) error {
+	for {
+		n, ok, err := p.spool.head()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			p.mu.Lock()
+			if p.spool.empty() {
+				p.spilling = false
+			}
+			again := p.spilling
+			p.mu.Unlock()
+			if !again {
+				return nil
+			}
+			continue
+		}
+		recs, size, err := p.spool.read(n)
+		if err != nil {
+			return err
+		}
+		done, err := p.writeAll(ctx, recs)
+		if err != nil {
+			// Rewrite the rest alone, so that the written part is not
+			// written again (it would be harmless, but slow).
+			if done > 0 {
+				p.shrinkHead(n, recs, size, done)
+			}
+			return err
+		}
+		if err := p.spool.remove(n, len(recs), size); err != nil {
+			return err
+		}
+	}
+}
+
+// shrinkHead replaces a partly written head segment by its unwritten rest.
+func (p *pipeline) shrinkHead(n int64, recs []record, size int64, done int) {
+	if err := p.spool.prepend(recs[done:]); err != nil {
+		p.spoolFailed(err)
+		return
+	}
+	if err := p.spool.remove(n, len(recs), size); err != nil {
+		p.spoolFailed(err)
+	}
+}
+
+func (p *pipeline) report() {
+	if p.hooks.QueueLength != nil {
+		p.mu.Lock()
+		n := len(p.queue)
+		p.mu.Unlock()
+		p.hooks.QueueLength(n)
+	}
+	if p.hooks.SpoolSize != nil {
+		p.hooks.SpoolSize(p.spool.stats())
+	}
+}
+
+// Flush asks the writer to try now, without waiting for its backoff, and
+// waits for that pass: nil means every record handed over before the call is
+// in the database.
+func (p *pipeline) flushNow(ctx context.Context) error {
+	reply := make(chan error, 1)
+	select {
+	case p.flush <- reply:
+	case <-p.exited:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// shutdown makes a last pass within ctx and leaves what is left in the
+// spool. After it, put sends everything straight to the spool.
+func (p *pipeline) shutdown(ctx context.Context) {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	if ctx.Err() == nil {
+		if err := p.pass(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			p.log.Warn("store: records left in the spool at close", "err", err)
+		}
+	}
+	p.deferQueue()
+	if err := p.spool.close(); err != nil {
+		p.spoolFailed(err)
+	}
+}
+
+func (p *pipeline) close(ctx context.Context) {
+	select {
+	case p.stop <- ctx:
+		<-p.exited
+	case <-p.exited:
+	}
+}
