@@ -29,6 +29,9 @@ func (s *Server) handleCall(ctx context.Context, c *sip.Call) {
 	var reason string
 	for start := flow.Start; start != ""; {
 		out, err := s.runIVR(ctx, c, leg, flow, start, lang, base)
+		if s.store != nil && len(out.Vars) > 0 {
+			s.store.Recorder().SetVars(c.ID, out.Vars)
+		}
 		path, lang, start = append(path, out.Path...), out.Language, ""
 		result, reason = ivrResult(out, err)
 		if out.Queue == "" {

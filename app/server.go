@@ -21,6 +21,7 @@ import (
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/prompts"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -39,6 +40,7 @@ type Server struct {
 	pacer     *media.Pacer
 	sip       *sip.Endpoint
 	acd       *acdRuntime
+	store     *store.Store
 	acdConfig acd.Config
 	queues    map[string]queueSettings
 	web       *web.Server
@@ -176,6 +178,9 @@ func (s *Server) Start() error {
 	}
 	s.metrics = metrics.New()
 	s.bus.Subscribe(s.metrics)
+	if err := s.openStore(); err != nil {
+		return err
+	}
 	var opts []media.PacerOption
 	opts = append(opts, media.WithLatenessObserver(s.metrics.ObserveSendLateness))
 	if cfg.RTP.PacerWorkers > 0 {
@@ -223,12 +228,16 @@ func (s *Server) Start() error {
 	if s.sip, err = sip.New(sipCfg, s.ports, s.pacer, s.bus, s.handleCall); err != nil {
 		return err
 	}
+	s.restoreAgents()
 	if err := s.sip.Start(); err != nil {
 		return err
 	}
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log)
-	if s.acd != nil && len(cfg.API.Tokens) > 0 {
-		s.web.WithAPI(agentControl{s}, apiTokens(s))
+	if len(cfg.API.Tokens) > 0 {
+		if s.acd != nil {
+			s.web.WithAPI(agentControl{s}, apiTokens(s))
+		}
+		s.web.WithReports(reports{s}, apiTokens(s), cfg.ReportLocation())
 	}
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
 		return err
@@ -255,6 +264,9 @@ func (s *Server) HTTPAddr() string { return s.web.Addr() }
 
 // Metrics exposes the collectors (tests read them).
 func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
+
+// Store exposes the record store (tests read records back).
+func (s *Server) Store() *store.Store { return s.store }
 
 // Bus exposes the event bus (tests and integrations subscribe to it).
 func (s *Server) Bus() *call.Bus { return s.bus }
@@ -296,6 +308,7 @@ func (s *Server) Close() {
 	if s.pacer != nil {
 		s.pacer.Stop()
 	}
+	s.closeStore()
 }
 
 type clock interface{ Now() time.Time }

@@ -77,6 +77,7 @@ type Config struct {
 	Queues          map[string]Queue  `yaml:"queues"`
 	Features        Features          `yaml:"features"`
 	API             API               `yaml:"api"`
+	Database        Database          `yaml:"database"`
 	Calendars       yaml.Node         `yaml:"calendars"`
 	Flows           yaml.Node         `yaml:"flows"`
 
@@ -216,6 +217,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateLanguages()...)
 	errs = append(errs, c.validateACD()...)
 	errs = append(errs, c.validateAPI()...)
+	errs = append(errs, c.validateDatabase()...)
 	if len(c.Numbers) == 0 {
 		errs = append(errs, c.Errorf("numbers", "numbers: at least one hotline number must route to a flow"))
 	}

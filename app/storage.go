@@ -1,0 +1,109 @@
+package app
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/web"
+)
+
+// openStore opens the record store and subscribes it to the event stream:
+// call records, agent states, and each agent's current state so that it
+// survives a restart.
+func (s *Server) openStore() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, store.Config{
+		DSN: s.cfg.DatabaseDSN(), DataDir: s.cfg.DataDir, Logger: s.log.With("component", "store"), Clock: s.clock,
+	})
+	if err != nil {
+		return err
+	}
+	s.store = st
+	s.bus.Subscribe(st.Recorder())
+	s.bus.Subscribe(call.SubscriberFunc(func(e call.Event) {
+		if e.Kind == call.AgentStateChanged {
+			st.SaveAgentStatus(store.AgentStatus{Agent: e.Agent, State: e.State, Reason: e.Reason, Since: e.Time, Updated: e.Time})
+		}
+	}))
+	s.log.Info("records", "database", st.Dialect())
+	return nil
+}
+
+// restoreAgents puts agents back in the state they had before a restart
+// (logged in, paused with its reason). Their phones register again on
+// their own schedule; until then a call offered to one fails over to the
+// next agent.
+func (s *Server) restoreAgents() {
+	if s.store == nil || s.acd == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	statuses, err := s.store.LoadAgentStatus(ctx)
+	if err != nil {
+		s.log.Warn("agent states not restored", "err", err)
+		return
+	}
+	for _, st := range statuses {
+		agent, state, reason := st.Agent, st.State, st.Reason
+		if state == "logged_out" || state == "" {
+			continue
+		}
+		_ = s.acd.do("restore", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin(agent) })
+		if state == "paused" {
+			_ = s.acd.do("restore pause", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause(agent, reason) })
+		}
+		s.log.Info("agent state restored", "agent", agent, "state", state)
+	}
+}
+
+func (s *Server) closeStore() {
+	if s.store == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.store.Close(ctx); err != nil {
+		s.log.Warn("store closed with records left in the spool", "err", err)
+	}
+}
+
+// reports serves the store's reports to the HTTP API.
+type reports struct{ s *Server }
+
+func (r reports) Interval(ctx context.Context, q web.ReportQuery) (web.Table, error) {
+	iv, err := store.ParseInterval(q.Interval)
+	if err != nil {
+		return web.Table{}, err
+	}
+	thresholds := map[string]store.QueueThresholds{}
+	for name, t := range queueThresholds(r.s.cfg) {
+		thresholds[name] = store.QueueThresholds{ServiceLevel: t.ServiceLevel, ShortAbandon: t.ShortAbandon}
+	}
+	rows, err := r.s.store.IntervalReport(ctx, store.IntervalParams{
+		From: q.From, To: q.To, Location: q.Location, Interval: iv, Thresholds: thresholds,
+	})
+	return table(rows), err
+}
+
+func (r reports) Agents(ctx context.Context, q web.ReportQuery) (web.Table, error) {
+	rows, err := r.s.store.AgentReport(ctx, store.AgentParams{From: q.From, To: q.To})
+	return table(rows), err
+}
+
+func (r reports) RepeatCallers(ctx context.Context, q web.ReportQuery) (web.Table, error) {
+	rep, err := r.s.store.RepeatCallers(ctx, store.RepeatParams{Month: q.From, Location: q.Location})
+	return web.Table{JSON: rep, CSV: func(w io.Writer) error { return store.WriteCSV(w, rep.Callers) }}, err
+}
+
+func table[T any](rows []T) web.Table {
+	if rows == nil {
+		rows = []T{}
+	}
+	return web.Table{JSON: rows, CSV: func(w io.Writer) error { return store.WriteCSV(w, rows) }}
+}

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/testphone"
+)
+
+// A call through the IVR and an agent leaves one complete record, and the
+// reports see it.
+func TestCallRecordAndReports(t *testing.T) {
+	h := start(t, acdTestConfig, nil)
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	caller := h.dial(h.phone("udp"), "95598")
+	id := caller.CallID()
+	h.events.waitNode(t, id, "menu")
+	press(t, caller, "0")
+	leg := waitIncoming(t, agent)
+	h.events.wait(t, id, "answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	h.feature(agent, "*2521") // disposition: repair, resolved
+	_ = leg.Hangup(ctxT(t, 5*time.Second))
+	h.events.waitEnd(t, id)
+	h.events.wait(t, id, "wrap-up over", func(e call.Event) bool { return e.Kind == call.WrapupEnded })
+
+	st := h.srv.Store()
+	var rec struct{ ok bool }
+	deadline := time.Now().Add(10 * time.Second)
+	for !rec.ok && time.Now().Before(deadline) {
+		if err := st.Flush(ctxT(t, 5*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		d, err := st.Call(ctxT(t, 5*time.Second), id)
+		if err == nil && d.Result == call.ResultAnsweredByAgent && len(d.Dispositions) > 0 {
+			rec.ok = true
+			if d.Caller != "13800000001" || d.Number != "95598" || d.Queue != "general" || d.Agent != "1001" {
+				t.Errorf("record %+v", d.CallRecord)
+			}
+			if d.AgentAnswered.IsZero() || d.Ended.IsZero() || d.HangupBy != call.HangupByAgent {
+				t.Errorf("timestamps or hang-up side missing: %+v", d.CallRecord)
+			}
+			if d.Dispositions[0].Category != "repair" || !d.Dispositions[0].Resolved {
+				t.Errorf("disposition %+v", d.Dispositions)
+			}
+			if strings.Join(d.Path, ">") != "menu>general" {
+				t.Errorf("path %v", d.Path)
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !rec.ok {
+		t.Fatal("no complete call record in the store")
+	}
+	get := func(path string) string {
+		req, _ := http.NewRequest("GET", "http://"+h.srv.HTTPAddr()+path, nil)
+		req.Header.Set("Authorization", "Bearer supervisor-token-0123")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, res.StatusCode, b)
+		}
+		return string(b)
+	}
+	day := officeOpen.Format("2006-01-02")
+	if body := get("/api/v1/reports/interval?from=" + day + "&tz=UTC"); !strings.Contains(body, `"queue":"general"`) {
+		t.Errorf("interval report: %s", body)
+	}
+	if body := get("/api/v1/reports/interval?from=" + day + "&tz=UTC&format=csv"); !strings.HasPrefix(body, "queue,") {
+		t.Errorf("interval CSV: %.200s", body)
+	}
+	if body := get("/api/v1/reports/agents?from=" + day + "&tz=UTC"); !strings.Contains(body, `"agent":"1001"`) {
+		t.Errorf("agent report: %s", body)
+	}
+}
+
+// An agent logged in (or paused) before a restart is so after it.
+func TestAgentStateSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	keep := func(c *config.Config) { c.DataDir = dir }
+	h := start(t, acdTestConfig, keep)
+	h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	h.srv.Shutdown(ctxT(t, 5*time.Second))
+
+	again := start(t, acdTestConfig, keep)
+	agents := agentControl{again.srv}.Agents()
+	for _, a := range agents {
+		if a.ID == "1001" && a.State != "available" {
+			t.Errorf("after restart 1001 is %s, want available", a.State)
+		}
+		if a.ID == "1002" && a.State != "logged_out" {
+			t.Errorf("after restart 1002 is %s, want logged_out", a.State)
+		}
+	}
+}

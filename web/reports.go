@@ -1,0 +1,105 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Table is a report ready to go out as JSON or CSV.
+type Table struct {
+	JSON any
+	CSV  func(w io.Writer) error
+}
+
+// ReportQuery is what a report request asks for.
+type ReportQuery struct {
+	From, To time.Time
+	Interval string // 30m, day, week, month
+	Location *time.Location
+}
+
+// Reports produces the reports from the store.
+type Reports interface {
+	Interval(ctx context.Context, q ReportQuery) (Table, error)
+	Agents(ctx context.Context, q ReportQuery) (Table, error)
+	RepeatCallers(ctx context.Context, q ReportQuery) (Table, error)
+}
+
+// WithReports adds /api/v1/reports/{interval,agents,repeat-callers}
+// (supervisor role). Query: from, to (dates or RFC 3339; default today),
+// interval, tz, format=json|csv.
+func (s *Server) WithReports(r Reports, tokens []Token, defaultLoc *time.Location) {
+	a := &api{tokens: tokens}
+	serve := func(produce func(context.Context, ReportQuery) (Table, error)) http.HandlerFunc {
+		return a.auth(RoleSupervisor, func(w http.ResponseWriter, req *http.Request, _ Token) {
+			q, err := parseReportQuery(req, defaultLoc)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, err.Error())
+				return
+			}
+			t, err := produce(req.Context(), q)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, err.Error())
+				return
+			}
+			if req.URL.Query().Get("format") == "csv" {
+				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+				_ = t.CSV(w)
+				return
+			}
+			writeJSON(w, http.StatusOK, t.JSON)
+		})
+	}
+	s.mux.HandleFunc("GET /api/v1/reports/interval", serve(r.Interval))
+	s.mux.HandleFunc("GET /api/v1/reports/agents", serve(r.Agents))
+	s.mux.HandleFunc("GET /api/v1/reports/repeat-callers", serve(r.RepeatCallers))
+}
+
+func parseReportQuery(req *http.Request, defaultLoc *time.Location) (ReportQuery, error) {
+	v := req.URL.Query()
+	q := ReportQuery{Interval: v.Get("interval"), Location: defaultLoc}
+	if tz := v.Get("tz"); tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			return q, err
+		}
+		q.Location = loc
+	}
+	if q.Interval == "" {
+		q.Interval = "day"
+	}
+	now := time.Now().In(q.Location)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, q.Location)
+	var err error
+	if q.From, err = parseWhen(v.Get("from"), today, q.Location); err != nil {
+		return q, err
+	}
+	if q.To, err = parseWhen(v.Get("to"), q.From.AddDate(0, 0, 1), q.Location); err != nil {
+		return q, err
+	}
+	if !q.To.After(q.From) {
+		return q, errBadRange
+	}
+	return q, nil
+}
+
+type reportError string
+
+func (e reportError) Error() string { return string(e) }
+
+const errBadRange = reportError("to must be after from")
+
+func parseWhen(s string, def time.Time, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return def, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation("2006-01", s, loc); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, s)
+}
