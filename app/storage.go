@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 )
@@ -106,4 +108,18 @@ func table[T any](rows []T) web.Table {
 		rows = []T{}
 	}
 	return web.Table{JSON: rows, CSV: func(w io.Writer) error { return store.WriteCSV(w, rows) }}
+}
+
+// Backup copies the record database to path without stopping a running
+// server (SQLite only; MySQL has its own tools, see README).
+func Backup(ctx context.Context, cfg *config.Config, path string) error {
+	if cfg.DatabaseDSN() != "" {
+		return errors.New("database.dsn is set: back up MySQL with mysqldump or mariabackup (see README)")
+	}
+	st, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir})
+	if err != nil {
+		return err
+	}
+	defer st.Close(ctx)
+	return st.Backup(ctx, path)
 }

@@ -76,3 +76,23 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("bad -rtp-ports: exit %d", code)
 	}
 }
+
+func TestBackupCopiesTheDatabase(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(t.TempDir(), "copy.db")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"backup", "-data-dir", dir, out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	info, err := os.Stat(out)
+	if err != nil || info.Size() == 0 {
+		t.Fatalf("backup file: %v", err)
+	}
+	head := make([]byte, 16)
+	f, _ := os.Open(out)
+	defer f.Close()
+	_, _ = f.Read(head)
+	if string(head) != "SQLite format 3\x00" {
+		t.Errorf("not a SQLite database: %q", head)
+	}
+}
