@@ -42,12 +42,10 @@ type AgentLeg struct {
 	sdpVersion uint64
 	held       bool
 
-	holds    chan bool  // true: the agent put the call on hold
-	refers   chan Refer // the agent transfers the call
-	ended    chan struct{}
-	endOnce  sync.Once
-	hangupBy call.HangupBy
-	release  sync.Once
+	holds  chan bool  // true: the agent put the call on hold
+	refers chan Refer // the agent transfers the call
+	ending
+	release sync.Once
 }
 
 // Refer is a transfer request from the agent's phone (RFC 3515).
@@ -81,7 +79,7 @@ func (e *Endpoint) DialAgent(ctx context.Context, agent, callerID string, ringTi
 		Agent: agent, e: e, log: e.log,
 		localRTP:   netip.AddrPortFrom(e.cfg.RTPAdvertise, uint16(port)),
 		sdpSession: uint64(time.Now().UnixNano()), sdpVersion: 1,
-		holds: make(chan bool, 4), refers: make(chan Refer, 2), ended: make(chan struct{}),
+		holds: make(chan bool, 4), refers: make(chan Refer, 2), ending: newEnding(),
 	}
 	offer := media.BuildOffer(leg.localRTP, e.cfg.Codecs, 101, media.SendRecv, leg.sdpSession, 1)
 	ringCtx, cancel := context.WithTimeout(ctx, ringTimeout)
@@ -226,16 +224,6 @@ func (l *AgentLeg) Holds() <-chan bool { return l.holds }
 // Refers delivers the agent's transfer requests.
 func (l *AgentLeg) Refers() <-chan Refer { return l.refers }
 
-// Done is closed when the leg has ended.
-func (l *AgentLeg) Done() <-chan struct{} { return l.ended }
-
-// HangupBy says who ended the leg; valid once Done is closed.
-func (l *AgentLeg) HangupBy() call.HangupBy {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.hangupBy
-}
-
 // Held reports whether the agent holds the call now.
 func (l *AgentLeg) Held() bool {
 	l.mu.Lock()
@@ -246,21 +234,9 @@ func (l *AgentLeg) Held() bool {
 // CallID is the SIP Call-ID of the agent leg.
 func (l *AgentLeg) CallID() string { return l.dlg.InviteRequest.CallID().Value() }
 
-func (l *AgentLeg) endBy(who call.HangupBy) bool {
-	first := false
-	l.endOnce.Do(func() {
-		l.mu.Lock()
-		l.hangupBy = who
-		l.mu.Unlock()
-		close(l.ended)
-		first = true
-	})
-	return first
-}
-
 // Hangup ends the leg from our side (BYE) and frees its media.
 func (l *AgentLeg) Hangup() {
-	if l.endBy(call.HangupByServer) {
+	if l.end(call.HangupByServer, "server") {
 		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 		defer cancel()
 		_ = l.dlg.Bye(ctx)
@@ -270,7 +246,7 @@ func (l *AgentLeg) Hangup() {
 
 // Close frees the leg's resources without signalling.
 func (l *AgentLeg) Close() {
-	l.endBy(call.HangupByServer)
+	l.end(call.HangupByServer, "server")
 	l.release.Do(func() {
 		if l.dlg != nil {
 			l.e.legs.Delete(l.dlg.ID)
@@ -285,7 +261,7 @@ func (l *AgentLeg) watch() {
 		l.log.Info("agent leg rtp inactivity timeout", "agent", l.Agent)
 		l.Hangup()
 	case <-l.dlg.Context().Done():
-		l.endBy(call.HangupByAgent)
+		l.end(call.HangupByAgent, "bye")
 		l.Close()
 	case <-l.ended:
 	}

@@ -30,7 +30,7 @@ func (e *Endpoint) onLegBye(l *AgentLeg, req *sipmsg.Request, tx sipmsg.ServerTr
 	if err := l.dlg.ReadBye(req, tx); err != nil {
 		e.log.Debug("agent BYE", "err", err)
 	}
-	l.endBy(call.HangupByAgent)
+	l.end(call.HangupByAgent, "bye")
 }
 
 // onLegReInvite answers the agent's hold and resume: sendonly or inactive

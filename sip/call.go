@@ -38,11 +38,8 @@ type Call struct {
 	sdpVersion uint64
 
 	infoDigits chan rune
-	ended      chan struct{}
-	endOnce    sync.Once
-	hangupBy   call.HangupBy
-	endReason  string
-	released   sync.Once
+	ending
+	released sync.Once
 }
 
 // Media is the caller's RTP stream (playback, digits, statistics).
@@ -50,26 +47,6 @@ func (c *Call) Media() *media.Stream { return c.stream }
 
 // InfoDigits delivers digits the caller sent as SIP INFO.
 func (c *Call) InfoDigits() <-chan rune { return c.infoDigits }
-
-// Done is closed when the call has ended, from either side or by RTP
-// inactivity.
-func (c *Call) Done() <-chan struct{} { return c.ended }
-
-// HangupBy says who ended the call; valid once Done is closed.
-func (c *Call) HangupBy() call.HangupBy {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.hangupBy
-}
-
-// EndReason says why the call ended: "bye" (the caller hung up),
-// "rtp_timeout", "dialog_ended" (the SIP dialog failed) or "server" (our
-// side hung up); valid once Done is closed.
-func (c *Call) EndReason() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.endReason
-}
 
 // Logger is the call's logger (call id, masked caller).
 func (c *Call) Logger() *slog.Logger { return c.log }
@@ -81,7 +58,7 @@ func (c *Call) OnPacketsLost(f func(uint64)) { c.onLost = f }
 func (c *Call) Hangup() { c.hangup("server") }
 
 func (c *Call) hangup(reason string) {
-	if c.endBy(call.HangupByServer, reason) {
+	if c.end(call.HangupByServer, reason) {
 		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 		defer cancel()
 		if err := c.dlg.Bye(ctx); err != nil {
@@ -89,19 +66,6 @@ func (c *Call) hangup(reason string) {
 		}
 	}
 	_ = c.dlg.Close()
-}
-
-// endBy marks the call ended by who; it reports whether this call did it.
-func (c *Call) endBy(who call.HangupBy, reason string) bool {
-	first := false
-	c.endOnce.Do(func() {
-		c.mu.Lock()
-		c.hangupBy, c.endReason = who, reason
-		c.mu.Unlock()
-		close(c.ended)
-		first = true
-	})
-	return first
 }
 
 // watch ends the call when the caller's RTP goes silent for longer than the
@@ -112,7 +76,7 @@ func (c *Call) watch() {
 		c.log.Info("rtp inactivity timeout: hanging up")
 		c.hangup("rtp_timeout")
 	case <-c.dlg.Context().Done():
-		c.endBy(call.HangupByCaller, "dialog_ended")
+		c.end(call.HangupByCaller, "dialog_ended")
 	case <-c.ended:
 	}
 }

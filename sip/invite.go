@@ -202,7 +202,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 		localRTP:   netip.AddrPortFrom(rtpHost, uint16(port)),
 		sdpSession: uint64(arrived.UnixNano()),
 		infoDigits: make(chan rune, 16),
-		ended:      make(chan struct{}),
+		ending:     newEnding(),
 	}
 	c.sdpVersion = 1
 	return c, 0, nil
@@ -279,7 +279,7 @@ func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
 		return
 	}
-	c.endBy(call.HangupByCaller, "bye")
+	c.end(call.HangupByCaller, "bye")
 }
 
 func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
