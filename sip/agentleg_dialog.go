@@ -92,7 +92,10 @@ func (e *Endpoint) onRefer(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	}
 	e.reply(req, tx, sipmsg.StatusAccepted, "Accepted")
 	r := Refer{Target: target, Replaces: replaces, notify: func(code int, reason string) { l.notifyRefer(code, reason) }}
-	l.notifyRefer(sipmsg.StatusTrying, "Trying")
+	// The final NOTIFY is sent before the leg is hung up (the runtime
+	// calls Notify synchronously); this provisional one must not delay
+	// the 202's handler.
+	go l.notifyRefer(sipmsg.StatusTrying, "Trying")
 	select {
 	case l.refers <- r:
 	default:
@@ -128,6 +131,8 @@ func parseReferTo(v string) (target, replaces string, err error) {
 	return u.User, replaces, nil
 }
 
+// notifyRefer sends a sipfrag NOTIFY and waits for its answer, so that a
+// BYE sent afterwards cannot overtake it.
 func (l *AgentLeg) notifyRefer(code int, reason string) {
 	req := sipmsg.NewRequest(sipmsg.NOTIFY, l.dlg.InviteResponse.Contact().Address)
 	state := "active"
@@ -138,13 +143,11 @@ func (l *AgentLeg) notifyRefer(code int, reason string) {
 	req.AppendHeader(sipmsg.NewHeader("Subscription-State", state))
 	req.AppendHeader(sipmsg.NewHeader("Content-Type", "message/sipfrag;version=2.0"))
 	req.SetBody([]byte(fmt.Sprintf("SIP/2.0 %d %s\r\n", code, reason)))
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if _, err := l.dlg.Do(ctx, req); err != nil {
-			l.log.Info("refer NOTIFY failed", "agent", l.Agent, "err", err)
-		}
-	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := l.dlg.Do(ctx, req); err != nil {
+		l.log.Info("refer NOTIFY failed", "agent", l.Agent, "err", err)
+	}
 }
 
 // onNotify accepts NOTIFYs in our dialogs (e.g. a phone reporting on a

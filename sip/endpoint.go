@@ -88,7 +88,6 @@ type Endpoint struct {
 	legs     sync.Map // dialog ID → *AgentLeg
 	slots    atomic.Int64
 	draining atomic.Bool
-	running  sync.WaitGroup // one per call from INVITE to cleanup
 	ctx      context.Context
 	cancel   context.CancelFunc
 }
@@ -230,16 +229,20 @@ func (e *Endpoint) Drain() { e.draining.Store(true) }
 // Draining reports whether Drain was called.
 func (e *Endpoint) Draining() bool { return e.draining.Load() }
 
-// Wait blocks until every call has ended or ctx is done.
+// Wait blocks until every call has ended or ctx is done. It polls the
+// call count: INVITEs keep arriving while it waits (to be refused), and a
+// WaitGroup must not grow while someone waits on it.
 func (e *Endpoint) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { e.running.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for e.slots.Load() > 0 {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+	return nil
 }
 
 // HangupAll ends every call in progress (used when the drain grace is over).

@@ -52,7 +52,6 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 			sipmsg.NewHeader("Retry-After", "30"))
 		return
 	}
-	e.running.Add(1)
 	// The slot is freed as soon as the call is refused, before sipgo waits
 	// for the ACK of the final response, so a caller retrying at once is
 	// not refused for a call that is already over.
@@ -236,7 +235,6 @@ func (e *Endpoint) reserveSlot() string {
 
 func (e *Endpoint) releaseSlot() {
 	e.slots.Add(-1)
-	e.running.Done()
 }
 
 // run is the call's goroutine: the handler, then cleanup.
