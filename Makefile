@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: all build run test test-unit tools-check vet fmt-check prompts bench fuzz clean
+.PHONY: all build run test test-unit tools-check vet fmt-check prompts bench bench-load fuzz clean
 
 all: build
 
@@ -57,8 +57,14 @@ prompts:
 	prompts/generate.sh
 	$(GO) test ./prompts/...
 
+# Micro-benchmarks of the hot paths (media, ACD routing, store).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./media/
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./media/ ./acd/ ./store/
+
+# Load benchmark with SIPp against the real binary: about 12 minutes, not
+# part of `make test`. See bench/README.md.
+bench-load:
+	bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf bin data
