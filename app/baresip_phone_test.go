@@ -80,8 +80,8 @@ func startBaresip(t *testing.T, bin string, s baresipSetup) *baresip {
 	writeAgentVoice(t, voice)
 	ctrlPort := freeTCPPort(t)
 	config := baresipConfigText(s.moduleDir, freeSIPPort(t), ctrlPort, voice, b.snd)
-	// The account sends its requests through the outbound proxy (the
-	// challenge relay), answers calls at once and offers G.711 only.
+	// The account sends its requests to the server as outbound proxy,
+	// answers calls at once and offers G.711 only.
 	account := fmt.Sprintf("<sip:%s@%s;transport=udp>;auth_pass=%s;answermode=auto;audio_codecs=PCMU,PCMA;regint=3600;outbound=\"sip:%s;lr\"\n",
 		s.user, s.server, s.password, s.outbound)
 	for name, text := range map[string]string{"config": config, "accounts": account} {

@@ -204,6 +204,7 @@ func (s *Server) Start() error {
 		IsHotline:         func(n string) bool { _, ok := s.numbers[n]; return ok },
 		MaskNumbers:       cfg.MaskNumbers(),
 		Logger:            s.log,
+		Auth:              sip.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
 	}
 	if cfg.SIP.Advertise != "" {
 		sipCfg.Advertise = netip.MustParseAddr(cfg.SIP.Advertise)

@@ -34,6 +34,9 @@ type SIP struct {
 	MaxCalls    int           `yaml:"max_calls"`
 	AnswerDelay time.Duration `yaml:"answer_delay"` // ring this long (180) before answering
 	UserAgent   string        `yaml:"user_agent"`
+	// DigestAlgorithms are the agents' digest challenges, most preferred
+	// first: SHA-256 and MD5 by default.
+	DigestAlgorithms []string `yaml:"digest_algorithms"`
 }
 
 type HTTP struct {
@@ -202,6 +205,11 @@ func (c *Config) validate() error {
 	if c.SIP.Advertise != "" {
 		if _, err := netip.ParseAddr(c.SIP.Advertise); err != nil {
 			errs = append(errs, c.Errorf("sip", "sip.advertise %q: want an IP address", c.SIP.Advertise))
+		}
+	}
+	for _, alg := range c.SIP.DigestAlgorithms {
+		if alg != "SHA-256" && alg != "MD5" {
+			errs = append(errs, c.Errorf("sip", "sip.digest_algorithms: %q: want SHA-256 or MD5", alg))
 		}
 	}
 	if c.SIP.MaxCalls < 1 {

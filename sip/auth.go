@@ -30,7 +30,12 @@ const (
 
 // AuthConfig tunes digest authentication and the brute-force lockout.
 type AuthConfig struct {
-	Realm       string
+	Realm string
+	// Algorithms are the challenges offered, most preferred first (RFC
+	// 8760): default SHA-256 then MD5. Some phones (libre-based baresip
+	// 1.0) give up at the first challenge they cannot answer; for them
+	// put MD5 first or alone.
+	Algorithms  []string
 	NonceTTL    time.Duration // a nonce older than this is answered stale=true
 	MaxFailures int           // wrong answers from one source within Window …
 	Window      time.Duration
@@ -59,6 +64,9 @@ func NewAuthenticator(cfg AuthConfig) *Authenticator {
 	}
 	if cfg.NonceTTL <= 0 {
 		cfg.NonceTTL = 5 * time.Minute
+	}
+	if len(cfg.Algorithms) == 0 {
+		cfg.Algorithms = []string{"SHA-256", "MD5"}
 	}
 	if cfg.MaxFailures <= 0 {
 		cfg.MaxFailures = 10
@@ -93,7 +101,7 @@ func (a *Authenticator) Check(req *sipmsg.Request, source netip.Addr) (user stri
 		return "", AuthChallenge, false
 	}
 	cred, err := digest.ParseCredentials(h.Value())
-	if err != nil || cred.Username == "" || cred.Realm != a.cfg.Realm {
+	if err != nil || cred.Username == "" || cred.Realm != a.cfg.Realm || !a.offers(cred.Algorithm) {
 		a.fail(source, now)
 		return "", AuthChallenge, false
 	}
@@ -136,12 +144,12 @@ func (a *Authenticator) responseMatches(cred *digest.Credentials, method, passwo
 	return subtle.ConstantTimeCompare([]byte(strings.ToLower(want.Response)), []byte(strings.ToLower(cred.Response))) == 1
 }
 
-// Challenge builds the 401 for req: a SHA-256 challenge first and an MD5
-// one for older phones (RFC 8760 section 2.4).
+// Challenge builds the 401 for req: one challenge per configured
+// algorithm, most preferred first (RFC 8760 section 2.4).
 func (a *Authenticator) Challenge(req *sipmsg.Request, stale bool) *sipmsg.Response {
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusUnauthorized, "Unauthorized", nil)
 	nonce := a.newNonce(a.cfg.Now())
-	for _, alg := range []string{"SHA-256", "MD5"} {
+	for _, alg := range a.cfg.Algorithms {
 		v := `Digest realm="` + a.cfg.Realm + `", nonce="` + nonce + `", algorithm=` + alg + `, qop="auth"`
 		if stale {
 			v += ", stale=true"
@@ -149,6 +157,20 @@ func (a *Authenticator) Challenge(req *sipmsg.Request, stale bool) *sipmsg.Respo
 		res.AppendHeader(sipmsg.NewHeader("WWW-Authenticate", v))
 	}
 	return res
+}
+
+// offers reports whether alg is one of the configured algorithms (an
+// absent algorithm means MD5).
+func (a *Authenticator) offers(alg string) bool {
+	if alg == "" {
+		alg = "MD5"
+	}
+	for _, x := range a.cfg.Algorithms {
+		if strings.EqualFold(x, alg) {
+			return true
+		}
+	}
+	return false
 }
 
 // A nonce is its issue time and an HMAC of it: no server state, and a
