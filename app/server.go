@@ -130,6 +130,24 @@ func (s *Server) loadFlows() error {
 	return errors.Join(errs...)
 }
 
+// enableWindows turns on the rolling 15 min / 30 min / today figures that
+// the wallboard and the hotline_*_ratio gauges show.
+func (s *Server) enableWindows() error {
+	cfg := s.cfg
+	agentQueues := make(map[string][]string, len(cfg.Agents))
+	for _, a := range cfg.Agents {
+		agentQueues[a.ID] = a.Queues
+	}
+	targets := map[string]float64{}
+	for name, q := range cfg.Queues {
+		if q.ServiceLevelTarget != nil {
+			targets[name] = *q.ServiceLevelTarget
+		}
+	}
+	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, queueThresholds(cfg),
+		metrics.WithAgentQueues(agentQueues), metrics.WithServiceLevelTargets(targets))
+}
+
 // loadACD checks the agents and queues and the prompts and music they use.
 func (s *Server) loadACD() error {
 	cfg := s.cfg
@@ -178,6 +196,9 @@ func (s *Server) Start() error {
 	}
 	s.metrics = metrics.New()
 	s.bus.Subscribe(s.metrics)
+	if err := s.enableWindows(); err != nil {
+		return err
+	}
 	if err := s.openStore(); err != nil {
 		return err
 	}
@@ -234,6 +255,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log)
+	s.web.WithWallboard(func() any { return s.metrics.Wallboard() })
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
 			s.web.WithAPI(agentControl{s}, apiTokens(s))

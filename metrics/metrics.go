@@ -7,6 +7,7 @@ package metrics
 import (
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -44,6 +45,9 @@ type Metrics struct {
 	callStage       map[string]Stage
 	answeredCalls   map[string]*queuedCall
 	queueThresholds map[string]QueueThresholds
+
+	windows    atomic.Pointer[windowSet]              // rolling KPI windows, once enabled
+	liveSource atomic.Pointer[func() []QueueSnapshot] // the ACD's live state, for the wallboard
 }
 
 // New builds the collectors and registers them with Go runtime and process
@@ -145,6 +149,7 @@ func (m *Metrics) HandleEvent(e call.Event) {
 		m.handleQueueEvent(e)
 		m.mu.Unlock()
 	}
+	m.windowEvent(e)
 }
 
 // MoveTo lets the call layer report stage changes that have no event of

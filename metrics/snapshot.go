@@ -48,4 +48,5 @@ func (c snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 // SetSnapshotSource registers the live queue state (once, at start).
 func (m *Metrics) SetSnapshotSource(source func() []QueueSnapshot) {
 	m.registry.MustRegister(snapshotCollector{source: source})
+	m.liveSource.Store(&source)
 }

@@ -1,0 +1,103 @@
+package web
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+//go:embed wallboard/index.html
+var wallboardPage []byte
+
+// wallboard streams a snapshot of the queues to the page once per period
+// over Server-Sent Events.
+type wallboard struct {
+	source func() any
+	period time.Duration
+	// heartbeatEvery sends an SSE comment every n snapshots so that proxies
+	// and the browser see the stream is alive even if snapshots fail.
+	heartbeatEvery int
+
+	shutdownOnce sync.Once
+	shutdown     chan struct{} // closed when the server shuts down
+}
+
+// WithWallboard serves the live wallboard: the page at /wallboard and its
+// stream at /wallboard/events. source returns the snapshot to show (it is
+// marshalled to JSON once per second per viewer). The wallboard shows
+// queue figures only, no caller or agent identities, so that a TV can show
+// it without a token.
+func (s *Server) WithWallboard(source func() any) {
+	s.withWallboard(source, time.Second)
+}
+
+func (s *Server) withWallboard(source func() any, period time.Duration) {
+	wb := &wallboard{source: source, period: period, heartbeatEvery: 15, shutdown: make(chan struct{})}
+	// Shutdown waits for handlers to return; an endless stream must end
+	// on its own.
+	s.srv.RegisterOnShutdown(func() { wb.shutdownOnce.Do(func() { close(wb.shutdown) }) })
+	s.mux.HandleFunc("GET /wallboard", wb.page)
+	s.mux.HandleFunc("GET /wallboard/events", wb.events)
+}
+
+func (wb *wallboard) page(w http.ResponseWriter, _ *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(wallboardPage)
+}
+
+// events streams one "snapshot" event per period until the client goes
+// away or the server shuts down.
+func (wb *wallboard) events(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	w.WriteHeader(http.StatusOK)
+	// A failed connection is retried by the browser after 2 s.
+	if _, err := fmt.Fprint(w, "retry: 2000\n\n"); err != nil {
+		return
+	}
+	ticker := time.NewTicker(wb.period)
+	defer ticker.Stop()
+	for sent := 0; ; sent++ {
+		if err := wb.send(w, sent); err != nil {
+			return
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-wb.shutdown:
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+func (wb *wallboard) send(w http.ResponseWriter, sent int) error {
+	if sent%wb.heartbeatEvery == 0 {
+		if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {
+			return fmt.Errorf("wallboard: heartbeat: %w", err)
+		}
+	}
+	// JSON has no raw newlines, so one data line carries the snapshot.
+	data, err := json.Marshal(wb.source())
+	if err != nil {
+		// A snapshot that cannot be encoded is a bug; the heartbeat keeps
+		// the stream up so the page shows stale rather than nothing.
+		_, err = fmt.Fprintf(w, ": snapshot: %s\n\n", err)
+		return err
+	}
+	_, err = fmt.Fprintf(w, "event: snapshot\ndata: %s\n\n", data)
+	return err
+}

@@ -1,0 +1,167 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// boardQueue mirrors the JSON the wallboard page reads.
+type boardQueue struct {
+	Queue               string         `json:"queue"`
+	Waiting             int64          `json:"waiting"`
+	OldestWaitSeconds   float64        `json:"oldest_wait_seconds"`
+	ServiceLevel        *float64       `json:"service_level"`
+	ServiceLevelTarget  float64        `json:"service_level_target"`
+	ServiceLevelSeconds float64        `json:"service_level_seconds"`
+	AbandonRate         *float64       `json:"abandon_rate"`
+	ASASeconds          *float64       `json:"asa_seconds"`
+	Agents              map[string]int `json:"agents"`
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// changingBoard returns a source whose billing queue gains a caller per
+// snapshot, so the page can only show a later count if it updated live.
+func changingBoard() func() any {
+	var snapshots atomic.Int64
+	return func() any {
+		n := snapshots.Add(1)
+		return []boardQueue{
+			{Queue: "billing", Waiting: n, OldestWaitSeconds: 12, ServiceLevel: ptr(0.86), ServiceLevelTarget: 0.8,
+				ServiceLevelSeconds: 20, AbandonRate: ptr(0.03), ASASeconds: ptr(14),
+				Agents: map[string]int{"available": 3, "talking": 5, "wrapup": 1, "paused": 1}},
+			{Queue: "outages", Waiting: 4, OldestWaitSeconds: 48, ServiceLevel: ptr(0.74), ServiceLevelTarget: 0.8,
+				ServiceLevelSeconds: 20, AbandonRate: ptr(0.07), ASASeconds: ptr(31),
+				Agents: map[string]int{"available": 1, "talking": 8, "wrapup": 2, "paused": 0}},
+			{Queue: "repairs", Waiting: 9, OldestWaitSeconds: 124, ServiceLevel: ptr(0.55), ServiceLevelTarget: 0.8,
+				ServiceLevelSeconds: 20, AbandonRate: ptr(0.12), ASASeconds: ptr(58),
+				Agents: map[string]int{"available": 0, "talking": 6, "wrapup": 1, "paused": 2}},
+			{Queue: "new", ServiceLevelTarget: 0.8, ServiceLevelSeconds: 20, Agents: map[string]int{}},
+		}
+	}
+}
+
+// chromium finds the browser or skips (fails under CI, where it must exist).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is required in CI")
+	}
+	fmt.Fprintln(os.Stderr, "SKIP: wallboard browser test: chromium not installed")
+	t.Skip("chromium not installed")
+	return ""
+}
+
+// cappedStream ends an event stream after a number of snapshots, as a
+// proxy or a network drop would.
+type cappedStream struct {
+	http.ResponseWriter
+	left   int
+	cancel context.CancelFunc
+}
+
+func (c *cappedStream) Write(p []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(p)
+	if bytes.HasPrefix(p, []byte("event: snapshot")) {
+		if c.left--; c.left == 0 {
+			c.cancel()
+		}
+	}
+	return n, err
+}
+
+func (c *cappedStream) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+func runChromium(t *testing.T, browser string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir()}
+	out, err := exec.CommandContext(ctx, browser, append(base, args...)...).Output()
+	if err != nil {
+		t.Fatalf("chromium %v: %v", args, err)
+	}
+	return out
+}
+
+func TestWallboardInHeadlessChromium(t *testing.T) {
+	browser := chromium(t)
+	wb := &wallboard{source: changingBoard(), period: 100 * time.Millisecond, heartbeatEvery: 15, shutdown: make(chan struct{})}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /wallboard", wb.page)
+	mux.HandleFunc("GET /wallboard/events", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		wb.events(&cappedStream{ResponseWriter: w, left: 3, cancel: cancel}, r.WithContext(ctx))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	url := srv.URL + "/wallboard"
+
+	// Headless virtual time stands still while a fetch is open, so each
+	// stream here ends after three snapshots; the page must take all three
+	// from one stream and, after its reconnect, more, without a reload.
+	dom := string(runChromium(t, browser, "--dump-dom", "--virtual-time-budget=3000", url))
+	updates := regexp.MustCompile(`<body[^>]*data-updates="(\d+)"`).FindStringSubmatch(dom)
+	if updates == nil {
+		t.Fatalf("no update counter in the DOM:\n%s", dom)
+	}
+	t.Logf("page took %s snapshots", updates[1])
+	if n, _ := strconv.Atoi(updates[1]); n < 4 {
+		t.Fatalf("page took %d snapshots; want several without a reload", n)
+	}
+	waiting := regexp.MustCompile(`data-queue="billing"[\s\S]*?data-field="waiting">(\d+)<`).FindStringSubmatch(dom)
+	if waiting == nil {
+		t.Fatalf("no billing waiting figure in the DOM:\n%s", dom)
+	}
+	if n, _ := strconv.Atoi(waiting[1]); n < 4 {
+		t.Errorf("billing waiting shows %d; the first stream said 1 to 3, later ones more", n)
+	}
+	for _, want := range []string{
+		// SL 86 % against 80 % is green, 74 % amber, 55 % red.
+		`data-queue="billing"[\s\S]*?data-tile="sl" data-level="good"><span class="label">SL today</span><span class="value" data-field="sl">86%<`,
+		`data-queue="outages"[\s\S]*?data-tile="sl" data-level="warn">`,
+		`data-queue="repairs"[\s\S]*?data-tile="sl" data-level="bad">`,
+		// Abandon 3 % green, 12 % red; oldest wait 2:04 red.
+		`data-queue="billing"[\s\S]*?data-tile="abandon" data-level="good">`,
+		`data-queue="repairs"[\s\S]*?data-tile="abandon" data-level="bad">`,
+		`data-queue="repairs"[\s\S]*?data-tile="oldest" data-level="bad"><span class="label">Oldest wait</span><span class="value" data-field="oldest">2:04<`,
+		// A queue without calls shows dashes, not 0 %.
+		`data-queue="new"[\s\S]*?data-field="sl">—<`,
+	} {
+		if !regexp.MustCompile(want).MatchString(dom) {
+			t.Errorf("DOM lacks %s", want)
+		}
+	}
+
+	shot := t.TempDir() + "/wallboard.png"
+	runChromium(t, browser, "--screenshot="+shot, "--window-size=1920,1080", "--hide-scrollbars",
+		"--virtual-time-budget=3000", url)
+	png, err := os.ReadFile(shot)
+	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
+		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
+	}
+	// Set WALLBOARD_SCREENSHOT to a path to keep the picture for the docs.
+	if dst := os.Getenv("WALLBOARD_SCREENSHOT"); dst != "" {
+		if err := os.WriteFile(dst, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
