@@ -39,18 +39,26 @@ func forEachDB(t *testing.T, fn func(t *testing.T, env *testEnv)) {
 		fn(t, &testEnv{dialect: dialectSQLite, dataDir: t.TempDir(), clock: newFakeClock()})
 	})
 	t.Run(dialectMySQL, func(t *testing.T) {
-		base := os.Getenv(mysqlDSNEnv)
-		if base == "" {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not set; CI must run the suite against MariaDB", mysqlDSNEnv)
-			}
-			skipNotice.Do(func() {
-				fmt.Fprintf(os.Stderr, "SKIP: store: %s not set; MySQL/MariaDB subtests skipped\n", mysqlDSNEnv)
-			})
-			t.Skipf("%s not set; MySQL/MariaDB not tested", mysqlDSNEnv)
-		}
+		base := mysqlBaseDSN(t)
 		fn(t, &testEnv{dialect: dialectMySQL, dsn: freshMySQLDatabase(t, base), dataDir: t.TempDir(), clock: newFakeClock()})
 	})
+}
+
+// mysqlBaseDSN returns HOTLINE_TEST_MYSQL_DSN. Without it the test is
+// skipped, or fails when CI=true.
+func mysqlBaseDSN(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv(mysqlDSNEnv)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set; CI must run the suite against MariaDB", mysqlDSNEnv)
+		}
+		skipNotice.Do(func() {
+			fmt.Fprintf(os.Stderr, "SKIP: store: %s not set; MySQL/MariaDB subtests skipped\n", mysqlDSNEnv)
+		})
+		t.Skipf("%s not set; MySQL/MariaDB not tested", mysqlDSNEnv)
+	}
+	return base
 }
 
 // freshMySQLDatabase creates a database of its own for the test and drops
@@ -120,7 +128,7 @@ func count(t *testing.T, s *Store, table, where string, args ...any) int {
 	if where == "" {
 		where = "1 = 1"
 	}
-	if err := s.db.Get(&n, s.db.Rebind("SELECT COUNT(*) FROM "+table+" WHERE "+where), args...); err != nil {
+	if err := s.db().Get(&n, s.db().Rebind("SELECT COUNT(*) FROM "+table+" WHERE "+where), args...); err != nil {
 		t.Fatalf("count %s: %v", table, err)
 	}
 	return n

@@ -78,22 +78,33 @@ func TestBackup(t *testing.T) {
 	})
 }
 
-// The password of a MySQL DSN appears neither in the error nor in the log.
+// The password of a MySQL DSN appears neither in the errors nor in the
+// log, which still say where the store tried to connect.
 func TestMySQLPasswordIsNeverShown(t *testing.T) {
 	var logs bytes.Buffer
-	_, err := Open(context.Background(), Config{
-		DSN:     "mysql://hotline:s3cretPW@tcp(127.0.0.1:1)/hotline?timeout=1s",
-		DataDir: t.TempDir(),
-		Logger:  slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	s, err := Open(context.Background(), Config{
+		DSN:      "mysql://hotline:s3cretPW@tcp(127.0.0.1:1)/hotline?timeout=1s",
+		DataDir:  t.TempDir(),
+		Logger:   slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		RetryMin: time.Hour, RetryMax: time.Hour,
 	})
-	if err == nil {
-		t.Fatal("open against a closed port succeeded")
+	if err != nil {
+		t.Fatalf("open against a closed port: %v, want a store waiting for its database", err)
 	}
-	if strings.Contains(err.Error(), "s3cretPW") || strings.Contains(logs.String(), "s3cretPW") {
-		t.Fatalf("password leaked: err %q, logs %q", err, logs.String())
+	flushErr := s.Flush(context.Background())
+	if !errors.Is(flushErr, ErrDatabaseUnavailable) {
+		t.Fatalf("flush without a database: %v", flushErr)
 	}
-	if !strings.Contains(err.Error(), "hotline@127.0.0.1:1/hotline") {
-		t.Errorf("error does not say where: %v", err)
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(flushErr.Error(), "s3cretPW") || strings.Contains(logs.String(), "s3cretPW") {
+		t.Fatalf("password leaked: err %q, logs %q", flushErr, logs.String())
+	}
+	for _, where := range []string{flushErr.Error(), logs.String()} {
+		if !strings.Contains(where, "hotline@127.0.0.1:1/hotline") {
+			t.Errorf("does not say where: %s", where)
+		}
 	}
 }
 

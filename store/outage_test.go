@@ -294,7 +294,7 @@ BEGIN SELECT RAISE(ABORT, 'poisoned record'); END`
 		ddl = `CREATE TRIGGER poison BEFORE INSERT ON calls FOR EACH ROW
 IF NEW.caller = 'poison' THEN SIGNAL SQLSTATE '22001' SET MESSAGE_TEXT = 'poisoned record', MYSQL_ERRNO = 1406; END IF`
 	}
-	if _, err := s.db.Exec(ddl); err != nil {
+	if _, err := s.db().Exec(ddl); err != nil {
 		t.Fatalf("trigger: %v", err)
 	}
 }

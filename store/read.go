@@ -118,8 +118,11 @@ type CallDetail struct {
 
 // Call reads one call by its id; ErrNotFound if there is none.
 func (s *Store) Call(ctx context.Context, callID string) (CallDetail, error) {
+	if err := s.connected(); err != nil {
+		return CallDetail{}, err
+	}
 	var row callRow
-	err := s.db.GetContext(ctx, &row, s.db.Rebind("SELECT "+strings.Join(callColumns, ", ")+
+	err := s.db().GetContext(ctx, &row, s.db().Rebind("SELECT "+strings.Join(callColumns, ", ")+
 		" FROM calls WHERE call_id = ?"), callID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return CallDetail{}, ErrNotFound
@@ -151,6 +154,9 @@ func (s *Store) Call(ctx context.Context, callID string) (CallDetail, error) {
 // Calls lists the calls that arrived in [from, to), oldest first, at most
 // limit of them (0: no limit). Visits are not filled in.
 func (s *Store) Calls(ctx context.Context, from, to time.Time, limit int) ([]CallRecord, error) {
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
 	q := "SELECT " + strings.Join(callColumns, ", ") +
 		" FROM calls WHERE arrived_ms >= ? AND arrived_ms < ? ORDER BY arrived_ms, call_id"
 	args := []any{from.UnixMilli(), to.UnixMilli()}
@@ -159,7 +165,7 @@ func (s *Store) Calls(ctx context.Context, from, to time.Time, limit int) ([]Cal
 		args = append(args, limit)
 	}
 	var rows []callRow
-	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(q), args...); err != nil {
+	if err := s.db().SelectContext(ctx, &rows, s.db().Rebind(q), args...); err != nil {
 		return nil, fmt.Errorf("store: calls: %w", err)
 	}
 	out := make([]CallRecord, 0, len(rows))
@@ -175,7 +181,7 @@ func (s *Store) Calls(ctx context.Context, from, to time.Time, limit int) ([]Cal
 
 func (s *Store) visits(ctx context.Context, callID string) ([]QueueVisit, error) {
 	var rows []visitRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind("SELECT "+strings.Join(visitColumns, ", ")+
+	err := s.db().SelectContext(ctx, &rows, s.db().Rebind("SELECT "+strings.Join(visitColumns, ", ")+
 		" FROM queue_visits WHERE call_id = ? ORDER BY seq"), callID)
 	if err != nil {
 		return nil, fmt.Errorf("store: visits: %w", err)
@@ -198,7 +204,7 @@ type dispositionRow struct {
 // dispositions reads dispositions matching where, oldest first.
 func (s *Store) dispositions(ctx context.Context, where string, args ...any) ([]Disposition, error) {
 	var rows []dispositionRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind("SELECT call_id, agent, category, resolved, at_ms"+
+	err := s.db().SelectContext(ctx, &rows, s.db().Rebind("SELECT call_id, agent, category, resolved, at_ms"+
 		" FROM dispositions WHERE "+where+" ORDER BY at_ms, agent"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: dispositions: %w", err)
@@ -219,7 +225,7 @@ type surveyRow struct {
 
 func (s *Store) surveys(ctx context.Context, where string, args ...any) ([]SurveyAnswer, error) {
 	var rows []surveyRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind("SELECT call_id, score, at_ms FROM survey_answers WHERE "+
+	err := s.db().SelectContext(ctx, &rows, s.db().Rebind("SELECT call_id, score, at_ms FROM survey_answers WHERE "+
 		where+" ORDER BY at_ms"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: surveys: %w", err)
@@ -239,7 +245,7 @@ type wrapupRow struct {
 
 func (s *Store) wrapups(ctx context.Context, where string, args ...any) ([]Wrapup, error) {
 	var rows []wrapupRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind("SELECT call_id, agent, at_ms FROM wrapups WHERE "+
+	err := s.db().SelectContext(ctx, &rows, s.db().Rebind("SELECT call_id, agent, at_ms FROM wrapups WHERE "+
 		where+" ORDER BY at_ms"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: wrapups: %w", err)
@@ -263,12 +269,15 @@ type agentStateRow struct {
 // each agent's last change before from (the state it was in at from),
 // ordered by agent and time. agent filters when non-empty.
 func (s *Store) AgentStates(ctx context.Context, agent string, from, to time.Time) ([]AgentStateRecord, error) {
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
 	filter, args := "", []any{from.UnixMilli(), to.UnixMilli()}
 	if agent != "" {
 		filter, args = " AND agent = ?", append(args, agent)
 	}
 	var rows []agentStateRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT agent, state, prev_state, reason, at_ms
+	err := s.db().SelectContext(ctx, &rows, s.db().Rebind(`SELECT agent, state, prev_state, reason, at_ms
 FROM agent_states WHERE at_ms >= ? AND at_ms < ?`+filter), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: agent states: %w", err)
@@ -277,7 +286,7 @@ FROM agent_states WHERE at_ms >= ? AND at_ms < ?`+filter), args...)
 	// change before it (the (agent, at_ms) index answers the GROUP BY).
 	var before []agentStateRow
 	args[1] = from.UnixMilli()
-	err = s.db.SelectContext(ctx, &before, s.db.Rebind(`SELECT s.agent, s.state, s.prev_state, s.reason, s.at_ms
+	err = s.db().SelectContext(ctx, &before, s.db().Rebind(`SELECT s.agent, s.state, s.prev_state, s.reason, s.at_ms
 FROM agent_states s JOIN (SELECT agent AS last_agent, MAX(at_ms) AS last_ms FROM agent_states
 	WHERE at_ms < ? GROUP BY agent) last ON s.agent = last.last_agent AND s.at_ms = last.last_ms
 WHERE s.at_ms < ?`+strings.ReplaceAll(filter, "agent", "s.agent")), args...)
@@ -307,10 +316,14 @@ type agentStatusRow struct {
 
 // LoadAgentStatus reads every saved agent status, by agent. Statuses saved
 // during an outage are in it once the spool has been written (Open waits
-// for the first attempt).
+// for the first attempt). A store opened without its database returns
+// ErrDatabaseUnavailable: the saved statuses are out of reach.
 func (s *Store) LoadAgentStatus(ctx context.Context) ([]AgentStatus, error) {
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
 	var rows []agentStatusRow
-	err := s.db.SelectContext(ctx, &rows, "SELECT agent, state, reason, queues, since_ms, updated_ms"+
+	err := s.db().SelectContext(ctx, &rows, "SELECT agent, state, reason, queues, since_ms, updated_ms"+
 		" FROM agent_status ORDER BY agent")
 	if err != nil {
 		return nil, fmt.Errorf("store: agent status: %w", err)

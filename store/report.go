@@ -101,6 +101,9 @@ func (s *Store) IntervalReport(ctx context.Context, p IntervalParams) ([]Interva
 	if err := checkPeriod(p.From, p.To); err != nil {
 		return nil, err
 	}
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
 	starts := p.Interval.starts(p.From, p.To, p.Location)
 	if len(starts) > maxIntervals {
 		return nil, fmt.Errorf("store: report: %d intervals of %s; at most %d", len(starts), p.Interval, maxIntervals)
@@ -197,7 +200,7 @@ type reportInputs struct {
 func (s *Store) loadReportInputs(ctx context.Context, p IntervalParams) (*reportInputs, error) {
 	from, to := p.From.UnixMilli(), p.To.UnixMilli()
 	in := &reportInputs{lastAnswered: make(map[string]int)}
-	err := s.db.SelectContext(ctx, &in.visits, s.db.Rebind(`SELECT v.call_id, v.seq, v.queue, v.queued_ms,
+	err := s.db().SelectContext(ctx, &in.visits, s.db().Rebind(`SELECT v.call_id, v.seq, v.queue, v.queued_ms,
 	v.outcome, v.wait_ms, v.agent, v.talk_ended_ms, v.talk_ms, v.hold_ms, v.transfer_kind,
 	c.caller, c.arrived_ms
 FROM queue_visits v JOIN calls c ON c.call_id = v.call_id
@@ -280,7 +283,7 @@ func (s *Store) repeatedCalls(ctx context.Context, visits []reportVisit, p Inter
 		CallID    string `db:"call_id"`
 		ArrivedMS int64  `db:"arrived_ms"`
 	}
-	err := s.db.SelectContext(ctx, &later, s.db.Rebind(`SELECT caller, call_id, arrived_ms FROM calls
+	err := s.db().SelectContext(ctx, &later, s.db().Rebind(`SELECT caller, call_id, arrived_ms FROM calls
 WHERE arrived_ms >= ? AND arrived_ms <= ? AND caller IN (
 	SELECT c.caller FROM calls c JOIN queue_visits v ON v.call_id = c.call_id
 	WHERE v.queued_ms >= ? AND v.queued_ms < ? AND v.outcome = ? AND c.caller <> '')`),

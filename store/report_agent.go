@@ -76,6 +76,9 @@ func (s *Store) AgentReport(ctx context.Context, p AgentParams) ([]AgentRow, err
 	if err := checkPeriod(p.From, p.To); err != nil {
 		return nil, err
 	}
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
 	accs := make(map[string]*agentAcc)
 	get := func(agent string) *agentAcc {
 		if a, ok := accs[agent]; ok {
@@ -116,7 +119,7 @@ func (s *Store) AgentReport(ctx context.Context, p AgentParams) ([]AgentRow, err
 func (s *Store) addAgentCalls(ctx context.Context, p AgentParams, get func(string) *agentAcc) error {
 	from, to := p.From.UnixMilli(), p.To.UnixMilli()
 	var visits []agentVisit
-	err := s.db.SelectContext(ctx, &visits, s.db.Rebind(`SELECT call_id, agent, talk_ended_ms, talk_ms, hold_ms
+	err := s.db().SelectContext(ctx, &visits, s.db().Rebind(`SELECT call_id, agent, talk_ended_ms, talk_ms, hold_ms
 FROM queue_visits WHERE outcome = ? AND left_ms >= ? AND left_ms < ? AND agent <> ''`), OutcomeAnswered, from, to)
 	if err != nil {
 		return fmt.Errorf("store: agent report: %w", err)

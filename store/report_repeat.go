@@ -52,6 +52,9 @@ type RepeatCaller struct {
 // reached the server, blocked ones included; anonymous calls left out) and
 // the complaint dispositions on them.
 func (s *Store) RepeatCallers(ctx context.Context, p RepeatParams) (RepeatReport, error) {
+	if err := s.connected(); err != nil {
+		return RepeatReport{}, err
+	}
 	p = p.withDefaults()
 	from := IntervalMonth.start(p.Month, p.Location)
 	to := IntervalMonth.next(from)
@@ -63,7 +66,7 @@ func (s *Store) RepeatCallers(ctx context.Context, p RepeatParams) (RepeatReport
 	}
 	// One row per call and disposition; a call without one has a NULL
 	// category.
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT c.call_id, c.caller, c.arrived_ms, d.category
+	err := s.db().SelectContext(ctx, &rows, s.db().Rebind(`SELECT c.call_id, c.caller, c.arrived_ms, d.category
 FROM calls c LEFT JOIN dispositions d ON d.call_id = c.call_id
 WHERE c.arrived_ms >= ? AND c.arrived_ms < ? AND c.caller <> ''
 ORDER BY c.caller, c.arrived_ms, c.call_id`), from.UnixMilli(), to.UnixMilli())

@@ -8,32 +8,33 @@
 // database is down or slow, or the queue is full, records go to an
 // append-only spool on local disk and are written, in order, when the
 // database is back. A database outage delays records; it does not lose them
-// and does not hold up a call.
+// and does not hold up a call. That holds at startup too: a store whose
+// database cannot be reached opens without it (see Open).
 package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
-	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
 // Errors returned by the store.
 var (
-	ErrClosed            = errors.New("store: closed")
-	ErrBackupUnsupported = errors.New("store: online backup is only built in for SQLite; use mariadb-dump or mariabackup")
-	ErrNotFound          = errors.New("store: not found")
+	ErrClosed = errors.New("store: closed")
+	// ErrDatabaseUnavailable: the database has not been reached since Open;
+	// records wait in the spool and reads have nothing to read from.
+	ErrDatabaseUnavailable = errors.New("store: database unavailable")
+	ErrBackupUnsupported   = errors.New("store: online backup is only built in for SQLite; use mariadb-dump or mariabackup")
+	ErrNotFound            = errors.New("store: not found")
 )
 
 // Clock tells the time; tests inject a fake one.
@@ -69,13 +70,17 @@ type Config struct {
 	SQLiteBusyTimeout time.Duration
 	Hooks             Hooks
 
-	// wrapSink lets tests put a faulty database between writer and store.
-	wrapSink func(sink) sink
+	// wrapSink lets tests put a faulty database between writer and store;
+	// connector lets them stage an unreachable database (default connect).
+	wrapSink  func(sink) sink
+	connector connector
 }
 
 // Store is an open record store.
 type Store struct {
-	db       *sqlx.DB
+	// handle is nil until the database has been reached and migrated; it
+	// never goes back to nil, so a reader that saw it set may use it.
+	handle   atomic.Pointer[sqlx.DB]
 	d        dialect
 	log      *slog.Logger
 	clock    Clock
@@ -89,6 +94,16 @@ type Store struct {
 // writes what an earlier run left in the spool (waiting for that first pass
 // within ctx; if the database fails it, the records stay spooled and are
 // retried in the background).
+//
+// A database that cannot be reached (connection refused, timeout, unknown
+// host, server gone, or ctx expiring first) does not stop the store: Open
+// returns it degraded. The Recorder and SaveAgentStatus then put every
+// record in the spool; the writer keeps trying to connect on its retry
+// schedule (RetryMin doubling up to RetryMax) and, once connected, runs the
+// migrations and writes the spool in order. Until then the reads return
+// ErrDatabaseUnavailable and Stats reports DatabaseConnected false. A
+// database that answers and refuses (bad DSN, wrong password, unknown
+// database, failing migration) is a configuration mistake: Open fails.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg = withDefaults(cfg)
 	if cfg.DataDir == "" {
@@ -97,32 +112,33 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: data dir: %w", err)
 	}
-	db, d, err := connect(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := migrate(ctx, db, d, cfg.Logger); err != nil {
-		_ = db.Close()
-		return nil, err
+	db, dbErr := openDatabase(ctx, cfg)
+	if dbErr != nil && !unreachable(dbErr) {
+		return nil, dbErr
 	}
 	sp, err := openSpool(filepath.Join(cfg.DataDir, "spool"), cfg.Logger)
 	if err != nil {
-		_ = db.Close()
+		if db != nil {
+			_ = db.Close()
+		}
 		return nil, err
 	}
-	s := &Store{db: db, d: d, log: cfg.Logger, clock: cfg.Clock}
+	s := &Store{d: targetDialect(cfg.DSN), log: cfg.Logger, clock: cfg.Clock}
 	s.pipe = &pipeline{
 		spool: sp, log: cfg.Logger, hooks: cfg.Hooks,
 		maxQueue: cfg.QueueSize, batchSize: cfg.BatchSize, timeout: cfg.WriteTimeout,
 		retryMin: cfg.RetryMin, retryMax: cfg.RetryMax,
+		reach: s.reconnect(cfg), openErr: dbErr,
 	}
-	var sk sink = newDBSink(db, d, sp, cfg.Logger, s.pipe.rejected)
-	if cfg.wrapSink != nil {
-		sk = cfg.wrapSink(sk)
-	}
-	s.pipe.sink = sk
-	if n, _ := sp.stats(); n > 0 {
-		cfg.Logger.Info("store: replaying spooled records", "records", n)
+	n, _ := sp.stats()
+	if db != nil {
+		s.pipe.sink = s.useDatabase(db, cfg)
+		if n > 0 {
+			cfg.Logger.Info("store: replaying spooled records", "records", n)
+		}
+	} else {
+		cfg.Logger.Warn("store: database unreachable; starting without it, records wait in the spool",
+			"dialect", s.d.name, "spooled", n, "err", dbErr)
 	}
 	s.pipe.start(ctx)
 	s.recorder = newRecorder(s.pipe.put, cfg.Clock, cfg.Linger, cfg.StaleCallAfter)
@@ -135,6 +151,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = realClock{}
+	}
+	if cfg.connector == nil {
+		cfg.connector = connect
 	}
 	setDefault(&cfg.QueueSize, 4096)
 	setDefault(&cfg.BatchSize, 256)
@@ -153,92 +172,23 @@ func setDefault[T int | time.Duration](v *T, def T) {
 	}
 }
 
-func connect(ctx context.Context, cfg Config) (*sqlx.DB, dialect, error) {
-	dsn := strings.TrimSpace(cfg.DSN)
-	if dsn == "" || strings.HasPrefix(dsn, "sqlite:") {
-		path := strings.TrimPrefix(dsn, "sqlite:")
-		if path == "" {
-			path = filepath.Join(cfg.DataDir, "hotline.db")
-		}
-		db, err := openSQLite(ctx, path, cfg.SQLiteBusyTimeout)
-		if err == nil {
-			cfg.Logger.Info("store: opened", "dialect", dialectSQLite, "path", path)
-		}
-		return db, sqliteDialect, err
-	}
-	db, err := openMySQL(ctx, strings.TrimPrefix(dsn, "mysql://"), cfg.Logger)
-	return db, mysqlDialect, err
-}
-
-func openSQLite(ctx context.Context, path string, busy time.Duration) (*sqlx.DB, error) {
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("store: sqlite path must not contain '?' or '#'")
-	}
-	// Immediate transactions take the write lock at BEGIN, so two writers
-	// wait for each other (busy timeout) instead of failing on upgrade.
-	dsn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"+
-		"&_pragma=synchronous(NORMAL)&_txlock=immediate", path, busy.Milliseconds())
-	raw, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("store: sqlite: %w", err)
-	}
-	db := sqlx.NewDb(raw, sqliteDialect.bindName)
-	if err := db.PingContext(ctx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("store: sqlite: %w", err)
-	}
-	return db, nil
-}
-
-func openMySQL(ctx context.Context, dsn string, log *slog.Logger) (*sqlx.DB, error) {
-	mc, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("store: mysql dsn: %w", err)
-	}
-	mc.ParseTime = true
-	mc.Loc = time.UTC
-	mc.InterpolateParams = true
-	if mc.Timeout == 0 {
-		mc.Timeout = 5 * time.Second
-	}
-	conn, err := mysql.NewConnector(mc)
-	if err != nil {
-		return nil, fmt.Errorf("store: mysql: %w", err)
-	}
-	db := sqlx.NewDb(sql.OpenDB(conn), mysqlDialect.bindName)
-	db.SetConnMaxLifetime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("store: mysql %s@%s/%s: %w", mc.User, mc.Addr, mc.DBName, err)
-	}
-	log.Info("store: opened", "dialect", dialectMySQL, "user", mc.User, "addr", mc.Addr, "db", mc.DBName)
-	return db, nil
-}
-
-func migrate(ctx context.Context, db *sqlx.DB, d dialect, log *slog.Logger) error {
-	fsys, err := d.migrations()
-	if err != nil {
-		return err
-	}
-	p, err := goose.NewProvider(d.goose, db.DB, fsys, goose.WithSlog(log), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
-	}
-	results, err := p.Up(ctx)
-	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
-	}
-	for _, r := range results {
-		log.Info("store: migrated", "version", r.Source.Version, "file", r.Source.Path)
-	}
-	return nil
-}
-
 // Recorder returns the store's event subscriber; subscribe it to the bus.
 func (s *Store) Recorder() *Recorder { return s.recorder }
 
 // Dialect names the database in use: "sqlite" or "mysql".
 func (s *Store) Dialect() string { return s.d.name }
+
+// db is the database; callers check connected first.
+func (s *Store) db() *sqlx.DB { return s.handle.Load() }
+
+// connected returns ErrDatabaseUnavailable while the database has not been
+// reached since Open; every read starts with it.
+func (s *Store) connected() error {
+	if s.handle.Load() == nil {
+		return ErrDatabaseUnavailable
+	}
+	return nil
+}
 
 // SaveAgentStatus records an agent's current status through the writer:
 // it never blocks, and survives an outage in the spool. A save older than
@@ -253,7 +203,9 @@ func (s *Store) SaveAgentStatus(st AgentStatus) {
 
 // Flush asks the writer to write everything now and waits for it. It
 // returns nil when every record handed over before the call is in the
-// database, or the write error that kept some in the spool.
+// database, or the write error that kept some in the spool. A store still
+// waiting for its database tries to connect now; the error of a failed
+// attempt is ErrDatabaseUnavailable.
 func (s *Store) Flush(ctx context.Context) error { return s.pipe.flushNow(ctx) }
 
 // Stats is the writer's state, for gauges.
@@ -267,7 +219,14 @@ type Stats struct {
 	OpenCalls    int   // calls the Recorder is folding
 	// LastError is the last write error, nil once a write succeeds again:
 	// non-nil means records are waiting in the spool for the database.
+	// While the database is unreachable it is the last failed attempt to
+	// connect (errors.Is ErrDatabaseUnavailable); each such attempt also
+	// counts in WriteErrors and goes to Hooks.WriteError.
 	LastError error
+	// DatabaseConnected is false while the database has not been reached
+	// since Open (records wait in the spool, reads fail). It stays true
+	// through later outages, which show in LastError instead.
+	DatabaseConnected bool
 }
 
 // Stats reports the writer's state.
@@ -282,12 +241,15 @@ func (s *Store) Stats() Stats {
 		Queued: queued, SpoolRecords: recs, SpoolBytes: size,
 		Written: s.pipe.stats.written, WriteErrors: s.pipe.stats.writeErrors,
 		Rejected: s.pipe.stats.rejected, OpenCalls: s.recorder.OpenCalls(), LastError: s.pipe.stats.lastErr,
+		DatabaseConnected: s.connected() == nil,
 	}
 }
 
 // Close writes out the calls still open (as ended by shutdown), flushes
 // what it can within ctx, leaves the rest in the spool for the next Open,
-// and closes the database.
+// and closes the database. A store still waiting for its database stops
+// trying (abandoning an attempt under way) and leaves everything in the
+// spool.
 func (s *Store) Close(ctx context.Context) error {
 	err := ErrClosed
 	s.closeOnce.Do(func() {
@@ -296,7 +258,10 @@ func (s *Store) Close(ctx context.Context) error {
 		if n, _ := s.pipe.spool.stats(); n > 0 {
 			s.log.Warn("store: closed with records in the spool", "records", n)
 		}
-		err = s.db.Close()
+		err = nil
+		if db := s.db(); db != nil {
+			err = db.Close()
+		}
 	})
 	return err
 }
@@ -307,10 +272,13 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if s.d.name != dialectSQLite {
 		return ErrBackupUnsupported
 	}
+	if err := s.connected(); err != nil {
+		return err
+	}
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("store: backup: %s already exists", filepath.Base(path))
 	}
-	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	if _, err := s.db().ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	return nil

@@ -35,8 +35,14 @@ type Hooks struct {
 // tail. While spilling is set, producers append to the spool tail instead
 // of the queue, so that nothing overtakes what is already spooled; it is
 // cleared only when the writer has drained the spool.
+//
+// A pipeline opened without its database has no sink: it spills from the
+// start, and every pass first tries reach; once that gives it a sink, the
+// same pass writes the spool.
 type pipeline struct {
-	sink      sink
+	sink      sink                                    // nil until the database is reached
+	reach     func(ctx context.Context) (sink, error) // connects when sink is nil
+	openErr   error                                   // why Open could not reach the database
 	spool     *spool
 	log       *slog.Logger
 	hooks     Hooks
@@ -55,6 +61,10 @@ type pipeline struct {
 	flush  chan chan error
 	stop   chan context.Context
 	exited chan struct{}
+	// life ends when the pipeline closes; it bounds attempts to reach the
+	// database, so that Close need not wait out a connection timeout.
+	life    context.Context
+	endLife context.CancelFunc
 
 	stats writerStats
 }
@@ -72,7 +82,9 @@ func (p *pipeline) start(initial context.Context) {
 	p.flush = make(chan chan error)
 	p.stop = make(chan context.Context)
 	p.exited = make(chan struct{})
-	p.spilling = !p.spool.empty()
+	p.life, p.endLife = context.WithCancel(context.Background())
+	// Without a database, nothing may wait in memory alone.
+	p.spilling = p.sink == nil || !p.spool.empty()
 	first := make(chan struct{})
 	go p.loop(initial, first)
 	<-first
@@ -158,7 +170,14 @@ func (p *pipeline) loop(initial context.Context, first chan struct{}) {
 		retry = time.After(backoff)
 		return err
 	}
-	_ = arm(p.pass(initial))
+	if p.sink == nil {
+		// Open has just failed to reach the database: that was the first
+		// attempt, and the next one waits like any retry.
+		_ = arm(p.unreached(p.openErr))
+		p.report()
+	} else {
+		_ = arm(p.pass(initial))
+	}
 	close(first)
 	for {
 		select {
@@ -184,12 +203,49 @@ func (p *pipeline) loop(initial context.Context, first chan struct{}) {
 // pass writes the queue, then drains the spool. It returns the write error
 // that stopped it, or nil when both are empty.
 func (p *pipeline) pass(ctx context.Context) error {
+	if p.sink == nil {
+		if err := p.connect(); err != nil {
+			p.report()
+			return err
+		}
+	}
 	err := p.writeQueue(ctx)
 	if err == nil {
 		err = p.drainSpool(ctx)
 	}
 	p.report()
 	return err
+}
+
+// connect tries to reach the database. A failure counts as a failed write:
+// the records stay in the spool for want of a database.
+func (p *pipeline) connect() error {
+	sk, err := p.reach(p.life)
+	if err != nil {
+		return p.unreached(err)
+	}
+	p.sink = sk
+	// The database is back; a write that fails now says so itself.
+	p.stats.mu.Lock()
+	p.stats.lastErr = nil
+	p.stats.mu.Unlock()
+	return nil
+}
+
+func (p *pipeline) unreached(cause error) error {
+	err := fmt.Errorf("%w: %w", ErrDatabaseUnavailable, cause)
+	p.writeFailed(err)
+	return err
+}
+
+func (p *pipeline) writeFailed(err error) {
+	p.stats.mu.Lock()
+	p.stats.writeErrors++
+	p.stats.lastErr = err
+	p.stats.mu.Unlock()
+	if p.hooks.WriteError != nil {
+		p.hooks.WriteError(err)
+	}
 }
 
 func (p *pipeline) takeQueue() []record {
@@ -242,14 +298,8 @@ func (p *pipeline) writeBatch(ctx context.Context, recs []record) (int, error) {
 		p.hooks.RowsWritten(n)
 	}
 	if err != nil {
-		p.stats.mu.Lock()
-		p.stats.writeErrors++
-		p.stats.lastErr = err
-		p.stats.mu.Unlock()
 		p.log.Warn("store: database write failed; spooling", "err", err)
-		if p.hooks.WriteError != nil {
-			p.hooks.WriteError(err)
-		}
+		p.writeFailed(err)
 		return n, fmt.Errorf("store: write: %w", err)
 	}
 	return n, nil
@@ -361,12 +411,13 @@ func (p *pipeline) flushNow(ctx context.Context) error {
 }
 
 // shutdown makes a last pass within ctx and leaves what is left in the
-// spool. After it, put sends everything straight to the spool.
+// spool. After it, put sends everything straight to the spool. Without a
+// database there is nothing to pass to: all of it stays in the spool.
 func (p *pipeline) shutdown(ctx context.Context) {
 	p.mu.Lock()
 	p.closed = true
 	p.mu.Unlock()
-	if ctx.Err() == nil {
+	if ctx.Err() == nil && p.sink != nil {
 		if err := p.pass(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			p.log.Warn("store: records left in the spool at close", "err", err)
 		}
@@ -378,6 +429,7 @@ func (p *pipeline) shutdown(ctx context.Context) {
 }
 
 func (p *pipeline) close(ctx context.Context) {
+	p.endLife()
 	select {
 	case p.stop <- ctx:
 		<-p.exited
