@@ -6,6 +6,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
@@ -33,7 +35,31 @@ func (s *Server) openStore() error {
 		}
 	}))
 	s.log.Info("records", "database", st.Dialect())
+	s.storeMetrics(st)
 	return nil
+}
+
+// storeMetrics shows the record pipeline's health on /metrics: a spool
+// that grows or a database that is not reached needs an operator.
+func (s *Server) storeMetrics(st *store.Store) {
+	gauge := func(name, help string, value func(store.Stats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return value(st.Stats()) })
+	}
+	s.metrics.Registry().MustRegister(
+		gauge("hotline_store_spool_records", "Records waiting in the disk spool for the database.",
+			func(x store.Stats) float64 { return float64(x.SpoolRecords) }),
+		gauge("hotline_store_queued_records", "Records in the in-memory write queue.",
+			func(x store.Stats) float64 { return float64(x.Queued) }),
+		gauge("hotline_store_up", "1 when the last write to the database succeeded, 0 while records wait for it.",
+			func(x store.Stats) float64 {
+				if x.LastError == nil && x.DatabaseConnected {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hotline_store_write_errors_total", Help: "Failed attempts to write records or reach the database."},
+			func() float64 { return float64(st.Stats().WriteErrors) }),
+	)
 }
 
 // restoreAgents puts agents back in the state they had before a restart
