@@ -2,6 +2,7 @@ package app
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
@@ -67,12 +68,31 @@ func acdConfig(cfg *config.Config) (acd.Config, map[string]queueSettings) {
 		out.Queues = append(out.Queues, qc)
 	}
 	for _, a := range cfg.Agents {
+		// Each agent also has a personal queue: a blind transfer to the
+		// agent waits there, with music, until that agent is free.
+		personal := personalQueue(a.ID)
+		qc := acd.DefaultQueue(personal)
+		qc.AnnounceEvery = 0
+		qc.JoinEmpty = acd.JoinEmptyReject
+		qc.LeaveWhenEmpty = true
+		qc.AnnounceAgent = true
+		out.Queues = append(out.Queues, qc)
+		settings[personal] = queueSettings{music: "hold", announceAgent: true}
 		out.Agents = append(out.Agents, acd.AgentConfig{
-			ID: a.ID, Name: a.Name, WorkNumber: a.WorkNumber, Skills: a.Skills, Queues: a.Queues,
+			ID: a.ID, Name: a.Name, WorkNumber: a.WorkNumber, Skills: a.Skills,
+			Queues: append(append([]string(nil), a.Queues...), personal),
 		})
 	}
 	return out, settings
 }
+
+// personalQueuePrefix names the agents' personal queues; they stay out of
+// the wallboard and the per-queue gauges.
+const personalQueuePrefix = "agent:"
+
+func personalQueue(agent string) string { return personalQueuePrefix + agent }
+
+func isPersonalQueue(name string) bool { return strings.HasPrefix(name, personalQueuePrefix) }
 
 func setDuration(dst *time.Duration, v *time.Duration) {
 	if v != nil {

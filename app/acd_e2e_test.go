@@ -286,3 +286,39 @@ func TestBlindTransferToAnotherQueue(t *testing.T) {
 		t.Errorf("result %s", end.Result)
 	}
 }
+
+func TestBlindTransferToAnAgent(t *testing.T) {
+	h := start(t, acdTestConfig, nil)
+	first := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	caller := h.dial(h.phone("udp"), "95598")
+	id := caller.CallID()
+	h.events.waitNode(t, id, "menu")
+	press(t, caller, "0")
+	leg := waitIncoming(t, first)
+	h.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+
+	// 1002 is not logged in: the transfer fails and the caller stays.
+	if code, err := leg.Refer(ctxT(t, 5*time.Second), "1002"); err != nil || code != 202 {
+		t.Fatalf("REFER: %d %v", code, err)
+	}
+	if final, err := leg.WaitReferFinal(ctxT(t, 5*time.Second)); err != nil || final != 480 {
+		t.Errorf("transfer to a logged-out agent: NOTIFY %d %v, want 480", final, err)
+	}
+	select {
+	case <-leg.Done():
+		t.Fatal("a failed transfer must not drop the call")
+	case <-time.After(300 * time.Millisecond):
+	}
+
+	second := h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
+	if code, err := leg.Refer(ctxT(t, 5*time.Second), "1002"); err != nil || code != 202 {
+		t.Fatalf("REFER: %d %v", code, err)
+	}
+	h.events.wait(t, id, "transferred to 1002", func(e call.Event) bool {
+		return e.Kind == call.Transferred && e.Target == "queue:agent:1002"
+	})
+	waitIncoming(t, second)
+	h.events.wait(t, id, "1002 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1002" })
+	_ = caller.Hangup(ctxT(t, 5*time.Second))
+	h.events.waitEnd(t, id)
+}

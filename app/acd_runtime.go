@@ -263,6 +263,9 @@ func (rt *acdRuntime) snapshot() []metrics.QueueSnapshot {
 	rt.mu.Unlock()
 	out := make([]metrics.QueueSnapshot, 0, len(stats))
 	for _, q := range stats {
+		if isPersonalQueue(q.Name) {
+			continue
+		}
 		agents := make(map[string]int, len(q.Agents))
 		for state, n := range q.Agents {
 			agents[state.String()] = n

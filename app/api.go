@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/web"
@@ -18,6 +19,7 @@ func (c agentControl) Agents() []web.AgentView {
 	rt.mu.Unlock()
 	out := make([]web.AgentView, 0, len(agents))
 	for _, a := range agents {
+		a.Queues = slices.DeleteFunc(slices.Clone(a.Queues), isPersonalQueue)
 		out = append(out, web.AgentView{
 			ID: a.ID, Name: a.Name, WorkNumber: a.WorkNumber, State: a.State.String(), Since: a.Since,
 			Reason: a.Reason, CallID: a.CallID, Queue: a.Queue, Queues: a.Queues, CallsToday: a.CallsToday,

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -69,45 +70,71 @@ func TestMariaDBOutageDuringSIPpCalls(t *testing.T) {
 	}
 
 	load := startSIPpLoad(t, sipp, h, outageScenario, outageCalls)
-	h.events.waitEndedCalls(t, outageCallsBefore, time.Minute)
 
-	t.Cleanup(func() { ensureMariaDBRunning(t) })
-	stopMariaDB(t)
-	down := time.Now()
-	endedAtStop := h.events.endedCalls()
-	spooled := 0
-	waitFor(t, "the outage to hit the writer while calls go on", time.Minute, func() bool {
-		s := st.Stats()
-		spooled = max(spooled, s.SpoolRecords)
-		return s.WriteErrors > 0 && time.Since(down) >= outageMinDown &&
-			h.events.endedCalls() >= endedAtStop+outageCallsDuring
+	// Whatever happens, later tests find MariaDB running.
+	t.Cleanup(func() {
+		if !mariaDBAlive() {
+			if err := restartMariaDB(); err != nil {
+				t.Error(err)
+			}
+		}
 	})
-	errorsDuringOutage := st.Stats().WriteErrors
-	endedDuringOutage := h.events.endedCalls() - endedAtStop
-	startMariaDB(t)
+	seen := h.outage(t, st)
+	if err := restartMariaDB(); err != nil {
+		t.Fatal(err)
+	}
 
-	run := load.wait(t)
-	run.requireSuccess(t)
-	succeeded, failed := run.callCounts(t)
+	succeeded, failed := load.finish(t)
 	if failed != 0 || succeeded != outageCalls {
 		t.Fatalf("SIPp: %d successful, %d failed calls; want %d and 0", succeeded, failed, outageCalls)
 	}
 	h.waitIdle()
 	drainStore(t, st)
 	t.Logf("outage: %d write errors, up to %d spooled records, %d calls ended while down",
-		errorsDuringOutage, spooled, endedDuringOutage)
-	if spooled == 0 {
-		t.Errorf("no record reached the spool during the outage")
+		seen.writeErrors, seen.spooled, seen.ended)
+	if seen.spooled == 0 || !seen.storeDown {
+		t.Errorf("during the outage: spool peaked at %d records, hotline_store_up went to 0: %v", seen.spooled, seen.storeDown)
 	}
-
+	if up, spool := scrapeSum(t, h, "hotline_store_up"), scrapeSum(t, h, "hotline_store_spool_records"); up != 1 || spool != 0 {
+		t.Errorf("after the outage: hotline_store_up %v, hotline_store_spool_records %v; want 1 and 0", up, spool)
+	}
 	ended := h.events.endedCallIDs()
 	if len(ended) != succeeded {
 		t.Errorf("the server ended %d calls, SIPp completed %d", len(ended), succeeded)
 	}
 	checkOutageRecords(t, h, db, ended)
-	if got := scrapeCounter(t, h, "hotline_calls_total"); got != float64(succeeded) {
+	if got := scrapeSum(t, h, "hotline_calls_total"); got != float64(succeeded) {
 		t.Errorf("hotline_calls_total = %v, want %d (one per record)", got, succeeded)
 	}
+}
+
+// outageSeen is what the test saw while the database was down.
+type outageSeen struct {
+	writeErrors int64
+	spooled     int  // most records in the spool at once
+	ended       int  // calls that ended
+	storeDown   bool // hotline_store_up showed 0
+}
+
+// outage stops MariaDB once enough calls have ended and returns with it
+// still down, after outageMinDown, once outageCallsDuring more calls have
+// ended and the writer has failed.
+func (h *harness) outage(t *testing.T, st *store.Store) outageSeen {
+	t.Helper()
+	waitFor(t, "calls to end before the outage", time.Minute, func() bool { return h.events.endedCalls() >= outageCallsBefore })
+	stopMariaDB(t)
+	down, endedBefore := time.Now(), h.events.endedCalls()
+	var seen outageSeen
+	waitFor(t, "the outage to hit the writer while calls go on", time.Minute, func() bool {
+		s := st.Stats()
+		seen.spooled = max(seen.spooled, s.SpoolRecords)
+		seen.storeDown = seen.storeDown || scrapeSum(t, h, "hotline_store_up") == 0
+		return s.WriteErrors > 0 && seen.storeDown && time.Since(down) >= outageMinDown &&
+			h.events.endedCalls() >= endedBefore+outageCallsDuring
+	})
+	seen.writeErrors = st.Stats().WriteErrors
+	seen.ended = h.events.endedCalls() - endedBefore
+	return seen
 }
 
 // checkOutageRecords compares the records in the database with the calls
@@ -147,11 +174,10 @@ func allCalls(t *testing.T, st *store.Store) ([]store.CallRecord, error) {
 // the spool are empty and no call is still being folded.
 func drainStore(t *testing.T, st *store.Store) {
 	t.Helper()
-	var last error
 	waitFor(t, "the spool to drain", time.Minute, func() bool {
-		last = st.Flush(ctxT(t, 15*time.Second))
+		err := st.Flush(ctxT(t, 15*time.Second))
 		s := st.Stats()
-		return last == nil && s.Queued == 0 && s.SpoolRecords == 0 && s.OpenCalls == 0
+		return err == nil && s.Queued == 0 && s.SpoolRecords == 0 && s.OpenCalls == 0
 	})
 	if s := st.Stats(); s.LastError != nil || s.Rejected != 0 {
 		t.Errorf("store after the outage: last error %v, %d rejected records", s.LastError, s.Rejected)
@@ -195,27 +221,8 @@ func (r *recorder) endedCallIDs() []string {
 	return ids
 }
 
-// waitEndedCalls blocks until n calls have ended.
-func (r *recorder) waitEndedCalls(t *testing.T, n int, timeout time.Duration) {
-	t.Helper()
-	deadline := time.After(timeout)
-	for {
-		r.mu.Lock()
-		ch := r.change
-		r.mu.Unlock()
-		if r.endedCalls() >= n {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline:
-			t.Fatalf("only %d of %d calls ended within %v", r.endedCalls(), n, timeout)
-		}
-	}
-}
-
-// scrapeCounter sums every series of a counter on the server's /metrics page.
-func scrapeCounter(t *testing.T, h *harness, name string) float64 {
+// scrapeSum adds up every series of a metric on the server's /metrics page.
+func scrapeSum(t *testing.T, h *harness, name string) float64 {
 	t.Helper()
 	res, err := http.Get("http://" + h.srv.HTTPAddr() + "/metrics")
 	if err != nil {
@@ -331,24 +338,6 @@ func stopMariaDB(t *testing.T) {
 	waitFor(t, "MariaDB to exit", 60*time.Second, func() bool { return !mariaDBAlive() && !mariaDBProcessRunning() })
 }
 
-func startMariaDB(t *testing.T) {
-	t.Helper()
-	if err := restartMariaDB(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// ensureMariaDBRunning starts MariaDB again if the test stopped it and
-// failed before starting it, so that later tests find it running.
-func ensureMariaDBRunning(t *testing.T) {
-	if mariaDBAlive() {
-		return
-	}
-	if err := restartMariaDB(); err != nil {
-		t.Error(err)
-	}
-}
-
 // restartMariaDB waits for a stopping server to exit, starts it in the
 // background and waits until it answers.
 func restartMariaDB() error {
@@ -393,13 +382,10 @@ func startSIPpLoad(t *testing.T, sipp string, h *harness, scenario string, calls
 	l := &sippLoad{done: make(chan struct{}), stats: filepath.Join(dir, "stats.csv")}
 	args := []string{
 		h.srv.SIPAddr().String(),
-		"-sf", filepath.Join(dir, scenario),
-		"-s", "95598",
-		"-i", "127.0.0.1", "-mi", "127.0.0.1",
+		"-sf", filepath.Join(dir, scenario), "-s", "95598", "-i", "127.0.0.1", "-mi", "127.0.0.1",
 		"-p", strconv.Itoa(sigPort), "-mp", strconv.Itoa(mediaPort),
 		"-m", strconv.Itoa(calls), "-r", outageCallRate, "-l", "30",
-		"-rtp_echo", "-nostdin",
-		"-timeout", "90s", "-timeout_error",
+		"-rtp_echo", "-nostdin", "-timeout", "90s", "-timeout_error",
 		"-trace_stat", "-stf", l.stats, "-fd", "1",
 		"-trace_err", "-error_file", filepath.Join(dir, "errors.log"),
 		"-trace_msg", "-message_file", filepath.Join(dir, "messages.log"),
@@ -428,26 +414,24 @@ func startSIPpLoad(t *testing.T, sipp string, h *harness, scenario string, calls
 	return l
 }
 
-func (l *sippLoad) wait(t *testing.T) sippLoadRun {
+// finish waits for SIPp to exit, requires that every call followed the
+// scenario and returns SIPp's count of successful and failed calls.
+func (l *sippLoad) finish(t *testing.T) (succeeded, failed int) {
 	t.Helper()
 	select {
 	case <-l.done:
 	case <-time.After(3 * time.Minute):
 		t.Fatal("SIPp did not exit")
 	}
-	return sippLoadRun{sippRun: l.run, stats: l.stats}
-}
-
-type sippLoadRun struct {
-	sippRun
-	stats string
+	l.run.requireSuccess(t)
+	return l.callCounts(t)
 }
 
 // callCounts reads the cumulative successful and failed call counts from
 // the last line of SIPp's statistics file.
-func (r sippLoadRun) callCounts(t *testing.T) (succeeded, failed int) {
+func (l *sippLoad) callCounts(t *testing.T) (succeeded, failed int) {
 	t.Helper()
-	data, err := os.ReadFile(r.stats)
+	data, err := os.ReadFile(l.stats)
 	if err != nil {
 		t.Fatalf("SIPp statistics: %v", err)
 	}
@@ -489,7 +473,7 @@ func TestReportsAgreeWithLiveMetrics(t *testing.T) {
 		c.Queues["general"] = q
 	})
 	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	h.agentAction(t, "pause")
+	h.apiCall(t, "POST", "/agents/1001/pause", "agent-1001-token-0123")
 
 	late := h.queueCaller(t, "0")
 	short := h.queueCaller(t, "0")
@@ -501,7 +485,7 @@ func TestReportsAgreeWithLiveMetrics(t *testing.T) {
 	_ = gaveUp.Hangup(ctxT(t, 5*time.Second))
 	h.events.wait(t, gaveUp.CallID(), "abandon", func(e call.Event) bool { return e.Kind == call.Abandoned })
 
-	h.agentAction(t, "ready")
+	h.apiCall(t, "POST", "/agents/1001/ready", "agent-1001-token-0123")
 	h.talkAndHangUp(t, agent, late.CallID())
 	quick := h.queueCaller(t, "0")
 	h.talkAndHangUp(t, agent, quick.CallID())
@@ -556,19 +540,22 @@ func (h *harness) talkAndHangUp(t *testing.T, agent *testphone.Phone, callID str
 	h.events.wait(t, callID, "wrap-up over", func(e call.Event) bool { return e.Kind == call.WrapupEnded })
 }
 
-// agentAction changes agent 1001's state through the REST API.
-func (h *harness) agentAction(t *testing.T, action string) {
+// apiCall sends one REST API request and returns the response body; any
+// status but 200 fails the test.
+func (h *harness) apiCall(t *testing.T, method, path, token string) []byte {
 	t.Helper()
-	req, _ := http.NewRequest("POST", "http://"+h.srv.HTTPAddr()+"/api/v1/agents/1001/"+action, nil)
-	req.Header.Set("Authorization", "Bearer agent-1001-token-0123")
+	req, _ := http.NewRequest(method, "http://"+h.srv.HTTPAddr()+"/api/v1"+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("agent %s: HTTP %d", action, res.StatusCode)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: HTTP %d %v %s", method, path, res.StatusCode, err, body)
 	}
+	return body
 }
 
 // intervalCounts are the counted figures of one interval report row.
@@ -587,18 +574,9 @@ type intervalCounts struct {
 func (h *harness) generalIntervalRow(t *testing.T) intervalCounts {
 	t.Helper()
 	day := h.srv.clock.Now().UTC().Format("2006-01-02")
-	req, _ := http.NewRequest("GET", "http://"+h.srv.HTTPAddr()+"/api/v1/reports/interval?interval=day&tz=UTC&from="+day, nil)
-	req.Header.Set("Authorization", "Bearer supervisor-token-0123")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("interval report: HTTP %d", res.StatusCode)
-	}
+	body := h.apiCall(t, "GET", "/reports/interval?interval=day&tz=UTC&from="+day, "supervisor-token-0123")
 	var rows []intervalCounts
-	if err := json.NewDecoder(res.Body).Decode(&rows); err != nil {
+	if err := json.Unmarshal(body, &rows); err != nil {
 		t.Fatalf("interval report: %v", err)
 	}
 	if len(rows) != 1 || rows[0].Queue != "general" {

@@ -246,6 +246,13 @@ func (qc *queueCall) transfer(leg *sip.AgentLeg, r sip.Refer) (queueOutcome, boo
 	switch {
 	case qc.rt.hasQueue(target):
 		kindTarget = acd.TargetQueue + ":" + target
+	case qc.rt.isAgent(target):
+		if !qc.rt.loggedIn(target) {
+			// The caller stays with the transferring agent.
+			r.Notify(480, "Temporarily Unavailable")
+			return queueOutcome{}, false, ""
+		}
+		kindTarget = acd.TargetQueue + ":" + personalQueue(target)
 	case qc.rt.s.hasNode(qc.c.Number, target):
 		kindTarget = acd.TargetIVR + ":" + target
 	default:
@@ -266,6 +273,20 @@ func (qc *queueCall) transfer(leg *sip.AgentLeg, r sip.Refer) (queueOutcome, boo
 		return queueOutcome{}, true, name
 	}
 	return queueOutcome{reason: "transferred", next: name}, true, ""
+}
+
+func (rt *acdRuntime) isAgent(id string) bool {
+	_, ok := rt.settings[personalQueue(id)]
+	return ok
+}
+
+// loggedIn reports whether an agent is logged in (in any state but
+// logged_out), so a transfer to it can wait in its personal queue.
+func (rt *acdRuntime) loggedIn(id string) bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	info, err := rt.acd.Agent(id)
+	return err == nil && info.State != acd.LoggedOut
 }
 
 func (rt *acdRuntime) hasQueue(name string) bool {
