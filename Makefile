@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: all build run test test-unit tools-check vet fmt-check prompts bench bench-load fuzz clean
+.PHONY: all build run test test-outage test-unit tools-check vet fmt-check prompts bench bench-load fuzz clean
 
 all: build
 
@@ -16,7 +16,16 @@ run:
 # race detector, then the external end-to-end tests (SIPp).
 test: fmt-check vet tools-check
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) test-outage
 	$(MAKE) fuzz FUZZTIME=5s
+
+# Stops and restarts the machine's MariaDB in the middle of SIPp calls, so it
+# runs alone, after every other test (needs root, MariaDB and SIPp; skipped
+# without HOTLINE_TEST_MYSQL_DSN outside CI).
+test-outage:
+	@if [ -n "$$HOTLINE_TEST_MYSQL_DSN" ]; then \
+	  HOTLINE_TEST_MYSQL_OUTAGE=1 $(GO) test -race -count=1 -timeout 5m -run '^TestMariaDBOutageDuringSIPpCalls$$' ./app/; \
+	else echo "SKIP: MariaDB outage test: HOTLINE_TEST_MYSQL_DSN is not set"; fi
 
 # go test shows a test's output only when it fails, so the external tools
 # the end-to-end tests need are checked here where a SKIP line is visible.

@@ -226,6 +226,7 @@ func (s *Server) Start() error {
 		MaskNumbers:       cfg.MaskNumbers(),
 		Logger:            s.log,
 		Auth:              sip.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
+		Now:               s.clock.Now,
 	}
 	if cfg.SIP.Advertise != "" {
 		sipCfg.Advertise = netip.MustParseAddr(cfg.SIP.Advertise)

@@ -56,6 +56,9 @@ type Config struct {
 	// when its last one goes (un-REGISTER or expiry).
 	OnRegistration func(user string, registered bool)
 	Auth           AuthConfig
+	// Now stamps events; default time.Now. The server passes its own
+	// clock so that every event of a call uses one.
+	Now func() time.Time
 }
 
 // Handler runs a call after it is answered and acknowledged, in the call's
@@ -102,6 +105,9 @@ func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, h
 	}
 	if cfg.IsHotline == nil {
 		return nil, errors.New("sip: no hotline numbers configured")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	e := &Endpoint{cfg: cfg, log: cfg.Logger, ports: ports, pacer: pacer, bus: bus, handler: handler}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
@@ -209,6 +215,8 @@ func (e *Endpoint) buildStack() error {
 	server.OnNoRoute(e.onUnsupported)
 	return nil
 }
+
+func (e *Endpoint) now() time.Time { return e.cfg.Now() }
 
 func (e *Endpoint) contactHost() netip.Addr {
 	if e.cfg.Advertise.IsValid() {

@@ -20,7 +20,10 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.onReInvite(req, tx)
 		return
 	}
-	arrived := time.Now()
+	// Durations are measured on the monotonic clock; event times come
+	// from the server's clock, like every other event of the call.
+	received := time.Now()
+	arrived := e.now()
 	number := req.Recipient.User
 	agent, ok := e.route(req, tx, number)
 	if !ok {
@@ -69,7 +72,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	pub(ev)
 	ended := func(result call.Result, reason string) {
 		ev := base
-		ev.Kind, ev.Time, ev.Result, ev.Reason, ev.HangupBy = call.CallEnded, time.Now(), result, reason, call.HangupByServer
+		ev.Kind, ev.Time, ev.Result, ev.Reason, ev.HangupBy = call.CallEnded, e.now(), result, reason, call.HangupByServer
 		if result == call.ResultAbandonedInIVR {
 			ev.HangupBy = call.HangupByCaller
 		}
@@ -108,7 +111,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	codec := c.neg.Codec
 	c.stream.Start(e.pacer)
 	e.calls.Store(dlg.ID, c)
-	delay := time.Since(arrived)
+	delay := time.Since(received)
 	err = dlg.RespondSDP(answer)
 	if err != nil {
 		e.calls.Delete(dlg.ID)
