@@ -116,3 +116,12 @@ func queueThresholds(cfg *config.Config) map[string]metrics.QueueThresholds {
 	}
 	return out
 }
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -240,6 +240,7 @@ func (s *Server) Start() error {
 		s.acd = newACDRuntime(s, a, s.queues)
 		sipCfg.OnRegistration = s.acd.registration
 		s.metrics.SetQueueThresholds(queueThresholds(cfg))
+		s.metrics.InitQueues(sortedKeys(cfg.Queues))
 		s.metrics.SetSnapshotSource(s.acd.snapshot)
 	}
 	passwords := make(map[string]string, len(cfg.Agents))
