@@ -54,6 +54,17 @@ func (h *harness) feature(p *testphone.Phone, code string) {
 	}
 }
 
+// dialAndPress places a call to 95598 and presses digit at the menu, which
+// queues the caller; it returns the call and its id.
+func (h *harness) dialAndPress(digit string) (*testphone.Call, string) {
+	h.t.Helper()
+	caller := h.dial(h.phone("udp"), "95598")
+	id := caller.CallID()
+	h.events.waitNode(h.t, id, "menu")
+	press(h.t, caller, digit)
+	return caller, id
+}
+
 func waitIncoming(t *testing.T, p *testphone.Phone) *testphone.Call {
 	t.Helper()
 	select {
@@ -78,10 +89,7 @@ func TestCallerReachesAgentAndTheyHearEachOther(t *testing.T) {
 	h := start(t, acdTestConfig, nil)
 	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
 
-	caller := h.dial(h.phone("udp"), "95598")
-	id := caller.CallID()
-	h.events.waitNode(t, id, "menu")
-	press(t, caller, "0")
+	caller, id := h.dialAndPress("0")
 	leg := waitIncoming(t, agent)
 	h.events.wait(t, id, "agent answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
 
@@ -122,10 +130,7 @@ func TestCallerReachesAgentAndTheyHearEachOther(t *testing.T) {
 func TestCallerHangsUpWhileAgentRings(t *testing.T) {
 	h := start(t, acdTestConfig, nil)
 	agent := h.agentPhone("1001", "pw1001", testphone.NoAnswer)
-	caller := h.dial(h.phone("udp"), "95598")
-	id := caller.CallID()
-	h.events.waitNode(t, id, "menu")
-	press(t, caller, "0")
+	caller, id := h.dialAndPress("0")
 	select {
 	case <-agent.Ringing():
 	case <-time.After(10 * time.Second):
@@ -156,10 +161,7 @@ func TestNoAnswerMovesToNextAgentAndAutoPauses(t *testing.T) {
 	lazy := h.agentPhone("1001", "pw1001", testphone.NoAnswer)
 	busy := h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
 	_ = lazy
-	caller := h.dial(h.phone("udp"), "95598")
-	id := caller.CallID()
-	h.events.waitNode(t, id, "menu")
-	press(t, caller, "0")
+	caller, id := h.dialAndPress("0")
 	// 1001 has been idle longest, is rung first, does not answer within
 	// the 2 s ring timeout; 1002 gets the call.
 	h.events.wait(t, id, "no answer from 1001", func(e call.Event) bool { return e.Kind == call.AgentNoAnswer && e.Agent == "1001" })
@@ -254,10 +256,7 @@ func TestBlindTransferToAnotherQueue(t *testing.T) {
 	h := start(t, acdTestConfig, nil)
 	first := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
 	second := h.agentPhone("1002", "pw1002", testphone.NoAnswer)
-	caller := h.dial(h.phone("udp"), "95598")
-	id := caller.CallID()
-	h.events.waitNode(t, id, "menu")
-	press(t, caller, "0")
+	caller, id := h.dialAndPress("0")
 	// 1001 has been idle longest (logged in first) and answers.
 	leg := waitIncoming(t, first)
 	h.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
@@ -290,10 +289,7 @@ func TestBlindTransferToAnotherQueue(t *testing.T) {
 func TestBlindTransferToAnAgent(t *testing.T) {
 	h := start(t, acdTestConfig, nil)
 	first := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	caller := h.dial(h.phone("udp"), "95598")
-	id := caller.CallID()
-	h.events.waitNode(t, id, "menu")
-	press(t, caller, "0")
+	caller, id := h.dialAndPress("0")
 	leg := waitIncoming(t, first)
 	h.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
 

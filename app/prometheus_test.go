@@ -178,10 +178,7 @@ func baseSeries(expr string) []string {
 // histogram has seen the call.
 func placeAnsweredCall(t *testing.T, h *harness, agent *testphone.Phone) {
 	t.Helper()
-	caller := h.dial(h.phone("udp"), "95598")
-	id := caller.CallID()
-	h.events.waitNode(t, id, "menu")
-	press(t, caller, "0")
+	_, id := h.dialAndPress("0")
 	leg := waitIncoming(t, agent)
 	h.events.wait(t, id, "answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
 	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {

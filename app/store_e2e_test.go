@@ -17,10 +17,7 @@ import (
 func TestCallRecordAndReports(t *testing.T) {
 	h := start(t, acdTestConfig, nil)
 	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	caller := h.dial(h.phone("udp"), "95598")
-	id := caller.CallID()
-	h.events.waitNode(t, id, "menu")
-	press(t, caller, "0")
+	_, id := h.dialAndPress("0")
 	leg := waitIncoming(t, agent)
 	h.events.wait(t, id, "answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
 	h.feature(agent, "*2521") // disposition: repair, resolved

@@ -68,10 +68,7 @@ func TestWallboardStreamFollowsACall(t *testing.T) {
 	waitFor("an idle general queue", func(d string) bool { return general(d, `"waiting":0`) })
 
 	agent := h.agentPhone("1001", "pw1001", testphone.NoAnswer)
-	caller := h.dial(h.phone("udp"), "95598")
-	id := caller.CallID()
-	h.events.waitNode(t, id, "menu")
-	press(t, caller, "0")
+	caller, id := h.dialAndPress("0")
 	waitFor("one caller waiting", func(d string) bool { return general(d, `"waiting":1`) })
 	agent.SetAnswerMode(testphone.AutoAnswer)
 	h.events.wait(t, id, "answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
