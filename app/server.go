@@ -41,6 +41,7 @@ type Server struct {
 	sip       *sip.Endpoint
 	acd       *acdRuntime
 	store     *store.Store
+	hooks     *Webhooks
 	acdConfig acd.Config
 	queues    map[string]queueSettings
 	web       *web.Server
@@ -199,6 +200,14 @@ func (s *Server) Start() error {
 	if err := s.enableWindows(); err != nil {
 		return err
 	}
+	if len(cfg.Webhooks) > 0 {
+		hooks, err := NewWebhooks(cfg.Webhooks, WebhookOptions{}, s.log)
+		if err != nil {
+			return err
+		}
+		s.hooks = hooks
+		s.bus.Subscribe(hooks)
+	}
 	if err := s.openStore(); err != nil {
 		return err
 	}
@@ -263,6 +272,9 @@ func (s *Server) Start() error {
 			s.web.WithAPI(agentControl{s}, apiTokens(s))
 		}
 		s.web.WithReports(reports{s}, apiTokens(s), cfg.ReportLocation())
+		hub := web.NewEventHub(web.WithCallerNumbers(!cfg.MaskNumbers()))
+		s.bus.Subscribe(hub)
+		s.web.WithEvents(hub, apiTokens(s))
 	}
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
 		return err
@@ -332,6 +344,11 @@ func (s *Server) Close() {
 	}
 	if s.pacer != nil {
 		s.pacer.Stop()
+	}
+	if s.hooks != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.hooks.Close(ctx)
+		cancel()
 	}
 	s.closeStore()
 }

@@ -81,6 +81,7 @@ type Config struct {
 	Features        Features          `yaml:"features"`
 	API             API               `yaml:"api"`
 	Database        Database          `yaml:"database"`
+	Webhooks        []Webhook         `yaml:"webhooks"`
 	Calendars       yaml.Node         `yaml:"calendars"`
 	Flows           yaml.Node         `yaml:"flows"`
 
@@ -226,6 +227,11 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateACD()...)
 	errs = append(errs, c.validateAPI()...)
 	errs = append(errs, c.validateDatabase()...)
+	for i, w := range c.Webhooks {
+		if err := w.Check(); err != nil {
+			errs = append(errs, c.Errorf("webhooks", "webhooks[%d]: %v", i, err))
+		}
+	}
 	if len(c.Numbers) == 0 {
 		errs = append(errs, c.Errorf("numbers", "numbers: at least one hotline number must route to a flow"))
 	}

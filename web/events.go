@@ -1,0 +1,330 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+)
+
+// EventJSON is a call or agent event as integrations see it, on the SSE
+// stream and in webhook bodies. Empty fields are left out.
+type EventJSON struct {
+	Kind         string  `json:"kind"`
+	Time         string  `json:"time"` // RFC 3339 with milliseconds
+	CallID       string  `json:"call_id,omitempty"`
+	Caller       string  `json:"caller,omitempty"` // masked unless allowed
+	Number       string  `json:"number,omitempty"`
+	Flow         string  `json:"flow,omitempty"`
+	Node         string  `json:"node,omitempty"`
+	NodeType     string  `json:"node_type,omitempty"`
+	Language     string  `json:"language,omitempty"`
+	Queue        string  `json:"queue,omitempty"`
+	Priority     int     `json:"priority,omitempty"`
+	DelaySeconds float64 `json:"delay_seconds,omitempty"`
+	Result       string  `json:"result,omitempty"`
+	HangupBy     string  `json:"hangup_by,omitempty"`
+	Reason       string  `json:"reason,omitempty"`
+	Agent        string  `json:"agent,omitempty"`
+	State        string  `json:"state,omitempty"`
+	PrevState    string  `json:"prev_state,omitempty"`
+	WaitSeconds  float64 `json:"wait_seconds,omitempty"`
+	Target       string  `json:"target,omitempty"`
+	TransferKind string  `json:"transfer_kind,omitempty"`
+	Category     string  `json:"category,omitempty"`
+	Resolved     *bool   `json:"resolved,omitempty"` // DispositionSet only, where false matters
+	Score        int     `json:"score,omitempty"`
+}
+
+// EventTimeFormat is RFC 3339 with milliseconds.
+const EventTimeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// NewEventJSON converts e; the caller's number is reduced to its last four
+// digits unless fullCaller is set.
+func NewEventJSON(e call.Event, fullCaller bool) EventJSON {
+	out := EventJSON{
+		Kind: e.Kind.String(), Time: e.Time.Format(EventTimeFormat),
+		CallID: e.CallID, Number: e.Number, Flow: e.Flow, Node: e.Node,
+		NodeType: e.NodeType, Language: e.Language, Queue: e.Queue, Priority: e.Priority,
+		DelaySeconds: e.Delay.Seconds(), Result: string(e.Result), HangupBy: string(e.HangupBy),
+		Reason: e.Reason, Agent: e.Agent, State: e.State, PrevState: e.PrevState,
+		WaitSeconds: e.Wait.Seconds(), Target: e.Target, TransferKind: e.TransferKind,
+		Category: e.Category, Score: e.Score,
+	}
+	out.Caller = e.Caller
+	if !fullCaller {
+		out.Caller = MaskNumber(e.Caller)
+	}
+	if e.Kind == call.DispositionSet {
+		resolved := e.Resolved
+		out.Resolved = &resolved
+	}
+	return out
+}
+
+// MarshalEvent is NewEventJSON encoded.
+func MarshalEvent(e call.Event, fullCaller bool) ([]byte, error) {
+	b, err := json.Marshal(NewEventJSON(e, fullCaller))
+	if err != nil {
+		return nil, fmt.Errorf("events: encode %s: %w", e.Kind, err)
+	}
+	return b, nil
+}
+
+// MaskNumber keeps the last four characters of a number: "***1234".
+func MaskNumber(n string) string {
+	if n == "" {
+		return ""
+	}
+	if len(n) <= 4 {
+		return "***"
+	}
+	return "***" + n[len(n)-4:]
+}
+
+// ParseKinds turns "call_ended,agent_answered" names into a set; nil means
+// every kind.
+func ParseKinds(names []string) (map[call.Kind]bool, error) {
+	var set map[call.Kind]bool
+	for _, name := range names {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		k, ok := kindByName(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown event kind %q", name)
+		}
+		if set == nil {
+			set = make(map[call.Kind]bool)
+		}
+		set[k] = true
+	}
+	return set, nil
+}
+
+func kindByName(name string) (call.Kind, bool) {
+	for k := call.Kind(1); k.String() != "unknown"; k++ {
+		if k.String() == name {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// EventHub fans events out to SSE clients. Each client has a bounded buffer;
+// a client that falls behind is dropped so the bus never waits for it.
+type EventHub struct {
+	fullCaller bool
+	buffer     int
+	heartbeat  time.Duration
+	writeLimit time.Duration
+
+	mu      sync.Mutex
+	seq     uint64
+	clients map[*sseClient]struct{}
+	closed  bool
+	done    chan struct{}
+}
+
+// EventHubOption adjusts a hub.
+type EventHubOption func(*EventHub) error
+
+// WithCallerNumbers sends callers' full numbers instead of the last four
+// digits.
+func WithCallerNumbers(full bool) EventHubOption {
+	return func(h *EventHub) error { h.fullCaller = full; return nil }
+}
+
+// WithClientBuffer sets how many events a client may lag behind before it
+// is dropped (default 1024).
+func WithClientBuffer(n int) EventHubOption {
+	return func(h *EventHub) error {
+		if n < 1 {
+			return fmt.Errorf("events: client buffer %d: want at least 1", n)
+		}
+		h.buffer = n
+		return nil
+	}
+}
+
+// WithHeartbeat sets the interval of keep-alive comments (default 15s).
+func WithHeartbeat(d time.Duration) EventHubOption {
+	return func(h *EventHub) error {
+		if d <= 0 {
+			return fmt.Errorf("events: heartbeat %s: want > 0", d)
+		}
+		h.heartbeat = d
+		return nil
+	}
+}
+
+// NewEventHub builds a hub; subscribe it to the call bus. Invalid options
+// are ignored (they are only set from code).
+func NewEventHub(opts ...EventHubOption) *EventHub {
+	h := &EventHub{
+		buffer: 1024, heartbeat: 15 * time.Second, writeLimit: 10 * time.Second,
+		clients: make(map[*sseClient]struct{}), done: make(chan struct{}),
+	}
+	for _, o := range opts {
+		_ = o(h)
+	}
+	return h
+}
+
+type sseMessage struct {
+	seq  uint64
+	kind call.Kind
+	data []byte
+}
+
+type sseClient struct {
+	kinds   map[call.Kind]bool
+	ch      chan sseMessage
+	dropped chan struct{} // closed when the hub gave up on the client
+}
+
+// HandleEvent numbers e and offers it to every client without blocking.
+func (h *EventHub) HandleEvent(e call.Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seq++
+	if h.closed || len(h.clients) == 0 {
+		return
+	}
+	data, err := MarshalEvent(e, h.fullCaller)
+	if err != nil {
+		return
+	}
+	msg := sseMessage{seq: h.seq, kind: e.Kind, data: data}
+	for c := range h.clients {
+		if c.kinds != nil && !c.kinds[e.Kind] {
+			continue
+		}
+		select {
+		case c.ch <- msg:
+		default:
+			delete(h.clients, c)
+			close(c.dropped)
+		}
+	}
+}
+
+// Clients is the number of connected streams.
+func (h *EventHub) Clients() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients)
+}
+
+// Close ends every stream; the HTTP server calls it on shutdown.
+func (h *EventHub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.closed {
+		h.closed = true
+		close(h.done)
+	}
+}
+
+func (h *EventHub) join(kinds map[call.Kind]bool) (*sseClient, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, false
+	}
+	c := &sseClient{kinds: kinds, ch: make(chan sseMessage, h.buffer), dropped: make(chan struct{})}
+	h.clients[c] = struct{}{}
+	return c, true
+}
+
+func (h *EventHub) leave(c *sseClient) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.clients, c)
+}
+
+// WithEvents adds GET /api/v1/events, a Server-Sent Events stream of call
+// and agent events (supervisor role). Query: kinds=call_ended,agent_answered.
+// Streams end when the server shuts down.
+func (s *Server) WithEvents(hub *EventHub, tokens []Token) {
+	a := &api{tokens: tokens}
+	s.mux.HandleFunc("GET /api/v1/events", a.auth(RoleSupervisor, hub.serve))
+	s.srv.RegisterOnShutdown(hub.Close)
+}
+
+func (h *EventHub) serve(w http.ResponseWriter, r *http.Request, _ Token) {
+	var names []string
+	if q := r.URL.Query().Get("kinds"); q != "" {
+		names = strings.Split(q, ",")
+	}
+	kinds, err := ParseKinds(names)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	c, ok := h.join(kinds)
+	if !ok {
+		writeError(w, http.StatusServiceUnavailable, "shutting down")
+		return
+	}
+	defer h.leave(c)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no") // keep reverse proxies from buffering the stream
+	w.WriteHeader(http.StatusOK)
+	sw := &sseWriter{w: w, rc: http.NewResponseController(w), limit: h.writeLimit}
+	// The opening comment tells the client it is subscribed.
+	if !sw.send(": connected\n\n") {
+		return
+	}
+	h.pump(r, c, sw)
+}
+
+func (h *EventHub) pump(r *http.Request, c *sseClient, sw *sseWriter) {
+	beat := time.NewTicker(h.heartbeat)
+	defer beat.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-h.done:
+			sw.send(": server closing\n\n")
+			return
+		case <-c.dropped:
+			sw.send(": dropped: client too slow\n\n")
+			return
+		case m := <-c.ch:
+			frame := "id: " + strconv.FormatUint(m.seq, 10) + "\nevent: " + m.kind.String() +
+				"\ndata: " + string(m.data) + "\n\n"
+			if !sw.send(frame) {
+				return
+			}
+		case <-beat.C:
+			if !sw.send(": heartbeat\n\n") {
+				return
+			}
+		}
+	}
+}
+
+// sseWriter writes and flushes one frame with a deadline, so a client that
+// stopped reading cannot hold the handler forever.
+type sseWriter struct {
+	w     http.ResponseWriter
+	rc    *http.ResponseController
+	limit time.Duration
+}
+
+func (s *sseWriter) send(frame string) bool {
+	_ = s.rc.SetWriteDeadline(time.Now().Add(s.limit))
+	if _, err := s.w.Write([]byte(frame)); err != nil {
+		return false
+	}
+	return s.rc.Flush() == nil
+}
