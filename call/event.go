@@ -60,6 +60,30 @@ const (
 	DispositionSet
 	// SurveyAnswered: the caller rated the service (Score 1-5).
 	SurveyAnswered
+
+	// NoticePlayed: the caller heard outage notice Detail (its id) for
+	// Target (the area).
+	NoticePlayed
+	// LookupDone: an account look-up finished; Reason is ok, not_found,
+	// timeout, error or circuit_open.
+	LookupDone
+	// FaultReported: a fault report was filed as work order Detail.
+	FaultReported
+	// CallbackRequested: the caller chose to be called back (Target is the
+	// number, masked in logs); CallbackAttempted: one dial-out attempt,
+	// Reason its outcome (answered, busy, no_answer, failed, gave_up).
+	CallbackRequested
+	CallbackAttempted
+	// RecordingSaved: the call's recording was written to file Detail.
+	RecordingSaved
+	// MonitorStarted, MonitorEnded: supervisor Target monitored Agent's
+	// call; Detail is listen, whisper or barge.
+	MonitorStarted
+	MonitorEnded
+	// ConsultStarted, ConsultEnded: Agent placed an internal consult call
+	// to agent Target (attended transfer); it is not a hotline call.
+	ConsultStarted
+	ConsultEnded
 )
 
 var kindNames = [...]string{
@@ -85,6 +109,17 @@ var kindNames = [...]string{
 	AgentStateChanged: "agent_state_changed",
 	DispositionSet:    "disposition_set",
 	SurveyAnswered:    "survey_answered",
+
+	NoticePlayed:      "notice_played",
+	LookupDone:        "lookup_done",
+	FaultReported:     "fault_reported",
+	CallbackRequested: "callback_requested",
+	CallbackAttempted: "callback_attempted",
+	RecordingSaved:    "recording_saved",
+	MonitorStarted:    "monitor_started",
+	MonitorEnded:      "monitor_ended",
+	ConsultStarted:    "consult_started",
+	ConsultEnded:      "consult_ended",
 }
 
 func (k Kind) String() string {
@@ -151,6 +186,7 @@ type Event struct {
 	Category     string        // DispositionSet: consult, repair, billing, complaint, suggestion
 	Resolved     bool          // DispositionSet
 	Score        int           // SurveyAnswered: 1-5
+	Detail       string        // kind-specific: notice id, work order, recording file, monitor mode
 }
 
 // Subscriber receives events synchronously; it must not block.

@@ -111,6 +111,7 @@ func (a *api) auth(min Role, next func(http.ResponseWriter, *http.Request, Token
 			writeError(w, http.StatusForbidden, "role "+string(found.Role)+" may not do this")
 			return
 		}
+		NoteActor(r.Context(), found.Name, found.Role, found.Agent)
 		next(w, r, *found)
 	}
 }
