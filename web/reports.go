@@ -28,12 +28,13 @@ type Reports interface {
 }
 
 // WithReports adds /api/v1/reports/{interval,agents,repeat-callers}
-// (supervisor role). Query: from, to (dates or RFC 3339; default today),
+// (admin role: reports are configuration-level data in the role split of
+// issue #8). Query: from, to (dates or RFC 3339; default today),
 // interval, tz, format=json|csv.
 func (s *Server) WithReports(r Reports, tokens []Token, defaultLoc *time.Location) {
 	a := &api{tokens: tokens}
 	serve := func(produce func(context.Context, ReportQuery) (Table, error)) http.HandlerFunc {
-		return a.auth(RoleSupervisor, func(w http.ResponseWriter, req *http.Request, _ Token) {
+		return a.auth(RoleAdmin, func(w http.ResponseWriter, req *http.Request, _ Token) {
 			q, err := parseReportQuery(req, defaultLoc)
 			if err != nil {
 				writeError(w, http.StatusBadRequest, err.Error())
