@@ -1,0 +1,176 @@
+package sip
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	sipmsg "github.com/emiago/sipgo/sip"
+)
+
+// Why a request was refused: the label values of
+// hotline_sip_rejected_total{reason}. The set is fixed so that the series
+// stays bounded whatever the network sends.
+const (
+	RejectBanned      = "banned"       // the source is banned after failed logins
+	RejectAuthFailed  = "auth_failed"  // a wrong digest answer
+	RejectRateLimited = "rate_limited" // the source sent too many requests
+	RejectUserAgent   = "user_agent"   // a scanner's User-Agent
+	RejectNotOurs     = "not_ours"     // a number (or domain) that is not ours: 404
+	RejectOverload    = "overload"     // channel, call-rate or CPU limit: 503
+	RejectDraining    = "draining"     // shutting down: 503
+	RejectMalformed   = "malformed"    // 400
+	RejectMethod      = "method"       // 405, 501
+)
+
+// RejectReasons lists every reason, for metrics to initialise its series.
+var RejectReasons = []string{
+	RejectBanned, RejectAuthFailed, RejectRateLimited, RejectUserAgent, RejectNotOurs,
+	RejectOverload, RejectDraining, RejectMalformed, RejectMethod,
+}
+
+// Action is what the guard does with a request it refuses.
+type Action string
+
+const (
+	// ActionSilence drops the request without an answer: a scanner learns
+	// nothing, and a flood costs us no response.
+	ActionSilence Action = "silence"
+	// ActionForbidden answers 403 Forbidden.
+	ActionForbidden Action = "403"
+)
+
+// DefaultScannerUserAgents are the User-Agent markers of well-known SIP
+// scanning and password-guessing tools.
+var DefaultScannerUserAgents = []string{
+	"friendly-scanner", "sipvicious", "sipcli", "sip-scan", "sundayddr", "iWar", "VaxSIPUserAgent",
+}
+
+// GuardConfig sets the per-source limits applied before any handler. The
+// zero value limits nothing.
+type GuardConfig struct {
+	// Trusted sources (a carrier's SBC sends every caller's INVITE from one
+	// address) are never rate limited nor refused for a ban; digest
+	// authentication still bans them from logging in.
+	Trusted []netip.Prefix
+	// MaxSources bounds the per-source table (default DefaultMaxSources).
+	MaxSources int
+	// Token buckets per source. Over the limit, INVITE and REGISTER get
+	// 503 with Retry-After (RFC 3261 21.5.4: a well-behaved phone backs
+	// off); OPTIONS and methods we do not serve get no answer, because
+	// those floods come from scanners and an answer only feeds them.
+	Invite, Register, Options RateLimit
+	// UserAgentDeny refuses requests whose User-Agent contains one of these
+	// (case-insensitive), answered by ScannerAction (default silence).
+	UserAgentDeny []string
+	ScannerAction Action
+	// BanAction answers a banned source (default 403).
+	BanAction Action
+}
+
+// logEvery bounds the guard's log lines to one per source per minute.
+const logEvery = time.Minute
+
+// guard applies GuardConfig. Its clock is injected for tests.
+type guard struct {
+	cfg     GuardConfig
+	deny    []string // lower-cased UserAgentDeny
+	sources *sourceTable
+	now     func() time.Time
+}
+
+func newGuard(cfg GuardConfig, sources *sourceTable, now func() time.Time) *guard {
+	if cfg.ScannerAction == "" {
+		cfg.ScannerAction = ActionSilence
+	}
+	if cfg.BanAction == "" {
+		cfg.BanAction = ActionForbidden
+	}
+	g := &guard{cfg: cfg, sources: sources, now: now}
+	for _, ua := range cfg.UserAgentDeny {
+		if ua = strings.TrimSpace(ua); ua != "" {
+			g.deny = append(g.deny, strings.ToLower(ua))
+		}
+	}
+	return g
+}
+
+// verdict is the guard's decision on one request.
+type verdict struct {
+	pass       bool
+	reason     string        // Reject* when refused
+	action     Action        // silence or 403, or "" for 503
+	retryAfter time.Duration // with a 503
+	logIt      bool          // the first refusal of this source in a while
+}
+
+// check decides on an out-of-dialog request of class from src.
+func (g *guard) check(src netip.Addr, class requestClass, userAgent string) verdict {
+	now := g.now()
+	if g.scanner(userAgent) {
+		return verdict{reason: RejectUserAgent, action: g.cfg.ScannerAction, logIt: g.sources.shouldLog(src, now, logEvery)}
+	}
+	if g.trusted(src) {
+		return verdict{pass: true}
+	}
+	if g.sources.banned(src, now) {
+		return verdict{reason: RejectBanned, action: g.cfg.BanAction}
+	}
+	limit := g.limit(class)
+	if limit.PerSecond <= 0 {
+		return verdict{pass: true}
+	}
+	ok, wait := g.sources.take(src, class, now, limit)
+	if ok {
+		return verdict{pass: true}
+	}
+	v := verdict{reason: RejectRateLimited, logIt: g.sources.shouldLog(src, now, logEvery)}
+	if class == classOptions {
+		v.action = ActionSilence
+	} else {
+		// Retry-After tells the phone when its bucket has a token again.
+		v.retryAfter = max(wait, time.Second)
+	}
+	return v
+}
+
+func (g *guard) limit(class requestClass) RateLimit {
+	switch class {
+	case classInvite:
+		return g.cfg.Invite
+	case classRegister:
+		return g.cfg.Register
+	}
+	return g.cfg.Options
+}
+
+func (g *guard) scanner(userAgent string) bool {
+	if userAgent == "" || len(g.deny) == 0 {
+		return false
+	}
+	// Scanner tools name themselves up front; looking at the first bytes
+	// bounds the work a huge header can cost.
+	ua := strings.ToLower(userAgent[:min(len(userAgent), 256)])
+	for _, d := range g.deny {
+		if strings.Contains(ua, d) {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *guard) trusted(src netip.Addr) bool {
+	for _, p := range g.cfg.Trusted {
+		if p.Contains(src) {
+			return true
+		}
+	}
+	return false
+}
+
+// retryAfterHeader rounds up to whole seconds, as the header wants.
+func retryAfterHeader(d time.Duration) sipmsg.Header {
+	secs := int64((d + time.Second - 1) / time.Second)
+	return sipmsg.NewHeader("Retry-After", strconv.FormatInt(max(secs, 1), 10))
+}
