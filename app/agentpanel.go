@@ -1,0 +1,125 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/web"
+)
+
+// agentPanel is the agent panel's view of the ACD and of the calls in
+// progress; commands go through the same path as the REST API's.
+type agentPanel struct {
+	agentControl
+	calls  *callTracker
+	wrapup map[string]time.Duration // queue → wrap-up time
+}
+
+// startAgentPanel turns on what serves agents one by one: the per-agent
+// series, the call-info tracker and the /agent panel. Without queues there
+// is no ACD and nothing to serve.
+func (s *Server) startAgentPanel() error {
+	if s.acd == nil {
+		return nil
+	}
+	p := agentPanel{agentControl: agentControl{s}, calls: newCallTracker(), wrapup: map[string]time.Duration{}}
+	for _, q := range s.acdConfig.Queues {
+		p.wrapup[q.Name] = q.WrapUp
+	}
+	s.bus.Subscribe(p.calls)
+	s.callInfo.p.Store(p.calls)
+	// Agents a reload adds get series too; only configured ones answer.
+	isAgent := func(id string) bool { _, ok := s.agentPassword(id); return ok }
+	if err := s.metrics.EnableAgentSeries(s.agentStates(), s.clock.Now, isAgent); err != nil {
+		return fmt.Errorf("agent panel: %w", err)
+	}
+	// The panel takes the SIP password, as of the last reload.
+	err := s.web.WithAgentPanel(p, s.agentPassword, web.WithPanelClock(s.clock.Now), web.WithPauseReasons(s.cfg.AgentPanel.Reasons()),
+		web.WithDispositionCategories(acd.Categories))
+	if err != nil {
+		return fmt.Errorf("agent panel: %w", err)
+	}
+	return nil
+}
+
+// agentStates is every agent's state now, so the per-agent series start
+// right after agents restored from the store.
+func (s *Server) agentStates() map[string]string {
+	s.acd.mu.Lock()
+	agents := s.acd.acd.Agents()
+	s.acd.mu.Unlock()
+	out := make(map[string]string, len(agents))
+	for _, a := range agents {
+		out[a.ID] = a.State.String()
+	}
+	return out
+}
+
+// callInfoSlot hands the tracker to the call flow once the panel starts;
+// calls already running then simply have no collected variables to show.
+type callInfoSlot struct{ p atomic.Pointer[callTracker] }
+
+// setVars passes the IVR's variables of a call to the tracker, if any.
+func (c *callInfoSlot) setVars(callID string, vars map[string]string) {
+	c.p.Load().setVars(callID, vars)
+}
+
+// PanelView implements web.AgentPanelSource.
+func (p agentPanel) PanelView(id string) (web.PanelView, error) {
+	rt := p.s.acd
+	rt.mu.Lock()
+	info, err := rt.acd.Agent(id)
+	rt.mu.Unlock()
+	if errors.Is(err, acd.ErrUnknownAgent) {
+		return web.PanelView{}, fmt.Errorf("%w: agent %s", web.ErrNotFound, id)
+	}
+	if err != nil {
+		return web.PanelView{}, fmt.Errorf("agent panel: agent %s: %w", id, err)
+	}
+	v := web.PanelView{Agent: web.AgentView{
+		ID: info.ID, Name: info.Name, WorkNumber: info.WorkNumber, State: info.State.String(), Since: info.Since,
+		Reason: info.Reason, CallID: info.CallID, Queue: info.Queue, CallsToday: info.CallsToday,
+		Queues:     slices.DeleteFunc(slices.Clone(info.Queues), isPersonalQueue),
+		Registered: len(p.s.sip.Bindings(info.ID)) > 0,
+	}}
+	if v.Agent.Queues == nil {
+		v.Agent.Queues = []string{}
+	}
+	if c, ok := p.calls.forAgent(id, info.CallID); ok {
+		v.Call = &c
+	}
+	if info.State == acd.Wrapup {
+		if d := p.wrapup[info.Queue]; d > 0 {
+			until := info.Since.Add(d)
+			v.WrapupUntil = &until
+		}
+	}
+	return v, nil
+}
+
+// The commands are the REST API's, named for the panel in the ACD's log.
+func (p agentPanel) Login(agent string) error {
+	return p.run("panel login", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin(agent) })
+}
+
+func (p agentPanel) Logout(agent string) error {
+	return p.run("panel logout", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogout(agent) })
+}
+
+func (p agentPanel) Ready(agent string) error {
+	return p.run("panel ready", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentReady(agent) })
+}
+
+func (p agentPanel) Pause(agent, reason string) error {
+	return p.run("panel pause", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause(agent, reason) })
+}
+
+func (p agentPanel) Disposition(agent, category string, resolved bool) error {
+	return p.run("panel disposition", agent, func(a *acd.ACD) ([]acd.Action, error) {
+		return nil, a.SetDisposition(agent, category, resolved)
+	})
+}

@@ -1,0 +1,414 @@
+package web
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+//go:embed agentpanel/index.html
+var agentPanelPage []byte
+
+// PanelCall is the call an agent is serving, or served last, as the panel
+// shows it. The caller's number is shown in full: the panel is the
+// authenticated agent's own view and the agent needs it to serve the caller.
+type PanelCall struct {
+	CallID      string            `json:"call_id"`
+	Caller      string            `json:"caller"`
+	Number      string            `json:"number"` // the dialled hotline number
+	Queue       string            `json:"queue"`
+	Language    string            `json:"language,omitempty"`
+	WaitSeconds float64           `json:"wait_seconds"` // time in the queue before the answer
+	AnsweredAt  *time.Time        `json:"answered_at,omitempty"`
+	TalkEndedAt *time.Time        `json:"talk_ended_at,omitempty"`
+	OnHold      bool              `json:"on_hold"`
+	IVRPath     []string          `json:"ivr_path"`
+	Vars        map[string]string `json:"vars"`
+	Disposition *PanelDisposition `json:"disposition,omitempty"`
+	// Current is false for the agent's last call, shown after wrap-up so
+	// that a disposition can still be set.
+	Current bool `json:"current"`
+}
+
+// PanelDisposition is the classification the agent gave the call.
+type PanelDisposition struct {
+	Category string `json:"category"`
+	Resolved bool   `json:"resolved"`
+}
+
+// PanelView is everything the panel shows one agent.
+type PanelView struct {
+	Agent AgentView  `json:"agent"`
+	Call  *PanelCall `json:"call,omitempty"`
+	// WrapupUntil is when the wrap-up in progress ends on its own.
+	WrapupUntil  *time.Time `json:"wrapup_until,omitempty"`
+	PauseReasons []string   `json:"pause_reasons"`
+	Categories   []string   `json:"categories"`
+}
+
+// AgentPanelSource is what the panel asks of the ACD: one agent's view and
+// the agent's own commands.
+type AgentPanelSource interface {
+	PanelView(agent string) (PanelView, error)
+	Login(agent string) error
+	Logout(agent string) error
+	Ready(agent string) error
+	Pause(agent, reason string) error
+	Disposition(agent, category string, resolved bool) error
+}
+
+// PanelPasswords returns an agent's password, false for an unknown agent.
+type PanelPasswords func(agent string) (string, bool)
+
+// PanelOption configures the agent panel.
+type PanelOption func(*agentPanel) error
+
+// WithPanelClock sets the clock for session expiry and login throttling.
+func WithPanelClock(now func() time.Time) PanelOption {
+	return func(p *agentPanel) error {
+		if now == nil {
+			return errors.New("agent panel: nil clock")
+		}
+		p.now = now
+		return nil
+	}
+}
+
+// WithPauseReasons sets the pause reasons an agent may pick.
+func WithPauseReasons(reasons []string) PanelOption {
+	return func(p *agentPanel) error {
+		if len(reasons) == 0 {
+			return errors.New("agent panel: at least one pause reason is needed")
+		}
+		p.reasons = slices.Clone(reasons)
+		return nil
+	}
+}
+
+// WithDispositionCategories sets the categories of the disposition form.
+func WithDispositionCategories(categories []string) PanelOption {
+	return func(p *agentPanel) error {
+		if len(categories) == 0 {
+			return errors.New("agent panel: at least one disposition category is needed")
+		}
+		p.categories = slices.Clone(categories)
+		return nil
+	}
+}
+
+// WithPanelPoll sets how often the stream looks for a changed view.
+func WithPanelPoll(every time.Duration) PanelOption {
+	return func(p *agentPanel) error {
+		if every <= 0 {
+			return fmt.Errorf("agent panel: poll interval %v must be positive", every)
+		}
+		p.poll = every
+		return nil
+	}
+}
+
+// PanelHeader must be sent with value "1" on every POST. A cross-site form
+// cannot set a custom header, so together with the SameSite cookie it
+// stops cross-site request forgery.
+const PanelHeader = "X-Hotline-Panel"
+
+// panelCookie is scoped to /agent so that the token never travels to the
+// rest of the server.
+const panelCookie = "hotline_agent"
+
+type agentPanel struct {
+	src        AgentPanelSource
+	passwords  PanelPasswords
+	log        *slog.Logger
+	now        func() time.Time
+	poll       time.Duration
+	reasons    []string
+	categories []string
+	sessions   *sessionStore
+	throttle   *loginThrottle
+
+	shutdownOnce sync.Once
+	shutdown     chan struct{}
+}
+
+func newAgentPanel(src AgentPanelSource, passwords PanelPasswords, log *slog.Logger, opts ...PanelOption) (*agentPanel, error) {
+	if src == nil || passwords == nil {
+		return nil, errors.New("agent panel: source and passwords are required")
+	}
+	p := &agentPanel{
+		src: src, passwords: passwords, log: log, now: time.Now, poll: 500 * time.Millisecond,
+		reasons:    []string{"break", "lunch", "training", "meeting", "after_call_paperwork"},
+		categories: []string{"consult", "repair", "billing", "complaint", "suggestion"},
+		shutdown:   make(chan struct{}),
+	}
+	for _, o := range opts {
+		if err := o(p); err != nil {
+			return nil, err
+		}
+	}
+	p.sessions = newSessionStore(p.now, DefaultPanelSessionIdle)
+	p.throttle = newLoginThrottle(p.now)
+	return p, nil
+}
+
+// WithAgentPanel serves the agents' panel at /agent: each agent logs in
+// with the password of their SIP account and sees and changes only their
+// own state and call.
+func (s *Server) WithAgentPanel(src AgentPanelSource, passwords PanelPasswords, opts ...PanelOption) error {
+	p, err := newAgentPanel(src, passwords, s.log, opts...)
+	if err != nil {
+		return err
+	}
+	s.srv.RegisterOnShutdown(func() { p.shutdownOnce.Do(func() { close(p.shutdown) }) })
+	p.routes(s.mux)
+	return nil
+}
+
+func (p *agentPanel) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /agent", p.page)
+	mux.HandleFunc("POST /agent/login", p.post(p.login))
+	mux.HandleFunc("POST /agent/logout", p.post(p.logout))
+	mux.HandleFunc("GET /agent/api/me", p.auth(p.me))
+	mux.HandleFunc("POST /agent/api/state", p.post(p.auth(p.state)))
+	mux.HandleFunc("POST /agent/api/disposition", p.post(p.auth(p.disposition)))
+	mux.HandleFunc("GET /agent/api/stream", p.auth(p.stream))
+}
+
+func (p *agentPanel) page(w http.ResponseWriter, _ *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	_, _ = w.Write(agentPanelPage)
+}
+
+// post refuses a POST without the panel header (see PanelHeader).
+func (p *agentPanel) post(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get(PanelHeader) != "1" {
+			writeError(w, http.StatusForbidden, "missing "+PanelHeader+": 1 header")
+			return
+		}
+		next(w, r)
+	}
+}
+
+// auth resolves the session cookie to the agent and records the actor.
+func (p *agentPanel) auth(next func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(panelCookie)
+		if err != nil {
+			writeError(w, http.StatusUnauthorized, "not logged in")
+			return
+		}
+		agent, ok := p.sessions.lookup(c.Value, true)
+		if !ok {
+			clearPanelCookie(w, r)
+			writeError(w, http.StatusUnauthorized, "session expired: log in again")
+			return
+		}
+		NoteActor(r.Context(), "agent:"+agent, RoleAgent, agent)
+		next(w, r, agent)
+	}
+}
+
+type loginBody struct {
+	Agent    string `json:"agent"`
+	Password string `json:"password"`
+}
+
+// loginFailed is the one answer to an unknown agent and a wrong password,
+// so the form cannot be used to find agent ids.
+const loginFailed = "wrong agent id or password"
+
+func (p *agentPanel) login(w http.ResponseWriter, r *http.Request) {
+	addr := clientAddr(r)
+	if wait, locked := p.throttle.locked(addr); locked {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
+		writeError(w, http.StatusTooManyRequests, "too many failed logins: try again later")
+		return
+	}
+	var body loginBody
+	if err := decodeBody(w, r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	body.Agent = strings.TrimSpace(body.Agent)
+	if body.Agent == "" || body.Password == "" {
+		writeError(w, http.StatusBadRequest, "agent id and password are required")
+		return
+	}
+	want, known := p.passwords(body.Agent)
+	// An unknown agent is compared against a dummy so that it costs the
+	// same time as a wrong password.
+	match := samePassword(body.Password, want)
+	if !known || want == "" || !match {
+		locked := p.throttle.fail(addr)
+		p.log.Warn("agent panel login failed", "agent", body.Agent, "remote", addr, "locked_out", locked)
+		writeError(w, http.StatusUnauthorized, loginFailed)
+		return
+	}
+	p.throttle.succeed(addr)
+	token, err := p.sessions.create(body.Agent)
+	if err != nil {
+		p.log.Error("agent panel session not created", "err", err)
+		writeError(w, http.StatusInternalServerError, "session could not be created")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: panelCookie, Value: token, Path: "/agent", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+	})
+	NoteActor(r.Context(), "agent:"+body.Agent, RoleAgent, body.Agent)
+	p.log.Info("agent panel login", "agent", body.Agent, "remote", addr)
+	p.me(w, r, body.Agent)
+}
+
+func (p *agentPanel) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(panelCookie); err == nil {
+		if agent, ok := p.sessions.lookup(c.Value, false); ok {
+			NoteActor(r.Context(), "agent:"+agent, RoleAgent, agent)
+			p.log.Info("agent panel logout", "agent", agent)
+		}
+		p.sessions.remove(c.Value)
+	}
+	clearPanelCookie(w, r)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func clearPanelCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{
+		Name: panelCookie, Value: "", Path: "/agent", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+	})
+}
+
+// panelMessage is a view with the server's time, so the page can run its
+// timers against the server's clock rather than the PC's.
+type panelMessage struct {
+	PanelView
+	ServerTime time.Time `json:"server_time"`
+}
+
+func (p *agentPanel) view(agent string) (PanelView, error) {
+	v, err := p.src.PanelView(agent)
+	if err != nil {
+		return PanelView{}, err
+	}
+	v.PauseReasons, v.Categories = p.reasons, p.categories
+	return v, nil
+}
+
+func (p *agentPanel) me(w http.ResponseWriter, _ *http.Request, agent string) {
+	v, err := p.view(agent)
+	if err != nil {
+		p.writeSourceError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, panelMessage{PanelView: v, ServerTime: p.now()})
+}
+
+type stateBody struct {
+	Action string `json:"action"`
+	Reason string `json:"reason"`
+}
+
+func (p *agentPanel) state(w http.ResponseWriter, r *http.Request, agent string) {
+	var body stateBody
+	if err := decodeBody(w, r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	var err error
+	switch body.Action {
+	case "login":
+		err = p.src.Login(agent)
+	case "logout":
+		err = p.src.Logout(agent)
+	case "ready":
+		err = p.src.Ready(agent)
+	case "pause":
+		if !slices.Contains(p.reasons, body.Reason) {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("pause reason %q: want one of %s", body.Reason, strings.Join(p.reasons, ", ")))
+			return
+		}
+		err = p.src.Pause(agent, body.Reason)
+	default:
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("action %q: want login, ready, pause or logout", body.Action))
+		return
+	}
+	if err != nil {
+		p.writeSourceError(w, err)
+		return
+	}
+	p.log.Info("agent panel state", "agent", agent, "action", body.Action, "reason", body.Reason)
+	p.me(w, r, agent)
+}
+
+type dispositionBody struct {
+	Category string `json:"category"`
+	Resolved *bool  `json:"resolved"`
+}
+
+func (p *agentPanel) disposition(w http.ResponseWriter, r *http.Request, agent string) {
+	var body dispositionBody
+	if err := decodeBody(w, r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if !slices.Contains(p.categories, body.Category) {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("category %q: want one of %s", body.Category, strings.Join(p.categories, ", ")))
+		return
+	}
+	if body.Resolved == nil {
+		writeError(w, http.StatusBadRequest, "resolved (true or false) is required")
+		return
+	}
+	if err := p.src.Disposition(agent, body.Category, *body.Resolved); err != nil {
+		p.writeSourceError(w, err)
+		return
+	}
+	p.me(w, r, agent)
+}
+
+func (p *agentPanel) writeSourceError(w http.ResponseWriter, err error) {
+	if errors.Is(err, ErrNotFound) {
+		writeError(w, http.StatusNotFound, err.Error())
+		return
+	}
+	// The ACD refused: the action does not fit the agent's state (pause
+	// while logged out, a disposition without a call).
+	writeError(w, http.StatusConflict, err.Error())
+}
+
+// decodeBody reads a small JSON body; unknown fields are refused so that
+// a request naming another agent fails loudly instead of acting as self.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("body: %w", err)
+	}
+	return nil
+}
+
+// clientAddr is the connection's source address. Forwarded headers are
+// not trusted: anyone could set them to dodge the login throttle.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
