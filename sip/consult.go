@@ -1,0 +1,157 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	sipmsg "github.com/emiago/sipgo/sip"
+)
+
+// An agent's call to another agent's extension is a consult call: the
+// agent usually holds a caller, talks to the colleague first, then hands
+// the caller over with REFER and Replaces (attended transfer, RFC 5589).
+// The endpoint lets the server ring the colleague before it answers the
+// agent, so that the agent's phone hears ringing, and a refusal (logged
+// out, busy, no answer) reaches it as a SIP status rather than as audio.
+
+// ConsultFunc is asked, before an authenticated agent's call to an
+// internal number is answered, whether to answer it. It returns 0 to
+// answer, or the SIP status (4xx-6xx) to refuse the call with. ctx ends
+// when the agent cancels the call or the endpoint stops.
+type ConsultFunc func(ctx context.Context, c *Call) (status int)
+
+// Replaces names the dialog an attended transfer replaces (RFC 3891), as
+// the transferring phone sees it: ToTag is the tag of the far end (ours,
+// when the dialog is one of the phone's calls to us) and FromTag its own.
+type Replaces struct {
+	CallID  string
+	ToTag   string
+	FromTag string
+}
+
+// ErrBadReplaces: a Replaces value without a Call-ID or with a malformed
+// parameter.
+var ErrBadReplaces = errors.New("malformed Replaces")
+
+// parseReplaces reads "callid;to-tag=x;from-tag=y" (already unescaped).
+// Both tags are required, as RFC 3891 says; early-only is ignored.
+func parseReplaces(v string) (Replaces, error) {
+	parts := strings.Split(v, ";")
+	r := Replaces{CallID: strings.TrimSpace(parts[0])}
+	if r.CallID == "" {
+		return r, fmt.Errorf("%w: no call id in %q", ErrBadReplaces, v)
+	}
+	for _, p := range parts[1:] {
+		k, val, _ := strings.Cut(strings.TrimSpace(p), "=")
+		switch strings.ToLower(k) {
+		case "to-tag":
+			r.ToTag = val
+		case "from-tag":
+			r.FromTag = val
+		case "early-only", "":
+		default:
+			return r, fmt.Errorf("%w: parameter %q", ErrBadReplaces, k)
+		}
+	}
+	if r.ToTag == "" || r.FromTag == "" {
+		return r, fmt.Errorf("%w: missing tag in %q", ErrBadReplaces, v)
+	}
+	return r, nil
+}
+
+// referReplaces extracts the Replaces header of a Refer-To URI
+// ("<sip:1002@host?Replaces=...>"); ok is false when it has none.
+func referReplaces(referTo string) (r Replaces, ok bool, err error) {
+	v := referTo
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		if j := strings.IndexByte(v, '>'); j > i {
+			v = v[i+1 : j]
+		}
+	}
+	_, headers, _ := strings.Cut(v, "?")
+	for _, kv := range strings.Split(headers, "&") {
+		k, val, _ := strings.Cut(kv, "=")
+		if !strings.EqualFold(k, "Replaces") {
+			continue
+		}
+		dec, err := url.QueryUnescape(val)
+		if err != nil {
+			return r, true, fmt.Errorf("%w: %v", ErrBadReplaces, err)
+		}
+		r, err = parseReplaces(dec)
+		return r, true, err
+	}
+	return r, false, nil
+}
+
+// ReplacedCall finds the answered call an attended transfer names: one of
+// our server-side dialogs (a consult call an agent placed to us). Phones
+// disagree on which tag is which, so both orientations are tried; the
+// Call-ID and both tags must match.
+func (e *Endpoint) ReplacedCall(r Replaces) *Call {
+	for _, id := range []string{
+		sipmsg.DialogIDMake(r.CallID, r.ToTag, r.FromTag),
+		sipmsg.DialogIDMake(r.CallID, r.FromTag, r.ToTag),
+	} {
+		if v, ok := e.calls.Load(id); ok {
+			return v.(*Call)
+		}
+	}
+	return nil
+}
+
+// preAnswer lets the ConsultFunc ring a colleague before an agent's call
+// is answered; false when the call was refused (the response is sent).
+func (e *Endpoint) preAnswer(c *Call) bool {
+	if e.cfg.Consult == nil || c.Agent == "" {
+		return true
+	}
+	ctx, cancel := context.WithCancel(c.dlg.Context())
+	defer cancel()
+	stop := context.AfterFunc(e.ctx, cancel)
+	defer stop()
+	code := e.cfg.Consult(ctx, c)
+	if code == 0 {
+		return true
+	}
+	if code < 400 || code > 699 {
+		c.log.Warn("consult refused with a bad status", "status", code)
+		code = sipmsg.StatusInternalServerError
+	}
+	c.release()
+	if c.dlg.Context().Err() == nil {
+		_ = c.dlg.Respond(code, consultPhrase(code), nil)
+	}
+	_ = c.dlg.Close()
+	return false
+}
+
+// Gone is closed when the call's dialog is over or was never set up: the
+// caller cancelled, the answer was not acknowledged, or the dialog ended.
+// Unlike Done it also covers a call whose handler never ran.
+func (c *Call) Gone() <-chan struct{} { return c.dlg.Context().Done() }
+
+// Ring sends 180 Ringing on a call not answered yet (a consult call while
+// the colleague's phone rings).
+func (c *Call) Ring() {
+	_ = c.dlg.Respond(sipmsg.StatusRinging, "Ringing", nil)
+}
+
+func consultPhrase(code int) string {
+	switch code {
+	case sipmsg.StatusTemporarilyUnavailable:
+		return "Temporarily Unavailable"
+	case sipmsg.StatusRequestTerminated:
+		return "Request Terminated"
+	case sipmsg.StatusGlobalDecline:
+		return "Decline"
+	case sipmsg.StatusForbidden:
+		return "Forbidden"
+	case sipmsg.StatusInternalServerError:
+		return "Server Internal Error"
+	}
+	return reasonPhrase(code)
+}
