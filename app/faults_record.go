@@ -1,0 +1,197 @@
+package app
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/media"
+)
+
+// loudRMS is the frame level (of 32768) above which the caller is taken to
+// be speaking: about -40 dBFS, well above line noise.
+const loudRMS = 330
+
+// voiceRecorder collects a caller's voice message from the RTP read loop.
+// push runs on that loop and only decodes and appends; the leg's goroutine
+// decides when the message is over (terminator, length, silence).
+type voiceRecorder struct {
+	codec media.Codec
+	max   int // samples
+	quit  chan struct{}
+	full  chan struct{}
+
+	mu       sync.Mutex
+	pcm      []int16
+	heard    bool      // some frame was loud
+	lastLoud time.Time // when the last loud frame arrived
+	stopOnce sync.Once
+	fullOnce sync.Once
+	frame    []int16
+}
+
+func newVoiceRecorder(codec media.Codec, maxDur time.Duration) *voiceRecorder {
+	return &voiceRecorder{
+		codec: codec, max: int(maxDur.Seconds() * media.ClockRate),
+		quit: make(chan struct{}), full: make(chan struct{}),
+	}
+}
+
+func (r *voiceRecorder) push(payload []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.pcm) >= r.max {
+		return
+	}
+	if cap(r.frame) < len(payload) {
+		r.frame = make([]int16, len(payload))
+	}
+	f := r.frame[:len(payload)]
+	r.codec.Decode(f, payload)
+	f = f[:min(len(f), r.max-len(r.pcm))]
+	r.pcm = append(r.pcm, f...)
+	if rms(f) >= loudRMS {
+		r.heard, r.lastLoud = true, time.Now()
+	}
+	if len(r.pcm) >= r.max {
+		r.fullOnce.Do(func() { close(r.full) })
+	}
+}
+
+func rms(pcm []int16) float64 {
+	if len(pcm) == 0 {
+		return 0
+	}
+	var sum float64
+	for _, s := range pcm {
+		sum += float64(s) * float64(s)
+	}
+	return math.Sqrt(sum / float64(len(pcm)))
+}
+
+// quietFor reports whether the caller spoke and has since been quiet for d
+// (or sent nothing at all: a phone that stops sending on silence).
+func (r *voiceRecorder) quietFor(d time.Duration) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.heard && time.Since(r.lastLoud) >= d
+}
+
+func (r *voiceRecorder) stop() { r.stopOnce.Do(func() { close(r.quit) }) }
+
+func (r *voiceRecorder) samples() []int16 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pcm
+}
+
+// startRecording installs the recorder on the caller's stream and waits in
+// the background for the end of the message.
+func (l *serviceLeg) startRecording(a ivr.StartRecording) {
+	if l.rec != nil {
+		l.rec.stop()
+	}
+	rec := newVoiceRecorder(l.c.Codec(), a.MaxDuration)
+	l.rec = rec
+	l.stream.SetAudioSink(rec.push)
+	l.background(func() ivr.Event {
+		l.awaitEnd(rec, a)
+		l.stream.SetAudioSink(nil)
+		return l.saveRecording(rec, a.ID)
+	})
+}
+
+func (l *serviceLeg) stopRecording(id uint64) {
+	if l.rec != nil {
+		l.rec.stop()
+	}
+}
+
+// awaitEnd returns when the message is over: the terminator (stop), the
+// length limit, end silence after speech, or the call ending.
+func (l *serviceLeg) awaitEnd(rec *voiceRecorder, a ivr.StartRecording) {
+	limit := time.NewTimer(a.MaxDuration)
+	defer limit.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-rec.quit:
+			return
+		case <-rec.full:
+			return
+		case <-limit.C:
+			return
+		case <-l.ctx.Done():
+			return
+		case <-l.done:
+			return
+		case <-tick.C:
+			if a.EndSilence > 0 && rec.quietFor(a.EndSilence) {
+				return
+			}
+		}
+	}
+}
+
+// saveRecording writes the message as an 8 kHz mono 16-bit WAV under
+// data_dir/faults/; trailing silence is kept, as it tells a listener the
+// caller had finished.
+func (l *serviceLeg) saveRecording(rec *voiceRecorder, id uint64) ivr.Event {
+	pcm := rec.samples()
+	d := time.Duration(len(pcm)) * time.Second / media.ClockRate
+	done := ivr.RecordingDone{ID: id, Duration: d}
+	if len(pcm) == 0 {
+		return done
+	}
+	name := faultFileName(l.s.clock.Now(), l.c.ID)
+	path := filepath.Join(l.s.self.faults.dir, name)
+	if err := writeWAVFile(path, pcm); err != nil {
+		l.c.Logger().Error("fault message not saved", "err", err)
+		return done
+	}
+	done.File = name
+	l.c.Logger().Info("fault message recorded", "file", name, "seconds", d.Seconds())
+	return done
+}
+
+// faultFileName is <UTC time>-<call id>.wav with the call id reduced to
+// characters safe in any file system.
+func faultFileName(t time.Time, callID string) string {
+	safe := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '_'
+	}, callID)
+	if len(safe) > 64 {
+		safe = safe[:64]
+	}
+	return t.UTC().Format("20060102T150405.000") + "-" + safe + ".wav"
+}
+
+func writeWAVFile(path string, pcm []int16) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return fmt.Errorf("fault message: %w", err)
+	}
+	tmp := path + ".partial"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
+	if err != nil {
+		return fmt.Errorf("fault message: %w", err)
+	}
+	if err := media.EncodeWAV(f, pcm, media.ClockRate, 1); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("fault message: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("fault message: %w", err)
+	}
+	return os.Rename(tmp, path)
+}

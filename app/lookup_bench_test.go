@@ -1,0 +1,43 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/ivr"
+)
+
+// BenchmarkLookupDemoInProcess is the built-in demo responder through the
+// full client (JSON both ways, breaker); BenchmarkLookupLoopback adds a
+// real HTTP round trip on loopback. Neither has a target: a look-up's cost
+// is the remote service's.
+func BenchmarkLookupDemoInProcess(b *testing.B) {
+	c := NewLookupClient("accounts", config.Service{URL: config.BuiltinDemoURL}, func() string { return "http://builtin.demo" + DemoAccountsPath }, realClock{})
+	c.http = &http.Client{Transport: handlerTransport{demoAccountsHandler()}}
+	benchLookup(b, c)
+}
+
+func BenchmarkLookupLoopback(b *testing.B) {
+	c, _ := testClient(b, demoAccountsHandler(), config.Service{})
+	benchLookup(b, c)
+}
+
+func benchLookup(b *testing.B, c *LookupClient) {
+	ctx := context.Background()
+	for b.Loop() {
+		if _, res, err := c.Lookup(ctx, LookupRequest{Account: "1234567890"}); res != LookupOK {
+			b.Fatal(res, err)
+		}
+	}
+}
+
+func BenchmarkAccountSpeech(b *testing.B) {
+	vars := map[string]string{ivr.VarBalanceCents: "1234567", ivr.VarArrearsCents: "5000", ivr.VarDueDate: "2026-12-05"}
+	for b.Loop() {
+		if len(ivr.AccountSpeech("zh", vars)) == 0 {
+			b.Fatal("nothing said")
+		}
+	}
+}

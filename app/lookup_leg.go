@@ -1,0 +1,135 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/store"
+)
+
+// serviceLeg is the caller's leg with the self-service work the IVR may
+// ask for (account lookups). Its goroutines end with close, so a caller
+// who hangs up mid-lookup leaves nothing running.
+type serviceLeg struct {
+	*callLeg
+	s      *Server
+	c      *sip.Call
+	base   call.Event
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	rec    *voiceRecorder // the message being recorded, if any
+}
+
+func (s *Server) serviceLeg(ctx context.Context, c *sip.Call, leg *callLeg, base call.Event) *serviceLeg {
+	ctx, cancel := context.WithCancel(ctx)
+	return &serviceLeg{callLeg: leg, s: s, c: c, base: base, ctx: ctx, cancel: cancel}
+}
+
+// close cancels work in flight and waits for it.
+func (l *serviceLeg) close() {
+	l.cancel()
+	if l.rec != nil {
+		l.rec.stop()
+	}
+	l.wg.Wait()
+}
+
+// Do carries out the IVR's self-service actions; work that takes time runs
+// in the background and reports on the leg's events, while the
+// interpreter's own timers cover a service that hangs.
+func (l *serviceLeg) Do(a ivr.Action) {
+	switch a := a.(type) {
+	case ivr.Lookup:
+		l.background(func() ivr.Event { return l.lookup(l.s.self.lookups[a.Service], a) })
+	case ivr.NoticeHeard:
+		ev := l.base
+		ev.Kind, ev.Time, ev.Detail, ev.Target = call.NoticePlayed, l.s.clock.Now(), a.ID, a.Area
+		l.s.bus.Publish(ev)
+	case ivr.StartRecording:
+		l.startRecording(a)
+	case ivr.StopRecording:
+		l.stopRecording(a.ID)
+	case ivr.FileFaultReport:
+		l.background(func() ivr.Event { return l.fileFault(a) })
+	}
+}
+
+// background runs work and delivers its event unless the call is over.
+func (l *serviceLeg) background(work func() ivr.Event) {
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		l.deliver(work())
+	}()
+}
+
+func (l *serviceLeg) deliver(ev ivr.Event) {
+	select {
+	case l.events <- ev:
+	case <-l.done:
+	case <-l.ctx.Done():
+	}
+}
+
+// Play also finds outage-notice recordings, which live outside the prompt
+// set and come and go while the server runs.
+func (l *serviceLeg) Play(refs []ivr.PromptRef, bargeIn bool) error {
+	if f := l.s.self.played.Load(); f != nil {
+		(*f)(l.c.ID, refs)
+	}
+	l.buf = l.buf[:0]
+	for _, r := range refs {
+		p := l.prompts.Get(r.Lang, r.Name)
+		if p == nil && l.s.self.board != nil {
+			p = l.s.self.board.prompt(r)
+		}
+		if p == nil {
+			l.c.Logger().Warn("prompt missing at run time", "prompt", r.String())
+			continue
+		}
+		l.buf = append(l.buf, p)
+	}
+	l.stream.Play(l.buf...)
+	return nil
+}
+
+func (l *serviceLeg) lookup(client *LookupClient, a ivr.Lookup) ivr.LookupResult {
+	began := l.s.clock.Now()
+	out := ivr.LookupResult{ID: a.ID, Status: ivr.LookupFailed}
+	result := LookupError
+	if client == nil {
+		l.c.Logger().Error("lookup: service not configured", "service", a.Service)
+	} else {
+		ans, r, err := client.Lookup(l.ctx, LookupRequest{Account: a.Account, Caller: l.c.Caller, CallID: l.c.ID})
+		result = r
+		switch {
+		case err != nil:
+			l.c.Logger().Warn("lookup failed", "service", a.Service, "account", l.maskAccount(a.Account),
+				"result", r, "err", err)
+		case r == LookupOK:
+			out.Status, out.Vars = ivr.LookupOK, ans.Vars()
+		default:
+			out.Status = ivr.LookupNotFound
+		}
+	}
+	if l.ctx.Err() != nil {
+		return out // the caller left mid-lookup: not the service's failure
+	}
+	ev := l.base
+	ev.Kind, ev.Time, ev.Reason, ev.Detail = call.LookupDone, l.s.clock.Now(), result, a.Service
+	ev.Delay = max(ev.Time.Sub(began), time.Duration(0))
+	l.s.bus.Publish(ev)
+	return out
+}
+
+func (l *serviceLeg) maskAccount(account string) string {
+	if l.s.cfg.MaskNumbers() {
+		return store.Mask(account)
+	}
+	return account
+}

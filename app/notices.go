@@ -1,0 +1,320 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/web"
+)
+
+// noticePromptPrefix marks a prompt name that is an outage notice's own
+// recording ("notice:<id>") rather than a file of the prompt set.
+const noticePromptPrefix = "notice:"
+
+// noticeBoard keeps the notices that are not expired in memory, with their
+// recordings decoded, so a call asks no database and reads no file. It is
+// refreshed on every write and loaded from the store at start.
+type noticeBoard struct {
+	store       *store.Store
+	dir         string // data_dir/notices: <id>/<lang>.wav
+	languages   []string
+	defaultLang string
+	clock       clock
+	log         *slog.Logger
+
+	mu      sync.RWMutex
+	notices []store.Notice
+	audio   map[string]*media.Prompt // "<id>/<lang>"
+}
+
+func newNoticeBoard(st *store.Store, dataDir string, languages []string, defaultLang string, clk clock, log *slog.Logger) *noticeBoard {
+	return &noticeBoard{
+		store: st, dir: filepath.Join(dataDir, "notices"), languages: languages,
+		defaultLang: defaultLang, clock: clk, log: log, audio: map[string]*media.Prompt{},
+	}
+}
+
+// load reads the notices that are not expired, and their recordings.
+func (b *noticeBoard) load(ctx context.Context) error {
+	list, err := b.store.Notices(ctx, false)
+	if err != nil {
+		return fmt.Errorf("notices: load: %w", err)
+	}
+	audio := map[string]*media.Prompt{}
+	for _, n := range list {
+		for lang, file := range n.Prompts {
+			p, err := b.loadAudio(n.ID, file)
+			if err != nil {
+				b.log.Warn("notice recording unreadable", "notice", n.ID, "lang", lang, "err", err)
+				continue
+			}
+			audio[audioKey(n.ID, lang)] = p
+		}
+	}
+	b.mu.Lock()
+	b.notices, b.audio = list, audio
+	b.mu.Unlock()
+	return nil
+}
+
+func (b *noticeBoard) loadAudio(id int64, file string) (*media.Prompt, error) {
+	f, err := os.Open(filepath.Join(b.noticeDir(id), filepath.Base(file)))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return media.LoadPromptWAV(noticePromptPrefix+strconv.FormatInt(id, 10), f)
+}
+
+func (b *noticeBoard) noticeDir(id int64) string {
+	return filepath.Join(b.dir, strconv.FormatInt(id, 10))
+}
+
+func audioKey(id int64, lang string) string { return strconv.FormatInt(id, 10) + "/" + lang }
+
+// forArea lists the notices active now for area, oldest first, as the IVR
+// plays them.
+func (b *noticeBoard) forArea(area string) []ivr.AreaNotice {
+	now := b.clock.Now()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	var out []ivr.AreaNotice
+	for i := len(b.notices) - 1; i >= 0; i-- { // the store lists newest first
+		n := b.notices[i]
+		if !n.ActiveAt(now) || !n.Covers(area) || len(n.Prompts) == 0 {
+			continue
+		}
+		id := strconv.FormatInt(n.ID, 10)
+		out = append(out, ivr.AreaNotice{ID: id, Prompts: []ivr.PromptRef{{Name: noticePromptPrefix + id}}})
+	}
+	return out
+}
+
+// prompt finds a notice recording in lang, else in the default language,
+// else in any language it has: a notice heard in another language beats
+// one not heard.
+func (b *noticeBoard) prompt(ref ivr.PromptRef) *media.Prompt {
+	idText, ok := strings.CutPrefix(ref.Name, noticePromptPrefix)
+	if !ok {
+		return nil
+	}
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return nil
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for _, lang := range append([]string{ref.Lang, b.defaultLang}, b.languages...) {
+		if p := b.audio[audioKey(id, lang)]; p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// noticeControl is the API's view of the board (web.NoticeControl).
+type noticeControl struct{ b *noticeBoard }
+
+func (c noticeControl) ListNotices(ctx context.Context, activeOnly bool) (any, error) {
+	list, err := c.b.store.Notices(ctx, !activeOnly)
+	if err != nil {
+		return nil, err
+	}
+	if activeOnly {
+		now := c.b.clock.Now()
+		list = slices.DeleteFunc(list, func(n store.Notice) bool { return !n.ActiveAt(now) })
+	}
+	if list == nil {
+		list = []store.Notice{}
+	}
+	return list, nil
+}
+
+func (c noticeControl) CreateNotice(ctx context.Context, in web.NoticeInput, by string) (any, error) {
+	now := c.b.clock.Now()
+	n := store.Notice{CreatedBy: by, Created: now, Updated: now}
+	if err := c.b.apply(&n, in, true); err != nil {
+		return nil, err
+	}
+	audio, err := c.b.recordings(ctx, in, n.Text)
+	if err != nil {
+		return nil, err
+	}
+	if n, err = c.b.store.CreateNotice(ctx, n); err != nil {
+		return nil, err
+	}
+	if n.Prompts, err = c.b.saveAudio(n.ID, audio); err != nil {
+		_ = c.b.store.DeleteNotice(ctx, n.ID)
+		return nil, err
+	}
+	if err := c.b.store.UpdateNotice(ctx, n); err != nil {
+		return nil, err
+	}
+	c.b.log.Info("notice created", "notice", n.ID, "areas", n.Areas, "by", by)
+	return n, c.b.load(ctx)
+}
+
+func (c noticeControl) UpdateNotice(ctx context.Context, id int64, in web.NoticeInput, by string) (any, error) {
+	n, err := c.b.store.Notice(ctx, id)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	if err := c.b.apply(&n, in, false); err != nil {
+		return nil, err
+	}
+	n.Updated = c.b.clock.Now()
+	if len(in.Audio) > 0 || in.Generate {
+		audio, err := c.b.recordings(ctx, in, n.Text)
+		if err != nil {
+			return nil, err
+		}
+		if n.Prompts, err = c.b.saveAudio(n.ID, audio); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.b.store.UpdateNotice(ctx, n); err != nil {
+		return nil, notFound(err)
+	}
+	c.b.log.Info("notice updated", "notice", n.ID, "by", by)
+	return n, c.b.load(ctx)
+}
+
+func (c noticeControl) ExpireNotice(ctx context.Context, id int64, by string) (any, error) {
+	n, err := c.b.store.Notice(ctx, id)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	n.Expired, n.Updated = true, c.b.clock.Now()
+	if err := c.b.store.UpdateNotice(ctx, n); err != nil {
+		return nil, notFound(err)
+	}
+	c.b.log.Info("notice expired", "notice", n.ID, "by", by)
+	return n, c.b.load(ctx)
+}
+
+func (c noticeControl) DeleteNotice(ctx context.Context, id int64, by string) error {
+	if err := c.b.store.DeleteNotice(ctx, id); err != nil {
+		return notFound(err)
+	}
+	if err := os.RemoveAll(c.b.noticeDir(id)); err != nil {
+		c.b.log.Warn("notice recordings not removed", "notice", id, "err", err)
+	}
+	c.b.log.Info("notice deleted", "notice", id, "by", by)
+	return c.b.load(ctx)
+}
+
+func notFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w: %v", web.ErrNotFound, err)
+	}
+	return err
+}
+
+// apply checks in and copies it onto n; create requires areas.
+func (b *noticeBoard) apply(n *store.Notice, in web.NoticeInput, create bool) error {
+	if in.Areas != nil || create {
+		if len(in.Areas) == 0 {
+			return fmt.Errorf("%w: areas: at least one area (or \"*\" for all)", web.ErrInvalid)
+		}
+		for _, a := range in.Areas {
+			if a == "" || len(a) > 64 || strings.ContainsAny(a, ", \t\n") {
+				return fmt.Errorf("%w: area %q: 1-64 characters without commas or spaces", web.ErrInvalid, a)
+			}
+		}
+		n.Areas = slices.Clone(in.Areas)
+	}
+	if in.Text != nil {
+		n.Text = strings.TrimSpace(*in.Text)
+	}
+	if len(n.Text) > 2000 {
+		return fmt.Errorf("%w: text: at most 2000 bytes", web.ErrInvalid)
+	}
+	if in.StartsAt != nil {
+		n.Starts = *in.StartsAt
+	} else if create {
+		n.Starts = n.Created
+	}
+	if in.EndsAt != nil {
+		n.Ends = *in.EndsAt
+	}
+	if !n.Ends.IsZero() && !n.Ends.After(n.Starts) {
+		return fmt.Errorf("%w: ends_at must be after starts_at", web.ErrInvalid)
+	}
+	return nil
+}
+
+// recordings returns the notice audio per language: uploads as given
+// (normalised), or speech generated from text in every language when asked
+// or when nothing was uploaded.
+func (b *noticeBoard) recordings(ctx context.Context, in web.NoticeInput, text string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for lang, data := range in.Audio {
+		if !slices.Contains(b.languages, lang) {
+			return nil, fmt.Errorf("%w: audio: unknown language %q (configured: %s)", web.ErrInvalid, lang, strings.Join(b.languages, ", "))
+		}
+		wav, err := normaliseNoticeWAV(data)
+		if err != nil {
+			return nil, fmt.Errorf("%w: audio %s: %v", web.ErrInvalid, lang, err)
+		}
+		out[lang] = wav
+	}
+	if len(out) > 0 && !in.Generate {
+		return out, nil
+	}
+	if text == "" {
+		return nil, fmt.Errorf("%w: give text to generate speech from, or upload a recording", web.ErrInvalid)
+	}
+	lang := in.Language
+	if lang == "" {
+		lang = b.defaultLang
+	}
+	wav, err := synthesiseNotice(ctx, lang, text)
+	switch {
+	case errors.Is(err, errNoSynth):
+		return nil, fmt.Errorf("%w: %v", web.ErrUnprocessable, err)
+	case errors.Is(err, errBadAudio):
+		return nil, fmt.Errorf("%w: generated speech: %v", web.ErrUnprocessable, err)
+	case err != nil:
+		return nil, err
+	}
+	out[lang] = wav
+	return out, nil
+}
+
+// saveAudio writes each recording to <dir>/<id>/<lang>.wav (through a
+// temporary name, so a crash never leaves half a file) and returns the
+// language → file map for the store.
+func (b *noticeBoard) saveAudio(id int64, audio map[string][]byte) (map[string]string, error) {
+	dir := b.noticeDir(id)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("notice %d: %w", id, err)
+	}
+	files := map[string]string{}
+	for lang, data := range audio {
+		if _, err := media.LoadPromptWAV("check", bytes.NewReader(data)); err != nil {
+			return nil, fmt.Errorf("notice %d: %s: %w", id, lang, err)
+		}
+		name := lang + ".wav"
+		tmp := filepath.Join(dir, name+".partial")
+		if err := os.WriteFile(tmp, data, 0o640); err != nil {
+			return nil, fmt.Errorf("notice %d: %w", id, err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+			return nil, fmt.Errorf("notice %d: %w", id, err)
+		}
+		files[lang] = name
+	}
+	return files, nil
+}

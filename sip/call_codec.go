@@ -1,0 +1,11 @@
+package sip
+
+import "github.com/hotline-oss/hotline/media"
+
+// Codec is the audio codec negotiated with the caller, so that audio taken
+// from the stream (a recorded voice message) can be decoded.
+func (c *Call) Codec() media.Codec {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.neg.Codec
+}

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// FaultControl lists fault reports (work orders) and opens their voice
+// messages.
+type FaultControl interface {
+	ListFaults(ctx context.Context, from, to time.Time) (any, error)
+	FaultRecording(ctx context.Context, file string) (io.ReadSeekCloser, error)
+}
+
+type faultAPI struct {
+	api
+	ctl FaultControl
+}
+
+// WithFaults adds the fault-report API (supervisor role): GET
+// /api/v1/faults?from=&to= lists work orders (RFC 3339 or YYYY-MM-DD in UTC;
+// default the last 7 days), GET /api/v1/faults/{file} downloads a message.
+func (s *Server) WithFaults(ctl FaultControl, tokens []Token) {
+	a := &faultAPI{api: api{tokens: tokens}, ctl: ctl}
+	s.mux.HandleFunc("GET /api/v1/faults", a.auth(RoleSupervisor, a.list))
+	s.mux.HandleFunc("GET /api/v1/faults/{file}", a.auth(RoleSupervisor, a.download))
+}
+
+func (a *faultAPI) list(w http.ResponseWriter, r *http.Request, _ Token) {
+	now := time.Now().UTC()
+	from, to := now.Add(-7*24*time.Hour), now.Add(time.Minute)
+	for key, dst := range map[string]*time.Time{"from": &from, "to": &to} {
+		v := r.URL.Query().Get(key)
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			t, err = time.Parse(time.DateOnly, v)
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, key+": want RFC 3339 or YYYY-MM-DD")
+			return
+		}
+		*dst = t
+	}
+	if !to.After(from) {
+		writeError(w, http.StatusBadRequest, "to must be after from")
+		return
+	}
+	out, err := a.ctl.ListFaults(r.Context(), from, to)
+	writeResult(w, http.StatusOK, out, err)
+}
+
+func (a *faultAPI) download(w http.ResponseWriter, r *http.Request, _ Token) {
+	file := r.PathValue("file")
+	if !strings.HasSuffix(file, ".wav") || strings.ContainsAny(file, `/\`) || strings.HasPrefix(file, ".") {
+		writeError(w, http.StatusBadRequest, "file: want a recording name ending in .wav")
+		return
+	}
+	f, err := a.ctl.FaultRecording(r.Context(), file)
+	if err != nil {
+		writeResult(w, 0, nil, err)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "audio/wav")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
+	http.ServeContent(w, r, file, time.Time{}, f)
+}
