@@ -1,0 +1,211 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/store"
+)
+
+// recording returns queue's recording settings when it records calls.
+func (cr *careRuntime) recording(queue string) *config.Recording {
+	if cr == nil {
+		return nil
+	}
+	if r := cr.queue(queue).Recording; r != nil && r.Enabled {
+		return r
+	}
+	return nil
+}
+
+func (cr *careRuntime) recordingConfigured() bool {
+	for name := range cr.queues {
+		if cr.recording(name) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// callRecording is one call's recording in progress.
+type callRecording struct {
+	cr      *careRuntime
+	rec     *media.Recording
+	ev      call.Event // who and where, for RecordingSaved
+	rel     string     // file relative to the recordings directory
+	path    string
+	started time.Time
+}
+
+// startRecording records the bridge when the call's queue records calls;
+// it returns nil otherwise, or when the file cannot be created (the call
+// goes on unrecorded: a failed recording must not fail the call).
+func (qc *queueCall) startRecording(bridge *media.BridgeHandle, agent string) *callRecording {
+	cr := qc.rt.s.care
+	if cr.recording(qc.queue) == nil {
+		return nil
+	}
+	now := cr.s.clock.Now()
+	rel := recordingFile(now.In(cr.loc), qc.c.ID)
+	path := filepath.Join(cr.recDir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		qc.c.Logger().Warn("recording not started", "err", err)
+		return nil
+	}
+	rec, err := bridge.StartRecordingFile(path)
+	if err != nil {
+		qc.c.Logger().Warn("recording not started", "err", err)
+		return nil
+	}
+	ev := call.Event{Kind: call.RecordingSaved, CallID: qc.c.ID, Caller: qc.c.Caller, Number: qc.c.Number, Queue: qc.queue, Agent: agent}
+	return &callRecording{cr: cr, rec: rec, ev: ev, rel: rel, path: path, started: now}
+}
+
+// finish stops the recording and, off the call's path, saves its row and
+// announces it (RecordingSaved, whose Detail is the relative file name).
+func (r *callRecording) finish() {
+	if r == nil {
+		return
+	}
+	log := r.cr.s.log.With("call", r.ev.CallID)
+	if err := r.rec.Stop(); err != nil {
+		log.Warn("recording incomplete", "file", r.rel, "err", err)
+	}
+	var size int64
+	if info, err := os.Stat(r.path); err == nil {
+		size = info.Size()
+	}
+	st := r.rec.Stats()
+	rec := store.Recording{
+		CallID: r.ev.CallID, Queue: r.ev.Queue, Agent: r.ev.Agent, File: r.rel,
+		Started: r.started, Duration: time.Duration(st.Frames) * media.FrameDuration, Bytes: size,
+	}
+	r.cr.metrics.RecordingBytes(size)
+	r.cr.bg.Add(1)
+	go func() {
+		defer r.cr.bg.Done()
+		if s := r.cr.s.store; s != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := s.SaveRecording(ctx, rec); err != nil {
+				log.Warn("recording row not saved; the call record still names the file", "err", err)
+			}
+			cancel()
+		}
+		ev := r.ev
+		ev.Time, ev.Detail = r.cr.s.clock.Now(), r.rel
+		r.cr.s.bus.Publish(ev)
+	}()
+}
+
+// recordingFile is where a call's recording goes, relative to the
+// recordings directory: YYYY/MM/DD/<call id>.wav in the report time zone.
+// The call id is reduced to safe characters, so no id can reach outside
+// its day's directory.
+func recordingFile(t time.Time, callID string) string {
+	safe := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.', r == '@':
+			return r
+		}
+		return '_'
+	}, callID)
+	if len(safe) > 100 || safe != callID {
+		// Two ids that differ only in unsafe characters stay apart.
+		sum := sha256.Sum256([]byte(callID))
+		safe = safe[:min(len(safe), 80)] + "-" + hex.EncodeToString(sum[:6])
+	}
+	return fmt.Sprintf("%04d/%02d/%02d/%s.wav", t.Year(), t.Month(), t.Day(), safe)
+}
+
+// recordingPath resolves a stored relative file name inside the
+// recordings directory, refusing anything that would leave it.
+func (cr *careRuntime) recordingPath(rel string) (string, error) {
+	p := filepath.FromSlash(rel)
+	if !filepath.IsLocal(p) {
+		return "", fmt.Errorf("recording file %q is not inside the recordings directory", rel)
+	}
+	return filepath.Join(cr.recDir, p), nil
+}
+
+// sweepLoop deletes expired recordings now and at every tick until close.
+func (cr *careRuntime) sweepLoop(ticks <-chan time.Time) {
+	defer cr.bg.Done()
+	for {
+		if _, err := cr.sweepRecordings(cr.s.clock.Now()); err != nil {
+			cr.s.log.Warn("recording retention sweep", "err", err)
+		}
+		select {
+		case <-cr.stop:
+			return
+		case <-ticks:
+		}
+	}
+}
+
+// sweepRecordings deletes the files and rows of recordings older than
+// their queue's retention_days; it returns how many went.
+func (cr *careRuntime) sweepRecordings(now time.Time) (int, error) {
+	if cr.s.store == nil {
+		return 0, nil
+	}
+	deleted := 0
+	var errs []error
+	for _, name := range sortedKeys(cr.queues) {
+		r := cr.recording(name)
+		if r == nil || r.RetentionDays <= 0 {
+			continue
+		}
+		n, err := cr.sweepQueue(name, now.AddDate(0, 0, -r.RetentionDays))
+		deleted += n
+		if err != nil {
+			errs = append(errs, fmt.Errorf("queue %s: %w", name, err))
+		}
+	}
+	if deleted > 0 {
+		cr.s.log.Info("expired recordings deleted", "count", deleted)
+	}
+	return deleted, errors.Join(errs...)
+}
+
+func (cr *careRuntime) sweepQueue(queue string, cutoff time.Time) (int, error) {
+	deleted := 0
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		batch, err := cr.s.store.ExpiredRecordings(ctx, queue, cutoff, 200)
+		cancel()
+		if err != nil || len(batch) == 0 {
+			return deleted, err
+		}
+		for _, rec := range batch {
+			if err := cr.deleteRecording(rec); err != nil {
+				// Stop rather than loop on a row that cannot go.
+				return deleted, err
+			}
+			deleted++
+		}
+	}
+}
+
+func (cr *careRuntime) deleteRecording(rec store.Recording) error {
+	path, err := cr.recordingPath(rec.File)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("delete recording %s: %w", rec.CallID, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return cr.s.store.DeleteRecording(ctx, rec.CallID)
+}

@@ -1,0 +1,43 @@
+package app
+
+import (
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/sip"
+)
+
+// preferAgent looks up, for a caller entering queue, the agent who
+// answered their last call within the queue's sticky_agent days. The
+// look-up is bounded (lookupTimeout): on a slow or failing database the
+// caller is routed normally rather than kept waiting.
+func (cr *careRuntime) preferAgent(c *sip.Call, queue string) careState {
+	if cr == nil || cr.s.store == nil || c.Caller == "" {
+		return careState{}
+	}
+	sa := cr.queue(queue).StickyAgent
+	if sa == nil {
+		return careState{}
+	}
+	ctx, cancel := cr.lookupCtx()
+	defer cancel()
+	since := cr.s.clock.Now().AddDate(0, 0, -sa.Days)
+	agent, err := cr.s.store.LastAgent(ctx, c.Caller, since)
+	if err != nil {
+		c.Logger().Warn("sticky agent look-up failed: routing normally", "queue", queue, "err", err)
+		return careState{}
+	}
+	if agent == "" {
+		return careState{}
+	}
+	c.Logger().Debug("returning caller: preferred agent", "queue", queue, "agent", agent)
+	return careState{prefer: agent, grace: sa.GraceOrDefault()}
+}
+
+// enqueue is the ACD command of a call entering queue: with its preferred
+// agent on the first entry, plainly after that (overflow, transfer).
+func (qc *queueCall) enqueue(a *acd.ACD, queue string, priority int) ([]acd.Action, error) {
+	if agent := qc.care.prefer; agent != "" {
+		qc.care.prefer = ""
+		return a.EnqueuePreferring(qc.c.ID, queue, qc.c.Caller, priority, agent, qc.care.grace)
+	}
+	return a.Enqueue(qc.c.ID, queue, qc.c.Caller, priority)
+}

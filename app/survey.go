@@ -1,0 +1,132 @@
+package app
+
+import (
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/sip"
+)
+
+// surveyStep is what a caller's key (or silence) means in the survey.
+type surveyStep uint8
+
+const (
+	surveyAnswered surveyStep = iota + 1 // a score from 1 to 5
+	surveyRetry                          // an invalid key: ask once more
+	surveySkipped                        // "#", a second invalid key, or no key in time
+)
+
+// surveyMachine decides what the caller's keys mean. It holds no timer and
+// no media, so its rules are tested on their own; the runtime reports
+// keys and timeouts to it.
+type surveyMachine struct{ invalid int }
+
+func (m *surveyMachine) key(d rune) (surveyStep, int) {
+	switch {
+	case d >= '1' && d <= '5':
+		return surveyAnswered, int(d - '0')
+	case d == '#':
+		return surveySkipped, 0
+	}
+	m.invalid++
+	if m.invalid > 1 {
+		return surveySkipped, 0
+	}
+	return surveyRetry, 0
+}
+
+// timeout is a question left unanswered: the caller may skip the survey
+// by simply staying silent.
+func (m *surveyMachine) timeout() surveyStep { return surveySkipped }
+
+// afterTalk runs the post-call survey of the queue that answered the call
+// when the agent ended the talk and the caller is still on the line. A
+// caller who hung up first is not called back for it.
+func (s *Server) afterTalk(c *sip.Call, leg *callLeg, q queueOutcome, lang string) {
+	if s.care == nil || q.result != call.ResultAnsweredByAgent || q.reason != "agent_hangup" {
+		return
+	}
+	sv := s.care.queue(q.queue).Survey
+	if sv == nil || !sv.Enabled || leg.callerGone() {
+		return
+	}
+	if lang == "" {
+		lang = s.cfg.DefaultLanguage
+	}
+	s.metrics.MoveTo(c.ID, metrics.StageSurvey)
+	score, ok := leg.survey(lang, sv)
+	c.Logger().Info("survey", "queue", q.queue, "agent", q.agent, "answered", ok, "score", score)
+	if !ok {
+		return
+	}
+	s.bus.Publish(call.Event{
+		Kind: call.SurveyAnswered, Time: s.clock.Now(), CallID: c.ID, Caller: c.Caller, Number: c.Number,
+		Queue: q.queue, Agent: q.agent, Score: score, Language: lang,
+	})
+}
+
+// survey asks the caller to rate the service and returns the score; ok is
+// false when the caller skipped it or hung up.
+func (l *callLeg) survey(lang string, sv *config.Survey) (score int, ok bool) {
+	if l.drain() {
+		return 0, false
+	}
+	ref := func(name string) ivr.PromptRef { return ivr.PromptRef{Lang: lang, Name: name} }
+	question := []ivr.PromptRef{ref(sv.SurveyPrompt())}
+	m := &surveyMachine{}
+	_ = l.Play(question, true)
+	// The wait for a key starts when the question has been heard in full,
+	// and again after the retry.
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	for {
+		select {
+		case ev := <-l.events:
+			switch e := ev.(type) {
+			case ivr.CallerHangup:
+				return 0, false
+			case ivr.PlaybackDone:
+				timer.Reset(sv.SurveyTimeout())
+			case ivr.Digit:
+				l.StopPlayback()
+				timer.Stop()
+				step, n := m.key(e.D)
+				switch step {
+				case surveyAnswered:
+					l.playAndWait([]ivr.PromptRef{ref("survey_thanks")})
+					return n, true
+				case surveyRetry:
+					_ = l.Play(append([]ivr.PromptRef{ref("survey_invalid")}, question...), true)
+				default:
+					l.playAndWait([]ivr.PromptRef{ref("goodbye")})
+					return 0, false
+				}
+			}
+		case <-timer.C:
+			if m.timeout() == surveySkipped {
+				l.playAndWait([]ivr.PromptRef{ref("goodbye")})
+				return 0, false
+			}
+		}
+	}
+}
+
+// drain drops events left over from the talk (digits the caller pressed
+// for the agent, a stale end of playback); it reports whether the caller
+// hung up meanwhile.
+func (l *callLeg) drain() (callerLeft bool) {
+	for {
+		select {
+		case ev := <-l.events:
+			if _, ok := ev.(ivr.CallerHangup); ok {
+				return true
+			}
+		default:
+			return l.callerGone()
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// RecordingQuery selects recordings by start time, queue and agent.
+type RecordingQuery struct {
+	From, To time.Time
+	Queue    string
+	Agent    string
+}
+
+// RecordingAudio is an open recording ready to stream.
+type RecordingAudio struct {
+	Content io.ReadSeekCloser
+	ModTime time.Time
+	Name    string // file name offered to the browser, e.g. <call id>.wav
+}
+
+// Recordings is what the recordings API asks of the server. OpenRecording
+// finds the audio by call id (ErrNotFound when there is none); a client
+// never names a path.
+type Recordings interface {
+	ListRecordings(ctx context.Context, q RecordingQuery) (any, error)
+	OpenRecording(ctx context.Context, callID string) (RecordingAudio, error)
+}
+
+// ErrUnavailable is returned when the records cannot be read right now
+// (database unreachable): the API answers 503.
+var ErrUnavailable = errors.New("unavailable")
+
+// WithRecordings adds the quality-review API (supervisor role):
+//
+//	GET /api/v1/recordings?from=&to=&queue=&agent=&tz=   list (JSON)
+//	GET /api/v1/recordings/{call_id}/audio               the WAV
+func (s *Server) WithRecordings(r Recordings, tokens []Token, defaultLoc *time.Location) {
+	a := &api{tokens: tokens}
+	s.mux.HandleFunc("GET /api/v1/recordings", a.auth(RoleSupervisor, func(w http.ResponseWriter, req *http.Request, _ Token) {
+		rq, err := parseReportQuery(req, defaultLoc)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		v := req.URL.Query()
+		list, err := r.ListRecordings(req.Context(), RecordingQuery{
+			From: rq.From, To: rq.To, Queue: strings.TrimSpace(v.Get("queue")), Agent: strings.TrimSpace(v.Get("agent")),
+		})
+		if err != nil {
+			writeRecordingError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, list)
+	}))
+	s.mux.HandleFunc("GET /api/v1/recordings/{call_id}/audio", a.auth(RoleSupervisor, func(w http.ResponseWriter, req *http.Request, _ Token) {
+		id := req.PathValue("call_id")
+		if id == "" || len(id) > 255 {
+			writeError(w, http.StatusBadRequest, "call id: want 1 to 255 characters")
+			return
+		}
+		audio, err := r.OpenRecording(req.Context(), id)
+		if err != nil {
+			writeRecordingError(w, err)
+			return
+		}
+		defer audio.Content.Close()
+		w.Header().Set("Content-Type", "audio/wav")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+audio.Name+`"`)
+		w.Header().Set("Cache-Control", "private, no-store")
+		http.ServeContent(w, req, audio.Name, audio.ModTime, audio.Content)
+	}))
+}
+
+func writeRecordingError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		writeError(w, http.StatusNotFound, "no recording for this call")
+	case errors.Is(err, ErrUnavailable):
+		writeError(w, http.StatusServiceUnavailable, "records unavailable: "+err.Error())
+	default:
+		writeError(w, http.StatusInternalServerError, "reading the recordings failed")
+	}
+}
