@@ -1,0 +1,189 @@
+package app
+
+import (
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/sip"
+)
+
+// Timeouts of the callback dialogue.
+const (
+	callbackDigitWait    = 8 * time.Second  // after a prompt, for the first key
+	callbackInterDigit   = 5 * time.Second  // between the keys of a number
+	callbackDialogueWait = 90 * time.Second // the most one question may take
+	callbackTries        = 3
+	maxCallbackDigits    = 20
+)
+
+// callbackOffer is a waiting caller's virtual-hold state.
+type callbackOffer struct {
+	offeredIn string // the queue whose offer the caller heard: its digit now takes it
+}
+
+func (qc *queueCall) callbackSettings() (config.QueueCallback, bool) {
+	return qc.rt.s.callbacks.settings(qc.queue)
+}
+
+// callbackOfferRefs returns "to keep your place and be called back, press
+// 1" when the queue offers callbacks and the expected wait is above its
+// threshold, else nothing.
+func (qc *queueCall) callbackOfferRefs(ewt time.Duration) []ivr.PromptRef {
+	cb, ok := qc.callbackSettings()
+	if !ok || ewt <= cb.OfferAfter {
+		return nil
+	}
+	if !sip.ValidCallbackNumber(qc.c.Caller) && !*cb.AllowOtherNumber {
+		return nil // nobody to call back
+	}
+	qc.cb.offeredIn = qc.queue
+	return []ivr.PromptRef{qc.ref("callback_offer_press"), qc.ref("digit_" + cb.Digit)}
+}
+
+// offerCallback plays the offer on its own (no position announcement due).
+func (qc *queueCall) offerCallback(ewt time.Duration) {
+	if refs := qc.callbackOfferRefs(ewt); len(refs) > 0 {
+		_ = qc.leg.Play(refs, false)
+		qc.announcing = true
+	}
+}
+
+// callbackDigit takes the offer when d is its digit: the caller confirms a
+// number, the call becomes a callback and the caller is let go. handled
+// is false for any other key.
+func (qc *queueCall) callbackDigit(d rune) (out queueOutcome, done, handled bool) {
+	cb, ok := qc.callbackSettings()
+	if !ok || qc.cb.offeredIn != qc.queue || string(d) != cb.Digit {
+		return queueOutcome{}, false, false
+	}
+	svc := qc.rt.s.callbacks
+	qc.c.Media().StopPlayback()
+	number, left := qc.chooseCallbackNumber(cb)
+	if left {
+		out, done = qc.callerEvent(ivr.CallerHangup{})
+		return out, done, true
+	}
+	resume := func() (queueOutcome, bool, bool) {
+		qc.announcing = false
+		qc.holdMusic()
+		return queueOutcome{}, false, true
+	}
+	if number == "" {
+		return resume()
+	}
+	ticket, err := svc.dialer.Register(qc.c, number)
+	if err != nil {
+		qc.c.Logger().Warn("callback refused", "err", err)
+		return resume()
+	}
+	requested, err := svc.request(qc, ticket, cb)
+	if err != nil {
+		qc.c.Logger().Warn("callback request failed", "err", err)
+	}
+	if !requested {
+		return resume()
+	}
+	qc.leg.playAndWait([]ivr.PromptRef{qc.ref("callback_thanks")})
+	return queueOutcome{result: call.ResultCallback, reason: "callback_requested"}, true, true
+}
+
+// chooseCallbackNumber reads the caller's own number back for confirmation
+// and, where allowed, takes another number, accepted only if it called the
+// hotline before. It returns "" when the caller confirmed nothing.
+func (qc *queueCall) chooseCallbackNumber(cb config.QueueCallback) (number string, left bool) {
+	own := qc.c.Caller
+	ownOK := sip.ValidCallbackNumber(own)
+	other := *cb.AllowOtherNumber
+	for range callbackTries {
+		choice := '2'
+		if ownOK {
+			refs := append([]ivr.PromptRef{qc.ref("callback_will_call")}, qc.digits(own)...)
+			if other {
+				refs = append(refs, qc.ref("callback_confirm_choice"))
+			} else {
+				refs = append(refs, qc.ref("callback_confirm_only"))
+			}
+			keys, gone := qc.readKeys(refs, 1, 0)
+			if gone {
+				return "", true
+			}
+			choice = firstKey(keys)
+		}
+		switch {
+		case choice == '1' && ownOK:
+			return own, false
+		case choice == '2' && other:
+			keys, gone := qc.readKeys([]ivr.PromptRef{qc.ref("callback_enter_number")}, maxCallbackDigits, '#')
+			if gone {
+				return "", true
+			}
+			if keys == own && ownOK || sip.ValidCallbackNumber(keys) && qc.rt.s.callbacks.isKnown(keys) {
+				return keys, false
+			}
+			// Anti toll-fraud: never a number that has not called us.
+			if qc.leg.playAndWait([]ivr.PromptRef{qc.ref("callback_number_refused")}) {
+				return "", true
+			}
+			if ownOK {
+				return own, false
+			}
+		}
+	}
+	return "", false
+}
+
+func firstKey(keys string) rune {
+	for _, k := range keys {
+		return k
+	}
+	return 0
+}
+
+// digits reads a telephone number key by key.
+func (qc *queueCall) digits(number string) []ivr.PromptRef {
+	refs := make([]ivr.PromptRef, 0, len(number))
+	for _, d := range number {
+		if d >= '0' && d <= '9' {
+			refs = append(refs, qc.ref("digit_"+string(d)))
+		}
+	}
+	return refs
+}
+
+// readKeys plays refs (a key interrupts them) and collects up to max keys,
+// ending early on term; a pause ends the input. gone reports a hang-up.
+func (qc *queueCall) readKeys(refs []ivr.PromptRef, max int, term rune) (keys string, gone bool) {
+	_ = qc.leg.Play(refs, true)
+	guard := time.NewTimer(callbackDialogueWait)
+	defer guard.Stop()
+	pause := time.NewTimer(time.Hour)
+	pause.Stop()
+	defer pause.Stop()
+	for {
+		select {
+		case ev := <-qc.leg.events:
+			switch e := ev.(type) {
+			case ivr.CallerHangup:
+				return keys, true
+			case ivr.PlaybackDone:
+				pause.Reset(callbackDigitWait)
+			case ivr.Digit:
+				qc.leg.StopPlayback()
+				if term != 0 && e.D == term {
+					return keys, false
+				}
+				keys += string(e.D)
+				if len(keys) >= max {
+					return keys, false
+				}
+				pause.Reset(callbackInterDigit)
+			}
+		case <-pause.C:
+			return keys, false
+		case <-guard.C:
+			return keys, false
+		}
+	}
+}

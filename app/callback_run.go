@@ -1,0 +1,215 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/sip"
+)
+
+// run is the life of one callback: wait for the ACD to connect an agent,
+// dial the customer, talk; again after a failed attempt, until it is
+// answered or the ACD gives up.
+func (svc *callbackService) run(job *callbackJob) {
+	defer svc.wg.Done()
+	for {
+		select {
+		case act := <-job.w.acts:
+			switch a := act.(type) {
+			case acd.Connect:
+				if res, reason, by, done := svc.attempt(job, a); done {
+					svc.finish(job, res, reason, by)
+					return
+				}
+			case acd.Leave:
+				svc.finish(job, call.ResultAbandonedInQueue, a.Reason, call.HangupByServer)
+				return
+			case acd.Overflow:
+				// A reload removed the queue under the callback.
+				svc.abandon(job)
+				svc.finish(job, call.ResultFailed, "queue_removed", call.HangupByServer)
+				return
+			}
+		case <-svc.stop:
+			if svc.persisted() {
+				svc.keep(job) // callback_store.go restores it on the next start
+				return
+			}
+			svc.abandon(job)
+			svc.finish(job, call.ResultFailed, "server_shutdown", call.HangupByServer)
+			return
+		}
+	}
+}
+
+// keep lets go of a callback at shutdown without ending it: its saved row
+// and its open record carry on after the restart.
+func (svc *callbackService) keep(job *callbackJob) {
+	svc.s.acd.leave(job.id)
+	svc.dialer.Forget(job.ticket)
+	svc.mu.Lock()
+	delete(svc.jobs, job.id)
+	svc.mu.Unlock()
+}
+
+// abandon takes the callback out of the ACD when it ends for a reason of
+// ours (shutdown); the ACD may already be stopped.
+func (svc *callbackService) abandon(job *callbackJob) {
+	_ = svc.s.acd.do("drop callback", func(a *acd.ACD) ([]acd.Action, error) {
+		if _, ok := a.IsCallback(job.id); !ok {
+			return nil, nil
+		}
+		return a.Abandon(job.id)
+	})
+}
+
+// finish ends the callback's own call record and forgets it.
+func (svc *callbackService) finish(job *callbackJob, res call.Result, reason string, by call.HangupBy) {
+	svc.s.acd.leave(job.id)
+	svc.dialer.Forget(job.ticket)
+	svc.forgetSaved(job.id)
+	svc.mu.Lock()
+	delete(svc.jobs, job.id)
+	svc.mu.Unlock()
+	svc.log.Info("callback ended", "callback", job.id, "queue", job.queue, "result", res, "reason", reason)
+	svc.s.bus.Publish(call.Event{
+		Kind: call.CallEnded, Time: svc.s.clock.Now(), CallID: job.id, Caller: job.ticket.Number(),
+		Number: job.number, Result: res, Reason: reason, HangupBy: by, Language: job.lang,
+	})
+}
+
+// attempt runs one dial-out for an agent who answered the callback's offer.
+// done is true when the customer answered (the call then ran its course).
+func (svc *callbackService) attempt(job *callbackJob, c acd.Connect) (res call.Result, reason string, by call.HangupBy, done bool) {
+	rt := svc.s.acd
+	leg := rt.takeLeg(job.id)
+	if leg == nil {
+		svc.failed(job, acd.CallbackAgentLeft)
+		return "", "", "", false
+	}
+	if p := svc.s.prompts.Get(job.lang, "callback_connecting"); p != nil {
+		leg.Media().Play(p)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-leg.Done():
+		case <-svc.stop:
+		case <-ctx.Done():
+			return
+		}
+		cancel()
+	}()
+	cust, err := svc.dialer.DialCallback(ctx, job.ticket, job.policy.RingTimeout)
+	if err != nil {
+		outcome := dialOutcome(err)
+		if legEnded(leg) {
+			outcome = acd.CallbackAgentLeft
+		}
+		svc.log.Info("callback attempt failed", "callback", job.id, "agent", c.AgentID, "outcome", outcome, "err", err)
+		leg.Hangup()
+		svc.failed(job, outcome)
+		return "", "", "", false
+	}
+	cancel()
+	if err := rt.do("callback answered", func(a *acd.ACD) ([]acd.Action, error) { return a.CallbackAnswered(job.id) }); err != nil {
+		cust.Hangup()
+		leg.Hangup()
+		return call.ResultFailed, "acd_error", call.HangupByServer, true
+	}
+	by = svc.talk(job, leg, cust)
+	reason = "agent_hangup"
+	if by == call.HangupByCaller {
+		reason = "caller_hangup"
+	}
+	return call.ResultAnsweredByAgent, reason, by, true
+}
+
+func (svc *callbackService) failed(job *callbackJob, outcome string) {
+	_ = svc.s.acd.do("callback failed", func(a *acd.ACD) ([]acd.Action, error) {
+		return a.CallbackFailed(job.id, outcome)
+	})
+	svc.save(job) // the attempts used; nothing when it gave up
+}
+
+// dialOutcome maps a dial-out error to a callback attempt outcome.
+func dialOutcome(err error) string {
+	switch {
+	case errors.Is(err, sip.ErrAgentBusy), errors.Is(err, sip.ErrAgentDeclined):
+		return acd.CallbackBusy
+	case errors.Is(err, sip.ErrNoAnswer):
+		return acd.CallbackNoAnswer
+	case errors.Is(err, sip.ErrDialCancelled):
+		return acd.CallbackAgentLeft
+	}
+	return acd.CallbackFailedReason
+}
+
+// talk bridges the agent and the customer until one hangs up; it reports
+// who did. The agent may hold; transfers are refused on callbacks.
+func (svc *callbackService) talk(job *callbackJob, leg, cust *sip.AgentLeg) call.HangupBy {
+	rt := svc.s.acd
+	leg.Media().StopPlayback()
+	end := func(by call.HangupBy) call.HangupBy {
+		_ = rt.do("talk ended", func(a *acd.ACD) ([]acd.Action, error) { return a.TalkEnded(job.id, by) })
+		return by
+	}
+	bridge, err := media.Bridge(cust.Media(), leg.Media())
+	if err != nil {
+		svc.log.Warn("callback bridge failed", "callback", job.id, "err", err)
+		cust.Hangup()
+		leg.Hangup()
+		return end(call.HangupByServer)
+	}
+	defer bridge.Close()
+	music := svc.s.prompts.Music(svcMusic(rt, job.queue))
+	for {
+		select {
+		case <-cust.Done():
+			leg.Hangup()
+			return end(call.HangupByCaller)
+		case <-leg.Done():
+			cust.Hangup()
+			return end(call.HangupByAgent)
+		case <-svc.stop:
+			cust.Hangup()
+			leg.Hangup()
+			return end(call.HangupByServer)
+		case held := <-leg.Holds():
+			svc.hold(job, bridge, held, music)
+		case r := <-leg.Refers():
+			r.Notify(403, "Forbidden")
+		case <-job.w.acts:
+			// Nothing the ACD says changes a connected call.
+		}
+	}
+}
+
+func (svc *callbackService) hold(job *callbackJob, bridge *media.BridgeHandle, held bool, music *media.Prompt) {
+	rt := svc.s.acd
+	if held {
+		bridge.Hold(music)
+		_ = rt.do("hold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Hold(job.id) })
+		return
+	}
+	bridge.Unhold()
+	_ = rt.do("unhold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Unhold(job.id) })
+}
+
+func svcMusic(rt *acdRuntime, queue string) string {
+	qs, _ := rt.setting(queue)
+	return qs.music
+}
+
+func legEnded(l *sip.AgentLeg) bool {
+	select {
+	case <-l.Done():
+		return true
+	default:
+		return false
+	}
+}

@@ -1,0 +1,270 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/media"
+)
+
+// Why a callback could not be registered or dialled.
+var (
+	ErrCallbackNumber   = errors.New("callback number refused")
+	ErrUnknownCallback  = errors.New("callback ticket not issued by this registry")
+	ErrGatewayBusy      = errors.New("callback gateway at max_concurrent")
+	ErrCallbackNoTicket = errors.New("nil callback ticket")
+)
+
+// GatewayConfig is the outbound gateway callbacks are dialled through.
+type GatewayConfig struct {
+	URI           string // sip:{number}@host:port
+	Transport     string // udp or tcp
+	FromNumber    string // caller ID the customer sees
+	MaxConcurrent int
+}
+
+// CallbackTicket is an opaque entry of the callback registry: the only
+// thing DialCallback accepts, so the server can dial out only to numbers
+// that called in (never to a free-form number).
+type CallbackTicket struct {
+	id     string
+	number string
+}
+
+// Number is the number the ticket calls back (mask it before logging).
+func (t *CallbackTicket) Number() string { return t.number }
+
+// Callbacks is the callback registry and dialler. Tickets come from an
+// inbound call: its own caller number, or another number that the known
+// check vouches for (it called the hotline before).
+type Callbacks struct {
+	e     *Endpoint
+	cfg   GatewayConfig
+	known func(number string) bool
+	host  string // gateway host[:port] the INVITE goes to
+	sem   chan struct{}
+
+	mu      sync.Mutex
+	tickets map[string]*CallbackTicket
+}
+
+// NewCallbacks builds the registry for endpoint e. known reports whether a
+// number other than the caller's own has called the hotline.
+func NewCallbacks(e *Endpoint, cfg GatewayConfig, known func(string) bool) (*Callbacks, error) {
+	if e == nil || known == nil {
+		return nil, errors.New("callbacks: nil endpoint or known-number check")
+	}
+	at := strings.LastIndex(cfg.URI, "@")
+	if !strings.HasPrefix(cfg.URI, "sip:") || at < 0 || !strings.Contains(cfg.URI, "{number}") {
+		return nil, fmt.Errorf("callbacks: gateway uri %q: want sip:{number}@host[:port]", cfg.URI)
+	}
+	host := cfg.URI[at+1:]
+	if i := strings.IndexAny(host, ";?"); i >= 0 {
+		host = host[:i]
+	}
+	if _, _, err := net.SplitHostPort(host); err != nil {
+		host = net.JoinHostPort(host, "5060")
+	}
+	if cfg.MaxConcurrent < 1 {
+		cfg.MaxConcurrent = 1
+	}
+	return &Callbacks{
+		e: e, cfg: cfg, known: known, host: host,
+		sem:     make(chan struct{}, cfg.MaxConcurrent),
+		tickets: make(map[string]*CallbackTicket),
+	}, nil
+}
+
+// ValidCallbackNumber accepts what a telephone keypad or a caller ID gives: digits,
+// optionally with a leading +, 3 to 20 of them.
+func ValidCallbackNumber(n string) bool {
+	d := strings.TrimPrefix(n, "+")
+	if len(d) < 3 || len(d) > 20 {
+		return false
+	}
+	for _, r := range d {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Register issues a ticket for a callback asked for on the inbound call c:
+// to c's own number when number is empty or equal to it, else to number if
+// it called the hotline before.
+func (cb *Callbacks) Register(c *Call, number string) (*CallbackTicket, error) {
+	if c == nil {
+		return nil, fmt.Errorf("%w: no inbound call", ErrCallbackNumber)
+	}
+	if number == "" {
+		number = c.Caller
+	}
+	if !ValidCallbackNumber(number) {
+		return nil, fmt.Errorf("%w: not a telephone number", ErrCallbackNumber)
+	}
+	if number != c.Caller && !cb.known(number) {
+		return nil, fmt.Errorf("%w: the number never called the hotline", ErrCallbackNumber)
+	}
+	t := &CallbackTicket{id: c.ID, number: number}
+	cb.mu.Lock()
+	cb.tickets[t.id] = t
+	cb.mu.Unlock()
+	return t, nil
+}
+
+// Restore re-issues the ticket of a callback saved before a restart. The
+// number must still pass the known-number check: a saved row alone never
+// lets the server dial a number that did not call in.
+func (cb *Callbacks) Restore(callID, number string) (*CallbackTicket, error) {
+	if callID == "" || !ValidCallbackNumber(number) {
+		return nil, fmt.Errorf("%w: not a telephone number", ErrCallbackNumber)
+	}
+	if !cb.known(number) {
+		return nil, fmt.Errorf("%w: the number never called the hotline", ErrCallbackNumber)
+	}
+	t := &CallbackTicket{id: callID, number: number}
+	cb.mu.Lock()
+	cb.tickets[t.id] = t
+	cb.mu.Unlock()
+	return t, nil
+}
+
+// Forget removes a ticket once its callback connected or gave up.
+func (cb *Callbacks) Forget(t *CallbackTicket) {
+	if t == nil {
+		return
+	}
+	cb.mu.Lock()
+	if cb.tickets[t.id] == t {
+		delete(cb.tickets, t.id)
+	}
+	cb.mu.Unlock()
+}
+
+// Pending counts the tickets not yet forgotten.
+func (cb *Callbacks) Pending() int {
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	return len(cb.tickets)
+}
+
+// DialCallback calls the ticket's number through the gateway and returns
+// the customer's leg once answered. Errors are those of DialAgent
+// (ErrAgentBusy for 486, ErrNoAnswer, ErrDialFailed…) plus ErrGatewayBusy
+// and ErrUnknownCallback.
+func (cb *Callbacks) DialCallback(ctx context.Context, t *CallbackTicket, ringTimeout time.Duration) (*AgentLeg, error) {
+	if t == nil {
+		return nil, ErrCallbackNoTicket
+	}
+	cb.mu.Lock()
+	issued := cb.tickets[t.id] == t
+	cb.mu.Unlock()
+	if !issued {
+		return nil, ErrUnknownCallback
+	}
+	select {
+	case cb.sem <- struct{}{}:
+	default:
+		return nil, ErrGatewayBusy
+	}
+	defer func() { <-cb.sem }()
+	return cb.dial(ctx, t.number, ringTimeout)
+}
+
+func (cb *Callbacks) dial(ctx context.Context, number string, ringTimeout time.Duration) (*AgentLeg, error) {
+	e := cb.e
+	var target sipmsg.Uri
+	if err := sipmsg.ParseUri(strings.ReplaceAll(cb.cfg.URI, "{number}", number), &target); err != nil {
+		return nil, fmt.Errorf("%w: gateway uri: %v", ErrDialFailed, err)
+	}
+	conn, port, err := e.ports.Acquire()
+	if err != nil {
+		return nil, fmt.Errorf("%w: rtp port: %v", ErrDialFailed, err)
+	}
+	leg := &AgentLeg{
+		Agent: "callback", e: e, log: e.log,
+		localRTP:   netip.AddrPortFrom(e.cfg.RTPAdvertise, uint16(port)),
+		sdpSession: uint64(time.Now().UnixNano()), sdpVersion: 1,
+		holds: make(chan bool, 4), refers: make(chan Refer, 2), ending: newEnding(),
+	}
+	offer := media.BuildOffer(leg.localRTP, e.cfg.Codecs, 101, media.SendRecv, leg.sdpSession, 1)
+	ringCtx, cancel := context.WithTimeout(ctx, ringTimeout)
+	defer cancel()
+	dlg, err := cb.invite(ringCtx, target, offer)
+	if err != nil {
+		_ = conn.Close()
+		e.ports.Release(port)
+		switch {
+		case ctx.Err() != nil:
+			return nil, ErrDialCancelled
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+			return nil, ErrNoAnswer
+		}
+		return nil, err
+	}
+	neg, err := media.Negotiate(dlg.InviteResponse.Body(), e.cfg.Codecs)
+	if err != nil {
+		_ = conn.Close()
+		e.ports.Release(port)
+		_ = dlg.Ack(context.Background())
+		_ = dlg.Bye(context.Background())
+		return nil, fmt.Errorf("%w: gateway answer: %v", ErrDialFailed, err)
+	}
+	leg.dlg, leg.neg = dlg, neg
+	leg.stream = media.NewStream(conn, media.StreamConfig{
+		Codec: neg.Codec, PayloadType: neg.PayloadType, DTMFPayloadType: neg.DTMFPayloadType,
+		Remote: neg.Remote, InactivityTimeout: e.cfg.InactivityTimeout,
+	}, func() { e.ports.Release(port) })
+	if err := dlg.Ack(context.Background()); err != nil {
+		leg.Close()
+		return nil, fmt.Errorf("%w: ack: %v", ErrDialFailed, err)
+	}
+	leg.stream.Start(e.pacer)
+	e.legs.Store(dlg.ID, leg)
+	go leg.watch()
+	return leg, nil
+}
+
+// invite sends the INVITE to the gateway and waits for the final answer.
+func (cb *Callbacks) invite(ctx context.Context, target sipmsg.Uri, offer []byte) (*sipgo.DialogClientSession, error) {
+	e := cb.e
+	transport := strings.ToUpper(cb.cfg.Transport)
+	if transport == "" {
+		transport = "UDP"
+	}
+	req := sipmsg.NewRequest(sipmsg.INVITE, target)
+	from := &sipmsg.FromHeader{Address: sipmsg.Uri{User: cb.cfg.FromNumber, Host: e.contactHost().String()}, Params: sipmsg.NewParams()}
+	from.Params.Add("tag", sipmsg.GenerateTagN(16))
+	req.AppendHeader(from)
+	req.AppendHeader(&sipmsg.ToHeader{Address: *target.Clone()})
+	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
+	req.AppendHeader(sipmsg.NewHeader("Allow", allowed))
+	req.SetBody(offer)
+	req.SetDestination(cb.host)
+	req.SetTransport(transport)
+	dlg, err := e.dialogUA(transport).WriteInvite(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
+	}
+	if err := dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+		if res := dlg.InviteResponse; res != nil && res.IsSuccess() {
+			go hangUpLateAnswer(dlg)
+		}
+		var de *sipgo.ErrDialogResponse
+		if errors.As(err, &de) {
+			return nil, statusError(de.Res.StatusCode)
+		}
+		return nil, err
+	}
+	return dlg, nil
+}
