@@ -1,7 +1,7 @@
 # hotline — build, test and tools. `make test` is what CI runs.
 GO ?= go
 
-.PHONY: all build run test test-outage test-unit tools-check vet fmt-check prompts bench bench-load fuzz clean
+.PHONY: all build run test test-overload test-outage test-unit tools-check vet fmt-check prompts bench bench-load soak fuzz clean
 
 all: build
 
@@ -15,8 +15,14 @@ run:
 # race detector, then the external end-to-end tests (SIPp).
 test: fmt-check vet tools-check
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) test-overload
 	$(MAKE) test-outage
 	$(MAKE) fuzz
+
+# SIPp at twice the channel limit for 30 s; run alone and without the race
+# detector, because it checks the RTP pacing of the calls that are up.
+test-overload:
+	$(GO) test -count=1 -timeout 5m -run '^TestSIPpOverloadAtTwiceCapacity$$' ./app/
 
 # Stops and restarts the machine's MariaDB in the middle of SIPp calls, so it
 # runs alone, after every other test (needs root, MariaDB and SIPp; skipped
@@ -30,10 +36,10 @@ test-outage:
 # the end-to-end tests need are checked here where a SKIP line is visible.
 # Under CI=true a missing tool fails the run instead.
 tools-check:
-	@for tool in sipp baresip chromium prometheus promtool; do \
+	@for tool in sipp baresip chromium prometheus promtool fail2ban-regex; do \
 	  if ! command -v $$tool >/dev/null 2>&1; then \
 	    if [ "$$CI" = true ]; then echo "FAIL: $$tool is not installed (CI runs every test)"; exit 1; fi; \
-	    echo "SKIP: $$tool is not installed: its end-to-end tests are skipped (apt-get install -y sip-tester baresip-core chromium prometheus)"; \
+	    echo "SKIP: $$tool is not installed: its end-to-end tests are skipped (apt-get install -y sip-tester baresip-core chromium prometheus fail2ban)"; \
 	  fi; \
 	done
 	@if [ -z "$$HOTLINE_TEST_MYSQL_DSN" ]; then \
@@ -79,6 +85,12 @@ bench:
 # part of `make test`. See bench/README.md.
 bench-load:
 	bench/run.sh $(BENCH_ARGS)
+
+# Soak: 200 IVR calls with constant churn for 30 minutes (SIPp against the
+# real binary); RSS, goroutines, open files and RTP ports must stay flat.
+# Not part of `make test`. See bench/README.md. SOAK_ARGS="-duration 5m".
+soak:
+	bench/soak/run.sh $(SOAK_ARGS)
 
 clean:
 	rm -rf bin data

@@ -65,6 +65,10 @@ type ACD struct {
 	out   []Action
 	dirty []*queue     // queues whose calls or agents changed since the last route
 	picks []*Candidate // scratch for strategy picks
+
+	sticky stickyBook // calls waiting for their preferred agent (sticky.go)
+
+	retiring bool // a reload left draining queues or removed agents (see prune)
 }
 
 // queue is a configured queue and its live state.
@@ -77,6 +81,7 @@ type queue struct {
 	count    [numStates]int
 	handle   handleTimes
 	dirty    bool
+	draining bool // removed by a reload; serves the callers it has, takes no new ones
 }
 
 func (q *queue) loggedIn() int { return len(q.members) - q.count[LoggedOut] }
@@ -102,6 +107,8 @@ type queuedCall struct {
 	overdue   bool     // MaxWait passed while it was ringing; overflow if the offer fails
 
 	ringTimer, maxWaitTimer, announceTimer timer
+
+	cb *callback // set once the caller asked to be called back (callback.go)
 
 	agent      *agent // connected agent, once answered
 	answeredAt time.Time
@@ -204,6 +211,9 @@ func (a *ACD) begin() {
 
 // finish hands the command's actions to the caller.
 func (a *ACD) finish() []Action {
+	if a.retiring {
+		a.prune()
+	}
 	out := a.out
 	a.out = nil
 	return out

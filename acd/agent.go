@@ -20,8 +20,9 @@ type agent struct {
 	member   []membership // queues the agent is eligible for, in config order
 	routable bool         // held by the strategies of those queues
 
-	call *queuedCall // ringing for or connected to
-	wrap wrapUp      // the call in wrap-up, then the last call
+	call    *queuedCall // ringing for or connected to
+	consult string      // the internal consult call keeping the agent busy, if any
+	wrap    wrapUp      // the call in wrap-up, then the last call
 
 	idleSince    time.Time
 	callsToday   int
@@ -30,6 +31,8 @@ type agent struct {
 	backoffUntil time.Time
 
 	wrapTimer, backoffTimer timer
+
+	removed bool // removed by a reload; forgotten once logged out
 }
 
 type membership struct {

@@ -90,6 +90,7 @@ func (a *ACD) leaveQueue(c *queuedCall) {
 	}
 	a.disarm(&c.maxWaitTimer)
 	a.disarm(&c.announceTimer)
+	a.unparkSticky(c)
 	c.tried = nil
 }
 
@@ -128,7 +129,11 @@ func (a *ACD) leaveIfEmpty(q *queue) {
 		return
 	}
 	var leaving []*queuedCall
-	q.waiting.each(func(c *queuedCall) { leaving = append(leaving, c) })
+	q.waiting.each(func(c *queuedCall) {
+		if c.cb == nil { // callbacks wait for agents to come back; they give up on their own
+			leaving = append(leaving, c)
+		}
+	})
 	for _, c := range leaving {
 		a.removeWaiting(c, "", ReasonNoAgents)
 		a.do(Leave{CallID: c.id, Reason: ReasonNoAgents})

@@ -17,6 +17,10 @@ func (a *ACD) OfferAnswered(callID, agentID string) ([]Action, error) {
 		return nil, err
 	}
 	a.disarm(&c.ringTimer)
+	if c.cb != nil {
+		a.callbackTaken(c, ag) // callback.go: answered only once the customer is
+		return a.finish(), nil
+	}
 	a.withdrawAll(c, ag, ReasonAnsweredElsewhere)
 	q := c.queue
 	a.leaveQueue(c)

@@ -14,6 +14,7 @@ import (
 // either no ready call or no eligible agent, and only a change to that queue
 // can upset it.
 func (a *ACD) route() {
+	a.routeSticky()
 	for {
 		var best *queue
 		for _, q := range a.dirty {
@@ -76,6 +77,9 @@ func (a *ACD) pick(q *queue, c *queuedCall) []*Candidate {
 
 // makeReady puts a waiting call back among those routing may offer.
 func (a *ACD) makeReady(c *queuedCall) {
+	if a.parkSticky(c) {
+		return
+	}
 	c.ready = true
 	c.queue.ready.insert(&c.readyNode)
 	a.markDirty(c.queue)

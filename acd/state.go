@@ -57,6 +57,8 @@ const (
 	EventUnhold     // caller taken back
 	EventHangup     // talk ended, by either side or by a transfer
 	EventWrapupDone // wrap-up time ran out
+	EventConsult    // an internal consult call from another agent rings or connects
+	EventConsultEnd // the consult call ended without a transfer to this agent
 )
 
 var eventNames = [...]string{
@@ -72,6 +74,8 @@ var eventNames = [...]string{
 	EventUnhold:     "unhold",
 	EventHangup:     "hangup",
 	EventWrapupDone: "wrapup_done",
+	EventConsult:    "consult",
+	EventConsultEnd: "consult_end",
 }
 
 func (e AgentEvent) String() string {
@@ -127,6 +131,8 @@ func fromAvailable(e AgentEvent) (State, bool) {
 		return Paused, true
 	case EventLogout:
 		return LoggedOut, true
+	case EventConsult:
+		return Talking, true
 	}
 	return Available, false
 }
@@ -163,6 +169,8 @@ func fromTalking(e AgentEvent) (State, bool) {
 		return Hold, true
 	case EventHangup:
 		return Wrapup, true
+	case EventConsultEnd:
+		return Available, true
 	}
 	return Talking, false
 }

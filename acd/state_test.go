@@ -7,18 +7,18 @@ import (
 // The whole legal-transition table; every other pair must be refused.
 var legal = map[State]map[AgentEvent]State{
 	LoggedOut: {EventLogin: Available},
-	Available: {EventOffer: Ringing, EventPause: Paused, EventLogout: LoggedOut},
+	Available: {EventOffer: Ringing, EventPause: Paused, EventLogout: LoggedOut, EventConsult: Talking},
 	Paused:    {EventReady: Available, EventPause: Paused, EventLogout: LoggedOut},
 	Ringing: {EventAnswer: Talking, EventNoAnswer: Available, EventCancel: Available,
 		EventPause: Paused, EventLogout: LoggedOut},
-	Talking: {EventHold: Hold, EventHangup: Wrapup},
+	Talking: {EventHold: Hold, EventHangup: Wrapup, EventConsultEnd: Available},
 	Hold:    {EventUnhold: Talking, EventHangup: Wrapup},
 	Wrapup:  {EventWrapupDone: Available, EventReady: Available, EventPause: Paused, EventLogout: LoggedOut},
 }
 
 func TestTransitionTable(t *testing.T) {
 	for _, s := range States {
-		for e := EventLogin; e <= EventWrapupDone; e++ {
+		for e := EventLogin; e <= EventConsultEnd; e++ {
 			got, err := Transition(s, e)
 			want, ok := legal[s][e]
 			switch {
@@ -49,7 +49,7 @@ func TestEnumNames(t *testing.T) {
 	if State(99).String() != "unknown" || AgentEvent(99).String() != "unknown" {
 		t.Error("out-of-range names")
 	}
-	for e := EventLogin; e <= EventWrapupDone; e++ {
+	for e := EventLogin; e <= EventConsultEnd; e++ {
 		if e.String() == "unknown" {
 			t.Errorf("event %d has no name", e)
 		}

@@ -14,6 +14,8 @@ const (
 	timerAnnounce                      // a caller is due a position announcement
 	timerWrapup                        // an agent's wrap-up time ran out
 	timerBackoff                       // an agent's busy backoff ended
+	timerSticky                        // a caller's wait for their preferred agent ran out
+	timerCallback                      // a callback's retry pause or give-up time ran out
 )
 
 // timer lives inside the call or agent it belongs to, so arming one does not
@@ -114,5 +116,9 @@ func (a *ACD) fire(t *timer) {
 		a.leaveWrapup(t.agent, EventWrapupDone, "")
 	case timerBackoff:
 		a.refreshRoutable(t.agent)
+	case timerSticky:
+		a.stickyExpired(t.call)
+	case timerCallback:
+		a.callbackTimer(t.call)
 	}
 }

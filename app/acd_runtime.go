@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
@@ -19,7 +20,7 @@ import (
 type acdRuntime struct {
 	s        *Server
 	log      *slog.Logger
-	settings map[string]queueSettings
+	settings atomic.Pointer[map[string]queueSettings] // swapped whole by a reload; read via setting
 
 	mu      sync.Mutex
 	acd     *acd.ACD
@@ -28,6 +29,8 @@ type acdRuntime struct {
 	dials   map[string]map[string]context.CancelFunc // call ID → agent → stop ringing
 	legs    map[string]*sip.AgentLeg                 // call ID → answered agent leg
 	closed  bool
+
+	consults consultRegistry // agents' consult calls in progress
 }
 
 // waiter is a queued caller's mailbox: the ACD's actions for that call.
@@ -39,11 +42,12 @@ type waiter struct {
 
 func newACDRuntime(s *Server, a *acd.ACD, settings map[string]queueSettings) *acdRuntime {
 	rt := &acdRuntime{
-		s: s, log: s.log, settings: settings, acd: a,
+		s: s, log: s.log, acd: a,
 		waiters: make(map[string]*waiter),
 		dials:   make(map[string]map[string]context.CancelFunc),
 		legs:    make(map[string]*sip.AgentLeg),
 	}
+	rt.settings.Store(&settings)
 	rt.timer = time.AfterFunc(time.Hour, rt.tick)
 	rt.timer.Stop()
 	return rt

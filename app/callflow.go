@@ -7,6 +7,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -18,11 +19,14 @@ func (s *Server) handleCall(ctx context.Context, c *sip.Call) {
 	leg := newCallLeg(ctx, c, s.prompts)
 	defer leg.stop()
 	if c.Agent != "" {
+		if s.acd != nil && s.acd.runConsult(ctx, c) {
+			return
+		}
 		s.feature(c, leg)
 		return
 	}
 	base := call.Event{CallID: c.ID, Caller: c.Caller, Number: c.Number}
-	flow := s.numbers[c.Number]
+	flow := s.routing().numbers[c.Number] // the call keeps this flow through a reload
 	lang := s.cfg.DefaultLanguage
 	var path []string
 	var result call.Result
@@ -32,6 +36,7 @@ func (s *Server) handleCall(ctx context.Context, c *sip.Call) {
 		if s.store != nil && len(out.Vars) > 0 {
 			s.store.Recorder().SetVars(c.ID, out.Vars)
 		}
+		s.callInfo.setVars(c.ID, out.Vars)
 		path, lang, start = append(path, out.Path...), out.Language, ""
 		result, reason = ivrResult(out, err)
 		if out.Queue == "" {
@@ -46,6 +51,7 @@ func (s *Server) handleCall(ctx context.Context, c *sip.Call) {
 		}
 		q := s.acd.serve(c, leg, out.Queue, out.Priority, lang)
 		result, reason, start = q.result, q.reason, q.next
+		s.afterTalk(c, leg, q, lang) // survey.go: the post-call survey, if configured
 	}
 	s.endCall(c, leg, base, result, reason, lang, path)
 }
@@ -63,14 +69,18 @@ func (s *Server) runIVR(ctx context.Context, c *sip.Call, leg *callLeg, flow *iv
 		Clock:     s.clock,
 		Language:  lang,
 		Notice:    s.currentNotice,
-		Calendars: s.calendars,
+		Calendars: s.routing().calendars,
+
+		AreaNotices: s.areaNotices,
 	})
 	onNode := func(n ivr.NodeEntered) {
 		ev := base
 		ev.Kind, ev.Time, ev.Flow, ev.Node, ev.NodeType = call.IVRNodeEntered, s.clock.Now(), n.Flow, n.Node, n.Type
 		s.bus.Publish(ev)
 	}
-	out, err := ivr.Run(ctx, session, leg, realTimers{}, onNode)
+	sleg := s.serviceLeg(ctx, c, leg, base)
+	out, err := ivr.Run(ctx, session, sleg, realTimers{}, onNode)
+	sleg.close()
 	if err != nil {
 		c.Logger().Warn("ivr stopped", "err", err)
 	}
@@ -82,6 +92,8 @@ func (s *Server) runIVR(ctx context.Context, c *sip.Call, leg *callLeg, flow *iv
 
 func ivrResult(out ivr.Outcome, err error) (call.Result, string) {
 	switch {
+	case out.CallerHungUp && out.AfterNotice:
+		return call.ResultSelfService, metrics.ReasonNoticeHangup
 	case out.CallerHungUp:
 		return call.ResultAbandonedInIVR, "caller_hangup"
 	case out.SelfService:
@@ -114,7 +126,7 @@ func (s *Server) endCall(c *sip.Call, leg *callLeg, base call.Event, result call
 
 // hasNode reports whether the flow of a hotline number has node.
 func (s *Server) hasNode(number, node string) bool {
-	f := s.numbers[number]
+	f := s.routing().numbers[number]
 	if f == nil {
 		return false
 	}
@@ -137,10 +149,11 @@ func (s *Server) noAgents(leg *callLeg, lang string) (call.Result, string) {
 }
 
 func (s *Server) currentNotice() []ivr.PromptRef {
-	if len(s.notice) == 0 {
+	r := s.routing()
+	if len(r.notice) == 0 {
 		return nil
 	}
-	return s.notice
+	return r.notice
 }
 
 // callLeg adapts a SIP call and its media stream to the IVR's Leg.

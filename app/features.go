@@ -23,6 +23,9 @@ func (s *Server) isFeature(number string) bool {
 	case f.Login, f.Logout, f.Pause, f.Ready:
 		return true
 	}
+	if _, _, ok := s.monitorCode(number); ok {
+		return true // a supervisor's *31 + agent (monitor_phone.go)
+	}
 	rest, ok := strings.CutPrefix(number, f.Disposition)
 	return ok && len(rest) == 2
 }
@@ -30,6 +33,10 @@ func (s *Server) isFeature(number string) bool {
 // feature carries out an agent's feature code and confirms it by voice.
 func (s *Server) feature(c *sip.Call, leg *callLeg) {
 	agent, number := c.Agent, c.Number
+	if mode, target, ok := s.monitorCode(number); ok {
+		s.monitorFromPhone(c, leg, mode, target)
+		return
+	}
 	err := s.applyFeature(agent, number)
 	confirm := "feature_failed"
 	if err == nil {

@@ -574,7 +574,7 @@ type intervalCounts struct {
 func (h *harness) generalIntervalRow(t *testing.T) intervalCounts {
 	t.Helper()
 	day := h.srv.clock.Now().UTC().Format("2006-01-02")
-	body := h.apiCall(t, "GET", "/reports/interval?interval=day&tz=UTC&from="+day, "supervisor-token-0123")
+	body := h.apiCall(t, "GET", "/reports/interval?interval=day&tz=UTC&from="+day, "admin-token-0123456")
 	var rows []intervalCounts
 	if err := json.Unmarshal(body, &rows); err != nil {
 		t.Fatalf("interval report: %v", err)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,8 @@ type queueOutcome struct {
 	result call.Result
 	reason string
 	next   string // an IVR node to go back to (overflow, exit digit, transfer)
+	agent  string // who answered, and in which queue (for the survey)
+	queue  string
 }
 
 // queueCall is one caller in the ACD: waiting with music and
@@ -33,6 +36,8 @@ type queueCall struct {
 	qs    queueSettings
 	// announcing is set while a position announcement plays over the music.
 	announcing bool
+	care       careState     // survey, sticky agent (care.go)
+	cb         callbackOffer // virtual hold offer (callback_offer.go)
 }
 
 // serve runs the caller through queue until an agent took the call and it
@@ -41,9 +46,14 @@ func (rt *acdRuntime) serve(c *sip.Call, leg *callLeg, queue string, priority in
 	qc := &queueCall{rt: rt, c: c, leg: leg, lang: lang}
 	qc.w = rt.join(c.ID, c.Caller)
 	defer rt.leave(c.ID)
+	queue, priority, left := qc.beforeQueue(queue, priority)
+	if left {
+		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}
+	}
 	for {
 		out, transferTo := qc.wait(queue, priority)
 		if transferTo == "" {
+			out.agent, out.queue = qc.care.agent, qc.queue
 			return out
 		}
 		queue = transferTo // a blind transfer to a queue: wait again there
@@ -52,10 +62,10 @@ func (rt *acdRuntime) serve(c *sip.Call, leg *callLeg, queue string, priority in
 
 func (qc *queueCall) enter(queue string, priority int) error {
 	qc.queue = queue
-	qc.qs = qc.rt.settings[queue]
+	qc.qs, _ = qc.rt.setting(queue)
 	qc.music = qc.rt.s.prompts.Music(qc.qs.music)
 	return qc.rt.do("enqueue", func(a *acd.ACD) ([]acd.Action, error) {
-		return a.Enqueue(qc.c.ID, queue, qc.c.Caller, priority)
+		return qc.enqueue(a, queue, priority) // sticky.go
 	})
 }
 
@@ -86,6 +96,8 @@ func (qc *queueCall) act(act acd.Action) (out queueOutcome, done bool, transferT
 		qc.holdMusic()
 		if a.Position > 1 {
 			qc.announce(a.Position, a.ExpectedWait)
+		} else {
+			qc.offerCallback(a.ExpectedWait) // callback_offer.go
 		}
 	case acd.Announce:
 		qc.announce(a.Position, a.ExpectedWait)
@@ -110,11 +122,20 @@ func (qc *queueCall) act(act acd.Action) (out queueOutcome, done bool, transferT
 func (qc *queueCall) callerEvent(ev ivr.Event) (queueOutcome, bool) {
 	switch e := ev.(type) {
 	case ivr.CallerHangup:
-		_ = qc.rt.do("abandon", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
+		err := qc.rt.do("abandon", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
+		if errors.Is(err, acd.ErrNotWaiting) {
+			return qc.answeredAsCallerLeft(), true
+		}
 		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}, true
 	case ivr.Digit:
+		if out, done, handled := qc.callbackDigit(e.D); handled {
+			return out, done
+		}
 		if qc.qs.exitDigit != 0 && e.D == qc.qs.exitDigit {
-			_ = qc.rt.do("exit queue", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
+			err := qc.rt.do("exit queue", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
+			if errors.Is(err, acd.ErrNotWaiting) {
+				return queueOutcome{}, false // an agent just answered: the Connect follows
+			}
 			return queueOutcome{reason: "exit_digit", next: qc.qs.exitTarget}, true
 		}
 	case ivr.PlaybackDone:
@@ -124,6 +145,17 @@ func (qc *queueCall) callerEvent(ev ivr.Event) (queueOutcome, bool) {
 		}
 	}
 	return queueOutcome{}, false
+}
+
+// answeredAsCallerLeft ends a call an agent answered just as the caller
+// hung up, before the Connect was read: the agent's leg is hung up now
+// (not left to leave, after the call ended) and the ACD ends the talk.
+func (qc *queueCall) answeredAsCallerLeft() queueOutcome {
+	if leg := qc.rt.takeLeg(qc.c.ID); leg != nil {
+		leg.Hangup()
+	}
+	_ = qc.rt.do("talk ended", func(a *acd.ACD) ([]acd.Action, error) { return a.TalkEnded(qc.c.ID, call.HangupByCaller) })
+	return queueOutcome{result: call.ResultAnsweredByAgent, reason: "caller_hangup"}
 }
 
 func (qc *queueCall) holdMusic() {
@@ -145,6 +177,7 @@ func (qc *queueCall) announce(position int, ewt time.Duration) {
 		refs = append(refs, qc.number(minutes)...)
 		refs = append(refs, qc.ref("minutes"))
 	}
+	refs = append(refs, qc.callbackOfferRefs(ewt)...) // callback_offer.go
 	_ = qc.leg.Play(refs, false)
 	qc.announcing = true
 }
@@ -197,12 +230,16 @@ func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
 		return queueOutcome{result: call.ResultFailed, reason: "bridge"}, true, ""
 	}
 	defer bridge.Close()
+	defer qc.rt.s.monitors.track(qc.c.ID, a.AgentID, bridge)() // supervisors find the call (monitor.go)
+	qc.care.agent = a.AgentID
+	defer qc.startRecording(bridge, a.AgentID).finish() // recording.go: nil unless the queue records
 	qc.rt.s.metrics.MoveTo(qc.c.ID, metrics.StageTalking)
 	return qc.talking(leg, bridge)
 }
 
 func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (queueOutcome, bool, string) {
 	answered := queueOutcome{result: call.ResultAnsweredByAgent}
+	defer func() { bridge.Close() }() // the bridge of an attended transfer, if any
 	end := func(by call.HangupBy) {
 		_ = qc.rt.do("talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, by) })
 	}
@@ -216,10 +253,16 @@ func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (que
 		case <-leg.Done():
 			end(call.HangupByAgent)
 			answered.reason = "agent_hangup"
+			qc.care.agent = leg.Agent // after an attended transfer, the colleague: the survey rates them
 			return answered, true, ""
 		case held := <-leg.Holds():
 			qc.hold(held, bridge)
 		case r := <-leg.Refers():
+			if r.Replaced.CallID != "" {
+				leg, bridge = qc.attended(leg, bridge, r) // the call goes on with the consulted agent
+				qc.rt.s.monitors.track(qc.c.ID, leg.Agent, bridge)
+				continue
+			}
 			if out, done, next := qc.transfer(leg, r); done {
 				return out, true, next
 			}
@@ -276,7 +319,7 @@ func (qc *queueCall) transfer(leg *sip.AgentLeg, r sip.Refer) (queueOutcome, boo
 }
 
 func (rt *acdRuntime) isAgent(id string) bool {
-	_, ok := rt.settings[personalQueue(id)]
+	_, ok := rt.setting(personalQueue(id))
 	return ok
 }
 
@@ -290,6 +333,6 @@ func (rt *acdRuntime) loggedIn(id string) bool {
 }
 
 func (rt *acdRuntime) hasQueue(name string) bool {
-	_, ok := rt.settings[name]
+	_, ok := rt.setting(name)
 	return ok
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
@@ -32,10 +33,7 @@ type Server struct {
 	bus       *call.Bus
 	metrics   *metrics.Metrics
 	prompts   *PromptSet
-	flows     map[string]*ivr.Flow
-	calendars map[string]*ivr.Calendar
-	numbers   map[string]*ivr.Flow
-	notice    []ivr.PromptRef
+	routes    atomic.Pointer[routing] // flows, numbers, calendars, notice: swapped whole by a reload
 	ports     *media.PortPool
 	pacer     *media.Pacer
 	sip       *sip.Endpoint
@@ -43,9 +41,17 @@ type Server struct {
 	store     *store.Store
 	hooks     *Webhooks
 	acdConfig acd.Config
+	care      *careRuntime // survey, sticky agent, complainers, recording (care.go)
 	queues    map[string]queueSettings
 	web       *web.Server
+	reload    reloadState // hot reload: see reload.go
 	clock     clock
+	callInfo  callInfoSlot // call details for the agent panel
+	self      *selfService // account lookups, outage notices, fault reports
+	// callbacks: virtual hold (callback.go); nil when no queue offers it
+	callbacks *callbackService
+	// monitors: supervisors' listen/whisper/barge (monitor.go)
+	monitors *monitorRegistry
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -72,6 +78,9 @@ func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	if err := s.loadFlows(); err != nil {
 		return nil, err
 	}
+	if err := s.checkSelfService(s.routing().flows); err != nil {
+		return nil, err
+	}
 	if err := s.loadACD(); err != nil {
 		return nil, err
 	}
@@ -88,35 +97,37 @@ func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 
 func (s *Server) loadFlows() error {
 	cfg := s.cfg
+	r := &routing{}
+	s.routes.Store(r)
 	var calErr, flowErr error
 	if !cfg.Calendars.IsZero() {
-		s.calendars, calErr = ivr.ParseCalendars(cfg.File, &cfg.Calendars)
+		r.calendars, calErr = ivr.ParseCalendars(cfg.File, &cfg.Calendars)
 	}
 	if cfg.Flows.IsZero() {
 		return errors.Join(calErr, cfg.Errorf("flows", "flows: at least one IVR flow is needed"))
 	}
-	s.flows, flowErr = ivr.ParseFlows(cfg.File, &cfg.Flows)
+	r.flows, flowErr = ivr.ParseFlows(cfg.File, &cfg.Flows)
 	if calErr != nil || flowErr != nil {
 		// References are only checked once both parse, so that a broken
 		// calendar does not also show up as "unknown calendar".
 		return errors.Join(calErr, flowErr)
 	}
-	v := ivr.Validator{Languages: cfg.Languages, HasPrompt: s.prompts.Has}
+	v := ivr.Validator{Languages: cfg.Languages, HasPrompt: s.prompts.Has, HasService: s.hasLookupService}
 	if len(cfg.Queues) > 0 {
 		v.HasQueue = func(q string) bool { _, ok := cfg.Queues[q]; return ok }
 	}
-	if err := ivr.Validate(s.flows, s.calendars, v); err != nil {
+	if err := ivr.Validate(r.flows, r.calendars, v); err != nil {
 		return err
 	}
 	var errs []error
-	s.numbers = make(map[string]*ivr.Flow)
+	r.numbers = make(map[string]*ivr.Flow)
 	for number, flow := range cfg.Numbers {
-		f, ok := s.flows[flow]
+		f, ok := r.flows[flow]
 		if !ok {
 			errs = append(errs, cfg.Errorf("numbers", "numbers: %q routes to unknown flow %q", number, flow))
 			continue
 		}
-		s.numbers[number] = f
+		r.numbers[number] = f
 	}
 	if cfg.Notice.Enabled {
 		for _, name := range cfg.Notice.Prompts {
@@ -125,7 +136,7 @@ func (s *Server) loadFlows() error {
 					errs = append(errs, cfg.Errorf("notice", "notice: prompt %q missing for language %s", name, lang))
 				}
 			}
-			s.notice = append(s.notice, ivr.PromptRef{Name: name})
+			r.notice = append(r.notice, ivr.PromptRef{Name: name})
 		}
 	}
 	return errors.Join(errs...)
@@ -152,6 +163,7 @@ func (s *Server) enableWindows() error {
 // loadACD checks the agents and queues and the prompts and music they use.
 func (s *Server) loadACD() error {
 	cfg := s.cfg
+	s.routing().passwords = agentPasswords(cfg)
 	s.acdConfig, s.queues = acdConfig(cfg)
 	if len(s.acdConfig.Queues) == 0 {
 		return nil
@@ -177,11 +189,12 @@ func (s *Server) loadACD() error {
 			}
 		}
 	}
+	errs = append(errs, s.checkCarePrompts()...)
 	return errors.Join(errs...)
 }
 
 func (s *Server) anyFlowHas(node string) bool {
-	for _, f := range s.flows {
+	for _, f := range s.routing().flows {
 		if _, ok := f.Nodes[node]; ok {
 			return true
 		}
@@ -196,6 +209,8 @@ func (s *Server) Start() error {
 		return fmt.Errorf("data_dir: %w", err)
 	}
 	s.metrics = metrics.New()
+	s.registerReloadMetrics()
+	s.monitors = newMonitorRegistry(s)
 	s.bus.Subscribe(s.metrics)
 	if err := s.enableWindows(); err != nil {
 		return err
@@ -211,8 +226,15 @@ func (s *Server) Start() error {
 	if err := s.openStore(); err != nil {
 		return err
 	}
+	if err := s.startSelfService(); err != nil {
+		return err
+	}
+	if err := s.startCare(); err != nil {
+		return err
+	}
 	var opts []media.PacerOption
 	opts = append(opts, media.WithLatenessObserver(s.metrics.ObserveSendLateness))
+	opts = append(opts, mediaQualityOptions(s.metrics.EnableMedia(s.ports.InUse))...)
 	if cfg.RTP.PacerWorkers > 0 {
 		opts = append(opts, media.WithWorkers(cfg.RTP.PacerWorkers))
 	}
@@ -231,7 +253,7 @@ func (s *Server) Start() error {
 		UserAgent:         cfg.SIP.UserAgent,
 		RTPAdvertise:      rtpAdvertise,
 		InactivityTimeout: cfg.RTP.InactivityTimeout,
-		IsHotline:         func(n string) bool { _, ok := s.numbers[n]; return ok },
+		IsHotline:         func(n string) bool { _, ok := s.routing().numbers[n]; return ok },
 		MaskNumbers:       cfg.MaskNumbers(),
 		Logger:            s.log,
 		Auth:              sip.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
@@ -242,26 +264,32 @@ func (s *Server) Start() error {
 	}
 	var err error
 	if len(s.acdConfig.Queues) > 0 {
-		a, err := acd.New(s.acdConfig, s.clock, acd.WithObserver(s.bus.Publish))
+		a, err := acd.New(s.acdConfig, s.clock, acd.WithObserver(s.bus.Publish), s.care.stickyOption())
 		if err != nil {
 			return err
 		}
 		s.acd = newACDRuntime(s, a, s.queues)
 		sipCfg.OnRegistration = s.acd.registration
+		sipCfg.Consult = s.acd.ringConsult
 		s.metrics.SetQueueThresholds(queueThresholds(cfg))
 		s.metrics.InitQueues(sortedKeys(cfg.Queues))
 		s.metrics.SetSnapshotSource(s.acd.snapshot)
 	}
-	passwords := make(map[string]string, len(cfg.Agents))
-	for _, a := range cfg.Agents {
-		passwords[a.ID] = a.AgentPassword()
+	sipCfg.AgentPassword = s.sipPassword // agents and supervisors (monitor.go)
+	sipCfg.IsInternal = s.isInternal
+	if err := s.applySIPSecurity(&sipCfg); err != nil {
+		return err
 	}
-	sipCfg.AgentPassword = func(user string) (string, bool) { p, ok := passwords[user]; return p, ok }
-	sipCfg.IsInternal = s.isFeature
+	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
+		return err
+	}
 	if s.sip, err = sip.New(sipCfg, s.ports, s.pacer, s.bus, s.handleCall); err != nil {
 		return err
 	}
 	s.restoreAgents()
+	if err := s.startCallbacks(); err != nil {
+		return err
+	}
 	if err := s.sip.Start(); err != nil {
 		return err
 	}
@@ -272,14 +300,22 @@ func (s *Server) Start() error {
 			s.web.WithAPI(agentControl{s}, apiTokens(s))
 		}
 		s.web.WithReports(reports{s}, apiTokens(s), cfg.ReportLocation())
+		s.web.WithRecordings(recordingsAPI{s}, apiTokens(s), cfg.ReportLocation())
 		hub := web.NewEventHub(web.WithCallerNumbers(!cfg.MaskNumbers()))
 		s.bus.Subscribe(hub)
 		s.web.WithEvents(hub, apiTokens(s))
+		s.web.WithReload(reloadAPI{s}, apiTokens(s))
+		s.mountMonitor()
 	}
+	if err := s.startAgentPanel(); err != nil {
+		return err
+	}
+	s.mountSelfService()
+	s.withAudit(apiTokens(s)) // every write route, the agent panel's too
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
 		return err
 	}
-	s.log.Info("hotline started", "numbers", len(s.numbers), "flows", len(s.flows), "prompts", s.prompts.Len())
+	s.log.Info("hotline started", "numbers", len(s.routing().numbers), "flows", len(s.routing().flows), "prompts", s.prompts.Len())
 	return nil
 }
 
@@ -333,6 +369,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 
 // Close stops everything at once.
 func (s *Server) Close() {
+	s.callbacks.close() // before the ACD and the store: saves or ends pending callbacks
 	if s.acd != nil {
 		s.acd.close()
 	}
@@ -350,6 +387,7 @@ func (s *Server) Close() {
 		_ = s.hooks.Close(ctx)
 		cancel()
 	}
+	s.care.close()
 	s.closeStore()
 }
 

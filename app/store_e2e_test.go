@@ -55,7 +55,7 @@ func TestCallRecordAndReports(t *testing.T) {
 	}
 	get := func(path string) string {
 		req, _ := http.NewRequest("GET", "http://"+h.srv.HTTPAddr()+path, nil)
-		req.Header.Set("Authorization", "Bearer supervisor-token-0123")
+		req.Header.Set("Authorization", "Bearer admin-token-0123456") // reports are admin-only
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

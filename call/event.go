@@ -65,7 +65,7 @@ const (
 	// Target (the area).
 	NoticePlayed
 	// LookupDone: an account look-up finished; Reason is ok, not_found,
-	// timeout, error or circuit_open.
+	// timeout, error or circuit_open, Detail the service, Delay its duration.
 	LookupDone
 	// FaultReported: a fault report was filed as work order Detail.
 	FaultReported
@@ -139,6 +139,11 @@ const (
 	ResultAbandonedInQueue Result = "abandoned_in_queue"
 	ResultBlocked          Result = "blocked"
 	ResultFailed           Result = "failed"
+	// ResultCallback: the caller left the queue to be called back; the
+	// callback is a call of its own (app/callback.go). It is a record's
+	// result only: hotline_calls_total counts the call once, with the
+	// callback's own result when that ends.
+	ResultCallback Result = "callback"
 )
 
 // Results lists every Result so collectors can pre-create their series.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"regexp"
 	"strings"
@@ -18,6 +19,9 @@ type Agent struct {
 	PasswordEnv string         `yaml:"password_env"` // read the password from this environment variable
 	Skills      map[string]int `yaml:"skills"`
 	Queues      []string       `yaml:"queues"`
+	// RequireSecure: the softphone must register over TLS and its calls
+	// are offered SRTP only (RTP/SAVP).
+	RequireSecure bool `yaml:"require_secure"`
 }
 
 // Queue configures one ACD queue. Pointers tell "not set" (default) from
@@ -42,6 +46,10 @@ type Queue struct {
 	ServiceLevelSeconds *int           `yaml:"service_level_seconds"`
 	ServiceLevelTarget  *float64       `yaml:"service_level_target"`
 	ShortAbandonSeconds *int           `yaml:"short_abandon_seconds"`
+	Survey              *Survey        `yaml:"survey"`       // post-call survey (config/care.go)
+	StickyAgent         *StickyAgent   `yaml:"sticky_agent"` // first-contact ownership
+	Recording           *Recording     `yaml:"recording"`    // quality recording
+	Callback            *QueueCallback `yaml:"callback"`     // virtual hold (config/callback.go)
 }
 
 // Features are the codes an agent dials from the softphone.
@@ -133,6 +141,9 @@ type APIToken struct {
 // API configures the REST API.
 type API struct {
 	Tokens []APIToken `yaml:"tokens"`
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For the audit log believes; default none.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // Secret returns the token from the file or the environment.
@@ -148,6 +159,11 @@ func (c *Config) validateAPI() []error {
 	agents := map[string]bool{}
 	for _, a := range c.Agents {
 		agents[a.ID] = true
+	}
+	for i, p := range c.API.TrustedProxies {
+		if _, err := ParsePrefix(p); err != nil {
+			errs = append(errs, c.Errorf("api", "api.trusted_proxies[%d]: %v", i, err))
+		}
 	}
 	for i, t := range c.API.Tokens {
 		where := fmt.Sprintf("api.tokens[%d] (%s)", i, t.Name)
@@ -168,4 +184,17 @@ func (c *Config) validateAPI() []error {
 		}
 	}
 	return errs
+}
+
+// ParsePrefix reads an IP address or a CIDR range; an address is its own
+// single-address range.
+func ParsePrefix(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q: want an IP address or CIDR range", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }

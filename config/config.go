@@ -37,6 +37,12 @@ type SIP struct {
 	// DigestAlgorithms are the agents' digest challenges, most preferred
 	// first: SHA-256 and MD5 by default.
 	DigestAlgorithms []string `yaml:"digest_algorithms"`
+	TLS              *TLS     `yaml:"tls"` // SIP over TLS (config/tls.go); nil: off
+
+	// Limits on new calls and on each source (config/security.go):
+	// max_calls_per_second, max_cpu_percent, retry_after, security.
+	Overload `yaml:",inline"`
+	Security Security `yaml:"security"`
 }
 
 type HTTP struct {
@@ -79,11 +85,20 @@ type Config struct {
 	Agents          []Agent           `yaml:"agents"`
 	Queues          map[string]Queue  `yaml:"queues"`
 	Features        Features          `yaml:"features"`
+	Supervisors     []Supervisor      `yaml:"supervisors"` // listen/whisper/barge (config/supervisors.go)
+	Monitor         Monitor           `yaml:"monitor"`
 	API             API               `yaml:"api"`
 	Database        Database          `yaml:"database"`
 	Webhooks        []Webhook         `yaml:"webhooks"`
+	Services        Services          `yaml:"services"` // account look-up and work-order services
+	AgentPanel      AgentPanel        `yaml:"agent_panel"`
 	Calendars       yaml.Node         `yaml:"calendars"`
 	Flows           yaml.Node         `yaml:"flows"`
+
+	// RepeatComplaints routes frequent complainers (config/care.go).
+	RepeatComplaints *RepeatComplaints `yaml:"repeat_complaints"`
+	// CallbackGateway dials callbacks out (config/callback.go).
+	CallbackGateway *CallbackGateway `yaml:"callback_gateway"`
 
 	// File is where the configuration came from, for error messages.
 	File string `yaml:"-"`
@@ -148,6 +163,8 @@ func Default() *Config {
 			Transports: []string{"udp", "tcp"},
 			MaxCalls:   1000,
 			UserAgent:  "hotline",
+			Overload:   DefaultOverload(),
+			Security:   DefaultSecurity(),
 		},
 		HTTP: HTTP{Listen: "127.0.0.1:8080"},
 		RTP: RTP{
@@ -161,6 +178,7 @@ func Default() *Config {
 		DefaultLanguage: "zh",
 		Log:             Log{Level: "info", Format: "text"},
 		Features:        DefaultFeatures(),
+		Monitor:         DefaultMonitor(),
 	}
 }
 
@@ -223,10 +241,16 @@ func (c *Config) validate() error {
 		errs = append(errs, c.Errorf("http", "http.listen %q: want IP:port", c.HTTP.Listen))
 	}
 	errs = append(errs, c.validateRTP()...)
+	errs = append(errs, c.validateSecurity()...)
 	errs = append(errs, c.validateLanguages()...)
 	errs = append(errs, c.validateACD()...)
 	errs = append(errs, c.validateAPI()...)
+	errs = append(errs, c.validateSupervisors()...)
 	errs = append(errs, c.validateDatabase()...)
+	errs = append(errs, c.validateTLS()...)
+	errs = append(errs, c.validateAgentPanel()...)
+	errs = append(errs, c.validateCare()...)
+	errs = append(errs, c.validateCallback()...)
 	for i, w := range c.Webhooks {
 		if err := w.Check(); err != nil {
 			errs = append(errs, c.Errorf("webhooks", "webhooks[%d]: %v", i, err))

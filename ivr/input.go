@@ -14,6 +14,13 @@ func (s *Session) onPlaybackDone() {
 		s.startTimer(s.waitLimit())
 	case phaseGoodbye:
 		s.hangUp(s.goodbye)
+	case phaseFallback:
+		s.goTo(s.node.OnFail)
+	case phaseNotices:
+		s.phase = phaseStayOn
+		s.startTimer(s.flow.Silence.Timeout)
+	case phaseRecIntro:
+		s.startRecording()
 	}
 }
 
@@ -27,6 +34,10 @@ func (s *Session) waitLimit() time.Duration {
 
 func (s *Session) onDigit(d rune) {
 	switch s.phase {
+	case phaseNotices, phaseStayOn:
+		s.noticeKey(d)
+	case phaseRecord:
+		s.recordKey(d)
 	case phasePlaying:
 		if s.node.BargeIn {
 			s.emit(StopPlayback{})
@@ -57,6 +68,17 @@ func (s *Session) onKey(d rune) {
 }
 
 func (s *Session) onTimeout() {
+	switch s.phase {
+	case phaseLookup:
+		s.lookupFailed()
+		return
+	case phaseStayOn:
+		s.goTo(s.node.Next) // silence after a notice: the caller stays on
+		return
+	case phaseRecord, phaseFiling:
+		s.onJobTimeout()
+		return
+	}
 	if s.phase != phaseInput {
 		return
 	}

@@ -116,6 +116,14 @@ type Node struct {
 	// hangup
 	SelfService bool
 
+	// lookup
+	Service    string
+	AccountVar string
+	NotFound   string
+	Fallback   []PromptRef // spoken when the service fails, before on_fail
+	Timeout    time.Duration
+	EndSilence time.Duration // record: quiet that ends the message
+
 	pos  position
 	uses []use
 }
@@ -131,6 +139,7 @@ const (
 	useLanguage
 	useQueue
 	useReadBack // collect+confirm: read-back and digit prompts in every language
+	useService  // lookup: a configured outside service
 )
 
 // use is one reference from a flow to something defined elsewhere, with the

@@ -24,6 +24,14 @@ var nodeKeys = map[NodeType]struct{ required, optional []string }{
 	TypeQueue:  {[]string{"queue"}, []string{"priority"}},
 	TypeGoto:   {[]string{"next"}, nil},
 	TypeHangup: {nil, []string{"prompts", "self_service"}},
+	TypeLookup: {[]string{"service", "next", "not_found", "on_fail"}, []string{
+		"account_var", "prompts", "fallback", "timeout"}},
+	TypeSayAcct: {[]string{"next"}, []string{"barge_in"}},
+	TypeNotices: {[]string{"prompts", "next"}, []string{"area_var"}},
+	TypeRecord: {[]string{"prompts", "next", "on_fail"}, []string{
+		"var", "max_duration", "end_silence", "terminator"}},
+	TypeFaultReport: {[]string{"prompts", "next", "on_fail"}, []string{
+		"account_var", "recording_var", "fallback", "timeout"}},
 }
 
 func nodeTypeNames() string {
@@ -89,6 +97,16 @@ func setNodeDefaults(n *Node) {
 	case TypeMenu:
 		n.BargeIn = true
 		n.Retries = DefaultRetries
+	case TypeNotices:
+		n.Var = DefaultAreaVar
+	case TypeRecord:
+		n.Var, n.Terminator = DefaultRecordingVar, DefaultTerminator
+		n.Timeout, n.EndSilence = DefaultRecordMax, DefaultRecordSilence
+	case TypeFaultReport:
+		n.Var, n.AccountVar, n.Timeout = DefaultRecordingVar, "account", DefaultFaultTimeout
+	case TypeLookup:
+		n.AccountVar = "account"
+		n.Timeout = DefaultLookupTimeout
 	case TypeCollect:
 		n.BargeIn = true
 		n.Retries = DefaultRetries
@@ -109,7 +127,7 @@ func (r *reader) nodeField(n *Node, f field, where string) {
 		n.Invalid = r.prompts(val, where, key, &n.uses)
 	case "barge_in":
 		n.BargeIn = r.boolean(val, where, key)
-	case "next", "on_fail", "open", "closed":
+	case "next", "on_fail", "open", "closed", "not_found":
 		r.nodeRef(n, key, val, where)
 	case "options":
 		r.options(n, val, where)
@@ -144,6 +162,20 @@ func (r *reader) nodeField(n *Node, f field, where string) {
 		}
 	case "self_service":
 		n.SelfService = r.boolean(val, where, key)
+	case "service":
+		n.Service = r.named(n, useService, key, val, where)
+	case "area_var", "recording_var":
+		n.Var = r.str(val, where, key)
+	case "max_duration":
+		n.Timeout = r.duration(val, where, key)
+	case "end_silence":
+		n.EndSilence = r.duration(val, where, key)
+	case "account_var":
+		n.AccountVar = r.str(val, where, key)
+	case "fallback":
+		n.Fallback = r.prompts(val, where, key, &n.uses)
+	case "timeout":
+		n.Timeout = r.duration(val, where, key)
 	}
 }
 
@@ -158,6 +190,8 @@ func (r *reader) nodeRef(n *Node, key string, val *yaml.Node, where string) {
 		n.Open = target
 	case "closed":
 		n.Closed = target
+	case "not_found":
+		n.NotFound = target
 	}
 	if target != "" {
 		n.uses = append(n.uses, use{kind: useNode, what: key, name: target, pos: r.pos(resolve(val))})

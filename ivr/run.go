@@ -42,6 +42,7 @@ type Outcome struct {
 	Hangup       bool // the flow hung up (see SelfService, Reason)
 	SelfService  bool
 	CallerHungUp bool
+	AfterNotice  bool // the caller hung up at a notices node, having heard a notice
 	Reason       string
 	Vars         map[string]string
 	Path         []string
@@ -77,6 +78,7 @@ func Run(ctx context.Context, s *Session, leg Leg, timers Timers, onNode func(No
 			s.Handle(ev)
 			out := r.outcome()
 			out.CallerHungUp, out.Reason = true, ReasonCallerHangup
+			out.AfterNotice = s.AtNotice()
 			return out, nil
 		}
 		actions = s.Handle(ev)
@@ -116,6 +118,8 @@ func (r *runner) apply(actions []Action) (out Outcome, end bool, err error) {
 			}
 		case SetLanguage:
 			r.leg.SetLanguage(a.Lang)
+		case Lookup, NoticeHeard, StartRecording, StopRecording, FileFaultReport:
+			r.delegate(a)
 		case EnterQueue:
 			out = r.outcome()
 			out.Queue, out.Priority = a.Queue, a.Priority

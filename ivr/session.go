@@ -15,6 +15,8 @@ type Env struct {
 	Language  string               // used when the flow sets no language
 	Notice    func() []PromptRef   // current global notice; nil or empty = none
 	Calendars map[string]*Calendar // by name, as referenced by hours nodes
+
+	AreaNotices func(area string) []AreaNotice // active outage notices of an area
 }
 
 // MaxHops caps consecutive moves through nodes that do not wait for the
@@ -26,11 +28,18 @@ const MaxHops = 64
 type phase int
 
 const (
-	phaseNew     phase = iota // Start not called yet
-	phasePlaying              // play/notice prompt; PlaybackDone moves on
-	phasePrompt               // menu/collect prompt; keys may barge in
-	phaseInput                // waiting for keys with a timer running
-	phaseGoodbye              // goodbye prompts; PlaybackDone hangs up
+	phaseNew      phase = iota // Start not called yet
+	phasePlaying               // play/notice prompt; PlaybackDone moves on
+	phasePrompt                // menu/collect prompt; keys may barge in
+	phaseInput                 // waiting for keys with a timer running
+	phaseGoodbye               // goodbye prompts; PlaybackDone hangs up
+	phaseLookup                // lookup: waiting for LookupResult or the timer
+	phaseFallback              // lookup failed: fallback prompts, then on_fail
+	phaseNotices               // area notices playing; 1 continues
+	phaseStayOn                // notices heard: 1 or silence continues, hang-up ends
+	phaseRecIntro              // record: instructions playing, then recording
+	phaseRecord                // record: waiting for RecordingDone
+	phaseFiling                // fault_report: waiting for FaultReportFiled
 	phaseDone
 )
 
@@ -56,6 +65,8 @@ type Session struct {
 	confirm   bool   // collect: reading back, waiting for 1 or 2
 	replay    []PromptRef
 	goodbye   Hangup
+	lookupSeq uint64 // lookups, recordings and filings started
+	lookupID  uint64 // the one being waited for; 0 = none
 }
 
 // NewSession prepares a session; nothing happens until Start.
@@ -93,6 +104,12 @@ func (s *Session) Handle(ev Event) []Action {
 		s.onDigit(e.D)
 	case PlaybackDone:
 		s.onPlaybackDone()
+	case LookupResult:
+		s.onLookupResult(e)
+	case RecordingDone:
+		s.onRecordingDone(e)
+	case FaultReportFiled:
+		s.onFaultReportFiled(e)
 	case TimerFired:
 		if e.ID != 0 && e.ID == s.liveTimer {
 			s.liveTimer = 0
@@ -175,6 +192,16 @@ func (s *Session) runNode(n *Node) (next string, waits bool) {
 		s.end()
 	case TypeHangup:
 		s.sayGoodbye(n.Prompts, Hangup{SelfService: n.SelfService, Reason: ReasonCompleted})
+	case TypeLookup:
+		return s.startLookup(n)
+	case TypeSayAcct:
+		return s.sayAccount(n)
+	case TypeNotices:
+		return s.startNotices(n)
+	case TypeRecord:
+		s.playing(phaseRecIntro, n.Prompts, false)
+	case TypeFaultReport:
+		return s.startFaultReport(n)
 	default:
 		s.hangUp(Hangup{Reason: ReasonBrokenFlow})
 	}

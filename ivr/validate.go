@@ -11,6 +11,8 @@ type Validator struct {
 	Languages []string                     // configured languages; empty = no language checks
 	HasPrompt func(lang, name string) bool // nil = every prompt exists
 	HasQueue  func(name string) bool       // nil = any queue accepted
+
+	HasService func(name string) bool // nil = any lookup service accepted
 }
 
 // Validate checks every reference a flow makes — nodes, prompts in every
@@ -72,6 +74,10 @@ func (v Validator) uses(fl *Flow, uses []use, where string, calendars map[string
 		case usePrompt:
 			if msg := v.promptProblem(u.prompt); msg != "" {
 				fail(u, "%s: %s", u.what, msg)
+			}
+		case useService:
+			if v.HasService != nil && !v.HasService(u.name) {
+				fail(u, "%s: unknown service %q (see services:)", u.what, u.name)
 			}
 		case useReadBack:
 			if msg := v.readBackProblem(); msg != "" {

@@ -39,6 +39,7 @@ type BridgeHandle struct {
 	held      bool
 	holdMusic bool // Hold started a PlayLoop on the caller leg
 	recording *Recording
+	monitor   *Monitor // a supervisor's mix (mixer_monitor.go); nil unless monitored
 }
 
 // Bridge connects caller and agent. The order matters only for recording
@@ -80,7 +81,12 @@ func (h *BridgeHandle) Close() {
 	h.closed = true
 	rec, holdMusic := h.recording, h.holdMusic
 	h.recording = nil
+	mon := h.monitor
+	h.monitor = nil
 	h.mu.Unlock()
+	if mon != nil {
+		mon.detach()
+	}
 
 	if rec != nil {
 		_ = rec.Stop() // its caller, if any, gets the error from Stop
@@ -107,6 +113,7 @@ func (h *BridgeHandle) Hold(music *Prompt) {
 		return
 	}
 	h.held, h.holdMusic = true, music != nil
+	h.monitor.setHeld(true)
 	h.caller.relay.setActive(false)
 	h.agent.relay.setActive(false)
 	if music != nil {
@@ -126,8 +133,10 @@ func (h *BridgeHandle) Unhold() {
 		h.caller.StopPlayback()
 	}
 	h.held, h.holdMusic = false, false
-	h.caller.relay.setActive(true)
-	h.agent.relay.setActive(true)
+	if !h.monitor.setHeld(false) { // a monitor's mixer carries the audio instead
+		h.caller.relay.setActive(true)
+		h.agent.relay.setActive(true)
+	}
 }
 
 // Held reports whether the bridge is on hold.

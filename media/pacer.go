@@ -49,6 +49,9 @@ type Pacer struct {
 	epoch   time.Time // monotonic origin of every schedule
 	workers int
 	observe func(seconds float64)
+	// RTCP and stream-quality observers (rtcp.go).
+	rtcpObserve func(RTCPDirection)
+	streamEnd   func(Quality)
 
 	mu      sync.Mutex // guards loads, count, started, stopped
 	loads   [pacerSlots]int

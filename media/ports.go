@@ -17,17 +17,17 @@ var (
 // PortPool hands out RTP sockets on even ports of a configured range.
 //
 // RTP uses the even port and, by RFC 3550 convention, RTCP the odd port
-// above it. The odd port is not bound for now: we send no RTCP and ignore
-// what arrives there, so a peer's RTCP gets an ICMP port-unreachable, which
-// peers tolerate. Keeping the odd ports out of the allocation leaves room
-// to bind them later without renumbering.
+// above it. Acquire binds both; the stream built on the RTP socket picks
+// up the RTCP one (see rtcpSockets), and Release closes it, so a port pair
+// is always taken and given back whole.
 type PortPool struct {
 	ip   netip.Addr
 	low  int
 	size int // number of even ports in the range
 
 	mu    sync.Mutex
-	inUse []bool // by (port-low)/2
+	inUse []bool         // by (port-low)/2
+	rtcp  []*net.UDPConn // the RTCP socket of each pair in use
 	count int
 	next  int // where the next search starts
 }
@@ -47,7 +47,7 @@ func NewPortPool(ip netip.Addr, low, high int) (*PortPool, error) {
 		return nil, fmt.Errorf("%w: %d-%d outside 1024-65534", ErrInvalidPortRange, low, high)
 	}
 	size := (high-low)/2 + 1
-	return &PortPool{ip: ip, low: low, size: size, inUse: make([]bool, size)}, nil
+	return &PortPool{ip: ip, low: low, size: size, inUse: make([]bool, size), rtcp: make([]*net.UDPConn, size)}, nil
 }
 
 // Acquire binds the next free even port and returns its socket. The search
@@ -65,11 +65,13 @@ func (p *PortPool) Acquire() (*net.UDPConn, int, error) {
 			continue
 		}
 		port := p.low + 2*index
-		conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(p.ip, uint16(port))))
+		conn, rtcpConn, err := p.bindPair(port)
 		if err != nil {
 			lastErr = err
 			continue
 		}
+		rtcpSockets.Store(conn, rtcpConn)
+		p.rtcp[index] = rtcpConn
 		p.inUse[index] = true
 		p.count++
 		p.next = (index + 1) % p.size
@@ -93,7 +95,34 @@ func (p *PortPool) Release(port int) {
 	if p.inUse[index] {
 		p.inUse[index] = false
 		p.count--
+		if c := p.rtcp[index]; c != nil {
+			// Closing again after the stream did is harmless; this close
+			// matters when no stream was ever built on the pair.
+			_ = c.Close()
+			p.rtcp[index] = nil
+			rtcpSockets.Range(func(k, v any) bool {
+				if v == c {
+					rtcpSockets.Delete(k)
+					return false
+				}
+				return true
+			})
+		}
 	}
+}
+
+// bindPair binds port for RTP and port+1 for RTCP, or neither.
+func (p *PortPool) bindPair(port int) (*net.UDPConn, *net.UDPConn, error) {
+	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(p.ip, uint16(port))))
+	if err != nil {
+		return nil, nil, err
+	}
+	rtcpConn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(p.ip, uint16(port+1))))
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, fmt.Errorf("RTCP port %d: %w", port+1, err)
+	}
+	return conn, rtcpConn, nil
 }
 
 // InUse returns how many ports are handed out.

@@ -71,7 +71,13 @@ type Negotiated struct {
 	Remote    netip.AddrPort
 	Direction Direction     // as offered by the remote
 	Ptime     time.Duration // offered a=ptime, 20 ms when absent
-	Transport string        // "RTP/AVP" or "RTP/AVPF", echoed in the answer
+	Transport string        // "RTP/AVP", "RTP/AVPF", "RTP/SAVP" or "RTP/SAVPF", echoed in the answer
+	// Crypto is the remote's SDES key (RTP/SAVP and RTP/SAVPF only): the
+	// first offered line with a suite we support.
+	Crypto SDESKey
+	// LocalCrypto is our SDES key, written into the answer; the caller
+	// draws it (NewSDESKey with Crypto's tag and suite) before answering.
+	LocalCrypto SDESKey
 
 	// The offer's m-lines, one "<media> <proto> <first format>" per line,
 	// so the answer can reject the others in place as RFC 3264 requires
@@ -82,8 +88,9 @@ type Negotiated struct {
 }
 
 // Negotiate parses an SDP offer and picks the media to use. It takes the
-// first audio m-line with a non-zero port and an RTP/AVP(F) transport (so
-// an offer of SRTP with a plain-RTP fallback line works), and on it the
+// first audio m-line with a non-zero port and either an RTP/AVP(F)
+// transport or an RTP/SAVP(F) one with an a=crypto line we support (so an
+// SRTP offer with a plain-RTP fallback line works either way), and on it the
 // first format, in the offer's order, that is in supported. Static payload
 // types 0/8 and rtpmap names PCMU/8000 and PCMA/8000 under any payload
 // type are recognised.
@@ -107,7 +114,7 @@ func Negotiate(offer []byte, supported []Codec) (n Negotiated, err error) {
 	if err := desc.Unmarshal(offer); err != nil {
 		return Negotiated{}, fmt.Errorf("%w: %w", ErrMalformedSDP, err)
 	}
-	index, codec, pt, err := chooseAudio(&desc, supported)
+	index, codec, pt, key, err := chooseAudio(&desc, supported)
 	if err != nil {
 		return Negotiated{}, err
 	}
@@ -119,6 +126,7 @@ func Negotiate(offer []byte, supported []Codec) (n Negotiated, err error) {
 		Direction:       offeredDirection(&desc, media),
 		Ptime:           offeredPtime(media),
 		Transport:       strings.Join(media.MediaName.Protos, "/"),
+		Crypto:          key,
 		offered:         describeOffer(&desc),
 		chosen:          index,
 	}
@@ -137,25 +145,61 @@ func Negotiate(offer []byte, supported []Codec) (n Negotiated, err error) {
 // chooseAudio returns the index of the audio m-line to use with its codec.
 // Errors rank by how close the offer came: a usable transport without a
 // shared codec beats an unusable transport, which beats no audio at all.
-func chooseAudio(desc *sdp.SessionDescription, supported []Codec) (int, Codec, uint8, error) {
+func chooseAudio(desc *sdp.SessionDescription, supported []Codec) (int, Codec, uint8, SDESKey, error) {
 	err := ErrNoAudio
 	for i, media := range desc.MediaDescriptions {
 		if media.MediaName.Media != "audio" || media.MediaName.Port.Value == 0 {
 			continue
 		}
 		proto := strings.Join(media.MediaName.Protos, "/")
-		if proto != "RTP/AVP" && proto != "RTP/AVPF" {
+		var key SDESKey
+		switch proto {
+		case "RTP/AVP", "RTP/AVPF":
+		case "RTP/SAVP", "RTP/SAVPF":
+			k, kerr := offeredCrypto(media)
+			if kerr != nil {
+				if errors.Is(err, ErrNoAudio) || errors.Is(err, ErrUnsupportedTransport) {
+					err = kerr
+				}
+				continue
+			}
+			key = k
+		default:
 			if errors.Is(err, ErrNoAudio) {
 				err = fmt.Errorf("%w: %s", ErrUnsupportedTransport, proto)
 			}
 			continue
 		}
 		if codec, pt, ok := firstSupportedFormat(media, supported); ok {
-			return i, codec, pt, nil
+			return i, codec, pt, key, nil
 		}
 		err = fmt.Errorf("%w: offered %s", ErrNoCommonCodec, strings.Join(media.MediaName.Formats, " "))
 	}
-	return 0, 0, 0, err
+	return 0, 0, 0, SDESKey{}, err
+}
+
+// offeredCrypto returns the first a=crypto line of an SRTP m-line that we
+// can honour. Lines we cannot parse count as unsupported rather than
+// malformed: the offer may still be fine for a peer with more suites.
+func offeredCrypto(media *sdp.MediaDescription) (SDESKey, error) {
+	var last error
+	for _, a := range media.Attributes {
+		if a.Key != "crypto" {
+			continue
+		}
+		k, err := ParseCrypto(a.Value)
+		if err == nil {
+			return k, nil
+		}
+		last = err
+	}
+	if last == nil {
+		return SDESKey{}, fmt.Errorf("%w: SRTP offered without a=crypto (DTLS-SRTP is not supported)", ErrNoCryptoSuite)
+	}
+	if errors.Is(last, ErrNoCryptoSuite) {
+		return SDESKey{}, last
+	}
+	return SDESKey{}, fmt.Errorf("%w: %v", ErrNoCryptoSuite, last)
 }
 
 func firstSupportedFormat(media *sdp.MediaDescription, supported []Codec) (Codec, uint8, bool) {

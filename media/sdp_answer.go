@@ -31,6 +31,7 @@ func (n Negotiated) Answer(local netip.AddrPort, sessionID, version uint64) []by
 	if n.DTMFPayloadType != 0 {
 		addTelephoneEvent(audio, n.DTMFPayloadType)
 	}
+	addCrypto(audio, n.LocalCrypto)
 	finishAudio(audio, n.Direction.Reverse())
 
 	if n.offered == "" {

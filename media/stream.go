@@ -36,6 +36,8 @@ type StreamConfig struct {
 	// InactivityTimeout ends the call when nothing arrives for this long;
 	// 0 disables it.
 	InactivityTimeout time.Duration
+	// SRTP, when not nil, encrypts and authenticates the stream (SDES).
+	SRTP *SRTP
 }
 
 // packetConn is the part of *net.UDPConn a stream uses; tests substitute
@@ -64,7 +66,8 @@ type Stream struct {
 	mu sync.Mutex // guards tx
 	tx txState
 
-	rx rxState // owned by the read loop
+	rx   rxState   // owned by the read loop
+	rtcp rtcpState // the RTCP port's socket, reports and peer's reports
 
 	// codecs packs codec | payload type<<8 | DTMF payload type<<16 so the
 	// receive path reads a consistent set without taking mu.
@@ -78,7 +81,9 @@ type Stream struct {
 
 	relay   relayRing                 // the bridged peer's audio, sent by the pacer
 	forward atomic.Pointer[Stream]    // where received audio is relayed; nil unless bridged
+	mix     atomic.Pointer[mixPort]   // a supervisor monitor's mixer (mixer.go); nil unless monitored
 	tap     atomic.Pointer[recordTap] // recording intake; nil unless recording
+	srtp    atomic.Pointer[SRTP]      // nil: plain RTP
 	bridge  *BridgeHandle             // guarded by bridgeMu
 
 	digits       chan rune
@@ -147,7 +152,9 @@ type Stats struct {
 // if not nil, runs once when the stream is closed, after the socket is
 // closed (typically to return the port to its pool).
 func NewStream(conn *net.UDPConn, cfg StreamConfig, onClose func()) *Stream {
-	return newStream(conn, cfg, onClose)
+	s := newStream(conn, cfg, onClose)
+	s.attachRTCP(conn)
+	return s
 }
 
 func newStream(conn packetConn, cfg StreamConfig, onClose func()) *Stream {
@@ -174,6 +181,7 @@ func newStream(conn packetConn, cfg StreamConfig, onClose func()) *Stream {
 		timestamp:  rand.Uint32(),
 	}
 	s.expectMedia.Store(true)
+	s.srtp.Store(cfg.SRTP)
 	s.applyCodecs(cfg.Codec, cfg.PayloadType, cfg.DTMFPayloadType)
 	return s
 }
@@ -201,8 +209,12 @@ func (s *Stream) Start(p *Pacer) {
 	s.started, s.pacer = true, p
 	now := p.elapsed()
 	s.lastReceived.Store(int64(now))
+	s.rtcp.tx.pacer = p
 	s.slot = p.add(s, now)
 	go s.readLoop(p)
+	if s.rtcp.conn != nil {
+		go s.rtcpReadLoop(p)
+	}
 }
 
 // Close unregisters the stream, closes its socket, waits for the read loop
@@ -221,6 +233,7 @@ func (s *Stream) Close() {
 		if started {
 			<-s.readDone
 		}
+		s.closeRTCP(started, p)
 		close(s.done)
 		if s.onClose != nil {
 			s.onClose()

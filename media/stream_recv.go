@@ -37,6 +37,7 @@ type rxState struct {
 	haveSeq        bool
 	lastSeq        uint16
 	dtmf           DTMFReceiver
+	quality        rxQuality // RFC 3550 loss and jitter, for RTCP and metrics
 	buf            [recvBufferSize]byte
 }
 
@@ -68,6 +69,11 @@ func (s *Stream) readLoop(p *Pacer) {
 // has been silent for relatchAfter, in which case the new source takes
 // over. SetRemote with a new address restarts latching.
 func (s *Stream) handlePacket(pkt []byte, src netip.AddrPort, now time.Duration) {
+	pkt, ok := s.unprotect(pkt)
+	if !ok {
+		s.stats.packetsDropped.Add(1)
+		return
+	}
 	payload, ok := s.parseRTP(pkt)
 	if !ok {
 		s.stats.packetsDropped.Add(1)
@@ -85,6 +91,7 @@ func (s *Stream) handlePacket(pkt []byte, src netip.AddrPort, now time.Duration)
 
 	codecs := s.codecs.Load()
 	codec, audioPT, dtmfPT := Codec(codecs), uint8(codecs>>8), uint8(codecs>>16)
+	s.rx.quality.update(h.SSRC, h.SequenceNumber, h.Timestamp, arrivalUnits(now), h.PayloadType == audioPT)
 	switch {
 	case dtmfPT != 0 && h.PayloadType == dtmfPT:
 		s.handleDTMF(h.Timestamp, payload)
@@ -94,6 +101,9 @@ func (s *Stream) handlePacket(pkt []byte, src netip.AddrPort, now time.Duration)
 		// runtime to act on.
 		if dst := s.forward.Load(); dst != nil {
 			dst.relay.push(codec, Codec(dst.codecs.Load()), payload)
+		}
+		if mp := s.mix.Load(); mp != nil {
+			mp.push(codec, payload)
 		}
 		if tap := s.tap.Load(); tap != nil {
 			tap.push(codec, payload, now)

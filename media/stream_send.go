@@ -186,6 +186,7 @@ func (s *Stream) sendDue(now time.Duration, observe func(seconds float64)) {
 		tx.nextDue += FrameDuration
 		tx.timestamp += FrameSamples
 	}
+	s.sendRTCPDue(now)
 	s.mu.Unlock()
 	s.checkInactivity(now)
 }
@@ -221,7 +222,12 @@ func (s *Stream) sendFrame() bool {
 		return false
 	}
 	n += copy(tx.buf[n:], payload)
-	if _, err := s.conn.WriteToUDPAddrPort(tx.buf[:n], tx.remote); err != nil {
+	pkt, err := s.protect(tx.buf[:n])
+	if err != nil {
+		s.stats.sendErrors.Add(1)
+		return false
+	}
+	if _, err := s.conn.WriteToUDPAddrPort(pkt, tx.remote); err != nil {
 		s.stats.sendErrors.Add(1)
 		return false
 	}
@@ -239,7 +245,11 @@ func (s *Stream) sendFrame() bool {
 func (s *Stream) nextAudio() []byte {
 	if frame := s.nextPromptFrame(); frame != nil {
 		s.relay.skip()
+		s.mix.Load().skip()
 		return frame
+	}
+	if mp := s.mix.Load(); mp != nil && mp.pop(&s.tx.relayFrame, s.tx.codec) {
+		return s.tx.relayFrame[:]
 	}
 	if s.relay.pop(&s.tx.relayFrame, s.tx.codec) {
 		return s.tx.relayFrame[:]

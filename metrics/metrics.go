@@ -48,6 +48,7 @@ type Metrics struct {
 
 	windows    atomic.Pointer[windowSet]              // rolling KPI windows, once enabled
 	liveSource atomic.Pointer[func() []QueueSnapshot] // the ACD's live state, for the wallboard
+	agents     atomic.Pointer[agentSeries]            // per-agent series, once enabled
 }
 
 // New builds the collectors and registers them with Go runtime and process
@@ -134,7 +135,12 @@ func (m *Metrics) HandleEvent(e call.Event) {
 		}
 	case call.CallEnded:
 		m.leave(e.CallID)
-		m.calls.WithLabelValues(string(e.Result)).Inc()
+		// A caller who chose a callback is not counted yet: the callback
+		// record carries the call on and counts it once, answered or
+		// abandoned, when it ends (KPIS.md's result values).
+		if e.Result != call.ResultCallback {
+			m.calls.WithLabelValues(string(e.Result)).Inc()
+		}
 	case call.AgentOffered:
 		m.moveTo(e.CallID, StageRinging)
 	case call.AgentAnswered:
@@ -150,6 +156,7 @@ func (m *Metrics) HandleEvent(e call.Event) {
 		m.mu.Unlock()
 	}
 	m.windowEvent(e)
+	m.agentEvent(e)
 }
 
 // MoveTo lets the call layer report stage changes that have no event of

@@ -52,6 +52,7 @@ type AgentLeg struct {
 type Refer struct {
 	Target   string // user part of Refer-To: an agent, a queue or a flow node
 	Replaces string // attended transfer: the Call-ID of the dialog to replace
+	Replaced Replaces
 	notify   func(code int, reason string)
 }
 
@@ -81,7 +82,12 @@ func (e *Endpoint) DialAgent(ctx context.Context, agent, callerID string, ringTi
 		sdpSession: uint64(time.Now().UnixNano()), sdpVersion: 1,
 		holds: make(chan bool, 4), refers: make(chan Refer, 2), ending: newEnding(),
 	}
-	offer := media.BuildOffer(leg.localRTP, e.cfg.Codecs, 101, media.SendRecv, leg.sdpSession, 1)
+	offer, key, err := e.agentOffer(agent, leg.localRTP, leg.sdpSession)
+	if err != nil {
+		_ = conn.Close()
+		e.ports.Release(port)
+		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
+	}
 	ringCtx, cancel := context.WithTimeout(ctx, ringTimeout)
 	defer cancel()
 	dlg, err := e.fork(ringCtx, bindings, callerID, offer)
@@ -97,6 +103,10 @@ func (e *Endpoint) DialAgent(ctx context.Context, agent, callerID string, ringTi
 		return nil, err
 	}
 	neg, err := media.Negotiate(dlg.InviteResponse.Body(), e.cfg.Codecs)
+	var sec *media.SRTP
+	if err == nil {
+		sec, err = agentSRTP(key, &neg)
+	}
 	if err != nil {
 		_ = conn.Close()
 		e.ports.Release(port)
@@ -107,7 +117,7 @@ func (e *Endpoint) DialAgent(ctx context.Context, agent, callerID string, ringTi
 	leg.dlg, leg.neg = dlg, neg
 	leg.stream = media.NewStream(conn, media.StreamConfig{
 		Codec: neg.Codec, PayloadType: neg.PayloadType, DTMFPayloadType: neg.DTMFPayloadType,
-		Remote: neg.Remote, InactivityTimeout: e.cfg.InactivityTimeout,
+		Remote: neg.Remote, InactivityTimeout: e.cfg.InactivityTimeout, SRTP: sec,
 	}, func() { e.ports.Release(port) })
 	if err := dlg.Ack(context.Background()); err != nil {
 		leg.Close()
@@ -173,11 +183,25 @@ func (e *Endpoint) inviteBinding(ctx context.Context, b Binding, callerID string
 	req.SetBody(offer)
 	req.SetDestination(b.Source)
 	req.SetTransport(b.Transport)
-	dlg, err := e.dlgUA.WriteInvite(ctx, req)
+	dlg, err := e.dialogUA(b.Transport).WriteInvite(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
 	}
-	if err := dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+	answered := make(chan error, 1)
+	go func() { answered <- dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}) }()
+	select {
+	case err = <-answered:
+	case <-ctx.Done():
+		// sipgo now sends CANCEL and waits for the INVITE's final answer:
+		// up to 64*T1 when the phone has gone away. That must hold neither
+		// the ringing nor, in DialAgent, the leg's RTP port.
+		go finishCancelled(dlg, answered)
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		if res := dlg.InviteResponse; res != nil && res.IsSuccess() {
+			go hangUpLateAnswer(dlg)
+		}
 		var de *sipgo.ErrDialogResponse
 		if errors.As(err, &de) {
 			return nil, statusError(de.Res.StatusCode)
@@ -185,6 +209,28 @@ func (e *Endpoint) inviteBinding(ctx context.Context, b Binding, callerID string
 		return nil, err
 	}
 	return dlg, nil
+}
+
+// finishCancelled waits out a cancelled INVITE in the background and hangs
+// up the call if the phone answered it after all.
+func finishCancelled(dlg *sipgo.DialogClientSession, answered <-chan error) {
+	err := <-answered
+	if res := dlg.InviteResponse; err == nil || (res != nil && res.IsSuccess()) {
+		hangUpLateAnswer(dlg)
+		return
+	}
+	_ = dlg.Close()
+}
+
+// hangUpLateAnswer ends a dialog the phone answered just as we cancelled
+// it (the 200 crossed our CANCEL): without ACK and BYE the phone would keep
+// a call nobody is on.
+func hangUpLateAnswer(dlg *sipgo.DialogClientSession) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	_ = dlg.Ack(ctx)
+	_ = dlg.Bye(ctx)
+	_ = dlg.Close()
 }
 
 func statusError(code int) error {

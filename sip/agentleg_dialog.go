@@ -41,13 +41,18 @@ func (e *Endpoint) onLegReInvite(l *AgentLeg, req *sipmsg.Request, tx sipmsg.Ser
 	l.mu.Unlock()
 	if len(req.Body()) > 0 {
 		neg, err := media.Negotiate(req.Body(), []media.Codec{codec})
+		if err == nil {
+			l.mu.Lock()
+			err = rekey(l.stream, l.neg, &neg)
+			l.mu.Unlock()
+		}
 		if err != nil {
 			e.reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
 			return
 		}
 		held := neg.Direction == media.SendOnly || neg.Direction == media.Inactive
 		l.mu.Lock()
-		changed := neg.Direction != l.neg.Direction || neg.Remote != l.neg.Remote
+		changed := neg.Direction != l.neg.Direction || neg.Remote != l.neg.Remote || neg.LocalCrypto != l.neg.LocalCrypto
 		wasHeld := l.held
 		l.neg, l.held = neg, held
 		if changed {
@@ -68,7 +73,7 @@ func (e *Endpoint) onLegReInvite(l *AgentLeg, req *sipmsg.Request, tx sipmsg.Ser
 	answer := l.neg.Answer(l.localRTP, l.sdpSession, l.sdpVersion)
 	l.mu.Unlock()
 	res := sipmsg.NewSDPResponseFromRequest(req, answer)
-	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dlgUA.ContactHDR.Address})
+	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
 	e.respond(tx, res)
 }
 
@@ -90,12 +95,26 @@ func (e *Endpoint) onRefer(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
 		return
 	}
+	replaced, _, err := referReplaces(h.Value())
+	if err != nil {
+		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
+		return
+	}
 	e.reply(req, tx, sipmsg.StatusAccepted, "Accepted")
-	r := Refer{Target: target, Replaces: replaces, notify: func(code int, reason string) { l.notifyRefer(code, reason) }}
 	// The final NOTIFY is sent before the leg is hung up (the runtime
 	// calls Notify synchronously); this provisional one must not delay
-	// the 202's handler.
-	go l.notifyRefer(sipmsg.StatusTrying, "Trying")
+	// the 202's handler, but must not be overtaken by a quick final one
+	// either, or the phone would take "100 Trying" for the outcome.
+	trying := make(chan struct{})
+	go func() {
+		defer close(trying)
+		l.notifyRefer(sipmsg.StatusTrying, "Trying")
+	}()
+	notify := func(code int, reason string) {
+		<-trying
+		l.notifyRefer(code, reason)
+	}
+	r := Refer{Target: target, Replaces: replaces, Replaced: replaced, notify: notify}
 	select {
 	case l.refers <- r:
 	default:

@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	sipmsg "github.com/emiago/sipgo/sip"
@@ -43,7 +42,25 @@ type AuthConfig struct {
 	// Password returns a user's password; ok=false for unknown users.
 	Password func(user string) (password string, ok bool)
 	Now      func() time.Time
+	// OnFailure is told of every failed digest answer: the source, the
+	// user it claimed, why it failed (one of the AuthFail* reasons) and
+	// whether this failure got the source banned.
+	OnFailure func(source netip.Addr, user, reason string, banned bool)
+
+	// sources holds failures and bans; the endpoint shares its guard's
+	// bounded table. nil: a table of its own.
+	sources *sourceTable
 }
+
+// Why a digest answer failed, for logs (a fail2ban filter reads them).
+const (
+	AuthFailMalformed   = "malformed"     // unparsable Authorization
+	AuthFailRealm       = "wrong_realm"   // not our realm
+	AuthFailAlgorithm   = "bad_algorithm" // an algorithm we did not offer
+	AuthFailNonce       = "bad_nonce"     // a nonce we did not issue
+	AuthFailUnknownUser = "unknown_user"
+	AuthFailPassword    = "bad_password"
+)
 
 // Authenticator checks SIP digest credentials (RFC 8760: SHA-256 and MD5)
 // with stateless signed nonces, and bans sources that keep failing.
@@ -51,9 +68,7 @@ type Authenticator struct {
 	cfg    AuthConfig
 	secret [32]byte
 
-	mu       sync.Mutex
-	failures map[netip.Addr][]time.Time
-	banned   map[netip.Addr]time.Time
+	sources *sourceTable
 }
 
 // NewAuthenticator fills defaults: realm "hotline", nonces valid 5 min,
@@ -83,7 +98,10 @@ func NewAuthenticator(cfg AuthConfig) *Authenticator {
 	if cfg.Password == nil {
 		cfg.Password = func(string) (string, bool) { return "", false }
 	}
-	a := &Authenticator{cfg: cfg, failures: make(map[netip.Addr][]time.Time), banned: make(map[netip.Addr]time.Time)}
+	if cfg.sources == nil {
+		cfg.sources = newSourceTable(0)
+	}
+	a := &Authenticator{cfg: cfg, sources: cfg.sources}
 	_, _ = rand.Read(a.secret[:])
 	return a
 }
@@ -93,7 +111,7 @@ func NewAuthenticator(cfg AuthConfig) *Authenticator {
 // had only expired (the phone may retry without asking its user).
 func (a *Authenticator) Check(req *sipmsg.Request, source netip.Addr) (user string, result AuthResult, stale bool) {
 	now := a.cfg.Now()
-	if a.isBanned(source, now) {
+	if a.sources.banned(source, now) {
 		return "", AuthBanned, false
 	}
 	h := req.GetHeader("Authorization")
@@ -101,13 +119,20 @@ func (a *Authenticator) Check(req *sipmsg.Request, source netip.Addr) (user stri
 		return "", AuthChallenge, false
 	}
 	cred, err := digest.ParseCredentials(h.Value())
-	if err != nil || cred.Username == "" || cred.Realm != a.cfg.Realm || !a.offers(cred.Algorithm) {
-		a.fail(source, now)
+	switch {
+	case err != nil || cred.Username == "":
+		a.fail(source, "", AuthFailMalformed, now)
+		return "", AuthChallenge, false
+	case cred.Realm != a.cfg.Realm:
+		a.fail(source, cred.Username, AuthFailRealm, now)
+		return "", AuthChallenge, false
+	case !a.offers(cred.Algorithm):
+		a.fail(source, cred.Username, AuthFailAlgorithm, now)
 		return "", AuthChallenge, false
 	}
 	fresh, genuine := a.checkNonce(cred.Nonce, now)
 	if !genuine {
-		a.fail(source, now)
+		a.fail(source, cred.Username, AuthFailNonce, now)
 		return "", AuthChallenge, false
 	}
 	password, known := a.cfg.Password(cred.Username)
@@ -116,8 +141,12 @@ func (a *Authenticator) Check(req *sipmsg.Request, source netip.Addr) (user stri
 		// costs the same and looks the same as a wrong password.
 		password = "\x00unknown"
 	}
-	if !a.responseMatches(cred, req.Method.String(), password) || !known {
-		a.fail(source, now)
+	if matches := a.responseMatches(cred, req.Method.String(), password); !matches || !known {
+		reason := AuthFailPassword
+		if !known {
+			reason = AuthFailUnknownUser
+		}
+		a.fail(source, cred.Username, reason, now)
 		return "", AuthChallenge, false
 	}
 	if !fresh {
@@ -200,47 +229,24 @@ func (a *Authenticator) checkNonce(nonce string, now time.Time) (fresh, genuine 
 	return age >= 0 && age <= a.cfg.NonceTTL, true
 }
 
-func (a *Authenticator) isBanned(source netip.Addr, now time.Time) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	until, ok := a.banned[source]
-	if ok && now.Before(until) {
-		return true
+// fail counts a failed answer from source and bans the source when it
+// has failed MaxFailures times within Window.
+func (a *Authenticator) fail(source netip.Addr, user, reason string, now time.Time) {
+	banned := false
+	if a.sources.fail(source, now, a.cfg.Window) >= a.cfg.MaxFailures {
+		banned = a.sources.ban(source, now.Add(a.cfg.BanFor))
 	}
-	if ok {
-		delete(a.banned, source)
+	if a.cfg.OnFailure != nil {
+		a.cfg.OnFailure(source, user, reason, banned)
 	}
-	return false
 }
 
-func (a *Authenticator) fail(source netip.Addr, now time.Time) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	recent := a.failures[source][:0]
-	for _, t := range a.failures[source] {
-		if now.Sub(t) < a.cfg.Window {
-			recent = append(recent, t)
-		}
-	}
-	recent = append(recent, now)
-	if len(recent) >= a.cfg.MaxFailures {
-		a.banned[source] = now.Add(a.cfg.BanFor)
-		delete(a.failures, source)
-		return
-	}
-	a.failures[source] = recent
+// IsBanned reports whether source is banned now.
+func (a *Authenticator) IsBanned(source netip.Addr) bool {
+	return a.sources.banned(source, a.cfg.Now())
 }
 
 // Banned lists the sources banned now (for metrics and operators).
 func (a *Authenticator) Banned() []netip.Addr {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.cfg.Now()
-	var out []netip.Addr
-	for src, until := range a.banned {
-		if now.Before(until) {
-			out = append(out, src)
-		}
-	}
-	return out
+	return a.sources.bannedNow(a.cfg.Now())
 }

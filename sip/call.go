@@ -115,7 +115,15 @@ func (e *Endpoint) onReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) 
 		return
 	}
 	c.mu.Lock()
-	changed := neg.Remote != c.neg.Remote || neg.Direction != c.neg.Direction
+	err = rekey(c.stream, c.neg, &neg)
+	c.mu.Unlock()
+	if err != nil {
+		c.log.Info("re-INVITE refused", "err", err)
+		e.reply(req, tx, sipmsg.StatusNotAcceptableHere, reasonPhrase(sipmsg.StatusNotAcceptableHere))
+		return
+	}
+	c.mu.Lock()
+	changed := neg.Remote != c.neg.Remote || neg.Direction != c.neg.Direction || neg.LocalCrypto != c.neg.LocalCrypto
 	c.neg = neg
 	c.mu.Unlock()
 	c.stream.SetRemote(neg.Remote)
@@ -133,7 +141,7 @@ func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Server
 	answer := c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
 	c.mu.Unlock()
 	res := sipmsg.NewSDPResponseFromRequest(req, answer)
-	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dlgUA.ContactHDR.Address})
+	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
 	e.respond(tx, res)
 }
 

@@ -56,9 +56,22 @@ type Config struct {
 	// when its last one goes (un-REGISTER or expiry).
 	OnRegistration func(user string, registered bool)
 	Auth           AuthConfig
+	// Guard sets per-source limits (guard.go) and Overload the limits on
+	// new calls (overload.go); OnReject and OnBan report refusals (a
+	// Reject* reason) and new bans, for metrics.
+	Guard    GuardConfig
+	Overload OverloadConfig
+	OnReject func(reason string)
+	OnBan    func()
 	// Now stamps events; default time.Now. The server passes its own
 	// clock so that every event of a call uses one.
 	Now func() time.Time
+	// TLS, when set, adds a SIP-over-TLS listener and its policies (tls.go).
+	TLS *TLSConfig
+
+	// Consult, when set, may ring a colleague before an agent's call to an
+	// internal number is answered (see ConsultFunc).
+	Consult ConsultFunc
 }
 
 // Handler runs a call after it is answered and acknowledged, in the call's
@@ -81,11 +94,18 @@ type Endpoint struct {
 	dlgUA  *sipgo.DialogUA
 
 	auth      *Authenticator
+	guard     *guard
+	overload  *overloadGuard
 	registrar *Registrar
 
 	udp   *net.UDPConn
 	tcp   *net.TCPListener
 	serve sync.WaitGroup
+
+	// tls listener and the dialog UA whose Contact names it (tls.go)
+	tls      net.Listener
+	tlsAddr  netip.AddrPort
+	tlsDlgUA *sipgo.DialogUA
 
 	calls    sync.Map // dialog ID → *Call
 	legs     sync.Map // dialog ID → *AgentLeg
@@ -113,6 +133,7 @@ func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, h
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	authCfg := cfg.Auth
 	authCfg.Password = cfg.AgentPassword
+	e.initGuard(&authCfg)
 	e.auth = NewAuthenticator(authCfg)
 	e.registrar = NewRegistrar(nil, cfg.OnRegistration)
 	return e, nil
@@ -141,6 +162,10 @@ func (e *Endpoint) Start() error {
 		}
 	}
 	e.cfg.Listen = addr
+	if err := e.listenTLS(); err != nil {
+		e.closeListeners()
+		return err
+	}
 	if err := e.buildStack(); err != nil {
 		e.closeListeners()
 		return err
@@ -153,6 +178,7 @@ func (e *Endpoint) Start() error {
 		e.serve.Add(1)
 		go func() { defer e.serve.Done(); _ = e.server.ServeTCP(e.tcp) }()
 	}
+	e.serveTLS()
 	e.serve.Add(1)
 	go e.expireLoop()
 	e.log.Info("sip listening", "addr", addr.String(), "transports", strings.Join(e.cfg.Transports, ","))
@@ -172,7 +198,7 @@ func (e *Endpoint) boundPort() uint16 {
 func (e *Endpoint) buildStack() error {
 	host := e.contactHost()
 	sipLog := quiet(e.log.With("component", "sipgo"))
-	sipmsg.SetDefaultLogger(sipLog)
+	setSipgoDefaultLogger(sipLog) // log_default.go: set once, race-free
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent(e.cfg.UserAgent),
 		sipgo.WithUserAgentHostname(host.String()),
@@ -203,16 +229,17 @@ func (e *Endpoint) buildStack() error {
 		// callers behind NAT put unreachable addresses in Contact.
 		RewriteContact: true,
 	}
-	server.OnInvite(e.onInvite)
-	server.OnAck(e.onAck)
-	server.OnBye(e.onBye)
-	server.OnCancel(e.onStrayCancel)
-	server.OnOptions(e.onOptions)
-	server.OnInfo(e.onInfo)
-	server.OnRegister(e.onRegister)
-	server.OnRefer(e.onRefer)
-	server.OnNotify(e.onNotify)
-	server.OnNoRoute(e.onUnsupported)
+	server.OnInvite(e.guarded(classInvite, e.onInvite))
+	server.OnAck(e.guarded(unguarded, e.onAck))
+	server.OnBye(e.guarded(unguarded, e.onBye))
+	server.OnCancel(e.guarded(unguarded, e.onStrayCancel))
+	server.OnOptions(e.guarded(classOptions, e.onOptions))
+	server.OnInfo(e.guarded(unguarded, e.onInfo))
+	server.OnRegister(e.guarded(classRegister, e.onRegister))
+	server.OnRefer(e.guarded(unguarded, e.onRefer))
+	server.OnNotify(e.guarded(unguarded, e.onNotify))
+	server.OnNoRoute(e.guarded(classOptions, e.onUnsupported))
+	e.startOverload()
 	return nil
 }
 
@@ -285,6 +312,9 @@ func (e *Endpoint) closeListeners() {
 	}
 	if e.tcp != nil {
 		_ = e.tcp.Close()
+	}
+	if e.tls != nil {
+		_ = e.tls.Close()
 	}
 }
 

@@ -51,8 +51,9 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		ev := base
 		ev.Kind, ev.Time, ev.Result, ev.Reason = call.CallBlocked, arrived, call.ResultBlocked, reason
 		pub(ev)
+		e.reject(blockedRejectReason(reason))
 		e.reply(req, tx, sipmsg.StatusServiceUnavailable, "Service Unavailable",
-			sipmsg.NewHeader("Retry-After", "30"))
+			retryAfterHeader(e.overload.cfg.RetryAfter))
 		return
 	}
 	// The slot is freed as soon as the call is refused, before sipgo waits
@@ -79,7 +80,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		pub(ev)
 	}
 
-	dlg, err := e.dlgUA.ReadInvite(req, tx)
+	dlg, err := e.dialogUA(req.Transport()).ReadInvite(req, tx)
 	if err != nil {
 		log.Info("invalid INVITE", "err", err)
 		free()
@@ -95,11 +96,14 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		free()
 		_ = dlg.Respond(code, reasonPhrase(code), nil)
 		_ = dlg.Close()
-		ended(call.ResultFailed, reasonForStatus(code))
+		ended(call.ResultFailed, refusalReason(code, err))
 		return
 	}
 	c.log = log
 	c.Agent = agent
+	if !e.preAnswer(c) {
+		return
+	}
 
 	if e.cfg.AnswerDelay > 0 && !e.ring(dlg) {
 		c.release()
@@ -115,6 +119,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	err = dlg.RespondSDP(answer)
 	if err != nil {
 		e.calls.Delete(dlg.ID)
+		c.end(call.HangupByCaller, "not_answered") // wakes whoever waits for this call
 		c.release()
 		if errors.Is(err, sipmsg.ErrTransactionCanceled) || dlg.Context().Err() != nil {
 			ended(call.ResultAbandonedInIVR, "cancelled")
@@ -138,7 +143,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 // anything else — the server never relays.
 func (e *Endpoint) route(req *sipmsg.Request, tx sipmsg.ServerTransaction, number string) (agent string, ok bool) {
 	if e.cfg.IsHotline(number) {
-		return "", true
+		return "", !e.refuseInsecure(req, tx, e.secureNumber(number), "number "+number)
 	}
 	if e.cfg.IsInternal != nil && e.cfg.IsInternal(number) {
 		return e.authenticate(req, tx)
@@ -180,6 +185,10 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 		}
 		return nil, sipmsg.StatusNotAcceptableHere, err
 	}
+	sec, code, err := e.callerSRTP(base.Number, &neg)
+	if err != nil {
+		return nil, code, err
+	}
 	conn, port, err := e.ports.Acquire()
 	if err != nil {
 		return nil, sipmsg.StatusServiceUnavailable, fmt.Errorf("rtp port: %w", err)
@@ -191,6 +200,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 		DTMFPayloadType:   neg.DTMFPayloadType,
 		Remote:            neg.Remote,
 		InactivityTimeout: e.cfg.InactivityTimeout,
+		SRTP:              sec,
 	}, func() { e.ports.Release(port) })
 	if neg.Direction == media.Inactive || neg.Direction == media.RecvOnly {
 		stream.SetExpectMedia(false)
@@ -232,6 +242,10 @@ func (e *Endpoint) reserveSlot() string {
 	if e.slots.Add(1) > int64(e.cfg.MaxCalls) {
 		e.slots.Add(-1)
 		return "channel_limit"
+	}
+	if reason := e.overload.admit(); reason != "" {
+		e.slots.Add(-1)
+		return reason
 	}
 	return ""
 }

@@ -19,7 +19,7 @@ func (q quietHandler) Enabled(ctx context.Context, _ slog.Level) bool {
 
 func (q quietHandler) Handle(ctx context.Context, r slog.Record) error {
 	r.Level = slog.LevelDebug
-	return q.next.Handle(ctx, r)
+	return q.next.Handle(ctx, redactRecord(r))
 }
 
 func (q quietHandler) WithAttrs(attrs []slog.Attr) slog.Handler {

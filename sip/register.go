@@ -13,6 +13,11 @@ import (
 // onRegister serves agents' softphones: digest authentication, then the
 // registrar. Unknown users are challenged exactly like known ones.
 func (e *Endpoint) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	// Before the digest exchange, so a secure agent's credentials never
+	// travel over plain transport.
+	if to := req.To(); to != nil && e.refuseInsecure(req, tx, e.agentRequiresSecure(to.Address.User), "agent "+to.Address.User) {
+		return
+	}
 	user, ok := e.authenticate(req, tx)
 	if !ok {
 		return
@@ -52,12 +57,9 @@ func (e *Endpoint) authenticate(req *sipmsg.Request, tx sipmsg.ServerTransaction
 	case AuthOK:
 		return user, true
 	case AuthBanned:
-		e.log.Warn("request from banned source refused", "source", src.String(), "method", req.Method.String())
-		e.reply(req, tx, sipmsg.StatusForbidden, "Forbidden")
+		e.refuseBanned(req, tx)
 	default:
-		if req.GetHeader("Authorization") != nil && !stale {
-			e.log.Info("digest authentication failed", "source", src.String(), "method", req.Method.String())
-		}
+		// Failed answers are logged and counted by onAuthFailure.
 		e.respond(tx, e.auth.Challenge(req, stale))
 	}
 	return "", false

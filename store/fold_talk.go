@@ -15,6 +15,9 @@ type talkSegment struct {
 	visit  int // index into Visits, or -1 when answered outside a queue
 	start  time.Time
 	hold   time.Duration
+	// handedOver: an attended transfer; the next TalkEnded (the
+	// transferring agent's) starts the consulted agent's segment.
+	handedOver bool
 }
 
 func (b *callBuilder) agentAnswered(e call.Event) {
@@ -56,13 +59,19 @@ func (b *callBuilder) transferred(e call.Event) {
 	if b.talk.active && b.talk.visit >= 0 {
 		b.rec.Visits[b.talk.visit].TransferKind = e.TransferKind
 	}
+	b.talk.handedOver = b.talk.active && e.TransferKind == "attended"
 }
 
 func (b *callBuilder) talkEnded(e call.Event) {
 	if e.HangupBy != "" {
 		b.rec.HangupBy = e.HangupBy
 	}
+	handedOver := b.talk.handedOver
 	b.endTalk(e.Time)
+	if handedOver {
+		// The caller talks on with the consulted agent, outside any visit.
+		b.talk = talkSegment{active: true, visit: -1, start: e.Time}
+	}
 }
 
 // endTalk closes the hold and the talk segment in progress, if any.

@@ -96,10 +96,17 @@ func (r *Recorder) handleSideRecord(e call.Event) bool {
 		if e.CallID != "" {
 			r.emit(record{Survey: &SurveyAnswer{CallID: e.CallID, Score: e.Score, At: e.Time}})
 		}
+	case call.RecordingSaved:
+		if e.CallID != "" && e.Detail != "" {
+			r.SetRecording(e.CallID, e.Detail)
+		}
 	case call.WrapupEnded:
 		if e.CallID != "" {
 			r.emit(record{Wrapup: &Wrapup{CallID: e.CallID, Agent: e.Agent, At: e.Time}})
 		}
+	case call.ConsultStarted, call.ConsultEnded, call.MonitorStarted, call.MonitorEnded:
+		// Agents' consult calls and supervisors' monitoring are internal:
+		// no call record of their own (monitoring is in the audit log).
 	default:
 		return false
 	}

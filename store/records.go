@@ -134,11 +134,12 @@ type record struct {
 	Survey      *SurveyAnswer     `json:"survey,omitempty"`
 	Wrapup      *Wrapup           `json:"wrapup,omitempty"`
 	AgentStatus *AgentStatus      `json:"agent_status,omitempty"`
+	Audit       *AuditEntry       `json:"audit,omitempty"`
 }
 
 func (r record) empty() bool {
 	return r.Call == nil && r.AgentState == nil && r.Disposition == nil &&
-		r.Survey == nil && r.Wrapup == nil && r.AgentStatus == nil
+		r.Survey == nil && r.Wrapup == nil && r.AgentStatus == nil && r.Audit == nil
 }
 
 // Column limits shared by both schemas; longer values are cut so that one

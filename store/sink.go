@@ -162,6 +162,8 @@ func (s *dbSink) exec(ctx context.Context, tx *batchTx, r record) error {
 		err = tx.exec(ctx, s.wrapupSQL, clip(w.CallID, maxIDLen), clip(w.Agent, maxNameLen), ms(w.At))
 	case r.AgentStatus != nil:
 		err = s.execAgentStatus(ctx, tx, r.AgentStatus)
+	case r.Audit != nil:
+		err = s.execAudit(ctx, tx, r.Audit)
 	}
 	if err != nil {
 		return fmt.Errorf("store: %w", err)

@@ -107,11 +107,13 @@ func (a *api) auth(min Role, next func(http.ResponseWriter, *http.Request, Token
 			writeError(w, http.StatusUnauthorized, "unknown token")
 			return
 		}
+		// Noted before the role check, so a refused attempt is audited
+		// under the token that made it.
+		NoteActor(r.Context(), found.Name, found.Role, found.Agent)
 		if rank(found.Role) < rank(min) {
 			writeError(w, http.StatusForbidden, "role "+string(found.Role)+" may not do this")
 			return
 		}
-		NoteActor(r.Context(), found.Name, found.Role, found.Agent)
 		next(w, r, *found)
 	}
 }

@@ -39,6 +39,7 @@ type EventJSON struct {
 	Category     string  `json:"category,omitempty"`
 	Resolved     *bool   `json:"resolved,omitempty"` // DispositionSet only, where false matters
 	Score        int     `json:"score,omitempty"`
+	Detail       string  `json:"detail,omitempty"` // notice id, work order, recording file, monitor mode
 }
 
 // EventTimeFormat is RFC 3339 with milliseconds.
@@ -54,11 +55,14 @@ func NewEventJSON(e call.Event, fullCaller bool) EventJSON {
 		DelaySeconds: e.Delay.Seconds(), Result: string(e.Result), HangupBy: string(e.HangupBy),
 		Reason: e.Reason, Agent: e.Agent, State: e.State, PrevState: e.PrevState,
 		WaitSeconds: e.Wait.Seconds(), Target: e.Target, TransferKind: e.TransferKind,
-		Category: e.Category, Score: e.Score,
+		Category: e.Category, Score: e.Score, Detail: e.Detail,
 	}
 	out.Caller = e.Caller
 	if !fullCaller {
 		out.Caller = MaskNumber(e.Caller)
+	}
+	if e.Kind == call.CallbackRequested && !fullCaller {
+		out.Target = MaskNumber(e.Target) // the number to call back is the caller's
 	}
 	if e.Kind == call.DispositionSet {
 		resolved := e.Resolved

@@ -76,9 +76,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		srv.Close()
 		return 1
 	}
+	srv.SetConfigSource(func() (*config.Config, error) {
+		cfg, err := load(*configFile)
+		if err == nil {
+			err = cfg.Apply(o) // the same flags as at startup
+		}
+		return cfg, err
+	})
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-	sig := <-sigs
+	sig := waitForStop(srv, sigs)
 	log.Info("draining", "signal", sig.String(), "grace", cfg.ShutdownGrace.String(), "calls", srv.ActiveCalls())
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	go func() {
@@ -93,6 +100,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cancel()
 	log.Info("stopped")
 	return 0
+}
+
+// waitForStop reloads the configuration on every SIGHUP until a stop
+// signal comes. The reload logs what changed or why it was rejected.
+func waitForStop(srv *app.Server, stop <-chan os.Signal) os.Signal {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			_, _ = srv.ReloadConfig()
+		case sig := <-stop:
+			return sig
+		}
+	}
 }
 
 func load(file string) (*config.Config, error) {

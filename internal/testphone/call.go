@@ -216,7 +216,7 @@ func (c *Call) ReInvite(ctx context.Context, dir string) (string, error) {
 	c.sdpVersion++
 	sessionID, version := c.sessionID, c.sdpVersion
 	c.mu.Unlock()
-	offer, err := c.phone.offer(sessionID, version, c.media.localPort(), dir)
+	offer, err := c.phone.offerMedia(sessionID, version, c.media, dir)
 	if err != nil {
 		return "", err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -33,7 +34,7 @@ func (p *Phone) Call(ctx context.Context, number string) (*Call, error) {
 		return nil, err
 	}
 	sessionID := p.nextSession.Add(1) + uint64(time.Now().UnixNano())
-	offer, err := p.offer(sessionID, 1, media.localPort(), DirSendRecv)
+	offer, err := p.offerMedia(sessionID, 1, media, DirSendRecv)
 	if err != nil {
 		media.close()
 		return nil, err
@@ -92,7 +93,7 @@ func (p *Phone) CallAndCancel(ctx context.Context, number string, after time.Dur
 		return 0, err
 	}
 	defer media.close() // only needed for a real port in the offer
-	offer, err := p.offer(p.nextSession.Add(1), 1, media.localPort(), DirSendRecv)
+	offer, err := p.offerMedia(p.nextSession.Add(1), 1, media, DirSendRecv)
 	if err != nil {
 		return 0, err
 	}
@@ -225,9 +226,9 @@ func (p *Phone) serverURI(user string) sip.Uri {
 	host, portText, _ := net.SplitHostPort(p.cfg.Server) // validated in New
 	port, _ := strconv.Atoi(portText)
 	uri := sip.Uri{Scheme: "sip", User: user, Host: host, Port: port}
-	if p.transport == "TCP" {
+	if p.transport != "UDP" {
 		uri.UriParams = sip.NewParams()
-		uri.UriParams.Add("transport", "tcp")
+		uri.UriParams.Add("transport", strings.ToLower(p.transport))
 	}
 	return uri
 }

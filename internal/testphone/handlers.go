@@ -80,7 +80,7 @@ func (c *Call) answerReOffer(offer []byte) ([]byte, error) {
 	}
 	return buildSDP(offerParams{
 		sessionID: sessionID, version: version,
-		ip: c.phone.cfg.LocalIP, port: c.media.localPort(),
+		ip: c.phone.cfg.LocalIP, port: c.media.localPort(), crypto: c.media.sec.answerAttr(remote.crypto),
 		codecs: []codecSpec{chosen}, dtmfPT: c.phone.dtmfPT,
 		direction: answerDirection(remote.direction),
 	})

@@ -215,6 +215,10 @@ func (p *Phone) answerIncoming(req *sip.Request, dialog *sipgo.DialogServerSessi
 	if p.dtmfPT == 0 {
 		remote.dtmfPT = 0 // we will not answer with telephone-event, so never send it
 	}
+	if p.cfg.SRTP && remote.crypto == "" {
+		p.log.Warn("testphone: incoming offer without SRTP refused")
+		return p.rejectIncoming(dialog, sip.StatusNotAcceptableHere)
+	}
 	media, err := openMedia(p.cfg.LocalIP, p.log)
 	if err != nil {
 		p.log.Warn("testphone: incoming call media", "error", err)
@@ -258,7 +262,7 @@ func (c *Call) incomingAnswer(remote remoteMedia) ([]byte, error) {
 	}
 	return buildSDP(offerParams{
 		sessionID: c.sessionID, version: c.sdpVersion,
-		ip: c.phone.cfg.LocalIP, port: c.media.localPort(),
+		ip: c.phone.cfg.LocalIP, port: c.media.localPort(), crypto: c.media.sec.answerAttr(remote.crypto),
 		codecs: []codecSpec{chosen}, dtmfPT: remote.dtmfPT,
 		direction: answerDirection(remote.direction),
 	})

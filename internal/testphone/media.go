@@ -52,6 +52,7 @@ type mediaSession struct {
 	changed chan struct{} // closed and replaced whenever a packet arrives
 
 	toneHz atomic.Uint64 // math.Float64bits of the tone frequency
+	sec    *srtpSession  // SDES keys and SRTP contexts (srtp.go)
 
 	digits    chan digitRequest
 	stopSend  chan struct{}
@@ -69,6 +70,7 @@ func openMedia(localIP string, log *slog.Logger) (*mediaSession, error) {
 	return &mediaSession{
 		conn:     conn,
 		log:      log,
+		sec:      newSRTPSession(),
 		changed:  make(chan struct{}),
 		digits:   make(chan digitRequest, 16),
 		stopSend: make(chan struct{}),
@@ -100,6 +102,9 @@ func (m *mediaSession) setRemote(remote remoteMedia) error {
 	ip := net.ParseIP(remote.ip)
 	if ip == nil {
 		return fmt.Errorf("testphone: rtp peer address %q: %w", remote.ip, ErrNoAudio)
+	}
+	if err := m.sec.setRemote(remote.crypto); err != nil {
+		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -195,8 +200,12 @@ func (m *mediaSession) recvLoop() {
 			}
 			return
 		}
+		data, ok := m.sec.unprotect(buf[:n])
+		if !ok {
+			continue // failed SRTP authentication: counted, not recorded
+		}
 		var pkt rtp.Packet
-		if err := pkt.Unmarshal(buf[:n]); err != nil {
+		if err := pkt.Unmarshal(data); err != nil {
 			continue // not RTP (stray datagram); nothing to record
 		}
 		at := time.Now()
@@ -326,6 +335,9 @@ func (w *streamWriter) writeFrame() {
 func (w *streamWriter) send(remote *net.UDPAddr) {
 	w.pkt.SequenceNumber++
 	raw, err := w.pkt.Marshal()
+	if err == nil {
+		raw, err = w.m.sec.protect(raw)
+	}
 	if err != nil {
 		w.m.log.Warn("testphone: rtp marshal", "error", err)
 		return

@@ -1,5 +1,5 @@
 // Package testphone is a scriptable SIP phone for end-to-end tests: it
-// places calls over UDP or TCP, sends and records RTP, sends DTMF (RFC 4733
+// places calls over UDP, TCP or TLS (with SDES-SRTP media, srtp.go), sends and records RTP, sends DTMF (RFC 4733
 // or SIP INFO), holds, re-INVITEs and hangs up, and reports what it heard.
 // As an agent softphone it also registers with digest authentication,
 // answers (or rejects, or lets ring) incoming calls, and transfers calls
@@ -11,6 +11,7 @@ package testphone
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -55,7 +56,7 @@ func finalOf(res *sip.Response, err error) (*sip.Response, error) {
 // Config describes one phone. Only Server is required.
 type Config struct {
 	Server    string // host:port of the SIP server, e.g. "127.0.0.1:5060"
-	Transport string // "udp" (default) or "tcp"
+	Transport string // "udp" (default), "tcp" or "tls"
 	User      string // caller number put in From and Contact, e.g. "13800000001"
 	// Password answers digest challenges to our INVITEs (an agent's calls
 	// and feature codes) as User, and is Register's default password.
@@ -67,6 +68,11 @@ type Config struct {
 	DTMFPT           uint8
 	NoTelephoneEvent bool
 	Logger           *slog.Logger // optional; also handed to sipgo
+	// TLS is the client config for Transport "tls" (trusted roots; see tls.go).
+	TLS *tls.Config
+	// SRTP offers RTP/SAVP with an SDES key on our calls and refuses
+	// (488) incoming offers without one (see srtp.go).
+	SRTP bool
 }
 
 // StatusError is a final non-2xx SIP response.
@@ -155,6 +161,8 @@ func newPhone(cfg Config) (*Phone, error) {
 		p.transport = "UDP"
 	case "tcp":
 		p.transport = "TCP"
+	case "tls":
+		p.transport = "TLS"
 	default:
 		return nil, fmt.Errorf("testphone: config: unsupported transport %q", cfg.Transport)
 	}
@@ -175,6 +183,7 @@ func newPhone(cfg Config) (*Phone, error) {
 		sipgo.WithUserAgentHostname(p.cfg.LocalIP),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(cfg.Logger)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(cfg.Logger)),
+		sipgo.WithUserAgenTLSConfig(cfg.TLS),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("testphone: sip user agent: %w", err)
@@ -214,6 +223,9 @@ func (p *Phone) listen() error {
 	server, err := p.newServer()
 	if err != nil {
 		return err
+	}
+	if p.transport == "TLS" {
+		return p.listenTLS()
 	}
 	bind := net.JoinHostPort(p.cfg.LocalIP, "0")
 	var port int

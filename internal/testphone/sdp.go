@@ -65,6 +65,7 @@ type offerParams struct {
 	codecs             []codecSpec
 	dtmfPT             uint8 // 0 = no telephone-event
 	direction          string
+	crypto             string // a=crypto value; non-empty makes the m-line RTP/SAVP
 }
 
 func buildSDP(p offerParams) ([]byte, error) {
@@ -82,6 +83,11 @@ func buildSDP(p offerParams) ([]byte, error) {
 			sdp.NewAttribute("rtpmap", pt+" "+telephoneEventEnc+"/8000"),
 			sdp.NewAttribute("fmtp", pt+" 0-16"))
 	}
+	protos := []string{"RTP", "AVP"}
+	if p.crypto != "" {
+		protos = []string{"RTP", "SAVP"}
+		attrs = append(attrs, sdp.NewAttribute("crypto", p.crypto))
+	}
 	attrs = append(attrs, sdp.NewAttribute("ptime", "20"), sdp.NewPropertyAttribute(p.direction))
 
 	conn := &sdp.ConnectionInformation{NetworkType: "IN", AddressType: "IP4", Address: &sdp.Address{Address: p.ip}}
@@ -96,7 +102,7 @@ func buildSDP(p offerParams) ([]byte, error) {
 		MediaDescriptions: []*sdp.MediaDescription{{
 			MediaName: sdp.MediaName{
 				Media: "audio", Port: sdp.RangedPort{Value: p.port},
-				Protos: []string{"RTP", "AVP"}, Formats: formats,
+				Protos: protos, Formats: formats,
 			},
 			Attributes: attrs,
 		}},
@@ -116,6 +122,7 @@ type remoteMedia struct {
 	codec       string // its name
 	dtmfPT      uint8  // peer's telephone-event payload type, 0 if none
 	direction   string
+	crypto      string // first a=crypto value of an RTP/SAVP line; "" for RTP/AVP
 }
 
 // parseAnswer reads the peer's SDP and picks the codec from what we offered.
@@ -129,6 +136,9 @@ func parseAnswer(body []byte, offered []codecSpec) (remoteMedia, error) {
 		return remoteMedia{}, ErrNoAudio
 	}
 	out := remoteMedia{port: media.MediaName.Port.Value, direction: directionOf(&desc, media)}
+	if strings.Contains(strings.Join(media.MediaName.Protos, "/"), "SAVP") {
+		out.crypto, _ = media.Attribute("crypto")
+	}
 	out.ip = connectionAddress(&desc, media)
 	if out.ip == "" {
 		return remoteMedia{}, fmt.Errorf("%w: no connection address", ErrNoAudio)

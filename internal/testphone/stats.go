@@ -54,6 +54,7 @@ type statsRecorder struct {
 	// silenceSinceLoud is the audio time carried by silent frames received
 	// after the latest loud one: positive evidence that a prompt ended.
 	silenceSinceLoud time.Duration
+	recent           recentAudio // the latest samples, for tone checks (tones.go)
 }
 
 func newStatsRecorder(dtmfPT uint8) *statsRecorder {
@@ -101,6 +102,7 @@ func (r *statsRecorder) record(pkt *rtp.Packet, at time.Time, source string) {
 	if table == nil || len(pkt.Payload) == 0 {
 		return
 	}
+	r.recent.add(table, pkt.Payload)
 	if meanAbsolute(table, pkt.Payload) > NonSilentMeanAmplitude {
 		s.NonSilentFrames++
 		s.LastNonSilent = at
