@@ -436,3 +436,35 @@ func TestNoticeMultipartUploadAndUpdate(t *testing.T) {
 		t.Errorf("south has %v", got)
 	}
 }
+
+// A caller who picks the area from a menu (a set node) hears that area's
+// notices, and another area's caller does not.
+func TestNoticeForChosenArea(t *testing.T) {
+	h := start(t, selfServiceConfig, nil)
+	code, body := ssRequest(t, h, "POST", "/api/v1/notices", map[string]any{
+		"areas": []string{"south"}, "text": "Water mains repair in the south",
+		"audio": map[string]string{"en": base64.StdEncoding.EncodeToString(toneWAV(t, 8000, time.Second))},
+	})
+	if code != http.StatusCreated {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	var n noticeJSON
+	if err := json.Unmarshal(body, &n); err != nil {
+		t.Fatal(err)
+	}
+	south, hangup := enterAccount(t, h, "3", "2")
+	played := h.events.wait(t, south, "notice", func(e call.Event) bool { return e.Kind == call.NoticePlayed })
+	if played.Detail != fmt.Sprint(n.ID) || played.Target != "south" {
+		t.Errorf("notice played %+v", played)
+	}
+	hangup()
+	if end := h.events.waitEnd(t, south); end.Result != call.ResultSelfService {
+		t.Errorf("end %+v, want self-service after a notice", end)
+	}
+
+	north, _ := enterAccount(t, h, "3", "1")
+	h.events.waitEnd(t, north)
+	if ssHasEvent(h, north, call.NoticePlayed) {
+		t.Error("the north caller heard the south notice")
+	}
+}

@@ -21,6 +21,7 @@ const (
 	TypeCollect  NodeType = "collect"  // gather a digit string into a session variable
 	TypeQueue    NodeType = "queue"    // hand the call to the ACD (terminal)
 	TypeGoto     NodeType = "goto"     // jump to another node
+	TypeSet      NodeType = "set"      // set session variables (e.g. the area a menu chose), then next
 	TypeHangup   NodeType = "hangup"   // optional goodbye prompts, then hang up (terminal)
 )
 
@@ -115,6 +116,9 @@ type Node struct {
 
 	// hangup
 	SelfService bool
+
+	// set: variable name -> value
+	SetVars map[string]string
 
 	// lookup
 	Service    string

@@ -23,6 +23,7 @@ var nodeKeys = map[NodeType]struct{ required, optional []string }{
 		"inter_digit_timeout", "confirm", "invalid", "retries", "on_fail"}},
 	TypeQueue:  {[]string{"queue"}, []string{"priority"}},
 	TypeGoto:   {[]string{"next"}, nil},
+	TypeSet:    {[]string{"vars", "next"}, nil},
 	TypeHangup: {nil, []string{"prompts", "self_service"}},
 	TypeLookup: {[]string{"service", "next", "not_found", "on_fail"}, []string{
 		"account_var", "prompts", "fallback", "timeout"}},
@@ -162,6 +163,8 @@ func (r *reader) nodeField(n *Node, f field, where string) {
 		}
 	case "self_service":
 		n.SelfService = r.boolean(val, where, key)
+	case "vars":
+		n.SetVars = r.setVars(val, where)
 	case "service":
 		n.Service = r.named(n, useService, key, val, where)
 	case "area_var", "recording_var":
@@ -262,4 +265,35 @@ func (r *reader) pattern(val *yaml.Node, where string) *regexp.Regexp {
 		return nil
 	}
 	return re
+}
+
+// setVarName is what a set node may name: the same shape as the variables
+// collect, lookup and record nodes fill in.
+var setVarName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+// setVars reads a set node's "vars": a mapping of variable names to plain
+// values, at least one.
+func (r *reader) setVars(val *yaml.Node, where string) map[string]string {
+	fs := r.mapping(val, where, "variable")
+	if len(fs) == 0 {
+		r.failf(resolveOr(val), where, "vars: at least one variable is needed")
+		return nil
+	}
+	out := make(map[string]string, len(fs))
+	for _, f := range fs {
+		if !setVarName.MatchString(f.key.Value) {
+			r.failf(f.key, where, "vars: %q is not a variable name (lower-case letters, digits, _)", f.key.Value)
+			continue
+		}
+		v, ok := r.scalar(f.val, where, "vars."+f.key.Value)
+		if !ok {
+			continue
+		}
+		if len(v.Value) > 64 {
+			r.failf(v, where, "vars.%s: longer than 64 characters", f.key.Value)
+			continue
+		}
+		out[f.key.Value] = v.Value
+	}
+	return out
 }

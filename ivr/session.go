@@ -187,6 +187,11 @@ func (s *Session) runNode(n *Node) (next string, waits bool) {
 		return n.Next, false
 	case TypeGoto:
 		return n.Next, false
+	case TypeSet:
+		for k, v := range n.SetVars {
+			s.vars[k] = v
+		}
+		return n.Next, false
 	case TypeQueue:
 		s.emit(EnterQueue{Queue: n.Queue, Priority: n.Priority})
 		s.end()
