@@ -195,7 +195,7 @@ func (svc *callbackService) request(qc *queueCall, ticket *sip.CallbackTicket, c
 		// The callback is a call record of its own; this names its queue.
 		svc.s.bus.Publish(call.Event{
 			Kind: call.QueueRequested, Time: svc.s.clock.Now(), CallID: job.id, Caller: ticket.Number(),
-			Number: job.number, Queue: job.queue, Language: job.lang,
+			Number: job.number, Queue: job.queue, Language: job.lang, Target: job.origID,
 		})
 		return a.RequestCallback(qc.c.ID, job.id, ticket.Number(), policy)
 	})

@@ -100,7 +100,7 @@ func (svc *callbackService) restoreOne(p store.PendingCallback) {
 		// The record of the callback starts again: this names its queue.
 		svc.s.bus.Publish(call.Event{
 			Kind: call.QueueRequested, Time: svc.s.clock.Now(), CallID: job.id, Caller: p.Number,
-			Number: job.number, Queue: job.queue, Priority: p.Priority, Language: job.lang,
+			Number: job.number, Queue: job.queue, Priority: p.Priority, Language: job.lang, Target: job.origID,
 		})
 		return a.RestoreCallback(acd.RestoredCallback{
 			CallbackID: p.CallbackID, Queue: p.Queue, Caller: p.Caller, Number: p.Number, Priority: p.Priority,

@@ -20,6 +20,9 @@ type callBuilder struct {
 	holdStart time.Time // non-zero while the caller is on hold
 	talk      talkSegment
 	openVisit int // index into rec.Visits of the visit in progress, or -1
+	// continues: for a callback's record, the inbound call whose queue
+	// visit it carries on (see fold_callback.go).
+	continues string
 	finished  bool
 	// provisional: finished by the Recorder, not by the stream.
 	provisional bool
@@ -79,11 +82,13 @@ func (b *callBuilder) apply(e call.Event) bool {
 		r.Queue = nonEmpty(e.Queue, r.Queue)
 		r.Priority = e.Priority
 		r.Language = nonEmpty(e.Language, r.Language)
+		b.continues = nonEmpty(e.Target, b.continues)
 	case call.Queued:
 		b.queued(e)
 	case call.Overflowed:
 		b.closeVisit(e, OutcomeOverflowed)
 	case call.Abandoned:
+		b.callbackVisit(e)
 		b.closeVisit(e, OutcomeAbandoned)
 	case call.AgentOffered:
 		setOnce(&r.AgentOffered, e.Time)
@@ -173,8 +178,11 @@ func (b *callBuilder) ended(e call.Event) {
 	}
 	if b.openVisit >= 0 {
 		outcome := OutcomeEnded
-		if e.Result == call.ResultAbandonedInQueue {
+		switch e.Result {
+		case call.ResultAbandonedInQueue:
 			outcome = OutcomeAbandoned
+		case call.ResultCallback:
+			outcome = OutcomeCallback
 		}
 		b.closeVisit(e, outcome)
 	}

@@ -26,6 +26,7 @@ func (b *callBuilder) agentAnswered(e call.Event) {
 		r.AgentAnswered, r.Agent = e.Time, e.Agent
 	}
 	b.endTalk(e.Time) // a missed TalkEnded of an earlier agent
+	b.callbackVisit(e)
 	visit := b.openVisit
 	b.closeVisit(e, OutcomeAnswered)
 	// The event's Wait is the call's total queue wait over all visits.

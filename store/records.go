@@ -55,6 +55,10 @@ const (
 	OutcomeAbandoned  = "abandoned"
 	OutcomeOverflowed = "overflowed"
 	OutcomeEnded      = "ended" // the call ended in the queue without an Abandoned event
+	// OutcomeCallback: the caller left the queue to be called back. The
+	// visit is offered here; its answer or abandon is on the callback's
+	// record, whose visit names this call in Target.
+	OutcomeCallback = "callback"
 )
 
 // QueueVisit is one stay of a call in one queue and, when an agent
@@ -68,7 +72,9 @@ type QueueVisit struct {
 	Left     time.Time     `json:"left,omitzero"` // answered, abandoned, overflowed or ended
 	Outcome  string        `json:"outcome,omitempty"`
 	Wait     time.Duration `json:"wait,omitempty"`
-	Target   string        `json:"target,omitempty"` // where it overflowed to
+	// Target is where it overflowed to; on a callback's record, the
+	// inbound call whose visit this one carries on to its end.
+	Target string `json:"target,omitempty"`
 
 	Agent        string        `json:"agent,omitempty"` // who answered, for OutcomeAnswered
 	TalkEnded    time.Time     `json:"talk_ended,omitzero"`

@@ -91,6 +91,7 @@ type reportVisit struct {
 	TalkMS       int64  `db:"talk_ms"`
 	HoldMS       int64  `db:"hold_ms"`
 	TransferKind string `db:"transfer_kind"`
+	Target       string `db:"target"`
 	Caller       string `db:"caller"`
 	ArrivedMS    int64  `db:"arrived_ms"`
 }
@@ -202,7 +203,7 @@ func (s *Store) loadReportInputs(ctx context.Context, p IntervalParams) (*report
 	in := &reportInputs{lastAnswered: make(map[string]int)}
 	err := s.db().SelectContext(ctx, &in.visits, s.db().Rebind(`SELECT v.call_id, v.seq, v.queue, v.queued_ms,
 	v.outcome, v.wait_ms, v.agent, v.talk_ended_ms, v.talk_ms, v.hold_ms, v.transfer_kind,
-	c.caller, c.arrived_ms
+	v.target, c.caller, c.arrived_ms
 FROM queue_visits v JOIN calls c ON c.call_id = v.call_id
 WHERE v.queued_ms >= ? AND v.queued_ms < ?
 ORDER BY v.call_id, v.seq`), from, to)
@@ -325,8 +326,15 @@ type intervalAcc struct {
 func (a *intervalAcc) add(v reportVisit, in *reportInputs) {
 	r := &a.row
 	wait := time.Duration(v.WaitMS) * time.Millisecond
-	r.Offered++
-	a.waitAll += wait
+	// A callback caller is offered once, by the inbound call's visit; the
+	// callback's visit carries the whole wait (from the first queueing)
+	// and the answer or abandon, as the live metrics count them.
+	if !v.continuesCallback() {
+		r.Offered++
+	}
+	if v.Outcome != OutcomeCallback {
+		a.waitAll += wait
+	}
 	switch v.Outcome {
 	case OutcomeAnswered:
 		r.Answered++
