@@ -23,7 +23,8 @@ const (
 	IVRNodeEntered
 	// LanguageChanged: the caller chose Language.
 	LanguageChanged
-	// QueueRequested: the IVR handed the call to Queue.
+	// QueueRequested: the IVR handed the call to Queue (on a callback's
+	// record, Target is the inbound call it carries on).
 	QueueRequested
 	// CallEnded: the call is over; Result says how it ended.
 	CallEnded

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,9 @@ type agentCall struct {
 	answered  time.Time
 	heldSince time.Time
 	held      time.Duration
+	// handOverTo: the colleague an attended transfer hands the caller to;
+	// the next TalkEnded (the transferring agent's) starts their talk.
+	handOverTo string
 }
 
 // EnableAgentSeries adds the per-agent series for the given agents, each
@@ -120,6 +124,8 @@ func (a *agentSeries) handle(e call.Event) {
 			c.held += nonNegative(e.Time.Sub(c.heldSince))
 			c.heldSince = time.Time{}
 		}
+	case call.Transferred:
+		a.transferred(e)
 	case call.TalkEnded:
 		a.talkEnded(e)
 	case call.CallEnded:
@@ -167,6 +173,26 @@ func (a *agentSeries) talkEnded(e call.Event) {
 	total := nonNegative(e.Time.Sub(c.answered))
 	t.talk += nonNegative(total - c.held).Seconds()
 	t.hold += c.held.Seconds()
+	// After an attended transfer the caller talks on with the colleague,
+	// whose own talk and hold start here (as in the stored call record).
+	if c.handOverTo != "" && a.agents[c.handOverTo] != nil {
+		a.calls[e.CallID] = &agentCall{agent: c.handOverTo, answered: e.Time}
+	}
+}
+
+// transferred notes the colleague of an attended transfer. The colleague's
+// calls_answered does not count the call: it was answered once, by the
+// agent who took it from the queue, so the agents' answers add up to the
+// queue's answered calls and to the stored agent report (answered visits).
+// Their talk and hold time do count, from the hand-over on.
+func (a *agentSeries) transferred(e call.Event) {
+	c := a.calls[e.CallID]
+	if c == nil || e.TransferKind != "attended" {
+		return
+	}
+	if to, ok := strings.CutPrefix(e.Target, "agent:"); ok && to != c.agent {
+		c.handOverTo = to
+	}
 }
 
 // Describe implements prometheus.Collector.

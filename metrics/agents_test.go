@@ -192,3 +192,62 @@ func TestAgentAddedByReloadGetsSeries(t *testing.T) {
 		"1003": {"logged_out": 0, "available": 60, "paused": 40},
 	})
 }
+
+// TestAgentSeriesAfterAttendedTransfer: each agent is credited with their
+// own part of a call they handed over (attended) or received, as the stored
+// call record counts it; the call counts as answered once, by 1001.
+func TestAgentSeriesAfterAttendedTransfer(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	clock := &stepClock{t: t0}
+	m := New()
+	if err := m.EnableAgentSeries(map[string]string{"1001": "available", "1002": "available"}, clock.now, nil); err != nil {
+		t.Fatal(err)
+	}
+	s := func(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
+	for _, e := range []call.Event{
+		{Kind: call.AgentAnswered, CallID: "c1", Agent: "1001", Queue: "billing", Time: s(10)},
+		{Kind: call.Held, CallID: "c1", Time: s(40)}, // 1001 consults 1002: 10 s hold
+		{Kind: call.Unheld, CallID: "c1", Time: s(50)},
+		{Kind: call.Transferred, CallID: "c1", Agent: "1001", TransferKind: "attended", Target: "agent:1002", Time: s(100)},
+		{Kind: call.TalkEnded, CallID: "c1", Agent: "1001", Reason: "transferred", Time: s(100)},
+		{Kind: call.Held, CallID: "c1", Time: s(160)}, // 1002 holds 15 s
+		{Kind: call.Unheld, CallID: "c1", Time: s(175)},
+		{Kind: call.TalkEnded, CallID: "c1", Agent: "1002", Time: s(250)},
+		{Kind: call.CallEnded, CallID: "c1", Time: s(250)},
+		// A blind transfer hands the call to no agent: 1002 gets 20 s.
+		{Kind: call.AgentAnswered, CallID: "c2", Agent: "1002", Queue: "billing", Time: s(300)},
+		{Kind: call.Transferred, CallID: "c2", Agent: "1002", TransferKind: "blind", Target: "ivr:survey", Time: s(320)},
+		{Kind: call.TalkEnded, CallID: "c2", Agent: "1002", Time: s(320)},
+		{Kind: call.TalkEnded, CallID: "c2", Time: s(400)}, // nobody talks on
+		// Handed to an agent without series: nobody is credited after.
+		{Kind: call.AgentAnswered, CallID: "c3", Agent: "1001", Queue: "billing", Time: s(500)},
+		{Kind: call.Transferred, CallID: "c3", Agent: "1001", TransferKind: "attended", Target: "agent:9999", Time: s(530)},
+		{Kind: call.TalkEnded, CallID: "c3", Agent: "1001", Time: s(530)},
+		{Kind: call.TalkEnded, CallID: "c3", Agent: "9999", Time: s(600)},
+	} {
+		m.HandleEvent(e)
+	}
+	// 1001: c1 90 s minus 10 s hold = 80, c3 30 s; 1002: c1 150 s minus
+	// 15 s hold = 135, c2 20 s.
+	want := `
+# HELP hotline_agent_calls_answered_total Queued calls the agent answered.
+# TYPE hotline_agent_calls_answered_total counter
+hotline_agent_calls_answered_total{agent="1001"} 2
+hotline_agent_calls_answered_total{agent="1002"} 1
+# HELP hotline_agent_hold_seconds_total Time the agent kept callers on hold; added when the talk ends.
+# TYPE hotline_agent_hold_seconds_total counter
+hotline_agent_hold_seconds_total{agent="1001"} 10
+hotline_agent_hold_seconds_total{agent="1002"} 15
+# HELP hotline_agent_talk_seconds_total Time the agent talked with callers, hold excluded; added when the talk ends.
+# TYPE hotline_agent_talk_seconds_total counter
+hotline_agent_talk_seconds_total{agent="1001"} 110
+hotline_agent_talk_seconds_total{agent="1002"} 155
+`
+	names := []string{"hotline_agent_calls_answered_total", "hotline_agent_hold_seconds_total", "hotline_agent_talk_seconds_total"}
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), names...); err != nil {
+		t.Error(err)
+	}
+	if n := len(m.agents.Load().calls); n != 0 {
+		t.Errorf("%d calls still tracked after every talk ended", n)
+	}
+}
