@@ -251,6 +251,7 @@ func (s *Server) Start() error {
 		MaxCalls:          cfg.SIP.MaxCalls,
 		AnswerDelay:       cfg.SIP.AnswerDelay,
 		UserAgent:         cfg.SIP.UserAgent,
+		TCPIdleTimeout:    cfg.SIP.TCPIdleTimeout,
 		RTPAdvertise:      rtpAdvertise,
 		InactivityTimeout: cfg.RTP.InactivityTimeout,
 		IsHotline:         func(n string) bool { _, ok := s.routing().numbers[n]; return ok },

@@ -38,6 +38,9 @@ type SIP struct {
 	// first: SHA-256 and MD5 by default.
 	DigestAlgorithms []string `yaml:"digest_algorithms"`
 	TLS              *TLS     `yaml:"tls"` // SIP over TLS (config/tls.go); nil: off
+	// TCPIdleTimeout closes a TCP or TLS connection that sent nothing
+	// (not even a CRLF keep-alive) for this long.
+	TCPIdleTimeout time.Duration `yaml:"tcp_idle_timeout"`
 
 	// Limits on new calls and on each source (config/security.go):
 	// max_calls_per_second, max_cpu_percent, retry_after, security.
@@ -159,12 +162,13 @@ func Parse(name string, data []byte) (*Config, error) {
 func Default() *Config {
 	return &Config{
 		SIP: SIP{
-			Listen:     "127.0.0.1:5060",
-			Transports: []string{"udp", "tcp"},
-			MaxCalls:   1000,
-			UserAgent:  "hotline",
-			Overload:   DefaultOverload(),
-			Security:   DefaultSecurity(),
+			Listen:         "127.0.0.1:5060",
+			Transports:     []string{"udp", "tcp"},
+			MaxCalls:       1000,
+			UserAgent:      "hotline",
+			TCPIdleTimeout: 10 * time.Minute,
+			Overload:       DefaultOverload(),
+			Security:       DefaultSecurity(),
 		},
 		HTTP: HTTP{Listen: "127.0.0.1:8080"},
 		RTP: RTP{
@@ -236,6 +240,9 @@ func (c *Config) validate() error {
 	}
 	if c.SIP.AnswerDelay < 0 || c.SIP.AnswerDelay > 60*time.Second {
 		errs = append(errs, c.Errorf("sip", "sip.answer_delay must be between 0s and 60s"))
+	}
+	if c.SIP.TCPIdleTimeout < time.Second || c.SIP.TCPIdleTimeout > 24*time.Hour {
+		errs = append(errs, c.Errorf("sip", "sip.tcp_idle_timeout must be between 1s and 24h"))
 	}
 	if _, err := netip.ParseAddrPort(c.HTTP.Listen); err != nil {
 		errs = append(errs, c.Errorf("http", "http.listen %q: want IP:port", c.HTTP.Listen))

@@ -34,6 +34,10 @@ type Config struct {
 	MaxCalls    int
 	AnswerDelay time.Duration
 	UserAgent   string
+	// TCPIdleTimeout closes a TCP or TLS connection that sent nothing for
+	// this long (a CRLF keep-alive counts); zero: never. Registrations
+	// over those transports are granted less than that (registrar.go).
+	TCPIdleTimeout time.Duration
 
 	RTPAdvertise      netip.Addr // address in SDP answers
 	InactivityTimeout time.Duration
@@ -136,6 +140,7 @@ func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, h
 	e.initGuard(&authCfg)
 	e.auth = NewAuthenticator(authCfg)
 	e.registrar = NewRegistrar(nil, cfg.OnRegistration)
+	e.registrar.StreamMaxExpires = streamRegistrationLimit(cfg.TCPIdleTimeout)
 	return e, nil
 }
 
@@ -202,7 +207,7 @@ func (e *Endpoint) buildStack() error {
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent(e.cfg.UserAgent),
 		sipgo.WithUserAgentHostname(host.String()),
-		sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(sipLog)),
+		sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(sipLog), e.streamTransports()),
 		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(sipLog)),
 	)
 	if err != nil {

@@ -27,6 +27,9 @@ type Binding struct {
 // Registrar keeps agents' bindings (RFC 3261 section 10) in memory.
 type Registrar struct {
 	MinExpires, MaxExpires, DefaultExpires time.Duration
+	// StreamMaxExpires, when set, caps registrations over TCP and TLS
+	// (see streamRegistrationLimit).
+	StreamMaxExpires time.Duration
 
 	now      func() time.Time
 	onChange func(user string, registered bool)
@@ -110,6 +113,9 @@ func (r *Registrar) apply(current []Binding, user string, h sipmsg.Header, req *
 		return current, errIntervalTooBrief
 	}
 	expires = min(expires, r.MaxExpires)
+	if r.StreamMaxExpires > 0 && isStream(req.Transport()) {
+		expires = min(expires, r.StreamMaxExpires)
+	}
 	key := contact.Address.String()
 	for i, b := range current {
 		if b.Contact.String() != key {

@@ -1,0 +1,41 @@
+package sip
+
+import (
+	"time"
+
+	sipmsg "github.com/emiago/sipgo/sip"
+)
+
+// streamTransports gives sipgo's TCP and TLS transports the idle timeout.
+// sipgo arms a read deadline before every read of a connection, so any
+// bytes the peer sends, an RFC 5626 CRLF keep-alive included, restart the
+// count; a connection silent for the whole timeout (an idle client, or one
+// that stopped half-way through a message) is closed and its reading
+// goroutine ends. Zero keeps sipgo's default: no timeout.
+func (e *Endpoint) streamTransports() sipmsg.TransportLayerOption {
+	d := e.cfg.TCPIdleTimeout
+	return sipmsg.WithTransportLayerTransports(sipmsg.TransportsConfig{
+		TCP: &sipmsg.TransportTCP{ReadTimeout: d},
+		TLS: &sipmsg.TransportTLS{TransportTCP: &sipmsg.TransportTCP{ReadTimeout: d}},
+	})
+}
+
+// streamRegistrationLimit is the longest registration granted over TCP or
+// TLS: a tenth below the idle timeout, so that a phone refreshing its
+// registration before it expires also keeps its connection open (the
+// server reaches agents over the phone's own connection). Zero: no limit.
+func streamRegistrationLimit(idle time.Duration) time.Duration {
+	if idle <= 0 {
+		return 0
+	}
+	return idle - idle/10
+}
+
+// isStream reports whether a transport name is connection-oriented.
+func isStream(transport string) bool {
+	switch transport {
+	case "TCP", "TLS", "tcp", "tls":
+		return true
+	}
+	return false
+}
