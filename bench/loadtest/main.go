@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"syscall"
 	"time"
@@ -27,14 +26,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.StringVar(&o.ServerBin, "server", "bin/hotline", "hotline binary")
-	fs.StringVar(&o.Config, "config", "bench/hotline-bench.yaml", "server configuration")
-	fs.StringVar(&o.SIPpBin, "sipp", "sipp", "SIPp binary")
-	fs.StringVar(&o.Scenario, "scenario", "bench/sipp/hold.xml", "SIPp scenario")
-	fs.StringVar(&o.SIPAddr, "sip", "127.0.0.1:5080", "server SIP address")
-	fs.StringVar(&o.HTTPAddr, "http", "127.0.0.1:8088", "server HTTP address")
-	fs.StringVar(&o.Service, "number", "95598", "dialled number")
-	fs.StringVar(&o.WorkDir, "work", "", "directory for logs (default: a new temporary directory)")
+	o.Flags(fs, "bench/sipp/hold.xml", "SIPp scenario")
 	fs.Float64Var(&o.RampRate, "ramp-rate", 100, "calls per second while filling up a hold run")
 	fs.DurationVar(&o.Hold, "hold", 25*time.Second, "measurement window once all calls are up")
 	fs.Float64Var(&o.SetupRate, "setup-rate", 200, "calls per second in the call-setup run (0 skips it)")
@@ -58,7 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if err := prepare(&o); err != nil {
+	if err := o.Prepare("hotline-loadtest-"); err != nil {
 		fmt.Fprintln(stderr, "loadtest:", err)
 		return 1
 	}
@@ -73,26 +65,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// prepare checks the tools and files exist and creates the work directory.
-func prepare(o *options) error {
-	if _, err := exec.LookPath(o.SIPpBin); err != nil {
-		return fmt.Errorf("sipp not found (apt-get install -y sip-tester): %w", err)
-	}
-	for _, f := range []string{o.ServerBin, o.Config, o.Scenario} {
-		if _, err := os.Stat(f); err != nil {
-			return err
-		}
-	}
-	if o.WorkDir == "" {
-		dir, err := os.MkdirTemp("", "hotline-loadtest-")
-		if err != nil {
-			return err
-		}
-		o.WorkDir = dir
-	}
-	return os.MkdirAll(o.WorkDir, 0o755)
 }
 
 // runAll runs every hold run and then the call-setup run, reps times

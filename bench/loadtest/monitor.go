@@ -4,6 +4,8 @@ import (
 	"context"
 	"runtime"
 	"time"
+
+	"github.com/hotline-oss/hotline/bench/internal/benchkit"
 )
 
 // usage is what the machine spent during a measurement window. CPU
@@ -45,7 +47,7 @@ func (p *procTrack) sample(now time.Time) {
 			return
 		}
 	}
-	if rss, err := readRSSKB(p.pid); err == nil {
+	if rss, err := benchkit.ReadRSSKB(p.pid); err == nil {
 		p.maxRSSKB = max(p.maxRSSKB, rss)
 	}
 	if !p.haveFirst {

@@ -40,26 +40,6 @@ func parseStatTicks(stat []byte) (uint64, error) {
 	return utime + stime, nil
 }
 
-// parseRSSKB returns VmRSS in kB from the contents of /proc/<pid>/status.
-func parseRSSKB(status []byte) (uint64, error) {
-	for line := range strings.SplitSeq(string(status), "\n") {
-		rest, ok := strings.CutPrefix(line, "VmRSS:")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(rest)
-		if len(fields) == 0 {
-			break
-		}
-		kb, err := strconv.ParseUint(fields[0], 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("proc status: VmRSS: %w", err)
-		}
-		return kb, nil
-	}
-	return 0, fmt.Errorf("proc status: no VmRSS")
-}
-
 // machineTicks are the whole machine's CPU times from /proc/stat, in
 // ticks summed over every core.
 type machineTicks struct {
@@ -119,14 +99,6 @@ func readProcTicks(pid int) (uint64, error) {
 		return 0, err
 	}
 	return parseStatTicks(b)
-}
-
-func readRSSKB(pid int) (uint64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	return parseRSSKB(b)
 }
 
 // readThreadTicks returns the CPU ticks of each thread of pid.

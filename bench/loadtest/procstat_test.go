@@ -24,17 +24,6 @@ func TestParseStatTicks(t *testing.T) {
 	}
 }
 
-func TestParseRSSKB(t *testing.T) {
-	status := "Name:\thotline\nVmPeak:\t  900000 kB\nVmRSS:\t   81234 kB\nThreads:\t9\n"
-	got, err := parseRSSKB([]byte(status))
-	if err != nil || got != 81234 {
-		t.Errorf("VmRSS = %d, %v; want 81234", got, err)
-	}
-	if _, err := parseRSSKB([]byte("Name:\tkthread\n")); err == nil {
-		t.Error("status without VmRSS parsed")
-	}
-}
-
 func TestParseMachineTicks(t *testing.T) {
 	first, err := parseMachineTicks([]byte("cpu  100 5 50 800 40 3 2 0 0 0\ncpu0 50 2 25 400 20 1 1 0 0 0\n"))
 	if err != nil {
@@ -82,10 +71,6 @@ func TestReadOwnProcess(t *testing.T) {
 	pid := os.Getpid()
 	if _, err := readProcTicks(pid); err != nil {
 		t.Fatal(err)
-	}
-	rss, err := readRSSKB(pid)
-	if err != nil || rss == 0 {
-		t.Fatalf("rss %d, %v", rss, err)
 	}
 	threads, err := readThreadTicks(pid)
 	if err != nil || len(threads) == 0 {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/hotline-oss/hotline/bench/internal/benchkit"
 )
 
 // saturatedThread is the per-thread CPU share above which SIPp counts as
@@ -22,7 +24,7 @@ type result struct {
 	P99ms         float64 // p99 send lateness, ms; -1 if unknown
 	P99Overflow   bool    // the p99 is above the top bucket: P99ms is a lower limit
 	Packets       int     // paced packets in the window
-	SIPp          sippOutcome
+	SIPp          benchkit.Outcome
 	ServerFailed  int
 	ServerBlocked int
 	ServerEnded   int

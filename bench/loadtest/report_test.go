@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/hotline-oss/hotline/bench/internal/benchkit"
 )
 
 func TestMedianAndCounts(t *testing.T) {
@@ -26,7 +28,7 @@ func TestMedianAndCounts(t *testing.T) {
 func TestWriteMedians(t *testing.T) {
 	mk := func(kind string, calls int, cpu, p99 float64, failed int) result {
 		return result{Kind: kind, Calls: calls, AllUp: true, P99ms: p99,
-			Usage: usage{ServerCPU: cpu, SIPpThread: 95}, SIPp: sippOutcome{Failed: failed}}
+			Usage: usage{ServerCPU: cpu, SIPpThread: 95}, SIPp: benchkit.Outcome{Failed: failed}}
 	}
 	var buf bytes.Buffer
 	writeMedians(&buf, []result{

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/hotline-oss/hotline/bench/internal/benchkit"
 )
 
 const (
@@ -17,16 +19,14 @@ const (
 
 // options are the benchmark's settings, from the command line.
 type options struct {
-	ServerBin, Config, SIPpBin, Scenario string
-	SIPAddr, HTTPAddr, Service           string
-	WorkDir                              string
-	RampRate                             float64 // calls per second while filling up a hold run
-	Hold                                 time.Duration
-	SetupRate                            float64
-	SetupFor                             time.Duration
-	SetupHold                            time.Duration
-	QuietBelow                           float64 // percent of one core
-	QuietWait                            time.Duration
+	benchkit.Setup
+	RampRate   float64 // calls per second while filling up a hold run
+	Hold       time.Duration
+	SetupRate  float64
+	SetupFor   time.Duration
+	SetupHold  time.Duration
+	QuietBelow float64 // percent of one core
+	QuietWait  time.Duration
 }
 
 // runHold fills the server with n concurrent calls carrying RTP both ways
@@ -39,12 +39,12 @@ func runHold(ctx context.Context, o options, n, rep int) (result, error) {
 	if err != nil {
 		return res, err
 	}
-	srv, err := startServer(ctx, o.ServerBin, o.Config, o.SIPAddr, o.HTTPAddr, dir)
+	srv, err := o.StartServer(ctx, dir)
 	if err != nil {
 		return res, err
 	}
-	defer srv.stop()
-	start, err := srv.scrape(ctx)
+	defer srv.Stop()
+	start, err := srv.Scrape(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -52,9 +52,8 @@ func runHold(ctx context.Context, o options, n, rep int) (result, error) {
 	// Every call outlives the window: the last one starts at the end of the
 	// ramp and the window closes settle+Hold later.
 	callHold := ramp + 2*settle + o.Hold + 5*time.Second
-	sipp, err := startSIPp(sippRun{
-		Bin: o.SIPpBin, Scenario: o.Scenario, Target: o.SIPAddr, Service: o.Service,
-		Rate: o.RampRate, Limit: n, Calls: n, Hold: callHold, Dir: dir,
+	sipp, err := o.StartSIPp(dir, benchkit.Load{
+		Rate: o.RampRate, Limit: n, Calls: n, Hold: callHold,
 		Timeout: callHold + ramp + time.Minute,
 	})
 	if err != nil {
@@ -62,14 +61,14 @@ func runHold(ctx context.Context, o options, n, rep int) (result, error) {
 	}
 	res.AllUp = waitActive(ctx, srv, n, ramp+20*time.Second)
 	time.Sleep(settle) // let the last calls' first prompt packets flow
-	before, err := srv.scrape(ctx)
+	before, err := srv.Scrape(ctx)
 	if err != nil {
 		return res, err
 	}
 	stop := make(chan struct{})
 	time.AfterFunc(o.Hold, func() { close(stop) })
-	res.Usage = measure(ctx, srv.pid(), sipp.pid(), time.Second, stop)
-	after, err := srv.scrape(ctx)
+	res.Usage = measure(ctx, srv.PID(), sipp.PID(), time.Second, stop)
+	after, err := srv.Scrape(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -77,7 +76,7 @@ func runHold(ctx context.Context, o options, n, rep int) (result, error) {
 
 	waitCtx, cancel := context.WithTimeout(ctx, callHold+ramp+2*time.Minute)
 	defer cancel()
-	out, err := sipp.wait(waitCtx)
+	out, err := sipp.Wait(waitCtx)
 	res.SIPp = out
 	if err != nil {
 		return res, fmt.Errorf("%w (logs in %s)", err, dir)
@@ -95,18 +94,17 @@ func runSetup(ctx context.Context, o options, rep int) (result, error) {
 	if err != nil {
 		return res, err
 	}
-	srv, err := startServer(ctx, o.ServerBin, o.Config, o.SIPAddr, o.HTTPAddr, dir)
+	srv, err := o.StartServer(ctx, dir)
 	if err != nil {
 		return res, err
 	}
-	defer srv.stop()
-	start, err := srv.scrape(ctx)
+	defer srv.Stop()
+	start, err := srv.Scrape(ctx)
 	if err != nil {
 		return res, err
 	}
-	sipp, err := startSIPp(sippRun{
-		Bin: o.SIPpBin, Scenario: o.Scenario, Target: o.SIPAddr, Service: o.Service,
-		Rate: o.SetupRate, Limit: calls, Calls: calls, Hold: o.SetupHold, Dir: dir,
+	sipp, err := o.StartSIPp(dir, benchkit.Load{
+		Rate: o.SetupRate, Limit: calls, Calls: calls, Hold: o.SetupHold,
 		Timeout: o.SetupFor + o.SetupHold + time.Minute,
 	})
 	if err != nil {
@@ -114,24 +112,24 @@ func runSetup(ctx context.Context, o options, rep int) (result, error) {
 	}
 	stop := make(chan struct{})
 	type waited struct {
-		out sippOutcome
+		out benchkit.Outcome
 		err error
 	}
 	done := make(chan waited, 1)
 	go func() {
 		waitCtx, cancel := context.WithTimeout(ctx, o.SetupFor+o.SetupHold+2*time.Minute)
 		defer cancel()
-		out, err := sipp.wait(waitCtx)
+		out, err := sipp.Wait(waitCtx)
 		close(stop)
 		done <- waited{out, err}
 	}()
-	res.Usage = measure(ctx, srv.pid(), sipp.pid(), time.Second, stop)
+	res.Usage = measure(ctx, srv.PID(), sipp.PID(), time.Second, stop)
 	w := <-done
 	res.SIPp, res.AllUp = w.out, true
 	if w.err != nil {
 		return res, fmt.Errorf("%w (logs in %s)", w.err, dir)
 	}
-	after, err := srv.scrape(ctx)
+	after, err := srv.Scrape(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -141,37 +139,38 @@ func runSetup(ctx context.Context, o options, rep int) (result, error) {
 
 // finishServerCounts waits for the server to settle every call, then
 // records how many it counted as failed or blocked since start.
-func finishServerCounts(ctx context.Context, srv *server, start scrape, res *result) error {
+func finishServerCounts(ctx context.Context, srv *benchkit.Server, start benchkit.Metrics, res *result) error {
 	waitActive(ctx, srv, 0, 30*time.Second)
-	end, err := srv.scrape(ctx)
+	end, err := srv.Scrape(ctx)
 	if err != nil {
 		return err
 	}
-	res.ServerFailed = int(end.sum(callsCounter, "result", "failed") - start.sum(callsCounter, "result", "failed"))
-	res.ServerBlocked = int(end.sum(callsCounter, "result", "blocked") - start.sum(callsCounter, "result", "blocked"))
-	res.ServerEnded = int(end.sum(callsCounter) - start.sum(callsCounter))
+	res.ServerFailed = int(end.Sum(callsCounter, "result", "failed") - start.Sum(callsCounter, "result", "failed"))
+	res.ServerBlocked = int(end.Sum(callsCounter, "result", "blocked") - start.Sum(callsCounter, "result", "blocked"))
+	res.ServerEnded = int(end.Sum(callsCounter) - start.Sum(callsCounter))
 	return nil
 }
 
 // latenessP99 is the p99 send lateness in ms of the packets paced between
 // two scrapes, whether it lies beyond the highest bucket (then the value
 // is that bound, a lower limit), and how many packets there were.
-func latenessP99(before, after scrape) (ms float64, overflow bool, packets int) {
-	b, errB := before.histogram(latenessHistogram)
-	a, errA := after.histogram(latenessHistogram)
+func latenessP99(before, after benchkit.Metrics) (ms float64, overflow bool, packets int) {
+	b, errB := before.Histogram(latenessHistogram)
+	a, errA := after.Histogram(latenessHistogram)
 	if errA != nil || errB != nil {
 		return -1, false, 0
 	}
-	window := a.since(b)
-	return 1000 * window.quantile(0.99), window.overflows(0.99), int(window.total())
+	window := a.Since(b)
+	return 1000 * window.Quantile(0.99), window.Overflows(0.99), int(window.Total())
 }
 
 // waitActive polls the server until exactly want calls are in progress,
 // or for at most limit; it reports whether the count was reached.
-func waitActive(ctx context.Context, srv *server, want int, limit time.Duration) bool {
+func waitActive(ctx context.Context, srv *benchkit.Server, want int, limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		if n, err := srv.activeCalls(ctx); err == nil && n == want {
+		// hotline_active_calls has one series per stage.
+		if m, err := srv.Scrape(ctx); err == nil && int(m.Sum("hotline_active_calls")) == want {
 			return true
 		}
 		select {

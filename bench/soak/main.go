@@ -14,19 +14,19 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/hotline-oss/hotline/bench/internal/benchkit"
 )
 
 type options struct {
-	ServerBin, Config, SIPpBin, Scenario string
-	SIPAddr, HTTPAddr, Number, WorkDir   string
-	Calls                                int
-	Rate                                 float64
-	Duration, Interval, Warmup, Drain    time.Duration
-	Limits                               limits
+	benchkit.Setup
+	Calls                             int
+	Rate                              float64
+	Duration, Interval, Warmup, Drain time.Duration
+	Limits                            limits
 }
 
 func main() {
@@ -42,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "soak:", err)
 		return 2
 	}
-	if err := prepare(&o); err != nil {
+	if err := o.Prepare("hotline-soak-"); err != nil {
 		fmt.Fprintln(stderr, "soak:", err)
 		return 1
 	}
@@ -66,14 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("soak", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.StringVar(&o.ServerBin, "server", "bin/hotline", "hotline binary")
-	fs.StringVar(&o.Config, "config", "bench/hotline-bench.yaml", "server configuration")
-	fs.StringVar(&o.SIPpBin, "sipp", "sipp", "SIPp binary")
-	fs.StringVar(&o.Scenario, "scenario", "bench/soak/churn.xml", "SIPp scenario (each call 20–40 s)")
-	fs.StringVar(&o.SIPAddr, "sip", "127.0.0.1:5080", "server SIP address")
-	fs.StringVar(&o.HTTPAddr, "http", "127.0.0.1:8088", "server HTTP address")
-	fs.StringVar(&o.Number, "number", "95598", "dialled number")
-	fs.StringVar(&o.WorkDir, "work", "", "directory for logs (default: a new temporary directory)")
+	o.Flags(fs, "bench/soak/churn.xml", "SIPp scenario (each call 20–40 s)")
 	fs.IntVar(&o.Calls, "calls", 200, "concurrent calls")
 	fs.Float64Var(&o.Rate, "rate", 20, "highest call setup rate, calls per second (ramp-up and refills)")
 	fs.DurationVar(&o.Duration, "duration", 30*time.Minute, "how long the load runs, warm-up included")
@@ -96,24 +89,4 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-duration %s: must exceed -warmup %s by two intervals", o.Duration, o.Warmup)
 	}
 	return o, nil
-}
-
-// prepare checks the tools and files exist and creates the work directory.
-func prepare(o *options) error {
-	if _, err := exec.LookPath(o.SIPpBin); err != nil {
-		return fmt.Errorf("sipp not found (apt-get install -y sip-tester): %w", err)
-	}
-	for _, f := range []string{o.ServerBin, o.Config, o.Scenario} {
-		if _, err := os.Stat(f); err != nil {
-			return err
-		}
-	}
-	if o.WorkDir == "" {
-		dir, err := os.MkdirTemp("", "hotline-soak-")
-		if err != nil {
-			return err
-		}
-		o.WorkDir = dir
-	}
-	return os.MkdirAll(o.WorkDir, 0o755)
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/hotline-oss/hotline/bench/internal/benchkit"
 )
 
 // limits are how far the figures may move between the start and end
@@ -34,8 +36,7 @@ type report struct {
 	samples        []sample
 	drained        sample
 	drainedIn      time.Duration
-	sippOK         int
-	sippFailed     int
+	sipp           benchkit.Outcome
 	sippErr        error
 	interrupted    bool
 	serverFinished bool
@@ -44,16 +45,18 @@ type report struct {
 // soak runs the whole thing: server, idle sample, load with periodic
 // samples, stop, drain, final sample.
 func soak(ctx context.Context, o options, stdout io.Writer) (*report, error) {
-	srv, err := startServer(ctx, o)
+	srv, err := o.StartServer(ctx, o.WorkDir)
 	if err != nil {
 		return nil, err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 	rep := &report{limits: o.Limits, warmup: o.Warmup}
 	if rep.idle, err = takeSample(ctx, srv, 0); err != nil {
 		return nil, err
 	}
-	load, err := startSIPp(o)
+	// No call count: SIPp starts a new call whenever one ends, at most
+	// o.Calls at once, until Finish; the scenario sets each call's length.
+	load, err := o.StartSIPp(o.WorkDir, benchkit.Load{Rate: o.Rate, Limit: o.Calls, StatEvery: 10 * time.Second})
 	if err != nil {
 		return nil, err
 	}
@@ -73,13 +76,11 @@ func soak(ctx context.Context, o options, stdout io.Writer) (*report, error) {
 		case <-ctx.Done():
 			rep.interrupted, running = true, false
 			continue
-		case err := <-srv.exited:
-			srv.exited <- err // for stop
+		case <-srv.Done():
 			rep.serverFinished, running = true, false
 			continue
-		case err := <-load.exited:
-			load.exited <- err // for finish
-			return nil, fmt.Errorf("sipp exited early (%v); see %s", err, o.WorkDir)
+		case <-load.Done():
+			return nil, fmt.Errorf("sipp exited early (%v); see %s", load.ExitErr(), o.WorkDir)
 		case <-tick.C:
 		}
 		sm, err := takeSample(ctx, srv, time.Since(start))
@@ -94,8 +95,7 @@ func soak(ctx context.Context, o options, stdout io.Writer) (*report, error) {
 		}
 		running = sm.At < o.Duration
 	}
-	load.finish(time.Minute)
-	rep.sippOK, rep.sippFailed, rep.sippErr = load.outcome()
+	rep.sipp, rep.sippErr = load.Finish(time.Minute)
 	// Even after an interrupt the drain is measured: it is what tells a
 	// leak, and it is bounded by o.Drain.
 	rep.drained, rep.drainedIn = waitDrained(context.WithoutCancel(ctx), srv, rep.idle, start, o.Drain)
@@ -104,7 +104,7 @@ func soak(ctx context.Context, o options, stdout io.Writer) (*report, error) {
 
 // waitDrained polls until no call, port or extra goroutine is left, or
 // until limit, and returns the last sample.
-func waitDrained(ctx context.Context, srv *server, idle sample, start time.Time, limit time.Duration) (sample, time.Duration) {
+func waitDrained(ctx context.Context, srv *benchkit.Server, idle sample, start time.Time, limit time.Duration) (sample, time.Duration) {
 	stopped := time.Now()
 	var last sample
 	for {
@@ -239,7 +239,7 @@ func (r *report) write(w io.Writer) {
 	if r.sippErr != nil {
 		fmt.Fprintln(w, "SIPp calls: unknown:", r.sippErr)
 	} else {
-		fmt.Fprintf(w, "SIPp calls: %d successful, %d failed\n", r.sippOK, r.sippFailed)
+		fmt.Fprintf(w, "SIPp calls: %d successful, %d failed\n", r.sipp.Successful, r.sipp.Failed)
 	}
 	for _, c := range r.checks() {
 		mark := "ok  "

@@ -1,55 +1,9 @@
 package main
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
-
-func TestParseMetricsSums(t *testing.T) {
-	text := `# HELP go_goroutines Number of goroutines.
-# TYPE go_goroutines gauge
-go_goroutines 42
-hotline_active_calls{stage="ivr"} 7
-hotline_active_calls{stage="queue"} 3 1700000000000
-hotline_calls_total{result="failed"} 2
-hotline_calls_total{result="completed"} 10
-hotline_calls_total{result="blocked"} 1
-`
-	m, err := parseMetrics(strings.NewReader(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		name, label string
-		want        float64
-	}{
-		{"go_goroutines", "", 42},
-		{"hotline_active_calls", "", 10},
-		{"hotline_calls_total", "", 13},
-		{"hotline_calls_total", `result="failed"`, 2},
-		{"missing", "", 0},
-	} {
-		if got := m.sum(c.name, c.label); got != c.want {
-			t.Errorf("sum(%s, %s) = %g, want %g", c.name, c.label, got, c.want)
-		}
-	}
-	for _, bad := range []string{"x{a=\"b\" 1\n", "x\n", "x{} notanumber\n"} {
-		if _, err := parseMetrics(strings.NewReader(bad)); err == nil {
-			t.Errorf("parseMetrics(%q): no error", bad)
-		}
-	}
-}
-
-func TestParseRSS(t *testing.T) {
-	kb, err := parseRSSKB([]byte("Name:\thotline\nVmRSS:\t   51234 kB\nThreads: 9\n"))
-	if err != nil || kb != 51234 {
-		t.Fatalf("parseRSSKB = %d, %v", kb, err)
-	}
-	if _, err := parseRSSKB([]byte("Name: x\n")); err == nil {
-		t.Fatal("no error without VmRSS")
-	}
-}
 
 func TestVerdict(t *testing.T) {
 	base := sample{RSSKB: 50000, Goroutines: 620, OpenFiles: 420, Ports: 200, Calls: 200}

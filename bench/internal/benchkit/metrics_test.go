@@ -1,4 +1,4 @@
-package main
+package benchkit
 
 import (
 	"errors"
@@ -24,41 +24,41 @@ go_goroutines 12
 `
 
 func TestParseMetrics(t *testing.T) {
-	m, err := parseMetrics(strings.NewReader(exposition))
+	m, err := ParseMetrics(strings.NewReader(exposition))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := m.sum("hotline_calls_total", "result", "failed"); got != 2 {
+	if got := m.Sum("hotline_calls_total", "result", "failed"); got != 2 {
 		t.Errorf("failed = %v, want 2", got)
 	}
-	if got := m.sum("hotline_calls_total"); got != 7 {
+	if got := m.Sum("hotline_calls_total"); got != 7 {
 		t.Errorf("all calls = %v, want 7", got)
 	}
-	if got := m.sum("hotline_active_calls"); got != 10 {
+	if got := m.Sum("hotline_active_calls"); got != 10 {
 		t.Errorf("active = %v, want 10", got)
 	}
-	if got := m.sum("go_goroutines"); got != 12 {
+	if got := m.Sum("go_goroutines"); got != 12 {
 		t.Errorf("unlabelled series = %v, want 12", got)
 	}
-	if got := m.sum("odd_label", "path", `a "quoted" \ value`, "x", "y"); got != 1 {
+	if got := m.Sum("odd_label", "path", `a "quoted" \ value`, "x", "y"); got != 1 {
 		t.Errorf("escaped label value not matched: %v", got)
 	}
 }
 
 func TestParseMetricsRejectsGarbage(t *testing.T) {
 	for _, bad := range []string{"name_only", `x{a="b"} notanumber`, `x{a="unterminated} 1`, `x{=} 1`} {
-		if _, err := parseMetrics(strings.NewReader(bad)); err == nil {
+		if _, err := ParseMetrics(strings.NewReader(bad)); err == nil {
 			t.Errorf("%q parsed", bad)
 		}
 	}
 }
 
 func TestHistogramQuantile(t *testing.T) {
-	m, err := parseMetrics(strings.NewReader(exposition))
+	m, err := ParseMetrics(strings.NewReader(exposition))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := m.histogram("hotline_rtp_send_lateness_seconds")
+	h, err := m.Histogram("hotline_rtp_send_lateness_seconds")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,25 +72,25 @@ func TestHistogramQuantile(t *testing.T) {
 		{1.0, 0.005},                  // the top of the last finite bucket
 	}
 	for _, c := range cases {
-		if got := h.quantile(c.q); math.Abs(got-c.want) > 1e-12 {
+		if got := h.Quantile(c.q); math.Abs(got-c.want) > 1e-12 {
 			t.Errorf("q%.2f = %v, want %v", c.q, got, c.want)
 		}
 	}
-	if _, err := m.histogram("missing"); !errors.Is(err, errNoHistogram) {
+	if _, err := m.Histogram("missing"); !errors.Is(err, ErrNoHistogram) {
 		t.Errorf("missing histogram: %v", err)
 	}
 }
 
 func TestHistogramQuantileOverflowAndEmpty(t *testing.T) {
-	h := histogram{{0.001, 1}, {0.005, 2}, {math.Inf(1), 10}}
-	if got := h.quantile(0.99); got != 0.005 || !h.overflows(0.99) {
-		t.Errorf("rank in +Inf bucket: %v (overflow %t), want the highest finite bound 0.005, flagged", got, h.overflows(0.99))
+	h := Histogram{{0.001, 1}, {0.005, 2}, {math.Inf(1), 10}}
+	if got := h.Quantile(0.99); got != 0.005 || !h.Overflows(0.99) {
+		t.Errorf("rank in +Inf bucket: %v (overflow %t), want the highest finite bound 0.005, flagged", got, h.Overflows(0.99))
 	}
-	if h.overflows(0.1) {
+	if h.Overflows(0.1) {
 		t.Error("q0.1 lies in the first bucket, not beyond the last")
 	}
-	empty := histogram{{0.001, 0}, {math.Inf(1), 0}}
-	if got := empty.quantile(0.99); !math.IsNaN(got) {
+	empty := Histogram{{0.001, 0}, {math.Inf(1), 0}}
+	if got := empty.Quantile(0.99); !math.IsNaN(got) {
 		t.Errorf("empty histogram: %v, want NaN", got)
 	}
 }
@@ -98,16 +98,16 @@ func TestHistogramQuantileOverflowAndEmpty(t *testing.T) {
 // The window between two scrapes: a burst of late packets that a whole-run
 // histogram would dilute shows at the p99 of the difference.
 func TestHistogramSince(t *testing.T) {
-	before := histogram{{0.001, 1000}, {0.01, 1000}, {math.Inf(1), 1000}}
-	after := histogram{{0.001, 1090}, {0.01, 1100}, {math.Inf(1), 1100}}
-	window := after.since(before)
-	if window.total() != 100 {
-		t.Fatalf("window total %v, want 100", window.total())
+	before := Histogram{{0.001, 1000}, {0.01, 1000}, {math.Inf(1), 1000}}
+	after := Histogram{{0.001, 1090}, {0.01, 1100}, {math.Inf(1), 1100}}
+	window := after.Since(before)
+	if window.Total() != 100 {
+		t.Fatalf("window total %v, want 100", window.Total())
 	}
-	if got := after.quantile(0.99); got > 0.001 {
+	if got := after.Quantile(0.99); got > 0.001 {
 		t.Errorf("whole run p99 %v, expected the early packets to hide the burst", got)
 	}
-	if got := window.quantile(0.99); got < 0.009 {
+	if got := window.Quantile(0.99); got < 0.009 {
 		t.Errorf("window p99 %v, want near 10ms", got)
 	}
 }

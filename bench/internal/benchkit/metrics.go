@@ -1,4 +1,4 @@
-package main
+package benchkit
 
 import (
 	"bufio"
@@ -18,16 +18,18 @@ type series struct {
 	value  float64
 }
 
-// scrape is everything one GET /metrics returned.
-type scrape []series
+// Metrics is everything one GET /metrics returned: the series of the
+// Prometheus text exposition format, parsed far enough to add counters up
+// and to read histograms.
+type Metrics []series
 
-var errNoHistogram = errors.New("histogram not found")
+var ErrNoHistogram = errors.New("histogram not found")
 
-// parseMetrics reads the text format. Comments and the optional timestamp
+// ParseMetrics reads the text format. Comments and the optional timestamp
 // are ignored; a line that does not parse is an error, because a silently
 // skipped series would skew the figures.
-func parseMetrics(r io.Reader) (scrape, error) {
-	var out scrape
+func ParseMetrics(r io.Reader) (Metrics, error) {
+	var out Metrics
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for line := 1; sc.Scan(); line++ {
@@ -109,9 +111,9 @@ func parseLabels(text string, into map[string]string) (string, error) {
 	}
 }
 
-// sum adds the values of every series called name whose labels include
+// Sum adds the values of every series called name whose labels include
 // the given name/value pairs.
-func (s scrape) sum(name string, labels ...string) float64 {
+func (s Metrics) Sum(name string, labels ...string) float64 {
 	total := 0.0
 	for _, x := range s {
 		if x.name == name && x.has(labels) {
@@ -136,12 +138,12 @@ type bucket struct {
 	count float64
 }
 
-// histogram is a cumulative histogram sorted by le; the last bucket is +Inf.
-type histogram []bucket
+// Histogram is a cumulative histogram sorted by le; the last bucket is +Inf.
+type Histogram []bucket
 
-// histogram collects the _bucket series of a histogram called name.
-func (s scrape) histogram(name string) (histogram, error) {
-	var h histogram
+// Histogram collects the _bucket series of a histogram called name.
+func (s Metrics) Histogram(name string) (Histogram, error) {
+	var h Histogram
 	for _, x := range s {
 		if x.name != name+"_bucket" {
 			continue
@@ -153,17 +155,17 @@ func (s scrape) histogram(name string) (histogram, error) {
 		h = append(h, bucket{le: le, count: x.value})
 	}
 	if len(h) == 0 {
-		return nil, fmt.Errorf("%s: %w", name, errNoHistogram)
+		return nil, fmt.Errorf("%s: %w", name, ErrNoHistogram)
 	}
 	sort.Slice(h, func(i, j int) bool { return h[i].le < h[j].le })
 	return h, nil
 }
 
-// since is the histogram of the observations made after earlier was
+// Since is the histogram of the observations made after earlier was
 // scraped: the counters only grow, so the difference of two scrapes is
 // what happened in between.
-func (h histogram) since(earlier histogram) histogram {
-	out := make(histogram, len(h))
+func (h Histogram) Since(earlier Histogram) Histogram {
+	out := make(Histogram, len(h))
 	for i, b := range h {
 		out[i] = b
 		for _, e := range earlier {
@@ -175,19 +177,19 @@ func (h histogram) since(earlier histogram) histogram {
 	return out
 }
 
-func (h histogram) total() float64 {
+func (h Histogram) Total() float64 {
 	if len(h) == 0 {
 		return 0
 	}
 	return h[len(h)-1].count
 }
 
-// quantile estimates the q-quantile the way Prometheus'
+// Quantile estimates the q-quantile the way Prometheus'
 // histogram_quantile does: find the bucket holding the rank and
 // interpolate linearly inside it. A rank in the +Inf bucket returns the
 // highest finite bound. NaN when there are no observations.
-func (h histogram) quantile(q float64) float64 {
-	total := h.total()
+func (h Histogram) Quantile(q float64) float64 {
+	total := h.Total()
 	if total <= 0 || q < 0 || q > 1 {
 		return math.NaN()
 	}
@@ -211,11 +213,11 @@ func (h histogram) quantile(q float64) float64 {
 	return lower
 }
 
-// overflows reports whether the q-quantile lies above the highest finite
-// bound, where quantile can only return that bound.
-func (h histogram) overflows(q float64) bool {
+// Overflows reports whether the q-quantile lies above the highest finite
+// bound, where Quantile can only return that bound.
+func (h Histogram) Overflows(q float64) bool {
 	if len(h) < 2 || !math.IsInf(h[len(h)-1].le, 1) {
 		return false
 	}
-	return h[len(h)-2].count < q*h.total()
+	return h[len(h)-2].count < q*h.Total()
 }

@@ -1,4 +1,4 @@
-package main
+package benchkit
 
 import (
 	"strings"
@@ -9,17 +9,17 @@ func TestParseSIPpStats(t *testing.T) {
 	csv := "StartTime;CurrentCall;SuccessfulCall(P);SuccessfulCall(C);FailedCall(P);FailedCall(C);\n" +
 		"2026-11-23\t13:39:25;20;0;0;0;0;\n" +
 		"2026-11-23\t13:39:29;0;5;998;1;2;\n"
-	ok, failed, err := parseSIPpStats(strings.NewReader(csv))
+	ok, failed, err := ParseStats(strings.NewReader(csv))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ok != 998 || failed != 2 {
 		t.Errorf("successful %d failed %d, want the cumulative 998 and 2", ok, failed)
 	}
-	if _, _, err := parseSIPpStats(strings.NewReader("StartTime;FailedCall(C);\n")); err == nil {
+	if _, _, err := ParseStats(strings.NewReader("StartTime;FailedCall(C);\n")); err == nil {
 		t.Error("header only parsed")
 	}
-	if _, _, err := parseSIPpStats(strings.NewReader("A;B;\n1;2;\n")); err == nil {
+	if _, _, err := ParseStats(strings.NewReader("A;B;\n1;2;\n")); err == nil {
 		t.Error("missing columns parsed")
 	}
 }
