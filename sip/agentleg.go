@@ -72,61 +72,15 @@ func (e *Endpoint) DialAgent(ctx context.Context, agent, callerID string, ringTi
 	if len(bindings) == 0 {
 		return nil, ErrNoContact
 	}
-	conn, port, err := e.ports.Acquire()
-	if err != nil {
-		return nil, fmt.Errorf("%w: rtp port: %v", ErrDialFailed, err)
-	}
-	leg := &AgentLeg{
-		Agent: agent, e: e, log: e.log,
-		localRTP:   netip.AddrPortFrom(e.cfg.RTPAdvertise, uint16(port)),
-		sdpSession: uint64(time.Now().UnixNano()), sdpVersion: 1,
-		holds: make(chan bool, 4), refers: make(chan Refer, 2), ending: newEnding(),
-	}
-	offer, key, err := e.agentOffer(agent, leg.localRTP, leg.sdpSession)
-	if err != nil {
-		_ = conn.Close()
-		e.ports.Release(port)
-		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
-	}
-	ringCtx, cancel := context.WithTimeout(ctx, ringTimeout)
-	defer cancel()
-	dlg, err := e.fork(ringCtx, bindings, callerID, offer)
-	if err != nil {
-		_ = conn.Close()
-		e.ports.Release(port)
-		switch {
-		case ctx.Err() != nil:
-			return nil, ErrDialCancelled
-		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-			return nil, ErrNoAnswer
-		}
-		return nil, err
-	}
-	neg, err := media.Negotiate(dlg.InviteResponse.Body(), e.cfg.Codecs)
-	var sec *media.SRTP
-	if err == nil {
-		sec, err = agentSRTP(key, &neg)
-	}
-	if err != nil {
-		_ = conn.Close()
-		e.ports.Release(port)
-		_ = dlg.Ack(context.Background())
-		_ = dlg.Bye(context.Background())
-		return nil, fmt.Errorf("%w: agent answer: %v", ErrDialFailed, err)
-	}
-	leg.dlg, leg.neg = dlg, neg
-	leg.stream = media.NewStream(conn, media.StreamConfig{
-		Codec: neg.Codec, PayloadType: neg.PayloadType, DTMFPayloadType: neg.DTMFPayloadType,
-		Remote: neg.Remote, InactivityTimeout: e.cfg.InactivityTimeout, SRTP: sec,
-	}, func() { e.ports.Release(port) })
-	if err := dlg.Ack(context.Background()); err != nil {
-		leg.Close()
-		return nil, fmt.Errorf("%w: ack: %v", ErrDialFailed, err)
-	}
-	leg.stream.Start(e.pacer)
-	e.legs.Store(dlg.ID, leg)
-	go leg.watch()
-	return leg, nil
+	return e.dialLeg(ctx, outboundLeg{
+		name: agent, peer: "agent",
+		offer: func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
+			return e.agentOffer(agent, local, session)
+		},
+		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
+			return e.fork(ctx, bindings, callerID, offer)
+		},
+	}, ringTimeout)
 }
 
 // fork sends one INVITE per binding and keeps the first to answer; the
@@ -141,7 +95,12 @@ func (e *Endpoint) fork(ctx context.Context, bindings []Binding, callerID string
 	results := make(chan result, len(bindings))
 	for _, b := range bindings {
 		go func(b Binding) {
-			dlg, err := e.inviteBinding(forkCtx, b, callerID, offer)
+			host := e.contactHost().String()
+			dlg, err := e.sendInvite(forkCtx, outboundInvite{
+				target: *b.Contact.Clone(), fromUser: callerID,
+				to:   sipmsg.Uri{User: b.User, Host: host},
+				dest: b.Source, transport: b.Transport,
+			}, offer)
 			results <- result{dlg, err}
 		}(b)
 	}
@@ -169,46 +128,6 @@ func (e *Endpoint) fork(ctx context.Context, bindings []Binding, callerID string
 		return nil, ctx.Err()
 	}
 	return nil, pickDialError(errs)
-}
-
-func (e *Endpoint) inviteBinding(ctx context.Context, b Binding, callerID string, offer []byte) (*sipgo.DialogClientSession, error) {
-	host := e.contactHost().String()
-	req := sipmsg.NewRequest(sipmsg.INVITE, *b.Contact.Clone())
-	from := &sipmsg.FromHeader{Address: sipmsg.Uri{User: callerID, Host: host}, Params: sipmsg.NewParams()}
-	from.Params.Add("tag", sipmsg.GenerateTagN(16))
-	req.AppendHeader(from)
-	req.AppendHeader(&sipmsg.ToHeader{Address: sipmsg.Uri{User: b.User, Host: host}})
-	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
-	req.AppendHeader(sipmsg.NewHeader("Allow", allowed))
-	req.SetBody(offer)
-	req.SetDestination(b.Source)
-	req.SetTransport(b.Transport)
-	dlg, err := e.dialogUA(b.Transport).WriteInvite(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
-	}
-	answered := make(chan error, 1)
-	go func() { answered <- dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}) }()
-	select {
-	case err = <-answered:
-	case <-ctx.Done():
-		// sipgo now sends CANCEL and waits for the INVITE's final answer:
-		// up to 64*T1 when the phone has gone away. That must hold neither
-		// the ringing nor, in DialAgent, the leg's RTP port.
-		go finishCancelled(dlg, answered)
-		return nil, ctx.Err()
-	}
-	if err != nil {
-		if res := dlg.InviteResponse; res != nil && res.IsSuccess() {
-			go hangUpLateAnswer(dlg)
-		}
-		var de *sipgo.ErrDialogResponse
-		if errors.As(err, &de) {
-			return nil, statusError(de.Res.StatusCode)
-		}
-		return nil, err
-	}
-	return dlg, nil
 }
 
 // finishCancelled waits out a cancelled INVITE in the background and hangs

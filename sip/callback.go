@@ -187,84 +187,20 @@ func (cb *Callbacks) dial(ctx context.Context, number string, ringTimeout time.D
 	if err := sipmsg.ParseUri(strings.ReplaceAll(cb.cfg.URI, "{number}", number), &target); err != nil {
 		return nil, fmt.Errorf("%w: gateway uri: %v", ErrDialFailed, err)
 	}
-	conn, port, err := e.ports.Acquire()
-	if err != nil {
-		return nil, fmt.Errorf("%w: rtp port: %v", ErrDialFailed, err)
-	}
-	leg := &AgentLeg{
-		Agent: "callback", e: e, log: e.log,
-		localRTP:   netip.AddrPortFrom(e.cfg.RTPAdvertise, uint16(port)),
-		sdpSession: uint64(time.Now().UnixNano()), sdpVersion: 1,
-		holds: make(chan bool, 4), refers: make(chan Refer, 2), ending: newEnding(),
-	}
-	offer := media.BuildOffer(leg.localRTP, e.cfg.Codecs, 101, media.SendRecv, leg.sdpSession, 1)
-	ringCtx, cancel := context.WithTimeout(ctx, ringTimeout)
-	defer cancel()
-	dlg, err := cb.invite(ringCtx, target, offer)
-	if err != nil {
-		_ = conn.Close()
-		e.ports.Release(port)
-		switch {
-		case ctx.Err() != nil:
-			return nil, ErrDialCancelled
-		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-			return nil, ErrNoAnswer
-		}
-		return nil, err
-	}
-	neg, err := media.Negotiate(dlg.InviteResponse.Body(), e.cfg.Codecs)
-	if err != nil {
-		_ = conn.Close()
-		e.ports.Release(port)
-		_ = dlg.Ack(context.Background())
-		_ = dlg.Bye(context.Background())
-		return nil, fmt.Errorf("%w: gateway answer: %v", ErrDialFailed, err)
-	}
-	leg.dlg, leg.neg = dlg, neg
-	leg.stream = media.NewStream(conn, media.StreamConfig{
-		Codec: neg.Codec, PayloadType: neg.PayloadType, DTMFPayloadType: neg.DTMFPayloadType,
-		Remote: neg.Remote, InactivityTimeout: e.cfg.InactivityTimeout,
-	}, func() { e.ports.Release(port) })
-	if err := dlg.Ack(context.Background()); err != nil {
-		leg.Close()
-		return nil, fmt.Errorf("%w: ack: %v", ErrDialFailed, err)
-	}
-	leg.stream.Start(e.pacer)
-	e.legs.Store(dlg.ID, leg)
-	go leg.watch()
-	return leg, nil
-}
-
-// invite sends the INVITE to the gateway and waits for the final answer.
-func (cb *Callbacks) invite(ctx context.Context, target sipmsg.Uri, offer []byte) (*sipgo.DialogClientSession, error) {
-	e := cb.e
 	transport := strings.ToUpper(cb.cfg.Transport)
 	if transport == "" {
 		transport = "UDP"
 	}
-	req := sipmsg.NewRequest(sipmsg.INVITE, target)
-	from := &sipmsg.FromHeader{Address: sipmsg.Uri{User: cb.cfg.FromNumber, Host: e.contactHost().String()}, Params: sipmsg.NewParams()}
-	from.Params.Add("tag", sipmsg.GenerateTagN(16))
-	req.AppendHeader(from)
-	req.AppendHeader(&sipmsg.ToHeader{Address: *target.Clone()})
-	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
-	req.AppendHeader(sipmsg.NewHeader("Allow", allowed))
-	req.SetBody(offer)
-	req.SetDestination(cb.host)
-	req.SetTransport(transport)
-	dlg, err := e.dialogUA(transport).WriteInvite(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
-	}
-	if err := dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
-		if res := dlg.InviteResponse; res != nil && res.IsSuccess() {
-			go hangUpLateAnswer(dlg)
-		}
-		var de *sipgo.ErrDialogResponse
-		if errors.As(err, &de) {
-			return nil, statusError(de.Res.StatusCode)
-		}
-		return nil, err
-	}
-	return dlg, nil
+	return e.dialLeg(ctx, outboundLeg{
+		name: "callback", peer: "gateway",
+		offer: func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
+			return media.BuildOffer(local, e.cfg.Codecs, 101, media.SendRecv, session, 1), media.SDESKey{}, nil
+		},
+		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
+			return e.sendInvite(ctx, outboundInvite{
+				target: target, fromUser: cb.cfg.FromNumber, to: *target.Clone(),
+				dest: cb.host, transport: transport,
+			}, offer)
+		},
+	}, ringTimeout)
 }

@@ -1,0 +1,140 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/media"
+)
+
+// outboundLeg is what differs between the calls the server places: to an
+// agent's phones (DialAgent) or through the callback gateway.
+type outboundLeg struct {
+	name string // AgentLeg.Agent
+	peer string // the far end, in errors: "agent" or "gateway"
+	// offer builds the SDP offer for the leg's RTP address; a valid key
+	// means SRTP was offered and the answer must match it.
+	offer func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error)
+	// ring sends the INVITE(s) and returns the answered dialog; it returns
+	// ctx's error once ctx ends.
+	ring func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error)
+}
+
+// dialLeg places an outbound call from a fresh RTP port and returns its
+// connected, acknowledged leg. Cancelling ctx gives ErrDialCancelled,
+// ringTimeout ErrNoAnswer; the port is released on every failure.
+func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.Duration) (*AgentLeg, error) {
+	conn, port, err := e.ports.Acquire()
+	if err != nil {
+		return nil, fmt.Errorf("%w: rtp port: %v", ErrDialFailed, err)
+	}
+	leg := &AgentLeg{
+		Agent: o.name, e: e, log: e.log,
+		localRTP:   netip.AddrPortFrom(e.cfg.RTPAdvertise, uint16(port)),
+		sdpSession: uint64(time.Now().UnixNano()), sdpVersion: 1,
+		holds: make(chan bool, 4), refers: make(chan Refer, 2), ending: newEnding(),
+	}
+	release := func() {
+		_ = conn.Close()
+		e.ports.Release(port)
+	}
+	offer, key, err := o.offer(leg.localRTP, leg.sdpSession)
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
+	}
+	ringCtx, cancel := context.WithTimeout(ctx, ringTimeout)
+	defer cancel()
+	dlg, err := o.ring(ringCtx, offer)
+	if err != nil {
+		release()
+		switch {
+		case ctx.Err() != nil:
+			return nil, ErrDialCancelled
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+			return nil, ErrNoAnswer
+		}
+		return nil, err
+	}
+	neg, err := media.Negotiate(dlg.InviteResponse.Body(), e.cfg.Codecs)
+	var sec *media.SRTP
+	if err == nil {
+		sec, err = agentSRTP(key, &neg)
+	}
+	if err != nil {
+		release()
+		_ = dlg.Ack(context.Background())
+		_ = dlg.Bye(context.Background())
+		return nil, fmt.Errorf("%w: %s answer: %v", ErrDialFailed, o.peer, err)
+	}
+	leg.dlg, leg.neg = dlg, neg
+	leg.stream = media.NewStream(conn, media.StreamConfig{
+		Codec: neg.Codec, PayloadType: neg.PayloadType, DTMFPayloadType: neg.DTMFPayloadType,
+		Remote: neg.Remote, InactivityTimeout: e.cfg.InactivityTimeout, SRTP: sec,
+	}, func() { e.ports.Release(port) })
+	if err := dlg.Ack(context.Background()); err != nil {
+		leg.Close()
+		return nil, fmt.Errorf("%w: ack: %v", ErrDialFailed, err)
+	}
+	leg.stream.Start(e.pacer)
+	e.legs.Store(dlg.ID, leg)
+	go leg.watch()
+	return leg, nil
+}
+
+// outboundInvite addresses one INVITE the server sends.
+type outboundInvite struct {
+	target    sipmsg.Uri // Request-URI
+	fromUser  string     // caller ID
+	to        sipmsg.Uri
+	dest      string // host:port the request goes to
+	transport string
+}
+
+// sendInvite sends an INVITE with offer and waits for the final answer.
+// Once ctx ends it returns ctx's error at once; the CANCEL and a late
+// answer are dealt with in the background.
+func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []byte) (*sipgo.DialogClientSession, error) {
+	req := sipmsg.NewRequest(sipmsg.INVITE, inv.target)
+	from := &sipmsg.FromHeader{Address: sipmsg.Uri{User: inv.fromUser, Host: e.contactHost().String()}, Params: sipmsg.NewParams()}
+	from.Params.Add("tag", sipmsg.GenerateTagN(16))
+	req.AppendHeader(from)
+	req.AppendHeader(&sipmsg.ToHeader{Address: inv.to})
+	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
+	req.AppendHeader(sipmsg.NewHeader("Allow", allowed))
+	req.SetBody(offer)
+	req.SetDestination(inv.dest)
+	req.SetTransport(inv.transport)
+	dlg, err := e.dialogUA(inv.transport).WriteInvite(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
+	}
+	answered := make(chan error, 1)
+	go func() { answered <- dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}) }()
+	select {
+	case err = <-answered:
+	case <-ctx.Done():
+		// sipgo now sends CANCEL and waits for the INVITE's final answer:
+		// up to 64*T1 when the far end has gone away. That must hold
+		// neither the ringing nor the leg's RTP port.
+		go finishCancelled(dlg, answered)
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		if res := dlg.InviteResponse; res != nil && res.IsSuccess() {
+			go hangUpLateAnswer(dlg)
+		}
+		var de *sipgo.ErrDialogResponse
+		if errors.As(err, &de) {
+			return nil, statusError(de.Res.StatusCode)
+		}
+		return nil, err
+	}
+	return dlg, nil
+}
