@@ -85,31 +85,21 @@ func heard(t *testing.T, c *testphone.Call, n int, what string) {
 	}
 }
 
-func TestCallerReachesAgentAndTheyHearEachOther(t *testing.T) {
-	h := start(t, acdTestConfig, nil)
-	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-
-	caller, id := h.dialAndPress("0")
-	leg := waitIncoming(t, agent)
-	h.events.wait(t, id, "agent answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
-
-	// "Agent 1 0 2 4 will serve you", then the bridge.
+// hearEachOther waits for the caller's prompts to end, then has the caller
+// and the agent's leg send tones and waits until each hears the other.
+func hearEachOther(t *testing.T, caller, leg *testphone.Call, agent string) {
+	t.Helper()
 	waitQuiet(t, caller)
 	caller.SendTone(500)
 	leg.SendTone(1300)
-	heard(t, leg, 25, "agent hears the caller")
-	heard(t, caller, 25, "caller hears the agent")
+	heard(t, leg, 25, agent+" hears the caller")
+	heard(t, caller, 25, "caller hears "+agent)
+}
 
-	if err := leg.Hold(ctxT(t, 5*time.Second)); err != nil {
-		t.Fatalf("hold: %v", err)
-	}
-	h.events.wait(t, id, "held", func(e call.Event) bool { return e.Kind == call.Held })
-	heard(t, caller, 25, "caller hears music on hold")
-	if err := leg.Unhold(ctxT(t, 5*time.Second)); err != nil {
-		t.Fatalf("unhold: %v", err)
-	}
-	h.events.wait(t, id, "unheld", func(e call.Event) bool { return e.Kind == call.Unheld })
-
+// agentHangsUp has the agent's leg hang up and checks that the caller is
+// released and the call ended answered by the agent, hung up by the agent.
+func agentHangsUp(t *testing.T, h *harness, caller, leg *testphone.Call, id string) {
+	t.Helper()
 	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +112,30 @@ func TestCallerReachesAgentAndTheyHearEachOther(t *testing.T) {
 	if end.Result != call.ResultAnsweredByAgent || end.HangupBy != call.HangupByAgent {
 		t.Errorf("end: %s by %s", end.Result, end.HangupBy)
 	}
+}
+
+func TestCallerReachesAgentAndTheyHearEachOther(t *testing.T) {
+	h := start(t, acdTestConfig, nil)
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+
+	caller, id := h.dialAndPress("0")
+	leg := waitIncoming(t, agent)
+	h.events.wait(t, id, "agent answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+
+	// "Agent 1 0 2 4 will serve you", then the bridge.
+	hearEachOther(t, caller, leg, "1001")
+
+	if err := leg.Hold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("hold: %v", err)
+	}
+	h.events.wait(t, id, "held", func(e call.Event) bool { return e.Kind == call.Held })
+	heard(t, caller, 25, "caller hears music on hold")
+	if err := leg.Unhold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("unhold: %v", err)
+	}
+	h.events.wait(t, id, "unheld", func(e call.Event) bool { return e.Kind == call.Unheld })
+
+	agentHangsUp(t, h, caller, leg, id)
 	h.events.wait(t, "", "wrap-up over", func(e call.Event) bool {
 		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.PrevState == "wrapup" && e.State == "available"
 	})

@@ -18,11 +18,7 @@ func callerWithAgent(t *testing.T, h *harness) (caller, legA *testphone.Call, id
 	caller, id = h.dialAndPress("0")
 	legA = waitIncoming(t, a)
 	h.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
-	waitQuiet(t, caller) // "agent 1 0 2 4 will serve you"
-	caller.SendTone(500)
-	legA.SendTone(1300)
-	heard(t, legA, 25, "1001 hears the caller")
-	heard(t, caller, 25, "caller hears 1001")
+	hearEachOther(t, caller, legA, "1001") // after "agent 1 0 2 4 will serve you"
 	b = h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
 	return caller, legA, id, a, b
 }

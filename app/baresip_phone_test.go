@@ -70,7 +70,19 @@ type baresip struct {
 // to its control port. The process is stopped on cleanup.
 func startBaresip(t *testing.T, bin string, s baresipSetup) *baresip {
 	t.Helper()
-	b := &baresip{user: s.user, dir: t.TempDir(), change: make(chan struct{})}
+	// The account sends its requests to the server as outbound proxy,
+	// answers calls at once and offers G.711 only.
+	account := fmt.Sprintf("<sip:%s@%s;transport=udp>;auth_pass=%s;answermode=auto;audio_codecs=PCMU,PCMA;regint=3600;outbound=\"sip:%s;lr\"\n",
+		s.user, s.server, s.password, s.outbound)
+	return runBaresip(t, bin, s.user, s.moduleDir, "", account)
+}
+
+// runBaresip writes the configuration (the common one plus extraConfig)
+// and the accounts file, starts baresip on them and connects to its
+// control port. The process is stopped on cleanup.
+func runBaresip(t *testing.T, bin, user, moduleDir, extraConfig, account string) *baresip {
+	t.Helper()
+	b := &baresip{user: user, dir: t.TempDir(), change: make(chan struct{})}
 	b.snd = filepath.Join(b.dir, "heard")
 	b.log = filepath.Join(b.dir, "baresip.log")
 	if err := os.Mkdir(b.snd, 0o755); err != nil {
@@ -79,11 +91,7 @@ func startBaresip(t *testing.T, bin string, s baresipSetup) *baresip {
 	voice := filepath.Join(b.dir, "voice.wav")
 	writeAgentVoice(t, voice)
 	ctrlPort := freeTCPPort(t)
-	config := baresipConfigText(s.moduleDir, freeSIPPort(t), ctrlPort, voice, b.snd)
-	// The account sends its requests to the server as outbound proxy,
-	// answers calls at once and offers G.711 only.
-	account := fmt.Sprintf("<sip:%s@%s;transport=udp>;auth_pass=%s;answermode=auto;audio_codecs=PCMU,PCMA;regint=3600;outbound=\"sip:%s;lr\"\n",
-		s.user, s.server, s.password, s.outbound)
+	config := baresipConfigText(moduleDir, freeSIPPort(t), ctrlPort, voice, b.snd) + extraConfig
 	for name, text := range map[string]string{"config": config, "accounts": account} {
 		if err := os.WriteFile(filepath.Join(b.dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)

@@ -3,9 +3,7 @@ package app
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -95,45 +93,7 @@ func startBaresipTLS(t *testing.T, bin, moduleDir, caFile, server string) *bares
 			missingTool(t, fmt.Sprintf("baresip module %s not found in %s", m, moduleDir))
 		}
 	}
-	b := &baresip{user: "1001", dir: t.TempDir(), change: make(chan struct{})}
-	b.snd = filepath.Join(b.dir, "heard")
-	b.log = filepath.Join(b.dir, "baresip.log")
-	if err := os.Mkdir(b.snd, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	voice := filepath.Join(b.dir, "voice.wav")
-	writeAgentVoice(t, voice)
-	ctrlPort := freeTCPPort(t)
-	config := baresipConfigText(moduleDir, freeSIPPort(t), ctrlPort, voice, b.snd) +
-		"module\tsrtp.so\nsip_cafile\t" + caFile + "\n"
 	account := fmt.Sprintf("<sip:1001@%s;transport=tls>;auth_pass=pw1001;answermode=auto;audio_codecs=PCMU,PCMA;"+
 		"mediaenc=srtp-mand;regint=3600;outbound=\"sip:%s;transport=tls;lr\"\n", server, server)
-	for name, text := range map[string]string{"config": config, "accounts": account} {
-		if err := os.WriteFile(filepath.Join(b.dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	logFile, err := os.Create(b.log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-f", b.dir, "-t", strconv.Itoa(baresipLifetime))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	t.Cleanup(func() {
-		_ = logFile.Close()
-		if t.Failed() {
-			t.Logf("--- baresip log (tail) ---\n%s", tail(b.logText(), 6000))
-		}
-	})
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start baresip: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() { stopProcess(cmd, exited) })
-	b.connect(t, ctrlPort, exited)
-	return b
+	return runBaresip(t, bin, "1001", moduleDir, "module\tsrtp.so\nsip_cafile\t"+caFile+"\n", account)
 }

@@ -160,11 +160,7 @@ func TestTLSSRTPQueueCallToSecureAgent(t *testing.T) {
 		t.Fatalf("SRTP: agent leg %v, caller %v", leg.SRTP(), caller.SRTP())
 	}
 	h.events.wait(t, id, "agent answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
-	waitQuiet(t, caller)
-	caller.SendTone(500)
-	leg.SendTone(1300)
-	heard(t, leg, 25, "agent hears the caller")
-	heard(t, caller, 25, "caller hears the agent")
+	hearEachOther(t, caller, leg, "1001")
 
 	// Hold and resume re-negotiate SRTP on the same keys.
 	if err := leg.Hold(ctxT(t, 5*time.Second)); err != nil {
@@ -176,18 +172,7 @@ func TestTLSSRTPQueueCallToSecureAgent(t *testing.T) {
 	}
 	heard(t, leg, 25, "agent hears the caller after resume")
 
-	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-caller.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("caller not released after the agent hung up")
-	}
-	end := h.events.waitEnd(t, id)
-	if end.Result != call.ResultAnsweredByAgent || end.HangupBy != call.HangupByAgent {
-		t.Errorf("end: %s by %s", end.Result, end.HangupBy)
-	}
+	agentHangsUp(t, h, caller, leg, id)
 	for what, n := range map[string]uint64{"caller": caller.SRTPAuthFailures(), "agent": leg.SRTPAuthFailures()} {
 		if n != 0 {
 			t.Errorf("%s: %d SRTP packets failed authentication", what, n)

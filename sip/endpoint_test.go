@@ -19,13 +19,7 @@ import (
 // the caller to hang up.
 func startEndpoint(t *testing.T) *Endpoint {
 	t.Helper()
-	ports, err := media.NewPortPool(netip.MustParseAddr("127.0.0.1"), 42000, 42100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pacer := media.NewPacer()
-	pacer.Start()
-	e, err := New(Config{
+	return runTestEndpoint(t, Config{
 		Listen:       netip.MustParseAddrPort("127.0.0.1:0"),
 		Transports:   []string{"udp", "tcp"},
 		MaxCalls:     10,
@@ -33,16 +27,32 @@ func startEndpoint(t *testing.T) *Endpoint {
 		RTPAdvertise: netip.MustParseAddr("127.0.0.1"),
 		IsHotline:    func(n string) bool { return n == "95598" },
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, ports, pacer, nil, func(ctx context.Context, c *Call) {
+	}, 42000, 42100)
+}
+
+// runTestEndpoint starts an endpoint with cfg and RTP ports from the given
+// range, whose calls simply wait for the caller to hang up; it is closed
+// on cleanup.
+func runTestEndpoint(t *testing.T, cfg Config, firstPort, lastPort int) *Endpoint {
+	t.Helper()
+	ports, err := media.NewPortPool(netip.MustParseAddr("127.0.0.1"), firstPort, lastPort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pacer := media.NewPacer()
+	pacer.Start()
+	e, err := New(cfg, ports, pacer, nil, func(ctx context.Context, c *Call) {
 		select {
 		case <-c.Done():
 		case <-ctx.Done():
 		}
 	})
 	if err != nil {
+		pacer.Stop()
 		t.Fatal(err)
 	}
 	if err := e.Start(); err != nil {
+		pacer.Stop()
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = e.Close(); pacer.Stop() })

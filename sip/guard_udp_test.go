@@ -2,7 +2,6 @@ package sip
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -18,8 +17,6 @@ import (
 
 	sipmsg "github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
-
-	"github.com/hotline-oss/hotline/media"
 )
 
 // guardedEndpoint is an endpoint with the guard configured by edit, its
@@ -58,12 +55,6 @@ func (g *guardedEndpoint) rejected(reason string) int {
 
 func startGuarded(t *testing.T, edit func(*Config)) *guardedEndpoint {
 	t.Helper()
-	ports, err := media.NewPortPool(netip.MustParseAddr("127.0.0.1"), 42200, 42300)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pacer := media.NewPacer()
-	pacer.Start()
 	g := &guardedEndpoint{logs: &syncBuffer{}, rejects: map[string]int{}}
 	cfg := Config{
 		Listen:        netip.MustParseAddrPort("127.0.0.1:0"),
@@ -85,20 +76,7 @@ func startGuarded(t *testing.T, edit func(*Config)) *guardedEndpoint {
 	if edit != nil {
 		edit(&cfg)
 	}
-	e, err := New(cfg, ports, pacer, nil, func(ctx context.Context, c *Call) {
-		select {
-		case <-c.Done():
-		case <-ctx.Done():
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = e.Close(); pacer.Stop() })
-	g.Endpoint = e
+	g.Endpoint = runTestEndpoint(t, cfg, 42200, 42300)
 	return g
 }
 

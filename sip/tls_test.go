@@ -3,7 +3,6 @@ package sip
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -29,13 +28,7 @@ func startTLSEndpoint(t *testing.T) (*Endpoint, *x509.CertPool) {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(cert.Leaf)
-	ports, err := media.NewPortPool(netip.MustParseAddr("127.0.0.1"), 42200, 42300)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pacer := media.NewPacer()
-	pacer.Start()
-	e, err := New(Config{
+	e := runTestEndpoint(t, Config{
 		Listen:       netip.MustParseAddrPort("127.0.0.1:0"),
 		Transports:   []string{"udp"},
 		MaxCalls:     10,
@@ -48,19 +41,7 @@ func startTLSEndpoint(t *testing.T) (*Endpoint, *x509.CertPool) {
 			SecureNumber:        func(n string) bool { return n == "95599" },
 			AgentRequiresSecure: func(user string) bool { return user == "1001" },
 		},
-	}, ports, pacer, nil, func(ctx context.Context, c *Call) {
-		select {
-		case <-c.Done():
-		case <-ctx.Done():
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = e.Close(); pacer.Stop() })
+	}, 42200, 42300)
 	if !e.TLSAddr().IsValid() || e.TLSAddr().Port() == 0 || e.TLSAddr() == e.Addr() {
 		t.Fatalf("TLS address %v (udp %v)", e.TLSAddr(), e.Addr())
 	}
