@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -146,25 +147,9 @@ func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, h
 
 // Start binds the listeners (":0" ports are resolved) and serves requests.
 func (e *Endpoint) Start() error {
-	addr := e.cfg.Listen
-	for _, t := range e.cfg.Transports {
-		var err error
-		switch t {
-		case "udp":
-			e.udp, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(addr))
-		case "tcp":
-			e.tcp, err = net.ListenTCP("tcp", net.TCPAddrFromAddrPort(addr))
-		default:
-			err = fmt.Errorf("transport %q not supported", t)
-		}
-		if err != nil {
-			e.closeListeners()
-			return fmt.Errorf("sip: listen %s %s: %w", t, addr, err)
-		}
-		if addr.Port() == 0 {
-			// Serve UDP and TCP on the same port even when the OS picks it.
-			addr = netip.AddrPortFrom(addr.Addr(), e.boundPort())
-		}
+	addr, err := e.listen(e.cfg.Listen)
+	if err != nil {
+		return err
 	}
 	e.cfg.Listen = addr
 	if err := e.listenTLS(); err != nil {
@@ -188,6 +173,47 @@ func (e *Endpoint) Start() error {
 	go e.expireLoop()
 	e.log.Info("sip listening", "addr", addr.String(), "transports", strings.Join(e.cfg.Transports, ","))
 	return nil
+}
+
+// listen opens the UDP and TCP listeners on one port. With port 0 the OS
+// picks it for the first transport, and the port it picked may already be
+// taken for the other (an outgoing TCP connection's local port, say): then
+// all listeners close and another port is tried.
+func (e *Endpoint) listen(want netip.AddrPort) (netip.AddrPort, error) {
+	const attempts = 20
+	for i := 1; ; i++ {
+		addr, t, err := e.listenOnce(want)
+		if err == nil {
+			return addr, nil
+		}
+		e.closeListeners()
+		e.udp, e.tcp = nil, nil
+		if want.Port() != 0 || i == attempts || !errors.Is(err, syscall.EADDRINUSE) {
+			return want, fmt.Errorf("sip: listen %s %s: %w", t, addr, err)
+		}
+	}
+}
+
+func (e *Endpoint) listenOnce(addr netip.AddrPort) (netip.AddrPort, string, error) {
+	for _, t := range e.cfg.Transports {
+		var err error
+		switch t {
+		case "udp":
+			e.udp, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(addr))
+		case "tcp":
+			e.tcp, err = net.ListenTCP("tcp", net.TCPAddrFromAddrPort(addr))
+		default:
+			err = fmt.Errorf("transport %q not supported", t)
+		}
+		if err != nil {
+			return addr, t, err
+		}
+		if addr.Port() == 0 {
+			// Serve UDP and TCP on the same port even when the OS picks it.
+			addr = netip.AddrPortFrom(addr.Addr(), e.boundPort())
+		}
+	}
+	return addr, "", nil
 }
 
 func (e *Endpoint) boundPort() uint16 {
