@@ -96,8 +96,11 @@ func (p *Phone) admitIncoming() (AnswerMode, bool) {
 // for as long as the call rings.
 func (p *Phone) handleIncoming(req *sip.Request, tx sip.ServerTransaction) {
 	offer := offerFrom(req)
-	publish(p, p.ringing, offer, "ringing")
+	// Admit before telling Ringing: a test that sees the call ring and then
+	// closes the phone must find it in ringingWG, or Close could shut the
+	// transport before the call's 480 is sent.
 	mode, ok := p.admitIncoming()
+	publish(p, p.ringing, offer, "ringing")
 	if !ok {
 		p.respond(req, tx, sip.StatusTemporarilyUnavailable, "Phone Closing", nil)
 		offer.Status = sip.StatusTemporarilyUnavailable
