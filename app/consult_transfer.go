@@ -41,9 +41,16 @@ func (qc *queueCall) attended(leg *sip.AgentLeg, bridge *media.BridgeHandle, r s
 		return leg, bridge
 	}
 	rt.consultEvent(call.ConsultEnded, cs.call, cs.to, consultTransferred)
+	// The recording goes on with the colleague, in the same file.
+	rec := bridge.DetachRecording()
 	// Closing the old bridge stops any hold music the caller hears.
 	bridge.Close()
 	next, err := media.Bridge(qc.c.Media(), to.Media())
+	if err == nil && rec != nil {
+		if aerr := next.AttachRecording(rec); aerr != nil {
+			log.Warn("attended transfer: recording not continued", "err", aerr)
+		}
+	}
 	if err != nil {
 		// Both streams were just unbridged, so this is a bug; the caller
 		// cannot be connected, and the call ends as the colleague's leg goes.

@@ -34,9 +34,14 @@ const (
 // that goroutine falls behind, audio is dropped and counted rather than
 // delaying a read loop.
 type Recording struct {
-	bridge *BridgeHandle
-	taps   [2]*recordTap
-	clock  func() time.Duration
+	// mu guards bridge, taps and stopped: a recording can move between
+	// bridges (record_handover.go) while it runs.
+	mu      sync.Mutex
+	bridge  *BridgeHandle // nil while detached
+	taps    [2]*recordTap
+	stopped bool
+	clock   func() time.Duration
+	epoch   time.Time // the clock's origin, to put later legs' pacers on it
 
 	out    io.Writer
 	closer io.Closer // the file, for StartRecordingFile
@@ -138,23 +143,17 @@ func newRecording(h *BridgeHandle, w io.Writer, closer io.Closer) (*Recording, e
 	if clockPacer == nil {
 		return nil, fmt.Errorf("media: record: %w", ErrNotStarted)
 	}
-	offset := func(p *Pacer) time.Duration {
-		if p == nil {
-			return 0
-		}
-		return p.epoch.Sub(clockPacer.epoch)
-	}
 	rec := &Recording{
 		bridge: h,
 		clock:  clockPacer.elapsed,
+		epoch:  clockPacer.epoch,
 		out:    w,
 		closer: closer,
 		intake: newRecordIntake(),
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 	}
-	rec.taps[channelCaller] = &recordTap{rec: rec, channel: channelCaller, offset: offset(callerPacer)}
-	rec.taps[channelAgent] = &recordTap{rec: rec, channel: channelAgent, offset: offset(agentPacer)}
+	rec.taps = rec.newTaps(callerPacer, agentPacer)
 	// The timeline starts now: earlier arrivals would be "late".
 	rec.origin = samplesAt(rec.clock())
 	rec.timeline.written = rec.origin
@@ -174,15 +173,21 @@ func (s *Stream) startedPacer() *Pacer {
 // return the same.
 func (r *Recording) Stop() error {
 	r.stopOnce.Do(func() {
-		r.bridge.caller.tap.CompareAndSwap(r.taps[channelCaller], nil)
-		r.bridge.agent.tap.CompareAndSwap(r.taps[channelAgent], nil)
-		close(r.stop)
+		r.mu.Lock()
 		h := r.bridge
-		h.mu.Lock()
-		if h.recording == r {
-			h.recording = nil
+		r.stopped, r.bridge = true, nil
+		if h != nil {
+			r.untap(h)
 		}
-		h.mu.Unlock()
+		r.mu.Unlock()
+		close(r.stop)
+		if h != nil {
+			h.mu.Lock()
+			if h.recording == r {
+				h.recording = nil
+			}
+			h.mu.Unlock()
+		}
 	})
 	<-r.done
 	return r.err
