@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
@@ -34,7 +35,7 @@ type callbackService struct {
 	s      *Server
 	log    *slog.Logger
 	dialer *sip.Callbacks
-	queues map[string]config.QueueCallback // enabled queues, defaults applied
+	queues atomic.Pointer[map[string]config.QueueCallback] // enabled queues, defaults applied; a reload swaps it
 	known  knownCallers
 
 	stop     chan struct{}
@@ -97,12 +98,7 @@ func (k *knownCallers) calledSince(number string, since time.Time) bool {
 
 // startCallbacks sets up virtual hold when a queue enables it.
 func (s *Server) startCallbacks() error {
-	queues := make(map[string]config.QueueCallback)
-	for name, q := range s.cfg.Queues {
-		if q.Callback != nil && q.Callback.Enabled {
-			queues[name] = q.Callback.WithDefaults()
-		}
-	}
+	queues := callbackQueues(s.cfg) // callback_reload.go
 	if len(queues) == 0 || s.acd == nil {
 		return nil
 	}
@@ -114,7 +110,7 @@ func (s *Server) startCallbacks() error {
 		}
 	}
 	svc := &callbackService{
-		s: s, log: s.log.With("feature", "callback"), queues: queues,
+		s: s, log: s.log.With("feature", "callback"),
 		stop: make(chan struct{}), jobs: make(map[string]*callbackJob),
 	}
 	gw := s.cfg.CallbackGateway.WithDefaults()
@@ -125,6 +121,7 @@ func (s *Server) startCallbacks() error {
 		return fmt.Errorf("callback gateway: %w", err)
 	}
 	svc.dialer = dialer
+	svc.queues.Store(&queues)
 	names := make([]string, 0, len(queues))
 	for name := range queues {
 		names = append(names, name)
@@ -165,7 +162,7 @@ func (svc *callbackService) settings(queue string) (config.QueueCallback, bool) 
 	if svc == nil {
 		return config.QueueCallback{}, false
 	}
-	q, ok := svc.queues[queue]
+	q, ok := (*svc.queues.Load())[queue]
 	return q, ok
 }
 

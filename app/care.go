@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
@@ -19,9 +20,9 @@ import (
 type careRuntime struct {
 	s       *Server
 	metrics *metrics.Care
-	queues  map[string]config.Queue
-	repeat  *config.RepeatComplaints
-	recDir  string // data_dir/recordings
+	queues  map[string]config.Queue      // as at start: the names the startup sweeper covers
+	live    atomic.Pointer[careSettings] // swapped whole by a reload (care_reload.go)
+	recDir  string                       // data_dir/recordings
 	loc     *time.Location
 
 	// lookupTimeout bounds every store look-up made while a caller waits;
@@ -33,6 +34,10 @@ type careRuntime struct {
 	ticker *time.Ticker   // the sweeper's, when a queue records
 	stop   chan struct{}
 	closed sync.Once
+
+	sweepOnce    sync.Once    // the reload's sweeper starts at most once
+	sweepMu      sync.Mutex   // guards reloadTicker against close
+	reloadTicker *time.Ticker // the sweeper a reload started, if any
 }
 
 // careState is what one queued call carries for the care features.
@@ -40,6 +45,9 @@ type careState struct {
 	agent  string        // the agent who answered (for the survey)
 	prefer string        // sticky agent for the first enqueue, then cleared
 	grace  time.Duration // how long to wait for prefer
+	// settings are the care settings as the call entered its queue: a
+	// reload meanwhile does not change its survey or recording.
+	settings *careSettings
 }
 
 // startCare builds the care runtime and registers its metrics. It runs in
@@ -56,12 +64,13 @@ func (s *Server) startCare() error {
 	}
 	s.bus.Subscribe(m)
 	s.care = &careRuntime{
-		s: s, metrics: m, queues: s.cfg.Queues, repeat: s.cfg.RepeatComplaints,
+		s: s, metrics: m, queues: s.cfg.Queues,
 		recDir: filepath.Join(s.cfg.DataDir, "recordings"), loc: s.cfg.ReportLocation(),
 		lookupTimeout: 200 * time.Millisecond,
 		complaints:    newComplaintCache(time.Minute, 10000),
 		stop:          make(chan struct{}),
 	}
+	s.care.live.Store(newCareSettings(s.cfg))
 	s.bus.Subscribe(s.care.complaints)
 	if s.care.recordingConfigured() {
 		s.care.ticker = time.NewTicker(time.Hour)
@@ -86,11 +95,17 @@ func (cr *careRuntime) close() {
 		if cr.ticker != nil {
 			cr.ticker.Stop()
 		}
+		cr.sweepMu.Lock()
+		if cr.reloadTicker != nil {
+			cr.reloadTicker.Stop()
+		}
+		cr.sweepMu.Unlock()
 	})
 	cr.bg.Wait()
 }
 
-func (cr *careRuntime) queue(name string) config.Queue { return cr.queues[name] }
+// queue returns a queue's care settings as of the last reload.
+func (cr *careRuntime) queue(name string) config.Queue { return cr.settings().queue(name) }
 
 // lookupCtx is the bounded context of a look-up made while a caller waits.
 func (cr *careRuntime) lookupCtx() (context.Context, context.CancelFunc) {
@@ -131,11 +146,12 @@ func (qc *queueCall) beforeQueue(queue string, priority int) (string, int, bool)
 		return queue, priority, false
 	}
 	queue, priority = cr.routeComplainer(qc.c, queue, priority)
-	if r := cr.recording(queue); r != nil && r.Announce {
+	settings := cr.settings()
+	if r := (careState{settings: settings}).recording(queue); r != nil && r.Announce {
 		if qc.leg.playAndWait([]ivr.PromptRef{qc.ref("recording_notice")}) {
 			return queue, priority, true
 		}
 	}
-	qc.care = cr.preferAgent(qc.c, queue)
+	qc.care = cr.preferAgent(qc.c, queue, settings)
 	return queue, priority, false
 }

@@ -18,7 +18,7 @@ import (
 // in the senior queue with the higher priority (QueueRequested still names
 // the queue the IVR asked for); hotline_repeat_complainers_total counts it.
 func (cr *careRuntime) routeComplainer(c *sip.Call, queue string, priority int) (string, int) {
-	r := cr.repeat
+	r := cr.repeatSetting()
 	if cr == nil || r == nil || queue == r.Queue || c.Caller == "" || cr.s.store == nil {
 		return queue, priority
 	}

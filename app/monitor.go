@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -28,7 +29,7 @@ var (
 // supervisors never mix into one call.
 type monitorRegistry struct {
 	s           *Server
-	supervisors map[string]config.Supervisor // fixed at start
+	supervisors atomic.Pointer[map[string]config.Supervisor] // swapped whole by a reload (monitor_reload.go)
 	sessions    *prometheus.CounterVec
 
 	mu       sync.Mutex
@@ -49,20 +50,17 @@ type liveTalk struct {
 
 func newMonitorRegistry(s *Server) *monitorRegistry {
 	r := &monitorRegistry{
-		s:           s,
-		supervisors: make(map[string]config.Supervisor, len(s.cfg.Supervisors)),
-		talks:       map[string]*liveTalk{},
-		byAgent:     map[string]*liveTalk{},
-		byTarget:    map[string]*monitorSession{},
-		bySup:       map[string]*monitorSession{},
+		s:        s,
+		talks:    map[string]*liveTalk{},
+		byAgent:  map[string]*liveTalk{},
+		byTarget: map[string]*monitorSession{},
+		bySup:    map[string]*monitorSession{},
 		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hotline_monitor_sessions_total",
 			Help: "Supervisor monitor sessions started, by the mode they started in (listen, whisper, barge).",
 		}, []string{"mode"}),
 	}
-	for _, sup := range s.cfg.Supervisors {
-		r.supervisors[sup.ID] = sup
-	}
+	r.setSupervisors(s.cfg.Supervisors)
 	for _, m := range []media.MonitorMode{media.MonitorListen, media.MonitorWhisper, media.MonitorBarge} {
 		r.sessions.WithLabelValues(m.String()) // every mode shows from the start, at 0
 	}
@@ -77,7 +75,7 @@ func (s *Server) sipPassword(user string) (string, bool) {
 		return p, true
 	}
 	if s.monitors != nil {
-		if sup, ok := s.monitors.supervisors[user]; ok {
+		if sup, ok := s.monitors.supervisor(user); ok {
 			return sup.SIPPassword(), true
 		}
 	}
@@ -126,7 +124,7 @@ func (r *monitorRegistry) talkOf(agent string) (*liveTalk, bool) {
 // authorise checks that supervisor may monitor agent and that agent
 // exists.
 func (r *monitorRegistry) authorise(supervisor, agent string) error {
-	sup, ok := r.supervisors[supervisor]
+	sup, ok := r.supervisor(supervisor)
 	if !ok {
 		return fmt.Errorf("%w: %s", errNotSupervisor, supervisor)
 	}

@@ -21,6 +21,7 @@ type queueOutcome struct {
 	next   string // an IVR node to go back to (overflow, exit digit, transfer)
 	agent  string // who answered, and in which queue (for the survey)
 	queue  string
+	care   *careSettings // the care settings the call was queued with (for the survey)
 }
 
 // queueCall is one caller in the ACD: waiting with music and
@@ -38,6 +39,9 @@ type queueCall struct {
 	announcing bool
 	care       careState     // survey, sticky agent (care.go)
 	cb         callbackOffer // virtual hold offer (callback_offer.go)
+
+	// rec is the call's one recording, kept across transfers (recording.go).
+	rec *callRecording
 }
 
 // serve runs the caller through queue until an agent took the call and it
@@ -46,6 +50,7 @@ func (rt *acdRuntime) serve(c *sip.Call, leg *callLeg, queue string, priority in
 	qc := &queueCall{rt: rt, c: c, leg: leg, lang: lang}
 	qc.w = rt.join(c.ID, c.Caller)
 	defer rt.leave(c.ID)
+	defer func() { qc.rec.finish() }() // after the last agent, not each one: one file per call
 	queue, priority, left := qc.beforeQueue(queue, priority)
 	if left {
 		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}
@@ -53,7 +58,7 @@ func (rt *acdRuntime) serve(c *sip.Call, leg *callLeg, queue string, priority in
 	for {
 		out, transferTo := qc.wait(queue, priority)
 		if transferTo == "" {
-			out.agent, out.queue = qc.care.agent, qc.queue
+			out.agent, out.queue, out.care = qc.care.agent, qc.queue, qc.care.settings
 			return out
 		}
 		queue = transferTo // a blind transfer to a queue: wait again there
@@ -232,14 +237,17 @@ func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
 	defer bridge.Close()
 	defer qc.rt.s.monitors.track(qc.c.ID, a.AgentID, bridge)() // supervisors find the call (monitor.go)
 	qc.care.agent = a.AgentID
-	defer qc.startRecording(bridge, a.AgentID).finish() // recording.go: nil unless the queue records
+	qc.recordBridge(bridge, a.AgentID) // recording.go: nothing unless the queue records
 	qc.rt.s.metrics.MoveTo(qc.c.ID, metrics.StageTalking)
 	return qc.talking(leg, bridge)
 }
 
 func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (queueOutcome, bool, string) {
 	answered := queueOutcome{result: call.ResultAnsweredByAgent}
-	defer func() { bridge.Close() }() // the bridge of an attended transfer, if any
+	defer func() {
+		bridge.DetachRecording() // a blind transfer takes it on to the next agent; serve stops it
+		bridge.Close()           // the bridge of an attended transfer, if any
+	}()
 	end := func(by call.HangupBy) {
 		_ = qc.rt.do("talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, by) })
 	}

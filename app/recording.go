@@ -53,7 +53,7 @@ type callRecording struct {
 // goes on unrecorded: a failed recording must not fail the call).
 func (qc *queueCall) startRecording(bridge *media.BridgeHandle, agent string) *callRecording {
 	cr := qc.rt.s.care
-	if cr.recording(qc.queue) == nil {
+	if qc.care.recording(qc.queue) == nil { // the settings the call was queued with (care_reload.go)
 		return nil
 	}
 	now := cr.s.clock.Now()
@@ -70,6 +70,20 @@ func (qc *queueCall) startRecording(bridge *media.BridgeHandle, agent string) *c
 	}
 	ev := call.Event{Kind: call.RecordingSaved, CallID: qc.c.ID, Caller: qc.c.Caller, Number: qc.c.Number, Queue: qc.queue, Agent: agent}
 	return &callRecording{cr: cr, rec: rec, ev: ev, rel: rel, path: path, started: now}
+}
+
+// recordBridge records an agent's talk with the caller. The call's first
+// recorded talk starts its recording; every later one (after a blind
+// transfer) continues it, so a call has one file and one row however
+// often it is handed on, with silence for the time in between.
+func (qc *queueCall) recordBridge(bridge *media.BridgeHandle, agent string) {
+	if qc.rec == nil {
+		qc.rec = qc.startRecording(bridge, agent)
+		return
+	}
+	if err := bridge.AttachRecording(qc.rec.rec); err != nil {
+		qc.c.Logger().Warn("recording not continued", "agent", agent, "err", err)
+	}
 }
 
 // finish stops the recording and, off the call's path, saves its row and

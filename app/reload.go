@@ -139,7 +139,11 @@ func (s *Server) applyLocked(cfg *config.Config) (ReloadResult, error) {
 	if s.metrics != nil {
 		s.metrics.SetQueueThresholds(queueThresholds(cfg))
 		s.metrics.InitQueues(sortedKeys(cfg.Queues))
+		if err := s.metrics.SetServiceLevelTargets(serviceLevelTargets(cfg)); err != nil {
+			s.log.Warn("service level targets not reloaded", "err", err) // config validation already refused these
+		}
 	}
+	s.applyCareLocked(cfg, &res)
 	s.reload.applied = cfg
 	if res.Changed == nil {
 		res.Changed = []string{}

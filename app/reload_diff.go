@@ -16,14 +16,16 @@ import (
 // file needs a restart (listen addresses, RTP ports, database, tokens, …).
 var reloadableKeys = map[string]bool{
 	"numbers": true, "notice": true, "agents": true, "queues": true, "calendars": true, "flows": true,
+	"supervisors": true, "repeat_complaints": true,
 }
 
 // Per-queue and per-agent keys that other parts of the server read from
-// the configuration they started with.
+// the configuration they started with. Every per-queue key applies now
+// (survey, sticky_agent, recording and callback via reload_care.go); a
+// queue's callback when virtual hold was off at start is reported by
+// reloadCallbacks.
 var (
-	queueRestartKeys = map[string]bool{
-		"survey": true, "sticky_agent": true, "recording": true, "service_level_target": true,
-	}
+	queueRestartKeys = map[string]bool{}
 	agentRestartKeys = map[string]bool{"require_secure": true}
 )
 
@@ -41,6 +43,12 @@ func describeChanges(old, cfg *config.Config) []string {
 	if !reflect.DeepEqual(old.Notice, cfg.Notice) {
 		out = append(out, "notice: changed")
 	}
+	if !reflect.DeepEqual(old.RepeatComplaints, cfg.RepeatComplaints) {
+		out = append(out, "repeat_complaints: changed")
+	}
+	out = append(out, mapChanges("supervisors", supervisorsByID(old), supervisorsByID(cfg), func(a, b config.Supervisor) []string {
+		return changedKeys(a, b, nil) // key names only: never a password
+	})...)
 	out = append(out, mapChanges("queues", old.Queues, cfg.Queues, func(a, b config.Queue) []string {
 		return changedKeys(a, b, queueRestartKeys)
 	})...)
@@ -72,6 +80,14 @@ func restartOnly(running, cfg *config.Config) []string {
 		for _, key := range onlyKeys(oldAgents[a.ID], a, agentRestartKeys) {
 			out = append(out, fmt.Sprintf("agents.%s.%s: changed; restart to apply", a.ID, key))
 		}
+	}
+	return out
+}
+
+func supervisorsByID(cfg *config.Config) map[string]config.Supervisor {
+	out := make(map[string]config.Supervisor, len(cfg.Supervisors))
+	for _, sup := range cfg.Supervisors {
+		out[sup.ID] = sup
 	}
 	return out
 }

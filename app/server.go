@@ -150,14 +150,8 @@ func (s *Server) enableWindows() error {
 	for _, a := range cfg.Agents {
 		agentQueues[a.ID] = a.Queues
 	}
-	targets := map[string]float64{}
-	for name, q := range cfg.Queues {
-		if q.ServiceLevelTarget != nil {
-			targets[name] = *q.ServiceLevelTarget
-		}
-	}
 	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, queueThresholds(cfg),
-		metrics.WithAgentQueues(agentQueues), metrics.WithServiceLevelTargets(targets))
+		metrics.WithAgentQueues(agentQueues), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg)))
 }
 
 // loadACD checks the agents and queues and the prompts and music they use.

@@ -8,14 +8,16 @@ import (
 // preferAgent looks up, for a caller entering queue, the agent who
 // answered their last call within the queue's sticky_agent days. The
 // look-up is bounded (lookupTimeout): on a slow or failing database the
-// caller is routed normally rather than kept waiting.
-func (cr *careRuntime) preferAgent(c *sip.Call, queue string) careState {
+// caller is routed normally rather than kept waiting. The state keeps
+// settings, the care settings the call entered the queue with.
+func (cr *careRuntime) preferAgent(c *sip.Call, queue string, settings *careSettings) careState {
+	base := careState{settings: settings}
 	if cr == nil || cr.s.store == nil || c.Caller == "" {
-		return careState{}
+		return base
 	}
-	sa := cr.queue(queue).StickyAgent
+	sa := settings.queue(queue).StickyAgent
 	if sa == nil {
-		return careState{}
+		return base
 	}
 	ctx, cancel := cr.lookupCtx()
 	defer cancel()
@@ -23,13 +25,13 @@ func (cr *careRuntime) preferAgent(c *sip.Call, queue string) careState {
 	agent, err := cr.s.store.LastAgent(ctx, c.Caller, since)
 	if err != nil {
 		c.Logger().Warn("sticky agent look-up failed: routing normally", "queue", queue, "err", err)
-		return careState{}
+		return base
 	}
 	if agent == "" {
-		return careState{}
+		return base
 	}
 	c.Logger().Debug("returning caller: preferred agent", "queue", queue, "agent", agent)
-	return careState{prefer: agent, grace: sa.GraceOrDefault()}
+	return careState{prefer: agent, grace: sa.GraceOrDefault(), settings: settings}
 }
 
 // enqueue is the ACD command of a call entering queue: with its preferred

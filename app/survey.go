@@ -49,7 +49,7 @@ func (s *Server) afterTalk(c *sip.Call, leg *callLeg, q queueOutcome, lang strin
 	if s.care == nil || q.result != call.ResultAnsweredByAgent || q.reason != "agent_hangup" {
 		return
 	}
-	sv := s.care.queue(q.queue).Survey
+	sv := q.care.queue(q.queue).Survey // as the call entered the queue: a reload since does not change it
 	if sv == nil || !sv.Enabled || leg.callerGone() {
 		return
 	}

@@ -93,7 +93,10 @@ func (w *windowSet) threshold(queue string) QueueThresholds {
 	return QueueThresholds{ServiceLevel: 20 * time.Second, ShortAbandon: 5 * time.Second}
 }
 
+// target locks: a reload may replace the targets (window_reload.go).
 func (w *windowSet) target(queue string) float64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if t, ok := w.targets[queue]; ok {
 		return t
 	}

@@ -1,0 +1,31 @@
+package app
+
+import (
+	"github.com/hotline-oss/hotline/config"
+)
+
+// applyCareLocked swaps the settings the care features, virtual hold and
+// supervisor monitoring read, each behind its own atomic pointer: calls
+// entering a queue from now on use them, calls already queued or talking
+// keep what they captured (care_reload.go, callback_reload.go).
+func (s *Server) applyCareLocked(cfg *config.Config, res *ReloadResult) {
+	s.care.reload(cfg)
+	if s.monitors != nil {
+		s.monitors.setSupervisors(cfg.Supervisors)
+	}
+	if s.acd != nil {
+		res.NeedsRestart = append(res.NeedsRestart, s.reloadCallbacks(cfg)...)
+	}
+}
+
+// serviceLevelTargets is each queue's configured service_level_target;
+// queues without one use the metrics' default.
+func serviceLevelTargets(cfg *config.Config) map[string]float64 {
+	targets := map[string]float64{}
+	for name, q := range cfg.Queues {
+		if q.ServiceLevelTarget != nil {
+			targets[name] = *q.ServiceLevelTarget
+		}
+	}
+	return targets
+}
