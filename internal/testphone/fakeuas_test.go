@@ -203,7 +203,7 @@ func (u *fakeUAS) answer(req *sip.Request, dialog *sipgo.DialogServerSession) {
 	if err == nil {
 		err = dialog.RespondSDP(answer) // returns once the ACK arrived
 	}
-	if err != nil && dialog.LoadState() == sip.DialogStateEnded {
+	if err != nil && dialogEnds(dialog) {
 		// sipgo handles each message in its own goroutine, so a BYE sent
 		// right after the ACK can overtake it; the call simply ended.
 		call.stop()
@@ -479,4 +479,18 @@ func (c *uasCall) waitUntil(ctx context.Context, cond func(c *uasCall) bool) err
 			return errors.New("uas call stopped")
 		}
 	}
+}
+
+// dialogEnds reports whether the dialog is ending. sipgo hands RespondSDP
+// the Ended state of a BYE that overtook the ACK a moment before it stores
+// that state, so give the store a moment instead of reading it once.
+func dialogEnds(dialog *sipgo.DialogServerSession) bool {
+	deadline := time.Now().Add(time.Second)
+	for dialog.LoadState() != sip.DialogStateEnded {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
 }
