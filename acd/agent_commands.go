@@ -30,6 +30,15 @@ func (a *ACD) AgentLogout(agentID string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.logout(ag); err != nil {
+		return nil, err
+	}
+	a.route()
+	return a.finish(), nil
+}
+
+// logout logs ag out now, or when its call's wrap-up ends.
+func (a *ACD) logout(ag *agent) error {
 	switch ag.state {
 	case Talking, Hold:
 		ag.after, ag.afterReason = pendingLogout, ""
@@ -42,12 +51,26 @@ func (a *ACD) AgentLogout(agentID string) ([]Action, error) {
 		a.leaveWrapup(ag, EventLogout, "")
 	default:
 		if err := a.transition(ag, EventLogout, ""); err != nil {
-			return nil, err
+			return err
 		}
 		a.afterLogout(ag)
 	}
-	a.route()
-	return a.finish(), nil
+	return nil
+}
+
+// freeWithoutWrapup makes an agent who was busy without a customer call of
+// its own (a consult, a callback that never connected) available at once,
+// then applies a pause or logout asked for meanwhile.
+func (a *ACD) freeWithoutWrapup(ag *agent, reason string) {
+	a.mustTransition(ag, EventConsultEnd, reason)
+	switch ag.after {
+	case pendingPause:
+		a.mustTransition(ag, EventPause, ag.afterReason)
+	case pendingLogout:
+		a.mustTransition(ag, EventLogout, "")
+		a.afterLogout(ag)
+	}
+	ag.after, ag.afterReason = pendingNone, ""
 }
 
 func (a *ACD) afterLogout(ag *agent) {

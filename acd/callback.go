@@ -178,15 +178,7 @@ func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
 // applying a pause or logout asked for meanwhile.
 func (a *ACD) releaseCallbackAgent(ag *agent) {
 	ag.idleSince = a.now
-	a.mustTransition(ag, EventConsultEnd, ReasonCallbackRequested)
-	switch ag.after {
-	case pendingPause:
-		a.mustTransition(ag, EventPause, ag.afterReason)
-	case pendingLogout:
-		a.mustTransition(ag, EventLogout, "")
-		a.afterLogout(ag)
-	}
-	ag.after, ag.afterReason = pendingNone, ""
+	a.freeWithoutWrapup(ag, ReasonCallbackRequested)
 }
 
 func (a *ACD) dialingCallback(id string) (*queuedCall, error) {

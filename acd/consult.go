@@ -72,15 +72,7 @@ func (a *ACD) ConsultEnd(agentID, consultID string) ([]Action, error) {
 		return nil, err
 	}
 	ag.consult = ""
-	a.mustTransition(ag, EventConsultEnd, ReasonConsultEnded)
-	switch ag.after {
-	case pendingPause:
-		a.mustTransition(ag, EventPause, ag.afterReason)
-	case pendingLogout:
-		a.mustTransition(ag, EventLogout, "")
-		a.afterLogout(ag)
-	}
-	ag.after, ag.afterReason = pendingNone, ""
+	a.freeWithoutWrapup(ag, ReasonConsultEnded)
 	a.route()
 	return a.finish(), nil
 }

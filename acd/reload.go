@@ -113,19 +113,11 @@ func (a *ACD) reloadAgents(cfgs []AgentConfig) {
 func (a *ACD) retire(ag *agent) {
 	a.disarm(&ag.backoffTimer)
 	ag.backoffUntil = a.now
-	switch ag.state {
-	case Talking, Hold:
-		ag.after, ag.afterReason = pendingLogout, ""
-	case Ringing:
-		c := ag.call
-		a.withdrawLeg(c, ag, EventLogout, "")
-		a.afterLegGone(c)
-		a.afterLogout(ag)
-	case Wrapup:
-		a.leaveWrapup(ag, EventLogout, "")
-	case Available, Paused:
-		a.mustTransition(ag, EventLogout, "")
-		a.afterLogout(ag)
+	if ag.state == LoggedOut {
+		return
+	}
+	if err := a.logout(ag); err != nil {
+		panic(err) // as mustTransition: every state but LoggedOut may log out
 	}
 }
 
