@@ -1,7 +1,6 @@
 package media
 
 import (
-	"errors"
 	"net"
 	"net/netip"
 	"sync"
@@ -210,21 +209,9 @@ func (s *Stream) attachRTCP(conn *net.UDPConn) {
 // rtcpReadLoop receives the peer's RTCP until the socket closes.
 func (s *Stream) rtcpReadLoop(p *Pacer) {
 	defer close(s.rtcp.readDone)
-	errorsInARow := 0
-	for {
-		n, src, err := s.rtcp.conn.ReadFromUDPAddrPort(s.rtcp.buf[:])
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			if errorsInARow++; errorsInARow >= maxReadErrors {
-				return
-			}
-			continue
-		}
-		errorsInARow = 0
-		s.handleRTCP(s.rtcp.buf[:n], src, p.elapsed(), p.epoch, p.rtcpObserve)
-	}
+	readUntilClosed(s.rtcp.conn, s.rtcp.buf[:], func(pkt []byte, src netip.AddrPort) {
+		s.handleRTCP(pkt, src, p.elapsed(), p.epoch, p.rtcpObserve)
+	})
 }
 
 // handleRTCP parses one datagram from src received at now and takes what

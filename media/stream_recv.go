@@ -43,9 +43,18 @@ type rxState struct {
 
 func (s *Stream) readLoop(p *Pacer) {
 	defer close(s.readDone)
+	readUntilClosed(s.conn, s.rx.buf[:], func(pkt []byte, src netip.AddrPort) {
+		s.handlePacket(pkt, src, p.elapsed())
+	})
+}
+
+// readUntilClosed hands every datagram read from conn into buf to handle,
+// until the socket closes or fails maxReadErrors times in a row. The RTP
+// and RTCP read loops share it.
+func readUntilClosed(conn packetConn, buf []byte, handle func(pkt []byte, src netip.AddrPort)) {
 	errorsInARow := 0
 	for {
-		n, src, err := s.conn.ReadFromUDPAddrPort(s.rx.buf[:])
+		n, src, err := conn.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -56,7 +65,7 @@ func (s *Stream) readLoop(p *Pacer) {
 			continue
 		}
 		errorsInARow = 0
-		s.handlePacket(s.rx.buf[:n], src, p.elapsed())
+		handle(buf[:n], src)
 	}
 }
 
