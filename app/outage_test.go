@@ -496,25 +496,7 @@ func TestReportsAgreeWithLiveMetrics(t *testing.T) {
 	h.events.waitEnd(t, served.CallID())
 	h.waitIdle()
 
-	st := h.srv.Store()
-	waitFor(t, "five call records", 30*time.Second, func() bool {
-		recs, err := allCalls(t, st)
-		return st.Flush(ctxT(t, 5*time.Second)) == nil && err == nil && len(recs) == 5
-	})
-	row := h.generalIntervalRow(t)
-	want := map[string]int{"offered": 4, "answered": 2, "abandoned": 2, "short_abandoned": 1, "answered_within_sl": 1}
-	for figure, reported := range map[string]int{
-		"offered": row.Offered, "answered": row.Answered, "abandoned": row.Abandoned,
-		"short_abandoned": row.ShortAbandoned, "answered_within_sl": row.AnsweredWithinSL,
-	} {
-		live := h.metric("hotline_queue_"+figure+"_total", "queue", "general")
-		if float64(reported) != live {
-			t.Errorf("%s: report %d, metrics %v", figure, reported, live)
-		}
-		if reported != want[figure] {
-			t.Errorf("%s: report %d, want %d", figure, reported, want[figure])
-		}
-	}
+	h.reportEqualsMetrics(t, 5, map[string]int{"offered": 4, "answered": 2, "abandoned": 2, "short_abandoned": 1, "answered_within_sl": 1})
 	h.compareResults(t)
 }
 
@@ -571,6 +553,31 @@ type intervalCounts struct {
 // generalIntervalRow reads today's (by the server's clock) interval report
 // through the API and returns the row of the general queue, the only queue
 // with calls.
+// reportEqualsMetrics waits for the store to hold records call records,
+// then checks that the general queue's interval report equals both the live
+// counters and want.
+func (h *harness) reportEqualsMetrics(t *testing.T, records int, want map[string]int) {
+	t.Helper()
+	st := h.srv.Store()
+	waitFor(t, fmt.Sprintf("%d call records", records), 30*time.Second, func() bool {
+		recs, err := allCalls(t, st)
+		return st.Flush(ctxT(t, 5*time.Second)) == nil && err == nil && len(recs) == records
+	})
+	row := h.generalIntervalRow(t)
+	for figure, reported := range map[string]int{
+		"offered": row.Offered, "answered": row.Answered, "abandoned": row.Abandoned,
+		"short_abandoned": row.ShortAbandoned, "answered_within_sl": row.AnsweredWithinSL,
+	} {
+		live := h.metric("hotline_queue_"+figure+"_total", "queue", "general")
+		if float64(reported) != live {
+			t.Errorf("%s: report %d, metrics %v", figure, reported, live)
+		}
+		if reported != want[figure] {
+			t.Errorf("%s: report %d, want %d", figure, reported, want[figure])
+		}
+	}
+}
+
 func (h *harness) generalIntervalRow(t *testing.T) intervalCounts {
 	t.Helper()
 	day := h.srv.clock.Now().UTC().Format("2006-01-02")
