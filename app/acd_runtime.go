@@ -80,7 +80,9 @@ func (rt *acdRuntime) armLocked() {
 		rt.timer.Stop()
 		return
 	}
-	rt.timer.Reset(max(time.Until(at), time.Millisecond))
+	// The deadline is on the server's clock, which need not be the wall
+	// clock (tests shift it; so could an operator's time zone tooling).
+	rt.timer.Reset(max(at.Sub(rt.s.clock.Now()), time.Millisecond))
 }
 
 // dispatchLocked routes each action: ringing is the runtime's job, the

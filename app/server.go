@@ -288,7 +288,7 @@ func (s *Server) Start() error {
 	if err := s.sip.Start(); err != nil {
 		return err
 	}
-	s.web = web.New(s.metrics.Handler(), s.ready, s.log)
+	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
 	s.web.WithWallboard(func() any { return s.metrics.Wallboard() })
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {

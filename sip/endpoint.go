@@ -140,7 +140,7 @@ func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, h
 	authCfg.Password = cfg.AgentPassword
 	e.initGuard(&authCfg)
 	e.auth = NewAuthenticator(authCfg)
-	e.registrar = NewRegistrar(nil, cfg.OnRegistration)
+	e.registrar = NewRegistrar(cfg.Now, cfg.OnRegistration)
 	e.registrar.StreamMaxExpires = streamRegistrationLimit(cfg.TCPIdleTimeout)
 	return e, nil
 }

@@ -38,7 +38,7 @@ func (e *Endpoint) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) 
 		return
 	}
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
-	now := time.Now()
+	now := e.now()
 	for _, b := range bindings {
 		c := &sipmsg.ContactHeader{Address: *b.Contact.Clone(), Params: sipmsg.NewParams()}
 		c.Params.Add("expires", strconv.Itoa(int(b.Expires.Sub(now).Round(time.Second)/time.Second)))

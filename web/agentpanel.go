@@ -164,7 +164,7 @@ func newAgentPanel(src AgentPanelSource, passwords PanelPasswords, log *slog.Log
 // with the password of their SIP account and sees and changes only their
 // own state and call.
 func (s *Server) WithAgentPanel(src AgentPanelSource, passwords PanelPasswords, opts ...PanelOption) error {
-	p, err := newAgentPanel(src, passwords, s.log, opts...)
+	p, err := newAgentPanel(src, passwords, s.log, append([]PanelOption{WithPanelClock(s.now)}, opts...)...)
 	if err != nil {
 		return err
 	}

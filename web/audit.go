@@ -70,7 +70,7 @@ const (
 // routes added later are audited too; call it before Start.
 func (s *Server) WithAudit(log AuditLog, tokens []Token, opts AuditOptions) {
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = s.now
 	}
 	mw := &auditMiddleware{next: s.mux, log: log, opts: opts}
 	s.srv.Handler = mw

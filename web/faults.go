@@ -18,19 +18,20 @@ type FaultControl interface {
 type faultAPI struct {
 	api
 	ctl FaultControl
+	now func() time.Time
 }
 
 // WithFaults adds the fault-report API (supervisor role): GET
 // /api/v1/faults?from=&to= lists work orders (RFC 3339 or YYYY-MM-DD in UTC;
 // default the last 7 days), GET /api/v1/faults/{file} downloads a message.
 func (s *Server) WithFaults(ctl FaultControl, tokens []Token) {
-	a := &faultAPI{api: api{tokens: tokens}, ctl: ctl}
+	a := &faultAPI{api: api{tokens: tokens}, ctl: ctl, now: s.now}
 	s.mux.HandleFunc("GET /api/v1/faults", a.auth(RoleSupervisor, a.list))
 	s.mux.HandleFunc("GET /api/v1/faults/{file}", a.auth(RoleSupervisor, a.download))
 }
 
 func (a *faultAPI) list(w http.ResponseWriter, r *http.Request, _ Token) {
-	now := time.Now().UTC()
+	now := a.now().UTC()
 	from, to := now.Add(-7*24*time.Hour), now.Add(time.Minute)
 	for key, dst := range map[string]*time.Time{"from": &from, "to": &to} {
 		v := r.URL.Query().Get(key)

@@ -42,7 +42,7 @@ var ErrUnavailable = errors.New("unavailable")
 func (s *Server) WithRecordings(r Recordings, tokens []Token, defaultLoc *time.Location) {
 	a := &api{tokens: tokens}
 	s.mux.HandleFunc("GET /api/v1/recordings", a.auth(RoleSupervisor, func(w http.ResponseWriter, req *http.Request, _ Token) {
-		rq, err := parseReportQuery(req, defaultLoc)
+		rq, err := parseReportQuery(req, defaultLoc, s.now())
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return

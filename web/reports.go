@@ -35,7 +35,7 @@ func (s *Server) WithReports(r Reports, tokens []Token, defaultLoc *time.Locatio
 	a := &api{tokens: tokens}
 	serve := func(produce func(context.Context, ReportQuery) (Table, error)) http.HandlerFunc {
 		return a.auth(RoleAdmin, func(w http.ResponseWriter, req *http.Request, _ Token) {
-			q, err := parseReportQuery(req, defaultLoc)
+			q, err := parseReportQuery(req, defaultLoc, s.now())
 			if err != nil {
 				writeError(w, http.StatusBadRequest, err.Error())
 				return
@@ -58,7 +58,7 @@ func (s *Server) WithReports(r Reports, tokens []Token, defaultLoc *time.Locatio
 	s.mux.HandleFunc("GET /api/v1/reports/repeat-callers", serve(r.RepeatCallers))
 }
 
-func parseReportQuery(req *http.Request, defaultLoc *time.Location) (ReportQuery, error) {
+func parseReportQuery(req *http.Request, defaultLoc *time.Location, now time.Time) (ReportQuery, error) {
 	v := req.URL.Query()
 	q := ReportQuery{Interval: v.Get("interval"), Location: defaultLoc}
 	if tz := v.Get("tz"); tz != "" {
@@ -71,7 +71,7 @@ func parseReportQuery(req *http.Request, defaultLoc *time.Location) (ReportQuery
 	if q.Interval == "" {
 		q.Interval = "day"
 	}
-	now := time.Now().In(q.Location)
+	now = now.In(q.Location)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, q.Location)
 	var err error
 	if q.From, err = parseWhen(v.Get("from"), today, q.Location); err != nil {

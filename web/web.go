@@ -22,11 +22,27 @@ type Server struct {
 	srv *http.Server
 	ln  net.Listener
 	log *slog.Logger
+	now func() time.Time // the server's clock: every default window and stamp
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithServerClock makes every time the HTTP side reads (default report and
+// fault windows, audit stamps, panel sessions) come from now, the same clock
+// the rest of the server runs on. Two clocks in one server disagree as soon
+// as one of them is not the wall clock. A nil now keeps time.Now.
+func WithServerClock(now func() time.Time) Option {
+	return func(s *Server) {
+		if now != nil {
+			s.now = now
+		}
+	}
 }
 
 // New builds the routes: /healthz (the process is alive), /readyz (it takes
 // new calls), /metrics.
-func New(metrics http.Handler, ready Readiness, log *slog.Logger) *Server {
+func New(metrics http.Handler, ready Readiness, log *slog.Logger, opts ...Option) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -42,15 +58,20 @@ func New(metrics http.Handler, ready Readiness, log *slog.Logger) *Server {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", metrics)
-	return &Server{
+	s := &Server{
 		mux: mux,
 		log: log,
+		now: time.Now,
 		srv: &http.Server{
 			Handler:           mux,
 			ReadHeaderTimeout: 5 * time.Second,
 			IdleTimeout:       60 * time.Second,
 		},
 	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Start listens on addr (":0" allowed) and serves in the background.
