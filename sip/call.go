@@ -24,8 +24,10 @@ type Call struct {
 	// carrier asserts. Otherwise Caller is only what From claims: it may be
 	// shown, never dialled back.
 	CallerTrusted bool
-	Number        string
-	Arrived       time.Time
+	// Source is the address the INVITE came from (ip:port).
+	Source  string
+	Number  string
+	Arrived time.Time
 	// Agent is set when an authenticated agent placed the call (to a
 	// feature code); empty for callers.
 	Agent string

@@ -98,7 +98,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	}
 	c.log = log
 	c.Agent = agent
-	c.CallerTrusted = trusted
+	c.CallerTrusted, c.Source = trusted, req.Source()
 	if !e.preAnswer(c) {
 		return
 	}
