@@ -11,7 +11,7 @@ import (
 // sip); anything else is counted as "other" so the series stays bounded.
 var SIPRejectReasons = []string{
 	"banned", "auth_failed", "rate_limited", "user_agent", "not_ours",
-	"overload", "draining", "malformed", "method",
+	"overload", "draining", "malformed", "method", "nonce_replay",
 }
 
 // SIPSeries counts what the SIP guard refuses and bans.
@@ -26,7 +26,7 @@ func (m *Metrics) EnableSIP(banned func() int) *SIPSeries {
 	s := &SIPSeries{
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hotline_sip_rejected_total",
-			Help: "SIP requests refused, by reason (banned, auth_failed, rate_limited, user_agent, not_ours, overload, draining, malformed, method).",
+			Help: "SIP requests refused, by reason (banned, auth_failed, rate_limited, user_agent, not_ours, overload, draining, malformed, method, nonce_replay).",
 		}, []string{"reason"}),
 		bans: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hotline_sip_bans_total",

@@ -22,12 +22,13 @@ const (
 	RejectDraining    = "draining"     // shutting down: 503
 	RejectMalformed   = "malformed"    // 400
 	RejectMethod      = "method"       // 405, 501
+	RejectNonceReplay = "nonce_replay" // a digest answer sent again with a used nonce count
 )
 
 // RejectReasons lists every reason, for metrics to initialise its series.
 var RejectReasons = []string{
 	RejectBanned, RejectAuthFailed, RejectRateLimited, RejectUserAgent, RejectNotOurs,
-	RejectOverload, RejectDraining, RejectMalformed, RejectMethod,
+	RejectOverload, RejectDraining, RejectMalformed, RejectMethod, RejectNonceReplay,
 }
 
 // Action is what the guard does with a request it refuses.

@@ -84,7 +84,11 @@ func (e *Endpoint) reject(reason string) {
 // format that a fail2ban filter matches (deploy/fail2ban/hotline.conf):
 // the message names the event and source= comes right after it.
 func (e *Endpoint) onAuthFailure(src netip.Addr, user, reason string, banned bool) {
-	e.reject(RejectAuthFailed)
+	if reason == AuthFailReplay {
+		e.reject(RejectNonceReplay)
+	} else {
+		e.reject(RejectAuthFailed)
+	}
 	e.log.Warn("sip auth failed", "source", src.String(), "reason", reason, "user", clip(user, 64))
 	if !banned {
 		return
