@@ -16,7 +16,7 @@ func TestSecurityDefaultsAndOverrides(t *testing.T) {
 	if s.MaxAuthFailures != 10 || s.FailureWindow != 10*time.Minute || s.BanFor != 15*time.Minute || s.BanAction != "403" {
 		t.Errorf("ban defaults: %+v", s)
 	}
-	if s.ScannerAction != "silence" || len(s.UserAgentDeny) == 0 || s.RateLimits.Invite.PerSecond != 5 || s.MaxSources != 100_000 {
+	if s.ScannerAction != "silence" || len(s.UserAgentDeny) == 0 || s.RateLimits.Invite.PerSecond != 5 || s.MaxSources != 100_000 || s.IPv6PrefixLength != 64 {
 		t.Errorf("guard defaults: %+v", s)
 	}
 	if o.MaxCallsPerSecond != 0 || o.MaxCPUPercent != 0 || o.RetryAfter != 30*time.Second {
@@ -33,6 +33,7 @@ sip:
     user_agent_deny: []
     scanner_action: 403
     ban_action: silence
+    ipv6_prefix_length: 56
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +42,7 @@ sip:
 	if o.MaxCallsPerSecond != 50 || o.MaxCPUPercent != 85 || o.RetryAfter != 10*time.Second {
 		t.Errorf("overload: %+v", o)
 	}
-	if s.ScannerAction != "403" || s.BanAction != "silence" || len(s.UserAgentDeny) != 0 {
+	if s.ScannerAction != "403" || s.BanAction != "silence" || len(s.UserAgentDeny) != 0 || s.IPv6PrefixLength != 56 {
 		t.Errorf("actions and deny list: %+v", s)
 	}
 	if s.RateLimits.Invite != (Rate{1, 3}) || s.RateLimits.Options.PerSecond != 0 || s.RateLimits.Register.PerSecond != 5 {
@@ -66,6 +67,8 @@ func TestSecurityErrors(t *testing.T) {
 		"security: {max_auth_failures: 0}":                             "max_auth_failures must be at least 1",
 		"security: {ban_for: 0s}":                                      "failure_window and ban_for must be positive",
 		"security: {max_sources: 10}":                                  "max_sources must be at least 1000",
+		"security: {ipv6_prefix_length: 129}":                          "ipv6_prefix_length must be between 32 and 128",
+		"security: {ipv6_prefix_length: 16}":                           "ipv6_prefix_length must be between 32 and 128",
 		"security: {user_agent_deny: [\"\"]}":                          "user_agent_deny: an entry is empty",
 		"security: {rate_limit: {}}":                                   `unknown key "rate_limit"`,
 	}

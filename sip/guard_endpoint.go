@@ -94,7 +94,7 @@ func (e *Endpoint) onAuthFailure(src netip.Addr, user, reason string, banned boo
 		return
 	}
 	e.log.Warn("sip source banned", "source", src.String(), "reason", "auth_failures",
-		"for", e.banFor().String())
+		"for", e.banFor().String(), "range", e.auth.sources.sourceRange(src).String())
 	if e.cfg.OnBan != nil {
 		e.cfg.OnBan()
 	}
@@ -149,6 +149,9 @@ func (e *Endpoint) initGuard(authCfg *AuthConfig) {
 		authCfg.Now = e.cfg.Now
 	}
 	authCfg.sources = newSourceTable(e.cfg.Guard.MaxSources)
+	if bits := e.cfg.Guard.IPv6PrefixLength; bits > 0 {
+		authCfg.sources.ipv6Bits = min(bits, 128)
+	}
 	authCfg.OnFailure = e.onAuthFailure
 	e.guard = newGuard(e.cfg.Guard, authCfg.sources, authCfg.Now)
 	e.overload = newOverloadGuard(e.cfg.Overload, e.cfg.Now)
