@@ -37,6 +37,7 @@ func (s *Server) applySIPSecurity(sc *sip.Config) error {
 		return s.sip.BannedSources()
 	})
 	sc.OnReject, sc.OnBan = series.Rejected, series.Banned
+	sc.MaxContacts, sc.OnContactReplaced = s.cfg.SIP.MaxContacts, series.ContactReplaced
 	return nil
 }
 

@@ -81,6 +81,9 @@ func DefaultSecurity() Security {
 	}
 }
 
+// DefaultMaxContacts is sip.max_contacts when the file does not set it.
+const DefaultMaxContacts = 5
+
 // DefaultOverload is what an absent set of overload keys means.
 func DefaultOverload() Overload { return Overload{RetryAfter: 30 * time.Second} }
 
@@ -144,6 +147,9 @@ func (c *Config) validateSecurity() []error {
 	}
 	if s.BanAction != "silence" && s.BanAction != "403" {
 		bad("sip.security.ban_action %q: want silence or 403", s.BanAction)
+	}
+	if c.SIP.MaxContacts < 1 || c.SIP.MaxContacts > 100 {
+		bad("sip.max_contacts must be between 1 and 100")
 	}
 	if s.MaxAuthFailures < 1 {
 		bad("sip.security.max_auth_failures must be at least 1")

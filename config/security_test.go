@@ -22,11 +22,15 @@ func TestSecurityDefaultsAndOverrides(t *testing.T) {
 	if o.MaxCallsPerSecond != 0 || o.MaxCPUPercent != 0 || o.RetryAfter != 30*time.Second {
 		t.Errorf("overload defaults: %+v", o)
 	}
+	if cfg.SIP.MaxContacts != 5 {
+		t.Errorf("max_contacts default %d, want 5", cfg.SIP.MaxContacts)
+	}
 	cfg, err = Parse("f.yaml", []byte(`numbers: {"1": main}
 sip:
   max_calls_per_second: 50
   max_cpu_percent: 85
   retry_after: 10s
+  max_contacts: 2
   security:
     trusted_networks: [203.0.113.0/24, 198.51.100.7]
     rate_limits: {invite: {per_second: 1, burst: 3}, options: {per_second: 0}}
@@ -39,8 +43,8 @@ sip:
 		t.Fatal(err)
 	}
 	s, o = cfg.SIP.Security, cfg.SIP.Overload
-	if o.MaxCallsPerSecond != 50 || o.MaxCPUPercent != 85 || o.RetryAfter != 10*time.Second {
-		t.Errorf("overload: %+v", o)
+	if o.MaxCallsPerSecond != 50 || o.MaxCPUPercent != 85 || o.RetryAfter != 10*time.Second || cfg.SIP.MaxContacts != 2 {
+		t.Errorf("overload: %+v, max_contacts %d", o, cfg.SIP.MaxContacts)
 	}
 	if s.ScannerAction != "403" || s.BanAction != "silence" || len(s.UserAgentDeny) != 0 || s.IPv6PrefixLength != 56 {
 		t.Errorf("actions and deny list: %+v", s)
@@ -56,10 +60,11 @@ sip:
 
 func TestSecurityErrors(t *testing.T) {
 	cases := map[string]string{
-		"max_calls_per_second: -1":                                     "sip.max_calls_per_second must not be negative",
-		"max_cpu_percent: 150":                                         "sip.max_cpu_percent must be between 0 (off) and 100",
-		"retry_after: 0s":                                              "sip.retry_after must be between 1s and 1h",
-		"security: {trusted_networks: [10.0.0.0/33]}":                  `trusted_networks: "10.0.0.0/33": want an address or a CIDR prefix`,
+		"max_calls_per_second: -1":                    "sip.max_calls_per_second must not be negative",
+		"max_cpu_percent: 150":                        "sip.max_cpu_percent must be between 0 (off) and 100",
+		"retry_after: 0s":                             "sip.retry_after must be between 1s and 1h",
+		"max_contacts: 0":                             "sip.max_contacts must be between 1 and 100",
+		"security: {trusted_networks: [10.0.0.0/33]}": `trusted_networks: "10.0.0.0/33": want an address or a CIDR prefix`,
 		"security: {rate_limits: {invite: {per_second: 2, burst: 0}}}": "rate_limits.invite: burst must be at least 1",
 		"security: {rate_limits: {register: {per_second: -2}}}":        "rate_limits.register: per_second and burst must not be negative",
 		"security: {scanner_action: drop}":                             `scanner_action "drop": want silence or 403`,

@@ -18,6 +18,7 @@ var SIPRejectReasons = []string{
 type SIPSeries struct {
 	rejected *prometheus.CounterVec
 	bans     prometheus.Counter
+	replaced prometheus.Counter
 }
 
 // EnableSIP registers the SIP guard's series; banned reports how many
@@ -32,6 +33,10 @@ func (m *Metrics) EnableSIP(banned func() int) *SIPSeries {
 			Name: "hotline_sip_bans_total",
 			Help: "Sources banned after repeated failed digest logins.",
 		}),
+		replaced: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_sip_contacts_replaced_total",
+			Help: "Agents' registered contacts dropped for a newer one past sip.max_contacts.",
+		}),
 	}
 	for _, r := range SIPRejectReasons {
 		s.rejected.WithLabelValues(r)
@@ -40,7 +45,7 @@ func (m *Metrics) EnableSIP(banned func() int) *SIPSeries {
 		Name: "hotline_sip_banned_sources",
 		Help: "Source addresses banned now.",
 	}, func() float64 { return float64(banned()) })
-	m.registry.MustRegister(s.rejected, s.bans, bannedGauge)
+	m.registry.MustRegister(s.rejected, s.bans, s.replaced, bannedGauge)
 	return s
 }
 
@@ -54,3 +59,6 @@ func (s *SIPSeries) Rejected(reason string) {
 
 // Banned counts one new ban.
 func (s *SIPSeries) Banned() { s.bans.Inc() }
+
+// ContactReplaced counts one registered contact replaced by a newer one.
+func (s *SIPSeries) ContactReplaced() { s.replaced.Inc() }

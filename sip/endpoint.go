@@ -60,7 +60,12 @@ type Config struct {
 	// OnRegistration is told when an agent's first contact registers and
 	// when its last one goes (un-REGISTER or expiry).
 	OnRegistration func(user string, registered bool)
-	Auth           AuthConfig
+	// MaxContacts caps each agent's registered contacts (default
+	// DefaultMaxContacts): past it the one refreshed longest ago is
+	// replaced, and OnContactReplaced is told.
+	MaxContacts       int
+	OnContactReplaced func()
+	Auth              AuthConfig
 	// Guard sets per-source limits (guard.go) and Overload the limits on
 	// new calls (overload.go); OnReject and OnBan report refusals (a
 	// Reject* reason) and new bans, for metrics.
@@ -142,6 +147,10 @@ func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, h
 	e.auth = NewAuthenticator(authCfg)
 	e.registrar = NewRegistrar(cfg.Now, cfg.OnRegistration)
 	e.registrar.StreamMaxExpires = streamRegistrationLimit(cfg.TCPIdleTimeout)
+	if cfg.MaxContacts > 0 {
+		e.registrar.MaxContacts = cfg.MaxContacts
+	}
+	e.registrar.OnReplaced = e.onContactReplaced
 	return e, nil
 }
 
