@@ -14,16 +14,16 @@ func (s *Server) applySIPSecurity(sc *sip.Config) error {
 		return s.cfg.Errorf("sip", "sip.security.trusted_networks: %v", err)
 	}
 	sc.Guard = sip.GuardConfig{
-		Trusted:          trusted,
-		MaxSources:       sec.MaxSources,
-		IPv6PrefixLength: sec.IPv6PrefixLength,
-		Invite:           rateLimit(sec.RateLimits.Invite),
-		Register:         rateLimit(sec.RateLimits.Register),
-		Options:          rateLimit(sec.RateLimits.Options),
-		UserAgentDeny:    sec.UserAgentDeny,
-		ScannerAction:    sip.Action(sec.ScannerAction),
-		BanAction:        sip.Action(sec.BanAction),
+		Trusted:       trusted,
+		MaxSources:    sec.MaxSources,
+		Invite:        rateLimit(sec.RateLimits.Invite),
+		Register:      rateLimit(sec.RateLimits.Register),
+		Options:       rateLimit(sec.RateLimits.Options),
+		UserAgentDeny: sec.UserAgentDeny,
+		ScannerAction: sip.Action(sec.ScannerAction),
+		BanAction:     sip.Action(sec.BanAction),
 	}
+	sc.Guard.IPv6PrefixLength = sec.IPv6PrefixLength
 	sc.Auth.MaxFailures, sc.Auth.Window, sc.Auth.BanFor = sec.MaxAuthFailures, sec.FailureWindow, sec.BanFor
 	sc.Overload = sip.OverloadConfig{
 		MaxCallsPerSecond: o.MaxCallsPerSecond,

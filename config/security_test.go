@@ -60,11 +60,10 @@ sip:
 
 func TestSecurityErrors(t *testing.T) {
 	cases := map[string]string{
-		"max_calls_per_second: -1":                    "sip.max_calls_per_second must not be negative",
-		"max_cpu_percent: 150":                        "sip.max_cpu_percent must be between 0 (off) and 100",
-		"retry_after: 0s":                             "sip.retry_after must be between 1s and 1h",
-		"max_contacts: 0":                             "sip.max_contacts must be between 1 and 100",
-		"security: {trusted_networks: [10.0.0.0/33]}": `trusted_networks: "10.0.0.0/33": want an address or a CIDR prefix`,
+		"max_calls_per_second: -1":                                     "sip.max_calls_per_second must not be negative",
+		"max_cpu_percent: 150":                                         "sip.max_cpu_percent must be between 0 (off) and 100",
+		"retry_after: 0s":                                              "sip.retry_after must be between 1s and 1h",
+		"security: {trusted_networks: [10.0.0.0/33]}":                  `trusted_networks: "10.0.0.0/33": want an address or a CIDR prefix`,
 		"security: {rate_limits: {invite: {per_second: 2, burst: 0}}}": "rate_limits.invite: burst must be at least 1",
 		"security: {rate_limits: {register: {per_second: -2}}}":        "rate_limits.register: per_second and burst must not be negative",
 		"security: {scanner_action: drop}":                             `scanner_action "drop": want silence or 403`,
@@ -72,10 +71,11 @@ func TestSecurityErrors(t *testing.T) {
 		"security: {max_auth_failures: 0}":                             "max_auth_failures must be at least 1",
 		"security: {ban_for: 0s}":                                      "failure_window and ban_for must be positive",
 		"security: {max_sources: 10}":                                  "max_sources must be at least 1000",
-		"security: {ipv6_prefix_length: 129}":                          "ipv6_prefix_length must be between 32 and 128",
-		"security: {ipv6_prefix_length: 16}":                           "ipv6_prefix_length must be between 32 and 128",
 		"security: {user_agent_deny: [\"\"]}":                          "user_agent_deny: an entry is empty",
 		"security: {rate_limit: {}}":                                   `unknown key "rate_limit"`,
+		"security: {ipv6_prefix_length: 129}":                          "ipv6_prefix_length must be between 32 and 128",
+		"security: {ipv6_prefix_length: 16}":                           "ipv6_prefix_length must be between 32 and 128",
+		"max_contacts: 0":                                              "sip.max_contacts must be between 1 and 100",
 	}
 	for line, want := range cases {
 		_, err := Parse("f.yaml", []byte("numbers: {\"1\": main}\nsip:\n  "+line+"\n"))
