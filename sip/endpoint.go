@@ -60,12 +60,7 @@ type Config struct {
 	// OnRegistration is told when an agent's first contact registers and
 	// when its last one goes (un-REGISTER or expiry).
 	OnRegistration func(user string, registered bool)
-	// MaxContacts caps each agent's registered contacts (default
-	// DefaultMaxContacts): past it the one refreshed longest ago is
-	// replaced, and OnContactReplaced is told.
-	MaxContacts       int
-	OnContactReplaced func()
-	Auth              AuthConfig
+	Auth           AuthConfig
 	// Guard sets per-source limits (guard.go) and Overload the limits on
 	// new calls (overload.go); OnReject and OnBan report refusals (a
 	// Reject* reason) and new bans, for metrics.
@@ -82,6 +77,12 @@ type Config struct {
 	// Consult, when set, may ring a colleague before an agent's call to an
 	// internal number is answered (see ConsultFunc).
 	Consult ConsultFunc
+
+	// MaxContacts caps each agent's registered contacts (default
+	// DefaultMaxContacts): past it the one refreshed longest ago is
+	// replaced, and OnContactReplaced is told.
+	MaxContacts       int
+	OnContactReplaced func()
 
 	// T1 is RFC 3261's round-trip estimate (default 500 ms). 64*T1 bounds
 	// the wait for the ACK of our 200 OK and for the answer to our BYE

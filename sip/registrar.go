@@ -58,9 +58,8 @@ func NewRegistrar(now func() time.Time, onChange func(user string, registered bo
 		now = time.Now
 	}
 	return &Registrar{
-		MinExpires: 60 * time.Second, MaxExpires: time.Hour, DefaultExpires: time.Hour,
-		MaxContacts: DefaultMaxContacts,
-		now:         now, onChange: onChange, bindings: make(map[string][]Binding),
+		MinExpires: 60 * time.Second, MaxExpires: time.Hour, DefaultExpires: time.Hour, MaxContacts: DefaultMaxContacts,
+		now: now, onChange: onChange, bindings: make(map[string][]Binding),
 	}
 }
 
