@@ -43,7 +43,7 @@ func (m *Metrics) EnableSIP(banned func() int) *SIPSeries {
 	}
 	bannedGauge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "hotline_sip_banned_sources",
-		Help: "Source addresses banned now.",
+		Help: "Sources banned now (IPv4 addresses, IPv6 prefixes).",
 	}, func() float64 { return float64(banned()) })
 	m.registry.MustRegister(s.rejected, s.bans, s.replaced, bannedGauge)
 	return s

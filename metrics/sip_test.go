@@ -24,7 +24,7 @@ hotline_sip_contacts_replaced_total 1
 # HELP hotline_sip_bans_total Sources banned after repeated failed digest logins.
 # TYPE hotline_sip_bans_total counter
 hotline_sip_bans_total 1
-# HELP hotline_sip_banned_sources Source addresses banned now.
+# HELP hotline_sip_banned_sources Sources banned now (IPv4 addresses, IPv6 prefixes).
 # TYPE hotline_sip_banned_sources gauge
 hotline_sip_banned_sources 2
 `

@@ -116,9 +116,9 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c.stream.Start(e.pacer)
 	e.calls.Store(dlg.ID, c)
 	delay := time.Since(received)
-	// The call is answered when the 200 leaves (docs/kpis.md: answer delay), and
-	// counted among the active calls from then on, as long as it holds
-	// its channel: also while its ACK is awaited.
+	// The call is answered when the 200 leaves (docs/kpis.md: answer
+	// delay) and counts among the active calls from then on, as long as
+	// it holds its channel: also while its ACK is awaited.
 	ev = base
 	ev.Kind, ev.Time, ev.Delay = call.CallAnswered, arrived.Add(delay), delay
 	pub(ev)
