@@ -158,6 +158,7 @@ func (v *Validator) exchange(ctx context.Context, h http.Handler, req *http.Requ
 		IncludeResponseStatus: true,
 		MultiError:            true,
 		AuthenticationFunc:    credentialsPresent,
+		SkipSettingDefaults:   true, // the server must see the request as sent
 	}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
 	if checkRequest {
@@ -167,6 +168,7 @@ func (v *Validator) exchange(ctx context.Context, h http.Handler, req *http.Requ
 		}
 	}
 	req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	req.ContentLength = int64(len(reqBody))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	out := &openapi3filter.ResponseValidationInput{
