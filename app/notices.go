@@ -129,13 +129,6 @@ func (b *noticeBoard) prompt(ref ivr.PromptRef) *media.Prompt {
 	return nil
 }
 
-func notFound(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w: %v", web.ErrNotFound, err)
-	}
-	return err
-}
-
 // apply checks in and copies it onto n; create requires areas.
 func (b *noticeBoard) apply(n *store.Notice, in web.NoticeInput, create bool) error {
 	if in.Areas != nil || create {

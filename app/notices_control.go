@@ -31,9 +31,9 @@ const stagingPrefix = ".staging-"
 // noticeControl is the API's view of the board (web.NoticeControl).
 type noticeControl struct{ b *noticeBoard }
 
-// noticeStoreErr maps the store's errors to the API's: an unreachable
-// database to 503, a missing notice to 404.
-func noticeStoreErr(err error) error {
+// apiStoreErr maps the store's errors to the API's: an unreachable
+// database to 503, a missing notice or work order to 404.
+func apiStoreErr(err error) error {
 	switch {
 	case errors.Is(err, store.ErrDatabaseUnavailable):
 		return fmt.Errorf("%w: the database cannot be reached, nothing was changed; try again later: %v", web.ErrUnavailable, err)
@@ -46,7 +46,7 @@ func noticeStoreErr(err error) error {
 func (c noticeControl) ListNotices(ctx context.Context, activeOnly bool) (any, error) {
 	list, err := c.b.store.Notices(ctx, !activeOnly)
 	if err != nil {
-		return nil, noticeStoreErr(err)
+		return nil, apiStoreErr(err)
 	}
 	if activeOnly {
 		now := c.b.clock.Now()
@@ -75,7 +75,7 @@ func (c noticeControl) CreateNotice(ctx context.Context, in web.NoticeInput, by 
 	defer staged.discard()
 	n.Prompts = staged.files
 	if n, err = c.b.store.CreateNotice(ctx, n); err != nil {
-		return nil, noticeStoreErr(err)
+		return nil, apiStoreErr(err)
 	}
 	if err := staged.install(c.b.noticeDir(n.ID), true); err != nil {
 		// A notice without its recordings is heard by nobody: take it back.
@@ -92,7 +92,7 @@ func (c noticeControl) CreateNotice(ctx context.Context, in web.NoticeInput, by 
 func (c noticeControl) UpdateNotice(ctx context.Context, id int64, in web.NoticeInput, by string) (any, error) {
 	n, err := c.b.store.Notice(ctx, id)
 	if err != nil {
-		return nil, noticeStoreErr(err)
+		return nil, apiStoreErr(err)
 	}
 	if err := c.b.apply(&n, in, false); err != nil {
 		return nil, err
@@ -111,7 +111,7 @@ func (c noticeControl) UpdateNotice(ctx context.Context, id int64, in web.Notice
 		n.Prompts = staged.files
 	}
 	if err := c.b.store.UpdateNotice(ctx, n); err != nil {
-		return nil, noticeStoreErr(err)
+		return nil, apiStoreErr(err)
 	}
 	if staged != nil {
 		if err := staged.install(c.b.noticeDir(n.ID), false); err != nil {
@@ -127,11 +127,11 @@ func (c noticeControl) UpdateNotice(ctx context.Context, id int64, in web.Notice
 func (c noticeControl) ExpireNotice(ctx context.Context, id int64, by string) (any, error) {
 	n, err := c.b.store.Notice(ctx, id)
 	if err != nil {
-		return nil, noticeStoreErr(err)
+		return nil, apiStoreErr(err)
 	}
 	n.Expired, n.Updated = true, c.b.clock.Now()
 	if err := c.b.store.UpdateNotice(ctx, n); err != nil {
-		return nil, noticeStoreErr(err)
+		return nil, apiStoreErr(err)
 	}
 	c.b.put(n)
 	c.b.log.Info("notice expired", "notice", n.ID, "by", by)
@@ -140,7 +140,7 @@ func (c noticeControl) ExpireNotice(ctx context.Context, id int64, by string) (a
 
 func (c noticeControl) DeleteNotice(ctx context.Context, id int64, by string) error {
 	if err := c.b.store.DeleteNotice(ctx, id); err != nil {
-		return noticeStoreErr(err)
+		return apiStoreErr(err)
 	}
 	c.b.drop(id)
 	if err := os.RemoveAll(c.b.noticeDir(id)); err != nil {

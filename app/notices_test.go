@@ -133,6 +133,14 @@ func TestNoticeWritesWithoutTheDatabaseChangeNothing(t *testing.T) {
 			t.Errorf("%s without the database: %v, want web.ErrUnavailable", name, err)
 		}
 	}
+	// Fault reports are read from the same database: 503 too, not 404.
+	faults := faultControl{d: &faultDesk{s: &Server{store: st}, dir: filepath.Join(dir, "faults")}}
+	if _, err := faults.ListFaults(ctx, now.Add(-time.Hour), now); !errors.Is(err, web.ErrUnavailable) {
+		t.Errorf("list faults without the database: %v, want web.ErrUnavailable", err)
+	}
+	if _, err := faults.FaultRecording(ctx, "m.wav"); !errors.Is(err, web.ErrUnavailable) {
+		t.Errorf("fault recording without the database: %v, want web.ErrUnavailable", err)
+	}
 	got := b.forArea("north")
 	if len(got) != 1 || got[0].ID != "7" || b.prompt(ivr.PromptRef{Lang: "en", Name: got[0].Prompts[0].Name}) == nil {
 		t.Errorf("board after the failed writes: %+v, want notice 7 with its recording", got)

@@ -179,6 +179,12 @@ func TestMySQLNoticesAndWorkOrdersThroughAnOutage(t *testing.T) {
 	if _, err := s.Notices(ctx, true); !errors.Is(err, ErrDatabaseUnavailable) {
 		t.Errorf("list notices during the outage: %v, want ErrDatabaseUnavailable", err)
 	}
+	if _, err := s.WorkOrders(ctx, now.Add(-time.Hour), now.Add(time.Hour)); !errors.Is(err, ErrDatabaseUnavailable) {
+		t.Errorf("list work orders during the outage: %v, want ErrDatabaseUnavailable", err)
+	}
+	if _, err := s.WorkOrderByRecording(ctx, "m.wav"); !errors.Is(err, ErrDatabaseUnavailable) || errors.Is(err, ErrNotFound) {
+		t.Errorf("work order by recording during the outage: %v, want ErrDatabaseUnavailable", err)
+	}
 	number, err := s.SaveWorkOrder(ctx, WorkOrder{CallID: "c1", Recording: "m.wav", Created: now}, time.UTC)
 	if err != nil || !outageNumber.MatchString(number) {
 		t.Fatalf("work order during the outage: %q, %v", number, err)
@@ -192,5 +198,11 @@ func TestMySQLNoticesAndWorkOrdersThroughAnOutage(t *testing.T) {
 	}
 	if n := count(t, s, "work_orders", "number = ?", number); n != 1 {
 		t.Errorf("work order %s: %d rows, want 1", number, n)
+	}
+	if w, err := s.WorkOrderByRecording(ctx, "m.wav"); err != nil || w.Number != number {
+		t.Errorf("work order by recording after the outage: %+v, %v", w, err)
+	}
+	if _, err := s.WorkOrderByRecording(ctx, "other.wav"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown recording: %v, want ErrNotFound", err)
 	}
 }

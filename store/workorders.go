@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -98,7 +99,7 @@ func (s *Store) WorkOrders(ctx context.Context, from, to time.Time) ([]WorkOrder
 	q := s.db().Rebind("SELECT number, call_id, account, caller, recording, created_ms FROM work_orders " +
 		"WHERE created_ms >= ? AND created_ms < ? ORDER BY created_ms DESC, number LIMIT 1000")
 	if err := s.db().SelectContext(ctx, &rows, q, ms(from), ms(to)); err != nil {
-		return nil, fmt.Errorf("store: work orders: %w", err)
+		return nil, fmt.Errorf("store: work orders: %w", unavailable(err))
 	}
 	out := make([]WorkOrder, len(rows))
 	for i, r := range rows {
@@ -116,7 +117,10 @@ func (s *Store) WorkOrderByRecording(ctx context.Context, file string) (WorkOrde
 	var r workOrderRow
 	q := s.db().Rebind("SELECT number, call_id, account, caller, recording, created_ms FROM work_orders WHERE recording = ?")
 	if err := s.db().GetContext(ctx, &r, q, file); err != nil {
-		return WorkOrder{}, fmt.Errorf("store: work order of %s: %w", file, ErrNotFound)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = ErrNotFound
+		}
+		return WorkOrder{}, fmt.Errorf("store: work order of %s: %w", file, unavailable(err))
 	}
 	return WorkOrder{Number: r.Number, CallID: r.CallID, Account: r.Account, Caller: r.Caller,
 		Recording: r.Recording, Created: fromMS(r.CreatedMS)}, nil
