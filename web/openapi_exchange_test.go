@@ -82,6 +82,7 @@ func TestOpenAPIRequestsAndAnswersFitTheSchemas(t *testing.T) {
 		{method: "POST", path: "/api/v1/notices", role: RoleSupervisor, body: `{"areas":["north"],"text":"Repairs on Saturday."}`, want: 201},
 		{method: "PUT", path: "/api/v1/notices/1", role: RoleSupervisor, body: `{"text":"Repairs on Sunday."}`, want: 200},
 		{method: "POST", path: "/api/v1/notices/1/expire", role: RoleSupervisor, want: 200},
+		{method: "POST", path: "/api/v1/notices/503/expire", role: RoleSupervisor, want: 503},
 		{method: "DELETE", path: "/api/v1/notices/1", role: RoleSupervisor, want: 204},
 		{method: "DELETE", path: "/api/v1/notices/7", role: RoleSupervisor, want: 404},
 		{method: "GET", path: "/api/v1/faults?from=2026-11-20", role: RoleSupervisor, want: 200},

@@ -126,6 +126,9 @@ func (d docNotices) UpdateNotice(_ context.Context, id int64, in NoticeInput, _ 
 	return d.notice(id, in), nil
 }
 func (d docNotices) ExpireNotice(_ context.Context, id int64, _ string) (any, error) {
+	if id == 503 { // stands for a database outage
+		return nil, fmt.Errorf("%w: the database cannot be reached, nothing was changed", ErrUnavailable)
+	}
 	n := d.notice(id, NoticeInput{Areas: []string{"*"}})
 	n.Expired = true
 	return n, nil
