@@ -22,9 +22,17 @@ type docExchange struct {
 	// invalid: the request breaks the contract on purpose (no token, bad
 	// body), so only the answer is checked.
 	invalid bool
+	// stream: an endless answer; the request is sent already cancelled,
+	// so the handler writes its opening and returns.
+	stream bool
 }
 
 func (x docExchange) run(ctx context.Context, v *openapicheck.Validator, h http.Handler) (*httptest.ResponseRecorder, error) {
+	if x.stream {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		cancel()
+	}
 	if x.invalid {
 		return v.Answer(ctx, h, x.request(ctx))
 	}
@@ -59,6 +67,10 @@ func TestOpenAPIRequestsAndAnswersFitTheSchemas(t *testing.T) {
 		{method: "GET", path: "/readyz", want: 200},
 		{method: "GET", path: "/metrics", want: 200},
 		{method: "GET", path: "/wallboard", want: 200},
+		{method: "GET", path: "/wallboard/events", want: 200, stream: true},
+		{method: "GET", path: "/api/v1/events?kinds=call_ended,agent_answered", role: RoleSupervisor, want: 200, stream: true},
+		{method: "GET", path: "/api/v1/events?kinds=nonsense", role: RoleSupervisor, want: 400},
+		{method: "GET", path: OpenAPIPath, want: 200},
 		{method: "GET", path: "/api/v1/agents", role: RoleSupervisor, want: 200},
 		{method: "GET", path: "/api/v1/agents", want: 401, invalid: true},
 		{method: "GET", path: "/api/v1/agents/1001", role: RoleAgent, want: 200},
