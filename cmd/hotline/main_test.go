@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/store"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -79,6 +83,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestBackupCopiesTheDatabase(t *testing.T) {
 	dir := t.TempDir()
+	createRecordDatabase(t, dir)
 	out := filepath.Join(t.TempDir(), "copy.db")
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"backup", "-data-dir", dir, out}, &stdout, &stderr); code != 0 {
@@ -94,5 +99,52 @@ func TestBackupCopiesTheDatabase(t *testing.T) {
 	_, _ = f.Read(head)
 	if string(head) != "SQLite format 3\x00" {
 		t.Errorf("not a SQLite database: %q", head)
+	}
+}
+
+// createRecordDatabase leaves the record database a server would have made
+// in dir.
+func createRecordDatabase(t *testing.T, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// With nothing to copy, backup fails, says why, and creates neither the
+// database, the data directory nor the output file.
+func TestBackupWithoutDatabaseFailsAndCreatesNothing(t *testing.T) {
+	empty := t.TempDir()
+	missing := filepath.Join(t.TempDir(), "no-such-dir")
+	for _, tc := range []struct{ name, dataDir, want string }{
+		{"empty data directory", empty, "hotline.db not found"},
+		{"missing data directory", missing, "does not exist"},
+	} {
+		out := filepath.Join(t.TempDir(), "copy.db")
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"backup", "-data-dir", tc.dataDir, out}, &stdout, &stderr)
+		if code == 0 {
+			t.Errorf("%s: exit 0, stdout %q", tc.name, stdout.String())
+		}
+		if !strings.Contains(stderr.String(), tc.want) || !strings.Contains(stderr.String(), "no record database") {
+			t.Errorf("%s: stderr %q lacks %q", tc.name, stderr.String(), tc.want)
+		}
+		if strings.Contains(stdout.String(), "backup written") {
+			t.Errorf("%s: stdout claims success: %q", tc.name, stdout.String())
+		}
+		if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: output file exists (err %v)", tc.name, err)
+		}
+	}
+	if entries, err := os.ReadDir(empty); err != nil || len(entries) != 0 {
+		t.Errorf("empty data directory now holds %v (err %v)", entries, err)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing data directory was created (err %v)", err)
 	}
 }
