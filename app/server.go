@@ -292,7 +292,11 @@ func (s *Server) Start() error {
 	s.web.WithWallboard(func() any { return s.metrics.Wallboard() })
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
-			s.web.WithAPI(agentControl{s}, apiTokens(s))
+			err := s.web.WithAPI(agentControl{s}, apiTokens(s), web.WithAPIPauseReasons(cfg.AgentPanel.Reasons()),
+				web.WithAPIDispositionCategories(acd.Categories))
+			if err != nil {
+				return err
+			}
 		}
 		s.web.WithReports(reports{s}, apiTokens(s), cfg.ReportLocation())
 		s.web.WithRecordings(recordingsAPI{s}, apiTokens(s), cfg.ReportLocation())

@@ -58,6 +58,7 @@ func New(metrics http.Handler, ready Readiness, log *slog.Logger, opts ...Option
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("/api/", unknownAPIPath)
 	s := &Server{
 		mux: mux,
 		log: log,
