@@ -102,9 +102,7 @@ func (p agentPanel) PanelView(id string) (web.PanelView, error) {
 }
 
 // The commands are the REST API's, named for the panel in the ACD's log.
-func (p agentPanel) Login(agent string) error {
-	return p.run("panel login", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin(agent) })
-}
+func (p agentPanel) Login(agent string) error { return p.s.loginAgent("panel login", agent) }
 
 func (p agentPanel) Logout(agent string) error {
 	return p.run("panel logout", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogout(agent) })

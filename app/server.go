@@ -52,6 +52,9 @@ type Server struct {
 	callbacks *callbackService
 	// monitors: supervisors' listen/whisper/barge (monitor.go)
 	monitors *monitorRegistry
+	// restored: agents' states from before a restart, waiting for their
+	// phones to register (agent_restore.go)
+	restored pendingRestore
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -264,7 +267,7 @@ func (s *Server) Start() error {
 			return err
 		}
 		s.acd = newACDRuntime(s, a, s.queues)
-		sipCfg.OnRegistration = s.acd.registration
+		sipCfg.OnRegistration = s.onRegistration
 		sipCfg.Consult = s.acd.ringConsult
 		s.metrics.SetQueueThresholds(queueThresholds(cfg))
 		s.metrics.InitQueues(sortedKeys(cfg.Queues))

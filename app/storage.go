@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/store"
@@ -64,34 +63,6 @@ func (s *Server) storeMetrics(st *store.Store) {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hotline_store_write_errors_total", Help: "Failed attempts to write records or reach the database."},
 			func() float64 { return float64(st.Stats().WriteErrors) }),
 	)
-}
-
-// restoreAgents puts agents back in the state they had before a restart
-// (logged in, paused with its reason). Their phones register again on
-// their own schedule; until then a call offered to one fails over to the
-// next agent.
-func (s *Server) restoreAgents() {
-	if s.store == nil || s.acd == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	statuses, err := s.store.LoadAgentStatus(ctx)
-	if err != nil {
-		s.log.Warn("agent states not restored", "err", err)
-		return
-	}
-	for _, st := range statuses {
-		agent, state, reason := st.Agent, st.State, st.Reason
-		if state == "logged_out" || state == "" {
-			continue
-		}
-		_ = s.acd.do("restore", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin(agent) })
-		if state == "paused" {
-			_ = s.acd.do("restore pause", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause(agent, reason) })
-		}
-		s.log.Info("agent state restored", "agent", agent, "state", state)
-	}
 }
 
 func (s *Server) closeStore() {
