@@ -76,26 +76,34 @@ func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	var err error
 	s.prompts, err = LoadPrompts(prompts.FS, cfg.PromptsDir, cfg.Languages)
 	if err != nil {
+		return nil, err // everything below looks prompts up
+	}
+	// Each part is checked even when another failed, so that an operator
+	// sees every problem of the file at once.
+	errs := []error{s.loadFlows(), s.checkSelfService(s.routing().flows), s.loadACD(), s.preparePorts()}
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
-	}
-	if err := s.loadFlows(); err != nil {
-		return nil, err
-	}
-	if err := s.checkSelfService(s.routing().flows); err != nil {
-		return nil, err
-	}
-	if err := s.loadACD(); err != nil {
-		return nil, err
-	}
-	low, high, err := config.ParsePortRange(cfg.RTP.Ports)
-	if err != nil {
-		return nil, cfg.Errorf("rtp", "rtp.ports: %v", err)
-	}
-	rtpIP := netip.MustParseAddr(cfg.RTP.Address)
-	if s.ports, err = media.NewPortPool(rtpIP, low, high); err != nil {
-		return nil, cfg.Errorf("rtp", "rtp.ports: %v", err)
 	}
 	return s, nil
+}
+
+// preparePorts builds the RTP port pool. A bad address or range was
+// reported by the configuration's own checks; check-config may still get
+// here with one.
+func (s *Server) preparePorts() error {
+	cfg := s.cfg
+	low, high, err := config.ParsePortRange(cfg.RTP.Ports)
+	if err != nil {
+		return cfg.Errorf("rtp", "rtp.ports: %v", err)
+	}
+	rtpIP, err := netip.ParseAddr(cfg.RTP.Address)
+	if err != nil {
+		return cfg.Errorf("rtp", "rtp.address %q: want an IP address", cfg.RTP.Address)
+	}
+	if s.ports, err = media.NewPortPool(rtpIP, low, high); err != nil {
+		return cfg.Errorf("rtp", "rtp.ports: %v", err)
+	}
+	return nil
 }
 
 func (s *Server) loadFlows() error {
@@ -173,7 +181,9 @@ func (s *Server) loadACD() error {
 		if s.prompts.Music(q.music) == nil {
 			errs = append(errs, cfg.Errorf("queues", "queues.%s: music %q not found (prompts/music/%s.wav)", name, q.music, q.music))
 		}
-		if q.exitTarget != "" && !s.anyFlowHas(q.exitTarget) {
+		// Without flows (they failed to parse, reported already) every
+		// target would look unknown.
+		if q.exitTarget != "" && len(s.routing().flows) > 0 && !s.anyFlowHas(q.exitTarget) {
 			errs = append(errs, cfg.Errorf("queues", "queues.%s: exit_target: unknown IVR node %q", name, q.exitTarget))
 		}
 	}

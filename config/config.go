@@ -107,15 +107,25 @@ type Config struct {
 	File string `yaml:"-"`
 	// positions of keys, for errors found after decoding
 	pos map[string]*yaml.Node
+	doc *yaml.Node // the whole document, to find nested keys
 }
 
 // Pos returns the YAML node of a top-level key ("sip", "numbers", …), or
 // nil, so later checks can report where a value was written.
 func (c *Config) Pos(key string) *yaml.Node { return c.pos[key] }
 
-// Errorf builds a positioned error at the given top-level key.
+// Errorf builds a positioned error at the given top-level key, or, when
+// the message starts with a deeper key path of that section (for example
+// "sip.security.ban_for must be positive"), at that key's own line.
 func (c *Config) Errorf(key string, format string, args ...any) error {
-	return posErr(c.File, c.pos[key], format, args...)
+	e := posErr(c.File, c.pos[key], format, args...)
+	path := keyPath(e.Msg)
+	if path != key && strings.HasPrefix(path, key) && c.doc != nil {
+		if n := locate(c.doc, path); n != nil {
+			e.Line, e.Col = n.Line, n.Column
+		}
+	}
+	return e
 }
 
 // LoadFile reads and validates a configuration file.
@@ -129,6 +139,30 @@ func LoadFile(path string) (*Config, error) {
 
 // Parse decodes and validates configuration bytes; name is used in errors.
 func Parse(name string, data []byte) (*Config, error) {
+	cfg, err := Check(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// CheckFile is Check on a file's contents.
+func CheckFile(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Check(path, data)
+}
+
+// Check decodes and validates configuration bytes and reports every
+// problem it finds, not just the first: unknown keys, values of the wrong
+// type and failed checks, each at its own line. Unless the YAML itself
+// cannot be read, it also returns the configuration as far as it could be
+// decoded (bad values keep their defaults), so that `hotline check-config`
+// can go on to check the flows and prompts. Such a configuration must not
+// be run.
+func Check(name string, data []byte) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, yamlError(name, err)
@@ -142,20 +176,24 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	cfg := Default()
 	cfg.File = name
-	if errs := checkKnownKeys(name, "config", doc, reflect.TypeOf(cfg).Elem()); len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	errs := checkKnownKeys(name, "config", doc, reflect.TypeOf(cfg).Elem())
+	typeErrs := checkTypes(name, "", doc, reflect.TypeOf(cfg).Elem())
+	errs = append(errs, typeErrs...)
+	// yaml.v3 decodes what it can and skips the values of the wrong type;
+	// those were reported above with their keys, so its own terse
+	// messages are only used if the check above missed one.
+	if err := doc.Decode(cfg); err != nil && len(typeErrs) == 0 {
+		errs = append(errs, yamlError(name, err))
 	}
-	if err := doc.Decode(cfg); err != nil {
-		return nil, yamlError(name, err)
-	}
+	cfg.doc = doc
 	cfg.pos = make(map[string]*yaml.Node)
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		cfg.pos[doc.Content[i].Value] = doc.Content[i+1]
 	}
 	if err := cfg.validate(); err != nil {
-		return nil, err
+		errs = append(errs, err)
 	}
-	return cfg, nil
+	return cfg, errors.Join(errs...)
 }
 
 // Default returns the defaults that a file overrides key by key.

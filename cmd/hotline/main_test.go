@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -147,4 +148,59 @@ func TestBackupWithoutDatabaseFailsAndCreatesNothing(t *testing.T) {
 	if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing data directory was created (err %v)", err)
 	}
+}
+
+// check-config reports every problem of a file in one run, each at the
+// line and column of its own key, sorted as they appear in the file.
+func TestCheckConfigReportsEveryProblemAtItsOwnLine(t *testing.T) {
+	demo := string(config.Demo())
+	edits := []struct{ from, to string }{
+		{"  max_calls: 1000 ", "  max_call: 3\n  max_calls: 1000 "},
+		{"    ban_for: 15m", "    ban_for: -15m"},
+		{"  inactivity_timeout: 30s", "  inactivity_timeout: soon"},
+		{"shutdown_grace: 30s", "shutdown_grace: 30"},
+		{"prompts: [payment_info]", "prompts: [no_such_prompt]"},
+	}
+	for _, e := range edits {
+		if !strings.Contains(demo, e.from) {
+			t.Fatalf("demo no longer contains %q", e.from)
+		}
+		demo = strings.Replace(demo, e.from, e.to, 1)
+	}
+	path := writeConfig(t, demo)
+	// where is "FILE:LINE:COL: " of text inside the first line holding line.
+	where := func(line, text string) string {
+		i := strings.Index(demo, line) + strings.Index(line, text)
+		return fmt.Sprintf("%s:%d:%d: ", path, strings.Count(demo[:i], "\n")+1, i-strings.LastIndex(demo[:i], "\n"))
+	}
+	want := []struct{ at, msg string }{
+		{where("  max_call: 3", "max_call"), `config.sip: unknown key "max_call"`},
+		{where("    ban_for: -15m", "ban_for"), "sip.security.ban_for must be positive"},
+		{where("  inactivity_timeout: soon", "soon"), `rtp.inactivity_timeout: "soon" is not a duration`},
+		{where("shutdown_grace: 30 ", "30"), `shutdown_grace: "30" is not a duration`},
+		{where("prompts: [no_such_prompt]", "no_such_prompt"), `"no_such_prompt"`},
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"check-config", path}, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d, stdout %q", code, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+	if len(lines) != len(want)+1 {
+		t.Errorf("%d lines, want %d problems and a count:\n%s", len(lines), len(want), errOut.String())
+	}
+	for i, w := range want {
+		if got := at(lines, i); !strings.HasPrefix(got, w.at) || !strings.Contains(got, w.msg) {
+			t.Errorf("problem %d: got %q, want %q…%q", i+1, got, w.at, w.msg)
+		}
+	}
+	if last := lines[len(lines)-1]; last != fmt.Sprintf("%s: %d problem(s)", path, len(want)) {
+		t.Errorf("summary %q", last)
+	}
+}
+
+func at(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return ""
 }
