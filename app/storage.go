@@ -117,12 +117,12 @@ func table[T any](rows []T) web.Table {
 var ErrNoDatabase = errors.New("no record database")
 
 // Backup copies the record database to path without stopping a running
-// server (SQLite only; MySQL has its own tools, see README). It never
-// creates the database, the data directory or path when there is nothing
-// to copy.
+// server (SQLite only; MySQL has its own tools, see docs/records.md). It
+// never creates the database, the data directory or path when there is
+// nothing to copy.
 func Backup(ctx context.Context, cfg *config.Config, path string) error {
 	if cfg.DatabaseDSN() != "" {
-		return errors.New("database.dsn is set: back up MySQL with mysqldump or mariabackup (see README)")
+		return errors.New("database.dsn is set: back up MySQL with mysqldump or mariabackup (see docs/records.md)")
 	}
 	if err := checkDatabaseFile(cfg.DataDir); err != nil {
 		return err

@@ -1,7 +1,7 @@
 // Package store keeps the records of the hotline: one call detail record
 // per call, agent state changes, dispositions, survey answers and the
 // current agent status, in SQLite (the default, in the data directory) or
-// MySQL/MariaDB. It also computes the reports of KPIS.md from those records.
+// MySQL/MariaDB. It also computes the reports of docs/kpis.md from those records.
 //
 // Records come from the call event stream through a Recorder. Writes go
 // through a bounded in-memory queue and one writer goroutine; when the
