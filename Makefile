@@ -24,12 +24,14 @@ test: fmt-check vet tools-check
 test-overload:
 	$(GO) test -count=1 -timeout 5m -run '^TestSIPpOverloadAtTwiceCapacity$$' ./app/
 
-# Stops and restarts the machine's MariaDB in the middle of SIPp calls, so it
-# runs alone, after every other test (needs root, MariaDB and SIPp; skipped
-# without HOTLINE_TEST_MYSQL_DSN outside CI).
+# Stops and restarts the machine's MariaDB in the middle of SIPp calls, and
+# again while recordings, fault reports, callbacks and notices are written,
+# so it runs alone, after every other test (needs root, MariaDB and SIPp;
+# skipped without HOTLINE_TEST_MYSQL_DSN outside CI).
 test-outage:
 	@if [ -n "$$HOTLINE_TEST_MYSQL_DSN" ]; then \
-	  HOTLINE_TEST_MYSQL_OUTAGE=1 $(GO) test -race -count=1 -timeout 5m -run '^TestMariaDBOutageDuringSIPpCalls$$' ./app/; \
+	  HOTLINE_TEST_MYSQL_OUTAGE=1 $(GO) test -race -count=1 -timeout 5m \
+	    -run '^(TestMariaDBOutageDuringSIPpCalls|TestMariaDBOutageKeepsEveryWrite)$$' ./app/; \
 	else echo "SKIP: MariaDB outage test: HOTLINE_TEST_MYSQL_DSN is not set"; fi
 
 # go test shows a test's output only when it fails, so the external tools

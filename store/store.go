@@ -86,6 +86,9 @@ type Store struct {
 	clock    Clock
 	pipe     *pipeline
 	recorder *Recorder
+	// done and numbers serve the writes of durable.go.
+	done    doneCallbacks
+	numbers outageNumbers
 
 	closeOnce sync.Once
 }
@@ -128,7 +131,19 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		spool: sp, log: cfg.Logger, hooks: cfg.Hooks,
 		maxQueue: cfg.QueueSize, batchSize: cfg.BatchSize, timeout: cfg.WriteTimeout,
 		retryMin: cfg.RetryMin, retryMax: cfg.RetryMax,
-		reach: s.reconnect(cfg), openErr: dbErr,
+		reach: s.reconnect(cfg), openErr: dbErr, resolved: s.done.written,
+	}
+	// Callbacks an earlier run finished during an outage are still in
+	// their table until the spool is written: remember that they are done.
+	if err := sp.each(func(r record) {
+		if r.CallbackDone != nil {
+			s.done.add(r.CallbackDone.CallbackID)
+		}
+	}); err != nil {
+		if db != nil {
+			_ = db.Close()
+		}
+		return nil, err
 	}
 	n, _ := sp.stats()
 	if db != nil {
