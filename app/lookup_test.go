@@ -208,3 +208,62 @@ func TestResampleAndNormalise(t *testing.T) {
 		t.Errorf("garbage: %v", err)
 	}
 }
+
+// A caller hanging up mid-lookup is no verdict on the service: hang-ups do
+// not open the breaker, and one during a half-open trial does not leave the
+// breaker waiting for a trial that never ends. Real failures still open it.
+func TestLookupBreakerIgnoresCallerHangups(t *testing.T) {
+	var failing atomic.Bool
+	arrived := make(chan struct{}, 1)
+	testOver := make(chan struct{})
+	c, clk := testClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() {
+			w.WriteHeader(503)
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body) // lets the server see the client go
+		arrived <- struct{}{}
+		select { // answers only after the caller has gone
+		case <-r.Context().Done():
+		case <-testOver:
+		}
+	}), config.Service{Timeout: time.Minute, Retries: retries(1), Breaker: config.Breaker{Failures: 3, CoolDown: 30 * time.Second}})
+	t.Cleanup(func() { close(testOver) }) // before the server's Close, which waits for handlers
+	hangUp := func() {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-arrived; cancel() }()
+		_, _, err := c.Lookup(ctx, LookupRequest{Account: "1"})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("hung-up lookup: %v, want context.Canceled", err)
+		}
+	}
+	for range 5 {
+		hangUp()
+	}
+	if s := c.breaker.state(clk.Now()); s != "closed" {
+		t.Fatalf("breaker %s after 5 hang-ups; a hang-up is not a service failure", s)
+	}
+	failing.Store(true)
+	for i := range 3 {
+		if _, res, _ := c.Lookup(context.Background(), LookupRequest{Account: "1"}); res != LookupError {
+			t.Fatalf("failure %d: %s", i, res)
+		}
+	}
+	if s := c.breaker.state(clk.Now()); s != "open" {
+		t.Fatalf("breaker %s after 3 real failures", s)
+	}
+	// Half-open: the trial's caller hangs up; the next caller is the trial.
+	clk.advance(30 * time.Second)
+	failing.Store(false)
+	hangUp()
+	if s := c.breaker.state(clk.Now()); s != "half-open" {
+		t.Fatalf("breaker %s after the trial's caller hung up, want half-open", s)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { <-arrived; cancel() }() // reaching the service proves it passed
+	if _, res, _ := c.Lookup(ctx, LookupRequest{Account: "1"}); res == LookupCircuitOpen {
+		t.Fatal("the breaker still waits for the abandoned trial")
+	}
+}
