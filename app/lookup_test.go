@@ -60,7 +60,7 @@ func TestLookupClientAnswers(t *testing.T) {
 		}
 		again, _ := json.Marshal(got)
 		r.Body = io.NopCloser(bytes.NewReader(again))
-		demoAccountsHandler().ServeHTTP(w, r)
+		demoAccountsHandler(&stepClock{now: demoDay}, time.UTC).ServeHTTP(w, r)
 	}), config.Service{Secret: "lookup-secret"})
 	ans, res, err := c.Lookup(context.Background(), LookupRequest{Account: "1234567890", Caller: "13800000001", CallID: "c1"})
 	if err != nil || res != LookupOK || !ans.Found {
@@ -177,7 +177,7 @@ func TestLookupBreakerSingleTrial(t *testing.T) {
 }
 
 func TestDemoAccountsRejectsBadRequests(t *testing.T) {
-	h := demoAccountsHandler()
+	h := demoAccountsHandler(&stepClock{now: demoDay}, time.UTC)
 	for _, tc := range []struct {
 		method, body string
 		want         int
@@ -265,5 +265,45 @@ func TestLookupBreakerIgnoresCallerHangups(t *testing.T) {
 	go func() { <-arrived; cancel() }() // reaching the service proves it passed
 	if _, res, _ := c.Lookup(ctx, LookupRequest{Account: "1"}); res == LookupCircuitOpen {
 		t.Fatal("the breaker still waits for the abandoned trial")
+	}
+}
+
+// demoDay is the day the fixed-clock look-up tests run on.
+var demoDay = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// The demo accounts' due dates and outages lie ahead of the server's
+// today, whatever day that is: a newcomer never hears a past date.
+func TestDemoAccountsDatesFollowTheServerClock(t *testing.T) {
+	shanghai := time.FixedZone("UTC+8", 8*3600)
+	for _, tc := range []struct {
+		now                     time.Time
+		due, outageStart, other string
+	}{
+		{time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC), "2026-12-05", "2026-11-28T08:00:00+08:00", "2026-12-20"},
+		// 20:30 UTC on 27 February is already 28 February in UTC+8; the
+		// month and the year roll over.
+		{time.Date(2031, 2, 27, 20, 30, 0, 0, time.UTC), "2031-03-12", "2031-03-05T08:00:00+08:00", "2031-03-27"},
+	} {
+		h := demoAccountsHandler(&stepClock{now: tc.now}, shanghai)
+		ask := func(account string) LookupAnswer {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", DemoAccountsPath, strings.NewReader(`{"account":"`+account+`"}`)))
+			var ans LookupAnswer
+			if err := json.Unmarshal(rec.Body.Bytes(), &ans); err != nil || rec.Code != http.StatusOK {
+				t.Fatalf("%s: %d %s", account, rec.Code, rec.Body)
+			}
+			if err := ans.check(); err != nil {
+				t.Errorf("%s on %v: %v", account, tc.now, err)
+			}
+			return ans
+		}
+		a := ask("1234567890")
+		if a.DueDate != tc.due || a.PlannedOutage == nil || a.PlannedOutage.Start != tc.outageStart ||
+			!strings.HasSuffix(a.PlannedOutage.End, "T16:00:00+08:00") || a.PlannedOutage.End[:10] != tc.outageStart[:10] {
+			t.Errorf("on %v: due %s, outage %+v; want due %s, outage from %s", tc.now, a.DueDate, a.PlannedOutage, tc.due, tc.outageStart)
+		}
+		if b := ask("8765432109"); b.DueDate != tc.other || b.PlannedOutage != nil {
+			t.Errorf("on %v: south account due %s, outage %+v; want %s and none", tc.now, b.DueDate, b.PlannedOutage, tc.other)
+		}
 	}
 }
