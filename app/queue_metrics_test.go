@@ -38,6 +38,15 @@ func TestQueueSeriesFromStartAndAfterReload(t *testing.T) {
 	})
 	queueSeriesPresent(t, h, "general", "queue:billing")
 	queueSeriesPresent(t, h, "billing")
+	// The agent panel names the agent's queues as people see them.
+	panel := agentPanel{agentControl: agentControl{h.srv}, calls: newCallTracker()}
+	view, err := panel.PanelView("1001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if view.QueueNames["general"] != "General enquiries" || view.QueueNames["billing"] != "billing" {
+		t.Errorf("agent panel queue names %v", view.QueueNames)
+	}
 
 	write := reloadFixture(t, h)
 	body := strings.Replace(reloadedACD(t), "queues:\n  sales: {", "queues:\n  sales: {display_name: Sales & new connections, ", 1)

@@ -70,9 +70,9 @@ func (m *Metrics) InitQueues(queues []QueueInfo, values LabelValues) {
 	m.displayNames.Store(&display)
 }
 
-// displayName is how people see a queue: its configured display name, or
-// its name.
-func (m *Metrics) displayName(queue string) string {
+// DisplayName is how people see a queue: its configured display name, or
+// its name. The wallboard and the agent panel show it.
+func (m *Metrics) DisplayName(queue string) string {
 	if names := m.displayNames.Load(); names != nil {
 		if d, ok := (*names)[queue]; ok {
 			return d

@@ -135,7 +135,7 @@ func (m *Metrics) Wallboard() []QueueFigures {
 	out := make([]QueueFigures, 0, len(live))
 	for _, q := range live {
 		qf := QueueFigures{
-			Queue: q.Name, DisplayName: m.displayName(q.Name), Waiting: q.Waiting,
+			Queue: q.Name, DisplayName: m.DisplayName(q.Name), Waiting: q.Waiting,
 			OldestWaitSeconds: q.OldestWaitSeconds, ExpectedWaitSeconds: q.ExpectedWaitSeconds,
 			ServiceLevelTarget:  defaultServiceLevelTarget,
 			ServiceLevelSeconds: 20,
