@@ -92,6 +92,7 @@ func (p agentPanel) PanelView(id string) (web.PanelView, error) {
 	if c, ok := p.calls.forAgent(id, info.CallID); ok {
 		v.Call = &c
 	}
+	v.QueueNames = p.queueNames(v)
 	if info.State == acd.Wrapup {
 		if d := p.wrapup[info.Queue]; d > 0 {
 			until := info.Since.Add(d)
@@ -120,4 +121,16 @@ func (p agentPanel) Disposition(agent, category string, resolved bool) error {
 	return p.run("panel disposition", agent, func(a *acd.ACD) ([]acd.Action, error) {
 		return nil, a.SetDisposition(agent, category, resolved)
 	})
+}
+
+// queueNames gives the display name of every queue the view names.
+func (p agentPanel) queueNames(v web.PanelView) map[string]string {
+	names := make(map[string]string, len(v.Agent.Queues)+1)
+	for _, q := range v.Agent.Queues {
+		names[q] = p.s.metrics.DisplayName(q)
+	}
+	if v.Call != nil && v.Call.Queue != "" {
+		names[v.Call.Queue] = p.s.metrics.DisplayName(v.Call.Queue)
+	}
+	return names
 }

@@ -157,12 +157,8 @@ func (s *Server) loadFlows() error {
 // the wallboard and the hotline_*_ratio gauges show.
 func (s *Server) enableWindows() error {
 	cfg := s.cfg
-	agentQueues := make(map[string][]string, len(cfg.Agents))
-	for _, a := range cfg.Agents {
-		agentQueues[a.ID] = a.Queues
-	}
 	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, queueThresholds(cfg),
-		metrics.WithAgentQueues(agentQueues), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg)))
+		metrics.WithAgentQueues(agentQueues(cfg)), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg)))
 }
 
 // loadACD checks the agents and queues and the prompts and music they use.
@@ -279,8 +275,7 @@ func (s *Server) Start() error {
 		s.acd = newACDRuntime(s, a, s.queues)
 		sipCfg.OnRegistration = s.onRegistration
 		sipCfg.Consult = s.acd.ringConsult
-		s.metrics.SetQueueThresholds(queueThresholds(cfg))
-		s.metrics.InitQueues(sortedKeys(cfg.Queues))
+		s.applyQueueMetrics(cfg)
 		s.metrics.SetSnapshotSource(s.acd.snapshot)
 	}
 	sipCfg.AgentPassword = s.sipPassword // agents and supervisors (monitor.go)

@@ -53,6 +53,8 @@ type PanelView struct {
 	WrapupUntil  *time.Time `json:"wrapup_until,omitempty"`
 	PauseReasons []string   `json:"pause_reasons"`
 	Categories   []string   `json:"categories"`
+	// QueueNames is how people see each queue the view names, by key.
+	QueueNames map[string]string `json:"queue_names,omitempty"`
 }
 
 // AgentPanelSource is what the panel asks of the ACD: one agent's view and
