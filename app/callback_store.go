@@ -18,8 +18,9 @@ const callbackStoreTimeout = 3 * time.Second
 // persisted reports whether pending callbacks survive a restart.
 func (svc *callbackService) persisted() bool { return svc.s.store != nil }
 
-// save writes the callback's current state; a failure only costs the
-// callback its survival of a restart.
+// save writes the callback's current state. The store keeps it through a
+// database outage; a refusal (a callback without id or number) only costs
+// the callback its survival of a restart.
 func (svc *callbackService) save(job *callbackJob) {
 	if !svc.persisted() {
 		return
@@ -34,9 +35,7 @@ func (svc *callbackService) save(job *callbackJob) {
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callbackStoreTimeout)
-	defer cancel()
-	err := svc.s.store.SaveCallback(ctx, store.PendingCallback{
+	err := svc.s.store.SaveCallback(store.PendingCallback{
 		CallbackID: job.id, CallID: job.origID, Queue: st.Queue, Priority: st.Priority, Caller: st.Caller,
 		Number: st.Number, HotlineNumber: job.number, Language: job.lang,
 		Queued: st.Queued, GiveUp: st.GiveUpAt, Attempts: st.Attempts,
