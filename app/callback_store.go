@@ -79,30 +79,37 @@ func (svc *callbackService) restore() error {
 }
 
 // restoreLater retries the restore while the store is healthy, until it
-// has been done or the service stops.
+// has been done or the service stops. A failed attempt (the database went
+// away again, the list could not be read) waits longer each time.
 func (svc *callbackService) restoreLater() {
 	defer svc.wg.Done()
 	defer svc.late.end()
-	tick := time.NewTicker(lateRestoreEvery)
-	defer tick.Stop()
+	wait, backoff := lateRestoreEvery, lateRestoreEvery
 	for {
 		select {
 		case <-svc.stop:
 			return
-		case <-tick.C:
+		case <-time.After(wait):
 		}
 		if st := svc.s.store.Stats(); !st.DatabaseConnected || st.LastError != nil {
-			continue // the store retries on its own schedule
+			wait = lateRestoreEvery // the store retries on its own schedule
+			continue
 		}
 		if svc.restoreSaved(true) {
 			svc.log.Info("saved callbacks restored after the database came back")
 			return
 		}
+		backoff = min(2*backoff, lateRestoreMax)
+		wait = backoff
 	}
 }
 
-// lateRestoreEvery is how often a waiting restore looks at the store.
-const lateRestoreEvery = time.Second
+// A waiting restore looks at the store every lateRestoreEvery, and after
+// failed attempts at most every lateRestoreMax.
+const (
+	lateRestoreEvery = time.Second
+	lateRestoreMax   = 30 * time.Second
+)
 
 // restoreSaved restores the saved callbacks if the spool is written and the
 // list can be read; it reports whether it did. Late, it passes over the
