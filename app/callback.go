@@ -47,6 +47,7 @@ type callbackService struct {
 	mu       sync.Mutex
 	jobs     map[string]*callbackJob // callback id → job
 	closed   bool
+	late     lateRestore // callback_store.go
 }
 
 // callbackJob is one pending callback.

@@ -131,7 +131,9 @@ func (s *Store) reconnect(cfg Config) func(context.Context) (sink, error) {
 // for it.
 func (s *Store) useDatabase(db *sqlx.DB, cfg Config) sink {
 	s.handle.Store(db)
-	var sk sink = newDBSink(db, s.d, s.pipe.spool, s.log, s.pipe.rejected)
+	dbs := newDBSink(db, s.d, s.pipe.spool, s.log, s.pipe.rejected)
+	dbs.callbackEnded = s.callbacks.hasEnded
+	var sk sink = dbs
 	if cfg.wrapSink != nil {
 		sk = cfg.wrapSink(sk)
 	}
