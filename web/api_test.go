@@ -92,8 +92,8 @@ func TestAPIRolesAndActions(t *testing.T) {
 
 type emptyControl struct{ fakeControl }
 
-func (emptyControl) Agents() []AgentView { return nil }
-func (emptyControl) Queues() []QueueView { return nil }
+func (*emptyControl) Agents() []AgentView { return nil }
+func (*emptyControl) Queues() []QueueView { return nil }
 
 // Lists are JSON arrays even when empty: a client iterating over them must
 // not meet null.
