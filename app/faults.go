@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/signedhttp"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 )
@@ -51,20 +51,19 @@ var externalNumber = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,31}$`)
 type faultDesk struct {
 	s       *Server
 	dir     string
-	svc     *config.Service // nil: numbers are local only
-	secret  []byte
-	client  *http.Client
-	nextSeq atomic.Int64 // local numbers when there is no store
+	svc     *config.Service   // nil: numbers are local only
+	poster  signedhttp.Poster // signs with the service's secret, if any
+	nextSeq atomic.Int64      // local numbers when there is no store
 }
 
 func newFaultDesk(s *Server) (*faultDesk, error) {
-	d := &faultDesk{s: s, dir: filepath.Join(s.cfg.DataDir, "faults"), client: &http.Client{}}
+	d := &faultDesk{s: s, dir: filepath.Join(s.cfg.DataDir, "faults"), poster: signedhttp.Poster{Client: &http.Client{}}}
 	if err := os.MkdirAll(d.dir, 0o750); err != nil {
 		return nil, err
 	}
 	if svc, ok := s.cfg.Services[WorkOrderService]; ok {
 		svc = svc.WithDefaults()
-		d.svc, d.secret = &svc, []byte(svc.SecretValue())
+		d.svc, d.poster.Secret = &svc, []byte(svc.SecretValue())
 	}
 	return d, nil
 }
@@ -127,30 +126,23 @@ func (d *faultDesk) askReceiver(ctx context.Context, req WorkOrderRequest) (stri
 }
 
 func (d *faultDesk) post(ctx context.Context, body []byte) (number string, retry bool, err error) {
-	ctx, cancel := context.WithTimeout(ctx, d.svc.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.svc.URL, bytes.NewReader(body))
-	if err != nil {
-		return "", false, fmt.Errorf("work order: %w", err)
+	res, err := d.poster.Post(ctx, signedhttp.Request{
+		URL: d.svc.URL, Body: body, Timeout: d.svc.Timeout, MaxAnswer: 16 << 10,
+		Header: map[string]string{"X-Hotline-Event": "work_order"},
+	})
+	if err != nil && res.Status == 0 {
+		// No answer: worth another try unless the caller's side gave up.
+		return "", ctx.Err() == nil, fmt.Errorf("work order: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Hotline-Event", "work_order")
-	if len(d.secret) > 0 {
-		req.Header.Set("X-Hotline-Signature", "sha256="+Sign(d.secret, body))
-	}
-	resp, err := d.client.Do(req)
-	if err != nil {
-		return "", ctx.Err() == nil || errors.Is(err, context.DeadlineExceeded), fmt.Errorf("work order: %w", err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 16<<10))
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return "", true, fmt.Errorf("work order: status %d", resp.StatusCode)
-	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return "", false, fmt.Errorf("work order: status %d", resp.StatusCode)
+	case res.Retryable():
+		return "", true, fmt.Errorf("work order: status %d", res.Status)
+	case !res.OK():
+		return "", false, fmt.Errorf("work order: status %d", res.Status)
 	}
+	// A 2xx whose body broke off is an acceptance without a number.
 	var ans WorkOrderAnswer
+	data := res.Body
 	if len(bytes.TrimSpace(data)) == 0 || json.Unmarshal(data, &ans) != nil || ans.WorkOrder == "" {
 		return "", false, nil // accepted without a number of its own
 	}

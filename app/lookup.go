@@ -1,12 +1,10 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/signedhttp"
 )
 
 // Lookup results, as counted by hotline_lookups_total{result} and carried
@@ -109,12 +108,11 @@ func (a LookupAnswer) Vars() map[string]string {
 type LookupClient struct {
 	name    string
 	url     func() string // resolved per request: builtin:demo needs the bound HTTP address
-	secret  []byte
 	timeout time.Duration
 	retries int
 	backoff time.Duration
 	breaker *breaker
-	http    *http.Client
+	poster  signedhttp.Poster // signs with the service's secret, if any
 	clock   clock
 }
 
@@ -123,10 +121,10 @@ type LookupClient struct {
 func NewLookupClient(name string, svc config.Service, url func() string, clk clock) *LookupClient {
 	svc = svc.WithDefaults()
 	return &LookupClient{
-		name: name, url: url, secret: []byte(svc.SecretValue()),
+		name: name, url: url,
 		timeout: svc.Timeout, retries: *svc.Retries, backoff: 100 * time.Millisecond,
 		breaker: newBreaker(svc.Breaker.Failures, svc.Breaker.CoolDown),
-		http:    &http.Client{}, clock: clk,
+		poster:  signedhttp.Poster{Client: &http.Client{}, Secret: []byte(svc.SecretValue())}, clock: clk,
 	}
 }
 
@@ -176,34 +174,19 @@ func (c *LookupClient) Lookup(ctx context.Context, req LookupRequest) (ans Looku
 // the same as {"found": false}.
 func (c *LookupClient) attempt(ctx context.Context, body []byte) (LookupAnswer, error) {
 	var ans LookupAnswer
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url(), bytes.NewReader(body))
-	if err != nil {
-		return ans, fmt.Errorf("%w: request: %v", errBadAnswer, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if len(c.secret) > 0 {
-		req.Header.Set("X-Hotline-Signature", "sha256="+Sign(c.secret, body))
-	}
-	resp, err := c.http.Do(req)
+	res, err := c.poster.Post(ctx, signedhttp.Request{URL: c.url(), Body: body, Timeout: c.timeout})
 	if err != nil {
 		return ans, err
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if err != nil {
-		return ans, fmt.Errorf("read answer: %w", err)
-	}
 	switch {
-	case resp.StatusCode == http.StatusNotFound:
+	case res.Status == http.StatusNotFound:
 		return LookupAnswer{}, nil
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return ans, fmt.Errorf("status %d", resp.StatusCode)
-	case resp.StatusCode != http.StatusOK:
-		return ans, fmt.Errorf("%w: status %d", errBadAnswer, resp.StatusCode)
+	case res.Retryable():
+		return ans, fmt.Errorf("status %d", res.Status)
+	case res.Status != http.StatusOK:
+		return ans, fmt.Errorf("%w: status %d", errBadAnswer, res.Status)
 	}
-	if err := json.Unmarshal(data, &ans); err != nil {
+	if err := json.Unmarshal(res.Body, &ans); err != nil {
 		return ans, fmt.Errorf("%w: json: %v", errBadAnswer, err)
 	}
 	return ans, ans.check()

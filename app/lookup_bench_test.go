@@ -16,7 +16,7 @@ import (
 // is the remote service's.
 func BenchmarkLookupDemoInProcess(b *testing.B) {
 	c := NewLookupClient("accounts", config.Service{URL: config.BuiltinDemoURL}, func() string { return "http://builtin.demo" + DemoAccountsPath }, realClock{})
-	c.http = &http.Client{Transport: handlerTransport{demoAccountsHandler(realClock{}, time.UTC)}}
+	c.poster.Client = &http.Client{Transport: handlerTransport{demoAccountsHandler(realClock{}, time.UTC)}}
 	benchLookup(b, c)
 }
 

@@ -83,7 +83,7 @@ func (s *Server) startSelfService() error {
 		if svc.URL == config.BuiltinDemoURL {
 			// In process: the demo works before the HTTP listener is up
 			// and without loopback networking.
-			c.http = &http.Client{Transport: handlerTransport{demoAccountsHandler(serverClock{s}, cfg.ReportLocation())}}
+			c.poster.Client = &http.Client{Transport: handlerTransport{demoAccountsHandler(serverClock{s}, cfg.ReportLocation())}}
 		}
 		self.lookups[name] = c
 		names = append(names, name)

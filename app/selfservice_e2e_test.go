@@ -24,6 +24,7 @@ import (
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/signedhttp"
 )
 
 const selfServiceConfig = "testdata/selfservice.yaml"
@@ -337,7 +338,7 @@ func TestFaultReportFilesWorkOrder(t *testing.T) {
 	}
 	body, sig, kind := rx.bodies[0], rx.sigs[0], rx.events[0]
 	rx.mu.Unlock()
-	if sig != "sha256="+Sign([]byte(secret), body) || kind != "work_order" {
+	if sig != "sha256="+signedhttp.Sign([]byte(secret), body) || kind != "work_order" {
 		t.Errorf("signature %q event %q", sig, kind)
 	}
 	var req WorkOrderRequest

@@ -1,13 +1,8 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -17,6 +12,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/signedhttp"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -54,7 +50,7 @@ type WebhookOptions struct {
 
 type webhookSender struct {
 	cfg    config.Webhook
-	secret []byte
+	poster signedhttp.Poster
 	kinds  map[call.Kind]bool
 	queue  chan webhookDelivery
 	opts   WebhookOptions
@@ -88,7 +84,7 @@ func NewWebhooks(hooks []config.Webhook, opts WebhookOptions, log *slog.Logger) 
 			h.Timeout = 5 * time.Second
 		}
 		w.hooks = append(w.hooks, &webhookSender{
-			cfg: h, secret: []byte(h.SecretValue()), kinds: kinds,
+			cfg: h, poster: signedhttp.Poster{Client: opts.Client, Secret: []byte(h.SecretValue())}, kinds: kinds,
 			queue: make(chan webhookDelivery, opts.QueueSize), opts: opts,
 		})
 	}
@@ -240,37 +236,21 @@ func (s *webhookSender) deliver(ctx context.Context, d webhookDelivery) error {
 }
 
 func (s *webhookSender) post(ctx context.Context, d webhookDelivery) (retry bool, err error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URL, bytes.NewReader(d.body))
-	if err != nil {
-		return false, fmt.Errorf("webhook: request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Hotline-Signature", "sha256="+Sign(s.secret, d.body))
-	req.Header.Set("X-Hotline-Event", d.kind.String())
-	req.Header.Set("X-Hotline-Delivery", strconv.FormatUint(d.seq, 10))
-	resp, err := s.opts.Client.Do(req)
-	if err != nil {
-		return true, fmt.Errorf("webhook: post: %w", err)
-	}
-	// Draining a little lets the connection be reused.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
+	res, err := s.poster.Post(ctx, signedhttp.Request{
+		URL: s.cfg.URL, Body: d.body, Timeout: s.cfg.Timeout,
+		Header: map[string]string{
+			"X-Hotline-Event":    d.kind.String(),
+			"X-Hotline-Delivery": strconv.FormatUint(d.seq, 10),
+		},
+	})
 	switch {
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		return false, nil
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return true, fmt.Errorf("webhook: status %d", resp.StatusCode)
+	case err != nil && res.Status == 0:
+		return true, fmt.Errorf("webhook: post: %w", err)
+	case res.OK():
+		return false, nil // the receiver's answer body means nothing to us
+	case res.Retryable():
+		return true, fmt.Errorf("webhook: status %d", res.Status)
 	default:
-		return false, fmt.Errorf("webhook: status %d (not retried)", resp.StatusCode)
+		return false, fmt.Errorf("webhook: status %d (not retried)", res.Status)
 	}
-}
-
-// Sign is the hex HMAC-SHA256 of body with secret, as sent in
-// X-Hotline-Signature after "sha256=".
-func Sign(secret, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/signedhttp"
 )
 
 type hookRequest struct {
@@ -71,7 +72,7 @@ func TestWebhookSignedAndRetriedAfter5xx(t *testing.T) {
 	for range 2 {
 		last = <-got
 	}
-	if last.signature != "sha256="+Sign([]byte("s3cret"), last.body) {
+	if last.signature != "sha256="+signedhttp.Sign([]byte("s3cret"), last.body) {
 		t.Errorf("signature %q does not verify", last.signature)
 	}
 	if last.event != "call_ended" || last.delivery != "1" {
