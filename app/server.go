@@ -52,6 +52,10 @@ type Server struct {
 	callbacks *callbackService
 	// monitors: supervisors' listen/whisper/barge (monitor.go)
 	monitors *monitorRegistry
+	// internalErrors: invariant violations recovered (acd_recover.go)
+	internalErrors internalErrors
+	// spoolSync: tests stall the store's disk here (nil: the real fsync)
+	spoolSync func(*os.File) error
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -204,6 +208,7 @@ func (s *Server) Start() error {
 	}
 	s.metrics = metrics.New()
 	s.registerReloadMetrics()
+	s.registerInternalErrors()
 	s.monitors = newMonitorRegistry(s)
 	s.bus.Subscribe(s.metrics)
 	if err := s.enableWindows(); err != nil {
@@ -220,6 +225,7 @@ func (s *Server) Start() error {
 	if err := s.openStore(); err != nil {
 		return err
 	}
+	s.registerSubscriberMetrics()
 	if err := s.startSelfService(); err != nil {
 		return err
 	}
