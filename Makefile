@@ -24,22 +24,24 @@ test: fmt-check vet tools-check
 test-overload:
 	$(GO) test -count=1 -timeout 5m -run '^TestSIPpOverloadAtTwiceCapacity$$' ./app/
 
-# Stops and restarts the machine's MariaDB in the middle of SIPp calls, so it
-# runs alone, after every other test (needs root, MariaDB and SIPp; skipped
-# without HOTLINE_TEST_MYSQL_DSN outside CI).
+# Stops and restarts the machine's MariaDB in the middle of SIPp calls, and
+# again while recordings, fault reports, callbacks and notices are written,
+# so it runs alone, after every other test (needs root, MariaDB and SIPp;
+# skipped without HOTLINE_TEST_MYSQL_DSN outside CI).
 test-outage:
 	@if [ -n "$$HOTLINE_TEST_MYSQL_DSN" ]; then \
-	  HOTLINE_TEST_MYSQL_OUTAGE=1 $(GO) test -race -count=1 -timeout 5m -run '^TestMariaDBOutageDuringSIPpCalls$$' ./app/; \
+	  HOTLINE_TEST_MYSQL_OUTAGE=1 $(GO) test -race -count=1 -timeout 5m \
+	    -run '^(TestMariaDBOutageDuringSIPpCalls|TestMariaDBOutageKeepsEveryWrite)$$' ./app/; \
 	else echo "SKIP: MariaDB outage test: HOTLINE_TEST_MYSQL_DSN is not set"; fi
 
 # go test shows a test's output only when it fails, so the external tools
 # the end-to-end tests need are checked here where a SKIP line is visible.
 # Under CI=true a missing tool fails the run instead.
 tools-check:
-	@for tool in sipp baresip chromium prometheus promtool fail2ban-regex; do \
+	@for tool in sipp baresip chromium prometheus promtool fail2ban-regex espeak-ng sox; do \
 	  if ! command -v $$tool >/dev/null 2>&1; then \
 	    if [ "$$CI" = true ]; then echo "FAIL: $$tool is not installed (CI runs every test)"; exit 1; fi; \
-	    echo "SKIP: $$tool is not installed: its end-to-end tests are skipped (apt-get install -y sip-tester baresip-core chromium prometheus fail2ban)"; \
+	    echo "SKIP: $$tool is not installed: its end-to-end tests are skipped (apt-get install -y sip-tester baresip-core chromium prometheus fail2ban espeak-ng sox)"; \
 	  fi; \
 	done
 	@if [ -z "$$HOTLINE_TEST_MYSQL_DSN" ]; then \

@@ -100,7 +100,7 @@ func setDuration(dst *time.Duration, v *time.Duration) {
 	}
 }
 
-// queueThresholds are the KPI thresholds per queue (KPIS.md defaults:
+// queueThresholds are the KPI thresholds per queue (docs/kpis.md defaults:
 // service level 20 s, short abandon 5 s).
 func queueThresholds(cfg *config.Config) map[string]metrics.QueueThresholds {
 	out := make(map[string]metrics.QueueThresholds, len(cfg.Queues))

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/internal/testphone"
 )
@@ -174,14 +175,40 @@ func TestNoAnswerMovesToNextAgentAndAutoPauses(t *testing.T) {
 	h := start(t, acdTestConfig, nil)
 	lazy := h.agentPhone("1001", "pw1001", testphone.NoAnswer)
 	busy := h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
-	_ = lazy
-	caller, id := h.dialAndPress("0")
+	first, id := h.dialAndPress("0")
 	// 1001 has been idle longest, is rung first, does not answer within
 	// the 2 s ring timeout; 1002 gets the call.
 	h.events.wait(t, id, "no answer from 1001", func(e call.Event) bool { return e.Kind == call.AgentNoAnswer && e.Agent == "1001" })
 	waitIncoming(t, busy)
 	h.events.wait(t, id, "1002 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1002" })
-	_ = caller.Hangup(ctxT(t, 5*time.Second))
+	select {
+	case o := <-lazy.Offers():
+		if !o.Cancelled {
+			t.Errorf("1001's unanswered ring: %+v, want cancelled", o)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("1001 was never rung")
+	}
+
+	// While 1002 talks, the next caller can only go to 1001, who again does
+	// not answer: the second no-answer in a row (auto_pause_after: 2) pauses
+	// 1001 with reason no_answer, and the caller keeps waiting.
+	second, id2 := h.dialAndPress("0")
+	h.events.wait(t, id2, "second no answer from 1001", func(e call.Event) bool { return e.Kind == call.AgentNoAnswer && e.Agent == "1001" })
+	h.events.wait(t, id2, "1001 auto-paused", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.State == "paused" && e.Reason == acd.ReasonNoAnswer
+	})
+	for _, a := range (agentControl{h.srv}).Agents() {
+		if a.ID == "1001" && (a.State != "paused" || a.Reason != acd.ReasonNoAnswer) {
+			t.Errorf("1001 after two unanswered offers: %s (%s), want paused (no_answer)", a.State, a.Reason)
+		}
+	}
+	if h.events.count(id2, call.CallEnded) != 0 {
+		t.Errorf("the second caller's call ended when 1001 was paused; it should keep waiting")
+	}
+	_ = second.Hangup(ctxT(t, 5*time.Second))
+	h.events.waitEnd(t, id2)
+	_ = first.Hangup(ctxT(t, 5*time.Second))
 	h.events.waitEnd(t, id)
 }
 

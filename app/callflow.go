@@ -107,11 +107,14 @@ func ivrResult(out ivr.Outcome, err error) (call.Result, string) {
 func (s *Server) endCall(c *sip.Call, leg *callLeg, base call.Event, result call.Result, reason, lang string, path []string) {
 	hangupBy := call.HangupByServer
 	if leg.callerGone() {
-		// The call ended under us: the caller hung up, or the endpoint
-		// gave up on a dead RTP stream.
+		// The call ended under us: the caller hung up, the endpoint gave
+		// up on a dead RTP stream, or the shutdown grace ran out.
 		hangupBy = c.HangupBy()
-		if r := c.EndReason(); r == "rtp_timeout" {
+		switch r := c.EndReason(); r {
+		case "rtp_timeout":
 			reason = r
+		case sip.ReasonShutdown:
+			result, reason = shutdownResult(result), r
 		}
 	}
 	if result == call.ResultAnsweredByAgent && reason == "agent_hangup" {
@@ -122,6 +125,17 @@ func (s *Server) endCall(c *sip.Call, leg *callLeg, base call.Event, result call
 	ev.Kind, ev.Time, ev.Result, ev.Reason, ev.Language = call.CallEnded, s.clock.Now(), result, reason, lang
 	ev.HangupBy = hangupBy
 	s.bus.Publish(ev)
+}
+
+// shutdownResult is the result of a call the server cut at the end of the
+// shutdown grace: the IVR and the queue saw the caller go, but no caller
+// abandoned it, so it must not count among the abandons (nor as a
+// self-service notice hang-up). A call an agent answered stays answered.
+func shutdownResult(result call.Result) call.Result {
+	if result == call.ResultAnsweredByAgent {
+		return result
+	}
+	return call.ResultFailed
 }
 
 // hasNode reports whether the flow of a hotline number has node.

@@ -181,7 +181,7 @@ type faultControl struct{ d *faultDesk }
 func (c faultControl) ListFaults(ctx context.Context, from, to time.Time) (any, error) {
 	list, err := c.d.s.store.WorkOrders(ctx, from, to)
 	if err != nil {
-		return nil, err
+		return nil, apiStoreErr(err)
 	}
 	if list == nil {
 		list = []store.WorkOrder{}
@@ -194,7 +194,7 @@ func (c faultControl) ListFaults(ctx context.Context, from, to time.Time) (any, 
 func (c faultControl) FaultRecording(ctx context.Context, file string) (io.ReadSeekCloser, error) {
 	w, err := c.d.s.store.WorkOrderByRecording(ctx, file)
 	if err != nil {
-		return nil, notFound(err)
+		return nil, apiStoreErr(err)
 	}
 	f, err := os.Open(filepath.Join(c.d.dir, filepath.Base(w.Recording)))
 	if err != nil {

@@ -115,6 +115,19 @@ func (r *recorder) waitEnd(t *testing.T, callID string) call.Event {
 	return r.wait(t, callID, "call end", func(e call.Event) bool { return e.Kind == call.CallEnded })
 }
 
+// count is how many events of kind callID has had so far.
+func (r *recorder) count(callID string, kind call.Kind) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, e := range r.events {
+		if e.CallID == callID && e.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *recorder) path(callID string) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()

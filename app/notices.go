@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -25,7 +24,8 @@ const noticePromptPrefix = "notice:"
 
 // noticeBoard keeps the notices that are not expired in memory, with their
 // recordings decoded, so a call asks no database and reads no file. It is
-// refreshed on every write and loaded from the store at start.
+// loaded from the store at start and follows every write the store took
+// (notices_control.go), without reading the store again.
 type noticeBoard struct {
 	store       *store.Store
 	dir         string // data_dir/notices: <id>/<lang>.wav
@@ -66,6 +66,11 @@ func (b *noticeBoard) load(ctx context.Context) error {
 	b.mu.Lock()
 	b.notices, b.audio = list, audio
 	b.mu.Unlock()
+	// Recordings staged for a write the server did not live to finish.
+	stale, _ := filepath.Glob(filepath.Join(b.dir, stagingPrefix+"*"))
+	for _, dir := range stale {
+		_ = os.RemoveAll(dir)
+	}
 	return nil
 }
 
@@ -122,104 +127,6 @@ func (b *noticeBoard) prompt(ref ivr.PromptRef) *media.Prompt {
 		}
 	}
 	return nil
-}
-
-// noticeControl is the API's view of the board (web.NoticeControl).
-type noticeControl struct{ b *noticeBoard }
-
-func (c noticeControl) ListNotices(ctx context.Context, activeOnly bool) (any, error) {
-	list, err := c.b.store.Notices(ctx, !activeOnly)
-	if err != nil {
-		return nil, err
-	}
-	if activeOnly {
-		now := c.b.clock.Now()
-		list = slices.DeleteFunc(list, func(n store.Notice) bool { return !n.ActiveAt(now) })
-	}
-	if list == nil {
-		list = []store.Notice{}
-	}
-	return list, nil
-}
-
-func (c noticeControl) CreateNotice(ctx context.Context, in web.NoticeInput, by string) (any, error) {
-	now := c.b.clock.Now()
-	n := store.Notice{CreatedBy: by, Created: now, Updated: now}
-	if err := c.b.apply(&n, in, true); err != nil {
-		return nil, err
-	}
-	audio, err := c.b.recordings(ctx, in, n.Text)
-	if err != nil {
-		return nil, err
-	}
-	if n, err = c.b.store.CreateNotice(ctx, n); err != nil {
-		return nil, err
-	}
-	if n.Prompts, err = c.b.saveAudio(n.ID, audio); err != nil {
-		_ = c.b.store.DeleteNotice(ctx, n.ID)
-		return nil, err
-	}
-	if err := c.b.store.UpdateNotice(ctx, n); err != nil {
-		return nil, err
-	}
-	c.b.log.Info("notice created", "notice", n.ID, "areas", n.Areas, "by", by)
-	return n, c.b.load(ctx)
-}
-
-func (c noticeControl) UpdateNotice(ctx context.Context, id int64, in web.NoticeInput, by string) (any, error) {
-	n, err := c.b.store.Notice(ctx, id)
-	if err != nil {
-		return nil, notFound(err)
-	}
-	if err := c.b.apply(&n, in, false); err != nil {
-		return nil, err
-	}
-	n.Updated = c.b.clock.Now()
-	if len(in.Audio) > 0 || in.Generate {
-		audio, err := c.b.recordings(ctx, in, n.Text)
-		if err != nil {
-			return nil, err
-		}
-		if n.Prompts, err = c.b.saveAudio(n.ID, audio); err != nil {
-			return nil, err
-		}
-	}
-	if err := c.b.store.UpdateNotice(ctx, n); err != nil {
-		return nil, notFound(err)
-	}
-	c.b.log.Info("notice updated", "notice", n.ID, "by", by)
-	return n, c.b.load(ctx)
-}
-
-func (c noticeControl) ExpireNotice(ctx context.Context, id int64, by string) (any, error) {
-	n, err := c.b.store.Notice(ctx, id)
-	if err != nil {
-		return nil, notFound(err)
-	}
-	n.Expired, n.Updated = true, c.b.clock.Now()
-	if err := c.b.store.UpdateNotice(ctx, n); err != nil {
-		return nil, notFound(err)
-	}
-	c.b.log.Info("notice expired", "notice", n.ID, "by", by)
-	return n, c.b.load(ctx)
-}
-
-func (c noticeControl) DeleteNotice(ctx context.Context, id int64, by string) error {
-	if err := c.b.store.DeleteNotice(ctx, id); err != nil {
-		return notFound(err)
-	}
-	if err := os.RemoveAll(c.b.noticeDir(id)); err != nil {
-		c.b.log.Warn("notice recordings not removed", "notice", id, "err", err)
-	}
-	c.b.log.Info("notice deleted", "notice", id, "by", by)
-	return c.b.load(ctx)
-}
-
-func notFound(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w: %v", web.ErrNotFound, err)
-	}
-	return err
 }
 
 // apply checks in and copies it onto n; create requires areas.
@@ -291,30 +198,4 @@ func (b *noticeBoard) recordings(ctx context.Context, in web.NoticeInput, text s
 	}
 	out[lang] = wav
 	return out, nil
-}
-
-// saveAudio writes each recording to <dir>/<id>/<lang>.wav (through a
-// temporary name, so a crash never leaves half a file) and returns the
-// language → file map for the store.
-func (b *noticeBoard) saveAudio(id int64, audio map[string][]byte) (map[string]string, error) {
-	dir := b.noticeDir(id)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("notice %d: %w", id, err)
-	}
-	files := map[string]string{}
-	for lang, data := range audio {
-		if _, err := media.LoadPromptWAV("check", bytes.NewReader(data)); err != nil {
-			return nil, fmt.Errorf("notice %d: %s: %w", id, lang, err)
-		}
-		name := lang + ".wav"
-		tmp := filepath.Join(dir, name+".partial")
-		if err := os.WriteFile(tmp, data, 0o640); err != nil {
-			return nil, fmt.Errorf("notice %d: %w", id, err)
-		}
-		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-			return nil, fmt.Errorf("notice %d: %w", id, err)
-		}
-		files[lang] = name
-	}
-	return files, nil
 }

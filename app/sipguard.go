@@ -23,6 +23,7 @@ func (s *Server) applySIPSecurity(sc *sip.Config) error {
 		ScannerAction: sip.Action(sec.ScannerAction),
 		BanAction:     sip.Action(sec.BanAction),
 	}
+	sc.Guard.IPv6PrefixLength = sec.IPv6PrefixLength
 	sc.Auth.MaxFailures, sc.Auth.Window, sc.Auth.BanFor = sec.MaxAuthFailures, sec.FailureWindow, sec.BanFor
 	sc.Overload = sip.OverloadConfig{
 		MaxCallsPerSecond: o.MaxCallsPerSecond,
@@ -36,6 +37,7 @@ func (s *Server) applySIPSecurity(sc *sip.Config) error {
 		return s.sip.BannedSources()
 	})
 	sc.OnReject, sc.OnBan = series.Rejected, series.Banned
+	sc.MaxContacts, sc.OnContactReplaced = s.cfg.SIP.MaxContacts, series.ContactReplaced
 	return nil
 }
 

@@ -138,10 +138,10 @@ func table[T any](rows []T) web.Table {
 }
 
 // Backup copies the record database to path without stopping a running
-// server (SQLite only; MySQL has its own tools, see README).
+// server (SQLite only; MySQL has its own tools, see docs/records.md).
 func Backup(ctx context.Context, cfg *config.Config, path string) error {
 	if cfg.DatabaseDSN() != "" {
-		return errors.New("database.dsn is set: back up MySQL with mysqldump or mariabackup (see README)")
+		return errors.New("database.dsn is set: back up MySQL with mysqldump or mariabackup (see docs/records.md)")
 	}
 	st, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir})
 	if err != nil {

@@ -41,6 +41,9 @@ type SIP struct {
 	// TCPIdleTimeout closes a TCP or TLS connection that sent nothing
 	// (not even a CRLF keep-alive) for this long.
 	TCPIdleTimeout time.Duration `yaml:"tcp_idle_timeout"`
+	// MaxContacts caps each agent's registered phones; a new one past it
+	// replaces the one refreshed longest ago (config/security.go).
+	MaxContacts int `yaml:"max_contacts"`
 
 	// Limits on new calls and on each source (config/security.go):
 	// max_calls_per_second, max_cpu_percent, retry_after, security.
@@ -167,6 +170,7 @@ func Default() *Config {
 			MaxCalls:       1000,
 			UserAgent:      "hotline",
 			TCPIdleTimeout: 10 * time.Minute,
+			MaxContacts:    DefaultMaxContacts,
 			Overload:       DefaultOverload(),
 			Security:       DefaultSecurity(),
 		},

@@ -27,8 +27,12 @@ type Security struct {
 	// carrier's SBC sends every caller's INVITE from one address.
 	TrustedNetworks []string `yaml:"trusted_networks"`
 	// MaxSources bounds the table of sources the limits remember.
-	MaxSources int        `yaml:"max_sources"`
-	RateLimits RateLimits `yaml:"rate_limits"`
+	MaxSources int `yaml:"max_sources"`
+	// IPv6PrefixLength makes one source of every IPv6 prefix this long
+	// (rate limits, failed logins, bans): a host rotating addresses inside
+	// its /64 is still one source. 128: each address on its own.
+	IPv6PrefixLength int        `yaml:"ipv6_prefix_length"`
+	RateLimits       RateLimits `yaml:"rate_limits"`
 	// UserAgentDeny refuses requests whose User-Agent contains one of these
 	// (case-insensitive); ScannerAction says how.
 	UserAgentDeny []string `yaml:"user_agent_deny"`
@@ -58,8 +62,9 @@ type Rate struct {
 // DefaultSecurity is what an empty sip.security means.
 func DefaultSecurity() Security {
 	return Security{
-		TrustedNetworks: []string{"127.0.0.0/8", "::1/128"},
-		MaxSources:      100_000,
+		TrustedNetworks:  []string{"127.0.0.0/8", "::1/128"},
+		MaxSources:       100_000,
+		IPv6PrefixLength: 64,
 		RateLimits: RateLimits{
 			Invite:   Rate{PerSecond: 5, Burst: 20},
 			Register: Rate{PerSecond: 5, Burst: 20},
@@ -75,6 +80,9 @@ func DefaultSecurity() Security {
 		BanAction:       "403",
 	}
 }
+
+// DefaultMaxContacts is sip.max_contacts when the file does not set it.
+const DefaultMaxContacts = 5
 
 // DefaultOverload is what an absent set of overload keys means.
 func DefaultOverload() Overload { return Overload{RetryAfter: 30 * time.Second} }
@@ -115,6 +123,9 @@ func (c *Config) validateSecurity() []error {
 	if s.MaxSources < 1000 {
 		bad("sip.security.max_sources must be at least 1000")
 	}
+	if s.IPv6PrefixLength < 32 || s.IPv6PrefixLength > 128 {
+		bad("sip.security.ipv6_prefix_length must be between 32 and 128")
+	}
 	for _, nr := range []struct {
 		name string
 		r    Rate
@@ -136,6 +147,9 @@ func (c *Config) validateSecurity() []error {
 	}
 	if s.BanAction != "silence" && s.BanAction != "403" {
 		bad("sip.security.ban_action %q: want silence or 403", s.BanAction)
+	}
+	if c.SIP.MaxContacts < 1 || c.SIP.MaxContacts > 100 {
+		bad("sip.max_contacts must be between 1 and 100")
 	}
 	if s.MaxAuthFailures < 1 {
 		bad("sip.security.max_auth_failures must be at least 1")

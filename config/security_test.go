@@ -16,32 +16,37 @@ func TestSecurityDefaultsAndOverrides(t *testing.T) {
 	if s.MaxAuthFailures != 10 || s.FailureWindow != 10*time.Minute || s.BanFor != 15*time.Minute || s.BanAction != "403" {
 		t.Errorf("ban defaults: %+v", s)
 	}
-	if s.ScannerAction != "silence" || len(s.UserAgentDeny) == 0 || s.RateLimits.Invite.PerSecond != 5 || s.MaxSources != 100_000 {
+	if s.ScannerAction != "silence" || len(s.UserAgentDeny) == 0 || s.RateLimits.Invite.PerSecond != 5 || s.MaxSources != 100_000 || s.IPv6PrefixLength != 64 {
 		t.Errorf("guard defaults: %+v", s)
 	}
 	if o.MaxCallsPerSecond != 0 || o.MaxCPUPercent != 0 || o.RetryAfter != 30*time.Second {
 		t.Errorf("overload defaults: %+v", o)
+	}
+	if cfg.SIP.MaxContacts != 5 {
+		t.Errorf("max_contacts default %d, want 5", cfg.SIP.MaxContacts)
 	}
 	cfg, err = Parse("f.yaml", []byte(`numbers: {"1": main}
 sip:
   max_calls_per_second: 50
   max_cpu_percent: 85
   retry_after: 10s
+  max_contacts: 2
   security:
     trusted_networks: [203.0.113.0/24, 198.51.100.7]
     rate_limits: {invite: {per_second: 1, burst: 3}, options: {per_second: 0}}
     user_agent_deny: []
     scanner_action: 403
     ban_action: silence
+    ipv6_prefix_length: 56
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s, o = cfg.SIP.Security, cfg.SIP.Overload
-	if o.MaxCallsPerSecond != 50 || o.MaxCPUPercent != 85 || o.RetryAfter != 10*time.Second {
-		t.Errorf("overload: %+v", o)
+	if o.MaxCallsPerSecond != 50 || o.MaxCPUPercent != 85 || o.RetryAfter != 10*time.Second || cfg.SIP.MaxContacts != 2 {
+		t.Errorf("overload: %+v, max_contacts %d", o, cfg.SIP.MaxContacts)
 	}
-	if s.ScannerAction != "403" || s.BanAction != "silence" || len(s.UserAgentDeny) != 0 {
+	if s.ScannerAction != "403" || s.BanAction != "silence" || len(s.UserAgentDeny) != 0 || s.IPv6PrefixLength != 56 {
 		t.Errorf("actions and deny list: %+v", s)
 	}
 	if s.RateLimits.Invite != (Rate{1, 3}) || s.RateLimits.Options.PerSecond != 0 || s.RateLimits.Register.PerSecond != 5 {
@@ -68,6 +73,9 @@ func TestSecurityErrors(t *testing.T) {
 		"security: {max_sources: 10}":                                  "max_sources must be at least 1000",
 		"security: {user_agent_deny: [\"\"]}":                          "user_agent_deny: an entry is empty",
 		"security: {rate_limit: {}}":                                   `unknown key "rate_limit"`,
+		"security: {ipv6_prefix_length: 129}":                          "ipv6_prefix_length must be between 32 and 128",
+		"security: {ipv6_prefix_length: 16}":                           "ipv6_prefix_length must be between 32 and 128",
+		"max_contacts: 0":                                              "sip.max_contacts must be between 1 and 100",
 	}
 	for line, want := range cases {
 		_, err := Parse("f.yaml", []byte("numbers: {\"1\": main}\nsip:\n  "+line+"\n"))

@@ -10,7 +10,7 @@ import (
 )
 
 // Care holds the series of the customer-care features: post-call survey,
-// sticky agent, repeat complainers and recording. Satisfaction (KPIS.md)
+// sticky agent, repeat complainers and recording. Satisfaction (docs/kpis.md)
 // derives from hotline_survey_responses_total: the share of score 4 and 5
 // among all responses, and the mean score.
 type Care struct {

@@ -1,5 +1,5 @@
 // Package metrics turns the call event stream into Prometheus series. The
-// names, labels and definitions follow KPIS.md; raw counters and histograms
+// names, labels and definitions follow docs/kpis.md; raw counters and histograms
 // are the source of truth so any variant of a formula can be written in
 // PromQL.
 package metrics
@@ -137,7 +137,7 @@ func (m *Metrics) HandleEvent(e call.Event) {
 		m.leave(e.CallID)
 		// A caller who chose a callback is not counted yet: the callback
 		// record carries the call on and counts it once, answered or
-		// abandoned, when it ends (KPIS.md's result values).
+		// abandoned, when it ends (docs/kpis.md's result values).
 		if e.Result != call.ResultCallback {
 			m.calls.WithLabelValues(string(e.Result)).Inc()
 		}

@@ -8,7 +8,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 )
 
-// QueueThresholds are a queue's KPI thresholds (KPIS.md): the service-level
+// QueueThresholds are a queue's KPI thresholds (docs/kpis.md): the service-level
 // answer time and the wait under which an abandon is "short".
 type QueueThresholds struct {
 	ServiceLevel time.Duration // default 20 s

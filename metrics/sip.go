@@ -11,13 +11,14 @@ import (
 // sip); anything else is counted as "other" so the series stays bounded.
 var SIPRejectReasons = []string{
 	"banned", "auth_failed", "rate_limited", "user_agent", "not_ours",
-	"overload", "draining", "malformed", "method",
+	"overload", "draining", "malformed", "method", "nonce_replay",
 }
 
 // SIPSeries counts what the SIP guard refuses and bans.
 type SIPSeries struct {
 	rejected *prometheus.CounterVec
 	bans     prometheus.Counter
+	replaced prometheus.Counter
 }
 
 // EnableSIP registers the SIP guard's series; banned reports how many
@@ -26,11 +27,15 @@ func (m *Metrics) EnableSIP(banned func() int) *SIPSeries {
 	s := &SIPSeries{
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hotline_sip_rejected_total",
-			Help: "SIP requests refused, by reason (banned, auth_failed, rate_limited, user_agent, not_ours, overload, draining, malformed, method).",
+			Help: "SIP requests refused, by reason (banned, auth_failed, rate_limited, user_agent, not_ours, overload, draining, malformed, method, nonce_replay).",
 		}, []string{"reason"}),
 		bans: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hotline_sip_bans_total",
 			Help: "Sources banned after repeated failed digest logins.",
+		}),
+		replaced: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_sip_contacts_replaced_total",
+			Help: "Agents' registered contacts dropped for a newer one past sip.max_contacts.",
 		}),
 	}
 	for _, r := range SIPRejectReasons {
@@ -38,9 +43,9 @@ func (m *Metrics) EnableSIP(banned func() int) *SIPSeries {
 	}
 	bannedGauge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "hotline_sip_banned_sources",
-		Help: "Source addresses banned now.",
+		Help: "Sources banned now (IPv4 addresses, IPv6 prefixes).",
 	}, func() float64 { return float64(banned()) })
-	m.registry.MustRegister(s.rejected, s.bans, bannedGauge)
+	m.registry.MustRegister(s.rejected, s.bans, s.replaced, bannedGauge)
 	return s
 }
 
@@ -54,3 +59,6 @@ func (s *SIPSeries) Rejected(reason string) {
 
 // Banned counts one new ban.
 func (s *SIPSeries) Banned() { s.bans.Inc() }
+
+// ContactReplaced counts one registered contact replaced by a newer one.
+func (s *SIPSeries) ContactReplaced() { s.replaced.Inc() }

@@ -30,7 +30,7 @@ const bucketWidth = 10 * time.Second
 const ringBuckets = int64(30 * time.Minute / bucketWidth)
 
 // Figure is a KPI that may be undefined: a ratio or average whose
-// denominator is zero has no value (KPIS.md), which is not the same as 0.
+// denominator is zero has no value (docs/kpis.md), which is not the same as 0.
 type Figure struct {
 	Value   float64
 	Defined bool
@@ -220,7 +220,7 @@ func (q *queueWindow) figures(now time.Time, loc *time.Location, w Window) Figur
 	return kpis(&sum, busy, idle)
 }
 
-// kpis applies the KPIS.md formulas; a zero denominator leaves the figure
+// kpis applies the docs/kpis.md formulas; a zero denominator leaves the figure
 // undefined. Ratios are clamped to [0, 1] because a sliding window can
 // hold the answer of a call whose offer slid out of it.
 func kpis(s *tally, busySeconds, idleSeconds float64) Figures {

@@ -10,7 +10,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 )
 
-// defaultServiceLevelTarget is KPIS.md's default service_level_target.
+// defaultServiceLevelTarget is docs/kpis.md's default service_level_target.
 const defaultServiceLevelTarget = 0.80
 
 // WindowOption configures the rolling windows.

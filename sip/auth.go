@@ -39,6 +39,9 @@ type AuthConfig struct {
 	MaxFailures int           // wrong answers from one source within Window …
 	Window      time.Duration
 	BanFor      time.Duration // … ban that source this long
+	// MaxNonces bounds the nonce counts remembered against replays
+	// (default DefaultMaxNonces; see nonceCounts).
+	MaxNonces int
 	// Password returns a user's password; ok=false for unknown users.
 	Password func(user string) (password string, ok bool)
 	Now      func() time.Time
@@ -60,6 +63,7 @@ const (
 	AuthFailNonce       = "bad_nonce"     // a nonce we did not issue
 	AuthFailUnknownUser = "unknown_user"
 	AuthFailPassword    = "bad_password"
+	AuthFailReplay      = "nonce_replay" // a nonce count already used: a captured answer sent again
 )
 
 // Authenticator checks SIP digest credentials (RFC 8760: SHA-256 and MD5)
@@ -69,6 +73,7 @@ type Authenticator struct {
 	secret [32]byte
 
 	sources *sourceTable
+	nonces  *nonceCounts
 }
 
 // NewAuthenticator fills defaults: realm "hotline", nonces valid 5 min,
@@ -101,7 +106,7 @@ func NewAuthenticator(cfg AuthConfig) *Authenticator {
 	if cfg.sources == nil {
 		cfg.sources = newSourceTable(0)
 	}
-	a := &Authenticator{cfg: cfg, sources: cfg.sources}
+	a := &Authenticator{cfg: cfg, sources: cfg.sources, nonces: newNonceCounts(cfg.MaxNonces)}
 	_, _ = rand.Read(a.secret[:])
 	return a
 }
@@ -150,6 +155,16 @@ func (a *Authenticator) Check(req *sipmsg.Request, source netip.Addr) (user stri
 		return "", AuthChallenge, false
 	}
 	if !fresh {
+		return "", AuthChallenge, true
+	}
+	switch a.nonces.use(cred.Nonce, cred.Algorithm, cred.Nc, nonceIssued(cred.Nonce), now.Add(-a.cfg.NonceTTL)) {
+	case nonceReplayed:
+		// The right answer sent again: someone replays a captured
+		// request. stale=true lets a genuine phone that lost its count
+		// retry at once with a fresh nonce.
+		a.fail(source, cred.Username, AuthFailReplay, now)
+		return "", AuthChallenge, true
+	case nonceForgotten:
 		return "", AuthChallenge, true
 	}
 	return cred.Username, AuthOK, false
@@ -224,9 +239,17 @@ func (a *Authenticator) checkNonce(nonce string, now time.Time) (fresh, genuine 
 	if !hmac.Equal(raw[8:], a.sign(raw[:8])) {
 		return false, false
 	}
-	issued := time.Unix(0, int64(binary.BigEndian.Uint64(raw[:8])))
-	age := now.Sub(issued)
+	age := now.Sub(nonceIssued(nonce))
 	return age >= 0 && age <= a.cfg.NonceTTL, true
+}
+
+// nonceIssued reads the issue time of a nonce checkNonce found genuine.
+func nonceIssued(nonce string) time.Time {
+	raw, err := hex.DecodeString(nonce)
+	if err != nil || len(raw) < 8 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(raw[:8])))
 }
 
 // fail counts a failed answer from source and bans the source when it

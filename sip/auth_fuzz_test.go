@@ -117,8 +117,12 @@ func FuzzDigestAuthorization(f *testing.F) {
 		default:
 			t.Fatalf("unknown result %d", result)
 		}
-		// A genuine answer replayed after the nonce expired is only stale.
+		// A genuine answer sent again at once is a replay (RFC 7616
+		// section 3.3); after the nonce expired it is only stale.
 		if result == AuthOK {
+			if _, again, stale := a.Check(req, src); again != AuthChallenge || !stale {
+				t.Fatalf("replayed at once: result %d stale %v, want a stale challenge", again, stale)
+			}
 			clock.t = clock.t.Add(time.Hour)
 			if _, again, stale := a.Check(req, src); again != AuthChallenge || !stale {
 				t.Fatalf("after expiry: result %d stale %v", again, stale)

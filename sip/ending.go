@@ -44,8 +44,9 @@ func (e *ending) HangupBy() call.HangupBy {
 }
 
 // EndReason says why the leg ended: "bye" (the other side hung up),
-// "rtp_timeout", "dialog_ended" (the SIP dialog failed) or "server" (our
-// side hung up); valid once Done is closed.
+// "rtp_timeout", "dialog_ended" (the SIP dialog failed), "no_ack" (our 200
+// OK was never acknowledged), ReasonShutdown (the shutdown grace ran out)
+// or "server" (our side hung up); valid once Done is closed.
 func (e *ending) EndReason() string {
 	e.endMu.Lock()
 	defer e.endMu.Unlock()

@@ -77,6 +77,17 @@ type Config struct {
 	// Consult, when set, may ring a colleague before an agent's call to an
 	// internal number is answered (see ConsultFunc).
 	Consult ConsultFunc
+
+	// MaxContacts caps each agent's registered contacts (default
+	// DefaultMaxContacts): past it the one refreshed longest ago is
+	// replaced, and OnContactReplaced is told.
+	MaxContacts       int
+	OnContactReplaced func()
+
+	// T1 is RFC 3261's round-trip estimate (default 500 ms). 64*T1 bounds
+	// the wait for the ACK of our 200 OK and for the answer to our BYE
+	// (answer.go); tests shorten it.
+	T1 time.Duration
 }
 
 // Handler runs a call after it is answered and acknowledged, in the call's
@@ -142,6 +153,10 @@ func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, h
 	e.auth = NewAuthenticator(authCfg)
 	e.registrar = NewRegistrar(cfg.Now, cfg.OnRegistration)
 	e.registrar.StreamMaxExpires = streamRegistrationLimit(cfg.TCPIdleTimeout)
+	if cfg.MaxContacts > 0 {
+		e.registrar.MaxContacts = cfg.MaxContacts
+	}
+	e.registrar.OnReplaced = e.onContactReplaced
 	return e, nil
 }
 
@@ -311,10 +326,14 @@ func (e *Endpoint) Wait(ctx context.Context) error {
 	return nil
 }
 
+// ReasonShutdown is the EndReason of the calls HangupAll ends: the server
+// cut them at the end of the shutdown grace, not the caller.
+const ReasonShutdown = "server_shutdown"
+
 // HangupAll ends every call in progress (used when the drain grace is over).
 func (e *Endpoint) HangupAll() {
 	e.calls.Range(func(_, v any) bool {
-		v.(*Call).Hangup()
+		v.(*Call).hangup(ReasonShutdown)
 		return true
 	})
 }

@@ -22,12 +22,13 @@ const (
 	RejectDraining    = "draining"     // shutting down: 503
 	RejectMalformed   = "malformed"    // 400
 	RejectMethod      = "method"       // 405, 501
+	RejectNonceReplay = "nonce_replay" // a digest answer sent again with a used nonce count
 )
 
 // RejectReasons lists every reason, for metrics to initialise its series.
 var RejectReasons = []string{
 	RejectBanned, RejectAuthFailed, RejectRateLimited, RejectUserAgent, RejectNotOurs,
-	RejectOverload, RejectDraining, RejectMalformed, RejectMethod,
+	RejectOverload, RejectDraining, RejectMalformed, RejectMethod, RejectNonceReplay,
 }
 
 // Action is what the guard does with a request it refuses.
@@ -56,6 +57,10 @@ type GuardConfig struct {
 	Trusted []netip.Prefix
 	// MaxSources bounds the per-source table (default DefaultMaxSources).
 	MaxSources int
+	// IPv6PrefixLength groups IPv6 addresses into one source per prefix of
+	// this length for limits, failure counts and bans (default
+	// DefaultIPv6PrefixLength; 128: every address on its own).
+	IPv6PrefixLength int
 	// Token buckets per source. Over the limit, INVITE and REGISTER get
 	// 503 with Retry-After (RFC 3261 21.5.4: a well-behaved phone backs
 	// off); OPTIONS and methods we do not serve get no answer, because

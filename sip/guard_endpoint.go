@@ -84,13 +84,17 @@ func (e *Endpoint) reject(reason string) {
 // format that a fail2ban filter matches (deploy/fail2ban/hotline.conf):
 // the message names the event and source= comes right after it.
 func (e *Endpoint) onAuthFailure(src netip.Addr, user, reason string, banned bool) {
-	e.reject(RejectAuthFailed)
+	if reason == AuthFailReplay {
+		e.reject(RejectNonceReplay)
+	} else {
+		e.reject(RejectAuthFailed)
+	}
 	e.log.Warn("sip auth failed", "source", src.String(), "reason", reason, "user", clip(user, 64))
 	if !banned {
 		return
 	}
 	e.log.Warn("sip source banned", "source", src.String(), "reason", "auth_failures",
-		"for", e.banFor().String())
+		"for", e.banFor().String(), "range", e.auth.sources.sourceRange(src).String())
 	if e.cfg.OnBan != nil {
 		e.cfg.OnBan()
 	}
@@ -145,6 +149,9 @@ func (e *Endpoint) initGuard(authCfg *AuthConfig) {
 		authCfg.Now = e.cfg.Now
 	}
 	authCfg.sources = newSourceTable(e.cfg.Guard.MaxSources)
+	if bits := e.cfg.Guard.IPv6PrefixLength; bits > 0 {
+		authCfg.sources.ipv6Bits = min(bits, 128)
+	}
 	authCfg.OnFailure = e.onAuthFailure
 	e.guard = newGuard(e.cfg.Guard, authCfg.sources, authCfg.Now)
 	e.overload = newOverloadGuard(e.cfg.Overload, e.cfg.Now)

@@ -11,6 +11,11 @@ import (
 // gives no bound.
 const DefaultMaxSources = 100_000
 
+// DefaultIPv6PrefixLength groups IPv6 sources by /64: one customer line or
+// host gets a whole /64 and can rotate through it at will, so an address
+// alone identifies nobody.
+const DefaultIPv6PrefixLength = 64
+
 // requestClass picks a source's token bucket.
 type requestClass uint8
 
@@ -71,6 +76,7 @@ type sourceState struct {
 	buckets  [numClasses]bucket
 	failures []time.Time // failed digest answers, oldest first
 	loggedAt time.Time   // last guard log line for this source
+	failing  bool        // has failures: kept in the failing list
 	elem     *list.Element
 }
 
@@ -79,21 +85,27 @@ type banEntry struct {
 	until time.Time
 }
 
-// sourceTable remembers sources for the guard and the authenticator. It is
+// sourceTable remembers sources for the guard and the authenticator. A
+// source is an IPv4 address or an IPv6 prefix (see key). The table is
 // bounded: a flood from spoofed addresses must not grow memory without
 // limit. Sources are kept in least-recently-seen order and the oldest idle
-// one is forgotten when the table is full. Bans live apart, in the order
-// they were made (all last equally long, so the oldest ends first), so that
-// a flood of new sources cannot push a banned one out of the table before
-// the ban of every other has been pushed out too.
+// one is forgotten when the table is full; sources with failed logins are
+// kept in a list of their own and forgotten only when no clean source is
+// left, so that a flood of new sources cannot wipe an attacker's failure
+// count. Bans live apart, in the order they were made (all last equally
+// long, so the oldest ends first), so that a flood of new sources cannot
+// push a banned one out of the table before the ban of every other has
+// been pushed out too.
 type sourceTable struct {
-	mu      sync.Mutex
-	max     int
-	sources map[netip.Addr]*sourceState
-	lru     list.List // of *sourceState, most recently seen in front
-	bans    map[netip.Addr]*list.Element
-	banList list.List // of *banEntry, oldest in front
-	evicted uint64
+	mu       sync.Mutex
+	max      int
+	ipv6Bits int
+	sources  map[netip.Addr]*sourceState
+	lru      list.List // of *sourceState without failures, most recently seen in front
+	failing  list.List // of *sourceState with failures, most recently seen in front
+	bans     map[netip.Addr]*list.Element
+	banList  list.List // of *banEntry, oldest in front
+	evicted  uint64
 }
 
 func newSourceTable(maxSources int) *sourceTable {
@@ -101,37 +113,90 @@ func newSourceTable(maxSources int) *sourceTable {
 		maxSources = DefaultMaxSources
 	}
 	return &sourceTable{
-		max:     maxSources,
-		sources: make(map[netip.Addr]*sourceState),
-		bans:    make(map[netip.Addr]*list.Element),
+		max:      maxSources,
+		ipv6Bits: DefaultIPv6PrefixLength,
+		sources:  make(map[netip.Addr]*sourceState),
+		bans:     make(map[netip.Addr]*list.Element),
 	}
 }
 
-// get returns the state of addr, creating it (and forgetting the oldest
-// idle source if the table is full). The caller holds t.mu.
-func (t *sourceTable) get(addr netip.Addr) *sourceState {
-	if s, ok := t.sources[addr]; ok {
-		t.lru.MoveToFront(s.elem)
+// key is the source an address belongs to: an IPv4 address itself, an IPv6
+// address its prefix of ipv6Bits (the prefix's first address).
+func (t *sourceTable) key(addr netip.Addr) netip.Addr {
+	addr = addr.Unmap()
+	if !addr.Is6() || t.ipv6Bits >= 128 {
+		return addr
+	}
+	p, err := addr.WithZone("").Prefix(t.ipv6Bits)
+	if err != nil {
+		return addr
+	}
+	return p.Addr()
+}
+
+// sourceRange is the range of addresses that share addr's entry: what a
+// ban of addr covers.
+func (t *sourceTable) sourceRange(addr netip.Addr) netip.Prefix {
+	key := t.key(addr)
+	if key.Is4() || t.ipv6Bits >= 128 {
+		return netip.PrefixFrom(key, key.BitLen())
+	}
+	return netip.PrefixFrom(key, t.ipv6Bits)
+}
+
+// get returns the state of the source key, creating it (and forgetting the
+// oldest idle source if the table is full). The caller holds t.mu.
+func (t *sourceTable) get(key netip.Addr) *sourceState {
+	if s, ok := t.sources[key]; ok {
+		t.listOf(s).MoveToFront(s.elem)
 		return s
 	}
 	if len(t.sources) >= t.max {
-		oldest := t.lru.Back()
-		s := oldest.Value.(*sourceState)
-		t.lru.Remove(oldest)
-		delete(t.sources, s.addr)
-		t.evicted++
+		t.evictOne()
 	}
-	s := &sourceState{addr: addr}
+	s := &sourceState{addr: key}
 	s.elem = t.lru.PushFront(s)
-	t.sources[addr] = s
+	t.sources[key] = s
 	return s
+}
+
+func (t *sourceTable) listOf(s *sourceState) *list.List {
+	if s.failing {
+		return &t.failing
+	}
+	return &t.lru
+}
+
+// evictOne forgets the source idle longest, a clean one if there is any.
+// The caller holds t.mu.
+func (t *sourceTable) evictOne() {
+	from := &t.lru
+	if from.Len() == 0 {
+		from = &t.failing
+	}
+	oldest := from.Back()
+	s := oldest.Value.(*sourceState)
+	from.Remove(oldest)
+	delete(t.sources, s.addr)
+	t.evicted++
+}
+
+// setFailing moves s to the list its failures put it in. The caller holds
+// t.mu.
+func (t *sourceTable) setFailing(s *sourceState, failing bool) {
+	if s.failing == failing {
+		return
+	}
+	t.listOf(s).Remove(s.elem)
+	s.failing = failing
+	s.elem = t.listOf(s).PushFront(s)
 }
 
 // take spends a token of class for addr.
 func (t *sourceTable) take(addr netip.Addr, class requestClass, now time.Time, l RateLimit) (bool, time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.get(addr).buckets[class].take(now, l)
+	return t.get(t.key(addr)).buckets[class].take(now, l)
 }
 
 // shouldLog reports whether a guard log line for addr is due: at most one
@@ -139,7 +204,7 @@ func (t *sourceTable) take(addr netip.Addr, class requestClass, now time.Time, l
 func (t *sourceTable) shouldLog(addr netip.Addr, now time.Time, interval time.Duration) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := t.get(addr)
+	s := t.get(t.key(addr))
 	if !s.loggedAt.IsZero() && now.Sub(s.loggedAt) < interval {
 		return false
 	}
@@ -152,7 +217,7 @@ func (t *sourceTable) shouldLog(addr netip.Addr, now time.Time, interval time.Du
 func (t *sourceTable) fail(addr netip.Addr, now time.Time, window time.Duration) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := t.get(addr)
+	s := t.get(t.key(addr))
 	recent := s.failures[:0]
 	for _, at := range s.failures {
 		if now.Sub(at) < window {
@@ -160,6 +225,7 @@ func (t *sourceTable) fail(addr netip.Addr, now time.Time, window time.Duration)
 		}
 	}
 	s.failures = append(recent, now)
+	t.setFailing(s, true)
 	return len(s.failures)
 }
 
@@ -168,8 +234,10 @@ func (t *sourceTable) fail(addr netip.Addr, now time.Time, window time.Duration)
 func (t *sourceTable) ban(addr netip.Addr, until time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	addr = t.key(addr)
 	if s, ok := t.sources[addr]; ok {
 		s.failures = nil
+		t.setFailing(s, false)
 	}
 	if el, ok := t.bans[addr]; ok {
 		el.Value.(*banEntry).until = until
@@ -189,7 +257,7 @@ func (t *sourceTable) ban(addr netip.Addr, until time.Time) bool {
 func (t *sourceTable) banned(addr netip.Addr, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	el, ok := t.bans[addr]
+	el, ok := t.bans[t.key(addr)]
 	if !ok {
 		return false
 	}
@@ -197,7 +265,7 @@ func (t *sourceTable) banned(addr netip.Addr, now time.Time) bool {
 		return true
 	}
 	t.banList.Remove(el)
-	delete(t.bans, addr)
+	delete(t.bans, el.Value.(*banEntry).addr)
 	return false
 }
 

@@ -116,24 +116,18 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c.stream.Start(e.pacer)
 	e.calls.Store(dlg.ID, c)
 	delay := time.Since(received)
-	err = dlg.RespondSDP(answer)
-	if err != nil {
-		e.calls.Delete(dlg.ID)
-		c.end(call.HangupByCaller, "not_answered") // wakes whoever waits for this call
-		c.release()
-		if errors.Is(err, sipmsg.ErrTransactionCanceled) || dlg.Context().Err() != nil {
-			ended(call.ResultAbandonedInIVR, "cancelled")
-		} else {
-			log.Warn("answer not acknowledged", "err", err)
-			_ = dlg.Bye(context.Background())
-			ended(call.ResultFailed, "no_ack")
-		}
-		return
-	}
-	answered = true
+	// The call is answered when the 200 leaves (docs/kpis.md: answer
+	// delay) and counts among the active calls from then on, as long as
+	// it holds its channel: also while its ACK is awaited.
 	ev = base
 	ev.Kind, ev.Time, ev.Delay = call.CallAnswered, arrived.Add(delay), delay
 	pub(ev)
+	if out, err := e.sendAnswer(c, tx, answer); out != answerAcked {
+		e.calls.Delete(dlg.ID)
+		e.abandonAnswer(c, out, err, free, ended)
+		return
+	}
+	answered = true
 	log.Info("call answered", "codec", codec.String(), "rtp", c.localRTP.String(), "delay", delay)
 	go e.run(c)
 }

@@ -88,6 +88,15 @@ func (e *Endpoint) expireLoop() {
 	}
 }
 
+// onContactReplaced logs and counts a binding dropped for a newer one.
+func (e *Endpoint) onContactReplaced(user string, dropped Binding) {
+	e.log.Info("contact replaced: too many phones registered", "user", user,
+		"contact", dropped.Contact.String(), "max", e.registrar.MaxContacts)
+	if e.cfg.OnContactReplaced != nil {
+		e.cfg.OnContactReplaced()
+	}
+}
+
 // Bindings returns the registered contacts of an agent.
 func (e *Endpoint) Bindings(user string) []Binding { return e.registrar.Lookup(user) }
 

@@ -30,6 +30,11 @@ type Registrar struct {
 	// StreamMaxExpires, when set, caps registrations over TCP and TLS
 	// (see streamRegistrationLimit).
 	StreamMaxExpires time.Duration
+	// MaxContacts caps an agent's bindings (every offer rings them all);
+	// a new one past the cap replaces the one refreshed longest ago.
+	// OnReplaced, when set, is told of each binding replaced.
+	MaxContacts int
+	OnReplaced  func(user string, dropped Binding)
 
 	now      func() time.Time
 	onChange func(user string, registered bool)
@@ -37,6 +42,9 @@ type Registrar struct {
 	mu       sync.Mutex
 	bindings map[string][]Binding
 }
+
+// DefaultMaxContacts is how many phones one agent may register at once.
+const DefaultMaxContacts = 5
 
 var (
 	errIntervalTooBrief = errors.New("registration interval too brief")
@@ -50,7 +58,7 @@ func NewRegistrar(now func() time.Time, onChange func(user string, registered bo
 		now = time.Now
 	}
 	return &Registrar{
-		MinExpires: 60 * time.Second, MaxExpires: time.Hour, DefaultExpires: time.Hour,
+		MinExpires: 60 * time.Second, MaxExpires: time.Hour, DefaultExpires: time.Hour, MaxContacts: DefaultMaxContacts,
 		now: now, onChange: onChange, bindings: make(map[string][]Binding),
 	}
 }
@@ -83,12 +91,30 @@ func (r *Registrar) Update(user string, req *sipmsg.Request, source string) ([]B
 			return nil, err
 		}
 	}
+	current, replaced := r.capContacts(current)
 	r.set(user, current)
 	after := len(current)
 	out := append([]Binding(nil), current...)
 	r.mu.Unlock()
+	for _, b := range replaced {
+		if r.OnReplaced != nil {
+			r.OnReplaced(user, b)
+		}
+	}
 	r.notify(user, before, after)
 	return out, nil
+}
+
+// capContacts drops the bindings refreshed longest ago (the front: apply
+// moves a refreshed binding to the end) while there are more than
+// MaxContacts.
+func (r *Registrar) capContacts(current []Binding) (kept, dropped []Binding) {
+	if r.MaxContacts <= 0 || len(current) <= r.MaxContacts {
+		return current, nil
+	}
+	n := len(current) - r.MaxContacts
+	dropped = append(dropped, current[:n]...)
+	return append(current[:0:0], current[n:]...), dropped
 }
 
 func (r *Registrar) apply(current []Binding, user string, h sipmsg.Header, req *sipmsg.Request, source string,

@@ -62,20 +62,17 @@ func (s *Store) SaveCallback(ctx context.Context, p PendingCallback) error {
 	return nil
 }
 
-// DeleteCallback forgets a callback that was answered or gave up.
-func (s *Store) DeleteCallback(ctx context.Context, callbackID string) error {
-	if err := s.connected(); err != nil {
-		return err
-	}
-	_, err := s.db().ExecContext(ctx, s.db().Rebind(`DELETE FROM callbacks WHERE callback_id = ?`), callbackID)
-	if err != nil {
-		return fmt.Errorf("store: delete callback: %w", err)
-	}
-	return nil
+// DeleteCallback forgets a callback that was answered or gave up. It goes
+// through the writer, so an outage delays the delete but does not lose it,
+// and from now on PendingCallbacks leaves the callback out even while its
+// row waits to be deleted: a restart does not dial the customer again.
+func (s *Store) DeleteCallback(callbackID string) {
+	s.done.add(callbackID)
+	s.pipe.putNow(record{CallbackDone: &callbackDone{CallbackID: callbackID}})
 }
 
 // PendingCallbacks lists the saved callbacks, earliest queued first (the
-// order that keeps their places).
+// order that keeps their places), without those DeleteCallback has ended.
 func (s *Store) PendingCallbacks(ctx context.Context) ([]PendingCallback, error) {
 	if err := s.connected(); err != nil {
 		return nil, err
@@ -90,10 +87,14 @@ hotline_number, language, queued_ms, give_up_ms, attempts FROM callbacks ORDER B
 	if err != nil {
 		return nil, fmt.Errorf("store: pending callbacks: %w", err)
 	}
-	out := make([]PendingCallback, len(rows))
-	for i, r := range rows {
-		out[i] = r.PendingCallback
-		out[i].Queued, out[i].GiveUp = fromMS(r.QueuedMS), fromMS(r.GiveUpMS)
+	out := make([]PendingCallback, 0, len(rows))
+	for _, r := range rows {
+		if s.done.has(r.CallbackID) {
+			continue
+		}
+		p := r.PendingCallback
+		p.Queued, p.GiveUp = fromMS(r.QueuedMS), fromMS(r.GiveUpMS)
+		out = append(out, p)
 	}
 	return out, nil
 }

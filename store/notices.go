@@ -89,8 +89,10 @@ func noticeFields(n Notice) (areas, prompts string, err error) {
 }
 
 // CreateNotice stores a new notice and returns it with its id. Notices go
-// straight to the database: a supervisor creating one wants to know it is
-// saved, and they are few.
+// straight to the database, not through the spool: a supervisor creating
+// one waits to know it is saved, and its id comes from the database. While
+// the database cannot be reached, notice reads and writes fail with
+// ErrDatabaseUnavailable and change nothing.
 func (s *Store) CreateNotice(ctx context.Context, n Notice) (Notice, error) {
 	if err := s.connected(); err != nil {
 		return n, err
@@ -103,7 +105,7 @@ func (s *Store) CreateNotice(ctx context.Context, n Notice) (Notice, error) {
 		"INSERT INTO notices (areas, text, prompts, starts_ms, ends_ms, created_by, created_ms, updated_ms, expired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 		areas, n.Text, prompts, ms(n.Starts), ms(n.Ends), clip(n.CreatedBy, 128), ms(n.Created), ms(n.Updated), n.Expired)
 	if err != nil {
-		return n, fmt.Errorf("store: create notice: %w", err)
+		return n, fmt.Errorf("store: create notice: %w", unavailable(err))
 	}
 	if n.ID, err = res.LastInsertId(); err != nil {
 		return n, fmt.Errorf("store: create notice: id: %w", err)
@@ -124,7 +126,7 @@ func (s *Store) UpdateNotice(ctx context.Context, n Notice) error {
 		"UPDATE notices SET areas = ?, text = ?, prompts = ?, starts_ms = ?, ends_ms = ?, updated_ms = ?, expired = ? WHERE id = ?"),
 		areas, n.Text, prompts, ms(n.Starts), ms(n.Ends), ms(n.Updated), n.Expired, n.ID)
 	if err != nil {
-		return fmt.Errorf("store: update notice %d: %w", n.ID, err)
+		return fmt.Errorf("store: update notice %d: %w", n.ID, unavailable(err))
 	}
 	return affectedOne(res, n.ID)
 }
@@ -136,9 +138,18 @@ func (s *Store) DeleteNotice(ctx context.Context, id int64) error {
 	}
 	res, err := s.db().ExecContext(ctx, s.db().Rebind("DELETE FROM notices WHERE id = ?"), id)
 	if err != nil {
-		return fmt.Errorf("store: delete notice %d: %w", id, err)
+		return fmt.Errorf("store: delete notice %d: %w", id, unavailable(err))
 	}
 	return affectedOne(res, id)
+}
+
+// unavailable marks an error that means the database cannot be reached
+// right now, so that callers can tell an outage from a mistake.
+func unavailable(err error) error {
+	if unreachable(err) {
+		return fmt.Errorf("%w: %w", ErrDatabaseUnavailable, err)
+	}
+	return err
 }
 
 type rowsAffected interface{ RowsAffected() (int64, error) }
@@ -182,7 +193,7 @@ func (s *Store) noticesWhere(ctx context.Context, where string, args ...any) ([]
 	var rows []noticeRow
 	q := "SELECT " + noticeColumns + " FROM notices WHERE " + where
 	if err := s.db().SelectContext(ctx, &rows, s.db().Rebind(q), args...); err != nil {
-		return nil, fmt.Errorf("store: notices: %w", err)
+		return nil, fmt.Errorf("store: notices: %w", unavailable(err))
 	}
 	out := make([]Notice, 0, len(rows))
 	for _, r := range rows {

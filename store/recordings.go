@@ -43,24 +43,19 @@ func (r recordingRow) recording() Recording {
 
 const recordingColumns = "call_id, queue, agent, file, started_ms, duration_ms, bytes"
 
-// SaveRecording writes (or replaces) a recording's row. It goes straight
-// to the database, not through the spool: it runs after the call, off the
-// call's path, and the file name also reaches the call record through the
-// RecordingSaved event, which the spool does keep.
-func (s *Store) SaveRecording(ctx context.Context, r Recording) error {
-	if err := s.connected(); err != nil {
-		return err
-	}
+// SaveRecording hands a recording's row to the writer: it never waits for
+// the database, and an outage keeps the row in the spool until the
+// database is back (then it is listed, served and swept like any other).
+// Saving a call's recording again replaces its row. The only error is
+// ErrBadRecording.
+func (s *Store) SaveRecording(r Recording) error {
 	if r.CallID == "" || r.File == "" {
 		return fmt.Errorf("store: save recording: call id and file are required: %w", ErrBadRecording)
 	}
-	cols := strings.Split(recordingColumns, ", ")
-	q := s.d.insertSQL("recordings", []string{"call_id"}, cols, "")
-	_, err := s.db().ExecContext(ctx, s.db().Rebind(q),
-		r.CallID, clip(r.Queue, 128), clip(r.Agent, 128), r.File, ms(r.Started), r.Duration.Milliseconds(), r.Bytes)
-	if err != nil {
-		return fmt.Errorf("store: save recording %s: %w", r.CallID, err)
-	}
+	s.pipe.putNow(record{Recording: &spooledRecording{
+		CallID: r.CallID, Queue: r.Queue, Agent: r.Agent, File: r.File,
+		Started: r.Started, DurationMS: r.Duration.Milliseconds(), Bytes: r.Bytes,
+	}})
 	return nil
 }
 

@@ -21,18 +21,19 @@ func TestRecordingsSaveListFindExpire(t *testing.T) {
 			{CallID: "c", Queue: "repair", Agent: "1001", File: "2026/05/03/c.wav", Started: base.AddDate(0, 0, 2), Bytes: 200},
 		}
 		for _, r := range recs {
-			if err := s.SaveRecording(ctx, r); err != nil {
+			if err := s.SaveRecording(r); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// Saving again replaces, it does not duplicate.
 		recs[1].Bytes = 150
-		if err := s.SaveRecording(ctx, recs[1]); err != nil {
+		if err := s.SaveRecording(recs[1]); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveRecording(ctx, Recording{CallID: "x"}); !errors.Is(err, ErrBadRecording) {
+		if err := s.SaveRecording(Recording{CallID: "x"}); !errors.Is(err, ErrBadRecording) {
 			t.Fatalf("save without a file: %v", err)
 		}
+		flush(t, s)
 		all, err := s.Recordings(ctx, RecordingFilter{From: base, To: base.AddDate(0, 0, 3)})
 		if err != nil {
 			t.Fatal(err)

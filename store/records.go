@@ -141,11 +141,16 @@ type record struct {
 	Wrapup      *Wrapup           `json:"wrapup,omitempty"`
 	AgentStatus *AgentStatus      `json:"agent_status,omitempty"`
 	Audit       *AuditEntry       `json:"audit,omitempty"`
+	// Rows that are not built from events (durable.go).
+	Recording    *spooledRecording `json:"recording,omitempty"`
+	WorkOrder    *spooledWorkOrder `json:"work_order,omitempty"`
+	CallbackDone *callbackDone     `json:"callback_done,omitempty"`
 }
 
 func (r record) empty() bool {
 	return r.Call == nil && r.AgentState == nil && r.Disposition == nil &&
-		r.Survey == nil && r.Wrapup == nil && r.AgentStatus == nil && r.Audit == nil
+		r.Survey == nil && r.Wrapup == nil && r.AgentStatus == nil && r.Audit == nil &&
+		r.Recording == nil && r.WorkOrder == nil && r.CallbackDone == nil
 }
 
 // Column limits shared by both schemas; longer values are cut so that one

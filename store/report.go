@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Report rows follow KPIS.md. Durations are in seconds. A call counts in
+// Report rows follow docs/kpis.md. Durations are in seconds. A call counts in
 // every queue it entered (an overflowed call is offered in both queues), in
 // the interval in which it entered, even when it was answered or ended in
 // the next one (a call queued at 23:59 counts for that day). Talk, hold,

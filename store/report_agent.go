@@ -70,7 +70,7 @@ type agentAcc struct {
 	scoreSum        int
 }
 
-// AgentReport computes the agent indicators of KPIS.md. Occupancy is
+// AgentReport computes the agent indicators of docs/kpis.md. Occupancy is
 // (talk + hold) ÷ (talk + hold + time in the available state).
 func (s *Store) AgentReport(ctx context.Context, p AgentParams) ([]AgentRow, error) {
 	if err := checkPeriod(p.From, p.To); err != nil {

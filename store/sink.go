@@ -45,6 +45,7 @@ type dbSink struct {
 	callSQL, visitSQL, agentStateSQL, dispositionSQL string
 	surveySQL, wrapupSQL, agentStatusSQL             string
 	deleteVisitsSQL, callExistsSQL                   string
+	side                                             sideSQL
 }
 
 func newDBSink(db *sqlx.DB, d dialect, sp *spool, log *slog.Logger, onReject func(error)) *dbSink {
@@ -62,6 +63,7 @@ func newDBSink(db *sqlx.DB, d dialect, sp *spool, log *slog.Logger, onReject fun
 		agentStatusSQL:  q("agent_status", []string{"agent"}, agentStatusColumns, "updated_ms"),
 		deleteVisitsSQL: db.Rebind("DELETE FROM queue_visits WHERE call_id = ?"),
 		callExistsSQL:   db.Rebind("SELECT COUNT(*) FROM calls WHERE call_id = ?"),
+		side:            newSideSQL(db.Rebind, d),
 	}
 }
 
@@ -164,6 +166,12 @@ func (s *dbSink) exec(ctx context.Context, tx *batchTx, r record) error {
 		err = s.execAgentStatus(ctx, tx, r.AgentStatus)
 	case r.Audit != nil:
 		err = s.execAudit(ctx, tx, r.Audit)
+	case r.Recording != nil:
+		err = s.execRecording(ctx, tx, r.Recording)
+	case r.WorkOrder != nil:
+		err = s.execWorkOrder(ctx, tx, r.WorkOrder)
+	case r.CallbackDone != nil:
+		err = tx.exec(ctx, s.side.callbackDoneSQL, clip(r.CallbackDone.CallbackID, maxIDLen))
 	}
 	if err != nil {
 		return fmt.Errorf("store: %w", err)

@@ -247,6 +247,24 @@ func (s *spool) read(n int64) ([]record, int64, error) {
 	return recs, int64(len(data)), nil
 }
 
+// each calls fn with every spooled record, in order; it is meant for
+// Open, before the writer starts.
+func (s *spool) each(fn func(record)) error {
+	s.mu.Lock()
+	segments := slices.Clone(s.segments)
+	s.mu.Unlock()
+	for _, n := range segments {
+		recs, _, err := s.read(n)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			fn(r)
+		}
+	}
+	return nil
+}
+
 // remove deletes a drained segment.
 func (s *spool) remove(n int64, recs int, size int64) error {
 	if err := os.Remove(s.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {

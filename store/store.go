@@ -1,7 +1,7 @@
 // Package store keeps the records of the hotline: one call detail record
 // per call, agent state changes, dispositions, survey answers and the
 // current agent status, in SQLite (the default, in the data directory) or
-// MySQL/MariaDB. It also computes the reports of KPIS.md from those records.
+// MySQL/MariaDB. It also computes the reports of docs/kpis.md from those records.
 //
 // Records come from the call event stream through a Recorder. Writes go
 // through a bounded in-memory queue and one writer goroutine; when the
@@ -89,6 +89,9 @@ type Store struct {
 	clock    Clock
 	pipe     *pipeline
 	recorder *Recorder
+	// done and numbers serve the writes of durable.go.
+	done    doneCallbacks
+	numbers outageNumbers
 
 	closeOnce sync.Once
 }
@@ -134,7 +137,19 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		spool: sp, log: cfg.Logger, hooks: cfg.Hooks,
 		maxQueue: cfg.QueueSize, batchSize: cfg.BatchSize, timeout: cfg.WriteTimeout,
 		retryMin: cfg.RetryMin, retryMax: cfg.RetryMax,
-		reach: s.reconnect(cfg), openErr: dbErr,
+		reach: s.reconnect(cfg), openErr: dbErr, resolved: s.done.written,
+	}
+	// Callbacks an earlier run finished during an outage are still in
+	// their table until the spool is written: remember that they are done.
+	if err := sp.each(func(r record) {
+		if r.CallbackDone != nil {
+			s.done.add(r.CallbackDone.CallbackID)
+		}
+	}); err != nil {
+		if db != nil {
+			_ = db.Close()
+		}
+		return nil, err
 	}
 	n, _ := sp.stats()
 	if db != nil {

@@ -53,6 +53,7 @@ type pipeline struct {
 	timeout   time.Duration
 	retryMin  time.Duration
 	retryMax  time.Duration
+	resolved  func([]record) // sees the records each write resolved, on the writer's goroutine
 
 	mu       sync.Mutex
 	queue    []record
@@ -308,6 +309,9 @@ func (p *pipeline) writeBatch(ctx context.Context, recs []record) (int, error) {
 		p.stats.lastErr = nil
 	}
 	p.stats.mu.Unlock()
+	if n > 0 && p.resolved != nil {
+		p.resolved(recs[:n])
+	}
 	if n > 0 && p.hooks.RowsWritten != nil {
 		p.hooks.RowsWritten(n)
 	}

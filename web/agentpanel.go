@@ -173,7 +173,7 @@ func (s *Server) WithAgentPanel(src AgentPanelSource, passwords PanelPasswords, 
 	return nil
 }
 
-func (p *agentPanel) routes(mux *http.ServeMux) {
+func (p *agentPanel) routes(mux handlerRegistrar) {
 	mux.HandleFunc("GET /agent", p.page)
 	mux.HandleFunc("POST /agent/login", p.post(p.login))
 	mux.HandleFunc("POST /agent/logout", p.post(p.logout))

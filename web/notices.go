@@ -14,7 +14,8 @@ import (
 )
 
 // Errors a NoticeControl (or FaultControl) returns for the API to map to a
-// status: ErrInvalid → 400, ErrUnprocessable → 422, ErrNotFound → 404.
+// status: ErrInvalid → 400, ErrUnprocessable → 422, ErrNotFound → 404,
+// ErrUnavailable → 503 (the database cannot be reached; nothing changed).
 var (
 	ErrInvalid       = errors.New("invalid request")
 	ErrUnprocessable = errors.New("cannot process")
@@ -137,6 +138,8 @@ func writeResult(w http.ResponseWriter, code int, out any, err error) {
 		writeError(w, http.StatusUnprocessableEntity, err.Error())
 	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, ErrUnavailable):
+		writeError(w, http.StatusServiceUnavailable, err.Error())
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, err.Error())
 	default:

@@ -18,7 +18,7 @@ type Readiness func() error
 
 // Server is the HTTP listener.
 type Server struct {
-	mux *http.ServeMux
+	mux *routeMux
 	srv *http.Server
 	ln  net.Listener
 	log *slog.Logger
@@ -41,9 +41,9 @@ func WithServerClock(now func() time.Time) Option {
 }
 
 // New builds the routes: /healthz (the process is alive), /readyz (it takes
-// new calls), /metrics.
+// new calls), /metrics and the API description at /api/v1/openapi.json.
 func New(metrics http.Handler, ready Readiness, log *slog.Logger, opts ...Option) *Server {
-	mux := http.NewServeMux()
+	mux := newRouteMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -58,6 +58,7 @@ func New(metrics http.Handler, ready Readiness, log *slog.Logger, opts ...Option
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("GET "+OpenAPIPath, serveOpenAPI)
 	s := &Server{
 		mux: mux,
 		log: log,

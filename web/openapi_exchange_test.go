@@ -1,0 +1,242 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/hotline-oss/hotline/internal/openapicheck"
+)
+
+type docExchange struct {
+	method, path string
+	role         Role // "" for none
+	body         string
+	header       map[string]string
+	want         int
+	// invalid: the request breaks the contract on purpose (no token, bad
+	// body), so only the answer is checked.
+	invalid bool
+	// stream: an endless answer; the request is sent already cancelled,
+	// so the handler writes its opening and returns.
+	stream bool
+}
+
+func (x docExchange) run(ctx context.Context, v *openapicheck.Validator, h http.Handler) (*httptest.ResponseRecorder, error) {
+	if x.stream {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		cancel()
+	}
+	if x.invalid {
+		return v.Answer(ctx, h, x.request(ctx))
+	}
+	return v.Exchange(ctx, h, x.request(ctx))
+}
+
+func (x docExchange) request(ctx context.Context) *http.Request {
+	req := httptest.NewRequestWithContext(ctx, x.method, x.path, strings.NewReader(x.body))
+	if x.body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if x.role != "" {
+		req.Header.Set("Authorization", "Bearer "+docSecrets[x.role])
+	}
+	for k, v := range x.header {
+		req.Header.Set(k, v)
+	}
+	return req
+}
+
+// TestOpenAPIRequestsAndAnswersFitTheSchemas sends real requests through
+// the whole server (audit middleware included) and checks each request and
+// its answer against the description.
+func TestOpenAPIRequestsAndAnswersFitTheSchemas(t *testing.T) {
+	rig := newDocServer(t)
+	v, err := openapicheck.NewValidator(servedDoc(t, rig.s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []docExchange{
+		{method: "GET", path: "/healthz", want: 200},
+		{method: "GET", path: "/readyz", want: 200},
+		{method: "GET", path: "/metrics", want: 200},
+		{method: "GET", path: "/wallboard", want: 200},
+		{method: "GET", path: "/wallboard/events", want: 200, stream: true},
+		{method: "GET", path: "/api/v1/events?kinds=call_ended,agent_answered", role: RoleSupervisor, want: 200, stream: true},
+		{method: "GET", path: "/api/v1/events?kinds=nonsense", role: RoleSupervisor, want: 400},
+		{method: "GET", path: OpenAPIPath, want: 200},
+		{method: "GET", path: "/api/v1/agents", role: RoleSupervisor, want: 200},
+		{method: "GET", path: "/api/v1/agents", want: 401, invalid: true},
+		{method: "GET", path: "/api/v1/agents/1001", role: RoleAgent, want: 200},
+		{method: "GET", path: "/api/v1/agents/1002", role: RoleAgent, want: 403},
+		{method: "GET", path: "/api/v1/agents/9999", role: RoleSupervisor, want: 404},
+		{method: "POST", path: "/api/v1/agents/1001/login", role: RoleAgent, want: 200},
+		{method: "POST", path: "/api/v1/agents/1001/pause", role: RoleAgent, body: `{"reason":"training"}`, want: 200},
+		{method: "POST", path: "/api/v1/agents/1001/ready", role: RoleSupervisor, want: 200},
+		{method: "POST", path: "/api/v1/agents/1001/login", role: RoleAgent, want: 409},
+		{method: "POST", path: "/api/v1/agents/1001/disposition", role: RoleAgent, body: `{"category":"repair","resolved":true}`, want: 409},
+		{method: "POST", path: "/api/v1/agents/1001/pause", role: RoleAgent, body: `{"reason":`, want: 400, invalid: true},
+		{method: "GET", path: "/api/v1/queues", role: RoleSupervisor, want: 200},
+		{method: "GET", path: "/api/v1/queues", role: RoleAgent, want: 403},
+		{method: "GET", path: "/api/v1/reports/interval?from=2026-11-01&to=2026-11-02&interval=30m&tz=Asia/Shanghai", role: RoleAdmin, want: 200},
+		{method: "GET", path: "/api/v1/reports/interval?from=2026-11-02&to=2026-11-01", role: RoleAdmin, want: 400},
+		{method: "GET", path: "/api/v1/reports/agents?format=csv", role: RoleAdmin, want: 200},
+		{method: "GET", path: "/api/v1/reports/agents", role: RoleAdmin, want: 200},
+		{method: "GET", path: "/api/v1/reports/repeat-callers?from=2026-11", role: RoleAdmin, want: 200},
+		{method: "GET", path: "/api/v1/reports/repeat-callers", role: RoleSupervisor, want: 403},
+		{method: "GET", path: "/api/v1/notices?active=true", role: RoleSupervisor, want: 200},
+		{method: "POST", path: "/api/v1/notices", role: RoleSupervisor, body: `{"areas":["north"],"text":"Repairs on Saturday."}`, want: 201},
+		{method: "PUT", path: "/api/v1/notices/1", role: RoleSupervisor, body: `{"text":"Repairs on Sunday."}`, want: 200},
+		{method: "POST", path: "/api/v1/notices/1/expire", role: RoleSupervisor, want: 200},
+		{method: "POST", path: "/api/v1/notices/503/expire", role: RoleSupervisor, want: 503},
+		{method: "DELETE", path: "/api/v1/notices/1", role: RoleSupervisor, want: 204},
+		{method: "DELETE", path: "/api/v1/notices/7", role: RoleSupervisor, want: 404},
+		{method: "GET", path: "/api/v1/faults?from=2026-11-20", role: RoleSupervisor, want: 200},
+		{method: "GET", path: "/api/v1/faults/20261123T101502.123-c1.wav", role: RoleSupervisor, want: 200},
+		{method: "GET", path: "/api/v1/recordings?queue=general", role: RoleSupervisor, want: 200},
+		{method: "GET", path: "/api/v1/recordings/c1/audio", role: RoleSupervisor, want: 200},
+		{method: "GET", path: "/api/v1/recordings/c1/audio", role: RoleSupervisor, header: map[string]string{"Range": "bytes=0-11"}, want: 206},
+		{method: "GET", path: "/api/v1/recordings/c2/audio", role: RoleSupervisor, want: 404},
+		{method: "POST", path: "/api/v1/monitor", role: RoleSupervisor, body: `{"supervisor":"2001","agent":"1001","mode":"whisper"}`, want: 202},
+		{method: "POST", path: "/api/v1/monitor", role: RoleSupervisor, body: `{"supervisor":"2001","agent":"1002"}`, want: 404},
+		{method: "POST", path: "/api/v1/reload", role: RoleAdmin, want: 200},
+		{method: "GET", path: "/api/v1/audit?limit=10&action=pause", role: RoleAdmin, want: 200},
+		{method: "GET", path: "/agent", want: 200},
+		{method: "POST", path: "/agent/login", body: `{"agent":"1001","password":"wrong"}`, header: panelPost, want: 401},
+		{method: "GET", path: "/agent/api/me", want: 401, invalid: true},
+	}
+	for _, c := range cases {
+		rec, err := c.run(context.Background(), v, rig.s.srv.Handler)
+		if err != nil {
+			t.Errorf("%s %s: %v", c.method, c.path, err)
+			continue
+		}
+		if rec.Code != c.want {
+			t.Errorf("%s %s: %d %s, want %d", c.method, c.path, rec.Code, rec.Body.String(), c.want)
+		}
+	}
+	rig.reload.reject = true
+	rec, err := v.Exchange(context.Background(), rig.s.srv.Handler, docExchange{method: "POST", path: "/api/v1/reload", role: RoleAdmin}.request(context.Background()))
+	if err != nil || rec.Code != 400 || !strings.Contains(rec.Body.String(), "problems") {
+		t.Errorf("rejected reload: %v %v", err, rec)
+	}
+}
+
+var panelPost = map[string]string{PanelHeader: "1"}
+
+// TestOpenAPIPanelSessionFitsTheSchemas walks the agent panel: sign in,
+// read the view, press buttons, classify without a call.
+func TestOpenAPIPanelSessionFitsTheSchemas(t *testing.T) {
+	rig := newDocServer(t)
+	v, err := openapicheck.NewValidator(servedDoc(t, rig.s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rec, err := v.Exchange(ctx, rig.s.srv.Handler, docExchange{method: "POST", path: "/agent/login",
+		body: `{"agent":"1001","password":"pw1001"}`, header: panelPost}.request(ctx))
+	if err != nil || rec.Code != 200 {
+		t.Fatalf("login: %v %d %s", err, rec.Code, rec.Body)
+	}
+	cookie := rec.Result().Cookies()[0]
+	steps := []docExchange{
+		{method: "GET", path: "/agent/api/me", want: 200},
+		{method: "POST", path: "/agent/api/state", body: `{"action":"ready"}`, header: panelPost, want: 200},
+		{method: "POST", path: "/agent/api/state", body: `{"action":"pause","reason":"lunch"}`, header: panelPost, want: 200},
+		{method: "POST", path: "/agent/api/state", body: `{"action":"pause","reason":"nap"}`, header: panelPost, want: 400},
+		{method: "POST", path: "/agent/api/disposition", body: `{"category":"billing","resolved":true}`, header: panelPost, want: 409},
+		{method: "POST", path: "/agent/logout", header: panelPost, want: 204},
+	}
+	for _, s := range steps {
+		req := s.request(ctx)
+		req.AddCookie(cookie)
+		rec, err := v.Exchange(ctx, rig.s.srv.Handler, req)
+		if err != nil {
+			t.Errorf("%s %s: %v", s.method, s.path, err)
+			continue
+		}
+		if rec.Code != s.want {
+			t.Errorf("%s %s: %d %s, want %d", s.method, s.path, rec.Code, rec.Body, s.want)
+		}
+	}
+}
+
+// TestOpenAPIRolesAreTheServersRoles checks each operation's x-hotline-role
+// against the server: without a token 401, with the next lower role 403,
+// with the role itself neither.
+func TestOpenAPIRolesAreTheServersRoles(t *testing.T) {
+	rig := newDocServer(t)
+	doc := servedDoc(t, rig.s)
+	lower := map[Role]Role{RoleSupervisor: RoleAgent, RoleAdmin: RoleSupervisor}
+	values := map[string]string{"id": "1001", "file": "20261123T101502.123-c1.wav", "call_id": "c1"}
+	// Streams answer and return at once on a request already cancelled.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	checked := 0
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for method, op := range doc.Paths.Value(path).Operations() {
+			name := method + " " + path
+			if !needsBearer(doc, op) {
+				if op.Extensions["x-hotline-role"] != nil {
+					t.Errorf("%s: a role but no bearer token", name)
+				}
+				continue
+			}
+			role, _ := op.Extensions["x-hotline-role"].(string)
+			if rank(Role(role)) == 0 {
+				t.Errorf("%s: x-hotline-role %q", name, role)
+				continue
+			}
+			target := fillParams(path, values)
+			status := func(r Role) int {
+				rec := httptest.NewRecorder()
+				rig.s.srv.Handler.ServeHTTP(rec, docExchange{method: method, path: target, role: r}.request(ctx))
+				return rec.Code
+			}
+			if got := status(""); got != 401 {
+				t.Errorf("%s without a token: %d", name, got)
+			}
+			if low, ok := lower[Role(role)]; ok {
+				if got := status(low); got != 403 {
+					t.Errorf("%s as %s: %d, want 403", name, low, got)
+				}
+			}
+			if got := status(Role(role)); got == 401 || got == 403 {
+				t.Errorf("%s as %s: %d", name, role, got)
+			}
+			checked++
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d operations with a bearer token", checked)
+	}
+}
+
+func needsBearer(doc *openapi3.T, op *openapi3.Operation) bool {
+	reqs := doc.Security
+	if op.Security != nil {
+		reqs = *op.Security
+	}
+	for _, r := range reqs {
+		if _, ok := r["bearerToken"]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func fillParams(path string, values map[string]string) string {
+	for name, v := range values {
+		path = strings.ReplaceAll(path, "{"+name+"}", v)
+	}
+	if strings.Contains(path, "{") {
+		panic(fmt.Sprintf("no sample value for a parameter of %s", path))
+	}
+	return path
+}
