@@ -81,6 +81,9 @@ func TestRoutingStaysFastWhileTheSpoolDiskStalls(t *testing.T) {
 			t.Fatalf("spilled %d records during the round, want at least %d", spilled, iterations*4)
 		}
 		if p99 < p99Bound {
+			if got := h.metric("hotline_event_subscriber_spilled_total", "subscriber", "store"); got < float64(st.Stats().Spilled) {
+				t.Errorf("spilled on /metrics = %v, want the store's %d", got, st.Stats().Spilled)
+			}
 			return
 		}
 		p99s = append(p99s, p99)
