@@ -37,16 +37,17 @@ func (d *slowSpoolDisk) sync(f *os.File) error {
 // ACD runtime (a call queued and abandoned, an agent paused and made
 // ready: each publishes events the store records) must still take well
 // under a millisecond: no subscriber waits for the disk under the ACD's
-// lock.
+// lock. Only commands that began while an fsync was held count.
 //
 // The machine is shared: a round whose tail another process stretched is
-// measured again, up to three rounds. Waiting for the disk under the lock
+// measured again, up to five rounds. Waiting for the disk under the lock
 // makes every round fail by orders of magnitude (each pause would take
 // 500 ms), so a passing round is not luck.
 func TestRoutingStaysFastWhileTheSpoolDiskStalls(t *testing.T) {
 	const (
-		iterations = 600 // four commands each
-		rounds     = 3
+		iterations = 600  // four commands each
+		minSamples = 1000 // commands that began during a hold, for a round to count
+		rounds     = 5
 		p99Bound   = time.Millisecond
 	)
 	disk := &slowSpoolDisk{hold: 500 * time.Millisecond}
@@ -62,24 +63,27 @@ func TestRoutingStaysFastWhileTheSpoolDiskStalls(t *testing.T) {
 	}
 	mustDo(t, rt, "login", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin("1001") })
 	mustDo(t, rt, "pause", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause("1001", "lunch") })
-	waitFor(t, "the spool's first fsync held", 10*time.Second, func() bool { return disk.holding.Load() > 0 })
 
 	var p99s []time.Duration
 	for round := range rounds {
+		// The records of the last round are on their way: the spiller
+		// holds its next fsync soon.
+		waitFor(t, "an fsync held", 30*time.Second, func() bool { return disk.holding.Load() > 0 })
 		spilledBefore := st.Stats().Spilled
-		samples, stalled := routingRound(t, rt, disk, round, iterations)
-		slices.Sort(samples)
-		p99 := samples[len(samples)*99/100]
+		samples, all := routingRound(t, rt, disk, round, iterations)
 		spilled := st.Stats().Spilled - spilledBefore
-		t.Logf("round %d: %d routing commands, %d while an fsync was held (%d held so far): p50 %v, p99 %v, max %v; %d records spilled",
-			round, len(samples), stalled, disk.started.Load(), samples[len(samples)/2], p99, samples[len(samples)-1], spilled)
-		if stalled < len(samples)*9/10 {
-			t.Fatalf("only %d of %d commands ran while the disk was stalled", stalled, len(samples))
-		}
 		// Every pause and ready is an agent-state record and a saved status.
 		if spilled < int64(iterations*4) {
 			t.Fatalf("spilled %d records during the round, want at least %d", spilled, iterations*4)
 		}
+		if len(samples) < minSamples {
+			t.Logf("round %d: only %d of %d commands began while an fsync was held; again", round, len(samples), all)
+			continue
+		}
+		slices.Sort(samples)
+		p99 := samples[len(samples)*99/100]
+		t.Logf("round %d: %d routing commands began while an fsync was held (of %d; %d fsyncs held so far): p50 %v, p99 %v, max %v",
+			round, len(samples), all, disk.started.Load(), samples[len(samples)/2], p99, samples[len(samples)-1])
 		if p99 < p99Bound {
 			if got := h.metric("hotline_event_subscriber_spilled_total", "subscriber", "store"); got < float64(st.Stats().Spilled) {
 				t.Errorf("spilled on /metrics = %v, want the store's %d", got, st.Stats().Spilled)
@@ -88,21 +92,24 @@ func TestRoutingStaysFastWhileTheSpoolDiskStalls(t *testing.T) {
 		}
 		p99s = append(p99s, p99)
 	}
-	t.Fatalf("routing command p99 = %v in %d rounds with the spool disk stalled, want < %v", p99s, rounds, p99Bound)
+	if len(p99s) == 0 {
+		t.Fatalf("in %d rounds, never %d commands while an fsync was held", rounds, minSamples)
+	}
+	t.Fatalf("routing command p99 = %v with the spool disk stalled, want < %v", p99s, p99Bound)
 }
 
-// routingRound times iterations × four routing commands and counts those
-// that began while the disk held an fsync.
-func routingRound(t *testing.T, rt *acdRuntime, disk *slowSpoolDisk, round, iterations int) (samples []time.Duration, stalled int) {
+// routingRound times iterations × four routing commands and returns the
+// times of those that began while the disk held an fsync.
+func routingRound(t *testing.T, rt *acdRuntime, disk *slowSpoolDisk, round, iterations int) (stalled []time.Duration, all int) {
 	t.Helper()
 	measure := func(what string, cmd func(a *acd.ACD) ([]acd.Action, error)) {
 		held := disk.holding.Load() > 0
 		began := time.Now()
 		mustDo(t, rt, what, cmd)
-		samples = append(samples, time.Since(began))
-		if held {
-			stalled++
+		if took := time.Since(began); held {
+			stalled = append(stalled, took)
 		}
+		all++
 	}
 	for i := range iterations {
 		id := fmt.Sprintf("lat-%d-%04d", round, i)
@@ -111,7 +118,7 @@ func routingRound(t *testing.T, rt *acdRuntime, disk *slowSpoolDisk, round, iter
 		measure("ready", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentReady("1001") })
 		measure("pause", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause("1001", "lunch") })
 	}
-	return samples, stalled
+	return stalled, all
 }
 
 func mustDo(t *testing.T, rt *acdRuntime, what string, cmd func(a *acd.ACD) ([]acd.Action, error)) {
