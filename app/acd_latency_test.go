@@ -61,6 +61,9 @@ func TestRoutingStaysFastWhileTheSpoolDiskStalls(t *testing.T) {
 	if st.Stats().DatabaseConnected {
 		t.Fatal("the store reached a database; the test needs an outage")
 	}
+	if got := h.metric("hotline_event_subscriber_dropped_total", "subscriber", "sse"); got != 0 {
+		t.Fatalf("SSE streams dropped at start = %v", got)
+	}
 	mustDo(t, rt, "login", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin("1001") })
 	mustDo(t, rt, "pause", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause("1001", "lunch") })
 

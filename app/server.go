@@ -304,6 +304,7 @@ func (s *Server) Start() error {
 		s.web.WithRecordings(recordingsAPI{s}, apiTokens(s), cfg.ReportLocation())
 		hub := web.NewEventHub(web.WithCallerNumbers(!cfg.MaskNumbers()))
 		s.bus.Subscribe(hub)
+		s.registerSubscriberDrops("sse", func() float64 { return float64(hub.Dropped()) })
 		s.web.WithEvents(hub, apiTokens(s))
 		s.web.WithReload(reloadAPI{s}, apiTokens(s))
 		s.mountMonitor()

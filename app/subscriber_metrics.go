@@ -22,15 +22,13 @@ func (s *Server) registerSubscriberMetrics() {
 	}
 	reg := s.metrics.Registry()
 	if hooks := s.hooks; hooks != nil {
-		reg.MustRegister(counter("hotline_event_subscriber_dropped_total",
-			"Events a subscriber dropped because its bounded queue was full.", "webhook",
-			func() float64 {
-				var n uint64
-				for _, st := range hooks.Stats() {
-					n += st.Dropped
-				}
-				return float64(n)
-			}))
+		s.registerSubscriberDrops("webhook", func() float64 {
+			var n uint64
+			for _, st := range hooks.Stats() {
+				n += st.Dropped
+			}
+			return float64(n)
+		})
 	}
 	if st := s.store; st != nil {
 		stat := func(v func(store.Stats) float64) func() float64 { return func() float64 { return v(st.Stats()) } }
@@ -47,4 +45,15 @@ func (s *Server) registerSubscriberMetrics() {
 			}, stat(func(x store.Stats) float64 { return float64(x.SpillBacklog) })),
 		)
 	}
+}
+
+// registerSubscriberDrops exports what one subscriber dropped: for the
+// webhooks, events not queued; for the SSE hub, streams it gave up on
+// (each missed that event and the rest).
+func (s *Server) registerSubscriberDrops(who string, dropped func() float64) {
+	s.metrics.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name:        "hotline_event_subscriber_dropped_total",
+		Help:        "Events a subscriber dropped because its bounded queue was full (sse: streams given up on).",
+		ConstLabels: prometheus.Labels{"subscriber": who},
+	}, dropped))
 }
