@@ -127,6 +127,8 @@ func (p *pipeline) spoolInlineLocked(r record) (durable func()) {
 	p.spill.spilled++
 	f, err := p.spool.appendTail([]record{r})
 	if err != nil {
+		// The disk failed too; memory beyond the bound is the last place
+		// left, and losing a record is worse than using it.
 		p.queue = append(p.queue, r)
 	}
 	p.mu.Unlock()
