@@ -269,13 +269,19 @@ func TestAgentControlThroughTheAPI(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
+	h.registerAgent("1001", "pw1001")
 	if code, body := request("POST", "/agents/1001/login", "agent-1001-token-0123"); code != 200 || !strings.Contains(body, `"state":"available"`) {
 		t.Fatalf("login: %d %s", code, body)
 	}
 	if code, _ := request("POST", "/agents/1002/login", "agent-1001-token-0123"); code != 403 {
 		t.Errorf("agent 1001's token logged in 1002: %d", code)
 	}
-	if code, body := request("POST", "/agents/1002/login", "supervisor-token-0123"); code != 200 || !strings.Contains(body, `"registered":false`) {
+	// 1002's phone is not registered: nobody could ring it.
+	if code, body := request("POST", "/agents/1002/login", "supervisor-token-0123"); code != 409 || !strings.Contains(body, "no registered phone") {
+		t.Errorf("supervisor login of unregistered 1002: %d %s", code, body)
+	}
+	h.registerAgent("1002", "pw1002")
+	if code, body := request("POST", "/agents/1002/login", "supervisor-token-0123"); code != 200 || !strings.Contains(body, `"registered":true`) {
 		t.Errorf("supervisor login of 1002: %d %s", code, body)
 	}
 	code, body := request("GET", "/queues", "supervisor-token-0123")

@@ -92,6 +92,7 @@ func (p agentPanel) PanelView(id string) (web.PanelView, error) {
 	if c, ok := p.calls.forAgent(id, info.CallID); ok {
 		v.Call = &c
 	}
+	v.QueueNames = p.queueNames(v)
 	if info.State == acd.Wrapup {
 		if d := p.wrapup[info.Queue]; d > 0 {
 			until := info.Since.Add(d)
@@ -102,9 +103,7 @@ func (p agentPanel) PanelView(id string) (web.PanelView, error) {
 }
 
 // The commands are the REST API's, named for the panel in the ACD's log.
-func (p agentPanel) Login(agent string) error {
-	return p.run("panel login", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin(agent) })
-}
+func (p agentPanel) Login(agent string) error { return p.s.loginAgent("panel login", agent) }
 
 func (p agentPanel) Logout(agent string) error {
 	return p.run("panel logout", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogout(agent) })
@@ -122,4 +121,16 @@ func (p agentPanel) Disposition(agent, category string, resolved bool) error {
 	return p.run("panel disposition", agent, func(a *acd.ACD) ([]acd.Action, error) {
 		return nil, a.SetDisposition(agent, category, resolved)
 	})
+}
+
+// queueNames gives the display name of every queue the view names.
+func (p agentPanel) queueNames(v web.PanelView) map[string]string {
+	names := make(map[string]string, len(v.Agent.Queues)+1)
+	for _, q := range v.Agent.Queues {
+		names[q] = p.s.metrics.DisplayName(q)
+	}
+	if v.Call != nil && v.Call.Queue != "" {
+		names[v.Call.Queue] = p.s.metrics.DisplayName(v.Call.Queue)
+	}
+	return names
 }

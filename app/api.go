@@ -48,8 +48,37 @@ func (c agentControl) run(what, agent string, cmd func(a *acd.ACD) ([]acd.Action
 	return err
 }
 
-func (c agentControl) Login(agent string) error {
-	return c.run("api login", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin(agent) })
+func (c agentControl) Login(agent string) error { return c.s.loginAgent("api login", agent) }
+
+// errNoPhone refuses to log in an agent whose softphone is not registered:
+// every call offered to it would fail at once, the caller would keep
+// waiting and the agent would end up auto-paused.
+var errNoPhone = errors.New("no registered phone")
+
+// loginAgent logs an agent in if its phone is registered. The check runs
+// under the ACD's lock, so that a registration lost meanwhile is seen
+// either here or by the logout that follows it (acdRuntime.registration).
+func (s *Server) loginAgent(what, agent string) error {
+	return s.loginAgentThen(what, agent, nil)
+}
+
+// loginAgentThen logs an agent in and runs then (if any) in the same ACD
+// command, so nothing is routed between the two.
+func (s *Server) loginAgentThen(what, agent string, then func(a *acd.ACD) ([]acd.Action, error)) error {
+	return agentControl{s}.run(what, agent, func(a *acd.ACD) ([]acd.Action, error) {
+		if _, err := a.Agent(agent); err != nil {
+			return nil, err
+		}
+		if len(s.sip.Bindings(agent)) == 0 {
+			return nil, fmt.Errorf("agent %s cannot log in: %w: register the softphone, then log in", agent, errNoPhone)
+		}
+		acts, err := a.AgentLogin(agent)
+		if err != nil || then == nil {
+			return acts, err
+		}
+		more, err := then(a)
+		return append(acts, more...), err
+	})
 }
 
 func (c agentControl) Logout(agent string) error {

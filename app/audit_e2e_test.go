@@ -33,6 +33,7 @@ const adminToken = "admin-token-0123456"
 
 func TestSupervisorActionsAreAudited(t *testing.T) {
 	h := start(t, acdTestConfig, nil)
+	h.registerAgent("1001", "pw1001")
 	if code, body := h.apiRequest(t, "POST", "/agents/1001/login", "supervisor-token-0123", ""); code != 200 {
 		t.Fatalf("login: %d %s", code, body)
 	}

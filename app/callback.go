@@ -13,6 +13,7 @@ import (
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/dialpolicy"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
@@ -26,6 +27,7 @@ const knownFor = 90 * 24 * time.Hour
 var callbackPrompts = []string{
 	"callback_offer_press", "callback_will_call", "callback_confirm_choice", "callback_enter_number",
 	"callback_number_refused", "callback_thanks", "callback_connecting", "callback_confirm_only",
+	"callback_number_not_allowed", "callback_not_possible", "you_entered", "confirm_reenter",
 }
 
 // callbackService runs virtual hold: it vets callback numbers, registers
@@ -37,6 +39,7 @@ type callbackService struct {
 	dialer *sip.Callbacks
 	queues atomic.Pointer[map[string]config.QueueCallback] // enabled queues, defaults applied; a reload swaps it
 	known  knownCallers
+	policy callbackPolicy // callback_policy.go
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -44,6 +47,7 @@ type callbackService struct {
 	mu       sync.Mutex
 	jobs     map[string]*callbackJob // callback id → job
 	closed   bool
+	late     lateRestore // callback_store.go
 }
 
 // callbackJob is one pending callback.
@@ -114,9 +118,14 @@ func (s *Server) startCallbacks() error {
 		stop: make(chan struct{}), jobs: make(map[string]*callbackJob),
 	}
 	gw := s.cfg.CallbackGateway.WithDefaults()
+	allow, err := gw.AllowList()
+	if err != nil {
+		return s.cfg.Errorf("callback_gateway", "callback_gateway: %v", err)
+	}
+	svc.policy.allow, svc.policy.caps = allow, gw.Caps()
 	dialer, err := sip.NewCallbacks(s.sip, sip.GatewayConfig{
 		URI: gw.URI, Transport: gw.Transport, FromNumber: gw.FromNumber, MaxConcurrent: gw.MaxConcurrent,
-	}, svc.isKnown)
+	}, svc.isKnown, sip.WithDialCheck(svc.checkDial))
 	if err != nil {
 		return fmt.Errorf("callback gateway: %w", err)
 	}
@@ -131,9 +140,17 @@ func (s *Server) startCallbacks() error {
 	if err != nil {
 		return err
 	}
+	reasons := make([]string, len(dialpolicy.Reasons))
+	for i, r := range dialpolicy.Reasons {
+		reasons[i] = string(r)
+	}
+	if svc.policy.refusals, err = metrics.NewCallbackRefusals(s.metrics.Registry(), reasons); err != nil {
+		return err
+	}
 	s.bus.Subscribe(m)
 	s.bus.Subscribe(&svc.known)
 	s.callbacks = svc
+	svc.seedLedger()     // callback_policy.go
 	return svc.restore() // callback_store.go
 }
 
@@ -177,6 +194,10 @@ func (svc *callbackService) mask(number string) string {
 // It reports false when the call is no longer waiting (an agent answered
 // meanwhile: the caller's Connect is in their mailbox).
 func (svc *callbackService) request(qc *queueCall, ticket *sip.CallbackTicket, cb config.QueueCallback) (bool, error) {
+	if err := svc.admit(qc.c.ID, ticket.Number()); err != nil {
+		svc.dialer.Forget(ticket)
+		return false, err
+	}
 	rt := svc.s.acd
 	job := &callbackJob{
 		id: qc.c.ID + "-cb", origID: qc.c.ID, number: qc.c.Number, queue: qc.queue,
@@ -199,6 +220,7 @@ func (svc *callbackService) request(qc *queueCall, ticket *sip.CallbackTicket, c
 	if err != nil {
 		rt.leave(job.id)
 		svc.dialer.Forget(ticket)
+		svc.policy.ledger.Forget(qc.c.ID)
 		if errors.Is(err, acd.ErrNotWaiting) {
 			return false, nil
 		}

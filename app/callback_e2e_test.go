@@ -195,8 +195,10 @@ func TestCallbackOtherNumberOnlyIfItCalledBefore(t *testing.T) {
 	}
 	h.events.waitEnd(t, prior.CallID())
 
-	// "2": another number, ended by "#".
-	_, known := h.requestCallback("213900000002#")
+	// "2": another number, ended by "#", read back and confirmed with 1.
+	caller, known := h.requestCallback("213900000002#")
+	heard(t, caller, 25, "other number read back")
+	press(t, caller, "1")
 	if req := h.waitCallbackRequest(known); req.Target != "13900000002" {
 		t.Fatalf("callback to %q, want the number that called before", req.Target)
 	}

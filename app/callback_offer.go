@@ -1,12 +1,13 @@
 package app
 
 import (
+	"errors"
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/dialpolicy"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/sip"
 )
 
 // Timeouts of the callback dialogue.
@@ -21,6 +22,7 @@ const (
 // callbackOffer is a waiting caller's virtual-hold state.
 type callbackOffer struct {
 	offeredIn string // the queue whose offer the caller heard: its digit now takes it
+	withheld  bool   // an offer was withheld and the refusal counted, once a call
 }
 
 func (qc *queueCall) callbackSettings() (config.QueueCallback, bool) {
@@ -29,17 +31,37 @@ func (qc *queueCall) callbackSettings() (config.QueueCallback, bool) {
 
 // callbackOfferRefs returns "to keep your place and be called back, press
 // 1" when the queue offers callbacks and the expected wait is above its
-// threshold, else nothing.
+// threshold, else nothing. A caller from an untrusted source, or with no
+// number that could be called back, hears no offer.
 func (qc *queueCall) callbackOfferRefs(ewt time.Duration) []ivr.PromptRef {
 	cb, ok := qc.callbackSettings()
 	if !ok || ewt <= cb.OfferAfter {
 		return nil
 	}
-	if !sip.ValidCallbackNumber(qc.c.Caller) && !*cb.AllowOtherNumber {
-		return nil // nobody to call back
+	svc := qc.rt.s.callbacks
+	switch {
+	case !qc.c.CallerTrusted:
+		qc.withholdOffer(dialpolicy.UntrustedSource)
+		return nil
+	case !svc.allowed(qc.c.Caller) && !*cb.AllowOtherNumber:
+		qc.withholdOffer(dialpolicy.NotAllowed) // nobody to call back
+		return nil
 	}
 	qc.cb.offeredIn = qc.queue
 	return []ivr.PromptRef{qc.ref("callback_offer_press"), qc.ref("digit_" + cb.Digit)}
+}
+
+// withholdOffer counts, once a call, an offer the caller does not hear.
+func (qc *queueCall) withholdOffer(reason dialpolicy.Reason) {
+	if qc.cb.withheld {
+		return
+	}
+	qc.cb.withheld = true
+	qc.rt.s.callbacks.refuse(qc.refusal(reason, qc.c.Caller))
+}
+
+func (qc *queueCall) refusal(reason dialpolicy.Reason, number string) refusal {
+	return refusal{reason: reason, callID: qc.c.ID, queue: qc.queue, caller: qc.c.Caller, number: number, source: qc.c.Source}
 }
 
 // offerCallback plays the offer on its own (no position announcement due).
@@ -79,7 +101,15 @@ func (qc *queueCall) callbackDigit(d rune) (out queueOutcome, done, handled bool
 		return resume()
 	}
 	requested, err := svc.request(qc, ticket, cb)
-	if err != nil {
+	var capped *dialpolicy.Refusal
+	switch {
+	case errors.As(err, &capped):
+		svc.refuse(qc.refusal(capped.Reason, number))
+		if qc.leg.playAndWait([]ivr.PromptRef{qc.ref("callback_not_possible")}) {
+			out, done = qc.callerEvent(ivr.CallerHangup{})
+			return out, done, true
+		}
+	case err != nil:
 		qc.c.Logger().Warn("callback request failed", "err", err)
 	}
 	if !requested {
@@ -90,11 +120,11 @@ func (qc *queueCall) callbackDigit(d rune) (out queueOutcome, done, handled bool
 }
 
 // chooseCallbackNumber reads the caller's own number back for confirmation
-// and, where allowed, takes another number, accepted only if it called the
-// hotline before. It returns "" when the caller confirmed nothing.
+// and, where allowed, takes another number (otherNumber). It returns ""
+// when the caller confirmed nothing.
 func (qc *queueCall) chooseCallbackNumber(cb config.QueueCallback) (number string, left bool) {
 	own := qc.c.Caller
-	ownOK := sip.ValidCallbackNumber(own)
+	ownOK := qc.rt.s.callbacks.allowed(own)
 	other := *cb.AllowOtherNumber
 	for range callbackTries {
 		choice := '2'
@@ -115,23 +145,55 @@ func (qc *queueCall) chooseCallbackNumber(cb config.QueueCallback) (number strin
 		case choice == '1' && ownOK:
 			return own, false
 		case choice == '2' && other:
-			keys, gone := qc.readKeys([]ivr.PromptRef{qc.ref("callback_enter_number")}, maxCallbackDigits, '#')
-			if gone {
-				return "", true
-			}
-			if keys == own && ownOK || sip.ValidCallbackNumber(keys) && qc.rt.s.callbacks.isKnown(keys) {
-				return keys, false
-			}
-			// Anti toll-fraud: never a number that has not called us.
-			if qc.leg.playAndWait([]ivr.PromptRef{qc.ref("callback_number_refused")}) {
-				return "", true
-			}
-			if ownOK {
-				return own, false
+			n, gone := qc.otherNumber(own, ownOK)
+			if gone || n != "" {
+				return n, gone
 			}
 		}
 	}
 	return "", false
+}
+
+// otherNumber takes another number to call back: it must be on the
+// allow-list and have called the hotline before, and the caller confirms
+// it when it is read back. A number that never called falls back to the
+// caller's own; "" asks again.
+func (qc *queueCall) otherNumber(own string, ownOK bool) (number string, left bool) {
+	svc := qc.rt.s.callbacks
+	keys, gone := qc.readKeys([]ivr.PromptRef{qc.ref("callback_enter_number")}, maxCallbackDigits, '#')
+	switch {
+	case gone:
+		return "", true
+	case keys == own && ownOK:
+		return own, false
+	case !svc.allowed(keys):
+		svc.refuse(qc.refusal(dialpolicy.NotAllowed, keys))
+		return "", qc.leg.playAndWait([]ivr.PromptRef{qc.ref("callback_number_not_allowed")})
+	case !svc.isKnown(keys):
+		// Never a number that has not called us.
+		svc.refuse(qc.refusal(dialpolicy.NotKnown, keys))
+		if qc.leg.playAndWait([]ivr.PromptRef{qc.ref("callback_number_refused")}) {
+			return "", true
+		}
+		if ownOK {
+			return own, false
+		}
+		return "", false
+	}
+	// Keys pressed ahead do not confirm a number the caller has not heard.
+	if qc.leg.drainKeys() {
+		return "", true
+	}
+	refs := append(append([]ivr.PromptRef{qc.ref("you_entered")}, qc.digits(keys)...), qc.ref("confirm_reenter"))
+	answer, gone := qc.readKeys(refs, 1, 0)
+	if gone {
+		return "", true
+	}
+	if firstKey(answer) != '1' {
+		svc.refuse(qc.refusal(dialpolicy.NotConfirmed, keys))
+		return "", false
+	}
+	return keys, false
 }
 
 func firstKey(keys string) rune {

@@ -105,6 +105,10 @@ func (svc *callbackService) attempt(job *callbackJob, c acd.Connect) (res call.R
 		cancel()
 	}()
 	cust, err := svc.dialer.DialCallback(ctx, job.ticket, job.policy.RingTimeout)
+	if errors.Is(err, sip.ErrDialRefused) {
+		svc.dialRefused(job, leg, err)
+		return call.ResultFailed, "callback_refused", call.HangupByServer, true
+	}
 	if err != nil {
 		outcome := dialOutcome(err)
 		if legEnded(leg) {
@@ -127,6 +131,18 @@ func (svc *callbackService) attempt(job *callbackJob, c acd.Connect) (res call.R
 		reason = "caller_hangup"
 	}
 	return call.ResultAnsweredByAgent, reason, by, true
+}
+
+// dialRefused ends a callback whose number no longer passes the
+// allow-list or the caps (checkDial counted and audited it): the agent is
+// let go and the callback leaves its queue for good, with no retry.
+func (svc *callbackService) dialRefused(job *callbackJob, leg *sip.AgentLeg, err error) {
+	svc.log.Warn("callback dial refused", "callback", job.id, "number", svc.mask(job.ticket.Number()), "err", err)
+	leg.Hangup()
+	_ = svc.s.acd.do("callback refused", func(a *acd.ACD) ([]acd.Action, error) {
+		return a.CallbackFailed(job.id, acd.CallbackFailedReason)
+	})
+	svc.abandon(job)
 }
 
 func (svc *callbackService) failed(job *callbackJob, outcome string) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
@@ -18,8 +19,9 @@ const callbackStoreTimeout = 3 * time.Second
 // persisted reports whether pending callbacks survive a restart.
 func (svc *callbackService) persisted() bool { return svc.s.store != nil }
 
-// save writes the callback's current state; a failure only costs the
-// callback its survival of a restart.
+// save writes the callback's current state. The store keeps it through a
+// database outage; a refusal (a callback without id or number) only costs
+// the callback its survival of a restart.
 func (svc *callbackService) save(job *callbackJob) {
 	if !svc.persisted() {
 		return
@@ -34,9 +36,8 @@ func (svc *callbackService) save(job *callbackJob) {
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callbackStoreTimeout)
-	defer cancel()
-	err := svc.s.store.SaveCallback(ctx, store.PendingCallback{
+	svc.late.note(job.id)
+	err := svc.s.store.SaveCallback(store.PendingCallback{
 		CallbackID: job.id, CallID: job.origID, Queue: st.Queue, Priority: st.Priority, Caller: st.Caller,
 		Number: st.Number, HotlineNumber: job.number, Language: job.lang,
 		Queued: st.Queued, GiveUp: st.GiveUpAt, Attempts: st.Attempts,
@@ -57,37 +58,140 @@ func (svc *callbackService) forgetSaved(id string) {
 
 // restore puts the callbacks saved before the last stop back in their
 // queues. It runs before SIP starts, so they keep their place ahead of any
-// new caller.
+// new caller. While the database is out of reach, or what an earlier run
+// left in the spool is not written yet, it waits for that in the
+// background instead: the rows are part of the list, and the number check
+// of a restored callback reads the call records, which may still be
+// spooled. Restored late, the callbacks queue behind the callers who came
+// meanwhile.
 func (svc *callbackService) restore() error {
 	if !svc.persisted() {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callbackStoreTimeout)
-	saved, err := svc.s.store.PendingCallbacks(ctx)
-	cancel()
-	if err != nil {
-		svc.log.Warn("saved callbacks not restored", "err", err)
+	if svc.restoreSaved(false) {
 		return nil
 	}
-	for _, p := range saved {
-		svc.restoreOne(p)
-	}
+	svc.log.Warn("saved callbacks are restored once the database is back and the spool written")
+	svc.late.begin()
+	svc.wg.Add(1)
+	go svc.restoreLater()
 	return nil
 }
 
-func (svc *callbackService) restoreOne(p store.PendingCallback) {
+// restoreLater retries the restore while the store is healthy, until it
+// has been done or the service stops. A failed attempt (the database went
+// away again, the list could not be read) waits longer each time.
+func (svc *callbackService) restoreLater() {
+	defer svc.wg.Done()
+	defer svc.late.end()
+	wait, backoff := lateRestoreEvery, lateRestoreEvery
+	for {
+		select {
+		case <-svc.stop:
+			return
+		case <-time.After(wait):
+		}
+		if st := svc.s.store.Stats(); !st.DatabaseConnected || st.LastError != nil {
+			wait = lateRestoreEvery // the store retries on its own schedule
+			continue
+		}
+		if svc.restoreSaved(true) {
+			svc.log.Info("saved callbacks restored after the database came back")
+			return
+		}
+		backoff = min(2*backoff, lateRestoreMax)
+		wait = backoff
+	}
+}
+
+// A waiting restore looks at the store every lateRestoreEvery, and after
+// failed attempts at most every lateRestoreMax.
+const (
+	lateRestoreEvery = time.Second
+	lateRestoreMax   = 30 * time.Second
+)
+
+// restoreSaved restores the saved callbacks if the spool is written and the
+// list can be read; it reports whether it did. Late, it passes over the
+// callbacks this run has saved: they run already.
+func (svc *callbackService) restoreSaved(late bool) bool {
+	st := svc.s.store
+	if !st.Stats().DatabaseConnected {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callbackStoreTimeout)
+	defer cancel()
+	if err := st.Flush(ctx); err != nil {
+		svc.log.Warn("saved callbacks not restored yet: the spool is not written", "err", err)
+		return false
+	}
+	saved, err := st.PendingCallbacks(ctx)
+	if err != nil {
+		svc.log.Warn("saved callbacks not restored yet", "err", err)
+		return false
+	}
+	for _, p := range saved {
+		if late && svc.late.ours(p.CallbackID) {
+			continue
+		}
+		if !svc.restoreOne(p) {
+			break // stopping: the rest stay saved for the next start
+		}
+	}
+	return true
+}
+
+// lateRestore remembers, while the restore waits, the callbacks this run
+// saved, so that the restore does not take them for saved ones.
+type lateRestore struct {
+	mu      sync.Mutex
+	waiting bool
+	saved   map[string]struct{}
+}
+
+func (l *lateRestore) begin() {
+	l.mu.Lock()
+	l.waiting, l.saved = true, make(map[string]struct{})
+	l.mu.Unlock()
+}
+
+func (l *lateRestore) end() {
+	l.mu.Lock()
+	l.waiting, l.saved = false, nil
+	l.mu.Unlock()
+}
+
+// note records a callback of this run, before it is saved.
+func (l *lateRestore) note(id string) {
+	l.mu.Lock()
+	if l.waiting {
+		l.saved[id] = struct{}{}
+	}
+	l.mu.Unlock()
+}
+
+func (l *lateRestore) ours(id string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.saved[id]
+	return ok
+}
+
+// restoreOne puts one saved callback back in its queue and runs it. It
+// reports false when the service is stopping: the callback stays saved.
+func (svc *callbackService) restoreOne(p store.PendingCallback) bool {
 	cb, ok := svc.settings(p.Queue)
 	if !ok {
 		svc.log.Warn("saved callback dropped: its queue no longer offers callbacks", "callback", p.CallbackID,
 			"queue", p.Queue, "number", svc.mask(p.Number))
 		svc.forgetSaved(p.CallbackID)
-		return
+		return true
 	}
 	ticket, err := svc.dialer.Restore(p.CallID, p.Number)
 	if err != nil {
 		svc.log.Warn("saved callback dropped", "callback", p.CallbackID, "number", svc.mask(p.Number), "err", err)
 		svc.forgetSaved(p.CallbackID)
-		return
+		return true
 	}
 	rt := svc.s.acd
 	job := &callbackJob{id: p.CallbackID, origID: p.CallID, number: p.HotlineNumber, queue: p.Queue,
@@ -110,13 +214,20 @@ func (svc *callbackService) restoreOne(p store.PendingCallback) {
 		rt.leave(job.id)
 		svc.dialer.Forget(ticket)
 		svc.forgetSaved(p.CallbackID)
-		return
+		return true
 	}
 	svc.mu.Lock()
+	if svc.closed {
+		svc.mu.Unlock()
+		rt.leave(job.id)
+		svc.dialer.Forget(ticket)
+		return false
+	}
 	svc.jobs[job.id] = job
 	svc.wg.Add(1)
 	svc.mu.Unlock()
 	svc.log.Info("callback restored", "callback", job.id, "queue", job.queue, "number", svc.mask(p.Number),
 		"attempts", p.Attempts)
 	go svc.run(job)
+	return true
 }

@@ -29,6 +29,7 @@ type careRuntime struct {
 	// on timeout or error the feature falls back to normal routing.
 	lookupTimeout time.Duration
 	complaints    *complaintCache
+	counter       complaintCounter // the store; nil without one
 
 	bg     sync.WaitGroup // recording saves in flight and the retention sweeper
 	ticker *time.Ticker   // the sweeper's, when a queue records
@@ -69,6 +70,9 @@ func (s *Server) startCare() error {
 		lookupTimeout: 200 * time.Millisecond,
 		complaints:    newComplaintCache(time.Minute, 10000),
 		stop:          make(chan struct{}),
+	}
+	if s.store != nil {
+		s.care.counter = s.store
 	}
 	s.care.live.Store(newCareSettings(s.cfg))
 	s.bus.Subscribe(s.care.complaints)

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,5 +91,52 @@ func TestComplaintCache(t *testing.T) {
 	cc.HandleEvent(call.Event{Kind: call.DispositionSet, Category: "complaint"})
 	if _, ok := cc.get("557", t0); ok {
 		t.Fatal("a new disposition left the cache as it was")
+	}
+}
+
+// countingStore answers complaint counts from a map and counts the queries.
+type countingStore struct {
+	mu      sync.Mutex
+	counts  map[string]int
+	queries map[string]int
+}
+
+func (s *countingStore) ComplaintCount(_ context.Context, caller, _ string, _, _ time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queries[caller]++
+	return s.counts[caller], nil
+}
+
+// A disposition drops only its own caller's cached count: the other
+// caller's next call costs no query, this caller's sees the new count.
+func TestDispositionInvalidatesOnlyItsCaller(t *testing.T) {
+	db := &countingStore{counts: map[string]int{"555": 1, "777": 4}, queries: map[string]int{}}
+	clk := &stepClock{now: time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)}
+	cr := &careRuntime{s: &Server{clock: clk}, loc: time.UTC, lookupTimeout: time.Second,
+		complaints: newComplaintCache(time.Minute, 100), counter: db}
+	count := func(caller string) int {
+		t.Helper()
+		n, err := cr.complaintsOf(caller, "complaint")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	count("555")
+	count("777")
+	cr.complaints.HandleEvent(call.Event{Kind: call.Queued, CallID: "a", Caller: "555", Queue: "general"})
+	cr.complaints.HandleEvent(call.Event{Kind: call.Queued, CallID: "b", Caller: "777", Queue: "general"})
+	db.mu.Lock()
+	db.counts["555"] = 2 // the agent files a complaint for call a
+	db.mu.Unlock()
+	cr.complaints.HandleEvent(call.Event{Kind: call.DispositionSet, CallID: "a", Queue: "general", Category: "complaint"})
+
+	clk.advance(10 * time.Second)
+	if n := count("777"); n != 4 || db.queries["777"] != 1 {
+		t.Errorf("other caller: count %d after %d queries; want 4 from the cache (1 query)", n, db.queries["777"])
+	}
+	if n := count("555"); n != 2 || db.queries["555"] != 2 {
+		t.Errorf("disposed caller: count %d after %d queries; want the new 2 (2 queries)", n, db.queries["555"])
 	}
 }

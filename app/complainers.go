@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -19,22 +21,13 @@ import (
 // the queue the IVR asked for); hotline_repeat_complainers_total counts it.
 func (cr *careRuntime) routeComplainer(c *sip.Call, queue string, priority int) (string, int) {
 	r := cr.repeatSetting()
-	if cr == nil || r == nil || queue == r.Queue || c.Caller == "" || cr.s.store == nil {
+	if cr == nil || r == nil || queue == r.Queue || c.Caller == "" || cr.counter == nil {
 		return queue, priority
 	}
-	now := cr.s.clock.Now()
-	n, ok := cr.complaints.get(c.Caller, now)
-	if !ok {
-		from, to := store.MonthOf(now, cr.loc)
-		ctx, cancel := cr.lookupCtx()
-		var err error
-		n, err = cr.s.store.ComplaintCount(ctx, c.Caller, r.CategoryOrDefault(), from, to)
-		cancel()
-		if err != nil {
-			c.Logger().Warn("complaint count failed: routing normally", "queue", queue, "err", err)
-			return queue, priority
-		}
-		cr.complaints.put(c.Caller, n, now)
+	n, err := cr.complaintsOf(c.Caller, r.CategoryOrDefault())
+	if err != nil {
+		c.Logger().Warn("complaint count failed: routing normally", "queue", queue, "err", err)
+		return queue, priority
 	}
 	if n < r.Threshold {
 		return queue, priority
@@ -44,16 +37,41 @@ func (cr *careRuntime) routeComplainer(c *sip.Call, queue string, priority int) 
 	return r.Queue, priority + r.Priority
 }
 
+// complaintCounter counts a caller's dispositions of a category in a time
+// range (the store).
+type complaintCounter interface {
+	ComplaintCount(ctx context.Context, caller, category string, from, to time.Time) (int, error)
+}
+
+// complaintsOf is the caller's complaint count this month, from the cache
+// or, on a miss, from the store with a bounded wait.
+func (cr *careRuntime) complaintsOf(caller, category string) (int, error) {
+	now := cr.s.clock.Now()
+	if n, ok := cr.complaints.get(caller, now); ok {
+		return n, nil
+	}
+	from, to := store.MonthOf(now, cr.loc)
+	ctx, cancel := cr.lookupCtx()
+	defer cancel()
+	n, err := cr.counter.ComplaintCount(ctx, caller, category, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("complaint count: %w", err)
+	}
+	cr.complaints.put(caller, n, now)
+	return n, nil
+}
+
 // complaintCache keeps callers' complaint counts briefly, so a caller who
-// rings again and again does not cost a query each time. Any new
-// disposition empties it (they are few), so a fresh complaint counts at the
-// caller's next call.
+// rings again and again does not cost a query each time. A new disposition
+// drops the count of that call's caller only, so a fresh complaint counts
+// at the caller's next call and other callers keep theirs.
 type complaintCache struct {
 	ttl time.Duration
 	max int
 
 	mu      sync.Mutex
 	entries map[string]complaintEntry
+	callers map[string]string // call id → caller, learned from Queued events
 }
 
 type complaintEntry struct {
@@ -62,7 +80,7 @@ type complaintEntry struct {
 }
 
 func newComplaintCache(ttl time.Duration, max int) *complaintCache {
-	return &complaintCache{ttl: ttl, max: max, entries: make(map[string]complaintEntry)}
+	return &complaintCache{ttl: ttl, max: max, entries: make(map[string]complaintEntry), callers: make(map[string]string)}
 }
 
 func (cc *complaintCache) get(caller string, now time.Time) (int, bool) {
@@ -85,12 +103,30 @@ func (cc *complaintCache) put(caller string, n int, now time.Time) {
 	cc.entries[caller] = complaintEntry{n: n, at: now}
 }
 
-// HandleEvent empties the cache on a disposition.
+// HandleEvent learns which caller each queued call is, and on a
+// disposition drops that caller's count. A disposition for a call it does
+// not know (forgotten to bound memory) empties the whole cache, which is
+// never wrong, only slower.
 func (cc *complaintCache) HandleEvent(e call.Event) {
-	if e.Kind != call.DispositionSet {
-		return
+	switch e.Kind {
+	case call.Queued:
+		if e.Caller == "" {
+			return
+		}
+		cc.mu.Lock()
+		defer cc.mu.Unlock()
+		if len(cc.callers) >= cc.max {
+			clear(cc.callers)
+		}
+		cc.callers[e.CallID] = e.Caller
+	case call.DispositionSet:
+		cc.mu.Lock()
+		defer cc.mu.Unlock()
+		caller, ok := cc.callers[e.CallID]
+		if !ok {
+			clear(cc.entries)
+			return
+		}
+		delete(cc.entries, caller)
 	}
-	cc.mu.Lock()
-	clear(cc.entries)
-	cc.mu.Unlock()
 }

@@ -6,38 +6,56 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"time"
 )
 
 // DemoAccountsPath is where the built-in demo account service answers on the
 // server's own HTTP listener (services.<name>.url: builtin:demo).
 const DemoAccountsPath = "/demo/accounts"
 
-// demoAccounts are fixed, so the demo and its tests sound the same every
-// time and need no network. Area "north" has a planned outage.
-var demoAccounts = map[string]LookupAnswer{
-	"1234567890": {
-		Found: true, NameMasked: "Z** W**", BalanceCents: ptr[int64](12345), ArrearsCents: ptr[int64](5000),
-		DueDate: "2026-12-05", Area: "north",
-		PlannedOutage: &Outage{Start: "2026-11-28T08:00:00+08:00", End: "2026-11-28T16:00:00+08:00"},
-	},
-	"8765432109": {
-		Found: true, NameMasked: "L** F***", BalanceCents: ptr[int64](0), ArrearsCents: ptr[int64](0),
-		DueDate: "2026-12-20", Area: "south",
-	},
-	"1111111111": {
-		Found: true, NameMasked: "K** M**", BalanceCents: ptr[int64](8800), ArrearsCents: ptr[int64](0),
-		DueDate: "2026-12-12", Area: "north",
-		PlannedOutage: &Outage{Start: "2026-11-28T08:00:00+08:00", End: "2026-11-28T16:00:00+08:00"},
-	},
+// demoAccount is a built-in account whose dates follow the server's clock,
+// so the demo speaks a due date and an outage ahead of today on any day,
+// and its tests hear the same offsets every time. Area "north" has a
+// planned outage.
+type demoAccount struct {
+	answer   LookupAnswer // dates left empty
+	dueIn    int          // days from today to the due date
+	outageIn int          // days from today to an 08:00–16:00 outage; 0: none
+}
+
+var demoAccounts = map[string]demoAccount{
+	"1234567890": {answer: LookupAnswer{
+		Found: true, NameMasked: "Z** W**", BalanceCents: ptr[int64](12345), ArrearsCents: ptr[int64](5000), Area: "north",
+	}, dueIn: 12, outageIn: 5},
+	"8765432109": {answer: LookupAnswer{
+		Found: true, NameMasked: "L** F***", BalanceCents: ptr[int64](0), ArrearsCents: ptr[int64](0), Area: "south",
+	}, dueIn: 27},
+	"1111111111": {answer: LookupAnswer{
+		Found: true, NameMasked: "K** M**", BalanceCents: ptr[int64](8800), ArrearsCents: ptr[int64](0), Area: "north",
+	}, dueIn: 19, outageIn: 5},
+}
+
+// answerOn is the account's answer on the day of now in loc.
+func (d demoAccount) answerOn(now time.Time, loc *time.Location) LookupAnswer {
+	ans := d.answer
+	today := now.In(loc)
+	day := func(offset, hour int) time.Time {
+		return time.Date(today.Year(), today.Month(), today.Day()+offset, hour, 0, 0, 0, loc)
+	}
+	ans.DueDate = day(d.dueIn, 0).Format(time.DateOnly)
+	if d.outageIn > 0 {
+		ans.PlannedOutage = &Outage{Start: day(d.outageIn, 8).Format(time.RFC3339), End: day(d.outageIn, 16).Format(time.RFC3339)}
+	}
+	return ans
 }
 
 func ptr[T any](v T) *T { return &v }
 
 var demoAccountPattern = regexp.MustCompile(`^[0-9]{4,20}$`)
 
-// demoAccountsHandler answers LookupRequests from demoAccounts; an unknown
-// account gets {"found": false}.
-func demoAccountsHandler() http.Handler {
+// demoAccountsHandler answers LookupRequests from demoAccounts, dated from
+// clk's today in loc; an unknown account gets {"found": false}.
+func demoAccountsHandler(clk clock, loc *time.Location) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -53,9 +71,9 @@ func demoAccountsHandler() http.Handler {
 			http.Error(w, `"account" must be 4 to 20 digits`, http.StatusBadRequest)
 			return
 		}
-		ans, ok := demoAccounts[req.Account]
-		if !ok {
-			ans = LookupAnswer{Found: false}
+		ans := LookupAnswer{Found: false}
+		if acct, ok := demoAccounts[req.Account]; ok {
+			ans = acct.answerOn(clk.Now(), loc)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(ans)

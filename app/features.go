@@ -56,7 +56,7 @@ func (s *Server) applyFeature(agent, number string) error {
 	var cmd func(a *acd.ACD) ([]acd.Action, error)
 	switch number {
 	case f.Login:
-		cmd = func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin(agent) }
+		return s.loginAgent("feature "+number, agent)
 	case f.Logout:
 		cmd = func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogout(agent) }
 	case f.Pause:

@@ -131,7 +131,9 @@ func NewLookupClient(name string, svc config.Service, url func() string, clk clo
 }
 
 // Lookup asks about req.Account. result is one of the Lookup* constants;
-// err says why a lookup did not give an answer.
+// err says why a lookup did not give an answer. A lookup whose ctx ends
+// first (the caller hung up) fails with ctx's error and does not count
+// against the service's breaker.
 func (c *LookupClient) Lookup(ctx context.Context, req LookupRequest) (ans LookupAnswer, result string, err error) {
 	if !c.breaker.allow(c.clock.Now()) {
 		return ans, LookupCircuitOpen, fmt.Errorf("lookup %s: circuit open", c.name)
@@ -150,6 +152,13 @@ func (c *LookupClient) Lookup(ctx context.Context, req LookupRequest) (ans Looku
 		case <-time.After(c.backoff << attempt):
 		case <-ctx.Done():
 		}
+	}
+	if err != nil && ctx.Err() != nil {
+		// The caller hung up before the service answered: that says
+		// nothing about the service, so the breaker neither counts it
+		// nor keeps waiting for it as a half-open trial.
+		c.breaker.release()
+		return ans, LookupError, fmt.Errorf("lookup %s: caller left: %w", c.name, ctx.Err())
 	}
 	c.breaker.record(err == nil, c.clock.Now())
 	switch {
@@ -241,6 +250,14 @@ func (b *breaker) record(ok bool, now time.Time) {
 	if b.trial || b.failures >= b.threshold {
 		b.open, b.trial, b.openedAt = true, false, now
 	}
+}
+
+// release forgets a request that ended without a verdict on the service;
+// a half-open breaker lets the next request be its trial.
+func (b *breaker) release() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.trial = false
 }
 
 // state names the breaker's state, for logs and tests.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
@@ -15,12 +16,12 @@ import (
 // is the remote service's.
 func BenchmarkLookupDemoInProcess(b *testing.B) {
 	c := NewLookupClient("accounts", config.Service{URL: config.BuiltinDemoURL}, func() string { return "http://builtin.demo" + DemoAccountsPath }, realClock{})
-	c.http = &http.Client{Transport: handlerTransport{demoAccountsHandler()}}
+	c.http = &http.Client{Transport: handlerTransport{demoAccountsHandler(realClock{}, time.UTC)}}
 	benchLookup(b, c)
 }
 
 func BenchmarkLookupLoopback(b *testing.B) {
-	c, _ := testClient(b, demoAccountsHandler(), config.Service{})
+	c, _ := testClient(b, demoAccountsHandler(realClock{}, time.UTC), config.Service{})
 	benchLookup(b, c)
 }
 

@@ -83,7 +83,7 @@ func (s *Server) startSelfService() error {
 		if svc.URL == config.BuiltinDemoURL {
 			// In process: the demo works before the HTTP listener is up
 			// and without loopback networking.
-			c.http = &http.Client{Transport: handlerTransport{demoAccountsHandler()}}
+			c.http = &http.Client{Transport: handlerTransport{demoAccountsHandler(serverClock{s}, cfg.ReportLocation())}}
 		}
 		self.lookups[name] = c
 		names = append(names, name)
@@ -114,7 +114,7 @@ func (s *Server) startSelfService() error {
 func (s *Server) mountSelfService() {
 	for _, svc := range s.cfg.Services {
 		if svc.URL == config.BuiltinDemoURL {
-			s.web.Mount(DemoAccountsPath, demoAccountsHandler())
+			s.web.Mount(DemoAccountsPath, demoAccountsHandler(serverClock{s}, s.cfg.ReportLocation()))
 			break
 		}
 	}

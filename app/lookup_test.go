@@ -60,7 +60,7 @@ func TestLookupClientAnswers(t *testing.T) {
 		}
 		again, _ := json.Marshal(got)
 		r.Body = io.NopCloser(bytes.NewReader(again))
-		demoAccountsHandler().ServeHTTP(w, r)
+		demoAccountsHandler(&stepClock{now: demoDay}, time.UTC).ServeHTTP(w, r)
 	}), config.Service{Secret: "lookup-secret"})
 	ans, res, err := c.Lookup(context.Background(), LookupRequest{Account: "1234567890", Caller: "13800000001", CallID: "c1"})
 	if err != nil || res != LookupOK || !ans.Found {
@@ -177,7 +177,7 @@ func TestLookupBreakerSingleTrial(t *testing.T) {
 }
 
 func TestDemoAccountsRejectsBadRequests(t *testing.T) {
-	h := demoAccountsHandler()
+	h := demoAccountsHandler(&stepClock{now: demoDay}, time.UTC)
 	for _, tc := range []struct {
 		method, body string
 		want         int
@@ -206,5 +206,104 @@ func TestResampleAndNormalise(t *testing.T) {
 	}
 	if _, err := normaliseNoticeWAV([]byte("RIFF")); !errors.Is(err, errBadAudio) {
 		t.Errorf("garbage: %v", err)
+	}
+}
+
+// A caller hanging up mid-lookup is no verdict on the service: hang-ups do
+// not open the breaker, and one during a half-open trial does not leave the
+// breaker waiting for a trial that never ends. Real failures still open it.
+func TestLookupBreakerIgnoresCallerHangups(t *testing.T) {
+	var failing atomic.Bool
+	arrived := make(chan struct{}, 1)
+	testOver := make(chan struct{})
+	c, clk := testClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() {
+			w.WriteHeader(503)
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body) // lets the server see the client go
+		arrived <- struct{}{}
+		select { // answers only after the caller has gone
+		case <-r.Context().Done():
+		case <-testOver:
+		}
+	}), config.Service{Timeout: time.Minute, Retries: retries(1), Breaker: config.Breaker{Failures: 3, CoolDown: 30 * time.Second}})
+	t.Cleanup(func() { close(testOver) }) // before the server's Close, which waits for handlers
+	hangUp := func() {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-arrived; cancel() }()
+		_, _, err := c.Lookup(ctx, LookupRequest{Account: "1"})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("hung-up lookup: %v, want context.Canceled", err)
+		}
+	}
+	for range 5 {
+		hangUp()
+	}
+	if s := c.breaker.state(clk.Now()); s != "closed" {
+		t.Fatalf("breaker %s after 5 hang-ups; a hang-up is not a service failure", s)
+	}
+	failing.Store(true)
+	for i := range 3 {
+		if _, res, _ := c.Lookup(context.Background(), LookupRequest{Account: "1"}); res != LookupError {
+			t.Fatalf("failure %d: %s", i, res)
+		}
+	}
+	if s := c.breaker.state(clk.Now()); s != "open" {
+		t.Fatalf("breaker %s after 3 real failures", s)
+	}
+	// Half-open: the trial's caller hangs up; the next caller is the trial.
+	clk.advance(30 * time.Second)
+	failing.Store(false)
+	hangUp()
+	if s := c.breaker.state(clk.Now()); s != "half-open" {
+		t.Fatalf("breaker %s after the trial's caller hung up, want half-open", s)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { <-arrived; cancel() }() // reaching the service proves it passed
+	if _, res, _ := c.Lookup(ctx, LookupRequest{Account: "1"}); res == LookupCircuitOpen {
+		t.Fatal("the breaker still waits for the abandoned trial")
+	}
+}
+
+// demoDay is the day the fixed-clock look-up tests run on.
+var demoDay = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// The demo accounts' due dates and outages lie ahead of the server's
+// today, whatever day that is: a newcomer never hears a past date.
+func TestDemoAccountsDatesFollowTheServerClock(t *testing.T) {
+	shanghai := time.FixedZone("UTC+8", 8*3600)
+	for _, tc := range []struct {
+		now                     time.Time
+		due, outageStart, other string
+	}{
+		{time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC), "2026-12-05", "2026-11-28T08:00:00+08:00", "2026-12-20"},
+		// 20:30 UTC on 27 February is already 28 February in UTC+8; the
+		// month and the year roll over.
+		{time.Date(2031, 2, 27, 20, 30, 0, 0, time.UTC), "2031-03-12", "2031-03-05T08:00:00+08:00", "2031-03-27"},
+	} {
+		h := demoAccountsHandler(&stepClock{now: tc.now}, shanghai)
+		ask := func(account string) LookupAnswer {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", DemoAccountsPath, strings.NewReader(`{"account":"`+account+`"}`)))
+			var ans LookupAnswer
+			if err := json.Unmarshal(rec.Body.Bytes(), &ans); err != nil || rec.Code != http.StatusOK {
+				t.Fatalf("%s: %d %s", account, rec.Code, rec.Body)
+			}
+			if err := ans.check(); err != nil {
+				t.Errorf("%s on %v: %v", account, tc.now, err)
+			}
+			return ans
+		}
+		a := ask("1234567890")
+		if a.DueDate != tc.due || a.PlannedOutage == nil || a.PlannedOutage.Start != tc.outageStart ||
+			!strings.HasSuffix(a.PlannedOutage.End, "T16:00:00+08:00") || a.PlannedOutage.End[:10] != tc.outageStart[:10] {
+			t.Errorf("on %v: due %s, outage %+v; want due %s, outage from %s", tc.now, a.DueDate, a.PlannedOutage, tc.due, tc.outageStart)
+		}
+		if b := ask("8765432109"); b.DueDate != tc.other || b.PlannedOutage != nil {
+			t.Errorf("on %v: south account due %s, outage %+v; want %s and none", tc.now, b.DueDate, b.PlannedOutage, tc.other)
+		}
 	}
 }

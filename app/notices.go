@@ -187,6 +187,9 @@ func (b *noticeBoard) recordings(ctx context.Context, in web.NoticeInput, text s
 	if lang == "" {
 		lang = b.defaultLang
 	}
+	if err := b.checkSpeechLanguage(lang); err != nil {
+		return nil, err
+	}
 	wav, err := synthesiseNotice(ctx, lang, text)
 	switch {
 	case errors.Is(err, errNoSynth):
@@ -198,4 +201,24 @@ func (b *noticeBoard) recordings(ctx context.Context, in web.NoticeInput, text s
 	}
 	out[lang] = wav
 	return out, nil
+}
+
+// checkSpeechLanguage refuses, before any synthesiser is looked for, a
+// language the hotline does not serve or cannot speak, naming the ones it
+// can: the fault is in the request, not in the server's tools.
+func (b *noticeBoard) checkSpeechLanguage(lang string) error {
+	var speakable []string
+	for _, l := range b.languages {
+		if _, ok := synthVoices[l]; ok {
+			speakable = append(speakable, l)
+		}
+	}
+	switch {
+	case !slices.Contains(b.languages, lang):
+		return fmt.Errorf("%w: language %q is not supported: want one of %s", web.ErrInvalid, lang, strings.Join(b.languages, ", "))
+	case !slices.Contains(speakable, lang):
+		return fmt.Errorf("%w: language %q: speech can be generated only in %s; upload a recording for %s",
+			web.ErrInvalid, lang, strings.Join(speakable, ", "), lang)
+	}
+	return nil
 }

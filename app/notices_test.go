@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,6 +85,35 @@ func TestNoticeBoardSurvivesRestart(t *testing.T) {
 	ctl = noticeControl{newNoticeBoard(st, dir, []string{"zh"}, "zh", fixedClock{now}, slog.New(slog.DiscardHandler))}
 	if _, err := ctl.ExpireNotice(context.Background(), 99, "tester"); !errors.Is(err, web.ErrNotFound) {
 		t.Errorf("expire unknown: %v", err)
+	}
+}
+
+// A notice in a language the hotline does not serve, or cannot speak, is a
+// bad request naming the language and the supported ones; it never blames
+// the speech synthesiser.
+func TestNoticeInUnsupportedLanguageSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	st := openTestStore(t, dir)
+	defer func() { _ = st.Close(context.Background()) }()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	b := newNoticeBoard(st, dir, []string{"zh", "en", "ja"}, "zh", fixedClock{now}, slog.New(slog.DiscardHandler))
+	ctl := noticeControl{b}
+	text := "maintenance"
+	for lang, want := range map[string]string{
+		"fr": `language "fr" is not supported: want one of zh, en, ja`,
+		"ja": `language "ja": speech can be generated only in zh, en; upload a recording for ja`,
+	} {
+		_, err := ctl.CreateNotice(context.Background(), web.NoticeInput{Areas: []string{"*"}, Text: &text, Language: lang}, "tester")
+		if !errors.Is(err, web.ErrInvalid) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "espeak") {
+			t.Errorf("%s: %v, want ErrInvalid with %q", lang, err, want)
+		}
+	}
+	list, err := ctl.ListNotices(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.Marshal(list); strings.Contains(string(b), "maintenance") {
+		t.Errorf("a refused notice was stored: %s", b)
 	}
 }
 

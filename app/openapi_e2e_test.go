@@ -47,6 +47,7 @@ func TestServedRoutesAreTheDescribedOnes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.registerAgent("1001", "pw1001") // an agent logs in only with a registered phone
 	target, _ := url.Parse(base)
 	server := httputil.NewSingleHostReverseProxy(target) // the real listener, over loopback
 	tokens := map[string]string{"agent": "agent-1001-token-0123", "supervisor": "supervisor-token-0123", "admin": "admin-token-0123456"}
@@ -56,6 +57,7 @@ func TestServedRoutesAreTheDescribedOnes(t *testing.T) {
 	}{
 		{"GET", "/api/v1/agents", "supervisor", "", []int{200}},
 		{"POST", "/api/v1/agents/1001/login", "agent", "", []int{200}},
+		{"POST", "/api/v1/agents/1002/login", "supervisor", "", []int{409}}, // no registered phone
 		{"POST", "/api/v1/agents/1001/pause", "agent", `{"reason":"training"}`, []int{200}},
 		{"GET", "/api/v1/agents/1001", "agent", "", []int{200}},
 		{"POST", "/api/v1/agents/1001/disposition", "agent", `{"category":"repair","resolved":true}`, []int{409}},

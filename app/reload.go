@@ -137,8 +137,7 @@ func (s *Server) applyLocked(cfg *config.Config) (ReloadResult, error) {
 	}
 	s.routes.Store(next.routing())
 	if s.metrics != nil {
-		s.metrics.SetQueueThresholds(queueThresholds(cfg))
-		s.metrics.InitQueues(sortedKeys(cfg.Queues))
+		s.applyQueueMetrics(cfg)
 		if err := s.metrics.SetServiceLevelTargets(serviceLevelTargets(cfg)); err != nil {
 			s.log.Warn("service level targets not reloaded", "err", err) // config validation already refused these
 		}

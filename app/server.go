@@ -52,6 +52,9 @@ type Server struct {
 	callbacks *callbackService
 	// monitors: supervisors' listen/whisper/barge (monitor.go)
 	monitors *monitorRegistry
+	// restored: agents' states from before a restart, waiting for their
+	// phones to register (agent_restore.go)
+	restored pendingRestore
 	// internalErrors: invariant violations recovered (acd_recover.go)
 	internalErrors internalErrors
 	// spoolSync: tests stall the store's disk here (nil: the real fsync)
@@ -77,26 +80,34 @@ func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	var err error
 	s.prompts, err = LoadPrompts(prompts.FS, cfg.PromptsDir, cfg.Languages)
 	if err != nil {
+		return nil, err // everything below looks prompts up
+	}
+	// Each part is checked even when another failed, so that an operator
+	// sees every problem of the file at once.
+	errs := []error{s.loadFlows(), s.checkSelfService(s.routing().flows), s.loadACD(), s.preparePorts()}
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
-	}
-	if err := s.loadFlows(); err != nil {
-		return nil, err
-	}
-	if err := s.checkSelfService(s.routing().flows); err != nil {
-		return nil, err
-	}
-	if err := s.loadACD(); err != nil {
-		return nil, err
-	}
-	low, high, err := config.ParsePortRange(cfg.RTP.Ports)
-	if err != nil {
-		return nil, cfg.Errorf("rtp", "rtp.ports: %v", err)
-	}
-	rtpIP := netip.MustParseAddr(cfg.RTP.Address)
-	if s.ports, err = media.NewPortPool(rtpIP, low, high); err != nil {
-		return nil, cfg.Errorf("rtp", "rtp.ports: %v", err)
 	}
 	return s, nil
+}
+
+// preparePorts builds the RTP port pool. A bad address or range was
+// reported by the configuration's own checks; check-config may still get
+// here with one.
+func (s *Server) preparePorts() error {
+	cfg := s.cfg
+	low, high, err := config.ParsePortRange(cfg.RTP.Ports)
+	if err != nil {
+		return cfg.Errorf("rtp", "rtp.ports: %v", err)
+	}
+	rtpIP, err := netip.ParseAddr(cfg.RTP.Address)
+	if err != nil {
+		return cfg.Errorf("rtp", "rtp.address %q: want an IP address", cfg.RTP.Address)
+	}
+	if s.ports, err = media.NewPortPool(rtpIP, low, high); err != nil {
+		return cfg.Errorf("rtp", "rtp.ports: %v", err)
+	}
+	return nil
 }
 
 func (s *Server) loadFlows() error {
@@ -150,12 +161,8 @@ func (s *Server) loadFlows() error {
 // the wallboard and the hotline_*_ratio gauges show.
 func (s *Server) enableWindows() error {
 	cfg := s.cfg
-	agentQueues := make(map[string][]string, len(cfg.Agents))
-	for _, a := range cfg.Agents {
-		agentQueues[a.ID] = a.Queues
-	}
 	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, queueThresholds(cfg),
-		metrics.WithAgentQueues(agentQueues), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg)))
+		metrics.WithAgentQueues(agentQueues(cfg)), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg)))
 }
 
 // loadACD checks the agents and queues and the prompts and music they use.
@@ -174,7 +181,9 @@ func (s *Server) loadACD() error {
 		if s.prompts.Music(q.music) == nil {
 			errs = append(errs, cfg.Errorf("queues", "queues.%s: music %q not found (prompts/music/%s.wav)", name, q.music, q.music))
 		}
-		if q.exitTarget != "" && !s.anyFlowHas(q.exitTarget) {
+		// Without flows (they failed to parse, reported already) every
+		// target would look unknown.
+		if q.exitTarget != "" && len(s.routing().flows) > 0 && !s.anyFlowHas(q.exitTarget) {
 			errs = append(errs, cfg.Errorf("queues", "queues.%s: exit_target: unknown IVR node %q", name, q.exitTarget))
 		}
 	}
@@ -270,10 +279,9 @@ func (s *Server) Start() error {
 			return err
 		}
 		s.acd = newACDRuntime(s, a, s.queues)
-		sipCfg.OnRegistration = s.acd.registration
+		sipCfg.OnRegistration = s.onRegistration
 		sipCfg.Consult = s.acd.ringConsult
-		s.metrics.SetQueueThresholds(queueThresholds(cfg))
-		s.metrics.InitQueues(sortedKeys(cfg.Queues))
+		s.applyQueueMetrics(cfg)
 		s.metrics.SetSnapshotSource(s.acd.snapshot)
 	}
 	sipCfg.AgentPassword = s.sipPassword // agents and supervisors (monitor.go)
@@ -298,7 +306,11 @@ func (s *Server) Start() error {
 	s.web.WithWallboard(func() any { return s.metrics.Wallboard() })
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
-			s.web.WithAPI(agentControl{s}, apiTokens(s))
+			err := s.web.WithAPI(agentControl{s}, apiTokens(s), web.WithAPIPauseReasons(cfg.AgentPanel.Reasons()),
+				web.WithAPIDispositionCategories(acd.Categories))
+			if err != nil {
+				return err
+			}
 		}
 		s.web.WithReports(reports{s}, apiTokens(s), cfg.ReportLocation())
 		s.web.WithRecordings(recordingsAPI{s}, apiTokens(s), cfg.ReportLocation())

@@ -3,12 +3,15 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/store"
@@ -63,34 +66,6 @@ func (s *Server) storeMetrics(st *store.Store) {
 	)
 }
 
-// restoreAgents puts agents back in the state they had before a restart
-// (logged in, paused with its reason). Their phones register again on
-// their own schedule; until then a call offered to one fails over to the
-// next agent.
-func (s *Server) restoreAgents() {
-	if s.store == nil || s.acd == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	statuses, err := s.store.LoadAgentStatus(ctx)
-	if err != nil {
-		s.log.Warn("agent states not restored", "err", err)
-		return
-	}
-	for _, st := range statuses {
-		agent, state, reason := st.Agent, st.State, st.Reason
-		if state == "logged_out" || state == "" {
-			continue
-		}
-		_ = s.acd.do("restore", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin(agent) })
-		if state == "paused" {
-			_ = s.acd.do("restore pause", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause(agent, reason) })
-		}
-		s.log.Info("agent state restored", "agent", agent, "state", state)
-	}
-}
-
 func (s *Server) closeStore() {
 	if s.store == nil {
 		return
@@ -137,11 +112,21 @@ func table[T any](rows []T) web.Table {
 	return web.Table{JSON: rows, CSV: func(w io.Writer) error { return store.WriteCSV(w, rows) }}
 }
 
+// ErrNoDatabase is returned by Backup when the data directory holds no
+// record database: there is nothing to copy, and opening the store would
+// create an empty one.
+var ErrNoDatabase = errors.New("no record database")
+
 // Backup copies the record database to path without stopping a running
-// server (SQLite only; MySQL has its own tools, see docs/records.md).
+// server (SQLite only; MySQL has its own tools, see docs/records.md). It
+// never creates the database, the data directory or path when there is
+// nothing to copy.
 func Backup(ctx context.Context, cfg *config.Config, path string) error {
 	if cfg.DatabaseDSN() != "" {
 		return errors.New("database.dsn is set: back up MySQL with mysqldump or mariabackup (see docs/records.md)")
+	}
+	if err := checkDatabaseFile(cfg.DataDir); err != nil {
+		return err
 	}
 	st, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir})
 	if err != nil {
@@ -149,4 +134,26 @@ func Backup(ctx context.Context, cfg *config.Config, path string) error {
 	}
 	defer st.Close(ctx)
 	return st.Backup(ctx, path)
+}
+
+// checkDatabaseFile says what is missing when the data directory or its
+// SQLite database does not exist, so a typo in -data-dir is not answered
+// with a backup of a fresh, empty database.
+func checkDatabaseFile(dataDir string) error {
+	info, err := os.Stat(dataDir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w: data directory %s does not exist", ErrNoDatabase, dataDir)
+	case err != nil:
+		return fmt.Errorf("data directory: %w", err)
+	case !info.IsDir():
+		return fmt.Errorf("%w: data directory %s is not a directory", ErrNoDatabase, dataDir)
+	}
+	file := filepath.Join(dataDir, store.SQLiteFile)
+	if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %s not found (has the server run with this data directory?)", ErrNoDatabase, file)
+	} else if err != nil {
+		return fmt.Errorf("record database: %w", err)
+	}
+	return nil
 }

@@ -79,22 +79,41 @@ func TestCallRecordAndReports(t *testing.T) {
 	}
 }
 
-// An agent logged in (or paused) before a restart is so after it.
+// An agent logged in (or paused) before a restart is so after it, from
+// the moment its phone registers again: until then nobody could ring it.
 func TestAgentStateSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	keep := func(c *config.Config) { c.DataDir = dir }
+	keep := func(c *config.Config) {
+		c.DataDir = dir
+		c.Agents = append(c.Agents, config.Agent{ID: "1003", Name: "Pak", WorkNumber: "4096", Password: "pw1003", Queues: []string{"general"}})
+	}
 	h := start(t, acdTestConfig, keep)
 	h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	paused := h.agentPhone("1003", "pw1003", testphone.AutoAnswer)
+	h.feature(paused, "*23")
+	h.waitAgentState("1003", "paused", "break")
 	h.srv.Shutdown(ctxT(t, 5*time.Second))
 
 	again := start(t, acdTestConfig, keep)
-	agents := agentControl{again.srv}.Agents()
-	for _, a := range agents {
-		if a.ID == "1001" && a.State != "available" {
-			t.Errorf("after restart 1001 is %s, want available", a.State)
+	state := func(id string) string {
+		for _, a := range (agentControl{again.srv}).Agents() {
+			if a.ID == id {
+				return a.State
+			}
 		}
-		if a.ID == "1002" && a.State != "logged_out" {
-			t.Errorf("after restart 1002 is %s, want logged_out", a.State)
+		return "missing"
+	}
+	for _, id := range []string{"1001", "1002", "1003"} {
+		if got := state(id); got != "logged_out" {
+			t.Errorf("after restart, before its phone registers, %s is %s, want logged_out", id, got)
 		}
+	}
+	again.registerAgent("1001", "pw1001")
+	again.waitAgentState("1001", "available", "")
+	again.registerAgent("1003", "pw1003")
+	again.waitAgentState("1003", "paused", "break")
+	again.registerAgent("1002", "pw1002")
+	if got := state("1002"); got != "logged_out" {
+		t.Errorf("after restart 1002 is %s, want logged_out", got)
 	}
 }

@@ -1,12 +1,15 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Agent is one contact-centre agent: the extension its softphone registers
@@ -27,6 +30,9 @@ type Agent struct {
 // Queue configures one ACD queue. Pointers tell "not set" (default) from
 // an explicit zero (off).
 type Queue struct {
+	// DisplayName is how people see the queue (wallboard); the key when
+	// empty.
+	DisplayName         string         `yaml:"display_name"`
 	Strategy            string         `yaml:"strategy"`
 	RequiredSkills      map[string]int `yaml:"required_skills"`
 	MaxWaiting          int            `yaml:"max_waiting"`
@@ -104,6 +110,9 @@ func (c *Config) validateACD() []error {
 		}
 	}
 	for name, q := range c.Queues {
+		if err := checkDisplayName(q.DisplayName); err != nil {
+			errs = append(errs, c.Errorf("queues", "queues.%s: display_name: %v", name, err))
+		}
 		if q.ServiceLevelTarget != nil && (*q.ServiceLevelTarget <= 0 || *q.ServiceLevelTarget > 1) {
 			errs = append(errs, c.Errorf("queues", "queues.%s: service_level_target must be in (0, 1]", name))
 		}
@@ -197,4 +206,34 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 		return netip.Prefix{}, fmt.Errorf("%q: want an IP address or CIDR range", s)
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// maxDisplayName bounds a queue's display name so it fits a wallboard card.
+const maxDisplayName = 40
+
+// checkDisplayName accepts an empty name (the key is shown) or a short
+// line of printable text.
+func checkDisplayName(name string) error {
+	switch {
+	case name == "":
+		return nil
+	case strings.TrimSpace(name) == "":
+		return errors.New("must not be blank (leave it out to show the key)")
+	case !utf8.ValidString(name):
+		return errors.New("must be UTF-8 text")
+	case utf8.RuneCountInString(name) > maxDisplayName:
+		return fmt.Errorf("%d characters; at most %d fit a wallboard card", utf8.RuneCountInString(name), maxDisplayName)
+	case strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0:
+		return errors.New("must be printable text on one line")
+	}
+	return nil
+}
+
+// QueueDisplayName is how people see queue name: its display_name, or the
+// key.
+func (c *Config) QueueDisplayName(name string) string {
+	if d := c.Queues[name].DisplayName; d != "" {
+		return d
+	}
+	return name
 }

@@ -29,7 +29,7 @@ func TestAgentPanelPauseReasons(t *testing.T) {
 func TestAgentPanelPauseReasonsRefused(t *testing.T) {
 	many := "[" + strings.Repeat("a,", 20) + "b]"
 	for name, c := range map[string]struct{ reasons, want string }{
-		"space":     {"[coffee break]", `f.yaml:3:3: agent_panel.pause_reasons[0] "coffee break": want a lower-case code`},
+		"space":     {"[coffee break]", `f.yaml:3:19: agent_panel.pause_reasons[0] "coffee break": want a lower-case code`},
 		"upper":     {"[Lunch]", `pause_reasons[0] "Lunch"`},
 		"duplicate": {"[lunch, lunch]", `pause_reasons[1]: "lunch" listed twice`},
 		"too many":  {many, "at most 20"},

@@ -3,9 +3,12 @@ package config
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hotline-oss/hotline/dialpolicy"
 )
 
 // QueueCallback lets a waiting caller leave the queue and be called back
@@ -29,6 +32,17 @@ type CallbackGateway struct {
 	Transport     string `yaml:"transport"`      // udp (default) or tcp
 	FromNumber    string `yaml:"from_number"`    // caller ID the customer sees
 	MaxConcurrent int    `yaml:"max_concurrent"` // simultaneous dial-outs (10)
+
+	// What the gateway may dial, against toll fraud. Patterns are regular
+	// expressions matching the whole number as dialled. Left out, the
+	// allow-list is mainland China's mobile and fixed-line national numbers
+	// and the deny-list its premium and special-service ranges
+	// (dialpolicy.DefaultAllowed, DefaultDenied); a configured
+	// allowed_numbers has no deny-list but its own denied_numbers.
+	AllowedNumbers []string `yaml:"allowed_numbers"`
+	DeniedNumbers  []string `yaml:"denied_numbers"`
+	MaxPerNumber   int      `yaml:"max_per_number"` // callbacks to one number in any 24 h (3)
+	MaxPerHour     int      `yaml:"max_per_hour"`   // callbacks accepted in any hour (60)
 }
 
 // Callback defaults.
@@ -40,6 +54,8 @@ const (
 	DefaultCallbackGiveUpAfter   = 2 * time.Hour
 	DefaultCallbackRingTimeout   = 30 * time.Second
 	DefaultCallbackMaxConcurrent = 10
+	DefaultCallbackMaxPerNumber  = 3
+	DefaultCallbackMaxPerHour    = 60
 )
 
 // WithDefaults fills the zero values.
@@ -77,7 +93,31 @@ func (g CallbackGateway) WithDefaults() CallbackGateway {
 	if g.MaxConcurrent == 0 {
 		g.MaxConcurrent = DefaultCallbackMaxConcurrent
 	}
+	if g.AllowedNumbers == nil {
+		g.AllowedNumbers = slices.Clone(dialpolicy.DefaultAllowed)
+		if g.DeniedNumbers == nil {
+			g.DeniedNumbers = slices.Clone(dialpolicy.DefaultDenied)
+		}
+	}
+	if g.MaxPerNumber == 0 {
+		g.MaxPerNumber = DefaultCallbackMaxPerNumber
+	}
+	if g.MaxPerHour == 0 {
+		g.MaxPerHour = DefaultCallbackMaxPerHour
+	}
 	return g
+}
+
+// AllowList compiles the numbers the gateway may dial, defaults applied.
+func (g CallbackGateway) AllowList() (*dialpolicy.AllowList, error) {
+	d := g.WithDefaults()
+	return dialpolicy.NewAllowList(d.AllowedNumbers, d.DeniedNumbers)
+}
+
+// Caps are the callback caps, defaults applied.
+func (g CallbackGateway) Caps() dialpolicy.Caps {
+	d := g.WithDefaults()
+	return dialpolicy.Caps{PerNumber: d.MaxPerNumber, PerHour: d.MaxPerHour}
 }
 
 // Check reports what is wrong with one queue's callback settings.
@@ -128,6 +168,18 @@ func (g CallbackGateway) Check() error {
 	}
 	if d.MaxConcurrent < 1 || d.MaxConcurrent > 1000 {
 		return fmt.Errorf("max_concurrent %d: want 1 to 1000", g.MaxConcurrent)
+	}
+	if len(d.AllowedNumbers) == 0 {
+		return fmt.Errorf("allowed_numbers is empty: list the number patterns callbacks may dial")
+	}
+	if _, err := g.AllowList(); err != nil {
+		return err
+	}
+	if d.MaxPerNumber < 1 || d.MaxPerNumber > 100 {
+		return fmt.Errorf("max_per_number %d: want 1 to 100", g.MaxPerNumber)
+	}
+	if d.MaxPerHour < 1 || d.MaxPerHour > 100000 {
+		return fmt.Errorf("max_per_hour %d: want 1 to 100000", g.MaxPerHour)
 	}
 	return nil
 }

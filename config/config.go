@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -110,15 +109,25 @@ type Config struct {
 	File string `yaml:"-"`
 	// positions of keys, for errors found after decoding
 	pos map[string]*yaml.Node
+	doc *yaml.Node // the whole document, to find nested keys
 }
 
 // Pos returns the YAML node of a top-level key ("sip", "numbers", …), or
 // nil, so later checks can report where a value was written.
 func (c *Config) Pos(key string) *yaml.Node { return c.pos[key] }
 
-// Errorf builds a positioned error at the given top-level key.
+// Errorf builds a positioned error at the given top-level key, or, when
+// the message starts with a deeper key path of that section (for example
+// "sip.security.ban_for must be positive"), at that key's own line.
 func (c *Config) Errorf(key string, format string, args ...any) error {
-	return posErr(c.File, c.pos[key], format, args...)
+	e := posErr(c.File, c.pos[key], format, args...)
+	path := keyPath(e.Msg)
+	if path != key && strings.HasPrefix(path, key) && c.doc != nil {
+		if n := locate(c.doc, path); n != nil {
+			e.Line, e.Col = n.Line, n.Column
+		}
+	}
+	return e
 }
 
 // LoadFile reads and validates a configuration file.
@@ -132,30 +141,8 @@ func LoadFile(path string) (*Config, error) {
 
 // Parse decodes and validates configuration bytes; name is used in errors.
 func Parse(name string, data []byte) (*Config, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err)
-	}
-	if len(root.Content) == 0 {
-		return nil, &PosError{File: name, Msg: "empty configuration"}
-	}
-	doc := root.Content[0]
-	if doc.Kind != yaml.MappingNode {
-		return nil, posErr(name, doc, "the configuration must be a mapping of sections")
-	}
-	cfg := Default()
-	cfg.File = name
-	if errs := checkKnownKeys(name, "config", doc, reflect.TypeOf(cfg).Elem()); len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	if err := doc.Decode(cfg); err != nil {
-		return nil, yamlError(name, err)
-	}
-	cfg.pos = make(map[string]*yaml.Node)
-	for i := 0; i+1 < len(doc.Content); i += 2 {
-		cfg.pos[doc.Content[i].Value] = doc.Content[i+1]
-	}
-	if err := cfg.validate(); err != nil {
+	cfg, err := Check(name, data)
+	if err != nil {
 		return nil, err
 	}
 	return cfg, nil

@@ -154,8 +154,11 @@ func (c *Config) validateSecurity() []error {
 	if s.MaxAuthFailures < 1 {
 		bad("sip.security.max_auth_failures must be at least 1")
 	}
-	if s.FailureWindow <= 0 || s.BanFor <= 0 {
-		bad("sip.security.failure_window and ban_for must be positive")
+	if s.FailureWindow <= 0 {
+		bad("sip.security.failure_window must be positive")
+	}
+	if s.BanFor <= 0 {
+		bad("sip.security.ban_for must be positive")
 	}
 	return errs
 }

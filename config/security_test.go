@@ -69,7 +69,7 @@ func TestSecurityErrors(t *testing.T) {
 		"security: {scanner_action: drop}":                             `scanner_action "drop": want silence or 403`,
 		"security: {ban_action: 404}":                                  `ban_action "404": want silence or 403`,
 		"security: {max_auth_failures: 0}":                             "max_auth_failures must be at least 1",
-		"security: {ban_for: 0s}":                                      "failure_window and ban_for must be positive",
+		"security: {ban_for: 0s}":                                      "sip.security.ban_for must be positive",
 		"security: {max_sources: 10}":                                  "max_sources must be at least 1000",
 		"security: {user_agent_deny: [\"\"]}":                          "user_agent_deny: an entry is empty",
 		"security: {rate_limit: {}}":                                   `unknown key "rate_limit"`,

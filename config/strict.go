@@ -1,8 +1,13 @@
 package config
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -103,4 +108,72 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 		fields[name] = f.Type
 	}
 	return fields
+}
+
+// Problems flattens joined errors into one list, drops repeats (two checks
+// may find the same fault) and orders the positioned ones by file, line and
+// column, so a report reads top to bottom like the file.
+func Problems(err error) []error {
+	var flat []error
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, inner := range j.Unwrap() {
+				walk(inner)
+			}
+			return
+		}
+		flat = append(flat, e)
+	}
+	walk(err)
+	seen := make(map[string]bool, len(flat))
+	out := flat[:0]
+	for _, e := range flat {
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			out = append(out, e)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b error) int {
+		pa, oka := position(a)
+		pb, okb := position(b)
+		switch {
+		case !oka || !okb:
+			return cmp.Compare(rank(oka), rank(okb))
+		case pa.File != pb.File:
+			return strings.Compare(pa.File, pb.File)
+		}
+		return cmp.Or(cmp.Compare(pa.Line, pb.Line), cmp.Compare(pa.Col, pb.Col))
+	})
+	return out
+}
+
+// position is where e was found: a PosError's, or the "file:line:col: "
+// another package's positioned error (the IVR's) starts with. A
+// file-level error (no line) sorts before the file's lines; errors without
+// any position come last.
+func position(e error) (PosError, bool) {
+	var pe *PosError
+	if errors.As(e, &pe) {
+		return *pe, true
+	}
+	m := positionPrefix.FindStringSubmatch(e.Error())
+	if m == nil {
+		return PosError{}, false
+	}
+	line, _ := strconv.Atoi(m[2])
+	col, _ := strconv.Atoi(m[3])
+	return PosError{File: m[1], Line: line, Col: col}, true
+}
+
+var positionPrefix = regexp.MustCompile(`^(.+?):(\d+):(\d+): `)
+
+func rank(positioned bool) int {
+	if positioned {
+		return 0
+	}
+	return 1
 }

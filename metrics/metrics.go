@@ -49,6 +49,8 @@ type Metrics struct {
 	windows    atomic.Pointer[windowSet]              // rolling KPI windows, once enabled
 	liveSource atomic.Pointer[func() []QueueSnapshot] // the ACD's live state, for the wallboard
 	agents     atomic.Pointer[agentSeries]            // per-agent series, once enabled
+
+	displayNames atomic.Pointer[map[string]string] // how people see each configured queue
 }
 
 // New builds the collectors and registers them with Go runtime and process

@@ -111,9 +111,9 @@ func (m *Metrics) handleQueueEvent(e call.Event) {
 			delete(m.answeredCalls, e.CallID)
 		}
 	case call.DispositionSet:
-		resolved := "no"
+		resolved := resolvedNo
 		if e.Resolved {
-			resolved = "yes"
+			resolved = resolvedYes
 		}
 		q.dispositions.WithLabelValues(e.Queue, e.Category, resolved).Inc()
 	}
@@ -147,19 +147,4 @@ func (m *Metrics) SetQueueThresholds(t map[string]QueueThresholds) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.queueThresholds = t
-}
-
-// InitQueues creates each queue's counters at zero, so that a queue's
-// first call is an increase Prometheus can see (increase() cannot see a
-// series appear at 1).
-func (m *Metrics) InitQueues(names []string) {
-	q := m.queue
-	for _, name := range names {
-		for _, c := range []*prometheus.CounterVec{q.offered, q.answered, q.withinSL, q.abandoned, q.shortAbandoned} {
-			c.WithLabelValues(name)
-		}
-		for _, outcome := range []string{"answered", "abandoned", "overflowed"} {
-			q.wait.WithLabelValues(name, outcome)
-		}
-	}
 }

@@ -34,7 +34,12 @@ func BenchmarkScrape100Queues2000Agents(b *testing.B) {
 		b.Fatal(err)
 	}
 	m.SetQueueThresholds(thresholds)
-	m.InitQueues(names)
+	infos := make([]QueueInfo, 0, len(names))
+	for _, n := range names {
+		infos = append(infos, QueueInfo{Name: n})
+	}
+	m.InitQueues(infos, LabelValues{TransferKinds: []string{"blind", "attended"},
+		Categories: []string{"consult", "repair", "billing", "complaint", "suggestion"}})
 	m.SetSnapshotSource(func() []QueueSnapshot {
 		out := make([]QueueSnapshot, 0, len(names))
 		for _, n := range names {

@@ -97,6 +97,7 @@ type AgentCounts struct {
 // today's KPIs. Undefined KPIs marshal as null.
 type QueueFigures struct {
 	Queue               string  `json:"queue"`
+	DisplayName         string  `json:"display_name"` // how people see the queue
 	Waiting             int     `json:"waiting"`
 	OldestWaitSeconds   float64 `json:"oldest_wait_seconds"`
 	ExpectedWaitSeconds float64 `json:"expected_wait_seconds"`
@@ -134,7 +135,7 @@ func (m *Metrics) Wallboard() []QueueFigures {
 	out := make([]QueueFigures, 0, len(live))
 	for _, q := range live {
 		qf := QueueFigures{
-			Queue: q.Name, Waiting: q.Waiting,
+			Queue: q.Name, DisplayName: m.DisplayName(q.Name), Waiting: q.Waiting,
 			OldestWaitSeconds: q.OldestWaitSeconds, ExpectedWaitSeconds: q.ExpectedWaitSeconds,
 			ServiceLevelTarget:  defaultServiceLevelTarget,
 			ServiceLevelSeconds: 20,
@@ -145,8 +146,8 @@ func (m *Metrics) Wallboard() []QueueFigures {
 			},
 		}
 		if set != nil {
-			qf.ServiceLevelTarget = set.target(q.Name)
-			qf.ServiceLevelSeconds = set.threshold(q.Name).ServiceLevel.Seconds()
+			target, sl := set.goal(q.Name)
+			qf.ServiceLevelTarget, qf.ServiceLevelSeconds = target, sl.Seconds()
 			f := today[q.Name]
 			qf.Offered, qf.Answered, qf.Abandoned = f.Offered, f.Answered, f.Abandoned
 			qf.ServiceLevel, qf.AbandonRate, qf.ASASeconds, qf.Occupancy = f.ServiceLevel, f.AbandonRate, f.ASA, f.Occupancy

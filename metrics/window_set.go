@@ -86,6 +86,8 @@ func (w *windowSet) queue(name string) *queueWindow {
 	return q
 }
 
+// threshold is read with w.mu held: a reload may replace the thresholds
+// (window_reload.go).
 func (w *windowSet) threshold(queue string) QueueThresholds {
 	if t, ok := w.thresholds[queue]; ok {
 		return t
@@ -93,14 +95,16 @@ func (w *windowSet) threshold(queue string) QueueThresholds {
 	return QueueThresholds{ServiceLevel: 20 * time.Second, ShortAbandon: 5 * time.Second}
 }
 
-// target locks: a reload may replace the targets (window_reload.go).
-func (w *windowSet) target(queue string) float64 {
+// goal returns a queue's service-level target and answer time; it locks,
+// as a reload may replace both (window_reload.go).
+func (w *windowSet) goal(queue string) (target float64, serviceLevel time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	target = defaultServiceLevelTarget
 	if t, ok := w.targets[queue]; ok {
-		return t
+		target = t
 	}
-	return defaultServiceLevelTarget
+	return target, w.threshold(queue).ServiceLevel
 }
 
 // handleEvent folds one event into the windows at the moment it happened.

@@ -17,8 +17,15 @@ import (
 
 // Call is one answered caller leg: its dialog and its RTP stream.
 type Call struct {
-	ID      string
-	Caller  string
+	ID     string
+	Caller string
+	// CallerTrusted is true when the call came from a trusted network
+	// (sip.security.trusted_networks), where Caller is the number the
+	// carrier asserts. Otherwise Caller is only what From claims: it may be
+	// shown, never dialled back.
+	CallerTrusted bool
+	// Source is the address the INVITE came from (ip:port).
+	Source  string
 	Number  string
 	Arrived time.Time
 	// Agent is set when an authenticated agent placed the call (to a

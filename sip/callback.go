@@ -22,6 +22,12 @@ var (
 	ErrUnknownCallback  = errors.New("callback ticket not issued by this registry")
 	ErrGatewayBusy      = errors.New("callback gateway at max_concurrent")
 	ErrCallbackNoTicket = errors.New("nil callback ticket")
+	// ErrUntrustedCaller: the inbound call did not come from a trusted
+	// network, so its caller number is only a claim.
+	ErrUntrustedCaller = errors.New("callback refused: caller number not from a trusted network")
+	// ErrDialRefused: the dial check (allow-list, caps) refused the number
+	// just before dialling.
+	ErrDialRefused = errors.New("callback dial refused")
 )
 
 // GatewayConfig is the outbound gateway callbacks are dialled through.
@@ -50,16 +56,34 @@ type Callbacks struct {
 	e     *Endpoint
 	cfg   GatewayConfig
 	known func(number string) bool
-	host  string // gateway host[:port] the INVITE goes to
+	check func(ticketID, number string) error // before every dial; nil: none
+	host  string                              // gateway host[:port] the INVITE goes to
 	sem   chan struct{}
 
 	mu      sync.Mutex
 	tickets map[string]*CallbackTicket
 }
 
+// CallbacksOption configures the registry.
+type CallbacksOption func(*Callbacks) error
+
+// WithDialCheck runs check before every dial-out, with the ticket's id (the
+// inbound call's) and number: an error refuses the dial (ErrDialRefused
+// wraps it). It is where the allow-list and the caps are checked once
+// more, so nothing is dialled that does not pass them now.
+func WithDialCheck(check func(ticketID, number string) error) CallbacksOption {
+	return func(cb *Callbacks) error {
+		if check == nil {
+			return errors.New("callbacks: nil dial check")
+		}
+		cb.check = check
+		return nil
+	}
+}
+
 // NewCallbacks builds the registry for endpoint e. known reports whether a
 // number other than the caller's own has called the hotline.
-func NewCallbacks(e *Endpoint, cfg GatewayConfig, known func(string) bool) (*Callbacks, error) {
+func NewCallbacks(e *Endpoint, cfg GatewayConfig, known func(string) bool, opts ...CallbacksOption) (*Callbacks, error) {
 	if e == nil || known == nil {
 		return nil, errors.New("callbacks: nil endpoint or known-number check")
 	}
@@ -77,11 +101,17 @@ func NewCallbacks(e *Endpoint, cfg GatewayConfig, known func(string) bool) (*Cal
 	if cfg.MaxConcurrent < 1 {
 		cfg.MaxConcurrent = 1
 	}
-	return &Callbacks{
+	cb := &Callbacks{
 		e: e, cfg: cfg, known: known, host: host,
 		sem:     make(chan struct{}, cfg.MaxConcurrent),
 		tickets: make(map[string]*CallbackTicket),
-	}, nil
+	}
+	for _, o := range opts {
+		if err := o(cb); err != nil {
+			return nil, err
+		}
+	}
+	return cb, nil
 }
 
 // ValidCallbackNumber accepts what a telephone keypad or a caller ID gives: digits,
@@ -101,10 +131,14 @@ func ValidCallbackNumber(n string) bool {
 
 // Register issues a ticket for a callback asked for on the inbound call c:
 // to c's own number when number is empty or equal to it, else to number if
-// it called the hotline before.
+// it called the hotline before. A call from an untrusted source gets no
+// ticket at all (ErrUntrustedCaller).
 func (cb *Callbacks) Register(c *Call, number string) (*CallbackTicket, error) {
 	if c == nil {
 		return nil, fmt.Errorf("%w: no inbound call", ErrCallbackNumber)
+	}
+	if !c.CallerTrusted {
+		return nil, ErrUntrustedCaller
 	}
 	if number == "" {
 		number = c.Caller
@@ -160,8 +194,8 @@ func (cb *Callbacks) Pending() int {
 
 // DialCallback calls the ticket's number through the gateway and returns
 // the customer's leg once answered. Errors are those of DialAgent
-// (ErrAgentBusy for 486, ErrNoAnswer, ErrDialFailed…) plus ErrGatewayBusy
-// and ErrUnknownCallback.
+// (ErrAgentBusy for 486, ErrNoAnswer, ErrDialFailed…) plus ErrGatewayBusy,
+// ErrUnknownCallback and ErrDialRefused.
 func (cb *Callbacks) DialCallback(ctx context.Context, t *CallbackTicket, ringTimeout time.Duration) (*AgentLeg, error) {
 	if t == nil {
 		return nil, ErrCallbackNoTicket
@@ -171,6 +205,11 @@ func (cb *Callbacks) DialCallback(ctx context.Context, t *CallbackTicket, ringTi
 	cb.mu.Unlock()
 	if !issued {
 		return nil, ErrUnknownCallback
+	}
+	if cb.check != nil {
+		if err := cb.check(t.id, t.number); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrDialRefused, err)
+		}
 	}
 	select {
 	case cb.sem <- struct{}{}:

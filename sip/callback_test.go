@@ -14,7 +14,7 @@ func TestCallbackRegistryOnlyCallsNumbersThatCalledIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &Call{ID: "c1", Caller: "13800000001"}
+	in := &Call{ID: "c1", Caller: "13800000001", CallerTrusted: true}
 	cases := []struct {
 		number, want string
 		err          error
@@ -40,7 +40,7 @@ func TestCallbackRegistryOnlyCallsNumbersThatCalledIn(t *testing.T) {
 	if _, err := cb.Register(nil, "13800000001"); !errors.Is(err, ErrCallbackNumber) {
 		t.Errorf("no inbound call: %v", err)
 	}
-	anonymous := &Call{ID: "c2", Caller: "anonymous"}
+	anonymous := &Call{ID: "c2", Caller: "anonymous", CallerTrusted: true}
 	if _, err := cb.Register(anonymous, ""); !errors.Is(err, ErrCallbackNumber) {
 		t.Errorf("anonymous caller: %v", err)
 	}

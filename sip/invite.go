@@ -39,12 +39,9 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	if h := req.CallID(); h != nil {
 		callID = h.Value()
 	}
-	caller := ""
-	if f := req.From(); f != nil {
-		caller = f.Address.User
-	}
+	caller, trusted := e.callerIdentity(req)
 	base := call.Event{CallID: callID, Caller: caller, Number: number}
-	log := e.log.With("call", callID, "caller", e.mask(caller), "number", number)
+	log := e.log.With("call", callID, "caller", e.mask(caller), "number", number, "caller_trusted", trusted)
 
 	if reason := e.reserveSlot(); reason != "" {
 		log.Warn("call blocked", "reason", reason)
@@ -101,6 +98,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	}
 	c.log = log
 	c.Agent = agent
+	c.CallerTrusted, c.Source = trusted, req.Source()
 	if !e.preAnswer(c) {
 		return
 	}

@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -44,36 +48,48 @@ type PendingCallback struct {
 var callbackColumns = []string{"callback_id", "call_id", "queue", "priority", "caller", "number",
 	"hotline_number", "language", "queued_ms", "give_up_ms", "attempts"}
 
-// SaveCallback writes (or rewrites) a pending callback. It writes at once,
-// not through the record queue: the row matters only while the callback is
-// pending, and a failure is reported to the caller, which keeps the
-// callback in memory regardless.
-func (s *Store) SaveCallback(ctx context.Context, p PendingCallback) error {
-	if err := s.connected(); err != nil {
-		return err
+// ErrBadCallback: a callback to save lacks its id or its number.
+var ErrBadCallback = errors.New("store: callback without id or number")
+
+// SaveCallback saves (or saves again) a pending callback through the
+// writer, keyed by its id: an outage delays the row but does not lose it,
+// and PendingCallbacks includes the callback from now on, also after a
+// restart during the outage. Writing a save never lowers the attempts the
+// row has already. A save made after DeleteCallback (while its end is still
+// to be written) is dropped, so a finished callback never comes back.
+func (s *Store) SaveCallback(p PendingCallback) error {
+	if p.CallbackID == "" || p.Number == "" {
+		return fmt.Errorf("%w: callback %q", ErrBadCallback, p.CallbackID)
 	}
-	query := s.db().Rebind(s.d.insertSQL("callbacks", []string{"callback_id"}, callbackColumns, ""))
-	_, err := s.db().ExecContext(ctx, query, clip(p.CallbackID, 255), clip(p.CallID, 255), clip(p.Queue, 128),
-		p.Priority, clip(p.Caller, 64), clip(p.Number, 64), clip(p.HotlineNumber, 64), clip(p.Language, 16),
-		ms(p.Queued), ms(p.GiveUp), p.Attempts)
-	if err != nil {
-		return fmt.Errorf("store: save callback: %w", err)
+	if durable := s.callbacks.save(p, s.pipe.put); durable != nil {
+		durable()
 	}
 	return nil
 }
 
 // DeleteCallback forgets a callback that was answered or gave up. It goes
-// through the writer, so an outage delays the delete but does not lose it,
-// and from now on PendingCallbacks leaves the callback out even while its
-// row waits to be deleted: a restart does not dial the customer again.
+// through the writer after the callback's saves, so an outage delays the
+// delete but does not lose it, and from now on PendingCallbacks leaves the
+// callback out even while its row or a save waits: a restart does not dial
+// the customer again.
 func (s *Store) DeleteCallback(callbackID string) {
-	s.done.add(callbackID)
-	s.pipe.putNow(record{CallbackDone: &callbackDone{CallbackID: callbackID}})
+	if durable := s.callbacks.end(callbackID, s.pipe.put); durable != nil {
+		durable()
+	}
 }
 
-// PendingCallbacks lists the saved callbacks, earliest queued first (the
-// order that keeps their places), without those DeleteCallback has ended.
+// PendingCallbacks lists the pending callbacks, earliest queued first (the
+// order that keeps their places): the rows of the callbacks table, as the
+// saves still waiting in the writer's queue or spool will leave them, less
+// the callbacks whose end is waiting there. It fails with
+// ErrDatabaseUnavailable while the database has not been reached since
+// Open: the callbacks saved before are unknown then, and a list without
+// them would lose their customers for whoever restores from it.
 func (s *Store) PendingCallbacks(ctx context.Context) ([]PendingCallback, error) {
+	// What the writer has not written yet is taken before the rows are
+	// read: a save or an end it writes meanwhile is then in one or the
+	// other, never in neither.
+	saves, ended := s.callbacks.unwritten()
 	if err := s.connected(); err != nil {
 		return nil, err
 	}
@@ -83,18 +99,29 @@ func (s *Store) PendingCallbacks(ctx context.Context) ([]PendingCallback, error)
 		GiveUpMS int64 `db:"give_up_ms"`
 	}
 	err := s.db().SelectContext(ctx, &rows, `SELECT callback_id, call_id, queue, priority, caller, number,
-hotline_number, language, queued_ms, give_up_ms, attempts FROM callbacks ORDER BY queued_ms, callback_id`)
+hotline_number, language, queued_ms, give_up_ms, attempts FROM callbacks`)
 	if err != nil {
-		return nil, fmt.Errorf("store: pending callbacks: %w", err)
+		return nil, fmt.Errorf("store: pending callbacks: %w", unavailable(err))
 	}
-	out := make([]PendingCallback, 0, len(rows))
+	byID := make(map[string]PendingCallback, len(rows)+len(saves))
 	for _, r := range rows {
-		if s.done.has(r.CallbackID) {
-			continue
-		}
 		p := r.PendingCallback
 		p.Queued, p.GiveUp = fromMS(r.QueuedMS), fromMS(r.GiveUpMS)
-		out = append(out, p)
+		byID[p.CallbackID] = p
 	}
+	// An unwritten save is newer than the row.
+	maps.Copy(byID, saves)
+	out := make([]PendingCallback, 0, len(byID))
+	for id, p := range byID {
+		if _, gone := ended[id]; !gone {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b PendingCallback) int {
+		if c := a.Queued.Compare(b.Queued); c != 0 {
+			return c
+		}
+		return strings.Compare(a.CallbackID, b.CallbackID)
+	})
 	return out, nil
 }

@@ -43,12 +43,12 @@ func TestPendingCallbacksRoundTrip(t *testing.T) {
 		a := b
 		a.CallbackID, a.CallID, a.Queued = "a-cb", "a", at
 		for _, p := range []PendingCallback{b, a} {
-			if err := s.SaveCallback(ctx, p); err != nil {
+			if err := s.SaveCallback(p); err != nil {
 				t.Fatal(err)
 			}
 		}
 		a.Attempts = 2
-		if err := s.SaveCallback(ctx, a); err != nil { // rewritten, not duplicated
+		if err := s.SaveCallback(a); err != nil { // rewritten, not duplicated
 			t.Fatal(err)
 		}
 		got, err := s.PendingCallbacks(ctx)

@@ -22,6 +22,10 @@ import (
 // Tests swap it to stage an outage and the database's return.
 type connector func(ctx context.Context, cfg Config) (*sqlx.DB, error)
 
+// SQLiteFile is the record database's file name inside the data directory
+// when no DSN is configured.
+const SQLiteFile = "hotline.db"
+
 // targetDialect tells from the DSN alone which database is meant, so that
 // the store knows its dialect before it has reached the database.
 func targetDialect(dsn string) dialect {
@@ -37,7 +41,7 @@ func connect(ctx context.Context, cfg Config) (*sqlx.DB, error) {
 	if targetDialect(dsn).name == dialectSQLite {
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if path == "" {
-			path = filepath.Join(cfg.DataDir, "hotline.db")
+			path = filepath.Join(cfg.DataDir, SQLiteFile)
 		}
 		db, err := openSQLite(ctx, path, cfg.SQLiteBusyTimeout)
 		if err == nil {
@@ -127,7 +131,9 @@ func (s *Store) reconnect(cfg Config) func(context.Context) (sink, error) {
 // for it.
 func (s *Store) useDatabase(db *sqlx.DB, cfg Config) sink {
 	s.handle.Store(db)
-	var sk sink = newDBSink(db, s.d, s.pipe.spool, s.log, s.pipe.rejected)
+	dbs := newDBSink(db, s.d, s.pipe.spool, s.log, s.pipe.rejected)
+	dbs.callbackEnded = s.callbacks.hasEnded
+	var sk sink = dbs
 	if cfg.wrapSink != nil {
 		sk = cfg.wrapSink(sk)
 	}

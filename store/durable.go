@@ -39,7 +39,8 @@ type callbackDone struct {
 
 // sideSQL holds the statements of the records in this file.
 type sideSQL struct {
-	recordingSQL, workOrderExistsSQL, workOrderSeqSQL, workOrderSQL, callbackDoneSQL string
+	recordingSQL, workOrderExistsSQL, workOrderSeqSQL, workOrderSQL string
+	callbackSQL, callbackDoneSQL                                    string
 }
 
 func newSideSQL(rebind func(string) string, d dialect) sideSQL {
@@ -54,6 +55,7 @@ func newSideSQL(rebind func(string) string, d dialect) sideSQL {
 		workOrderSeqSQL: rebind("SELECT COALESCE(MAX(seq), 0) + 1 FROM work_orders WHERE day = ?"),
 		workOrderSQL: rebind("INSERT INTO work_orders (number, day, seq, call_id, account, caller, recording, created_ms) " +
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+		callbackSQL:     rebind(d.insertSQL("callbacks", []string{"callback_id"}, callbackColumns, "attempts")),
 		callbackDoneSQL: rebind("DELETE FROM callbacks WHERE callback_id = ?"),
 	}
 }
@@ -80,41 +82,6 @@ func (s *dbSink) execWorkOrder(ctx context.Context, tx *batchTx, w *spooledWorkO
 	}
 	return tx.exec(ctx, s.side.workOrderSQL, number, w.Day, seq, callID, clip(w.Account, maxNumberLen),
 		clip(w.Caller, maxNumberLen), recording, ms(w.Created))
-}
-
-// doneCallbacks are the callbacks whose end is not in the database yet
-// (queued or spooled): PendingCallbacks leaves them out even while their
-// rows are still there, so a restart during an outage dials nobody twice.
-type doneCallbacks struct {
-	mu  sync.Mutex
-	ids map[string]struct{}
-}
-
-func (d *doneCallbacks) add(id string) {
-	d.mu.Lock()
-	if d.ids == nil {
-		d.ids = make(map[string]struct{})
-	}
-	d.ids[id] = struct{}{}
-	d.mu.Unlock()
-}
-
-func (d *doneCallbacks) has(id string) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	_, ok := d.ids[id]
-	return ok
-}
-
-// written forgets the callbacks whose end the writer has just written.
-func (d *doneCallbacks) written(recs []record) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, r := range recs {
-		if r.CallbackDone != nil {
-			delete(d.ids, r.CallbackDone.CallbackID)
-		}
-	}
 }
 
 // outageNumbers gives work orders their numbers while the database is out

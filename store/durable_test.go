@@ -30,7 +30,7 @@ func TestDurableWritesWaitOutAnOutage(t *testing.T) {
 
 		before := env.open(t)
 		for _, p := range []PendingCallback{done, open} {
-			if err := before.SaveCallback(ctx, p); err != nil {
+			if err := before.SaveCallback(p); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -81,7 +81,7 @@ func TestDurableWritesWaitOutAnOutage(t *testing.T) {
 		if n := count(t, after, "callbacks", ""); n != 1 {
 			t.Errorf("callbacks rows = %d, want 1 (the open one)", n)
 		}
-		if after.done.has(done.CallbackID) {
+		if after.callbacks.hasEnded(done.CallbackID) {
 			t.Error("the written callback end is still remembered")
 		}
 		got, err := after.RecordingOf(ctx, "c3")
@@ -116,7 +116,7 @@ func TestDurableRecordsWrittenTwiceLeaveOneRow(t *testing.T) {
 		if err != nil || direct != "F20261123-0001" {
 			t.Fatalf("direct save: %q, %v", direct, err)
 		}
-		if err := s.SaveCallback(ctx, PendingCallback{CallbackID: "cb", CallID: "c2", Queue: "q", Number: "1",
+		if err := s.SaveCallback(PendingCallback{CallbackID: "cb", CallID: "c2", Queue: "q", Number: "1",
 			Queued: created, GiveUp: created}); err != nil {
 			t.Fatal(err)
 		}

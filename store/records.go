@@ -144,24 +144,26 @@ type record struct {
 	// Rows that are not built from events (durable.go).
 	Recording    *spooledRecording `json:"recording,omitempty"`
 	WorkOrder    *spooledWorkOrder `json:"work_order,omitempty"`
+	Callback     *spooledCallback  `json:"callback,omitempty"` // callback_ledger.go
 	CallbackDone *callbackDone     `json:"callback_done,omitempty"`
 }
 
 func (r record) empty() bool {
 	return r.Call == nil && r.AgentState == nil && r.Disposition == nil &&
 		r.Survey == nil && r.Wrapup == nil && r.AgentStatus == nil && r.Audit == nil &&
-		r.Recording == nil && r.WorkOrder == nil && r.CallbackDone == nil
+		r.Recording == nil && r.WorkOrder == nil && r.Callback == nil && r.CallbackDone == nil
 }
 
 // Column limits shared by both schemas; longer values are cut so that one
 // odd value can never make a record unwritable in strict MySQL.
 const (
-	maxIDLen     = 255
-	maxNumberLen = 64
-	maxNameLen   = 128
-	maxShortLen  = 32
-	maxTargetLen = 255
-	maxFileLen   = 512
+	maxIDLen       = 255
+	maxNumberLen   = 64
+	maxNameLen     = 128
+	maxShortLen    = 32
+	maxTargetLen   = 255
+	maxFileLen     = 512
+	maxLanguageLen = 16
 )
 
 func clip(s string, n int) string {

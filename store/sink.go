@@ -41,6 +41,8 @@ type dbSink struct {
 	spool    *spool
 	log      *slog.Logger
 	onReject func(error)
+	// callbackEnded tells whether a callback's end is known (callback_ledger.go).
+	callbackEnded func(id string) bool
 
 	callSQL, visitSQL, agentStateSQL, dispositionSQL string
 	surveySQL, wrapupSQL, agentStatusSQL             string
@@ -170,6 +172,8 @@ func (s *dbSink) exec(ctx context.Context, tx *batchTx, r record) error {
 		err = s.execRecording(ctx, tx, r.Recording)
 	case r.WorkOrder != nil:
 		err = s.execWorkOrder(ctx, tx, r.WorkOrder)
+	case r.Callback != nil:
+		err = s.execCallback(ctx, tx, r.Callback)
 	case r.CallbackDone != nil:
 		err = tx.exec(ctx, s.side.callbackDoneSQL, clip(r.CallbackDone.CallbackID, maxIDLen))
 	}

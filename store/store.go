@@ -89,9 +89,10 @@ type Store struct {
 	clock    Clock
 	pipe     *pipeline
 	recorder *Recorder
-	// done and numbers serve the writes of durable.go.
-	done    doneCallbacks
-	numbers outageNumbers
+	// callbacks and numbers serve the writes of callback_ledger.go and
+	// durable.go.
+	callbacks callbackLedger
+	numbers   outageNumbers
 
 	closeOnce sync.Once
 }
@@ -137,15 +138,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		spool: sp, log: cfg.Logger, hooks: cfg.Hooks,
 		maxQueue: cfg.QueueSize, batchSize: cfg.BatchSize, timeout: cfg.WriteTimeout,
 		retryMin: cfg.RetryMin, retryMax: cfg.RetryMax,
-		reach: s.reconnect(cfg), openErr: dbErr, resolved: s.done.written,
+		reach: s.reconnect(cfg), openErr: dbErr, resolved: s.callbacks.written,
 	}
-	// Callbacks an earlier run finished during an outage are still in
-	// their table until the spool is written: remember that they are done.
-	if err := sp.each(func(r record) {
-		if r.CallbackDone != nil {
-			s.done.add(r.CallbackDone.CallbackID)
-		}
-	}); err != nil {
+	// Callbacks an earlier run saved or ended during an outage are not in
+	// their table as they should be until the spool is written: remember
+	// them for PendingCallbacks.
+	if err := sp.each(s.callbacks.load); err != nil {
 		if db != nil {
 			_ = db.Close()
 		}

@@ -53,6 +53,8 @@ type PanelView struct {
 	WrapupUntil  *time.Time `json:"wrapup_until,omitempty"`
 	PauseReasons []string   `json:"pause_reasons"`
 	Categories   []string   `json:"categories"`
+	// QueueNames is how people see each queue the view names, by key.
+	QueueNames map[string]string `json:"queue_names,omitempty"`
 }
 
 // AgentPanelSource is what the panel asks of the ACD: one agent's view and
@@ -146,8 +148,8 @@ func newAgentPanel(src AgentPanelSource, passwords PanelPasswords, log *slog.Log
 	}
 	p := &agentPanel{
 		src: src, passwords: passwords, log: log, now: time.Now, poll: 500 * time.Millisecond,
-		reasons:    []string{"break", "lunch", "training", "meeting", "after_call_paperwork"},
-		categories: []string{"consult", "repair", "billing", "complaint", "suggestion"},
+		reasons:    slices.Clone(defaultPauseReasons),
+		categories: slices.Clone(defaultCategories),
 		shutdown:   make(chan struct{}),
 	}
 	for _, o := range opts {
@@ -339,8 +341,8 @@ func (p *agentPanel) state(w http.ResponseWriter, r *http.Request, agent string)
 	case "ready":
 		err = p.src.Ready(agent)
 	case "pause":
-		if !slices.Contains(p.reasons, body.Reason) {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("pause reason %q: want one of %s", body.Reason, strings.Join(p.reasons, ", ")))
+		if err := checkPauseReason(p.reasons, body.Reason); err != nil {
+			writeError(w, http.StatusBadRequest, inputMessage(err))
 			return
 		}
 		err = p.src.Pause(agent, body.Reason)
@@ -367,12 +369,8 @@ func (p *agentPanel) disposition(w http.ResponseWriter, r *http.Request, agent s
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if !slices.Contains(p.categories, body.Category) {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("category %q: want one of %s", body.Category, strings.Join(p.categories, ", ")))
-		return
-	}
-	if body.Resolved == nil {
-		writeError(w, http.StatusBadRequest, "resolved (true or false) is required")
+	if err := checkDisposition(p.categories, body.Category, body.Resolved); err != nil {
+		writeError(w, http.StatusBadRequest, inputMessage(err))
 		return
 	}
 	if err := p.src.Disposition(agent, body.Category, *body.Resolved); err != nil {
@@ -385,6 +383,10 @@ func (p *agentPanel) disposition(w http.ResponseWriter, r *http.Request, agent s
 func (p *agentPanel) writeSourceError(w http.ResponseWriter, err error) {
 	if errors.Is(err, ErrNotFound) {
 		writeError(w, http.StatusNotFound, err.Error())
+		return
+	}
+	if errors.Is(err, ErrInvalid) {
+		writeError(w, http.StatusBadRequest, inputMessage(err))
 		return
 	}
 	// The ACD refused: the action does not fit the agent's state (pause

@@ -90,6 +90,7 @@ func panelChromiumServer(t *testing.T) *httptest.Server {
 	src := newFakePanelSource("1001")
 	src.views["1001"].Agent = AgentView{ID: "1001", Name: "Li Wei", WorkNumber: "1024", State: "paused", Reason: "lunch",
 		Since: time.Now().Add(-7 * time.Minute), Queues: []string{"general", "billing"}, CallsToday: 14, Registered: true}
+	src.views["1001"].QueueNames = map[string]string{"general": "General enquiries", "billing": "Billing & payments"}
 	fake := callAfterReady{fakePanelSource: src, call: &PanelCall{
 		CallID: "c-1", Caller: "13812345678", Number: "95598", Queue: "billing", Language: "zh", WaitSeconds: 42,
 		AnsweredAt: &answered, IVRPath: []string{"greeting", "notice", "menu", "account", "billing"},
@@ -146,6 +147,9 @@ func TestAgentPanelInHeadlessChromium(t *testing.T) {
 		`data-var="account">1234567890<`,
 		`data-field="path"><span>greeting</span><i>›</i><span>notice</span><i>›</i><span>menu</span><i>›</i><span>account</span><i>›</i><span>billing</span><`,
 		`data-field="number">95598<`,
+		// Queues under their display names, not their keys.
+		`data-field="queues">General enquiries, Billing &amp; payments<`,
+		`data-field="queue">Billing &amp; payments<`,
 		`id="disposition-card"`,
 		`<input type="radio" name="category" value="complaint">`,
 	} {

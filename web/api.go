@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -71,17 +72,52 @@ type AgentControl interface {
 var ErrNotFound = errors.New("not found")
 
 type api struct {
-	acd    AgentControl
-	tokens []Token
+	acd        AgentControl
+	tokens     []Token
+	reasons    []string // pause reasons an agent may give
+	categories []string // disposition categories
+}
+
+// APIOption configures the agent routes of the REST API.
+type APIOption func(*api) error
+
+// WithAPIPauseReasons sets the pause reasons the API accepts: the same as
+// the agent panel's (agent_panel.pause_reasons).
+func WithAPIPauseReasons(reasons []string) APIOption {
+	return func(a *api) error {
+		if len(reasons) == 0 {
+			return errors.New("api: at least one pause reason is needed")
+		}
+		a.reasons = slices.Clone(reasons)
+		return nil
+	}
+}
+
+// WithAPIDispositionCategories sets the disposition categories the API
+// accepts.
+func WithAPIDispositionCategories(categories []string) APIOption {
+	return func(a *api) error {
+		if len(categories) == 0 {
+			return errors.New("api: at least one disposition category is needed")
+		}
+		a.categories = slices.Clone(categories)
+		return nil
+	}
 }
 
 // WithAPI adds the REST API under /api/v1 (token auth).
-func (s *Server) WithAPI(control AgentControl, tokens []Token) {
-	a := &api{acd: control, tokens: tokens}
+func (s *Server) WithAPI(control AgentControl, tokens []Token, opts ...APIOption) error {
+	a := &api{acd: control, tokens: tokens, reasons: slices.Clone(defaultPauseReasons), categories: slices.Clone(defaultCategories)}
+	for _, o := range opts {
+		if err := o(a); err != nil {
+			return err
+		}
+	}
 	s.mux.HandleFunc("GET /api/v1/agents", a.auth(RoleAgent, a.listAgents))
 	s.mux.HandleFunc("GET /api/v1/agents/{id}", a.auth(RoleAgent, a.getAgent))
 	s.mux.HandleFunc("POST /api/v1/agents/{id}/{action}", a.auth(RoleAgent, a.agentAction))
 	s.mux.HandleFunc("GET /api/v1/queues", a.auth(RoleSupervisor, a.listQueues))
+	return nil
 }
 
 type ctxToken struct{ Token }
@@ -161,7 +197,7 @@ func (a *api) getAgent(w http.ResponseWriter, r *http.Request, t Token) {
 type actionBody struct {
 	Reason   string `json:"reason"`
 	Category string `json:"category"`
-	Resolved bool   `json:"resolved"`
+	Resolved *bool  `json:"resolved"`
 }
 
 func (a *api) agentAction(w http.ResponseWriter, r *http.Request, t Token) {
@@ -187,11 +223,15 @@ func (a *api) agentAction(w http.ResponseWriter, r *http.Request, t Token) {
 		err = a.acd.Ready(id)
 	case "pause":
 		if body.Reason == "" {
-			body.Reason = "break"
+			body.Reason = a.reasons[0]
 		}
-		err = a.acd.Pause(id, body.Reason)
+		if err = checkPauseReason(a.reasons, body.Reason); err == nil {
+			err = a.acd.Pause(id, body.Reason)
+		}
 	case "disposition":
-		err = a.acd.Disposition(id, body.Category, body.Resolved)
+		if err = checkDisposition(a.categories, body.Category, body.Resolved); err == nil {
+			err = a.acd.Disposition(id, body.Category, *body.Resolved)
+		}
 	default:
 		writeError(w, http.StatusNotFound, "unknown action "+action)
 		return
@@ -199,6 +239,8 @@ func (a *api) agentAction(w http.ResponseWriter, r *http.Request, t Token) {
 	switch {
 	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, ErrInvalid):
+		writeError(w, http.StatusBadRequest, inputMessage(err))
 	case err != nil:
 		writeError(w, http.StatusConflict, err.Error())
 	default:
@@ -208,6 +250,12 @@ func (a *api) agentAction(w http.ResponseWriter, r *http.Request, t Token) {
 
 func (a *api) listQueues(w http.ResponseWriter, _ *http.Request, _ Token) {
 	writeJSON(w, http.StatusOK, a.acd.Queues())
+}
+
+// unknownAPIPath answers every /api/ path no route serves, so that a typo
+// gets JSON like the rest of the API rather than a plain-text page.
+func unknownAPIPath(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, "no API endpoint "+r.Method+" "+r.URL.Path)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

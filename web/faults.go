@@ -49,7 +49,7 @@ func (a *faultAPI) list(w http.ResponseWriter, r *http.Request, _ Token) {
 		*dst = t
 	}
 	if !to.After(from) {
-		writeError(w, http.StatusBadRequest, "to must be after from")
+		writeError(w, http.StatusBadRequest, "to: must be after from")
 		return
 	}
 	out, err := a.ctl.ListFaults(r.Context(), from, to)

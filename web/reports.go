@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -40,12 +41,17 @@ func (s *Server) WithReports(r Reports, tokens []Token, defaultLoc *time.Locatio
 				writeError(w, http.StatusBadRequest, err.Error())
 				return
 			}
+			format, err := reportFormat(req)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, err.Error())
+				return
+			}
 			t, err := produce(req.Context(), q)
 			if err != nil {
 				writeError(w, http.StatusBadRequest, err.Error())
 				return
 			}
-			if req.URL.Query().Get("format") == "csv" {
+			if format == "csv" {
 				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 				_ = t.CSV(w)
 				return
@@ -64,21 +70,25 @@ func parseReportQuery(req *http.Request, defaultLoc *time.Location, now time.Tim
 	if tz := v.Get("tz"); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
-			return q, err
+			return q, fmt.Errorf("tz: unknown time zone %q (want an IANA name such as Asia/Shanghai or UTC)", tz)
 		}
 		q.Location = loc
 	}
-	if q.Interval == "" {
+	switch q.Interval {
+	case "":
 		q.Interval = "day"
+	case "30m", "day", "week", "month":
+	default:
+		return q, fmt.Errorf("interval: %q is not supported (want 30m, day, week or month)", q.Interval)
 	}
 	now = now.In(q.Location)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, q.Location)
 	var err error
 	if q.From, err = parseWhen(v.Get("from"), today, q.Location); err != nil {
-		return q, err
+		return q, whenError("from", v.Get("from"))
 	}
 	if q.To, err = parseWhen(v.Get("to"), q.From.AddDate(0, 0, 1), q.Location); err != nil {
-		return q, err
+		return q, whenError("to", v.Get("to"))
 	}
 	if !q.To.After(q.From) {
 		return q, errBadRange
@@ -90,7 +100,26 @@ type reportError string
 
 func (e reportError) Error() string { return string(e) }
 
-const errBadRange = reportError("to must be after from")
+const errBadRange = reportError("to: must be after from")
+
+// whenError names the parameter and the forms it takes, rather than Go's
+// layout-parsing message.
+func whenError(param, value string) error {
+	return fmt.Errorf("%s: want YYYY-MM-DD, YYYY-MM or RFC 3339, got %q", param, value)
+}
+
+// reportFormat reads format=json|csv. Any other format is refused rather
+// than answered in JSON, so that a client asking for XML is told at once.
+func reportFormat(req *http.Request) (string, error) {
+	switch f := req.URL.Query().Get("format"); f {
+	case "", "json":
+		return "json", nil
+	case "csv":
+		return "csv", nil
+	default:
+		return "", fmt.Errorf("format: %q is not supported (want json or csv)", f)
+	}
+}
 
 func parseWhen(s string, def time.Time, loc *time.Location) (time.Time, error) {
 	if s == "" {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 // boardQueue mirrors the JSON the wallboard page reads.
 type boardQueue struct {
 	Queue               string         `json:"queue"`
+	DisplayName         string         `json:"display_name"`
 	Waiting             int64          `json:"waiting"`
 	OldestWaitSeconds   float64        `json:"oldest_wait_seconds"`
 	ServiceLevel        *float64       `json:"service_level"`
@@ -25,6 +27,7 @@ type boardQueue struct {
 	ServiceLevelSeconds float64        `json:"service_level_seconds"`
 	AbandonRate         *float64       `json:"abandon_rate"`
 	ASASeconds          *float64       `json:"asa_seconds"`
+	Answered            int64          `json:"answered"`
 	Agents              map[string]int `json:"agents"`
 }
 
@@ -37,16 +40,16 @@ func changingBoard() func() any {
 	return func() any {
 		n := snapshots.Add(1)
 		return []boardQueue{
-			{Queue: "billing", Waiting: n, OldestWaitSeconds: 12, ServiceLevel: ptr(0.86), ServiceLevelTarget: 0.8,
+			{Queue: "billing", DisplayName: "Billing", Waiting: n, OldestWaitSeconds: 12, ServiceLevel: ptr(0.86), ServiceLevelTarget: 0.8,
 				ServiceLevelSeconds: 20, AbandonRate: ptr(0.03), ASASeconds: ptr(14),
 				Agents: map[string]int{"available": 3, "talking": 5, "wrapup": 1, "paused": 1}},
-			{Queue: "outages", Waiting: 4, OldestWaitSeconds: 48, ServiceLevel: ptr(0.74), ServiceLevelTarget: 0.8,
+			{Queue: "outages", DisplayName: "Outages", Waiting: 4, OldestWaitSeconds: 48, ServiceLevel: ptr(0.74), ServiceLevelTarget: 0.8,
 				ServiceLevelSeconds: 20, AbandonRate: ptr(0.07), ASASeconds: ptr(31),
 				Agents: map[string]int{"available": 1, "talking": 8, "wrapup": 2, "paused": 0}},
-			{Queue: "repairs", Waiting: 9, OldestWaitSeconds: 124, ServiceLevel: ptr(0.55), ServiceLevelTarget: 0.8,
+			{Queue: "repairs", DisplayName: "Repairs", Waiting: 9, OldestWaitSeconds: 124, ServiceLevel: ptr(0.55), ServiceLevelTarget: 0.8,
 				ServiceLevelSeconds: 20, AbandonRate: ptr(0.12), ASASeconds: ptr(58),
 				Agents: map[string]int{"available": 0, "talking": 6, "wrapup": 1, "paused": 2}},
-			{Queue: "new", ServiceLevelTarget: 0.8, ServiceLevelSeconds: 20, Agents: map[string]int{}},
+			{Queue: "new", DisplayName: "New", ServiceLevelTarget: 0.8, ServiceLevelSeconds: 20, Agents: map[string]int{}},
 		}
 	}
 }
@@ -158,7 +161,106 @@ func TestWallboardInHeadlessChromium(t *testing.T) {
 	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
 		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
 	}
-	// Set WALLBOARD_SCREENSHOT to a path to keep the picture for the docs.
+}
+
+// tvBoard is eight queues with display names, the longest a name a
+// utility hotline might really use, and busy figures at their widest.
+func tvBoard() any {
+	queues := []struct{ key, name string }{
+		{"general", "General enquiries"}, {"billing", "Billing & payments"}, {"repair", "Faults & repairs"},
+		{"outages", "Power outages"}, {"water", "Water supply"}, {"complaints", "Complaints"},
+		{"complaints_senior", "Complaints (senior)"}, {"new_connections", "New connections & moves"},
+	}
+	out := make([]boardQueue, 0, len(queues))
+	for i, q := range queues {
+		out = append(out, boardQueue{Queue: q.key, DisplayName: q.name, Waiting: int64(10 + 11*i), OldestWaitSeconds: float64(95 + 70*i),
+			ServiceLevel: ptr(1 - 0.06*float64(i)), ServiceLevelTarget: 0.8, ServiceLevelSeconds: 20,
+			AbandonRate: ptr(0.02 * float64(i)), ASASeconds: ptr(float64(8 + 17*i)), Answered: int64(120 * (i + 1)),
+			Agents: map[string]int{"available": i % 3, "talking": 12 + i, "wrapup": i % 4, "paused": 1}})
+	}
+	return out
+}
+
+// fitCheck runs in the page after its first snapshot and writes what it
+// measured on the body: page and viewport height, and the cards, tiles and
+// names whose content does not fit their box.
+const fitCheck = `<script>
+setInterval(function () {
+  if (document.body.dataset.updates === "0") { return; }
+  var clipped = [];
+  document.querySelectorAll(".queue, .tile, .queue h2").forEach(function (el) {
+    if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1) {
+      clipped.push((el.closest(".queue").dataset.queue || "?") + ":" + (el.dataset.tile || el.tagName));
+    }
+  });
+  var b = document.body.dataset;
+  b.pageHeight = String(document.documentElement.scrollHeight);
+  b.viewWidth = String(window.innerWidth);
+  b.viewHeight = String(window.innerHeight);
+  b.clipped = clipped.join(" ");
+}, 200);
+</script>
+</body>`
+
+func TestWallboardFitsEightQueuesOnATV(t *testing.T) {
+	browser := chromium(t)
+	wb := &wallboard{source: tvBoard, period: 100 * time.Millisecond, heartbeatEvery: 15, shutdown: make(chan struct{})}
+	mux := http.NewServeMux()
+	page := bytes.Replace(wallboardPage, []byte("</body>"), []byte(fitCheck), 1)
+	mux.HandleFunc("GET /wallboard", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(page) })
+	mux.HandleFunc("GET /wallboard/events", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		wb.events(&cappedStream{ResponseWriter: w, left: 2, cancel: cancel}, r.WithContext(ctx))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	url := srv.URL + "/wallboard"
+
+	// The DOM dump's window counts the browser's frame: a first run finds
+	// its height, so that the measured run has a 1920×1080 viewport.
+	measure := func(height int) (dom string, pageHeight, viewWidth, viewHeight int, clipped string) {
+		dom = string(runChromium(t, browser, "--dump-dom", fmt.Sprintf("--window-size=1920,%d", height),
+			"--virtual-time-budget=3000", url))
+		m := regexp.MustCompile(`data-page-height="(\d+)" data-view-width="(\d+)" data-view-height="(\d+)" data-clipped="([^"]*)"`).FindStringSubmatch(dom)
+		if m == nil {
+			t.Fatalf("the page reported no measurement:\n%s", dom)
+		}
+		pageHeight, _ = strconv.Atoi(m[1])
+		viewWidth, _ = strconv.Atoi(m[2])
+		viewHeight, _ = strconv.Atoi(m[3])
+		return dom, pageHeight, viewWidth, viewHeight, m[4]
+	}
+	_, _, _, viewHeight, _ := measure(1080)
+	dom, pageHeight, viewWidth, viewHeight, clipped := measure(1080 + 1080 - viewHeight)
+	t.Logf("page %d px high in a %d×%d viewport; clipped: %q", pageHeight, viewWidth, viewHeight, clipped)
+	if viewWidth != 1920 || viewHeight != 1080 {
+		t.Fatalf("viewport %d×%d, want 1920×1080", viewWidth, viewHeight)
+	}
+	if pageHeight > viewHeight {
+		t.Errorf("eight queues need %d px at 1920×1080: the wallboard scrolls", pageHeight)
+	}
+	if clipped != "" {
+		t.Errorf("content does not fit its box: %s", clipped)
+	}
+	for _, name := range []string{"General enquiries", "Billing &amp; payments", "Complaints (senior)", "New connections &amp; moves"} {
+		if !regexp.MustCompile(`data-field="name" title="` + regexp.QuoteMeta(name) + `"[^>]*>` + regexp.QuoteMeta(name) + `<`).MatchString(dom) {
+			t.Errorf("display name %q not shown", name)
+		}
+	}
+	if strings.Contains(dom, `data-field="name" title="complaints_senior"`) {
+		t.Error("a raw queue key is shown instead of its display name")
+	}
+
+	shot := t.TempDir() + "/wallboard.png"
+	runChromium(t, browser, "--screenshot="+shot, "--window-size=1920,1080", "--hide-scrollbars",
+		"--virtual-time-budget=3000", url)
+	png, err := os.ReadFile(shot)
+	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
+		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
+	}
+	// Set WALLBOARD_SCREENSHOT to a path to keep the picture for the docs
+	// (docs/wallboard.png).
 	if dst := os.Getenv("WALLBOARD_SCREENSHOT"); dst != "" {
 		if err := os.WriteFile(dst, png, 0o644); err != nil {
 			t.Fatal(err)

@@ -59,6 +59,9 @@ func New(metrics http.Handler, ready Readiness, log *slog.Logger, opts ...Option
 	})
 	mux.Handle("GET /metrics", metrics)
 	mux.HandleFunc("GET "+OpenAPIPath, serveOpenAPI)
+	// Not a route but the answer for paths no route serves, so it stays
+	// out of the route list the API description is checked against.
+	mux.ServeMux.HandleFunc("/api/", unknownAPIPath)
 	s := &Server{
 		mux: mux,
 		log: log,

@@ -130,12 +130,19 @@ func checkConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: hotline check-config FILE")
 		return 2
 	}
-	cfg, err := config.LoadFile(args[0])
-	if err == nil {
-		_, err = app.Prepare(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// Flows, prompts and queues are checked even when the configuration
+	// has other problems, so that one run lists everything to fix.
+	cfg, err := config.CheckFile(args[0])
+	if cfg != nil {
+		_, prepErr := app.Prepare(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		err = errors.Join(err, prepErr)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "%v\n", err)
+		problems := config.Problems(err)
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p)
+		}
+		fmt.Fprintf(stderr, "%s: %d problem(s)\n", args[0], len(problems))
 		return 1
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", args[0])

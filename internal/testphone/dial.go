@@ -212,6 +212,9 @@ func (p *Phone) withCredentials(opts sipgo.AnswerOptions) sipgo.AnswerOptions {
 func (p *Phone) newInvite(number string, body []byte, contentType string) *sip.Request {
 	req := sip.NewRequest(sip.INVITE, p.serverURI(number))
 	p.addFromTo(req, number)
+	if p.cfg.AssertedIdentity != "" {
+		req.AppendHeader(sip.NewHeader("P-Asserted-Identity", p.cfg.AssertedIdentity))
+	}
 	if body != nil {
 		if contentType != "" {
 			req.AppendHeader(sip.NewHeader("Content-Type", contentType))

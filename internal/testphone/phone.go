@@ -73,6 +73,9 @@ type Config struct {
 	// SRTP offers RTP/SAVP with an SDES key on our calls and refuses
 	// (488) incoming offers without one (see srtp.go).
 	SRTP bool
+	// AssertedIdentity, when set, is sent as the P-Asserted-Identity of
+	// our INVITEs (e.g. "<tel:+8613800000001>"), as a carrier's SBC does.
+	AssertedIdentity string
 }
 
 // StatusError is a final non-2xx SIP response.
