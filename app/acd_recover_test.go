@@ -1,7 +1,10 @@
 package app
 
 import (
+	"context"
 	"errors"
+	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,13 +19,49 @@ type brokenInvariant struct{}
 
 func (brokenInvariant) Error() string { return "test: broken invariant" }
 
+// errorLog keeps the attributes of every error-level record.
+type errorLog struct {
+	mu      sync.Mutex
+	records []map[string]string
+}
+
+func (l *errorLog) Enabled(_ context.Context, level slog.Level) bool { return level >= slog.LevelError }
+func (l *errorLog) WithAttrs([]slog.Attr) slog.Handler               { return l }
+func (l *errorLog) WithGroup(string) slog.Handler                    { return l }
+
+func (l *errorLog) Handle(_ context.Context, r slog.Record) error {
+	attrs := map[string]string{"msg": r.Message}
+	r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value.String(); return true })
+	l.mu.Lock()
+	l.records = append(l.records, attrs)
+	l.mu.Unlock()
+	return nil
+}
+
+// find returns the first record whose attributes include want.
+func (l *errorLog) find(want map[string]string) map[string]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+next:
+	for _, r := range l.records {
+		for k, v := range want {
+			if r[k] != v {
+				continue next
+			}
+		}
+		return r
+	}
+	return nil
+}
+
 // A command that breaks an invariant of the ACD ends the call it concerned
 // and nothing else: one caller waiting, one talking with an agent, one
 // waiting behind; the waiting caller's command panics after it has already
 // changed the ACD, then the talking caller's. Both end; the third caller
 // reaches the freed agent; the process counts both and keeps serving.
 func TestACDPanicEndsOnlyTheCallItConcerns(t *testing.T) {
-	h := start(t, acdTestConfig, nil)
+	errs := &errorLog{}
+	h := startPrepared(t, acdTestConfig, nil, func(s *Server) { s.log = slog.New(errs) })
 	if got := h.metric("hotline_internal_errors_total", "component", "acd"); got != 0 {
 		t.Fatalf("internal errors at start = %v, want a series at 0", got)
 	}
@@ -55,6 +94,10 @@ func TestACDPanicEndsOnlyTheCallItConcerns(t *testing.T) {
 	}
 	if got := h.metric("hotline_internal_errors_total", "component", "acd"); got != 1 {
 		t.Errorf("internal errors = %v, want 1", got)
+	}
+	logged := errs.find(map[string]string{"command": "test mid-command", "call": waitID, "component": "acd"})
+	if logged == nil || logged["panic"] != "test: broken invariant" || logged["stack"] == "" {
+		t.Errorf("error log = %v, want the command, the call id, the panic and its stack", logged)
 	}
 
 	// Before anything: the talking call's command breaks at once.
