@@ -40,14 +40,14 @@ func (d *slowSpoolDisk) sync(f *os.File) error {
 // lock. Only commands that began while an fsync was held count.
 //
 // The machine is shared: a round whose tail another process stretched is
-// measured again, up to five rounds. Waiting for the disk under the lock
+// measured again, up to ten rounds. Waiting for the disk under the lock
 // makes every round fail by orders of magnitude (each pause would take
 // 500 ms), so a passing round is not luck.
 func TestRoutingStaysFastWhileTheSpoolDiskStalls(t *testing.T) {
 	const (
 		iterations = 600  // four commands each
 		minSamples = 1000 // commands that began during a hold, for a round to count
-		rounds     = 5
+		rounds     = 10
 		p99Bound   = time.Millisecond
 	)
 	disk := &slowSpoolDisk{hold: 500 * time.Millisecond}
