@@ -33,7 +33,7 @@ func (l auditLog) Read(ctx context.Context, q web.AuditQuery) (any, error) {
 		From: q.From, To: q.To, Actor: q.Actor, Action: q.Action, Limit: q.Limit,
 	})
 	if err != nil {
-		return nil, err
+		return nil, recordsUnavailable(err)
 	}
 	type entry struct {
 		store.AuditEntry

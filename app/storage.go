@@ -92,17 +92,27 @@ func (r reports) Interval(ctx context.Context, q web.ReportQuery) (web.Table, er
 	rows, err := r.s.store.IntervalReport(ctx, store.IntervalParams{
 		From: q.From, To: q.To, Location: q.Location, Interval: iv, Thresholds: thresholds,
 	})
-	return table(rows), err
+	return table(rows), recordsUnavailable(err)
+}
+
+// recordsUnavailable tells the HTTP side that a read failed because the
+// database cannot be reached (503, try later) rather than because the
+// query was wrong (400).
+func recordsUnavailable(err error) error {
+	if errors.Is(err, store.ErrDatabaseUnavailable) {
+		return fmt.Errorf("%w: the records cannot be read now; try again later: %v", web.ErrUnavailable, err)
+	}
+	return err
 }
 
 func (r reports) Agents(ctx context.Context, q web.ReportQuery) (web.Table, error) {
 	rows, err := r.s.store.AgentReport(ctx, store.AgentParams{From: q.From, To: q.To})
-	return table(rows), err
+	return table(rows), recordsUnavailable(err)
 }
 
 func (r reports) RepeatCallers(ctx context.Context, q web.ReportQuery) (web.Table, error) {
 	rep, err := r.s.store.RepeatCallers(ctx, store.RepeatParams{Month: q.From, Location: q.Location})
-	return web.Table{JSON: rep, CSV: func(w io.Writer) error { return store.WriteCSV(w, rep.Callers) }}, err
+	return web.Table{JSON: rep, CSV: func(w io.Writer) error { return store.WriteCSV(w, rep.Callers) }}, recordsUnavailable(err)
 }
 
 func table[T any](rows []T) web.Table {

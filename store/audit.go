@@ -149,7 +149,7 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 	query += " ORDER BY at_ms DESC, id DESC LIMIT " + strconv.Itoa(f.Limit)
 	var rows []auditRow
 	if err := s.db().SelectContext(ctx, &rows, s.db().Rebind(query), args...); err != nil {
-		return nil, fmt.Errorf("store: audit log: %w", err)
+		return nil, fmt.Errorf("store: audit log: %w", unavailable(err))
 	}
 	out := make([]AuditEntry, len(rows))
 	for i, r := range rows {

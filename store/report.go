@@ -111,7 +111,7 @@ func (s *Store) IntervalReport(ctx context.Context, p IntervalParams) ([]Interva
 	}
 	in, err := s.loadReportInputs(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	rows := make(map[string][]*intervalAcc)
 	for _, q := range reportQueues(p.Queues, in.visits) {

@@ -89,11 +89,11 @@ func (s *Store) AgentReport(ctx context.Context, p AgentParams) ([]AgentRow, err
 		return a
 	}
 	if err := s.addAgentCalls(ctx, p, get); err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	states, err := s.AgentStates(ctx, "", p.From, p.To)
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	end := p.To
 	if now := s.clock.Now(); now.Before(end) {

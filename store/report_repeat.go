@@ -71,7 +71,7 @@ FROM calls c LEFT JOIN dispositions d ON d.call_id = c.call_id
 WHERE c.arrived_ms >= ? AND c.arrived_ms < ? AND c.caller <> ''
 ORDER BY c.caller, c.arrived_ms, c.call_id`), from.UnixMilli(), to.UnixMilli())
 	if err != nil {
-		return RepeatReport{}, fmt.Errorf("store: repeat callers: %w", err)
+		return RepeatReport{}, fmt.Errorf("store: repeat callers: %w", unavailable(err))
 	}
 	byCaller := make(map[string]*RepeatCaller)
 	lastCallID := ""

@@ -170,7 +170,7 @@ func rank(r Role) int {
 func mayActAs(t Token, agent string) bool { return t.Role != RoleAgent || t.Agent == agent }
 
 func (a *api) listAgents(w http.ResponseWriter, _ *http.Request, t Token) {
-	var out []AgentView
+	out := []AgentView{} // an empty list, never null, when the token sees no agent
 	for _, v := range a.acd.Agents() {
 		if mayActAs(t, v.ID) {
 			out = append(out, v)
@@ -249,7 +249,11 @@ func (a *api) agentAction(w http.ResponseWriter, r *http.Request, t Token) {
 }
 
 func (a *api) listQueues(w http.ResponseWriter, _ *http.Request, _ Token) {
-	writeJSON(w, http.StatusOK, a.acd.Queues())
+	out := a.acd.Queues()
+	if out == nil {
+		out = []QueueView{} // an empty list, never null
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // unknownAPIPath answers every /api/ path no route serves, so that a typo

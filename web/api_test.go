@@ -89,3 +89,24 @@ func TestAPIRolesAndActions(t *testing.T) {
 		t.Errorf("agent token sees other agents: %s", body)
 	}
 }
+
+type emptyControl struct{ fakeControl }
+
+func (*emptyControl) Agents() []AgentView { return nil }
+func (*emptyControl) Queues() []QueueView { return nil }
+
+// Lists are JSON arrays even when empty: a client iterating over them must
+// not meet null.
+func TestEmptyListsAreArraysNotNull(t *testing.T) {
+	s := New(http.NotFoundHandler(), func() error { return nil }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s.WithAPI(&emptyControl{}, []Token{NewToken("sup", "supervisor-secret-123", RoleSupervisor, "")})
+	for _, path := range []string{"/api/v1/agents", "/api/v1/queues"} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer supervisor-secret-123")
+		rec := httptest.NewRecorder()
+		s.mux.ServeHTTP(rec, req)
+		if got := strings.TrimSpace(rec.Body.String()); rec.Code != 200 || got != "[]" {
+			t.Errorf("GET %s with nothing to list: %d %s, want 200 []", path, rec.Code, got)
+		}
+	}
+}

@@ -83,7 +83,7 @@ func (s *Server) WithAudit(log AuditLog, tokens []Token, opts AuditOptions) {
 		}
 		out, err := log.Read(r.Context(), q)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
+			writeQueryError(w, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, out)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -62,5 +63,33 @@ func TestDefaultWindowsFollowTheServerClock(t *testing.T) {
 	get("/api/v1/reports/interval")
 	if want := time.Date(2020, 3, 4, 0, 0, 0, 0, time.UTC); !rec.from.Equal(want) || !rec.to.Equal(want.AddDate(0, 0, 1)) {
 		t.Errorf("report default window = %s .. %s, want the server's today %s", rec.from, rec.to, want)
+	}
+}
+
+type downReports struct{}
+
+func (downReports) Interval(context.Context, ReportQuery) (Table, error) {
+	return Table{}, fmt.Errorf("%w: database away", ErrUnavailable)
+}
+func (d downReports) Agents(ctx context.Context, q ReportQuery) (Table, error) {
+	return d.Interval(ctx, q)
+}
+func (d downReports) RepeatCallers(ctx context.Context, q ReportQuery) (Table, error) {
+	return d.Interval(ctx, q)
+}
+
+// A report the records cannot make now is 503 (try again), not 400 (fix
+// your query).
+func TestReportsWithoutRecordsAnswer503(t *testing.T) {
+	s := New(http.NotFoundHandler(), func() error { return nil }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s.WithReports(downReports{}, []Token{NewToken("admin", "admin-secret-12345", RoleAdmin, "")}, time.UTC)
+	for _, path := range []string{"/api/v1/reports/interval", "/api/v1/reports/agents", "/api/v1/reports/repeat-callers"} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer admin-secret-12345")
+		w := httptest.NewRecorder()
+		s.mux.ServeHTTP(w, req)
+		if w.Code != http.StatusServiceUnavailable {
+			t.Errorf("GET %s with the records away: %d %s, want 503", path, w.Code, w.Body)
+		}
 	}
 }

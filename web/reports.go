@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -48,7 +49,7 @@ func (s *Server) WithReports(r Reports, tokens []Token, defaultLoc *time.Locatio
 			}
 			t, err := produce(req.Context(), q)
 			if err != nil {
-				writeError(w, http.StatusBadRequest, err.Error())
+				writeQueryError(w, err)
 				return
 			}
 			if format == "csv" {
@@ -132,4 +133,16 @@ func parseWhen(s string, def time.Time, loc *time.Location) (time.Time, error) {
 		return t, nil
 	}
 	return time.Parse(time.RFC3339, s)
+}
+
+// writeQueryError answers a read that failed: 503 when the records cannot
+// be reached right now (ErrUnavailable; try again later), 400 otherwise,
+// since what is left is a query the records refuse (a period too long, a
+// bad filter).
+func writeQueryError(w http.ResponseWriter, err error) {
+	if errors.Is(err, ErrUnavailable) {
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	writeError(w, http.StatusBadRequest, err.Error())
 }

@@ -1,0 +1,53 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/web"
+)
+
+// Reports and the audit log read the database at request time. When it
+// cannot be reached the API must say "try again later" (503), not blame the
+// query (400): a supervisor would otherwise fiddle with the dates.
+func TestReadsWithoutTheDatabaseAreUnavailable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // nobody listens there now: the store opens degraded
+	st, err := store.Open(context.Background(), store.Config{
+		DSN: "root@tcp(" + addr + ")/hotline", DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = st.Close(context.Background()) }()
+	s := &Server{cfg: config.Default(), store: st}
+	ctx := context.Background()
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	q := web.ReportQuery{From: day, To: day.AddDate(0, 0, 1), Interval: "day", Location: time.UTC}
+	_, intervalErr := reports{s}.Interval(ctx, q)
+	_, agentsErr := reports{s}.Agents(ctx, q)
+	_, repeatErr := reports{s}.RepeatCallers(ctx, q)
+	_, auditErr := auditLog{s}.Read(ctx, web.AuditQuery{From: day, To: day.AddDate(0, 0, 1)})
+	for name, err := range map[string]error{"interval": intervalErr, "agents": agentsErr,
+		"repeat callers": repeatErr, "audit": auditErr} {
+		if !errors.Is(err, web.ErrUnavailable) {
+			t.Errorf("%s report without the database: %v, want web.ErrUnavailable (503)", name, err)
+		}
+	}
+	// A query the records refuse stays the caller's mistake.
+	bad := q
+	bad.Interval = "fortnight"
+	if _, err := (reports{s}).Interval(ctx, bad); err == nil || errors.Is(err, web.ErrUnavailable) {
+		t.Errorf("unknown interval: %v, want a plain (400) error", err)
+	}
+}
