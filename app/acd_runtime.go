@@ -54,16 +54,23 @@ func newACDRuntime(s *Server, a *acd.ACD, settings map[string]queueSettings) *ac
 }
 
 // do runs one ACD command under the lock, then carries out its actions and
-// re-arms the timer for the ACD's next deadline.
+// re-arms the timer for the ACD's next deadline. A command that panics
+// fails with errACDInternal and ends nothing else (see doCall).
 func (rt *acdRuntime) do(what string, cmd func(a *acd.ACD) ([]acd.Action, error)) error {
+	return rt.doCall("", what, cmd)
+}
+
+// doCall is do for a command about one call: if the command breaks an
+// invariant of the ACD, that call, and only it, is ended (acd_recover.go).
+func (rt *acdRuntime) doCall(callID, what string, cmd func(a *acd.ACD) ([]acd.Action, error)) error {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if rt.closed {
 		return errors.New("acd stopped")
 	}
-	acts, err := cmd(rt.acd)
-	if err != nil {
-		rt.log.Debug("acd command refused", "command", what, "err", err)
+	acts, err := rt.runLocked(callID, what, cmd)
+	if err != nil && !errors.Is(err, errACDInternal) {
+		rt.log.Debug("acd command refused", "command", what, "call", callID, "err", err)
 	}
 	rt.dispatchLocked(acts)
 	rt.armLocked()
@@ -164,13 +171,13 @@ func (rt *acdRuntime) dial(ctx context.Context, callID, caller, agent string, ti
 			return // the ACD cancelled this offer: it already knows
 		}
 		rt.log.Info("agent not reached", "agent", agent, "call", callID, "err", err)
-		_ = rt.do("offer failed", func(a *acd.ACD) ([]acd.Action, error) {
+		_ = rt.doCall(callID, "offer failed", func(a *acd.ACD) ([]acd.Action, error) {
 			rt.forgetDialLocked(callID, agent)
 			return a.OfferFailed(callID, agent, offerFailure(err))
 		})
 		return
 	}
-	err = rt.do("offer answered", func(a *acd.ACD) ([]acd.Action, error) {
+	err = rt.doCall(callID, "offer answered", func(a *acd.ACD) ([]acd.Action, error) {
 		cancelled := ctx.Err() != nil
 		rt.forgetDialLocked(callID, agent)
 		if cancelled || rt.waiters[callID] == nil {

@@ -107,7 +107,7 @@ func (rt *acdRuntime) ringConsult(ctx context.Context, c *sip.Call) int {
 		log.Info("consult call to oneself refused")
 		return 486
 	}
-	err := rt.do("consult start", func(a *acd.ACD) ([]acd.Action, error) { return a.ConsultStart(target, c.ID) })
+	err := rt.doCall(c.ID, "consult start", func(a *acd.ACD) ([]acd.Action, error) { return a.ConsultStart(target, c.ID) })
 	if err != nil {
 		log.Info("consult refused", "err", err)
 		rt.consultEvent(call.ConsultStarted, c, target, "")

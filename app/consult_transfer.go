@@ -30,7 +30,7 @@ func (qc *queueCall) attended(leg *sip.AgentLeg, bridge *media.BridgeHandle, r s
 		r.Notify(481, "Call/Transaction Does Not Exist")
 		return leg, bridge
 	}
-	err := rt.do("attended transfer", func(a *acd.ACD) ([]acd.Action, error) {
+	err := rt.doCall(qc.c.ID, "attended transfer", func(a *acd.ACD) ([]acd.Action, error) {
 		return a.AttendedTransfer(qc.c.ID, cs.to, cs.id)
 	})
 	if err != nil {

@@ -18,8 +18,10 @@ import (
 const loudRMS = 330
 
 // voiceRecorder collects a caller's voice message from the RTP read loop.
-// push runs on that loop and only decodes and appends; the leg's goroutine
-// decides when the message is over (terminator, length, silence).
+// push runs on that loop and only decodes and appends into buffers made
+// when the recording starts: it never allocates and never reads a clock.
+// The leg's goroutine decides when the message is over (terminator,
+// length, silence), reading the server's clock.
 type voiceRecorder struct {
 	codec media.Codec
 	max   int // samples
@@ -27,18 +29,30 @@ type voiceRecorder struct {
 	full  chan struct{}
 
 	mu       sync.Mutex
-	pcm      []int16
-	heard    bool      // some frame was loud
-	lastLoud time.Time // when the last loud frame arrived
+	pcm      []int16 // capacity max from the start: appending never grows it
+	heard    bool    // some frame was loud
+	loudEnd  int     // len(pcm) after the last loud frame
 	stopOnce sync.Once
 	fullOnce sync.Once
 	frame    []int16
+
+	// Where the leg last saw loudEnd move, and when by the server's clock:
+	// a phone that stops sending on silence sends no samples to count.
+	seenLoudEnd int
+	seenAt      time.Time
 }
 
+// maxFramePayload is the largest RTP payload decoded without growing the
+// frame buffer: 60 ms of G.711.
+const maxFramePayload = 480
+
 func newVoiceRecorder(codec media.Codec, maxDur time.Duration) *voiceRecorder {
+	maxSamples := int(maxDur.Seconds() * media.ClockRate)
 	return &voiceRecorder{
-		codec: codec, max: int(maxDur.Seconds() * media.ClockRate),
+		codec: codec, max: maxSamples,
 		quit: make(chan struct{}), full: make(chan struct{}),
+		pcm:   make([]int16, 0, maxSamples),
+		frame: make([]int16, maxFramePayload),
 	}
 }
 
@@ -49,19 +63,21 @@ func (r *voiceRecorder) push(payload []byte) {
 		return
 	}
 	if cap(r.frame) < len(payload) {
-		r.frame = make([]int16, len(payload))
+		r.frame = make([]int16, len(payload)) // a peer's unusual packet time, once
 	}
 	f := r.frame[:len(payload)]
 	r.codec.Decode(f, payload)
 	f = f[:min(len(f), r.max-len(r.pcm))]
 	r.pcm = append(r.pcm, f...)
 	if rms(f) >= loudRMS {
-		r.heard, r.lastLoud = true, time.Now()
+		r.heard, r.loudEnd = true, len(r.pcm)
 	}
 	if len(r.pcm) >= r.max {
-		r.fullOnce.Do(func() { close(r.full) })
+		r.fullOnce.Do(r.closeFull)
 	}
 }
+
+func (r *voiceRecorder) closeFull() { close(r.full) }
 
 func rms(pcm []int16) float64 {
 	if len(pcm) == 0 {
@@ -75,11 +91,21 @@ func rms(pcm []int16) float64 {
 }
 
 // quietFor reports whether the caller spoke and has since been quiet for d
-// (or sent nothing at all: a phone that stops sending on silence).
-func (r *voiceRecorder) quietFor(d time.Duration) bool {
+// at now: d of audio received after the last loud frame, or d on the
+// server's clock since the leg first saw that frame (a phone that stops
+// sending on silence). The leg asks every 100 ms, which bounds how late
+// the second way notices.
+func (r *voiceRecorder) quietFor(now time.Time, d time.Duration) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.heard && time.Since(r.lastLoud) >= d
+	if !r.heard {
+		return false
+	}
+	if r.loudEnd != r.seenLoudEnd || r.seenAt.IsZero() {
+		r.seenLoudEnd, r.seenAt = r.loudEnd, now
+	}
+	after := time.Duration(len(r.pcm)-r.loudEnd) * time.Second / media.ClockRate
+	return after >= d || now.Sub(r.seenAt) >= d
 }
 
 func (r *voiceRecorder) stop() { r.stopOnce.Do(func() { close(r.quit) }) }
@@ -132,7 +158,7 @@ func (l *serviceLeg) awaitEnd(rec *voiceRecorder, a ivr.StartRecording) {
 		case <-l.done:
 			return
 		case <-tick.C:
-			if a.EndSilence > 0 && rec.quietFor(a.EndSilence) {
+			if a.EndSilence > 0 && rec.quietFor(l.s.clock.Now(), a.EndSilence) {
 				return
 			}
 		}

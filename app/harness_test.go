@@ -150,6 +150,13 @@ type harness struct {
 // applied, and checks at the end that no call, port or goroutine is left.
 func start(t *testing.T, file string, edit func(*config.Config)) *harness {
 	t.Helper()
+	return startPrepared(t, file, edit, nil)
+}
+
+// startPrepared is start with prepare run on the server before it starts,
+// for tests that put a fault into one of its parts.
+func startPrepared(t *testing.T, file string, edit func(*config.Config), prepare func(*Server)) *harness {
+	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -172,6 +179,9 @@ func start(t *testing.T, file string, edit func(*config.Config)) *harness {
 		t.Fatal(err)
 	}
 	srv.clock = newShiftedClock(officeOpen)
+	if prepare != nil {
+		prepare(srv)
+	}
 	before := runtime.NumGoroutine()
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)

@@ -69,7 +69,7 @@ func (qc *queueCall) enter(queue string, priority int) error {
 	qc.queue = queue
 	qc.qs, _ = qc.rt.setting(queue)
 	qc.music = qc.rt.s.prompts.Music(qc.qs.music)
-	return qc.rt.do("enqueue", func(a *acd.ACD) ([]acd.Action, error) {
+	return qc.rt.doCall(qc.c.ID, "enqueue", func(a *acd.ACD) ([]acd.Action, error) {
 		return qc.enqueue(a, queue, priority) // sticky.go
 	})
 }
@@ -111,6 +111,9 @@ func (qc *queueCall) act(act acd.Action) (out queueOutcome, done bool, transferT
 	case acd.Rejected:
 		return qc.refuse(call.ResultBlocked, a.Reason), true, ""
 	case acd.Leave:
+		if a.Reason == reasonInternalError {
+			return queueOutcome{result: call.ResultFailed, reason: "acd_" + a.Reason}, true, ""
+		}
 		return qc.refuse(call.ResultBlocked, a.Reason), true, ""
 	case acd.Overflow:
 		kind, name, _ := acd.SplitTarget(a.Target)
@@ -127,7 +130,7 @@ func (qc *queueCall) act(act acd.Action) (out queueOutcome, done bool, transferT
 func (qc *queueCall) callerEvent(ev ivr.Event) (queueOutcome, bool) {
 	switch e := ev.(type) {
 	case ivr.CallerHangup:
-		err := qc.rt.do("abandon", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
+		err := qc.rt.doCall(qc.c.ID, "abandon", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
 		if errors.Is(err, acd.ErrNotWaiting) {
 			return qc.answeredAsCallerLeft(), true
 		}
@@ -137,7 +140,7 @@ func (qc *queueCall) callerEvent(ev ivr.Event) (queueOutcome, bool) {
 			return out, done
 		}
 		if qc.qs.exitDigit != 0 && e.D == qc.qs.exitDigit {
-			err := qc.rt.do("exit queue", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
+			err := qc.rt.doCall(qc.c.ID, "exit queue", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
 			if errors.Is(err, acd.ErrNotWaiting) {
 				return queueOutcome{}, false // an agent just answered: the Connect follows
 			}
@@ -159,7 +162,7 @@ func (qc *queueCall) answeredAsCallerLeft() queueOutcome {
 	if leg := qc.rt.takeLeg(qc.c.ID); leg != nil {
 		leg.Hangup()
 	}
-	_ = qc.rt.do("talk ended", func(a *acd.ACD) ([]acd.Action, error) { return a.TalkEnded(qc.c.ID, call.HangupByCaller) })
+	_ = qc.rt.doCall(qc.c.ID, "talk ended", func(a *acd.ACD) ([]acd.Action, error) { return a.TalkEnded(qc.c.ID, call.HangupByCaller) })
 	return queueOutcome{result: call.ResultAnsweredByAgent, reason: "caller_hangup"}
 }
 
@@ -222,7 +225,7 @@ func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
 		refs = append(refs, qc.ref("will_serve_you"))
 		if qc.leg.playAndWait(refs) {
 			leg.Hangup()
-			_ = qc.rt.do("talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, call.HangupByCaller) })
+			_ = qc.rt.doCall(qc.c.ID, "talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, call.HangupByCaller) })
 			return queueOutcome{result: call.ResultAnsweredByAgent, reason: "caller_hangup"}, true, ""
 		}
 	} else {
@@ -231,7 +234,7 @@ func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
 	bridge, err := media.Bridge(qc.c.Media(), leg.Media())
 	if err != nil {
 		leg.Hangup()
-		_ = qc.rt.do("talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, call.HangupByServer) })
+		_ = qc.rt.doCall(qc.c.ID, "talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, call.HangupByServer) })
 		return queueOutcome{result: call.ResultFailed, reason: "bridge"}, true, ""
 	}
 	defer bridge.Close()
@@ -249,7 +252,7 @@ func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (que
 		bridge.Close()           // the bridge of an attended transfer, if any
 	}()
 	end := func(by call.HangupBy) {
-		_ = qc.rt.do("talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, by) })
+		_ = qc.rt.doCall(qc.c.ID, "talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, by) })
 	}
 	for {
 		select {
@@ -274,8 +277,14 @@ func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (que
 			if out, done, next := qc.transfer(leg, r); done {
 				return out, true, next
 			}
-		case <-qc.w.acts:
-			// Nothing the ACD says changes a connected call.
+		case act := <-qc.w.acts:
+			// Nothing the ACD says changes a connected call, but for the
+			// end of one whose command failed an invariant.
+			if l, ok := act.(acd.Leave); ok && l.Reason == reasonInternalError {
+				leg.Hangup()
+				answered.reason = "acd_" + l.Reason
+				return answered, true, ""
+			}
 		}
 	}
 }
@@ -283,11 +292,11 @@ func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (que
 func (qc *queueCall) hold(held bool, bridge *media.BridgeHandle) {
 	if held {
 		bridge.Hold(qc.music)
-		_ = qc.rt.do("hold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Hold(qc.c.ID) })
+		_ = qc.rt.doCall(qc.c.ID, "hold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Hold(qc.c.ID) })
 		return
 	}
 	bridge.Unhold()
-	_ = qc.rt.do("unhold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Unhold(qc.c.ID) })
+	_ = qc.rt.doCall(qc.c.ID, "unhold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Unhold(qc.c.ID) })
 }
 
 // transfer carries out an agent's blind transfer to a queue or an IVR node.
@@ -310,7 +319,7 @@ func (qc *queueCall) transfer(leg *sip.AgentLeg, r sip.Refer) (queueOutcome, boo
 		r.Notify(404, "Not Found")
 		return queueOutcome{}, false, ""
 	}
-	err := qc.rt.do("transfer", func(a *acd.ACD) ([]acd.Action, error) {
+	err := qc.rt.doCall(qc.c.ID, "transfer", func(a *acd.ACD) ([]acd.Action, error) {
 		return a.Transfer(qc.c.ID, acd.TransferBlind, kindTarget)
 	})
 	if err != nil {

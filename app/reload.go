@@ -161,7 +161,9 @@ func (rt *acdRuntime) reload(cfg acd.Config, settings map[string]queueSettings) 
 	if rt.closed {
 		return errors.New("acd stopped")
 	}
-	acts, err := rt.acd.Reload(cfg)
+	// A reload that breaks an invariant fails like a refused one, with
+	// errACDInternal; the ACD keeps what it had applied (acd_recover.go).
+	acts, err := rt.runLocked("", "reload", func(a *acd.ACD) ([]acd.Action, error) { return a.Reload(cfg) })
 	if err != nil {
 		return fmt.Errorf("acd: %w", err)
 	}

@@ -55,6 +55,10 @@ type Server struct {
 	// restored: agents' states from before a restart, waiting for their
 	// phones to register (agent_restore.go)
 	restored pendingRestore
+	// internalErrors: invariant violations recovered (acd_recover.go)
+	internalErrors internalErrors
+	// spoolSync: tests stall the store's disk here (nil: the real fsync)
+	spoolSync func(*os.File) error
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -213,6 +217,7 @@ func (s *Server) Start() error {
 	}
 	s.metrics = metrics.New()
 	s.registerReloadMetrics()
+	s.registerInternalErrors()
 	s.monitors = newMonitorRegistry(s)
 	s.bus.Subscribe(s.metrics)
 	if err := s.enableWindows(); err != nil {
@@ -229,6 +234,7 @@ func (s *Server) Start() error {
 	if err := s.openStore(); err != nil {
 		return err
 	}
+	s.registerSubscriberMetrics()
 	if err := s.startSelfService(); err != nil {
 		return err
 	}
@@ -310,6 +316,7 @@ func (s *Server) Start() error {
 		s.web.WithRecordings(recordingsAPI{s}, apiTokens(s), cfg.ReportLocation())
 		hub := web.NewEventHub(web.WithCallerNumbers(!cfg.MaskNumbers()))
 		s.bus.Subscribe(hub)
+		s.registerSubscriberDrops("sse", func() float64 { return float64(hub.Dropped()) })
 		s.web.WithEvents(hub, apiTokens(s))
 		s.web.WithReload(reloadAPI{s}, apiTokens(s))
 		s.mountMonitor()

@@ -26,6 +26,7 @@ func (s *Server) openStore() error {
 	defer cancel()
 	st, err := store.Open(ctx, store.Config{
 		DSN: s.cfg.DatabaseDSN(), DataDir: s.cfg.DataDir, Logger: s.log.With("component", "store"), Clock: s.clock,
+		SpoolSync: s.spoolSync,
 	})
 	if err != nil {
 		return err

@@ -195,7 +195,11 @@ type Event struct {
 	Detail       string        // kind-specific: notice id, work order, recording file, monitor mode
 }
 
-// Subscriber receives events synchronously; it must not block.
+// Subscriber receives events synchronously, on the publisher's goroutine,
+// which may hold the ACD's lock: it must not block and must do no I/O
+// (disk, network, not even a log line per event). A subscriber with slow
+// work hands it to a bounded queue and a goroutine of its own, and counts
+// what it had to drop or spill.
 type Subscriber interface {
 	HandleEvent(Event)
 }

@@ -188,6 +188,7 @@ func TestMySQLOutageAtStartupThroughAProxy(t *testing.T) {
 	for i, id := range ids {
 		quickCall(id, at(float64(i))).feed(s.Recorder())
 	}
+	spooled(t, s)
 	if st := s.Stats(); st.DatabaseConnected || st.SpoolRecords != len(ids) || st.Queued != 0 {
 		t.Fatalf("stats with the database down = %+v", st)
 	}

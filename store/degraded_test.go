@@ -183,7 +183,9 @@ func TestUnreachableDatabaseOpensDegradedAndCatchesUp(t *testing.T) {
 		r.HandleEvent(call.Event{Kind: call.AgentStateChanged, Agent: "alice", State: "paused",
 			PrevState: "available", Time: at(3)})
 		s.SaveAgentStatus(AgentStatus{Agent: "alice", State: "paused", Since: at(3), Updated: at(3)})
-		// Nothing waits in memory alone: all of it is on disk already.
+		spooled(t, s)
+		// Nothing waits in memory alone: once the spiller has caught up,
+		// all of it is on disk.
 		if st := s.Stats(); st.Queued != 0 || st.SpoolRecords != 14 {
 			t.Fatalf("stats after records without a database = %+v, want 14 spooled", st)
 		}
@@ -244,6 +246,7 @@ func TestDegradedStoreReconnectsByItself(t *testing.T) {
 		for db.attemptCount() < 3 {
 			<-db.attempts
 		}
+		spooled(t, s)
 		if st := s.Stats(); st.DatabaseConnected || st.SpoolRecords != len(ids) {
 			t.Fatalf("stats while the database is down = %+v", st)
 		}

@@ -121,6 +121,20 @@ func flush(t *testing.T, s *Store) {
 	}
 }
 
+// spooled waits until the records handed to the spiller so far are on
+// disk: producers only hand them over, the spiller's goroutine writes them.
+func spooled(t *testing.T, s *Store) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s.pipe.mu.Lock()
+	handed := s.pipe.spill.handed
+	s.pipe.mu.Unlock()
+	if err := s.pipe.waitSpooled(ctx, handed); err != nil {
+		t.Fatalf("spiller: %v", err)
+	}
+}
+
 // count returns the number of rows in table matching where.
 func count(t *testing.T, s *Store, table, where string, args ...any) int {
 	t.Helper()

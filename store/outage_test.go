@@ -120,6 +120,7 @@ func TestOutageSpoolsAndRecoversInOrder(t *testing.T) {
 		for i, id := range ids[10:] {
 			quickCall(id, at(float64(10+i))).feed(r)
 		}
+		spooled(t, s)
 		st := s.Stats()
 		if st.SpoolRecords != 31 || st.Queued != 0 || st.WriteErrors == 0 || !errors.Is(st.LastError, errOutage) {
 			t.Fatalf("stats during outage = %+v, want 31 spooled", st)
@@ -164,6 +165,7 @@ func TestFullQueueSpillsWithoutBlocking(t *testing.T) {
 		for i, id := range ids[1:] {
 			quickCall(id, at(float64(i+1))).feed(r)
 		}
+		spooled(t, s)
 		st := s.Stats()
 		if st.Queued != 4 || st.SpoolRecords != 35 {
 			t.Fatalf("stats with a stuck writer = %+v, want 4 queued and 35 spooled", st)

@@ -17,16 +17,18 @@ const (
 // Recorder turns the event stream into records. It folds each call's
 // events into its CDR in memory and hands the record to the writer when the
 // call ends (or is refused); agent state changes, dispositions, survey
-// answers and wrap-ups go to the writer at once. HandleEvent never blocks:
-// it only appends to the writer's bounded queue, which spills to the disk
-// spool when full.
+// answers and wrap-ups go to the writer at once. HandleEvent never blocks
+// and does no I/O (the bus calls it on the publisher's goroutine, which may
+// hold the ACD's lock): it folds in memory and appends to the writer's
+// bounded queue or, while spilling, to the spiller's backlog, which a
+// goroutine of its own writes to the disk spool.
 //
 // A finished call lingers for a while so that events arriving after
 // CallEnded (a late TalkEnded, a CallEnded after CallBlocked) still update
 // its record; the record is then written again, which the upsert on call_id
 // makes harmless.
 type Recorder struct {
-	out       func(record) (durable func())
+	out       func(record)
 	clock     Clock
 	linger    time.Duration
 	stale     time.Duration
@@ -38,7 +40,6 @@ type Recorder struct {
 	doneOrder []lingering
 	nextSweep time.Time
 	touched   map[string]time.Time // clock time of each open call's last event
-	pending   []func()             // fsyncs of spilled records, run after unlocking
 }
 
 type lingering struct {
@@ -46,7 +47,7 @@ type lingering struct {
 	since  time.Time
 }
 
-func newRecorder(out func(record) func(), clock Clock, linger, stale time.Duration) *Recorder {
+func newRecorder(out func(record), clock Clock, linger, stale time.Duration) *Recorder {
 	return &Recorder{
 		out: out, clock: clock, linger: linger, stale: stale, maxLinger: 10000,
 		open:    make(map[string]*callBuilder),
@@ -65,7 +66,7 @@ func (r *Recorder) HandleEvent(e call.Event) {
 	}
 	now := r.clock.Now()
 	r.mu.Lock()
-	defer r.unlockAndSync()
+	defer r.mu.Unlock()
 	r.sweepLocked(now)
 	b, finishedBefore := r.builderLocked(e, now)
 	if !b.apply(e) {
@@ -141,29 +142,12 @@ func (r *Recorder) afterApplyLocked(b *callBuilder, finishedBefore bool, now tim
 	}
 	rec := b.record()
 	// Put under the lock, so that two versions of one record keep their
-	// order; the fsync, if any, waits until the lock is released.
-	if durable := r.out(record{Call: &rec, Provisional: b.provisional}); durable != nil {
-		r.pending = append(r.pending, durable)
-	}
-}
-
-// unlockAndSync releases the lock, then waits for the records spilled
-// under it to be durable.
-func (r *Recorder) unlockAndSync() {
-	pending := r.pending
-	r.pending = nil
-	r.mu.Unlock()
-	for _, durable := range pending {
-		durable()
-	}
+	// order.
+	r.out(record{Call: &rec, Provisional: b.provisional})
 }
 
 // emit sends a record that needs no lock.
-func (r *Recorder) emit(rec record) {
-	if durable := r.out(rec); durable != nil {
-		durable()
-	}
-}
+func (r *Recorder) emit(rec record) { r.out(rec) }
 
 // SetVars attaches the variables the IVR collected (account numbers and
 // the like) to the call's record. The event stream does not carry them, so
@@ -182,7 +166,7 @@ func (r *Recorder) SetRecording(callID, file string) bool {
 
 func (r *Recorder) annotate(callID string, change func(*callBuilder)) bool {
 	r.mu.Lock()
-	defer r.unlockAndSync()
+	defer r.mu.Unlock()
 	if b, ok := r.open[callID]; ok {
 		change(b)
 		return true
@@ -242,7 +226,7 @@ func (r *Recorder) finishLocked(b *callBuilder, reason string, endedAt, now time
 func (r *Recorder) finishAll() {
 	now := r.clock.Now()
 	r.mu.Lock()
-	defer r.unlockAndSync()
+	defer r.mu.Unlock()
 	for _, b := range r.open {
 		r.finishLocked(b, ReasonShutdown, now, now)
 	}

@@ -34,6 +34,10 @@ type spool struct {
 	records  int   // records in all segments
 	bytes    int64 // bytes in all segments
 	segLimit int64 // rotate the tail past this size
+
+	// fsync makes an append durable: (*os.File).Sync unless a test slows
+	// the disk down (Config.SpoolSync).
+	fsync func(*os.File) error
 }
 
 const (
@@ -48,7 +52,7 @@ func openSpool(dir string, log *slog.Logger) (*spool, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: spool: %w", err)
 	}
-	s := &spool{dir: dir, log: log, segLimit: 4 << 20}
+	s := &spool{dir: dir, log: log, segLimit: 4 << 20, fsync: (*os.File).Sync}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("store: spool: %w", err)
@@ -96,7 +100,8 @@ func encode(recs []record) ([]byte, error) {
 
 // appendTail writes records after everything spooled so far. The write
 // happens under the lock so concurrent producers keep their order; the
-// fsync is left to the caller (see sync) so that it does not hold the lock.
+// fsync is left to the caller (see syncTail) so that it does not hold the
+// lock.
 func (s *spool) appendTail(recs []record) (*os.File, error) {
 	data, err := encode(recs)
 	if err != nil {
@@ -119,10 +124,10 @@ func (s *spool) appendTail(recs []record) (*os.File, error) {
 	return s.tail, nil
 }
 
-// syncFile makes an append durable; a tail closed meanwhile was synced by
+// syncTail makes an append durable; a tail closed meanwhile was synced by
 // whoever closed it.
-func syncFile(f *os.File) error {
-	if err := f.Sync(); err != nil && !errors.Is(err, os.ErrClosed) {
+func (s *spool) syncTail(f *os.File) error {
+	if err := s.fsync(f); err != nil && !errors.Is(err, os.ErrClosed) {
 		return fmt.Errorf("store: spool: sync: %w", err)
 	}
 	return nil

@@ -69,6 +69,9 @@ type Config struct {
 	// SQLiteBusyTimeout is how long a SQLite write waits for a lock (default 5s).
 	SQLiteBusyTimeout time.Duration
 	Hooks             Hooks
+	// SpoolSync makes an append to the spool durable; nil means
+	// (*os.File).Sync. Tests put a slow disk here.
+	SpoolSync func(*os.File) error
 
 	// wrapSink lets tests put a faulty database between writer and store;
 	// connector lets them stage an unreachable database (default connect).
@@ -127,6 +130,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		return nil, err
 	}
+	if cfg.SpoolSync != nil {
+		sp.fsync = cfg.SpoolSync
+	}
 	s := &Store{d: targetDialect(cfg.DSN), log: cfg.Logger, clock: cfg.Clock}
 	s.pipe = &pipeline{
 		spool: sp, log: cfg.Logger, hooks: cfg.Hooks,
@@ -154,7 +160,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			"dialect", s.d.name, "spooled", n, "err", dbErr)
 	}
 	s.pipe.start(ctx)
-	s.recorder = newRecorder(s.pipe.put, cfg.Clock, cfg.Linger, cfg.StaleCallAfter)
+	s.recorder = newRecorder(func(r record) { s.pipe.put(r) }, cfg.Clock, cfg.Linger, cfg.StaleCallAfter)
 	return s, nil
 }
 
@@ -204,14 +210,15 @@ func (s *Store) connected() error {
 }
 
 // SaveAgentStatus records an agent's current status through the writer:
-// it never blocks, and survives an outage in the spool. A save older than
-// the stored one (by Updated) is ignored.
+// it never blocks and does no I/O (it runs on the event bus, under the
+// ACD's lock), and survives an outage in the spool. A save older than the
+// stored one (by Updated) is ignored.
 func (s *Store) SaveAgentStatus(st AgentStatus) {
 	if st.Updated.IsZero() {
 		st.Updated = s.clock.Now()
 	}
 	st.Queues = append([]string(nil), st.Queues...)
-	s.pipe.putNow(record{AgentStatus: &st})
+	s.pipe.put(record{AgentStatus: &st})
 }
 
 // Flush asks the writer to write everything now and waits for it. It
@@ -230,6 +237,13 @@ type Stats struct {
 	WriteErrors  int64 // failed write attempts since Open
 	Rejected     int64 // records the database refused for their content
 	OpenCalls    int   // calls the Recorder is folding
+	// SpillBacklog is the records handed to the spool and not yet on disk;
+	// Spilled counts every record that took the spool's way since Open,
+	// SpillOverflow those handed over while the backlog already held
+	// QueueSize records (kept in memory: the disk was slower than calls).
+	SpillBacklog  int
+	Spilled       int64
+	SpillOverflow int64
 	// LastError is the last write error, nil once a write succeeds again:
 	// non-nil means records are waiting in the spool for the database.
 	// While the database is unreachable it is the last failed attempt to
@@ -246,6 +260,7 @@ type Stats struct {
 func (s *Store) Stats() Stats {
 	s.pipe.mu.Lock()
 	queued := len(s.pipe.queue)
+	backlog, spilled, overflow := len(s.pipe.spill.backlog), s.pipe.spill.spilled, s.pipe.spill.overflow
 	s.pipe.mu.Unlock()
 	recs, size := s.pipe.spool.stats()
 	s.pipe.stats.mu.Lock()
@@ -255,6 +270,7 @@ func (s *Store) Stats() Stats {
 		Written: s.pipe.stats.written, WriteErrors: s.pipe.stats.writeErrors,
 		Rejected: s.pipe.stats.rejected, OpenCalls: s.recorder.OpenCalls(), LastError: s.pipe.stats.lastErr,
 		DatabaseConnected: s.connected() == nil,
+		SpillBacklog:      backlog, Spilled: spilled, SpillOverflow: overflow,
 	}
 }
 

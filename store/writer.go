@@ -20,7 +20,7 @@ type sink interface {
 
 // Hooks let the server export the writer's health as metrics. Each is
 // optional. All but SpoolFailure are called from the writer's goroutine;
-// SpoolFailure may also come from a producer spilling to a failing disk.
+// SpoolFailure may also come from the spiller's goroutine.
 type Hooks struct {
 	QueueLength  func(records int)              // in-memory queue after each pass
 	SpoolSize    func(records int, bytes int64) // spooled records after each pass
@@ -32,9 +32,11 @@ type Hooks struct {
 
 // pipeline is the ordered path from producers to the database. The order
 // of records is: the in-memory queue (oldest), then the spool from head to
-// tail. While spilling is set, producers append to the spool tail instead
-// of the queue, so that nothing overtakes what is already spooled; it is
-// cleared only when the writer has drained the spool.
+// tail, then the spiller's backlog. While spilling is set, producers hand
+// records to the spiller, which appends them to the spool tail, instead of
+// the queue, so that nothing overtakes what is already spooled; it is
+// cleared only when the writer has drained the spool and the spiller has
+// nothing left.
 //
 // A pipeline opened without its database has no sink: it spills from the
 // start, and every pass first tries reach; once that gives it a sink, the
@@ -68,6 +70,7 @@ type pipeline struct {
 	endLife context.CancelFunc
 
 	stats writerStats
+	spill spiller // guarded by mu
 }
 
 type writerStats struct {
@@ -86,16 +89,18 @@ func (p *pipeline) start(initial context.Context) {
 	p.life, p.endLife = context.WithCancel(context.Background())
 	// Without a database, nothing may wait in memory alone.
 	p.spilling = p.sink == nil || !p.spool.empty()
+	p.startSpiller()
 	first := make(chan struct{})
 	go p.loop(initial, first)
 	<-first
 }
 
-// put hands one record to the writer without blocking. When the record
-// was spilled to the spool, the returned func makes it durable (fsync);
-// callers holding a lock run it after releasing the lock, so that other
-// calls do not wait for the disk. It is nil when there is nothing to wait
-// for.
+// put hands one record to the writer without blocking and without I/O:
+// to the in-memory queue, or, while spilling, to the spiller's backlog (see
+// spiller). The returned func waits until a spilled record is on disk; it
+// is nil when there is nothing to wait for. Producers on a hot path (the
+// Recorder, under the ACD's lock) do not call it: a record in the backlog
+// is exactly as safe as one in the queue.
 func (p *pipeline) put(r record) (durable func()) {
 	p.mu.Lock()
 	if !p.spilling && !p.closed && len(p.queue) < p.maxQueue {
@@ -108,7 +113,18 @@ func (p *pipeline) put(r record) (durable func()) {
 		return nil
 	}
 	p.spilling = true
-	closed := p.closed
+	if p.spill.done {
+		return p.spoolInlineLocked(r)
+	}
+	seq := p.handToSpillerLocked(r)
+	p.mu.Unlock()
+	return func() { _ = p.waitSpooled(context.Background(), seq) }
+}
+
+// spoolInlineLocked spools r on the caller's goroutine, once the writer and
+// its spiller have shut down; it unlocks p.mu.
+func (p *pipeline) spoolInlineLocked(r record) (durable func()) {
+	p.spill.spilled++
 	f, err := p.spool.appendTail([]record{r})
 	if err != nil {
 		// The disk failed too; memory beyond the bound is the last place
@@ -118,9 +134,9 @@ func (p *pipeline) put(r record) (durable func()) {
 	p.mu.Unlock()
 	return func() {
 		if err == nil {
-			err = syncFile(f)
+			err = p.spool.syncTail(f)
 		}
-		if err == nil && closed {
+		if err == nil {
 			// Nobody will seal the tail after the writer has gone.
 			err = p.spool.close()
 		}
@@ -342,10 +358,14 @@ func (p *pipeline) drainSpool(ctx context.Context) error {
 		}
 		if !ok {
 			p.mu.Lock()
-			if p.spool.empty() {
+			// Records still on their way to the tail keep the spilling
+			// on; the spiller wakes the writer when they are there.
+			pending := p.spillPendingLocked()
+			if p.spool.empty() && !pending {
 				p.spilling = false
 			}
-			again := p.spilling
+			again := p.spilling && !pending
+			p.spill.writerWaits = pending
 			p.mu.Unlock()
 			if !again {
 				return nil
@@ -398,6 +418,12 @@ func (p *pipeline) report() {
 // waits for that pass: nil means every record handed over before the call is
 // in the database.
 func (p *pipeline) flushNow(ctx context.Context) error {
+	p.mu.Lock()
+	handed := p.spill.handed
+	p.mu.Unlock()
+	if err := p.waitSpooled(ctx, handed); err != nil {
+		return err
+	}
 	reply := make(chan error, 1)
 	select {
 	case p.flush <- reply:
@@ -421,6 +447,7 @@ func (p *pipeline) shutdown(ctx context.Context) {
 	p.mu.Lock()
 	p.closed = true
 	p.mu.Unlock()
+	p.stopSpiller()
 	if ctx.Err() == nil && p.sink != nil {
 		if err := p.pass(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			p.log.Warn("store: records left in the spool at close", "err", err)

@@ -132,6 +132,7 @@ type EventHub struct {
 	mu      sync.Mutex
 	seq     uint64
 	clients map[*sseClient]struct{}
+	dropped uint64 // streams given up on because their buffer was full
 	closed  bool
 	done    chan struct{}
 }
@@ -215,8 +216,17 @@ func (h *EventHub) HandleEvent(e call.Event) {
 		default:
 			delete(h.clients, c)
 			close(c.dropped)
+			h.dropped++
 		}
 	}
+}
+
+// Dropped counts the streams the hub gave up on because they fell behind
+// (their buffer was full): each missed that event and every later one.
+func (h *EventHub) Dropped() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.dropped
 }
 
 // Clients is the number of connected streams.

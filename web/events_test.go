@@ -193,6 +193,26 @@ func TestEventsSlowClientDropped(t *testing.T) {
 	waitFor(t, func() bool { hub.HandleEvent(e); return hub.Clients() == 0 })
 }
 
+// A stream that stops reading misses events: the hub gives up on it
+// without waiting and counts it, so the server can export what was lost.
+func TestEventHubCountsStreamsItGaveUpOn(t *testing.T) {
+	hub := NewEventHub(WithClientBuffer(2))
+	stuck, _ := hub.join(nil)
+	reading, _ := hub.join(map[call.Kind]bool{call.CallEnded: true})
+	e := call.Event{Kind: call.AgentStateChanged, Time: eventTime, Agent: "1001", State: "available"}
+	for range 3 {
+		hub.HandleEvent(e)
+	}
+	select {
+	case <-stuck.dropped:
+	default:
+		t.Fatal("the stream that fell behind is still served")
+	}
+	if hub.Dropped() != 1 || hub.Clients() != 1 || len(reading.ch) != 0 {
+		t.Errorf("dropped %d, clients %d, filtered stream got %d; want 1, 1, 0", hub.Dropped(), hub.Clients(), len(reading.ch))
+	}
+}
+
 func TestEventsEndOnServerClose(t *testing.T) {
 	hub := NewEventHub()
 	s := eventServer(t, hub)
