@@ -171,6 +171,11 @@ func (r *reader) nodeField(n *Node, f field, where string) {
 		n.Var = r.str(val, where, key)
 	case "max_duration":
 		n.Timeout = r.duration(val, where, key)
+		if n.Timeout > MaxRecordDuration {
+			// The recorder reserves its whole buffer when a message
+			// starts (16 KB a second), so the bound is also a memory bound.
+			r.failf(resolve(val), where, "%s: at most %s", key, MaxRecordDuration)
+		}
 	case "end_silence":
 		n.EndSilence = r.duration(val, where, key)
 	case "account_var":

@@ -27,6 +27,11 @@ const (
 	minRecordingToAccept = 500 * time.Millisecond
 )
 
+// MaxRecordDuration bounds a record node's max_duration: a caller's voice
+// message is a minute or two, and the recorder reserves memory for the
+// whole duration when it starts.
+const MaxRecordDuration = 10 * time.Minute
+
 // StartRecording asks the driver to record the caller until StopRecording,
 // MaxDuration, or EndSilence of quiet after some sound, and then to send a
 // RecordingDone with the same ID.

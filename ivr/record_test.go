@@ -1,6 +1,7 @@
 package ivr
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -141,3 +142,11 @@ func (l *plainLeg) Play([]PromptRef, bool) error { l.events <- PlaybackDone{}; r
 func (l *plainLeg) StopPlayback()                {}
 func (l *plainLeg) SetLanguage(string)           {}
 func (l *plainLeg) Events() <-chan Event         { return l.events }
+
+func TestRecordMaxDurationIsBounded(t *testing.T) {
+	long := strings.Replace(faultFlow, "max_duration: 30s", "max_duration: 11m", 1)
+	_, _, err := parseConfig(t, "fault.yaml", long, Validator{})
+	if err == nil || !strings.Contains(err.Error(), "max_duration: at most 10m0s") || !strings.Contains(err.Error(), "fault.yaml:") {
+		t.Fatalf("max_duration 11m: %v, want file:line and the bound", err)
+	}
+}
