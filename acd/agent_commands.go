@@ -3,6 +3,18 @@ package acd
 // AgentLogin makes a logged-out agent Available; its idle time starts now.
 // Registration of the agent's phone is the runtime's business.
 func (a *ACD) AgentLogin(agentID string) ([]Action, error) {
+	return a.agentLogin(agentID, false, "")
+}
+
+// AgentLoginPaused logs a logged-out agent in straight to Paused with
+// reason, as when a state from before a restart comes back: no call is
+// offered in between, so the agent's phone never rings for a call that
+// would be withdrawn at once.
+func (a *ACD) AgentLoginPaused(agentID, reason string) ([]Action, error) {
+	return a.agentLogin(agentID, true, reason)
+}
+
+func (a *ACD) agentLogin(agentID string, paused bool, reason string) ([]Action, error) {
 	a.begin()
 	ag, err := a.agentNamed(agentID)
 	if err != nil {
@@ -14,6 +26,9 @@ func (a *ACD) AgentLogin(agentID string) ([]Action, error) {
 	}
 	if err := a.transition(ag, EventLogin, ""); err != nil {
 		return nil, err
+	}
+	if paused {
+		a.mustTransition(ag, EventPause, reason) // Available → Paused always holds
 	}
 	a.route()
 	return a.finish(), nil

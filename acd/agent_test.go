@@ -307,3 +307,39 @@ func TestPauseOrLogoutDuringWrapupEndsIt(t *testing.T) {
 	h.ok(h.acd.AgentLogout("1001"))
 	h.wantState("1001", LoggedOut)
 }
+
+// A state restored after a restart logs the agent in straight to its
+// break: the caller already waiting is not offered to it, not even for a
+// moment, and waits for an agent who is really there.
+func TestAgentLoginPausedOffersNothing(t *testing.T) {
+	h := newHarness(t, team(quietQueue("q"), 1))
+	h.ok(h.acd.Enqueue("c1", "q", "555", 0))
+	acts := h.ok(h.acd.AgentLoginPaused("1001", "lunch"))
+	for _, act := range acts {
+		if o, ok := act.(Offer); ok {
+			t.Fatalf("offered %v to an agent logged in on a break", o)
+		}
+	}
+	h.wantState("1001", Paused)
+	if got := h.lastEvent(call.AgentStateChanged); got.State != "paused" || got.Reason != "lunch" {
+		t.Fatalf("last state change %+v, want paused (lunch)", got)
+	}
+	if n := len(h.eventsOf(call.AgentOffered)); n != 0 {
+		t.Fatalf("%d offers, want none", n)
+	}
+	// Back from the break, the agent gets the waiting caller.
+	var offered bool
+	for _, act := range h.ok(h.acd.AgentReady("1001")) {
+		_, offered = act.(Offer)
+		if offered {
+			break
+		}
+	}
+	if !offered {
+		t.Fatal("the waiting caller was not offered once the agent was ready")
+	}
+	// Logging in an agent who is already in is refused, as AgentLogin is.
+	if _, err := h.acd.AgentLoginPaused("1001", "lunch"); err == nil {
+		t.Fatal("AgentLoginPaused of a logged-in agent succeeded")
+	}
+}

@@ -83,14 +83,13 @@ func (s *Server) onRegistration(agent string, registered bool) {
 	if !ok {
 		return
 	}
-	err := s.loginAgentThen("restore", agent, func(a *acd.ACD) ([]acd.Action, error) {
-		if st.state != "paused" {
-			return nil, nil
+	err := s.loginAgentWith("restore", agent, func(a *acd.ACD) ([]acd.Action, error) {
+		if st.state == "paused" {
+			// Straight to the break: no caller is offered to an agent who
+			// was on one before the restart, not even for a moment.
+			return a.AgentLoginPaused(agent, st.reason)
 		}
-		// In the same command as the log-in, so no caller waits on an
-		// agent who was on a break. A caller already waiting may be
-		// offered and withdrawn at once, as from any pause while ringing.
-		return a.AgentPause(agent, st.reason)
+		return a.AgentLogin(agent)
 	})
 	if err != nil {
 		s.log.Warn("agent state not restored", "agent", agent, "err", err)

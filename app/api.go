@@ -59,12 +59,12 @@ var errNoPhone = errors.New("no registered phone")
 // under the ACD's lock, so that a registration lost meanwhile is seen
 // either here or by the logout that follows it (acdRuntime.registration).
 func (s *Server) loginAgent(what, agent string) error {
-	return s.loginAgentThen(what, agent, nil)
+	return s.loginAgentWith(what, agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin(agent) })
 }
 
-// loginAgentThen logs an agent in and runs then (if any) in the same ACD
-// command, so nothing is routed between the two.
-func (s *Server) loginAgentThen(what, agent string, then func(a *acd.ACD) ([]acd.Action, error)) error {
+// loginAgentWith runs login (AgentLogin, or AgentLoginPaused) once the
+// agent's phone is known to be registered, in the same ACD command.
+func (s *Server) loginAgentWith(what, agent string, login func(a *acd.ACD) ([]acd.Action, error)) error {
 	return agentControl{s}.run(what, agent, func(a *acd.ACD) ([]acd.Action, error) {
 		if _, err := a.Agent(agent); err != nil {
 			return nil, err
@@ -72,12 +72,7 @@ func (s *Server) loginAgentThen(what, agent string, then func(a *acd.ACD) ([]acd
 		if len(s.sip.Bindings(agent)) == 0 {
 			return nil, fmt.Errorf("agent %s cannot log in: %w: register the softphone, then log in", agent, errNoPhone)
 		}
-		acts, err := a.AgentLogin(agent)
-		if err != nil || then == nil {
-			return acts, err
-		}
-		more, err := then(a)
-		return append(acts, more...), err
+		return login(a)
 	})
 }
 
