@@ -7,6 +7,12 @@
 // NextDeadline, calling Tick when it fires. Events describing each step are
 // handed synchronously, in order, to the observer given with WithObserver.
 //
+// What it must not do: read the clock other than through the injected
+// Clock (once per command), start a goroutine or a timer, do I/O or log,
+// block, or import anything of this repository but the call events. It
+// decides; ringing phones, playing prompts and writing records are the
+// runtime's job, driven by the Actions.
+//
 // # Routing
 //
 // Whenever something changes (a call joins, an agent becomes available, an

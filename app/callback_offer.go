@@ -181,7 +181,7 @@ func (qc *queueCall) otherNumber(own string, ownOK bool) (number string, left bo
 		return "", false
 	}
 	// Keys pressed ahead do not confirm a number the caller has not heard.
-	if qc.leg.drainKeys() {
+	if qc.leg.drain() {
 		return "", true
 	}
 	refs := append(append([]ivr.PromptRef{qc.ref("you_entered")}, qc.digits(keys)...), qc.ref("confirm_reenter"))

@@ -259,21 +259,6 @@ func (l *callLeg) callerGone() bool {
 	}
 }
 
-// drainKeys drops the keys pressed so far, so that the next answer is
-// pressed after the question; true when the caller hung up meanwhile.
-func (l *callLeg) drainKeys() (callerLeft bool) {
-	for {
-		select {
-		case ev := <-l.events:
-			if _, ok := ev.(ivr.CallerHangup); ok {
-				return true
-			}
-		default:
-			return false
-		}
-	}
-}
-
 // playAndWait plays refs to the end; true when the caller hung up first.
 func (l *callLeg) playAndWait(refs []ivr.PromptRef) (callerLeft bool) {
 	_ = l.Play(refs, false)

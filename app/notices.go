@@ -46,6 +46,20 @@ func newNoticeBoard(st *store.Store, dataDir string, languages []string, default
 	}
 }
 
+// loadRecordings adds n's recordings, one per language, to audio; one that
+// cannot be read is logged and left out, so the notice still plays in the
+// languages that can.
+func (b *noticeBoard) loadRecordings(n store.Notice, audio map[string]*media.Prompt) {
+	for lang, file := range n.Prompts {
+		p, err := b.loadAudio(n.ID, file)
+		if err != nil {
+			b.log.Warn("notice recording unreadable", "notice", n.ID, "lang", lang, "err", err)
+			continue
+		}
+		audio[audioKey(n.ID, lang)] = p
+	}
+}
+
 // load reads the notices that are not expired, and their recordings.
 func (b *noticeBoard) load(ctx context.Context) error {
 	list, err := b.store.Notices(ctx, false)
@@ -54,14 +68,7 @@ func (b *noticeBoard) load(ctx context.Context) error {
 	}
 	audio := map[string]*media.Prompt{}
 	for _, n := range list {
-		for lang, file := range n.Prompts {
-			p, err := b.loadAudio(n.ID, file)
-			if err != nil {
-				b.log.Warn("notice recording unreadable", "notice", n.ID, "lang", lang, "err", err)
-				continue
-			}
-			audio[audioKey(n.ID, lang)] = p
-		}
+		b.loadRecordings(n, audio)
 	}
 	b.mu.Lock()
 	b.notices, b.audio = list, audio

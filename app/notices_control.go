@@ -155,14 +155,7 @@ func (c noticeControl) DeleteNotice(ctx context.Context, id int64, by string) er
 func (b *noticeBoard) put(n store.Notice) {
 	audio := map[string]*media.Prompt{}
 	if !n.Expired {
-		for lang, file := range n.Prompts {
-			p, err := b.loadAudio(n.ID, file)
-			if err != nil {
-				b.log.Warn("notice recording unreadable", "notice", n.ID, "lang", lang, "err", err)
-				continue
-			}
-			audio[audioKey(n.ID, lang)] = p
-		}
+		b.loadRecordings(n, audio)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

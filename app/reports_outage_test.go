@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"testing"
 	"time"
 
@@ -17,14 +16,9 @@ import (
 // cannot be reached the API must say "try again later" (503), not blame the
 // query (400): a supervisor would otherwise fiddle with the dates.
 func TestReadsWithoutTheDatabaseAreUnavailable(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close() // nobody listens there now: the store opens degraded
+	// Nobody listens there: the store opens degraded.
 	st, err := store.Open(context.Background(), store.Config{
-		DSN: "root@tcp(" + addr + ")/hotline", DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler),
+		DSN: "root@tcp(" + unusedAddr(t) + ")/hotline", DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)

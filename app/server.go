@@ -1,6 +1,3 @@
-// Package app assembles the server from its configuration: prompts, IVR
-// flows, the media engine, the SIP endpoint, metrics and HTTP. cmd/hotline
-// and the end-to-end tests both start the server through it.
 package app
 
 import (

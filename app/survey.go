@@ -115,9 +115,10 @@ func (l *callLeg) survey(lang string, sv *config.Survey) (score int, ok bool) {
 	}
 }
 
-// drain drops events left over from the talk (digits the caller pressed
-// for the agent, a stale end of playback); it reports whether the caller
-// hung up meanwhile.
+// drain drops the events pending on the leg (digits pressed ahead of a
+// question, digits the caller pressed for the agent, a stale end of
+// playback), so the next answer is one pressed after the question; it
+// reports whether the caller hung up meanwhile.
 func (l *callLeg) drain() (callerLeft bool) {
 	for {
 		select {

@@ -1,7 +1,3 @@
-// Package call holds what every other package agrees on about a call: the
-// typed events that each step of its life emits, and the bus that carries
-// them to metrics, records and the wallboard. Every figure is derived from
-// this one stream, so a replay of events reproduces every figure.
 package call
 
 import (

@@ -1,5 +1,3 @@
-// Package config reads the server's YAML configuration. Every error names
-// the file, line and reason; the server refuses to start on any of them.
 package config
 
 import (

@@ -213,8 +213,12 @@ func docsAnchors(dir string) func(page, anchor string) error {
 		if anchor == "" {
 			return nil
 		}
+		inCode := false // a "# comment" in a shell example is no heading
 		for _, line := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(line, "#") && headingAnchor(line) == anchor {
+			if strings.HasPrefix(line, "```") {
+				inCode = !inCode
+			}
+			if !inCode && strings.HasPrefix(line, "#") && headingAnchor(line) == anchor {
 				return nil
 			}
 		}
@@ -351,5 +355,26 @@ func TestHeadingAnchor(t *testing.T) {
 		if got := headingAnchor(heading); got != want {
 			t.Errorf("headingAnchor(%q) = %q, want %q", heading, got, want)
 		}
+	}
+}
+
+func TestDocsAnchorsFindHeadingsOutsideCode(t *testing.T) {
+	dir := t.TempDir()
+	page := "# Page\n\n## Real heading\n\n```sh\n# watch events\n```\n"
+	if err := os.WriteFile(filepath.Join(dir, "p.md"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	anchors := docsAnchors(dir)
+	if err := anchors("p.md", "real-heading"); err != nil {
+		t.Errorf("a real heading: %v", err)
+	}
+	if err := anchors("p.md", ""); err != nil {
+		t.Errorf("the page itself: %v", err)
+	}
+	if err := anchors("p.md", "watch-events"); err == nil {
+		t.Error("a shell comment in a code block was taken for a heading")
+	}
+	if err := anchors("gone.md", ""); err == nil {
+		t.Error("a missing page was accepted")
 	}
 }

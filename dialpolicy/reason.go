@@ -1,7 +1,3 @@
-// Package dialpolicy decides which numbers the server may call back and how
-// often: an allow-list of number patterns (with a deny-list for premium
-// ranges inside it) and caps per number and per hour. It holds no clock:
-// every call takes the time, so tests run on a fake one.
 package dialpolicy
 
 // Reason says why a callback was refused. The set is fixed: it labels the

@@ -1,6 +1,3 @@
-// Package ivr holds the IVR flow model, read from YAML, and a pure
-// interpreter that turns call events into actions. The interpreter owns no
-// sockets, goroutines or clocks; Run adapts it to a live call leg.
 package ivr
 
 import (

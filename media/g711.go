@@ -1,6 +1,3 @@
-// Package media is the RTP engine: G.711 codecs, WAV prompts, SDP
-// offer/answer, RFC 4733 DTMF, the RTP port pool, paced RTP streams, and
-// bridging and recording of two streams.
 package media
 
 import (

@@ -1,7 +1,3 @@
-// Package metrics turns the call event stream into Prometheus series. The
-// names, labels and definitions follow docs/kpis.md; raw counters and histograms
-// are the source of truth so any variant of a formula can be written in
-// PromQL.
 package metrics
 
 import (

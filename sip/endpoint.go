@@ -1,7 +1,3 @@
-// Package sip is the server's SIP endpoint on github.com/emiago/sipgo: it
-// listens on UDP and TCP, answers calls to the configured hotline numbers,
-// keeps their dialogs, and turns SIP into calls and events. sipgo types stay
-// inside this package.
 package sip
 
 import (

@@ -1,5 +1,3 @@
-// Package web serves the server's HTTP side: health and readiness probes
-// and Prometheus metrics.
 package web
 
 import (

@@ -9,4 +9,9 @@
 // The target and the figures are in bench/README.md ("ACD burst"). The
 // non-test files hold the pure parts (percentiles, the event recorder,
 // process CPU time) so that they are unit-tested apart from the run.
+//
+// It measures and never asserts a time: the figures are reported, and the
+// target is judged in bench/README.md. It must not change the server to
+// make the burst easier: it starts the real server through app.Prepare,
+// as cmd/hotline does.
 package acdburst

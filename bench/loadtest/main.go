@@ -2,6 +2,11 @@
 // what the server used: CPU, memory, RTP send lateness and failed calls.
 // See bench/README.md; bench/run.sh builds everything and runs it.
 //
+// It only drives and measures a server binary from outside, over SIP and
+// /metrics, like any peer would. It must not import the server's packages
+// or change what it measures (no timed pass/fail: targets and figures live
+// in bench/README.md), and it is never part of the server binary.
+//
 //	loadtest -server bin/hotline -config bench/hotline-bench.yaml \
 //	    -scenario bench/sipp/hold.xml [-calls 250,500,1000] [-reps 3] [-hold 25s]
 package main

@@ -4,6 +4,10 @@
 // active calls are sampled every interval, and once the load stops the
 // server must be back to its idle figures. See bench/README.md.
 //
+// It only drives and samples a server binary from outside (SIPp, /metrics,
+// /proc), like any peer would. It must not import the server's packages,
+// and it is never part of the server binary.
+//
 //	soak -server bin/hotline [-calls 200] [-duration 30m] [-interval 10s]
 package main
 

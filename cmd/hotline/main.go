@@ -2,8 +2,14 @@
 //
 //	hotline [-config FILE] [-sip-listen ADDR] [-http-listen ADDR] [-rtp-ports LOW-HIGH] [-data-dir DIR]
 //	hotline check-config FILE
+//	hotline backup [-config FILE] [-data-dir DIR] OUT.db
 //
 // Without -config it runs the embedded demo configuration on loopback.
+//
+// It owns the command line, loading the configuration, and the process's
+// signals: SIGHUP reloads, SIGTERM or SIGINT drains and stops. It must not
+// hold server logic: building, running, reloading and draining the server
+// are app's, so that the end-to-end tests start exactly what runs here.
 package main
 
 import (

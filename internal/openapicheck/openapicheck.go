@@ -1,8 +1,10 @@
 // Package openapicheck holds a server's OpenAPI description to account in
 // tests: the document must be valid OpenAPI 3, every route the server
 // registers must be described and every described operation served, and
-// real requests and answers must fit the schemas. It is imported by tests
-// only, so the server binary does not carry the validator.
+// real requests and answers must fit the schemas. It must be imported by
+// tests only, so the server binary does not carry the validator, and it
+// must not import the server's packages: it checks any http.Handler
+// against any OpenAPI document.
 package openapicheck
 
 import (

@@ -1,12 +1,3 @@
-// Package testphone is a scriptable SIP phone for end-to-end tests: it
-// places calls over UDP, TCP or TLS (with SDES-SRTP media, srtp.go), sends and records RTP, sends DTMF (RFC 4733
-// or SIP INFO), holds, re-INVITEs and hangs up, and reports what it heard.
-// As an agent softphone it also registers with digest authentication,
-// answers (or rejects, or lets ring) incoming calls, and transfers calls
-// with REFER.
-//
-// It deliberately depends on nothing else in this repository, so that it is
-// an independent check of the server's SIP and media handling.
 package testphone
 
 import (

@@ -9,6 +9,10 @@
 //
 // -only regenerates a subset, so studio recordings dropped in place of other
 // prompts survive a regeneration.
+//
+// It must not be imported or run by the server, and writes prompts only
+// under the -out directory (its scratch files go to a temporary directory
+// it removes): the WAVs it writes are reviewed and committed like code.
 package main
 
 import (

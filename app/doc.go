@@ -1,0 +1,19 @@
+// Package app assembles the server from its configuration: prompts, IVR
+// flows, the media engine, the SIP endpoint, the ACD runtime, metrics,
+// records and HTTP. cmd/hotline and the end-to-end tests both start the
+// server through it.
+//
+// Today it also owns three things that will move out of it: the call path
+// (handleCall: feature codes, the IVR flow of the dialled number, the
+// queue it hands the caller to), the ACD runtime (acdRuntime: the one
+// mutex around the pure acd, ringing agents, delivering actions to the
+// callers' goroutines, the ACD's one timer) and the features built on them
+// (callbacks, care, monitoring, self-service, webhooks, reload).
+//
+// What it must not do: no I/O, blocking or logging per event while holding
+// the ACD runtime's lock (records, webhooks and look-ups go through their
+// own queues); no reading of the wall clock where the server's injected
+// clock is meant; and a feature should ask through the runtime's methods
+// instead of taking rt.mu itself. Decisions about who gets a call belong in
+// acd and what the IVR does next in ivr, not here.
+package app

@@ -1,0 +1,18 @@
+// Package store keeps the records of the hotline: one call detail record
+// per call, agent state changes, dispositions, survey answers and the
+// current agent status, in SQLite (the default, in the data directory) or
+// MySQL/MariaDB. It also computes the reports of docs/kpis.md from those
+// records.
+//
+// Records come from the call event stream through a Recorder. Writes go
+// through a bounded in-memory queue and one writer goroutine; when the
+// database is down or slow, or the queue is full, records go to an
+// append-only spool on local disk and are written, in order, when the
+// database is back. A database outage delays records; it does not lose them
+// and does not hold up a call. That holds at startup too: a store whose
+// database cannot be reached opens without it (see Open).
+//
+// It must not do I/O on the publisher's goroutine (the Recorder only folds
+// events and hands records on), must not drop a record to keep up, and must
+// not know the ACD or SIP: it imports only the call events.
+package store
