@@ -138,12 +138,9 @@ func Backup(ctx context.Context, cfg *config.Config, path string) error {
 	if err := checkDatabaseFile(cfg.DataDir); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir})
-	if err != nil {
-		return err
-	}
-	defer st.Close(ctx)
-	return st.Backup(ctx, path)
+	// Only the database file: opening the whole store here would replay and
+	// rewrite the running server's spool from a second process.
+	return store.BackupFile(ctx, filepath.Join(cfg.DataDir, store.SQLiteFile), path)
 }
 
 // checkDatabaseFile says what is missing when the data directory or its

@@ -6,8 +6,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -240,5 +242,57 @@ func TestMask(t *testing.T) {
 	vars := map[string]string{"account": "9876543210"}
 	if got := MaskVars(vars); got["account"] != "******3210" || vars["account"] != "9876543210" {
 		t.Errorf("MaskVars = %v (input now %v)", got, vars)
+	}
+}
+
+// hotline backup runs beside a live server: it must copy the database file
+// and leave the server's spool alone (no replay, no rewrite, no migration
+// run from a second process).
+func TestBackupFileLeavesTheSpoolAlone(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := Open(ctx, Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	spool := filepath.Join(dir, "spool")
+	if err := os.MkdirAll(spool, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	segment := filepath.Join(spool, "seg-000000000100.jsonl")
+	const pending = `{"kind":"not-yet-written","note":"the live server owns this"}` + "\n"
+	if err := os.WriteFile(segment, []byte(pending), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "copy.db")
+	if err := BackupFile(ctx, filepath.Join(dir, SQLiteFile), out); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(segment); err != nil || string(got) != pending {
+		t.Fatalf("spool segment after backup: %q, %v; want it untouched", got, err)
+	}
+	entries, _ := os.ReadDir(spool)
+	if len(entries) != 1 {
+		t.Errorf("spool holds %d files after backup, want the 1 it had", len(entries))
+	}
+	head := make([]byte, 16)
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.ReadFull(f, head); err != nil || string(head) != "SQLite format 3\x00" {
+		t.Errorf("backup is not a SQLite database: %q, %v", head, err)
+	}
+	// No database, no copy and nothing created.
+	missing := filepath.Join(t.TempDir(), SQLiteFile)
+	if err := BackupFile(ctx, missing, filepath.Join(t.TempDir(), "x.db")); err == nil {
+		t.Error("backup of a missing database succeeded")
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("backup created the missing database")
 	}
 }

@@ -292,10 +292,32 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if err := s.connected(); err != nil {
 		return err
 	}
+	return vacuumInto(ctx, s.db(), path)
+}
+
+// BackupFile copies the SQLite database file db to path, for a process
+// other than the server (hotline backup). It opens nothing but the file: no
+// migrations, no spool, so the running server's spool is not replayed or
+// rewritten behind its back. db must exist; it is not created.
+func BackupFile(ctx context.Context, db, path string) error {
+	if _, err := os.Stat(db); err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	conn, err := openSQLite(ctx, db, 5*time.Second)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return vacuumInto(ctx, conn, path)
+}
+
+// vacuumInto writes a consistent copy of the database to path (SQLite's
+// VACUUM INTO works while other connections write).
+func vacuumInto(ctx context.Context, db *sqlx.DB, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("store: backup: %s already exists", filepath.Base(path))
 	}
-	if _, err := s.db().ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	return nil
