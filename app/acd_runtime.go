@@ -290,3 +290,30 @@ func (rt *acdRuntime) snapshot() []metrics.QueueSnapshot {
 	}
 	return out
 }
+
+// agents is every agent as the ACD sees it now. This and the reads below
+// are the only way other parts look into the ACD: nothing outside the
+// runtime takes its lock.
+func (rt *acdRuntime) agents() []acd.AgentInfo {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.acd.Agents()
+}
+
+// agent is one agent as the ACD sees it now.
+func (rt *acdRuntime) agent(id string) (acd.AgentInfo, error) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.acd.Agent(id)
+}
+
+// callbackState is a pending callback's state to persist; false once the
+// callback is gone or the runtime has stopped.
+func (rt *acdRuntime) callbackState(id string) (acd.RestoredCallback, bool) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.closed {
+		return acd.RestoredCallback{}, false
+	}
+	return rt.acd.CallbackState(id)
+}

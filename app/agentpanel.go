@@ -49,9 +49,7 @@ func (s *Server) startAgentPanel() error {
 // agentStates is every agent's state now, so the per-agent series start
 // right after agents restored from the store.
 func (s *Server) agentStates() map[string]string {
-	s.acd.mu.Lock()
-	agents := s.acd.acd.Agents()
-	s.acd.mu.Unlock()
+	agents := s.acd.agents()
 	out := make(map[string]string, len(agents))
 	for _, a := range agents {
 		out[a.ID] = a.State.String()
@@ -70,10 +68,7 @@ func (c *callInfoSlot) setVars(callID string, vars map[string]string) {
 
 // PanelView implements web.AgentPanelSource.
 func (p agentPanel) PanelView(id string) (web.PanelView, error) {
-	rt := p.s.acd
-	rt.mu.Lock()
-	info, err := rt.acd.Agent(id)
-	rt.mu.Unlock()
+	info, err := p.s.acd.agent(id)
 	if errors.Is(err, acd.ErrUnknownAgent) {
 		return web.PanelView{}, fmt.Errorf("%w: agent %s", web.ErrNotFound, id)
 	}

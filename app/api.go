@@ -13,10 +13,7 @@ import (
 type agentControl struct{ s *Server }
 
 func (c agentControl) Agents() []web.AgentView {
-	rt := c.s.acd
-	rt.mu.Lock()
-	agents := rt.acd.Agents()
-	rt.mu.Unlock()
+	agents := c.s.acd.agents()
 	out := make([]web.AgentView, 0, len(agents))
 	for _, a := range agents {
 		a.Queues = slices.DeleteFunc(slices.Clone(a.Queues), isPersonalQueue)

@@ -26,13 +26,7 @@ func (svc *callbackService) save(job *callbackJob) {
 	if !svc.persisted() {
 		return
 	}
-	var st acd.RestoredCallback
-	var ok bool
-	svc.s.acd.mu.Lock()
-	if !svc.s.acd.closed {
-		st, ok = svc.s.acd.acd.CallbackState(job.id)
-	}
-	svc.s.acd.mu.Unlock()
+	st, ok := svc.s.acd.callbackState(job.id)
 	if !ok {
 		return
 	}
