@@ -1,4 +1,4 @@
-package app
+package selfservice
 
 import (
 	"context"
@@ -113,12 +113,12 @@ type LookupClient struct {
 	backoff time.Duration
 	breaker *breaker
 	poster  signedhttp.Poster // signs with the service's secret, if any
-	clock   clock
+	clock   Clock
 }
 
 // NewLookupClient builds the client of service name; url is resolved at
 // each request.
-func NewLookupClient(name string, svc config.Service, url func() string, clk clock) *LookupClient {
+func NewLookupClient(name string, svc config.Service, url func() string, clk Clock) *LookupClient {
 	svc = svc.WithDefaults()
 	return &LookupClient{
 		name: name, url: url,
