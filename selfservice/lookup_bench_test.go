@@ -15,7 +15,7 @@ import (
 // real HTTP round trip on loopback. Neither has a target: a look-up's cost
 // is the remote service's.
 func BenchmarkLookupDemoInProcess(b *testing.B) {
-	c := NewLookupClient("accounts", config.Service{URL: config.BuiltinDemoURL}, func() string { return "http://builtin.demo" + DemoAccountsPath }, realClock{})
+	c := newLookupClient("accounts", config.Service{URL: config.BuiltinDemoURL}, func() string { return "http://builtin.demo" + DemoAccountsPath }, realClock{})
 	c.poster.Client = &http.Client{Transport: handlerTransport{DemoAccountsHandler(realClock{}, time.UTC)}}
 	benchLookup(b, c)
 }
@@ -25,7 +25,7 @@ func BenchmarkLookupLoopback(b *testing.B) {
 	benchLookup(b, c)
 }
 
-func benchLookup(b *testing.B, c *LookupClient) {
+func benchLookup(b *testing.B, c *lookupClient) {
 	ctx := context.Background()
 	for b.Loop() {
 		if _, res, err := c.Lookup(ctx, LookupRequest{Account: "1234567890"}); res != LookupOK {

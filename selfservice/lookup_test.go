@@ -35,13 +35,13 @@ func (c *stepClock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func testClient(t testing.TB, h http.Handler, svc config.Service) (*LookupClient, *stepClock) {
+func testClient(t testing.TB, h http.Handler, svc config.Service) (*lookupClient, *stepClock) {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	clk := &stepClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	svc.URL = srv.URL
-	c := NewLookupClient("accounts", svc, func() string { return srv.URL }, clk)
+	c := newLookupClient("accounts", svc, func() string { return srv.URL }, clk)
 	c.backoff = time.Millisecond
 	return c, clk
 }

@@ -38,7 +38,7 @@ type Deps struct {
 // Service holds the self-service state: one client per account service,
 // the notice board and the fault desk.
 type Service struct {
-	lookups map[string]*LookupClient
+	lookups map[string]*lookupClient
 	board   *noticeBoard // nil without a store
 	faults  *faultDesk
 	clock   Clock
@@ -68,7 +68,7 @@ func HasLookupService(services map[string]config.Service, name string) bool {
 // fault desk, whose directory it creates. It reads no notices: see
 // LoadNotices.
 func New(d Deps) (*Service, error) {
-	s := &Service{lookups: map[string]*LookupClient{}, clock: d.Clock, store: d.Store}
+	s := &Service{lookups: map[string]*lookupClient{}, clock: d.Clock, store: d.Store}
 	for name, svc := range d.Services {
 		if name == WorkOrderService {
 			continue
@@ -77,7 +77,7 @@ func New(d Deps) (*Service, error) {
 		if svc.URL == config.BuiltinDemoURL {
 			url = func() string { return "http://builtin.demo" + DemoAccountsPath }
 		}
-		c := NewLookupClient(name, svc, url, d.Clock)
+		c := newLookupClient(name, svc, url, d.Clock)
 		if svc.URL == config.BuiltinDemoURL {
 			// In process: the demo works before the HTTP listener is up
 			// and without loopback networking.
