@@ -1,130 +1,23 @@
 package app
 
 import (
-	"fmt"
-	"math"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"time"
 
+	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/selfservice"
 )
-
-// loudRMS is the frame level (of 32768) above which the caller is taken to
-// be speaking: about -40 dBFS, well above line noise.
-const loudRMS = 330
-
-// voiceRecorder collects a caller's voice message from the RTP read loop.
-// push runs on that loop and only decodes and appends into buffers made
-// when the recording starts: it never allocates and never reads a clock.
-// The leg's goroutine decides when the message is over (terminator,
-// length, silence), reading the server's clock.
-type voiceRecorder struct {
-	codec media.Codec
-	max   int // samples
-	quit  chan struct{}
-	full  chan struct{}
-
-	mu       sync.Mutex
-	pcm      []int16 // capacity max from the start: appending never grows it
-	heard    bool    // some frame was loud
-	loudEnd  int     // len(pcm) after the last loud frame
-	stopOnce sync.Once
-	fullOnce sync.Once
-	frame    []int16
-
-	// Where the leg last saw loudEnd move, and when by the server's clock:
-	// a phone that stops sending on silence sends no samples to count.
-	seenLoudEnd int
-	seenAt      time.Time
-}
-
-// maxFramePayload is the largest RTP payload decoded without growing the
-// frame buffer: 60 ms of G.711.
-const maxFramePayload = 480
-
-func newVoiceRecorder(codec media.Codec, maxDur time.Duration) *voiceRecorder {
-	maxSamples := int(maxDur.Seconds() * media.ClockRate)
-	return &voiceRecorder{
-		codec: codec, max: maxSamples,
-		quit: make(chan struct{}), full: make(chan struct{}),
-		pcm:   make([]int16, 0, maxSamples),
-		frame: make([]int16, maxFramePayload),
-	}
-}
-
-func (r *voiceRecorder) push(payload []byte) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.pcm) >= r.max {
-		return
-	}
-	if cap(r.frame) < len(payload) {
-		r.frame = make([]int16, len(payload)) // a peer's unusual packet time, once
-	}
-	f := r.frame[:len(payload)]
-	r.codec.Decode(f, payload)
-	f = f[:min(len(f), r.max-len(r.pcm))]
-	r.pcm = append(r.pcm, f...)
-	if rms(f) >= loudRMS {
-		r.heard, r.loudEnd = true, len(r.pcm)
-	}
-	if len(r.pcm) >= r.max {
-		r.fullOnce.Do(r.closeFull)
-	}
-}
-
-func (r *voiceRecorder) closeFull() { close(r.full) }
-
-func rms(pcm []int16) float64 {
-	if len(pcm) == 0 {
-		return 0
-	}
-	var sum float64
-	for _, s := range pcm {
-		sum += float64(s) * float64(s)
-	}
-	return math.Sqrt(sum / float64(len(pcm)))
-}
-
-// quietFor reports whether the caller spoke and has since been quiet for d
-// at now: d of audio received after the last loud frame, or d on the
-// server's clock since the leg first saw that frame (a phone that stops
-// sending on silence). The leg asks every 100 ms, which bounds how late
-// the second way notices.
-func (r *voiceRecorder) quietFor(now time.Time, d time.Duration) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.heard {
-		return false
-	}
-	if r.loudEnd != r.seenLoudEnd || r.seenAt.IsZero() {
-		r.seenLoudEnd, r.seenAt = r.loudEnd, now
-	}
-	after := time.Duration(len(r.pcm)-r.loudEnd) * time.Second / media.ClockRate
-	return after >= d || now.Sub(r.seenAt) >= d
-}
-
-func (r *voiceRecorder) stop() { r.stopOnce.Do(func() { close(r.quit) }) }
-
-func (r *voiceRecorder) samples() []int16 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.pcm
-}
 
 // startRecording installs the recorder on the caller's stream and waits in
 // the background for the end of the message.
 func (l *serviceLeg) startRecording(a ivr.StartRecording) {
 	if l.rec != nil {
-		l.rec.stop()
+		l.rec.Stop()
 	}
-	rec := newVoiceRecorder(l.c.Codec(), a.MaxDuration)
+	rec := selfservice.NewVoiceRecorder(l.c.Codec(), a.MaxDuration)
 	l.rec = rec
-	l.stream.SetAudioSink(rec.push)
+	l.stream.SetAudioSink(rec.Push)
 	l.background(func() ivr.Event {
 		l.awaitEnd(rec, a)
 		l.stream.SetAudioSink(nil)
@@ -134,22 +27,22 @@ func (l *serviceLeg) startRecording(a ivr.StartRecording) {
 
 func (l *serviceLeg) stopRecording(id uint64) {
 	if l.rec != nil {
-		l.rec.stop()
+		l.rec.Stop()
 	}
 }
 
 // awaitEnd returns when the message is over: the terminator (stop), the
 // length limit, end silence after speech, or the call ending.
-func (l *serviceLeg) awaitEnd(rec *voiceRecorder, a ivr.StartRecording) {
+func (l *serviceLeg) awaitEnd(rec *selfservice.VoiceRecorder, a ivr.StartRecording) {
 	limit := time.NewTimer(a.MaxDuration)
 	defer limit.Stop()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
-		case <-rec.quit:
+		case <-rec.Stopped():
 			return
-		case <-rec.full:
+		case <-rec.Full():
 			return
 		case <-limit.C:
 			return
@@ -158,26 +51,24 @@ func (l *serviceLeg) awaitEnd(rec *voiceRecorder, a ivr.StartRecording) {
 		case <-l.done:
 			return
 		case <-tick.C:
-			if a.EndSilence > 0 && rec.quietFor(l.s.clock.Now(), a.EndSilence) {
+			if a.EndSilence > 0 && rec.QuietFor(l.s.clock.Now(), a.EndSilence) {
 				return
 			}
 		}
 	}
 }
 
-// saveRecording writes the message as an 8 kHz mono 16-bit WAV under
-// data_dir/faults/; trailing silence is kept, as it tells a listener the
-// caller had finished.
-func (l *serviceLeg) saveRecording(rec *voiceRecorder, id uint64) ivr.Event {
-	pcm := rec.samples()
+// saveRecording keeps the message with the self-service feature, which
+// names the file after the time and the call.
+func (l *serviceLeg) saveRecording(rec *selfservice.VoiceRecorder, id uint64) ivr.Event {
+	pcm := rec.Samples()
 	d := time.Duration(len(pcm)) * time.Second / media.ClockRate
 	done := ivr.RecordingDone{ID: id, Duration: d}
 	if len(pcm) == 0 {
 		return done
 	}
-	name := faultFileName(l.s.clock.Now(), l.c.ID)
-	path := filepath.Join(l.s.self.faults.dir, name)
-	if err := writeWAVFile(path, pcm); err != nil {
+	name, err := l.s.self.SaveFaultMessage(l.c.ID, pcm)
+	if err != nil {
 		l.c.Logger().Error("fault message not saved", "err", err)
 		return done
 	}
@@ -186,38 +77,19 @@ func (l *serviceLeg) saveRecording(rec *voiceRecorder, id uint64) ivr.Event {
 	return done
 }
 
-// faultFileName is <UTC time>-<call id>.wav with the call id reduced to
-// characters safe in any file system.
-func faultFileName(t time.Time, callID string) string {
-	safe := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
-			return r
-		}
-		return '_'
-	}, callID)
-	if len(safe) > 64 {
-		safe = safe[:64]
-	}
-	return t.UTC().Format("20060102T150405.000") + "-" + safe + ".wav"
-}
-
-func writeWAVFile(path string, pcm []int16) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return fmt.Errorf("fault message: %w", err)
-	}
-	tmp := path + ".partial"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
+// fileFault files one report and announces it (FaultReported, which
+// webhooks subscribed to fault_reported deliver with their retries).
+func (l *serviceLeg) fileFault(a ivr.FileFaultReport) ivr.Event {
+	number, err := l.s.self.FileFault(l.ctx, l.c.Logger(), selfservice.FaultReport{
+		Account: a.Account, Caller: l.c.Caller, CallID: l.c.ID, Recording: a.File,
+	})
 	if err != nil {
-		return fmt.Errorf("fault message: %w", err)
+		l.c.Logger().Error("fault report not filed", "err", err)
+		return ivr.FaultReportFiled{ID: a.ID}
 	}
-	if err := media.EncodeWAV(f, pcm, media.ClockRate, 1); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("fault message: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("fault message: %w", err)
-	}
-	return os.Rename(tmp, path)
+	ev := l.base
+	ev.Kind, ev.Time, ev.Detail = call.FaultReported, l.s.clock.Now(), number
+	l.s.bus.Publish(ev)
+	l.c.Logger().Info("fault report filed", "work_order", number, "recording", a.File)
+	return ivr.FaultReportFiled{ID: a.ID, Number: number}
 }

@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
 )
@@ -22,7 +24,7 @@ type serviceLeg struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	rec    *voiceRecorder // the message being recorded, if any
+	rec    *selfservice.VoiceRecorder // the message being recorded, if any
 }
 
 func (s *Server) serviceLeg(ctx context.Context, c *sip.Call, leg *callLeg, base call.Event) *serviceLeg {
@@ -34,7 +36,7 @@ func (s *Server) serviceLeg(ctx context.Context, c *sip.Call, leg *callLeg, base
 func (l *serviceLeg) close() {
 	l.cancel()
 	if l.rec != nil {
-		l.rec.stop()
+		l.rec.Stop()
 	}
 	l.wg.Wait()
 }
@@ -45,7 +47,7 @@ func (l *serviceLeg) close() {
 func (l *serviceLeg) Do(a ivr.Action) {
 	switch a := a.(type) {
 	case ivr.Lookup:
-		l.background(func() ivr.Event { return l.lookup(l.s.self.lookups[a.Service], a) })
+		l.background(func() ivr.Event { return l.lookup(a) })
 	case ivr.NoticeHeard:
 		ev := l.base
 		ev.Kind, ev.Time, ev.Detail, ev.Target = call.NoticePlayed, l.s.clock.Now(), a.ID, a.Area
@@ -79,14 +81,14 @@ func (l *serviceLeg) deliver(ev ivr.Event) {
 // Play also finds outage-notice recordings, which live outside the prompt
 // set and come and go while the server runs.
 func (l *serviceLeg) Play(refs []ivr.PromptRef, bargeIn bool) error {
-	if f := l.s.self.played.Load(); f != nil {
+	if f := l.s.played.Load(); f != nil {
 		(*f)(l.c.ID, refs)
 	}
 	l.buf = l.buf[:0]
 	for _, r := range refs {
 		p := l.prompts.Get(r.Lang, r.Name)
-		if p == nil && l.s.self.board != nil {
-			p = l.s.self.board.prompt(r)
+		if p == nil {
+			p = l.s.self.NoticePrompt(r)
 		}
 		if p == nil {
 			l.c.Logger().Warn("prompt missing at run time", "prompt", r.String())
@@ -98,24 +100,20 @@ func (l *serviceLeg) Play(refs []ivr.PromptRef, bargeIn bool) error {
 	return nil
 }
 
-func (l *serviceLeg) lookup(client *LookupClient, a ivr.Lookup) ivr.LookupResult {
+func (l *serviceLeg) lookup(a ivr.Lookup) ivr.LookupResult {
 	began := l.s.clock.Now()
 	out := ivr.LookupResult{ID: a.ID, Status: ivr.LookupFailed}
-	result := LookupError
-	if client == nil {
+	ans, result, err := l.s.self.Lookup(l.ctx, a.Service, selfservice.LookupRequest{Account: a.Account, Caller: l.c.Caller, CallID: l.c.ID})
+	switch {
+	case errors.Is(err, selfservice.ErrUnknownService):
 		l.c.Logger().Error("lookup: service not configured", "service", a.Service)
-	} else {
-		ans, r, err := client.Lookup(l.ctx, LookupRequest{Account: a.Account, Caller: l.c.Caller, CallID: l.c.ID})
-		result = r
-		switch {
-		case err != nil:
-			l.c.Logger().Warn("lookup failed", "service", a.Service, "account", l.maskAccount(a.Account),
-				"result", r, "err", err)
-		case r == LookupOK:
-			out.Status, out.Vars = ivr.LookupOK, ans.Vars()
-		default:
-			out.Status = ivr.LookupNotFound
-		}
+	case err != nil:
+		l.c.Logger().Warn("lookup failed", "service", a.Service, "account", l.maskAccount(a.Account),
+			"result", result, "err", err)
+	case result == selfservice.LookupOK:
+		out.Status, out.Vars = ivr.LookupOK, ans.Vars()
+	default:
+		out.Status = ivr.LookupNotFound
 	}
 	if l.ctx.Err() != nil {
 		return out // the caller left mid-lookup: not the service's failure

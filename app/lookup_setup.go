@@ -3,33 +3,18 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
 	"slices"
-	"sync/atomic"
 	"time"
 
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/selfservice"
 )
-
-// selfService holds the server's self-service parts: account services,
-// outage notices and fault reports.
-type selfService struct {
-	lookups map[string]*LookupClient
-	board   *noticeBoard // nil without a store
-	faults  *faultDesk
-	metrics *metrics.SelfService
-	// played, when set, sees every playback of a call's IVR: tests check
-	// what a caller heard without decoding audio.
-	played atomic.Pointer[func(callID string, refs []ivr.PromptRef)]
-}
 
 // hasLookupService reports whether a lookup node's service is configured.
 func (s *Server) hasLookupService(name string) bool {
-	_, ok := s.cfg.Services[name]
-	return ok && name != WorkOrderService
+	return selfservice.HasLookupService(s.cfg.Services, name)
 }
 
 // checkSelfService checks the services and the prompts that self-service
@@ -50,7 +35,7 @@ func (s *Server) checkSelfService(flows map[string]*ivr.Flow) error {
 			names = append(names, ivr.AccountSpeechPromptNames(lang)...)
 		}
 		if needs[ivr.TypeFaultReport] {
-			names = append(names, faultPromptNames()...)
+			names = append(names, selfservice.FaultPromptNames()...)
 		}
 		var missing []string
 		for _, name := range names {
@@ -69,42 +54,23 @@ func (s *Server) checkSelfService(flows map[string]*ivr.Flow) error {
 // registers the metrics; it runs in Start once the store is open.
 func (s *Server) startSelfService() error {
 	cfg := s.cfg
-	self := &selfService{lookups: map[string]*LookupClient{}}
-	var names []string
-	for name, svc := range cfg.Services {
-		if name == WorkOrderService {
-			continue
-		}
-		url := func() string { return svc.URL }
-		if svc.URL == config.BuiltinDemoURL {
-			url = func() string { return "http://builtin.demo" + DemoAccountsPath }
-		}
-		c := NewLookupClient(name, svc, url, serverClock{s})
-		if svc.URL == config.BuiltinDemoURL {
-			// In process: the demo works before the HTTP listener is up
-			// and without loopback networking.
-			c.poster.Client = &http.Client{Transport: handlerTransport{demoAccountsHandler(serverClock{s}, cfg.ReportLocation())}}
-		}
-		self.lookups[name] = c
-		names = append(names, name)
+	deps := selfservice.Deps{
+		Services: cfg.Services, DataDir: cfg.DataDir, Languages: cfg.Languages, DefaultLanguage: cfg.DefaultLanguage,
+		Location: cfg.ReportLocation(), Store: s.store, Clock: serverClock{s}, Log: s.log,
 	}
-	self.metrics = metrics.NewSelfService(s.metrics.Registry(), names)
-	s.bus.Subscribe(self.metrics)
-	if s.store != nil {
-		self.board = newNoticeBoard(s.store, cfg.DataDir, cfg.Languages, cfg.DefaultLanguage, serverClock{s}, s.log)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := self.board.load(ctx); err != nil {
-			// The database may be down at start: calls go on without
-			// area notices until the next write reloads them.
-			s.log.Warn("outage notices not loaded", "err", err)
-		}
-	}
-	fd, err := newFaultDesk(s)
+	self, err := selfservice.New(deps)
 	if err != nil {
-		return fmt.Errorf("fault reports: %w", err)
+		return err
 	}
-	self.faults = fd
+	m := metrics.NewSelfService(s.metrics.Registry(), selfservice.LookupServiceNames(cfg.Services))
+	s.bus.Subscribe(m)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := self.LoadNotices(ctx); err != nil {
+		// The database may be down at start: calls go on without
+		// area notices until the next write reloads them.
+		s.log.Warn("outage notices not loaded", "err", err)
+	}
 	s.self = self
 	return nil
 }
@@ -114,27 +80,24 @@ func (s *Server) startSelfService() error {
 func (s *Server) mountSelfService() {
 	for _, svc := range s.cfg.Services {
 		if svc.URL == config.BuiltinDemoURL {
-			s.web.Mount(DemoAccountsPath, demoAccountsHandler(serverClock{s}, s.cfg.ReportLocation()))
+			s.web.Mount(selfservice.DemoAccountsPath, selfservice.DemoAccountsHandler(serverClock{s}, s.cfg.ReportLocation()))
 			break
 		}
 	}
 	if len(s.cfg.API.Tokens) == 0 || s.self == nil {
 		return
 	}
-	if s.self.board != nil {
-		s.web.WithNotices(noticeControl{s.self.board}, apiTokens(s))
+	if c := s.self.NoticeControl(); c != nil {
+		s.web.WithNotices(c, apiTokens(s))
 	}
-	if s.self.faults != nil && s.store != nil {
-		s.web.WithFaults(faultControl{s.self.faults}, apiTokens(s))
+	if c := s.self.FaultControl(); c != nil {
+		s.web.WithFaults(c, apiTokens(s))
 	}
 }
 
 // areaNotices is the IVR's view of the notice board.
 func (s *Server) areaNotices(area string) []ivr.AreaNotice {
-	if s.self == nil || s.self.board == nil {
-		return nil
-	}
-	return s.self.board.forArea(area)
+	return s.self.AreaNotices(area)
 }
 
 // serverClock reads the server's clock at each call, so a test that swaps

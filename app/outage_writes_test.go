@@ -12,6 +12,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testphone"
+	"github.com/hotline-oss/hotline/selfservice"
 )
 
 // receiverNumber is the number the work-order receiver of the outage test
@@ -42,7 +43,7 @@ func TestMariaDBOutageKeepsEveryWrite(t *testing.T) {
 	care := start(t, careTestConfig, func(c *config.Config) { c.Database.DSN = careDB.dsn })
 	faults := start(t, selfServiceConfig, func(c *config.Config) {
 		c.Database.DSN = faultDB.dsn
-		c.Services[WorkOrderService] = config.Service{URL: rx.URL, Timeout: 2 * time.Second}
+		c.Services[selfservice.WorkOrderService] = config.Service{URL: rx.URL, Timeout: 2 * time.Second}
 	})
 	gw := gatewayPhone(t, testphone.AutoAnswer)
 	cbData := t.TempDir()
@@ -97,7 +98,7 @@ func TestMariaDBOutageKeepsEveryWrite(t *testing.T) {
 			t.Errorf("%s %s during the outage: %d %s, want 503", r.method, r.path, code, out)
 		}
 	}
-	if got := faults.srv.self.board.forArea("north"); len(got) != 0 {
+	if got := faults.srv.self.AreaNotices("north"); len(got) != 0 {
 		t.Errorf("a notice refused with 503 plays: %+v", got)
 	}
 
@@ -137,7 +138,7 @@ func TestMariaDBOutageKeepsEveryWrite(t *testing.T) {
 	if code, out := ssRequest(t, faults, "POST", "/api/v1/notices", noticeBody); code != http.StatusCreated {
 		t.Errorf("create notice after the outage: %d %s", code, out)
 	}
-	if got := faults.srv.self.board.forArea("north"); len(got) != 1 {
+	if got := faults.srv.self.AreaNotices("north"); len(got) != 1 {
 		t.Errorf("notices playing in north after the outage: %+v, want 1", got)
 	}
 }

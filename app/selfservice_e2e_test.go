@@ -24,6 +24,7 @@ import (
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/signedhttp"
 )
 
@@ -45,7 +46,7 @@ func traceHeard(h *harness) *promptTrace {
 			hd.byCall[callID] = append(hd.byCall[callID], r.String())
 		}
 	}
-	h.srv.self.played.Store(&f)
+	h.srv.played.Store(&f)
 	return hd
 }
 
@@ -97,7 +98,7 @@ func TestLookupSpeaksAccountStatus(t *testing.T) {
 	hd := traceHeard(h)
 	id, _ := enterAccount(t, h, "1", "1234567890")
 	done := h.events.wait(t, id, "lookup", func(e call.Event) bool { return e.Kind == call.LookupDone })
-	if done.Reason != LookupOK || done.Detail != "accounts" {
+	if done.Reason != selfservice.LookupOK || done.Detail != "accounts" {
 		t.Fatalf("lookup %+v", done)
 	}
 	end := h.events.waitEnd(t, id)
@@ -140,7 +141,7 @@ func TestLookupServiceDownFallsBack(t *testing.T) {
 	id, _ := enterAccount(t, h, "1", "1234567890")
 	h.events.waitNode(t, id, "desk")
 	done := h.events.wait(t, id, "lookup", func(e call.Event) bool { return e.Kind == call.LookupDone })
-	if done.Reason != LookupError {
+	if done.Reason != selfservice.LookupError {
 		t.Errorf("lookup result %q, want error", done.Reason)
 	}
 	if !strings.Contains(hd.text(id), "en/lookup_unavailable") {
@@ -299,7 +300,7 @@ func TestFaultReportFilesWorkOrder(t *testing.T) {
 	defer srv.Close()
 	const secret = "work-order-secret"
 	h := start(t, selfServiceConfig, func(c *config.Config) {
-		c.Services[WorkOrderService] = config.Service{URL: srv.URL, Secret: secret, Timeout: 2 * time.Second}
+		c.Services[selfservice.WorkOrderService] = config.Service{URL: srv.URL, Secret: secret, Timeout: 2 * time.Second}
 	})
 	hd := traceHeard(h)
 	c := h.dial(h.phone("udp"), "95598")
@@ -341,7 +342,7 @@ func TestFaultReportFilesWorkOrder(t *testing.T) {
 	if sig != "sha256="+signedhttp.Sign([]byte(secret), body) || kind != "work_order" {
 		t.Errorf("signature %q event %q", sig, kind)
 	}
-	var req WorkOrderRequest
+	var req selfservice.WorkOrderRequest
 	if err := json.Unmarshal(body, &req); err != nil || req.Account != "1234567890" || req.CallID != id || req.Recording == "" {
 		t.Fatalf("request %s (%v)", body, err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/prompts"
+	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
@@ -43,8 +44,11 @@ type Server struct {
 	web       *web.Server
 	reload    reloadState // hot reload: see reload.go
 	clock     clock
-	callInfo  callInfoSlot // call details for the agent panel
-	self      *selfService // account lookups, outage notices, fault reports
+	callInfo  callInfoSlot         // call details for the agent panel
+	self      *selfservice.Service // account lookups, outage notices, fault reports
+	// played, when set, sees every playback of a call's IVR: tests check
+	// what a caller heard without decoding audio.
+	played atomic.Pointer[func(callID string, refs []ivr.PromptRef)]
 	// callbacks: virtual hold (callback.go); nil when no queue offers it
 	callbacks *callbackService
 	// monitors: supervisors' listen/whisper/barge (monitor.go)

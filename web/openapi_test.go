@@ -61,7 +61,7 @@ func newDocServer(t *testing.T) *docRig {
 		t.Fatal(err)
 	}
 	// The app mounts its built-in demo account service here
-	// (app.DemoAccountsPath); the app's own test checks the real one.
+	// (selfservice.DemoAccountsPath); the app's own test checks the real one.
 	s.Mount("/demo/accounts", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]bool{"found": false})
 	}))

@@ -1,4 +1,4 @@
-package app
+package selfservice
 
 import (
 	"encoding/json"
@@ -53,9 +53,9 @@ func ptr[T any](v T) *T { return &v }
 
 var demoAccountPattern = regexp.MustCompile(`^[0-9]{4,20}$`)
 
-// demoAccountsHandler answers LookupRequests from demoAccounts, dated from
+// DemoAccountsHandler answers LookupRequests from demoAccounts, dated from
 // clk's today in loc; an unknown account gets {"found": false}.
-func demoAccountsHandler(clk clock, loc *time.Location) http.Handler {
+func DemoAccountsHandler(clk Clock, loc *time.Location) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)

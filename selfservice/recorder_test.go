@@ -1,4 +1,4 @@
-package app
+package selfservice
 
 import (
 	"testing"
@@ -29,16 +29,16 @@ func TestVoiceRecorderPushDoesNotAllocate(t *testing.T) {
 	perMessage := int(maxDur / (20 * time.Millisecond))
 	// AllocsPerRun runs once more than asked, to warm up: one fresh
 	// recorder each.
-	recs := []*voiceRecorder{newVoiceRecorder(media.PCMU, maxDur), newVoiceRecorder(media.PCMU, maxDur)}
+	recs := []*VoiceRecorder{NewVoiceRecorder(media.PCMU, maxDur), NewVoiceRecorder(media.PCMU, maxDur)}
 	next := 0
 	allocs := testing.AllocsPerRun(1, func() {
 		r := recs[next]
 		next++
 		for i := range perMessage + 5 {
 			if i%3 == 0 {
-				r.push(loud)
+				r.Push(loud)
 			} else {
-				r.push(quiet)
+				r.Push(quiet)
 			}
 		}
 	})
@@ -46,7 +46,7 @@ func TestVoiceRecorderPushDoesNotAllocate(t *testing.T) {
 		t.Errorf("recording a %v message allocated %v times in the read loop, want 0", maxDur, allocs)
 	}
 	for i, r := range recs {
-		if got := len(r.samples()); got != r.max {
+		if got := len(r.Samples()); got != r.max {
 			t.Errorf("recorder %d kept %d samples, want %d", i, got, r.max)
 		}
 		select {
@@ -66,40 +66,40 @@ func TestVoiceRecorderQuietOnSamplesOrOnTheServerClock(t *testing.T) {
 	const endSilence = time.Second
 
 	t.Run("audio keeps coming", func(t *testing.T) {
-		r := newVoiceRecorder(media.PCMU, time.Minute)
-		r.push(quiet)
-		if r.quietFor(t0, endSilence) {
+		r := NewVoiceRecorder(media.PCMU, time.Minute)
+		r.Push(quiet)
+		if r.QuietFor(t0, endSilence) {
 			t.Fatal("quiet before the caller spoke")
 		}
-		r.push(loud)
-		if r.quietFor(t0, endSilence) {
+		r.Push(loud)
+		if r.QuietFor(t0, endSilence) {
 			t.Fatal("quiet right after a loud frame")
 		}
 		for range 49 {
-			r.push(quiet)
+			r.Push(quiet)
 		}
-		if r.quietFor(t0, endSilence) {
+		if r.QuietFor(t0, endSilence) {
 			t.Fatal("quiet after 980 ms of silence")
 		}
-		r.push(quiet)
-		if !r.quietFor(t0, endSilence) {
+		r.Push(quiet)
+		if !r.QuietFor(t0, endSilence) {
 			t.Fatal("not quiet after 1 s of silence received, with the clock standing still")
 		}
 	})
 	t.Run("phone stops sending", func(t *testing.T) {
-		r := newVoiceRecorder(media.PCMU, time.Minute)
-		r.push(loud)
-		if r.quietFor(t0, endSilence) {
+		r := NewVoiceRecorder(media.PCMU, time.Minute)
+		r.Push(loud)
+		if r.QuietFor(t0, endSilence) {
 			t.Fatal("quiet when the loud frame was first seen")
 		}
-		if r.quietFor(t0.Add(900*time.Millisecond), endSilence) {
+		if r.QuietFor(t0.Add(900*time.Millisecond), endSilence) {
 			t.Fatal("quiet after 900 ms")
 		}
-		r.push(loud) // speaking again: the wait starts over
-		if r.quietFor(t0.Add(1100*time.Millisecond), endSilence) {
+		r.Push(loud) // speaking again: the wait starts over
+		if r.QuietFor(t0.Add(1100*time.Millisecond), endSilence) {
 			t.Fatal("quiet right after speaking again")
 		}
-		if !r.quietFor(t0.Add(2100*time.Millisecond), endSilence) {
+		if !r.QuietFor(t0.Add(2100*time.Millisecond), endSilence) {
 			t.Fatal("not quiet 1 s after the last loud frame was seen")
 		}
 	})

@@ -1,4 +1,4 @@
-package app
+package selfservice
 
 import (
 	"context"
@@ -31,7 +31,7 @@ type noticeBoard struct {
 	dir         string // data_dir/notices: <id>/<lang>.wav
 	languages   []string
 	defaultLang string
-	clock       clock
+	clock       Clock
 	log         *slog.Logger
 
 	mu      sync.RWMutex
@@ -39,7 +39,7 @@ type noticeBoard struct {
 	audio   map[string]*media.Prompt // "<id>/<lang>"
 }
 
-func newNoticeBoard(st *store.Store, dataDir string, languages []string, defaultLang string, clk clock, log *slog.Logger) *noticeBoard {
+func newNoticeBoard(st *store.Store, dataDir string, languages []string, defaultLang string, clk Clock, log *slog.Logger) *noticeBoard {
 	return &noticeBoard{
 		store: st, dir: filepath.Join(dataDir, "notices"), languages: languages,
 		defaultLang: defaultLang, clock: clk, log: log, audio: map[string]*media.Prompt{},

@@ -1,4 +1,4 @@
-package app
+package selfservice
 
 import (
 	"bytes"
@@ -35,13 +35,13 @@ func (c *stepClock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func testClient(t testing.TB, h http.Handler, svc config.Service) (*LookupClient, *stepClock) {
+func testClient(t testing.TB, h http.Handler, svc config.Service) (*lookupClient, *stepClock) {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	clk := &stepClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	svc.URL = srv.URL
-	c := NewLookupClient("accounts", svc, func() string { return srv.URL }, clk)
+	c := newLookupClient("accounts", svc, func() string { return srv.URL }, clk)
 	c.backoff = time.Millisecond
 	return c, clk
 }
@@ -60,7 +60,7 @@ func TestLookupClientAnswers(t *testing.T) {
 		}
 		again, _ := json.Marshal(got)
 		r.Body = io.NopCloser(bytes.NewReader(again))
-		demoAccountsHandler(&stepClock{now: demoDay}, time.UTC).ServeHTTP(w, r)
+		DemoAccountsHandler(&stepClock{now: demoDay}, time.UTC).ServeHTTP(w, r)
 	}), config.Service{Secret: "lookup-secret"})
 	ans, res, err := c.Lookup(context.Background(), LookupRequest{Account: "1234567890", Caller: "13800000001", CallID: "c1"})
 	if err != nil || res != LookupOK || !ans.Found {
@@ -177,7 +177,7 @@ func TestLookupBreakerSingleTrial(t *testing.T) {
 }
 
 func TestDemoAccountsRejectsBadRequests(t *testing.T) {
-	h := demoAccountsHandler(&stepClock{now: demoDay}, time.UTC)
+	h := DemoAccountsHandler(&stepClock{now: demoDay}, time.UTC)
 	for _, tc := range []struct {
 		method, body string
 		want         int
@@ -284,7 +284,7 @@ func TestDemoAccountsDatesFollowTheServerClock(t *testing.T) {
 		// month and the year roll over.
 		{time.Date(2031, 2, 27, 20, 30, 0, 0, time.UTC), "2031-03-12", "2031-03-05T08:00:00+08:00", "2031-03-27"},
 	} {
-		h := demoAccountsHandler(&stepClock{now: tc.now}, shanghai)
+		h := DemoAccountsHandler(&stepClock{now: tc.now}, shanghai)
 		ask := func(account string) LookupAnswer {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest("POST", DemoAccountsPath, strings.NewReader(`{"account":"`+account+`"}`)))

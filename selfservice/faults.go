@@ -1,4 +1,4 @@
-package app
+package selfservice
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/signedhttp"
@@ -49,27 +49,32 @@ var externalNumber = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,31}$`)
 // faultDesk files fault reports: it keeps the recordings, asks the
 // receiver for a work-order number and falls back to a local one.
 type faultDesk struct {
-	s       *Server
+	store   *store.Store   // nil: numbers are kept in memory only
+	loc     *time.Location // the day of a local number
 	dir     string
 	svc     *config.Service   // nil: numbers are local only
 	poster  signedhttp.Poster // signs with the service's secret, if any
 	nextSeq atomic.Int64      // local numbers when there is no store
 }
 
-func newFaultDesk(s *Server) (*faultDesk, error) {
-	d := &faultDesk{s: s, dir: filepath.Join(s.cfg.DataDir, "faults"), poster: signedhttp.Poster{Client: &http.Client{}}}
+func newFaultDesk(deps Deps) (*faultDesk, error) {
+	d := &faultDesk{
+		store: deps.Store, loc: deps.Location, dir: filepath.Join(deps.DataDir, "faults"),
+		poster: signedhttp.Poster{Client: &http.Client{}},
+	}
 	if err := os.MkdirAll(d.dir, 0o750); err != nil {
 		return nil, err
 	}
-	if svc, ok := s.cfg.Services[WorkOrderService]; ok {
+	if svc, ok := deps.Services[WorkOrderService]; ok {
 		svc = svc.WithDefaults()
 		d.svc, d.poster.Secret = &svc, []byte(svc.SecretValue())
 	}
 	return d, nil
 }
 
-// faultPromptNames are the prompts a fault_report node reads the number with.
-func faultPromptNames() []string {
+// FaultPromptNames are the prompts a fault_report node reads the number
+// with.
+func FaultPromptNames() []string {
 	names := []string{ivr.PromptWorkOrderIs}
 	for d := '0'; d <= '9'; d++ {
 		names = append(names, "digit_"+string(d))
@@ -77,31 +82,32 @@ func faultPromptNames() []string {
 	return names
 }
 
-// fileFault files one report and announces it (FaultReported, which
-// webhooks subscribed to fault_reported deliver with their retries).
-func (l *serviceLeg) fileFault(a ivr.FileFaultReport) ivr.Event {
-	d := l.s.self.faults
-	now := l.s.clock.Now()
+// FaultReport is a caller's recorded fault message to be filed.
+type FaultReport struct {
+	Account   string
+	Caller    string
+	CallID    string
+	Recording string // file name under data_dir/faults, from SaveFaultMessage
+}
+
+// FileFault files one report and returns its work-order number: the
+// receiver's, or a local one when the receiver gives none or fails (which
+// is logged on log, the call's logger). An error means the report was not
+// kept.
+func (s *Service) FileFault(ctx context.Context, log *slog.Logger, r FaultReport) (string, error) {
+	d := s.faults
+	now := s.clock.Now()
 	req := WorkOrderRequest{
-		Account: a.Account, Caller: l.c.Caller, CallID: l.c.ID, Recording: a.File,
-		URL: "/api/v1/faults/" + a.File, Time: now.UTC(),
+		Account: r.Account, Caller: r.Caller, CallID: r.CallID, Recording: r.Recording,
+		URL: "/api/v1/faults/" + r.Recording, Time: now.UTC(),
 	}
-	number, err := d.askReceiver(l.ctx, req)
+	number, err := d.askReceiver(ctx, req)
 	if err != nil {
-		l.c.Logger().Warn("work-order receiver failed; numbering locally", "err", err)
+		log.Warn("work-order receiver failed; numbering locally", "err", err)
 	}
-	number, err = d.save(l.ctx, store.WorkOrder{
-		Number: number, CallID: l.c.ID, Account: a.Account, Caller: l.c.Caller, Recording: a.File, Created: now,
+	return d.save(ctx, store.WorkOrder{
+		Number: number, CallID: r.CallID, Account: r.Account, Caller: r.Caller, Recording: r.Recording, Created: now,
 	})
-	if err != nil {
-		l.c.Logger().Error("fault report not filed", "err", err)
-		return ivr.FaultReportFiled{ID: a.ID}
-	}
-	ev := l.base
-	ev.Kind, ev.Time, ev.Detail = call.FaultReported, l.s.clock.Now(), number
-	l.s.bus.Publish(ev)
-	l.c.Logger().Info("fault report filed", "work_order", number, "recording", a.File)
-	return ivr.FaultReportFiled{ID: a.ID, Number: number}
 }
 
 // askReceiver posts the report to the work-order service, retrying as
@@ -155,8 +161,8 @@ func (d *faultDesk) post(ctx context.Context, body []byte) (number string, retry
 // save keeps the work order and returns its number (the receiver's, or a
 // new local one).
 func (d *faultDesk) save(ctx context.Context, w store.WorkOrder) (string, error) {
-	loc := d.s.cfg.ReportLocation()
-	if d.s.store == nil {
+	loc := d.loc
+	if d.store == nil {
 		if w.Number != "" {
 			return w.Number, nil
 		}
@@ -164,14 +170,14 @@ func (d *faultDesk) save(ctx context.Context, w store.WorkOrder) (string, error)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	return d.s.store.SaveWorkOrder(ctx, w, loc)
+	return d.store.SaveWorkOrder(ctx, w, loc)
 }
 
 // faultControl is the API's view of fault reports (web.FaultControl).
 type faultControl struct{ d *faultDesk }
 
 func (c faultControl) ListFaults(ctx context.Context, from, to time.Time) (any, error) {
-	list, err := c.d.s.store.WorkOrders(ctx, from, to)
+	list, err := c.d.store.WorkOrders(ctx, from, to)
 	if err != nil {
 		return nil, apiStoreErr(err)
 	}
@@ -184,7 +190,7 @@ func (c faultControl) ListFaults(ctx context.Context, from, to time.Time) (any, 
 // FaultRecording opens the recording of a work order; only files the store
 // knows are served, so no path from the request reaches the file system.
 func (c faultControl) FaultRecording(ctx context.Context, file string) (io.ReadSeekCloser, error) {
-	w, err := c.d.s.store.WorkOrderByRecording(ctx, file)
+	w, err := c.d.store.WorkOrderByRecording(ctx, file)
 	if err != nil {
 		return nil, apiStoreErr(err)
 	}

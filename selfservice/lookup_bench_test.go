@@ -1,4 +1,4 @@
-package app
+package selfservice
 
 import (
 	"context"
@@ -15,17 +15,17 @@ import (
 // real HTTP round trip on loopback. Neither has a target: a look-up's cost
 // is the remote service's.
 func BenchmarkLookupDemoInProcess(b *testing.B) {
-	c := NewLookupClient("accounts", config.Service{URL: config.BuiltinDemoURL}, func() string { return "http://builtin.demo" + DemoAccountsPath }, realClock{})
-	c.poster.Client = &http.Client{Transport: handlerTransport{demoAccountsHandler(realClock{}, time.UTC)}}
+	c := newLookupClient("accounts", config.Service{URL: config.BuiltinDemoURL}, func() string { return "http://builtin.demo" + DemoAccountsPath }, realClock{})
+	c.poster.Client = &http.Client{Transport: handlerTransport{DemoAccountsHandler(realClock{}, time.UTC)}}
 	benchLookup(b, c)
 }
 
 func BenchmarkLookupLoopback(b *testing.B) {
-	c, _ := testClient(b, demoAccountsHandler(realClock{}, time.UTC), config.Service{})
+	c, _ := testClient(b, DemoAccountsHandler(realClock{}, time.UTC), config.Service{})
 	benchLookup(b, c)
 }
 
-func benchLookup(b *testing.B, c *LookupClient) {
+func benchLookup(b *testing.B, c *lookupClient) {
 	ctx := context.Background()
 	for b.Loop() {
 		if _, res, err := c.Lookup(ctx, LookupRequest{Account: "1234567890"}); res != LookupOK {
@@ -42,3 +42,8 @@ func BenchmarkAccountSpeech(b *testing.B) {
 		}
 	}
 }
+
+// realClock is the wall clock, for benchmarks only.
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }

@@ -1,4 +1,4 @@
-package app
+package selfservice
 
 import (
 	"context"
@@ -165,7 +165,7 @@ func TestNoticeWritesWithoutTheDatabaseChangeNothing(t *testing.T) {
 		}
 	}
 	// Fault reports are read from the same database: 503 too, not 404.
-	faults := faultControl{d: &faultDesk{s: &Server{store: st}, dir: filepath.Join(dir, "faults")}}
+	faults := faultControl{d: &faultDesk{store: st, dir: filepath.Join(dir, "faults")}}
 	if _, err := faults.ListFaults(ctx, now.Add(-time.Hour), now); !errors.Is(err, web.ErrUnavailable) {
 		t.Errorf("list faults without the database: %v, want web.ErrUnavailable", err)
 	}

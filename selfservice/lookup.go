@@ -1,4 +1,4 @@
-package app
+package selfservice
 
 import (
 	"context"
@@ -103,9 +103,9 @@ func (a LookupAnswer) Vars() map[string]string {
 	return v
 }
 
-// LookupClient asks one account service, with a per-attempt timeout,
+// lookupClient asks one account service, with a per-attempt timeout,
 // retries for failures that may pass, and a circuit breaker.
-type LookupClient struct {
+type lookupClient struct {
 	name    string
 	url     func() string // resolved per request: builtin:demo needs the bound HTTP address
 	timeout time.Duration
@@ -113,14 +113,14 @@ type LookupClient struct {
 	backoff time.Duration
 	breaker *breaker
 	poster  signedhttp.Poster // signs with the service's secret, if any
-	clock   clock
+	clock   Clock
 }
 
-// NewLookupClient builds the client of service name; url is resolved at
+// newLookupClient builds the client of service name; url is resolved at
 // each request.
-func NewLookupClient(name string, svc config.Service, url func() string, clk clock) *LookupClient {
+func newLookupClient(name string, svc config.Service, url func() string, clk Clock) *lookupClient {
 	svc = svc.WithDefaults()
-	return &LookupClient{
+	return &lookupClient{
 		name: name, url: url,
 		timeout: svc.Timeout, retries: *svc.Retries, backoff: 100 * time.Millisecond,
 		breaker: newBreaker(svc.Breaker.Failures, svc.Breaker.CoolDown),
@@ -132,7 +132,7 @@ func NewLookupClient(name string, svc config.Service, url func() string, clk clo
 // err says why a lookup did not give an answer. A lookup whose ctx ends
 // first (the caller hung up) fails with ctx's error and does not count
 // against the service's breaker.
-func (c *LookupClient) Lookup(ctx context.Context, req LookupRequest) (ans LookupAnswer, result string, err error) {
+func (c *lookupClient) Lookup(ctx context.Context, req LookupRequest) (ans LookupAnswer, result string, err error) {
 	if !c.breaker.allow(c.clock.Now()) {
 		return ans, LookupCircuitOpen, fmt.Errorf("lookup %s: circuit open", c.name)
 	}
@@ -172,7 +172,7 @@ func (c *LookupClient) Lookup(ctx context.Context, req LookupRequest) (ans Looku
 
 // attempt is one POST with its own timeout. A 404 means "no such account",
 // the same as {"found": false}.
-func (c *LookupClient) attempt(ctx context.Context, body []byte) (LookupAnswer, error) {
+func (c *lookupClient) attempt(ctx context.Context, body []byte) (LookupAnswer, error) {
 	var ans LookupAnswer
 	res, err := c.poster.Post(ctx, signedhttp.Request{URL: c.url(), Body: body, Timeout: c.timeout})
 	if err != nil {
