@@ -8,7 +8,9 @@
 // queue it hands the caller to), the ACD runtime (acdRuntime: the one
 // mutex around the pure acd, ringing agents, delivering actions to the
 // callers' goroutines, the ACD's one timer) and the features built on them
-// (callbacks, care, monitoring, self-service, webhooks, reload).
+// (callbacks, care, self-service, webhooks, reload). Supervisor monitoring
+// lives in package monitor: the call path tells it about bridges through
+// the bridgeWatcher hook, and monitor.go rings supervisors for it.
 //
 // What it must not do: no I/O, blocking or logging per event while holding
 // the ACD runtime's lock (records, webhooks and look-ups go through their

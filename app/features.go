@@ -6,6 +6,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -23,7 +24,7 @@ func (s *Server) isFeature(number string) bool {
 	case f.Login, f.Logout, f.Pause, f.Ready:
 		return true
 	}
-	if _, _, ok := s.monitorCode(number); ok {
+	if _, _, ok := monitor.ParseCode(s.cfg.Monitor, number); ok {
 		return true // a supervisor's *31 + agent (monitor_phone.go)
 	}
 	rest, ok := strings.CutPrefix(number, f.Disposition)
@@ -33,7 +34,7 @@ func (s *Server) isFeature(number string) bool {
 // feature carries out an agent's feature code and confirms it by voice.
 func (s *Server) feature(c *sip.Call, leg *callLeg) {
 	agent, number := c.Agent, c.Number
-	if mode, target, ok := s.monitorCode(number); ok {
+	if mode, target, ok := monitor.ParseCode(s.cfg.Monitor, number); ok {
 		s.monitorFromPhone(c, leg, mode, target)
 		return
 	}

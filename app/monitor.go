@@ -1,71 +1,51 @@
 package app
 
 import (
-	"errors"
-	"fmt"
-	"strings"
-	"sync"
-	"sync/atomic"
+	"context"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/monitor"
+	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/store"
 )
 
-// Why a monitor request is refused. The API maps them to status codes,
-// the softphone path to prompts.
-var (
-	errNotSupervisor  = errors.New("not a supervisor")
-	errNotAllowed     = errors.New("supervisor may not monitor this agent")
-	errUnknownAgent   = errors.New("unknown agent")
-	errAgentIdle      = errors.New("agent has no call")
-	errMonitorBusy    = errors.New("call already monitored")
-	errSupervisorBusy = errors.New("supervisor already monitoring")
-)
-
-// monitorRegistry knows which agent is talking on which bridge, and which
-// monitor sessions run, so a supervisor's request finds the call and two
-// supervisors never mix into one call.
-type monitorRegistry struct {
-	s           *Server
-	supervisors atomic.Pointer[map[string]config.Supervisor] // swapped whole by a reload (monitor_reload.go)
-	sessions    *prometheus.CounterVec
-
-	mu       sync.Mutex
-	talks    map[string]*liveTalk       // call ID → the agent and bridge of a connected call
-	byAgent  map[string]*liveTalk       // agent → its connected call
-	byTarget map[string]*monitorSession // agent → the session monitoring (or about to)
-	bySup    map[string]*monitorSession // supervisor → their session
+// bridgeWatcher is the call path's on-bridge hook: a feature told that a
+// caller and an agent talk over a bridge, until untrack. Supervisor
+// monitoring (package monitor) is the one that watches today.
+type bridgeWatcher interface {
+	Track(callID, agent string, bridge *media.BridgeHandle) (untrack func())
 }
 
-// liveTalk is a connected caller↔agent call; ended closes when the call
-// leaves the talking stage (a supervisor still ringing stops).
-type liveTalk struct {
-	callID string
-	agent  string
-	bridge *media.BridgeHandle
-	ended  chan struct{}
+// watchBridge tells the bridge watcher, if any, that callID's caller now
+// talks to agent over bridge; calling the result says the talk is over.
+func (s *Server) watchBridge(callID, agent string, bridge *media.BridgeHandle) (untrack func()) {
+	if s.onBridge == nil {
+		return func() {}
+	}
+	return s.onBridge.Track(callID, agent, bridge)
 }
 
-func newMonitorRegistry(s *Server) *monitorRegistry {
-	r := &monitorRegistry{
-		s:        s,
-		talks:    map[string]*liveTalk{},
-		byAgent:  map[string]*liveTalk{},
-		byTarget: map[string]*monitorSession{},
-		bySup:    map[string]*monitorSession{},
-		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "hotline_monitor_sessions_total",
-			Help: "Supervisor monitor sessions started, by the mode they started in (listen, whisper, barge).",
-		}, []string{"mode"}),
-	}
-	r.setSupervisors(s.cfg.Supervisors)
-	for _, m := range []media.MonitorMode{media.MonitorListen, media.MonitorWhisper, media.MonitorBarge} {
-		r.sessions.WithLabelValues(m.String()) // every mode shows from the start, at 0
-	}
-	s.metrics.Registry().MustRegister(r.sessions)
-	return r
+// newMonitor builds supervisor monitoring from the server's parts. The
+// funcs read the server's fields when called: the ACD and the store are
+// opened after it.
+func newMonitor(s *Server) *monitor.Service {
+	return monitor.New(monitor.Deps{
+		Supervisors: s.cfg.Supervisors,
+		IsAgent:     func(id string) bool { return s.acd != nil && s.acd.isAgent(id) },
+		Phones:      supervisorPhones{s},
+		Publish:     func(e call.Event) { s.bus.Publish(e) },
+		Audit: func(e store.AuditEntry) {
+			if s.store != nil {
+				s.store.Audit(e)
+			}
+		},
+		Prompt:  func(name string) *media.Prompt { return s.prompts.Get(s.cfg.DefaultLanguage, name) },
+		Clock:   s.clock,
+		Log:     s.log,
+		Metrics: s.metrics.Registry(),
+	})
 }
 
 // sipPassword is the registrar's password look-up: agents, then
@@ -75,123 +55,88 @@ func (s *Server) sipPassword(user string) (string, bool) {
 		return p, true
 	}
 	if s.monitors != nil {
-		if sup, ok := s.monitors.supervisor(user); ok {
+		if sup, ok := s.monitors.Supervisor(user); ok {
 			return sup.SIPPassword(), true
 		}
 	}
 	return "", false
 }
 
-// track records that callID's caller talks to agent over bridge, until
-// the returned function is called. Tracking the same call again (after an
-// attended transfer hands it to a colleague) moves it to the new agent.
-func (r *monitorRegistry) track(callID, agent string, bridge *media.BridgeHandle) (untrack func()) {
-	if r == nil {
-		return func() {}
-	}
-	r.mu.Lock()
-	r.dropLocked(callID)
-	t := &liveTalk{callID: callID, agent: agent, bridge: bridge, ended: make(chan struct{})}
-	r.talks[callID], r.byAgent[agent] = t, t
-	r.mu.Unlock()
-	return func() {
-		r.mu.Lock()
-		r.dropLocked(callID)
-		r.mu.Unlock()
+// mountMonitor adds the monitor API when there is an ACD to monitor.
+func (s *Server) mountMonitor() {
+	if s.acd != nil && s.monitors != nil {
+		s.web.WithMonitor(s.monitors.Control(), apiTokens(s))
 	}
 }
 
-func (r *monitorRegistry) dropLocked(callID string) {
-	t, ok := r.talks[callID]
-	if !ok {
+// monitorFromPhone serves a supervisor who dialled a monitor code and an
+// agent's id (*31 1001) from a registered softphone: the call itself
+// becomes the supervisor's leg of the session.
+func (s *Server) monitorFromPhone(c *sip.Call, leg *callLeg, mode media.MonitorMode, agent string) {
+	if s.monitors == nil {
+		leg.playAndWait([]ivr.PromptRef{{Lang: s.cfg.DefaultLanguage, Name: "feature_failed"}})
 		return
 	}
-	delete(r.talks, callID)
-	if r.byAgent[t.agent] == t {
-		delete(r.byAgent, t.agent)
-	}
-	close(t.ended)
+	sl := monitor.Leg{Stream: c.Media(), Events: leg.events}
+	s.monitors.ServePhone(sl, c.Agent, agent, mode, s.phoneSource(c.Agent), c.Logger())
 }
 
-// talkOf returns agent's connected call.
-func (r *monitorRegistry) talkOf(agent string) (*liveTalk, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	t, ok := r.byAgent[agent]
-	return t, ok
+// phoneSource is where a user's softphone registered from, for the audit
+// log ("" when it is not registered, e.g. a call in a test without one).
+func (s *Server) phoneSource(user string) string {
+	if b := s.sip.Bindings(user); len(b) > 0 {
+		return b[0].Source
+	}
+	return ""
 }
 
-// authorise checks that supervisor may monitor agent and that agent
-// exists.
-func (r *monitorRegistry) authorise(supervisor, agent string) error {
-	sup, ok := r.supervisor(supervisor)
-	if !ok {
-		return fmt.Errorf("%w: %s", errNotSupervisor, supervisor)
-	}
-	if r.s.acd == nil || !r.s.acd.isAgent(agent) {
-		return fmt.Errorf("%w: %s", errUnknownAgent, agent)
-	}
-	if !sup.MayMonitor(agent) {
-		return fmt.Errorf("%w: %s → %s", errNotAllowed, supervisor, agent)
-	}
-	return nil
+// supervisorPhones rings supervisors' softphones for the monitor API.
+type supervisorPhones struct{ s *Server }
+
+func (p supervisorPhones) Registered(supervisor string) bool {
+	return len(p.s.sip.Bindings(supervisor)) > 0
 }
 
-// reserve claims agent's call for a new session of supervisor: the
-// agent must be talking, nobody else may be monitoring it, and the
-// supervisor may run one session at a time.
-func (r *monitorRegistry) reserve(ms *monitorSession) (*liveTalk, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	t, ok := r.byAgent[ms.agent]
-	switch {
-	case !ok:
-		return nil, fmt.Errorf("%w: %s", errAgentIdle, ms.agent)
-	case r.byTarget[ms.agent] != nil || t.bridge.Monitored() != nil:
-		return nil, fmt.Errorf("%w: agent %s", errMonitorBusy, ms.agent)
-	case r.bySup[ms.supervisor] != nil:
-		return nil, fmt.Errorf("%w: %s", errSupervisorBusy, ms.supervisor)
+// Ring calls every registered phone of supervisor with the agent as caller
+// ID, for monitor.ring_timeout.
+func (p supervisorPhones) Ring(ctx context.Context, supervisor, agent string) (monitor.Leg, func(), error) {
+	leg, err := p.s.sip.DialAgent(ctx, supervisor, agent, p.s.cfg.Monitor.RingTimeout)
+	if err != nil {
+		return monitor.Leg{}, nil, err
 	}
-	r.byTarget[ms.agent], r.bySup[ms.supervisor] = ms, ms
-	return t, nil
+	events, stop := pumpSupervisorLeg(leg)
+	return monitor.Leg{Stream: leg.Media(), Events: events}, func() { leg.Hangup(); stop() }, nil
 }
 
-// release ends ms's claim.
-func (r *monitorRegistry) release(ms *monitorSession) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.byTarget[ms.agent] == ms {
-		delete(r.byTarget, ms.agent)
-	}
-	if r.bySup[ms.supervisor] == ms {
-		delete(r.bySup, ms.supervisor)
-	}
-}
-
-// monitorCode splits a dialled number into a monitor mode and the agent
-// id that follows the code (*31 1001 → listen, 1001).
-func (s *Server) monitorCode(number string) (media.MonitorMode, string, bool) {
-	m := s.cfg.Monitor
-	for _, c := range []struct {
-		code string
-		mode media.MonitorMode
-	}{{m.Listen, media.MonitorListen}, {m.Whisper, media.MonitorWhisper}, {m.Barge, media.MonitorBarge}} {
-		if agent, ok := strings.CutPrefix(number, c.code); ok && c.code != "" && isExtension(agent) {
-			return c.mode, agent, true
+// pumpSupervisorLeg turns an outgoing leg's digits, end of playback and
+// hang-up into the events a session reads; stop ends the pump.
+func pumpSupervisorLeg(leg *sip.AgentLeg) (<-chan ivr.Event, func()) {
+	events := make(chan ivr.Event, 8)
+	done, exited := make(chan struct{}), make(chan struct{})
+	st := leg.Media()
+	go func() {
+		defer close(exited)
+		for {
+			var ev ivr.Event
+			select {
+			case d := <-st.Digits():
+				ev = ivr.Digit{D: d}
+			case <-st.PlaybackDone():
+				ev = ivr.PlaybackDone{}
+			case <-leg.Done():
+				ev = ivr.CallerHangup{}
+			case <-done:
+				return
+			}
+			select {
+			case events <- ev:
+			case <-done:
+				return
+			}
+			if _, gone := ev.(ivr.CallerHangup); gone {
+				return
+			}
 		}
-	}
-	return 0, "", false
-}
-
-// isExtension: 2 to 8 digits, the shape of an agent id.
-func isExtension(s string) bool {
-	if len(s) < 2 || len(s) > 8 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	}()
+	return events, func() { close(done); <-exited }
 }

@@ -238,7 +238,7 @@ func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
 		return queueOutcome{result: call.ResultFailed, reason: "bridge"}, true, ""
 	}
 	defer bridge.Close()
-	defer qc.rt.s.monitors.track(qc.c.ID, a.AgentID, bridge)() // supervisors find the call (monitor.go)
+	defer qc.rt.s.watchBridge(qc.c.ID, a.AgentID, bridge)() // on bridge: supervisors find the call (monitor.go)
 	qc.care.agent = a.AgentID
 	qc.recordBridge(bridge, a.AgentID) // recording.go: nothing unless the queue records
 	qc.rt.s.metrics.MoveTo(qc.c.ID, metrics.StageTalking)
@@ -271,7 +271,7 @@ func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (que
 		case r := <-leg.Refers():
 			if r.Replaced.CallID != "" {
 				leg, bridge = qc.attended(leg, bridge, r) // the call goes on with the consulted agent
-				qc.rt.s.monitors.track(qc.c.ID, leg.Agent, bridge)
+				qc.rt.s.watchBridge(qc.c.ID, leg.Agent, bridge)
 				continue
 			}
 			if out, done, next := qc.transfer(leg, r); done {

@@ -11,7 +11,7 @@ import (
 func (s *Server) applyCareLocked(cfg *config.Config, res *ReloadResult) {
 	s.care.reload(cfg)
 	if s.monitors != nil {
-		s.monitors.setSupervisors(cfg.Supervisors)
+		s.monitors.SetSupervisors(cfg.Supervisors)
 	}
 	if s.acd != nil {
 		res.NeedsRestart = append(res.NeedsRestart, s.reloadCallbacks(cfg)...)

@@ -17,6 +17,7 @@ import (
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/prompts"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
@@ -51,8 +52,10 @@ type Server struct {
 	played atomic.Pointer[func(callID string, refs []ivr.PromptRef)]
 	// callbacks: virtual hold (callback.go); nil when no queue offers it
 	callbacks *callbackService
-	// monitors: supervisors' listen/whisper/barge (monitor.go)
-	monitors *monitorRegistry
+	// monitors: supervisors' listen/whisper/barge (package monitor,
+	// wired in monitor.go); onBridge is its hook on the call path
+	monitors *monitor.Service
+	onBridge bridgeWatcher
 	// restored: agents' states from before a restart, waiting for their
 	// phones to register (agent_restore.go)
 	restored pendingRestore
@@ -219,7 +222,8 @@ func (s *Server) Start() error {
 	s.metrics = metrics.New()
 	s.registerReloadMetrics()
 	s.registerInternalErrors()
-	s.monitors = newMonitorRegistry(s)
+	s.monitors = newMonitor(s)
+	s.onBridge = s.monitors
 	s.bus.Subscribe(s.metrics)
 	if err := s.enableWindows(); err != nil {
 		return err
