@@ -51,7 +51,8 @@ type Phones interface {
 	Ring(ctx context.Context, supervisor, agent string) (leg Leg, hangup func(), err error)
 }
 
-// Deps is what a Service is built from.
+// Deps is what a Service is built from. Audit and Metrics may be nil;
+// without IsAgent no agent exists; the rest are required.
 type Deps struct {
 	Supervisors []config.Supervisor
 	IsAgent     func(id string) bool            // whether id is a configured agent
