@@ -1,32 +1,16 @@
 package app
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/metrics"
 )
 
 // What a full webhook queue drops shows on /metrics, summed over the URLs
 // (a URL may carry a secret: it is no label).
 func TestWebhookDropsAreExported(t *testing.T) {
-	release := make(chan struct{})
-	entered := make(chan struct{}, 10)
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		entered <- struct{}{}
-		<-release
-	}))
-	defer ts.Close()
-	opts := fastOpts()
-	opts.QueueSize = 2
-	hooks, err := NewWebhooks([]config.Webhook{{URL: ts.URL, Secret: "k", Timeout: time.Minute}}, opts, quietLog())
-	if err != nil {
-		t.Fatal(err)
-	}
+	hooks, entered, release := stuckWebhooks(t)
 	s := &Server{metrics: metrics.New(), hooks: hooks}
 	s.registerSubscriberMetrics()
 	dropped := func() float64 {

@@ -129,19 +129,7 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 // A stuck endpoint fills its queue; further events are dropped and counted
 // while HandleEvent keeps returning at once.
 func TestWebhookQueueFullDrops(t *testing.T) {
-	release := make(chan struct{})
-	entered := make(chan struct{}, 10)
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		entered <- struct{}{}
-		<-release
-	}))
-	defer ts.Close()
-	opts := fastOpts()
-	opts.QueueSize = 2
-	w, err := NewWebhooks([]config.Webhook{{URL: ts.URL, Secret: "k", Timeout: time.Minute}}, opts, quietLog())
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, entered, release := stuckWebhooks(t)
 	w.HandleEvent(call.Event{Kind: call.Queued})
 	<-entered // the sender holds the first delivery; the queue is empty
 	for range 10 {
@@ -167,4 +155,25 @@ func TestWebhookConfigRejected(t *testing.T) {
 			t.Errorf("%+v accepted", h)
 		}
 	}
+}
+
+// stuckWebhooks sends to one endpoint that holds every delivery until
+// release is closed, with a queue of 2: entered tells when the sender has
+// taken a delivery.
+func stuckWebhooks(t *testing.T) (w *Webhooks, entered, release chan struct{}) {
+	t.Helper()
+	release = make(chan struct{})
+	entered = make(chan struct{}, 10)
+	ts := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		entered <- struct{}{}
+		<-release
+	}))
+	t.Cleanup(ts.Close)
+	opts := fastOpts()
+	opts.QueueSize = 2
+	w, err := NewWebhooks([]config.Webhook{{URL: ts.URL, Secret: "k", Timeout: time.Minute}}, opts, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, entered, release
 }
