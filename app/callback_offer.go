@@ -26,7 +26,7 @@ type callbackOffer struct {
 }
 
 func (qc *queueCall) callbackSettings() (config.QueueCallback, bool) {
-	return qc.rt.s.callbacks.settings(qc.queue)
+	return qc.s.callbacks.settings(qc.queue)
 }
 
 // callbackOfferRefs returns "to keep your place and be called back, press
@@ -38,7 +38,7 @@ func (qc *queueCall) callbackOfferRefs(ewt time.Duration) []ivr.PromptRef {
 	if !ok || ewt <= cb.OfferAfter {
 		return nil
 	}
-	svc := qc.rt.s.callbacks
+	svc := qc.s.callbacks
 	switch {
 	case !qc.c.CallerTrusted:
 		qc.withholdOffer(dialpolicy.UntrustedSource)
@@ -57,7 +57,7 @@ func (qc *queueCall) withholdOffer(reason dialpolicy.Reason) {
 		return
 	}
 	qc.cb.withheld = true
-	qc.rt.s.callbacks.refuse(qc.refusal(reason, qc.c.Caller))
+	qc.s.callbacks.refuse(qc.refusal(reason, qc.c.Caller))
 }
 
 func (qc *queueCall) refusal(reason dialpolicy.Reason, number string) refusal {
@@ -80,7 +80,7 @@ func (qc *queueCall) callbackDigit(d rune) (out queueOutcome, done, handled bool
 	if !ok || qc.cb.offeredIn != qc.queue || string(d) != cb.Digit {
 		return queueOutcome{}, false, false
 	}
-	svc := qc.rt.s.callbacks
+	svc := qc.s.callbacks
 	qc.c.Media().StopPlayback()
 	number, left := qc.chooseCallbackNumber(cb)
 	if left {
@@ -124,7 +124,7 @@ func (qc *queueCall) callbackDigit(d rune) (out queueOutcome, done, handled bool
 // when the caller confirmed nothing.
 func (qc *queueCall) chooseCallbackNumber(cb config.QueueCallback) (number string, left bool) {
 	own := qc.c.Caller
-	ownOK := qc.rt.s.callbacks.allowed(own)
+	ownOK := qc.s.callbacks.allowed(own)
 	other := *cb.AllowOtherNumber
 	for range callbackTries {
 		choice := '2'
@@ -159,7 +159,7 @@ func (qc *queueCall) chooseCallbackNumber(cb config.QueueCallback) (number strin
 // it when it is read back. A number that never called falls back to the
 // caller's own; "" asks again.
 func (qc *queueCall) otherNumber(own string, ownOK bool) (number string, left bool) {
-	svc := qc.rt.s.callbacks
+	svc := qc.s.callbacks
 	keys, gone := qc.readKeys([]ivr.PromptRef{qc.ref("callback_enter_number")}, maxCallbackDigits, '#')
 	switch {
 	case gone:

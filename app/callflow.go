@@ -19,7 +19,7 @@ func (s *Server) handleCall(ctx context.Context, c *sip.Call) {
 	leg := newCallLeg(ctx, c, s.prompts)
 	defer leg.stop()
 	if c.Agent != "" {
-		if s.acd != nil && s.acd.runConsult(ctx, c) {
+		if s.acd != nil && s.runConsult(ctx, c) {
 			return
 		}
 		s.feature(c, leg)
@@ -45,11 +45,11 @@ func (s *Server) handleCall(ctx context.Context, c *sip.Call) {
 		ev := base
 		ev.Kind, ev.Time, ev.Queue, ev.Priority, ev.Language = call.QueueRequested, s.clock.Now(), out.Queue, out.Priority, out.Language
 		s.bus.Publish(ev)
-		if s.acd == nil || !s.acd.hasQueue(out.Queue) {
+		if s.acd == nil || !s.acd.HasQueue(out.Queue) {
 			result, reason = s.noAgents(leg, lang)
 			break
 		}
-		q := s.acd.serve(c, leg, out.Queue, out.Priority, lang)
+		q := s.serve(c, leg, out.Queue, out.Priority, lang)
 		result, reason, start = q.result, q.reason, q.next
 		s.afterTalk(c, leg, q, lang) // survey.go: the post-call survey, if configured
 	}

@@ -145,7 +145,7 @@ func (s *Server) checkCarePrompts() []error {
 // be recorded, and a returning caller's last agent is looked up. left
 // reports that the caller hung up meanwhile.
 func (qc *queueCall) beforeQueue(queue string, priority int) (string, int, bool) {
-	cr := qc.rt.s.care
+	cr := qc.s.care
 	if cr == nil {
 		return queue, priority, false
 	}

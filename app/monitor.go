@@ -33,7 +33,7 @@ func (s *Server) watchBridge(callID, agent string, bridge *media.BridgeHandle) (
 func newMonitor(s *Server) *monitor.Service {
 	return monitor.New(monitor.Deps{
 		Supervisors: s.cfg.Supervisors,
-		IsAgent:     func(id string) bool { return s.acd != nil && s.acd.isAgent(id) },
+		IsAgent:     func(id string) bool { return s.acd != nil && s.acd.IsAgent(id) },
 		Phones:      supervisorPhones{s},
 		Publish:     func(e call.Event) { s.bus.Publish(e) },
 		Audit: func(e store.AuditEntry) {

@@ -52,7 +52,7 @@ type callRecording struct {
 // it returns nil otherwise, or when the file cannot be created (the call
 // goes on unrecorded: a failed recording must not fail the call).
 func (qc *queueCall) startRecording(bridge *media.BridgeHandle, agent string) *callRecording {
-	cr := qc.rt.s.care
+	cr := qc.s.care
 	if qc.care.recording(qc.queue) == nil { // the settings the call was queued with (care_reload.go)
 		return nil
 	}

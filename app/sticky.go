@@ -1,7 +1,7 @@
 package app
 
 import (
-	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -36,10 +36,11 @@ func (cr *careRuntime) preferAgent(c *sip.Call, queue string, settings *careSett
 
 // enqueue is the ACD command of a call entering queue: with its preferred
 // agent on the first entry, plainly after that (overflow, transfer).
-func (qc *queueCall) enqueue(a *acd.ACD, queue string, priority int) ([]acd.Action, error) {
+func (qc *queueCall) enqueue(queue string, priority int) queueing.Enqueue {
+	cmd := queueing.Enqueue{Call: qc.c.ID, Queue: queue, Caller: qc.c.Caller, Priority: priority}
 	if agent := qc.care.prefer; agent != "" {
 		qc.care.prefer = ""
-		return a.EnqueuePreferring(qc.c.ID, queue, qc.c.Caller, priority, agent, qc.care.grace)
+		cmd.Prefer, cmd.Grace = agent, qc.care.grace
 	}
-	return a.Enqueue(qc.c.ID, queue, qc.c.Caller, priority)
+	return cmd
 }
