@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/queueing"
@@ -32,7 +33,7 @@ func (s *Server) isFeature(number string) bool {
 }
 
 // feature carries out an agent's feature code and confirms it by voice.
-func (s *Server) feature(c *sip.Call, leg *callLeg) {
+func (s *Server) feature(c *sip.Call, leg *callleg.Leg) {
 	agent, number := c.Agent, c.Number
 	if mode, target, ok := monitor.ParseCode(s.cfg.Monitor, number); ok {
 		s.monitorFromPhone(c, leg, mode, target)
@@ -46,7 +47,7 @@ func (s *Server) feature(c *sip.Call, leg *callLeg) {
 		c.Logger().Info("feature code refused", "agent", agent, "code", number, "err", err)
 	}
 	lang := s.cfg.DefaultLanguage
-	leg.playAndWait([]ivr.PromptRef{{Lang: lang, Name: confirm}})
+	leg.PlayAndWait([]ivr.PromptRef{{Lang: lang, Name: confirm}})
 }
 
 func (s *Server) applyFeature(agent, number string) error {

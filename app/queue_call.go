@@ -8,6 +8,8 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/callleg"
+	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/metrics"
@@ -19,10 +21,9 @@ import (
 type queueOutcome struct {
 	result call.Result
 	reason string
-	next   string // an IVR node to go back to (overflow, exit digit, transfer)
-	agent  string // who answered, and in which queue (for the survey)
-	queue  string
-	care   *careSettings // the care settings the call was queued with (for the survey)
+	next   string     // an IVR node to go back to (overflow, exit digit, transfer)
+	queue  string     // the queue the call was in at the end (for the survey)
+	care   *care.Call // the call's care state: the survey runs after the talk
 }
 
 // queueCall is one caller in the ACD: waiting with music and
@@ -31,7 +32,7 @@ type queueCall struct {
 	s     *Server
 	q     queues
 	c     *sip.Call
-	leg   *callLeg
+	leg   *callleg.Leg
 	w     *queueing.Mailbox
 	lang  string
 	queue string
@@ -39,28 +40,26 @@ type queueCall struct {
 	qs    queueing.Settings
 	// announcing is set while a position announcement plays over the music.
 	announcing bool
-	care       careState     // survey, sticky agent (care.go)
+	care       *care.Call    // survey, sticky agent, complainers, recording (package care)
 	cb         callbackOffer // virtual hold offer (callback_offer.go)
-
-	// rec is the call's one recording, kept across transfers (recording.go).
-	rec *callRecording
 }
 
 // serve runs the caller through queue until an agent took the call and it
 // ended, or the caller left the queue one way or another.
-func (s *Server) serve(c *sip.Call, leg *callLeg, queue string, priority int, lang string) queueOutcome {
+func (s *Server) serve(c *sip.Call, leg *callleg.Leg, queue string, priority int, lang string) queueOutcome {
 	qc := &queueCall{s: s, q: s.acd, c: c, leg: leg, lang: lang}
+	qc.care = s.care.Join(care.CallInfo{ID: c.ID, Caller: c.Caller, Number: c.Number, Log: c.Logger()})
 	qc.w = s.acd.Join(c.ID, c.Caller)
 	defer s.acd.Leave(c.ID)
-	defer func() { qc.rec.finish() }() // after the last agent, not each one: one file per call
-	queue, priority, left := qc.beforeQueue(queue, priority)
+	defer qc.care.Finish() // after the last agent, not each one: one recording per call
+	queue, priority, left := qc.care.BeforeQueue(leg, lang, queue, priority)
 	if left {
 		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}
 	}
 	for {
 		out, transferTo := qc.wait(queue, priority)
 		if transferTo == "" {
-			out.agent, out.queue, out.care = qc.care.agent, qc.queue, qc.care.settings
+			out.queue, out.care = qc.queue, qc.care
 			return out
 		}
 		queue = transferTo // a blind transfer to a queue: wait again there
@@ -71,7 +70,9 @@ func (qc *queueCall) enter(queue string, priority int) error {
 	qc.queue = queue
 	qc.qs, _ = qc.q.Setting(queue)
 	qc.music = qc.s.prompts.Music(qc.qs.Music)
-	return qc.q.Do(qc.enqueue(queue, priority)) // sticky.go
+	cmd := queueing.Enqueue{Call: qc.c.ID, Queue: queue, Caller: qc.c.Caller, Priority: priority}
+	cmd.Prefer, cmd.Grace = qc.care.Enqueue() // the sticky agent, on the first entry only
+	return qc.q.Do(cmd)
 }
 
 // wait is one stay in a queue; transferTo names a queue the agent moved
@@ -86,7 +87,7 @@ func (qc *queueCall) wait(queue string, priority int) (out queueOutcome, transfe
 			if out, done, next := qc.act(act); done {
 				return out, next
 			}
-		case ev := <-qc.leg.events:
+		case ev := <-qc.leg.Events():
 			if out, done := qc.callerEvent(ev); done {
 				return out, ""
 			}
@@ -203,7 +204,7 @@ func (qc *queueCall) number(n int) []ivr.PromptRef {
 
 // refuse tells the caller nobody can take the call now and says goodbye.
 func (qc *queueCall) refuse(result call.Result, reason string) queueOutcome {
-	if qc.leg.playAndWait([]ivr.PromptRef{qc.ref("all_agents_busy"), qc.ref("goodbye")}) {
+	if qc.leg.PlayAndWait([]ivr.PromptRef{qc.ref("all_agents_busy"), qc.ref("goodbye")}) {
 		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}
 	}
 	return queueOutcome{result: result, reason: reason}
@@ -223,7 +224,7 @@ func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
 			refs = append(refs, qc.ref("digit_"+string(d)))
 		}
 		refs = append(refs, qc.ref("will_serve_you"))
-		if qc.leg.playAndWait(refs) {
+		if qc.leg.PlayAndWait(refs) {
 			leg.Hangup()
 			qc.talkEnded(call.HangupByCaller)
 			return queueOutcome{result: call.ResultAnsweredByAgent, reason: "caller_hangup"}, true, ""
@@ -239,8 +240,7 @@ func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
 	}
 	defer bridge.Close()
 	defer qc.s.watchBridge(qc.c.ID, a.AgentID, bridge)() // on bridge: supervisors find the call (monitor.go)
-	qc.care.agent = a.AgentID
-	qc.recordBridge(bridge, a.AgentID) // recording.go: nothing unless the queue records
+	qc.care.OnBridge(bridge, qc.queue, a.AgentID)        // records, when the queue does
 	qc.s.metrics.MoveTo(qc.c.ID, metrics.StageTalking)
 	return qc.talking(leg, bridge)
 }
@@ -262,7 +262,7 @@ func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (que
 		case <-leg.Done():
 			end(call.HangupByAgent)
 			answered.reason = "agent_hangup"
-			qc.care.agent = leg.Agent // after an attended transfer, the colleague: the survey rates them
+			qc.care.AgentChanged(leg.Agent) // after an attended transfer, the colleague: the survey rates them
 			return answered, true, ""
 		case held := <-leg.Holds():
 			qc.hold(held, bridge)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
@@ -41,7 +42,7 @@ type Server struct {
 	store     *store.Store
 	hooks     *Webhooks
 	acdConfig acd.Config
-	care      *careRuntime // survey, sticky agent, complainers, recording (care.go)
+	care      *care.Service // survey, sticky agent, complainers, recording (package care)
 	queues    map[string]queueing.Settings
 	web       *web.Server
 	reload    reloadState // hot reload: see reload.go
@@ -203,7 +204,7 @@ func (s *Server) loadACD() error {
 			}
 		}
 	}
-	errs = append(errs, s.checkCarePrompts()...)
+	errs = append(errs, care.CheckPrompts(cfg, s.prompts.Has)...)
 	return errors.Join(errs...)
 }
 
@@ -282,7 +283,7 @@ func (s *Server) Start() error {
 	}
 	var err error
 	if len(s.acdConfig.Queues) > 0 {
-		a, err := acd.New(s.acdConfig, s.clock, acd.WithObserver(s.bus.Publish), s.care.stickyOption())
+		a, err := acd.New(s.acdConfig, s.clock, acd.WithObserver(s.bus.Publish), s.care.StickyOption())
 		if err != nil {
 			return err
 		}
@@ -409,7 +410,7 @@ func (s *Server) Close() {
 		_ = s.hooks.Close(ctx)
 		cancel()
 	}
-	s.care.close()
+	s.care.Close()
 	s.closeStore()
 }
 
