@@ -125,7 +125,7 @@ func (s *Server) startCallbacks() error {
 	svc.policy.allow, svc.policy.caps = allow, gw.Caps()
 	dialer, err := sip.NewCallbacks(s.sip, sip.GatewayConfig{
 		URI: gw.URI, Transport: gw.Transport, FromNumber: gw.FromNumber, MaxConcurrent: gw.MaxConcurrent,
-	}, svc.isKnown, sip.WithDialCheck(svc.checkDial))
+	}, svc.isKnown, s.callbackRoutes([]sip.CallbacksOption{sip.WithDialCheck(svc.checkDial)})...) // trunks.go
 	if err != nil {
 		return fmt.Errorf("callback gateway: %w", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/trunk"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -52,6 +53,7 @@ type Server struct {
 	played atomic.Pointer[func(callID string, refs []ivr.PromptRef)]
 	// callbacks: virtual hold (callback.go); nil when no queue offers it
 	callbacks *callbackService
+	trunks    *trunk.Set // carriers' trunks (trunks.go); nil when none
 	// monitors: supervisors' listen/whisper/barge (package monitor,
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
@@ -297,6 +299,9 @@ func (s *Server) Start() error {
 	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
 		return err
 	}
+	if err := s.newTrunks(&sipCfg); err != nil { // trunks.go
+		return err
+	}
 	if s.sip, err = sip.New(sipCfg, s.ports, s.pacer, s.bus, s.handleCall); err != nil {
 		return err
 	}
@@ -307,6 +312,7 @@ func (s *Server) Start() error {
 	if err := s.sip.Start(); err != nil {
 		return err
 	}
+	s.startTrunks()
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
 	s.web.WithWallboard(func() any { return s.metrics.Wallboard() })
 	if len(cfg.API.Tokens) > 0 {
@@ -392,6 +398,7 @@ func (s *Server) Close() {
 	if s.acd != nil {
 		s.acd.close()
 	}
+	s.trunks.Close() // before the endpoint: withdraws the registrations
 	if s.sip != nil {
 		_ = s.sip.Close()
 	}

@@ -95,6 +95,8 @@ type outboundInvite struct {
 	to        sipmsg.Uri
 	dest      string // host:port the request goes to
 	transport string
+	// auth answers 401 and 407 challenges (trunks); empty: not answered
+	username, password string
 }
 
 // sendInvite sends an INVITE with offer and waits for the final answer.
@@ -116,7 +118,9 @@ func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []b
 		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
 	}
 	answered := make(chan error, 1)
-	go func() { answered <- dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}) }()
+	go func() {
+		answered <- dlg.WaitAnswer(ctx, sipgo.AnswerOptions{Username: inv.username, Password: inv.password})
+	}()
 	select {
 	case err = <-answered:
 	case <-ctx.Done():
