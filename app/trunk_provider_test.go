@@ -1,0 +1,154 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/testphone"
+)
+
+const trunkPasswordEnv = "HOTLINE_TEST_TRUNK_PASSWORD"
+
+// startProvider runs Kamailio as a SIP trunk provider that relays
+// authenticated calls to the customer's phone at customer (host:port).
+func startProvider(t *testing.T, customer string) *kamailioProc {
+	t.Helper()
+	return startKamailio(t, "provider.cfg", providerIP,
+		`CUSTOMER="sip:`+customer+`"`, `USERNAME="hotline"`, `PASSWORD="trunk-secret"`)
+}
+
+// providerTrunk is the provider as a trunk: registration, digest
+// credentials from the environment, numbers dialled in E.164.
+func providerTrunk(addr string) config.Trunk {
+	return config.Trunk{
+		Name: "provider", Addresses: []string{addr},
+		CountryCode: "86", Outbound: config.NumberRule{Format: "e164"},
+		Auth:     &config.TrunkAuth{Username: "hotline", PasswordEnv: trunkPasswordEnv},
+		Register: &config.TrunkRegister{AOR: "sip:hotline@provider.test", Expires: 2 * time.Minute},
+		OptionsInterval: time.Second, DownAfter: 2,
+	}
+}
+
+// viaTrunks makes callbacks dial through the named trunks.
+func viaTrunks(attempts int, trunks []config.Trunk, names ...string) func(*config.Config) {
+	return func(cfg *config.Config) {
+		callbackSetup("sip:{number}@127.0.0.1:9", attempts)(cfg)
+		cfg.CallbackGateway.URI = ""
+		cfg.CallbackGateway.Trunks = names
+		cfg.Trunks = trunks
+	}
+}
+
+// gatewayHostPort is where a SIPp gateway listens.
+func gatewayHostPort(gw *sippGateway) string {
+	return strings.TrimPrefix(gw.uri, "sip:{number}@")
+}
+
+// TestKamailioProviderRegistersAndDialsWithDigest: the server registers
+// with Kamailio as the provider (401 challenge answered), then a callback
+// goes out through it: Kamailio challenges the INVITE with 407, the
+// server answers with the credentials from the environment, and Kamailio
+// relays the call to SIPp as the customer, who hears the agent (echo).
+func TestKamailioProviderRegistersAndDialsWithDigest(t *testing.T) {
+	t.Setenv(trunkPasswordEnv, "trunk-secret")
+	gw := startSIPpGateway(t, "callback_gateway.xml", 1, "-rtp_echo")
+	prov := startProvider(t, gatewayHostPort(gw))
+	h := start(t, acdTestConfig, viaTrunks(3, []config.Trunk{providerTrunk(prov.addr.String())}, "provider"))
+
+	waitFor(t, "registration with the provider", 10*time.Second, func() bool {
+		return prov.count("provider: registered hotline") >= 1
+	})
+	if v := h.metric("hotline_trunk_registered", "trunk", "provider"); v != 1 {
+		t.Fatalf("hotline_trunk_registered %v, want 1", v)
+	}
+	if v := h.metric("hotline_trunk_up", "trunk", "provider"); v != 1 {
+		t.Fatalf("hotline_trunk_up %v, want 1", v)
+	}
+
+	_, id := h.requestCallback("1")
+	h.events.waitEnd(t, id)
+	cbID := id + "-cb"
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	leg := waitIncoming(t, agent)
+	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	leg.SendTone(1300)
+	heard(t, leg, 50, "agent hears their tone echoed by the customer")
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if end := h.events.waitEnd(t, cbID); end.Result != call.ResultAnsweredByAgent {
+		t.Fatalf("callback ended %s/%s", end.Result, end.Reason)
+	}
+	gw.wait(t).requireSuccess(t)
+	if prov.count("provider: authenticated INVITE sip:+8613800000001@") != 1 {
+		t.Fatalf("the provider did not get one authenticated INVITE for +8613800000001")
+	}
+	if strings.Contains(prov.out.String(), "trunk-secret") {
+		t.Fatal("the password crossed the wire in clear")
+	}
+}
+
+// TestKamailioProviderRefusesRegistration: with a wrong password the
+// provider refuses every REGISTER; the server reports it unregistered and
+// waits before trying again (backoff), instead of retrying in a loop.
+func TestKamailioProviderRefusesRegistration(t *testing.T) {
+	t.Setenv(trunkPasswordEnv, "wrong")
+	prov := startProvider(t, "127.0.0.1:9")
+	tr := providerTrunk(prov.addr.String())
+	h := start(t, acdTestConfig, func(cfg *config.Config) { cfg.Trunks = []config.Trunk{tr} })
+	waitFor(t, "a REGISTER with credentials", 10*time.Second, func() bool {
+		return prov.count("auth=hotline") >= 1
+	})
+	time.Sleep(3 * time.Second)
+	// One REGISTER without credentials, one with the wrong ones, then the
+	// 30 s backoff: nothing more within these seconds.
+	if n := prov.count("provider: REGISTER"); n != 2 {
+		t.Fatalf("%d REGISTERs in the first seconds, want 2 (then backoff)", n)
+	}
+	if v := h.metric("hotline_trunk_registered", "trunk", "provider"); v != 0 {
+		t.Fatalf("hotline_trunk_registered %v, want 0", v)
+	}
+}
+
+// TestTrunkFailoverToSecondTrunk: the first trunk has stopped answering
+// (OPTIONS go unanswered), so after down_after pings it is marked down and
+// the callback goes out through the second trunk, the provider.
+func TestTrunkFailoverToSecondTrunk(t *testing.T) {
+	t.Setenv(trunkPasswordEnv, "trunk-secret")
+	gw := startSIPpGateway(t, "callback_gateway.xml", 1, "-rtp_echo")
+	prov := startProvider(t, gatewayHostPort(gw))
+	dead := startSilentUDP(t, deadIP)
+	first := config.Trunk{Name: "first", Addresses: []string{dead.addr.String()}, OptionsInterval: time.Second, DownAfter: 2}
+	second := providerTrunk(prov.addr.String())
+	second.Register = nil
+	h := start(t, acdTestConfig, viaTrunks(3, []config.Trunk{first, second}, "first", "provider"))
+
+	waitFor(t, "the first trunk marked down", 10*time.Second, func() bool {
+		return h.metric("hotline_trunk_up", "trunk", "first") == 0
+	})
+	if v := h.metric("hotline_trunk_up", "trunk", "provider"); v != 1 {
+		t.Fatalf("hotline_trunk_up{provider} %v, want 1", v)
+	}
+	_, id := h.requestCallback("1")
+	h.events.waitEnd(t, id)
+	cbID := id + "-cb"
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	leg := waitIncoming(t, agent)
+	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	h.events.waitEnd(t, cbID)
+	gw.wait(t).requireSuccess(t)
+	for _, m := range dead.methods() {
+		if m != "OPTIONS" {
+			t.Fatalf("the trunk that is down got %s", m)
+		}
+	}
+	if prov.count("provider: authenticated INVITE") != 1 {
+		t.Fatal("the callback did not go out through the second trunk")
+	}
+}
