@@ -26,8 +26,8 @@ func providerTrunk(addr string) config.Trunk {
 	return config.Trunk{
 		Name: "provider", Addresses: []string{addr},
 		CountryCode: "86", Outbound: config.NumberRule{Format: "e164"},
-		Auth:     &config.TrunkAuth{Username: "hotline", PasswordEnv: trunkPasswordEnv},
-		Register: &config.TrunkRegister{AOR: "sip:hotline@provider.test", Expires: 2 * time.Minute},
+		Auth:            &config.TrunkAuth{Username: "hotline", PasswordEnv: trunkPasswordEnv},
+		Register:        &config.TrunkRegister{AOR: "sip:hotline@provider.test", Expires: 2 * time.Minute},
 		OptionsInterval: time.Second, DownAfter: 2,
 	}
 }
