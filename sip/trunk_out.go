@@ -54,7 +54,7 @@ func (e *Endpoint) Ping(ctx context.Context, dest netip.AddrPort, transport stri
 type TrunkRegistration struct {
 	Dest      netip.AddrPort
 	Transport string
-	AOR       sipmsg.Uri // sip:user@domain
+	AOR       string // sip:user@domain
 	Username  string
 	Password  string
 	Expires   time.Duration // asked for; 0 unregisters
@@ -65,13 +65,17 @@ type TrunkRegistration struct {
 // registrar granted and the final status; a final answer other than 2xx
 // is an error that carries the status.
 func (e *Endpoint) RegisterTrunk(ctx context.Context, r TrunkRegistration) (time.Duration, int, error) {
-	req := sipmsg.NewRequest(sipmsg.REGISTER, sipmsg.Uri{Scheme: "sip", Host: r.AOR.Host, Port: r.AOR.Port})
-	aor := sipmsg.Uri{Scheme: "sip", User: r.AOR.User, Host: r.AOR.Host, Port: r.AOR.Port}
+	var parsed sipmsg.Uri
+	if err := sipmsg.ParseUri(r.AOR, &parsed); err != nil || parsed.User == "" || parsed.Host == "" {
+		return 0, 0, fmt.Errorf("register: aor %q: want sip:user@domain", r.AOR)
+	}
+	req := sipmsg.NewRequest(sipmsg.REGISTER, sipmsg.Uri{Scheme: "sip", Host: parsed.Host, Port: parsed.Port})
+	aor := sipmsg.Uri{Scheme: "sip", User: parsed.User, Host: parsed.Host, Port: parsed.Port}
 	from := &sipmsg.FromHeader{Address: aor, Params: sipmsg.NewParams()}
 	from.Params.Add("tag", sipmsg.GenerateTagN(16))
 	req.AppendHeader(from)
 	req.AppendHeader(&sipmsg.ToHeader{Address: aor})
-	contact := sipmsg.Uri{User: r.AOR.User, Host: e.contactHost().String(), Port: int(e.cfg.Listen.Port())}
+	contact := sipmsg.Uri{User: parsed.User, Host: e.contactHost().String(), Port: int(e.cfg.Listen.Port())}
 	if tp := strings.ToLower(r.Transport); tp != "" && tp != "udp" {
 		contact.UriParams = sipmsg.HeaderParams{{K: "transport", V: tp}}
 	}

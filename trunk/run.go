@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"time"
 
-	sipmsg "github.com/emiago/sipgo/sip"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hotline-oss/hotline/sip"
@@ -139,11 +138,7 @@ func (s *Set) observe(t *Trunk, answered bool, status int) {
 func (s *Set) registerLoop(ep Endpoint, t *Trunk) {
 	defer s.wg.Done()
 	state := NewRegistration(s.opts.Backoff)
-	aor, err := t.aor()
-	if err != nil {
-		s.log.Error("trunk registration impossible", "trunk", t.cfg.Name, "err", err)
-		return
-	}
+	aor := t.aor()
 	expires := t.cfg.Register.Expires
 	for {
 		wait := s.registerOnce(ep, t, state, aor, expires)
@@ -161,7 +156,7 @@ func (s *Set) registerLoop(ep Endpoint, t *Trunk) {
 }
 
 // registerOnce sends one REGISTER and returns the wait before the next.
-func (s *Set) registerOnce(ep Endpoint, t *Trunk, state *Registration, aor sipmsg.Uri, expires time.Duration) time.Duration {
+func (s *Set) registerOnce(ep Endpoint, t *Trunk, state *Registration, aor string, expires time.Duration) time.Duration {
 	dest, ok := t.primary()
 	if !ok {
 		return state.Failed()
@@ -187,7 +182,7 @@ func (s *Set) registerOnce(ep Endpoint, t *Trunk, state *Registration, aor sipms
 	return state.Granted(granted)
 }
 
-func (s *Set) registration(t *Trunk, dest netip.AddrPort, aor sipmsg.Uri, expires time.Duration) sip.TrunkRegistration {
+func (s *Set) registration(t *Trunk, dest netip.AddrPort, aor string, expires time.Duration) sip.TrunkRegistration {
 	return sip.TrunkRegistration{
 		Dest: dest, Transport: t.cfg.Transport, AOR: aor,
 		Username: t.cfg.Auth.Username, Password: t.password, Expires: expires,

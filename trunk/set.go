@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	sipmsg "github.com/emiago/sipgo/sip"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hotline-oss/hotline/config"
@@ -254,26 +253,22 @@ func (s *Set) Routes(names []string, fromNumber string) func(number string) []si
 	}
 }
 
-// aor is the address-of-record a trunk registers.
-func (t *Trunk) aor() (sipmsg.Uri, error) {
-	raw := ""
-	if t.cfg.Register != nil {
-		raw = t.cfg.Register.AOR
+// aor is the address-of-record a trunk registers (the sip package checks
+// its form).
+func (t *Trunk) aor() string {
+	if t.cfg.Register != nil && t.cfg.Register.AOR != "" {
+		return t.cfg.Register.AOR
 	}
-	if raw == "" {
-		host := t.cfg.Host
-		if host == "" {
-			if p, ok := t.primary(); ok {
-				host = p.Addr().String()
+	host := t.cfg.Host
+	if host == "" {
+		if p, ok := t.primary(); ok {
+			host = p.Addr().String()
+			if p.Addr().Is6() {
+				host = "[" + host + "]"
 			}
 		}
-		raw = "sip:" + t.cfg.Auth.Username + "@" + host
 	}
-	var u sipmsg.Uri
-	if err := sipmsg.ParseUri(raw, &u); err != nil {
-		return u, fmt.Errorf("trunk %s: register aor %q: %w", t.cfg.Name, raw, err)
-	}
-	return u, nil
+	return "sip:" + t.cfg.Auth.Username + "@" + host
 }
 
 func sameAddrs(a, b []netip.AddrPort) bool {
