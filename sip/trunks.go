@@ -16,6 +16,10 @@ type InboundTrunk interface {
 	// into the form numbers: and the call records use.
 	CalledNumber(string) string
 	CallingNumber(string) string
+	// ContactUser is the user part of the Contact the server registers
+	// with this trunk's provider, "" when it does not register: calls
+	// sent to that contact name the dialled number in To instead.
+	ContactUser() string
 }
 
 // TrunkDirectory finds the trunk a source address belongs to. It is
@@ -36,7 +40,8 @@ func (e *Endpoint) trunkFor(src netip.Addr) InboundTrunk {
 }
 
 // calledNumber is the number a call is routed by. It is the Request-URI's
-// user part, rewritten by the trunk the call came through; when the call
+// user part (To's, when a provider calls our registered contact),
+// rewritten by the trunk the call came through; when the call
 // was forwarded (History-Info, Diversion) and came from a trunk or a
 // trusted network, the earliest number of the forwarding chain that is one
 // of ours wins, so a call forwarded from a regional number runs that
@@ -51,7 +56,16 @@ func (e *Endpoint) calledNumber(req *sipmsg.Request) string {
 		}
 		return n
 	}
-	number := norm(req.Recipient.User)
+	number := req.Recipient.User
+	if tr != nil && number != "" && number == tr.ContactUser() {
+		// A provider we register with sends calls to our registered
+		// contact; the number the caller dialled is in To (RFC 3261
+		// 10.2.1's AOR and contact are the account, not the number).
+		if to := req.To(); to != nil && to.Address.User != "" {
+			number = to.Address.User
+		}
+	}
+	number = norm(number)
 	if tr == nil && !e.guard.trusted(src) {
 		return number
 	}

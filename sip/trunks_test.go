@@ -16,6 +16,7 @@ type fakeTrunk struct{ trusted bool }
 func (f fakeTrunk) TrustedIdentity() bool         { return f.trusted }
 func (f fakeTrunk) CalledNumber(n string) string  { return strings.TrimPrefix(n, "+86") }
 func (f fakeTrunk) CallingNumber(n string) string { return strings.TrimPrefix(n, "+86") }
+func (f fakeTrunk) ContactUser() string           { return "4008001234" }
 
 type fakeTrunks map[netip.Addr]fakeTrunk
 
@@ -92,6 +93,8 @@ func TestCalledNumberFollowsForwarding(t *testing.T) {
 			"History-Info", "<sip:95598@hotline>;index=1.1, <sip:+862155500001@c?Reason=SIP%3Bcause%3D302>;index=1"), "+862155500001"},
 		{"History-Info before Diversion", trunkInvite("10.0.0.1:5060", "95598",
 			"Diversion", "<sip:2155500000@c>", "History-Info", "<sip:+862155500001@c>;index=1, <sip:95598@h>;index=1.1"), "+862155500001"},
+		{"call to our registered contact: To names the number", trunkInvite("203.0.113.20:5060", "4008001234",
+			"To", "<sip:+8695598@provider>"), "95598"},
 		{"stranger's Diversion ignored", trunkInvite("198.51.100.1:5060", "95598", div("2155500000")...), "95598"},
 	}
 	for _, c := range cases {

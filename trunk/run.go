@@ -111,6 +111,8 @@ func (s *Set) pingLoop(ep Endpoint, t *Trunk) {
 				return
 			}
 			s.observe(t, err == nil, status)
+		} else {
+			s.observe(t, false, 0) // a host never resolved: nowhere to ping
 		}
 		if !s.sleep(every) {
 			return

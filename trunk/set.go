@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,6 +66,25 @@ func (t *Trunk) CalledNumber(n string) string { return t.numbering.Apply(t.calle
 
 // CallingNumber rewrites a calling number the trunk sent.
 func (t *Trunk) CallingNumber(n string) string { return t.numbering.Apply(t.calling, n) }
+
+// ContactUser is the user of the contact registered with the provider,
+// "" when the trunk does not register.
+func (t *Trunk) ContactUser() string {
+	if t.cfg.Register == nil || t.cfg.Auth == nil {
+		return ""
+	}
+	return aorUser(t.aor())
+}
+
+// aorUser takes the user part out of sip:user@domain.
+func aorUser(aor string) string {
+	rest := strings.TrimPrefix(strings.TrimPrefix(aor, "sips:"), "sip:")
+	user, _, ok := strings.Cut(rest, "@")
+	if !ok {
+		return ""
+	}
+	return user
+}
 
 // DialledNumber rewrites a number to dial out through the trunk.
 func (t *Trunk) DialledNumber(n string) string { return t.numbering.Apply(t.outbound, n) }

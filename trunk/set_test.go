@@ -148,6 +148,9 @@ func TestRegistrationRefusedBacksOffAndGrantedIsWithdrawn(t *testing.T) {
 	first := ep.registers[0]
 	ep.refuse = false
 	ep.mu.Unlock()
+	if p.ContactUser() != "u" {
+		t.Fatalf("contact user %q", p.ContactUser())
+	}
 	if first.AOR != "sip:u@192.0.2.1" || first.Username != "u" || first.Password != "pw" || first.Expires != time.Hour {
 		t.Fatalf("registration %+v", first)
 	}
