@@ -152,3 +152,35 @@ func TestTrunkFailoverToSecondTrunk(t *testing.T) {
 		t.Fatal("the callback did not go out through the second trunk")
 	}
 }
+
+// TestSIPpGatewayChallengesWith401: behind the provider's proxy
+// (Kamailio, which answers the pings and relays calls unchallenged), SIPp
+// as the provider's gateway answers the first INVITE with 401; the server
+// answers the challenge with the trunk's credentials (SIPp checks them with
+// verifyauth) and the call goes through.
+func TestSIPpGatewayChallengesWith401(t *testing.T) {
+	t.Setenv(trunkPasswordEnv, "gw-secret")
+	gw := startSIPpGateway(t, "trunk_gateway_401.xml", 1, "-rtp_echo")
+	prov := startKamailio(t, "provider.cfg", providerIP, `CUSTOMER="sip:`+gatewayHostPort(gw)+`"`,
+		`USERNAME="hotline"`, `PASSWORD="unused"`, "GATEWAY_AUTH")
+	tr := config.Trunk{Name: "provider", Addresses: []string{prov.addr.String()},
+		Auth: &config.TrunkAuth{Username: "hotline", PasswordEnv: trunkPasswordEnv}}
+	h := start(t, acdTestConfig, viaTrunks(1, []config.Trunk{tr}, "provider"))
+	_, id := h.requestCallback("1")
+	h.events.waitEnd(t, id)
+	cbID := id + "-cb"
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	leg := waitIncoming(t, agent)
+	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	leg.SendTone(1300)
+	heard(t, leg, 50, "agent hears their tone echoed by the customer")
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	h.events.waitEnd(t, cbID)
+	run := gw.wait(t)
+	run.requireSuccess(t)
+	if msgs := run.log("messages.log"); !strings.Contains(msgs, `Authorization: Digest username="hotline"`) {
+		t.Fatalf("no digest answer in what the gateway got:\n%s", tail(msgs, 3000))
+	}
+}
