@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +183,41 @@ func TestSIPpGatewayChallengesWith401(t *testing.T) {
 	run.requireSuccess(t)
 	if msgs := run.log("messages.log"); !strings.Contains(msgs, `Authorization: Digest username="hotline"`) {
 		t.Fatalf("no digest answer in what the gateway got:\n%s", tail(msgs, 3000))
+	}
+}
+
+// TestTrunkSilentToInviteFailsOver: the first trunk is still marked up
+// (its pings have not yet missed down_after times) but sends nothing back
+// to the callback's INVITE; after a few seconds of silence the same
+// attempt goes out through the second trunk.
+func TestTrunkSilentToInviteFailsOver(t *testing.T) {
+	t.Setenv(trunkPasswordEnv, "trunk-secret")
+	gw := startSIPpGateway(t, "callback_gateway.xml", 1, "-rtp_echo")
+	prov := startProvider(t, gatewayHostPort(gw))
+	dead := startSilentUDP(t, deadIP)
+	first := config.Trunk{Name: "first", Addresses: []string{dead.addr.String()}, OptionsInterval: time.Hour, DownAfter: 3}
+	second := providerTrunk(prov.addr.String())
+	second.Register = nil
+	h := start(t, acdTestConfig, viaTrunks(1, []config.Trunk{first, second}, "first", "provider"))
+
+	_, id := h.requestCallback("1")
+	h.events.waitEnd(t, id)
+	cbID := id + "-cb"
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	leg := waitIncoming(t, agent)
+	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	if v := h.metric("hotline_trunk_up", "trunk", "first"); v != 1 {
+		t.Fatalf("hotline_trunk_up{first} %v: the pings alone must not have marked it down yet", v)
+	}
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	h.events.waitEnd(t, cbID)
+	gw.wait(t).requireSuccess(t)
+	if !slices.Contains(dead.methods(), "INVITE") {
+		t.Fatalf("the silent trunk got %v, want the INVITE tried first", dead.methods())
+	}
+	if prov.count("provider: authenticated INVITE") != 1 {
+		t.Fatal("the callback did not go out through the second trunk")
 	}
 }

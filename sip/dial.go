@@ -97,6 +97,16 @@ type outboundInvite struct {
 	transport string
 	// auth answers 401 and 407 challenges (trunks); empty: not answered
 	username, password string
+	// heard, when set, is called at every response (trunks: the far end
+	// is alive).
+	heard func()
+}
+
+func (inv outboundInvite) onResponse(*sipmsg.Response) error {
+	if inv.heard != nil {
+		inv.heard()
+	}
+	return nil
 }
 
 // sendInvite sends an INVITE with offer and waits for the final answer.
@@ -119,7 +129,9 @@ func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []b
 	}
 	answered := make(chan error, 1)
 	go func() {
-		answered <- dlg.WaitAnswer(ctx, sipgo.AnswerOptions{Username: inv.username, Password: inv.password})
+		answered <- dlg.WaitAnswer(ctx, sipgo.AnswerOptions{
+			Username: inv.username, Password: inv.password, OnResponse: inv.onResponse,
+		})
 	}()
 	select {
 	case err = <-answered:

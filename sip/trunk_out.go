@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -165,6 +166,16 @@ func (cb *Callbacks) dialTrunks(ctx context.Context, number string, ringTimeout 
 	return nil, err
 }
 
+// trunkSilence is how long a trunk may leave an INVITE without any
+// response (not even 100 Trying) before the call goes to the next trunk:
+// 8*T1, by when a UDP INVITE has been sent four times. Carriers answer
+// 100 Trying at once; silence means the trunk is gone even if its pings
+// have not yet marked it down.
+const trunkSilence = 4 * time.Second
+
+// errTrunkSilent: the trunk sent nothing back within trunkSilence.
+var errTrunkSilent = errors.New("no response from the trunk")
+
 func (cb *Callbacks) dialRoute(ctx context.Context, r TrunkRoute, ringTimeout time.Duration) (*AgentLeg, error) {
 	e := cb.e
 	target := sipmsg.Uri{Scheme: "sip", User: r.Number, Host: r.Dest.Addr().String(), Port: int(r.Dest.Port())}
@@ -172,7 +183,16 @@ func (cb *Callbacks) dialRoute(ctx context.Context, r TrunkRoute, ringTimeout ti
 	if from == "" {
 		from = cb.cfg.FromNumber
 	}
-	return e.dialLeg(ctx, outboundLeg{
+	var heard atomic.Bool
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	silence := time.AfterFunc(trunkSilence, func() {
+		if !heard.Load() {
+			cancel(errTrunkSilent)
+		}
+	})
+	defer silence.Stop()
+	leg, err := e.dialLeg(rctx, outboundLeg{
 		name: "callback", peer: "trunk " + r.Trunk,
 		offer: func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
 			return media.BuildOffer(local, e.cfg.Codecs, 101, media.SendRecv, session, 1), media.SDESKey{}, nil
@@ -182,7 +202,12 @@ func (cb *Callbacks) dialRoute(ctx context.Context, r TrunkRoute, ringTimeout ti
 				target: target, fromUser: from, to: *target.Clone(),
 				dest: r.Dest.String(), transport: strings.ToUpper(r.Transport),
 				username: r.Username, password: r.Password,
+				heard: func() { heard.Store(true) },
 			}, offer)
 		},
 	}, ringTimeout)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(rctx), errTrunkSilent) {
+		return nil, fmt.Errorf("%w: trunk %s: %w within %v", ErrDialFailed, r.Trunk, errTrunkSilent, trunkSilence)
+	}
+	return leg, err
 }
