@@ -138,3 +138,28 @@ func TestFailOverOnlyForTrunkFailures(t *testing.T) {
 		t.Error("a transport failure must fail over")
 	}
 }
+
+// BenchmarkInboundIdentity is the cost trunks add to every INVITE: who is
+// calling and which number routes the call, for a carrier's call with
+// P-Asserted-Identity and a Diversion, against a plain call from a
+// trusted network. Target: a few microseconds, no more than the INVITE's
+// parsing (docs/trunks.md).
+func BenchmarkInboundIdentity(b *testing.B) {
+	e := trunkEndpoint()
+	carrier := trunkInvite("203.0.113.10:5060", "+8695598",
+		"P-Asserted-Identity", "<sip:+8613800000001@carrier;user=phone>",
+		"Diversion", "<sip:+862155500000@carrier;user=phone>;reason=unconditional;counter=1")
+	plain := trunkInvite("10.0.0.1:5060", "95598")
+	for _, bc := range []struct {
+		name string
+		req  *sipmsg.Request
+	}{{"trunk_pai_diversion", carrier}, {"trusted_network_plain", plain}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = e.callerIdentity(bc.req)
+				_ = e.calledNumber(bc.req)
+			}
+		})
+	}
+}
