@@ -167,3 +167,48 @@ func TestRegistrationRefusedBacksOffAndGrantedIsWithdrawn(t *testing.T) {
 		t.Fatalf("close sent %+v, want one un-REGISTER", last)
 	}
 }
+
+// A host is looked up again now and then: new addresses replace the old
+// ones in the source index; a failed lookup keeps the last ones.
+func TestResolveKeepsLastAddressesOnFailure(t *testing.T) {
+	var mu sync.Mutex
+	answer, fail := "192.0.2.7", false
+	resolve := func(context.Context, string) ([]netip.Addr, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if fail {
+			return nil, errors.New("SERVFAIL")
+		}
+		return []netip.Addr{netip.MustParseAddr(answer)}, nil
+	}
+	s := testSet(t, nil, resolve, config.Trunk{Name: "h", Host: "sbc.example"})
+	h, _ := s.Get("h")
+	if !s.KnownPeer(netip.MustParseAddr("192.0.2.7")) {
+		t.Fatal("resolved at start")
+	}
+	mu.Lock()
+	answer = "192.0.2.8"
+	mu.Unlock()
+	s.resolve(h)
+	s.reindex()
+	if s.KnownPeer(netip.MustParseAddr("192.0.2.7")) || !s.KnownPeer(netip.MustParseAddr("192.0.2.8")) {
+		t.Fatal("the new address must replace the old one")
+	}
+	mu.Lock()
+	fail = true
+	mu.Unlock()
+	s.resolve(h)
+	s.reindex()
+	if p, ok := h.primary(); !ok || p.String() != "192.0.2.8:5060" {
+		t.Fatalf("after a failed lookup primary %v %v, want the last address", p, ok)
+	}
+
+	never := testSet(t, nil, func(context.Context, string) ([]netip.Addr, error) { return nil, errors.New("NXDOMAIN") },
+		config.Trunk{Name: "n", Host: "gone.example", OptionsInterval: time.Second, DownAfter: 1})
+	n, _ := never.Get("n")
+	if _, ok := n.primary(); ok || len(never.Routes([]string{"n"}, "1")("13800000001")) != 0 {
+		t.Fatal("a host never resolved has no route")
+	}
+	never.Start(&fakeEndpoint{})
+	waitUntil(t, "unresolved trunk down", func() bool { return !n.Up() })
+}
