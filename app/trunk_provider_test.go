@@ -221,3 +221,21 @@ func TestTrunkSilentToInviteFailsOver(t *testing.T) {
 		t.Fatal("the callback did not go out through the second trunk")
 	}
 }
+
+// TestKamailioProviderRegistrationRefreshed: the provider grants 10 s
+// whatever is asked; the server reads the granted time from the 200 and
+// registers again before it runs out, and not in a loop.
+func TestKamailioProviderRegistrationRefreshed(t *testing.T) {
+	t.Setenv(trunkPasswordEnv, "trunk-secret")
+	prov := startKamailio(t, "provider.cfg", providerIP, `CUSTOMER="sip:127.0.0.1:9"`,
+		`USERNAME="hotline"`, `PASSWORD="trunk-secret"`, "SHORT_EXPIRES")
+	tr := providerTrunk(prov.addr.String())
+	start(t, acdTestConfig, func(cfg *config.Config) { cfg.Trunks = []config.Trunk{tr} })
+	registered := func() int { return prov.count("provider: registered hotline") }
+	waitFor(t, "the first registration", 10*time.Second, func() bool { return registered() >= 1 })
+	first := time.Now()
+	waitFor(t, "the refresh", 15*time.Second, func() bool { return registered() >= 2 })
+	if gap := time.Since(first); gap > 10*time.Second || gap < 2*time.Second {
+		t.Fatalf("refreshed %v after a 10 s grant, want before it runs out and not at once", gap)
+	}
+}

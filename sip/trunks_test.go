@@ -163,3 +163,22 @@ func BenchmarkInboundIdentity(b *testing.B) {
 		})
 	}
 }
+
+// A trunk's addresses, trusted for identity or not, are exempt from the
+// per-source limits like a trusted network; other sources are not.
+func TestGuardLetsTrunkPeersThrough(t *testing.T) {
+	clock := newFakeClock()
+	trunk := addr("192.0.2.10")
+	g := newGuard(GuardConfig{Invite: limit(1, 1), KnownPeer: func(a netip.Addr) bool { return a == trunk }},
+		newSourceTable(0), clock.now)
+	for i := range 50 {
+		if !g.check(trunk, classInvite, "carrier").pass {
+			t.Fatalf("trunk refused at INVITE %d", i+1)
+		}
+	}
+	stranger := addr("192.0.2.11")
+	g.check(stranger, classInvite, "x")
+	if g.check(stranger, classInvite, "x").pass {
+		t.Fatal("a stranger past its limit passed")
+	}
+}
