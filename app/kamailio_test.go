@@ -141,7 +141,7 @@ func sipOptionsAnswered(to netip.AddrPort, wait time.Duration) bool {
 }
 
 // runSIPpFrom is runSIPp from a given local address to a given target.
-func runSIPpFrom(t *testing.T, local string, target netip.AddrPort, scenario, service string) sippRun {
+func runSIPpFrom(t *testing.T, local string, target netip.AddrPort, scenario, service string, extra ...string) sippRun {
 	t.Helper()
 	sipp := needSIPp(t)
 	dir := t.TempDir()
@@ -154,6 +154,7 @@ func runSIPpFrom(t *testing.T, local string, target netip.AddrPort, scenario, se
 		"-trace_err", "-error_file", filepath.Join(dir, "errors.log"),
 		"-trace_msg", "-message_file", filepath.Join(dir, "messages.log"),
 	}
+	args = append(args, extra...)
 	ctx, cancel := context.WithTimeout(context.Background(), sippDeadline)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, sipp, args...)

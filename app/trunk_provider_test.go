@@ -239,3 +239,34 @@ func TestKamailioProviderRegistrationRefreshed(t *testing.T) {
 		t.Fatalf("refreshed %v after a 10 s grant, want before it runs out and not at once", gap)
 	}
 }
+
+// TestKamailioProviderSendsCallsToRegisteredContact: once registered, a
+// call from the provider's network to the hotline's number reaches the
+// server at its registered contact, whose user is the account: the server
+// routes it by To (E.164, rewritten by the trunk) and believes the
+// provider's P-Asserted-Identity because the trunk is trusted.
+func TestKamailioProviderSendsCallsToRegisteredContact(t *testing.T) {
+	needSIPp(t)
+	t.Setenv(trunkPasswordEnv, "trunk-secret")
+	prov := startProvider(t, "127.0.0.1:9")
+	tr := providerTrunk(prov.addr.String())
+	tr.Trusted = true
+	tr.InboundCalled, tr.InboundCalling = config.NumberRule{Strip: "+86"}, config.NumberRule{Strip: "+86"}
+	h := start(t, acdTestConfig, func(cfg *config.Config) {
+		cfg.SIP.Security.TrustedNetworks = []string{"::1/128"}
+		cfg.Trunks = []config.Trunk{tr}
+	})
+	waitFor(t, "registration with the provider", 10*time.Second, func() bool {
+		return prov.count("provider: registered hotline") >= 1
+	})
+	run := runSIPpFrom(t, strangerIP, prov.addr, "provider_caller.xml", "hotline", "-key", "did", "+8695598")
+	run.requireSuccess(t)
+	arrived := h.events.waitAnyCall(t, "call from the provider", func(e call.Event) bool { return e.Kind == call.CallArrived })
+	if arrived.Number != "95598" || arrived.Caller != "13800000009" {
+		t.Fatalf("call to %q from %q, want 95598 from the asserted 13800000009", arrived.Number, arrived.Caller)
+	}
+	h.events.waitEnd(t, arrived.CallID)
+	if prov.count("provider: inbound call for +8695598") != 1 {
+		t.Fatal("the provider did not send the call to the registered contact")
+	}
+}
