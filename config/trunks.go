@@ -152,6 +152,9 @@ func (t Trunk) Check() []string {
 	case len(d.Addresses) == 0 && d.Host == "":
 		add("addresses: give the trunk's addresses (IP or IP:port) or its host")
 	}
+	if d.Host == "" && (t.Port != 0 || t.ResolveEvery != 0) {
+		add("port: port and resolve_every go with host; put the port in each address")
+	}
 	for i, a := range d.Addresses {
 		if _, err := ParseTrunkAddress(a); err != nil {
 			add("addresses[%d]: %v", i, err)

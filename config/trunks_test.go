@@ -66,6 +66,7 @@ trunks:
     register: {}
   - name: b
     addresses: ["192.0.2.1"]
+    port: 5070
 `
 	yml := strings.Replace(string(Demo()), "callback_gateway:\n  uri: \"sip:{number}@127.0.0.1:5070\"\n",
 		"callback_gateway:\n  trunks: [nope]\n  uri: \"sip:{number}@127.0.0.1:5070\"\n", 1) + bad
@@ -89,6 +90,7 @@ trunks:
 		"trunks[1].addresses: give the trunk's addresses",
 		"trunks[1].register: needs auth",
 		`trunks[2].name "b": used twice`,
+		"trunks[2].port: port and resolve_every go with host",
 		"callback_gateway: uri: give uri or trunks, not both",
 		`callback_gateway.trunks[0] "nope": no such trunk`,
 	} {
