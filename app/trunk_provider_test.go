@@ -164,7 +164,7 @@ func TestSIPpGatewayChallengesWith401(t *testing.T) {
 	gw := startSIPpGateway(t, "trunk_gateway_401.xml", 1, "-rtp_echo")
 	prov := startKamailio(t, "provider.cfg", providerIP, `CUSTOMER="sip:`+gatewayHostPort(gw)+`"`,
 		`USERNAME="hotline"`, `PASSWORD="unused"`, "GATEWAY_AUTH")
-	tr := config.Trunk{Name: "provider", Addresses: []string{prov.addr.String()},
+	tr := config.Trunk{Name: "provider", Addresses: []string{prov.addr.String()}, Trusted: true,
 		Auth: &config.TrunkAuth{Username: "hotline", PasswordEnv: trunkPasswordEnv}}
 	h := start(t, acdTestConfig, viaTrunks(1, []config.Trunk{tr}, "provider"))
 	_, id := h.requestCallback("1")
@@ -181,8 +181,12 @@ func TestSIPpGatewayChallengesWith401(t *testing.T) {
 	h.events.waitEnd(t, cbID)
 	run := gw.wait(t)
 	run.requireSuccess(t)
-	if msgs := run.log("messages.log"); !strings.Contains(msgs, `Authorization: Digest username="hotline"`) {
+	msgs := run.log("messages.log")
+	if !strings.Contains(msgs, `Authorization: Digest username="hotline"`) {
 		t.Fatalf("no digest answer in what the gateway got:\n%s", tail(msgs, 3000))
+	}
+	if !strings.Contains(msgs, "P-Asserted-Identity: <sip:95598@") {
+		t.Fatalf("a trusted trunk got no P-Asserted-Identity with the hotline's number:\n%s", tail(msgs, 3000))
 	}
 }
 

@@ -87,7 +87,7 @@ func WithDialCheck(check func(ticketID, number string) error) CallbacksOption {
 // WithRoutes dials through trunks instead of the gateway URI: routes
 // returns, for a number, the trunks that are up in the order to try them
 // (GatewayConfig's URI and Transport are then not used). A trunk that
-// fails (no answer, 5xx, refused authentication) passes the call to the
+// fails (no response, 5xx, refused authentication) passes the call to the
 // next; busy or no answer is the customer's answer and ends the attempt.
 func WithRoutes(routes func(number string) []TrunkRoute) CallbacksOption {
 	return func(cb *Callbacks) error {

@@ -100,6 +100,9 @@ type outboundInvite struct {
 	// heard, when set, is called at every response (trunks: the far end
 	// is alive).
 	heard func()
+	// assert adds P-Asserted-Identity with fromUser (RFC 3325), for a
+	// trunk in the same trust domain.
+	assert bool
 }
 
 func (inv outboundInvite) onResponse(*sipmsg.Response) error {
@@ -118,6 +121,9 @@ func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []b
 	from.Params.Add("tag", sipmsg.GenerateTagN(16))
 	req.AppendHeader(from)
 	req.AppendHeader(&sipmsg.ToHeader{Address: inv.to})
+	if inv.assert && inv.fromUser != "" {
+		req.AppendHeader(sipmsg.NewHeader("P-Asserted-Identity", "<"+from.Address.String()+">"))
+	}
 	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
 	req.AppendHeader(sipmsg.NewHeader("Allow", allowed))
 	req.SetBody(offer)

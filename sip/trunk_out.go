@@ -30,6 +30,9 @@ type TrunkRoute struct {
 	FromNumber string // caller ID
 	Username   string // digest; empty: challenges are not answered
 	Password   string
+	// AssertIdentity adds P-Asserted-Identity with FromNumber: the trunk
+	// is in our trust domain and may forward it (RFC 3325).
+	AssertIdentity bool
 }
 
 // Ping sends OPTIONS to dest (RFC 3261 §11) and returns the answer's
@@ -202,7 +205,7 @@ func (cb *Callbacks) dialRoute(ctx context.Context, r TrunkRoute, ringTimeout ti
 				target: target, fromUser: from, to: *target.Clone(),
 				dest: r.Dest.String(), transport: strings.ToUpper(r.Transport),
 				username: r.Username, password: r.Password,
-				heard: func() { heard.Store(true) },
+				heard: func() { heard.Store(true) }, assert: r.AssertIdentity,
 			}, offer)
 		},
 	}, ringTimeout)

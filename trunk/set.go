@@ -260,6 +260,7 @@ func (s *Set) Routes(names []string, fromNumber string) func(number string) []si
 			r := sip.TrunkRoute{
 				Trunk: name, Dest: dest, Transport: t.cfg.Transport,
 				Number: t.DialledNumber(number), FromNumber: fromNumber,
+				AssertIdentity: t.cfg.Trusted,
 			}
 			if t.cfg.FromNumber != "" {
 				r.FromNumber = t.cfg.FromNumber
