@@ -158,7 +158,8 @@ func TestTrunkFailoverToSecondTrunk(t *testing.T) {
 // (Kamailio, which answers the pings and relays calls unchallenged), SIPp
 // as the provider's gateway answers the first INVITE with 401; the server
 // answers the challenge with the trunk's credentials (SIPp checks them with
-// verifyauth) and the call goes through.
+// verifyauth) and the call goes through, asserting the hotline's number to
+// the trusted trunk.
 func TestSIPpGatewayChallengesWith401(t *testing.T) {
 	t.Setenv(trunkPasswordEnv, "gw-secret")
 	gw := startSIPpGateway(t, "trunk_gateway_401.xml", 1, "-rtp_echo")
