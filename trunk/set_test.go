@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,24 @@ import (
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// lockedLog collects log output from several goroutines.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
 
 func testSet(t *testing.T, reg prometheus.Registerer, resolve func(context.Context, string) ([]netip.Addr, error), cfgs ...config.Trunk) *Set {
 	t.Helper()
@@ -135,14 +154,28 @@ func TestRegistrationRefusedBacksOffAndGrantedIsWithdrawn(t *testing.T) {
 	tr := config.Trunk{Name: "p", Addresses: []string{"192.0.2.1"}, OptionsInterval: time.Hour,
 		Auth:     &config.TrunkAuth{Username: "u", PasswordEnv: "HOTLINE_TRUNK_TEST_PW"},
 		Register: &config.TrunkRegister{Expires: time.Hour}}
-	reg := prometheus.NewRegistry()
-	s := testSet(t, reg, nil, tr)
+	var logs lockedLog
+	s, err := New([]config.Trunk{tr}, Options{
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)), Registerer: prometheus.NewRegistry(),
+		Backoff: Backoff{Min: 20 * time.Millisecond, Max: 40 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
 	ep := &fakeEndpoint{answer: map[netip.AddrPort]bool{}, refuse: true}
 	s.Start(ep)
 	waitUntil(t, "three attempts", func() bool { return ep.count() >= 3 })
 	p, _ := s.Get("p")
 	if p.Registered() || testutil.ToFloat64(s.regGauge.WithLabelValues("p")) != 0 {
 		t.Fatal("refused registration reported registered")
+	}
+	out := logs.String()
+	if !strings.Contains(out, `msg="trunk registration failed" part=trunks trunk=p status=403`) || !strings.Contains(out, "retry_in=") {
+		t.Fatalf("the refusal is not logged with the provider's status and the wait:\n%s", out)
+	}
+	if strings.Contains(out, "pw") {
+		t.Fatalf("the password reached the log:\n%s", out)
 	}
 	ep.mu.Lock()
 	first := ep.registers[0]
