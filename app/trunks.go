@@ -31,11 +31,11 @@ func (s *Server) startTrunks() {
 }
 
 // callbackRoutes dials callbacks through callback_gateway.trunks when
-// they are set, instead of callback_gateway.uri.
-func (s *Server) callbackRoutes(opts []sip.CallbacksOption) []sip.CallbacksOption {
+// they are set (nil: through callback_gateway.uri).
+func (s *Server) callbackRoutes() func(number string) []sip.TrunkRoute {
 	gw := s.cfg.CallbackGateway
 	if s.trunks == nil || gw == nil || len(gw.Trunks) == 0 {
-		return opts
+		return nil
 	}
-	return append(opts, sip.WithRoutes(s.trunks.Routes(gw.Trunks, gw.FromNumber)))
+	return s.trunks.Routes(gw.Trunks, gw.FromNumber)
 }
