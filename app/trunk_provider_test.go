@@ -222,6 +222,12 @@ func TestTrunkSilentToInviteFailsOver(t *testing.T) {
 	if !slices.Contains(dead.methods(), "INVITE") {
 		t.Fatalf("the silent trunk got %v, want the INVITE tried first", dead.methods())
 	}
+	if v := h.metric("hotline_trunk_call_failures_total", "trunk", "first"); v != 1 {
+		t.Fatalf("hotline_trunk_call_failures_total{first} %v, want 1", v)
+	}
+	if v := h.metric("hotline_trunk_call_failures_total", "trunk", "provider"); v != 0 {
+		t.Fatalf("hotline_trunk_call_failures_total{provider} %v, want 0", v)
+	}
 	if prov.count("provider: authenticated INVITE") != 1 {
 		t.Fatal("the callback did not go out through the second trunk")
 	}

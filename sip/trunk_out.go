@@ -33,6 +33,9 @@ type TrunkRoute struct {
 	// AssertIdentity adds P-Asserted-Identity with FromNumber: the trunk
 	// is in our trust domain and may forward it (RFC 3325).
 	AssertIdentity bool
+	// Failed, when set, is told when the trunk itself failed a call
+	// (failOver), for its metric.
+	Failed func()
 }
 
 // Ping sends OPTIONS to dest (RFC 3261 §11) and returns the answer's
@@ -164,7 +167,10 @@ func (cb *Callbacks) dialTrunks(ctx context.Context, number string, ringTimeout 
 		if !failOver(err) || ctx.Err() != nil {
 			return nil, err
 		}
-		cb.e.log.Warn("callback: trunk failed, trying the next", "trunk", r.Trunk, "err", err)
+		if r.Failed != nil {
+			r.Failed()
+		}
+		cb.e.log.Warn("callback: trunk failed the call, trying the next", "trunk", r.Trunk, "err", err)
 	}
 	return nil, err
 }

@@ -26,12 +26,17 @@ func (s *Set) registerMetrics(reg prometheus.Registerer) error {
 		Name: "hotline_trunk_registered",
 		Help: "1 while the trunk's outbound registration is granted, 0 otherwise (trunks with register only).",
 	}, []string{"trunk"})
-	for _, c := range []prometheus.Collector{s.upGauge, s.regGauge} {
+	s.callFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hotline_trunk_call_failures_total",
+		Help: "Calls out that the trunk itself failed (transport error, no response, 5xx, 403, refused credentials), each passed to the next trunk that is up.",
+	}, []string{"trunk"})
+	for _, c := range []prometheus.Collector{s.upGauge, s.regGauge, s.callFailures} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}
 	}
 	for _, t := range s.trunks {
+		s.callFailures.WithLabelValues(t.cfg.Name)
 		if t.cfg.Register != nil {
 			s.regGauge.WithLabelValues(t.cfg.Name).Set(0)
 		}
@@ -50,6 +55,15 @@ func (s *Set) setRegistered(t *Trunk, ok bool) {
 	t.reg.Store(ok)
 	if s.regGauge != nil {
 		s.regGauge.WithLabelValues(t.cfg.Name).Set(b2f(ok))
+	}
+}
+
+// failedCall counts a call the trunk failed.
+func (s *Set) failedCall(name string) func() {
+	return func() {
+		if s.callFailures != nil {
+			s.callFailures.WithLabelValues(name).Inc()
+		}
 	}
 }
 

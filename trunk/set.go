@@ -114,6 +114,7 @@ type Set struct {
 	mu     sync.Mutex                            // rebuilding the index
 
 	upGauge, regGauge *prometheus.GaugeVec
+	callFailures      *prometheus.CounterVec
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -261,6 +262,7 @@ func (s *Set) Routes(names []string, fromNumber string) func(number string) []si
 				Trunk: name, Dest: dest, Transport: t.cfg.Transport,
 				Number: t.DialledNumber(number), FromNumber: fromNumber,
 				AssertIdentity: t.cfg.Trusted,
+				Failed:         s.failedCall(name),
 			}
 			if t.cfg.FromNumber != "" {
 				r.FromNumber = t.cfg.FromNumber
