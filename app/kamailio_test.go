@@ -67,8 +67,8 @@ func freeUDPOn(t *testing.T, ip string) netip.AddrPort {
 	return netip.MustParseAddrPort(c.LocalAddr().String())
 }
 
-// startKamailio runs test/kamailio/<cfg> on ip with the given -A defines
-// and waits until it answers OPTIONS. It is stopped when the test ends.
+// startKamailio runs test/kamailio/<cfg> on ip (UDP and TCP, one port)
+// with the given -A defines and waits until it answers OPTIONS. It is stopped when the test ends.
 func startKamailio(t *testing.T, cfg, ip string, defines ...string) *kamailioProc {
 	t.Helper()
 	bin := needKamailio(t)
@@ -78,7 +78,7 @@ func startKamailio(t *testing.T, cfg, ip string, defines ...string) *kamailioPro
 		"-f", filepath.Join(kamailioConfigDir, cfg),
 		"-DD", "-E", "-m", "32", "-M", "4",
 		"-P", filepath.Join(dir, "kamailio.pid"), "-Y", dir, "-w", dir,
-		"-l", "udp:" + k.addr.String(),
+		"-l", "udp:" + k.addr.String(), "-l", "tcp:" + k.addr.String(),
 	}
 	for _, d := range defines {
 		args = append(args, "-A", d)

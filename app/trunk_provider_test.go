@@ -281,3 +281,38 @@ func TestKamailioProviderSendsCallsToRegisteredContact(t *testing.T) {
 		t.Fatal("the provider did not send the call to the registered contact")
 	}
 }
+
+// TestKamailioProviderOverTCP: the same provider reached over TCP: the
+// registration (Contact with transport=tcp), the pings and the callback's
+// INVITE with its 407 all go over one TCP connection the server opens.
+func TestKamailioProviderOverTCP(t *testing.T) {
+	t.Setenv(trunkPasswordEnv, "trunk-secret")
+	gw := startSIPpGateway(t, "callback_gateway.xml", 1, "-rtp_echo")
+	prov := startProvider(t, gatewayHostPort(gw))
+	tr := providerTrunk(prov.addr.String())
+	tr.Transport = "tcp"
+	h := start(t, acdTestConfig, viaTrunks(1, []config.Trunk{tr}, "provider"))
+	waitFor(t, "registration over TCP", 10*time.Second, func() bool {
+		return prov.count("provider: registered hotline contact <sip:hotline@") >= 1
+	})
+	if out := prov.out.String(); !strings.Contains(out, "transport=tcp>") || !strings.Contains(out, "auth=hotline proto=tcp") {
+		t.Fatalf("the registration did not come over TCP with a TCP contact:\n%s", tail(out, 2000))
+	}
+	_, id := h.requestCallback("1")
+	h.events.waitEnd(t, id)
+	cbID := id + "-cb"
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	leg := waitIncoming(t, agent)
+	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	h.events.waitEnd(t, cbID)
+	gw.wait(t).requireSuccess(t)
+	if v := h.metric("hotline_trunk_up", "trunk", "provider"); v != 1 {
+		t.Fatalf("hotline_trunk_up %v over TCP", v)
+	}
+	if n := prov.count("proto=udp"); n != 0 {
+		t.Fatalf("%d requests reached the provider over UDP", n)
+	}
+}
