@@ -65,6 +65,10 @@ type TrunkRegistration struct {
 	Username  string
 	Password  string
 	Expires   time.Duration // asked for; 0 unregisters
+	// CallID and CSeq: one Call-ID for all the registrations of a boot
+	// cycle and a CSeq that grows (RFC 3261 §10.2); empty CallID: a new one.
+	CallID string
+	CSeq   uint32
 }
 
 // RegisterTrunk registers our contact with the provider, answering a 401
@@ -88,6 +92,11 @@ func (e *Endpoint) RegisterTrunk(ctx context.Context, r TrunkRegistration) (time
 	}
 	req.AppendHeader(&sipmsg.ContactHeader{Address: contact})
 	req.AppendHeader(sipmsg.NewHeader("Expires", strconv.Itoa(int(r.Expires/time.Second))))
+	if r.CallID != "" {
+		callID := sipmsg.CallIDHeader(r.CallID)
+		req.AppendHeader(&callID)
+		req.AppendHeader(&sipmsg.CSeqHeader{SeqNo: r.CSeq, MethodName: sipmsg.REGISTER})
+	}
 	req.SetDestination(r.Dest.String())
 	req.SetTransport(strings.ToUpper(r.Transport))
 	res, err := e.client.Do(ctx, req)

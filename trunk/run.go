@@ -2,6 +2,8 @@ package trunk
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"net/netip"
 	"time"
 
@@ -154,10 +156,11 @@ func (s *Set) observe(t *Trunk, answered bool, status int) {
 func (s *Set) registerLoop(ep Endpoint, t *Trunk) {
 	defer s.wg.Done()
 	state := NewRegistration(s.opts.Backoff)
+	seq := &regSeq{callID: newCallID()}
 	aor := t.aor()
 	expires := t.cfg.Register.Expires
 	for {
-		wait := s.registerOnce(ep, t, state, aor, expires)
+		wait := s.registerOnce(ep, t, state, seq, aor, expires)
 		if !s.sleep(wait) {
 			break
 		}
@@ -165,20 +168,34 @@ func (s *Set) registerLoop(ep Endpoint, t *Trunk) {
 	if state.Registered() {
 		if dest, ok := t.primary(); ok {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			_, _, _ = ep.RegisterTrunk(ctx, s.registration(t, dest, aor, 0))
+			_, _, _ = ep.RegisterTrunk(ctx, s.registration(t, seq, dest, aor, 0))
 			cancel()
 		}
 	}
 }
 
+// regSeq is a registration's Call-ID, kept for the whole run, and its
+// CSeq, raised by 2 per REGISTER: the answer to a challenge takes the
+// number in between.
+type regSeq struct {
+	callID string
+	cseq   uint32
+}
+
+func newCallID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "reg-" + hex.EncodeToString(b[:])
+}
+
 // registerOnce sends one REGISTER and returns the wait before the next.
-func (s *Set) registerOnce(ep Endpoint, t *Trunk, state *Registration, aor string, expires time.Duration) time.Duration {
+func (s *Set) registerOnce(ep Endpoint, t *Trunk, state *Registration, seq *regSeq, aor string, expires time.Duration) time.Duration {
 	dest, ok := t.primary()
 	if !ok {
 		return state.Failed()
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 32*time.Second)
-	granted, status, err := ep.RegisterTrunk(ctx, s.registration(t, dest, aor, expires))
+	granted, status, err := ep.RegisterTrunk(ctx, s.registration(t, seq, dest, aor, expires))
 	cancel()
 	if s.ctx.Err() != nil {
 		return 0
@@ -198,10 +215,12 @@ func (s *Set) registerOnce(ep Endpoint, t *Trunk, state *Registration, aor strin
 	return state.Granted(granted)
 }
 
-func (s *Set) registration(t *Trunk, dest netip.AddrPort, aor string, expires time.Duration) sip.TrunkRegistration {
+func (s *Set) registration(t *Trunk, seq *regSeq, dest netip.AddrPort, aor string, expires time.Duration) sip.TrunkRegistration {
+	seq.cseq += 2
 	return sip.TrunkRegistration{
 		Dest: dest, Transport: t.cfg.Transport, AOR: aor,
 		Username: t.cfg.Auth.Username, Password: t.password, Expires: expires,
+		CallID: seq.callID, CSeq: seq.cseq,
 	}
 }
 

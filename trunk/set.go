@@ -157,6 +157,9 @@ func New(cfgs []config.Trunk, opts Options) (*Set, error) {
 }
 
 func newTrunk(c config.Trunk) (*Trunk, error) {
+	if c.Register != nil && c.Auth == nil {
+		return nil, fmt.Errorf("trunk %s: register needs auth", c.Name)
+	}
 	t := &Trunk{
 		cfg:       c,
 		numbering: Numbering{CountryCode: c.CountryCode, NationalPrefix: c.NationalPrefix, InternationalPrefix: c.InternationalPrefix},

@@ -184,6 +184,12 @@ func TestRegistrationRefusedBacksOffAndGrantedIsWithdrawn(t *testing.T) {
 	if p.ContactUser() != "u" {
 		t.Fatalf("contact user %q", p.ContactUser())
 	}
+	ep.mu.Lock()
+	second := ep.registers[1]
+	ep.mu.Unlock()
+	if first.CallID == "" || second.CallID != first.CallID || second.CSeq <= first.CSeq {
+		t.Fatalf("registrations %q/%d then %q/%d: want one Call-ID and a growing CSeq", first.CallID, first.CSeq, second.CallID, second.CSeq)
+	}
 	if first.AOR != "sip:u@192.0.2.1" || first.Username != "u" || first.Password != "pw" || first.Expires != time.Hour {
 		t.Fatalf("registration %+v", first)
 	}
