@@ -182,3 +182,26 @@ func TestGuardLetsTrunkPeersThrough(t *testing.T) {
 		t.Fatal("a stranger past its limit passed")
 	}
 }
+
+// FuzzIdentityHeaders feeds arbitrary P-Asserted-Identity, Remote-Party-ID,
+// Diversion and History-Info values from a trusted trunk: nothing may
+// panic, a number taken is digits (after an optional +), and the
+// forwarding chain read stays bounded.
+func FuzzIdentityHeaders(f *testing.F) {
+	f.Add("<sip:+8613800000001@c>", `<sip:1@c>;party=calling`, "<sip:+862155500000@c>;counter=1", "<sip:95598@h>;index=1.1, <tel:+86-21-5550-0001>;index=1")
+	f.Add(`"a,b" <sip:x@y`, `<>;party=`, ",,,,", "<sip:1@h>;index=1.2.3.4.5.6.7.8.9")
+	f.Add("", "", "", "")
+	e := trunkEndpoint()
+	f.Fuzz(func(t *testing.T, pai, rpid, diversion, history string) {
+		req := trunkInvite("203.0.113.10:5060", "+8695598",
+			"P-Asserted-Identity", pai, "Remote-Party-ID", rpid, "Diversion", diversion, "History-Info", history)
+		if n := assertedIdentity(req); n != "" && stripVisual(n) != n {
+			t.Fatalf("asserted %q is not a number", n)
+		}
+		if chain := redirectedFrom(req); len(chain) > 2*maxRedirections {
+			t.Fatalf("%d forwarding entries read", len(chain))
+		}
+		_, _ = e.callerIdentity(req)
+		_ = e.calledNumber(req)
+	})
+}
