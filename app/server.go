@@ -25,6 +25,7 @@ import (
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/trunk"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -54,6 +55,7 @@ type Server struct {
 	played atomic.Pointer[func(callID string, refs []ivr.PromptRef)]
 	// callbacks: virtual hold (package callback); nil when no queue offers it
 	callbacks *callback.Service
+	trunks    *trunk.Set // carriers' trunks (trunks.go); nil when none
 	// monitors: supervisors' listen/whisper/barge (package monitor,
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
@@ -214,6 +216,9 @@ func (s *Server) Start() error {
 	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
 		return err
 	}
+	if err := s.newTrunks(&sipCfg); err != nil { // trunks.go
+		return err
+	}
 	if s.sip, err = sip.New(sipCfg, s.ports, s.pacer, s.bus, func(ctx context.Context, c *sip.Call) { s.flow.HandleCall(ctx, c) }); err != nil {
 		return err
 	}
@@ -225,6 +230,7 @@ func (s *Server) Start() error {
 	if err := s.sip.Start(); err != nil {
 		return err
 	}
+	s.startTrunks()
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
 	s.web.WithWallboard(func() any { return s.metrics.Wallboard() })
 	if len(cfg.API.Tokens) > 0 {
@@ -310,6 +316,7 @@ func (s *Server) Close() {
 	if s.acd != nil {
 		s.acd.Close()
 	}
+	s.trunks.Close() // before the endpoint: withdraws the registrations
 	if s.sip != nil {
 		_ = s.sip.Close()
 	}

@@ -102,6 +102,8 @@ type Config struct {
 	RepeatComplaints *RepeatComplaints `yaml:"repeat_complaints"`
 	// CallbackGateway dials callbacks out (config/callback.go).
 	CallbackGateway *CallbackGateway `yaml:"callback_gateway"`
+	// Trunks are the carriers' and providers' interconnects (config/trunks.go).
+	Trunks []Trunk `yaml:"trunks"`
 
 	// File is where the configuration came from, for error messages.
 	File string `yaml:"-"`
@@ -247,6 +249,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateAgentPanel()...)
 	errs = append(errs, c.validateCare()...)
 	errs = append(errs, c.validateCallback()...)
+	errs = append(errs, c.validateTrunks()...)
 	for i, w := range c.Webhooks {
 		if err := w.Check(); err != nil {
 			errs = append(errs, c.Errorf("webhooks", "webhooks[%d]: %v", i, err))
