@@ -29,6 +29,7 @@ type Conn struct {
 	Node  string
 
 	settings Settings
+	metrics  *Metrics
 	log      *slog.Logger
 	down     atomic.Bool // disconnected: the node must not route on stale state
 
@@ -50,6 +51,7 @@ type Settings struct {
 	// server, 3 on a NATS cluster of three or more.
 	Replicas int
 	Log      *slog.Logger
+	Metrics  *Metrics // nil: count nothing
 }
 
 // SettingsFrom reads the cluster section of a configuration.
@@ -84,7 +86,7 @@ func Connect(ctx context.Context, s Settings) (*Conn, error) {
 	if s.Replicas <= 0 {
 		s.Replicas = 1
 	}
-	c := &Conn{Names: Names{Prefix: s.Prefix}, Node: s.Node, settings: s, log: s.Log.With("node", s.Node)}
+	c := &Conn{Names: Names{Prefix: s.Prefix}, Node: s.Node, settings: s, metrics: s.Metrics, log: s.Log.With("node", s.Node)}
 	opts, err := credentialOptions()
 	if err != nil {
 		return nil, err

@@ -60,11 +60,6 @@ func WithOnChange(f func(Leadership)) ElectorOption {
 	return func(e *Elector) error { e.onChange = f; return nil }
 }
 
-// WithMetrics counts leadership and bad lease values.
-func WithMetrics(m *Metrics) ElectorOption {
-	return func(e *Elector) error { e.metrics = m; return nil }
-}
-
 // WithFence shares the fence that the node's decision receiver uses, so
 // that the terms seen on the lease raise it too.
 func WithFence(f *Fence) ElectorOption {
@@ -85,7 +80,7 @@ func NewElector(ctx context.Context, conn *Conn, opts ...ElectorOption) (*Electo
 	}
 	ttl := conn.settings.LeaseTTL
 	e := &Elector{
-		conn: conn, kv: kv, log: conn.log, now: time.Now,
+		conn: conn, kv: kv, log: conn.log, now: time.Now, metrics: conn.metrics,
 		ttl:        ttl,
 		renewEvery: ttl / 3,
 		// The margin covers the clocks' rates and the time from our

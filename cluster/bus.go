@@ -1,0 +1,144 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+)
+
+// ErrNotLeader is returned when a node that does not hold the lease (or
+// whose lease ran out) tries to decide.
+var ErrNotLeader = errors.New("cluster: not the leader")
+
+// ErrDown is returned when NATS is not connected: the node must refuse
+// the call rather than decide on stale state.
+var ErrDown = errors.New("cluster: NATS is not connected")
+
+// SendCommand stores a command in the command stream and returns its
+// stream sequence once JetStream has it. Node, version and (if empty) id
+// are filled in; a retry with the same id is stored once.
+func (c *Conn) SendCommand(ctx context.Context, cmd Command) (uint64, error) {
+	if !c.Up() {
+		return 0, ErrDown
+	}
+	cmd.V, cmd.Node = wireVersion, c.Node
+	if cmd.ID == "" {
+		cmd.ID = nuid.Next()
+	}
+	if err := cmd.Check(); err != nil {
+		return 0, fmt.Errorf("cluster: command: %w", err)
+	}
+	data, err := json.Marshal(cmd)
+	if err != nil {
+		return 0, fmt.Errorf("cluster: command: %w", err)
+	}
+	ack, err := c.JS.Publish(ctx, c.Names.CommandSubject(c.Node), data, jetstream.WithMsgID(cmd.ID))
+	if err != nil {
+		return 0, fmt.Errorf("cluster: send %s: %w", cmd.Kind, err)
+	}
+	return ack.Sequence, nil
+}
+
+// CommandHandler receives each valid command with its stream sequence,
+// in stream order, on one goroutine.
+type CommandHandler func(seq uint64, cmd Command)
+
+// ConsumeCommands delivers the command stream from sequence from (1 or 0:
+// from the start), in order, to handle, until the returned stop is called.
+// A message that does not parse is dropped, logged and counted. The
+// leader keeps its own applied sequence, so nothing is acknowledged.
+func (c *Conn) ConsumeCommands(ctx context.Context, from uint64, handle CommandHandler) (stop func(), err error) {
+	// The stream holds only commands: no filter (NATS 2.9 has no
+	// multi-subject filters, which the ordered consumer would ask for).
+	var cfg jetstream.OrderedConsumerConfig
+	if from > 1 {
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = from
+	}
+	cons, err := c.JS.OrderedConsumer(ctx, c.Names.CommandStream(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: command consumer: %w", err)
+	}
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		meta, err := m.Metadata()
+		if err != nil {
+			c.dropped(SubjectCommands, m.Subject(), err)
+			return
+		}
+		cmd, err := parseCommand(m.Data())
+		if err == nil && c.Names.CommandSubject(cmd.Node) != m.Subject() {
+			err = fmt.Errorf("node %q sent on another node's subject", cmd.Node)
+		}
+		if err != nil {
+			c.dropped(SubjectCommands, m.Subject(), err)
+			return
+		}
+		handle(meta.Sequence.Stream, cmd)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: command consumer: %w", err)
+	}
+	return cc.Stop, nil
+}
+
+// dropped logs and counts a message that was not applied. The content is
+// not logged: it may carry a caller's number.
+func (c *Conn) dropped(kind, subject string, err error) {
+	c.metrics.badMessage(kind)
+	c.log.Warn("cluster: dropped a message that does not parse", "subject", subject, "err", err)
+}
+
+// Decide sends a decision to the node it is for, stamped with this
+// leader's term. It refuses if the lease is not held at this instant.
+func (e *Elector) Decide(d Decision) error {
+	term, ok := e.Leading()
+	if !ok {
+		return ErrNotLeader
+	}
+	d.V, d.Term = wireVersion, term
+	if err := d.Check(); err != nil {
+		return fmt.Errorf("cluster: decision: %w", err)
+	}
+	data, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("cluster: decision: %w", err)
+	}
+	if err := e.conn.NC.Publish(e.conn.Names.DecisionSubject(d.Node), data); err != nil {
+		return fmt.Errorf("cluster: decide: %w", err)
+	}
+	return nil
+}
+
+// DecisionHandler receives each admitted decision, in arrival order, on
+// one goroutine.
+type DecisionHandler func(Decision)
+
+// ReceiveDecisions subscribes to this node's decisions. A decision that
+// does not parse, is for another node or carries an older term than the
+// fence has seen is dropped (and counted) before handle sees it.
+func (c *Conn) ReceiveDecisions(fence *Fence, handle DecisionHandler) (stop func() error, err error) {
+	sub, err := c.NC.Subscribe(c.Names.DecisionSubject(c.Node), func(m *nats.Msg) {
+		d, err := parseDecision(m.Data)
+		if err == nil && d.Node != c.Node {
+			err = fmt.Errorf("decision for node %q", d.Node)
+		}
+		if err != nil {
+			c.dropped(SubjectDecisions, m.Subject, err)
+			return
+		}
+		if err := fence.Admit(d.Term); err != nil {
+			c.log.Info("cluster: refused a decision", "err", err, "kind", d.Kind)
+			return
+		}
+		handle(d)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: decisions: %w", err)
+	}
+	return sub.Unsubscribe, nil
+}

@@ -1,0 +1,200 @@
+package cluster
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// wireVersion is the version of the command and decision formats; a
+// message of another version is dropped as one that does not parse.
+const wireVersion = 1
+
+// maxMessage bounds a command or decision; a larger one is dropped.
+const maxMessage = 16 << 10
+
+// CommandKind is what a node asks of the leader's ACD; each mirrors one
+// command of the acd package.
+type CommandKind string
+
+// The command kinds.
+const (
+	CmdJoin        CommandKind = "join"         // a caller joins Queue (Call, Queue, Caller, Priority)
+	CmdAbandon     CommandKind = "abandon"      // the caller left the queue (Call)
+	CmdOfferResult CommandKind = "offer_result" // an agent leg's outcome (Call, Agent, Result)
+	CmdTalkEnded   CommandKind = "talk_ended"   // a bridged call ended (Call, Reason: who hung up)
+	CmdAgent       CommandKind = "agent"        // an agent's own command (Agent, Action, Reason)
+	CmdNodeCalls   CommandKind = "node_calls"   // a node's live calls, for a new leader (Calls)
+)
+
+// Offer results and agent actions a command may carry.
+var (
+	offerResults = []string{"answered", "timeout", "busy", "declined", "failed"}
+	agentActions = []string{"login", "logout", "pause", "unpause", "ready"}
+)
+
+// Command is one message of the command stream.
+type Command struct {
+	V        int         `json:"v"`
+	ID       string      `json:"id"` // unique per command: a resend with the same id is stored once
+	Node     string      `json:"node"`
+	Kind     CommandKind `json:"kind"`
+	Call     string      `json:"call,omitempty"`
+	Queue    string      `json:"queue,omitempty"`
+	Caller   string      `json:"caller,omitempty"`
+	Priority int         `json:"priority,omitempty"`
+	Agent    string      `json:"agent,omitempty"`
+	Action   string      `json:"action,omitempty"`
+	Result   string      `json:"result,omitempty"`
+	Reason   string      `json:"reason,omitempty"`
+	Calls    []string    `json:"calls,omitempty"`
+}
+
+// Check reports what makes a command unusable.
+func (c *Command) Check() error {
+	var errs []error
+	need := func(field, v string) {
+		if v == "" {
+			errs = append(errs, fmt.Errorf("%s needs %s", c.Kind, field))
+		}
+	}
+	if c.V != wireVersion {
+		return fmt.Errorf("version %d, want %d", c.V, wireVersion)
+	}
+	if c.ID == "" || !validToken(c.Node) {
+		return errors.New("a command needs an id and a valid node")
+	}
+	switch c.Kind {
+	case CmdJoin:
+		need("call", c.Call)
+		need("queue", c.Queue)
+	case CmdAbandon, CmdTalkEnded:
+		need("call", c.Call)
+	case CmdOfferResult:
+		need("call", c.Call)
+		need("agent", c.Agent)
+		if !slices.Contains(offerResults, c.Result) {
+			errs = append(errs, fmt.Errorf("offer_result %q: want one of %v", c.Result, offerResults))
+		}
+	case CmdAgent:
+		need("agent", c.Agent)
+		if !slices.Contains(agentActions, c.Action) {
+			errs = append(errs, fmt.Errorf("agent action %q: want one of %v", c.Action, agentActions))
+		}
+	case CmdNodeCalls:
+	default:
+		errs = append(errs, fmt.Errorf("unknown command kind %q", c.Kind))
+	}
+	return errors.Join(errs...)
+}
+
+// DecisionKind is what the leader's ACD tells a node to do; each mirrors
+// one action of the acd package.
+type DecisionKind string
+
+// The decision kinds.
+const (
+	DecQueued      DecisionKind = "queued"       // Call waits: Position, ExpectedWaitMS
+	DecBlocked     DecisionKind = "blocked"      // Call may not join: Reason
+	DecRejected    DecisionKind = "rejected"     // Call is refused: Reason
+	DecOffer       DecisionKind = "offer"        // ring Agents for Call: TimeoutMS
+	DecCancelOffer DecisionKind = "cancel_offer" // stop ringing Agent for Call
+	DecConnect     DecisionKind = "connect"      // bridge Call to Agent
+	DecAnnounce    DecisionKind = "announce"     // tell Call its Position, ExpectedWaitMS
+	DecOverflow    DecisionKind = "overflow"     // Call leaves for Target
+	DecLeave       DecisionKind = "leave"        // Call leaves the queue: Reason
+	DecWrapup      DecisionKind = "wrapup"       // Agent is in wrap-up until UntilMS
+)
+
+// Decision is one message from the leader to the node holding a call or
+// an agent. Term is the leader's fencing token.
+type Decision struct {
+	V              int          `json:"v"`
+	Term           uint64       `json:"term"`
+	Seq            uint64       `json:"seq,omitempty"` // the command that caused it, if one did
+	Node           string       `json:"node"`          // the node it is for
+	Kind           DecisionKind `json:"kind"`
+	Call           string       `json:"call,omitempty"`
+	Agent          string       `json:"agent,omitempty"`
+	Agents         []string     `json:"agents,omitempty"`
+	Queue          string       `json:"queue,omitempty"`
+	Target         string       `json:"target,omitempty"`
+	Reason         string       `json:"reason,omitempty"`
+	Position       int          `json:"position,omitempty"`
+	ExpectedWaitMS int64        `json:"expected_wait_ms,omitempty"`
+	TimeoutMS      int64        `json:"timeout_ms,omitempty"`
+	UntilMS        int64        `json:"until_ms,omitempty"`
+}
+
+// Check reports what makes a decision unusable.
+func (d *Decision) Check() error {
+	if d.V != wireVersion {
+		return fmt.Errorf("version %d, want %d", d.V, wireVersion)
+	}
+	if d.Term == 0 {
+		return ErrNoTerm
+	}
+	if !validToken(d.Node) {
+		return fmt.Errorf("node %q", d.Node)
+	}
+	switch d.Kind {
+	case DecQueued, DecBlocked, DecRejected, DecAnnounce, DecLeave:
+		if d.Call == "" {
+			return fmt.Errorf("%s needs a call", d.Kind)
+		}
+	case DecOffer:
+		if d.Call == "" || len(d.Agents) == 0 || slices.Contains(d.Agents, "") {
+			return errors.New("offer needs a call and agents")
+		}
+	case DecCancelOffer, DecConnect:
+		if d.Call == "" || d.Agent == "" {
+			return fmt.Errorf("%s needs a call and an agent", d.Kind)
+		}
+	case DecOverflow:
+		if d.Call == "" || d.Target == "" {
+			return errors.New("overflow needs a call and a target")
+		}
+	case DecWrapup:
+		if d.Agent == "" {
+			return errors.New("wrapup needs an agent")
+		}
+	default:
+		return fmt.Errorf("unknown decision kind %q", d.Kind)
+	}
+	return nil
+}
+
+// parseCommand decodes and checks a command; unknown fields are refused
+// too, so a sender of another format is noticed rather than half-read.
+func parseCommand(data []byte) (Command, error) {
+	var c Command
+	if err := decodeStrict(data, &c); err != nil {
+		return c, err
+	}
+	return c, c.Check()
+}
+
+func parseDecision(data []byte) (Decision, error) {
+	var d Decision
+	if err := decodeStrict(data, &d); err != nil {
+		return d, err
+	}
+	return d, d.Check()
+}
+
+func decodeStrict(data []byte, v any) error {
+	if len(data) > maxMessage {
+		return fmt.Errorf("%d bytes, more than %d", len(data), maxMessage)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("does not parse: %w", err)
+	}
+	if dec.More() {
+		return errors.New("trailing data after the message")
+	}
+	return nil
+}
