@@ -116,11 +116,11 @@ func TestBadCommandsAreDroppedAndCounted(t *testing.T) {
 	defer stop()
 	bad := []string{
 		`not json`,
-		`{"v":1,"id":"x","node":"a","kind":"join","call":"c1"}`,                  // no queue
-		`{"v":1,"id":"x","node":"a","kind":"explode","call":"c1"}`,               // unknown kind
-		`{"v":2,"id":"x","node":"a","kind":"abandon","call":"c1"}`,               // unknown version
-		`{"v":1,"id":"x","node":"a","kind":"abandon","call":"c1","extra":true}`,  // unknown field
-		`{"v":1,"id":"x","node":"b","kind":"abandon","call":"c1"}`,               // node b on a's subject
+		`{"v":1,"id":"x","node":"a","kind":"join","call":"c1"}`,                 // no queue
+		`{"v":1,"id":"x","node":"a","kind":"explode","call":"c1"}`,              // unknown kind
+		`{"v":2,"id":"x","node":"a","kind":"abandon","call":"c1"}`,              // unknown version
+		`{"v":1,"id":"x","node":"a","kind":"abandon","call":"c1","extra":true}`, // unknown field
+		`{"v":1,"id":"x","node":"b","kind":"abandon","call":"c1"}`,              // node b on a's subject
 		`{"v":1,"id":"x","node":"a","kind":"offer_result","call":"c","agent":"1","result":"maybe"}`,
 		`{"v":1,"id":"x","node":"a","kind":"abandon","call":"c1"} {"v":1}`, // trailing data
 	}
