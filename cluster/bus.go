@@ -93,23 +93,34 @@ func (c *Conn) dropped(kind, subject string, err error) {
 	c.log.Warn("cluster: dropped a message that does not parse", "subject", subject, "err", err)
 }
 
-// Decide sends a decision to the node it is for, stamped with this
-// leader's term. It refuses if the lease is not held at this instant.
-func (e *Elector) Decide(d Decision) error {
+// Decide sends decisions to the nodes they are for, one message per
+// node, each stamped with this leader's term. It refuses if the lease is
+// not held at this instant.
+func (e *Elector) Decide(ds ...Decision) error {
 	term, ok := e.Leading()
 	if !ok {
 		return ErrNotLeader
 	}
-	d.V, d.Term = wireVersion, term
-	if err := d.Check(); err != nil {
-		return fmt.Errorf("cluster: decision: %w", err)
+	var order []string
+	byNode := map[string][]Decision{}
+	for _, d := range ds {
+		d.V, d.Term = wireVersion, term
+		if err := d.Check(); err != nil {
+			return fmt.Errorf("cluster: decision: %w", err)
+		}
+		if _, seen := byNode[d.Node]; !seen {
+			order = append(order, d.Node)
+		}
+		byNode[d.Node] = append(byNode[d.Node], d)
 	}
-	data, err := json.Marshal(d)
-	if err != nil {
-		return fmt.Errorf("cluster: decision: %w", err)
-	}
-	if err := e.conn.NC.Publish(e.conn.Names.DecisionSubject(d.Node), data); err != nil {
-		return fmt.Errorf("cluster: decide: %w", err)
+	for _, node := range order {
+		data, err := json.Marshal(byNode[node])
+		if err != nil {
+			return fmt.Errorf("cluster: decision: %w", err)
+		}
+		if err := e.conn.NC.Publish(e.conn.Names.DecisionSubject(node), data); err != nil {
+			return fmt.Errorf("cluster: decide: %w", err)
+		}
 	}
 	return nil
 }
@@ -123,19 +134,21 @@ type DecisionHandler func(Decision)
 // fence has seen is dropped (and counted) before handle sees it.
 func (c *Conn) ReceiveDecisions(fence *Fence, handle DecisionHandler) (stop func() error, err error) {
 	sub, err := c.NC.Subscribe(c.Names.DecisionSubject(c.Node), func(m *nats.Msg) {
-		d, err := parseDecision(m.Data)
-		if err == nil && d.Node != c.Node {
-			err = fmt.Errorf("decision for node %q", d.Node)
+		ds, err := parseDecisions(m.Data)
+		if err == nil && ds[0].Node != c.Node {
+			err = fmt.Errorf("decision for node %q", ds[0].Node)
 		}
 		if err != nil {
 			c.dropped(SubjectDecisions, m.Subject, err)
 			return
 		}
-		if err := fence.Admit(d.Term); err != nil {
-			c.log.Info("cluster: refused a decision", "err", err, "kind", d.Kind)
+		if err := fence.Admit(ds[0].Term); err != nil {
+			c.log.Info("cluster: refused a decision", "err", err, "kind", ds[0].Kind)
 			return
 		}
-		handle(d)
+		for _, d := range ds {
+			handle(d)
+		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cluster: decisions: %w", err)

@@ -32,7 +32,8 @@ const (
 // Offer results and agent actions a command may carry.
 var (
 	offerResults = []string{"answered", "timeout", "busy", "declined", "failed"}
-	agentActions = []string{"login", "logout", "pause", "unpause", "ready"}
+	agentActions = []string{"login", "logout", "pause", "ready"}
+	hangupSides  = []string{"caller", "agent", "server"}
 )
 
 // Command is one message of the command stream.
@@ -70,8 +71,13 @@ func (c *Command) Check() error {
 	case CmdJoin:
 		need("call", c.Call)
 		need("queue", c.Queue)
-	case CmdAbandon, CmdTalkEnded:
+	case CmdAbandon:
 		need("call", c.Call)
+	case CmdTalkEnded:
+		need("call", c.Call)
+		if !slices.Contains(hangupSides, c.Reason) {
+			errs = append(errs, fmt.Errorf("talk_ended by %q: want one of %v", c.Reason, hangupSides))
+		}
 	case CmdOfferResult:
 		need("call", c.Call)
 		need("agent", c.Agent)
@@ -126,6 +132,8 @@ type Decision struct {
 	ExpectedWaitMS int64        `json:"expected_wait_ms,omitempty"`
 	TimeoutMS      int64        `json:"timeout_ms,omitempty"`
 	UntilMS        int64        `json:"until_ms,omitempty"`
+	WorkNumber     string       `json:"work_number,omitempty"`
+	AnnounceAgent  bool         `json:"announce_agent,omitempty"`
 }
 
 // Check reports what makes a decision unusable.
@@ -176,12 +184,34 @@ func parseCommand(data []byte) (Command, error) {
 	return c, c.Check()
 }
 
-func parseDecision(data []byte) (Decision, error) {
-	var d Decision
-	if err := decodeStrict(data, &d); err != nil {
-		return d, err
+// parseDecisions reads one message of decisions: a JSON array of them,
+// all for the same node under the same term (one message per command and
+// node), or a single one.
+func parseDecisions(data []byte) ([]Decision, error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		var d Decision
+		if err := decodeStrict(data, &d); err != nil {
+			return nil, err
+		}
+		return []Decision{d}, d.Check()
 	}
-	return d, d.Check()
+	var ds []Decision
+	if err := decodeStrict(data, &ds); err != nil {
+		return nil, err
+	}
+	if len(ds) == 0 {
+		return nil, errors.New("no decisions")
+	}
+	for i := range ds {
+		if err := ds[i].Check(); err != nil {
+			return nil, fmt.Errorf("decision %d: %w", i, err)
+		}
+		if ds[i].Node != ds[0].Node || ds[i].Term != ds[0].Term {
+			return nil, errors.New("decisions of one message differ in node or term")
+		}
+	}
+	return ds, nil
 }
 
 func decodeStrict(data []byte, v any) error {

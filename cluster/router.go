@@ -1,0 +1,159 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/call"
+)
+
+// ErrUnknownCall is returned for a command about a call the leader does
+// not hold (it ended, or the node's view is older than the leader's).
+var ErrUnknownCall = errors.New("cluster: unknown call")
+
+// Router is the leader's side of the decision path: it applies each
+// command of the stream to the one ACD and turns the ACD's actions into
+// decisions for the nodes that hold the calls and the agents. It is pure
+// logic: no I/O and no clock of its own (the ACD reads its injected
+// clock); the caller serialises every use.
+type Router struct {
+	acd       *acd.ACD
+	callNode  map[string]string // call → node holding the caller's leg
+	agentNode map[string]string // agent → node the agent last acted through
+	applied   uint64            // the last stream sequence applied
+}
+
+// NewRouter wraps a leader's ACD.
+func NewRouter(a *acd.ACD) *Router {
+	return &Router{acd: a, callNode: map[string]string{}, agentNode: map[string]string{}}
+}
+
+// Applied is the stream sequence of the last command applied: a new
+// leader replays from the one after it.
+func (r *Router) Applied() uint64 { return r.applied }
+
+// Apply runs one command (seq is its stream sequence) and returns the
+// decisions to send. A command the ACD refuses (an unknown agent, a call
+// already gone) returns the ACD's error and changes nothing else; the
+// sequence counts as applied either way, so a replay skips it.
+func (r *Router) Apply(seq uint64, c Command) ([]Decision, error) {
+	if seq != 0 && seq <= r.applied {
+		return nil, nil // replayed: already applied
+	}
+	if seq != 0 {
+		r.applied = seq
+	}
+	acts, err := r.run(c)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: %s from %s: %w", c.Kind, c.Node, err)
+	}
+	ds := r.decisions(seq, acts)
+	if c.Kind == CmdAbandon || c.Kind == CmdTalkEnded {
+		delete(r.callNode, c.Call) // the ACD is done with the call
+	}
+	return ds, nil
+}
+
+func (r *Router) run(c Command) ([]acd.Action, error) {
+	switch c.Kind {
+	case CmdJoin:
+		r.callNode[c.Call] = c.Node
+		acts, err := r.acd.Enqueue(c.Call, c.Queue, c.Caller, c.Priority)
+		if err != nil {
+			delete(r.callNode, c.Call)
+		}
+		return acts, err
+	case CmdAbandon:
+		return r.acd.Abandon(c.Call)
+	case CmdOfferResult:
+		// Reported by the node that dialled the agent (the caller's), not
+		// the agent's own: agentNode stays.
+		if c.Result == "answered" {
+			return r.acd.OfferAnswered(c.Call, c.Agent)
+		}
+		return r.acd.OfferFailed(c.Call, c.Agent, acd.OfferFailure(c.Result))
+	case CmdTalkEnded:
+		return r.acd.TalkEnded(c.Call, call.HangupBy(c.Reason))
+	case CmdAgent:
+		r.agentNode[c.Agent] = c.Node
+		return r.agentCommand(c)
+	case CmdNodeCalls:
+		return nil, nil // the rebuild after a takeover reads these
+	}
+	return nil, fmt.Errorf("unknown command kind %q", c.Kind)
+}
+
+func (r *Router) agentCommand(c Command) ([]acd.Action, error) {
+	switch c.Action {
+	case "login":
+		return r.acd.AgentLogin(c.Agent)
+	case "logout":
+		return r.acd.AgentLogout(c.Agent)
+	case "pause":
+		return r.acd.AgentPause(c.Agent, c.Reason)
+	case "ready":
+		return r.acd.AgentReady(c.Agent)
+	}
+	return nil, fmt.Errorf("unknown agent action %q", c.Action)
+}
+
+// Tick runs the ACD's timers (ring timeouts, announcements, wrap-up
+// ends) and returns the decisions they make.
+func (r *Router) Tick() []Decision { return r.decisions(0, r.acd.Tick()) }
+
+// decisions addresses each action to the node that must carry it out:
+// call actions to the node holding the caller, wrap-up to the agent's.
+func (r *Router) decisions(seq uint64, acts []acd.Action) []Decision {
+	out := make([]Decision, 0, len(acts))
+	for _, a := range acts {
+		d, ok := r.decision(a)
+		if !ok {
+			continue
+		}
+		d.Seq = seq
+		out = append(out, d)
+	}
+	return out
+}
+
+func (r *Router) decision(a acd.Action) (Decision, bool) {
+	var d Decision
+	switch a := a.(type) {
+	case acd.Queued:
+		d = Decision{Kind: DecQueued, Call: a.CallID, Queue: a.Queue, Position: a.Position, ExpectedWaitMS: a.ExpectedWait.Milliseconds()}
+	case acd.Blocked:
+		d = Decision{Kind: DecBlocked, Call: a.CallID, Reason: a.Reason}
+	case acd.Rejected:
+		d = Decision{Kind: DecRejected, Call: a.CallID, Reason: a.Reason}
+	case acd.Offer:
+		d = Decision{Kind: DecOffer, Call: a.CallID, Agents: a.AgentIDs, TimeoutMS: a.Timeout.Milliseconds()}
+	case acd.CancelOffer:
+		d = Decision{Kind: DecCancelOffer, Call: a.CallID, Agent: a.AgentID}
+	case acd.Connect:
+		d = Decision{Kind: DecConnect, Call: a.CallID, Agent: a.AgentID, WorkNumber: a.WorkNumber, AnnounceAgent: a.AnnounceAgent}
+	case acd.Announce:
+		d = Decision{Kind: DecAnnounce, Call: a.CallID, Position: a.Position, ExpectedWaitMS: a.ExpectedWait.Milliseconds()}
+	case acd.Overflow:
+		d = Decision{Kind: DecOverflow, Call: a.CallID, Target: a.Target}
+	case acd.Leave:
+		d = Decision{Kind: DecLeave, Call: a.CallID, Reason: a.Reason}
+	case acd.StartWrapup:
+		d = Decision{Kind: DecWrapup, Agent: a.AgentID, UntilMS: a.Until.UnixMilli()}
+		d.Node = r.agentNode[a.AgentID]
+		return d, d.Node != ""
+	default:
+		return d, false
+	}
+	d.Node = r.callNode[d.Call]
+	r.forget(d)
+	return d, d.Node != ""
+}
+
+// forget drops a call's node once the ACD is done with it.
+func (r *Router) forget(d Decision) {
+	switch d.Kind {
+	case DecBlocked, DecRejected, DecLeave, DecOverflow:
+		delete(r.callNode, d.Call)
+	}
+}
