@@ -1,0 +1,163 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/hotline-oss/hotline/config"
+)
+
+// privateNATS starts a NATS server of the test's own from the shipped
+// deploy/nats/nats-server.conf (on a free port, with a temporary store)
+// and returns its URL.
+func privateNATS(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("nats-server")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("nats-server is not installed (CI runs every test; apt-get install nats-server)")
+		}
+		t.Skip("nats-server is not installed (apt-get install nats-server)")
+	}
+	conf, err := os.ReadFile("../deploy/nats/nats-server.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	dir := t.TempDir()
+	text := regexp.MustCompile(`(?m)^listen: .*$`).ReplaceAllString(string(conf), "listen: "+addr)
+	text = regexp.MustCompile(`(?m)^http: .*$`).ReplaceAllString(text, "")
+	text = strings.Replace(text, "store_dir: /var/lib/nats-server", "store_dir: "+filepath.Join(dir, "js"), 1)
+	path := filepath.Join(dir, "nats.conf")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-c", path)
+	cmd.Env = append(os.Environ(), "HOTLINE_NODE_PASSWORD=node-pw", "HOTLINE_OBSERVER_PASSWORD=obs-pw", "OTHER_PASSWORD=other-pw")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("nats-server:\n%s", out.String())
+		}
+	})
+	waitFor(t, 5*time.Second, "the private NATS server", func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	return "nats://" + addr
+}
+
+func setNATSUser(t *testing.T, user, pw string) {
+	t.Setenv(config.EnvNATSUser, user)
+	t.Setenv(config.EnvNATSPassword, pw)
+}
+
+// TestShippedNATSAccountIsolatesTheCluster: hotline nodes work inside
+// their account, users of another account cannot reach the cluster's
+// subjects, the observer cannot publish, and a wrong password is a clear
+// startup error that does not print the password.
+func TestShippedNATSAccountIsolatesTheCluster(t *testing.T) {
+	url := privateNATS(t)
+	ctx := context.Background()
+	s := Settings{Node: "a", URLs: []string{url}, Prefix: "hotline", LeaseTTL: time.Second, ConnectTimeout: 2 * time.Second, Log: testLog(t)}
+
+	setNATSUser(t, "hotline-node", "node-pw")
+	node, err := Connect(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Close()
+	if err := node.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	el, err := NewElector(ctx, node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = el.Run(rctx) }()
+	waitFor(t, 3*time.Second, "the node to lead", func() bool { _, ok := el.Leading(); return ok })
+	var got collector[seqCmd]
+	stopCons, err := node.ConsumeCommands(ctx, 0, func(seq uint64, c Command) { got.add(seqCmd{seq, c}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopCons()
+	if _, err := node.SendCommand(ctx, Command{Kind: CmdAbandon, Call: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 3*time.Second, "the node's command", func() bool { return len(got.all()) == 1 })
+
+	// Another account: same subject name, another world.
+	other, err := nats.Connect(url, nats.UserInfo("other", "other-pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	forged := `{"v":1,"id":"f","node":"x","kind":"abandon","call":"forged"}`
+	_ = other.Publish("hotline.cmd.x", []byte(forged))
+	_ = other.Publish("hotline.dec.a", []byte(forged))
+	_ = other.Flush()
+	// The observer may read but not publish.
+	obs, err := nats.Connect(url, nats.UserInfo("hotline-observer", "obs-pw"), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obs.Close()
+	_ = obs.Publish("hotline.cmd.x", []byte(forged))
+	_ = obs.Flush()
+	time.Sleep(300 * time.Millisecond)
+	if n := len(got.all()); n != 1 {
+		t.Fatalf("a forged command reached the leader: %+v", got.all())
+	}
+
+	// A wrong password: a clear error, without the password.
+	setNATSUser(t, "hotline-node", "wrong-secret")
+	s.Node = "b"
+	_, err = Connect(ctx, s)
+	if !errors.Is(err, ErrUnreachable) || strings.Contains(err.Error(), "wrong-secret") || !strings.Contains(err.Error(), url) {
+		t.Fatalf("wrong password: %v", err)
+	}
+}
+
+func TestConnectErrorWhenNATSIsDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	t.Setenv(config.EnvNATSToken, "very-secret-token")
+	_, err = Connect(context.Background(), Settings{Node: "a", URLs: []string{"nats://" + addr}, Prefix: "x", ConnectTimeout: 500 * time.Millisecond})
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), addr) || strings.Contains(err.Error(), "very-secret-token") {
+		t.Fatalf("error: %v", err)
+	}
+	t.Logf("startup error: %v", err)
+}
