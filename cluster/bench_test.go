@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -11,10 +12,6 @@ import (
 	"github.com/hotline-oss/hotline/acd"
 )
 
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-
 // benchLeader runs a leader on its own connection: commands from the
 // stream go through the Router into one ACD, decisions go back.
 func benchLeader(b *testing.B, tc *testCluster) []*Conn {
@@ -23,11 +20,10 @@ func benchLeader(b *testing.B, tc *testCluster) []*Conn {
 	waitFor(b, 3*time.Second, "the leader", lead.leading)
 	q := acd.DefaultQueue("billing")
 	q.WrapUp = time.Minute
-	a, err := acd.New(acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}, wallClock{})
+	router, err := NewRouter(acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	router := NewRouter(a)
 	var mu sync.Mutex
 	stop, err := lead.conn.ConsumeCommands(context.Background(), 0, func(seq uint64, c Command) {
 		mu.Lock()
@@ -134,4 +130,60 @@ func BenchmarkClusterCall(b *testing.B) {
 	b.ReportMetric(at(0.50), "rtt-p50-ms")
 	b.ReportMetric(at(0.99), "rtt-p99-ms")
 	b.ReportMetric(float64(msgs)/float64(b.N), "msgs/call")
+}
+
+// BenchmarkLeaderRebuild measures how long a node taking over needs to
+// rebuild the ACD from the command stream of a national line at its peak:
+// 5 000 agents logging in over five queues, then 50 000 callers joining
+// (5 000 offered, 45 000 waiting). One operation is a whole rebuild into a
+// fresh router; the target is the 5 s a takeover may take, lease expiry
+// included.
+func BenchmarkLeaderRebuild(b *testing.B) {
+	const agents, callers, queues = 5000, 50000, 5
+	tc := newTestCluster(b, 3*time.Second)
+	ctx := context.Background()
+	n := tc.connect("n1", natsURL)
+	var cfg acd.Config
+	for q := range queues {
+		cfg.Queues = append(cfg.Queues, acd.DefaultQueue(fmt.Sprintf("q%d", q)))
+	}
+	for i := range agents {
+		cfg.Agents = append(cfg.Agents, acd.AgentConfig{ID: fmt.Sprint(10000 + i), Queues: []string{fmt.Sprintf("q%d", i%queues)}})
+	}
+	start := time.Now().UnixMilli()
+	publish := func(i int, c Command) {
+		c.V, c.Node, c.ID, c.At = wireVersion, "n1", fmt.Sprintf("b%d", i), start+int64(i)
+		data, err := json.Marshal(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := n.JS.PublishAsync(n.Names.CommandSubject("n1"), data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i, a := range cfg.Agents {
+		publish(i, Command{Kind: CmdAgent, Agent: a.ID, Action: "login"})
+	}
+	for i := range callers {
+		publish(agents+i, Command{Kind: CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: fmt.Sprintf("q%d", i%queues)})
+	}
+	select {
+	case <-n.JS.PublishAsyncComplete():
+	case <-time.After(time.Minute):
+		b.Fatal("the stream was not filled within a minute")
+	}
+	b.ResetTimer()
+	for range b.N {
+		r, err := NewRouter(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		last, err := n.Rebuild(ctx, r)
+		if err != nil || last != agents+callers {
+			b.Fatalf("rebuilt to %d of %d: %v", last, agents+callers, err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/rebuild")
+	b.ReportMetric(float64(agents+callers)*float64(b.N)/b.Elapsed().Seconds(), "commands/s")
 }

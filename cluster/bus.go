@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -30,6 +31,9 @@ func (c *Conn) SendCommand(ctx context.Context, cmd Command) (uint64, error) {
 	if cmd.ID == "" {
 		cmd.ID = nuid.Next()
 	}
+	if cmd.At == 0 {
+		cmd.At = time.Now().UnixMilli()
+	}
 	if err := cmd.Check(); err != nil {
 		return 0, fmt.Errorf("cluster: command: %w", err)
 	}
@@ -53,6 +57,16 @@ type CommandHandler func(seq uint64, cmd Command)
 // A message that does not parse is dropped, logged and counted. The
 // leader keeps its own applied sequence, so nothing is acknowledged.
 func (c *Conn) ConsumeCommands(ctx context.Context, from uint64, handle CommandHandler) (stop func(), err error) {
+	return c.consume(ctx, from, func(seq uint64, cmd Command, ok bool) {
+		if ok {
+			handle(seq, cmd)
+		}
+	})
+}
+
+// consume is ConsumeCommands that also reports the sequence of every
+// dropped message (ok false), so a replay knows when it has read all.
+func (c *Conn) consume(ctx context.Context, from uint64, handle func(seq uint64, cmd Command, ok bool)) (stop func(), err error) {
 	// The stream holds only commands: no filter (NATS 2.9 has no
 	// multi-subject filters, which the ordered consumer would ask for).
 	var cfg jetstream.OrderedConsumerConfig
@@ -70,15 +84,17 @@ func (c *Conn) ConsumeCommands(ctx context.Context, from uint64, handle CommandH
 			c.dropped(SubjectCommands, m.Subject(), err)
 			return
 		}
+		seq := meta.Sequence.Stream
 		cmd, err := parseCommand(m.Data())
 		if err == nil && c.Names.CommandSubject(cmd.Node) != m.Subject() {
 			err = fmt.Errorf("node %q sent on another node's subject", cmd.Node)
 		}
 		if err != nil {
 			c.dropped(SubjectCommands, m.Subject(), err)
+			handle(seq, Command{}, false)
 			return
 		}
-		handle(meta.Sequence.Stream, cmd)
+		handle(seq, cmd, true)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cluster: command consumer: %w", err)
@@ -151,6 +167,12 @@ func (c *Conn) ReceiveDecisions(fence *Fence, handle DecisionHandler) (stop func
 		}
 	})
 	if err != nil {
+		return nil, fmt.Errorf("cluster: decisions: %w", err)
+	}
+	// The server knows the subscription once the flush returns: no
+	// decision sent after ReceiveDecisions returns is missed.
+	if err := c.NC.Flush(); err != nil {
+		_ = sub.Unsubscribe()
 		return nil, fmt.Errorf("cluster: decisions: %w", err)
 	}
 	return sub.Unsubscribe, nil

@@ -164,8 +164,12 @@ func credentialOptions() ([]nats.Option, error) {
 	return opts, nil
 }
 
-func (c *Conn) disconnected(_ *nats.Conn, err error) {
+func (c *Conn) disconnected(nc *nats.Conn, err error) {
 	c.setDown(true)
+	if nc.IsClosed() {
+		c.log.Info("cluster: NATS connection closed")
+		return
+	}
 	c.log.Warn("cluster: lost NATS: refusing new calls until it is back", "err", err)
 }
 

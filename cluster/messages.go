@@ -27,6 +27,7 @@ const (
 	CmdTalkEnded   CommandKind = "talk_ended"   // a bridged call ended (Call, Reason: who hung up)
 	CmdAgent       CommandKind = "agent"        // an agent's own command (Agent, Action, Reason)
 	CmdNodeCalls   CommandKind = "node_calls"   // a node's live calls, for a new leader (Calls)
+	CmdTick        CommandKind = "tick"         // the leader's timers are due at At
 )
 
 // Offer results and agent actions a command may carry.
@@ -42,6 +43,7 @@ type Command struct {
 	ID       string      `json:"id"` // unique per command: a resend with the same id is stored once
 	Node     string      `json:"node"`
 	Kind     CommandKind `json:"kind"`
+	At       int64       `json:"at"` // when it happened, Unix milliseconds: the ACD's time for it
 	Call     string      `json:"call,omitempty"`
 	Queue    string      `json:"queue,omitempty"`
 	Caller   string      `json:"caller,omitempty"`
@@ -64,8 +66,8 @@ func (c *Command) Check() error {
 	if c.V != wireVersion {
 		return fmt.Errorf("version %d, want %d", c.V, wireVersion)
 	}
-	if c.ID == "" || !validToken(c.Node) {
-		return errors.New("a command needs an id and a valid node")
+	if c.ID == "" || !validToken(c.Node) || c.At <= 0 {
+		return errors.New("a command needs an id, a valid node and a time")
 	}
 	switch c.Kind {
 	case CmdJoin:
@@ -89,7 +91,7 @@ func (c *Command) Check() error {
 		if !slices.Contains(agentActions, c.Action) {
 			errs = append(errs, fmt.Errorf("agent action %q: want one of %v", c.Action, agentActions))
 		}
-	case CmdNodeCalls:
+	case CmdNodeCalls, CmdTick:
 	default:
 		errs = append(errs, fmt.Errorf("unknown command kind %q", c.Kind))
 	}

@@ -3,6 +3,8 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
@@ -15,23 +17,59 @@ var ErrUnknownCall = errors.New("cluster: unknown call")
 // Router is the leader's side of the decision path: it applies each
 // command of the stream to the one ACD and turns the ACD's actions into
 // decisions for the nodes that hold the calls and the agents. It is pure
-// logic: no I/O and no clock of its own (the ACD reads its injected
-// clock); the caller serialises every use.
+// logic: no I/O, and the ACD's clock is the time each command carries, so
+// applying the same commands (the stream) to the same configuration gives
+// the same state and the same decisions, on the leader or on a node that
+// replays the stream to take over. The leader's timers enter the stream
+// too, as tick commands. The caller serialises every use.
 type Router struct {
 	acd       *acd.ACD
+	clock     *stepClock
 	callNode  map[string]string // call → node holding the caller's leg
 	agentNode map[string]string // agent → node the agent last acted through
 	applied   uint64            // the last stream sequence applied
 }
 
-// NewRouter wraps a leader's ACD.
-func NewRouter(a *acd.ACD) *Router {
-	return &Router{acd: a, callNode: map[string]string{}, agentNode: map[string]string{}}
+// stepClock is the ACD's time: the time of the command being applied. It
+// never goes back, so nodes' clocks that differ a little cannot make the
+// ACD see time reversed.
+type stepClock struct{ t time.Time }
+
+func (c *stepClock) Now() time.Time { return c.t }
+
+func (c *stepClock) advance(ms int64) {
+	if t := time.UnixMilli(ms); t.After(c.t) {
+		c.t = t
+	}
 }
+
+// NewRouter builds the leader's ACD from cfg on the commands' clock. The
+// random strategy gets a fixed seed (opts may replace it) so that a
+// replay picks as the leader did.
+func NewRouter(cfg acd.Config, opts ...acd.Option) (*Router, error) {
+	clock := &stepClock{}
+	opts = append([]acd.Option{acd.WithRandSource(rand.NewPCG(0x686f746c, 0x696e65))}, opts...)
+	a, err := acd.New(cfg, clock, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: router: %w", err)
+	}
+	return &Router{acd: a, clock: clock, callNode: map[string]string{}, agentNode: map[string]string{}}, nil
+}
+
+// NextDeadline is when the ACD's next timer is due: the leader then sends
+// a tick command carrying that time.
+func (r *Router) NextDeadline() (time.Time, bool) { return r.acd.NextDeadline() }
 
 // Applied is the stream sequence of the last command applied: a new
 // leader replays from the one after it.
 func (r *Router) Applied() uint64 { return r.applied }
+
+// skip counts a dropped message of the stream as applied.
+func (r *Router) skip(seq uint64) {
+	if seq > r.applied {
+		r.applied = seq
+	}
+}
 
 // Apply runs one command (seq is its stream sequence) and returns the
 // decisions to send. A command the ACD refuses (an unknown agent, a call
@@ -44,6 +82,7 @@ func (r *Router) Apply(seq uint64, c Command) ([]Decision, error) {
 	if seq != 0 {
 		r.applied = seq
 	}
+	r.clock.advance(c.At)
 	acts, err := r.run(c)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: %s from %s: %w", c.Kind, c.Node, err)
@@ -80,6 +119,8 @@ func (r *Router) run(c Command) ([]acd.Action, error) {
 		return r.agentCommand(c)
 	case CmdNodeCalls:
 		return nil, nil // the rebuild after a takeover reads these
+	case CmdTick:
+		return r.acd.Tick(), nil
 	}
 	return nil, fmt.Errorf("unknown command kind %q", c.Kind)
 }
@@ -97,10 +138,6 @@ func (r *Router) agentCommand(c Command) ([]acd.Action, error) {
 	}
 	return nil, fmt.Errorf("unknown agent action %q", c.Action)
 }
-
-// Tick runs the ACD's timers (ring timeouts, announcements, wrap-up
-// ends) and returns the decisions they make.
-func (r *Router) Tick() []Decision { return r.decisions(0, r.acd.Tick()) }
 
 // decisions addresses each action to the node that must carry it out:
 // call actions to the node holding the caller, wrap-up to the agent's.

@@ -1,30 +1,33 @@
 package cluster
 
 import (
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
 )
 
-type fixedClock struct{ t time.Time }
+var routerEpoch = time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)
 
-func (c *fixedClock) Now() time.Time { return c.t }
-
-func newTestRouter(t testing.TB, agents ...string) (*Router, *fixedClock) {
-	t.Helper()
-	clock := &fixedClock{t: time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)}
+func routerConfig(agents ...string) acd.Config {
 	q := acd.DefaultQueue("billing")
 	q.WrapUp = 10 * time.Second
 	cfg := acd.Config{Queues: []acd.QueueConfig{q}}
 	for _, id := range agents {
 		cfg.Agents = append(cfg.Agents, acd.AgentConfig{ID: id, Queues: []string{"billing"}})
 	}
-	a, err := acd.New(cfg, clock)
+	return cfg
+}
+
+func newTestRouter(t testing.TB, agents ...string) *Router {
+	t.Helper()
+	r, err := NewRouter(routerConfig(agents...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewRouter(a), clock
+	return r
 }
 
 func kinds(ds []Decision) []string {
@@ -33,6 +36,12 @@ func kinds(ds []Decision) []string {
 		out = append(out, string(d.Kind)+"@"+d.Node)
 	}
 	return out
+}
+
+// at stamps a command with a time after the test's epoch.
+func at(c Command, after time.Duration) Command {
+	c.At = routerEpoch.Add(after).UnixMilli()
+	return c
 }
 
 func apply(t *testing.T, r *Router, seq uint64, c Command) []Decision {
@@ -47,33 +56,32 @@ func apply(t *testing.T, r *Router, seq uint64, c Command) []Decision {
 // TestRouterAddressesDecisionsToTheRightNodes: a caller on n1, an agent
 // acting through n2: offers and the bridge go to n1, the wrap-up to n2.
 func TestRouterAddressesDecisionsToTheRightNodes(t *testing.T) {
-	r, clock := newTestRouter(t, "2001")
-	apply(t, r, 1, Command{Node: "n2", Kind: CmdAgent, Agent: "2001", Action: "login"})
-	ds := apply(t, r, 2, Command{Node: "n1", Kind: CmdJoin, Call: "c1", Queue: "billing"})
+	r := newTestRouter(t, "2001")
+	apply(t, r, 1, at(Command{Node: "n2", Kind: CmdAgent, Agent: "2001", Action: "login"}, 0))
+	ds := apply(t, r, 2, at(Command{Node: "n1", Kind: CmdJoin, Call: "c1", Queue: "billing"}, time.Second))
 	if len(ds) == 0 || ds[len(ds)-1].Kind != DecOffer || ds[len(ds)-1].Node != "n1" || ds[len(ds)-1].Agents[0] != "2001" {
 		t.Fatalf("join: %v", kinds(ds))
 	}
 	if ds[0].Seq != 2 {
 		t.Fatalf("decisions do not name their command: %+v", ds[0])
 	}
-	ds = apply(t, r, 3, Command{Node: "n1", Kind: CmdOfferResult, Call: "c1", Agent: "2001", Result: "answered"})
+	ds = apply(t, r, 3, at(Command{Node: "n1", Kind: CmdOfferResult, Call: "c1", Agent: "2001", Result: "answered"}, 2*time.Second))
 	if len(ds) != 1 || ds[0].Kind != DecConnect || ds[0].Node != "n1" {
 		t.Fatalf("answered: %v", kinds(ds))
 	}
-	clock.t = clock.t.Add(time.Minute)
-	ds = apply(t, r, 4, Command{Node: "n1", Kind: CmdTalkEnded, Call: "c1", Reason: "caller"})
-	if len(ds) != 1 || ds[0].Kind != DecWrapup || ds[0].Node != "n2" || ds[0].UntilMS != clock.t.Add(10*time.Second).UnixMilli() {
+	ds = apply(t, r, 4, at(Command{Node: "n1", Kind: CmdTalkEnded, Call: "c1", Reason: "caller"}, time.Minute))
+	if len(ds) != 1 || ds[0].Kind != DecWrapup || ds[0].Node != "n2" || ds[0].UntilMS != routerEpoch.Add(time.Minute+10*time.Second).UnixMilli() {
 		t.Fatalf("talk ended: %v %+v", kinds(ds), ds)
 	}
 	// A replayed command is not applied twice.
-	if ds, err := r.Apply(4, Command{Node: "n1", Kind: CmdTalkEnded, Call: "c1", Reason: "caller"}); err != nil || len(ds) != 0 || r.Applied() != 4 {
+	if ds, err := r.Apply(4, at(Command{Node: "n1", Kind: CmdTalkEnded, Call: "c1", Reason: "caller"}, time.Minute)); err != nil || len(ds) != 0 || r.Applied() != 4 {
 		t.Fatalf("replay: %v %v", kinds(ds), err)
 	}
 	// A command the ACD refuses is an error and changes nothing.
-	if _, err := r.Apply(5, Command{Node: "n1", Kind: CmdAbandon, Call: "nope"}); err == nil {
+	if _, err := r.Apply(5, at(Command{Node: "n1", Kind: CmdAbandon, Call: "nope"}, time.Minute)); err == nil {
 		t.Fatal("abandon of an unknown call accepted")
 	}
-	if _, err := r.Apply(6, Command{Node: "n1", Kind: CmdJoin, Call: "c2", Queue: "nope"}); err == nil || r.callNode["c2"] != "" {
+	if _, err := r.Apply(6, at(Command{Node: "n1", Kind: CmdJoin, Call: "c2", Queue: "nope"}, time.Minute)); err == nil || r.callNode["c2"] != "" {
 		t.Fatalf("join of an unknown queue: %v, node %q", err, r.callNode["c2"])
 	}
 	if len(r.callNode) != 0 {
@@ -81,18 +89,52 @@ func TestRouterAddressesDecisionsToTheRightNodes(t *testing.T) {
 	}
 }
 
-func TestRouterTimersMakeDecisions(t *testing.T) {
-	r, clock := newTestRouter(t, "2001")
-	apply(t, r, 1, Command{Node: "n2", Kind: CmdAgent, Agent: "2001", Action: "login"})
-	apply(t, r, 2, Command{Node: "n1", Kind: CmdJoin, Call: "c1", Queue: "billing"})
-	// Nobody answers: the ring timeout withdraws the offer and offers again.
-	clock.t = clock.t.Add(time.Minute)
-	ds := r.Tick()
+func TestRouterTicksComeThroughTheStream(t *testing.T) {
+	r := newTestRouter(t, "2001")
+	apply(t, r, 1, at(Command{Node: "n2", Kind: CmdAgent, Agent: "2001", Action: "login"}, 0))
+	apply(t, r, 2, at(Command{Node: "n1", Kind: CmdJoin, Call: "c1", Queue: "billing"}, 0))
+	due, ok := r.NextDeadline()
+	if !ok {
+		t.Fatal("no ring timeout armed")
+	}
+	// Nobody answers: the tick at the deadline withdraws the offer.
+	ds := apply(t, r, 3, Command{Node: "leader", Kind: CmdTick, At: due.UnixMilli()})
 	found := false
 	for _, d := range ds {
 		found = found || (d.Kind == DecCancelOffer && d.Node == "n1")
 	}
 	if !found {
 		t.Fatalf("ring timeout: %v", kinds(ds))
+	}
+}
+
+// TestRouterReplayGivesTheSameDecisions: the same commands on a fresh
+// router (a node taking over by replaying the stream) give the same
+// decisions and state, whatever the wall clock, and a command stamped a
+// little in the past (another node's clock) does not move time back.
+func TestRouterReplayGivesTheSameDecisions(t *testing.T) {
+	var cmds []Command
+	for i := range 4 {
+		cmds = append(cmds, at(Command{Node: "n2", Kind: CmdAgent, Agent: fmt.Sprint(2001 + i), Action: "login"}, time.Duration(i)*time.Second))
+	}
+	for i := range 12 {
+		cmds = append(cmds, at(Command{Node: fmt.Sprintf("n%d", 1+i%3), Kind: CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"}, time.Duration(10+i)*time.Second))
+	}
+	cmds = append(cmds, at(Command{Node: "n1", Kind: CmdOfferResult, Call: "c0", Agent: "2001", Result: "busy"}, 30*time.Second))
+	cmds = append(cmds, at(Command{Node: "n1", Kind: CmdAbandon, Call: "c5"}, 29*time.Second)) // a slow clock
+	cmds = append(cmds, Command{Node: "l", Kind: CmdTick, At: routerEpoch.Add(2 * time.Minute).UnixMilli()})
+	run := func() ([][]Decision, []acd.QueueStats) {
+		r := newTestRouter(t, "2001", "2002", "2003", "2004")
+		var out [][]Decision
+		for i, c := range cmds {
+			ds, _ := r.Apply(uint64(i+1), c)
+			out = append(out, ds)
+		}
+		return out, r.acd.Queues()
+	}
+	d1, q1 := run()
+	d2, q2 := run()
+	if !reflect.DeepEqual(d1, d2) || !reflect.DeepEqual(q1, q2) {
+		t.Fatalf("a replay decided otherwise:\n%v\n%v", d1, d2)
 	}
 }
