@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -25,6 +26,9 @@ type Leadership struct {
 type leaseValue struct {
 	Node string `json:"node"`
 	Term uint64 `json:"term"`
+	// Decided is the last command sequence whose decisions this leader
+	// had sent at its renewal: a successor re-sends those after it.
+	Decided uint64 `json:"decided,omitempty"`
 }
 
 // Elector takes and holds the leader lease for one node (see doc.go for
@@ -49,6 +53,9 @@ type Elector struct {
 
 	notifyMu sync.Mutex
 	notified Leadership
+
+	decided  atomic.Uint64 // ours, carried by each renewal
+	observed atomic.Uint64 // the last other leader's, from the watch
 }
 
 // ElectorOption configures NewElector.
@@ -100,6 +107,15 @@ func NewElector(ctx context.Context, conn *Conn, opts ...ElectorOption) (*Electo
 	conn.WatchLink(func() { e.stepDown(0, "lost NATS") }, e.poke)
 	return e, nil
 }
+
+// SetDecided records the last command sequence whose decisions this
+// leader has sent; the next renewal publishes it.
+func (e *Elector) SetDecided(seq uint64) { e.decided.Store(seq) }
+
+// ObservedDecided is the last "decided" sequence another leader published
+// on the lease: a new leader re-sends the decisions of the commands after
+// it, since they may have been lost with the old leader.
+func (e *Elector) ObservedDecided() uint64 { return e.observed.Load() }
 
 // Fence is the fence this elector raises with every term it sees.
 func (e *Elector) Fence() *Fence { return e.fence }
@@ -228,7 +244,7 @@ func (e *Elector) renew(ctx context.Context) {
 	e.mu.Unlock()
 	octx, cancel := e.opCtx(ctx)
 	defer cancel()
-	val, _ := json.Marshal(leaseValue{Node: e.conn.Node, Term: term})
+	val, _ := json.Marshal(leaseValue{Node: e.conn.Node, Term: term, Decided: e.decided.Load()})
 	sent := e.now()
 	newRev, err := e.kv.Update(octx, leaseKey, val, rev)
 	if err == nil {
@@ -352,6 +368,9 @@ func (e *Elector) watch(ctx context.Context) {
 			}
 			if v, ok := e.parse(entry); ok {
 				e.fence.Observe(v.Term)
+				if v.Node != e.conn.Node && v.Decided > 0 {
+					e.observed.Store(v.Decided)
+				}
 			}
 		}
 		_ = w.Stop()

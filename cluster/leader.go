@@ -1,0 +1,194 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hotline-oss/hotline/acd"
+)
+
+// rememberCommands is how many recent commands' decisions a node keeps, to
+// re-send those a dead leader may not have sent.
+const rememberCommands = 4096
+
+// tickEvery is how often the leader checks the ACD's timers: ring
+// timeouts and announcements fire at most this late.
+const tickEvery = 50 * time.Millisecond
+
+// Leader runs the routing on every node: each node applies the whole
+// command stream to its own Router (a hot standby, so a takeover needs no
+// rebuild), and whichever node holds the lease at that moment sends the
+// decisions and the tick commands for the ACD's timers.
+type Leader struct {
+	conn *Conn
+	el   *Elector
+
+	mu       sync.Mutex
+	router   *Router
+	catchUp  uint64 // the stream's end at start: nothing up to it is decided again
+	recent   []recentDecisions
+	resentAt uint64    // the term whose takeover re-send is done
+	tickSent time.Time // last tick command sent, so one is in flight at a time
+}
+
+type recentDecisions struct {
+	seq uint64
+	at  time.Time
+	ds  []Decision
+}
+
+// NewLeader prepares the routing of one node over cfg; Run starts it.
+func NewLeader(conn *Conn, el *Elector, cfg acd.Config, opts ...acd.Option) (*Leader, error) {
+	r, err := NewRouter(cfg, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Leader{conn: conn, el: el, router: r}, nil
+}
+
+// Run follows the stream (first catching up with what it holds, without
+// deciding) and, while this node leads, decides and ticks, until ctx ends.
+func (l *Leader) Run(ctx context.Context) error {
+	st, err := l.conn.JS.Stream(ctx, l.conn.Names.CommandStream())
+	if err != nil {
+		return fmt.Errorf("cluster: leader: %w", err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("cluster: leader: %w", err)
+	}
+	l.catchUp = info.State.LastSeq
+	stop, err := l.conn.consume(ctx, 0, l.apply)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	t := time.NewTicker(tickEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			l.tick(ctx)
+		}
+	}
+}
+
+// Applied is the last stream sequence this node's router applied.
+func (l *Leader) Applied() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.router.Applied()
+}
+
+func (l *Leader) apply(seq uint64, cmd Command, ok bool) {
+	l.mu.Lock()
+	if !ok {
+		l.router.skip(seq)
+		l.mu.Unlock()
+		return
+	}
+	ds, err := l.router.Apply(seq, cmd)
+	if err != nil {
+		l.conn.log.Info("cluster: command refused by the ACD", "seq", seq, "err", err)
+	}
+	l.remember(seq, cmd, ds)
+	_, leading := l.el.Leading()
+	var again []Decision
+	if leading {
+		again = l.takeoverLocked()
+	}
+	catchUp := l.catchUp
+	l.mu.Unlock()
+	l.resend(again)
+	if leading && seq > catchUp {
+		l.send(seq, ds)
+	}
+}
+
+func (l *Leader) send(seq uint64, ds []Decision) {
+	if len(ds) > 0 {
+		if err := l.el.Decide(ds...); err != nil {
+			l.conn.log.Warn("cluster: decisions not sent", "seq", seq, "err", err)
+			return
+		}
+	}
+	l.el.SetDecided(seq)
+}
+
+func (l *Leader) remember(seq uint64, cmd Command, ds []Decision) {
+	if len(ds) == 0 {
+		return
+	}
+	if len(l.recent) == rememberCommands {
+		copy(l.recent, l.recent[1:])
+		l.recent = l.recent[:rememberCommands-1]
+	}
+	l.recent = append(l.recent, recentDecisions{seq: seq, at: time.UnixMilli(cmd.At), ds: ds})
+}
+
+// takeoverLocked runs once per term: the decisions of the commands after
+// the last one the previous leader said it had decided may have died with
+// it, so they are returned to be sent again (nodes recognise a repeat by
+// its Seq). Only those of the last four lease TTLs: older ones were
+// carried out or overtaken long ago.
+func (l *Leader) takeoverLocked() []Decision {
+	term, ok := l.el.Leading()
+	if !ok || term == l.resentAt {
+		return nil
+	}
+	l.resentAt = term
+	// Without a figure from the previous leader (it died before its
+	// first renewal), everything recent is sent again.
+	from := l.el.ObservedDecided()
+	horizon := time.Now().Add(-4 * l.conn.settings.LeaseTTL)
+	var again []Decision
+	for _, r := range l.recent {
+		if r.seq > from && r.seq > l.catchUp && r.at.After(horizon) {
+			again = append(again, r.ds...)
+		}
+	}
+	if len(again) > 0 {
+		l.conn.log.Info("cluster: re-sending the decisions a dead leader may not have sent", "after", from, "decisions", len(again))
+	}
+	return again
+}
+
+func (l *Leader) resend(again []Decision) {
+	if len(again) == 0 {
+		return
+	}
+	if err := l.el.Decide(again...); err != nil {
+		l.conn.log.Warn("cluster: re-send failed", "err", err)
+	}
+}
+
+// tick sends a tick command when the ACD has a timer due and this node
+// leads; the ACD runs it when the tick comes back from the stream, on
+// every node alike.
+func (l *Leader) tick(ctx context.Context) {
+	if _, ok := l.el.Leading(); !ok {
+		return
+	}
+	l.mu.Lock()
+	again := l.takeoverLocked()
+	due, ok := l.router.NextDeadline()
+	now := time.Now()
+	send := ok && !now.Before(due) && now.Sub(l.tickSent) >= tickEvery && l.router.Applied() >= l.catchUp
+	if send {
+		l.tickSent = now
+	}
+	l.mu.Unlock()
+	l.resend(again)
+	if !send {
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, err := l.conn.SendCommand(sctx, Command{Kind: CmdTick, At: now.UnixMilli()}); err != nil {
+		l.conn.log.Warn("cluster: tick not sent", "err", err)
+	}
+}

@@ -1,0 +1,181 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/acd"
+)
+
+// routingNode is a cluster node running the election and the routing.
+type routingNode struct {
+	*node
+	leader *Leader
+}
+
+func (tc *testCluster) startRouting(name string, cfg acd.Config) *routingNode {
+	tc.t.Helper()
+	n := tc.startNode(name, natsURL)
+	l, err := NewLeader(n.conn, n.el, cfg)
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = l.Run(ctx) }()
+	tc.t.Cleanup(func() { cancel(); <-done })
+	return &routingNode{node: n, leader: l}
+}
+
+// inbox collects a node's decisions and waits for particular ones.
+type inbox struct {
+	t     *testing.T
+	c     collector[Decision]
+	taken map[int]bool // decisions already returned by await
+}
+
+func newInbox(t *testing.T, c *Conn) *inbox {
+	in := &inbox{t: t, taken: map[int]bool{}}
+	stop, err := c.ReceiveDecisions(NewFence(nil), in.c.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stop() })
+	return in
+}
+
+// await returns the first decision of kind for call (any call if "")
+// not returned before.
+func (in *inbox) await(kind DecisionKind, call string) Decision {
+	in.t.Helper()
+	var found Decision
+	waitFor(in.t, 10*time.Second, fmt.Sprintf("%s for %q", kind, call), func() bool {
+		for i, d := range in.c.all() {
+			if !in.taken[i] && d.Kind == kind && (call == "" || d.Call == call) {
+				in.taken[i] = true
+				found = d
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// TestLeaderKilledWhileCallersWaitAllAreServedInOrder: three nodes route,
+// two agents take two calls and three callers wait; the leader dies
+// without a word; the next leader goes on from the same state: the
+// answers given meanwhile are confirmed, and the three waiting callers are
+// offered in their order as the agents free up.
+func TestLeaderKilledWhileCallersWaitAllAreServedInOrder(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx := context.Background()
+	q := acd.DefaultQueue("billing")
+	q.RingTimeout = time.Minute
+	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{
+		{ID: "2001", Queues: []string{"billing"}}, {ID: "2002", Queues: []string{"billing"}},
+	}}
+	nodes := []*routingNode{tc.startRouting("a", cfg), tc.startRouting("b", cfg), tc.startRouting("c", cfg)}
+	var lead *routingNode
+	waitFor(t, 3*time.Second, "a leader", func() bool {
+		for _, n := range nodes {
+			if n.leading() {
+				lead = n
+				return true
+			}
+		}
+		return false
+	})
+	oldTerm, _ := lead.el.Leading()
+	callers, agents := tc.connect("n1", natsURL), tc.connect("n2", natsURL)
+	in1, in2 := newInbox(t, callers), newInbox(t, agents)
+	send := func(c *Conn, cmd Command) {
+		t.Helper()
+		if _, err := c.SendCommand(ctx, cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(agents, Command{Kind: CmdAgent, Agent: "2001", Action: "login"})
+	send(agents, Command{Kind: CmdAgent, Agent: "2002", Action: "login"})
+	offered := map[string]string{} // call → agent
+	for i := range 5 {
+		send(callers, Command{Kind: CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"})
+	}
+	for _, c := range []string{"c0", "c1"} {
+		offered[c] = in1.await(DecOffer, c).Agents[0]
+	}
+	// Positions count every caller waiting, those ringing an agent too.
+	for i, c := range []string{"c2", "c3", "c4"} {
+		if d := in1.await(DecQueued, c); d.Position != i+3 {
+			t.Fatalf("%s queued at %d, want %d", c, d.Position, i+3)
+		}
+	}
+
+	// The leader dies; the agents answer meanwhile.
+	lead.conn.NC.Close()
+	send(callers, Command{Kind: CmdOfferResult, Call: "c0", Agent: offered["c0"], Result: "answered"})
+	send(callers, Command{Kind: CmdOfferResult, Call: "c1", Agent: offered["c1"], Result: "answered"})
+	for _, c := range []string{"c0", "c1"} {
+		if d := in1.await(DecConnect, c); d.Agent != offered[c] {
+			t.Fatalf("%s connected to %s, offered to %s", c, d.Agent, offered[c])
+		}
+	}
+
+	// Each freed agent gets the next caller, in the callers' order.
+	talking := []string{"c0", "c1"}
+	for _, next := range []string{"c2", "c3", "c4"} {
+		done := talking[0]
+		talking = talking[1:]
+		agent := offered[done]
+		send(callers, Command{Kind: CmdTalkEnded, Call: done, Reason: "caller"})
+		if d := in2.await(DecWrapup, ""); d.Agent != agent {
+			t.Fatalf("wrap-up for %s, want %s", d.Agent, agent)
+		}
+		send(agents, Command{Kind: CmdAgent, Agent: agent, Action: "ready"})
+		d := in1.await(DecOffer, next)
+		if d.Agents[0] != agent || d.Term <= oldTerm {
+			t.Fatalf("%s offered to %v under term %d (old leader's %d), want %s", next, d.Agents, d.Term, oldTerm, agent)
+		}
+		offered[next] = agent
+		send(callers, Command{Kind: CmdOfferResult, Call: next, Agent: agent, Result: "answered"})
+		in1.await(DecConnect, next)
+		talking = append(talking, next)
+	}
+}
+
+// TestLeaderTicksFireTheACDTimers: an offer nobody answers is withdrawn at
+// the ring timeout by a tick command that went through the stream, on
+// every node's router alike.
+func TestLeaderTicksFireTheACDTimers(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx := context.Background()
+	q := acd.DefaultQueue("billing")
+	q.RingTimeout = 300 * time.Millisecond
+	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	a := tc.startRouting("a", cfg)
+	waitFor(t, 3*time.Second, "a to lead", a.leading)
+	b := tc.startRouting("b", cfg)
+	n1 := tc.connect("n1", natsURL)
+	in := newInbox(t, n1)
+	for _, c := range []Command{{Kind: CmdAgent, Agent: "2001", Action: "login"}, {Kind: CmdJoin, Call: "c1", Queue: "billing"}} {
+		if _, err := n1.SendCommand(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in.await(DecOffer, "c1")
+	in.await(DecCancelOffer, "c1")
+	waitFor(t, 3*time.Second, "the standby to apply the same stream", func() bool {
+		return a.leader.Applied() == b.leader.Applied() && a.leader.Applied() >= 3
+	})
+	a.leader.mu.Lock()
+	qa := a.leader.router.acd.Queues()
+	a.leader.mu.Unlock()
+	b.leader.mu.Lock()
+	qb := b.leader.router.acd.Queues()
+	b.leader.mu.Unlock()
+	if fmt.Sprint(qa) != fmt.Sprint(qb) {
+		t.Fatalf("leader and standby differ:\n%+v\n%+v", qa, qb)
+	}
+}
