@@ -15,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/hotline-oss/hotline/config"
 )
 
@@ -105,12 +106,12 @@ func TestShippedNATSAccountIsolatesTheCluster(t *testing.T) {
 	go func() { _ = el.Run(rctx) }()
 	waitFor(t, 3*time.Second, "the node to lead", func() bool { _, ok := el.Leading(); return ok })
 	var got collector[seqCmd]
-	stopCons, err := node.ConsumeCommands(ctx, 0, func(seq uint64, c Command) { got.add(seqCmd{seq, c}) })
+	stopCons, err := node.ConsumeCommands(ctx, 0, func(seq uint64, c routing.Command) { got.add(seqCmd{seq, c}) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stopCons()
-	if _, err := node.SendCommand(ctx, Command{Kind: CmdAbandon, Call: "c1"}); err != nil {
+	if _, err := node.SendCommand(ctx, routing.Command{Kind: routing.CmdAbandon, Call: "c1"}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "the node's command", func() bool { return len(got.all()) == 1 })

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
 // benchLeader runs a leader on its own connection: commands from the
@@ -20,12 +21,12 @@ func benchLeader(b *testing.B, tc *testCluster) []*Conn {
 	waitFor(b, 3*time.Second, "the leader", lead.leading)
 	q := acd.DefaultQueue("billing")
 	q.WrapUp = time.Minute
-	router, err := NewRouter(acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}})
+	router, err := routing.NewRouter(acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	var mu sync.Mutex
-	stop, err := lead.conn.ConsumeCommands(context.Background(), 0, func(seq uint64, c Command) {
+	stop, err := lead.conn.ConsumeCommands(context.Background(), 0, func(seq uint64, c routing.Command) {
 		mu.Lock()
 		defer mu.Unlock()
 		ds, err := router.Apply(seq, c)
@@ -47,11 +48,11 @@ func benchLeader(b *testing.B, tc *testCluster) []*Conn {
 }
 
 // decisionWaiter lets a benchmark wait for a decision of a kind.
-type decisionWaiter struct{ ch chan Decision }
+type decisionWaiter struct{ ch chan routing.Decision }
 
 func newDecisionWaiter(b *testing.B, c *Conn) *decisionWaiter {
-	w := &decisionWaiter{ch: make(chan Decision, 64)}
-	stop, err := c.ReceiveDecisions(NewFence(nil), func(d Decision) { w.ch <- d })
+	w := &decisionWaiter{ch: make(chan routing.Decision, 64)}
+	stop, err := c.ReceiveDecisions(NewFence(nil), func(d routing.Decision) { w.ch <- d })
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func newDecisionWaiter(b *testing.B, c *Conn) *decisionWaiter {
 	return w
 }
 
-func (w *decisionWaiter) await(b *testing.B, kind DecisionKind) {
+func (w *decisionWaiter) await(b *testing.B, kind routing.DecisionKind) {
 	timeout := time.After(5 * time.Second)
 	for {
 		select {
@@ -98,15 +99,15 @@ func BenchmarkClusterCall(b *testing.B) {
 	n1, n2 := tc.connect("n1", natsURL), tc.connect("n2", natsURL)
 	conns = append(conns, n1, n2)
 	w1, w2 := newDecisionWaiter(b, n1), newDecisionWaiter(b, n2)
-	send := func(c *Conn, cmd Command) {
+	send := func(c *Conn, cmd routing.Command) {
 		if _, err := c.SendCommand(ctx, cmd); err != nil {
 			b.Fatal(err)
 		}
 	}
-	send(n2, Command{Kind: CmdAgent, Agent: "2001", Action: "login"})
+	send(n2, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"})
 	time.Sleep(100 * time.Millisecond)
 	rtts := make([]time.Duration, 0, 3*b.N)
-	timed := func(c *Conn, cmd Command, w *decisionWaiter, kind DecisionKind) {
+	timed := func(c *Conn, cmd routing.Command, w *decisionWaiter, kind routing.DecisionKind) {
 		start := time.Now()
 		send(c, cmd)
 		w.await(b, kind)
@@ -116,10 +117,10 @@ func BenchmarkClusterCall(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		id := fmt.Sprintf("call-%d", i)
-		timed(n1, Command{Kind: CmdJoin, Call: id, Queue: "billing", Caller: "1001"}, w1, DecOffer)
-		timed(n1, Command{Kind: CmdOfferResult, Call: id, Agent: "2001", Result: "answered"}, w1, DecConnect)
-		timed(n1, Command{Kind: CmdTalkEnded, Call: id, Reason: "caller"}, w2, DecWrapup)
-		send(n2, Command{Kind: CmdAgent, Agent: "2001", Action: "ready"})
+		timed(n1, routing.Command{Kind: routing.CmdJoin, Call: id, Queue: "billing", Caller: "1001"}, w1, routing.DecOffer)
+		timed(n1, routing.Command{Kind: routing.CmdOfferResult, Call: id, Agent: "2001", Result: "answered"}, w1, routing.DecConnect)
+		timed(n1, routing.Command{Kind: routing.CmdTalkEnded, Call: id, Reason: "caller"}, w2, routing.DecWrapup)
+		send(n2, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "ready"})
 	}
 	b.StopTimer()
 	msgs := natsMessages(conns) - before
@@ -151,8 +152,8 @@ func BenchmarkLeaderRebuild(b *testing.B) {
 		cfg.Agents = append(cfg.Agents, acd.AgentConfig{ID: fmt.Sprint(10000 + i), Queues: []string{fmt.Sprintf("q%d", i%queues)}})
 	}
 	start := time.Now().UnixMilli()
-	publish := func(i int, c Command) {
-		c.V, c.Node, c.ID, c.At = wireVersion, "n1", fmt.Sprintf("b%d", i), start+int64(i)
+	publish := func(i int, c routing.Command) {
+		c.V, c.Node, c.ID, c.At = routing.WireVersion, "n1", fmt.Sprintf("b%d", i), start+int64(i)
 		data, err := json.Marshal(c)
 		if err != nil {
 			b.Fatal(err)
@@ -162,10 +163,10 @@ func BenchmarkLeaderRebuild(b *testing.B) {
 		}
 	}
 	for i, a := range cfg.Agents {
-		publish(i, Command{Kind: CmdAgent, Agent: a.ID, Action: "login"})
+		publish(i, routing.Command{Kind: routing.CmdAgent, Agent: a.ID, Action: "login"})
 	}
 	for i := range callers {
-		publish(agents+i, Command{Kind: CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: fmt.Sprintf("q%d", i%queues)})
+		publish(agents+i, routing.Command{Kind: routing.CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: fmt.Sprintf("q%d", i%queues)})
 	}
 	select {
 	case <-n.JS.PublishAsyncComplete():
@@ -174,7 +175,7 @@ func BenchmarkLeaderRebuild(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		r, err := NewRouter(cfg)
+		r, err := routing.NewRouter(cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
@@ -23,11 +24,11 @@ var ErrDown = errors.New("cluster: NATS is not connected")
 // SendCommand stores a command in the command stream and returns its
 // stream sequence once JetStream has it. Node, version and (if empty) id
 // are filled in; a retry with the same id is stored once.
-func (c *Conn) SendCommand(ctx context.Context, cmd Command) (uint64, error) {
+func (c *Conn) SendCommand(ctx context.Context, cmd routing.Command) (uint64, error) {
 	if !c.Up() {
 		return 0, ErrDown
 	}
-	cmd.V, cmd.Node = wireVersion, c.Node
+	cmd.V, cmd.Node = routing.WireVersion, c.Node
 	if cmd.ID == "" {
 		cmd.ID = nuid.Next()
 	}
@@ -50,14 +51,14 @@ func (c *Conn) SendCommand(ctx context.Context, cmd Command) (uint64, error) {
 
 // CommandHandler receives each valid command with its stream sequence,
 // in stream order, on one goroutine.
-type CommandHandler func(seq uint64, cmd Command)
+type CommandHandler func(seq uint64, cmd routing.Command)
 
 // ConsumeCommands delivers the command stream from sequence from (1 or 0:
 // from the start), in order, to handle, until the returned stop is called.
 // A message that does not parse is dropped, logged and counted. The
 // leader keeps its own applied sequence, so nothing is acknowledged.
 func (c *Conn) ConsumeCommands(ctx context.Context, from uint64, handle CommandHandler) (stop func(), err error) {
-	return c.consume(ctx, from, func(seq uint64, cmd Command, ok bool) {
+	return c.consume(ctx, from, func(seq uint64, cmd routing.Command, ok bool) {
 		if ok {
 			handle(seq, cmd)
 		}
@@ -66,7 +67,7 @@ func (c *Conn) ConsumeCommands(ctx context.Context, from uint64, handle CommandH
 
 // consume is ConsumeCommands that also reports the sequence of every
 // dropped message (ok false), so a replay knows when it has read all.
-func (c *Conn) consume(ctx context.Context, from uint64, handle func(seq uint64, cmd Command, ok bool)) (stop func(), err error) {
+func (c *Conn) consume(ctx context.Context, from uint64, handle func(seq uint64, cmd routing.Command, ok bool)) (stop func(), err error) {
 	// The stream holds only commands: no filter (NATS 2.9 has no
 	// multi-subject filters, which the ordered consumer would ask for).
 	var cfg jetstream.OrderedConsumerConfig
@@ -85,13 +86,13 @@ func (c *Conn) consume(ctx context.Context, from uint64, handle func(seq uint64,
 			return
 		}
 		seq := meta.Sequence.Stream
-		cmd, err := parseCommand(m.Data())
+		cmd, err := routing.ParseCommand(m.Data())
 		if err == nil && c.Names.CommandSubject(cmd.Node) != m.Subject() {
 			err = fmt.Errorf("node %q sent on another node's subject", cmd.Node)
 		}
 		if err != nil {
 			c.dropped(SubjectCommands, m.Subject(), err)
-			handle(seq, Command{}, false)
+			handle(seq, routing.Command{}, false)
 			return
 		}
 		handle(seq, cmd, true)
@@ -112,15 +113,15 @@ func (c *Conn) dropped(kind, subject string, err error) {
 // Decide sends decisions to the nodes they are for, one message per
 // node, each stamped with this leader's term. It refuses if the lease is
 // not held at this instant.
-func (e *Elector) Decide(ds ...Decision) error {
+func (e *Elector) Decide(ds ...routing.Decision) error {
 	term, ok := e.Leading()
 	if !ok {
 		return ErrNotLeader
 	}
 	var order []string
-	byNode := map[string][]Decision{}
+	byNode := map[string][]routing.Decision{}
 	for _, d := range ds {
-		d.V, d.Term = wireVersion, term
+		d.V, d.Term = routing.WireVersion, term
 		if err := d.Check(); err != nil {
 			return fmt.Errorf("cluster: decision: %w", err)
 		}
@@ -143,14 +144,14 @@ func (e *Elector) Decide(ds ...Decision) error {
 
 // DecisionHandler receives each admitted decision, in arrival order, on
 // one goroutine.
-type DecisionHandler func(Decision)
+type DecisionHandler func(routing.Decision)
 
 // ReceiveDecisions subscribes to this node's decisions. A decision that
 // does not parse, is for another node or carries an older term than the
 // fence has seen is dropped (and counted) before handle sees it.
 func (c *Conn) ReceiveDecisions(fence *Fence, handle DecisionHandler) (stop func() error, err error) {
 	sub, err := c.NC.Subscribe(c.Names.DecisionSubject(c.Node), func(m *nats.Msg) {
-		ds, err := parseDecisions(m.Data)
+		ds, err := routing.ParseDecisions(m.Data)
 		if err == nil && ds[0].Node != c.Node {
 			err = fmt.Errorf("decision for node %q", ds[0].Node)
 		}

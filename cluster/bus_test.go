@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
@@ -43,7 +44,7 @@ func (tc *testCluster) connectWithMetrics(node string) (*Conn, *Metrics) {
 
 type seqCmd struct {
 	seq uint64
-	cmd Command
+	cmd routing.Command
 }
 
 func TestCommandsReachTheLeaderInOrderOnce(t *testing.T) {
@@ -52,20 +53,20 @@ func TestCommandsReachTheLeaderInOrderOnce(t *testing.T) {
 	a, b := tc.connect("a", natsURL), tc.connect("b", natsURL)
 	leader, _ := tc.connectWithMetrics("l")
 	var got collector[seqCmd]
-	stop, err := leader.ConsumeCommands(ctx, 0, func(seq uint64, c Command) { got.add(seqCmd{seq, c}) })
+	stop, err := leader.ConsumeCommands(ctx, 0, func(seq uint64, c routing.Command) { got.add(seqCmd{seq, c}) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
 	sends := []struct {
 		c   *Conn
-		cmd Command
+		cmd routing.Command
 	}{
-		{a, Command{Kind: CmdJoin, Call: "c1", Queue: "billing", Caller: "1001"}},
-		{b, Command{Kind: CmdAgent, Agent: "2001", Action: "login"}},
-		{a, Command{ID: "fixed", Kind: CmdOfferResult, Call: "c1", Agent: "2001", Result: "answered"}},
-		{a, Command{ID: "fixed", Kind: CmdOfferResult, Call: "c1", Agent: "2001", Result: "answered"}}, // a retry
-		{a, Command{Kind: CmdTalkEnded, Call: "c1", Reason: "caller"}},
+		{a, routing.Command{Kind: routing.CmdJoin, Call: "c1", Queue: "billing", Caller: "1001"}},
+		{b, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"}},
+		{a, routing.Command{ID: "fixed", Kind: routing.CmdOfferResult, Call: "c1", Agent: "2001", Result: "answered"}},
+		{a, routing.Command{ID: "fixed", Kind: routing.CmdOfferResult, Call: "c1", Agent: "2001", Result: "answered"}}, // a retry
+		{a, routing.Command{Kind: routing.CmdTalkEnded, Call: "c1", Reason: "caller"}},
 	}
 	var seqs []uint64
 	for _, s := range sends {
@@ -81,7 +82,7 @@ func TestCommandsReachTheLeaderInOrderOnce(t *testing.T) {
 	waitFor(t, 2*time.Second, "four commands", func() bool { return len(got.all()) >= 4 })
 	time.Sleep(50 * time.Millisecond)
 	all := got.all()
-	want := []CommandKind{CmdJoin, CmdAgent, CmdOfferResult, CmdTalkEnded}
+	want := []routing.CommandKind{routing.CmdJoin, routing.CmdAgent, routing.CmdOfferResult, routing.CmdTalkEnded}
 	if len(all) != len(want) {
 		t.Fatalf("got %d commands, want %d: %+v", len(all), len(want), all)
 	}
@@ -95,7 +96,7 @@ func TestCommandsReachTheLeaderInOrderOnce(t *testing.T) {
 	}
 	// A new leader replays from a sequence it had applied.
 	var replay collector[seqCmd]
-	stop2, err := leader.ConsumeCommands(ctx, all[2].seq, func(seq uint64, c Command) { replay.add(seqCmd{seq, c}) })
+	stop2, err := leader.ConsumeCommands(ctx, all[2].seq, func(seq uint64, c routing.Command) { replay.add(seqCmd{seq, c}) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestBadCommandsAreDroppedAndCounted(t *testing.T) {
 	a := tc.connect("a", natsURL)
 	leader, m := tc.connectWithMetrics("l")
 	var got collector[seqCmd]
-	stop, err := leader.ConsumeCommands(ctx, 0, func(seq uint64, c Command) { got.add(seqCmd{seq, c}) })
+	stop, err := leader.ConsumeCommands(ctx, 0, func(seq uint64, c routing.Command) { got.add(seqCmd{seq, c}) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestBadCommandsAreDroppedAndCounted(t *testing.T) {
 			t.Fatalf("publish %d: %v", i, err)
 		}
 	}
-	if _, err := a.SendCommand(ctx, Command{Kind: CmdAbandon, Call: "good"}); err != nil {
+	if _, err := a.SendCommand(ctx, routing.Command{Kind: routing.CmdAbandon, Call: "good"}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 2*time.Second, "the good command", func() bool { return len(got.all()) == 1 })
@@ -140,7 +141,7 @@ func TestBadCommandsAreDroppedAndCounted(t *testing.T) {
 		t.Fatalf("hotline_cluster_bad_messages_total{subject=commands} = %v, want %d", n, len(bad))
 	}
 	// A node refuses to send what it could not apply.
-	if _, err := a.SendCommand(ctx, Command{Kind: CmdJoin, Call: "c"}); err == nil {
+	if _, err := a.SendCommand(ctx, routing.Command{Kind: routing.CmdJoin, Call: "c"}); err == nil {
 		t.Fatal("a join without queue was sent")
 	}
 }
@@ -153,23 +154,23 @@ func TestDecisionsCarryTheTermAndStaleOnesAreRefused(t *testing.T) {
 
 	n, m := tc.connectWithMetrics("n")
 	fence := NewFence(m)
-	var got collector[Decision]
+	var got collector[routing.Decision]
 	stop, err := n.ReceiveDecisions(fence, got.add)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = stop() }()
-	if err := lead.el.Decide(Decision{Node: "n", Kind: DecOffer, Call: "c1", Agents: []string{"2001"}, TimeoutMS: 15000}); err != nil {
+	if err := lead.el.Decide(routing.Decision{Node: "n", Kind: routing.DecOffer, Call: "c1", Agents: []string{"2001"}, TimeoutMS: 15000}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 2*time.Second, "the offer", func() bool { return len(got.all()) == 1 })
-	if d := got.all()[0]; d.Term != term || d.Kind != DecOffer {
+	if d := got.all()[0]; d.Term != term || d.Kind != routing.DecOffer {
 		t.Fatalf("got %+v, want term %d", d, term)
 	}
 	// A newer term seen on the lease (another leader) makes this one
 	// stale: a late decision from it is refused.
 	fence.Observe(term + 10)
-	if err := lead.el.Decide(Decision{Node: "n", Kind: DecConnect, Call: "c1", Agent: "2001"}); err != nil {
+	if err := lead.el.Decide(routing.Decision{Node: "n", Kind: routing.DecConnect, Call: "c1", Agent: "2001"}); err != nil {
 		t.Fatal(err)
 	}
 	raw := []string{
@@ -195,7 +196,7 @@ func TestDecisionsCarryTheTermAndStaleOnesAreRefused(t *testing.T) {
 	}
 	// A leader that stopped leading cannot decide at all.
 	lead.stop()
-	if err := lead.el.Decide(Decision{Node: "n", Kind: DecLeave, Call: "c1"}); !errors.Is(err, ErrNotLeader) {
+	if err := lead.el.Decide(routing.Decision{Node: "n", Kind: routing.DecLeave, Call: "c1"}); !errors.Is(err, ErrNotLeader) {
 		t.Fatalf("a resigned leader decided: %v", err)
 	}
 }

@@ -207,8 +207,10 @@ func (c *Conn) WatchLink(down, up func()) {
 	c.hooks = append(c.hooks, linkHook{down: down, up: up})
 }
 
-// Close drains nothing: it drops the connection at once.
+// Close drains nothing: it drops the connection at once, after telling
+// the watchers (the elector steps down first).
 func (c *Conn) Close() {
+	c.setDown(true)
 	if c.NC != nil {
 		c.NC.Close()
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
 // ErrStaleTerm is returned for a decision made under an older term than
@@ -11,7 +13,7 @@ import (
 var ErrStaleTerm = errors.New("cluster: decision from a replaced leader")
 
 // ErrNoTerm is returned for a decision without a fencing token.
-var ErrNoTerm = errors.New("cluster: decision carries no fencing token")
+var ErrNoTerm = routing.ErrNoTerm
 
 // Fence remembers the newest leader term seen and refuses anything older.
 // Terms are lease revisions, so a later leader's term is always higher.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
 // rememberCommands is how many recent commands' decisions a node keeps, to
@@ -26,7 +27,7 @@ type Leader struct {
 	el   *Elector
 
 	mu       sync.Mutex
-	router   *Router
+	router   *routing.Router
 	catchUp  uint64 // the stream's end at start: nothing up to it is decided again
 	recent   []recentDecisions
 	resentAt uint64    // the term whose takeover re-send is done
@@ -36,12 +37,12 @@ type Leader struct {
 type recentDecisions struct {
 	seq uint64
 	at  time.Time
-	ds  []Decision
+	ds  []routing.Decision
 }
 
 // NewLeader prepares the routing of one node over cfg; Run starts it.
 func NewLeader(conn *Conn, el *Elector, cfg acd.Config, opts ...acd.Option) (*Leader, error) {
-	r, err := NewRouter(cfg, opts...)
+	r, err := routing.NewRouter(cfg, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -84,10 +85,10 @@ func (l *Leader) Applied() uint64 {
 	return l.router.Applied()
 }
 
-func (l *Leader) apply(seq uint64, cmd Command, ok bool) {
+func (l *Leader) apply(seq uint64, cmd routing.Command, ok bool) {
 	l.mu.Lock()
 	if !ok {
-		l.router.skip(seq)
+		l.router.Skip(seq)
 		l.mu.Unlock()
 		return
 	}
@@ -97,7 +98,7 @@ func (l *Leader) apply(seq uint64, cmd Command, ok bool) {
 	}
 	l.remember(seq, cmd, ds)
 	_, leading := l.el.Leading()
-	var again []Decision
+	var again []routing.Decision
 	if leading {
 		again = l.takeoverLocked()
 	}
@@ -109,7 +110,7 @@ func (l *Leader) apply(seq uint64, cmd Command, ok bool) {
 	}
 }
 
-func (l *Leader) send(seq uint64, ds []Decision) {
+func (l *Leader) send(seq uint64, ds []routing.Decision) {
 	if len(ds) > 0 {
 		if err := l.el.Decide(ds...); err != nil {
 			l.conn.log.Warn("cluster: decisions not sent", "seq", seq, "err", err)
@@ -119,7 +120,7 @@ func (l *Leader) send(seq uint64, ds []Decision) {
 	l.el.SetDecided(seq)
 }
 
-func (l *Leader) remember(seq uint64, cmd Command, ds []Decision) {
+func (l *Leader) remember(seq uint64, cmd routing.Command, ds []routing.Decision) {
 	if len(ds) == 0 {
 		return
 	}
@@ -135,7 +136,7 @@ func (l *Leader) remember(seq uint64, cmd Command, ds []Decision) {
 // it, so they are returned to be sent again (nodes recognise a repeat by
 // its Seq). Only those of the last four lease TTLs: older ones were
 // carried out or overtaken long ago.
-func (l *Leader) takeoverLocked() []Decision {
+func (l *Leader) takeoverLocked() []routing.Decision {
 	term, ok := l.el.Leading()
 	if !ok || term == l.resentAt {
 		return nil
@@ -145,7 +146,7 @@ func (l *Leader) takeoverLocked() []Decision {
 	// first renewal), everything recent is sent again.
 	from := l.el.ObservedDecided()
 	horizon := time.Now().Add(-4 * l.conn.settings.LeaseTTL)
-	var again []Decision
+	var again []routing.Decision
 	for _, r := range l.recent {
 		if r.seq > from && r.seq > l.catchUp && r.at.After(horizon) {
 			again = append(again, r.ds...)
@@ -157,7 +158,7 @@ func (l *Leader) takeoverLocked() []Decision {
 	return again
 }
 
-func (l *Leader) resend(again []Decision) {
+func (l *Leader) resend(again []routing.Decision) {
 	if len(again) == 0 {
 		return
 	}
@@ -188,7 +189,7 @@ func (l *Leader) tick(ctx context.Context) {
 	}
 	sctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	if _, err := l.conn.SendCommand(sctx, Command{Kind: CmdTick, At: now.UnixMilli()}); err != nil {
+	if _, err := l.conn.SendCommand(sctx, routing.Command{Kind: routing.CmdTick, At: now.UnixMilli()}); err != nil {
 		l.conn.log.Warn("cluster: tick not sent", "err", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
 // routingNode is a cluster node running the election and the routing.
@@ -32,7 +33,7 @@ func (tc *testCluster) startRouting(name string, cfg acd.Config) *routingNode {
 // inbox collects a node's decisions and waits for particular ones.
 type inbox struct {
 	t     *testing.T
-	c     collector[Decision]
+	c     collector[routing.Decision]
 	taken map[int]bool // decisions already returned by await
 }
 
@@ -48,9 +49,9 @@ func newInbox(t *testing.T, c *Conn) *inbox {
 
 // await returns the first decision of kind for call (any call if "")
 // not returned before.
-func (in *inbox) await(kind DecisionKind, call string) Decision {
+func (in *inbox) await(kind routing.DecisionKind, call string) routing.Decision {
 	in.t.Helper()
-	var found Decision
+	var found routing.Decision
 	waitFor(in.t, 10*time.Second, fmt.Sprintf("%s for %q", kind, call), func() bool {
 		for i, d := range in.c.all() {
 			if !in.taken[i] && d.Kind == kind && (call == "" || d.Call == call) {
@@ -91,34 +92,34 @@ func TestLeaderKilledWhileCallersWaitAllAreServedInOrder(t *testing.T) {
 	oldTerm, _ := lead.el.Leading()
 	callers, agents := tc.connect("n1", natsURL), tc.connect("n2", natsURL)
 	in1, in2 := newInbox(t, callers), newInbox(t, agents)
-	send := func(c *Conn, cmd Command) {
+	send := func(c *Conn, cmd routing.Command) {
 		t.Helper()
 		if _, err := c.SendCommand(ctx, cmd); err != nil {
 			t.Fatal(err)
 		}
 	}
-	send(agents, Command{Kind: CmdAgent, Agent: "2001", Action: "login"})
-	send(agents, Command{Kind: CmdAgent, Agent: "2002", Action: "login"})
+	send(agents, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"})
+	send(agents, routing.Command{Kind: routing.CmdAgent, Agent: "2002", Action: "login"})
 	offered := map[string]string{} // call → agent
 	for i := range 5 {
-		send(callers, Command{Kind: CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"})
+		send(callers, routing.Command{Kind: routing.CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"})
 	}
 	for _, c := range []string{"c0", "c1"} {
-		offered[c] = in1.await(DecOffer, c).Agents[0]
+		offered[c] = in1.await(routing.DecOffer, c).Agents[0]
 	}
 	// Positions count every caller waiting, those ringing an agent too.
 	for i, c := range []string{"c2", "c3", "c4"} {
-		if d := in1.await(DecQueued, c); d.Position != i+3 {
+		if d := in1.await(routing.DecQueued, c); d.Position != i+3 {
 			t.Fatalf("%s queued at %d, want %d", c, d.Position, i+3)
 		}
 	}
 
 	// The leader dies; the agents answer meanwhile.
 	lead.conn.NC.Close()
-	send(callers, Command{Kind: CmdOfferResult, Call: "c0", Agent: offered["c0"], Result: "answered"})
-	send(callers, Command{Kind: CmdOfferResult, Call: "c1", Agent: offered["c1"], Result: "answered"})
+	send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c0", Agent: offered["c0"], Result: "answered"})
+	send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c1", Agent: offered["c1"], Result: "answered"})
 	for _, c := range []string{"c0", "c1"} {
-		if d := in1.await(DecConnect, c); d.Agent != offered[c] {
+		if d := in1.await(routing.DecConnect, c); d.Agent != offered[c] {
 			t.Fatalf("%s connected to %s, offered to %s", c, d.Agent, offered[c])
 		}
 	}
@@ -129,18 +130,18 @@ func TestLeaderKilledWhileCallersWaitAllAreServedInOrder(t *testing.T) {
 		done := talking[0]
 		talking = talking[1:]
 		agent := offered[done]
-		send(callers, Command{Kind: CmdTalkEnded, Call: done, Reason: "caller"})
-		if d := in2.await(DecWrapup, ""); d.Agent != agent {
+		send(callers, routing.Command{Kind: routing.CmdTalkEnded, Call: done, Reason: "caller"})
+		if d := in2.await(routing.DecWrapup, ""); d.Agent != agent {
 			t.Fatalf("wrap-up for %s, want %s", d.Agent, agent)
 		}
-		send(agents, Command{Kind: CmdAgent, Agent: agent, Action: "ready"})
-		d := in1.await(DecOffer, next)
+		send(agents, routing.Command{Kind: routing.CmdAgent, Agent: agent, Action: "ready"})
+		d := in1.await(routing.DecOffer, next)
 		if d.Agents[0] != agent || d.Term <= oldTerm {
 			t.Fatalf("%s offered to %v under term %d (old leader's %d), want %s", next, d.Agents, d.Term, oldTerm, agent)
 		}
 		offered[next] = agent
-		send(callers, Command{Kind: CmdOfferResult, Call: next, Agent: agent, Result: "answered"})
-		in1.await(DecConnect, next)
+		send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: next, Agent: agent, Result: "answered"})
+		in1.await(routing.DecConnect, next)
 		talking = append(talking, next)
 	}
 }
@@ -159,21 +160,21 @@ func TestLeaderTicksFireTheACDTimers(t *testing.T) {
 	b := tc.startRouting("b", cfg)
 	n1 := tc.connect("n1", natsURL)
 	in := newInbox(t, n1)
-	for _, c := range []Command{{Kind: CmdAgent, Agent: "2001", Action: "login"}, {Kind: CmdJoin, Call: "c1", Queue: "billing"}} {
+	for _, c := range []routing.Command{{Kind: routing.CmdAgent, Agent: "2001", Action: "login"}, {Kind: routing.CmdJoin, Call: "c1", Queue: "billing"}} {
 		if _, err := n1.SendCommand(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
-	in.await(DecOffer, "c1")
-	in.await(DecCancelOffer, "c1")
+	in.await(routing.DecOffer, "c1")
+	in.await(routing.DecCancelOffer, "c1")
 	waitFor(t, 3*time.Second, "the standby to apply the same stream", func() bool {
 		return a.leader.Applied() == b.leader.Applied() && a.leader.Applied() >= 3
 	})
 	a.leader.mu.Lock()
-	qa := a.leader.router.acd.Queues()
+	qa := a.leader.router.Queues()
 	a.leader.mu.Unlock()
 	b.leader.mu.Lock()
-	qb := b.leader.router.acd.Queues()
+	qb := b.leader.router.Queues()
 	b.leader.mu.Unlock()
 	if fmt.Sprint(qa) != fmt.Sprint(qb) {
 		t.Fatalf("leader and standby differ:\n%+v\n%+v", qa, qb)

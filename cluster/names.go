@@ -3,7 +3,8 @@ package cluster
 import (
 	"encoding/base64"
 	"fmt"
-	"strings"
+
+	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
 // Names are the JetStream buckets, stream and subjects of one cluster,
@@ -59,11 +60,4 @@ func decodeKey(k string) (string, error) {
 }
 
 // validToken reports whether s can be one subject token and a key.
-func validToken(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	return strings.IndexFunc(s, func(r rune) bool {
-		return !(r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
-	}) < 0
-}
+func validToken(s string) bool { return routing.ValidToken(s) }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
 )
@@ -137,7 +138,7 @@ func (m *Membership) Live(ctx context.Context) ([]NodeInfo, error) {
 	var out []NodeInfo
 	for _, e := range entries {
 		var n NodeInfo
-		if err := decodeStrict(e.Value(), &n); err != nil || n.Node != e.Key() || len(n.Sections) == 0 {
+		if err := routing.DecodeStrict(e.Value(), &n); err != nil || n.Node != e.Key() || len(n.Sections) == 0 {
 			m.conn.dropped(SubjectNodes, e.Key(), fmt.Errorf("bad node entry: %v", err))
 			continue
 		}

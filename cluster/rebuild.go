@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
 // Rebuild brings a router up to date with the command stream: it applies
@@ -14,7 +16,7 @@ import (
 // applies the rest live; a standby node may call it repeatedly to stay
 // current. The stream keeps 24 hours, so a router rebuilt from an empty
 // state must start within that.
-func (c *Conn) Rebuild(ctx context.Context, r *Router) (uint64, error) {
+func (c *Conn) Rebuild(ctx context.Context, r *routing.Router) (uint64, error) {
 	st, err := c.JS.Stream(ctx, c.Names.CommandStream())
 	if err != nil {
 		return 0, fmt.Errorf("cluster: rebuild: %w", err)
@@ -32,7 +34,7 @@ func (c *Conn) Rebuild(ctx context.Context, r *Router) (uint64, error) {
 		finished bool
 		done     = make(chan struct{})
 	)
-	stop, err := c.consume(ctx, r.Applied()+1, func(seq uint64, cmd Command, ok bool) {
+	stop, err := c.consume(ctx, r.Applied()+1, func(seq uint64, cmd routing.Command, ok bool) {
 		mu.Lock()
 		defer mu.Unlock()
 		if finished || seq > last {
@@ -41,7 +43,7 @@ func (c *Conn) Rebuild(ctx context.Context, r *Router) (uint64, error) {
 		if ok {
 			_, _ = r.Apply(seq, cmd)
 		} else {
-			r.skip(seq)
+			r.Skip(seq)
 		}
 		if seq >= last {
 			finished = true

@@ -6,7 +6,24 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/cluster/routing"
 )
+
+func newTestRouter(t testing.TB, agents ...string) *routing.Router {
+	t.Helper()
+	q := acd.DefaultQueue("billing")
+	cfg := acd.Config{Queues: []acd.QueueConfig{q}}
+	for _, id := range agents {
+		cfg.Agents = append(cfg.Agents, acd.AgentConfig{ID: id, Queues: []string{"billing"}})
+	}
+	r, err := routing.NewRouter(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
 
 // TestRebuildCatchesUpWithTheLeader: a router fed live by the stream and a
 // fresh one rebuilt from the stream afterwards end in the same state, a
@@ -18,7 +35,7 @@ func TestRebuildCatchesUpWithTheLeader(t *testing.T) {
 	agents := []string{"2001", "2002", "2003"}
 	live := newTestRouter(t, agents...)
 	var got collector[uint64]
-	stop, err := n1.ConsumeCommands(ctx, 0, func(seq uint64, c Command) {
+	stop, err := n1.ConsumeCommands(ctx, 0, func(seq uint64, c routing.Command) {
 		_, _ = live.Apply(seq, c)
 		got.add(seq)
 	})
@@ -26,17 +43,17 @@ func TestRebuildCatchesUpWithTheLeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range agents {
-		if _, err := n2.SendCommand(ctx, Command{Kind: CmdAgent, Agent: a, Action: "login"}); err != nil {
+		if _, err := n2.SendCommand(ctx, routing.Command{Kind: routing.CmdAgent, Agent: a, Action: "login"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var last uint64
 	for i := range 20 {
-		if last, err = n1.SendCommand(ctx, Command{Kind: CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"}); err != nil {
+		if last, err = n1.SendCommand(ctx, routing.Command{Kind: routing.CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := n1.SendCommand(ctx, Command{Kind: CmdOfferResult, Call: "c0", Agent: "2001", Result: "answered"}); err != nil {
+	if _, err := n1.SendCommand(ctx, routing.Command{Kind: routing.CmdOfferResult, Call: "c0", Agent: "2001", Result: "answered"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := n1.JS.Publish(ctx, n1.Names.CommandSubject("n1"), []byte("not a command")); err != nil {
@@ -53,8 +70,8 @@ func TestRebuildCatchesUpWithTheLeader(t *testing.T) {
 	if upTo != last+2 {
 		t.Fatalf("rebuilt up to %d, the stream ends at %d", upTo, last+2)
 	}
-	if !reflect.DeepEqual(fresh.acd.Queues(), live.acd.Queues()) || !reflect.DeepEqual(fresh.acd.Agents(), live.acd.Agents()) {
-		t.Fatalf("rebuilt state differs:\n%+v\n%+v", fresh.acd.Queues(), live.acd.Queues())
+	if !reflect.DeepEqual(fresh.Queues(), live.Queues()) || !reflect.DeepEqual(fresh.Agents(), live.Agents()) {
+		t.Fatalf("rebuilt state differs:\n%+v\n%+v", fresh.Queues(), live.Queues())
 	}
 	// Nothing new: a second rebuild returns at once.
 	if fresh.Applied() != upTo {

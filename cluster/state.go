@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -82,7 +83,7 @@ func (r *Registrations) list(ctx context.Context, filter string, keep func(Regis
 	var out []Registration
 	for _, e := range entries {
 		var g Registration
-		if err := decodeStrict(e.Value(), &g); err != nil || g.Agent == "" || g.Contact == "" || !validToken(g.Node) ||
+		if err := routing.DecodeStrict(e.Value(), &g); err != nil || g.Agent == "" || g.Contact == "" || !validToken(g.Node) ||
 			e.Key() != registrationKey(g.Agent, g.Contact) {
 			r.conn.dropped(SubjectRegistrations, e.Key(), fmt.Errorf("bad registration: %v", err))
 			continue
@@ -191,7 +192,7 @@ func (a *Agents) get(ctx context.Context, key string) (Presence, uint64, error) 
 		return Presence{}, 0, err
 	}
 	var p Presence
-	if derr := decodeStrict(e.Value(), &p); derr != nil || p.check() != nil || encodeKey(p.Agent) != key {
+	if derr := routing.DecodeStrict(e.Value(), &p); derr != nil || p.check() != nil || encodeKey(p.Agent) != key {
 		a.conn.dropped(SubjectAgents, key, fmt.Errorf("bad presence: %v", derr))
 		return Presence{}, e.Revision(), nil
 	}
@@ -219,7 +220,7 @@ func (a *Agents) All(ctx context.Context) ([]Presence, error) {
 	var out []Presence
 	for _, e := range entries {
 		var p Presence
-		if err := decodeStrict(e.Value(), &p); err != nil || p.check() != nil || encodeKey(p.Agent) != e.Key() {
+		if err := routing.DecodeStrict(e.Value(), &p); err != nil || p.check() != nil || encodeKey(p.Agent) != e.Key() {
 			a.conn.dropped(SubjectAgents, e.Key(), fmt.Errorf("bad presence: %v", err))
 			continue
 		}

@@ -1,4 +1,4 @@
-package cluster
+package routing
 
 import (
 	"errors"
@@ -56,6 +56,12 @@ func NewRouter(cfg acd.Config, opts ...acd.Option) (*Router, error) {
 	return &Router{acd: a, clock: clock, callNode: map[string]string{}, agentNode: map[string]string{}}, nil
 }
 
+// Queues and Agents are the ACD's views, for the wallboard and tests.
+func (r *Router) Queues() []acd.QueueStats { return r.acd.Queues() }
+
+// Agents: see Queues.
+func (r *Router) Agents() []acd.AgentInfo { return r.acd.Agents() }
+
 // NextDeadline is when the ACD's next timer is due: the leader then sends
 // a tick command carrying that time.
 func (r *Router) NextDeadline() (time.Time, bool) { return r.acd.NextDeadline() }
@@ -64,8 +70,8 @@ func (r *Router) NextDeadline() (time.Time, bool) { return r.acd.NextDeadline() 
 // leader replays from the one after it.
 func (r *Router) Applied() uint64 { return r.applied }
 
-// skip counts a dropped message of the stream as applied.
-func (r *Router) skip(seq uint64) {
+// Skip counts a dropped message of the stream as applied.
+func (r *Router) Skip(seq uint64) {
 	if seq > r.applied {
 		r.applied = seq
 	}

@@ -1,4 +1,4 @@
-package cluster
+package routing
 
 import (
 	"bytes"
@@ -6,11 +6,26 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
-// wireVersion is the version of the command and decision formats; a
+// WireVersion is the version of the command and decision formats; a
 // message of another version is dropped as one that does not parse.
-const wireVersion = 1
+const WireVersion = 1
+
+// ErrNoTerm is returned for a decision without a fencing token.
+var ErrNoTerm = errors.New("cluster: decision carries no fencing token")
+
+// ValidToken reports whether s can be one NATS subject token and a key:
+// letters, digits, '-' and '_', at most 64.
+func ValidToken(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	return strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
+	}) < 0
+}
 
 // maxMessage bounds a command or decision; a larger one is dropped.
 const maxMessage = 16 << 10
@@ -63,10 +78,10 @@ func (c *Command) Check() error {
 			errs = append(errs, fmt.Errorf("%s needs %s", c.Kind, field))
 		}
 	}
-	if c.V != wireVersion {
-		return fmt.Errorf("version %d, want %d", c.V, wireVersion)
+	if c.V != WireVersion {
+		return fmt.Errorf("version %d, want %d", c.V, WireVersion)
 	}
-	if c.ID == "" || !validToken(c.Node) || c.At <= 0 {
+	if c.ID == "" || !ValidToken(c.Node) || c.At <= 0 {
 		return errors.New("a command needs an id, a valid node and a time")
 	}
 	switch c.Kind {
@@ -140,13 +155,13 @@ type Decision struct {
 
 // Check reports what makes a decision unusable.
 func (d *Decision) Check() error {
-	if d.V != wireVersion {
-		return fmt.Errorf("version %d, want %d", d.V, wireVersion)
+	if d.V != WireVersion {
+		return fmt.Errorf("version %d, want %d", d.V, WireVersion)
 	}
 	if d.Term == 0 {
 		return ErrNoTerm
 	}
-	if !validToken(d.Node) {
+	if !ValidToken(d.Node) {
 		return fmt.Errorf("node %q", d.Node)
 	}
 	switch d.Kind {
@@ -176,30 +191,30 @@ func (d *Decision) Check() error {
 	return nil
 }
 
-// parseCommand decodes and checks a command; unknown fields are refused
+// ParseCommand decodes and checks a command; unknown fields are refused
 // too, so a sender of another format is noticed rather than half-read.
-func parseCommand(data []byte) (Command, error) {
+func ParseCommand(data []byte) (Command, error) {
 	var c Command
-	if err := decodeStrict(data, &c); err != nil {
+	if err := DecodeStrict(data, &c); err != nil {
 		return c, err
 	}
 	return c, c.Check()
 }
 
-// parseDecisions reads one message of decisions: a JSON array of them,
+// ParseDecisions reads one message of decisions: a JSON array of them,
 // all for the same node under the same term (one message per command and
 // node), or a single one.
-func parseDecisions(data []byte) ([]Decision, error) {
+func ParseDecisions(data []byte) ([]Decision, error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		var d Decision
-		if err := decodeStrict(data, &d); err != nil {
+		if err := DecodeStrict(data, &d); err != nil {
 			return nil, err
 		}
 		return []Decision{d}, d.Check()
 	}
 	var ds []Decision
-	if err := decodeStrict(data, &ds); err != nil {
+	if err := DecodeStrict(data, &ds); err != nil {
 		return nil, err
 	}
 	if len(ds) == 0 {
@@ -216,7 +231,9 @@ func parseDecisions(data []byte) ([]Decision, error) {
 	return ds, nil
 }
 
-func decodeStrict(data []byte, v any) error {
+// DecodeStrict decodes one JSON value into v, refusing unknown fields,
+// trailing data and more than 16 KiB.
+func DecodeStrict(data []byte, v any) error {
 	if len(data) > maxMessage {
 		return fmt.Errorf("%d bytes, more than %d", len(data), maxMessage)
 	}
