@@ -15,6 +15,7 @@ import (
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/dialpolicy"
 	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
 )
@@ -59,7 +60,7 @@ type callbackJob struct {
 	lang   string
 	ticket *sip.CallbackTicket
 	policy config.QueueCallback
-	w      *waiter
+	w      *queueing.Mailbox
 }
 
 // knownCallers remembers the numbers that called during this run, so a
@@ -136,7 +137,7 @@ func (s *Server) startCallbacks() error {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	m, err := metrics.NewCallbacks(s.metrics.Registry(), names, s.acd.callbacksPending)
+	m, err := metrics.NewCallbacks(s.metrics.Registry(), names, s.acd.CallbacksPending)
 	if err != nil {
 		return err
 	}
@@ -204,21 +205,17 @@ func (svc *callbackService) request(qc *queueCall, ticket *sip.CallbackTicket, c
 		lang: qc.lang, ticket: ticket, policy: cb,
 	}
 	// The agent's phone shows who is to be called back.
-	job.w = rt.join(job.id, "callback-"+svc.mask(ticket.Number()))
-	policy := acd.CallbackPolicy{MaxAttempts: cb.MaxAttempts, RetryAfter: cb.RetryAfter, GiveUpAfter: cb.GiveUpAfter}
-	err := rt.do("request callback", func(a *acd.ACD) ([]acd.Action, error) {
-		if !a.CanCallback(qc.c.ID) {
-			return nil, acd.ErrNotWaiting
-		}
+	job.w = rt.Join(job.id, "callback-"+svc.mask(ticket.Number()))
+	err := rt.Do(queueing.RequestCallback{
+		Call: qc.c.ID, CallbackID: job.id, Number: ticket.Number(), Policy: acdCallbackPolicy(cb),
 		// The callback is a call record of its own; this names its queue.
-		svc.s.bus.Publish(call.Event{
+		Requested: call.Event{
 			Kind: call.QueueRequested, Time: svc.s.clock.Now(), CallID: job.id, Caller: ticket.Number(),
 			Number: job.number, Queue: job.queue, Language: job.lang, Target: job.origID,
-		})
-		return a.RequestCallback(qc.c.ID, job.id, ticket.Number(), policy)
+		},
 	})
 	if err != nil {
-		rt.leave(job.id)
+		rt.Leave(job.id)
 		svc.dialer.Forget(ticket)
 		svc.policy.ledger.Forget(qc.c.ID)
 		if errors.Is(err, acd.ErrNotWaiting) {
@@ -242,11 +239,9 @@ func (svc *callbackService) request(qc *queueCall, ticket *sip.CallbackTicket, c
 	return true, nil
 }
 
-// callbacksPending counts each queue's callbacks for the gauge.
-func (rt *acdRuntime) callbacksPending() map[string]int {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	return rt.acd.CallbacksPending()
+// acdCallbackPolicy is the ACD's view of a queue's callback rules.
+func acdCallbackPolicy(cb config.QueueCallback) acd.CallbackPolicy {
+	return acd.CallbackPolicy{MaxAttempts: cb.MaxAttempts, RetryAfter: cb.RetryAfter, GiveUpAfter: cb.GiveUpAfter}
 }
 
 // close stops every pending callback. With a store they are saved and

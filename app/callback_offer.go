@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/dialpolicy"
 	"github.com/hotline-oss/hotline/ivr"
@@ -26,7 +27,7 @@ type callbackOffer struct {
 }
 
 func (qc *queueCall) callbackSettings() (config.QueueCallback, bool) {
-	return qc.rt.s.callbacks.settings(qc.queue)
+	return qc.s.callbacks.settings(qc.queue)
 }
 
 // callbackOfferRefs returns "to keep your place and be called back, press
@@ -38,7 +39,7 @@ func (qc *queueCall) callbackOfferRefs(ewt time.Duration) []ivr.PromptRef {
 	if !ok || ewt <= cb.OfferAfter {
 		return nil
 	}
-	svc := qc.rt.s.callbacks
+	svc := qc.s.callbacks
 	switch {
 	case !qc.c.CallerTrusted:
 		qc.withholdOffer(dialpolicy.UntrustedSource)
@@ -57,7 +58,7 @@ func (qc *queueCall) withholdOffer(reason dialpolicy.Reason) {
 		return
 	}
 	qc.cb.withheld = true
-	qc.rt.s.callbacks.refuse(qc.refusal(reason, qc.c.Caller))
+	qc.s.callbacks.refuse(qc.refusal(reason, qc.c.Caller))
 }
 
 func (qc *queueCall) refusal(reason dialpolicy.Reason, number string) refusal {
@@ -80,7 +81,7 @@ func (qc *queueCall) callbackDigit(d rune) (out queueOutcome, done, handled bool
 	if !ok || qc.cb.offeredIn != qc.queue || string(d) != cb.Digit {
 		return queueOutcome{}, false, false
 	}
-	svc := qc.rt.s.callbacks
+	svc := qc.s.callbacks
 	qc.c.Media().StopPlayback()
 	number, left := qc.chooseCallbackNumber(cb)
 	if left {
@@ -105,7 +106,7 @@ func (qc *queueCall) callbackDigit(d rune) (out queueOutcome, done, handled bool
 	switch {
 	case errors.As(err, &capped):
 		svc.refuse(qc.refusal(capped.Reason, number))
-		if qc.leg.playAndWait([]ivr.PromptRef{qc.ref("callback_not_possible")}) {
+		if qc.leg.PlayAndWait([]ivr.PromptRef{qc.ref("callback_not_possible")}) {
 			out, done = qc.callerEvent(ivr.CallerHangup{})
 			return out, done, true
 		}
@@ -115,7 +116,7 @@ func (qc *queueCall) callbackDigit(d rune) (out queueOutcome, done, handled bool
 	if !requested {
 		return resume()
 	}
-	qc.leg.playAndWait([]ivr.PromptRef{qc.ref("callback_thanks")})
+	qc.leg.PlayAndWait([]ivr.PromptRef{qc.ref("callback_thanks")})
 	return queueOutcome{result: call.ResultCallback, reason: "callback_requested"}, true, true
 }
 
@@ -124,7 +125,7 @@ func (qc *queueCall) callbackDigit(d rune) (out queueOutcome, done, handled bool
 // when the caller confirmed nothing.
 func (qc *queueCall) chooseCallbackNumber(cb config.QueueCallback) (number string, left bool) {
 	own := qc.c.Caller
-	ownOK := qc.rt.s.callbacks.allowed(own)
+	ownOK := qc.s.callbacks.allowed(own)
 	other := *cb.AllowOtherNumber
 	for range callbackTries {
 		choice := '2'
@@ -159,7 +160,7 @@ func (qc *queueCall) chooseCallbackNumber(cb config.QueueCallback) (number strin
 // it when it is read back. A number that never called falls back to the
 // caller's own; "" asks again.
 func (qc *queueCall) otherNumber(own string, ownOK bool) (number string, left bool) {
-	svc := qc.rt.s.callbacks
+	svc := qc.s.callbacks
 	keys, gone := qc.readKeys([]ivr.PromptRef{qc.ref("callback_enter_number")}, maxCallbackDigits, '#')
 	switch {
 	case gone:
@@ -168,11 +169,11 @@ func (qc *queueCall) otherNumber(own string, ownOK bool) (number string, left bo
 		return own, false
 	case !svc.allowed(keys):
 		svc.refuse(qc.refusal(dialpolicy.NotAllowed, keys))
-		return "", qc.leg.playAndWait([]ivr.PromptRef{qc.ref("callback_number_not_allowed")})
+		return "", qc.leg.PlayAndWait([]ivr.PromptRef{qc.ref("callback_number_not_allowed")})
 	case !svc.isKnown(keys):
 		// Never a number that has not called us.
 		svc.refuse(qc.refusal(dialpolicy.NotKnown, keys))
-		if qc.leg.playAndWait([]ivr.PromptRef{qc.ref("callback_number_refused")}) {
+		if qc.leg.PlayAndWait([]ivr.PromptRef{qc.ref("callback_number_refused")}) {
 			return "", true
 		}
 		if ownOK {
@@ -181,7 +182,7 @@ func (qc *queueCall) otherNumber(own string, ownOK bool) (number string, left bo
 		return "", false
 	}
 	// Keys pressed ahead do not confirm a number the caller has not heard.
-	if qc.leg.drain() {
+	if qc.leg.Drain() {
 		return "", true
 	}
 	refs := append(append([]ivr.PromptRef{qc.ref("you_entered")}, qc.digits(keys)...), qc.ref("confirm_reenter"))
@@ -217,35 +218,7 @@ func (qc *queueCall) digits(number string) []ivr.PromptRef {
 // readKeys plays refs (a key interrupts them) and collects up to max keys,
 // ending early on term; a pause ends the input. gone reports a hang-up.
 func (qc *queueCall) readKeys(refs []ivr.PromptRef, max int, term rune) (keys string, gone bool) {
-	_ = qc.leg.Play(refs, true)
-	guard := time.NewTimer(callbackDialogueWait)
-	defer guard.Stop()
-	pause := time.NewTimer(time.Hour)
-	pause.Stop()
-	defer pause.Stop()
-	for {
-		select {
-		case ev := <-qc.leg.events:
-			switch e := ev.(type) {
-			case ivr.CallerHangup:
-				return keys, true
-			case ivr.PlaybackDone:
-				pause.Reset(callbackDigitWait)
-			case ivr.Digit:
-				qc.leg.StopPlayback()
-				if term != 0 && e.D == term {
-					return keys, false
-				}
-				keys += string(e.D)
-				if len(keys) >= max {
-					return keys, false
-				}
-				pause.Reset(callbackInterDigit)
-			}
-		case <-pause.C:
-			return keys, false
-		case <-guard.C:
-			return keys, false
-		}
-	}
+	return qc.leg.ReadKeys(refs, max, term, callleg.KeyWaits{
+		First: callbackDigitWait, Between: callbackInterDigit, Dialogue: callbackDialogueWait,
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -17,7 +18,7 @@ func (svc *callbackService) run(job *callbackJob) {
 	defer svc.wg.Done()
 	for {
 		select {
-		case act := <-job.w.acts:
+		case act := <-job.w.Actions():
 			switch a := act.(type) {
 			case acd.Connect:
 				if res, reason, by, done := svc.attempt(job, a); done {
@@ -48,7 +49,7 @@ func (svc *callbackService) run(job *callbackJob) {
 // keep lets go of a callback at shutdown without ending it: its saved row
 // and its open record carry on after the restart.
 func (svc *callbackService) keep(job *callbackJob) {
-	svc.s.acd.leave(job.id)
+	svc.s.acd.Leave(job.id)
 	svc.dialer.Forget(job.ticket)
 	svc.mu.Lock()
 	delete(svc.jobs, job.id)
@@ -58,17 +59,12 @@ func (svc *callbackService) keep(job *callbackJob) {
 // abandon takes the callback out of the ACD when it ends for a reason of
 // ours (shutdown); the ACD may already be stopped.
 func (svc *callbackService) abandon(job *callbackJob) {
-	_ = svc.s.acd.do("drop callback", func(a *acd.ACD) ([]acd.Action, error) {
-		if _, ok := a.IsCallback(job.id); !ok {
-			return nil, nil
-		}
-		return a.Abandon(job.id)
-	})
+	_ = svc.s.acd.Do(queueing.DropCallback{ID: job.id})
 }
 
 // finish ends the callback's own call record and forgets it.
 func (svc *callbackService) finish(job *callbackJob, res call.Result, reason string, by call.HangupBy) {
-	svc.s.acd.leave(job.id)
+	svc.s.acd.Leave(job.id)
 	svc.dialer.Forget(job.ticket)
 	svc.forgetSaved(job.id)
 	svc.mu.Lock()
@@ -85,7 +81,7 @@ func (svc *callbackService) finish(job *callbackJob, res call.Result, reason str
 // done is true when the customer answered (the call then ran its course).
 func (svc *callbackService) attempt(job *callbackJob, c acd.Connect) (res call.Result, reason string, by call.HangupBy, done bool) {
 	rt := svc.s.acd
-	leg := rt.takeLeg(job.id)
+	leg := rt.TakeLeg(job.id)
 	if leg == nil {
 		svc.failed(job, acd.CallbackAgentLeft)
 		return "", "", "", false
@@ -120,7 +116,7 @@ func (svc *callbackService) attempt(job *callbackJob, c acd.Connect) (res call.R
 		return "", "", "", false
 	}
 	cancel()
-	if err := rt.do("callback answered", func(a *acd.ACD) ([]acd.Action, error) { return a.CallbackAnswered(job.id) }); err != nil {
+	if err := rt.Do(queueing.CallbackAnswered{ID: job.id}); err != nil {
 		cust.Hangup()
 		leg.Hangup()
 		return call.ResultFailed, "acd_error", call.HangupByServer, true
@@ -139,16 +135,12 @@ func (svc *callbackService) attempt(job *callbackJob, c acd.Connect) (res call.R
 func (svc *callbackService) dialRefused(job *callbackJob, leg *sip.AgentLeg, err error) {
 	svc.log.Warn("callback dial refused", "callback", job.id, "number", svc.mask(job.ticket.Number()), "err", err)
 	leg.Hangup()
-	_ = svc.s.acd.do("callback refused", func(a *acd.ACD) ([]acd.Action, error) {
-		return a.CallbackFailed(job.id, acd.CallbackFailedReason)
-	})
+	_ = svc.s.acd.Do(queueing.CallbackFailed{ID: job.id, Outcome: acd.CallbackFailedReason})
 	svc.abandon(job)
 }
 
 func (svc *callbackService) failed(job *callbackJob, outcome string) {
-	_ = svc.s.acd.do("callback failed", func(a *acd.ACD) ([]acd.Action, error) {
-		return a.CallbackFailed(job.id, outcome)
-	})
+	_ = svc.s.acd.Do(queueing.CallbackFailed{ID: job.id, Outcome: outcome})
 	svc.save(job) // the attempts used; nothing when it gave up
 }
 
@@ -171,7 +163,7 @@ func (svc *callbackService) talk(job *callbackJob, leg, cust *sip.AgentLeg) call
 	rt := svc.s.acd
 	leg.Media().StopPlayback()
 	end := func(by call.HangupBy) call.HangupBy {
-		_ = rt.do("talk ended", func(a *acd.ACD) ([]acd.Action, error) { return a.TalkEnded(job.id, by) })
+		_ = rt.Do(queueing.TalkEnded{Call: job.id, By: by})
 		return by
 	}
 	bridge, err := media.Bridge(cust.Media(), leg.Media())
@@ -199,26 +191,24 @@ func (svc *callbackService) talk(job *callbackJob, leg, cust *sip.AgentLeg) call
 			svc.hold(job, bridge, held, music)
 		case r := <-leg.Refers():
 			r.Notify(403, "Forbidden")
-		case <-job.w.acts:
+		case <-job.w.Actions():
 			// Nothing the ACD says changes a connected call.
 		}
 	}
 }
 
 func (svc *callbackService) hold(job *callbackJob, bridge *media.BridgeHandle, held bool, music *media.Prompt) {
-	rt := svc.s.acd
 	if held {
 		bridge.Hold(music)
-		_ = rt.do("hold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Hold(job.id) })
-		return
+	} else {
+		bridge.Unhold()
 	}
-	bridge.Unhold()
-	_ = rt.do("unhold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Unhold(job.id) })
+	_ = svc.s.acd.Do(queueing.Hold{Call: job.id, Held: held})
 }
 
-func svcMusic(rt *acdRuntime, queue string) string {
-	qs, _ := rt.setting(queue)
-	return qs.music
+func svcMusic(q queues, queue string) string {
+	qs, _ := q.Setting(queue)
+	return qs.Music
 }
 
 func legEnded(l *sip.AgentLeg) bool {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -26,7 +27,7 @@ func (svc *callbackService) save(job *callbackJob) {
 	if !svc.persisted() {
 		return
 	}
-	st, ok := svc.s.acd.callbackState(job.id)
+	st, ok := svc.s.acd.CallbackState(job.id)
 	if !ok {
 		return
 	}
@@ -190,22 +191,22 @@ func (svc *callbackService) restoreOne(p store.PendingCallback) bool {
 	rt := svc.s.acd
 	job := &callbackJob{id: p.CallbackID, origID: p.CallID, number: p.HotlineNumber, queue: p.Queue,
 		lang: p.Language, ticket: ticket, policy: cb}
-	job.w = rt.join(job.id, "callback-"+svc.mask(p.Number))
-	policy := acd.CallbackPolicy{MaxAttempts: cb.MaxAttempts, RetryAfter: cb.RetryAfter, GiveUpAfter: cb.GiveUpAfter}
-	err = rt.do("restore callback", func(a *acd.ACD) ([]acd.Action, error) {
-		// The record of the callback starts again: this names its queue.
-		svc.s.bus.Publish(call.Event{
-			Kind: call.QueueRequested, Time: svc.s.clock.Now(), CallID: job.id, Caller: p.Number,
-			Number: job.number, Queue: job.queue, Priority: p.Priority, Language: job.lang, Target: job.origID,
-		})
-		return a.RestoreCallback(acd.RestoredCallback{
+	job.w = rt.Join(job.id, "callback-"+svc.mask(p.Number))
+	err = rt.Do(queueing.RestoreCallback{
+		Callback: acd.RestoredCallback{
 			CallbackID: p.CallbackID, Queue: p.Queue, Caller: p.Caller, Number: p.Number, Priority: p.Priority,
 			Queued: p.Queued, GiveUpAt: p.GiveUp, Attempts: p.Attempts,
-		}, policy)
+		},
+		Policy: acdCallbackPolicy(cb),
+		// The record of the callback starts again: this names its queue.
+		Requested: call.Event{
+			Kind: call.QueueRequested, Time: svc.s.clock.Now(), CallID: job.id, Caller: p.Number,
+			Number: job.number, Queue: job.queue, Priority: p.Priority, Language: job.lang, Target: job.origID,
+		},
 	})
 	if err != nil {
 		svc.log.Warn("saved callback not restored", "callback", p.CallbackID, "err", err)
-		rt.leave(job.id)
+		rt.Leave(job.id)
 		svc.dialer.Forget(ticket)
 		svc.forgetSaved(p.CallbackID)
 		return true
@@ -213,7 +214,7 @@ func (svc *callbackService) restoreOne(p store.PendingCallback) bool {
 	svc.mu.Lock()
 	if svc.closed {
 		svc.mu.Unlock()
-		rt.leave(job.id)
+		rt.Leave(job.id)
 		svc.dialer.Forget(ticket)
 		return false
 	}

@@ -7,9 +7,9 @@ import (
 // applyCareLocked swaps the settings the care features, virtual hold and
 // supervisor monitoring read, each behind its own atomic pointer: calls
 // entering a queue from now on use them, calls already queued or talking
-// keep what they captured (care_reload.go, callback_reload.go).
+// keep what they captured (package care, callback_reload.go).
 func (s *Server) applyCareLocked(cfg *config.Config, res *ReloadResult) {
-	s.care.reload(cfg)
+	s.care.Reload(cfg)
 	if s.monitors != nil {
 		s.monitors.SetSupervisors(cfg.Supervisors)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testphone"
 	"github.com/hotline-oss/hotline/web"
@@ -203,7 +204,7 @@ func TestReloadTurnsRecordingOffForNewCallsOnly(t *testing.T) {
 	}
 	h.events.waitEnd(t, id)
 
-	if filepath.Base(saved.Detail) != filepath.Base(recordingFile(time.Time{}, id)) {
+	if filepath.Base(saved.Detail) != filepath.Base(care.RecordingFile(time.Time{}, id)) {
 		t.Fatalf("recording %s is not named after call %s", saved.Detail, id)
 	}
 
@@ -214,7 +215,7 @@ func TestReloadTurnsRecordingOffForNewCallsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.events.waitEnd(t, id2)
-	name := filepath.Base(recordingFile(time.Time{}, id2))
+	name := filepath.Base(care.RecordingFile(time.Time{}, id2))
 	err := filepath.WalkDir(filepath.Join(h.srv.cfg.DataDir, "recordings"), func(path string, _ fs.DirEntry, err error) error {
 		if err == nil && filepath.Base(path) == name {
 			t.Errorf("call %s recorded after recording was turned off: %s", id2, path)
