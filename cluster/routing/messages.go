@@ -36,10 +36,11 @@ type CommandKind string
 
 // The command kinds.
 const (
-	CmdJoin        CommandKind = "join"         // a caller joins Queue (Call, Queue, Caller, Priority)
+	CmdJoin        CommandKind = "join"         // a caller joins Queue (Call, Queue, Caller, Priority; Prefer, GraceMS: the sticky agent)
 	CmdAbandon     CommandKind = "abandon"      // the caller left the queue (Call)
 	CmdOfferResult CommandKind = "offer_result" // an agent leg's outcome (Call, Agent, Result)
 	CmdTalkEnded   CommandKind = "talk_ended"   // a bridged call ended (Call, Reason: who hung up)
+	CmdHold        CommandKind = "hold"         // a bridged call is put on hold or taken off (Call, Held)
 	CmdAgent       CommandKind = "agent"        // an agent's own command (Agent, Action, Reason)
 	CmdNodeCalls   CommandKind = "node_calls"   // a node's live calls, for a new leader (Calls)
 	CmdTick        CommandKind = "tick"         // the leader's timers are due at At
@@ -63,6 +64,9 @@ type Command struct {
 	Queue    string      `json:"queue,omitempty"`
 	Caller   string      `json:"caller,omitempty"`
 	Priority int         `json:"priority,omitempty"`
+	Prefer   string      `json:"prefer,omitempty"`   // join: wait for this agent first…
+	GraceMS  int64       `json:"grace_ms,omitempty"` // …for this long
+	Held     bool        `json:"held,omitempty"`
 	Agent    string      `json:"agent,omitempty"`
 	Action   string      `json:"action,omitempty"`
 	Result   string      `json:"result,omitempty"`
@@ -88,7 +92,10 @@ func (c *Command) Check() error {
 	case CmdJoin:
 		need("call", c.Call)
 		need("queue", c.Queue)
-	case CmdAbandon:
+		if c.GraceMS < 0 || (c.GraceMS > 0 && c.Prefer == "") {
+			errs = append(errs, errors.New("join: grace_ms needs a preferred agent and must not be negative"))
+		}
+	case CmdAbandon, CmdHold:
 		need("call", c.Call)
 	case CmdTalkEnded:
 		need("call", c.Call)

@@ -104,7 +104,13 @@ func (r *Router) run(c Command) ([]acd.Action, error) {
 	switch c.Kind {
 	case CmdJoin:
 		r.callNode[c.Call] = c.Node
-		acts, err := r.acd.Enqueue(c.Call, c.Queue, c.Caller, c.Priority)
+		var acts []acd.Action
+		var err error
+		if c.Prefer != "" {
+			acts, err = r.acd.EnqueuePreferring(c.Call, c.Queue, c.Caller, c.Priority, c.Prefer, time.Duration(c.GraceMS)*time.Millisecond)
+		} else {
+			acts, err = r.acd.Enqueue(c.Call, c.Queue, c.Caller, c.Priority)
+		}
 		if err != nil {
 			delete(r.callNode, c.Call)
 		}
@@ -120,6 +126,11 @@ func (r *Router) run(c Command) ([]acd.Action, error) {
 		return r.acd.OfferFailed(c.Call, c.Agent, acd.OfferFailure(c.Result))
 	case CmdTalkEnded:
 		return r.acd.TalkEnded(c.Call, call.HangupBy(c.Reason))
+	case CmdHold:
+		if c.Held {
+			return nil, r.acd.Hold(c.Call)
+		}
+		return nil, r.acd.Unhold(c.Call)
 	case CmdAgent:
 		r.agentNode[c.Agent] = c.Node
 		return r.agentCommand(c)

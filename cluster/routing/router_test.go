@@ -69,19 +69,21 @@ func TestRouterAddressesDecisionsToTheRightNodes(t *testing.T) {
 	if len(ds) != 1 || ds[0].Kind != DecConnect || ds[0].Node != "n1" {
 		t.Fatalf("answered: %v", kinds(ds))
 	}
-	ds = apply(t, r, 4, at(Command{Node: "n1", Kind: CmdTalkEnded, Call: "c1", Reason: "caller"}, time.Minute))
+	apply(t, r, 31, at(Command{Node: "n1", Kind: CmdHold, Call: "c1", Held: true}, 3*time.Second))
+	apply(t, r, 32, at(Command{Node: "n1", Kind: CmdHold, Call: "c1"}, 4*time.Second))
+	ds = apply(t, r, 40, at(Command{Node: "n1", Kind: CmdTalkEnded, Call: "c1", Reason: "caller"}, time.Minute))
 	if len(ds) != 1 || ds[0].Kind != DecWrapup || ds[0].Node != "n2" || ds[0].UntilMS != routerEpoch.Add(time.Minute+10*time.Second).UnixMilli() {
 		t.Fatalf("talk ended: %v %+v", kinds(ds), ds)
 	}
 	// A replayed command is not applied twice.
-	if ds, err := r.Apply(4, at(Command{Node: "n1", Kind: CmdTalkEnded, Call: "c1", Reason: "caller"}, time.Minute)); err != nil || len(ds) != 0 || r.Applied() != 4 {
+	if ds, err := r.Apply(40, at(Command{Node: "n1", Kind: CmdTalkEnded, Call: "c1", Reason: "caller"}, time.Minute)); err != nil || len(ds) != 0 || r.Applied() != 40 {
 		t.Fatalf("replay: %v %v", kinds(ds), err)
 	}
 	// A command the ACD refuses is an error and changes nothing.
-	if _, err := r.Apply(5, at(Command{Node: "n1", Kind: CmdAbandon, Call: "nope"}, time.Minute)); err == nil {
+	if _, err := r.Apply(50, at(Command{Node: "n1", Kind: CmdAbandon, Call: "nope"}, time.Minute)); err == nil {
 		t.Fatal("abandon of an unknown call accepted")
 	}
-	if _, err := r.Apply(6, at(Command{Node: "n1", Kind: CmdJoin, Call: "c2", Queue: "nope"}, time.Minute)); err == nil || r.callNode["c2"] != "" {
+	if _, err := r.Apply(60, at(Command{Node: "n1", Kind: CmdJoin, Call: "c2", Queue: "nope"}, time.Minute)); err == nil || r.callNode["c2"] != "" {
 		t.Fatalf("join of an unknown queue: %v, node %q", err, r.callNode["c2"])
 	}
 	if len(r.callNode) != 0 {
@@ -136,5 +138,42 @@ func TestRouterReplayGivesTheSameDecisions(t *testing.T) {
 	d2, q2 := run()
 	if !reflect.DeepEqual(d1, d2) || !reflect.DeepEqual(q1, q2) {
 		t.Fatalf("a replay decided otherwise:\n%v\n%v", d1, d2)
+	}
+}
+
+// TestRouterJoinPreferringWaitsForTheStickyAgent: a join naming an agent
+// waits for that agent during the grace, even with another one free.
+func TestRouterJoinPreferringWaitsForTheStickyAgent(t *testing.T) {
+	r := newTestRouter(t, "2001", "2002")
+	apply(t, r, 1, at(Command{Node: "n2", Kind: CmdAgent, Agent: "2001", Action: "login"}, 0))
+	apply(t, r, 2, at(Command{Node: "n2", Kind: CmdAgent, Agent: "2002", Action: "login"}, 0))
+	apply(t, r, 3, at(Command{Node: "n2", Kind: CmdAgent, Agent: "2002", Action: "pause", Reason: "lunch"}, 0))
+	ds := apply(t, r, 4, at(Command{Node: "n1", Kind: CmdJoin, Call: "c1", Queue: "billing", Prefer: "2002", GraceMS: 30000}, time.Second))
+	for _, d := range ds {
+		if d.Kind == DecOffer {
+			t.Fatalf("offered during the grace for 2002: %+v", d)
+		}
+	}
+	ds = apply(t, r, 5, at(Command{Node: "n2", Kind: CmdAgent, Agent: "2002", Action: "ready"}, 2*time.Second))
+	if len(ds) == 0 || ds[len(ds)-1].Kind != DecOffer || ds[len(ds)-1].Agents[0] != "2002" {
+		t.Fatalf("2002 back: %v", kinds(ds))
+	}
+}
+
+func TestCommandChecks(t *testing.T) {
+	good := Command{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdJoin, Call: "c", Queue: "q"}
+	if err := good.Check(); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []Command{
+		{V: WireVersion, ID: "x", Node: "n1", Kind: CmdJoin, Call: "c", Queue: "q"},                    // no time
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdJoin, Call: "c", Queue: "q", GraceMS: 5}, // grace without agent
+		{V: WireVersion, ID: "x", Node: "n.1", At: 1, Kind: CmdAbandon, Call: "c"},                     // node not a token
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdTalkEnded, Call: "c", Reason: "nobody"},
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdHold},
+	} {
+		if err := bad.Check(); err == nil {
+			t.Errorf("accepted %+v", bad)
+		}
 	}
 }
