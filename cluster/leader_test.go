@@ -18,7 +18,12 @@ type routingNode struct {
 
 func (tc *testCluster) startRouting(name string, cfg acd.Config) *routingNode {
 	tc.t.Helper()
-	n := tc.startNode(name, natsURL)
+	return tc.startRoutingVia(name, natsURL, cfg)
+}
+
+func (tc *testCluster) startRoutingVia(name, url string, cfg acd.Config) *routingNode {
+	tc.t.Helper()
+	n := tc.startNode(name, url)
 	l, err := NewLeader(n.conn, n.el, cfg)
 	if err != nil {
 		tc.t.Fatal(err)
@@ -178,5 +183,74 @@ func TestLeaderTicksFireTheACDTimers(t *testing.T) {
 	b.leader.mu.Unlock()
 	if fmt.Sprint(qa) != fmt.Sprint(qb) {
 		t.Fatalf("leader and standby differ:\n%+v\n%+v", qa, qb)
+	}
+}
+
+// TestCutOffLeaderNeverRoutesWhileAnotherDoes: the leader's link to NATS
+// stalls (its bytes held, then delivered when it heals) while callers keep
+// joining through another node. Sampled every millisecond, the two nodes
+// never lead at once; every caller gets its decision, from the new
+// leader; the old leader, once its link heals and the held stream reaches
+// it, sends nothing; and the caller's node sees terms only grow.
+func TestCutOffLeaderNeverRoutesWhileAnotherDoes(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx := context.Background()
+	q := acd.DefaultQueue("billing")
+	q.RingTimeout = time.Minute
+	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	px := newProxy(t, "127.0.0.1:4222")
+	a := tc.startRoutingVia("a", px.URL(), cfg)
+	waitFor(t, 3*time.Second, "a to lead", a.leading)
+	b := tc.startRouting("b", cfg)
+	n1 := tc.connect("n1", natsURL)
+	in := newInbox(t, n1)
+	if _, err := n1.SendCommand(ctx, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 3*time.Second, "b to follow the stream", func() bool { return b.leader.Applied() >= 1 })
+
+	var overlap bool
+	sampling, stopSampling := context.WithCancel(ctx)
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for sampling.Err() == nil {
+			overlap = overlap || (a.leading() && b.leading())
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	px.Stall()
+	const calls = 15
+	for i := range calls {
+		if _, err := n1.SendCommand(ctx, routing.Command{Kind: routing.CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+	waitFor(t, 5*time.Second, "b to lead", b.leading)
+	for i := range calls {
+		in.await(routing.DecQueued, fmt.Sprintf("c%d", i))
+	}
+	px.Resume()
+	waitFor(t, 5*time.Second, "a to catch up with the stream", func() bool { return a.leader.Applied() == b.leader.Applied() })
+	time.Sleep(200 * time.Millisecond)
+	stopSampling()
+	<-sampled
+	if overlap {
+		t.Fatal("both nodes led at the same instant")
+	}
+	if a.leading() {
+		t.Fatal("the cut-off node leads again")
+	}
+	var last uint64
+	for _, d := range in.c.all() {
+		if d.Term < last {
+			t.Fatalf("a decision of term %d arrived after term %d", d.Term, last)
+		}
+		last = d.Term
+	}
+	bTerm, _ := b.el.Leading()
+	if last != bTerm {
+		t.Fatalf("last decision under term %d, the leader's is %d", last, bTerm)
 	}
 }

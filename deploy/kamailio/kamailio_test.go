@@ -33,6 +33,9 @@ func needKamailio(t *testing.T) string {
 		}
 		t.Skip("kamailio is not installed (apt-get install kamailio)")
 	}
+	if _, err := exec.LookPath("kamcmd"); err != nil {
+		t.Fatalf("kamailio is installed without kamcmd, which the test reads the dispatcher's state with: %v", err)
+	}
 	return bin
 }
 
