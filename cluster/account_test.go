@@ -19,10 +19,8 @@ import (
 	"github.com/hotline-oss/hotline/config"
 )
 
-// privateNATS starts a NATS server of the test's own from the shipped
-// deploy/nats/nats-server.conf (on a free port, with a temporary store)
-// and returns its URL.
-func privateNATS(t *testing.T) string {
+// natsServerBin finds nats-server, or skips (fails under CI).
+func natsServerBin(t *testing.T) string {
 	t.Helper()
 	bin, err := exec.LookPath("nats-server")
 	if err != nil {
@@ -31,46 +29,90 @@ func privateNATS(t *testing.T) string {
 		}
 		t.Skip("nats-server is not installed (apt-get install nats-server)")
 	}
-	conf, err := os.ReadFile("../deploy/nats/nats-server.conf")
-	if err != nil {
-		t.Fatal(err)
-	}
+	return bin
+}
+
+func freeTCPAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	dir := t.TempDir()
-	text := regexp.MustCompile(`(?m)^listen: .*$`).ReplaceAllString(string(conf), "listen: "+addr)
-	text = regexp.MustCompile(`(?m)^http: .*$`).ReplaceAllString(text, "")
-	text = strings.Replace(text, "store_dir: /var/lib/nats-server", "store_dir: "+filepath.Join(dir, "js"), 1)
-	path := filepath.Join(dir, "nats.conf")
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// ownNATS is a NATS server process of the test's own.
+type ownNATS struct {
+	t    *testing.T
+	bin  string
+	conf string
+	addr string
+	cmd  *exec.Cmd
+	out  strings.Builder
+}
+
+// startOwnNATS runs nats-server with conf (listening on addr) until the
+// test ends; Kill and Start stop and restart it on the same address and
+// store.
+func startOwnNATS(t *testing.T, addr, conf string) *ownNATS {
+	t.Helper()
+	n := &ownNATS{t: t, bin: natsServerBin(t), addr: addr, conf: filepath.Join(t.TempDir(), "nats.conf")}
+	if err := os.WriteFile(n.conf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-c", path)
-	cmd.Env = append(os.Environ(), "HOTLINE_NODE_PASSWORD=node-pw", "HOTLINE_OBSERVER_PASSWORD=obs-pw", "OTHER_PASSWORD=other-pw")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	n.Start()
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
+		n.Kill()
 		if t.Failed() {
-			t.Logf("nats-server:\n%s", out.String())
+			t.Logf("nats-server:\n%s", n.out.String())
 		}
 	})
-	waitFor(t, 5*time.Second, "the private NATS server", func() bool {
-		c, err := net.Dial("tcp", addr)
+	return n
+}
+
+func (n *ownNATS) Start() {
+	n.t.Helper()
+	n.cmd = exec.Command(n.bin, "-c", n.conf)
+	n.cmd.Env = append(os.Environ(), "HOTLINE_NODE_PASSWORD=node-pw", "HOTLINE_OBSERVER_PASSWORD=obs-pw", "OTHER_PASSWORD=other-pw")
+	n.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	n.cmd.Stdout, n.cmd.Stderr = &n.out, &n.out
+	if err := n.cmd.Start(); err != nil {
+		n.t.Fatal(err)
+	}
+	waitFor(n.t, 5*time.Second, "the test's NATS server", func() bool {
+		c, err := net.Dial("tcp", n.addr)
 		if err == nil {
 			c.Close()
 		}
 		return err == nil
 	})
+}
+
+// Kill stops the server as a crash would (SIGKILL).
+func (n *ownNATS) Kill() {
+	if n.cmd == nil || n.cmd.Process == nil {
+		return
+	}
+	_ = n.cmd.Process.Kill()
+	_ = n.cmd.Wait()
+	n.cmd = nil
+}
+
+// privateNATS starts a NATS server of the test's own from the shipped
+// deploy/nats/nats-server.conf (on a free port, with a temporary store)
+// and returns its URL.
+func privateNATS(t *testing.T) string {
+	t.Helper()
+	conf, err := os.ReadFile("../deploy/nats/nats-server.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freeTCPAddr(t)
+	text := regexp.MustCompile(`(?m)^listen: .*$`).ReplaceAllString(string(conf), "listen: "+addr)
+	text = regexp.MustCompile(`(?m)^http: .*$`).ReplaceAllString(text, "")
+	text = strings.Replace(text, "store_dir: /var/lib/nats-server", "store_dir: "+filepath.Join(t.TempDir(), "js"), 1)
+	startOwnNATS(t, addr, text)
 	return "nats://" + addr
 }
 
