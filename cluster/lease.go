@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
 )
 
 // Leadership is what a node knows about the lease after a change.
@@ -25,7 +26,10 @@ type Leadership struct {
 // renewal then carries the term explicitly.
 type leaseValue struct {
 	Node string `json:"node"`
-	Term uint64 `json:"term"`
+	// Instance tells this process from another with the same node id
+	// (a misconfiguration, or the same node restarted).
+	Instance string `json:"instance"`
+	Term     uint64 `json:"term"`
 	// Decided is the last command sequence whose decisions this leader
 	// had sent at its renewal: a successor re-sends those after it.
 	Decided uint64 `json:"decided,omitempty"`
@@ -34,12 +38,13 @@ type leaseValue struct {
 // Elector takes and holds the leader lease for one node (see doc.go for
 // why a cut-off leader always stops before another can start).
 type Elector struct {
-	conn    *Conn
-	kv      jetstream.KeyValue
-	fence   *Fence
-	metrics *Metrics
-	log     *slog.Logger
-	now     func() time.Time // must carry a monotonic reading
+	conn     *Conn
+	kv       jetstream.KeyValue
+	fence    *Fence
+	metrics  *Metrics
+	log      *slog.Logger
+	now      func() time.Time // must carry a monotonic reading
+	instance string
 
 	ttl, renewEvery, margin, retry time.Duration
 	onChange                       func(Leadership)
@@ -87,7 +92,7 @@ func NewElector(ctx context.Context, conn *Conn, opts ...ElectorOption) (*Electo
 	}
 	ttl := conn.settings.LeaseTTL
 	e := &Elector{
-		conn: conn, kv: kv, log: conn.log, now: time.Now, metrics: conn.metrics,
+		conn: conn, kv: kv, log: conn.log, now: time.Now, metrics: conn.metrics, instance: nuid.Next(),
 		ttl:        ttl,
 		renewEvery: ttl / 3,
 		// The margin covers the clocks' rates and the time from our
@@ -124,6 +129,9 @@ func (e *Elector) Fence() *Fence { return e.fence }
 // (the fencing token every decision must carry). Check it right before
 // each action: it turns false at the local deadline whatever the network.
 func (e *Elector) Leading() (uint64, bool) {
+	if !e.conn.Up() {
+		return 0, false // the step-down callback may not have run yet
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.deadline.IsZero() || !e.now().Before(e.deadline) {
@@ -189,7 +197,7 @@ func (e *Elector) opCtx(ctx context.Context) (context.Context, context.CancelFun
 func (e *Elector) acquire(ctx context.Context) {
 	octx, cancel := e.opCtx(ctx)
 	defer cancel()
-	val, _ := json.Marshal(leaseValue{Node: e.conn.Node})
+	val, _ := json.Marshal(leaseValue{Node: e.conn.Node, Instance: e.instance})
 	sent := e.now()
 	rev, err := e.kv.Create(octx, leaseKey, val)
 	if errors.Is(err, jetstream.ErrKeyExists) {
@@ -201,16 +209,18 @@ func (e *Elector) acquire(ctx context.Context) {
 	e.begin(rev, sent)
 }
 
-// reclaim takes back a lease this node still holds from before a lost
-// connection: the revision check proves nobody wrote it since, so a new
-// term can start at once instead of after the TTL.
+// reclaim takes back a lease this process still holds from before a lost
+// connection (it stopped acting when the link dropped): the revision
+// check proves nobody wrote it since, so a new term can start at once
+// instead of after the TTL. Another process's lease, even under the same
+// node id, is never reclaimed: it may still be acting.
 func (e *Elector) reclaim(ctx context.Context, val []byte) (uint64, error) {
 	entry, err := e.kv.Get(ctx, leaseKey)
 	if err != nil {
 		return 0, err
 	}
 	cur, ok := e.parse(entry)
-	if !ok || cur.Node != e.conn.Node {
+	if !ok || cur.Node != e.conn.Node || cur.Instance != e.instance {
 		return 0, nil
 	}
 	return e.kv.Update(ctx, leaseKey, val, entry.Revision())
@@ -244,7 +254,7 @@ func (e *Elector) renew(ctx context.Context) {
 	e.mu.Unlock()
 	octx, cancel := e.opCtx(ctx)
 	defer cancel()
-	val, _ := json.Marshal(leaseValue{Node: e.conn.Node, Term: term, Decided: e.decided.Load()})
+	val, _ := json.Marshal(leaseValue{Node: e.conn.Node, Instance: e.instance, Term: term, Decided: e.decided.Load()})
 	sent := e.now()
 	newRev, err := e.kv.Update(octx, leaseKey, val, rev)
 	if err == nil {
@@ -255,7 +265,7 @@ func (e *Elector) renew(ctx context.Context) {
 	// still ours, written after sent.
 	entry, gerr := e.kv.Get(octx, leaseKey)
 	if gerr == nil {
-		if cur, ok := e.parse(entry); ok && cur.Node == e.conn.Node && cur.Term == term {
+		if cur, ok := e.parse(entry); ok && cur.Node == e.conn.Node && cur.Instance == e.instance && cur.Term == term {
 			e.confirm(term, entry.Revision(), sent)
 			return
 		}
@@ -368,7 +378,7 @@ func (e *Elector) watch(ctx context.Context) {
 			}
 			if v, ok := e.parse(entry); ok {
 				e.fence.Observe(v.Term)
-				if v.Node != e.conn.Node && v.Decided > 0 {
+				if v.Instance != e.instance && v.Decided > 0 {
 					e.observed.Store(v.Decided)
 				}
 			}

@@ -175,15 +175,16 @@ func TestLostNATSStopsLeadingAtOnce(t *testing.T) {
 	px.Cut()
 	waitFor(t, ttl/2, "a to step down", func() bool { return !a.leading() })
 	t.Logf("stepped down %s after the link dropped", time.Since(cut).Round(time.Millisecond))
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	found := false
-	for _, c := range a.changes {
-		found = found || (!c.Leading && strings.Contains(c.Reason, "lost NATS"))
-	}
-	if !found {
-		t.Fatalf("no step-down for the lost link in %+v", a.changes)
-	}
+	waitFor(t, ttl/2, "the step-down to be reported as a lost link", func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		for _, c := range a.changes {
+			if !c.Leading && strings.Contains(c.Reason, "lost NATS") {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func TestFenceRefusesOlderTerms(t *testing.T) {
@@ -202,5 +203,20 @@ func TestFenceRefusesOlderTerms(t *testing.T) {
 	f.Observe(9)
 	if err := f.Admit(7); !errors.Is(err, ErrStaleTerm) || f.Highest() != 9 {
 		t.Fatalf("term 7 after seeing 9: %v (highest %d)", err, f.Highest())
+	}
+}
+
+// TestSameNodeIDNeverReclaimsAnothersLease: two processes misconfigured
+// with one node id; the one that did not take the lease must not take it
+// over while the other holds it.
+func TestSameNodeIDNeverReclaimsAnothersLease(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	a := tc.startNode("same", natsURL)
+	waitFor(t, 2*time.Second, "the first to lead", a.leading)
+	b := tc.startNode("same", natsURL)
+	for end := time.Now().Add(1500 * time.Millisecond); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if b.leading() {
+			t.Fatal("the second process took the lease of the first, which still leads")
+		}
 	}
 }

@@ -18,6 +18,10 @@ import (
 // configuration; the error (a *ConfigMismatch) names the sections.
 var ErrConfigDiffers = errors.New("cluster: configuration differs from the cluster's")
 
+// ErrNodeIDInUse is returned by Join when another live process publishes
+// under this node's id.
+var ErrNodeIDInUse = errors.New("cluster: node id in use by another live process")
+
 // ConfigMismatch says which node runs another configuration, and where.
 type ConfigMismatch struct {
 	Node     string
@@ -67,6 +71,9 @@ func (c *Conn) Join(ctx context.Context, sections map[string]string) (*Membershi
 		Node: c.Node, Instance: nuid.Next(), Started: time.Now().UTC(),
 		ConfigHash: ConfigHash(sections), Sections: sections,
 	}}
+	if err := m.checkOwnID(ctx); err != nil {
+		return nil, err
+	}
 	if err := m.compare(ctx); err != nil {
 		return nil, err
 	}
@@ -98,6 +105,40 @@ func (m *Membership) compare(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// checkOwnID refuses to join while another process heartbeats under this
+// node id. An entry left by this node's previous run (killed, restarted
+// at once) goes stale after one missed heartbeat: Join waits for that
+// once rather than refusing a quick restart.
+func (m *Membership) checkOwnID(ctx context.Context) error {
+	ttl := m.conn.settings.LeaseTTL
+	for attempt := 0; ; attempt++ {
+		e, err := m.kv.Get(ctx, m.info.Node)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("cluster: node entry: %w", err)
+		}
+		var n NodeInfo
+		if routing.DecodeStrict(e.Value(), &n) != nil || n.Instance == m.info.Instance {
+			return nil
+		}
+		age := time.Since(e.Created())
+		if age > ttl*3/2 {
+			return nil
+		}
+		if attempt > 0 {
+			return fmt.Errorf("%w: %s heartbeat %s ago (started %s); give each node its own cluster.node_id",
+				ErrNodeIDInUse, m.info.Node, age.Round(time.Millisecond), n.Started.Format(time.RFC3339))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2*ttl - age):
+		}
+	}
 }
 
 func (m *Membership) beat(ctx context.Context) error {

@@ -75,3 +75,39 @@ func TestNodeEntryExpiresWithoutHeartbeat(t *testing.T) {
 		return err == nil && len(live) == 1 && live[0].Node == "w"
 	})
 }
+
+func TestSecondProcessWithTheSameNodeIDRefusesToJoin(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx := context.Background()
+	sections := map[string]string{"queues": "x"}
+	first, err := tc.connect("a", natsURL).Join(ctx, sections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tc.connect("a", natsURL).Join(ctx, sections)
+	if !errors.Is(err, ErrNodeIDInUse) || !strings.Contains(err.Error(), "cluster.node_id") {
+		t.Fatalf("a second process under node id a joined: %v", err)
+	}
+	// The first leaves: the id is free at once.
+	first.Leave(ctx)
+	again, err := tc.connect("a", natsURL).Join(ctx, sections)
+	if err != nil {
+		t.Fatalf("after the first left: %v", err)
+	}
+	again.Leave(ctx)
+
+	// Killed without leaving and restarted at once: the new process waits
+	// for one missed heartbeat, then joins.
+	killed := tc.connect("a", natsURL)
+	m, err := killed.Join(ctx, sections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed.Close()
+	m.stop()
+	restarted, err := tc.connect("a", natsURL).Join(ctx, sections)
+	if err != nil {
+		t.Fatalf("a quick restart refused: %v", err)
+	}
+	restarted.Leave(ctx)
+}
