@@ -23,7 +23,7 @@ var NodeLocalKeys = []string{
 	"http.listen",
 	"rtp.address", "rtp.advertise", "rtp.ports", "rtp.pacer_workers",
 	"data_dir", "prompts_dir", "log",
-	"cluster.node_id",
+	"cluster.node_id", "cluster.ca_file", "cluster.cert_file", "cluster.key_file",
 }
 
 // ConfigSections hashes each top-level section of a configuration in a

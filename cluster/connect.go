@@ -52,6 +52,9 @@ type Settings struct {
 	Replicas int
 	Log      *slog.Logger
 	Metrics  *Metrics // nil: count nothing
+	// TLS files (see config.Cluster); empty: system roots, no client
+	// certificate.
+	CAFile, CertFile, KeyFile string
 }
 
 // SettingsFrom reads the cluster section of a configuration.
@@ -64,6 +67,9 @@ func SettingsFrom(c *config.Config, log *slog.Logger) Settings {
 		LeaseTTL:       c.Cluster.LeaseTTL,
 		Replicas:       c.Cluster.Replicas,
 		Log:            log,
+		CAFile:         c.Cluster.CAFile,
+		CertFile:       c.Cluster.CertFile,
+		KeyFile:        c.Cluster.KeyFile,
 	}
 }
 
@@ -90,6 +96,12 @@ func Connect(ctx context.Context, s Settings) (*Conn, error) {
 	opts, err := credentialOptions()
 	if err != nil {
 		return nil, err
+	}
+	if s.CAFile != "" {
+		opts = append(opts, nats.RootCAs(s.CAFile))
+	}
+	if s.CertFile != "" {
+		opts = append(opts, nats.ClientCert(s.CertFile, s.KeyFile))
 	}
 	opts = append(opts,
 		nats.Name("hotline "+s.Node),

@@ -41,6 +41,12 @@ type Cluster struct {
 	// Replicas of the cluster's buckets and stream inside NATS: 1 on one
 	// NATS server, 3 on a NATS cluster.
 	Replicas int `yaml:"replicas"`
+	// TLS to NATS: the CA that signed the servers' certificates (default:
+	// the system's), and this node's certificate and key for servers that
+	// verify clients. Paths, not secrets: the key file stays on the node.
+	CAFile   string `yaml:"ca_file"`
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
 }
 
 // DefaultCluster is the cluster section a file overrides key by key.
@@ -122,6 +128,17 @@ func (c *Config) validateCluster() []error {
 	}
 	if cl.Replicas < 1 || cl.Replicas > 5 {
 		add("cluster.replicas must be between 1 and 5")
+	}
+	if (cl.CertFile == "") != (cl.KeyFile == "") {
+		add("cluster.cert_file and cluster.key_file go together")
+	}
+	for key, path := range map[string]string{"ca_file": cl.CAFile, "cert_file": cl.CertFile, "key_file": cl.KeyFile} {
+		if path == "" {
+			continue
+		}
+		if _, err := os.Stat(path); err != nil {
+			add("cluster.%s: %v", key, err)
+		}
 	}
 	if err := checkNATSEnv(); err != nil {
 		add("cluster: %v", err)

@@ -70,3 +70,20 @@ func TestClusterNodeIDFromHostName(t *testing.T) {
 		t.Fatalf("node id %q from the host name is not a valid token", id)
 	}
 }
+
+func TestClusterTLSFiles(t *testing.T) {
+	c, err := Parse("demo.yaml", Demo())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Cluster.Enabled = true
+	c.Cluster.CertFile = "cluster_test.go"
+	if all := joinErrs(c.validateCluster()); !strings.Contains(all, "go together") {
+		t.Errorf("a certificate without key accepted: %q", all)
+	}
+	c.Cluster.KeyFile = "cluster_test.go"
+	c.Cluster.CAFile = "no-such-ca.pem"
+	if all := joinErrs(c.validateCluster()); !strings.Contains(all, "cluster.ca_file") || strings.Contains(all, "go together") {
+		t.Errorf("errors: %q", all)
+	}
+}
