@@ -7,10 +7,16 @@
 // the nodes to the leader and the decision subjects back, and the
 // hotline_cluster_* metrics.
 //
-// What it must not do: route calls (the pure acd package decides, on the
-// leader), touch SIP or media, import app, or log a credential. A message
-// read from NATS is parsed and checked here before anyone sees it: one
-// that does not parse is dropped, logged and counted, never handed on.
+// The pure parts live in subpackages: routing (message formats and the
+// Router onto the acd package) and confighash (the canonical configuration
+// hash). Leader runs the Router on every node and lets the lease holder
+// decide.
+//
+// What it must not do: decide routing itself (the pure acd package does,
+// through routing.Router), touch SIP or media, import app, or log a
+// credential. A message read from NATS is parsed and checked before anyone
+// sees it: one that does not parse is dropped, logged and counted, never
+// handed on.
 //
 // Safety of the lease: a node acts as leader only until its own monotonic
 // deadline, which is the send time of its last confirmed lease write plus

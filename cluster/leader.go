@@ -3,11 +3,14 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/cluster/routing"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // rememberCommands is how many recent commands' decisions a node keeps, to
@@ -32,6 +35,11 @@ type Leader struct {
 	recent   []recentDecisions
 	resentAt uint64    // the term whose takeover re-send is done
 	tickSent time.Time // last tick command sent, so one is in flight at a time
+
+	// Dead nodes (sweep, on the Run goroutine only).
+	swept    time.Time
+	seenLive map[string]bool // nodes seen heartbeating
+	goneSent map[string]bool // nodes whose node_gone was sent
 }
 
 type recentDecisions struct {
@@ -46,7 +54,7 @@ func NewLeader(conn *Conn, el *Elector, cfg acd.Config, opts ...acd.Option) (*Le
 	if err != nil {
 		return nil, err
 	}
-	return &Leader{conn: conn, el: el, router: r}, nil
+	return &Leader{conn: conn, el: el, router: r, seenLive: map[string]bool{}, goneSent: map[string]bool{}}, nil
 }
 
 // Run follows the stream (first catching up with what it holds, without
@@ -74,6 +82,10 @@ func (l *Leader) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 			l.tick(ctx)
+			if time.Since(l.swept) >= l.conn.settings.LeaseTTL {
+				l.swept = time.Now()
+				l.sweep(ctx)
+			}
 		}
 	}
 }
@@ -191,5 +203,59 @@ func (l *Leader) tick(ctx context.Context) {
 	defer cancel()
 	if _, err := l.conn.SendCommand(sctx, routing.Command{Kind: routing.CmdTick, At: now.UnixMilli()}); err != nil {
 		l.conn.log.Warn("cluster: tick not sent", "err", err)
+	}
+}
+
+// sweep notices nodes that were seen heartbeating and are gone: the
+// leader sends node_gone for each (their calls end on every router) and
+// drops their agents' registrations, whose phones must register again
+// through a live node. A node never seen live is left alone.
+func (l *Leader) sweep(ctx context.Context) {
+	sctx, cancel := context.WithTimeout(ctx, l.conn.settings.LeaseTTL)
+	defer cancel()
+	kv, err := l.conn.JS.KeyValue(sctx, l.conn.Names.Nodes())
+	if err != nil {
+		return
+	}
+	entries, err := snapshot(sctx, kv, jetstream.AllKeys)
+	if err != nil {
+		return
+	}
+	live := map[string]bool{}
+	for _, e := range entries {
+		live[e.Key()] = true
+		l.seenLive[e.Key()] = true
+		delete(l.goneSent, e.Key())
+	}
+	if _, ok := l.el.Leading(); !ok {
+		return
+	}
+	for _, n := range slices.Sorted(maps.Keys(l.seenLive)) {
+		if live[n] || l.goneSent[n] || n == l.conn.Node {
+			continue
+		}
+		if _, err := l.conn.SendCommand(sctx, routing.Command{Kind: routing.CmdNodeGone, Gone: n}); err != nil {
+			l.conn.log.Warn("cluster: node_gone not sent", "gone", n, "err", err)
+			continue
+		}
+		l.goneSent[n] = true
+		l.conn.log.Warn("cluster: node gone: its calls end", "gone", n)
+		l.dropRegistrations(sctx, n)
+	}
+}
+
+func (l *Leader) dropRegistrations(ctx context.Context, node string) {
+	regs, err := l.conn.Registrations(ctx)
+	if err != nil {
+		return
+	}
+	gone, err := regs.OfNode(ctx, node)
+	if err != nil {
+		return
+	}
+	for _, g := range gone {
+		if err := regs.Remove(ctx, g.Agent, g.Contact); err != nil {
+			l.conn.log.Warn("cluster: registration of a gone node not removed", "gone", node, "err", err)
+		}
 	}
 }

@@ -254,3 +254,65 @@ func TestCutOffLeaderNeverRoutesWhileAnotherDoes(t *testing.T) {
 		t.Fatalf("last decision under term %d, the leader's is %d", last, bTerm)
 	}
 }
+
+// TestLeaderEndsTheCallsOfADeadNode: a node that joined, holds a waiting
+// caller and an agent's registration, dies without a word. Once its
+// heartbeat is gone the leader sends node_gone: its caller leaves the
+// queue on every router, and its registration is dropped; the other
+// node's caller stays.
+func TestLeaderEndsTheCallsOfADeadNode(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx := context.Background()
+	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	a := tc.startRouting("a", cfg)
+	waitFor(t, 3*time.Second, "a to lead", a.leading)
+	sections := map[string]string{"queues": "x"}
+	doomed, other := tc.connect("n1", natsURL), tc.connect("n2", natsURL)
+	m1, err := doomed.Join(ctx, sections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := other.Join(ctx, sections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Leave(ctx)
+	regs, err := doomed.Registrations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := regs.Put(ctx, "2001", "sip:2001@10.0.0.5", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		conn *Conn
+		call string
+	}{{doomed, "lost"}, {other, "kept"}} {
+		if _, err := c.conn.SendCommand(ctx, routing.Command{Kind: routing.CmdJoin, Call: c.call, Queue: "billing"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 3*time.Second, "both callers waiting", func() bool { return waiting(a) == 2 })
+	time.Sleep(1500 * time.Millisecond) // let the leader see n1 heartbeat
+	doomed.Close()
+	m1.stop()
+	waitFor(t, nodeTTLFactor*time.Second+5*time.Second, "the dead node's caller to leave", func() bool { return waiting(a) == 1 })
+	otherRegs, err := other.Registrations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 3*time.Second, "the dead node's registration to go", func() bool {
+		got, err := otherRegs.Contacts(ctx, "2001")
+		return err == nil && len(got) == 0
+	})
+}
+
+func waiting(n *routingNode) int {
+	n.leader.mu.Lock()
+	defer n.leader.mu.Unlock()
+	total := 0
+	for _, q := range n.leader.router.Queues() {
+		total += q.Waiting
+	}
+	return total
+}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotline-oss/hotline/cluster/confighash"
 	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
@@ -30,7 +31,7 @@ type ConfigMismatch struct {
 
 func (e *ConfigMismatch) Error() string {
 	return fmt.Sprintf("cluster: this node's configuration differs from live node %s's in: %s; every node must run the same file (only node-local keys may differ: %s)",
-		e.Node, strings.Join(e.Sections, ", "), strings.Join(NodeLocalKeys, ", "))
+		e.Node, strings.Join(e.Sections, ", "), strings.Join(confighash.NodeLocalKeys, ", "))
 }
 
 func (e *ConfigMismatch) Unwrap() error { return ErrConfigDiffers }
@@ -69,7 +70,7 @@ func (c *Conn) Join(ctx context.Context, sections map[string]string) (*Membershi
 	}
 	m := &Membership{conn: c, kv: kv, done: make(chan struct{}), info: NodeInfo{
 		Node: c.Node, Instance: nuid.Next(), Started: time.Now().UTC(),
-		ConfigHash: ConfigHash(sections), Sections: sections,
+		ConfigHash: confighash.Hash(sections), Sections: sections,
 	}}
 	if err := m.checkOwnID(ctx); err != nil {
 		return nil, err
@@ -100,7 +101,7 @@ func (m *Membership) compare(ctx context.Context) error {
 		if n.Node == m.info.Node {
 			continue
 		}
-		if d := DiffSections(m.info.Sections, n.Sections); len(d) > 0 {
+		if d := confighash.Diff(m.info.Sections, n.Sections); len(d) > 0 {
 			return &ConfigMismatch{Node: n.Node, Sections: d}
 		}
 	}

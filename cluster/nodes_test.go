@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/cluster/confighash"
 	"github.com/hotline-oss/hotline/config"
 )
 
@@ -110,4 +111,22 @@ func TestSecondProcessWithTheSameNodeIDRefusesToJoin(t *testing.T) {
 		t.Fatalf("a quick restart refused: %v", err)
 	}
 	restarted.Leave(ctx)
+}
+
+func parseConfig(t *testing.T, yml string) *config.Config {
+	t.Helper()
+	c, err := config.Parse("x.yaml", []byte(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func sectionsOf(t *testing.T, c *config.Config) map[string]string {
+	t.Helper()
+	s, err := confighash.Sections(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

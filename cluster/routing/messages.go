@@ -44,6 +44,7 @@ const (
 	CmdAgent       CommandKind = "agent"        // an agent's own command (Agent, Action, Reason)
 	CmdNodeCalls   CommandKind = "node_calls"   // a node's live calls, for a new leader (Calls)
 	CmdTick        CommandKind = "tick"         // the leader's timers are due at At
+	CmdNodeGone    CommandKind = "node_gone"    // the leader saw node Gone die: its calls ended
 )
 
 // Offer results and agent actions a command may carry.
@@ -72,6 +73,7 @@ type Command struct {
 	Result   string      `json:"result,omitempty"`
 	Reason   string      `json:"reason,omitempty"`
 	Calls    []string    `json:"calls,omitempty"`
+	Gone     string      `json:"gone,omitempty"`
 }
 
 // Check reports what makes a command unusable.
@@ -114,6 +116,10 @@ func (c *Command) Check() error {
 			errs = append(errs, fmt.Errorf("agent action %q: want one of %v", c.Action, agentActions))
 		}
 	case CmdNodeCalls, CmdTick:
+	case CmdNodeGone:
+		if !ValidToken(c.Gone) {
+			errs = append(errs, fmt.Errorf("node_gone: node %q", c.Gone))
+		}
 	default:
 		errs = append(errs, fmt.Errorf("unknown command kind %q", c.Kind))
 	}

@@ -3,7 +3,9 @@ package routing
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
@@ -138,6 +140,8 @@ func (r *Router) run(c Command) ([]acd.Action, error) {
 		return nil, nil // the rebuild after a takeover reads these
 	case CmdTick:
 		return r.acd.Tick(), nil
+	case CmdNodeGone:
+		return r.nodeGone(c.Gone), nil
 	}
 	return nil, fmt.Errorf("unknown command kind %q", c.Kind)
 }
@@ -202,6 +206,48 @@ func (r *Router) decision(a acd.Action) (Decision, bool) {
 	d.Node = r.callNode[d.Call]
 	r.forget(d)
 	return d, d.Node != ""
+}
+
+// nodeGone ends the calls a dead node held: their media ran there. A
+// waiting caller leaves the queue; a connected call's talk ends (the
+// agent goes to wrap-up). Calls are taken in id order, so every node's
+// router does the same.
+func (r *Router) nodeGone(node string) []acd.Action {
+	var calls []string
+	for call, n := range r.callNode {
+		if n == node {
+			calls = append(calls, call)
+		}
+	}
+	slices.Sort(calls)
+	var acts []acd.Action
+	for _, id := range calls {
+		info, err := r.acd.Call(id)
+		var more []acd.Action
+		switch {
+		case err != nil:
+		case info.Agent != "":
+			more, _ = r.acd.TalkEnded(id, call.HangupByServer)
+		default:
+			more, _ = r.acd.Abandon(id)
+		}
+		acts = append(acts, more...)
+		delete(r.callNode, id)
+	}
+	return acts
+}
+
+// Nodes lists the nodes holding calls or acting for agents, sorted: the
+// leader watches these for death.
+func (r *Router) Nodes() []string {
+	seen := map[string]bool{}
+	for _, n := range r.callNode {
+		seen[n] = true
+	}
+	for _, n := range r.agentNode {
+		seen[n] = true
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // forget drops a call's node once the ACD is done with it.

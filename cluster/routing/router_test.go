@@ -177,3 +177,33 @@ func TestCommandChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestRouterNodeGoneEndsItsCalls: a dead node's waiting caller leaves the
+// queue and its connected call ends (the agent to wrap-up); the other
+// node's caller is untouched and gets the next free agent.
+func TestRouterNodeGoneEndsItsCalls(t *testing.T) {
+	r := newTestRouter(t, "2001")
+	apply(t, r, 1, at(Command{Node: "n3", Kind: CmdAgent, Agent: "2001", Action: "login"}, 0))
+	apply(t, r, 2, at(Command{Node: "n1", Kind: CmdJoin, Call: "a", Queue: "billing"}, time.Second))
+	apply(t, r, 3, at(Command{Node: "n1", Kind: CmdOfferResult, Call: "a", Agent: "2001", Result: "answered"}, 2*time.Second))
+	apply(t, r, 4, at(Command{Node: "n1", Kind: CmdJoin, Call: "b", Queue: "billing"}, 3*time.Second))
+	apply(t, r, 5, at(Command{Node: "n2", Kind: CmdJoin, Call: "c", Queue: "billing"}, 4*time.Second))
+	if got := r.Nodes(); len(got) != 3 {
+		t.Fatalf("nodes %v", got)
+	}
+	ds := apply(t, r, 6, at(Command{Node: "l", Kind: CmdNodeGone, Gone: "n1"}, 5*time.Second))
+	wrapup := false
+	for _, d := range ds {
+		wrapup = wrapup || (d.Kind == DecWrapup && d.Node == "n3")
+	}
+	if !wrapup {
+		t.Fatalf("the agent of the dead node's call is not in wrap-up: %v", kinds(ds))
+	}
+	if _, err := r.acd.Call("b"); err == nil {
+		t.Fatal("the dead node's waiting caller is still queued")
+	}
+	ds = apply(t, r, 7, at(Command{Node: "n3", Kind: CmdAgent, Agent: "2001", Action: "ready"}, 6*time.Second))
+	if len(ds) == 0 || ds[len(ds)-1].Kind != DecOffer || ds[len(ds)-1].Call != "c" || ds[len(ds)-1].Node != "n2" {
+		t.Fatalf("the live node's caller was not offered next: %v", kinds(ds))
+	}
+}

@@ -1,4 +1,11 @@
-package cluster
+// Package confighash hashes a configuration in a canonical form, section
+// by section, so that the nodes of a cluster can tell whether they run the
+// same file without sending it: the decoded values with defaults applied,
+// as JSON with sorted keys, node-local keys left out.
+//
+// What it must not do: read files, or publish anything (package cluster
+// publishes the hashes).
+package confighash
 
 import (
 	"crypto/sha256"
@@ -26,18 +33,18 @@ var NodeLocalKeys = []string{
 	"cluster.node_id", "cluster.ca_file", "cluster.cert_file", "cluster.key_file",
 }
 
-// ConfigSections hashes each top-level section of a configuration in a
+// Sections hashes each top-level section of a configuration in a
 // canonical form: the decoded values (defaults applied) as JSON with
 // sorted keys, so comments, key order, quoting and spelled-out defaults
 // do not count, and node-local keys are left out.
-func ConfigSections(c *config.Config) (map[string]string, error) {
+func Sections(c *config.Config) (map[string]string, error) {
 	raw, err := yaml.Marshal(c)
 	if err != nil {
-		return nil, fmt.Errorf("cluster: configuration hash: %w", err)
+		return nil, fmt.Errorf("confighash: configuration hash: %w", err)
 	}
 	var tree map[string]any
 	if err := yaml.Unmarshal(raw, &tree); err != nil {
-		return nil, fmt.Errorf("cluster: configuration hash: %w", err)
+		return nil, fmt.Errorf("confighash: configuration hash: %w", err)
 	}
 	for _, k := range NodeLocalKeys {
 		dropPath(tree, strings.Split(k, "."))
@@ -46,7 +53,7 @@ func ConfigSections(c *config.Config) (map[string]string, error) {
 	for name, v := range tree {
 		data, err := json.Marshal(canonical(v))
 		if err != nil {
-			return nil, fmt.Errorf("cluster: configuration hash of %s: %w", name, err)
+			return nil, fmt.Errorf("confighash: configuration hash of %s: %w", name, err)
 		}
 		sum := sha256.Sum256(data)
 		out[name] = hex.EncodeToString(sum[:])
@@ -54,8 +61,8 @@ func ConfigSections(c *config.Config) (map[string]string, error) {
 	return out, nil
 }
 
-// ConfigHash is one hash over every section's hash.
-func ConfigHash(sections map[string]string) string {
+// Hash is one hash over every section's hash.
+func Hash(sections map[string]string) string {
 	h := sha256.New()
 	for _, k := range slices.Sorted(maps.Keys(sections)) {
 		fmt.Fprintf(h, "%s=%s\n", k, sections[k])
@@ -63,9 +70,9 @@ func ConfigHash(sections map[string]string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// DiffSections names the sections whose hashes differ, or that only one
+// Diff names the sections whose hashes differ, or that only one
 // side has, sorted.
-func DiffSections(a, b map[string]string) []string {
+func Diff(a, b map[string]string) []string {
 	var out []string
 	for k, v := range a {
 		if b[k] != v {

@@ -1,4 +1,4 @@
-package cluster
+package confighash
 
 import (
 	"slices"
@@ -20,7 +20,7 @@ func parseConfig(t *testing.T, yml string) *config.Config {
 
 func sectionsOf(t *testing.T, c *config.Config) map[string]string {
 	t.Helper()
-	s, err := ConfigSections(c)
+	s, err := Sections(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestConfigHashIgnoresFormAndNodeLocalKeys(t *testing.T) {
 	local.SIP.Listen = "127.0.0.12:5060"
 	local.RTP.Address = "127.0.0.12"
 	local.Cluster.NodeID = "b"
-	if d := DiffSections(base, sectionsOf(t, local)); len(d) != 0 {
+	if d := Diff(base, sectionsOf(t, local)); len(d) != 0 {
 		t.Fatalf("node-local changes counted: %v", d)
 	}
 	// A change of a shared section is named.
@@ -50,10 +50,10 @@ func TestConfigHashIgnoresFormAndNodeLocalKeys(t *testing.T) {
 	changed.ShutdownGrace = 5 * time.Second
 	changed.Cluster.LeaseTTL = 9 * time.Second
 	changed.SIP.UserAgent = "other"
-	if d := DiffSections(base, sectionsOf(t, changed)); !slices.Equal(d, []string{"cluster", "shutdown_grace", "sip"}) {
+	if d := Diff(base, sectionsOf(t, changed)); !slices.Equal(d, []string{"cluster", "shutdown_grace", "sip"}) {
 		t.Fatalf("diff %v", d)
 	}
-	if ConfigHash(base) == ConfigHash(sectionsOf(t, changed)) || ConfigHash(base) != ConfigHash(sectionsOf(t, parseConfig(t, demo))) {
+	if Hash(base) == Hash(sectionsOf(t, changed)) || Hash(base) != Hash(sectionsOf(t, parseConfig(t, demo))) {
 		t.Fatal("the overall hash does not follow the sections")
 	}
 }
