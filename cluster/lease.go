@@ -53,8 +53,12 @@ type Elector struct {
 	term     uint64    // current term while leading
 	rev      uint64    // revision of our last confirmed lease write
 	deadline time.Time // leading while now() is before it; zero: not leading
-	stepper  *time.Timer
-	kick     chan struct{}
+	// unconfirmed is the send time of the first renewal since the last
+	// confirmed one whose answer was lost: if one of them landed, it was
+	// written no earlier than this.
+	unconfirmed time.Time
+	stepper     *time.Timer
+	kick        chan struct{}
 
 	notifyMu sync.Mutex
 	notified Leadership
@@ -229,6 +233,7 @@ func (e *Elector) reclaim(ctx context.Context, val []byte) (uint64, error) {
 func (e *Elector) begin(rev uint64, sent time.Time) {
 	e.mu.Lock()
 	e.term, e.rev = rev, rev
+	e.unconfirmed = time.Time{}
 	e.extendLocked(sent)
 	e.mu.Unlock()
 	e.fence.Observe(rev)
@@ -258,21 +263,33 @@ func (e *Elector) renew(ctx context.Context) {
 	sent := e.now()
 	newRev, err := e.kv.Update(octx, leaseKey, val, rev)
 	if err == nil {
-		e.confirm(term, newRev, sent)
+		e.confirm(term, newRev, sent) // no earlier attempt landed, or this one would have failed
 		return
 	}
-	// The write may have landed with its answer lost: then the lease is
-	// still ours, written after sent.
+	e.mu.Lock()
+	if e.unconfirmed.IsZero() {
+		e.unconfirmed = sent
+	}
+	since := e.unconfirmed
+	e.mu.Unlock()
+	// One of the attempts since the last confirmed write may have landed
+	// with its answer lost: the lease is then still ours, written no
+	// earlier than the first of them was sent.
 	entry, gerr := e.kv.Get(octx, leaseKey)
 	if gerr == nil {
-		if cur, ok := e.parse(entry); ok && cur.Node == e.conn.Node && cur.Instance == e.instance && cur.Term == term {
-			e.confirm(term, entry.Revision(), sent)
+		cur, ok := e.parse(entry)
+		switch {
+		case ok && cur.Instance == e.instance && cur.Term == term && entry.Revision() > rev:
+			e.confirm(term, entry.Revision(), since)
+			return
+		case ok && cur.Instance == e.instance && entry.Revision() == rev:
+			// Our last confirmed write is still the latest: nothing
+			// landed; try again until the deadline.
+		default:
+			e.stepDown(term, "lease taken by another node")
 			return
 		}
-		e.stepDown(term, "lease taken by another node")
-		return
-	}
-	if errors.Is(gerr, jetstream.ErrKeyNotFound) {
+	} else if errors.Is(gerr, jetstream.ErrKeyNotFound) {
 		e.stepDown(term, "lease expired")
 		return
 	}
@@ -287,6 +304,7 @@ func (e *Elector) confirm(term, rev uint64, sent time.Time) {
 		return // stepped down meanwhile: a late answer does not revive it
 	}
 	e.rev = rev
+	e.unconfirmed = time.Time{}
 	e.extendLocked(sent)
 }
 
@@ -324,65 +342,5 @@ func (e *Elector) resign() {
 	defer cancel()
 	if err := e.kv.Delete(ctx, leaseKey, jetstream.LastRevision(rev)); err != nil {
 		e.log.Info("cluster: lease left to expire", "err", err)
-	}
-}
-
-// notify reports the current leadership if it differs from the last one
-// reported.
-func (e *Elector) notify(reason string) {
-	e.notifyMu.Lock()
-	defer e.notifyMu.Unlock()
-	term, ok := e.Leading()
-	l := Leadership{Leading: ok, Term: term}
-	if l == (Leadership{Leading: e.notified.Leading, Term: e.notified.Term}) {
-		return
-	}
-	l.Reason = reason
-	e.notified = l
-	if e.onChange != nil {
-		e.onChange(l)
-	}
-}
-
-// parse reads a lease entry; a value that does not parse is counted and
-// ignored.
-func (e *Elector) parse(entry jetstream.KeyValueEntry) (leaseValue, bool) {
-	var v leaseValue
-	if err := json.Unmarshal(entry.Value(), &v); err != nil || !validToken(v.Node) {
-		e.metrics.badMessage(SubjectLease)
-		e.log.Warn("cluster: dropped a lease value that does not parse", "revision", entry.Revision())
-		return v, false
-	}
-	if v.Term == 0 {
-		v.Term = entry.Revision()
-	}
-	return v, true
-}
-
-// watch follows the lease: every term seen raises the fence, and a
-// deletion wakes the election at once.
-func (e *Elector) watch(ctx context.Context) {
-	for ctx.Err() == nil {
-		w, err := e.kv.Watch(ctx, leaseKey)
-		if err != nil {
-			e.wait(ctx, e.retry)
-			continue
-		}
-		for entry := range w.Updates() {
-			if entry == nil {
-				continue
-			}
-			if entry.Operation() != jetstream.KeyValuePut {
-				e.poke()
-				continue
-			}
-			if v, ok := e.parse(entry); ok {
-				e.fence.Observe(v.Term)
-				if v.Instance != e.instance && v.Decided > 0 {
-					e.observed.Store(v.Decided)
-				}
-			}
-		}
-		_ = w.Stop()
 	}
 }
