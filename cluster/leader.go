@@ -108,12 +108,12 @@ func (l *Leader) apply(seq uint64, cmd routing.Command, ok bool) {
 	if err != nil {
 		l.conn.log.Info("cluster: command refused by the ACD", "seq", seq, "err", err)
 	}
-	l.remember(seq, cmd, ds)
 	_, leading := l.el.Leading()
 	var again []routing.Decision
 	if leading {
-		again = l.takeoverLocked()
+		again = l.takeoverLocked() // before remembering: this command's go out below
 	}
+	l.remember(seq, cmd, ds)
 	catchUp := l.catchUp
 	l.mu.Unlock()
 	l.resend(again)
