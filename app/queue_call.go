@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/callback"
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/ivr"
@@ -40,8 +41,8 @@ type queueCall struct {
 	qs    queueing.Settings
 	// announcing is set while a position announcement plays over the music.
 	announcing bool
-	care       *care.Call    // survey, sticky agent, complainers, recording (package care)
-	cb         callbackOffer // virtual hold offer (callback_offer.go)
+	care       *care.Call      // survey, sticky agent, complainers, recording (package care)
+	cb         *callback.Offer // virtual hold offer (package callback)
 }
 
 // serve runs the caller through queue until an agent took the call and it
@@ -49,6 +50,9 @@ type queueCall struct {
 func (s *Server) serve(c *sip.Call, leg *callleg.Leg, queue string, priority int, lang string) queueOutcome {
 	qc := &queueCall{s: s, q: s.acd, c: c, leg: leg, lang: lang}
 	qc.care = s.care.Join(care.CallInfo{ID: c.ID, Caller: c.Caller, Number: c.Number, Log: c.Logger()})
+	qc.cb = s.callbacks.Join(callback.CallInfo{
+		ID: c.ID, Caller: c.Caller, Number: c.Number, Source: c.Source, Trusted: c.CallerTrusted, Log: c.Logger(),
+	}, leg, lang)
 	qc.w = s.acd.Join(c.ID, c.Caller)
 	defer s.acd.Leave(c.ID)
 	defer qc.care.Finish() // after the last agent, not each one: one recording per call
@@ -103,7 +107,7 @@ func (qc *queueCall) act(act acd.Action) (out queueOutcome, done bool, transferT
 		if a.Position > 1 {
 			qc.announce(a.Position, a.ExpectedWait)
 		} else {
-			qc.offerCallback(a.ExpectedWait) // callback_offer.go
+			qc.offerCallback(a.ExpectedWait)
 		}
 	case acd.Announce:
 		qc.announce(a.Position, a.ExpectedWait)
@@ -137,8 +141,15 @@ func (qc *queueCall) callerEvent(ev ivr.Event) (queueOutcome, bool) {
 		}
 		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}, true
 	case ivr.Digit:
-		if out, done, handled := qc.callbackDigit(e.D); handled {
-			return out, done
+		switch qc.cb.Digit(qc.queue, e.D) {
+		case callback.Requested:
+			return queueOutcome{result: call.ResultCallback, reason: "callback_requested"}, true
+		case callback.CallerLeft:
+			return qc.callerEvent(ivr.CallerHangup{})
+		case callback.Resume:
+			qc.announcing = false
+			qc.holdMusic()
+			return queueOutcome{}, false
 		}
 		if qc.qs.ExitDigit != 0 && e.D == qc.qs.ExitDigit {
 			err := qc.q.Do(queueing.Abandon{Call: qc.c.ID, Reason: "exit digit"})
@@ -186,7 +197,7 @@ func (qc *queueCall) announce(position int, ewt time.Duration) {
 		refs = append(refs, qc.number(minutes)...)
 		refs = append(refs, qc.ref("minutes"))
 	}
-	refs = append(refs, qc.callbackOfferRefs(ewt)...) // callback_offer.go
+	refs = append(refs, qc.cb.Refs(qc.queue, ewt)...) // the callback offer, if any
 	_ = qc.leg.Play(refs, false)
 	qc.announcing = true
 }
@@ -200,6 +211,15 @@ func (qc *queueCall) number(n int) []ivr.PromptRef {
 		refs = append(refs, qc.ref("digit_"+string(d)))
 	}
 	return refs
+}
+
+// offerCallback plays the callback offer on its own (no position
+// announcement due).
+func (qc *queueCall) offerCallback(ewt time.Duration) {
+	if refs := qc.cb.Refs(qc.queue, ewt); len(refs) > 0 {
+		_ = qc.leg.Play(refs, false)
+		qc.announcing = true
+	}
 }
 
 // refuse tells the caller nobody can take the call now and says goodbye.

@@ -232,7 +232,7 @@ func TestReloadTurnsCallbackOnForAnotherQueue(t *testing.T) {
 	uri := "sip:{number}@" + gw.Addr()
 	h := start(t, acdTestConfig, callbackSetup(uri, 3))
 	write := reloadFixture(t, h)
-	if _, ok := h.srv.callbacks.settings("billing"); ok {
+	if _, ok := h.srv.callbacks.Settings("billing"); ok {
 		t.Fatal("billing offers callbacks before the reload")
 	}
 	const cb = "    callback: {enabled: true, offer_after: 1s, max_attempts: 2, retry_after: 1s, give_up_after: 1m, ring_timeout: 5s}\n"
@@ -254,7 +254,7 @@ func TestReloadTurnsCallbackOnForAnotherQueue(t *testing.T) {
 	if req.Queue != "billing" {
 		t.Fatalf("CallbackRequested %+v", req)
 	}
-	if got, _ := h.srv.callbacks.settings("billing"); got.MaxAttempts != 2 {
+	if got, _ := h.srv.callbacks.Settings("billing"); got.MaxAttempts != 2 {
 		t.Errorf("billing's callback max_attempts = %d, want 2", got.MaxAttempts)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/callback"
 	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
@@ -52,8 +53,8 @@ type Server struct {
 	// played, when set, sees every playback of a call's IVR: tests check
 	// what a caller heard without decoding audio.
 	played atomic.Pointer[func(callID string, refs []ivr.PromptRef)]
-	// callbacks: virtual hold (callback.go); nil when no queue offers it
-	callbacks *callbackService
+	// callbacks: virtual hold (package callback); nil when no queue offers it
+	callbacks *callback.Service
 	// monitors: supervisors' listen/whisper/barge (package monitor,
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
@@ -392,7 +393,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 
 // Close stops everything at once.
 func (s *Server) Close() {
-	s.callbacks.close() // before the ACD and the store: saves or ends pending callbacks
+	s.callbacks.Close() // before the ACD and the store: saves or ends pending callbacks
 	if s.acd != nil {
 		s.acd.Close()
 	}

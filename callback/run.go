@@ -1,4 +1,4 @@
-package app
+package callback
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 // run is the life of one callback: wait for the ACD to connect an agent,
 // dial the customer, talk; again after a failed attempt, until it is
 // answered or the ACD gives up.
-func (svc *callbackService) run(job *callbackJob) {
+func (svc *Service) run(job *callbackJob) {
 	defer svc.wg.Done()
 	for {
 		select {
@@ -48,8 +48,8 @@ func (svc *callbackService) run(job *callbackJob) {
 
 // keep lets go of a callback at shutdown without ending it: its saved row
 // and its open record carry on after the restart.
-func (svc *callbackService) keep(job *callbackJob) {
-	svc.s.acd.Leave(job.id)
+func (svc *Service) keep(job *callbackJob) {
+	svc.deps.Queueing.Leave(job.id)
 	svc.dialer.Forget(job.ticket)
 	svc.mu.Lock()
 	delete(svc.jobs, job.id)
@@ -58,35 +58,35 @@ func (svc *callbackService) keep(job *callbackJob) {
 
 // abandon takes the callback out of the ACD when it ends for a reason of
 // ours (shutdown); the ACD may already be stopped.
-func (svc *callbackService) abandon(job *callbackJob) {
-	_ = svc.s.acd.Do(queueing.DropCallback{ID: job.id})
+func (svc *Service) abandon(job *callbackJob) {
+	_ = svc.deps.Queueing.Do(queueing.DropCallback{ID: job.id})
 }
 
 // finish ends the callback's own call record and forgets it.
-func (svc *callbackService) finish(job *callbackJob, res call.Result, reason string, by call.HangupBy) {
-	svc.s.acd.Leave(job.id)
+func (svc *Service) finish(job *callbackJob, res call.Result, reason string, by call.HangupBy) {
+	svc.deps.Queueing.Leave(job.id)
 	svc.dialer.Forget(job.ticket)
 	svc.forgetSaved(job.id)
 	svc.mu.Lock()
 	delete(svc.jobs, job.id)
 	svc.mu.Unlock()
 	svc.log.Info("callback ended", "callback", job.id, "queue", job.queue, "result", res, "reason", reason)
-	svc.s.bus.Publish(call.Event{
-		Kind: call.CallEnded, Time: svc.s.clock.Now(), CallID: job.id, Caller: job.ticket.Number(),
+	svc.deps.Publish(call.Event{
+		Kind: call.CallEnded, Time: svc.deps.Clock.Now(), CallID: job.id, Caller: job.ticket.Number(),
 		Number: job.number, Result: res, Reason: reason, HangupBy: by, Language: job.lang,
 	})
 }
 
 // attempt runs one dial-out for an agent who answered the callback's offer.
 // done is true when the customer answered (the call then ran its course).
-func (svc *callbackService) attempt(job *callbackJob, c acd.Connect) (res call.Result, reason string, by call.HangupBy, done bool) {
-	rt := svc.s.acd
+func (svc *Service) attempt(job *callbackJob, c acd.Connect) (res call.Result, reason string, by call.HangupBy, done bool) {
+	rt := svc.deps.Queueing
 	leg := rt.TakeLeg(job.id)
 	if leg == nil {
 		svc.failed(job, acd.CallbackAgentLeft)
 		return "", "", "", false
 	}
-	if p := svc.s.prompts.Get(job.lang, "callback_connecting"); p != nil {
+	if p := svc.deps.Prompts.Get(job.lang, "callback_connecting"); p != nil {
 		leg.Media().Play(p)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -132,15 +132,15 @@ func (svc *callbackService) attempt(job *callbackJob, c acd.Connect) (res call.R
 // dialRefused ends a callback whose number no longer passes the
 // allow-list or the caps (checkDial counted and audited it): the agent is
 // let go and the callback leaves its queue for good, with no retry.
-func (svc *callbackService) dialRefused(job *callbackJob, leg *sip.AgentLeg, err error) {
+func (svc *Service) dialRefused(job *callbackJob, leg *sip.AgentLeg, err error) {
 	svc.log.Warn("callback dial refused", "callback", job.id, "number", svc.mask(job.ticket.Number()), "err", err)
 	leg.Hangup()
-	_ = svc.s.acd.Do(queueing.CallbackFailed{ID: job.id, Outcome: acd.CallbackFailedReason})
+	_ = svc.deps.Queueing.Do(queueing.CallbackFailed{ID: job.id, Outcome: acd.CallbackFailedReason})
 	svc.abandon(job)
 }
 
-func (svc *callbackService) failed(job *callbackJob, outcome string) {
-	_ = svc.s.acd.Do(queueing.CallbackFailed{ID: job.id, Outcome: outcome})
+func (svc *Service) failed(job *callbackJob, outcome string) {
+	_ = svc.deps.Queueing.Do(queueing.CallbackFailed{ID: job.id, Outcome: outcome})
 	svc.save(job) // the attempts used; nothing when it gave up
 }
 
@@ -159,8 +159,8 @@ func dialOutcome(err error) string {
 
 // talk bridges the agent and the customer until one hangs up; it reports
 // who did. The agent may hold; transfers are refused on callbacks.
-func (svc *callbackService) talk(job *callbackJob, leg, cust *sip.AgentLeg) call.HangupBy {
-	rt := svc.s.acd
+func (svc *Service) talk(job *callbackJob, leg, cust *sip.AgentLeg) call.HangupBy {
+	rt := svc.deps.Queueing
 	leg.Media().StopPlayback()
 	end := func(by call.HangupBy) call.HangupBy {
 		_ = rt.Do(queueing.TalkEnded{Call: job.id, By: by})
@@ -174,7 +174,7 @@ func (svc *callbackService) talk(job *callbackJob, leg, cust *sip.AgentLeg) call
 		return end(call.HangupByServer)
 	}
 	defer bridge.Close()
-	music := svc.s.prompts.Music(svcMusic(rt, job.queue))
+	music := svc.deps.Prompts.Music(svcMusic(rt, job.queue))
 	for {
 		select {
 		case <-cust.Done():
@@ -197,16 +197,16 @@ func (svc *callbackService) talk(job *callbackJob, leg, cust *sip.AgentLeg) call
 	}
 }
 
-func (svc *callbackService) hold(job *callbackJob, bridge *media.BridgeHandle, held bool, music *media.Prompt) {
+func (svc *Service) hold(job *callbackJob, bridge *media.BridgeHandle, held bool, music *media.Prompt) {
 	if held {
 		bridge.Hold(music)
 	} else {
 		bridge.Unhold()
 	}
-	_ = svc.s.acd.Do(queueing.Hold{Call: job.id, Held: held})
+	_ = svc.deps.Queueing.Do(queueing.Hold{Call: job.id, Held: held})
 }
 
-func svcMusic(q queues, queue string) string {
+func svcMusic(q Queueing, queue string) string {
 	qs, _ := q.Setting(queue)
 	return qs.Music
 }
