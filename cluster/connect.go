@@ -80,6 +80,9 @@ func Connect(ctx context.Context, s Settings) (*Conn, error) {
 	if !validToken(s.Node) {
 		return nil, fmt.Errorf("cluster: node id %q: want letters, digits, '-' or '_'", s.Node)
 	}
+	if !validToken(s.Prefix) || len(s.Prefix) > 32 {
+		return nil, fmt.Errorf("cluster: prefix %q: want 1 to 32 letters, digits, '-' or '_'", s.Prefix)
+	}
 	if s.Log == nil {
 		s.Log = slog.Default()
 	}
