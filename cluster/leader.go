@@ -36,6 +36,11 @@ type Leader struct {
 	resentAt uint64    // the term whose takeover re-send is done
 	tickSent time.Time // last tick command sent, so one is in flight at a time
 
+	// Presence last written (or seen written), by agent; on the stream's
+	// goroutine only.
+	presence map[string]Presence
+	agents   *Agents
+
 	// Dead nodes (sweep, on the Run goroutine only).
 	swept    time.Time
 	seenLive map[string]bool // nodes seen heartbeating
@@ -54,7 +59,8 @@ func NewLeader(conn *Conn, el *Elector, cfg acd.Config, opts ...acd.Option) (*Le
 	if err != nil {
 		return nil, err
 	}
-	return &Leader{conn: conn, el: el, router: r, seenLive: map[string]bool{}, goneSent: map[string]bool{}}, nil
+	return &Leader{conn: conn, el: el, router: r, seenLive: map[string]bool{}, goneSent: map[string]bool{},
+		presence: map[string]Presence{}}, nil
 }
 
 // Run follows the stream (first catching up with what it holds, without
@@ -115,10 +121,53 @@ func (l *Leader) apply(seq uint64, cmd routing.Command, ok bool) {
 	}
 	l.remember(seq, cmd, ds)
 	catchUp := l.catchUp
+	changed := l.router.Changed()
 	l.mu.Unlock()
 	l.resend(again)
 	if leading && seq > catchUp {
 		l.send(seq, ds)
+		l.writePresence(changed)
+	}
+}
+
+// writePresence keeps the shared presence of the agents whose state the
+// command changed, when what lasts (logged in, paused and why) changed.
+// Only the leader writes, under its term; a replaced leader's late write
+// is refused by the store.
+func (l *Leader) writePresence(changed []acd.AgentInfo) {
+	if len(changed) == 0 {
+		return
+	}
+	term, ok := l.el.Leading()
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), l.conn.settings.LeaseTTL)
+	defer cancel()
+	if l.agents == nil {
+		a, err := l.conn.Agents(ctx)
+		if err != nil {
+			return
+		}
+		l.agents = a
+	}
+	for _, info := range changed {
+		p := Presence{Agent: info.ID, State: "available"}
+		switch info.State {
+		case acd.LoggedOut:
+			p.State = "logged_out"
+		case acd.Paused:
+			p.State, p.Reason = "paused", info.Reason
+		}
+		if last, seen := l.presence[p.Agent]; seen && last.State == p.State && last.Reason == p.Reason {
+			continue
+		}
+		p.Updated = info.Since.UTC()
+		if err := l.agents.Put(ctx, p, term); err != nil {
+			l.conn.log.Warn("cluster: presence not written", "agent", p.Agent, "err", err)
+			continue
+		}
+		l.presence[p.Agent] = p
 	}
 }
 

@@ -316,3 +316,39 @@ func waiting(n *routingNode) int {
 	}
 	return total
 }
+
+// TestLeaderKeepsAgentsPresence: agents' log-in and pause reach the shared
+// presence, written by the leader under its term; talking does not.
+func TestLeaderKeepsAgentsPresence(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx := context.Background()
+	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	a := tc.startRouting("a", cfg)
+	waitFor(t, 3*time.Second, "a to lead", a.leading)
+	term, _ := a.el.Leading()
+	n2 := tc.connect("n2", natsURL)
+	ag, err := n2.Agents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	presence := func() Presence {
+		p, _, _ := ag.Get(ctx, "2001")
+		return p
+	}
+	for _, c := range []routing.Command{
+		{Kind: routing.CmdAgent, Agent: "2001", Action: "login"},
+		{Kind: routing.CmdAgent, Agent: "2001", Action: "pause", Reason: "lunch"},
+	} {
+		if _, err := n2.SendCommand(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 3*time.Second, "2001 paused for lunch", func() bool {
+		p := presence()
+		return p.State == "paused" && p.Reason == "lunch" && p.Term == term
+	})
+	if _, err := n2.SendCommand(ctx, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "logout"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 3*time.Second, "2001 logged out", func() bool { return presence().State == "logged_out" })
+}

@@ -30,6 +30,7 @@ type Router struct {
 	callNode  map[string]string // call → node holding the caller's leg
 	agentNode map[string]string // agent → node the agent last acted through
 	applied   uint64            // the last stream sequence applied
+	changed   map[string]bool   // agents whose state changed in the last Apply
 }
 
 // stepClock is the ACD's time: the time of the command being applied. It
@@ -47,15 +48,37 @@ func (c *stepClock) advance(ms int64) {
 
 // NewRouter builds the leader's ACD from cfg on the commands' clock. The
 // random strategy gets a fixed seed (opts may replace it) so that a
-// replay picks as the leader did.
+// replay picks as the leader did. The Router observes the ACD's events
+// itself: an observer among opts is replaced.
 func NewRouter(cfg acd.Config, opts ...acd.Option) (*Router, error) {
-	clock := &stepClock{}
+	r := &Router{clock: &stepClock{}, callNode: map[string]string{}, agentNode: map[string]string{}, changed: map[string]bool{}}
 	opts = append([]acd.Option{acd.WithRandSource(rand.NewPCG(0x686f746c, 0x696e65))}, opts...)
-	a, err := acd.New(cfg, clock, opts...)
+	opts = append(opts, acd.WithObserver(r.observe))
+	a, err := acd.New(cfg, r.clock, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: router: %w", err)
 	}
-	return &Router{acd: a, clock: clock, callNode: map[string]string{}, agentNode: map[string]string{}}, nil
+	r.acd = a
+	return r, nil
+}
+
+func (r *Router) observe(e call.Event) {
+	if e.Kind == call.AgentStateChanged && e.Agent != "" {
+		r.changed[e.Agent] = true
+	}
+}
+
+// Changed lists the agents whose state the last Apply changed, sorted,
+// with their state now: the leader keeps their presence in the shared
+// store.
+func (r *Router) Changed() []acd.AgentInfo {
+	var out []acd.AgentInfo
+	for _, id := range slices.Sorted(maps.Keys(r.changed)) {
+		if info, err := r.acd.Agent(id); err == nil {
+			out = append(out, info)
+		}
+	}
+	return out
 }
 
 // Queues and Agents are the ACD's views, for the wallboard and tests.
@@ -90,6 +113,7 @@ func (r *Router) Apply(seq uint64, c Command) ([]Decision, error) {
 	if seq != 0 {
 		r.applied = seq
 	}
+	clear(r.changed)
 	r.clock.advance(c.At)
 	acts, err := r.run(c)
 	if err != nil {

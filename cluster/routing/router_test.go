@@ -207,3 +207,17 @@ func TestRouterNodeGoneEndsItsCalls(t *testing.T) {
 		t.Fatalf("the live node's caller was not offered next: %v", kinds(ds))
 	}
 }
+
+func TestRouterReportsAgentsWhoseStateChanged(t *testing.T) {
+	r := newTestRouter(t, "2001", "2002")
+	apply(t, r, 1, at(Command{Node: "n2", Kind: CmdAgent, Agent: "2002", Action: "login"}, 0))
+	apply(t, r, 2, at(Command{Node: "n2", Kind: CmdAgent, Agent: "2002", Action: "pause", Reason: "lunch"}, time.Second))
+	got := r.Changed()
+	if len(got) != 1 || got[0].ID != "2002" || got[0].State != acd.Paused || got[0].Reason != "lunch" {
+		t.Fatalf("changed %+v", got)
+	}
+	apply(t, r, 3, at(Command{Node: "n1", Kind: CmdJoin, Call: "c", Queue: "billing"}, 2*time.Second))
+	if got := r.Changed(); len(got) != 0 {
+		t.Fatalf("nobody changed, got %+v", got)
+	}
+}
