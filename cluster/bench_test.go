@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,38 +12,29 @@ import (
 	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
-// benchLeader runs a leader on its own connection: commands from the
-// stream go through the Router into one ACD, decisions go back.
-func benchLeader(b *testing.B, tc *testCluster) []*Conn {
+// benchNodes starts three routing nodes (the real Leader, one of them
+// leading) and returns their connections, whose messages count too.
+func benchNodes(b *testing.B, tc *testCluster, hot bool) []*Conn {
 	b.Helper()
-	lead := tc.startNode("leader", natsURL)
-	waitFor(b, 3*time.Second, "the leader", lead.leading)
 	q := acd.DefaultQueue("billing")
 	q.WrapUp = time.Minute
-	router, err := routing.NewRouter(acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}})
-	if err != nil {
-		b.Fatal(err)
+	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	var conns []*Conn
+	var nodes []*routingNode
+	for _, name := range []string{"r1", "r2", "r3"} {
+		n := tc.startRoutingVia(name, natsURL, cfg, hot)
+		nodes = append(nodes, n)
+		conns = append(conns, n.conn)
 	}
-	var mu sync.Mutex
-	stop, err := lead.conn.ConsumeCommands(context.Background(), 0, func(seq uint64, c routing.Command) {
-		mu.Lock()
-		defer mu.Unlock()
-		ds, err := router.Apply(seq, c)
-		if err != nil {
-			b.Errorf("apply: %v", err)
-			return
-		}
-		if len(ds) > 0 {
-			if err := lead.el.Decide(ds...); err != nil {
-				b.Errorf("decide: %v", err)
+	waitFor(b, 3*time.Second, "a leader", func() bool {
+		for _, n := range nodes {
+			if n.leading() {
+				return true
 			}
 		}
+		return false
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(stop)
-	return []*Conn{lead.conn}
+	return conns
 }
 
 // decisionWaiter lets a benchmark wait for a decision of a kind.
@@ -85,16 +75,22 @@ func natsMessages(conns []*Conn) uint64 {
 
 // BenchmarkClusterCall drives one call per operation through the
 // clustered decision path on loopback: the caller's node (n1) and the
-// agent's node (n2) send commands into the stream, the leader applies
-// them to its ACD and sends decisions back. Per call: join → offer,
-// answered → connect, talk ended → wrap-up (to the agent's node), then
-// the agent's ready. Reported: each command's round trip until its
-// decision arrives (rtt-p50-ms, rtt-p99-ms; target p99 < 5 ms) and the
-// NATS messages per call counted by every client, in and out (target ≤
-// 20).
+// agent's node (n2) send commands into the stream; three routing nodes
+// run, one leading, which applies them to its ACD and sends decisions
+// back. Per call: join → offer, answered → connect, talk ended → wrap-up
+// (to the agent's node), then the agent's ready. Reported: each command's
+// round trip until its decision arrives (rtt-p50-ms, rtt-p99-ms; target
+// p99 < 5 ms) and the NATS messages per call counted by every client, in
+// and out (target ≤ 20). cold: the two standbys replay at a takeover;
+// hot: they follow the stream all along.
 func BenchmarkClusterCall(b *testing.B) {
+	b.Run("cold-standby", func(b *testing.B) { benchClusterCall(b, false) })
+	b.Run("hot-standby", func(b *testing.B) { benchClusterCall(b, true) })
+}
+
+func benchClusterCall(b *testing.B, hot bool) {
 	tc := newTestCluster(b, 3*time.Second)
-	conns := benchLeader(b, tc)
+	conns := benchNodes(b, tc, hot)
 	ctx := context.Background()
 	n1, n2 := tc.connect("n1", natsURL), tc.connect("n2", natsURL)
 	conns = append(conns, n1, n2)

@@ -7,10 +7,11 @@
 // the nodes to the leader and the decision subjects back, and the
 // hotline_cluster_* metrics.
 //
-// The pure parts live in subpackages: routing (message formats and the
-// Router onto the acd package) and confighash (the canonical configuration
-// hash). Leader runs the Router on every node and lets the lease holder
-// decide.
+// Subpackages hold the parts that need no connection: routing (message
+// formats and the Router onto the acd package), confighash (the canonical
+// configuration hash) and kvstate (registrations and presence over the
+// buckets this package opens). Leader runs the Router on each node and
+// lets the lease holder decide.
 //
 // What it must not do: decide routing itself (the pure acd package does,
 // through routing.Router), touch SIP or media, import app, or log a

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 
@@ -10,7 +9,7 @@ import (
 
 // ErrStaleTerm is returned for a decision made under an older term than
 // one already seen: its leader has been replaced.
-var ErrStaleTerm = errors.New("cluster: decision from a replaced leader")
+var ErrStaleTerm = routing.ErrStaleTerm
 
 // ErrNoTerm is returned for a decision without a fencing token.
 var ErrNoTerm = routing.ErrNoTerm

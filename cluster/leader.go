@@ -3,14 +3,11 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/cluster/routing"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // rememberCommands is how many recent commands' decisions a node keeps, to
@@ -21,23 +18,30 @@ const rememberCommands = 4096
 // timeouts and announcements fire at most this late.
 const tickEvery = 50 * time.Millisecond
 
-// Leader runs the routing on every node: each node applies the whole
-// command stream to its own Router (a hot standby, so a takeover needs no
-// rebuild), and whichever node holds the lease at that moment sends the
-// decisions and the tick commands for the ACD's timers.
+// Leader runs the routing of one node. While the node holds the lease it
+// applies the command stream to its Router, sends the decisions and the
+// tick commands for the ACD's timers. On taking over it first replays
+// the commands it has not applied yet (silently), then re-sends what the
+// old leader may not have sent, then decides live. With a hot standby
+// (SetHotStandby) the node follows the stream even while it does not
+// lead, so a takeover has nothing to replay, at the cost of one more NATS
+// message per command and node.
 type Leader struct {
 	conn *Conn
 	el   *Elector
+	hot  bool
 
-	mu       sync.Mutex
-	router   *routing.Router
-	catchUp  uint64 // the stream's end at start: nothing up to it is decided again
-	recent   []recentDecisions
-	resentAt uint64    // the term whose takeover re-send is done
-	tickSent time.Time // last tick command sent, so one is in flight at a time
+	mu     sync.Mutex
+	router *routing.Router
+	// silentUpTo: commands up to it are applied without deciding (the
+	// stream's end when this node started, or when it took over).
+	silentUpTo uint64
+	recent     []recentDecisions
+	resentAt   uint64    // the term whose takeover re-send is done
+	tickSent   time.Time // last tick command sent, so one is in flight at a time
 
-	// Presence last written (or seen written), by agent; on the stream's
-	// goroutine only.
+	// Presence last written, by agent (under mu); agents is opened on the
+	// stream's goroutine.
 	presence map[string]Presence
 	agents   *Agents
 
@@ -63,23 +67,25 @@ func NewLeader(conn *Conn, el *Elector, cfg acd.Config, opts ...acd.Option) (*Le
 		presence: map[string]Presence{}}, nil
 }
 
-// Run follows the stream (first catching up with what it holds, without
-// deciding) and, while this node leads, decides and ticks, until ctx ends.
+// SetHotStandby makes the node follow the stream while it does not lead;
+// call it before Run.
+func (l *Leader) SetHotStandby(on bool) { l.hot = on }
+
+// Run routes while this node leads (and follows the stream all along with
+// a hot standby) until ctx ends.
 func (l *Leader) Run(ctx context.Context) error {
-	st, err := l.conn.JS.Stream(ctx, l.conn.Names.CommandStream())
-	if err != nil {
-		return fmt.Errorf("cluster: leader: %w", err)
+	var stop func()
+	defer func() {
+		if stop != nil {
+			stop()
+		}
+	}()
+	if l.hot {
+		var err error
+		if stop, err = l.follow(ctx); err != nil {
+			return err
+		}
 	}
-	info, err := st.Info(ctx)
-	if err != nil {
-		return fmt.Errorf("cluster: leader: %w", err)
-	}
-	l.catchUp = info.State.LastSeq
-	stop, err := l.conn.consume(ctx, 0, l.apply)
-	if err != nil {
-		return err
-	}
-	defer stop()
 	t := time.NewTicker(tickEvery)
 	defer t.Stop()
 	for {
@@ -87,13 +93,42 @@ func (l *Leader) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			l.tick(ctx)
-			if time.Since(l.swept) >= l.conn.settings.LeaseTTL {
-				l.swept = time.Now()
-				l.sweep(ctx)
+		}
+		_, leading := l.el.Leading()
+		if !l.hot && leading && stop == nil {
+			var err error
+			if stop, err = l.follow(ctx); err != nil {
+				l.conn.log.Warn("cluster: cannot read the command stream", "err", err)
 			}
 		}
+		if !l.hot && !leading && stop != nil {
+			stop()
+			stop = nil
+		}
+		l.tick(ctx)
+		if time.Since(l.swept) >= l.conn.settings.LeaseTTL {
+			l.swept = time.Now()
+			l.sweep(ctx)
+		}
 	}
+}
+
+// follow reads the stream from the first command not applied yet; those
+// up to the stream's end now are applied without deciding.
+func (l *Leader) follow(ctx context.Context) (func(), error) {
+	st, err := l.conn.JS.Stream(ctx, l.conn.Names.CommandStream())
+	if err != nil {
+		return nil, fmt.Errorf("cluster: leader: %w", err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: leader: %w", err)
+	}
+	l.mu.Lock()
+	l.silentUpTo = max(l.silentUpTo, info.State.LastSeq)
+	from := l.router.Applied() + 1
+	l.mu.Unlock()
+	return l.conn.consume(ctx, from, l.apply)
 }
 
 // Applied is the last stream sequence this node's router applied.
@@ -116,58 +151,21 @@ func (l *Leader) apply(seq uint64, cmd routing.Command, ok bool) {
 	}
 	_, leading := l.el.Leading()
 	var again []routing.Decision
-	if leading {
-		again = l.takeoverLocked() // before remembering: this command's go out below
+	var took bool
+	if leading && seq > l.silentUpTo {
+		again, took = l.takeoverLocked() // before remembering: this command's go out below
 	}
 	l.remember(seq, cmd, ds)
-	catchUp := l.catchUp
+	if leading && seq == l.silentUpTo {
+		again, took = l.takeoverLocked() // caught up: this command's are among them
+	}
+	silentUpTo := l.silentUpTo
 	changed := l.router.Changed()
 	l.mu.Unlock()
-	l.resend(again)
-	if leading && seq > catchUp {
+	l.afterTakeover(took, again)
+	if leading && seq > silentUpTo {
 		l.send(seq, ds)
 		l.writePresence(changed)
-	}
-}
-
-// writePresence keeps the shared presence of the agents whose state the
-// command changed, when what lasts (logged in, paused and why) changed.
-// Only the leader writes, under its term; a replaced leader's late write
-// is refused by the store.
-func (l *Leader) writePresence(changed []acd.AgentInfo) {
-	if len(changed) == 0 {
-		return
-	}
-	term, ok := l.el.Leading()
-	if !ok {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), l.conn.settings.LeaseTTL)
-	defer cancel()
-	if l.agents == nil {
-		a, err := l.conn.Agents(ctx)
-		if err != nil {
-			return
-		}
-		l.agents = a
-	}
-	for _, info := range changed {
-		p := Presence{Agent: info.ID, State: "available"}
-		switch info.State {
-		case acd.LoggedOut:
-			p.State = "logged_out"
-		case acd.Paused:
-			p.State, p.Reason = "paused", info.Reason
-		}
-		if last, seen := l.presence[p.Agent]; seen && last.State == p.State && last.Reason == p.Reason {
-			continue
-		}
-		p.Updated = info.Since.UTC()
-		if err := l.agents.Put(ctx, p, term); err != nil {
-			l.conn.log.Warn("cluster: presence not written", "agent", p.Agent, "err", err)
-			continue
-		}
-		l.presence[p.Agent] = p
 	}
 }
 
@@ -197,35 +195,41 @@ func (l *Leader) remember(seq uint64, cmd routing.Command, ds []routing.Decision
 // it, so they are returned to be sent again (nodes recognise a repeat by
 // its Seq). Only those of the last four lease TTLs: older ones were
 // carried out or overtaken long ago.
-func (l *Leader) takeoverLocked() []routing.Decision {
+func (l *Leader) takeoverLocked() ([]routing.Decision, bool) {
 	term, ok := l.el.Leading()
 	if !ok || term == l.resentAt {
-		return nil
+		return nil, false
 	}
 	l.resentAt = term
+	clear(l.presence) // another leader may have written since: reconciled after
 	// Without a figure from the previous leader (it died before its
 	// first renewal), everything recent is sent again.
 	from := l.el.ObservedDecided()
 	horizon := time.Now().Add(-4 * l.conn.settings.LeaseTTL)
 	var again []routing.Decision
 	for _, r := range l.recent {
-		if r.seq > from && r.seq > l.catchUp && r.at.After(horizon) {
+		if r.seq > from && r.at.After(horizon) {
 			again = append(again, r.ds...)
 		}
 	}
 	if len(again) > 0 {
 		l.conn.log.Info("cluster: re-sending the decisions a dead leader may not have sent", "after", from, "decisions", len(again))
 	}
-	return again
+	return again, true
 }
 
-func (l *Leader) resend(again []routing.Decision) {
-	if len(again) == 0 {
+// afterTakeover sends the decisions a dead leader may not have sent and
+// brings the shared presence in line with the ACD.
+func (l *Leader) afterTakeover(took bool, again []routing.Decision) {
+	if !took {
 		return
 	}
-	if err := l.el.Decide(again...); err != nil {
-		l.conn.log.Warn("cluster: re-send failed", "err", err)
+	if len(again) > 0 {
+		if err := l.el.Decide(again...); err != nil {
+			l.conn.log.Warn("cluster: re-send failed", "err", err)
+		}
 	}
+	l.reconcilePresence()
 }
 
 // tick sends a tick command when the ACD has a timer due and this node
@@ -236,15 +240,20 @@ func (l *Leader) tick(ctx context.Context) {
 		return
 	}
 	l.mu.Lock()
-	again := l.takeoverLocked()
+	caughtUp := l.router.Applied() >= l.silentUpTo
+	var again []routing.Decision
+	var took bool
+	if caughtUp {
+		again, took = l.takeoverLocked()
+	}
 	due, ok := l.router.NextDeadline()
 	now := time.Now()
-	send := ok && !now.Before(due) && now.Sub(l.tickSent) >= tickEvery && l.router.Applied() >= l.catchUp
+	send := ok && !now.Before(due) && now.Sub(l.tickSent) >= tickEvery && caughtUp
 	if send {
 		l.tickSent = now
 	}
 	l.mu.Unlock()
-	l.resend(again)
+	l.afterTakeover(took, again)
 	if !send {
 		return
 	}
@@ -252,59 +261,5 @@ func (l *Leader) tick(ctx context.Context) {
 	defer cancel()
 	if _, err := l.conn.SendCommand(sctx, routing.Command{Kind: routing.CmdTick, At: now.UnixMilli()}); err != nil {
 		l.conn.log.Warn("cluster: tick not sent", "err", err)
-	}
-}
-
-// sweep notices nodes that were seen heartbeating and are gone: the
-// leader sends node_gone for each (their calls end on every router) and
-// drops their agents' registrations, whose phones must register again
-// through a live node. A node never seen live is left alone.
-func (l *Leader) sweep(ctx context.Context) {
-	sctx, cancel := context.WithTimeout(ctx, l.conn.settings.LeaseTTL)
-	defer cancel()
-	kv, err := l.conn.JS.KeyValue(sctx, l.conn.Names.Nodes())
-	if err != nil {
-		return
-	}
-	entries, err := snapshot(sctx, kv, jetstream.AllKeys)
-	if err != nil {
-		return
-	}
-	live := map[string]bool{}
-	for _, e := range entries {
-		live[e.Key()] = true
-		l.seenLive[e.Key()] = true
-		delete(l.goneSent, e.Key())
-	}
-	if _, ok := l.el.Leading(); !ok {
-		return
-	}
-	for _, n := range slices.Sorted(maps.Keys(l.seenLive)) {
-		if live[n] || l.goneSent[n] || n == l.conn.Node {
-			continue
-		}
-		if _, err := l.conn.SendCommand(sctx, routing.Command{Kind: routing.CmdNodeGone, Gone: n}); err != nil {
-			l.conn.log.Warn("cluster: node_gone not sent", "gone", n, "err", err)
-			continue
-		}
-		l.goneSent[n] = true
-		l.conn.log.Warn("cluster: node gone: its calls end", "gone", n)
-		l.dropRegistrations(sctx, n)
-	}
-}
-
-func (l *Leader) dropRegistrations(ctx context.Context, node string) {
-	regs, err := l.conn.Registrations(ctx)
-	if err != nil {
-		return
-	}
-	gone, err := regs.OfNode(ctx, node)
-	if err != nil {
-		return
-	}
-	for _, g := range gone {
-		if err := regs.Remove(ctx, g.Agent, g.Contact); err != nil {
-			l.conn.log.Warn("cluster: registration of a gone node not removed", "gone", node, "err", err)
-		}
 	}
 }

@@ -18,16 +18,17 @@ type routingNode struct {
 
 func (tc *testCluster) startRouting(name string, cfg acd.Config) *routingNode {
 	tc.t.Helper()
-	return tc.startRoutingVia(name, natsURL, cfg)
+	return tc.startRoutingVia(name, natsURL, cfg, false)
 }
 
-func (tc *testCluster) startRoutingVia(name, url string, cfg acd.Config) *routingNode {
+func (tc *testCluster) startRoutingVia(name, url string, cfg acd.Config, hot bool) *routingNode {
 	tc.t.Helper()
 	n := tc.startNode(name, url)
 	l, err := NewLeader(n.conn, n.el, cfg)
 	if err != nil {
 		tc.t.Fatal(err)
 	}
+	l.SetHotStandby(hot)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = l.Run(ctx) }()
@@ -162,7 +163,7 @@ func TestLeaderTicksFireTheACDTimers(t *testing.T) {
 	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
 	a := tc.startRouting("a", cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
-	b := tc.startRouting("b", cfg)
+	b := tc.startRoutingVia("b", natsURL, cfg, true) // a hot standby
 	n1 := tc.connect("n1", natsURL)
 	in := newInbox(t, n1)
 	for _, c := range []routing.Command{{Kind: routing.CmdAgent, Agent: "2001", Action: "login"}, {Kind: routing.CmdJoin, Call: "c1", Queue: "billing"}} {
@@ -199,7 +200,7 @@ func TestCutOffLeaderNeverRoutesWhileAnotherDoes(t *testing.T) {
 	q.RingTimeout = time.Minute
 	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
 	px := newProxy(t, "127.0.0.1:4222")
-	a := tc.startRoutingVia("a", px.URL(), cfg)
+	a := tc.startRoutingVia("a", px.URL(), cfg, false)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
 	b := tc.startRouting("b", cfg)
 	n1 := tc.connect("n1", natsURL)
@@ -207,7 +208,6 @@ func TestCutOffLeaderNeverRoutesWhileAnotherDoes(t *testing.T) {
 	if _, err := n1.SendCommand(ctx, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 3*time.Second, "b to follow the stream", func() bool { return b.leader.Applied() >= 1 })
 
 	var overlap bool
 	sampling, stopSampling := context.WithCancel(ctx)
@@ -232,8 +232,8 @@ func TestCutOffLeaderNeverRoutesWhileAnotherDoes(t *testing.T) {
 		in.await(routing.DecQueued, fmt.Sprintf("c%d", i))
 	}
 	px.Resume()
-	waitFor(t, 5*time.Second, "a to catch up with the stream", func() bool { return a.leader.Applied() == b.leader.Applied() })
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(2 * time.Second) // the held bytes reach a; it must stay quiet
+
 	stopSampling()
 	<-sampled
 	if overlap {

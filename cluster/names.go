@@ -1,9 +1,6 @@
 package cluster
 
 import (
-	"encoding/base64"
-	"fmt"
-
 	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
@@ -45,19 +42,6 @@ func (n Names) Buckets() []string {
 
 // leaseKey is the one key of the lease bucket.
 const leaseKey = "leader"
-
-// encodeKey turns an arbitrary identifier (an agent id, a SIP contact)
-// into a KV key token: base64url without padding uses only letters,
-// digits, '-' and '_', all of which NATS keys accept.
-func encodeKey(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
-
-func decodeKey(k string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(k)
-	if err != nil {
-		return "", fmt.Errorf("key %q: %w", k, err)
-	}
-	return string(b), nil
-}
 
 // validToken reports whether s can be one subject token and a key.
 func validToken(s string) bool { return routing.ValidToken(s) }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/cluster/confighash"
+	"github.com/hotline-oss/hotline/cluster/kvstate"
 	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
@@ -173,7 +174,7 @@ func (m *Membership) heartbeat(ctx context.Context) {
 
 // Live lists the nodes whose heartbeat is fresh, this one included.
 func (m *Membership) Live(ctx context.Context) ([]NodeInfo, error) {
-	entries, err := snapshot(ctx, m.kv, jetstream.AllKeys)
+	entries, err := kvstate.Snapshot(ctx, m.kv, jetstream.AllKeys)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: live nodes: %w", err)
 	}

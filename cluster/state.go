@@ -2,30 +2,18 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"time"
 
-	"github.com/hotline-oss/hotline/cluster/routing"
-	"github.com/nats-io/nats.go/jetstream"
+	"github.com/hotline-oss/hotline/cluster/kvstate"
 )
 
-// Registration is one registered phone of an agent, held by the node the
-// phone registered through; any node may dial it.
-type Registration struct {
-	Agent   string    `json:"agent"`
-	Contact string    `json:"contact"` // the SIP contact URI
-	Node    string    `json:"node"`
-	Expires time.Time `json:"expires"`
-}
-
-// Registrations is the shared registrar view: agent contact → node.
-type Registrations struct {
-	conn *Conn
-	kv   jetstream.KeyValue
-	now  func() time.Time
-}
+// Shared state (package kvstate) under this cluster's names.
+type (
+	Registration  = kvstate.Registration
+	Registrations = kvstate.Registrations
+	Presence      = kvstate.Presence
+	Agents        = kvstate.Agents
+)
 
 // Registrations opens the registrations bucket; Ensure must have run.
 func (c *Conn) Registrations(ctx context.Context) (*Registrations, error) {
@@ -33,109 +21,9 @@ func (c *Conn) Registrations(ctx context.Context) (*Registrations, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster: registrations: %w", err)
 	}
-	return &Registrations{conn: c, kv: kv, now: time.Now}, nil
-}
-
-func registrationKey(agent, contact string) string {
-	return encodeKey(agent) + "." + encodeKey(contact)
-}
-
-// Put records (or refreshes) a registration made through this node.
-func (r *Registrations) Put(ctx context.Context, agent, contact string, expires time.Time) error {
-	if agent == "" || contact == "" {
-		return errors.New("cluster: registration needs an agent and a contact")
-	}
-	data, err := json.Marshal(Registration{Agent: agent, Contact: contact, Node: r.conn.Node, Expires: expires.UTC()})
-	if err != nil {
-		return fmt.Errorf("cluster: registration: %w", err)
-	}
-	if _, err := r.kv.Put(ctx, registrationKey(agent, contact), data); err != nil {
-		return fmt.Errorf("cluster: registration of %s: %w", agent, err)
-	}
-	return nil
-}
-
-// Remove deletes a registration (an un-REGISTER, or expiry seen locally).
-func (r *Registrations) Remove(ctx context.Context, agent, contact string) error {
-	if err := r.kv.Delete(ctx, registrationKey(agent, contact)); err != nil {
-		return fmt.Errorf("cluster: remove registration of %s: %w", agent, err)
-	}
-	return nil
-}
-
-// Contacts returns an agent's unexpired registrations on every node.
-func (r *Registrations) Contacts(ctx context.Context, agent string) ([]Registration, error) {
-	return r.list(ctx, encodeKey(agent)+".*", func(Registration) bool { return true })
-}
-
-// OfNode returns the unexpired registrations held by node (to drop those
-// of a node that died, whose phones must register again elsewhere).
-func (r *Registrations) OfNode(ctx context.Context, node string) ([]Registration, error) {
-	return r.list(ctx, jetstream.AllKeys, func(g Registration) bool { return g.Node == node })
-}
-
-func (r *Registrations) list(ctx context.Context, filter string, keep func(Registration) bool) ([]Registration, error) {
-	entries, err := snapshot(ctx, r.kv, filter)
-	if err != nil {
-		return nil, fmt.Errorf("cluster: registrations: %w", err)
-	}
-	now := r.now()
-	var out []Registration
-	for _, e := range entries {
-		var g Registration
-		if err := routing.DecodeStrict(e.Value(), &g); err != nil || g.Agent == "" || g.Contact == "" || !validToken(g.Node) ||
-			e.Key() != registrationKey(g.Agent, g.Contact) {
-			r.conn.dropped(SubjectRegistrations, e.Key(), fmt.Errorf("bad registration: %v", err))
-			continue
-		}
-		if g.Expires.After(now) && keep(g) {
-			out = append(out, g)
-		}
-	}
-	return out, nil
-}
-
-// snapshot reads the current values under filter (no history, no deletes).
-func snapshot(ctx context.Context, kv jetstream.KeyValue, filter string) ([]jetstream.KeyValueEntry, error) {
-	w, err := kv.Watch(ctx, filter, jetstream.IgnoreDeletes())
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = w.Stop() }()
-	var out []jetstream.KeyValueEntry
-	for {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case e, ok := <-w.Updates():
-			if !ok {
-				return out, nil
-			}
-			if e == nil { // the initial values are all in
-				return out, nil
-			}
-			out = append(out, e)
-		}
-	}
-}
-
-// Presence is an agent's lasting state: logged in or out, paused and why.
-// The leader writes it, under its term; talking, ringing and wrap-up are
-// the leader ACD's and are not stored here.
-type Presence struct {
-	Agent   string    `json:"agent"`
-	State   string    `json:"state"` // logged_out, available, paused
-	Reason  string    `json:"reason,omitempty"`
-	Term    uint64    `json:"term"`
-	Updated time.Time `json:"updated"`
-}
-
-var presenceStates = []string{"logged_out", "available", "paused"}
-
-// Agents is the shared presence of every agent.
-type Agents struct {
-	conn *Conn
-	kv   jetstream.KeyValue
+	return kvstate.NewRegistrations(kv, c.Node, func(key string, err error) {
+		c.dropped(SubjectRegistrations, key, err)
+	}), nil
 }
 
 // Agents opens the agents bucket; Ensure must have run.
@@ -144,99 +32,7 @@ func (c *Conn) Agents(ctx context.Context) (*Agents, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster: agents: %w", err)
 	}
-	return &Agents{conn: c, kv: kv}, nil
-}
-
-// Put writes p under term, refusing with ErrStaleTerm if a newer leader
-// already wrote this agent: the store itself fences a replaced leader.
-func (a *Agents) Put(ctx context.Context, p Presence, term uint64) error {
-	if term == 0 {
-		return ErrNoTerm
-	}
-	if err := p.check(); err != nil {
-		return fmt.Errorf("cluster: presence: %w", err)
-	}
-	p.Term = term
-	data, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("cluster: presence: %w", err)
-	}
-	key := encodeKey(p.Agent)
-	for range 5 { // a concurrent write moved the revision: read again
-		cur, rev, err := a.get(ctx, key)
-		switch {
-		case errors.Is(err, jetstream.ErrKeyNotFound):
-			_, err = a.kv.Create(ctx, key, data)
-		case err != nil:
-			return fmt.Errorf("cluster: presence of %s: %w", p.Agent, err)
-		case cur.Term > term:
-			return fmt.Errorf("%w: agent %s written under term %d, this is %d", ErrStaleTerm, p.Agent, cur.Term, term)
-		default:
-			_, err = a.kv.Update(ctx, key, data, rev)
-		}
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			return fmt.Errorf("cluster: presence of %s: %w", p.Agent, err)
-		}
-	}
-	return fmt.Errorf("cluster: presence of %s: too many concurrent writes", p.Agent)
-}
-
-// get reads one presence; a value that does not parse counts as absent
-// (and is counted), so the next write replaces it.
-func (a *Agents) get(ctx context.Context, key string) (Presence, uint64, error) {
-	e, err := a.kv.Get(ctx, key)
-	if err != nil {
-		return Presence{}, 0, err
-	}
-	var p Presence
-	if derr := routing.DecodeStrict(e.Value(), &p); derr != nil || p.check() != nil || encodeKey(p.Agent) != key {
-		a.conn.dropped(SubjectAgents, key, fmt.Errorf("bad presence: %v", derr))
-		return Presence{}, e.Revision(), nil
-	}
-	return p, e.Revision(), nil
-}
-
-// Get returns an agent's presence; ok is false if none is stored.
-func (a *Agents) Get(ctx context.Context, agent string) (Presence, bool, error) {
-	p, _, err := a.get(ctx, encodeKey(agent))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Presence{}, false, nil
-	}
-	if err != nil {
-		return Presence{}, false, fmt.Errorf("cluster: presence of %s: %w", agent, err)
-	}
-	return p, p.Agent != "", nil
-}
-
-// All returns every stored presence, for a new leader's rebuild.
-func (a *Agents) All(ctx context.Context) ([]Presence, error) {
-	entries, err := snapshot(ctx, a.kv, jetstream.AllKeys)
-	if err != nil {
-		return nil, fmt.Errorf("cluster: agents: %w", err)
-	}
-	var out []Presence
-	for _, e := range entries {
-		var p Presence
-		if err := routing.DecodeStrict(e.Value(), &p); err != nil || p.check() != nil || encodeKey(p.Agent) != e.Key() {
-			a.conn.dropped(SubjectAgents, e.Key(), fmt.Errorf("bad presence: %v", err))
-			continue
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
-func (p *Presence) check() error {
-	if p.Agent == "" {
-		return errors.New("no agent")
-	}
-	for _, s := range presenceStates {
-		if p.State == s {
-			return nil
-		}
-	}
-	return fmt.Errorf("state %q: want one of %v", p.State, presenceStates)
+	return kvstate.NewAgents(kv, func(key string, err error) {
+		c.dropped(SubjectAgents, key, err)
+	}), nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/cluster/kvstate"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -75,7 +76,11 @@ func TestBadRegistrationIsSkippedAndCounted(t *testing.T) {
 	if err := r.Put(ctx, "2001", "sip:2001@h", time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.kv.Put(ctx, registrationKey("2001", "sip:x@y"), []byte(`{"agent":"2001"`)); err != nil {
+	raw, err := a.JS.KeyValue(ctx, a.Names.Registrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Put(ctx, kvstate.RegistrationKey("2001", "sip:x@y"), []byte(`{"agent":"2001"`)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := r.Contacts(ctx, "2001")
@@ -116,7 +121,11 @@ func TestPresenceIsFencedByTerm(t *testing.T) {
 	if _, ok, _ := ag.Get(ctx, "9999"); ok {
 		t.Fatal("an unknown agent has a presence")
 	}
-	if _, err := ag.kv.Put(ctx, encodeKey("2002"), []byte("{")); err != nil {
+	raw, err := a.JS.KeyValue(ctx, a.Names.Agents())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Put(ctx, kvstate.AgentKey("2002"), []byte("{")); err != nil {
 		t.Fatal(err)
 	}
 	all, err := ag.All(ctx)

@@ -13,6 +13,10 @@ import (
 // message of another version is dropped as one that does not parse.
 const WireVersion = 1
 
+// ErrStaleTerm is returned for a decision or a write made under an older
+// term than one already seen: its leader has been replaced.
+var ErrStaleTerm = errors.New("cluster: decision from a replaced leader")
+
 // ErrNoTerm is returned for a decision without a fencing token.
 var ErrNoTerm = errors.New("cluster: decision carries no fencing token")
 
