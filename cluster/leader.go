@@ -36,6 +36,7 @@ type Leader struct {
 	// silentUpTo: commands up to it are applied without deciding (the
 	// stream's end when this node started, or when it took over).
 	silentUpTo uint64
+	following  bool // the stream is being read (always, with a hot standby)
 	recent     []recentDecisions
 	resentAt   uint64    // the term whose takeover re-send is done
 	tickSent   time.Time // last tick command sent, so one is in flight at a time
@@ -104,6 +105,9 @@ func (l *Leader) Run(ctx context.Context) error {
 		if !l.hot && !leading && stop != nil {
 			stop()
 			stop = nil
+			l.mu.Lock()
+			l.following = false
+			l.mu.Unlock()
 		}
 		l.tick(ctx)
 		if time.Since(l.swept) >= l.conn.settings.LeaseTTL {
@@ -127,8 +131,15 @@ func (l *Leader) follow(ctx context.Context) (func(), error) {
 	l.mu.Lock()
 	l.silentUpTo = max(l.silentUpTo, info.State.LastSeq)
 	from := l.router.Applied() + 1
+	l.following = true
 	l.mu.Unlock()
-	return l.conn.consume(ctx, from, l.apply)
+	stop, err := l.conn.consume(ctx, from, l.apply)
+	if err != nil {
+		l.mu.Lock()
+		l.following = false
+		l.mu.Unlock()
+	}
+	return stop, err
 }
 
 // Applied is the last stream sequence this node's router applied.
@@ -240,7 +251,9 @@ func (l *Leader) tick(ctx context.Context) {
 		return
 	}
 	l.mu.Lock()
-	caughtUp := l.router.Applied() >= l.silentUpTo
+	// A takeover is handled once the missed commands are applied: never
+	// on a state that is not yet current.
+	caughtUp := l.following && l.router.Applied() >= l.silentUpTo
 	var again []routing.Decision
 	var took bool
 	if caughtUp {
