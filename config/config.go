@@ -92,6 +92,7 @@ type Config struct {
 	Monitor         Monitor           `yaml:"monitor"`
 	API             API               `yaml:"api"`
 	Database        Database          `yaml:"database"`
+	Cluster         Cluster           `yaml:"cluster"` // several nodes as one (config/cluster.go)
 	Webhooks        []Webhook         `yaml:"webhooks"`
 	Services        Services          `yaml:"services"` // account look-up and work-order services
 	AgentPanel      AgentPanel        `yaml:"agent_panel"`
@@ -174,6 +175,7 @@ func Default() *Config {
 		Log:             Log{Level: "info", Format: "text"},
 		Features:        DefaultFeatures(),
 		Monitor:         DefaultMonitor(),
+		Cluster:         DefaultCluster(),
 	}
 }
 
@@ -250,6 +252,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateCare()...)
 	errs = append(errs, c.validateCallback()...)
 	errs = append(errs, c.validateTrunks()...)
+	errs = append(errs, c.validateCluster()...)
 	for i, w := range c.Webhooks {
 		if err := w.Check(); err != nil {
 			errs = append(errs, c.Errorf("webhooks", "webhooks[%d]: %v", i, err))
