@@ -52,6 +52,10 @@ type mediaSession struct {
 	changed chan struct{} // closed and replaced whenever a packet arrives
 
 	toneHz atomic.Uint64 // math.Float64bits of the tone frequency
+	// restart, when set, makes the sender's next frame jump its sequence
+	// number and timestamp back by these amounts (seq<<32 | ts), keeping
+	// its SSRC, as a media relay that restarts mid-call does.
+	restart atomic.Uint64
 	sec    *srtpSession  // SDES keys and SRTP contexts (srtp.go)
 
 	digits    chan digitRequest
@@ -304,6 +308,10 @@ func (w *streamWriter) writeFrame() {
 	remote, audioPT, sendAudio, eventPT := w.m.remote, w.m.audioPT, w.m.sendPT, w.m.eventPT
 	w.m.mu.Unlock()
 
+	if jump := w.m.restart.Swap(0); jump != 0 {
+		w.pkt.SequenceNumber -= uint16(jump >> 32)
+		w.pkt.Timestamp -= uint32(jump)
+	}
 	if w.digit == nil {
 		select {
 		case req := <-w.m.digits:
