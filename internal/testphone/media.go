@@ -56,7 +56,7 @@ type mediaSession struct {
 	// number and timestamp back by these amounts (seq<<32 | ts), keeping
 	// its SSRC, as a media relay that restarts mid-call does.
 	restart atomic.Uint64
-	sec    *srtpSession  // SDES keys and SRTP contexts (srtp.go)
+	sec     *srtpSession // SDES keys and SRTP contexts (srtp.go)
 
 	digits    chan digitRequest
 	stopSend  chan struct{}
