@@ -201,6 +201,9 @@ func (s *Stream) applyCodecs(c Codec, pt, dtmfPT uint8) {
 		pt = c.PayloadType()
 	}
 	s.tx.codec, s.tx.pt, s.tx.dtmfPT = c, pt, dtmfPT
+	if c == G722 && s.tx.wide == nil {
+		s.tx.wide = new(wideSend) // once per stream, never on the pacer
+	}
 	s.codecs.Store(uint32(c) | uint32(pt)<<8 | uint32(dtmfPT)<<16)
 }
 

@@ -35,6 +35,7 @@ type rxState struct {
 	lastFromSource time.Duration
 	seq            seqValidator // RFC 3550 A.1: loss, reordering, restarts
 	dtmf           DTMFReceiver
+	wide           *wideRecv // G.722 decoding; made at the first G.722 packet
 	quality        rxQuality // RFC 3550 loss and jitter, for RTCP and metrics
 	buf            [recvBufferSize]byte
 }
@@ -109,11 +110,18 @@ func (s *Stream) handlePacket(pkt []byte, src netip.AddrPort, now time.Duration)
 			s.handleDTMF(h.Timestamp, payload)
 		}
 	case h.PayloadType == audioPT && len(payload) > 0:
+		if codec == G722 {
+			// From here on the leg's audio is narrowband µ-law.
+			if s.rx.wide == nil {
+				s.rx.wide = new(wideRecv) // once per stream
+			}
+			payload, codec = s.rx.wide.narrowband(payload), PCMU
+		}
 		s.measureAudio(codec, payload)
 		// Only audio crosses a bridge: digits stay on Digits() for the
 		// runtime to act on.
 		if dst := s.forward.Load(); dst != nil {
-			dst.relay.push(codec, Codec(dst.codecs.Load()), payload)
+			dst.relay.push(codec, Codec(dst.codecs.Load()).Narrowband(), payload)
 		}
 		if mp := s.mix.Load(); mp != nil {
 			mp.push(codec, payload)
@@ -196,6 +204,9 @@ func (s *Stream) trackSequence(ssrc uint32, seq uint16) seqVerdict {
 	case seqNewSource, seqRestart:
 		rx.dtmf.Reset()
 		rx.quality.restart(ssrc, seq)
+		if rx.wide != nil {
+			rx.wide.reset()
+		}
 		if verdict == seqRestart {
 			s.stats.sourceRestarts.Add(1)
 		}

@@ -1,0 +1,126 @@
+package media
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNegotiateG722(t *testing.T) {
+	offer := func(formats string, attrs ...string) []byte {
+		lines := []string{"v=0", "o=- 1 1 IN IP4 192.0.2.9", "s=-", "c=IN IP4 192.0.2.9", "t=0 0",
+			"m=audio 4000 RTP/AVP " + formats}
+		return []byte(strings.Join(append(lines, attrs...), "\r\n") + "\r\n")
+	}
+	cases := []struct {
+		name      string
+		offer     []byte
+		supported []Codec
+		want      Codec
+		wantPT    uint8
+		wantErr   bool
+	}{
+		{"static 9 without rtpmap", offer("9 0 101", "a=rtpmap:101 telephone-event/8000"), []Codec{G722, PCMU}, G722, 9, false},
+		{"offerer's order wins", offer("0 9"), []Codec{G722, PCMU}, PCMU, 0, false},
+		{"dynamic G722 by rtpmap", offer("96 0", "a=rtpmap:96 G722/8000"), []Codec{G722, PCMU}, G722, 96, false},
+		{"G722 at 16000 is not G.722 as RFC 3551 clocks it", offer("96", "a=rtpmap:96 G722/16000"), []Codec{G722}, 0, 0, true},
+		{"not supported by us", offer("9"), []Codec{PCMU, PCMA}, 0, 0, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := Negotiate(tc.offer, tc.supported)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("negotiated %s", n.Codec)
+				}
+				return
+			}
+			if err != nil || n.Codec != tc.want || n.PayloadType != tc.wantPT {
+				t.Fatalf("got %s/%d %v, want %s/%d", n.Codec, n.PayloadType, err, tc.want, tc.wantPT)
+			}
+		})
+	}
+	sdp := string(BuildOffer(netip.MustParseAddrPort("192.0.2.1:5000"), []Codec{G722, PCMU, PCMA}, 101, SendRecv, 1, 1))
+	if !strings.Contains(sdp, "m=audio 5000 RTP/AVP 9 0 8 101") || !strings.Contains(sdp, "a=rtpmap:9 G722/8000") {
+		t.Fatalf("offer:\n%s", sdp)
+	}
+	if c, ok := ParseCodec("g722"); !ok || c != G722 || c.PayloadType() != 9 || c.Narrowband() != PCMU {
+		t.Fatalf("ParseCodec(g722) = %v %v", c, ok)
+	}
+}
+
+// The 16 kHz copy of a prompt is the µ-law prompt, aligned sample for
+// sample: every even sample of the copy is a sample of the original.
+func TestPromptWidebandCopy(t *testing.T) {
+	p := NewPrompt("tone", tone(700, 8000, 200*time.Millisecond))
+	if p.wideFrame(0) != nil {
+		t.Fatal("copy before PrepareWideband")
+	}
+	p.PrepareWideband()
+	p.PrepareWideband() // once is enough; twice is harmless
+	narrow := make([]int16, FrameSamples)
+	for i := range p.Frames() {
+		DecodeUlaw(narrow, p.Frame(PCMU, i))
+		wide := p.wideFrame(i)
+		if len(wide) != 2*FrameSamples {
+			t.Fatalf("frame %d: %d samples", i, len(wide))
+		}
+		for j, v := range narrow {
+			if wide[2*j] != v {
+				t.Fatalf("frame %d sample %d: %d, want %d", i, j, wide[2*j], v)
+			}
+		}
+	}
+	if p.wideFrame(p.Frames()) != nil || p.wideFrame(-1) != nil {
+		t.Fatal("frame out of range")
+	}
+}
+
+// A G.722 stream plays prompts and relays audio as G.722, and its received
+// audio reaches the rest of the engine as µ-law.
+func TestWidebandStreamSendsAndReceives(t *testing.T) {
+	s, rec := newTestStream(StreamConfig{Codec: G722, DTMFPayloadType: 101})
+	var sunk [][]byte
+	s.SetAudioSink(func(p []byte) { sunk = append(sunk, append([]byte(nil), p...)) })
+	p := NewPrompt("tone", tone(1000, 8000, 400*time.Millisecond))
+	s.Play(p)
+	for i := range p.Frames() {
+		s.sendDue(time.Duration(i)*FrameDuration, nil)
+	}
+	pkts := rec.take()
+	if len(pkts) != p.Frames() || pkts[0].PayloadType != 9 || len(pkts[0].Payload) != FrameSamples {
+		t.Fatalf("%d packets, first %+v", len(pkts), pkts[0].Header)
+	}
+	got := decoded(G722, pkts)
+	assertTone(t, "prompt over G.722", got[len(got)/2:], 1000, 2000)
+
+	// Received G.722 is handed on as µ-law.
+	for i, pkt := range pkts {
+		s.handlePacket(rtpPacket(9, uint16(i), uint32(i*FrameSamples), 3, pkt.Payload), peer, 0)
+	}
+	if len(sunk) != len(pkts) || len(sunk[0]) != FrameSamples {
+		t.Fatalf("sink got %d payloads", len(sunk))
+	}
+	var heard []int16
+	for _, frame := range sunk {
+		pcm := make([]int16, len(frame))
+		DecodeUlaw(pcm, frame)
+		heard = append(heard, pcm...)
+	}
+	assertTone(t, "received G.722", heard[len(heard)/2:], 1000, 2000)
+	if st := s.Stats(); st.ReceivedNonSilentFrames < uint64(len(pkts))/2 {
+		t.Fatalf("energy meter: %+v", st)
+	}
+}
+
+func BenchmarkWidebandFrame(b *testing.B) {
+	var send wideSend
+	var recv wideRecv
+	frame := make([]byte, FrameSamples)
+	EncodeUlaw(frame, tone(1000, 8000, FrameDuration))
+	b.ReportAllocs()
+	for b.Loop() {
+		recv.narrowband(send.encodeNarrow(frame))
+	}
+}
