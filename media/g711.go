@@ -1,6 +1,8 @@
 package media
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -60,6 +62,22 @@ func ParseCodec(name string) (Codec, bool) {
 	}
 	return 0, false
 }
+
+// ParseCodecs reads a list of SDP encoding names, in order.
+func ParseCodecs(names []string) ([]Codec, error) {
+	codecs := make([]Codec, 0, len(names))
+	for _, name := range names {
+		c, ok := ParseCodec(name)
+		if !ok {
+			return nil, fmt.Errorf("%w: %q", ErrUnknownCodec, name)
+		}
+		codecs = append(codecs, c)
+	}
+	return codecs, nil
+}
+
+// ErrUnknownCodec is a codec name the engine does not speak.
+var ErrUnknownCodec = errors.New("media: unknown codec")
 
 // PayloadType returns the static RTP payload type of RFC 3551.
 func (c Codec) PayloadType() uint8 {

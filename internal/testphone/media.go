@@ -114,7 +114,7 @@ func (m *mediaSession) setRemote(remote remoteMedia) error {
 	defer m.mu.Unlock()
 	m.remote = &net.UDPAddr{IP: ip, Port: remote.port}
 	m.audioPT = remote.payloadType
-	m.sendPT = decoderFor(remote.payloadType) != nil
+	m.sendPT = decoderFor(remote.payloadType) != nil || remote.payloadType == payloadTypeG722
 	m.eventPT = remote.dtmfPT
 	return nil
 }
@@ -290,6 +290,7 @@ type streamWriter struct {
 	digit     []eventFrame
 	digitDone chan error
 	digitTS   uint32
+	g722      g722Sender // used when G.722 was negotiated
 }
 
 func newStreamWriter(m *mediaSession) *streamWriter {
@@ -368,8 +369,11 @@ func (w *streamWriter) abortDigit() {
 }
 
 func (w *streamWriter) audioPayload(payloadType uint8) []byte {
-	payload := make([]byte, samplesPerFrame)
 	freq := math.Float64frombits(w.m.toneHz.Load())
+	if payloadType == payloadTypeG722 {
+		return w.g722.frame(freq)
+	}
+	payload := make([]byte, samplesPerFrame)
 	if freq <= 0 {
 		silence := silenceByte(payloadType)
 		for i := range payload {
