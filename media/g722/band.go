@@ -13,8 +13,10 @@ type band struct {
 	sz int32 // zero section's share of it (FILTEZ)
 
 	a1, a2 int32 // pole coefficients
-	r1, r2 int32 // reconstructed signal, one and two samples ago
-	p1, p2 int32 // partial reconstruction, one and two samples ago
+	// The reconstructed signal of one and two samples ago, doubled and
+	// saturated as FILTEP uses it.
+	rr1, rr2 int32
+	p1, p2   int32 // partial reconstruction, one and two samples ago
 
 	b1, b2, b3, b4, b5, b6 int32 // zero coefficients
 	// The quantised differences of one to six samples ago, doubled and
@@ -81,11 +83,13 @@ func (b *band) adaptHigh(ih int32) {
 // predictor for the next one (the recommendation's block 4: RECONS,
 // PARREC, UPPOL2, UPPOL1, UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC). It runs
 // twice per octet in both directions, so it is written without branches
-// on the signal; each step says which block it is.
+// on the signal and in an order that keeps few values alive at once; each
+// step says which block it is.
 func (b *band) predict(dq int32) {
 	r0 := sat16(b.s + dq)  // RECONS
 	p0 := sat16(b.sz + dq) // PARREC
 	flip1, flip2 := signFlip(p0, b.p1), signFlip(p0, b.p2)
+	b.p2, b.p1 = b.p1, p0
 
 	// UPPOL2: the second pole coefficient moves against the first's
 	// agreement of signs and with the second's.
@@ -99,37 +103,45 @@ func (b *band) predict(dq int32) {
 	a1 := (192 ^ flip1) - flip1 + (b.a1*32640)>>15
 	limit := 15360 - a2
 	a1 = clamp(a1, -limit, limit)
+	b.a1, b.a2 = a1, a2
 
-	// UPZERO: leak each zero coefficient and nudge it by ±128 towards the
+	// UPZERO, DELAYA and FILTEZ together, from the oldest tap to the
+	// newest: each zero coefficient leaks and moves by ±128 towards the
 	// agreement of dq's sign with its difference's (not at all when dq is
-	// 0). The result always fits 16 bits.
+	// 0), then meets the difference that the delay line moves into its
+	// place. A coefficient always fits 16 bits.
 	var gain int32 = 128
 	if dq == 0 {
 		gain = 0
 	}
-	d1, d2, d3, d4, d5, d6 := b.d1, b.d2, b.d3, b.d4, b.d5, b.d6
-	f1, f2, f3 := signFlip(d1, dq), signFlip(d2, dq), signFlip(d3, dq)
-	f4, f5, f6 := signFlip(d4, dq), signFlip(d5, dq), signFlip(d6, dq)
-	b1 := (gain ^ f1) - f1 + (b.b1*32640)>>15
-	b2 := (gain ^ f2) - f2 + (b.b2*32640)>>15
-	b3 := (gain ^ f3) - f3 + (b.b3*32640)>>15
-	b4 := (gain ^ f4) - f4 + (b.b4*32640)>>15
-	b5 := (gain ^ f5) - f5 + (b.b5*32640)>>15
-	b6 := (gain ^ f6) - f6 + (b.b6*32640)>>15
-
-	// DELAYA: every delay line moves on by one sample.
-	d6, d5, d4, d3, d2, d1 = d5, d4, d3, d2, d1, sat16(dq+dq)
-	r2 := b.r1
-	b.b1, b.b2, b.b3, b.b4, b.b5, b.b6 = b1, b2, b3, b4, b5, b6
-	b.d1, b.d2, b.d3, b.d4, b.d5, b.d6 = d1, d2, d3, d4, d5, d6
-	b.r1, b.r2 = r0, r2
-	b.p1, b.p2 = p0, b.p1
-	b.a1, b.a2 = a1, a2
-
-	// FILTEP, FILTEZ, PREDIC: the prediction for the next sample.
-	sp := sat16((a1*sat16(r0+r0))>>15 + (a2*sat16(r2+r2))>>15)
-	sz := sat16((b1*d1)>>15 + (b2*d2)>>15 + (b3*d3)>>15 +
-		(b4*d4)>>15 + (b5*d5)>>15 + (b6*d6)>>15)
+	var sz int32
+	d5, d4, d3, d2, d1 := b.d5, b.d4, b.d3, b.d2, b.d1
+	f := signFlip(b.d6, dq)
+	c := (gain ^ f) - f + (b.b6*32640)>>15
+	b.b6, sz = c, (c*d5)>>15
+	f = signFlip(d5, dq)
+	c = (gain ^ f) - f + (b.b5*32640)>>15
+	b.b5, sz = c, sz+(c*d4)>>15
+	f = signFlip(d4, dq)
+	c = (gain ^ f) - f + (b.b4*32640)>>15
+	b.b4, sz = c, sz+(c*d3)>>15
+	f = signFlip(d3, dq)
+	c = (gain ^ f) - f + (b.b3*32640)>>15
+	b.b3, sz = c, sz+(c*d2)>>15
+	f = signFlip(d2, dq)
+	c = (gain ^ f) - f + (b.b2*32640)>>15
+	b.b2, sz = c, sz+(c*d1)>>15
+	dNew := sat16(dq + dq)
+	f = signFlip(d1, dq)
+	c = (gain ^ f) - f + (b.b1*32640)>>15
+	b.b1, sz = c, sz+(c*dNew)>>15
+	b.d6, b.d5, b.d4, b.d3, b.d2, b.d1 = d5, d4, d3, d2, d1, dNew
+	sz = sat16(sz)
 	b.sz = sz
+
+	// FILTEP and PREDIC: the prediction for the next sample.
+	rr1, rr2 := sat16(r0+r0), b.rr1
+	b.rr1, b.rr2 = rr1, rr2
+	sp := sat16((a1*rr1)>>15 + (a2*rr2)>>15)
 	b.s = sat16(sp + sz)
 }
