@@ -5,6 +5,8 @@ import (
 	"io"
 	"sync/atomic"
 	"time"
+
+	"github.com/hotline-oss/hotline/media/resample"
 )
 
 // Prompt is a piece of audio ready to send: encoded once, at load, into
@@ -103,12 +105,12 @@ func (p *Prompt) PrepareWideband() {
 	if p.wide.Load() != nil {
 		return
 	}
-	pcm8 := make([]int16, len(p.ulaw)+halfBandTaps) // the tail flushes the filter
+	pcm8 := make([]int16, len(p.ulaw)+resample.UpDelay) // the tail flushes the filter
 	DecodeUlaw(pcm8, p.ulaw)
 	pcm16 := make([]int16, 2*len(pcm8))
-	var up upsampler
-	up.process(pcm16, pcm8)
-	aligned := pcm16[2*halfBandTaps:]
+	var up resample.Upsampler
+	up.Process(pcm16, pcm8)
+	aligned := pcm16[2*resample.UpDelay:]
 	p.wide.CompareAndSwap(nil, &aligned)
 }
 

@@ -1,6 +1,9 @@
 package media
 
-import "github.com/hotline-oss/hotline/media/g722"
+import (
+	"github.com/hotline-oss/hotline/media/g722"
+	"github.com/hotline-oss/hotline/media/resample"
+)
 
 // Wideband legs. A G.722 leg's audio meets the rest of the engine as
 // narrowband µ-law, 160 octets per 20 ms like any G.711 leg's, so the
@@ -22,7 +25,7 @@ import "github.com/hotline-oss/hotline/media/g722"
 // wideRecv is the receive side; owned by the read loop.
 type wideRecv struct {
 	dec    g722.Decoder // zero value: resets itself on first use
-	down   downsampler
+	down   resample.Downsampler
 	pcm16  [2 * FrameSamples]int16
 	pcm8   [FrameSamples]int16
 	narrow [recvBufferSize]byte
@@ -36,7 +39,7 @@ func (w *wideRecv) narrowband(payload []byte) []byte {
 	for off := 0; off < n; off += FrameSamples {
 		chunk := payload[off:min(off+FrameSamples, n)]
 		w.dec.Decode(w.pcm16[:], chunk)
-		w.down.process(w.pcm8[:], w.pcm16[:2*len(chunk)])
+		w.down.Process(w.pcm8[:], w.pcm16[:2*len(chunk)])
 		EncodeUlaw(w.narrow[off:], w.pcm8[:len(chunk)])
 	}
 	return w.narrow[:n]
@@ -45,13 +48,13 @@ func (w *wideRecv) narrowband(payload []byte) []byte {
 // reset starts over for a new source: its encoder starts from scratch.
 func (w *wideRecv) reset() {
 	w.dec.Reset()
-	w.down = downsampler{}
+	w.down = resample.Downsampler{}
 }
 
 // wideSend is the send side; guarded by Stream.mu.
 type wideSend struct {
 	enc   g722.Encoder // zero value: resets itself on first use
-	up    upsampler
+	up    resample.Upsampler
 	pcm8  [FrameSamples]int16
 	pcm16 [2 * FrameSamples]int16
 	out   [FrameSamples]byte
@@ -61,7 +64,7 @@ type wideSend struct {
 // call.
 func (w *wideSend) encodeNarrow(frame []byte) []byte {
 	DecodeUlaw(w.pcm8[:], frame)
-	w.up.process(w.pcm16[:], w.pcm8[:])
+	w.up.Process(w.pcm16[:], w.pcm8[:])
 	return w.encodeWide(w.pcm16[:])
 }
 

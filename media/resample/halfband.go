@@ -1,9 +1,8 @@
-package media
+package resample
 
 import "math"
 
-// Resampling between the 8 kHz of G.711 and prompts and the 16 kHz of
-// G.722, by a factor of two each way, with one half-band low-pass filter:
+// Resampling by a factor of two each way, with one half-band low-pass filter:
 // a windowed sinc whose every other tap is zero, so each output sample
 // costs halfBandTaps multiplications. Both directions keep the history of
 // their input across calls, so a stream is filtered as one signal however
@@ -15,6 +14,10 @@ const (
 	// telephone band survives and the images of up-sampling do not.
 	halfBandTaps = 16
 	kaiserBeta   = 6.0
+	// UpDelay is how many input samples the Upsampler's output lags its
+	// input; DownDelay how many output samples the Downsampler's does.
+	UpDelay   = halfBandTaps
+	DownDelay = halfBandTaps - 1
 	// resampleShift is the fixed-point scale of the taps (Q15).
 	resampleShift = 15
 )
@@ -49,18 +52,19 @@ func besselI0(x float64) float64 {
 
 func saturate16(v int32) int16 { return int16(min(max(v, -32768), 32767)) }
 
-// upsampler doubles the sample rate. Each input sample is output as it
+// Upsampler doubles the sample rate. The zero value is ready; it is not
+// safe for concurrent use. Each input sample is output as it
 // is, followed by the filter's estimate of the sample halfway to the
 // next: the output lags the input by halfBandTaps input samples.
-type upsampler struct {
+type Upsampler struct {
 	// The last 2·halfBandTaps inputs, stored twice so that the newest
 	// window is always contiguous.
 	hist [4 * halfBandTaps]int16
 	pos  int
 }
 
-// process writes 2·len(src) samples to dst.
-func (u *upsampler) process(dst, src []int16) {
+// Process writes 2·len(src) samples to dst.
+func (u *Upsampler) Process(dst, src []int16) {
 	const span = 2 * halfBandTaps
 	dst = dst[:2*len(src)]
 	for i, x := range src {
@@ -81,16 +85,17 @@ func (u *upsampler) process(dst, src []int16) {
 	}
 }
 
-// downsampler halves the sample rate: it low-passes the input and keeps
+// Downsampler halves the sample rate (the zero value is ready; not safe
+// for concurrent use): it low-passes the input and keeps
 // every other sample. The output lags by halfBandTaps−1 output samples.
-type downsampler struct {
+type Downsampler struct {
 	// The last 4·halfBandTaps inputs, stored twice (see upsampler).
 	hist [8 * halfBandTaps]int16
 	pos  int
 }
 
-// process writes len(src)/2 samples to dst; src must be of even length.
-func (d *downsampler) process(dst, src []int16) {
+// Process writes len(src)/2 samples to dst; src must be of even length.
+func (d *Downsampler) Process(dst, src []int16) {
 	const span = 4 * halfBandTaps
 	// The centre is an even sample of the input (counting from the
 	// first), so the output keeps the input's own sampling instants.

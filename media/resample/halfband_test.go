@@ -1,9 +1,12 @@
-package media
+package resample
 
 import (
 	"math"
 	"testing"
 )
+
+// frame is 20 ms at 8 kHz.
+const frame = 160
 
 func sine(n int, freq, rate, amp float64) []int16 {
 	out := make([]int16, n)
@@ -37,10 +40,10 @@ func TestUpsampleTelephoneBand(t *testing.T) {
 	for _, freq := range []float64{300, 1000, 3000} {
 		in := sine(1600, freq, 8000, 12000)
 		want := sine(3200, freq, 16000, 12000)
-		var u upsampler
+		var u Upsampler
 		out := make([]int16, 3200)
-		for off := 0; off < len(in); off += FrameSamples { // frame by frame
-			u.process(out[2*off:], in[off:off+FrameSamples])
+		for off := 0; off < len(in); off += frame { // frame by frame
+			u.Process(out[2*off:], in[off:off+frame])
 		}
 		if got := snr(out, want, 2*halfBandTaps, 400); got < 40 {
 			t.Errorf("%.0f Hz: SNR %.1f dB after up-sampling, want 40", freq, got)
@@ -52,10 +55,10 @@ func TestDownsampleKeepsBandAndStopsAliases(t *testing.T) {
 	for _, freq := range []float64{300, 1000, 3000} {
 		in := sine(3200, freq, 16000, 12000)
 		want := sine(1600, freq, 8000, 12000)
-		var d downsampler
+		var d Downsampler
 		out := make([]int16, 1600)
-		for off := 0; off < len(in); off += 2 * FrameSamples {
-			d.process(out[off/2:], in[off:off+2*FrameSamples])
+		for off := 0; off < len(in); off += 2 * frame {
+			d.Process(out[off/2:], in[off:off+2*frame])
 		}
 		if got := snr(out, want, halfBandTaps-1, 200); got < 40 {
 			t.Errorf("%.0f Hz: SNR %.1f dB after down-sampling, want 40", freq, got)
@@ -64,9 +67,9 @@ func TestDownsampleKeepsBandAndStopsAliases(t *testing.T) {
 	// 5 and 6 kHz would fold to 3 and 2 kHz: they must be stopped.
 	for _, freq := range []float64{5000, 6000, 7500} {
 		in := sine(3200, freq, 16000, 12000)
-		var d downsampler
+		var d Downsampler
 		out := make([]int16, 1600)
-		d.process(out, in)
+		d.Process(out, in)
 		if level := rms(out[200:]) / rms(in); level > 0.003 {
 			t.Errorf("%.0f Hz leaks at %.1f dB", freq, 20*math.Log10(level))
 		}
@@ -81,12 +84,12 @@ func TestResampleFullScaleDoesNotWrap(t *testing.T) {
 			in[i] = -32768
 		}
 	}
-	var u upsampler
+	var u Upsampler
 	up := make([]int16, 640)
-	u.process(up, in)
-	var d downsampler
+	u.Process(up, in)
+	var d Downsampler
 	down := make([]int16, 320)
-	d.process(down, up)
+	d.Process(down, up)
 	// Saturation may clip, but a wrap-around would flip signs: the
 	// down-sampled square keeps following the input's sign.
 	for i := 64; i < 320; i++ {
@@ -98,14 +101,14 @@ func TestResampleFullScaleDoesNotWrap(t *testing.T) {
 }
 
 func BenchmarkResampleFrame(b *testing.B) {
-	in := sine(FrameSamples, 1000, 8000, 12000)
-	up := make([]int16, 2*FrameSamples)
-	down := make([]int16, FrameSamples)
-	var u upsampler
-	var d downsampler
+	in := sine(frame, 1000, 8000, 12000)
+	up := make([]int16, 2*frame)
+	down := make([]int16, frame)
+	var u Upsampler
+	var d Downsampler
 	b.ReportAllocs()
 	for b.Loop() {
-		u.process(up, in)
-		d.process(down, up)
+		u.Process(up, in)
+		d.Process(down, up)
 	}
 }
