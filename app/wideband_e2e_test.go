@@ -64,6 +64,23 @@ func TestWidebandAgent(t *testing.T) {
 	if got := leg.Received().PayloadTypes[9]; got < 25 {
 		t.Fatalf("agent received %d G.722 packets: %v", got, leg.Received().PayloadTypes)
 	}
+
+	// Hold and resume keep the leg on G.722.
+	if err := leg.Hold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("hold: %v", err)
+	}
+	h.events.wait(t, id, "held", func(e call.Event) bool { return e.Kind == call.Held })
+	if err := leg.Unhold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("unhold: %v", err)
+	}
+	h.events.wait(t, id, "unheld", func(e call.Event) bool { return e.Kind == call.Unheld })
+	heard(t, leg, 25, "the agent hears the caller again after resuming")
+	if a := leg.ToneAmplitude(500, 200*time.Millisecond); a < 3000 {
+		t.Fatalf("the agent hears the caller's 500 Hz at %.0f after resuming", a)
+	}
+	if err := caller.WaitTone(ctxT(t, 10*time.Second), 1300, 200*time.Millisecond, 3000); err != nil {
+		t.Fatalf("the caller does not hear the agent after resuming: %v", err)
+	}
 	agentHangsUp(t, h, caller, leg, id)
 }
 
