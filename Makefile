@@ -81,7 +81,7 @@ prompts:
 
 # Micro-benchmarks of the hot paths (media, ACD routing, store).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./media/ ./media/g722/ ./acd/ ./store/
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./media/ ./media/g722/ ./media/resample/ ./acd/ ./store/
 
 # Load benchmark with SIPp against the real binary: about 12 minutes, not
 # part of `make test`. See bench/README.md.
