@@ -219,14 +219,20 @@ func (s *Stream) sendFrame() bool {
 		SSRC:        tx.ssrc,
 	}
 	var event [dtmfPayloadSize]byte
+	isEvent := false
 	if ev, start, first, ok := tx.dtmf.next(tx.timestamp); ok && tx.dtmfPT != 0 {
 		_, _ = ev.MarshalTo(event[:])
-		payload = event[:]
+		payload, isEvent = event[:], true
 		header.PayloadType, header.Timestamp = tx.dtmfPT, start
 		header.Marker = header.Marker || first
 	}
 	if !tx.sending || !tx.remote.IsValid() {
 		return false
+	}
+	if !isEvent && tx.codec == G722 && tx.wide != nil {
+		// Only frames that go out are encoded, so the peer's decoder and
+		// our encoder see the same frames (wideband.go).
+		payload = tx.wide.encodeStaged()
 	}
 	header.SequenceNumber = tx.seq
 	tx.seq++
@@ -255,20 +261,24 @@ func (s *Stream) sendFrame() bool {
 // from a bridged peer, else silence. A prompt overrides the relay (an
 // announcement or a whisper to one leg); the relay keeps draining under
 // it, so when the prompt ends the listener hears the peer live again. A
-// G.722 stream encodes whichever it is (wideband.go). The caller holds mu.
+// G.722 stream stages whichever it is and returns nil: sendFrame encodes
+// it if the frame goes out (wideband.go). The caller holds mu.
 func (s *Stream) nextAudio() []byte {
 	tx := &s.tx
+	wide := tx.wide != nil && tx.codec == G722
 	if p, i, ok := s.nextPrompt(); ok {
 		s.relay.skip()
 		s.mix.Load().skip()
-		if tx.wide != nil && tx.codec == G722 {
-			return tx.wide.encodePrompt(p, i)
+		if wide {
+			tx.wide.stagePrompt(p, i)
+			return nil
 		}
 		return p.Frame(tx.codec, i)
 	}
 	frame := s.liveFrame(tx.codec.Narrowband())
-	if tx.wide != nil && tx.codec == G722 {
-		return tx.wide.encodeNarrow(frame)
+	if wide {
+		tx.wide.stageNarrow(frame)
+		return nil
 	}
 	return frame
 }

@@ -13,9 +13,10 @@ import (
 //   - receive (read loop): G.722 octets → 16 kHz PCM → low-pass and
 //     decimate to 8 kHz → µ-law;
 //   - send (pacer): a µ-law frame from the relay, the mixer or silence →
-//     8 kHz PCM → up-sample to 16 kHz → G.722. Prompts skip the first two
-//     steps: each keeps a 16 kHz copy made once, when a wideband leg first
-//     plays it (PrepareWideband), never per packet.
+//     8 kHz PCM → up-sample to 16 kHz → G.722, for the frames that go out.
+//     Prompts skip the first two steps: each keeps a 16 kHz copy made once,
+//     when a wideband leg first plays it (PrepareWideband), never per
+//     packet.
 //
 // Both directions keep their codec and filter state per stream, so the
 // audio is filtered and coded as one continuous signal; neither allocates
@@ -51,34 +52,44 @@ func (w *wideRecv) reset() {
 	w.down = resample.Downsampler{}
 }
 
-// wideSend is the send side; guarded by Stream.mu.
+// wideSend is the send side; guarded by Stream.mu. The pacer stages each
+// frame's audio (a prompt's 16 kHz frame, or a µ-law frame) and encodes it
+// only if the frame is sent: a frame replaced by a DTMF event, or not sent
+// while the peer holds the call, never reaches the peer's decoder, so it
+// must not move our encoder either.
 type wideSend struct {
 	enc   g722.Encoder // zero value: resets itself on first use
 	up    resample.Upsampler
+	wide  []int16 // staged prompt frame, or nil: pcm8 is staged
 	pcm8  [FrameSamples]int16
 	pcm16 [2 * FrameSamples]int16
 	out   [FrameSamples]byte
 }
 
-// encodeNarrow encodes one µ-law frame; the result is valid until the next
-// call.
-func (w *wideSend) encodeNarrow(frame []byte) []byte {
+// stageNarrow stages one µ-law frame.
+func (w *wideSend) stageNarrow(frame []byte) {
 	DecodeUlaw(w.pcm8[:], frame)
-	w.up.Process(w.pcm16[:], w.pcm8[:])
-	return w.encodeWide(w.pcm16[:])
+	w.wide = nil
 }
 
-// encodeWide encodes one frame of 16 kHz PCM.
-func (w *wideSend) encodeWide(pcm []int16) []byte {
+// stagePrompt stages frame i of p: its 16 kHz copy when one was made,
+// else its µ-law frame.
+func (w *wideSend) stagePrompt(p *Prompt, i int) {
+	if pcm := p.wideFrame(i); pcm != nil {
+		w.wide = pcm
+		return
+	}
+	w.stageNarrow(p.Frame(PCMU, i))
+}
+
+// encodeStaged encodes the staged frame; the result is valid until the
+// next call.
+func (w *wideSend) encodeStaged() []byte {
+	pcm := w.wide
+	if pcm == nil {
+		w.up.Process(w.pcm16[:], w.pcm8[:])
+		pcm = w.pcm16[:]
+	}
 	n := w.enc.Encode(w.out[:], pcm)
 	return w.out[:n]
-}
-
-// encodePrompt encodes frame i of p, from its 16 kHz copy when one was
-// made, else from its µ-law frame.
-func (w *wideSend) encodePrompt(p *Prompt, i int) []byte {
-	if pcm := p.wideFrame(i); pcm != nil {
-		return w.encodeWide(pcm)
-	}
-	return w.encodeNarrow(p.Frame(PCMU, i))
 }

@@ -121,7 +121,8 @@ func BenchmarkWidebandFrame(b *testing.B) {
 	EncodeUlaw(frame, tone(1000, 8000, FrameDuration))
 	b.ReportAllocs()
 	for b.Loop() {
-		recv.narrowband(send.encodeNarrow(frame))
+		send.stageNarrow(frame)
+		recv.narrowband(send.encodeStaged())
 	}
 }
 
@@ -137,7 +138,8 @@ func TestWidebandDecoderRestartsWithTheSource(t *testing.T) {
 		var w wideSend
 		var out [][]byte
 		for i := range frames {
-			out = append(out, append([]byte(nil), w.encodePrompt(p, i)...))
+			w.stagePrompt(p, i)
+			out = append(out, append([]byte(nil), w.encodeStaged()...))
 		}
 		return out
 	}
@@ -160,5 +162,38 @@ func TestWidebandDecoderRestartsWithTheSource(t *testing.T) {
 		if string(got[i]) != string(want) {
 			t.Fatalf("packet %d after the restart decoded with stale state", i)
 		}
+	}
+}
+
+// Frames that carry a DTMF event instead of audio do not move the G.722
+// encoder: the peer's decoder never sees them, and the two stay in step.
+func TestWidebandEncoderSkipsEventFrames(t *testing.T) {
+	s, rec := newTestStream(StreamConfig{Codec: G722, DTMFPayloadType: 101})
+	p := NewPrompt("tone", tone(800, 8000, 600*time.Millisecond))
+	s.Play(p)
+	if err := s.SendDigit('5', 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	for i := range p.Frames() {
+		s.sendDue(time.Duration(i)*FrameDuration, nil)
+	}
+	pkts := rec.take()
+	if len(pkts) != p.Frames() {
+		t.Fatalf("%d packets for %d frames", len(pkts), p.Frames())
+	}
+	var enc wideSend
+	events := 0
+	for k, pkt := range pkts {
+		if pkt.PayloadType == 101 {
+			events++
+			continue
+		}
+		enc.stagePrompt(p, k)
+		if want := enc.encodeStaged(); string(pkt.Payload) != string(want) {
+			t.Fatalf("audio packet %d differs from the encoder that skipped the event frames", k)
+		}
+	}
+	if events == 0 {
+		t.Fatal("no event packets")
 	}
 }
