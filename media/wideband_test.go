@@ -197,3 +197,36 @@ func TestWidebandEncoderSkipsEventFrames(t *testing.T) {
 		t.Fatal("no event packets")
 	}
 }
+
+// Relaying between a G.711 caller and a G.722 agent allocates nothing per
+// packet, either way.
+func TestWidebandRelayDoesNotAllocate(t *testing.T) {
+	caller := newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: PCMU}, nil)
+	agent := newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: G722}, nil)
+	caller.setSchedule(0)
+	agent.setSchedule(0)
+	h, err := Bridge(caller, agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	var enc wideSend
+	enc.stageNarrow(toneFrame(PCMU))
+	fromAgent := rtpPacket(9, 1, 0, 8, enc.encodeStaged())
+	fromCaller := rtpPacket(0, 1, 0, 7, toneFrame(PCMU))
+	agent.handlePacket(fromAgent, peer, 0) // the decoder is made once, here
+	now := time.Duration(0)
+	allocs := testing.AllocsPerRun(500, func() {
+		caller.handlePacket(fromCaller, peer, now)
+		agent.handlePacket(fromAgent, peer, now)
+		agent.sendDue(now, nil)
+		caller.sendDue(now, nil)
+		now += FrameDuration
+	})
+	if allocs != 0 {
+		t.Fatalf("relaying through G.722 allocates %v times per frame", allocs)
+	}
+	if st := agent.Stats(); st.RelayedFrames < 400 || st.PacketsSent < 500 {
+		t.Fatalf("agent stats %+v", st)
+	}
+}
