@@ -68,14 +68,14 @@ func stepSize(nb int32, shift int32) int32 {
 // adaptLow updates the lower band's step size for 4-bit code ril (LOGSCL,
 // SCALEL).
 func (b *band) adaptLow(ril int32) {
-	b.nb = clamp((b.nb*127)>>7+wl[rl42[ril]], 0, lowMaxNB)
+	b.nb = clamp((b.nb*127)>>7+wl[rl42[ril&15]&7], 0, lowMaxNB)
 	b.det = stepSize(b.nb, 8)
 }
 
 // adaptHigh updates the higher band's step size for code ih (LOGSCH,
 // SCALEH).
 func (b *band) adaptHigh(ih int32) {
-	b.nb = clamp((b.nb*127)>>7+wh[rh2[ih]], 0, highMaxNB)
+	b.nb = clamp((b.nb*127)>>7+wh[rh2[ih&3]&3], 0, highMaxNB)
 	b.det = stepSize(b.nb, 10)
 }
 

@@ -112,16 +112,16 @@ func (b *band) encodeLow(xl int32) byte {
 	// The interval is the first i with wd < (q6[i]*det)>>12, or 30. That
 	// holds exactly when q6[i] > v below, so one division and a table
 	// replace a search of up to 29 multiplications (det is at least 8).
-	i := int32(30)
-	if v := ((wd+1)<<12 - 1) / b.det; v < int32(len(lowInterval)) {
-		i = int32(lowInterval[v])
+	i := uint32(30)
+	if v := uint32(((wd+1)<<12 - 1) / b.det); v < uint32(len(lowInterval)) {
+		i = uint32(lowInterval[v])
 	}
-	code := ilp[i]
+	code := ilp[i&31]
 	if el < 0 {
-		code = iln[i]
+		code = iln[i&31]
 	}
 	ril := int32(code >> 2)
-	dq := (b.det * qm4[ril]) >> 15
+	dq := (b.det * qm4[ril&15]) >> 15
 	b.adaptLow(ril)
 	b.predict(dq)
 	return code
@@ -135,11 +135,11 @@ func (b *band) encodeHigh(xh int32) byte {
 	if onesMagnitude(eh) >= (564*b.det)>>12 {
 		mih = 2
 	}
-	code := ihp[mih]
+	code := ihp[mih&3]
 	if eh < 0 {
-		code = ihn[mih]
+		code = ihn[mih&3]
 	}
-	dq := (b.det * qm2[code]) >> 15
+	dq := (b.det * qm2[code&3]) >> 15
 	b.adaptHigh(int32(code))
 	b.predict(dq)
 	return code
@@ -186,8 +186,8 @@ func (d *Decoder) Decode(dst []int16, src []byte) int {
 // decodeLow reconstructs the lower band's sample from its 6-bit code
 // (INVQBL) and adapts the band from the code's 4 most significant bits.
 func (b *band) decodeLow(code int32) int32 {
-	rl := clamp(b.s+(b.det*qm6[code])>>15, -16384, 16383)
-	ril := code >> 2
+	rl := clamp(b.s+(b.det*qm6[code&63])>>15, -16384, 16383)
+	ril := (code >> 2) & 15
 	dq := (b.det * qm4[ril]) >> 15
 	b.adaptLow(ril)
 	b.predict(dq)
@@ -197,7 +197,7 @@ func (b *band) decodeLow(code int32) int32 {
 // decodeHigh reconstructs the higher band's sample (INVQAH) and adapts the
 // band.
 func (b *band) decodeHigh(code int32) int32 {
-	dq := (b.det * qm2[code]) >> 15
+	dq := (b.det * qm2[code&3]) >> 15
 	rh := clamp(b.s+dq, -16384, 16383)
 	b.adaptHigh(code)
 	b.predict(dq)

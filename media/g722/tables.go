@@ -17,11 +17,11 @@ var q6 = [31]int32{
 // iln and ilp give the 6-bit code of each lower-band interval, for a
 // negative and a positive difference.
 var (
-	iln = [31]uint8{
+	iln = [32]uint8{
 		0, 63, 62, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19,
 		18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4,
 	}
-	ilp = [31]uint8{
+	ilp = [32]uint8{
 		0, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47,
 		46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32,
 	}
@@ -56,11 +56,11 @@ var (
 // The higher band's 2-bit quantiser (QUANTH), inverse quantiser (INVQAH)
 // and log step-size adaptation (LOGSCH).
 var (
-	ihn = [3]uint8{0, 1, 0}
-	ihp = [3]uint8{0, 3, 2}
+	ihn = [4]uint8{0, 1, 0} // sized 4 so that a masked index needs no bounds check
+	ihp = [4]uint8{0, 3, 2}
 	qm2 = [4]int32{-7408, -1616, 7408, 1616}
 	rh2 = [4]uint8{2, 1, 2, 1}
-	wh  = [3]int32{0, -214, 798}
+	wh  = [4]int32{0, -214, 798}
 )
 
 // ilb is the antilog table of the step-size computation (SCALEL, SCALEH).
