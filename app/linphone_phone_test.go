@@ -71,6 +71,9 @@ func startLinphone(t *testing.T, bin, user string) *linphone {
 	cmd := exec.Command("timeout", "-s", "KILL", strconv.Itoa(int(linphonecLifetime.Seconds())), bin, "-c", rcPath)
 	cmd.Env = append(os.Environ(), "HOME="+l.dir)
 	cmd.Dir = l.dir
+	// Its own process group, so that a last-resort kill reaches linphonec
+	// and not only timeout(1) in front of it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +97,7 @@ func startLinphone(t *testing.T, bin, user string) *linphone {
 		select {
 		case <-exited:
 		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Signal(syscall.SIGKILL)
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-exited
 		}
 		<-readDone
