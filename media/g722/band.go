@@ -8,6 +8,9 @@ package g722
 type band struct {
 	nb  int32 // log step size (LOGSCL/LOGSCH output)
 	det int32 // linear step size (SCALEL/SCALEH output)
+	// inv is 2^invShift/det rounded up, for the lower band's encoder: it
+	// turns the quantiser's division by det into a multiplication.
+	inv uint64
 
 	s  int32 // predicted signal (PREDIC)
 	sz int32 // zero section's share of it (FILTEZ)
@@ -69,14 +72,21 @@ func stepSize(nb int32, shift int32) int32 {
 // SCALEL).
 func (b *band) adaptLow(ril int32) {
 	b.nb = clamp((b.nb*127)>>7+wl[rl42[ril&15]&7], 0, lowMaxNB)
-	b.det = stepSize(b.nb, 8)
+	b.setLowStep()
+}
+
+// setLowStep sets the lower band's linear step size and its inverse from
+// nb. Both depend on nb>>6 only, so they come from tables.
+func (b *band) setLowStep() {
+	k := (b.nb >> 6) & (steps - 1)
+	b.det, b.inv = lowDet[k], lowInv[k]
 }
 
 // adaptHigh updates the higher band's step size for code ih (LOGSCH,
 // SCALEH).
 func (b *band) adaptHigh(ih int32) {
 	b.nb = clamp((b.nb*127)>>7+wh[rh2[ih&3]&3], 0, highMaxNB)
-	b.det = stepSize(b.nb, 10)
+	b.det = highDet[(b.nb>>6)&(steps-1)]
 }
 
 // predict takes the quantised difference dq of this sample and updates the

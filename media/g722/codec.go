@@ -1,6 +1,9 @@
 package g722
 
-import "time"
+import (
+	"math/bits"
+	"time"
+)
 
 // Framing of G.722 on RTP (RFC 3551 §4.5.2).
 const (
@@ -68,7 +71,8 @@ func NewEncoder() *Encoder {
 // Reset returns the encoder to its initial state, for a new stream.
 func (e *Encoder) Reset() {
 	*e = Encoder{ready: true}
-	e.low.det, e.high.det = lowInitialDet, highInitialDet
+	e.low.setLowStep()
+	e.high.det = highInitialDet
 }
 
 // Encode encodes pcm (16 kHz, 16-bit) into dst, one octet per two
@@ -110,11 +114,13 @@ func (b *band) encodeLow(xl int32) byte {
 	el := sat16(xl - b.s)
 	wd := onesMagnitude(el)
 	// The interval is the first i with wd < (q6[i]*det)>>12, or 30. That
-	// holds exactly when q6[i] > v below, so one division and a table
-	// replace a search of up to 29 multiplications (det is at least 8).
-	i := uint32(30)
-	if v := uint32(((wd+1)<<12 - 1) / b.det); v < uint32(len(lowInterval)) {
-		i = uint32(lowInterval[v])
+	// holds exactly when q6[i] > v = (((wd+1)<<12)-1)/det, so one division
+	// and a table replace a search of up to 29 multiplications; the
+	// division is a multiplication by det's tabulated inverse.
+	hi, lo := bits.Mul64(uint64((wd+1)<<12-1), b.inv)
+	i := uint64(30)
+	if v := hi<<(64-invShift) | lo>>invShift; v < uint64(len(lowInterval)) {
+		i = uint64(lowInterval[v])
 	}
 	code := ilp[i&31]
 	if el < 0 {
@@ -163,7 +169,8 @@ func NewDecoder() *Decoder {
 // Reset returns the decoder to its initial state, for a new stream.
 func (d *Decoder) Reset() {
 	*d = Decoder{ready: true}
-	d.low.det, d.high.det = lowInitialDet, highInitialDet
+	d.low.setLowStep()
+	d.high.det = highInitialDet
 }
 
 // Decode decodes src into dst, two samples per octet, and returns the

@@ -3,6 +3,7 @@ package g722
 import (
 	"bytes"
 	"math"
+	"math/bits"
 	"testing"
 )
 
@@ -133,5 +134,31 @@ func TestFilterMatchesTaps(t *testing.T) {
 	}
 	if e, o := filter(&w); e != even || o != odd {
 		t.Fatalf("filter = %d, %d; taps give %d, %d", e, o, even, odd)
+	}
+}
+
+// The tabulated inverse divides exactly, for every step size the lower
+// band can have and every magnitude the quantiser can see.
+func TestLowStepInverseIsExact(t *testing.T) {
+	if lowDet[0] != lowInitialDet || highDet[0] != highInitialDet {
+		t.Fatalf("step sizes at reset %d, %d, want %d, %d", lowDet[0], highDet[0], lowInitialDet, highInitialDet)
+	}
+	for k := range highMaxNB>>6 + 1 {
+		if highDet[k] != stepSize(int32(k)<<6, 10) || highDet[k] != stepSize(int32(k)<<6|63, 10) {
+			t.Fatalf("higher band, nb>>6 = %d: tabulated step %d", k, highDet[k])
+		}
+	}
+	for k := range lowMaxNB>>6 + 1 {
+		det := lowDet[k]
+		if det != stepSize(int32(k)<<6, 8) || det != stepSize(int32(k)<<6|63, 8) {
+			t.Fatalf("nb>>6 = %d: tabulated step %d", k, det)
+		}
+		for wd := int32(0); wd <= 32767; wd++ {
+			x := uint64((wd+1)<<12 - 1)
+			hi, lo := bits.Mul64(x, lowInv[k])
+			if got, want := hi<<(64-invShift)|lo>>invShift, x/uint64(det); got != want {
+				t.Fatalf("det %d, wd %d: %d, want %d", det, wd, got, want)
+			}
+		}
 	}
 }

@@ -84,3 +84,31 @@ func init() {
 		lowInterval[v] = uint8(i)
 	}
 }
+
+// A band's step size depends on its log step size nb through nb>>6 only
+// (SCALEL, SCALEH), so the step sizes are tabulated for the 289 and 353
+// values nb>>6 takes in the lower and higher band, and the lower band's
+// also with its inverse. The tables are padded to a power of two so that a
+// masked index needs no bounds check.
+const (
+	steps = 512
+	// invShift makes lowInv exact: for every x < 2^27 (the quantiser's
+	// dividend) and det <= 32064, (x*lowInv)>>invShift is x/det rounded
+	// down, since x*(lowInv - 2^invShift/det) < 2^27/2^42 < 1/det.
+	invShift = 42
+)
+
+var (
+	lowDet, highDet [steps]int32
+	lowInv          [steps]uint64
+)
+
+func init() {
+	for k := range lowMaxNB>>6 + 1 {
+		det := stepSize(int32(k)<<6, 8)
+		lowDet[k], lowInv[k] = det, (1<<invShift)/uint64(det)+1
+	}
+	for k := range highMaxNB>>6 + 1 {
+		highDet[k] = stepSize(int32(k)<<6, 10)
+	}
+}
