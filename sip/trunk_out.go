@@ -211,7 +211,7 @@ func (cb *Callbacks) dialRoute(ctx context.Context, r TrunkRoute, ringTimeout ti
 	})
 	defer silence.Stop()
 	leg, err := e.dialLeg(rctx, outboundLeg{
-		name: "callback", peer: "trunk " + r.Trunk,
+		name: "callback", peer: "trunk " + r.Trunk, codecs: e.cfg.Codecs,
 		offer: func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
 			return media.BuildOffer(local, e.cfg.Codecs, 101, media.SendRecv, session, 1), media.SDESKey{}, nil
 		},
