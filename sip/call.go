@@ -166,7 +166,7 @@ func (e *Endpoint) reoffer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransac
 	c.mu.Unlock()
 	c.stream.SetRemote(neg.Remote)
 	c.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
-	c.stream.SetExpectMedia(neg.Direction == media.SendRecv || neg.Direction == media.SendOnly)
+	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
 	c.log.Info("caller media changed", "method", req.Method.String(), "direction", neg.Direction.String(),
 		"on_hold", neg.Direction != media.SendRecv, "remote", neg.Remote.String())
 	return changed, true
@@ -187,6 +187,12 @@ func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Server
 	e.respond(tx, res)
 	c.startSessionTimer(st)
 }
+
+// expectsMedia says whether silence from a peer that offered dir counts
+// toward the RTP inactivity timeout. Only sendrecv does: a peer that
+// holds with sendonly may send music but often sends nothing at all, and
+// a held call must not be ended for it.
+func expectsMedia(dir media.Direction) bool { return dir == media.SendRecv }
 
 func reasonPhrase(code int) string {
 	switch code {

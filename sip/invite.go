@@ -208,7 +208,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 		InactivityTimeout: e.cfg.InactivityTimeout,
 		SRTP:              sec,
 	}, func() { e.ports.Release(port) })
-	if neg.Direction == media.Inactive || neg.Direction == media.RecvOnly {
+	if !expectsMedia(neg.Direction) {
 		stream.SetExpectMedia(false)
 	}
 	if neg.Direction == media.Inactive || neg.Direction == media.SendOnly {

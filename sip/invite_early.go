@@ -117,7 +117,7 @@ func (e *Endpoint) playEarly(c *Call, el *early, prompts []*media.Prompt) error 
 	}
 	c.log.Info("early media announcement", "prompts", len(prompts), "reliable", el.reliable)
 	c.stream.Play(prompts...)
-	defer c.stream.SetExpectMedia(dir == media.SendRecv || dir == media.SendOnly)
+	defer c.stream.SetExpectMedia(expectsMedia(dir))
 	select {
 	case <-c.stream.PlaybackDone():
 		return nil

@@ -94,7 +94,7 @@ func (c *Call) applyLateAnswer() error {
 	c.stream.SetDTMFPayloadType(neg.DTMFPayloadType)
 	c.stream.SetRemote(neg.Remote)
 	c.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
-	c.stream.SetExpectMedia(neg.Direction == media.SendRecv || neg.Direction == media.SendOnly)
+	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
 	return nil
 }
 
