@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/netip"
 	"os"
@@ -30,6 +31,8 @@ type sippEndpoint struct {
 	*Endpoint
 	reasons chan string
 	expired atomic.Int32
+	// setup is how long the last call took from INVITE to its handler.
+	setup atomic.Int64
 }
 
 // startSIPpEndpoint runs an endpoint on loopback with a 1 s RTP inactivity
@@ -57,6 +60,7 @@ func startSIPpEndpoint(t *testing.T, edit func(*Config)) *sippEndpoint {
 	pacer := media.NewPacer()
 	pacer.Start()
 	e, err := New(cfg, ports, pacer, nil, func(ctx context.Context, c *Call) {
+		se.setup.Store(int64(time.Since(c.Arrived)))
 		select {
 		case <-c.Done():
 			se.reasons <- c.EndReason()
@@ -243,5 +247,31 @@ func TestSIPpCallerHold(t *testing.T) {
 	runScenario(t, e.Endpoint, "caller_hold.xml", "-rtp_echo")
 	if r := e.endReason(t); r != "bye" {
 		t.Errorf("end reason %q, want bye (no inactivity hang-up while held)", r)
+	}
+}
+
+// TestSIPpEarlyMedia: a number with an early announcement answers the
+// INVITE with a reliable 183 carrying SDP (the caller supports 100rel),
+// plays the announcement before the 200, and only then runs the call.
+func TestSIPpEarlyMedia(t *testing.T) {
+	tone := make([]int16, 8000) // one second
+	for i := range tone {
+		tone[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/8000))
+	}
+	announcement := media.NewPrompt("free_notice", tone)
+	e := startSIPpEndpoint(t, func(c *Config) {
+		c.EarlyMedia = func(number string) []*media.Prompt {
+			if number == "95598" {
+				return []*media.Prompt{announcement}
+			}
+			return nil
+		}
+	})
+	runScenario(t, e.Endpoint, "early_media.xml", "-rtp_echo")
+	if r := e.endReason(t); r != "bye" {
+		t.Errorf("end reason %q, want bye", r)
+	}
+	if d := time.Duration(e.setup.Load()); d < time.Second {
+		t.Errorf("the call was answered %s after its INVITE, before the 1 s announcement ended", d)
 	}
 }
