@@ -294,6 +294,9 @@ func (s *Server) Start() error {
 	if err := s.applySIPSecurity(&sipCfg); err != nil {
 		return err
 	}
+	if err := s.applyCallerSIP(&sipCfg); err != nil { // sip_extensions.go
+		return err
+	}
 	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
 		return err
 	}
