@@ -52,6 +52,7 @@ type mediaSession struct {
 	changed chan struct{} // closed and replaced whenever a packet arrives
 
 	toneHz atomic.Uint64 // math.Float64bits of the tone frequency
+	muted  atomic.Bool   // send nothing (a phone on hold that plays no music)
 	sec    *srtpSession  // SDES keys and SRTP contexts (srtp.go)
 
 	digits    chan digitRequest
@@ -182,7 +183,11 @@ func (m *mediaSession) sendLoop() {
 			next = next.Add(behind * frameInterval)
 		}
 		for !next.After(now) {
-			w.writeFrame()
+			if m.muted.Load() {
+				w.skip(1)
+			} else {
+				w.writeFrame()
+			}
 			next = next.Add(frameInterval)
 		}
 		timer.Reset(next.Sub(now))
