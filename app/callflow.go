@@ -111,7 +111,7 @@ func (s *Server) endCall(c *sip.Call, leg *callLeg, base call.Event, result call
 		// up on a dead RTP stream, or the shutdown grace ran out.
 		hangupBy = c.HangupBy()
 		switch r := c.EndReason(); r {
-		case "rtp_timeout":
+		case "rtp_timeout", sip.ReasonSessionExpired, sip.ReasonRefreshFailed:
 			reason = r
 		case sip.ReasonShutdown:
 			result, reason = shutdownResult(result), r

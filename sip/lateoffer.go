@@ -89,6 +89,7 @@ func (c *Call) applyLateAnswer() error {
 	}
 	c.mu.Lock()
 	c.neg = neg
+	c.sdpVersion++ // our description is now the negotiated one, not the offer
 	c.mu.Unlock()
 	c.stream.SetCodec(neg.Codec, neg.PayloadType)
 	c.stream.SetDTMFPayloadType(neg.DTMFPayloadType)

@@ -275,3 +275,13 @@ func TestSIPpEarlyMedia(t *testing.T) {
 		t.Errorf("the call was answered %s after its INVITE, before the 1 s announcement ended", d)
 	}
 }
+
+// TestSIPpSessionRefreshByReInvite: SIPp asks us to refresh but does not
+// allow UPDATE: the refresh is a re-INVITE with our SDP, acknowledged.
+func TestSIPpSessionRefreshByReInvite(t *testing.T) {
+	e := startSIPpEndpoint(t, func(c *Config) { c.MinSE = 2 * time.Second })
+	runScenario(t, e.Endpoint, "session_timer_uas_reinvite.xml", "-rtp_echo")
+	if r := e.endReason(t); r != "bye" {
+		t.Errorf("end reason %q, want bye", r)
+	}
+}
