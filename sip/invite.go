@@ -107,10 +107,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	if !e.preAnswer(c) {
 		return
 	}
-	el := newEarly(req, len(e.earlyPrompts(c)) > 0)
-	e.early.Store(dlg.ID, el)
-	defer e.early.Delete(dlg.ID)
-	if !e.beforeAnswer(c, el, ended) {
+	if !e.beforeAnswer(c, req, ended) {
 		return
 	}
 
@@ -132,21 +129,8 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.abandonAnswer(c, out, err, free, ended)
 		return
 	}
-	if c.late {
-		if err := c.applyLateAnswer(); err != nil {
-			answered = true // refuseLateAnswer frees the slot itself
-			e.refuseLateAnswer(c, err, free, ended)
-			return
-		}
-	}
-	answered = true
-	c.mu.Lock()
-	codec := c.neg.Codec
-	c.mu.Unlock()
-	log.Info("call answered", "codec", codec.String(), "rtp", c.localRTP.String(), "delay", delay,
-		"late_offer", c.late, "session_expires", timer.interval, "refresher", timer.refresher.String())
-	c.startSessionTimer(timer)
-	go e.run(c)
+	answered = true // from here the slot is freed by run, or by refuseLateAnswer
+	e.confirmAnswer(c, timer, delay, free, ended)
 }
 
 // route decides who may call number: anyone for a hotline number, an

@@ -53,9 +53,13 @@ func (e *Endpoint) earlyPrompts(c *Call) []*media.Prompt {
 }
 
 // beforeAnswer runs what happens between the INVITE and the 200: the early
-// media announcement, then the configured ringing. On false the call is
-// over (cancelled or refused) and reported; the caller frees its slot.
-func (e *Endpoint) beforeAnswer(c *Call, el *early, ended func(call.Result, string)) bool {
+// media announcement, then the configured ringing, each provisional
+// response reliable when the INVITE asks for it. On false the call is over
+// (cancelled or refused) and reported; the caller frees its slot.
+func (e *Endpoint) beforeAnswer(c *Call, req *sipmsg.Request, ended func(call.Result, string)) bool {
+	el := newEarly(req, len(e.earlyPrompts(c)) > 0)
+	e.early.Store(c.dlg.ID, el)
+	defer e.early.Delete(c.dlg.ID)
 	var err error
 	if prompts := e.earlyPrompts(c); len(prompts) > 0 {
 		err = e.playEarly(c, el, prompts)
@@ -126,6 +130,25 @@ func (e *Endpoint) playEarly(c *Call, el *early, prompts []*media.Prompt) error 
 	case <-e.ctx.Done():
 		return errInviteGone
 	}
+}
+
+// confirmAnswer runs once the ACK of our 200 came: a late offer's answer
+// is applied (or the call ended with BYE), the session timer armed, and
+// the call handed to its goroutine.
+func (e *Endpoint) confirmAnswer(c *Call, st sessionTimer, delay time.Duration, free func(), ended func(call.Result, string)) {
+	if c.late {
+		if err := c.applyLateAnswer(); err != nil {
+			e.refuseLateAnswer(c, err, free, ended)
+			return
+		}
+	}
+	c.mu.Lock()
+	codec := c.neg.Codec
+	c.mu.Unlock()
+	c.log.Info("call answered", "codec", codec.String(), "rtp", c.localRTP.String(), "delay", delay,
+		"late_offer", c.late, "session_expires", st.interval, "refresher", st.refresher.String())
+	c.startSessionTimer(st)
+	go e.run(c)
 }
 
 // answerHeaders are the headers of our 200 to the INVITE besides the SDP.
