@@ -10,6 +10,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/queueing"
 )
 
 // slowSpoolDisk holds every fsync of the store's spool for hold, as a disk
@@ -64,8 +65,9 @@ func TestRoutingStaysFastWhileTheSpoolDiskStalls(t *testing.T) {
 	if got := h.metric("hotline_event_subscriber_dropped_total", "subscriber", "sse"); got != 0 {
 		t.Fatalf("SSE streams dropped at start = %v", got)
 	}
-	mustDo(t, rt, "login", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin("1001") })
-	mustDo(t, rt, "pause", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause("1001", "lunch") })
+	// No phone registers here: log in past the runtime's phone check.
+	mustDo(t, rt, testCommand{name: "login", apply: func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogin("1001") }})
+	mustDo(t, rt, queueing.AgentPause{Agent: "1001", Reason: "lunch"})
 
 	var p99s []time.Duration
 	for round := range rounds {
@@ -103,12 +105,12 @@ func TestRoutingStaysFastWhileTheSpoolDiskStalls(t *testing.T) {
 
 // routingRound times iterations × four routing commands and returns the
 // times of those that began while the disk held an fsync.
-func routingRound(t *testing.T, rt *acdRuntime, disk *slowSpoolDisk, round, iterations int) (stalled []time.Duration, all int) {
+func routingRound(t *testing.T, rt queues, disk *slowSpoolDisk, round, iterations int) (stalled []time.Duration, all int) {
 	t.Helper()
-	measure := func(what string, cmd func(a *acd.ACD) ([]acd.Action, error)) {
+	measure := func(cmd queueing.Command) {
 		held := disk.holding.Load() > 0
 		began := time.Now()
-		mustDo(t, rt, what, cmd)
+		mustDo(t, rt, cmd)
 		if took := time.Since(began); held {
 			stalled = append(stalled, took)
 		}
@@ -116,17 +118,17 @@ func routingRound(t *testing.T, rt *acdRuntime, disk *slowSpoolDisk, round, iter
 	}
 	for i := range iterations {
 		id := fmt.Sprintf("lat-%d-%04d", round, i)
-		measure("enqueue", func(a *acd.ACD) ([]acd.Action, error) { return a.Enqueue(id, "general", "13800000001", 0) })
-		measure("abandon", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(id) })
-		measure("ready", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentReady("1001") })
-		measure("pause", func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause("1001", "lunch") })
+		measure(queueing.Enqueue{Call: id, Queue: "general", Caller: "13800000001"})
+		measure(queueing.Abandon{Call: id})
+		measure(queueing.AgentReady{Agent: "1001"})
+		measure(queueing.AgentPause{Agent: "1001", Reason: "lunch"})
 	}
 	return stalled, all
 }
 
-func mustDo(t *testing.T, rt *acdRuntime, what string, cmd func(a *acd.ACD) ([]acd.Action, error)) {
+func mustDo(t *testing.T, rt queues, cmd queueing.Command) {
 	t.Helper()
-	if err := rt.do(what, cmd); err != nil {
-		t.Fatalf("%s: %v", what, err)
+	if err := rt.Do(cmd); err != nil {
+		t.Fatalf("%s: %v", cmd.Name(), err)
 	}
 }

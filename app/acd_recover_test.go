@@ -11,6 +11,7 @@ import (
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/internal/testphone"
+	"github.com/hotline-oss/hotline/queueing"
 )
 
 // brokenInvariant stands for the ACD's own bookkeeping failing part-way
@@ -79,14 +80,14 @@ func TestACDPanicEndsOnlyTheCallItConcerns(t *testing.T) {
 
 	// Mid-command: the waiting call has already left the queue when the
 	// invariant breaks.
-	err := rt.doCall(waitID, "test mid-command", func(a *acd.ACD) ([]acd.Action, error) {
+	err := rt.Do(testCommand{name: "test mid-command", call: waitID, apply: func(a *acd.ACD) ([]acd.Action, error) {
 		if _, err := a.Abandon(waitID); err != nil {
 			t.Errorf("abandon: %v", err)
 		}
 		panic(brokenInvariant{})
-	})
-	if !errors.Is(err, errACDInternal) {
-		t.Fatalf("err = %v, want errACDInternal", err)
+	}})
+	if !errors.Is(err, queueing.ErrInternal) {
+		t.Fatalf("err = %v, want queueing.ErrInternal", err)
 	}
 	released(t, waiter, "the waiting caller")
 	if end := h.events.waitEnd(t, waitID); end.Result != call.ResultFailed || end.Reason != "acd_internal_error" {
@@ -101,9 +102,9 @@ func TestACDPanicEndsOnlyTheCallItConcerns(t *testing.T) {
 	}
 
 	// Before anything: the talking call's command breaks at once.
-	err = rt.doCall(talkID, "test at once", func(a *acd.ACD) ([]acd.Action, error) { panic(brokenInvariant{}) })
-	if !errors.Is(err, errACDInternal) {
-		t.Fatalf("err = %v, want errACDInternal", err)
+	err = rt.Do(testCommand{name: "test at once", call: talkID, apply: func(a *acd.ACD) ([]acd.Action, error) { panic(brokenInvariant{}) }})
+	if !errors.Is(err, queueing.ErrInternal) {
+		t.Fatalf("err = %v, want queueing.ErrInternal", err)
 	}
 	released(t, talker, "the talking caller")
 	released(t, leg, "the agent's leg")
@@ -120,9 +121,7 @@ func TestACDPanicEndsOnlyTheCallItConcerns(t *testing.T) {
 	h.events.wait(t, nextID, "agent answered", func(e call.Event) bool {
 		return e.Kind == call.AgentAnswered && e.Agent == "1001"
 	})
-	rt.mu.Lock()
-	info, err := rt.acd.Agent("1001")
-	rt.mu.Unlock()
+	info, err := rt.Agent("1001")
 	if err != nil || info.State != acd.Talking {
 		t.Errorf("agent 1001 = %+v, %v; want talking", info, err)
 	}
@@ -132,6 +131,19 @@ func TestACDPanicEndsOnlyTheCallItConcerns(t *testing.T) {
 	if end := h.events.waitEnd(t, nextID); end.Result != call.ResultAnsweredByAgent {
 		t.Errorf("next call ended %s/%s", end.Result, end.Reason)
 	}
+}
+
+// testCommand runs any function on the ACD, as a command that breaks an
+// invariant would.
+type testCommand struct {
+	name, call string
+	apply      func(a *acd.ACD) ([]acd.Action, error)
+}
+
+func (c testCommand) Name() string   { return c.name }
+func (c testCommand) CallID() string { return c.call }
+func (c testCommand) Apply(a *acd.ACD, _ queueing.Env) ([]acd.Action, error) {
+	return c.apply(a)
 }
 
 func released(t *testing.T, c *testphone.Call, who string) {

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/queueing"
 )
 
 // restoreWindow is how long a state from before a restart waits for the
@@ -75,7 +75,7 @@ func (s *Server) restoreAgents() {
 // the agent out; the first one after a restart brings back the agent's
 // state from before it.
 func (s *Server) onRegistration(agent string, registered bool) {
-	s.acd.registration(agent, registered)
+	s.acd.Registration(agent, registered)
 	if !registered {
 		return
 	}
@@ -83,14 +83,9 @@ func (s *Server) onRegistration(agent string, registered bool) {
 	if !ok {
 		return
 	}
-	err := s.loginAgentWith("restore", agent, func(a *acd.ACD) ([]acd.Action, error) {
-		if st.state == "paused" {
-			// Straight to the break: no caller is offered to an agent who
-			// was on one before the restart, not even for a moment.
-			return a.AgentLoginPaused(agent, st.reason)
-		}
-		return a.AgentLogin(agent)
-	})
+	// A paused agent goes straight to the break: no caller is offered to
+	// an agent who was on one before the restart, not even for a moment.
+	err := s.acd.Do(queueing.AgentLogin{Agent: agent, Paused: st.state == "paused", Reason: st.reason})
 	if err != nil {
 		s.log.Warn("agent state not restored", "agent", agent, "err", err)
 		return

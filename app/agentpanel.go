@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -49,7 +50,7 @@ func (s *Server) startAgentPanel() error {
 // agentStates is every agent's state now, so the per-agent series start
 // right after agents restored from the store.
 func (s *Server) agentStates() map[string]string {
-	agents := s.acd.agents()
+	agents := s.acd.Agents()
 	out := make(map[string]string, len(agents))
 	for _, a := range agents {
 		out[a.ID] = a.State.String()
@@ -68,7 +69,7 @@ func (c *callInfoSlot) setVars(callID string, vars map[string]string) {
 
 // PanelView implements web.AgentPanelSource.
 func (p agentPanel) PanelView(id string) (web.PanelView, error) {
-	info, err := p.s.acd.agent(id)
+	info, err := p.s.acd.Agent(id)
 	if errors.Is(err, acd.ErrUnknownAgent) {
 		return web.PanelView{}, fmt.Errorf("%w: agent %s", web.ErrNotFound, id)
 	}
@@ -78,7 +79,7 @@ func (p agentPanel) PanelView(id string) (web.PanelView, error) {
 	v := web.PanelView{Agent: web.AgentView{
 		ID: info.ID, Name: info.Name, WorkNumber: info.WorkNumber, State: info.State.String(), Since: info.Since,
 		Reason: info.Reason, CallID: info.CallID, Queue: info.Queue, CallsToday: info.CallsToday,
-		Queues:     slices.DeleteFunc(slices.Clone(info.Queues), isPersonalQueue),
+		Queues:     slices.DeleteFunc(slices.Clone(info.Queues), queueing.IsPersonalQueue),
 		Registered: len(p.s.sip.Bindings(info.ID)) > 0,
 	}}
 	if v.Agent.Queues == nil {
@@ -97,26 +98,7 @@ func (p agentPanel) PanelView(id string) (web.PanelView, error) {
 	return v, nil
 }
 
-// The commands are the REST API's, named for the panel in the ACD's log.
-func (p agentPanel) Login(agent string) error { return p.s.loginAgent("panel login", agent) }
-
-func (p agentPanel) Logout(agent string) error {
-	return p.run("panel logout", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogout(agent) })
-}
-
-func (p agentPanel) Ready(agent string) error {
-	return p.run("panel ready", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentReady(agent) })
-}
-
-func (p agentPanel) Pause(agent, reason string) error {
-	return p.run("panel pause", agent, func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause(agent, reason) })
-}
-
-func (p agentPanel) Disposition(agent, category string, resolved bool) error {
-	return p.run("panel disposition", agent, func(a *acd.ACD) ([]acd.Action, error) {
-		return nil, a.SetDisposition(agent, category, resolved)
-	})
-}
+// The panel's commands are the REST API's (agentControl).
 
 // queueNames gives the display name of every queue the view names.
 func (p agentPanel) queueNames(v web.PanelView) map[string]string {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/callback"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testphone"
 	"github.com/hotline-oss/hotline/store"
@@ -74,7 +75,7 @@ func (h *harness) wantRefusals(want map[string]float64) {
 func (h *harness) refusalAudits() ([]store.AuditEntry, []map[string]string) {
 	h.t.Helper()
 	h.flushStore()
-	entries, err := h.srv.Store().AuditLog(ctxT(h.t, 5*time.Second), store.AuditFilter{Action: callbackRefusedAction})
+	entries, err := h.srv.Store().AuditLog(ctxT(h.t, 5*time.Second), store.AuditFilter{Action: callback.RefusedAction})
 	if err != nil {
 		h.t.Fatal(err)
 	}

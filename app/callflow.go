@@ -5,8 +5,9 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/callleg"
+	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/sip"
 )
@@ -16,10 +17,10 @@ import (
 // back to the IVR when the queue sends the caller there.
 func (s *Server) handleCall(ctx context.Context, c *sip.Call) {
 	c.OnPacketsLost(s.metrics.AddPacketsLost)
-	leg := newCallLeg(ctx, c, s.prompts)
-	defer leg.stop()
+	leg := callleg.New(ctx, c, s.prompts)
+	defer leg.Stop()
 	if c.Agent != "" {
-		if s.acd != nil && s.acd.runConsult(ctx, c) {
+		if s.acd != nil && s.runConsult(ctx, c) {
 			return
 		}
 		s.feature(c, leg)
@@ -45,20 +46,20 @@ func (s *Server) handleCall(ctx context.Context, c *sip.Call) {
 		ev := base
 		ev.Kind, ev.Time, ev.Queue, ev.Priority, ev.Language = call.QueueRequested, s.clock.Now(), out.Queue, out.Priority, out.Language
 		s.bus.Publish(ev)
-		if s.acd == nil || !s.acd.hasQueue(out.Queue) {
+		if s.acd == nil || !s.acd.HasQueue(out.Queue) {
 			result, reason = s.noAgents(leg, lang)
 			break
 		}
-		q := s.acd.serve(c, leg, out.Queue, out.Priority, lang)
+		q := s.serve(c, leg, out.Queue, out.Priority, lang)
 		result, reason, start = q.result, q.reason, q.next
-		s.afterTalk(c, leg, q, lang) // survey.go: the post-call survey, if configured
+		q.care.AfterTalk(leg, care.TalkOutcome{Result: q.result, Reason: q.reason, Queue: q.queue}, s.language(lang))
 	}
 	s.endCall(c, leg, base, result, reason, lang, path)
 }
 
 // runIVR runs flow from the node start (the flow's own start, or where a
 // queue sent the caller back to).
-func (s *Server) runIVR(ctx context.Context, c *sip.Call, leg *callLeg, flow *ivr.Flow, start, lang string, base call.Event) (ivr.Outcome, error) {
+func (s *Server) runIVR(ctx context.Context, c *sip.Call, leg *callleg.Leg, flow *ivr.Flow, start, lang string, base call.Event) (ivr.Outcome, error) {
 	f := flow
 	if start != flow.Start {
 		resumed := *flow
@@ -104,9 +105,9 @@ func ivrResult(out ivr.Outcome, err error) (call.Result, string) {
 	return call.ResultAbandonedInIVR, out.Reason
 }
 
-func (s *Server) endCall(c *sip.Call, leg *callLeg, base call.Event, result call.Result, reason, lang string, path []string) {
+func (s *Server) endCall(c *sip.Call, leg *callleg.Leg, base call.Event, result call.Result, reason, lang string, path []string) {
 	hangupBy := call.HangupByServer
-	if leg.callerGone() {
+	if leg.CallerGone() {
 		// The call ended under us: the caller hung up, the endpoint gave
 		// up on a dead RTP stream, or the shutdown grace ran out.
 		hangupBy = c.HangupBy()
@@ -138,6 +139,15 @@ func shutdownResult(result call.Result) call.Result {
 	return call.ResultFailed
 }
 
+// language is lang, or the hotline's standard language when the caller
+// chose none.
+func (s *Server) language(lang string) string {
+	if lang == "" {
+		return s.cfg.DefaultLanguage
+	}
+	return lang
+}
+
 // hasNode reports whether the flow of a hotline number has node.
 func (s *Server) hasNode(number, node string) bool {
 	f := s.routing().numbers[number]
@@ -151,12 +161,12 @@ func (s *Server) hasNode(number, node string) bool {
 // noAgents is the queue hand-off while no ACD is configured: the caller is
 // told politely that every agent is busy, and the call ends. It counts as
 // blocked: the call was refused by the queue, not abandoned.
-func (s *Server) noAgents(leg *callLeg, lang string) (call.Result, string) {
+func (s *Server) noAgents(leg *callleg.Leg, lang string) (call.Result, string) {
 	if lang == "" {
 		lang = s.cfg.DefaultLanguage
 	}
 	refs := []ivr.PromptRef{{Lang: lang, Name: "all_agents_busy"}, {Lang: lang, Name: "goodbye"}}
-	if leg.playAndWait(refs) {
+	if leg.PlayAndWait(refs) {
 		return call.ResultAbandonedInQueue, "caller_hangup"
 	}
 	return call.ResultBlocked, "no_agents"
@@ -168,113 +178,6 @@ func (s *Server) currentNotice() []ivr.PromptRef {
 		return nil
 	}
 	return r.notice
-}
-
-// callLeg adapts a SIP call and its media stream to the IVR's Leg.
-type callLeg struct {
-	c       *sip.Call
-	stream  *media.Stream
-	prompts *PromptSet
-	events  chan ivr.Event
-	done    chan struct{}
-	exited  chan struct{}
-	buf     []*media.Prompt
-}
-
-func newCallLeg(ctx context.Context, c *sip.Call, ps *PromptSet) *callLeg {
-	l := &callLeg{
-		c: c, stream: c.Media(), prompts: ps,
-		events: make(chan ivr.Event, 32),
-		done:   make(chan struct{}),
-		exited: make(chan struct{}),
-	}
-	go l.pump(ctx)
-	return l
-}
-
-// pump merges the call's sources of events into the one channel the IVR
-// reads: RTP digits, INFO digits, end of playback, hang-up.
-func (l *callLeg) pump(ctx context.Context) {
-	defer close(l.exited)
-	send := func(ev ivr.Event) bool {
-		select {
-		case l.events <- ev:
-			return true
-		case <-l.done:
-			return false
-		}
-	}
-	for {
-		var ev ivr.Event
-		select {
-		case d := <-l.stream.Digits():
-			ev = ivr.Digit{D: d}
-		case d := <-l.c.InfoDigits():
-			ev = ivr.Digit{D: d}
-		case <-l.stream.PlaybackDone():
-			ev = ivr.PlaybackDone{}
-		case <-l.c.Done():
-			send(ivr.CallerHangup{})
-			return
-		case <-ctx.Done():
-			send(ivr.CallerHangup{})
-			return
-		case <-l.done:
-			return
-		}
-		if !send(ev) {
-			return
-		}
-	}
-}
-
-func (l *callLeg) stop() {
-	close(l.done)
-	<-l.exited
-}
-
-func (l *callLeg) Play(refs []ivr.PromptRef, bargeIn bool) error {
-	l.buf = l.buf[:0]
-	for _, r := range refs {
-		if p := l.prompts.Get(r.Lang, r.Name); p != nil {
-			l.buf = append(l.buf, p)
-		} else {
-			l.c.Logger().Warn("prompt missing at run time", "prompt", r.String())
-		}
-	}
-	l.stream.Play(l.buf...)
-	return nil
-}
-
-func (l *callLeg) StopPlayback()            { l.stream.StopPlayback() }
-func (l *callLeg) SetLanguage(string)       {}
-func (l *callLeg) Events() <-chan ivr.Event { return l.events }
-
-func (l *callLeg) callerGone() bool {
-	select {
-	case <-l.c.Done():
-		return true
-	default:
-		return false
-	}
-}
-
-// playAndWait plays refs to the end; true when the caller hung up first.
-func (l *callLeg) playAndWait(refs []ivr.PromptRef) (callerLeft bool) {
-	_ = l.Play(refs, false)
-	for {
-		select {
-		case ev := <-l.events:
-			switch ev.(type) {
-			case ivr.PlaybackDone:
-				return false
-			case ivr.CallerHangup:
-				return true
-			}
-		case <-time.After(2 * time.Minute):
-			return false
-		}
-	}
 }
 
 type realTimers struct{}

@@ -262,10 +262,10 @@ func TestRecordingStereoAPIAndRetention(t *testing.T) {
 
 	// Retention: 30 days for billing.
 	now := h.srv.clock.Now()
-	if n, err := h.srv.care.sweepRecordings(now.AddDate(0, 0, 29)); err != nil || n != 0 {
+	if n, err := h.srv.care.SweepRecordings(now.AddDate(0, 0, 29)); err != nil || n != 0 {
 		t.Fatalf("sweep at 29 days: %d, %v", n, err)
 	}
-	if n, err := h.srv.care.sweepRecordings(now.AddDate(0, 0, 31)); err != nil || n != 1 {
+	if n, err := h.srv.care.SweepRecordings(now.AddDate(0, 0, 31)); err != nil || n != 1 {
 		t.Fatalf("sweep at 31 days: %d, %v", n, err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {

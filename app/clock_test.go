@@ -2,26 +2,7 @@ package app
 
 import (
 	"math"
-	"sync"
-	"time"
 )
-
-type stepClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stepClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // rms is the level of a stretch of audio (of 32768), to tell what a phone
 // heard without decoding speech.

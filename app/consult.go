@@ -9,6 +9,7 @@ import (
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -90,16 +91,16 @@ func (r *consultRegistry) remove(cs *consult) {
 // isInternal reports whether an agent-only number was dialled: a feature
 // code, or a colleague's extension (a consult call).
 func (s *Server) isInternal(number string) bool {
-	return s.isFeature(number) || (s.acd != nil && s.acd.isAgent(number))
+	return s.isFeature(number) || (s.acd != nil && s.acd.IsAgent(number))
 }
 
 // ringConsult is the endpoint's ConsultFunc: an agent's call to another
 // agent's extension rings that agent, who is kept busy in the ACD
 // meanwhile, before the consulting agent is answered. Feature codes pass
 // through (0).
-func (rt *acdRuntime) ringConsult(ctx context.Context, c *sip.Call) int {
+func (s *Server) ringConsult(ctx context.Context, c *sip.Call) int {
 	target := c.Number
-	if !rt.isAgent(target) {
+	if !s.acd.IsAgent(target) {
 		return 0
 	}
 	log := c.Logger().With("from_agent", c.Agent, "to_agent", target)
@@ -107,11 +108,11 @@ func (rt *acdRuntime) ringConsult(ctx context.Context, c *sip.Call) int {
 		log.Info("consult call to oneself refused")
 		return 486
 	}
-	err := rt.doCall(c.ID, "consult start", func(a *acd.ACD) ([]acd.Action, error) { return a.ConsultStart(target, c.ID) })
+	err := s.acd.Do(queueing.ConsultStart{Agent: target, ConsultID: c.ID})
 	if err != nil {
 		log.Info("consult refused", "err", err)
-		rt.consultEvent(call.ConsultStarted, c, target, "")
-		rt.consultEvent(call.ConsultEnded, c, target, consultNotFree)
+		s.consultEvent(call.ConsultStarted, c, target, "")
+		s.consultEvent(call.ConsultEnded, c, target, consultNotFree)
 		if errors.Is(err, acd.ErrAgentLoggedOut) {
 			return 480
 		}
@@ -120,22 +121,22 @@ func (rt *acdRuntime) ringConsult(ctx context.Context, c *sip.Call) int {
 		}
 		return 500
 	}
-	rt.consultEvent(call.ConsultStarted, c, target, "")
+	s.consultEvent(call.ConsultStarted, c, target, "")
 	c.Ring()
-	leg, err := rt.s.sip.DialAgent(ctx, target, c.Agent, consultRingTimeout)
+	leg, err := s.sip.DialAgent(ctx, target, c.Agent, consultRingTimeout)
 	if err != nil {
 		status, reason := consultStatus(err)
 		log.Info("consulted agent not reached", "err", err, "status", status)
-		rt.freeConsulted(target, c.ID)
-		rt.consultEvent(call.ConsultEnded, c, target, reason)
+		s.freeConsulted(target, c.ID)
+		s.consultEvent(call.ConsultEnded, c, target, reason)
 		return status
 	}
 	cs := &consult{
 		id: c.ID, from: c.Agent, to: target, call: c, leg: leg,
 		running: make(chan struct{}), handoff: make(chan handoff), done: make(chan struct{}),
 	}
-	rt.consults.add(cs)
-	go rt.watchUnanswered(cs)
+	s.consults.add(cs)
+	go s.watchUnanswered(cs)
 	log.Info("consult call connected")
 	return 0
 }
@@ -161,20 +162,20 @@ func consultStatus(err error) (int, string) {
 // watchUnanswered ends a consult whose call never reached its handler:
 // the consulting phone cancelled (during an answer delay) or did not
 // acknowledge our answer.
-func (rt *acdRuntime) watchUnanswered(cs *consult) {
+func (s *Server) watchUnanswered(cs *consult) {
 	select {
 	case <-cs.running:
 	case <-cs.call.Gone():
-		if rt.claimRun(cs) {
+		if s.claimRun(cs) {
 			cs.leg.Hangup()
-			rt.finishConsult(cs, consultUnanswered)
+			s.finishConsult(cs, consultUnanswered)
 		}
 	}
 }
 
 // claimRun makes sure only one of the handler and watchUnanswered runs
 // the consult.
-func (rt *acdRuntime) claimRun(cs *consult) bool {
+func (s *Server) claimRun(cs *consult) bool {
 	first := false
 	cs.start.Do(func() {
 		first = true
@@ -186,31 +187,31 @@ func (rt *acdRuntime) claimRun(cs *consult) bool {
 // runConsult is the handler of a consult call: the two agents talk until
 // one hangs up or an attended transfer takes the colleague's leg. false
 // when c is not a consult call.
-func (rt *acdRuntime) runConsult(ctx context.Context, c *sip.Call) bool {
-	cs := rt.consults.get(c.ID)
+func (s *Server) runConsult(ctx context.Context, c *sip.Call) bool {
+	cs := s.consults.get(c.ID)
 	if cs == nil || cs.call != c {
 		return false
 	}
-	if !rt.claimRun(cs) {
+	if !s.claimRun(cs) {
 		return true // already ended by watchUnanswered
 	}
 	bridge, err := media.Bridge(c.Media(), cs.leg.Media())
 	if err != nil {
 		c.Logger().Warn("consult bridge failed", "err", err)
 		cs.leg.Hangup()
-		rt.finishConsult(cs, consultDialFailed)
+		s.finishConsult(cs, consultDialFailed)
 		return true
 	}
 	defer bridge.Close()
-	reason := rt.consultLoop(ctx, cs, bridge)
+	reason := s.consultLoop(ctx, cs, bridge)
 	if reason != consultTransferred {
-		rt.finishConsult(cs, reason)
+		s.finishConsult(cs, reason)
 	}
 	return true
 }
 
 // consultLoop waits for the end of the consult and returns why it ended.
-func (rt *acdRuntime) consultLoop(ctx context.Context, cs *consult, bridge *media.BridgeHandle) string {
+func (s *Server) consultLoop(ctx context.Context, cs *consult, bridge *media.BridgeHandle) string {
 	for {
 		select {
 		case <-cs.call.Done():
@@ -228,7 +229,7 @@ func (rt *acdRuntime) consultLoop(ctx context.Context, cs *consult, bridge *medi
 			// The colleague's hold needs no music: both are agents.
 		case h := <-cs.handoff:
 			bridge.Close()
-			rt.consults.remove(cs)
+			s.consults.remove(cs)
 			cs.end.Do(func() { close(cs.done) })
 			h.leg <- cs.leg
 			select {
@@ -241,18 +242,18 @@ func (rt *acdRuntime) consultLoop(ctx context.Context, cs *consult, bridge *medi
 }
 
 // finishConsult frees the colleague in the ACD and reports the end.
-func (rt *acdRuntime) finishConsult(cs *consult, reason string) {
-	rt.consults.remove(cs)
+func (s *Server) finishConsult(cs *consult, reason string) {
+	s.consults.remove(cs)
 	cs.end.Do(func() { close(cs.done) })
-	rt.freeConsulted(cs.to, cs.id)
-	rt.consultEvent(call.ConsultEnded, cs.call, cs.to, reason)
+	s.freeConsulted(cs.to, cs.id)
+	s.consultEvent(call.ConsultEnded, cs.call, cs.to, reason)
 	cs.call.Logger().Info("consult call ended", "from_agent", cs.from, "to_agent", cs.to, "reason", reason)
 }
 
-func (rt *acdRuntime) freeConsulted(agent, consultID string) {
-	err := rt.do("consult end", func(a *acd.ACD) ([]acd.Action, error) { return a.ConsultEnd(agent, consultID) })
+func (s *Server) freeConsulted(agent, consultID string) {
+	err := s.acd.Do(queueing.ConsultEnd{Agent: agent, ConsultID: consultID})
 	if err != nil && !errors.Is(err, acd.ErrNoConsult) {
-		rt.log.Info("consulted agent not freed", "agent", agent, "err", err)
+		s.log.Info("consulted agent not freed", "agent", agent, "err", err)
 	}
 }
 
@@ -277,8 +278,8 @@ func (cs *consult) handOver(finished chan struct{}) *sip.AgentLeg {
 // answered but not yet acknowledged by the consulting phone.
 const handoffWait = 5 * time.Second
 
-func (rt *acdRuntime) consultEvent(kind call.Kind, c *sip.Call, target, reason string) {
-	rt.s.bus.Publish(call.Event{
-		Kind: kind, Time: rt.s.clock.Now(), CallID: c.ID, Agent: c.Agent, Target: target, Reason: reason,
+func (s *Server) consultEvent(kind call.Kind, c *sip.Call, target, reason string) {
+	s.bus.Publish(call.Event{
+		Kind: kind, Time: s.clock.Now(), CallID: c.ID, Agent: c.Agent, Target: target, Reason: reason,
 	})
 }

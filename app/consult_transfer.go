@@ -1,9 +1,9 @@
 package app
 
 import (
-	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -14,9 +14,9 @@ import (
 // colleague. It returns the leg and bridge the call goes on with: the old
 // ones when the transfer was refused, and the caller stays with the agent.
 func (qc *queueCall) attended(leg *sip.AgentLeg, bridge *media.BridgeHandle, r sip.Refer) (*sip.AgentLeg, *media.BridgeHandle) {
-	rt := qc.rt
+	s := qc.s
 	log := qc.c.Logger().With("agent", leg.Agent)
-	cs, code, phrase := rt.consultFor(r.Replaced, leg.Agent)
+	cs, code, phrase := s.consultFor(r.Replaced, leg.Agent)
 	if cs == nil {
 		log.Info("attended transfer refused", "status", code, "replaces", r.Replaced.CallID)
 		r.Notify(code, phrase)
@@ -30,17 +30,15 @@ func (qc *queueCall) attended(leg *sip.AgentLeg, bridge *media.BridgeHandle, r s
 		r.Notify(481, "Call/Transaction Does Not Exist")
 		return leg, bridge
 	}
-	err := rt.doCall(qc.c.ID, "attended transfer", func(a *acd.ACD) ([]acd.Action, error) {
-		return a.AttendedTransfer(qc.c.ID, cs.to, cs.id)
-	})
+	err := qc.q.Do(queueing.AttendedTransfer{Call: qc.c.ID, ToAgent: cs.to, ConsultID: cs.id})
 	if err != nil {
 		log.Warn("attended transfer refused by the acd", "to_agent", cs.to, "err", err)
 		to.Hangup()
-		rt.finishConsult(cs, consultTransferErr)
+		s.finishConsult(cs, consultTransferErr)
 		r.Notify(500, "Server Internal Error")
 		return leg, bridge
 	}
-	rt.consultEvent(call.ConsultEnded, cs.call, cs.to, consultTransferred)
+	s.consultEvent(call.ConsultEnded, cs.call, cs.to, consultTransferred)
 	// The recording goes on with the colleague, in the same file.
 	rec := bridge.DetachRecording()
 	// Closing the old bridge stops any hold music the caller hears.
@@ -70,12 +68,12 @@ func (qc *queueCall) attended(leg *sip.AgentLeg, bridge *media.BridgeHandle, r s
 // The dialog must be one of ours and that agent's own consult call; else
 // the status and phrase for the NOTIFY say why not, as the INVITE with
 // Replaces to a phone would have been answered (RFC 3891).
-func (rt *acdRuntime) consultFor(r sip.Replaces, agent string) (*consult, int, string) {
-	c := rt.s.sip.ReplacedCall(r)
+func (s *Server) consultFor(r sip.Replaces, agent string) (*consult, int, string) {
+	c := s.sip.ReplacedCall(r)
 	if c == nil {
 		return nil, 481, "Call/Transaction Does Not Exist"
 	}
-	cs := rt.consults.get(c.ID)
+	cs := s.consults.get(c.ID)
 	if cs == nil || cs.call != c {
 		return nil, 481, "Call/Transaction Does Not Exist"
 	}

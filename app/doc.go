@@ -3,12 +3,12 @@
 // records and HTTP. cmd/hotline and the end-to-end tests both start the
 // server through it.
 //
-// Today it also owns three things that will move out of it: the call path
+// Today it also owns things that will move out of it: the call path
 // (handleCall: feature codes, the IVR flow of the dialled number, the
-// queue it hands the caller to), the ACD runtime (acdRuntime: the one
-// mutex around the pure acd, ringing agents, delivering actions to the
-// callers' goroutines, the ACD's one timer) and the features built on them
-// (callbacks, care, self-service, webhooks, reload). Supervisor monitoring
+// queue it hands the caller to, consult calls) and the features built on
+// it (callbacks, care, webhooks, reload). The ACD runtime is package
+// queueing: the call path and the features reach it only through the
+// queueing.Queueing interface (queueing.go wires the standalone runtime). Supervisor monitoring
 // lives in package monitor: the call path tells it about bridges through
 // the bridgeWatcher hook, and monitor.go rings supervisors for it.
 //

@@ -17,10 +17,10 @@ func (l *serviceLeg) startRecording(a ivr.StartRecording) {
 	}
 	rec := selfservice.NewVoiceRecorder(l.c.Codec(), a.MaxDuration)
 	l.rec = rec
-	l.stream.SetAudioSink(rec.Push)
+	l.Stream().SetAudioSink(rec.Push)
 	l.background(func() ivr.Event {
 		l.awaitEnd(rec, a)
-		l.stream.SetAudioSink(nil)
+		l.Stream().SetAudioSink(nil)
 		return l.saveRecording(rec, a.ID)
 	})
 }
@@ -48,7 +48,7 @@ func (l *serviceLeg) awaitEnd(rec *selfservice.VoiceRecorder, a ivr.StartRecordi
 			return
 		case <-l.ctx.Done():
 			return
-		case <-l.done:
+		case <-l.Stopped():
 			return
 		case <-tick.C:
 			if a.EndSilence > 0 && rec.QuietFor(l.s.clock.Now(), a.EndSilence) {

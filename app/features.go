@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/monitor"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -32,7 +33,7 @@ func (s *Server) isFeature(number string) bool {
 }
 
 // feature carries out an agent's feature code and confirms it by voice.
-func (s *Server) feature(c *sip.Call, leg *callLeg) {
+func (s *Server) feature(c *sip.Call, leg *callleg.Leg) {
 	agent, number := c.Agent, c.Number
 	if mode, target, ok := monitor.ParseCode(s.cfg.Monitor, number); ok {
 		s.monitorFromPhone(c, leg, mode, target)
@@ -46,7 +47,7 @@ func (s *Server) feature(c *sip.Call, leg *callLeg) {
 		c.Logger().Info("feature code refused", "agent", agent, "code", number, "err", err)
 	}
 	lang := s.cfg.DefaultLanguage
-	leg.playAndWait([]ivr.PromptRef{{Lang: lang, Name: confirm}})
+	leg.PlayAndWait([]ivr.PromptRef{{Lang: lang, Name: confirm}})
 }
 
 func (s *Server) applyFeature(agent, number string) error {
@@ -54,16 +55,16 @@ func (s *Server) applyFeature(agent, number string) error {
 		return fmt.Errorf("no queues configured")
 	}
 	f := s.cfg.Features
-	var cmd func(a *acd.ACD) ([]acd.Action, error)
+	var cmd queueing.Command
 	switch number {
 	case f.Login:
-		return s.loginAgent("feature "+number, agent)
+		return s.loginAgent(agent)
 	case f.Logout:
-		cmd = func(a *acd.ACD) ([]acd.Action, error) { return a.AgentLogout(agent) }
+		cmd = queueing.AgentLogout{Agent: agent}
 	case f.Pause:
-		cmd = func(a *acd.ACD) ([]acd.Action, error) { return a.AgentPause(agent, "break") }
+		cmd = queueing.AgentPause{Agent: agent, Reason: "break"}
 	case f.Ready:
-		cmd = func(a *acd.ACD) ([]acd.Action, error) { return a.AgentReady(agent) }
+		cmd = queueing.AgentReady{Agent: agent}
 	default:
 		code := strings.TrimPrefix(number, f.Disposition)
 		category, ok := dispositionCategories[code[0]]
@@ -71,9 +72,9 @@ func (s *Server) applyFeature(agent, number string) error {
 			return fmt.Errorf("disposition code %q", code)
 		}
 		resolved := code[1] == '1'
-		cmd = func(a *acd.ACD) ([]acd.Action, error) { return nil, a.SetDisposition(agent, category, resolved) }
+		cmd = queueing.SetDisposition{Agent: agent, Category: category, Resolved: resolved}
 	}
-	return s.acd.do("feature "+number, cmd)
+	return s.acd.Do(cmd)
 }
 
 func (s *Server) featureConfirmation(number string) string {

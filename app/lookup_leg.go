@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
@@ -17,7 +18,7 @@ import (
 // ask for (account lookups). Its goroutines end with close, so a caller
 // who hangs up mid-lookup leaves nothing running.
 type serviceLeg struct {
-	*callLeg
+	*callleg.Leg
 	s      *Server
 	c      *sip.Call
 	base   call.Event
@@ -27,9 +28,9 @@ type serviceLeg struct {
 	rec    *selfservice.VoiceRecorder // the message being recorded, if any
 }
 
-func (s *Server) serviceLeg(ctx context.Context, c *sip.Call, leg *callLeg, base call.Event) *serviceLeg {
+func (s *Server) serviceLeg(ctx context.Context, c *sip.Call, leg *callleg.Leg, base call.Event) *serviceLeg {
 	ctx, cancel := context.WithCancel(ctx)
-	return &serviceLeg{callLeg: leg, s: s, c: c, base: base, ctx: ctx, cancel: cancel}
+	return &serviceLeg{Leg: leg, s: s, c: c, base: base, ctx: ctx, cancel: cancel}
 }
 
 // close cancels work in flight and waits for it.
@@ -71,11 +72,7 @@ func (l *serviceLeg) background(work func() ivr.Event) {
 }
 
 func (l *serviceLeg) deliver(ev ivr.Event) {
-	select {
-	case l.events <- ev:
-	case <-l.done:
-	case <-l.ctx.Done():
-	}
+	l.Leg.Deliver(l.ctx, ev)
 }
 
 // Play also finds outage-notice recordings, which live outside the prompt
@@ -84,19 +81,7 @@ func (l *serviceLeg) Play(refs []ivr.PromptRef, bargeIn bool) error {
 	if f := l.s.played.Load(); f != nil {
 		(*f)(l.c.ID, refs)
 	}
-	l.buf = l.buf[:0]
-	for _, r := range refs {
-		p := l.prompts.Get(r.Lang, r.Name)
-		if p == nil {
-			p = l.s.self.NoticePrompt(r)
-		}
-		if p == nil {
-			l.c.Logger().Warn("prompt missing at run time", "prompt", r.String())
-			continue
-		}
-		l.buf = append(l.buf, p)
-	}
-	l.stream.Play(l.buf...)
+	l.PlayWith(refs, l.s.self.NoticePrompt)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/monitor"
@@ -33,7 +34,7 @@ func (s *Server) watchBridge(callID, agent string, bridge *media.BridgeHandle) (
 func newMonitor(s *Server) *monitor.Service {
 	return monitor.New(monitor.Deps{
 		Supervisors: s.cfg.Supervisors,
-		IsAgent:     func(id string) bool { return s.acd != nil && s.acd.isAgent(id) },
+		IsAgent:     func(id string) bool { return s.acd != nil && s.acd.IsAgent(id) },
 		Phones:      supervisorPhones{s},
 		Publish:     func(e call.Event) { s.bus.Publish(e) },
 		Audit: func(e store.AuditEntry) {
@@ -72,12 +73,12 @@ func (s *Server) mountMonitor() {
 // monitorFromPhone serves a supervisor who dialled a monitor code and an
 // agent's id (*31 1001) from a registered softphone: the call itself
 // becomes the supervisor's leg of the session.
-func (s *Server) monitorFromPhone(c *sip.Call, leg *callLeg, mode media.MonitorMode, agent string) {
+func (s *Server) monitorFromPhone(c *sip.Call, leg *callleg.Leg, mode media.MonitorMode, agent string) {
 	if s.monitors == nil {
-		leg.playAndWait([]ivr.PromptRef{{Lang: s.cfg.DefaultLanguage, Name: "feature_failed"}})
+		leg.PlayAndWait([]ivr.PromptRef{{Lang: s.cfg.DefaultLanguage, Name: "feature_failed"}})
 		return
 	}
-	sl := monitor.Leg{Stream: c.Media(), Events: leg.events}
+	sl := monitor.Leg{Stream: c.Media(), Events: leg.Events()}
 	s.monitors.ServePhone(sl, c.Agent, agent, mode, s.phoneSource(c.Agent), c.Logger())
 }
 

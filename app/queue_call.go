@@ -8,9 +8,13 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/callback"
+	"github.com/hotline-oss/hotline/callleg"
+	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -18,47 +22,48 @@ import (
 type queueOutcome struct {
 	result call.Result
 	reason string
-	next   string // an IVR node to go back to (overflow, exit digit, transfer)
-	agent  string // who answered, and in which queue (for the survey)
-	queue  string
-	care   *careSettings // the care settings the call was queued with (for the survey)
+	next   string     // an IVR node to go back to (overflow, exit digit, transfer)
+	queue  string     // the queue the call was in at the end (for the survey)
+	care   *care.Call // the call's care state: the survey runs after the talk
 }
 
 // queueCall is one caller in the ACD: waiting with music and
 // announcements, then talking to an agent, possibly moved between queues.
 type queueCall struct {
-	rt    *acdRuntime
+	s     *Server
+	q     queues
 	c     *sip.Call
-	leg   *callLeg
-	w     *waiter
+	leg   *callleg.Leg
+	w     *queueing.Mailbox
 	lang  string
 	queue string
 	music *media.Prompt
-	qs    queueSettings
+	qs    queueing.Settings
 	// announcing is set while a position announcement plays over the music.
 	announcing bool
-	care       careState     // survey, sticky agent (care.go)
-	cb         callbackOffer // virtual hold offer (callback_offer.go)
-
-	// rec is the call's one recording, kept across transfers (recording.go).
-	rec *callRecording
+	care       *care.Call      // survey, sticky agent, complainers, recording (package care)
+	cb         *callback.Offer // virtual hold offer (package callback)
 }
 
 // serve runs the caller through queue until an agent took the call and it
 // ended, or the caller left the queue one way or another.
-func (rt *acdRuntime) serve(c *sip.Call, leg *callLeg, queue string, priority int, lang string) queueOutcome {
-	qc := &queueCall{rt: rt, c: c, leg: leg, lang: lang}
-	qc.w = rt.join(c.ID, c.Caller)
-	defer rt.leave(c.ID)
-	defer func() { qc.rec.finish() }() // after the last agent, not each one: one file per call
-	queue, priority, left := qc.beforeQueue(queue, priority)
+func (s *Server) serve(c *sip.Call, leg *callleg.Leg, queue string, priority int, lang string) queueOutcome {
+	qc := &queueCall{s: s, q: s.acd, c: c, leg: leg, lang: lang}
+	qc.care = s.care.Join(care.CallInfo{ID: c.ID, Caller: c.Caller, Number: c.Number, Log: c.Logger()})
+	qc.cb = s.callbacks.Join(callback.CallInfo{
+		ID: c.ID, Caller: c.Caller, Number: c.Number, Source: c.Source, Trusted: c.CallerTrusted, Log: c.Logger(),
+	}, leg, lang)
+	qc.w = s.acd.Join(c.ID, c.Caller)
+	defer s.acd.Leave(c.ID)
+	defer qc.care.Finish() // after the last agent, not each one: one recording per call
+	queue, priority, left := qc.care.BeforeQueue(leg, lang, queue, priority)
 	if left {
 		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}
 	}
 	for {
 		out, transferTo := qc.wait(queue, priority)
 		if transferTo == "" {
-			out.agent, out.queue, out.care = qc.care.agent, qc.queue, qc.care.settings
+			out.queue, out.care = qc.queue, qc.care
 			return out
 		}
 		queue = transferTo // a blind transfer to a queue: wait again there
@@ -67,11 +72,11 @@ func (rt *acdRuntime) serve(c *sip.Call, leg *callLeg, queue string, priority in
 
 func (qc *queueCall) enter(queue string, priority int) error {
 	qc.queue = queue
-	qc.qs, _ = qc.rt.setting(queue)
-	qc.music = qc.rt.s.prompts.Music(qc.qs.music)
-	return qc.rt.doCall(qc.c.ID, "enqueue", func(a *acd.ACD) ([]acd.Action, error) {
-		return qc.enqueue(a, queue, priority) // sticky.go
-	})
+	qc.qs, _ = qc.q.Setting(queue)
+	qc.music = qc.s.prompts.Music(qc.qs.Music)
+	cmd := queueing.Enqueue{Call: qc.c.ID, Queue: queue, Caller: qc.c.Caller, Priority: priority}
+	cmd.Prefer, cmd.Grace = qc.care.Enqueue() // the sticky agent, on the first entry only
+	return qc.q.Do(cmd)
 }
 
 // wait is one stay in a queue; transferTo names a queue the agent moved
@@ -82,11 +87,11 @@ func (qc *queueCall) wait(queue string, priority int) (out queueOutcome, transfe
 	}
 	for {
 		select {
-		case act := <-qc.w.acts:
+		case act := <-qc.w.Actions():
 			if out, done, next := qc.act(act); done {
 				return out, next
 			}
-		case ev := <-qc.leg.events:
+		case ev := <-qc.leg.Events():
 			if out, done := qc.callerEvent(ev); done {
 				return out, ""
 			}
@@ -102,7 +107,7 @@ func (qc *queueCall) act(act acd.Action) (out queueOutcome, done bool, transferT
 		if a.Position > 1 {
 			qc.announce(a.Position, a.ExpectedWait)
 		} else {
-			qc.offerCallback(a.ExpectedWait) // callback_offer.go
+			qc.offerCallback(a.ExpectedWait)
 		}
 	case acd.Announce:
 		qc.announce(a.Position, a.ExpectedWait)
@@ -111,7 +116,7 @@ func (qc *queueCall) act(act acd.Action) (out queueOutcome, done bool, transferT
 	case acd.Rejected:
 		return qc.refuse(call.ResultBlocked, a.Reason), true, ""
 	case acd.Leave:
-		if a.Reason == reasonInternalError {
+		if a.Reason == queueing.ReasonInternalError {
 			return queueOutcome{result: call.ResultFailed, reason: "acd_" + a.Reason}, true, ""
 		}
 		return qc.refuse(call.ResultBlocked, a.Reason), true, ""
@@ -130,21 +135,28 @@ func (qc *queueCall) act(act acd.Action) (out queueOutcome, done bool, transferT
 func (qc *queueCall) callerEvent(ev ivr.Event) (queueOutcome, bool) {
 	switch e := ev.(type) {
 	case ivr.CallerHangup:
-		err := qc.rt.doCall(qc.c.ID, "abandon", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
+		err := qc.q.Do(queueing.Abandon{Call: qc.c.ID, Reason: "caller hangup"})
 		if errors.Is(err, acd.ErrNotWaiting) {
 			return qc.answeredAsCallerLeft(), true
 		}
 		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}, true
 	case ivr.Digit:
-		if out, done, handled := qc.callbackDigit(e.D); handled {
-			return out, done
+		switch qc.cb.Digit(qc.queue, e.D) {
+		case callback.Requested:
+			return queueOutcome{result: call.ResultCallback, reason: "callback_requested"}, true
+		case callback.CallerLeft:
+			return qc.callerEvent(ivr.CallerHangup{})
+		case callback.Resume:
+			qc.announcing = false
+			qc.holdMusic()
+			return queueOutcome{}, false
 		}
-		if qc.qs.exitDigit != 0 && e.D == qc.qs.exitDigit {
-			err := qc.rt.doCall(qc.c.ID, "exit queue", func(a *acd.ACD) ([]acd.Action, error) { return a.Abandon(qc.c.ID) })
+		if qc.qs.ExitDigit != 0 && e.D == qc.qs.ExitDigit {
+			err := qc.q.Do(queueing.Abandon{Call: qc.c.ID, Reason: "exit digit"})
 			if errors.Is(err, acd.ErrNotWaiting) {
 				return queueOutcome{}, false // an agent just answered: the Connect follows
 			}
-			return queueOutcome{reason: "exit_digit", next: qc.qs.exitTarget}, true
+			return queueOutcome{reason: "exit_digit", next: qc.qs.ExitTarget}, true
 		}
 	case ivr.PlaybackDone:
 		if qc.announcing {
@@ -159,10 +171,10 @@ func (qc *queueCall) callerEvent(ev ivr.Event) (queueOutcome, bool) {
 // hung up, before the Connect was read: the agent's leg is hung up now
 // (not left to leave, after the call ended) and the ACD ends the talk.
 func (qc *queueCall) answeredAsCallerLeft() queueOutcome {
-	if leg := qc.rt.takeLeg(qc.c.ID); leg != nil {
+	if leg := qc.q.TakeLeg(qc.c.ID); leg != nil {
 		leg.Hangup()
 	}
-	_ = qc.rt.doCall(qc.c.ID, "talk ended", func(a *acd.ACD) ([]acd.Action, error) { return a.TalkEnded(qc.c.ID, call.HangupByCaller) })
+	qc.talkEnded(call.HangupByCaller)
 	return queueOutcome{result: call.ResultAnsweredByAgent, reason: "caller_hangup"}
 }
 
@@ -185,7 +197,7 @@ func (qc *queueCall) announce(position int, ewt time.Duration) {
 		refs = append(refs, qc.number(minutes)...)
 		refs = append(refs, qc.ref("minutes"))
 	}
-	refs = append(refs, qc.callbackOfferRefs(ewt)...) // callback_offer.go
+	refs = append(refs, qc.cb.Refs(qc.queue, ewt)...) // the callback offer, if any
 	_ = qc.leg.Play(refs, false)
 	qc.announcing = true
 }
@@ -201,9 +213,18 @@ func (qc *queueCall) number(n int) []ivr.PromptRef {
 	return refs
 }
 
+// offerCallback plays the callback offer on its own (no position
+// announcement due).
+func (qc *queueCall) offerCallback(ewt time.Duration) {
+	if refs := qc.cb.Refs(qc.queue, ewt); len(refs) > 0 {
+		_ = qc.leg.Play(refs, false)
+		qc.announcing = true
+	}
+}
+
 // refuse tells the caller nobody can take the call now and says goodbye.
 func (qc *queueCall) refuse(result call.Result, reason string) queueOutcome {
-	if qc.leg.playAndWait([]ivr.PromptRef{qc.ref("all_agents_busy"), qc.ref("goodbye")}) {
+	if qc.leg.PlayAndWait([]ivr.PromptRef{qc.ref("all_agents_busy"), qc.ref("goodbye")}) {
 		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}
 	}
 	return queueOutcome{result: result, reason: reason}
@@ -212,7 +233,7 @@ func (qc *queueCall) refuse(result call.Result, reason string) queueOutcome {
 // talk connects the caller to the agent who answered and stays until the
 // call ends or is transferred.
 func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
-	leg := qc.rt.takeLeg(qc.c.ID)
+	leg := qc.q.TakeLeg(qc.c.ID)
 	if leg == nil {
 		qc.c.Logger().Warn("connect without an agent leg", "agent", a.AgentID)
 		return queueOutcome{result: call.ResultFailed, reason: "no_agent_leg"}, true, ""
@@ -223,9 +244,9 @@ func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
 			refs = append(refs, qc.ref("digit_"+string(d)))
 		}
 		refs = append(refs, qc.ref("will_serve_you"))
-		if qc.leg.playAndWait(refs) {
+		if qc.leg.PlayAndWait(refs) {
 			leg.Hangup()
-			_ = qc.rt.doCall(qc.c.ID, "talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, call.HangupByCaller) })
+			qc.talkEnded(call.HangupByCaller)
 			return queueOutcome{result: call.ResultAnsweredByAgent, reason: "caller_hangup"}, true, ""
 		}
 	} else {
@@ -234,14 +255,13 @@ func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
 	bridge, err := media.Bridge(qc.c.Media(), leg.Media())
 	if err != nil {
 		leg.Hangup()
-		_ = qc.rt.doCall(qc.c.ID, "talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, call.HangupByServer) })
+		qc.talkEnded(call.HangupByServer)
 		return queueOutcome{result: call.ResultFailed, reason: "bridge"}, true, ""
 	}
 	defer bridge.Close()
-	defer qc.rt.s.watchBridge(qc.c.ID, a.AgentID, bridge)() // on bridge: supervisors find the call (monitor.go)
-	qc.care.agent = a.AgentID
-	qc.recordBridge(bridge, a.AgentID) // recording.go: nothing unless the queue records
-	qc.rt.s.metrics.MoveTo(qc.c.ID, metrics.StageTalking)
+	defer qc.s.watchBridge(qc.c.ID, a.AgentID, bridge)() // on bridge: supervisors find the call (monitor.go)
+	qc.care.OnBridge(bridge, qc.queue, a.AgentID)        // records, when the queue does
+	qc.s.metrics.MoveTo(qc.c.ID, metrics.StageTalking)
 	return qc.talking(leg, bridge)
 }
 
@@ -251,9 +271,7 @@ func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (que
 		bridge.DetachRecording() // a blind transfer takes it on to the next agent; serve stops it
 		bridge.Close()           // the bridge of an attended transfer, if any
 	}()
-	end := func(by call.HangupBy) {
-		_ = qc.rt.doCall(qc.c.ID, "talk ended", func(x *acd.ACD) ([]acd.Action, error) { return x.TalkEnded(qc.c.ID, by) })
-	}
+	end := qc.talkEnded
 	for {
 		select {
 		case <-qc.c.Done():
@@ -264,23 +282,23 @@ func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (que
 		case <-leg.Done():
 			end(call.HangupByAgent)
 			answered.reason = "agent_hangup"
-			qc.care.agent = leg.Agent // after an attended transfer, the colleague: the survey rates them
+			qc.care.AgentChanged(leg.Agent) // after an attended transfer, the colleague: the survey rates them
 			return answered, true, ""
 		case held := <-leg.Holds():
 			qc.hold(held, bridge)
 		case r := <-leg.Refers():
 			if r.Replaced.CallID != "" {
 				leg, bridge = qc.attended(leg, bridge, r) // the call goes on with the consulted agent
-				qc.rt.s.watchBridge(qc.c.ID, leg.Agent, bridge)
+				qc.s.watchBridge(qc.c.ID, leg.Agent, bridge)
 				continue
 			}
 			if out, done, next := qc.transfer(leg, r); done {
 				return out, true, next
 			}
-		case act := <-qc.w.acts:
+		case act := <-qc.w.Actions():
 			// Nothing the ACD says changes a connected call, but for the
 			// end of one whose command failed an invariant.
-			if l, ok := act.(acd.Leave); ok && l.Reason == reasonInternalError {
+			if l, ok := act.(acd.Leave); ok && l.Reason == queueing.ReasonInternalError {
 				leg.Hangup()
 				answered.reason = "acd_" + l.Reason
 				return answered, true, ""
@@ -292,11 +310,10 @@ func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (que
 func (qc *queueCall) hold(held bool, bridge *media.BridgeHandle) {
 	if held {
 		bridge.Hold(qc.music)
-		_ = qc.rt.doCall(qc.c.ID, "hold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Hold(qc.c.ID) })
-		return
+	} else {
+		bridge.Unhold()
 	}
-	bridge.Unhold()
-	_ = qc.rt.doCall(qc.c.ID, "unhold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Unhold(qc.c.ID) })
+	_ = qc.q.Do(queueing.Hold{Call: qc.c.ID, Held: held})
 }
 
 // transfer carries out an agent's blind transfer to a queue or an IVR node.
@@ -304,24 +321,22 @@ func (qc *queueCall) transfer(leg *sip.AgentLeg, r sip.Refer) (queueOutcome, boo
 	target := strings.TrimSpace(r.Target)
 	var kindTarget string
 	switch {
-	case qc.rt.hasQueue(target):
+	case qc.q.HasQueue(target):
 		kindTarget = acd.TargetQueue + ":" + target
-	case qc.rt.isAgent(target):
-		if !qc.rt.loggedIn(target) {
+	case qc.q.IsAgent(target):
+		if !qc.q.LoggedIn(target) {
 			// The caller stays with the transferring agent.
 			r.Notify(480, "Temporarily Unavailable")
 			return queueOutcome{}, false, ""
 		}
-		kindTarget = acd.TargetQueue + ":" + personalQueue(target)
-	case qc.rt.s.hasNode(qc.c.Number, target):
+		kindTarget = acd.TargetQueue + ":" + queueing.PersonalQueue(target)
+	case qc.s.hasNode(qc.c.Number, target):
 		kindTarget = acd.TargetIVR + ":" + target
 	default:
 		r.Notify(404, "Not Found")
 		return queueOutcome{}, false, ""
 	}
-	err := qc.rt.doCall(qc.c.ID, "transfer", func(a *acd.ACD) ([]acd.Action, error) {
-		return a.Transfer(qc.c.ID, acd.TransferBlind, kindTarget)
-	})
+	err := qc.q.Do(queueing.Transfer{Call: qc.c.ID, Kind: acd.TransferBlind, Target: kindTarget})
 	if err != nil {
 		r.Notify(500, "Server Internal Error")
 		return queueOutcome{}, false, ""
@@ -335,21 +350,7 @@ func (qc *queueCall) transfer(leg *sip.AgentLeg, r sip.Refer) (queueOutcome, boo
 	return queueOutcome{reason: "transferred", next: name}, true, ""
 }
 
-func (rt *acdRuntime) isAgent(id string) bool {
-	_, ok := rt.setting(personalQueue(id))
-	return ok
-}
-
-// loggedIn reports whether an agent is logged in (in any state but
-// logged_out), so a transfer to it can wait in its personal queue.
-func (rt *acdRuntime) loggedIn(id string) bool {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	info, err := rt.acd.Agent(id)
-	return err == nil && info.State != acd.LoggedOut
-}
-
-func (rt *acdRuntime) hasQueue(name string) bool {
-	_, ok := rt.setting(name)
-	return ok
+// talkEnded tells the ACD the caller and the agent are no longer talking.
+func (qc *queueCall) talkEnded(by call.HangupBy) {
+	_ = qc.q.Do(queueing.TalkEnded{Call: qc.c.ID, By: by})
 }

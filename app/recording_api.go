@@ -40,7 +40,7 @@ func (r recordingsAPI) OpenRecording(ctx context.Context, callID string) (web.Re
 	case err != nil:
 		return web.RecordingAudio{}, err
 	}
-	p, err := r.s.care.recordingPath(rec.File)
+	p, err := r.s.care.RecordingPath(rec.File)
 	if err != nil {
 		r.s.log.Error("recording row names a file outside the recordings directory", "call", callID, "err", err)
 		return web.RecordingAudio{}, err

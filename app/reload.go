@@ -9,9 +9,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -41,12 +41,6 @@ func agentPasswords(cfg *config.Config) map[string]string {
 		out[a.ID] = a.AgentPassword()
 	}
 	return out
-}
-
-// setting returns a queue's runtime settings, as of the last reload.
-func (rt *acdRuntime) setting(name string) (queueSettings, bool) {
-	qs, ok := (*rt.settings.Load())[name]
-	return qs, ok
 }
 
 // ReloadResult says what a reload changed and what it could not.
@@ -128,7 +122,10 @@ func (s *Server) applyLocked(cfg *config.Config) (ReloadResult, error) {
 	res := ReloadResult{Changed: describeChanges(prev, cfg), NeedsRestart: restartOnly(s.cfg, cfg)}
 	switch {
 	case s.acd != nil:
-		if err := s.acd.reload(next.acdConfig, next.queues); err != nil {
+		if err := s.acd.Reload(next.acdConfig, next.queues); err != nil {
+			if !errors.Is(err, queueing.ErrStopped) {
+				err = fmt.Errorf("acd: %w", err)
+			}
 			return ReloadResult{}, rejected(err)
 		}
 	case len(next.acdConfig.Queues) > 0:
@@ -151,26 +148,6 @@ func (s *Server) applyLocked(cfg *config.Config) (ReloadResult, error) {
 		res.NeedsRestart = []string{}
 	}
 	return res, nil
-}
-
-// reload hands the ACD its new agents and queues and the runtime their
-// settings, under the lock every ACD command takes.
-func (rt *acdRuntime) reload(cfg acd.Config, settings map[string]queueSettings) error {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	if rt.closed {
-		return errors.New("acd stopped")
-	}
-	// A reload that breaks an invariant fails like a refused one, with
-	// errACDInternal; the ACD keeps what it had applied (acd_recover.go).
-	acts, err := rt.runLocked("", "reload", func(a *acd.ACD) ([]acd.Action, error) { return a.Reload(cfg) })
-	if err != nil {
-		return fmt.Errorf("acd: %w", err)
-	}
-	rt.settings.Store(&settings)
-	rt.dispatchLocked(acts)
-	rt.armLocked()
-	return nil
 }
 
 // rejected turns validation errors into the API's list of problems.

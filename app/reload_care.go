@@ -7,14 +7,14 @@ import (
 // applyCareLocked swaps the settings the care features, virtual hold and
 // supervisor monitoring read, each behind its own atomic pointer: calls
 // entering a queue from now on use them, calls already queued or talking
-// keep what they captured (care_reload.go, callback_reload.go).
+// keep what they captured (packages care and callback).
 func (s *Server) applyCareLocked(cfg *config.Config, res *ReloadResult) {
-	s.care.reload(cfg)
+	s.care.Reload(cfg)
 	if s.monitors != nil {
 		s.monitors.SetSupervisors(cfg.Supervisors)
 	}
 	if s.acd != nil {
-		res.NeedsRestart = append(res.NeedsRestart, s.reloadCallbacks(cfg)...)
+		res.NeedsRestart = append(res.NeedsRestart, s.callbacks.Reload(cfg)...)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testphone"
 	"github.com/hotline-oss/hotline/web"
@@ -203,7 +204,7 @@ func TestReloadTurnsRecordingOffForNewCallsOnly(t *testing.T) {
 	}
 	h.events.waitEnd(t, id)
 
-	if filepath.Base(saved.Detail) != filepath.Base(recordingFile(time.Time{}, id)) {
+	if filepath.Base(saved.Detail) != filepath.Base(care.RecordingFile(time.Time{}, id)) {
 		t.Fatalf("recording %s is not named after call %s", saved.Detail, id)
 	}
 
@@ -214,7 +215,7 @@ func TestReloadTurnsRecordingOffForNewCallsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.events.waitEnd(t, id2)
-	name := filepath.Base(recordingFile(time.Time{}, id2))
+	name := filepath.Base(care.RecordingFile(time.Time{}, id2))
 	err := filepath.WalkDir(filepath.Join(h.srv.cfg.DataDir, "recordings"), func(path string, _ fs.DirEntry, err error) error {
 		if err == nil && filepath.Base(path) == name {
 			t.Errorf("call %s recorded after recording was turned off: %s", id2, path)
@@ -231,7 +232,7 @@ func TestReloadTurnsCallbackOnForAnotherQueue(t *testing.T) {
 	uri := "sip:{number}@" + gw.Addr()
 	h := start(t, acdTestConfig, callbackSetup(uri, 3))
 	write := reloadFixture(t, h)
-	if _, ok := h.srv.callbacks.settings("billing"); ok {
+	if _, ok := h.srv.callbacks.Settings("billing"); ok {
 		t.Fatal("billing offers callbacks before the reload")
 	}
 	const cb = "    callback: {enabled: true, offer_after: 1s, max_attempts: 2, retry_after: 1s, give_up_after: 1m, ring_timeout: 5s}\n"
@@ -253,7 +254,7 @@ func TestReloadTurnsCallbackOnForAnotherQueue(t *testing.T) {
 	if req.Queue != "billing" {
 		t.Fatalf("CallbackRequested %+v", req)
 	}
-	if got, _ := h.srv.callbacks.settings("billing"); got.MaxAttempts != 2 {
+	if got, _ := h.srv.callbacks.Settings("billing"); got.MaxAttempts != 2 {
 		t.Errorf("billing's callback max_attempts = %d, want 2", got.MaxAttempts)
 	}
 }

@@ -13,12 +13,15 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/callback"
+	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/prompts"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
@@ -36,12 +39,12 @@ type Server struct {
 	ports     *media.PortPool
 	pacer     *media.Pacer
 	sip       *sip.Endpoint
-	acd       *acdRuntime
+	acd       queues // nil without queues
 	store     *store.Store
 	hooks     *Webhooks
 	acdConfig acd.Config
-	care      *careRuntime // survey, sticky agent, complainers, recording (care.go)
-	queues    map[string]queueSettings
+	care      *care.Service // survey, sticky agent, complainers, recording (package care)
+	queues    map[string]queueing.Settings
 	web       *web.Server
 	reload    reloadState // hot reload: see reload.go
 	clock     clock
@@ -50,12 +53,14 @@ type Server struct {
 	// played, when set, sees every playback of a call's IVR: tests check
 	// what a caller heard without decoding audio.
 	played atomic.Pointer[func(callID string, refs []ivr.PromptRef)]
-	// callbacks: virtual hold (callback.go); nil when no queue offers it
-	callbacks *callbackService
+	// callbacks: virtual hold (package callback); nil when no queue offers it
+	callbacks *callback.Service
 	// monitors: supervisors' listen/whisper/barge (package monitor,
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
 	onBridge bridgeWatcher
+	// consults: agents' consult calls in progress (consult.go)
+	consults consultRegistry
 	// restored: agents' states from before a restart, waiting for their
 	// phones to register (agent_restore.go)
 	restored pendingRestore
@@ -173,7 +178,7 @@ func (s *Server) enableWindows() error {
 func (s *Server) loadACD() error {
 	cfg := s.cfg
 	s.routing().passwords = agentPasswords(cfg)
-	s.acdConfig, s.queues = acdConfig(cfg)
+	s.acdConfig, s.queues = queueing.FromConfig(cfg)
 	if len(s.acdConfig.Queues) == 0 {
 		return nil
 	}
@@ -182,13 +187,13 @@ func (s *Server) loadACD() error {
 	}
 	var errs []error
 	for name, q := range s.queues {
-		if s.prompts.Music(q.music) == nil {
-			errs = append(errs, cfg.Errorf("queues", "queues.%s: music %q not found (prompts/music/%s.wav)", name, q.music, q.music))
+		if s.prompts.Music(q.Music) == nil {
+			errs = append(errs, cfg.Errorf("queues", "queues.%s: music %q not found (prompts/music/%s.wav)", name, q.Music, q.Music))
 		}
 		// Without flows (they failed to parse, reported already) every
 		// target would look unknown.
-		if q.exitTarget != "" && len(s.routing().flows) > 0 && !s.anyFlowHas(q.exitTarget) {
-			errs = append(errs, cfg.Errorf("queues", "queues.%s: exit_target: unknown IVR node %q", name, q.exitTarget))
+		if q.ExitTarget != "" && len(s.routing().flows) > 0 && !s.anyFlowHas(q.ExitTarget) {
+			errs = append(errs, cfg.Errorf("queues", "queues.%s: exit_target: unknown IVR node %q", name, q.ExitTarget))
 		}
 	}
 	for _, lang := range cfg.Languages {
@@ -200,7 +205,7 @@ func (s *Server) loadACD() error {
 			}
 		}
 	}
-	errs = append(errs, s.checkCarePrompts()...)
+	errs = append(errs, care.CheckPrompts(cfg, s.prompts.Has)...)
 	return errors.Join(errs...)
 }
 
@@ -279,15 +284,15 @@ func (s *Server) Start() error {
 	}
 	var err error
 	if len(s.acdConfig.Queues) > 0 {
-		a, err := acd.New(s.acdConfig, s.clock, acd.WithObserver(s.bus.Publish), s.care.stickyOption())
+		a, err := acd.New(s.acdConfig, s.clock, acd.WithObserver(s.bus.Publish), s.care.StickyOption())
 		if err != nil {
 			return err
 		}
-		s.acd = newACDRuntime(s, a, s.queues)
+		s.acd = s.newQueueing(a)
 		sipCfg.OnRegistration = s.onRegistration
-		sipCfg.Consult = s.acd.ringConsult
+		sipCfg.Consult = s.ringConsult
 		s.applyQueueMetrics(cfg)
-		s.metrics.SetSnapshotSource(s.acd.snapshot)
+		s.metrics.SetSnapshotSource(s.acd.Snapshot)
 	}
 	sipCfg.AgentPassword = s.sipPassword // agents and supervisors (monitor.go)
 	sipCfg.IsInternal = s.isInternal
@@ -391,9 +396,9 @@ func (s *Server) Shutdown(ctx context.Context) {
 
 // Close stops everything at once.
 func (s *Server) Close() {
-	s.callbacks.close() // before the ACD and the store: saves or ends pending callbacks
+	s.callbacks.Close() // before the ACD and the store: saves or ends pending callbacks
 	if s.acd != nil {
-		s.acd.close()
+		s.acd.Close()
 	}
 	if s.sip != nil {
 		_ = s.sip.Close()
@@ -409,7 +414,7 @@ func (s *Server) Close() {
 		_ = s.hooks.Close(ctx)
 		cancel()
 	}
-	s.care.close()
+	s.care.Close()
 	s.closeStore()
 }
 

@@ -1,4 +1,4 @@
-package app
+package care
 
 import (
 	"context"
@@ -46,11 +46,11 @@ func TestSurveyMachineRules(t *testing.T) {
 
 func TestRecordingFileNames(t *testing.T) {
 	day := time.Date(2026, 3, 7, 23, 59, 0, 0, time.UTC)
-	if got := recordingFile(day, "abc-123@host"); got != "2026/03/07/abc-123@host.wav" {
+	if got := RecordingFile(day, "abc-123@host"); got != "2026/03/07/abc-123@host.wav" {
 		t.Errorf("plain id: %s", got)
 	}
 	for _, id := range []string{"../../etc/passwd", "a/b", `a\b`, "..", strings.Repeat("x", 300), "名字"} {
-		got := recordingFile(day, id)
+		got := RecordingFile(day, id)
 		if !filepath.IsLocal(filepath.FromSlash(got)) || strings.Count(got, "/") != 3 || !strings.HasSuffix(got, ".wav") {
 			t.Errorf("id %q: unsafe file %q", id, got)
 		}
@@ -58,14 +58,14 @@ func TestRecordingFileNames(t *testing.T) {
 			t.Errorf("id %q: file name too long (%d)", id, len(got))
 		}
 	}
-	if recordingFile(day, "a/b") == recordingFile(day, "a_b") {
+	if RecordingFile(day, "a/b") == RecordingFile(day, "a_b") {
 		t.Error("ids differing in unsafe characters share a file")
 	}
-	cr := &careRuntime{recDir: t.TempDir()}
-	if _, err := cr.recordingPath("../outside.wav"); err == nil {
+	cr := &Service{recDir: t.TempDir()}
+	if _, err := cr.RecordingPath("../outside.wav"); err == nil {
 		t.Error("a stored path leaving the directory was accepted")
 	}
-	if _, err := cr.recordingPath("/etc/passwd"); err == nil {
+	if _, err := cr.RecordingPath("/etc/passwd"); err == nil {
 		t.Error("an absolute stored path was accepted")
 	}
 }
@@ -95,7 +95,10 @@ func TestComplaintCache(t *testing.T) {
 }
 
 // countingStore answers complaint counts from a map and counts the queries.
+// countingStore counts complaint queries; the care features' other store
+// methods are not used here.
 type countingStore struct {
+	Store
 	mu      sync.Mutex
 	counts  map[string]int
 	queries map[string]int
@@ -113,8 +116,8 @@ func (s *countingStore) ComplaintCount(_ context.Context, caller, _ string, _, _
 func TestDispositionInvalidatesOnlyItsCaller(t *testing.T) {
 	db := &countingStore{counts: map[string]int{"555": 1, "777": 4}, queries: map[string]int{}}
 	clk := &stepClock{now: time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)}
-	cr := &careRuntime{s: &Server{clock: clk}, loc: time.UTC, lookupTimeout: time.Second,
-		complaints: newComplaintCache(time.Minute, 100), counter: db}
+	cr := &Service{deps: Deps{Clock: clk, Store: db}, loc: time.UTC, lookupTimeout: time.Second,
+		complaints: newComplaintCache(time.Minute, 100)}
 	count := func(caller string) int {
 		t.Helper()
 		n, err := cr.complaintsOf(caller, "complaint")
@@ -139,4 +142,22 @@ func TestDispositionInvalidatesOnlyItsCaller(t *testing.T) {
 	if n := count("555"); n != 2 || db.queries["555"] != 2 {
 		t.Errorf("disposed caller: count %d after %d queries; want the new 2 (2 queries)", n, db.queries["555"])
 	}
+}
+
+// stepClock is a clock the test moves by hand.
+type stepClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stepClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
 }

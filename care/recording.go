@@ -1,4 +1,4 @@
-package app
+package care
 
 import (
 	"context"
@@ -18,20 +18,18 @@ import (
 	"github.com/hotline-oss/hotline/store"
 )
 
-// recording returns queue's recording settings when it records calls.
-func (cr *careRuntime) recording(queue string) *config.Recording {
-	if cr == nil {
-		return nil
-	}
-	if r := cr.queue(queue).Recording; r != nil && r.Enabled {
+// recording returns queue's recording settings, as of the last reload,
+// when it records calls.
+func (svc *Service) recording(queue string) *config.Recording {
+	if r := svc.queue(queue).Recording; r != nil && r.Enabled {
 		return r
 	}
 	return nil
 }
 
-func (cr *careRuntime) recordingConfigured() bool {
-	for name := range cr.queues {
-		if cr.recording(name) != nil {
+func (svc *Service) recordingConfigured() bool {
+	for name := range svc.queues {
+		if svc.recording(name) != nil {
 			return true
 		}
 	}
@@ -40,7 +38,7 @@ func (cr *careRuntime) recordingConfigured() bool {
 
 // callRecording is one call's recording in progress.
 type callRecording struct {
-	cr      *careRuntime
+	svc     *Service
 	rec     *media.Recording
 	ev      call.Event // who and where, for RecordingSaved
 	rel     string     // file relative to the recordings directory
@@ -51,38 +49,38 @@ type callRecording struct {
 // startRecording records the bridge when the call's queue records calls;
 // it returns nil otherwise, or when the file cannot be created (the call
 // goes on unrecorded: a failed recording must not fail the call).
-func (qc *queueCall) startRecording(bridge *media.BridgeHandle, agent string) *callRecording {
-	cr := qc.rt.s.care
-	if qc.care.recording(qc.queue) == nil { // the settings the call was queued with (care_reload.go)
+func (cc *Call) startRecording(bridge *media.BridgeHandle, queue, agent string) *callRecording {
+	if cc.recording(queue) == nil { // the settings the call was queued with (reload.go)
 		return nil
 	}
-	now := cr.s.clock.Now()
-	rel := recordingFile(now.In(cr.loc), qc.c.ID)
-	path := filepath.Join(cr.recDir, filepath.FromSlash(rel))
+	svc, c := cc.svc, cc.c
+	now := svc.deps.Clock.Now()
+	rel := RecordingFile(now.In(svc.loc), c.ID)
+	path := filepath.Join(svc.recDir, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		qc.c.Logger().Warn("recording not started", "err", err)
+		c.Log.Warn("recording not started", "err", err)
 		return nil
 	}
 	rec, err := bridge.StartRecordingFile(path)
 	if err != nil {
-		qc.c.Logger().Warn("recording not started", "err", err)
+		c.Log.Warn("recording not started", "err", err)
 		return nil
 	}
-	ev := call.Event{Kind: call.RecordingSaved, CallID: qc.c.ID, Caller: qc.c.Caller, Number: qc.c.Number, Queue: qc.queue, Agent: agent}
-	return &callRecording{cr: cr, rec: rec, ev: ev, rel: rel, path: path, started: now}
+	ev := call.Event{Kind: call.RecordingSaved, CallID: c.ID, Caller: c.Caller, Number: c.Number, Queue: queue, Agent: agent}
+	return &callRecording{svc: svc, rec: rec, ev: ev, rel: rel, path: path, started: now}
 }
 
 // recordBridge records an agent's talk with the caller. The call's first
 // recorded talk starts its recording; every later one (after a blind
 // transfer) continues it, so a call has one file and one row however
 // often it is handed on, with silence for the time in between.
-func (qc *queueCall) recordBridge(bridge *media.BridgeHandle, agent string) {
-	if qc.rec == nil {
-		qc.rec = qc.startRecording(bridge, agent)
+func (cc *Call) recordBridge(bridge *media.BridgeHandle, queue, agent string) {
+	if cc.rec == nil {
+		cc.rec = cc.startRecording(bridge, queue, agent)
 		return
 	}
-	if err := bridge.AttachRecording(qc.rec.rec); err != nil {
-		qc.c.Logger().Warn("recording not continued", "agent", agent, "err", err)
+	if err := bridge.AttachRecording(cc.rec.rec); err != nil {
+		cc.c.Log.Warn("recording not continued", "agent", agent, "err", err)
 	}
 }
 
@@ -92,7 +90,8 @@ func (r *callRecording) finish() {
 	if r == nil {
 		return
 	}
-	log := r.cr.s.log.With("call", r.ev.CallID)
+	svc := r.svc
+	log := svc.log.With("call", r.ev.CallID)
 	if err := r.rec.Stop(); err != nil {
 		log.Warn("recording incomplete", "file", r.rel, "err", err)
 	}
@@ -105,11 +104,11 @@ func (r *callRecording) finish() {
 		CallID: r.ev.CallID, Queue: r.ev.Queue, Agent: r.ev.Agent, File: r.rel,
 		Started: r.started, Duration: time.Duration(st.Frames) * media.FrameDuration, Bytes: size,
 	}
-	r.cr.metrics.RecordingBytes(size)
-	r.cr.bg.Add(1)
+	svc.metrics.RecordingBytes(size)
+	svc.bg.Add(1)
 	go func() {
-		defer r.cr.bg.Done()
-		if s := r.cr.s.store; s != nil {
+		defer svc.bg.Done()
+		if s := svc.deps.Store; s != nil {
 			// Through the store's spool: an outage delays the row, and
 			// the recording is listed and swept once it is written.
 			if err := s.SaveRecording(rec); err != nil {
@@ -117,16 +116,16 @@ func (r *callRecording) finish() {
 			}
 		}
 		ev := r.ev
-		ev.Time, ev.Detail = r.cr.s.clock.Now(), r.rel
-		r.cr.s.bus.Publish(ev)
+		ev.Time, ev.Detail = svc.deps.Clock.Now(), r.rel
+		svc.deps.Publish(ev)
 	}()
 }
 
-// recordingFile is where a call's recording goes, relative to the
+// RecordingFile is where a call's recording goes, relative to the
 // recordings directory: YYYY/MM/DD/<call id>.wav in the report time zone.
 // The call id is reduced to safe characters, so no id can reach outside
 // its day's directory.
-func recordingFile(t time.Time, callID string) string {
+func RecordingFile(t time.Time, callID string) string {
 	safe := strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.', r == '@':
@@ -142,67 +141,67 @@ func recordingFile(t time.Time, callID string) string {
 	return fmt.Sprintf("%04d/%02d/%02d/%s.wav", t.Year(), t.Month(), t.Day(), safe)
 }
 
-// recordingPath resolves a stored relative file name inside the
+// RecordingPath resolves a stored relative file name inside the
 // recordings directory, refusing anything that would leave it.
-func (cr *careRuntime) recordingPath(rel string) (string, error) {
+func (svc *Service) RecordingPath(rel string) (string, error) {
 	p := filepath.FromSlash(rel)
 	if !filepath.IsLocal(p) {
 		return "", fmt.Errorf("recording file %q is not inside the recordings directory", rel)
 	}
-	return filepath.Join(cr.recDir, p), nil
+	return filepath.Join(svc.recDir, p), nil
 }
 
 // sweepLoop deletes expired recordings now and at every tick until close.
-func (cr *careRuntime) sweepLoop(ticks <-chan time.Time) {
-	defer cr.bg.Done()
+func (svc *Service) sweepLoop(ticks <-chan time.Time) {
+	defer svc.bg.Done()
 	for {
-		if _, err := cr.sweepRecordings(cr.s.clock.Now()); err != nil {
-			cr.s.log.Warn("recording retention sweep", "err", err)
+		if _, err := svc.SweepRecordings(svc.deps.Clock.Now()); err != nil {
+			svc.log.Warn("recording retention sweep", "err", err)
 		}
 		select {
-		case <-cr.stop:
+		case <-svc.stop:
 			return
 		case <-ticks:
 		}
 	}
 }
 
-// sweepRecordings deletes the files and rows of recordings older than
+// SweepRecordings deletes the files and rows of recordings older than
 // their queue's retention_days; it returns how many went.
-func (cr *careRuntime) sweepRecordings(now time.Time) (int, error) {
-	if cr.s.store == nil {
+func (svc *Service) SweepRecordings(now time.Time) (int, error) {
+	if svc.deps.Store == nil {
 		return 0, nil
 	}
 	deleted := 0
 	var errs []error
-	for _, name := range sortedKeys(cr.queues) {
-		r := cr.recording(name)
+	for _, name := range sortedKeys(svc.queues) {
+		r := svc.recording(name)
 		if r == nil || r.RetentionDays <= 0 {
 			continue
 		}
-		n, err := cr.sweepQueue(name, now.AddDate(0, 0, -r.RetentionDays))
+		n, err := svc.sweepQueue(name, now.AddDate(0, 0, -r.RetentionDays))
 		deleted += n
 		if err != nil {
 			errs = append(errs, fmt.Errorf("queue %s: %w", name, err))
 		}
 	}
 	if deleted > 0 {
-		cr.s.log.Info("expired recordings deleted", "count", deleted)
+		svc.log.Info("expired recordings deleted", "count", deleted)
 	}
 	return deleted, errors.Join(errs...)
 }
 
-func (cr *careRuntime) sweepQueue(queue string, cutoff time.Time) (int, error) {
+func (svc *Service) sweepQueue(queue string, cutoff time.Time) (int, error) {
 	deleted := 0
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		batch, err := cr.s.store.ExpiredRecordings(ctx, queue, cutoff, 200)
+		batch, err := svc.deps.Store.ExpiredRecordings(ctx, queue, cutoff, 200)
 		cancel()
 		if err != nil || len(batch) == 0 {
 			return deleted, err
 		}
 		for _, rec := range batch {
-			if err := cr.deleteRecording(rec); err != nil {
+			if err := svc.deleteRecording(rec); err != nil {
 				// Stop rather than loop on a row that cannot go.
 				return deleted, err
 			}
@@ -211,8 +210,8 @@ func (cr *careRuntime) sweepQueue(queue string, cutoff time.Time) (int, error) {
 	}
 }
 
-func (cr *careRuntime) deleteRecording(rec store.Recording) error {
-	path, err := cr.recordingPath(rec.File)
+func (svc *Service) deleteRecording(rec store.Recording) error {
+	path, err := svc.RecordingPath(rec.File)
 	if err != nil {
 		return err
 	}
@@ -221,5 +220,5 @@ func (cr *careRuntime) deleteRecording(rec store.Recording) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return cr.s.store.DeleteRecording(ctx, rec.CallID)
+	return svc.deps.Store.DeleteRecording(ctx, rec.CallID)
 }

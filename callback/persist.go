@@ -1,4 +1,4 @@
-package app
+package callback
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -17,21 +18,21 @@ import (
 const callbackStoreTimeout = 3 * time.Second
 
 // persisted reports whether pending callbacks survive a restart.
-func (svc *callbackService) persisted() bool { return svc.s.store != nil }
+func (svc *Service) persisted() bool { return svc.deps.Store != nil }
 
 // save writes the callback's current state. The store keeps it through a
 // database outage; a refusal (a callback without id or number) only costs
 // the callback its survival of a restart.
-func (svc *callbackService) save(job *callbackJob) {
+func (svc *Service) save(job *callbackJob) {
 	if !svc.persisted() {
 		return
 	}
-	st, ok := svc.s.acd.callbackState(job.id)
+	st, ok := svc.deps.Queueing.CallbackState(job.id)
 	if !ok {
 		return
 	}
 	svc.late.note(job.id)
-	err := svc.s.store.SaveCallback(store.PendingCallback{
+	err := svc.deps.Store.SaveCallback(store.PendingCallback{
 		CallbackID: job.id, CallID: job.origID, Queue: st.Queue, Priority: st.Priority, Caller: st.Caller,
 		Number: st.Number, HotlineNumber: job.number, Language: job.lang,
 		Queued: st.Queued, GiveUp: st.GiveUpAt, Attempts: st.Attempts,
@@ -44,9 +45,9 @@ func (svc *callbackService) save(job *callbackJob) {
 // forgetSaved ends the saved callback. The store keeps the end through a
 // database outage and leaves the callback out of what it restores, so a
 // customer is not dialled again after a restart.
-func (svc *callbackService) forgetSaved(id string) {
+func (svc *Service) forgetSaved(id string) {
 	if svc.persisted() {
-		svc.s.store.DeleteCallback(id)
+		svc.deps.Store.DeleteCallback(id)
 	}
 }
 
@@ -58,24 +59,23 @@ func (svc *callbackService) forgetSaved(id string) {
 // of a restored callback reads the call records, which may still be
 // spooled. Restored late, the callbacks queue behind the callers who came
 // meanwhile.
-func (svc *callbackService) restore() error {
+func (svc *Service) restore() {
 	if !svc.persisted() {
-		return nil
+		return
 	}
 	if svc.restoreSaved(false) {
-		return nil
+		return
 	}
 	svc.log.Warn("saved callbacks are restored once the database is back and the spool written")
 	svc.late.begin()
 	svc.wg.Add(1)
 	go svc.restoreLater()
-	return nil
 }
 
 // restoreLater retries the restore while the store is healthy, until it
 // has been done or the service stops. A failed attempt (the database went
 // away again, the list could not be read) waits longer each time.
-func (svc *callbackService) restoreLater() {
+func (svc *Service) restoreLater() {
 	defer svc.wg.Done()
 	defer svc.late.end()
 	wait, backoff := lateRestoreEvery, lateRestoreEvery
@@ -85,7 +85,7 @@ func (svc *callbackService) restoreLater() {
 			return
 		case <-time.After(wait):
 		}
-		if st := svc.s.store.Stats(); !st.DatabaseConnected || st.LastError != nil {
+		if st := svc.deps.Store.Stats(); !st.DatabaseConnected || st.LastError != nil {
 			wait = lateRestoreEvery // the store retries on its own schedule
 			continue
 		}
@@ -108,8 +108,8 @@ const (
 // restoreSaved restores the saved callbacks if the spool is written and the
 // list can be read; it reports whether it did. Late, it passes over the
 // callbacks this run has saved: they run already.
-func (svc *callbackService) restoreSaved(late bool) bool {
-	st := svc.s.store
+func (svc *Service) restoreSaved(late bool) bool {
+	st := svc.deps.Store
 	if !st.Stats().DatabaseConnected {
 		return false
 	}
@@ -173,8 +173,8 @@ func (l *lateRestore) ours(id string) bool {
 
 // restoreOne puts one saved callback back in its queue and runs it. It
 // reports false when the service is stopping: the callback stays saved.
-func (svc *callbackService) restoreOne(p store.PendingCallback) bool {
-	cb, ok := svc.settings(p.Queue)
+func (svc *Service) restoreOne(p store.PendingCallback) bool {
+	cb, ok := svc.Settings(p.Queue)
 	if !ok {
 		svc.log.Warn("saved callback dropped: its queue no longer offers callbacks", "callback", p.CallbackID,
 			"queue", p.Queue, "number", svc.mask(p.Number))
@@ -187,25 +187,25 @@ func (svc *callbackService) restoreOne(p store.PendingCallback) bool {
 		svc.forgetSaved(p.CallbackID)
 		return true
 	}
-	rt := svc.s.acd
+	rt := svc.deps.Queueing
 	job := &callbackJob{id: p.CallbackID, origID: p.CallID, number: p.HotlineNumber, queue: p.Queue,
 		lang: p.Language, ticket: ticket, policy: cb}
-	job.w = rt.join(job.id, "callback-"+svc.mask(p.Number))
-	policy := acd.CallbackPolicy{MaxAttempts: cb.MaxAttempts, RetryAfter: cb.RetryAfter, GiveUpAfter: cb.GiveUpAfter}
-	err = rt.do("restore callback", func(a *acd.ACD) ([]acd.Action, error) {
-		// The record of the callback starts again: this names its queue.
-		svc.s.bus.Publish(call.Event{
-			Kind: call.QueueRequested, Time: svc.s.clock.Now(), CallID: job.id, Caller: p.Number,
-			Number: job.number, Queue: job.queue, Priority: p.Priority, Language: job.lang, Target: job.origID,
-		})
-		return a.RestoreCallback(acd.RestoredCallback{
+	job.w = rt.Join(job.id, "callback-"+svc.mask(p.Number))
+	err = rt.Do(queueing.RestoreCallback{
+		Callback: acd.RestoredCallback{
 			CallbackID: p.CallbackID, Queue: p.Queue, Caller: p.Caller, Number: p.Number, Priority: p.Priority,
 			Queued: p.Queued, GiveUpAt: p.GiveUp, Attempts: p.Attempts,
-		}, policy)
+		},
+		Policy: acdCallbackPolicy(cb),
+		// The record of the callback starts again: this names its queue.
+		Requested: call.Event{
+			Kind: call.QueueRequested, Time: svc.deps.Clock.Now(), CallID: job.id, Caller: p.Number,
+			Number: job.number, Queue: job.queue, Priority: p.Priority, Language: job.lang, Target: job.origID,
+		},
 	})
 	if err != nil {
 		svc.log.Warn("saved callback not restored", "callback", p.CallbackID, "err", err)
-		rt.leave(job.id)
+		rt.Leave(job.id)
 		svc.dialer.Forget(ticket)
 		svc.forgetSaved(p.CallbackID)
 		return true
@@ -213,7 +213,7 @@ func (svc *callbackService) restoreOne(p store.PendingCallback) bool {
 	svc.mu.Lock()
 	if svc.closed {
 		svc.mu.Unlock()
-		rt.leave(job.id)
+		rt.Leave(job.id)
 		svc.dialer.Forget(ticket)
 		return false
 	}

@@ -1,4 +1,4 @@
-package app
+package callback
 
 import (
 	"context"
@@ -7,17 +7,18 @@ import (
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 )
 
 // run is the life of one callback: wait for the ACD to connect an agent,
 // dial the customer, talk; again after a failed attempt, until it is
 // answered or the ACD gives up.
-func (svc *callbackService) run(job *callbackJob) {
+func (svc *Service) run(job *callbackJob) {
 	defer svc.wg.Done()
 	for {
 		select {
-		case act := <-job.w.acts:
+		case act := <-job.w.Actions():
 			switch a := act.(type) {
 			case acd.Connect:
 				if res, reason, by, done := svc.attempt(job, a); done {
@@ -47,8 +48,8 @@ func (svc *callbackService) run(job *callbackJob) {
 
 // keep lets go of a callback at shutdown without ending it: its saved row
 // and its open record carry on after the restart.
-func (svc *callbackService) keep(job *callbackJob) {
-	svc.s.acd.leave(job.id)
+func (svc *Service) keep(job *callbackJob) {
+	svc.deps.Queueing.Leave(job.id)
 	svc.dialer.Forget(job.ticket)
 	svc.mu.Lock()
 	delete(svc.jobs, job.id)
@@ -57,40 +58,35 @@ func (svc *callbackService) keep(job *callbackJob) {
 
 // abandon takes the callback out of the ACD when it ends for a reason of
 // ours (shutdown); the ACD may already be stopped.
-func (svc *callbackService) abandon(job *callbackJob) {
-	_ = svc.s.acd.do("drop callback", func(a *acd.ACD) ([]acd.Action, error) {
-		if _, ok := a.IsCallback(job.id); !ok {
-			return nil, nil
-		}
-		return a.Abandon(job.id)
-	})
+func (svc *Service) abandon(job *callbackJob) {
+	_ = svc.deps.Queueing.Do(queueing.DropCallback{ID: job.id})
 }
 
 // finish ends the callback's own call record and forgets it.
-func (svc *callbackService) finish(job *callbackJob, res call.Result, reason string, by call.HangupBy) {
-	svc.s.acd.leave(job.id)
+func (svc *Service) finish(job *callbackJob, res call.Result, reason string, by call.HangupBy) {
+	svc.deps.Queueing.Leave(job.id)
 	svc.dialer.Forget(job.ticket)
 	svc.forgetSaved(job.id)
 	svc.mu.Lock()
 	delete(svc.jobs, job.id)
 	svc.mu.Unlock()
 	svc.log.Info("callback ended", "callback", job.id, "queue", job.queue, "result", res, "reason", reason)
-	svc.s.bus.Publish(call.Event{
-		Kind: call.CallEnded, Time: svc.s.clock.Now(), CallID: job.id, Caller: job.ticket.Number(),
+	svc.deps.Publish(call.Event{
+		Kind: call.CallEnded, Time: svc.deps.Clock.Now(), CallID: job.id, Caller: job.ticket.Number(),
 		Number: job.number, Result: res, Reason: reason, HangupBy: by, Language: job.lang,
 	})
 }
 
 // attempt runs one dial-out for an agent who answered the callback's offer.
 // done is true when the customer answered (the call then ran its course).
-func (svc *callbackService) attempt(job *callbackJob, c acd.Connect) (res call.Result, reason string, by call.HangupBy, done bool) {
-	rt := svc.s.acd
-	leg := rt.takeLeg(job.id)
+func (svc *Service) attempt(job *callbackJob, c acd.Connect) (res call.Result, reason string, by call.HangupBy, done bool) {
+	rt := svc.deps.Queueing
+	leg := rt.TakeLeg(job.id)
 	if leg == nil {
 		svc.failed(job, acd.CallbackAgentLeft)
 		return "", "", "", false
 	}
-	if p := svc.s.prompts.Get(job.lang, "callback_connecting"); p != nil {
+	if p := svc.deps.Prompts.Get(job.lang, "callback_connecting"); p != nil {
 		leg.Media().Play(p)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -120,7 +116,7 @@ func (svc *callbackService) attempt(job *callbackJob, c acd.Connect) (res call.R
 		return "", "", "", false
 	}
 	cancel()
-	if err := rt.do("callback answered", func(a *acd.ACD) ([]acd.Action, error) { return a.CallbackAnswered(job.id) }); err != nil {
+	if err := rt.Do(queueing.CallbackAnswered{ID: job.id}); err != nil {
 		cust.Hangup()
 		leg.Hangup()
 		return call.ResultFailed, "acd_error", call.HangupByServer, true
@@ -136,19 +132,15 @@ func (svc *callbackService) attempt(job *callbackJob, c acd.Connect) (res call.R
 // dialRefused ends a callback whose number no longer passes the
 // allow-list or the caps (checkDial counted and audited it): the agent is
 // let go and the callback leaves its queue for good, with no retry.
-func (svc *callbackService) dialRefused(job *callbackJob, leg *sip.AgentLeg, err error) {
+func (svc *Service) dialRefused(job *callbackJob, leg *sip.AgentLeg, err error) {
 	svc.log.Warn("callback dial refused", "callback", job.id, "number", svc.mask(job.ticket.Number()), "err", err)
 	leg.Hangup()
-	_ = svc.s.acd.do("callback refused", func(a *acd.ACD) ([]acd.Action, error) {
-		return a.CallbackFailed(job.id, acd.CallbackFailedReason)
-	})
+	_ = svc.deps.Queueing.Do(queueing.CallbackFailed{ID: job.id, Outcome: acd.CallbackFailedReason})
 	svc.abandon(job)
 }
 
-func (svc *callbackService) failed(job *callbackJob, outcome string) {
-	_ = svc.s.acd.do("callback failed", func(a *acd.ACD) ([]acd.Action, error) {
-		return a.CallbackFailed(job.id, outcome)
-	})
+func (svc *Service) failed(job *callbackJob, outcome string) {
+	_ = svc.deps.Queueing.Do(queueing.CallbackFailed{ID: job.id, Outcome: outcome})
 	svc.save(job) // the attempts used; nothing when it gave up
 }
 
@@ -167,11 +159,11 @@ func dialOutcome(err error) string {
 
 // talk bridges the agent and the customer until one hangs up; it reports
 // who did. The agent may hold; transfers are refused on callbacks.
-func (svc *callbackService) talk(job *callbackJob, leg, cust *sip.AgentLeg) call.HangupBy {
-	rt := svc.s.acd
+func (svc *Service) talk(job *callbackJob, leg, cust *sip.AgentLeg) call.HangupBy {
+	rt := svc.deps.Queueing
 	leg.Media().StopPlayback()
 	end := func(by call.HangupBy) call.HangupBy {
-		_ = rt.do("talk ended", func(a *acd.ACD) ([]acd.Action, error) { return a.TalkEnded(job.id, by) })
+		_ = rt.Do(queueing.TalkEnded{Call: job.id, By: by})
 		return by
 	}
 	bridge, err := media.Bridge(cust.Media(), leg.Media())
@@ -182,7 +174,7 @@ func (svc *callbackService) talk(job *callbackJob, leg, cust *sip.AgentLeg) call
 		return end(call.HangupByServer)
 	}
 	defer bridge.Close()
-	music := svc.s.prompts.Music(svcMusic(rt, job.queue))
+	music := svc.deps.Prompts.Music(svcMusic(rt, job.queue))
 	for {
 		select {
 		case <-cust.Done():
@@ -199,26 +191,24 @@ func (svc *callbackService) talk(job *callbackJob, leg, cust *sip.AgentLeg) call
 			svc.hold(job, bridge, held, music)
 		case r := <-leg.Refers():
 			r.Notify(403, "Forbidden")
-		case <-job.w.acts:
+		case <-job.w.Actions():
 			// Nothing the ACD says changes a connected call.
 		}
 	}
 }
 
-func (svc *callbackService) hold(job *callbackJob, bridge *media.BridgeHandle, held bool, music *media.Prompt) {
-	rt := svc.s.acd
+func (svc *Service) hold(job *callbackJob, bridge *media.BridgeHandle, held bool, music *media.Prompt) {
 	if held {
 		bridge.Hold(music)
-		_ = rt.do("hold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Hold(job.id) })
-		return
+	} else {
+		bridge.Unhold()
 	}
-	bridge.Unhold()
-	_ = rt.do("unhold", func(a *acd.ACD) ([]acd.Action, error) { return nil, a.Unhold(job.id) })
+	_ = svc.deps.Queueing.Do(queueing.Hold{Call: job.id, Held: held})
 }
 
-func svcMusic(rt *acdRuntime, queue string) string {
-	qs, _ := rt.setting(queue)
-	return qs.music
+func svcMusic(q Queueing, queue string) string {
+	qs, _ := q.Setting(queue)
+	return qs.Music
 }
 
 func legEnded(l *sip.AgentLeg) bool {

@@ -1,13 +1,11 @@
-package app
+package care
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -19,45 +17,39 @@ import (
 // The move shows in the call record and events as the call being queued
 // in the senior queue with the higher priority (QueueRequested still names
 // the queue the IVR asked for); hotline_repeat_complainers_total counts it.
-func (cr *careRuntime) routeComplainer(c *sip.Call, queue string, priority int) (string, int) {
-	r := cr.repeatSetting()
-	if cr == nil || r == nil || queue == r.Queue || c.Caller == "" || cr.counter == nil {
+func (svc *Service) routeComplainer(c CallInfo, queue string, priority int) (string, int) {
+	r := svc.repeatSetting()
+	if r == nil || queue == r.Queue || c.Caller == "" || svc.deps.Store == nil {
 		return queue, priority
 	}
-	n, err := cr.complaintsOf(c.Caller, r.CategoryOrDefault())
+	n, err := svc.complaintsOf(c.Caller, r.CategoryOrDefault())
 	if err != nil {
-		c.Logger().Warn("complaint count failed: routing normally", "queue", queue, "err", err)
+		c.Log.Warn("complaint count failed: routing normally", "queue", queue, "err", err)
 		return queue, priority
 	}
 	if n < r.Threshold {
 		return queue, priority
 	}
-	cr.metrics.RepeatComplainer(queue)
-	c.Logger().Info("repeat complainer: senior queue", "asked", queue, "queue", r.Queue, "complaints", n)
+	svc.metrics.RepeatComplainer(queue)
+	c.Log.Info("repeat complainer: senior queue", "asked", queue, "queue", r.Queue, "complaints", n)
 	return r.Queue, priority + r.Priority
-}
-
-// complaintCounter counts a caller's dispositions of a category in a time
-// range (the store).
-type complaintCounter interface {
-	ComplaintCount(ctx context.Context, caller, category string, from, to time.Time) (int, error)
 }
 
 // complaintsOf is the caller's complaint count this month, from the cache
 // or, on a miss, from the store with a bounded wait.
-func (cr *careRuntime) complaintsOf(caller, category string) (int, error) {
-	now := cr.s.clock.Now()
-	if n, ok := cr.complaints.get(caller, now); ok {
+func (svc *Service) complaintsOf(caller, category string) (int, error) {
+	now := svc.deps.Clock.Now()
+	if n, ok := svc.complaints.get(caller, now); ok {
 		return n, nil
 	}
-	from, to := store.MonthOf(now, cr.loc)
-	ctx, cancel := cr.lookupCtx()
+	from, to := store.MonthOf(now, svc.loc)
+	ctx, cancel := svc.lookupCtx()
 	defer cancel()
-	n, err := cr.counter.ComplaintCount(ctx, caller, category, from, to)
+	n, err := svc.deps.Store.ComplaintCount(ctx, caller, category, from, to)
 	if err != nil {
 		return 0, fmt.Errorf("complaint count: %w", err)
 	}
-	cr.complaints.put(caller, n, now)
+	svc.complaints.put(caller, n, now)
 	return n, nil
 }
 

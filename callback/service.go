@@ -1,4 +1,4 @@
-package app
+package callback
 
 import (
 	"context"
@@ -10,11 +10,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/dialpolicy"
+	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
 )
@@ -23,18 +27,59 @@ import (
 // be allowed to it when it is not the caller's own number.
 const knownFor = 90 * 24 * time.Hour
 
-// callbackPrompts are the prompts the callback dialogue plays.
-var callbackPrompts = []string{
+// prompts are the prompts the callback dialogue plays.
+var prompts = []string{
 	"callback_offer_press", "callback_will_call", "callback_confirm_choice", "callback_enter_number",
 	"callback_number_refused", "callback_thanks", "callback_connecting", "callback_confirm_only",
 	"callback_number_not_allowed", "callback_not_possible", "you_entered", "confirm_reenter",
 }
 
-// callbackService runs virtual hold: it vets callback numbers, registers
+// Queueing is the ACD as virtual hold uses it.
+type Queueing = queueing.Queueing[*sip.AgentLeg]
+
+// Store is what virtual hold reads and writes in the records.
+type Store interface {
+	CalledSince(ctx context.Context, number string, since time.Time) (bool, error)
+	Calls(ctx context.Context, from, to time.Time, limit int) ([]store.CallRecord, error)
+	SaveCallback(p store.PendingCallback) error
+	DeleteCallback(callbackID string)
+	PendingCallbacks(ctx context.Context) ([]store.PendingCallback, error)
+	Flush(ctx context.Context) error
+	Stats() store.Stats
+	Audit(e store.AuditEntry)
+}
+
+// Prompts finds prompts and music, decoded and ready to play.
+type Prompts interface {
+	Get(lang, name string) *media.Prompt
+	Music(name string) *media.Prompt
+	Has(lang, name string) bool
+}
+
+// Clock tells the server's time.
+type Clock interface{ Now() time.Time }
+
+// Deps are what virtual hold works with.
+type Deps struct {
+	Queueing Queueing
+	SIP      *sip.Endpoint // dials the gateway
+	Store    Store         // nil: pending callbacks do not survive a restart
+	Prompts  Prompts
+	Registry prometheus.Registerer
+	// Subscribe adds a subscriber of the call events (the callback metrics
+	// and the numbers that called in follow them).
+	Subscribe func(call.Subscriber)
+	Publish   func(call.Event)
+	Clock     Clock
+	Log       *slog.Logger
+}
+
+// Service runs virtual hold: it vets callback numbers, registers
 // callbacks with the ACD and runs one goroutine per pending callback, which
 // connects the agent and then dials the customer through the gateway.
-type callbackService struct {
-	s      *Server
+type Service struct {
+	deps   Deps
+	mask   func(string) string // numbers as logs and audit show them
 	log    *slog.Logger
 	dialer *sip.Callbacks
 	queues atomic.Pointer[map[string]config.QueueCallback] // enabled queues, defaults applied; a reload swaps it
@@ -59,7 +104,7 @@ type callbackJob struct {
 	lang   string
 	ticket *sip.CallbackTicket
 	policy config.QueueCallback
-	w      *waiter
+	w      *queueing.Mailbox
 }
 
 // knownCallers remembers the numbers that called during this run, so a
@@ -100,34 +145,42 @@ func (k *knownCallers) calledSince(number string, since time.Time) bool {
 	return ok && !at.Before(since)
 }
 
-// startCallbacks sets up virtual hold when a queue enables it.
-func (s *Server) startCallbacks() error {
-	queues := callbackQueues(s.cfg) // callback_reload.go
-	if len(queues) == 0 || s.acd == nil {
-		return nil
+// New sets up virtual hold when a queue of cfg enables it; it returns nil
+// when none does. It runs before SIP starts: saved callbacks go back in
+// their queues ahead of any new caller (persist.go).
+func New(cfg *config.Config, deps Deps) (*Service, error) {
+	queues := EnabledQueues(cfg) // reload.go
+	if len(queues) == 0 || deps.Queueing == nil {
+		return nil, nil
 	}
-	for _, lang := range s.cfg.Languages {
-		for _, p := range callbackPrompts {
-			if !s.prompts.Has(lang, p) {
-				return s.cfg.Errorf("queues", "queues: callback prompt %q missing for language %s", p, lang)
+	for _, lang := range cfg.Languages {
+		for _, p := range prompts {
+			if !deps.Prompts.Has(lang, p) {
+				return nil, cfg.Errorf("queues", "queues: callback prompt %q missing for language %s", p, lang)
 			}
 		}
 	}
-	svc := &callbackService{
-		s: s, log: s.log.With("feature", "callback"),
+	if deps.Log == nil {
+		deps.Log = slog.Default()
+	}
+	svc := &Service{
+		deps: deps, log: deps.Log.With("feature", "callback"), mask: func(n string) string { return n },
 		stop: make(chan struct{}), jobs: make(map[string]*callbackJob),
 	}
-	gw := s.cfg.CallbackGateway.WithDefaults()
+	if cfg.MaskNumbers() {
+		svc.mask = store.Mask
+	}
+	gw := cfg.CallbackGateway.WithDefaults()
 	allow, err := gw.AllowList()
 	if err != nil {
-		return s.cfg.Errorf("callback_gateway", "callback_gateway: %v", err)
+		return nil, cfg.Errorf("callback_gateway", "callback_gateway: %v", err)
 	}
 	svc.policy.allow, svc.policy.caps = allow, gw.Caps()
-	dialer, err := sip.NewCallbacks(s.sip, sip.GatewayConfig{
+	dialer, err := sip.NewCallbacks(deps.SIP, sip.GatewayConfig{
 		URI: gw.URI, Transport: gw.Transport, FromNumber: gw.FromNumber, MaxConcurrent: gw.MaxConcurrent,
 	}, svc.isKnown, sip.WithDialCheck(svc.checkDial))
 	if err != nil {
-		return fmt.Errorf("callback gateway: %w", err)
+		return nil, fmt.Errorf("callback gateway: %w", err)
 	}
 	svc.dialer = dialer
 	svc.queues.Store(&queues)
@@ -136,37 +189,37 @@ func (s *Server) startCallbacks() error {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	m, err := metrics.NewCallbacks(s.metrics.Registry(), names, s.acd.callbacksPending)
+	m, err := metrics.NewCallbacks(deps.Registry, names, deps.Queueing.CallbacksPending)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	reasons := make([]string, len(dialpolicy.Reasons))
 	for i, r := range dialpolicy.Reasons {
 		reasons[i] = string(r)
 	}
-	if svc.policy.refusals, err = metrics.NewCallbackRefusals(s.metrics.Registry(), reasons); err != nil {
-		return err
+	if svc.policy.refusals, err = metrics.NewCallbackRefusals(deps.Registry, reasons); err != nil {
+		return nil, err
 	}
-	s.bus.Subscribe(m)
-	s.bus.Subscribe(&svc.known)
-	s.callbacks = svc
-	svc.seedLedger()     // callback_policy.go
-	return svc.restore() // callback_store.go
+	deps.Subscribe(m)
+	deps.Subscribe(&svc.known)
+	svc.seedLedger() // policy.go
+	svc.restore()    // persist.go
+	return svc, nil
 }
 
 // isKnown reports whether number called the hotline in the last 90 days:
 // in this run, or in the call records.
-func (svc *callbackService) isKnown(number string) bool {
-	since := svc.s.clock.Now().Add(-knownFor)
+func (svc *Service) isKnown(number string) bool {
+	since := svc.deps.Clock.Now().Add(-knownFor)
 	if svc.known.calledSince(number, since) {
 		return true
 	}
-	if svc.s.store == nil {
+	if svc.deps.Store == nil {
 		return false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	ok, err := svc.s.store.CalledSince(ctx, number, since)
+	ok, err := svc.deps.Store.CalledSince(ctx, number, since)
 	if err != nil {
 		// Refusing is the safe side: no dial-out to an unvetted number.
 		svc.log.Warn("callback number check failed", "err", err)
@@ -175,7 +228,9 @@ func (svc *callbackService) isKnown(number string) bool {
 	return ok
 }
 
-func (svc *callbackService) settings(queue string) (config.QueueCallback, bool) {
+// Settings are queue's callback settings as of the last reload; false
+// when the queue offers none.
+func (svc *Service) Settings(queue string) (config.QueueCallback, bool) {
 	if svc == nil {
 		return config.QueueCallback{}, false
 	}
@@ -183,44 +238,33 @@ func (svc *callbackService) settings(queue string) (config.QueueCallback, bool) 
 	return q, ok
 }
 
-func (svc *callbackService) mask(number string) string {
-	if svc.s.cfg.MaskNumbers() {
-		return store.Mask(number)
-	}
-	return number
-}
-
-// request turns the waiting call of qc into a callback to ticket's number.
+// request turns the waiting call of o into a callback to ticket's number.
 // It reports false when the call is no longer waiting (an agent answered
 // meanwhile: the caller's Connect is in their mailbox).
-func (svc *callbackService) request(qc *queueCall, ticket *sip.CallbackTicket, cb config.QueueCallback) (bool, error) {
-	if err := svc.admit(qc.c.ID, ticket.Number()); err != nil {
+func (svc *Service) request(o *Offer, queue string, ticket *sip.CallbackTicket, cb config.QueueCallback) (bool, error) {
+	if err := svc.admit(o.c.ID, ticket.Number()); err != nil {
 		svc.dialer.Forget(ticket)
 		return false, err
 	}
-	rt := svc.s.acd
+	rt := svc.deps.Queueing
 	job := &callbackJob{
-		id: qc.c.ID + "-cb", origID: qc.c.ID, number: qc.c.Number, queue: qc.queue,
-		lang: qc.lang, ticket: ticket, policy: cb,
+		id: o.c.ID + "-cb", origID: o.c.ID, number: o.c.Number, queue: queue,
+		lang: o.lang, ticket: ticket, policy: cb,
 	}
 	// The agent's phone shows who is to be called back.
-	job.w = rt.join(job.id, "callback-"+svc.mask(ticket.Number()))
-	policy := acd.CallbackPolicy{MaxAttempts: cb.MaxAttempts, RetryAfter: cb.RetryAfter, GiveUpAfter: cb.GiveUpAfter}
-	err := rt.do("request callback", func(a *acd.ACD) ([]acd.Action, error) {
-		if !a.CanCallback(qc.c.ID) {
-			return nil, acd.ErrNotWaiting
-		}
+	job.w = rt.Join(job.id, "callback-"+svc.mask(ticket.Number()))
+	err := rt.Do(queueing.RequestCallback{
+		Call: o.c.ID, CallbackID: job.id, Number: ticket.Number(), Policy: acdCallbackPolicy(cb),
 		// The callback is a call record of its own; this names its queue.
-		svc.s.bus.Publish(call.Event{
-			Kind: call.QueueRequested, Time: svc.s.clock.Now(), CallID: job.id, Caller: ticket.Number(),
+		Requested: call.Event{
+			Kind: call.QueueRequested, Time: svc.deps.Clock.Now(), CallID: job.id, Caller: ticket.Number(),
 			Number: job.number, Queue: job.queue, Language: job.lang, Target: job.origID,
-		})
-		return a.RequestCallback(qc.c.ID, job.id, ticket.Number(), policy)
+		},
 	})
 	if err != nil {
-		rt.leave(job.id)
+		rt.Leave(job.id)
 		svc.dialer.Forget(ticket)
-		svc.policy.ledger.Forget(qc.c.ID)
+		svc.policy.ledger.Forget(o.c.ID)
 		if errors.Is(err, acd.ErrNotWaiting) {
 			return false, nil
 		}
@@ -242,18 +286,16 @@ func (svc *callbackService) request(qc *queueCall, ticket *sip.CallbackTicket, c
 	return true, nil
 }
 
-// callbacksPending counts each queue's callbacks for the gauge.
-func (rt *acdRuntime) callbacksPending() map[string]int {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	return rt.acd.CallbacksPending()
+// acdCallbackPolicy is the ACD's view of a queue's callback rules.
+func acdCallbackPolicy(cb config.QueueCallback) acd.CallbackPolicy {
+	return acd.CallbackPolicy{MaxAttempts: cb.MaxAttempts, RetryAfter: cb.RetryAfter, GiveUpAfter: cb.GiveUpAfter}
 }
 
-// close stops every pending callback. With a store they are saved and
+// Close stops every pending callback. With a store they are saved and
 // restored on the next start; without one they are lost, so each is logged
 // (number masked) for staff to follow up and its record ends as failed with
 // reason server_shutdown.
-func (svc *callbackService) close() {
+func (svc *Service) Close() {
 	if svc == nil {
 		return
 	}

@@ -1,4 +1,4 @@
-package app
+package callback
 
 import (
 	"context"
@@ -42,10 +42,11 @@ type refusal struct {
 	source string // the SIP source of the call; "" when the server refused on its own
 }
 
-const callbackRefusedAction = "callback_refused"
+// RefusedAction is the audit log's action for a refused callback.
+const RefusedAction = "callback_refused"
 
 // refuse counts, audits and logs a refused callback.
-func (svc *callbackService) refuse(r refusal) {
+func (svc *Service) refuse(r refusal) {
 	svc.policy.refusals.Refused(string(r.reason))
 	svc.log.Info("callback refused", "reason", string(r.reason), "call", r.callID, "queue", r.queue,
 		"number", svc.mask(r.number))
@@ -54,11 +55,11 @@ func (svc *callbackService) refuse(r refusal) {
 		actor, role = "hotline", "server"
 	}
 	detail, _ := json.Marshal(map[string]string{"reason": string(r.reason), "call": r.callID, "queue": r.queue})
-	svc.s.auditRefusal(actor, role, callbackRefusedAction, svc.mask(r.number), string(detail), r.source)
+	svc.auditRefusal(actor, role, RefusedAction, svc.mask(r.number), string(detail), r.source)
 }
 
 // refuseErr refuses with the reason err carries.
-func (svc *callbackService) refuseErr(err error, r refusal) {
+func (svc *Service) refuseErr(err error, r refusal) {
 	var rf *dialpolicy.Refusal
 	if errors.As(err, &rf) {
 		r.reason = rf.Reason
@@ -67,22 +68,22 @@ func (svc *callbackService) refuseErr(err error, r refusal) {
 }
 
 // allowed reports whether number may ever be called back.
-func (svc *callbackService) allowed(number string) bool {
+func (svc *Service) allowed(number string) bool {
 	return sip.ValidCallbackNumber(number) && svc.policy.allow.Allowed(number)
 }
 
 // admit takes a callback to number, asked on call id, within the caps.
-func (svc *callbackService) admit(id, number string) error {
-	return svc.policy.ledger.Admit(svc.s.clock.Now(), id, number, svc.policy.caps)
+func (svc *Service) admit(id, number string) error {
+	return svc.policy.ledger.Admit(svc.deps.Clock.Now(), id, number, svc.policy.caps)
 }
 
 // checkDial is the dialler's last word before each dial-out (for the
 // callback of inbound call id): the number must still be allowed and
 // within the caps.
-func (svc *callbackService) checkDial(id, number string) error {
+func (svc *Service) checkDial(id, number string) error {
 	err := svc.policy.allow.Check(number)
 	if err == nil {
-		err = svc.policy.ledger.Recheck(svc.s.clock.Now(), id, number, svc.policy.caps)
+		err = svc.policy.ledger.Recheck(svc.deps.Clock.Now(), id, number, svc.policy.caps)
 	}
 	if err != nil {
 		r := refusal{callID: id, number: number}
@@ -98,15 +99,15 @@ func (svc *callbackService) checkDial(id, number string) error {
 
 // seedLedger counts the callbacks of the last 24 hours from the call
 // records, so a restart does not reset the per-number cap.
-func (svc *callbackService) seedLedger() {
-	if svc.s.store == nil {
+func (svc *Service) seedLedger() {
+	if svc.deps.Store == nil {
 		return
 	}
-	now := svc.s.clock.Now()
+	now := svc.deps.Clock.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), callbackStoreTimeout)
 	defer cancel()
 	// Records stamped ahead of this clock (it stepped back) count too.
-	recs, err := svc.s.store.Calls(ctx, now.Add(-dialpolicy.NumberWindow), now.Add(dialpolicy.NumberWindow), 0)
+	recs, err := svc.deps.Store.Calls(ctx, now.Add(-dialpolicy.NumberWindow), now.Add(dialpolicy.NumberWindow), 0)
 	if err != nil {
 		// Counting from zero is the lesser harm than no callbacks at all;
 		// the hourly cap still bounds the cost.
@@ -124,12 +125,12 @@ func (svc *callbackService) seedLedger() {
 }
 
 // auditRefusal writes a refused action to the audit log; it never blocks.
-func (s *Server) auditRefusal(actor, role, action, target, detail, source string) {
-	if s.store == nil {
+func (svc *Service) auditRefusal(actor, role, action, target, detail, source string) {
+	if svc.deps.Store == nil {
 		return
 	}
-	s.store.Audit(store.AuditEntry{
-		At: s.clock.Now(), Actor: actor, Role: role, Action: action, Target: target,
+	svc.deps.Store.Audit(store.AuditEntry{
+		At: svc.deps.Clock.Now(), Actor: actor, Role: role, Action: action, Target: target,
 		Detail: detail, Source: source, Result: "refused",
 	})
 }

@@ -1,4 +1,4 @@
-package app
+package care
 
 import (
 	"time"
@@ -7,7 +7,6 @@ import (
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/metrics"
-	"github.com/hotline-oss/hotline/sip"
 )
 
 // surveyStep is what a caller's key (or silence) means in the survey.
@@ -42,36 +41,35 @@ func (m *surveyMachine) key(d rune) (surveyStep, int) {
 // by simply staying silent.
 func (m *surveyMachine) timeout() surveyStep { return surveySkipped }
 
-// afterTalk runs the post-call survey of the queue that answered the call
+// AfterTalk runs the post-call survey of the queue that answered the call
 // when the agent ended the talk and the caller is still on the line. A
-// caller who hung up first is not called back for it.
-func (s *Server) afterTalk(c *sip.Call, leg *callLeg, q queueOutcome, lang string) {
-	if s.care == nil || q.result != call.ResultAnsweredByAgent || q.reason != "agent_hangup" {
+// caller who hung up first is not called back for it. lang is the
+// caller's language (never empty).
+func (cc *Call) AfterTalk(leg Leg, out TalkOutcome, lang string) {
+	if cc == nil || out.Result != call.ResultAnsweredByAgent || out.Reason != "agent_hangup" {
 		return
 	}
-	sv := q.care.queue(q.queue).Survey // as the call entered the queue: a reload since does not change it
-	if sv == nil || !sv.Enabled || leg.callerGone() {
+	sv := cc.settings.queue(out.Queue).Survey // as the call entered the queue: a reload since does not change it
+	if sv == nil || !sv.Enabled || leg.CallerGone() {
 		return
 	}
-	if lang == "" {
-		lang = s.cfg.DefaultLanguage
-	}
-	s.metrics.MoveTo(c.ID, metrics.StageSurvey)
-	score, ok := leg.survey(lang, sv)
-	c.Logger().Info("survey", "queue", q.queue, "agent", q.agent, "answered", ok, "score", score)
+	svc, c := cc.svc, cc.c
+	svc.deps.MoveTo(c.ID, metrics.StageSurvey)
+	score, ok := survey(leg, lang, sv)
+	c.Log.Info("survey", "queue", out.Queue, "agent", cc.agent, "answered", ok, "score", score)
 	if !ok {
 		return
 	}
-	s.bus.Publish(call.Event{
-		Kind: call.SurveyAnswered, Time: s.clock.Now(), CallID: c.ID, Caller: c.Caller, Number: c.Number,
-		Queue: q.queue, Agent: q.agent, Score: score, Language: lang,
+	svc.deps.Publish(call.Event{
+		Kind: call.SurveyAnswered, Time: svc.deps.Clock.Now(), CallID: c.ID, Caller: c.Caller, Number: c.Number,
+		Queue: out.Queue, Agent: cc.agent, Score: score, Language: lang,
 	})
 }
 
 // survey asks the caller to rate the service and returns the score; ok is
 // false when the caller skipped it or hung up.
-func (l *callLeg) survey(lang string, sv *config.Survey) (score int, ok bool) {
-	if l.drain() {
+func survey(l Leg, lang string, sv *config.Survey) (score int, ok bool) {
+	if l.Drain() {
 		return 0, false
 	}
 	ref := func(name string) ivr.PromptRef { return ivr.PromptRef{Lang: lang, Name: name} }
@@ -85,7 +83,7 @@ func (l *callLeg) survey(lang string, sv *config.Survey) (score int, ok bool) {
 	defer timer.Stop()
 	for {
 		select {
-		case ev := <-l.events:
+		case ev := <-l.Events():
 			switch e := ev.(type) {
 			case ivr.CallerHangup:
 				return 0, false
@@ -97,37 +95,20 @@ func (l *callLeg) survey(lang string, sv *config.Survey) (score int, ok bool) {
 				step, n := m.key(e.D)
 				switch step {
 				case surveyAnswered:
-					l.playAndWait([]ivr.PromptRef{ref("survey_thanks")})
+					l.PlayAndWait([]ivr.PromptRef{ref("survey_thanks")})
 					return n, true
 				case surveyRetry:
 					_ = l.Play(append([]ivr.PromptRef{ref("survey_invalid")}, question...), true)
 				default:
-					l.playAndWait([]ivr.PromptRef{ref("goodbye")})
+					l.PlayAndWait([]ivr.PromptRef{ref("goodbye")})
 					return 0, false
 				}
 			}
 		case <-timer.C:
 			if m.timeout() == surveySkipped {
-				l.playAndWait([]ivr.PromptRef{ref("goodbye")})
+				l.PlayAndWait([]ivr.PromptRef{ref("goodbye")})
 				return 0, false
 			}
-		}
-	}
-}
-
-// drain drops the events pending on the leg (digits pressed ahead of a
-// question, digits the caller pressed for the agent, a stale end of
-// playback), so the next answer is one pressed after the question; it
-// reports whether the caller hung up meanwhile.
-func (l *callLeg) drain() (callerLeft bool) {
-	for {
-		select {
-		case ev := <-l.events:
-			if _, ok := ev.(ivr.CallerHangup); ok {
-				return true
-			}
-		default:
-			return l.callerGone()
 		}
 	}
 }
