@@ -93,7 +93,7 @@ func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	}
 	// Each part is checked even when another failed, so that an operator
 	// sees every problem of the file at once.
-	errs := []error{s.loadFlows(), s.checkSelfService(s.routing().flows), s.loadACD(), s.preparePorts()}
+	errs := []error{s.loadFlows(), s.checkSelfService(s.routing().flows), s.loadACD(), s.preparePorts(), s.checkEarlyMedia()}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -299,9 +299,7 @@ func (s *Server) Start() error {
 	if err := s.applySIPSecurity(&sipCfg); err != nil {
 		return err
 	}
-	if err := s.applyCallerSIP(&sipCfg); err != nil { // sip_extensions.go
-		return err
-	}
+	s.applyCallerSIP(&sipCfg) // sip_extensions.go
 	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
 		return err
 	}

@@ -10,22 +10,37 @@ import (
 
 // applyCallerSIP passes the callers' SIP extensions to the endpoint:
 // session timers (sip.session_timer) and the early media announcements of
-// numbers in the long form. An announcement must exist in the default
-// language: no language has been chosen before the call is answered.
-func (s *Server) applyCallerSIP(sc *sip.Config) error {
-	cfg := s.cfg
-	st := cfg.SIP.SessionTimer.WithDefaults()
+// numbers in the long form (checked by checkEarlyMedia).
+func (s *Server) applyCallerSIP(sc *sip.Config) {
+	st := s.cfg.SIP.SessionTimer.WithDefaults()
 	sc.MinSE, sc.SessionExpires = st.MinSE, st.SessionExpires
 	if !st.On() {
 		sc.SessionExpires = -1
 	}
-	announcements := make(map[string][]*media.Prompt)
-	var errs []error
+	announcements, _ := s.earlyMedia()
+	if len(announcements) > 0 {
+		sc.EarlyMedia = func(number string) []*media.Prompt { return announcements[number] }
+	}
+}
+
+// checkEarlyMedia reports early media prompts that do not exist.
+func (s *Server) checkEarlyMedia() error {
+	_, err := s.earlyMedia()
+	return err
+}
+
+// earlyMedia resolves each number's announcement. It plays before the call
+// is answered, when no language has been chosen: it must exist in the
+// default language.
+func (s *Server) earlyMedia() (map[string][]*media.Prompt, error) {
+	cfg := s.cfg
 	numbers := make([]string, 0, len(cfg.NumberOptions))
 	for n := range cfg.NumberOptions {
 		numbers = append(numbers, n)
 	}
 	sort.Strings(numbers)
+	out := make(map[string][]*media.Prompt)
+	var errs []error
 	for _, n := range numbers {
 		name := cfg.NumberOptions[n].EarlyMedia
 		if name == "" {
@@ -37,10 +52,7 @@ func (s *Server) applyCallerSIP(sc *sip.Config) error {
 				n, name, cfg.DefaultLanguage))
 			continue
 		}
-		announcements[n] = []*media.Prompt{p}
+		out[n] = []*media.Prompt{p}
 	}
-	if len(announcements) > 0 {
-		sc.EarlyMedia = func(number string) []*media.Prompt { return announcements[number] }
-	}
-	return errors.Join(errs...)
+	return out, errors.Join(errs...)
 }
