@@ -285,3 +285,13 @@ func TestSIPpSessionRefreshByReInvite(t *testing.T) {
 		t.Errorf("end reason %q, want bye", r)
 	}
 }
+
+// TestSIPpSessionIntervalTooSmall: SIPp asks for 1 s, gets 422 with our
+// Min-SE, retries with it and is answered.
+func TestSIPpSessionIntervalTooSmall(t *testing.T) {
+	e := startSIPpEndpoint(t, func(c *Config) { c.MinSE = 4 * time.Second })
+	runScenario(t, e.Endpoint, "session_timer_422.xml", "-rtp_echo")
+	if r := e.endReason(t); r != "bye" {
+		t.Errorf("end reason %q, want bye", r)
+	}
+}
