@@ -50,6 +50,9 @@ type Call struct {
 	ackSeen bool
 	ackType string
 	ackBody []byte
+	// reofferCSeq is the CSeq of a re-INVITE without SDP whose 200 carried
+	// our offer: its ACK brings the answer. 0: none pending.
+	reofferCSeq uint32
 
 	// session timer (sessiontimer.go); allowUpdate: the caller accepts
 	// UPDATE, our refresh of choice.
@@ -123,9 +126,9 @@ func (e *Endpoint) onReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) 
 		return
 	}
 	if len(req.Body()) == 0 {
-		// A refresh without an offer: our SDP goes in the 200 as an
-		// offer; the answer in the ACK changes nothing we use.
-		e.answerReInvite(c, req, tx, false, st)
+		// No offer (often a session refresh): ours goes in the 200 and
+		// the answer comes in the ACK (lateoffer.go).
+		e.offerInReInvite(c, req, tx, st)
 		return
 	}
 	changed, ok := e.reoffer(c, req, tx)

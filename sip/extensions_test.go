@@ -234,3 +234,52 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestReInviteWithoutSDPTakesTheAnswerFromTheAck: a re-INVITE without SDP
+// gets our offer in its 200; the answer in the ACK moves our RTP to the
+// new address it names.
+func TestReInviteWithoutSDPTakesTheAnswerFromTheAck(t *testing.T) {
+	e := quietEndpoint(t, nil)
+	c := newCarrier(t, e, "reoffer1")
+	rtpA, rtpB := listenRTP(t), listenRTP(t)
+	c.send(c.msg("INVITE", 1, "INVITE", "<sip:95598@127.0.0.1>", "i1", nil, answerSDP(rtpA.port)))
+	ok := c.await("200 OK", 2*time.Second)
+	to := header(ok, "To")
+	c.send(c.msg("ACK", 1, "ACK", to, "a1", nil, ""))
+	rtpA.expect(t)
+
+	c.send(c.msg("INVITE", 2, "INVITE", to, "i2", nil, ""))
+	offer := c.await("200 OK", 2*time.Second)
+	if !strings.Contains(offer, "a=sendrecv") || !strings.Contains(offer, "m=audio ") {
+		t.Fatalf("200 to a re-INVITE without SDP carries no sendrecv offer:\n%s", offer)
+	}
+	c.send(c.msg("ACK", 2, "ACK", to, "a2", nil, answerSDP(rtpB.port)))
+	rtpB.expect(t)
+	c.send(c.msg("BYE", 3, "BYE", to, "b1", nil, ""))
+	waitFor(t, func() bool { return e.ActiveCalls() == 0 })
+}
+
+type rtpSink struct {
+	conn *net.UDPConn
+	port int
+}
+
+func listenRTP(t *testing.T) rtpSink {
+	t.Helper()
+	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return rtpSink{conn: conn, port: conn.LocalAddr().(*net.UDPAddr).Port}
+}
+
+// expect waits for an RTP packet from the server.
+func (s rtpSink) expect(t *testing.T) {
+	t.Helper()
+	buf := make([]byte, 1500)
+	_ = s.conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, _, err := s.conn.ReadFromUDPAddrPort(buf); err != nil {
+		t.Fatalf("no RTP at port %d: %v", s.port, err)
+	}
+}

@@ -265,9 +265,9 @@ func (e *Endpoint) run(c *Call) {
 
 func (e *Endpoint) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	if c := e.lookup(req); c != nil {
-		// An ACK for the initial 2xx confirms the dialog (and after a
-		// late offer carries the answer); one for a re-INVITE's 2xx
-		// needs nothing.
+		// An ACK for the initial 2xx confirms the dialog; after a late
+		// offer, or a re-INVITE without SDP, it carries the answer to
+		// our offer (lateoffer.go).
 		c.noteAck(req)
 		_ = c.dlg.ReadAck(req, tx)
 	}

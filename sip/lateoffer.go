@@ -48,12 +48,24 @@ func (c *Call) offer() []byte {
 }
 
 // noteAck keeps the body of the ACK that confirms a late offer's 200: the
-// caller's answer. It runs before the ACK releases the wait for it.
+// caller's answer. It runs before the ACK releases the wait for it. The ACK
+// of a re-INVITE whose 200 carried our offer is applied at once.
 func (c *Call) noteAck(req *sipmsg.Request) {
-	if !c.late {
+	cs := req.CSeq()
+	if cs == nil {
 		return
 	}
-	if cs := req.CSeq(); cs == nil || cs.SeqNo != c.dlg.InviteRequest.CSeq().SeqNo {
+	c.mu.Lock()
+	reoffer := c.reofferCSeq != 0 && cs.SeqNo == c.reofferCSeq
+	if reoffer {
+		c.reofferCSeq = 0
+	}
+	c.mu.Unlock()
+	if reoffer {
+		c.applyReofferAnswer(req)
+		return
+	}
+	if !c.late || cs.SeqNo != c.dlg.InviteRequest.CSeq().SeqNo {
 		return
 	}
 	ct := ""
@@ -109,4 +121,62 @@ func (e *Endpoint) refuseLateAnswer(c *Call, err error, free func(), ended func(
 	c.release()
 	free()
 	ended(call.ResultFailed, ReasonNoSDPAnswer)
+}
+
+// offerInReInvite answers a re-INVITE without SDP with our offer: the
+// codec in use, telephone-event, sendrecv (we want media both ways; a
+// caller still holding answers sendonly or inactive). An SRTP call gets
+// its current SDP, keys unchanged.
+func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, st sessionTimer) {
+	c.mu.Lock()
+	c.sdpVersion++
+	var offer []byte
+	if c.neg.Secure() {
+		offer = c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
+	} else {
+		dtmf := c.neg.DTMFPayloadType
+		if dtmf == 0 {
+			dtmf = lateOfferDTMF
+		}
+		offer = media.BuildOffer(c.localRTP, []media.Codec{c.neg.Codec}, dtmf, media.SendRecv, c.sdpSession, c.sdpVersion)
+		c.reofferCSeq = req.CSeq().SeqNo
+	}
+	c.mu.Unlock()
+	res := sipmsg.NewSDPResponseFromRequest(req, offer)
+	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
+	for _, h := range timerHeaders(st) {
+		res.AppendHeader(h)
+	}
+	e.respond(tx, res)
+	c.startSessionTimer(st)
+}
+
+// applyReofferAnswer reads the answer to our offer in a re-INVITE's 200.
+// An ACK cannot be refused: an unusable answer leaves the media as it was.
+func (c *Call) applyReofferAnswer(req *sipmsg.Request) {
+	if len(req.Body()) == 0 {
+		c.log.Info("re-INVITE without SDP: the ACK carried no answer, media unchanged")
+		return
+	}
+	c.mu.Lock()
+	codec := c.neg.Codec
+	c.mu.Unlock()
+	neg, err := media.Negotiate(req.Body(), []media.Codec{codec})
+	if err == nil && neg.Secure() {
+		err = errors.New("SRTP answer to a plain RTP offer")
+	}
+	if err != nil {
+		c.log.Warn("re-INVITE without SDP: unusable answer in the ACK, media unchanged", "err", err)
+		return
+	}
+	c.mu.Lock()
+	c.neg = neg
+	c.mu.Unlock()
+	c.stream.SetCodec(neg.Codec, neg.PayloadType)
+	c.stream.SetDTMFPayloadType(neg.DTMFPayloadType)
+	c.stream.SetRemote(neg.Remote)
+	c.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
+	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
+	c.log.Info("caller media changed", "method", "ACK", "direction", neg.Direction.String(),
+		"on_hold", neg.Direction != media.SendRecv, "remote", neg.Remote.String())
 }
