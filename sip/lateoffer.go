@@ -139,7 +139,9 @@ func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Serve
 			dtmf = lateOfferDTMF
 		}
 		offer = media.BuildOffer(c.localRTP, []media.Codec{c.neg.Codec}, dtmf, media.SendRecv, c.sdpSession, c.sdpVersion)
-		c.reofferCSeq = req.CSeq().SeqNo
+		if cs := req.CSeq(); cs != nil {
+			c.reofferCSeq = cs.SeqNo
+		}
 	}
 	c.mu.Unlock()
 	res := sipmsg.NewSDPResponseFromRequest(req, offer)
