@@ -2,7 +2,6 @@ package sip
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
@@ -98,12 +97,13 @@ func (c *Call) isEnded() bool {
 // sessionExpired ends a call whose refresher went quiet.
 func (c *Call) sessionExpired() {
 	c.mu.Lock()
-	interval := c.session.interval
+	interval, who := c.session.interval, c.session.refresher
 	c.mu.Unlock()
 	if c.isEnded() {
 		return
 	}
-	c.log.Warn("session expired: no refresh came from the caller, hanging up", "interval", interval)
+	c.log.Warn("session expired: no refresh within the session interval, hanging up",
+		"interval", interval, "refresher", who.String())
 	if f := c.endpoint.cfg.OnSessionExpired; f != nil {
 		f()
 	}
@@ -166,7 +166,7 @@ func (c *Call) afterRefresh(st sessionTimer, method sipmsg.RequestMethod, res *s
 		}
 		c.log.Debug("session refreshed", "method", method.String(), "interval", next.interval)
 		c.startSessionTimer(next)
-	case err != nil || errors.Is(err, context.DeadlineExceeded) ||
+	case err != nil || res == nil ||
 		res.StatusCode == sipmsg.StatusRequestTimeout || res.StatusCode == sipmsg.StatusCallTransactionDoesNotExists:
 		status := 0
 		if res != nil {
