@@ -40,7 +40,7 @@ func (m *Metrics) EnableSIP(banned func() int) *SIPSeries {
 		}),
 		expired: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hotline_sip_sessions_expired_total",
-			Help: "Calls ended because the caller's session refresh never came (RFC 4028 session timer).",
+			Help: "Calls ended because their session interval ran out without a refresh (RFC 4028 session timer).",
 		}),
 	}
 	for _, r := range SIPRejectReasons {

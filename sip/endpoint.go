@@ -93,8 +93,8 @@ type Config struct {
 	// session timers without requesting one; default
 	// DefaultSessionExpires; negative turns session timers off.
 	SessionExpires time.Duration
-	// OnSessionExpired is told of each call ended because the caller's
-	// session refresh never came (for a metric).
+	// OnSessionExpired is told of each call ended because its session
+	// interval ran out without a refresh (for a metric).
 	OnSessionExpired func()
 	// EarlyMedia, when set, returns the announcement to play in 183
 	// Session Progress before a call to number is answered (nil: none).
