@@ -283,3 +283,18 @@ func (s rtpSink) expect(t *testing.T) {
 		t.Fatalf("no RTP at port %d: %v", s.port, err)
 	}
 }
+
+// TestCancelWhileReliableProvisionalPending: a caller that cancels while
+// our reliable 180 awaits its PRACK gets 487, and the call leaves nothing
+// behind (no retransmission loop, no RTP port).
+func TestCancelWhileReliableProvisionalPending(t *testing.T) {
+	e := quietEndpoint(t, func(cfg *Config) { cfg.AnswerDelay = time.Second })
+	c := newCarrier(t, e, "cancel1")
+	c.send(c.msg("INVITE", 1, "INVITE", "<sip:95598@127.0.0.1>", "i1",
+		[]string{"Require: 100rel"}, answerSDP(41008)))
+	c.await("180 Ringing", 2*time.Second)
+	c.send(c.msg("CANCEL", 1, "CANCEL", "<sip:95598@127.0.0.1>", "i1", nil, ""))
+	terminated := c.await("487", 2*time.Second)
+	c.send(c.msg("ACK", 1, "ACK", header(terminated, "To"), "i1", nil, ""))
+	waitFor(t, func() bool { return e.ActiveCalls() == 0 && e.ports.InUse() == 0 })
+}
