@@ -16,9 +16,15 @@ const (
 	benchQueues  = 5
 )
 
+// benchSize is the centre a benchmark builds: how many agents and how many
+// callers wait.
+type benchSize struct{ agents, waiting int }
+
+var defaultBenchSize = benchSize{agents: benchAgents, waiting: benchWaiting}
+
 // benchConfig: five queues with different strategies; every agent serves two
 // or three of them and holds all five skills at random levels.
-func benchConfig(rng *rand.Rand, arrivalStrategy string) Config {
+func benchConfig(rng *rand.Rand, arrivalStrategy string, agents int) Config {
 	strategies := []string{StrategyLongestIdle, StrategySkillsBased, StrategyFewestCalls, StrategyRoundRobin, StrategyRandom}
 	var cfg Config
 	for k := range benchQueues {
@@ -31,7 +37,7 @@ func benchConfig(rng *rand.Rand, arrivalStrategy string) Config {
 	arrivals.Strategy = arrivalStrategy
 	arrivals.RequiredSkills = map[string]int{"s0": 1}
 	cfg.Queues = append(cfg.Queues, arrivals)
-	for i := range benchAgents {
+	for i := range agents {
 		skills := map[string]int{}
 		for k := range benchQueues {
 			skills[fmt.Sprintf("s%d", k)] = 1 + rng.IntN(10)
@@ -40,7 +46,7 @@ func benchConfig(rng *rand.Rand, arrivalStrategy string) Config {
 		if i%2 == 0 {
 			queues = append(queues, fmt.Sprintf("q%d", (i+2)%benchQueues))
 		}
-		if i < benchAgents/5 {
+		if i < agents/5 {
 			queues = []string{"arrivals"} // a pool kept idle for the arrival benchmark
 		}
 		cfg.Agents = append(cfg.Agents, AgentConfig{ID: fmt.Sprint(10000 + i), Skills: skills, Queues: queues})
@@ -57,13 +63,13 @@ type benchState struct {
 
 // newBenchState builds a busy centre: every queue agent talking, ten
 // thousand callers waiting across the five queues, the arrivals pool idle.
-func newBenchState(b *testing.B, arrivalStrategy string) *benchState {
+func newBenchState(b *testing.B, arrivalStrategy string, size benchSize) *benchState {
 	rng := rand.New(rand.NewPCG(11, 12))
 	// Events are counted, not kept: a benchmark of millions of operations
 	// would otherwise measure the recorder.
 	events := 0
 	s := &benchState{rng: rng}
-	s.h = newHarness(b, benchConfig(rng, arrivalStrategy), WithObserver(func(call.Event) { events++ }))
+	s.h = newHarness(b, benchConfig(rng, arrivalStrategy, size.agents), WithObserver(func(call.Event) { events++ }))
 	for _, info := range s.h.acd.Agents() {
 		s.h.clock.t = s.h.clock.t.Add(time.Millisecond)
 		acts := s.h.ok(s.h.acd.AgentLogin(info.ID))
@@ -75,7 +81,7 @@ func newBenchState(b *testing.B, arrivalStrategy string) *benchState {
 		s.h.ok(s.h.acd.OfferAnswered(o[0].CallID, o[0].AgentIDs[0]))
 		s.talking = append(s.talking, [2]string{o[0].AgentIDs[0], o[0].CallID})
 	}
-	for range benchWaiting {
+	for range size.waiting {
 		s.h.clock.t = s.h.clock.t.Add(time.Millisecond)
 		s.h.ok(s.h.acd.Enqueue(s.newCallID(), fmt.Sprintf("q%d", rng.IntN(benchQueues)), "", rng.IntN(3)))
 	}
@@ -97,14 +103,14 @@ func (s *benchState) newCallID() string {
 //   - call-arrives/<strategy>: timed: a caller joins a queue whose 400 agents
 //     are idle and the strategy picks; then the caller hangs up.
 func BenchmarkRoute(b *testing.B) {
-	b.Run("agent-ready", benchAgentReady)
+	b.Run("agent-ready", func(b *testing.B) { benchAgentReady(b, defaultBenchSize) })
 	for _, strategy := range Strategies {
-		b.Run("call-arrives/"+strategy, func(b *testing.B) { benchCallArrives(b, strategy) })
+		b.Run("call-arrives/"+strategy, func(b *testing.B) { benchCallArrives(b, strategy, defaultBenchSize) })
 	}
 }
 
-func benchAgentReady(b *testing.B) {
-	s := newBenchState(b, StrategyLongestIdle)
+func benchAgentReady(b *testing.B, size benchSize) {
+	s := newBenchState(b, StrategyLongestIdle, size)
 	a := s.h.acd
 	durations := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()
@@ -127,13 +133,13 @@ func benchAgentReady(b *testing.B) {
 	}
 	b.StopTimer()
 	reportPercentiles(b, durations)
-	if n := waitingTotal(a); n != benchWaiting {
-		b.Fatalf("%d waiting, want %d", n, benchWaiting)
+	if n := waitingTotal(a); n != size.waiting {
+		b.Fatalf("%d waiting, want %d", n, size.waiting)
 	}
 }
 
-func benchCallArrives(b *testing.B, strategy string) {
-	s := newBenchState(b, strategy)
+func benchCallArrives(b *testing.B, strategy string, size benchSize) {
+	s := newBenchState(b, strategy, size)
 	a := s.h.acd
 	durations := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()

@@ -317,8 +317,8 @@ func TestReloadRevivesRemovedAgentAndQueue(t *testing.T) {
 // skills changed: every membership and strategy is rebuilt and every
 // waiting caller's timers re-armed.
 func BenchmarkReload(b *testing.B) {
-	s := newBenchState(b, StrategyLongestIdle)
-	cfg := benchConfig(rand.New(rand.NewPCG(11, 12)), StrategyLongestIdle)
+	s := newBenchState(b, StrategyLongestIdle, defaultBenchSize)
+	cfg := benchConfig(rand.New(rand.NewPCG(11, 12)), StrategyLongestIdle, benchAgents)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {

@@ -28,7 +28,7 @@ func (s *Server) startAgentPanel() error {
 		return nil
 	}
 	p := agentPanel{agentControl: agentControl{s}, calls: newCallTracker(), wrapup: map[string]time.Duration{}}
-	for _, q := range s.acdConfig.Queues {
+	for _, q := range s.compiled.acd.Queues {
 		p.wrapup[q.Name] = q.WrapUp
 	}
 	s.bus.Subscribe(p.calls)

@@ -20,6 +20,7 @@ func (s *Server) startCallbacks() error {
 		Publish:   s.bus.Publish,
 		Clock:     s.clock,
 		Log:       s.log,
+		Routes:    s.callbackRoutes(), // trunks.go
 	}
 	if s.store != nil {
 		deps.Store = s.store

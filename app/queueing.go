@@ -21,7 +21,7 @@ type queues = queueing.Queueing[*sip.AgentLeg]
 // through the SIP endpoint. The funcs read the server's fields when
 // called: the endpoint is built after the runtime.
 func (s *Server) newQueueing(a *acd.ACD) queues {
-	return queueing.New[*sip.AgentLeg](a, s.queues, queueing.Deps[*sip.AgentLeg]{
+	return queueing.New[*sip.AgentLeg](a, s.compiled.queues, queueing.Deps[*sip.AgentLeg]{
 		Dialer:          agentDialer{s},
 		Phones:          agentPhones{s},
 		Clock:           s.clock,

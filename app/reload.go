@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hotline-oss/hotline/callflow"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/queueing"
@@ -19,11 +20,9 @@ import (
 // A reload builds a new one and swaps the pointer; nothing in it is
 // changed once published, so a call keeps the flow it started with.
 type routing struct {
-	flows     map[string]*ivr.Flow
-	calendars map[string]*ivr.Calendar
-	numbers   map[string]*ivr.Flow
-	notice    []ivr.PromptRef
-	passwords map[string]string // agent id → SIP digest password
+	callflow.Routes // numbers, calendars, notice: what the call path reads
+	flows           map[string]*ivr.Flow
+	passwords       map[string]string // agent id → SIP digest password
 }
 
 func (s *Server) routing() *routing { return s.routes.Load() }
@@ -104,15 +103,16 @@ func (s *Server) Reload(cfg *config.Config) (ReloadResult, error) {
 	return res, err
 }
 
-// applyLocked checks cfg through the same code as Prepare, then swaps the
-// ACD's agents and queues and the routing table. Running calls are not
-// touched: they hold their flow, and the ACD keeps their state.
+// applyLocked is the one place a configuration is reloaded: it compiles
+// cfg into a snapshot with the same code as Prepare (snapshot.go), says
+// what changed and what needs a restart (reload_diff.go), then applies the
+// snapshot part by part: the ACD's agents and queues, the routing table,
+// the metrics' queues, then the features (applyFeaturesLocked). Running
+// calls are not touched: they hold their flow, and the ACD keeps their
+// state.
 func (s *Server) applyLocked(cfg *config.Config) (ReloadResult, error) {
-	next := &Server{cfg: cfg, log: s.log, prompts: s.prompts, clock: s.clock}
-	if err := next.loadFlows(); err != nil {
-		return ReloadResult{}, rejected(err)
-	}
-	if err := next.loadACD(); err != nil {
+	next, err := compile(cfg, s.prompts)
+	if err != nil {
 		return ReloadResult{}, rejected(err)
 	}
 	prev := s.reload.applied
@@ -122,24 +122,24 @@ func (s *Server) applyLocked(cfg *config.Config) (ReloadResult, error) {
 	res := ReloadResult{Changed: describeChanges(prev, cfg), NeedsRestart: restartOnly(s.cfg, cfg)}
 	switch {
 	case s.acd != nil:
-		if err := s.acd.Reload(next.acdConfig, next.queues); err != nil {
+		if err := s.acd.Reload(next.acd, next.queues); err != nil {
 			if !errors.Is(err, queueing.ErrStopped) {
 				err = fmt.Errorf("acd: %w", err)
 			}
 			return ReloadResult{}, rejected(err)
 		}
-	case len(next.acdConfig.Queues) > 0:
+	case len(next.acd.Queues) > 0:
 		res.NeedsRestart = append(res.NeedsRestart,
 			"agents, queues: the server started without any; restart to bring them in")
 	}
-	s.routes.Store(next.routing())
+	s.routes.Store(next.routes)
 	if s.metrics != nil {
 		s.applyQueueMetrics(cfg)
 		if err := s.metrics.SetServiceLevelTargets(serviceLevelTargets(cfg)); err != nil {
 			s.log.Warn("service level targets not reloaded", "err", err) // config validation already refused these
 		}
 	}
-	s.applyCareLocked(cfg, &res)
+	s.applyFeaturesLocked(cfg, &res)
 	s.reload.applied = cfg
 	if res.Changed == nil {
 		res.Changed = []string{}

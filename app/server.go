@@ -14,6 +14,7 @@ import (
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callback"
+	"github.com/hotline-oss/hotline/callflow"
 	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
@@ -21,46 +22,46 @@ import (
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/prompts"
-	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/trunk"
 	"github.com/hotline-oss/hotline/web"
 )
 
 // Server is one running hotline.
 type Server struct {
-	cfg       *config.Config
-	log       *slog.Logger
-	bus       *call.Bus
-	metrics   *metrics.Metrics
-	prompts   *PromptSet
-	routes    atomic.Pointer[routing] // flows, numbers, calendars, notice: swapped whole by a reload
-	ports     *media.PortPool
-	pacer     *media.Pacer
-	sip       *sip.Endpoint
-	acd       queues // nil without queues
-	store     *store.Store
-	hooks     *Webhooks
-	acdConfig acd.Config
-	care      *care.Service // survey, sticky agent, complainers, recording (package care)
-	queues    map[string]queueing.Settings
-	web       *web.Server
-	reload    reloadState // hot reload: see reload.go
-	clock     clock
-	callInfo  callInfoSlot         // call details for the agent panel
-	self      *selfservice.Service // account lookups, outage notices, fault reports
+	cfg      *config.Config
+	log      *slog.Logger
+	bus      *call.Bus
+	metrics  *metrics.Metrics
+	prompts  *PromptSet
+	routes   atomic.Pointer[routing] // flows, numbers, calendars, notice: swapped whole by a reload
+	ports    *media.PortPool
+	pacer    *media.Pacer
+	sip      *sip.Endpoint
+	acd      queues // nil without queues
+	store    *store.Store
+	hooks    *Webhooks
+	care     *care.Service // survey, sticky agent, complainers, recording (package care)
+	compiled *snapshot     // the configuration as compiled at start (snapshot.go)
+	web      *web.Server
+	reload   reloadState // hot reload: see reload.go
+	clock    clock
+	callInfo callInfoSlot         // call details for the agent panel
+	self     *selfservice.Service // account lookups, outage notices, fault reports
 	// played, when set, sees every playback of a call's IVR: tests check
 	// what a caller heard without decoding audio.
 	played atomic.Pointer[func(callID string, refs []ivr.PromptRef)]
 	// callbacks: virtual hold (package callback); nil when no queue offers it
 	callbacks *callback.Service
+	trunks    *trunk.Set // carriers' trunks (trunks.go); nil when none
 	// monitors: supervisors' listen/whisper/barge (package monitor,
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
 	onBridge bridgeWatcher
-	// consults: agents' consult calls in progress (consult.go)
-	consults consultRegistry
+	// flow: the call path (package callflow), built once SIP is
+	flow *callflow.Flow
 	// restored: agents' states from before a restart, waiting for their
 	// phones to register (agent_restore.go)
 	restored pendingRestore
@@ -93,10 +94,14 @@ func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	}
 	// Each part is checked even when another failed, so that an operator
 	// sees every problem of the file at once.
-	errs := []error{s.loadFlows(), s.checkSelfService(s.routing().flows), s.loadACD(), s.preparePorts(), s.checkEarlyMedia()}
+	r, flowsErr := compileRoutes(cfg, s.prompts)
+	snap, queuesErr := compileQueues(cfg, s.prompts, r)
+	errs := []error{flowsErr, s.checkSelfService(r.flows), queuesErr, s.preparePorts(), s.checkEarlyMedia()}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	s.compiled = snap
+	s.routes.Store(r)
 	return s, nil
 }
 
@@ -119,103 +124,12 @@ func (s *Server) preparePorts() error {
 	return nil
 }
 
-func (s *Server) loadFlows() error {
-	cfg := s.cfg
-	r := &routing{}
-	s.routes.Store(r)
-	var calErr, flowErr error
-	if !cfg.Calendars.IsZero() {
-		r.calendars, calErr = ivr.ParseCalendars(cfg.File, &cfg.Calendars)
-	}
-	if cfg.Flows.IsZero() {
-		return errors.Join(calErr, cfg.Errorf("flows", "flows: at least one IVR flow is needed"))
-	}
-	r.flows, flowErr = ivr.ParseFlows(cfg.File, &cfg.Flows)
-	if calErr != nil || flowErr != nil {
-		// References are only checked once both parse, so that a broken
-		// calendar does not also show up as "unknown calendar".
-		return errors.Join(calErr, flowErr)
-	}
-	v := ivr.Validator{Languages: cfg.Languages, HasPrompt: s.prompts.Has, HasService: s.hasLookupService}
-	if len(cfg.Queues) > 0 {
-		v.HasQueue = func(q string) bool { _, ok := cfg.Queues[q]; return ok }
-	}
-	if err := ivr.Validate(r.flows, r.calendars, v); err != nil {
-		return err
-	}
-	var errs []error
-	r.numbers = make(map[string]*ivr.Flow)
-	for number, flow := range cfg.Numbers {
-		f, ok := r.flows[flow]
-		if !ok {
-			errs = append(errs, cfg.Errorf("numbers", "numbers: %q routes to unknown flow %q", number, flow))
-			continue
-		}
-		r.numbers[number] = f
-	}
-	if cfg.Notice.Enabled {
-		for _, name := range cfg.Notice.Prompts {
-			for _, lang := range cfg.Languages {
-				if !s.prompts.Has(lang, name) {
-					errs = append(errs, cfg.Errorf("notice", "notice: prompt %q missing for language %s", name, lang))
-				}
-			}
-			r.notice = append(r.notice, ivr.PromptRef{Name: name})
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // enableWindows turns on the rolling 15 min / 30 min / today figures that
 // the wallboard and the hotline_*_ratio gauges show.
 func (s *Server) enableWindows() error {
 	cfg := s.cfg
 	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, queueThresholds(cfg),
 		metrics.WithAgentQueues(agentQueues(cfg)), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg)))
-}
-
-// loadACD checks the agents and queues and the prompts and music they use.
-func (s *Server) loadACD() error {
-	cfg := s.cfg
-	s.routing().passwords = agentPasswords(cfg)
-	s.acdConfig, s.queues = queueing.FromConfig(cfg)
-	if len(s.acdConfig.Queues) == 0 {
-		return nil
-	}
-	if err := s.acdConfig.Validate(); err != nil {
-		return cfg.Errorf("queues", "%v", err)
-	}
-	var errs []error
-	for name, q := range s.queues {
-		if s.prompts.Music(q.Music) == nil {
-			errs = append(errs, cfg.Errorf("queues", "queues.%s: music %q not found (prompts/music/%s.wav)", name, q.Music, q.Music))
-		}
-		// Without flows (they failed to parse, reported already) every
-		// target would look unknown.
-		if q.ExitTarget != "" && len(s.routing().flows) > 0 && !s.anyFlowHas(q.ExitTarget) {
-			errs = append(errs, cfg.Errorf("queues", "queues.%s: exit_target: unknown IVR node %q", name, q.ExitTarget))
-		}
-	}
-	for _, lang := range cfg.Languages {
-		for _, p := range []string{"queue_position", "queue_callers_ahead", "expected_wait", "minutes",
-			"agent_work_number", "will_serve_you", "logged_in", "logged_out", "paused", "ready",
-			"disposition_saved", "feature_failed", "all_agents_busy", "goodbye"} {
-			if !s.prompts.Has(lang, p) {
-				errs = append(errs, cfg.Errorf("queues", "queues: prompt %q missing for language %s", p, lang))
-			}
-		}
-	}
-	errs = append(errs, care.CheckPrompts(cfg, s.prompts.Has)...)
-	return errors.Join(errs...)
-}
-
-func (s *Server) anyFlowHas(node string) bool {
-	for _, f := range s.routing().flows {
-		if _, ok := f.Nodes[node]; ok {
-			return true
-		}
-	}
-	return false
 }
 
 // Start opens the data directory, the media engine, SIP and HTTP.
@@ -273,7 +187,7 @@ func (s *Server) Start() error {
 		TCPIdleTimeout:    cfg.SIP.TCPIdleTimeout,
 		RTPAdvertise:      rtpAdvertise,
 		InactivityTimeout: cfg.RTP.InactivityTimeout,
-		IsHotline:         func(n string) bool { _, ok := s.routing().numbers[n]; return ok },
+		IsHotline:         func(n string) bool { _, ok := s.routing().Numbers[n]; return ok },
 		MaskNumbers:       cfg.MaskNumbers(),
 		Logger:            s.log,
 		Auth:              sip.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
@@ -283,19 +197,19 @@ func (s *Server) Start() error {
 		sipCfg.Advertise = netip.MustParseAddr(cfg.SIP.Advertise)
 	}
 	var err error
-	if len(s.acdConfig.Queues) > 0 {
-		a, err := acd.New(s.acdConfig, s.clock, acd.WithObserver(s.bus.Publish), s.care.StickyOption())
+	if len(s.compiled.acd.Queues) > 0 {
+		a, err := acd.New(s.compiled.acd, s.clock, acd.WithObserver(s.bus.Publish), s.care.StickyOption())
 		if err != nil {
 			return err
 		}
 		s.acd = s.newQueueing(a)
 		sipCfg.OnRegistration = s.onRegistration
-		sipCfg.Consult = s.ringConsult
+		sipCfg.Consult = func(ctx context.Context, c *sip.Call) int { return s.flow.RingConsult(ctx, c) }
 		s.applyQueueMetrics(cfg)
 		s.metrics.SetSnapshotSource(s.acd.Snapshot)
 	}
 	sipCfg.AgentPassword = s.sipPassword // agents and supervisors (monitor.go)
-	sipCfg.IsInternal = s.isInternal
+	sipCfg.IsInternal = func(number string) bool { return s.flow.IsInternal(number) }
 	if err := s.applySIPSecurity(&sipCfg); err != nil {
 		return err
 	}
@@ -303,16 +217,21 @@ func (s *Server) Start() error {
 	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
 		return err
 	}
-	if s.sip, err = sip.New(sipCfg, s.ports, s.pacer, s.bus, s.handleCall); err != nil {
+	if err := s.newTrunks(&sipCfg); err != nil { // trunks.go
+		return err
+	}
+	if s.sip, err = sip.New(sipCfg, s.ports, s.pacer, s.bus, func(ctx context.Context, c *sip.Call) { s.flow.HandleCall(ctx, c) }); err != nil {
 		return err
 	}
 	s.restoreAgents()
 	if err := s.startCallbacks(); err != nil {
 		return err
 	}
+	s.flow = s.newFlow() // before SIP starts: every call runs through it
 	if err := s.sip.Start(); err != nil {
 		return err
 	}
+	s.startTrunks()
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
 	s.web.WithWallboard(func() any { return s.metrics.Wallboard() })
 	if len(cfg.API.Tokens) > 0 {
@@ -340,7 +259,7 @@ func (s *Server) Start() error {
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
 		return err
 	}
-	s.log.Info("hotline started", "numbers", len(s.routing().numbers), "flows", len(s.routing().flows), "prompts", s.prompts.Len())
+	s.log.Info("hotline started", "numbers", len(s.routing().Numbers), "flows", len(s.routing().flows), "prompts", s.prompts.Len())
 	return nil
 }
 
@@ -398,6 +317,7 @@ func (s *Server) Close() {
 	if s.acd != nil {
 		s.acd.Close()
 	}
+	s.trunks.Close() // before the endpoint: withdraws the registrations
 	if s.sip != nil {
 		_ = s.sip.Close()
 	}

@@ -72,6 +72,9 @@ type Deps struct {
 	Publish   func(call.Event)
 	Clock     Clock
 	Log       *slog.Logger
+	// Routes, when set, dials through callback_gateway.trunks (package
+	// trunk) instead of callback_gateway.uri.
+	Routes func(number string) []sip.TrunkRoute
 }
 
 // Service runs virtual hold: it vets callback numbers, registers
@@ -176,9 +179,13 @@ func New(cfg *config.Config, deps Deps) (*Service, error) {
 		return nil, cfg.Errorf("callback_gateway", "callback_gateway: %v", err)
 	}
 	svc.policy.allow, svc.policy.caps = allow, gw.Caps()
+	opts := []sip.CallbacksOption{sip.WithDialCheck(svc.checkDial)}
+	if deps.Routes != nil { // callback_gateway.trunks instead of its uri
+		opts = append(opts, sip.WithRoutes(deps.Routes))
+	}
 	dialer, err := sip.NewCallbacks(deps.SIP, sip.GatewayConfig{
 		URI: gw.URI, Transport: gw.Transport, FromNumber: gw.FromNumber, MaxConcurrent: gw.MaxConcurrent,
-	}, svc.isKnown, sip.WithDialCheck(svc.checkDial))
+	}, svc.isKnown, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("callback gateway: %w", err)
 	}

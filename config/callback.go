@@ -28,10 +28,13 @@ type QueueCallback struct {
 // CallbackGateway is the outbound SIP gateway callbacks are dialled
 // through. URI holds {number}, replaced by the number to call.
 type CallbackGateway struct {
-	URI           string `yaml:"uri"`
-	Transport     string `yaml:"transport"`      // udp (default) or tcp
-	FromNumber    string `yaml:"from_number"`    // caller ID the customer sees
-	MaxConcurrent int    `yaml:"max_concurrent"` // simultaneous dial-outs (10)
+	URI string `yaml:"uri"`
+	// Trunks, instead of uri, dials through these trunks (config/trunks.go)
+	// in this order, skipping those that are down.
+	Trunks        []string `yaml:"trunks"`
+	Transport     string   `yaml:"transport"`      // udp (default) or tcp
+	FromNumber    string   `yaml:"from_number"`    // caller ID the customer sees
+	MaxConcurrent int      `yaml:"max_concurrent"` // simultaneous dial-outs (10)
 
 	// What the gateway may dial, against toll fraud. Patterns are regular
 	// expressions matching the whole number as dialled. Left out, the
@@ -145,6 +148,15 @@ func (q QueueCallback) Check() error {
 // Check reports what is wrong with the gateway settings.
 func (g CallbackGateway) Check() error {
 	d := g.WithDefaults()
+	if len(d.Trunks) > 0 {
+		if d.URI != "" {
+			return fmt.Errorf("uri: give uri or trunks, not both")
+		}
+		if g.Transport != "" {
+			return fmt.Errorf("transport: with trunks, each trunk's own transport is used")
+		}
+		return d.checkPolicy()
+	}
 	if !strings.HasPrefix(d.URI, "sip:") || strings.Count(d.URI, "{number}") != 1 {
 		return fmt.Errorf("uri %q: want sip:...{number}... with {number} once", g.URI)
 	}
@@ -163,23 +175,31 @@ func (g CallbackGateway) Check() error {
 	if d.Transport != "udp" && d.Transport != "tcp" {
 		return fmt.Errorf("transport %q: want udp or tcp", g.Transport)
 	}
-	if d.FromNumber == "" || strings.ContainsAny(d.FromNumber, " @:;<>\"") {
+	if d.FromNumber == "" {
 		return fmt.Errorf("from_number %q: want the hotline number callers see", g.FromNumber)
 	}
+	return d.checkPolicy()
+}
+
+// checkPolicy checks what the gateway may dial and how much.
+func (d CallbackGateway) checkPolicy() error {
+	if strings.ContainsAny(d.FromNumber, " @:;<>\"") {
+		return fmt.Errorf("from_number %q: want the hotline number callers see", d.FromNumber)
+	}
 	if d.MaxConcurrent < 1 || d.MaxConcurrent > 1000 {
-		return fmt.Errorf("max_concurrent %d: want 1 to 1000", g.MaxConcurrent)
+		return fmt.Errorf("max_concurrent %d: want 1 to 1000", d.MaxConcurrent)
 	}
 	if len(d.AllowedNumbers) == 0 {
 		return fmt.Errorf("allowed_numbers is empty: list the number patterns callbacks may dial")
 	}
-	if _, err := g.AllowList(); err != nil {
+	if _, err := d.AllowList(); err != nil {
 		return err
 	}
 	if d.MaxPerNumber < 1 || d.MaxPerNumber > 100 {
-		return fmt.Errorf("max_per_number %d: want 1 to 100", g.MaxPerNumber)
+		return fmt.Errorf("max_per_number %d: want 1 to 100", d.MaxPerNumber)
 	}
 	if d.MaxPerHour < 1 || d.MaxPerHour > 100000 {
-		return fmt.Errorf("max_per_hour %d: want 1 to 100000", g.MaxPerHour)
+		return fmt.Errorf("max_per_hour %d: want 1 to 100000", d.MaxPerHour)
 	}
 	return nil
 }

@@ -98,6 +98,7 @@ type Config struct {
 	Monitor       Monitor                  `yaml:"monitor"`
 	API           API                      `yaml:"api"`
 	Database      Database                 `yaml:"database"`
+	Cluster       Cluster                  `yaml:"cluster"` // several nodes as one (config/cluster.go)
 	Webhooks      []Webhook                `yaml:"webhooks"`
 	Services      Services                 `yaml:"services"` // account look-up and work-order services
 	AgentPanel    AgentPanel               `yaml:"agent_panel"`
@@ -108,6 +109,8 @@ type Config struct {
 	RepeatComplaints *RepeatComplaints `yaml:"repeat_complaints"`
 	// CallbackGateway dials callbacks out (config/callback.go).
 	CallbackGateway *CallbackGateway `yaml:"callback_gateway"`
+	// Trunks are the carriers' and providers' interconnects (config/trunks.go).
+	Trunks []Trunk `yaml:"trunks"`
 
 	// File is where the configuration came from, for error messages.
 	File string `yaml:"-"`
@@ -178,6 +181,7 @@ func Default() *Config {
 		Log:             Log{Level: "info", Format: "text"},
 		Features:        DefaultFeatures(),
 		Monitor:         DefaultMonitor(),
+		Cluster:         DefaultCluster(),
 	}
 }
 
@@ -256,6 +260,8 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateAgentPanel()...)
 	errs = append(errs, c.validateCare()...)
 	errs = append(errs, c.validateCallback()...)
+	errs = append(errs, c.validateTrunks()...)
+	errs = append(errs, c.validateCluster()...)
 	for i, w := range c.Webhooks {
 		if err := w.Check(); err != nil {
 			errs = append(errs, c.Errorf("webhooks", "webhooks[%d]: %v", i, err))

@@ -3,7 +3,6 @@ package sip
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/netip"
 	"sync"
 	"time"
@@ -161,7 +160,7 @@ func statusError(code int) error {
 	case sipmsg.StatusTemporarilyUnavailable, sipmsg.StatusRequestTimeout, sipmsg.StatusRequestTerminated:
 		return ErrNoAnswer
 	}
-	return fmt.Errorf("%w: status %d", ErrDialFailed, code)
+	return &StatusError{Code: code} // trunk_out.go
 }
 
 // pickDialError reports the most telling failure among forks: a busy or

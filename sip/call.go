@@ -20,9 +20,9 @@ type Call struct {
 	ID     string
 	Caller string
 	// CallerTrusted is true when the call came from a trusted network
-	// (sip.security.trusted_networks), where Caller is the number the
-	// carrier asserts. Otherwise Caller is only what From claims: it may be
-	// shown, never dialled back.
+	// (sip.security.trusted_networks) or a trusted trunk (trunks.go),
+	// where Caller is the number the carrier asserts. Otherwise Caller is
+	// only what From claims: it may be shown, never dialled back.
 	CallerTrusted bool
 	// Source is the address the INVITE came from (ip:port).
 	Source  string

@@ -57,8 +57,11 @@ type Callbacks struct {
 	cfg   GatewayConfig
 	known func(number string) bool
 	check func(ticketID, number string) error // before every dial; nil: none
-	host  string                              // gateway host[:port] the INVITE goes to
-	sem   chan struct{}
+	// routes, when set, replaces the gateway URI: the trunks to try, in
+	// order, for a number (trunk_out.go).
+	routes func(number string) []TrunkRoute
+	host   string // gateway host[:port] the INVITE goes to
+	sem    chan struct{}
 
 	mu      sync.Mutex
 	tickets map[string]*CallbackTicket
@@ -81,11 +84,42 @@ func WithDialCheck(check func(ticketID, number string) error) CallbacksOption {
 	}
 }
 
+// WithRoutes dials through trunks instead of the gateway URI: routes
+// returns, for a number, the trunks that are up in the order to try them
+// (GatewayConfig's URI and Transport are then not used). A trunk that
+// fails (no response, 5xx, refused authentication) passes the call to the
+// next; busy or no answer is the customer's answer and ends the attempt.
+func WithRoutes(routes func(number string) []TrunkRoute) CallbacksOption {
+	return func(cb *Callbacks) error {
+		if routes == nil {
+			return errors.New("callbacks: nil routes")
+		}
+		cb.routes = routes
+		return nil
+	}
+}
+
 // NewCallbacks builds the registry for endpoint e. known reports whether a
 // number other than the caller's own has called the hotline.
 func NewCallbacks(e *Endpoint, cfg GatewayConfig, known func(string) bool, opts ...CallbacksOption) (*Callbacks, error) {
 	if e == nil || known == nil {
 		return nil, errors.New("callbacks: nil endpoint or known-number check")
+	}
+	if cfg.MaxConcurrent < 1 {
+		cfg.MaxConcurrent = 1
+	}
+	cb := &Callbacks{
+		e: e, cfg: cfg, known: known,
+		sem:     make(chan struct{}, cfg.MaxConcurrent),
+		tickets: make(map[string]*CallbackTicket),
+	}
+	for _, o := range opts {
+		if err := o(cb); err != nil {
+			return nil, err
+		}
+	}
+	if cb.routes != nil {
+		return cb, nil
 	}
 	at := strings.LastIndex(cfg.URI, "@")
 	if !strings.HasPrefix(cfg.URI, "sip:") || at < 0 || !strings.Contains(cfg.URI, "{number}") {
@@ -98,19 +132,7 @@ func NewCallbacks(e *Endpoint, cfg GatewayConfig, known func(string) bool, opts 
 	if _, _, err := net.SplitHostPort(host); err != nil {
 		host = net.JoinHostPort(host, "5060")
 	}
-	if cfg.MaxConcurrent < 1 {
-		cfg.MaxConcurrent = 1
-	}
-	cb := &Callbacks{
-		e: e, cfg: cfg, known: known, host: host,
-		sem:     make(chan struct{}, cfg.MaxConcurrent),
-		tickets: make(map[string]*CallbackTicket),
-	}
-	for _, o := range opts {
-		if err := o(cb); err != nil {
-			return nil, err
-		}
-	}
+	cb.host = host
 	return cb, nil
 }
 
@@ -217,6 +239,9 @@ func (cb *Callbacks) DialCallback(ctx context.Context, t *CallbackTicket, ringTi
 		return nil, ErrGatewayBusy
 	}
 	defer func() { <-cb.sem }()
+	if cb.routes != nil {
+		return cb.dialTrunks(ctx, t.number, ringTimeout)
+	}
 	return cb.dial(ctx, t.number, ringTimeout)
 }
 

@@ -95,6 +95,21 @@ type outboundInvite struct {
 	to        sipmsg.Uri
 	dest      string // host:port the request goes to
 	transport string
+	// auth answers 401 and 407 challenges (trunks); empty: not answered
+	username, password string
+	// heard, when set, is called at every response (trunks: the far end
+	// is alive).
+	heard func()
+	// assert adds P-Asserted-Identity with fromUser (RFC 3325), for a
+	// trunk in the same trust domain.
+	assert bool
+}
+
+func (inv outboundInvite) onResponse(*sipmsg.Response) error {
+	if inv.heard != nil {
+		inv.heard()
+	}
+	return nil
 }
 
 // sendInvite sends an INVITE with offer and waits for the final answer.
@@ -106,6 +121,9 @@ func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []b
 	from.Params.Add("tag", sipmsg.GenerateTagN(16))
 	req.AppendHeader(from)
 	req.AppendHeader(&sipmsg.ToHeader{Address: inv.to})
+	if inv.assert && inv.fromUser != "" {
+		req.AppendHeader(sipmsg.NewHeader("P-Asserted-Identity", "<"+from.Address.String()+">"))
+	}
 	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
 	req.AppendHeader(sipmsg.NewHeader("Allow", allowed))
 	req.SetBody(offer)
@@ -116,7 +134,11 @@ func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []b
 		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
 	}
 	answered := make(chan error, 1)
-	go func() { answered <- dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}) }()
+	go func() {
+		answered <- dlg.WaitAnswer(ctx, sipgo.AnswerOptions{
+			Username: inv.username, Password: inv.password, OnResponse: inv.onResponse,
+		})
+	}()
 	select {
 	case err = <-answered:
 	case <-ctx.Done():

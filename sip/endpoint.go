@@ -80,6 +80,10 @@ type Config struct {
 	MaxContacts       int
 	OnContactReplaced func()
 
+	// Trunks tells which trunk a request comes from (trunks.go): its
+	// caller identity may be believed and its numbers are rewritten.
+	Trunks TrunkDirectory
+
 	// T1 is RFC 3261's round-trip estimate (default 500 ms). 64*T1 bounds
 	// the wait for the ACK of our 200 OK and for the answer to our BYE
 	// (answer.go); tests shorten it.

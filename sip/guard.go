@@ -55,6 +55,11 @@ type GuardConfig struct {
 	// address) are never rate limited nor refused for a ban; digest
 	// authentication still bans them from logging in.
 	Trusted []netip.Prefix
+	// KnownPeer reports the addresses of configured trunks: a carrier
+	// sends every call from a few addresses, so they are exempt from the
+	// per-source limits and bans like Trusted (but their caller identity
+	// is believed only for trunks marked trusted).
+	KnownPeer func(netip.Addr) bool
 	// MaxSources bounds the per-source table (default DefaultMaxSources).
 	MaxSources int
 	// IPv6PrefixLength groups IPv6 addresses into one source per prefix of
@@ -116,7 +121,7 @@ func (g *guard) check(src netip.Addr, class requestClass, userAgent string) verd
 	if g.scanner(userAgent) {
 		return verdict{reason: RejectUserAgent, action: g.cfg.ScannerAction, logIt: g.sources.shouldLog(src, now, logEvery)}
 	}
-	if g.trusted(src) {
+	if g.trusted(src) || (g.cfg.KnownPeer != nil && g.cfg.KnownPeer(src)) {
 		return verdict{pass: true}
 	}
 	if g.sources.banned(src, now) {

@@ -6,25 +6,53 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 )
 
-// callerIdentity says who is calling. Only a trusted source (the carrier's
-// SBC, loopback by default) is believed: from there the number is the
-// P-Asserted-Identity the network vouches for (RFC 3325), else From. From
-// anywhere else it is From as sent, a claim that may be shown but that the
-// server must never dial back.
+// callerIdentity says who is calling. Only a trusted source (a network of
+// sip.security.trusted_networks, loopback by default, or a trunk marked
+// trusted) is believed: from there the number is the P-Asserted-Identity
+// the network vouches for (RFC 3325), else Remote-Party-ID's calling
+// party, else From. From anywhere else it is From as sent, a claim that
+// may be shown but that the server must never dial back. A trunk's calling
+// number rule rewrites whichever number was taken.
 func (e *Endpoint) callerIdentity(req *sipmsg.Request) (number string, trusted bool) {
 	from := ""
 	if f := req.From(); f != nil {
 		from = f.Address.User
 	}
-	if !e.guard.trusted(sourceAddr(req)) {
-		return from, false
-	}
-	for _, h := range req.GetHeaders("P-Asserted-Identity") {
-		if n := assertedNumber(h.Value()); n != "" {
-			return n, true
+	src := sourceAddr(req)
+	tr := e.trunkFor(src)
+	trusted = e.guard.trusted(src) || (tr != nil && tr.TrustedIdentity())
+	if trusted {
+		if n := assertedIdentity(req); n != "" {
+			from = n
 		}
 	}
-	return from, true
+	if tr != nil {
+		from = tr.CallingNumber(from)
+	}
+	return from, trusted
+}
+
+// assertedIdentity is the first number of P-Asserted-Identity, else of a
+// Remote-Party-ID naming the calling party (party=calling, the default),
+// else "".
+func assertedIdentity(req *sipmsg.Request) string {
+	for _, h := range req.GetHeaders("P-Asserted-Identity") {
+		if n := assertedNumber(h.Value()); n != "" {
+			return n
+		}
+	}
+	for _, h := range req.GetHeaders("Remote-Party-ID") {
+		for _, part := range splitAddresses(h.Value()) {
+			_, params := splitNameAddr(part)
+			if p := param(params, "party"); p != "" && !strings.EqualFold(p, "calling") {
+				continue
+			}
+			if n := assertedNumber(part); n != "" {
+				return n
+			}
+		}
+	}
+	return ""
 }
 
 // assertedNumber takes the number out of a P-Asserted-Identity value: one

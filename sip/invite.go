@@ -24,7 +24,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	// from the server's clock, like every other event of the call.
 	received := time.Now()
 	arrived := e.now()
-	number := req.Recipient.User
+	number := e.calledNumber(req) // trunks.go: trunk rules, forwarding
 	agent, ok := e.route(req, tx, number)
 	if !ok {
 		return

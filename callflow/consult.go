@@ -1,4 +1,4 @@
-package app
+package callflow
 
 import (
 	"context"
@@ -88,19 +88,19 @@ func (r *consultRegistry) remove(cs *consult) {
 	}
 }
 
-// isInternal reports whether an agent-only number was dialled: a feature
+// IsInternal reports whether an agent-only number was dialled: a feature
 // code, or a colleague's extension (a consult call).
-func (s *Server) isInternal(number string) bool {
-	return s.isFeature(number) || (s.acd != nil && s.acd.IsAgent(number))
+func (f *Flow) IsInternal(number string) bool {
+	return f.isFeature(number) || (f.d.Queueing != nil && f.d.Queueing.IsAgent(number))
 }
 
-// ringConsult is the endpoint's ConsultFunc: an agent's call to another
+// RingConsult is the endpoint's ConsultFunc: an agent's call to another
 // agent's extension rings that agent, who is kept busy in the ACD
 // meanwhile, before the consulting agent is answered. Feature codes pass
 // through (0).
-func (s *Server) ringConsult(ctx context.Context, c *sip.Call) int {
+func (f *Flow) RingConsult(ctx context.Context, c *sip.Call) int {
 	target := c.Number
-	if !s.acd.IsAgent(target) {
+	if !f.d.Queueing.IsAgent(target) {
 		return 0
 	}
 	log := c.Logger().With("from_agent", c.Agent, "to_agent", target)
@@ -108,11 +108,11 @@ func (s *Server) ringConsult(ctx context.Context, c *sip.Call) int {
 		log.Info("consult call to oneself refused")
 		return 486
 	}
-	err := s.acd.Do(queueing.ConsultStart{Agent: target, ConsultID: c.ID})
+	err := f.d.Queueing.Do(queueing.ConsultStart{Agent: target, ConsultID: c.ID})
 	if err != nil {
 		log.Info("consult refused", "err", err)
-		s.consultEvent(call.ConsultStarted, c, target, "")
-		s.consultEvent(call.ConsultEnded, c, target, consultNotFree)
+		f.consultEvent(call.ConsultStarted, c, target, "")
+		f.consultEvent(call.ConsultEnded, c, target, consultNotFree)
 		if errors.Is(err, acd.ErrAgentLoggedOut) {
 			return 480
 		}
@@ -121,22 +121,22 @@ func (s *Server) ringConsult(ctx context.Context, c *sip.Call) int {
 		}
 		return 500
 	}
-	s.consultEvent(call.ConsultStarted, c, target, "")
+	f.consultEvent(call.ConsultStarted, c, target, "")
 	c.Ring()
-	leg, err := s.sip.DialAgent(ctx, target, c.Agent, consultRingTimeout)
+	leg, err := f.d.Phones.DialAgent(ctx, target, c.Agent, consultRingTimeout)
 	if err != nil {
 		status, reason := consultStatus(err)
 		log.Info("consulted agent not reached", "err", err, "status", status)
-		s.freeConsulted(target, c.ID)
-		s.consultEvent(call.ConsultEnded, c, target, reason)
+		f.freeConsulted(target, c.ID)
+		f.consultEvent(call.ConsultEnded, c, target, reason)
 		return status
 	}
 	cs := &consult{
 		id: c.ID, from: c.Agent, to: target, call: c, leg: leg,
 		running: make(chan struct{}), handoff: make(chan handoff), done: make(chan struct{}),
 	}
-	s.consults.add(cs)
-	go s.watchUnanswered(cs)
+	f.consults.add(cs)
+	go f.watchUnanswered(cs)
 	log.Info("consult call connected")
 	return 0
 }
@@ -162,20 +162,20 @@ func consultStatus(err error) (int, string) {
 // watchUnanswered ends a consult whose call never reached its handler:
 // the consulting phone cancelled (during an answer delay) or did not
 // acknowledge our answer.
-func (s *Server) watchUnanswered(cs *consult) {
+func (f *Flow) watchUnanswered(cs *consult) {
 	select {
 	case <-cs.running:
 	case <-cs.call.Gone():
-		if s.claimRun(cs) {
+		if f.claimRun(cs) {
 			cs.leg.Hangup()
-			s.finishConsult(cs, consultUnanswered)
+			f.finishConsult(cs, consultUnanswered)
 		}
 	}
 }
 
 // claimRun makes sure only one of the handler and watchUnanswered runs
 // the consult.
-func (s *Server) claimRun(cs *consult) bool {
+func (f *Flow) claimRun(cs *consult) bool {
 	first := false
 	cs.start.Do(func() {
 		first = true
@@ -187,31 +187,31 @@ func (s *Server) claimRun(cs *consult) bool {
 // runConsult is the handler of a consult call: the two agents talk until
 // one hangs up or an attended transfer takes the colleague's leg. false
 // when c is not a consult call.
-func (s *Server) runConsult(ctx context.Context, c *sip.Call) bool {
-	cs := s.consults.get(c.ID)
+func (f *Flow) runConsult(ctx context.Context, c *sip.Call) bool {
+	cs := f.consults.get(c.ID)
 	if cs == nil || cs.call != c {
 		return false
 	}
-	if !s.claimRun(cs) {
+	if !f.claimRun(cs) {
 		return true // already ended by watchUnanswered
 	}
 	bridge, err := media.Bridge(c.Media(), cs.leg.Media())
 	if err != nil {
 		c.Logger().Warn("consult bridge failed", "err", err)
 		cs.leg.Hangup()
-		s.finishConsult(cs, consultDialFailed)
+		f.finishConsult(cs, consultDialFailed)
 		return true
 	}
 	defer bridge.Close()
-	reason := s.consultLoop(ctx, cs, bridge)
+	reason := f.consultLoop(ctx, cs, bridge)
 	if reason != consultTransferred {
-		s.finishConsult(cs, reason)
+		f.finishConsult(cs, reason)
 	}
 	return true
 }
 
 // consultLoop waits for the end of the consult and returns why it ended.
-func (s *Server) consultLoop(ctx context.Context, cs *consult, bridge *media.BridgeHandle) string {
+func (f *Flow) consultLoop(ctx context.Context, cs *consult, bridge *media.BridgeHandle) string {
 	for {
 		select {
 		case <-cs.call.Done():
@@ -229,7 +229,7 @@ func (s *Server) consultLoop(ctx context.Context, cs *consult, bridge *media.Bri
 			// The colleague's hold needs no music: both are agents.
 		case h := <-cs.handoff:
 			bridge.Close()
-			s.consults.remove(cs)
+			f.consults.remove(cs)
 			cs.end.Do(func() { close(cs.done) })
 			h.leg <- cs.leg
 			select {
@@ -242,18 +242,18 @@ func (s *Server) consultLoop(ctx context.Context, cs *consult, bridge *media.Bri
 }
 
 // finishConsult frees the colleague in the ACD and reports the end.
-func (s *Server) finishConsult(cs *consult, reason string) {
-	s.consults.remove(cs)
+func (f *Flow) finishConsult(cs *consult, reason string) {
+	f.consults.remove(cs)
 	cs.end.Do(func() { close(cs.done) })
-	s.freeConsulted(cs.to, cs.id)
-	s.consultEvent(call.ConsultEnded, cs.call, cs.to, reason)
+	f.freeConsulted(cs.to, cs.id)
+	f.consultEvent(call.ConsultEnded, cs.call, cs.to, reason)
 	cs.call.Logger().Info("consult call ended", "from_agent", cs.from, "to_agent", cs.to, "reason", reason)
 }
 
-func (s *Server) freeConsulted(agent, consultID string) {
-	err := s.acd.Do(queueing.ConsultEnd{Agent: agent, ConsultID: consultID})
+func (f *Flow) freeConsulted(agent, consultID string) {
+	err := f.d.Queueing.Do(queueing.ConsultEnd{Agent: agent, ConsultID: consultID})
 	if err != nil && !errors.Is(err, acd.ErrNoConsult) {
-		s.log.Info("consulted agent not freed", "agent", agent, "err", err)
+		f.d.Log.Info("consulted agent not freed", "agent", agent, "err", err)
 	}
 }
 
@@ -278,8 +278,8 @@ func (cs *consult) handOver(finished chan struct{}) *sip.AgentLeg {
 // answered but not yet acknowledged by the consulting phone.
 const handoffWait = 5 * time.Second
 
-func (s *Server) consultEvent(kind call.Kind, c *sip.Call, target, reason string) {
-	s.bus.Publish(call.Event{
-		Kind: kind, Time: s.clock.Now(), CallID: c.ID, Agent: c.Agent, Target: target, Reason: reason,
+func (f *Flow) consultEvent(kind call.Kind, c *sip.Call, target, reason string) {
+	f.d.Publish(call.Event{
+		Kind: kind, Time: f.d.Clock.Now(), CallID: c.ID, Agent: c.Agent, Target: target, Reason: reason,
 	})
 }

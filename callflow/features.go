@@ -1,4 +1,4 @@
-package app
+package callflow
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/monitor"
+	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 )
@@ -19,54 +19,58 @@ var dispositionCategories = map[byte]string{
 }
 
 // isFeature reports whether an agent's dialled number is a feature code.
-func (s *Server) isFeature(number string) bool {
-	f := s.cfg.Features
+func (f *Flow) isFeature(number string) bool {
+	codes := f.d.Features
 	switch number {
-	case f.Login, f.Logout, f.Pause, f.Ready:
+	case codes.Login, codes.Logout, codes.Pause, codes.Ready:
 		return true
 	}
-	if _, _, ok := monitor.ParseCode(s.cfg.Monitor, number); ok {
-		return true // a supervisor's *31 + agent (monitor_phone.go)
+	if _, _, ok := f.monitorCode(number); ok {
+		return true // a supervisor's *31 + agent (the monitor feature)
 	}
-	rest, ok := strings.CutPrefix(number, f.Disposition)
+	rest, ok := strings.CutPrefix(number, codes.Disposition)
 	return ok && len(rest) == 2
 }
 
 // feature carries out an agent's feature code and confirms it by voice.
-func (s *Server) feature(c *sip.Call, leg *callleg.Leg) {
+func (f *Flow) feature(c *sip.Call, leg *callleg.Leg) {
 	agent, number := c.Agent, c.Number
-	if mode, target, ok := monitor.ParseCode(s.cfg.Monitor, number); ok {
-		s.monitorFromPhone(c, leg, mode, target)
+	if mode, target, ok := f.monitorCode(number); ok {
+		if f.d.MonitorPhone == nil {
+			leg.PlayAndWait([]ivr.PromptRef{{Lang: f.d.DefaultLanguage, Name: "feature_failed"}})
+			return
+		}
+		f.d.MonitorPhone(c, leg, mode, target)
 		return
 	}
-	err := s.applyFeature(agent, number)
+	err := f.applyFeature(agent, number)
 	confirm := "feature_failed"
 	if err == nil {
-		confirm = s.featureConfirmation(number)
+		confirm = f.featureConfirmation(number)
 	} else {
 		c.Logger().Info("feature code refused", "agent", agent, "code", number, "err", err)
 	}
-	lang := s.cfg.DefaultLanguage
+	lang := f.d.DefaultLanguage
 	leg.PlayAndWait([]ivr.PromptRef{{Lang: lang, Name: confirm}})
 }
 
-func (s *Server) applyFeature(agent, number string) error {
-	if s.acd == nil {
+func (f *Flow) applyFeature(agent, number string) error {
+	if f.d.Queueing == nil {
 		return fmt.Errorf("no queues configured")
 	}
-	f := s.cfg.Features
+	codes := f.d.Features
 	var cmd queueing.Command
 	switch number {
-	case f.Login:
-		return s.loginAgent(agent)
-	case f.Logout:
+	case codes.Login:
+		cmd = queueing.AgentLogin{Agent: agent}
+	case codes.Logout:
 		cmd = queueing.AgentLogout{Agent: agent}
-	case f.Pause:
+	case codes.Pause:
 		cmd = queueing.AgentPause{Agent: agent, Reason: "break"}
-	case f.Ready:
+	case codes.Ready:
 		cmd = queueing.AgentReady{Agent: agent}
 	default:
-		code := strings.TrimPrefix(number, f.Disposition)
+		code := strings.TrimPrefix(number, codes.Disposition)
 		category, ok := dispositionCategories[code[0]]
 		if !ok || (code[1] != '0' && code[1] != '1') {
 			return fmt.Errorf("disposition code %q", code)
@@ -74,20 +78,28 @@ func (s *Server) applyFeature(agent, number string) error {
 		resolved := code[1] == '1'
 		cmd = queueing.SetDisposition{Agent: agent, Category: category, Resolved: resolved}
 	}
-	return s.acd.Do(cmd)
+	return f.d.Queueing.Do(cmd)
 }
 
-func (s *Server) featureConfirmation(number string) string {
-	f := s.cfg.Features
+func (f *Flow) featureConfirmation(number string) string {
+	codes := f.d.Features
 	switch number {
-	case f.Login:
+	case codes.Login:
 		return "logged_in"
-	case f.Logout:
+	case codes.Logout:
 		return "logged_out"
-	case f.Pause:
+	case codes.Pause:
 		return "paused"
-	case f.Ready:
+	case codes.Ready:
 		return "ready"
 	}
 	return "disposition_saved"
+}
+
+// monitorCode parses a supervisor's monitor code (*31 + agent).
+func (f *Flow) monitorCode(number string) (media.MonitorMode, string, bool) {
+	if f.d.MonitorCode == nil {
+		return 0, "", false
+	}
+	return f.d.MonitorCode(number)
 }

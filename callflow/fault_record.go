@@ -1,4 +1,4 @@
-package app
+package callflow
 
 import (
 	"time"
@@ -51,7 +51,7 @@ func (l *serviceLeg) awaitEnd(rec *selfservice.VoiceRecorder, a ivr.StartRecordi
 		case <-l.Stopped():
 			return
 		case <-tick.C:
-			if a.EndSilence > 0 && rec.QuietFor(l.s.clock.Now(), a.EndSilence) {
+			if a.EndSilence > 0 && rec.QuietFor(l.f.d.Clock.Now(), a.EndSilence) {
 				return
 			}
 		}
@@ -67,7 +67,7 @@ func (l *serviceLeg) saveRecording(rec *selfservice.VoiceRecorder, id uint64) iv
 	if len(pcm) == 0 {
 		return done
 	}
-	name, err := l.s.self.SaveFaultMessage(l.c.ID, pcm)
+	name, err := l.f.d.Self.SaveFaultMessage(l.c.ID, pcm)
 	if err != nil {
 		l.c.Logger().Error("fault message not saved", "err", err)
 		return done
@@ -80,7 +80,7 @@ func (l *serviceLeg) saveRecording(rec *selfservice.VoiceRecorder, id uint64) iv
 // fileFault files one report and announces it (FaultReported, which
 // webhooks subscribed to fault_reported deliver with their retries).
 func (l *serviceLeg) fileFault(a ivr.FileFaultReport) ivr.Event {
-	number, err := l.s.self.FileFault(l.ctx, l.c.Logger(), selfservice.FaultReport{
+	number, err := l.f.d.Self.FileFault(l.ctx, l.c.Logger(), selfservice.FaultReport{
 		Account: a.Account, Caller: l.c.Caller, CallID: l.c.ID, Recording: a.File,
 	})
 	if err != nil {
@@ -88,8 +88,8 @@ func (l *serviceLeg) fileFault(a ivr.FileFaultReport) ivr.Event {
 		return ivr.FaultReportFiled{ID: a.ID}
 	}
 	ev := l.base
-	ev.Kind, ev.Time, ev.Detail = call.FaultReported, l.s.clock.Now(), number
-	l.s.bus.Publish(ev)
+	ev.Kind, ev.Time, ev.Detail = call.FaultReported, l.f.d.Clock.Now(), number
+	l.f.d.Publish(ev)
 	l.c.Logger().Info("fault report filed", "work_order", number, "recording", a.File)
 	return ivr.FaultReportFiled{ID: a.ID, Number: number}
 }

@@ -1,4 +1,4 @@
-package app
+package callflow
 
 import (
 	"github.com/hotline-oss/hotline/call"
@@ -14,9 +14,9 @@ import (
 // colleague. It returns the leg and bridge the call goes on with: the old
 // ones when the transfer was refused, and the caller stays with the agent.
 func (qc *queueCall) attended(leg *sip.AgentLeg, bridge *media.BridgeHandle, r sip.Refer) (*sip.AgentLeg, *media.BridgeHandle) {
-	s := qc.s
+	f := qc.f
 	log := qc.c.Logger().With("agent", leg.Agent)
-	cs, code, phrase := s.consultFor(r.Replaced, leg.Agent)
+	cs, code, phrase := f.consultFor(r.Replaced, leg.Agent)
 	if cs == nil {
 		log.Info("attended transfer refused", "status", code, "replaces", r.Replaced.CallID)
 		r.Notify(code, phrase)
@@ -34,11 +34,11 @@ func (qc *queueCall) attended(leg *sip.AgentLeg, bridge *media.BridgeHandle, r s
 	if err != nil {
 		log.Warn("attended transfer refused by the acd", "to_agent", cs.to, "err", err)
 		to.Hangup()
-		s.finishConsult(cs, consultTransferErr)
+		f.finishConsult(cs, consultTransferErr)
 		r.Notify(500, "Server Internal Error")
 		return leg, bridge
 	}
-	s.consultEvent(call.ConsultEnded, cs.call, cs.to, consultTransferred)
+	f.consultEvent(call.ConsultEnded, cs.call, cs.to, consultTransferred)
 	// The recording goes on with the colleague, in the same file.
 	rec := bridge.DetachRecording()
 	// Closing the old bridge stops any hold music the caller hears.
@@ -68,12 +68,12 @@ func (qc *queueCall) attended(leg *sip.AgentLeg, bridge *media.BridgeHandle, r s
 // The dialog must be one of ours and that agent's own consult call; else
 // the status and phrase for the NOTIFY say why not, as the INVITE with
 // Replaces to a phone would have been answered (RFC 3891).
-func (s *Server) consultFor(r sip.Replaces, agent string) (*consult, int, string) {
-	c := s.sip.ReplacedCall(r)
+func (f *Flow) consultFor(r sip.Replaces, agent string) (*consult, int, string) {
+	c := f.d.Phones.ReplacedCall(r)
 	if c == nil {
 		return nil, 481, "Call/Transaction Does Not Exist"
 	}
-	cs := s.consults.get(c.ID)
+	cs := f.consults.get(c.ID)
 	if cs == nil || cs.call != c {
 		return nil, 481, "Call/Transaction Does Not Exist"
 	}

@@ -4,11 +4,11 @@ import (
 	"github.com/hotline-oss/hotline/config"
 )
 
-// applyCareLocked swaps the settings the care features, virtual hold and
+// applyFeaturesLocked swaps the settings the care features, virtual hold and
 // supervisor monitoring read, each behind its own atomic pointer: calls
 // entering a queue from now on use them, calls already queued or talking
 // keep what they captured (packages care and callback).
-func (s *Server) applyCareLocked(cfg *config.Config, res *ReloadResult) {
+func (s *Server) applyFeaturesLocked(cfg *config.Config, res *ReloadResult) {
 	s.care.Reload(cfg)
 	if s.monitors != nil {
 		s.monitors.SetSupervisors(cfg.Supervisors)

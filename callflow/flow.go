@@ -1,4 +1,4 @@
-package app
+package callflow
 
 import (
 	"context"
@@ -6,80 +6,76 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callleg"
-	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/sip"
 )
 
-// handleCall is the life of an answered call: agents' feature codes, or
+// HandleCall is the life of an answered call: agents' feature codes, or
 // the IVR flow of the dialled number and the queue it hands the caller to,
 // back to the IVR when the queue sends the caller there.
-func (s *Server) handleCall(ctx context.Context, c *sip.Call) {
-	c.OnPacketsLost(s.metrics.AddPacketsLost)
-	leg := callleg.New(ctx, c, s.prompts)
+func (f *Flow) HandleCall(ctx context.Context, c *sip.Call) {
+	c.OnPacketsLost(f.d.PacketsLost)
+	leg := callleg.New(ctx, c, f.d.Prompts)
 	defer leg.Stop()
 	if c.Agent != "" {
-		if s.acd != nil && s.runConsult(ctx, c) {
+		if f.d.Queueing != nil && f.runConsult(ctx, c) {
 			return
 		}
-		s.feature(c, leg)
+		f.feature(c, leg)
 		return
 	}
 	base := call.Event{CallID: c.ID, Caller: c.Caller, Number: c.Number}
-	flow := s.routing().numbers[c.Number] // the call keeps this flow through a reload
-	lang := s.cfg.DefaultLanguage
+	flow := f.d.Routes().Numbers[c.Number] // the call keeps this flow through a reload
+	lang := f.d.DefaultLanguage
 	var path []string
 	var result call.Result
 	var reason string
 	for start := flow.Start; start != ""; {
-		out, err := s.runIVR(ctx, c, leg, flow, start, lang, base)
-		if s.store != nil && len(out.Vars) > 0 {
-			s.store.Recorder().SetVars(c.ID, out.Vars)
-		}
-		s.callInfo.setVars(c.ID, out.Vars)
+		out, err := f.runIVR(ctx, c, leg, flow, start, lang, base)
+		f.d.OnVars(c.ID, out.Vars)
 		path, lang, start = append(path, out.Path...), out.Language, ""
 		result, reason = ivrResult(out, err)
 		if out.Queue == "" {
 			break
 		}
 		ev := base
-		ev.Kind, ev.Time, ev.Queue, ev.Priority, ev.Language = call.QueueRequested, s.clock.Now(), out.Queue, out.Priority, out.Language
-		s.bus.Publish(ev)
-		if s.acd == nil || !s.acd.HasQueue(out.Queue) {
-			result, reason = s.noAgents(leg, lang)
+		ev.Kind, ev.Time, ev.Queue, ev.Priority, ev.Language = call.QueueRequested, f.d.Clock.Now(), out.Queue, out.Priority, out.Language
+		f.d.Publish(ev)
+		if f.d.Queueing == nil || !f.d.Queueing.HasQueue(out.Queue) {
+			result, reason = f.noAgents(leg, lang)
 			break
 		}
-		q := s.serve(c, leg, out.Queue, out.Priority, lang)
+		q := f.serve(c, leg, out.Queue, out.Priority, lang)
 		result, reason, start = q.result, q.reason, q.next
-		q.care.AfterTalk(leg, care.TalkOutcome{Result: q.result, Reason: q.reason, Queue: q.queue}, s.language(lang))
+		q.care.AfterTalk(leg, TalkOutcome{Result: q.result, Reason: q.reason, Queue: q.queue}, f.language(lang))
 	}
-	s.endCall(c, leg, base, result, reason, lang, path)
+	f.endCall(c, leg, base, result, reason, lang, path)
 }
 
 // runIVR runs flow from the node start (the flow's own start, or where a
 // queue sent the caller back to).
-func (s *Server) runIVR(ctx context.Context, c *sip.Call, leg *callleg.Leg, flow *ivr.Flow, start, lang string, base call.Event) (ivr.Outcome, error) {
-	f := flow
+func (f *Flow) runIVR(ctx context.Context, c *sip.Call, leg *callleg.Leg, flow *ivr.Flow, start, lang string, base call.Event) (ivr.Outcome, error) {
+	run := flow
 	if start != flow.Start {
 		resumed := *flow
 		resumed.Start = start
-		f = &resumed
+		run = &resumed
 	}
-	session := ivr.NewSession(f, ivr.Env{
-		Clock:     s.clock,
+	session := ivr.NewSession(run, ivr.Env{
+		Clock:     f.d.Clock,
 		Language:  lang,
-		Notice:    s.currentNotice,
-		Calendars: s.routing().calendars,
+		Notice:    f.currentNotice,
+		Calendars: f.d.Routes().Calendars,
 
-		AreaNotices: s.areaNotices,
+		AreaNotices: f.d.Self.AreaNotices,
 	})
 	onNode := func(n ivr.NodeEntered) {
 		ev := base
-		ev.Kind, ev.Time, ev.Flow, ev.Node, ev.NodeType = call.IVRNodeEntered, s.clock.Now(), n.Flow, n.Node, n.Type
-		s.bus.Publish(ev)
+		ev.Kind, ev.Time, ev.Flow, ev.Node, ev.NodeType = call.IVRNodeEntered, f.d.Clock.Now(), n.Flow, n.Node, n.Type
+		f.d.Publish(ev)
 	}
-	sleg := s.serviceLeg(ctx, c, leg, base)
+	sleg := f.serviceLeg(ctx, c, leg, base)
 	out, err := ivr.Run(ctx, session, sleg, realTimers{}, onNode)
 	sleg.close()
 	if err != nil {
@@ -105,7 +101,7 @@ func ivrResult(out ivr.Outcome, err error) (call.Result, string) {
 	return call.ResultAbandonedInIVR, out.Reason
 }
 
-func (s *Server) endCall(c *sip.Call, leg *callleg.Leg, base call.Event, result call.Result, reason, lang string, path []string) {
+func (f *Flow) endCall(c *sip.Call, leg *callleg.Leg, base call.Event, result call.Result, reason, lang string, path []string) {
 	hangupBy := call.HangupByServer
 	if leg.CallerGone() {
 		// The call ended under us: the caller hung up, the endpoint gave
@@ -123,9 +119,9 @@ func (s *Server) endCall(c *sip.Call, leg *callleg.Leg, base call.Event, result 
 	}
 	c.Logger().Info("call ended", "result", result, "reason", reason, "by", hangupBy, "path", path)
 	ev := base
-	ev.Kind, ev.Time, ev.Result, ev.Reason, ev.Language = call.CallEnded, s.clock.Now(), result, reason, lang
+	ev.Kind, ev.Time, ev.Result, ev.Reason, ev.Language = call.CallEnded, f.d.Clock.Now(), result, reason, lang
 	ev.HangupBy = hangupBy
-	s.bus.Publish(ev)
+	f.d.Publish(ev)
 }
 
 // shutdownResult is the result of a call the server cut at the end of the
@@ -141,29 +137,29 @@ func shutdownResult(result call.Result) call.Result {
 
 // language is lang, or the hotline's standard language when the caller
 // chose none.
-func (s *Server) language(lang string) string {
+func (f *Flow) language(lang string) string {
 	if lang == "" {
-		return s.cfg.DefaultLanguage
+		return f.d.DefaultLanguage
 	}
 	return lang
 }
 
 // hasNode reports whether the flow of a hotline number has node.
-func (s *Server) hasNode(number, node string) bool {
-	f := s.routing().numbers[number]
-	if f == nil {
+func (f *Flow) hasNode(number, node string) bool {
+	flow := f.d.Routes().Numbers[number]
+	if flow == nil {
 		return false
 	}
-	_, ok := f.Nodes[node]
+	_, ok := flow.Nodes[node]
 	return ok
 }
 
 // noAgents is the queue hand-off while no ACD is configured: the caller is
 // told politely that every agent is busy, and the call ends. It counts as
 // blocked: the call was refused by the queue, not abandoned.
-func (s *Server) noAgents(leg *callleg.Leg, lang string) (call.Result, string) {
+func (f *Flow) noAgents(leg *callleg.Leg, lang string) (call.Result, string) {
 	if lang == "" {
-		lang = s.cfg.DefaultLanguage
+		lang = f.d.DefaultLanguage
 	}
 	refs := []ivr.PromptRef{{Lang: lang, Name: "all_agents_busy"}, {Lang: lang, Name: "goodbye"}}
 	if leg.PlayAndWait(refs) {
@@ -172,12 +168,12 @@ func (s *Server) noAgents(leg *callleg.Leg, lang string) (call.Result, string) {
 	return call.ResultBlocked, "no_agents"
 }
 
-func (s *Server) currentNotice() []ivr.PromptRef {
-	r := s.routing()
-	if len(r.notice) == 0 {
+func (f *Flow) currentNotice() []ivr.PromptRef {
+	r := f.d.Routes()
+	if len(r.Notice) == 0 {
 		return nil
 	}
-	return r.notice
+	return r.Notice
 }
 
 type realTimers struct{}

@@ -1,4 +1,4 @@
-package app
+package callflow
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 // who hangs up mid-lookup leaves nothing running.
 type serviceLeg struct {
 	*callleg.Leg
-	s      *Server
+	f      *Flow
 	c      *sip.Call
 	base   call.Event
 	ctx    context.Context
@@ -28,9 +28,9 @@ type serviceLeg struct {
 	rec    *selfservice.VoiceRecorder // the message being recorded, if any
 }
 
-func (s *Server) serviceLeg(ctx context.Context, c *sip.Call, leg *callleg.Leg, base call.Event) *serviceLeg {
+func (f *Flow) serviceLeg(ctx context.Context, c *sip.Call, leg *callleg.Leg, base call.Event) *serviceLeg {
 	ctx, cancel := context.WithCancel(ctx)
-	return &serviceLeg{Leg: leg, s: s, c: c, base: base, ctx: ctx, cancel: cancel}
+	return &serviceLeg{Leg: leg, f: f, c: c, base: base, ctx: ctx, cancel: cancel}
 }
 
 // close cancels work in flight and waits for it.
@@ -51,8 +51,8 @@ func (l *serviceLeg) Do(a ivr.Action) {
 		l.background(func() ivr.Event { return l.lookup(a) })
 	case ivr.NoticeHeard:
 		ev := l.base
-		ev.Kind, ev.Time, ev.Detail, ev.Target = call.NoticePlayed, l.s.clock.Now(), a.ID, a.Area
-		l.s.bus.Publish(ev)
+		ev.Kind, ev.Time, ev.Detail, ev.Target = call.NoticePlayed, l.f.d.Clock.Now(), a.ID, a.Area
+		l.f.d.Publish(ev)
 	case ivr.StartRecording:
 		l.startRecording(a)
 	case ivr.StopRecording:
@@ -78,17 +78,17 @@ func (l *serviceLeg) deliver(ev ivr.Event) {
 // Play also finds outage-notice recordings, which live outside the prompt
 // set and come and go while the server runs.
 func (l *serviceLeg) Play(refs []ivr.PromptRef, bargeIn bool) error {
-	if f := l.s.played.Load(); f != nil {
-		(*f)(l.c.ID, refs)
+	if played := l.f.d.Played.Load(); played != nil {
+		(*played)(l.c.ID, refs)
 	}
-	l.PlayWith(refs, l.s.self.NoticePrompt)
+	l.PlayWith(refs, l.f.d.Self.NoticePrompt)
 	return nil
 }
 
 func (l *serviceLeg) lookup(a ivr.Lookup) ivr.LookupResult {
-	began := l.s.clock.Now()
+	began := l.f.d.Clock.Now()
 	out := ivr.LookupResult{ID: a.ID, Status: ivr.LookupFailed}
-	ans, result, err := l.s.self.Lookup(l.ctx, a.Service, selfservice.LookupRequest{Account: a.Account, Caller: l.c.Caller, CallID: l.c.ID})
+	ans, result, err := l.f.d.Self.Lookup(l.ctx, a.Service, selfservice.LookupRequest{Account: a.Account, Caller: l.c.Caller, CallID: l.c.ID})
 	switch {
 	case errors.Is(err, selfservice.ErrUnknownService):
 		l.c.Logger().Error("lookup: service not configured", "service", a.Service)
@@ -104,14 +104,14 @@ func (l *serviceLeg) lookup(a ivr.Lookup) ivr.LookupResult {
 		return out // the caller left mid-lookup: not the service's failure
 	}
 	ev := l.base
-	ev.Kind, ev.Time, ev.Reason, ev.Detail = call.LookupDone, l.s.clock.Now(), result, a.Service
+	ev.Kind, ev.Time, ev.Reason, ev.Detail = call.LookupDone, l.f.d.Clock.Now(), result, a.Service
 	ev.Delay = max(ev.Time.Sub(began), time.Duration(0))
-	l.s.bus.Publish(ev)
+	l.f.d.Publish(ev)
 	return out
 }
 
 func (l *serviceLeg) maskAccount(account string) string {
-	if l.s.cfg.MaskNumbers() {
+	if l.f.d.MaskNumbers {
 		return store.Mask(account)
 	}
 	return account

@@ -1,4 +1,4 @@
-package app
+package callflow
 
 import (
 	"errors"
@@ -8,9 +8,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/callback"
 	"github.com/hotline-oss/hotline/callleg"
-	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/metrics"
@@ -24,14 +22,14 @@ type queueOutcome struct {
 	reason string
 	next   string     // an IVR node to go back to (overflow, exit digit, transfer)
 	queue  string     // the queue the call was in at the end (for the survey)
-	care   *care.Call // the call's care state: the survey runs after the talk
+	care   QueueHooks // the call's care hooks: the survey runs after the talk
 }
 
 // queueCall is one caller in the ACD: waiting with music and
 // announcements, then talking to an agent, possibly moved between queues.
 type queueCall struct {
-	s     *Server
-	q     queues
+	f     *Flow
+	q     Queueing
 	c     *sip.Call
 	leg   *callleg.Leg
 	w     *queueing.Mailbox
@@ -41,20 +39,18 @@ type queueCall struct {
 	qs    queueing.Settings
 	// announcing is set while a position announcement plays over the music.
 	announcing bool
-	care       *care.Call      // survey, sticky agent, complainers, recording (package care)
-	cb         *callback.Offer // virtual hold offer (package callback)
+	care       QueueHooks // survey, sticky agent, complainers, recording
+	cb         WaitHooks  // virtual hold offer
 }
 
 // serve runs the caller through queue until an agent took the call and it
 // ended, or the caller left the queue one way or another.
-func (s *Server) serve(c *sip.Call, leg *callleg.Leg, queue string, priority int, lang string) queueOutcome {
-	qc := &queueCall{s: s, q: s.acd, c: c, leg: leg, lang: lang}
-	qc.care = s.care.Join(care.CallInfo{ID: c.ID, Caller: c.Caller, Number: c.Number, Log: c.Logger()})
-	qc.cb = s.callbacks.Join(callback.CallInfo{
-		ID: c.ID, Caller: c.Caller, Number: c.Number, Source: c.Source, Trusted: c.CallerTrusted, Log: c.Logger(),
-	}, leg, lang)
-	qc.w = s.acd.Join(c.ID, c.Caller)
-	defer s.acd.Leave(c.ID)
+func (f *Flow) serve(c *sip.Call, leg *callleg.Leg, queue string, priority int, lang string) queueOutcome {
+	qc := &queueCall{f: f, q: f.d.Queueing, c: c, leg: leg, lang: lang}
+	qc.care = f.queueHooks(c, leg, lang)
+	qc.cb = f.waitHooks(c, leg, lang)
+	qc.w = qc.q.Join(c.ID, c.Caller)
+	defer qc.q.Leave(c.ID)
 	defer qc.care.Finish() // after the last agent, not each one: one recording per call
 	queue, priority, left := qc.care.BeforeQueue(leg, lang, queue, priority)
 	if left {
@@ -73,7 +69,7 @@ func (s *Server) serve(c *sip.Call, leg *callleg.Leg, queue string, priority int
 func (qc *queueCall) enter(queue string, priority int) error {
 	qc.queue = queue
 	qc.qs, _ = qc.q.Setting(queue)
-	qc.music = qc.s.prompts.Music(qc.qs.Music)
+	qc.music = qc.f.d.Prompts.Music(qc.qs.Music)
 	cmd := queueing.Enqueue{Call: qc.c.ID, Queue: queue, Caller: qc.c.Caller, Priority: priority}
 	cmd.Prefer, cmd.Grace = qc.care.Enqueue() // the sticky agent, on the first entry only
 	return qc.q.Do(cmd)
@@ -142,11 +138,11 @@ func (qc *queueCall) callerEvent(ev ivr.Event) (queueOutcome, bool) {
 		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}, true
 	case ivr.Digit:
 		switch qc.cb.Digit(qc.queue, e.D) {
-		case callback.Requested:
+		case KeyCallback:
 			return queueOutcome{result: call.ResultCallback, reason: "callback_requested"}, true
-		case callback.CallerLeft:
+		case KeyCallerLeft:
 			return qc.callerEvent(ivr.CallerHangup{})
-		case callback.Resume:
+		case KeyResume:
 			qc.announcing = false
 			qc.holdMusic()
 			return queueOutcome{}, false
@@ -259,9 +255,9 @@ func (qc *queueCall) talk(a acd.Connect) (queueOutcome, bool, string) {
 		return queueOutcome{result: call.ResultFailed, reason: "bridge"}, true, ""
 	}
 	defer bridge.Close()
-	defer qc.s.watchBridge(qc.c.ID, a.AgentID, bridge)() // on bridge: supervisors find the call (monitor.go)
+	defer qc.f.watchBridge(qc.c.ID, a.AgentID, bridge)() // on bridge: supervisors find the call (monitor.go)
 	qc.care.OnBridge(bridge, qc.queue, a.AgentID)        // records, when the queue does
-	qc.s.metrics.MoveTo(qc.c.ID, metrics.StageTalking)
+	qc.f.d.MoveTo(qc.c.ID, metrics.StageTalking)
 	return qc.talking(leg, bridge)
 }
 
@@ -289,7 +285,7 @@ func (qc *queueCall) talking(leg *sip.AgentLeg, bridge *media.BridgeHandle) (que
 		case r := <-leg.Refers():
 			if r.Replaced.CallID != "" {
 				leg, bridge = qc.attended(leg, bridge, r) // the call goes on with the consulted agent
-				qc.s.watchBridge(qc.c.ID, leg.Agent, bridge)
+				qc.f.watchBridge(qc.c.ID, leg.Agent, bridge)
 				continue
 			}
 			if out, done, next := qc.transfer(leg, r); done {
@@ -330,7 +326,7 @@ func (qc *queueCall) transfer(leg *sip.AgentLeg, r sip.Refer) (queueOutcome, boo
 			return queueOutcome{}, false, ""
 		}
 		kindTarget = acd.TargetQueue + ":" + queueing.PersonalQueue(target)
-	case qc.s.hasNode(qc.c.Number, target):
+	case qc.f.hasNode(qc.c.Number, target):
 		kindTarget = acd.TargetIVR + ":" + target
 	default:
 		r.Notify(404, "Not Found")

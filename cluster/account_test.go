@@ -1,0 +1,206 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/hotline-oss/hotline/cluster/routing"
+	"github.com/hotline-oss/hotline/config"
+)
+
+// natsServerBin finds nats-server, or skips (fails under CI).
+func natsServerBin(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("nats-server")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("nats-server is not installed (CI runs every test; apt-get install nats-server)")
+		}
+		t.Skip("nats-server is not installed (apt-get install nats-server)")
+	}
+	return bin
+}
+
+func freeTCPAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// ownNATS is a NATS server process of the test's own.
+type ownNATS struct {
+	t    *testing.T
+	bin  string
+	conf string
+	addr string
+	cmd  *exec.Cmd
+	out  strings.Builder
+}
+
+// startOwnNATS runs nats-server with conf (listening on addr) until the
+// test ends; Kill and Start stop and restart it on the same address and
+// store.
+func startOwnNATS(t *testing.T, addr, conf string) *ownNATS {
+	t.Helper()
+	n := &ownNATS{t: t, bin: natsServerBin(t), addr: addr, conf: filepath.Join(t.TempDir(), "nats.conf")}
+	if err := os.WriteFile(n.conf, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n.Start()
+	t.Cleanup(func() {
+		n.Kill()
+		if t.Failed() {
+			t.Logf("nats-server:\n%s", n.out.String())
+		}
+	})
+	return n
+}
+
+func (n *ownNATS) Start() {
+	n.t.Helper()
+	n.cmd = exec.Command(n.bin, "-c", n.conf)
+	n.cmd.Env = append(os.Environ(), "HOTLINE_NODE_PASSWORD=node-pw", "HOTLINE_OBSERVER_PASSWORD=obs-pw", "OTHER_PASSWORD=other-pw")
+	n.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	n.cmd.Stdout, n.cmd.Stderr = &n.out, &n.out
+	if err := n.cmd.Start(); err != nil {
+		n.t.Fatal(err)
+	}
+	waitFor(n.t, 5*time.Second, "the test's NATS server", func() bool {
+		c, err := net.Dial("tcp", n.addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+}
+
+// Kill stops the server as a crash would (SIGKILL).
+func (n *ownNATS) Kill() {
+	if n.cmd == nil || n.cmd.Process == nil {
+		return
+	}
+	_ = n.cmd.Process.Kill()
+	_ = n.cmd.Wait()
+	n.cmd = nil
+}
+
+// privateNATS starts a NATS server of the test's own from the shipped
+// deploy/nats/nats-server.conf (on a free port, with a temporary store)
+// and returns its URL.
+func privateNATS(t *testing.T) string {
+	t.Helper()
+	conf, err := os.ReadFile("../deploy/nats/nats-server.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freeTCPAddr(t)
+	text := regexp.MustCompile(`(?m)^listen: .*$`).ReplaceAllString(string(conf), "listen: "+addr)
+	text = regexp.MustCompile(`(?m)^http: .*$`).ReplaceAllString(text, "")
+	text = strings.Replace(text, "store_dir: /var/lib/nats-server", "store_dir: "+filepath.Join(t.TempDir(), "js"), 1)
+	startOwnNATS(t, addr, text)
+	return "nats://" + addr
+}
+
+func setNATSUser(t *testing.T, user, pw string) {
+	t.Setenv(config.EnvNATSUser, user)
+	t.Setenv(config.EnvNATSPassword, pw)
+}
+
+// TestShippedNATSAccountIsolatesTheCluster: hotline nodes work inside
+// their account, users of another account cannot reach the cluster's
+// subjects, the observer cannot publish, and a wrong password is a clear
+// startup error that does not print the password.
+func TestShippedNATSAccountIsolatesTheCluster(t *testing.T) {
+	url := privateNATS(t)
+	ctx := context.Background()
+	s := Settings{Node: "a", URLs: []string{url}, Prefix: "hotline", LeaseTTL: time.Second, ConnectTimeout: 2 * time.Second, Log: testLog(t)}
+
+	setNATSUser(t, "hotline-node", "node-pw")
+	node, err := Connect(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer node.Close()
+	if err := node.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	el, err := NewElector(ctx, node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = el.Run(rctx) }()
+	waitFor(t, 3*time.Second, "the node to lead", func() bool { _, ok := el.Leading(); return ok })
+	var got collector[seqCmd]
+	stopCons, err := node.ConsumeCommands(ctx, 0, func(seq uint64, c routing.Command) { got.add(seqCmd{seq, c}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopCons()
+	if _, err := node.SendCommand(ctx, routing.Command{Kind: routing.CmdAbandon, Call: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 3*time.Second, "the node's command", func() bool { return len(got.all()) == 1 })
+
+	// Another account: same subject name, another world.
+	other, err := nats.Connect(url, nats.UserInfo("other", "other-pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	forged := `{"v":1,"id":"f","node":"x","kind":"abandon","call":"forged"}`
+	_ = other.Publish("hotline.cmd.x", []byte(forged))
+	_ = other.Publish("hotline.dec.a", []byte(forged))
+	_ = other.Flush()
+	// The observer may read but not publish.
+	obs, err := nats.Connect(url, nats.UserInfo("hotline-observer", "obs-pw"), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obs.Close()
+	_ = obs.Publish("hotline.cmd.x", []byte(forged))
+	_ = obs.Flush()
+	time.Sleep(300 * time.Millisecond)
+	if n := len(got.all()); n != 1 {
+		t.Fatalf("a forged command reached the leader: %+v", got.all())
+	}
+
+	// A wrong password: a clear error, without the password.
+	setNATSUser(t, "hotline-node", "wrong-secret")
+	s.Node = "b"
+	_, err = Connect(ctx, s)
+	if !errors.Is(err, ErrUnreachable) || strings.Contains(err.Error(), "wrong-secret") || !strings.Contains(err.Error(), url) {
+		t.Fatalf("wrong password: %v", err)
+	}
+}
+
+func TestConnectErrorWhenNATSIsDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	t.Setenv(config.EnvNATSToken, "very-secret-token")
+	_, err = Connect(context.Background(), Settings{Node: "a", URLs: []string{"nats://" + addr}, Prefix: "x", ConnectTimeout: 500 * time.Millisecond})
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), addr) || strings.Contains(err.Error(), "very-secret-token") {
+		t.Fatalf("error: %v", err)
+	}
+	t.Logf("startup error: %v", err)
+}

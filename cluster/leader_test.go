@@ -1,0 +1,354 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/cluster/routing"
+)
+
+// routingNode is a cluster node running the election and the routing.
+type routingNode struct {
+	*node
+	leader *Leader
+}
+
+func (tc *testCluster) startRouting(name string, cfg acd.Config) *routingNode {
+	tc.t.Helper()
+	return tc.startRoutingVia(name, natsURL, cfg, false)
+}
+
+func (tc *testCluster) startRoutingVia(name, url string, cfg acd.Config, hot bool) *routingNode {
+	tc.t.Helper()
+	n := tc.startNode(name, url)
+	l, err := NewLeader(n.conn, n.el, cfg)
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	l.SetHotStandby(hot)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = l.Run(ctx) }()
+	tc.t.Cleanup(func() { cancel(); <-done })
+	return &routingNode{node: n, leader: l}
+}
+
+// inbox collects a node's decisions and waits for particular ones.
+type inbox struct {
+	t     *testing.T
+	c     collector[routing.Decision]
+	taken map[int]bool // decisions already returned by await
+}
+
+func newInbox(t *testing.T, c *Conn) *inbox {
+	in := &inbox{t: t, taken: map[int]bool{}}
+	stop, err := c.ReceiveDecisions(NewFence(nil), in.c.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stop() })
+	return in
+}
+
+// await returns the first decision of kind for call (any call if "")
+// not returned before.
+func (in *inbox) await(kind routing.DecisionKind, call string) routing.Decision {
+	in.t.Helper()
+	var found routing.Decision
+	waitFor(in.t, 10*time.Second, fmt.Sprintf("%s for %q", kind, call), func() bool {
+		for i, d := range in.c.all() {
+			if !in.taken[i] && d.Kind == kind && (call == "" || d.Call == call) {
+				in.taken[i] = true
+				found = d
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// TestLeaderKilledWhileCallersWaitAllAreServedInOrder: three nodes route,
+// two agents take two calls and three callers wait; the leader dies
+// without a word; the next leader goes on from the same state: the
+// answers given meanwhile are confirmed, and the three waiting callers are
+// offered in their order as the agents free up.
+func TestLeaderKilledWhileCallersWaitAllAreServedInOrder(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx := context.Background()
+	q := acd.DefaultQueue("billing")
+	q.RingTimeout = time.Minute
+	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{
+		{ID: "2001", Queues: []string{"billing"}}, {ID: "2002", Queues: []string{"billing"}},
+	}}
+	nodes := []*routingNode{tc.startRouting("a", cfg), tc.startRouting("b", cfg), tc.startRouting("c", cfg)}
+	var lead *routingNode
+	waitFor(t, 3*time.Second, "a leader", func() bool {
+		for _, n := range nodes {
+			if n.leading() {
+				lead = n
+				return true
+			}
+		}
+		return false
+	})
+	oldTerm, _ := lead.el.Leading()
+	callers, agents := tc.connect("n1", natsURL), tc.connect("n2", natsURL)
+	in1, in2 := newInbox(t, callers), newInbox(t, agents)
+	send := func(c *Conn, cmd routing.Command) {
+		t.Helper()
+		if _, err := c.SendCommand(ctx, cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(agents, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"})
+	send(agents, routing.Command{Kind: routing.CmdAgent, Agent: "2002", Action: "login"})
+	offered := map[string]string{} // call → agent
+	for i := range 5 {
+		send(callers, routing.Command{Kind: routing.CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"})
+	}
+	for _, c := range []string{"c0", "c1"} {
+		offered[c] = in1.await(routing.DecOffer, c).Agents[0]
+	}
+	// Positions count every caller waiting, those ringing an agent too.
+	for i, c := range []string{"c2", "c3", "c4"} {
+		if d := in1.await(routing.DecQueued, c); d.Position != i+3 {
+			t.Fatalf("%s queued at %d, want %d", c, d.Position, i+3)
+		}
+	}
+
+	// The leader dies; the agents answer meanwhile.
+	lead.conn.NC.Close()
+	send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c0", Agent: offered["c0"], Result: "answered"})
+	send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c1", Agent: offered["c1"], Result: "answered"})
+	for _, c := range []string{"c0", "c1"} {
+		if d := in1.await(routing.DecConnect, c); d.Agent != offered[c] {
+			t.Fatalf("%s connected to %s, offered to %s", c, d.Agent, offered[c])
+		}
+	}
+
+	// Each freed agent gets the next caller, in the callers' order.
+	talking := []string{"c0", "c1"}
+	for _, next := range []string{"c2", "c3", "c4"} {
+		done := talking[0]
+		talking = talking[1:]
+		agent := offered[done]
+		send(callers, routing.Command{Kind: routing.CmdTalkEnded, Call: done, Reason: "caller"})
+		if d := in2.await(routing.DecWrapup, ""); d.Agent != agent {
+			t.Fatalf("wrap-up for %s, want %s", d.Agent, agent)
+		}
+		send(agents, routing.Command{Kind: routing.CmdAgent, Agent: agent, Action: "ready"})
+		d := in1.await(routing.DecOffer, next)
+		if d.Agents[0] != agent || d.Term <= oldTerm {
+			t.Fatalf("%s offered to %v under term %d (old leader's %d), want %s", next, d.Agents, d.Term, oldTerm, agent)
+		}
+		offered[next] = agent
+		send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: next, Agent: agent, Result: "answered"})
+		in1.await(routing.DecConnect, next)
+		talking = append(talking, next)
+	}
+}
+
+// TestLeaderTicksFireTheACDTimers: an offer nobody answers is withdrawn at
+// the ring timeout by a tick command that went through the stream, on
+// every node's router alike.
+func TestLeaderTicksFireTheACDTimers(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx := context.Background()
+	q := acd.DefaultQueue("billing")
+	q.RingTimeout = 300 * time.Millisecond
+	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	a := tc.startRouting("a", cfg)
+	waitFor(t, 3*time.Second, "a to lead", a.leading)
+	b := tc.startRoutingVia("b", natsURL, cfg, true) // a hot standby
+	n1 := tc.connect("n1", natsURL)
+	in := newInbox(t, n1)
+	for _, c := range []routing.Command{{Kind: routing.CmdAgent, Agent: "2001", Action: "login"}, {Kind: routing.CmdJoin, Call: "c1", Queue: "billing"}} {
+		if _, err := n1.SendCommand(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in.await(routing.DecOffer, "c1")
+	in.await(routing.DecCancelOffer, "c1")
+	waitFor(t, 3*time.Second, "the standby to apply the same stream", func() bool {
+		return a.leader.Applied() == b.leader.Applied() && a.leader.Applied() >= 3
+	})
+	a.leader.mu.Lock()
+	qa := a.leader.router.Queues()
+	a.leader.mu.Unlock()
+	b.leader.mu.Lock()
+	qb := b.leader.router.Queues()
+	b.leader.mu.Unlock()
+	if fmt.Sprint(qa) != fmt.Sprint(qb) {
+		t.Fatalf("leader and standby differ:\n%+v\n%+v", qa, qb)
+	}
+}
+
+// TestCutOffLeaderNeverRoutesWhileAnotherDoes: the leader's link to NATS
+// stalls (its bytes held, then delivered when it heals) while callers keep
+// joining through another node. Sampled every millisecond, the two nodes
+// never lead at once; every caller gets its decision, from the new
+// leader; the old leader, once its link heals and the held stream reaches
+// it, sends nothing; and the caller's node sees terms only grow.
+func TestCutOffLeaderNeverRoutesWhileAnotherDoes(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx := context.Background()
+	q := acd.DefaultQueue("billing")
+	q.RingTimeout = time.Minute
+	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	px := newProxy(t, "127.0.0.1:4222")
+	a := tc.startRoutingVia("a", px.URL(), cfg, false)
+	waitFor(t, 3*time.Second, "a to lead", a.leading)
+	b := tc.startRouting("b", cfg)
+	n1 := tc.connect("n1", natsURL)
+	in := newInbox(t, n1)
+	if _, err := n1.SendCommand(ctx, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"}); err != nil {
+		t.Fatal(err)
+	}
+
+	var overlap bool
+	sampling, stopSampling := context.WithCancel(ctx)
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for sampling.Err() == nil {
+			overlap = overlap || (a.leading() && b.leading())
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	px.Stall()
+	const calls = 15
+	for i := range calls {
+		if _, err := n1.SendCommand(ctx, routing.Command{Kind: routing.CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+	waitFor(t, 5*time.Second, "b to lead", b.leading)
+	for i := range calls {
+		in.await(routing.DecQueued, fmt.Sprintf("c%d", i))
+	}
+	px.Resume()
+	time.Sleep(2 * time.Second) // the held bytes reach a; it must stay quiet
+
+	stopSampling()
+	<-sampled
+	if overlap {
+		t.Fatal("both nodes led at the same instant")
+	}
+	if a.leading() {
+		t.Fatal("the cut-off node leads again")
+	}
+	var last uint64
+	for _, d := range in.c.all() {
+		if d.Term < last {
+			t.Fatalf("a decision of term %d arrived after term %d", d.Term, last)
+		}
+		last = d.Term
+	}
+	bTerm, _ := b.el.Leading()
+	if last != bTerm {
+		t.Fatalf("last decision under term %d, the leader's is %d", last, bTerm)
+	}
+}
+
+// TestLeaderEndsTheCallsOfADeadNode: a node that joined, holds a waiting
+// caller and an agent's registration, dies without a word. Once its
+// heartbeat is gone the leader sends node_gone: its caller leaves the
+// queue on every router, and its registration is dropped; the other
+// node's caller stays.
+func TestLeaderEndsTheCallsOfADeadNode(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx := context.Background()
+	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	a := tc.startRouting("a", cfg)
+	waitFor(t, 3*time.Second, "a to lead", a.leading)
+	sections := map[string]string{"queues": "x"}
+	doomed, other := tc.connect("n1", natsURL), tc.connect("n2", natsURL)
+	m1, err := doomed.Join(ctx, sections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := other.Join(ctx, sections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Leave(ctx)
+	regs, err := doomed.Registrations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := regs.Put(ctx, "2001", "sip:2001@10.0.0.5", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		conn *Conn
+		call string
+	}{{doomed, "lost"}, {other, "kept"}} {
+		if _, err := c.conn.SendCommand(ctx, routing.Command{Kind: routing.CmdJoin, Call: c.call, Queue: "billing"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 3*time.Second, "both callers waiting", func() bool { return waiting(a) == 2 })
+	time.Sleep(1500 * time.Millisecond) // let the leader see n1 heartbeat
+	doomed.Close()
+	m1.stop()
+	waitFor(t, nodeTTLFactor*time.Second+5*time.Second, "the dead node's caller to leave", func() bool { return waiting(a) == 1 })
+	otherRegs, err := other.Registrations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 3*time.Second, "the dead node's registration to go", func() bool {
+		got, err := otherRegs.Contacts(ctx, "2001")
+		return err == nil && len(got) == 0
+	})
+}
+
+func waiting(n *routingNode) int {
+	n.leader.mu.Lock()
+	defer n.leader.mu.Unlock()
+	total := 0
+	for _, q := range n.leader.router.Queues() {
+		total += q.Waiting
+	}
+	return total
+}
+
+// TestLeaderKeepsAgentsPresence: agents' log-in and pause reach the shared
+// presence, written by the leader under its term; talking does not.
+func TestLeaderKeepsAgentsPresence(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx := context.Background()
+	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	a := tc.startRouting("a", cfg)
+	waitFor(t, 3*time.Second, "a to lead", a.leading)
+	term, _ := a.el.Leading()
+	n2 := tc.connect("n2", natsURL)
+	ag, err := n2.Agents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	presence := func() Presence {
+		p, _, _ := ag.Get(ctx, "2001")
+		return p
+	}
+	for _, c := range []routing.Command{
+		{Kind: routing.CmdAgent, Agent: "2001", Action: "login"},
+		{Kind: routing.CmdAgent, Agent: "2001", Action: "pause", Reason: "lunch"},
+	} {
+		if _, err := n2.SendCommand(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 3*time.Second, "2001 paused for lunch", func() bool {
+		p := presence()
+		return p.State == "paused" && p.Reason == "lunch" && p.Term == term
+	})
+	if _, err := n2.SendCommand(ctx, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "logout"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 3*time.Second, "2001 logged out", func() bool { return presence().State == "logged_out" })
+}

@@ -1,0 +1,153 @@
+package cluster
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/cluster/kvstate"
+	"github.com/hotline-oss/hotline/cluster/routing"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// writePresence keeps the shared presence of the agents whose state the
+// command changed, when what lasts (logged in, paused and why) changed.
+// Only the leader writes, under its term; a replaced leader's late write
+// is refused by the store.
+func (l *Leader) writePresence(changed []acd.AgentInfo) {
+	if len(changed) == 0 {
+		return
+	}
+	term, ok := l.el.Leading()
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), l.conn.settings.LeaseTTL)
+	defer cancel()
+	if !l.openAgents(ctx) {
+		return
+	}
+	for _, info := range changed {
+		p := presenceOf(info)
+		l.mu.Lock()
+		last, seen := l.presence[p.Agent]
+		l.mu.Unlock()
+		if seen && last.State == p.State && last.Reason == p.Reason {
+			continue
+		}
+		if !seen && p.State == "logged_out" {
+			continue // nothing stored already means logged out
+		}
+		p.Updated = info.Since.UTC()
+		if err := l.agents.Put(ctx, p, term); err != nil {
+			l.conn.log.Warn("cluster: presence not written", "agent", p.Agent, "err", err)
+			continue
+		}
+		l.mu.Lock()
+		l.presence[p.Agent] = p
+		l.mu.Unlock()
+	}
+}
+
+// presenceOf is what lasts of an agent's state: logged out, paused (and
+// why), or else available (ringing, talking and wrap-up included).
+func presenceOf(info acd.AgentInfo) Presence {
+	p := Presence{Agent: info.ID, State: "available"}
+	switch info.State {
+	case acd.LoggedOut:
+		p.State = "logged_out"
+	case acd.Paused:
+		p.State, p.Reason = "paused", info.Reason
+	}
+	return p
+}
+
+// reconcilePresence writes the presence of every agent whose stored one
+// differs from the ACD's: the commands replayed silently at a takeover,
+// or a leader that died before writing, leave such differences.
+func (l *Leader) reconcilePresence() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*l.conn.settings.LeaseTTL)
+	defer cancel()
+	if !l.openAgents(ctx) {
+		return
+	}
+	stored, err := l.agents.All(ctx)
+	if err != nil {
+		l.conn.log.Warn("cluster: presence not read", "err", err)
+		return
+	}
+	l.mu.Lock()
+	infos := l.router.Agents()
+	for _, p := range stored {
+		l.presence[p.Agent] = p
+	}
+	l.mu.Unlock()
+	l.writePresence(infos)
+}
+
+func (l *Leader) openAgents(ctx context.Context) bool {
+	if l.agents != nil {
+		return true
+	}
+	a, err := l.conn.Agents(ctx)
+	if err != nil {
+		return false
+	}
+	l.agents = a
+	return true
+}
+
+// sweep notices nodes that were seen heartbeating and are gone: the
+// leader sends node_gone for each (their calls end on every router) and
+// drops their agents' registrations, whose phones must register again
+// through a live node. A node never seen live is left alone.
+func (l *Leader) sweep(ctx context.Context) {
+	sctx, cancel := context.WithTimeout(ctx, l.conn.settings.LeaseTTL)
+	defer cancel()
+	kv, err := l.conn.JS.KeyValue(sctx, l.conn.Names.Nodes())
+	if err != nil {
+		return
+	}
+	entries, err := kvstate.Snapshot(sctx, kv, jetstream.AllKeys)
+	if err != nil {
+		return
+	}
+	live := map[string]bool{}
+	for _, e := range entries {
+		live[e.Key()] = true
+		l.seenLive[e.Key()] = true
+		delete(l.goneSent, e.Key())
+	}
+	if _, ok := l.el.Leading(); !ok {
+		return
+	}
+	for _, n := range slices.Sorted(maps.Keys(l.seenLive)) {
+		if live[n] || l.goneSent[n] || n == l.conn.Node {
+			continue
+		}
+		if _, err := l.conn.SendCommand(sctx, routing.Command{Kind: routing.CmdNodeGone, Gone: n}); err != nil {
+			l.conn.log.Warn("cluster: node_gone not sent", "gone", n, "err", err)
+			continue
+		}
+		l.goneSent[n] = true
+		l.conn.log.Warn("cluster: node gone: its calls end", "gone", n)
+		l.dropRegistrations(sctx, n)
+	}
+}
+
+func (l *Leader) dropRegistrations(ctx context.Context, node string) {
+	regs, err := l.conn.Registrations(ctx)
+	if err != nil {
+		return
+	}
+	gone, err := regs.OfNode(ctx, node)
+	if err != nil {
+		return
+	}
+	for _, g := range gone {
+		if err := regs.Remove(ctx, g.Agent, g.Contact); err != nil {
+			l.conn.log.Warn("cluster: registration of a gone node not removed", "gone", node, "err", err)
+		}
+	}
+}

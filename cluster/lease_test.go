@@ -1,0 +1,222 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// node is one elector running on its own connection.
+type node struct {
+	conn   *Conn
+	el     *Elector
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu      sync.Mutex
+	changes []Leadership
+}
+
+func (tc *testCluster) startNode(name, url string) *node {
+	tc.t.Helper()
+	n := &node{conn: tc.connect(name, url), done: make(chan struct{})}
+	el, err := NewElector(context.Background(), n.conn, WithOnChange(func(l Leadership) {
+		n.mu.Lock()
+		n.changes = append(n.changes, l)
+		n.mu.Unlock()
+	}))
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	n.el = el
+	ctx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	go func() { defer close(n.done); _ = el.Run(ctx) }()
+	tc.t.Cleanup(n.stop)
+	return n
+}
+
+func (n *node) stop() {
+	n.cancel()
+	<-n.done
+}
+
+func (n *node) leading() bool { _, ok := n.el.Leading(); return ok }
+
+func leaders(nodes []*node) []*node {
+	var out []*node
+	for _, n := range nodes {
+		if n.leading() {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func TestElectionOneLeaderAmongThree(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	nodes := []*node{tc.startNode("a", natsURL), tc.startNode("b", natsURL), tc.startNode("c", natsURL)}
+	waitFor(t, 3*time.Second, "a leader", func() bool { return len(leaders(nodes)) == 1 })
+	// Over several renewals, never two and never none.
+	for end := time.Now().Add(2500 * time.Millisecond); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if l := leaders(nodes); len(l) != 1 {
+			t.Fatalf("%d leaders", len(l))
+		}
+	}
+}
+
+func TestLeaderConnectionKilledAnotherTakesOver(t *testing.T) {
+	ttl := time.Second
+	tc := newTestCluster(t, ttl)
+	nodes := []*node{tc.startNode("a", natsURL), tc.startNode("b", natsURL), tc.startNode("c", natsURL)}
+	waitFor(t, 3*time.Second, "a leader", func() bool { return len(leaders(nodes)) == 1 })
+	old := leaders(nodes)[0]
+	oldTerm, _ := old.el.Leading()
+	killed := time.Now()
+	old.conn.NC.Close() // as a crash: no resignation reaches NATS
+	// The client reports the closed connection on its own goroutine.
+	waitFor(t, ttl/4, "the node to stop leading after losing its connection", func() bool { return !old.leading() })
+	var rest []*node
+	for _, n := range nodes {
+		if n != old {
+			rest = append(rest, n)
+		}
+	}
+	// The lease lives at most one TTL after the last renewal; the server
+	// may expire it a little late and followers retry every TTL/6.
+	waitFor(t, 2*ttl+time.Second, "a new leader", func() bool { return len(leaders(rest)) == 1 })
+	took := time.Since(killed)
+	newTerm, _ := leaders(rest)[0].el.Leading()
+	t.Logf("takeover %s after the leader's connection died (TTL %s)", took.Round(time.Millisecond), ttl)
+	if newTerm <= oldTerm {
+		t.Fatalf("new term %d not above the old %d", newTerm, oldTerm)
+	}
+}
+
+func TestResigningLeaderHandsOverAtOnce(t *testing.T) {
+	ttl := 3 * time.Second
+	tc := newTestCluster(t, ttl)
+	a := tc.startNode("a", natsURL)
+	waitFor(t, 2*time.Second, "a to lead", a.leading)
+	b := tc.startNode("b", natsURL)
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	a.stop()
+	waitFor(t, ttl/2, "b to take over before the TTL", b.leading)
+	t.Logf("handover in %s", time.Since(start).Round(time.Millisecond))
+}
+
+// TestCutOffLeaderStopsBeforeAnotherStarts stalls the leader's link to
+// NATS (its packets are held, not lost) and samples both nodes every
+// millisecond: the old leader's last "leading" must come before the new
+// one's first, they must never lead at the same instant, and after the
+// link heals the held renewal must not revive the old leader.
+func TestCutOffLeaderStopsBeforeAnotherStarts(t *testing.T) {
+	ttl := time.Second
+	tc := newTestCluster(t, ttl)
+	px := newProxy(t, "127.0.0.1:4222")
+	a := tc.startNode("a", px.URL())
+	waitFor(t, 2*time.Second, "a to lead", a.leading)
+	aTerm, _ := a.el.Leading()
+	b := tc.startNode("b", natsURL)
+
+	var lastA, firstB time.Time
+	overlap := false
+	sample := func(until func() bool, limit time.Duration) {
+		for end := time.Now().Add(limit); time.Now().Before(end) && !until(); time.Sleep(time.Millisecond) {
+			now := time.Now()
+			la, lb := a.leading(), b.leading()
+			if la {
+				lastA = now
+			}
+			if lb && firstB.IsZero() {
+				firstB = now
+			}
+			overlap = overlap || (la && lb)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	stalled := time.Now()
+	px.Stall()
+	sample(func() bool { return !firstB.IsZero() }, 3*ttl)
+	if firstB.IsZero() {
+		t.Fatal("b never took over from the cut-off leader")
+	}
+	if overlap || !lastA.Before(firstB) {
+		t.Fatalf("split brain: a led until %s, b from %s", lastA.Sub(stalled), firstB.Sub(stalled))
+	}
+	t.Logf("stalled at 0; a stopped by %s, b led from %s", lastA.Sub(stalled).Round(time.Millisecond), firstB.Sub(stalled).Round(time.Millisecond))
+	bTerm, _ := b.el.Leading()
+	// Heal: the held renewal reaches NATS late and must be refused.
+	px.Resume()
+	sample(func() bool { return false }, 2*ttl)
+	if overlap || a.leading() {
+		t.Fatal("the old leader acted again after its link healed")
+	}
+	f := NewFence(nil)
+	f.Observe(bTerm)
+	if err := f.Admit(aTerm); !errors.Is(err, ErrStaleTerm) {
+		t.Fatalf("stale term %d admitted after %d: %v", aTerm, bTerm, err)
+	}
+}
+
+// TestLostNATSStopsLeadingAtOnce drops the leader's link: it stops at the
+// disconnection, long before its deadline.
+func TestLostNATSStopsLeadingAtOnce(t *testing.T) {
+	ttl := 5 * time.Second
+	tc := newTestCluster(t, ttl)
+	px := newProxy(t, "127.0.0.1:4222")
+	a := tc.startNode("a", px.URL())
+	waitFor(t, 2*time.Second, "a to lead", a.leading)
+	cut := time.Now()
+	px.Cut()
+	waitFor(t, ttl/2, "a to step down", func() bool { return !a.leading() })
+	t.Logf("stepped down %s after the link dropped", time.Since(cut).Round(time.Millisecond))
+	waitFor(t, ttl/2, "the step-down to be reported as a lost link", func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		for _, c := range a.changes {
+			if !c.Leading && strings.Contains(c.Reason, "lost NATS") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func TestFenceRefusesOlderTerms(t *testing.T) {
+	f := NewFence(nil)
+	if err := f.Admit(0); !errors.Is(err, ErrNoTerm) {
+		t.Fatalf("term 0: %v", err)
+	}
+	for _, term := range []uint64{3, 3, 7} {
+		if err := f.Admit(term); err != nil {
+			t.Fatalf("term %d: %v", term, err)
+		}
+	}
+	if err := f.Admit(5); !errors.Is(err, ErrStaleTerm) {
+		t.Fatalf("term 5 after 7: %v", err)
+	}
+	f.Observe(9)
+	if err := f.Admit(7); !errors.Is(err, ErrStaleTerm) || f.Highest() != 9 {
+		t.Fatalf("term 7 after seeing 9: %v (highest %d)", err, f.Highest())
+	}
+}
+
+// TestSameNodeIDNeverReclaimsAnothersLease: two processes misconfigured
+// with one node id; the one that did not take the lease must not take it
+// over while the other holds it.
+func TestSameNodeIDNeverReclaimsAnothersLease(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	a := tc.startNode("same", natsURL)
+	waitFor(t, 2*time.Second, "the first to lead", a.leading)
+	b := tc.startNode("same", natsURL)
+	for end := time.Now().Add(1500 * time.Millisecond); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if b.leading() {
+			t.Fatal("the second process took the lease of the first, which still leads")
+		}
+	}
+}

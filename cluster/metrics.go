@@ -1,0 +1,94 @@
+package cluster
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// The subject label values of hotline_cluster_bad_messages_total: one per
+// kind of cluster traffic, never a node id, so the series stay few.
+const (
+	SubjectCommands      = "commands"
+	SubjectDecisions     = "decisions"
+	SubjectLease         = "lease"
+	SubjectNodes         = "nodes"
+	SubjectRegistrations = "registrations"
+	SubjectAgents        = "agents"
+)
+
+// Metrics are the cluster's Prometheus series. A nil *Metrics counts
+// nothing, for tests that do not look.
+type Metrics struct {
+	bad      *prometheus.CounterVec
+	stale    prometheus.Counter
+	leader   prometheus.Gauge
+	term     prometheus.Gauge
+	takeover prometheus.Counter
+}
+
+// NewMetrics registers the cluster's series with reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		bad: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_cluster_bad_messages_total",
+			Help: "Cluster messages dropped because they did not parse or failed their checks, by kind of subject.",
+		}, []string{"subject"}),
+		stale: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_cluster_stale_decisions_total",
+			Help: "Decisions refused because they carried an older leader's fencing token.",
+		}),
+		leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hotline_cluster_leader",
+			Help: "1 while this node holds the leader lease, else 0.",
+		}),
+		term: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hotline_cluster_term",
+			Help: "The newest leader term (fencing token) this node has seen.",
+		}),
+		takeover: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_cluster_leader_terms_total",
+			Help: "Terms this node began as leader.",
+		}),
+	}
+	for _, s := range []string{SubjectCommands, SubjectDecisions, SubjectLease, SubjectNodes, SubjectRegistrations, SubjectAgents} {
+		m.bad.WithLabelValues(s)
+	}
+	for _, c := range []prometheus.Collector{m.bad, m.stale, m.leader, m.term, m.takeover} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("cluster metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (m *Metrics) badMessage(subject string) {
+	if m != nil {
+		m.bad.WithLabelValues(subject).Inc()
+	}
+}
+
+func (m *Metrics) staleDecision() {
+	if m != nil {
+		m.stale.Inc()
+	}
+}
+
+func (m *Metrics) leading(on bool, term uint64) {
+	if m == nil {
+		return
+	}
+	if on {
+		m.leader.Set(1)
+		m.takeover.Inc()
+		m.term.Set(float64(term))
+		return
+	}
+	m.leader.Set(0)
+}
+
+func (m *Metrics) sawTerm(term uint64) {
+	if m != nil {
+		m.term.Set(float64(term))
+	}
+}

@@ -1,0 +1,66 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/hotline-oss/hotline/cluster/routing"
+)
+
+// Rebuild brings a router up to date with the command stream: it applies
+// every stored command after r.Applied(), up to the stream's last
+// sequence when it is called, and returns that sequence. The decisions are
+// not sent (the leader of the time sent them); a command the ACD refuses
+// is skipped as the leader skipped it. A node taking over calls it, then
+// applies the rest live; a standby node may call it repeatedly to stay
+// current. The stream keeps 24 hours, so a router rebuilt from an empty
+// state must start within that.
+func (c *Conn) Rebuild(ctx context.Context, r *routing.Router) (uint64, error) {
+	st, err := c.JS.Stream(ctx, c.Names.CommandStream())
+	if err != nil {
+		return 0, fmt.Errorf("cluster: rebuild: %w", err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("cluster: rebuild: %w", err)
+	}
+	last := info.State.LastSeq
+	if last <= r.Applied() {
+		return last, nil
+	}
+	var (
+		mu       sync.Mutex
+		finished bool
+		done     = make(chan struct{})
+	)
+	stop, err := c.consume(ctx, r.Applied()+1, func(seq uint64, cmd routing.Command, ok bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if finished || seq > last {
+			return
+		}
+		if ok {
+			_, _ = r.Apply(seq, cmd)
+		} else {
+			r.Skip(seq)
+		}
+		if seq >= last {
+			finished = true
+			close(done)
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	defer stop()
+	select {
+	case <-done:
+		return last, nil
+	case <-ctx.Done():
+		mu.Lock()
+		finished = true
+		mu.Unlock()
+		return 0, fmt.Errorf("cluster: rebuild stopped at %d of %d: %w", r.Applied(), last, ctx.Err())
+	}
+}

@@ -1,0 +1,266 @@
+package routing
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// WireVersion is the version of the command and decision formats; a
+// message of another version is dropped as one that does not parse.
+const WireVersion = 1
+
+// ErrStaleTerm is returned for a decision or a write made under an older
+// term than one already seen: its leader has been replaced.
+var ErrStaleTerm = errors.New("cluster: decision from a replaced leader")
+
+// ErrNoTerm is returned for a decision without a fencing token.
+var ErrNoTerm = errors.New("cluster: decision carries no fencing token")
+
+// ValidToken reports whether s can be one NATS subject token and a key:
+// letters, digits, '-' and '_', at most 64.
+func ValidToken(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	return strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
+	}) < 0
+}
+
+// maxMessage bounds a command or decision; a larger one is dropped.
+const maxMessage = 16 << 10
+
+// CommandKind is what a node asks of the leader's ACD; each mirrors one
+// command of the acd package.
+type CommandKind string
+
+// The command kinds.
+const (
+	CmdJoin        CommandKind = "join"         // a caller joins Queue (Call, Queue, Caller, Priority; Prefer, GraceMS: the sticky agent)
+	CmdAbandon     CommandKind = "abandon"      // the caller left the queue (Call)
+	CmdOfferResult CommandKind = "offer_result" // an agent leg's outcome (Call, Agent, Result)
+	CmdTalkEnded   CommandKind = "talk_ended"   // a bridged call ended (Call, Reason: who hung up)
+	CmdHold        CommandKind = "hold"         // a bridged call is put on hold or taken off (Call, Held)
+	CmdAgent       CommandKind = "agent"        // an agent's own command (Agent, Action, Reason)
+	CmdNodeCalls   CommandKind = "node_calls"   // a node's live calls, for a new leader (Calls)
+	CmdTick        CommandKind = "tick"         // the leader's timers are due at At
+	CmdNodeGone    CommandKind = "node_gone"    // the leader saw node Gone die: its calls ended
+)
+
+// Offer results and agent actions a command may carry.
+var (
+	offerResults = []string{"answered", "timeout", "busy", "declined", "failed"}
+	agentActions = []string{"login", "logout", "pause", "ready"}
+	hangupSides  = []string{"caller", "agent", "server"}
+)
+
+// Command is one message of the command stream.
+type Command struct {
+	V        int         `json:"v"`
+	ID       string      `json:"id"` // unique per command: a resend with the same id is stored once
+	Node     string      `json:"node"`
+	Kind     CommandKind `json:"kind"`
+	At       int64       `json:"at"` // when it happened, Unix milliseconds: the ACD's time for it
+	Call     string      `json:"call,omitempty"`
+	Queue    string      `json:"queue,omitempty"`
+	Caller   string      `json:"caller,omitempty"`
+	Priority int         `json:"priority,omitempty"`
+	Prefer   string      `json:"prefer,omitempty"`   // join: wait for this agent first…
+	GraceMS  int64       `json:"grace_ms,omitempty"` // …for this long
+	Held     bool        `json:"held,omitempty"`
+	Agent    string      `json:"agent,omitempty"`
+	Action   string      `json:"action,omitempty"`
+	Result   string      `json:"result,omitempty"`
+	Reason   string      `json:"reason,omitempty"`
+	Calls    []string    `json:"calls,omitempty"`
+	Gone     string      `json:"gone,omitempty"`
+}
+
+// Check reports what makes a command unusable.
+func (c *Command) Check() error {
+	var errs []error
+	need := func(field, v string) {
+		if v == "" {
+			errs = append(errs, fmt.Errorf("%s needs %s", c.Kind, field))
+		}
+	}
+	if c.V != WireVersion {
+		return fmt.Errorf("version %d, want %d", c.V, WireVersion)
+	}
+	if c.ID == "" || !ValidToken(c.Node) || c.At <= 0 {
+		return errors.New("a command needs an id, a valid node and a time")
+	}
+	switch c.Kind {
+	case CmdJoin:
+		need("call", c.Call)
+		need("queue", c.Queue)
+		if c.GraceMS < 0 || (c.GraceMS > 0 && c.Prefer == "") {
+			errs = append(errs, errors.New("join: grace_ms needs a preferred agent and must not be negative"))
+		}
+	case CmdAbandon, CmdHold:
+		need("call", c.Call)
+	case CmdTalkEnded:
+		need("call", c.Call)
+		if !slices.Contains(hangupSides, c.Reason) {
+			errs = append(errs, fmt.Errorf("talk_ended by %q: want one of %v", c.Reason, hangupSides))
+		}
+	case CmdOfferResult:
+		need("call", c.Call)
+		need("agent", c.Agent)
+		if !slices.Contains(offerResults, c.Result) {
+			errs = append(errs, fmt.Errorf("offer_result %q: want one of %v", c.Result, offerResults))
+		}
+	case CmdAgent:
+		need("agent", c.Agent)
+		if !slices.Contains(agentActions, c.Action) {
+			errs = append(errs, fmt.Errorf("agent action %q: want one of %v", c.Action, agentActions))
+		}
+	case CmdNodeCalls, CmdTick:
+	case CmdNodeGone:
+		if !ValidToken(c.Gone) {
+			errs = append(errs, fmt.Errorf("node_gone: node %q", c.Gone))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("unknown command kind %q", c.Kind))
+	}
+	return errors.Join(errs...)
+}
+
+// DecisionKind is what the leader's ACD tells a node to do; each mirrors
+// one action of the acd package.
+type DecisionKind string
+
+// The decision kinds.
+const (
+	DecQueued      DecisionKind = "queued"       // Call waits: Position, ExpectedWaitMS
+	DecBlocked     DecisionKind = "blocked"      // Call may not join: Reason
+	DecRejected    DecisionKind = "rejected"     // Call is refused: Reason
+	DecOffer       DecisionKind = "offer"        // ring Agents for Call: TimeoutMS
+	DecCancelOffer DecisionKind = "cancel_offer" // stop ringing Agent for Call
+	DecConnect     DecisionKind = "connect"      // bridge Call to Agent
+	DecAnnounce    DecisionKind = "announce"     // tell Call its Position, ExpectedWaitMS
+	DecOverflow    DecisionKind = "overflow"     // Call leaves for Target
+	DecLeave       DecisionKind = "leave"        // Call leaves the queue: Reason
+	DecWrapup      DecisionKind = "wrapup"       // Agent is in wrap-up until UntilMS
+)
+
+// Decision is one message from the leader to the node holding a call or
+// an agent. Term is the leader's fencing token.
+type Decision struct {
+	V              int          `json:"v"`
+	Term           uint64       `json:"term"`
+	Seq            uint64       `json:"seq,omitempty"` // the command that caused it, if one did
+	Node           string       `json:"node"`          // the node it is for
+	Kind           DecisionKind `json:"kind"`
+	Call           string       `json:"call,omitempty"`
+	Agent          string       `json:"agent,omitempty"`
+	Agents         []string     `json:"agents,omitempty"`
+	Queue          string       `json:"queue,omitempty"`
+	Target         string       `json:"target,omitempty"`
+	Reason         string       `json:"reason,omitempty"`
+	Position       int          `json:"position,omitempty"`
+	ExpectedWaitMS int64        `json:"expected_wait_ms,omitempty"`
+	TimeoutMS      int64        `json:"timeout_ms,omitempty"`
+	UntilMS        int64        `json:"until_ms,omitempty"`
+	WorkNumber     string       `json:"work_number,omitempty"`
+	AnnounceAgent  bool         `json:"announce_agent,omitempty"`
+}
+
+// Check reports what makes a decision unusable.
+func (d *Decision) Check() error {
+	if d.V != WireVersion {
+		return fmt.Errorf("version %d, want %d", d.V, WireVersion)
+	}
+	if d.Term == 0 {
+		return ErrNoTerm
+	}
+	if !ValidToken(d.Node) {
+		return fmt.Errorf("node %q", d.Node)
+	}
+	switch d.Kind {
+	case DecQueued, DecBlocked, DecRejected, DecAnnounce, DecLeave:
+		if d.Call == "" {
+			return fmt.Errorf("%s needs a call", d.Kind)
+		}
+	case DecOffer:
+		if d.Call == "" || len(d.Agents) == 0 || slices.Contains(d.Agents, "") {
+			return errors.New("offer needs a call and agents")
+		}
+	case DecCancelOffer, DecConnect:
+		if d.Call == "" || d.Agent == "" {
+			return fmt.Errorf("%s needs a call and an agent", d.Kind)
+		}
+	case DecOverflow:
+		if d.Call == "" || d.Target == "" {
+			return errors.New("overflow needs a call and a target")
+		}
+	case DecWrapup:
+		if d.Agent == "" {
+			return errors.New("wrapup needs an agent")
+		}
+	default:
+		return fmt.Errorf("unknown decision kind %q", d.Kind)
+	}
+	return nil
+}
+
+// ParseCommand decodes and checks a command; unknown fields are refused
+// too, so a sender of another format is noticed rather than half-read.
+func ParseCommand(data []byte) (Command, error) {
+	var c Command
+	if err := DecodeStrict(data, &c); err != nil {
+		return c, err
+	}
+	return c, c.Check()
+}
+
+// ParseDecisions reads one message of decisions: a JSON array of them,
+// all for the same node under the same term (one message per command and
+// node), or a single one.
+func ParseDecisions(data []byte) ([]Decision, error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		var d Decision
+		if err := DecodeStrict(data, &d); err != nil {
+			return nil, err
+		}
+		return []Decision{d}, d.Check()
+	}
+	var ds []Decision
+	if err := DecodeStrict(data, &ds); err != nil {
+		return nil, err
+	}
+	if len(ds) == 0 {
+		return nil, errors.New("no decisions")
+	}
+	for i := range ds {
+		if err := ds[i].Check(); err != nil {
+			return nil, fmt.Errorf("decision %d: %w", i, err)
+		}
+		if ds[i].Node != ds[0].Node || ds[i].Term != ds[0].Term {
+			return nil, errors.New("decisions of one message differ in node or term")
+		}
+	}
+	return ds, nil
+}
+
+// DecodeStrict decodes one JSON value into v, refusing unknown fields,
+// trailing data and more than 16 KiB.
+func DecodeStrict(data []byte, v any) error {
+	if len(data) > maxMessage {
+		return fmt.Errorf("%d bytes, more than %d", len(data), maxMessage)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("does not parse: %w", err)
+	}
+	if dec.More() {
+		return errors.New("trailing data after the message")
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+package sip
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	sipmsg "github.com/emiago/sipgo/sip"
+)
+
+// fakeTrunk is a trunk of the directory below: it strips +86 from every
+// number it sends.
+type fakeTrunk struct{ trusted bool }
+
+func (f fakeTrunk) TrustedIdentity() bool         { return f.trusted }
+func (f fakeTrunk) CalledNumber(n string) string  { return strings.TrimPrefix(n, "+86") }
+func (f fakeTrunk) CallingNumber(n string) string { return strings.TrimPrefix(n, "+86") }
+func (f fakeTrunk) ContactUser() string           { return "4008001234" }
+
+type fakeTrunks map[netip.Addr]fakeTrunk
+
+func (f fakeTrunks) TrunkFor(src netip.Addr) (InboundTrunk, bool) {
+	t, ok := f[src]
+	return t, ok
+}
+
+func trunkEndpoint() *Endpoint {
+	hotline := map[string]bool{"95598": true, "2155500000": true, "+862155500001": true}
+	return &Endpoint{
+		guard: newGuard(GuardConfig{Trusted: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, nil, nil),
+		cfg: Config{
+			IsHotline: func(n string) bool { return hotline[n] },
+			Trunks: fakeTrunks{
+				netip.MustParseAddr("203.0.113.10"): {trusted: true},
+				netip.MustParseAddr("203.0.113.20"): {trusted: false},
+			},
+		},
+	}
+}
+
+func trunkInvite(source, ruri string, headers ...string) *sipmsg.Request {
+	req := sipmsg.NewRequest(sipmsg.INVITE, sipmsg.Uri{User: ruri, Host: "127.0.0.1"})
+	req.AppendHeader(&sipmsg.FromHeader{Address: sipmsg.Uri{User: "anonymous", Host: "anonymous.invalid"}, Params: sipmsg.NewParams()})
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.AppendHeader(sipmsg.NewHeader(headers[i], headers[i+1]))
+	}
+	req.SetSource(source)
+	return req
+}
+
+func TestCallerIdentityThroughTrunks(t *testing.T) {
+	e := trunkEndpoint()
+	pai := []string{"P-Asserted-Identity", "<sip:+8613800000001@carrier>"}
+	rpid := []string{"Remote-Party-ID", `<sip:+8613800000002@carrier>;party=called, "X" <sip:+8613800000003@carrier>;party=calling;screen=yes`}
+	cases := []struct {
+		name    string
+		req     *sipmsg.Request
+		want    string
+		trusted bool
+	}{
+		{"trusted trunk, PAI", trunkInvite("203.0.113.10:5060", "95598", pai...), "13800000001", true},
+		{"trusted trunk, PAI before RPID", trunkInvite("203.0.113.10:5060", "95598", append(slices.Clone(rpid), pai...)...), "13800000001", true},
+		{"trusted trunk, RPID calling party", trunkInvite("203.0.113.10:5060", "95598", rpid...), "13800000003", true},
+		{"untrusted trunk: PAI ignored", trunkInvite("203.0.113.20:5060", "95598", pai...), "anonymous", false},
+		{"trusted network, no trunk rule", trunkInvite("10.1.2.3:5060", "95598", pai...), "+8613800000001", true},
+		{"stranger", trunkInvite("198.51.100.1:5060", "95598", rpid...), "anonymous", false},
+	}
+	for _, c := range cases {
+		got, trusted := e.callerIdentity(c.req)
+		if got != c.want || trusted != c.trusted {
+			t.Errorf("%s: %q trusted=%v, want %q trusted=%v", c.name, got, trusted, c.want, c.trusted)
+		}
+	}
+}
+
+func TestCalledNumberFollowsForwarding(t *testing.T) {
+	e := trunkEndpoint()
+	div := func(n string) []string {
+		return []string{"Diversion", "<sip:" + n + "@carrier;user=phone>;reason=unconditional"}
+	}
+	cases := []struct {
+		name string
+		req  *sipmsg.Request
+		want string
+	}{
+		{"trunk rule on the Request-URI", trunkInvite("203.0.113.20:5060", "+8695598"), "95598"},
+		{"forwarded from a regional number", trunkInvite("203.0.113.20:5060", "+8695598", div("+862155500000")...), "2155500000"},
+		{"forwarded from a number that is not ours", trunkInvite("203.0.113.20:5060", "+8695598", div("+861099999999")...), "95598"},
+		{"earliest Diversion wins", trunkInvite("203.0.113.10:5060", "+8695598",
+			"Diversion", "<sip:+861099999999@c>;counter=1", "Diversion", "<tel:+86-21-5550-0000>;counter=1"), "2155500000"},
+		{"History-Info in index order", trunkInvite("10.0.0.1:5060", "95598",
+			"History-Info", "<sip:95598@hotline>;index=1.1, <sip:+862155500001@c?Reason=SIP%3Bcause%3D302>;index=1"), "+862155500001"},
+		{"History-Info before Diversion", trunkInvite("10.0.0.1:5060", "95598",
+			"Diversion", "<sip:2155500000@c>", "History-Info", "<sip:+862155500001@c>;index=1, <sip:95598@h>;index=1.1"), "+862155500001"},
+		{"call to our registered contact: To names the number", trunkInvite("203.0.113.20:5060", "4008001234",
+			"To", "<sip:+8695598@provider>"), "95598"},
+		{"stranger's Diversion ignored", trunkInvite("198.51.100.1:5060", "95598", div("2155500000")...), "95598"},
+	}
+	for _, c := range cases {
+		if got := e.calledNumber(c.req); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestRedirectedFromBounds(t *testing.T) {
+	var b strings.Builder
+	for i := range 100 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("<sip:2155500000@c>;index=1")
+	}
+	req := trunkInvite("10.0.0.1:5060", "95598", "History-Info", b.String(), "Diversion", b.String())
+	if got := len(redirectedFrom(req)); got != 2*maxRedirections {
+		t.Fatalf("%d entries read, want at most %d per header", got, maxRedirections)
+	}
+	for _, bad := range []string{"", "1..2", "a", "1.2.3.4.5.6.7.8.9", "-1", "99999"} {
+		if _, ok := parseIndex(bad); ok {
+			t.Errorf("index %q accepted", bad)
+		}
+	}
+}
+
+func TestFailOverOnlyForTrunkFailures(t *testing.T) {
+	for code, want := range map[int]bool{500: true, 503: true, 403: true, 401: true, 407: true, 404: false, 484: false} {
+		if got := failOver(statusError(code)); got != want {
+			t.Errorf("failOver(%d) = %v, want %v", code, got, want)
+		}
+	}
+	for _, err := range []error{ErrAgentBusy, ErrNoAnswer, ErrAgentDeclined, ErrDialCancelled, statusError(486)} {
+		if failOver(err) {
+			t.Errorf("failOver(%v) = true: the customer's answer", err)
+		}
+	}
+	if !failOver(ErrDialFailed) {
+		t.Error("a transport failure must fail over")
+	}
+}
+
+// BenchmarkInboundIdentity is the cost trunks add to every INVITE: who is
+// calling and which number routes the call, for a carrier's call with
+// P-Asserted-Identity and a Diversion, against a plain call from a
+// trusted network. Target: a few microseconds, no more than the INVITE's
+// parsing (docs/trunks.md).
+func BenchmarkInboundIdentity(b *testing.B) {
+	e := trunkEndpoint()
+	carrier := trunkInvite("203.0.113.10:5060", "+8695598",
+		"P-Asserted-Identity", "<sip:+8613800000001@carrier;user=phone>",
+		"Diversion", "<sip:+862155500000@carrier;user=phone>;reason=unconditional;counter=1")
+	plain := trunkInvite("10.0.0.1:5060", "95598")
+	for _, bc := range []struct {
+		name string
+		req  *sipmsg.Request
+	}{{"trunk_pai_diversion", carrier}, {"trusted_network_plain", plain}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = e.callerIdentity(bc.req)
+				_ = e.calledNumber(bc.req)
+			}
+		})
+	}
+}
+
+// A trunk's addresses, trusted for identity or not, are exempt from the
+// per-source limits like a trusted network; other sources are not.
+func TestGuardLetsTrunkPeersThrough(t *testing.T) {
+	clock := newFakeClock()
+	trunk := addr("192.0.2.10")
+	g := newGuard(GuardConfig{Invite: limit(1, 1), KnownPeer: func(a netip.Addr) bool { return a == trunk }},
+		newSourceTable(0), clock.now)
+	for i := range 50 {
+		if !g.check(trunk, classInvite, "carrier").pass {
+			t.Fatalf("trunk refused at INVITE %d", i+1)
+		}
+	}
+	stranger := addr("192.0.2.11")
+	g.check(stranger, classInvite, "x")
+	if g.check(stranger, classInvite, "x").pass {
+		t.Fatal("a stranger past its limit passed")
+	}
+}
+
+// FuzzIdentityHeaders feeds arbitrary P-Asserted-Identity, Remote-Party-ID,
+// Diversion and History-Info values from a trusted trunk: nothing may
+// panic, a number taken is digits (after an optional +), and the
+// forwarding chain read stays bounded.
+func FuzzIdentityHeaders(f *testing.F) {
+	f.Add("<sip:+8613800000001@c>", `<sip:1@c>;party=calling`, "<sip:+862155500000@c>;counter=1", "<sip:95598@h>;index=1.1, <tel:+86-21-5550-0001>;index=1")
+	f.Add(`"a,b" <sip:x@y`, `<>;party=`, ",,,,", "<sip:1@h>;index=1.2.3.4.5.6.7.8.9")
+	f.Add("", "", "", "")
+	e := trunkEndpoint()
+	f.Fuzz(func(t *testing.T, pai, rpid, diversion, history string) {
+		req := trunkInvite("203.0.113.10:5060", "+8695598",
+			"P-Asserted-Identity", pai, "Remote-Party-ID", rpid, "Diversion", diversion, "History-Info", history)
+		if n := assertedIdentity(req); n != "" && stripVisual(n) != n {
+			t.Fatalf("asserted %q is not a number", n)
+		}
+		if chain := redirectedFrom(req); len(chain) > 2*maxRedirections {
+			t.Fatalf("%d forwarding entries read", len(chain))
+		}
+		_, _ = e.callerIdentity(req)
+		_ = e.calledNumber(req)
+	})
+}
