@@ -38,10 +38,10 @@ test-outage:
 # the end-to-end tests need are checked here where a SKIP line is visible.
 # Under CI=true a missing tool fails the run instead.
 tools-check:
-	@for tool in sipp baresip kamailio kamcmd nats-server chromium prometheus promtool fail2ban-regex espeak-ng sox; do \
+	@for tool in sipp baresip linphonec kamailio kamcmd nats-server chromium prometheus promtool fail2ban-regex espeak-ng sox; do \
 	  if ! command -v $$tool >/dev/null 2>&1; then \
 	    if [ "$$CI" = true ]; then echo "FAIL: $$tool is not installed (CI runs every test)"; exit 1; fi; \
-	    echo "SKIP: $$tool is not installed: its end-to-end tests are skipped (apt-get install -y sip-tester baresip-core kamailio nats-server chromium prometheus fail2ban espeak-ng sox)"; \
+	    echo "SKIP: $$tool is not installed: its end-to-end tests are skipped (apt-get install -y sip-tester baresip-core linphone-cli kamailio nats-server chromium prometheus fail2ban espeak-ng sox)"; \
 	  fi; \
 	done
 	@if [ -z "$$HOTLINE_TEST_MYSQL_DSN" ]; then \
@@ -81,7 +81,7 @@ prompts:
 
 # Micro-benchmarks of the hot paths (media, ACD routing, store).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./media/ ./acd/ ./store/
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./media/ ./media/g722/ ./media/resample/ ./acd/ ./store/
 
 # Load benchmark with SIPp against the real binary: about 12 minutes, not
 # part of `make test`. See bench/README.md.

@@ -178,7 +178,12 @@ func (s *Server) Start() error {
 	if cfg.RTP.Advertise != "" {
 		rtpAdvertise = netip.MustParseAddr(cfg.RTP.Advertise)
 	}
+	agentCodecs, codecErr := media.ParseCodecs(cfg.RTP.AgentCodecs)
+	if codecErr != nil {
+		return fmt.Errorf("rtp.agent_codecs: %w", codecErr)
+	}
 	sipCfg := sip.Config{
+		AgentCodecs:       agentCodecs,
 		Listen:            netip.MustParseAddrPort(cfg.SIP.Listen),
 		Transports:        cfg.SIP.Transports,
 		MaxCalls:          cfg.SIP.MaxCalls,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,7 +62,14 @@ type RTP struct {
 	Ports             string        `yaml:"ports"`     // "LOW-HIGH", even LOW
 	InactivityTimeout time.Duration `yaml:"inactivity_timeout"`
 	PacerWorkers      int           `yaml:"pacer_workers"` // 0: one per core
+	// AgentCodecs are offered to agents' phones, in preference order:
+	// PCMU, PCMA, G722. Empty: PCMU, PCMA, as to callers.
+	AgentCodecs []string `yaml:"agent_codecs"`
 }
+
+// agentCodecNames are the codec names rtp.agent_codecs accepts (SDP
+// encoding names, any case).
+var agentCodecNames = []string{"PCMU", "PCMA", "G722"}
 
 type Notice struct {
 	Enabled bool     `yaml:"enabled"`
@@ -302,6 +310,25 @@ func (c *Config) validateRTP() []error {
 	}
 	if c.RTP.PacerWorkers < 0 {
 		errs = append(errs, c.Errorf("rtp", "rtp.pacer_workers must not be negative"))
+	}
+	return append(errs, c.validateAgentCodecs()...)
+}
+
+func (c *Config) validateAgentCodecs() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, name := range c.RTP.AgentCodecs {
+		upper := strings.ToUpper(name)
+		switch {
+		case !slices.Contains(agentCodecNames, upper):
+			errs = append(errs, c.Errorf("rtp", "rtp.agent_codecs[%d]: unknown codec %q (want %s)", i, name, strings.Join(agentCodecNames, ", ")))
+		case seen[upper]:
+			errs = append(errs, c.Errorf("rtp", "rtp.agent_codecs[%d]: %s is listed twice", i, upper))
+		}
+		seen[upper] = true
+	}
+	if len(c.RTP.AgentCodecs) > 0 && !seen["PCMU"] && !seen["PCMA"] {
+		errs = append(errs, c.Errorf("rtp", "rtp.agent_codecs: list PCMU or PCMA too, for phones without G.722"))
 	}
 	return errs
 }

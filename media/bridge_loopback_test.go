@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+
+	"github.com/hotline-oss/hotline/media/g722"
 )
 
 const (
@@ -86,6 +88,9 @@ func (p *testPeer) talkTo(dest netip.AddrPort) {
 		ticker := time.NewTicker(FrameDuration)
 		defer ticker.Stop()
 		pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: p.codec.PayloadType(), SSRC: 0x5EED}}
+		var enc g722.Encoder
+		wide := make([]byte, FrameSamples)
+		p.tone.PrepareWideband()
 		for i := 0; ; i++ {
 			select {
 			case <-p.stop:
@@ -94,6 +99,9 @@ func (p *testPeer) talkTo(dest netip.AddrPort) {
 			}
 			pkt.SequenceNumber, pkt.Timestamp = uint16(i), uint32(i*FrameSamples)
 			pkt.Payload = p.tone.Frame(p.codec, i%p.tone.Frames())
+			if p.codec == G722 {
+				pkt.Payload = wide[:enc.Encode(wide, p.tone.wideFrame(i%p.tone.Frames()))]
+			}
 			raw, err := pkt.Marshal()
 			if err != nil {
 				return
@@ -120,6 +128,16 @@ func (p *testPeer) count() int {
 // decoded returns the audio of pkts as linear samples.
 func decoded(c Codec, pkts []rtp.Packet) []int16 {
 	var pcm []int16
+	if c == G722 { // decoded, then brought down to 8 kHz as the engine does
+		var w wideRecv
+		for _, pkt := range pkts {
+			narrow := w.narrowband(pkt.Payload)
+			frame := make([]int16, len(narrow))
+			DecodeUlaw(frame, narrow)
+			pcm = append(pcm, frame...)
+		}
+		return pcm
+	}
 	for _, pkt := range pkts {
 		frame := make([]int16, len(pkt.Payload))
 		c.Decode(frame, pkt.Payload)
@@ -196,7 +214,10 @@ func TestBridgeLoopback(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
 		caller, agent Codec
-	}{{"same-law", PCMU, PCMU}, {"ulaw-caller-alaw-agent", PCMU, PCMA}} {
+	}{
+		{"same-law", PCMU, PCMU}, {"ulaw-caller-alaw-agent", PCMU, PCMA},
+		{"alaw-caller-g722-agent", PCMA, G722}, {"g722-both", G722, G722},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newCall(t, tc.caller, tc.agent)
 			waitFor(t, 2*time.Second, "legs to send", func() bool { return c.agentPeer.count() >= 5 && c.callerPeer.count() >= 5 })

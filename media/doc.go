@@ -1,4 +1,5 @@
-// Package media is the RTP engine: G.711 codecs, WAV prompts, SDP
+// Package media is the RTP engine: G.711 codecs, G.722 legs (the codec is
+// in media/g722, the 8↔16 kHz filter in media/resample), WAV prompts, SDP
 // offer/answer, SRTP, RTCP, RFC 4733 DTMF, the RTP port pool, paced RTP
 // streams, the bridge and mixer between legs, and recording.
 //

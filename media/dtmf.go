@@ -16,6 +16,12 @@ var (
 // dtmfPayloadSize is the fixed part of an RFC 4733 telephone-event payload.
 const dtmfPayloadSize = 4
 
+// dtmfMaxLate is how far, in RTP timestamp units (8000 Hz for every codec
+// we speak), a telephone-event packet may lag the last event and still be
+// taken for its late duplicate: 10 s, far beyond any network delay or
+// jitter buffer, and beyond the 8 s a single event's duration field spans.
+const dtmfMaxLate = 10 * ClockRate
+
 // DTMFEvent is one RFC 4733 telephone-event payload.
 type DTMFEvent struct {
 	Event    uint8  // 0-9, 10 '*', 11 '#', 12-15 A-D, 16 flash
@@ -94,7 +100,10 @@ func EventForDigit(digit rune) (uint8, bool) {
 // packet or lost start packets can neither drop nor double a digit.
 // Packets with a timestamp older than the last event are late duplicates
 // and are ignored too; call Reset when the sender's SSRC changes, since a
-// new source starts a new timestamp space.
+// new source starts a new timestamp space. A timestamp more than
+// dtmfMaxLate behind the last event is no duplicate (no jitter buffer
+// holds a packet that long): the sender restarted its clock without a
+// sign in its sequence numbers, and the packet starts a new event.
 type DTMFReceiver struct {
 	lastTimestamp uint32
 	seen          bool
@@ -106,8 +115,10 @@ func (r *DTMFReceiver) Handle(rtpTimestamp uint32, payload []byte) (digit rune, 
 	if len(payload) < dtmfPayloadSize {
 		return 0, false
 	}
-	if r.seen && int32(rtpTimestamp-r.lastTimestamp) <= 0 {
-		return 0, false
+	if r.seen {
+		if behind := int32(r.lastTimestamp - rtpTimestamp); behind >= 0 && behind < dtmfMaxLate {
+			return 0, false
+		}
 	}
 	r.seen, r.lastTimestamp = true, rtpTimestamp
 	return DigitForEvent(payload[0])

@@ -118,6 +118,9 @@ func TestDTMFReceiver(t *testing.T) {
 		{"late packet of previous event", append(sequence(2000, press(7, 2)), packet{1000, []byte{7, 0, 0, 160}}), "7"},
 		{"timestamp wraps", append(sequence(0xFFFFFF00, press(2, 2)), sequence(0x100, press(3, 2))...), "23"},
 		{"timestamp zero", sequence(0, press(4, 2)), "4"},
+		{"late by just under the limit", append(sequence(100000, press(7, 2)), packet{100000 - dtmfMaxLate + 1, []byte{8, 0, 0, 160}}), "7"},
+		{"clock restarted far behind", append(sequence(100000, press(7, 2)), sequence(100000-dtmfMaxLate, press(8, 2))...), "78"},
+		{"clock restarted across the wrap", append(sequence(50, press(1, 2)), sequence(0xF0000000, press(2, 2))...), "12"},
 		{"flash is not a digit", sequence(1000, press(16, 2)), ""},
 		{"short payloads ignored", []packet{{1000, []byte{5}}, {1000, []byte{5, 0, 0, 160}}}, "5"},
 	}

@@ -3,7 +3,10 @@ package media
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
+
+	"github.com/hotline-oss/hotline/media/resample"
 )
 
 // Prompt is a piece of audio ready to send: encoded once, at load, into
@@ -15,6 +18,9 @@ type Prompt struct {
 	frames int
 	ulaw   []byte
 	alaw   []byte
+	// wide is the 16 kHz copy for G.722 legs, made once on demand by
+	// PrepareWideband; nil until then.
+	wide atomic.Pointer[[]int16]
 }
 
 // NewPrompt encodes 8 kHz mono samples.
@@ -86,6 +92,36 @@ func (p *Prompt) Frame(c Codec, i int) []byte {
 	}
 	start, end := i*FrameSamples, (i+1)*FrameSamples
 	return data[start:end:end]
+}
+
+// PrepareWideband makes, once, the prompt's 16 kHz copy that G.722 legs
+// play: the µ-law frames up-sampled with the engine's half-band filter and
+// aligned with them (the filter's delay is taken out). A stream calls it
+// when a wideband leg is asked to play the prompt, outside the packet
+// path; calling it at load for prompts that agents hear moves that work
+// to start-up. It costs 4 bytes per 8 kHz sample and is safe for
+// concurrent use.
+func (p *Prompt) PrepareWideband() {
+	if p.wide.Load() != nil {
+		return
+	}
+	pcm8 := make([]int16, len(p.ulaw)+resample.UpDelay) // the tail flushes the filter
+	DecodeUlaw(pcm8, p.ulaw)
+	pcm16 := make([]int16, 2*len(pcm8))
+	var up resample.Upsampler
+	up.Process(pcm16, pcm8)
+	aligned := pcm16[2*resample.UpDelay:]
+	p.wide.CompareAndSwap(nil, &aligned)
+}
+
+// wideFrame returns frame i of the 16 kHz copy, or nil when there is none.
+func (p *Prompt) wideFrame(i int) []int16 {
+	wide := p.wide.Load()
+	if wide == nil || i < 0 || i >= p.frames {
+		return nil
+	}
+	start, end := 2*i*FrameSamples, 2*(i+1)*FrameSamples
+	return (*wide)[start:end:end]
 }
 
 func fill(b []byte, v byte) {

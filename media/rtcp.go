@@ -124,17 +124,16 @@ type rxQuality struct {
 func (q *rxQuality) update(ssrc uint32, seq uint16, ts, arrival uint32, audio bool) {
 	if !q.started || ssrc != q.ssrc {
 		q.restart(ssrc, seq)
-	} else {
-		switch delta := seq - q.maxSeq; {
-		case delta < maxDropout:
-			if seq < q.maxSeq {
-				q.cycles += 1 << 16
-			}
-			q.maxSeq = seq
-		case delta <= 1<<16-maxMisorder:
-			q.restart(ssrc, seq) // a jump: the sender restarted
+	} else if delta := seq - q.maxSeq; delta < maxDropout {
+		if seq < q.maxSeq {
+			q.cycles += 1 << 16
 		}
+		q.maxSeq = seq
 	}
+	// A larger jump is either late (ignored here) or on probation: the
+	// read loop holds such packets back and calls restart once the jump is
+	// confirmed (seqValidator).
+
 	q.received++
 	if audio {
 		transit := arrival - ts

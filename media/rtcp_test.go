@@ -64,11 +64,17 @@ func TestRxQualityLossAndWrap(t *testing.T) {
 	if expected, received, _, _, _ := q.snapshot(); expected != 1 || received != 1 {
 		t.Fatalf("after SSRC change: expected %d received %d", expected, received)
 	}
-	// A jump beyond maxDropout is a restarted sender, not 5000 losses.
+	// A jump beyond maxDropout is not 5000 losses: the read loop holds it
+	// on probation and restarts the figures once it is confirmed.
 	q.update(2, 101, 0, 0, false)
 	q.update(2, 6000, 0, 0, false)
+	if expected, received, _, _, _ := q.snapshot(); expected != 2 || received != 3 {
+		t.Fatalf("after an unconfirmed jump: expected %d received %d", expected, received)
+	}
+	q.restart(2, 6001)
+	q.update(2, 6001, 0, 0, false)
 	if expected, received, _, _, _ := q.snapshot(); expected != 1 || received != 1 {
-		t.Fatalf("after a jump: expected %d received %d", expected, received)
+		t.Fatalf("after a confirmed restart: expected %d received %d", expected, received)
 	}
 }
 

@@ -228,19 +228,15 @@ func codecForPayloadType(media *sdp.MediaDescription, pt uint8) (Codec, bool) {
 		if rate != ClockRate || (channels != "" && channels != "1") {
 			return 0, false
 		}
-		switch strings.ToUpper(name) {
-		case "PCMU":
-			return PCMU, true
-		case "PCMA":
-			return PCMA, true
-		}
-		return 0, false
+		return ParseCodec(name)
 	}
 	switch pt {
 	case 0:
 		return PCMU, true
 	case 8:
 		return PCMA, true
+	case 9:
+		return G722, true
 	}
 	return 0, false
 }

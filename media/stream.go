@@ -99,6 +99,7 @@ type streamCounters struct {
 	packetsSent, bytesSent        atomic.Uint64
 	packetsReceived, bytesRecv    atomic.Uint64
 	packetsLost, packetsDropped   atomic.Uint64
+	sourceRestarts                atomic.Uint64
 	nonSilentFrames               atomic.Uint64
 	digitsReceived, digitsDropped atomic.Uint64
 	framesSkipped, sendErrors     atomic.Uint64
@@ -116,6 +117,11 @@ type Stats struct {
 	// PacketsDropped counts datagrams that were not valid RTP or came from
 	// a source other than the latched one.
 	PacketsDropped uint64
+	// SourceRestarts counts confirmed restarts of the peer's RTP sender
+	// under the same SSRC: a large sequence jump followed by a packet in
+	// sequence with it (RFC 3550 A.1). Each one resets loss, jitter and
+	// DTMF state, as a new SSRC does.
+	SourceRestarts uint64
 	// ReceivedNonSilentFrames counts received audio frames whose mean
 	// amplitude is above the silence threshold.
 	ReceivedNonSilentFrames uint64
@@ -195,6 +201,9 @@ func (s *Stream) applyCodecs(c Codec, pt, dtmfPT uint8) {
 		pt = c.PayloadType()
 	}
 	s.tx.codec, s.tx.pt, s.tx.dtmfPT = c, pt, dtmfPT
+	if c == G722 && s.tx.wide == nil {
+		s.tx.wide = new(wideSend) // once per stream, never on the pacer
+	}
 	s.codecs.Store(uint32(c) | uint32(pt)<<8 | uint32(dtmfPT)<<16)
 }
 
@@ -344,6 +353,7 @@ func (s *Stream) Stats() Stats {
 		BytesReceived:           s.stats.bytesRecv.Load(),
 		PacketsLost:             s.stats.packetsLost.Load(),
 		PacketsDropped:          s.stats.packetsDropped.Load(),
+		SourceRestarts:          s.stats.sourceRestarts.Load(),
 		ReceivedNonSilentFrames: s.stats.nonSilentFrames.Load(),
 		DigitsReceived:          s.stats.digitsReceived.Load(),
 		DigitsDropped:           s.stats.digitsDropped.Load(),

@@ -33,10 +33,9 @@ type rxState struct {
 	latched        bool
 	source         netip.AddrPort
 	lastFromSource time.Duration
-	ssrc           uint32
-	haveSeq        bool
-	lastSeq        uint16
+	seq            seqValidator // RFC 3550 A.1: loss, reordering, restarts
 	dtmf           DTMFReceiver
+	wide           *wideRecv // G.722 decoding; made at the first G.722 packet
 	quality        rxQuality // RFC 3550 loss and jitter, for RTCP and metrics
 	buf            [recvBufferSize]byte
 }
@@ -96,20 +95,33 @@ func (s *Stream) handlePacket(pkt []byte, src netip.AddrPort, now time.Duration)
 	s.lastReceived.Store(int64(now))
 	s.stats.packetsReceived.Add(1)
 	s.stats.bytesRecv.Add(uint64(len(pkt)))
-	s.trackSequence(h.SSRC, h.SequenceNumber)
+	verdict := s.trackSequence(h.SSRC, h.SequenceNumber)
 
 	codecs := s.codecs.Load()
 	codec, audioPT, dtmfPT := Codec(codecs), uint8(codecs>>8), uint8(codecs>>16)
-	s.rx.quality.update(h.SSRC, h.SequenceNumber, h.Timestamp, arrivalUnits(now), h.PayloadType == audioPT)
+	if verdict != seqProbation {
+		s.rx.quality.update(h.SSRC, h.SequenceNumber, h.Timestamp, arrivalUnits(now), h.PayloadType == audioPT)
+	}
 	switch {
 	case dtmfPT != 0 && h.PayloadType == dtmfPT:
-		s.handleDTMF(h.Timestamp, payload)
+		// A packet on probation may be a stray from far away in the
+		// sequence space: it must not start or hide a key press.
+		if verdict != seqProbation {
+			s.handleDTMF(h.Timestamp, payload)
+		}
 	case h.PayloadType == audioPT && len(payload) > 0:
+		if codec == G722 {
+			// From here on the leg's audio is narrowband µ-law.
+			if s.rx.wide == nil {
+				s.rx.wide = new(wideRecv) // once per stream
+			}
+			payload, codec = s.rx.wide.narrowband(payload), PCMU
+		}
 		s.measureAudio(codec, payload)
 		// Only audio crosses a bridge: digits stay on Digits() for the
 		// runtime to act on.
 		if dst := s.forward.Load(); dst != nil {
-			dst.relay.push(codec, Codec(dst.codecs.Load()), payload)
+			dst.relay.push(codec, Codec(dst.codecs.Load()).Narrowband(), payload)
 		}
 		if mp := s.mix.Load(); mp != nil {
 			mp.push(codec, payload)
@@ -175,27 +187,31 @@ func (s *Stream) acceptSource(src netip.AddrPort, now time.Duration) bool {
 	return true
 }
 
-// trackSequence counts sequence gaps as losses. Late and duplicate packets
-// are not subtracted again: the count is an upper bound, which is what an
-// alarm on loss wants.
-func (s *Stream) trackSequence(ssrc uint32, seq uint16) {
+// trackSequence validates the sequence number (RFC 3550 A.1, see
+// rtpsource.go) and counts gaps as losses. Late and duplicate packets are
+// not subtracted again: the count is an upper bound, which is what an
+// alarm on loss wants. A new SSRC, or a confirmed restart of the same one,
+// starts the source's state over: its timestamps are a new space, so the
+// DTMF receiver must not take the next key presses for old ones.
+func (s *Stream) trackSequence(ssrc uint32, seq uint16) seqVerdict {
 	rx := &s.rx
-	if !rx.haveSeq || ssrc != rx.ssrc {
-		if rx.haveSeq {
-			rx.dtmf.Reset() // a new source has its own timestamp space
+	verdict, lost := rx.seq.check(ssrc, seq)
+	switch verdict {
+	case seqInOrder:
+		if lost > 0 {
+			s.stats.packetsLost.Add(uint64(lost))
 		}
-		rx.haveSeq, rx.ssrc, rx.lastSeq = true, ssrc, seq
-		return
+	case seqNewSource, seqRestart:
+		rx.dtmf.Reset()
+		rx.quality.restart(ssrc, seq)
+		if rx.wide != nil {
+			rx.wide.reset()
+		}
+		if verdict == seqRestart {
+			s.stats.sourceRestarts.Add(1)
+		}
 	}
-	delta := seq - rx.lastSeq
-	switch {
-	case delta == 0 || delta >= 0x8000: // duplicate or late
-	case delta <= maxDropout:
-		s.stats.packetsLost.Add(uint64(delta - 1))
-		rx.lastSeq = seq
-	default:
-		rx.lastSeq = seq
-	}
+	return verdict
 }
 
 func (s *Stream) handleDTMF(timestamp uint32, payload []byte) {

@@ -45,6 +45,7 @@ type txState struct {
 
 	playback   playback
 	dtmf       dtmfSender
+	wide       *wideSend          // G.722 encoding; made when the codec first becomes G.722
 	relayFrame [FrameSamples]byte // a frame taken from the relay
 	buf        [rtpHeaderSize + FrameSamples]byte
 }
@@ -86,6 +87,7 @@ func (s *Stream) setSchedule(due time.Duration) {
 // A pending PlaybackDone signal from an earlier sequence is discarded, so
 // the next signal belongs to this sequence.
 func (s *Stream) Play(prompts ...*Prompt) {
+	s.prepareWideband(prompts)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.startPlayback(prompts, false)
@@ -96,6 +98,7 @@ func (s *Stream) Play(prompts ...*Prompt) {
 // another PlayLoop. It never signals PlaybackDone. Prompts that hold no
 // audio at all play as silence.
 func (s *Stream) PlayLoop(prompts ...*Prompt) {
+	s.prepareWideband(prompts)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	frames := 0
@@ -108,6 +111,17 @@ func (s *Stream) PlayLoop(prompts ...*Prompt) {
 		return
 	}
 	s.startPlayback(prompts, true)
+}
+
+// prepareWideband makes the 16 kHz copies a G.722 stream plays, before
+// the sequence starts and outside the lock the pacer takes.
+func (s *Stream) prepareWideband(prompts []*Prompt) {
+	if Codec(s.codecs.Load()) != G722 {
+		return
+	}
+	for _, p := range prompts {
+		p.PrepareWideband()
+	}
 }
 
 // startPlayback installs a sequence; the caller holds mu.
@@ -205,14 +219,20 @@ func (s *Stream) sendFrame() bool {
 		SSRC:        tx.ssrc,
 	}
 	var event [dtmfPayloadSize]byte
+	isEvent := false
 	if ev, start, first, ok := tx.dtmf.next(tx.timestamp); ok && tx.dtmfPT != 0 {
 		_, _ = ev.MarshalTo(event[:])
-		payload = event[:]
+		payload, isEvent = event[:], true
 		header.PayloadType, header.Timestamp = tx.dtmfPT, start
 		header.Marker = header.Marker || first
 	}
 	if !tx.sending || !tx.remote.IsValid() {
 		return false
+	}
+	if !isEvent && tx.codec == G722 && tx.wide != nil {
+		// Only frames that go out are encoded, so the peer's decoder and
+		// our encoder see the same frames (wideband.go).
+		payload = tx.wide.encodeStaged()
 	}
 	header.SequenceNumber = tx.seq
 	tx.seq++
@@ -240,38 +260,56 @@ func (s *Stream) sendFrame() bool {
 // nextAudio returns the next prompt frame, else the next frame relayed
 // from a bridged peer, else silence. A prompt overrides the relay (an
 // announcement or a whisper to one leg); the relay keeps draining under
-// it, so when the prompt ends the listener hears the peer live again. The
-// caller holds mu.
+// it, so when the prompt ends the listener hears the peer live again. A
+// G.722 stream stages whichever it is and returns nil: sendFrame encodes
+// it if the frame goes out (wideband.go). The caller holds mu.
 func (s *Stream) nextAudio() []byte {
-	if frame := s.nextPromptFrame(); frame != nil {
+	tx := &s.tx
+	wide := tx.wide != nil && tx.codec == G722
+	if p, i, ok := s.nextPrompt(); ok {
 		s.relay.skip()
 		s.mix.Load().skip()
-		return frame
+		if wide {
+			tx.wide.stagePrompt(p, i)
+			return nil
+		}
+		return p.Frame(tx.codec, i)
 	}
-	if mp := s.mix.Load(); mp != nil && mp.pop(&s.tx.relayFrame, s.tx.codec) {
+	frame := s.liveFrame(tx.codec.Narrowband())
+	if wide {
+		tx.wide.stageNarrow(frame)
+		return nil
+	}
+	return frame
+}
+
+// liveFrame returns the next frame from a monitor's mixer, else from the
+// relay, else silence, in the G.711 law given. The caller holds mu.
+func (s *Stream) liveFrame(law Codec) []byte {
+	if mp := s.mix.Load(); mp != nil && mp.pop(&s.tx.relayFrame, law) {
 		return s.tx.relayFrame[:]
 	}
-	if s.relay.pop(&s.tx.relayFrame, s.tx.codec) {
+	if s.relay.pop(&s.tx.relayFrame, law) {
 		return s.tx.relayFrame[:]
 	}
-	if s.tx.codec == PCMA {
+	if law == PCMA {
 		return alawSilenceFrame
 	}
 	return ulawSilenceFrame
 }
 
-// nextPromptFrame returns the next frame of the playing sequence, or nil.
-// It signals PlaybackDone on the first frame after a sequence ran out,
-// i.e. once the last frame has had its 20 ms on the wire. The caller
-// holds mu.
-func (s *Stream) nextPromptFrame() []byte {
+// nextPrompt returns the prompt and frame index to send next, if a
+// sequence is playing. It signals PlaybackDone on the first frame after a
+// sequence ran out, i.e. once the last frame has had its 20 ms on the
+// wire. The caller holds mu.
+func (s *Stream) nextPrompt() (*Prompt, int, bool) {
 	pb := &s.tx.playback
 	for pb.prompt < len(pb.list) {
 		p := pb.list[pb.prompt]
 		if pb.frame < p.Frames() {
-			frame := p.Frame(s.tx.codec, pb.frame)
+			i := pb.frame
 			pb.frame++
-			return frame
+			return p, i, true
 		}
 		pb.prompt, pb.frame = pb.prompt+1, 0
 		if pb.loop && pb.prompt == len(pb.list) {
@@ -285,7 +323,7 @@ func (s *Stream) nextPromptFrame() []byte {
 		default:
 		}
 	}
-	return nil
+	return nil, 0, false
 }
 
 func (pb *playback) reset() {

@@ -72,7 +72,7 @@ func (e *Endpoint) DialAgent(ctx context.Context, agent, callerID string, ringTi
 		return nil, ErrNoContact
 	}
 	return e.dialLeg(ctx, outboundLeg{
-		name: agent, peer: "agent",
+		name: agent, peer: "agent", codecs: e.cfg.AgentCodecs,
 		offer: func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
 			return e.agentOffer(agent, local, session)
 		},

@@ -256,7 +256,7 @@ func (cb *Callbacks) dial(ctx context.Context, number string, ringTimeout time.D
 		transport = "UDP"
 	}
 	return e.dialLeg(ctx, outboundLeg{
-		name: "callback", peer: "gateway",
+		name: "callback", peer: "gateway", codecs: e.cfg.Codecs,
 		offer: func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
 			return media.BuildOffer(local, e.cfg.Codecs, 101, media.SendRecv, session, 1), media.SDESKey{}, nil
 		},

@@ -18,6 +18,8 @@ import (
 type outboundLeg struct {
 	name string // AgentLeg.Agent
 	peer string // the far end, in errors: "agent" or "gateway"
+	// codecs are those offered, which the answer must choose from.
+	codecs []media.Codec
 	// offer builds the SDP offer for the leg's RTP address; a valid key
 	// means SRTP was offered and the answer must match it.
 	offer func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error)
@@ -62,7 +64,7 @@ func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.
 		}
 		return nil, err
 	}
-	neg, err := media.Negotiate(dlg.InviteResponse.Body(), e.cfg.Codecs)
+	neg, err := media.Negotiate(dlg.InviteResponse.Body(), o.codecs)
 	var sec *media.SRTP
 	if err == nil {
 		sec, err = agentSRTP(key, &neg)

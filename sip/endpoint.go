@@ -39,6 +39,10 @@ type Config struct {
 	RTPAdvertise      netip.Addr // address in SDP answers
 	InactivityTimeout time.Duration
 	Codecs            []media.Codec // supported, in our order of preference when the caller has none
+	// AgentCodecs are offered to agents' phones, in preference order;
+	// empty: Codecs. G722 here gives agents wideband legs, transcoded to
+	// the caller's G.711 by the media engine.
+	AgentCodecs []media.Codec
 
 	// IsHotline reports whether a dialled number (Request-URI user) is
 	// one of ours; anything else gets 404, so nothing is ever relayed.
@@ -154,6 +158,9 @@ func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, h
 	}
 	if len(cfg.Codecs) == 0 {
 		cfg.Codecs = []media.Codec{media.PCMU, media.PCMA}
+	}
+	if len(cfg.AgentCodecs) == 0 {
+		cfg.AgentCodecs = cfg.Codecs
 	}
 	if cfg.IsHotline == nil {
 		return nil, errors.New("sip: no hotline numbers configured")

@@ -144,13 +144,13 @@ func (e *Endpoint) callerSRTP(number string, neg *media.Negotiated) (*media.SRTP
 // otherwise.
 func (e *Endpoint) agentOffer(agent string, local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
 	if !e.agentRequiresSecure(agent) {
-		return media.BuildOffer(local, e.cfg.Codecs, 101, media.SendRecv, session, 1), media.SDESKey{}, nil
+		return media.BuildOffer(local, e.cfg.AgentCodecs, 101, media.SendRecv, session, 1), media.SDESKey{}, nil
 	}
 	key, err := media.NewSDESKey(1, media.AESCM128HMACSHA1_80)
 	if err != nil {
 		return nil, media.SDESKey{}, err
 	}
-	return media.BuildSecureOffer(local, e.cfg.Codecs, 101, media.SendRecv, session, 1, key), key, nil
+	return media.BuildSecureOffer(local, e.cfg.AgentCodecs, 101, media.SendRecv, session, 1, key), key, nil
 }
 
 // agentSRTP checks an agent's answer against our offer's key and keys

@@ -105,6 +105,13 @@ func (c *Call) Received() MediaStats { return c.media.snapshot() }
 // SendTone replaces the outgoing silence by a sine tone; 0 restores silence.
 func (c *Call) SendTone(freqHz float64) { c.media.setTone(freqHz) }
 
+// RestartRTP makes the next packet sent jump its sequence number back by
+// seqBack and its timestamp back by tsBack while keeping the SSRC, as an
+// RTP sender that restarts behind an SBC does. Call it between digits.
+func (c *Call) RestartRTP(seqBack uint16, tsBack uint32) {
+	c.media.restart.Store(uint64(seqBack)<<32 | uint64(tsBack))
+}
+
 // StopMedia stops sending RTP while keeping the dialog (and receiving) up,
 // e.g. to trigger the server's inactivity timeout.
 func (c *Call) StopMedia() { c.media.stopSending() }

@@ -53,7 +53,11 @@ type mediaSession struct {
 
 	toneHz atomic.Uint64 // math.Float64bits of the tone frequency
 	muted  atomic.Bool   // send nothing (a phone on hold that plays no music)
-	sec    *srtpSession  // SDES keys and SRTP contexts (srtp.go)
+	// restart, when set, makes the sender's next frame jump its sequence
+	// number and timestamp back by these amounts (seq<<32 | ts), keeping
+	// its SSRC, as a media relay that restarts mid-call does.
+	restart atomic.Uint64
+	sec     *srtpSession // SDES keys and SRTP contexts (srtp.go)
 
 	digits    chan digitRequest
 	stopSend  chan struct{}
@@ -111,7 +115,7 @@ func (m *mediaSession) setRemote(remote remoteMedia) error {
 	defer m.mu.Unlock()
 	m.remote = &net.UDPAddr{IP: ip, Port: remote.port}
 	m.audioPT = remote.payloadType
-	m.sendPT = decoderFor(remote.payloadType) != nil
+	m.sendPT = decoderFor(remote.payloadType) != nil || remote.payloadType == payloadTypeG722
 	m.eventPT = remote.dtmfPT
 	return nil
 }
@@ -291,6 +295,7 @@ type streamWriter struct {
 	digit     []eventFrame
 	digitDone chan error
 	digitTS   uint32
+	g722      g722Sender // used when G.722 was negotiated
 }
 
 func newStreamWriter(m *mediaSession) *streamWriter {
@@ -309,6 +314,10 @@ func (w *streamWriter) writeFrame() {
 	remote, audioPT, sendAudio, eventPT := w.m.remote, w.m.audioPT, w.m.sendPT, w.m.eventPT
 	w.m.mu.Unlock()
 
+	if jump := w.m.restart.Swap(0); jump != 0 {
+		w.pkt.SequenceNumber -= uint16(jump >> 32)
+		w.pkt.Timestamp -= uint32(jump)
+	}
 	if w.digit == nil {
 		select {
 		case req := <-w.m.digits:
@@ -365,8 +374,11 @@ func (w *streamWriter) abortDigit() {
 }
 
 func (w *streamWriter) audioPayload(payloadType uint8) []byte {
-	payload := make([]byte, samplesPerFrame)
 	freq := math.Float64frombits(w.m.toneHz.Load())
+	if payloadType == payloadTypeG722 {
+		return w.g722.frame(freq)
+	}
+	payload := make([]byte, samplesPerFrame)
 	if freq <= 0 {
 		silence := silenceByte(payloadType)
 		for i := range payload {

@@ -37,9 +37,9 @@ type codecSpec struct {
 	rtpmap      string // value after "a=rtpmap:<pt> "
 }
 
-// knownCodecs lists the names Config.Codecs accepts. Only PCMU and PCMA can
-// actually be sent; the others exist so tests can offer codecs the server
-// must refuse.
+// knownCodecs lists the names Config.Codecs accepts. PCMU, PCMA and G722
+// can actually be sent; the others exist so tests can offer codecs the
+// server must refuse.
 var knownCodecs = map[string]codecSpec{
 	"PCMU": {"PCMU", 0, "PCMU/8000"},
 	"PCMA": {"PCMA", 8, "PCMA/8000"},

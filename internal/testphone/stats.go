@@ -55,6 +55,7 @@ type statsRecorder struct {
 	// after the latest loud one: positive evidence that a prompt ended.
 	silenceSinceLoud time.Duration
 	recent           recentAudio // the latest samples, for tone checks (tones.go)
+	g722             g722Receiver
 }
 
 func newStatsRecorder(dtmfPT uint8) *statsRecorder {
@@ -98,12 +99,23 @@ func (r *statsRecorder) record(pkt *rtp.Packet, at time.Time, source string) {
 		}
 		return
 	}
-	table := decoderFor(pkt.PayloadType)
-	if table == nil || len(pkt.Payload) == 0 {
+	if len(pkt.Payload) == 0 {
 		return
 	}
-	r.recent.add(table, pkt.Payload)
-	if meanAbsolute(table, pkt.Payload) > NonSilentMeanAmplitude {
+	var level int
+	if pkt.PayloadType == payloadTypeG722 {
+		pcm := r.g722.narrowband(pkt.Payload)
+		r.recent.addLinear(pcm)
+		level = meanAbsoluteLinear(pcm)
+	} else {
+		table := decoderFor(pkt.PayloadType)
+		if table == nil {
+			return
+		}
+		r.recent.add(table, pkt.Payload)
+		level = meanAbsolute(table, pkt.Payload)
+	}
+	if level > NonSilentMeanAmplitude {
 		s.NonSilentFrames++
 		s.LastNonSilent = at
 		r.silenceSinceLoud = 0
@@ -142,6 +154,14 @@ func meanAbsolute(table *[256]int16, payload []byte) int {
 		total += v
 	}
 	return total / len(payload)
+}
+
+func meanAbsoluteLinear(pcm []int16) int {
+	total := 0
+	for _, v := range pcm {
+		total += max(int(v), -int(v))
+	}
+	return total / max(len(pcm), 1)
 }
 
 // gapPercentiles uses the nearest-rank method on a sorted copy.

@@ -30,6 +30,16 @@ func (a *recentAudio) add(table *[256]int16, payload []byte) {
 	a.received += len(payload)
 }
 
+// addLinear adds samples already decoded (G.722, brought to 8 kHz).
+func (a *recentAudio) addLinear(pcm []int16) {
+	for _, v := range pcm {
+		a.buf[a.next] = v
+		a.next = (a.next + 1) % recentSamples
+	}
+	a.count = min(a.count+len(pcm), recentSamples)
+	a.received += len(pcm)
+}
+
 // amplitude estimates the amplitude of a hz sine in the last n
 // samples with the Goertzel algorithm: about the sender's amplitude when
 // the tone is there, near zero when it is not. 0 when fewer than n samples
