@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -61,6 +62,7 @@ type Call struct {
 	allowUpdate bool
 
 	infoDigits chan rune
+	byeSeen    atomic.Bool // the caller's BYE is being read (onBye)
 	ending
 	released sync.Once
 }
@@ -99,7 +101,11 @@ func (c *Call) watch() {
 		c.log.Info("rtp inactivity timeout: hanging up")
 		c.hangup("rtp_timeout")
 	case <-c.dlg.Context().Done():
-		c.end(call.HangupByCaller, "dialog_ended")
+		reason := "dialog_ended"
+		if c.byeSeen.Load() {
+			reason = "bye"
+		}
+		c.end(call.HangupByCaller, reason)
 	case <-c.ended:
 	}
 }

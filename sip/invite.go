@@ -284,7 +284,11 @@ func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
 	}
+	// ReadBye ends the dialog, which wakes watch before the line below
+	// runs: byeSeen tells watch that the caller's BYE ended it.
+	c.byeSeen.Store(true)
 	if err := c.dlg.ReadBye(req, tx); err != nil {
+		c.byeSeen.Store(false)
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
 		return
 	}
