@@ -27,6 +27,7 @@ import (
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/trunk"
 	"github.com/hotline-oss/hotline/web"
+	"github.com/hotline-oss/hotline/webhooks"
 )
 
 // Server is one running hotline.
@@ -42,7 +43,7 @@ type Server struct {
 	sip      *sip.Endpoint
 	acd      queues // nil without queues
 	store    *store.Store
-	hooks    *Webhooks
+	hooks    webhookSink   // nil without webhooks (subscriber_metrics.go)
 	care     *care.Service // survey, sticky agent, complainers, recording (package care)
 	compiled *snapshot     // the configuration as compiled at start (snapshot.go)
 	web      *web.Server
@@ -148,7 +149,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	if len(cfg.Webhooks) > 0 {
-		hooks, err := NewWebhooks(cfg.Webhooks, WebhookOptions{}, s.log)
+		hooks, err := webhooks.New(cfg.Webhooks, webhooks.Options{}, s.log)
 		if err != nil {
 			return err
 		}

@@ -1,9 +1,13 @@
 package app
 
 import (
+	"context"
+
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/webhooks"
 )
 
 // registerSubscriberMetrics shows what the event bus's slow subscribers
@@ -13,6 +17,14 @@ import (
 // queue is full; the store hands records to its spool's own goroutine and
 // never drops one. Memory-only subscribers (metrics, wallboard, SSE hub,
 // agent panel) stay in step and have nothing to count.
+// webhookSink is the webhook dispatcher as the server uses it: a
+// subscriber of the bus with delivery counts, closed at shutdown.
+type webhookSink interface {
+	HandleEvent(e call.Event)
+	Stats() []webhooks.Stats
+	Close(ctx context.Context) error
+}
+
 func (s *Server) registerSubscriberMetrics() {
 	const subscriber = "subscriber"
 	counter := func(name, help, who string, value func() float64) prometheus.Collector {

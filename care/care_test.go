@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/internal/testclock"
 )
 
 func TestSurveyMachineRules(t *testing.T) {
@@ -115,7 +116,7 @@ func (s *countingStore) ComplaintCount(_ context.Context, caller, _ string, _, _
 // caller's next call costs no query, this caller's sees the new count.
 func TestDispositionInvalidatesOnlyItsCaller(t *testing.T) {
 	db := &countingStore{counts: map[string]int{"555": 1, "777": 4}, queries: map[string]int{}}
-	clk := &stepClock{now: time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)}
+	clk := testclock.At(time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC))
 	cr := &Service{deps: Deps{Clock: clk, Store: db}, loc: time.UTC, lookupTimeout: time.Second,
 		complaints: newComplaintCache(time.Minute, 100)}
 	count := func(caller string) int {
@@ -135,29 +136,11 @@ func TestDispositionInvalidatesOnlyItsCaller(t *testing.T) {
 	db.mu.Unlock()
 	cr.complaints.HandleEvent(call.Event{Kind: call.DispositionSet, CallID: "a", Queue: "general", Category: "complaint"})
 
-	clk.advance(10 * time.Second)
+	clk.Advance(10 * time.Second)
 	if n := count("777"); n != 4 || db.queries["777"] != 1 {
 		t.Errorf("other caller: count %d after %d queries; want 4 from the cache (1 query)", n, db.queries["777"])
 	}
 	if n := count("555"); n != 2 || db.queries["555"] != 2 {
 		t.Errorf("disposed caller: count %d after %d queries; want the new 2 (2 queries)", n, db.queries["555"])
 	}
-}
-
-// stepClock is a clock the test moves by hand.
-type stepClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stepClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }

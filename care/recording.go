@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -174,7 +176,7 @@ func (svc *Service) SweepRecordings(now time.Time) (int, error) {
 	}
 	deleted := 0
 	var errs []error
-	for _, name := range sortedKeys(svc.queues) {
+	for _, name := range slices.Sorted(maps.Keys(svc.queues)) {
 		r := svc.recording(name)
 		if r == nil || r.RetentionDays <= 0 {
 			continue

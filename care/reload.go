@@ -1,6 +1,8 @@
 package care
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hotline-oss/hotline/config"
@@ -65,7 +67,7 @@ func (svc *Service) Reload(cfg *config.Config) {
 // not cover.
 func (svc *Service) unsweptQueues() []string {
 	var out []string
-	for _, name := range sortedKeys(svc.settings().queues) {
+	for _, name := range slices.Sorted(maps.Keys(svc.settings().queues)) {
 		r := svc.recording(name)
 		if r == nil || r.RetentionDays <= 0 {
 			continue

@@ -3,7 +3,9 @@ package care
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -153,20 +155,11 @@ func CheckPrompts(cfg *config.Config, has func(lang, name string) bool) []error 
 	}
 	var errs []error
 	for _, lang := range cfg.Languages {
-		for _, p := range sortedKeys(need) {
+		for _, p := range slices.Sorted(maps.Keys(need)) {
 			if !has(lang, p) {
 				errs = append(errs, cfg.Errorf("queues", "queues: prompt %q missing for language %s", p, lang))
 			}
 		}
 	}
 	return errs
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

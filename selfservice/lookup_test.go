@@ -9,37 +9,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/testclock"
 	"github.com/hotline-oss/hotline/ivr"
 )
 
-type stepClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stepClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func testClient(t testing.TB, h http.Handler, svc config.Service) (*lookupClient, *stepClock) {
+func testClient(t testing.TB, h http.Handler, svc config.Service) (*lookupClient, *testclock.Clock) {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	clk := &stepClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	clk := testclock.At(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	svc.URL = srv.URL
 	c := newLookupClient("accounts", svc, func() string { return srv.URL }, clk)
 	c.backoff = time.Millisecond
@@ -60,7 +43,7 @@ func TestLookupClientAnswers(t *testing.T) {
 		}
 		again, _ := json.Marshal(got)
 		r.Body = io.NopCloser(bytes.NewReader(again))
-		DemoAccountsHandler(&stepClock{now: demoDay}, time.UTC).ServeHTTP(w, r)
+		DemoAccountsHandler(testclock.At(demoDay), time.UTC).ServeHTTP(w, r)
 	}), config.Service{Secret: "lookup-secret"})
 	ans, res, err := c.Lookup(context.Background(), LookupRequest{Account: "1234567890", Caller: "13800000001", CallID: "c1"})
 	if err != nil || res != LookupOK || !ans.Found {
@@ -144,7 +127,7 @@ func TestLookupBreakerOpensAndHalfOpens(t *testing.T) {
 	if _, res, err := c.Lookup(ctx, LookupRequest{Account: "1"}); res != LookupCircuitOpen || err == nil || calls.Load() != 3 {
 		t.Fatalf("open breaker: %s %v, %d calls", res, err, calls.Load())
 	}
-	clk.advance(30 * time.Second)
+	clk.Advance(30 * time.Second)
 	if s := c.breaker.state(clk.Now()); s != "half-open" {
 		t.Fatalf("breaker %s after the cool-down", s)
 	}
@@ -155,7 +138,7 @@ func TestLookupBreakerOpensAndHalfOpens(t *testing.T) {
 	if _, res, _ := c.Lookup(ctx, LookupRequest{Account: "1"}); res != LookupCircuitOpen {
 		t.Fatalf("after failed trial: %s", res)
 	}
-	clk.advance(30 * time.Second)
+	clk.Advance(30 * time.Second)
 	healthy.Store(true)
 	if _, res, err := c.Lookup(ctx, LookupRequest{Account: "1"}); res != LookupNotFound || err != nil {
 		t.Fatalf("good trial: %s %v", res, err)
@@ -177,7 +160,7 @@ func TestLookupBreakerSingleTrial(t *testing.T) {
 }
 
 func TestDemoAccountsRejectsBadRequests(t *testing.T) {
-	h := DemoAccountsHandler(&stepClock{now: demoDay}, time.UTC)
+	h := DemoAccountsHandler(testclock.At(demoDay), time.UTC)
 	for _, tc := range []struct {
 		method, body string
 		want         int
@@ -254,7 +237,7 @@ func TestLookupBreakerIgnoresCallerHangups(t *testing.T) {
 		t.Fatalf("breaker %s after 3 real failures", s)
 	}
 	// Half-open: the trial's caller hangs up; the next caller is the trial.
-	clk.advance(30 * time.Second)
+	clk.Advance(30 * time.Second)
 	failing.Store(false)
 	hangUp()
 	if s := c.breaker.state(clk.Now()); s != "half-open" {
@@ -284,7 +267,7 @@ func TestDemoAccountsDatesFollowTheServerClock(t *testing.T) {
 		// month and the year roll over.
 		{time.Date(2031, 2, 27, 20, 30, 0, 0, time.UTC), "2031-03-12", "2031-03-05T08:00:00+08:00", "2031-03-27"},
 	} {
-		h := DemoAccountsHandler(&stepClock{now: tc.now}, shanghai)
+		h := DemoAccountsHandler(testclock.At(tc.now), shanghai)
 		ask := func(account string) LookupAnswer {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest("POST", DemoAccountsPath, strings.NewReader(`{"account":"`+account+`"}`)))

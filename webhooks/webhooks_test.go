@@ -1,4 +1,4 @@
-package app
+package webhooks
 
 import (
 	"context"
@@ -43,11 +43,11 @@ func hookServer(t *testing.T, statuses ...int) (*httptest.Server, chan hookReque
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func fastOpts() WebhookOptions {
-	return WebhookOptions{FirstBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond, MaxAttempts: 5}
+func fastOpts() Options {
+	return Options{FirstBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond, MaxAttempts: 5}
 }
 
-func closeHooks(t *testing.T, w *Webhooks) {
+func closeHooks(t *testing.T, w *Dispatcher) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -58,7 +58,7 @@ func closeHooks(t *testing.T, w *Webhooks) {
 
 func TestWebhookSignedAndRetriedAfter5xx(t *testing.T) {
 	ts, got := hookServer(t, 500, 500)
-	w, err := NewWebhooks([]config.Webhook{{URL: ts.URL, Secret: "s3cret"}}, fastOpts(), quietLog())
+	w, err := New([]config.Webhook{{URL: ts.URL, Secret: "s3cret"}}, fastOpts(), quietLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestWebhookSignedAndRetriedAfter5xx(t *testing.T) {
 
 func TestWebhook4xxNotRetriedAndKindsFiltered(t *testing.T) {
 	ts, got := hookServer(t, 400)
-	w, err := NewWebhooks([]config.Webhook{{URL: ts.URL, Secret: "k", Kinds: []string{"agent_answered"}}}, fastOpts(), quietLog())
+	w, err := New([]config.Webhook{{URL: ts.URL, Secret: "k", Kinds: []string{"agent_answered"}}}, fastOpts(), quietLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestWebhook4xxNotRetriedAndKindsFiltered(t *testing.T) {
 
 func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 	ts, got := hookServer(t, 503, 429, 502, 500, 500, 500)
-	w, err := NewWebhooks([]config.Webhook{{URL: ts.URL, Secret: "k"}}, fastOpts(), quietLog())
+	w, err := New([]config.Webhook{{URL: ts.URL, Secret: "k"}}, fastOpts(), quietLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestWebhookConfigRejected(t *testing.T) {
 		{URL: "http://x"},
 		{URL: "http://x", Secret: "k", Kinds: []string{"nope"}},
 	} {
-		if _, err := NewWebhooks([]config.Webhook{h}, WebhookOptions{}, quietLog()); err == nil {
+		if _, err := New([]config.Webhook{h}, Options{}, quietLog()); err == nil {
 			t.Errorf("%+v accepted", h)
 		}
 	}
@@ -160,7 +160,7 @@ func TestWebhookConfigRejected(t *testing.T) {
 // stuckWebhooks sends to one endpoint that holds every delivery until
 // release is closed, with a queue of 2: entered tells when the sender has
 // taken a delivery.
-func stuckWebhooks(t *testing.T) (w *Webhooks, entered, release chan struct{}) {
+func stuckWebhooks(t *testing.T) (w *Dispatcher, entered, release chan struct{}) {
 	t.Helper()
 	release = make(chan struct{})
 	entered = make(chan struct{}, 10)
@@ -171,7 +171,7 @@ func stuckWebhooks(t *testing.T) (w *Webhooks, entered, release chan struct{}) {
 	t.Cleanup(ts.Close)
 	opts := fastOpts()
 	opts.QueueSize = 2
-	w, err := NewWebhooks([]config.Webhook{{URL: ts.URL, Secret: "k", Timeout: time.Minute}}, opts, quietLog())
+	w, err := New([]config.Webhook{{URL: ts.URL, Secret: "k", Timeout: time.Minute}}, opts, quietLog())
 	if err != nil {
 		t.Fatal(err)
 	}

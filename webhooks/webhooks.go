@@ -1,4 +1,4 @@
-package app
+package webhooks
 
 import (
 	"context"
@@ -16,10 +16,10 @@ import (
 	"github.com/hotline-oss/hotline/web"
 )
 
-// Webhooks delivers events to the configured URLs. Each URL has its own
+// Dispatcher delivers events to the configured URLs. Each URL has its own
 // bounded queue and sender, so a slow or dead endpoint delays only itself and
 // never the call bus.
-type Webhooks struct {
+type Dispatcher struct {
 	hooks []*webhookSender
 	seq   atomic.Uint64
 	log   *slog.Logger
@@ -31,16 +31,16 @@ type Webhooks struct {
 	cancel context.CancelFunc
 }
 
-// WebhookStats counts one endpoint's deliveries.
-type WebhookStats struct {
+// Stats counts one endpoint's deliveries.
+type Stats struct {
 	URL       string
 	Delivered uint64 // accepted with 2xx
 	Failed    uint64 // given up after retries or refused with 4xx
 	Dropped   uint64 // not queued: the queue was full
 }
 
-// WebhookOptions tune delivery; zero values take the defaults.
-type WebhookOptions struct {
+// Options tune delivery; zero values take the defaults.
+type Options struct {
 	QueueSize    int           // per URL; default 10000
 	MaxAttempts  int           // default 8
 	FirstBackoff time.Duration // default 500ms, doubling
@@ -53,7 +53,7 @@ type webhookSender struct {
 	poster signedhttp.Poster
 	kinds  map[call.Kind]bool
 	queue  chan webhookDelivery
-	opts   WebhookOptions
+	opts   Options
 
 	delivered, failed, dropped atomic.Uint64
 	lastWarn                   atomic.Int64 // unix seconds of the last queue-full warning
@@ -65,11 +65,11 @@ type webhookDelivery struct {
 	body []byte
 }
 
-// NewWebhooks checks the configuration and starts one sender per URL.
-func NewWebhooks(hooks []config.Webhook, opts WebhookOptions, log *slog.Logger) (*Webhooks, error) {
+// New checks the configuration and starts one sender per URL.
+func New(hooks []config.Webhook, opts Options, log *slog.Logger) (*Dispatcher, error) {
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &Webhooks{log: log, clock: realClock{}, cancel: cancel}
+	w := &Dispatcher{log: log, clock: realClock{}, cancel: cancel}
 	for i, h := range hooks {
 		if err := h.Check(); err != nil {
 			cancel()
@@ -98,7 +98,7 @@ func NewWebhooks(hooks []config.Webhook, opts WebhookOptions, log *slog.Logger) 
 	return w, nil
 }
 
-func (o WebhookOptions) withDefaults() WebhookOptions {
+func (o Options) withDefaults() Options {
 	if o.QueueSize <= 0 {
 		o.QueueSize = 10000
 	}
@@ -118,7 +118,7 @@ func (o WebhookOptions) withDefaults() WebhookOptions {
 }
 
 // HandleEvent queues e for every URL that wants it; it never blocks.
-func (w *Webhooks) HandleEvent(e call.Event) {
+func (w *Dispatcher) HandleEvent(e call.Event) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.closed {
@@ -161,10 +161,10 @@ func (s *webhookSender) warnFull(now time.Time, log *slog.Logger) {
 }
 
 // Stats returns the counters of every URL, in configuration order.
-func (w *Webhooks) Stats() []WebhookStats {
-	out := make([]WebhookStats, 0, len(w.hooks))
+func (w *Dispatcher) Stats() []Stats {
+	out := make([]Stats, 0, len(w.hooks))
 	for _, s := range w.hooks {
-		out = append(out, WebhookStats{URL: s.cfg.URL, Delivered: s.delivered.Load(),
+		out = append(out, Stats{URL: s.cfg.URL, Delivered: s.delivered.Load(),
 			Failed: s.failed.Load(), Dropped: s.dropped.Load()})
 	}
 	return out
@@ -172,7 +172,7 @@ func (w *Webhooks) Stats() []WebhookStats {
 
 // Close stops taking events and delivers what is queued until ctx ends;
 // then pending deliveries are abandoned and ctx's error returned.
-func (w *Webhooks) Close(ctx context.Context) error {
+func (w *Dispatcher) Close(ctx context.Context) error {
 	w.mu.Lock()
 	if !w.closed {
 		w.closed = true
@@ -254,3 +254,11 @@ func (s *webhookSender) post(ctx context.Context, d webhookDelivery) (retry bool
 		return false, fmt.Errorf("webhook: status %d (not retried)", res.Status)
 	}
 }
+
+// clock paces the queue-full warnings; the wall clock unless a test sets
+// one.
+type clock interface{ Now() time.Time }
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
