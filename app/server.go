@@ -97,7 +97,7 @@ func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	// sees every problem of the file at once.
 	r, flowsErr := compileRoutes(cfg, s.prompts)
 	snap, queuesErr := compileQueues(cfg, s.prompts, r)
-	errs := []error{flowsErr, s.checkSelfService(r.flows), queuesErr, s.preparePorts()}
+	errs := []error{flowsErr, s.checkSelfService(r.flows), queuesErr, s.preparePorts(), s.checkEarlyMedia()}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -219,6 +219,7 @@ func (s *Server) Start() error {
 	if err := s.applySIPSecurity(&sipCfg); err != nil {
 		return err
 	}
+	s.applyCallerSIP(&sipCfg) // sip_extensions.go
 	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
 		return err
 	}

@@ -38,6 +38,7 @@ func (s *Server) applySIPSecurity(sc *sip.Config) error {
 	})
 	sc.OnReject, sc.OnBan = series.Rejected, series.Banned
 	sc.MaxContacts, sc.OnContactReplaced = s.cfg.SIP.MaxContacts, series.ContactReplaced
+	sc.OnSessionExpired = series.SessionExpired
 	return nil
 }
 

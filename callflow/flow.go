@@ -108,7 +108,7 @@ func (f *Flow) endCall(c *sip.Call, leg *callleg.Leg, base call.Event, result ca
 		// up on a dead RTP stream, or the shutdown grace ran out.
 		hangupBy = c.HangupBy()
 		switch r := c.EndReason(); r {
-		case "rtp_timeout":
+		case "rtp_timeout", sip.ReasonSessionExpired, sip.ReasonRefreshFailed:
 			reason = r
 		case sip.ReasonShutdown:
 			result, reason = shutdownResult(result), r

@@ -39,7 +39,9 @@ func Check(name string, data []byte) (*Config, error) {
 	}
 	cfg := Default()
 	cfg.File = name
-	errs := checkKnownKeys(name, "config", doc, reflect.TypeOf(cfg).Elem())
+	numberOpts, errs := splitNumbers(name, doc)
+	cfg.NumberOptions = numberOpts
+	errs = append(errs, checkKnownKeys(name, "config", doc, reflect.TypeOf(cfg).Elem())...)
 	typeErrs := checkTypes(name, "", doc, reflect.TypeOf(cfg).Elem())
 	errs = append(errs, typeErrs...)
 	// yaml.v3 decodes what it can and skips the values of the wrong type;

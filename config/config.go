@@ -42,6 +42,9 @@ type SIP struct {
 	// MaxContacts caps each agent's registered phones; a new one past it
 	// replaces the one refreshed longest ago (config/security.go).
 	MaxContacts int `yaml:"max_contacts"`
+	// SessionTimer sets RFC 4028 session timers on callers' calls
+	// (config/numbers.go).
+	SessionTimer SessionTimer `yaml:"session_timer"`
 
 	// Limits on new calls and on each source (config/security.go):
 	// max_calls_per_second, max_cpu_percent, retry_after, security.
@@ -91,21 +94,24 @@ type Config struct {
 	DefaultLanguage string            `yaml:"default_language"`
 	PromptsDir      string            `yaml:"prompts_dir"`
 	Numbers         map[string]string `yaml:"numbers"` // dialled number → flow name
-	Notice          Notice            `yaml:"notice"`
-	Log             Log               `yaml:"log"`
-	Agents          []Agent           `yaml:"agents"`
-	Queues          map[string]Queue  `yaml:"queues"`
-	Features        Features          `yaml:"features"`
-	Supervisors     []Supervisor      `yaml:"supervisors"` // listen/whisper/barge (config/supervisors.go)
-	Monitor         Monitor           `yaml:"monitor"`
-	API             API               `yaml:"api"`
-	Database        Database          `yaml:"database"`
-	Cluster         Cluster           `yaml:"cluster"` // several nodes as one (config/cluster.go)
-	Webhooks        []Webhook         `yaml:"webhooks"`
-	Services        Services          `yaml:"services"` // account look-up and work-order services
-	AgentPanel      AgentPanel        `yaml:"agent_panel"`
-	Calendars       yaml.Node         `yaml:"calendars"`
-	Flows           yaml.Node         `yaml:"flows"`
+	// NumberOptions are the other settings of numbers written in the long
+	// form ({flow: …, early_media: …}, config/numbers.go), by number.
+	NumberOptions map[string]NumberOptions `yaml:"-"`
+	Notice        Notice                   `yaml:"notice"`
+	Log           Log                      `yaml:"log"`
+	Agents        []Agent                  `yaml:"agents"`
+	Queues        map[string]Queue         `yaml:"queues"`
+	Features      Features                 `yaml:"features"`
+	Supervisors   []Supervisor             `yaml:"supervisors"` // listen/whisper/barge (config/supervisors.go)
+	Monitor       Monitor                  `yaml:"monitor"`
+	API           API                      `yaml:"api"`
+	Database      Database                 `yaml:"database"`
+	Cluster       Cluster                  `yaml:"cluster"` // several nodes as one (config/cluster.go)
+	Webhooks      []Webhook                `yaml:"webhooks"`
+	Services      Services                 `yaml:"services"` // account look-up and work-order services
+	AgentPanel    AgentPanel               `yaml:"agent_panel"`
+	Calendars     yaml.Node                `yaml:"calendars"`
+	Flows         yaml.Node                `yaml:"flows"`
 
 	// RepeatComplaints routes frequent complainers (config/care.go).
 	RepeatComplaints *RepeatComplaints `yaml:"repeat_complaints"`
@@ -238,6 +244,9 @@ func (c *Config) validate() error {
 	}
 	if c.SIP.MaxCalls < 1 {
 		errs = append(errs, c.Errorf("sip", "sip.max_calls must be at least 1"))
+	}
+	if err := c.SIP.SessionTimer.check(); err != nil {
+		errs = append(errs, c.Errorf("sip", "%v", err))
 	}
 	if c.SIP.AnswerDelay < 0 || c.SIP.AnswerDelay > 60*time.Second {
 		errs = append(errs, c.Errorf("sip", "sip.answer_delay must be between 0s and 60s"))

@@ -19,6 +19,7 @@ type SIPSeries struct {
 	rejected *prometheus.CounterVec
 	bans     prometheus.Counter
 	replaced prometheus.Counter
+	expired  prometheus.Counter
 }
 
 // EnableSIP registers the SIP guard's series; banned reports how many
@@ -37,6 +38,10 @@ func (m *Metrics) EnableSIP(banned func() int) *SIPSeries {
 			Name: "hotline_sip_contacts_replaced_total",
 			Help: "Agents' registered contacts dropped for a newer one past sip.max_contacts.",
 		}),
+		expired: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_sip_sessions_expired_total",
+			Help: "Calls ended because their session interval ran out without a refresh (RFC 4028 session timer).",
+		}),
 	}
 	for _, r := range SIPRejectReasons {
 		s.rejected.WithLabelValues(r)
@@ -45,7 +50,7 @@ func (m *Metrics) EnableSIP(banned func() int) *SIPSeries {
 		Name: "hotline_sip_banned_sources",
 		Help: "Sources banned now (IPv4 addresses, IPv6 prefixes).",
 	}, func() float64 { return float64(banned()) })
-	m.registry.MustRegister(s.rejected, s.bans, s.replaced, bannedGauge)
+	m.registry.MustRegister(s.rejected, s.bans, s.replaced, s.expired, bannedGauge)
 	return s
 }
 
@@ -62,3 +67,6 @@ func (s *SIPSeries) Banned() { s.bans.Inc() }
 
 // ContactReplaced counts one registered contact replaced by a newer one.
 func (s *SIPSeries) ContactReplaced() { s.replaced.Inc() }
+
+// SessionExpired counts one call ended by its session timer.
+func (s *SIPSeries) SessionExpired() { s.expired.Inc() }

@@ -61,7 +61,7 @@ func (e *Endpoint) onLegReInvite(l *AgentLeg, req *sipmsg.Request, tx sipmsg.Ser
 		l.mu.Unlock()
 		l.stream.SetRemote(neg.Remote)
 		l.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
-		l.stream.SetExpectMedia(neg.Direction == media.SendRecv || neg.Direction == media.SendOnly)
+		l.stream.SetExpectMedia(expectsMedia(neg.Direction))
 		if held != wasHeld {
 			select {
 			case l.holds <- held:

@@ -38,9 +38,13 @@ func (e *Endpoint) transactionTimeout() time.Duration { return 64 * e.t1() }
 // retransmits the 200 while it waits (RFC 3261 section 13.3.1.4); after
 // 64*T1 without an ACK the transaction is ended, which stops those
 // retransmissions, and the call is to be hung up with a BYE.
-func (e *Endpoint) sendAnswer(c *Call, tx sipmsg.ServerTransaction, sdp []byte) (answerOutcome, error) {
+func (e *Endpoint) sendAnswer(c *Call, tx sipmsg.ServerTransaction, sdp []byte, headers []sipmsg.Header) (answerOutcome, error) {
+	res := sipmsg.NewSDPResponseFromRequest(c.dlg.InviteRequest, sdp)
+	for _, h := range headers {
+		res.AppendHeader(h)
+	}
 	sent := make(chan error, 1)
-	go func() { sent <- c.dlg.RespondSDP(sdp) }()
+	go func() { sent <- c.dlg.WriteResponse(res) }()
 	timer := time.NewTimer(e.transactionTimeout())
 	defer timer.Stop()
 	select {

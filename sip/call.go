@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -44,7 +45,24 @@ type Call struct {
 	sdpSession uint64
 	sdpVersion uint64
 
+	// late: the INVITE had no SDP; our offer went in the 200 and the
+	// answer comes in the ACK (lateoffer.go).
+	late    bool
+	ackSeen bool
+	ackType string
+	ackBody []byte
+	// reofferCSeq is the CSeq of a re-INVITE without SDP whose 200 carried
+	// our offer: its ACK brings the answer. 0: none pending.
+	reofferCSeq uint32
+
+	// session timer (sessiontimer.go); allowUpdate: the caller accepts
+	// UPDATE, our refresh of choice.
+	session     sessionTimer
+	sessTimer   *time.Timer
+	allowUpdate bool
+
 	infoDigits chan rune
+	byeSeen    atomic.Bool // the caller's BYE is being read (onBye)
 	ending
 	released sync.Once
 }
@@ -83,7 +101,11 @@ func (c *Call) watch() {
 		c.log.Info("rtp inactivity timeout: hanging up")
 		c.hangup("rtp_timeout")
 	case <-c.dlg.Context().Done():
-		c.end(call.HangupByCaller, "dialog_ended")
+		reason := "dialog_ended"
+		if c.byeSeen.Load() {
+			reason = "bye"
+		}
+		c.end(call.HangupByCaller, reason)
 	case <-c.ended:
 	}
 }
@@ -93,7 +115,8 @@ func (c *Call) release() {
 }
 
 // onReInvite answers a re-INVITE in an existing dialog: a session refresh,
-// hold (sendonly/inactive) or resume, or a new remote address or codec.
+// hold (sendonly/inactive, or c=0.0.0.0) or resume, or a new remote address
+// or codec.
 func (e *Endpoint) onReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c := e.lookup(req)
 	if c == nil {
@@ -104,11 +127,28 @@ func (e *Endpoint) onReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) 
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
 	}
-	if len(req.Body()) == 0 {
-		// A refresh without an offer: repeat our last answer.
-		e.answerReInvite(c, req, tx, false)
+	st, ok := e.refreshTimer(c, req, tx)
+	if !ok {
 		return
 	}
+	if len(req.Body()) == 0 {
+		// No offer (often a session refresh): ours goes in the 200 and
+		// the answer comes in the ACK (lateoffer.go).
+		e.offerInReInvite(c, req, tx, st)
+		return
+	}
+	changed, ok := e.reoffer(c, req, tx)
+	if !ok {
+		return
+	}
+	e.answerReInvite(c, req, tx, changed, st)
+}
+
+// reoffer applies a new offer in the dialog (re-INVITE or UPDATE); false
+// when it was refused (the response is sent). While the caller holds
+// (sendonly or inactive) nothing is expected from it, so RTP inactivity
+// does not end the call; sendrecv resumes both.
+func (e *Endpoint) reoffer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction) (changed, ok bool) {
 	c.mu.Lock()
 	codec := c.neg.Codec
 	c.mu.Unlock()
@@ -119,7 +159,7 @@ func (e *Endpoint) onReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) 
 			code = sipmsg.StatusBadRequest
 		}
 		e.reply(req, tx, code, reasonPhrase(code))
-		return
+		return false, false
 	}
 	c.mu.Lock()
 	err = rekey(c.stream, c.neg, &neg)
@@ -127,20 +167,21 @@ func (e *Endpoint) onReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) 
 	if err != nil {
 		c.log.Info("re-INVITE refused", "err", err)
 		e.reply(req, tx, sipmsg.StatusNotAcceptableHere, reasonPhrase(sipmsg.StatusNotAcceptableHere))
-		return
+		return false, false
 	}
 	c.mu.Lock()
-	changed := neg.Remote != c.neg.Remote || neg.Direction != c.neg.Direction || neg.LocalCrypto != c.neg.LocalCrypto
+	changed = neg.Remote != c.neg.Remote || neg.Direction != c.neg.Direction || neg.LocalCrypto != c.neg.LocalCrypto
 	c.neg = neg
 	c.mu.Unlock()
 	c.stream.SetRemote(neg.Remote)
 	c.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
-	c.stream.SetExpectMedia(neg.Direction == media.SendRecv || neg.Direction == media.SendOnly)
-	c.log.Info("re-INVITE", "direction", neg.Direction.String(), "remote", neg.Remote.String())
-	e.answerReInvite(c, req, tx, changed)
+	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
+	c.log.Info("caller media changed", "method", req.Method.String(), "direction", neg.Direction.String(),
+		"on_hold", neg.Direction != media.SendRecv, "remote", neg.Remote.String())
+	return changed, true
 }
 
-func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, changed bool) {
+func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, changed bool, st sessionTimer) {
 	c.mu.Lock()
 	if changed {
 		c.sdpVersion++
@@ -149,8 +190,18 @@ func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Server
 	c.mu.Unlock()
 	res := sipmsg.NewSDPResponseFromRequest(req, answer)
 	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
+	for _, h := range timerHeaders(st) {
+		res.AppendHeader(h)
+	}
 	e.respond(tx, res)
+	c.startSessionTimer(st)
 }
+
+// expectsMedia says whether silence from a peer that offered dir counts
+// toward the RTP inactivity timeout. Only sendrecv does: a peer that
+// holds with sendonly may send music but often sends nothing at all, and
+// a held call must not be ended for it.
+func expectsMedia(dir media.Direction) bool { return dir == media.SendRecv }
 
 func reasonPhrase(code int) string {
 	switch code {

@@ -21,7 +21,7 @@ import (
 )
 
 // allowed is the Allow header value: the methods this endpoint handles.
-const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER, REFER, NOTIFY"
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER, REFER, NOTIFY, PRACK, UPDATE"
 
 // Config is what the endpoint needs from the server configuration.
 type Config struct {
@@ -92,6 +92,21 @@ type Config struct {
 	// the wait for the ACK of our 200 OK and for the answer to our BYE
 	// (answer.go); tests shorten it.
 	T1 time.Duration
+
+	// MinSE is the smallest session interval accepted (RFC 4028): a
+	// Session-Expires below it gets 422 with our Min-SE. Default
+	// DefaultMinSE (90 s, the RFC's floor; tests go lower).
+	MinSE time.Duration
+	// SessionExpires is the interval we ask for when a caller supports
+	// session timers without requesting one; default
+	// DefaultSessionExpires; negative turns session timers off.
+	SessionExpires time.Duration
+	// OnSessionExpired is told of each call ended because its session
+	// interval ran out without a refresh (for a metric).
+	OnSessionExpired func()
+	// EarlyMedia, when set, returns the announcement to play in 183
+	// Session Progress before a call to number is answered (nil: none).
+	EarlyMedia func(number string) []*media.Prompt
 }
 
 // Handler runs a call after it is answered and acknowledged, in the call's
@@ -128,6 +143,7 @@ type Endpoint struct {
 	tlsDlgUA *sipgo.DialogUA
 
 	calls    sync.Map // dialog ID → *Call
+	early    sync.Map // dialog ID → *early, while an INVITE awaits its final response
 	legs     sync.Map // dialog ID → *AgentLeg
 	slots    atomic.Int64
 	draining atomic.Bool
@@ -291,6 +307,8 @@ func (e *Endpoint) buildStack() error {
 	server.OnRegister(e.guarded(classRegister, e.onRegister))
 	server.OnRefer(e.guarded(unguarded, e.onRefer))
 	server.OnNotify(e.guarded(unguarded, e.onNotify))
+	server.OnPrack(e.guarded(unguarded, e.onPrack))
+	server.OnUpdate(e.guarded(unguarded, e.onUpdate))
 	server.OnNoRoute(e.guarded(classOptions, e.onUnsupported))
 	e.startOverload()
 	return nil
@@ -378,6 +396,7 @@ func (e *Endpoint) closeListeners() {
 func (e *Endpoint) onOptions(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
 	res.AppendHeader(sipmsg.NewHeader("Allow", allowed))
+	res.AppendHeader(sipmsg.NewHeader("Supported", supported))
 	res.AppendHeader(sipmsg.NewHeader("Accept", "application/sdp, application/dtmf-relay, application/dtmf"))
 	e.respond(tx, res)
 }
@@ -386,7 +405,7 @@ func (e *Endpoint) onOptions(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 // Allow. Anything else is an extension we do not implement: 501.
 var knownMethods = map[sipmsg.RequestMethod]bool{
 	sipmsg.SUBSCRIBE: true,
-	sipmsg.MESSAGE:   true, sipmsg.PRACK: true, sipmsg.UPDATE: true, sipmsg.PUBLISH: true,
+	sipmsg.MESSAGE:   true, sipmsg.PUBLISH: true,
 }
 
 func (e *Endpoint) onUnsupported(req *sipmsg.Request, tx sipmsg.ServerTransaction) {

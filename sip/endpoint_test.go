@@ -121,7 +121,7 @@ func TestMalformedAndUnsupportedRequests(t *testing.T) {
 	}{
 		{"options", request("OPTIONS", "sip:95598@127.0.0.1", "a1", port, ""), "SIP/2.0 200 OK"},
 		{"unknown number", request("INVITE", "sip:110@127.0.0.1", "a2", port, ""), "SIP/2.0 404 Not Found"},
-		{"no sdp", request("INVITE", "sip:95598@127.0.0.1", "a3", port, ""), "SIP/2.0 488 Not Acceptable Here"},
+		{"unknown extension required", request("INVITE", "sip:95598@127.0.0.1", "a3", port, "Require: foo\r\n"), "SIP/2.0 420 Bad Extension"},
 		{"known method we do not serve", request("SUBSCRIBE", "sip:95598@127.0.0.1", "a4", port, "Event: presence\r\n"), "SIP/2.0 405 Method Not Allowed"},
 		{"extension method", request("FROBNICATE", "sip:95598@127.0.0.1", "a5", port, ""), "SIP/2.0 501 Not Implemented"},
 		{"bye outside a dialog", request("BYE", "sip:95598@127.0.0.1", "a6", port, ""), "SIP/2.0 481 Call/Transaction Does Not Exist"},

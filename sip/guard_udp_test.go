@@ -432,9 +432,11 @@ func TestCPULimitRefusesNewCallsOverUDP(t *testing.T) {
 	cpu = 10
 	mu.Unlock()
 	// Back under the limit the call passes the door (and fails later for
-	// its missing SDP, which proves it got past the limits).
-	if got := statusLine(p.send(p.request("INVITE", "sip:95598@127.0.0.1", ""), time.Second)); got != "SIP/2.0 488 Not Acceptable Here" {
-		t.Errorf("INVITE at 10%% CPU: %q, want 488 (past the door)", got)
+	// its body, which is no SDP: that proves it got past the limits).
+	notSDP := strings.Replace(p.request("INVITE", "sip:95598@127.0.0.1", ""),
+		"Content-Length: 0\r\n\r\n", "Content-Type: text/plain\r\nContent-Length: 1\r\n\r\nx", 1)
+	if got := statusLine(p.send(notSDP, time.Second)); got != "SIP/2.0 415 Unsupported Media Type" {
+		t.Errorf("INVITE at 10%% CPU: %q, want 415 (past the door)", got)
 	}
 	if e.rejected(RejectOverload) != 1 || e.ActiveCalls() != 0 {
 		t.Errorf("overload %d, calls %d; want 1 and 0", e.rejected(RejectOverload), e.ActiveCalls())

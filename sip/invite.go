@@ -29,6 +29,10 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	if !ok {
 		return
 	}
+	timer, ok := e.checkExtensions(req, tx)
+	if !ok {
+		return
+	}
 	// Agents' own calls (feature codes) are not hotline calls: they
 	// appear in no call figure.
 	pub := e.publish
@@ -99,18 +103,18 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c.log = log
 	c.Agent = agent
 	c.CallerTrusted, c.Source = trusted, req.Source()
+	c.allowUpdate = allowsMethod(req, "UPDATE")
 	if !e.preAnswer(c) {
 		return
 	}
-
-	if e.cfg.AnswerDelay > 0 && !e.ring(dlg) {
-		c.release()
-		ended(call.ResultAbandonedInIVR, "cancelled")
+	if !e.beforeAnswer(c, req, ended) {
 		return
 	}
 
 	answer := c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
-	codec := c.neg.Codec
+	if c.late {
+		answer = c.offer()
+	}
 	c.stream.Start(e.pacer)
 	e.calls.Store(dlg.ID, c)
 	delay := time.Since(received)
@@ -120,14 +124,13 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	ev = base
 	ev.Kind, ev.Time, ev.Delay = call.CallAnswered, arrived.Add(delay), delay
 	pub(ev)
-	if out, err := e.sendAnswer(c, tx, answer); out != answerAcked {
+	if out, err := e.sendAnswer(c, tx, answer, answerHeaders(timer)); out != answerAcked {
 		e.calls.Delete(dlg.ID)
 		e.abandonAnswer(c, out, err, free, ended)
 		return
 	}
-	answered = true
-	log.Info("call answered", "codec", codec.String(), "rtp", c.localRTP.String(), "delay", delay)
-	go e.run(c)
+	answered = true // from here the slot is freed by run, or by refuseLateAnswer
+	e.confirmAnswer(c, timer, delay, free, ended)
 }
 
 // route decides who may call number: anyone for a hotline number, an
@@ -145,41 +148,36 @@ func (e *Endpoint) route(req *sipmsg.Request, tx sipmsg.ServerTransaction, numbe
 	return "", false
 }
 
-// ring sends 180 and waits the configured answer delay; false when the
-// caller cancelled meanwhile.
-func (e *Endpoint) ring(dlg *sipgo.DialogServerSession) bool {
-	_ = dlg.Respond(sipmsg.StatusRinging, "Ringing", nil)
-	t := time.NewTimer(e.cfg.AnswerDelay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-dlg.Context().Done():
-		return false
-	case <-e.ctx.Done():
-		return false
-	}
-}
-
 // prepareCall negotiates media and opens the call's RTP stream. On error it
 // returns the SIP status to answer with.
 func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Request, base call.Event, arrived time.Time) (*Call, int, error) {
-	if ct := req.ContentType(); ct == nil || len(req.Body()) == 0 {
-		// Late offer (INVITE without SDP) is not supported yet.
-		return nil, sipmsg.StatusNotAcceptableHere, errors.New("INVITE without SDP offer")
-	} else if ct.Value() != "application/sdp" {
-		return nil, sipmsg.StatusUnsupportedMediaType, fmt.Errorf("content type %q", ct.Value())
-	}
-	neg, err := media.Negotiate(req.Body(), e.cfg.Codecs)
-	if err != nil {
-		if errors.Is(err, media.ErrMalformedSDP) {
-			return nil, sipmsg.StatusBadRequest, err
+	late := len(req.Body()) == 0
+	var neg media.Negotiated
+	var sec *media.SRTP
+	var code int
+	var err error
+	if late {
+		// Late offer: our offer goes in the 200, the answer comes in the ACK.
+		if neg, code, err = e.lateOfferMedia(base.Number); err != nil {
+			return nil, code, err
 		}
-		return nil, sipmsg.StatusNotAcceptableHere, err
-	}
-	sec, code, err := e.callerSRTP(base.Number, &neg)
-	if err != nil {
-		return nil, code, err
+	} else {
+		if ct := req.ContentType(); ct == nil || ct.Value() != "application/sdp" {
+			what := ""
+			if ct != nil {
+				what = ct.Value()
+			}
+			return nil, sipmsg.StatusUnsupportedMediaType, fmt.Errorf("content type %q", what)
+		}
+		if neg, err = media.Negotiate(req.Body(), e.cfg.Codecs); err != nil {
+			if errors.Is(err, media.ErrMalformedSDP) {
+				return nil, sipmsg.StatusBadRequest, err
+			}
+			return nil, sipmsg.StatusNotAcceptableHere, err
+		}
+		if sec, code, err = e.callerSRTP(base.Number, &neg); err != nil {
+			return nil, code, err
+		}
 	}
 	conn, port, err := e.ports.Acquire()
 	if err != nil {
@@ -194,7 +192,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 		InactivityTimeout: e.cfg.InactivityTimeout,
 		SRTP:              sec,
 	}, func() { e.ports.Release(port) })
-	if neg.Direction == media.Inactive || neg.Direction == media.RecvOnly {
+	if !expectsMedia(neg.Direction) {
 		stream.SetExpectMedia(false)
 	}
 	if neg.Direction == media.Inactive || neg.Direction == media.SendOnly {
@@ -207,6 +205,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 		sdpSession: uint64(arrived.UnixNano()),
 		infoDigits: make(chan rune, 16),
 		ending:     newEnding(),
+		late:       late,
 	}
 	c.sdpVersion = 1
 	return c, 0, nil
@@ -255,6 +254,7 @@ func (e *Endpoint) run(c *Call) {
 	if e.handler != nil {
 		e.handler(ctx, c)
 	}
+	c.stopSessionTimer()
 	c.Hangup()
 	e.calls.Delete(c.dlg.ID)
 	c.release()
@@ -265,8 +265,10 @@ func (e *Endpoint) run(c *Call) {
 
 func (e *Endpoint) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	if c := e.lookup(req); c != nil {
-		// An ACK for the initial 2xx confirms the dialog; one for a
-		// re-INVITE's 2xx needs nothing.
+		// An ACK for the initial 2xx confirms the dialog; after a late
+		// offer, or a re-INVITE without SDP, it carries the answer to
+		// our offer (lateoffer.go).
+		c.noteAck(req)
 		_ = c.dlg.ReadAck(req, tx)
 	}
 	// ACKs for our answers to agents' re-INVITEs need nothing either.
@@ -282,7 +284,11 @@ func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
 	}
+	// ReadBye ends the dialog, which wakes watch before the line below
+	// runs: byeSeen tells watch that the caller's BYE ended it.
+	c.byeSeen.Store(true)
 	if err := c.dlg.ReadBye(req, tx); err != nil {
+		c.byeSeen.Store(false)
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
 		return
 	}

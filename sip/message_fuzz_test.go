@@ -263,6 +263,16 @@ func sipSeeds() []string {
 		strings.Replace(invite, "CSeq: 1 INVITE", "CSeq: 1 BYE", 1),
 		// Re-INVITE for a dialog that does not exist.
 		strings.Replace(invite, "To: <"+hot+">", "To: <"+hot+">;tag=nope", 1),
+		// What carriers send: late offer, session timers, option tags,
+		// PRACK and UPDATE outside any early or confirmed dialog.
+		sipRequest("INVITE", hot, ""),
+		sipRequest("INVITE", hot, fuzzSDP, "Supported: timer, 100rel", "Session-Expires: 1800;refresher=uac", "Min-SE: 90"),
+		sipRequest("INVITE", hot, fuzzSDP, "Session-Expires: 30"),
+		sipRequest("INVITE", hot, fuzzSDP, "Session-Expires: 99999999999999;refresher=x", "Min-SE: -"),
+		sipRequest("INVITE", hot, fuzzSDP, "Require: 100rel, precondition"),
+		sipRequest("PRACK", hot, "", "RAck: 1 1 INVITE"),
+		sipRequest("PRACK", hot, "", "RAck: x"),
+		sipRequest("UPDATE", hot, "", "Session-Expires: 90"),
 		// Responses are not requests.
 		"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKx\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
 		"",

@@ -193,6 +193,10 @@ func (c *Call) Hangup(ctx context.Context) error {
 	return nil
 }
 
+// Mute stops (true) or resumes (false) sending RTP, as a phone on hold
+// that plays no music does; timestamps run on meanwhile.
+func (c *Call) Mute(on bool) { c.media.muted.Store(on) }
+
 // Hold re-INVITEs with a=sendonly and requires a 200 whose answer is recvonly.
 func (c *Call) Hold(ctx context.Context) error {
 	return c.reInviteExpect(ctx, DirSendOnly, DirRecvOnly)

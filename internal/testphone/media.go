@@ -52,6 +52,7 @@ type mediaSession struct {
 	changed chan struct{} // closed and replaced whenever a packet arrives
 
 	toneHz atomic.Uint64 // math.Float64bits of the tone frequency
+	muted  atomic.Bool   // send nothing (a phone on hold that plays no music)
 	// restart, when set, makes the sender's next frame jump its sequence
 	// number and timestamp back by these amounts (seq<<32 | ts), keeping
 	// its SSRC, as a media relay that restarts mid-call does.
@@ -186,7 +187,11 @@ func (m *mediaSession) sendLoop() {
 			next = next.Add(behind * frameInterval)
 		}
 		for !next.After(now) {
-			w.writeFrame()
+			if m.muted.Load() {
+				w.skip(1)
+			} else {
+				w.writeFrame()
+			}
 			next = next.Add(frameInterval)
 		}
 		timer.Reset(next.Sub(now))

@@ -1,0 +1,161 @@
+package sip
+
+import (
+	"errors"
+	"time"
+
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/media"
+)
+
+// What carriers send besides a plain INVITE with an SDP offer: option tags
+// the caller requires, session timers, late offer, reliable provisional
+// responses and early media. The steps below run in onInvite's order.
+
+// checkExtensions refuses, before the call is counted, an INVITE we cannot
+// serve as asked: 420 for an option tag we do not implement, 422 for a
+// session interval below our Min-SE, 400 for an unreadable timer header.
+// It returns the negotiated session timer when the INVITE is acceptable.
+func (e *Endpoint) checkExtensions(req *sipmsg.Request, tx sipmsg.ServerTransaction) (sessionTimer, bool) {
+	if bad := unsupportedRequire(req); len(bad) > 0 {
+		e.log.Info("INVITE requires an extension we do not implement: 420", "require", bad)
+		e.reply(req, tx, sipmsg.StatusBadExtension, "Bad Extension",
+			sipmsg.NewHeader("Unsupported", joinTags(bad)), sipmsg.NewHeader("Supported", supported))
+		return sessionTimer{}, false
+	}
+	st, tooSmall, err := negotiateTimer(req, e.timerPolicy())
+	if e.refuseTimer(req, tx, tooSmall, err) {
+		return sessionTimer{}, false
+	}
+	return st, true
+}
+
+func joinTags(tags []string) string {
+	out := ""
+	for i, t := range tags {
+		if i > 0 {
+			out += ", "
+		}
+		out += t
+	}
+	return out
+}
+
+// earlyPrompts is the announcement to play in 183 for the call, if any. A
+// late offer has no SDP to answer in a 183, so it gets none.
+func (e *Endpoint) earlyPrompts(c *Call) []*media.Prompt {
+	if e.cfg.EarlyMedia == nil || c.late || c.Agent != "" {
+		return nil
+	}
+	return e.cfg.EarlyMedia(c.Number)
+}
+
+// beforeAnswer runs what happens between the INVITE and the 200: the early
+// media announcement, then the configured ringing, each provisional
+// response reliable when the INVITE asks for it. On false the call is over
+// (cancelled or refused) and reported; the caller frees its slot.
+func (e *Endpoint) beforeAnswer(c *Call, req *sipmsg.Request, ended func(call.Result, string)) bool {
+	el := newEarly(req, len(e.earlyPrompts(c)) > 0)
+	e.early.Store(c.dlg.ID, el)
+	defer e.early.Delete(c.dlg.ID)
+	var err error
+	if prompts := e.earlyPrompts(c); len(prompts) > 0 {
+		err = e.playEarly(c, el, prompts)
+	}
+	if err == nil && e.cfg.AnswerDelay > 0 {
+		err = e.ring(c, el)
+	}
+	if err == nil {
+		return true
+	}
+	c.release()
+	switch {
+	case errors.Is(err, errInviteGone):
+		ended(call.ResultAbandonedInIVR, "cancelled")
+	case errors.Is(err, errNoPrack):
+		c.log.Warn("no PRACK for our reliable provisional response: refusing the call", "waited", e.transactionTimeout())
+		_ = c.dlg.Respond(sipmsg.StatusInternalServerError, "Reliable Provisional Response Not Acknowledged", nil)
+		ended(call.ResultFailed, "no_prack")
+	default:
+		c.log.Info("provisional response failed", "err", err)
+		ended(call.ResultFailed, "provisional_failed")
+	}
+	_ = c.dlg.Close()
+	return false
+}
+
+// ring sends 180 (reliably when required) and waits the configured answer
+// delay.
+func (e *Endpoint) ring(c *Call, el *early) error {
+	if err := e.provisional(c.dlg, el, sipmsg.StatusRinging, "Ringing", nil); err != nil {
+		return err
+	}
+	t := time.NewTimer(e.cfg.AnswerDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-c.dlg.Context().Done():
+		return errInviteGone
+	case <-e.ctx.Done():
+		return errInviteGone
+	}
+}
+
+// playEarly sends 183 Session Progress with our SDP answer and plays the
+// announcement before the call is answered, so the caller hears it
+// without being charged. The 200 that follows carries the same SDP.
+func (e *Endpoint) playEarly(c *Call, el *early, prompts []*media.Prompt) error {
+	c.mu.Lock()
+	sdp := c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
+	dir := c.neg.Direction
+	c.mu.Unlock()
+	// No answer yet: the caller may send nothing, and that must not count
+	// as an RTP inactivity once the call is answered.
+	c.stream.SetExpectMedia(false)
+	c.stream.Start(e.pacer)
+	if err := e.provisional(c.dlg, el, sipmsg.StatusSessionInProgress, "Session Progress", sdp); err != nil {
+		return err
+	}
+	c.log.Info("early media announcement", "prompts", len(prompts), "reliable", el.reliable)
+	c.stream.Play(prompts...)
+	defer c.stream.SetExpectMedia(expectsMedia(dir))
+	select {
+	case <-c.stream.PlaybackDone():
+		return nil
+	case <-c.dlg.Context().Done():
+		return errInviteGone
+	case <-e.ctx.Done():
+		return errInviteGone
+	}
+}
+
+// confirmAnswer runs once the ACK of our 200 came: a late offer's answer
+// is applied (or the call ended with BYE), the session timer armed, and
+// the call handed to its goroutine.
+func (e *Endpoint) confirmAnswer(c *Call, st sessionTimer, delay time.Duration, free func(), ended func(call.Result, string)) {
+	if c.late {
+		if err := c.applyLateAnswer(); err != nil {
+			e.refuseLateAnswer(c, err, free, ended)
+			return
+		}
+	}
+	c.mu.Lock()
+	codec := c.neg.Codec
+	c.mu.Unlock()
+	c.log.Info("call answered", "codec", codec.String(), "rtp", c.localRTP.String(), "delay", delay,
+		"late_offer", c.late, "session_expires", st.interval, "refresher", st.refresher.String())
+	c.startSessionTimer(st)
+	go e.run(c)
+}
+
+// answerHeaders are the headers of our 200 to the INVITE besides the SDP.
+func answerHeaders(st sessionTimer) []sipmsg.Header {
+	hs := []sipmsg.Header{
+		sipmsg.NewHeader("Supported", supported),
+		sipmsg.NewHeader("Allow", allowed),
+	}
+	return append(hs, timerHeaders(st)...)
+}

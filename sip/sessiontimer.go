@@ -1,0 +1,240 @@
+package sip
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	sipmsg "github.com/emiago/sipgo/sip"
+)
+
+// ReasonSessionExpired is the EndReason of a call whose session timer ran
+// out: the refresh the caller owed never came (RFC 4028 section 10).
+const ReasonSessionExpired = "session_expired"
+
+// ReasonRefreshFailed is the EndReason of a call whose refresh we sent was
+// answered 408 or 481 or not at all (RFC 4028 section 10).
+const ReasonRefreshFailed = "session_refresh_failed"
+
+// timerPolicy is the endpoint's side of session timer negotiation.
+func (e *Endpoint) timerPolicy() timerPolicy {
+	p := timerPolicy{minSE: e.cfg.MinSE, prefer: e.cfg.SessionExpires, disable: e.cfg.SessionExpires < 0}
+	if p.minSE <= 0 {
+		p.minSE = DefaultMinSE
+	}
+	if p.prefer == 0 {
+		p.prefer = DefaultSessionExpires
+	}
+	if p.prefer > 0 && p.prefer < p.minSE {
+		p.prefer = p.minSE
+	}
+	return p
+}
+
+// refuseTimer answers a request whose session timer headers we cannot
+// accept: 422 with our Min-SE when the interval is too small, 400 when a
+// header is malformed. It reports whether it answered.
+func (e *Endpoint) refuseTimer(req *sipmsg.Request, tx sipmsg.ServerTransaction, tooSmall bool, err error) bool {
+	switch {
+	case err != nil:
+		e.log.Info("session timer header refused", "method", req.Method.String(), "err", err)
+		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request: "+err.Error())
+		return true
+	case tooSmall:
+		minSE := e.timerPolicy().minSE
+		e.log.Info("Session-Expires below our Min-SE: 422", "method", req.Method.String(), "min_se", minSE)
+		e.reply(req, tx, 422, "Session Interval Too Small",
+			sipmsg.NewHeader("Min-SE", formatSeconds(minSE)))
+		return true
+	}
+	return false
+}
+
+func formatSeconds(d time.Duration) string {
+	return strconv.Itoa(int(d / time.Second))
+}
+
+// startSessionTimer (re)arms the call's session timer after the INVITE or a
+// refresh: as the refresher we refresh at half the interval, otherwise we
+// end the call if no refresh comes before the interval runs out.
+func (c *Call) startSessionTimer(st sessionTimer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sessTimer != nil {
+		c.sessTimer.Stop()
+		c.sessTimer = nil
+	}
+	c.session = st
+	if !st.active() || c.isEnded() {
+		return
+	}
+	if st.refresher == refresherUAS {
+		c.sessTimer = time.AfterFunc(st.refreshWait(), c.refreshSession)
+		return
+	}
+	c.sessTimer = time.AfterFunc(st.expiryWait(), c.sessionExpired)
+}
+
+// stopSessionTimer disarms the timer at the end of the call.
+func (c *Call) stopSessionTimer() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sessTimer != nil {
+		c.sessTimer.Stop()
+		c.sessTimer = nil
+	}
+}
+
+func (c *Call) isEnded() bool {
+	select {
+	case <-c.ended:
+		return true
+	default:
+		return false
+	}
+}
+
+// sessionExpired ends a call whose refresher went quiet.
+func (c *Call) sessionExpired() {
+	c.mu.Lock()
+	interval, who := c.session.interval, c.session.refresher
+	c.mu.Unlock()
+	if c.isEnded() {
+		return
+	}
+	c.log.Warn("session expired: no refresh within the session interval, hanging up",
+		"interval", interval, "refresher", who.String())
+	if f := c.endpoint.cfg.OnSessionExpired; f != nil {
+		f()
+	}
+	c.hangup(ReasonSessionExpired)
+}
+
+// refreshSession sends our refresh: UPDATE when the caller allows it (no
+// SDP, no ACK), otherwise a re-INVITE with our current SDP. A 2xx rearms
+// the timer with the interval it carries; 408, 481 or no answer ends the
+// call; any other failure leaves the session to expire at the interval.
+func (c *Call) refreshSession() {
+	if c.isEnded() {
+		return
+	}
+	e := c.endpoint
+	c.mu.Lock()
+	st := c.session
+	useUpdate := c.allowUpdate
+	var body []byte
+	if !useUpdate {
+		body = c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
+	}
+	c.mu.Unlock()
+	method := sipmsg.INVITE
+	if useUpdate {
+		method = sipmsg.UPDATE
+	}
+	req := sipmsg.NewRequest(method, c.dlg.InviteRequest.Contact().Address)
+	req.AppendHeader(sipmsg.NewHeader("Session-Expires", st.header()))
+	req.AppendHeader(sipmsg.NewHeader("Min-SE", formatSeconds(e.timerPolicy().minSE)))
+	req.AppendHeader(sipmsg.NewHeader("Supported", tagTimer))
+	if body != nil {
+		req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
+		req.SetBody(body)
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, e.transactionTimeout())
+	defer cancel()
+	res, err := c.dlg.Do(ctx, req)
+	if res != nil && res.IsSuccess() && method == sipmsg.INVITE {
+		ack := sipmsg.NewRequest(sipmsg.ACK, req.Recipient)
+		if err := c.dlg.WriteRequest(ack); err != nil {
+			c.log.Info("ACK of our refresh failed", "err", err)
+		}
+	}
+	c.afterRefresh(st, method, res, err)
+}
+
+// afterRefresh applies the answer to our refresh.
+func (c *Call) afterRefresh(st sessionTimer, method sipmsg.RequestMethod, res *sipmsg.Response, err error) {
+	switch {
+	case res != nil && res.IsSuccess():
+		next := st
+		if h := res.GetHeader("Session-Expires"); h != nil {
+			if d, who, perr := parseSessionExpires(h.Value()); perr == nil && d >= c.endpoint.timerPolicy().minSE {
+				next.interval = d
+				if who != 0 {
+					next.refresher = who
+				}
+			}
+		}
+		c.log.Debug("session refreshed", "method", method.String(), "interval", next.interval)
+		c.startSessionTimer(next)
+	case err != nil || res == nil ||
+		res.StatusCode == sipmsg.StatusRequestTimeout || res.StatusCode == sipmsg.StatusCallTransactionDoesNotExists:
+		status := 0
+		if res != nil {
+			status = res.StatusCode
+		}
+		c.log.Warn("session refresh failed: hanging up", "method", method.String(), "status", status, "err", err)
+		c.hangup(ReasonRefreshFailed)
+	default:
+		c.log.Info("session refresh refused: the session ends at its interval unless refreshed",
+			"method", method.String(), "status", res.StatusCode)
+		c.mu.Lock()
+		if c.sessTimer != nil {
+			c.sessTimer.Stop()
+		}
+		c.sessTimer = time.AfterFunc(st.interval-st.refreshWait()-min(32*time.Second, st.interval/3), c.sessionExpired)
+		c.mu.Unlock()
+	}
+}
+
+// refreshTimer reads the session timer of a re-INVITE or UPDATE from the
+// caller. Any such request, once answered 2xx, refreshes the session (RFC
+// 4028 section 10): with Session-Expires it is negotiated anew, without it
+// the current interval and refresher carry on. false when the request was
+// refused (422 or 400, sent).
+func (e *Endpoint) refreshTimer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction) (sessionTimer, bool) {
+	if req.GetHeader("Session-Expires") == nil && req.GetHeader("x") == nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.session, true
+	}
+	st, tooSmall, err := negotiateTimer(req, e.timerPolicy())
+	if e.refuseTimer(req, tx, tooSmall, err) {
+		return sessionTimer{}, false
+	}
+	return st, true
+}
+
+// onUpdate answers an UPDATE (RFC 3311) in a caller's confirmed dialog: a
+// session refresh when it has no body, a new offer (hold, resume, new
+// address) when it has one.
+func (e *Endpoint) onUpdate(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	c := e.lookup(req)
+	if c == nil {
+		if e.lookupLeg(req) != nil && len(req.Body()) == 0 {
+			// An agent's phone refreshing its session timer.
+			e.reply(req, tx, sipmsg.StatusOK, "OK")
+			return
+		}
+		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	st, ok := e.refreshTimer(c, req, tx)
+	if !ok {
+		return
+	}
+	if len(req.Body()) > 0 {
+		changed, ok := e.reoffer(c, req, tx)
+		if !ok {
+			return
+		}
+		e.answerReInvite(c, req, tx, changed, st)
+		return
+	}
+	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
+	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
+	for _, h := range timerHeaders(st) {
+		res.AppendHeader(h)
+	}
+	e.respond(tx, res)
+	c.startSessionTimer(st)
+}
