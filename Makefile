@@ -14,7 +14,7 @@ run:
 # Everything: formatting, vet, unit and in-process end-to-end tests with the
 # race detector, then the external end-to-end tests (SIPp).
 test: fmt-check vet tools-check
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 	$(MAKE) test-overload
 	$(MAKE) test-outage
 	$(MAKE) fuzz
