@@ -350,7 +350,7 @@ func (b *baresip) logText() string {
 }
 
 // freeSIPPort finds a loopback port free for both UDP and TCP: baresip
-// listens on both. Like freeUDPPort, it is released before baresip binds.
+// listens on both. Like freeport.UDP, it is released before baresip binds.
 func freeSIPPort(t *testing.T) int {
 	t.Helper()
 	for range 100 {

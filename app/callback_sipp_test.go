@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/internal/freeport"
 	"github.com/hotline-oss/hotline/internal/testphone"
 )
 
@@ -27,7 +28,7 @@ func startSIPpGateway(t *testing.T, scenario string, calls int, extra ...string)
 	sipp := needSIPp(t)
 	dir := t.TempDir()
 	stageScenario(t, dir, scenario)
-	sigPort, mediaPort := freeUDPPort(t, false), freeUDPPort(t, true)
+	sigPort, mediaPort := freeport.UDP(t, false), freeport.UDP(t, true)
 	args := []string{
 		"-sf", filepath.Join(dir, scenario),
 		"-i", "127.0.0.1", "-mi", "127.0.0.1",

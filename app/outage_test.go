@@ -25,6 +25,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/freeport"
 	"github.com/hotline-oss/hotline/internal/testphone"
 	"github.com/hotline-oss/hotline/store"
 )
@@ -378,7 +379,7 @@ func startSIPpLoad(t *testing.T, sipp string, h *harness, scenario string, calls
 	t.Helper()
 	dir := t.TempDir()
 	stageScenario(t, dir, scenario)
-	sigPort, mediaPort := freeUDPPort(t, false), freeUDPPort(t, true)
+	sigPort, mediaPort := freeport.UDP(t, false), freeport.UDP(t, true)
 	l := &sippLoad{done: make(chan struct{}), stats: filepath.Join(dir, "stats.csv")}
 	args := []string{
 		h.srv.SIPAddr().String(),

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/internal/freeport"
 )
 
 const (
@@ -86,7 +88,7 @@ func runSIPpLoad(t *testing.T, sipp string, h *harness) sippRun {
 	t.Helper()
 	dir := t.TempDir()
 	stageScenario(t, dir, overloadScenario)
-	sigPort, mediaPort := freeUDPPort(t, false), freeUDPPort(t, true)
+	sigPort, mediaPort := freeport.UDP(t, false), freeport.UDP(t, true)
 	args := []string{
 		h.srv.SIPAddr().String(),
 		"-sf", filepath.Join(dir, overloadScenario),

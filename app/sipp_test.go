@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/internal/freeport"
 )
 
 // The SIPp end-to-end tests drive the in-process server with SIPp, a
@@ -142,7 +142,7 @@ func runSIPp(t *testing.T, sipp string, h *harness, scenario string, extra ...st
 	t.Helper()
 	dir := t.TempDir()
 	stageScenario(t, dir, scenario)
-	sigPort, mediaPort := freeUDPPort(t, false), freeUDPPort(t, true)
+	sigPort, mediaPort := freeport.UDP(t, false), freeport.UDP(t, true)
 	args := []string{
 		h.srv.SIPAddr().String(),
 		"-sf", filepath.Join(dir, scenario),
@@ -212,38 +212,6 @@ func tail(s string, n int) string {
 		return s
 	}
 	return s[len(s)-n:]
-}
-
-// freeUDPPort finds a loopback UDP port nobody uses. SIPp cannot bind port
-// 0 for media and binds the RTP echo's second stream at port+2, so a media
-// port is even and has port+2 free too. The ports are released before
-// SIPp binds them: another process could take them in between, which on a
-// test machine is unlikely enough.
-func freeUDPPort(t *testing.T, media bool) int {
-	t.Helper()
-	for range 100 {
-		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := c.LocalAddr().(*net.UDPAddr).Port
-		if !media {
-			_ = c.Close()
-			return port
-		}
-		if port%2 != 0 || port+2 > 65535 {
-			_ = c.Close()
-			continue
-		}
-		c2, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port + 2})
-		_ = c.Close()
-		if err == nil {
-			_ = c2.Close()
-			return port
-		}
-	}
-	t.Fatal("no free even UDP port pair for SIPp media")
-	return 0
 }
 
 // onlyCallID waits for the first event of a call and returns its ID: each

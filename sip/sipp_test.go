@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/internal/freeport"
 	"github.com/hotline-oss/hotline/media"
 )
 
@@ -123,7 +123,7 @@ func runScenario(t *testing.T, e *Endpoint, scenario string, extra ...string) {
 	args := []string{
 		e.Addr().String(), "-sf", filepath.Join(dir, scenario), "-s", "95598",
 		"-i", "127.0.0.1", "-mi", "127.0.0.1",
-		"-p", strconv.Itoa(freePort(t, false)), "-mp", strconv.Itoa(freePort(t, true)),
+		"-p", strconv.Itoa(freeport.UDP(t, false)), "-mp", strconv.Itoa(freeport.UDP(t, true)),
 		"-m", "1", "-l", "1", "-nostdin", "-timeout", "25s", "-timeout_error",
 		"-trace_err", "-error_file", filepath.Join(dir, "errors.log"),
 		"-trace_msg", "-message_file", filepath.Join(dir, "messages.log"),
@@ -145,35 +145,6 @@ func runScenario(t *testing.T, e *Endpoint, scenario string, extra ...string) {
 		t.Fatalf("sipp %s: %v\n--- screen ---\n%s\n--- errors ---\n%s\n--- messages (tail) ---\n%s",
 			scenario, err, out, errs, msgs)
 	}
-}
-
-// freePort finds a free loopback UDP port; for media an even one with
-// port+2 free too (SIPp's echo binds both).
-func freePort(t *testing.T, media bool) int {
-	t.Helper()
-	for range 100 {
-		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := c.LocalAddr().(*net.UDPAddr).Port
-		if !media {
-			_ = c.Close()
-			return port
-		}
-		if port%2 != 0 || port+2 > 65535 {
-			_ = c.Close()
-			continue
-		}
-		c2, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port + 2})
-		_ = c.Close()
-		if err == nil {
-			_ = c2.Close()
-			return port
-		}
-	}
-	t.Fatal("no free UDP port for SIPp")
-	return 0
 }
 
 // TestSIPpLateOffer: SIPp sends an INVITE without SDP, checks our offer in
