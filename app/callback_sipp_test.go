@@ -75,16 +75,24 @@ func (g *sippGateway) wait(t *testing.T) sippRun {
 // SIPp echoes the RTP it gets, so the agent hearing their own tone proves
 // audio both ways through the gateway leg; the agent's hang-up reaches
 // SIPp as BYE.
-func TestSIPpGatewayCallback(t *testing.T) {
-	gw := startSIPpGateway(t, "callback_gateway.xml", 1, "-rtp_echo")
-	h := start(t, acdTestConfig, callbackSetup(gw.uri, 3))
+// customerAnswersCallback requests a callback from a new caller, logs
+// agent 1001 in to take it and waits until the customer answered; it
+// returns the callback's id and the agent's leg.
+func (h *harness) customerAnswersCallback(t *testing.T) (string, *testphone.Call) {
+	t.Helper()
 	_, id := h.requestCallback("1")
 	h.events.waitEnd(t, id)
 	cbID := id + "-cb"
-
 	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
 	leg := waitIncoming(t, agent)
 	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	return cbID, leg
+}
+
+func TestSIPpGatewayCallback(t *testing.T) {
+	gw := startSIPpGateway(t, "callback_gateway.xml", 1, "-rtp_echo")
+	h := start(t, acdTestConfig, callbackSetup(gw.uri, 3))
+	cbID, leg := h.customerAnswersCallback(t)
 	// "Connecting your callback" stops as the customer answers: a second
 	// of audio now can only be the agent's tone coming back.
 	leg.SendTone(1300)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/internal/testphone"
 )
 
 const trunkPasswordEnv = "HOTLINE_TEST_TRUNK_PASSWORD"
@@ -69,12 +68,7 @@ func TestKamailioProviderRegistersAndDialsWithDigest(t *testing.T) {
 		t.Fatalf("hotline_trunk_up %v, want 1", v)
 	}
 
-	_, id := h.requestCallback("1")
-	h.events.waitEnd(t, id)
-	cbID := id + "-cb"
-	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	leg := waitIncoming(t, agent)
-	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	cbID, leg := h.customerAnswersCallback(t)
 	leg.SendTone(1300)
 	heard(t, leg, 50, "agent hears their tone echoed by the customer")
 	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
@@ -133,12 +127,7 @@ func TestTrunkFailoverToSecondTrunk(t *testing.T) {
 	if v := h.metric("hotline_trunk_up", "trunk", "provider"); v != 1 {
 		t.Fatalf("hotline_trunk_up{provider} %v, want 1", v)
 	}
-	_, id := h.requestCallback("1")
-	h.events.waitEnd(t, id)
-	cbID := id + "-cb"
-	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	leg := waitIncoming(t, agent)
-	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	cbID, leg := h.customerAnswersCallback(t)
 	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -168,12 +157,7 @@ func TestSIPpGatewayChallengesWith401(t *testing.T) {
 	tr := config.Trunk{Name: "provider", Addresses: []string{prov.addr.String()}, Trusted: true,
 		Auth: &config.TrunkAuth{Username: "hotline", PasswordEnv: trunkPasswordEnv}}
 	h := start(t, acdTestConfig, viaTrunks(1, []config.Trunk{tr}, "provider"))
-	_, id := h.requestCallback("1")
-	h.events.waitEnd(t, id)
-	cbID := id + "-cb"
-	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	leg := waitIncoming(t, agent)
-	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	cbID, leg := h.customerAnswersCallback(t)
 	leg.SendTone(1300)
 	heard(t, leg, 50, "agent hears their tone echoed by the customer")
 	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
@@ -205,12 +189,7 @@ func TestTrunkSilentToInviteFailsOver(t *testing.T) {
 	second.Register = nil
 	h := start(t, acdTestConfig, viaTrunks(1, []config.Trunk{first, second}, "first", "provider"))
 
-	_, id := h.requestCallback("1")
-	h.events.waitEnd(t, id)
-	cbID := id + "-cb"
-	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	leg := waitIncoming(t, agent)
-	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	cbID, leg := h.customerAnswersCallback(t)
 	if v := h.metric("hotline_trunk_up", "trunk", "first"); v != 1 {
 		t.Fatalf("hotline_trunk_up{first} %v: the pings alone must not have marked it down yet", v)
 	}
@@ -298,12 +277,7 @@ func TestKamailioProviderOverTCP(t *testing.T) {
 	if out := prov.out.String(); !strings.Contains(out, "transport=tcp>") || !strings.Contains(out, "auth=hotline proto=tcp") {
 		t.Fatalf("the registration did not come over TCP with a TCP contact:\n%s", tail(out, 2000))
 	}
-	_, id := h.requestCallback("1")
-	h.events.waitEnd(t, id)
-	cbID := id + "-cb"
-	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	leg := waitIncoming(t, agent)
-	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	cbID, leg := h.customerAnswersCallback(t)
 	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
