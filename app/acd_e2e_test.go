@@ -206,6 +206,16 @@ func TestNoAnswerMovesToNextAgentAndAutoPauses(t *testing.T) {
 	if h.events.count(id2, call.CallEnded) != 0 {
 		t.Errorf("the second caller's call ended when 1001 was paused; it should keep waiting")
 	}
+	// The phone has seen the second ring cancelled too, so no CANCEL of
+	// ours is left waiting for its answer when the test stops.
+	select {
+	case o := <-lazy.Offers():
+		if !o.Cancelled {
+			t.Errorf("1001's second unanswered ring: %+v, want cancelled", o)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("1001's second ring was never cancelled")
+	}
 	_ = second.Hangup(ctxT(t, 5*time.Second))
 	h.events.waitEnd(t, id2)
 	_ = first.Hangup(ctxT(t, 5*time.Second))
