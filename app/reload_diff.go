@@ -21,9 +21,9 @@ var reloadableKeys = map[string]bool{
 
 // Per-queue and per-agent keys that other parts of the server read from
 // the configuration they started with. Every per-queue key applies now
-// (survey, sticky_agent, recording and callback via reload_care.go); a
-// queue's callback when virtual hold was off at start is reported by
-// reloadCallbacks.
+// (survey, sticky_agent, recording and callback via
+// reload_features.go); a queue's callback when virtual hold was off at
+// start is reported by callback.Service.Reload.
 var (
 	queueRestartKeys = map[string]bool{}
 	agentRestartKeys = map[string]bool{"require_secure": true}

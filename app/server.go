@@ -66,7 +66,7 @@ type Server struct {
 	// restored: agents' states from before a restart, waiting for their
 	// phones to register (agent_restore.go)
 	restored pendingRestore
-	// internalErrors: invariant violations recovered (acd_recover.go)
+	// internalErrors: invariant violations recovered (queueing.go)
 	internalErrors internalErrors
 	// spoolSync: tests stall the store's disk here (nil: the real fsync)
 	spoolSync func(*os.File) error

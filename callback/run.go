@@ -36,7 +36,7 @@ func (svc *Service) run(job *callbackJob) {
 			}
 		case <-svc.stop:
 			if svc.persisted() {
-				svc.keep(job) // callback_store.go restores it on the next start
+				svc.keep(job) // persist.go restores it on the next start
 				return
 			}
 			svc.abandon(job)

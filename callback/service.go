@@ -87,7 +87,7 @@ type Service struct {
 	dialer *sip.Callbacks
 	queues atomic.Pointer[map[string]config.QueueCallback] // enabled queues, defaults applied; a reload swaps it
 	known  knownCallers
-	policy callbackPolicy // callback_policy.go
+	policy callbackPolicy // policy.go
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -95,7 +95,7 @@ type Service struct {
 	mu       sync.Mutex
 	jobs     map[string]*callbackJob // callback id → job
 	closed   bool
-	late     lateRestore // callback_store.go
+	late     lateRestore // persist.go
 }
 
 // callbackJob is one pending callback.
