@@ -335,3 +335,34 @@ func goertzel(x []float64, freq float64) float64 {
 	}
 	return (s1*s1 + s2*s2 - coeff*s1*s2) / float64(len(x)*len(x))
 }
+
+// A caller who hangs up while hearing that the call may be recorded has
+// abandoned the queue before entering it; the server goes on serving.
+func TestCallerHangsUpDuringTheRecordingNotice(t *testing.T) {
+	h := start(t, careTestConfig, nil)
+	caller, id := h.dialAndPress("2")
+	h.events.wait(t, id, "queue requested", func(e call.Event) bool {
+		return e.Kind == call.QueueRequested && e.Queue == "billing"
+	})
+	if err := caller.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	end := h.events.waitEnd(t, id)
+	if end.Result != call.ResultAbandonedInQueue || end.Reason != "caller_hangup" {
+		t.Errorf("call ended %s/%s, want abandoned_in_queue/caller_hangup", end.Result, end.Reason)
+	}
+	if h.hasEvent(id, call.Queued) {
+		t.Error("the call was queued although the caller left during the notice")
+	}
+	h.waitIdle() // the call left nothing behind
+
+	// The next caller is served; the agent hangs up at once, and the
+	// harness checks at the end that the agent's leg was freed too.
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	_, id2 := h.dialAndPress("2")
+	leg := h.agentAnswers(agent, id2, "1001")
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	h.events.waitEnd(t, id2)
+}

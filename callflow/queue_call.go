@@ -54,7 +54,7 @@ func (f *Flow) serve(c *sip.Call, leg *callleg.Leg, queue string, priority int, 
 	defer qc.care.Finish() // after the last agent, not each one: one recording per call
 	queue, priority, left := qc.care.BeforeQueue(leg, lang, queue, priority)
 	if left {
-		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}
+		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup", queue: queue, care: qc.care}
 	}
 	for {
 		out, transferTo := qc.wait(queue, priority)

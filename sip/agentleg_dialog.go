@@ -31,6 +31,9 @@ func (e *Endpoint) onLegBye(l *AgentLeg, req *sipmsg.Request, tx sipmsg.ServerTr
 		e.log.Debug("agent BYE", "err", err)
 	}
 	l.end(call.HangupByAgent, "bye")
+	// The leg's media goes now: the watcher may see the end before the
+	// dialog's, and then it frees nothing.
+	l.Close()
 }
 
 // onLegReInvite answers the agent's hold and resume: sendonly or inactive
