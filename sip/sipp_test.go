@@ -147,47 +147,44 @@ func runScenario(t *testing.T, e *Endpoint, scenario string, extra ...string) {
 	}
 }
 
+// callerHangsUp runs scenario, which echoes our RTP, against an endpoint
+// that edit configures, and checks that the call ended with the caller's
+// BYE.
+func callerHangsUp(t *testing.T, scenario string, edit func(*Config)) *sippEndpoint {
+	t.Helper()
+	e := startSIPpEndpoint(t, edit)
+	runScenario(t, e.Endpoint, scenario, "-rtp_echo")
+	if r := e.endReason(t); r != "bye" {
+		t.Errorf("%s: end reason %q, want bye (the caller hung up)", scenario, r)
+	}
+	return e
+}
+
 // TestSIPpLateOffer: SIPp sends an INVITE without SDP, checks our offer in
 // the 200 and answers in the ACK, then echoes our RTP. The call outlives
 // the 1 s inactivity timeout only if the answer in the ACK pointed our
 // stream at SIPp; SIPp's BYE ends it.
 func TestSIPpLateOffer(t *testing.T) {
-	e := startSIPpEndpoint(t, nil)
-	runScenario(t, e.Endpoint, "late_offer.xml", "-rtp_echo")
-	if r := e.endReason(t); r != "bye" {
-		t.Errorf("end reason %q, want bye (the caller hung up)", r)
-	}
+	callerHangsUp(t, "late_offer.xml", nil)
 }
 
 // TestSIPpPrack: SIPp requires 100rel, lets the first reliable 180 go
 // unacknowledged so that it is retransmitted, then PRACKs it; the 200
 // follows.
 func TestSIPpPrack(t *testing.T) {
-	e := startSIPpEndpoint(t, func(c *Config) { c.AnswerDelay = 500 * time.Millisecond })
-	runScenario(t, e.Endpoint, "prack.xml", "-rtp_echo")
-	if r := e.endReason(t); r != "bye" {
-		t.Errorf("end reason %q, want bye", r)
-	}
+	callerHangsUp(t, "prack.xml", func(c *Config) { c.AnswerDelay = 500 * time.Millisecond })
 }
 
 // TestSIPpSessionRefreshByUs: SIPp asks us to refresh (refresher=uas) and
 // allows UPDATE: two UPDATEs must come, half an interval apart.
 func TestSIPpSessionRefreshByUs(t *testing.T) {
-	e := startSIPpEndpoint(t, func(c *Config) { c.MinSE = 2 * time.Second })
-	runScenario(t, e.Endpoint, "session_timer_uas_refresh.xml", "-rtp_echo")
-	if r := e.endReason(t); r != "bye" {
-		t.Errorf("end reason %q, want bye", r)
-	}
+	callerHangsUp(t, "session_timer_uas_refresh.xml", func(c *Config) { c.MinSE = 2 * time.Second })
 }
 
 // TestSIPpSessionRefreshByCaller: SIPp refreshes with UPDATE and then with
 // a re-INVITE; the call outlives the interval it would have expired at.
 func TestSIPpSessionRefreshByCaller(t *testing.T) {
-	e := startSIPpEndpoint(t, func(c *Config) { c.MinSE = 2 * time.Second })
-	runScenario(t, e.Endpoint, "session_timer_uac_refresh.xml", "-rtp_echo")
-	if r := e.endReason(t); r != "bye" {
-		t.Errorf("end reason %q, want bye", r)
-	}
+	e := callerHangsUp(t, "session_timer_uac_refresh.xml", func(c *Config) { c.MinSE = 2 * time.Second })
 	if n := e.expired.Load(); n != 0 {
 		t.Errorf("%d session expiries, want none", n)
 	}
@@ -214,11 +211,7 @@ func TestSIPpSessionExpiry(t *testing.T) {
 // inactive, sends no RTP for longer than the inactivity timeout, resumes
 // with sendrecv and echoes our RTP again; it hangs up itself.
 func TestSIPpCallerHold(t *testing.T) {
-	e := startSIPpEndpoint(t, nil)
-	runScenario(t, e.Endpoint, "caller_hold.xml", "-rtp_echo")
-	if r := e.endReason(t); r != "bye" {
-		t.Errorf("end reason %q, want bye (no inactivity hang-up while held)", r)
-	}
+	callerHangsUp(t, "caller_hold.xml", nil)
 }
 
 // TestSIPpEarlyMedia: a number with an early announcement answers the
@@ -230,7 +223,7 @@ func TestSIPpEarlyMedia(t *testing.T) {
 		tone[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/8000))
 	}
 	announcement := media.NewPrompt("free_notice", tone)
-	e := startSIPpEndpoint(t, func(c *Config) {
+	e := callerHangsUp(t, "early_media.xml", func(c *Config) {
 		c.EarlyMedia = func(number string) []*media.Prompt {
 			if number == "95598" {
 				return []*media.Prompt{announcement}
@@ -238,10 +231,6 @@ func TestSIPpEarlyMedia(t *testing.T) {
 			return nil
 		}
 	})
-	runScenario(t, e.Endpoint, "early_media.xml", "-rtp_echo")
-	if r := e.endReason(t); r != "bye" {
-		t.Errorf("end reason %q, want bye", r)
-	}
 	if d := time.Duration(e.setup.Load()); d < time.Second {
 		t.Errorf("the call was answered %s after its INVITE, before the 1 s announcement ended", d)
 	}
@@ -250,19 +239,11 @@ func TestSIPpEarlyMedia(t *testing.T) {
 // TestSIPpSessionRefreshByReInvite: SIPp asks us to refresh but does not
 // allow UPDATE: the refresh is a re-INVITE with our SDP, acknowledged.
 func TestSIPpSessionRefreshByReInvite(t *testing.T) {
-	e := startSIPpEndpoint(t, func(c *Config) { c.MinSE = 2 * time.Second })
-	runScenario(t, e.Endpoint, "session_timer_uas_reinvite.xml", "-rtp_echo")
-	if r := e.endReason(t); r != "bye" {
-		t.Errorf("end reason %q, want bye", r)
-	}
+	callerHangsUp(t, "session_timer_uas_reinvite.xml", func(c *Config) { c.MinSE = 2 * time.Second })
 }
 
 // TestSIPpSessionIntervalTooSmall: SIPp asks for 1 s, gets 422 with our
 // Min-SE, retries with it and is answered.
 func TestSIPpSessionIntervalTooSmall(t *testing.T) {
-	e := startSIPpEndpoint(t, func(c *Config) { c.MinSE = 4 * time.Second })
-	runScenario(t, e.Endpoint, "session_timer_422.xml", "-rtp_echo")
-	if r := e.endReason(t); r != "bye" {
-		t.Errorf("end reason %q, want bye", r)
-	}
+	callerHangsUp(t, "session_timer_422.xml", func(c *Config) { c.MinSE = 4 * time.Second })
 }
