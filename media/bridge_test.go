@@ -234,17 +234,25 @@ func TestPlayLoop(t *testing.T) {
 	}
 }
 
-// The per-packet bridge paths must not allocate: receive → relay (with a
-// recording tap) on the read loop, and relay → send on the pacer.
-func TestRelayPathDoesNotAllocate(t *testing.T) {
-	caller := newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: PCMU}, nil)
-	agent := newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: PCMA}, nil)
+// silentBridge bridges a caller's and an agent's stream that send nowhere,
+// both scheduled on the pacer's first slot.
+func silentBridge(t testing.TB, callerCodec, agentCodec Codec) (caller, agent *Stream, h *BridgeHandle) {
+	t.Helper()
+	caller = newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: callerCodec}, nil)
+	agent = newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: agentCodec}, nil)
 	caller.setSchedule(0)
 	agent.setSchedule(0)
 	h, err := Bridge(caller, agent)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return caller, agent, h
+}
+
+// The per-packet bridge paths must not allocate: receive → relay (with a
+// recording tap) on the read loop, and relay → send on the pacer.
+func TestRelayPathDoesNotAllocate(t *testing.T) {
+	caller, agent, h := silentBridge(t, PCMU, PCMA)
 	defer h.Close()
 	rec := &Recording{intake: newRecordIntake()}
 	caller.tap.Store(&recordTap{rec: rec, channel: channelCaller})

@@ -201,14 +201,7 @@ func TestWidebandEncoderSkipsEventFrames(t *testing.T) {
 // Relaying between a G.711 caller and a G.722 agent allocates nothing per
 // packet, either way.
 func TestWidebandRelayDoesNotAllocate(t *testing.T) {
-	caller := newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: PCMU}, nil)
-	agent := newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: G722}, nil)
-	caller.setSchedule(0)
-	agent.setSchedule(0)
-	h, err := Bridge(caller, agent)
-	if err != nil {
-		t.Fatal(err)
-	}
+	caller, agent, h := silentBridge(t, PCMU, G722)
 	defer h.Close()
 	var enc wideSend
 	enc.stageNarrow(toneFrame(PCMU))
