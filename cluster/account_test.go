@@ -116,6 +116,31 @@ func privateNATS(t *testing.T) string {
 	return "nats://" + addr
 }
 
+// leadingNode connects a node with s, creates the cluster's buckets and
+// streams, and runs its elector until the node leads; all of it stops
+// when the test ends.
+func leadingNode(t *testing.T, s Settings) (*Conn, *Elector) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := Connect(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	if err := c.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	el, err := NewElector(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	go func() { _ = el.Run(rctx) }()
+	waitFor(t, 3*time.Second, "the node to lead", func() bool { _, ok := el.Leading(); return ok })
+	return c, el
+}
+
 func setNATSUser(t *testing.T, user, pw string) {
 	t.Setenv(config.EnvNATSUser, user)
 	t.Setenv(config.EnvNATSPassword, pw)
@@ -131,22 +156,7 @@ func TestShippedNATSAccountIsolatesTheCluster(t *testing.T) {
 	s := Settings{Node: "a", URLs: []string{url}, Prefix: "hotline", LeaseTTL: time.Second, ConnectTimeout: 2 * time.Second, Log: testLog(t)}
 
 	setNATSUser(t, "hotline-node", "node-pw")
-	node, err := Connect(ctx, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer node.Close()
-	if err := node.Ensure(ctx); err != nil {
-		t.Fatal(err)
-	}
-	el, err := NewElector(ctx, node)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { _ = el.Run(rctx) }()
-	waitFor(t, 3*time.Second, "the node to lead", func() bool { _, ok := el.Leading(); return ok })
+	node, _ := leadingNode(t, s)
 	var got collector[seqCmd]
 	stopCons, err := node.ConsumeCommands(ctx, 0, func(seq uint64, c routing.Command) { got.add(seqCmd{seq, c}) })
 	if err != nil {

@@ -21,22 +21,7 @@ func TestNATSOutageNodesRefuseThenRecover(t *testing.T) {
 	srv := startOwnNATS(t, addr, fmt.Sprintf("listen: %s\njetstream { store_dir: %q }\n", addr, filepath.Join(t.TempDir(), "js")))
 	ctx := context.Background()
 	s := Settings{Node: "a", URLs: []string{"nats://" + addr}, Prefix: "hotline", LeaseTTL: time.Second, ConnectTimeout: 2 * time.Second, Log: testLog(t)}
-	c, err := Connect(ctx, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Ensure(ctx); err != nil {
-		t.Fatal(err)
-	}
-	el, err := NewElector(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { _ = el.Run(rctx) }()
-	waitFor(t, 3*time.Second, "the node to lead", func() bool { _, ok := el.Leading(); return ok })
+	c, el := leadingNode(t, s)
 	term1, _ := el.Leading()
 	var got collector[seqCmd]
 	stopCons, err := c.ConsumeCommands(ctx, 0, func(seq uint64, cmd routing.Command) { got.add(seqCmd{seq, cmd}) })
