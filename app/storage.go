@@ -40,6 +40,7 @@ func (s *Server) openStore() error {
 	}))
 	s.log.Info("records", "database", st.Dialect())
 	s.storeMetrics(st)
+	s.rebuildWindows(st)
 	return nil
 }
 

@@ -116,6 +116,11 @@ func (w *windowSet) handleEvent(e call.Event) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.fold(e)
+}
+
+// fold applies one window event with w.mu held.
+func (w *windowSet) fold(e call.Event) {
 	at := e.Time
 	if at.IsZero() {
 		at = w.clock.Now()
