@@ -66,6 +66,9 @@ type Server struct {
 	// restored: agents' states from before a restart, waiting for their
 	// phones to register (agent_restore.go)
 	restored pendingRestore
+	// windowRefresh refolds the shared records into the rolling windows
+	// of a clustered node (windows_restore.go); nil when standalone.
+	windowRefresh *windowRefresher
 	// internalErrors: invariant violations recovered (queueing.go)
 	internalErrors internalErrors
 	// spoolSync: tests stall the store's disk here (nil: the real fsync)
@@ -129,8 +132,11 @@ func (s *Server) preparePorts() error {
 // the wallboard and the hotline_*_ratio gauges show.
 func (s *Server) enableWindows() error {
 	cfg := s.cfg
-	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, queueThresholds(cfg),
-		metrics.WithAgentQueues(agentQueues(cfg)), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg)))
+	opts := []metrics.WindowOption{metrics.WithAgentQueues(agentQueues(cfg)), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg))}
+	if cfg.Cluster.Enabled {
+		opts = append(opts, metrics.WithRecordsOnly()) // windows_restore.go
+	}
+	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, queueThresholds(cfg), opts...)
 }
 
 // Start opens the data directory, the media engine, SIP and HTTP.
@@ -339,6 +345,7 @@ func (s *Server) Close() {
 		cancel()
 	}
 	s.care.Close()
+	s.windowRefresh.stop() // before the store it reads
 	s.closeStore()
 }
 

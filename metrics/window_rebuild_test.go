@@ -102,3 +102,22 @@ func TestWindowsSince(t *testing.T) {
 		t.Errorf("without windows: %s", got)
 	}
 }
+
+// A clustered node's windows hold only what the shared records say: its
+// own live events would count its callers twice and the others' never.
+func TestWindowsFromRecordsOnlyIgnoreLiveEvents(t *testing.T) {
+	clock := &windowClock{}
+	m := New()
+	if err := m.EnableWindows(zone, clock, nil, WithRecordsOnly()); err != nil {
+		t.Fatal(err)
+	}
+	clock.set(at(10, 9, 5, 0))
+	m.HandleEvent(call.Event{Kind: call.Queued, Queue: "billing", CallID: "live", Time: at(10, 9, 4, 0)})
+	if got := m.WindowFigures(WindowToday)["billing"].Offered; got != 0 {
+		t.Fatalf("a live event counted %d offered", got)
+	}
+	m.RebuildWindows(callEvents(), time.Time{})
+	if got := m.WindowFigures(WindowToday)["billing"].Offered; got != 5 {
+		t.Fatalf("after the records: %d offered, want 5", got)
+	}
+}
