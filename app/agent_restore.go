@@ -51,7 +51,9 @@ func (p *pendingRestore) take(agent string, now time.Time) (restoredState, bool)
 // registers again (onRegistration); until then the agent is logged out
 // and nothing is offered to it.
 func (s *Server) restoreAgents() {
-	if s.store == nil || s.acd == nil {
+	// In a cluster, agents' states live in the command stream, which
+	// outlives any node.
+	if s.store == nil || s.acd == nil || s.cluster != nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

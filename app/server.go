@@ -71,6 +71,8 @@ type Server struct {
 	windowRefresh *windowRefresher
 	// internalErrors: invariant violations recovered (queueing.go)
 	internalErrors internalErrors
+	// cluster: this node's part in a cluster (cluster.go); nil standalone
+	cluster *clusterNode
 	// spoolSync: tests stall the store's disk here (nil: the real fsync)
 	spoolSync func(*os.File) error
 }
@@ -209,12 +211,19 @@ func (s *Server) Start() error {
 		sipCfg.Advertise = netip.MustParseAddr(cfg.SIP.Advertise)
 	}
 	var err error
-	if len(s.compiled.acd.Queues) > 0 {
-		a, err := acd.New(s.compiled.acd, s.clock, acd.WithObserver(s.bus.Publish), s.care.StickyOption())
-		if err != nil {
+	if cfg.Cluster.Enabled {
+		if err := s.startCluster(); err != nil { // cluster.go: the clustered queueing
 			return err
 		}
-		s.acd = s.newQueueing(a)
+	}
+	if len(s.compiled.acd.Queues) > 0 {
+		if s.cluster == nil {
+			a, err := acd.New(s.compiled.acd, s.clock, acd.WithObserver(s.bus.Publish), s.care.StickyOption())
+			if err != nil {
+				return err
+			}
+			s.acd = s.newQueueing(a)
+		}
 		sipCfg.OnRegistration = s.onRegistration
 		sipCfg.Consult = func(ctx context.Context, c *sip.Call) int { return s.flow.RingConsult(ctx, c) }
 		s.applyQueueMetrics(cfg)
@@ -226,6 +235,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.applyCallerSIP(&sipCfg) // sip_extensions.go
+	s.applyClusterSIP(&sipCfg) // cluster.go
 	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
 		return err
 	}
@@ -242,6 +252,9 @@ func (s *Server) Start() error {
 	s.flow = s.newFlow() // before SIP starts: every call runs through it
 	if err := s.sip.Start(); err != nil {
 		return err
+	}
+	if s.cluster != nil {
+		s.cluster.run() // decisions may ring agents from now on
 	}
 	s.startTrunks()
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
@@ -281,6 +294,9 @@ func (s *Server) ready() error {
 	}
 	if s.sip.Draining() {
 		return errors.New("draining")
+	}
+	if s.cluster != nil && !s.cluster.conn.Up() {
+		return errors.New("cluster: NATS is not connected")
 	}
 	return nil
 }
@@ -328,6 +344,9 @@ func (s *Server) Close() {
 	s.callbacks.Close() // before the ACD and the store: saves or ends pending callbacks
 	if s.acd != nil {
 		s.acd.Close()
+	}
+	if s.cluster != nil {
+		s.cluster.close()
 	}
 	s.trunks.Close() // before the endpoint: withdraws the registrations
 	if s.sip != nil {

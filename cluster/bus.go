@@ -150,6 +150,17 @@ type DecisionHandler func(routing.Decision)
 // does not parse, is for another node or carries an older term than the
 // fence has seen is dropped (and counted) before handle sees it.
 func (c *Conn) ReceiveDecisions(fence *Fence, handle DecisionHandler) (stop func() error, err error) {
+	return c.ReceiveDecisionBatches(fence, func(ds []routing.Decision) {
+		for _, d := range ds {
+			handle(d)
+		}
+	})
+}
+
+// ReceiveDecisionBatches is ReceiveDecisions that hands over each
+// message's decisions together: the decisions of one command for this
+// node, or a new leader's re-send of several.
+func (c *Conn) ReceiveDecisionBatches(fence *Fence, handle func([]routing.Decision)) (stop func() error, err error) {
 	sub, err := c.NC.Subscribe(c.Names.DecisionSubject(c.Node), func(m *nats.Msg) {
 		ds, err := routing.ParseDecisions(m.Data)
 		if err == nil && ds[0].Node != c.Node {
@@ -163,9 +174,7 @@ func (c *Conn) ReceiveDecisions(fence *Fence, handle DecisionHandler) (stop func
 			c.log.Info("cluster: refused a decision", "err", err, "kind", ds[0].Kind)
 			return
 		}
-		for _, d := range ds {
-			handle(d)
-		}
+		handle(ds)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cluster: decisions: %w", err)

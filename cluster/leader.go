@@ -46,6 +46,12 @@ type Leader struct {
 	presence map[string]Presence
 	agents   *Agents
 
+	// What the node's own side sees of the stream (observe.go).
+	onApplied AppliedFunc
+	startSeq  uint64 // the stream's end when this node first read it
+	started   bool
+	replaying bool // the command being applied was in the stream at start
+
 	// Dead nodes (sweep, on the Run goroutine only).
 	swept    time.Time
 	seenLive map[string]bool // nodes seen heartbeating
@@ -130,6 +136,9 @@ func (l *Leader) follow(ctx context.Context) (func(), error) {
 	}
 	l.mu.Lock()
 	l.silentUpTo = max(l.silentUpTo, info.State.LastSeq)
+	if !l.started {
+		l.started, l.startSeq = true, info.State.LastSeq
+	}
 	from := l.router.Applied() + 1
 	l.following = true
 	l.mu.Unlock()
@@ -156,9 +165,13 @@ func (l *Leader) apply(seq uint64, cmd routing.Command, ok bool) {
 		l.mu.Unlock()
 		return
 	}
+	l.replaying = seq <= l.startSeq
 	ds, err := l.router.Apply(seq, cmd)
 	if err != nil {
 		l.conn.log.Info("cluster: command refused by the ACD", "seq", seq, "err", err)
+	}
+	if l.onApplied != nil && !l.replaying {
+		l.onApplied(seq, cmd, err)
 	}
 	_, leading := l.el.Leading()
 	var again []routing.Decision

@@ -76,6 +76,26 @@ type Mailbox struct {
 // Actions delivers the ACD's actions for the call.
 func (m *Mailbox) Actions() <-chan acd.Action { return m.acts }
 
+// NewMailbox opens a call's mailbox; for implementations of Queueing.
+func NewMailbox(callID, caller string) *Mailbox {
+	return &Mailbox{callID: callID, caller: caller, acts: make(chan acd.Action, mailboxSize)}
+}
+
+// Caller is the caller's number the mailbox was opened with.
+func (m *Mailbox) Caller() string { return m.caller }
+
+// Deliver hands the call one action without blocking; false when the
+// mailbox is full (the caller's goroutine is stuck and will see its call
+// end).
+func (m *Mailbox) Deliver(act acd.Action) bool {
+	select {
+	case m.acts <- act:
+		return true
+	default:
+		return false
+	}
+}
+
 // mailboxSize bounds a caller's unread actions; past it, actions are
 // dropped and logged (the caller's goroutine is stuck and will see its
 // call end).

@@ -129,9 +129,7 @@ func (rt *Runtime[L]) deliverLocked(act acd.Action) {
 	if w == nil {
 		return
 	}
-	select {
-	case w.acts <- act:
-	default:
+	if !w.Deliver(act) {
 		// The caller's goroutine is stuck; it will notice its call ended.
 		rt.log.Warn("acd action dropped: caller mailbox full", "call", id)
 	}
@@ -159,7 +157,7 @@ func actionCall(act acd.Action) string {
 
 // Join registers a caller's mailbox.
 func (rt *Runtime[L]) Join(callID, caller string) *Mailbox {
-	w := &Mailbox{callID: callID, caller: caller, acts: make(chan acd.Action, mailboxSize)}
+	w := NewMailbox(callID, caller)
 	rt.mu.Lock()
 	rt.waiters[callID] = w
 	rt.mu.Unlock()

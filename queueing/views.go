@@ -14,6 +14,12 @@ func (rt *Runtime[L]) Snapshot() []metrics.QueueSnapshot {
 	rt.mu.Lock()
 	stats := rt.acd.Queues()
 	rt.mu.Unlock()
+	return SnapshotOf(stats)
+}
+
+// SnapshotOf turns the ACD's queue figures into the metrics' snapshot,
+// leaving agents' personal queues out.
+func SnapshotOf(stats []acd.QueueStats) []metrics.QueueSnapshot {
 	out := make([]metrics.QueueSnapshot, 0, len(stats))
 	for _, q := range stats {
 		if IsPersonalQueue(q.Name) {

@@ -67,7 +67,13 @@ func (r Refer) Notify(code int, reason string) {
 // answers. Cancelling ctx (the caller hung up) sends CANCEL; ringTimeout
 // gives ErrNoAnswer.
 func (e *Endpoint) DialAgent(ctx context.Context, agent, callerID string, ringTimeout time.Duration) (*AgentLeg, error) {
-	bindings := e.registrar.Lookup(agent)
+	return e.DialBindings(ctx, agent, callerID, e.registrar.Lookup(agent), ringTimeout)
+}
+
+// DialBindings is DialAgent to the given bindings of agent, which may
+// have registered through another node of a cluster: the INVITE leaves
+// from this endpoint, so the call's media and dialog stay here.
+func (e *Endpoint) DialBindings(ctx context.Context, agent, callerID string, bindings []Binding, ringTimeout time.Duration) (*AgentLeg, error) {
 	if len(bindings) == 0 {
 		return nil, ErrNoContact
 	}

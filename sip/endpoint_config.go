@@ -45,7 +45,11 @@ type Config struct {
 	// OnRegistration is told when an agent's first contact registers and
 	// when its last one goes (un-REGISTER or expiry).
 	OnRegistration func(user string, registered bool)
-	Auth           AuthConfig
+	// OnBindings, when set, is told an agent's bindings after each
+	// REGISTER accepted (a cluster shares them so that every node can
+	// ring the phone); an expiry is told through OnRegistration.
+	OnBindings func(user string, bindings []Binding)
+	Auth       AuthConfig
 	// Guard sets per-source limits (guard.go) and Overload the limits on
 	// new calls (overload.go); OnReject and OnBan report refusals (a
 	// Reject* reason) and new bans, for metrics.

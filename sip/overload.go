@@ -14,6 +14,7 @@ const (
 	BlockedCallRate     = "call_rate"     // more new calls per second than sip.max_calls_per_second
 	BlockedCPU          = "cpu"           // the process uses more than sip.max_cpu_percent
 	BlockedDraining     = "draining"      // shutting down
+	BlockedClusterDown  = "cluster_down"  // the node lost the cluster's shared state (OverloadConfig.Admit)
 )
 
 // DefaultRetryAfter is the Retry-After of a 503 for a refused call.
@@ -37,6 +38,10 @@ type OverloadConfig struct {
 	RetryAfter time.Duration
 	// CPUPercent, when set, replaces the process CPU sampler (tests).
 	CPUPercent func() float64
+	// Admit, when set, is asked first about every new call: a non-empty
+	// answer (a Blocked* reason) refuses it with 503. A cluster node
+	// that lost NATS refuses this way.
+	Admit func() string
 }
 
 // overloadGuard decides whether a new call may start.
@@ -58,6 +63,11 @@ func newOverloadGuard(cfg OverloadConfig, now func() time.Time) *overloadGuard {
 // admit says why a new call cannot start now, or "" when it may. CPU is
 // checked first so that a refusal for CPU spends no call-rate token.
 func (o *overloadGuard) admit() string {
+	if o.cfg.Admit != nil {
+		if reason := o.cfg.Admit(); reason != "" {
+			return reason
+		}
+	}
 	if o.cfg.MaxCPUPercent > 0 && o.cfg.CPUPercent != nil && o.cfg.CPUPercent() > o.cfg.MaxCPUPercent {
 		return BlockedCPU
 	}

@@ -37,6 +37,9 @@ func (e *Endpoint) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) 
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
 		return
 	}
+	if e.cfg.OnBindings != nil {
+		e.cfg.OnBindings(user, bindings)
+	}
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
 	now := e.now()
 	for _, b := range bindings {

@@ -27,6 +27,10 @@ type Registration struct {
 	Contact string    `json:"contact"` // the SIP contact URI
 	Node    string    `json:"node"`
 	Expires time.Time `json:"expires"`
+	// Source and Transport are where the REGISTER came from and over
+	// what (a phone behind NAT is reached there, not at its Contact).
+	Source    string `json:"source,omitempty"`
+	Transport string `json:"transport,omitempty"`
 }
 
 // Dropped is told about a stored value that does not parse (it is then
@@ -54,14 +58,22 @@ func RegistrationKey(agent, contact string) string {
 
 // Put records (or refreshes) a registration made through this node.
 func (r *Registrations) Put(ctx context.Context, agent, contact string, expires time.Time) error {
-	if agent == "" || contact == "" {
+	return r.PutBinding(ctx, Registration{Agent: agent, Contact: contact, Expires: expires})
+}
+
+// PutBinding is Put with where the phone registered from (Source,
+// Transport); Node is always this node.
+func (r *Registrations) PutBinding(ctx context.Context, g Registration) error {
+	agent := g.Agent
+	if agent == "" || g.Contact == "" {
 		return errors.New("cluster: registration needs an agent and a contact")
 	}
-	data, err := json.Marshal(Registration{Agent: agent, Contact: contact, Node: r.node, Expires: expires.UTC()})
+	g.Node, g.Expires = r.node, g.Expires.UTC()
+	data, err := json.Marshal(g)
 	if err != nil {
 		return fmt.Errorf("cluster: registration: %w", err)
 	}
-	if _, err := r.kv.Put(ctx, RegistrationKey(agent, contact), data); err != nil {
+	if _, err := r.kv.Put(ctx, RegistrationKey(agent, g.Contact), data); err != nil {
 		return fmt.Errorf("cluster: registration of %s: %w", agent, err)
 	}
 	return nil

@@ -54,7 +54,7 @@ const (
 // Offer results and agent actions a command may carry.
 var (
 	offerResults = []string{"answered", "timeout", "busy", "declined", "failed"}
-	agentActions = []string{"login", "logout", "pause", "ready"}
+	agentActions = []string{"login", "login_paused", "logout", "pause", "ready"}
 	hangupSides  = []string{"caller", "agent", "server"}
 )
 

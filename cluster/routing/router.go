@@ -31,7 +31,14 @@ type Router struct {
 	agentNode map[string]string // agent → node the agent last acted through
 	applied   uint64            // the last stream sequence applied
 	changed   map[string]bool   // agents whose state changed in the last Apply
+	events    EventSink         // nil: the ACD's events go nowhere
 }
+
+// EventSink receives each event of the ACD with the node it belongs to:
+// the node holding the call for a call's event, the node the agent acts
+// through for an agent's state. That node alone announces it, so every
+// event is recorded once in the cluster.
+type EventSink func(e call.Event, node string)
 
 // stepClock is the ACD's time: the time of the command being applied. It
 // never goes back, so nodes' clocks that differ a little cannot make the
@@ -66,7 +73,29 @@ func (r *Router) observe(e call.Event) {
 	if e.Kind == call.AgentStateChanged && e.Agent != "" {
 		r.changed[e.Agent] = true
 	}
+	if r.events != nil {
+		r.events(e, r.eventNode(e))
+	}
 }
+
+// eventNode is the node an event of the ACD belongs to (see EventSink).
+func (r *Router) eventNode(e call.Event) string {
+	if e.Kind != call.AgentStateChanged && e.CallID != "" {
+		if n, ok := r.callNode[e.CallID]; ok {
+			return n
+		}
+	}
+	return r.agentNode[e.Agent]
+}
+
+// SetEventSink hands the ACD's events, from the next Apply on, to sink.
+func (r *Router) SetEventSink(sink EventSink) { r.events = sink }
+
+// Agent is one agent as the ACD sees it now.
+func (r *Router) Agent(id string) (acd.AgentInfo, error) { return r.acd.Agent(id) }
+
+// CallbacksPending counts each queue's pending callbacks.
+func (r *Router) CallbacksPending() map[string]int { return r.acd.CallbacksPending() }
 
 // Changed lists the agents whose state the last Apply changed, sorted,
 // with their state now: the leader keeps their presence in the shared
@@ -174,6 +203,8 @@ func (r *Router) agentCommand(c Command) ([]acd.Action, error) {
 	switch c.Action {
 	case "login":
 		return r.acd.AgentLogin(c.Agent)
+	case "login_paused":
+		return r.acd.AgentLoginPaused(c.Agent, c.Reason)
 	case "logout":
 		return r.acd.AgentLogout(c.Agent)
 	case "pause":

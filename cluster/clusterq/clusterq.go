@@ -1,0 +1,247 @@
+package clusterq
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/cluster"
+	"github.com/hotline-oss/hotline/cluster/routing"
+	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/queueing"
+)
+
+// ErrNotClustered refuses a command the cluster's routing does not carry
+// yet (transfers, consults, callbacks, dispositions): docs/cluster.md.
+var ErrNotClustered = errors.New("not available in a cluster yet")
+
+// ErrReload refuses a reload that changes agents or queues: every node's
+// router must apply the stream to the same configuration.
+var ErrReload = errors.New("cluster: agents and queues change only by restarting every node with the new file")
+
+// Deps are what a node's clustered queueing works with; all are required
+// but Log and Publish.
+type Deps[L queueing.AgentLeg] struct {
+	Conn *cluster.Conn
+	// Leader routes on this node: it must follow the stream all along
+	// (SetHotStandby(true)) and must not run before New returns.
+	Leader *cluster.Leader
+	// Fence is the elector's: decisions of a replaced leader are refused.
+	Fence  *cluster.Fence
+	Dialer queueing.Dialer[L]
+	// Phones tells whether an agent has a phone registered anywhere in
+	// the cluster.
+	Phones queueing.Phones
+	Log    *slog.Logger
+	// Publish announces the ACD's events that belong to this node.
+	Publish func(call.Event)
+	// Config is the ACD's configuration every node's router runs.
+	Config acd.Config
+	// ApplyTimeout bounds the wait for this node's router to apply a
+	// command it sent (default 5 s).
+	ApplyTimeout time.Duration
+}
+
+// Queueing is one node's clustered queueing.
+type Queueing[L queueing.AgentLeg] struct {
+	deps     Deps[L]
+	log      *slog.Logger
+	settings atomic.Pointer[map[string]queueing.Settings]
+	stopRecv func() error
+
+	mu      sync.Mutex
+	waiters map[string]*queueing.Mailbox             // call → the caller's mailbox (calls of this node)
+	dials   map[string]map[string]context.CancelFunc // call → agent → stop ringing
+	pending map[string]map[string]L                  // call → agent → leg answered, not yet connected
+	legs    map[string]L                             // call → connected agent leg
+	results map[uint64]chan error                    // seq → Do waiting for its outcome
+	early   map[uint64]error                         // outcomes that came before the sender knew its seq
+	handled seqSet                                   // decisions already carried out
+	closed  bool
+}
+
+var _ queueing.Queueing[queueing.AgentLeg] = (*Queueing[queueing.AgentLeg])(nil)
+
+// New starts following this node's decisions. Call it before the
+// Leader's Run, so that no outcome of this node's commands is missed.
+func New[L queueing.AgentLeg](settings map[string]queueing.Settings, deps Deps[L]) (*Queueing[L], error) {
+	if deps.Log == nil {
+		deps.Log = slog.Default()
+	}
+	if deps.ApplyTimeout <= 0 {
+		deps.ApplyTimeout = 5 * time.Second
+	}
+	q := &Queueing[L]{
+		deps: deps, log: deps.Log,
+		waiters: map[string]*queueing.Mailbox{},
+		dials:   map[string]map[string]context.CancelFunc{},
+		pending: map[string]map[string]L{},
+		legs:    map[string]L{},
+		results: map[uint64]chan error{},
+		early:   map[uint64]error{},
+		handled: newSeqSet(8192),
+	}
+	q.settings.Store(&settings)
+	deps.Leader.Observe(q.applied, q.publish)
+	stop, err := deps.Conn.ReceiveDecisionBatches(deps.Fence, q.decide)
+	if err != nil {
+		return nil, err
+	}
+	q.stopRecv = stop
+	return q, nil
+}
+
+func (q *Queueing[L]) publish(e call.Event) {
+	if q.deps.Publish != nil {
+		q.deps.Publish(e)
+	}
+}
+
+// Join opens a caller's mailbox.
+func (q *Queueing[L]) Join(callID, caller string) *queueing.Mailbox {
+	w := queueing.NewMailbox(callID, caller)
+	q.mu.Lock()
+	q.waiters[callID] = w
+	q.mu.Unlock()
+	return w
+}
+
+// Leave closes a caller's mailbox, stops its ringing and hangs up any
+// agent leg nobody took.
+func (q *Queueing[L]) Leave(callID string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	delete(q.waiters, callID)
+	for _, cancel := range q.dials[callID] {
+		cancel()
+	}
+	delete(q.dials, callID)
+	var hang []L
+	if leg, ok := q.legs[callID]; ok {
+		hang = append(hang, leg)
+		delete(q.legs, callID)
+	}
+	for _, leg := range q.pending[callID] {
+		hang = append(hang, leg)
+	}
+	delete(q.pending, callID)
+	for _, leg := range hang {
+		go leg.Hangup()
+	}
+}
+
+// TakeLeg hands the connected agent leg to the caller's goroutine.
+func (q *Queueing[L]) TakeLeg(callID string) L {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	leg := q.legs[callID]
+	delete(q.legs, callID)
+	return leg
+}
+
+// Agents is every agent of the cluster as this node's router sees it.
+func (q *Queueing[L]) Agents() (out []acd.AgentInfo) {
+	q.deps.Leader.View(func(r *routing.Router) { out = r.Agents() })
+	return out
+}
+
+// Agent is one agent of the cluster.
+func (q *Queueing[L]) Agent(id string) (info acd.AgentInfo, err error) {
+	q.deps.Leader.View(func(r *routing.Router) { info, err = r.Agent(id) })
+	return info, err
+}
+
+// LoggedIn reports whether an agent is logged in anywhere in the cluster.
+func (q *Queueing[L]) LoggedIn(id string) bool {
+	info, err := q.Agent(id)
+	return err == nil && info.State != acd.LoggedOut
+}
+
+// Snapshot is every queue of the cluster, for the metrics and wallboard.
+func (q *Queueing[L]) Snapshot() []metrics.QueueSnapshot {
+	var stats []acd.QueueStats
+	q.deps.Leader.View(func(r *routing.Router) { stats = r.Queues() })
+	return queueing.SnapshotOf(stats)
+}
+
+// CallbacksPending counts each queue's pending callbacks.
+func (q *Queueing[L]) CallbacksPending() (out map[string]int) {
+	q.deps.Leader.View(func(r *routing.Router) { out = r.CallbacksPending() })
+	return out
+}
+
+// CallbackState: callbacks are not carried by the cluster yet, so there
+// is none to persist.
+func (q *Queueing[L]) CallbackState(string) (acd.RestoredCallback, bool) {
+	return acd.RestoredCallback{}, false
+}
+
+// Setting returns a queue's call-path settings.
+func (q *Queueing[L]) Setting(name string) (queueing.Settings, bool) {
+	qs, ok := (*q.settings.Load())[name]
+	return qs, ok
+}
+
+// HasQueue reports whether name is a configured queue (or an agent's
+// personal one).
+func (q *Queueing[L]) HasQueue(name string) bool {
+	_, ok := q.Setting(name)
+	return ok
+}
+
+// IsAgent reports whether id is a configured agent.
+func (q *Queueing[L]) IsAgent(id string) bool { return q.HasQueue(queueing.PersonalQueue(id)) }
+
+// Reload takes the call path's new settings (music, exit digit…). Agents
+// and queues are the routers' configuration, the same on every node; a
+// change to them is refused (ErrReload).
+func (q *Queueing[L]) Reload(cfg acd.Config, settings map[string]queueing.Settings) error {
+	q.mu.Lock()
+	closed := q.closed
+	q.mu.Unlock()
+	if closed {
+		return queueing.ErrStopped
+	}
+	if !reflect.DeepEqual(cfg, q.deps.Config) {
+		return ErrReload
+	}
+	q.settings.Store(&settings)
+	return nil
+}
+
+// Registration logs an agent out once no phone of theirs is registered
+// on any node.
+func (q *Queueing[L]) Registration(agent string, registered bool) {
+	if registered || (q.deps.Phones != nil && q.deps.Phones.Registered(agent)) || !q.LoggedIn(agent) {
+		return
+	}
+	if err := q.Do(queueing.AgentLogout{Agent: agent}); err != nil {
+		q.log.Info("cluster: logout on unregister", "agent", agent, "err", err)
+	}
+}
+
+// Close stops receiving decisions and every ringing; commands fail from
+// then on. The connection and the Leader are the caller's to stop.
+func (q *Queueing[L]) Close() {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
+	q.closed = true
+	for _, m := range q.dials {
+		for _, cancel := range m {
+			cancel()
+		}
+	}
+	q.mu.Unlock()
+	if err := q.stopRecv(); err != nil {
+		q.log.Debug("cluster: stop decisions", "err", err)
+	}
+}

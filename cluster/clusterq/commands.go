@@ -1,0 +1,133 @@
+package clusterq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hotline-oss/hotline/cluster/routing"
+	"github.com/hotline-oss/hotline/queueing"
+)
+
+// sendTimeout bounds storing one command in the stream.
+const sendTimeout = 2 * time.Second
+
+// Do stores one command in the cluster's stream and returns the ACD's
+// answer to it, as this node's router applied it (the leader's, applying
+// the same stream, is the same). A node without NATS fails at once with
+// cluster.ErrDown.
+func (q *Queueing[L]) Do(cmd queueing.Command) error {
+	rc, err := q.toRouting(cmd)
+	if err != nil {
+		return err
+	}
+	return q.send(rc)
+}
+
+// toRouting maps a queueing command onto the stream's command, checking
+// on this node what the standalone runtime checks in the ACD's lock.
+func (q *Queueing[L]) toRouting(cmd queueing.Command) (routing.Command, error) {
+	switch c := cmd.(type) {
+	case queueing.Enqueue:
+		return routing.Command{Kind: routing.CmdJoin, Call: c.Call, Queue: c.Queue, Caller: c.Caller,
+			Priority: c.Priority, Prefer: c.Prefer, GraceMS: c.Grace.Milliseconds()}, nil
+	case queueing.Abandon:
+		return routing.Command{Kind: routing.CmdAbandon, Call: c.Call}, nil
+	case queueing.TalkEnded:
+		return routing.Command{Kind: routing.CmdTalkEnded, Call: c.Call, Reason: string(c.By)}, nil
+	case queueing.Hold:
+		return routing.Command{Kind: routing.CmdHold, Call: c.Call, Held: c.Held}, nil
+	case queueing.AgentLogin:
+		return q.login(c)
+	case queueing.AgentLogout:
+		return agentCommand(c.Agent, "logout", ""), nil
+	case queueing.AgentPause:
+		return agentCommand(c.Agent, "pause", c.Reason), nil
+	case queueing.AgentReady:
+		return agentCommand(c.Agent, "ready", ""), nil
+	}
+	return routing.Command{}, fmt.Errorf("%s: %w", cmd.Name(), ErrNotClustered)
+}
+
+func agentCommand(agent, action, reason string) routing.Command {
+	return routing.Command{Kind: routing.CmdAgent, Agent: agent, Action: action, Reason: reason}
+}
+
+// login refuses an unknown agent, and one with no phone registered on
+// any node, before anything goes into the stream.
+func (q *Queueing[L]) login(c queueing.AgentLogin) (routing.Command, error) {
+	if _, err := q.Agent(c.Agent); err != nil {
+		return routing.Command{}, err
+	}
+	if q.deps.Phones != nil && !q.deps.Phones.Registered(c.Agent) {
+		return routing.Command{}, fmt.Errorf("agent %s cannot log in: %w: register the softphone, then log in", c.Agent, queueing.ErrNoPhone)
+	}
+	if c.Paused {
+		return agentCommand(c.Agent, "login_paused", c.Reason), nil
+	}
+	return agentCommand(c.Agent, "login", ""), nil
+}
+
+// send stores rc and waits until this node's router has applied it.
+func (q *Queueing[L]) send(rc routing.Command) error {
+	q.mu.Lock()
+	closed := q.closed
+	q.mu.Unlock()
+	if closed {
+		return queueing.ErrStopped
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+	defer cancel()
+	seq, err := q.deps.Conn.SendCommand(ctx, rc)
+	if err != nil {
+		return err
+	}
+	q.mu.Lock()
+	if err, ok := q.early[seq]; ok {
+		delete(q.early, seq)
+		q.mu.Unlock()
+		return err
+	}
+	ch := make(chan error, 1)
+	q.results[seq] = ch
+	q.mu.Unlock()
+	t := time.NewTimer(q.deps.ApplyTimeout)
+	defer t.Stop()
+	select {
+	case err := <-ch:
+		return err
+	case <-t.C:
+		q.mu.Lock()
+		delete(q.results, seq)
+		q.mu.Unlock()
+		return fmt.Errorf("cluster: %s stored as %d but not applied on this node within %s: %w",
+			rc.Kind, seq, q.deps.ApplyTimeout, errNotApplied)
+	}
+}
+
+// errNotApplied: the command is in the stream (the leader will apply it)
+// but this node's router did not get to it in time.
+var errNotApplied = errors.New("command not applied yet")
+
+// earlyLimit bounds the outcomes kept for senders that gave up waiting.
+const earlyLimit = 4096
+
+// applied is the Leader's report of each command its router applied; the
+// outcomes of this node's own commands go to the Do waiting for them.
+func (q *Queueing[L]) applied(seq uint64, cmd routing.Command, err error) {
+	if cmd.Node != q.deps.Conn.Node || cmd.Kind == routing.CmdTick || cmd.Kind == routing.CmdNodeGone {
+		return // the leader's own commands: nobody waits for them
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if ch, ok := q.results[seq]; ok {
+		delete(q.results, seq)
+		ch <- err
+		return
+	}
+	if len(q.early) >= earlyLimit {
+		clear(q.early) // their senders gave up long ago
+	}
+	q.early[seq] = err
+}

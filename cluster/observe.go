@@ -1,0 +1,50 @@
+package cluster
+
+import (
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/cluster/routing"
+)
+
+// AppliedFunc is told of each command this node's router applied, with
+// the ACD's answer: every router applies the same stream to the same
+// configuration, so the node that sent a command reads its outcome here
+// without asking the leader. It runs under the Leader's lock: it must be
+// brief and must not call back into the Leader.
+type AppliedFunc func(seq uint64, cmd routing.Command, err error)
+
+// Observe makes this node's router report what it applies: applied gets
+// each command's outcome, events the ACD's events that belong to this
+// node (routing.EventSink). Commands that were already in the stream when
+// the node first read it are applied silently: their events were
+// announced by the node of the time. Call it before Run; both run under
+// the Leader's lock and must not block.
+func (l *Leader) Observe(applied AppliedFunc, events func(call.Event)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.onApplied = applied
+	if events == nil {
+		l.router.SetEventSink(nil)
+		return
+	}
+	l.router.SetEventSink(func(e call.Event, node string) {
+		if !l.replaying && node == l.conn.Node {
+			events(e)
+		}
+	})
+}
+
+// View runs f on this node's router under the Leader's lock: the whole
+// cluster's queues and agents as far as this node has applied the
+// stream. f must be brief.
+func (l *Leader) View(f func(r *routing.Router)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f(l.router)
+}
+
+// Following reports whether this node reads the command stream now.
+func (l *Leader) Following() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.following
+}
