@@ -1,14 +1,21 @@
 package cluster_test
 
 import (
+	"fmt"
 	"testing"
+	"time"
 )
 
+// The scenarios run in order on one cluster; each leaves it whole (three
+// live nodes) for the next. placed counts every call placed to a hotline
+// number, to compare with the records at the end.
 func TestClusterBehindTheFront(t *testing.T) {
 	c := startCluster(t)
+	placed := 0
 
 	t.Run("calls spread over the nodes", func(t *testing.T) {
 		ok, failed := c.sipp(t, "95598", 12, 6)
+		placed += ok + failed
 		if ok != 12 || failed != 0 {
 			t.Fatalf("sipp: %d calls succeeded, %d failed, want 12 and 0", ok, failed)
 		}
@@ -17,5 +24,112 @@ func TestClusterBehindTheFront(t *testing.T) {
 				t.Errorf("%s took %v calls of 12, want at least 3", n.id, got)
 			}
 		}
+	})
+
+	t.Run("a caller on one node is served by an agent registered through another", func(t *testing.T) {
+		home := c.nodes[1]
+		a := c.loginAgent(t, "1002", home)
+		defer a.feature(t, "*24")
+		for attempt := range 4 {
+			caller, err := dial(t, c.front.addr, fmt.Sprintf("1380000100%d", attempt), "95599")
+			placed++
+			if err != nil {
+				t.Fatalf("call through the front: %v", err)
+			}
+			landed := c.nodeOf(t, caller)
+			leg := waitIncoming(t, a)
+			if landed == home {
+				hangUp(t, caller, leg)
+				continue // round robin: the next call lands elsewhere
+			}
+			if got := c.nodeOf(t, leg); got != landed {
+				t.Errorf("the agent's leg comes from %s, the caller's node is %s: media must stay there", got.id, landed.id)
+			}
+			hearEachOther(t, caller, leg)
+			hangUp(t, caller, leg)
+			return
+		}
+		t.Fatal("no call landed on a node other than the agent's")
+	})
+
+	t.Run("a follower killed: new calls go to the others, it rejoins when restarted", func(t *testing.T) {
+		leader := c.waitLeader(t)
+		victim := c.nodes[0]
+		if victim == leader {
+			victim = c.nodes[2]
+		}
+		victim.kill()
+		killed := time.Now()
+		waitFor(t, probeInterval+nodeTimeout+2*time.Second, victim.id+" out of rotation", func() bool {
+			return !hasPrefix(c.front.state(victim), "A")
+		})
+		t.Logf("%s out of the front's rotation %s after kill -9", victim.id, time.Since(killed).Round(10*time.Millisecond))
+		ok, failed := c.sipp(t, "95598", 6, 6)
+		placed += ok + failed
+		if ok != 6 || failed != 0 {
+			t.Fatalf("with %s dead: %d calls succeeded, %d failed", victim.id, ok, failed)
+		}
+		victim.start()
+		c.waitInRotation(t, victim)
+		ok, failed = c.sipp(t, "95598", 6, 6)
+		placed += ok + failed
+		if ok != 6 || failed != 0 {
+			t.Fatalf("after the restart: %d calls succeeded, %d failed", ok, failed)
+		}
+		if got := callsOn(victim); got < 1 {
+			t.Errorf("%s restarted but took no call", victim.id)
+		}
+	})
+
+	t.Run("the leader killed while callers wait: every one served in order", func(t *testing.T) {
+		leader := c.waitLeader(t)
+		var followers []*node
+		for _, n := range c.nodes {
+			if n != leader {
+				followers = append(followers, n)
+			}
+		}
+		a := c.loginAgent(t, "1001", followers[0])
+		a.feature(t, "*23") // paused: callers wait
+		c.waitAgents(t, "paused", 1)
+		var order []string
+		callers := map[string]*callerOn{}
+		for i := range 4 {
+			number := fmt.Sprintf("1380000200%d", i)
+			n := followers[i%2]
+			call, err := dial(t, n.sipAddr(), number, "95599")
+			placed++
+			if err != nil {
+				t.Fatalf("caller %s at %s: %v", number, n.id, err)
+			}
+			order = append(order, number)
+			callers[number] = &callerOn{call: call, node: n}
+			waitFor(t, 5*time.Second, "caller "+number+" queued", func() bool { return waiting(followers[0]) == float64(i+1) })
+		}
+		leader.kill()
+		killed := time.Now()
+		next := c.waitLeader(t)
+		t.Logf("%s leads %s after %s was killed", next.id, time.Since(killed).Round(10*time.Millisecond), leader.id)
+		for _, n := range followers {
+			if got := waiting(n); got != 4 {
+				t.Errorf("%s sees %v callers waiting after the takeover, want 4", n.id, got)
+			}
+		}
+		a.feature(t, "*22") // ready
+		for _, want := range order {
+			leg := waitIncoming(t, a)
+			if leg.RemoteUser() != want {
+				t.Errorf("served %s, want %s next (the order they joined)", leg.RemoteUser(), want)
+			}
+			caller := callers[leg.RemoteUser()]
+			if caller == nil {
+				t.Fatalf("the agent got a call from %q", leg.RemoteUser())
+			}
+			hearEachOther(t, caller.call, leg)
+			hangUp(t, caller.call, leg)
+		}
+		a.feature(t, "*24")
+		leader.start()
+		c.waitInRotation(t, leader)
 	})
 }

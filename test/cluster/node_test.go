@@ -45,6 +45,7 @@ func newNode(t *testing.T, index int, dir string) *node {
 		if t.Failed() {
 			for i, out := range append(n.logs, n.output()) {
 				t.Logf("%s, run %d, log tail:\n%s", n.id, i+1, tail(out, 60))
+				keepLog(t, fmt.Sprintf("%s-run%d.log", n.id, i+1), out)
 			}
 		}
 	})
@@ -76,6 +77,8 @@ rtp:
   ports: %s
   inactivity_timeout: 30s
 data_dir: %s
+log:
+  level: debug
 `, n.sipAddr(), n.httpAddr(), n.ip, n.rtpPorts, n.dataDir)
 	shared = strings.ReplaceAll(shared, "@NODE@", n.id)
 	if err := os.WriteFile(n.config, []byte(own+shared), 0o644); err != nil {
@@ -186,4 +189,17 @@ func tail(s string, lines int) string {
 		all = all[len(all)-lines:]
 	}
 	return strings.Join(all, "\n")
+}
+
+// keepLog writes a failed test's full log of a process into the directory
+// HOTLINE_TEST_LOG_DIR names, when set.
+func keepLog(t *testing.T, name, out string) {
+	dir := os.Getenv("HOTLINE_TEST_LOG_DIR")
+	if dir == "" {
+		return
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(out), 0o644); err == nil {
+		t.Logf("full log in %s", path)
+	}
 }
