@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"os"
 	"testing"
@@ -123,4 +124,58 @@ func TestClusterCallerOnOneNodeServedByAgentOfAnother(t *testing.T) {
 	b.events.wait(t, "", "wrap-up over", func(e call.Event) bool {
 		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.PrevState == "wrapup" && e.State == "available"
 	})
+}
+
+// TestClusterLeaderKilledWhileCallersWaitAllServedInOrder: three nodes;
+// three callers wait on the two followers with no agent logged in; the
+// leader dies without a word. Another node takes the lease, the queue
+// is the same on every node, and when an agent logs in through a third
+// node the callers are served in the order they came.
+func TestClusterLeaderKilledWhileCallersWaitAllServedInOrder(t *testing.T) {
+	c := newAppCluster(t, sharedNATS)
+	a := c.node("a", "127.0.0.11")
+	waitFor(t, "node a to lead", 5*time.Second, a.leading)
+	b := c.node("b", "127.0.0.12")
+	n3 := c.node("c", "127.0.0.13")
+
+	type waiting struct {
+		node   *harness
+		caller *testphone.Call
+		id     string
+	}
+	var callers []waiting
+	for _, h := range []*harness{b, n3, b} {
+		caller, id := h.dialAndPress("0")
+		h.events.wait(t, id, "queued", func(e call.Event) bool { return e.Kind == call.Queued })
+		callers = append(callers, waiting{h, caller, id})
+	}
+	a.kill()
+	waitFor(t, "a new leader", 5*time.Second, func() bool { return b.leading() || n3.leading() })
+	for _, h := range []*harness{b, n3} {
+		if w := waitingIn(h, "general"); w != 3 {
+			t.Fatalf("a node shows %d callers waiting after the takeover, want 3", w)
+		}
+	}
+
+	agent := n3.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	for i, w := range callers {
+		leg := waitIncoming(t, agent)
+		w.node.events.wait(t, w.id, fmt.Sprintf("caller %d answered", i+1), func(e call.Event) bool {
+			return e.Kind == call.AgentAnswered && e.Agent == "1001"
+		})
+		if i == 0 {
+			hearEachOther(t, w.caller, leg, "1001")
+		}
+		agentHangsUp(t, w.node, w.caller, leg, w.id)
+	}
+}
+
+// waitingIn is the number of callers a node shows waiting in queue.
+func waitingIn(h *harness, queue string) int {
+	for _, q := range h.srv.acd.Snapshot() {
+		if q.Name == queue {
+			return q.Waiting
+		}
+	}
+	return -1
 }
