@@ -144,6 +144,7 @@ type harness struct {
 	t      *testing.T
 	srv    *Server
 	events *recorder
+	killed bool // the test stopped the server itself (cluster tests)
 }
 
 // start runs a real server on loopback from a config file, with edit
@@ -189,8 +190,10 @@ func startPrepared(t *testing.T, file string, edit func(*config.Config), prepare
 	h := &harness{t: t, srv: srv, events: newRecorder()}
 	srv.Bus().Subscribe(h.events)
 	t.Cleanup(func() {
-		h.waitIdle()
-		srv.Close()
+		if !h.killed {
+			h.waitIdle()
+			srv.Close()
+		}
 		waitGoroutines(t, before)
 	})
 	return h

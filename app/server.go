@@ -234,7 +234,7 @@ func (s *Server) Start() error {
 	if err := s.applySIPSecurity(&sipCfg); err != nil {
 		return err
 	}
-	s.applyCallerSIP(&sipCfg) // sip_extensions.go
+	s.applyCallerSIP(&sipCfg)  // sip_extensions.go
 	s.applyClusterSIP(&sipCfg) // cluster.go
 	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
 		return err

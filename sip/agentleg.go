@@ -104,7 +104,7 @@ func (e *Endpoint) fork(ctx context.Context, bindings []Binding, callerID string
 			dlg, err := e.sendInvite(forkCtx, outboundInvite{
 				target: *b.Contact.Clone(), fromUser: callerID,
 				to:   sipmsg.Uri{User: b.User, Host: host},
-				dest: b.Source, transport: b.Transport,
+				dest: b.Source, transport: b.Transport, fromListener: true,
 			}, offer)
 			results <- result{dlg, err}
 		}(b)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"time"
 
@@ -102,6 +103,9 @@ type outboundInvite struct {
 	to        sipmsg.Uri
 	dest      string // host:port the request goes to
 	transport string
+	// fromListener sends a UDP request from the listening socket even
+	// when no connection to dest exists yet.
+	fromListener bool
 	// auth answers 401 and 407 challenges (trunks); empty: not answered
 	username, password string
 	// heard, when set, is called at every response (trunks: the far end
@@ -136,6 +140,14 @@ func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []b
 	req.SetBody(offer)
 	req.SetDestination(inv.dest)
 	req.SetTransport(inv.transport)
+	if inv.fromListener && e.udp != nil && sipmsg.NetworkToLower(inv.transport) == "udp" {
+		// From the listening socket: the far end answers the address it
+		// sees, which must be the one the Via names (a phone registered
+		// through another node has no connection with this one yet).
+		if host, port, err := sipmsg.ParseAddr(e.udp.LocalAddr().String()); err == nil {
+			req.Laddr = sipmsg.Addr{IP: net.ParseIP(host), Port: port, Hostname: host}
+		}
+	}
 	dlg, err := e.dialogUA(inv.transport).WriteInvite(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)

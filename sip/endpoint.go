@@ -308,6 +308,12 @@ func (e *Endpoint) closeListeners() {
 }
 
 func (e *Endpoint) onOptions(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if a := e.overload.cfg.Admit; a != nil && a() != "" {
+		// A front probing with OPTIONS (Kamailio's dispatcher) takes the
+		// node out of its rotation until it can take calls again.
+		e.reply(req, tx, sipmsg.StatusServiceUnavailable, "Service Unavailable")
+		return
+	}
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
 	res.AppendHeader(sipmsg.NewHeader("Allow", allowed))
 	res.AppendHeader(sipmsg.NewHeader("Supported", supported))

@@ -1,0 +1,181 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/cluster"
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/testphone"
+)
+
+// The machine's NATS server with JetStream (see .ci/run).
+const sharedNATS = "nats://127.0.0.1:4222"
+
+// appCluster is one test's cluster of in-process servers sharing a NATS
+// under a prefix of the test's own.
+type appCluster struct {
+	t      *testing.T
+	url    string
+	prefix string
+}
+
+// newAppCluster gives the test a fresh prefix on the NATS at url and
+// removes its buckets and stream when the test ends (after every node).
+func newAppCluster(t *testing.T, url string) *appCluster {
+	t.Helper()
+	needTCP(t, "NATS with JetStream", url[len("nats://"):])
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	c := &appCluster{t: t, url: url, prefix: "app" + hex.EncodeToString(b[:])}
+	t.Cleanup(func() {
+		conn, err := cluster.Connect(context.Background(), cluster.Settings{Node: "cleanup", URLs: []string{c.url}, Prefix: c.prefix})
+		if err != nil {
+			return // the test's own NATS is gone with its store
+		}
+		defer conn.Close()
+		_ = conn.Remove(context.Background())
+	})
+	return c
+}
+
+// needTCP skips when nothing listens at addr, except under CI, where
+// every test must run.
+func needTCP(t *testing.T, what, addr string) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not running on %s (CI runs every test): %v", what, addr, err)
+		}
+		t.Skipf("%s is not running on %s: %v", what, addr, err)
+	}
+	c.Close()
+}
+
+// node starts one hotline node on its own loopback address (SIP and RTP).
+func (c *appCluster) node(id, ip string) *harness {
+	c.t.Helper()
+	return start(c.t, acdTestConfig, func(cfg *config.Config) {
+		cfg.Cluster.Enabled = true
+		cfg.Cluster.NodeID = id
+		cfg.Cluster.URLs = []string{c.url}
+		cfg.Cluster.Prefix = c.prefix
+		cfg.Cluster.LeaseTTL = time.Second
+		cfg.Cluster.ConnectTimeout = 2 * time.Second
+		cfg.SIP.Listen = ip + ":0"
+		cfg.RTP.Address = ip
+	})
+}
+
+// leading reports whether the node holds the lease now.
+func (h *harness) leading() bool {
+	_, ok := h.srv.cluster.el.Leading()
+	return ok
+}
+
+// kill stops a node as a crash would: its NATS link drops without a
+// word (the lease and its entry are left to expire), then everything
+// closes; its calls end.
+func (h *harness) kill() {
+	h.killed = true
+	h.srv.cluster.conn.NC.Close()
+	h.srv.Close()
+}
+
+// TestClusterCallerOnOneNodeServedByAgentOfAnother: the agent's phone
+// registers and logs in through node B; a caller reaches node A, which
+// rings the phone from the shared registrations and bridges locally:
+// they hear each other, the hold goes through A, and the agent's
+// wrap-up ends on the cluster's ACD.
+func TestClusterCallerOnOneNodeServedByAgentOfAnother(t *testing.T) {
+	c := newAppCluster(t, sharedNATS)
+	a := c.node("a", "127.0.0.11")
+	b := c.node("b", "127.0.0.12")
+	agent := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	waitFor(t, "node A to see agent 1001 logged in", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") })
+
+	caller, id := a.dialAndPress("0")
+	leg := waitIncoming(t, agent)
+	a.events.wait(t, id, "agent answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	if got := b.events.count(id, call.AgentAnswered); got != 0 {
+		t.Errorf("node B announced %d answers of A's call: every event must be announced once, by the caller's node", got)
+	}
+	if info, err := b.srv.acd.Agent("1001"); err != nil || info.State.String() != "talking" {
+		t.Errorf("node B sees agent 1001 %v (%v), want talking", info.State, err)
+	}
+	hearEachOther(t, caller, leg, "1001")
+
+	if err := leg.Hold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("hold: %v", err)
+	}
+	a.events.wait(t, id, "held", func(e call.Event) bool { return e.Kind == call.Held })
+	if err := leg.Unhold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("unhold: %v", err)
+	}
+	agentHangsUp(t, a, caller, leg, id)
+	b.events.wait(t, "", "wrap-up over", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.PrevState == "wrapup" && e.State == "available"
+	})
+}
+
+// TestClusterLeaderKilledWhileCallersWaitAllServedInOrder: three nodes;
+// three callers wait on the two followers with no agent logged in; the
+// leader dies without a word. Another node takes the lease, the queue
+// is the same on every node, and when an agent logs in through a third
+// node the callers are served in the order they came.
+func TestClusterLeaderKilledWhileCallersWaitAllServedInOrder(t *testing.T) {
+	c := newAppCluster(t, sharedNATS)
+	a := c.node("a", "127.0.0.11")
+	waitFor(t, "node a to lead", 5*time.Second, a.leading)
+	b := c.node("b", "127.0.0.12")
+	n3 := c.node("c", "127.0.0.13")
+
+	type waiting struct {
+		node   *harness
+		caller *testphone.Call
+		id     string
+	}
+	var callers []waiting
+	for _, h := range []*harness{b, n3, b} {
+		caller, id := h.dialAndPress("0")
+		h.events.wait(t, id, "queued", func(e call.Event) bool { return e.Kind == call.Queued })
+		callers = append(callers, waiting{h, caller, id})
+	}
+	a.kill()
+	waitFor(t, "a new leader", 5*time.Second, func() bool { return b.leading() || n3.leading() })
+	for _, h := range []*harness{b, n3} {
+		if w := waitingIn(h, "general"); w != 3 {
+			t.Fatalf("a node shows %d callers waiting after the takeover, want 3", w)
+		}
+	}
+
+	agent := n3.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	for i, w := range callers {
+		leg := waitIncoming(t, agent)
+		w.node.events.wait(t, w.id, fmt.Sprintf("caller %d answered", i+1), func(e call.Event) bool {
+			return e.Kind == call.AgentAnswered && e.Agent == "1001"
+		})
+		if i == 0 {
+			hearEachOther(t, w.caller, leg, "1001")
+		}
+		agentHangsUp(t, w.node, w.caller, leg, w.id)
+	}
+}
+
+// waitingIn is the number of callers a node shows waiting in queue.
+func waitingIn(h *harness, queue string) int {
+	for _, q := range h.srv.acd.Snapshot() {
+		if q.Name == queue {
+			return q.Waiting
+		}
+	}
+	return -1
+}

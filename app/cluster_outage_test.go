@@ -1,0 +1,129 @@
+package app
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/internal/testphone"
+)
+
+// ownNATS is a NATS server process of the test's own, with JetStream on
+// disk, that the test can kill and start again.
+type ownNATS struct {
+	t    *testing.T
+	addr string
+	args []string
+	cmd  *exec.Cmd
+	out  strings.Builder
+}
+
+func startOwnNATS(t *testing.T) *ownNATS {
+	t.Helper()
+	bin, err := exec.LookPath("nats-server")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("nats-server is not installed (CI runs every test; apt-get install nats-server)")
+		}
+		t.Skip("nats-server is not installed (apt-get install nats-server)")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, port, _ := net.SplitHostPort(addr)
+	n := &ownNATS{t: t, addr: addr, args: []string{bin, "-a", "127.0.0.1", "-p", port, "-js", "-sd", filepath.Join(t.TempDir(), "js")}}
+	n.Start()
+	t.Cleanup(func() {
+		n.Kill()
+		if t.Failed() {
+			t.Logf("nats-server:\n%s", n.out.String())
+		}
+	})
+	return n
+}
+
+func (n *ownNATS) URL() string { return "nats://" + n.addr }
+
+// Start runs the server (again) on the same address and store.
+func (n *ownNATS) Start() {
+	n.t.Helper()
+	n.cmd = exec.Command(n.args[0], n.args[1:]...)
+	n.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	n.cmd.Stdout, n.cmd.Stderr = &n.out, &n.out
+	if err := n.cmd.Start(); err != nil {
+		n.t.Fatal(err)
+	}
+	waitFor(n.t, "the test's NATS server", 5*time.Second, func() bool {
+		c, err := net.Dial("tcp", n.addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+}
+
+// Kill stops the server as a crash would.
+func (n *ownNATS) Kill() {
+	if n.cmd == nil || n.cmd.Process == nil {
+		return
+	}
+	_ = n.cmd.Process.Kill()
+	_ = n.cmd.Wait()
+	n.cmd = nil
+}
+
+// TestClusterNodeWithoutNATSRefusesCallsThenRecovers: NATS dies under a
+// node: a new call gets 503 (the front tries another node), OPTIONS
+// probes too, the call is counted as blocked for cluster_down; when NATS
+// is back, the node takes calls again by itself and serves them.
+func TestClusterNodeWithoutNATSRefusesCallsThenRecovers(t *testing.T) {
+	nats := startOwnNATS(t)
+	c := newAppCluster(t, nats.URL())
+	a := c.node("a", "127.0.0.11")
+	agent := a.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+
+	nats.Kill()
+	waitFor(t, "the node to see NATS gone", 5*time.Second, func() bool { return !a.srv.cluster.conn.Up() })
+	ctx := ctxT(t, 20*time.Second)
+	_, err := a.phone("udp").Call(ctx, "95598")
+	wantStatus(t, "a call without NATS", err, 503)
+	if code, err := a.phone("udp").Options(ctx); err != nil || code != 503 {
+		t.Errorf("OPTIONS without NATS: %d %v, want 503", code, err)
+	}
+	if got := a.metric("hotline_calls_total", "result", "blocked"); got != 1 {
+		t.Errorf("blocked calls = %v, want 1", got)
+	}
+	a.events.mu.Lock()
+	var reasons []string
+	for _, e := range a.events.events {
+		if e.Kind == call.CallBlocked {
+			reasons = append(reasons, e.Reason)
+		}
+	}
+	a.events.mu.Unlock()
+	if len(reasons) != 1 || reasons[0] != "cluster_down" {
+		t.Errorf("refusals %v, want one for cluster_down", reasons)
+	}
+
+	time.Sleep(2 * time.Second)
+	nats.Start()
+	waitFor(t, "the node to reconnect", 15*time.Second, func() bool { return a.srv.cluster.conn.Up() })
+	waitFor(t, "the node to lead again", 10*time.Second, a.leading)
+	if code, err := a.phone("udp").Options(ctx); err != nil || code != 200 {
+		t.Errorf("OPTIONS after NATS came back: %d %v, want 200", code, err)
+	}
+	caller, id := a.dialAndPress("0")
+	leg := waitIncoming(t, agent)
+	hearEachOther(t, caller, leg, fmt.Sprint("1001 after the outage"))
+	agentHangsUp(t, a, caller, leg, id)
+}
