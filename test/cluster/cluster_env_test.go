@@ -62,6 +62,7 @@ type cluster struct {
 	nodes  []*node
 	front  *front
 	shared string // the shared part of every node's file, placeholders filled
+	prefix string // the cluster's names in NATS
 }
 
 func startCluster(t *testing.T) *cluster {
@@ -69,8 +70,9 @@ func startCluster(t *testing.T) *cluster {
 	c := &cluster{t: t, nats: startNATS(t), db: newSharedDatabase(t)}
 	var b [4]byte
 	_, _ = rand.Read(b[:])
+	c.prefix = "hlce2e" + hex.EncodeToString(b[:])
 	c.shared = strings.NewReplacer("@DSN@", c.db.dsn, "@NATS@", c.nats.url(),
-		"@PREFIX@", "hlce2e"+hex.EncodeToString(b[:])).Replace(sharedConfig)
+		"@PREFIX@", c.prefix).Replace(sharedConfig)
 	dir := t.TempDir()
 	for i := 1; i <= 3; i++ {
 		n := newNode(t, i, dir)

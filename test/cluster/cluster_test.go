@@ -29,6 +29,7 @@ func TestClusterBehindTheFront(t *testing.T) {
 	t.Run("a caller on one node is served by an agent registered through another", func(t *testing.T) {
 		home := c.nodes[1]
 		a := c.loginAgent(t, "1002", home)
+		c.waitAgents(t, "available", 1)
 		defer a.feature(t, "*24")
 		for attempt := range 4 {
 			caller, err := dial(t, c.front.addr, fmt.Sprintf("1380000100%d", attempt), "95599")
@@ -89,9 +90,7 @@ func TestClusterBehindTheFront(t *testing.T) {
 				followers = append(followers, n)
 			}
 		}
-		a := c.loginAgent(t, "1001", followers[0])
-		a.feature(t, "*23") // paused: callers wait
-		c.waitAgents(t, "paused", 1)
+		// No agent is logged in: callers wait.
 		var order []string
 		callers := map[string]*callerOn{}
 		for i := range 4 {
@@ -115,7 +114,13 @@ func TestClusterBehindTheFront(t *testing.T) {
 				t.Errorf("%s sees %v callers waiting after the takeover, want 4", n.id, got)
 			}
 		}
-		a.feature(t, "*22") // ready
+		var agentNode *node
+		for _, n := range followers {
+			if n != next {
+				agentNode = n
+			}
+		}
+		a := c.loginAgent(t, "1001", agentNode)
 		for _, want := range order {
 			leg := waitIncoming(t, a)
 			if leg.RemoteUser() != want {

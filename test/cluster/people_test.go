@@ -1,11 +1,16 @@
 package cluster_test
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/hotline-oss/hotline/internal/testphone"
 )
@@ -18,7 +23,7 @@ type agent struct {
 }
 
 // loginAgent registers the agent's phone at n and logs the agent in with
-// the feature code, then waits until the cluster shows it available.
+// the feature code.
 func (c *cluster) loginAgent(t *testing.T, id string, n *node) *agent {
 	t.Helper()
 	p := phone(t, n.sipAddr(), id, "pw"+id)
@@ -26,9 +31,9 @@ func (c *cluster) loginAgent(t *testing.T, id string, n *node) *agent {
 		t.Fatalf("register %s at %s: %v", id, n.id, err)
 	}
 	p.SetAnswerMode(testphone.AutoAnswer)
+	c.waitShared(t, id)
 	a := &agent{id: id, node: n, phone: p}
 	a.feature(t, "*21")
-	c.waitAgents(t, "available", 1)
 	return a
 }
 
@@ -162,3 +167,44 @@ type callerOn struct {
 }
 
 func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
+
+// waitShared waits until the cluster's shared registrations (the NATS
+// bucket every node dials agents from) hold a phone of the agent: a node
+// shares a phone's registration in the background after answering it.
+func (c *cluster) waitShared(t *testing.T, agentID string) {
+	t.Helper()
+	nc, err := nats.Connect(c.nats.url())
+	if err != nil {
+		t.Fatalf("nats: %v", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "agent "+agentID+"'s phone in the shared registrations", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		kv, err := js.KeyValue(ctx, c.prefix+"_registrations")
+		if err != nil {
+			return false
+		}
+		keys, err := kv.ListKeys(ctx)
+		if err != nil {
+			return false
+		}
+		for key := range keys.Keys() {
+			e, err := kv.Get(ctx, key)
+			if err != nil {
+				continue
+			}
+			var reg struct {
+				Agent string `json:"agent"`
+			}
+			if json.Unmarshal(e.Value(), &reg) == nil && reg.Agent == agentID {
+				return true
+			}
+		}
+		return false
+	})
+}
