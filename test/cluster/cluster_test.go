@@ -137,4 +137,87 @@ func TestClusterBehindTheFront(t *testing.T) {
 		leader.start()
 		c.waitInRotation(t, leader)
 	})
+
+	t.Run("NATS stopped for 10 s: nodes refuse calls with 503, then recover by themselves", func(t *testing.T) {
+		natsOutage(t, c, &placed)
+	})
+
+	t.Run("the records in MySQL are the calls placed, each once", func(t *testing.T) {
+		var rows, distinct int
+		waitFor(t, 20*time.Second, fmt.Sprintf("%d call records", placed), func() bool {
+			rows, distinct = c.db.calls(t, "")
+			return rows >= placed
+		})
+		time.Sleep(2 * time.Second) // nothing more arrives late
+		if rows, distinct = c.db.calls(t, ""); rows != placed || distinct != placed {
+			t.Errorf("%d call records (%d distinct) for %d calls placed", rows, distinct, placed)
+		}
+	})
+}
+
+// natsOutage stops the cluster's NATS server for ten seconds: every node
+// refuses new calls with 503 and answers the front's probes with 503, so
+// the front takes every node out and answers 503 itself; once NATS is
+// back the nodes take calls again by themselves. A call the front refuses
+// reaches no node and leaves no record: only the calls sent straight to
+// the nodes count as placed.
+func natsOutage(t *testing.T, c *cluster, placed *int) {
+	c.nats.stop()
+	stopped := time.Now()
+	waitFor(t, 5*time.Second, "every node not ready without NATS", func() bool {
+		for _, n := range c.nodes {
+			if n.httpStatus("/readyz") == 200 {
+				return false
+			}
+		}
+		return true
+	})
+	for i, n := range c.nodes {
+		_, err := dial(t, n.sipAddr(), fmt.Sprintf("1380000300%d", i), "95598")
+		*placed++
+		if code := refusedWith(err); code != 503 {
+			t.Fatalf("a call straight to %s without NATS: %v, want 503", n.id, err)
+		}
+	}
+	waitFor(t, 5*time.Second, "the front taking every node out", func() bool {
+		for _, n := range c.nodes {
+			if hasPrefix(c.front.state(n), "A") {
+				return false
+			}
+		}
+		return true
+	})
+	refused := 0
+	for i := 0; time.Since(stopped) < 9*time.Second; i++ {
+		_, err := dial(t, c.front.addr, fmt.Sprintf("1380000310%d", i), "95598")
+		if code := refusedWith(err); code != 503 {
+			t.Fatalf("a call through the front without NATS: %v, want 503", err)
+		}
+		refused++
+		time.Sleep(300 * time.Millisecond)
+	}
+	for time.Since(stopped) < 10*time.Second {
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.nats.start()
+	back := time.Now()
+	waitFor(t, 20*time.Second, "every node ready again", func() bool {
+		for _, n := range c.nodes {
+			if n.httpStatus("/readyz") != 200 {
+				return false
+			}
+		}
+		return true
+	})
+	for _, n := range c.nodes {
+		c.waitInRotation(t, n)
+	}
+	t.Logf("the front refused %d calls with 503 during the outage; nodes ready %s after NATS came back",
+		refused, time.Since(back).Round(10*time.Millisecond))
+	c.waitLeader(t)
+	ok, failed := c.sipp(t, "95598", 6, 6)
+	*placed += ok + failed
+	if ok != 6 || failed != 0 {
+		t.Fatalf("after the outage: %d calls succeeded, %d failed", ok, failed)
+	}
 }
