@@ -116,9 +116,8 @@ func TestClusterBehindTheFront(t *testing.T) {
 		}
 		// The agent logs in through the other follower than the first
 		// caller's: the first offer comes while its login call is still
-		// up, and the node it is on refuses that ring as busy (the same
-		// as on a single node), which would cost the first caller its
-		// place for reasons that have nothing to do with the takeover.
+		// up, and a ring from the node that call is on fails, which
+		// costs that caller its place whatever the takeover did.
 		a := c.loginAgent(t, "1001", followers[1])
 		for _, want := range order {
 			leg := waitIncoming(t, a)
