@@ -28,6 +28,8 @@ type clusterNode struct {
 	stop   context.CancelFunc
 	done   sync.WaitGroup
 	sync   *bindingSync
+	// stopReloads ends following the other nodes' reloads (cluster_reload.go).
+	stopReloads func() error
 }
 
 // startCluster connects to NATS, checks this node's configuration
@@ -122,6 +124,9 @@ func (n *clusterNode) admit() string {
 // close leaves the cluster: the lease is given up (another node takes
 // over at once), the node's entry removed, the connection closed.
 func (n *clusterNode) close() {
+	if n.stopReloads != nil {
+		_ = n.stopReloads()
+	}
 	if n.stop != nil {
 		n.stop()
 	}

@@ -255,6 +255,7 @@ func (s *Server) Start() error {
 	}
 	if s.cluster != nil {
 		s.cluster.run() // decisions may ring agents from now on
+		s.followReloads() // cluster_reload.go
 	}
 	s.startTrunks()
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))

@@ -15,6 +15,7 @@ const (
 	SubjectNodes         = "nodes"
 	SubjectRegistrations = "registrations"
 	SubjectAgents        = "agents"
+	SubjectReload        = "reload"
 )
 
 // Metrics are the cluster's Prometheus series. A nil *Metrics counts
@@ -25,6 +26,7 @@ type Metrics struct {
 	leader   prometheus.Gauge
 	term     prometheus.Gauge
 	takeover prometheus.Counter
+	differs  prometheus.Gauge
 }
 
 // NewMetrics registers the cluster's series with reg.
@@ -50,11 +52,15 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "hotline_cluster_leader_terms_total",
 			Help: "Terms this node began as leader.",
 		}),
+		differs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hotline_cluster_config_differs",
+			Help: "1 while this node runs another configuration than the node whose reload it followed last.",
+		}),
 	}
-	for _, s := range []string{SubjectCommands, SubjectDecisions, SubjectLease, SubjectNodes, SubjectRegistrations, SubjectAgents} {
+	for _, s := range []string{SubjectCommands, SubjectDecisions, SubjectLease, SubjectNodes, SubjectRegistrations, SubjectAgents, SubjectReload} {
 		m.bad.WithLabelValues(s)
 	}
-	for _, c := range []prometheus.Collector{m.bad, m.stale, m.leader, m.term, m.takeover} {
+	for _, c := range []prometheus.Collector{m.bad, m.stale, m.leader, m.term, m.takeover, m.differs} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("cluster metrics: %w", err)
 		}
@@ -91,4 +97,15 @@ func (m *Metrics) sawTerm(term uint64) {
 	if m != nil {
 		m.term.Set(float64(term))
 	}
+}
+
+func (m *Metrics) configDiffers(on bool) {
+	if m == nil {
+		return
+	}
+	v := 0.0
+	if on {
+		v = 1
+	}
+	m.differs.Set(v)
 }

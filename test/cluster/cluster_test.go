@@ -2,6 +2,7 @@ package cluster_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -140,6 +141,10 @@ func TestClusterBehindTheFront(t *testing.T) {
 		natsOutage(t, c, &placed)
 	})
 
+	t.Run("a reload on one node applies to every node whose file changed", func(t *testing.T) {
+		clusterReload(t, c, &placed)
+	})
+
 	t.Run("the records in MySQL are the calls placed, each once", func(t *testing.T) {
 		var rows, distinct int
 		waitFor(t, 20*time.Second, fmt.Sprintf("%d call records", placed), func() bool {
@@ -218,4 +223,55 @@ func natsOutage(t *testing.T, c *cluster, placed *int) {
 	if ok != 6 || failed != 0 {
 		t.Fatalf("after the outage: %d calls succeeded, %d failed", ok, failed)
 	}
+}
+
+// clusterReload adds a number to the file of two nodes and reloads one of
+// them only: both take the number, and the third node, whose file was
+// not updated, keeps its configuration and says it differs. Once its
+// file is updated too and it is reloaded, every node agrees.
+func clusterReload(t *testing.T, c *cluster, placed *int) {
+	n1, n2, n3 := c.nodes[0], c.nodes[1], c.nodes[2]
+	for _, n := range c.nodes {
+		if _, err := dial(t, n.sipAddr(), "13800004000", "95597"); refusedWith(err) != 404 {
+			t.Fatalf("95597 at %s before the reload: %v, want 404", n.id, err)
+		}
+	}
+	updated := strings.Replace(c.shared, "  \"95599\": queued\n", "  \"95599\": queued\n  \"95597\": info\n", 1)
+	if updated == c.shared {
+		t.Fatal("the test's configuration has no 95599 line to add a number after")
+	}
+	n1.writeConfig(updated)
+	n2.writeConfig(updated)
+	n1.hangUp()
+	answered := func(n *node) bool {
+		call, err := dial(t, n.sipAddr(), "13800004001", "95597")
+		if err != nil {
+			return false
+		}
+		*placed++
+		<-call.Done()
+		return true
+	}
+	for _, n := range []*node{n1, n2} {
+		waitFor(t, 10*time.Second, "95597 answered at "+n.id, func() bool { return answered(n) })
+	}
+	waitFor(t, 5*time.Second, n3.id+" saying its configuration differs", func() bool {
+		v, _ := n3.metric("hotline_cluster_config_differs")
+		return v == 1
+	})
+	if _, err := dial(t, n3.sipAddr(), "13800004002", "95597"); refusedWith(err) != 404 {
+		t.Errorf("95597 at %s, whose file was not updated: %v, want 404", n3.id, err)
+	}
+	n3.writeConfig(updated)
+	n3.hangUp()
+	waitFor(t, 10*time.Second, "95597 answered at "+n3.id, func() bool { return answered(n3) })
+	waitFor(t, 5*time.Second, "every node running the same configuration", func() bool {
+		for _, n := range c.nodes {
+			if v, ok := n.metric("hotline_cluster_config_differs"); !ok || v != 0 {
+				return false
+			}
+		}
+		return true
+	})
+	c.shared = updated
 }

@@ -101,6 +101,13 @@ func (n *node) start() {
 	})
 }
 
+// hangUp sends SIGHUP: the node reloads its file.
+func (n *node) hangUp() {
+	if err := n.proc.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		n.t.Fatalf("SIGHUP %s: %v", n.id, err)
+	}
+}
+
 // kill ends the node with SIGKILL: no drain, no goodbye to the cluster.
 func (n *node) kill() { n.proc.kill(syscall.SIGKILL) }
 
