@@ -254,7 +254,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	if s.cluster != nil {
-		s.cluster.run() // decisions may ring agents from now on
+		s.cluster.run()   // decisions may ring agents from now on
 		s.followReloads() // cluster_reload.go
 	}
 	s.startTrunks()
