@@ -15,6 +15,12 @@ import (
 	"github.com/hotline-oss/hotline/internal/testphone"
 )
 
+// The feature codes agents dial (the configuration's defaults).
+const (
+	featureLogin  = "*21"
+	featureLogout = "*22"
+)
+
 // agent is an agent's softphone registered straight at one node.
 type agent struct {
 	id    string
@@ -33,7 +39,7 @@ func (c *cluster) loginAgent(t *testing.T, id string, n *node) *agent {
 	p.SetAnswerMode(testphone.AutoAnswer)
 	c.waitShared(t, id)
 	a := &agent{id: id, node: n, phone: p}
-	a.feature(t, "*21")
+	a.feature(t, featureLogin)
 	return a
 }
 

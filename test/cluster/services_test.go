@@ -275,3 +275,21 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// answeredWait is the average queue wait in seconds of the calls answered
+// in queue, from the records of every node: ASA as docs/kpis.md defines it.
+func (d *sharedDatabase) answeredWait(t *testing.T, queue string) float64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var total, answered sql.NullInt64
+	err := d.db.QueryRowContext(ctx, "SELECT SUM(wait_ms), COUNT(*) FROM queue_visits WHERE queue = ? AND outcome = 'answered'", queue).
+		Scan(&total, &answered)
+	if err != nil {
+		t.Fatalf("answered wait: %v", err)
+	}
+	if answered.Int64 == 0 {
+		return 0
+	}
+	return float64(total.Int64) / 1000 / float64(answered.Int64)
+}
