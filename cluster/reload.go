@@ -67,6 +67,12 @@ func (c *Conn) WatchReloads(handle func(from string, sections map[string]string)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: watch reloads: %w", err)
 	}
+	// The server knows the subscription once the flush returns: a reload
+	// announced after WatchReloads is not missed.
+	if err := c.NC.Flush(); err != nil {
+		_ = sub.Unsubscribe()
+		return nil, fmt.Errorf("cluster: watch reloads: %w", err)
+	}
 	return sub.Unsubscribe, nil
 }
 
