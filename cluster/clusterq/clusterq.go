@@ -88,7 +88,11 @@ func New[L queueing.AgentLeg](settings map[string]queueing.Settings, deps Deps[L
 		handled: newSeqSet(8192),
 	}
 	q.settings.Store(&settings)
-	deps.Leader.Observe(q.applied, q.publish)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := deps.Leader.Observe(ctx, q.applied, q.publish); err != nil {
+		return nil, err
+	}
 	stop, err := deps.Conn.ReceiveDecisionBatches(deps.Fence, q.decide)
 	if err != nil {
 		return nil, err
