@@ -18,7 +18,7 @@ import (
 )
 
 // ErrNotClustered refuses a command the cluster's routing does not carry
-// yet (transfers, consults, callbacks, dispositions): docs/cluster.md.
+// yet (callbacks): docs/cluster.md.
 var ErrNotClustered = errors.New("not available in a cluster yet")
 
 // ErrReload refuses a reload that changes agents or queues: every node's

@@ -245,6 +245,12 @@ func TestCallOfOneNodeIsConnectedToTheAgentOfAnother(t *testing.T) {
 			return err == nil && info.State == acd.Wrapup
 		})
 	}
+	if err := n2.q.Do(queueing.SetDisposition{Agent: "2001", Category: "billing", Resolved: true}); err != nil {
+		t.Errorf("disposition: %v", err)
+	}
+	if n2.events.count(call.DispositionSet, "c1") != 1 || n1.events.count(call.DispositionSet, "") != 0 {
+		t.Errorf("disposition announced by n2 %d, n1 %d times: want once, by the agent's node", n2.events.count(call.DispositionSet, "c1"), n1.events.count(call.DispositionSet, ""))
+	}
 	n1.q.Leave("c1")
 	if got := n1.events.count(call.AgentAnswered, "c1") + n2.events.count(call.AgentAnswered, "c1"); got != 1 || n1.events.count(call.AgentAnswered, "c1") != 1 {
 		t.Errorf("AgentAnswered announced %d times (n1 %d): want once, by the caller's node", got, n1.events.count(call.AgentAnswered, "c1"))
@@ -285,8 +291,8 @@ func TestAnswerAfterTheCallerLeftHangsTheLegUp(t *testing.T) {
 func TestRefusals(t *testing.T) {
 	prefix := newTestPrefix(t)
 	n1 := startNode(t, prefix, "n1")
-	if err := n1.q.Do(queueing.Transfer{Call: "c1", Kind: acd.TransferBlind, Target: "queue:billing"}); !errors.Is(err, ErrNotClustered) {
-		t.Errorf("transfer: %v, want ErrNotClustered", err)
+	if err := n1.q.Do(queueing.RequestCallback{Call: "c1", CallbackID: "cb1", Number: "555"}); !errors.Is(err, ErrNotClustered) {
+		t.Errorf("callback: %v, want ErrNotClustered", err)
 	}
 	if err := n1.q.Do(queueing.AgentLogin{Agent: "nobody"}); err == nil {
 		t.Error("an unknown agent logged in")

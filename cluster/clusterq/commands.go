@@ -46,6 +46,16 @@ func (q *Queueing[L]) toRouting(cmd queueing.Command) (routing.Command, error) {
 		return agentCommand(c.Agent, "pause", c.Reason), nil
 	case queueing.AgentReady:
 		return agentCommand(c.Agent, "ready", ""), nil
+	case queueing.Transfer:
+		return routing.Command{Kind: routing.CmdTransfer, Call: c.Call, Action: string(c.Kind), Target: c.Target}, nil
+	case queueing.AttendedTransfer:
+		return routing.Command{Kind: routing.CmdAttended, Call: c.Call, Agent: c.ToAgent, Consult: c.ConsultID}, nil
+	case queueing.ConsultStart:
+		return routing.Command{Kind: routing.CmdConsult, Agent: c.Agent, Consult: c.ConsultID, Action: "start"}, nil
+	case queueing.ConsultEnd:
+		return routing.Command{Kind: routing.CmdConsult, Agent: c.Agent, Consult: c.ConsultID, Action: "end"}, nil
+	case queueing.SetDisposition:
+		return routing.Command{Kind: routing.CmdDisposition, Agent: c.Agent, Reason: c.Category, Resolved: c.Resolved}, nil
 	}
 	return routing.Command{}, fmt.Errorf("%s: %w", cmd.Name(), ErrNotClustered)
 }

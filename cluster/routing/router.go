@@ -149,8 +149,8 @@ func (r *Router) Apply(seq uint64, c Command) ([]Decision, error) {
 		return nil, fmt.Errorf("cluster: %s from %s: %w", c.Kind, c.Node, err)
 	}
 	ds := r.decisions(seq, acts)
-	if c.Kind == CmdAbandon || c.Kind == CmdTalkEnded {
-		delete(r.callNode, c.Call) // the ACD is done with the call
+	if c.Kind == CmdAbandon || c.Kind == CmdTalkEnded || c.Kind == CmdTransfer {
+		delete(r.callNode, c.Call) // the ACD is done with the call (a transferred one joins again)
 	}
 	return ds, nil
 }
@@ -195,6 +195,17 @@ func (r *Router) run(c Command) ([]acd.Action, error) {
 		return r.acd.Tick(), nil
 	case CmdNodeGone:
 		return r.nodeGone(c.Gone), nil
+	case CmdTransfer:
+		return r.acd.Transfer(c.Call, acd.TransferKind(c.Action), c.Target)
+	case CmdAttended:
+		return r.acd.AttendedTransfer(c.Call, c.Agent, c.Consult)
+	case CmdConsult:
+		if c.Action == "start" {
+			return r.acd.ConsultStart(c.Agent, c.Consult)
+		}
+		return r.acd.ConsultEnd(c.Agent, c.Consult)
+	case CmdDisposition:
+		return nil, r.acd.SetDisposition(c.Agent, c.Reason, c.Resolved)
 	}
 	return nil, fmt.Errorf("unknown command kind %q", c.Kind)
 }
