@@ -94,6 +94,7 @@ func testConfig() acd.Config {
 	q := acd.DefaultQueue("billing")
 	q.RingTimeout = time.Minute
 	q.WrapUp = time.Minute
+	q.AnnounceEvery = 0
 	return acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{
 		{ID: "2001", Queues: []string{"billing"}}, {ID: "2002", Queues: []string{"billing"}},
 	}}
@@ -101,7 +102,7 @@ func testConfig() acd.Config {
 
 // newTestPrefix gives the test a cluster of its own on the machine's
 // NATS, removed when the test ends.
-func newTestPrefix(t *testing.T) string {
+func newTestPrefix(t testing.TB) string {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", "127.0.0.1:4222", time.Second)
 	if err != nil {
@@ -136,7 +137,7 @@ func settings(node, prefix string) cluster.Settings {
 }
 
 // startNode runs one node's election, routing and clustered queueing.
-func startNode(t *testing.T, prefix, name string) *testNode {
+func startNode(t testing.TB, prefix, name string) *testNode {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := cluster.Connect(ctx, settings(name, prefix))
@@ -172,7 +173,7 @@ func startNode(t *testing.T, prefix, name string) *testNode {
 	return n
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
@@ -183,7 +184,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func next(t *testing.T, w *queueing.Mailbox) acd.Action {
+func next(t testing.TB, w *queueing.Mailbox) acd.Action {
 	t.Helper()
 	select {
 	case a := <-w.Actions():
