@@ -25,6 +25,7 @@ type clusterNode struct {
 	el     *cluster.Elector
 	leader *cluster.Leader
 	regs   *cluster.Registrations
+	ctx    context.Context // ends when the node leaves
 	stop   context.CancelFunc
 	done   sync.WaitGroup
 	sync   *bindingSync
@@ -49,7 +50,9 @@ func (s *Server) startCluster() error {
 		return err
 	}
 	n := &clusterNode{conn: conn}
+	n.ctx, n.stop = context.WithCancel(context.Background())
 	if err := n.join(ctx, s); err != nil {
+		n.stop()
 		conn.Close()
 		return err
 	}
@@ -73,6 +76,11 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 		return fail(err)
 	}
 	if n.regs, err = n.conn.Registrations(ctx); err != nil {
+		return fail(err)
+	}
+	// Rings look the agents' phones up in a copy kept by a watch: no
+	// round trip to NATS per ring.
+	if err := n.regs.Follow(n.ctx, 5*time.Second); err != nil {
 		return fail(err)
 	}
 	n.sync = newBindingSync(n.regs, s)
@@ -99,8 +107,7 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 
 // run starts the election and the routing; they stop on close.
 func (n *clusterNode) run() {
-	ctx, cancel := context.WithCancel(context.Background())
-	n.stop = cancel
+	ctx := n.ctx
 	n.done.Add(1)
 	go func() { defer n.done.Done(); _ = n.el.Run(ctx) }()
 	if n.leader != nil {
@@ -122,9 +129,7 @@ func (n *clusterNode) admit() string {
 // close leaves the cluster: the lease is given up (another node takes
 // over at once), the node's entry removed, the connection closed.
 func (n *clusterNode) close() {
-	if n.stop != nil {
-		n.stop()
-	}
+	n.stop()
 	n.done.Wait()
 	n.sync.close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
