@@ -179,3 +179,42 @@ func waitingIn(h *harness, queue string) int {
 	}
 	return -1
 }
+
+// TestClusterBlindTransferBetweenAgentsOfOtherNodes: the caller is on A;
+// the agent of B who answers transfers the call to another queue, where
+// the agent of C takes it, rung from A again.
+func TestClusterBlindTransferBetweenAgentsOfOtherNodes(t *testing.T) {
+	c := newAppCluster(t, sharedNATS)
+	a := c.node("a", "127.0.0.11")
+	b := c.node("b", "127.0.0.12")
+	n3 := c.node("c", "127.0.0.13")
+	first := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	second := n3.agentPhone("1002", "pw1002", testphone.NoAnswer)
+	waitFor(t, "node A to see both agents", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") && a.srv.acd.LoggedIn("1002") })
+
+	caller, id := a.dialAndPress("0")
+	leg := waitIncoming(t, first)
+	a.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	second.SetAnswerMode(testphone.AutoAnswer)
+	if code, err := leg.Refer(ctxT(t, 5*time.Second), "billing"); err != nil || code != 202 {
+		t.Fatalf("REFER: %d %v", code, err)
+	}
+	a.events.wait(t, id, "transferred", func(e call.Event) bool {
+		return e.Kind == call.Transferred && e.TransferKind == "blind" && e.Target == "queue:billing"
+	})
+	if final, err := leg.WaitReferFinal(ctxT(t, 5*time.Second)); err != nil || final != 200 {
+		t.Errorf("transfer NOTIFY: %d %v", final, err)
+	}
+	leg2 := waitIncoming(t, second)
+	a.events.wait(t, id, "1002 answered in billing", func(e call.Event) bool {
+		return e.Kind == call.AgentAnswered && e.Agent == "1002" && e.Queue == "billing"
+	})
+	caller.SendTone(500)
+	leg2.SendTone(1300)
+	heard(t, leg2, 25, "1002 hears the caller")
+	heard(t, caller, 25, "the caller hears the bridge")
+	_ = caller.Hangup(ctxT(t, 5*time.Second))
+	if end := a.events.waitEnd(t, id); end.Result != call.ResultAnsweredByAgent {
+		t.Errorf("result %s", end.Result)
+	}
+}
