@@ -12,6 +12,7 @@ import (
 	"github.com/hotline-oss/hotline/cluster"
 	"github.com/hotline-oss/hotline/cluster/clusterq"
 	"github.com/hotline-oss/hotline/cluster/confighash"
+	clusterrouting "github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -99,6 +100,13 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 		Log: s.log, Publish: s.bus.Publish, Config: s.compiled.acd,
 	})
 	if err != nil {
+		return fail(err)
+	}
+	// Calls the ACD still holds under this node's id are a previous run's
+	// (killed and restarted before the leader saw it gone): their media
+	// died with it, so they end now rather than wait for nobody.
+	if _, err := n.conn.SendCommand(ctx, clusterrouting.Command{Kind: clusterrouting.CmdNodeGone, Gone: n.conn.Node}); err != nil {
+		q.Close()
 		return fail(err)
 	}
 	s.acd = q

@@ -218,3 +218,29 @@ func TestClusterBlindTransferBetweenAgentsOfOtherNodes(t *testing.T) {
 		t.Errorf("result %s", end.Result)
 	}
 }
+
+// TestClusterKilledNodeRestartedRejoins: a follower dies with a caller
+// waiting; restarted at once under the same id, it rejoins: the caller
+// whose media died with it is out of the queue on every node, and the
+// node serves new callers with an agent of another node.
+func TestClusterKilledNodeRestartedRejoins(t *testing.T) {
+	c := newAppCluster(t, sharedNATS)
+	a := c.node("a", "127.0.0.11")
+	waitFor(t, "node a to lead", 5*time.Second, a.leading)
+	b := c.node("b", "127.0.0.12")
+	_, ghost := b.dialAndPress("0")
+	b.events.wait(t, ghost, "queued", func(e call.Event) bool { return e.Kind == call.Queued })
+	waitFor(t, "node a to see the caller", 5*time.Second, func() bool { return waitingIn(a, "general") == 1 })
+	b.kill()
+
+	b2 := c.node("b", "127.0.0.12")
+	waitFor(t, "the dead node's caller out of the queue", 10*time.Second, func() bool {
+		return waitingIn(a, "general") == 0 && waitingIn(b2, "general") == 0
+	})
+	agent := a.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	caller, id := b2.dialAndPress("0")
+	leg := waitIncoming(t, agent)
+	b2.events.wait(t, id, "answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	hearEachOther(t, caller, leg, "1001")
+	agentHangsUp(t, b2, caller, leg, id)
+}
