@@ -98,6 +98,7 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 		Conn: n.conn, Leader: n.leader, Fence: n.el.Fence(),
 		Dialer: clusterDialer{s, n.regs}, Phones: clusterPhones{s, n.regs, n.conn.Node},
 		Log: s.log, Publish: s.bus.Publish, Config: s.compiled.acd,
+		OnInternalError: func() { s.internalErrors.inc("acd") },
 	})
 	if err != nil {
 		return fail(err)

@@ -43,6 +43,9 @@ type Deps[L queueing.AgentLeg] struct {
 	Publish func(call.Event)
 	// Config is the ACD's configuration every node's router runs.
 	Config acd.Config
+	// OnInternalError counts a command of this node that broke an
+	// invariant of the ACD (every router ended the call it concerned).
+	OnInternalError func()
 	// ApplyTimeout bounds the wait for this node's router to apply a
 	// command it sent (default 5 s).
 	ApplyTimeout time.Duration

@@ -129,6 +129,13 @@ func (q *Queueing[L]) applied(seq uint64, cmd routing.Command, err error) {
 	if cmd.Node != q.deps.Conn.Node || cmd.Kind == routing.CmdTick || cmd.Kind == routing.CmdNodeGone {
 		return // the leader's own commands: nobody waits for them
 	}
+	if errors.Is(err, routing.ErrInternal) {
+		// Counted once in the cluster: by the node whose command it was.
+		err = fmt.Errorf("%w: %w", queueing.ErrInternal, err)
+		if q.deps.OnInternalError != nil {
+			q.deps.OnInternalError()
+		}
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if ch, ok := q.results[seq]; ok {
