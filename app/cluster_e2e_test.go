@@ -25,6 +25,7 @@ type appCluster struct {
 	t      *testing.T
 	url    string
 	prefix string
+	dsn    string // the shared database, when the test has one
 }
 
 // newAppCluster gives the test a fresh prefix on the NATS at url and
@@ -72,6 +73,9 @@ func (c *appCluster) node(id, ip string) *harness {
 		cfg.Cluster.ConnectTimeout = 2 * time.Second
 		cfg.SIP.Listen = ip + ":0"
 		cfg.RTP.Address = ip
+		if c.dsn != "" {
+			cfg.Database.DSN = c.dsn
+		}
 	})
 }
 
@@ -243,4 +247,40 @@ func TestClusterKilledNodeRestartedRejoins(t *testing.T) {
 	b2.events.wait(t, id, "answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
 	hearEachOther(t, caller, leg, "1001")
 	agentHangsUp(t, b2, caller, leg, id)
+}
+
+// TestClusterRecordsTheCallOnceInTheSharedDatabase: two nodes write to
+// one MariaDB; a call on A answered by B's agent is one complete record,
+// written by A, and B holds no piece of it.
+func TestClusterRecordsTheCallOnceInTheSharedDatabase(t *testing.T) {
+	base := os.Getenv(mysqlDSNEnv)
+	if base == "" {
+		missingTool(t, mysqlDSNEnv+" is not set (the shared database of the cluster test)")
+	}
+	c := newAppCluster(t, sharedNATS)
+	db := newOutageDatabase(t, base)
+	c.dsn = db.dsn
+	a := c.node("a", "127.0.0.11")
+	b := c.node("b", "127.0.0.12")
+	agent := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	waitFor(t, "node A to see agent 1001", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") })
+	caller, id := a.dialAndPress("0")
+	leg := waitIncoming(t, agent)
+	hearEachOther(t, caller, leg, "1001")
+	agentHangsUp(t, a, caller, leg, id)
+	a.waitIdle()
+	drainStore(t, a.srv.Store())
+	drainStore(t, b.srv.Store()) // also: B folds no piece of A's call
+	if total, distinct := db.countCalls(t); total != 1 || distinct != 1 {
+		t.Fatalf("calls table: %d rows, %d distinct; want the one call once", total, distinct)
+	}
+	recs, err := allCalls(t, b.srv.Store())
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records read through B: %d, %v", len(recs), err)
+	}
+	r := recs[0]
+	if r.CallID != id || r.Agent != "1001" || r.Queue != "general" || r.Result != call.ResultAnsweredByAgent ||
+		r.Arrived.IsZero() || r.AgentAnswered.IsZero() || r.Ended.IsZero() || r.Caller == "" {
+		t.Errorf("record %+v: want the whole call, answered by 1001 in general", r)
+	}
 }
