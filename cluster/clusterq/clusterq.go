@@ -64,7 +64,7 @@ type Queueing[L queueing.AgentLeg] struct {
 	pending map[string]map[string]L                  // call → agent → leg answered, not yet connected
 	legs    map[string]L                             // call → connected agent leg
 	results map[uint64]chan error                    // seq → Do waiting for its outcome
-	early   map[uint64]error                         // outcomes that came before the sender knew its seq
+	early   map[uint64]earlyOutcome                  // outcomes that came before the sender knew its seq
 	handled seqSet                                   // decisions already carried out
 	closed  bool
 }
@@ -87,7 +87,7 @@ func New[L queueing.AgentLeg](settings map[string]queueing.Settings, deps Deps[L
 		pending: map[string]map[string]L{},
 		legs:    map[string]L{},
 		results: map[uint64]chan error{},
-		early:   map[uint64]error{},
+		early:   map[uint64]earlyOutcome{},
 		handled: newSeqSet(8192),
 	}
 	q.settings.Store(&settings)

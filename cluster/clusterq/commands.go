@@ -94,10 +94,10 @@ func (q *Queueing[L]) send(rc routing.Command) error {
 		return err
 	}
 	q.mu.Lock()
-	if err, ok := q.early[seq]; ok {
+	if e, ok := q.early[seq]; ok {
 		delete(q.early, seq)
 		q.mu.Unlock()
-		return err
+		return e.err
 	}
 	ch := make(chan error, 1)
 	q.results[seq] = ch
@@ -120,8 +120,15 @@ func (q *Queueing[L]) send(rc routing.Command) error {
 // but this node's router did not get to it in time.
 var errNotApplied = errors.New("command not applied yet")
 
-// earlyLimit bounds the outcomes kept for senders that gave up waiting.
+// earlyLimit is the number of outcomes kept for their senders past which
+// those whose senders must have given up are dropped.
 const earlyLimit = 4096
+
+// earlyOutcome is an outcome that came before its sender knew the seq.
+type earlyOutcome struct {
+	err error
+	at  time.Time
+}
 
 // applied is the Leader's report of each command its router applied; the
 // outcomes of this node's own commands go to the Do waiting for them.
@@ -143,8 +150,13 @@ func (q *Queueing[L]) applied(seq uint64, cmd routing.Command, err error) {
 		ch <- err
 		return
 	}
+	now := time.Now()
 	if len(q.early) >= earlyLimit {
-		clear(q.early) // their senders gave up long ago
+		for s, e := range q.early {
+			if now.Sub(e.at) > 2*q.deps.ApplyTimeout {
+				delete(q.early, s) // its sender gave up long ago
+			}
+		}
 	}
-	q.early[seq] = err
+	q.early[seq] = earlyOutcome{err: err, at: now}
 }
