@@ -138,11 +138,17 @@ func (n *clusterNode) admit() string {
 // close leaves the cluster: the lease is given up (another node takes
 // over at once), the node's entry removed, the connection closed.
 func (n *clusterNode) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if n.leader != nil && n.conn.Up() {
+		// The calls still up here end with the process: the ACD hears it
+		// now rather than when the leader sees this node gone (which it
+		// still does, should this command not get through).
+		_, _ = n.conn.SendCommand(ctx, clusterrouting.Command{Kind: clusterrouting.CmdNodeGone, Gone: n.conn.Node})
+	}
 	n.stop()
 	n.done.Wait()
 	n.sync.close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
 	n.member.Leave(ctx)
 	n.conn.Close()
 }
