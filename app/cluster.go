@@ -12,6 +12,7 @@ import (
 	"github.com/hotline-oss/hotline/cluster"
 	"github.com/hotline-oss/hotline/cluster/clusterq"
 	"github.com/hotline-oss/hotline/cluster/confighash"
+	clusterrouting "github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -25,6 +26,7 @@ type clusterNode struct {
 	el     *cluster.Elector
 	leader *cluster.Leader
 	regs   *cluster.Registrations
+	ctx    context.Context // ends when the node leaves
 	stop   context.CancelFunc
 	done   sync.WaitGroup
 	sync   *bindingSync
@@ -51,7 +53,9 @@ func (s *Server) startCluster() error {
 		return err
 	}
 	n := &clusterNode{conn: conn}
+	n.ctx, n.stop = context.WithCancel(context.Background())
 	if err := n.join(ctx, s); err != nil {
+		n.stop()
 		conn.Close()
 		return err
 	}
@@ -77,6 +81,11 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 	if n.regs, err = n.conn.Registrations(ctx); err != nil {
 		return fail(err)
 	}
+	// Rings look the agents' phones up in a copy kept by a watch: no
+	// round trip to NATS per ring.
+	if err := n.regs.Follow(n.ctx, 5*time.Second); err != nil {
+		return fail(err)
+	}
 	n.sync = newBindingSync(n.regs, s)
 	if len(s.compiled.acd.Queues) == 0 {
 		return nil
@@ -91,8 +100,16 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 		Conn: n.conn, Leader: n.leader, Fence: n.el.Fence(),
 		Dialer: clusterDialer{s, n.regs}, Phones: clusterPhones{s, n.regs, n.conn.Node},
 		Log: s.log, Publish: s.bus.Publish, Config: s.compiled.acd,
+		OnInternalError: func() { s.internalErrors.inc("acd") },
 	})
 	if err != nil {
+		return fail(err)
+	}
+	// Calls the ACD still holds under this node's id are a previous run's
+	// (killed and restarted before the leader saw it gone): their media
+	// died with it, so they end now rather than wait for nobody.
+	if _, err := n.conn.SendCommand(ctx, clusterrouting.Command{Kind: clusterrouting.CmdNodeGone, Gone: n.conn.Node}); err != nil {
+		q.Close()
 		return fail(err)
 	}
 	s.acd = q
@@ -101,8 +118,7 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 
 // run starts the election and the routing; they stop on close.
 func (n *clusterNode) run() {
-	ctx, cancel := context.WithCancel(context.Background())
-	n.stop = cancel
+	ctx := n.ctx
 	n.done.Add(1)
 	go func() { defer n.done.Done(); _ = n.el.Run(ctx) }()
 	if n.leader != nil {
@@ -127,13 +143,17 @@ func (n *clusterNode) close() {
 	if n.stopReloads != nil {
 		_ = n.stopReloads()
 	}
-	if n.stop != nil {
-		n.stop()
-	}
-	n.done.Wait()
-	n.sync.close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
+	if n.leader != nil && n.conn.Up() {
+		// The calls still up here end with the process: the ACD hears it
+		// now rather than when the leader sees this node gone (which it
+		// still does, should this command not get through).
+		_, _ = n.conn.SendCommand(ctx, clusterrouting.Command{Kind: clusterrouting.CmdNodeGone, Gone: n.conn.Node})
+	}
+	n.stop()
+	n.done.Wait()
+	n.sync.close()
 	n.member.Leave(ctx)
 	n.conn.Close()
 }

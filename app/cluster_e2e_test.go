@@ -25,6 +25,7 @@ type appCluster struct {
 	t      *testing.T
 	url    string
 	prefix string
+	dsn    string // the shared database, when the test has one
 }
 
 // newAppCluster gives the test a fresh prefix on the NATS at url and
@@ -72,6 +73,9 @@ func (c *appCluster) node(id, ip string) *harness {
 		cfg.Cluster.ConnectTimeout = 2 * time.Second
 		cfg.SIP.Listen = ip + ":0"
 		cfg.RTP.Address = ip
+		if c.dsn != "" {
+			cfg.Database.DSN = c.dsn
+		}
 	})
 }
 
@@ -178,4 +182,105 @@ func waitingIn(h *harness, queue string) int {
 		}
 	}
 	return -1
+}
+
+// TestClusterBlindTransferBetweenAgentsOfOtherNodes: the caller is on A;
+// the agent of B who answers transfers the call to another queue, where
+// the agent of C takes it, rung from A again.
+func TestClusterBlindTransferBetweenAgentsOfOtherNodes(t *testing.T) {
+	c := newAppCluster(t, sharedNATS)
+	a := c.node("a", "127.0.0.11")
+	b := c.node("b", "127.0.0.12")
+	n3 := c.node("c", "127.0.0.13")
+	first := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	second := n3.agentPhone("1002", "pw1002", testphone.NoAnswer)
+	waitFor(t, "node A to see both agents", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") && a.srv.acd.LoggedIn("1002") })
+
+	caller, id := a.dialAndPress("0")
+	leg := waitIncoming(t, first)
+	a.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	second.SetAnswerMode(testphone.AutoAnswer)
+	if code, err := leg.Refer(ctxT(t, 5*time.Second), "billing"); err != nil || code != 202 {
+		t.Fatalf("REFER: %d %v", code, err)
+	}
+	a.events.wait(t, id, "transferred", func(e call.Event) bool {
+		return e.Kind == call.Transferred && e.TransferKind == "blind" && e.Target == "queue:billing"
+	})
+	if final, err := leg.WaitReferFinal(ctxT(t, 5*time.Second)); err != nil || final != 200 {
+		t.Errorf("transfer NOTIFY: %d %v", final, err)
+	}
+	leg2 := waitIncoming(t, second)
+	a.events.wait(t, id, "1002 answered in billing", func(e call.Event) bool {
+		return e.Kind == call.AgentAnswered && e.Agent == "1002" && e.Queue == "billing"
+	})
+	caller.SendTone(500)
+	leg2.SendTone(1300)
+	heard(t, leg2, 25, "1002 hears the caller")
+	heard(t, caller, 25, "the caller hears the bridge")
+	_ = caller.Hangup(ctxT(t, 5*time.Second))
+	if end := a.events.waitEnd(t, id); end.Result != call.ResultAnsweredByAgent {
+		t.Errorf("result %s", end.Result)
+	}
+}
+
+// TestClusterKilledNodeRestartedRejoins: a follower dies with a caller
+// waiting; restarted at once under the same id, it rejoins: the caller
+// whose media died with it is out of the queue on every node, and the
+// node serves new callers with an agent of another node.
+func TestClusterKilledNodeRestartedRejoins(t *testing.T) {
+	c := newAppCluster(t, sharedNATS)
+	a := c.node("a", "127.0.0.11")
+	waitFor(t, "node a to lead", 5*time.Second, a.leading)
+	b := c.node("b", "127.0.0.12")
+	_, ghost := b.dialAndPress("0")
+	b.events.wait(t, ghost, "queued", func(e call.Event) bool { return e.Kind == call.Queued })
+	waitFor(t, "node a to see the caller", 5*time.Second, func() bool { return waitingIn(a, "general") == 1 })
+	b.kill()
+
+	b2 := c.node("b", "127.0.0.12")
+	waitFor(t, "the dead node's caller out of the queue", 10*time.Second, func() bool {
+		return waitingIn(a, "general") == 0 && waitingIn(b2, "general") == 0
+	})
+	agent := a.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	caller, id := b2.dialAndPress("0")
+	leg := waitIncoming(t, agent)
+	b2.events.wait(t, id, "answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	hearEachOther(t, caller, leg, "1001")
+	agentHangsUp(t, b2, caller, leg, id)
+}
+
+// TestClusterRecordsTheCallOnceInTheSharedDatabase: two nodes write to
+// one MariaDB; a call on A answered by B's agent is one complete record,
+// written by A, and B holds no piece of it.
+func TestClusterRecordsTheCallOnceInTheSharedDatabase(t *testing.T) {
+	base := os.Getenv(mysqlDSNEnv)
+	if base == "" {
+		missingTool(t, mysqlDSNEnv+" is not set (the shared database of the cluster test)")
+	}
+	c := newAppCluster(t, sharedNATS)
+	db := newOutageDatabase(t, base)
+	c.dsn = db.dsn
+	a := c.node("a", "127.0.0.11")
+	b := c.node("b", "127.0.0.12")
+	agent := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	waitFor(t, "node A to see agent 1001", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") })
+	caller, id := a.dialAndPress("0")
+	leg := waitIncoming(t, agent)
+	hearEachOther(t, caller, leg, "1001")
+	agentHangsUp(t, a, caller, leg, id)
+	a.waitIdle()
+	drainStore(t, a.srv.Store())
+	drainStore(t, b.srv.Store()) // also: B folds no piece of A's call
+	if total, distinct := db.countCalls(t); total != 1 || distinct != 1 {
+		t.Fatalf("calls table: %d rows, %d distinct; want the one call once", total, distinct)
+	}
+	recs, err := allCalls(t, b.srv.Store())
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("records read through B: %d, %v", len(recs), err)
+	}
+	r := recs[0]
+	if r.CallID != id || r.Agent != "1001" || r.Queue != "general" || r.Result != call.ResultAnsweredByAgent ||
+		r.Arrived.IsZero() || r.AgentAnswered.IsZero() || r.Ended.IsZero() || r.Caller == "" {
+		t.Errorf("record %+v: want the whole call, answered by 1001 in general", r)
+	}
 }

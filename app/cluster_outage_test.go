@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,6 +101,9 @@ func TestClusterNodeWithoutNATSRefusesCallsThenRecovers(t *testing.T) {
 	if code, err := a.phone("udp").Options(ctx); err != nil || code != 503 {
 		t.Errorf("OPTIONS without NATS: %d %v, want 503", code, err)
 	}
+	if code := readyz(t, a); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz without NATS: %d, want 503", code)
+	}
 	if got := a.metric("hotline_calls_total", "result", "blocked"); got != 1 {
 		t.Errorf("blocked calls = %v, want 1", got)
 	}
@@ -119,6 +123,9 @@ func TestClusterNodeWithoutNATSRefusesCallsThenRecovers(t *testing.T) {
 	nats.Start()
 	waitFor(t, "the node to reconnect", 15*time.Second, func() bool { return a.srv.cluster.conn.Up() })
 	waitFor(t, "the node to lead again", 10*time.Second, a.leading)
+	if code := readyz(t, a); code != http.StatusOK {
+		t.Errorf("/readyz after NATS came back: %d, want 200", code)
+	}
 	if code, err := a.phone("udp").Options(ctx); err != nil || code != 200 {
 		t.Errorf("OPTIONS after NATS came back: %d %v, want 200", code, err)
 	}
@@ -126,4 +133,15 @@ func TestClusterNodeWithoutNATSRefusesCallsThenRecovers(t *testing.T) {
 	leg := waitIncoming(t, agent)
 	hearEachOther(t, caller, leg, fmt.Sprint("1001 after the outage"))
 	agentHangsUp(t, a, caller, leg, id)
+}
+
+// readyz is the status of the node's readiness probe.
+func readyz(t *testing.T, h *harness) int {
+	t.Helper()
+	res, err := http.Get("http://" + h.srv.HTTPAddr() + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }

@@ -131,15 +131,62 @@ func (e *Elector) Decide(ds ...routing.Decision) error {
 		byNode[d.Node] = append(byNode[d.Node], d)
 	}
 	for _, node := range order {
-		data, err := json.Marshal(byNode[node])
+		msgs, err := decisionMessages(byNode[node])
 		if err != nil {
-			return fmt.Errorf("cluster: decision: %w", err)
+			return err
 		}
-		if err := e.conn.NC.Publish(e.conn.Names.DecisionSubject(node), data); err != nil {
-			return fmt.Errorf("cluster: decide: %w", err)
+		for _, data := range msgs {
+			if err := e.conn.NC.Publish(e.conn.Names.DecisionSubject(node), data); err != nil {
+				return fmt.Errorf("cluster: decide: %w", err)
+			}
 		}
 	}
 	return nil
+}
+
+// decisionBudget keeps a decision message well under the size a receiver
+// accepts (routing's limit is 16 KiB).
+const decisionBudget = 12 << 10
+
+// decisionMessages encodes one node's decisions, usually one message; a
+// new leader's re-send of many commands is split between commands (never
+// inside one command's decisions, which a node handles together) so that
+// no message grows past what the node accepts.
+func decisionMessages(ds []routing.Decision) ([][]byte, error) {
+	data, err := json.Marshal(ds)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: decision: %w", err)
+	}
+	if len(data) <= decisionBudget {
+		return [][]byte{data}, nil
+	}
+	var out [][]byte
+	var chunk []routing.Decision
+	size := 0
+	for start := 0; start < len(ds); {
+		end := start + 1
+		for end < len(ds) && ds[end].Seq == ds[start].Seq {
+			end++
+		}
+		group := ds[start:end]
+		one, err := json.Marshal(group)
+		if err != nil {
+			return nil, fmt.Errorf("cluster: decision: %w", err)
+		}
+		if len(chunk) > 0 && size+len(one) > decisionBudget {
+			msg, _ := json.Marshal(chunk)
+			out = append(out, msg)
+			chunk, size = nil, 0
+		}
+		chunk = append(chunk, group...)
+		size += len(one)
+		start = end
+	}
+	msg, err := json.Marshal(chunk)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: decision: %w", err)
+	}
+	return append(out, msg), nil
 }
 
 // DecisionHandler receives each admitted decision, in arrival order, on

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -198,5 +199,43 @@ func TestDecisionsCarryTheTermAndStaleOnesAreRefused(t *testing.T) {
 	lead.stop()
 	if err := lead.el.Decide(routing.Decision{Node: "n", Kind: routing.DecLeave, Call: "c1"}); !errors.Is(err, ErrNotLeader) {
 		t.Fatalf("a resigned leader decided: %v", err)
+	}
+}
+
+// TestLargeDecisionSendsAreSplitBetweenCommands: a new leader's re-send
+// of many commands' decisions goes out in messages a node accepts, each
+// command's decisions kept together.
+func TestLargeDecisionSendsAreSplitBetweenCommands(t *testing.T) {
+	var ds []routing.Decision
+	for seq := uint64(1); seq <= 400; seq++ {
+		for range 2 {
+			ds = append(ds, routing.Decision{V: routing.WireVersion, Term: 3, Seq: seq, Node: "n1",
+				Kind: routing.DecQueued, Call: fmt.Sprintf("call-%03d-with-a-long-identifier", seq), Position: int(seq)})
+		}
+	}
+	msgs, err := decisionMessages(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) < 2 {
+		t.Fatalf("%d messages for %d decisions", len(msgs), len(ds))
+	}
+	seen := map[uint64]int{} // seq → the message that carried it
+	total := 0
+	for i, m := range msgs {
+		got, err := routing.ParseDecisions(m)
+		if err != nil {
+			t.Fatalf("message %d (%d bytes) refused: %v", i, len(m), err)
+		}
+		for _, d := range got {
+			if j, ok := seen[d.Seq]; ok && j != i {
+				t.Fatalf("the decisions of command %d went in messages %d and %d", d.Seq, j, i)
+			}
+			seen[d.Seq] = i
+		}
+		total += len(got)
+	}
+	if total != len(ds) {
+		t.Fatalf("%d decisions delivered, %d sent", total, len(ds))
 	}
 }

@@ -11,7 +11,8 @@
 // formats and the Router onto the acd package), confighash (the canonical
 // configuration hash) and kvstate (registrations and presence over the
 // buckets this package opens). Leader runs the Router on each node and
-// lets the lease holder decide.
+// lets the lease holder decide. clusterq is the node's side for the call
+// path: the clustered implementation of queueing.Queueing.
 //
 // What it must not do: decide routing itself (the pure acd package does,
 // through routing.Router), touch SIP or media, import app, or log a

@@ -166,11 +166,12 @@ func (l *Leader) apply(seq uint64, cmd routing.Command, ok bool) {
 		return
 	}
 	l.replaying = seq <= l.startSeq
+	redelivered := seq <= l.router.Applied() // after a reconnection
 	ds, err := l.router.Apply(seq, cmd)
 	if err != nil {
 		l.conn.log.Info("cluster: command refused by the ACD", "seq", seq, "err", err)
 	}
-	if l.onApplied != nil && !l.replaying {
+	if l.onApplied != nil && !l.replaying && !redelivered {
 		l.onApplied(seq, cmd, err)
 	}
 	_, leading := l.el.Leading()

@@ -1,6 +1,9 @@
 package cluster
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/cluster/routing"
 )
@@ -17,20 +20,33 @@ type AppliedFunc func(seq uint64, cmd routing.Command, err error)
 // node (routing.EventSink). Commands that were already in the stream when
 // the node first read it are applied silently: their events were
 // announced by the node of the time. Call it before Run; both run under
-// the Leader's lock and must not block.
-func (l *Leader) Observe(applied AppliedFunc, events func(call.Event)) {
+// the Leader's lock and must not block. The stream's end is read now:
+// what this node sends from now on is reported.
+func (l *Leader) Observe(ctx context.Context, applied AppliedFunc, events func(call.Event)) error {
+	st, err := l.conn.JS.Stream(ctx, l.conn.Names.CommandStream())
+	if err != nil {
+		return fmt.Errorf("cluster: observe: %w", err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("cluster: observe: %w", err)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if !l.started {
+		l.started, l.startSeq = true, info.State.LastSeq
+	}
 	l.onApplied = applied
 	if events == nil {
 		l.router.SetEventSink(nil)
-		return
+		return nil
 	}
 	l.router.SetEventSink(func(e call.Event, node string) {
 		if !l.replaying && node == l.conn.Node {
 			events(e)
 		}
 	})
+	return nil
 }
 
 // View runs f on this node's router under the Leader's lock: the whole

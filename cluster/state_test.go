@@ -136,3 +136,47 @@ func TestPresenceIsFencedByTerm(t *testing.T) {
 		t.Fatalf("bad presence counted: %v", n)
 	}
 }
+
+// TestFollowedRegistrationsAreReadWithoutARoundTrip: a node following
+// the bucket sees another node's registrations come and go through its
+// copy, with where the phone registered from, and expired ones are left
+// out as in a direct read.
+func TestFollowedRegistrationsAreReadWithoutARoundTrip(t *testing.T) {
+	tc := newTestCluster(t, time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, b := tc.connect("a", natsURL), tc.connect("b", natsURL)
+	ra, err := a.Registrations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := b.Registrations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ra.PutBinding(ctx, Registration{Agent: "2001", Contact: "sip:2001@10.0.0.5", Expires: time.Now().Add(time.Hour),
+		Source: "10.0.0.5:5070", Transport: "UDP"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Follow(ctx, 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	before := b.NC.Stats().InMsgs
+	got, err := rb.Contacts(ctx, "2001")
+	if err != nil || len(got) != 1 || got[0].Source != "10.0.0.5:5070" || got[0].Transport != "UDP" || got[0].Node != "a" {
+		t.Fatalf("followed contacts: %+v %v", got, err)
+	}
+	if n := b.NC.Stats().InMsgs - before; n != 0 {
+		t.Fatalf("a followed read took %d messages", n)
+	}
+	if err := ra.Put(ctx, "2001", "sip:2001@10.0.0.6", time.Now().Add(-time.Second)); err != nil { // expired
+		t.Fatal(err)
+	}
+	if err := ra.Remove(ctx, "2001", "sip:2001@10.0.0.5"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 2*time.Second, "the removal in the copy", func() bool {
+		got, _ := rb.Contacts(ctx, "2001")
+		return len(got) == 0
+	})
+}

@@ -18,7 +18,7 @@ import (
 )
 
 // ErrNotClustered refuses a command the cluster's routing does not carry
-// yet (transfers, consults, callbacks, dispositions): docs/cluster.md.
+// yet (callbacks): docs/cluster.md.
 var ErrNotClustered = errors.New("not available in a cluster yet")
 
 // ErrReload refuses a reload that changes agents or queues: every node's
@@ -43,6 +43,9 @@ type Deps[L queueing.AgentLeg] struct {
 	Publish func(call.Event)
 	// Config is the ACD's configuration every node's router runs.
 	Config acd.Config
+	// OnInternalError counts a command of this node that broke an
+	// invariant of the ACD (every router ended the call it concerned).
+	OnInternalError func()
 	// ApplyTimeout bounds the wait for this node's router to apply a
 	// command it sent (default 5 s).
 	ApplyTimeout time.Duration
@@ -61,7 +64,7 @@ type Queueing[L queueing.AgentLeg] struct {
 	pending map[string]map[string]L                  // call → agent → leg answered, not yet connected
 	legs    map[string]L                             // call → connected agent leg
 	results map[uint64]chan error                    // seq → Do waiting for its outcome
-	early   map[uint64]error                         // outcomes that came before the sender knew its seq
+	early   map[uint64]earlyOutcome                  // outcomes that came before the sender knew its seq
 	handled seqSet                                   // decisions already carried out
 	closed  bool
 }
@@ -84,11 +87,15 @@ func New[L queueing.AgentLeg](settings map[string]queueing.Settings, deps Deps[L
 		pending: map[string]map[string]L{},
 		legs:    map[string]L{},
 		results: map[uint64]chan error{},
-		early:   map[uint64]error{},
+		early:   map[uint64]earlyOutcome{},
 		handled: newSeqSet(8192),
 	}
 	q.settings.Store(&settings)
-	deps.Leader.Observe(q.applied, q.publish)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := deps.Leader.Observe(ctx, q.applied, q.publish); err != nil {
+		return nil, err
+	}
 	stop, err := deps.Conn.ReceiveDecisionBatches(deps.Fence, q.decide)
 	if err != nil {
 		return nil, err

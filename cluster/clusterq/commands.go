@@ -46,6 +46,16 @@ func (q *Queueing[L]) toRouting(cmd queueing.Command) (routing.Command, error) {
 		return agentCommand(c.Agent, "pause", c.Reason), nil
 	case queueing.AgentReady:
 		return agentCommand(c.Agent, "ready", ""), nil
+	case queueing.Transfer:
+		return routing.Command{Kind: routing.CmdTransfer, Call: c.Call, Action: string(c.Kind), Target: c.Target}, nil
+	case queueing.AttendedTransfer:
+		return routing.Command{Kind: routing.CmdAttended, Call: c.Call, Agent: c.ToAgent, Consult: c.ConsultID}, nil
+	case queueing.ConsultStart:
+		return routing.Command{Kind: routing.CmdConsult, Agent: c.Agent, Consult: c.ConsultID, Action: "start"}, nil
+	case queueing.ConsultEnd:
+		return routing.Command{Kind: routing.CmdConsult, Agent: c.Agent, Consult: c.ConsultID, Action: "end"}, nil
+	case queueing.SetDisposition:
+		return routing.Command{Kind: routing.CmdDisposition, Agent: c.Agent, Reason: c.Category, Resolved: c.Resolved}, nil
 	}
 	return routing.Command{}, fmt.Errorf("%s: %w", cmd.Name(), ErrNotClustered)
 }
@@ -84,10 +94,10 @@ func (q *Queueing[L]) send(rc routing.Command) error {
 		return err
 	}
 	q.mu.Lock()
-	if err, ok := q.early[seq]; ok {
+	if e, ok := q.early[seq]; ok {
 		delete(q.early, seq)
 		q.mu.Unlock()
-		return err
+		return e.err
 	}
 	ch := make(chan error, 1)
 	q.results[seq] = ch
@@ -110,14 +120,28 @@ func (q *Queueing[L]) send(rc routing.Command) error {
 // but this node's router did not get to it in time.
 var errNotApplied = errors.New("command not applied yet")
 
-// earlyLimit bounds the outcomes kept for senders that gave up waiting.
+// earlyLimit is the number of outcomes kept for their senders past which
+// those whose senders must have given up are dropped.
 const earlyLimit = 4096
+
+// earlyOutcome is an outcome that came before its sender knew the seq.
+type earlyOutcome struct {
+	err error
+	at  time.Time
+}
 
 // applied is the Leader's report of each command its router applied; the
 // outcomes of this node's own commands go to the Do waiting for them.
 func (q *Queueing[L]) applied(seq uint64, cmd routing.Command, err error) {
 	if cmd.Node != q.deps.Conn.Node || cmd.Kind == routing.CmdTick || cmd.Kind == routing.CmdNodeGone {
 		return // the leader's own commands: nobody waits for them
+	}
+	if errors.Is(err, routing.ErrInternal) {
+		// Counted once in the cluster: by the node whose command it was.
+		err = fmt.Errorf("%w: %w", queueing.ErrInternal, err)
+		if q.deps.OnInternalError != nil {
+			q.deps.OnInternalError()
+		}
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -126,8 +150,13 @@ func (q *Queueing[L]) applied(seq uint64, cmd routing.Command, err error) {
 		ch <- err
 		return
 	}
+	now := time.Now()
 	if len(q.early) >= earlyLimit {
-		clear(q.early) // their senders gave up long ago
+		for s, e := range q.early {
+			if now.Sub(e.at) > 2*q.deps.ApplyTimeout {
+				delete(q.early, s) // its sender gave up long ago
+			}
+		}
 	}
-	q.early[seq] = err
+	q.early[seq] = earlyOutcome{err: err, at: now}
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hotline-oss/hotline/cluster/routing"
@@ -43,6 +44,12 @@ type Registrations struct {
 	node    string
 	dropped Dropped
 	now     func() time.Time
+
+	// A copy of the bucket kept by Follow, so that a read costs no
+	// message; nil until the watch has delivered every stored value.
+	mu    sync.Mutex
+	copy  map[string]Registration
+	ready bool
 }
 
 // NewRegistrations reads and writes the registrations bucket kv; node is
@@ -89,7 +96,93 @@ func (r *Registrations) Remove(ctx context.Context, agent, contact string) error
 
 // Contacts returns an agent's unexpired registrations on every node.
 func (r *Registrations) Contacts(ctx context.Context, agent string) ([]Registration, error) {
+	if out, ok := r.fromCopy(agent); ok {
+		return out, nil
+	}
 	return r.list(ctx, encodeKey(agent)+".*", func(Registration) bool { return true })
+}
+
+// Follow keeps a copy of the bucket, updated by a watch until ctx ends;
+// Contacts reads it from then on (a ring looks the agent's phones up
+// without a round trip to NATS). It returns once the stored values are
+// in, or after wait (Contacts then reads the bucket until they are).
+func (r *Registrations) Follow(ctx context.Context, wait time.Duration) error {
+	w, err := r.kv.WatchAll(ctx)
+	if err != nil {
+		return fmt.Errorf("cluster: follow registrations: %w", err)
+	}
+	initial := make(chan struct{})
+	go func() {
+		defer func() { _ = w.Stop() }()
+		done := false
+		for e := range w.Updates() {
+			if e == nil {
+				r.mu.Lock()
+				r.ready = true
+				r.mu.Unlock()
+				if !done {
+					done = true
+					close(initial)
+				}
+				continue
+			}
+			r.apply(e)
+		}
+		r.mu.Lock()
+		r.ready = false // the watch ended: read the bucket again
+		r.mu.Unlock()
+		if !done {
+			close(initial)
+		}
+	}()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-initial:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("cluster: follow registrations: stored values not read within %s", wait)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *Registrations) apply(e jetstream.KeyValueEntry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.copy == nil {
+		r.copy = map[string]Registration{}
+	}
+	if e.Operation() != jetstream.KeyValuePut {
+		delete(r.copy, e.Key())
+		return
+	}
+	var g Registration
+	if err := routing.DecodeStrict(e.Value(), &g); err != nil || g.Agent == "" || g.Contact == "" || !routing.ValidToken(g.Node) ||
+		e.Key() != RegistrationKey(g.Agent, g.Contact) {
+		delete(r.copy, e.Key())
+		r.dropped(e.Key(), fmt.Errorf("bad registration: %v", err))
+		return
+	}
+	r.copy[e.Key()] = g
+}
+
+// fromCopy reads an agent's unexpired registrations from the followed
+// copy; false when there is none.
+func (r *Registrations) fromCopy(agent string) ([]Registration, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.ready {
+		return nil, false
+	}
+	now := r.now()
+	var out []Registration
+	for _, g := range r.copy {
+		if g.Agent == agent && g.Expires.After(now) {
+			out = append(out, g)
+		}
+	}
+	return out, true
 }
 
 // OfNode returns the unexpired registrations held by node (to drop those

@@ -49,6 +49,10 @@ const (
 	CmdNodeCalls   CommandKind = "node_calls"   // a node's live calls, for a new leader (Calls)
 	CmdTick        CommandKind = "tick"         // the leader's timers are due at At
 	CmdNodeGone    CommandKind = "node_gone"    // the leader saw node Gone die: its calls ended
+	CmdTransfer    CommandKind = "transfer"     // an agent's blind transfer of Call to Target ("queue:…", "ivr:…")
+	CmdAttended    CommandKind = "attended"     // Call goes to Agent, whom the agent consulted in Consult
+	CmdConsult     CommandKind = "consult"      // Agent is consulted in Consult (Action start) or freed (end)
+	CmdDisposition CommandKind = "disposition"  // Agent's last call's outcome: Reason (category), Resolved
 )
 
 // Offer results and agent actions a command may carry.
@@ -56,6 +60,7 @@ var (
 	offerResults = []string{"answered", "timeout", "busy", "declined", "failed"}
 	agentActions = []string{"login", "login_paused", "logout", "pause", "ready"}
 	hangupSides  = []string{"caller", "agent", "server"}
+	consultSteps = []string{"start", "end"}
 )
 
 // Command is one message of the command stream.
@@ -78,6 +83,9 @@ type Command struct {
 	Reason   string      `json:"reason,omitempty"`
 	Calls    []string    `json:"calls,omitempty"`
 	Gone     string      `json:"gone,omitempty"`
+	Target   string      `json:"target,omitempty"`  // transfer
+	Consult  string      `json:"consult,omitempty"` // attended, consult: the consult call's id
+	Resolved bool        `json:"resolved,omitempty"`
 }
 
 // Check reports what makes a command unusable.
@@ -119,6 +127,25 @@ func (c *Command) Check() error {
 		if !slices.Contains(agentActions, c.Action) {
 			errs = append(errs, fmt.Errorf("agent action %q: want one of %v", c.Action, agentActions))
 		}
+	case CmdTransfer:
+		need("call", c.Call)
+		need("target", c.Target)
+		if c.Action != "blind" {
+			errs = append(errs, fmt.Errorf("transfer %q: want blind", c.Action))
+		}
+	case CmdAttended:
+		need("call", c.Call)
+		need("agent", c.Agent)
+		need("consult", c.Consult)
+	case CmdConsult:
+		need("agent", c.Agent)
+		need("consult", c.Consult)
+		if !slices.Contains(consultSteps, c.Action) {
+			errs = append(errs, fmt.Errorf("consult %q: want one of %v", c.Action, consultSteps))
+		}
+	case CmdDisposition:
+		need("agent", c.Agent)
+		need("category", c.Reason)
 	case CmdNodeCalls, CmdTick:
 	case CmdNodeGone:
 		if !ValidToken(c.Gone) {

@@ -32,6 +32,8 @@ type Router struct {
 	applied   uint64            // the last stream sequence applied
 	changed   map[string]bool   // agents whose state changed in the last Apply
 	events    EventSink         // nil: the ACD's events go nowhere
+	// runHook replaces run in tests that break an invariant on purpose.
+	runHook func(Command) ([]acd.Action, error)
 }
 
 // EventSink receives each event of the ACD with the node it belongs to:
@@ -144,21 +146,23 @@ func (r *Router) Apply(seq uint64, c Command) ([]Decision, error) {
 	}
 	clear(r.changed)
 	r.clock.advance(c.At)
-	acts, err := r.run(c)
-	if err != nil {
+	if c.Kind == CmdJoin {
+		r.callNode[c.Call] = c.Node // its events and decisions go there
+	}
+	acts, err := r.runSafely(c)
+	if err != nil && !errors.Is(err, ErrInternal) {
 		return nil, fmt.Errorf("cluster: %s from %s: %w", c.Kind, c.Node, err)
 	}
 	ds := r.decisions(seq, acts)
-	if c.Kind == CmdAbandon || c.Kind == CmdTalkEnded {
-		delete(r.callNode, c.Call) // the ACD is done with the call
+	if c.Kind == CmdAbandon || c.Kind == CmdTalkEnded || c.Kind == CmdTransfer || err != nil {
+		delete(r.callNode, c.Call) // the ACD is done with the call (a transferred one joins again)
 	}
-	return ds, nil
+	return ds, err
 }
 
 func (r *Router) run(c Command) ([]acd.Action, error) {
 	switch c.Kind {
 	case CmdJoin:
-		r.callNode[c.Call] = c.Node
 		var acts []acd.Action
 		var err error
 		if c.Prefer != "" {
@@ -195,6 +199,17 @@ func (r *Router) run(c Command) ([]acd.Action, error) {
 		return r.acd.Tick(), nil
 	case CmdNodeGone:
 		return r.nodeGone(c.Gone), nil
+	case CmdTransfer:
+		return r.acd.Transfer(c.Call, acd.TransferKind(c.Action), c.Target)
+	case CmdAttended:
+		return r.acd.AttendedTransfer(c.Call, c.Agent, c.Consult)
+	case CmdConsult:
+		if c.Action == "start" {
+			return r.acd.ConsultStart(c.Agent, c.Consult)
+		}
+		return r.acd.ConsultEnd(c.Agent, c.Consult)
+	case CmdDisposition:
+		return nil, r.acd.SetDisposition(c.Agent, c.Reason, c.Resolved)
 	}
 	return nil, fmt.Errorf("unknown command kind %q", c.Kind)
 }

@@ -171,6 +171,11 @@ func TestCommandChecks(t *testing.T) {
 		{V: WireVersion, ID: "x", Node: "n.1", At: 1, Kind: CmdAbandon, Call: "c"},                     // node not a token
 		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdTalkEnded, Call: "c", Reason: "nobody"},
 		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdHold},
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdTransfer, Call: "c", Action: "blind"},                   // no target
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdTransfer, Call: "c", Action: "warm", Target: "queue:q"}, // unknown kind
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdConsult, Agent: "a", Consult: "k", Action: "maybe"},
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdAttended, Call: "c", Agent: "a"}, // no consult
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdDisposition, Agent: "a"},         // no category
 	} {
 		if err := bad.Check(); err == nil {
 			t.Errorf("accepted %+v", bad)
