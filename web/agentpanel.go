@@ -135,6 +135,7 @@ type agentPanel struct {
 	categories []string
 	sessions   *sessionStore
 	throttle   *loginThrottle
+	tickets    PanelTickets // nil: no ticket form (agentpanel_tickets.go)
 
 	shutdownOnce sync.Once
 	shutdown     chan struct{}
@@ -181,6 +182,7 @@ func (p *agentPanel) routes(mux handlerRegistrar) {
 	mux.HandleFunc("POST /agent/api/state", p.post(p.auth(p.state)))
 	mux.HandleFunc("POST /agent/api/disposition", p.post(p.auth(p.disposition)))
 	mux.HandleFunc("GET /agent/api/stream", p.auth(p.stream))
+	p.ticketRoutes(mux)
 }
 
 func (p *agentPanel) page(w http.ResponseWriter, _ *http.Request) {

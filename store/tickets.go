@@ -1,0 +1,316 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Ticket is a complaint, suggestion, fault report or unresolved
+// consultation as the store keeps it (package tickets owns its meaning).
+// Every change rewrites the row with a higher Version, so a replay of an
+// older save from the spool changes nothing.
+type Ticket struct {
+	ID            string    `json:"id"`
+	Version       int64     `json:"version"`
+	Category      string    `json:"category"`
+	Urgency       string    `json:"urgency"`
+	State         string    `json:"state"`
+	Caller        string    `json:"caller,omitempty"`
+	Account       string    `json:"account,omitempty"`
+	Language      string    `json:"language,omitempty"`
+	CallIDs       []string  `json:"call_ids"`
+	Recording     string    `json:"recording,omitempty"`
+	WorkOrder     string    `json:"work_order,omitempty"`
+	ExternalID    string    `json:"external_id,omitempty"`
+	Description   string    `json:"description"`
+	Owner         string    `json:"owner,omitempty"`
+	CreatedBy     string    `json:"created_by,omitempty"`
+	Created       time.Time `json:"created_at"`
+	Updated       time.Time `json:"updated_at"`
+	Due           time.Time `json:"due_at"`
+	Answered      time.Time `json:"answered_at,omitzero"`
+	Closed        time.Time `json:"closed_at,omitzero"`
+	Escalated     time.Time `json:"escalated_at,omitzero"`
+	VisitState    string    `json:"visit_state,omitempty"` // "", pending, done, gave_up, skipped
+	VisitDue      time.Time `json:"visit_due_at,omitzero"`
+	VisitAttempts int       `json:"visit_attempts,omitempty"`
+	Satisfaction  int       `json:"satisfaction,omitempty"` // 1-5 from the return visit, 0 none
+	Resolved      string    `json:"resolved,omitempty"`     // "yes", "no" from the return visit
+	Reopened      int       `json:"reopened,omitempty"`     // how many times it was reopened
+}
+
+// TicketChange is one step of a ticket's history: who did what, when, from
+// which state to which, and why.
+type TicketChange struct {
+	TicketID string    `json:"-"`
+	Seq      int       `json:"seq"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Action   string    `json:"action"`
+	From     string    `json:"from,omitempty"`
+	To       string    `json:"to"`
+	Note     string    `json:"note,omitempty"`
+}
+
+// spooledTicket is a ticket's save as the spool keeps it: the row and the
+// change that produced it.
+type spooledTicket struct {
+	Ticket Ticket        `json:"ticket"`
+	Change *TicketChange `json:"change,omitempty"`
+}
+
+var ticketColumns = []string{
+	"ticket_id", "version", "category", "urgency", "state", "caller", "account", "language", "call_ids",
+	"recording", "work_order", "external_id", "description", "owner", "created_by", "created_ms", "updated_ms",
+	"due_ms", "answered_ms", "closed_ms", "escalated_ms", "visit_state", "visit_due_ms", "visit_attempts",
+	"satisfaction", "resolved", "reopened",
+}
+
+var ticketChangeColumns = []string{"ticket_id", "seq", "at_ms", "actor", "action", "from_state", "to_state", "note"}
+
+const (
+	maxTicketIDLen   = 64
+	maxDescription   = 4000
+	maxNoteLen       = 2000
+	maxCallIDsLen    = 2048
+	maxExternalIDLen = 128
+)
+
+// ErrBadTicket: a ticket the store cannot keep.
+var ErrBadTicket = errors.New("store: bad ticket")
+
+// SaveTicket hands a ticket's new row, and the change that made it, to the
+// writer: an outage delays them but does not lose them. It never blocks on
+// the database; durable, when not nil, waits until the save is on disk or
+// written (call it outside any lock).
+func (s *Store) SaveTicket(t Ticket, c *TicketChange) (durable func(), err error) {
+	if t.ID == "" || t.Version <= 0 || t.Created.IsZero() {
+		return nil, fmt.Errorf("%w: id %q version %d", ErrBadTicket, t.ID, t.Version)
+	}
+	return s.pipe.put(record{Ticket: &spooledTicket{Ticket: t, Change: c}}), nil
+}
+
+func (s *dbSink) execTicket(ctx context.Context, tx *batchTx, st *spooledTicket) error {
+	t := st.Ticket
+	err := tx.exec(ctx, s.side.ticketSQL, clip(t.ID, maxTicketIDLen), t.Version, clip(t.Category, maxShortLen),
+		clip(t.Urgency, maxShortLen), clip(t.State, maxShortLen), clip(t.Caller, maxNumberLen),
+		clip(t.Account, maxNumberLen), clip(t.Language, maxLanguageLen),
+		clip(strings.Join(t.CallIDs, " "), maxCallIDsLen), clip(t.Recording, maxFileLen),
+		clip(t.WorkOrder, maxNumberLen), clip(t.ExternalID, maxExternalIDLen), clip(t.Description, maxDescription),
+		clip(t.Owner, maxNameLen), clip(t.CreatedBy, maxNameLen), ms(t.Created), ms(t.Updated), ms(t.Due),
+		ms(t.Answered), ms(t.Closed), ms(t.Escalated), clip(t.VisitState, maxShortLen), ms(t.VisitDue),
+		t.VisitAttempts, t.Satisfaction, clip(t.Resolved, 8), t.Reopened)
+	if err != nil || st.Change == nil {
+		return err
+	}
+	c := st.Change
+	return tx.exec(ctx, s.side.ticketChangeSQL, clip(t.ID, maxTicketIDLen), c.Seq, ms(c.At), clip(c.Actor, maxNameLen),
+		clip(c.Action, maxShortLen), clip(c.From, maxShortLen), clip(c.To, maxShortLen), clip(c.Note, maxNoteLen))
+}
+
+// ticketRow is a tickets row as read.
+type ticketRow struct {
+	ID            string `db:"ticket_id"`
+	Version       int64  `db:"version"`
+	Category      string `db:"category"`
+	Urgency       string `db:"urgency"`
+	State         string `db:"state"`
+	Caller        string `db:"caller"`
+	Account       string `db:"account"`
+	Language      string `db:"language"`
+	CallIDs       string `db:"call_ids"`
+	Recording     string `db:"recording"`
+	WorkOrder     string `db:"work_order"`
+	ExternalID    string `db:"external_id"`
+	Description   string `db:"description"`
+	Owner         string `db:"owner"`
+	CreatedBy     string `db:"created_by"`
+	CreatedMS     int64  `db:"created_ms"`
+	UpdatedMS     int64  `db:"updated_ms"`
+	DueMS         int64  `db:"due_ms"`
+	AnsweredMS    int64  `db:"answered_ms"`
+	ClosedMS      int64  `db:"closed_ms"`
+	EscalatedMS   int64  `db:"escalated_ms"`
+	VisitState    string `db:"visit_state"`
+	VisitDueMS    int64  `db:"visit_due_ms"`
+	VisitAttempts int    `db:"visit_attempts"`
+	Satisfaction  int    `db:"satisfaction"`
+	Resolved      string `db:"resolved"`
+	Reopened      int    `db:"reopened"`
+}
+
+// msOrZero is fromMS with 0 as "never".
+func msOrZero(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return fromMS(v)
+}
+
+func (r ticketRow) ticket() Ticket {
+	ids := strings.Fields(r.CallIDs)
+	if ids == nil {
+		ids = []string{}
+	}
+	return Ticket{
+		ID: r.ID, Version: r.Version, Category: r.Category, Urgency: r.Urgency, State: r.State, Caller: r.Caller,
+		Account: r.Account, Language: r.Language, CallIDs: ids, Recording: r.Recording, WorkOrder: r.WorkOrder,
+		ExternalID: r.ExternalID, Description: r.Description, Owner: r.Owner, CreatedBy: r.CreatedBy,
+		Created: fromMS(r.CreatedMS), Updated: fromMS(r.UpdatedMS), Due: fromMS(r.DueMS),
+		Answered: msOrZero(r.AnsweredMS), Closed: msOrZero(r.ClosedMS), Escalated: msOrZero(r.EscalatedMS),
+		VisitState: r.VisitState, VisitDue: msOrZero(r.VisitDueMS), VisitAttempts: r.VisitAttempts,
+		Satisfaction: r.Satisfaction, Resolved: r.Resolved, Reopened: r.Reopened,
+	}
+}
+
+var ticketSelect = "SELECT " + strings.Join(ticketColumns, ", ") + " FROM tickets"
+
+// GetTicket reads one ticket and its history; found is false for an
+// unknown id.
+func (s *Store) GetTicket(ctx context.Context, id string) (t Ticket, history []TicketChange, found bool, err error) {
+	if err := s.connected(); err != nil {
+		return Ticket{}, nil, false, err
+	}
+	var row ticketRow
+	err = s.db().GetContext(ctx, &row, s.db().Rebind(ticketSelect+" WHERE ticket_id = ?"), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Ticket{}, nil, false, nil
+	}
+	if err != nil {
+		return Ticket{}, nil, false, fmt.Errorf("store: ticket %s: %w", id, err)
+	}
+	var rows []struct {
+		Seq    int    `db:"seq"`
+		AtMS   int64  `db:"at_ms"`
+		Actor  string `db:"actor"`
+		Action string `db:"action"`
+		From   string `db:"from_state"`
+		To     string `db:"to_state"`
+		Note   string `db:"note"`
+	}
+	q := "SELECT seq, at_ms, actor, action, from_state, to_state, note FROM ticket_changes WHERE ticket_id = ? ORDER BY seq"
+	if err := s.db().SelectContext(ctx, &rows, s.db().Rebind(q), id); err != nil {
+		return Ticket{}, nil, false, fmt.Errorf("store: ticket %s history: %w", id, err)
+	}
+	history = make([]TicketChange, len(rows))
+	for i, r := range rows {
+		history[i] = TicketChange{TicketID: id, Seq: r.Seq, At: fromMS(r.AtMS), Actor: r.Actor, Action: r.Action,
+			From: r.From, To: r.To, Note: r.Note}
+	}
+	return row.ticket(), history, true, nil
+}
+
+// TicketFilter selects tickets; empty fields select everything.
+type TicketFilter struct {
+	States     []string
+	Category   string
+	Urgency    string
+	Owner      string
+	Caller     string
+	Account    string
+	ExternalID string
+	// OverdueAt, when set, keeps the tickets not yet answered or closed
+	// whose deadline is before it.
+	OverdueAt time.Time
+	From, To  time.Time // created in [From, To)
+	// Before continues a listing: only tickets created before this
+	// (created_ms, ticket_id) pair, newest first.
+	BeforeCreated time.Time
+	BeforeID      string
+	Limit         int // at most this many (default 100, at most 1000)
+}
+
+// ListTickets lists the tickets f selects, newest first. Every filter
+// combination the API offers has an index that starts with its column
+// and ends with created_ms, so a page is read from the index in order.
+func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if len(f.States) == 1 {
+		add("state = ?", f.States[0])
+	} else if len(f.States) > 1 {
+		add("state IN (?"+strings.Repeat(", ?", len(f.States)-1)+")", anySlice(f.States)...)
+	}
+	for col, v := range map[string]string{"category": f.Category, "urgency": f.Urgency, "owner": f.Owner,
+		"caller": f.Caller, "account": f.Account, "external_id": f.ExternalID} {
+		if v != "" {
+			add(col+" = ?", v)
+		}
+	}
+	if !f.OverdueAt.IsZero() {
+		if len(f.States) == 0 {
+			add("state IN (?, ?, ?)", "open", "assigned", "reopened")
+		}
+		add("due_ms < ?", ms(f.OverdueAt))
+	}
+	if !f.From.IsZero() {
+		add("created_ms >= ?", ms(f.From))
+	}
+	if !f.To.IsZero() {
+		add("created_ms < ?", ms(f.To))
+	}
+	if !f.BeforeCreated.IsZero() {
+		c := ms(f.BeforeCreated)
+		add("(created_ms < ? OR (created_ms = ? AND ticket_id < ?))", c, c, f.BeforeID)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 1000)
+	q := ticketSelect
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY created_ms DESC, ticket_id DESC LIMIT ?"
+	args = append(args, limit)
+	var rows []ticketRow
+	if err := s.db().SelectContext(ctx, &rows, s.db().Rebind(q), args...); err != nil {
+		return nil, fmt.Errorf("store: list tickets: %w", err)
+	}
+	out := make([]Ticket, len(rows))
+	for i, r := range rows {
+		out[i] = r.ticket()
+	}
+	return out, nil
+}
+
+// ActiveTickets lists the tickets still being followed: not yet closed, or
+// closed with a return visit to make. The tickets package keeps them in
+// memory from the start.
+func (s *Store) ActiveTickets(ctx context.Context) ([]Ticket, error) {
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
+	q := ticketSelect + " WHERE state IN (?, ?, ?, ?) UNION ALL " + ticketSelect + " WHERE visit_state = ?"
+	var rows []ticketRow
+	err := s.db().SelectContext(ctx, &rows, s.db().Rebind(q), "open", "assigned", "answered", "reopened", "pending")
+	if err != nil {
+		return nil, fmt.Errorf("store: active tickets: %w", err)
+	}
+	out := make([]Ticket, 0, len(rows))
+	seen := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			out = append(out, r.ticket())
+		}
+	}
+	return out, nil
+}
+
+func anySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
