@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -148,7 +149,7 @@ func (r ReturnVisit) Hours() (from, to int, err error) {
 	if m == nil {
 		return 0, 0, fmt.Errorf("calling_hours %q: want HH:MM-HH:MM", r.CallingHours)
 	}
-	atoi := func(s string) int { n := 0; fmt.Sscan(s, &n); return n }
+	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n } // two digits, checked above
 	from, to = atoi(m[1])*60+atoi(m[2]), atoi(m[3])*60+atoi(m[4])
 	if to <= from || to > 24*60 {
 		return 0, 0, fmt.Errorf("calling_hours %q: the end must come after the start, the same day", r.CallingHours)
