@@ -61,7 +61,7 @@ type Server struct {
 	// tickets, wired in tickets.go); nil without a store
 	tickets      *tickets.Service
 	ticketTicker *time.Ticker
-	trunks    *trunk.Set // carriers' trunks (trunks.go); nil when none
+	trunks       *trunk.Set // carriers' trunks (trunks.go); nil when none
 	// monitors: supervisors' listen/whisper/barge (package monitor,
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
