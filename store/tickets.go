@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -225,30 +226,60 @@ type TicketFilter struct {
 }
 
 // ListTickets lists the tickets f selects, newest first. Every filter
-// combination the API offers has an index that starts with its column
-// and ends with created_ms, so a page is read from the index in order.
+// the API offers has an index that starts with its column and ends with
+// created_ms, so a page is read from an index in order. Several states
+// are read state by state (one ordered index range each) and merged: an
+// IN over them would make the database sort every matching row.
 func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
 	if err := s.connected(); err != nil {
 		return nil, err
 	}
+	f.Limit = min(max(f.Limit, 0), 1000)
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	states := f.States
+	if len(states) == 0 && !f.OverdueAt.IsZero() {
+		states = []string{"open", "assigned", "reopened"}
+	}
+	if len(states) <= 1 {
+		f.States = states
+		return s.listTickets(ctx, f)
+	}
+	var all []Ticket
+	for _, st := range states {
+		one := f
+		one.States = []string{st}
+		rows, err := s.listTickets(ctx, one)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, rows...)
+	}
+	slices.SortFunc(all, func(a, b Ticket) int {
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	return all[:min(len(all), f.Limit)], nil
+}
+
+// listTickets runs one listing query (at most one state).
+func (s *Store) listTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
 	if len(f.States) == 1 {
 		add("state = ?", f.States[0])
-	} else if len(f.States) > 1 {
-		add("state IN (?"+strings.Repeat(", ?", len(f.States)-1)+")", anySlice(f.States)...)
 	}
-	for col, v := range map[string]string{"category": f.Category, "urgency": f.Urgency, "owner": f.Owner,
-		"caller": f.Caller, "account": f.Account, "external_id": f.ExternalID} {
-		if v != "" {
-			add(col+" = ?", v)
+	for _, c := range []struct{ col, v string }{{"category", f.Category}, {"urgency", f.Urgency},
+		{"owner", f.Owner}, {"caller", f.Caller}, {"account", f.Account}, {"external_id", f.ExternalID}} {
+		if c.v != "" {
+			add(c.col+" = ?", c.v)
 		}
 	}
 	if !f.OverdueAt.IsZero() {
-		if len(f.States) == 0 {
-			add("state IN (?, ?, ?)", "open", "assigned", "reopened")
-		}
 		add("due_ms < ?", ms(f.OverdueAt))
 	}
 	if !f.From.IsZero() {
@@ -258,20 +289,17 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, erro
 		add("created_ms < ?", ms(f.To))
 	}
 	if !f.BeforeCreated.IsZero() {
+		// The first condition alone bounds the index range; the second
+		// drops the ties already listed.
 		c := ms(f.BeforeCreated)
-		add("(created_ms < ? OR (created_ms = ? AND ticket_id < ?))", c, c, f.BeforeID)
+		add("created_ms <= ? AND (created_ms < ? OR ticket_id < ?)", c, c, f.BeforeID)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	limit = min(limit, 1000)
 	q := ticketSelect
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY created_ms DESC, ticket_id DESC LIMIT ?"
-	args = append(args, limit)
+	args = append(args, f.Limit)
 	var rows []ticketRow
 	if err := s.db().SelectContext(ctx, &rows, s.db().Rebind(q), args...); err != nil {
 		return nil, fmt.Errorf("store: list tickets: %w", err)
@@ -305,12 +333,4 @@ func (s *Store) ActiveTickets(ctx context.Context) ([]Ticket, error) {
 		}
 	}
 	return out, nil
-}
-
-func anySlice(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }

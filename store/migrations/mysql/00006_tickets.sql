@@ -37,7 +37,8 @@ CREATE TABLE tickets (
     INDEX tickets_category (category, created_ms),
     INDEX tickets_caller (caller, created_ms),
     INDEX tickets_account (account, created_ms),
-    INDEX tickets_owner (owner, state, created_ms),
+    INDEX tickets_owner (owner, created_ms),
+    INDEX tickets_owner_state (owner, state, created_ms),
     INDEX tickets_due (state, due_ms),
     INDEX tickets_visit (visit_state, visit_due_ms),
     INDEX tickets_external (external_id)
