@@ -45,7 +45,7 @@ type docTickets struct {
 func docTicketView(state string) docTicket {
 	return docTicket{ID: "1001", Version: 1, Category: "complaint", Urgency: "normal", State: state,
 		Caller: "13800000001", CallIDs: []string{"c1"}, Description: "no power", Created: docNow, Updated: docNow,
-		Due: docNow.Add(24 * time.Hour),
+		Due:     docNow.Add(24 * time.Hour),
 		History: []docTicketStep{{Seq: 1, At: docNow, Actor: "agent:1001", Action: "create", To: "open"}}}
 }
 
