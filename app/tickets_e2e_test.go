@@ -1,0 +1,307 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/testphone"
+	"github.com/hotline-oss/hotline/web"
+)
+
+const (
+	supervisorToken = "supervisor-token-0123"
+	agentToken      = "agent-1001-token-0123"
+)
+
+// jumpClock runs at the real pace (the ACD's timers keep working) and can
+// jump ahead, to bring a return visit's day without waiting for it.
+type jumpClock struct {
+	base shiftedClock
+	mu   sync.Mutex
+	off  time.Duration
+}
+
+func (c *jumpClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base.Now().Add(c.off)
+}
+
+func (c *jumpClock) jump(d time.Duration) {
+	c.mu.Lock()
+	c.off += d
+	c.mu.Unlock()
+}
+
+// ticketSetup turns on return visits one minute after closing, at any
+// hour, dialled through a Go test phone standing in for the trunk.
+func ticketSetup(gatewayURI string, edit func(*config.Config)) func(*config.Config) {
+	return func(cfg *config.Config) {
+		cfg.CallbackGateway = &config.CallbackGateway{URI: gatewayURI, FromNumber: "95598"}
+		cfg.Tickets.ReturnVisit = config.ReturnVisit{
+			Enabled: true, CallingHours: "00:00-24:00", MaxAttempts: 2, RetryAfter: time.Minute,
+			RingTimeout: 10 * time.Second,
+			Delays:      map[string]time.Duration{"complaint": time.Minute, "fault": time.Minute},
+		}
+		if edit != nil {
+			edit(cfg)
+		}
+	}
+}
+
+// startTickets starts the ACD test server with tickets and a jumpable clock.
+func startTickets(t *testing.T, gw *testphone.Phone, edit func(*config.Config)) (*harness, *jumpClock) {
+	t.Helper()
+	clock := &jumpClock{}
+	h := startPrepared(t, acdTestConfig, ticketSetup("sip:{number}@"+gw.Addr(), edit), func(s *Server) {
+		clock.base = newShiftedClock(officeOpen)
+		s.clock = clock
+	})
+	return h, clock
+}
+
+// ticketView is a ticket as the API answers it.
+type ticketView struct {
+	ID           string   `json:"id"`
+	State        string   `json:"state"`
+	Owner        string   `json:"owner"`
+	Caller       string   `json:"caller"`
+	CallIDs      []string `json:"call_ids"`
+	Language     string   `json:"language"`
+	VisitState   string   `json:"visit_state"`
+	Satisfaction int      `json:"satisfaction"`
+	Resolved     string   `json:"resolved"`
+	Reopened     int      `json:"reopened"`
+	History      []struct {
+		Action, Actor, To string
+	} `json:"history"`
+}
+
+func (h *harness) ticketAPI(t *testing.T, method, path, token, body string, want int) ticketView {
+	t.Helper()
+	code, out := h.apiRequest(t, method, path, token, body)
+	if code != want {
+		t.Fatalf("%s %s: %d %s, want %d", method, path, code, out, want)
+	}
+	var v ticketView
+	if code < 300 {
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, out)
+		}
+	}
+	return v
+}
+
+// panelRequest sends one panel request (session cookie, panel header) and
+// decodes the answer into v.
+func panelRequest(t *testing.T, c *panelClient, method, path, body string, want int, v any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	req.Header.Set(web.PanelHeader, "1")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if res.StatusCode != want {
+		t.Fatalf("panel %s %s: %d %s, want %d", method, path, res.StatusCode, data, want)
+	}
+	if v != nil {
+		if err := json.Unmarshal(data, v); err != nil {
+			t.Fatalf("panel %s: %v in %s", path, err, data)
+		}
+	}
+}
+
+// servedCall has agent 1001 answer a call from 13800000001 and the caller
+// hang up; it returns the call id.
+func (h *harness) servedCall(t *testing.T, agent *testphone.Phone) string {
+	t.Helper()
+	caller, id := h.dialAndPress("0")
+	leg := waitIncoming(t, agent)
+	hearEachOther(t, caller, leg, "1001")
+	if err := caller.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	h.events.waitEnd(t, id)
+	return id
+}
+
+// visitAnswered waits for the return-visit call at the trunk, checks it is
+// for the customer, and answers the survey with keys.
+func visitAnswered(t *testing.T, gw *testphone.Phone, satisfied, resolved string) {
+	t.Helper()
+	cust := waitIncoming(t, gw)
+	select {
+	case o := <-gw.Offers():
+		if o.To != "13800000001" || o.From != "95598" {
+			t.Fatalf("return visit INVITE to %q from %q", o.To, o.From)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no INVITE outcome at the trunk")
+	}
+	heard(t, cust, 25, "the return visit's greeting")
+	press(t, cust, satisfied)
+	heard(t, cust, 25, "the question whether it is resolved")
+	press(t, cust, resolved)
+	select {
+	case <-cust.Done():
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server did not hang up after the survey")
+	}
+}
+
+func (h *harness) waitTicket(t *testing.T, id string, match func(ticketView) bool) ticketView {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		v := h.ticketAPI(t, "GET", "/tickets/"+id, supervisorToken, "", 200)
+		if match(v) {
+			return v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ticket %s stays %+v", id, v)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestTicketLifeEndToEnd follows a complaint from the call to the return
+// visit: the agent opens it on the panel, a supervisor assigns it, the
+// agent answers and closes it, and a minute later the server calls the
+// customer through the trunk, who answers the survey with keys.
+func TestTicketLifeEndToEnd(t *testing.T) {
+	gw := gatewayPhone(t, testphone.AutoAnswer)
+	h, clock := startTickets(t, gw, nil)
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	panel := h.panelClient()
+	panel.do("POST", "/agent/login", `{"agent":"1001","password":"pw1001"}`, http.StatusOK)
+
+	callID := h.servedCall(t, agent)
+	var created ticketView
+	panelRequest(t, panel, "POST", "/agent/api/tickets",
+		`{"category":"complaint","urgency":"urgent","description":"meter reads double since the swap","account":"1001234567"}`,
+		http.StatusCreated, &created)
+	if created.State != "assigned" || created.Owner != "1001" || created.Caller != "13800000001" ||
+		len(created.CallIDs) != 1 || created.CallIDs[0] != callID {
+		t.Fatalf("ticket from the panel %+v", created)
+	}
+	var history struct {
+		Open []ticketView `json:"open_tickets"`
+		Last []struct {
+			CallID string `json:"call_id"`
+		} `json:"last_calls"`
+	}
+	if err := h.srv.Store().Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	panelRequest(t, panel, "GET", "/agent/api/customer", "", http.StatusOK, &history)
+	if len(history.Open) != 1 || history.Open[0].ID != created.ID || len(history.Last) == 0 || history.Last[0].CallID != callID {
+		t.Fatalf("the panel's customer history %+v", history)
+	}
+
+	id := created.ID
+	h.ticketAPI(t, "POST", "/tickets/"+id+"/close", agentToken, "", http.StatusConflict)
+	h.ticketAPI(t, "POST", "/tickets/"+id+"/assign", supervisorToken, `{"owner":"1001","note":"yours"}`, 200)
+	h.ticketAPI(t, "POST", "/tickets/"+id+"/answer", agentToken, `{"note":"meter replaced, bill corrected"}`, 200)
+	h.ticketAPI(t, "POST", "/tickets/"+id+"/return_visit", agentToken, `{"satisfaction":5,"resolved":true}`, http.StatusConflict)
+	closed := h.ticketAPI(t, "POST", "/tickets/"+id+"/close", agentToken, `{"note":"done"}`, 200)
+	if closed.State != "closed" || closed.VisitState != "pending" {
+		t.Fatalf("closed ticket %+v", closed)
+	}
+
+	clock.jump(2 * time.Minute)
+	h.srv.tickets.Sweep()
+	visitAnswered(t, gw, "5", "1")
+	v := h.waitTicket(t, id, func(v ticketView) bool { return v.State == "return_visited" })
+	if v.Satisfaction != 5 || v.Resolved != "yes" || v.VisitState != "done" || len(v.CallIDs) != 2 {
+		t.Fatalf("after the return visit %+v", v)
+	}
+	var steps []string
+	for _, s := range v.History {
+		steps = append(steps, s.Action+">"+s.To)
+	}
+	want := "create>open assign>assigned assign>assigned answer>answered close>closed return_visit>return_visited"
+	if strings.Join(steps, " ") != want {
+		t.Fatalf("history %q, want %q", strings.Join(steps, " "), want)
+	}
+	if got := h.metric("hotline_ticket_return_visits_total", "result", "answered"); got != 1 {
+		t.Errorf("answered return visits %v", got)
+	}
+	if got := h.metric("hotline_tickets_closed_total", "category", "complaint", "in_deadline", "true"); got != 1 {
+		t.Errorf("closed in deadline %v", got)
+	}
+	h.events.wait(t, "", "ticket_changed to return_visited", func(e call.Event) bool {
+		return e.Kind == call.TicketChanged && e.Detail == id && e.State == "return_visited"
+	})
+}
+
+// TestTicketNotResolvedOnTheReturnVisitReopens: the customer says it is
+// not resolved; the ticket is reopened with a new deadline and the
+// customer's next call waits for its owner first.
+func TestTicketNotResolvedOnTheReturnVisitReopens(t *testing.T) {
+	gw := gatewayPhone(t, testphone.AutoAnswer)
+	h, clock := startTickets(t, gw, nil)
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	callID := h.servedCall(t, agent)
+	tk := h.ticketAPI(t, "POST", "/tickets", supervisorToken, `{"category":"complaint","description":"voltage drops at night",`+
+		`"caller":"13800000001","call_id":"`+callID+`","owner":"1002","language":"en"}`, http.StatusCreated)
+	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/answer", supervisorToken, `{"note":"transformer checked"}`, 200)
+	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/close", supervisorToken, "", 200)
+	if err := h.srv.Store().Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clock.jump(2 * time.Minute)
+	h.srv.tickets.Sweep()
+	visitAnswered(t, gw, "2", "2")
+	v := h.waitTicket(t, tk.ID, func(v ticketView) bool { return v.State == "reopened" })
+	if v.Satisfaction != 2 || v.Resolved != "no" || v.Reopened != 1 {
+		t.Fatalf("after a not-resolved visit %+v", v)
+	}
+	if a, _ := h.srv.tickets.PreferredAgent("13800000001", true); a != "1002" {
+		t.Fatalf("the returning caller is not routed to the owner: %q", a)
+	}
+	if got := h.metric("hotline_tickets_reopened_total"); got != 1 {
+		t.Errorf("reopened %v", got)
+	}
+}
+
+// TestReturnVisitToANumberOffTheAllowListIsNeverDialled: the dial policy
+// refuses the number; the trunk sees no INVITE and the visit is refused
+// for good.
+func TestReturnVisitToANumberOffTheAllowListIsNeverDialled(t *testing.T) {
+	gw := gatewayPhone(t, testphone.AutoAnswer)
+	h, clock := startTickets(t, gw, func(cfg *config.Config) {
+		cfg.CallbackGateway.AllowedNumbers = []string{`139\d{8}`}
+	})
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	callID := h.servedCall(t, agent)
+	tk := h.ticketAPI(t, "POST", "/tickets", supervisorToken, `{"category":"complaint","description":"x",`+
+		`"caller":"13800000001","call_id":"`+callID+`","owner":"1001"}`, http.StatusCreated)
+	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/answer", agentToken, `{"note":"answered"}`, 200)
+	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/close", agentToken, "", 200)
+	clock.jump(2 * time.Minute)
+	h.srv.tickets.Sweep()
+	v := h.waitTicket(t, tk.ID, func(v ticketView) bool { return v.VisitState == "refused" })
+	if v.State != "closed" {
+		t.Fatalf("refused visit left the ticket %+v", v)
+	}
+	select {
+	case c := <-gw.Incoming():
+		t.Fatalf("the trunk was dialled: %v", c.CallID())
+	case <-time.After(500 * time.Millisecond):
+	}
+	if got := h.metric("hotline_ticket_return_visits_total", "result", "refused"); got != 1 {
+		t.Errorf("refused return visits %v", got)
+	}
+}
