@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -27,8 +28,9 @@ type Tickets struct {
 	OwnerGrace   time.Duration `yaml:"owner_grace"`
 	// SyncSecret checks the signature of the work-order system's status
 	// updates (POST /api/v1/tickets/sync); empty: the endpoint is off.
-	SyncSecret  string      `yaml:"sync_secret"`
-	ReturnVisit ReturnVisit `yaml:"return_visit"`
+	SyncSecret    string      `yaml:"sync_secret"`
+	SyncSecretEnv string      `yaml:"sync_secret_env"` // read the secret from this environment variable
+	ReturnVisit   ReturnVisit `yaml:"return_visit"`
 }
 
 // TicketDeadline is one category's answer deadlines.
@@ -55,6 +57,15 @@ type ReturnVisit struct {
 	// DoNotCall lists numbers (regular expressions matching the whole
 	// number) that asked not to be called: never dialled.
 	DoNotCall []string `yaml:"do_not_call"`
+}
+
+// SyncSecretValue is the work-order system's signing secret, from the file
+// or the environment; empty: status updates are off.
+func (t Tickets) SyncSecretValue() string {
+	if t.SyncSecretEnv != "" {
+		return os.Getenv(t.SyncSecretEnv)
+	}
+	return t.SyncSecret
 }
 
 // Ticket defaults.
@@ -182,7 +193,12 @@ func (c *Config) validateTickets() []error {
 	if t.OwnerGrace < 0 || t.OwnerGrace > 5*time.Minute {
 		bad("owner_grace %s: want between 0 and 5m", t.OwnerGrace)
 	}
-	if t.SyncSecret != "" && len(t.SyncSecret) < 16 {
+	switch {
+	case t.SyncSecret != "" && t.SyncSecretEnv != "":
+		bad("sync_secret_env: give sync_secret or sync_secret_env, not both")
+	case t.SyncSecretEnv != "" && os.Getenv(t.SyncSecretEnv) == "":
+		bad("sync_secret_env: environment variable %s is empty", t.SyncSecretEnv)
+	case t.SyncSecretValue() != "" && len(t.SyncSecretValue()) < 16:
 		bad("sync_secret: at least 16 characters")
 	}
 	return append(errs, c.validateReturnVisit(cats)...)

@@ -99,7 +99,7 @@ func New(cfg *config.Config, deps Deps) (*Service, error) {
 	svc := &Service{
 		deps: deps, log: deps.Log.With("feature", "tickets"), cfg: cfg.Tickets,
 		visitCfg: cfg.Tickets.ReturnVisit.WithDefaults(), loc: cfg.ReportLocation(),
-		syncKey: []byte(cfg.Tickets.SyncSecret), active: make(map[string]*entry),
+		syncKey: []byte(cfg.Tickets.SyncSecretValue()), active: make(map[string]*entry),
 		byCaller: make(map[string]map[string]struct{}), node: hex.EncodeToString(b[:]),
 	}
 	m, err := newTicketMetrics(deps.Registry, svc.countOverdue)
