@@ -74,6 +74,9 @@ func (svc *Service) RepeatComplainers(ctx context.Context, month time.Time) (any
 	return svc.Complainers(ctx, month)
 }
 
+// Categories implements web.PanelTickets.
+func (svc *Service) Categories() []string { return svc.cfg.TicketCategories() }
+
 // CallerHistory implements web.PanelTickets.
 func (svc *Service) CallerHistory(ctx context.Context, caller string) (any, error) {
 	return svc.History(ctx, caller)

@@ -51,6 +51,9 @@ type PanelView struct {
 	WrapupUntil  *time.Time `json:"wrapup_until,omitempty"`
 	PauseReasons []string   `json:"pause_reasons"`
 	Categories   []string   `json:"categories"`
+	// TicketCategories are the ticket form's categories; empty without
+	// tickets.
+	TicketCategories []string `json:"ticket_categories,omitempty"`
 	// QueueNames is how people see each queue the view names, by key.
 	QueueNames map[string]string `json:"queue_names,omitempty"`
 }
@@ -238,6 +241,9 @@ func (p *agentPanel) view(agent string) (PanelView, error) {
 		return PanelView{}, err
 	}
 	v.PauseReasons, v.Categories = p.reasons, p.categories
+	if p.tickets != nil {
+		v.TicketCategories = p.tickets.Categories()
+	}
 	return v, nil
 }
 

@@ -11,6 +11,8 @@ import (
 // panel names the caller from the agent's own call, never from the
 // request, so an agent sees the history of the customer they serve.
 type PanelTickets interface {
+	// Categories are the categories of the ticket form.
+	Categories() []string
 	// CallerHistory is a caller's open tickets and last calls.
 	CallerHistory(ctx context.Context, caller string) (any, error)
 	CreateTicket(ctx context.Context, in TicketInput, actor string) (any, error)

@@ -105,6 +105,8 @@ func (d *docTickets) CallerHistory(_ context.Context, caller string) (any, error
 	}}, nil
 }
 
+func (d *docTickets) Categories() []string { return []string{"complaint", "suggestion"} }
+
 func (d *docTickets) CallCustomer(_ context.Context, id, agent string) error {
 	d.calls = append(d.calls, "call "+id+" "+agent)
 	return nil
