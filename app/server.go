@@ -247,7 +247,7 @@ func (s *Server) Start() error {
 	}
 	s.startTrunks()
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
-	s.web.WithWallboard(func() any { return s.metrics.Wallboard() })
+	s.web.WithWallboard(func() any { return s.metrics.Wallboard() }, s.wallboardTickets()...)
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
 			err := s.web.WithAPI(agentControl{s}, apiTokens(s), web.WithAPIPauseReasons(cfg.AgentPanel.Reasons()),

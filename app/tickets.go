@@ -6,6 +6,7 @@ import (
 
 	"github.com/hotline-oss/hotline/callflow"
 	"github.com/hotline-oss/hotline/tickets"
+	"github.com/hotline-oss/hotline/web"
 )
 
 // knownForVisits is how far back a number must have called in to be
@@ -73,6 +74,18 @@ func (s *Server) faultFiled(f callflow.FaultFiled) {
 		CallID: f.CallID, Caller: f.Caller, Account: f.Account, Recording: f.Recording,
 		WorkOrder: f.WorkOrder, Language: f.Language,
 	})
+}
+
+// wallboardTickets shows the overdue and open ticket counts on the
+// wallboard.
+func (s *Server) wallboardTickets() []web.WallboardOption {
+	if s.tickets == nil {
+		return nil
+	}
+	return []web.WallboardOption{web.WithWallboardTickets(func() any {
+		overdue, open := s.tickets.Counts()
+		return map[string]int{"overdue": overdue, "open": open}
+	})}
 }
 
 // mountTickets serves the tickets API (list, filter, changes, figures,
