@@ -305,3 +305,21 @@ func TestReturnVisitToANumberOffTheAllowListIsNeverDialled(t *testing.T) {
 		t.Errorf("refused return visits %v", got)
 	}
 }
+
+// TestReturningCallerWithAnOpenTicketGoesToItsOwner: the owner of the
+// caller's open ticket is offered the call first, over the agent idle
+// longest.
+func TestReturningCallerWithAnOpenTicketGoesToItsOwner(t *testing.T) {
+	gw := gatewayPhone(t, testphone.AutoAnswer)
+	h, _ := startTickets(t, gw, nil)
+	h.agentPhone("1001", "pw1001", testphone.AutoAnswer) // idle longest
+	a2 := h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
+	h.ticketAPI(t, "POST", "/tickets", supervisorToken, `{"category":"complaint","description":"bill too high",`+
+		`"caller":"13800000001","owner":"1002"}`, http.StatusCreated)
+	_, id := h.dialAndPress("0")
+	offer := h.events.wait(t, id, "offer", func(e call.Event) bool { return e.Kind == call.AgentOffered })
+	if offer.Agent != "1002" || offer.Reason != "sticky" {
+		t.Fatalf("offered to %s (%q), want the ticket's owner 1002 over longer-idle 1001", offer.Agent, offer.Reason)
+	}
+	h.agentAnswers(a2, id, "1002")
+}
