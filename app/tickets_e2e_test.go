@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testphone"
+	"github.com/hotline-oss/hotline/signedhttp"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -322,4 +324,59 @@ func TestReturningCallerWithAnOpenTicketGoesToItsOwner(t *testing.T) {
 		t.Fatalf("offered to %s (%q), want the ticket's owner 1002 over longer-idle 1001", offer.Agent, offer.Reason)
 	}
 	h.agentAnswers(a2, id, "1002")
+}
+
+// TestOverdueTicketEscalatesThroughASignedWebhook: an urgent ticket left
+// unanswered past its 2-hour deadline is posted, signed, to the webhook
+// subscribed to ticket_overdue, and counted.
+func TestOverdueTicketEscalatesThroughASignedWebhook(t *testing.T) {
+	rx := &workOrderReceiver{}
+	srv := httptest.NewServer(rx)
+	defer srv.Close()
+	const secret = "ticket-webhook-secret"
+	gw := gatewayPhone(t, testphone.AutoAnswer)
+	h, clock := startTickets(t, gw, func(cfg *config.Config) {
+		cfg.Webhooks = []config.Webhook{{URL: srv.URL, Secret: secret, Kinds: []string{"ticket_overdue"}, Timeout: 2 * time.Second}}
+	})
+	tk := h.ticketAPI(t, "POST", "/tickets", supervisorToken, `{"category":"complaint","urgency":"urgent",`+
+		`"description":"sparks at the meter","caller":"13800000001"}`, http.StatusCreated)
+	clock.jump(119 * time.Minute)
+	h.srv.tickets.Sweep()
+	if got := h.metric("hotline_tickets_overdue"); got != 0 {
+		t.Fatalf("overdue before the deadline: %v", got)
+	}
+	clock.jump(2 * time.Minute)
+	h.srv.tickets.Sweep()
+	h.srv.tickets.Sweep() // escalates once
+	if got := h.metric("hotline_tickets_overdue"); got != 1 {
+		t.Fatalf("overdue after the deadline: %v", got)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rx.mu.Lock()
+		n := len(rx.bodies)
+		rx.mu.Unlock()
+		if n > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // a second post would have come by now
+	rx.mu.Lock()
+	defer rx.mu.Unlock()
+	if len(rx.bodies) != 1 {
+		t.Fatalf("webhook got %d posts, want 1", len(rx.bodies))
+	}
+	body := rx.bodies[0]
+	if rx.sigs[0] != "sha256="+signedhttp.Sign([]byte(secret), body) || rx.events[0] != "ticket_overdue" {
+		t.Fatalf("signature %q event %q", rx.sigs[0], rx.events[0])
+	}
+	var ev struct{ Kind, Detail, State, Category string }
+	if err := json.Unmarshal(body, &ev); err != nil || ev.Kind != "ticket_overdue" || ev.Detail != tk.ID ||
+		ev.State != "open" || ev.Category != "complaint" {
+		t.Fatalf("webhook body %s (%v)", body, err)
+	}
+	if got := h.metric("hotline_tickets_escalated_total", "category", "complaint"); got != 1 {
+		t.Errorf("escalated %v", got)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/dialpolicy"
 )
@@ -163,5 +164,45 @@ func TestNoReturnVisitOutsideCallingHours(t *testing.T) {
 	e.svc.Wait()
 	if n := len(d.made()); n != 1 {
 		t.Fatalf("%d calls at 09:00 the next day, want 1", n)
+	}
+}
+
+// A restart keeps the tickets being followed: their deadlines escalate
+// and their return visits are made by the next run.
+func TestActiveTicketsSurviveARestart(t *testing.T) {
+	d := &scriptedDialer{script: []visitOutcome{{ans: VisitAnswers{Satisfaction: 4, Resolved: true}}}}
+	e := newEnv(t, func(c *config.Config) {
+		c.Tickets.ReturnVisit.Delays = map[string]time.Duration{"complaint": time.Hour}
+	}, d)
+	closed := e.open(t, "complaint", Normal)
+	e.closeAnswered(t, closed.ID)
+	urgent := e.open(t, "complaint", Urgent)
+	e.svc.Close()
+
+	cfg := config.Default()
+	cfg.Database.ReportTimezone = "Asia/Shanghai"
+	cfg.Tickets.ReturnVisit.Enabled = true
+	cfg.Tickets.ReturnVisit.Delays = map[string]time.Duration{"complaint": time.Hour}
+	ev := &events{}
+	again, err := New(cfg, Deps{Store: e.store, Publish: ev.publish, Clock: e.clock, Visits: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if got := again.OpenFor("13800000001"); len(got) != 1 || got[0].ID != urgent.ID {
+		t.Fatalf("open tickets after the restart %+v", got)
+	}
+	e.clock.Advance(3 * time.Hour)
+	again.Sweep()
+	again.Wait()
+	if n := len(ev.of(call.TicketOverdue)); n != 1 {
+		t.Fatalf("%d escalations after the restart, want 1", n)
+	}
+	if n := len(d.made()); n != 1 {
+		t.Fatalf("%d return visits after the restart, want 1", n)
+	}
+	row, _ := e.stored(t, closed.ID)
+	if row.State != string(ReturnVisited) {
+		t.Fatalf("visited ticket %+v", row)
 	}
 }
