@@ -111,6 +111,9 @@ func (svc *Service) checkNew(n *NewTicket) error {
 	if n.Urgency == "" {
 		n.Urgency = Normal
 	}
+	if n.Language == "" {
+		n.Language = svc.lang
+	}
 	if n.Urgency != Urgent && n.Urgency != Normal {
 		return invalid("urgency %q: want urgent or normal", n.Urgency)
 	}

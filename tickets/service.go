@@ -63,6 +63,7 @@ type Service struct {
 	cfg      config.Tickets
 	visitCfg config.ReturnVisit // defaults applied
 	loc      *time.Location
+	lang     string // the default language: a ticket without one is surveyed in it
 	metrics  *ticketMetrics
 	syncKey  []byte
 
@@ -98,7 +99,7 @@ func New(cfg *config.Config, deps Deps) (*Service, error) {
 	_, _ = rand.Read(b[:])
 	svc := &Service{
 		deps: deps, log: deps.Log.With("feature", "tickets"), cfg: cfg.Tickets,
-		visitCfg: cfg.Tickets.ReturnVisit.WithDefaults(), loc: cfg.ReportLocation(),
+		visitCfg: cfg.Tickets.ReturnVisit.WithDefaults(), loc: cfg.ReportLocation(), lang: cfg.DefaultLanguage,
 		syncKey: []byte(cfg.Tickets.SyncSecretValue()), active: make(map[string]*entry),
 		byCaller: make(map[string]map[string]struct{}), node: hex.EncodeToString(b[:]),
 	}
