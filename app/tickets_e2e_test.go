@@ -380,3 +380,45 @@ func TestOverdueTicketEscalatesThroughASignedWebhook(t *testing.T) {
 		t.Errorf("escalated %v", got)
 	}
 }
+
+// TestAgentMakesTheReturnVisitFromThePanel: Call on the panel rings the
+// agent's phone, then the customer through the trunk, and bridges them;
+// the agent then records the customer's answers with the same form.
+func TestAgentMakesTheReturnVisitFromThePanel(t *testing.T) {
+	gw := gatewayPhone(t, testphone.AutoAnswer)
+	h, _ := startTickets(t, gw, nil)
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	panel := h.panelClient()
+	panel.do("POST", "/agent/login", `{"agent":"1001","password":"pw1001"}`, http.StatusOK)
+	callID := h.servedCall(t, agent)
+	h.flushStore()
+	tk := h.ticketAPI(t, "POST", "/tickets", agentToken, `{"category":"complaint","description":"late bill",`+
+		`"caller":"13800000001","call_id":"`+callID+`","owner":"1001"}`, http.StatusCreated)
+	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/answer", agentToken, `{"note":"bill reissued"}`, 200)
+	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/close", agentToken, "", 200)
+
+	panelRequest(t, panel, "POST", "/agent/api/tickets/"+tk.ID+"/call", "", http.StatusAccepted, nil)
+	leg := waitIncoming(t, agent)
+	if got := leg.RemoteUser(); got != "ticket-"+tk.ID {
+		t.Errorf("the agent's phone shows %q, want the ticket", got)
+	}
+	cust := waitIncoming(t, gw)
+	cust.SendTone(700)
+	leg.SendTone(1300)
+	heard(t, leg, 25, "agent hears the customer")
+	heard(t, cust, 25, "customer hears the agent")
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-cust.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("customer not hung up after the agent")
+	}
+	var v ticketView
+	panelRequest(t, panel, "POST", "/agent/api/tickets/"+tk.ID+"/return_visit", `{"satisfaction":4,"resolved":true,"note":"happy"}`,
+		http.StatusOK, &v)
+	if v.State != "return_visited" || v.Satisfaction != 4 || v.VisitState != "done" {
+		t.Fatalf("after the return visit by hand %+v", v)
+	}
+}

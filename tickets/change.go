@@ -139,7 +139,7 @@ func (svc *Service) Apply(ctx context.Context, id string, c Change) (store.Ticke
 	}
 	now := svc.deps.Clock.Now()
 	svc.mu.Lock()
-	if cur := svc.active[id]; cur != nil {
+	if cur := svc.memoryLocked(id); cur != nil {
 		e = cur // changed meanwhile: apply to the latest
 	}
 	prev := State(e.t.State)
@@ -279,7 +279,7 @@ func (svc *Service) saveLocked(saves []save) (durable func()) {
 // find is the ticket id from memory, else from the store.
 func (svc *Service) find(ctx context.Context, id string) (*entry, error) {
 	svc.mu.Lock()
-	e := svc.active[id]
+	e := svc.memoryLocked(id)
 	svc.mu.Unlock()
 	if e != nil {
 		return e, nil

@@ -65,7 +65,7 @@ func (svc *Service) List(ctx context.Context, q web.TicketQuery) (Page, error) {
 	page := Page{Tickets: make([]ListItem, 0, len(rows))}
 	svc.mu.Lock()
 	for _, t := range rows {
-		if e := svc.active[t.ID]; e != nil && e.t.Version > t.Version {
+		if e := svc.memoryLocked(t.ID); e != nil && e.t.Version > t.Version {
 			t = e.t
 		}
 		page.Tickets = append(page.Tickets, ListItem{Ticket: t, Overdue: overdue(t, now)})

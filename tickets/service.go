@@ -70,8 +70,13 @@ type Service struct {
 	mu       sync.Mutex
 	active   map[string]*entry
 	byCaller map[string]map[string]struct{} // caller → ids of active tickets
-	lastID   int64
-	node     string // random per process: ids stay unique across restarts and nodes
+	// recent are the tickets that left memory lately (closed for good):
+	// the writer may not have written their last change yet, and a read
+	// right after the change must see it.
+	recent      map[string]*entry
+	recentOrder []string
+	lastID      int64
+	node        string // random per process: ids stay unique across restarts and nodes
 
 	visits *visitor // visit.go
 }
@@ -102,6 +107,7 @@ func New(cfg *config.Config, deps Deps) (*Service, error) {
 		visitCfg: cfg.Tickets.ReturnVisit.WithDefaults(), loc: cfg.ReportLocation(), lang: cfg.DefaultLanguage,
 		syncKey: []byte(cfg.Tickets.SyncSecretValue()), active: make(map[string]*entry),
 		byCaller: make(map[string]map[string]struct{}), node: hex.EncodeToString(b[:]),
+		recent: make(map[string]*entry),
 	}
 	m, err := newTicketMetrics(deps.Registry, svc.countOverdue)
 	if err != nil {
@@ -144,15 +150,41 @@ func (svc *Service) rememberLocked(e *entry) {
 			}
 			svc.byCaller[caller][id] = struct{}{}
 		}
+		delete(svc.recent, id)
 		return
 	}
 	delete(svc.active, id)
+	svc.keepRecentLocked(e)
 	if ids := svc.byCaller[caller]; ids != nil {
 		delete(ids, id)
 		if len(ids) == 0 {
 			delete(svc.byCaller, caller)
 		}
 	}
+}
+
+// maxRecent bounds the recently finished tickets kept in memory: far
+// more than the writer ever holds unwritten.
+const maxRecent = 4096
+
+func (svc *Service) keepRecentLocked(e *entry) {
+	if _, ok := svc.recent[e.t.ID]; !ok {
+		svc.recentOrder = append(svc.recentOrder, e.t.ID)
+	}
+	svc.recent[e.t.ID] = e
+	for len(svc.recentOrder) > maxRecent {
+		delete(svc.recent, svc.recentOrder[0])
+		svc.recentOrder = svc.recentOrder[1:]
+	}
+}
+
+// memoryLocked is ticket id as this process last changed it, if it still
+// holds it.
+func (svc *Service) memoryLocked(id string) *entry {
+	if e := svc.active[id]; e != nil {
+		return e
+	}
+	return svc.recent[id]
 }
 
 // isActive: still worked on, or closed with its return visit to make.

@@ -183,3 +183,29 @@ func TestReturningCallerIsRoutedToTheOwner(t *testing.T) {
 		t.Fatalf("preferred %q after the ticket closed", a)
 	}
 }
+
+// A ticket that leaves memory (return-visited) reads back as changed at
+// once, before the writer has written it.
+func TestAFinishedTicketReadsBackAsChanged(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	tk := e.open(t, "complaint", Normal)
+	e.closeAnswered(t, tk.ID)
+	yes := true
+	e.apply(t, tk.ID, Change{Action: ActReturnVisit, Satisfaction: 4, Resolved: &yes})
+	v, err := e.svc.Get(context.Background(), tk.ID)
+	if err != nil || v.State != string(ReturnVisited) || len(v.History) != 5 {
+		t.Fatalf("read back %+v, %v", v, err)
+	}
+	page, err := e.svc.List(context.Background(), web.TicketQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.store.Flush(context.Background()) == nil && len(page.Tickets) == 1 && page.Tickets[0].State != string(ReturnVisited) {
+		t.Fatalf("listing shows %s", page.Tickets[0].State)
+	}
+	// Reopened from return_visited, it is followed again.
+	e.apply(t, tk.ID, Change{Action: ActReopen, Note: "called again: the meter still double counts"})
+	if got := e.svc.OpenFor("13800000001"); len(got) != 1 || got[0].State != string(Reopened) {
+		t.Fatalf("after reopening: %+v", got)
+	}
+}
