@@ -196,12 +196,12 @@ func TestAFinishedTicketReadsBackAsChanged(t *testing.T) {
 	if err != nil || v.State != string(ReturnVisited) || len(v.History) != 5 {
 		t.Fatalf("read back %+v, %v", v, err)
 	}
-	page, err := e.svc.List(context.Background(), web.TicketQuery{})
-	if err != nil {
+	if err := e.store.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if e.store.Flush(context.Background()) == nil && len(page.Tickets) == 1 && page.Tickets[0].State != string(ReturnVisited) {
-		t.Fatalf("listing shows %s", page.Tickets[0].State)
+	page, err := e.svc.List(context.Background(), web.TicketQuery{States: []string{string(ReturnVisited)}})
+	if err != nil || len(page.Tickets) != 1 || page.Tickets[0].ID != tk.ID || page.Tickets[0].Satisfaction != 4 {
+		t.Fatalf("listing %+v, %v", page, err)
 	}
 	// Reopened from return_visited, it is followed again.
 	e.apply(t, tk.ID, Change{Action: ActReopen, Note: "called again: the meter still double counts"})
