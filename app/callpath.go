@@ -67,6 +67,7 @@ func (s *Server) onVars(callID string, vars map[string]string) {
 // agent (package tickets).
 func (s *Server) careHooks(c *sip.Call, _ *callleg.Leg, _ string) callflow.QueueHooks {
 	cc := s.care.Join(care.CallInfo{ID: c.ID, Caller: c.Caller, Number: c.Number, Log: c.Logger()})
+	s.tickets.NoteCall(c.ID, c.Caller, c.CallerTrusted) // a ticket for this call may dial its caller back
 	owner, grace := s.tickets.PreferredAgent(c.Caller, c.CallerTrusted)
 	return &careCall{Call: cc, owner: owner, ownerGrace: grace}
 }

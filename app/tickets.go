@@ -72,7 +72,7 @@ func (s *Server) closeTickets() {
 func (s *Server) faultFiled(f callflow.FaultFiled) {
 	s.tickets.FaultFiled(tickets.FaultReport{
 		CallID: f.CallID, Caller: f.Caller, Account: f.Account, Recording: f.Recording,
-		WorkOrder: f.WorkOrder, Language: f.Language,
+		WorkOrder: f.WorkOrder, Language: f.Language, CallerTrusted: f.CallerTrusted,
 	})
 }
 

@@ -117,7 +117,7 @@ func generateTickets(s *Store, n int, base time.Time) error {
 					closed = ms(created.Add(5 * time.Hour))
 				}
 				args = append(args, fmt.Sprintf("T%08d", i), 2, benchCategories[i%4], []string{"normal", "urgent"}[i%7/6],
-					state, fmt.Sprintf("138%08d", i%200_000), fmt.Sprintf("A%07d", i%300_000), "zh", "call-"+strconv.Itoa(i),
+					state, fmt.Sprintf("138%08d", i%200_000), true, fmt.Sprintf("A%07d", i%300_000), "zh", "call-"+strconv.Itoa(i),
 					"", "", "", "generated ticket", strconv.Itoa(1000+i%40), "agent", ms(created), ms(created),
 					ms(created.Add(24*time.Hour)), ms(created.Add(time.Hour)), closed, 0, "", 0, 0, 0, "", 0)
 			}

@@ -21,6 +21,7 @@ type Ticket struct {
 	Urgency       string    `json:"urgency"`
 	State         string    `json:"state"`
 	Caller        string    `json:"caller,omitempty"`
+	CallerTrusted bool      `json:"caller_trusted"` // the number came from a trusted network: it may be dialled
 	Account       string    `json:"account,omitempty"`
 	Language      string    `json:"language,omitempty"`
 	CallIDs       []string  `json:"call_ids"`
@@ -65,7 +66,7 @@ type spooledTicket struct {
 }
 
 var ticketColumns = []string{
-	"ticket_id", "version", "category", "urgency", "state", "caller", "account", "language", "call_ids",
+	"ticket_id", "version", "category", "urgency", "state", "caller", "caller_trusted", "account", "language", "call_ids",
 	"recording", "work_order", "external_id", "description", "owner", "created_by", "created_ms", "updated_ms",
 	"due_ms", "answered_ms", "closed_ms", "escalated_ms", "visit_state", "visit_due_ms", "visit_attempts",
 	"satisfaction", "resolved", "reopened",
@@ -98,7 +99,7 @@ func (s *Store) SaveTicket(t Ticket, c *TicketChange) (durable func(), err error
 func (s *dbSink) execTicket(ctx context.Context, tx *batchTx, st *spooledTicket) error {
 	t := st.Ticket
 	err := tx.exec(ctx, s.side.ticketSQL, clip(t.ID, maxTicketIDLen), t.Version, clip(t.Category, maxShortLen),
-		clip(t.Urgency, maxShortLen), clip(t.State, maxShortLen), clip(t.Caller, maxNumberLen),
+		clip(t.Urgency, maxShortLen), clip(t.State, maxShortLen), clip(t.Caller, maxNumberLen), t.CallerTrusted,
 		clip(t.Account, maxNumberLen), clip(t.Language, maxLanguageLen),
 		clip(strings.Join(t.CallIDs, " "), maxCallIDsLen), clip(t.Recording, maxFileLen),
 		clip(t.WorkOrder, maxNumberLen), clip(t.ExternalID, maxExternalIDLen), clip(t.Description, maxDescription),
@@ -121,6 +122,7 @@ type ticketRow struct {
 	Urgency       string `db:"urgency"`
 	State         string `db:"state"`
 	Caller        string `db:"caller"`
+	CallerTrusted bool   `db:"caller_trusted"`
 	Account       string `db:"account"`
 	Language      string `db:"language"`
 	CallIDs       string `db:"call_ids"`
@@ -159,7 +161,8 @@ func (r ticketRow) ticket() Ticket {
 	}
 	return Ticket{
 		ID: r.ID, Version: r.Version, Category: r.Category, Urgency: r.Urgency, State: r.State, Caller: r.Caller,
-		Account: r.Account, Language: r.Language, CallIDs: ids, Recording: r.Recording, WorkOrder: r.WorkOrder,
+		CallerTrusted: r.CallerTrusted, Account: r.Account, Language: r.Language, CallIDs: ids,
+		Recording: r.Recording, WorkOrder: r.WorkOrder,
 		ExternalID: r.ExternalID, Description: r.Description, Owner: r.Owner, CreatedBy: r.CreatedBy,
 		Created: fromMS(r.CreatedMS), Updated: fromMS(r.UpdatedMS), Due: fromMS(r.DueMS),
 		Answered: msOrZero(r.AnsweredMS), Closed: msOrZero(r.ClosedMS), Escalated: msOrZero(r.EscalatedMS),

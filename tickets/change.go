@@ -40,6 +40,9 @@ type NewTicket struct {
 	Caller, Account, CallID, Recording     string
 	Language, Owner, ExternalID, WorkOrder string
 	Actor                                  string // who opens it
+	// CallerTrusted: the caller's number came from a trusted network (the
+	// IVR says so); otherwise a trusted call noted for CallID vouches.
+	CallerTrusted bool
 }
 
 // Change is a change asked of a ticket.
@@ -76,6 +79,7 @@ func (svc *Service) Create(n NewTicket) (store.Ticket, error) {
 	first := store.TicketChange{Seq: 1, At: now, Actor: n.Actor, Action: string(ActCreate), To: string(Open)}
 	e := &entry{t: t, history: []store.TicketChange{first}}
 	svc.mu.Lock()
+	e.t.CallerTrusted = n.CallerTrusted || svc.trusted.vouches(n.CallID, n.Caller)
 	e.t.ID = svc.newIDLocked(now)
 	first.TicketID = e.t.ID
 	e.history[0].TicketID = e.t.ID

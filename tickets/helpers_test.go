@@ -83,6 +83,7 @@ func newEnv(t *testing.T, edit func(*config.Config), dialer Dialer) *env {
 
 func (e *env) open(t *testing.T, category, urgency string) store.Ticket {
 	t.Helper()
+	e.svc.NoteCall("call-1", "13800000001", true) // the call came from the carrier's side
 	tk, err := e.svc.Create(NewTicket{
 		Category: category, Urgency: urgency, Description: "no power since this morning",
 		Caller: "13800000001", Account: "1001234567", CallID: "call-1", Language: "en", Actor: "agent:1001",

@@ -28,6 +28,7 @@ func (svc *Service) PreferredAgent(caller string, trusted bool) (string, time.Du
 // FaultReport is a fault report filed from the IVR.
 type FaultReport struct {
 	CallID, Caller, Account, Recording, WorkOrder, Language string
+	CallerTrusted                                           bool
 }
 
 // FaultCategory is the category of the tickets opened for IVR fault
@@ -51,6 +52,7 @@ func (svc *Service) FaultFiled(r FaultReport) {
 		_, err := svc.Create(NewTicket{
 			Category: FaultCategory, Urgency: Normal, Description: desc, Caller: r.Caller, Account: r.Account,
 			CallID: r.CallID, Recording: r.Recording, Language: r.Language, WorkOrder: r.WorkOrder, Actor: "ivr",
+			CallerTrusted: r.CallerTrusted,
 		})
 		if err != nil {
 			svc.log.Error("fault ticket not opened", "work_order", r.WorkOrder, "err", err)

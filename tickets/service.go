@@ -75,6 +75,7 @@ type Service struct {
 	// right after the change must see it.
 	recent      map[string]*entry
 	recentOrder []string
+	trusted     trustedCalls // trust.go
 	lastID      int64
 	node        string // random per process: ids stay unique across restarts and nodes
 

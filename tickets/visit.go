@@ -52,9 +52,14 @@ func (svc *Service) scheduleVisit(t *store.Ticket, now time.Time) {
 	if !svc.visitCfg.Enabled || svc.deps.Visits == nil || t.Caller == "" {
 		return
 	}
+	t.VisitAttempts = 0
+	if !t.CallerTrusted {
+		// The number is only a claim: it is never dialled.
+		t.VisitState = VisitRefused
+		return
+	}
 	from, to, _ := svc.visitCfg.Hours()
 	t.VisitState = VisitPending
-	t.VisitAttempts = 0
 	t.VisitDue = NextCallingTime(now.Add(svc.visitCfg.Delay(t.Category)), from, to, svc.loc)
 }
 

@@ -245,3 +245,38 @@ func testclockAt() Clock { return fixedClock(monday10) }
 type fixedClock time.Time
 
 func (c fixedClock) Now() time.Time { return time.Time(c) }
+
+// A number that did not come from a trusted network (no trusted call
+// vouches for it) is kept on the ticket and never dialled.
+func TestAClaimedNumberGetsNoReturnVisit(t *testing.T) {
+	d := &scriptedDialer{script: []visitOutcome{{ans: VisitAnswers{Satisfaction: 5, Resolved: true}}}}
+	e := newEnv(t, func(c *config.Config) {
+		c.Tickets.ReturnVisit.Delays = map[string]time.Duration{"complaint": time.Hour}
+	}, d)
+	e.svc.NoteCall("call-2", "13800000002", false) // untrusted: not noted
+	e.svc.NoteCall("call-3", "13800000003", true)
+	for _, n := range []NewTicket{
+		{Caller: "13800000002", CallID: "call-2"}, // from an untrusted source
+		{Caller: "13800000009", CallID: "call-3"}, // the trusted call was another number's
+		{Caller: "13800000004"},                   // no call at all (API)
+	} {
+		n.Category, n.Description, n.Owner = "complaint", "x", "1001"
+		tk, err := e.svc.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.CallerTrusted {
+			t.Fatalf("%+v trusted", n)
+		}
+		e.apply(t, tk.ID, Change{Action: ActAnswer, Note: "done"})
+		if c := e.apply(t, tk.ID, Change{Action: ActClose}); c.VisitState != VisitRefused {
+			t.Fatalf("%+v: visit %q, want refused", n, c.VisitState)
+		}
+	}
+	e.clock.Advance(2 * time.Hour)
+	e.svc.Sweep()
+	e.svc.Wait()
+	if n := len(d.made()); n != 0 {
+		t.Fatalf("%d calls to claimed numbers", n)
+	}
+}

@@ -96,6 +96,10 @@ func (svc *Service) CallCustomer(ctx context.Context, id, agent string) error {
 	if e.t.Caller == "" {
 		return fmt.Errorf("%w: ticket %s has no number to call", web.ErrConflict, id)
 	}
+	if !e.t.CallerTrusted {
+		return fmt.Errorf("%w: the ticket's number did not come from a trusted network: it is never dialled",
+			web.ErrUnprocessable)
+	}
 	if err := svc.deps.AgentCalls.CallForAgent(ctx, agent, e.t.Caller, id); err != nil {
 		if errors.Is(err, ErrVisitRefused) {
 			return fmt.Errorf("%w: %v", web.ErrUnprocessable, err)

@@ -2,7 +2,9 @@
 -- unresolved, followed from opening to closure and the return visit. One
 -- row per ticket, rewritten on every change (version only grows, so a
 -- replayed older save changes nothing); ticket_changes keeps who changed
--- what, when and why. call_ids lists the linked calls, space-separated.
+-- what, when and why. call_ids lists the linked calls, space-separated;
+-- caller_trusted is 1 when the caller's number came from a trusted network
+-- (only such a number is ever dialled for the return visit).
 -- +goose Up
 CREATE TABLE tickets (
     ticket_id      VARCHAR(64)   NOT NULL PRIMARY KEY,
@@ -11,6 +13,7 @@ CREATE TABLE tickets (
     urgency        VARCHAR(16)   NOT NULL,
     state          VARCHAR(32)   NOT NULL,
     caller         VARCHAR(64)   NOT NULL DEFAULT '',
+    caller_trusted INT           NOT NULL DEFAULT 0,
     account        VARCHAR(64)   NOT NULL DEFAULT '',
     language       VARCHAR(16)   NOT NULL DEFAULT '',
     call_ids       VARCHAR(2048) NOT NULL DEFAULT '',
