@@ -369,7 +369,8 @@ func TestFaultReportFilesWorkOrder(t *testing.T) {
 	opened := h.events.wait(t, "", "fault ticket", func(e call.Event) bool { return e.Kind == call.TicketOpened && e.Target == id })
 	tk, err := h.srv.tickets.Get(context.Background(), opened.Detail)
 	if err != nil || tk.Category != "fault" || tk.State != "open" || tk.Account != "1234567890" ||
-		tk.WorkOrder != filed.Detail || tk.Recording != req.Recording || tk.Caller != "13800000001" || tk.CreatedBy != "ivr" {
+		tk.WorkOrder != filed.Detail || tk.Recording != req.Recording || tk.Caller != "13800000001" || tk.CreatedBy != "ivr" ||
+		!tk.CallerTrusted {
 		t.Errorf("fault ticket %+v (%v)", tk, err)
 	}
 }
