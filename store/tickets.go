@@ -187,25 +187,51 @@ func (s *Store) GetTicket(ctx context.Context, id string) (t Ticket, history []T
 	if err != nil {
 		return Ticket{}, nil, false, fmt.Errorf("store: ticket %s: %w", id, err)
 	}
-	var rows []struct {
-		Seq    int    `db:"seq"`
-		AtMS   int64  `db:"at_ms"`
-		Actor  string `db:"actor"`
-		Action string `db:"action"`
-		From   string `db:"from_state"`
-		To     string `db:"to_state"`
-		Note   string `db:"note"`
+	histories, err := s.TicketHistories(ctx, []string{id})
+	if err != nil {
+		return Ticket{}, nil, false, err
 	}
-	q := "SELECT seq, at_ms, actor, action, from_state, to_state, note FROM ticket_changes WHERE ticket_id = ? ORDER BY seq"
-	if err := s.db().SelectContext(ctx, &rows, s.db().Rebind(q), id); err != nil {
-		return Ticket{}, nil, false, fmt.Errorf("store: ticket %s history: %w", id, err)
-	}
-	history = make([]TicketChange, len(rows))
-	for i, r := range rows {
-		history[i] = TicketChange{TicketID: id, Seq: r.Seq, At: fromMS(r.AtMS), Actor: r.Actor, Action: r.Action,
-			From: r.From, To: r.To, Note: r.Note}
+	history = histories[id]
+	if history == nil {
+		history = []TicketChange{}
 	}
 	return row.ticket(), history, true, nil
+}
+
+// TicketHistories reads the histories of tickets ids, in order of seq.
+func (s *Store) TicketHistories(ctx context.Context, ids []string) (map[string][]TicketChange, error) {
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
+	out := make(map[string][]TicketChange, len(ids))
+	const perQuery = 500
+	for start := 0; start < len(ids); start += perQuery {
+		part := ids[start:min(start+perQuery, len(ids))]
+		var rows []struct {
+			TicketID string `db:"ticket_id"`
+			Seq      int    `db:"seq"`
+			AtMS     int64  `db:"at_ms"`
+			Actor    string `db:"actor"`
+			Action   string `db:"action"`
+			From     string `db:"from_state"`
+			To       string `db:"to_state"`
+			Note     string `db:"note"`
+		}
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		q := "SELECT ticket_id, seq, at_ms, actor, action, from_state, to_state, note FROM ticket_changes " +
+			"WHERE ticket_id IN (?" + strings.Repeat(", ?", len(part)-1) + ") ORDER BY ticket_id, seq"
+		if err := s.db().SelectContext(ctx, &rows, s.db().Rebind(q), args...); err != nil {
+			return nil, fmt.Errorf("store: ticket histories: %w", err)
+		}
+		for _, r := range rows {
+			out[r.TicketID] = append(out[r.TicketID], TicketChange{TicketID: r.TicketID, Seq: r.Seq, At: fromMS(r.AtMS),
+				Actor: r.Actor, Action: r.Action, From: r.From, To: r.To, Note: r.Note})
+		}
+	}
+	return out, nil
 }
 
 // TicketFilter selects tickets; empty fields select everything.

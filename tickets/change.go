@@ -87,7 +87,7 @@ func (svc *Service) Create(n NewTicket) (store.Ticket, error) {
 	if n.Owner != "" {
 		// Ownership is a step of its own in the history.
 		assign := Change{Action: ActAssign, Actor: n.Actor, Owner: n.Owner, Note: "first contact"}
-		next, c, err := svc.apply(e.t, len(e.history), assign, now)
+		next, c, err := svc.apply(e.t, assign, now)
 		if err != nil {
 			svc.mu.Unlock()
 			return store.Ticket{}, err
@@ -147,7 +147,7 @@ func (svc *Service) Apply(ctx context.Context, id string, c Change) (store.Ticke
 		e = cur // changed meanwhile: apply to the latest
 	}
 	prev := State(e.t.State)
-	next, rec, err := svc.apply(e.t, len(e.history), c, now)
+	next, rec, err := svc.apply(e.t, c, now)
 	if err != nil {
 		svc.mu.Unlock()
 		return store.Ticket{}, err
@@ -163,9 +163,10 @@ func (svc *Service) Apply(ctx context.Context, id string, c Change) (store.Ticke
 	return next, nil
 }
 
-// apply is the change on a copy of t, with its history entry (seq after
-// n entries). It reads no clock and touches nothing else.
-func (svc *Service) apply(t store.Ticket, n int, c Change, now time.Time) (store.Ticket, store.TicketChange, error) {
+// apply is the change on a copy of t, with its history entry. Every
+// change makes one version and one history entry, so the entry's seq is
+// the new version. It reads no clock and touches nothing else.
+func (svc *Service) apply(t store.Ticket, c Change, now time.Time) (store.Ticket, store.TicketChange, error) {
 	if err := checkChange(&c); err != nil {
 		return t, store.TicketChange{}, err
 	}
@@ -203,7 +204,7 @@ func (svc *Service) apply(t store.Ticket, n int, c Change, now time.Time) (store
 	if next == Reopened {
 		svc.reopen(&t, now)
 	}
-	rec := store.TicketChange{TicketID: t.ID, Seq: n + 1, At: now, Actor: c.Actor, Action: string(c.Action),
+	rec := store.TicketChange{TicketID: t.ID, Seq: int(t.Version), At: now, Actor: c.Actor, Action: string(c.Action),
 		From: string(from), To: string(next), Note: c.Note}
 	return t, rec, nil
 }

@@ -61,7 +61,7 @@ func (svc *Service) Sweep() {
 		t.CallIDs = slices.Clone(t.CallIDs)
 		t.Version++
 		t.Escalated, t.Updated = now, now
-		c := store.TicketChange{TicketID: id, Seq: len(e.history) + 1, At: now, Actor: "hotline",
+		c := store.TicketChange{TicketID: id, Seq: int(t.Version), At: now, Actor: "hotline",
 			Action: string(ActEscalate), From: t.State, To: t.State,
 			Note: "answer deadline " + t.Due.UTC().Format(time.RFC3339) + " passed"}
 		svc.active[id] = &entry{t: t, history: append(slices.Clip(e.history), c)}

@@ -24,6 +24,7 @@ type Store interface {
 	GetTicket(ctx context.Context, id string) (store.Ticket, []store.TicketChange, bool, error)
 	ListTickets(ctx context.Context, f store.TicketFilter) ([]store.Ticket, error)
 	ActiveTickets(ctx context.Context) ([]store.Ticket, error)
+	TicketHistories(ctx context.Context, ids []string) (map[string][]store.TicketChange, error)
 	TicketFigures(ctx context.Context, from, to, now time.Time) (store.TicketFigures, error)
 	RepeatComplainers(ctx context.Context, from, to time.Time, minimum int) ([]store.RepeatComplainer, error)
 	LastCalls(ctx context.Context, caller string, limit int) ([]store.CallRecord, error)
@@ -127,8 +128,17 @@ func New(cfg *config.Config, deps Deps) (*Service, error) {
 		svc.log.Warn("tickets: active tickets not loaded; their deadlines wait for a restart", "err", err)
 		return svc, nil
 	}
+	ids := make([]string, len(active))
+	for i, t := range active {
+		ids[i] = t.ID
+	}
+	histories, err := deps.Store.TicketHistories(ctx, ids)
+	if err != nil {
+		svc.log.Warn("tickets: active tickets not loaded; their deadlines wait for a restart", "err", err)
+		return svc, nil
+	}
 	for _, t := range active {
-		svc.remember(&entry{t: t})
+		svc.remember(&entry{t: t, history: histories[t.ID]})
 	}
 	svc.log.Info("tickets loaded", "active", len(active))
 	return svc, nil

@@ -208,7 +208,7 @@ func (svc *Service) visitFailed(c VisitCall, err error) {
 	default:
 		t.VisitDue = NextCallingTime(now.Add(svc.visitCfg.RetryAfter), from, to, svc.loc)
 	}
-	rec := store.TicketChange{TicketID: t.ID, Seq: len(e.history) + 1, At: now, Actor: visitActor,
+	rec := store.TicketChange{TicketID: t.ID, Seq: int(t.Version), At: now, Actor: visitActor,
 		Action: "return_visit_attempt", From: t.State, To: t.State, Note: note}
 	ne := &entry{t: t, history: append(slices.Clip(e.history), rec)}
 	svc.rememberLocked(ne)

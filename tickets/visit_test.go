@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -203,9 +204,13 @@ func TestActiveTicketsSurviveARestart(t *testing.T) {
 	if n := len(d.made()); n != 1 {
 		t.Fatalf("%d return visits after the restart, want 1", n)
 	}
-	row, _ := e.stored(t, closed.ID)
-	if row.State != string(ReturnVisited) {
-		t.Fatalf("visited ticket %+v", row)
+	row, history := e.stored(t, closed.ID)
+	if row.State != string(ReturnVisited) || len(history) != 5 || history[0].Action != string(ActCreate) {
+		t.Fatalf("visited ticket %+v, history %+v", row, history)
+	}
+	if v, err := again.Get(context.Background(), urgent.ID); err != nil || len(v.History) != 2 ||
+		v.History[0].Action != string(ActCreate) || v.History[1].Action != string(ActEscalate) || v.History[1].Seq != 2 {
+		t.Fatalf("history kept across the restart: %+v, %v", v.History, err)
 	}
 }
 
