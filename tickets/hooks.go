@@ -42,9 +42,7 @@ func (svc *Service) FaultFiled(r FaultReport) {
 	if svc == nil || !slices.Contains(svc.cfg.TicketCategories(), FaultCategory) {
 		return
 	}
-	svc.visits.calls.Add(1)
-	go func() {
-		defer svc.visits.calls.Done()
+	open := func() {
 		desc := fmt.Sprintf("Fault reported in the IVR (work order %s)", r.WorkOrder)
 		if r.Recording != "" {
 			desc += "; voice message " + r.Recording
@@ -57,5 +55,14 @@ func (svc *Service) FaultFiled(r FaultReport) {
 		if err != nil {
 			svc.log.Error("fault ticket not opened", "work_order", r.WorkOrder, "err", err)
 		}
+	}
+	if svc.visits.ctx.Err() != nil {
+		open() // shutting down: nobody would wait for a goroutine now
+		return
+	}
+	svc.visits.calls.Add(1)
+	go func() {
+		defer svc.visits.calls.Done()
+		open()
 	}()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,5 +208,22 @@ func TestAFinishedTicketReadsBackAsChanged(t *testing.T) {
 	e.apply(t, tk.ID, Change{Action: ActReopen, Note: "called again: the meter still double counts"})
 	if got := e.svc.OpenFor("13800000001"); len(got) != 1 || got[0].State != string(Reopened) {
 		t.Fatalf("after reopening: %+v", got)
+	}
+}
+
+func TestAFaultReportOpensAFaultTicket(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	e.svc.FaultFiled(FaultReport{CallID: "call-9", Caller: "13800000009", Account: "1001234567",
+		Recording: "20261123T101502.123-call-9.wav", WorkOrder: "F20261123-0001", Language: "zh", CallerTrusted: true})
+	e.svc.Wait()
+	open := e.svc.OpenFor("13800000009")
+	if len(open) != 1 {
+		t.Fatalf("open tickets %+v", open)
+	}
+	tk := open[0]
+	if tk.Category != FaultCategory || tk.State != string(Open) || tk.WorkOrder != "F20261123-0001" ||
+		tk.Account != "1001234567" || tk.Recording == "" || !tk.CallerTrusted || tk.CreatedBy != "ivr" ||
+		!strings.Contains(tk.Description, "F20261123-0001") {
+		t.Fatalf("fault ticket %+v", tk)
 	}
 }
