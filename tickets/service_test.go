@@ -227,3 +227,56 @@ func TestAFaultReportOpensAFaultTicket(t *testing.T) {
 		t.Fatalf("fault ticket %+v", tk)
 	}
 }
+
+func TestSyncRefusals(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	tk := e.open(t, "fault", Normal)
+	sign := func(body string) string {
+		return "sha256=" + signedhttp.Sign([]byte("work-order-secret-123"), []byte(body))
+	}
+	for _, c := range []struct {
+		body string
+		want error
+	}{
+		{`{"external_id":"WO-404","action":"note","note":"x"}`, web.ErrNotFound},
+		{`{"ticket":"` + tk.ID + `","action":"close"}`, web.ErrConflict},
+		{`{"ticket":"` + tk.ID + `","action":"explode"}`, web.ErrInvalid},
+		{`{"ticket":"` + tk.ID + `","colour":"red"}`, web.ErrInvalid},
+		{`{"action":"note"}`, web.ErrInvalid},
+	} {
+		if _, err := e.svc.SyncTicket(context.Background(), []byte(c.body), sign(c.body)); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.body, err, c.want)
+		}
+	}
+	off := newEnv(t, func(c *config.Config) { c.Tickets.SyncSecret = "" }, nil)
+	if _, err := off.svc.SyncTicket(context.Background(), []byte(`{}`), "sha256=x"); !errors.Is(err, web.ErrNotFound) {
+		t.Errorf("sync without a secret: %v, want not found", err)
+	}
+}
+
+type agentCalls struct{ asked []string }
+
+func (a *agentCalls) CallForAgent(_ context.Context, agent, number, id string) error {
+	a.asked = append(a.asked, agent+" "+number+" "+id)
+	return nil
+}
+
+func TestClickToCallOnlyToATrustedNumber(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	calls := &agentCalls{}
+	e.svc.deps.AgentCalls = calls
+	trusted := e.open(t, "complaint", Normal)
+	claimed, err := e.svc.Create(NewTicket{Category: "complaint", Description: "x", Caller: "13800000007"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.CallCustomer(context.Background(), claimed.ID, "1001"); !errors.Is(err, web.ErrUnprocessable) {
+		t.Fatalf("call to a claimed number: %v", err)
+	}
+	if err := e.svc.CallCustomer(context.Background(), trusted.ID, "1001"); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls.asked) != 1 || calls.asked[0] != "1001 13800000001 "+trusted.ID {
+		t.Fatalf("calls placed %q", calls.asked)
+	}
+}
