@@ -259,3 +259,42 @@ func TestAgentMakesTheReturnVisitFromThePanel(t *testing.T) {
 		t.Fatalf("after the return visit by hand %+v", v)
 	}
 }
+
+// TestReturnVisitGoesOutThroughTheCarriersTrunk: with
+// callback_gateway.trunks, the return visit is dialled through the trunk
+// (a Go test phone as the carrier) in the trunk's number format.
+func TestReturnVisitGoesOutThroughTheCarriersTrunk(t *testing.T) {
+	carrier := gatewayPhone(t, testphone.AutoAnswer)
+	h, clock := startTickets(t, carrier, func(cfg *config.Config) {
+		cfg.CallbackGateway.URI = ""
+		cfg.CallbackGateway.Trunks = []string{"carrier"}
+		cfg.Trunks = []config.Trunk{{Name: "carrier", Addresses: []string{carrier.Addr()}, CountryCode: "86",
+			Outbound: config.NumberRule{Format: "e164"}, OptionsInterval: time.Hour, DownAfter: 3}}
+	})
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	callID := h.servedCall(t, agent)
+	h.flushStore()
+	tk := h.ticketAPI(t, "POST", "/tickets", agentToken, `{"category":"complaint","description":"x",`+
+		`"caller":"13800000001","call_id":"`+callID+`","owner":"1001"}`, http.StatusCreated)
+	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/answer", agentToken, `{"note":"fixed"}`, 200)
+	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/close", agentToken, "", 200)
+	clock.jump(2 * time.Minute)
+	h.srv.tickets.Sweep()
+	cust := waitIncoming(t, carrier)
+	select {
+	case o := <-carrier.Offers():
+		if o.To != "+8613800000001" {
+			t.Fatalf("the trunk was asked for %q, want the E.164 number", o.To)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no INVITE outcome at the trunk")
+	}
+	heard(t, cust, 25, "the return visit's greeting")
+	press(t, cust, "4")
+	heard(t, cust, 25, "the question whether it is resolved")
+	press(t, cust, "1")
+	v := h.waitTicket(t, tk.ID, func(v ticketView) bool { return v.State == "return_visited" })
+	if v.Satisfaction != 4 || v.Resolved != "yes" {
+		t.Fatalf("after the visit through the trunk %+v", v)
+	}
+}
