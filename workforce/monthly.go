@@ -16,11 +16,11 @@ import (
 // MonthlyReport is the month's report as the service standard asks for
 // it: the hotline's figures, then each agent by work number.
 type MonthlyReport struct {
-	Month   string          `json:"month"` // YYYY-MM
-	From    time.Time       `json:"from"`
-	To      time.Time       `json:"to"`
-	Service MonthlyService  `json:"service"`
-	Agents  []MonthlyAgent  `json:"agents"`
+	Month   string         `json:"month"` // YYYY-MM
+	From    time.Time      `json:"from"`
+	To      time.Time      `json:"to"`
+	Service MonthlyService `json:"service"`
+	Agents  []MonthlyAgent `json:"agents"`
 	// MonitoringScores says whether a quality review gives scores; without
 	// one the monitoring_score column is empty.
 	MonitoringScores bool `json:"monitoring_scores"`

@@ -23,8 +23,9 @@ var activityCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
 // Planned is one stretch of a shift with one activity.
 type Planned struct {
-	Start, End time.Time
-	Activity   string
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Activity string    `json:"activity"`
 }
 
 // Plan cuts a shift into its planned stretches, in order: the shift's

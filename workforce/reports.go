@@ -146,14 +146,14 @@ func adherenceRow(start, end time.Time, team, agent, work string, t Tally) Adher
 // AttendanceRow is one agent's attendance over the report period: the
 // shifts that started in it.
 type AttendanceRow struct {
-	Agent          string       `json:"agent" csv:"agent"`
-	WorkNumber     string       `json:"work_number" csv:"work_number"`
-	Scheduled      int          `json:"shifts_scheduled" csv:"shifts_scheduled"`
-	Worked         int          `json:"shifts_worked" csv:"shifts_worked"`
-	Missed         int          `json:"shifts_missed" csv:"shifts_missed"`
-	LateLogins     int          `json:"late_logins" csv:"late_logins"`
-	EarlyLogouts   int          `json:"early_logouts" csv:"early_logouts"`
-	AttendanceRate store.Figure `json:"attendance_rate" csv:"attendance_rate"`
+	Agent          string            `json:"agent" csv:"agent"`
+	WorkNumber     string            `json:"work_number" csv:"work_number"`
+	Scheduled      int               `json:"shifts_scheduled" csv:"shifts_scheduled"`
+	Worked         int               `json:"shifts_worked" csv:"shifts_worked"`
+	Missed         int               `json:"shifts_missed" csv:"shifts_missed"`
+	LateLogins     int               `json:"late_logins" csv:"late_logins"`
+	EarlyLogouts   int               `json:"early_logouts" csv:"early_logouts"`
+	AttendanceRate store.Figure      `json:"attendance_rate" csv:"attendance_rate"`
 	Shifts         []ShiftAttendance `json:"shifts" csv:"-"`
 }
 
