@@ -3,7 +3,10 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testclock"
 	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/signedhttp"
 	"github.com/hotline-oss/hotline/workforce"
 )
 
@@ -23,10 +27,12 @@ import (
 func TestScheduleAdherenceWithRealAgents(t *testing.T) {
 	t0 := time.Date(officeOpen.Year(), officeOpen.Month(), officeOpen.Day(), 1, 0, 0, 0, time.UTC) // 09:00 in Shanghai
 	clock := testclock.At(t0.Add(-5 * time.Minute))
+	hook := newAlertReceiver(t, "wfm-webhook-secret")
 	h := startPrepared(t, acdTestConfig, func(cfg *config.Config) {
 		alert := time.Minute
 		cfg.Workforce.AlertAfter = &alert
 		cfg.Workforce.Activities = map[string][]string{"break": {"break", "lunch"}}
+		cfg.Webhooks = []config.Webhook{{URL: hook.url, Secret: "wfm-webhook-secret", Kinds: []string{"adherence_alert"}}}
 	}, func(s *Server) { s.clock = clock })
 	for _, id := range []string{"1001", "1002"} {
 		clock.Advance(time.Second) // each registration's nonce at its own time
@@ -63,6 +69,16 @@ func TestScheduleAdherenceWithRealAgents(t *testing.T) {
 	alert := h.events.wait(t, "", "adherence alert", func(e call.Event) bool { return e.Kind == call.AdherenceAlert })
 	if alert.Agent != "1001" || alert.Detail != "phones" || alert.State != "paused" || alert.Reason != "meeting" || alert.Wait < time.Minute {
 		t.Errorf("alert = %+v", alert)
+	}
+	select {
+	case body := <-hook.bodies:
+		var got struct{ Kind, Agent, Detail, State, Reason string }
+		if err := json.Unmarshal(body, &got); err != nil || got.Kind != "adherence_alert" || got.Agent != "1001" ||
+			got.Detail != "phones" || got.Reason != "meeting" {
+			t.Errorf("webhook body: %s (%v)", body, err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no signed webhook for the alert")
 	}
 	at(55, "1001", "ready", "")
 	clock.Set(t0.Add(time.Hour))
@@ -117,6 +133,32 @@ func TestScheduleAdherenceWithRealAgents(t *testing.T) {
 	if code != 200 || !strings.Contains(out, "<td>1024</td><td class=\"name\">Li Wei (1001)</td>") || !strings.Contains(out, "73.3 %") {
 		t.Errorf("monthly page: %d %s", code, out)
 	}
+}
+
+// alertReceiver is a webhook endpoint that keeps the bodies whose
+// signature is right and refuses the others.
+type alertReceiver struct {
+	url    string
+	bodies chan []byte
+}
+
+func newAlertReceiver(t *testing.T, secret string) *alertReceiver {
+	r := &alertReceiver{bodies: make(chan []byte, 8)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		// No keep-alive: the server's connection must not outlive the
+		// test's goroutine check.
+		w.Header().Set("Connection", "close")
+		body, _ := io.ReadAll(req.Body)
+		if req.Header.Get(signedhttp.SignatureHeader) != "sha256="+signedhttp.Sign([]byte(secret), body) {
+			t.Errorf("webhook with a bad signature: %q", req.Header.Get(signedhttp.SignatureHeader))
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		r.bodies <- body
+	}))
+	t.Cleanup(srv.Close)
+	r.url = srv.URL
+	return r
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
