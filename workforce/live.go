@@ -62,7 +62,9 @@ func (t *Tracker) HandleEvent(e call.Event) {
 		for i < len(a.history) && e.Time.Sub(a.history[i].End) > keepHistory {
 			i++
 		}
-		a.history = slices.Delete(a.history, 0, i)
+		// Reslice rather than move: views taken earlier still read the
+		// old elements.
+		a.history = a.history[i:]
 	}
 }
 
@@ -103,32 +105,72 @@ func (t *Tracker) SetShifts(shifts []store.Shift) {
 	t.mu.Unlock()
 }
 
-// historyLocked is the agent's stretches over [from, now).
-func (t *Tracker) historyLocked(agent string, from, now time.Time) []Segment {
-	a := t.agents[agent]
-	if a == nil {
+// agentView is what Live needs of one agent, taken under the lock and
+// measured outside it, so that a state change on the bus never waits for
+// a whole floor to be measured.
+type agentView struct {
+	id      string
+	known   bool      // a state has been seen
+	history []Segment // shares the tracker's array: read only, up to its length
+	current Segment
+	shifts  []store.Shift // never changed once set (SetShifts replaces them)
+}
+
+func (t *Tracker) views() []agentView {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ids := make(map[string]bool, len(t.agents)+len(t.shifts))
+	for id := range t.agents {
+		ids[id] = true
+	}
+	for id := range t.shifts {
+		ids[id] = true
+	}
+	out := make([]agentView, 0, len(ids))
+	for _, id := range sortedSet(ids) {
+		v := agentView{id: id, shifts: t.shifts[id]}
+		if a := t.agents[id]; a != nil {
+			v.known, v.history, v.current = true, slices.Clip(a.history), a.current
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// stretches is the agent's history over [from, now); before anything
+// known the agent counts as logged out.
+func (v agentView) stretches(from, now time.Time) []Segment {
+	if !v.known {
 		return []Segment{{Start: from, End: now, State: stateLoggedOut}}
 	}
-	var out []Segment
-	if len(a.history) == 0 || a.history[0].Start.After(from) {
-		// Before anything known: logged out.
-		first := a.current.Start
-		if len(a.history) > 0 {
-			first = a.history[0].Start
-		}
-		if first.After(from) {
-			out = append(out, Segment{Start: from, End: earlier(first, now), State: stateLoggedOut})
-		}
+	out := make([]Segment, 0, len(v.history)+2)
+	first := v.current.Start
+	if len(v.history) > 0 {
+		first = v.history[0].Start
 	}
-	cur := a.current
-	cur.End = now
-	for _, s := range append(slices.Clip(a.history), cur) {
+	if first.After(from) {
+		out = append(out, Segment{Start: from, End: earlier(first, now), State: stateLoggedOut})
+	}
+	add := func(s Segment) {
 		s.Start, s.End = later(s.Start, from), earlier(s.End, now)
 		if s.End.After(s.Start) {
 			out = append(out, s)
 		}
 	}
+	for _, s := range v.since(from) {
+		add(s)
+	}
+	cur := v.current
+	cur.End = now
+	add(cur)
 	return out
+}
+
+// since is the known history from the stretch that holds from on, found
+// without a look at each earlier one.
+func (v agentView) since(from time.Time) []Segment {
+	i, _ := slices.BinarySearchFunc(v.history, from, func(s Segment, t time.Time) int { return s.End.Compare(t) })
+	return v.history[i:]
 }
 
 // AgentLive is one agent's adherence now and so far today.
@@ -150,54 +192,57 @@ type AgentLive struct {
 	Shifts        []store.Shift `json:"shifts"`
 }
 
-// Live measures every agent with a shift today, or a state, at now; day
-// is the start of today.
+// Live measures every agent with a shift near now, or a state, at now;
+// day is the start of today.
 func (t *Tracker) Live(r Rules, day, now time.Time) []AgentLive {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	ids := map[string]bool{}
-	for id := range t.agents {
-		ids[id] = true
-	}
-	for id := range t.shifts {
-		ids[id] = true
-	}
-	out := make([]AgentLive, 0, len(ids))
-	for _, id := range sortedSet(ids) {
-		out = append(out, t.liveLocked(r, id, day, now))
+	views := t.views()
+	out := make([]AgentLive, 0, len(views))
+	for _, v := range views {
+		out = append(out, r.live(v, day, now))
 	}
 	return out
 }
 
-func (t *Tracker) liveLocked(r Rules, agent string, day, now time.Time) AgentLive {
-	l := AgentLive{Agent: agent, State: stateLoggedOut, Shifts: []store.Shift{}}
-	if a := t.agents[agent]; a != nil {
-		l.State, l.Reason, l.Since = a.current.State, a.current.Reason, a.current.Start
+func (r Rules) live(v agentView, day, now time.Time) AgentLive {
+	l := AgentLive{Agent: v.id, State: stateLoggedOut, Shifts: []store.Shift{}}
+	if v.known {
+		l.State, l.Reason, l.Since = v.current.State, v.current.Reason, v.current.Start
 	}
 	var plan []Planned
-	for _, sh := range t.shifts[agent] {
+	from := day
+	for _, sh := range v.shifts {
 		if sh.End.After(day) && sh.Start.Before(day.Add(36*time.Hour)) {
 			l.Shifts = append(l.Shifts, sh)
 			plan = append(plan, Plan(sh)...)
+			from = earlier(from, sh.Start)
 		}
-		if p, ok := ActivityAt(sh, now); ok {
+	}
+	for _, p := range plan {
+		if !now.Before(p.Start) && now.Before(p.End) {
 			l.Planned = p.Activity
 			in := r.Adherent(p.Activity, l.State, l.Reason)
 			l.InAdherence = &in
 		}
 	}
-	from := day
-	for _, p := range plan {
-		from = earlier(from, p.Start)
+	if len(plan) == 0 {
+		return l
 	}
-	history := t.historyLocked(agent, from, now)
-	tally := r.Measure(plan, history, day, now)
+	tally := r.Measure(plan, v.since(day), day, now)
+	if v.known {
+		// Time not covered by a known state (before the first) is never
+		// adherent, so Measure needs no logged-out stretch for it; the
+		// current state is measured on its own rather than appended to
+		// the shared history.
+		cur := v.current
+		cur.End = now
+		tally.Adherent += r.Measure(plan, []Segment{cur}, day, now).Adherent
+	}
 	l.ScheduledSecs, l.AdherentSecs = tally.Scheduled.Seconds(), tally.Adherent.Seconds()
 	if v, ok := tally.Ratio(); ok {
 		l.Adherence = &v
 	}
 	if l.InAdherence != nil && !*l.InAdherence {
-		l.OutSince = r.OutSince(plan, history, now)
+		l.OutSince = r.OutSince(plan, v.stretches(from, now), now)
 	}
 	return l
 }
@@ -206,8 +251,11 @@ func (t *Tracker) liveLocked(r Rules, agent string, day, now time.Time) AgentLiv
 // the start of the latest unbroken run of scheduled, non-adherent time
 // ending at now (zero if the agent is adherent or unscheduled at now).
 func (r Rules) OutSince(plan []Planned, history []Segment, now time.Time) time.Time {
-	plan = slices.Clone(plan)
-	slices.SortFunc(plan, func(a, b Planned) int { return a.Start.Compare(b.Start) })
+	byStart := func(a, b Planned) int { return a.Start.Compare(b.Start) }
+	if !slices.IsSortedFunc(plan, byStart) {
+		plan = slices.Clone(plan)
+		slices.SortFunc(plan, byStart)
+	}
 	var start, reach time.Time // start of the run; where it has got to
 	for _, p := range plan {
 		for _, s := range history {

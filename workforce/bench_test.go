@@ -1,0 +1,58 @@
+package workforce
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/store"
+)
+
+// benchTracker is a floor of n agents at 16:00, each on an 08:00-17:00
+// shift with a lunch break, after a day of calls: a state change every
+// 15 minutes (about 32 stretches each).
+func benchTracker(n int) (*Tracker, Rules) {
+	r := testRules()
+	tr := NewTracker()
+	var shifts []store.Shift
+	states := []string{"available", "ringing", "talking", "wrapup"}
+	for i := range n {
+		id := fmt.Sprintf("%04d", i)
+		shifts = append(shifts, store.Shift{Agent: id, Start: at("08:00"), End: at("17:00"), Activity: Phones,
+			Breaks: []store.ShiftBreak{{Start: at("12:00"), End: at("12:30"), Activity: "lunch"}}})
+		prev := "logged_out"
+		for k, t := 0, at("08:00"); t.Before(at("16:00")); k, t = k+1, t.Add(15*time.Minute) {
+			st := states[k%len(states)]
+			tr.HandleEvent(call.Event{Kind: call.AgentStateChanged, Agent: id, PrevState: prev, State: st, Time: t})
+			prev = st
+		}
+	}
+	tr.SetShifts(shifts)
+	return tr, r
+}
+
+// BenchmarkLive2000Agents is one live view of a floor of 2 000 agents: what
+// the adherence API, a scrape and the supervisor console's update each
+// second cost.
+func BenchmarkLive2000Agents(b *testing.B) {
+	tr, r := benchTracker(2000)
+	now := at("16:00")
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := tr.Live(r, day0, now); len(got) != 2000 {
+			b.Fatalf("%d agents", len(got))
+		}
+	}
+}
+
+// BenchmarkStateEvent is the cost on the bus of one agent state change.
+func BenchmarkStateEvent(b *testing.B) {
+	tr, _ := benchTracker(2000)
+	t := at("16:00")
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		t = t.Add(time.Millisecond)
+		tr.HandleEvent(call.Event{Kind: call.AgentStateChanged, Agent: "0001", PrevState: "available", State: "available", Time: t})
+	}
+}
