@@ -32,6 +32,7 @@ func TestScheduleAdherenceWithRealAgents(t *testing.T) {
 		alert := time.Minute
 		cfg.Workforce.AlertAfter = &alert
 		cfg.Workforce.Activities = map[string][]string{"break": {"break", "lunch"}}
+		cfg.Database.ReportTimezone = "Asia/Shanghai" // t0 is 09:00 there
 		cfg.Webhooks = []config.Webhook{{URL: hook.url, Secret: "wfm-webhook-secret", Kinds: []string{"adherence_alert"}}}
 	}, func(s *Server) { s.clock = clock })
 	for _, id := range []string{"1001", "1002"} {
@@ -47,16 +48,19 @@ func TestScheduleAdherenceWithRealAgents(t *testing.T) {
 		}
 	}
 	// 1001: on the phones 09:00-10:00 with a break 09:30-09:40.
-	// 1002: training 09:00-09:30.
+	// 1002: training 09:00-09:30 (Shanghai), imported from CSV.
 	shift := func(agent string, from, to time.Duration, breaks string) string {
-		return fmt.Sprintf(`{"agent":%q,"start":%q,"end":%q,"activity":%q,"breaks":[%s]}`, agent,
-			t0.Add(from).Format(time.RFC3339), t0.Add(to).Format(time.RFC3339), map[bool]string{true: "phones", false: "training"}[agent == "1001"], breaks)
+		return fmt.Sprintf(`{"agent":%q,"start":%q,"end":%q,"breaks":[%s]}`, agent,
+			t0.Add(from).Format(time.RFC3339), t0.Add(to).Format(time.RFC3339), breaks)
 	}
 	brk := fmt.Sprintf(`{"start":%q,"end":%q}`, t0.Add(30*time.Minute).Format(time.RFC3339), t0.Add(40*time.Minute).Format(time.RFC3339))
-	for _, body := range []string{shift("1001", 0, time.Hour, brk), shift("1002", 0, 30*time.Minute, "")} {
-		if code, out := h.apiRequest(t, "POST", "/shifts", sup, body); code != 201 {
-			t.Fatalf("shift: %d %s", code, out)
-		}
+	if code, out := h.apiRequest(t, "POST", "/shifts", sup, shift("1001", 0, time.Hour, brk)); code != 201 {
+		t.Fatalf("shift: %d %s", code, out)
+	}
+	day := t0.In(h.srv.cfg.ReportLocation()).Format("2006-01-02")
+	csv := "agent,date,start,end,activity\n1002," + day + ",09:00,09:30,training\n"
+	if code, out := h.apiRequest(t, "POST", "/shifts/import", sup, csv); code != 201 || !strings.Contains(out, `"created":1`) {
+		t.Fatalf("import: %d %s", code, out)
 	}
 
 	at(1, "1002", "login", "")
@@ -119,7 +123,6 @@ func TestScheduleAdherenceWithRealAgents(t *testing.T) {
 	if err := h.srv.Store().Flush(ctxT(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	day := t0.In(h.srv.cfg.ReportLocation()).Format("2006-01-02")
 	code, out = h.apiRequest(t, "GET", "/reports/adherence?interval=day&from="+day, adminToken, "")
 	if code != 200 || !strings.Contains(out, `"agent":"1001","work_number":"1024","scheduled_seconds":3600,"adherent_seconds":2640`) ||
 		!strings.Contains(out, `"team":"general","scheduled_seconds":5400,"adherent_seconds":4320,"adherence":0.8}`) {
