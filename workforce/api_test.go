@@ -325,3 +325,30 @@ func checkMonthly(t *testing.T, r *rig, day time.Time) {
 		t.Errorf("a supervisor read the monthly report: %d", code)
 	}
 }
+
+// Without its database the schedule API says so (503) and changes
+// nothing; the live view still answers from memory.
+func TestSchedulesWithoutTheDatabase(t *testing.T) {
+	day := testDay()
+	clock := testclock.At(day)
+	// Nothing listens on port 1: the store opens without its database.
+	st := openStore(t, "root@tcp(127.0.0.1:1)/hl_wfm_none?timeout=1s", clock)
+	r := newRig(t, st, clock)
+	date := day.Format("2006-01-02")
+	for _, c := range [][3]string{
+		{"POST", "/api/v1/shifts", shiftJSON("1001", day.Add(8*time.Hour), day.Add(16*time.Hour), "")},
+		{"POST", "/api/v1/shifts/import", "agent,date,start,end\n1001," + date + ",08:00,16:00\n"},
+		{"GET", "/api/v1/shifts", ""},
+		{"DELETE", "/api/v1/shifts/1", ""},
+	} {
+		if code, body := r.do(c[0], c[1], supToken, "", c[2]); code != 503 || !strings.Contains(body, "try again later") {
+			t.Errorf("%s %s: %d %s", c[0], c[1], code, body)
+		}
+	}
+	if code, body := r.do("GET", "/api/v1/reports/adherence", adminToken, "", ""); code != 503 {
+		t.Errorf("report: %d %s", code, body)
+	}
+	if code, body := r.do("GET", "/api/v1/adherence", supToken, "", ""); code != 200 || !strings.Contains(body, `"agents":[]`) {
+		t.Errorf("live: %d %s", code, body)
+	}
+}

@@ -58,24 +58,20 @@ func (c control) shiftFrom(in web.ShiftInput, by string) (store.Shift, error) {
 	return sh, nil
 }
 
-// overlapping returns a stored shift of sh's agent that overlaps it, other
-// than sh itself.
-func (c control) overlapping(ctx context.Context, sh store.Shift) (store.Shift, bool, error) {
+// checkOverlap refuses sh when a stored shift of its agent, other than sh
+// itself, overlaps it.
+func (c control) checkOverlap(ctx context.Context, sh store.Shift) error {
 	near, err := c.s.opts.Store.Shifts(ctx, store.ShiftFilter{From: sh.Start, To: sh.End, Agent: sh.Agent})
 	if err != nil {
-		return store.Shift{}, false, apiError(err)
+		return apiError(err)
 	}
+	r := c.s.setup().rules
 	for _, o := range near {
 		if o.ID != sh.ID && Overlap(o, sh) {
-			return o, true, nil
+			return fmt.Errorf("%w: agent %s already has shift %d at %s", web.ErrConflict, o.Agent, o.ID, r.span(o.Start, o.End))
 		}
 	}
-	return store.Shift{}, false, nil
-}
-
-func (c control) conflict(o store.Shift) error {
-	r := c.s.setup().rules
-	return fmt.Errorf("%w: agent %s already has shift %d at %s", web.ErrConflict, o.Agent, o.ID, r.span(o.Start, o.End))
+	return nil
 }
 
 func (c control) CreateShift(ctx context.Context, in web.ShiftInput, by string) (any, error) {
@@ -85,8 +81,8 @@ func (c control) CreateShift(ctx context.Context, in web.ShiftInput, by string) 
 	}
 	c.s.writeMu.Lock()
 	defer c.s.writeMu.Unlock()
-	if o, found, err := c.overlapping(ctx, sh); err != nil || found {
-		return nil, cmpErr(err, func() error { return c.conflict(o) })
+	if err := c.checkOverlap(ctx, sh); err != nil {
+		return nil, err
 	}
 	saved, err := c.s.opts.Store.SaveShifts(ctx, nil, []store.Shift{sh})
 	if err != nil {
@@ -107,8 +103,8 @@ func (c control) UpdateShift(ctx context.Context, id int64, in web.ShiftInput, b
 	if _, err := c.s.opts.Store.Shift(ctx, id); err != nil {
 		return nil, apiError(err)
 	}
-	if o, found, err := c.overlapping(ctx, sh); err != nil || found {
-		return nil, cmpErr(err, func() error { return c.conflict(o) })
+	if err := c.checkOverlap(ctx, sh); err != nil {
+		return nil, err
 	}
 	if err := c.s.opts.Store.UpdateShift(ctx, sh); err != nil {
 		return nil, apiError(err)
@@ -125,14 +121,6 @@ func (c control) DeleteShift(ctx context.Context, id int64, _ string) error {
 	}
 	c.s.Reload()
 	return nil
-}
-
-// cmpErr is err, or the error made by conflict when there is none.
-func cmpErr(err error, conflict func() error) error {
-	if err != nil {
-		return err
-	}
-	return conflict()
 }
 
 // ImportResult is what an accepted import did.

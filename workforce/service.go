@@ -2,7 +2,6 @@ package workforce
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -75,9 +74,6 @@ type setup struct {
 	agents map[string]Agent
 	order  []string // agent ids, sorted
 }
-
-// ErrNoDatabase: shifts need the database, which cannot be reached now.
-var ErrNoDatabase = errors.New("workforce: the database cannot be reached")
 
 // New builds the service; Start begins its work.
 func New(o Options, rules Rules, agents []Agent) *Service {
