@@ -64,7 +64,3 @@ func (s *Server) wallboard() any {
 	}
 	return figures
 }
-
-// SetMonitoringScores plugs the quality review's scores into the monthly
-// report.
-func (s *Server) SetMonitoringScores(src workforce.ScoreSource) { s.workforce.SetScores(src) }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -23,8 +24,20 @@ import (
 // pauses through the API, the server's clock moved by hand. The adherence
 // the server reports live, in Prometheus, on the wallboard and in the
 // stored reports is the one worked out by hand below, and staying out of
-// adherence raises one alert.
+// adherence raises one alert. On SQLite, and on MariaDB when
+// HOTLINE_TEST_MYSQL_DSN is set.
 func TestScheduleAdherenceWithRealAgents(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { scheduleAdherence(t, "") })
+	t.Run("mysql", func(t *testing.T) {
+		base := os.Getenv(mysqlDSNEnv)
+		if base == "" {
+			missingTool(t, mysqlDSNEnv+" is not set (the MariaDB run needs it)")
+		}
+		scheduleAdherence(t, newOutageDatabase(t, base).dsn)
+	})
+}
+
+func scheduleAdherence(t *testing.T, dsn string) {
 	t0 := time.Date(officeOpen.Year(), officeOpen.Month(), officeOpen.Day(), 1, 0, 0, 0, time.UTC) // 09:00 in Shanghai
 	clock := testclock.At(t0.Add(-5 * time.Minute))
 	hook := newAlertReceiver(t, "wfm-webhook-secret")
@@ -33,6 +46,7 @@ func TestScheduleAdherenceWithRealAgents(t *testing.T) {
 		cfg.Workforce.AlertAfter = &alert
 		cfg.Workforce.Activities = map[string][]string{"break": {"break", "lunch"}}
 		cfg.Database.ReportTimezone = "Asia/Shanghai" // t0 is 09:00 there
+		cfg.Database.DSN = dsn
 		cfg.Webhooks = []config.Webhook{{URL: hook.url, Secret: "wfm-webhook-secret", Kinds: []string{"adherence_alert"}}}
 	}, func(s *Server) { s.clock = clock })
 	for _, id := range []string{"1001", "1002"} {

@@ -9,4 +9,8 @@
 // database like outage notices; agent states come from the call records)
 // and to the API. It imports no other feature and takes no other part's
 // lock; it publishes its alerts on the bus from its own goroutine.
+//
+// The monthly report's monitoring score comes from the quality review
+// through ScoreSource, which app plugs in with SetScores; without one the
+// column stays empty.
 package workforce
