@@ -220,3 +220,39 @@ func TestTrackerSeedFillsTheTimeBeforeTheFirstLiveEvent(t *testing.T) {
 		t.Errorf("seeded = %+v, want 90 minutes adherent", l)
 	}
 }
+
+func TestOutOfAdherenceStartsAgainAfterUnscheduledTime(t *testing.T) {
+	r := testRules()
+	// Two shifts with an hour between them; logged out throughout. The
+	// stretch now began when the second shift did, not at the first.
+	plan := PlanOf([]store.Shift{
+		{Agent: "1001", Start: at("08:00"), End: at("09:00"), Activity: Phones},
+		{Agent: "1001", Start: at("10:00"), End: at("11:00"), Activity: Phones},
+	})
+	hist := Segments(nil, day0, at("10:30"))
+	if got := r.OutSince(plan, hist, at("10:30")); !got.Equal(at("10:00")) {
+		t.Errorf("out since = %v, want 10:00", got)
+	}
+	// Between the shifts nothing is planned: no stretch.
+	if got := r.OutSince(plan, Segments(nil, day0, at("09:30")), at("09:30")); !got.IsZero() {
+		t.Errorf("between shifts: out since %v", got)
+	}
+	// Adherent now: no stretch either.
+	hist = Segments(changes("1001", "10:10 available"), day0, at("10:30"))
+	if got := r.OutSince(plan, hist, at("10:30")); !got.IsZero() {
+		t.Errorf("adherent now: out since %v", got)
+	}
+}
+
+func TestSegmentsStartFromTheStateBeforeThePeriod(t *testing.T) {
+	got := Segments(changes("1001", "07:00 available", "09:00 paused:lunch", "12:00 logged_out"), at("08:00"), at("10:00"))
+	want := []Segment{{at("08:00"), at("09:00"), "available", ""}, {at("09:00"), at("10:00"), "paused", "lunch"}}
+	if len(got) != len(want) {
+		t.Fatalf("segments = %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("segment %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
