@@ -2,6 +2,7 @@ package workforce
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,5 +55,30 @@ func BenchmarkStateEvent(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		t = t.Add(time.Millisecond)
 		tr.HandleEvent(call.Event{Kind: call.AgentStateChanged, Agent: "0001", PrevState: "available", State: "available", Time: t})
+	}
+}
+
+// BenchmarkParseMonthCSV reads a month's schedule for 500 agents (15 500
+// lines, a break each) and checks it, overlaps included.
+func BenchmarkParseMonthCSV(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("agent,date,start,end,activity,breaks\n")
+	ids := map[string]bool{}
+	for a := range 500 {
+		id := fmt.Sprintf("%04d", a)
+		ids[id] = true
+		for d := range 31 {
+			fmt.Fprintf(&sb, "%s,%s,08:00,16:00,phones,12:00-12:30 lunch\n", id, day0.AddDate(0, 0, d).Format("2006-01-02"))
+		}
+	}
+	file := sb.String()
+	r := testRules()
+	b.SetBytes(int64(len(file)))
+	b.ReportAllocs()
+	for b.Loop() {
+		lines, problems := r.ParseCSV(strings.NewReader(file), func(id string) bool { return ids[id] })
+		if len(lines) != 15500 || len(problems) != 0 {
+			b.Fatalf("%d lines, problems %v", len(lines), problems[:min(3, len(problems))])
+		}
 	}
 }

@@ -167,38 +167,35 @@ func (c control) ImportShifts(ctx context.Context, csv io.Reader, replace bool, 
 }
 
 // againstStored checks the file's shifts against the stored ones: the ids
-// to remove (with replace) and the lines that overlap a stored shift kept.
+// to remove (with replace: the stored shifts of the file's agents that
+// start on a day of the file, in the schedule's time zone) and the lines
+// that overlap a stored shift that stays.
 func (c control) againstStored(ctx context.Context, lines []ImportLine, replace bool) ([]int64, []LineProblem, error) {
 	rules := c.s.setup().rules
 	from, to := lines[0].Shift.Start, lines[0].Shift.End
-	agents := map[string]bool{}
+	agents, days := map[string]bool{}, map[time.Time]bool{}
 	for _, l := range lines {
 		from, to = earlier(from, l.Shift.Start), later(to, l.Shift.End)
 		agents[l.Shift.Agent] = true
+		days[c.s.today(l.Shift.Start)] = true
 	}
-	// Replace covers whole days of the file, in the schedule's time zone.
-	dayFrom := c.s.today(from)
-	dayTo := c.s.today(lines[len(lines)-1].Shift.Start)
-	for _, l := range lines {
-		dayTo = later(dayTo, c.s.today(l.Shift.Start))
-	}
-	dayTo = dayTo.AddDate(0, 0, 1)
-	stored, err := c.s.opts.Store.Shifts(ctx, store.ShiftFilter{From: earlier(from, dayFrom), To: later(to, dayTo)})
+	from = earlier(from, c.s.today(from))
+	stored, err := c.s.opts.Store.Shifts(ctx, store.ShiftFilter{From: from, To: later(to, c.s.today(to).AddDate(0, 0, 1))})
 	if err != nil {
 		return nil, nil, apiError(err)
 	}
 	var remove []int64
-	kept := stored[:0:0]
+	kept := map[string][]store.Shift{} // by agent
 	for _, o := range stored {
-		if replace && agents[o.Agent] && !o.Start.Before(dayFrom) && o.Start.Before(dayTo) {
+		if replace && agents[o.Agent] && days[c.s.today(o.Start)] {
 			remove = append(remove, o.ID)
 			continue
 		}
-		kept = append(kept, o)
+		kept[o.Agent] = append(kept[o.Agent], o)
 	}
 	var problems []LineProblem
 	for _, l := range lines {
-		for _, o := range kept {
+		for _, o := range kept[l.Shift.Agent] {
 			if Overlap(o, l.Shift) {
 				problems = append(problems, LineProblem{Line: l.Line, Problem: fmt.Sprintf(
 					"agent %s: shift %s overlaps stored shift %d (%s)", l.Shift.Agent, rules.span(l.Shift.Start, l.Shift.End), o.ID, rules.span(o.Start, o.End))})

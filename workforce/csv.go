@@ -185,7 +185,9 @@ func parseBreaks(day, shiftStart time.Time, s string) ([]store.ShiftBreak, error
 	return out, nil
 }
 
-// fileOverlaps finds the lines whose shift overlaps an earlier line's.
+// fileOverlaps finds the lines whose shift overlaps an earlier-starting
+// line's of the same agent: sorted by start, a shift overlaps when it
+// starts before the latest end seen so far.
 func (r Rules) fileOverlaps(lines []ImportLine) []LineProblem {
 	byAgent := map[string][]ImportLine{}
 	for _, l := range lines {
@@ -193,19 +195,22 @@ func (r Rules) fileOverlaps(lines []ImportLine) []LineProblem {
 	}
 	var problems []LineProblem
 	for _, list := range byAgent {
-		slices.SortFunc(list, func(a, b ImportLine) int { return a.Shift.Start.Compare(b.Shift.Start) })
-		for i := 1; i < len(list); i++ {
-			for j := i - 1; j >= 0; j-- {
-				if Overlap(list[j].Shift, list[i].Shift) {
-					first, second := list[j], list[i]
-					if first.Line > second.Line {
-						first, second = second, first
-					}
-					problems = append(problems, LineProblem{Line: second.Line, Problem: fmt.Sprintf(
-						"agent %s: shift %s overlaps line %d (%s)", second.Shift.Agent, r.span(second.Shift.Start, second.Shift.End),
-						first.Line, r.span(first.Shift.Start, first.Shift.End))})
-					break
-				}
+		slices.SortStableFunc(list, func(a, b ImportLine) int { return a.Shift.Start.Compare(b.Shift.Start) })
+		reach := list[0] // the line whose shift ends last so far
+		for _, l := range list[1:] {
+			if !l.Shift.Start.Before(reach.Shift.End) {
+				reach = l
+				continue
+			}
+			first, second := reach, l
+			if first.Line > second.Line {
+				first, second = second, first
+			}
+			problems = append(problems, LineProblem{Line: second.Line, Problem: fmt.Sprintf(
+				"agent %s: shift %s overlaps line %d (%s)", second.Shift.Agent, r.span(second.Shift.Start, second.Shift.End),
+				first.Line, r.span(first.Shift.Start, first.Shift.End))})
+			if l.Shift.End.After(reach.Shift.End) {
+				reach = l
 			}
 		}
 	}
