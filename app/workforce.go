@@ -13,13 +13,8 @@ import (
 // publishes its alerts on the bus (and so to webhooks).
 func (s *Server) startWorkforce() {
 	cfg := s.cfg
-	thresholds := map[string]store.QueueThresholds{}
-	for name, t := range queueThresholds(cfg) {
-		thresholds[name] = store.QueueThresholds{ServiceLevel: t.ServiceLevel, ShortAbandon: t.ShortAbandon}
-	}
 	s.workforce = workforce.New(workforce.Options{
 		Store: s.store, Publish: s.bus.Publish, Now: s.clock.Now, Log: s.log.With("component", "workforce"),
-		Thresholds: thresholds,
 	}, workforceRules(cfg), workforceAgents(cfg))
 	s.bus.Subscribe(s.workforce)
 	s.metrics.Registry().MustRegister(s.workforce.Collector())
@@ -28,9 +23,13 @@ func (s *Server) startWorkforce() {
 
 func workforceRules(cfg *config.Config) workforce.Rules {
 	w := cfg.WorkforceRules()
+	queues := map[string]store.QueueThresholds{}
+	for name, t := range queueThresholds(cfg) {
+		queues[name] = store.QueueThresholds{ServiceLevel: t.ServiceLevel, ShortAbandon: t.ShortAbandon}
+	}
 	return workforce.Rules{
 		Activities: w.Activities, LateLoginAfter: w.LateLoginAfter, EarlyLogoutBefore: w.EarlyLogoutBefore,
-		AlertAfter: *w.AlertAfter, Target: w.AdherenceTarget, Location: cfg.ReportLocation(),
+		AlertAfter: *w.AlertAfter, Target: w.AdherenceTarget, Location: cfg.ReportLocation(), Queues: queues,
 	}
 }
 

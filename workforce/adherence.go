@@ -33,6 +33,9 @@ type Rules struct {
 	Target float64
 	// Location is the wall clock of days, months and CSV times.
 	Location *time.Location
+	// Queues are the queues' service-level thresholds, for the monthly
+	// report's service level and abandon rate.
+	Queues map[string]store.QueueThresholds
 }
 
 func (r Rules) location() *time.Location {

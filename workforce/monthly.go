@@ -81,7 +81,7 @@ func (s *Service) Monthly(ctx context.Context, month time.Time) (MonthlyReport, 
 	to := from.AddDate(0, 1, 0)
 	rep := MonthlyReport{Month: from.Format("2006-01"), From: from, To: to, Agents: []MonthlyAgent{}}
 	queues, err := s.opts.Store.IntervalReport(ctx, store.IntervalParams{From: from, To: to, Location: from.Location(),
-		Interval: store.IntervalMonth, Thresholds: s.opts.Thresholds})
+		Interval: store.IntervalMonth, Thresholds: set.rules.Queues})
 	if err != nil {
 		return rep, readError(err)
 	}

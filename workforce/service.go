@@ -49,8 +49,6 @@ type Options struct {
 	// Tick: how often alerts are checked (default 5s); Refresh: how often
 	// the shifts near now are read again (default 1m).
 	Tick, Refresh time.Duration
-	// Thresholds of the queues, for the monthly report's service level.
-	Thresholds map[string]store.QueueThresholds
 }
 
 // Service is the workforce feature: shifts, live adherence, alerts and
