@@ -14,13 +14,17 @@ func TestCSVImportReadsShiftsBreaksAndNightShifts(t *testing.T) {
 		"1001,2031-03-03,08:00,16:00,phones,12:00-12:30 lunch; 14:30-14:45,early\n" +
 		"# a comment line\n" +
 		"1002,2031-03-03,22:00,06:00+1,,02:00-02:30,night\n" +
-		"1001,2031-03-04,09:00,10:00,training,,\n"
+		"1001,2031-03-04,09:00,10:00,training,,\n" +
+		"1002,2031-03-05,20:00,24:00,,,\n"
 	lines, problems := r.ParseCSV(strings.NewReader(in), known)
 	if len(problems) > 0 {
 		t.Fatalf("problems: %v", problems)
 	}
-	if len(lines) != 3 {
+	if len(lines) != 4 {
 		t.Fatalf("lines = %+v", lines)
+	}
+	if end := lines[3].Shift.End; !end.Equal(day0.AddDate(0, 0, 3)) {
+		t.Errorf("24:00 = %v, want the next midnight", end)
 	}
 	a := lines[0].Shift
 	if !a.Start.Equal(at("08:00")) || !a.End.Equal(at("16:00")) || a.Activity != Phones || len(a.Breaks) != 2 ||
