@@ -8,8 +8,9 @@ import (
 	"github.com/hotline-oss/hotline/store"
 )
 
-// The printable page: one A4 sheet in landscape for a floor of a few dozen
-// agents, no script, no external resource.
+// The printable page: about 30 agents a landscape A4 sheet (longer floors
+// go on with the column headings repeated), no script, no external
+// resource.
 var monthlyPage = template.Must(template.New("monthly").Funcs(template.FuncMap{
 	"pct":  func(f store.Figure) string { return figureText(f, 100, "%.1f %%") },
 	"secs": func(f store.Figure) string { return figureText(f, 1, "%.0f s") },
@@ -21,17 +22,19 @@ var monthlyPage = template.Must(template.New("monthly").Funcs(template.FuncMap{
 <html lang="en"><head><meta charset="utf-8">
 <title>Hotline monthly report {{.Month}}</title>
 <style>
-@page { size: A4 landscape; margin: 12mm; }
-body { font: 11pt/1.35 system-ui, sans-serif; color: #111; margin: 0 auto; max-width: 280mm; }
-h1 { font-size: 16pt; margin: 0 0 4mm; }
-h2 { font-size: 12pt; margin: 6mm 0 2mm; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border: 1px solid #999; padding: 1mm 2mm; text-align: right; }
-th:first-child, td:first-child, td.name { text-align: left; }
+@page { size: A4 landscape; margin: 8mm; }
+body { font: 10pt/1.3 system-ui, sans-serif; color: #111; margin: 0 auto; max-width: 277mm; }
+h1 { font-size: 15pt; margin: 0 0 3mm; }
+h2 { font-size: 11pt; margin: 4mm 0 1.5mm; }
+table { border-collapse: collapse; width: 100%; font-size: 8.5pt; line-height: 1.15; }
+th, td { border: 1px solid #999; padding: .3mm 1.5mm; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child, th.name, td.name { text-align: left; }
+td.name { white-space: normal; }
 thead th { background: #eee; }
+thead { display: table-header-group; } /* repeated on every printed sheet */
 tr { page-break-inside: avoid; }
 .below { color: #a00; font-weight: bold; }
-.note { font-size: 9pt; color: #444; }
+.note { font-size: 8pt; color: #444; }
 </style></head><body>
 <h1>Hotline monthly report — {{.Month}}</h1>
 <h2>Service</h2>
@@ -42,7 +45,7 @@ tr { page-break-inside: avoid; }
 <tr><th>Schedule adherence</th><td>{{pct .Service.Adherence}}</td><th>target</th><td>{{printf "%.0f %%" (mulf .Service.AdherenceTarget)}}</td><th>Survey mean (1-5)</th><td>{{num .Service.SurveyMean}}</td></tr>
 </tbody></table>
 <h2>Agents</h2>
-<table><thead><tr><th>Work number</th><th>Agent</th><th>Calls</th><th>AHT</th><th>Adherence</th>
+<table><thead><tr><th>Work number</th><th class="name">Agent</th><th>Calls</th><th>AHT</th><th>Adherence</th>
 <th>Shifts worked</th><th>Missed</th><th>Late log-ins</th><th>Early log-outs</th><th>Monitoring score</th><th>Satisfaction</th></tr></thead>
 <tbody>{{range .Agents}}
 <tr><td>{{.WorkNumber}}</td><td class="name">{{.Name}} ({{.Agent}})</td><td>{{.Calls}}</td><td>{{secs .AHT}}</td>
