@@ -211,7 +211,7 @@ func (r Rules) live(v agentView, day, now time.Time) AgentLive {
 	var plan []Planned
 	from := day
 	for _, sh := range v.shifts {
-		if sh.End.After(day) && sh.Start.Before(day.Add(36*time.Hour)) {
+		if sh.End.After(day) && sh.Start.Before(day.AddDate(0, 0, 1)) {
 			l.Shifts = append(l.Shifts, sh)
 			plan = append(plan, Plan(sh)...)
 			from = earlier(from, sh.Start)
