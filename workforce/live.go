@@ -339,12 +339,3 @@ func (t *Tracker) Due(r Rules, day, now time.Time) []Alert {
 	}
 	return out
 }
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
