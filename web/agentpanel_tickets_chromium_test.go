@@ -38,7 +38,7 @@ func (p *panelTickets) CreateTicket(_ context.Context, in TicketInput, actor str
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	t := docTicket{ID: fmt.Sprintf("T-%d", len(p.tickets)+1), Version: 2, Category: in.Category, Urgency: in.Urgency,
-		State: "assigned", Caller: in.Caller, CallIDs: []string{in.CallID},
+		State: "assigned", Caller: in.Caller, Owner: in.Owner, CallIDs: []string{in.CallID},
 		Description: in.Description + " (" + in.Account + ", " + actor + ")",
 		Created:     time.Now(), Updated: time.Now(), Due: time.Now().Add(2 * time.Hour)}
 	p.tickets = append(p.tickets, t)
@@ -119,7 +119,7 @@ func TestAgentPanelTicketFormInHeadlessChromium(t *testing.T) {
 	src.views["1001"].Call = &PanelCall{CallID: "c-1", Caller: "13812345678", Number: "95598", Queue: "billing",
 		Language: "zh", AnsweredAt: &answered, Vars: map[string]string{"account": "1234567890"}, Current: true}
 	tk := &panelTickets{tickets: []docTicket{{ID: "T-1", Version: 3, Category: "fault", Urgency: "normal",
-		State: "assigned", Caller: "13812345678", CallIDs: []string{"c-0"}, Description: "no power in the kitchen",
+		State: "assigned", Caller: "13812345678", Owner: "1002", CallIDs: []string{"c-0"}, Description: "no power in the kitchen",
 		Created: time.Now().Add(-26 * time.Hour), Updated: time.Now(), Due: time.Now().Add(-2 * time.Hour), Overdue: true}}}
 	p, err := newAgentPanel(src, panelPasswords, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		WithPanelPoll(50*time.Millisecond), WithPanelTickets(tk))

@@ -18,6 +18,7 @@ type docTicket struct {
 	Urgency     string          `json:"urgency"`
 	State       string          `json:"state"`
 	Caller      string          `json:"caller,omitempty"`
+	Owner       string          `json:"owner,omitempty"`
 	CallIDs     []string        `json:"call_ids"`
 	Description string          `json:"description"`
 	Created     time.Time       `json:"created_at"`
