@@ -25,9 +25,11 @@ import (
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/tickets"
 	"github.com/hotline-oss/hotline/trunk"
 	"github.com/hotline-oss/hotline/web"
 	"github.com/hotline-oss/hotline/webhooks"
+	"github.com/hotline-oss/hotline/workforce"
 )
 
 // Server is one running hotline.
@@ -56,11 +58,17 @@ type Server struct {
 	played atomic.Pointer[func(callID string, refs []ivr.PromptRef)]
 	// callbacks: virtual hold (package callback); nil when no queue offers it
 	callbacks *callback.Service
-	trunks    *trunk.Set // carriers' trunks (trunks.go); nil when none
+	// tickets: complaints and work orders followed to closure (package
+	// tickets, wired in tickets.go); nil without a store
+	tickets      *tickets.Service
+	ticketTicker *time.Ticker
+	trunks       *trunk.Set // carriers' trunks (trunks.go); nil when none
 	// monitors: supervisors' listen/whisper/barge (package monitor,
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
 	onBridge bridgeWatcher
+	// workforce: schedules, adherence, attendance (workforce.go)
+	workforce *workforce.Service
 	// flow: the call path (package callflow), built once SIP is
 	flow *callflow.Flow
 	// restored: agents' states from before a restart, waiting for their
@@ -168,6 +176,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.registerSubscriberMetrics()
+	s.startWorkforce()
 	if err := s.startSelfService(); err != nil {
 		return err
 	}
@@ -252,6 +261,9 @@ func (s *Server) Start() error {
 	if s.cluster != nil && s.callbacks != nil {
 		s.log.Warn("cluster: callbacks are not available in a cluster yet: a caller's request for one is refused (docs/cluster.md)")
 	}
+	if err := s.startTickets(); err != nil {
+		return err
+	}
 	s.flow = s.newFlow() // before SIP starts: every call runs through it
 	if err := s.sip.Start(); err != nil {
 		return err
@@ -262,7 +274,7 @@ func (s *Server) Start() error {
 	}
 	s.startTrunks()
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
-	s.web.WithWallboard(func() any { return s.metrics.Wallboard() })
+	s.web.WithWallboard(s.wallboard, s.wallboardTickets()...)
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
 			err := s.web.WithAPI(agentControl{s}, apiTokens(s), web.WithAPIPauseReasons(cfg.AgentPanel.Reasons()),
@@ -279,11 +291,13 @@ func (s *Server) Start() error {
 		s.web.WithEvents(hub, apiTokens(s))
 		s.web.WithReload(reloadAPI{s}, apiTokens(s))
 		s.mountMonitor()
+		s.mountWorkforce(apiTokens(s))
 	}
 	if err := s.startAgentPanel(); err != nil {
 		return err
 	}
 	s.mountSelfService()
+	s.mountTickets()
 	s.withAudit(apiTokens(s)) // every write route, the agent panel's too
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
 		return err
@@ -346,6 +360,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 // Close stops everything at once.
 func (s *Server) Close() {
 	s.callbacks.Close() // before the ACD and the store: saves or ends pending callbacks
+	s.closeTickets()    // return visits in flight end before SIP and the store
 	if s.acd != nil {
 		s.acd.Close()
 	}
@@ -361,6 +376,9 @@ func (s *Server) Close() {
 	}
 	if s.pacer != nil {
 		s.pacer.Stop()
+	}
+	if s.workforce != nil {
+		s.workforce.Close() // before the webhooks: it may still raise an alert
 	}
 	if s.hooks != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
