@@ -284,3 +284,54 @@ func TestClusterRecordsTheCallOnceInTheSharedDatabase(t *testing.T) {
 		t.Errorf("record %+v: want the whole call, answered by 1001 in general", r)
 	}
 }
+
+// TestClusterConsultRingsAColleagueOfAnotherNode: the agent of B, talking
+// to a caller of A, holds and calls a colleague whose phone registered
+// through C: B rings it from the shared registrations, the colleague is
+// busy on the consult on every node, and they hear each other.
+func TestClusterConsultRingsAColleagueOfAnotherNode(t *testing.T) {
+	c := newAppCluster(t, sharedNATS)
+	a := c.node("a", "127.0.0.11")
+	b := c.node("b", "127.0.0.12")
+	n3 := c.node("c", "127.0.0.13")
+	first := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	waitFor(t, "node A to see 1001", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") })
+	caller, id := a.dialAndPress("0")
+	leg := waitIncoming(t, first)
+	a.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	colleague := n3.agentPhone("1002", "pw1002", testphone.AutoAnswer)
+	waitFor(t, "node B to see 1002", 5*time.Second, func() bool { return b.srv.acd.LoggedIn("1002") })
+
+	if err := leg.Hold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("hold: %v", err)
+	}
+	consult, err := first.Call(ctxT(t, 10*time.Second), "1002")
+	if err != nil {
+		t.Fatalf("consult call to 1002: %v", err)
+	}
+	consultB := waitIncoming(t, colleague)
+	b.events.wait(t, consult.CallID(), "consult started", func(e call.Event) bool {
+		return e.Kind == call.ConsultStarted && e.Agent == "1001" && e.Target == "1002"
+	})
+	n3.events.wait(t, "", "1002 busy on the consult", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1002" && e.State == "talking" && e.Reason == "consult"
+	})
+	waitFor(t, "node A to see 1002 talking", 5*time.Second, func() bool {
+		info, err := a.srv.acd.Agent("1002")
+		return err == nil && info.State.String() == "talking"
+	})
+	consult.SendTone(700)
+	consultB.SendTone(1100)
+	heard(t, consultB, 25, "1002 hears 1001 on the consult")
+	heard(t, consult, 25, "1001 hears 1002 on the consult")
+	if err := consult.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	n3.events.wait(t, "", "1002 free again", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1002" && e.PrevState == "talking" && e.State == "available"
+	})
+	if err := leg.Unhold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("unhold: %v", err)
+	}
+	agentHangsUp(t, a, caller, leg, id)
+}
