@@ -64,7 +64,17 @@ func needTCP(t *testing.T, what, addr string) {
 // node starts one hotline node on its own loopback address (SIP and RTP).
 func (c *appCluster) node(id, ip string) *harness {
 	c.t.Helper()
+	return c.nodeWith(id, ip, nil)
+}
+
+// nodeWith is node with the test's own edit of the configuration, the
+// same on every node.
+func (c *appCluster) nodeWith(id, ip string, edit func(*config.Config)) *harness {
+	c.t.Helper()
 	return start(c.t, acdTestConfig, func(cfg *config.Config) {
+		if edit != nil {
+			edit(cfg)
+		}
 		cfg.Cluster.Enabled = true
 		cfg.Cluster.NodeID = id
 		cfg.Cluster.URLs = []string{c.url}
@@ -334,4 +344,41 @@ func TestClusterConsultRingsAColleagueOfAnotherNode(t *testing.T) {
 		t.Fatalf("unhold: %v", err)
 	}
 	agentHangsUp(t, a, caller, leg, id)
+}
+
+// TestClusterCallbackOfOneNodeServedByAgentOfAnother: a caller of A asks
+// for a callback and hangs up; an agent logs in through B; A, which holds
+// the callback, rings the agent, then dials the customer through the
+// gateway; they hear each other and A records both calls.
+func TestClusterCallbackOfOneNodeServedByAgentOfAnother(t *testing.T) {
+	gw := gatewayPhone(t, testphone.AutoAnswer)
+	setup := callbackSetup("sip:{number}@"+gw.Addr(), 3)
+	c := newAppCluster(t, sharedNATS)
+	a := c.nodeWith("a", "127.0.0.11", setup)
+	b := c.nodeWith("b", "127.0.0.12", setup)
+
+	_, id := a.requestCallback("1")
+	if end := a.events.waitEnd(t, id); end.Result != call.ResultCallback {
+		t.Fatalf("inbound call ended %s/%s, want callback", end.Result, end.Reason)
+	}
+	waitFor(t, "node B to count the callback pending", 5*time.Second, func() bool {
+		return b.srv.acd.CallbacksPending()["general"] == 1
+	})
+	cbID := id + "-cb"
+	agent := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	leg := waitIncoming(t, agent)
+	cust := waitIncoming(t, gw)
+	a.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	cust.SendTone(700)
+	leg.SendTone(1300)
+	heard(t, leg, 25, "agent hears the customer")
+	heard(t, cust, 25, "customer hears the agent")
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	cbEnd := a.events.waitEnd(t, cbID)
+	if cbEnd.Result != call.ResultAnsweredByAgent || cbEnd.HangupBy != call.HangupByAgent {
+		t.Fatalf("callback ended %s by %s", cbEnd.Result, cbEnd.HangupBy)
+	}
+	a.wantAnsweredCallback(id, cbID)
 }

@@ -243,9 +243,6 @@ func (s *Server) Start() error {
 	if err := s.startCallbacks(); err != nil {
 		return err
 	}
-	if s.cluster != nil && s.callbacks != nil {
-		s.log.Warn("cluster: callbacks are not available in a cluster yet: a caller's request for one is refused (docs/cluster.md)")
-	}
 	s.flow = s.newFlow() // before SIP starts: every call runs through it
 	if err := s.sip.Start(); err != nil {
 		return err
