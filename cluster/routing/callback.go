@@ -52,7 +52,9 @@ func (r *Router) callback(c Command) ([]acd.Action, error) {
 func (r *Router) CanCallback(call string) bool { return r.acd.CanCallback(call) }
 
 // CallbackState is a pending callback's state, to persist it.
-func (r *Router) CallbackState(id string) (acd.RestoredCallback, bool) { return r.acd.CallbackState(id) }
+func (r *Router) CallbackState(id string) (acd.RestoredCallback, bool) {
+	return r.acd.CallbackState(id)
+}
 
 func millis(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }
 

@@ -58,10 +58,10 @@ const (
 
 // Offer results and agent actions a command may carry.
 var (
-	offerResults = []string{"answered", "timeout", "busy", "declined", "failed"}
-	agentActions = []string{"login", "login_paused", "logout", "pause", "ready"}
-	hangupSides  = []string{"caller", "agent", "server"}
-	consultSteps = []string{"start", "end"}
+	offerResults  = []string{"answered", "timeout", "busy", "declined", "failed"}
+	agentActions  = []string{"login", "login_paused", "logout", "pause", "ready"}
+	hangupSides   = []string{"caller", "agent", "server"}
+	consultSteps  = []string{"start", "end"}
 	callbackSteps = []string{"request", "restore", "answered", "failed", "drop"}
 )
 
