@@ -25,6 +25,7 @@ type Metrics struct {
 	leader   prometheus.Gauge
 	term     prometheus.Gauge
 	takeover prometheus.Counter
+	up       prometheus.Gauge
 }
 
 // NewMetrics registers the cluster's series with reg.
@@ -50,11 +51,15 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "hotline_cluster_leader_terms_total",
 			Help: "Terms this node began as leader.",
 		}),
+		up: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hotline_cluster_connected",
+			Help: "1 while this node is connected to NATS; at 0 it refuses new calls.",
+		}),
 	}
 	for _, s := range []string{SubjectCommands, SubjectDecisions, SubjectLease, SubjectNodes, SubjectRegistrations, SubjectAgents} {
 		m.bad.WithLabelValues(s)
 	}
-	for _, c := range []prometheus.Collector{m.bad, m.stale, m.leader, m.term, m.takeover} {
+	for _, c := range []prometheus.Collector{m.bad, m.stale, m.leader, m.term, m.takeover, m.up} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("cluster metrics: %w", err)
 		}
@@ -91,4 +96,15 @@ func (m *Metrics) sawTerm(term uint64) {
 	if m != nil {
 		m.term.Set(float64(term))
 	}
+}
+
+func (m *Metrics) connected(up bool) {
+	if m == nil {
+		return
+	}
+	if up {
+		m.up.Set(1)
+		return
+	}
+	m.up.Set(0)
 }
