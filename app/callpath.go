@@ -20,7 +20,7 @@ func (s *Server) newFlow() *callflow.Flow {
 	d := callflow.Deps{
 		Routes:          func() *callflow.Routes { return &s.routing().Routes },
 		Prompts:         s.prompts,
-		Phones:          s.sip,
+		Phones:          s.callPhones(),
 		Publish:         s.bus.Publish,
 		Clock:           s.clock,
 		Log:             s.log,

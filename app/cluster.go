@@ -9,6 +9,7 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/callflow"
 	"github.com/hotline-oss/hotline/cluster"
 	"github.com/hotline-oss/hotline/cluster/clusterq"
 	"github.com/hotline-oss/hotline/cluster/confighash"
@@ -232,4 +233,24 @@ func (s *Server) applyClusterSIP(c *sip.Config) {
 	}
 	c.Overload.Admit = n.admit
 	n.conn.WatchLink(nil, n.sync.resync)
+}
+
+// callPhones is what the call path rings agents' phones with: in a
+// cluster a consult call rings the colleague's phones wherever they
+// registered, as the queue does.
+func (s *Server) callPhones() callflow.Phones {
+	if s.cluster == nil {
+		return s.sip
+	}
+	return clusterCallPhones{Endpoint: s.sip, dial: clusterDialer{s, s.cluster.regs}}
+}
+
+// clusterCallPhones is the endpoint with the cluster's agent dialling.
+type clusterCallPhones struct {
+	*sip.Endpoint
+	dial clusterDialer
+}
+
+func (p clusterCallPhones) DialAgent(ctx context.Context, agent, caller string, timeout time.Duration) (*sip.AgentLeg, error) {
+	return p.dial.DialAgent(ctx, agent, caller, timeout)
 }

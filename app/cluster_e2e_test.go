@@ -64,7 +64,17 @@ func needTCP(t *testing.T, what, addr string) {
 // node starts one hotline node on its own loopback address (SIP and RTP).
 func (c *appCluster) node(id, ip string) *harness {
 	c.t.Helper()
+	return c.nodeWith(id, ip, nil)
+}
+
+// nodeWith is node with the test's own edit of the configuration, the
+// same on every node.
+func (c *appCluster) nodeWith(id, ip string, edit func(*config.Config)) *harness {
+	c.t.Helper()
 	return start(c.t, acdTestConfig, func(cfg *config.Config) {
+		if edit != nil {
+			edit(cfg)
+		}
 		cfg.Cluster.Enabled = true
 		cfg.Cluster.NodeID = id
 		cfg.Cluster.URLs = []string{c.url}
@@ -283,4 +293,92 @@ func TestClusterRecordsTheCallOnceInTheSharedDatabase(t *testing.T) {
 		r.Arrived.IsZero() || r.AgentAnswered.IsZero() || r.Ended.IsZero() || r.Caller == "" {
 		t.Errorf("record %+v: want the whole call, answered by 1001 in general", r)
 	}
+}
+
+// TestClusterConsultRingsAColleagueOfAnotherNode: the agent of B, talking
+// to a caller of A, holds and calls a colleague whose phone registered
+// through C: B rings it from the shared registrations, the colleague is
+// busy on the consult on every node, and they hear each other.
+func TestClusterConsultRingsAColleagueOfAnotherNode(t *testing.T) {
+	c := newAppCluster(t, sharedNATS)
+	a := c.node("a", "127.0.0.11")
+	b := c.node("b", "127.0.0.12")
+	n3 := c.node("c", "127.0.0.13")
+	first := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	waitFor(t, "node A to see 1001", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") })
+	caller, id := a.dialAndPress("0")
+	leg := waitIncoming(t, first)
+	a.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	colleague := n3.agentPhone("1002", "pw1002", testphone.AutoAnswer)
+	waitFor(t, "node B to see 1002", 5*time.Second, func() bool { return b.srv.acd.LoggedIn("1002") })
+
+	if err := leg.Hold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("hold: %v", err)
+	}
+	consult, err := first.Call(ctxT(t, 10*time.Second), "1002")
+	if err != nil {
+		t.Fatalf("consult call to 1002: %v", err)
+	}
+	consultB := waitIncoming(t, colleague)
+	b.events.wait(t, consult.CallID(), "consult started", func(e call.Event) bool {
+		return e.Kind == call.ConsultStarted && e.Agent == "1001" && e.Target == "1002"
+	})
+	n3.events.wait(t, "", "1002 busy on the consult", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1002" && e.State == "talking" && e.Reason == "consult"
+	})
+	waitFor(t, "node A to see 1002 talking", 5*time.Second, func() bool {
+		info, err := a.srv.acd.Agent("1002")
+		return err == nil && info.State.String() == "talking"
+	})
+	consult.SendTone(700)
+	consultB.SendTone(1100)
+	heard(t, consultB, 25, "1002 hears 1001 on the consult")
+	heard(t, consult, 25, "1001 hears 1002 on the consult")
+	if err := consult.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	n3.events.wait(t, "", "1002 free again", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1002" && e.PrevState == "talking" && e.State == "available"
+	})
+	if err := leg.Unhold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("unhold: %v", err)
+	}
+	agentHangsUp(t, a, caller, leg, id)
+}
+
+// TestClusterCallbackOfOneNodeServedByAgentOfAnother: a caller of A asks
+// for a callback and hangs up; an agent logs in through B; A, which holds
+// the callback, rings the agent, then dials the customer through the
+// gateway; they hear each other and A records both calls.
+func TestClusterCallbackOfOneNodeServedByAgentOfAnother(t *testing.T) {
+	gw := gatewayPhone(t, testphone.AutoAnswer)
+	setup := callbackSetup("sip:{number}@"+gw.Addr(), 3)
+	c := newAppCluster(t, sharedNATS)
+	a := c.nodeWith("a", "127.0.0.11", setup)
+	b := c.nodeWith("b", "127.0.0.12", setup)
+
+	_, id := a.requestCallback("1")
+	if end := a.events.waitEnd(t, id); end.Result != call.ResultCallback {
+		t.Fatalf("inbound call ended %s/%s, want callback", end.Result, end.Reason)
+	}
+	waitFor(t, "node B to count the callback pending", 5*time.Second, func() bool {
+		return b.srv.acd.CallbacksPending()["general"] == 1
+	})
+	cbID := id + "-cb"
+	agent := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	leg := waitIncoming(t, agent)
+	cust := waitIncoming(t, gw)
+	a.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	cust.SendTone(700)
+	leg.SendTone(1300)
+	heard(t, leg, 25, "agent hears the customer")
+	heard(t, cust, 25, "customer hears the agent")
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	cbEnd := a.events.waitEnd(t, cbID)
+	if cbEnd.Result != call.ResultAnsweredByAgent || cbEnd.HangupBy != call.HangupByAgent {
+		t.Fatalf("callback ended %s by %s", cbEnd.Result, cbEnd.HangupBy)
+	}
+	a.wantAnsweredCallback(id, cbID)
 }

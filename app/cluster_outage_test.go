@@ -101,6 +101,9 @@ func TestClusterNodeWithoutNATSRefusesCallsThenRecovers(t *testing.T) {
 	if code, err := a.phone("udp").Options(ctx); err != nil || code != 503 {
 		t.Errorf("OPTIONS without NATS: %d %v, want 503", code, err)
 	}
+	if got := a.metric("hotline_cluster_connected"); got != 0 {
+		t.Errorf("hotline_cluster_connected without NATS = %v, want 0", got)
+	}
 	if code := readyz(t, a); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz without NATS: %d, want 503", code)
 	}
@@ -123,6 +126,9 @@ func TestClusterNodeWithoutNATSRefusesCallsThenRecovers(t *testing.T) {
 	nats.Start()
 	waitFor(t, "the node to reconnect", 15*time.Second, func() bool { return a.srv.cluster.conn.Up() })
 	waitFor(t, "the node to lead again", 10*time.Second, a.leading)
+	if got := a.metric("hotline_cluster_connected"); got != 1 {
+		t.Errorf("hotline_cluster_connected after NATS came back = %v, want 1", got)
+	}
 	if code := readyz(t, a); code != http.StatusOK {
 		t.Errorf("/readyz after NATS came back: %d, want 200", code)
 	}

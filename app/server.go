@@ -258,9 +258,6 @@ func (s *Server) Start() error {
 	if err := s.startCallbacks(); err != nil {
 		return err
 	}
-	if s.cluster != nil && s.callbacks != nil {
-		s.log.Warn("cluster: callbacks are not available in a cluster yet: a caller's request for one is refused (docs/cluster.md)")
-	}
 	if err := s.startTickets(); err != nil {
 		return err
 	}

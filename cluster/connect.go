@@ -139,6 +139,7 @@ func Connect(ctx context.Context, s Settings) (*Conn, error) {
 		return nil, fmt.Errorf("cluster: NATS at %s answers but JetStream does not (start the server with JetStream enabled and give this account JetStream): %w",
 			nc.ConnectedUrlRedacted(), err)
 	}
+	c.metrics.connected(true)
 	c.log.Info("cluster: connected to NATS", "url", nc.ConnectedUrlRedacted(), "prefix", s.Prefix)
 	return c, nil
 }
@@ -197,6 +198,7 @@ func (c *Conn) setDown(down bool) {
 	if c.down.Swap(down) == down {
 		return
 	}
+	c.metrics.connected(!down)
 	c.hookMu.Lock()
 	hooks := slices.Clone(c.hooks)
 	c.hookMu.Unlock()

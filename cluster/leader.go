@@ -47,10 +47,11 @@ type Leader struct {
 	agents   *Agents
 
 	// What the node's own side sees of the stream (observe.go).
-	onApplied AppliedFunc
-	startSeq  uint64 // the stream's end when this node first read it
-	started   bool
-	replaying bool // the command being applied was in the stream at start
+	onApplied   AppliedFunc
+	beforeApply BeforeFunc
+	startSeq    uint64 // the stream's end when this node first read it
+	started     bool
+	replaying   bool // the command being applied was in the stream at start
 
 	// Dead nodes (sweep, on the Run goroutine only).
 	swept    time.Time
@@ -167,6 +168,9 @@ func (l *Leader) apply(seq uint64, cmd routing.Command, ok bool) {
 	}
 	l.replaying = seq <= l.startSeq
 	redelivered := seq <= l.router.Applied() // after a reconnection
+	if l.beforeApply != nil && !l.replaying && !redelivered {
+		l.beforeApply(cmd, l.router)
+	}
 	ds, err := l.router.Apply(seq, cmd)
 	if err != nil {
 		l.conn.log.Info("cluster: command refused by the ACD", "seq", seq, "err", err)

@@ -27,6 +27,7 @@ type Metrics struct {
 	term     prometheus.Gauge
 	takeover prometheus.Counter
 	differs  prometheus.Gauge
+	up       prometheus.Gauge
 }
 
 // NewMetrics registers the cluster's series with reg.
@@ -56,11 +57,15 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "hotline_cluster_config_differs",
 			Help: "1 while this node runs another configuration than the node whose reload it followed last.",
 		}),
+		up: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hotline_cluster_connected",
+			Help: "1 while this node is connected to NATS; at 0 it refuses new calls.",
+		}),
 	}
 	for _, s := range []string{SubjectCommands, SubjectDecisions, SubjectLease, SubjectNodes, SubjectRegistrations, SubjectAgents, SubjectReload} {
 		m.bad.WithLabelValues(s)
 	}
-	for _, c := range []prometheus.Collector{m.bad, m.stale, m.leader, m.term, m.takeover, m.differs} {
+	for _, c := range []prometheus.Collector{m.bad, m.stale, m.leader, m.term, m.takeover, m.differs, m.up} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("cluster metrics: %w", err)
 		}
@@ -108,4 +113,15 @@ func (m *Metrics) configDiffers(on bool) {
 		v = 1
 	}
 	m.differs.Set(v)
+}
+
+func (m *Metrics) connected(up bool) {
+	if m == nil {
+		return
+	}
+	if up {
+		m.up.Set(1)
+		return
+	}
+	m.up.Set(0)
 }

@@ -15,6 +15,20 @@ import (
 // brief and must not call back into the Leader.
 type AppliedFunc func(seq uint64, cmd routing.Command, err error)
 
+// BeforeFunc sees each command right before this node's router applies
+// it, with the router as it stands: the node announces there what must
+// come before the ACD's own events about the command. It runs under the
+// Leader's lock, like AppliedFunc.
+type BeforeFunc func(cmd routing.Command, r *routing.Router)
+
+// BeforeApply sets the BeforeFunc; call it before Run. Commands applied
+// silently (see Observe) are not shown.
+func (l *Leader) BeforeApply(f BeforeFunc) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.beforeApply = f
+}
+
 // Observe makes this node's router report what it applies: applied gets
 // each command's outcome, events the ACD's events that belong to this
 // node (routing.EventSink). Commands that were already in the stream when

@@ -263,7 +263,7 @@ func (cb *Callbacks) dial(ctx context.Context, number string, ringTimeout time.D
 		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
 			return e.sendInvite(ctx, outboundInvite{
 				target: target, fromUser: cb.cfg.FromNumber, to: *target.Clone(),
-				dest: cb.host, transport: transport,
+				dest: cb.host, transport: transport, fromListener: true,
 			}, offer)
 		},
 	}, ringTimeout)

@@ -18,7 +18,7 @@ import (
 )
 
 // ErrNotClustered refuses a command the cluster's routing does not carry
-// yet (callbacks): docs/cluster.md.
+// (one of a type this package does not know).
 var ErrNotClustered = errors.New("not available in a cluster yet")
 
 // ErrReload refuses a reload that changes agents or queues: every node's
@@ -64,8 +64,9 @@ type Queueing[L queueing.AgentLeg] struct {
 	pending map[string]map[string]L                  // call → agent → leg answered, not yet connected
 	legs    map[string]L                             // call → connected agent leg
 	results map[uint64]chan error                    // seq → Do waiting for its outcome
-	early   map[uint64]earlyOutcome                  // outcomes that came before the sender knew its seq
-	handled seqSet                                   // decisions already carried out
+	early   map[uint64]earlyOutcome
+	first   map[string]call.Event // command id → the event announced before the ACD's                  // outcomes that came before the sender knew its seq
+	handled seqSet                // decisions already carried out
 	closed  bool
 }
 
@@ -88,11 +89,13 @@ func New[L queueing.AgentLeg](settings map[string]queueing.Settings, deps Deps[L
 		legs:    map[string]L{},
 		results: map[uint64]chan error{},
 		early:   map[uint64]earlyOutcome{},
+		first:   map[string]call.Event{},
 		handled: newSeqSet(8192),
 	}
 	q.settings.Store(&settings)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	deps.Leader.BeforeApply(q.before)
 	if err := deps.Leader.Observe(ctx, q.applied, q.publish); err != nil {
 		return nil, err
 	}
@@ -183,10 +186,17 @@ func (q *Queueing[L]) CallbacksPending() (out map[string]int) {
 	return out
 }
 
-// CallbackState: callbacks are not carried by the cluster yet, so there
-// is none to persist.
-func (q *Queueing[L]) CallbackState(string) (acd.RestoredCallback, bool) {
-	return acd.RestoredCallback{}, false
+// CallbackState is a pending callback's state to persist; false once it
+// is gone or queueing has stopped.
+func (q *Queueing[L]) CallbackState(id string) (cb acd.RestoredCallback, ok bool) {
+	q.mu.Lock()
+	closed := q.closed
+	q.mu.Unlock()
+	if closed {
+		return cb, false
+	}
+	q.deps.Leader.View(func(r *routing.Router) { cb, ok = r.CallbackState(id) })
+	return cb, ok
 }
 
 // Setting returns a queue's call-path settings.

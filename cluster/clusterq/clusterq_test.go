@@ -292,8 +292,8 @@ func TestAnswerAfterTheCallerLeftHangsTheLegUp(t *testing.T) {
 func TestRefusals(t *testing.T) {
 	prefix := newTestPrefix(t)
 	n1 := startNode(t, prefix, "n1")
-	if err := n1.q.Do(queueing.RequestCallback{Call: "c1", CallbackID: "cb1", Number: "555"}); !errors.Is(err, ErrNotClustered) {
-		t.Errorf("callback: %v, want ErrNotClustered", err)
+	if err := n1.q.Do(unknownCommand{}); !errors.Is(err, ErrNotClustered) {
+		t.Errorf("a command of an unknown type: %v, want ErrNotClustered", err)
 	}
 	if err := n1.q.Do(queueing.AgentLogin{Agent: "nobody"}); err == nil {
 		t.Error("an unknown agent logged in")
@@ -340,4 +340,82 @@ func TestRepeatedDecisionsAreCarriedOutOnce(t *testing.T) {
 		t.Fatalf("a repeated decision was carried out again: %+v", a)
 	case <-time.After(50 * time.Millisecond):
 	}
+}
+
+type unknownCommand struct{}
+
+func (unknownCommand) Name() string   { return "unknown" }
+func (unknownCommand) CallID() string { return "" }
+func (unknownCommand) Apply(*acd.ACD, queueing.Env) ([]acd.Action, error) {
+	return nil, nil
+}
+
+// TestCallbackKeepsItsPlaceAndIsOfferedToTheRequestingNode: a waiting
+// caller of n1 asks for a callback; its own event comes before the
+// ACD's, every node counts it pending, and when an agent logs in
+// through n2 the offer goes to n1, which holds the callback.
+func TestCallbackKeepsItsPlaceAndIsOfferedToTheRequestingNode(t *testing.T) {
+	prefix := newTestPrefix(t)
+	n1 := startNode(t, prefix, "n1")
+	waitFor(t, "n1 to lead", func() bool { return leading(n1) })
+	n2 := startNode(t, prefix, "n2")
+	n1.q.Join("c1", "555")
+	if err := n1.q.Do(queueing.Enqueue{Call: "c1", Queue: "billing", Caller: "555"}); err != nil {
+		t.Fatal(err)
+	}
+	cb := n1.q.Join("cb1", "callback-555")
+	err := n1.q.Do(queueing.RequestCallback{Call: "c1", CallbackID: "cb1", Number: "555",
+		Policy:    acd.CallbackPolicy{MaxAttempts: 2, RetryAfter: time.Minute, GiveUpAfter: time.Hour},
+		Requested: call.Event{Kind: call.QueueRequested, CallID: "cb1", Queue: "billing", Time: time.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n1.q.Leave("c1")
+	requested, accepted := -1, -1
+	n1.events.mu.Lock()
+	for i, e := range n1.events.all {
+		switch {
+		case e.Kind == call.QueueRequested && e.CallID == "cb1":
+			requested = i
+		case e.Kind == call.CallbackRequested && e.CallID == "c1":
+			accepted = i
+		}
+	}
+	n1.events.mu.Unlock()
+	if requested < 0 || accepted < 0 || requested > accepted {
+		t.Fatalf("the callback's own event at %d, the ACD's at %d: want both, the callback's first", requested, accepted)
+	}
+	waitFor(t, "the callback pending on n2", func() bool { return n2.q.CallbacksPending()["billing"] == 1 })
+	if st, ok := n2.q.CallbackState("cb1"); !ok || st.Number != "555" || st.Queue != "billing" {
+		t.Fatalf("callback state on n2: %+v %v", st, ok)
+	}
+	// A second request for a call that already left is refused.
+	if err := n1.q.Do(queueing.RequestCallback{Call: "c1", CallbackID: "cb2", Number: "555",
+		Requested: call.Event{Kind: call.QueueRequested, CallID: "cb2"}}); !errors.Is(err, acd.ErrNotWaiting) {
+		t.Fatalf("callback for a call no longer waiting: %v", err)
+	}
+	if n1.events.count(call.QueueRequested, "cb2") != 0 {
+		t.Fatal("the refused request was announced")
+	}
+	if err := n2.q.Do(queueing.AgentLogin{Agent: "2001"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := next(t, cb).(acd.Connect); !ok || c.AgentID != "2001" {
+		t.Fatalf("callback got %+v, want connect to 2001", c)
+	}
+	if leg := n1.q.TakeLeg("cb1"); leg == nil {
+		t.Fatal("no agent leg for the callback on n1")
+	}
+	if err := n1.q.Do(queueing.CallbackAnswered{ID: "cb1"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the agent talking to the customer, seen on n2", func() bool {
+		info, err := n2.q.Agent("2001")
+		return err == nil && info.State == acd.Talking
+	})
+	if err := n1.q.Do(queueing.TalkEnded{Call: "cb1", By: call.HangupByCaller}); err != nil {
+		t.Fatal(err)
+	}
+	n1.q.Leave("cb1")
+	waitFor(t, "no callback pending on n2", func() bool { return n2.q.CallbacksPending()["billing"] == 0 })
 }

@@ -6,6 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nats-io/nuid"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/call"
+
 	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/hotline-oss/hotline/queueing"
 )
@@ -22,7 +27,49 @@ func (q *Queueing[L]) Do(cmd queueing.Command) error {
 	if err != nil {
 		return err
 	}
+	if ev := announcedFirst(cmd); ev.Kind != 0 {
+		// A callback's own QueueRequested goes out right before the ACD's
+		// events about it, once the ACD takes the request (before).
+		rc.ID = nuid.Next()
+		q.mu.Lock()
+		q.first[rc.ID] = ev
+		q.mu.Unlock()
+		defer func() {
+			q.mu.Lock()
+			delete(q.first, rc.ID)
+			q.mu.Unlock()
+		}()
+	}
 	return q.send(rc)
+}
+
+// announcedFirst is the event a command carries for its node to announce
+// before the ACD's own (see queueing.RequestCallback).
+func announcedFirst(cmd queueing.Command) call.Event {
+	switch c := cmd.(type) {
+	case queueing.RequestCallback:
+		return c.Requested
+	case queueing.RestoreCallback:
+		return c.Requested
+	}
+	return call.Event{}
+}
+
+// before is the Leader's look at each command right before this node's
+// router applies it: a callback request of this node that the ACD will
+// take has its own event announced first.
+func (q *Queueing[L]) before(cmd routing.Command, r *routing.Router) {
+	if cmd.Node != q.deps.Conn.Node || cmd.Kind != routing.CmdCallback {
+		return
+	}
+	q.mu.Lock()
+	ev, ok := q.first[cmd.ID]
+	delete(q.first, cmd.ID)
+	q.mu.Unlock()
+	if !ok || (cmd.Action == "request" && !r.CanCallback(cmd.Call)) {
+		return
+	}
+	q.publish(ev)
 }
 
 // toRouting maps a queueing command onto the stream's command, checking
@@ -56,8 +103,39 @@ func (q *Queueing[L]) toRouting(cmd queueing.Command) (routing.Command, error) {
 		return routing.Command{Kind: routing.CmdConsult, Agent: c.Agent, Consult: c.ConsultID, Action: "end"}, nil
 	case queueing.SetDisposition:
 		return routing.Command{Kind: routing.CmdDisposition, Agent: c.Agent, Reason: c.Category, Resolved: c.Resolved}, nil
+	case queueing.RequestCallback:
+		rc := callbackCommand("request", c.CallbackID, c.Policy)
+		rc.Call, rc.Number = c.Call, c.Number
+		return rc, nil
+	case queueing.RestoreCallback:
+		cb := c.Callback
+		rc := callbackCommand("restore", cb.CallbackID, c.Policy)
+		rc.Queue, rc.Caller, rc.Number, rc.Priority, rc.Attempts = cb.Queue, cb.Caller, cb.Number, cb.Priority, cb.Attempts
+		rc.QueuedMS, rc.GiveUpAtMS = unixMillis(cb.Queued), unixMillis(cb.GiveUpAt)
+		return rc, nil
+	case queueing.CallbackAnswered:
+		return callbackCommand("answered", c.ID, acd.CallbackPolicy{}), nil
+	case queueing.CallbackFailed:
+		rc := callbackCommand("failed", c.ID, acd.CallbackPolicy{})
+		rc.Reason = c.Outcome
+		return rc, nil
+	case queueing.DropCallback:
+		return callbackCommand("drop", c.ID, acd.CallbackPolicy{}), nil
 	}
 	return routing.Command{}, fmt.Errorf("%s: %w", cmd.Name(), ErrNotClustered)
+}
+
+func callbackCommand(step, id string, p acd.CallbackPolicy) routing.Command {
+	return routing.Command{Kind: routing.CmdCallback, Action: step, Callback: id, MaxAttempts: p.MaxAttempts,
+		RetryAfterMS: p.RetryAfter.Milliseconds(), GiveUpAfterMS: p.GiveUpAfter.Milliseconds()}
+}
+
+// unixMillis is t as Unix milliseconds; no time is 0.
+func unixMillis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }
 
 func agentCommand(agent, action, reason string) routing.Command {

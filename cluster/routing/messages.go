@@ -53,14 +53,16 @@ const (
 	CmdAttended    CommandKind = "attended"     // Call goes to Agent, whom the agent consulted in Consult
 	CmdConsult     CommandKind = "consult"      // Agent is consulted in Consult (Action start) or freed (end)
 	CmdDisposition CommandKind = "disposition"  // Agent's last call's outcome: Reason (category), Resolved
+	CmdCallback    CommandKind = "callback"     // virtual hold: Action request, restore, answered, failed (Reason) or drop of Callback
 )
 
 // Offer results and agent actions a command may carry.
 var (
-	offerResults = []string{"answered", "timeout", "busy", "declined", "failed"}
-	agentActions = []string{"login", "login_paused", "logout", "pause", "ready"}
-	hangupSides  = []string{"caller", "agent", "server"}
-	consultSteps = []string{"start", "end"}
+	offerResults  = []string{"answered", "timeout", "busy", "declined", "failed"}
+	agentActions  = []string{"login", "login_paused", "logout", "pause", "ready"}
+	hangupSides   = []string{"caller", "agent", "server"}
+	consultSteps  = []string{"start", "end"}
+	callbackSteps = []string{"request", "restore", "answered", "failed", "drop"}
 )
 
 // Command is one message of the command stream.
@@ -86,6 +88,16 @@ type Command struct {
 	Target   string      `json:"target,omitempty"`  // transfer
 	Consult  string      `json:"consult,omitempty"` // attended, consult: the consult call's id
 	Resolved bool        `json:"resolved,omitempty"`
+	// A callback: its id, the number to call, its policy and, restored
+	// after a restart, where it stood.
+	Callback      string `json:"callback,omitempty"`
+	Number        string `json:"number,omitempty"`
+	MaxAttempts   int    `json:"max_attempts,omitempty"`
+	RetryAfterMS  int64  `json:"retry_after_ms,omitempty"`
+	GiveUpAfterMS int64  `json:"give_up_after_ms,omitempty"`
+	QueuedMS      int64  `json:"queued_ms,omitempty"`
+	GiveUpAtMS    int64  `json:"give_up_at_ms,omitempty"`
+	Attempts      int    `json:"attempts,omitempty"`
 }
 
 // Check reports what makes a command unusable.
@@ -146,6 +158,8 @@ func (c *Command) Check() error {
 	case CmdDisposition:
 		need("agent", c.Agent)
 		need("category", c.Reason)
+	case CmdCallback:
+		errs = append(errs, c.checkCallback()...)
 	case CmdNodeCalls, CmdTick:
 	case CmdNodeGone:
 		if !ValidToken(c.Gone) {
@@ -290,4 +304,32 @@ func DecodeStrict(data []byte, v any) error {
 		return errors.New("trailing data after the message")
 	}
 	return nil
+}
+
+func (c *Command) checkCallback() []error {
+	var errs []error
+	if c.Callback == "" {
+		errs = append(errs, errors.New("callback needs a callback id"))
+	}
+	switch c.Action {
+	case "request":
+		if c.Call == "" || c.Number == "" {
+			errs = append(errs, errors.New("callback request needs a call and a number"))
+		}
+	case "restore":
+		if c.Queue == "" || c.Number == "" {
+			errs = append(errs, errors.New("callback restore needs a queue and a number"))
+		}
+	case "failed":
+		if c.Reason == "" {
+			errs = append(errs, errors.New("callback failed needs an outcome"))
+		}
+	case "answered", "drop":
+	default:
+		errs = append(errs, fmt.Errorf("callback %q: want one of %v", c.Action, callbackSteps))
+	}
+	if c.MaxAttempts < 0 || c.RetryAfterMS < 0 || c.GiveUpAfterMS < 0 || c.Attempts < 0 {
+		errs = append(errs, errors.New("callback: negative policy"))
+	}
+	return errs
 }

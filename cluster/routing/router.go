@@ -210,6 +210,8 @@ func (r *Router) run(c Command) ([]acd.Action, error) {
 		return r.acd.ConsultEnd(c.Agent, c.Consult)
 	case CmdDisposition:
 		return nil, r.acd.SetDisposition(c.Agent, c.Reason, c.Resolved)
+	case CmdCallback:
+		return r.callback(c)
 	}
 	return nil, fmt.Errorf("unknown command kind %q", c.Kind)
 }

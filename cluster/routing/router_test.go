@@ -174,8 +174,12 @@ func TestCommandChecks(t *testing.T) {
 		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdTransfer, Call: "c", Action: "blind"},                   // no target
 		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdTransfer, Call: "c", Action: "warm", Target: "queue:q"}, // unknown kind
 		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdConsult, Agent: "a", Consult: "k", Action: "maybe"},
-		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdAttended, Call: "c", Agent: "a"}, // no consult
-		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdDisposition, Agent: "a"},         // no category
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdAttended, Call: "c", Agent: "a"},                        // no consult
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdDisposition, Agent: "a"},                                // no category
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdCallback, Callback: "cb", Action: "request", Call: "c"}, // no number
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdCallback, Callback: "cb", Action: "later"},
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdCallback, Action: "drop"},                   // no id
+		{V: WireVersion, ID: "x", Node: "n1", At: 1, Kind: CmdCallback, Callback: "cb", Action: "failed"}, // no outcome
 	} {
 		if err := bad.Check(); err == nil {
 			t.Errorf("accepted %+v", bad)
