@@ -67,14 +67,20 @@ func (s *Server) startWindowRefresh(st *store.Store) *windowRefresher {
 		defer close(r.done)
 		tick := time.NewTicker(clusterWindowsRefresh)
 		defer tick.Stop()
+		failing := false // log once per outage, not every 10 s
 		for {
 			select {
 			case <-r.quit:
 				return
 			case <-tick.C:
-				if err := s.foldRecordsIntoWindows(st); err != nil {
-					s.log.Warn("rolling windows not refreshed from the shared records", "err", err)
+				err := s.foldRecordsIntoWindows(st)
+				switch {
+				case err != nil && !failing:
+					s.log.Warn("rolling windows not refreshed from the shared records: they keep their last figures", "err", err)
+				case err == nil && failing:
+					s.log.Info("rolling windows refreshed from the shared records again")
 				}
+				failing = err != nil
 			}
 		}
 	}()
