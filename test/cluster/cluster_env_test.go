@@ -74,14 +74,11 @@ func startCluster(t *testing.T) *cluster {
 	c.shared = strings.NewReplacer("@DSN@", c.db.dsn, "@NATS@", c.nats.url(),
 		"@PREFIX@", c.prefix).Replace(sharedConfig)
 	dir := t.TempDir()
+	// One after the other: the first defines the cluster's configuration.
 	for i := 1; i <= 3; i++ {
 		n := newNode(t, i, dir)
-		n.writeConfig(c.shared)
+		n.startFirst(c.shared)
 		c.nodes = append(c.nodes, n)
-	}
-	// One after the other: the first defines the cluster's configuration.
-	for _, n := range c.nodes {
-		n.start()
 	}
 	c.front = startFront(t, c.nodes)
 	for _, n := range c.nodes {

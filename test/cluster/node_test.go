@@ -89,16 +89,43 @@ log:
 // start runs the node and waits until it is ready for calls.
 func (n *node) start() {
 	n.t.Helper()
+	if !n.tryStart() {
+		n.t.Fatalf("%s exited at start:\n%s", n.id, tail(n.output(), 40))
+	}
+}
+
+// startFirst is start for a node's first run, before anything knows its
+// ports: should another process have taken one of them since freePort
+// found it free, the node takes new ones and tries again.
+func (n *node) startFirst(shared string) {
+	n.t.Helper()
+	for range 3 {
+		n.writeConfig(shared)
+		if n.tryStart() {
+			return
+		}
+		if !strings.Contains(n.output(), "address already in use") {
+			break
+		}
+		n.sipPort, n.httpPort = freePort(n.t, n.ip), freePort(n.t, n.ip)
+	}
+	n.t.Fatalf("%s exited at start:\n%s", n.id, tail(n.output(), 40))
+}
+
+// tryStart runs the node and waits until it is ready for calls; false if
+// it exited instead.
+func (n *node) tryStart() bool {
+	n.t.Helper()
 	if n.proc != nil {
 		n.logs = append(n.logs, n.output())
 	}
 	n.proc = startProcess(n.t, n.id, nil, hotlineBin, "-config", n.config)
+	exited := false
 	waitFor(n.t, 30*time.Second, n.id+" ready", func() bool {
-		if n.proc.exited() {
-			n.t.Fatalf("%s exited at start:\n%s", n.id, tail(n.output(), 40))
-		}
-		return n.httpStatus("/readyz") == http.StatusOK
+		exited = n.proc.exited()
+		return exited || n.httpStatus("/readyz") == http.StatusOK
 	})
+	return !exited
 }
 
 // hangUp sends SIGHUP: the node reloads its file.

@@ -164,8 +164,7 @@ func TestKilledNodeWritesItsSpoolOnceAfterRestart(t *testing.T) {
 	body := strings.SplitN(sharedConfig, "cluster:\n", 2)[0] + "agents: []\n"
 	body = strings.ReplaceAll(body, "@DSN@", viaLink.FormatDSN())
 	body = strings.Replace(body, "  \"95599\": queued\n", "", 1)
-	n.writeConfig(body + "flows:\n  info:\n    start: bye\n    nodes:\n      bye: {type: hangup, prompts: [digit_4], self_service: true}\n")
-	n.start()
+	n.startFirst(body + "flows:\n  info:\n    start: bye\n    nodes:\n      bye: {type: hangup, prompts: [digit_4], self_service: true}\n")
 
 	tr := startTraffic(t, n.sipAddr(), 3)
 	defer tr.halt()
