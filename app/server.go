@@ -22,6 +22,7 @@ import (
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/prompts"
+	"github.com/hotline-oss/hotline/quality"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
@@ -60,7 +61,10 @@ type Server struct {
 	// monitors: supervisors' listen/whisper/barge (package monitor,
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
-	onBridge bridgeWatcher
+	// quality: evaluation forms, the review queue and scores (quality.go).
+	quality     *quality.Service
+	qualityStop func()
+	onBridge    bridgeWatcher
 	// flow: the call path (package callflow), built once SIP is
 	flow *callflow.Flow
 	// restored: agents' states from before a restart, waiting for their
@@ -238,7 +242,10 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.startTrunks()
-	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
+	if err := s.startQuality(); err != nil {
+		return err
+	}
+	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now), web.WithPageLanguage(cfg.DefaultLanguage))
 	s.web.WithWallboard(func() any { return s.metrics.Wallboard() })
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
@@ -261,6 +268,10 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.mountSelfService()
+	s.mountQuality(apiTokens(s))
+	if err := s.mountConsole(apiTokens(s)); err != nil {
+		return err
+	}
 	s.withAudit(apiTokens(s)) // every write route, the agent panel's too
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
 		return err
@@ -339,6 +350,9 @@ func (s *Server) Close() {
 		cancel()
 	}
 	s.care.Close()
+	if s.qualityStop != nil {
+		s.qualityStop()
+	}
 	s.closeStore()
 }
 

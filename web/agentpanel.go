@@ -136,6 +136,9 @@ type agentPanel struct {
 	sessions   *sessionStore
 	throttle   *loginThrottle
 
+	serve   func(http.ResponseWriter, *http.Request, []byte)
+	reviews *reviewAPI // nil: no quality review
+
 	shutdownOnce sync.Once
 	shutdown     chan struct{}
 }
@@ -149,6 +152,9 @@ func newAgentPanel(src AgentPanelSource, passwords PanelPasswords, log *slog.Log
 		reasons:    slices.Clone(defaultPauseReasons),
 		categories: slices.Clone(defaultCategories),
 		shutdown:   make(chan struct{}),
+		serve: func(w http.ResponseWriter, r *http.Request, page []byte) {
+			servePage(w, r, page, PageLanguages[0])
+		},
 	}
 	for _, o := range opts {
 		if err := o(p); err != nil {
@@ -168,6 +174,7 @@ func (s *Server) WithAgentPanel(src AgentPanelSource, passwords PanelPasswords, 
 	if err != nil {
 		return err
 	}
+	p.serve = s.servePage
 	s.srv.RegisterOnShutdown(func() { p.shutdownOnce.Do(func() { close(p.shutdown) }) })
 	p.routes(s.mux)
 	return nil
@@ -181,16 +188,11 @@ func (p *agentPanel) routes(mux handlerRegistrar) {
 	mux.HandleFunc("POST /agent/api/state", p.post(p.auth(p.state)))
 	mux.HandleFunc("POST /agent/api/disposition", p.post(p.auth(p.disposition)))
 	mux.HandleFunc("GET /agent/api/stream", p.auth(p.stream))
+	p.reviewRoutes(mux)
 }
 
-func (p *agentPanel) page(w http.ResponseWriter, _ *http.Request) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'self'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	_, _ = w.Write(agentPanelPage)
+func (p *agentPanel) page(w http.ResponseWriter, r *http.Request) {
+	p.serve(w, r, agentPanelPage)
 }
 
 // post refuses a POST without the panel header (see PanelHeader).

@@ -21,6 +21,8 @@ type wallboard struct {
 	// and the browser see the stream is alive even if snapshots fail.
 	heartbeatEvery int
 
+	serve func(http.ResponseWriter, *http.Request, []byte)
+
 	shutdownOnce sync.Once
 	shutdown     chan struct{} // closed when the server shuts down
 }
@@ -35,7 +37,7 @@ func (s *Server) WithWallboard(source func() any) {
 }
 
 func (s *Server) withWallboard(source func() any, period time.Duration) {
-	wb := &wallboard{source: source, period: period, heartbeatEvery: 15, shutdown: make(chan struct{})}
+	wb := &wallboard{source: source, period: period, heartbeatEvery: 15, shutdown: make(chan struct{}), serve: s.servePage}
 	// Shutdown waits for handlers to return; an endless stream must end
 	// on its own.
 	s.srv.RegisterOnShutdown(func() { wb.shutdownOnce.Do(func() { close(wb.shutdown) }) })
@@ -43,13 +45,8 @@ func (s *Server) withWallboard(source func() any, period time.Duration) {
 	s.mux.HandleFunc("GET /wallboard/events", wb.events)
 }
 
-func (wb *wallboard) page(w http.ResponseWriter, _ *http.Request) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(wallboardPage)
+func (wb *wallboard) page(w http.ResponseWriter, r *http.Request) {
+	wb.serve(w, r, wallboardPage)
 }
 
 // events streams one "snapshot" event per period until the client goes
