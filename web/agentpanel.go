@@ -136,7 +136,7 @@ type agentPanel struct {
 	sessions   *sessionStore
 	throttle   *loginThrottle
 
-	serve   func(http.ResponseWriter, *http.Request, []byte)
+	lang    string     // the pages' default language
 	reviews *reviewAPI // nil: no quality review
 
 	shutdownOnce sync.Once
@@ -152,9 +152,6 @@ func newAgentPanel(src AgentPanelSource, passwords PanelPasswords, log *slog.Log
 		reasons:    slices.Clone(defaultPauseReasons),
 		categories: slices.Clone(defaultCategories),
 		shutdown:   make(chan struct{}),
-		serve: func(w http.ResponseWriter, r *http.Request, page []byte) {
-			servePage(w, r, page, PageLanguages[0])
-		},
 	}
 	for _, o := range opts {
 		if err := o(p); err != nil {
@@ -174,7 +171,7 @@ func (s *Server) WithAgentPanel(src AgentPanelSource, passwords PanelPasswords, 
 	if err != nil {
 		return err
 	}
-	p.serve = s.servePage
+	p.lang = s.lang
 	s.srv.RegisterOnShutdown(func() { p.shutdownOnce.Do(func() { close(p.shutdown) }) })
 	p.routes(s.mux)
 	return nil
@@ -192,7 +189,7 @@ func (p *agentPanel) routes(mux handlerRegistrar) {
 }
 
 func (p *agentPanel) page(w http.ResponseWriter, r *http.Request) {
-	p.serve(w, r, agentPanelPage)
+	servePage(w, r, agentPanelPage, p.lang)
 }
 
 // post refuses a POST without the panel header (see PanelHeader).

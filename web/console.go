@@ -89,7 +89,7 @@ type console struct {
 	agentAPI *api
 	reviews  *reviewAPI
 	notices  *noticeAPI
-	serve    func(http.ResponseWriter, *http.Request, []byte)
+	lang     string // the pages' default language
 
 	shutdownOnce sync.Once
 	shutdown     chan struct{}
@@ -111,7 +111,7 @@ func (s *Server) WithConsole(d ConsoleDeps, tokens []Token) error {
 		d.Period = time.Second
 	}
 	c := &console{
-		d: d, tokens: tokens, now: s.now, shutdown: make(chan struct{}), serve: s.servePage,
+		d: d, tokens: tokens, now: s.now, shutdown: make(chan struct{}), lang: s.lang,
 		sessions: newSessionStore(s.now, DefaultPanelSessionIdle),
 		throttle: newLoginThrottle(s.now),
 		agentAPI: &api{acd: d.Agents, tokens: tokens, reasons: d.PauseReasons, categories: slices.Clone(defaultCategories)},
@@ -157,7 +157,7 @@ func (c *console) routes(mux handlerRegistrar) {
 }
 
 func (c *console) page(w http.ResponseWriter, r *http.Request) {
-	c.serve(w, r, consolePage)
+	servePage(w, r, consolePage, c.lang)
 }
 
 // post refuses a POST without the console header (see ConsoleHeader).

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -44,7 +45,7 @@ function check() {
   const updates = Number(d.body.dataset.updates || 0);
   const row = d.querySelector('tr[data-agent="' + agent + '"]');
   if (stage === "live" && updates >= 2 && row) {
-    steps.push("agents shown " + d.querySelectorAll("#agents tbody tr").length);
+    steps.push("agents shown " + d.getElementById("agent-count").textContent);
     steps.push("queues shown " + d.querySelectorAll("#queues tbody tr").length);
     steps.push("state before " + row.querySelector(".state").dataset.state);
     if (bench) { stage = "bench"; return; }
@@ -100,6 +101,10 @@ func runChromiumUntilReport(t testing.TB, browser, url string, reports <-chan co
 	cmd := exec.CommandContext(ctx, browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 		"--remote-debugging-port=0", "--window-size="+size, "--user-data-dir="+t.TempDir(), url)
+	// Chromium's helpers outlive a killed browser unless the whole
+	// process group goes.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
@@ -125,7 +130,7 @@ func TestConsoleInHeadlessChromiumShowsTheFloorAndForcesAPause(t *testing.T) {
 	defer front.Close()
 	rep := runChromiumUntilReport(t, browser, front.URL+"/driver?token=sup-secret&agent=10000", reports, 60*time.Second, "1400,900")
 	t.Logf("driver steps: %q", rep.Steps)
-	for _, want := range []string{"sign-in 200", "agents shown 40", "queues shown 6", "state before available", "state after Paused · training"} {
+	for _, want := range []string{"sign-in 200", "agents shown 40 / 40", "queues shown 6", "state before available", "state after Paused · training"} {
 		if !slices.Contains(rep.Steps, want) {
 			t.Errorf("driver did not see %q", want)
 		}
@@ -212,4 +217,47 @@ func chromiumOrSkip(b *testing.B) string {
 	}
 	b.Skip("SKIP: chromium not installed")
 	return ""
+}
+
+// cappedStreams ends every console stream after a second: headless
+// virtual time stands still while a fetch is open, and the page
+// reconnects by itself.
+func cappedStreams(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/api/stream") {
+			ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// screenshotConsole pictures the console as the driver leaves it (signed
+// in, after the pause), under virtual time.
+func screenshotConsole(t *testing.T, browser, url, size string) []byte {
+	t.Helper()
+	shot := t.TempDir() + "/console.png"
+	runChromium(t, browser, "--screenshot="+shot, "--window-size="+size, "--hide-scrollbars", "--virtual-time-budget=6000", url)
+	png, err := os.ReadFile(shot)
+	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
+		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
+	}
+	return png
+}
+
+func TestConsoleScreenshotInEveryLanguage(t *testing.T) {
+	browser := chromium(t)
+	floor := newFakeFloor(30, 5, 0)
+	srv := consoleServer(t, floor, 200*time.Millisecond)
+	front := httptest.NewServer(cappedStreams(withDriver(proxyTo(srv.URL), make(chan consoleReport, 8))))
+	defer front.Close()
+	for _, lang := range PageLanguages {
+		png := screenshotConsole(t, browser, front.URL+"/driver?token=sup-secret&bench=1&lang="+lang, "1400,900")
+		if dir := os.Getenv("CONSOLE_SCREENSHOT_DIR"); dir != "" {
+			if err := os.WriteFile(dir+"/console-fake-"+lang+".png", png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }

@@ -85,11 +85,6 @@ func localise(page []byte, lang string) []byte {
 	return bytes.Replace(out, catalogMark, catalogs[lang], 1)
 }
 
-// servePage writes one of the server's pages in the user's language.
-func (s *Server) servePage(w http.ResponseWriter, r *http.Request, page []byte) {
-	servePage(w, r, page, s.lang)
-}
-
 // servePage writes page in the user's language, def when they have none.
 func servePage(w http.ResponseWriter, r *http.Request, page []byte, def string) {
 	lang := pageLanguage(w, r, def)

@@ -57,7 +57,7 @@ func newDocServer(t *testing.T) *docRig {
 	s.WithEvents(hub, docTokens)
 	s.WithReload(r.reload, docTokens)
 	s.WithMonitor(docMonitor{}, docTokens)
-	if err := s.WithAgentPanel(newFakePanelSource("1001", "1002"), panelPasswords); err != nil {
+	if err := s.WithAgentPanel(newFakePanelSource("1001", "1002"), panelPasswords, WithPanelReviews(docReviews{}, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	// The app mounts its built-in demo account service here
@@ -67,6 +67,12 @@ func newDocServer(t *testing.T) *docRig {
 	}))
 	s.WithNotices(docNotices{}, docTokens)
 	s.WithFaults(docFaults{}, docTokens)
+	s.WithReviews(docReviews{}, docTokens, time.UTC)
+	floor := newFakeFloor(2, 2, 0)
+	if err := s.WithConsole(ConsoleDeps{Source: floor, Agents: floor, Monitor: docMonitor{}, Notices: docNotices{},
+		Reviews: docReviews{}, Recordings: docRecordings{}}, docTokens); err != nil {
+		t.Fatal(err)
+	}
 	s.WithAudit(&docAudit{}, docTokens, AuditOptions{})
 	return r
 }

@@ -21,7 +21,7 @@ type wallboard struct {
 	// and the browser see the stream is alive even if snapshots fail.
 	heartbeatEvery int
 
-	serve func(http.ResponseWriter, *http.Request, []byte)
+	lang string // the pages' default language
 
 	shutdownOnce sync.Once
 	shutdown     chan struct{} // closed when the server shuts down
@@ -37,7 +37,7 @@ func (s *Server) WithWallboard(source func() any) {
 }
 
 func (s *Server) withWallboard(source func() any, period time.Duration) {
-	wb := &wallboard{source: source, period: period, heartbeatEvery: 15, shutdown: make(chan struct{}), serve: s.servePage}
+	wb := &wallboard{source: source, period: period, heartbeatEvery: 15, shutdown: make(chan struct{}), lang: s.lang}
 	// Shutdown waits for handlers to return; an endless stream must end
 	// on its own.
 	s.srv.RegisterOnShutdown(func() { wb.shutdownOnce.Do(func() { close(wb.shutdown) }) })
@@ -46,7 +46,7 @@ func (s *Server) withWallboard(source func() any, period time.Duration) {
 }
 
 func (wb *wallboard) page(w http.ResponseWriter, r *http.Request) {
-	wb.serve(w, r, wallboardPage)
+	servePage(w, r, wallboardPage, wb.lang)
 }
 
 // events streams one "snapshot" event per period until the client goes

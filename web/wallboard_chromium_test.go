@@ -116,7 +116,7 @@ func TestWallboardInHeadlessChromium(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	url := srv.URL + "/wallboard"
+	url := srv.URL + "/wallboard?lang=en"
 
 	// Headless virtual time stands still while a fetch is open, so each
 	// stream here ends after three snapshots; the page must take all three
@@ -215,7 +215,7 @@ func TestWallboardFitsEightQueuesOnATV(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	url := srv.URL + "/wallboard"
+	url := srv.URL + "/wallboard?lang=en"
 
 	// The DOM dump's window counts the browser's frame: a first run finds
 	// its height, so that the measured run has a 1920×1080 viewport.
