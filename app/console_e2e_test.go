@@ -1,0 +1,85 @@
+package app
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/testphone"
+	"github.com/hotline-oss/hotline/store"
+)
+
+// A supervisor moves a caller waiting in a queue nobody serves to another
+// queue, where an agent answers: the caller keeps their line.
+func TestMoveAWaitingCallerToAnotherQueue(t *testing.T) {
+	h := start(t, careTestConfig, func(c *config.Config) {
+		c.Agents[1].Queues = []string{"billing"} // 1002 serves billing only
+	})
+	agent := h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
+	caller, id := h.dialAndPress("0") // general: nobody logged in serves it
+	h.events.wait(t, id, "queued in general", func(e call.Event) bool { return e.Kind == call.Queued && e.Queue == "general" })
+
+	path := "/calls/" + url.PathEscape(id) + "/move"
+	if code, body := h.apiRequest(t, "POST", path, "agent-1001-token-0123", `{"queue":"billing"}`); code != 403 {
+		t.Errorf("an agent token moved a caller: %d %s", code, body)
+	}
+	if code, body := h.apiRequest(t, "POST", path, "supervisor-token-0123", `{"queue":"general"}`); code != 400 {
+		t.Errorf("move into its own queue: %d %s", code, body)
+	}
+	if code, body := h.apiRequest(t, "POST", path, "supervisor-token-0123", `{"queue":"nowhere"}`); code != 404 {
+		t.Errorf("move to an unknown queue: %d %s", code, body)
+	}
+	if code, body := h.apiRequest(t, "POST", path, "supervisor-token-0123", `{"queue":"billing"}`); code != 200 {
+		t.Fatalf("move: %d %s", code, body)
+	}
+	moved := h.events.wait(t, id, "overflowed", func(e call.Event) bool { return e.Kind == call.Overflowed })
+	if moved.Queue != "general" || moved.Target != "queue:billing" || moved.Reason != "moved" {
+		t.Errorf("overflowed event %+v", moved)
+	}
+	leg := h.agentAnswers(agent, id, "1002")
+	caller.SendTone(500)
+	heard(t, leg, 25, "the agent of the other queue hears the caller")
+	if code, _ := h.apiRequest(t, "POST", path, "supervisor-token-0123", `{"queue":"general"}`); code != 409 {
+		t.Errorf("move of a call already answered: %d, want 409", code)
+	}
+	if got := h.metric("hotline_queue_overflowed_total", "queue", "general", "target", "queue:billing"); got != 1 {
+		t.Errorf("overflowed{general→billing} = %v", got)
+	}
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	h.events.waitEnd(t, id)
+	h.flushStore()
+	audit, _ := h.srv.Store().AuditLog(ctxT(t, 5*time.Second), store.AuditFilter{Action: "move"})
+	if len(audit) < 4 || !strings.Contains(audit[0].Detail, `"queue"`) {
+		t.Errorf("moves in the audit log: %+v", audit)
+	}
+}
+
+// Reviews through the API: only recorded calls, only supervisors.
+func TestReviewAPIRefusesUnrecordedCallsAndAgents(t *testing.T) {
+	h := start(t, careTestConfig, withReviewForm)
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	caller, id := h.dialAndPress("0") // general is not recorded
+	leg := h.agentAnswers(agent, id, "1001")
+	_ = leg.Hangup(ctxT(t, 5*time.Second))
+	_ = caller.Hangup(ctxT(t, 5*time.Second))
+	h.events.waitEnd(t, id)
+	h.flushStore()
+	body := `{"call_id":"` + id + `","answers":{"greeting":1,"verify":1,"tone":4}}`
+	if code, resp := h.apiRequest(t, "POST", "/reviews", "supervisor-token-0123", body); code != 422 || !strings.Contains(resp, "was not recorded") {
+		t.Errorf("review of a call not recorded: %d %s", code, resp)
+	}
+	if code, resp := h.apiRequest(t, "POST", "/reviews", "agent-1001-token-0123", body); code != 403 {
+		t.Errorf("review by an agent token: %d %s", code, resp)
+	}
+	if code, resp := h.apiRequest(t, "GET", "/reviews/forms", "supervisor-token-0123", ""); code != 200 || !strings.Contains(resp, `"greeting"`) {
+		t.Errorf("forms: %d %s", code, resp)
+	}
+	if code, resp := h.apiRequest(t, "GET", "/reviews/queue", "supervisor-token-0123", ""); code != 200 || !strings.Contains(resp, `"total":0`) {
+		t.Errorf("queue without recordings: %d %s", code, resp)
+	}
+}
