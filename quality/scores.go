@@ -129,3 +129,18 @@ func (s *Service) refreshSoon(Store) {
 		s.d.Log.Warn("quality scores not refreshed", "err", err)
 	}
 }
+
+// MonitoringScores is each agent's mean review score (0–100) of the calls
+// that started in [from, to); an agent without a reviewed call is absent.
+// The monthly report reads it.
+func (s *Service) MonitoringScores(ctx context.Context, from, to time.Time) (map[string]float64, error) {
+	v, err := s.scores(ctx, web.Month{Key: from.Format("2006-01"), From: from, To: to})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]float64, len(v.Agents))
+	for _, a := range v.Agents {
+		out[a.Name] = a.Mean
+	}
+	return out, nil
+}

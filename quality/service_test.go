@@ -185,3 +185,12 @@ func TestReviewQueueMarksReviewedCalls(t *testing.T) {
 		}
 	}
 }
+
+func TestMonitoringScoresAreEachAgentsMean(t *testing.T) {
+	st := &memStore{reviews: []store.Review{{Agent: "1001", Score: 80}, {Agent: "1001", Score: 60}, {Agent: "1002", Score: 0}}}
+	svc, _ := newTestService(t, st)
+	got, err := svc.MonitoringScores(context.Background(), now.AddDate(0, -1, 0), now)
+	if err != nil || len(got) != 2 || got["1001"] != 70 || got["1002"] != 0 {
+		t.Fatalf("scores %v, %v", got, err)
+	}
+}
