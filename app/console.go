@@ -17,7 +17,7 @@ type consoleSource struct{ s *Server }
 
 func (c consoleSource) ConsoleSnapshot() web.ConsoleSnapshot {
 	agents := agentControl(c).Agents()
-	out := web.ConsoleSnapshot{Agents: make([]web.ConsoleAgent, len(agents)), Queues: c.s.metrics.Wallboard()}
+	out := web.ConsoleSnapshot{Agents: make([]web.ConsoleAgent, len(agents)), Queues: c.s.wallboard()}
 	for i, a := range agents {
 		out.Agents[i] = web.ConsoleAgent{AgentView: a}
 	}
@@ -82,6 +82,20 @@ func (s *Server) mountConsole(tokens []web.Token) error {
 	return s.web.WithConsole(d, tokens)
 }
 
-// adherence is the console's adherence column: nil until a workforce
-// part gives schedule adherence.
-func (s *Server) adherence() web.AdherenceSource { return nil }
+// adherence is the console's adherence column: each scheduled agent's
+// adherence today, from the workforce part's live view.
+func (s *Server) adherence() web.AdherenceSource {
+	if s.workforce == nil {
+		return nil
+	}
+	return func() map[string]float64 {
+		live := s.workforce.Live()
+		out := make(map[string]float64, len(live))
+		for _, a := range live {
+			if a.Adherence != nil {
+				out[a.Agent] = *a.Adherence
+			}
+		}
+		return out
+	}
+}

@@ -44,6 +44,9 @@ func (s *Server) startQuality() error {
 		return err
 	}
 	s.quality = svc
+	if s.workforce != nil {
+		s.workforce.SetScores(svc) // the monthly report's monitoring score
+	}
 	stop := make(chan struct{})
 	s.qualityStop = func() { close(stop) }
 	go func() {

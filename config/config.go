@@ -121,6 +121,8 @@ type Config struct {
 	Trunks []Trunk `yaml:"trunks"`
 	// Quality: evaluation forms and the review queue (config/quality.go).
 	Quality Quality `yaml:"quality"`
+	// Workforce: schedule adherence and attendance rules (config/workforce.go).
+	Workforce Workforce `yaml:"workforce"`
 
 	// File is where the configuration came from, for error messages.
 	File string `yaml:"-"`
@@ -273,6 +275,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateTrunks()...)
 	errs = append(errs, c.validateCluster()...)
 	errs = append(errs, c.validateQuality()...)
+	errs = append(errs, c.validateWorkforce()...)
 	for i, w := range c.Webhooks {
 		if err := w.Check(); err != nil {
 			errs = append(errs, c.Errorf("webhooks", "webhooks[%d]: %v", i, err))

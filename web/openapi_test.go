@@ -73,6 +73,8 @@ func newDocServer(t *testing.T) *docRig {
 		Reviews: docReviews{}, Recordings: docRecordings{}}, docTokens); err != nil {
 		t.Fatal(err)
 	}
+	s.WithSchedules(docSchedules{}, docTokens, time.UTC)
+	s.WithWorkforceReports(docWorkforceReports{}, docTokens, time.UTC)
 	s.WithAudit(&docAudit{}, docTokens, AuditOptions{})
 	return r
 }
