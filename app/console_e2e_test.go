@@ -1,7 +1,9 @@
 package app
 
 import (
+	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,27 +61,68 @@ func TestMoveAWaitingCallerToAnotherQueue(t *testing.T) {
 	}
 }
 
-// Reviews through the API: only recorded calls, only supervisors.
-func TestReviewAPIRefusesUnrecordedCallsAndAgents(t *testing.T) {
-	h := start(t, careTestConfig, withReviewForm)
+// Reviews through the API with real calls: only recorded calls, only
+// supervisors; the agent acknowledges; the month's scores and the monthly
+// report carry the score.
+func TestReviewAPIWithRealCalls(t *testing.T) {
+	h := start(t, careTestConfig, func(c *config.Config) {
+		withReviewForm(c)
+		c.API.Tokens = append(c.API.Tokens, config.APIToken{Name: "adm", Token: adminToken, Role: "admin"})
+	})
 	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	caller, id := h.dialAndPress("0") // general is not recorded
-	leg := h.agentAnswers(agent, id, "1001")
-	_ = leg.Hangup(ctxT(t, 5*time.Second))
-	_ = caller.Hangup(ctxT(t, 5*time.Second))
-	h.events.waitEnd(t, id)
+	talk := func(digit string) string {
+		caller, id := h.dialAndPress(digit)
+		leg := h.agentAnswers(agent, id, "1001")
+		caller.SendTone(500)
+		heard(t, leg, 10, "the agent hears the caller")
+		_ = leg.Hangup(ctxT(t, 5*time.Second))
+		h.events.waitEnd(t, id)
+		return id
+	}
+	unrecorded, recorded := talk("0"), talk("2") // general does not record, billing does
 	h.flushStore()
-	body := `{"call_id":"` + id + `","answers":{"greeting":1,"verify":1,"tone":4}}`
-	if code, resp := h.apiRequest(t, "POST", "/reviews", "supervisor-token-0123", body); code != 422 || !strings.Contains(resp, "was not recorded") {
+	review := func(id, answers string) string {
+		return `{"call_id":"` + id + `","answers":` + answers + `,"comment":"read back missing"}`
+	}
+	full := `{"greeting":1,"verify":1,"tone":4}`
+	if code, resp := h.apiRequest(t, "POST", "/reviews", "supervisor-token-0123", review(unrecorded, full)); code != 422 || !strings.Contains(resp, "was not recorded") {
 		t.Errorf("review of a call not recorded: %d %s", code, resp)
 	}
-	if code, resp := h.apiRequest(t, "POST", "/reviews", "agent-1001-token-0123", body); code != 403 {
+	if code, resp := h.apiRequest(t, "POST", "/reviews", "agent-1001-token-0123", review(recorded, full)); code != 403 {
 		t.Errorf("review by an agent token: %d %s", code, resp)
 	}
-	if code, resp := h.apiRequest(t, "GET", "/reviews/forms", "supervisor-token-0123", ""); code != 200 || !strings.Contains(resp, `"greeting"`) {
-		t.Errorf("forms: %d %s", code, resp)
+	if code, resp := h.apiRequest(t, "POST", "/reviews", "supervisor-token-0123", review(recorded, `{"greeting":1}`)); code != 422 {
+		t.Errorf("a form half filled: %d %s", code, resp)
 	}
-	if code, resp := h.apiRequest(t, "GET", "/reviews/queue", "supervisor-token-0123", ""); code != 200 || !strings.Contains(resp, `"total":0`) {
-		t.Errorf("queue without recordings: %d %s", code, resp)
+	if code, resp := h.apiRequest(t, "GET", "/reviews/queue", "supervisor-token-0123", ""); code != 200 ||
+		!strings.Contains(resp, `"total":1`) || !strings.Contains(resp, recorded) || strings.Contains(resp, unrecorded) {
+		t.Errorf("queue: %d %s", code, resp)
+	}
+	// The critical greeting missed: score 0, raw 75.
+	code, resp := h.apiRequest(t, "POST", "/reviews", "supervisor-token-0123", review(recorded, `{"greeting":0,"verify":1,"tone":4}`))
+	if code != 201 || !strings.Contains(resp, `"score":0`) || !strings.Contains(resp, `"raw_score":75`) || !strings.Contains(resp, `"critical_failed":["greeting"]`) {
+		t.Fatalf("review: %d %s", code, resp)
+	}
+	if code, _ := h.apiRequest(t, "POST", "/reviews", "supervisor-token-0123", review(recorded, full)); code != 409 {
+		t.Errorf("a second review of the call: %d", code)
+	}
+	var saved struct{ ID int64 }
+	_ = json.Unmarshal([]byte(resp), &saved)
+	ack := "/reviews/" + strconv.FormatInt(saved.ID, 10) + "/acknowledge"
+	if code, _ := h.apiRequest(t, "POST", ack, "supervisor-token-0123", ""); code != 403 {
+		t.Errorf("a supervisor acknowledged for the agent: %d", code)
+	}
+	if code, resp := h.apiRequest(t, "POST", ack, "agent-1001-token-0123", ""); code != 200 || !strings.Contains(resp, `"acknowledged_at"`) {
+		t.Errorf("acknowledge: %d %s", code, resp)
+	}
+	if code, resp := h.apiRequest(t, "GET", "/reviews/scores", "supervisor-token-0123", ""); code != 200 ||
+		!strings.Contains(resp, `{"name":"1001","reviews":1,"score":0,"critical_failed":1,"acknowledged":1`) ||
+		!strings.Contains(resp, `{"name":"day_shift","reviews":1`) {
+		t.Errorf("scores: %d %s", code, resp)
+	}
+	month := h.srv.clock.Now().In(h.srv.cfg.ReportLocation()).Format("2006-01")
+	code, resp = h.apiRequest(t, "GET", "/reports/monthly?month="+month, adminToken, "")
+	if code != 200 || !strings.Contains(resp, `"monitoring_scores":true`) || !strings.Contains(resp, `"monitoring_score":0`) {
+		t.Errorf("monthly report: %d %s", code, resp)
 	}
 }
