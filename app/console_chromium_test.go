@@ -343,6 +343,23 @@ func TestConsoleInChromiumWithRealCalls(t *testing.T) {
 		t.Error("the acknowledgement was not stored")
 	}
 
+	// Shifts on the phones for both agents since a minute ago: the console's
+	// adherence column follows the schedule.
+	now := h.srv.clock.Now()
+	for _, agent := range []string{"1001", "1002"} {
+		body := fmt.Sprintf(`{"agent":%q,"start":%q,"end":%q,"activity":"phones"}`, agent,
+			now.Add(-time.Minute).Format(time.RFC3339), now.Add(4*time.Hour).Format(time.RFC3339))
+		if code, resp := h.apiRequest(t, "POST", "/shifts", "supervisor-token-0123", body); code != 201 {
+			t.Fatalf("shift for %s: %d %s", agent, code, resp)
+		}
+	}
+	waitFor(t, "adherence of 1001 and 1002 in the console", 15*time.Second, func() bool {
+		adh := h.srv.adherence()()
+		_, a := adh["1001"]
+		_, b := adh["1002"]
+		return a && b
+	})
+
 	// The floor with a call in progress and a caller waiting: 1001 talks,
 	// 1002 is paused, so the next caller waits.
 	caller2, id2 := h.dialAndPress("0")

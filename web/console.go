@@ -76,6 +76,10 @@ type ConsoleDeps struct {
 // the SameSite cookie it stops cross-site request forgery.
 const ConsoleHeader = "X-Hotline-Console"
 
+// maxConsoleSessionsPerToken bounds the console sessions opened with one
+// token; past it the oldest ends.
+const maxConsoleSessionsPerToken = 50
+
 // consoleCookie is scoped to /supervisor: the session never travels to
 // the rest of the server.
 const consoleCookie = "hotline_supervisor"
@@ -122,6 +126,9 @@ func (s *Server) WithConsole(d ConsoleDeps, tokens []Token) error {
 	if d.Notices != nil {
 		c.notices = &noticeAPI{api: api{tokens: tokens}, ctl: d.Notices}
 	}
+	// Supervisors of a floor often share one token: each of them keeps
+	// their own session.
+	c.sessions.perKey = maxConsoleSessionsPerToken
 	s.srv.RegisterOnShutdown(func() { c.shutdownOnce.Do(func() { close(c.shutdown) }) })
 	c.routes(s.mux)
 	return nil
