@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,5 +194,36 @@ func TestMonitoringScoresAreEachAgentsMean(t *testing.T) {
 	got, err := svc.MonitoringScores(context.Background(), now.AddDate(0, -1, 0), now)
 	if err != nil || len(got) != 2 || got["1001"] != 70 || got["1002"] != 0 {
 		t.Fatalf("scores %v, %v", got, err)
+	}
+}
+
+// Every series the quality review exports is described in the manual.
+func TestEverySeriesIsDocumented(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	g := NewGauges(reg)
+	g.reviewed("standard")
+	g.set(ScoresView{All: MonthScore{Reviews: 1, Mean: 80}, Agents: []MonthScore{{Name: "1001", Reviews: 1, Mean: 80}},
+		Teams: []MonthScore{{Name: "north", Reviews: 1, Mean: 80}, {Name: "south"}}})
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../docs/metrics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(families) != 4 {
+		t.Fatalf("%d families", len(families))
+	}
+	for _, f := range families {
+		if !strings.Contains(string(doc), "`"+f.GetName()+"`") {
+			t.Errorf("%s is not in docs/metrics.md", f.GetName())
+		}
+	}
+	if got := testutil.ToFloat64(g.team.WithLabelValues("north")); got != 0.8 {
+		t.Errorf("team north %v", got)
+	}
+	if n := testutil.CollectAndCount(g.team); n != 1 {
+		t.Errorf("%d team series: a team without reviews has none", n)
 	}
 }
