@@ -131,6 +131,8 @@ type driverReport struct {
 // reconnect by themselves.
 func driverFront(t *testing.T, target string, capped bool, reports chan driverReport) *httptest.Server {
 	t.Helper()
+	transport := &http.Transport{}
+	t.Cleanup(transport.CloseIdleConnections)
 	mux := http.NewServeMux()
 	for path, page := range map[string]string{"/supervisor-driver": supervisorDriver, "/panel-driver": panelReviewDriver} {
 		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, _ *http.Request) {
@@ -156,7 +158,7 @@ func driverFront(t *testing.T, target string, capped bool, reports chan driverRe
 		}
 		req, _ := http.NewRequestWithContext(ctx, r.Method, "http://"+target+r.URL.RequestURI(), r.Body)
 		req.Header = r.Header.Clone()
-		res, err := http.DefaultTransport.RoundTrip(req)
+		res, err := transport.RoundTrip(req)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return

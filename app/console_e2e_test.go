@@ -2,6 +2,9 @@ package app
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strconv"
 	"strings"
@@ -94,6 +97,7 @@ func TestReviewAPIWithRealCalls(t *testing.T) {
 	if code, resp := h.apiRequest(t, "POST", "/reviews", "supervisor-token-0123", review(recorded, `{"greeting":1}`)); code != 422 {
 		t.Errorf("a form half filled: %d %s", code, resp)
 	}
+	checkConsoleAudio(t, h, recorded)
 	if code, resp := h.apiRequest(t, "GET", "/reviews/queue", "supervisor-token-0123", ""); code != 200 ||
 		!strings.Contains(resp, `"total":1`) || !strings.Contains(resp, recorded) || strings.Contains(resp, unrecorded) {
 		t.Errorf("queue: %d %s", code, resp)
@@ -124,5 +128,40 @@ func TestReviewAPIWithRealCalls(t *testing.T) {
 	code, resp = h.apiRequest(t, "GET", "/reports/monthly?month="+month, adminToken, "")
 	if code != 200 || !strings.Contains(resp, `"monitoring_scores":true`) || !strings.Contains(resp, `"monitoring_score":0`) {
 		t.Errorf("monthly report: %d %s", code, resp)
+	}
+}
+
+// checkConsoleAudio plays the recording the way the console's player
+// does: with the session cookie, asking for a range (seeking).
+func checkConsoleAudio(t *testing.T, h *harness, callID string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	base := "http://" + h.srv.HTTPAddr()
+	audio := base + "/supervisor/api/recordings/" + url.PathEscape(callID) + "/audio"
+	res, err := client.Get(audio)
+	if err != nil || res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("audio without a console session: %v %v", res, err)
+	}
+	res.Body.Close()
+	req, _ := http.NewRequest("POST", base+"/supervisor/login", strings.NewReader(`{"token":"supervisor-token-0123"}`))
+	req.Header.Set("X-Hotline-Console", "1")
+	res, err = client.Do(req)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("console sign-in: %v %v", res, err)
+	}
+	res.Body.Close()
+	req, _ = http.NewRequest("GET", audio, nil)
+	req.Header.Set("Range", "bytes=44-1043")
+	res, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusPartialContent || len(body) != 1000 || !strings.HasPrefix(res.Header.Get("Content-Range"), "bytes 44-1043/") ||
+		res.Header.Get("Content-Type") != "audio/wav" {
+		t.Fatalf("a range of the recording: %d, %d bytes, %q %q", res.StatusCode, len(body), res.Header.Get("Content-Range"), res.Header.Get("Content-Type"))
 	}
 }
