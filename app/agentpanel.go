@@ -44,6 +44,9 @@ func (s *Server) startAgentPanel() error {
 	if s.quality != nil {
 		opts = append(opts, web.WithPanelReviews(s.quality, s.cfg.ReportLocation()))
 	}
+	if s.tickets != nil {
+		opts = append(opts, web.WithPanelTickets(s.tickets)) // the ticket form and the caller's history
+	}
 	err := s.web.WithAgentPanel(p, s.agentPassword, opts...)
 	if err != nil {
 		return fmt.Errorf("agent panel: %w", err)

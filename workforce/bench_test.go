@@ -82,3 +82,15 @@ func BenchmarkParseMonthCSV(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkViews2000Agents is how long a live view holds the tracker's
+// lock (a state change on the bus waits at most this long).
+func BenchmarkViews2000Agents(b *testing.B) {
+	tr, _ := benchTracker(2000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := tr.views(); len(got) != 2000 {
+			b.Fatalf("%d views", len(got))
+		}
+	}
+}

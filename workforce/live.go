@@ -20,6 +20,12 @@ type Tracker struct {
 	mu     sync.Mutex
 	agents map[string]*liveAgent
 	shifts map[string][]store.Shift // agent → shifts near now, by start
+	// agentIDs and shiftIDs are the keys of agents and shifts, sorted, with
+	// their values beside them, so that a view walks them under the lock
+	// without sorting or looking anything up.
+	agentIDs, shiftIDs []string
+	agentList          []*liveAgent
+	shiftLists         [][]store.Shift
 	// alerted: agent → the start of the out-of-adherence stretch already
 	// alerted, so one stretch raises one alert.
 	alerted map[string]time.Time
@@ -49,7 +55,7 @@ func (t *Tracker) HandleEvent(e call.Event) {
 	a := t.agents[e.Agent]
 	if a == nil {
 		a = &liveAgent{current: Segment{Start: e.Time, State: e.PrevState}, firstLive: e.Time}
-		t.agents[e.Agent] = a
+		t.addAgentLocked(e.Agent, a)
 	}
 	if e.Time.After(a.current.Start) {
 		a.current.End = e.Time
@@ -85,10 +91,17 @@ func (t *Tracker) Seed(agent string, changes []store.AgentStateRecord, from, now
 		}
 		last := segs[len(segs)-1]
 		a = &liveAgent{history: segs[:len(segs)-1], current: Segment{Start: last.Start, State: last.State, Reason: last.Reason}, firstLive: now}
-		t.agents[agent] = a
+		t.addAgentLocked(agent, a)
 		return
 	}
 	a.history = append(segs, a.history...)
+}
+
+func (t *Tracker) addAgentLocked(id string, a *liveAgent) {
+	t.agents[id] = a
+	i, _ := slices.BinarySearch(t.agentIDs, id)
+	t.agentIDs = slices.Insert(t.agentIDs, i, id)
+	t.agentList = slices.Insert(t.agentList, i, a)
 }
 
 // SetShifts replaces the shifts near now (every agent's).
@@ -97,11 +110,18 @@ func (t *Tracker) SetShifts(shifts []store.Shift) {
 	for _, sh := range shifts {
 		by[sh.Agent] = append(by[sh.Agent], sh)
 	}
-	for _, list := range by {
+	ids := make([]string, 0, len(by))
+	for id, list := range by {
 		slices.SortFunc(list, func(a, b store.Shift) int { return a.Start.Compare(b.Start) })
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	lists := make([][]store.Shift, len(ids))
+	for i, id := range ids {
+		lists[i] = by[id]
 	}
 	t.mu.Lock()
-	t.shifts = by
+	t.shifts, t.shiftIDs, t.shiftLists = by, ids, lists
 	t.mu.Unlock()
 }
 
@@ -117,22 +137,32 @@ type agentView struct {
 }
 
 func (t *Tracker) views() []agentView {
+	// The slice is made before the lock is taken, so that a state change
+	// waits for copying only; an agent added meanwhile just grows it.
+	t.mu.Lock()
+	n := max(len(t.agentIDs), len(t.shiftIDs))
+	t.mu.Unlock()
+	out := make([]agentView, 0, n)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	ids := make(map[string]bool, len(t.agents)+len(t.shifts))
-	for id := range t.agents {
-		ids[id] = true
+	withAgent := func(v agentView, a *liveAgent) agentView {
+		v.known, v.history, v.current = true, slices.Clip(a.history), a.current
+		return v
 	}
-	for id := range t.shifts {
-		ids[id] = true
-	}
-	out := make([]agentView, 0, len(ids))
-	for _, id := range sortedSet(ids) {
-		v := agentView{id: id, shifts: t.shifts[id]}
-		if a := t.agents[id]; a != nil {
-			v.known, v.history, v.current = true, slices.Clip(a.history), a.current
+	// Both id lists are sorted: merge them, each id once.
+	i, j := 0, 0
+	for i < len(t.agentIDs) || j < len(t.shiftIDs) {
+		switch {
+		case j == len(t.shiftIDs) || (i < len(t.agentIDs) && t.agentIDs[i] < t.shiftIDs[j]):
+			out = append(out, withAgent(agentView{id: t.agentIDs[i]}, t.agentList[i]))
+			i++
+		case i == len(t.agentIDs) || t.shiftIDs[j] < t.agentIDs[i]:
+			out = append(out, agentView{id: t.shiftIDs[j], shifts: t.shiftLists[j]})
+			j++
+		default:
+			out = append(out, withAgent(agentView{id: t.agentIDs[i], shifts: t.shiftLists[j]}, t.agentList[i]))
+			i, j = i+1, j+1
 		}
-		out = append(out, v)
 	}
 	return out
 }
@@ -211,7 +241,7 @@ func (r Rules) live(v agentView, day, now time.Time) AgentLive {
 	var plan []Planned
 	from := day
 	for _, sh := range v.shifts {
-		if sh.End.After(day) && sh.Start.Before(day.Add(36*time.Hour)) {
+		if sh.End.After(day) && sh.Start.Before(day.AddDate(0, 0, 1)) {
 			l.Shifts = append(l.Shifts, sh)
 			plan = append(plan, Plan(sh)...)
 			from = earlier(from, sh.Start)
@@ -307,14 +337,5 @@ func (t *Tracker) Due(r Rules, day, now time.Time) []Alert {
 		t.alerted[l.Agent] = l.OutSince
 		out = append(out, Alert{Agent: l.Agent, Planned: l.Planned, State: l.State, Reason: l.Reason, OutSince: l.OutSince})
 	}
-	return out
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }
