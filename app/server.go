@@ -22,6 +22,7 @@ import (
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/prompts"
+	"github.com/hotline-oss/hotline/quality"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
@@ -66,7 +67,10 @@ type Server struct {
 	// monitors: supervisors' listen/whisper/barge (package monitor,
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
-	onBridge bridgeWatcher
+	// quality: evaluation forms, the review queue and scores (quality.go).
+	quality     *quality.Service
+	qualityStop func()
+	onBridge    bridgeWatcher
 	// workforce: schedules, adherence, attendance (workforce.go)
 	workforce *workforce.Service
 	// flow: the call path (package callflow), built once SIP is
@@ -263,7 +267,10 @@ func (s *Server) Start() error {
 		s.cluster.run() // decisions may ring agents from now on
 	}
 	s.startTrunks()
-	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
+	if err := s.startQuality(); err != nil {
+		return err
+	}
+	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now), web.WithPageLanguage(cfg.DefaultLanguage))
 	s.web.WithWallboard(s.wallboard, s.wallboardTickets()...)
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
@@ -287,6 +294,10 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.mountSelfService()
+	s.mountQuality(apiTokens(s))
+	if err := s.mountConsole(apiTokens(s)); err != nil {
+		return err
+	}
 	s.mountTickets()
 	s.withAudit(apiTokens(s)) // every write route, the agent panel's too
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
@@ -376,6 +387,9 @@ func (s *Server) Close() {
 		cancel()
 	}
 	s.care.Close()
+	if s.qualityStop != nil {
+		s.qualityStop()
+	}
 	s.closeStore()
 }
 
