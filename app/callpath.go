@@ -3,12 +3,13 @@ package app
 import (
 	"time"
 
+	"github.com/hotline-oss/hotline/media/mix"
+
 	"github.com/hotline-oss/hotline/callback"
 	"github.com/hotline-oss/hotline/callflow"
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/sip"
 )
@@ -29,7 +30,7 @@ func (s *Server) newFlow() *callflow.Flow {
 		MaskNumbers:     s.cfg.MaskNumbers(),
 		Self:            s.self,
 		QueueHooks:      s.careHooks,
-		MonitorCode: func(number string) (media.MonitorMode, string, bool) {
+		MonitorCode: func(number string) (mix.Mode, string, bool) {
 			return monitor.ParseCode(s.cfg.Monitor, number)
 		},
 		MonitorPhone: s.monitorFromPhone,

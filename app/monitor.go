@@ -3,6 +3,10 @@ package app
 import (
 	"context"
 
+	"github.com/hotline-oss/hotline/media/playout"
+
+	"github.com/hotline-oss/hotline/media/mix"
+
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
@@ -42,7 +46,7 @@ func newMonitor(s *Server) *monitor.Service {
 				s.store.Audit(e)
 			}
 		},
-		Prompt:  func(name string) *media.Prompt { return s.prompts.Get(s.cfg.DefaultLanguage, name) },
+		Prompt:  func(name string) *playout.Prompt { return s.prompts.Get(s.cfg.DefaultLanguage, name) },
 		Clock:   s.clock,
 		Log:     s.log,
 		Metrics: s.metrics.Registry(),
@@ -73,7 +77,7 @@ func (s *Server) mountMonitor() {
 // monitorFromPhone serves a supervisor who dialled a monitor code and an
 // agent's id (*31 1001) from a registered softphone: the call itself
 // becomes the supervisor's leg of the session.
-func (s *Server) monitorFromPhone(c *sip.Call, leg *callleg.Leg, mode media.MonitorMode, agent string) {
+func (s *Server) monitorFromPhone(c *sip.Call, leg *callleg.Leg, mode mix.Mode, agent string) {
 	if s.monitors == nil {
 		leg.PlayAndWait([]ivr.PromptRef{{Lang: s.cfg.DefaultLanguage, Name: "feature_failed"}})
 		return

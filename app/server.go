@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/portpool"
+
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callback"
@@ -19,6 +21,7 @@ import (
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/prompts"
@@ -38,7 +41,7 @@ type Server struct {
 	metrics  *metrics.Metrics
 	prompts  *PromptSet
 	routes   atomic.Pointer[routing] // flows, numbers, calendars, notice: swapped whole by a reload
-	ports    *media.PortPool
+	ports    *portpool.Pool
 	pacer    *media.Pacer
 	sip      *sip.Endpoint
 	acd      queues // nil without queues
@@ -119,7 +122,7 @@ func (s *Server) preparePorts() error {
 	if err != nil {
 		return cfg.Errorf("rtp", "rtp.address %q: want an IP address", cfg.RTP.Address)
 	}
-	if s.ports, err = media.NewPortPool(rtpIP, low, high); err != nil {
+	if s.ports, err = portpool.New(rtpIP, low, high); err != nil {
 		return cfg.Errorf("rtp", "rtp.ports: %v", err)
 	}
 	return nil
@@ -179,7 +182,7 @@ func (s *Server) Start() error {
 	if cfg.RTP.Advertise != "" {
 		rtpAdvertise = netip.MustParseAddr(cfg.RTP.Advertise)
 	}
-	agentCodecs, codecErr := media.ParseCodecs(cfg.RTP.AgentCodecs)
+	agentCodecs, codecErr := rtpcodec.ParseCodecs(cfg.RTP.AgentCodecs)
 	if codecErr != nil {
 		return fmt.Errorf("rtp.agent_codecs: %w", codecErr)
 	}

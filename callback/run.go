@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/hotline-oss/hotline/media/playout"
+
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
@@ -197,7 +199,7 @@ func (svc *Service) talk(job *callbackJob, leg, cust *sip.AgentLeg) call.HangupB
 	}
 }
 
-func (svc *Service) hold(job *callbackJob, bridge *media.BridgeHandle, held bool, music *media.Prompt) {
+func (svc *Service) hold(job *callbackJob, bridge *media.BridgeHandle, held bool, music *playout.Prompt) {
 	if held {
 		bridge.Hold(music)
 	} else {

@@ -10,13 +10,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/playout"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/dialpolicy"
-	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
@@ -51,8 +52,8 @@ type Store interface {
 
 // Prompts finds prompts and music, decoded and ready to play.
 type Prompts interface {
-	Get(lang, name string) *media.Prompt
-	Music(name string) *media.Prompt
+	Get(lang, name string) *playout.Prompt
+	Music(name string) *playout.Prompt
 	Has(lang, name string) bool
 }
 

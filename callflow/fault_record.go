@@ -5,7 +5,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/selfservice"
 )
 
@@ -62,7 +62,7 @@ func (l *serviceLeg) awaitEnd(rec *selfservice.VoiceRecorder, a ivr.StartRecordi
 // names the file after the time and the call.
 func (l *serviceLeg) saveRecording(rec *selfservice.VoiceRecorder, id uint64) ivr.Event {
 	pcm := rec.Samples()
-	d := time.Duration(len(pcm)) * time.Second / media.ClockRate
+	d := time.Duration(len(pcm)) * time.Second / rtpcodec.ClockRate
 	done := ivr.RecordingDone{ID: id, Duration: d}
 	if len(pcm) == 0 {
 		return done

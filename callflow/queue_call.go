@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/playout"
+
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callleg"
@@ -35,7 +37,7 @@ type queueCall struct {
 	w     *queueing.Mailbox
 	lang  string
 	queue string
-	music *media.Prompt
+	music *playout.Prompt
 	qs    queueing.Settings
 	// announcing is set while a position announcement plays over the music.
 	announcing bool

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/playout"
+
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/sip"
@@ -11,7 +13,7 @@ import (
 
 // Prompts finds a prompt of a language, decoded and ready to play.
 type Prompts interface {
-	Get(lang, name string) *media.Prompt
+	Get(lang, name string) *playout.Prompt
 }
 
 // Leg is a caller's call as the IVR's Leg: events in, playback out.
@@ -22,7 +24,7 @@ type Leg struct {
 	events  chan ivr.Event
 	done    chan struct{}
 	exited  chan struct{}
-	buf     []*media.Prompt
+	buf     []*playout.Prompt
 }
 
 // New starts the leg's event pump; Stop ends it.
@@ -91,7 +93,7 @@ func (l *Leg) Play(refs []ivr.PromptRef, bargeIn bool) error {
 
 // PlayWith plays refs, looking each up in the prompt set, then with
 // fallback (prompts that live outside the set, such as recorded notices).
-func (l *Leg) PlayWith(refs []ivr.PromptRef, fallback func(ivr.PromptRef) *media.Prompt) {
+func (l *Leg) PlayWith(refs []ivr.PromptRef, fallback func(ivr.PromptRef) *playout.Prompt) {
 	l.buf = l.buf[:0]
 	for _, r := range refs {
 		p := l.prompts.Get(r.Lang, r.Name)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/playout"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hotline-oss/hotline/call"
@@ -115,7 +117,7 @@ func newTestService(phones *fakePhones, reg prometheus.Registerer) (*Service, *r
 		Phones:      phones,
 		Publish:     func(e call.Event) { rec.events <- e },
 		Audit:       rec.audit,
-		Prompt: func(name string) *media.Prompt {
+		Prompt: func(name string) *playout.Prompt {
 			rec.mu.Lock()
 			defer rec.mu.Unlock()
 			rec.prompts = append(rec.prompts, name)

@@ -5,13 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotline-oss/hotline/media/mix"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -19,13 +20,13 @@ func TestParseCodeSplitsModeAndAgent(t *testing.T) {
 	codes := config.DefaultMonitor()
 	for _, tc := range []struct {
 		number string
-		mode   media.MonitorMode
+		mode   mix.Mode
 		agent  string
 		ok     bool
 	}{
-		{"*311001", media.MonitorListen, "1001", true},
-		{"*3210", media.MonitorWhisper, "10", true},
-		{"*3312345678", media.MonitorBarge, "12345678", true},
+		{"*311001", mix.Listen, "1001", true},
+		{"*3210", mix.Whisper, "10", true},
+		{"*3312345678", mix.Barge, "12345678", true},
 		{"*31", 0, "", false},          // no agent
 		{"*311", 0, "", false},         // too short for an agent id
 		{"*31123456789", 0, "", false}, // too long
@@ -169,7 +170,7 @@ func TestAPISessionFollowsKeysUntilTheSupervisorHangsUp(t *testing.T) {
 	if ev := rec.nextEvent(t); ev.Kind != call.MonitorStarted || ev.Detail != "barge" || ev.Reason != "mode_change" {
 		t.Fatalf("after key 3: %+v", ev)
 	}
-	if m := bridge.Monitored(); m == nil || m.Mode() != media.MonitorBarge {
+	if m := bridge.Monitored(); m == nil || m.Mode() != mix.Barge {
 		t.Fatalf("mixer not in barge: %v", m)
 	}
 	keys <- ivr.CallerHangup{}

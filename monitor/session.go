@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/mix"
+
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
@@ -18,7 +20,7 @@ type session struct {
 	svc        *Service
 	supervisor string
 	agent      string
-	mode       media.MonitorMode
+	mode       mix.Mode
 	via        string // sip or api
 	source     string // where the request came from, for the audit log
 	actor      string // the API token's name, when via api
@@ -82,7 +84,7 @@ func (ms *session) loop(mon *media.Monitor, leg Leg) string {
 	}
 }
 
-var modeKeys = map[rune]media.MonitorMode{'1': media.MonitorListen, '2': media.MonitorWhisper, '3': media.MonitorBarge}
+var modeKeys = map[rune]mix.Mode{'1': mix.Listen, '2': mix.Whisper, '3': mix.Barge}
 
 func (ms *session) switchMode(mon *media.Monitor, key rune) {
 	mode, ok := modeKeys[key]

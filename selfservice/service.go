@@ -9,9 +9,10 @@ import (
 	"sort"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/playout"
+
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 )
@@ -127,7 +128,7 @@ func (s *Service) AreaNotices(area string) []ivr.AreaNotice {
 
 // NoticePrompt finds the recording of a notice the IVR named; nil when
 // ref is no notice's or the notice is gone.
-func (s *Service) NoticePrompt(ref ivr.PromptRef) *media.Prompt {
+func (s *Service) NoticePrompt(ref ivr.PromptRef) *playout.Prompt {
 	if s == nil || s.board == nil {
 		return nil
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
 )
 
 // Why ringing an agent did not give a connected leg.
@@ -35,7 +37,7 @@ type AgentLeg struct {
 	log    interface{ Info(string, ...any) }
 
 	mu         sync.Mutex
-	neg        media.Negotiated
+	neg        sdp.Negotiated
 	localRTP   netip.AddrPort
 	sdpSession uint64
 	sdpVersion uint64
@@ -73,7 +75,7 @@ func (e *Endpoint) DialAgent(ctx context.Context, agent, callerID string, ringTi
 	}
 	return e.dialLeg(ctx, outboundLeg{
 		name: agent, peer: "agent", codecs: e.cfg.AgentCodecs,
-		offer: func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
+		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
 			return e.agentOffer(agent, local, session)
 		},
 		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/sdp"
 )
 
 // Call is one answered caller leg: its dialog and its RTP stream.
@@ -40,7 +42,7 @@ type Call struct {
 	onLost   func(uint64)
 
 	mu         sync.Mutex
-	neg        media.Negotiated
+	neg        sdp.Negotiated
 	localRTP   netip.AddrPort
 	sdpSession uint64
 	sdpVersion uint64
@@ -152,10 +154,10 @@ func (e *Endpoint) reoffer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransac
 	c.mu.Lock()
 	codec := c.neg.Codec
 	c.mu.Unlock()
-	neg, err := media.Negotiate(req.Body(), []media.Codec{codec})
+	neg, err := sdp.Negotiate(req.Body(), []rtpcodec.Codec{codec})
 	if err != nil {
 		code := sipmsg.StatusNotAcceptableHere
-		if errors.Is(err, media.ErrMalformedSDP) {
+		if errors.Is(err, sdp.ErrMalformedSDP) {
 			code = sipmsg.StatusBadRequest
 		}
 		e.reply(req, tx, code, reasonPhrase(code))
@@ -174,10 +176,10 @@ func (e *Endpoint) reoffer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransac
 	c.neg = neg
 	c.mu.Unlock()
 	c.stream.SetRemote(neg.Remote)
-	c.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
+	c.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
 	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
 	c.log.Info("caller media changed", "method", req.Method.String(), "direction", neg.Direction.String(),
-		"on_hold", neg.Direction != media.SendRecv, "remote", neg.Remote.String())
+		"on_hold", neg.Direction != sdp.SendRecv, "remote", neg.Remote.String())
 	return changed, true
 }
 
@@ -201,7 +203,7 @@ func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Server
 // toward the RTP inactivity timeout. Only sendrecv does: a peer that
 // holds with sendonly may send music but often sends nothing at all, and
 // a held call must not be ended for it.
-func expectsMedia(dir media.Direction) bool { return dir == media.SendRecv }
+func expectsMedia(dir sdp.Direction) bool { return dir == sdp.SendRecv }
 
 func reasonPhrase(code int) string {
 	switch code {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
-
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
 )
 
 // Why a callback could not be registered or dialled.
@@ -257,8 +257,8 @@ func (cb *Callbacks) dial(ctx context.Context, number string, ringTimeout time.D
 	}
 	return e.dialLeg(ctx, outboundLeg{
 		name: "callback", peer: "gateway", codecs: e.cfg.Codecs,
-		offer: func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
-			return media.BuildOffer(local, e.cfg.Codecs, 101, media.SendRecv, session, 1), media.SDESKey{}, nil
+		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
+			return sdp.BuildOffer(local, e.cfg.Codecs, 101, sdp.SendRecv, session, 1), srtp.SDESKey{}, nil
 		},
 		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
 			return e.sendInvite(ctx, outboundInvite{

@@ -11,6 +11,9 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
 )
 
 // outboundLeg is what differs between the calls the server places: to an
@@ -20,10 +23,10 @@ type outboundLeg struct {
 	peer string // the far end, in errors: "agent" or "gateway"
 	// codecs are those offered, which the answer must choose from; nil
 	// means the endpoint's (callers' and gateways' codecs).
-	codecs []media.Codec
+	codecs []rtpcodec.Codec
 	// offer builds the SDP offer for the leg's RTP address; a valid key
 	// means SRTP was offered and the answer must match it.
-	offer func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error)
+	offer func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error)
 	// ring sends the INVITE(s) and returns the answered dialog; it returns
 	// ctx's error once ctx ends.
 	ring func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error)
@@ -69,8 +72,8 @@ func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.
 	if codecs == nil {
 		codecs = e.cfg.Codecs
 	}
-	neg, err := media.Negotiate(dlg.InviteResponse.Body(), codecs)
-	var sec *media.SRTP
+	neg, err := sdp.Negotiate(dlg.InviteResponse.Body(), codecs)
+	var sec *srtp.Session
 	if err == nil {
 		sec, err = agentSRTP(key, &neg)
 	}

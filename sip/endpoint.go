@@ -13,11 +13,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/portpool"
+
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // allowed is the Allow header value: the methods this endpoint handles.
@@ -32,7 +35,7 @@ type Handler func(ctx context.Context, c *Call)
 type Endpoint struct {
 	cfg     Config
 	log     *slog.Logger
-	ports   *media.PortPool
+	ports   *portpool.Pool
 	pacer   *media.Pacer
 	bus     *call.Bus
 	handler Handler
@@ -66,12 +69,12 @@ type Endpoint struct {
 }
 
 // New builds an endpoint; Start opens its listeners.
-func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, handler Handler) (*Endpoint, error) {
+func New(cfg Config, ports *portpool.Pool, pacer *media.Pacer, bus *call.Bus, handler Handler) (*Endpoint, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if len(cfg.Codecs) == 0 {
-		cfg.Codecs = []media.Codec{media.PCMU, media.PCMA}
+		cfg.Codecs = []rtpcodec.Codec{rtpcodec.PCMU, rtpcodec.PCMA}
 	}
 	if len(cfg.AgentCodecs) == 0 {
 		cfg.AgentCodecs = cfg.Codecs

@@ -5,7 +5,9 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
+
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // Config is what the endpoint needs from the server configuration.
@@ -23,11 +25,11 @@ type Config struct {
 
 	RTPAdvertise      netip.Addr // address in SDP answers
 	InactivityTimeout time.Duration
-	Codecs            []media.Codec // supported, in our order of preference when the caller has none
+	Codecs            []rtpcodec.Codec // supported, in our order of preference when the caller has none
 	// AgentCodecs are offered to agents' phones, in preference order;
 	// empty: Codecs. G722 here gives agents wideband legs, transcoded to
 	// the caller's G.711 by the media engine.
-	AgentCodecs []media.Codec
+	AgentCodecs []rtpcodec.Codec
 
 	// IsHotline reports whether a dialled number (Request-URI user) is
 	// one of ours; anything else gets 404, so nothing is ever relayed.
@@ -91,5 +93,5 @@ type Config struct {
 	OnSessionExpired func()
 	// EarlyMedia, when set, returns the announcement to play in 183
 	// Session Progress before a call to number is answered (nil: none).
-	EarlyMedia func(number string) []*media.Prompt
+	EarlyMedia func(number string) []*playout.Prompt
 }

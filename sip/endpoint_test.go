@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/portpool"
+
 	"github.com/hotline-oss/hotline/media"
 )
 
@@ -35,7 +37,7 @@ func startEndpoint(t *testing.T) *Endpoint {
 // on cleanup.
 func runTestEndpoint(t *testing.T, cfg Config, firstPort, lastPort int) *Endpoint {
 	t.Helper()
-	ports, err := media.NewPortPool(netip.MustParseAddr("127.0.0.1"), firstPort, lastPort)
+	ports, err := portpool.New(netip.MustParseAddr("127.0.0.1"), firstPort, lastPort)
 	if err != nil {
 		t.Fatal(err)
 	}

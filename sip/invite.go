@@ -8,11 +8,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/dtmf"
+
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
 )
 
 func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
@@ -152,8 +156,8 @@ func (e *Endpoint) route(req *sipmsg.Request, tx sipmsg.ServerTransaction, numbe
 // returns the SIP status to answer with.
 func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Request, base call.Event, arrived time.Time) (*Call, int, error) {
 	late := len(req.Body()) == 0
-	var neg media.Negotiated
-	var sec *media.SRTP
+	var neg sdp.Negotiated
+	var sec *srtp.Session
 	var code int
 	var err error
 	if late {
@@ -169,8 +173,8 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 			}
 			return nil, sipmsg.StatusUnsupportedMediaType, fmt.Errorf("content type %q", what)
 		}
-		if neg, err = media.Negotiate(req.Body(), e.cfg.Codecs); err != nil {
-			if errors.Is(err, media.ErrMalformedSDP) {
+		if neg, err = sdp.Negotiate(req.Body(), e.cfg.Codecs); err != nil {
+			if errors.Is(err, sdp.ErrMalformedSDP) {
 				return nil, sipmsg.StatusBadRequest, err
 			}
 			return nil, sipmsg.StatusNotAcceptableHere, err
@@ -195,7 +199,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 	if !expectsMedia(neg.Direction) {
 		stream.SetExpectMedia(false)
 	}
-	if neg.Direction == media.Inactive || neg.Direction == media.SendOnly {
+	if neg.Direction == sdp.Inactive || neg.Direction == sdp.SendOnly {
 		stream.SetSending(false)
 	}
 	c := &Call{
@@ -315,9 +319,9 @@ func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.reply(req, tx, sipmsg.StatusOK, "OK")
 		return
 	}
-	digit, err := media.ParseINFO(ct, req.Body())
+	digit, err := dtmf.ParseINFO(ct, req.Body())
 	if err != nil {
-		if errors.Is(err, media.ErrUnsupportedINFO) {
+		if errors.Is(err, dtmf.ErrUnsupportedINFO) {
 			e.reply(req, tx, sipmsg.StatusUnsupportedMediaType, "Unsupported Media Type",
 				sipmsg.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
 			return

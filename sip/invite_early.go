@@ -4,10 +4,11 @@ import (
 	"errors"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/playout"
+
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/media"
 )
 
 // What carriers send besides a plain INVITE with an SDP offer: option tags
@@ -45,7 +46,7 @@ func joinTags(tags []string) string {
 
 // earlyPrompts is the announcement to play in 183 for the call, if any. A
 // late offer has no SDP to answer in a 183, so it gets none.
-func (e *Endpoint) earlyPrompts(c *Call) []*media.Prompt {
+func (e *Endpoint) earlyPrompts(c *Call) []*playout.Prompt {
 	if e.cfg.EarlyMedia == nil || c.late || c.Agent != "" {
 		return nil
 	}
@@ -107,7 +108,7 @@ func (e *Endpoint) ring(c *Call, el *early) error {
 // playEarly sends 183 Session Progress with our SDP answer and plays the
 // announcement before the call is answered, so the caller hears it
 // without being charged. The 200 that follows carries the same SDP.
-func (e *Endpoint) playEarly(c *Call, el *early, prompts []*media.Prompt) error {
+func (e *Endpoint) playEarly(c *Call, el *early, prompts []*playout.Prompt) error {
 	c.mu.Lock()
 	sdp := c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
 	dir := c.neg.Direction

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/portpool"
+
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 	"github.com/emiago/sipgo/siptest"
@@ -71,11 +73,11 @@ func newFuzzEndpoint(tb testing.TB) *fuzzEndpoint {
 
 // heldPortPool returns a one-port pool whose port is taken: a free port
 // is picked at random, since a pool needs a fixed range.
-func heldPortPool(tb testing.TB) *media.PortPool {
+func heldPortPool(tb testing.TB) *portpool.Pool {
 	tb.Helper()
 	for range 20 {
 		low := 40000 + 2*rand.IntN(9000)
-		ports, err := media.NewPortPool(netip.MustParseAddr("127.0.0.1"), low, low+1)
+		ports, err := portpool.New(netip.MustParseAddr("127.0.0.1"), low, low+1)
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
-
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
 )
 
 // ErrNoTrunk: no trunk is up to carry a call out.
@@ -212,8 +212,8 @@ func (cb *Callbacks) dialRoute(ctx context.Context, r TrunkRoute, ringTimeout ti
 	defer silence.Stop()
 	leg, err := e.dialLeg(rctx, outboundLeg{
 		name: "callback", peer: "trunk " + r.Trunk, codecs: e.cfg.Codecs,
-		offer: func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
-			return media.BuildOffer(local, e.cfg.Codecs, 101, media.SendRecv, session, 1), media.SDESKey{}, nil
+		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
+			return sdp.BuildOffer(local, e.cfg.Codecs, 101, sdp.SendRecv, session, 1), srtp.SDESKey{}, nil
 		},
 		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
 			return e.sendInvite(ctx, outboundInvite{
