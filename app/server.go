@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hotline-oss/hotline/sip/guard"
+
 	"github.com/hotline-oss/hotline/media/portpool"
 
 	"github.com/hotline-oss/hotline/acd"
@@ -199,7 +201,7 @@ func (s *Server) Start() error {
 		IsHotline:         func(n string) bool { _, ok := s.routing().Numbers[n]; return ok },
 		MaskNumbers:       cfg.MaskNumbers(),
 		Logger:            s.log,
-		Auth:              sip.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
+		Auth:              guard.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
 		Now:               s.clock.Now,
 	}
 	if cfg.SIP.Advertise != "" {

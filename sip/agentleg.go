@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotline-oss/hotline/sip/registrar"
+
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
@@ -86,7 +88,7 @@ func (e *Endpoint) DialAgent(ctx context.Context, agent, callerID string, ringTi
 
 // fork sends one INVITE per binding and keeps the first to answer; the
 // others are cancelled (or hung up if they answered too).
-func (e *Endpoint) fork(ctx context.Context, bindings []Binding, callerID string, offer []byte) (*sipgo.DialogClientSession, error) {
+func (e *Endpoint) fork(ctx context.Context, bindings []registrar.Binding, callerID string, offer []byte) (*sipgo.DialogClientSession, error) {
 	type result struct {
 		dlg *sipgo.DialogClientSession
 		err error
@@ -95,7 +97,7 @@ func (e *Endpoint) fork(ctx context.Context, bindings []Binding, callerID string
 	defer cancelForks()
 	results := make(chan result, len(bindings))
 	for _, b := range bindings {
-		go func(b Binding) {
+		go func(b registrar.Binding) {
 			host := e.contactHost().String()
 			dlg, err := e.sendInvite(forkCtx, outboundInvite{
 				target: *b.Contact.Clone(), fromUser: callerID,

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hotline-oss/hotline/sip/sipheader"
+
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
@@ -59,7 +61,7 @@ type Call struct {
 
 	// session timer (sessiontimer.go); allowUpdate: the caller accepts
 	// UPDATE, our refresh of choice.
-	session     sessionTimer
+	session     sipheader.SessionTimer
 	sessTimer   *time.Timer
 	allowUpdate bool
 
@@ -183,7 +185,7 @@ func (e *Endpoint) reoffer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransac
 	return changed, true
 }
 
-func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, changed bool, st sessionTimer) {
+func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, changed bool, st sipheader.SessionTimer) {
 	c.mu.Lock()
 	if changed {
 		c.sdpVersion++
@@ -192,7 +194,7 @@ func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Server
 	c.mu.Unlock()
 	res := sipmsg.NewSDPResponseFromRequest(req, answer)
 	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
-	for _, h := range timerHeaders(st) {
+	for _, h := range sipheader.TimerHeaders(st) {
 		res.AppendHeader(h)
 	}
 	e.respond(tx, res)

@@ -13,6 +13,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hotline-oss/hotline/sip/sipheader"
+
+	"github.com/hotline-oss/hotline/sip/registrar"
+
+	"github.com/hotline-oss/hotline/sip/guard"
+
 	"github.com/hotline-oss/hotline/media/portpool"
 
 	"github.com/emiago/sipgo"
@@ -45,10 +51,10 @@ type Endpoint struct {
 	client *sipgo.Client
 	dlgUA  *sipgo.DialogUA
 
-	auth      *Authenticator
-	guard     *guard
-	overload  *overloadGuard
-	registrar *Registrar
+	auth      *guard.Authenticator
+	guard     *guard.Guard
+	overload  *guard.Overload
+	registrar *registrar.Registrar
 
 	udp   *net.UDPConn
 	tcp   *net.TCPListener
@@ -90,8 +96,8 @@ func New(cfg Config, ports *portpool.Pool, pacer *media.Pacer, bus *call.Bus, ha
 	authCfg := cfg.Auth
 	authCfg.Password = cfg.AgentPassword
 	e.initGuard(&authCfg)
-	e.auth = NewAuthenticator(authCfg)
-	e.registrar = NewRegistrar(cfg.Now, cfg.OnRegistration)
+	e.auth = guard.NewAuthenticator(authCfg)
+	e.registrar = registrar.New(cfg.Now, cfg.OnRegistration)
 	e.registrar.StreamMaxExpires = streamRegistrationLimit(cfg.TCPIdleTimeout)
 	if cfg.MaxContacts > 0 {
 		e.registrar.MaxContacts = cfg.MaxContacts
@@ -215,18 +221,18 @@ func (e *Endpoint) buildStack() error {
 		// callers behind NAT put unreachable addresses in Contact.
 		RewriteContact: true,
 	}
-	server.OnInvite(e.guarded(classInvite, e.onInvite))
+	server.OnInvite(e.guarded(guard.ClassInvite, e.onInvite))
 	server.OnAck(e.guarded(unguarded, e.onAck))
 	server.OnBye(e.guarded(unguarded, e.onBye))
 	server.OnCancel(e.guarded(unguarded, e.onStrayCancel))
-	server.OnOptions(e.guarded(classOptions, e.onOptions))
+	server.OnOptions(e.guarded(guard.ClassOptions, e.onOptions))
 	server.OnInfo(e.guarded(unguarded, e.onInfo))
-	server.OnRegister(e.guarded(classRegister, e.onRegister))
+	server.OnRegister(e.guarded(guard.ClassRegister, e.onRegister))
 	server.OnRefer(e.guarded(unguarded, e.onRefer))
 	server.OnNotify(e.guarded(unguarded, e.onNotify))
 	server.OnPrack(e.guarded(unguarded, e.onPrack))
 	server.OnUpdate(e.guarded(unguarded, e.onUpdate))
-	server.OnNoRoute(e.guarded(classOptions, e.onUnsupported))
+	server.OnNoRoute(e.guarded(guard.ClassOptions, e.onUnsupported))
 	e.startOverload()
 	return nil
 }
@@ -313,7 +319,7 @@ func (e *Endpoint) closeListeners() {
 func (e *Endpoint) onOptions(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
 	res.AppendHeader(sipmsg.NewHeader("Allow", allowed))
-	res.AppendHeader(sipmsg.NewHeader("Supported", supported))
+	res.AppendHeader(sipmsg.NewHeader("Supported", sipheader.Supported))
 	res.AppendHeader(sipmsg.NewHeader("Accept", "application/sdp, application/dtmf-relay, application/dtmf"))
 	e.respond(tx, res)
 }

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/hotline-oss/hotline/sip/guard"
+
 	"github.com/hotline-oss/hotline/media/playout"
 
 	"github.com/hotline-oss/hotline/media/rtpcodec"
@@ -47,12 +49,12 @@ type Config struct {
 	// OnRegistration is told when an agent's first contact registers and
 	// when its last one goes (un-REGISTER or expiry).
 	OnRegistration func(user string, registered bool)
-	Auth           AuthConfig
+	Auth           guard.AuthConfig
 	// Guard sets per-source limits (guard.go) and Overload the limits on
 	// new calls (overload.go); OnReject and OnBan report refusals (a
 	// Reject* reason) and new bans, for metrics.
-	Guard    GuardConfig
-	Overload OverloadConfig
+	Guard    guard.Config
+	Overload guard.OverloadConfig
 	OnReject func(reason string)
 	OnBan    func()
 	// Now stamps events; default time.Now. The server passes its own

@@ -8,6 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hotline-oss/hotline/sip/sipheader"
+
+	"github.com/hotline-oss/hotline/sip/guard"
+
 	"github.com/hotline-oss/hotline/media/dtmf"
 
 	"github.com/emiago/sipgo"
@@ -56,9 +60,9 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		ev := base
 		ev.Kind, ev.Time, ev.Result, ev.Reason = call.CallBlocked, arrived, call.ResultBlocked, reason
 		pub(ev)
-		e.reject(blockedRejectReason(reason))
+		e.reject(guard.BlockedRejectReason(reason))
 		e.reply(req, tx, sipmsg.StatusServiceUnavailable, "Service Unavailable",
-			retryAfterHeader(e.overload.cfg.RetryAfter))
+			guard.RetryAfterHeader(e.overload.RetryAfter()))
 		return
 	}
 	// The slot is freed as soon as the call is refused, before sipgo waits
@@ -107,7 +111,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c.log = log
 	c.Agent = agent
 	c.CallerTrusted, c.Source = trusted, req.Source()
-	c.allowUpdate = allowsMethod(req, "UPDATE")
+	c.allowUpdate = sipheader.AllowsMethod(req, "UPDATE")
 	if !e.preAnswer(c) {
 		return
 	}
@@ -238,7 +242,7 @@ func (e *Endpoint) reserveSlot() string {
 		e.slots.Add(-1)
 		return "channel_limit"
 	}
-	if reason := e.overload.admit(); reason != "" {
+	if reason := e.overload.Admit(); reason != "" {
 		e.slots.Add(-1)
 		return reason
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hotline-oss/hotline/sip/sipheader"
+
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/call"
@@ -128,7 +130,7 @@ func (e *Endpoint) refuseLateAnswer(c *Call, err error, free func(), ended func(
 // codec in use, telephone-event, sendrecv (we want media both ways; a
 // caller still holding answers sendonly or inactive). An SRTP call gets
 // its current SDP, keys unchanged.
-func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, st sessionTimer) {
+func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, st sipheader.SessionTimer) {
 	c.mu.Lock()
 	c.sdpVersion++
 	var offer []byte
@@ -147,7 +149,7 @@ func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Serve
 	c.mu.Unlock()
 	res := sipmsg.NewSDPResponseFromRequest(req, offer)
 	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
-	for _, h := range timerHeaders(st) {
+	for _, h := range sipheader.TimerHeaders(st) {
 		res.AppendHeader(h)
 	}
 	e.respond(tx, res)

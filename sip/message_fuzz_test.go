@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/sip/guard"
+
 	"github.com/hotline-oss/hotline/media/portpool"
 
 	"github.com/emiago/sipgo"
@@ -56,15 +58,15 @@ func newFuzzEndpoint(tb testing.TB) *fuzzEndpoint {
 	}
 	tb.Cleanup(func() { _ = e.Close() })
 	// The same handlers, wrapped the same way, as buildStack registers.
-	f := &fuzzEndpoint{e: e, noRoute: e.guarded(classOptions, e.onUnsupported)}
+	f := &fuzzEndpoint{e: e, noRoute: e.guarded(guard.ClassOptions, e.onUnsupported)}
 	f.dispatch = map[sipmsg.RequestMethod]sipgo.RequestHandler{
-		sipmsg.INVITE:   e.guarded(classInvite, e.onInvite),
+		sipmsg.INVITE:   e.guarded(guard.ClassInvite, e.onInvite),
 		sipmsg.ACK:      e.guarded(unguarded, e.onAck),
 		sipmsg.BYE:      e.guarded(unguarded, e.onBye),
 		sipmsg.CANCEL:   e.guarded(unguarded, e.onStrayCancel),
-		sipmsg.OPTIONS:  e.guarded(classOptions, e.onOptions),
+		sipmsg.OPTIONS:  e.guarded(guard.ClassOptions, e.onOptions),
 		sipmsg.INFO:     e.guarded(unguarded, e.onInfo),
-		sipmsg.REGISTER: e.guarded(classRegister, e.onRegister),
+		sipmsg.REGISTER: e.guarded(guard.ClassRegister, e.onRegister),
 		sipmsg.REFER:    e.guarded(unguarded, e.onRefer),
 		sipmsg.NOTIFY:   e.guarded(unguarded, e.onNotify),
 	}

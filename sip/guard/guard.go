@@ -1,4 +1,4 @@
-package sip
+package guard
 
 import (
 	"net/netip"
@@ -48,9 +48,9 @@ var DefaultScannerUserAgents = []string{
 	"friendly-scanner", "sipvicious", "sipcli", "sip-scan", "sundayddr", "iWar", "VaxSIPUserAgent",
 }
 
-// GuardConfig sets the per-source limits applied before any handler. The
+// Config sets the per-source limits applied before any handler. The
 // zero value limits nothing.
-type GuardConfig struct {
+type Config struct {
 	// Trusted sources (a carrier's SBC sends every caller's INVITE from one
 	// address) are never rate limited nor refused for a ban; digest
 	// authentication still bans them from logging in.
@@ -82,22 +82,24 @@ type GuardConfig struct {
 // logEvery bounds the guard's log lines to one per source per minute.
 const logEvery = time.Minute
 
-// guard applies GuardConfig. Its clock is injected for tests.
-type guard struct {
-	cfg     GuardConfig
+// Guard applies Config. Its clock is injected for tests.
+type Guard struct {
+	cfg     Config
 	deny    []string // lower-cased UserAgentDeny
-	sources *sourceTable
+	sources *Sources
 	now     func() time.Time
 }
 
-func newGuard(cfg GuardConfig, sources *sourceTable, now func() time.Time) *guard {
+// New builds a guard over sources (shared with the Authenticator) on the
+// clock now.
+func New(cfg Config, sources *Sources, now func() time.Time) *Guard {
 	if cfg.ScannerAction == "" {
 		cfg.ScannerAction = ActionSilence
 	}
 	if cfg.BanAction == "" {
 		cfg.BanAction = ActionForbidden
 	}
-	g := &guard{cfg: cfg, sources: sources, now: now}
+	g := &Guard{cfg: cfg, sources: sources, now: now}
 	for _, ua := range cfg.UserAgentDeny {
 		if ua = strings.TrimSpace(ua); ua != "" {
 			g.deny = append(g.deny, strings.ToLower(ua))
@@ -106,56 +108,56 @@ func newGuard(cfg GuardConfig, sources *sourceTable, now func() time.Time) *guar
 	return g
 }
 
-// verdict is the guard's decision on one request.
-type verdict struct {
-	pass       bool
-	reason     string        // Reject* when refused
-	action     Action        // silence or 403, or "" for 503
-	retryAfter time.Duration // with a 503
-	logIt      bool          // the first refusal of this source in a while
+// Verdict is the guard's decision on one request.
+type Verdict struct {
+	Pass       bool
+	Reason     string        // Reject* when refused
+	Action     Action        // silence or 403, or "" for 503
+	RetryAfter time.Duration // with a 503
+	LogIt      bool          // the first refusal of this source in a while
 }
 
-// check decides on an out-of-dialog request of class from src.
-func (g *guard) check(src netip.Addr, class requestClass, userAgent string) verdict {
+// Check decides on an out-of-dialog request of class from src.
+func (g *Guard) Check(src netip.Addr, class Class, userAgent string) Verdict {
 	now := g.now()
 	if g.scanner(userAgent) {
-		return verdict{reason: RejectUserAgent, action: g.cfg.ScannerAction, logIt: g.sources.shouldLog(src, now, logEvery)}
+		return Verdict{Reason: RejectUserAgent, Action: g.cfg.ScannerAction, LogIt: g.sources.shouldLog(src, now, logEvery)}
 	}
-	if g.trusted(src) || (g.cfg.KnownPeer != nil && g.cfg.KnownPeer(src)) {
-		return verdict{pass: true}
+	if g.Trusted(src) || (g.cfg.KnownPeer != nil && g.cfg.KnownPeer(src)) {
+		return Verdict{Pass: true}
 	}
 	if g.sources.banned(src, now) {
-		return verdict{reason: RejectBanned, action: g.cfg.BanAction}
+		return Verdict{Reason: RejectBanned, Action: g.cfg.BanAction}
 	}
 	limit := g.limit(class)
 	if limit.PerSecond <= 0 {
-		return verdict{pass: true}
+		return Verdict{Pass: true}
 	}
 	ok, wait := g.sources.take(src, class, now, limit)
 	if ok {
-		return verdict{pass: true}
+		return Verdict{Pass: true}
 	}
-	v := verdict{reason: RejectRateLimited, logIt: g.sources.shouldLog(src, now, logEvery)}
-	if class == classOptions {
-		v.action = ActionSilence
+	v := Verdict{Reason: RejectRateLimited, LogIt: g.sources.shouldLog(src, now, logEvery)}
+	if class == ClassOptions {
+		v.Action = ActionSilence
 	} else {
 		// Retry-After tells the phone when its bucket has a token again.
-		v.retryAfter = max(wait, time.Second)
+		v.RetryAfter = max(wait, time.Second)
 	}
 	return v
 }
 
-func (g *guard) limit(class requestClass) RateLimit {
+func (g *Guard) limit(class Class) RateLimit {
 	switch class {
-	case classInvite:
+	case ClassInvite:
 		return g.cfg.Invite
-	case classRegister:
+	case ClassRegister:
 		return g.cfg.Register
 	}
 	return g.cfg.Options
 }
 
-func (g *guard) scanner(userAgent string) bool {
+func (g *Guard) scanner(userAgent string) bool {
 	if userAgent == "" || len(g.deny) == 0 {
 		return false
 	}
@@ -170,7 +172,8 @@ func (g *guard) scanner(userAgent string) bool {
 	return false
 }
 
-func (g *guard) trusted(src netip.Addr) bool {
+// Trusted reports whether src is in a trusted range.
+func (g *Guard) Trusted(src netip.Addr) bool {
 	for _, p := range g.cfg.Trusted {
 		if p.Contains(src) {
 			return true
@@ -179,8 +182,25 @@ func (g *guard) trusted(src netip.Addr) bool {
 	return false
 }
 
-// retryAfterHeader rounds up to whole seconds, as the header wants.
-func retryAfterHeader(d time.Duration) sipmsg.Header {
+// RejectReasonForStatus maps a final status to its reject reason. 503 and
+// 403 are counted where they are decided (overload, draining, bans).
+func RejectReasonForStatus(code int) string {
+	switch code {
+	case sipmsg.StatusBadRequest:
+		return RejectMalformed
+	case sipmsg.StatusNotFound:
+		return RejectNotOurs
+	case sipmsg.StatusMethodNotAllowed, sipmsg.StatusNotImplemented:
+		return RejectMethod
+	}
+	return ""
+}
+
+// RetryAfterHeader rounds up to whole seconds, as the header wants.
+func RetryAfterHeader(d time.Duration) sipmsg.Header {
 	secs := int64((d + time.Second - 1) / time.Second)
 	return sipmsg.NewHeader("Retry-After", strconv.FormatInt(max(secs, 1), 10))
 }
+
+// BanAction is how a banned source is answered.
+func (g *Guard) BanAction() Action { return g.cfg.BanAction }

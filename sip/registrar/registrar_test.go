@@ -1,4 +1,4 @@
-package sip
+package registrar
 
 import (
 	"errors"
@@ -31,7 +31,7 @@ func registerWith(t *testing.T, callID string, cseq uint32, expires string, cont
 func TestRegistrarBindAndExpire(t *testing.T) {
 	clock := &testClock{time.Unix(1_800_000_000, 0)}
 	var changes []string
-	r := NewRegistrar(clock.now, func(u string, on bool) {
+	r := New(clock.now, func(u string, on bool) {
 		if on {
 			changes = append(changes, u+"+")
 		} else {
@@ -50,10 +50,10 @@ func TestRegistrarBindAndExpire(t *testing.T) {
 	if bs, _ = r.Update("1001", registerWith(t, "c1", 2, "120", "<sip:1001@10.0.0.5:5062>"), "203.0.113.5:40000"); len(bs) != 2 {
 		t.Fatalf("refresh: %+v", bs)
 	}
-	if _, err := r.Update("1001", registerWith(t, "c1", 2, "120", "<sip:1001@10.0.0.5:5062>"), "x"); !errors.Is(err, errOutOfOrder) {
+	if _, err := r.Update("1001", registerWith(t, "c1", 2, "120", "<sip:1001@10.0.0.5:5062>"), "x"); !errors.Is(err, ErrOutOfOrder) {
 		t.Errorf("replayed CSeq: %v", err)
 	}
-	if _, err := r.Update("1001", registerWith(t, "c3", 1, "10", "<sip:1001@10.0.0.7>"), "x"); !errors.Is(err, errIntervalTooBrief) {
+	if _, err := r.Update("1001", registerWith(t, "c3", 1, "10", "<sip:1001@10.0.0.7>"), "x"); !errors.Is(err, ErrIntervalTooBrief) {
 		t.Errorf("10 s: %v", err)
 	}
 	clock.t = clock.t.Add(200 * time.Second)
@@ -74,7 +74,7 @@ func TestRegistrarBindAndExpire(t *testing.T) {
 func TestRegistrarUnregister(t *testing.T) {
 	clock := &testClock{time.Unix(1_800_000_000, 0)}
 	gone := 0
-	r := NewRegistrar(clock.now, func(_ string, on bool) {
+	r := New(clock.now, func(_ string, on bool) {
 		if !on {
 			gone++
 		}

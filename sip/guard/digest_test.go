@@ -1,4 +1,4 @@
-package sip
+package guard
 
 import (
 	"net/netip"

@@ -1,4 +1,4 @@
-package sip
+package sipheader
 
 import (
 	"slices"
@@ -8,26 +8,26 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 )
 
-// maxRedirections bounds the entries read from Diversion and History-Info:
+// MaxRedirections bounds the entries read from Diversion and History-Info:
 // a real forwarding chain has a handful; more is a malformed or hostile
 // request, and the rest is ignored.
-const maxRedirections = 16
+const MaxRedirections = 16
 
-// redirectedFrom lists the numbers a forwarded call was addressed to
+// RedirectedFrom lists the numbers a forwarded call was addressed to
 // before it reached us, earliest first: the targets of History-Info (RFC
 // 7044) in index order, then the diverting numbers of Diversion (RFC 5806),
 // whose last entry is the original one. Entries that are not telephone
 // numbers are left out.
-func redirectedFrom(req *sipmsg.Request) []string {
+func RedirectedFrom(req *sipmsg.Request) []string {
 	var out []string
 	out = append(out, historyTargets(req)...)
 	var div []string
 	for _, h := range req.GetHeaders("Diversion") {
 		for _, part := range splitAddresses(h.Value()) {
-			if len(div) >= maxRedirections {
+			if len(div) >= MaxRedirections {
 				break
 			}
-			if n := assertedNumber(part); n != "" {
+			if n := AssertedNumber(part); n != "" {
 				div = append(div, n)
 			}
 		}
@@ -49,11 +49,11 @@ func historyTargets(req *sipmsg.Request) []string {
 	var entries []historyEntry
 	for _, h := range req.GetHeaders("History-Info") {
 		for _, part := range splitAddresses(h.Value()) {
-			if len(entries) >= maxRedirections {
+			if len(entries) >= MaxRedirections {
 				break
 			}
 			uri, params := splitNameAddr(part)
-			n := assertedNumber("<" + uri + ">")
+			n := AssertedNumber("<" + uri + ">")
 			idx, ok := parseIndex(param(params, "index"))
 			if n != "" && ok {
 				entries = append(entries, historyEntry{number: n, index: idx})

@@ -1,4 +1,4 @@
-package sip
+package registrar
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 
 func TestRegistrarSixthContactReplacesTheOldest(t *testing.T) {
 	clock := &testClock{time.Unix(1_800_000_000, 0)}
-	r := NewRegistrar(clock.now, nil)
+	r := New(clock.now, nil)
 	var replaced []string
 	r.OnReplaced = func(user string, b Binding) { replaced = append(replaced, user+" "+b.Contact.Host) }
 	phone := func(i int) string { return fmt.Sprintf("<sip:1001@10.0.1.%d:5060>", i) }
@@ -46,7 +46,7 @@ func TestRegistrarSixthContactReplacesTheOldest(t *testing.T) {
 
 func TestRegistrarCapAppliesWithinOneRegister(t *testing.T) {
 	clock := &testClock{time.Unix(1_800_000_000, 0)}
-	r := NewRegistrar(clock.now, nil)
+	r := New(clock.now, nil)
 	r.MaxContacts = 2
 	n := 0
 	r.OnReplaced = func(string, Binding) { n++ }

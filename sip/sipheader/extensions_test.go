@@ -1,4 +1,4 @@
-package sip
+package sipheader
 
 import (
 	"errors"
@@ -17,42 +17,42 @@ func inviteWith(headers ...string) *sipmsg.Request {
 }
 
 func TestNegotiateTimer(t *testing.T) {
-	p := timerPolicy{minSE: 90 * time.Second, prefer: 1800 * time.Second}
+	p := TimerPolicy{MinSE: 90 * time.Second, Prefer: 1800 * time.Second}
 	cases := []struct {
 		name     string
 		req      *sipmsg.Request
-		want     sessionTimer
+		want     SessionTimer
 		tooSmall bool
 		bad      bool
 	}{
-		{"no timer asked, none supported", inviteWith(), sessionTimer{}, false, false},
+		{"no timer asked, none supported", inviteWith(), SessionTimer{}, false, false},
 		{"supported, none asked: ours, caller refreshes", inviteWith("Supported", "timer"),
-			sessionTimer{1800 * time.Second, refresherUAC, true}, false, false},
+			SessionTimer{1800 * time.Second, RefresherUAC, true}, false, false},
 		{"their Min-SE above ours", inviteWith("Supported", "100rel, timer", "Min-SE", "3600"),
-			sessionTimer{3600 * time.Second, refresherUAC, true}, false, false},
+			SessionTimer{3600 * time.Second, RefresherUAC, true}, false, false},
 		{"asked with refresher", inviteWith("Supported", "timer", "Session-Expires", "300;refresher=uas"),
-			sessionTimer{300 * time.Second, refresherUAS, true}, false, false},
+			SessionTimer{300 * time.Second, RefresherUAS, true}, false, false},
 		{"compact forms", inviteWith("k", "timer", "x", "120"),
-			sessionTimer{120 * time.Second, refresherUAC, true}, false, false},
+			SessionTimer{120 * time.Second, RefresherUAC, true}, false, false},
 		{"inserted by a proxy: we refresh, no Require", inviteWith("Session-Expires", "600"),
-			sessionTimer{600 * time.Second, refresherUAS, false}, false, false},
-		{"below Min-SE", inviteWith("Supported", "timer", "Session-Expires", "60"), sessionTimer{}, true, false},
-		{"not a number", inviteWith("Session-Expires", "abc"), sessionTimer{}, false, true},
-		{"zero", inviteWith("Session-Expires", "0"), sessionTimer{}, false, true},
-		{"bad refresher", inviteWith("Session-Expires", "600;refresher=me"), sessionTimer{}, false, true},
-		{"bad Min-SE", inviteWith("Session-Expires", "600", "Min-SE", "-1"), sessionTimer{}, false, true},
+			SessionTimer{600 * time.Second, RefresherUAS, false}, false, false},
+		{"below Min-SE", inviteWith("Supported", "timer", "Session-Expires", "60"), SessionTimer{}, true, false},
+		{"not a number", inviteWith("Session-Expires", "abc"), SessionTimer{}, false, true},
+		{"zero", inviteWith("Session-Expires", "0"), SessionTimer{}, false, true},
+		{"bad refresher", inviteWith("Session-Expires", "600;refresher=me"), SessionTimer{}, false, true},
+		{"bad Min-SE", inviteWith("Session-Expires", "600", "Min-SE", "-1"), SessionTimer{}, false, true},
 	}
 	for _, tc := range cases {
-		got, tooSmall, err := negotiateTimer(tc.req, p)
+		got, tooSmall, err := NegotiateTimer(tc.req, p)
 		if got != tc.want || tooSmall != tc.tooSmall || (err != nil) != tc.bad {
 			t.Errorf("%s: got %+v tooSmall=%v err=%v; want %+v tooSmall=%v bad=%v",
 				tc.name, got, tooSmall, err, tc.want, tc.tooSmall, tc.bad)
 		}
-		if err != nil && !errors.Is(err, errBadSessionExpires) {
+		if err != nil && !errors.Is(err, ErrBadSessionExpires) {
 			t.Errorf("%s: error %v is not errBadSessionExpires", tc.name, err)
 		}
 	}
-	if st, _, _ := negotiateTimer(inviteWith("Session-Expires", "600"), timerPolicy{disable: true}); st.active() {
+	if st, _, _ := NegotiateTimer(inviteWith("Session-Expires", "600"), TimerPolicy{Disable: true}); st.Active() {
 		t.Error("a disabled policy negotiated a timer")
 	}
 }
@@ -63,29 +63,29 @@ func TestSessionTimerWaits(t *testing.T) {
 		{1800 * time.Second, 900 * time.Second, 1768 * time.Second}, // at most 32 s before the end
 		{3 * time.Second, 1500 * time.Millisecond, 2 * time.Second},
 	} {
-		st := sessionTimer{interval: tc.interval}
-		if st.refreshWait() != tc.refresh || st.expiryWait() != tc.expiry {
-			t.Errorf("%s: refresh %s expiry %s, want %s and %s", tc.interval, st.refreshWait(), st.expiryWait(), tc.refresh, tc.expiry)
+		st := SessionTimer{Interval: tc.interval}
+		if st.RefreshWait() != tc.refresh || st.ExpiryWait() != tc.expiry {
+			t.Errorf("%s: refresh %s expiry %s, want %s and %s", tc.interval, st.RefreshWait(), st.ExpiryWait(), tc.refresh, tc.expiry)
 		}
 	}
-	if got := (sessionTimer{interval: 1800 * time.Second, refresher: refresherUAS}).header(); got != "1800;refresher=uas" {
+	if got := (SessionTimer{Interval: 1800 * time.Second, Refresher: RefresherUAS}).Header(); got != "1800;refresher=uas" {
 		t.Errorf("header %q", got)
 	}
 }
 
 func TestParseRAck(t *testing.T) {
-	if r, c, m, err := parseRAck("776656 1 INVITE"); err != nil || r != 776656 || c != 1 || m != "INVITE" {
+	if r, c, m, err := ParseRAck("776656 1 INVITE"); err != nil || r != 776656 || c != 1 || m != "INVITE" {
 		t.Errorf("got %d %d %q %v", r, c, m, err)
 	}
 	for _, bad := range []string{"", "1 INVITE", "x 1 INVITE", "1 99999999999 INVITE", "1 2 INVITE extra"} {
-		if _, _, _, err := parseRAck(bad); err == nil {
+		if _, _, _, err := ParseRAck(bad); err == nil {
 			t.Errorf("RAck %q accepted", bad)
 		}
 	}
 }
 
 func TestUnsupportedRequire(t *testing.T) {
-	got := unsupportedRequire(inviteWith("Require", "100rel, timer, replaces", "Require", "foo"))
+	got := UnsupportedRequire(inviteWith("Require", "100rel, timer, replaces", "Require", "foo"))
 	if len(got) != 2 || got[0] != "replaces" || got[1] != "foo" {
 		t.Errorf("got %v", got)
 	}

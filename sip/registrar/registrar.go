@@ -1,4 +1,4 @@
-package sip
+package registrar
 
 import (
 	"errors"
@@ -28,7 +28,7 @@ type Binding struct {
 type Registrar struct {
 	MinExpires, MaxExpires, DefaultExpires time.Duration
 	// StreamMaxExpires, when set, caps registrations over TCP and TLS
-	// (see streamRegistrationLimit).
+	// (see the endpoint's TCP idle timeout).
 	StreamMaxExpires time.Duration
 	// MaxContacts caps an agent's bindings (every offer rings them all);
 	// a new one past the cap replaces the one refreshed longest ago.
@@ -46,14 +46,16 @@ type Registrar struct {
 // DefaultMaxContacts is how many phones one agent may register at once.
 const DefaultMaxContacts = 5
 
+// Refusals of a REGISTER: too short an interval (423 with Min-Expires),
+// and a CSeq not above the binding's (RFC 3261 10.3 step 7).
 var (
-	errIntervalTooBrief = errors.New("registration interval too brief")
-	errOutOfOrder       = errors.New("REGISTER out of order")
+	ErrIntervalTooBrief = errors.New("registration interval too brief")
+	ErrOutOfOrder       = errors.New("REGISTER out of order")
 )
 
-// NewRegistrar builds a registrar; onChange is told when a user gets its
+// New builds a registrar; onChange is told when a user gets its
 // first binding or loses its last (by un-REGISTER or expiry).
-func NewRegistrar(now func() time.Time, onChange func(user string, registered bool)) *Registrar {
+func New(now func() time.Time, onChange func(user string, registered bool)) *Registrar {
 	if now == nil {
 		now = time.Now
 	}
@@ -136,7 +138,7 @@ func (r *Registrar) apply(current []Binding, user string, h sipmsg.Header, req *
 		}
 	}
 	if expires != 0 && expires < r.MinExpires {
-		return current, errIntervalTooBrief
+		return current, ErrIntervalTooBrief
 	}
 	expires = min(expires, r.MaxExpires)
 	if r.StreamMaxExpires > 0 && isStream(req.Transport()) {
@@ -148,7 +150,7 @@ func (r *Registrar) apply(current []Binding, user string, h sipmsg.Header, req *
 			continue
 		}
 		if b.CallID == callID && cseq <= b.CSeq {
-			return current, errOutOfOrder
+			return current, ErrOutOfOrder
 		}
 		current = append(current[:i], current[i+1:]...)
 		break
@@ -240,4 +242,13 @@ func (r *Registrar) Registered() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// isStream reports whether a transport name is connection-oriented.
+func isStream(transport string) bool {
+	switch transport {
+	case "TCP", "TLS", "tcp", "tls":
+		return true
+	}
+	return false
 }

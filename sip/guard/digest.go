@@ -1,4 +1,4 @@
-package sip
+package guard
 
 import (
 	"crypto/hmac"
@@ -50,9 +50,9 @@ type AuthConfig struct {
 	// whether this failure got the source banned.
 	OnFailure func(source netip.Addr, user, reason string, banned bool)
 
-	// sources holds failures and bans; the endpoint shares its guard's
+	// Sources holds failures and bans; the endpoint shares its guard's
 	// bounded table. nil: a table of its own.
-	sources *sourceTable
+	Sources *Sources
 }
 
 // Why a digest answer failed, for logs (a fail2ban filter reads them).
@@ -72,7 +72,7 @@ type Authenticator struct {
 	cfg    AuthConfig
 	secret [32]byte
 
-	sources *sourceTable
+	sources *Sources
 	nonces  *nonceCounts
 }
 
@@ -103,10 +103,10 @@ func NewAuthenticator(cfg AuthConfig) *Authenticator {
 	if cfg.Password == nil {
 		cfg.Password = func(string) (string, bool) { return "", false }
 	}
-	if cfg.sources == nil {
-		cfg.sources = newSourceTable(0)
+	if cfg.Sources == nil {
+		cfg.Sources = NewSources(0)
 	}
-	a := &Authenticator{cfg: cfg, sources: cfg.sources, nonces: newNonceCounts(cfg.MaxNonces)}
+	a := &Authenticator{cfg: cfg, sources: cfg.Sources, nonces: newNonceCounts(cfg.MaxNonces)}
 	_, _ = rand.Read(a.secret[:])
 	return a
 }
@@ -273,3 +273,9 @@ func (a *Authenticator) IsBanned(source netip.Addr) bool {
 func (a *Authenticator) Banned() []netip.Addr {
 	return a.sources.bannedNow(a.cfg.Now())
 }
+
+// BanFor is how long a source that kept failing stays banned.
+func (a *Authenticator) BanFor() time.Duration { return a.cfg.BanFor }
+
+// Sources is the table of failures and bans the authenticator keeps.
+func (a *Authenticator) Sources() *Sources { return a.sources }

@@ -1,4 +1,4 @@
-package sip
+package guard
 
 import (
 	"math"
@@ -19,9 +19,9 @@ const (
 // DefaultRetryAfter is the Retry-After of a 503 for a refused call.
 const DefaultRetryAfter = 30 * time.Second
 
-// cpuSampleEvery is how often process CPU is sampled; the limit compares
+// CPUSampleEvery is how often process CPU is sampled; the limit compares
 // the use over the last second (the last four intervals).
-const cpuSampleEvery = 250 * time.Millisecond
+const CPUSampleEvery = 250 * time.Millisecond
 
 // OverloadConfig limits new calls beyond the channel limit (MaxCalls).
 // Calls already up are never touched.
@@ -39,8 +39,8 @@ type OverloadConfig struct {
 	CPUPercent func() float64
 }
 
-// overloadGuard decides whether a new call may start.
-type overloadGuard struct {
+// Overload decides whether a new call may start.
+type Overload struct {
 	cfg OverloadConfig
 	now func() time.Time
 
@@ -48,16 +48,17 @@ type overloadGuard struct {
 	cps bucket
 }
 
-func newOverloadGuard(cfg OverloadConfig, now func() time.Time) *overloadGuard {
+// NewOverload builds the limits of cfg on the clock now.
+func NewOverload(cfg OverloadConfig, now func() time.Time) *Overload {
 	if cfg.RetryAfter <= 0 {
 		cfg.RetryAfter = DefaultRetryAfter
 	}
-	return &overloadGuard{cfg: cfg, now: now}
+	return &Overload{cfg: cfg, now: now}
 }
 
-// admit says why a new call cannot start now, or "" when it may. CPU is
+// Admit says why a new call cannot start now, or "" when it may. CPU is
 // checked first so that a refusal for CPU spends no call-rate token.
-func (o *overloadGuard) admit() string {
+func (o *Overload) Admit() string {
 	if o.cfg.MaxCPUPercent > 0 && o.cfg.CPUPercent != nil && o.cfg.CPUPercent() > o.cfg.MaxCPUPercent {
 		return BlockedCPU
 	}
@@ -73,9 +74,9 @@ func (o *overloadGuard) admit() string {
 	return ""
 }
 
-// cpuSampler turns the process's CPU time, read every cpuSampleEvery, into
+// CPUSampler turns the process's CPU time, read every CPUSampleEvery, into
 // its share of the machine over the last second.
-type cpuSampler struct {
+type CPUSampler struct {
 	read  func() (time.Duration, error) // CPU time the process used so far
 	cores int
 
@@ -90,12 +91,13 @@ type cpuSample struct {
 	cpu time.Duration
 }
 
-func newCPUSampler(read func() (time.Duration, error), cores int) *cpuSampler {
-	return &cpuSampler{read: read, cores: max(cores, 1)}
+// NewCPUSampler measures the CPU time read returns against cores cores.
+func NewCPUSampler(read func() (time.Duration, error), cores int) *CPUSampler {
+	return &CPUSampler{read: read, cores: max(cores, 1)}
 }
 
 // sample takes one reading at now and updates the percentage.
-func (s *cpuSampler) sample(now time.Time) error {
+func (s *CPUSampler) Sample(now time.Time) error {
 	used, err := s.read()
 	if err != nil {
 		return err
@@ -119,12 +121,25 @@ func (s *cpuSampler) sample(now time.Time) error {
 }
 
 // Percent is the process's CPU share over the last second, 0–100.
-func (s *cpuSampler) Percent() float64 { return math.Float64frombits(s.percent.Load()) }
+func (s *CPUSampler) Percent() float64 { return math.Float64frombits(s.percent.Load()) }
 
-// blockedRejectReason maps a Blocked* reason to its reject reason.
-func blockedRejectReason(blocked string) string {
+// BlockedRejectReason maps a Blocked* reason to its reject reason.
+func BlockedRejectReason(blocked string) string {
 	if blocked == BlockedDraining {
 		return RejectDraining
 	}
 	return RejectOverload
 }
+
+// RetryAfter is the Retry-After sent with every 503 for a refused call.
+func (o *Overload) RetryAfter() time.Duration { return o.cfg.RetryAfter }
+
+// NeedsCPUSampler reports whether a CPU limit is set without a sampler to
+// measure it; the owner then samples the process and calls SetCPUPercent
+// before the first Admit.
+func (o *Overload) NeedsCPUSampler() bool {
+	return o.cfg.MaxCPUPercent > 0 && o.cfg.CPUPercent == nil
+}
+
+// SetCPUPercent installs the sampler of process CPU; see NeedsCPUSampler.
+func (o *Overload) SetCPUPercent(percent func() float64) { o.cfg.CPUPercent = percent }

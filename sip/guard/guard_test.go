@@ -1,4 +1,4 @@
-package sip
+package guard
 
 import (
 	"fmt"
@@ -55,40 +55,40 @@ func TestBucketBurstThenLimitedThenRefilled(t *testing.T) {
 
 func TestGuardLimitsEachMethodSeparately(t *testing.T) {
 	clock := newFakeClock()
-	g := newGuard(GuardConfig{Invite: limit(1, 2), Register: limit(1, 3), Options: limit(1, 1)}, newSourceTable(0), clock.now)
+	g := New(Config{Invite: limit(1, 2), Register: limit(1, 3), Options: limit(1, 1)}, NewSources(0), clock.now)
 	src := addr("203.0.113.5")
-	counts := map[requestClass]int{}
-	for _, class := range []requestClass{classInvite, classRegister, classOptions} {
+	counts := map[Class]int{}
+	for _, class := range []Class{ClassInvite, ClassRegister, ClassOptions} {
 		for i := 0; i < 10; i++ {
-			if g.check(src, class, "").pass {
+			if g.Check(src, class, "").Pass {
 				counts[class]++
 			}
 		}
 	}
-	if counts[classInvite] != 2 || counts[classRegister] != 3 || counts[classOptions] != 1 {
+	if counts[ClassInvite] != 2 || counts[ClassRegister] != 3 || counts[ClassOptions] != 1 {
 		t.Fatalf("admitted %v, want INVITE 2, REGISTER 3, OPTIONS 1", counts)
 	}
-	inv := g.check(src, classInvite, "")
-	if inv.pass || inv.reason != RejectRateLimited || inv.action != "" || inv.retryAfter != time.Second {
+	inv := g.Check(src, ClassInvite, "")
+	if inv.Pass || inv.Reason != RejectRateLimited || inv.Action != "" || inv.RetryAfter != time.Second {
 		t.Errorf("limited INVITE: %+v, want 503 with Retry-After 1s", inv)
 	}
-	opt := g.check(src, classOptions, "")
-	if opt.pass || opt.action != ActionSilence {
+	opt := g.Check(src, ClassOptions, "")
+	if opt.Pass || opt.Action != ActionSilence {
 		t.Errorf("limited OPTIONS: %+v, want silence", opt)
 	}
-	if !g.check(addr("203.0.113.6"), classInvite, "").pass {
+	if !g.Check(addr("203.0.113.6"), ClassInvite, "").Pass {
 		t.Error("another source was limited")
 	}
 	clock.advance(time.Second)
-	if !g.check(src, classInvite, "").pass {
+	if !g.Check(src, ClassInvite, "").Pass {
 		t.Error("INVITE bucket did not refill")
 	}
 }
 
 func TestGuardTrustedSourcesAreNotLimited(t *testing.T) {
 	clock := newFakeClock()
-	sources := newSourceTable(0)
-	g := newGuard(GuardConfig{
+	sources := NewSources(0)
+	g := New(Config{
 		Trusted:       []netip.Prefix{netip.MustParsePrefix("198.51.100.0/24")},
 		Invite:        limit(1, 1),
 		UserAgentDeny: DefaultScannerUserAgents,
@@ -96,11 +96,11 @@ func TestGuardTrustedSourcesAreNotLimited(t *testing.T) {
 	sbc := addr("198.51.100.20")
 	sources.ban(sbc, clock.now().Add(time.Hour))
 	for i := 0; i < 100; i++ {
-		if !g.check(sbc, classInvite, "carrier-sbc").pass {
+		if !g.Check(sbc, ClassInvite, "carrier-sbc").Pass {
 			t.Fatalf("trusted source refused at request %d", i+1)
 		}
 	}
-	if v := g.check(sbc, classInvite, "friendly-scanner"); v.pass || v.reason != RejectUserAgent {
+	if v := g.Check(sbc, ClassInvite, "friendly-scanner"); v.Pass || v.Reason != RejectUserAgent {
 		t.Errorf("a scanner's User-Agent through a trusted source: %+v", v)
 	}
 }
@@ -108,21 +108,21 @@ func TestGuardTrustedSourcesAreNotLimited(t *testing.T) {
 func TestGuardUserAgentDenyList(t *testing.T) {
 	clock := newFakeClock()
 	for _, action := range []Action{ActionSilence, ActionForbidden} {
-		g := newGuard(GuardConfig{UserAgentDeny: DefaultScannerUserAgents, ScannerAction: action}, newSourceTable(0), clock.now)
+		g := New(Config{UserAgentDeny: DefaultScannerUserAgents, ScannerAction: action}, NewSources(0), clock.now)
 		for _, ua := range []string{"friendly-scanner", "SIPVicious 0.3.4", "sipcli/v1.8", "VaxSIPUserAgent/3.1", "Iwar"} {
-			v := g.check(addr("192.0.2.1"), classOptions, ua)
-			if v.pass || v.reason != RejectUserAgent || v.action != action {
+			v := g.Check(addr("192.0.2.1"), ClassOptions, ua)
+			if v.Pass || v.Reason != RejectUserAgent || v.Action != action {
 				t.Errorf("%s with %q: %+v", action, ua, v)
 			}
 		}
 		for _, ua := range []string{"", "Linphone/5.2", "baresip v3.10", "MicroSIP/3.21"} {
-			if !g.check(addr("192.0.2.1"), classOptions, ua).pass {
+			if !g.Check(addr("192.0.2.1"), ClassOptions, ua).Pass {
 				t.Errorf("%q refused", ua)
 			}
 		}
 	}
-	g := newGuard(GuardConfig{}, newSourceTable(0), clock.now)
-	if v := g.check(addr("192.0.2.1"), classOptions, "friendly-scanner"); !v.pass {
+	g := New(Config{}, NewSources(0), clock.now)
+	if v := g.Check(addr("192.0.2.1"), ClassOptions, "friendly-scanner"); !v.Pass {
 		t.Error("an empty deny list refused a request")
 	}
 	if g.cfg.ScannerAction != ActionSilence || g.cfg.BanAction != ActionForbidden {
@@ -132,15 +132,15 @@ func TestGuardUserAgentDenyList(t *testing.T) {
 
 func TestGuardLogsOncePerSourcePerMinute(t *testing.T) {
 	clock := newFakeClock()
-	g := newGuard(GuardConfig{UserAgentDeny: []string{"sipvicious"}}, newSourceTable(0), clock.now)
+	g := New(Config{UserAgentDeny: []string{"sipvicious"}}, NewSources(0), clock.now)
 	logged := 0
 	for i := 0; i < 1000; i++ {
-		if g.check(addr("192.0.2.7"), classInvite, "sipvicious").logIt {
+		if g.Check(addr("192.0.2.7"), ClassInvite, "sipvicious").LogIt {
 			logged++
 		}
 	}
 	clock.advance(time.Minute)
-	if g.check(addr("192.0.2.7"), classInvite, "sipvicious").logIt {
+	if g.Check(addr("192.0.2.7"), ClassInvite, "sipvicious").LogIt {
 		logged++
 	}
 	if logged != 2 {
@@ -150,18 +150,18 @@ func TestGuardLogsOncePerSourcePerMinute(t *testing.T) {
 
 func TestGuardRefusesBannedSource(t *testing.T) {
 	clock := newFakeClock()
-	sources := newSourceTable(0)
+	sources := NewSources(0)
 	for _, action := range []Action{ActionForbidden, ActionSilence} {
-		g := newGuard(GuardConfig{BanAction: action}, sources, clock.now)
+		g := New(Config{BanAction: action}, sources, clock.now)
 		src := addr("203.0.113.9")
 		sources.ban(src, clock.now().Add(15*time.Minute))
-		for _, class := range []requestClass{classInvite, classRegister, classOptions} {
-			if v := g.check(src, class, ""); v.pass || v.reason != RejectBanned || v.action != action {
+		for _, class := range []Class{ClassInvite, ClassRegister, ClassOptions} {
+			if v := g.Check(src, class, ""); v.Pass || v.Reason != RejectBanned || v.Action != action {
 				t.Errorf("banned %v with %s: %+v", class, action, v)
 			}
 		}
 		clock.advance(15 * time.Minute)
-		if !g.check(src, classInvite, "").pass {
+		if !g.Check(src, ClassInvite, "").Pass {
 			t.Errorf("ban did not expire (%s)", action)
 		}
 	}
@@ -169,16 +169,16 @@ func TestGuardRefusesBannedSource(t *testing.T) {
 
 func TestSourceTableIsBounded(t *testing.T) {
 	clock := newFakeClock()
-	table := newSourceTable(1000)
-	g := newGuard(GuardConfig{Invite: limit(1, 1)}, table, clock.now)
+	table := NewSources(1000)
+	g := New(Config{Invite: limit(1, 1)}, table, clock.now)
 	victim := addr("10.0.0.1")
-	g.check(victim, classInvite, "")
+	g.Check(victim, ClassInvite, "")
 	for i := 0; i < 5000; i++ {
 		clock.advance(time.Microsecond)
-		g.check(netip.AddrFrom4([4]byte{100, 64, byte(i >> 8), byte(i)}), classInvite, "")
+		g.Check(netip.AddrFrom4([4]byte{100, 64, byte(i >> 8), byte(i)}), ClassInvite, "")
 		if i%100 == 0 {
 			// A source that keeps sending is never the oldest idle one.
-			g.check(victim, classInvite, "")
+			g.Check(victim, ClassInvite, "")
 		}
 	}
 	if _, kept := table.sources[victim]; !kept {
@@ -193,7 +193,7 @@ func TestSourceTableIsBounded(t *testing.T) {
 	// Bans are bounded apart and survive the flood of new sources.
 	table.ban(victim, clock.now().Add(time.Hour))
 	for i := 0; i < 3000; i++ {
-		g.check(netip.AddrFrom4([4]byte{100, 65, byte(i >> 8), byte(i)}), classInvite, "")
+		g.Check(netip.AddrFrom4([4]byte{100, 65, byte(i >> 8), byte(i)}), ClassInvite, "")
 	}
 	if !table.banned(victim, clock.now()) {
 		t.Error("a flood of new sources lifted a ban")
@@ -208,34 +208,34 @@ func TestSourceTableIsBounded(t *testing.T) {
 
 func BenchmarkGuardCheck(b *testing.B) {
 	clock := newFakeClock()
-	g := newGuard(GuardConfig{Invite: limit(5, 20), UserAgentDeny: DefaultScannerUserAgents}, newSourceTable(0), clock.now)
+	g := New(Config{Invite: limit(5, 20), UserAgentDeny: DefaultScannerUserAgents}, NewSources(0), clock.now)
 	srcs := make([]netip.Addr, 4096)
 	for i := range srcs {
 		srcs[i] = netip.AddrFrom4([4]byte{198, 18, byte(i >> 8), byte(i)})
 	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		g.check(srcs[i%len(srcs)], classInvite, "Linphone/5.2")
+		g.Check(srcs[i%len(srcs)], ClassInvite, "Linphone/5.2")
 	}
 }
 
 func TestOverloadCallRateLimit(t *testing.T) {
 	clock := newFakeClock()
-	o := newOverloadGuard(OverloadConfig{MaxCallsPerSecond: 10}, clock.now)
+	o := NewOverload(OverloadConfig{MaxCallsPerSecond: 10}, clock.now)
 	admitted := 0
 	for i := 0; i < 50; i++ {
-		if o.admit() == "" {
+		if o.Admit() == "" {
 			admitted++
 		}
 	}
 	if admitted != 10 {
 		t.Fatalf("%d calls admitted in one instant at 10/s, want 10", admitted)
 	}
-	if got := o.admit(); got != BlockedCallRate {
+	if got := o.Admit(); got != BlockedCallRate {
 		t.Errorf("refusal reason %q, want %q", got, BlockedCallRate)
 	}
 	clock.advance(100 * time.Millisecond)
-	if o.admit() != "" || o.admit() == "" {
+	if o.Admit() != "" || o.Admit() == "" {
 		t.Error("after 100 ms at 10/s exactly one more call is admitted")
 	}
 	if o.cfg.RetryAfter != DefaultRetryAfter {
@@ -246,17 +246,17 @@ func TestOverloadCallRateLimit(t *testing.T) {
 func TestOverloadCPULimit(t *testing.T) {
 	clock := newFakeClock()
 	cpu := 50.0
-	o := newOverloadGuard(OverloadConfig{MaxCPUPercent: 80, MaxCallsPerSecond: 1, CPUPercent: func() float64 { return cpu }}, clock.now)
-	if got := o.admit(); got != "" {
+	o := NewOverload(OverloadConfig{MaxCPUPercent: 80, MaxCallsPerSecond: 1, CPUPercent: func() float64 { return cpu }}, clock.now)
+	if got := o.Admit(); got != "" {
 		t.Fatalf("at 50%% CPU: %q", got)
 	}
 	cpu = 95
 	clock.advance(time.Second)
-	if got := o.admit(); got != BlockedCPU {
+	if got := o.Admit(); got != BlockedCPU {
 		t.Fatalf("at 95%% CPU: %q, want %q", got, BlockedCPU)
 	}
 	cpu = 10
-	if got := o.admit(); got != "" {
+	if got := o.Admit(); got != "" {
 		t.Errorf("a CPU refusal spent the call-rate token: %q", got)
 	}
 }
@@ -264,15 +264,15 @@ func TestOverloadCPULimit(t *testing.T) {
 func TestCPUSamplerAveragesTheLastSecond(t *testing.T) {
 	clock := newFakeClock()
 	var used time.Duration
-	s := newCPUSampler(func() (time.Duration, error) { return used, nil }, 2)
-	if err := s.sample(clock.now()); err != nil {
+	s := NewCPUSampler(func() (time.Duration, error) { return used, nil }, 2)
+	if err := s.Sample(clock.now()); err != nil {
 		t.Fatal(err)
 	}
 	// Half a core for four intervals: 25% of a two-core machine.
 	for i := 0; i < 4; i++ {
 		clock.advance(250 * time.Millisecond)
 		used += 125 * time.Millisecond
-		_ = s.sample(clock.now())
+		_ = s.Sample(clock.now())
 	}
 	if p := s.Percent(); p < 24.9 || p > 25.1 {
 		t.Fatalf("percent %v, want 25", p)
@@ -281,19 +281,19 @@ func TestCPUSamplerAveragesTheLastSecond(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		clock.advance(250 * time.Millisecond)
 		used += 500 * time.Millisecond
-		_ = s.sample(clock.now())
+		_ = s.Sample(clock.now())
 	}
 	if p := s.Percent(); p < 99.9 || p > 100.1 {
 		t.Fatalf("percent %v, want 100", p)
 	}
-	failing := newCPUSampler(func() (time.Duration, error) { return 0, fmt.Errorf("no rusage") }, 1)
-	if err := failing.sample(clock.now()); err == nil {
+	failing := NewCPUSampler(func() (time.Duration, error) { return 0, fmt.Errorf("no rusage") }, 1)
+	if err := failing.Sample(clock.now()); err == nil {
 		t.Error("a read error was swallowed")
 	}
 }
 
 func TestProcessCPUTimeGrows(t *testing.T) {
-	first, err := processCPUTime()
+	first, err := ProcessCPUTime()
 	if err != nil {
 		t.Skipf("process CPU time unavailable: %v", err)
 	}
@@ -303,7 +303,7 @@ func TestProcessCPUTimeGrows(t *testing.T) {
 		for i := 0; i < 1_000_000; i++ {
 			x += i
 		}
-		if now, _ := processCPUTime(); now > first {
+		if now, _ := ProcessCPUTime(); now > first {
 			return
 		}
 	}
@@ -312,19 +312,19 @@ func TestProcessCPUTimeGrows(t *testing.T) {
 
 func TestRejectReasonsOfResponsesAndBlocks(t *testing.T) {
 	for code, want := range map[int]string{400: RejectMalformed, 404: RejectNotOurs, 405: RejectMethod, 501: RejectMethod, 503: "", 403: "", 401: "", 200: "", 481: ""} {
-		if got := rejectReasonForStatus(code); got != want {
+		if got := RejectReasonForStatus(code); got != want {
 			t.Errorf("status %d: %q, want %q", code, got, want)
 		}
 	}
 	for blocked, want := range map[string]string{BlockedChannelLimit: RejectOverload, BlockedCallRate: RejectOverload, BlockedCPU: RejectOverload, BlockedDraining: RejectDraining} {
-		if got := blockedRejectReason(blocked); got != want {
+		if got := BlockedRejectReason(blocked); got != want {
 			t.Errorf("blocked %s: %q, want %q", blocked, got, want)
 		}
 	}
-	if got := retryAfterHeader(1500 * time.Millisecond).Value(); got != "2" {
+	if got := RetryAfterHeader(1500 * time.Millisecond).Value(); got != "2" {
 		t.Errorf("Retry-After for 1.5 s: %q, want 2 (rounded up)", got)
 	}
-	if got := retryAfterHeader(0).Value(); got != "1" {
+	if got := RetryAfterHeader(0).Value(); got != "1" {
 		t.Errorf("Retry-After for 0: %q, want 1", got)
 	}
 }

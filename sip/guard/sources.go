@@ -1,4 +1,4 @@
-package sip
+package guard
 
 import (
 	"container/list"
@@ -16,21 +16,25 @@ const DefaultMaxSources = 100_000
 // alone identifies nobody.
 const DefaultIPv6PrefixLength = 64
 
-// requestClass picks a source's token bucket.
-type requestClass uint8
+// Class picks a source's token bucket.
+type Class uint8
 
 const (
-	classInvite requestClass = iota
-	classRegister
-	classOptions // OPTIONS and out-of-dialog methods we do not serve
+	ClassInvite Class = iota
+	ClassRegister
+	ClassOptions // OPTIONS and out-of-dialog methods we do not serve
 	numClasses
 )
 
-func (c requestClass) String() string {
+// Unguarded is the class of requests that get no bucket: the endpoint
+// uses it for requests inside a dialog, which the guard only observes.
+const Unguarded = numClasses
+
+func (c Class) String() string {
 	switch c {
-	case classInvite:
+	case ClassInvite:
 		return "INVITE"
-	case classRegister:
+	case ClassRegister:
 		return "REGISTER"
 	}
 	return "OPTIONS"
@@ -85,7 +89,7 @@ type banEntry struct {
 	until time.Time
 }
 
-// sourceTable remembers sources for the guard and the authenticator. A
+// Sources remembers sources for the guard and the authenticator. A
 // source is an IPv4 address or an IPv6 prefix (see key). The table is
 // bounded: a flood from spoofed addresses must not grow memory without
 // limit. Sources are kept in least-recently-seen order and the oldest idle
@@ -96,7 +100,7 @@ type banEntry struct {
 // long, so the oldest ends first), so that a flood of new sources cannot
 // push a banned one out of the table before the ban of every other has
 // been pushed out too.
-type sourceTable struct {
+type Sources struct {
 	mu       sync.Mutex
 	max      int
 	ipv6Bits int
@@ -108,11 +112,13 @@ type sourceTable struct {
 	evicted  uint64
 }
 
-func newSourceTable(maxSources int) *sourceTable {
+// NewSources makes a table of at most maxSources sources
+// (DefaultMaxSources when 0 or less).
+func NewSources(maxSources int) *Sources {
 	if maxSources <= 0 {
 		maxSources = DefaultMaxSources
 	}
-	return &sourceTable{
+	return &Sources{
 		max:      maxSources,
 		ipv6Bits: DefaultIPv6PrefixLength,
 		sources:  make(map[netip.Addr]*sourceState),
@@ -122,7 +128,7 @@ func newSourceTable(maxSources int) *sourceTable {
 
 // key is the source an address belongs to: an IPv4 address itself, an IPv6
 // address its prefix of ipv6Bits (the prefix's first address).
-func (t *sourceTable) key(addr netip.Addr) netip.Addr {
+func (t *Sources) key(addr netip.Addr) netip.Addr {
 	addr = addr.Unmap()
 	if !addr.Is6() || t.ipv6Bits >= 128 {
 		return addr
@@ -136,7 +142,7 @@ func (t *sourceTable) key(addr netip.Addr) netip.Addr {
 
 // sourceRange is the range of addresses that share addr's entry: what a
 // ban of addr covers.
-func (t *sourceTable) sourceRange(addr netip.Addr) netip.Prefix {
+func (t *Sources) SourceRange(addr netip.Addr) netip.Prefix {
 	key := t.key(addr)
 	if key.Is4() || t.ipv6Bits >= 128 {
 		return netip.PrefixFrom(key, key.BitLen())
@@ -146,7 +152,7 @@ func (t *sourceTable) sourceRange(addr netip.Addr) netip.Prefix {
 
 // get returns the state of the source key, creating it (and forgetting the
 // oldest idle source if the table is full). The caller holds t.mu.
-func (t *sourceTable) get(key netip.Addr) *sourceState {
+func (t *Sources) get(key netip.Addr) *sourceState {
 	if s, ok := t.sources[key]; ok {
 		t.listOf(s).MoveToFront(s.elem)
 		return s
@@ -160,7 +166,7 @@ func (t *sourceTable) get(key netip.Addr) *sourceState {
 	return s
 }
 
-func (t *sourceTable) listOf(s *sourceState) *list.List {
+func (t *Sources) listOf(s *sourceState) *list.List {
 	if s.failing {
 		return &t.failing
 	}
@@ -169,7 +175,7 @@ func (t *sourceTable) listOf(s *sourceState) *list.List {
 
 // evictOne forgets the source idle longest, a clean one if there is any.
 // The caller holds t.mu.
-func (t *sourceTable) evictOne() {
+func (t *Sources) evictOne() {
 	from := &t.lru
 	if from.Len() == 0 {
 		from = &t.failing
@@ -183,7 +189,7 @@ func (t *sourceTable) evictOne() {
 
 // setFailing moves s to the list its failures put it in. The caller holds
 // t.mu.
-func (t *sourceTable) setFailing(s *sourceState, failing bool) {
+func (t *Sources) setFailing(s *sourceState, failing bool) {
 	if s.failing == failing {
 		return
 	}
@@ -193,7 +199,7 @@ func (t *sourceTable) setFailing(s *sourceState, failing bool) {
 }
 
 // take spends a token of class for addr.
-func (t *sourceTable) take(addr netip.Addr, class requestClass, now time.Time, l RateLimit) (bool, time.Duration) {
+func (t *Sources) take(addr netip.Addr, class Class, now time.Time, l RateLimit) (bool, time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.get(t.key(addr)).buckets[class].take(now, l)
@@ -201,7 +207,7 @@ func (t *sourceTable) take(addr netip.Addr, class requestClass, now time.Time, l
 
 // shouldLog reports whether a guard log line for addr is due: at most one
 // per source per interval, so that a flood cannot flood the logs too.
-func (t *sourceTable) shouldLog(addr netip.Addr, now time.Time, interval time.Duration) bool {
+func (t *Sources) shouldLog(addr netip.Addr, now time.Time, interval time.Duration) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.get(t.key(addr))
@@ -214,7 +220,7 @@ func (t *sourceTable) shouldLog(addr netip.Addr, now time.Time, interval time.Du
 
 // fail records a failed authentication of addr at now and returns how many
 // failures it has within window.
-func (t *sourceTable) fail(addr netip.Addr, now time.Time, window time.Duration) int {
+func (t *Sources) fail(addr netip.Addr, now time.Time, window time.Duration) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.get(t.key(addr))
@@ -231,7 +237,7 @@ func (t *sourceTable) fail(addr netip.Addr, now time.Time, window time.Duration)
 
 // ban bans addr until the given time and forgets its failures. It reports
 // whether the source was not banned already.
-func (t *sourceTable) ban(addr netip.Addr, until time.Time) bool {
+func (t *Sources) ban(addr netip.Addr, until time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	addr = t.key(addr)
@@ -254,7 +260,7 @@ func (t *sourceTable) ban(addr netip.Addr, until time.Time) bool {
 }
 
 // banned reports whether addr is banned at now; an expired ban is lifted.
-func (t *sourceTable) banned(addr netip.Addr, now time.Time) bool {
+func (t *Sources) banned(addr netip.Addr, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	el, ok := t.bans[t.key(addr)]
@@ -270,7 +276,7 @@ func (t *sourceTable) banned(addr netip.Addr, now time.Time) bool {
 }
 
 // bannedNow lists the sources banned at now, dropping expired bans.
-func (t *sourceTable) bannedNow(now time.Time) []netip.Addr {
+func (t *Sources) bannedNow(now time.Time) []netip.Addr {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var out []netip.Addr
@@ -289,8 +295,12 @@ func (t *sourceTable) bannedNow(now time.Time) []netip.Addr {
 }
 
 // size reports how many sources and bans are held.
-func (t *sourceTable) size() (sources, bans int) {
+func (t *Sources) size() (sources, bans int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return len(t.sources), len(t.bans)
 }
+
+// SetIPv6PrefixLength groups IPv6 addresses into one source per prefix of
+// bits (at most 128: every address on its own). Call it before use.
+func (t *Sources) SetIPv6PrefixLength(bits int) { t.ipv6Bits = min(bits, 128) }

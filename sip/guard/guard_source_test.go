@@ -1,13 +1,10 @@
-package sip
+package guard
 
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 	"testing"
 	"time"
-
-	sipmsg "github.com/emiago/sipgo/sip"
 )
 
 // TestIPv6RotationThroughA64IsBanned: an attacker who changes address
@@ -46,20 +43,20 @@ func TestIPv6PrefixLengthIsConfigurable(t *testing.T) {
 		{128, "2001:db8:1:2::1", "2001:db8:1:2::2"},
 	} {
 		clock := newFakeClock()
-		table := newSourceTable(1000)
+		table := NewSources(1000)
 		table.ipv6Bits = tc.bits
-		g := newGuard(GuardConfig{Invite: limit(1, 1)}, table, clock.now)
-		if !g.check(addr("2001:db8:1:2::1"), classInvite, "").pass {
+		g := New(Config{Invite: limit(1, 1)}, table, clock.now)
+		if !g.Check(addr("2001:db8:1:2::1"), ClassInvite, "").Pass {
 			t.Fatalf("/%d: first INVITE refused", tc.bits)
 		}
-		if g.check(addr(tc.sameAsOne), classInvite, "").pass {
+		if g.Check(addr(tc.sameAsOne), ClassInvite, "").Pass {
 			t.Errorf("/%d: %s has a bucket of its own", tc.bits, tc.sameAsOne)
 		}
-		if !g.check(addr(tc.apart), classInvite, "").pass {
+		if !g.Check(addr(tc.apart), ClassInvite, "").Pass {
 			t.Errorf("/%d: %s shares the bucket", tc.bits, tc.apart)
 		}
-		if !g.check(addr("192.0.2.1"), classInvite, "").pass || g.check(addr("192.0.2.1"), classInvite, "").pass ||
-			!g.check(addr("192.0.2.2"), classInvite, "").pass {
+		if !g.Check(addr("192.0.2.1"), ClassInvite, "").Pass || g.Check(addr("192.0.2.1"), ClassInvite, "").Pass ||
+			!g.Check(addr("192.0.2.2"), ClassInvite, "").Pass {
 			t.Errorf("/%d: IPv4 sources must stay one per address", tc.bits)
 		}
 	}
@@ -69,15 +66,15 @@ func TestIPv6PrefixLengthIsConfigurable(t *testing.T) {
 // sources must not wipe an attacker's failure count.
 func TestFailuresSurviveAFloodOfNewSources(t *testing.T) {
 	clock := newFakeClock()
-	table := newSourceTable(1000)
-	g := newGuard(GuardConfig{Invite: limit(1, 1)}, table, clock.now)
+	table := NewSources(1000)
+	g := New(Config{Invite: limit(1, 1)}, table, clock.now)
 	attacker := addr("198.51.100.50")
 	for i := 0; i < 9; i++ {
 		table.fail(attacker, clock.now(), 10*time.Minute)
 	}
 	for i := 0; i < 5000; i++ {
 		clock.advance(time.Microsecond)
-		g.check(netip.AddrFrom4([4]byte{100, 64, byte(i >> 8), byte(i)}), classInvite, "")
+		g.Check(netip.AddrFrom4([4]byte{100, 64, byte(i >> 8), byte(i)}), ClassInvite, "")
 	}
 	if n, _ := table.size(); n != 1000 {
 		t.Fatalf("table holds %d sources, want the bound 1000", n)
@@ -89,7 +86,7 @@ func TestFailuresSurviveAFloodOfNewSources(t *testing.T) {
 	// evicted like any other, while its ban is kept apart.
 	table.ban(attacker, clock.now().Add(time.Hour))
 	for i := 0; i < 2000; i++ {
-		g.check(netip.AddrFrom4([4]byte{100, 65, byte(i >> 8), byte(i)}), classInvite, "")
+		g.Check(netip.AddrFrom4([4]byte{100, 65, byte(i >> 8), byte(i)}), ClassInvite, "")
 	}
 	if _, kept := table.sources[attacker]; kept || !table.banned(attacker, clock.now()) {
 		t.Errorf("after a ban and a flood: kept %v banned %v, want evicted and still banned", kept, table.banned(attacker, clock.now()))
@@ -100,7 +97,7 @@ func TestFailuresSurviveAFloodOfNewSources(t *testing.T) {
 // the table still takes new ones (it stays bounded).
 func TestFailingSourcesAreEvictedLast(t *testing.T) {
 	clock := newFakeClock()
-	table := newSourceTable(1000)
+	table := NewSources(1000)
 	for i := 0; i < 1500; i++ {
 		table.fail(netip.AddrFrom4([4]byte{100, 70, byte(i >> 8), byte(i)}), clock.now(), time.Minute)
 	}
@@ -109,20 +106,5 @@ func TestFailingSourcesAreEvictedLast(t *testing.T) {
 	}
 	if _, kept := table.sources[netip.AddrFrom4([4]byte{100, 70, 0, 0})]; kept {
 		t.Error("the oldest failing source was kept over newer ones")
-	}
-}
-
-func TestBanLogNamesTheIPv6Range(t *testing.T) {
-	e := startGuarded(t, func(c *Config) { c.Guard.IPv6PrefixLength = 48 })
-	req := registerRequest("1001")
-	req.AppendHeader(sipmsg.NewHeader("Authorization", `Digest username="1001", realm="x", nonce="1", uri="sip:a", response="1"`))
-	for i := 0; i < 10; i++ {
-		e.auth.Check(req, addr(fmt.Sprintf("2001:db8:7:%x::1", i)))
-	}
-	if got := e.BannedSources(); got != 1 {
-		t.Fatalf("banned sources %d, want the one /48", got)
-	}
-	if want := "range=2001:db8:7::/48"; !strings.Contains(e.logs.String(), want) {
-		t.Errorf("ban log lacks %s:\n%s", want, e.logs.String())
 	}
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package sip
+package guard
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// processCPUTime is the user plus system CPU time of this process.
-func processCPUTime() (time.Duration, error) {
+// ProcessCPUTime is the user plus system CPU time of this process.
+func ProcessCPUTime() (time.Duration, error) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, fmt.Errorf("getrusage: %w", err)
