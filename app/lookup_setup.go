@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hotline-oss/hotline/ivr/interp"
+
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/metrics"
@@ -96,7 +98,7 @@ func (s *Server) mountSelfService() {
 }
 
 // areaNotices is the IVR's view of the notice board.
-func (s *Server) areaNotices(area string) []ivr.AreaNotice {
+func (s *Server) areaNotices(area string) []interp.AreaNotice {
 	return s.self.AreaNotices(area)
 }
 

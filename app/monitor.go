@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 
+	"github.com/hotline-oss/hotline/ivr/interp"
+
 	"github.com/hotline-oss/hotline/media/playout"
 
 	"github.com/hotline-oss/hotline/media/mix"
@@ -115,21 +117,21 @@ func (p supervisorPhones) Ring(ctx context.Context, supervisor, agent string) (m
 
 // pumpSupervisorLeg turns an outgoing leg's digits, end of playback and
 // hang-up into the events a session reads; stop ends the pump.
-func pumpSupervisorLeg(leg *sip.AgentLeg) (<-chan ivr.Event, func()) {
-	events := make(chan ivr.Event, 8)
+func pumpSupervisorLeg(leg *sip.AgentLeg) (<-chan interp.Event, func()) {
+	events := make(chan interp.Event, 8)
 	done, exited := make(chan struct{}), make(chan struct{})
 	st := leg.Media()
 	go func() {
 		defer close(exited)
 		for {
-			var ev ivr.Event
+			var ev interp.Event
 			select {
 			case d := <-st.Digits():
-				ev = ivr.Digit{D: d}
+				ev = interp.Digit{D: d}
 			case <-st.PlaybackDone():
-				ev = ivr.PlaybackDone{}
+				ev = interp.PlaybackDone{}
 			case <-leg.Done():
-				ev = ivr.CallerHangup{}
+				ev = interp.CallerHangup{}
 			case <-done:
 				return
 			}
@@ -138,7 +140,7 @@ func pumpSupervisorLeg(leg *sip.AgentLeg) (<-chan ivr.Event, func()) {
 			case <-done:
 				return
 			}
-			if _, gone := ev.(ivr.CallerHangup); gone {
+			if _, gone := ev.(interp.CallerHangup); gone {
 				return
 			}
 		}

@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/ivr/interp"
+
 	"github.com/hotline-oss/hotline/media/playout"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/store"
 )
@@ -155,7 +156,7 @@ func newBridge(t *testing.T) *media.BridgeHandle {
 }
 
 // supervisorLeg is a leg the test drives through the returned channel.
-func supervisorLeg(t *testing.T) (Leg, chan<- ivr.Event) {
-	events := make(chan ivr.Event)
+func supervisorLeg(t *testing.T) (Leg, chan<- interp.Event) {
+	events := make(chan interp.Event)
 	return Leg{Stream: newStream(t), Events: events}, events
 }

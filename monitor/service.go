@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hotline-oss/hotline/media/playout"
 	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hotline-oss/hotline/ivr/interp"
+	"github.com/hotline-oss/hotline/media/playout"
 
 	"github.com/hotline-oss/hotline/media/mix"
 
@@ -17,7 +19,6 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/store"
 )
@@ -42,7 +43,7 @@ type Clock interface{ Now() time.Time }
 // the IVR legs use.
 type Leg struct {
 	Stream *media.Stream
-	Events <-chan ivr.Event
+	Events <-chan interp.Event
 }
 
 // Phones reaches supervisors' registered softphones.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotline-oss/hotline/ivr/interp"
+
 	"github.com/hotline-oss/hotline/media/mix"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -12,7 +14,6 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -160,20 +161,20 @@ func TestAPISessionFollowsKeysUntilTheSupervisorHangsUp(t *testing.T) {
 	if bridge.Monitored() == nil {
 		t.Fatal("the supervisor is not mixed into the call")
 	}
-	keys <- ivr.Digit{D: '2'}
+	keys <- interp.Digit{D: '2'}
 	if ev := rec.nextEvent(t); ev.Kind != call.MonitorStarted || ev.Detail != "whisper" || ev.Reason != "mode_change" {
 		t.Fatalf("after key 2: %+v", ev)
 	}
-	keys <- ivr.Digit{D: '2'} // already whispering: nothing
-	keys <- ivr.Digit{D: '9'} // no mode: nothing
-	keys <- ivr.Digit{D: '3'}
+	keys <- interp.Digit{D: '2'} // already whispering: nothing
+	keys <- interp.Digit{D: '9'} // no mode: nothing
+	keys <- interp.Digit{D: '3'}
 	if ev := rec.nextEvent(t); ev.Kind != call.MonitorStarted || ev.Detail != "barge" || ev.Reason != "mode_change" {
 		t.Fatalf("after key 3: %+v", ev)
 	}
 	if m := bridge.Monitored(); m == nil || m.Mode() != mix.Barge {
 		t.Fatalf("mixer not in barge: %v", m)
 	}
-	keys <- ivr.CallerHangup{}
+	keys <- interp.CallerHangup{}
 	if ev := rec.nextEvent(t); ev.Kind != call.MonitorEnded || ev.Detail != "barge" || ev.Reason != "supervisor_hangup" {
 		t.Fatalf("end event %+v", ev)
 	}

@@ -6,10 +6,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/hotline-oss/hotline/ivr/interp"
+
 	"github.com/hotline-oss/hotline/media/mix"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/store"
 )
@@ -75,9 +76,9 @@ func (ms *session) loop(mon *media.Monitor, leg Leg) string {
 			return endCall
 		case ev := <-leg.Events:
 			switch e := ev.(type) {
-			case ivr.CallerHangup:
+			case interp.CallerHangup:
 				return endSupervisor
-			case ivr.Digit:
+			case interp.Digit:
 				ms.switchMode(mon, e.D)
 			}
 		}
@@ -153,7 +154,7 @@ func (s *Service) play(leg Leg, name string) {
 		select {
 		case ev := <-leg.Events:
 			switch ev.(type) {
-			case ivr.PlaybackDone, ivr.CallerHangup:
+			case interp.PlaybackDone, interp.CallerHangup:
 				return
 			}
 		case <-timeout.C:

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hotline-oss/hotline/ivr/interp"
+
 	"github.com/hotline-oss/hotline/media/playout"
 
 	"github.com/hotline-oss/hotline/ivr"
@@ -99,18 +101,18 @@ func audioKey(id int64, lang string) string { return strconv.FormatInt(id, 10) +
 
 // forArea lists the notices active now for area, oldest first, as the IVR
 // plays them.
-func (b *noticeBoard) forArea(area string) []ivr.AreaNotice {
+func (b *noticeBoard) forArea(area string) []interp.AreaNotice {
 	now := b.clock.Now()
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	var out []ivr.AreaNotice
+	var out []interp.AreaNotice
 	for i := len(b.notices) - 1; i >= 0; i-- { // the store lists newest first
 		n := b.notices[i]
 		if !n.ActiveAt(now) || !n.Covers(area) || len(n.Prompts) == 0 {
 			continue
 		}
 		id := strconv.FormatInt(n.ID, 10)
-		out = append(out, ivr.AreaNotice{ID: id, Prompts: []ivr.PromptRef{{Name: noticePromptPrefix + id}}})
+		out = append(out, interp.AreaNotice{ID: id, Prompts: []ivr.PromptRef{{Name: noticePromptPrefix + id}}})
 	}
 	return out
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/hotline-oss/hotline/ivr/interp"
+
 	"github.com/hotline-oss/hotline/media/playout"
 
 	"github.com/hotline-oss/hotline/config"
@@ -119,7 +121,7 @@ func (s *Service) Lookup(ctx context.Context, service string, req LookupRequest)
 
 // AreaNotices lists the notices active now for area, oldest first, as the
 // IVR plays them.
-func (s *Service) AreaNotices(area string) []ivr.AreaNotice {
+func (s *Service) AreaNotices(area string) []interp.AreaNotice {
 	if s == nil || s.board == nil {
 		return nil
 	}

@@ -1,8 +1,10 @@
-package ivr
+package interp
 
 import (
 	"context"
 	"testing"
+
+	"github.com/hotline-oss/hotline/ivr"
 )
 
 const noticesFlow = `
@@ -24,22 +26,22 @@ func noticesEnv(lang string) Env {
 			return nil
 		}
 		return []AreaNotice{
-			{ID: "3", Prompts: []PromptRef{{Lang: "zh", Name: "notice:3"}}},
+			{ID: "3", Prompts: []ivr.PromptRef{{Lang: "zh", Name: "notice:3"}}},
 			{ID: "4"}, // no recording in any language: skipped
-			{ID: "5", Prompts: []PromptRef{{Name: "storm"}}},
+			{ID: "5", Prompts: []ivr.PromptRef{{Name: "storm"}}},
 		}
 	}}
 }
 
 func noticesSession(t *testing.T, area string) *harness {
 	t.Helper()
-	flows, _, err := parseConfig(t, "notices.yaml", noticesFlow, Validator{})
+	flows, _, err := parseConfig(t, "notices.yaml", noticesFlow, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := newHarness(t, flows["main"], noticesEnv("en"))
 	if area != "" {
-		h.s.vars[DefaultAreaVar] = area
+		h.s.vars[ivr.DefaultAreaVar] = area
 	}
 	return h
 }
@@ -88,13 +90,13 @@ func TestNoticesSkippedWithoutArea(t *testing.T) {
 // A caller who hangs up after hearing the notice ends with AfterNotice,
 // which the server counts as self-service.
 func TestRunReportsHangupAfterNotice(t *testing.T) {
-	flows, _, err := parseConfig(t, "notices.yaml", noticesFlow, Validator{})
+	flows, _, err := parseConfig(t, "notices.yaml", noticesFlow, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	leg := newScriptLeg()
 	s := NewSession(flows["main"], noticesEnv("zh"))
-	s.vars[DefaultAreaVar] = "north"
+	s.vars[ivr.DefaultAreaVar] = "north"
 	go func() {
 		leg.events <- PlaybackDone{}
 		close(leg.events)
@@ -115,10 +117,10 @@ type scriptLeg struct {
 
 func newScriptLeg() *scriptLeg { return &scriptLeg{events: make(chan Event, 8)} }
 
-func (l *scriptLeg) Play([]PromptRef, bool) error { return nil }
-func (l *scriptLeg) StopPlayback()                {}
-func (l *scriptLeg) SetLanguage(string)           {}
-func (l *scriptLeg) Events() <-chan Event         { return l.events }
+func (l *scriptLeg) Play([]ivr.PromptRef, bool) error { return nil }
+func (l *scriptLeg) StopPlayback()                    {}
+func (l *scriptLeg) SetLanguage(string)               {}
+func (l *scriptLeg) Events() <-chan Event             { return l.events }
 func (l *scriptLeg) Do(a Action) {
 	if n, ok := a.(NoticeHeard); ok {
 		l.heard = append(l.heard, n)

@@ -1,6 +1,10 @@
-package ivr
+package interp
 
-import "time"
+import (
+	"time"
+
+	"github.com/hotline-oss/hotline/ivr"
+)
 
 // Event is something that happened on the call, fed to Session.Handle.
 type Event interface{ isEvent() }
@@ -30,7 +34,7 @@ type Action interface{ isAction() }
 // Play starts playing prompts back to back, replacing any current playback.
 // With BargeIn a key press is expected to interrupt it.
 type Play struct {
-	Prompts []PromptRef
+	Prompts []ivr.PromptRef
 	BargeIn bool
 }
 

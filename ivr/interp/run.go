@@ -1,9 +1,11 @@
-package ivr
+package interp
 
 import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hotline-oss/hotline/ivr"
 )
 
 // Leg is the caller's side of the call as the IVR sees it.
@@ -14,7 +16,7 @@ import (
 // Play or StopPlayback, Run discards PlaybackDone events already queued, since
 // they can only belong to the playback being replaced.
 type Leg interface {
-	Play(prompts []PromptRef, bargeIn bool) error // start playback, return at once
+	Play(prompts []ivr.PromptRef, bargeIn bool) error // start playback, return at once
 	StopPlayback()
 	SetLanguage(lang string)
 	Events() <-chan Event

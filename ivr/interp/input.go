@@ -1,6 +1,10 @@
-package ivr
+package interp
 
-import "time"
+import (
+	"time"
+
+	"github.com/hotline-oss/hotline/ivr"
+)
 
 // This file holds what happens once the caller is expected to respond:
 // key presses, silence and playback ends at menus and collects.
@@ -26,7 +30,7 @@ func (s *Session) onPlaybackDone() {
 
 // waitLimit is how long to wait for the first key after a prompt.
 func (s *Session) waitLimit() time.Duration {
-	if s.node.Type == TypeCollect && !s.confirm {
+	if s.node.Type == ivr.TypeCollect && !s.confirm {
 		return s.node.FirstDigitTimeout
 	}
 	return s.flow.Silence.Timeout
@@ -58,7 +62,7 @@ func (s *Session) onDigit(d rune) {
 func (s *Session) onKey(d rune) {
 	s.liveTimer = 0
 	switch {
-	case s.node.Type == TypeMenu:
+	case s.node.Type == ivr.TypeMenu:
 		s.menuKey(d)
 	case s.confirm:
 		s.confirmKey(d)
@@ -82,7 +86,7 @@ func (s *Session) onTimeout() {
 	if s.phase != phaseInput {
 		return
 	}
-	if s.node.Type == TypeCollect && !s.confirm && len(s.digits) > 0 {
+	if s.node.Type == ivr.TypeCollect && !s.confirm && len(s.digits) > 0 {
 		s.endEntry() // inter-digit timeout: the caller has finished typing
 		return
 	}
@@ -96,16 +100,16 @@ func (s *Session) onTimeout() {
 
 // askAgain plays before (a hint or an error) and then the prompt the caller
 // is answering, and waits for input again from scratch.
-func (s *Session) askAgain(before []PromptRef) {
+func (s *Session) askAgain(before []ivr.PromptRef) {
 	s.digits = s.digits[:0]
-	prompts := make([]PromptRef, 0, len(before)+len(s.replay))
+	prompts := make([]ivr.PromptRef, 0, len(before)+len(s.replay))
 	prompts = append(append(prompts, before...), s.replay...)
 	s.playing(phasePrompt, prompts, s.node.BargeIn)
 }
 
 // wrongEntry counts a bad answer: the first Retries are asked again, the
 // next one fails the node.
-func (s *Session) wrongEntry(hint []PromptRef) {
+func (s *Session) wrongEntry(hint []ivr.PromptRef) {
 	s.invalids++
 	if s.invalids <= s.node.Retries {
 		s.askAgain(hint)
@@ -183,21 +187,10 @@ func (s *Session) accept(value string) {
 
 // readBack composes "you entered 1 2 3, press 1 to confirm or 2 to re-enter"
 // in the session's current language.
-func readBack(value string) []PromptRef {
-	out := []PromptRef{{Name: PromptYouEntered}}
+func readBack(value string) []ivr.PromptRef {
+	out := []ivr.PromptRef{{Name: ivr.PromptYouEntered}}
 	for _, d := range value {
-		out = append(out, PromptRef{Name: digitPromptName(d)})
+		out = append(out, ivr.PromptRef{Name: ivr.DigitPromptName(d)})
 	}
-	return append(out, PromptRef{Name: PromptConfirmReenter})
-}
-
-// digitPromptName names the recording that speaks one key.
-func digitPromptName(d rune) string {
-	switch d {
-	case '*':
-		return "star"
-	case '#':
-		return "hash"
-	}
-	return "digit_" + string(d)
+	return append(out, ivr.PromptRef{Name: ivr.PromptConfirmReenter})
 }

@@ -1,9 +1,11 @@
-package ivr
+package interp
 
 import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/hotline-oss/hotline/ivr"
 )
 
 // Clock tells the time; injected so calendars can be tested at any instant.
@@ -11,10 +13,10 @@ type Clock interface{ Now() time.Time }
 
 // Env is what a session needs from the outside world.
 type Env struct {
-	Clock     Clock                // required when the flow has hours nodes
-	Language  string               // used when the flow sets no language
-	Notice    func() []PromptRef   // current global notice; nil or empty = none
-	Calendars map[string]*Calendar // by name, as referenced by hours nodes
+	Clock     Clock                    // required when the flow has hours nodes
+	Language  string                   // used when the flow sets no language
+	Notice    func() []ivr.PromptRef   // current global notice; nil or empty = none
+	Calendars map[string]*ivr.Calendar // by name, as referenced by hours nodes
 
 	AreaNotices func(area string) []AreaNotice // active outage notices of an area
 }
@@ -47,7 +49,7 @@ const (
 // events in, actions out, no I/O and no goroutines. It is not safe for
 // concurrent use; one driver (such as Run) owns it.
 type Session struct {
-	flow *Flow
+	flow *ivr.Flow
 	env  Env
 	lang string
 	vars map[string]string
@@ -55,7 +57,7 @@ type Session struct {
 	out  []Action
 
 	phase     phase
-	node      *Node
+	node      *ivr.Node
 	timerSeq  uint64
 	liveTimer uint64 // 0 = none
 	silences  int    // silent timeouts at the current node
@@ -63,14 +65,14 @@ type Session struct {
 	digits    []rune // collect: keys so far
 	entered   string // collect: value awaiting confirmation
 	confirm   bool   // collect: reading back, waiting for 1 or 2
-	replay    []PromptRef
+	replay    []ivr.PromptRef
 	goodbye   Hangup
 	lookupSeq uint64 // lookups, recordings and filings started
 	lookupID  uint64 // the one being waited for; 0 = none
 }
 
 // NewSession prepares a session; nothing happens until Start.
-func NewSession(flow *Flow, env Env) *Session {
+func NewSession(flow *ivr.Flow, env Env) *Session {
 	return &Session{flow: flow, env: env, lang: env.Language, vars: make(map[string]string)}
 }
 
@@ -156,7 +158,7 @@ func (s *Session) goTo(name string) {
 	s.hangUp(Hangup{Reason: ReasonLoop})
 }
 
-func (s *Session) enter(n *Node) {
+func (s *Session) enter(n *ivr.Node) {
 	s.node = n
 	s.liveTimer = 0
 	s.silences, s.invalids = 0, 0
@@ -168,44 +170,44 @@ func (s *Session) enter(n *Node) {
 
 // runNode does a node's work on entry. It returns waits=true when the node
 // now waits for an event (or ended the session), else the node to move to.
-func (s *Session) runNode(n *Node) (next string, waits bool) {
+func (s *Session) runNode(n *ivr.Node) (next string, waits bool) {
 	switch n.Type {
-	case TypePlay:
+	case ivr.TypePlay:
 		s.playing(phasePlaying, n.Prompts, n.BargeIn)
-	case TypeNotice:
+	case ivr.TypeNotice:
 		notice := s.notice()
 		if len(notice) == 0 {
 			return n.Next, false
 		}
 		s.playing(phasePlaying, notice, n.BargeIn)
-	case TypeHours:
+	case ivr.TypeHours:
 		return s.hours(n)
-	case TypeMenu, TypeCollect:
+	case ivr.TypeMenu, ivr.TypeCollect:
 		s.askAgain(nil)
-	case TypeLanguage:
+	case ivr.TypeLanguage:
 		s.setLanguage(n.Language)
 		return n.Next, false
-	case TypeGoto:
+	case ivr.TypeGoto:
 		return n.Next, false
-	case TypeSet:
+	case ivr.TypeSet:
 		for k, v := range n.SetVars {
 			s.vars[k] = v
 		}
 		return n.Next, false
-	case TypeQueue:
+	case ivr.TypeQueue:
 		s.emit(EnterQueue{Queue: n.Queue, Priority: n.Priority})
 		s.end()
-	case TypeHangup:
+	case ivr.TypeHangup:
 		s.sayGoodbye(n.Prompts, Hangup{SelfService: n.SelfService, Reason: ReasonCompleted})
-	case TypeLookup:
+	case ivr.TypeLookup:
 		return s.startLookup(n)
-	case TypeSayAcct:
+	case ivr.TypeSayAcct:
 		return s.sayAccount(n)
-	case TypeNotices:
+	case ivr.TypeNotices:
 		return s.startNotices(n)
-	case TypeRecord:
+	case ivr.TypeRecord:
 		s.playing(phaseRecIntro, n.Prompts, false)
-	case TypeFaultReport:
+	case ivr.TypeFaultReport:
 		return s.startFaultReport(n)
 	default:
 		s.hangUp(Hangup{Reason: ReasonBrokenFlow})
@@ -213,14 +215,14 @@ func (s *Session) runNode(n *Node) (next string, waits bool) {
 	return "", true
 }
 
-func (s *Session) notice() []PromptRef {
+func (s *Session) notice() []ivr.PromptRef {
 	if s.env.Notice == nil {
 		return nil
 	}
 	return s.env.Notice()
 }
 
-func (s *Session) hours(n *Node) (string, bool) {
+func (s *Session) hours(n *ivr.Node) (string, bool) {
 	cal := s.env.Calendars[n.Calendar]
 	if cal == nil || s.env.Clock == nil {
 		s.hangUp(Hangup{Reason: ReasonBrokenFlow})
@@ -238,14 +240,14 @@ func (s *Session) setLanguage(lang string) {
 }
 
 // playing starts prompts and records what their end will mean.
-func (s *Session) playing(p phase, prompts []PromptRef, bargeIn bool) {
+func (s *Session) playing(p phase, prompts []ivr.PromptRef, bargeIn bool) {
 	s.phase = p
 	s.emit(Play{Prompts: s.resolve(prompts), BargeIn: bargeIn})
 }
 
 // resolve fixes bare prompt names to the language in force right now.
-func (s *Session) resolve(prompts []PromptRef) []PromptRef {
-	out := make([]PromptRef, len(prompts))
+func (s *Session) resolve(prompts []ivr.PromptRef) []ivr.PromptRef {
+	out := make([]ivr.PromptRef, len(prompts))
 	for i, p := range prompts {
 		if p.Lang == "" {
 			p.Lang = s.lang
@@ -262,7 +264,7 @@ func (s *Session) startTimer(after time.Duration) {
 }
 
 // sayGoodbye plays the prompts and hangs up once they finish.
-func (s *Session) sayGoodbye(prompts []PromptRef, h Hangup) {
+func (s *Session) sayGoodbye(prompts []ivr.PromptRef, h Hangup) {
 	s.liveTimer = 0
 	if len(prompts) == 0 {
 		s.hangUp(h)

@@ -1,9 +1,11 @@
-package ivr
+package interp
 
 import (
 	"maps"
 	"slices"
 	"testing"
+
+	"github.com/hotline-oss/hotline/ivr"
 )
 
 // atMainMenu starts the demo flow and lets the greeting finish, leaving the
@@ -36,7 +38,7 @@ func TestFlowLanguageOverridesCallerDefault(t *testing.T) {
 func TestNoticePlayedWhenPresent(t *testing.T) {
 	flows, cals := loadDemo(t)
 	env := demoEnv(cals)
-	env.Notice = func() []PromptRef { return []PromptRef{{Name: "storm_notice"}, {Lang: "en", Name: "storm_en"}} }
+	env.Notice = func() []ivr.PromptRef { return []ivr.PromptRef{{Name: "storm_notice"}, {Lang: "en", Name: "storm_en"}} }
 	h := newHarness(t, flows["main"], env)
 	h.start()
 	expect(t, "greeting done", h.done(), "enter notice", "play zh/storm_notice en/storm_en")
@@ -296,7 +298,7 @@ flows:
       a: {type: goto, next: b}
       b: {type: language, language: en, next: a}
 `
-	flows, _, err := parseConfig(t, "loop.yaml", src, Validator{})
+	flows, _, err := parseConfig(t, "loop.yaml", src, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +320,7 @@ flows:
     nodes:
       end: {type: hangup, self_service: true}
 `
-	flows, _, err := parseConfig(t, "bye.yaml", src, Validator{})
+	flows, _, err := parseConfig(t, "bye.yaml", src, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,10 @@
-package ivr
+package interp
 
 import (
 	"os"
 	"testing"
 
+	"github.com/hotline-oss/hotline/ivr"
 	"gopkg.in/yaml.v3"
 )
 
@@ -11,7 +12,7 @@ import (
 // any flow that survives with a scripted burst of events: nothing may panic,
 // and every accepted flow must end or keep waiting without looping.
 func FuzzParseFlows(f *testing.F) {
-	demo, err := os.ReadFile("testdata/demo_flow.yaml")
+	demo, err := os.ReadFile("../testdata/demo_flow.yaml")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -24,12 +25,12 @@ func FuzzParseFlows(f *testing.F) {
 		if yaml.Unmarshal(src, &doc) != nil {
 			return
 		}
-		cals, calErr := ParseCalendars("f.yaml", topKey(t, &doc, "calendars"))
-		flows, flowErr := ParseFlows("f.yaml", topKey(t, &doc, "flows"))
+		cals, calErr := ivr.ParseCalendars("f.yaml", topKey(t, &doc, "calendars"))
+		flows, flowErr := ivr.ParseFlows("f.yaml", topKey(t, &doc, "flows"))
 		if calErr != nil || flowErr != nil {
 			return
 		}
-		if Validate(flows, cals, Validator{Languages: []string{"zh", "en"}}) != nil {
+		if ivr.Validate(flows, cals, ivr.Validator{Languages: []string{"zh", "en"}}) != nil {
 			return
 		}
 		for _, fl := range flows {

@@ -1,4 +1,4 @@
-package ivr
+package interp
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/ivr"
 )
 
 // guard only stops a broken test from hanging; no step waits on it.
@@ -23,7 +25,7 @@ func newFakeLeg() *fakeLeg {
 	return &fakeLeg{events: make(chan Event, 16), calls: make(chan string, 64)}
 }
 
-func (l *fakeLeg) Play(prompts []PromptRef, bargeIn bool) error {
+func (l *fakeLeg) Play(prompts []ivr.PromptRef, bargeIn bool) error {
 	if l.playErr != nil {
 		return l.playErr
 	}

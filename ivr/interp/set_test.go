@@ -1,8 +1,10 @@
-package ivr
+package interp
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/hotline-oss/hotline/ivr"
 )
 
 const areaMenuFlow = `
@@ -23,7 +25,7 @@ flows:
 // A menu choice sets the area a notices node then reads: the "chosen area"
 // route to outage notices, beside the one through an account look-up.
 func TestSetNodeGivesNoticesTheChosenArea(t *testing.T) {
-	flows, _, err := parseConfig(t, "set.yaml", areaMenuFlow, Validator{})
+	flows, _, err := parseConfig(t, "set.yaml", areaMenuFlow, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +65,7 @@ func TestSetNodeErrors(t *testing.T) {
 		{`{type: set, vars: {area: north}, next: nowhere}`, "nowhere"},
 	} {
 		src := "flows:\n  main:\n    start: s\n    nodes:\n      s: " + tc.node + "\n      bye: {type: hangup}\n"
-		_, _, err := parseConfig(t, "set.yaml", src, Validator{})
+		_, _, err := parseConfig(t, "set.yaml", src, ivr.Validator{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "set.yaml:") {
 			t.Errorf("%s: err %v, want %q with file:line", tc.node, err, tc.want)
 		}
