@@ -3,24 +3,24 @@ package acd
 import (
 	"strings"
 	"time"
+
+	"github.com/hotline-oss/hotline/acd/strategy"
 )
 
-// Strategy names accepted in QueueConfig.Strategy.
+// Strategy names accepted in QueueConfig.Strategy (package strategy
+// implements them).
 const (
-	StrategyLongestIdle   = "longest-idle"
-	StrategyRoundRobin    = "round-robin"
-	StrategyFewestCalls   = "fewest-calls"
-	StrategyLeastTalkTime = "least-talk-time"
-	StrategyRingAll       = "ring-all"
-	StrategyRandom        = "random"
-	StrategySkillsBased   = "skills-based"
+	StrategyLongestIdle   = strategy.LongestIdle
+	StrategyRoundRobin    = strategy.RoundRobin
+	StrategyFewestCalls   = strategy.FewestCalls
+	StrategyLeastTalkTime = strategy.LeastTalkTime
+	StrategyRingAll       = strategy.RingAll
+	StrategyRandom        = strategy.Random
+	StrategySkillsBased   = strategy.SkillsBased
 )
 
 // Strategies lists every strategy name, for validation messages and docs.
-var Strategies = []string{
-	StrategyLongestIdle, StrategyRoundRobin, StrategyFewestCalls,
-	StrategyLeastTalkTime, StrategyRingAll, StrategyRandom, StrategySkillsBased,
-}
+var Strategies = strategy.Names
 
 // What a queue does with a caller when none of its agents is logged in.
 const (

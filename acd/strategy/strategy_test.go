@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 import (
 	"math/rand/v2"
@@ -7,8 +7,8 @@ import (
 
 func TestNewStrategyKnowsEveryName(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, name := range Strategies {
-		s, err := NewStrategy(name, 4, rng)
+	for _, name := range Names {
+		s, err := New(name, 4, rng)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -19,22 +19,22 @@ func TestNewStrategyKnowsEveryName(t *testing.T) {
 			t.Fatalf("%s: empty strategy picked %v", name, got)
 		}
 	}
-	if s, err := NewStrategy("", 1, nil); err != nil || s.Name() != StrategyLongestIdle {
+	if s, err := New("", 1, nil); err != nil || s.Name() != LongestIdle {
 		t.Fatalf("empty name: %v %v", s, err)
 	}
-	_, err := NewStrategy("loudest", 1, rng)
+	_, err := New("loudest", 1, rng)
 	wantErr(t, err, ErrBadArgument)
-	_, err = NewStrategy(StrategyRandom, 1, nil)
+	_, err = New(Random, 1, nil)
 	wantErr(t, err, ErrBadArgument)
 }
 
 // Every strategy holds exactly what was added and not removed, whatever the
 // order of adds and removes.
 func TestStrategiesTrackMembership(t *testing.T) {
-	for _, name := range Strategies {
+	for _, name := range Names {
 		t.Run(name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, 7))
-			s, _ := NewStrategy(name, 40, rng)
+			s, _ := New(name, 40, rng)
 			cands := candidates(40)
 			held := map[string]bool{}
 			for step := range 2000 {
@@ -64,8 +64,8 @@ func TestStrategiesTrackMembership(t *testing.T) {
 
 // A skip function that rejects everyone leaves nothing to pick.
 func TestStrategiesHonourSkipAll(t *testing.T) {
-	for _, name := range Strategies {
-		s, _ := NewStrategy(name, 5, rand.New(rand.NewPCG(3, 3)))
+	for _, name := range Names {
+		s, _ := New(name, 5, rand.New(rand.NewPCG(3, 3)))
 		for _, c := range candidates(5) {
 			s.Add(c)
 		}

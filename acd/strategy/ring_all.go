@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 // ringAll rings every eligible member at once; the first to answer takes the
 // call and the others stop ringing.
@@ -8,7 +8,7 @@ func newRingAll(members int) *ringAll {
 	return &ringAll{newMemberSet(members)}
 }
 
-func (*ringAll) Name() string { return StrategyRingAll }
+func (*ringAll) Name() string { return RingAll }
 
 func (s *ringAll) Pick(dst []*Candidate, skip func(*Candidate) bool) []*Candidate {
 	for m := s.next(0); m >= 0; m = s.next(m + 1) {

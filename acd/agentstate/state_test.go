@@ -1,11 +1,12 @@
-package acd
+package agentstate
 
 import (
+	"errors"
 	"testing"
 )
 
 // The whole legal-transition table; every other pair must be refused.
-var legal = map[State]map[AgentEvent]State{
+var legal = map[State]map[Event]State{
 	LoggedOut: {EventLogin: Available},
 	Available: {EventOffer: Ringing, EventPause: Paused, EventLogout: LoggedOut, EventConsult: Talking},
 	Paused:    {EventReady: Available, EventPause: Paused, EventLogout: LoggedOut},
@@ -46,12 +47,19 @@ func TestEnumNames(t *testing.T) {
 			t.Errorf("no state named %s", want)
 		}
 	}
-	if State(99).String() != "unknown" || AgentEvent(99).String() != "unknown" {
+	if State(99).String() != "unknown" || Event(99).String() != "unknown" {
 		t.Error("out-of-range names")
 	}
 	for e := EventLogin; e <= EventConsultEnd; e++ {
 		if e.String() == "unknown" {
 			t.Errorf("event %d has no name", e)
 		}
+	}
+}
+
+func wantErr(t testing.TB, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("error %v, want %v", err, target)
 	}
 }

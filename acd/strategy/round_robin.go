@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 // roundRobin rings the members in config order, one call each, continuing
 // after the member picked last time (the queue's cursor) and wrapping round.
@@ -11,7 +11,7 @@ func newRoundRobin(members int) *roundRobin {
 	return &roundRobin{memberSet: newMemberSet(members), last: -1}
 }
 
-func (*roundRobin) Name() string { return StrategyRoundRobin }
+func (*roundRobin) Name() string { return RoundRobin }
 
 func (s *roundRobin) Pick(dst []*Candidate, skip func(*Candidate) bool) []*Candidate {
 	if s.n == 0 {

@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 // fewestCalls rings the agent who has answered the fewest calls today, then
 // the longest idle. "Today" follows the ACD's clock: the counters reset at
@@ -16,7 +16,7 @@ func fewerCalls(a, b *Candidate) bool {
 	return idleLonger(a, b)
 }
 
-func (*fewestCalls) Name() string { return StrategyFewestCalls }
+func (*fewestCalls) Name() string { return FewestCalls }
 
 func (s *fewestCalls) Pick(dst []*Candidate, skip func(*Candidate) bool) []*Candidate {
 	return s.best(dst, skip)

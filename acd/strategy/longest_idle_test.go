@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 import (
 	"slices"
@@ -28,29 +28,5 @@ func TestLongestIdlePicksEarliestIdle(t *testing.T) {
 	s.Remove(cands[1])
 	if got := pickIDs(s, nil); !slices.Equal(got, []string{"1004"}) {
 		t.Fatalf("after removing 1002 picked %v, want 1004", got)
-	}
-}
-
-// Through the ACD: idle time counts from login, then from the end of the
-// last call, so the agent who just finished waits behind the others.
-func TestLongestIdleThroughACD(t *testing.T) {
-	h := newHarness(t, team(quietQueue("q"), 3))
-	h.login("1002")
-	h.clock.t = h.clock.t.Add(time.Second)
-	h.login("1001")
-	h.clock.t = h.clock.t.Add(time.Second)
-	h.login("1003")
-	acts := h.ok(h.acd.Enqueue("c1", "q", "555", 0))
-	if got := offeredTo(t, acts); got != "1002" {
-		t.Fatalf("first call went to %s, want 1002 (logged in first)", got)
-	}
-	h.ok(h.acd.OfferAnswered("c1", "1002"))
-	h.clock.t = h.clock.t.Add(time.Minute)
-	h.ok(h.acd.TalkEnded("c1", "caller"))
-	if got := offeredTo(t, h.ok(h.acd.Enqueue("c2", "q", "556", 0))); got != "1001" {
-		t.Fatalf("second call went to %s, want 1001", got)
-	}
-	if got := offeredTo(t, h.ok(h.acd.Enqueue("c3", "q", "557", 0))); got != "1003" {
-		t.Fatalf("third call went to %s, want 1003", got)
 	}
 }

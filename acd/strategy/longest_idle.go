@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 // longestIdle rings the agent who has been idle longest: since the end of
 // their last call, or since login if they have had none. Ties go to config
@@ -9,7 +9,7 @@ func newLongestIdle() *longestIdle {
 	return &longestIdle{candidateHeap{before: idleLonger}}
 }
 
-func (*longestIdle) Name() string { return StrategyLongestIdle }
+func (*longestIdle) Name() string { return LongestIdle }
 
 func (s *longestIdle) Pick(dst []*Candidate, skip func(*Candidate) bool) []*Candidate {
 	return s.best(dst, skip)

@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 // skillsBased rings the agent whose levels in the queue's required skills add
 // up highest, then the longest idle. Agents missing a required skill, or
@@ -17,7 +17,7 @@ func moreSkilled(a, b *Candidate) bool {
 	return idleLonger(a, b)
 }
 
-func (*skillsBased) Name() string { return StrategySkillsBased }
+func (*skillsBased) Name() string { return SkillsBased }
 
 func (s *skillsBased) Pick(dst []*Candidate, skip func(*Candidate) bool) []*Candidate {
 	return s.best(dst, skip)

@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 // candidateHeap is a binary heap of candidates ordered by before; it backs
 // the strategies that rank agents by a key (idle time, calls, talk, skill).

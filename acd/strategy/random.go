@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 import "math/rand/v2"
 
@@ -15,7 +15,7 @@ const randomTries = 4
 
 func newRandom(rng *rand.Rand) *random { return &random{rng: rng} }
 
-func (*random) Name() string { return StrategyRandom }
+func (*random) Name() string { return Random }
 
 func (s *random) Len() int { return len(s.items) }
 

@@ -1,6 +1,7 @@
-package acd
+package strategy
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -17,8 +18,11 @@ type Candidate struct {
 	TalkToday  time.Duration // talk time today
 	SkillScore int           // sum of the agent's levels in the queue's required skills
 
-	slot  int    // where the strategy keeps it
-	agent *agent // back-reference for the ACD; nil in strategy tests
+	// Owner is the caller's own handle on the agent (the ACD keeps its
+	// agent here); strategies never look at it. nil in strategy tests.
+	Owner any
+
+	slot int // where the strategy keeps it
 }
 
 // Strategy chooses who rings for a queue's next call. It keeps its own index
@@ -40,26 +44,44 @@ type Strategy interface {
 	Pick(dst []*Candidate, skip func(*Candidate) bool) []*Candidate
 }
 
-// NewStrategy builds the named strategy for a queue with members agents.
-// rng drives the random strategy; others ignore it.
-func NewStrategy(name string, members int, rng *rand.Rand) (Strategy, error) {
+// Strategy names, as QueueConfig.Strategy spells them.
+const (
+	LongestIdle   = "longest-idle"
+	RoundRobin    = "round-robin"
+	FewestCalls   = "fewest-calls"
+	LeastTalkTime = "least-talk-time"
+	RingAll       = "ring-all"
+	Random        = "random"
+	SkillsBased   = "skills-based"
+)
+
+// Names lists every strategy name, for validation messages and docs.
+var Names = []string{LongestIdle, RoundRobin, FewestCalls, LeastTalkTime, RingAll, Random, SkillsBased}
+
+// ErrBadArgument: a strategy name New does not know, or a random strategy
+// without its random source. The ACD reports it as its own ErrBadArgument.
+var ErrBadArgument = errors.New("bad argument")
+
+// New builds the named strategy for a queue with members agents. rng
+// drives the random strategy; others ignore it.
+func New(name string, members int, rng *rand.Rand) (Strategy, error) {
 	switch name {
-	case StrategyLongestIdle, "":
+	case LongestIdle, "":
 		return newLongestIdle(), nil
-	case StrategyRoundRobin:
+	case RoundRobin:
 		return newRoundRobin(members), nil
-	case StrategyFewestCalls:
+	case FewestCalls:
 		return newFewestCalls(), nil
-	case StrategyLeastTalkTime:
+	case LeastTalkTime:
 		return newLeastTalkTime(), nil
-	case StrategyRingAll:
+	case RingAll:
 		return newRingAll(members), nil
-	case StrategyRandom:
+	case Random:
 		if rng == nil {
 			return nil, fmt.Errorf("acd: strategy %s needs a random source: %w", name, ErrBadArgument)
 		}
 		return newRandom(rng), nil
-	case StrategySkillsBased:
+	case SkillsBased:
 		return newSkillsBased(), nil
 	}
 	return nil, fmt.Errorf("acd: unknown strategy %q: %w", name, ErrBadArgument)
@@ -71,4 +93,16 @@ func idleLonger(a, b *Candidate) bool {
 		return a.IdleSince.Before(b.IdleSince)
 	}
 	return a.Member < b.Member
+}
+
+// Carry moves what old remembers into fresh, a strategy built anew for the
+// same queue after its membership changed (a reload): a round-robin cursor
+// goes on where it was, within the new members. The other strategies
+// remember nothing.
+func Carry(old, fresh Strategy, members int) {
+	if o, ok := old.(*roundRobin); ok {
+		if rr, ok := fresh.(*roundRobin); ok {
+			rr.last = min(o.last, members-1)
+		}
+	}
 }

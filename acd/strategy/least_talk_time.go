@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 // leastTalkTime rings the agent with the least talk time today, then the
 // longest idle, which spreads the talking load rather than the call count.
@@ -15,7 +15,7 @@ func lessTalk(a, b *Candidate) bool {
 	return idleLonger(a, b)
 }
 
-func (*leastTalkTime) Name() string { return StrategyLeastTalkTime }
+func (*leastTalkTime) Name() string { return LeastTalkTime }
 
 func (s *leastTalkTime) Pick(dst []*Candidate, skip func(*Candidate) bool) []*Candidate {
 	return s.best(dst, skip)

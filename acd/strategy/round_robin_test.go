@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 import (
 	"slices"
@@ -46,28 +46,5 @@ func TestRoundRobinGrowsPastConstructionSize(t *testing.T) {
 	}
 	if got := pickIDs(s, nil); !slices.Equal(got, []string{"1070"}) {
 		t.Fatalf("picked %v, want 1070", got)
-	}
-}
-
-// Each queue keeps its own cursor.
-func TestRoundRobinCursorPerQueue(t *testing.T) {
-	a, b := quietQueue("a"), quietQueue("b")
-	a.Strategy, b.Strategy = StrategyRoundRobin, StrategyRoundRobin
-	cfg := Config{Queues: []QueueConfig{a, b}, Agents: []AgentConfig{
-		{ID: "1001", Queues: []string{"a", "b"}},
-		{ID: "1002", Queues: []string{"a", "b"}},
-	}}
-	h := newHarness(t, cfg)
-	h.login("1001", "1002")
-	serve := func(id, q string) string {
-		acts := h.ok(h.acd.Enqueue(id, q, "", 0))
-		agent := offeredTo(t, acts)
-		h.ok(h.acd.OfferAnswered(id, agent))
-		h.ok(h.acd.TalkEnded(id, "caller"))
-		return agent
-	}
-	got := []string{serve("c1", "a"), serve("c2", "a"), serve("c3", "b"), serve("c4", "a")}
-	if want := []string{"1001", "1002", "1001", "1001"}; !slices.Equal(got, want) {
-		t.Fatalf("agents %v, want %v", got, want)
 	}
 }

@@ -1,4 +1,4 @@
-package acd
+package strategy
 
 import (
 	"math/rand/v2"
