@@ -212,12 +212,13 @@ func exportedFamilies(t *testing.T, h *harness) map[string]bool {
 // eventOnlyFamilies appear on /metrics only once their first event has
 // happened (an abandon, a transfer...), which one answered call does not
 // cause, or once a feature the test configuration leaves out is used (a
-// look-up service); they are checked against the names in the metrics
-// package's source.
+// look-up service, a schedule); they are checked against the names in the
+// metrics and workforce packages' source.
 var eventOnlyFamilies = map[string]bool{
 	"hotline_queue_abandoned_total":       true,
 	"hotline_queue_short_abandoned_total": true,
 	"hotline_lookups_total":               true,
+	"hotline_team_adherence_ratio":        true,
 }
 
 func TestDashboardAndRulesReadOnlyExportedSeries(t *testing.T) {
@@ -262,6 +263,11 @@ func TestDashboardAndRulesReadOnlyExportedSeries(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("metrics sources: %v", err)
 	}
+	more, err := filepath.Glob("../workforce/*.go")
+	if err != nil || len(more) == 0 {
+		t.Fatalf("workforce sources: %v", err)
+	}
+	files = append(files, more...)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {

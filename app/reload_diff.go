@@ -16,7 +16,7 @@ import (
 // file needs a restart (listen addresses, RTP ports, database, tokens, …).
 var reloadableKeys = map[string]bool{
 	"numbers": true, "notice": true, "agents": true, "queues": true, "calendars": true, "flows": true,
-	"supervisors": true, "repeat_complaints": true,
+	"supervisors": true, "repeat_complaints": true, "workforce": true,
 }
 
 // Per-queue and per-agent keys that other parts of the server read from

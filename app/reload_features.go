@@ -13,6 +13,10 @@ func (s *Server) applyFeaturesLocked(cfg *config.Config, res *ReloadResult) {
 	if s.monitors != nil {
 		s.monitors.SetSupervisors(cfg.Supervisors)
 	}
+	if s.workforce != nil {
+		// Rules and agents apply now; shifts are read again from the database.
+		s.workforce.Apply(workforceRules(cfg), workforceAgents(cfg))
+	}
 	if s.acd != nil {
 		res.NeedsRestart = append(res.NeedsRestart, s.callbacks.Reload(cfg)...)
 	}

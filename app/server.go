@@ -33,6 +33,7 @@ import (
 	"github.com/hotline-oss/hotline/trunk"
 	"github.com/hotline-oss/hotline/web"
 	"github.com/hotline-oss/hotline/webhooks"
+	"github.com/hotline-oss/hotline/workforce"
 )
 
 // Server is one running hotline.
@@ -66,6 +67,8 @@ type Server struct {
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
 	onBridge bridgeWatcher
+	// workforce: schedules, adherence, attendance (workforce.go)
+	workforce *workforce.Service
 	// flow: the call path (package callflow), built once SIP is
 	flow *callflow.Flow
 	// restored: agents' states from before a restart, waiting for their
@@ -165,6 +168,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.registerSubscriberMetrics()
+	s.startWorkforce()
 	if err := s.startSelfService(); err != nil {
 		return err
 	}
@@ -244,7 +248,7 @@ func (s *Server) Start() error {
 	}
 	s.startTrunks()
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
-	s.web.WithWallboard(func() any { return s.metrics.Wallboard() })
+	s.web.WithWallboard(s.wallboard)
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
 			err := s.web.WithAPI(agentControl{s}, apiTokens(s), web.WithAPIPauseReasons(cfg.AgentPanel.Reasons()),
@@ -261,6 +265,7 @@ func (s *Server) Start() error {
 		s.web.WithEvents(hub, apiTokens(s))
 		s.web.WithReload(reloadAPI{s}, apiTokens(s))
 		s.mountMonitor()
+		s.mountWorkforce(apiTokens(s))
 	}
 	if err := s.startAgentPanel(); err != nil {
 		return err
@@ -337,6 +342,9 @@ func (s *Server) Close() {
 	}
 	if s.pacer != nil {
 		s.pacer.Stop()
+	}
+	if s.workforce != nil {
+		s.workforce.Close() // before the webhooks: it may still raise an alert
 	}
 	if s.hooks != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

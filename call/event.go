@@ -81,6 +81,10 @@ const (
 	// to agent Target (attended transfer); it is not a hotline call.
 	ConsultStarted
 	ConsultEnded
+	// AdherenceAlert: Agent has been out of schedule adherence for Wait
+	// (longer than workforce.alert_after): Detail is the activity planned,
+	// State and Reason what the agent is doing instead.
+	AdherenceAlert
 )
 
 var kindNames = [...]string{
@@ -117,6 +121,7 @@ var kindNames = [...]string{
 	MonitorEnded:      "monitor_ended",
 	ConsultStarted:    "consult_started",
 	ConsultEnded:      "consult_ended",
+	AdherenceAlert:    "adherence_alert",
 }
 
 func (k Kind) String() string {

@@ -119,6 +119,8 @@ type Config struct {
 	CallbackGateway *CallbackGateway `yaml:"callback_gateway"`
 	// Trunks are the carriers' and providers' interconnects (config/trunks.go).
 	Trunks []Trunk `yaml:"trunks"`
+	// Workforce: schedule adherence and attendance rules (config/workforce.go).
+	Workforce Workforce `yaml:"workforce"`
 
 	// File is where the configuration came from, for error messages.
 	File string `yaml:"-"`
@@ -270,6 +272,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateCallback()...)
 	errs = append(errs, c.validateTrunks()...)
 	errs = append(errs, c.validateCluster()...)
+	errs = append(errs, c.validateWorkforce()...)
 	for i, w := range c.Webhooks {
 		if err := w.Check(); err != nil {
 			errs = append(errs, c.Errorf("webhooks", "webhooks[%d]: %v", i, err))

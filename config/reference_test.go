@@ -104,6 +104,9 @@ func typeName(t reflect.Type) string {
 	case reflect.Slice:
 		return "list of " + typeName(t.Elem()) + "s"
 	case reflect.Map:
+		if t.Elem().Kind() == reflect.Slice { // map of lists of strings
+			return "map of lists of " + typeName(t.Elem().Elem()) + "s"
+		}
 		return "map of " + typeName(t.Elem()) + "s"
 	}
 	return t.String()

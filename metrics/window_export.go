@@ -113,6 +113,12 @@ type QueueFigures struct {
 	Occupancy           Figure  `json:"occupancy"`
 
 	Agents AgentCounts `json:"agents"`
+
+	// Adherence: schedule adherence today of the queue's scheduled agents
+	// (null when none was scheduled yet), filled in by the workforce
+	// feature; AdherenceTarget is what it is coloured against.
+	Adherence       Figure  `json:"adherence"`
+	AdherenceTarget float64 `json:"adherence_target,omitempty"`
 }
 
 // Wallboard is the snapshot the wallboard shows: one entry per queue, in

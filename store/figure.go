@@ -48,3 +48,6 @@ func average(total time.Duration, n int) Figure {
 }
 
 func seconds(d time.Duration) Figure { return Figure(d.Seconds()) }
+
+// Ratio is num ÷ den, undefined when den is 0.
+func Ratio(num, den float64) Figure { return ratio(num, den) }

@@ -78,3 +78,12 @@ func mod(a, b int64) int64 {
 	}
 	return m
 }
+
+// Starts lists the interval starts covering [from, to), for reports made
+// outside the store (the workforce reports cut time the same way).
+func (iv Interval) Starts(from, to time.Time, loc *time.Location) []time.Time {
+	return iv.starts(from, to, loc)
+}
+
+// Next is the start of the interval after the one starting at start.
+func (iv Interval) Next(start time.Time) time.Time { return iv.next(start) }

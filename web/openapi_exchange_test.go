@@ -111,6 +111,7 @@ func TestOpenAPIRequestsAndAnswersFitTheSchemas(t *testing.T) {
 		{method: "POST", path: "/agent/login", body: `{"agent":"1001","password":"wrong"}`, header: panelPost, want: 401},
 		{method: "GET", path: "/agent/api/me", want: 401, invalid: true},
 	}
+	cases = append(cases, scheduleExchanges...)
 	for _, c := range cases {
 		rec, err := c.run(context.Background(), v, rig.s.srv.Handler)
 		if err != nil {

@@ -67,6 +67,8 @@ func newDocServer(t *testing.T) *docRig {
 	}))
 	s.WithNotices(docNotices{}, docTokens)
 	s.WithFaults(docFaults{}, docTokens)
+	s.WithSchedules(docSchedules{}, docTokens, time.UTC)
+	s.WithWorkforceReports(docWorkforceReports{}, docTokens, time.UTC)
 	s.WithAudit(&docAudit{}, docTokens, AuditOptions{})
 	return r
 }

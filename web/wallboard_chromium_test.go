@@ -29,6 +29,8 @@ type boardQueue struct {
 	ASASeconds          *float64       `json:"asa_seconds"`
 	Answered            int64          `json:"answered"`
 	Agents              map[string]int `json:"agents"`
+	Adherence           *float64       `json:"adherence"`
+	AdherenceTarget     float64        `json:"adherence_target,omitempty"`
 }
 
 func ptr(v float64) *float64 { return &v }
@@ -176,7 +178,8 @@ func tvBoard() any {
 		out = append(out, boardQueue{Queue: q.key, DisplayName: q.name, Waiting: int64(10 + 11*i), OldestWaitSeconds: float64(95 + 70*i),
 			ServiceLevel: ptr(1 - 0.06*float64(i)), ServiceLevelTarget: 0.8, ServiceLevelSeconds: 20,
 			AbandonRate: ptr(0.02 * float64(i)), ASASeconds: ptr(float64(8 + 17*i)), Answered: int64(120 * (i + 1)),
-			Agents: map[string]int{"available": i % 3, "talking": 12 + i, "wrapup": i % 4, "paused": 1}})
+			Agents:    map[string]int{"available": i % 3, "talking": 12 + i, "wrapup": i % 4, "paused": 1},
+			Adherence: ptr(0.97 - 0.02*float64(i)), AdherenceTarget: 0.92})
 	}
 	return out
 }
@@ -188,9 +191,10 @@ const fitCheck = `<script>
 setInterval(function () {
   if (document.body.dataset.updates === "0") { return; }
   var clipped = [];
-  document.querySelectorAll(".queue, .tile, .queue h2").forEach(function (el) {
+  document.querySelectorAll(".queue, .tile, .queue h2, .tile .label").forEach(function (el) {
     if (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1) {
-      clipped.push((el.closest(".queue").dataset.queue || "?") + ":" + (el.dataset.tile || el.tagName));
+      var tile = el.closest(".tile");
+      clipped.push((el.closest(".queue").dataset.queue || "?") + ":" + (el.dataset.tile || (tile && tile.dataset.tile + " label") || el.tagName));
     }
   });
   var b = document.body.dataset;
@@ -250,6 +254,15 @@ func TestWallboardFitsEightQueuesOnATV(t *testing.T) {
 	}
 	if strings.Contains(dom, `data-field="name" title="complaints_senior"`) {
 		t.Error("a raw queue key is shown instead of its display name")
+	}
+	// Schedule adherence: green at or above the target, red below it.
+	for _, want := range []string{
+		`data-tile="adherence" data-level="good"><span class="label">Adherence</span><span class="value" data-field="adherence">97%<`,
+		`data-tile="adherence" data-level="bad"><span class="label">Adherence</span><span class="value" data-field="adherence">89%<`,
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("adherence tile not shown as %s", want)
+		}
 	}
 
 	shot := t.TempDir() + "/wallboard.png"
