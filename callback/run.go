@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/hotline-oss/hotline/sip/callout"
+
 	"github.com/hotline-oss/hotline/media/playout"
 
 	"github.com/hotline-oss/hotline/acd"
@@ -103,7 +105,7 @@ func (svc *Service) attempt(job *callbackJob, c acd.Connect) (res call.Result, r
 		cancel()
 	}()
 	cust, err := svc.dialer.DialCallback(ctx, job.ticket, job.policy.RingTimeout)
-	if errors.Is(err, sip.ErrDialRefused) {
+	if errors.Is(err, callout.ErrDialRefused) {
 		svc.dialRefused(job, leg, err)
 		return call.ResultFailed, "callback_refused", call.HangupByServer, true
 	}

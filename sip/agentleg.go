@@ -155,7 +155,10 @@ func hangUpLateAnswer(dlg *sipgo.DialogClientSession) {
 	_ = dlg.Close()
 }
 
-func statusError(code int) error {
+// ErrorForStatus is the error a dial fails with when the far end answers
+// code: ErrAgentBusy, ErrAgentDeclined or ErrNoAnswer for the customer's
+// own answers, else a *StatusError.
+func ErrorForStatus(code int) error {
 	switch code {
 	case sipmsg.StatusBusyHere, sipmsg.StatusGlobalBusyEverywhere:
 		return ErrAgentBusy
@@ -164,7 +167,7 @@ func statusError(code int) error {
 	case sipmsg.StatusTemporarilyUnavailable, sipmsg.StatusRequestTimeout, sipmsg.StatusRequestTerminated:
 		return ErrNoAnswer
 	}
-	return &StatusError{Code: code} // trunk_out.go
+	return &StatusError{Code: code}
 }
 
 // pickDialError reports the most telling failure among forks: a busy or

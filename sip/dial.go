@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"time"
 
@@ -99,6 +100,46 @@ func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.
 }
 
 // outboundInvite addresses one INVITE the server sends.
+// OutboundCall is a call the server places to a number outside: through
+// the callback gateway or a carrier's trunk (package sip/callout decides
+// which). It offers plain RTP with the callers' codecs.
+type OutboundCall struct {
+	Peer      string     // the far end, in errors: "gateway" or "trunk NAME"
+	Target    sipmsg.Uri // Request-URI
+	FromUser  string     // caller ID
+	Dest      string     // host:port the INVITE goes to
+	Transport string     // UDP or TCP
+	// Username and Password answer 401 and 407 challenges (trunks);
+	// empty: they are not answered.
+	Username, Password string
+	// Heard, when set, is called at every response: the far end is alive.
+	Heard func()
+	// AssertIdentity adds P-Asserted-Identity with FromUser (RFC 3325).
+	AssertIdentity bool
+}
+
+// DialOut places c from a fresh RTP port and returns the answered leg,
+// with the errors of DialAgent.
+func (e *Endpoint) DialOut(ctx context.Context, c OutboundCall, ringTimeout time.Duration) (*AgentLeg, error) {
+	return e.dialLeg(ctx, outboundLeg{
+		name: "callback", peer: c.Peer, codecs: e.cfg.Codecs,
+		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
+			return sdp.BuildOffer(local, e.cfg.Codecs, 101, sdp.SendRecv, session, 1), srtp.SDESKey{}, nil
+		},
+		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
+			return e.sendInvite(ctx, outboundInvite{
+				target: c.Target, fromUser: c.FromUser, to: *c.Target.Clone(),
+				dest: c.Dest, transport: c.Transport,
+				username: c.Username, password: c.Password,
+				heard: c.Heard, assert: c.AssertIdentity,
+			}, offer)
+		},
+	}, ringTimeout)
+}
+
+// Logger is the endpoint's logger, for the parts that place calls for it.
+func (e *Endpoint) Logger() *slog.Logger { return e.log }
+
 type outboundInvite struct {
 	target    sipmsg.Uri // Request-URI
 	fromUser  string     // caller ID
@@ -164,7 +205,7 @@ func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []b
 		}
 		var de *sipgo.ErrDialogResponse
 		if errors.As(err, &de) {
-			return nil, statusError(de.Res.StatusCode)
+			return nil, ErrorForStatus(de.Res.StatusCode)
 		}
 		return nil, err
 	}

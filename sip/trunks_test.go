@@ -108,22 +108,6 @@ func TestCalledNumberFollowsForwarding(t *testing.T) {
 	}
 }
 
-func TestFailOverOnlyForTrunkFailures(t *testing.T) {
-	for code, want := range map[int]bool{500: true, 503: true, 403: true, 401: true, 407: true, 404: false, 484: false} {
-		if got := failOver(statusError(code)); got != want {
-			t.Errorf("failOver(%d) = %v, want %v", code, got, want)
-		}
-	}
-	for _, err := range []error{ErrAgentBusy, ErrNoAnswer, ErrAgentDeclined, ErrDialCancelled, statusError(486)} {
-		if failOver(err) {
-			t.Errorf("failOver(%v) = true: the customer's answer", err)
-		}
-	}
-	if !failOver(ErrDialFailed) {
-		t.Error("a transport failure must fail over")
-	}
-}
-
 // BenchmarkInboundIdentity is the cost trunks add to every INVITE: who is
 // calling and which number routes the call, for a carrier's call with
 // P-Asserted-Identity and a Diversion, against a plain call from a

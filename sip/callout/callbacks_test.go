@@ -1,20 +1,22 @@
-package sip
+package callout
 
 import (
 	"context"
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/sip"
 )
 
 func TestCallbackRegistryOnlyCallsNumbersThatCalledIn(t *testing.T) {
 	known := map[string]bool{"13900000002": true}
-	cb, err := NewCallbacks(&Endpoint{}, GatewayConfig{URI: "sip:{number}@127.0.0.1:5070", FromNumber: "95598"},
+	cb, err := NewCallbacks(&sip.Endpoint{}, GatewayConfig{URI: "sip:{number}@127.0.0.1:5070", FromNumber: "95598"},
 		func(n string) bool { return known[n] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &Call{ID: "c1", Caller: "13800000001", CallerTrusted: true}
+	in := &sip.Call{ID: "c1", Caller: "13800000001", CallerTrusted: true}
 	cases := []struct {
 		number, want string
 		err          error
@@ -40,7 +42,7 @@ func TestCallbackRegistryOnlyCallsNumbersThatCalledIn(t *testing.T) {
 	if _, err := cb.Register(nil, "13800000001"); !errors.Is(err, ErrCallbackNumber) {
 		t.Errorf("no inbound call: %v", err)
 	}
-	anonymous := &Call{ID: "c2", Caller: "anonymous", CallerTrusted: true}
+	anonymous := &sip.Call{ID: "c2", Caller: "anonymous", CallerTrusted: true}
 	if _, err := cb.Register(anonymous, ""); !errors.Is(err, ErrCallbackNumber) {
 		t.Errorf("anonymous caller: %v", err)
 	}
@@ -72,14 +74,14 @@ func TestCallbackRegistryOnlyCallsNumbersThatCalledIn(t *testing.T) {
 func TestNewCallbacksRejectsBadGateway(t *testing.T) {
 	ok := func(string) bool { return true }
 	for _, uri := range []string{"", "http://x/{number}", "sip:gw.example.com", "sip:95598@gw.example.com"} {
-		if _, err := NewCallbacks(&Endpoint{}, GatewayConfig{URI: uri}, ok); err == nil {
+		if _, err := NewCallbacks(&sip.Endpoint{}, GatewayConfig{URI: uri}, ok); err == nil {
 			t.Errorf("uri %q accepted", uri)
 		}
 	}
 	if _, err := NewCallbacks(nil, GatewayConfig{URI: "sip:{number}@gw"}, ok); err == nil {
 		t.Error("nil endpoint accepted")
 	}
-	cb, err := NewCallbacks(&Endpoint{}, GatewayConfig{URI: "sip:{number}@gw.example.com;transport=udp"}, ok)
+	cb, err := NewCallbacks(&sip.Endpoint{}, GatewayConfig{URI: "sip:{number}@gw.example.com;transport=udp"}, ok)
 	if err != nil || cb.host != "gw.example.com:5060" {
 		t.Errorf("default port: host %q, err %v", cb.host, err)
 	}

@@ -1,19 +1,16 @@
-package sip
+package callout
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net"
-	"net/netip"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
-	"github.com/hotline-oss/hotline/media/sdp"
-	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip"
 )
 
 // Why a callback could not be registered or dialled.
@@ -53,7 +50,7 @@ func (t *CallbackTicket) Number() string { return t.number }
 // inbound call: its own caller number, or another number that the known
 // check vouches for (it called the hotline before).
 type Callbacks struct {
-	e     *Endpoint
+	e     *sip.Endpoint
 	cfg   GatewayConfig
 	known func(number string) bool
 	check func(ticketID, number string) error // before every dial; nil: none
@@ -101,7 +98,7 @@ func WithRoutes(routes func(number string) []TrunkRoute) CallbacksOption {
 
 // NewCallbacks builds the registry for endpoint e. known reports whether a
 // number other than the caller's own has called the hotline.
-func NewCallbacks(e *Endpoint, cfg GatewayConfig, known func(string) bool, opts ...CallbacksOption) (*Callbacks, error) {
+func NewCallbacks(e *sip.Endpoint, cfg GatewayConfig, known func(string) bool, opts ...CallbacksOption) (*Callbacks, error) {
 	if e == nil || known == nil {
 		return nil, errors.New("callbacks: nil endpoint or known-number check")
 	}
@@ -155,7 +152,7 @@ func ValidCallbackNumber(n string) bool {
 // to c's own number when number is empty or equal to it, else to number if
 // it called the hotline before. A call from an untrusted source gets no
 // ticket at all (ErrUntrustedCaller).
-func (cb *Callbacks) Register(c *Call, number string) (*CallbackTicket, error) {
+func (cb *Callbacks) Register(c *sip.Call, number string) (*CallbackTicket, error) {
 	if c == nil {
 		return nil, fmt.Errorf("%w: no inbound call", ErrCallbackNumber)
 	}
@@ -218,7 +215,7 @@ func (cb *Callbacks) Pending() int {
 // the customer's leg once answered. Errors are those of DialAgent
 // (ErrAgentBusy for 486, ErrNoAnswer, ErrDialFailed…) plus ErrGatewayBusy,
 // ErrUnknownCallback and ErrDialRefused.
-func (cb *Callbacks) DialCallback(ctx context.Context, t *CallbackTicket, ringTimeout time.Duration) (*AgentLeg, error) {
+func (cb *Callbacks) DialCallback(ctx context.Context, t *CallbackTicket, ringTimeout time.Duration) (*sip.AgentLeg, error) {
 	if t == nil {
 		return nil, ErrCallbackNoTicket
 	}
@@ -245,26 +242,17 @@ func (cb *Callbacks) DialCallback(ctx context.Context, t *CallbackTicket, ringTi
 	return cb.dial(ctx, t.number, ringTimeout)
 }
 
-func (cb *Callbacks) dial(ctx context.Context, number string, ringTimeout time.Duration) (*AgentLeg, error) {
-	e := cb.e
+func (cb *Callbacks) dial(ctx context.Context, number string, ringTimeout time.Duration) (*sip.AgentLeg, error) {
 	var target sipmsg.Uri
 	if err := sipmsg.ParseUri(strings.ReplaceAll(cb.cfg.URI, "{number}", number), &target); err != nil {
-		return nil, fmt.Errorf("%w: gateway uri: %v", ErrDialFailed, err)
+		return nil, fmt.Errorf("%w: gateway uri: %v", sip.ErrDialFailed, err)
 	}
 	transport := strings.ToUpper(cb.cfg.Transport)
 	if transport == "" {
 		transport = "UDP"
 	}
-	return e.dialLeg(ctx, outboundLeg{
-		name: "callback", peer: "gateway", codecs: e.cfg.Codecs,
-		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
-			return sdp.BuildOffer(local, e.cfg.Codecs, 101, sdp.SendRecv, session, 1), srtp.SDESKey{}, nil
-		},
-		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
-			return e.sendInvite(ctx, outboundInvite{
-				target: target, fromUser: cb.cfg.FromNumber, to: *target.Clone(),
-				dest: cb.host, transport: transport,
-			}, offer)
-		},
+	return cb.e.DialOut(ctx, sip.OutboundCall{
+		Peer: "gateway", Target: target, FromUser: cb.cfg.FromNumber,
+		Dest: cb.host, Transport: transport,
 	}, ringTimeout)
 }
