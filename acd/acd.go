@@ -148,7 +148,7 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 	a.now = clock.Now()
 	a.day = dayOf(a.now)
 	for _, qc := range cfg.Queues {
-		q := &queue{cfg: qc.withDefaults()}
+		q := &queue{cfg: qc.WithDefaults()}
 		a.queues = append(a.queues, q)
 		a.queueByName[qc.Name] = q
 	}

@@ -3,6 +3,7 @@ package acd
 import (
 	"errors"
 
+	"github.com/hotline-oss/hotline/acd/acdconfig"
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/strategy"
 )
@@ -10,7 +11,7 @@ import (
 // Sentinel errors; commands wrap them with context, so test with errors.Is.
 var (
 	// ErrInvalidConfig: Config.Validate (and New) found a problem.
-	ErrInvalidConfig = errors.New("invalid configuration")
+	ErrInvalidConfig = acdconfig.ErrInvalidConfig
 	// ErrUnknownQueue, ErrUnknownAgent, ErrUnknownCall: no such name or id.
 	ErrUnknownQueue = errors.New("unknown queue")
 	ErrUnknownAgent = errors.New("unknown agent")

@@ -62,7 +62,7 @@ func (a *ACD) reloadQueues(cfgs []QueueConfig) {
 			q = &queue{}
 		}
 		delete(byName, qc.Name)
-		q.cfg, q.draining = qc.withDefaults(), false
+		q.cfg, q.draining = qc.WithDefaults(), false
 		a.queueByName[qc.Name] = q
 		queues = append(queues, q)
 	}

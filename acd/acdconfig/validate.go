@@ -1,4 +1,4 @@
-package acd
+package acdconfig
 
 import (
 	"errors"
@@ -6,7 +6,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hotline-oss/hotline/acd/strategy"
 )
+
+// ErrInvalidConfig: Validate found a problem. The ACD reports it as its
+// own ErrInvalidConfig.
+var ErrInvalidConfig = errors.New("invalid configuration")
 
 // Validate reports every problem in the configuration at once, each as an
 // error wrapping ErrInvalidConfig, joined in configuration order.
@@ -38,15 +44,15 @@ func (c Config) Validate() error {
 
 func validateQueue(q QueueConfig, queues map[string]bool, fail func(string, ...any)) {
 	where := "queue " + q.Name
-	if q.Strategy != "" && !slices.Contains(Strategies, q.Strategy) {
-		fail("%s: unknown strategy %q (known: %s)", where, q.Strategy, strings.Join(Strategies, ", "))
+	if q.Strategy != "" && !slices.Contains(strategy.Names, q.Strategy) {
+		fail("%s: unknown strategy %q (known: %s)", where, q.Strategy, strings.Join(strategy.Names, ", "))
 	}
 	if q.JoinEmpty != "" && q.JoinEmpty != JoinEmptyWait && q.JoinEmpty != JoinEmptyReject {
 		fail("%s: join_empty %q is neither %q nor %q", where, q.JoinEmpty, JoinEmptyWait, JoinEmptyReject)
 	}
 	validateSkills(where+": required skill", q.RequiredSkills, fail)
-	if q.Strategy == StrategySkillsBased && len(q.RequiredSkills) == 0 {
-		fail("%s: strategy %s needs required skills", where, StrategySkillsBased)
+	if q.Strategy == strategy.SkillsBased && len(q.RequiredSkills) == 0 {
+		fail("%s: strategy %s needs required skills", where, strategy.SkillsBased)
 	}
 	if q.MaxWaiting < 0 {
 		fail("%s: max waiting %d is negative", where, q.MaxWaiting)
