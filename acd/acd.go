@@ -8,7 +8,6 @@ import (
 
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/strategy"
-
 	"github.com/hotline-oss/hotline/call"
 )
 

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd/strategy"
-
 	"github.com/hotline-oss/hotline/call"
 )
 

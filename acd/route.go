@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/hotline-oss/hotline/acd/strategy"
-
 	"github.com/hotline-oss/hotline/call"
 )
 

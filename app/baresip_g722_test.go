@@ -8,10 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hotline-oss/hotline/media/wav"
-
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // wideRate is G.722's audio rate: what baresip's aufile and sndfile use on

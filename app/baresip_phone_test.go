@@ -20,9 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wav"
-
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // A headless baresip for the end-to-end tests: a generated configuration,

@@ -3,13 +3,12 @@ package app
 import (
 	"time"
 
-	"github.com/hotline-oss/hotline/media/mix"
-
 	"github.com/hotline-oss/hotline/callback"
 	"github.com/hotline-oss/hotline/callflow"
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/sip"
 )

@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wav"
-
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/internal/testphone"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // The Linphone end-to-end test puts linphonec (Debian package

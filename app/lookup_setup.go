@@ -6,10 +6,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/hotline-oss/hotline/ivr/interp"
-
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/selfservice"
 )

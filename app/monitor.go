@@ -3,16 +3,13 @@ package app
 import (
 	"context"
 
-	"github.com/hotline-oss/hotline/ivr/interp"
-
-	"github.com/hotline-oss/hotline/media/playout"
-
-	"github.com/hotline-oss/hotline/media/mix"
-
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/mix"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"

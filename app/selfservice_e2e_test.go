@@ -19,11 +19,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wav"
-
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/media/wav"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/signedhttp"

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/hotline-oss/hotline/media/playout"
-
 	"github.com/hotline-oss/hotline/sip"
 )
 

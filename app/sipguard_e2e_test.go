@@ -10,13 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/guard"
-
 	"github.com/icholy/digest"
 
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testphone"
 	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 // untrusted makes loopback an ordinary source, so the per-source limits

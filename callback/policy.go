@@ -6,10 +6,9 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/hotline-oss/hotline/sip/callout"
-
 	"github.com/hotline-oss/hotline/dialpolicy"
 	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/sip/callout"
 	"github.com/hotline-oss/hotline/store"
 )
 

@@ -4,15 +4,13 @@ import (
 	"context"
 	"errors"
 
-	"github.com/hotline-oss/hotline/sip/callout"
-
-	"github.com/hotline-oss/hotline/media/playout"
-
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/callout"
 )
 
 // run is the life of one callback: wait for the ACD to connect an agent,

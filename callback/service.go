@@ -10,19 +10,17 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/callout"
-
-	"github.com/hotline-oss/hotline/media/playout"
-
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/dialpolicy"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/callout"
 	"github.com/hotline-oss/hotline/store"
 )
 

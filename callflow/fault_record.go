@@ -3,9 +3,8 @@ package callflow
 import (
 	"time"
 
-	"github.com/hotline-oss/hotline/ivr/interp"
-
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/selfservice"
 )

@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hotline-oss/hotline/media/mix"
-
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 )

@@ -4,9 +4,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/hotline-oss/hotline/ivr/interp"
-
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/metrics"
 )
 

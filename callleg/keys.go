@@ -3,9 +3,8 @@ package callleg
 import (
 	"time"
 
-	"github.com/hotline-oss/hotline/ivr/interp"
-
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 )
 
 // KeyWaits bound a ReadKeys dialogue.

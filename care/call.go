@@ -4,10 +4,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/hotline-oss/hotline/ivr/interp"
-
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media"
 )
 

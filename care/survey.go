@@ -3,11 +3,10 @@ package care
 import (
 	"time"
 
-	"github.com/hotline-oss/hotline/ivr/interp"
-
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/metrics"
 )
 

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/media/playout"
-
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 

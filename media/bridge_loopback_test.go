@@ -11,14 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wideband"
-
-	"github.com/hotline-oss/hotline/media/playout"
-
 	"github.com/pion/rtp"
 
 	"github.com/hotline-oss/hotline/media/g722"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/wideband"
 )
 
 const (

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/media/playout"
-
 	"github.com/hotline-oss/hotline/media/record"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/playout"
-
-	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/pion/rtp"
+
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // waitFor polls cond until it holds or timeout passes. Polling with a

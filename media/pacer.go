@@ -5,9 +5,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/rtpstats"
-
 	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/rtpstats"
 )
 
 // Pacing geometry: the 20 ms frame is cut into 20 one-millisecond phase

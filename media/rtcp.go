@@ -7,11 +7,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/rtpstats"
+	"github.com/pion/rtcp"
 
 	"github.com/hotline-oss/hotline/media/portpool"
-
-	"github.com/pion/rtcp"
+	"github.com/hotline-oss/hotline/media/rtpstats"
 )
 
 // RTCP (RFC 3550 §6) runs beside each stream's RTP on the odd port above

@@ -5,8 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/pion/rtcp"
+
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 func FuzzRTCP(f *testing.F) {

@@ -10,13 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/rtpstats"
+	"github.com/pion/rtcp"
 
 	"github.com/hotline-oss/hotline/media/portpool"
-
 	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/rtpstats"
 	"github.com/hotline-oss/hotline/media/srtp"
-	"github.com/pion/rtcp"
 )
 
 // rtcpRecorder captures RTCP datagrams a stream sends.

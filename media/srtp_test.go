@@ -8,15 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/playout"
-
-	"github.com/hotline-oss/hotline/media/dtmf"
-	"github.com/hotline-oss/hotline/media/rtpcodec"
-	"github.com/hotline-oss/hotline/media/sdp"
-	"github.com/hotline-oss/hotline/media/srtp"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	pionsrtp "github.com/pion/srtp/v3"
+
+	"github.com/hotline-oss/hotline/media/dtmf"
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
 )
 
 // rawConn records what a stream writes, byte for byte.

@@ -9,11 +9,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wideband"
-
 	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/media/wideband"
 )
 
 // Stream errors.

@@ -7,13 +7,12 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wideband"
-
-	"github.com/hotline-oss/hotline/media/rtpstats"
+	"github.com/pion/rtp"
 
 	"github.com/hotline-oss/hotline/media/dtmf"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
-	"github.com/pion/rtp"
+	"github.com/hotline-oss/hotline/media/rtpstats"
+	"github.com/hotline-oss/hotline/media/wideband"
 )
 
 const (

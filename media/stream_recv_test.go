@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/playout"
-
-	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/pion/rtp"
+
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 func rtpPacket(pt uint8, seq uint16, ts, ssrc uint32, payload []byte) []byte {

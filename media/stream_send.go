@@ -6,13 +6,12 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wideband"
-
-	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/pion/rtp"
 
 	"github.com/hotline-oss/hotline/media/dtmf"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
-	"github.com/pion/rtp"
+	"github.com/hotline-oss/hotline/media/wideband"
 )
 
 var (

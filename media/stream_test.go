@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/pion/rtp"
 
 	"github.com/hotline-oss/hotline/media/dtmf"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
-	"github.com/pion/rtp"
 )
 
 // recordingConn captures what a stream sends; reads report a closed socket.

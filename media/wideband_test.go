@@ -4,11 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wideband"
-
 	"github.com/hotline-oss/hotline/media/playout"
-
 	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/wideband"
 )
 
 // A G.722 stream plays prompts and relays audio as G.722, and its received

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/hotline-oss/hotline/media/mix"
-
 	"github.com/hotline-oss/hotline/web"
 )
 

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hotline-oss/hotline/media/mix"
-
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/web"
 )
 

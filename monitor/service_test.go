@@ -5,15 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hotline-oss/hotline/ivr/interp"
-
-	"github.com/hotline-oss/hotline/media/mix"
-
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/ivr/interp"
+	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/web"
 )
 

@@ -6,12 +6,10 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/hotline-oss/hotline/ivr/interp"
-
-	"github.com/hotline-oss/hotline/media/mix"
-
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/store"
 )
 

@@ -10,9 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wav"
-
 	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // Limits on a notice recording: long enough for any real notice, short

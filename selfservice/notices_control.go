@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/hotline-oss/hotline/media/playout"
-
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 )

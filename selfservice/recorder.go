@@ -9,9 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wav"
-
 	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // loudRMS is the frame level (of 32768) above which the caller is taken to

@@ -9,12 +9,10 @@ import (
 	"sort"
 	"time"
 
-	"github.com/hotline-oss/hotline/ivr/interp"
-
-	"github.com/hotline-oss/hotline/media/playout"
-
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 )

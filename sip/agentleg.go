@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/registrar"
-
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip/registrar"
 )
 
 // Why ringing an agent did not give a connected leg.

@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/portpool"
-
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/portpool"
 	"github.com/hotline-oss/hotline/metrics"
 )
 

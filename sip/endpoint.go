@@ -13,20 +13,16 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/sipheader"
-
-	"github.com/hotline-oss/hotline/sip/registrar"
-
-	"github.com/hotline-oss/hotline/sip/guard"
-
-	"github.com/hotline-oss/hotline/media/portpool"
-
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/portpool"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/registrar"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // allowed is the Allow header value: the methods this endpoint handles.

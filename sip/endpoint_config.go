@@ -5,11 +5,9 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/guard"
-
 	"github.com/hotline-oss/hotline/media/playout"
-
 	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 // Config is what the endpoint needs from the server configuration.

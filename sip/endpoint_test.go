@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/portpool"
-
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/portpool"
 )
 
 // startEndpoint runs an endpoint on loopback whose calls simply wait for

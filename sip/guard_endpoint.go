@@ -4,10 +4,10 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/guard"
-
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 // unguarded marks handlers the guard only observes: requests inside a

@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/guard"
-
 	sipmsg "github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
+
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 // guardedEndpoint is an endpoint with the guard configured by edit, its

@@ -1,9 +1,9 @@
 package sip
 
 import (
-	"github.com/hotline-oss/hotline/sip/sipheader"
-
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // callerIdentity says who is calling. Only a trusted source (a network of

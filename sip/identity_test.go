@@ -4,9 +4,9 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/hotline-oss/hotline/sip/guard"
-
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 func inviteFrom(source, from string, pai ...string) *sipmsg.Request {

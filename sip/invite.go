@@ -8,19 +8,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/sipheader"
-
-	"github.com/hotline-oss/hotline/sip/guard"
-
-	"github.com/hotline-oss/hotline/media/dtmf"
-
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/dtmf"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {

@@ -4,13 +4,11 @@ import (
 	"errors"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/sipheader"
-
-	"github.com/hotline-oss/hotline/media/playout"
-
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // What carriers send besides a plain INVITE with an SDP offer: option tags

@@ -4,13 +4,12 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hotline-oss/hotline/sip/sipheader"
-
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // Late offer (RFC 3261 section 13.2.1, RFC 3264): an INVITE without SDP

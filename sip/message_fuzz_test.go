@@ -12,15 +12,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/guard"
-
-	"github.com/hotline-oss/hotline/media/portpool"
-
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 	"github.com/emiago/sipgo/siptest"
 
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/portpool"
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 // fuzzEndpoint is an endpoint with its SIP stack built but no listener:

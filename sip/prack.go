@@ -8,10 +8,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/sipheader"
-
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // errNoPrack: a reliable provisional response went unacknowledged for

@@ -7,11 +7,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/registrar"
+	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/sip/guard"
-
-	sipmsg "github.com/emiago/sipgo/sip"
+	"github.com/hotline-oss/hotline/sip/registrar"
 )
 
 // onRegister serves agents' softphones: digest authentication, then the

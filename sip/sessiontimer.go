@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/sipheader"
-
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // ReasonSessionExpired is the EndReason of a call whose session timer ran

@@ -16,12 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/playout"
-
-	"github.com/hotline-oss/hotline/media/portpool"
-
 	"github.com/hotline-oss/hotline/internal/freeport"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/portpool"
 )
 
 // SIPp, a SIP tool no one here wrote, plays the carrier against an endpoint

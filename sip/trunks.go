@@ -3,9 +3,9 @@ package sip
 import (
 	"net/netip"
 
-	"github.com/hotline-oss/hotline/sip/sipheader"
-
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // InboundTrunk is what the endpoint needs to know about the trunk a

@@ -6,11 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hotline-oss/hotline/sip/sipheader"
+	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/sip/guard"
-
-	sipmsg "github.com/emiago/sipgo/sip"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // fakeTrunk is a trunk of the directory below: it strips +86 from every

@@ -13,12 +13,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hotline-oss/hotline/sip/callout"
-
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/callout"
 )
 
 // Endpoint is the SIP side the trunks ping and register through

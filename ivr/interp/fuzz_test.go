@@ -4,8 +4,9 @@ import (
 	"os"
 	"testing"
 
-	"github.com/hotline-oss/hotline/ivr"
 	"gopkg.in/yaml.v3"
+
+	"github.com/hotline-oss/hotline/ivr"
 )
 
 // FuzzParseFlows feeds arbitrary YAML to the parser and validator, and runs

@@ -9,8 +9,9 @@ import (
 	"time"
 	_ "time/tzdata" // calendar tests must not depend on the host's zoneinfo
 
-	"github.com/hotline-oss/hotline/ivr"
 	"gopkg.in/yaml.v3"
+
+	"github.com/hotline-oss/hotline/ivr"
 )
 
 type fakeClock struct{ now time.Time }

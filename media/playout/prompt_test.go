@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wav"
-
 	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // tone generates a sine wave at 8 kHz.

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/wav"
-
 	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // goertzel returns the power of pcm at hz, normalised by length.

@@ -4,8 +4,9 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/pion/rtcp"
+
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // Peer is what the peer's RTCP told us.

@@ -5,8 +5,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hotline-oss/hotline/media/rtpcodec"
 	psdp "github.com/pion/sdp/v3"
+
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // sdpUsername and sdpSessionName fill the o= and s= lines we write.

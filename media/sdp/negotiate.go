@@ -9,9 +9,10 @@ import (
 	"strings"
 	"time"
 
+	psdp "github.com/pion/sdp/v3"
+
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/srtp"
-	psdp "github.com/pion/sdp/v3"
 )
 
 // SDP negotiation errors. ErrMalformedSDP and ErrNoAudio mean the request

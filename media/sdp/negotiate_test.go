@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
+	psdp "github.com/pion/sdp/v3"
+
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/srtp"
-	psdp "github.com/pion/sdp/v3"
 )
 
 // crlf turns a readable multi-line literal into SDP wire form.

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"net/netip"
 
+	psdp "github.com/pion/sdp/v3"
+
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/srtp"
-	psdp "github.com/pion/sdp/v3"
 )
 
 // Secure reports whether the negotiated transport is SRTP (RTP/SAVP or

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	sipmsg "github.com/emiago/sipgo/sip"
+
 	"github.com/hotline-oss/hotline/sip"
 )
 
