@@ -39,8 +39,12 @@ func (s *Server) startAgentPanel() error {
 		return fmt.Errorf("agent panel: %w", err)
 	}
 	// The panel takes the SIP password, as of the last reload.
-	err := s.web.WithAgentPanel(p, s.agentPassword, web.WithPanelClock(s.clock.Now), web.WithPauseReasons(s.cfg.AgentPanel.Reasons()),
-		web.WithDispositionCategories(acd.Categories))
+	opts := []web.PanelOption{web.WithPanelClock(s.clock.Now), web.WithPauseReasons(s.cfg.AgentPanel.Reasons()),
+		web.WithDispositionCategories(acd.Categories)}
+	if s.tickets != nil {
+		opts = append(opts, web.WithPanelTickets(s.tickets)) // the ticket form and the caller's history
+	}
+	err := s.web.WithAgentPanel(p, s.agentPassword, opts...)
 	if err != nil {
 		return fmt.Errorf("agent panel: %w", err)
 	}

@@ -44,6 +44,9 @@ func (s *Server) newFlow() *callflow.Flow {
 	if s.callbacks != nil {
 		d.WaitHooks = s.callbackHooks
 	}
+	if s.tickets != nil {
+		d.FaultFiled = s.faultFiled // tickets.go
+	}
 	if s.onBridge != nil {
 		d.Bridges = s.onBridge
 	}
@@ -59,20 +62,39 @@ func (s *Server) onVars(callID string, vars map[string]string) {
 	s.callInfo.setVars(callID, vars)
 }
 
-// careHooks follows a queued call with the care features.
+// careHooks follows a queued call with the care features, and with the
+// owner of the caller's open ticket, who is preferred over the sticky
+// agent (package tickets).
 func (s *Server) careHooks(c *sip.Call, _ *callleg.Leg, _ string) callflow.QueueHooks {
 	cc := s.care.Join(care.CallInfo{ID: c.ID, Caller: c.Caller, Number: c.Number, Log: c.Logger()})
-	return careCall{cc}
+	s.tickets.NoteCall(c.ID, c.Caller, c.CallerTrusted) // a ticket for this call may dial its caller back
+	owner, grace := s.tickets.PreferredAgent(c.Caller, c.CallerTrusted)
+	return &careCall{Call: cc, owner: owner, ownerGrace: grace}
 }
 
 // careCall adapts care's per-call hooks to the call path's.
-type careCall struct{ *care.Call }
+type careCall struct {
+	*care.Call
+	owner      string // the ticket owner to wait for on the first entry
+	ownerGrace time.Duration
+}
 
-func (c careCall) BeforeQueue(leg *callleg.Leg, lang, queue string, priority int) (string, int, bool) {
+// Enqueue prefers the ticket's owner to the sticky agent, on the first
+// queue entry only (as the sticky agent).
+func (c *careCall) Enqueue() (string, time.Duration) {
+	agent, grace := c.Call.Enqueue()
+	if c.owner != "" {
+		agent, grace = c.owner, c.ownerGrace
+		c.owner = ""
+	}
+	return agent, grace
+}
+
+func (c *careCall) BeforeQueue(leg *callleg.Leg, lang, queue string, priority int) (string, int, bool) {
 	return c.Call.BeforeQueue(leg, lang, queue, priority)
 }
 
-func (c careCall) AfterTalk(leg *callleg.Leg, out callflow.TalkOutcome, lang string) {
+func (c *careCall) AfterTalk(leg *callleg.Leg, out callflow.TalkOutcome, lang string) {
 	c.Call.AfterTalk(leg, care.TalkOutcome{Result: out.Result, Reason: out.Reason, Queue: out.Queue}, lang)
 }
 

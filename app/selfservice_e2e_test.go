@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -362,6 +363,15 @@ func TestFaultReportFilesWorkOrder(t *testing.T) {
 	h.waitIdle()
 	if got := h.metric("hotline_fault_reports_total"); got != 1 {
 		t.Errorf("fault reports = %v", got)
+	}
+	// The report opened a fault ticket, linked to the call, the account,
+	// the voice message and the work order.
+	opened := h.events.wait(t, "", "fault ticket", func(e call.Event) bool { return e.Kind == call.TicketOpened && e.Target == id })
+	tk, err := h.srv.tickets.Get(context.Background(), opened.Detail)
+	if err != nil || tk.Category != "fault" || tk.State != "open" || tk.Account != "1234567890" ||
+		tk.WorkOrder != filed.Detail || tk.Recording != req.Recording || tk.Caller != "13800000001" || tk.CreatedBy != "ivr" ||
+		!tk.CallerTrusted {
+		t.Errorf("fault ticket %+v (%v)", tk, err)
 	}
 }
 

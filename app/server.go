@@ -28,6 +28,7 @@ import (
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/sip/guard"
 	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/tickets"
 	"github.com/hotline-oss/hotline/trunk"
 	"github.com/hotline-oss/hotline/web"
 	"github.com/hotline-oss/hotline/webhooks"
@@ -60,7 +61,11 @@ type Server struct {
 	played atomic.Pointer[func(callID string, refs []ivr.PromptRef)]
 	// callbacks: virtual hold (package callback); nil when no queue offers it
 	callbacks *callback.Service
-	trunks    *trunk.Set // carriers' trunks (trunks.go); nil when none
+	// tickets: complaints and work orders followed to closure (package
+	// tickets, wired in tickets.go); nil without a store
+	tickets      *tickets.Service
+	ticketTicker *time.Ticker
+	trunks       *trunk.Set // carriers' trunks (trunks.go); nil when none
 	// monitors: supervisors' listen/whisper/barge (package monitor,
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
@@ -240,13 +245,16 @@ func (s *Server) Start() error {
 	if err := s.startCallbacks(); err != nil {
 		return err
 	}
+	if err := s.startTickets(); err != nil {
+		return err
+	}
 	s.flow = s.newFlow() // before SIP starts: every call runs through it
 	if err := s.sip.Start(); err != nil {
 		return err
 	}
 	s.startTrunks()
 	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
-	s.web.WithWallboard(s.wallboard)
+	s.web.WithWallboard(s.wallboard, s.wallboardTickets()...)
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
 			err := s.web.WithAPI(agentControl{s}, apiTokens(s), web.WithAPIPauseReasons(cfg.AgentPanel.Reasons()),
@@ -269,6 +277,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.mountSelfService()
+	s.mountTickets()
 	s.withAudit(apiTokens(s)) // every write route, the agent panel's too
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
 		return err
@@ -328,6 +337,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 // Close stops everything at once.
 func (s *Server) Close() {
 	s.callbacks.Close() // before the ACD and the store: saves or ends pending callbacks
+	s.closeTickets()    // return visits in flight end before SIP and the store
 	if s.acd != nil {
 		s.acd.Close()
 	}

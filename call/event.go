@@ -85,6 +85,14 @@ const (
 	// (longer than workforce.alert_after): Detail is the activity planned,
 	// State and Reason what the agent is doing instead.
 	AdherenceAlert
+	// Tickets (package tickets): CallID is empty, Detail the ticket id,
+	// Caller its customer, Category its category, State its new state and
+	// PrevState the one before, Reason the action (create, assign, answer,
+	// close, return_visit, reopen, sync, escalate), Agent its owner.
+	TicketOpened
+	TicketChanged
+	// TicketOverdue: a ticket passed its answer deadline unanswered.
+	TicketOverdue
 )
 
 var kindNames = [...]string{
@@ -122,6 +130,9 @@ var kindNames = [...]string{
 	ConsultStarted:    "consult_started",
 	ConsultEnded:      "consult_ended",
 	AdherenceAlert:    "adherence_alert",
+	TicketOpened:      "ticket_opened",
+	TicketChanged:     "ticket_changed",
+	TicketOverdue:     "ticket_overdue",
 }
 
 func (k Kind) String() string {

@@ -68,6 +68,9 @@ type Deps struct {
 	// MonitorPhone serves a supervisor who dialled a monitor code.
 	MonitorPhone func(c *sip.Call, leg *callleg.Leg, mode mix.Mode, agent string)
 
+	// FaultFiled hears of each fault report filed from the IVR (the
+	// tickets feature opens a fault ticket for it); nil: nobody.
+	FaultFiled func(FaultFiled)
 	// OnVars receives the variables an IVR run collected.
 	OnVars      func(callID string, vars map[string]string)
 	PacketsLost func(n uint64)

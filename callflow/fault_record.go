@@ -91,5 +91,11 @@ func (l *serviceLeg) fileFault(a interp.FileFaultReport) interp.Event {
 	ev.Kind, ev.Time, ev.Detail = call.FaultReported, l.f.d.Clock.Now(), number
 	l.f.d.Publish(ev)
 	l.c.Logger().Info("fault report filed", "work_order", number, "recording", a.File)
+	if l.f.d.FaultFiled != nil {
+		l.f.d.FaultFiled(FaultFiled{
+			CallID: l.c.ID, Caller: l.c.Caller, Account: a.Account, Recording: a.File, WorkOrder: number,
+			Language: ev.Language, CallerTrusted: l.c.CallerTrusted,
+		})
+	}
 	return interp.FaultReportFiled{ID: a.ID, Number: number}
 }

@@ -59,6 +59,12 @@ type BridgeWatcher interface {
 	Track(callID, agent string, bridge *media.BridgeHandle) (untrack func())
 }
 
+// FaultFiled is a fault report filed from the IVR, for Deps.FaultFiled.
+type FaultFiled struct {
+	CallID, Caller, Account, Recording, WorkOrder, Language string
+	CallerTrusted                                           bool
+}
+
 // noQueueHooks is the QueueHooks of a server without care features.
 type noQueueHooks struct{}
 

@@ -117,6 +117,8 @@ type Config struct {
 	RepeatComplaints *RepeatComplaints `yaml:"repeat_complaints"`
 	// CallbackGateway dials callbacks out (config/callback.go).
 	CallbackGateway *CallbackGateway `yaml:"callback_gateway"`
+	// Tickets: complaints and work orders followed to closure (config/tickets.go).
+	Tickets Tickets `yaml:"tickets"`
 	// Trunks are the carriers' and providers' interconnects (config/trunks.go).
 	Trunks []Trunk `yaml:"trunks"`
 	// Workforce: schedule adherence and attendance rules (config/workforce.go).
@@ -270,6 +272,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateAgentPanel()...)
 	errs = append(errs, c.validateCare()...)
 	errs = append(errs, c.validateCallback()...)
+	errs = append(errs, c.validateTickets()...)
 	errs = append(errs, c.validateTrunks()...)
 	errs = append(errs, c.validateCluster()...)
 	errs = append(errs, c.validateWorkforce()...)

@@ -41,6 +41,7 @@ type callbackDone struct {
 type sideSQL struct {
 	recordingSQL, workOrderExistsSQL, workOrderSeqSQL, workOrderSQL string
 	callbackSQL, callbackDoneSQL                                    string
+	ticketSQL, ticketChangeSQL                                      string
 }
 
 func newSideSQL(rebind func(string) string, d dialect) sideSQL {
@@ -57,6 +58,9 @@ func newSideSQL(rebind func(string) string, d dialect) sideSQL {
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
 		callbackSQL:     rebind(d.insertSQL("callbacks", []string{"callback_id"}, callbackColumns, "attempts")),
 		callbackDoneSQL: rebind("DELETE FROM callbacks WHERE callback_id = ?"),
+		// A ticket's row is replaced only by a later version of it.
+		ticketSQL:       rebind(d.insertSQL("tickets", []string{"ticket_id"}, ticketColumns, "version")),
+		ticketChangeSQL: rebind(d.insertSQL("ticket_changes", []string{"ticket_id", "seq"}, ticketChangeColumns, "")),
 	}
 }
 

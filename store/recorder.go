@@ -105,7 +105,8 @@ func (r *Recorder) handleSideRecord(e call.Event) bool {
 		if e.CallID != "" {
 			r.emit(record{Wrapup: &Wrapup{CallID: e.CallID, Agent: e.Agent, At: e.Time}})
 		}
-	case call.ConsultStarted, call.ConsultEnded, call.MonitorStarted, call.MonitorEnded:
+	case call.ConsultStarted, call.ConsultEnded, call.MonitorStarted, call.MonitorEnded,
+		call.TicketOpened, call.TicketChanged, call.TicketOverdue:
 		// Agents' consult calls and supervisors' monitoring are internal:
 		// no call record of their own (monitoring is in the audit log).
 	default:

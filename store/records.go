@@ -146,12 +146,14 @@ type record struct {
 	WorkOrder    *spooledWorkOrder `json:"work_order,omitempty"`
 	Callback     *spooledCallback  `json:"callback,omitempty"` // callback_ledger.go
 	CallbackDone *callbackDone     `json:"callback_done,omitempty"`
+	Ticket       *spooledTicket    `json:"ticket,omitempty"` // tickets.go
 }
 
 func (r record) empty() bool {
 	return r.Call == nil && r.AgentState == nil && r.Disposition == nil &&
 		r.Survey == nil && r.Wrapup == nil && r.AgentStatus == nil && r.Audit == nil &&
-		r.Recording == nil && r.WorkOrder == nil && r.Callback == nil && r.CallbackDone == nil
+		r.Recording == nil && r.WorkOrder == nil && r.Callback == nil && r.CallbackDone == nil &&
+		r.Ticket == nil
 }
 
 // Column limits shared by both schemas; longer values are cut so that one

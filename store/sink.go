@@ -176,6 +176,8 @@ func (s *dbSink) exec(ctx context.Context, tx *batchTx, r record) error {
 		err = s.execCallback(ctx, tx, r.Callback)
 	case r.CallbackDone != nil:
 		err = tx.exec(ctx, s.side.callbackDoneSQL, clip(r.CallbackDone.CallbackID, maxIDLen))
+	case r.Ticket != nil:
+		err = s.execTicket(ctx, tx, r.Ticket)
 	}
 	if err != nil {
 		return fmt.Errorf("store: %w", err)

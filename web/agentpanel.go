@@ -51,6 +51,9 @@ type PanelView struct {
 	WrapupUntil  *time.Time `json:"wrapup_until,omitempty"`
 	PauseReasons []string   `json:"pause_reasons"`
 	Categories   []string   `json:"categories"`
+	// TicketCategories are the ticket form's categories; empty without
+	// tickets.
+	TicketCategories []string `json:"ticket_categories,omitempty"`
 	// QueueNames is how people see each queue the view names, by key.
 	QueueNames map[string]string `json:"queue_names,omitempty"`
 }
@@ -135,6 +138,7 @@ type agentPanel struct {
 	categories []string
 	sessions   *sessionStore
 	throttle   *loginThrottle
+	tickets    PanelTickets // nil: no ticket form (agentpanel_tickets.go)
 
 	shutdownOnce sync.Once
 	shutdown     chan struct{}
@@ -181,6 +185,7 @@ func (p *agentPanel) routes(mux handlerRegistrar) {
 	mux.HandleFunc("POST /agent/api/state", p.post(p.auth(p.state)))
 	mux.HandleFunc("POST /agent/api/disposition", p.post(p.auth(p.disposition)))
 	mux.HandleFunc("GET /agent/api/stream", p.auth(p.stream))
+	p.ticketRoutes(mux)
 }
 
 func (p *agentPanel) page(w http.ResponseWriter, _ *http.Request) {
@@ -236,6 +241,9 @@ func (p *agentPanel) view(agent string) (PanelView, error) {
 		return PanelView{}, err
 	}
 	v.PauseReasons, v.Categories = p.reasons, p.categories
+	if p.tickets != nil {
+		v.TicketCategories = p.tickets.Categories()
+	}
 	return v, nil
 }
 

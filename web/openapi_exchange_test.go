@@ -107,6 +107,16 @@ func TestOpenAPIRequestsAndAnswersFitTheSchemas(t *testing.T) {
 		{method: "POST", path: "/api/v1/monitor", role: RoleSupervisor, body: `{"supervisor":"2001","agent":"1002"}`, want: 404},
 		{method: "POST", path: "/api/v1/reload", role: RoleAdmin, want: 200},
 		{method: "GET", path: "/api/v1/audit?limit=10&action=pause", role: RoleAdmin, want: 200},
+		{method: "POST", path: "/api/v1/tickets", role: RoleAgent, body: `{"category":"complaint","urgency":"urgent","description":"no power","caller":"13800000001","call_id":"c1"}`, want: 201},
+		{method: "GET", path: "/api/v1/tickets?state=open,assigned&overdue=true", role: RoleAgent, want: 200},
+		{method: "GET", path: "/api/v1/tickets/1001", role: RoleAgent, want: 200},
+		{method: "GET", path: "/api/v1/tickets/1002", role: RoleAgent, want: 404},
+		{method: "POST", path: "/api/v1/tickets/1001/note", role: RoleAgent, body: `{"note":"called the customer"}`, want: 200},
+		{method: "POST", path: "/api/v1/tickets/1001/close", role: RoleAgent, want: 409},
+		{method: "GET", path: "/api/v1/tickets/figures?from=2026-11-01&to=2026-12-01", role: RoleSupervisor, want: 200},
+		{method: "GET", path: "/api/v1/reports/repeat-complainers?month=2026-11", role: RoleSupervisor, want: 200},
+		{method: "POST", path: "/api/v1/tickets/sync", body: `{"ticket":"1001","action":"assign","owner":"crew-4"}`, header: map[string]string{"X-Hotline-Signature": "sha256=good"}, want: 200},
+		{method: "POST", path: "/api/v1/tickets/sync", body: `{"ticket":"1001","action":"assign"}`, header: map[string]string{"X-Hotline-Signature": "sha256=bad"}, want: 401},
 		{method: "GET", path: "/agent", want: 200},
 		{method: "POST", path: "/agent/login", body: `{"agent":"1001","password":"wrong"}`, header: panelPost, want: 401},
 		{method: "GET", path: "/agent/api/me", want: 401, invalid: true},
@@ -152,6 +162,10 @@ func TestOpenAPIPanelSessionFitsTheSchemas(t *testing.T) {
 		{method: "POST", path: "/agent/api/state", body: `{"action":"pause","reason":"lunch"}`, header: panelPost, want: 200},
 		{method: "POST", path: "/agent/api/state", body: `{"action":"pause","reason":"nap"}`, header: panelPost, want: 400},
 		{method: "POST", path: "/agent/api/disposition", body: `{"category":"billing","resolved":true}`, header: panelPost, want: 409},
+		{method: "GET", path: "/agent/api/customer", want: 409},
+		{method: "POST", path: "/agent/api/tickets", body: `{"category":"complaint","description":"no power"}`, header: panelPost, want: 409},
+		{method: "POST", path: "/agent/api/tickets/1001/note", body: `{"note":"called back"}`, header: panelPost, want: 200},
+		{method: "POST", path: "/agent/api/tickets/1001/call", header: panelPost, want: 202},
 		{method: "POST", path: "/agent/logout", header: panelPost, want: 204},
 	}
 	for _, s := range steps {
@@ -175,7 +189,7 @@ func TestOpenAPIRolesAreTheServersRoles(t *testing.T) {
 	rig := newDocServer(t)
 	doc := servedDoc(t, rig.s)
 	lower := map[Role]Role{RoleSupervisor: RoleAgent, RoleAdmin: RoleSupervisor}
-	values := map[string]string{"id": "1001", "file": "20261123T101502.123-c1.wav", "call_id": "c1"}
+	values := map[string]string{"id": "1001", "file": "20261123T101502.123-c1.wav", "call_id": "c1", "action": "note"}
 	// Streams answer and return at once on a request already cancelled.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

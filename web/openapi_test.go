@@ -57,7 +57,8 @@ func newDocServer(t *testing.T) *docRig {
 	s.WithEvents(hub, docTokens)
 	s.WithReload(r.reload, docTokens)
 	s.WithMonitor(docMonitor{}, docTokens)
-	if err := s.WithAgentPanel(newFakePanelSource("1001", "1002"), panelPasswords); err != nil {
+	s.WithTickets(&docTickets{}, docTokens, time.UTC)
+	if err := s.WithAgentPanel(newFakePanelSource("1001", "1002"), panelPasswords, WithPanelTickets(&docTickets{})); err != nil {
 		t.Fatal(err)
 	}
 	// The app mounts its built-in demo account service here

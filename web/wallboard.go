@@ -16,7 +16,10 @@ var wallboardPage []byte
 // over Server-Sent Events.
 type wallboard struct {
 	source func() any
-	period time.Duration
+	// tickets, when set, gives the ticket counts (overdue, open) sent as
+	// an event of their own after each snapshot.
+	tickets func() any
+	period  time.Duration
 	// heartbeatEvery sends an SSE comment every n snapshots so that proxies
 	// and the browser see the stream is alive even if snapshots fail.
 	heartbeatEvery int
@@ -30,12 +33,25 @@ type wallboard struct {
 // marshalled to JSON once per second per viewer). The wallboard shows
 // queue figures only, no caller or agent identities, so that a TV can show
 // it without a token.
-func (s *Server) WithWallboard(source func() any) {
-	s.withWallboard(source, time.Second)
+func (s *Server) WithWallboard(source func() any, opts ...WallboardOption) {
+	s.withWallboard(source, time.Second, opts...)
 }
 
-func (s *Server) withWallboard(source func() any, period time.Duration) {
+// WallboardOption adds to the wallboard.
+type WallboardOption func(*wallboard)
+
+// WithWallboardTickets sends the ticket counts from counts (no identities:
+// how many are overdue and open) after each snapshot, as a "tickets"
+// event that the page shows in its header.
+func WithWallboardTickets(counts func() any) WallboardOption {
+	return func(wb *wallboard) { wb.tickets = counts }
+}
+
+func (s *Server) withWallboard(source func() any, period time.Duration, opts ...WallboardOption) {
 	wb := &wallboard{source: source, period: period, heartbeatEvery: 15, shutdown: make(chan struct{})}
+	for _, o := range opts {
+		o(wb)
+	}
 	// Shutdown waits for handlers to return; an endless stream must end
 	// on its own.
 	s.srv.RegisterOnShutdown(func() { wb.shutdownOnce.Do(func() { close(wb.shutdown) }) })
@@ -98,6 +114,13 @@ func (wb *wallboard) send(w http.ResponseWriter, sent int) error {
 		_, err = fmt.Fprintf(w, ": snapshot: %s\n\n", err)
 		return err
 	}
-	_, err = fmt.Fprintf(w, "event: snapshot\ndata: %s\n\n", data)
+	if _, err = fmt.Fprintf(w, "event: snapshot\ndata: %s\n\n", data); err != nil || wb.tickets == nil {
+		return err
+	}
+	if data, err = json.Marshal(wb.tickets()); err != nil {
+		_, err = fmt.Fprintf(w, ": tickets: %s\n\n", err)
+		return err
+	}
+	_, err = fmt.Fprintf(w, "event: tickets\ndata: %s\n\n", data)
 	return err
 }

@@ -124,3 +124,30 @@ func TestWallboardRoutesAndShutdown(t *testing.T) {
 		t.Fatalf("close with an open stream: %v", err)
 	}
 }
+
+func TestWallboardSendsTheTicketCountsAfterEachSnapshot(t *testing.T) {
+	overdue := atomic.Int64{}
+	wb := &wallboard{source: countingSource(), period: 5 * time.Millisecond, heartbeatEvery: 100, shutdown: make(chan struct{})}
+	WithWallboardTickets(func() any { return map[string]int64{"overdue": overdue.Add(1), "open": 7} })(wb)
+	srv := httptest.NewServer(http.HandlerFunc(wb.events))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	r := bufio.NewReader(res.Body)
+	for i := int64(1); i <= 2; i++ {
+		if name, _, _ := readEvent(t, r); name != "snapshot" {
+			t.Fatalf("event %q, want snapshot first", name)
+		}
+		name, data, _ := readEvent(t, r)
+		var got struct{ Overdue, Open int64 }
+		if err := json.Unmarshal([]byte(data), &got); err != nil || name != "tickets" || got.Overdue != i || got.Open != 7 {
+			t.Fatalf("event %s %s (%v), want the ticket counts", name, data, err)
+		}
+	}
+}
