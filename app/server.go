@@ -19,12 +19,15 @@ import (
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/portpool"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/prompts"
 	"github.com/hotline-oss/hotline/quality"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/guard"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/tickets"
 	"github.com/hotline-oss/hotline/trunk"
@@ -41,7 +44,7 @@ type Server struct {
 	metrics  *metrics.Metrics
 	prompts  *PromptSet
 	routes   atomic.Pointer[routing] // flows, numbers, calendars, notice: swapped whole by a reload
-	ports    *media.PortPool
+	ports    *portpool.Pool
 	pacer    *media.Pacer
 	sip      *sip.Endpoint
 	acd      queues // nil without queues
@@ -133,7 +136,7 @@ func (s *Server) preparePorts() error {
 	if err != nil {
 		return cfg.Errorf("rtp", "rtp.address %q: want an IP address", cfg.RTP.Address)
 	}
-	if s.ports, err = media.NewPortPool(rtpIP, low, high); err != nil {
+	if s.ports, err = portpool.New(rtpIP, low, high); err != nil {
 		return cfg.Errorf("rtp", "rtp.ports: %v", err)
 	}
 	return nil
@@ -194,7 +197,7 @@ func (s *Server) Start() error {
 	if cfg.RTP.Advertise != "" {
 		rtpAdvertise = netip.MustParseAddr(cfg.RTP.Advertise)
 	}
-	agentCodecs, codecErr := media.ParseCodecs(cfg.RTP.AgentCodecs)
+	agentCodecs, codecErr := rtpcodec.ParseCodecs(cfg.RTP.AgentCodecs)
 	if codecErr != nil {
 		return fmt.Errorf("rtp.agent_codecs: %w", codecErr)
 	}
@@ -211,7 +214,7 @@ func (s *Server) Start() error {
 		IsHotline:         func(n string) bool { _, ok := s.routing().Numbers[n]; return ok },
 		MaskNumbers:       cfg.MaskNumbers(),
 		Logger:            s.log,
-		Auth:              sip.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
+		Auth:              guard.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
 		Now:               s.clock.Now,
 	}
 	if cfg.SIP.Advertise != "" {
