@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -63,8 +65,8 @@ type ACD struct {
 	seq    uint64    // arrival and timer order
 
 	out   []Action
-	dirty []*queue     // queues whose calls or agents changed since the last route
-	picks []*Candidate // scratch for strategy picks
+	dirty []*queue              // queues whose calls or agents changed since the last route
+	picks []*strategy.Candidate // scratch for strategy picks
 
 	sticky stickyBook // calls waiting for their preferred agent (sticky.go)
 
@@ -74,11 +76,11 @@ type ACD struct {
 // queue is a configured queue and its live state.
 type queue struct {
 	cfg      QueueConfig
-	strategy Strategy
+	strategy strategy.Strategy
 	waiting  waitList // every waiting call, including those ringing an agent
 	ready    waitList // waiting calls not being offered right now
 	members  []*agent // eligible members, in config order
-	count    [numStates]int
+	count    [agentstate.NumStates]int
 	handle   handleTimes
 	dirty    bool
 	draining bool // removed by a reload; serves the callers it has, takes no new ones
@@ -145,7 +147,7 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 	a.now = clock.Now()
 	a.day = dayOf(a.now)
 	for _, qc := range cfg.Queues {
-		q := &queue{cfg: qc.withDefaults()}
+		q := &queue{cfg: qc.WithDefaults()}
 		a.queues = append(a.queues, q)
 		a.queueByName[qc.Name] = q
 	}
@@ -153,7 +155,7 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 		a.addAgent(ac)
 	}
 	for _, q := range a.queues {
-		s, err := NewStrategy(q.cfg.Strategy, len(q.members), a.rng)
+		s, err := strategy.New(q.cfg.Strategy, len(q.members), a.rng)
 		if err != nil {
 			return nil, fmt.Errorf("acd: queue %s: %w", q.cfg.Name, err)
 		}
@@ -172,14 +174,14 @@ func (a *ACD) addAgent(ac AgentConfig) {
 		if !ok {
 			continue
 		}
-		ag.member = append(ag.member, membership{q: q, cand: Candidate{
+		ag.member = append(ag.member, membership{q: q, cand: strategy.Candidate{
 			AgentID: ac.ID, Member: len(q.members), SkillScore: score,
 		}})
 		q.members = append(q.members, ag)
 		q.count[LoggedOut]++
 	}
 	for i := range ag.member {
-		ag.member[i].cand.agent = ag
+		ag.member[i].cand.Owner = ag
 	}
 	a.agents = append(a.agents, ag)
 	a.agentByID[ac.ID] = ag

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -37,7 +38,7 @@ type agent struct {
 
 type membership struct {
 	q    *queue
-	cand Candidate
+	cand strategy.Candidate
 }
 
 // wrapUp is what the ACD remembers of an agent's last call.

@@ -1,139 +1,69 @@
 package acd
 
 import (
-	"strings"
-	"time"
+	"github.com/hotline-oss/hotline/acd/acdconfig"
+	"github.com/hotline-oss/hotline/acd/strategy"
 )
 
-// Strategy names accepted in QueueConfig.Strategy.
+// The configuration types and their validation live in package acdconfig;
+// the ACD's API keeps the names it has always used for them.
+
+// Config is every agent and queue the ACD serves.
+type Config = acdconfig.Config
+
+// AgentConfig describes one agent.
+type AgentConfig = acdconfig.AgentConfig
+
+// QueueConfig describes one queue.
+type QueueConfig = acdconfig.QueueConfig
+
+// Strategy names accepted in QueueConfig.Strategy (package strategy
+// implements them).
 const (
-	StrategyLongestIdle   = "longest-idle"
-	StrategyRoundRobin    = "round-robin"
-	StrategyFewestCalls   = "fewest-calls"
-	StrategyLeastTalkTime = "least-talk-time"
-	StrategyRingAll       = "ring-all"
-	StrategyRandom        = "random"
-	StrategySkillsBased   = "skills-based"
+	StrategyLongestIdle   = strategy.LongestIdle
+	StrategyRoundRobin    = strategy.RoundRobin
+	StrategyFewestCalls   = strategy.FewestCalls
+	StrategyLeastTalkTime = strategy.LeastTalkTime
+	StrategyRingAll       = strategy.RingAll
+	StrategyRandom        = strategy.Random
+	StrategySkillsBased   = strategy.SkillsBased
 )
 
 // Strategies lists every strategy name, for validation messages and docs.
-var Strategies = []string{
-	StrategyLongestIdle, StrategyRoundRobin, StrategyFewestCalls,
-	StrategyLeastTalkTime, StrategyRingAll, StrategyRandom, StrategySkillsBased,
-}
+var Strategies = strategy.Names
 
 // What a queue does with a caller when none of its agents is logged in.
 const (
-	JoinEmptyWait   = "wait"
-	JoinEmptyReject = "reject"
+	JoinEmptyWait   = acdconfig.JoinEmptyWait
+	JoinEmptyReject = acdconfig.JoinEmptyReject
 )
 
-// Defaults. RingTimeout and ServiceLevel apply when the field is zero, since
-// zero means nothing useful there. WrapUp, AutoPauseAfter, BusyBackoff and
-// AnnounceEvery take zero literally (off); DefaultQueue fills them in.
+// Defaults (see acdconfig).
 const (
-	DefaultRingTimeout    = 15 * time.Second
-	DefaultWrapUp         = 30 * time.Second
-	DefaultAutoPauseAfter = 3
-	DefaultBusyBackoff    = 10 * time.Second
-	DefaultAnnounceEvery  = 30 * time.Second
-	DefaultServiceLevel   = 20 * time.Second
-	// DefaultHandleTime stands in for the average handle time of a queue
-	// that has not finished a call yet, so the first callers still hear a
-	// plausible expected wait.
-	DefaultHandleTime = 4 * time.Minute
+	DefaultRingTimeout    = acdconfig.DefaultRingTimeout
+	DefaultWrapUp         = acdconfig.DefaultWrapUp
+	DefaultAutoPauseAfter = acdconfig.DefaultAutoPauseAfter
+	DefaultBusyBackoff    = acdconfig.DefaultBusyBackoff
+	DefaultAnnounceEvery  = acdconfig.DefaultAnnounceEvery
+	DefaultServiceLevel   = acdconfig.DefaultServiceLevel
+	DefaultHandleTime     = acdconfig.DefaultHandleTime
 )
 
 // Skill levels run from MinSkillLevel to MaxSkillLevel.
 const (
-	MinSkillLevel = 1
-	MaxSkillLevel = 10
+	MinSkillLevel = acdconfig.MinSkillLevel
+	MaxSkillLevel = acdconfig.MaxSkillLevel
 )
-
-// Config is every agent and queue the ACD serves.
-type Config struct {
-	Agents []AgentConfig
-	Queues []QueueConfig
-}
-
-// AgentConfig describes one agent.
-type AgentConfig struct {
-	ID         string         // the agent's extension, e.g. "1001"
-	Name       string         // display name
-	WorkNumber string         // spoken to callers, e.g. "1024"
-	Skills     map[string]int // skill → level 1..10
-	Queues     []string       // queues the agent serves
-}
-
-// QueueConfig describes one queue.
-type QueueConfig struct {
-	Name     string
-	Strategy string // one of Strategies; "" = longest-idle
-	// RequiredSkills filters the queue's members for every strategy: only
-	// agents holding each skill at the given level or higher get its calls.
-	// skills-based also ranks them by the sum of those levels.
-	RequiredSkills map[string]int
-	MaxWaiting     int           // 0 = unlimited; a caller beyond it is Blocked
-	MaxWait        time.Duration // 0 = none; after it the caller overflows
-	OverflowTarget string        // "queue:<name>" or "ivr:<node>"; needed with MaxWait
-	JoinEmpty      string        // JoinEmptyWait ("" too) or JoinEmptyReject
-	LeaveWhenEmpty bool          // callers leave when the last agent logs out
-	RingTimeout    time.Duration // 0 = DefaultRingTimeout
-	WrapUp         time.Duration // after-call work; 0 = none
-	AutoPauseAfter int           // consecutive no-answers before a pause; 0 = never
-	BusyBackoff    time.Duration // skip an agent after busy/declined/failed; 0 = no backoff
-	AnnounceEvery  time.Duration // position and EWT announcements; 0 = off
-	ServiceLevel   time.Duration // answer-time threshold for reports; 0 = DefaultServiceLevel
-	AnnounceAgent  bool          // tell the caller the agent's work number on connect
-}
-
-// DefaultQueue returns a queue with every documented default filled in. Map
-// a YAML queue onto it so that keys left out keep their defaults and an
-// explicit zero still means off.
-func DefaultQueue(name string) QueueConfig {
-	return QueueConfig{
-		Name:           name,
-		Strategy:       StrategyLongestIdle,
-		JoinEmpty:      JoinEmptyWait,
-		RingTimeout:    DefaultRingTimeout,
-		WrapUp:         DefaultWrapUp,
-		AutoPauseAfter: DefaultAutoPauseAfter,
-		BusyBackoff:    DefaultBusyBackoff,
-		AnnounceEvery:  DefaultAnnounceEvery,
-		ServiceLevel:   DefaultServiceLevel,
-	}
-}
-
-// withDefaults fills the fields whose zero value has no meaning of its own.
-func (q QueueConfig) withDefaults() QueueConfig {
-	if q.Strategy == "" {
-		q.Strategy = StrategyLongestIdle
-	}
-	if q.JoinEmpty == "" {
-		q.JoinEmpty = JoinEmptyWait
-	}
-	if q.RingTimeout == 0 {
-		q.RingTimeout = DefaultRingTimeout
-	}
-	if q.ServiceLevel == 0 {
-		q.ServiceLevel = DefaultServiceLevel
-	}
-	return q
-}
 
 // Overflow target kinds.
 const (
-	TargetQueue = "queue"
-	TargetIVR   = "ivr"
+	TargetQueue = acdconfig.TargetQueue
+	TargetIVR   = acdconfig.TargetIVR
 )
 
+// DefaultQueue returns a queue with every documented default filled in.
+func DefaultQueue(name string) QueueConfig { return acdconfig.DefaultQueue(name) }
+
 // SplitTarget splits an overflow target such as "queue:complaints" into its
-// kind and name. ok is false unless the kind is TargetQueue or TargetIVR and
-// the name is not empty.
-func SplitTarget(target string) (kind, name string, ok bool) {
-	kind, name, found := strings.Cut(target, ":")
-	if !found || name == "" || (kind != TargetQueue && kind != TargetIVR) {
-		return "", "", false
-	}
-	return kind, name, true
-}
+// kind and name; see acdconfig.SplitTarget.
+func SplitTarget(target string) (kind, name string, ok bool) { return acdconfig.SplitTarget(target) }

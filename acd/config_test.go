@@ -19,12 +19,6 @@ func validConfig() Config {
 	}
 }
 
-func TestValidateAcceptsGoodConfig(t *testing.T) {
-	if err := validConfig().Validate(); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestValidateReportsEachProblem(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -65,16 +59,6 @@ func TestValidateReportsEachProblem(t *testing.T) {
 	}
 }
 
-func TestValidateJoinsAllProblems(t *testing.T) {
-	cfg := validConfig()
-	cfg.Queues[0].Strategy = "x"
-	cfg.Agents[0].Skills["billing"] = 0
-	err := cfg.Validate()
-	if n := strings.Count(err.Error(), "\n") + 1; n != 2 {
-		t.Fatalf("want 2 problems, got %d: %v", n, err)
-	}
-}
-
 func TestDefaultsApply(t *testing.T) {
 	q := DefaultQueue("q")
 	if q.RingTimeout != 15*time.Second || q.WrapUp != 30*time.Second || q.AutoPauseAfter != 3 ||
@@ -91,21 +75,6 @@ func TestDefaultsApply(t *testing.T) {
 	}
 	if s, _ := h.acd.QueueStats("bare"); s.ServiceLevel != DefaultServiceLevel {
 		t.Fatalf("service level %v", s.ServiceLevel)
-	}
-}
-
-func TestSplitTarget(t *testing.T) {
-	for in, want := range map[string][2]string{
-		"queue:complaints": {"queue", "complaints"},
-		"ivr:main_menu":    {"ivr", "main_menu"},
-		"ivr:":             {},
-		"main":             {},
-		"http:x":           {},
-	} {
-		kind, name, ok := SplitTarget(in)
-		if [2]string{kind, name} != want || ok != (want[0] != "") {
-			t.Fatalf("SplitTarget(%q) = %q %q %v", in, kind, name, ok)
-		}
 	}
 }
 

@@ -1,5 +1,9 @@
 // Package acd is the automatic call distributor: queues, agents, skills,
-// routing strategies, the agent state machine, wrap-up and overflow.
+// routing, wrap-up and overflow. The routing strategies are package
+// acd/strategy, the agent state machine package acd/agentstate and the
+// configuration with its validation package acd/acdconfig; acd keeps the
+// names its API has always used for them (Config, QueueConfig, State, the
+// states and events, Transition, the Strategy* names) as aliases.
 //
 // It is pure logic. It owns no sockets, goroutines or clocks: the runtime
 // serialises every call into an *ACD (one mutex is enough), carries out the

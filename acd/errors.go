@@ -1,11 +1,17 @@
 package acd
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/hotline-oss/hotline/acd/acdconfig"
+	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/strategy"
+)
 
 // Sentinel errors; commands wrap them with context, so test with errors.Is.
 var (
 	// ErrInvalidConfig: Config.Validate (and New) found a problem.
-	ErrInvalidConfig = errors.New("invalid configuration")
+	ErrInvalidConfig = acdconfig.ErrInvalidConfig
 	// ErrUnknownQueue, ErrUnknownAgent, ErrUnknownCall: no such name or id.
 	ErrUnknownQueue = errors.New("unknown queue")
 	ErrUnknownAgent = errors.New("unknown agent")
@@ -13,7 +19,7 @@ var (
 	// ErrDuplicateCall: Enqueue for a call the ACD already holds.
 	ErrDuplicateCall = errors.New("call already in the ACD")
 	// ErrInvalidTransition: the agent's state does not allow the command.
-	ErrInvalidTransition = errors.New("invalid agent state transition")
+	ErrInvalidTransition = agentstate.ErrInvalidTransition
 	// ErrNoOffer: the agent is not being offered that call (it was
 	// answered elsewhere, withdrawn or timed out already).
 	ErrNoOffer = errors.New("agent is not offered this call")
@@ -25,5 +31,6 @@ var (
 	ErrNoCall = errors.New("agent has no call")
 	// ErrBadArgument: an enumerated argument (failure reason, transfer
 	// kind, disposition category) is not one of its documented values.
-	ErrBadArgument = errors.New("bad argument")
+	// An unknown strategy name is one too: the error is strategy's own.
+	ErrBadArgument = strategy.ErrBadArgument
 )

@@ -42,7 +42,7 @@ func (s *sim) checkAgents() {
 		switch {
 		case ringing != (info.State == Ringing):
 			s.fail("agent %s is %s; runtime has it ringing=%v", info.ID, info.State, ringing)
-		case talking != info.State.onCall():
+		case talking != info.State.OnCall():
 			s.fail("agent %s is %s; runtime has it talking=%v", info.ID, info.State, talking)
 		case talking && c.held != (info.State == Hold):
 			s.fail("agent %s is %s; runtime has the call held=%v", info.ID, info.State, c.held)

@@ -1,6 +1,11 @@
 package acd
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/strategy"
+)
 
 // ReasonQueueRemoved is the Leave reason for callers of a queue removed by
 // a reload once none of its agents is left to serve them.
@@ -57,7 +62,7 @@ func (a *ACD) reloadQueues(cfgs []QueueConfig) {
 			q = &queue{}
 		}
 		delete(byName, qc.Name)
-		q.cfg, q.draining = qc.withDefaults(), false
+		q.cfg, q.draining = qc.WithDefaults(), false
 		a.queueByName[qc.Name] = q
 		queues = append(queues, q)
 	}
@@ -137,7 +142,7 @@ func (a *ACD) rebuildMembership() {
 		ag.member = nil
 	}
 	for _, q := range a.queues {
-		q.members, q.count = nil, [numStates]int{}
+		q.members, q.count = nil, [agentstate.NumStates]int{}
 	}
 	for _, ag := range a.agents {
 		if ag.removed {
@@ -154,7 +159,7 @@ func (a *ACD) rebuildMembership() {
 	}
 	for _, ag := range a.agents {
 		for i := range ag.member {
-			ag.member[i].cand.agent = ag
+			ag.member[i].cand.Owner = ag
 		}
 	}
 	for _, q := range a.queues {
@@ -171,7 +176,7 @@ func (a *ACD) join(ag *agent, q *queue) {
 	if !ok {
 		return
 	}
-	ag.member = append(ag.member, membership{q: q, cand: Candidate{
+	ag.member = append(ag.member, membership{q: q, cand: strategy.Candidate{
 		AgentID: ag.cfg.ID, Member: len(q.members), SkillScore: score,
 	}})
 	q.members = append(q.members, ag)
@@ -192,17 +197,13 @@ func (a *ACD) unroute(ag *agent) {
 // renewStrategy gives q a fresh strategy for its members; a round-robin
 // queue keeps its cursor so that the rotation goes on where it was.
 func (a *ACD) renewStrategy(q *queue) {
-	s, err := NewStrategy(q.cfg.Strategy, len(q.members), a.rng)
+	s, err := strategy.New(q.cfg.Strategy, len(q.members), a.rng)
 	if err != nil {
 		// Validate accepted the name, so only a missing random source
 		// could get here, and New always sets one.
 		panic(err)
 	}
-	if old, ok := q.strategy.(*roundRobin); ok {
-		if rr, ok := s.(*roundRobin); ok {
-			rr.last = min(old.last, len(q.members)-1)
-		}
-	}
+	strategy.Carry(q.strategy, s, len(q.members))
 	q.strategy = s
 }
 

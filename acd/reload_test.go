@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -15,7 +16,7 @@ import (
 func checkCounts(t *testing.T, a *ACD) {
 	t.Helper()
 	for _, q := range a.queues {
-		var want [numStates]int
+		var want [agentstate.NumStates]int
 		routable := 0
 		for _, ag := range q.members {
 			want[ag.state]++

@@ -3,6 +3,7 @@ package acd
 import (
 	"slices"
 
+	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -44,7 +45,7 @@ func (a *ACD) offer(c *queuedCall) {
 	c.ready = false
 	ids := make([]string, len(picks))
 	for i, cand := range picks {
-		ag := cand.agent
+		ag := cand.Owner.(*agent)
 		ids[i] = ag.cfg.ID
 		ag.call = c
 		c.legs = append(c.legs, ag)
@@ -61,10 +62,10 @@ func (a *ACD) offer(c *queuedCall) {
 // pick asks the strategy for agents that have not failed c yet; when all
 // eligible agents have, the list starts over so the call is never stranded
 // while someone could take it.
-func (a *ACD) pick(q *queue, c *queuedCall) []*Candidate {
-	var skip func(*Candidate) bool
+func (a *ACD) pick(q *queue, c *queuedCall) []*strategy.Candidate {
+	var skip func(*strategy.Candidate) bool
 	if len(c.tried) > 0 {
-		skip = func(cand *Candidate) bool { return slices.Contains(c.tried, cand.agent) }
+		skip = func(cand *strategy.Candidate) bool { return slices.Contains(c.tried, cand.Owner.(*agent)) }
 	}
 	picks := q.strategy.Pick(a.picks[:0], skip)
 	if len(picks) == 0 && skip != nil {

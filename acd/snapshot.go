@@ -3,6 +3,8 @@ package acd
 import (
 	"fmt"
 	"time"
+
+	"github.com/hotline-oss/hotline/acd/agentstate"
 )
 
 // handleWindow is how many recent calls the average handle time covers.
@@ -79,7 +81,7 @@ func (a *ACD) queueStats(q *queue) QueueStats {
 		ServiceLevel:      q.cfg.ServiceLevel,
 		Members:           len(q.members),
 		LoggedIn:          q.loggedIn(),
-		Agents:            make(map[State]int, numStates),
+		Agents:            make(map[State]int, agentstate.NumStates),
 	}
 	if c := q.waiting.earliest(); c != nil {
 		s.OldestWait = a.now.Sub(c.joined)

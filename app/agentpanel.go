@@ -41,6 +41,9 @@ func (s *Server) startAgentPanel() error {
 	// The panel takes the SIP password, as of the last reload.
 	opts := []web.PanelOption{web.WithPanelClock(s.clock.Now), web.WithPauseReasons(s.cfg.AgentPanel.Reasons()),
 		web.WithDispositionCategories(acd.Categories)}
+	if s.quality != nil {
+		opts = append(opts, web.WithPanelReviews(s.quality, s.cfg.ReportLocation()))
+	}
 	if s.tickets != nil {
 		opts = append(opts, web.WithPanelTickets(s.tickets)) // the ticket form and the caller's history
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // wideRate is G.722's audio rate: what baresip's aufile and sndfile use on
@@ -81,7 +81,7 @@ func writeWideAgentVoice(t *testing.T, path string) {
 		pcm[i] = int16(8000 * math.Sin(2*math.Pi*agentToneHz*float64(i)/wideRate))
 	}
 	var buf bytes.Buffer
-	if err := media.EncodeWAV(&buf, pcm, wideRate, 1); err != nil {
+	if err := wav.Encode(&buf, pcm, wideRate, 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
@@ -101,7 +101,7 @@ func wideRecording(t *testing.T, b *baresip) []int16 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pcm, rate, err := media.DecodeWAV(bytes.NewReader(raw))
+	pcm, rate, err := wav.Decode(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatalf("agent recording: %v", err)
 	}

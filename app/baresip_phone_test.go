@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // A headless baresip for the end-to-end tests: a generated configuration,
@@ -162,7 +162,7 @@ func writeAgentVoice(t *testing.T, path string) {
 		pcm[i] = int16(8000 * math.Sin(2*math.Pi*agentToneHz*float64(i)/baresipRate))
 	}
 	var buf bytes.Buffer
-	if err := media.EncodeWAV(&buf, pcm, baresipRate, 1); err != nil {
+	if err := wav.Encode(&buf, pcm, baresipRate, 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
@@ -331,7 +331,7 @@ func (b *baresip) recording(t *testing.T) []int16 {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	pcm, rate, err := media.DecodeWAV(f)
+	pcm, rate, err := wav.Decode(f)
 	if err != nil {
 		t.Fatalf("agent recording: %v", err)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/sip"
 )
@@ -29,7 +29,7 @@ func (s *Server) newFlow() *callflow.Flow {
 		MaskNumbers:     s.cfg.MaskNumbers(),
 		Self:            s.self,
 		QueueHooks:      s.careHooks,
-		MonitorCode: func(number string) (media.MonitorMode, string, bool) {
+		MonitorCode: func(number string) (mix.Mode, string, bool) {
 			return monitor.ParseCode(s.cfg.Monitor, number)
 		},
 		MonitorPhone: s.monitorFromPhone,

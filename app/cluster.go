@@ -15,6 +15,8 @@ import (
 	"github.com/hotline-oss/hotline/cluster/confighash"
 	clusterrouting "github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/registrar"
 )
 
 // clusterNode is this server's part in a cluster (cluster.enabled): its
@@ -133,7 +135,7 @@ func (n *clusterNode) run() {
 // the 503.
 func (n *clusterNode) admit() string {
 	if !n.conn.Up() {
-		return sip.BlockedClusterDown
+		return guard.BlockedClusterDown
 	}
 	return ""
 }
@@ -173,13 +175,13 @@ func (d clusterDialer) DialAgent(ctx context.Context, agent, caller string, time
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", sip.ErrDialFailed, err)
 	}
-	var bindings []sip.Binding
+	var bindings []registrar.Binding
 	for _, g := range regs {
 		var uri sipmsg.Uri
 		if err := sipmsg.ParseUri(g.Contact, &uri); err != nil {
 			continue
 		}
-		bindings = append(bindings, sip.Binding{User: agent, Contact: uri, Source: g.Source, Transport: g.Transport, Expires: g.Expires})
+		bindings = append(bindings, registrar.Binding{User: agent, Contact: uri, Source: g.Source, Transport: g.Transport, Expires: g.Expires})
 	}
 	return d.s.sip.DialBindings(ctx, agent, caller, bindings, timeout)
 }

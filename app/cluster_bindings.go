@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/cluster"
-	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/registrar"
 )
 
 // bindingSync mirrors the phones registered through this node into the
@@ -19,22 +19,22 @@ type bindingSync struct {
 	s    *Server
 
 	mu    sync.Mutex
-	want  map[string][]sip.Binding   // agent → bindings to write (nil: none left)
-	known map[string]map[string]bool // agent → contacts this node wrote
+	want  map[string][]registrar.Binding // agent → bindings to write (nil: none left)
+	known map[string]map[string]bool     // agent → contacts this node wrote
 	kick  chan struct{}
 	stop  chan struct{}
 	done  chan struct{}
 }
 
 func newBindingSync(regs *cluster.Registrations, s *Server) *bindingSync {
-	b := &bindingSync{regs: regs, s: s, want: map[string][]sip.Binding{}, known: map[string]map[string]bool{},
+	b := &bindingSync{regs: regs, s: s, want: map[string][]registrar.Binding{}, known: map[string]map[string]bool{},
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go b.loop()
 	return b
 }
 
 // set records an agent's bindings on this node now (none: all gone).
-func (b *bindingSync) set(agent string, bindings []sip.Binding) {
+func (b *bindingSync) set(agent string, bindings []registrar.Binding) {
 	b.mu.Lock()
 	b.want[agent] = bindings
 	b.mu.Unlock()
@@ -73,7 +73,7 @@ func (b *bindingSync) loop() {
 		}
 		b.mu.Lock()
 		work := b.want
-		b.want = map[string][]sip.Binding{}
+		b.want = map[string][]registrar.Binding{}
 		b.mu.Unlock()
 		for agent, bindings := range work {
 			if err := b.write(agent, bindings); err != nil {
@@ -90,7 +90,7 @@ func (b *bindingSync) loop() {
 
 // write puts the agent's current bindings and removes the ones this node
 // wrote before that are gone.
-func (b *bindingSync) write(agent string, bindings []sip.Binding) error {
+func (b *bindingSync) write(agent string, bindings []registrar.Binding) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	now := b.s.clock.Now()

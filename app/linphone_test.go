@@ -10,7 +10,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/internal/testphone"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // The Linphone end-to-end test puts linphonec (Debian package
@@ -121,7 +121,7 @@ func writeTone(t *testing.T, path string, hz float64, d time.Duration) {
 		pcm[i] = int16(8000 * math.Sin(2*math.Pi*hz*float64(i)/linphoneRate))
 	}
 	var buf bytes.Buffer
-	if err := media.EncodeWAV(&buf, pcm, linphoneRate, 1); err != nil {
+	if err := wav.Encode(&buf, pcm, linphoneRate, 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
@@ -137,7 +137,7 @@ func toneFrames(t *testing.T, path string, hz float64) int {
 	if err != nil {
 		t.Fatalf("Linphone's recording: %v", err)
 	}
-	pcm, rate, err := media.DecodeWAV(bytes.NewReader(raw))
+	pcm, rate, err := wav.Decode(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatalf("Linphone's recording: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/selfservice"
 )
@@ -96,7 +97,7 @@ func (s *Server) mountSelfService() {
 }
 
 // areaNotices is the IVR's view of the notice board.
-func (s *Server) areaNotices(area string) []ivr.AreaNotice {
+func (s *Server) areaNotices(area string) []interp.AreaNotice {
 	return s.self.AreaNotices(area)
 }
 

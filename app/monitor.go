@@ -6,7 +6,10 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/mix"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
@@ -42,7 +45,7 @@ func newMonitor(s *Server) *monitor.Service {
 				s.store.Audit(e)
 			}
 		},
-		Prompt:  func(name string) *media.Prompt { return s.prompts.Get(s.cfg.DefaultLanguage, name) },
+		Prompt:  func(name string) *playout.Prompt { return s.prompts.Get(s.cfg.DefaultLanguage, name) },
 		Clock:   s.clock,
 		Log:     s.log,
 		Metrics: s.metrics.Registry(),
@@ -73,7 +76,7 @@ func (s *Server) mountMonitor() {
 // monitorFromPhone serves a supervisor who dialled a monitor code and an
 // agent's id (*31 1001) from a registered softphone: the call itself
 // becomes the supervisor's leg of the session.
-func (s *Server) monitorFromPhone(c *sip.Call, leg *callleg.Leg, mode media.MonitorMode, agent string) {
+func (s *Server) monitorFromPhone(c *sip.Call, leg *callleg.Leg, mode mix.Mode, agent string) {
 	if s.monitors == nil {
 		leg.PlayAndWait([]ivr.PromptRef{{Lang: s.cfg.DefaultLanguage, Name: "feature_failed"}})
 		return
@@ -111,21 +114,21 @@ func (p supervisorPhones) Ring(ctx context.Context, supervisor, agent string) (m
 
 // pumpSupervisorLeg turns an outgoing leg's digits, end of playback and
 // hang-up into the events a session reads; stop ends the pump.
-func pumpSupervisorLeg(leg *sip.AgentLeg) (<-chan ivr.Event, func()) {
-	events := make(chan ivr.Event, 8)
+func pumpSupervisorLeg(leg *sip.AgentLeg) (<-chan interp.Event, func()) {
+	events := make(chan interp.Event, 8)
 	done, exited := make(chan struct{}), make(chan struct{})
 	st := leg.Media()
 	go func() {
 		defer close(exited)
 		for {
-			var ev ivr.Event
+			var ev interp.Event
 			select {
 			case d := <-st.Digits():
-				ev = ivr.Digit{D: d}
+				ev = interp.Digit{D: d}
 			case <-st.PlaybackDone():
-				ev = ivr.PlaybackDone{}
+				ev = interp.PlaybackDone{}
 			case <-leg.Done():
-				ev = ivr.CallerHangup{}
+				ev = interp.CallerHangup{}
 			case <-done:
 				return
 			}
@@ -134,7 +137,7 @@ func pumpSupervisorLeg(leg *sip.AgentLeg) (<-chan ivr.Event, func()) {
 			case <-done:
 				return
 			}
-			if _, gone := ev.(ivr.CallerHangup); gone {
+			if _, gone := ev.(interp.CallerHangup); gone {
 				return
 			}
 		}

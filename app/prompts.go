@@ -8,19 +8,19 @@ import (
 	"path"
 	"strings"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
 )
 
 // PromptSet holds every prompt of every language, decoded and encoded to
 // G.711 once at load so that playback only copies ready frames.
 type PromptSet struct {
-	byKey map[string]*media.Prompt // "lang/name"
+	byKey map[string]*playout.Prompt // "lang/name"
 }
 
 // LoadPrompts reads <lang>/<name>.wav for each language from the embedded
 // prompts, then from dir (if set), whose files replace or add to them.
 func LoadPrompts(embedded fs.FS, dir string, languages []string) (*PromptSet, error) {
-	ps := &PromptSet{byKey: make(map[string]*media.Prompt)}
+	ps := &PromptSet{byKey: make(map[string]*playout.Prompt)}
 	if err := ps.loadFS(embedded, "embedded prompts", languages); err != nil {
 		return nil, err
 	}
@@ -64,13 +64,13 @@ func (ps *PromptSet) loadFS(fsys fs.FS, where string, languages []string) error 
 	return errors.Join(errs...)
 }
 
-func loadOne(fsys fs.FS, file, name string) (*media.Prompt, error) {
+func loadOne(fsys fs.FS, file, name string) (*playout.Prompt, error) {
 	f, err := fsys.Open(file)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return media.LoadPromptWAV(name, f)
+	return playout.LoadPromptWAV(name, f)
 }
 
 // Has reports whether a prompt exists in a language.
@@ -80,12 +80,12 @@ func (ps *PromptSet) Has(lang, name string) bool {
 }
 
 // Get returns a prompt or nil.
-func (ps *PromptSet) Get(lang, name string) *media.Prompt {
+func (ps *PromptSet) Get(lang, name string) *playout.Prompt {
 	return ps.byKey[lang+"/"+name]
 }
 
 // Music returns a language-neutral piece of music (music on hold) or nil.
-func (ps *PromptSet) Music(name string) *media.Prompt {
+func (ps *PromptSet) Music(name string) *playout.Prompt {
 	return ps.byKey[musicDir+"/"+name]
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpstats"
 	"github.com/hotline-oss/hotline/metrics"
 )
 
@@ -19,7 +20,7 @@ func mediaQualityOptions(md *metrics.Media) []media.PacerOption {
 				md.CountRTCP(directions[d])
 			}
 		}),
-		media.WithStreamEndObserver(func(q media.Quality) {
+		media.WithStreamEndObserver(func(q rtpstats.Quality) {
 			md.ObserveStream(metrics.StreamQuality{
 				HasReceived:      q.HasReceived,
 				ReceivedJitter:   q.Jitter.Seconds(),

@@ -23,7 +23,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/wav"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/signedhttp"
@@ -163,7 +163,7 @@ func toneWAV(t *testing.T, rate int, d time.Duration) []byte {
 		pcm[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/float64(rate)))
 	}
 	var buf bytes.Buffer
-	if err := media.EncodeWAV(&buf, pcm, rate, 1); err != nil {
+	if err := wav.Encode(&buf, pcm, rate, 1); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -383,7 +383,7 @@ func checkFaultWAV(t *testing.T, path string) {
 		t.Fatalf("recording: %v", err)
 	}
 	defer f.Close()
-	pcm, rate, err := media.DecodeWAV(f)
+	pcm, rate, err := wav.Decode(f)
 	if err != nil || rate != 8000 {
 		t.Fatalf("recording: rate %d, %v", rate, err)
 	}

@@ -19,11 +19,15 @@ import (
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/portpool"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/prompts"
+	"github.com/hotline-oss/hotline/quality"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/guard"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/tickets"
 	"github.com/hotline-oss/hotline/trunk"
@@ -40,7 +44,7 @@ type Server struct {
 	metrics  *metrics.Metrics
 	prompts  *PromptSet
 	routes   atomic.Pointer[routing] // flows, numbers, calendars, notice: swapped whole by a reload
-	ports    *media.PortPool
+	ports    *portpool.Pool
 	pacer    *media.Pacer
 	sip      *sip.Endpoint
 	acd      queues // nil without queues
@@ -66,7 +70,10 @@ type Server struct {
 	// monitors: supervisors' listen/whisper/barge (package monitor,
 	// wired in monitor.go); onBridge is its hook on the call path
 	monitors *monitor.Service
-	onBridge bridgeWatcher
+	// quality: evaluation forms, the review queue and scores (quality.go).
+	quality     *quality.Service
+	qualityStop func()
+	onBridge    bridgeWatcher
 	// workforce: schedules, adherence, attendance (workforce.go)
 	workforce *workforce.Service
 	// flow: the call path (package callflow), built once SIP is
@@ -132,7 +139,7 @@ func (s *Server) preparePorts() error {
 	if err != nil {
 		return cfg.Errorf("rtp", "rtp.address %q: want an IP address", cfg.RTP.Address)
 	}
-	if s.ports, err = media.NewPortPool(rtpIP, low, high); err != nil {
+	if s.ports, err = portpool.New(rtpIP, low, high); err != nil {
 		return cfg.Errorf("rtp", "rtp.ports: %v", err)
 	}
 	return nil
@@ -196,7 +203,7 @@ func (s *Server) Start() error {
 	if cfg.RTP.Advertise != "" {
 		rtpAdvertise = netip.MustParseAddr(cfg.RTP.Advertise)
 	}
-	agentCodecs, codecErr := media.ParseCodecs(cfg.RTP.AgentCodecs)
+	agentCodecs, codecErr := rtpcodec.ParseCodecs(cfg.RTP.AgentCodecs)
 	if codecErr != nil {
 		return fmt.Errorf("rtp.agent_codecs: %w", codecErr)
 	}
@@ -213,7 +220,7 @@ func (s *Server) Start() error {
 		IsHotline:         func(n string) bool { _, ok := s.routing().Numbers[n]; return ok },
 		MaskNumbers:       cfg.MaskNumbers(),
 		Logger:            s.log,
-		Auth:              sip.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
+		Auth:              guard.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
 		Now:               s.clock.Now,
 	}
 	if cfg.SIP.Advertise != "" {
@@ -270,7 +277,10 @@ func (s *Server) Start() error {
 		s.followReloads() // cluster_reload.go
 	}
 	s.startTrunks()
-	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now))
+	if err := s.startQuality(); err != nil {
+		return err
+	}
+	s.web = web.New(s.metrics.Handler(), s.ready, s.log, web.WithServerClock(s.clock.Now), web.WithPageLanguage(cfg.DefaultLanguage))
 	s.web.WithWallboard(s.wallboard, s.wallboardTickets()...)
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
@@ -294,6 +304,10 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.mountSelfService()
+	s.mountQuality(apiTokens(s))
+	if err := s.mountConsole(apiTokens(s)); err != nil {
+		return err
+	}
 	s.mountTickets()
 	s.withAudit(apiTokens(s)) // every write route, the agent panel's too
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
@@ -383,6 +397,9 @@ func (s *Server) Close() {
 		cancel()
 	}
 	s.care.Close()
+	if s.qualityStop != nil {
+		s.qualityStop()
+	}
 	s.windowRefresh.stop() // before the store it reads
 	s.closeStore()
 }

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"sort"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/sip"
 )
 
@@ -19,7 +19,7 @@ func (s *Server) applyCallerSIP(sc *sip.Config) {
 	}
 	announcements, _ := s.earlyMedia()
 	if len(announcements) > 0 {
-		sc.EarlyMedia = func(number string) []*media.Prompt { return announcements[number] }
+		sc.EarlyMedia = func(number string) []*playout.Prompt { return announcements[number] }
 	}
 }
 
@@ -32,14 +32,14 @@ func (s *Server) checkEarlyMedia() error {
 // earlyMedia resolves each number's announcement. It plays before the call
 // is answered, when no language has been chosen: it must exist in the
 // default language.
-func (s *Server) earlyMedia() (map[string][]*media.Prompt, error) {
+func (s *Server) earlyMedia() (map[string][]*playout.Prompt, error) {
 	cfg := s.cfg
 	numbers := make([]string, 0, len(cfg.NumberOptions))
 	for n := range cfg.NumberOptions {
 		numbers = append(numbers, n)
 	}
 	sort.Strings(numbers)
-	out := make(map[string][]*media.Prompt)
+	out := make(map[string][]*playout.Prompt)
 	var errs []error
 	for _, n := range numbers {
 		name := cfg.NumberOptions[n].EarlyMedia
@@ -52,7 +52,7 @@ func (s *Server) earlyMedia() (map[string][]*media.Prompt, error) {
 				n, name, cfg.DefaultLanguage))
 			continue
 		}
-		out[n] = []*media.Prompt{p}
+		out[n] = []*playout.Prompt{p}
 	}
 	return out, errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 // applySIPSecurity copies sip.security and the overload keys into the SIP
@@ -13,19 +14,19 @@ func (s *Server) applySIPSecurity(sc *sip.Config) error {
 	if err != nil {
 		return s.cfg.Errorf("sip", "sip.security.trusted_networks: %v", err)
 	}
-	sc.Guard = sip.GuardConfig{
+	sc.Guard = guard.Config{
 		Trusted:       trusted,
 		MaxSources:    sec.MaxSources,
 		Invite:        rateLimit(sec.RateLimits.Invite),
 		Register:      rateLimit(sec.RateLimits.Register),
 		Options:       rateLimit(sec.RateLimits.Options),
 		UserAgentDeny: sec.UserAgentDeny,
-		ScannerAction: sip.Action(sec.ScannerAction),
-		BanAction:     sip.Action(sec.BanAction),
+		ScannerAction: guard.Action(sec.ScannerAction),
+		BanAction:     guard.Action(sec.BanAction),
 	}
 	sc.Guard.IPv6PrefixLength = sec.IPv6PrefixLength
 	sc.Auth.MaxFailures, sc.Auth.Window, sc.Auth.BanFor = sec.MaxAuthFailures, sec.FailureWindow, sec.BanFor
-	sc.Overload = sip.OverloadConfig{
+	sc.Overload = guard.OverloadConfig{
 		MaxCallsPerSecond: o.MaxCallsPerSecond,
 		MaxCPUPercent:     o.MaxCPUPercent,
 		RetryAfter:        o.RetryAfter,
@@ -42,6 +43,6 @@ func (s *Server) applySIPSecurity(sc *sip.Config) error {
 	return nil
 }
 
-func rateLimit(r config.Rate) sip.RateLimit {
-	return sip.RateLimit{PerSecond: r.PerSecond, Burst: r.Burst}
+func rateLimit(r config.Rate) guard.RateLimit {
+	return guard.RateLimit{PerSecond: r.PerSecond, Burst: r.Burst}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testphone"
 	"github.com/hotline-oss/hotline/metrics"
-	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 // untrusted makes loopback an ordinary source, so the per-source limits
@@ -319,7 +319,7 @@ func TestCallRateLimitBlocks(t *testing.T) {
 // TestRejectReasonsMatchMetrics keeps the sip package's reasons and the
 // metric's label values one list.
 func TestRejectReasonsMatchMetrics(t *testing.T) {
-	if strings.Join(sip.RejectReasons, ",") != strings.Join(metrics.SIPRejectReasons, ",") {
-		t.Errorf("sip reasons %v, metrics reasons %v", sip.RejectReasons, metrics.SIPRejectReasons)
+	if strings.Join(guard.RejectReasons, ",") != strings.Join(metrics.SIPRejectReasons, ",") {
+		t.Errorf("sip reasons %v, metrics reasons %v", guard.RejectReasons, metrics.SIPRejectReasons)
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/callout"
 	"github.com/hotline-oss/hotline/trunk"
 )
 
@@ -32,7 +33,7 @@ func (s *Server) startTrunks() {
 
 // callbackRoutes dials callbacks through callback_gateway.trunks when
 // they are set (nil: through callback_gateway.uri).
-func (s *Server) callbackRoutes() func(number string) []sip.TrunkRoute {
+func (s *Server) callbackRoutes() func(number string) []callout.TrunkRoute {
 	gw := s.cfg.CallbackGateway
 	if s.trunks == nil || gw == nil || len(gw.Trunks) == 0 {
 		return nil

@@ -8,7 +8,7 @@ import (
 
 	"github.com/hotline-oss/hotline/dialpolicy"
 	"github.com/hotline-oss/hotline/metrics"
-	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/callout"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -69,7 +69,7 @@ func (svc *Service) refuseErr(err error, r refusal) {
 
 // allowed reports whether number may ever be called back.
 func (svc *Service) allowed(number string) bool {
-	return sip.ValidCallbackNumber(number) && svc.policy.allow.Allowed(number)
+	return callout.ValidCallbackNumber(number) && svc.policy.allow.Allowed(number)
 }
 
 // admit takes a callback to number, asked on call id, within the caps.

@@ -7,8 +7,10 @@ import (
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/callout"
 )
 
 // run is the life of one callback: wait for the ACD to connect an agent,
@@ -101,7 +103,7 @@ func (svc *Service) attempt(job *callbackJob, c acd.Connect) (res call.Result, r
 		cancel()
 	}()
 	cust, err := svc.dialer.DialCallback(ctx, job.ticket, job.policy.RingTimeout)
-	if errors.Is(err, sip.ErrDialRefused) {
+	if errors.Is(err, callout.ErrDialRefused) {
 		svc.dialRefused(job, leg, err)
 		return call.ResultFailed, "callback_refused", call.HangupByServer, true
 	}
@@ -197,7 +199,7 @@ func (svc *Service) talk(job *callbackJob, leg, cust *sip.AgentLeg) call.HangupB
 	}
 }
 
-func (svc *Service) hold(job *callbackJob, bridge *media.BridgeHandle, held bool, music *media.Prompt) {
+func (svc *Service) hold(job *callbackJob, bridge *media.BridgeHandle, held bool, music *playout.Prompt) {
 	if held {
 		bridge.Hold(music)
 	} else {

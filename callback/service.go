@@ -16,10 +16,11 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/dialpolicy"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/callout"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -51,8 +52,8 @@ type Store interface {
 
 // Prompts finds prompts and music, decoded and ready to play.
 type Prompts interface {
-	Get(lang, name string) *media.Prompt
-	Music(name string) *media.Prompt
+	Get(lang, name string) *playout.Prompt
+	Music(name string) *playout.Prompt
 	Has(lang, name string) bool
 }
 
@@ -74,7 +75,7 @@ type Deps struct {
 	Log       *slog.Logger
 	// Routes, when set, dials through callback_gateway.trunks (package
 	// trunk) instead of callback_gateway.uri.
-	Routes func(number string) []sip.TrunkRoute
+	Routes func(number string) []callout.TrunkRoute
 }
 
 // Service runs virtual hold: it vets callback numbers, registers
@@ -84,7 +85,7 @@ type Service struct {
 	deps   Deps
 	mask   func(string) string // numbers as logs and audit show them
 	log    *slog.Logger
-	dialer *sip.Callbacks
+	dialer *callout.Callbacks
 	queues atomic.Pointer[map[string]config.QueueCallback] // enabled queues, defaults applied; a reload swaps it
 	known  knownCallers
 	policy callbackPolicy // policy.go
@@ -105,7 +106,7 @@ type callbackJob struct {
 	number string // the hotline number first dialled
 	queue  string
 	lang   string
-	ticket *sip.CallbackTicket
+	ticket *callout.CallbackTicket
 	policy config.QueueCallback
 	w      *queueing.Mailbox
 }
@@ -179,11 +180,11 @@ func New(cfg *config.Config, deps Deps) (*Service, error) {
 		return nil, cfg.Errorf("callback_gateway", "callback_gateway: %v", err)
 	}
 	svc.policy.allow, svc.policy.caps = allow, gw.Caps()
-	opts := []sip.CallbacksOption{sip.WithDialCheck(svc.checkDial)}
+	opts := []callout.CallbacksOption{callout.WithDialCheck(svc.checkDial)}
 	if deps.Routes != nil { // callback_gateway.trunks instead of its uri
-		opts = append(opts, sip.WithRoutes(deps.Routes))
+		opts = append(opts, callout.WithRoutes(deps.Routes))
 	}
-	dialer, err := sip.NewCallbacks(deps.SIP, sip.GatewayConfig{
+	dialer, err := callout.NewCallbacks(deps.SIP, callout.GatewayConfig{
 		URI: gw.URI, Transport: gw.Transport, FromNumber: gw.FromNumber, MaxConcurrent: gw.MaxConcurrent,
 	}, svc.isKnown, opts...)
 	if err != nil {
@@ -248,7 +249,7 @@ func (svc *Service) Settings(queue string) (config.QueueCallback, bool) {
 // request turns the waiting call of o into a callback to ticket's number.
 // It reports false when the call is no longer waiting (an agent answered
 // meanwhile: the caller's Connect is in their mailbox).
-func (svc *Service) request(o *Offer, queue string, ticket *sip.CallbackTicket, cb config.QueueCallback) (bool, error) {
+func (svc *Service) request(o *Offer, queue string, ticket *callout.CallbackTicket, cb config.QueueCallback) (bool, error) {
 	if err := svc.admit(o.c.ID, ticket.Number()); err != nil {
 		svc.dialer.Forget(ticket)
 		return false, err

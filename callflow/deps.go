@@ -10,7 +10,8 @@ import (
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/mix"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/selfservice"
@@ -31,8 +32,8 @@ type Routes struct {
 
 // Prompts finds prompts and music, decoded and ready to play.
 type Prompts interface {
-	Get(lang, name string) *media.Prompt
-	Music(name string) *media.Prompt
+	Get(lang, name string) *playout.Prompt
+	Music(name string) *playout.Prompt
 }
 
 // Phones dials agents and finds the calls an attended transfer names.
@@ -63,9 +64,9 @@ type Deps struct {
 	QueueHooks  func(c *sip.Call, leg *callleg.Leg, lang string) QueueHooks
 	WaitHooks   func(c *sip.Call, leg *callleg.Leg, lang string) WaitHooks
 	Bridges     BridgeWatcher
-	MonitorCode func(number string) (mode media.MonitorMode, agent string, ok bool)
+	MonitorCode func(number string) (mode mix.Mode, agent string, ok bool)
 	// MonitorPhone serves a supervisor who dialled a monitor code.
-	MonitorPhone func(c *sip.Call, leg *callleg.Leg, mode media.MonitorMode, agent string)
+	MonitorPhone func(c *sip.Call, leg *callleg.Leg, mode mix.Mode, agent string)
 
 	// FaultFiled hears of each fault report filed from the IVR (the
 	// tickets feature opens a fault ticket for it); nil: nobody.

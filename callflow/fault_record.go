@@ -4,21 +4,21 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/ivr/interp"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/selfservice"
 )
 
 // startRecording installs the recorder on the caller's stream and waits in
 // the background for the end of the message.
-func (l *serviceLeg) startRecording(a ivr.StartRecording) {
+func (l *serviceLeg) startRecording(a interp.StartRecording) {
 	if l.rec != nil {
 		l.rec.Stop()
 	}
 	rec := selfservice.NewVoiceRecorder(l.c.Codec(), a.MaxDuration)
 	l.rec = rec
 	l.Stream().SetAudioSink(rec.Push)
-	l.background(func() ivr.Event {
+	l.background(func() interp.Event {
 		l.awaitEnd(rec, a)
 		l.Stream().SetAudioSink(nil)
 		return l.saveRecording(rec, a.ID)
@@ -33,7 +33,7 @@ func (l *serviceLeg) stopRecording(id uint64) {
 
 // awaitEnd returns when the message is over: the terminator (stop), the
 // length limit, end silence after speech, or the call ending.
-func (l *serviceLeg) awaitEnd(rec *selfservice.VoiceRecorder, a ivr.StartRecording) {
+func (l *serviceLeg) awaitEnd(rec *selfservice.VoiceRecorder, a interp.StartRecording) {
 	limit := time.NewTimer(a.MaxDuration)
 	defer limit.Stop()
 	tick := time.NewTicker(100 * time.Millisecond)
@@ -60,10 +60,10 @@ func (l *serviceLeg) awaitEnd(rec *selfservice.VoiceRecorder, a ivr.StartRecordi
 
 // saveRecording keeps the message with the self-service feature, which
 // names the file after the time and the call.
-func (l *serviceLeg) saveRecording(rec *selfservice.VoiceRecorder, id uint64) ivr.Event {
+func (l *serviceLeg) saveRecording(rec *selfservice.VoiceRecorder, id uint64) interp.Event {
 	pcm := rec.Samples()
-	d := time.Duration(len(pcm)) * time.Second / media.ClockRate
-	done := ivr.RecordingDone{ID: id, Duration: d}
+	d := time.Duration(len(pcm)) * time.Second / rtpcodec.ClockRate
+	done := interp.RecordingDone{ID: id, Duration: d}
 	if len(pcm) == 0 {
 		return done
 	}
@@ -79,13 +79,13 @@ func (l *serviceLeg) saveRecording(rec *selfservice.VoiceRecorder, id uint64) iv
 
 // fileFault files one report and announces it (FaultReported, which
 // webhooks subscribed to fault_reported deliver with their retries).
-func (l *serviceLeg) fileFault(a ivr.FileFaultReport) ivr.Event {
+func (l *serviceLeg) fileFault(a interp.FileFaultReport) interp.Event {
 	number, err := l.f.d.Self.FileFault(l.ctx, l.c.Logger(), selfservice.FaultReport{
 		Account: a.Account, Caller: l.c.Caller, CallID: l.c.ID, Recording: a.File,
 	})
 	if err != nil {
 		l.c.Logger().Error("fault report not filed", "err", err)
-		return ivr.FaultReportFiled{ID: a.ID}
+		return interp.FaultReportFiled{ID: a.ID}
 	}
 	ev := l.base
 	ev.Kind, ev.Time, ev.Detail = call.FaultReported, l.f.d.Clock.Now(), number
@@ -97,5 +97,5 @@ func (l *serviceLeg) fileFault(a ivr.FileFaultReport) ivr.Event {
 			Language: ev.Language, CallerTrusted: l.c.CallerTrusted,
 		})
 	}
-	return ivr.FaultReportFiled{ID: a.ID, Number: number}
+	return interp.FaultReportFiled{ID: a.ID, Number: number}
 }

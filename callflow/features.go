@@ -6,7 +6,7 @@ import (
 
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
 )
@@ -97,7 +97,7 @@ func (f *Flow) featureConfirmation(number string) string {
 }
 
 // monitorCode parses a supervisor's monitor code (*31 + agent).
-func (f *Flow) monitorCode(number string) (media.MonitorMode, string, bool) {
+func (f *Flow) monitorCode(number string) (mix.Mode, string, bool) {
 	if f.d.MonitorCode == nil {
 		return 0, "", false
 	}

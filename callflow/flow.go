@@ -7,6 +7,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/sip"
 )
@@ -55,14 +56,14 @@ func (f *Flow) HandleCall(ctx context.Context, c *sip.Call) {
 
 // runIVR runs flow from the node start (the flow's own start, or where a
 // queue sent the caller back to).
-func (f *Flow) runIVR(ctx context.Context, c *sip.Call, leg *callleg.Leg, flow *ivr.Flow, start, lang string, base call.Event) (ivr.Outcome, error) {
+func (f *Flow) runIVR(ctx context.Context, c *sip.Call, leg *callleg.Leg, flow *ivr.Flow, start, lang string, base call.Event) (interp.Outcome, error) {
 	run := flow
 	if start != flow.Start {
 		resumed := *flow
 		resumed.Start = start
 		run = &resumed
 	}
-	session := ivr.NewSession(run, ivr.Env{
+	session := interp.NewSession(run, interp.Env{
 		Clock:     f.d.Clock,
 		Language:  lang,
 		Notice:    f.currentNotice,
@@ -70,13 +71,13 @@ func (f *Flow) runIVR(ctx context.Context, c *sip.Call, leg *callleg.Leg, flow *
 
 		AreaNotices: f.d.Self.AreaNotices,
 	})
-	onNode := func(n ivr.NodeEntered) {
+	onNode := func(n interp.NodeEntered) {
 		ev := base
 		ev.Kind, ev.Time, ev.Flow, ev.Node, ev.NodeType = call.IVRNodeEntered, f.d.Clock.Now(), n.Flow, n.Node, n.Type
 		f.d.Publish(ev)
 	}
 	sleg := f.serviceLeg(ctx, c, leg, base)
-	out, err := ivr.Run(ctx, session, sleg, realTimers{}, onNode)
+	out, err := interp.Run(ctx, session, sleg, realTimers{}, onNode)
 	sleg.close()
 	if err != nil {
 		c.Logger().Warn("ivr stopped", "err", err)
@@ -87,7 +88,7 @@ func (f *Flow) runIVR(ctx context.Context, c *sip.Call, leg *callleg.Leg, flow *
 	return out, err
 }
 
-func ivrResult(out ivr.Outcome, err error) (call.Result, string) {
+func ivrResult(out interp.Outcome, err error) (call.Result, string) {
 	switch {
 	case out.CallerHungUp && out.AfterNotice:
 		return call.ResultSelfService, metrics.ReasonNoticeHangup
@@ -178,4 +179,4 @@ func (f *Flow) currentNotice() []ivr.PromptRef {
 
 type realTimers struct{}
 
-func (realTimers) AfterFunc(d time.Duration, f func()) ivr.Stopper { return time.AfterFunc(d, f) }
+func (realTimers) AfterFunc(d time.Duration, f func()) interp.Stopper { return time.AfterFunc(d, f) }

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/metrics"
 )
 
@@ -13,16 +13,16 @@ import (
 func TestIVRResult(t *testing.T) {
 	cases := []struct {
 		name       string
-		out        ivr.Outcome
+		out        interp.Outcome
 		err        error
 		wantResult call.Result
 		wantReason string
 	}{
-		{"hung up after a notice", ivr.Outcome{CallerHungUp: true, AfterNotice: true}, nil, call.ResultSelfService, metrics.ReasonNoticeHangup},
-		{"hung up in the menu", ivr.Outcome{CallerHungUp: true}, nil, call.ResultAbandonedInIVR, "caller_hangup"},
-		{"served by self-service", ivr.Outcome{SelfService: true, Reason: "lookup_done"}, nil, call.ResultSelfService, "lookup_done"},
-		{"the interpreter failed", ivr.Outcome{}, errors.New("boom"), call.ResultFailed, "ivr_error"},
-		{"the flow hung up", ivr.Outcome{Reason: "hangup_node"}, nil, call.ResultAbandonedInIVR, "hangup_node"},
+		{"hung up after a notice", interp.Outcome{CallerHungUp: true, AfterNotice: true}, nil, call.ResultSelfService, metrics.ReasonNoticeHangup},
+		{"hung up in the menu", interp.Outcome{CallerHungUp: true}, nil, call.ResultAbandonedInIVR, "caller_hangup"},
+		{"served by self-service", interp.Outcome{SelfService: true, Reason: "lookup_done"}, nil, call.ResultSelfService, "lookup_done"},
+		{"the interpreter failed", interp.Outcome{}, errors.New("boom"), call.ResultFailed, "ivr_error"},
+		{"the flow hung up", interp.Outcome{Reason: "hangup_node"}, nil, call.ResultAbandonedInIVR, "hangup_node"},
 	}
 	for _, c := range cases {
 		res, reason := ivrResult(c.out, c.err)

@@ -10,7 +10,9 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/sip"
@@ -35,7 +37,7 @@ type queueCall struct {
 	w     *queueing.Mailbox
 	lang  string
 	queue string
-	music *media.Prompt
+	music *playout.Prompt
 	qs    queueing.Settings
 	// announcing is set while a position announcement plays over the music.
 	announcing bool
@@ -128,20 +130,20 @@ func (qc *queueCall) act(act acd.Action) (out queueOutcome, done bool, transferT
 	return queueOutcome{}, false, ""
 }
 
-func (qc *queueCall) callerEvent(ev ivr.Event) (queueOutcome, bool) {
+func (qc *queueCall) callerEvent(ev interp.Event) (queueOutcome, bool) {
 	switch e := ev.(type) {
-	case ivr.CallerHangup:
+	case interp.CallerHangup:
 		err := qc.q.Do(queueing.Abandon{Call: qc.c.ID, Reason: "caller hangup"})
 		if errors.Is(err, acd.ErrNotWaiting) {
 			return qc.answeredAsCallerLeft(), true
 		}
 		return queueOutcome{result: call.ResultAbandonedInQueue, reason: "caller_hangup"}, true
-	case ivr.Digit:
+	case interp.Digit:
 		switch qc.cb.Digit(qc.queue, e.D) {
 		case KeyCallback:
 			return queueOutcome{result: call.ResultCallback, reason: "callback_requested"}, true
 		case KeyCallerLeft:
-			return qc.callerEvent(ivr.CallerHangup{})
+			return qc.callerEvent(interp.CallerHangup{})
 		case KeyResume:
 			qc.announcing = false
 			qc.holdMusic()
@@ -154,7 +156,7 @@ func (qc *queueCall) callerEvent(ev ivr.Event) (queueOutcome, bool) {
 			}
 			return queueOutcome{reason: "exit_digit", next: qc.qs.ExitTarget}, true
 		}
-	case ivr.PlaybackDone:
+	case interp.PlaybackDone:
 		if qc.announcing {
 			qc.announcing = false
 			qc.holdMusic()

@@ -9,6 +9,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
@@ -45,25 +46,25 @@ func (l *serviceLeg) close() {
 // Do carries out the IVR's self-service actions; work that takes time runs
 // in the background and reports on the leg's events, while the
 // interpreter's own timers cover a service that hangs.
-func (l *serviceLeg) Do(a ivr.Action) {
+func (l *serviceLeg) Do(a interp.Action) {
 	switch a := a.(type) {
-	case ivr.Lookup:
-		l.background(func() ivr.Event { return l.lookup(a) })
-	case ivr.NoticeHeard:
+	case interp.Lookup:
+		l.background(func() interp.Event { return l.lookup(a) })
+	case interp.NoticeHeard:
 		ev := l.base
 		ev.Kind, ev.Time, ev.Detail, ev.Target = call.NoticePlayed, l.f.d.Clock.Now(), a.ID, a.Area
 		l.f.d.Publish(ev)
-	case ivr.StartRecording:
+	case interp.StartRecording:
 		l.startRecording(a)
-	case ivr.StopRecording:
+	case interp.StopRecording:
 		l.stopRecording(a.ID)
-	case ivr.FileFaultReport:
-		l.background(func() ivr.Event { return l.fileFault(a) })
+	case interp.FileFaultReport:
+		l.background(func() interp.Event { return l.fileFault(a) })
 	}
 }
 
 // background runs work and delivers its event unless the call is over.
-func (l *serviceLeg) background(work func() ivr.Event) {
+func (l *serviceLeg) background(work func() interp.Event) {
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
@@ -71,7 +72,7 @@ func (l *serviceLeg) background(work func() ivr.Event) {
 	}()
 }
 
-func (l *serviceLeg) deliver(ev ivr.Event) {
+func (l *serviceLeg) deliver(ev interp.Event) {
 	l.Leg.Deliver(l.ctx, ev)
 }
 
@@ -85,9 +86,9 @@ func (l *serviceLeg) Play(refs []ivr.PromptRef, bargeIn bool) error {
 	return nil
 }
 
-func (l *serviceLeg) lookup(a ivr.Lookup) ivr.LookupResult {
+func (l *serviceLeg) lookup(a interp.Lookup) interp.LookupResult {
 	began := l.f.d.Clock.Now()
-	out := ivr.LookupResult{ID: a.ID, Status: ivr.LookupFailed}
+	out := interp.LookupResult{ID: a.ID, Status: interp.LookupFailed}
 	ans, result, err := l.f.d.Self.Lookup(l.ctx, a.Service, selfservice.LookupRequest{Account: a.Account, Caller: l.c.Caller, CallID: l.c.ID})
 	switch {
 	case errors.Is(err, selfservice.ErrUnknownService):
@@ -96,9 +97,9 @@ func (l *serviceLeg) lookup(a ivr.Lookup) ivr.LookupResult {
 		l.c.Logger().Warn("lookup failed", "service", a.Service, "account", l.maskAccount(a.Account),
 			"result", result, "err", err)
 	case result == selfservice.LookupOK:
-		out.Status, out.Vars = ivr.LookupOK, ans.Vars()
+		out.Status, out.Vars = interp.LookupOK, ans.Vars()
 	default:
-		out.Status = ivr.LookupNotFound
+		out.Status = interp.LookupNotFound
 	}
 	if l.ctx.Err() != nil {
 		return out // the caller left mid-lookup: not the service's failure

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 )
 
 // KeyWaits bound a ReadKeys dialogue.
@@ -27,11 +28,11 @@ func (l *Leg) ReadKeys(refs []ivr.PromptRef, max int, term rune, w KeyWaits) (ke
 		select {
 		case ev := <-l.events:
 			switch e := ev.(type) {
-			case ivr.CallerHangup:
+			case interp.CallerHangup:
 				return keys, true
-			case ivr.PlaybackDone:
+			case interp.PlaybackDone:
 				pause.Reset(w.First)
-			case ivr.Digit:
+			case interp.Digit:
 				l.StopPlayback()
 				if term != 0 && e.D == term {
 					return keys, false

@@ -5,13 +5,15 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/sip"
 )
 
 // Prompts finds a prompt of a language, decoded and ready to play.
 type Prompts interface {
-	Get(lang, name string) *media.Prompt
+	Get(lang, name string) *playout.Prompt
 }
 
 // Leg is a caller's call as the IVR's Leg: events in, playback out.
@@ -19,17 +21,17 @@ type Leg struct {
 	c       *sip.Call
 	stream  *media.Stream
 	prompts Prompts
-	events  chan ivr.Event
+	events  chan interp.Event
 	done    chan struct{}
 	exited  chan struct{}
-	buf     []*media.Prompt
+	buf     []*playout.Prompt
 }
 
 // New starts the leg's event pump; Stop ends it.
 func New(ctx context.Context, c *sip.Call, ps Prompts) *Leg {
 	l := &Leg{
 		c: c, stream: c.Media(), prompts: ps,
-		events: make(chan ivr.Event, 32),
+		events: make(chan interp.Event, 32),
 		done:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
@@ -44,7 +46,7 @@ func (l *Leg) Call() *sip.Call { return l.c }
 // reads: RTP digits, INFO digits, end of playback, hang-up.
 func (l *Leg) pump(ctx context.Context) {
 	defer close(l.exited)
-	send := func(ev ivr.Event) bool {
+	send := func(ev interp.Event) bool {
 		select {
 		case l.events <- ev:
 			return true
@@ -53,19 +55,19 @@ func (l *Leg) pump(ctx context.Context) {
 		}
 	}
 	for {
-		var ev ivr.Event
+		var ev interp.Event
 		select {
 		case d := <-l.stream.Digits():
-			ev = ivr.Digit{D: d}
+			ev = interp.Digit{D: d}
 		case d := <-l.c.InfoDigits():
-			ev = ivr.Digit{D: d}
+			ev = interp.Digit{D: d}
 		case <-l.stream.PlaybackDone():
-			ev = ivr.PlaybackDone{}
+			ev = interp.PlaybackDone{}
 		case <-l.c.Done():
-			send(ivr.CallerHangup{})
+			send(interp.CallerHangup{})
 			return
 		case <-ctx.Done():
-			send(ivr.CallerHangup{})
+			send(interp.CallerHangup{})
 			return
 		case <-l.done:
 			return
@@ -91,7 +93,7 @@ func (l *Leg) Play(refs []ivr.PromptRef, bargeIn bool) error {
 
 // PlayWith plays refs, looking each up in the prompt set, then with
 // fallback (prompts that live outside the set, such as recorded notices).
-func (l *Leg) PlayWith(refs []ivr.PromptRef, fallback func(ivr.PromptRef) *media.Prompt) {
+func (l *Leg) PlayWith(refs []ivr.PromptRef, fallback func(ivr.PromptRef) *playout.Prompt) {
 	l.buf = l.buf[:0]
 	for _, r := range refs {
 		p := l.prompts.Get(r.Lang, r.Name)
@@ -115,7 +117,7 @@ func (l *Leg) Stopped() <-chan struct{} { return l.done }
 
 // Deliver adds an event of the caller's own work (a look-up's answer) to
 // the leg's events; false when the leg stopped or ctx ended first.
-func (l *Leg) Deliver(ctx context.Context, ev ivr.Event) bool {
+func (l *Leg) Deliver(ctx context.Context, ev interp.Event) bool {
 	select {
 	case l.events <- ev:
 		return true
@@ -125,9 +127,9 @@ func (l *Leg) Deliver(ctx context.Context, ev ivr.Event) bool {
 	return false
 }
 
-func (l *Leg) StopPlayback()            { l.stream.StopPlayback() }
-func (l *Leg) SetLanguage(string)       {}
-func (l *Leg) Events() <-chan ivr.Event { return l.events }
+func (l *Leg) StopPlayback()               { l.stream.StopPlayback() }
+func (l *Leg) SetLanguage(string)          {}
+func (l *Leg) Events() <-chan interp.Event { return l.events }
 
 // CallerGone reports whether the caller's call has ended.
 func (l *Leg) CallerGone() bool {
@@ -151,9 +153,9 @@ func (l *Leg) PlayAndWait(refs []ivr.PromptRef) (callerLeft bool) {
 		select {
 		case ev := <-l.events:
 			switch ev.(type) {
-			case ivr.PlaybackDone:
+			case interp.PlaybackDone:
 				return false
-			case ivr.CallerHangup:
+			case interp.CallerHangup:
 				return true
 			}
 			// The bound runs from the last event, as a silence would.
@@ -175,7 +177,7 @@ func (l *Leg) Drain() (callerLeft bool) {
 	for {
 		select {
 		case ev := <-l.events:
-			if _, ok := ev.(ivr.CallerHangup); ok {
+			if _, ok := ev.(interp.CallerHangup); ok {
 				return true
 			}
 		default:

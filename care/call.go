@@ -6,6 +6,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media"
 )
 
@@ -15,7 +16,7 @@ type Leg interface {
 	Play(refs []ivr.PromptRef, bargeIn bool) error
 	PlayAndWait(refs []ivr.PromptRef) (callerLeft bool)
 	StopPlayback()
-	Events() <-chan ivr.Event
+	Events() <-chan interp.Event
 	Drain() (callerLeft bool)
 	CallerGone() bool
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -104,7 +105,7 @@ func (r *callRecording) finish() {
 	st := r.rec.Stats()
 	rec := store.Recording{
 		CallID: r.ev.CallID, Queue: r.ev.Queue, Agent: r.ev.Agent, File: r.rel,
-		Started: r.started, Duration: time.Duration(st.Frames) * media.FrameDuration, Bytes: size,
+		Started: r.started, Duration: time.Duration(st.Frames) * rtpcodec.FrameDuration, Bytes: size,
 	}
 	svc.metrics.RecordingBytes(size)
 	svc.bg.Add(1)

@@ -6,6 +6,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/metrics"
 )
 
@@ -85,11 +86,11 @@ func survey(l Leg, lang string, sv *config.Survey) (score int, ok bool) {
 		select {
 		case ev := <-l.Events():
 			switch e := ev.(type) {
-			case ivr.CallerHangup:
+			case interp.CallerHangup:
 				return 0, false
-			case ivr.PlaybackDone:
+			case interp.PlaybackDone:
 				timer.Reset(sv.SurveyTimeout())
-			case ivr.Digit:
+			case interp.Digit:
 				l.StopPlayback()
 				timer.Stop()
 				step, n := m.key(e.D)

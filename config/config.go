@@ -121,6 +121,8 @@ type Config struct {
 	Tickets Tickets `yaml:"tickets"`
 	// Trunks are the carriers' and providers' interconnects (config/trunks.go).
 	Trunks []Trunk `yaml:"trunks"`
+	// Quality: evaluation forms and the review queue (config/quality.go).
+	Quality Quality `yaml:"quality"`
 	// Workforce: schedule adherence and attendance rules (config/workforce.go).
 	Workforce Workforce `yaml:"workforce"`
 
@@ -275,6 +277,7 @@ func (c *Config) validate() error {
 	errs = append(errs, c.validateTickets()...)
 	errs = append(errs, c.validateTrunks()...)
 	errs = append(errs, c.validateCluster()...)
+	errs = append(errs, c.validateQuality()...)
 	errs = append(errs, c.validateWorkforce()...)
 	for i, w := range c.Webhooks {
 		if err := w.Check(); err != nil {

@@ -102,14 +102,19 @@ func typeName(t reflect.Type) string {
 	case reflect.Float32, reflect.Float64:
 		return "number"
 	case reflect.Slice:
-		return "list of " + typeName(t.Elem()) + "s"
+		return "list of " + plural(typeName(t.Elem()))
 	case reflect.Map:
-		if t.Elem().Kind() == reflect.Slice { // map of lists of strings
-			return "map of lists of " + typeName(t.Elem().Elem()) + "s"
-		}
-		return "map of " + typeName(t.Elem()) + "s"
+		return "map of " + plural(typeName(t.Elem()))
 	}
 	return t.String()
+}
+
+// plural names several of a type: "strings", "lists of strings".
+func plural(name string) string {
+	if head, rest, ok := strings.Cut(name, " of "); ok {
+		return head + "s of " + rest
+	}
+	return name + "s"
 }
 
 // docRow is one row of the reference's key tables.

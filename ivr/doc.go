@@ -1,12 +1,11 @@
-// Package ivr holds the IVR flow model, read from YAML, and a pure
-// interpreter that turns call events (keys, playback done, timers, look-up
-// results) into actions (play, collect, look up, record, queue, hang up).
+// Package ivr holds the IVR flow model and reads it from YAML: flows and
+// their nodes, prompt references, business-hours calendars, the defaults
+// of each node type, how numbers, amounts and dates are spoken, and the
+// validation of a flow against the rest of the configuration, with errors
+// that carry file, line and column.
 //
-// The interpreter (Session) owns no sockets, goroutines or clocks: time
-// comes from an injected Clock and timers from an injected Timers. Run
-// adapts it to a live call leg through the Leg interface. The package must
-// not import sip, media or acd, nor do I/O: prompts are named, not read;
-// look-ups, recordings and fault reports are actions handed to the leg
-// (ServiceLeg), whose results come back as events; a queue node ends the
-// flow with the queue's name and leaves queueing to others.
+// It owns the model, which is immutable once parsed, so running calls can
+// share it and a reload can swap it. It must not run a flow (that is
+// ivr/interp), read the clock, do I/O beyond the YAML node it is handed,
+// or import sip, media or acd.
 package ivr

@@ -36,7 +36,7 @@ func Number(lang string, n int64) ([]PromptRef, error) {
 		names = englishNumber(n)
 	default:
 		for _, d := range strconv.FormatInt(n, 10) {
-			names = append(names, digitPromptName(d))
+			names = append(names, DigitPromptName(d))
 		}
 	}
 	return refs(lang, names), nil
@@ -96,7 +96,7 @@ func SayPromptNames(lang string) []string {
 		names = append(names, "num_100", "num_1000", "num_1000000")
 	default:
 		for d := '0'; d <= '9'; d++ {
-			names = append(names, digitPromptName(d))
+			names = append(names, DigitPromptName(d))
 		}
 	}
 	names = append(names, PromptCurrencyMajor, PromptCurrencyMinor)
@@ -217,4 +217,15 @@ func englishHundreds(n int64) []string {
 		}
 	}
 	return out
+}
+
+// DigitPromptName names the recording that speaks one key.
+func DigitPromptName(d rune) string {
+	switch d {
+	case '*':
+		return "star"
+	case '#':
+		return "hash"
+	}
+	return "digit_" + string(d)
 }

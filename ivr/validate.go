@@ -142,7 +142,7 @@ func (v Validator) readBackProblem() string {
 func readBackPromptNames() []string {
 	names := []string{PromptYouEntered, PromptConfirmReenter}
 	for d := '0'; d <= '9'; d++ {
-		names = append(names, digitPromptName(d))
+		names = append(names, DigitPromptName(d))
 	}
 	return names
 }

@@ -9,6 +9,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // latencyHistogram collects lateness in 10 µs buckets without locks or
@@ -88,7 +91,7 @@ func benchmarkPacer(b *testing.B, streams int) {
 	defer sink.Close()
 	go drain(sink)
 	dest := sink.LocalAddr().(*net.UDPAddr).AddrPort()
-	prompt := NewPrompt("tone", tone(1000, 8000, time.Second))
+	prompt := playout.NewPrompt("tone", tone(1000, 8000, time.Second))
 	all := make([]*Stream, 0, streams)
 	for range streams {
 		conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
@@ -120,7 +123,7 @@ func benchmarkPacer(b *testing.B, streams int) {
 
 	b.ResetTimer()
 	cpuStart, wallStart := cpuTime(), time.Now()
-	time.Sleep(time.Duration(b.N) * FrameDuration) // the measurement window
+	time.Sleep(time.Duration(b.N) * rtpcodec.FrameDuration) // the measurement window
 	cpu, wall := cpuTime()-cpuStart, time.Since(wallStart)
 	b.StopTimer()
 
@@ -147,18 +150,18 @@ func drain(conn *net.UDPConn) {
 func BenchmarkSendFrame(b *testing.B) {
 	s := newStream(&discardConn{}, StreamConfig{Remote: peer}, nil)
 	s.setSchedule(0)
-	s.Play(NewPrompt("p", tone(1000, 8000, time.Minute)))
+	s.Play(playout.NewPrompt("p", tone(1000, 8000, time.Minute)))
 	now := time.Duration(0)
 	b.ReportAllocs()
 	for b.Loop() {
 		s.sendDue(now, nil)
-		now += FrameDuration
+		now += rtpcodec.FrameDuration
 	}
 }
 
 func BenchmarkHandlePacket(b *testing.B) {
 	s := newStream(&discardConn{}, StreamConfig{Remote: peer}, nil)
-	pkt := rtpPacket(0, 1, 0, 1, toneFrame(PCMU))
+	pkt := rtpPacket(0, 1, 0, 1, toneFrame(rtpcodec.PCMU))
 	b.ReportAllocs()
 	for b.Loop() {
 		s.handlePacket(pkt, peer, 0)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/hotline-oss/hotline/media/playout"
 )
 
 // Bridge errors.
@@ -22,7 +24,7 @@ var bridgeMu sync.Mutex
 // the legs differ, into the other leg's relay FIFO, and the pacer sends it
 // from there on that leg's own schedule, sequence numbers, timestamps and
 // SSRC. Whatever ptime a peer sends, each leg sends 20 ms frames (see
-// relayRing for buffering, underflow and ptime handling).
+// mix.Relay for buffering, underflow and ptime handling).
 //
 // RFC 4733 digits are never relayed: they stay on each stream's Digits()
 // for the runtime to act on. Play or PlayLoop on either leg overrides what
@@ -56,8 +58,8 @@ func Bridge(caller, agent *Stream) (*BridgeHandle, error) {
 	}
 	h := &BridgeHandle{caller: caller, agent: agent}
 	caller.bridge, agent.bridge = h, h
-	caller.relay.setActive(true)
-	agent.relay.setActive(true)
+	caller.relay.SetActive(true)
+	agent.relay.SetActive(true)
 	caller.forward.Store(agent)
 	agent.forward.Store(caller)
 	return h, nil
@@ -94,8 +96,8 @@ func (h *BridgeHandle) Close() {
 	bridgeMu.Lock()
 	h.caller.forward.Store(nil)
 	h.agent.forward.Store(nil)
-	h.caller.relay.setActive(false)
-	h.agent.relay.setActive(false)
+	h.caller.relay.SetActive(false)
+	h.agent.relay.SetActive(false)
 	h.caller.bridge, h.agent.bridge = nil, nil
 	bridgeMu.Unlock()
 	if holdMusic {
@@ -106,7 +108,7 @@ func (h *BridgeHandle) Close() {
 // Hold parks the caller: neither leg hears the other, and the caller
 // hears music looped (silence when music is nil) until Unhold. Holding a
 // held or closed bridge does nothing.
-func (h *BridgeHandle) Hold(music *Prompt) {
+func (h *BridgeHandle) Hold(music *playout.Prompt) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed || h.held {
@@ -114,8 +116,8 @@ func (h *BridgeHandle) Hold(music *Prompt) {
 	}
 	h.held, h.holdMusic = true, music != nil
 	h.monitor.setHeld(true)
-	h.caller.relay.setActive(false)
-	h.agent.relay.setActive(false)
+	h.caller.relay.SetActive(false)
+	h.agent.relay.SetActive(false)
 	if music != nil {
 		h.caller.PlayLoop(music)
 	}
@@ -134,8 +136,8 @@ func (h *BridgeHandle) Unhold() {
 	}
 	h.held, h.holdMusic = false, false
 	if !h.monitor.setHeld(false) { // a monitor's mixer carries the audio instead
-		h.caller.relay.setActive(true)
-		h.agent.relay.setActive(true)
+		h.caller.relay.SetActive(true)
+		h.agent.relay.SetActive(true)
 	}
 }
 

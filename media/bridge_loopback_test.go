@@ -14,6 +14,9 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/hotline-oss/hotline/media/g722"
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/wideband"
 )
 
 const (
@@ -25,8 +28,8 @@ const (
 // keeps every packet it receives.
 type testPeer struct {
 	conn  *net.UDPConn
-	codec Codec
-	tone  *Prompt
+	codec rtpcodec.Codec
+	tone  *playout.Prompt
 
 	mu       sync.Mutex
 	got      []rtp.Packet
@@ -36,11 +39,11 @@ type testPeer struct {
 	wg   sync.WaitGroup
 }
 
-func newTestPeer(t *testing.T, c Codec, hz float64) *testPeer {
+func newTestPeer(t *testing.T, c rtpcodec.Codec, hz float64) *testPeer {
 	p := &testPeer{
 		conn:  listenLoopback(t),
 		codec: c,
-		tone:  NewPrompt("tone", tone(hz, 8000, time.Second)),
+		tone:  playout.NewPrompt("tone", tone(hz, 8000, time.Second)),
 		stop:  make(chan struct{}),
 	}
 	p.wg.Add(1)
@@ -85,11 +88,11 @@ func (p *testPeer) talkTo(dest netip.AddrPort) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		ticker := time.NewTicker(FrameDuration)
+		ticker := time.NewTicker(rtpcodec.FrameDuration)
 		defer ticker.Stop()
 		pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: p.codec.PayloadType(), SSRC: 0x5EED}}
 		var enc g722.Encoder
-		wide := make([]byte, FrameSamples)
+		wide := make([]byte, rtpcodec.FrameSamples)
 		p.tone.PrepareWideband()
 		for i := 0; ; i++ {
 			select {
@@ -97,10 +100,10 @@ func (p *testPeer) talkTo(dest netip.AddrPort) {
 				return
 			case <-ticker.C:
 			}
-			pkt.SequenceNumber, pkt.Timestamp = uint16(i), uint32(i*FrameSamples)
+			pkt.SequenceNumber, pkt.Timestamp = uint16(i), uint32(i*rtpcodec.FrameSamples)
 			pkt.Payload = p.tone.Frame(p.codec, i%p.tone.Frames())
-			if p.codec == G722 {
-				pkt.Payload = wide[:enc.Encode(wide, p.tone.wideFrame(i%p.tone.Frames()))]
+			if p.codec == rtpcodec.G722 {
+				pkt.Payload = wide[:enc.Encode(wide, p.tone.WideFrame(i%p.tone.Frames()))]
 			}
 			raw, err := pkt.Marshal()
 			if err != nil {
@@ -126,14 +129,14 @@ func (p *testPeer) count() int {
 }
 
 // decoded returns the audio of pkts as linear samples.
-func decoded(c Codec, pkts []rtp.Packet) []int16 {
+func decoded(c rtpcodec.Codec, pkts []rtp.Packet) []int16 {
 	var pcm []int16
-	if c == G722 { // decoded, then brought down to 8 kHz as the engine does
-		var w wideRecv
+	if c == rtpcodec.G722 { // decoded, then brought down to 8 kHz as the engine does
+		var w wideband.Receiver
 		for _, pkt := range pkts {
-			narrow := w.narrowband(pkt.Payload)
+			narrow := w.Narrowband(pkt.Payload)
 			frame := make([]int16, len(narrow))
-			DecodeUlaw(frame, narrow)
+			rtpcodec.DecodeUlaw(frame, narrow)
 			pcm = append(pcm, frame...)
 		}
 		return pcm
@@ -146,7 +149,7 @@ func decoded(c Codec, pkts []rtp.Packet) []int16 {
 	return pcm
 }
 
-func isSilent(c Codec, pkt rtp.Packet) bool {
+func isSilent(c rtpcodec.Codec, pkt rtp.Packet) bool {
 	pcm := decoded(c, []rtp.Packet{pkt})
 	var sum int
 	for _, v := range pcm {
@@ -174,7 +177,7 @@ type call struct {
 	pacer                 *Pacer
 }
 
-func newCall(t *testing.T, callerCodec, agentCodec Codec) *call {
+func newCall(t *testing.T, callerCodec, agentCodec rtpcodec.Codec) *call {
 	c := &call{pacer: startedPacer(t)}
 	c.callerPeer, c.agentPeer = newTestPeer(t, callerCodec, callerHz), newTestPeer(t, agentCodec, agentHz)
 	c.callerLeg = NewStream(listenLoopback(t), StreamConfig{Codec: callerCodec, Remote: c.callerPeer.addr()}, nil)
@@ -196,10 +199,10 @@ func checkLeg(t *testing.T, what string, peer *testPeer, leg *Stream, from int, 
 	pkts, arrivals := peer.packets()
 	pkts, arrivals = pkts[from:], arrivals[from:]
 	for i, pkt := range pkts {
-		if pkt.SSRC != leg.SSRC() || len(pkt.Payload) != FrameSamples || pkt.PayloadType != peer.codec.PayloadType() {
+		if pkt.SSRC != leg.SSRC() || len(pkt.Payload) != rtpcodec.FrameSamples || pkt.PayloadType != peer.codec.PayloadType() {
 			t.Fatalf("%s packet %d: %+v", what, i, pkt.Header)
 		}
-		if i > 0 && (pkt.SequenceNumber != pkts[i-1].SequenceNumber+1 || pkt.Timestamp != pkts[i-1].Timestamp+FrameSamples) {
+		if i > 0 && (pkt.SequenceNumber != pkts[i-1].SequenceNumber+1 || pkt.Timestamp != pkts[i-1].Timestamp+rtpcodec.FrameSamples) {
 			t.Fatalf("%s packet %d: seq %d ts %d after seq %d ts %d", what, i, pkt.SequenceNumber, pkt.Timestamp, pkts[i-1].SequenceNumber, pkts[i-1].Timestamp)
 		}
 	}
@@ -213,10 +216,10 @@ func checkLeg(t *testing.T, what string, peer *testPeer, leg *Stream, from int, 
 func TestBridgeLoopback(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
-		caller, agent Codec
+		caller, agent rtpcodec.Codec
 	}{
-		{"same-law", PCMU, PCMU}, {"ulaw-caller-alaw-agent", PCMU, PCMA},
-		{"alaw-caller-g722-agent", PCMA, G722}, {"g722-both", G722, G722},
+		{"same-law", rtpcodec.PCMU, rtpcodec.PCMU}, {"ulaw-caller-alaw-agent", rtpcodec.PCMU, rtpcodec.PCMA},
+		{"alaw-caller-g722-agent", rtpcodec.PCMA, rtpcodec.G722}, {"g722-both", rtpcodec.G722, rtpcodec.G722},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newCall(t, tc.caller, tc.agent)
@@ -259,7 +262,7 @@ func TestBridgeLoopback(t *testing.T) {
 
 func TestBridgeRecordingLoopback(t *testing.T) {
 	baseline := runtime.NumGoroutine()
-	c := newCall(t, PCMU, PCMA)
+	c := newCall(t, rtpcodec.PCMU, rtpcodec.PCMA)
 	h, err := Bridge(c.callerLeg, c.agentLeg)
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +294,7 @@ func TestBridgeRecordingLoopback(t *testing.T) {
 		t.Fatal(err)
 	}
 	left, right := parseStereoWAV(t, data, true)
-	if uint64(len(left))/FrameSamples != st.Frames {
+	if uint64(len(left))/rtpcodec.FrameSamples != st.Frames {
 		t.Fatalf("%d samples for %d frames", len(left), st.Frames)
 	}
 	middle := func(pcm []int16) []int16 { return pcm[len(pcm)/4 : 3*len(pcm)/4] }

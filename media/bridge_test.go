@@ -3,13 +3,18 @@ package media
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/record"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // bridgedPair returns two unstarted, bridged streams on recording conns,
 // driven by explicit times.
-func bridgedPair(t *testing.T, callerCodec, agentCodec Codec) (caller, agent *Stream, callerConn, agentConn *recordingConn, h *BridgeHandle) {
+func bridgedPair(t *testing.T, callerCodec, agentCodec rtpcodec.Codec) (caller, agent *Stream, callerConn, agentConn *recordingConn, h *BridgeHandle) {
 	t.Helper()
 	caller, callerConn = newTestStream(StreamConfig{Codec: callerCodec, DTMFPayloadType: 101})
 	agent, agentConn = newTestStream(StreamConfig{Codec: agentCodec, DTMFPayloadType: 101})
@@ -41,18 +46,18 @@ func transcoded(frame []byte, table *[256]byte) []byte {
 }
 
 func TestBridgeRelaysAndTranscodes(t *testing.T) {
-	caller, agent, callerConn, agentConn, _ := bridgedPair(t, PCMU, PCMA)
-	fromCaller, fromAgent := toneFrame(PCMU), toneFrame(PCMA)
+	caller, agent, callerConn, agentConn, _ := bridgedPair(t, rtpcodec.PCMU, rtpcodec.PCMA)
+	fromCaller, fromAgent := toneFrame(rtpcodec.PCMU), toneFrame(rtpcodec.PCMA)
 
 	caller.handlePacket(rtpPacket(0, 1, 0, 7, fromCaller), peer, 0)
-	if got := sendOne(t, agent, agentConn, 0); !bytes.Equal(got, transcoded(fromCaller, &ulawToAlaw)) {
+	if got := sendOne(t, agent, agentConn, 0); !bytes.Equal(got, transcoded(fromCaller, rtpcodec.TranscodeTable(rtpcodec.PCMU, rtpcodec.PCMA))) {
 		t.Fatal("agent leg did not send the caller's frame in A-law")
 	}
 	if got := sendOne(t, agent, agentConn, 20*ms); !bytes.Equal(got, alawSilenceFrame) {
 		t.Fatal("underflow did not send A-law silence")
 	}
 	agent.handlePacket(rtpPacket(8, 1, 0, 9, fromAgent), peer, 0)
-	if got := sendOne(t, caller, callerConn, 0); !bytes.Equal(got, transcoded(fromAgent, &alawToUlaw)) {
+	if got := sendOne(t, caller, callerConn, 0); !bytes.Equal(got, transcoded(fromAgent, rtpcodec.TranscodeTable(rtpcodec.PCMA, rtpcodec.PCMU))) {
 		t.Fatal("caller leg did not send the agent's frame in µ-law")
 	}
 	st := agent.Stats()
@@ -65,7 +70,7 @@ func TestBridgeRelaysAndTranscodes(t *testing.T) {
 }
 
 func TestBridgeKeepsDigitsOutOfTheAudio(t *testing.T) {
-	caller, agent, _, agentConn, _ := bridgedPair(t, PCMU, PCMU)
+	caller, agent, _, agentConn, _ := bridgedPair(t, rtpcodec.PCMU, rtpcodec.PCMU)
 	for i, pkt := range press(5, 3) {
 		caller.handlePacket(rtpPacket(101, uint16(i+1), 800, 7, pkt), peer, 0)
 	}
@@ -83,19 +88,19 @@ func TestBridgeKeepsDigitsOutOfTheAudio(t *testing.T) {
 }
 
 func TestPlayOverridesRelayThenRelayResumes(t *testing.T) {
-	caller, agent, _, agentConn, _ := bridgedPair(t, PCMU, PCMU)
-	announcement := NewPrompt("agent 1024", tone(700, 6000, 2*FrameDuration))
+	caller, agent, _, agentConn, _ := bridgedPair(t, rtpcodec.PCMU, rtpcodec.PCMU)
+	announcement := playout.NewPrompt("agent 1024", tone(700, 6000, 2*rtpcodec.FrameDuration))
 	agent.Play(announcement)
-	voice := toneFrame(PCMU)
+	voice := toneFrame(rtpcodec.PCMU)
 	now := time.Duration(0)
 	var sent [][]byte
 	for seq := range 4 {
 		caller.handlePacket(rtpPacket(0, uint16(seq), 0, 7, voice), peer, now)
 		sent = append(sent, sendOne(t, agent, agentConn, now))
-		now += FrameDuration
+		now += rtpcodec.FrameDuration
 	}
 	for i := range 2 {
-		if !bytes.Equal(sent[i], announcement.Frame(PCMU, i)) {
+		if !bytes.Equal(sent[i], announcement.Frame(rtpcodec.PCMU, i)) {
 			t.Fatalf("frame %d is not the announcement", i)
 		}
 	}
@@ -117,26 +122,26 @@ func TestPlayOverridesRelayThenRelayResumes(t *testing.T) {
 }
 
 func TestBridgeCloseUnbridges(t *testing.T) {
-	caller, agent, _, agentConn, h := bridgedPair(t, PCMU, PCMU)
+	caller, agent, _, agentConn, h := bridgedPair(t, rtpcodec.PCMU, rtpcodec.PCMU)
 	if _, err := Bridge(caller, newTestStreamOnly()); !errors.Is(err, ErrBridged) {
 		t.Fatalf("bridging a bridged stream: %v", err)
 	}
 	if _, err := Bridge(caller, caller); !errors.Is(err, ErrBridged) {
 		t.Fatalf("bridging a stream to itself: %v", err)
 	}
-	caller.handlePacket(rtpPacket(0, 1, 0, 7, toneFrame(PCMU)), peer, 0)
+	caller.handlePacket(rtpPacket(0, 1, 0, 7, toneFrame(rtpcodec.PCMU)), peer, 0)
 	h.Close()
 	h.Close()
 	if got := sendOne(t, agent, agentConn, 0); !bytes.Equal(got, ulawSilenceFrame) {
 		t.Fatal("audio relayed before Close was sent after it")
 	}
-	caller.handlePacket(rtpPacket(0, 2, 160, 7, toneFrame(PCMU)), peer, 20*ms)
+	caller.handlePacket(rtpPacket(0, 2, 160, 7, toneFrame(rtpcodec.PCMU)), peer, 20*ms)
 	if got := sendOne(t, agent, agentConn, 20*ms); !bytes.Equal(got, ulawSilenceFrame) {
 		t.Fatal("audio relayed after Close")
 	}
-	prompt := NewPrompt("after", tone(500, 6000, FrameDuration))
+	prompt := playout.NewPrompt("after", tone(500, 6000, rtpcodec.FrameDuration))
 	agent.Play(prompt)
-	if got := sendOne(t, agent, agentConn, 40*ms); !bytes.Equal(got, prompt.Frame(PCMU, 0)) {
+	if got := sendOne(t, agent, agentConn, 40*ms); !bytes.Equal(got, prompt.Frame(rtpcodec.PCMU, 0)) {
 		t.Fatal("playback after Close")
 	}
 	if _, err := h.StartRecording(&bytes.Buffer{}); !errors.Is(err, ErrBridgeClosed) {
@@ -155,9 +160,9 @@ func newTestStreamOnly() *Stream {
 }
 
 func TestHoldPlaysMusicAndParksBothDirections(t *testing.T) {
-	caller, agent, callerConn, agentConn, h := bridgedPair(t, PCMU, PCMU)
-	music := NewPrompt("music", tone(400, 6000, 3*FrameDuration))
-	voice := toneFrame(PCMU)
+	caller, agent, callerConn, agentConn, h := bridgedPair(t, rtpcodec.PCMU, rtpcodec.PCMU)
+	music := playout.NewPrompt("music", tone(400, 6000, 3*rtpcodec.FrameDuration))
+	voice := toneFrame(rtpcodec.PCMU)
 	h.Hold(music)
 	h.Hold(nil) // already held: ignored
 	if !h.Held() {
@@ -167,13 +172,13 @@ func TestHoldPlaysMusicAndParksBothDirections(t *testing.T) {
 	for i := range 5 {
 		caller.handlePacket(rtpPacket(0, uint16(i), 0, 7, voice), peer, now)
 		agent.handlePacket(rtpPacket(0, uint16(i), 0, 9, voice), peer, now)
-		if got := sendOne(t, caller, callerConn, now); !bytes.Equal(got, music.Frame(PCMU, i%3)) {
+		if got := sendOne(t, caller, callerConn, now); !bytes.Equal(got, music.Frame(rtpcodec.PCMU, i%3)) {
 			t.Fatalf("frame %d to the held caller is not the music", i)
 		}
 		if got := sendOne(t, agent, agentConn, now); !bytes.Equal(got, ulawSilenceFrame) {
 			t.Fatalf("frame %d: the agent hears the held caller", i)
 		}
-		now += FrameDuration
+		now += rtpcodec.FrameDuration
 	}
 	h.Unhold()
 	caller.handlePacket(rtpPacket(0, 9, 0, 7, voice), peer, now)
@@ -191,19 +196,19 @@ func TestHoldPlaysMusicAndParksBothDirections(t *testing.T) {
 
 func TestPlayLoop(t *testing.T) {
 	s, conn := newTestStream(StreamConfig{})
-	a := NewPrompt("a", tone(400, 6000, 2*FrameDuration))
-	b := NewPrompt("b", tone(900, 6000, FrameDuration))
-	s.PlayLoop(a, Silence(0), b)
+	a := playout.NewPrompt("a", tone(400, 6000, 2*rtpcodec.FrameDuration))
+	b := playout.NewPrompt("b", tone(900, 6000, rtpcodec.FrameDuration))
+	s.PlayLoop(a, playout.Silence(0), b)
 	now := time.Duration(0)
 	for i := range 9 {
-		want := a.Frame(PCMU, i%3)
+		want := a.Frame(rtpcodec.PCMU, i%3)
 		if i%3 == 2 {
-			want = b.Frame(PCMU, 0)
+			want = b.Frame(rtpcodec.PCMU, 0)
 		}
 		if got := sendOne(t, s, conn, now); !bytes.Equal(got, want) {
 			t.Fatalf("frame %d is not loop frame %d", i, i%3)
 		}
-		now += FrameDuration
+		now += rtpcodec.FrameDuration
 	}
 	select {
 	case <-s.PlaybackDone():
@@ -215,7 +220,7 @@ func TestPlayLoop(t *testing.T) {
 	}
 	s.Play(b) // replaces the loop and finishes normally
 	sendOne(t, s, conn, now)
-	if got := sendOne(t, s, conn, now+FrameDuration); !bytes.Equal(got, ulawSilenceFrame) {
+	if got := sendOne(t, s, conn, now+rtpcodec.FrameDuration); !bytes.Equal(got, ulawSilenceFrame) {
 		t.Fatal("the loop came back after Play")
 	}
 	select {
@@ -225,18 +230,18 @@ func TestPlayLoop(t *testing.T) {
 	}
 	s.PlayLoop(a)
 	s.StopPlayback()
-	if got := sendOne(t, s, conn, now+2*FrameDuration); !bytes.Equal(got, ulawSilenceFrame) || s.Playing() {
+	if got := sendOne(t, s, conn, now+2*rtpcodec.FrameDuration); !bytes.Equal(got, ulawSilenceFrame) || s.Playing() {
 		t.Fatal("StopPlayback did not end the loop")
 	}
-	s.PlayLoop(NewPrompt("empty", nil), Silence(0))
-	if got := sendOne(t, s, conn, now+3*FrameDuration); !bytes.Equal(got, ulawSilenceFrame) || s.Playing() {
+	s.PlayLoop(playout.NewPrompt("empty", nil), playout.Silence(0))
+	if got := sendOne(t, s, conn, now+3*rtpcodec.FrameDuration); !bytes.Equal(got, ulawSilenceFrame) || s.Playing() {
 		t.Fatal("looping nothing should be silence, not playing")
 	}
 }
 
 // silentBridge bridges a caller's and an agent's stream that send nowhere,
 // both scheduled on the pacer's first slot.
-func silentBridge(t testing.TB, callerCodec, agentCodec Codec) (caller, agent *Stream, h *BridgeHandle) {
+func silentBridge(t testing.TB, callerCodec, agentCodec rtpcodec.Codec) (caller, agent *Stream, h *BridgeHandle) {
 	t.Helper()
 	caller = newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: callerCodec}, nil)
 	agent = newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: agentCodec}, nil)
@@ -252,17 +257,22 @@ func silentBridge(t testing.TB, callerCodec, agentCodec Codec) (caller, agent *S
 // The per-packet bridge paths must not allocate: receive → relay (with a
 // recording tap) on the read loop, and relay → send on the pacer.
 func TestRelayPathDoesNotAllocate(t *testing.T) {
-	caller, agent, h := silentBridge(t, PCMU, PCMA)
+	caller, agent, h := silentBridge(t, rtpcodec.PCMU, rtpcodec.PCMA)
 	defer h.Close()
-	rec := &Recording{intake: newRecordIntake()}
+	// The writer is not started: its intake fills, then drops and counts,
+	// and neither allocates (record's tests cover the copying on its own).
+	w, err := record.New(io.Discard, nil, func() time.Duration { return 0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &Recording{w: w}
 	caller.tap.Store(&recordTap{rec: rec, channel: channelCaller})
-	pkt := rtpPacket(0, 1, 0, 7, toneFrame(PCMU))
+	pkt := rtpPacket(0, 1, 0, 7, toneFrame(rtpcodec.PCMU))
 	now := time.Duration(0)
 	allocs := testing.AllocsPerRun(500, func() {
 		caller.handlePacket(pkt, peer, now)
 		agent.sendDue(now, nil)
-		now += FrameDuration
-		rec.intake.take()
+		now += rtpcodec.FrameDuration
 	})
 	if allocs != 0 {
 		t.Fatalf("relaying allocates %v times per frame", allocs)
@@ -275,8 +285,8 @@ func TestRelayPathDoesNotAllocate(t *testing.T) {
 func BenchmarkRelayFrame(b *testing.B) {
 	for _, tc := range []struct {
 		name          string
-		caller, agent Codec
-	}{{"same-law", PCMU, PCMU}, {"transcode", PCMU, PCMA}} {
+		caller, agent rtpcodec.Codec
+	}{{"same-law", rtpcodec.PCMU, rtpcodec.PCMU}, {"transcode", rtpcodec.PCMU, rtpcodec.PCMA}} {
 		b.Run(tc.name, func(b *testing.B) {
 			caller := newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: tc.caller}, nil)
 			agent := newStream(&discardConn{}, StreamConfig{Remote: peer, Codec: tc.agent}, nil)
@@ -292,7 +302,7 @@ func BenchmarkRelayFrame(b *testing.B) {
 			for b.Loop() {
 				caller.handlePacket(pkt, peer, now)
 				agent.sendDue(now, nil)
-				now += FrameDuration
+				now += rtpcodec.FrameDuration
 			}
 		})
 	}

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // waitFor polls cond until it holds or timeout passes. Polling with a
@@ -66,13 +69,13 @@ func pair(t *testing.T, p *Pacer, cfgA, cfgB StreamConfig) (a, b *Stream) {
 
 func TestLoopbackPlayback(t *testing.T) {
 	p := startedPacer(t)
-	a, b := pair(t, p, StreamConfig{Codec: PCMU}, StreamConfig{Codec: PCMU})
+	a, b := pair(t, p, StreamConfig{Codec: rtpcodec.PCMU}, StreamConfig{Codec: rtpcodec.PCMU})
 	waitFor(t, 2*time.Second, "silence to flow", func() bool { return b.Stats().PacketsReceived >= 5 })
 	if st := b.Stats(); st.ReceivedNonSilentFrames != 0 {
 		t.Fatalf("silence counted as sound: %+v", st)
 	}
 
-	prompt := NewPrompt("tone", tone(1000, 8000, time.Second))
+	prompt := playout.NewPrompt("tone", tone(1000, 8000, time.Second))
 	before := b.Stats()
 	start := time.Now()
 	a.Play(prompt)
@@ -106,7 +109,7 @@ func TestLoopbackWireFormat(t *testing.T) {
 	p := startedPacer(t)
 	raw := listenLoopback(t)
 	defer raw.Close()
-	a := NewStream(listenLoopback(t), StreamConfig{Codec: PCMA, Remote: addrOf(raw), SSRC: 0xCAFE}, nil)
+	a := NewStream(listenLoopback(t), StreamConfig{Codec: rtpcodec.PCMA, Remote: addrOf(raw), SSRC: 0xCAFE}, nil)
 	defer a.Close()
 	a.Start(p)
 
@@ -127,10 +130,10 @@ func TestLoopbackWireFormat(t *testing.T) {
 		if err := pkt.Unmarshal(buf[:n]); err != nil {
 			t.Fatal(err)
 		}
-		if pkt.PayloadType != 8 || pkt.SSRC != 0xCAFE || len(pkt.Payload) != FrameSamples || pkt.Marker != (i == 0) {
+		if pkt.PayloadType != 8 || pkt.SSRC != 0xCAFE || len(pkt.Payload) != rtpcodec.FrameSamples || pkt.Marker != (i == 0) {
 			t.Fatalf("packet %d: %+v (%d bytes)", i, pkt.Header, len(pkt.Payload))
 		}
-		if i > 0 && (pkt.SequenceNumber != prev.SequenceNumber+1 || pkt.Timestamp != prev.Timestamp+FrameSamples) {
+		if i > 0 && (pkt.SequenceNumber != prev.SequenceNumber+1 || pkt.Timestamp != prev.Timestamp+rtpcodec.FrameSamples) {
 			t.Fatalf("packet %d: seq %d ts %d after seq %d ts %d", i, pkt.SequenceNumber, pkt.Timestamp, prev.SequenceNumber, prev.Timestamp)
 		}
 		prev = pkt
@@ -248,7 +251,7 @@ func TestRealSocketSendDoesNotAllocate(t *testing.T) {
 	now := time.Duration(0)
 	allocs := testing.AllocsPerRun(200, func() {
 		s.sendDue(now, nil)
-		now += FrameDuration
+		now += rtpcodec.FrameDuration
 	})
 	if allocs != 0 {
 		t.Fatalf("sending on a UDP socket allocates %v times per frame", allocs)

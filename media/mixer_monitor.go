@@ -4,18 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/hotline-oss/hotline/media/mix"
 )
 
-// Monitor errors.
-var (
-	ErrMonitorMode = errors.New("media: invalid monitor mode")
-	ErrMonitored   = errors.New("media: call already monitored")
-)
+// ErrMonitored refuses a second supervisor on a call; an invalid mode is
+// mix.ErrMode.
+var ErrMonitored = errors.New("media: call already monitored")
 
 // Monitor is a supervisor's stream joined to a bridged call. While it is
 // attached, the three legs' audio goes through a mixer instead of the
 // bridge's direct relay: each leg hears the sum of the sources the mode
-// lets it hear (see MonitorMode), encoded in its own codec and sent on its
+// lets it hear (see mix.Mode), encoded in its own codec and sent on its
 // own pacer schedule. Detaching restores the direct relay, so a call that
 // is not monitored pays nothing for the feature.
 //
@@ -23,8 +23,8 @@ var (
 type Monitor struct {
 	bridge *BridgeHandle
 	sup    *Stream
-	mix    mixer
-	ports  [mixParties]mixPort
+	mix    mix.Mixer
+	ports  [mix.Parties]mixPort
 
 	once sync.Once
 	done chan struct{}
@@ -32,9 +32,9 @@ type Monitor struct {
 
 // Monitor joins sup to the bridged call in mode. sup must not be a leg of
 // this or any bridge, and the call must not already be monitored.
-func (h *BridgeHandle) Monitor(sup *Stream, mode MonitorMode) (*Monitor, error) {
+func (h *BridgeHandle) Monitor(sup *Stream, mode mix.Mode) (*Monitor, error) {
 	if !mode.Valid() {
-		return nil, fmt.Errorf("%w: %d", ErrMonitorMode, mode)
+		return nil, fmt.Errorf("%w: %d", mix.ErrMode, mode)
 	}
 	if sup == h.caller || sup == h.agent {
 		return nil, fmt.Errorf("%w: a leg cannot monitor its own call", ErrBridged)
@@ -53,7 +53,7 @@ func (h *BridgeHandle) Monitor(sup *Stream, mode MonitorMode) (*Monitor, error) 
 		return nil, ErrMonitored
 	}
 	m := &Monitor{bridge: h, sup: sup, done: make(chan struct{})}
-	m.mix.init(mode, h.held)
+	m.mix.Init(mode, h.held)
 	for i, s := range m.streams() {
 		m.ports[i] = mixPort{m: &m.mix, party: i}
 		s.mix.Store(&m.ports[i])
@@ -61,28 +61,26 @@ func (h *BridgeHandle) Monitor(sup *Stream, mode MonitorMode) (*Monitor, error) 
 	// The mixer now carries caller↔agent audio too: stop the direct path.
 	h.caller.forward.Store(nil)
 	h.agent.forward.Store(nil)
-	h.caller.relay.setActive(false)
-	h.agent.relay.setActive(false)
+	h.caller.relay.SetActive(false)
+	h.agent.relay.SetActive(false)
 	h.monitor = m
 	return m, nil
 }
 
-func (m *Monitor) streams() [mixParties]*Stream {
-	return [mixParties]*Stream{m.bridge.caller, m.bridge.agent, m.sup}
+func (m *Monitor) streams() [mix.Parties]*Stream {
+	return [mix.Parties]*Stream{m.bridge.caller, m.bridge.agent, m.sup}
 }
 
 // Mode returns the current mode.
-func (m *Monitor) Mode() MonitorMode {
-	m.mix.mu.Lock()
-	defer m.mix.mu.Unlock()
-	return m.mix.mode
+func (m *Monitor) Mode() mix.Mode {
+	return m.mix.Mode()
 }
 
 // SetMode switches between listen, whisper and barge; it fails once the
 // monitor has ended.
-func (m *Monitor) SetMode(mode MonitorMode) error {
+func (m *Monitor) SetMode(mode mix.Mode) error {
 	if !mode.Valid() {
-		return fmt.Errorf("%w: %d", ErrMonitorMode, mode)
+		return fmt.Errorf("%w: %d", mix.ErrMode, mode)
 	}
 	h := m.bridge
 	h.mu.Lock()
@@ -90,7 +88,7 @@ func (m *Monitor) SetMode(mode MonitorMode) error {
 	if h.monitor != m {
 		return ErrBridgeClosed
 	}
-	m.mix.route(mode, h.held)
+	m.mix.Route(mode, h.held)
 	return nil
 }
 
@@ -109,8 +107,8 @@ func (m *Monitor) Close() {
 		if !h.closed {
 			h.caller.forward.Store(h.agent)
 			h.agent.forward.Store(h.caller)
-			h.caller.relay.setActive(!h.held)
-			h.agent.relay.setActive(!h.held)
+			h.caller.relay.SetActive(!h.held)
+			h.agent.relay.SetActive(!h.held)
 		}
 	}
 	h.mu.Unlock()
@@ -135,10 +133,7 @@ func (m *Monitor) setHeld(held bool) bool {
 	if m == nil {
 		return false
 	}
-	m.mix.mu.Lock()
-	mode := m.mix.mode
-	m.mix.mu.Unlock()
-	m.mix.route(mode, held)
+	m.mix.Route(m.mix.Mode(), held)
 	return true
 }
 

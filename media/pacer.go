@@ -4,6 +4,9 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/rtpstats"
 )
 
 // Pacing geometry: the 20 ms frame is cut into 20 one-millisecond phase
@@ -12,7 +15,7 @@ import (
 // keeps send lateness low with many streams (see DESIGN.md).
 const (
 	pacerSlots = 20
-	slotWidth  = FrameDuration / pacerSlots
+	slotWidth  = rtpcodec.FrameDuration / pacerSlots
 	// maxCatchUpFrames bounds how many owed frames a stream sends back to
 	// back after a late wake-up. A short stall is repaired without a gap;
 	// after a long one, sending its whole backlog at once would only flood
@@ -51,7 +54,7 @@ type Pacer struct {
 	observe func(seconds float64)
 	// RTCP and stream-quality observers (rtcp.go).
 	rtcpObserve func(RTCPDirection)
-	streamEnd   func(Quality)
+	streamEnd   func(rtpstats.Quality)
 
 	mu      sync.Mutex // guards loads, count, started, stopped
 	loads   [pacerSlots]int
@@ -176,9 +179,9 @@ func (p *Pacer) remove(s *Stream, slot int) {
 // firstDue is the first instant at or after now that falls on slot's
 // phase within the frame grid.
 func firstDue(now time.Duration, slot int) time.Duration {
-	due := now - now%FrameDuration + time.Duration(slot)*slotWidth
+	due := now - now%rtpcodec.FrameDuration + time.Duration(slot)*slotWidth
 	if due < now {
-		due += FrameDuration
+		due += rtpcodec.FrameDuration
 	}
 	return due
 }

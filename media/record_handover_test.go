@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // TestRecordingHandOver moves a recording from a caller-agent bridge to a
@@ -14,12 +16,12 @@ import (
 // the colleague, and the time in between silence on the same timeline.
 func TestRecordingHandOver(t *testing.T) {
 	const colleagueHz = 2100
-	c := newCall(t, PCMU, PCMU)
+	c := newCall(t, rtpcodec.PCMU, rtpcodec.PCMU)
 	// The colleague's leg runs on its own pacer, whose clock starts later:
 	// the recording must put it on its own clock.
 	colleaguePacer := startedPacer(t)
-	colleaguePeer := newTestPeer(t, PCMA, colleagueHz)
-	colleagueLeg := NewStream(listenLoopback(t), StreamConfig{Codec: PCMA, Remote: colleaguePeer.addr()}, nil)
+	colleaguePeer := newTestPeer(t, rtpcodec.PCMA, colleagueHz)
+	colleagueLeg := NewStream(listenLoopback(t), StreamConfig{Codec: rtpcodec.PCMA, Remote: colleaguePeer.addr()}, nil)
 	t.Cleanup(colleagueLeg.Close)
 	colleagueLeg.Start(colleaguePacer)
 	colleaguePeer.talkTo(colleagueLeg.LocalAddr())
@@ -85,10 +87,10 @@ func TestRecordingHandOver(t *testing.T) {
 	left, right := parseStereoWAV(t, data, true)
 	// Continuous timeline: the file is as long as the recording ran, give
 	// or take the recorder's lag and a packet or two.
-	if got := time.Duration(len(left)) * time.Second / ClockRate; got < stoppedAt-300*time.Millisecond || got > stoppedAt+100*time.Millisecond {
+	if got := time.Duration(len(left)) * time.Second / rtpcodec.ClockRate; got < stoppedAt-300*time.Millisecond || got > stoppedAt+100*time.Millisecond {
 		t.Fatalf("file holds %v of audio for %v of recording", got, stoppedAt)
 	}
-	at := func(d time.Duration) int { return int(samplesAt(d)) }
+	at := func(d time.Duration) int { return int(int64(d) * rtpcodec.ClockRate / int64(time.Second)) }
 	window := func(pcm []int16, from, to time.Duration) []int16 { return pcm[at(from):min(at(to), len(pcm))] }
 	agentPart := func(pcm []int16) []int16 {
 		return window(pcm, detachedAt/4, detachedAt-100*time.Millisecond)

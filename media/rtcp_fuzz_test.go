@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/pion/rtcp"
+
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 func FuzzRTCP(f *testing.F) {
@@ -27,7 +29,7 @@ func FuzzRTCP(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, pkt []byte) {
 		s, rec, p := newRTCPTestStream(t)
-		s.handlePacket(rtpPacket(0, 1, 160, 9, toneFrame(PCMU)), peer, 0)
+		s.handlePacket(rtpPacket(0, 1, 160, 9, toneFrame(rtpcodec.PCMU)), peer, 0)
 		var in, invalid int
 		observe := func(d RTCPDirection) {
 			switch d {
@@ -47,7 +49,7 @@ func FuzzRTCP(f *testing.F) {
 			t.Fatalf("quality out of range: %+v", q)
 		}
 		// Whatever arrived, the next report must still be valid RTCP.
-		for now := time.Duration(0); s.rtcp.sent.Load() == 0 && now < 10*time.Second; now += FrameDuration {
+		for now := time.Duration(0); s.rtcp.sent.Load() == 0 && now < 10*time.Second; now += rtpcodec.FrameDuration {
 			s.sendDue(now, nil)
 		}
 		rec.mu.Lock()

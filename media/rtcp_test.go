@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"math"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"sync"
@@ -10,6 +11,11 @@ import (
 	"time"
 
 	"github.com/pion/rtcp"
+
+	"github.com/hotline-oss/hotline/media/portpool"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/rtpstats"
+	"github.com/hotline-oss/hotline/media/srtp"
 )
 
 // rtcpRecorder captures RTCP datagrams a stream sends.
@@ -32,7 +38,7 @@ func (c *rtcpRecorder) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, e
 // pacer that is never started: tests drive sendDue with explicit times.
 func newRTCPTestStream(t *testing.T) (*Stream, *rtcpRecorder, *Pacer) {
 	t.Helper()
-	s, _ := newTestStream(StreamConfig{Codec: PCMU, SSRC: 0x11223344})
+	s, _ := newTestStream(StreamConfig{Codec: rtpcodec.PCMU, SSRC: 0x11223344})
 	rec := &rtcpRecorder{}
 	s.rtcp.conn = rec
 	s.rtcp.readDone = make(chan struct{})
@@ -42,81 +48,14 @@ func newRTCPTestStream(t *testing.T) (*Stream, *rtcpRecorder, *Pacer) {
 	return s, rec, p
 }
 
-func TestRxQualityLossAndWrap(t *testing.T) {
-	var q rxQuality
-	// 65530..65535, 0..9 with 3 and 7 missing, one duplicate, one late.
-	seqs := []uint16{65530, 65531, 65532, 65533, 65534, 65535, 0, 1, 2, 4, 5, 6, 8, 9, 9, 65534}
-	for _, seq := range seqs {
-		q.update(1, seq, 0, 0, false)
-	}
-	expected, received, _, ssrc, ok := q.snapshot()
-	if !ok || ssrc != 1 {
-		t.Fatalf("snapshot ok=%v ssrc=%d", ok, ssrc)
-	}
-	if expected != 16 || received != 16 {
-		t.Fatalf("expected %d received %d, want 16 and 16 (2 lost, 1 duplicate, 1 late)", expected, received)
-	}
-	if got := q.pubExtMax.Load(); got != 1<<16+9 {
-		t.Fatalf("extended max = %d, want %d", got, 1<<16+9)
-	}
-	// A new source starts over.
-	q.update(2, 100, 0, 0, false)
-	if expected, received, _, _, _ := q.snapshot(); expected != 1 || received != 1 {
-		t.Fatalf("after SSRC change: expected %d received %d", expected, received)
-	}
-	// A jump beyond maxDropout is not 5000 losses: the read loop holds it
-	// on probation and restarts the figures once it is confirmed.
-	q.update(2, 101, 0, 0, false)
-	q.update(2, 6000, 0, 0, false)
-	if expected, received, _, _, _ := q.snapshot(); expected != 2 || received != 3 {
-		t.Fatalf("after an unconfirmed jump: expected %d received %d", expected, received)
-	}
-	q.restart(2, 6001)
-	q.update(2, 6001, 0, 0, false)
-	if expected, received, _, _, _ := q.snapshot(); expected != 1 || received != 1 {
-		t.Fatalf("after a confirmed restart: expected %d received %d", expected, received)
-	}
-}
-
-func TestRxQualityJitter(t *testing.T) {
-	var steady rxQuality
-	for i := range 200 {
-		ts := uint32(i * 160)
-		steady.update(7, uint16(i), ts, ts+1000, true)
-	}
-	if _, _, j, _, _ := steady.snapshot(); j>>4 != 0 {
-		t.Fatalf("constant transit gave jitter %d", j>>4)
-	}
-	// Arrivals alternately on time and 10 ms (80 units) late: |D| = 80
-	// every packet, so J converges to 80 units (10 ms).
-	var bumpy rxQuality
-	for i := range 500 {
-		ts := uint32(i * 160)
-		arrival := ts + 1000 + uint32(i%2)*80
-		bumpy.update(7, uint16(i), ts, arrival, true)
-	}
-	_, _, j16, _, _ := bumpy.snapshot()
-	if got := j16 >> 4; got < 78 || got > 80 {
-		t.Fatalf("jitter = %d units, want about 80", got)
-	}
-	// Event packets repeat their start timestamp; they must not count.
-	var events rxQuality
-	for i := range 50 {
-		events.update(7, uint16(i), 1000, uint32(i*160), false)
-	}
-	if _, _, j, _, _ := events.snapshot(); j != 0 {
-		t.Fatalf("RFC 4733 packets produced jitter %d", j)
-	}
-}
-
 func TestReportsAreValidRTCP(t *testing.T) {
 	s, rec, _ := newRTCPTestStream(t)
 	// Receive 10 packets with 2 missing.
 	for _, seq := range []uint16{1, 2, 3, 5, 6, 7, 8, 10, 11, 12} {
-		s.handlePacket(rtpPacket(0, seq, uint32(seq)*160, 0xAABBCCDD, toneFrame(PCMU)), peer, time.Duration(seq)*FrameDuration)
+		s.handlePacket(rtpPacket(0, seq, uint32(seq)*160, 0xAABBCCDD, toneFrame(rtpcodec.PCMU)), peer, time.Duration(seq)*rtpcodec.FrameDuration)
 	}
 	now := time.Duration(0)
-	for ; now < 20*time.Second; now += FrameDuration {
+	for ; now < 20*time.Second; now += rtpcodec.FrameDuration {
 		s.sendDue(now, nil)
 	}
 	rec.mu.Lock()
@@ -160,8 +99,8 @@ func TestReportsAreValidRTCP(t *testing.T) {
 func TestReceiverReportWhileNotSending(t *testing.T) {
 	s, rec, _ := newRTCPTestStream(t)
 	s.SetSending(false)
-	s.handlePacket(rtpPacket(0, 1, 160, 5, toneFrame(PCMU)), peer, 0)
-	for now := time.Duration(0); now < 8*time.Second; now += FrameDuration {
+	s.handlePacket(rtpPacket(0, 1, 160, 5, toneFrame(rtpcodec.PCMU)), peer, 0)
+	for now := time.Duration(0); now < 8*time.Second; now += rtpcodec.FrameDuration {
 		s.sendDue(now, nil)
 	}
 	rec.mu.Lock()
@@ -186,7 +125,7 @@ func TestHandleRTCPTakesReportsAboutUs(t *testing.T) {
 
 	// Our SR, 1/8 s of NTP time before the peer's report echoes it.
 	sentAt := 10 * time.Second
-	lsr := ntpMiddle(p.epoch.Add(sentAt))
+	lsr := rtpstats.NTPMiddle(p.epoch.Add(sentAt))
 	delay := uint32(1 << 14) // the peer held it 0.25 s
 	rr := &rtcp.ReceiverReport{SSRC: 99, Reports: []rtcp.ReceptionReport{
 		{SSRC: 12345, FractionLost: 200, TotalLost: 50, Jitter: 800}, // someone else
@@ -216,7 +155,7 @@ func TestHandleRTCPTakesReportsAboutUs(t *testing.T) {
 		t.Fatalf("quality counters = %+v", q)
 	}
 	// Reports now go to the latched RTCP source.
-	for now := time.Duration(0); now < 8*time.Second; now += FrameDuration {
+	for now := time.Duration(0); now < 8*time.Second; now += rtpcodec.FrameDuration {
 		s.sendDue(now, nil)
 	}
 	rec.mu.Lock()
@@ -232,11 +171,11 @@ func TestRTCPSendDoesNotAllocate(t *testing.T) {
 	s.rtcp.conn = &discardConn{}
 	s.rtcp.tx.setCNAME(1)
 	s.rtcp.tx.pacer = NewPacer(WithRTCPObserver(func(RTCPDirection) {}))
-	s.handlePacket(rtpPacket(0, 1, 160, 5, toneFrame(PCMU)), peer, 0)
+	s.handlePacket(rtpPacket(0, 1, 160, 5, toneFrame(rtpcodec.PCMU)), peer, 0)
 	now := time.Duration(0)
 	allocs := testing.AllocsPerRun(2000, func() {
 		s.sendDue(now, nil)
-		now += FrameDuration
+		now += rtpcodec.FrameDuration
 	})
 	if s.rtcp.sent.Load() < 5 {
 		t.Fatalf("only %d reports in %v", s.rtcp.sent.Load(), now)
@@ -246,22 +185,11 @@ func TestRTCPSendDoesNotAllocate(t *testing.T) {
 	}
 }
 
-func TestNTPTime(t *testing.T) {
-	ts := time.Date(2026, 1, 2, 3, 4, 5, 500_000_000, time.UTC)
-	ntp := ntpTime(ts)
-	if secs := ntp >> 32; secs != uint64(ts.Unix())+2208988800 {
-		t.Fatalf("seconds = %d", secs)
-	}
-	if frac := uint32(ntp); frac != 1<<31 {
-		t.Fatalf("fraction = %#x, want half a second", frac)
-	}
-}
-
 // TestPortPoolBindsRTCPPairs checks the odd port is taken with the even
 // one, reaches the stream, and is given back with it.
 func TestPortPoolBindsRTCPPairs(t *testing.T) {
 	low, high := freeRange(t, 2)
-	pool, err := NewPortPool(loopback, low, high)
+	pool, err := portpool.New(loopback, low, high)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +201,7 @@ func TestPortPoolBindsRTCPPairs(t *testing.T) {
 		t.Fatal("RTCP port is not bound")
 	}
 	p := startedPacer(t)
-	s := NewStream(conn, StreamConfig{Codec: PCMU, Remote: netip.AddrPortFrom(loopback, 9)}, func() { pool.Release(port) })
+	s := NewStream(conn, StreamConfig{Codec: rtpcodec.PCMU, Remote: netip.AddrPortFrom(loopback, 9)}, func() { pool.Release(port) })
 	if s.rtcp.conn == nil {
 		t.Fatal("the stream did not pick up its RTCP socket")
 	}
@@ -321,22 +249,22 @@ func TestPortPoolBindsRTCPPairs(t *testing.T) {
 		t.Fatalf("RTCP port %d not released: %v", port2+1, err)
 	}
 	c.Close()
-	if _, ok := rtcpSockets.Load(conn2); ok {
+	if _, ok := portpool.TakeRTCP(conn2); ok {
 		t.Fatal("released pair still in the hand-over map")
 	}
 }
 
 func TestQualityEndObserver(t *testing.T) {
-	var got []Quality
+	var got []rtpstats.Quality
 	var mu sync.Mutex
-	p := NewPacer(WithWorkers(1), WithStreamEndObserver(func(q Quality) {
+	p := NewPacer(WithWorkers(1), WithStreamEndObserver(func(q rtpstats.Quality) {
 		mu.Lock()
 		got = append(got, q)
 		mu.Unlock()
 	}))
 	p.Start()
 	defer p.Stop()
-	a, b := pair(t, p, StreamConfig{Codec: PCMU}, StreamConfig{Codec: PCMU})
+	a, b := pair(t, p, StreamConfig{Codec: rtpcodec.PCMU}, StreamConfig{Codec: rtpcodec.PCMU})
 	waitFor(t, 2*time.Second, "audio", func() bool { return b.Stats().PacketsReceived >= 10 })
 	b.Close()
 	a.Close()
@@ -350,14 +278,14 @@ func TestQualityEndObserver(t *testing.T) {
 // TestRTCPOverSRTP checks that a secure stream sends SRTCP the peer can
 // read and takes only authenticated reports from it.
 func TestRTCPOverSRTP(t *testing.T) {
-	keys := secureKeys(t, AESCM128HMACSHA1_80)
-	sec, err := NewSRTP(keys)
+	keys := secureKeys(t, srtp.AESCM128HMACSHA1_80)
+	sec, err := srtp.New(keys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s, rec, p := newRTCPTestStream(t)
 	s.SetSRTP(sec)
-	for now := time.Duration(0); s.rtcp.sent.Load() == 0 && now < 10*time.Second; now += FrameDuration {
+	for now := time.Duration(0); s.rtcp.sent.Load() == 0 && now < 10*time.Second; now += rtpcodec.FrameDuration {
 		s.sendDue(now, nil)
 	}
 	rec.mu.Lock()
@@ -389,3 +317,34 @@ func TestRTCPOverSRTP(t *testing.T) {
 		t.Fatalf("SRTCP report not taken: %+v", q)
 	}
 }
+
+// freeRange finds n consecutive even ports (and their odd neighbours) on
+// loopback that are bindable right now, so pool tests can expect exact
+// results on a machine where other tests bind ports too.
+func freeRange(t *testing.T, n int) (low, high int) {
+	t.Helper()
+	for range 50 {
+		low = 20000 + 2*rand.IntN(15000)
+		high = low + 2*(n-1)
+		ok := true
+		var held []*net.UDPConn
+		for port := low; port <= high; port += 2 {
+			c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, uint16(port))))
+			if err != nil {
+				ok = false
+				break
+			}
+			held = append(held, c)
+		}
+		for _, c := range held {
+			c.Close()
+		}
+		if ok {
+			return low, high
+		}
+	}
+	t.Fatal("no free port range found")
+	return 0, 0
+}
+
+var loopback = netip.MustParseAddr("127.0.0.1")

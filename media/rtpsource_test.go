@@ -3,67 +3,9 @@ package media
 import (
 	"strings"
 	"testing"
-)
 
-func TestSeqValidatorVectors(t *testing.T) {
-	type pkt struct {
-		ssrc uint32
-		seq  uint16
-		want seqVerdict
-		lost uint16
-	}
-	cases := []struct {
-		name    string
-		packets []pkt
-	}{
-		{"in order with a gap and a wrap", []pkt{
-			{1, 65533, seqNewSource, 0}, {1, 65534, seqInOrder, 0}, {1, 1, seqInOrder, 2}, {1, 2, seqInOrder, 0},
-		}},
-		{"duplicate and reordered", []pkt{
-			{1, 100, seqNewSource, 0}, {1, 102, seqInOrder, 1}, {1, 101, seqLate, 0}, {1, 102, seqLate, 0}, {1, 103, seqInOrder, 0},
-		}},
-		{"largest dropout still counts as loss", []pkt{
-			{1, 10, seqNewSource, 0}, {1, 10 + maxDropout - 1, seqInOrder, maxDropout - 2},
-		}},
-		{"backward restart confirmed by the next packet", []pkt{
-			{1, 40000, seqNewSource, 0}, {1, 40001, seqInOrder, 0},
-			{1, 1000, seqProbation, 0}, {1, 1001, seqRestart, 0}, {1, 1002, seqInOrder, 0},
-		}},
-		{"forward restart confirmed", []pkt{
-			{1, 10, seqNewSource, 0}, {1, 30000, seqProbation, 0}, {1, 30001, seqRestart, 0},
-		}},
-		{"restart across the wrap", []pkt{
-			{1, 30000, seqNewSource, 0}, {1, 65535, seqProbation, 0}, {1, 0, seqRestart, 0},
-		}},
-		{"a lone stray packet never confirms", []pkt{
-			{1, 500, seqNewSource, 0}, {1, 20000, seqProbation, 0}, {1, 501, seqInOrder, 0},
-			{1, 502, seqInOrder, 0}, {1, 20001, seqProbation, 0}, {1, 503, seqInOrder, 0},
-		}},
-		{"a second jump replaces the first", []pkt{
-			{1, 500, seqNewSource, 0}, {1, 20000, seqProbation, 0}, {1, 9000, seqProbation, 0}, {1, 9001, seqRestart, 0},
-		}},
-		{"late packets between jump and confirmation do not cancel it", []pkt{
-			{1, 500, seqNewSource, 0}, {1, 20000, seqProbation, 0}, {1, 499, seqLate, 0}, {1, 20001, seqRestart, 0},
-		}},
-		{"misorder limit", []pkt{
-			{1, 1000, seqNewSource, 0}, {1, 1000 - maxMisorder + 1, seqLate, 0}, {1, 1000 - maxMisorder, seqProbation, 0},
-		}},
-		{"new SSRC", []pkt{
-			{1, 1000, seqNewSource, 0}, {2, 5, seqNewSource, 0}, {2, 6, seqInOrder, 0}, {1, 1001, seqNewSource, 0},
-		}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			var v seqValidator
-			for i, p := range tc.packets {
-				got, lost := v.check(p.ssrc, p.seq)
-				if got != p.want || lost != p.lost {
-					t.Fatalf("packet %d (ssrc %d seq %d): %s lost %d, want %s lost %d", i, p.ssrc, p.seq, got, lost, p.want, p.lost)
-				}
-			}
-		})
-	}
-}
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+)
 
 // restartingSender builds the packets of a sender that keeps its SSRC and
 // restarts its sequence numbers and timestamps.
@@ -78,7 +20,7 @@ func (r *restartingSender) audio(frames int) {
 	for range frames {
 		r.out = append(r.out, rtpPacket(0, r.seq, r.ts, r.ssrc, ulawSilenceFrame))
 		r.seq++
-		r.ts += FrameSamples
+		r.ts += rtpcodec.FrameSamples
 	}
 }
 
@@ -87,7 +29,7 @@ func (r *restartingSender) press(event uint8) {
 		r.out = append(r.out, rtpPacket(101, r.seq, r.ts, r.ssrc, payload))
 		r.seq++
 	}
-	r.ts += 8 * FrameSamples
+	r.ts += 8 * rtpcodec.FrameSamples
 }
 
 func TestDigitsHeardAfterSenderRestart(t *testing.T) {

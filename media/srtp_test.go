@@ -10,7 +10,13 @@ import (
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
-	"github.com/pion/srtp/v3"
+	pionsrtp "github.com/pion/srtp/v3"
+
+	"github.com/hotline-oss/hotline/media/dtmf"
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
 )
 
 // rawConn records what a stream writes, byte for byte.
@@ -33,13 +39,13 @@ func (c *rawConn) Close() error        { return nil }
 
 // peerContext is the remote phone's view: an independent pion context
 // keyed only from what the SDP said.
-func peerContext(t testing.TB, k SDESKey) *srtp.Context {
+func peerContext(t testing.TB, k srtp.SDESKey) *pionsrtp.Context {
 	t.Helper()
-	profile := srtp.ProtectionProfileAes128CmHmacSha1_80
-	if k.Suite == AESCM128HMACSHA1_32 {
-		profile = srtp.ProtectionProfileAes128CmHmacSha1_32
+	profile := pionsrtp.ProtectionProfileAes128CmHmacSha1_80
+	if k.Suite == srtp.AESCM128HMACSHA1_32 {
+		profile = pionsrtp.ProtectionProfileAes128CmHmacSha1_32
 	}
-	ctx, err := srtp.CreateContext(k.KeySalt[:16], k.KeySalt[16:], profile)
+	ctx, err := pionsrtp.CreateContext(k.KeySalt[:16], k.KeySalt[16:], profile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,14 +54,14 @@ func peerContext(t testing.TB, k SDESKey) *srtp.Context {
 
 // secureKeys negotiates like a real call would: the peer's key is parsed
 // from its a=crypto line, ours is drawn for the answer.
-func secureKeys(t testing.TB, suite CryptoSuite) SRTPKeys {
+func secureKeys(t testing.TB, suite srtp.CryptoSuite) srtp.Keys {
 	t.Helper()
-	theirs, err := NewSDESKey(1, suite)
+	theirs, err := srtp.NewSDESKey(1, suite)
 	if err != nil {
 		t.Fatal(err)
 	}
-	offer := BuildSecureOffer(peer, []Codec{PCMU}, 101, SendRecv, 1, 1, theirs)
-	n, err := Negotiate(offer, []Codec{PCMU})
+	offer := sdp.BuildSecureOffer(peer, []rtpcodec.Codec{rtpcodec.PCMU}, 101, sdp.SendRecv, 1, 1, theirs)
+	n, err := sdp.Negotiate(offer, []rtpcodec.Codec{rtpcodec.PCMU})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +69,7 @@ func secureKeys(t testing.TB, suite CryptoSuite) SRTPKeys {
 		t.Fatal(err)
 	}
 	// Our key as the peer reads it from our answer.
-	back, err := Negotiate(n.Answer(peer, 1, 1), []Codec{PCMU})
+	back, err := sdp.Negotiate(n.Answer(peer, 1, 1), []rtpcodec.Codec{rtpcodec.PCMU})
 	if err != nil || back.Crypto != n.LocalCrypto {
 		t.Fatalf("answer key does not round-trip: %v", err)
 	}
@@ -71,30 +77,30 @@ func secureKeys(t testing.TB, suite CryptoSuite) SRTPKeys {
 }
 
 func TestSRTPStreamRoundTrip(t *testing.T) {
-	for _, suite := range []CryptoSuite{AESCM128HMACSHA1_80, AESCM128HMACSHA1_32} {
+	for _, suite := range []srtp.CryptoSuite{srtp.AESCM128HMACSHA1_80, srtp.AESCM128HMACSHA1_32} {
 		t.Run(suite.String(), func(t *testing.T) {
 			keys := secureKeys(t, suite)
-			sec, err := NewSRTP(keys)
+			sec, err := srtp.New(keys)
 			if err != nil {
 				t.Fatal(err)
 			}
 			conn := &rawConn{}
 			s := newStream(conn, StreamConfig{Remote: peer, DTMFPayloadType: 101, SRTP: sec}, nil)
 			s.setSchedule(0)
-			prompt := NewPrompt("tone", tone(1000, 8000, time.Second))
+			prompt := playout.NewPrompt("tone", tone(1000, 8000, time.Second))
 			s.Play(prompt)
 			for i := range 5 {
-				s.sendDue(time.Duration(i)*FrameDuration, nil)
+				s.sendDue(time.Duration(i)*rtpcodec.FrameDuration, nil)
 			}
 			decrypt := peerContext(t, keys.Local)
 			if len(conn.packets) != 5 {
 				t.Fatalf("sent %d packets", len(conn.packets))
 			}
 			for i, pkt := range conn.packets {
-				if len(pkt) != rtpHeaderSize+FrameSamples+suite.authTagLen() {
+				if len(pkt) != rtpHeaderSize+rtpcodec.FrameSamples+suite.AuthTagLen() {
 					t.Fatalf("packet %d is %d bytes", i, len(pkt))
 				}
-				if bytes.Equal(pkt[rtpHeaderSize:rtpHeaderSize+FrameSamples], prompt.Frame(PCMU, i)) {
+				if bytes.Equal(pkt[rtpHeaderSize:rtpHeaderSize+rtpcodec.FrameSamples], prompt.Frame(rtpcodec.PCMU, i)) {
 					t.Fatalf("packet %d carries plain audio", i)
 				}
 				var h rtp.Header
@@ -102,7 +108,7 @@ func TestSRTPStreamRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatalf("peer cannot decrypt packet %d: %v", i, err)
 				}
-				if !bytes.Equal(plain[rtpHeaderSize:], prompt.Frame(PCMU, i)) {
+				if !bytes.Equal(plain[rtpHeaderSize:], prompt.Frame(rtpcodec.PCMU, i)) {
 					t.Fatalf("packet %d decrypts to other audio", i)
 				}
 			}
@@ -110,7 +116,7 @@ func TestSRTPStreamRoundTrip(t *testing.T) {
 			// The peer's packets, encrypted with its key, are heard;
 			// plain RTP and tampered SRTP are dropped.
 			encrypt := peerContext(t, keys.Remote)
-			frame := toneFrame(PCMU)
+			frame := toneFrame(rtpcodec.PCMU)
 			for seq := uint16(1); seq <= 3; seq++ {
 				pkt, err := encrypt.EncryptRTP(nil, rtpPacket(0, seq, uint32(seq)*160, 9, frame), nil)
 				if err != nil {
@@ -131,8 +137,8 @@ func TestSRTPStreamRoundTrip(t *testing.T) {
 			}
 
 			// RFC 4733 digits work through SRTP.
-			ev := DTMFEvent{Event: 5, End: true, Duration: 800}
-			var payload [dtmfPayloadSize]byte
+			ev := dtmf.Event{Event: 5, End: true, Duration: 800}
+			var payload [dtmf.PayloadSize]byte
 			_, _ = ev.MarshalTo(payload[:])
 			for seq := uint16(7); seq <= 9; seq++ {
 				pkt, _ := encrypt.EncryptRTP(nil, rtpPacket(101, seq, 2000, 9, payload[:]), nil)
@@ -151,8 +157,8 @@ func TestSRTPStreamRoundTrip(t *testing.T) {
 }
 
 func TestSRTCPHook(t *testing.T) {
-	keys := secureKeys(t, AESCM128HMACSHA1_80)
-	sec, err := NewSRTP(keys)
+	keys := secureKeys(t, srtp.AESCM128HMACSHA1_80)
+	sec, err := srtp.New(keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,8 +182,8 @@ func TestSRTCPHook(t *testing.T) {
 }
 
 func TestNewSRTPRejectsMissingKey(t *testing.T) {
-	k, _ := NewSDESKey(1, AESCM128HMACSHA1_80)
-	if _, err := NewSRTP(SRTPKeys{Local: k}); err == nil {
+	k, _ := srtp.NewSDESKey(1, srtp.AESCM128HMACSHA1_80)
+	if _, err := srtp.New(srtp.Keys{Local: k}); err == nil {
 		t.Fatal("no remote key accepted")
 	}
 }
@@ -185,18 +191,18 @@ func TestNewSRTPRejectsMissingKey(t *testing.T) {
 // BenchmarkSRTPSend is BenchmarkSendFrame with SRTP on: the send path must
 // stay allocation-free.
 func BenchmarkSRTPSend(b *testing.B) {
-	sec, err := NewSRTP(secureKeys(b, AESCM128HMACSHA1_80))
+	sec, err := srtp.New(secureKeys(b, srtp.AESCM128HMACSHA1_80))
 	if err != nil {
 		b.Fatal(err)
 	}
 	s := newStream(&discardConn{}, StreamConfig{Remote: peer, SRTP: sec}, nil)
 	s.setSchedule(0)
-	s.Play(NewPrompt("p", tone(1000, 8000, time.Minute)))
+	s.Play(playout.NewPrompt("p", tone(1000, 8000, time.Minute)))
 	now := time.Duration(0)
 	b.ReportAllocs()
 	for b.Loop() {
 		s.sendDue(now, nil)
-		now += FrameDuration
+		now += rtpcodec.FrameDuration
 	}
 }
 
@@ -204,21 +210,21 @@ func BenchmarkSRTPSend(b *testing.B) {
 // peer encrypts a new sequence number each time (replay protection would
 // drop a repeated one); only the receive side is timed.
 func BenchmarkSRTPReceive(b *testing.B) {
-	keys := secureKeys(b, AESCM128HMACSHA1_80)
-	sec, err := NewSRTP(keys)
+	keys := secureKeys(b, srtp.AESCM128HMACSHA1_80)
+	sec, err := srtp.New(keys)
 	if err != nil {
 		b.Fatal(err)
 	}
 	s := newStream(&discardConn{}, StreamConfig{Remote: peer, SRTP: sec}, nil)
 	encrypt := peerContext(b, keys.Remote)
-	plain := rtpPacket(0, 0, 0, 1, toneFrame(PCMU))
+	plain := rtpPacket(0, 0, 0, 1, toneFrame(rtpcodec.PCMU))
 	var h rtp.Header
 	_, _ = h.Unmarshal(plain)
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		h.SequenceNumber, h.Timestamp = uint16(i), uint32(i)*FrameSamples
+		h.SequenceNumber, h.Timestamp = uint16(i), uint32(i)*rtpcodec.FrameSamples
 		_, _ = h.MarshalTo(plain)
 		pkt, _ := encrypt.EncryptRTP(buf[:0], plain, nil)
 		b.StartTimer()

@@ -8,6 +8,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hotline-oss/hotline/media/mix"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/media/wideband"
 )
 
 // Stream errors.
@@ -28,7 +33,7 @@ const (
 
 // StreamConfig is what a stream needs from the SDP negotiation.
 type StreamConfig struct {
-	Codec           Codec
+	Codec           rtpcodec.Codec
 	PayloadType     uint8 // 0 = the codec's static payload type
 	DTMFPayloadType uint8 // 0 = none negotiated
 	Remote          netip.AddrPort
@@ -37,7 +42,7 @@ type StreamConfig struct {
 	// 0 disables it.
 	InactivityTimeout time.Duration
 	// SRTP, when not nil, encrypts and authenticates the stream (SDES).
-	SRTP *SRTP
+	SRTP *srtp.Session
 }
 
 // packetConn is the part of *net.UDPConn a stream uses; tests substitute
@@ -79,12 +84,12 @@ type Stream struct {
 	sink          atomic.Pointer[func(payload []byte)]
 	stats         streamCounters
 
-	relay   relayRing                 // the bridged peer's audio, sent by the pacer
-	forward atomic.Pointer[Stream]    // where received audio is relayed; nil unless bridged
-	mix     atomic.Pointer[mixPort]   // a supervisor monitor's mixer (mixer.go); nil unless monitored
-	tap     atomic.Pointer[recordTap] // recording intake; nil unless recording
-	srtp    atomic.Pointer[SRTP]      // nil: plain RTP
-	bridge  *BridgeHandle             // guarded by bridgeMu
+	relay   mix.Relay                    // the bridged peer's audio, sent by the pacer
+	forward atomic.Pointer[Stream]       // where received audio is relayed; nil unless bridged
+	mix     atomic.Pointer[mixPort]      // a supervisor monitor's mixer (mixer_port.go); nil unless monitored
+	tap     atomic.Pointer[recordTap]    // recording intake; nil unless recording
+	srtp    atomic.Pointer[srtp.Session] // nil: plain RTP
+	bridge  *BridgeHandle                // guarded by bridgeMu
 
 	digits       chan rune
 	playbackDone chan struct{}
@@ -147,7 +152,7 @@ type Stats struct {
 	// sent as silence because less than a frame of the peer's audio was
 	// waiting; RelayDroppedFrames and RelayTrimmedFrames are audio
 	// discarded, in 20 ms frames' worth, because the relay was full or
-	// held more delay than it needed (see relayRing).
+	// held more delay than it needed (see mix.Relay).
 	RelayedFrames      uint64
 	RelayUnderflows    uint64
 	RelayDroppedFrames uint64
@@ -193,16 +198,16 @@ func newStream(conn packetConn, cfg StreamConfig, onClose func()) *Stream {
 }
 
 // applyCodecs sets the codec state; the caller holds mu or owns s.
-func (s *Stream) applyCodecs(c Codec, pt, dtmfPT uint8) {
+func (s *Stream) applyCodecs(c rtpcodec.Codec, pt, dtmfPT uint8) {
 	if !c.Valid() {
-		c = PCMU
+		c = rtpcodec.PCMU
 	}
 	if pt == 0 {
 		pt = c.PayloadType()
 	}
 	s.tx.codec, s.tx.pt, s.tx.dtmfPT = c, pt, dtmfPT
-	if c == G722 && s.tx.wide == nil {
-		s.tx.wide = new(wideSend) // once per stream, never on the pacer
+	if c == rtpcodec.G722 && s.tx.wide == nil {
+		s.tx.wide = new(wideband.Sender) // once per stream, never on the pacer
 	}
 	s.codecs.Store(uint32(c) | uint32(pt)<<8 | uint32(dtmfPT)<<16)
 }
@@ -305,7 +310,7 @@ func (s *Stream) SetRemote(addr netip.AddrPort) {
 
 // SetCodec changes the codec and payload type (re-INVITE); pt 0 means the
 // codec's static payload type. Prompts switch law seamlessly.
-func (s *Stream) SetCodec(c Codec, pt uint8) {
+func (s *Stream) SetCodec(c rtpcodec.Codec, pt uint8) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.applyCodecs(c, pt, s.tx.dtmfPT)
@@ -361,7 +366,7 @@ func (s *Stream) Stats() Stats {
 		SendErrors:              s.stats.sendErrors.Load(),
 		LastAudioLevel:          uint16(s.stats.lastLevel.Load()),
 	}
-	st.RelayedFrames, st.RelayDroppedFrames, st.RelayUnderflows, st.RelayTrimmedFrames = s.relay.stats()
+	st.RelayedFrames, st.RelayDroppedFrames, st.RelayUnderflows, st.RelayTrimmedFrames = s.relay.Stats()
 	last := time.Duration(s.lastReceived.Load())
 	if st.PacketsReceived > 0 {
 		st.LastReceived = last

@@ -8,6 +8,11 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+
+	"github.com/hotline-oss/hotline/media/dtmf"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/rtpstats"
+	"github.com/hotline-oss/hotline/media/wideband"
 )
 
 const (
@@ -16,9 +21,6 @@ const (
 	// spoofed packet steal an active call's media; longer would delay
 	// recovery when a NAT rebinds the peer's port mid-call.
 	relatchAfter = 2 * time.Second
-	// maxDropout is the largest sequence jump still counted as loss
-	// (RFC 3550 A.1); a bigger jump is a restarted sender.
-	maxDropout = 3000
 	// nonSilentLevel is the mean absolute amplitude above which a frame
 	// counts as sound: about -48 dBFS, well above G.711 idle noise.
 	nonSilentLevel = 128
@@ -33,10 +35,10 @@ type rxState struct {
 	latched        bool
 	source         netip.AddrPort
 	lastFromSource time.Duration
-	seq            seqValidator // RFC 3550 A.1: loss, reordering, restarts
-	dtmf           DTMFReceiver
-	wide           *wideRecv // G.722 decoding; made at the first G.722 packet
-	quality        rxQuality // RFC 3550 loss and jitter, for RTCP and metrics
+	seq            rtpstats.Validator // RFC 3550 A.1: loss, reordering, restarts
+	dtmf           dtmf.Receiver
+	wide           *wideband.Receiver // G.722 decoding; made at the first G.722 packet
+	quality        rtpstats.Reception // RFC 3550 loss and jitter, for RTCP and metrics
 	buf            [recvBufferSize]byte
 }
 
@@ -98,30 +100,30 @@ func (s *Stream) handlePacket(pkt []byte, src netip.AddrPort, now time.Duration)
 	verdict := s.trackSequence(h.SSRC, h.SequenceNumber)
 
 	codecs := s.codecs.Load()
-	codec, audioPT, dtmfPT := Codec(codecs), uint8(codecs>>8), uint8(codecs>>16)
-	if verdict != seqProbation {
-		s.rx.quality.update(h.SSRC, h.SequenceNumber, h.Timestamp, arrivalUnits(now), h.PayloadType == audioPT)
+	codec, audioPT, dtmfPT := rtpcodec.Codec(codecs), uint8(codecs>>8), uint8(codecs>>16)
+	if verdict != rtpstats.Probation {
+		s.rx.quality.Update(h.SSRC, h.SequenceNumber, h.Timestamp, rtpstats.ArrivalUnits(now), h.PayloadType == audioPT)
 	}
 	switch {
 	case dtmfPT != 0 && h.PayloadType == dtmfPT:
 		// A packet on probation may be a stray from far away in the
 		// sequence space: it must not start or hide a key press.
-		if verdict != seqProbation {
+		if verdict != rtpstats.Probation {
 			s.handleDTMF(h.Timestamp, payload)
 		}
 	case h.PayloadType == audioPT && len(payload) > 0:
-		if codec == G722 {
+		if codec == rtpcodec.G722 {
 			// From here on the leg's audio is narrowband µ-law.
 			if s.rx.wide == nil {
-				s.rx.wide = new(wideRecv) // once per stream
+				s.rx.wide = new(wideband.Receiver) // once per stream
 			}
-			payload, codec = s.rx.wide.narrowband(payload), PCMU
+			payload, codec = s.rx.wide.Narrowband(payload), rtpcodec.PCMU
 		}
 		s.measureAudio(codec, payload)
 		// Only audio crosses a bridge: digits stay on Digits() for the
 		// runtime to act on.
 		if dst := s.forward.Load(); dst != nil {
-			dst.relay.push(codec, Codec(dst.codecs.Load()).Narrowband(), payload)
+			dst.relay.Push(codec, rtpcodec.Codec(dst.codecs.Load()).Narrowband(), payload)
 		}
 		if mp := s.mix.Load(); mp != nil {
 			mp.push(codec, payload)
@@ -188,26 +190,26 @@ func (s *Stream) acceptSource(src netip.AddrPort, now time.Duration) bool {
 }
 
 // trackSequence validates the sequence number (RFC 3550 A.1, see
-// rtpsource.go) and counts gaps as losses. Late and duplicate packets are
+// package rtpstats) and counts gaps as losses. Late and duplicate packets are
 // not subtracted again: the count is an upper bound, which is what an
 // alarm on loss wants. A new SSRC, or a confirmed restart of the same one,
 // starts the source's state over: its timestamps are a new space, so the
 // DTMF receiver must not take the next key presses for old ones.
-func (s *Stream) trackSequence(ssrc uint32, seq uint16) seqVerdict {
+func (s *Stream) trackSequence(ssrc uint32, seq uint16) rtpstats.Verdict {
 	rx := &s.rx
-	verdict, lost := rx.seq.check(ssrc, seq)
+	verdict, lost := rx.seq.Check(ssrc, seq)
 	switch verdict {
-	case seqInOrder:
+	case rtpstats.InOrder:
 		if lost > 0 {
 			s.stats.packetsLost.Add(uint64(lost))
 		}
-	case seqNewSource, seqRestart:
+	case rtpstats.NewSource, rtpstats.Restart:
 		rx.dtmf.Reset()
-		rx.quality.restart(ssrc, seq)
+		rx.quality.Restart(ssrc, seq)
 		if rx.wide != nil {
-			rx.wide.reset()
+			rx.wide.Reset()
 		}
-		if verdict == seqRestart {
+		if verdict == rtpstats.Restart {
 			s.stats.sourceRestarts.Add(1)
 		}
 	}
@@ -229,11 +231,8 @@ func (s *Stream) handleDTMF(timestamp uint32, payload []byte) {
 
 // measureAudio keeps the cheap energy measure: the mean absolute
 // amplitude of the frame, by table lookup.
-func (s *Stream) measureAudio(codec Codec, payload []byte) {
-	table := &ulawMagnitude
-	if codec == PCMA {
-		table = &alawMagnitude
-	}
+func (s *Stream) measureAudio(codec rtpcodec.Codec, payload []byte) {
+	table := codec.MagnitudeTable()
 	var sum uint32
 	for _, code := range payload {
 		sum += uint32(table[code])

@@ -11,6 +11,10 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+
+	"github.com/hotline-oss/hotline/media/dtmf"
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // recordingConn captures what a stream sends; reads report a closed socket.
@@ -65,7 +69,7 @@ func newTestStream(cfg StreamConfig) (*Stream, *recordingConn) {
 const ms = time.Millisecond
 
 func TestSendDueFollowsItsSchedule(t *testing.T) {
-	s, conn := newTestStream(StreamConfig{Codec: PCMA, SSRC: 1234})
+	s, conn := newTestStream(StreamConfig{Codec: rtpcodec.PCMA, SSRC: 1234})
 	ts0 := s.tx.timestamp
 	var lateness []float64
 	observe := func(sec float64) { lateness = append(lateness, sec) }
@@ -78,14 +82,14 @@ func TestSendDueFollowsItsSchedule(t *testing.T) {
 		t.Fatalf("sent %d packets, want 3", len(pkts))
 	}
 	for i, p := range pkts {
-		if p.Version != 2 || p.PayloadType != 8 || p.SSRC != 1234 || len(p.Payload) != FrameSamples {
+		if p.Version != 2 || p.PayloadType != 8 || p.SSRC != 1234 || len(p.Payload) != rtpcodec.FrameSamples {
 			t.Fatalf("packet %d header %+v, %d bytes", i, p.Header, len(p.Payload))
 		}
 		if p.Marker != (i == 0) {
 			t.Errorf("packet %d marker %v", i, p.Marker)
 		}
-		if p.Timestamp != ts0+uint32(i*FrameSamples) {
-			t.Errorf("packet %d timestamp %d, want %d", i, p.Timestamp, ts0+uint32(i*FrameSamples))
+		if p.Timestamp != ts0+uint32(i*rtpcodec.FrameSamples) {
+			t.Errorf("packet %d timestamp %d, want %d", i, p.Timestamp, ts0+uint32(i*rtpcodec.FrameSamples))
 		}
 		if p.SequenceNumber != pkts[0].SequenceNumber+uint16(i) {
 			t.Errorf("packet %d sequence not contiguous", i)
@@ -131,24 +135,24 @@ func TestSendDueCatchUpAndResync(t *testing.T) {
 	if len(pkts) != 1 {
 		t.Fatalf("after resync sent %d", len(pkts))
 	}
-	if want := ts0 + 11*FrameSamples; pkts[0].Timestamp != want {
+	if want := ts0 + 11*rtpcodec.FrameSamples; pkts[0].Timestamp != want {
 		t.Fatalf("timestamp after skip %d, want %d (RTP time follows the clock)", pkts[0].Timestamp, want)
 	}
 }
 
 func TestPlaybackSequenceAndDone(t *testing.T) {
-	s, conn := newTestStream(StreamConfig{Codec: PCMU})
-	a := NewPrompt("a", tone(1000, 8000, 40*time.Millisecond))
-	b := NewPrompt("b", tone(500, 8000, 20*time.Millisecond))
-	s.Play(a, Silence(0), b)
+	s, conn := newTestStream(StreamConfig{Codec: rtpcodec.PCMU})
+	a := playout.NewPrompt("a", tone(1000, 8000, 40*time.Millisecond))
+	b := playout.NewPrompt("b", tone(500, 8000, 20*time.Millisecond))
+	s.Play(a, playout.Silence(0), b)
 	if !s.Playing() {
 		t.Fatal("not playing after Play")
 	}
 	for i := range 5 {
-		s.sendDue(time.Duration(i)*FrameDuration, nil)
+		s.sendDue(time.Duration(i)*rtpcodec.FrameDuration, nil)
 	}
 	pkts := conn.take()
-	want := [][]byte{a.Frame(PCMU, 0), a.Frame(PCMU, 1), b.Frame(PCMU, 0), ulawSilenceFrame, ulawSilenceFrame}
+	want := [][]byte{a.Frame(rtpcodec.PCMU, 0), a.Frame(rtpcodec.PCMU, 1), b.Frame(rtpcodec.PCMU, 0), ulawSilenceFrame, ulawSilenceFrame}
 	for i := range want {
 		if !bytes.Equal(pkts[i].Payload, want[i]) {
 			t.Fatalf("frame %d has the wrong payload", i)
@@ -170,16 +174,16 @@ func TestPlaybackSequenceAndDone(t *testing.T) {
 }
 
 func TestPlaybackReplacedOrStoppedDoesNotSignal(t *testing.T) {
-	s, conn := newTestStream(StreamConfig{Codec: PCMA})
-	long := NewPrompt("long", tone(1000, 8000, time.Second))
-	short := NewPrompt("short", tone(700, 8000, 20*time.Millisecond))
+	s, conn := newTestStream(StreamConfig{Codec: rtpcodec.PCMA})
+	long := playout.NewPrompt("long", tone(1000, 8000, time.Second))
+	short := playout.NewPrompt("short", tone(700, 8000, 20*time.Millisecond))
 	s.Play(long)
 	s.sendDue(0, nil)
 	s.Play(short) // replaces long: no signal for it
 	s.sendDue(20*ms, nil)
 	s.sendDue(40*ms, nil) // short ran out
 	pkts := conn.take()
-	if !bytes.Equal(pkts[1].Payload, short.Frame(PCMA, 0)) {
+	if !bytes.Equal(pkts[1].Payload, short.Frame(rtpcodec.PCMA, 0)) {
 		t.Fatal("replacement did not start at once")
 	}
 	select {
@@ -203,9 +207,9 @@ func TestPlaybackReplacedOrStoppedDoesNotSignal(t *testing.T) {
 
 func TestPlayDiscardsStaleSignal(t *testing.T) {
 	s, _ := newTestStream(StreamConfig{})
-	s.Play(NewPrompt("x", nil))
+	s.Play(playout.NewPrompt("x", nil))
 	s.sendDue(0, nil) // empty sequence finishes at once
-	s.Play(NewPrompt("y", tone(1000, 8000, 20*time.Millisecond)))
+	s.Play(playout.NewPrompt("y", tone(1000, 8000, 20*time.Millisecond)))
 	select {
 	case <-s.PlaybackDone():
 		t.Fatal("stale signal of the previous sequence seen")
@@ -216,10 +220,10 @@ func TestPlayDiscardsStaleSignal(t *testing.T) {
 func TestSendingOffKeepsTimeRunning(t *testing.T) {
 	s, conn := newTestStream(StreamConfig{})
 	ts0 := s.tx.timestamp
-	s.Play(NewPrompt("p", tone(1000, 8000, 40*time.Millisecond)))
+	s.Play(playout.NewPrompt("p", tone(1000, 8000, 40*time.Millisecond)))
 	s.SetSending(false)
 	for i := range 3 {
-		s.sendDue(time.Duration(i)*FrameDuration, nil)
+		s.sendDue(time.Duration(i)*rtpcodec.FrameDuration, nil)
 	}
 	if len(conn.take()) != 0 {
 		t.Fatal("sent while sending was off")
@@ -232,7 +236,7 @@ func TestSendingOffKeepsTimeRunning(t *testing.T) {
 	s.SetSending(true)
 	s.sendDue(60*ms, nil)
 	pkts := conn.take()
-	if len(pkts) != 1 || pkts[0].Timestamp != ts0+3*FrameSamples || !pkts[0].Marker {
+	if len(pkts) != 1 || pkts[0].Timestamp != ts0+3*rtpcodec.FrameSamples || !pkts[0].Marker {
 		t.Fatalf("after hold: %+v", pkts)
 	}
 }
@@ -247,17 +251,17 @@ func TestNoDestinationSendsNothing(t *testing.T) {
 }
 
 func TestSetCodecSwitchesLawAndPayloadType(t *testing.T) {
-	s, conn := newTestStream(StreamConfig{Codec: PCMU, PayloadType: 0})
-	p := NewPrompt("p", tone(1000, 8000, 60*time.Millisecond))
+	s, conn := newTestStream(StreamConfig{Codec: rtpcodec.PCMU, PayloadType: 0})
+	p := playout.NewPrompt("p", tone(1000, 8000, 60*time.Millisecond))
 	s.Play(p)
 	s.sendDue(0, nil)
-	s.SetCodec(PCMA, 0)
+	s.SetCodec(rtpcodec.PCMA, 0)
 	s.sendDue(20*ms, nil)
 	pkts := conn.take()
-	if pkts[0].PayloadType != 0 || !bytes.Equal(pkts[0].Payload, p.Frame(PCMU, 0)) {
+	if pkts[0].PayloadType != 0 || !bytes.Equal(pkts[0].Payload, p.Frame(rtpcodec.PCMU, 0)) {
 		t.Fatal("first frame not PCMU")
 	}
-	if pkts[1].PayloadType != 8 || !bytes.Equal(pkts[1].Payload, p.Frame(PCMA, 1)) {
+	if pkts[1].PayloadType != 8 || !bytes.Equal(pkts[1].Payload, p.Frame(rtpcodec.PCMA, 1)) {
 		t.Fatal("second frame not PCMA")
 	}
 }
@@ -271,7 +275,7 @@ func TestSendDigitPackets(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 16 {
-		s.sendDue(time.Duration(i)*FrameDuration, nil)
+		s.sendDue(time.Duration(i)*rtpcodec.FrameDuration, nil)
 	}
 	pkts := conn.take()
 	type want struct {
@@ -301,7 +305,7 @@ func TestSendDigitPackets(t *testing.T) {
 		if w.pt == 0 {
 			continue
 		}
-		ev, err := ParseDTMF(p.Payload)
+		ev, err := dtmf.Parse(p.Payload)
 		if err != nil || ev.Event != w.event || ev.End != w.end || ev.Duration != w.duration || p.Marker != w.marker {
 			t.Fatalf("packet %d: %+v marker %v, want %+v", i, ev, p.Marker, w)
 		}
@@ -312,7 +316,7 @@ func TestSendDigitPackets(t *testing.T) {
 			t.Fatalf("event packet %d timestamp changed", i)
 		}
 	}
-	if pkts[6].Timestamp != pkts[0].Timestamp+6*FrameSamples {
+	if pkts[6].Timestamp != pkts[0].Timestamp+6*rtpcodec.FrameSamples {
 		t.Fatal("audio after the event does not continue the RTP clock")
 	}
 }
@@ -323,10 +327,10 @@ func TestSendDigitErrors(t *testing.T) {
 		t.Fatalf("no PT: err = %v", err)
 	}
 	s.SetDTMFPayloadType(96)
-	if err := s.SendDigit('x', 0); !errors.Is(err, ErrInvalidDTMF) {
+	if err := s.SendDigit('x', 0); !errors.Is(err, dtmf.ErrInvalid) {
 		t.Fatalf("bad key: err = %v", err)
 	}
-	for range dtmfQueueSize {
+	for range dtmf.QueueSize {
 		if err := s.SendDigit('1', 0); err != nil {
 			t.Fatal(err)
 		}
@@ -354,7 +358,7 @@ func TestInactivity(t *testing.T) {
 	if fired() {
 		t.Fatal("fired early")
 	}
-	s.handlePacket(rtpPacket(0, 1, 160, 1, silenceFrame(UlawSilence)), peer, 90*ms)
+	s.handlePacket(rtpPacket(0, 1, 160, 1, silenceFrame(rtpcodec.UlawSilence)), peer, 90*ms)
 	s.checkInactivity(189 * ms)
 	if fired() {
 		t.Fatal("a packet did not reset the timeout")

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -18,7 +18,7 @@ type control struct{ s *Service }
 
 func (c control) StartMonitor(req web.MonitorRequest) (web.MonitorView, error) {
 	s := c.s
-	mode, err := media.ParseMonitorMode(req.Mode)
+	mode, err := mix.ParseMode(req.Mode)
 	if err != nil {
 		return web.MonitorView{}, err // the web layer validated the mode already
 	}

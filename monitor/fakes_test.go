@@ -13,8 +13,9 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -115,7 +116,7 @@ func newTestService(phones *fakePhones, reg prometheus.Registerer) (*Service, *r
 		Phones:      phones,
 		Publish:     func(e call.Event) { rec.events <- e },
 		Audit:       rec.audit,
-		Prompt: func(name string) *media.Prompt {
+		Prompt: func(name string) *playout.Prompt {
 			rec.mu.Lock()
 			defer rec.mu.Unlock()
 			rec.prompts = append(rec.prompts, name)
@@ -153,7 +154,7 @@ func newBridge(t *testing.T) *media.BridgeHandle {
 }
 
 // supervisorLeg is a leg the test drives through the returned channel.
-func supervisorLeg(t *testing.T) (Leg, chan<- ivr.Event) {
-	events := make(chan ivr.Event)
+func supervisorLeg(t *testing.T) (Leg, chan<- interp.Event) {
+	events := make(chan interp.Event)
 	return Leg{Stream: newStream(t), Events: events}, events
 }

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/mix"
 )
 
 // ServePhone serves a supervisor who dialled a monitor code and an agent's
@@ -14,7 +14,7 @@ import (
 // refused by voice, and the refusal is audited too. source is where the
 // phone registered from, for the audit log; log carries the call's
 // fields.
-func (s *Service) ServePhone(leg Leg, supervisor, agent string, mode media.MonitorMode, source string, log *slog.Logger) {
+func (s *Service) ServePhone(leg Leg, supervisor, agent string, mode mix.Mode, source string, log *slog.Logger) {
 	ms := &session{
 		svc: s, supervisor: supervisor, agent: agent, mode: mode, via: "sip",
 		source: source, log: log.With("supervisor", supervisor, "agent", agent),

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -27,7 +27,7 @@ func TestPhoneRefusalsTellTheSupervisorWhy(t *testing.T) {
 		{"2002", "1002", "monitor_no_call"},
 	} {
 		leg, _ := supervisorLeg(t)
-		svc.ServePhone(leg, tc.sup, tc.agent, media.MonitorListen, "10.0.0.7:5060", discard)
+		svc.ServePhone(leg, tc.sup, tc.agent, mix.Listen, "10.0.0.7:5060", discard)
 		played := rec.played()
 		if got := played[len(played)-1]; got != tc.prompt {
 			t.Errorf("%s → %s: heard %s, want %s", tc.sup, tc.agent, got, tc.prompt)
@@ -40,7 +40,7 @@ func TestPhoneRefusalsTellTheSupervisorWhy(t *testing.T) {
 	}
 	svc.Track("c2", "1002", newBridge(t))
 	leg, _ := supervisorLeg(t)
-	svc.ServePhone(leg, "2002", "1002", media.MonitorListen, "", discard)
+	svc.ServePhone(leg, "2002", "1002", mix.Listen, "", discard)
 	if played := rec.played(); played[len(played)-1] != "monitor_busy" {
 		t.Fatalf("busy supervisor heard %v", played)
 	}
@@ -54,7 +54,7 @@ func TestPhoneSessionEndsWithTheCall(t *testing.T) {
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
-		svc.ServePhone(leg, "2001", "1001", media.MonitorWhisper, "", discard)
+		svc.ServePhone(leg, "2001", "1001", mix.Whisper, "", discard)
 	}()
 	if ev := rec.nextEvent(t); ev.Kind != call.MonitorStarted || ev.Detail != "whisper" {
 		t.Fatalf("start %+v", ev)

@@ -14,8 +14,10 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/mix"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -39,7 +41,7 @@ type Clock interface{ Now() time.Time }
 // the IVR legs use.
 type Leg struct {
 	Stream *media.Stream
-	Events <-chan ivr.Event
+	Events <-chan interp.Event
 }
 
 // Phones reaches supervisors' registered softphones.
@@ -55,11 +57,11 @@ type Phones interface {
 // without IsAgent no agent exists; the rest are required.
 type Deps struct {
 	Supervisors []config.Supervisor
-	IsAgent     func(id string) bool            // whether id is a configured agent
-	Phones      Phones                          // the API's sessions ring through it
-	Publish     func(call.Event)                // MonitorStarted, MonitorEnded
-	Audit       func(store.AuditEntry)          // nil: no audit log
-	Prompt      func(name string) *media.Prompt // in the default language; nil when missing
+	IsAgent     func(id string) bool              // whether id is a configured agent
+	Phones      Phones                            // the API's sessions ring through it
+	Publish     func(call.Event)                  // MonitorStarted, MonitorEnded
+	Audit       func(store.AuditEntry)            // nil: no audit log
+	Prompt      func(name string) *playout.Prompt // in the default language; nil when missing
 	Clock       Clock
 	Log         *slog.Logger
 	Metrics     prometheus.Registerer // hotline_monitor_sessions_total goes here
@@ -103,7 +105,7 @@ func New(d Deps) *Service {
 		}, []string{"mode"}),
 	}
 	s.SetSupervisors(d.Supervisors)
-	for _, m := range []media.MonitorMode{media.MonitorListen, media.MonitorWhisper, media.MonitorBarge} {
+	for _, m := range []mix.Mode{mix.Listen, mix.Whisper, mix.Barge} {
 		s.sessions.WithLabelValues(m.String()) // every mode shows from the start, at 0
 	}
 	if d.Metrics != nil {
@@ -210,11 +212,11 @@ func (s *Service) release(ms *session) {
 
 // ParseCode splits a dialled number into a monitor mode and the agent id
 // that follows the code (*31 1001 → listen, 1001).
-func ParseCode(codes config.Monitor, number string) (media.MonitorMode, string, bool) {
+func ParseCode(codes config.Monitor, number string) (mix.Mode, string, bool) {
 	for _, c := range []struct {
 		code string
-		mode media.MonitorMode
-	}{{codes.Listen, media.MonitorListen}, {codes.Whisper, media.MonitorWhisper}, {codes.Barge, media.MonitorBarge}} {
+		mode mix.Mode
+	}{{codes.Listen, mix.Listen}, {codes.Whisper, mix.Whisper}, {codes.Barge, mix.Barge}} {
 		if agent, ok := strings.CutPrefix(number, c.code); ok && c.code != "" && isExtension(agent) {
 			return c.mode, agent, true
 		}

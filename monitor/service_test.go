@@ -10,8 +10,8 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/ivr/interp"
+	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -19,13 +19,13 @@ func TestParseCodeSplitsModeAndAgent(t *testing.T) {
 	codes := config.DefaultMonitor()
 	for _, tc := range []struct {
 		number string
-		mode   media.MonitorMode
+		mode   mix.Mode
 		agent  string
 		ok     bool
 	}{
-		{"*311001", media.MonitorListen, "1001", true},
-		{"*3210", media.MonitorWhisper, "10", true},
-		{"*3312345678", media.MonitorBarge, "12345678", true},
+		{"*311001", mix.Listen, "1001", true},
+		{"*3210", mix.Whisper, "10", true},
+		{"*3312345678", mix.Barge, "12345678", true},
 		{"*31", 0, "", false},          // no agent
 		{"*311", 0, "", false},         // too short for an agent id
 		{"*31123456789", 0, "", false}, // too long
@@ -159,20 +159,20 @@ func TestAPISessionFollowsKeysUntilTheSupervisorHangsUp(t *testing.T) {
 	if bridge.Monitored() == nil {
 		t.Fatal("the supervisor is not mixed into the call")
 	}
-	keys <- ivr.Digit{D: '2'}
+	keys <- interp.Digit{D: '2'}
 	if ev := rec.nextEvent(t); ev.Kind != call.MonitorStarted || ev.Detail != "whisper" || ev.Reason != "mode_change" {
 		t.Fatalf("after key 2: %+v", ev)
 	}
-	keys <- ivr.Digit{D: '2'} // already whispering: nothing
-	keys <- ivr.Digit{D: '9'} // no mode: nothing
-	keys <- ivr.Digit{D: '3'}
+	keys <- interp.Digit{D: '2'} // already whispering: nothing
+	keys <- interp.Digit{D: '9'} // no mode: nothing
+	keys <- interp.Digit{D: '3'}
 	if ev := rec.nextEvent(t); ev.Kind != call.MonitorStarted || ev.Detail != "barge" || ev.Reason != "mode_change" {
 		t.Fatalf("after key 3: %+v", ev)
 	}
-	if m := bridge.Monitored(); m == nil || m.Mode() != media.MonitorBarge {
+	if m := bridge.Monitored(); m == nil || m.Mode() != mix.Barge {
 		t.Fatalf("mixer not in barge: %v", m)
 	}
-	keys <- ivr.CallerHangup{}
+	keys <- interp.CallerHangup{}
 	if ev := rec.nextEvent(t); ev.Kind != call.MonitorEnded || ev.Detail != "barge" || ev.Reason != "supervisor_hangup" {
 		t.Fatalf("end event %+v", ev)
 	}

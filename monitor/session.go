@@ -7,8 +7,9 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -18,7 +19,7 @@ type session struct {
 	svc        *Service
 	supervisor string
 	agent      string
-	mode       media.MonitorMode
+	mode       mix.Mode
 	via        string // sip or api
 	source     string // where the request came from, for the audit log
 	actor      string // the API token's name, when via api
@@ -73,16 +74,16 @@ func (ms *session) loop(mon *media.Monitor, leg Leg) string {
 			return endCall
 		case ev := <-leg.Events:
 			switch e := ev.(type) {
-			case ivr.CallerHangup:
+			case interp.CallerHangup:
 				return endSupervisor
-			case ivr.Digit:
+			case interp.Digit:
 				ms.switchMode(mon, e.D)
 			}
 		}
 	}
 }
 
-var modeKeys = map[rune]media.MonitorMode{'1': media.MonitorListen, '2': media.MonitorWhisper, '3': media.MonitorBarge}
+var modeKeys = map[rune]mix.Mode{'1': mix.Listen, '2': mix.Whisper, '3': mix.Barge}
 
 func (ms *session) switchMode(mon *media.Monitor, key rune) {
 	mode, ok := modeKeys[key]
@@ -151,7 +152,7 @@ func (s *Service) play(leg Leg, name string) {
 		select {
 		case ev := <-leg.Events:
 			switch ev.(type) {
-			case ivr.PlaybackDone, ivr.CallerHangup:
+			case interp.PlaybackDone, interp.CallerHangup:
 				return
 			}
 		case <-timeout.C:

@@ -279,3 +279,15 @@ func (e Env) publish(ev call.Event) {
 		e.Publish(ev)
 	}
 }
+
+// MoveCall sends a waiting caller to another queue (a supervisor's
+// command). The call's mailbox receives an Overflow to "queue:<To>".
+type MoveCall struct {
+	Call, To string
+}
+
+func (c MoveCall) Name() string   { return "move" }
+func (c MoveCall) CallID() string { return c.Call }
+func (c MoveCall) Apply(a *acd.ACD, _ Env) ([]acd.Action, error) {
+	return a.MoveWaiting(c.Call, c.To)
+}

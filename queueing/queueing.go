@@ -28,6 +28,9 @@ type Queueing[L AgentLeg] interface {
 	Agent(id string) (acd.AgentInfo, error)
 	LoggedIn(agent string) bool
 	Snapshot() []metrics.QueueSnapshot
+	// Waiting lists the callers waiting in every queue (agents' personal
+	// queues left out), for the supervisor console.
+	Waiting() []acd.WaitingCall
 	CallbacksPending() map[string]int
 	// CallbackState is a pending callback's state to persist; false once
 	// the callback is gone or queueing has stopped.

@@ -90,3 +90,18 @@ func (rt *Runtime[L]) HasQueue(name string) bool {
 
 // IsAgent reports whether id is a configured agent.
 func (rt *Runtime[L]) IsAgent(id string) bool { return rt.HasQueue(PersonalQueue(id)) }
+
+// Waiting lists the callers waiting in every queue but agents' personal
+// ones, by queue and position.
+func (rt *Runtime[L]) Waiting() []acd.WaitingCall {
+	rt.mu.Lock()
+	all := rt.acd.Waiting()
+	rt.mu.Unlock()
+	out := all[:0]
+	for _, w := range all {
+		if !IsPersonalQueue(w.Queue) {
+			out = append(out, w)
+		}
+	}
+	return out
+}

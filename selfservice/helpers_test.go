@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // toneWAV is a mono 440 Hz recording at rate, so an upload at another
@@ -18,7 +18,7 @@ func toneWAV(t *testing.T, rate int, d time.Duration) []byte {
 		pcm[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/float64(rate)))
 	}
 	var buf bytes.Buffer
-	if err := media.EncodeWAV(&buf, pcm, rate, 1); err != nil {
+	if err := wav.Encode(&buf, pcm, rate, 1); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

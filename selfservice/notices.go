@@ -13,7 +13,8 @@ import (
 	"sync"
 
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/ivr/interp"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 )
@@ -36,20 +37,20 @@ type noticeBoard struct {
 
 	mu      sync.RWMutex
 	notices []store.Notice
-	audio   map[string]*media.Prompt // "<id>/<lang>"
+	audio   map[string]*playout.Prompt // "<id>/<lang>"
 }
 
 func newNoticeBoard(st *store.Store, dataDir string, languages []string, defaultLang string, clk Clock, log *slog.Logger) *noticeBoard {
 	return &noticeBoard{
 		store: st, dir: filepath.Join(dataDir, "notices"), languages: languages,
-		defaultLang: defaultLang, clock: clk, log: log, audio: map[string]*media.Prompt{},
+		defaultLang: defaultLang, clock: clk, log: log, audio: map[string]*playout.Prompt{},
 	}
 }
 
 // loadRecordings adds n's recordings, one per language, to audio; one that
 // cannot be read is logged and left out, so the notice still plays in the
 // languages that can.
-func (b *noticeBoard) loadRecordings(n store.Notice, audio map[string]*media.Prompt) {
+func (b *noticeBoard) loadRecordings(n store.Notice, audio map[string]*playout.Prompt) {
 	for lang, file := range n.Prompts {
 		p, err := b.loadAudio(n.ID, file)
 		if err != nil {
@@ -66,7 +67,7 @@ func (b *noticeBoard) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("notices: load: %w", err)
 	}
-	audio := map[string]*media.Prompt{}
+	audio := map[string]*playout.Prompt{}
 	for _, n := range list {
 		b.loadRecordings(n, audio)
 	}
@@ -81,13 +82,13 @@ func (b *noticeBoard) load(ctx context.Context) error {
 	return nil
 }
 
-func (b *noticeBoard) loadAudio(id int64, file string) (*media.Prompt, error) {
+func (b *noticeBoard) loadAudio(id int64, file string) (*playout.Prompt, error) {
 	f, err := os.Open(filepath.Join(b.noticeDir(id), filepath.Base(file)))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return media.LoadPromptWAV(noticePromptPrefix+strconv.FormatInt(id, 10), f)
+	return playout.LoadPromptWAV(noticePromptPrefix+strconv.FormatInt(id, 10), f)
 }
 
 func (b *noticeBoard) noticeDir(id int64) string {
@@ -98,18 +99,18 @@ func audioKey(id int64, lang string) string { return strconv.FormatInt(id, 10) +
 
 // forArea lists the notices active now for area, oldest first, as the IVR
 // plays them.
-func (b *noticeBoard) forArea(area string) []ivr.AreaNotice {
+func (b *noticeBoard) forArea(area string) []interp.AreaNotice {
 	now := b.clock.Now()
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	var out []ivr.AreaNotice
+	var out []interp.AreaNotice
 	for i := len(b.notices) - 1; i >= 0; i-- { // the store lists newest first
 		n := b.notices[i]
 		if !n.ActiveAt(now) || !n.Covers(area) || len(n.Prompts) == 0 {
 			continue
 		}
 		id := strconv.FormatInt(n.ID, 10)
-		out = append(out, ivr.AreaNotice{ID: id, Prompts: []ivr.PromptRef{{Name: noticePromptPrefix + id}}})
+		out = append(out, interp.AreaNotice{ID: id, Prompts: []ivr.PromptRef{{Name: noticePromptPrefix + id}}})
 	}
 	return out
 }
@@ -117,7 +118,7 @@ func (b *noticeBoard) forArea(area string) []ivr.AreaNotice {
 // prompt finds a notice recording in lang, else in the default language,
 // else in any language it has: a notice heard in another language beats
 // one not heard.
-func (b *noticeBoard) prompt(ref ivr.PromptRef) *media.Prompt {
+func (b *noticeBoard) prompt(ref ivr.PromptRef) *playout.Prompt {
 	idText, ok := strings.CutPrefix(ref.Name, noticePromptPrefix)
 	if !ok {
 		return nil

@@ -10,7 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // Limits on a notice recording: long enough for any real notice, short
@@ -30,20 +31,20 @@ var errBadAudio = errors.New("bad recording")
 // mono or stereo, any rate from 8 to 48 kHz) into the telephone format the
 // media engine plays: 8 kHz mono 16-bit PCM.
 func normaliseNoticeWAV(data []byte) ([]byte, error) {
-	pcm, rate, err := media.DecodeWAV(bytes.NewReader(data))
+	pcm, rate, err := wav.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errBadAudio, err)
 	}
-	if rate < media.ClockRate || rate > 48000 {
+	if rate < rtpcodec.ClockRate || rate > 48000 {
 		return nil, fmt.Errorf("%w: sampled at %d Hz (want 8000 to 48000 Hz)", errBadAudio, rate)
 	}
-	pcm = resample(pcm, rate, media.ClockRate)
-	d := time.Duration(len(pcm)) * time.Second / media.ClockRate
+	pcm = resample(pcm, rate, rtpcodec.ClockRate)
+	d := time.Duration(len(pcm)) * time.Second / rtpcodec.ClockRate
 	if d < minNoticeAudio || d > maxNoticeAudio {
 		return nil, fmt.Errorf("%w: %.1f s long (want %s to %s)", errBadAudio, d.Seconds(), minNoticeAudio, maxNoticeAudio)
 	}
 	var out bytes.Buffer
-	if err := media.EncodeWAV(&out, pcm, media.ClockRate, 1); err != nil {
+	if err := wav.Encode(&out, pcm, rtpcodec.ClockRate, 1); err != nil {
 		return nil, fmt.Errorf("encode notice: %w", err)
 	}
 	return out.Bytes(), nil

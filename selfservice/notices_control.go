@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 )
@@ -153,7 +153,7 @@ func (c noticeControl) DeleteNotice(ctx context.Context, id int64, by string) er
 // put shows the board a notice as the store now has it: an expired one
 // leaves the board, any other takes its place with its recordings.
 func (b *noticeBoard) put(n store.Notice) {
-	audio := map[string]*media.Prompt{}
+	audio := map[string]*playout.Prompt{}
 	if !n.Expired {
 		b.loadRecordings(n, audio)
 	}
@@ -209,7 +209,7 @@ func (b *noticeBoard) stageAudio(audio map[string][]byte) (*stagedAudio, error) 
 	}
 	s := &stagedAudio{dir: dir, files: map[string]string{}}
 	for lang, data := range audio {
-		if _, err := media.LoadPromptWAV("check", bytes.NewReader(data)); err != nil {
+		if _, err := playout.LoadPromptWAV("check", bytes.NewReader(data)); err != nil {
 			s.discard()
 			return nil, fmt.Errorf("notice recording %s: %w", lang, err)
 		}

@@ -9,7 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/wav"
 )
 
 // loudRMS is the frame level (of 32768) above which the caller is taken to
@@ -22,7 +23,7 @@ const loudRMS = 330
 // The leg's goroutine decides when the message is over (terminator,
 // length, silence), reading the server's clock.
 type VoiceRecorder struct {
-	codec media.Codec
+	codec rtpcodec.Codec
 	max   int // samples
 	quit  chan struct{}
 	full  chan struct{}
@@ -47,8 +48,8 @@ const maxFramePayload = 480
 
 // NewVoiceRecorder makes a recorder for codec that keeps at most maxDur of
 // audio.
-func NewVoiceRecorder(codec media.Codec, maxDur time.Duration) *VoiceRecorder {
-	maxSamples := int(maxDur.Seconds() * media.ClockRate)
+func NewVoiceRecorder(codec rtpcodec.Codec, maxDur time.Duration) *VoiceRecorder {
+	maxSamples := int(maxDur.Seconds() * rtpcodec.ClockRate)
 	return &VoiceRecorder{
 		codec: codec, max: maxSamples,
 		quit: make(chan struct{}), full: make(chan struct{}),
@@ -107,7 +108,7 @@ func (r *VoiceRecorder) QuietFor(now time.Time, d time.Duration) bool {
 	if r.loudEnd != r.seenLoudEnd || r.seenAt.IsZero() {
 		r.seenLoudEnd, r.seenAt = r.loudEnd, now
 	}
-	after := time.Duration(len(r.pcm)-r.loudEnd) * time.Second / media.ClockRate
+	after := time.Duration(len(r.pcm)-r.loudEnd) * time.Second / rtpcodec.ClockRate
 	return after >= d || now.Sub(r.seenAt) >= d
 }
 
@@ -163,7 +164,7 @@ func writeWAVFile(path string, pcm []int16) error {
 	if err != nil {
 		return fmt.Errorf("fault message: %w", err)
 	}
-	if err := media.EncodeWAV(f, pcm, media.ClockRate, 1); err != nil {
+	if err := wav.Encode(f, pcm, rtpcodec.ClockRate, 1); err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return fmt.Errorf("fault message: %w", err)

@@ -4,19 +4,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // frames encodes n 20 ms frames of a constant level.
-func frames(c media.Codec, level int16) []byte {
-	pcm := make([]int16, media.FrameSamples)
+func frames(c rtpcodec.Codec, level int16) []byte {
+	pcm := make([]int16, rtpcodec.FrameSamples)
 	for i := range pcm {
 		pcm[i] = level
 		if i%2 == 1 {
 			pcm[i] = -level
 		}
 	}
-	out := make([]byte, media.FrameSamples)
+	out := make([]byte, rtpcodec.FrameSamples)
 	c.Encode(out, pcm)
 	return out
 }
@@ -25,11 +25,11 @@ func frames(c media.Codec, level int16) []byte {
 // length limit, allocates nothing there.
 func TestVoiceRecorderPushDoesNotAllocate(t *testing.T) {
 	const maxDur = 20 * time.Second
-	loud, quiet := frames(media.PCMU, 8000), frames(media.PCMU, 0)
+	loud, quiet := frames(rtpcodec.PCMU, 8000), frames(rtpcodec.PCMU, 0)
 	perMessage := int(maxDur / (20 * time.Millisecond))
 	// AllocsPerRun runs once more than asked, to warm up: one fresh
 	// recorder each.
-	recs := []*VoiceRecorder{NewVoiceRecorder(media.PCMU, maxDur), NewVoiceRecorder(media.PCMU, maxDur)}
+	recs := []*VoiceRecorder{NewVoiceRecorder(rtpcodec.PCMU, maxDur), NewVoiceRecorder(rtpcodec.PCMU, maxDur)}
 	next := 0
 	allocs := testing.AllocsPerRun(1, func() {
 		r := recs[next]
@@ -61,12 +61,12 @@ func TestVoiceRecorderPushDoesNotAllocate(t *testing.T) {
 // or, when the phone stops sending, on the server's clock from when the
 // leg first saw that frame; neither reads the wall clock.
 func TestVoiceRecorderQuietOnSamplesOrOnTheServerClock(t *testing.T) {
-	loud, quiet := frames(media.PCMU, 8000), frames(media.PCMU, 0)
+	loud, quiet := frames(rtpcodec.PCMU, 8000), frames(rtpcodec.PCMU, 0)
 	t0 := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 	const endSilence = time.Second
 
 	t.Run("audio keeps coming", func(t *testing.T) {
-		r := NewVoiceRecorder(media.PCMU, time.Minute)
+		r := NewVoiceRecorder(rtpcodec.PCMU, time.Minute)
 		r.Push(quiet)
 		if r.QuietFor(t0, endSilence) {
 			t.Fatal("quiet before the caller spoke")
@@ -87,7 +87,7 @@ func TestVoiceRecorderQuietOnSamplesOrOnTheServerClock(t *testing.T) {
 		}
 	})
 	t.Run("phone stops sending", func(t *testing.T) {
-		r := NewVoiceRecorder(media.PCMU, time.Minute)
+		r := NewVoiceRecorder(rtpcodec.PCMU, time.Minute)
 		r.Push(loud)
 		if r.QuietFor(t0, endSilence) {
 			t.Fatal("quiet when the loud frame was first seen")

@@ -11,7 +11,8 @@ import (
 
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/ivr/interp"
+	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 )
@@ -118,7 +119,7 @@ func (s *Service) Lookup(ctx context.Context, service string, req LookupRequest)
 
 // AreaNotices lists the notices active now for area, oldest first, as the
 // IVR plays them.
-func (s *Service) AreaNotices(area string) []ivr.AreaNotice {
+func (s *Service) AreaNotices(area string) []interp.AreaNotice {
 	if s == nil || s.board == nil {
 		return nil
 	}
@@ -127,7 +128,7 @@ func (s *Service) AreaNotices(area string) []ivr.AreaNotice {
 
 // NoticePrompt finds the recording of a notice the IVR named; nil when
 // ref is no notice's or the notice is gone.
-func (s *Service) NoticePrompt(ref ivr.PromptRef) *media.Prompt {
+func (s *Service) NoticePrompt(ref ivr.PromptRef) *playout.Prompt {
 	if s == nil || s.board == nil {
 		return nil
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // A Service built without a store still answers look-ups (the built-in
@@ -55,7 +55,7 @@ func TestServiceWithoutStore(t *testing.T) {
 		t.Errorf("load without a store: %v", err)
 	}
 
-	name, err := s.SaveFaultMessage("abc/1@host", make([]int16, media.ClockRate))
+	name, err := s.SaveFaultMessage("abc/1@host", make([]int16, rtpcodec.ClockRate))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,9 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip/registrar"
 )
 
 // Why ringing an agent did not give a connected leg.
@@ -35,7 +38,7 @@ type AgentLeg struct {
 	log    interface{ Info(string, ...any) }
 
 	mu         sync.Mutex
-	neg        media.Negotiated
+	neg        sdp.Negotiated
 	localRTP   netip.AddrPort
 	sdpSession uint64
 	sdpVersion uint64
@@ -73,13 +76,13 @@ func (e *Endpoint) DialAgent(ctx context.Context, agent, callerID string, ringTi
 // DialBindings is DialAgent to the given bindings of agent, which may
 // have registered through another node of a cluster: the INVITE leaves
 // from this endpoint, so the call's media and dialog stay here.
-func (e *Endpoint) DialBindings(ctx context.Context, agent, callerID string, bindings []Binding, ringTimeout time.Duration) (*AgentLeg, error) {
+func (e *Endpoint) DialBindings(ctx context.Context, agent, callerID string, bindings []registrar.Binding, ringTimeout time.Duration) (*AgentLeg, error) {
 	if len(bindings) == 0 {
 		return nil, ErrNoContact
 	}
 	return e.dialLeg(ctx, outboundLeg{
 		name: agent, peer: "agent", codecs: e.cfg.AgentCodecs,
-		offer: func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
+		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
 			return e.agentOffer(agent, local, session)
 		},
 		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
@@ -90,7 +93,7 @@ func (e *Endpoint) DialBindings(ctx context.Context, agent, callerID string, bin
 
 // fork sends one INVITE per binding and keeps the first to answer; the
 // others are cancelled (or hung up if they answered too).
-func (e *Endpoint) fork(ctx context.Context, bindings []Binding, callerID string, offer []byte) (*sipgo.DialogClientSession, error) {
+func (e *Endpoint) fork(ctx context.Context, bindings []registrar.Binding, callerID string, offer []byte) (*sipgo.DialogClientSession, error) {
 	type result struct {
 		dlg *sipgo.DialogClientSession
 		err error
@@ -99,7 +102,7 @@ func (e *Endpoint) fork(ctx context.Context, bindings []Binding, callerID string
 	defer cancelForks()
 	results := make(chan result, len(bindings))
 	for _, b := range bindings {
-		go func(b Binding) {
+		go func(b registrar.Binding) {
 			host := e.contactHost().String()
 			dlg, err := e.sendInvite(forkCtx, outboundInvite{
 				target: *b.Contact.Clone(), fromUser: callerID,
@@ -157,7 +160,10 @@ func hangUpLateAnswer(dlg *sipgo.DialogClientSession) {
 	_ = dlg.Close()
 }
 
-func statusError(code int) error {
+// ErrorForStatus is the error a dial fails with when the far end answers
+// code: ErrAgentBusy, ErrAgentDeclined or ErrNoAnswer for the customer's
+// own answers, else a *StatusError.
+func ErrorForStatus(code int) error {
 	switch code {
 	case sipmsg.StatusBusyHere, sipmsg.StatusGlobalBusyEverywhere:
 		return ErrAgentBusy
@@ -166,7 +172,7 @@ func statusError(code int) error {
 	case sipmsg.StatusTemporarilyUnavailable, sipmsg.StatusRequestTimeout, sipmsg.StatusRequestTerminated:
 		return ErrNoAnswer
 	}
-	return &StatusError{Code: code} // trunk_out.go
+	return &StatusError{Code: code}
 }
 
 // pickDialError reports the most telling failure among forks: a busy or

@@ -10,7 +10,8 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/sdp"
 )
 
 // lookupLeg finds the agent leg an in-dialog request belongs to. The agent
@@ -43,7 +44,7 @@ func (e *Endpoint) onLegReInvite(l *AgentLeg, req *sipmsg.Request, tx sipmsg.Ser
 	codec := l.neg.Codec
 	l.mu.Unlock()
 	if len(req.Body()) > 0 {
-		neg, err := media.Negotiate(req.Body(), []media.Codec{codec})
+		neg, err := sdp.Negotiate(req.Body(), []rtpcodec.Codec{codec})
 		if err == nil {
 			l.mu.Lock()
 			err = rekey(l.stream, l.neg, &neg)
@@ -53,7 +54,7 @@ func (e *Endpoint) onLegReInvite(l *AgentLeg, req *sipmsg.Request, tx sipmsg.Ser
 			e.reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
 			return
 		}
-		held := neg.Direction == media.SendOnly || neg.Direction == media.Inactive
+		held := neg.Direction == sdp.SendOnly || neg.Direction == sdp.Inactive
 		l.mu.Lock()
 		changed := neg.Direction != l.neg.Direction || neg.Remote != l.neg.Remote || neg.LocalCrypto != l.neg.LocalCrypto
 		wasHeld := l.held
@@ -63,7 +64,7 @@ func (e *Endpoint) onLegReInvite(l *AgentLeg, req *sipmsg.Request, tx sipmsg.Ser
 		}
 		l.mu.Unlock()
 		l.stream.SetRemote(neg.Remote)
-		l.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
+		l.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
 		l.stream.SetExpectMedia(expectsMedia(neg.Direction))
 		if held != wasHeld {
 			select {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/portpool"
 	"github.com/hotline-oss/hotline/metrics"
 )
 
@@ -69,7 +70,7 @@ func TestUnacknowledgedAnswerReleasesTheChannel(t *testing.T) {
 	events := &eventLog{}
 	bus.Subscribe(m)
 	bus.Subscribe(events)
-	ports, err := media.NewPortPool(netip.MustParseAddr("127.0.0.1"), 42400, 42420)
+	ports, err := portpool.New(netip.MustParseAddr("127.0.0.1"), 42400, 42420)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,9 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // Call is one answered caller leg: its dialog and its RTP stream.
@@ -40,7 +43,7 @@ type Call struct {
 	onLost   func(uint64)
 
 	mu         sync.Mutex
-	neg        media.Negotiated
+	neg        sdp.Negotiated
 	localRTP   netip.AddrPort
 	sdpSession uint64
 	sdpVersion uint64
@@ -57,7 +60,7 @@ type Call struct {
 
 	// session timer (sessiontimer.go); allowUpdate: the caller accepts
 	// UPDATE, our refresh of choice.
-	session     sessionTimer
+	session     sipheader.SessionTimer
 	sessTimer   *time.Timer
 	allowUpdate bool
 
@@ -152,10 +155,10 @@ func (e *Endpoint) reoffer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransac
 	c.mu.Lock()
 	codec := c.neg.Codec
 	c.mu.Unlock()
-	neg, err := media.Negotiate(req.Body(), []media.Codec{codec})
+	neg, err := sdp.Negotiate(req.Body(), []rtpcodec.Codec{codec})
 	if err != nil {
 		code := sipmsg.StatusNotAcceptableHere
-		if errors.Is(err, media.ErrMalformedSDP) {
+		if errors.Is(err, sdp.ErrMalformedSDP) {
 			code = sipmsg.StatusBadRequest
 		}
 		e.reply(req, tx, code, reasonPhrase(code))
@@ -174,14 +177,14 @@ func (e *Endpoint) reoffer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransac
 	c.neg = neg
 	c.mu.Unlock()
 	c.stream.SetRemote(neg.Remote)
-	c.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
+	c.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
 	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
 	c.log.Info("caller media changed", "method", req.Method.String(), "direction", neg.Direction.String(),
-		"on_hold", neg.Direction != media.SendRecv, "remote", neg.Remote.String())
+		"on_hold", neg.Direction != sdp.SendRecv, "remote", neg.Remote.String())
 	return changed, true
 }
 
-func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, changed bool, st sessionTimer) {
+func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, changed bool, st sipheader.SessionTimer) {
 	c.mu.Lock()
 	if changed {
 		c.sdpVersion++
@@ -190,7 +193,7 @@ func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Server
 	c.mu.Unlock()
 	res := sipmsg.NewSDPResponseFromRequest(req, answer)
 	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
-	for _, h := range timerHeaders(st) {
+	for _, h := range sipheader.TimerHeaders(st) {
 		res.AppendHeader(h)
 	}
 	e.respond(tx, res)
@@ -201,7 +204,7 @@ func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Server
 // toward the RTP inactivity timeout. Only sendrecv does: a peer that
 // holds with sendonly may send music but often sends nothing at all, and
 // a held call must not be ended for it.
-func expectsMedia(dir media.Direction) bool { return dir == media.SendRecv }
+func expectsMedia(dir sdp.Direction) bool { return dir == sdp.SendRecv }
 
 func reasonPhrase(code int) string {
 	switch code {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"time"
@@ -12,6 +13,9 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
 )
 
 // outboundLeg is what differs between the calls the server places: to an
@@ -21,10 +25,10 @@ type outboundLeg struct {
 	peer string // the far end, in errors: "agent" or "gateway"
 	// codecs are those offered, which the answer must choose from; nil
 	// means the endpoint's (callers' and gateways' codecs).
-	codecs []media.Codec
+	codecs []rtpcodec.Codec
 	// offer builds the SDP offer for the leg's RTP address; a valid key
 	// means SRTP was offered and the answer must match it.
-	offer func(local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error)
+	offer func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error)
 	// ring sends the INVITE(s) and returns the answered dialog; it returns
 	// ctx's error once ctx ends.
 	ring func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error)
@@ -70,8 +74,8 @@ func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.
 	if codecs == nil {
 		codecs = e.cfg.Codecs
 	}
-	neg, err := media.Negotiate(dlg.InviteResponse.Body(), codecs)
-	var sec *media.SRTP
+	neg, err := sdp.Negotiate(dlg.InviteResponse.Body(), codecs)
+	var sec *srtp.Session
 	if err == nil {
 		sec, err = agentSRTP(key, &neg)
 	}
@@ -97,6 +101,50 @@ func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.
 }
 
 // outboundInvite addresses one INVITE the server sends.
+// OutboundCall is a call the server places to a number outside: through
+// the callback gateway or a carrier's trunk (package sip/callout decides
+// which). It offers plain RTP with the callers' codecs.
+type OutboundCall struct {
+	Peer      string     // the far end, in errors: "gateway" or "trunk NAME"
+	Target    sipmsg.Uri // Request-URI
+	FromUser  string     // caller ID
+	Dest      string     // host:port the INVITE goes to
+	Transport string     // UDP or TCP
+	// Username and Password answer 401 and 407 challenges (trunks);
+	// empty: they are not answered.
+	Username, Password string
+	// Heard, when set, is called at every response: the far end is alive.
+	Heard func()
+	// AssertIdentity adds P-Asserted-Identity with FromUser (RFC 3325).
+	AssertIdentity bool
+	// FromListener sends a UDP INVITE from the listening socket, so that
+	// a node listening on its own address (a cluster node) hears the
+	// answers.
+	FromListener bool
+}
+
+// DialOut places c from a fresh RTP port and returns the answered leg,
+// with the errors of DialAgent.
+func (e *Endpoint) DialOut(ctx context.Context, c OutboundCall, ringTimeout time.Duration) (*AgentLeg, error) {
+	return e.dialLeg(ctx, outboundLeg{
+		name: "callback", peer: c.Peer, codecs: e.cfg.Codecs,
+		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
+			return sdp.BuildOffer(local, e.cfg.Codecs, 101, sdp.SendRecv, session, 1), srtp.SDESKey{}, nil
+		},
+		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
+			return e.sendInvite(ctx, outboundInvite{
+				target: c.Target, fromUser: c.FromUser, to: *c.Target.Clone(),
+				dest: c.Dest, transport: c.Transport,
+				username: c.Username, password: c.Password,
+				heard: c.Heard, assert: c.AssertIdentity, fromListener: c.FromListener,
+			}, offer)
+		},
+	}, ringTimeout)
+}
+
+// Logger is the endpoint's logger, for the parts that place calls for it.
+func (e *Endpoint) Logger() *slog.Logger { return e.log }
+
 type outboundInvite struct {
 	target    sipmsg.Uri // Request-URI
 	fromUser  string     // caller ID
@@ -173,7 +221,7 @@ func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []b
 		}
 		var de *sipgo.ErrDialogResponse
 		if errors.As(err, &de) {
-			return nil, statusError(de.Res.StatusCode)
+			return nil, ErrorForStatus(de.Res.StatusCode)
 		}
 		return nil, err
 	}

@@ -18,6 +18,11 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/portpool"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/registrar"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // allowed is the Allow header value: the methods this endpoint handles.
@@ -32,7 +37,7 @@ type Handler func(ctx context.Context, c *Call)
 type Endpoint struct {
 	cfg     Config
 	log     *slog.Logger
-	ports   *media.PortPool
+	ports   *portpool.Pool
 	pacer   *media.Pacer
 	bus     *call.Bus
 	handler Handler
@@ -42,10 +47,10 @@ type Endpoint struct {
 	client *sipgo.Client
 	dlgUA  *sipgo.DialogUA
 
-	auth      *Authenticator
-	guard     *guard
-	overload  *overloadGuard
-	registrar *Registrar
+	auth      *guard.Authenticator
+	guard     *guard.Guard
+	overload  *guard.Overload
+	registrar *registrar.Registrar
 
 	udp   *net.UDPConn
 	tcp   *net.TCPListener
@@ -66,12 +71,12 @@ type Endpoint struct {
 }
 
 // New builds an endpoint; Start opens its listeners.
-func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, handler Handler) (*Endpoint, error) {
+func New(cfg Config, ports *portpool.Pool, pacer *media.Pacer, bus *call.Bus, handler Handler) (*Endpoint, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if len(cfg.Codecs) == 0 {
-		cfg.Codecs = []media.Codec{media.PCMU, media.PCMA}
+		cfg.Codecs = []rtpcodec.Codec{rtpcodec.PCMU, rtpcodec.PCMA}
 	}
 	if len(cfg.AgentCodecs) == 0 {
 		cfg.AgentCodecs = cfg.Codecs
@@ -87,8 +92,8 @@ func New(cfg Config, ports *media.PortPool, pacer *media.Pacer, bus *call.Bus, h
 	authCfg := cfg.Auth
 	authCfg.Password = cfg.AgentPassword
 	e.initGuard(&authCfg)
-	e.auth = NewAuthenticator(authCfg)
-	e.registrar = NewRegistrar(cfg.Now, cfg.OnRegistration)
+	e.auth = guard.NewAuthenticator(authCfg)
+	e.registrar = registrar.New(cfg.Now, cfg.OnRegistration)
 	e.registrar.StreamMaxExpires = streamRegistrationLimit(cfg.TCPIdleTimeout)
 	if cfg.MaxContacts > 0 {
 		e.registrar.MaxContacts = cfg.MaxContacts
@@ -212,18 +217,18 @@ func (e *Endpoint) buildStack() error {
 		// callers behind NAT put unreachable addresses in Contact.
 		RewriteContact: true,
 	}
-	server.OnInvite(e.guarded(classInvite, e.onInvite))
+	server.OnInvite(e.guarded(guard.ClassInvite, e.onInvite))
 	server.OnAck(e.guarded(unguarded, e.onAck))
 	server.OnBye(e.guarded(unguarded, e.onBye))
 	server.OnCancel(e.guarded(unguarded, e.onStrayCancel))
-	server.OnOptions(e.guarded(classOptions, e.onOptions))
+	server.OnOptions(e.guarded(guard.ClassOptions, e.onOptions))
 	server.OnInfo(e.guarded(unguarded, e.onInfo))
-	server.OnRegister(e.guarded(classRegister, e.onRegister))
+	server.OnRegister(e.guarded(guard.ClassRegister, e.onRegister))
 	server.OnRefer(e.guarded(unguarded, e.onRefer))
 	server.OnNotify(e.guarded(unguarded, e.onNotify))
 	server.OnPrack(e.guarded(unguarded, e.onPrack))
 	server.OnUpdate(e.guarded(unguarded, e.onUpdate))
-	server.OnNoRoute(e.guarded(classOptions, e.onUnsupported))
+	server.OnNoRoute(e.guarded(guard.ClassOptions, e.onUnsupported))
 	e.startOverload()
 	return nil
 }
@@ -308,7 +313,7 @@ func (e *Endpoint) closeListeners() {
 }
 
 func (e *Endpoint) onOptions(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	if a := e.overload.cfg.Admit; a != nil && a() != "" {
+	if a := e.cfg.Overload.Admit; a != nil && a() != "" {
 		// A front probing with OPTIONS (Kamailio's dispatcher) takes the
 		// node out of its rotation until it can take calls again.
 		e.reply(req, tx, sipmsg.StatusServiceUnavailable, "Service Unavailable")
@@ -316,7 +321,7 @@ func (e *Endpoint) onOptions(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	}
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
 	res.AppendHeader(sipmsg.NewHeader("Allow", allowed))
-	res.AppendHeader(sipmsg.NewHeader("Supported", supported))
+	res.AppendHeader(sipmsg.NewHeader("Supported", sipheader.Supported))
 	res.AppendHeader(sipmsg.NewHeader("Accept", "application/sdp, application/dtmf-relay, application/dtmf"))
 	e.respond(tx, res)
 }

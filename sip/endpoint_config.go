@@ -5,7 +5,10 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/registrar"
 )
 
 // Config is what the endpoint needs from the server configuration.
@@ -23,11 +26,11 @@ type Config struct {
 
 	RTPAdvertise      netip.Addr // address in SDP answers
 	InactivityTimeout time.Duration
-	Codecs            []media.Codec // supported, in our order of preference when the caller has none
+	Codecs            []rtpcodec.Codec // supported, in our order of preference when the caller has none
 	// AgentCodecs are offered to agents' phones, in preference order;
 	// empty: Codecs. G722 here gives agents wideband legs, transcoded to
 	// the caller's G.711 by the media engine.
-	AgentCodecs []media.Codec
+	AgentCodecs []rtpcodec.Codec
 
 	// IsHotline reports whether a dialled number (Request-URI user) is
 	// one of ours; anything else gets 404, so nothing is ever relayed.
@@ -48,13 +51,13 @@ type Config struct {
 	// OnBindings, when set, is told an agent's bindings after each
 	// REGISTER accepted (a cluster shares them so that every node can
 	// ring the phone); an expiry is told through OnRegistration.
-	OnBindings func(user string, bindings []Binding)
-	Auth       AuthConfig
+	OnBindings func(user string, bindings []registrar.Binding)
+	Auth       guard.AuthConfig
 	// Guard sets per-source limits (guard.go) and Overload the limits on
 	// new calls (overload.go); OnReject and OnBan report refusals (a
 	// Reject* reason) and new bans, for metrics.
-	Guard    GuardConfig
-	Overload OverloadConfig
+	Guard    guard.Config
+	Overload guard.OverloadConfig
 	OnReject func(reason string)
 	OnBan    func()
 	// Now stamps events; default time.Now. The server passes its own
@@ -95,5 +98,5 @@ type Config struct {
 	OnSessionExpired func()
 	// EarlyMedia, when set, returns the announcement to play in 183
 	// Session Progress before a call to number is answered (nil: none).
-	EarlyMedia func(number string) []*media.Prompt
+	EarlyMedia func(number string) []*playout.Prompt
 }

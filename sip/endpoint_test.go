@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/portpool"
 )
 
 // startEndpoint runs an endpoint on loopback whose calls simply wait for
@@ -35,7 +36,7 @@ func startEndpoint(t *testing.T) *Endpoint {
 // on cleanup.
 func runTestEndpoint(t *testing.T, cfg Config, firstPort, lastPort int) *Endpoint {
 	t.Helper()
-	ports, err := media.NewPortPool(netip.MustParseAddr("127.0.0.1"), firstPort, lastPort)
+	ports, err := portpool.New(netip.MustParseAddr("127.0.0.1"), firstPort, lastPort)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,16 +6,18 @@ import (
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 // unguarded marks handlers the guard only observes: requests inside a
 // dialog (ACK, BYE, CANCEL, INFO, REFER, NOTIFY) are never limited, so
 // calls in progress are not hurt by a flood or by a ban of their address.
-const unguarded = numClasses
+const unguarded = guard.Unguarded
 
 // guarded wraps a handler: out-of-dialog requests of class pass the guard
 // first, and every final response is counted by its reason.
-func (e *Endpoint) guarded(class requestClass, h sipgo.RequestHandler) sipgo.RequestHandler {
+func (e *Endpoint) guarded(class guard.Class, h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		if class != unguarded && !e.inDialog(req) {
 			src := sourceAddr(req)
@@ -23,7 +25,7 @@ func (e *Endpoint) guarded(class requestClass, h sipgo.RequestHandler) sipgo.Req
 			if h := req.GetHeader("User-Agent"); h != nil {
 				ua = h.Value()
 			}
-			if v := e.guard.check(src, class, ua); !v.pass {
+			if v := e.guard.Check(src, class, ua); !v.Pass {
 				e.refuse(req, tx, src, v)
 				return
 			}
@@ -41,34 +43,34 @@ func (e *Endpoint) inDialog(req *sipmsg.Request) bool {
 }
 
 // refuse answers (or ignores) a request the guard refused.
-func (e *Endpoint) refuse(req *sipmsg.Request, tx sipmsg.ServerTransaction, src netip.Addr, v verdict) {
-	e.reject(v.reason)
-	if v.logIt {
+func (e *Endpoint) refuse(req *sipmsg.Request, tx sipmsg.ServerTransaction, src netip.Addr, v guard.Verdict) {
+	e.reject(v.Reason)
+	if v.LogIt {
 		ua := ""
 		if h := req.GetHeader("User-Agent"); h != nil {
 			ua = clip(h.Value(), 64)
 		}
 		msg := "sip source rate limited"
-		if v.reason == RejectUserAgent {
+		if v.Reason == guard.RejectUserAgent {
 			msg = "sip scanner refused"
 		}
-		e.log.Warn(msg, "source", src.String(), "reason", v.reason, "method", req.Method.String(), "user_agent", ua)
+		e.log.Warn(msg, "source", src.String(), "reason", v.Reason, "method", req.Method.String(), "user_agent", ua)
 	}
 	switch {
-	case v.action == ActionSilence:
+	case v.Action == guard.ActionSilence:
 		// No answer: sipgo ends the transaction when the handler returns.
-	case v.action == ActionForbidden:
+	case v.Action == guard.ActionForbidden:
 		e.reply(req, tx, sipmsg.StatusForbidden, "Forbidden")
 	default:
-		e.reply(req, tx, sipmsg.StatusServiceUnavailable, "Service Unavailable", retryAfterHeader(v.retryAfter))
+		e.reply(req, tx, sipmsg.StatusServiceUnavailable, "Service Unavailable", guard.RetryAfterHeader(v.RetryAfter))
 	}
 }
 
 // refuseBanned answers a request from a banned source that reached digest
 // authentication (a trusted source, which the guard lets through).
 func (e *Endpoint) refuseBanned(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	e.reject(RejectBanned)
-	if e.guard.cfg.BanAction == ActionForbidden {
+	e.reject(guard.RejectBanned)
+	if e.guard.BanAction() == guard.ActionForbidden {
 		e.reply(req, tx, sipmsg.StatusForbidden, "Forbidden")
 	}
 }
@@ -84,23 +86,23 @@ func (e *Endpoint) reject(reason string) {
 // format that a fail2ban filter matches (deploy/fail2ban/hotline.conf):
 // the message names the event and source= comes right after it.
 func (e *Endpoint) onAuthFailure(src netip.Addr, user, reason string, banned bool) {
-	if reason == AuthFailReplay {
-		e.reject(RejectNonceReplay)
+	if reason == guard.AuthFailReplay {
+		e.reject(guard.RejectNonceReplay)
 	} else {
-		e.reject(RejectAuthFailed)
+		e.reject(guard.RejectAuthFailed)
 	}
 	e.log.Warn("sip auth failed", "source", src.String(), "reason", reason, "user", clip(user, 64))
 	if !banned {
 		return
 	}
 	e.log.Warn("sip source banned", "source", src.String(), "reason", "auth_failures",
-		"for", e.banFor().String(), "range", e.auth.sources.sourceRange(src).String())
+		"for", e.banFor().String(), "range", e.auth.Sources().SourceRange(src).String())
 	if e.cfg.OnBan != nil {
 		e.cfg.OnBan()
 	}
 }
 
-func (e *Endpoint) banFor() time.Duration { return e.auth.cfg.BanFor }
+func (e *Endpoint) banFor() time.Duration { return e.auth.BanFor() }
 
 // BannedSources counts the sources banned now.
 func (e *Endpoint) BannedSources() int { return len(e.auth.Banned()) }
@@ -113,24 +115,10 @@ type observedTx struct {
 }
 
 func (t observedTx) Respond(res *sipmsg.Response) error {
-	if reason := rejectReasonForStatus(res.StatusCode); reason != "" {
+	if reason := guard.RejectReasonForStatus(res.StatusCode); reason != "" {
 		t.e.reject(reason)
 	}
 	return t.ServerTransaction.Respond(res)
-}
-
-// rejectReasonForStatus maps a final status to its reject reason. 503 and
-// 403 are counted where they are decided (overload, draining, bans).
-func rejectReasonForStatus(code int) string {
-	switch code {
-	case sipmsg.StatusBadRequest:
-		return RejectMalformed
-	case sipmsg.StatusNotFound:
-		return RejectNotOurs
-	case sipmsg.StatusMethodNotAllowed, sipmsg.StatusNotImplemented:
-		return RejectMethod
-	}
-	return ""
 }
 
 // clip bounds a peer-supplied string in a log line.
@@ -144,15 +132,15 @@ func clip(s string, n int) string {
 // initGuard builds the guard and the overload limits, and shares one
 // bounded source table between the guard and digest authentication so
 // that a ban made by the one is enforced by the other on the same clock.
-func (e *Endpoint) initGuard(authCfg *AuthConfig) {
+func (e *Endpoint) initGuard(authCfg *guard.AuthConfig) {
 	if authCfg.Now == nil {
 		authCfg.Now = e.cfg.Now
 	}
-	authCfg.sources = newSourceTable(e.cfg.Guard.MaxSources)
+	authCfg.Sources = guard.NewSources(e.cfg.Guard.MaxSources)
 	if bits := e.cfg.Guard.IPv6PrefixLength; bits > 0 {
-		authCfg.sources.ipv6Bits = min(bits, 128)
+		authCfg.Sources.SetIPv6PrefixLength(bits)
 	}
 	authCfg.OnFailure = e.onAuthFailure
-	e.guard = newGuard(e.cfg.Guard, authCfg.sources, authCfg.Now)
-	e.overload = newOverloadGuard(e.cfg.Overload, e.cfg.Now)
+	e.guard = guard.New(e.cfg.Guard, authCfg.Sources, authCfg.Now)
+	e.overload = guard.NewOverload(e.cfg.Overload, e.cfg.Now)
 }

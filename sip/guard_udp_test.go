@@ -17,6 +17,8 @@ import (
 
 	sipmsg "github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
+
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 // guardedEndpoint is an endpoint with the guard configured by edit, its
@@ -161,7 +163,7 @@ func authorization(t *testing.T, res, method, uri, user, password string) string
 }
 
 func TestBanAfterTenFailuresOverUDP(t *testing.T) {
-	for _, action := range []Action{ActionForbidden, ActionSilence} {
+	for _, action := range []guard.Action{guard.ActionForbidden, guard.ActionSilence} {
 		t.Run(string(action), func(t *testing.T) {
 			e := startGuarded(t, func(c *Config) { c.Guard.BanAction = action })
 			p := newRawPhone(t, e.Addr())
@@ -179,7 +181,7 @@ func TestBanAfterTenFailuresOverUDP(t *testing.T) {
 			good := authorization(t, chal, "REGISTER", uri, "1001", "pw1001")
 			want := "SIP/2.0 403 Forbidden"
 			wait := time.Second
-			if action == ActionSilence {
+			if action == guard.ActionSilence {
 				want, wait = "", 300*time.Millisecond
 			}
 			for _, msg := range []string{
@@ -191,9 +193,9 @@ func TestBanAfterTenFailuresOverUDP(t *testing.T) {
 					t.Errorf("banned %s: %q, want %q", strings.Fields(msg)[0], got, want)
 				}
 			}
-			if e.rejected(RejectAuthFailed) != 10 || e.rejected(RejectBanned) != 3 || e.bans != 1 || e.BannedSources() != 1 {
+			if e.rejected(guard.RejectAuthFailed) != 10 || e.rejected(guard.RejectBanned) != 3 || e.bans != 1 || e.BannedSources() != 1 {
 				t.Errorf("auth_failed %d banned %d bans %d banned sources %d, want 10, 3, 1, 1",
-					e.rejected(RejectAuthFailed), e.rejected(RejectBanned), e.bans, e.BannedSources())
+					e.rejected(guard.RejectAuthFailed), e.rejected(guard.RejectBanned), e.bans, e.BannedSources())
 			}
 			other := newRawPhoneFrom(t, "127.0.0.2", e.Addr())
 			if got := statusLine(other.send(other.request("OPTIONS", uri, ""), time.Second)); got != "SIP/2.0 200 OK" {
@@ -281,8 +283,8 @@ func TestRateLimitOverUDPSparesDialogs(t *testing.T) {
 	if got := statusLine(p.send(inDialog("BYE", 10, ""), 2*time.Second)); got != "SIP/2.0 200 OK" {
 		t.Errorf("BYE: %q", got)
 	}
-	if e.rejected(RejectRateLimited) != 2 {
-		t.Errorf("rate_limited %d, want 2", e.rejected(RejectRateLimited))
+	if e.rejected(guard.RejectRateLimited) != 2 {
+		t.Errorf("rate_limited %d, want 2", e.rejected(guard.RejectRateLimited))
 	}
 	if n := strings.Count(e.logs.String(), `msg="sip source rate limited" source=127.0.0.1 `); n != 1 {
 		t.Errorf("%d rate-limit log lines, want 1 (one per source per minute):\n%s", n, e.logs.String())
@@ -301,11 +303,11 @@ func TestFail2banFilterMatchesOurLogLines(t *testing.T) {
 			if format == "json" {
 				log = slog.New(slog.NewJSONHandler(&buf, nil))
 			}
-			e := &Endpoint{log: log, cfg: Config{}, auth: NewAuthenticator(AuthConfig{})}
-			e.onAuthFailure(netip.MustParseAddr(src), "1001", AuthFailPassword, true)
+			e := &Endpoint{log: log, cfg: Config{}, auth: guard.NewAuthenticator(guard.AuthConfig{})}
+			e.onAuthFailure(netip.MustParseAddr(src), "1001", guard.AuthFailPassword, true)
 			req := sipmsg.NewRequest(sipmsg.OPTIONS, sipmsg.Uri{Host: "127.0.0.1"})
 			req.AppendHeader(sipmsg.NewHeader("User-Agent", "friendly-scanner"))
-			e.refuse(req, nil, netip.MustParseAddr(src), verdict{reason: RejectUserAgent, action: ActionSilence, logIt: true})
+			e.refuse(req, nil, netip.MustParseAddr(src), guard.Verdict{Reason: guard.RejectUserAgent, Action: guard.ActionSilence, LogIt: true})
 			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 			if len(lines) != 3 {
 				t.Fatalf("%s: %d log lines, want 3:\n%s", format, len(lines), buf.String())
@@ -387,11 +389,11 @@ func TestFail2banRegexAcceptsOurLogLines(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	for _, h := range []slog.Handler{slog.NewTextHandler(&buf, nil), slog.NewJSONHandler(&buf, nil)} {
-		e := &Endpoint{log: slog.New(h), auth: NewAuthenticator(AuthConfig{})}
-		e.onAuthFailure(netip.MustParseAddr("203.0.113.5"), "1001", AuthFailPassword, true)
+		e := &Endpoint{log: slog.New(h), auth: guard.NewAuthenticator(guard.AuthConfig{})}
+		e.onAuthFailure(netip.MustParseAddr("203.0.113.5"), "1001", guard.AuthFailPassword, true)
 		req := sipmsg.NewRequest(sipmsg.OPTIONS, sipmsg.Uri{Host: "127.0.0.1"})
-		e.refuse(req, nil, netip.MustParseAddr("2001:db8::7"), verdict{reason: RejectUserAgent, action: ActionSilence, logIt: true})
-		e.refuse(req, nil, netip.MustParseAddr("198.51.100.9"), verdict{reason: RejectRateLimited, action: ActionSilence, logIt: true})
+		e.refuse(req, nil, netip.MustParseAddr("2001:db8::7"), guard.Verdict{Reason: guard.RejectUserAgent, Action: guard.ActionSilence, LogIt: true})
+		e.refuse(req, nil, netip.MustParseAddr("198.51.100.9"), guard.Verdict{Reason: guard.RejectRateLimited, Action: guard.ActionSilence, LogIt: true})
 	}
 	logFile := filepath.Join(t.TempDir(), "hotline.log")
 	if err := os.WriteFile(logFile, buf.Bytes(), 0o600); err != nil {
@@ -418,7 +420,7 @@ func TestCPULimitRefusesNewCallsOverUDP(t *testing.T) {
 	cpu := 90.0
 	var mu sync.Mutex
 	e := startGuarded(t, func(c *Config) {
-		c.Overload = OverloadConfig{MaxCPUPercent: 80, CPUPercent: func() float64 { mu.Lock(); defer mu.Unlock(); return cpu }}
+		c.Overload = guard.OverloadConfig{MaxCPUPercent: 80, CPUPercent: func() float64 { mu.Lock(); defer mu.Unlock(); return cpu }}
 	})
 	p := newRawPhone(t, e.Addr())
 	res := p.send(p.request("INVITE", "sip:95598@127.0.0.1", ""), time.Second)
@@ -438,7 +440,7 @@ func TestCPULimitRefusesNewCallsOverUDP(t *testing.T) {
 	if got := statusLine(p.send(notSDP, time.Second)); got != "SIP/2.0 415 Unsupported Media Type" {
 		t.Errorf("INVITE at 10%% CPU: %q, want 415 (past the door)", got)
 	}
-	if e.rejected(RejectOverload) != 1 || e.ActiveCalls() != 0 {
-		t.Errorf("overload %d, calls %d; want 1 and 0", e.rejected(RejectOverload), e.ActiveCalls())
+	if e.rejected(guard.RejectOverload) != 1 || e.ActiveCalls() != 0 {
+		t.Errorf("overload %d, calls %d; want 1 and 0", e.rejected(guard.RejectOverload), e.ActiveCalls())
 	}
 }

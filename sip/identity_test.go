@@ -1,33 +1,13 @@
 package sip
 
 import (
-	"errors"
 	"net/netip"
 	"testing"
 
 	sipmsg "github.com/emiago/sipgo/sip"
-)
 
-func TestAssertedNumber(t *testing.T) {
-	for value, want := range map[string]string{
-		"<sip:+8613800000001@sbc.carrier.example;user=phone>":            "+8613800000001",
-		`"Zhang San" <sip:13800000001@10.0.0.1>`:                         "13800000001",
-		"<tel:+86-138-0000-0001;cpc=ordinary>":                           "+8613800000001",
-		"tel:13800000001":                                                "13800000001",
-		"<sips:13800000001@sbc>, <tel:+8613800000001>":                   "13800000001",
-		`"a, b" <sip:anonymous@anonymous.invalid>, <tel:+8613900000002>`: "+8613900000002",
-		"<mailto:someone@example.com>, <sip:13800000001@sbc>":            "13800000001",
-		"<sip:sbc.carrier.example>":                                      "",
-		"<sip:13800000001x@sbc>":                                         "",
-		"<sip:+@sbc>":                                                    "",
-		"<sip:13800000001@sbc":                                           "",
-		"":                                                               "",
-	} {
-		if got := assertedNumber(value); got != want {
-			t.Errorf("assertedNumber(%q) = %q, want %q", value, got, want)
-		}
-	}
-}
+	"github.com/hotline-oss/hotline/sip/guard"
+)
 
 func inviteFrom(source, from string, pai ...string) *sipmsg.Request {
 	req := sipmsg.NewRequest(sipmsg.INVITE, sipmsg.Uri{User: "95598", Host: "127.0.0.1"})
@@ -42,7 +22,7 @@ func inviteFrom(source, from string, pai ...string) *sipmsg.Request {
 // Only a trusted source is believed, and from there P-Asserted-Identity
 // comes before From; elsewhere From is taken as a claim and PAI ignored.
 func TestCallerIdentityTrustsOnlyTheCarrierSide(t *testing.T) {
-	e := &Endpoint{guard: newGuard(GuardConfig{Trusted: []netip.Prefix{
+	e := &Endpoint{guard: guard.New(guard.Config{Trusted: []netip.Prefix{
 		netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("203.0.113.10/32"),
 	}}, nil, nil)}
 	cases := []struct {
@@ -63,52 +43,5 @@ func TestCallerIdentityTrustsOnlyTheCarrierSide(t *testing.T) {
 		if got != c.want || trusted != c.wantTrusted {
 			t.Errorf("%s: caller %q trusted %v, want %q %v", c.name, got, trusted, c.want, c.wantTrusted)
 		}
-	}
-}
-
-func TestCallbackRegistryRefusesUntrustedCallers(t *testing.T) {
-	cb, err := NewCallbacks(&Endpoint{}, GatewayConfig{URI: "sip:{number}@127.0.0.1:5070", FromNumber: "95598"},
-		func(string) bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
-	claim := &Call{ID: "c1", Caller: "13800000001"}
-	for _, n := range []string{"", "13800000001", "13900000002"} {
-		if _, err := cb.Register(claim, n); !errors.Is(err, ErrUntrustedCaller) {
-			t.Errorf("Register(untrusted, %q): err %v, want ErrUntrustedCaller", n, err)
-		}
-	}
-	if cb.Pending() != 0 {
-		t.Errorf("an untrusted caller got %d tickets", cb.Pending())
-	}
-}
-
-func TestDialCheckRefusesBeforeDialling(t *testing.T) {
-	refusal := errors.New("number_cap")
-	var checked []string
-	cb, err := NewCallbacks(&Endpoint{}, GatewayConfig{URI: "sip:{number}@127.0.0.1:5070", FromNumber: "95598"},
-		func(string) bool { return true }, WithDialCheck(func(id, number string) error {
-			checked = append(checked, id+"→"+number)
-			return refusal
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tk, err := cb.Register(&Call{ID: "c1", Caller: "13800000001", CallerTrusted: true}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The endpoint is empty: a dial that got past the check would fail
-	// otherwise; the refusal comes first and wraps the check's error.
-	_, err = cb.DialCallback(t.Context(), tk, 0)
-	if !errors.Is(err, ErrDialRefused) || !errors.Is(err, refusal) {
-		t.Fatalf("dial: %v, want ErrDialRefused wrapping the check's error", err)
-	}
-	if len(checked) != 1 || checked[0] != "c1→13800000001" {
-		t.Fatalf("checked %v", checked)
-	}
-	if _, err := NewCallbacks(&Endpoint{}, GatewayConfig{URI: "sip:{number}@gw"}, func(string) bool { return true },
-		WithDialCheck(nil)); err == nil {
-		t.Error("a nil dial check was accepted")
 	}
 }

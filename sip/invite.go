@@ -13,6 +13,11 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/dtmf"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
@@ -52,9 +57,9 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		ev := base
 		ev.Kind, ev.Time, ev.Result, ev.Reason = call.CallBlocked, arrived, call.ResultBlocked, reason
 		pub(ev)
-		e.reject(blockedRejectReason(reason))
+		e.reject(guard.BlockedRejectReason(reason))
 		e.reply(req, tx, sipmsg.StatusServiceUnavailable, "Service Unavailable",
-			retryAfterHeader(e.overload.cfg.RetryAfter))
+			guard.RetryAfterHeader(e.overload.RetryAfter()))
 		return
 	}
 	// The slot is freed as soon as the call is refused, before sipgo waits
@@ -103,7 +108,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c.log = log
 	c.Agent = agent
 	c.CallerTrusted, c.Source = trusted, req.Source()
-	c.allowUpdate = allowsMethod(req, "UPDATE")
+	c.allowUpdate = sipheader.AllowsMethod(req, "UPDATE")
 	if !e.preAnswer(c) {
 		return
 	}
@@ -152,8 +157,8 @@ func (e *Endpoint) route(req *sipmsg.Request, tx sipmsg.ServerTransaction, numbe
 // returns the SIP status to answer with.
 func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Request, base call.Event, arrived time.Time) (*Call, int, error) {
 	late := len(req.Body()) == 0
-	var neg media.Negotiated
-	var sec *media.SRTP
+	var neg sdp.Negotiated
+	var sec *srtp.Session
 	var code int
 	var err error
 	if late {
@@ -169,8 +174,8 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 			}
 			return nil, sipmsg.StatusUnsupportedMediaType, fmt.Errorf("content type %q", what)
 		}
-		if neg, err = media.Negotiate(req.Body(), e.cfg.Codecs); err != nil {
-			if errors.Is(err, media.ErrMalformedSDP) {
+		if neg, err = sdp.Negotiate(req.Body(), e.cfg.Codecs); err != nil {
+			if errors.Is(err, sdp.ErrMalformedSDP) {
 				return nil, sipmsg.StatusBadRequest, err
 			}
 			return nil, sipmsg.StatusNotAcceptableHere, err
@@ -195,7 +200,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 	if !expectsMedia(neg.Direction) {
 		stream.SetExpectMedia(false)
 	}
-	if neg.Direction == media.Inactive || neg.Direction == media.SendOnly {
+	if neg.Direction == sdp.Inactive || neg.Direction == sdp.SendOnly {
 		stream.SetSending(false)
 	}
 	c := &Call{
@@ -234,7 +239,7 @@ func (e *Endpoint) reserveSlot() string {
 		e.slots.Add(-1)
 		return "channel_limit"
 	}
-	if reason := e.overload.admit(); reason != "" {
+	if reason := e.overload.Admit(); reason != "" {
 		e.slots.Add(-1)
 		return reason
 	}
@@ -315,9 +320,9 @@ func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.reply(req, tx, sipmsg.StatusOK, "OK")
 		return
 	}
-	digit, err := media.ParseINFO(ct, req.Body())
+	digit, err := dtmf.ParseINFO(ct, req.Body())
 	if err != nil {
-		if errors.Is(err, media.ErrUnsupportedINFO) {
+		if errors.Is(err, dtmf.ErrUnsupportedINFO) {
 			e.reply(req, tx, sipmsg.StatusUnsupportedMediaType, "Unsupported Media Type",
 				sipmsg.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
 			return

@@ -7,7 +7,8 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // What carriers send besides a plain INVITE with an SDP offer: option tags
@@ -18,16 +19,16 @@ import (
 // serve as asked: 420 for an option tag we do not implement, 422 for a
 // session interval below our Min-SE, 400 for an unreadable timer header.
 // It returns the negotiated session timer when the INVITE is acceptable.
-func (e *Endpoint) checkExtensions(req *sipmsg.Request, tx sipmsg.ServerTransaction) (sessionTimer, bool) {
-	if bad := unsupportedRequire(req); len(bad) > 0 {
+func (e *Endpoint) checkExtensions(req *sipmsg.Request, tx sipmsg.ServerTransaction) (sipheader.SessionTimer, bool) {
+	if bad := sipheader.UnsupportedRequire(req); len(bad) > 0 {
 		e.log.Info("INVITE requires an extension we do not implement: 420", "require", bad)
 		e.reply(req, tx, sipmsg.StatusBadExtension, "Bad Extension",
-			sipmsg.NewHeader("Unsupported", joinTags(bad)), sipmsg.NewHeader("Supported", supported))
-		return sessionTimer{}, false
+			sipmsg.NewHeader("Unsupported", joinTags(bad)), sipmsg.NewHeader("Supported", sipheader.Supported))
+		return sipheader.SessionTimer{}, false
 	}
-	st, tooSmall, err := negotiateTimer(req, e.timerPolicy())
+	st, tooSmall, err := sipheader.NegotiateTimer(req, e.timerPolicy())
 	if e.refuseTimer(req, tx, tooSmall, err) {
-		return sessionTimer{}, false
+		return sipheader.SessionTimer{}, false
 	}
 	return st, true
 }
@@ -45,7 +46,7 @@ func joinTags(tags []string) string {
 
 // earlyPrompts is the announcement to play in 183 for the call, if any. A
 // late offer has no SDP to answer in a 183, so it gets none.
-func (e *Endpoint) earlyPrompts(c *Call) []*media.Prompt {
+func (e *Endpoint) earlyPrompts(c *Call) []*playout.Prompt {
 	if e.cfg.EarlyMedia == nil || c.late || c.Agent != "" {
 		return nil
 	}
@@ -107,7 +108,7 @@ func (e *Endpoint) ring(c *Call, el *early) error {
 // playEarly sends 183 Session Progress with our SDP answer and plays the
 // announcement before the call is answered, so the caller hears it
 // without being charged. The 200 that follows carries the same SDP.
-func (e *Endpoint) playEarly(c *Call, el *early, prompts []*media.Prompt) error {
+func (e *Endpoint) playEarly(c *Call, el *early, prompts []*playout.Prompt) error {
 	c.mu.Lock()
 	sdp := c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
 	dir := c.neg.Direction
@@ -135,7 +136,7 @@ func (e *Endpoint) playEarly(c *Call, el *early, prompts []*media.Prompt) error 
 // confirmAnswer runs once the ACK of our 200 came: a late offer's answer
 // is applied (or the call ended with BYE), the session timer armed, and
 // the call handed to its goroutine.
-func (e *Endpoint) confirmAnswer(c *Call, st sessionTimer, delay time.Duration, free func(), ended func(call.Result, string)) {
+func (e *Endpoint) confirmAnswer(c *Call, st sipheader.SessionTimer, delay time.Duration, free func(), ended func(call.Result, string)) {
 	if c.late {
 		if err := c.applyLateAnswer(); err != nil {
 			e.refuseLateAnswer(c, err, free, ended)
@@ -146,16 +147,16 @@ func (e *Endpoint) confirmAnswer(c *Call, st sessionTimer, delay time.Duration, 
 	codec := c.neg.Codec
 	c.mu.Unlock()
 	c.log.Info("call answered", "codec", codec.String(), "rtp", c.localRTP.String(), "delay", delay,
-		"late_offer", c.late, "session_expires", st.interval, "refresher", st.refresher.String())
+		"late_offer", c.late, "session_expires", st.Interval, "refresher", st.Refresher.String())
 	c.startSessionTimer(st)
 	go e.run(c)
 }
 
 // answerHeaders are the headers of our 200 to the INVITE besides the SDP.
-func answerHeaders(st sessionTimer) []sipmsg.Header {
+func answerHeaders(st sipheader.SessionTimer) []sipmsg.Header {
 	hs := []sipmsg.Header{
-		sipmsg.NewHeader("Supported", supported),
+		sipmsg.NewHeader("Supported", sipheader.Supported),
 		sipmsg.NewHeader("Allow", allowed),
 	}
-	return append(hs, timerHeaders(st)...)
+	return append(hs, sipheader.TimerHeaders(st)...)
 }

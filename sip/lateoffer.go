@@ -7,7 +7,9 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // Late offer (RFC 3261 section 13.2.1, RFC 3264): an INVITE without SDP
@@ -23,16 +25,16 @@ var errNoAnswerInAck = errors.New("ACK carried no SDP answer to our offer")
 // lateOfferMedia is what a late offer starts from before the answer: our
 // preferred codec and telephone-event, and no remote address, so nothing is
 // sent and nothing is awaited until the ACK tells where and how.
-func (e *Endpoint) lateOfferMedia(number string) (media.Negotiated, int, error) {
+func (e *Endpoint) lateOfferMedia(number string) (sdp.Negotiated, int, error) {
 	if e.secureNumber(number) {
-		return media.Negotiated{}, sipmsg.StatusNotAcceptableHere,
+		return sdp.Negotiated{}, sipmsg.StatusNotAcceptableHere,
 			fmt.Errorf("late offer to number %s: %w", number, errSRTPRequired)
 	}
-	return media.Negotiated{
+	return sdp.Negotiated{
 		Codec:           e.cfg.Codecs[0],
 		PayloadType:     e.cfg.Codecs[0].PayloadType(),
 		DTMFPayloadType: lateOfferDTMF,
-		Direction:       media.Inactive, // nothing flows before the answer
+		Direction:       sdp.Inactive, // nothing flows before the answer
 		Transport:       "RTP/AVP",
 	}, 0, nil
 }
@@ -44,7 +46,7 @@ const lateOfferDTMF = 101
 func (c *Call) offer() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return media.BuildOffer(c.localRTP, c.endpoint.cfg.Codecs, lateOfferDTMF, media.SendRecv, c.sdpSession, c.sdpVersion)
+	return sdp.BuildOffer(c.localRTP, c.endpoint.cfg.Codecs, lateOfferDTMF, sdp.SendRecv, c.sdpSession, c.sdpVersion)
 }
 
 // noteAck keeps the body of the ACK that confirms a late offer's 200: the
@@ -92,7 +94,7 @@ func (c *Call) applyLateAnswer() error {
 	if ct != "application/sdp" {
 		return fmt.Errorf("ACK body of type %q is not an SDP answer", ct)
 	}
-	neg, err := media.Negotiate(body, c.endpoint.cfg.Codecs)
+	neg, err := sdp.Negotiate(body, c.endpoint.cfg.Codecs)
 	if err != nil {
 		return fmt.Errorf("SDP answer in the ACK: %w", err)
 	}
@@ -106,7 +108,7 @@ func (c *Call) applyLateAnswer() error {
 	c.stream.SetCodec(neg.Codec, neg.PayloadType)
 	c.stream.SetDTMFPayloadType(neg.DTMFPayloadType)
 	c.stream.SetRemote(neg.Remote)
-	c.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
+	c.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
 	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
 	return nil
 }
@@ -127,7 +129,7 @@ func (e *Endpoint) refuseLateAnswer(c *Call, err error, free func(), ended func(
 // codec in use, telephone-event, sendrecv (we want media both ways; a
 // caller still holding answers sendonly or inactive). An SRTP call gets
 // its current SDP, keys unchanged.
-func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, st sessionTimer) {
+func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, st sipheader.SessionTimer) {
 	c.mu.Lock()
 	c.sdpVersion++
 	var offer []byte
@@ -138,7 +140,7 @@ func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Serve
 		if dtmf == 0 {
 			dtmf = lateOfferDTMF
 		}
-		offer = media.BuildOffer(c.localRTP, []media.Codec{c.neg.Codec}, dtmf, media.SendRecv, c.sdpSession, c.sdpVersion)
+		offer = sdp.BuildOffer(c.localRTP, []rtpcodec.Codec{c.neg.Codec}, dtmf, sdp.SendRecv, c.sdpSession, c.sdpVersion)
 		if cs := req.CSeq(); cs != nil {
 			c.reofferCSeq = cs.SeqNo
 		}
@@ -146,7 +148,7 @@ func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Serve
 	c.mu.Unlock()
 	res := sipmsg.NewSDPResponseFromRequest(req, offer)
 	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
-	for _, h := range timerHeaders(st) {
+	for _, h := range sipheader.TimerHeaders(st) {
 		res.AppendHeader(h)
 	}
 	e.respond(tx, res)
@@ -163,7 +165,7 @@ func (c *Call) applyReofferAnswer(req *sipmsg.Request) {
 	c.mu.Lock()
 	codec := c.neg.Codec
 	c.mu.Unlock()
-	neg, err := media.Negotiate(req.Body(), []media.Codec{codec})
+	neg, err := sdp.Negotiate(req.Body(), []rtpcodec.Codec{codec})
 	if err == nil && neg.Secure() {
 		err = errors.New("SRTP answer to a plain RTP offer")
 	}
@@ -177,8 +179,8 @@ func (c *Call) applyReofferAnswer(req *sipmsg.Request) {
 	c.stream.SetCodec(neg.Codec, neg.PayloadType)
 	c.stream.SetDTMFPayloadType(neg.DTMFPayloadType)
 	c.stream.SetRemote(neg.Remote)
-	c.stream.SetSending(neg.Direction == media.SendRecv || neg.Direction == media.RecvOnly)
+	c.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
 	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
 	c.log.Info("caller media changed", "method", "ACK", "direction", neg.Direction.String(),
-		"on_hold", neg.Direction != media.SendRecv, "remote", neg.Remote.String())
+		"on_hold", neg.Direction != sdp.SendRecv, "remote", neg.Remote.String())
 }

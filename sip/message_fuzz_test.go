@@ -17,6 +17,8 @@ import (
 	"github.com/emiago/sipgo/siptest"
 
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/portpool"
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 // fuzzEndpoint is an endpoint with its SIP stack built but no listener:
@@ -54,15 +56,15 @@ func newFuzzEndpoint(tb testing.TB) *fuzzEndpoint {
 	}
 	tb.Cleanup(func() { _ = e.Close() })
 	// The same handlers, wrapped the same way, as buildStack registers.
-	f := &fuzzEndpoint{e: e, noRoute: e.guarded(classOptions, e.onUnsupported)}
+	f := &fuzzEndpoint{e: e, noRoute: e.guarded(guard.ClassOptions, e.onUnsupported)}
 	f.dispatch = map[sipmsg.RequestMethod]sipgo.RequestHandler{
-		sipmsg.INVITE:   e.guarded(classInvite, e.onInvite),
+		sipmsg.INVITE:   e.guarded(guard.ClassInvite, e.onInvite),
 		sipmsg.ACK:      e.guarded(unguarded, e.onAck),
 		sipmsg.BYE:      e.guarded(unguarded, e.onBye),
 		sipmsg.CANCEL:   e.guarded(unguarded, e.onStrayCancel),
-		sipmsg.OPTIONS:  e.guarded(classOptions, e.onOptions),
+		sipmsg.OPTIONS:  e.guarded(guard.ClassOptions, e.onOptions),
 		sipmsg.INFO:     e.guarded(unguarded, e.onInfo),
-		sipmsg.REGISTER: e.guarded(classRegister, e.onRegister),
+		sipmsg.REGISTER: e.guarded(guard.ClassRegister, e.onRegister),
 		sipmsg.REFER:    e.guarded(unguarded, e.onRefer),
 		sipmsg.NOTIFY:   e.guarded(unguarded, e.onNotify),
 	}
@@ -71,11 +73,11 @@ func newFuzzEndpoint(tb testing.TB) *fuzzEndpoint {
 
 // heldPortPool returns a one-port pool whose port is taken: a free port
 // is picked at random, since a pool needs a fixed range.
-func heldPortPool(tb testing.TB) *media.PortPool {
+func heldPortPool(tb testing.TB) *portpool.Pool {
 	tb.Helper()
 	for range 20 {
 		low := 40000 + 2*rand.IntN(9000)
-		ports, err := media.NewPortPool(netip.MustParseAddr("127.0.0.1"), low, low+1)
+		ports, err := portpool.New(netip.MustParseAddr("127.0.0.1"), low, low+1)
 		if err != nil {
 			tb.Fatal(err)
 		}

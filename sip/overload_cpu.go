@@ -3,6 +3,8 @@ package sip
 import (
 	"runtime"
 	"time"
+
+	"github.com/hotline-oss/hotline/sip/guard"
 )
 
 // startOverload starts sampling process CPU when a CPU limit is set and no
@@ -11,24 +13,24 @@ import (
 // every call.
 func (e *Endpoint) startOverload() {
 	o := e.overload
-	if o.cfg.MaxCPUPercent <= 0 || o.cfg.CPUPercent != nil {
+	if !o.NeedsCPUSampler() {
 		return
 	}
-	s := newCPUSampler(processCPUTime, runtime.NumCPU())
-	if err := s.sample(time.Now()); err != nil {
+	s := guard.NewCPUSampler(guard.ProcessCPUTime, runtime.NumCPU())
+	if err := s.Sample(time.Now()); err != nil {
 		e.log.Warn("sip.max_cpu_percent is ignored: process CPU time unavailable", "err", err)
 		return
 	}
-	o.cfg.CPUPercent = s.Percent
+	o.SetCPUPercent(s.Percent)
 	e.serve.Add(1)
 	go func() {
 		defer e.serve.Done()
-		t := time.NewTicker(cpuSampleEvery)
+		t := time.NewTicker(guard.CPUSampleEvery)
 		defer t.Stop()
 		for {
 			select {
 			case now := <-t.C:
-				_ = s.sample(now)
+				_ = s.Sample(now)
 			case <-e.ctx.Done():
 				return
 			}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // errNoPrack: a reliable provisional response went unacknowledged for
@@ -35,8 +37,8 @@ type early struct {
 // newEarly reads what the INVITE allows: required reliability, or
 // supported reliability used when a provisional carries SDP.
 func newEarly(req *sipmsg.Request, withSDP bool) *early {
-	required := hasTag(req, "Require", "", tag100rel)
-	supports := hasTag(req, "Supported", "k", tag100rel)
+	required := sipheader.HasTag(req, "Require", "", sipheader.Tag100rel)
+	supports := sipheader.HasTag(req, "Supported", "k", sipheader.Tag100rel)
 	el := &early{reliable: required || (supports && withSDP), cseq: req.CSeq().SeqNo}
 	// RFC 3262 section 3: the first RSeq is chosen at random between 1
 	// and 2**31 - 1.
@@ -78,7 +80,7 @@ func (e *Endpoint) provisional(dlg *sipgo.DialogServerSession, el *early, code i
 	el.pending = acked
 	rseq := el.rseq
 	el.mu.Unlock()
-	res.AppendHeader(sipmsg.NewHeader("Require", tag100rel))
+	res.AppendHeader(sipmsg.NewHeader("Require", sipheader.Tag100rel))
 	res.AppendHeader(sipmsg.NewHeader("RSeq", formatUint(rseq)))
 	if err := dlg.WriteResponse(res); err != nil {
 		return err
@@ -124,7 +126,7 @@ func (e *Endpoint) onPrack(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request: no RAck")
 		return
 	}
-	rseq, cseq, method, err := parseRAck(h.Value())
+	rseq, cseq, method, err := sipheader.ParseRAck(h.Value())
 	if err != nil {
 		e.log.Info("PRACK refused", "err", err)
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request: "+err.Error())

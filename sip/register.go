@@ -8,6 +8,9 @@ import (
 	"time"
 
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/registrar"
 )
 
 // onRegister serves agents' softphones: digest authentication, then the
@@ -28,7 +31,7 @@ func (e *Endpoint) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) 
 	}
 	bindings, err := e.registrar.Update(user, req, req.Source())
 	switch {
-	case errors.Is(err, errIntervalTooBrief):
+	case errors.Is(err, registrar.ErrIntervalTooBrief):
 		e.reply(req, tx, sipmsg.StatusIntervalToBrief, "Interval Too Brief",
 			sipmsg.NewHeader("Min-Expires", strconv.Itoa(int(e.registrar.MinExpires/time.Second))))
 		return
@@ -57,9 +60,9 @@ func (e *Endpoint) authenticate(req *sipmsg.Request, tx sipmsg.ServerTransaction
 	src := sourceAddr(req)
 	user, result, stale := e.auth.Check(req, src)
 	switch result {
-	case AuthOK:
+	case guard.AuthOK:
 		return user, true
-	case AuthBanned:
+	case guard.AuthBanned:
 		e.refuseBanned(req, tx)
 	default:
 		// Failed answers are logged and counted by onAuthFailure.
@@ -92,7 +95,7 @@ func (e *Endpoint) expireLoop() {
 }
 
 // onContactReplaced logs and counts a binding dropped for a newer one.
-func (e *Endpoint) onContactReplaced(user string, dropped Binding) {
+func (e *Endpoint) onContactReplaced(user string, dropped registrar.Binding) {
 	e.log.Info("contact replaced: too many phones registered", "user", user,
 		"contact", dropped.Contact.String(), "max", e.registrar.MaxContacts)
 	if e.cfg.OnContactReplaced != nil {
@@ -101,6 +104,6 @@ func (e *Endpoint) onContactReplaced(user string, dropped Binding) {
 }
 
 // Bindings returns the registered contacts of an agent.
-func (e *Endpoint) Bindings(user string) []Binding { return e.registrar.Lookup(user) }
+func (e *Endpoint) Bindings(user string) []registrar.Binding { return e.registrar.Lookup(user) }
 
 var _ = fmt.Sprintf

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // ReasonSessionExpired is the EndReason of a call whose session timer ran
@@ -17,16 +19,16 @@ const ReasonSessionExpired = "session_expired"
 const ReasonRefreshFailed = "session_refresh_failed"
 
 // timerPolicy is the endpoint's side of session timer negotiation.
-func (e *Endpoint) timerPolicy() timerPolicy {
-	p := timerPolicy{minSE: e.cfg.MinSE, prefer: e.cfg.SessionExpires, disable: e.cfg.SessionExpires < 0}
-	if p.minSE <= 0 {
-		p.minSE = DefaultMinSE
+func (e *Endpoint) timerPolicy() sipheader.TimerPolicy {
+	p := sipheader.TimerPolicy{MinSE: e.cfg.MinSE, Prefer: e.cfg.SessionExpires, Disable: e.cfg.SessionExpires < 0}
+	if p.MinSE <= 0 {
+		p.MinSE = sipheader.DefaultMinSE
 	}
-	if p.prefer == 0 {
-		p.prefer = DefaultSessionExpires
+	if p.Prefer == 0 {
+		p.Prefer = sipheader.DefaultSessionExpires
 	}
-	if p.prefer > 0 && p.prefer < p.minSE {
-		p.prefer = p.minSE
+	if p.Prefer > 0 && p.Prefer < p.MinSE {
+		p.Prefer = p.MinSE
 	}
 	return p
 }
@@ -41,7 +43,7 @@ func (e *Endpoint) refuseTimer(req *sipmsg.Request, tx sipmsg.ServerTransaction,
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request: "+err.Error())
 		return true
 	case tooSmall:
-		minSE := e.timerPolicy().minSE
+		minSE := e.timerPolicy().MinSE
 		e.log.Info("Session-Expires below our Min-SE: 422", "method", req.Method.String(), "min_se", minSE)
 		e.reply(req, tx, 422, "Session Interval Too Small",
 			sipmsg.NewHeader("Min-SE", formatSeconds(minSE)))
@@ -57,7 +59,7 @@ func formatSeconds(d time.Duration) string {
 // startSessionTimer (re)arms the call's session timer after the INVITE or a
 // refresh: as the refresher we refresh at half the interval, otherwise we
 // end the call if no refresh comes before the interval runs out.
-func (c *Call) startSessionTimer(st sessionTimer) {
+func (c *Call) startSessionTimer(st sipheader.SessionTimer) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.sessTimer != nil {
@@ -65,14 +67,14 @@ func (c *Call) startSessionTimer(st sessionTimer) {
 		c.sessTimer = nil
 	}
 	c.session = st
-	if !st.active() || c.isEnded() {
+	if !st.Active() || c.isEnded() {
 		return
 	}
-	if st.refresher == refresherUAS {
-		c.sessTimer = time.AfterFunc(st.refreshWait(), c.refreshSession)
+	if st.Refresher == sipheader.RefresherUAS {
+		c.sessTimer = time.AfterFunc(st.RefreshWait(), c.refreshSession)
 		return
 	}
-	c.sessTimer = time.AfterFunc(st.expiryWait(), c.sessionExpired)
+	c.sessTimer = time.AfterFunc(st.ExpiryWait(), c.sessionExpired)
 }
 
 // stopSessionTimer disarms the timer at the end of the call.
@@ -97,7 +99,7 @@ func (c *Call) isEnded() bool {
 // sessionExpired ends a call whose refresher went quiet.
 func (c *Call) sessionExpired() {
 	c.mu.Lock()
-	interval, who := c.session.interval, c.session.refresher
+	interval, who := c.session.Interval, c.session.Refresher
 	c.mu.Unlock()
 	if c.isEnded() {
 		return
@@ -132,9 +134,9 @@ func (c *Call) refreshSession() {
 		method = sipmsg.UPDATE
 	}
 	req := sipmsg.NewRequest(method, c.dlg.InviteRequest.Contact().Address)
-	req.AppendHeader(sipmsg.NewHeader("Session-Expires", st.header()))
-	req.AppendHeader(sipmsg.NewHeader("Min-SE", formatSeconds(e.timerPolicy().minSE)))
-	req.AppendHeader(sipmsg.NewHeader("Supported", tagTimer))
+	req.AppendHeader(sipmsg.NewHeader("Session-Expires", st.Header()))
+	req.AppendHeader(sipmsg.NewHeader("Min-SE", formatSeconds(e.timerPolicy().MinSE)))
+	req.AppendHeader(sipmsg.NewHeader("Supported", sipheader.TagTimer))
 	if body != nil {
 		req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
 		req.SetBody(body)
@@ -152,19 +154,19 @@ func (c *Call) refreshSession() {
 }
 
 // afterRefresh applies the answer to our refresh.
-func (c *Call) afterRefresh(st sessionTimer, method sipmsg.RequestMethod, res *sipmsg.Response, err error) {
+func (c *Call) afterRefresh(st sipheader.SessionTimer, method sipmsg.RequestMethod, res *sipmsg.Response, err error) {
 	switch {
 	case res != nil && res.IsSuccess():
 		next := st
 		if h := res.GetHeader("Session-Expires"); h != nil {
-			if d, who, perr := parseSessionExpires(h.Value()); perr == nil && d >= c.endpoint.timerPolicy().minSE {
-				next.interval = d
+			if d, who, perr := sipheader.ParseSessionExpires(h.Value()); perr == nil && d >= c.endpoint.timerPolicy().MinSE {
+				next.Interval = d
 				if who != 0 {
-					next.refresher = who
+					next.Refresher = who
 				}
 			}
 		}
-		c.log.Debug("session refreshed", "method", method.String(), "interval", next.interval)
+		c.log.Debug("session refreshed", "method", method.String(), "interval", next.Interval)
 		c.startSessionTimer(next)
 	case err != nil || res == nil ||
 		res.StatusCode == sipmsg.StatusRequestTimeout || res.StatusCode == sipmsg.StatusCallTransactionDoesNotExists:
@@ -181,7 +183,7 @@ func (c *Call) afterRefresh(st sessionTimer, method sipmsg.RequestMethod, res *s
 		if c.sessTimer != nil {
 			c.sessTimer.Stop()
 		}
-		c.sessTimer = time.AfterFunc(st.interval-st.refreshWait()-min(32*time.Second, st.interval/3), c.sessionExpired)
+		c.sessTimer = time.AfterFunc(st.Interval-st.RefreshWait()-min(32*time.Second, st.Interval/3), c.sessionExpired)
 		c.mu.Unlock()
 	}
 }
@@ -191,15 +193,15 @@ func (c *Call) afterRefresh(st sessionTimer, method sipmsg.RequestMethod, res *s
 // 4028 section 10): with Session-Expires it is negotiated anew, without it
 // the current interval and refresher carry on. false when the request was
 // refused (422 or 400, sent).
-func (e *Endpoint) refreshTimer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction) (sessionTimer, bool) {
+func (e *Endpoint) refreshTimer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction) (sipheader.SessionTimer, bool) {
 	if req.GetHeader("Session-Expires") == nil && req.GetHeader("x") == nil {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		return c.session, true
 	}
-	st, tooSmall, err := negotiateTimer(req, e.timerPolicy())
+	st, tooSmall, err := sipheader.NegotiateTimer(req, e.timerPolicy())
 	if e.refuseTimer(req, tx, tooSmall, err) {
-		return sessionTimer{}, false
+		return sipheader.SessionTimer{}, false
 	}
 	return st, true
 }
@@ -232,7 +234,7 @@ func (e *Endpoint) onUpdate(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	}
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
 	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
-	for _, h := range timerHeaders(st) {
+	for _, h := range sipheader.TimerHeaders(st) {
 		res.AppendHeader(h)
 	}
 	e.respond(tx, res)

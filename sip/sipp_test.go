@@ -18,6 +18,8 @@ import (
 
 	"github.com/hotline-oss/hotline/internal/freeport"
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/media/portpool"
 )
 
 // SIPp, a SIP tool no one here wrote, plays the carrier against an endpoint
@@ -53,7 +55,7 @@ func startSIPpEndpoint(t *testing.T, edit func(*Config)) *sippEndpoint {
 	if edit != nil {
 		edit(&cfg)
 	}
-	ports, err := media.NewPortPool(netip.MustParseAddr("127.0.0.1"), 43200, 43299)
+	ports, err := portpool.New(netip.MustParseAddr("127.0.0.1"), 43200, 43299)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,11 +224,11 @@ func TestSIPpEarlyMedia(t *testing.T) {
 	for i := range tone {
 		tone[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/8000))
 	}
-	announcement := media.NewPrompt("free_notice", tone)
+	announcement := playout.NewPrompt("free_notice", tone)
 	e := callerHangsUp(t, "early_media.xml", func(c *Config) {
-		c.EarlyMedia = func(number string) []*media.Prompt {
+		c.EarlyMedia = func(number string) []*playout.Prompt {
 			if number == "95598" {
-				return []*media.Prompt{announcement}
+				return []*playout.Prompt{announcement}
 			}
 			return nil
 		}

@@ -30,12 +30,3 @@ func streamRegistrationLimit(idle time.Duration) time.Duration {
 	}
 	return idle - idle/10
 }
-
-// isStream reports whether a transport name is connection-oriented.
-func isStream(transport string) bool {
-	switch transport {
-	case "TCP", "TLS", "tcp", "tls":
-		return true
-	}
-	return false
-}

@@ -8,6 +8,10 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/registrar"
 )
 
 // TestTCPIdleConnectionsAreClosed opens TCP connections that send nothing
@@ -86,7 +90,7 @@ func waitClosed(t *testing.T, name string, c net.Conn) {
 
 func TestTCPRegistrationsShorterThanIdleTimeout(t *testing.T) {
 	clock := &testClock{time.Unix(1_800_000_000, 0)}
-	r := NewRegistrar(clock.now, nil)
+	r := registrar.New(clock.now, nil)
 	r.StreamMaxExpires = streamRegistrationLimit(10 * time.Minute)
 	for _, tc := range []struct {
 		transport string
@@ -105,4 +109,24 @@ func TestTCPRegistrationsShorterThanIdleTimeout(t *testing.T) {
 	if got := streamRegistrationLimit(0); got != 0 {
 		t.Errorf("no idle timeout: limit %v, want none", got)
 	}
+}
+
+func registerWith(t *testing.T, callID string, cseq uint32, expires string, contacts ...string) *sipmsg.Request {
+	t.Helper()
+	req := sipmsg.NewRequest(sipmsg.REGISTER, sipmsg.Uri{Host: "127.0.0.1"})
+	req.AppendHeader(sipmsg.NewHeader("Call-ID", callID))
+	req.AppendHeader(&sipmsg.CSeqHeader{SeqNo: cseq, MethodName: sipmsg.REGISTER})
+	if expires != "" {
+		req.AppendHeader(sipmsg.NewHeader("Expires", expires))
+	}
+	for _, c := range contacts {
+		var h sipmsg.ContactHeader
+		if c == "*" {
+			h.Address.Wildcard = true
+		} else if _, err := sipmsg.ParseAddressValue(c, &h.Address, &h.Params); err != nil {
+			t.Fatal(err)
+		}
+		req.AppendHeader(&h)
+	}
+	return req
 }

@@ -13,6 +13,8 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
 )
 
 // transportTLS is how sipgo spells the TLS transport in requests.
@@ -122,7 +124,7 @@ func (e *Endpoint) refuseInsecure(req *sipmsg.Request, tx sipmsg.ServerTransacti
 // callerSRTP applies the media side of the policy to a caller's
 // negotiated offer and keys SRTP when the offer asked for it. It returns
 // nil for plain RTP, or the SIP status to refuse with.
-func (e *Endpoint) callerSRTP(number string, neg *media.Negotiated) (*media.SRTP, int, error) {
+func (e *Endpoint) callerSRTP(number string, neg *sdp.Negotiated) (*srtp.Session, int, error) {
 	if !neg.Secure() {
 		if e.secureNumber(number) {
 			return nil, sipmsg.StatusNotAcceptableHere, fmt.Errorf("number %s: %w", number, errSRTPRequired)
@@ -132,7 +134,7 @@ func (e *Endpoint) callerSRTP(number string, neg *media.Negotiated) (*media.SRTP
 	if err := neg.AnswerKey(); err != nil {
 		return nil, sipmsg.StatusServiceUnavailable, err
 	}
-	sec, err := media.NewSRTP(neg.SRTPKeys())
+	sec, err := srtp.New(neg.SRTPKeys())
 	if err != nil {
 		return nil, sipmsg.StatusNotAcceptableHere, err
 	}
@@ -142,35 +144,35 @@ func (e *Endpoint) callerSRTP(number string, neg *media.Negotiated) (*media.SRTP
 // agentOffer builds the SDP offer to an agent: SRTP with a fresh key for
 // agents that require it (the returned key is then valid), plain RTP
 // otherwise.
-func (e *Endpoint) agentOffer(agent string, local netip.AddrPort, session uint64) ([]byte, media.SDESKey, error) {
+func (e *Endpoint) agentOffer(agent string, local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
 	if !e.agentRequiresSecure(agent) {
-		return media.BuildOffer(local, e.cfg.AgentCodecs, 101, media.SendRecv, session, 1), media.SDESKey{}, nil
+		return sdp.BuildOffer(local, e.cfg.AgentCodecs, 101, sdp.SendRecv, session, 1), srtp.SDESKey{}, nil
 	}
-	key, err := media.NewSDESKey(1, media.AESCM128HMACSHA1_80)
+	key, err := srtp.NewSDESKey(1, srtp.AESCM128HMACSHA1_80)
 	if err != nil {
-		return nil, media.SDESKey{}, err
+		return nil, srtp.SDESKey{}, err
 	}
-	return media.BuildSecureOffer(local, e.cfg.AgentCodecs, 101, media.SendRecv, session, 1, key), key, nil
+	return sdp.BuildSecureOffer(local, e.cfg.AgentCodecs, 101, sdp.SendRecv, session, 1, key), key, nil
 }
 
 // agentSRTP checks an agent's answer against our offer's key and keys
 // SRTP; nil for a plain-RTP call.
-func agentSRTP(offered media.SDESKey, neg *media.Negotiated) (*media.SRTP, error) {
+func agentSRTP(offered srtp.SDESKey, neg *sdp.Negotiated) (*srtp.Session, error) {
 	if !offered.Valid() {
 		return nil, nil
 	}
 	if err := neg.CheckAnswerCrypto(offered); err != nil {
 		return nil, err
 	}
-	return media.NewSRTP(neg.SRTPKeys())
+	return srtp.New(neg.SRTPKeys())
 }
 
 // rekey carries our SDES key over to a re-INVITE's negotiation and keys
 // the stream anew when the peer changed its key. A re-INVITE may not
 // switch a call between RTP and SRTP: that gives 488.
-func rekey(stream *media.Stream, old media.Negotiated, neg *media.Negotiated) error {
+func rekey(stream *media.Stream, old sdp.Negotiated, neg *sdp.Negotiated) error {
 	if old.Secure() != neg.Secure() {
-		return fmt.Errorf("%w: re-INVITE changes %s to %s", media.ErrCryptoMismatch, old.Transport, neg.Transport)
+		return fmt.Errorf("%w: re-INVITE changes %s to %s", srtp.ErrCryptoMismatch, old.Transport, neg.Transport)
 	}
 	if !neg.Secure() {
 		return nil
@@ -184,7 +186,7 @@ func rekey(stream *media.Stream, old media.Negotiated, neg *media.Negotiated) er
 	if err := neg.AnswerKey(); err != nil {
 		return err
 	}
-	sec, err := media.NewSRTP(neg.SRTPKeys())
+	sec, err := srtp.New(neg.SRTPKeys())
 	if err != nil {
 		return err
 	}
@@ -203,10 +205,10 @@ func redactRecord(r slog.Record) slog.Record {
 	if !secret && !strings.Contains(r.Message, "inline:") {
 		return r
 	}
-	out := slog.NewRecord(r.Time, r.Level, string(media.RedactSDP([]byte(r.Message))), r.PC)
+	out := slog.NewRecord(r.Time, r.Level, string(srtp.RedactSDP([]byte(r.Message))), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		if a.Value.Kind() == slog.KindString {
-			a.Value = slog.StringValue(string(media.RedactSDP([]byte(a.Value.String()))))
+			a.Value = slog.StringValue(string(srtp.RedactSDP([]byte(a.Value.String()))))
 		}
 		out.AddAttrs(a)
 		return true
@@ -221,7 +223,7 @@ func refusalReason(code int, err error) string {
 	switch {
 	case errors.Is(err, errSRTPRequired):
 		return "srtp_required"
-	case errors.Is(err, media.ErrNoCryptoSuite):
+	case errors.Is(err, srtp.ErrNoCryptoSuite):
 		return "no_crypto_suite"
 	}
 	return reasonForStatus(code)

@@ -15,7 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/media/srtp"
 )
 
 // startTLSEndpoint runs an endpoint with a TLS listener whose number 95599
@@ -233,8 +234,8 @@ func TestRefusalReason(t *testing.T) {
 		want string
 	}{
 		{fmt.Errorf("number 95599: %w", errSRTPRequired), "srtp_required"},
-		{fmt.Errorf("%w: AEAD_AES_256_GCM", media.ErrNoCryptoSuite), "no_crypto_suite"},
-		{media.ErrNoCommonCodec, "no_common_codec"},
+		{fmt.Errorf("%w: AEAD_AES_256_GCM", srtp.ErrNoCryptoSuite), "no_crypto_suite"},
+		{sdp.ErrNoCommonCodec, "no_common_codec"},
 	}
 	for _, tc := range cases {
 		if got := refusalReason(488, tc.err); got != tc.want {

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // InboundTrunk is what the endpoint needs to know about the trunk a
@@ -66,10 +68,10 @@ func (e *Endpoint) calledNumber(req *sipmsg.Request) string {
 		}
 	}
 	number = norm(number)
-	if tr == nil && !e.guard.trusted(src) {
+	if tr == nil && !e.guard.Trusted(src) {
 		return number
 	}
-	for _, orig := range redirectedFrom(req) {
+	for _, orig := range sipheader.RedirectedFrom(req) {
 		if n := norm(orig); n == number || e.cfg.IsHotline(n) {
 			return n
 		}

@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // fakeTrunk is a trunk of the directory below: it strips +86 from every
@@ -28,7 +31,7 @@ func (f fakeTrunks) TrunkFor(src netip.Addr) (InboundTrunk, bool) {
 func trunkEndpoint() *Endpoint {
 	hotline := map[string]bool{"95598": true, "2155500000": true, "+862155500001": true}
 	return &Endpoint{
-		guard: newGuard(GuardConfig{Trusted: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, nil, nil),
+		guard: guard.New(guard.Config{Trusted: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, nil, nil),
 		cfg: Config{
 			IsHotline: func(n string) bool { return hotline[n] },
 			Trunks: fakeTrunks{
@@ -104,41 +107,6 @@ func TestCalledNumberFollowsForwarding(t *testing.T) {
 	}
 }
 
-func TestRedirectedFromBounds(t *testing.T) {
-	var b strings.Builder
-	for i := range 100 {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("<sip:2155500000@c>;index=1")
-	}
-	req := trunkInvite("10.0.0.1:5060", "95598", "History-Info", b.String(), "Diversion", b.String())
-	if got := len(redirectedFrom(req)); got != 2*maxRedirections {
-		t.Fatalf("%d entries read, want at most %d per header", got, maxRedirections)
-	}
-	for _, bad := range []string{"", "1..2", "a", "1.2.3.4.5.6.7.8.9", "-1", "99999"} {
-		if _, ok := parseIndex(bad); ok {
-			t.Errorf("index %q accepted", bad)
-		}
-	}
-}
-
-func TestFailOverOnlyForTrunkFailures(t *testing.T) {
-	for code, want := range map[int]bool{500: true, 503: true, 403: true, 401: true, 407: true, 404: false, 484: false} {
-		if got := failOver(statusError(code)); got != want {
-			t.Errorf("failOver(%d) = %v, want %v", code, got, want)
-		}
-	}
-	for _, err := range []error{ErrAgentBusy, ErrNoAnswer, ErrAgentDeclined, ErrDialCancelled, statusError(486)} {
-		if failOver(err) {
-			t.Errorf("failOver(%v) = true: the customer's answer", err)
-		}
-	}
-	if !failOver(ErrDialFailed) {
-		t.Error("a transport failure must fail over")
-	}
-}
-
 // BenchmarkInboundIdentity is the cost trunks add to every INVITE: who is
 // calling and which number routes the call, for a carrier's call with
 // P-Asserted-Identity and a Diversion, against a plain call from a
@@ -169,16 +137,16 @@ func BenchmarkInboundIdentity(b *testing.B) {
 func TestGuardLetsTrunkPeersThrough(t *testing.T) {
 	clock := newFakeClock()
 	trunk := addr("192.0.2.10")
-	g := newGuard(GuardConfig{Invite: limit(1, 1), KnownPeer: func(a netip.Addr) bool { return a == trunk }},
-		newSourceTable(0), clock.now)
+	g := guard.New(guard.Config{Invite: limit(1, 1), KnownPeer: func(a netip.Addr) bool { return a == trunk }},
+		guard.NewSources(0), clock.now)
 	for i := range 50 {
-		if !g.check(trunk, classInvite, "carrier").pass {
+		if !g.Check(trunk, guard.ClassInvite, "carrier").Pass {
 			t.Fatalf("trunk refused at INVITE %d", i+1)
 		}
 	}
 	stranger := addr("192.0.2.11")
-	g.check(stranger, classInvite, "x")
-	if g.check(stranger, classInvite, "x").pass {
+	g.Check(stranger, guard.ClassInvite, "x")
+	if g.Check(stranger, guard.ClassInvite, "x").Pass {
 		t.Fatal("a stranger past its limit passed")
 	}
 }
@@ -195,10 +163,10 @@ func FuzzIdentityHeaders(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pai, rpid, diversion, history string) {
 		req := trunkInvite("203.0.113.10:5060", "+8695598",
 			"P-Asserted-Identity", pai, "Remote-Party-ID", rpid, "Diversion", diversion, "History-Info", history)
-		if n := assertedIdentity(req); n != "" && stripVisual(n) != n {
+		if n := sipheader.AssertedIdentity(req); n != "" && sipheader.StripVisual(n) != n {
 			t.Fatalf("asserted %q is not a number", n)
 		}
-		if chain := redirectedFrom(req); len(chain) > 2*maxRedirections {
+		if chain := sipheader.RedirectedFrom(req); len(chain) > 2*sipheader.MaxRedirections {
 			t.Fatalf("%d forwarding entries read", len(chain))
 		}
 		_, _ = e.callerIdentity(req)

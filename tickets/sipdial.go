@@ -13,6 +13,7 @@ import (
 	"github.com/hotline-oss/hotline/dialpolicy"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/callout"
 )
 
 // DoNotCall is the refusal reason of a number on the do-not-call list.
@@ -28,16 +29,16 @@ type SIPDeps struct {
 	// is ever dialled (the callback registry's rule).
 	Known func(number string) bool
 	// Routes, when set, dials through callback_gateway.trunks.
-	Routes func(number string) []sip.TrunkRoute
+	Routes func(number string) []callout.TrunkRoute
 }
 
 // SIPVisits dials return visits through the callback gateway or its
-// trunks, with the callback machinery's registry (sip.Callbacks): a
+// trunks, with the callback machinery's registry (callout.Callbacks): a
 // number that never called in is refused, and before every dial the
 // allow-list, the do-not-call list and the caps are checked again.
 type SIPVisits struct {
 	d           SIPDeps
-	calls       *sip.Callbacks
+	calls       *callout.Callbacks
 	allow       *dialpolicy.AllowList
 	doNotCall   []*regexp.Regexp
 	caps        dialpolicy.Caps
@@ -72,11 +73,11 @@ func NewSIPVisits(cfg *config.Config, d SIPDeps) (*SIPVisits, error) {
 		}
 		v.doNotCall = append(v.doNotCall, re)
 	}
-	opts := []sip.CallbacksOption{sip.WithDialCheck(v.check)}
+	opts := []callout.CallbacksOption{callout.WithDialCheck(v.check)}
 	if d.Routes != nil {
-		opts = append(opts, sip.WithRoutes(d.Routes))
+		opts = append(opts, callout.WithRoutes(d.Routes))
 	}
-	v.calls, err = sip.NewCallbacks(d.SIP, sip.GatewayConfig{
+	v.calls, err = callout.NewCallbacks(d.SIP, callout.GatewayConfig{
 		URI: gw.URI, Transport: gw.Transport, FromNumber: gw.FromNumber, MaxConcurrent: gw.MaxConcurrent,
 	}, d.Known, opts...)
 	if err != nil {
@@ -117,7 +118,7 @@ func (v *SIPVisits) Visit(ctx context.Context, c VisitCall) (VisitAnswers, error
 	defer v.calls.Forget(ticket)
 	leg, err := v.calls.DialCallback(ctx, ticket, v.ringTimeout)
 	switch {
-	case errors.Is(err, sip.ErrDialRefused):
+	case errors.Is(err, callout.ErrDialRefused):
 		return VisitAnswers{}, fmt.Errorf("%w: %w", ErrVisitRefused, err)
 	case errors.Is(err, sip.ErrNoAnswer), errors.Is(err, sip.ErrAgentBusy), errors.Is(err, sip.ErrAgentDeclined):
 		return VisitAnswers{}, fmt.Errorf("%w: %w", ErrVisitUnanswered, err)
@@ -147,7 +148,7 @@ func (v *SIPVisits) CallForAgent(_ context.Context, agent, number, ticketID stri
 	return nil
 }
 
-func (v *SIPVisits) agentCall(agent, ticketID string, ticket *sip.CallbackTicket) {
+func (v *SIPVisits) agentCall(agent, ticketID string, ticket *callout.CallbackTicket) {
 	defer v.calls.Forget(ticket)
 	log := v.d.Log.With("ticket", ticketID, "agent", agent)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hotline-oss/hotline/media"
+	"github.com/hotline-oss/hotline/media/playout"
 )
 
 // The prompts a return visit plays (prompts/texts.yaml).
@@ -84,7 +84,7 @@ func (s *visitSurvey) miss(again []string) ([]string, bool) {
 
 // SurveyLeg is the customer's side of a return-visit call (media.Stream).
 type SurveyLeg interface {
-	Play(prompts ...*media.Prompt)
+	Play(prompts ...*playout.Prompt)
 	StopPlayback()
 	Digits() <-chan rune
 	PlaybackDone() <-chan struct{}
@@ -92,7 +92,7 @@ type SurveyLeg interface {
 
 // Prompts finds the decoded prompts of a language.
 type Prompts interface {
-	Get(lang, name string) *media.Prompt
+	Get(lang, name string) *playout.Prompt
 }
 
 // answerTimeout is how long a question waits for a key once heard.
@@ -103,7 +103,7 @@ const answerTimeout = 10 * time.Second
 func runSurvey(ctx context.Context, leg SurveyLeg, gone <-chan struct{}, ps Prompts, lang string) (VisitAnswers, error) {
 	s := &visitSurvey{}
 	play := func(names []string) {
-		var list []*media.Prompt
+		var list []*playout.Prompt
 		for _, n := range names {
 			if p := ps.Get(lang, n); p != nil {
 				list = append(list, p)

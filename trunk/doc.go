@@ -6,7 +6,7 @@
 // calls out try the trunks that are up.
 //
 // It speaks SIP only through the sip package's endpoint (Ping, Register,
-// and the routes it hands to sip.Callbacks). It must not decide who may
+// and the routes it hands to callout.Callbacks). It must not decide who may
 // be dialled (that is dialpolicy and the callback feature), nor log a
 // password or a caller's number in clear.
 package trunk

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/callout"
 )
 
 // Endpoint is the SIP side the trunks ping and register through
@@ -249,9 +250,9 @@ func (s *Set) resolve(t *Trunk) {
 // Routes returns, for a number, the ways out through the named trunks
 // that are up, in the order given; fromNumber is the caller ID of trunks
 // without their own.
-func (s *Set) Routes(names []string, fromNumber string) func(number string) []sip.TrunkRoute {
-	return func(number string) []sip.TrunkRoute {
-		var out []sip.TrunkRoute
+func (s *Set) Routes(names []string, fromNumber string) func(number string) []callout.TrunkRoute {
+	return func(number string) []callout.TrunkRoute {
+		var out []callout.TrunkRoute
 		for _, name := range names {
 			t, ok := s.byName[name]
 			if !ok || !t.Up() {
@@ -261,7 +262,7 @@ func (s *Set) Routes(names []string, fromNumber string) func(number string) []si
 			if !ok {
 				continue
 			}
-			r := sip.TrunkRoute{
+			r := callout.TrunkRoute{
 				Trunk: name, Dest: dest, Transport: t.cfg.Transport,
 				Number: t.DialledNumber(number), FromNumber: fromNumber,
 				AssertIdentity: t.cfg.Trusted,

@@ -140,6 +140,9 @@ type agentPanel struct {
 	throttle   *loginThrottle
 	tickets    PanelTickets // nil: no ticket form (agentpanel_tickets.go)
 
+	lang    string     // the pages' default language
+	reviews *reviewAPI // nil: no quality review
+
 	shutdownOnce sync.Once
 	shutdown     chan struct{}
 }
@@ -172,6 +175,7 @@ func (s *Server) WithAgentPanel(src AgentPanelSource, passwords PanelPasswords, 
 	if err != nil {
 		return err
 	}
+	p.lang = s.lang
 	s.srv.RegisterOnShutdown(func() { p.shutdownOnce.Do(func() { close(p.shutdown) }) })
 	p.routes(s.mux)
 	return nil
@@ -185,17 +189,12 @@ func (p *agentPanel) routes(mux handlerRegistrar) {
 	mux.HandleFunc("POST /agent/api/state", p.post(p.auth(p.state)))
 	mux.HandleFunc("POST /agent/api/disposition", p.post(p.auth(p.disposition)))
 	mux.HandleFunc("GET /agent/api/stream", p.auth(p.stream))
+	p.reviewRoutes(mux)
 	p.ticketRoutes(mux)
 }
 
-func (p *agentPanel) page(w http.ResponseWriter, _ *http.Request) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'self'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	_, _ = w.Write(agentPanelPage)
+func (p *agentPanel) page(w http.ResponseWriter, r *http.Request) {
+	servePage(w, r, agentPanelPage, p.lang)
 }
 
 // post refuses a POST without the panel header (see PanelHeader).

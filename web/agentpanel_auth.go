@@ -39,11 +39,12 @@ type sessionStore struct {
 	mu       sync.Mutex
 	now      func() time.Time
 	idle     time.Duration
+	perKey   int // sessions one agent (or console token) may hold
 	sessions map[[32]byte]*panelSession
 }
 
 func newSessionStore(now func() time.Time, idle time.Duration) *sessionStore {
-	return &sessionStore{now: now, idle: idle, sessions: make(map[[32]byte]*panelSession)}
+	return &sessionStore{now: now, idle: idle, perKey: maxSessionsPerAgent, sessions: make(map[[32]byte]*panelSession)}
 }
 
 // create starts a session for agent and returns its bearer token.
@@ -118,7 +119,7 @@ func (st *sessionStore) capAgentLocked(agent string) {
 			}
 			n++
 		}
-		if n < maxSessionsPerAgent {
+		if n < st.perKey {
 			return
 		}
 		delete(st.sessions, oldest)

@@ -16,7 +16,7 @@ import (
 // registered and copies out what the panel then shows.
 const unregisteredDriver = `<!doctype html>
 <html><head><meta charset="utf-8"></head><body>
-<iframe id="f" src="/agent"></iframe>
+<iframe id="f" src="/agent?lang=en"></iframe>
 <pre id="result" hidden data-done="false"></pre>
 <div id="copy" hidden></div>
 <script>

@@ -59,7 +59,7 @@ func (p *panelTickets) CallCustomer(context.Context, string, string) error { ret
 const ticketDriver = `<!doctype html>
 <html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
 <body>
-<iframe id="f" src="/agent"></iframe>
+<iframe id="f" src="/agent?lang=en"></iframe>
 <pre id="result" hidden data-done="false"></pre>
 <div id="copy" hidden></div>
 <script>

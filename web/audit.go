@@ -57,15 +57,16 @@ const anonymous = "anonymous"
 
 // auditedFields are the only body fields copied into an entry's detail:
 // what an operator needs to read the log, never a password or token.
-var auditedFields = []string{"action", "reason", "category", "resolved", "queue", "agent", "state", "target"}
+var auditedFields = []string{"action", "reason", "category", "resolved", "queue", "agent", "state", "target",
+	"call_id", "form", "mode", "supervisor"}
 
 const (
 	maxAuditedBody  = 64 << 10 // bodies beyond this are not summarised
 	maxAuditedValue = 128
 )
 
-// WithAudit audits every write request under /api/ and /agent/api/, and the
-// agent panel's sign-in and sign-out, to log,
+// WithAudit audits every write request under /api/, /agent/api/ and
+// /supervisor/api/, and the panels' sign-in and sign-out, to log,
 // and adds GET /api/v1/audit (admin role). It wraps the whole handler, so
 // routes added later are audited too; call it before Start.
 func (s *Server) WithAudit(log AuditLog, tokens []Token, opts AuditOptions) {
@@ -101,12 +102,13 @@ func audited(r *http.Request) bool {
 		return false
 	}
 	switch r.URL.Path {
-	case "/agent/login", "/agent/logout":
+	case "/agent/login", "/agent/logout", "/supervisor/login", "/supervisor/logout":
 		// Panel sign-ins are audited like API writes: a run of refused
 		// logins from one address is exactly what an operator looks for.
 		return true
 	}
-	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/agent/api/")
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/agent/api/") ||
+		strings.HasPrefix(r.URL.Path, "/supervisor/api/")
 }
 
 func (m *auditMiddleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {

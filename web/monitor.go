@@ -50,7 +50,12 @@ var monitorID = regexp.MustCompile(`^[0-9]{2,8}$`)
 // WithMonitor adds POST /api/v1/monitor (supervisor role).
 func (s *Server) WithMonitor(ctrl MonitorControl, tokens []Token) {
 	a := &api{tokens: tokens}
-	s.mux.HandleFunc("POST /api/v1/monitor", a.auth(RoleSupervisor, func(w http.ResponseWriter, r *http.Request, t Token) {
+	s.mux.HandleFunc("POST /api/v1/monitor", a.auth(RoleSupervisor, monitorHandler(ctrl)))
+}
+
+// monitorHandler starts a monitor session for the API and the console.
+func monitorHandler(ctrl MonitorControl) func(http.ResponseWriter, *http.Request, Token) {
+	return func(w http.ResponseWriter, r *http.Request, t Token) {
 		var req MonitorRequest
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
 		dec.DisallowUnknownFields()
@@ -76,7 +81,7 @@ func (s *Server) WithMonitor(ctrl MonitorControl, tokens []Token) {
 		default:
 			writeJSON(w, http.StatusAccepted, view)
 		}
-	}))
+	}
 }
 
 // checkMonitorRequest validates the body and defaults the mode; it

@@ -107,6 +107,25 @@ func TestOpenAPIRequestsAndAnswersFitTheSchemas(t *testing.T) {
 		{method: "POST", path: "/api/v1/monitor", role: RoleSupervisor, body: `{"supervisor":"2001","agent":"1002"}`, want: 404},
 		{method: "POST", path: "/api/v1/reload", role: RoleAdmin, want: 200},
 		{method: "GET", path: "/api/v1/audit?limit=10&action=pause", role: RoleAdmin, want: 200},
+		{method: "POST", path: "/api/v1/calls/w-1/move", role: RoleSupervisor, body: `{"queue":"q001"}`, want: 200},
+		{method: "POST", path: "/api/v1/calls/w-1/move", role: RoleSupervisor, body: `{"queue":"q001"}`, want: 404},
+		{method: "GET", path: "/api/v1/reviews/forms", role: RoleSupervisor, want: 200},
+		{method: "GET", path: "/api/v1/reviews/queue?month=2026-11", role: RoleSupervisor, want: 200},
+		{method: "GET", path: "/api/v1/reviews/queue?month=November", role: RoleSupervisor, want: 400},
+		{method: "GET", path: "/api/v1/reviews/scores", role: RoleSupervisor, want: 200},
+		{method: "GET", path: "/api/v1/reviews", role: RoleAgent, want: 200},
+		{method: "GET", path: "/api/v1/reviews?agent=1002", role: RoleAgent, want: 403},
+		{method: "POST", path: "/api/v1/reviews", role: RoleSupervisor, body: `{"call_id":"c1","answers":{"greeting":1,"tone":3}}`, want: 201},
+		{method: "POST", path: "/api/v1/reviews", role: RoleSupervisor, body: `{"call_id":"c9","answers":{"greeting":1}}`, want: 409},
+		{method: "POST", path: "/api/v1/reviews", role: RoleSupervisor, body: `{"call_id":"c2","answers":{"greeting":1}}`, want: 422},
+		{method: "POST", path: "/api/v1/reviews", role: RoleAgent, body: `{"call_id":"c1","answers":{"greeting":1}}`, want: 403},
+		{method: "POST", path: "/api/v1/reviews", role: RoleSupervisor, body: `{"call_id":"c1","answers":{}}`, want: 400},
+		{method: "POST", path: "/api/v1/reviews/1/acknowledge", role: RoleAgent, want: 200},
+		{method: "POST", path: "/api/v1/reviews/1/acknowledge", role: RoleSupervisor, want: 403},
+		{method: "GET", path: "/supervisor", want: 200},
+		{method: "POST", path: "/supervisor/login", body: `{"token":"nope"}`, header: consolePost, want: 401},
+		{method: "POST", path: "/supervisor/login", body: `{"token":"` + docSecrets[RoleAgent] + `"}`, header: consolePost, want: 403},
+		{method: "GET", path: "/supervisor/api/me", want: 401, invalid: true},
 		{method: "POST", path: "/api/v1/tickets", role: RoleAgent, body: `{"category":"complaint","urgency":"urgent","description":"no power","caller":"13800000001","call_id":"c1"}`, want: 201},
 		{method: "GET", path: "/api/v1/tickets?state=open,assigned&overdue=true", role: RoleAgent, want: 200},
 		{method: "GET", path: "/api/v1/tickets/1001", role: RoleAgent, want: 200},
@@ -139,7 +158,10 @@ func TestOpenAPIRequestsAndAnswersFitTheSchemas(t *testing.T) {
 	}
 }
 
-var panelPost = map[string]string{PanelHeader: "1"}
+var (
+	panelPost   = map[string]string{PanelHeader: "1"}
+	consolePost = map[string]string{ConsoleHeader: "1"}
+)
 
 // TestOpenAPIPanelSessionFitsTheSchemas walks the agent panel: sign in,
 // read the view, press buttons, classify without a call.
@@ -162,6 +184,9 @@ func TestOpenAPIPanelSessionFitsTheSchemas(t *testing.T) {
 		{method: "POST", path: "/agent/api/state", body: `{"action":"pause","reason":"lunch"}`, header: panelPost, want: 200},
 		{method: "POST", path: "/agent/api/state", body: `{"action":"pause","reason":"nap"}`, header: panelPost, want: 400},
 		{method: "POST", path: "/agent/api/disposition", body: `{"category":"billing","resolved":true}`, header: panelPost, want: 409},
+		{method: "GET", path: "/agent/api/reviews?month=2026-11", want: 200},
+		{method: "POST", path: "/agent/api/reviews/1/acknowledge", header: panelPost, want: 200},
+		{method: "POST", path: "/agent/api/reviews/2/acknowledge", header: panelPost, want: 404},
 		{method: "GET", path: "/agent/api/customer", want: 409},
 		{method: "POST", path: "/agent/api/tickets", body: `{"category":"complaint","description":"no power"}`, header: panelPost, want: 409},
 		{method: "POST", path: "/agent/api/tickets/1001/note", body: `{"note":"called back"}`, header: panelPost, want: 200},
@@ -172,6 +197,63 @@ func TestOpenAPIPanelSessionFitsTheSchemas(t *testing.T) {
 		req := s.request(ctx)
 		req.AddCookie(cookie)
 		rec, err := v.Exchange(ctx, rig.s.srv.Handler, req)
+		if err != nil {
+			t.Errorf("%s %s: %v", s.method, s.path, err)
+			continue
+		}
+		if rec.Code != s.want {
+			t.Errorf("%s %s: %d %s, want %d", s.method, s.path, rec.Code, rec.Body, s.want)
+		}
+	}
+}
+
+// TestOpenAPIConsoleSessionFitsTheSchemas walks the supervisor console:
+// sign in with a token, read, act, review, play a recording, sign out.
+func TestOpenAPIConsoleSessionFitsTheSchemas(t *testing.T) {
+	rig := newDocServer(t)
+	v, err := openapicheck.NewValidator(servedDoc(t, rig.s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rec, err := v.Exchange(ctx, rig.s.srv.Handler, docExchange{method: "POST", path: "/supervisor/login",
+		body: `{"token":"` + docSecrets[RoleSupervisor] + `"}`, header: consolePost}.request(ctx))
+	if err != nil || rec.Code != 200 {
+		t.Fatalf("login: %v %d %s", err, rec.Code, rec.Body)
+	}
+	cookie := rec.Result().Cookies()[0]
+	steps := []docExchange{
+		{method: "GET", path: "/supervisor/api/me", want: 200},
+		{method: "GET", path: "/supervisor/api/stream", want: 200, stream: true},
+		{method: "POST", path: "/supervisor/api/agents/10000/pause", body: `{"reason":"lunch"}`, header: consolePost, want: 200},
+		{method: "POST", path: "/supervisor/api/agents/10000/pause", body: `{"reason":"lunch"}`, want: 403, invalid: true},
+		{method: "POST", path: "/supervisor/api/calls/w-1/move", body: `{"queue":"q001"}`, header: consolePost, want: 200},
+		{method: "POST", path: "/supervisor/api/calls/w-1/move", body: `{"queue":""}`, header: consolePost, want: 400},
+		{method: "POST", path: "/supervisor/api/monitor", body: `{"supervisor":"2001","agent":"1001","mode":"barge"}`, header: consolePost, want: 202},
+		{method: "GET", path: "/supervisor/api/notices", want: 200},
+		{method: "POST", path: "/supervisor/api/notices", body: `{"areas":["north"],"text":"Repairs on Saturday."}`, header: consolePost, want: 201},
+		{method: "POST", path: "/supervisor/api/notices/1/expire", header: consolePost, want: 200},
+		{method: "GET", path: "/supervisor/api/reviews/forms", want: 200},
+		{method: "GET", path: "/supervisor/api/reviews/queue", want: 200},
+		{method: "GET", path: "/supervisor/api/reviews/scores?month=2026-11", want: 200},
+		{method: "POST", path: "/supervisor/api/reviews", body: `{"call_id":"c1","answers":{"greeting":1}}`, header: consolePost, want: 201},
+		{method: "POST", path: "/supervisor/api/reviews", body: `{"call_id":"c2","answers":{"greeting":1}}`, header: consolePost, want: 422},
+		{method: "GET", path: "/supervisor/api/recordings/c1/audio", header: map[string]string{"Range": "bytes=0-11"}, want: 206},
+		{method: "POST", path: "/supervisor/logout", header: consolePost, want: 204},
+	}
+	for _, s := range steps {
+		req := s.request(ctx)
+		req.AddCookie(cookie)
+		if s.stream {
+			c, cancel := context.WithCancel(ctx)
+			cancel()
+			req = req.WithContext(c)
+		}
+		exchange := v.Exchange
+		if s.invalid {
+			exchange = v.Answer
+		}
+		rec, err := exchange(ctx, rig.s.srv.Handler, req)
 		if err != nil {
 			t.Errorf("%s %s: %v", s.method, s.path, err)
 			continue

@@ -222,3 +222,44 @@ func (a *docAudit) Read(context.Context, AuditQuery) (any, error) {
 	}
 	return out, nil
 }
+
+// docReviews is the quality review with one form and one review.
+type docReviews struct{}
+
+var docReview = store.Review{ID: 1, CallID: "c1", Agent: "1001", Queue: "general", Form: "standard",
+	Answers: map[string]int{"greeting": 1, "tone": 3}, Score: 87.5, Raw: 87.5, Reviewer: "sup",
+	Started: docNow, Reviewed: docNow}
+
+func (docReviews) Forms() any {
+	return []map[string]any{{"id": "standard", "name": "Standard", "sections": []map[string]any{{"title": "Opening",
+		"questions": []map[string]any{{"id": "greeting", "text": "Greeted with the work number", "weight": 10, "max": 1, "critical": true}}}}}}
+}
+func (docReviews) ReviewQueue(_ context.Context, m Month) (any, error) {
+	return map[string]any{"month": m.Key, "total": 1, "reviewed": 1, "items": []map[string]any{{
+		"call_id": "c1", "agent": "1001", "queue": "general", "started": docNow, "duration_seconds": 2.0,
+		"reasons": []string{"sample"}, "form": "standard", "review_id": 1, "score": 87.5}}}, nil
+}
+func (docReviews) SaveReview(_ context.Context, in ReviewInput, _ string) (any, error) {
+	switch in.CallID {
+	case "c1":
+		return docReview, nil
+	case "c9":
+		return nil, fmt.Errorf("%w: call c9 was reviewed already", ErrConflict)
+	}
+	return nil, fmt.Errorf("%w: call %s was not recorded", ErrUnprocessable, in.CallID)
+}
+func (docReviews) Reviews(context.Context, Month, string) (any, error) {
+	return []store.Review{docReview}, nil
+}
+func (docReviews) AcknowledgeReview(_ context.Context, id int64, agent string) (any, error) {
+	if id != 1 || agent != "1001" {
+		return nil, fmt.Errorf("%w: review %d", ErrNotFound, id)
+	}
+	r := docReview
+	r.Acknowledged = docNow
+	return r, nil
+}
+func (docReviews) Scores(_ context.Context, m Month) (any, error) {
+	return map[string]any{"month": m.Key, "all": map[string]any{"name": "all", "reviews": 1, "score": 87.5},
+		"agents": []map[string]any{{"name": "1001", "reviews": 1, "score": 87.5}}, "teams": []map[string]any{}}, nil
+}

@@ -58,7 +58,7 @@ func newDocServer(t *testing.T) *docRig {
 	s.WithReload(r.reload, docTokens)
 	s.WithMonitor(docMonitor{}, docTokens)
 	s.WithTickets(&docTickets{}, docTokens, time.UTC)
-	if err := s.WithAgentPanel(newFakePanelSource("1001", "1002"), panelPasswords, WithPanelTickets(&docTickets{})); err != nil {
+	if err := s.WithAgentPanel(newFakePanelSource("1001", "1002"), panelPasswords, WithPanelReviews(docReviews{}, time.UTC), WithPanelTickets(&docTickets{})); err != nil {
 		t.Fatal(err)
 	}
 	// The app mounts its built-in demo account service here
@@ -68,6 +68,12 @@ func newDocServer(t *testing.T) *docRig {
 	}))
 	s.WithNotices(docNotices{}, docTokens)
 	s.WithFaults(docFaults{}, docTokens)
+	s.WithReviews(docReviews{}, docTokens, time.UTC)
+	floor := newFakeFloor(2, 2, 0)
+	if err := s.WithConsole(ConsoleDeps{Source: floor, Agents: floor, Monitor: docMonitor{}, Notices: docNotices{},
+		Reviews: docReviews{}, Recordings: docRecordings{}}, docTokens); err != nil {
+		t.Fatal(err)
+	}
 	s.WithSchedules(docSchedules{}, docTokens, time.UTC)
 	s.WithWorkforceReports(docWorkforceReports{}, docTokens, time.UTC)
 	s.WithAudit(&docAudit{}, docTokens, AuditOptions{})

@@ -57,7 +57,13 @@ func (s *Server) WithRecordings(r Recordings, tokens []Token, defaultLoc *time.L
 		}
 		writeJSON(w, http.StatusOK, list)
 	}))
-	s.mux.HandleFunc("GET /api/v1/recordings/{call_id}/audio", a.auth(RoleSupervisor, func(w http.ResponseWriter, req *http.Request, _ Token) {
+	s.mux.HandleFunc("GET /api/v1/recordings/{call_id}/audio", a.auth(RoleSupervisor, recordingAudio(r)))
+}
+
+// recordingAudio serves a call's WAV with Range support (seeking in the
+// browser's player), for the API and the console.
+func recordingAudio(r Recordings) func(http.ResponseWriter, *http.Request, Token) {
+	return func(w http.ResponseWriter, req *http.Request, _ Token) {
 		id := req.PathValue("call_id")
 		if id == "" || len(id) > 255 {
 			writeError(w, http.StatusBadRequest, "call id: want 1 to 255 characters")
@@ -73,7 +79,7 @@ func (s *Server) WithRecordings(r Recordings, tokens []Token, defaultLoc *time.L
 		w.Header().Set("Content-Disposition", `attachment; filename="`+audio.Name+`"`)
 		w.Header().Set("Cache-Control", "private, no-store")
 		http.ServeContent(w, req, audio.Name, audio.ModTime, audio.Content)
-	}))
+	}
 }
 
 func writeRecordingError(w http.ResponseWriter, err error) {

@@ -24,6 +24,8 @@ type wallboard struct {
 	// and the browser see the stream is alive even if snapshots fail.
 	heartbeatEvery int
 
+	lang string // the pages' default language
+
 	shutdownOnce sync.Once
 	shutdown     chan struct{} // closed when the server shuts down
 }
@@ -48,7 +50,7 @@ func WithWallboardTickets(counts func() any) WallboardOption {
 }
 
 func (s *Server) withWallboard(source func() any, period time.Duration, opts ...WallboardOption) {
-	wb := &wallboard{source: source, period: period, heartbeatEvery: 15, shutdown: make(chan struct{})}
+	wb := &wallboard{source: source, period: period, heartbeatEvery: 15, shutdown: make(chan struct{}), lang: s.lang}
 	for _, o := range opts {
 		o(wb)
 	}
@@ -59,13 +61,8 @@ func (s *Server) withWallboard(source func() any, period time.Duration, opts ...
 	s.mux.HandleFunc("GET /wallboard/events", wb.events)
 }
 
-func (wb *wallboard) page(w http.ResponseWriter, _ *http.Request) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(wallboardPage)
+func (wb *wallboard) page(w http.ResponseWriter, r *http.Request) {
+	servePage(w, r, wallboardPage, wb.lang)
 }
 
 // events streams one "snapshot" event per period until the client goes

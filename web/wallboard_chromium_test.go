@@ -118,7 +118,7 @@ func TestWallboardInHeadlessChromium(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	url := srv.URL + "/wallboard"
+	url := srv.URL + "/wallboard?lang=en"
 
 	// Headless virtual time stands still while a fetch is open, so each
 	// stream here ends after three snapshots; the page must take all three
@@ -211,7 +211,7 @@ func TestWallboardFitsEightQueuesOnATV(t *testing.T) {
 	wb := &wallboard{source: tvBoard, period: 100 * time.Millisecond, heartbeatEvery: 15, shutdown: make(chan struct{})}
 	mux := http.NewServeMux()
 	page := bytes.Replace(wallboardPage, []byte("</body>"), []byte(fitCheck), 1)
-	mux.HandleFunc("GET /wallboard", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(page) })
+	mux.HandleFunc("GET /wallboard", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(localise(page, "en")) })
 	mux.HandleFunc("GET /wallboard/events", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
@@ -219,7 +219,7 @@ func TestWallboardFitsEightQueuesOnATV(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	url := srv.URL + "/wallboard"
+	url := srv.URL + "/wallboard?lang=en"
 
 	// The DOM dump's window counts the browser's frame: a first run finds
 	// its height, so that the measured run has a 1920×1080 viewport.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -16,11 +17,12 @@ type Readiness func() error
 
 // Server is the HTTP listener.
 type Server struct {
-	mux *routeMux
-	srv *http.Server
-	ln  net.Listener
-	log *slog.Logger
-	now func() time.Time // the server's clock: every default window and stamp
+	mux  *routeMux
+	srv  *http.Server
+	ln   net.Listener
+	log  *slog.Logger
+	now  func() time.Time // the server's clock: every default window and stamp
+	lang string           // the pages' default language (PageLanguages)
 }
 
 // Option configures a Server.
@@ -34,6 +36,18 @@ func WithServerClock(now func() time.Time) Option {
 	return func(s *Server) {
 		if now != nil {
 			s.now = now
+		}
+	}
+}
+
+// WithPageLanguage sets the language the web pages use for a user who
+// chose none and whose browser asks for none of PageLanguages: the
+// hotline's standard language. Unknown codes keep the first of
+// PageLanguages.
+func WithPageLanguage(lang string) Option {
+	return func(s *Server) {
+		if slices.Contains(PageLanguages, lang) {
+			s.lang = lang
 		}
 	}
 }
@@ -61,9 +75,10 @@ func New(metrics http.Handler, ready Readiness, log *slog.Logger, opts ...Option
 	// out of the route list the API description is checked against.
 	mux.ServeMux.HandleFunc("/api/", unknownAPIPath)
 	s := &Server{
-		mux: mux,
-		log: log,
-		now: time.Now,
+		mux:  mux,
+		log:  log,
+		now:  time.Now,
+		lang: PageLanguages[0],
 		srv: &http.Server{
 			Handler:           mux,
 			ReadHeaderTimeout: 5 * time.Second,

@@ -180,6 +180,21 @@ func (q *Queueing[L]) Snapshot() []metrics.QueueSnapshot {
 	return queueing.SnapshotOf(stats)
 }
 
+// Waiting lists the callers waiting anywhere in the cluster, by queue and
+// position, leaving out agents' personal queues (as the standalone
+// runtime does).
+func (q *Queueing[L]) Waiting() []acd.WaitingCall {
+	var all []acd.WaitingCall
+	q.deps.Leader.View(func(r *routing.Router) { all = r.Waiting() })
+	out := all[:0]
+	for _, w := range all {
+		if !queueing.IsPersonalQueue(w.Queue) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // CallbacksPending counts each queue's pending callbacks.
 func (q *Queueing[L]) CallbacksPending() (out map[string]int) {
 	q.deps.Leader.View(func(r *routing.Router) { out = r.CallbacksPending() })

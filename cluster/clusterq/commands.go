@@ -101,6 +101,8 @@ func (q *Queueing[L]) toRouting(cmd queueing.Command) (routing.Command, error) {
 		return routing.Command{Kind: routing.CmdConsult, Agent: c.Agent, Consult: c.ConsultID, Action: "start"}, nil
 	case queueing.ConsultEnd:
 		return routing.Command{Kind: routing.CmdConsult, Agent: c.Agent, Consult: c.ConsultID, Action: "end"}, nil
+	case queueing.MoveCall:
+		return routing.Command{Kind: routing.CmdMove, Call: c.Call, Queue: c.To}, nil
 	case queueing.SetDisposition:
 		return routing.Command{Kind: routing.CmdDisposition, Agent: c.Agent, Reason: c.Category, Resolved: c.Resolved}, nil
 	case queueing.RequestCallback:

@@ -53,6 +53,7 @@ const (
 	CmdAttended    CommandKind = "attended"     // Call goes to Agent, whom the agent consulted in Consult
 	CmdConsult     CommandKind = "consult"      // Agent is consulted in Consult (Action start) or freed (end)
 	CmdDisposition CommandKind = "disposition"  // Agent's last call's outcome: Reason (category), Resolved
+	CmdMove        CommandKind = "move"         // a supervisor moves waiting Call to Queue
 	CmdCallback    CommandKind = "callback"     // virtual hold: Action request, restore, answered, failed (Reason) or drop of Callback
 )
 
@@ -155,6 +156,9 @@ func (c *Command) Check() error {
 		if !slices.Contains(consultSteps, c.Action) {
 			errs = append(errs, fmt.Errorf("consult %q: want one of %v", c.Action, consultSteps))
 		}
+	case CmdMove:
+		need("call", c.Call)
+		need("queue", c.Queue)
 	case CmdDisposition:
 		need("agent", c.Agent)
 		need("category", c.Reason)

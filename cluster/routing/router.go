@@ -115,6 +115,10 @@ func (r *Router) Changed() []acd.AgentInfo {
 // Queues and Agents are the ACD's views, for the wallboard and tests.
 func (r *Router) Queues() []acd.QueueStats { return r.acd.Queues() }
 
+// Waiting lists the callers waiting in every queue, by queue and
+// position.
+func (r *Router) Waiting() []acd.WaitingCall { return r.acd.Waiting() }
+
 // Agents: see Queues.
 func (r *Router) Agents() []acd.AgentInfo { return r.acd.Agents() }
 
@@ -154,8 +158,8 @@ func (r *Router) Apply(seq uint64, c Command) ([]Decision, error) {
 		return nil, fmt.Errorf("cluster: %s from %s: %w", c.Kind, c.Node, err)
 	}
 	ds := r.decisions(seq, acts)
-	if c.Kind == CmdAbandon || c.Kind == CmdTalkEnded || c.Kind == CmdTransfer || err != nil {
-		delete(r.callNode, c.Call) // the ACD is done with the call (a transferred one joins again)
+	if c.Kind == CmdAbandon || c.Kind == CmdTalkEnded || c.Kind == CmdTransfer || c.Kind == CmdMove || err != nil {
+		delete(r.callNode, c.Call) // the ACD is done with the call (a transferred or moved one joins again)
 	}
 	return ds, err
 }
@@ -208,6 +212,8 @@ func (r *Router) run(c Command) ([]acd.Action, error) {
 			return r.acd.ConsultStart(c.Agent, c.Consult)
 		}
 		return r.acd.ConsultEnd(c.Agent, c.Consult)
+	case CmdMove:
+		return r.acd.MoveWaiting(c.Call, c.Queue)
 	case CmdDisposition:
 		return nil, r.acd.SetDisposition(c.Agent, c.Reason, c.Resolved)
 	case CmdCallback:

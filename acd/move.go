@@ -1,0 +1,76 @@
+package acd
+
+import (
+	"fmt"
+	"time"
+)
+
+// ReasonMoved is the Overflowed event's reason for a caller a supervisor
+// moved to another queue.
+const ReasonMoved = "moved"
+
+// WaitingCall is a caller waiting in a queue, as a supervisor sees it.
+type WaitingCall struct {
+	CallID   string
+	Queue    string
+	Caller   string
+	Priority int
+	Position int // 1 = next
+	Joined   time.Time
+	Ringing  bool // an agent's phone rings for it now
+	Callback bool // a pending callback, which keeps its place without a caller on the line
+}
+
+// Waiting lists every waiting call of every queue, in config order and by
+// position within a queue.
+func (a *ACD) Waiting() []WaitingCall {
+	a.begin()
+	var out []WaitingCall
+	for _, q := range a.queues {
+		pos := 0
+		q.waiting.each(func(c *queuedCall) {
+			pos++
+			out = append(out, WaitingCall{
+				CallID: c.id, Queue: q.cfg.Name, Caller: c.caller, Priority: c.priority,
+				Position: pos, Joined: c.joined, Ringing: len(c.legs) > 0, Callback: c.cb != nil,
+			})
+		})
+	}
+	return out
+}
+
+// MoveWaiting takes a waiting caller out of its queue and sends it to the
+// queue named to: a supervisor rebalancing the floor. Agents ringing for
+// the call stop ringing, without blame. The call leaves with an Overflow
+// action to "queue:<to>", which the call path enters like any overflow, so
+// the caller keeps their line and hears the new queue's welcome. A
+// connected call (ErrNotWaiting), a pending callback (ErrBadArgument: it
+// has no caller on the line to move) and a move to the call's own queue
+// (ErrBadArgument) are refused.
+func (a *ACD) MoveWaiting(callID, to string) ([]Action, error) {
+	a.begin()
+	c, err := a.callNamed(callID)
+	if err != nil {
+		return nil, err
+	}
+	target, err := a.queueNamed(to)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case c.connected():
+		return nil, fmt.Errorf("acd: move %s: %w", callID, ErrNotWaiting)
+	case c.cb != nil:
+		return nil, fmt.Errorf("acd: move %s: a pending callback stays in its queue: %w", callID, ErrBadArgument)
+	case target == c.queue:
+		return nil, fmt.Errorf("acd: move %s: already in queue %q: %w", callID, to, ErrBadArgument)
+	}
+	dest := TargetQueue + ":" + target.cfg.Name
+	a.disarm(&c.ringTimer)
+	a.withdrawAll(c, nil, ReasonMoved)
+	a.markDirty(c.queue) // the withdrawn agents may take the next caller
+	a.removeWaiting(c, dest, ReasonMoved)
+	a.do(Overflow{CallID: c.id, Target: dest})
+	a.route()
+	return a.finish(), nil
+}

@@ -1,0 +1,378 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/testphone"
+	"github.com/hotline-oss/hotline/store"
+)
+
+// supervisorDriver works the console in an iframe. mode=act signs in,
+// force-pauses agent `pause`, opens the review of call `call`, fills the
+// form (greeting and verification yes, tone 3 of 4) and saves it, then
+// posts what it saw to /report. mode=floor and mode=review only set the
+// page up for a screenshot (no action).
+const supervisorDriver = `<!doctype html>
+<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
+<body><iframe id="f"></iframe>
+<script>
+const f = document.getElementById("f"), p = new URLSearchParams(location.search), steps = [];
+const mode = p.get("mode"), pauseAgent = p.get("pause"), callID = p.get("call");
+let stage = "login", waited = 0;
+const report = (extra) => { stage = "done"; fetch("/report", { method: "POST", body: JSON.stringify(Object.assign({ steps }, extra || {})) }); };
+fetch("/supervisor/login", { method: "POST", headers: { "X-Hotline-Console": "1", "Content-Type": "application/json" },
+  body: JSON.stringify({ token: p.get("token") }) }).then((res) => {
+  steps.push("sign-in " + res.status);
+  f.src = "/supervisor?lang=" + (p.get("lang") || "en");
+  stage = "live";
+});
+function check() {
+  const d = f.contentDocument;
+  if (!d || !d.body || stage === "login" || stage === "done") return;
+  const updates = Number(d.body.dataset.updates || 0);
+  if (stage === "live" && updates >= 2 && d.querySelector('tr[data-agent="1001"]') && d.querySelector('#queues tr[data-queue="billing"]')) {
+    steps.push("agents " + d.getElementById("agent-count").textContent);
+    steps.push("queues " + d.querySelectorAll("#queues tbody tr").length);
+    steps.push("1001 " + d.querySelector('tr[data-agent="1001"] .state').textContent);
+    if (mode === "floor") { stage = "done"; return; }
+    if (mode === "review") { d.querySelector('[data-tab="reviews"]').click(); stage = "queue"; return; }
+    d.getElementById("pause-reason").value = "training";
+    d.querySelector('tr[data-agent="' + pauseAgent + '"] [data-act="pause"]').click();
+    stage = "pausing";
+  }
+  if (stage === "pausing") {
+    const st = d.querySelector('tr[data-agent="' + pauseAgent + '"] .state');
+    if (st && st.dataset.state === "paused") {
+      steps.push(pauseAgent + " " + st.textContent);
+      d.querySelector('[data-tab="reviews"]').click();
+      stage = "queue";
+    }
+  }
+  if (stage === "queue") {
+    const row = d.querySelector('#review-queue tr[data-call="' + callID + '"]');
+    if (row) {
+      steps.push("review queue " + d.getElementById("review-progress").textContent + " · " + row.children[4].textContent);
+      row.querySelector('[data-act="review"]').click();
+      stage = "form";
+    }
+  }
+  if (stage === "form" && d.querySelectorAll("#review-questions select").length >= 3) {
+    const set = (q, v) => { d.querySelector('select[name="' + q + '"]').value = String(v); };
+    set("greeting", 1); set("verify", 1); set("tone", 3);
+    d.getElementById("review-comment").value = "Clear and polite; read the work order back.";
+    if (mode === "review") { stage = "done"; return; }
+    d.getElementById("review-save").click();
+    stage = "saving";
+  }
+  if (stage === "saving" && d.body.dataset.lastReviewScore) {
+    steps.push("saved " + d.body.dataset.lastReviewScore);
+    report();
+  }
+}
+setInterval(check, 100);
+</script></body></html>`
+
+// panelDriver signs in to the agent panel as 1001, reads the review's
+// score and acknowledges it (mode=act), or only shows the panel
+// (mode=shot).
+const panelReviewDriver = `<!doctype html>
+<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
+<body><iframe id="f"></iframe>
+<script>
+const f = document.getElementById("f"), p = new URLSearchParams(location.search), steps = [];
+let stage = "login";
+fetch("/agent/login", { method: "POST", headers: { "X-Hotline-Panel": "1", "Content-Type": "application/json" },
+  body: JSON.stringify({ agent: "1001", password: "pw1001" }) }).then((res) => {
+  steps.push("sign-in " + res.status);
+  f.src = "/agent?lang=" + (p.get("lang") || "en");
+  stage = "panel";
+});
+function check() {
+  const d = f.contentDocument;
+  if (!d || !d.body || stage === "login" || stage === "done") return;
+  const score = d.querySelector('#reviews [data-field="review-score"]');
+  if (stage === "panel" && score) {
+    steps.push("score " + score.textContent);
+    if (p.get("mode") === "shot") { stage = "done"; return; }
+    d.querySelector("[data-ack]").click();
+    stage = "ack";
+  }
+  if (stage === "ack" && d.querySelector('#reviews [data-field="acknowledged"]')) {
+    steps.push("acknowledged");
+    stage = "done";
+    fetch("/report", { method: "POST", body: JSON.stringify({ steps }) });
+  }
+}
+setInterval(check, 100);
+</script></body></html>`
+
+type driverReport struct {
+	Steps []string `json:"steps"`
+}
+
+// driverFront serves the drivers and /report and passes the rest to the
+// server. With capped, each event stream ends after a second: headless
+// virtual time stands still while a fetch is open, and the pages
+// reconnect by themselves.
+func driverFront(t *testing.T, target string, capped bool, reports chan driverReport) *httptest.Server {
+	t.Helper()
+	transport := &http.Transport{}
+	t.Cleanup(transport.CloseIdleConnections)
+	mux := http.NewServeMux()
+	for path, page := range map[string]string{"/supervisor-driver": supervisorDriver, "/panel-driver": panelReviewDriver} {
+		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = io.WriteString(w, page)
+		})
+	}
+	mux.HandleFunc("POST /report", func(w http.ResponseWriter, r *http.Request) {
+		var rep driverReport
+		_ = json.NewDecoder(r.Body).Decode(&rep)
+		select {
+		case reports <- rep:
+		default:
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if capped && strings.HasSuffix(r.URL.Path, "/stream") {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, time.Second)
+			defer cancel()
+		}
+		req, _ := http.NewRequestWithContext(ctx, r.Method, "http://"+target+r.URL.RequestURI(), r.Body)
+		req.Header = r.Header.Clone()
+		res, err := transport.RoundTrip(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer res.Body.Close()
+		for k, v := range res.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(res.StatusCode)
+		rc := http.NewResponseController(w)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := res.Body.Read(buf)
+			if n > 0 {
+				if _, werr := w.Write(buf[:n]); werr != nil {
+					return
+				}
+				_ = rc.Flush()
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is required in CI")
+	}
+	fmt.Fprintln(os.Stderr, "SKIP: console browser test: chromium not installed")
+	t.Skip("chromium not installed")
+	return ""
+}
+
+var chromiumBase = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"}
+
+// driveInChromium opens url in real time and waits for the page's report.
+func driveInChromium(t *testing.T, browser, url string, reports <-chan driverReport) driverReport {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, browser, append(chromiumBase, "--remote-debugging-port=0",
+		"--window-size=1400,900", "--user-data-dir="+t.TempDir(), url)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	defer func() {
+		cancel()
+		_ = cmd.Wait()
+	}()
+	select {
+	case rep := <-reports:
+		return rep
+	case <-ctx.Done():
+		t.Fatalf("%s reported nothing", url)
+		return driverReport{}
+	}
+}
+
+// screenshot pictures url under virtual time; with CONSOLE_SCREENSHOT_DIR
+// set, the picture is kept there under name (for the docs).
+func screenshot(t *testing.T, browser, url, size, name string) {
+	t.Helper()
+	shot := filepath.Join(t.TempDir(), name)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, browser, append(chromiumBase, "--screenshot="+shot, "--window-size="+size,
+		"--hide-scrollbars", "--virtual-time-budget=8000", "--user-data-dir="+t.TempDir(), url)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium screenshot: %v\n%s", err, out)
+	}
+	png, err := os.ReadFile(shot)
+	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
+		t.Fatalf("screenshot %s: %d bytes, %v", name, len(png), err)
+	}
+	if dir := os.Getenv("CONSOLE_SCREENSHOT_DIR"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func withReviewForm(c *config.Config) {
+	c.Quality = config.Quality{
+		Teams: map[string][]string{"day_shift": {"1001", "1002"}},
+		Forms: []config.QualityForm{{ID: "standard", Name: "Standard call", Sections: []config.QualitySection{
+			{Title: "Opening", Questions: []config.QualityQuestion{
+				{ID: "greeting", Text: "Greeted with the work number", Weight: 10, Critical: true},
+				{ID: "verify", Text: "Verified the account holder", Weight: 10, Critical: true},
+			}},
+			{Title: "Handling", Questions: []config.QualityQuestion{
+				{ID: "tone", Text: "Courteous, clear tone", Weight: 20, Max: 4},
+			}},
+		}}},
+	}
+}
+
+// A supervisor in headless Chromium sees the live floor of a server with
+// real calls, force-pauses an agent, and reviews a recorded call from the
+// page; the agent sees the score on the panel and acknowledges it.
+func TestConsoleInChromiumWithRealCalls(t *testing.T) {
+	browser := chromiumPath(t)
+	h := start(t, careTestConfig, withReviewForm)
+	// One recorded call (billing records), answered by 1001.
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	caller, id := h.dialAndPress("2")
+	leg := h.agentAnswers(agent, id, "1001")
+	caller.SendTone(500)
+	leg.SendTone(1300)
+	heard(t, leg, 50, "agent hears the caller")
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	h.events.wait(t, id, "recording saved", func(e call.Event) bool { return e.Kind == call.RecordingSaved })
+	h.events.waitEnd(t, id)
+	h.flushStore()
+	h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
+
+	reports := make(chan driverReport, 1)
+	live := driverFront(t, h.srv.HTTPAddr(), false, reports)
+	shots := driverFront(t, h.srv.HTTPAddr(), true, make(chan driverReport, 8))
+	screenshot(t, browser, shots.URL+"/supervisor-driver?mode=review&token=supervisor-token-0123&call="+id, "1400,900", "console-review.png")
+
+	rep := driveInChromium(t, browser, live.URL+"/supervisor-driver?mode=act&token=supervisor-token-0123&pause=1002&call="+id, reports)
+	t.Logf("console steps: %q", rep.Steps)
+	for _, want := range []string{"sign-in 200", "agents 3 / 3", "queues 3", "1001 Available", "1002 Paused · training",
+		"review queue Reviewed 0 / 1 · sample", "saved 87.5"} {
+		if !slices.Contains(rep.Steps, want) {
+			t.Errorf("the console did not show %q", want)
+		}
+	}
+	h.waitAgentState("1002", "paused", "training")
+	reviews, err := h.srv.Store().Reviews(context.Background(), store.ReviewFilter{From: time.Unix(0, 0), To: time.Now().AddDate(10, 0, 0)})
+	if err != nil || len(reviews) != 1 {
+		t.Fatalf("reviews %+v, %v", reviews, err)
+	}
+	if r := reviews[0]; r.CallID != id || r.Agent != "1001" || r.Score != 87.5 || r.Reviewer != "sup" || r.Form != "standard" {
+		t.Errorf("review %+v", r)
+	}
+	if got := h.metric("hotline_quality_agent_score_ratio", "agent", "1001"); got != 0.875 {
+		t.Errorf("agent score gauge %v, want 0.875", got)
+	}
+	if got := h.metric("hotline_quality_team_score_ratio", "team", "day_shift"); got != 0.875 {
+		t.Errorf("team score gauge %v, want 0.875", got)
+	}
+	h.flushStore()
+	audit, err := h.srv.Store().AuditLog(context.Background(), store.AuditFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saw []string
+	for _, e := range audit {
+		saw = append(saw, e.Actor+" "+e.Action+" "+e.Result)
+	}
+	for _, want := range []string{"sup POST /supervisor/api/reviews 201", "sup quality review ok",
+		"sup POST /supervisor/api/agents/{id}/{action} 200", "sup POST /supervisor/login 200"} {
+		if !slices.Contains(saw, want) {
+			t.Errorf("audit log lacks %q: %q", want, saw)
+		}
+	}
+
+	screenshot(t, browser, shots.URL+"/panel-driver?mode=shot", "1280,900", "agent-panel-review.png")
+	rep = driveInChromium(t, browser, live.URL+"/panel-driver?mode=act", reports)
+	t.Logf("panel steps: %q", rep.Steps)
+	if !slices.Contains(rep.Steps, "score 87.5") || !slices.Contains(rep.Steps, "acknowledged") {
+		t.Errorf("the agent panel did not show and acknowledge the score: %q", rep.Steps)
+	}
+	if r, _ := h.srv.Store().ReviewOf(context.Background(), reviews[0].ID); r.Acknowledged.IsZero() {
+		t.Error("the acknowledgement was not stored")
+	}
+
+	// Shifts on the phones for both agents since a minute ago: the console's
+	// adherence column follows the schedule.
+	now := h.srv.clock.Now()
+	for _, agent := range []string{"1001", "1002"} {
+		body := fmt.Sprintf(`{"agent":%q,"start":%q,"end":%q,"activity":"phones"}`, agent,
+			now.Add(-time.Minute).Format(time.RFC3339), now.Add(4*time.Hour).Format(time.RFC3339))
+		if code, resp := h.apiRequest(t, "POST", "/shifts", "supervisor-token-0123", body); code != 201 {
+			t.Fatalf("shift for %s: %d %s", agent, code, resp)
+		}
+	}
+	waitFor(t, "adherence of 1001 and 1002 in the console", 15*time.Second, func() bool {
+		adh := h.srv.adherence()()
+		_, a := adh["1001"]
+		_, b := adh["1002"]
+		return a && b
+	})
+
+	// The floor with a call in progress and a caller waiting: 1001 talks,
+	// 1002 is paused, so the next caller waits.
+	caller2, id2 := h.dialAndPress("0")
+	h.agentAnswers(agent, id2, "1001")
+	caller3, id3 := h.dialAndPress("0")
+	h.events.wait(t, id3, "queued", func(e call.Event) bool { return e.Kind == call.Queued })
+	for _, lang := range []string{"zh", "en", "ko"} {
+		screenshot(t, browser, shots.URL+"/supervisor-driver?mode=floor&token=supervisor-token-0123&lang="+lang, "1400,900", "console-"+lang+".png")
+	}
+	_ = caller3.Hangup(ctxT(t, 5*time.Second))
+	_ = caller2.Hangup(ctxT(t, 5*time.Second))
+	h.events.waitEnd(t, id3)
+	h.events.waitEnd(t, id2)
+}
