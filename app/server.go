@@ -399,6 +399,7 @@ func (s *Server) Close() {
 	s.care.Close()
 	if s.qualityStop != nil {
 		s.qualityStop()
+		s.qualityStop = nil // Close may follow Shutdown, which closed already
 	}
 	s.windowRefresh.stop() // before the store it reads
 	s.closeStore()
