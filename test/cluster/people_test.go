@@ -148,7 +148,8 @@ func waitIncoming(t *testing.T, a *agent) *testphone.Call {
 func hangUp(t *testing.T, caller, leg *testphone.Call) {
 	t.Helper()
 	if err := leg.Hangup(ctxFor(t, 5*time.Second)); err != nil {
-		t.Fatal(err)
+		t.Fatalf("the agent hangs up the call from %s: %v (the leg had ended already: %v; the caller's call: %v)",
+			leg.RemoteUser(), err, isDone(leg.Done()), isDone(caller.Done()))
 	}
 	select {
 	case <-caller.Done():
@@ -213,4 +214,13 @@ func (c *cluster) waitShared(t *testing.T, agentID string) {
 		}
 		return false
 	})
+}
+
+func isDone(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
