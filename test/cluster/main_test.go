@@ -5,6 +5,9 @@
 // phones as callers and agents. It kills nodes with SIGKILL, stops NATS
 // and reloads the configuration, and checks what callers, agents and the
 // records see.
+//
+// A failed test prints the tail of each node's log; with
+// HOTLINE_TEST_LOG_DIR set it also writes every node's whole log there.
 package cluster_test
 
 import (
