@@ -90,13 +90,20 @@ func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.
 		Codec: neg.Codec, PayloadType: neg.PayloadType, DTMFPayloadType: neg.DTMFPayloadType,
 		Remote: neg.Remote, InactivityTimeout: e.cfg.InactivityTimeout, SRTP: sec,
 	}, func() { e.ports.Release(port) })
+	// The leg takes in-dialog requests before the ACK leaves: the far end
+	// may hang up (or re-INVITE) the moment the ACK reaches it, and its
+	// BYE, handled on another goroutine, must not find the dialog missing
+	// (481), which would leave this side bridged to nobody.
+	leg.stream.Start(e.pacer)
+	e.legs.Store(dlg.ID, leg)
+	go leg.watch()
 	if err := dlg.Ack(context.Background()); err != nil {
 		leg.Close()
 		return nil, fmt.Errorf("%w: ack: %v", ErrDialFailed, err)
 	}
-	leg.stream.Start(e.pacer)
-	e.legs.Store(dlg.ID, leg)
-	go leg.watch()
+	if e.ackSent != nil {
+		e.ackSent()
+	}
 	return leg, nil
 }
 

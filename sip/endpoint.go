@@ -68,6 +68,10 @@ type Endpoint struct {
 	draining atomic.Bool
 	ctx      context.Context
 	cancel   context.CancelFunc
+
+	// ackSent, in tests, runs once the ACK of an answered outbound leg
+	// has left: the far end acting on the ACK at once.
+	ackSent func()
 }
 
 // New builds an endpoint; Start opens its listeners.

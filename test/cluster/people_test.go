@@ -147,9 +147,11 @@ func waitIncoming(t *testing.T, a *agent) *testphone.Call {
 // is released.
 func hangUp(t *testing.T, caller, leg *testphone.Call) {
 	t.Helper()
+	// Read before the BYE: the phone is done with the call once it sent one.
+	legEnded, callerEnded := isDone(leg.Done()), isDone(caller.Done())
 	if err := leg.Hangup(ctxFor(t, 5*time.Second)); err != nil {
-		t.Fatalf("the agent hangs up the call from %s: %v (the leg had ended already: %v; the caller's call: %v)",
-			leg.RemoteUser(), err, isDone(leg.Done()), isDone(caller.Done()))
+		t.Fatalf("the agent hangs up the call from %s: %v (before the BYE, the node had ended the leg: %v; the caller's call: %v)",
+			leg.RemoteUser(), err, legEnded, callerEnded)
 	}
 	select {
 	case <-caller.Done():
