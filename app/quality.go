@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/hotline-oss/hotline/quality"
@@ -48,7 +49,9 @@ func (s *Server) startQuality() error {
 		s.workforce.SetScores(svc) // the monthly report's monitoring score
 	}
 	stop := make(chan struct{})
-	s.qualityStop = func() { close(stop) }
+	// Shutdown closes the server and a later Close closes it again.
+	var once sync.Once
+	s.qualityStop = func() { once.Do(func() { close(stop) }) }
 	go func() {
 		t := time.NewTicker(qualityRefresh)
 		defer t.Stop()
