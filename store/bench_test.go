@@ -14,7 +14,7 @@ import (
 // Recorder benchmark measures the Recorder.
 type discardSink struct{}
 
-func (discardSink) write(_ context.Context, recs []record) (int, error) { return len(recs), nil }
+func (discardSink) Write(_ context.Context, recs []record) (int, error) { return len(recs), nil }
 
 // BenchmarkRecorderHandleEvent is the cost a call's goroutine pays per
 // event published (a full answered call of 22 events, cycled).
@@ -73,7 +73,7 @@ func benchmarkWriter(b *testing.B, env *testEnv) {
 	for i := range b.N {
 		c := rec
 		c.CallID = fmt.Sprintf("w-%d", i)
-		s.pipe.put(record{Call: &c})
+		s.pipe.Put(record{Call: &c})
 	}
 	if err := s.Flush(context.Background()); err != nil {
 		b.Fatal(err)

@@ -8,7 +8,8 @@
 // through a bounded in-memory queue and one writer goroutine; when the
 // database is down or slow, or the queue is full, records go to an
 // append-only spool on local disk and are written, in order, when the
-// database is back. A database outage delays records; it does not lose them
+// database is back. That write path is package store/spool; this package
+// gives it the records and the database's sink (sink.go). A database outage delays records; it does not lose them
 // and does not hold up a call. That holds at startup too: a store whose
 // database cannot be reached opens without it (see Open).
 //

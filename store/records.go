@@ -149,7 +149,7 @@ type record struct {
 	Ticket       *spooledTicket    `json:"ticket,omitempty"` // tickets.go
 }
 
-func (r record) empty() bool {
+func (r record) Empty() bool {
 	return r.Call == nil && r.AgentState == nil && r.Disposition == nil &&
 		r.Survey == nil && r.Wrapup == nil && r.AgentStatus == nil && r.Audit == nil &&
 		r.Recording == nil && r.WorkOrder == nil && r.Callback == nil && r.CallbackDone == nil &&
