@@ -27,9 +27,3 @@ func (b *callBuilder) callbackVisit(e call.Event) {
 	})
 	b.openVisit = 0
 }
-
-// continuesCallback reports whether a visit is a callback's, carrying on
-// an inbound call's visit that was already offered.
-func (v reportVisit) continuesCallback() bool {
-	return v.Target != "" && (v.Outcome == OutcomeAnswered || v.Outcome == OutcomeAbandoned)
-}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/store/report"
 )
 
 // CallRecord is the call detail record of one call: everything the event
@@ -49,16 +50,13 @@ type CallRecord struct {
 	Visits []QueueVisit `json:"visits,omitempty"`
 }
 
-// Visit outcomes.
+// Visit outcomes (the reports count by them; see package report).
 const (
-	OutcomeAnswered   = "answered"
-	OutcomeAbandoned  = "abandoned"
-	OutcomeOverflowed = "overflowed"
-	OutcomeEnded      = "ended" // the call ended in the queue without an Abandoned event
-	// OutcomeCallback: the caller left the queue to be called back. The
-	// visit is offered here; its answer or abandon is on the callback's
-	// record, whose visit names this call in Target.
-	OutcomeCallback = "callback"
+	OutcomeAnswered   = report.OutcomeAnswered
+	OutcomeAbandoned  = report.OutcomeAbandoned
+	OutcomeOverflowed = report.OutcomeOverflowed
+	OutcomeEnded      = report.OutcomeEnded
+	OutcomeCallback   = report.OutcomeCallback
 )
 
 // QueueVisit is one stay of a call in one queue and, when an agent
