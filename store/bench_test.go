@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/store/cdr"
 )
 
 // discardSink accepts every record without a database, so that the
@@ -82,9 +83,9 @@ func benchmarkWriter(b *testing.B, env *testEnv) {
 }
 
 func getBenchRecord() CallRecord {
-	b := newCallBuilder(call.Event{CallID: "x", Time: t0})
+	b := cdr.NewBuilder(call.Event{CallID: "x", Time: t0})
 	for _, e := range fullCall().events {
-		b.apply(e)
+		b.Apply(e)
 	}
-	return b.record()
+	return b.Record()
 }

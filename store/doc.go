@@ -1,8 +1,10 @@
 // Package store keeps the records of the hotline: one call detail record
 // per call, agent state changes, dispositions, survey answers and the
 // current agent status, in SQLite (the default, in the data directory) or
-// MySQL/MariaDB. It also computes the reports of docs/kpis.md from those
-// records.
+// MySQL/MariaDB. It also reads the rows behind the reports of docs/kpis.md
+// and has package report compute them. The call detail record and the fold
+// of a call's events into it are package cdr; this package's Recorder
+// keeps one fold per open call and decides when its record is written.
 //
 // Records come from the call event stream through a Recorder. Writes go
 // through a bounded in-memory queue and one writer goroutine; when the

@@ -4,18 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
-)
 
-// Visit outcomes, as store writes them on each queue visit.
-const (
-	OutcomeAnswered   = "answered"
-	OutcomeAbandoned  = "abandoned"
-	OutcomeOverflowed = "overflowed"
-	OutcomeEnded      = "ended" // the call ended in the queue without an Abandoned event
-	// OutcomeCallback: the caller left the queue to be called back. The
-	// visit is offered here; its answer or abandon is on the callback's
-	// record, whose visit names this call in Target.
-	OutcomeCallback = "callback"
+	"github.com/hotline-oss/hotline/store/cdr"
 )
 
 // Report rows follow docs/kpis.md. Durations are in seconds. A call counts in
@@ -211,5 +201,5 @@ func Intervals(p IntervalParams, starts []time.Time, in *Inputs) []IntervalRow {
 // continuesCallback reports whether a visit is a callback's, carrying on
 // an inbound call's visit that was already offered.
 func (v Visit) continuesCallback() bool {
-	return v.Target != "" && (v.Outcome == OutcomeAnswered || v.Outcome == OutcomeAbandoned)
+	return v.Target != "" && (v.Outcome == cdr.OutcomeAnswered || v.Outcome == cdr.OutcomeAbandoned)
 }

@@ -3,6 +3,8 @@ package report
 import (
 	"slices"
 	"time"
+
+	"github.com/hotline-oss/hotline/store/cdr"
 )
 
 // intervalAcc sums one row.
@@ -24,24 +26,24 @@ func (a *intervalAcc) add(v Visit, in *Inputs) {
 	if !v.continuesCallback() {
 		r.Offered++
 	}
-	if v.Outcome != OutcomeCallback {
+	if v.Outcome != cdr.OutcomeCallback {
 		a.waitAll += wait
 	}
 	switch v.Outcome {
-	case OutcomeAnswered:
+	case cdr.OutcomeAnswered:
 		r.Answered++
 		a.waitAnswered += wait
 		if wait <= a.th.ServiceLevel {
 			r.AnsweredWithinSL++
 		}
 		a.addHandling(v, in)
-	case OutcomeAbandoned:
+	case cdr.OutcomeAbandoned:
 		r.Abandoned++
 		a.waitAbandoned += wait
 		if wait <= a.th.ShortAbandon {
 			r.ShortAbandoned++
 		}
-	case OutcomeOverflowed:
+	case cdr.OutcomeOverflowed:
 		r.Overflowed++
 	}
 }

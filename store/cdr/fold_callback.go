@@ -1,4 +1,4 @@
-package store
+package cdr
 
 import "github.com/hotline-oss/hotline/call"
 
@@ -14,7 +14,7 @@ import "github.com/hotline-oss/hotline/call"
 // callbackVisit opens the callback record's visit before e (AgentAnswered
 // or Abandoned) closes it. Other records, and a callback whose visit is
 // already open or closed, are left alone.
-func (b *callBuilder) callbackVisit(e call.Event) {
+func (b *Builder) callbackVisit(e call.Event) {
 	if b.continues == "" || b.openVisit >= 0 || len(b.rec.Visits) > 0 {
 		return
 	}
