@@ -79,6 +79,16 @@ func (s *Server) mountConsole(tokens []web.Token) error {
 	if s.quality != nil {
 		d.Reviews = s.quality
 	}
+	if s.workforce != nil {
+		d.Schedules = s.workforce.Control()
+	}
+	if s.tickets != nil {
+		d.Tickets = s.tickets
+		d.TicketCounts = func() web.TicketCounts {
+			overdue, open := s.tickets.Counts()
+			return web.TicketCounts{Overdue: overdue, Open: open}
+		}
+	}
 	return s.web.WithConsole(d, tokens)
 }
 

@@ -134,7 +134,8 @@ func driverFront(t *testing.T, target string, capped bool, reports chan driverRe
 	transport := &http.Transport{}
 	t.Cleanup(transport.CloseIdleConnections)
 	mux := http.NewServeMux()
-	for path, page := range map[string]string{"/supervisor-driver": supervisorDriver, "/panel-driver": panelReviewDriver} {
+	for path, page := range map[string]string{"/supervisor-driver": supervisorDriver, "/panel-driver": panelReviewDriver,
+		"/work-driver": workDriver} {
 		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			_, _ = io.WriteString(w, page)

@@ -13,9 +13,6 @@ import (
 	"time"
 )
 
-//go:embed console/index.html
-var consolePage []byte
-
 // ConsoleAgent is one agent as the supervisor console shows it.
 type ConsoleAgent struct {
 	AgentView
@@ -67,6 +64,9 @@ type ConsoleDeps struct {
 	Reviews      ReviewControl
 	Recordings   Recordings
 	Adherence    AdherenceSource
+	Schedules    ScheduleControl   // the Schedules view
+	Tickets      TicketControl     // the Tickets and Repeat complainers views
+	TicketCounts TicketCountSource // open and overdue tickets in the header
 	PauseReasons []string
 	Location     *time.Location // months of the review queue; UTC when nil
 	Period       time.Duration  // between two snapshots; 1 s when 0
@@ -93,6 +93,7 @@ type console struct {
 	agentAPI *api
 	reviews  *reviewAPI
 	notices  *noticeAPI
+	work     consoleWork
 	lang     string // the pages' default language
 
 	shutdownOnce sync.Once
@@ -126,6 +127,7 @@ func (s *Server) WithConsole(d ConsoleDeps, tokens []Token) error {
 	if d.Notices != nil {
 		c.notices = &noticeAPI{api: api{tokens: tokens}, ctl: d.Notices}
 	}
+	c.newWork(s)
 	// Supervisors of a floor often share one token: each of them keeps
 	// their own session.
 	c.sessions.perKey = maxConsoleSessionsPerToken
@@ -161,6 +163,7 @@ func (c *console) routes(mux handlerRegistrar) {
 	if c.d.Recordings != nil {
 		mux.HandleFunc("GET /supervisor/api/recordings/{call_id}/audio", c.auth(recordingAudio(c.d.Recordings)))
 	}
+	c.workRoutes(mux)
 }
 
 func (c *console) page(w http.ResponseWriter, r *http.Request) {
@@ -287,12 +290,15 @@ type consoleMe struct {
 	Monitor      bool     `json:"monitor"`
 	Notices      bool     `json:"notices"`
 	Reviews      bool     `json:"reviews"`
+	Schedules    bool     `json:"schedules"`
+	Tickets      bool     `json:"tickets"`
 }
 
 func (c *console) me(w http.ResponseWriter, _ *http.Request, t Token) {
 	writeJSON(w, http.StatusOK, consoleMe{
 		Name: t.Name, Role: t.Role, PauseReasons: c.d.PauseReasons,
 		Monitor: c.d.Monitor != nil, Notices: c.notices != nil, Reviews: c.reviews != nil,
+		Schedules: c.work.schedules != nil, Tickets: c.work.tickets != nil,
 	})
 }
 

@@ -12,7 +12,8 @@ import (
 // clock rather than the PC's.
 type consoleMessage struct {
 	ConsoleSnapshot
-	ServerTime time.Time `json:"server_time"`
+	Tickets    *TicketCounts `json:"tickets,omitempty"`
+	ServerTime time.Time     `json:"server_time"`
 }
 
 // snapshot reads the floor and adds adherence.
@@ -33,7 +34,12 @@ func (c *console) snapshot() consoleMessage {
 	if snap.Waiting == nil {
 		snap.Waiting = []WaitingView{}
 	}
-	return consoleMessage{ConsoleSnapshot: snap, ServerTime: c.now()}
+	msg := consoleMessage{ConsoleSnapshot: snap, ServerTime: c.now()}
+	if c.d.TicketCounts != nil {
+		counts := c.d.TicketCounts()
+		msg.Tickets = &counts
+	}
+	return msg
 }
 
 // stream sends one "snapshot" event per period until the client goes

@@ -71,7 +71,8 @@ func newDocServer(t *testing.T) *docRig {
 	s.WithReviews(docReviews{}, docTokens, time.UTC)
 	floor := newFakeFloor(2, 2, 0)
 	if err := s.WithConsole(ConsoleDeps{Source: floor, Agents: floor, Monitor: docMonitor{}, Notices: docNotices{},
-		Reviews: docReviews{}, Recordings: docRecordings{}}, docTokens); err != nil {
+		Reviews: docReviews{}, Recordings: docRecordings{}, Schedules: docSchedules{}, Tickets: &docTickets{},
+		TicketCounts: func() TicketCounts { return TicketCounts{Overdue: 1, Open: 2} }}, docTokens); err != nil {
 		t.Fatal(err)
 	}
 	s.WithSchedules(docSchedules{}, docTokens, time.UTC)

@@ -217,13 +217,20 @@ func (a *Authenticator) offers(alg string) bool {
 	return false
 }
 
-// A nonce is its issue time and an HMAC of it: no server state, and a
-// forged or altered nonce is recognised.
+// A nonce is its issue time, eight random bytes and an HMAC of both: no
+// server state, and a forged or altered nonce is recognised. The random
+// part keeps two challenges issued at the same instant (two phones
+// registering together, or a clock that does not move) apart, so the
+// replay check never mistakes one phone's first answer for the other's.
 func (a *Authenticator) newNonce(now time.Time) string {
-	var ts [8]byte
-	binary.BigEndian.PutUint64(ts[:], uint64(now.UnixNano()))
-	return hex.EncodeToString(ts[:]) + hex.EncodeToString(a.sign(ts[:]))
+	var body [nonceBody]byte
+	binary.BigEndian.PutUint64(body[:8], uint64(now.UnixNano()))
+	_, _ = rand.Read(body[8:])
+	return hex.EncodeToString(body[:]) + hex.EncodeToString(a.sign(body[:]))
 }
+
+// nonceBody is the signed part of a nonce: issue time and random bytes.
+const nonceBody = 8 + 8
 
 func (a *Authenticator) sign(ts []byte) []byte {
 	m := hmac.New(sha256.New, a.secret[:])
@@ -233,10 +240,10 @@ func (a *Authenticator) sign(ts []byte) []byte {
 
 func (a *Authenticator) checkNonce(nonce string, now time.Time) (fresh, genuine bool) {
 	raw, err := hex.DecodeString(nonce)
-	if err != nil || len(raw) != 8+16 {
+	if err != nil || len(raw) != nonceBody+16 {
 		return false, false
 	}
-	if !hmac.Equal(raw[8:], a.sign(raw[:8])) {
+	if !hmac.Equal(raw[nonceBody:], a.sign(raw[:nonceBody])) {
 		return false, false
 	}
 	age := now.Sub(nonceIssued(nonce))

@@ -129,3 +129,23 @@ func TestNonceCountsAreBounded(t *testing.T) {
 		t.Errorf("after expiry: %v with %d entries, want 1", got, n.size())
 	}
 }
+
+// TestDigestChallengesAtOneInstantAreDistinct: two phones challenged at
+// the same instant (a clock that has not moved) each get their own nonce,
+// so the second phone's first answer is not taken for a replay of the
+// first's.
+func TestDigestChallengesAtOneInstantAreDistinct(t *testing.T) {
+	clock := &testClock{time.Unix(1_800_000_000, 0)}
+	a := newTestAuth(clock)
+	first := a.Challenge(registerRequest("1001"), false)
+	second := a.Challenge(registerRequest("1001"), false)
+	if first.GetHeader("WWW-Authenticate").Value() == second.GetHeader("WWW-Authenticate").Value() {
+		t.Fatal("two challenges at one instant carry the same nonce")
+	}
+	for i, chal := range []*sipmsg.Response{first, second} {
+		src := netip.MustParseAddr("192.0.2.30").Next()
+		if r, _ := checkAnswer(a, src, answerWithCount(t, chal, "SHA-256", 1)); r != AuthOK {
+			t.Errorf("phone %d's first answer: %v, want accepted", i+1, r)
+		}
+	}
+}

@@ -1,0 +1,36 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"regexp"
+)
+
+// The console is one page, written as several files so that each view
+// stays readable: index.html names the others with <!--include:NAME-->
+// (markup) and /*include:NAME*/ (script), and they are put in place once,
+// at start. The page still loads in one request, its scripts inline as
+// the Content-Security-Policy wants.
+//
+//go:embed console
+var consoleFiles embed.FS
+
+var consolePage = assembleConsole()
+
+var includeMark = regexp.MustCompile(`<!--include:([a-z_]+\.(?:html|js))-->|/\*include:([a-z_]+\.(?:html|js))\*/`)
+
+func assembleConsole() []byte {
+	page, err := consoleFiles.ReadFile("console/index.html")
+	if err != nil {
+		panic(fmt.Sprintf("web: console page: %v", err))
+	}
+	return includeMark.ReplaceAllFunc(page, func(mark []byte) []byte {
+		m := includeMark.FindSubmatch(mark)
+		name := string(m[1]) + string(m[2])
+		part, err := consoleFiles.ReadFile("console/" + name)
+		if err != nil {
+			panic(fmt.Sprintf("web: console page: include %s: %v", name, err))
+		}
+		return part
+	})
+}
