@@ -29,7 +29,7 @@ type QueueCallback struct {
 // through. URI holds {number}, replaced by the number to call.
 type CallbackGateway struct {
 	URI string `yaml:"uri"`
-	// Trunks, instead of uri, dials through these trunks (config/trunks.go)
+	// Trunks, instead of uri, dials through these trunks (config/trunkconf)
 	// in this order, skipping those that are down.
 	Trunks        []string `yaml:"trunks"`
 	Transport     string   `yaml:"transport"`      // udp (default) or tcp

@@ -119,7 +119,7 @@ type Config struct {
 	CallbackGateway *CallbackGateway `yaml:"callback_gateway"`
 	// Tickets: complaints and work orders followed to closure (config/tickets.go).
 	Tickets Tickets `yaml:"tickets"`
-	// Trunks are the carriers' and providers' interconnects (config/trunks.go).
+	// Trunks are the carriers' and providers' interconnects (config/trunkconf).
 	Trunks []Trunk `yaml:"trunks"`
 	// Quality: evaluation forms and the review queue (config/quality.go).
 	Quality Quality `yaml:"quality"`
