@@ -115,7 +115,7 @@ type Config struct {
 
 	// RepeatComplaints routes frequent complainers (config/care.go).
 	RepeatComplaints *RepeatComplaints `yaml:"repeat_complaints"`
-	// CallbackGateway dials callbacks out (config/callback.go).
+	// CallbackGateway dials callbacks out (config/callbackconf).
 	CallbackGateway *CallbackGateway `yaml:"callback_gateway"`
 	// Tickets: complaints and work orders followed to closure (config/tickets.go).
 	Tickets Tickets `yaml:"tickets"`
