@@ -33,6 +33,8 @@ type clusterNode struct {
 	stop   context.CancelFunc
 	done   sync.WaitGroup
 	sync   *bindingSync
+	// stopReloads ends following the other nodes' reloads (cluster_reload.go).
+	stopReloads func() error
 }
 
 // startCluster connects to NATS, checks this node's configuration
@@ -141,6 +143,9 @@ func (n *clusterNode) admit() string {
 // close leaves the cluster: the lease is given up (another node takes
 // over at once), the node's entry removed, the connection closed.
 func (n *clusterNode) close() {
+	if n.stopReloads != nil {
+		_ = n.stopReloads()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if n.leader != nil && n.conn.Up() {

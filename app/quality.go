@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/hotline-oss/hotline/quality"
@@ -49,9 +48,7 @@ func (s *Server) startQuality() error {
 		s.workforce.SetScores(svc) // the monthly report's monitoring score
 	}
 	stop := make(chan struct{})
-	// Shutdown closes the server and a later Close closes it again.
-	var once sync.Once
-	s.qualityStop = func() { once.Do(func() { close(stop) }) }
+	s.qualityStop = func() { close(stop) }
 	go func() {
 		t := time.NewTicker(qualityRefresh)
 		defer t.Stop()

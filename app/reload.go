@@ -76,7 +76,20 @@ func (s *Server) defaultConfigSource() (*config.Config, error) {
 // ReloadConfig reads the configuration again and applies it (SIGHUP and
 // POST /api/v1/reload). An invalid configuration changes nothing: the
 // error is a *web.ConfigRejected listing every problem.
+//
+// On a node of a cluster the reload is the cluster's: the other nodes are
+// told and reload their own copies of the file (cluster_reload.go).
 func (s *Server) ReloadConfig() (ReloadResult, error) {
+	res, cfg, err := s.reloadFromSource()
+	if err == nil {
+		s.clusterReloaded(cfg, "")
+	}
+	return res, err
+}
+
+// reloadFromSource reads and applies the configuration; it returns the
+// configuration it applied.
+func (s *Server) reloadFromSource() (ReloadResult, *config.Config, error) {
 	s.reload.mu.Lock()
 	defer s.reload.mu.Unlock()
 	source := s.reload.source
@@ -87,11 +100,11 @@ func (s *Server) ReloadConfig() (ReloadResult, error) {
 	if err != nil {
 		err = rejected(err)
 		s.observeReload(ReloadResult{}, err)
-		return ReloadResult{}, err
+		return ReloadResult{}, nil, err
 	}
 	res, err := s.applyLocked(cfg)
 	s.observeReload(res, err)
-	return res, err
+	return res, cfg, err
 }
 
 // Reload applies an already parsed configuration, as ReloadConfig does.

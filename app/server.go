@@ -81,6 +81,9 @@ type Server struct {
 	// restored: agents' states from before a restart, waiting for their
 	// phones to register (agent_restore.go)
 	restored pendingRestore
+	// windowRefresh refolds the shared records into the rolling windows
+	// of a clustered node (windows_restore.go); nil when standalone.
+	windowRefresh *windowRefresher
 	// internalErrors: invariant violations recovered (queueing.go)
 	internalErrors internalErrors
 	// cluster: this node's part in a cluster (cluster.go); nil standalone
@@ -146,8 +149,11 @@ func (s *Server) preparePorts() error {
 // the wallboard and the hotline_*_ratio gauges show.
 func (s *Server) enableWindows() error {
 	cfg := s.cfg
-	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, queueThresholds(cfg),
-		metrics.WithAgentQueues(agentQueues(cfg)), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg)))
+	opts := []metrics.WindowOption{metrics.WithAgentQueues(agentQueues(cfg)), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg))}
+	if cfg.Cluster.Enabled {
+		opts = append(opts, metrics.WithRecordsOnly()) // windows_restore.go
+	}
+	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, queueThresholds(cfg), opts...)
 }
 
 // Start opens the data directory, the media engine, SIP and HTTP.
@@ -267,7 +273,8 @@ func (s *Server) Start() error {
 		return err
 	}
 	if s.cluster != nil {
-		s.cluster.run() // decisions may ring agents from now on
+		s.cluster.run()   // decisions may ring agents from now on
+		s.followReloads() // cluster_reload.go
 	}
 	s.startTrunks()
 	if err := s.startQuality(); err != nil {
@@ -392,7 +399,9 @@ func (s *Server) Close() {
 	s.care.Close()
 	if s.qualityStop != nil {
 		s.qualityStop()
+		s.qualityStop = nil // Close may follow Shutdown, which closed already
 	}
+	s.windowRefresh.stop() // before the store it reads
 	s.closeStore()
 }
 

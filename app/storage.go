@@ -40,6 +40,10 @@ func (s *Server) openStore() error {
 	}))
 	s.log.Info("records", "database", st.Dialect())
 	s.storeMetrics(st)
+	s.rebuildWindows(st)
+	if s.cfg.Cluster.Enabled {
+		s.windowRefresh = s.startWindowRefresh(st)
+	}
 	return nil
 }
 

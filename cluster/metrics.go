@@ -15,6 +15,7 @@ const (
 	SubjectNodes         = "nodes"
 	SubjectRegistrations = "registrations"
 	SubjectAgents        = "agents"
+	SubjectReload        = "reload"
 )
 
 // Metrics are the cluster's Prometheus series. A nil *Metrics counts
@@ -25,6 +26,7 @@ type Metrics struct {
 	leader   prometheus.Gauge
 	term     prometheus.Gauge
 	takeover prometheus.Counter
+	differs  prometheus.Gauge
 	up       prometheus.Gauge
 }
 
@@ -51,15 +53,19 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "hotline_cluster_leader_terms_total",
 			Help: "Terms this node began as leader.",
 		}),
+		differs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hotline_cluster_config_differs",
+			Help: "1 while this node runs another configuration than the node whose reload it followed last.",
+		}),
 		up: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hotline_cluster_connected",
 			Help: "1 while this node is connected to NATS; at 0 it refuses new calls.",
 		}),
 	}
-	for _, s := range []string{SubjectCommands, SubjectDecisions, SubjectLease, SubjectNodes, SubjectRegistrations, SubjectAgents} {
+	for _, s := range []string{SubjectCommands, SubjectDecisions, SubjectLease, SubjectNodes, SubjectRegistrations, SubjectAgents, SubjectReload} {
 		m.bad.WithLabelValues(s)
 	}
-	for _, c := range []prometheus.Collector{m.bad, m.stale, m.leader, m.term, m.takeover, m.up} {
+	for _, c := range []prometheus.Collector{m.bad, m.stale, m.leader, m.term, m.takeover, m.differs, m.up} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("cluster metrics: %w", err)
 		}
@@ -96,6 +102,17 @@ func (m *Metrics) sawTerm(term uint64) {
 	if m != nil {
 		m.term.Set(float64(term))
 	}
+}
+
+func (m *Metrics) configDiffers(on bool) {
+	if m == nil {
+		return
+	}
+	v := 0.0
+	if on {
+		v = 1
+	}
+	m.differs.Set(v)
 }
 
 func (m *Metrics) connected(up bool) {

@@ -51,6 +51,7 @@ type NodeInfo struct {
 type Membership struct {
 	conn *Conn
 	kv   jetstream.KeyValue
+	mu   sync.Mutex // guards info: a reload republishes it (reload.go)
 	info NodeInfo
 
 	stop context.CancelFunc
@@ -144,7 +145,9 @@ func (m *Membership) checkOwnID(ctx context.Context) error {
 }
 
 func (m *Membership) beat(ctx context.Context) error {
+	m.mu.Lock()
 	data, err := json.Marshal(m.info)
+	m.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("cluster: node info: %w", err)
 	}

@@ -40,6 +40,17 @@ func WithServiceLevelTargets(targets map[string]float64) WindowOption {
 	}
 }
 
+// WithRecordsOnly makes the windows ignore the live event stream: they
+// hold only what RebuildWindows folds in. A node of a cluster sees only
+// its own callers' events, so it refills its windows from the shared
+// records instead, and every node shows the cluster's figures.
+func WithRecordsOnly() WindowOption {
+	return func(w *windowSet) error {
+		w.recordsOnly = true
+		return nil
+	}
+}
+
 // windowSet holds the rolling windows of every queue and the last state of
 // every agent, fed from the event stream.
 type windowSet struct {
@@ -52,6 +63,7 @@ type windowSet struct {
 	agentState  map[string]string
 	queues      map[string]*queueWindow
 	latest      time.Time // time never runs backwards, even for a queue seen first
+	recordsOnly bool      // live events are ignored (WithRecordsOnly)
 }
 
 var errNoClock = errors.New("metrics: windows: a clock and a location are required")
@@ -116,6 +128,14 @@ func (w *windowSet) handleEvent(e call.Event) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.recordsOnly {
+		return
+	}
+	w.fold(e)
+}
+
+// fold applies one window event with w.mu held.
+func (w *windowSet) fold(e call.Event) {
 	at := e.Time
 	if at.IsZero() {
 		at = w.clock.Now()

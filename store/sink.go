@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/hotline-oss/hotline/call"
 )
 
 var (
@@ -47,6 +50,7 @@ type dbSink struct {
 	callSQL, visitSQL, agentStateSQL, dispositionSQL string
 	surveySQL, wrapupSQL, agentStatusSQL             string
 	deleteVisitsSQL, callExistsSQL                   string
+	callIfAbsentSQL                                  string // refusedAtTheDoor
 	side                                             sideSQL
 }
 
@@ -65,8 +69,21 @@ func newDBSink(db *sqlx.DB, d dialect, sp *recordSpool, log *slog.Logger, onReje
 		agentStatusSQL:  q("agent_status", []string{"agent"}, agentStatusColumns, "updated_ms"),
 		deleteVisitsSQL: db.Rebind("DELETE FROM queue_visits WHERE call_id = ?"),
 		callExistsSQL:   db.Rebind("SELECT COUNT(*) FROM calls WHERE call_id = ?"),
+		callIfAbsentSQL: db.Rebind(insertIfAbsentSQL(d, "calls", "call_id", callColumns)),
 		side:            newSideSQL(db.Rebind, d),
 	}
+}
+
+// insertIfAbsentSQL inserts a row unless one with the same key exists; the
+// check and the insert are one statement, so a concurrent writer of the
+// same key (another node) cannot slip in between.
+func insertIfAbsentSQL(d dialect, table, key string, cols []string) string {
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
+	tail := "ON CONFLICT (" + key + ") DO NOTHING"
+	if d.name == dialectMySQL {
+		tail = "ON DUPLICATE KEY UPDATE " + key + " = " + key
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) %s", table, strings.Join(cols, ", "), marks, tail)
 }
 
 func (s *dbSink) Write(ctx context.Context, recs []record) (int, error) {
@@ -185,6 +202,14 @@ func (s *dbSink) exec(ctx context.Context, tx *batchTx, r record) error {
 	return nil
 }
 
+// refusedAtTheDoor is a call this node refused before answering (503:
+// overload, draining, a cluster node without NATS). The same call, under
+// the same Call-ID, may have gone on to another node of a cluster that
+// answered it: such a record never replaces one already written.
+func refusedAtTheDoor(c *CallRecord) bool {
+	return c.Result == call.ResultBlocked && c.Answered.IsZero()
+}
+
 func (s *dbSink) execCall(ctx context.Context, tx *batchTx, c *CallRecord, provisional bool) error {
 	id := clip(c.CallID, maxIDLen)
 	if provisional {
@@ -204,7 +229,11 @@ func (s *dbSink) execCall(ctx context.Context, tx *batchTx, c *CallRecord, provi
 	if err != nil {
 		return err
 	}
-	err = tx.exec(ctx, s.callSQL,
+	query := s.callSQL
+	if refusedAtTheDoor(c) {
+		query = s.callIfAbsentSQL // and it has no visits to replace
+	}
+	err = tx.exec(ctx, query,
 		id, clip(c.Caller, maxNumberLen), clip(c.Number, maxNumberLen), clip(c.Language, maxShortLen),
 		clip(c.Flow, maxNameLen), string(path), string(vars), clip(c.Queue, maxNameLen),
 		clip(c.Agent, maxNameLen), c.Priority,
@@ -214,7 +243,7 @@ func (s *dbSink) execCall(ctx context.Context, tx *batchTx, c *CallRecord, provi
 		clip(c.TransferTarget, maxTargetLen), clip(string(c.HangupBy), maxShortLen),
 		clip(string(c.Result), maxShortLen), clip(c.EndReason, maxNameLen), clip(c.RecordingFile, maxFileLen),
 		c.AnswerDelay.Milliseconds(), c.QueueWait.Milliseconds())
-	if err != nil {
+	if err != nil || refusedAtTheDoor(c) {
 		return err
 	}
 	// The record replaces what was written before, visits included.

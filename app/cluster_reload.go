@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/hotline-oss/hotline/cluster/confighash"
+	"github.com/hotline-oss/hotline/config"
+)
+
+// clusterReloaded follows a successful reload on a node of a cluster: the
+// node publishes what it now runs among the live nodes and, when the
+// reload began here (from is empty: SIGHUP or the API), tells the other
+// nodes, which reload their own copies of the file. A reload that began
+// on node from is compared with what that node runs: a node whose file
+// was not updated says so in its log and in hotline_cluster_config_differs.
+func (s *Server) clusterReloaded(cfg *config.Config, from string, fromSections ...map[string]string) {
+	n := s.cluster
+	if n == nil || cfg == nil {
+		return
+	}
+	sections, err := confighash.Sections(cfg)
+	if err != nil {
+		s.log.Error("cluster: configuration not hashed after the reload", "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := n.member.Republish(ctx, sections); err != nil {
+		s.log.Warn("cluster: reloaded configuration not published", "err", err)
+	}
+	if from == "" {
+		if err := n.conn.AnnounceReload(sections); err != nil {
+			s.log.Error("cluster: the other nodes were not told of the reload: reload each of them", "err", err)
+		}
+		n.conn.ConfigDiffers(false)
+		return
+	}
+	differs := len(fromSections) > 0 && len(confighash.Diff(sections, fromSections[0])) > 0
+	n.conn.ConfigDiffers(differs)
+	if differs {
+		s.log.Error("cluster: after the reload this node's configuration differs from the node that reloaded first: copy the same file to every node and reload",
+			"node", from, "sections", confighash.Diff(sections, fromSections[0]))
+	}
+}
+
+// followReloads makes this node reload whenever another node of the
+// cluster did. The reload runs on a goroutine of its own: the NATS
+// delivery goroutine must not wait for it.
+func (s *Server) followReloads() {
+	n := s.cluster
+	stop, err := n.conn.WatchReloads(func(from string, sections map[string]string) {
+		go s.reloadAfter(from, sections)
+	})
+	if err != nil {
+		s.log.Error("cluster: this node will not follow the others' reloads", "err", err)
+		return
+	}
+	n.stopReloads = stop
+}
+
+func (s *Server) reloadAfter(from string, sections map[string]string) {
+	res, cfg, err := s.reloadFromSource()
+	if err != nil {
+		s.log.Error("cluster: reload after another node's failed: this node keeps its configuration", "node", from, "err", err)
+		s.cluster.conn.ConfigDiffers(true)
+		return
+	}
+	s.log.Info("cluster: reloaded after another node", "node", from, "changed", res.Changed)
+	s.clusterReloaded(cfg, from, sections)
+}
