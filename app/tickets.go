@@ -24,6 +24,12 @@ func (s *Server) startTickets() error {
 	deps := tickets.Deps{
 		Store: s.store, Registry: s.metrics.Registry(), Publish: s.bus.Publish, Clock: s.clock, Log: s.log,
 	}
+	if n := s.cluster; n != nil {
+		// The nodes share the tickets through the database; the leader
+		// alone escalates and makes the return visits.
+		deps.Shared = true
+		deps.Leads = func() bool { _, ok := n.el.Leading(); return ok }
+	}
 	visits, err := tickets.NewSIPVisits(s.cfg, tickets.SIPDeps{
 		SIP: s.sip, Prompts: s.prompts, Clock: s.clock, Log: s.log, Known: s.calledIn,
 		Routes: s.callbackRoutes(), // trunks.go

@@ -55,7 +55,7 @@ type Queue struct {
 	Survey              *Survey        `yaml:"survey"`       // post-call survey (config/care.go)
 	StickyAgent         *StickyAgent   `yaml:"sticky_agent"` // first-contact ownership
 	Recording           *Recording     `yaml:"recording"`    // quality recording
-	Callback            *QueueCallback `yaml:"callback"`     // virtual hold (config/callback.go)
+	Callback            *QueueCallback `yaml:"callback"`     // virtual hold (config/callbackconf)
 }
 
 // Features are the codes an agent dials from the softphone.

@@ -115,11 +115,11 @@ type Config struct {
 
 	// RepeatComplaints routes frequent complainers (config/care.go).
 	RepeatComplaints *RepeatComplaints `yaml:"repeat_complaints"`
-	// CallbackGateway dials callbacks out (config/callback.go).
+	// CallbackGateway dials callbacks out (config/callbackconf).
 	CallbackGateway *CallbackGateway `yaml:"callback_gateway"`
 	// Tickets: complaints and work orders followed to closure (config/tickets.go).
 	Tickets Tickets `yaml:"tickets"`
-	// Trunks are the carriers' and providers' interconnects (config/trunks.go).
+	// Trunks are the carriers' and providers' interconnects (config/trunkconf).
 	Trunks []Trunk `yaml:"trunks"`
 	// Quality: evaluation forms and the review queue (config/quality.go).
 	Quality Quality `yaml:"quality"`

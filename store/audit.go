@@ -54,7 +54,7 @@ func (s *Store) Audit(e AuditEntry) {
 	if e.Detail == "" {
 		e.Detail = "{}"
 	}
-	s.pipe.putNow(record{Audit: &e})
+	s.pipe.PutNow(record{Audit: &e})
 }
 
 // newAuditID orders by time and is unique across processes sharing a

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/store/cdr"
 )
 
 // discardSink accepts every record without a database, so that the
 // Recorder benchmark measures the Recorder.
 type discardSink struct{}
 
-func (discardSink) write(_ context.Context, recs []record) (int, error) { return len(recs), nil }
+func (discardSink) Write(_ context.Context, recs []record) (int, error) { return len(recs), nil }
 
 // BenchmarkRecorderHandleEvent is the cost a call's goroutine pays per
 // event published (a full answered call of 22 events, cycled).
@@ -73,7 +74,7 @@ func benchmarkWriter(b *testing.B, env *testEnv) {
 	for i := range b.N {
 		c := rec
 		c.CallID = fmt.Sprintf("w-%d", i)
-		s.pipe.put(record{Call: &c})
+		s.pipe.Put(record{Call: &c})
 	}
 	if err := s.Flush(context.Background()); err != nil {
 		b.Fatal(err)
@@ -82,9 +83,9 @@ func benchmarkWriter(b *testing.B, env *testEnv) {
 }
 
 func getBenchRecord() CallRecord {
-	b := newCallBuilder(call.Event{CallID: "x", Time: t0})
+	b := cdr.NewBuilder(call.Event{CallID: "x", Time: t0})
 	for _, e := range fullCall().events {
-		b.apply(e)
+		b.Apply(e)
 	}
-	return b.record()
+	return b.Record()
 }

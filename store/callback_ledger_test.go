@@ -145,7 +145,7 @@ func TestCallbackEndWrittenBeforeItsSave(t *testing.T) {
 		s.callbacks.end(p.CallbackID, hold)
 		write := func(r record) {
 			t.Helper()
-			if n, err := s.pipe.sink.write(ctx, []record{r}); err != nil || n != 1 {
+			if n, err := s.newSink(s.db()).Write(ctx, []record{r}); err != nil || n != 1 {
 				t.Fatalf("write: %d, %v", n, err)
 			}
 			s.callbacks.written([]record{r})
@@ -199,7 +199,7 @@ type quotaSink struct {
 	left  int
 }
 
-func (q *quotaSink) write(ctx context.Context, recs []record) (int, error) {
+func (q *quotaSink) Write(ctx context.Context, recs []record) (int, error) {
 	q.mu.Lock()
 	ok := q.left > 0
 	q.left--
@@ -207,7 +207,7 @@ func (q *quotaSink) write(ctx context.Context, recs []record) (int, error) {
 	if !ok {
 		return 0, errOutage
 	}
-	return q.inner.write(ctx, recs)
+	return q.inner.Write(ctx, recs)
 }
 
 func withQuota(q *quotaSink) func(*Config) {

@@ -61,7 +61,7 @@ func (s *Store) SaveCallback(p PendingCallback) error {
 	if p.CallbackID == "" || p.Number == "" {
 		return fmt.Errorf("%w: callback %q", ErrBadCallback, p.CallbackID)
 	}
-	if durable := s.callbacks.save(p, s.pipe.put); durable != nil {
+	if durable := s.callbacks.save(p, s.pipe.Put); durable != nil {
 		durable()
 	}
 	return nil
@@ -73,7 +73,7 @@ func (s *Store) SaveCallback(p PendingCallback) error {
 // callback out even while its row or a save waits: a restart does not dial
 // the customer again.
 func (s *Store) DeleteCallback(callbackID string) {
-	if durable := s.callbacks.end(callbackID, s.pipe.put); durable != nil {
+	if durable := s.callbacks.end(callbackID, s.pipe.Put); durable != nil {
 		durable()
 	}
 }

@@ -121,7 +121,7 @@ func (s *Store) reconnect(cfg Config) func(context.Context) (sink, error) {
 			}
 			return nil, err
 		}
-		recs, _ := s.pipe.spool.stats()
+		recs, _ := s.spool.Stats()
 		s.log.Info("store: database reachable again; writing the spool", "dialect", s.d.name, "spooled", recs)
 		return s.useDatabase(db, cfg), nil
 	}
@@ -131,13 +131,19 @@ func (s *Store) reconnect(cfg Config) func(context.Context) (sink, error) {
 // for it.
 func (s *Store) useDatabase(db *sqlx.DB, cfg Config) sink {
 	s.handle.Store(db)
-	dbs := newDBSink(db, s.d, s.pipe.spool, s.log, s.pipe.rejected)
-	dbs.callbackEnded = s.callbacks.hasEnded
-	var sk sink = dbs
+	var sk sink = s.newSink(db)
 	if cfg.wrapSink != nil {
 		sk = cfg.wrapSink(sk)
 	}
 	return sk
+}
+
+// newSink is the writer's way into db: rows it refuses are set aside in
+// the spool directory and counted by the writer.
+func (s *Store) newSink(db *sqlx.DB) *dbSink {
+	dbs := newDBSink(db, s.d, s.spool, s.log, func(err error) { s.pipe.Rejected(err) })
+	dbs.callbackEnded = s.callbacks.hasEnded
+	return dbs
 }
 
 func openSQLite(ctx context.Context, path string, busy time.Duration) (*sqlx.DB, error) {

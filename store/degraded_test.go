@@ -189,7 +189,7 @@ func TestUnreachableDatabaseOpensDegradedAndCatchesUp(t *testing.T) {
 		if st := s.Stats(); st.Queued != 0 || st.SpoolRecords != 14 {
 			t.Fatalf("stats after records without a database = %+v, want 14 spooled", st)
 		}
-		if recs, _ := mustSpool(t, env).stats(); recs != 14 {
+		if recs, _ := mustSpool(t, env).Stats(); recs != 14 {
 			t.Fatalf("records on disk = %d, want 14", recs)
 		}
 
@@ -294,7 +294,7 @@ func TestClosingADegradedStoreKeepsTheSpool(t *testing.T) {
 		if ctx.Err() != nil {
 			t.Fatal("close waited for the connection attempt to time out")
 		}
-		if recs, _ := mustSpool(t, env).stats(); recs != 4 {
+		if recs, _ := mustSpool(t, env).Stats(); recs != 4 {
 			t.Fatalf("spooled after close = %d, want 4", recs)
 		}
 

@@ -1,14 +1,17 @@
 // Package store keeps the records of the hotline: one call detail record
 // per call, agent state changes, dispositions, survey answers and the
 // current agent status, in SQLite (the default, in the data directory) or
-// MySQL/MariaDB. It also computes the reports of docs/kpis.md from those
-// records.
+// MySQL/MariaDB. It also reads the rows behind the reports of docs/kpis.md
+// and has package report compute them. The call detail record and the fold
+// of a call's events into it are package cdr; this package's Recorder
+// keeps one fold per open call and decides when its record is written.
 //
 // Records come from the call event stream through a Recorder. Writes go
 // through a bounded in-memory queue and one writer goroutine; when the
 // database is down or slow, or the queue is full, records go to an
 // append-only spool on local disk and are written, in order, when the
-// database is back. A database outage delays records; it does not lose them
+// database is back. That write path is package store/spool; this package
+// gives it the records and the database's sink (sink.go). A database outage delays records; it does not lose them
 // and does not hold up a call. That holds at startup too: a store whose
 // database cannot be reached opens without it (see Open).
 //

@@ -129,7 +129,7 @@ func TestDurableRecordsWrittenTwiceLeaveOneRow(t *testing.T) {
 			{CallbackDone: &callbackDone{CallbackID: "cb"}},
 		}
 		for range 2 {
-			if n, err := s.pipe.sink.write(ctx, recs); err != nil || n != len(recs) {
+			if n, err := s.newSink(s.db()).Write(ctx, recs); err != nil || n != len(recs) {
 				t.Fatalf("write: %d, %v", n, err)
 			}
 		}

@@ -127,10 +127,7 @@ func spooled(t *testing.T, s *Store) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s.pipe.mu.Lock()
-	handed := s.pipe.spill.handed
-	s.pipe.mu.Unlock()
-	if err := s.pipe.waitSpooled(ctx, handed); err != nil {
+	if err := s.pipe.WaitSpilled(ctx); err != nil {
 		t.Fatalf("spiller: %v", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/store/spool"
 )
 
 var errOutage = errors.New("test: database unreachable")
@@ -31,7 +32,7 @@ type faultySink struct {
 	written []string
 }
 
-func (f *faultySink) write(ctx context.Context, recs []record) (int, error) {
+func (f *faultySink) Write(ctx context.Context, recs []record) (int, error) {
 	f.mu.Lock()
 	failing, gate := f.failing, f.gate
 	f.mu.Unlock()
@@ -45,7 +46,7 @@ func (f *faultySink) write(ctx context.Context, recs []record) (int, error) {
 		}
 		<-gate
 	}
-	n, err := f.inner.write(ctx, recs)
+	n, err := f.inner.Write(ctx, recs)
 	f.mu.Lock()
 	for _, r := range recs[:n] {
 		if r.Call != nil {
@@ -146,7 +147,7 @@ func TestOutageSpoolsAndRecoversInOrder(t *testing.T) {
 		if st := s.Stats(); st.SpoolRecords != 0 || st.SpoolBytes != 0 || st.LastError != nil {
 			t.Errorf("spool after recovery = %+v", st)
 		}
-		if segs, _ := filepath.Glob(filepath.Join(env.dataDir, "spool", segmentPrefix+"*")); len(segs) != 0 {
+		if segs, _ := filepath.Glob(filepath.Join(env.dataDir, "spool", spool.SegmentPrefix+"*")); len(segs) != 0 {
 			t.Errorf("segments left: %v", segs)
 		}
 	})
@@ -196,7 +197,7 @@ func TestSpoolIsReplayedAtOpen(t *testing.T) {
 		if err := s.Close(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if recs, _ := mustSpool(t, env).stats(); recs != 6 {
+		if recs, _ := mustSpool(t, env).Stats(); recs != 6 {
 			t.Fatalf("spooled after close = %d, want 6", recs)
 		}
 
@@ -214,9 +215,9 @@ func TestSpoolIsReplayedAtOpen(t *testing.T) {
 	})
 }
 
-func mustSpool(t *testing.T, env *testEnv) *spool {
+func mustSpool(t *testing.T, env *testEnv) *recordSpool {
 	t.Helper()
-	sp, err := openSpool(filepath.Join(env.dataDir, "spool"), discardLogger())
+	sp, err := spool.Open[record](filepath.Join(env.dataDir, "spool"), discardLogger(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,13 +231,13 @@ func TestTornSpoolLineIsSkipped(t *testing.T) {
 		sp := mustSpool(t, env)
 		b := quickCall("torn1", at(0))
 		rec := CallRecord{CallID: "torn1", Arrived: b.events[0].Time, Result: call.ResultSelfService}
-		if _, err := sp.appendTail([]record{{Call: &rec}}); err != nil {
+		if _, err := sp.AppendTail([]record{{Call: &rec}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := sp.close(); err != nil {
+		if err := sp.Close(); err != nil {
 			t.Fatal(err)
 		}
-		segs, _ := filepath.Glob(filepath.Join(env.dataDir, "spool", segmentPrefix+"*"))
+		segs, _ := filepath.Glob(filepath.Join(env.dataDir, "spool", spool.SegmentPrefix+"*"))
 		f, err := os.OpenFile(segs[0], os.O_APPEND|os.O_WRONLY, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -274,7 +275,7 @@ func TestRefusedRecordIsSetAside(t *testing.T) {
 		if n := count(t, s, "calls", ""); n != 2 {
 			t.Errorf("calls = %d, want 2", n)
 		}
-		data, err := os.ReadFile(filepath.Join(env.dataDir, "spool", rejectedFile))
+		data, err := os.ReadFile(filepath.Join(env.dataDir, "spool", spool.RejectedFile))
 		if err != nil || !containsAll(string(data), `"call_id":"bad"`, `"error"`) {
 			t.Errorf("rejected file = %q, %v", data, err)
 		}

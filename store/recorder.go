@@ -1,11 +1,11 @@
 package store
 
 import (
-	"maps"
 	"sync"
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/store/cdr"
 )
 
 // Reasons the Recorder gives to records it has to finish itself.
@@ -35,8 +35,8 @@ type Recorder struct {
 	maxLinger int
 
 	mu        sync.Mutex
-	open      map[string]*callBuilder
-	done      map[string]*callBuilder
+	open      map[string]*cdr.Builder
+	done      map[string]*cdr.Builder
 	doneOrder []lingering
 	nextSweep time.Time
 	touched   map[string]time.Time // clock time of each open call's last event
@@ -50,8 +50,8 @@ type lingering struct {
 func newRecorder(out func(record), clock Clock, linger, stale time.Duration) *Recorder {
 	return &Recorder{
 		out: out, clock: clock, linger: linger, stale: stale, maxLinger: 10000,
-		open:    make(map[string]*callBuilder),
-		done:    make(map[string]*callBuilder),
+		open:    make(map[string]*cdr.Builder),
+		done:    make(map[string]*cdr.Builder),
 		touched: make(map[string]time.Time),
 	}
 }
@@ -69,7 +69,7 @@ func (r *Recorder) HandleEvent(e call.Event) {
 	defer r.mu.Unlock()
 	r.sweepLocked(now)
 	b, finishedBefore := r.builderLocked(e, now)
-	if !b.apply(e) {
+	if !b.Apply(e) {
 		return
 	}
 	r.afterApplyLocked(b, finishedBefore, now)
@@ -116,35 +116,35 @@ func (r *Recorder) handleSideRecord(e call.Event) bool {
 }
 
 // builderLocked finds the call's builder, open or lingering, or starts one.
-func (r *Recorder) builderLocked(e call.Event, now time.Time) (b *callBuilder, finished bool) {
+func (r *Recorder) builderLocked(e call.Event, now time.Time) (b *cdr.Builder, finished bool) {
 	if b, ok := r.done[e.CallID]; ok {
 		return b, true
 	}
 	b, ok := r.open[e.CallID]
 	if !ok {
-		b = newCallBuilder(e)
+		b = cdr.NewBuilder(e)
 		r.open[e.CallID] = b
 	}
 	r.touched[e.CallID] = now
 	return b, false
 }
 
-func (r *Recorder) afterApplyLocked(b *callBuilder, finishedBefore bool, now time.Time) {
-	if !b.finished {
+func (r *Recorder) afterApplyLocked(b *cdr.Builder, finishedBefore bool, now time.Time) {
+	if !b.Finished() {
 		return
 	}
 	if !finishedBefore {
-		id := b.rec.CallID
+		id := b.CallID()
 		delete(r.open, id)
 		delete(r.touched, id)
 		r.done[id] = b
 		r.doneOrder = append(r.doneOrder, lingering{callID: id, since: now})
 		r.trimLingerLocked()
 	}
-	rec := b.record()
+	rec := b.Record()
 	// Put under the lock, so that two versions of one record keep their
 	// order.
-	r.out(record{Call: &rec, Provisional: b.provisional})
+	r.out(record{Call: &rec, Provisional: b.Provisional()})
 }
 
 // emit sends a record that needs no lock.
@@ -156,16 +156,16 @@ func (r *Recorder) emit(rec record) { r.out(rec) }
 // shortly after it ended (while its record lingers). It reports whether
 // the call was known.
 func (r *Recorder) SetVars(callID string, vars map[string]string) bool {
-	return r.annotate(callID, func(b *callBuilder) { b.rec.Vars = maps.Clone(vars) })
+	return r.annotate(callID, func(b *cdr.Builder) { b.SetVars(vars) })
 }
 
 // SetRecording attaches the file name of the call's recording, like
 // SetVars.
 func (r *Recorder) SetRecording(callID, file string) bool {
-	return r.annotate(callID, func(b *callBuilder) { b.rec.RecordingFile = file })
+	return r.annotate(callID, func(b *cdr.Builder) { b.SetRecording(file) })
 }
 
-func (r *Recorder) annotate(callID string, change func(*callBuilder)) bool {
+func (r *Recorder) annotate(callID string, change func(*cdr.Builder)) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if b, ok := r.open[callID]; ok {
@@ -194,7 +194,7 @@ func (r *Recorder) sweepLocked(now time.Time) {
 	}
 	for id, at := range r.touched {
 		if now.Sub(at) >= r.stale {
-			r.finishLocked(r.open[id], ReasonIncomplete, r.open[id].lastEvent, now)
+			r.finishLocked(r.open[id], ReasonIncomplete, r.open[id].LastEvent(), now)
 		}
 	}
 }
@@ -207,19 +207,11 @@ func (r *Recorder) trimLingerLocked() {
 }
 
 // finishLocked writes out a call the stream never ended.
-func (r *Recorder) finishLocked(b *callBuilder, reason string, endedAt, now time.Time) {
-	if b.rec.Result == "" {
-		b.rec.Result = call.ResultFailed
-	}
-	if b.rec.EndReason == "" {
-		b.rec.EndReason = reason
-	}
+func (r *Recorder) finishLocked(b *cdr.Builder, reason string, endedAt, now time.Time) {
 	if endedAt.IsZero() {
 		endedAt = now
 	}
-	b.rec.Ended = endedAt
-	b.endTalk(endedAt)
-	b.finished, b.provisional = true, true
+	b.Finish(reason, endedAt)
 	r.afterApplyLocked(b, false, now)
 }
 

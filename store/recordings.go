@@ -52,7 +52,7 @@ func (s *Store) SaveRecording(r Recording) error {
 	if r.CallID == "" || r.File == "" {
 		return fmt.Errorf("store: save recording: call id and file are required: %w", ErrBadRecording)
 	}
-	s.pipe.putNow(record{Recording: &spooledRecording{
+	s.pipe.PutNow(record{Recording: &spooledRecording{
 		CallID: r.CallID, Queue: r.Queue, Agent: r.Agent, File: r.File,
 		Started: r.Started, DurationMS: r.Duration.Milliseconds(), Bytes: r.Bytes,
 	}})

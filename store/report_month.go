@@ -4,26 +4,15 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hotline-oss/hotline/store/report"
 )
-
-// CallTotals are the hotline-wide counts of a period that the queue rows
-// do not give: every call that reached the server by result, and the
-// complaints the agents handled.
-type CallTotals struct {
-	Calls              int            // calls that arrived in the period
-	ByResult           map[string]int // result → calls
-	Complaints         int            // calls an agent classified as a complaint
-	ComplaintsResolved int            // of which marked resolved
-}
-
-// ComplaintCategory is the disposition category of a complaint.
-const ComplaintCategory = "complaint"
 
 // CallTotals counts the calls that arrived in [from, to) by result, and
 // the complaint dispositions given in it.
 func (s *Store) CallTotals(ctx context.Context, from, to time.Time) (CallTotals, error) {
 	t := CallTotals{ByResult: map[string]int{}}
-	if err := checkPeriod(from, to); err != nil {
+	if err := report.CheckPeriod(from, to); err != nil {
 		return t, err
 	}
 	if err := s.connected(); err != nil {

@@ -41,7 +41,7 @@ const maxCategoryLen = 64
 type dbSink struct {
 	db       *sqlx.DB
 	d        dialect
-	spool    *spool
+	spool    *recordSpool
 	log      *slog.Logger
 	onReject func(error)
 	// callbackEnded tells whether a callback's end is known (callback_ledger.go).
@@ -54,7 +54,7 @@ type dbSink struct {
 	side                                             sideSQL
 }
 
-func newDBSink(db *sqlx.DB, d dialect, sp *spool, log *slog.Logger, onReject func(error)) *dbSink {
+func newDBSink(db *sqlx.DB, d dialect, sp *recordSpool, log *slog.Logger, onReject func(error)) *dbSink {
 	q := func(table string, key, cols []string, guard string) string {
 		return db.Rebind(d.insertSQL(table, key, cols, guard))
 	}
@@ -86,7 +86,7 @@ func insertIfAbsentSQL(d dialect, table, key string, cols []string) string {
 	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) %s", table, strings.Join(cols, ", "), marks, tail)
 }
 
-func (s *dbSink) write(ctx context.Context, recs []record) (int, error) {
+func (s *dbSink) Write(ctx context.Context, recs []record) (int, error) {
 	err := s.writeTx(ctx, recs)
 	if err == nil {
 		return len(recs), nil
@@ -105,7 +105,7 @@ func (s *dbSink) write(ctx context.Context, recs []record) (int, error) {
 			return i, err
 		}
 		s.log.Error("store: record refused by the database; set aside in the spool directory", "err", err)
-		if rerr := s.spool.reject(r, err); rerr != nil {
+		if rerr := s.spool.Reject(r, err); rerr != nil {
 			return i, rerr
 		}
 		if s.onReject != nil {

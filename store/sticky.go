@@ -59,8 +59,8 @@ func MonthOf(t time.Time, loc *time.Location) (from, to time.Time) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	from = IntervalMonth.start(t, loc)
-	return from, IntervalMonth.next(from)
+	from = IntervalMonth.Start(t, loc)
+	return from, IntervalMonth.Next(from)
 }
 
 // RatedCall is a survey answer with the call's queue and answering agent.

@@ -13,20 +13,34 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/hotline-oss/hotline/store/spool"
 )
 
 // Errors returned by the store.
 var (
-	ErrClosed = errors.New("store: closed")
+	ErrClosed = spool.ErrClosed
 	// ErrDatabaseUnavailable: the database has not been reached since Open;
 	// records wait in the spool and reads have nothing to read from.
-	ErrDatabaseUnavailable = errors.New("store: database unavailable")
+	ErrDatabaseUnavailable = spool.ErrDatabaseUnavailable
 	ErrBackupUnsupported   = errors.New("store: online backup is only built in for SQLite; use mariadb-dump or mariabackup")
 	ErrNotFound            = errors.New("store: not found")
 )
 
 // Clock tells the time; tests inject a fake one.
 type Clock interface{ Now() time.Time }
+
+// Hooks let the server export the writer's health as metrics (see
+// spool.Hooks).
+type Hooks = spool.Hooks
+
+// sink is the database as the writer sees it; recordSpool and recordWriter
+// are the write path (package spool) for this package's records.
+type (
+	sink         = spool.Sink[record]
+	recordSpool  = spool.Spool[record]
+	recordWriter = spool.Writer[record]
+)
 
 type realClock struct{}
 
@@ -75,7 +89,8 @@ type Store struct {
 	d        dialect
 	log      *slog.Logger
 	clock    Clock
-	pipe     *pipeline
+	pipe     *recordWriter
+	spool    *recordSpool
 	recorder *Recorder
 	// callbacks and numbers serve the writes of callback_ledger.go and
 	// durable.go.
@@ -111,35 +126,33 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if dbErr != nil && !unreachable(dbErr) {
 		return nil, dbErr
 	}
-	sp, err := openSpool(filepath.Join(cfg.DataDir, "spool"), cfg.Logger)
+	sp, err := spool.Open[record](filepath.Join(cfg.DataDir, "spool"), cfg.Logger, cfg.SpoolSync)
 	if err != nil {
 		if db != nil {
 			_ = db.Close()
 		}
 		return nil, err
 	}
-	if cfg.SpoolSync != nil {
-		sp.fsync = cfg.SpoolSync
-	}
-	s := &Store{d: targetDialect(cfg.DSN), log: cfg.Logger, clock: cfg.Clock}
-	s.pipe = &pipeline{
-		spool: sp, log: cfg.Logger, hooks: cfg.Hooks,
-		maxQueue: cfg.QueueSize, batchSize: cfg.BatchSize, timeout: cfg.WriteTimeout,
-		retryMin: cfg.RetryMin, retryMax: cfg.RetryMax,
-		reach: s.reconnect(cfg), openErr: dbErr, resolved: s.callbacks.written,
-	}
+	s := &Store{d: targetDialect(cfg.DSN), log: cfg.Logger, clock: cfg.Clock, spool: sp}
 	// Callbacks an earlier run saved or ended during an outage are not in
 	// their table as they should be until the spool is written: remember
 	// them for PendingCallbacks.
-	if err := sp.each(s.callbacks.load); err != nil {
+	if err := sp.Each(s.callbacks.load); err != nil {
 		if db != nil {
 			_ = db.Close()
 		}
 		return nil, err
 	}
-	n, _ := sp.stats()
+	s.pipe = spool.New(spool.Config[record]{
+		Spool: sp, Log: cfg.Logger, Hooks: cfg.Hooks,
+		MaxQueue: cfg.QueueSize, BatchSize: cfg.BatchSize, Timeout: cfg.WriteTimeout,
+		RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax,
+		Reach: s.reconnect(cfg), OpenErr: dbErr, Resolved: s.callbacks.written,
+	})
+	n, _ := sp.Stats()
+	var sk sink
 	if db != nil {
-		s.pipe.sink = s.useDatabase(db, cfg)
+		sk = s.useDatabase(db, cfg)
 		if n > 0 {
 			cfg.Logger.Info("store: replaying spooled records", "records", n)
 		}
@@ -147,8 +160,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		cfg.Logger.Warn("store: database unreachable; starting without it, records wait in the spool",
 			"dialect", s.d.name, "spooled", n, "err", dbErr)
 	}
-	s.pipe.start(ctx)
-	s.recorder = newRecorder(func(r record) { s.pipe.put(r) }, cfg.Clock, cfg.Linger, cfg.StaleCallAfter)
+	s.pipe.Start(ctx, sk)
+	s.recorder = newRecorder(func(r record) { s.pipe.Put(r) }, cfg.Clock, cfg.Linger, cfg.StaleCallAfter)
 	return s, nil
 }
 
@@ -206,7 +219,7 @@ func (s *Store) SaveAgentStatus(st AgentStatus) {
 		st.Updated = s.clock.Now()
 	}
 	st.Queues = append([]string(nil), st.Queues...)
-	s.pipe.put(record{AgentStatus: &st})
+	s.pipe.Put(record{AgentStatus: &st})
 }
 
 // Flush asks the writer to write everything now and waits for it. It
@@ -214,7 +227,7 @@ func (s *Store) SaveAgentStatus(st AgentStatus) {
 // database, or the write error that kept some in the spool. A store still
 // waiting for its database tries to connect now; the error of a failed
 // attempt is ErrDatabaseUnavailable.
-func (s *Store) Flush(ctx context.Context) error { return s.pipe.flushNow(ctx) }
+func (s *Store) Flush(ctx context.Context) error { return s.pipe.Flush(ctx) }
 
 // Stats is the writer's state, for gauges.
 type Stats struct {
@@ -246,19 +259,13 @@ type Stats struct {
 
 // Stats reports the writer's state.
 func (s *Store) Stats() Stats {
-	s.pipe.mu.Lock()
-	queued := len(s.pipe.queue)
-	backlog, spilled, overflow := len(s.pipe.spill.backlog), s.pipe.spill.spilled, s.pipe.spill.overflow
-	s.pipe.mu.Unlock()
-	recs, size := s.pipe.spool.stats()
-	s.pipe.stats.mu.Lock()
-	defer s.pipe.stats.mu.Unlock()
+	w := s.pipe.Stats()
 	return Stats{
-		Queued: queued, SpoolRecords: recs, SpoolBytes: size,
-		Written: s.pipe.stats.written, WriteErrors: s.pipe.stats.writeErrors,
-		Rejected: s.pipe.stats.rejected, OpenCalls: s.recorder.OpenCalls(), LastError: s.pipe.stats.lastErr,
+		Queued: w.Queued, SpoolRecords: w.SpoolRecords, SpoolBytes: w.SpoolBytes,
+		Written: w.Written, WriteErrors: w.WriteErrors,
+		Rejected: w.Rejected, OpenCalls: s.recorder.OpenCalls(), LastError: w.LastError,
 		DatabaseConnected: s.connected() == nil,
-		SpillBacklog:      backlog, Spilled: spilled, SpillOverflow: overflow,
+		SpillBacklog:      w.SpillBacklog, Spilled: w.Spilled, SpillOverflow: w.SpillOverflow,
 	}
 }
 
@@ -271,8 +278,8 @@ func (s *Store) Close(ctx context.Context) error {
 	err := ErrClosed
 	s.closeOnce.Do(func() {
 		s.recorder.finishAll()
-		s.pipe.close(ctx)
-		if n, _ := s.pipe.spool.stats(); n > 0 {
+		s.pipe.Close(ctx)
+		if n, _ := s.spool.Stats(); n > 0 {
 			s.log.Warn("store: closed with records in the spool", "records", n)
 		}
 		err = nil

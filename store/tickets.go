@@ -93,7 +93,7 @@ func (s *Store) SaveTicket(t Ticket, c *TicketChange) (durable func(), err error
 	if t.ID == "" || t.Version <= 0 || t.Created.IsZero() {
 		return nil, fmt.Errorf("%w: id %q version %d", ErrBadTicket, t.ID, t.Version)
 	}
-	return s.pipe.put(record{Ticket: &spooledTicket{Ticket: t, Change: c}}), nil
+	return s.pipe.Put(record{Ticket: &spooledTicket{Ticket: t, Change: c}}), nil
 }
 
 func (s *dbSink) execTicket(ctx context.Context, tx *batchTx, st *spooledTicket) error {

@@ -60,7 +60,7 @@ func (s *Store) SaveWorkOrder(ctx context.Context, w WorkOrder, loc *time.Locati
 	}
 	s.log.Warn("store: work order kept in the spool until the database takes it",
 		"work_order", w.Number, "err", err)
-	s.pipe.putNow(record{WorkOrder: &spooledWorkOrder{WorkOrder: w, Day: day}})
+	s.pipe.PutNow(record{WorkOrder: &spooledWorkOrder{WorkOrder: w, Day: day}})
 	return w.Number, nil
 }
 

@@ -141,10 +141,14 @@ func (svc *Service) Apply(ctx context.Context, id string, c Change) (store.Ticke
 	if err != nil {
 		return store.Ticket{}, err
 	}
+	stored := svc.storedIfShared(ctx, id)
 	now := svc.deps.Clock.Now()
 	svc.mu.Lock()
 	if cur := svc.memoryLocked(id); cur != nil {
 		e = cur // changed meanwhile: apply to the latest
+	}
+	if stored != nil && stored.t.Version > e.t.Version {
+		e = stored // changed by another process since this one last saw it
 	}
 	prev := State(e.t.State)
 	next, rec, err := svc.apply(e.t, c, now)
@@ -279,6 +283,20 @@ func (svc *Service) saveLocked(saves []save) (durable func()) {
 			w()
 		}
 	}
+}
+
+// storedIfShared is the stored ticket id when other processes change the
+// tickets too (Deps.Shared), so that a change applies to their latest
+// written version; nil otherwise, or when the store cannot say.
+func (svc *Service) storedIfShared(ctx context.Context, id string) *entry {
+	if !svc.deps.Shared {
+		return nil
+	}
+	t, history, found, err := svc.deps.Store.GetTicket(ctx, id)
+	if err != nil || !found {
+		return nil
+	}
+	return &entry{t: t, history: history}
 }
 
 // find is the ticket id from memory, else from the store.

@@ -46,6 +46,14 @@ type Deps struct {
 	// AgentCalls places an agent's return visit by hand (the panel's click
 	// to call); nil: the panel cannot call.
 	AgentCalls AgentCaller
+	// Shared says that other processes change the same tickets (the nodes
+	// of a cluster share one database): at every tick the service first
+	// refreshes what it follows from the store (Refresh).
+	Shared bool
+	// Leads, when set, says whether this process sweeps: escalations and
+	// return visits are made by one process only (the cluster's leader),
+	// so that no ticket is escalated twice and no customer called twice.
+	Leads func() bool
 }
 
 // AgentCaller rings an agent's phone and then dials a customer's number,
@@ -225,12 +233,28 @@ func (svc *Service) Run(ticks <-chan time.Time) {
 		for {
 			select {
 			case <-ticks:
-				svc.Sweep()
+				svc.tick()
 			case <-v.ctx.Done():
 				return
 			}
 		}
 	}()
+}
+
+// tick is one turn of the sweep loop: refresh from the store when other
+// processes share the tickets, then sweep if this process leads.
+func (svc *Service) tick() {
+	if svc.deps.Shared {
+		ctx, cancel := context.WithTimeout(svc.visits.ctx, SweepEvery/2)
+		err := svc.Refresh(ctx)
+		cancel()
+		if err != nil {
+			svc.log.Warn("tickets: refresh from the store failed; following what this node knows", "err", err)
+		}
+	}
+	if svc.deps.Leads == nil || svc.deps.Leads() {
+		svc.Sweep()
+	}
 }
 
 // Close stops the return visits and the deadline sweep.

@@ -1,18 +1,18 @@
-package store
+package spool
 
 import (
 	"context"
 	"slices"
 )
 
-// The spool side of the pipeline: records the writer could not write go in
+// The spool side of the writer: records the writer could not write go in
 // front of the spool, and the writer drains the spool, oldest first, once
 // the database answers again.
 
 // deferRecords puts records the writer was holding, and whatever queued up
 // behind them, in front of the spool, and turns spilling on so that newer
 // records line up behind them.
-func (p *pipeline) deferRecords(held []record) {
+func (p *Writer[R]) deferRecords(held []R) {
 	p.mu.Lock()
 	p.spilling = true
 	recs := slices.Concat(held, p.queue)
@@ -26,7 +26,7 @@ func (p *pipeline) deferRecords(held []record) {
 	}
 }
 
-func (p *pipeline) deferQueue() {
+func (p *Writer[R]) deferQueue() {
 	if q := p.takeQueue(); len(q) > 0 {
 		p.deferRecords(q)
 	}
@@ -34,7 +34,7 @@ func (p *pipeline) deferQueue() {
 
 // drainSpool writes spooled segments from the head, removing each once it
 // is written. When the spool is empty, producers may use the queue again.
-func (p *pipeline) drainSpool(ctx context.Context) error {
+func (p *Writer[R]) drainSpool(ctx context.Context) error {
 	for {
 		n, ok, err := p.spool.head()
 		if err != nil {
@@ -76,7 +76,7 @@ func (p *pipeline) drainSpool(ctx context.Context) error {
 }
 
 // shrinkHead replaces a partly written head segment by its unwritten rest.
-func (p *pipeline) shrinkHead(n int64, recs []record, size int64, done int) {
+func (p *Writer[R]) shrinkHead(n int64, recs []R, size int64, done int) {
 	if err := p.spool.prepend(recs[done:]); err != nil {
 		p.spoolFailed(err)
 		return

@@ -1,4 +1,4 @@
-package store
+package cdr
 
 import (
 	"time"
@@ -20,7 +20,7 @@ type talkSegment struct {
 	handedOver bool
 }
 
-func (b *callBuilder) agentAnswered(e call.Event) {
+func (b *Builder) agentAnswered(e call.Event) {
 	r := &b.rec
 	if r.AgentAnswered.IsZero() {
 		r.AgentAnswered, r.Agent = e.Time, e.Agent
@@ -36,14 +36,14 @@ func (b *callBuilder) agentAnswered(e call.Event) {
 	b.talk = talkSegment{active: true, visit: visit, start: e.Time}
 }
 
-func (b *callBuilder) held(at time.Time) {
+func (b *Builder) held(at time.Time) {
 	if b.holdStart.IsZero() {
 		b.holdStart = at
 		b.rec.HoldCount++
 	}
 }
 
-func (b *callBuilder) unheld(at time.Time) {
+func (b *Builder) unheld(at time.Time) {
 	if b.holdStart.IsZero() {
 		return
 	}
@@ -55,7 +55,7 @@ func (b *callBuilder) unheld(at time.Time) {
 	b.holdStart = time.Time{}
 }
 
-func (b *callBuilder) transferred(e call.Event) {
+func (b *Builder) transferred(e call.Event) {
 	b.rec.TransferKind, b.rec.TransferTarget = e.TransferKind, e.Target
 	if b.talk.active && b.talk.visit >= 0 {
 		b.rec.Visits[b.talk.visit].TransferKind = e.TransferKind
@@ -63,7 +63,7 @@ func (b *callBuilder) transferred(e call.Event) {
 	b.talk.handedOver = b.talk.active && e.TransferKind == "attended"
 }
 
-func (b *callBuilder) talkEnded(e call.Event) {
+func (b *Builder) talkEnded(e call.Event) {
 	if e.HangupBy != "" {
 		b.rec.HangupBy = e.HangupBy
 	}
@@ -76,7 +76,7 @@ func (b *callBuilder) talkEnded(e call.Event) {
 }
 
 // endTalk closes the hold and the talk segment in progress, if any.
-func (b *callBuilder) endTalk(at time.Time) {
+func (b *Builder) endTalk(at time.Time) {
 	b.unheld(at)
 	seg := b.talk
 	if !seg.active {

@@ -1,4 +1,4 @@
-package store
+package spool
 
 import (
 	"context"
@@ -10,21 +10,21 @@ import (
 // routing decision. One write and one fsync cover everything that queued
 // up meanwhile, so a slow disk also means fewer, larger syncs.
 //
-// The backlog is bounded by the pipeline's QueueSize in the sense that
+// The backlog is bounded by the writer's MaxQueue in the sense that
 // matters to an operator: records handed over while it already held that
 // many are counted (overflow) and logged. They are still kept, in memory, as
 // the last place left: a call record is never dropped.
 //
-// Its fields are guarded by pipeline.mu.
-type spiller struct {
-	backlog  []record // handed to the spool, not yet appended
-	inFlight bool     // the goroutine holds a batch it has not appended yet
-	handed   uint64   // records ever handed over
-	spooled  uint64   // of those, the first spooled are on disk (or given up on)
-	done     bool     // the goroutine has exited: put spools inline
-	spilled  int64    // records that went the spool's way since Open
-	overflow int64    // of those, handed over while the backlog was full
-	warned   int64    // overflow when the spiller last logged it
+// Its fields are guarded by Writer.mu.
+type spiller[R any] struct {
+	backlog  []R    // handed to the spool, not yet appended
+	inFlight bool   // the goroutine holds a batch it has not appended yet
+	handed   uint64 // records ever handed over
+	spooled  uint64 // of those, the first spooled are on disk (or given up on)
+	done     bool   // the goroutine has exited: put spools inline
+	spilled  int64  // records that went the spool's way since Open
+	overflow int64  // of those, handed over while the backlog was full
+	warned   int64  // overflow when the spiller last logged it
 	// writerWaits: the writer found the spool empty with records still on
 	// their way; the spiller wakes it once they are on disk.
 	writerWaits bool
@@ -35,7 +35,7 @@ type spiller struct {
 	exited chan struct{}
 }
 
-func (p *pipeline) startSpiller() {
+func (p *Writer[R]) startSpiller() {
 	p.spill.progress = make(chan struct{})
 	p.spill.wake = make(chan struct{}, 1)
 	p.spill.stop = make(chan struct{})
@@ -45,7 +45,7 @@ func (p *pipeline) startSpiller() {
 
 // handToSpillerLocked queues r for the spool and returns the sequence
 // number to wait for to know it durable.
-func (p *pipeline) handToSpillerLocked(r record) uint64 {
+func (p *Writer[R]) handToSpillerLocked(r R) uint64 {
 	if len(p.spill.backlog) >= p.maxQueue {
 		p.spill.overflow++ // logged by the spiller: no I/O here
 	}
@@ -59,7 +59,7 @@ func (p *pipeline) handToSpillerLocked(r record) uint64 {
 	return p.spill.handed
 }
 
-func (p *pipeline) spillLoop() {
+func (p *Writer[R]) spillLoop() {
 	defer close(p.spill.exited)
 	for {
 		select {
@@ -85,7 +85,7 @@ func (p *pipeline) spillLoop() {
 
 // spillBacklog appends the backlog to the spool tail in one write and one
 // fsync, then wakes the writer if it is waiting to drain them.
-func (p *pipeline) spillBacklog() {
+func (p *Writer[R]) spillBacklog() {
 	p.mu.Lock()
 	batch := p.spill.backlog
 	p.spill.backlog = nil
@@ -101,10 +101,10 @@ func (p *pipeline) spillBacklog() {
 	if len(batch) == 0 {
 		return
 	}
-	f, appendErr := p.spool.appendTail(batch)
+	f, appendErr := p.spool.AppendTail(batch)
 	err := appendErr
 	if err == nil {
-		err = p.spool.syncTail(f)
+		err = p.spool.SyncTail(f)
 	}
 	p.mu.Lock()
 	if appendErr != nil {
@@ -129,20 +129,20 @@ func (p *pipeline) spillBacklog() {
 	}
 }
 
-func (p *pipeline) progressLocked() {
+func (p *Writer[R]) progressLocked() {
 	close(p.spill.progress)
 	p.spill.progress = make(chan struct{})
 }
 
 // spillPendingLocked reports whether records are on their way to the
 // spool: the spool is not the whole of what was spilled yet.
-func (p *pipeline) spillPendingLocked() bool {
+func (p *Writer[R]) spillPendingLocked() bool {
 	return len(p.spill.backlog) > 0 || p.spill.inFlight
 }
 
 // waitSpooled returns once the records handed to the spiller up to seq are
 // on disk, or ctx ends.
-func (p *pipeline) waitSpooled(ctx context.Context, seq uint64) error {
+func (p *Writer[R]) waitSpooled(ctx context.Context, seq uint64) error {
 	for {
 		p.mu.Lock()
 		if p.spill.spooled >= seq || p.spill.done {
@@ -160,7 +160,7 @@ func (p *pipeline) waitSpooled(ctx context.Context, seq uint64) error {
 }
 
 // stopSpiller spools what is left in the backlog and ends the goroutine.
-func (p *pipeline) stopSpiller() {
+func (p *Writer[R]) stopSpiller() {
 	close(p.spill.stop)
 	<-p.spill.exited
 }

@@ -1,4 +1,4 @@
-package store
+package spool
 
 import (
 	"bufio"
@@ -22,7 +22,7 @@ import (
 // from the head and, when a write to the database fails, puts the records it
 // was holding (which are older than anything spooled) in a new segment in
 // front of the head. A crash can leave a torn last line, which is skipped.
-type spool struct {
+type Spool[R Record] struct {
 	dir string
 	log *slog.Logger
 
@@ -36,23 +36,38 @@ type spool struct {
 	segLimit int64 // rotate the tail past this size
 
 	// fsync makes an append durable: (*os.File).Sync unless a test slows
-	// the disk down (Config.SpoolSync).
+	// the disk down (see Open).
 	fsync func(*os.File) error
 }
 
+// The files of the spool directory: the segments, SegmentPrefix, a number
+// and SegmentSuffix; and RejectedFile, where records the database refused
+// for their content are kept for an operator to look at.
 const (
-	segmentPrefix = "seg-"
-	segmentSuffix = ".jsonl"
-	rejectedFile  = "rejected.jsonl"
+	SegmentPrefix = "seg-"
+	SegmentSuffix = ".jsonl"
+	RejectedFile  = "rejected.jsonl"
 	// firstSegment leaves room below for segments put in front of the head.
 	firstSegment int64 = 1 << 40
 )
 
-func openSpool(dir string, log *slog.Logger) (*spool, error) {
+// Record is what a spool holds: a value that survives a JSON round trip.
+// Empty reports a line that parsed to nothing this version knows, which is
+// skipped like a torn one.
+type Record interface {
+	Empty() bool
+}
+
+// Open opens the spool in dir (creating it) and counts what an earlier run
+// left there. sync makes an append durable; nil means (*os.File).Sync.
+func Open[R Record](dir string, log *slog.Logger, sync func(*os.File) error) (*Spool[R], error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: spool: %w", err)
 	}
-	s := &spool{dir: dir, log: log, segLimit: 4 << 20, fsync: (*os.File).Sync}
+	if sync == nil {
+		sync = (*os.File).Sync
+	}
+	s := &Spool[R]{dir: dir, log: log, segLimit: 4 << 20, fsync: sync}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("store: spool: %w", err)
@@ -75,19 +90,19 @@ func openSpool(dir string, log *slog.Logger) (*spool, error) {
 }
 
 func segmentNumber(name string) (int64, bool) {
-	if !strings.HasPrefix(name, segmentPrefix) || !strings.HasSuffix(name, segmentSuffix) {
+	if !strings.HasPrefix(name, SegmentPrefix) || !strings.HasSuffix(name, SegmentSuffix) {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(name, segmentPrefix), segmentSuffix), 10, 64)
+	n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(name, SegmentPrefix), SegmentSuffix), 10, 64)
 	return n, err == nil
 }
 
-func (s *spool) path(n int64) string {
-	return filepath.Join(s.dir, fmt.Sprintf("%s%020d%s", segmentPrefix, n, segmentSuffix))
+func (s *Spool[R]) path(n int64) string {
+	return filepath.Join(s.dir, fmt.Sprintf("%s%020d%s", SegmentPrefix, n, SegmentSuffix))
 }
 
 // encode turns records into JSON lines.
-func encode(recs []record) ([]byte, error) {
+func encode[R any](recs []R) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	for _, r := range recs {
@@ -98,11 +113,11 @@ func encode(recs []record) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// appendTail writes records after everything spooled so far. The write
+// AppendTail writes records after everything spooled so far. The write
 // happens under the lock so concurrent producers keep their order; the
-// fsync is left to the caller (see syncTail) so that it does not hold the
+// fsync is left to the caller (see SyncTail) so that it does not hold the
 // lock.
-func (s *spool) appendTail(recs []record) (*os.File, error) {
+func (s *Spool[R]) AppendTail(recs []R) (*os.File, error) {
 	data, err := encode(recs)
 	if err != nil {
 		return nil, err
@@ -124,16 +139,16 @@ func (s *spool) appendTail(recs []record) (*os.File, error) {
 	return s.tail, nil
 }
 
-// syncTail makes an append durable; a tail closed meanwhile was synced by
+// SyncTail makes an append durable; a tail closed meanwhile was synced by
 // whoever closed it.
-func (s *spool) syncTail(f *os.File) error {
+func (s *Spool[R]) SyncTail(f *os.File) error {
 	if err := s.fsync(f); err != nil && !errors.Is(err, os.ErrClosed) {
 		return fmt.Errorf("store: spool: sync: %w", err)
 	}
 	return nil
 }
 
-func (s *spool) openTailLocked() error {
+func (s *Spool[R]) openTailLocked() error {
 	if err := s.sealLocked(); err != nil {
 		return err
 	}
@@ -155,7 +170,7 @@ func (s *spool) openTailLocked() error {
 }
 
 // sealLocked closes the open tail so that it can be read and removed.
-func (s *spool) sealLocked() error {
+func (s *Spool[R]) sealLocked() error {
 	if s.tail == nil {
 		return nil
 	}
@@ -172,7 +187,7 @@ func (s *spool) sealLocked() error {
 }
 
 // prepend puts records in a new segment in front of the head, durably.
-func (s *spool) prepend(recs []record) error {
+func (s *Spool[R]) prepend(recs []R) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -206,7 +221,7 @@ func (s *spool) prepend(recs []record) error {
 }
 
 // head returns the first segment, sealing it if it is the open tail.
-func (s *spool) head() (int64, bool, error) {
+func (s *Spool[R]) head() (int64, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.segments) == 0 {
@@ -223,19 +238,19 @@ func (s *spool) head() (int64, bool, error) {
 
 // read loads a sealed segment. Lines that do not parse (a torn last line
 // after a crash) are skipped and logged.
-func (s *spool) read(n int64) ([]record, int64, error) {
+func (s *Spool[R]) read(n int64) ([]R, int64, error) {
 	data, err := os.ReadFile(s.path(n))
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: spool: %w", err)
 	}
-	var recs []record
+	var recs []R
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	line := 0
 	for sc.Scan() {
 		line++
-		var r record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil || r.empty() {
+		var r R
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil || r.Empty() {
 			s.log.Warn("store: skipping unreadable spool line", "segment", n, "line", line)
 			continue
 		}
@@ -247,9 +262,9 @@ func (s *spool) read(n int64) ([]record, int64, error) {
 	return recs, int64(len(data)), nil
 }
 
-// each calls fn with every spooled record, in order; it is meant for
+// Each calls fn with every spooled record, in order; it is meant for
 // Open, before the writer starts.
-func (s *spool) each(fn func(record)) error {
+func (s *Spool[R]) Each(fn func(R)) error {
 	s.mu.Lock()
 	segments := slices.Clone(s.segments)
 	s.mu.Unlock()
@@ -266,7 +281,7 @@ func (s *spool) each(fn func(record)) error {
 }
 
 // remove deletes a drained segment.
-func (s *spool) remove(n int64, recs int, size int64) error {
+func (s *Spool[R]) remove(n int64, recs int, size int64) error {
 	if err := os.Remove(s.path(n)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("store: spool: %w", err)
 	}
@@ -278,38 +293,40 @@ func (s *spool) remove(n int64, recs int, size int64) error {
 	return nil
 }
 
-// empty reports whether nothing is spooled; call with the pipeline lock
+// empty reports whether nothing is spooled; call with the writer's lock
 // held so that no producer appends meanwhile.
-func (s *spool) empty() bool {
+func (s *Spool[R]) empty() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.segments) == 0
 }
 
-func (s *spool) stats() (records int, size int64) {
+// Stats returns the records spooled and the size of their segments.
+func (s *Spool[R]) Stats() (records int, size int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.records, s.bytes
 }
 
-func (s *spool) close() error {
+// Close seals the open tail; a later append opens a new one.
+func (s *Spool[R]) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sealLocked()
 }
 
-// reject keeps a record the database refused for its content, so that an
+// Reject keeps a record the database refused for its content, so that an
 // operator can look at it, and so that it does not block the records after
 // it.
-func (s *spool) reject(r record, cause error) error {
+func (s *Spool[R]) Reject(r R, cause error) error {
 	line, err := json.Marshal(struct {
 		Error  string `json:"error"`
-		Record record `json:"record"`
+		Record R      `json:"record"`
 	}{cause.Error(), r})
 	if err != nil {
 		return fmt.Errorf("store: spool: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(s.dir, rejectedFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	f, err := os.OpenFile(filepath.Join(s.dir, RejectedFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
 	if err != nil {
 		return fmt.Errorf("store: spool: %w", err)
 	}

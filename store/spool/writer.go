@@ -1,4 +1,4 @@
-package store
+package spool
 
 import (
 	"context"
@@ -9,27 +9,7 @@ import (
 	"time"
 )
 
-// sink writes records to the database. write resolves records from the
-// front of recs (written, or rejected for their content) and returns how
-// many it resolved; a non-nil error means the rest could not be written now
-// (the database is down or slow) and must be kept.
-type sink interface {
-	write(ctx context.Context, recs []record) (int, error)
-}
-
-// Hooks let the server export the writer's health as metrics. Each is
-// optional. All but SpoolFailure are called from the writer's goroutine;
-// SpoolFailure may also come from the spiller's goroutine.
-type Hooks struct {
-	QueueLength  func(records int)              // in-memory queue after each pass
-	SpoolSize    func(records int, bytes int64) // spooled records after each pass
-	WriteError   func(err error)                // a write failed (the records were kept)
-	Rejected     func(err error)                // a record was refused for its content and set aside
-	RowsWritten  func(records int)              // records written to the database
-	SpoolFailure func(err error)                // the spool itself failed (disk full, ...)
-}
-
-// pipeline is the ordered path from producers to the database. The order
+// Writer is the ordered path from producers to the database. The order
 // of records is: the in-memory queue (oldest), then the spool from head to
 // tail, then the spiller's backlog. While spilling is set, producers hand
 // records to the spiller, which appends them to the spool tail, instead of
@@ -37,14 +17,14 @@ type Hooks struct {
 // cleared only when the writer has drained the spool and the spiller has
 // nothing left.
 //
-// A pipeline opened without its database has no sink: it spills from the
+// A writer started without its database has no sink: it spills from the
 // start, and every pass first tries reach; once that gives it a sink, the
 // same pass writes the spool.
-type pipeline struct {
-	sink      sink                                    // nil until the database is reached
-	reach     func(ctx context.Context) (sink, error) // connects when sink is nil
-	openErr   error                                   // why Open could not reach the database
-	spool     *spool
+type Writer[R Record] struct {
+	sink      Sink[R]                                    // nil until the database is reached
+	reach     func(ctx context.Context) (Sink[R], error) // connects when sink is nil
+	openErr   error                                      // why Open could not reach the database
+	spool     *Spool[R]
 	log       *slog.Logger
 	hooks     Hooks
 	maxQueue  int
@@ -52,10 +32,10 @@ type pipeline struct {
 	timeout   time.Duration
 	retryMin  time.Duration
 	retryMax  time.Duration
-	resolved  func([]record) // sees the records each write resolved, on the writer's goroutine
+	resolved  func([]R) // sees the records each write resolved, on the writer's goroutine
 
 	mu       sync.Mutex
-	queue    []record
+	queue    []R
 	spilling bool
 	closed   bool
 
@@ -63,13 +43,13 @@ type pipeline struct {
 	flush  chan chan error
 	stop   chan context.Context
 	exited chan struct{}
-	// life ends when the pipeline closes; it bounds attempts to reach the
+	// life ends when the writer closes; it bounds attempts to reach the
 	// database, so that Close need not wait out a connection timeout.
 	life    context.Context
 	endLife context.CancelFunc
 
 	stats writerStats
-	spill spiller // guarded by mu
+	spill spiller[R] // guarded by mu
 }
 
 type writerStats struct {
@@ -80,7 +60,23 @@ type writerStats struct {
 	lastErr     error
 }
 
-func (p *pipeline) start(initial context.Context) {
+// New makes a writer; it takes records once started.
+func New[R Record](cfg Config[R]) *Writer[R] {
+	return &Writer[R]{
+		reach: cfg.Reach, openErr: cfg.OpenErr,
+		spool: cfg.Spool, log: cfg.Log, hooks: cfg.Hooks,
+		maxQueue: cfg.MaxQueue, batchSize: cfg.BatchSize, timeout: cfg.Timeout,
+		retryMin: cfg.RetryMin, retryMax: cfg.RetryMax, resolved: cfg.Resolved,
+	}
+}
+
+// Start starts the writer and its spiller with the database's sink, nil
+// when it could not be reached (Config.Reach then tries again), and makes
+// the first pass (the records an earlier run left in the spool) within
+// initial before it returns; what that pass cannot write stays spooled and
+// is retried.
+func (p *Writer[R]) Start(initial context.Context, sink Sink[R]) {
+	p.sink = sink
 	p.wake = make(chan struct{}, 1)
 	p.flush = make(chan chan error)
 	p.stop = make(chan context.Context)
@@ -94,13 +90,13 @@ func (p *pipeline) start(initial context.Context) {
 	<-first
 }
 
-// put hands one record to the writer without blocking and without I/O:
+// Put hands one record to the writer without blocking and without I/O:
 // to the in-memory queue, or, while spilling, to the spiller's backlog (see
 // spiller). The returned func waits until a spilled record is on disk; it
 // is nil when there is nothing to wait for. Producers on a hot path (the
 // Recorder, under the ACD's lock) do not call it: a record in the backlog
 // is exactly as safe as one in the queue.
-func (p *pipeline) put(r record) (durable func()) {
+func (p *Writer[R]) Put(r R) (durable func()) {
 	p.mu.Lock()
 	if !p.spilling && !p.closed && len(p.queue) < p.maxQueue {
 		p.queue = append(p.queue, r)
@@ -122,9 +118,9 @@ func (p *pipeline) put(r record) (durable func()) {
 
 // spoolInlineLocked spools r on the caller's goroutine, once the writer and
 // its spiller have shut down; it unlocks p.mu.
-func (p *pipeline) spoolInlineLocked(r record) (durable func()) {
+func (p *Writer[R]) spoolInlineLocked(r R) (durable func()) {
 	p.spill.spilled++
-	f, err := p.spool.appendTail([]record{r})
+	f, err := p.spool.AppendTail([]R{r})
 	if err != nil {
 		// The disk failed too; memory beyond the bound is the last place
 		// left, and losing a record is worse than using it.
@@ -133,11 +129,11 @@ func (p *pipeline) spoolInlineLocked(r record) (durable func()) {
 	p.mu.Unlock()
 	return func() {
 		if err == nil {
-			err = p.spool.syncTail(f)
+			err = p.spool.SyncTail(f)
 		}
 		if err == nil {
 			// Nobody will seal the tail after the writer has gone.
-			err = p.spool.close()
+			err = p.spool.Close()
 		}
 		if err != nil {
 			p.spoolFailed(err)
@@ -145,14 +141,14 @@ func (p *pipeline) spoolInlineLocked(r record) (durable func()) {
 	}
 }
 
-// putNow puts a record and waits for it to be durable.
-func (p *pipeline) putNow(r record) {
-	if durable := p.put(r); durable != nil {
+// PutNow puts a record and waits for it to be durable.
+func (p *Writer[R]) PutNow(r R) {
+	if durable := p.Put(r); durable != nil {
 		durable()
 	}
 }
 
-func (p *pipeline) rejected(err error) {
+func (p *Writer[R]) Rejected(err error) {
 	p.stats.mu.Lock()
 	p.stats.rejected++
 	p.stats.mu.Unlock()
@@ -161,7 +157,7 @@ func (p *pipeline) rejected(err error) {
 	}
 }
 
-func (p *pipeline) spoolFailed(err error) {
+func (p *Writer[R]) spoolFailed(err error) {
 	p.log.Error("store: spool write failed", "err", err)
 	if p.hooks.SpoolFailure != nil {
 		p.hooks.SpoolFailure(err)
@@ -171,7 +167,7 @@ func (p *pipeline) spoolFailed(err error) {
 // loop is the writer goroutine. It passes over the queue and the spool
 // whenever woken, and after a failure waits with backoff before trying the
 // database again (records keep flowing into the spool meanwhile).
-func (p *pipeline) loop(initial context.Context, first chan struct{}) {
+func (p *Writer[R]) loop(initial context.Context, first chan struct{}) {
 	defer close(p.exited)
 	var backoff time.Duration
 	var retry <-chan time.Time
@@ -218,7 +214,7 @@ func (p *pipeline) loop(initial context.Context, first chan struct{}) {
 
 // pass writes the queue, then drains the spool. It returns the write error
 // that stopped it, or nil when both are empty.
-func (p *pipeline) pass(ctx context.Context) error {
+func (p *Writer[R]) pass(ctx context.Context) error {
 	if p.sink == nil {
 		if err := p.connect(); err != nil {
 			p.report()
@@ -235,7 +231,7 @@ func (p *pipeline) pass(ctx context.Context) error {
 
 // connect tries to reach the database. A failure counts as a failed write:
 // the records stay in the spool for want of a database.
-func (p *pipeline) connect() error {
+func (p *Writer[R]) connect() error {
 	sk, err := p.reach(p.life)
 	if err != nil {
 		return p.unreached(err)
@@ -248,13 +244,13 @@ func (p *pipeline) connect() error {
 	return nil
 }
 
-func (p *pipeline) unreached(cause error) error {
+func (p *Writer[R]) unreached(cause error) error {
 	err := fmt.Errorf("%w: %w", ErrDatabaseUnavailable, cause)
 	p.writeFailed(err)
 	return err
 }
 
-func (p *pipeline) writeFailed(err error) {
+func (p *Writer[R]) writeFailed(err error) {
 	p.stats.mu.Lock()
 	p.stats.writeErrors++
 	p.stats.lastErr = err
@@ -264,7 +260,7 @@ func (p *pipeline) writeFailed(err error) {
 	}
 }
 
-func (p *pipeline) takeQueue() []record {
+func (p *Writer[R]) takeQueue() []R {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	q := p.queue
@@ -272,7 +268,7 @@ func (p *pipeline) takeQueue() []record {
 	return q
 }
 
-func (p *pipeline) writeQueue(ctx context.Context) error {
+func (p *Writer[R]) writeQueue(ctx context.Context) error {
 	for {
 		q := p.takeQueue()
 		if len(q) == 0 {
@@ -288,7 +284,7 @@ func (p *pipeline) writeQueue(ctx context.Context) error {
 
 // writeAll writes recs in batches; done counts the records resolved before
 // an error.
-func (p *pipeline) writeAll(ctx context.Context, recs []record) (done int, err error) {
+func (p *Writer[R]) writeAll(ctx context.Context, recs []R) (done int, err error) {
 	for done < len(recs) {
 		end := min(done+p.batchSize, len(recs))
 		n, err := p.writeBatch(ctx, recs[done:end])
@@ -300,10 +296,10 @@ func (p *pipeline) writeAll(ctx context.Context, recs []record) (done int, err e
 	return done, nil
 }
 
-func (p *pipeline) writeBatch(ctx context.Context, recs []record) (int, error) {
+func (p *Writer[R]) writeBatch(ctx context.Context, recs []R) (int, error) {
 	wctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	n, err := p.sink.write(wctx, recs)
+	n, err := p.sink.Write(wctx, recs)
 	p.stats.mu.Lock()
 	p.stats.written += int64(n)
 	if err == nil {
@@ -324,7 +320,7 @@ func (p *pipeline) writeBatch(ctx context.Context, recs []record) (int, error) {
 	return n, nil
 }
 
-func (p *pipeline) report() {
+func (p *Writer[R]) report() {
 	if p.hooks.QueueLength != nil {
 		p.mu.Lock()
 		n := len(p.queue)
@@ -332,18 +328,15 @@ func (p *pipeline) report() {
 		p.hooks.QueueLength(n)
 	}
 	if p.hooks.SpoolSize != nil {
-		p.hooks.SpoolSize(p.spool.stats())
+		p.hooks.SpoolSize(p.spool.Stats())
 	}
 }
 
 // Flush asks the writer to try now, without waiting for its backoff, and
 // waits for that pass: nil means every record handed over before the call is
 // in the database.
-func (p *pipeline) flushNow(ctx context.Context) error {
-	p.mu.Lock()
-	handed := p.spill.handed
-	p.mu.Unlock()
-	if err := p.waitSpooled(ctx, handed); err != nil {
+func (p *Writer[R]) Flush(ctx context.Context) error {
+	if err := p.WaitSpilled(ctx); err != nil {
 		return err
 	}
 	reply := make(chan error, 1)
@@ -363,9 +356,9 @@ func (p *pipeline) flushNow(ctx context.Context) error {
 }
 
 // shutdown makes a last pass within ctx and leaves what is left in the
-// spool. After it, put sends everything straight to the spool. Without a
+// spool. After it, Put sends everything straight to the spool. Without a
 // database there is nothing to pass to: all of it stays in the spool.
-func (p *pipeline) shutdown(ctx context.Context) {
+func (p *Writer[R]) shutdown(ctx context.Context) {
 	p.mu.Lock()
 	p.closed = true
 	p.mu.Unlock()
@@ -376,12 +369,15 @@ func (p *pipeline) shutdown(ctx context.Context) {
 		}
 	}
 	p.deferQueue()
-	if err := p.spool.close(); err != nil {
+	if err := p.spool.Close(); err != nil {
 		p.spoolFailed(err)
 	}
 }
 
-func (p *pipeline) close(ctx context.Context) {
+// Close makes a last pass within ctx, leaves the rest in the spool and
+// ends the writer; a Put after it spools on the caller's goroutine. It also
+// abandons an attempt to reach the database that is under way.
+func (p *Writer[R]) Close(ctx context.Context) {
 	p.endLife()
 	select {
 	case p.stop <- ctx:

@@ -1,4 +1,4 @@
-package store
+package cdr
 
 import (
 	"hash/maphash"
@@ -12,8 +12,9 @@ import (
 // menu cannot grow a record without limit.
 const maxPathNodes = 200
 
-// callBuilder folds the events of one call into its record.
-type callBuilder struct {
+// Builder folds the events of one call into its record. It is not safe
+// for concurrent use: the Recorder holds its lock around it.
+type Builder struct {
 	rec       CallRecord
 	firstSeen time.Time // time of the first event, in case CallArrived was missed
 	lastEvent time.Time
@@ -43,8 +44,9 @@ type eventKey struct {
 	queue string
 }
 
-func newCallBuilder(e call.Event) *callBuilder {
-	return &callBuilder{
+// NewBuilder starts the record of e's call.
+func NewBuilder(e call.Event) *Builder {
+	return &Builder{
 		rec:       CallRecord{CallID: e.CallID},
 		firstSeen: e.Time,
 		openVisit: -1,
@@ -52,9 +54,9 @@ func newCallBuilder(e call.Event) *callBuilder {
 	}
 }
 
-// apply folds one event into the record. It reports whether the event
+// Apply folds one event into the record. It reports whether the event
 // belongs to the call record at all.
-func (b *callBuilder) apply(e call.Event) bool {
+func (b *Builder) Apply(e call.Event) bool {
 	key := maphash.Comparable(eventSeed, eventKey{kind: e.Kind, at: e.Time.UnixNano(), agent: e.Agent, node: e.Node, queue: e.Queue})
 	if _, dup := b.seen[key]; dup {
 		return false
@@ -115,7 +117,7 @@ func (b *callBuilder) apply(e call.Event) bool {
 	return true
 }
 
-func (b *callBuilder) enterNode(e call.Event) {
+func (b *Builder) enterNode(e call.Event) {
 	r := &b.rec
 	if r.Flow == "" {
 		r.Flow = e.Flow
@@ -125,7 +127,7 @@ func (b *callBuilder) enterNode(e call.Event) {
 	}
 }
 
-func (b *callBuilder) queued(e call.Event) {
+func (b *Builder) queued(e call.Event) {
 	r := &b.rec
 	if b.openVisit >= 0 {
 		// A second Queued without a close: the ACD moved the call itself.
@@ -146,7 +148,7 @@ func (b *callBuilder) queued(e call.Event) {
 // closeVisit ends the visit in progress. The per-queue wait comes from the
 // event when it carries one (Abandoned, Overflowed measure the stay in that
 // queue), else from the timestamps.
-func (b *callBuilder) closeVisit(e call.Event, outcome string) {
+func (b *Builder) closeVisit(e call.Event, outcome string) {
 	if b.openVisit < 0 {
 		return
 	}
@@ -166,7 +168,7 @@ func (b *callBuilder) closeVisit(e call.Event, outcome string) {
 	b.rec.QueueWait += v.Wait
 }
 
-func (b *callBuilder) ended(e call.Event) {
+func (b *Builder) ended(e call.Event) {
 	r := &b.rec
 	b.endTalk(e.Time)
 	r.Ended = e.Time
@@ -190,7 +192,7 @@ func (b *callBuilder) ended(e call.Event) {
 	b.finished, b.provisional = true, false
 }
 
-func (b *callBuilder) blocked(e call.Event) {
+func (b *Builder) blocked(e call.Event) {
 	r := &b.rec
 	r.Result, r.EndReason = call.ResultBlocked, e.Reason
 	if e.Result != "" {
@@ -201,9 +203,9 @@ func (b *callBuilder) blocked(e call.Event) {
 	b.finished, b.provisional = true, false
 }
 
-// record returns a copy of the record as it stands, with the arrival
+// Record returns a copy of the record as it stands, with the arrival
 // filled in if CallArrived was missed.
-func (b *callBuilder) record() CallRecord {
+func (b *Builder) Record() CallRecord {
 	r := b.rec
 	if r.Arrived.IsZero() {
 		r.Arrived = b.firstSeen
@@ -225,4 +227,38 @@ func nonEmpty(v, fallback string) string {
 		return v
 	}
 	return fallback
+}
+
+// CallID is the call's id.
+func (b *Builder) CallID() string { return b.rec.CallID }
+
+// Finished reports whether the record is final: the stream ended the call,
+// or Finish did.
+func (b *Builder) Finished() bool { return b.finished }
+
+// Provisional reports whether Finish ended the record for want of the
+// call's end; it never replaces a record already written.
+func (b *Builder) Provisional() bool { return b.provisional }
+
+// LastEvent is the time of the last event folded.
+func (b *Builder) LastEvent() time.Time { return b.lastEvent }
+
+// SetVars attaches the variables the IVR collected.
+func (b *Builder) SetVars(vars map[string]string) { b.rec.Vars = maps.Clone(vars) }
+
+// SetRecording attaches the file name of the call's recording.
+func (b *Builder) SetRecording(file string) { b.rec.RecordingFile = file }
+
+// Finish ends a call the stream never ended, at endedAt, as failed with
+// reason unless the stream said otherwise; the record is provisional.
+func (b *Builder) Finish(reason string, endedAt time.Time) {
+	if b.rec.Result == "" {
+		b.rec.Result = call.ResultFailed
+	}
+	if b.rec.EndReason == "" {
+		b.rec.EndReason = reason
+	}
+	b.rec.Ended = endedAt
+	b.endTalk(endedAt)
+	b.finished, b.provisional = true, true
 }

@@ -1,8 +1,10 @@
-package store
+package report
 
 import (
 	"slices"
 	"time"
+
+	"github.com/hotline-oss/hotline/store/cdr"
 )
 
 // intervalAcc sums one row.
@@ -15,7 +17,7 @@ type intervalAcc struct {
 	scoreSum                             int
 }
 
-func (a *intervalAcc) add(v reportVisit, in *reportInputs) {
+func (a *intervalAcc) add(v Visit, in *Inputs) {
 	r := &a.row
 	wait := time.Duration(v.WaitMS) * time.Millisecond
 	// A callback caller is offered once, by the inbound call's visit; the
@@ -24,24 +26,24 @@ func (a *intervalAcc) add(v reportVisit, in *reportInputs) {
 	if !v.continuesCallback() {
 		r.Offered++
 	}
-	if v.Outcome != OutcomeCallback {
+	if v.Outcome != cdr.OutcomeCallback {
 		a.waitAll += wait
 	}
 	switch v.Outcome {
-	case OutcomeAnswered:
+	case cdr.OutcomeAnswered:
 		r.Answered++
 		a.waitAnswered += wait
 		if wait <= a.th.ServiceLevel {
 			r.AnsweredWithinSL++
 		}
 		a.addHandling(v, in)
-	case OutcomeAbandoned:
+	case cdr.OutcomeAbandoned:
 		r.Abandoned++
 		a.waitAbandoned += wait
 		if wait <= a.th.ShortAbandon {
 			r.ShortAbandoned++
 		}
-	case OutcomeOverflowed:
+	case cdr.OutcomeOverflowed:
 		r.Overflowed++
 	}
 }
@@ -49,18 +51,18 @@ func (a *intervalAcc) add(v reportVisit, in *reportInputs) {
 // addHandling adds the answering agent's part of the call: talk, hold,
 // wrap-up, transfer, resolution; and the caller's survey, which rates the
 // agent they spoke to last.
-func (a *intervalAcc) addHandling(v reportVisit, in *reportInputs) {
+func (a *intervalAcc) addHandling(v Visit, in *Inputs) {
 	r := &a.row
 	a.talk += time.Duration(v.TalkMS) * time.Millisecond
 	a.hold += time.Duration(v.HoldMS) * time.Millisecond
-	a.acw += afterCallWork(in.wrapups[v.CallID][v.Agent], derefMS(v.TalkEndedMS))
+	a.acw += AfterCallWork(in.Wrapups[v.CallID][v.Agent], derefMS(v.TalkEndedMS))
 	if v.TransferKind != "" {
 		r.Transfers++
 	}
-	if d, ok := in.dispositions[v.CallID][v.Agent]; ok && d.Resolved && !in.repeated[v.CallID] {
+	if in.Resolved[v.CallID][v.Agent] && !in.Repeated[v.CallID] {
 		r.FCRCalls++
 	}
-	if score, ok := in.surveys[v.CallID]; ok && in.lastAnswered[v.CallID] == v.Seq {
+	if score, ok := in.Surveys[v.CallID]; ok && in.LastAnswered[v.CallID] == v.Seq {
 		r.SurveyResponses++
 		a.scoreSum += score
 		if score >= 4 {
@@ -69,9 +71,9 @@ func (a *intervalAcc) addHandling(v reportVisit, in *reportInputs) {
 	}
 }
 
-// afterCallWork is from the agent's talk end to the end of their wrap-up;
+// AfterCallWork is from the agent's talk end to the end of their wrap-up;
 // zero when either is unknown (a queue without wrap-up).
-func afterCallWork(wrapupEndMS, talkEndMS int64) time.Duration {
+func AfterCallWork(wrapupEndMS, talkEndMS int64) time.Duration {
 	if wrapupEndMS == 0 || talkEndMS == 0 || wrapupEndMS < talkEndMS {
 		return 0
 	}

@@ -1,4 +1,4 @@
-package store
+package report
 
 import (
 	"fmt"
@@ -26,10 +26,10 @@ func ParseInterval(s string) (Interval, error) {
 	return "", fmt.Errorf("store: unknown interval %q (want 30m, day, week or month)", s)
 }
 
-// start is the beginning of the interval holding t, on the wall clock of
+// Start is the beginning of the interval holding t, on the wall clock of
 // loc: days, weeks and months begin at local midnight, whatever the offset
 // or daylight saving.
-func (iv Interval) start(t time.Time, loc *time.Location) time.Time {
+func (iv Interval) Start(t time.Time, loc *time.Location) time.Time {
 	l := t.In(loc)
 	switch iv {
 	case Interval30m:
@@ -48,8 +48,8 @@ func (iv Interval) start(t time.Time, loc *time.Location) time.Time {
 	}
 }
 
-// next is the start of the interval after the one starting at start.
-func (iv Interval) next(start time.Time) time.Time {
+// Next is the start of the interval after the one starting at start.
+func (iv Interval) Next(start time.Time) time.Time {
 	switch iv {
 	case Interval30m:
 		return start.Add(30 * time.Minute)
@@ -62,10 +62,10 @@ func (iv Interval) next(start time.Time) time.Time {
 	}
 }
 
-// starts lists the interval starts covering [from, to).
-func (iv Interval) starts(from, to time.Time, loc *time.Location) []time.Time {
+// Starts lists the interval starts covering [from, to).
+func (iv Interval) Starts(from, to time.Time, loc *time.Location) []time.Time {
 	var out []time.Time
-	for s := iv.start(from, loc); s.Before(to); s = iv.next(s) {
+	for s := iv.Start(from, loc); s.Before(to); s = iv.Next(s) {
 		out = append(out, s)
 	}
 	return out
@@ -78,12 +78,3 @@ func mod(a, b int64) int64 {
 	}
 	return m
 }
-
-// Starts lists the interval starts covering [from, to), for reports made
-// outside the store (the workforce reports cut time the same way).
-func (iv Interval) Starts(from, to time.Time, loc *time.Location) []time.Time {
-	return iv.starts(from, to, loc)
-}
-
-// Next is the start of the interval after the one starting at start.
-func (iv Interval) Next(start time.Time) time.Time { return iv.next(start) }

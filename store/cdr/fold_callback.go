@@ -1,4 +1,4 @@
-package store
+package cdr
 
 import "github.com/hotline-oss/hotline/call"
 
@@ -14,7 +14,7 @@ import "github.com/hotline-oss/hotline/call"
 // callbackVisit opens the callback record's visit before e (AgentAnswered
 // or Abandoned) closes it. Other records, and a callback whose visit is
 // already open or closed, are left alone.
-func (b *callBuilder) callbackVisit(e call.Event) {
+func (b *Builder) callbackVisit(e call.Event) {
 	if b.continues == "" || b.openVisit >= 0 || len(b.rec.Visits) > 0 {
 		return
 	}
@@ -26,10 +26,4 @@ func (b *callBuilder) callbackVisit(e call.Event) {
 		Seq: 1, Queue: nonEmpty(e.Queue, r.Queue), Priority: e.Priority, Queued: queued, Target: b.continues,
 	})
 	b.openVisit = 0
-}
-
-// continuesCallback reports whether a visit is a callback's, carrying on
-// an inbound call's visit that was already offered.
-func (v reportVisit) continuesCallback() bool {
-	return v.Target != "" && (v.Outcome == OutcomeAnswered || v.Outcome == OutcomeAbandoned)
 }
