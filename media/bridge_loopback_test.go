@@ -13,6 +13,7 @@ import (
 
 	"github.com/pion/rtp"
 
+	"github.com/hotline-oss/hotline/internal/audiotest"
 	"github.com/hotline-oss/hotline/media/g722"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
@@ -210,7 +211,7 @@ func checkLeg(t *testing.T, what string, peer *testPeer, leg *Stream, from int, 
 	if rate := float64(len(pkts)-1) / span; rate < 40 || rate > 60 {
 		t.Errorf("%s: %.1f packets/s, want about 50", what, rate)
 	}
-	assertTone(t, what, decoded(peer.codec, pkts[len(pkts)-50:]), wantHz, otherHz)
+	audiotest.AssertTone(t, what, decoded(peer.codec, pkts[len(pkts)-50:]), wantHz, otherHz)
 }
 
 func TestBridgeLoopback(t *testing.T) {
@@ -293,16 +294,16 @@ func TestBridgeRecordingLoopback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	left, right := parseStereoWAV(t, data, true)
+	left, right := audiotest.ParseStereoWAV(t, data, true)
 	if uint64(len(left))/rtpcodec.FrameSamples != st.Frames {
 		t.Fatalf("%d samples for %d frames", len(left), st.Frames)
 	}
 	middle := func(pcm []int16) []int16 { return pcm[len(pcm)/4 : 3*len(pcm)/4] }
-	assertTone(t, "left (caller)", middle(left), callerHz, agentHz)
-	assertTone(t, "right (agent)", middle(right), agentHz, callerHz)
+	audiotest.AssertTone(t, "left (caller)", middle(left), callerHz, agentHz)
+	audiotest.AssertTone(t, "right (agent)", middle(right), agentHz, callerHz)
 
 	// A new recording may follow; Close finishes it.
-	if _, err := h.StartRecording(&failingWriter{after: wavHeaderSize}); err != nil {
+	if _, err := h.StartRecording(&failingWriter{after: audiotest.WAVHeaderSize}); err != nil {
 		t.Fatal(err)
 	}
 	h.Close()

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/internal/audiotest"
 	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
@@ -36,7 +37,7 @@ func tonesIn(payload []byte, c rtpcodec.Codec) string {
 		name string
 		hz   float64
 	}{{"C", mixCallerHz}, {"A", mixAgentHz}, {"S", mixSupervisorHz}} {
-		if goertzel(pcm, p.hz) > heardPower {
+		if audiotest.Goertzel(pcm, p.hz) > heardPower {
 			out += p.name
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/internal/audiotest"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
@@ -84,7 +85,7 @@ func TestRecordingHandOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	left, right := parseStereoWAV(t, data, true)
+	left, right := audiotest.ParseStereoWAV(t, data, true)
 	// Continuous timeline: the file is as long as the recording ran, give
 	// or take the recorder's lag and a packet or two.
 	if got := time.Duration(len(left)) * time.Second / rtpcodec.ClockRate; got < stoppedAt-300*time.Millisecond || got > stoppedAt+100*time.Millisecond {
@@ -98,10 +99,10 @@ func TestRecordingHandOver(t *testing.T) {
 	colleaguePart := func(pcm []int16) []int16 {
 		return window(pcm, attachedAt+200*time.Millisecond, stoppedAt-300*time.Millisecond)
 	}
-	assertTone(t, "left with the agent", agentPart(left), callerHz, agentHz)
-	assertTone(t, "right with the agent", agentPart(right), agentHz, colleagueHz)
-	assertTone(t, "left with the colleague", colleaguePart(left), callerHz, colleagueHz)
-	assertTone(t, "right with the colleague", colleaguePart(right), colleagueHz, agentHz)
+	audiotest.AssertTone(t, "left with the agent", agentPart(left), callerHz, agentHz)
+	audiotest.AssertTone(t, "right with the agent", agentPart(right), agentHz, colleagueHz)
+	audiotest.AssertTone(t, "left with the colleague", colleaguePart(left), callerHz, colleagueHz)
+	audiotest.AssertTone(t, "right with the colleague", colleaguePart(right), colleagueHz, agentHz)
 	gap := window(right, detachedAt+150*time.Millisecond, attachedAt-50*time.Millisecond)
 	for i, v := range gap {
 		if v != 0 {

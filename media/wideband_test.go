@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/internal/audiotest"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/wideband"
@@ -25,7 +26,7 @@ func TestWidebandStreamSendsAndReceives(t *testing.T) {
 		t.Fatalf("%d packets, first %+v", len(pkts), pkts[0].Header)
 	}
 	got := decoded(rtpcodec.G722, pkts)
-	assertTone(t, "prompt over G.722", got[len(got)/2:], 1000, 2000)
+	audiotest.AssertTone(t, "prompt over G.722", got[len(got)/2:], 1000, 2000)
 
 	// Received G.722 is handed on as µ-law.
 	for i, pkt := range pkts {
@@ -40,7 +41,7 @@ func TestWidebandStreamSendsAndReceives(t *testing.T) {
 		rtpcodec.DecodeUlaw(pcm, frame)
 		heard = append(heard, pcm...)
 	}
-	assertTone(t, "received G.722", heard[len(heard)/2:], 1000, 2000)
+	audiotest.AssertTone(t, "received G.722", heard[len(heard)/2:], 1000, 2000)
 	if st := s.Stats(); st.ReceivedNonSilentFrames < uint64(len(pkts))/2 {
 		t.Fatalf("energy meter: %+v", st)
 	}
