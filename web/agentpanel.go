@@ -199,9 +199,16 @@ func (p *agentPanel) page(w http.ResponseWriter, r *http.Request) {
 
 // post refuses a POST without the panel header (see PanelHeader).
 func (p *agentPanel) post(next http.HandlerFunc) http.HandlerFunc {
+	return requireHeader(PanelHeader, next)
+}
+
+// requireHeader refuses a request without header set to "1": a page's
+// own script sets it, a form another site posts cannot (the pages' CSRF
+// guard, beside the SameSite session cookie).
+func requireHeader(header string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get(PanelHeader) != "1" {
-			writeError(w, http.StatusForbidden, "missing "+PanelHeader+": 1 header")
+		if r.Header.Get(header) != "1" {
+			writeError(w, http.StatusForbidden, "missing "+header+": 1 header")
 			return
 		}
 		next(w, r)

@@ -172,13 +172,7 @@ func (c *console) page(w http.ResponseWriter, r *http.Request) {
 
 // post refuses a POST without the console header (see ConsoleHeader).
 func (c *console) post(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get(ConsoleHeader) != "1" {
-			writeError(w, http.StatusForbidden, "missing "+ConsoleHeader+": 1 header")
-			return
-		}
-		next(w, r)
-	}
+	return requireHeader(ConsoleHeader, next)
 }
 
 // auth resolves the session cookie to the token it was opened with. A
