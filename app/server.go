@@ -250,8 +250,9 @@ func (s *Server) Start() error {
 	if err := s.applySIPSecurity(&sipCfg); err != nil {
 		return err
 	}
-	s.applyCallerSIP(&sipCfg)  // sip_extensions.go
-	s.applyClusterSIP(&sipCfg) // cluster.go
+	s.applyCallerSIP(&sipCfg)       // sip_extensions.go
+	s.applyClusterSIP(&sipCfg)      // cluster.go
+	s.applyConsultRedirect(&sipCfg) // cluster_consult.go
 	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
 		return err
 	}
@@ -273,8 +274,9 @@ func (s *Server) Start() error {
 		return err
 	}
 	if s.cluster != nil {
-		s.cluster.run()   // decisions may ring agents from now on
-		s.followReloads() // cluster_reload.go
+		s.cluster.run()       // decisions may ring agents from now on
+		s.publishSIPAddress() // cluster_consult.go
+		s.followReloads()     // cluster_reload.go
 	}
 	s.startTrunks()
 	if err := s.startQuality(); err != nil {

@@ -44,6 +44,9 @@ type NodeInfo struct {
 	Started    time.Time         `json:"started"`
 	ConfigHash string            `json:"config_hash"`
 	Sections   map[string]string `json:"sections"`
+	// SIP is where phones reach this node (host:port, UDP and TCP): the
+	// target of a consult call redirected here (nodes_sip.go).
+	SIP string `json:"sip,omitempty"`
 }
 
 // Membership is this node's entry among the live nodes, refreshed until

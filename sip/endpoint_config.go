@@ -38,6 +38,10 @@ type Config struct {
 	// IsInternal reports whether a number is for agents only (feature
 	// codes); such calls need digest authentication as an agent.
 	IsInternal func(number string) bool
+	// RedirectInternal may send an agent's call to an internal number to
+	// another server before it is authenticated (redirect.go): ok with
+	// where that server listens (UDP and TCP). nil: never.
+	RedirectInternal func(fromUser, number string) (to netip.AddrPort, ok bool)
 	// MaskNumbers keeps caller numbers out of logs.
 	MaskNumbers bool
 	Logger      *slog.Logger

@@ -146,6 +146,9 @@ func (e *Endpoint) route(req *sipmsg.Request, tx sipmsg.ServerTransaction, numbe
 		return "", !e.refuseInsecure(req, tx, e.secureNumber(number), "number "+number)
 	}
 	if e.cfg.IsInternal != nil && e.cfg.IsInternal(number) {
+		if e.redirectInternal(req, tx, number) {
+			return "", false
+		}
 		return e.authenticate(req, tx)
 	}
 	e.log.Info("call to unknown number refused", "number", number)

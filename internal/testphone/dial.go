@@ -190,13 +190,22 @@ func (p *Phone) invite(ctx context.Context, number string, body []byte, contentT
 	}
 	if err := dialog.WaitAnswer(ctx, p.withCredentials(opts)); err != nil {
 		_ = dialog.Close()
-		var rejected *sipgo.ErrDialogResponse
-		if errors.As(err, &rejected) {
-			return nil, &StatusError{Code: rejected.Res.StatusCode, Reason: rejected.Res.Reason}
+		if _, target, ok := redirectTarget(err); ok {
+			return p.followRedirect(ctx, dialog.InviteRequest, target, opts)
 		}
-		return nil, fmt.Errorf("testphone: invite: %w", err)
+		return nil, answerError(err)
 	}
 	return dialog, nil
+}
+
+// answerError is a refused INVITE's error: a *StatusError for a final
+// answer.
+func answerError(err error) error {
+	var rejected *sipgo.ErrDialogResponse
+	if errors.As(err, &rejected) {
+		return &StatusError{Code: rejected.Res.StatusCode, Reason: rejected.Res.Reason}
+	}
+	return fmt.Errorf("testphone: invite: %w", err)
 }
 
 // withCredentials lets sipgo answer a 401/407 to our INVITE (twice at

@@ -1,0 +1,145 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/internal/testphone"
+)
+
+// clusterConsult sets up a consult across nodes: a caller of node A is
+// served by 1001, whose phone registered through B; 1001 holds and calls
+// 1002, whose phone registered through C. B redirects the consult call to
+// A, which rings 1002 and bridges the consult: both hear each other.
+func clusterConsult(t *testing.T) (nodes [3]*harness, caller, legA, consultA, consultB *testphone.Call, id string) {
+	t.Helper()
+	c := newAppCluster(t, sharedNATS)
+	a := c.node("a", "127.0.0.11")
+	b := c.node("b", "127.0.0.12")
+	n3 := c.node("c", "127.0.0.13")
+	first := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	waitFor(t, "node A to see 1001", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") })
+	caller, id = a.dialAndPress("0")
+	legA = waitIncoming(t, first)
+	a.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	hearEachOther(t, caller, legA, "1001")
+	colleague := n3.agentPhone("1002", "pw1002", testphone.AutoAnswer)
+	waitFor(t, "node B to see 1002", 5*time.Second, func() bool { return b.srv.acd.LoggedIn("1002") })
+
+	if err := legA.Hold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("hold: %v", err)
+	}
+	a.events.wait(t, id, "held", func(e call.Event) bool { return e.Kind == call.Held })
+	consultA, err := first.Call(ctxT(t, 10*time.Second), "1002")
+	if err != nil {
+		t.Fatalf("consult call to 1002: %v", err)
+	}
+	t.Cleanup(func() { _ = consultA.Hangup(ctxT(t, 5*time.Second)) })
+	consultB = waitIncoming(t, colleague)
+	a.events.wait(t, consultA.CallID(), "consult started on the caller's node", func(e call.Event) bool {
+		return e.Kind == call.ConsultStarted && e.Agent == "1001" && e.Target == "1002"
+	})
+	consultA.SendTone(700)
+	consultB.SendTone(1100)
+	heard(t, consultB, 25, "1002 hears 1001 on the consult")
+	heard(t, consultA, 25, "1001 hears 1002 on the consult")
+	return [3]*harness{a, b, n3}, caller, legA, consultA, consultB, id
+}
+
+// TestClusterAttendedTransferAcrossNodes: 1001 (phone through B) serves a
+// caller of A and consults 1002 (phone through C); the REFER with
+// Replaces on 1001's call with A hands the caller to 1002: they hear
+// each other, 1001 goes to wrap-up, 1002 has the call, and the events
+// are announced once in the cluster.
+func TestClusterAttendedTransferAcrossNodes(t *testing.T) {
+	nodes, caller, legA, consultA, legB, id := clusterConsult(t)
+	a, b, n3 := nodes[0], nodes[1], nodes[2]
+	heard(t, caller, 25, "caller hears music on hold during the consult")
+
+	code, err := legA.ReferReplaces(ctxT(t, 5*time.Second), consultA)
+	if err != nil || code != 202 {
+		t.Fatalf("REFER with Replaces: %d %v", code, err)
+	}
+	if final, err := legA.WaitReferFinal(ctxT(t, 5*time.Second)); err != nil || final != 200 {
+		t.Fatalf("transfer NOTIFY: %d %v", final, err)
+	}
+	for what, c := range map[string]*testphone.Call{"1001's call with the caller": legA, "1001's consult call": consultA} {
+		select {
+		case <-c.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s was not hung up after the transfer", what)
+		}
+	}
+	tr := a.events.wait(t, id, "transferred", func(e call.Event) bool { return e.Kind == call.Transferred })
+	if tr.TransferKind != "attended" || tr.Target != "agent:1002" || tr.Agent != "1001" {
+		t.Errorf("transferred event %+v", tr)
+	}
+	b.events.wait(t, id, "1001 in wrap-up", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.State == "wrapup"
+	})
+	n3.events.wait(t, id, "1002 talks to the caller", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1002" && e.State == "talking" && e.Reason == "attended_transfer"
+	})
+	a.events.wait(t, consultA.CallID(), "consult ended by the transfer", func(e call.Event) bool {
+		return e.Kind == call.ConsultEnded && e.Reason == "transferred"
+	})
+	waitFor(t, "every node to see 1002 with the caller", 5*time.Second, func() bool {
+		for _, h := range nodes {
+			info, err := h.srv.acd.Agent("1002")
+			if err != nil || info.CallID != id || info.State.String() != "talking" {
+				return false
+			}
+		}
+		return true
+	})
+
+	// The caller and 1002 hear each other: what the caller hears stops
+	// when 1002 goes quiet (no music any more) and comes back with 1002.
+	heard(t, legB, 25, "1002 hears the caller")
+	legB.SendTone(0)
+	if err := caller.WaitSilenceAfterAudio(ctxT(t, 10*time.Second), 400*time.Millisecond); err != nil {
+		t.Fatalf("caller still hears something other than 1002: %v", err)
+	}
+	legB.SendTone(1100)
+	heard(t, caller, 25, "caller hears 1002")
+
+	if err := caller.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-legB.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("1002 not released when the caller hung up")
+	}
+	end := a.events.waitEnd(t, id)
+	if end.Result != call.ResultAnsweredByAgent || end.HangupBy != call.HangupByCaller {
+		t.Errorf("end %s by %s", end.Result, end.HangupBy)
+	}
+	n3.events.wait(t, id, "1002 in wrap-up", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1002" && e.State == "wrapup"
+	})
+	// Each event of the call and of the consult is announced by one node.
+	for _, kind := range []call.Kind{call.Transferred, call.CallEnded} {
+		if n := a.events.count(id, kind) + b.events.count(id, kind) + n3.events.count(id, kind); n != 1 {
+			t.Errorf("%s announced %d times in the cluster", kind, n)
+		}
+	}
+	talks := map[string]int{}
+	for _, h := range nodes {
+		for _, e := range h.events.all(id, call.TalkEnded) {
+			talks[e.Agent]++
+		}
+	}
+	if talks["1001"] != 1 || talks["1002"] != 1 || len(talks) != 2 {
+		t.Errorf("talk ended announced %v times per agent, want once for 1001 and once for 1002", talks)
+	}
+	for _, kind := range []call.Kind{call.ConsultStarted, call.ConsultEnded} {
+		if n := a.events.count(consultA.CallID(), kind) + b.events.count(consultA.CallID(), kind) + n3.events.count(consultA.CallID(), kind); n != 1 {
+			t.Errorf("%s of the consult announced %d times in the cluster", kind, n)
+		}
+	}
+	if n := a.metric("hotline_transfers_total", "queue", "general", "kind", "attended"); n != 1 {
+		t.Errorf("attended transfers on A %v, want 1", n)
+	}
+}
