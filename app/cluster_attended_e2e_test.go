@@ -143,3 +143,40 @@ func TestClusterAttendedTransferAcrossNodes(t *testing.T) {
 		t.Errorf("attended transfers on A %v, want 1", n)
 	}
 }
+
+// TestClusterAttendedTransferAcrossNodesAfterTheConsultEnded: 1002 hangs
+// up the consult first; the REFER with Replaces that follows is refused
+// (NOTIFY 481) and the caller stays with 1001, who takes them back.
+func TestClusterAttendedTransferAcrossNodesAfterTheConsultEnded(t *testing.T) {
+	nodes, caller, legA, consultA, legB, id := clusterConsult(t)
+	a := nodes[0]
+	if err := legB.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	a.events.wait(t, consultA.CallID(), "consult ended by 1002", func(e call.Event) bool {
+		return e.Kind == call.ConsultEnded && e.Reason == "consulted_hangup"
+	})
+	code, err := legA.ReferReplaces(ctxT(t, 5*time.Second), consultA)
+	if err != nil || code != 202 {
+		t.Fatalf("REFER with Replaces: %d %v", code, err)
+	}
+	if final, err := legA.WaitReferFinal(ctxT(t, 5*time.Second)); err != nil || final != 481 {
+		t.Fatalf("transfer NOTIFY: %d %v, want 481", final, err)
+	}
+	if n := a.events.count(id, call.Transferred); n != 0 {
+		t.Fatalf("a refused transfer was announced")
+	}
+	if err := legA.Unhold(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatalf("unhold: %v", err)
+	}
+	a.events.wait(t, id, "unheld", func(e call.Event) bool { return e.Kind == call.Unheld })
+	legA.SendTone(1300)
+	caller.SendTone(500)
+	heard(t, legA, 25, "1001 hears the caller again")
+	heard(t, caller, 25, "caller hears 1001 again")
+	info, err := a.srv.acd.Agent("1001")
+	if err != nil || info.CallID != id || info.State.String() != "talking" {
+		t.Fatalf("1001 after the refused transfer: %+v %v", info, err)
+	}
+	agentHangsUp(t, a, caller, legA, id)
+}

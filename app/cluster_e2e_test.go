@@ -300,8 +300,10 @@ func TestClusterRecordsTheCallOnceInTheSharedDatabase(t *testing.T) {
 
 // TestClusterConsultRingsAColleagueOfAnotherNode: the agent of B, talking
 // to a caller of A, holds and calls a colleague whose phone registered
-// through C: B rings it from the shared registrations, the colleague is
-// busy on the consult on every node, and they hear each other.
+// through C: B redirects the consult call to A (the caller's node, where
+// an attended transfer can bridge), A rings the colleague from the shared
+// registrations, the colleague is busy on the consult on every node, and
+// they hear each other.
 func TestClusterConsultRingsAColleagueOfAnotherNode(t *testing.T) {
 	c := newAppCluster(t, sharedNATS)
 	a := c.node("a", "127.0.0.11")
@@ -323,7 +325,7 @@ func TestClusterConsultRingsAColleagueOfAnotherNode(t *testing.T) {
 		t.Fatalf("consult call to 1002: %v", err)
 	}
 	consultB := waitIncoming(t, colleague)
-	b.events.wait(t, consult.CallID(), "consult started", func(e call.Event) bool {
+	a.events.wait(t, consult.CallID(), "consult started on the caller's node", func(e call.Event) bool {
 		return e.Kind == call.ConsultStarted && e.Agent == "1001" && e.Target == "1002"
 	})
 	n3.events.wait(t, "", "1002 busy on the consult", func(e call.Event) bool {

@@ -45,6 +45,10 @@ type fakeUAS struct {
 	mu    sync.Mutex
 	all   []*uasCall
 	infos []string // "content-type|body"
+	// redirectTo, when set, answers every new INVITE with 302 to this
+	// address (redirect_test.go).
+	redirectTo string
+	redirected []*sip.Request // the INVITEs it redirected, under mu
 }
 
 func startFakeUAS(t *testing.T) *fakeUAS {
@@ -156,6 +160,10 @@ func (u *fakeUAS) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	dialog, err := u.cache(req).ReadInvite(req, tx)
 	if err != nil {
 		u.t.Errorf("uas: read invite: %v", err)
+		return
+	}
+	if u.redirectTo != "" {
+		u.redirect(req, dialog)
 		return
 	}
 	switch req.Recipient.User {
