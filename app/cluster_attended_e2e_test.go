@@ -1,10 +1,14 @@
 package app
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testphone"
 )
 
@@ -12,18 +16,19 @@ import (
 // served by 1001, whose phone registered through B; 1001 holds and calls
 // 1002, whose phone registered through C. B redirects the consult call to
 // A, which rings 1002 and bridges the consult: both hear each other.
-func clusterConsult(t *testing.T) (nodes [3]*harness, caller, legA, consultA, consultB *testphone.Call, id string) {
+func clusterConsult(t *testing.T, edit func(*config.Config)) (nodes [3]*harness, caller, legA, consultA, consultB *testphone.Call, id string) {
 	t.Helper()
 	c := newAppCluster(t, sharedNATS)
-	a := c.node("a", "127.0.0.11")
-	b := c.node("b", "127.0.0.12")
-	n3 := c.node("c", "127.0.0.13")
+	a := c.nodeWith("a", "127.0.0.11", edit)
+	b := c.nodeWith("b", "127.0.0.12", edit)
+	n3 := c.nodeWith("c", "127.0.0.13", edit)
 	first := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
 	waitFor(t, "node A to see 1001", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") })
 	caller, id = a.dialAndPress("0")
 	legA = waitIncoming(t, first)
 	a.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
-	hearEachOther(t, caller, legA, "1001")
+	hearEachOther(t, caller, legA, "1001") // caller 500 Hz, 1001 1300 Hz
+	heard(t, caller, 50, "a second of the caller with 1001")
 	colleague := n3.agentPhone("1002", "pw1002", testphone.AutoAnswer)
 	waitFor(t, "node B to see 1002", 5*time.Second, func() bool { return b.srv.acd.LoggedIn("1002") })
 
@@ -50,10 +55,10 @@ func clusterConsult(t *testing.T) (nodes [3]*harness, caller, legA, consultA, co
 // TestClusterAttendedTransferAcrossNodes: 1001 (phone through B) serves a
 // caller of A and consults 1002 (phone through C); the REFER with
 // Replaces on 1001's call with A hands the caller to 1002: they hear
-// each other, 1001 goes to wrap-up, 1002 has the call, and the events
-// are announced once in the cluster.
+// each other, 1001 goes to wrap-up, 1002 has the call, the events are
+// announced once in the cluster and the recording goes on in one file.
 func TestClusterAttendedTransferAcrossNodes(t *testing.T) {
-	nodes, caller, legA, consultA, legB, id := clusterConsult(t)
+	nodes, caller, legA, consultA, legB, id := clusterConsult(t, recordGeneral)
 	a, b, n3 := nodes[0], nodes[1], nodes[2]
 	heard(t, caller, 25, "caller hears music on hold during the consult")
 
@@ -142,13 +147,45 @@ func TestClusterAttendedTransferAcrossNodes(t *testing.T) {
 	if n := a.metric("hotline_transfers_total", "queue", "general", "kind", "attended"); n != 1 {
 		t.Errorf("attended transfers on A %v, want 1", n)
 	}
+	checkClusterTransferRecording(t, nodes, id)
+}
+
+// checkClusterTransferRecording: the caller's node saved one recording
+// of the call, announced once, where 1001 is heard before the transfer
+// and 1002 after it.
+func checkClusterTransferRecording(t *testing.T, nodes [3]*harness, id string) {
+	t.Helper()
+	a := nodes[0]
+	saved := a.events.wait(t, id, "recording saved", func(e call.Event) bool { return e.Kind == call.RecordingSaved })
+	n := 0
+	for _, h := range nodes {
+		n += h.events.count(id, call.RecordingSaved)
+	}
+	if n != 1 {
+		t.Errorf("recording saved announced %d times in the cluster", n)
+	}
+	wav, err := os.ReadFile(filepath.Join(a.srv.cfg.DataDir, "recordings", filepath.FromSlash(saved.Detail)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, right := stereoSamples(t, wav)
+	l := toneBlocks(left, toneCaller, toneAgent, toneColleague)
+	r := toneBlocks(right, toneCaller, toneAgent, toneColleague)
+	t.Logf("left  %s\nright %s", l, r)
+	if strings.Count(l, "A") < len(l)/2 {
+		t.Errorf("the caller is on the left in %d of %d blocks", strings.Count(l, "A"), len(l))
+	}
+	lastAgent, firstColleague := strings.LastIndexByte(r, 'B'), strings.IndexByte(r, 'C')
+	if strings.Count(r, "B") < 10 || strings.Count(r, "C") < 10 || firstColleague < lastAgent {
+		t.Errorf("right channel %s: want a second of 1001, then a second of 1002", r)
+	}
 }
 
 // TestClusterAttendedTransferAcrossNodesAfterTheConsultEnded: 1002 hangs
 // up the consult first; the REFER with Replaces that follows is refused
 // (NOTIFY 481) and the caller stays with 1001, who takes them back.
 func TestClusterAttendedTransferAcrossNodesAfterTheConsultEnded(t *testing.T) {
-	nodes, caller, legA, consultA, legB, id := clusterConsult(t)
+	nodes, caller, legA, consultA, legB, id := clusterConsult(t, nil)
 	a := nodes[0]
 	if err := legB.Hangup(ctxT(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
