@@ -108,6 +108,7 @@ func TestClusterAttendedTransferAcrossNodes(t *testing.T) {
 	}
 	legB.SendTone(1100)
 	heard(t, caller, 25, "caller hears 1002")
+	heard(t, caller, 50, "a second of the caller with 1002")
 
 	if err := caller.Hangup(ctxT(t, 5*time.Second)); err != nil {
 		t.Fatal(err)

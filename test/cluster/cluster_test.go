@@ -20,6 +20,7 @@ func TestClusterBehindTheFront(t *testing.T) {
 	}{
 		{"calls spread over the nodes", spreadCalls},
 		{"a caller on one node is served by an agent registered through another", crossNodeAnswer},
+		{"an attended transfer across nodes through the front", attendedAcrossNodes},
 		{"a follower killed: new calls go to the others, it rejoins when restarted", followerKilled},
 		{"the leader killed while callers wait: every one served in order", leaderKilled},
 		{"NATS stopped for 10 s: nodes refuse calls with 503, then recover by themselves", natsOutage},
