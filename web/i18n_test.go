@@ -2,11 +2,9 @@ package web
 
 import (
 	"encoding/json"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -22,29 +20,6 @@ func catalog(t *testing.T, lang string) map[string]string {
 		t.Fatalf("catalog %s: %v", lang, err)
 	}
 	return m
-}
-
-// Every text exists in every language, and none is left empty.
-func TestEveryKeyIsInEveryLanguage(t *testing.T) {
-	std := catalog(t, PageLanguages[0])
-	want := slices.Sorted(maps.Keys(std))
-	for _, lang := range PageLanguages {
-		m := catalog(t, lang)
-		got := slices.Sorted(maps.Keys(m))
-		for _, k := range want {
-			if _, ok := m[k]; !ok {
-				t.Errorf("%s lacks %q", lang, k)
-			}
-		}
-		for _, k := range got {
-			if _, ok := std[k]; !ok {
-				t.Errorf("%s has %q, which %s lacks", lang, k, PageLanguages[0])
-			}
-			if strings.TrimSpace(m[k]) == "" {
-				t.Errorf("%s: %q is empty", lang, k)
-			}
-		}
-	}
 }
 
 // Every key a page names (data-i18n attributes and t("…") calls) is in
