@@ -1,20 +1,20 @@
-package web
+package rest
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/hotline-oss/hotline/web/webkit"
 )
 
 // downNotices is a notice control whose database cannot be reached.
 type downNotices struct{}
 
-var errDown = fmt.Errorf("%w: database down", ErrUnavailable)
+var errDown = fmt.Errorf("%w: database down", webkit.ErrUnavailable)
 
 func (downNotices) ListNotices(context.Context, bool) (any, error) { return nil, errDown }
 func (downNotices) CreateNotice(context.Context, NoticeInput, string) (any, error) {
@@ -29,8 +29,8 @@ func (downNotices) DeleteNotice(context.Context, int64, string) error        { r
 // Every notice route answers 503 while the database is down, so that a
 // supervisor knows the write did not happen and may try again.
 func TestNoticeAPIAnswers503WithoutTheDatabase(t *testing.T) {
-	s := New(http.NotFoundHandler(), func() error { return nil }, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	s.WithNotices(downNotices{}, []Token{NewToken("sup", "supervisor-secret-123", RoleSupervisor, "")})
+	s := newTestServer()
+	NewNotices(downNotices{}, []webkit.Token{webkit.NewToken("sup", "supervisor-secret-123", webkit.RoleSupervisor, "")}).Routes(s.mux)
 	for _, tc := range []struct{ method, path, body string }{
 		{"GET", "/api/v1/notices", ""},
 		{"POST", "/api/v1/notices", `{"areas":["north"],"text":"x"}`},

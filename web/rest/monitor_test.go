@@ -1,13 +1,12 @@
-package web
+package rest
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/hotline-oss/hotline/web/webkit"
 )
 
 type fakeMonitor struct{ got []MonitorRequest }
@@ -16,21 +15,21 @@ func (f *fakeMonitor) StartMonitor(req MonitorRequest) (MonitorView, error) {
 	f.got = append(f.got, req)
 	switch req.Agent {
 	case "1009":
-		return MonitorView{}, fmt.Errorf("%w: agent has no call", ErrNotFound)
+		return MonitorView{}, fmt.Errorf("%w: agent has no call", webkit.ErrNotFound)
 	case "1008":
-		return MonitorView{}, fmt.Errorf("%w: call already monitored", ErrConflict)
+		return MonitorView{}, fmt.Errorf("%w: call already monitored", webkit.ErrConflict)
 	case "1007":
-		return MonitorView{}, fmt.Errorf("%w: not in the team", ErrForbidden)
+		return MonitorView{}, fmt.Errorf("%w: not in the team", webkit.ErrForbidden)
 	}
 	return MonitorView{Supervisor: req.Supervisor, Agent: req.Agent, Mode: req.Mode, CallID: "c1", Status: "ringing"}, nil
 }
 
 func TestMonitorAPI(t *testing.T) {
 	ctl := &fakeMonitor{}
-	s := New(http.NotFoundHandler(), func() error { return nil }, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	s.WithMonitor(ctl, []Token{
-		NewToken("sup", "sup-secret-0123456", RoleSupervisor, ""),
-		NewToken("a1", "agent-secret-012345", RoleAgent, "1001"),
+	s := newTestServer()
+	MonitorRoutes(s.mux, ctl, []webkit.Token{
+		webkit.NewToken("sup", "sup-secret-0123456", webkit.RoleSupervisor, ""),
+		webkit.NewToken("a1", "agent-secret-012345", webkit.RoleAgent, "1001"),
 	})
 	cases := []struct {
 		token, body string

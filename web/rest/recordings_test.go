@@ -1,15 +1,14 @@
-package web
+package rest
 
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/web/webkit"
 )
 
 type fakeRecordings struct {
@@ -20,7 +19,7 @@ type fakeRecordings struct {
 func (f *fakeRecordings) ListRecordings(_ context.Context, q RecordingQuery) (any, error) {
 	f.lastQuery = q
 	if q.Queue == "down" {
-		return nil, ErrUnavailable
+		return nil, webkit.ErrUnavailable
 	}
 	return []map[string]string{{"call_id": "c1"}}, nil
 }
@@ -39,15 +38,15 @@ func (f *fakeRecordings) OpenRecording(_ context.Context, id string) (RecordingA
 	case "broken":
 		return RecordingAudio{}, errors.New("open /secret/path: permission denied")
 	}
-	return RecordingAudio{}, ErrNotFound
+	return RecordingAudio{}, webkit.ErrNotFound
 }
 
 func TestRecordingsAPI(t *testing.T) {
 	f := &fakeRecordings{}
-	s := New(http.NotFoundHandler(), func() error { return nil }, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	s.WithRecordings(f, []Token{
-		NewToken("sup", "supervisor-secret-123", RoleSupervisor, ""),
-		NewToken("a1", "agent-1001-secret-123", RoleAgent, "1001"),
+	s := newTestServer()
+	RecordingRoutes(s.mux, time.Now, f, []webkit.Token{
+		webkit.NewToken("sup", "supervisor-secret-123", webkit.RoleSupervisor, ""),
+		webkit.NewToken("a1", "agent-1001-secret-123", webkit.RoleAgent, "1001"),
 	}, time.UTC)
 	do := func(path, token string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest("GET", path, nil)
