@@ -52,6 +52,15 @@ type Reviews struct {
 	now func() time.Time
 }
 
+// NewReviews serves ctl to the holders of tokens; months are read in loc
+// (UTC when nil), this month by the clock now.
+func NewReviews(ctl ReviewControl, tokens []webkit.Token, loc *time.Location, now func() time.Time) *Reviews {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Reviews{Guard: webkit.Guard{Tokens: tokens}, ctl: ctl, loc: loc, now: now}
+}
+
 // Routes adds the quality-review API: forms, the month's review queue,
 // saving a review and the scores (supervisor role); an agent token lists
 // and acknowledges its own agent's reviews.
@@ -62,15 +71,6 @@ func (a *Reviews) Routes(mux webkit.Registrar) {
 	mux.HandleFunc("GET /api/v1/reviews", a.Auth(webkit.RoleAgent, a.List))
 	mux.HandleFunc("POST /api/v1/reviews", a.Auth(webkit.RoleSupervisor, a.Save))
 	mux.HandleFunc("POST /api/v1/reviews/{id}/acknowledge", a.Auth(webkit.RoleAgent, a.Acknowledge))
-}
-
-// NewReviews serves ctl to the holders of tokens; months are read in loc
-// (UTC when nil), this month by the clock now.
-func NewReviews(ctl ReviewControl, tokens []webkit.Token, loc *time.Location, now func() time.Time) *Reviews {
-	if loc == nil {
-		loc = time.UTC
-	}
-	return &Reviews{Guard: webkit.Guard{Tokens: tokens}, ctl: ctl, loc: loc, now: now}
 }
 
 // month reads ?month=YYYY-MM, the current month by default.
