@@ -13,8 +13,8 @@ import (
 // sequence when it is called, and returns that sequence. No decision is
 // carried out (the nodes of the time carried theirs out); a command the
 // ACD refuses is skipped as every router skipped it. It measures what a
-// node starting cold spends replaying. The stream keeps 24 hours, so a router rebuilt from an empty
-// state must start within that.
+// node starting cold spends replaying. The stream keeps 24 hours, so a
+// router rebuilt from an empty state must start within that.
 func (c *Conn) Rebuild(ctx context.Context, r *routing.Router) (uint64, error) {
 	st, err := c.JS.Stream(ctx, c.Names.CommandStream())
 	if err != nil {
