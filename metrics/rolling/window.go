@@ -1,4 +1,4 @@
-package metrics
+package rolling
 
 import (
 	"encoding/json"
@@ -42,6 +42,13 @@ func (f Figure) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(f.Value)
+}
+
+// QueueThresholds are a queue's KPI thresholds (docs/kpis.md): the service-level
+// answer time and the wait under which an abandon is "short".
+type QueueThresholds struct {
+	ServiceLevel time.Duration // default 20 s
+	ShortAbandon time.Duration // default 5 s
 }
 
 // Figures are the standard KPIs of one queue over one window.

@@ -1,8 +1,7 @@
-package metrics
+package rolling
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -10,17 +9,17 @@ import (
 	"github.com/hotline-oss/hotline/call"
 )
 
-// defaultServiceLevelTarget is docs/kpis.md's default service_level_target.
-const defaultServiceLevelTarget = 0.80
+// DefaultServiceLevelTarget is the default service_level_target (docs/kpis.md).
+const DefaultServiceLevelTarget = 0.80
 
-// WindowOption configures the rolling windows.
-type WindowOption func(*windowSet) error
+// Option configures the rolling windows.
+type Option func(*Set) error
 
 // WithAgentQueues says which queues each agent serves, so an agent's talk,
 // hold and available time count towards the occupancy of each of them.
 // Agents missing from the map do not count towards any queue's occupancy.
-func WithAgentQueues(agentQueues map[string][]string) WindowOption {
-	return func(w *windowSet) error {
+func WithAgentQueues(agentQueues map[string][]string) Option {
+	return func(w *Set) error {
 		w.agentQueues = agentQueues
 		return nil
 	}
@@ -28,12 +27,10 @@ func WithAgentQueues(agentQueues map[string][]string) WindowOption {
 
 // WithServiceLevelTargets sets each queue's service_level_target (0–1],
 // which the wallboard colours service level against.
-func WithServiceLevelTargets(targets map[string]float64) WindowOption {
-	return func(w *windowSet) error {
-		for queue, t := range targets {
-			if t <= 0 || t > 1 {
-				return fmt.Errorf("metrics: windows: queue %s: service level target %v not in (0, 1]", queue, t)
-			}
+func WithServiceLevelTargets(targets map[string]float64) Option {
+	return func(w *Set) error {
+		if err := CheckTargets(targets); err != nil {
+			return err
 		}
 		w.targets = targets
 		return nil
@@ -41,19 +38,19 @@ func WithServiceLevelTargets(targets map[string]float64) WindowOption {
 }
 
 // WithRecordsOnly makes the windows ignore the live event stream: they
-// hold only what RebuildWindows folds in. A node of a cluster sees only
+// hold only what Rebuild folds in. A node of a cluster sees only
 // its own callers' events, so it refills its windows from the shared
 // records instead, and every node shows the cluster's figures.
-func WithRecordsOnly() WindowOption {
-	return func(w *windowSet) error {
+func WithRecordsOnly() Option {
+	return func(w *Set) error {
 		w.recordsOnly = true
 		return nil
 	}
 }
 
-// windowSet holds the rolling windows of every queue and the last state of
+// Set holds the rolling windows of every queue and the last state of
 // every agent, fed from the event stream.
-type windowSet struct {
+type Set struct {
 	mu          sync.Mutex
 	loc         *time.Location
 	clock       Clock
@@ -68,11 +65,14 @@ type windowSet struct {
 
 var errNoClock = errors.New("metrics: windows: a clock and a location are required")
 
-func newWindowSet(loc *time.Location, clock Clock, thresholds map[string]QueueThresholds, opts ...WindowOption) (*windowSet, error) {
+// New starts the windows of the configured queues (15m, 30m and today
+// since midnight in loc); the clock is read only when figures are asked
+// for.
+func New(loc *time.Location, clock Clock, thresholds map[string]QueueThresholds, opts ...Option) (*Set, error) {
 	if loc == nil || clock == nil {
 		return nil, errNoClock
 	}
-	w := &windowSet{
+	w := &Set{
 		loc: loc, clock: clock, thresholds: thresholds,
 		agentState: make(map[string]string),
 		queues:     make(map[string]*queueWindow),
@@ -89,7 +89,7 @@ func newWindowSet(loc *time.Location, clock Clock, thresholds map[string]QueueTh
 	return w, nil
 }
 
-func (w *windowSet) queue(name string) *queueWindow {
+func (w *Set) queue(name string) *queueWindow {
 	q := w.queues[name]
 	if q == nil {
 		q = &queueWindow{}
@@ -98,29 +98,28 @@ func (w *windowSet) queue(name string) *queueWindow {
 	return q
 }
 
-// threshold is read with w.mu held: a reload may replace the thresholds
-// (window_reload.go).
-func (w *windowSet) threshold(queue string) QueueThresholds {
+// threshold is read with w.mu held: a reload may replace the thresholds.
+func (w *Set) threshold(queue string) QueueThresholds {
 	if t, ok := w.thresholds[queue]; ok {
 		return t
 	}
 	return QueueThresholds{ServiceLevel: 20 * time.Second, ShortAbandon: 5 * time.Second}
 }
 
-// goal returns a queue's service-level target and answer time; it locks,
-// as a reload may replace both (window_reload.go).
-func (w *windowSet) goal(queue string) (target float64, serviceLevel time.Duration) {
+// Goal returns a queue's service-level target and answer time; it locks,
+// as a reload may replace both.
+func (w *Set) Goal(queue string) (target float64, serviceLevel time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	target = defaultServiceLevelTarget
+	target = DefaultServiceLevelTarget
 	if t, ok := w.targets[queue]; ok {
 		target = t
 	}
 	return target, w.threshold(queue).ServiceLevel
 }
 
-// handleEvent folds one event into the windows at the moment it happened.
-func (w *windowSet) handleEvent(e call.Event) {
+// Event folds one event into the windows at the moment it happened.
+func (w *Set) Event(e call.Event) {
 	switch e.Kind {
 	case call.Queued, call.AgentAnswered, call.Abandoned, call.AgentStateChanged:
 	default:
@@ -135,7 +134,7 @@ func (w *windowSet) handleEvent(e call.Event) {
 }
 
 // fold applies one window event with w.mu held.
-func (w *windowSet) fold(e call.Event) {
+func (w *Set) fold(e call.Event) {
 	at := e.Time
 	if at.IsZero() {
 		at = w.clock.Now()
@@ -157,7 +156,7 @@ func (w *windowSet) fold(e call.Event) {
 
 // notBefore returns t, or the latest time already seen if t is earlier,
 // so that a late event lands in the current bucket of every queue.
-func (w *windowSet) notBefore(t time.Time) time.Time {
+func (w *Set) notBefore(t time.Time) time.Time {
 	if t.Before(w.latest) {
 		return w.latest
 	}
@@ -178,7 +177,7 @@ func occupancyClass(state string) (busy, idle int64) {
 	return 0, 0
 }
 
-func (w *windowSet) agentChanged(at time.Time, e call.Event) {
+func (w *Set) agentChanged(at time.Time, e call.Event) {
 	prev, known := w.agentState[e.Agent]
 	if !known {
 		prev = e.PrevState
@@ -194,8 +193,8 @@ func (w *windowSet) agentChanged(at time.Time, e call.Event) {
 	}
 }
 
-// figures computes every queue's figures for window win as of now.
-func (w *windowSet) figures(win Window) map[string]Figures {
+// Figures computes every queue's figures for window win as of now.
+func (w *Set) Figures(win Window) map[string]Figures {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.notBefore(w.clock.Now())
@@ -206,7 +205,8 @@ func (w *windowSet) figures(win Window) map[string]Figures {
 	return out
 }
 
-func (w *windowSet) queueNames() []string {
+// QueueNames lists the queues with windows, sorted.
+func (w *Set) QueueNames() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	names := make([]string, 0, len(w.queues))
