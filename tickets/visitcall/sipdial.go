@@ -1,4 +1,4 @@
-package tickets
+package visitcall
 
 import (
 	"context"
@@ -14,16 +14,17 @@ import (
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/sip/callout"
+	"github.com/hotline-oss/hotline/tickets"
 )
 
 // DoNotCall is the refusal reason of a number on the do-not-call list.
 const DoNotCall dialpolicy.Reason = "do_not_call"
 
-// SIPDeps are what the return-visit dialer works with.
-type SIPDeps struct {
+// Deps are what the return-visit dialer works with.
+type Deps struct {
 	SIP     *sip.Endpoint
 	Prompts Prompts
-	Clock   Clock
+	Clock   tickets.Clock
 	Log     *slog.Logger
 	// Known reports whether number called the hotline: only such a number
 	// is ever dialled (the callback registry's rule).
@@ -32,12 +33,12 @@ type SIPDeps struct {
 	Routes func(number string) []callout.TrunkRoute
 }
 
-// SIPVisits dials return visits through the callback gateway or its
+// Dialer dials return visits through the callback gateway or its
 // trunks, with the callback machinery's registry (callout.Callbacks): a
 // number that never called in is refused, and before every dial the
 // allow-list, the do-not-call list and the caps are checked again.
-type SIPVisits struct {
-	d           SIPDeps
+type Dialer struct {
+	d           Deps
 	calls       *callout.Callbacks
 	allow       *dialpolicy.AllowList
 	doNotCall   []*regexp.Regexp
@@ -46,9 +47,9 @@ type SIPVisits struct {
 	ringTimeout time.Duration
 }
 
-// NewSIPVisits builds the dialer from callback_gateway and
+// New builds the dialer from callback_gateway and
 // tickets.return_visit; nil without a gateway.
-func NewSIPVisits(cfg *config.Config, d SIPDeps) (*SIPVisits, error) {
+func New(cfg *config.Config, d Deps) (*Dialer, error) {
 	if cfg.CallbackGateway == nil || d.SIP == nil {
 		return nil, nil
 	}
@@ -65,7 +66,7 @@ func NewSIPVisits(cfg *config.Config, d SIPDeps) (*SIPVisits, error) {
 		return nil, cfg.Errorf("callback_gateway", "callback_gateway: %v", err)
 	}
 	rv := cfg.Tickets.ReturnVisit.WithDefaults()
-	v := &SIPVisits{d: d, allow: allow, caps: gw.Caps(), ringTimeout: rv.RingTimeout}
+	v := &Dialer{d: d, allow: allow, caps: gw.Caps(), ringTimeout: rv.RingTimeout}
 	for _, p := range rv.DoNotCall {
 		re, err := regexp.Compile("^(?:" + p + ")$")
 		if err != nil {
@@ -88,7 +89,7 @@ func NewSIPVisits(cfg *config.Config, d SIPDeps) (*SIPVisits, error) {
 
 // check is the last word before each dial: allowed, not on the
 // do-not-call list, within the caps.
-func (v *SIPVisits) check(id, number string) error {
+func (v *Dialer) check(id, number string) error {
 	if err := v.allowed(number); err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func (v *SIPVisits) check(id, number string) error {
 }
 
 // allowed: on the allow-list and not on the do-not-call list.
-func (v *SIPVisits) allowed(number string) error {
+func (v *Dialer) allowed(number string) error {
 	if err := v.allow.Check(number); err != nil {
 		return err
 	}
@@ -109,21 +110,21 @@ func (v *SIPVisits) allowed(number string) error {
 }
 
 // Visit implements Dialer.
-func (v *SIPVisits) Visit(ctx context.Context, c VisitCall) (VisitAnswers, error) {
+func (v *Dialer) Visit(ctx context.Context, c tickets.VisitCall) (tickets.VisitAnswers, error) {
 	id := c.TicketID + "-rv" + strconv.Itoa(c.Attempt)
 	ticket, err := v.calls.Restore(id, c.Number)
 	if err != nil {
-		return VisitAnswers{}, fmt.Errorf("%w: %w", ErrVisitRefused, err)
+		return tickets.VisitAnswers{}, fmt.Errorf("%w: %w", tickets.ErrVisitRefused, err)
 	}
 	defer v.calls.Forget(ticket)
 	leg, err := v.calls.DialCallback(ctx, ticket, v.ringTimeout)
 	switch {
 	case errors.Is(err, callout.ErrDialRefused):
-		return VisitAnswers{}, fmt.Errorf("%w: %w", ErrVisitRefused, err)
+		return tickets.VisitAnswers{}, fmt.Errorf("%w: %w", tickets.ErrVisitRefused, err)
 	case errors.Is(err, sip.ErrNoAnswer), errors.Is(err, sip.ErrAgentBusy), errors.Is(err, sip.ErrAgentDeclined):
-		return VisitAnswers{}, fmt.Errorf("%w: %w", ErrVisitUnanswered, err)
+		return tickets.VisitAnswers{}, fmt.Errorf("%w: %w", tickets.ErrVisitUnanswered, err)
 	case err != nil:
-		return VisitAnswers{}, err
+		return tickets.VisitAnswers{}, err
 	}
 	defer leg.Hangup()
 	ans, err := runSurvey(ctx, leg.Media(), leg.Done(), v.d.Prompts, c.Language)
@@ -135,20 +136,20 @@ func (v *SIPVisits) Visit(ctx context.Context, c VisitCall) (VisitAnswers, error
 // once they answer, the customer is dialled (within the same policy) and
 // the two are bridged until either hangs up. It returns once the agent's
 // phone rings; the call goes on in the background.
-func (v *SIPVisits) CallForAgent(_ context.Context, agent, number, ticketID string) error {
+func (v *Dialer) CallForAgent(_ context.Context, agent, number, ticketID string) error {
 	ticket, err := v.calls.Restore(ticketID+"-agent-"+strconv.FormatInt(v.d.Clock.Now().UnixMilli(), 36), number)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrVisitRefused, err)
+		return fmt.Errorf("%w: %w", tickets.ErrVisitRefused, err)
 	}
 	if err := v.allowed(number); err != nil { // the caps are counted at the dial
 		v.calls.Forget(ticket)
-		return fmt.Errorf("%w: %w", ErrVisitRefused, err)
+		return fmt.Errorf("%w: %w", tickets.ErrVisitRefused, err)
 	}
 	go v.agentCall(agent, ticketID, ticket)
 	return nil
 }
 
-func (v *SIPVisits) agentCall(agent, ticketID string, ticket *callout.CallbackTicket) {
+func (v *Dialer) agentCall(agent, ticketID string, ticket *callout.CallbackTicket) {
 	defer v.calls.Forget(ticket)
 	log := v.d.Log.With("ticket", ticketID, "agent", agent)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -1,4 +1,4 @@
-package tickets
+package visitcall
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/tickets"
 )
 
 // The prompts a return visit plays (prompts/texts.yaml).
@@ -31,7 +32,7 @@ const (
 type visitSurvey struct {
 	step    surveyStep
 	misses  int // invalid keys and silences on the current question
-	answers VisitAnswers
+	answers tickets.VisitAnswers
 }
 
 // maxMisses is how many invalid keys or silences a question takes before
@@ -100,7 +101,7 @@ const answerTimeout = 10 * time.Second
 
 // runSurvey asks the return-visit survey over leg until it is answered,
 // fails, or the customer hangs up (gone closes).
-func runSurvey(ctx context.Context, leg SurveyLeg, gone <-chan struct{}, ps Prompts, lang string) (VisitAnswers, error) {
+func runSurvey(ctx context.Context, leg SurveyLeg, gone <-chan struct{}, ps Prompts, lang string) (tickets.VisitAnswers, error) {
 	s := &visitSurvey{}
 	play := func(names []string) {
 		var list []*playout.Prompt
@@ -120,9 +121,9 @@ func runSurvey(ctx context.Context, leg SurveyLeg, gone <-chan struct{}, ps Prom
 		var done bool
 		select {
 		case <-ctx.Done():
-			return VisitAnswers{}, ctx.Err()
+			return tickets.VisitAnswers{}, ctx.Err()
 		case <-gone:
-			return VisitAnswers{}, fmt.Errorf("%w: the customer hung up during the survey", ErrVisitUnanswered)
+			return tickets.VisitAnswers{}, fmt.Errorf("%w: the customer hung up during the survey", tickets.ErrVisitUnanswered)
 		case <-leg.PlaybackDone():
 			timer.Reset(answerTimeout)
 			continue
@@ -138,7 +139,7 @@ func runSurvey(ctx context.Context, leg SurveyLeg, gone <-chan struct{}, ps Prom
 			continue
 		}
 		if s.step == surveyFailed {
-			return VisitAnswers{}, fmt.Errorf("%w: no valid answer", ErrVisitUnanswered)
+			return tickets.VisitAnswers{}, fmt.Errorf("%w: no valid answer", tickets.ErrVisitUnanswered)
 		}
 		play(next)
 		select { // let the last words be heard
