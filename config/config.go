@@ -40,13 +40,13 @@ type SIP struct {
 	// (not even a CRLF keep-alive) for this long.
 	TCPIdleTimeout time.Duration `yaml:"tcp_idle_timeout"`
 	// MaxContacts caps each agent's registered phones; a new one past it
-	// replaces the one refreshed longest ago (config/security.go).
+	// replaces the one refreshed longest ago (config/guardconf).
 	MaxContacts int `yaml:"max_contacts"`
 	// SessionTimer sets RFC 4028 session timers on callers' calls
 	// (config/numbers.go).
 	SessionTimer SessionTimer `yaml:"session_timer"`
 
-	// Limits on new calls and on each source (config/security.go):
+	// Limits on new calls and on each source (config/guardconf):
 	// max_calls_per_second, max_cpu_percent, retry_after, security.
 	Overload `yaml:",inline"`
 	Security Security `yaml:"security"`
@@ -117,13 +117,13 @@ type Config struct {
 	RepeatComplaints *RepeatComplaints `yaml:"repeat_complaints"`
 	// CallbackGateway dials callbacks out (config/callbackconf).
 	CallbackGateway *CallbackGateway `yaml:"callback_gateway"`
-	// Tickets: complaints and work orders followed to closure (config/tickets.go).
+	// Tickets: complaints and work orders followed to closure (config/ticketconf).
 	Tickets Tickets `yaml:"tickets"`
 	// Trunks are the carriers' and providers' interconnects (config/trunkconf).
 	Trunks []Trunk `yaml:"trunks"`
-	// Quality: evaluation forms and the review queue (config/quality.go).
+	// Quality: evaluation forms and the review queue (config/qualityconf).
 	Quality Quality `yaml:"quality"`
-	// Workforce: schedule adherence and attendance rules (config/workforce.go).
+	// Workforce: schedule adherence and attendance rules (config/workforceconf).
 	Workforce Workforce `yaml:"workforce"`
 
 	// File is where the configuration came from, for error messages.
