@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/app/promptset"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callback"
 	"github.com/hotline-oss/hotline/callflow"
@@ -42,7 +43,7 @@ type Server struct {
 	log      *slog.Logger
 	bus      *call.Bus
 	metrics  *metrics.Metrics
-	prompts  *PromptSet
+	prompts  *promptset.Set
 	routes   atomic.Pointer[routing] // flows, numbers, calendars, notice: swapped whole by a reload
 	ports    *portpool.Pool
 	pacer    *media.Pacer
@@ -109,7 +110,7 @@ func NewLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, log: log, bus: &call.Bus{}, clock: realClock{}}
 	var err error
-	s.prompts, err = LoadPrompts(prompts.FS, cfg.PromptsDir, cfg.Languages)
+	s.prompts, err = promptset.Load(prompts.FS, cfg.PromptsDir, cfg.Languages)
 	if err != nil {
 		return nil, err // everything below looks prompts up
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/app/promptset"
 	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
@@ -26,7 +27,7 @@ type snapshot struct {
 
 // compile checks cfg against the prompt set and builds its snapshot; the
 // error lists every problem found.
-func compile(cfg *config.Config, ps *PromptSet) (*snapshot, error) {
+func compile(cfg *config.Config, ps *promptset.Set) (*snapshot, error) {
 	r, flowsErr := compileRoutes(cfg, ps)
 	snap, queuesErr := compileQueues(cfg, ps, r)
 	return snap, errors.Join(flowsErr, queuesErr)
@@ -35,7 +36,7 @@ func compile(cfg *config.Config, ps *PromptSet) (*snapshot, error) {
 // compileRoutes parses the calendars and flows and maps the hotline
 // numbers to their flows. The routing it returns is incomplete when the
 // error is not nil.
-func compileRoutes(cfg *config.Config, ps *PromptSet) (*routing, error) {
+func compileRoutes(cfg *config.Config, ps *promptset.Set) (*routing, error) {
 	r := &routing{passwords: agentPasswords(cfg)}
 	var calErr, flowErr error
 	if !cfg.Calendars.IsZero() {
@@ -89,7 +90,7 @@ var queuePrompts = []string{"queue_position", "queue_callers_ahead", "expected_w
 // compileQueues maps the agents and queues onto the ACD and checks the
 // prompts and music they use, and the IVR nodes their exit digits lead to
 // (in r's flows: without flows, every target would look unknown).
-func compileQueues(cfg *config.Config, ps *PromptSet, r *routing) (*snapshot, error) {
+func compileQueues(cfg *config.Config, ps *promptset.Set, r *routing) (*snapshot, error) {
 	snap := &snapshot{cfg: cfg, routes: r}
 	snap.acd, snap.queues = queueing.FromConfig(cfg)
 	if len(snap.acd.Queues) == 0 {

@@ -1,4 +1,4 @@
-package app
+package promptset
 
 import (
 	"errors"
@@ -11,16 +11,16 @@ import (
 	"github.com/hotline-oss/hotline/media/playout"
 )
 
-// PromptSet holds every prompt of every language, decoded and encoded to
+// Set holds every prompt of every language, decoded and encoded to
 // G.711 once at load so that playback only copies ready frames.
-type PromptSet struct {
+type Set struct {
 	byKey map[string]*playout.Prompt // "lang/name"
 }
 
-// LoadPrompts reads <lang>/<name>.wav for each language from the embedded
+// Load reads <lang>/<name>.wav for each language from the embedded
 // prompts, then from dir (if set), whose files replace or add to them.
-func LoadPrompts(embedded fs.FS, dir string, languages []string) (*PromptSet, error) {
-	ps := &PromptSet{byKey: make(map[string]*playout.Prompt)}
+func Load(embedded fs.FS, dir string, languages []string) (*Set, error) {
+	ps := &Set{byKey: make(map[string]*playout.Prompt)}
 	if err := ps.loadFS(embedded, "embedded prompts", languages); err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func LoadPrompts(embedded fs.FS, dir string, languages []string) (*PromptSet, er
 // musicDir holds language-neutral audio: music on hold.
 const musicDir = "music"
 
-func (ps *PromptSet) loadFS(fsys fs.FS, where string, languages []string) error {
+func (ps *Set) loadFS(fsys fs.FS, where string, languages []string) error {
 	var errs []error
 	for _, lang := range append([]string{musicDir}, languages...) {
 		entries, err := fs.ReadDir(fsys, lang)
@@ -74,20 +74,20 @@ func loadOne(fsys fs.FS, file, name string) (*playout.Prompt, error) {
 }
 
 // Has reports whether a prompt exists in a language.
-func (ps *PromptSet) Has(lang, name string) bool {
+func (ps *Set) Has(lang, name string) bool {
 	_, ok := ps.byKey[lang+"/"+name]
 	return ok
 }
 
 // Get returns a prompt or nil.
-func (ps *PromptSet) Get(lang, name string) *playout.Prompt {
+func (ps *Set) Get(lang, name string) *playout.Prompt {
 	return ps.byKey[lang+"/"+name]
 }
 
 // Music returns a language-neutral piece of music (music on hold) or nil.
-func (ps *PromptSet) Music(name string) *playout.Prompt {
+func (ps *Set) Music(name string) *playout.Prompt {
 	return ps.byKey[musicDir+"/"+name]
 }
 
 // Len is the number of prompts loaded.
-func (ps *PromptSet) Len() int { return len(ps.byKey) }
+func (ps *Set) Len() int { return len(ps.byKey) }
