@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotline-oss/hotline/app/webadapt"
 	"github.com/hotline-oss/hotline/config"
 )
 
@@ -39,7 +40,7 @@ func TestQueueSeriesFromStartAndAfterReload(t *testing.T) {
 	queueSeriesPresent(t, h, "general", "queue:billing")
 	queueSeriesPresent(t, h, "billing")
 	// The agent panel names the agent's queues as people see them.
-	panel := agentPanel{agentControl: agentControl{h.srv}, calls: newCallTracker()}
+	panel := h.srv.agentPanel(webadapt.NewCallTracker())
 	view, err := panel.PanelView("1001")
 	if err != nil {
 		t.Fatal(err)

@@ -285,14 +285,14 @@ func (s *Server) Start() error {
 	s.web.WithWallboard(s.wallboard, s.wallboardTickets()...)
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
-			err := s.web.WithAPI(agentControl{s}, apiTokens(s), web.WithAPIPauseReasons(cfg.AgentPanel.Reasons()),
+			err := s.web.WithAPI(s.agentControl(), apiTokens(s), web.WithAPIPauseReasons(cfg.AgentPanel.Reasons()),
 				web.WithAPIDispositionCategories(acd.Categories))
 			if err != nil {
 				return err
 			}
 		}
-		s.web.WithReports(reports{s}, apiTokens(s), cfg.ReportLocation())
-		s.web.WithRecordings(recordingsAPI{s}, apiTokens(s), cfg.ReportLocation())
+		s.web.WithReports(s.reports(), apiTokens(s), cfg.ReportLocation())
+		s.web.WithRecordings(s.recordings(), apiTokens(s), cfg.ReportLocation())
 		hub := web.NewEventHub(web.WithCallerNumbers(!cfg.MaskNumbers()))
 		s.bus.Subscribe(hub)
 		s.registerSubscriberDrops("sse", func() float64 { return float64(hub.Dropped()) })

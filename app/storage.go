@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,7 +14,6 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/store"
-	"github.com/hotline-oss/hotline/web"
 )
 
 // openStore opens the record store and subscribes it to the event stream:
@@ -79,51 +77,6 @@ func (s *Server) closeStore() {
 	if err := s.store.Close(ctx); err != nil {
 		s.log.Warn("store closed with records left in the spool", "err", err)
 	}
-}
-
-// reports serves the store's reports to the HTTP API.
-type reports struct{ s *Server }
-
-func (r reports) Interval(ctx context.Context, q web.ReportQuery) (web.Table, error) {
-	iv, err := store.ParseInterval(q.Interval)
-	if err != nil {
-		return web.Table{}, err
-	}
-	thresholds := map[string]store.QueueThresholds{}
-	for name, t := range queueThresholds(r.s.cfg) {
-		thresholds[name] = store.QueueThresholds{ServiceLevel: t.ServiceLevel, ShortAbandon: t.ShortAbandon}
-	}
-	rows, err := r.s.store.IntervalReport(ctx, store.IntervalParams{
-		From: q.From, To: q.To, Location: q.Location, Interval: iv, Thresholds: thresholds,
-	})
-	return table(rows), recordsUnavailable(err)
-}
-
-// recordsUnavailable tells the HTTP side that a read failed because the
-// database cannot be reached (503, try later) rather than because the
-// query was wrong (400).
-func recordsUnavailable(err error) error {
-	if errors.Is(err, store.ErrDatabaseUnavailable) {
-		return fmt.Errorf("%w: the records cannot be read now; try again later: %v", web.ErrUnavailable, err)
-	}
-	return err
-}
-
-func (r reports) Agents(ctx context.Context, q web.ReportQuery) (web.Table, error) {
-	rows, err := r.s.store.AgentReport(ctx, store.AgentParams{From: q.From, To: q.To})
-	return table(rows), recordsUnavailable(err)
-}
-
-func (r reports) RepeatCallers(ctx context.Context, q web.ReportQuery) (web.Table, error) {
-	rep, err := r.s.store.RepeatCallers(ctx, store.RepeatParams{Month: q.From, Location: q.Location})
-	return web.Table{JSON: rep, CSV: func(w io.Writer) error { return store.WriteCSV(w, rep.Callers) }}, recordsUnavailable(err)
-}
-
-func table[T any](rows []T) web.Table {
-	if rows == nil {
-		rows = []T{}
-	}
-	return web.Table{JSON: rows, CSV: func(w io.Writer) error { return store.WriteCSV(w, rows) }}
 }
 
 // ErrNoDatabase is returned by Backup when the data directory holds no

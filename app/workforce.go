@@ -2,7 +2,6 @@ package app
 
 import (
 	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 	"github.com/hotline-oss/hotline/workforce"
@@ -45,21 +44,4 @@ func workforceAgents(cfg *config.Config) []workforce.Agent {
 func (s *Server) mountWorkforce(tokens []web.Token) {
 	s.web.WithSchedules(s.workforce.Control(), tokens, s.cfg.ReportLocation())
 	s.web.WithWorkforceReports(s.workforce.Reports(), tokens, s.cfg.ReportLocation())
-}
-
-// wallboard is the metrics' wallboard with each queue's team adherence.
-func (s *Server) wallboard() any {
-	figures := s.metrics.Wallboard()
-	if s.workforce == nil {
-		return figures
-	}
-	teams := s.workforce.TeamTally(s.workforce.Live())
-	target := s.cfg.WorkforceRules().AdherenceTarget
-	for i := range figures {
-		figures[i].AdherenceTarget = target
-		if r, ok := teams[figures[i].Queue].Ratio(); ok {
-			figures[i].Adherence = metrics.Figure{Value: r, Defined: true}
-		}
-	}
-	return figures
 }

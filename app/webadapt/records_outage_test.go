@@ -1,13 +1,13 @@
-package app
+package webadapt
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 )
@@ -24,14 +24,14 @@ func TestReadsWithoutTheDatabaseAreUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = st.Close(context.Background()) }()
-	s := &Server{cfg: config.Default(), store: st}
+	reports, audit := Reports{Store: st}, Audit{Store: st}
 	ctx := context.Background()
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	q := web.ReportQuery{From: day, To: day.AddDate(0, 0, 1), Interval: "day", Location: time.UTC}
-	_, intervalErr := reports{s}.Interval(ctx, q)
-	_, agentsErr := reports{s}.Agents(ctx, q)
-	_, repeatErr := reports{s}.RepeatCallers(ctx, q)
-	_, auditErr := auditLog{s}.Read(ctx, web.AuditQuery{From: day, To: day.AddDate(0, 0, 1)})
+	_, intervalErr := reports.Interval(ctx, q)
+	_, agentsErr := reports.Agents(ctx, q)
+	_, repeatErr := reports.RepeatCallers(ctx, q)
+	_, auditErr := audit.Read(ctx, web.AuditQuery{From: day, To: day.AddDate(0, 0, 1)})
 	for name, err := range map[string]error{"interval": intervalErr, "agents": agentsErr,
 		"repeat callers": repeatErr, "audit": auditErr} {
 		if !errors.Is(err, web.ErrUnavailable) {
@@ -41,7 +41,19 @@ func TestReadsWithoutTheDatabaseAreUnavailable(t *testing.T) {
 	// A query the records refuse stays the caller's mistake.
 	bad := q
 	bad.Interval = "fortnight"
-	if _, err := (reports{s}).Interval(ctx, bad); err == nil || errors.Is(err, web.ErrUnavailable) {
+	if _, err := reports.Interval(ctx, bad); err == nil || errors.Is(err, web.ErrUnavailable) {
 		t.Errorf("unknown interval: %v, want a plain (400) error", err)
 	}
+}
+
+// unusedAddr is a loopback address nobody listens on.
+func unusedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
 }

@@ -1,4 +1,4 @@
-package app
+package webadapt
 
 import (
 	"maps"
@@ -18,12 +18,12 @@ const (
 	maxVars         = 32
 )
 
-// callTracker follows calls in progress from the event stream and keeps
+// CallTracker follows calls in progress from the event stream and keeps
 // what an agent wants to know about the caller: number, IVR path, the
 // variables the IVR collected, the queue and the wait. Each agent's last
 // answered call is kept after the call ends, for the wrap-up and its
 // disposition; that is bounded by the number of agents.
-type callTracker struct {
+type CallTracker struct {
 	mu      sync.Mutex
 	calls   map[string]*trackedCall // call ID → call in progress
 	last    map[string]*trackedCall // agent → last answered call
@@ -43,12 +43,13 @@ type trackedCall struct {
 	disposition        *web.PanelDisposition
 }
 
-func newCallTracker() *callTracker {
-	return &callTracker{calls: make(map[string]*trackedCall), last: make(map[string]*trackedCall)}
+// NewCallTracker returns an empty tracker; subscribe it to the bus.
+func NewCallTracker() *CallTracker {
+	return &CallTracker{calls: make(map[string]*trackedCall), last: make(map[string]*trackedCall)}
 }
 
 // HandleEvent implements call.Subscriber.
-func (t *callTracker) HandleEvent(e call.Event) {
+func (t *CallTracker) HandleEvent(e call.Event) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if e.Kind == call.CallArrived {
@@ -91,7 +92,7 @@ func (t *callTracker) HandleEvent(e call.Event) {
 	}
 }
 
-func (t *callTracker) arrivedLocked(e call.Event) {
+func (t *CallTracker) arrivedLocked(e call.Event) {
 	if len(t.calls) >= maxTrackedCalls {
 		t.skipped++
 		return
@@ -99,7 +100,7 @@ func (t *callTracker) arrivedLocked(e call.Event) {
 	t.calls[e.CallID] = &trackedCall{id: e.CallID, caller: e.Caller, number: e.Number, language: e.Language}
 }
 
-func (t *callTracker) lastCallLocked(agent, callID string) *trackedCall {
+func (t *CallTracker) lastCallLocked(agent, callID string) *trackedCall {
 	if agent == "" {
 		return nil
 	}
@@ -109,9 +110,9 @@ func (t *callTracker) lastCallLocked(agent, callID string) *trackedCall {
 	return nil
 }
 
-// setVars records what the IVR collected (account number, menu choices).
+// SetVars records what the IVR collected (account number, menu choices).
 // A nil tracker ignores it, so the call flow need not check.
-func (t *callTracker) setVars(callID string, vars map[string]string) {
+func (t *CallTracker) SetVars(callID string, vars map[string]string) {
 	if t == nil || len(vars) == 0 {
 		return
 	}
@@ -133,7 +134,7 @@ func (t *callTracker) setVars(callID string, vars map[string]string) {
 
 // forAgent returns the details of callID (the agent's ringing, connected
 // or wrap-up call), or with callID empty the agent's last call.
-func (t *callTracker) forAgent(agent, callID string) (web.PanelCall, bool) {
+func (t *CallTracker) forAgent(agent, callID string) (web.PanelCall, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c := t.calls[callID]

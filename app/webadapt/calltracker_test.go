@@ -1,7 +1,8 @@
-package app
+package webadapt
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,7 +10,7 @@ import (
 )
 
 func TestCallTrackerFollowsACallIntoWrapup(t *testing.T) {
-	tr := newCallTracker()
+	tr := NewCallTracker()
 	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	ev := func(k call.Kind, sec int, f func(*call.Event)) {
 		e := call.Event{Kind: k, CallID: "c1", Caller: "13800000001", Number: "95598", Time: t0.Add(time.Duration(sec) * time.Second)}
@@ -22,7 +23,7 @@ func TestCallTrackerFollowsACallIntoWrapup(t *testing.T) {
 	ev(call.IVRNodeEntered, 1, func(e *call.Event) { e.Node = "menu" })
 	ev(call.LanguageChanged, 2, func(e *call.Event) { e.Language = "zh" })
 	ev(call.IVRNodeEntered, 3, func(e *call.Event) { e.Node = "account" })
-	tr.setVars("c1", map[string]string{"account": "1234567890"})
+	tr.SetVars("c1", map[string]string{"account": "1234567890"})
 	ev(call.IVRNodeEntered, 9, func(e *call.Event) { e.Node = "general" })
 	ev(call.Queued, 9, func(e *call.Event) { e.Queue = "general" })
 	if c, ok := tr.forAgent("1001", "c1"); !ok || c.AnsweredAt != nil || c.Caller != "13800000001" {
@@ -64,7 +65,7 @@ func TestCallTrackerFollowsACallIntoWrapup(t *testing.T) {
 }
 
 func TestCallTrackerIsBounded(t *testing.T) {
-	tr := newCallTracker()
+	tr := NewCallTracker()
 	for i := range maxTrackedCalls + 5 {
 		tr.HandleEvent(call.Event{Kind: call.CallArrived, CallID: fmt.Sprint("c", i)})
 	}
@@ -78,11 +79,13 @@ func TestCallTrackerIsBounded(t *testing.T) {
 	for i := range maxVars + 10 {
 		vars[fmt.Sprint("v", i)] = "1"
 	}
-	tr.setVars("c0", vars)
+	tr.SetVars("c0", vars)
 	c, _ := tr.forAgent("", "c0")
 	if len(c.IVRPath) != maxPathNodes || len(c.Vars) != maxVars {
 		t.Errorf("path %d nodes, %d vars", len(c.IVRPath), len(c.Vars))
 	}
-	var nilTracker *callTracker
-	nilTracker.setVars("c0", vars) // no panic: the panel is off
+	var nilTracker *CallTracker
+	nilTracker.SetVars("c0", vars) // no panic: the panel is off
 }
+
+func pathString(p []string) string { return strings.Join(p, ">") }

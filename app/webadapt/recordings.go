@@ -1,9 +1,10 @@
-package app
+package webadapt
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path"
 
@@ -11,14 +12,25 @@ import (
 	"github.com/hotline-oss/hotline/web"
 )
 
-// recordingsAPI serves the recordings to the HTTP API.
-type recordingsAPI struct{ s *Server }
+// RecordingPaths finds a recording's file inside the recordings
+// directory (the care part).
+type RecordingPaths interface {
+	RecordingPath(file string) (string, error)
+}
 
-func (r recordingsAPI) ListRecordings(ctx context.Context, q web.RecordingQuery) (any, error) {
-	if r.s.store == nil {
+// Recordings serves the recordings to the HTTP API; without a store or
+// the care part they are unavailable.
+type Recordings struct {
+	Store *store.Store
+	Paths RecordingPaths
+	Log   *slog.Logger
+}
+
+func (r Recordings) ListRecordings(ctx context.Context, q web.RecordingQuery) (any, error) {
+	if r.Store == nil {
 		return nil, web.ErrUnavailable
 	}
-	list, err := r.s.store.Recordings(ctx, store.RecordingFilter{From: q.From, To: q.To, Queue: q.Queue, Agent: q.Agent})
+	list, err := r.Store.Recordings(ctx, store.RecordingFilter{From: q.From, To: q.To, Queue: q.Queue, Agent: q.Agent})
 	if errors.Is(err, store.ErrDatabaseUnavailable) {
 		return nil, fmt.Errorf("%w: %v", web.ErrUnavailable, err)
 	}
@@ -27,11 +39,11 @@ func (r recordingsAPI) ListRecordings(ctx context.Context, q web.RecordingQuery)
 
 // OpenRecording finds the call's recording by its id in the store and
 // opens the file it names inside the recordings directory.
-func (r recordingsAPI) OpenRecording(ctx context.Context, callID string) (web.RecordingAudio, error) {
-	if r.s.store == nil || r.s.care == nil {
+func (r Recordings) OpenRecording(ctx context.Context, callID string) (web.RecordingAudio, error) {
+	if r.Store == nil || r.Paths == nil {
 		return web.RecordingAudio{}, web.ErrUnavailable
 	}
-	rec, err := r.s.store.RecordingOf(ctx, callID)
+	rec, err := r.Store.RecordingOf(ctx, callID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return web.RecordingAudio{}, web.ErrNotFound
@@ -40,9 +52,9 @@ func (r recordingsAPI) OpenRecording(ctx context.Context, callID string) (web.Re
 	case err != nil:
 		return web.RecordingAudio{}, err
 	}
-	p, err := r.s.care.RecordingPath(rec.File)
+	p, err := r.Paths.RecordingPath(rec.File)
 	if err != nil {
-		r.s.log.Error("recording row names a file outside the recordings directory", "call", callID, "err", err)
+		r.Log.Error("recording row names a file outside the recordings directory", "call", callID, "err", err)
 		return web.RecordingAudio{}, err
 	}
 	f, err := os.Open(p)
@@ -50,7 +62,7 @@ func (r recordingsAPI) OpenRecording(ctx context.Context, callID string) (web.Re
 		return web.RecordingAudio{}, web.ErrNotFound
 	}
 	if err != nil {
-		r.s.log.Warn("recording file unreadable", "call", callID, "err", err)
+		r.Log.Warn("recording file unreadable", "call", callID, "err", err)
 		return web.RecordingAudio{}, fmt.Errorf("open recording: %w", err)
 	}
 	info, err := f.Stat()
