@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotline-oss/hotline/app/snapshot"
 	"github.com/hotline-oss/hotline/app/webadapt"
 	"github.com/hotline-oss/hotline/config"
 )
@@ -21,10 +22,10 @@ func queueSeriesPresent(t *testing.T, h *harness, queue string, overflowTargets 
 	for _, target := range append([]string{""}, overflowTargets...) {
 		h.metric("hotline_queue_overflowed_total", "queue", queue, "target", target)
 	}
-	for _, kind := range queueLabelValues.TransferKinds {
+	for _, kind := range snapshot.QueueLabelValues.TransferKinds {
 		h.metric("hotline_transfers_total", "queue", queue, "kind", kind)
 	}
-	for _, category := range queueLabelValues.Categories {
+	for _, category := range snapshot.QueueLabelValues.Categories {
 		for _, resolved := range []string{"yes", "no"} {
 			h.metric("hotline_dispositions_total", "queue", queue, "category", category, "resolved", resolved)
 		}

@@ -13,6 +13,9 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/app/promptset"
+	"github.com/hotline-oss/hotline/app/reload"
+	"github.com/hotline-oss/hotline/app/sipsetup"
+	"github.com/hotline-oss/hotline/app/snapshot"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callback"
 	"github.com/hotline-oss/hotline/callflow"
@@ -21,14 +24,13 @@ import (
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/media/portpool"
-	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/prompts"
 	"github.com/hotline-oss/hotline/quality"
+	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
-	"github.com/hotline-oss/hotline/sip/guard"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/tickets"
 	"github.com/hotline-oss/hotline/trunk"
@@ -44,7 +46,7 @@ type Server struct {
 	bus      *call.Bus
 	metrics  *metrics.Metrics
 	prompts  *promptset.Set
-	routes   atomic.Pointer[routing] // flows, numbers, calendars, notice: swapped whole by a reload
+	routes   atomic.Pointer[snapshot.Routing] // flows, numbers, calendars, notice: swapped whole by a reload
 	ports    *portpool.Pool
 	pacer    *media.Pacer
 	sip      *sip.Endpoint
@@ -52,9 +54,9 @@ type Server struct {
 	store    *store.Store
 	hooks    webhookSink   // nil without webhooks (subscriber_metrics.go)
 	care     *care.Service // survey, sticky agent, complainers, recording (package care)
-	compiled *snapshot     // the configuration as compiled at start (snapshot.go)
+	compiled *compiled     // the configuration as compiled at start (app/snapshot)
 	web      *web.Server
-	reload   reloadState // hot reload: see reload.go
+	reload   reload.Controller // hot reload: app/reload, applied by reload.go
 	clock    clock
 	callInfo callInfoSlot         // call details for the agent panel
 	self     *selfservice.Service // account lookups, outage notices, fault reports
@@ -116,13 +118,14 @@ func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	}
 	// Each part is checked even when another failed, so that an operator
 	// sees every problem of the file at once.
-	r, flowsErr := compileRoutes(cfg, s.prompts)
-	snap, queuesErr := compileQueues(cfg, s.prompts, r)
-	errs := []error{flowsErr, s.checkSelfService(r.flows), queuesErr, s.preparePorts(), s.checkEarlyMedia()}
+	r, flowsErr := snapshot.CompileRoutes(cfg, s.prompts)
+	snap, queuesErr := snapshot.CompileQueues(cfg, s.prompts, r)
+	_, earlyErr := snapshot.EarlyMedia(cfg, s.prompts)
+	errs := []error{flowsErr, snapshot.CheckSelfService(cfg, s.prompts, r.Flows), queuesErr, s.preparePorts(), earlyErr}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	s.compiled = snap
+	s.compiled = &compiled{acd: snap.ACD, queues: snap.Queues}
 	s.routes.Store(r)
 	return s, nil
 }
@@ -150,11 +153,11 @@ func (s *Server) preparePorts() error {
 // the wallboard and the hotline_*_ratio gauges show.
 func (s *Server) enableWindows() error {
 	cfg := s.cfg
-	opts := []metrics.WindowOption{metrics.WithAgentQueues(agentQueues(cfg)), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg))}
+	opts := []metrics.WindowOption{metrics.WithAgentQueues(snapshot.AgentQueues(cfg)), metrics.WithServiceLevelTargets(snapshot.ServiceLevelTargets(cfg))}
 	if cfg.Cluster.Enabled {
 		opts = append(opts, metrics.WithRecordsOnly()) // windows_restore.go
 	}
-	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, queueThresholds(cfg), opts...)
+	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, snapshot.QueueThresholds(cfg), opts...)
 }
 
 // Start opens the data directory, the media engine, SIP and HTTP.
@@ -164,7 +167,8 @@ func (s *Server) Start() error {
 		return fmt.Errorf("data_dir: %w", err)
 	}
 	s.metrics = metrics.New()
-	s.registerReloadMetrics()
+	s.reload.Init(reload.Deps{Running: cfg, Apply: s.applyReload, Now: func() time.Time { return s.clock.Now() },
+		Log: s.log, Registry: s.metrics.Registry()})
 	s.registerInternalErrors()
 	s.monitors = newMonitor(s)
 	s.onBridge = s.monitors
@@ -200,34 +204,11 @@ func (s *Server) Start() error {
 	s.pacer = media.NewPacer(opts...)
 	s.pacer.Start()
 
-	rtpAdvertise := netip.MustParseAddr(cfg.RTP.Address)
-	if cfg.RTP.Advertise != "" {
-		rtpAdvertise = netip.MustParseAddr(cfg.RTP.Advertise)
+	sipCfg, err := sipsetup.Config(cfg, s.prompts, s.clock.Now, s.log)
+	if err != nil {
+		return err
 	}
-	agentCodecs, codecErr := rtpcodec.ParseCodecs(cfg.RTP.AgentCodecs)
-	if codecErr != nil {
-		return fmt.Errorf("rtp.agent_codecs: %w", codecErr)
-	}
-	sipCfg := sip.Config{
-		AgentCodecs:       agentCodecs,
-		Listen:            netip.MustParseAddrPort(cfg.SIP.Listen),
-		Transports:        cfg.SIP.Transports,
-		MaxCalls:          cfg.SIP.MaxCalls,
-		AnswerDelay:       cfg.SIP.AnswerDelay,
-		UserAgent:         cfg.SIP.UserAgent,
-		TCPIdleTimeout:    cfg.SIP.TCPIdleTimeout,
-		RTPAdvertise:      rtpAdvertise,
-		InactivityTimeout: cfg.RTP.InactivityTimeout,
-		IsHotline:         func(n string) bool { _, ok := s.routing().Numbers[n]; return ok },
-		MaskNumbers:       cfg.MaskNumbers(),
-		Logger:            s.log,
-		Auth:              guard.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
-		Now:               s.clock.Now,
-	}
-	if cfg.SIP.Advertise != "" {
-		sipCfg.Advertise = netip.MustParseAddr(cfg.SIP.Advertise)
-	}
-	var err error
+	sipCfg.IsHotline = func(n string) bool { _, ok := s.routing().Numbers[n]; return ok }
 	if cfg.Cluster.Enabled {
 		if err := s.startCluster(); err != nil { // cluster.go: the clustered queueing
 			return err
@@ -248,12 +229,9 @@ func (s *Server) Start() error {
 	}
 	sipCfg.AgentPassword = s.sipPassword // agents and supervisors (monitor.go)
 	sipCfg.IsInternal = func(number string) bool { return s.flow.IsInternal(number) }
-	if err := s.applySIPSecurity(&sipCfg); err != nil {
-		return err
-	}
-	s.applyCallerSIP(&sipCfg)  // sip_extensions.go
+	s.sipSeries(&sipCfg)       // sipwiring.go
 	s.applyClusterSIP(&sipCfg) // cluster.go
-	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
+	if sipCfg.TLS, err = sipsetup.TLS(cfg, s.clock.Now(), s.log); err != nil {
 		return err
 	}
 	if err := s.newTrunks(&sipCfg); err != nil { // trunks.go
@@ -314,7 +292,7 @@ func (s *Server) Start() error {
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
 		return err
 	}
-	s.log.Info("hotline started", "numbers", len(s.routing().Numbers), "flows", len(s.routing().flows), "prompts", s.prompts.Len())
+	s.log.Info("hotline started", "numbers", len(s.routing().Numbers), "flows", len(s.routing().Flows), "prompts", s.prompts.Len())
 	return nil
 }
 
@@ -404,6 +382,12 @@ func (s *Server) Close() {
 	}
 	s.windowRefresh.stop() // before the store it reads
 	s.closeStore()
+}
+
+// compiled is what Start builds the ACD and the call path's queues from.
+type compiled struct {
+	acd    acd.Config
+	queues map[string]queueing.Settings
 }
 
 type clock interface{ Now() time.Time }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/hotline-oss/hotline/app/snapshot"
 	"github.com/hotline-oss/hotline/app/webadapt"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
@@ -27,11 +28,7 @@ func (s *Server) agentPanel(calls *webadapt.CallTracker) webadapt.Panel {
 }
 
 func (s *Server) reports() webadapt.Reports {
-	thresholds := map[string]store.QueueThresholds{}
-	for name, t := range queueThresholds(s.cfg) {
-		thresholds[name] = store.QueueThresholds{ServiceLevel: t.ServiceLevel, ShortAbandon: t.ShortAbandon}
-	}
-	return webadapt.Reports{Store: s.store, Thresholds: thresholds}
+	return webadapt.Reports{Store: s.store, Thresholds: snapshot.StoreThresholds(s.cfg)}
 }
 
 func (s *Server) recordings() webadapt.Recordings {

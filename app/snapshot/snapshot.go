@@ -1,10 +1,11 @@
-package app
+package snapshot
 
 import (
 	"errors"
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/app/promptset"
+	"github.com/hotline-oss/hotline/callflow"
 	"github.com/hotline-oss/hotline/care"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
@@ -12,32 +13,50 @@ import (
 	"github.com/hotline-oss/hotline/selfservice"
 )
 
-// snapshot is a configuration compiled once: its flows and routing table,
+// Snapshot is a configuration compiled once: its flows and routing table,
 // the ACD's agents and queues and the call path's queue settings. It is
 // checked whole against the prompt set and never changed once built:
 // Start applies the first, and a reload compiles the next one and applies
-// it part by part (applyLocked, reload.go), which is also the one place
-// that says what a reload changes and what needs a restart.
-type snapshot struct {
-	cfg    *config.Config
-	routes *routing
-	acd    acd.Config
-	queues map[string]queueing.Settings
+// it part by part (app/reload says what changes and what needs a
+// restart).
+type Snapshot struct {
+	Cfg    *config.Config
+	Routes *Routing
+	ACD    acd.Config
+	Queues map[string]queueing.Settings
 }
 
-// compile checks cfg against the prompt set and builds its snapshot; the
+// Routing is the part of the configuration calls look up as they arrive.
+// A reload builds a new one and swaps the pointer; nothing in it is
+// changed once published, so a call keeps the flow it started with.
+type Routing struct {
+	callflow.Routes // numbers, calendars, notice: what the call path reads
+	Flows           map[string]*ivr.Flow
+	Passwords       map[string]string // agent id → SIP digest password
+}
+
+// AgentPasswords maps each agent to its SIP digest password.
+func AgentPasswords(cfg *config.Config) map[string]string {
+	out := make(map[string]string, len(cfg.Agents))
+	for _, a := range cfg.Agents {
+		out[a.ID] = a.AgentPassword()
+	}
+	return out
+}
+
+// Compile checks cfg against the prompt set and builds its snapshot; the
 // error lists every problem found.
-func compile(cfg *config.Config, ps *promptset.Set) (*snapshot, error) {
-	r, flowsErr := compileRoutes(cfg, ps)
-	snap, queuesErr := compileQueues(cfg, ps, r)
+func Compile(cfg *config.Config, ps *promptset.Set) (*Snapshot, error) {
+	r, flowsErr := CompileRoutes(cfg, ps)
+	snap, queuesErr := CompileQueues(cfg, ps, r)
 	return snap, errors.Join(flowsErr, queuesErr)
 }
 
-// compileRoutes parses the calendars and flows and maps the hotline
+// CompileRoutes parses the calendars and flows and maps the hotline
 // numbers to their flows. The routing it returns is incomplete when the
 // error is not nil.
-func compileRoutes(cfg *config.Config, ps *promptset.Set) (*routing, error) {
-	r := &routing{passwords: agentPasswords(cfg)}
+func CompileRoutes(cfg *config.Config, ps *promptset.Set) (*Routing, error) {
+	r := &Routing{Passwords: AgentPasswords(cfg)}
 	var calErr, flowErr error
 	if !cfg.Calendars.IsZero() {
 		r.Calendars, calErr = ivr.ParseCalendars(cfg.File, &cfg.Calendars)
@@ -45,7 +64,7 @@ func compileRoutes(cfg *config.Config, ps *promptset.Set) (*routing, error) {
 	if cfg.Flows.IsZero() {
 		return r, errors.Join(calErr, cfg.Errorf("flows", "flows: at least one IVR flow is needed"))
 	}
-	r.flows, flowErr = ivr.ParseFlows(cfg.File, &cfg.Flows)
+	r.Flows, flowErr = ivr.ParseFlows(cfg.File, &cfg.Flows)
 	if calErr != nil || flowErr != nil {
 		// References are only checked once both parse, so that a broken
 		// calendar does not also show up as "unknown calendar".
@@ -56,13 +75,13 @@ func compileRoutes(cfg *config.Config, ps *promptset.Set) (*routing, error) {
 	if len(cfg.Queues) > 0 {
 		v.HasQueue = func(q string) bool { _, ok := cfg.Queues[q]; return ok }
 	}
-	if err := ivr.Validate(r.flows, r.Calendars, v); err != nil {
+	if err := ivr.Validate(r.Flows, r.Calendars, v); err != nil {
 		return r, err
 	}
 	var errs []error
 	r.Numbers = make(map[string]*ivr.Flow)
 	for number, flow := range cfg.Numbers {
-		f, ok := r.flows[flow]
+		f, ok := r.Flows[flow]
 		if !ok {
 			errs = append(errs, cfg.Errorf("numbers", "numbers: %q routes to unknown flow %q", number, flow))
 			continue
@@ -87,24 +106,24 @@ var queuePrompts = []string{"queue_position", "queue_callers_ahead", "expected_w
 	"agent_work_number", "will_serve_you", "logged_in", "logged_out", "paused", "ready",
 	"disposition_saved", "feature_failed", "all_agents_busy", "goodbye"}
 
-// compileQueues maps the agents and queues onto the ACD and checks the
+// CompileQueues maps the agents and queues onto the ACD and checks the
 // prompts and music they use, and the IVR nodes their exit digits lead to
 // (in r's flows: without flows, every target would look unknown).
-func compileQueues(cfg *config.Config, ps *promptset.Set, r *routing) (*snapshot, error) {
-	snap := &snapshot{cfg: cfg, routes: r}
-	snap.acd, snap.queues = queueing.FromConfig(cfg)
-	if len(snap.acd.Queues) == 0 {
+func CompileQueues(cfg *config.Config, ps *promptset.Set, r *Routing) (*Snapshot, error) {
+	snap := &Snapshot{Cfg: cfg, Routes: r}
+	snap.ACD, snap.Queues = queueing.FromConfig(cfg)
+	if len(snap.ACD.Queues) == 0 {
 		return snap, nil
 	}
-	if err := snap.acd.Validate(); err != nil {
+	if err := snap.ACD.Validate(); err != nil {
 		return snap, cfg.Errorf("queues", "%v", err)
 	}
 	var errs []error
-	for name, q := range snap.queues {
+	for name, q := range snap.Queues {
 		if ps.Music(q.Music) == nil {
 			errs = append(errs, cfg.Errorf("queues", "queues.%s: music %q not found (prompts/music/%s.wav)", name, q.Music, q.Music))
 		}
-		if q.ExitTarget != "" && len(r.flows) > 0 && !r.anyFlowHas(q.ExitTarget) {
+		if q.ExitTarget != "" && len(r.Flows) > 0 && !r.AnyFlowHas(q.ExitTarget) {
 			errs = append(errs, cfg.Errorf("queues", "queues.%s: exit_target: unknown IVR node %q", name, q.ExitTarget))
 		}
 	}
@@ -119,9 +138,9 @@ func compileQueues(cfg *config.Config, ps *promptset.Set, r *routing) (*snapshot
 	return snap, errors.Join(errs...)
 }
 
-// anyFlowHas reports whether some flow has node.
-func (r *routing) anyFlowHas(node string) bool {
-	for _, f := range r.flows {
+// AnyFlowHas reports whether some flow has node.
+func (r *Routing) AnyFlowHas(node string) bool {
+	for _, f := range r.Flows {
 		if _, ok := f.Nodes[node]; ok {
 			return true
 		}

@@ -1,4 +1,4 @@
-package app
+package reload
 
 import (
 	"bytes"
@@ -21,16 +21,16 @@ var reloadableKeys = map[string]bool{
 
 // Per-queue and per-agent keys that other parts of the server read from
 // the configuration they started with. Every per-queue key applies now
-// (survey, sticky_agent, recording and callback via
-// reload_features.go); a queue's callback when virtual hold was off at
+// (survey, sticky_agent, recording and callback: app applies them to the
+// features); a queue's callback when virtual hold was off at
 // start is reported by callback.Service.Reload.
 var (
 	queueRestartKeys = map[string]bool{}
 	agentRestartKeys = map[string]bool{"require_secure": true}
 )
 
-// describeChanges lists, for the operator, what the reload applies.
-func describeChanges(old, cfg *config.Config) []string {
+// Describe lists, for the operator, what a reload from old to cfg applies.
+func Describe(old, cfg *config.Config) []string {
 	var out []string
 	out = append(out, mapChanges("numbers", old.Numbers, cfg.Numbers, func(a, b string) []string {
 		if a == b {
@@ -63,9 +63,9 @@ func describeChanges(old, cfg *config.Config) []string {
 	return out
 }
 
-// restartOnly lists the changes against the running configuration that a
+// RestartOnly lists the changes against the running configuration that a
 // reload does not apply.
-func restartOnly(running, cfg *config.Config) []string {
+func RestartOnly(running, cfg *config.Config) []string {
 	var out []string
 	for _, key := range changedKeys(*running, *cfg, reloadableKeys) {
 		out = append(out, key+": changed; restart to apply")
@@ -193,6 +193,15 @@ func fieldKeys(a, b any, want func(string) bool) []string {
 		if !reflect.DeepEqual(x, y) {
 			out = append(out, key) // names only: a password change reads "password"
 		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
 	slices.Sort(out)
 	return out
