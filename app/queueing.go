@@ -77,3 +77,12 @@ func (c internalErrors) inc(component string) {
 		c.vec.WithLabelValues(component).Inc()
 	}
 }
+
+// restoreAgents holds the states agents had before a restart until their
+// phones register (app/agentrestore). In a cluster, agents' states live
+// in the command stream, which outlives any node.
+func (s *Server) restoreAgents() {
+	if s.store != nil && s.acd != nil && s.cluster == nil {
+		s.restored.Load(s.store)
+	}
+}

@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/app/agentrestore"
 	"github.com/hotline-oss/hotline/app/promptset"
 	"github.com/hotline-oss/hotline/app/reload"
 	"github.com/hotline-oss/hotline/app/sipsetup"
 	"github.com/hotline-oss/hotline/app/snapshot"
+	"github.com/hotline-oss/hotline/app/windowsync"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callback"
 	"github.com/hotline-oss/hotline/callflow"
@@ -82,11 +84,11 @@ type Server struct {
 	// flow: the call path (package callflow), built once SIP is
 	flow *callflow.Flow
 	// restored: agents' states from before a restart, waiting for their
-	// phones to register (agent_restore.go)
-	restored pendingRestore
+	// phones to register (app/agentrestore)
+	restored *agentrestore.Pending
 	// windowRefresh refolds the shared records into the rolling windows
-	// of a clustered node (windows_restore.go); nil when standalone.
-	windowRefresh *windowRefresher
+	// of a clustered node (app/windowsync); nil when standalone.
+	windowRefresh *windowsync.Refresher
 	// internalErrors: invariant violations recovered (queueing.go)
 	internalErrors internalErrors
 	// cluster: this node's part in a cluster (cluster.go); nil standalone
@@ -155,7 +157,7 @@ func (s *Server) enableWindows() error {
 	cfg := s.cfg
 	opts := []metrics.WindowOption{metrics.WithAgentQueues(snapshot.AgentQueues(cfg)), metrics.WithServiceLevelTargets(snapshot.ServiceLevelTargets(cfg))}
 	if cfg.Cluster.Enabled {
-		opts = append(opts, metrics.WithRecordsOnly()) // windows_restore.go
+		opts = append(opts, metrics.WithRecordsOnly()) // app/windowsync
 	}
 	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, snapshot.QueueThresholds(cfg), opts...)
 }
@@ -222,7 +224,8 @@ func (s *Server) Start() error {
 			}
 			s.acd = s.newQueueing(a)
 		}
-		sipCfg.OnRegistration = s.onRegistration
+		s.restored = &agentrestore.Pending{Floor: s.acd, Now: func() time.Time { return s.clock.Now() }, Log: s.log}
+		sipCfg.OnRegistration = s.restored.OnRegistration
 		sipCfg.Consult = func(ctx context.Context, c *sip.Call) int { return s.flow.RingConsult(ctx, c) }
 		s.applyQueueMetrics(cfg)
 		s.metrics.SetSnapshotSource(s.acd.Snapshot)
@@ -240,7 +243,7 @@ func (s *Server) Start() error {
 	if s.sip, err = sip.New(sipCfg, s.ports, s.pacer, s.bus, func(ctx context.Context, c *sip.Call) { s.flow.HandleCall(ctx, c) }); err != nil {
 		return err
 	}
-	s.restoreAgents()
+	s.restoreAgents() // queueing.go
 	if err := s.startCallbacks(); err != nil {
 		return err
 	}
@@ -380,7 +383,7 @@ func (s *Server) Close() {
 		s.qualityStop()
 		s.qualityStop = nil // Close may follow Shutdown, which closed already
 	}
-	s.windowRefresh.stop() // before the store it reads
+	s.windowRefresh.Stop() // before the store it reads
 	s.closeStore()
 }
 

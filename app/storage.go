@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hotline-oss/hotline/app/windowsync"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/store"
@@ -38,9 +39,10 @@ func (s *Server) openStore() error {
 	}))
 	s.log.Info("records", "database", st.Dialect())
 	s.storeMetrics(st)
-	s.rebuildWindows(st)
+	windows := windowsync.Folder{Metrics: s.metrics, Store: st, Now: func() time.Time { return s.clock.Now() }, Log: s.log, Cluster: s.cfg.Cluster.Enabled}
+	windows.Rebuild()
 	if s.cfg.Cluster.Enabled {
-		s.windowRefresh = s.startWindowRefresh(st)
+		s.windowRefresh = windows.StartRefresh()
 	}
 	return nil
 }

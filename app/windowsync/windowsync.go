@@ -1,10 +1,12 @@
-package app
+package windowsync
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -16,53 +18,64 @@ const rebuildWindowsTimeout = 20 * time.Second
 // records into its rolling windows (docs/cluster.md, "Figures").
 const clusterWindowsRefresh = 10 * time.Second
 
-// rebuildWindows refills the rolling windows (15m, 30m, today) and today's
+// Folder refolds the stored records into the metrics' rolling windows.
+type Folder struct {
+	Metrics *metrics.Metrics
+	Store   *store.Store
+	Now     func() time.Time
+	Log     *slog.Logger
+	// Cluster: the records are the cluster's, and its agents went on
+	// while this node was away.
+	Cluster bool
+}
+
+// Rebuild refills the rolling windows (15m, 30m, today) and today's
 // wallboard counts from the stored records, so that a restart loses no
 // figure. On a cluster's shared database the records are every node's, so
 // the rebuilt figures are the cluster's. Without its database the node
 // starts with empty windows and says so.
-func (s *Server) rebuildWindows(st *store.Store) {
-	if err := s.foldRecordsIntoWindows(st); err != nil {
-		s.log.Warn("rolling windows not rebuilt from the records: they start empty", "err", err)
+func (f Folder) Rebuild() {
+	if err := f.fold(); err != nil {
+		f.Log.Warn("rolling windows not rebuilt from the records: they start empty", "err", err)
 	}
 }
 
-// foldRecordsIntoWindows replaces the windows' contents with the records
+// fold replaces the windows' contents with the records
 // of the span they cover.
-func (s *Server) foldRecordsIntoWindows(st *store.Store) error {
-	now := s.clock.Now()
-	since := s.metrics.WindowsSince(now)
+func (f Folder) fold() error {
+	now := f.Now()
+	since := f.Metrics.WindowsSince(now)
 	if since.IsZero() {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), rebuildWindowsTimeout)
 	defer cancel()
-	history, err := st.WindowEvents(ctx, since, now.Add(time.Millisecond))
+	history, err := f.Store.WindowEvents(ctx, since, now.Add(time.Millisecond))
 	if err != nil {
 		return err
 	}
 	agentsLeft := now
-	if s.cfg.Cluster.Enabled {
+	if f.Cluster {
 		agentsLeft = time.Time{} // the cluster's agents went on meanwhile
 	}
-	s.metrics.RebuildWindows(history, agentsLeft)
-	s.log.Debug("rolling windows rebuilt from the records", "since", since, "events", len(history))
+	f.Metrics.RebuildWindows(history, agentsLeft)
+	f.Log.Debug("rolling windows rebuilt from the records", "since", since, "events", len(history))
 	return nil
 }
 
-// windowRefresher refolds the shared records into a clustered node's
-// windows until stopped.
-type windowRefresher struct {
+// Refresher refolds the shared records into a clustered node's windows
+// until stopped.
+type Refresher struct {
 	stopOnce sync.Once
 	quit     chan struct{}
 	done     chan struct{}
 }
 
-// startWindowRefresh keeps a clustered node's windows the cluster's: each
+// StartRefresh keeps a clustered node's windows the cluster's: each
 // node sees only its own callers' events, but every node's records are in
 // the shared database.
-func (s *Server) startWindowRefresh(st *store.Store) *windowRefresher {
-	r := &windowRefresher{quit: make(chan struct{}), done: make(chan struct{})}
+func (f Folder) StartRefresh() *Refresher {
+	r := &Refresher{quit: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		tick := time.NewTicker(clusterWindowsRefresh)
@@ -73,12 +86,12 @@ func (s *Server) startWindowRefresh(st *store.Store) *windowRefresher {
 			case <-r.quit:
 				return
 			case <-tick.C:
-				err := s.foldRecordsIntoWindows(st)
+				err := f.fold()
 				switch {
 				case err != nil && !failing:
-					s.log.Warn("rolling windows not refreshed from the shared records: they keep their last figures", "err", err)
+					f.Log.Warn("rolling windows not refreshed from the shared records: they keep their last figures", "err", err)
 				case err == nil && failing:
-					s.log.Info("rolling windows refreshed from the shared records again")
+					f.Log.Info("rolling windows refreshed from the shared records again")
 				}
 				failing = err != nil
 			}
@@ -87,7 +100,8 @@ func (s *Server) startWindowRefresh(st *store.Store) *windowRefresher {
 	return r
 }
 
-func (r *windowRefresher) stop() {
+// Stop ends the refresh and waits for it; a nil Refresher is a no-op.
+func (r *Refresher) Stop() {
 	if r == nil {
 		return
 	}
