@@ -15,6 +15,7 @@ import (
 	"github.com/hotline-oss/hotline/app/agentrestore"
 	"github.com/hotline-oss/hotline/app/promptset"
 	"github.com/hotline-oss/hotline/app/reload"
+	"github.com/hotline-oss/hotline/app/selfstats"
 	"github.com/hotline-oss/hotline/app/sipsetup"
 	"github.com/hotline-oss/hotline/app/snapshot"
 	"github.com/hotline-oss/hotline/app/windowsync"
@@ -54,7 +55,7 @@ type Server struct {
 	sip      *sip.Endpoint
 	acd      queues // nil without queues
 	store    *store.Store
-	hooks    webhookSink   // nil without webhooks (subscriber_metrics.go)
+	hooks    webhookSink   // nil without webhooks
 	care     *care.Service // survey, sticky agent, complainers, recording (package care)
 	compiled *compiled     // the configuration as compiled at start (app/snapshot)
 	web      *web.Server
@@ -189,7 +190,7 @@ func (s *Server) Start() error {
 	if err := s.openStore(); err != nil {
 		return err
 	}
-	s.registerSubscriberMetrics()
+	selfstats.Subscribers(s.metrics.Registry(), s.hooks, s.store)
 	s.startWorkforce()
 	if err := s.startSelfService(); err != nil {
 		return err
@@ -199,7 +200,7 @@ func (s *Server) Start() error {
 	}
 	var opts []media.PacerOption
 	opts = append(opts, media.WithLatenessObserver(s.metrics.ObserveSendLateness))
-	opts = append(opts, mediaQualityOptions(s.metrics.EnableMedia(s.ports.InUse))...)
+	opts = append(opts, selfstats.MediaOptions(s.metrics.EnableMedia(s.ports.InUse))...)
 	if cfg.RTP.PacerWorkers > 0 {
 		opts = append(opts, media.WithWorkers(cfg.RTP.PacerWorkers))
 	}
@@ -276,7 +277,7 @@ func (s *Server) Start() error {
 		s.web.WithRecordings(s.recordings(), apiTokens(s), cfg.ReportLocation())
 		hub := web.NewEventHub(web.WithCallerNumbers(!cfg.MaskNumbers()))
 		s.bus.Subscribe(hub)
-		s.registerSubscriberDrops("sse", func() float64 { return float64(hub.Dropped()) })
+		selfstats.Drops(s.metrics.Registry(), "sse", func() float64 { return float64(hub.Dropped()) })
 		s.web.WithEvents(hub, apiTokens(s))
 		s.web.WithReload(reloadAPI{s}, apiTokens(s))
 		s.mountMonitor()

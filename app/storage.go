@@ -9,12 +9,12 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
+	"github.com/hotline-oss/hotline/app/selfstats"
 	"github.com/hotline-oss/hotline/app/windowsync"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/webhooks"
 )
 
 // openStore opens the record store and subscribes it to the event stream:
@@ -38,36 +38,13 @@ func (s *Server) openStore() error {
 		}
 	}))
 	s.log.Info("records", "database", st.Dialect())
-	s.storeMetrics(st)
+	selfstats.Store(s.metrics.Registry(), st)
 	windows := windowsync.Folder{Metrics: s.metrics, Store: st, Now: func() time.Time { return s.clock.Now() }, Log: s.log, Cluster: s.cfg.Cluster.Enabled}
 	windows.Rebuild()
 	if s.cfg.Cluster.Enabled {
 		s.windowRefresh = windows.StartRefresh()
 	}
 	return nil
-}
-
-// storeMetrics shows the record pipeline's health on /metrics: a spool
-// that grows or a database that is not reached needs an operator.
-func (s *Server) storeMetrics(st *store.Store) {
-	gauge := func(name, help string, value func(store.Stats) float64) prometheus.Collector {
-		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return value(st.Stats()) })
-	}
-	s.metrics.Registry().MustRegister(
-		gauge("hotline_store_spool_records", "Records waiting in the disk spool for the database.",
-			func(x store.Stats) float64 { return float64(x.SpoolRecords) }),
-		gauge("hotline_store_queued_records", "Records in the in-memory write queue.",
-			func(x store.Stats) float64 { return float64(x.Queued) }),
-		gauge("hotline_store_up", "1 when the last write to the database succeeded, 0 while records wait for it.",
-			func(x store.Stats) float64 {
-				if x.LastError == nil && x.DatabaseConnected {
-					return 1
-				}
-				return 0
-			}),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hotline_store_write_errors_total", Help: "Failed attempts to write records or reach the database."},
-			func() float64 { return float64(st.Stats().WriteErrors) }),
-	)
 }
 
 func (s *Server) closeStore() {
@@ -122,4 +99,12 @@ func checkDatabaseFile(dataDir string) error {
 		return fmt.Errorf("record database: %w", err)
 	}
 	return nil
+}
+
+// webhookSink is the webhook dispatcher as the server uses it: a
+// subscriber of the bus with delivery counts, closed at shutdown.
+type webhookSink interface {
+	HandleEvent(e call.Event)
+	Stats() []webhooks.Stats
+	Close(ctx context.Context) error
 }

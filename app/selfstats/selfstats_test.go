@@ -1,11 +1,11 @@
-package app
+package selfstats
 
 import (
-	"context"
 	"testing"
 
-	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/metrics"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/hotline-oss/hotline/webhooks"
 )
 
@@ -13,18 +13,16 @@ import (
 // drops is the webhooks package's own test).
 type countedHooks struct{ stats []webhooks.Stats }
 
-func (countedHooks) HandleEvent(call.Event)      {}
-func (h *countedHooks) Stats() []webhooks.Stats  { return h.stats }
-func (countedHooks) Close(context.Context) error { return nil }
+func (h *countedHooks) Stats() []webhooks.Stats { return h.stats }
 
 // What the webhook queues drop shows on /metrics, summed over the URLs
 // (a URL may carry a secret: it is no label).
 func TestWebhookDropsAreExported(t *testing.T) {
 	hooks := &countedHooks{stats: []webhooks.Stats{{URL: "https://a.example"}, {URL: "https://b.example"}}}
-	s := &Server{metrics: metrics.New(), hooks: hooks}
-	s.registerSubscriberMetrics()
+	reg := prometheus.NewRegistry()
+	Subscribers(reg, hooks, nil)
 	dropped := func() float64 {
-		return gathered(t, s, "hotline_event_subscriber_dropped_total", "subscriber", "webhook")
+		return gathered(t, reg, "hotline_event_subscriber_dropped_total", "subscriber", "webhook")
 	}
 	if got := dropped(); got != 0 {
 		t.Fatalf("dropped at start = %v", got)
@@ -35,10 +33,10 @@ func TestWebhookDropsAreExported(t *testing.T) {
 	}
 }
 
-// gathered reads one counter or gauge from the server's registry.
-func gathered(t *testing.T, s *Server, name string, labels ...string) float64 {
+// gathered reads one counter or gauge from the registry.
+func gathered(t *testing.T, reg *prometheus.Registry, name string, labels ...string) float64 {
 	t.Helper()
-	families, err := s.metrics.Registry().Gather()
+	families, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,4 +56,19 @@ func gathered(t *testing.T, s *Server, name string, labels ...string) float64 {
 	}
 	t.Fatalf("metric %s%v not found", name, labels)
 	return 0
+}
+
+func hasLabels(m *dto.Metric, labels []string) bool {
+	for i := 0; i+1 < len(labels); i += 2 {
+		found := false
+		for _, lp := range m.GetLabel() {
+			if lp.GetName() == labels[i] && lp.GetValue() == labels[i+1] {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

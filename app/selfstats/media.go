@@ -1,4 +1,4 @@
-package app
+package selfstats
 
 import (
 	"github.com/hotline-oss/hotline/media"
@@ -6,9 +6,9 @@ import (
 	"github.com/hotline-oss/hotline/metrics"
 )
 
-// mediaQualityOptions connects the media engine's RTCP and stream-quality
+// MediaOptions connects the media engine's RTCP and stream-quality
 // observers to the metrics, which media does not import.
-func mediaQualityOptions(md *metrics.Media) []media.PacerOption {
+func MediaOptions(md *metrics.Media) []media.PacerOption {
 	directions := [...]string{
 		media.RTCPReceived: metrics.RTCPIn,
 		media.RTCPSent:     metrics.RTCPOut,
