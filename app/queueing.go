@@ -17,6 +17,12 @@ import (
 // here.
 type queues = queueing.Queueing[*sip.AgentLeg]
 
+// compiled is what Start builds the ACD and the call path's queues from.
+type compiled struct {
+	acd    acd.Config
+	queues map[string]queueing.Settings
+}
+
 // newQueueing wraps the ACD in the standalone runtime, which rings agents
 // through the SIP endpoint. The funcs read the server's fields when
 // called: the endpoint is built after the runtime.

@@ -31,7 +31,6 @@ import (
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/prompts"
 	"github.com/hotline-oss/hotline/quality"
-	"github.com/hotline-oss/hotline/queueing"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/store"
@@ -386,12 +385,6 @@ func (s *Server) Close() {
 	}
 	s.windowRefresh.Stop() // before the store it reads
 	s.closeStore()
-}
-
-// compiled is what Start builds the ACD and the call path's queues from.
-type compiled struct {
-	acd    acd.Config
-	queues map[string]queueing.Settings
 }
 
 type clock interface{ Now() time.Time }
