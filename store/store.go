@@ -81,7 +81,13 @@ type Config struct {
 	connector connector
 }
 
-// Store is an open record store.
+// Store is an open record store. Besides the methods below it has those
+// of the tables it embeds (tables.go): auditsql.Table (Audit, AuditLog),
+// noticesql.Table (notices), recordingsql.Table (recordings),
+// reportsql.Table (IntervalReport, AgentReport, CallTotals,
+// RepeatCallers, AgentStates), reviewsql.Table (reviews), shiftsql.Table
+// (shifts), ticketsql.Table (tickets, their figures and repeat
+// complainers) and workordersql.Table (work orders).
 type Store struct {
 	tables // tickets, reviews, shifts, notices, ... (tables.go)
 

@@ -1,9 +1,3 @@
-// Package storetest opens a record store for the tests of the store's
-// table packages, on SQLite and (with HOTLINE_TEST_MYSQL_DSN) MySQL: the
-// tables are reached the way the server reaches them, saves through the
-// store's writer included.
-//
-// It is for tests only: nothing in the server imports it.
 package storetest
 
 import (
