@@ -57,6 +57,7 @@ type Leader struct {
 	swept    time.Time
 	seenLive map[string]bool // nodes seen heartbeating
 	goneSent map[string]bool // nodes whose node_gone was sent
+	lost     lostHandOver    // their calls, handed over (lost.go)
 }
 
 type recentDecisions struct {

@@ -49,8 +49,8 @@ type dbSink struct {
 
 	callSQL, visitSQL, agentStateSQL, dispositionSQL string
 	surveySQL, wrapupSQL, agentStatusSQL             string
-	deleteVisitsSQL, callExistsSQL                   string
-	callIfAbsentSQL                                  string // refusedAtTheDoor
+	deleteVisitsSQL                                  string
+	callIfAbsentSQL                                  string // refusedAtTheDoor, provisional records
 	side                                             sideSQL
 }
 
@@ -68,7 +68,6 @@ func newDBSink(db *sqlx.DB, d dialect, sp *recordSpool, log *slog.Logger, onReje
 		wrapupSQL:       q("wrapups", []string{"call_id", "agent"}, wrapupColumns, "at_ms"),
 		agentStatusSQL:  q("agent_status", []string{"agent"}, agentStatusColumns, "updated_ms"),
 		deleteVisitsSQL: db.Rebind("DELETE FROM queue_visits WHERE call_id = ?"),
-		callExistsSQL:   db.Rebind("SELECT COUNT(*) FROM calls WHERE call_id = ?"),
 		callIfAbsentSQL: db.Rebind(insertIfAbsentSQL(d, "calls", "call_id", callColumns)),
 		side:            newSideSQL(db.Rebind, d),
 	}
@@ -143,23 +142,39 @@ type batchTx struct {
 }
 
 func (b *batchTx) exec(ctx context.Context, query string, args ...any) error {
+	_, err := b.execCount(ctx, query, args...)
+	return err
+}
+
+// execCount is exec that tells how many rows the statement changed (an
+// insert-if-absent tells by it whether it inserted).
+func (b *batchTx) execCount(ctx context.Context, query string, args ...any) (int64, error) {
+	var res sql.Result
+	var err error
 	if !b.prepare {
-		_, err := b.tx.ExecContext(ctx, query, args...)
-		return err
+		res, err = b.tx.ExecContext(ctx, query, args...)
+	} else {
+		res, err = b.execPrepared(ctx, query, args...)
 	}
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (b *batchTx) execPrepared(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	st, ok := b.stmts[query]
 	if !ok {
 		var err error
 		if st, err = b.tx.PrepareContext(ctx, query); err != nil {
-			return err
+			return nil, err
 		}
 		if b.stmts == nil {
 			b.stmts = make(map[string]*sql.Stmt)
 		}
 		b.stmts[query] = st
 	}
-	_, err := st.ExecContext(ctx, args...)
-	return err
+	return st.ExecContext(ctx, args...)
 }
 
 func (s *dbSink) exec(ctx context.Context, tx *batchTx, r record) error {
@@ -212,15 +227,6 @@ func refusedAtTheDoor(c *CallRecord) bool {
 
 func (s *dbSink) execCall(ctx context.Context, tx *batchTx, c *CallRecord, provisional bool) error {
 	id := clip(c.CallID, maxIDLen)
-	if provisional {
-		var n int
-		if err := tx.tx.GetContext(ctx, &n, s.callExistsSQL, id); err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
-		}
-	}
 	path, err := json.Marshal(nonNilSlice(c.Path))
 	if err != nil {
 		return err
@@ -230,10 +236,14 @@ func (s *dbSink) execCall(ctx context.Context, tx *batchTx, c *CallRecord, provi
 		return err
 	}
 	query := s.callSQL
-	if refusedAtTheDoor(c) {
-		query = s.callIfAbsentSQL // and it has no visits to replace
+	ifAbsent := provisional || refusedAtTheDoor(c)
+	if ifAbsent {
+		// Never replaces a record already written: the check and the
+		// insert are one statement, so another node writing the same
+		// call at the same moment cannot slip in between.
+		query = s.callIfAbsentSQL
 	}
-	err = tx.exec(ctx, query,
+	inserted, err := tx.execCount(ctx, query,
 		id, clip(c.Caller, maxNumberLen), clip(c.Number, maxNumberLen), clip(c.Language, maxShortLen),
 		clip(c.Flow, maxNameLen), string(path), string(vars), clip(c.Queue, maxNameLen),
 		clip(c.Agent, maxNameLen), c.Priority,
@@ -243,8 +253,8 @@ func (s *dbSink) execCall(ctx context.Context, tx *batchTx, c *CallRecord, provi
 		clip(c.TransferTarget, maxTargetLen), clip(string(c.HangupBy), maxShortLen),
 		clip(string(c.Result), maxShortLen), clip(c.EndReason, maxNameLen), clip(c.RecordingFile, maxFileLen),
 		c.AnswerDelay.Milliseconds(), c.QueueWait.Milliseconds())
-	if err != nil || refusedAtTheDoor(c) {
-		return err
+	if err != nil || refusedAtTheDoor(c) || (ifAbsent && inserted == 0) {
+		return err // a refusal has no visits; a record already there keeps its own
 	}
 	// The record replaces what was written before, visits included.
 	if err := tx.exec(ctx, s.deleteVisitsSQL, id); err != nil {
