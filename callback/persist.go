@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -207,7 +208,12 @@ func (svc *Service) restoreOne(p store.PendingCallback) bool {
 		svc.log.Warn("saved callback not restored", "callback", p.CallbackID, "err", err)
 		rt.Leave(job.id)
 		svc.dialer.Forget(ticket)
-		svc.forgetSaved(p.CallbackID)
+		if !errors.Is(err, acd.ErrDuplicateCall) {
+			// A duplicate is held by another node of a cluster (which
+			// took it over, or restored it first): its row is that
+			// node's, and it still needs it.
+			svc.forgetSaved(p.CallbackID)
+		}
 		return true
 	}
 	svc.mu.Lock()
