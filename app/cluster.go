@@ -100,6 +100,7 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 	// reads the outcome of its own commands there.
 	n.leader.SetHotStandby(true)
 	n.leader.OnLost(n.handOverLost(s)) // cluster_lost.go
+	n.followClusterAgents(s)           // cluster_adherence.go
 	q, err := clusterq.New(s.compiled.queues, clusterq.Deps[*sip.AgentLeg]{
 		Conn: n.conn, Leader: n.leader, Fence: n.el.Fence(),
 		Dialer: clusterDialer{s, n.regs}, Phones: clusterPhones{s, n.regs, n.conn.Node},

@@ -58,6 +58,8 @@ type Leader struct {
 	seenLive map[string]bool // nodes seen heartbeating
 	goneSent map[string]bool // nodes whose node_gone was sent
 	lost     lostHandOver    // their calls, handed over (lost.go)
+
+	otherAgents EventFunc // agents' states of other nodes (observe_agents.go)
 }
 
 type recentDecisions struct {
