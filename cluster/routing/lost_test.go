@@ -1,9 +1,12 @@
 package routing
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/acd"
 )
 
 // TestNodeGoneRemembersTheCallsItEnds: n1 dies with a talking call, a
@@ -68,5 +71,25 @@ func TestLostCallsAreBounded(t *testing.T) {
 	lost := r.Lost(0)
 	if len(lost) != keepLost || lost[len(lost)-1].Seq != seq || lost[0].Seq != seq-2*keepLost+2 {
 		t.Fatalf("kept %d, last seq %d, first %d", len(lost), lost[len(lost)-1].Seq, lost[0].Seq)
+	}
+}
+
+// TestARefusedRestoreLeavesTheCallbackToItsHolder: n2 took n1's callback
+// over; n1, back, restores it too and is refused as a duplicate: the
+// callback's offer still goes to n2.
+func TestARefusedRestoreLeavesTheCallbackToItsHolder(t *testing.T) {
+	r := newTestRouter(t, "2001")
+	restore := func(node string) Command {
+		return at(Command{Node: node, Kind: CmdCallback, Callback: "cb1", Action: "restore", Queue: "billing",
+			Caller: "558", Number: "558", QueuedMS: routerEpoch.UnixMilli(), GiveUpAtMS: routerEpoch.Add(time.Hour).UnixMilli(),
+			MaxAttempts: 3, RetryAfterMS: 60000, GiveUpAfterMS: 3600000}, time.Second)
+	}
+	apply(t, r, 1, restore("n2"))
+	if _, err := r.Apply(2, restore("n1")); !errors.Is(err, acd.ErrDuplicateCall) {
+		t.Fatalf("second restore: %v, want a duplicate", err)
+	}
+	ds := apply(t, r, 3, at(Command{Node: "n3", Kind: CmdAgent, Agent: "2001", Action: "login"}, 2*time.Second))
+	if got := kinds(ds); len(got) != 1 || got[0] != "offer@n2" {
+		t.Fatalf("decisions after the login: %v, want the offer to n2", got)
 	}
 }
