@@ -70,7 +70,7 @@ func TestClusterKilledNodesTalkingCallIsRecordedOnceAsLost(t *testing.T) {
 // TestClusterCallbackOfANodeGoneIsDialledByALiveNode: B takes a callback
 // request and dies; the leader A takes the saved callback over. B comes
 // back meanwhile and restores its saved callbacks: the ACD refuses the
-// one A holds. An agent logs in through A, which rings the agent and
+// one A holds, which stays saved. An agent logs in through A, which rings the agent and
 // dials the customer, once.
 func TestClusterCallbackOfANodeGoneIsDialledByALiveNode(t *testing.T) {
 	base := os.Getenv(mysqlDSNEnv)
@@ -103,6 +103,10 @@ func TestClusterCallbackOfANodeGoneIsDialledByALiveNode(t *testing.T) {
 	waitFor(t, "node B back to count the callback pending", 10*time.Second, func() bool {
 		return b2.srv.acd.CallbacksPending()["general"] == 1
 	})
+	saved, err := b2.srv.Store().PendingCallbacks(ctxT(t, 5*time.Second))
+	if err != nil || len(saved) != 1 || saved[0].CallbackID != cbID {
+		t.Fatalf("saved callbacks after B restored them: %+v, %v; want A's still saved", saved, err)
+	}
 	agent := a.agentPhone("1001", "pw1001", testphone.AutoAnswer)
 	leg := waitIncoming(t, agent)
 	cust := waitIncoming(t, gw)

@@ -52,6 +52,10 @@ func (svc *Service) forgetSaved(id string) {
 	}
 }
 
+// Restore puts the saved callbacks back in their queues, for a service
+// built with Deps.RestoreLater; call it once.
+func (svc *Service) Restore() { svc.restore() }
+
 // restore puts the callbacks saved before the last stop back in their
 // queues. It runs before SIP starts, so they keep their place ahead of any
 // new caller. While the database is out of reach, or what an earlier run
