@@ -8,8 +8,10 @@ import (
 // handOverLost is what the leader does with the calls of a node declared
 // gone (cluster.LostFunc): a call that waited or talked there ended with
 // the node, so its record is written, with the end reason
-// cdr.ReasonNodeLost; a pending callback is taken over by this node's
-// virtual hold and dialled from here. Both are harmless done twice (a
+// cdr.ReasonNodeLost; a callback the node held is taken over by this
+// node's virtual hold and dialled from here if it is still saved (one
+// whose agent was already connected gets a record too, which its own
+// replaces once it ends). Both are harmless done twice (a
 // leader taking over hands the recent ones over again): the record is
 // written only if the call has none, so neither a second leader nor the
 // dead node's spool written when it comes back makes two (the call's own
@@ -24,10 +26,9 @@ func (n *clusterNode) handOverLost(s *Server) func(term uint64, lost []clusterro
 		for _, c := range lost {
 			if c.Callback {
 				adopt = append(adopt, c.Call)
-				continue
 			}
-			if s.store == nil {
-				continue
+			if s.store == nil || (c.Callback && c.Agent == "") {
+				continue // a callback nobody was on the line for is only taken over
 			}
 			s.store.RecordIfAbsent(cdr.LostRecord(cdr.LostCall{
 				CallID: c.Call, Caller: c.Caller, Queue: c.Queue, Priority: c.Priority, Queued: c.Queued,
