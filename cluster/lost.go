@@ -51,7 +51,7 @@ func (l *Leader) handOverLost() {
 	}
 	l.mu.Lock()
 	fn := l.lost.fn
-	caughtUp := l.following && l.router.Applied() >= l.silentUpTo
+	caughtUp := l.following && l.router.Applied() >= l.startSeq
 	if fn == nil || !caughtUp {
 		l.mu.Unlock()
 		return

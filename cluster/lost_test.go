@@ -41,9 +41,9 @@ func TestLeaderHandsOverTheCallsOfADeadNodeOnce(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
 	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
-	a := tc.startRoutingVia("a", natsURL, cfg, true)
+	a := tc.startRouting("a", cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
-	b := tc.startRoutingVia("b", natsURL, cfg, true)
+	b := tc.startRouting("b", cfg)
 	var atA, atB lostLog
 	a.leader.OnLost(atA.add)
 	b.leader.OnLost(atB.add)

@@ -20,8 +20,8 @@ func TestEachAgentStateChangeReachesANodeOnce(t *testing.T) {
 	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{
 		{ID: "2001", Queues: []string{"billing"}}, {ID: "2002", Queues: []string{"billing"}},
 	}}
-	a := tc.startRoutingVia("a", natsURL, cfg, true)
-	b := tc.startRoutingVia("b", natsURL, cfg, true)
+	a := tc.startRouting("a", cfg)
+	b := tc.startRouting("b", cfg)
 	var ownA, otherA, ownB collector[call.Event]
 	if err := a.leader.Observe(ctx, nil, ownA.add); err != nil {
 		t.Fatal(err)
