@@ -131,7 +131,7 @@ func (s *Service) knownAgent(id string) bool { _, ok := s.setup().agents[id]; re
 
 // today is the start of the day containing t in the rules' time zone.
 func (s *Service) today(t time.Time) time.Time {
-	t = t.In(s.setup().rules.location())
+	t = t.In(s.setup().rules.Loc())
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
 }
 
