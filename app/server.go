@@ -259,6 +259,9 @@ func (s *Server) Start() error {
 		s.cluster.run()       // decisions may ring agents from now on
 		s.publishSIPAddress() // cluster_consult.go
 		s.followReloads()     // cluster_reload.go
+		if s.callbacks != nil {
+			s.callbacks.Restore() // now that this node follows the stream
+		}
 	}
 	s.startTrunks()
 	if err := s.startQuality(); err != nil {

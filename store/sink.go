@@ -45,8 +45,8 @@ type dbSink struct {
 
 	callSQL, visitSQL, agentStateSQL, dispositionSQL string
 	surveySQL, wrapupSQL, agentStatusSQL             string
-	deleteVisitsSQL, callExistsSQL                   string
-	callIfAbsentSQL                                  string // refusedAtTheDoor
+	deleteVisitsSQL                                  string
+	callIfAbsentSQL                                  string // refusedAtTheDoor, provisional records
 	tables                                           tableSinks
 }
 
@@ -64,7 +64,6 @@ func newDBSink(db *sqlx.DB, d dialect, sp *recordSpool, log *slog.Logger, onReje
 		wrapupSQL:       q("wrapups", []string{"call_id", "agent"}, wrapupColumns, "at_ms"),
 		agentStatusSQL:  q("agent_status", []string{"agent"}, agentStatusColumns, "updated_ms"),
 		deleteVisitsSQL: db.Rebind("DELETE FROM queue_visits WHERE call_id = ?"),
-		callExistsSQL:   db.Rebind("SELECT COUNT(*) FROM calls WHERE call_id = ?"),
 		callIfAbsentSQL: db.Rebind(d.InsertIfAbsentSQL("calls", "call_id", callColumns)),
 		tables:          t,
 	}
@@ -157,15 +156,6 @@ func refusedAtTheDoor(c *CallRecord) bool {
 
 func (s *dbSink) execCall(ctx context.Context, tx *sqldb.Tx, c *CallRecord, provisional bool) error {
 	id := clip(c.CallID, maxIDLen)
-	if provisional {
-		var n int
-		if err := tx.Get(ctx, &n, s.callExistsSQL, id); err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
-		}
-	}
 	path, err := json.Marshal(nonNilSlice(c.Path))
 	if err != nil {
 		return err
@@ -175,10 +165,14 @@ func (s *dbSink) execCall(ctx context.Context, tx *sqldb.Tx, c *CallRecord, prov
 		return err
 	}
 	query := s.callSQL
-	if refusedAtTheDoor(c) {
-		query = s.callIfAbsentSQL // and it has no visits to replace
+	ifAbsent := provisional || refusedAtTheDoor(c)
+	if ifAbsent {
+		// Never replaces a record already written: the check and the
+		// insert are one statement, so another node writing the same
+		// call at the same moment cannot slip in between.
+		query = s.callIfAbsentSQL
 	}
-	err = tx.Exec(ctx, query,
+	inserted, err := tx.ExecCount(ctx, query,
 		id, clip(c.Caller, maxNumberLen), clip(c.Number, maxNumberLen), clip(c.Language, maxShortLen),
 		clip(c.Flow, maxNameLen), string(path), string(vars), clip(c.Queue, maxNameLen),
 		clip(c.Agent, maxNameLen), c.Priority,
@@ -188,8 +182,8 @@ func (s *dbSink) execCall(ctx context.Context, tx *sqldb.Tx, c *CallRecord, prov
 		clip(c.TransferTarget, maxTargetLen), clip(string(c.HangupBy), maxShortLen),
 		clip(string(c.Result), maxShortLen), clip(c.EndReason, maxNameLen), clip(c.RecordingFile, maxFileLen),
 		c.AnswerDelay.Milliseconds(), c.QueueWait.Milliseconds())
-	if err != nil || refusedAtTheDoor(c) {
-		return err
+	if err != nil || refusedAtTheDoor(c) || (ifAbsent && inserted == 0) {
+		return err // a refusal has no visits; a record already there keeps its own
 	}
 	// The record replaces what was written before, visits included.
 	if err := tx.Exec(ctx, s.deleteVisitsSQL, id); err != nil {

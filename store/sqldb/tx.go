@@ -22,23 +22,39 @@ func NewTx(tx *sqlx.Tx, d Dialect) *Tx { return &Tx{tx: tx, prepare: d.PrepareIn
 
 // Exec runs one statement of the batch.
 func (b *Tx) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := b.ExecCount(ctx, query, args...)
+	return err
+}
+
+// ExecCount is Exec that tells how many rows the statement changed (an
+// insert-if-absent tells by it whether it inserted).
+func (b *Tx) ExecCount(ctx context.Context, query string, args ...any) (int64, error) {
+	var res sql.Result
+	var err error
 	if !b.prepare {
-		_, err := b.tx.ExecContext(ctx, query, args...)
-		return err
+		res, err = b.tx.ExecContext(ctx, query, args...)
+	} else {
+		res, err = b.execPrepared(ctx, query, args...)
 	}
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (b *Tx) execPrepared(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	st, ok := b.stmts[query]
 	if !ok {
 		var err error
 		if st, err = b.tx.PrepareContext(ctx, query); err != nil {
-			return err
+			return nil, err
 		}
 		if b.stmts == nil {
 			b.stmts = make(map[string]*sql.Stmt)
 		}
 		b.stmts[query] = st
 	}
-	_, err := st.ExecContext(ctx, args...)
-	return err
+	return st.ExecContext(ctx, args...)
 }
 
 // Get reads one row into dest inside the batch's transaction.

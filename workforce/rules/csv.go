@@ -1,4 +1,4 @@
-package workforce
+package rules
 
 import (
 	"encoding/csv"
@@ -115,7 +115,7 @@ func (r Rules) parseLine(rec []string, cols map[string]int, knownAgent func(stri
 	}
 	sh := store.Shift{Agent: field("agent"), Activity: field("activity"), Note: field("note")}
 	var bad []string
-	day, err := time.ParseInLocation("2006-01-02", field("date"), r.location())
+	day, err := time.ParseInLocation("2006-01-02", field("date"), r.Loc())
 	if err != nil {
 		return sh, []string{fmt.Sprintf("date %q: want YYYY-MM-DD", field("date"))}
 	}
@@ -207,8 +207,8 @@ func (r Rules) fileOverlaps(lines []ImportLine) []LineProblem {
 				first, second = second, first
 			}
 			problems = append(problems, LineProblem{Line: second.Line, Problem: fmt.Sprintf(
-				"agent %s: shift %s overlaps line %d (%s)", second.Shift.Agent, r.span(second.Shift.Start, second.Shift.End),
-				first.Line, r.span(first.Shift.Start, first.Shift.End))})
+				"agent %s: shift %s overlaps line %d (%s)", second.Shift.Agent, r.Span(second.Shift.Start, second.Shift.End),
+				first.Line, r.Span(first.Shift.Start, first.Shift.End))})
 			if l.Shift.End.After(reach.Shift.End) {
 				reach = l
 			}

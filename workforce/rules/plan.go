@@ -1,4 +1,4 @@
-package workforce
+package rules
 
 import (
 	"fmt"
@@ -105,14 +105,14 @@ func (r Rules) Check(sh store.Shift, knownAgent func(string) bool) []string {
 	breaks := slices.Clone(sh.Breaks)
 	slices.SortFunc(breaks, func(a, b store.ShiftBreak) int { return a.Start.Compare(b.Start) })
 	for i, b := range breaks {
-		span := r.span(b.Start, b.End)
+		span := r.Span(b.Start, b.End)
 		switch {
 		case !b.End.After(b.Start):
 			add("break %s: end is not after start", span)
 		case b.Start.Before(sh.Start) || b.End.After(sh.End):
-			add("break %s is outside the shift %s", span, r.span(sh.Start, sh.End))
+			add("break %s is outside the shift %s", span, r.Span(sh.Start, sh.End))
 		case i > 0 && b.Start.Before(breaks[i-1].End):
-			add("break %s overlaps break %s", span, r.span(breaks[i-1].Start, breaks[i-1].End))
+			add("break %s overlaps break %s", span, r.Span(breaks[i-1].Start, breaks[i-1].End))
 		}
 		if !r.KnownActivity(b.Activity) {
 			add("break %s: activity %q is unknown (want %s)", span, b.Activity, r.activityList())
@@ -126,12 +126,12 @@ func Overlap(a, b store.Shift) bool {
 	return a.Agent == b.Agent && a.Start.Before(b.End) && b.Start.Before(a.End)
 }
 
-func (r Rules) clock(t time.Time) string { return t.In(r.location()).Format("2006-01-02 15:04") }
+func (r Rules) clock(t time.Time) string { return t.In(r.Loc()).Format("2006-01-02 15:04") }
 
-// span writes a period as "2006-01-02 15:04-16:00", the end's date only
+// Span writes a period as "2006-01-02 15:04-16:00", the end's date only
 // when it is another day.
-func (r Rules) span(a, b time.Time) string {
-	a, b = a.In(r.location()), b.In(r.location())
+func (r Rules) Span(a, b time.Time) string {
+	a, b = a.In(r.Loc()), b.In(r.Loc())
 	if a.YearDay() == b.YearDay() && a.Year() == b.Year() {
 		return r.clock(a) + "-" + b.Format("15:04")
 	}

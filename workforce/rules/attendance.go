@@ -1,4 +1,4 @@
-package workforce
+package rules
 
 import (
 	"time"
@@ -42,11 +42,11 @@ func (r Rules) Attend(sh store.Shift, history []Segment, now time.Time) ShiftAtt
 		a.Status = StatusUpcoming
 		return a
 	}
-	until := earlier(sh.End, now)
+	until := Earlier(sh.End, now)
 	var loggedIn time.Duration
 	for _, s := range history {
-		ss, se := later(s.Start, sh.Start), earlier(s.End, until)
-		if !se.After(ss) || s.State == stateLoggedOut {
+		ss, se := Later(s.Start, sh.Start), Earlier(s.End, until)
+		if !se.After(ss) || s.State == StateLoggedOut {
 			continue
 		}
 		loggedIn += se.Sub(ss)

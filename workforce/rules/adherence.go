@@ -1,4 +1,4 @@
-package workforce
+package rules
 
 import (
 	"maps"
@@ -11,7 +11,7 @@ import (
 
 // Agent states as the ACD names them (the hotline_agents state label).
 const (
-	stateLoggedOut = "logged_out"
+	StateLoggedOut = "logged_out"
 	statePaused    = "paused"
 )
 
@@ -38,7 +38,8 @@ type Rules struct {
 	Queues map[string]store.QueueThresholds
 }
 
-func (r Rules) location() *time.Location {
+// Loc is the wall clock of days, months and CSV times (UTC if unset).
+func (r Rules) Loc() *time.Location {
 	if r.Location == nil {
 		return time.UTC
 	}
@@ -81,7 +82,7 @@ type Segment struct {
 // agent counts as logged out.
 func Segments(changes []store.AgentStateRecord, from, to time.Time) []Segment {
 	var out []Segment
-	cur := Segment{Start: from, State: stateLoggedOut}
+	cur := Segment{Start: from, State: StateLoggedOut}
 	for _, c := range changes {
 		if !c.At.After(from) {
 			cur.State, cur.Reason = c.State, c.Reason
@@ -129,13 +130,13 @@ func (t Tally) Ratio() (float64, bool) {
 func (r Rules) Measure(plan []Planned, history []Segment, from, to time.Time) Tally {
 	var t Tally
 	for _, p := range plan {
-		ps, pe := later(p.Start, from), earlier(p.End, to)
+		ps, pe := Later(p.Start, from), Earlier(p.End, to)
 		if !pe.After(ps) {
 			continue
 		}
 		t.Scheduled += pe.Sub(ps)
 		for _, s := range history {
-			ss, se := later(s.Start, ps), earlier(s.End, pe)
+			ss, se := Later(s.Start, ps), Earlier(s.End, pe)
 			if se.After(ss) && r.Adherent(p.Activity, s.State, s.Reason) {
 				t.Adherent += se.Sub(ss)
 			}
@@ -153,14 +154,16 @@ func PlanOf(shifts []store.Shift) []Planned {
 	return out
 }
 
-func later(a, b time.Time) time.Time {
+// Later is the later of a and b.
+func Later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
 	}
 	return b
 }
 
-func earlier(a, b time.Time) time.Time {
+// Earlier is the earlier of a and b.
+func Earlier(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
 	}
