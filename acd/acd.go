@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/strategy"
+	"github.com/hotline-oss/hotline/acd/waitlist"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -97,7 +98,6 @@ type queuedCall struct {
 	id       string
 	caller   string
 	priority int
-	seq      uint64
 	queue    *queue
 	joined   time.Time
 
@@ -119,6 +119,16 @@ type queuedCall struct {
 }
 
 func (c *queuedCall) connected() bool { return c.agent != nil }
+
+// The waiting and ready lists of a queue (package waitlist keeps the order).
+type (
+	waitList = waitlist.List[*queuedCall]
+	waitNode = waitlist.Node[*queuedCall]
+)
+
+// servedBefore is the service order within a queue, and across queues when
+// an agent serves several: priority, then the earlier arrival.
+func servedBefore(a, b *queuedCall) bool { return a.waitNode.Key.Before(b.waitNode.Key) }
 
 // New builds an ACD for a configuration that passes Validate. Agents start
 // logged out.

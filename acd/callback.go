@@ -88,7 +88,7 @@ func (a *ACD) RequestCallback(callID, callbackID, number string, p CallbackPolic
 	c.cb.timer = timer{kind: timerCallback, call: c}
 	a.calls[c.id] = c
 	// The same node, priority and sequence: the same place in the queue.
-	q.waiting.insert(&c.waitNode)
+	q.waiting.Insert(&c.waitNode)
 	a.makeReady(c)
 	a.arm(&c.cb.timer, c.cb.giveUpAt)
 	a.route()
@@ -165,7 +165,7 @@ func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
 	if c.cb.attempts >= c.cb.policy.MaxAttempts || !next.Before(c.cb.giveUpAt) {
 		a.giveUpCallback(c)
 	} else {
-		q.waiting.insert(&c.waitNode)
+		q.waiting.Insert(&c.waitNode)
 		c.cb.waitRetry = true
 		a.arm(&c.cb.timer, next)
 		a.markDirty(q)
@@ -284,16 +284,9 @@ func (a *ACD) RestoreCallback(r RestoredCallback, p CallbackPolicy) ([]Action, e
 	if _, dup := a.calls[r.CallbackID]; dup {
 		return nil, fmt.Errorf("acd: restore callback %s: %w", r.CallbackID, ErrDuplicateCall)
 	}
-	a.seq++
-	c := &queuedCall{id: r.CallbackID, caller: r.Caller, priority: r.Priority, seq: a.seq, queue: q, joined: r.Queued}
-	c.waitNode.call, c.readyNode.call = c, c
-	c.ringTimer = timer{kind: timerRing, call: c}
-	c.maxWaitTimer = timer{kind: timerMaxWait, call: c}
-	c.announceTimer = timer{kind: timerAnnounce, call: c}
+	c := a.newCall(r.CallbackID, r.Caller, r.Priority, q, r.Queued)
 	c.cb = &callback{number: r.Number, policy: p, attempts: r.Attempts, giveUpAt: r.GiveUpAt}
 	c.cb.timer = timer{kind: timerCallback, call: c}
-	a.calls[c.id] = c
-	q.waiting.insert(&c.waitNode)
 	if r.Attempts >= p.MaxAttempts || !a.now.Before(r.GiveUpAt) {
 		a.giveUpCallback(c)
 		return a.finish(), nil

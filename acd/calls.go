@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/waitlist"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -26,7 +27,7 @@ func (a *ACD) Enqueue(callID, queueName, caller string, priority int) ([]Action,
 		a.do(Rejected{CallID: callID, Reason: ReasonNoAgents})
 		return a.finish(), nil
 	}
-	if q.cfg.MaxWaiting > 0 && q.waiting.len() >= q.cfg.MaxWaiting {
+	if q.cfg.MaxWaiting > 0 && q.waiting.Len() >= q.cfg.MaxWaiting {
 		a.emit(call.Event{
 			Kind: call.CallBlocked, CallID: callID, Caller: caller, Queue: q.cfg.Name,
 			Priority: priority, Result: call.ResultBlocked, Reason: ReasonQueueFull,
@@ -34,14 +35,7 @@ func (a *ACD) Enqueue(callID, queueName, caller string, priority int) ([]Action,
 		a.do(Blocked{CallID: callID, Reason: ReasonQueueFull})
 		return a.finish(), nil
 	}
-	a.seq++
-	c := &queuedCall{id: callID, caller: caller, priority: priority, seq: a.seq, queue: q, joined: a.now}
-	c.waitNode.call, c.readyNode.call = c, c
-	c.ringTimer = timer{kind: timerRing, call: c}
-	c.maxWaitTimer = timer{kind: timerMaxWait, call: c}
-	c.announceTimer = timer{kind: timerAnnounce, call: c}
-	a.calls[callID] = c
-	q.waiting.insert(&c.waitNode)
+	c := a.newCall(callID, caller, priority, q, a.now)
 	a.makeReady(c)
 	if q.cfg.MaxWait > 0 {
 		a.arm(&c.maxWaitTimer, a.now.Add(q.cfg.MaxWait))
@@ -50,10 +44,26 @@ func (a *ACD) Enqueue(callID, queueName, caller string, priority int) ([]Action,
 		a.arm(&c.announceTimer, a.now.Add(q.cfg.AnnounceEvery))
 	}
 	a.emit(call.Event{Kind: call.Queued, CallID: callID, Caller: caller, Queue: q.cfg.Name, Priority: priority})
-	pos := q.waiting.rank(c) + 1
+	pos := q.waiting.Rank(&c.waitNode) + 1
 	a.do(Queued{CallID: callID, Queue: q.cfg.Name, Position: pos, ExpectedWait: a.expectedWait(q, pos)})
 	a.route()
 	return a.finish(), nil
+}
+
+// newCall makes a call known to the ACD, with the next arrival sequence,
+// and puts it in q's waiting list.
+func (a *ACD) newCall(id, caller string, priority int, q *queue, joined time.Time) *queuedCall {
+	a.seq++
+	c := &queuedCall{id: id, caller: caller, priority: priority, queue: q, joined: joined}
+	key := waitlist.Key{Priority: priority, Seq: a.seq}
+	c.waitNode = waitNode{Key: key, Value: c}
+	c.readyNode = waitNode{Key: key, Value: c}
+	c.ringTimer = timer{kind: timerRing, call: c}
+	c.maxWaitTimer = timer{kind: timerMaxWait, call: c}
+	c.announceTimer = timer{kind: timerAnnounce, call: c}
+	a.calls[id] = c
+	q.waiting.Insert(&c.waitNode)
+	return c
 }
 
 // Abandon reports that a waiting caller hung up. Agents ringing for the call
@@ -83,9 +93,9 @@ func (a *ACD) Abandon(callID string) ([]Action, error) {
 // caller of leaveQueue decides whether the call stays known (answered) or not.
 func (a *ACD) leaveQueue(c *queuedCall) {
 	q := c.queue
-	q.waiting.remove(&c.waitNode)
+	q.waiting.Remove(&c.waitNode)
 	if c.ready {
-		q.ready.remove(&c.readyNode)
+		q.ready.Remove(&c.readyNode)
 		c.ready = false
 	}
 	a.disarm(&c.maxWaitTimer)
@@ -125,11 +135,11 @@ func (a *ACD) removeWaiting(c *queuedCall, target, reason string) {
 // and the queue is set to empty itself. No call can be ringing then: a
 // ringing agent is logged in.
 func (a *ACD) leaveIfEmpty(q *queue) {
-	if !q.cfg.LeaveWhenEmpty || q.loggedIn() > 0 || q.waiting.len() == 0 {
+	if !q.cfg.LeaveWhenEmpty || q.loggedIn() > 0 || q.waiting.Len() == 0 {
 		return
 	}
 	var leaving []*queuedCall
-	q.waiting.each(func(c *queuedCall) {
+	q.waiting.Each(func(c *queuedCall) {
 		if c.cb == nil { // callbacks wait for agents to come back; they give up on their own
 			leaving = append(leaving, c)
 		}
@@ -155,7 +165,7 @@ func (a *ACD) announce(c *queuedCall) {
 	if len(c.legs) > 0 {
 		return
 	}
-	pos := q.waiting.rank(c) + 1
+	pos := q.waiting.Rank(&c.waitNode) + 1
 	a.do(Announce{CallID: c.id, Position: pos, ExpectedWait: a.expectedWait(q, pos)})
 }
 

@@ -28,7 +28,7 @@ func (a *ACD) Waiting() []WaitingCall {
 	var out []WaitingCall
 	for _, q := range a.queues {
 		pos := 0
-		q.waiting.each(func(c *queuedCall) {
+		q.waiting.Each(func(c *queuedCall) {
 			pos++
 			out = append(out, WaitingCall{
 				CallID: c.id, Queue: q.cfg.Name, Caller: c.caller, Priority: c.priority,

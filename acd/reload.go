@@ -211,7 +211,7 @@ func (a *ACD) renewStrategy(q *queue) {
 // already waiting: the deadline counts from when they joined.
 func (a *ACD) rearmWaiting() {
 	for _, q := range a.queues {
-		q.waiting.each(func(c *queuedCall) {
+		q.waiting.Each(func(c *queuedCall) {
 			if q.cfg.MaxWait > 0 {
 				at := c.joined.Add(q.cfg.MaxWait)
 				if at.Before(a.now) {
@@ -243,10 +243,10 @@ func (a *ACD) prune() {
 		if !q.draining {
 			continue
 		}
-		if q.waiting.len() > 0 && q.loggedIn() == 0 {
+		if q.waiting.Len() > 0 && q.loggedIn() == 0 {
 			a.sendAway(q)
 		}
-		if q.waiting.len() > 0 {
+		if q.waiting.Len() > 0 {
 			retiring = true
 			continue
 		}
@@ -277,7 +277,7 @@ func (a *ACD) sendAway(q *queue) {
 		target = ""
 	}
 	var leaving []*queuedCall
-	q.waiting.each(func(c *queuedCall) { leaving = append(leaving, c) })
+	q.waiting.Each(func(c *queuedCall) { leaving = append(leaving, c) })
 	for _, c := range leaving {
 		if len(c.legs) > 0 {
 			continue // an agent still rings for it; wait for the outcome

@@ -19,17 +19,17 @@ func (a *ACD) route() {
 	for {
 		var best *queue
 		for _, q := range a.dirty {
-			if q.ready.len() == 0 || q.strategy.Len() == 0 {
+			if q.ready.Len() == 0 || q.strategy.Len() == 0 {
 				continue
 			}
-			if best == nil || servedBefore(q.ready.first(), best.ready.first()) {
+			if best == nil || servedBefore(q.ready.First(), best.ready.First()) {
 				best = q
 			}
 		}
 		if best == nil {
 			break
 		}
-		a.offer(best.ready.first())
+		a.offer(best.ready.First())
 	}
 	for _, q := range a.dirty {
 		q.dirty = false
@@ -41,7 +41,7 @@ func (a *ACD) route() {
 func (a *ACD) offer(c *queuedCall) {
 	q := c.queue
 	picks := a.pick(q, c)
-	q.ready.remove(&c.readyNode)
+	q.ready.Remove(&c.readyNode)
 	c.ready = false
 	ids := make([]string, len(picks))
 	for i, cand := range picks {
@@ -82,6 +82,6 @@ func (a *ACD) makeReady(c *queuedCall) {
 		return
 	}
 	c.ready = true
-	c.queue.ready.insert(&c.readyNode)
+	c.queue.ready.Insert(&c.readyNode)
 	a.markDirty(c.queue)
 }

@@ -74,16 +74,16 @@ func (a *ACD) QueueStats(name string) (QueueStats, error) {
 func (a *ACD) queueStats(q *queue) QueueStats {
 	s := QueueStats{
 		Name:              q.cfg.Name,
-		Waiting:           q.waiting.len(),
-		Ringing:           q.waiting.len() - q.ready.len(),
-		ExpectedWait:      a.expectedWait(q, q.waiting.len()+1),
+		Waiting:           q.waiting.Len(),
+		Ringing:           q.waiting.Len() - q.ready.Len(),
+		ExpectedWait:      a.expectedWait(q, q.waiting.Len()+1),
 		AverageHandleTime: q.handle.average(),
 		ServiceLevel:      q.cfg.ServiceLevel,
 		Members:           len(q.members),
 		LoggedIn:          q.loggedIn(),
 		Agents:            make(map[State]int, agentstate.NumStates),
 	}
-	if c := q.waiting.earliest(); c != nil {
+	if c := q.waiting.Earliest(); c != nil {
 		s.OldestWait = a.now.Sub(c.joined)
 	}
 	for _, st := range States {
@@ -154,7 +154,7 @@ func (a *ACD) Position(callID string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return c.queue.waiting.rank(c) + 1, nil
+	return c.queue.waiting.Rank(&c.waitNode) + 1, nil
 }
 
 // ExpectedWait estimates how much longer a waiting call will wait: the
@@ -165,7 +165,7 @@ func (a *ACD) ExpectedWait(callID string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	return a.expectedWait(c.queue, c.queue.waiting.rank(c)+1), nil
+	return a.expectedWait(c.queue, c.queue.waiting.Rank(&c.waitNode)+1), nil
 }
 
 // QueueExpectedWait estimates the wait of a caller who joins the queue now.
@@ -174,7 +174,7 @@ func (a *ACD) QueueExpectedWait(name string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	return a.expectedWait(q, q.waiting.len()+1), nil
+	return a.expectedWait(q, q.waiting.Len()+1), nil
 }
 
 func (a *ACD) waitingCall(callID string) (*queuedCall, error) {
@@ -218,8 +218,8 @@ func (a *ACD) WaitingCalls(queueName string) ([]CallInfo, error) {
 		return nil, err
 	}
 	a.begin()
-	out := make([]CallInfo, 0, q.waiting.len())
-	q.waiting.each(func(c *queuedCall) {
+	out := make([]CallInfo, 0, q.waiting.Len())
+	q.waiting.Each(func(c *queuedCall) {
 		info := a.callInfo(c)
 		info.Position = len(out) + 1 // cheaper than a rank per call
 		out = append(out, info)
@@ -240,6 +240,6 @@ func (a *ACD) callInfo(c *queuedCall) CallInfo {
 		info.Wait = c.answeredAt.Sub(c.joined)
 		return info
 	}
-	info.Position = c.queue.waiting.rank(c) + 1
+	info.Position = c.queue.waiting.Rank(&c.waitNode) + 1
 	return info
 }
