@@ -43,7 +43,7 @@ func (a *ACD) OfferAnswered(callID, agentID string) ([]Action, error) {
 // agent is left ringing, the call waits again (or overflows, if its MaxWait
 // passed meanwhile) and is offered to the next agent at once if there is one.
 func (a *ACD) OfferFailed(callID, agentID string, why OfferFailure) ([]Action, error) {
-	if !why.valid() {
+	if !why.Valid() {
 		return nil, fmt.Errorf("acd: offer failure %q: %w", why, ErrBadArgument)
 	}
 	a.begin()
@@ -82,12 +82,12 @@ func (a *ACD) blame(c *queuedCall, ag *agent, why OfferFailure) {
 		Kind: call.AgentNoAnswer, CallID: c.id, Queue: q.cfg.Name,
 		Agent: ag.cfg.ID, Reason: string(why),
 	})
-	if why.backsOff() && q.cfg.BusyBackoff > 0 {
+	if why.BacksOff() && q.cfg.BusyBackoff > 0 {
 		// Before the state change, so the agent is not routable even briefly.
 		ag.backoffUntil = a.now.Add(q.cfg.BusyBackoff)
 		a.arm(&ag.backoffTimer, ag.backoffUntil)
 	}
-	if why.countsAsNoAnswer() {
+	if why.CountsAsNoAnswer() {
 		ag.noAnswers++
 	}
 	if q.cfg.AutoPauseAfter > 0 && ag.noAnswers >= q.cfg.AutoPauseAfter {
