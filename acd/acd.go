@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/strategy"
+	"github.com/hotline-oss/hotline/acd/timerheap"
 	"github.com/hotline-oss/hotline/acd/waitlist"
 	"github.com/hotline-oss/hotline/call"
 )
@@ -60,7 +61,7 @@ type ACD struct {
 	calls       map[string]*queuedCall // waiting or connected
 	lastCallOf  map[string]*agent      // call id → the agent whose last call it was
 
-	timers timerHeap
+	timers timerheap.Heap[timerOf]
 	now    time.Time // the current command's time
 	day    civilDay  // the day the daily counters belong to
 	seq    uint64    // arrival and timer order
@@ -176,8 +177,8 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 
 func (a *ACD) addAgent(ac AgentConfig) {
 	ag := &agent{cfg: ac, state: LoggedOut, since: a.now}
-	ag.wrapTimer = timer{kind: timerWrapup, agent: ag}
-	ag.backoffTimer = timer{kind: timerBackoff, agent: ag}
+	ag.wrapTimer = agentTimer(timerWrapup, ag)
+	ag.backoffTimer = agentTimer(timerBackoff, ag)
 	for _, name := range ac.Queues {
 		q := a.queueByName[name]
 		score, ok := skillScore(ac.Skills, q.cfg.RequiredSkills)

@@ -85,7 +85,7 @@ func (a *ACD) RequestCallback(callID, callbackID, number string, p CallbackPolic
 	delete(a.calls, c.id)
 	c.id = callbackID
 	c.cb = &callback{number: number, policy: p, giveUpAt: a.now.Add(p.GiveUpAfter)}
-	c.cb.timer = timer{kind: timerCallback, call: c}
+	c.cb.timer = callTimer(timerCallback, c)
 	a.calls[c.id] = c
 	// The same node, priority and sequence: the same place in the queue.
 	q.waiting.Insert(&c.waitNode)
@@ -286,7 +286,7 @@ func (a *ACD) RestoreCallback(r RestoredCallback, p CallbackPolicy) ([]Action, e
 	}
 	c := a.newCall(r.CallbackID, r.Caller, r.Priority, q, r.Queued)
 	c.cb = &callback{number: r.Number, policy: p, attempts: r.Attempts, giveUpAt: r.GiveUpAt}
-	c.cb.timer = timer{kind: timerCallback, call: c}
+	c.cb.timer = callTimer(timerCallback, c)
 	if r.Attempts >= p.MaxAttempts || !a.now.Before(r.GiveUpAt) {
 		a.giveUpCallback(c)
 		return a.finish(), nil

@@ -58,9 +58,9 @@ func (a *ACD) newCall(id, caller string, priority int, q *queue, joined time.Tim
 	key := waitlist.Key{Priority: priority, Seq: a.seq}
 	c.waitNode = waitNode{Key: key, Value: c}
 	c.readyNode = waitNode{Key: key, Value: c}
-	c.ringTimer = timer{kind: timerRing, call: c}
-	c.maxWaitTimer = timer{kind: timerMaxWait, call: c}
-	c.announceTimer = timer{kind: timerAnnounce, call: c}
+	c.ringTimer = callTimer(timerRing, c)
+	c.maxWaitTimer = callTimer(timerMaxWait, c)
+	c.announceTimer = callTimer(timerAnnounce, c)
 	a.calls[id] = c
 	q.waiting.Insert(&c.waitNode)
 	return c
@@ -155,7 +155,7 @@ func (a *ACD) leaveIfEmpty(q *queue) {
 // agent is skipped this time.
 func (a *ACD) announce(c *queuedCall) {
 	q := c.queue
-	next := c.announceTimer.at.Add(q.cfg.AnnounceEvery)
+	next := c.announceTimer.At().Add(q.cfg.AnnounceEvery)
 	if !next.After(a.now) {
 		// The runtime called Tick late; keep the rhythm, skip the missed ones.
 		missed := a.now.Sub(next)/q.cfg.AnnounceEvery + 1

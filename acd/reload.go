@@ -88,8 +88,8 @@ func (a *ACD) reloadAgents(cfgs []AgentConfig) {
 		ag := byID[ac.ID]
 		if ag == nil {
 			ag = &agent{state: LoggedOut, since: a.now}
-			ag.wrapTimer = timer{kind: timerWrapup, agent: ag}
-			ag.backoffTimer = timer{kind: timerBackoff, agent: ag}
+			ag.wrapTimer = agentTimer(timerWrapup, ag)
+			ag.backoffTimer = agentTimer(timerBackoff, ag)
 		}
 		delete(byID, ac.ID)
 		if ag.removed && ag.after == pendingLogout {
@@ -225,7 +225,7 @@ func (a *ACD) rearmWaiting() {
 			switch {
 			case q.cfg.AnnounceEvery <= 0:
 				a.disarm(&c.announceTimer)
-			case !c.announceTimer.armed():
+			case !c.announceTimer.Armed():
 				a.arm(&c.announceTimer, a.now.Add(q.cfg.AnnounceEvery))
 			}
 		})

@@ -106,7 +106,7 @@ func (a *ACD) parkSticky(c *queuedCall) bool {
 		return false
 	}
 	w := &stickyWait{call: c, agent: ag}
-	w.timer = timer{kind: timerSticky, call: c}
+	w.timer = callTimer(timerSticky, c)
 	a.sticky.parked = append(a.sticky.parked, w)
 	a.arm(&w.timer, a.now.Add(req.grace))
 	return true
