@@ -9,6 +9,7 @@ import (
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/acd/timerheap"
+	"github.com/hotline-oss/hotline/acd/view"
 	"github.com/hotline-oss/hotline/acd/waitlist"
 	"github.com/hotline-oss/hotline/call"
 )
@@ -83,7 +84,7 @@ type queue struct {
 	ready    waitList // waiting calls not being offered right now
 	members  []*agent // eligible members, in config order
 	count    [agentstate.NumStates]int
-	handle   handleTimes
+	handle   view.HandleTimes
 	dirty    bool
 	draining bool // removed by a reload; serves the callers it has, takes no new ones
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/view"
 	"github.com/hotline-oss/hotline/acd/waitlist"
 	"github.com/hotline-oss/hotline/call"
 )
@@ -169,14 +170,8 @@ func (a *ACD) announce(c *queuedCall) {
 	a.do(Announce{CallID: c.id, Position: pos, ExpectedWait: a.expectedWait(q, pos)})
 }
 
-// expectedWait estimates the wait of the caller at position pos (1 = next):
-// the calls that idle agents cannot take at once, times the queue's average
-// handle time, shared among the agents serving it. With nobody serving it,
-// the estimate assumes one agent will.
+// expectedWait estimates the wait of the caller at position pos in q
+// (view.ExpectedWait says how).
 func (a *ACD) expectedWait(q *queue, pos int) time.Duration {
-	work := pos - q.strategy.Len()
-	if work <= 0 {
-		return 0
-	}
-	return q.handle.average() * time.Duration(work) / time.Duration(max(q.staffed(), 1))
+	return view.ExpectedWait(pos, q.strategy.Len(), q.staffed(), q.handle.Average())
 }

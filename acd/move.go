@@ -2,24 +2,11 @@ package acd
 
 import (
 	"fmt"
-	"time"
 )
 
 // ReasonMoved is the Overflowed event's reason for a caller a supervisor
 // moved to another queue.
 const ReasonMoved = "moved"
-
-// WaitingCall is a caller waiting in a queue, as a supervisor sees it.
-type WaitingCall struct {
-	CallID   string
-	Queue    string
-	Caller   string
-	Priority int
-	Position int // 1 = next
-	Joined   time.Time
-	Ringing  bool // an agent's phone rings for it now
-	Callback bool // a pending callback, which keeps its place without a caller on the line
-}
 
 // Waiting lists every waiting call of every queue, in config order and by
 // position within a queue.

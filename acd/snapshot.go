@@ -5,51 +5,16 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/view"
 )
 
-// handleWindow is how many recent calls the average handle time covers.
-const handleWindow = 50
-
-// handleTimes is a rolling average of a queue's handle times (talk + hold +
-// wrap-up) over its last handleWindow calls.
-type handleTimes struct {
-	samples [handleWindow]time.Duration
-	n, next int
-	sum     time.Duration
-}
-
-func (h *handleTimes) add(d time.Duration) {
-	if h.n == handleWindow {
-		h.sum -= h.samples[h.next]
-	} else {
-		h.n++
-	}
-	h.samples[h.next] = d
-	h.sum += d
-	h.next = (h.next + 1) % handleWindow
-}
-
-// average is the rolling mean, or DefaultHandleTime before any call.
-func (h *handleTimes) average() time.Duration {
-	if h.n == 0 {
-		return DefaultHandleTime
-	}
-	return h.sum / time.Duration(h.n)
-}
-
-// QueueStats is a queue's state for metrics and the wallboard.
-type QueueStats struct {
-	Name              string
-	Waiting           int           // callers in the queue, including those ringing an agent
-	Ringing           int           // of which ringing an agent now
-	OldestWait        time.Duration // longest current wait; 0 when nobody waits
-	ExpectedWait      time.Duration // for a caller joining now
-	AverageHandleTime time.Duration // rolling, DefaultHandleTime before any call
-	ServiceLevel      time.Duration // the queue's threshold, for the metrics
-	Members           int           // agents eligible for the queue
-	LoggedIn          int
-	Agents            map[State]int // eligible agents in each state
-}
+// The ACD's read side is package view's; its API keeps these names.
+type (
+	QueueStats  = view.QueueStats
+	AgentInfo   = view.AgentInfo
+	CallInfo    = view.CallInfo
+	WaitingCall = view.WaitingCall
+)
 
 // Queues returns every queue's stats, in config order.
 func (a *ACD) Queues() []QueueStats {
@@ -77,7 +42,7 @@ func (a *ACD) queueStats(q *queue) QueueStats {
 		Waiting:           q.waiting.Len(),
 		Ringing:           q.waiting.Len() - q.ready.Len(),
 		ExpectedWait:      a.expectedWait(q, q.waiting.Len()+1),
-		AverageHandleTime: q.handle.average(),
+		AverageHandleTime: q.handle.Average(),
 		ServiceLevel:      q.cfg.ServiceLevel,
 		Members:           len(q.members),
 		LoggedIn:          q.loggedIn(),
@@ -90,21 +55,6 @@ func (a *ACD) queueStats(q *queue) QueueStats {
 		s.Agents[st] = q.count[st]
 	}
 	return s
-}
-
-// AgentInfo is an agent's state for the wallboard and the agent panel.
-type AgentInfo struct {
-	ID, Name, WorkNumber string
-	State                State
-	Since                time.Time // when the agent entered State
-	Reason               string    // pause reason while Paused
-	CallID               string    // the call ringing, connected or in wrap-up
-	Queue                string    // that call's queue
-	Pending              string    // "pause" or "logout" once the current call's wrap-up ends
-	BackoffUntil         time.Time // not offered calls before this (busy backoff)
-	CallsToday           int
-	TalkToday            time.Duration
-	Queues               []string // queues the agent is eligible for
 }
 
 // Agents returns every agent, in config order.
@@ -186,19 +136,6 @@ func (a *ACD) waitingCall(callID string) (*queuedCall, error) {
 		return nil, fmt.Errorf("acd: call %s: %w", callID, ErrNotWaiting)
 	}
 	return c, nil
-}
-
-// CallInfo is a call the ACD holds, for the wallboard and the runtime.
-type CallInfo struct {
-	ID       string
-	Queue    string
-	Caller   string
-	Priority int
-	Joined   time.Time     // when it entered the queue
-	Wait     time.Duration // time in the queue so far (until answered, once connected)
-	Position int           // 1 = next; 0 once connected
-	Ringing  []string      // agents ringing for it now
-	Agent    string        // connected agent, once answered
 }
 
 // Call describes a waiting or connected call.

@@ -118,7 +118,7 @@ func (a *ACD) leaveWrapup(ag *agent, e AgentEvent, reason string) {
 	a.disarm(&ag.wrapTimer)
 	w := ag.wrap
 	acw := a.now.Sub(w.start)
-	w.queue.handle.add(w.talk + w.hold + acw)
+	w.queue.handle.Add(w.talk + w.hold + acw)
 	a.emit(call.Event{Kind: call.WrapupEnded, CallID: w.callID, Queue: w.queue.cfg.Name, Agent: ag.cfg.ID})
 	if e == EventWrapupDone {
 		switch ag.after {
