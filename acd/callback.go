@@ -2,56 +2,35 @@ package acd
 
 import (
 	"fmt"
-	"time"
 
+	"github.com/hotline-oss/hotline/acd/callbacks"
 	"github.com/hotline-oss/hotline/call"
 )
 
-// A callback (virtual hold) is a waiting call whose caller hung up after
-// asking to be called back. It keeps its place: same priority, same
-// arrival order, so routing treats it like any other waiter. When an agent
-// answers its offer the agent is connected first (Connect), then the
-// runtime dials the customer and reports CallbackAnswered or
-// CallbackFailed. Only CallbackAnswered makes the call answered
-// (AgentAnswered, with the wait counted from the original Queued); a
-// failed attempt puts the call back in its place after RetryAfter, and
-// after MaxAttempts or GiveUpAfter the call leaves the queue as Abandoned
-// with Reason "callback_gave_up".
-
-// CallbackPolicy is a queue's retry and give-up policy for callbacks.
-type CallbackPolicy struct {
-	MaxAttempts int           // dial-outs before giving up (at least 1)
-	RetryAfter  time.Duration // pause after a failed attempt
-	GiveUpAfter time.Duration // from the request
-}
-
-// Outcomes of a callback attempt: the Reason of call.CallbackAttempted.
-// The event names no number (only CallbackRequested does, and event
-// consumers mask it there).
-const (
-	CallbackAnsweredReason = "answered"
-	CallbackBusy           = "busy"
-	CallbackNoAnswer       = "no_answer"
-	CallbackFailedReason   = "failed"
-	CallbackAgentLeft      = "agent_hangup" // the agent hung up before the customer answered
-	CallbackGaveUp         = "gave_up"
-	// ReasonCallbackRequested: the caller left the line to be called back
-	// (offers withdrawn for that reason carry it).
-	ReasonCallbackRequested = "callback_requested"
-	// ReasonCallbackGaveUp: the Reason of the Abandoned event of a callback
-	// that never reached the customer.
-	ReasonCallbackGaveUp = "callback_gave_up"
+// The callback book (policy, outcomes, each callback's state and the saved
+// form) is package callbacks; the ACD's API keeps its names for them.
+type (
+	CallbackPolicy   = callbacks.Policy
+	RestoredCallback = callbacks.Saved
 )
 
-// callback is the virtual-hold state of a queued call.
+// Outcomes of a callback attempt and the reasons callbacks carry.
+const (
+	CallbackAnsweredReason  = callbacks.Answered
+	CallbackBusy            = callbacks.Busy
+	CallbackNoAnswer        = callbacks.NoAnswer
+	CallbackFailedReason    = callbacks.Failed
+	CallbackAgentLeft       = callbacks.AgentLeft
+	CallbackGaveUp          = callbacks.GaveUp
+	ReasonCallbackRequested = callbacks.ReasonRequested
+	ReasonCallbackGaveUp    = callbacks.ReasonGaveUp
+)
+
+// callback is a queued call's callback state and its timer (a retry pause
+// or the give-up time).
 type callback struct {
-	number    string
-	policy    CallbackPolicy
-	attempts  int
-	giveUpAt  time.Time
-	dialing   bool // an agent answered; the customer is being dialled
-	waitRetry bool // waiting for the retry timer before routing again
-	timer     timer
+	callbacks.State
+	timer timer
 }
 
 // RequestCallback turns the waiting call callID into a callback under the
@@ -84,13 +63,12 @@ func (a *ACD) RequestCallback(callID, callbackID, number string, p CallbackPolic
 	c.overdue = false
 	delete(a.calls, c.id)
 	c.id = callbackID
-	c.cb = &callback{number: number, policy: p, giveUpAt: a.now.Add(p.GiveUpAfter)}
-	c.cb.timer = callTimer(timerCallback, c)
+	c.cb = &callback{State: callbacks.New(number, p, a.now), timer: callTimer(timerCallback, c)}
 	a.calls[c.id] = c
 	// The same node, priority and sequence: the same place in the queue.
 	q.waiting.Insert(&c.waitNode)
 	a.makeReady(c)
-	a.arm(&c.cb.timer, c.cb.giveUpAt)
+	a.arm(&c.cb.timer, c.cb.GiveUpAt)
 	a.route()
 	return a.finish(), nil
 }
@@ -102,7 +80,7 @@ func (a *ACD) callbackTaken(c *queuedCall, ag *agent) {
 	a.withdrawAll(c, ag, ReasonAnsweredElsewhere)
 	a.leaveQueue(c)
 	c.agent = ag
-	c.cb.dialing = true
+	c.cb.Dialing = true
 	ag.noAnswers = 0
 	a.mustTransition(ag, EventAnswer, "")
 	a.do(Connect{CallID: c.id, AgentID: ag.cfg.ID, WorkNumber: ag.cfg.WorkNumber})
@@ -118,8 +96,7 @@ func (a *ACD) CallbackAnswered(callbackID string) ([]Action, error) {
 		return nil, err
 	}
 	ag, q := c.agent, c.queue
-	c.cb.dialing = false
-	c.cb.attempts++
+	c.cb.Answered()
 	a.disarm(&c.cb.timer)
 	a.emit(call.Event{
 		Kind: call.CallbackAttempted, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
@@ -139,9 +116,7 @@ func (a *ACD) CallbackAnswered(callbackID string) ([]Action, error) {
 // does not count as an attempt). The agent is available again at once, no
 // wrap-up; the call waits RetryAfter in its old place, or gives up.
 func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
-	switch reason {
-	case CallbackBusy, CallbackNoAnswer, CallbackFailedReason, CallbackAgentLeft:
-	default:
+	if !callbacks.IsFailure(reason) {
 		return nil, fmt.Errorf("acd: callback outcome %q: %w", reason, ErrBadArgument)
 	}
 	a.begin()
@@ -150,10 +125,7 @@ func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
 		return nil, err
 	}
 	ag, q := c.agent, c.queue
-	c.cb.dialing = false
-	if reason != CallbackAgentLeft {
-		c.cb.attempts++
-	}
+	c.cb.EndAttempt(reason)
 	a.emit(call.Event{
 		Kind: call.CallbackAttempted, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
 		Agent: ag.cfg.ID, Reason: reason,
@@ -161,12 +133,10 @@ func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
 	c.agent = nil
 	ag.call = nil
 	a.releaseCallbackAgent(ag)
-	next := a.now.Add(c.cb.policy.RetryAfter)
-	if c.cb.attempts >= c.cb.policy.MaxAttempts || !next.Before(c.cb.giveUpAt) {
+	if next, giveUp := c.cb.Retry(a.now); giveUp {
 		a.giveUpCallback(c)
 	} else {
 		q.waiting.Insert(&c.waitNode)
-		c.cb.waitRetry = true
 		a.arm(&c.cb.timer, next)
 		a.markDirty(q)
 	}
@@ -186,7 +156,7 @@ func (a *ACD) dialingCallback(id string) (*queuedCall, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.cb == nil || !c.cb.dialing {
+	if c.cb == nil || !c.cb.Dialing {
 		return nil, fmt.Errorf("acd: call %s: %w (no callback being dialled)", id, ErrNotConnected)
 	}
 	return c, nil
@@ -194,17 +164,13 @@ func (a *ACD) dialingCallback(id string) (*queuedCall, error) {
 
 // callbackTimer fires for a callback's retry pause or its give-up time.
 func (a *ACD) callbackTimer(c *queuedCall) {
-	cb := c.cb
-	if cb.dialing {
-		return // the attempt in progress decides; CallbackFailed checks the time
-	}
-	if cb.waitRetry && a.now.Before(cb.giveUpAt) {
-		cb.waitRetry = false
+	switch c.cb.Fired(a.now) {
+	case callbacks.DueRetry:
 		a.makeReady(c)
-		a.arm(&cb.timer, cb.giveUpAt)
-		return
-	}
-	a.giveUpCallback(c)
+		a.arm(&c.cb.timer, c.cb.GiveUpAt)
+	case callbacks.DueGiveUp:
+		a.giveUpCallback(c)
+	} // DueNothing: the attempt in progress decides; CallbackFailed checks the time
 }
 
 // giveUpCallback ends a callback that never reached the customer. It
@@ -234,7 +200,7 @@ func (a *ACD) IsCallback(id string) (number string, ok bool) {
 	if c == nil || c.cb == nil {
 		return "", false
 	}
-	return c.cb.number, true
+	return c.cb.Number, true
 }
 
 // CallbacksPending counts the callbacks each queue holds (waiting, in
@@ -256,18 +222,6 @@ func (a *ACD) CanCallback(callID string) bool {
 	return c != nil && !c.connected() && c.cb == nil
 }
 
-// RestoredCallback is a callback saved before a restart.
-type RestoredCallback struct {
-	CallbackID string
-	Queue      string
-	Caller     string // the inbound caller's number, for events
-	Number     string // the number to call back
-	Priority   int
-	Queued     time.Time // when the caller first queued: their wait starts here
-	GiveUpAt   time.Time
-	Attempts   int
-}
-
 // RestoreCallback puts a saved callback back in its queue. Restore them in
 // the order they first queued: that order is their place among each other
 // (callers who queued since the restart come after them all). No Queued
@@ -285,9 +239,8 @@ func (a *ACD) RestoreCallback(r RestoredCallback, p CallbackPolicy) ([]Action, e
 		return nil, fmt.Errorf("acd: restore callback %s: %w", r.CallbackID, ErrDuplicateCall)
 	}
 	c := a.newCall(r.CallbackID, r.Caller, r.Priority, q, r.Queued)
-	c.cb = &callback{number: r.Number, policy: p, attempts: r.Attempts, giveUpAt: r.GiveUpAt}
-	c.cb.timer = callTimer(timerCallback, c)
-	if r.Attempts >= p.MaxAttempts || !a.now.Before(r.GiveUpAt) {
+	c.cb = &callback{State: callbacks.Restored(r, p), timer: callTimer(timerCallback, c)}
+	if c.cb.Exhausted(a.now) {
 		a.giveUpCallback(c)
 		return a.finish(), nil
 	}
@@ -304,7 +257,7 @@ func (a *ACD) CallbackState(id string) (RestoredCallback, bool) {
 		return RestoredCallback{}, false
 	}
 	return RestoredCallback{
-		CallbackID: c.id, Queue: c.queue.cfg.Name, Caller: c.caller, Number: c.cb.number,
-		Priority: c.priority, Queued: c.joined, GiveUpAt: c.cb.giveUpAt, Attempts: c.cb.attempts,
+		CallbackID: c.id, Queue: c.queue.cfg.Name, Caller: c.caller, Number: c.cb.Number,
+		Priority: c.priority, Queued: c.joined, GiveUpAt: c.cb.GiveUpAt, Attempts: c.cb.Attempts,
 	}, true
 }
