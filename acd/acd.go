@@ -6,11 +6,9 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/acd/timerheap"
-	"github.com/hotline-oss/hotline/acd/view"
-	"github.com/hotline-oss/hotline/acd/waitlist"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -62,75 +60,27 @@ type ACD struct {
 	calls       map[string]*queuedCall // waiting or connected
 	lastCallOf  map[string]*agent      // call id → the agent whose last call it was
 
-	timers timerheap.Heap[timerOf]
+	timers timerheap.Heap[roster.TimerOf]
 	now    time.Time // the current command's time
 	day    civilDay  // the day the daily counters belong to
 	seq    uint64    // arrival and timer order
 
-	out   []Action
-	dirty []*queue              // queues whose calls or agents changed since the last route
-	picks []*strategy.Candidate // scratch for strategy picks
+	out         []Action
+	dirtyQueues []*queue              // queues whose calls or agents changed since the last route
+	picks       []*strategy.Candidate // scratch for strategy picks
 
 	sticky stickyBook // calls waiting for their preferred agent (sticky.go)
 
 	retiring bool // a reload left draining queues or removed agents (see prune)
 }
 
-// queue is a configured queue and its live state.
-type queue struct {
-	cfg      QueueConfig
-	strategy strategy.Strategy
-	waiting  waitList // every waiting call, including those ringing an agent
-	ready    waitList // waiting calls not being offered right now
-	members  []*agent // eligible members, in config order
-	count    [agentstate.NumStates]int
-	handle   view.HandleTimes
-	dirty    bool
-	draining bool // removed by a reload; serves the callers it has, takes no new ones
-}
-
-func (q *queue) loggedIn() int { return len(q.members) - q.count[LoggedOut] }
-
-// staffed counts the members taking calls now or soon: logged in, not paused.
-func (q *queue) staffed() int { return q.loggedIn() - q.count[Paused] }
-
-// queuedCall is a call from Enqueue until it is answered and its talk ends,
-// or it leaves the queue.
-type queuedCall struct {
-	id       string
-	caller   string
-	priority int
-	queue    *queue
-	joined   time.Time
-
-	waitNode  waitNode
-	readyNode waitNode
-	ready     bool     // in queue.ready
-	legs      []*agent // agents ringing for it
-	tried     []*agent // agents that failed it since the list last started over
-	overdue   bool     // MaxWait passed while it was ringing; overflow if the offer fails
-
-	ringTimer, maxWaitTimer, announceTimer timer
-
-	cb *callback // set once the caller asked to be called back (callback.go)
-
-	agent      *agent // connected agent, once answered
-	answeredAt time.Time
-	holdStart  time.Time
-	held       time.Duration
-}
-
-func (c *queuedCall) connected() bool { return c.agent != nil }
-
-// The waiting and ready lists of a queue (package waitlist keeps the order).
+// The books the engine keeps are package roster's.
 type (
-	waitList = waitlist.List[*queuedCall]
-	waitNode = waitlist.Node[*queuedCall]
+	queue      = roster.Queue
+	queuedCall = roster.Call
+	agent      = roster.Agent
+	timer      = roster.Timer
 )
-
-// servedBefore is the service order within a queue, and across queues when
-// an agent serves several: priority, then the earlier arrival.
-func servedBefore(a, b *queuedCall) bool { return a.waitNode.Key.Before(b.waitNode.Key) }
 
 // New builds an ACD for a configuration that passes Validate. Agents start
 // logged out.
@@ -159,7 +109,7 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 	a.now = clock.Now()
 	a.day = dayOf(a.now)
 	for _, qc := range cfg.Queues {
-		q := &queue{cfg: qc.WithDefaults()}
+		q := &queue{Cfg: qc.WithDefaults()}
 		a.queues = append(a.queues, q)
 		a.queueByName[qc.Name] = q
 	}
@@ -167,49 +117,23 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 		a.addAgent(ac)
 	}
 	for _, q := range a.queues {
-		s, err := strategy.New(q.cfg.Strategy, len(q.members), a.rng)
+		s, err := strategy.New(q.Cfg.Strategy, len(q.Members), a.rng)
 		if err != nil {
-			return nil, fmt.Errorf("acd: queue %s: %w", q.cfg.Name, err)
+			return nil, fmt.Errorf("acd: queue %s: %w", q.Cfg.Name, err)
 		}
-		q.strategy = s
+		q.Strategy = s
 	}
 	return a, nil
 }
 
 func (a *ACD) addAgent(ac AgentConfig) {
-	ag := &agent{cfg: ac, state: LoggedOut, since: a.now}
-	ag.wrapTimer = agentTimer(timerWrapup, ag)
-	ag.backoffTimer = agentTimer(timerBackoff, ag)
+	ag := roster.NewAgent(ac, a.now)
 	for _, name := range ac.Queues {
-		q := a.queueByName[name]
-		score, ok := skillScore(ac.Skills, q.cfg.RequiredSkills)
-		if !ok {
-			continue
-		}
-		ag.member = append(ag.member, membership{q: q, cand: strategy.Candidate{
-			AgentID: ac.ID, Member: len(q.members), SkillScore: score,
-		}})
-		q.members = append(q.members, ag)
-		q.count[LoggedOut]++
+		roster.Join(ag, a.queueByName[name])
 	}
-	for i := range ag.member {
-		ag.member[i].cand.Owner = ag
-	}
+	ag.OwnMembers()
 	a.agents = append(a.agents, ag)
 	a.agentByID[ac.ID] = ag
-}
-
-// skillScore sums the agent's levels in the required skills; ok is false when
-// one is missing or below its level.
-func skillScore(have, need map[string]int) (score int, ok bool) {
-	for skill, least := range need {
-		level := have[skill]
-		if level < least {
-			return 0, false
-		}
-		score += level
-	}
-	return score, true
 }
 
 // begin starts a command: one clock reading for all of it, and the daily
@@ -243,9 +167,9 @@ func (a *ACD) emit(e call.Event) {
 }
 
 func (a *ACD) markDirty(q *queue) {
-	if !q.dirty {
-		q.dirty = true
-		a.dirty = append(a.dirty, q)
+	if !q.Dirty {
+		q.Dirty = true
+		a.dirtyQueues = append(a.dirtyQueues, q)
 	}
 }
 

@@ -1,5 +1,7 @@
 package acd
 
+import "github.com/hotline-oss/hotline/acd/roster"
+
 // AgentLogin makes a logged-out agent Available; its idle time starts now.
 // Registration of the agent's phone is the runtime's business.
 func (a *ACD) AgentLogin(agentID string) ([]Action, error) {
@@ -20,9 +22,9 @@ func (a *ACD) agentLogin(agentID string, paused bool, reason string) ([]Action, 
 	if err != nil {
 		return nil, err
 	}
-	if ag.state == LoggedOut {
-		ag.idleSince = a.now
-		ag.noAnswers = 0
+	if ag.State == LoggedOut {
+		ag.IdleSince = a.now
+		ag.NoAnswers = 0
 	}
 	if err := a.transition(ag, EventLogin, ""); err != nil {
 		return nil, err
@@ -54,11 +56,11 @@ func (a *ACD) AgentLogout(agentID string) ([]Action, error) {
 
 // logout logs ag out now, or when its call's wrap-up ends.
 func (a *ACD) logout(ag *agent) error {
-	switch ag.state {
+	switch ag.State {
 	case Talking, Hold:
-		ag.after, ag.afterReason = pendingLogout, ""
+		ag.Pending, ag.PendingReason = roster.PendingLogout, ""
 	case Ringing:
-		c := ag.call
+		c := ag.Call
 		a.withdrawLeg(c, ag, EventLogout, "")
 		a.afterLegGone(c)
 		a.afterLogout(ag)
@@ -78,19 +80,19 @@ func (a *ACD) logout(ag *agent) error {
 // then applies a pause or logout asked for meanwhile.
 func (a *ACD) freeWithoutWrapup(ag *agent, reason string) {
 	a.mustTransition(ag, EventConsultEnd, reason)
-	switch ag.after {
-	case pendingPause:
-		a.mustTransition(ag, EventPause, ag.afterReason)
-	case pendingLogout:
+	switch ag.Pending {
+	case roster.PendingPause:
+		a.mustTransition(ag, EventPause, ag.PendingReason)
+	case roster.PendingLogout:
 		a.mustTransition(ag, EventLogout, "")
 		a.afterLogout(ag)
 	}
-	ag.after, ag.afterReason = pendingNone, ""
+	ag.Pending, ag.PendingReason = roster.PendingNone, ""
 }
 
 func (a *ACD) afterLogout(ag *agent) {
-	for _, m := range ag.member {
-		a.leaveIfEmpty(m.q)
+	for _, m := range ag.Member {
+		a.leaveIfEmpty(m.Q)
 	}
 }
 
@@ -104,17 +106,17 @@ func (a *ACD) AgentPause(agentID, reason string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch ag.state {
+	switch ag.State {
 	case Talking, Hold:
-		ag.after, ag.afterReason = pendingPause, reason
+		ag.Pending, ag.PendingReason = roster.PendingPause, reason
 	case Ringing:
-		c := ag.call
+		c := ag.Call
 		a.withdrawLeg(c, ag, EventPause, reason)
 		a.afterLegGone(c)
 	case Wrapup:
 		a.leaveWrapup(ag, EventPause, reason)
 	case Paused:
-		if reason != ag.reason {
+		if reason != ag.Reason {
 			a.mustTransition(ag, EventPause, reason)
 		}
 	default:
@@ -135,10 +137,10 @@ func (a *ACD) AgentReady(agentID string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch ag.state {
+	switch ag.State {
 	case Available:
 	case Talking, Hold:
-		ag.after, ag.afterReason = pendingNone, ""
+		ag.Pending, ag.PendingReason = roster.PendingNone, ""
 	case Wrapup:
 		a.leaveWrapup(ag, EventReady, "")
 	default:

@@ -4,7 +4,7 @@ import "testing"
 
 // clusterBenchSize is a national line's leader: 50 000 callers waiting
 // across the queues and 5 000 agents (bench/README.md, docs/cluster.md).
-var clusterBenchSize = benchSize{agents: 5000, waiting: 50000}
+var clusterBenchSize = benchSize{agents: 5000, Waiting: 50000}
 
 // BenchmarkLeaderDecisions measures the decision rate of the one ACD a
 // cluster's leader runs, at a national line's size. One operation is one

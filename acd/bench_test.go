@@ -18,9 +18,9 @@ const (
 
 // benchSize is the centre a benchmark builds: how many agents and how many
 // callers wait.
-type benchSize struct{ agents, waiting int }
+type benchSize struct{ agents, Waiting int }
 
-var defaultBenchSize = benchSize{agents: benchAgents, waiting: benchWaiting}
+var defaultBenchSize = benchSize{agents: benchAgents, Waiting: benchWaiting}
 
 // benchConfig: five queues with different strategies; every agent serves two
 // or three of them and holds all five skills at random levels.
@@ -81,7 +81,7 @@ func newBenchState(b *testing.B, arrivalStrategy string, size benchSize) *benchS
 		s.h.ok(s.h.acd.OfferAnswered(o[0].CallID, o[0].AgentIDs[0]))
 		s.talking = append(s.talking, [2]string{o[0].AgentIDs[0], o[0].CallID})
 	}
-	for range size.waiting {
+	for range size.Waiting {
 		s.h.clock.t = s.h.clock.t.Add(time.Millisecond)
 		s.h.ok(s.h.acd.Enqueue(s.newCallID(), fmt.Sprintf("q%d", rng.IntN(benchQueues)), "", rng.IntN(3)))
 	}
@@ -133,8 +133,8 @@ func benchAgentReady(b *testing.B, size benchSize) {
 	}
 	b.StopTimer()
 	reportPercentiles(b, durations)
-	if n := waitingTotal(a); n != size.waiting {
-		b.Fatalf("%d waiting, want %d", n, size.waiting)
+	if n := waitingTotal(a); n != size.Waiting {
+		b.Fatalf("%d waiting, want %d", n, size.Waiting)
 	}
 }
 

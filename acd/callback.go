@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/hotline-oss/hotline/acd/callbacks"
+	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -26,13 +27,6 @@ const (
 	ReasonCallbackGaveUp    = callbacks.ReasonGaveUp
 )
 
-// callback is a queued call's callback state and its timer (a retry pause
-// or the give-up time).
-type callback struct {
-	callbacks.State
-	timer timer
-}
-
 // RequestCallback turns the waiting call callID into a callback under the
 // new id callbackID (the callback is its own call, with its own record).
 // Agents ringing for it are cancelled; it stays in its place in the queue.
@@ -46,29 +40,29 @@ func (a *ACD) RequestCallback(callID, callbackID, number string, p CallbackPolic
 	if err != nil {
 		return nil, err
 	}
-	if c.connected() || c.cb != nil {
+	if c.Connected() || c.Callback != nil {
 		return nil, fmt.Errorf("acd: callback for %s: %w", callID, ErrNotWaiting)
 	}
 	if _, dup := a.calls[callbackID]; dup {
 		return nil, fmt.Errorf("acd: callback %s: %w", callbackID, ErrDuplicateCall)
 	}
-	q := c.queue
+	q := c.Queue
 	a.emit(call.Event{
-		Kind: call.CallbackRequested, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Priority: c.priority, Target: number, Wait: a.now.Sub(c.joined),
+		Kind: call.CallbackRequested, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Priority: c.Priority, Target: number, Wait: a.now.Sub(c.Joined),
 	})
-	a.disarm(&c.ringTimer)
+	a.disarm(&c.RingTimer)
 	a.withdrawAll(c, nil, ReasonCallbackRequested)
 	a.leaveQueue(c)
-	c.overdue = false
-	delete(a.calls, c.id)
-	c.id = callbackID
-	c.cb = &callback{State: callbacks.New(number, p, a.now), timer: callTimer(timerCallback, c)}
-	a.calls[c.id] = c
+	c.Overdue = false
+	delete(a.calls, c.ID)
+	c.ID = callbackID
+	c.Callback = &roster.Callback{State: callbacks.New(number, p, a.now), Timer: roster.CallTimer(roster.TimerCallback, c)}
+	a.calls[c.ID] = c
 	// The same node, priority and sequence: the same place in the queue.
-	q.waiting.Insert(&c.waitNode)
+	q.Waiting.Insert(&c.WaitNode)
 	a.makeReady(c)
-	a.arm(&c.cb.timer, c.cb.GiveUpAt)
+	a.arm(&c.Callback.Timer, c.Callback.GiveUpAt)
 	a.route()
 	return a.finish(), nil
 }
@@ -79,11 +73,11 @@ func (a *ACD) RequestCallback(callID, callbackID, number string, p CallbackPolic
 func (a *ACD) callbackTaken(c *queuedCall, ag *agent) {
 	a.withdrawAll(c, ag, ReasonAnsweredElsewhere)
 	a.leaveQueue(c)
-	c.agent = ag
-	c.cb.Dialing = true
-	ag.noAnswers = 0
+	c.Agent = ag
+	c.Callback.Dialing = true
+	ag.NoAnswers = 0
 	a.mustTransition(ag, EventAnswer, "")
-	a.do(Connect{CallID: c.id, AgentID: ag.cfg.ID, WorkNumber: ag.cfg.WorkNumber})
+	a.do(Connect{CallID: c.ID, AgentID: ag.Cfg.ID, WorkNumber: ag.Cfg.WorkNumber})
 	a.route()
 }
 
@@ -95,18 +89,18 @@ func (a *ACD) CallbackAnswered(callbackID string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	ag, q := c.agent, c.queue
-	c.cb.Answered()
-	a.disarm(&c.cb.timer)
+	ag, q := c.Agent, c.Queue
+	c.Callback.Answered()
+	a.disarm(&c.Callback.Timer)
 	a.emit(call.Event{
-		Kind: call.CallbackAttempted, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Agent: ag.cfg.ID, Reason: CallbackAnsweredReason,
+		Kind: call.CallbackAttempted, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Agent: ag.Cfg.ID, Reason: CallbackAnsweredReason,
 	})
-	c.answeredAt = a.now
-	ag.callsToday++
+	c.AnsweredAt = a.now
+	ag.CallsToday++
 	a.emit(call.Event{
-		Kind: call.AgentAnswered, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Priority: c.priority, Agent: ag.cfg.ID, Wait: a.now.Sub(c.joined),
+		Kind: call.AgentAnswered, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Priority: c.Priority, Agent: ag.Cfg.ID, Wait: a.now.Sub(c.Joined),
 	})
 	return a.finish(), nil
 }
@@ -124,20 +118,20 @@ func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	ag, q := c.agent, c.queue
-	c.cb.EndAttempt(reason)
+	ag, q := c.Agent, c.Queue
+	c.Callback.EndAttempt(reason)
 	a.emit(call.Event{
-		Kind: call.CallbackAttempted, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Agent: ag.cfg.ID, Reason: reason,
+		Kind: call.CallbackAttempted, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Agent: ag.Cfg.ID, Reason: reason,
 	})
-	c.agent = nil
-	ag.call = nil
+	c.Agent = nil
+	ag.Call = nil
 	a.releaseCallbackAgent(ag)
-	if next, giveUp := c.cb.Retry(a.now); giveUp {
+	if next, giveUp := c.Callback.Retry(a.now); giveUp {
 		a.giveUpCallback(c)
 	} else {
-		q.waiting.Insert(&c.waitNode)
-		a.arm(&c.cb.timer, next)
+		q.Waiting.Insert(&c.WaitNode)
+		a.arm(&c.Callback.Timer, next)
 		a.markDirty(q)
 	}
 	a.route()
@@ -147,7 +141,7 @@ func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
 // releaseCallbackAgent frees an agent whose callback never connected,
 // applying a pause or logout asked for meanwhile.
 func (a *ACD) releaseCallbackAgent(ag *agent) {
-	ag.idleSince = a.now
+	ag.IdleSince = a.now
 	a.freeWithoutWrapup(ag, ReasonCallbackRequested)
 }
 
@@ -156,7 +150,7 @@ func (a *ACD) dialingCallback(id string) (*queuedCall, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.cb == nil || !c.cb.Dialing {
+	if c.Callback == nil || !c.Callback.Dialing {
 		return nil, fmt.Errorf("acd: call %s: %w (no callback being dialled)", id, ErrNotConnected)
 	}
 	return c, nil
@@ -164,10 +158,10 @@ func (a *ACD) dialingCallback(id string) (*queuedCall, error) {
 
 // callbackTimer fires for a callback's retry pause or its give-up time.
 func (a *ACD) callbackTimer(c *queuedCall) {
-	switch c.cb.Fired(a.now) {
+	switch c.Callback.Fired(a.now) {
 	case callbacks.DueRetry:
 		a.makeReady(c)
-		a.arm(&c.cb.timer, c.cb.GiveUpAt)
+		a.arm(&c.Callback.Timer, c.Callback.GiveUpAt)
 	case callbacks.DueGiveUp:
 		a.giveUpCallback(c)
 	} // DueNothing: the attempt in progress decides; CallbackFailed checks the time
@@ -176,31 +170,31 @@ func (a *ACD) callbackTimer(c *queuedCall) {
 // giveUpCallback ends a callback that never reached the customer. It
 // counts as abandoned: the customer was not served.
 func (a *ACD) giveUpCallback(c *queuedCall) {
-	q := c.queue
-	a.disarm(&c.ringTimer)
+	q := c.Queue
+	a.disarm(&c.RingTimer)
 	a.withdrawAll(c, nil, ReasonCallbackGaveUp)
 	a.leaveQueue(c)
-	a.disarm(&c.cb.timer)
-	delete(a.calls, c.id)
+	a.disarm(&c.Callback.Timer)
+	delete(a.calls, c.ID)
 	a.emit(call.Event{
-		Kind: call.CallbackAttempted, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
+		Kind: call.CallbackAttempted, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
 		Reason: CallbackGaveUp,
 	})
 	a.emit(call.Event{
-		Kind: call.Abandoned, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Priority: c.priority, Wait: a.now.Sub(c.joined), HangupBy: call.HangupByServer,
+		Kind: call.Abandoned, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Priority: c.Priority, Wait: a.now.Sub(c.Joined), HangupBy: call.HangupByServer,
 		Reason: ReasonCallbackGaveUp,
 	})
-	a.do(Leave{CallID: c.id, Reason: ReasonCallbackGaveUp})
+	a.do(Leave{CallID: c.ID, Reason: ReasonCallbackGaveUp})
 }
 
 // IsCallback reports whether id is a pending callback, and its number.
 func (a *ACD) IsCallback(id string) (number string, ok bool) {
 	c := a.calls[id]
-	if c == nil || c.cb == nil {
+	if c == nil || c.Callback == nil {
 		return "", false
 	}
-	return c.cb.Number, true
+	return c.Callback.Number, true
 }
 
 // CallbacksPending counts the callbacks each queue holds (waiting, in
@@ -208,8 +202,8 @@ func (a *ACD) IsCallback(id string) (number string, ok bool) {
 func (a *ACD) CallbacksPending() map[string]int {
 	out := make(map[string]int)
 	for _, c := range a.calls {
-		if c.cb != nil {
-			out[c.queue.cfg.Name]++
+		if c.Callback != nil {
+			out[c.Queue.Cfg.Name]++
 		}
 	}
 	return out
@@ -219,7 +213,7 @@ func (a *ACD) CallbacksPending() map[string]int {
 // become a callback (it is not connected and not a callback already).
 func (a *ACD) CanCallback(callID string) bool {
 	c := a.calls[callID]
-	return c != nil && !c.connected() && c.cb == nil
+	return c != nil && !c.Connected() && c.Callback == nil
 }
 
 // RestoreCallback puts a saved callback back in its queue. Restore them in
@@ -239,13 +233,13 @@ func (a *ACD) RestoreCallback(r RestoredCallback, p CallbackPolicy) ([]Action, e
 		return nil, fmt.Errorf("acd: restore callback %s: %w", r.CallbackID, ErrDuplicateCall)
 	}
 	c := a.newCall(r.CallbackID, r.Caller, r.Priority, q, r.Queued)
-	c.cb = &callback{State: callbacks.Restored(r, p), timer: callTimer(timerCallback, c)}
-	if c.cb.Exhausted(a.now) {
+	c.Callback = &roster.Callback{State: callbacks.Restored(r, p), Timer: roster.CallTimer(roster.TimerCallback, c)}
+	if c.Callback.Exhausted(a.now) {
 		a.giveUpCallback(c)
 		return a.finish(), nil
 	}
 	a.makeReady(c)
-	a.arm(&c.cb.timer, r.GiveUpAt)
+	a.arm(&c.Callback.Timer, r.GiveUpAt)
 	a.route()
 	return a.finish(), nil
 }
@@ -253,11 +247,11 @@ func (a *ACD) RestoreCallback(r RestoredCallback, p CallbackPolicy) ([]Action, e
 // CallbackState is what must be saved of a pending callback to restore it.
 func (a *ACD) CallbackState(id string) (RestoredCallback, bool) {
 	c := a.calls[id]
-	if c == nil || c.cb == nil {
+	if c == nil || c.Callback == nil {
 		return RestoredCallback{}, false
 	}
 	return RestoredCallback{
-		CallbackID: c.id, Queue: c.queue.cfg.Name, Caller: c.caller, Number: c.cb.Number,
-		Priority: c.priority, Queued: c.joined, GiveUpAt: c.cb.GiveUpAt, Attempts: c.cb.Attempts,
+		CallbackID: c.ID, Queue: c.Queue.Cfg.Name, Caller: c.Caller, Number: c.Callback.Number,
+		Priority: c.Priority, Queued: c.Joined, GiveUpAt: c.Callback.GiveUpAt, Attempts: c.Callback.Attempts,
 	}, true
 }

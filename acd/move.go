@@ -14,14 +14,7 @@ func (a *ACD) Waiting() []WaitingCall {
 	a.begin()
 	var out []WaitingCall
 	for _, q := range a.queues {
-		pos := 0
-		q.waiting.Each(func(c *queuedCall) {
-			pos++
-			out = append(out, WaitingCall{
-				CallID: c.id, Queue: q.cfg.Name, Caller: c.caller, Priority: c.priority,
-				Position: pos, Joined: c.joined, Ringing: len(c.legs) > 0, Callback: c.cb != nil,
-			})
-		})
+		out = q.WaitingCalls(out)
 	}
 	return out
 }
@@ -45,19 +38,19 @@ func (a *ACD) MoveWaiting(callID, to string) ([]Action, error) {
 		return nil, err
 	}
 	switch {
-	case c.connected():
+	case c.Connected():
 		return nil, fmt.Errorf("acd: move %s: %w", callID, ErrNotWaiting)
-	case c.cb != nil:
+	case c.Callback != nil:
 		return nil, fmt.Errorf("acd: move %s: a pending callback stays in its queue: %w", callID, ErrBadArgument)
-	case target == c.queue:
+	case target == c.Queue:
 		return nil, fmt.Errorf("acd: move %s: already in queue %q: %w", callID, to, ErrBadArgument)
 	}
-	dest := TargetQueue + ":" + target.cfg.Name
-	a.disarm(&c.ringTimer)
+	dest := TargetQueue + ":" + target.Cfg.Name
+	a.disarm(&c.RingTimer)
 	a.withdrawAll(c, nil, ReasonMoved)
-	a.markDirty(c.queue) // the withdrawn agents may take the next caller
+	a.markDirty(c.Queue) // the withdrawn agents may take the next caller
 	a.removeWaiting(c, dest, ReasonMoved)
-	a.do(Overflow{CallID: c.id, Target: dest})
+	a.do(Overflow{CallID: c.ID, Target: dest})
 	a.route()
 	return a.finish(), nil
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/acd/strategy"
 )
 
@@ -53,7 +54,7 @@ func (a *ACD) Reload(cfg Config) ([]Action, error) {
 func (a *ACD) reloadQueues(cfgs []QueueConfig) {
 	byName := make(map[string]*queue, len(a.queues))
 	for _, q := range a.queues {
-		byName[q.cfg.Name] = q
+		byName[q.Cfg.Name] = q
 	}
 	queues := make([]*queue, 0, len(cfgs))
 	for _, qc := range cfgs {
@@ -62,14 +63,14 @@ func (a *ACD) reloadQueues(cfgs []QueueConfig) {
 			q = &queue{}
 		}
 		delete(byName, qc.Name)
-		q.cfg, q.draining = qc.WithDefaults(), false
+		q.Cfg, q.Draining = qc.WithDefaults(), false
 		a.queueByName[qc.Name] = q
 		queues = append(queues, q)
 	}
 	for _, q := range a.queues {
-		if byName[q.cfg.Name] == q {
-			q.draining = true
-			delete(a.queueByName, q.cfg.Name)
+		if byName[q.Cfg.Name] == q {
+			q.Draining = true
+			delete(a.queueByName, q.Cfg.Name)
 			queues = append(queues, q)
 		}
 	}
@@ -81,30 +82,28 @@ func (a *ACD) reloadQueues(cfgs []QueueConfig) {
 func (a *ACD) reloadAgents(cfgs []AgentConfig) {
 	byID := make(map[string]*agent, len(a.agents))
 	for _, ag := range a.agents {
-		byID[ag.cfg.ID] = ag
+		byID[ag.Cfg.ID] = ag
 	}
 	agents := make([]*agent, 0, len(cfgs))
 	for _, ac := range cfgs {
 		ag := byID[ac.ID]
 		if ag == nil {
-			ag = &agent{state: LoggedOut, since: a.now}
-			ag.wrapTimer = agentTimer(timerWrapup, ag)
-			ag.backoffTimer = agentTimer(timerBackoff, ag)
+			ag = roster.NewAgent(ac, a.now)
 		}
 		delete(byID, ac.ID)
-		if ag.removed && ag.after == pendingLogout {
-			ag.after = pendingNone // revived before its call ended: the logout was ours
+		if ag.Removed && ag.Pending == roster.PendingLogout {
+			ag.Pending = roster.PendingNone // revived before its call ended: the logout was ours
 		}
-		ag.cfg, ag.removed = ac, false
+		ag.Cfg, ag.Removed = ac, false
 		a.agentByID[ac.ID] = ag
 		agents = append(agents, ag)
 	}
 	for _, ag := range a.agents {
-		if byID[ag.cfg.ID] == ag {
+		if byID[ag.Cfg.ID] == ag {
 			agents = append(agents, ag)
-			if !ag.removed {
-				ag.removed = true
-				delete(a.agentByID, ag.cfg.ID)
+			if !ag.Removed {
+				ag.Removed = true
+				delete(a.agentByID, ag.Cfg.ID)
 				a.retire(ag)
 			}
 		}
@@ -116,9 +115,9 @@ func (a *ACD) reloadAgents(cfgs []AgentConfig) {
 // memberships change, so that queue counts and emptied queues follow the
 // usual path. On a call the logout waits for the wrap-up.
 func (a *ACD) retire(ag *agent) {
-	a.disarm(&ag.backoffTimer)
-	ag.backoffUntil = a.now
-	if ag.state == LoggedOut {
+	a.disarm(&ag.BackoffTimer)
+	ag.BackoffUntil = a.now
+	if ag.State == LoggedOut {
 		return
 	}
 	if err := a.logout(ag); err != nil {
@@ -133,34 +132,32 @@ func (a *ACD) retire(ag *agent) {
 func (a *ACD) rebuildMembership() {
 	drainers := make(map[*queue][]*agent)
 	for _, ag := range a.agents {
-		a.unroute(ag)
-		for _, m := range ag.member {
-			if m.q.draining && !ag.removed {
-				drainers[m.q] = append(drainers[m.q], ag)
+		ag.Unroute()
+		for _, m := range ag.Member {
+			if m.Q.Draining && !ag.Removed {
+				drainers[m.Q] = append(drainers[m.Q], ag)
 			}
 		}
-		ag.member = nil
+		ag.Member = nil
 	}
 	for _, q := range a.queues {
-		q.members, q.count = nil, [agentstate.NumStates]int{}
+		q.Members, q.Count = nil, [agentstate.NumStates]int{}
 	}
 	for _, ag := range a.agents {
-		if ag.removed {
+		if ag.Removed {
 			continue
 		}
-		for _, name := range ag.cfg.Queues {
-			a.join(ag, a.queueByName[name])
+		for _, name := range ag.Cfg.Queues {
+			roster.Join(ag, a.queueByName[name])
 		}
 	}
 	for _, q := range a.queues {
 		for _, ag := range drainers[q] {
-			a.join(ag, q)
+			roster.Join(ag, q)
 		}
 	}
 	for _, ag := range a.agents {
-		for i := range ag.member {
-			ag.member[i].cand.Owner = ag
-		}
+		ag.OwnMembers()
 	}
 	for _, q := range a.queues {
 		a.renewStrategy(q)
@@ -170,63 +167,39 @@ func (a *ACD) rebuildMembership() {
 	}
 }
 
-// join makes ag a member of q if its skills qualify.
-func (a *ACD) join(ag *agent, q *queue) {
-	score, ok := skillScore(ag.cfg.Skills, q.cfg.RequiredSkills)
-	if !ok {
-		return
-	}
-	ag.member = append(ag.member, membership{q: q, cand: strategy.Candidate{
-		AgentID: ag.cfg.ID, Member: len(q.members), SkillScore: score,
-	}})
-	q.members = append(q.members, ag)
-	q.count[ag.state]++
-}
-
-// unroute withdraws ag from every strategy it is held by.
-func (a *ACD) unroute(ag *agent) {
-	if !ag.routable {
-		return
-	}
-	ag.routable = false
-	for i := range ag.member {
-		ag.member[i].q.strategy.Remove(&ag.member[i].cand)
-	}
-}
-
 // renewStrategy gives q a fresh strategy for its members; a round-robin
 // queue keeps its cursor so that the rotation goes on where it was.
 func (a *ACD) renewStrategy(q *queue) {
-	s, err := strategy.New(q.cfg.Strategy, len(q.members), a.rng)
+	s, err := strategy.New(q.Cfg.Strategy, len(q.Members), a.rng)
 	if err != nil {
 		// Validate accepted the name, so only a missing random source
 		// could get here, and New always sets one.
 		panic(err)
 	}
-	strategy.Carry(q.strategy, s, len(q.members))
-	q.strategy = s
+	strategy.Carry(q.Strategy, s, len(q.Members))
+	q.Strategy = s
 }
 
 // rearmWaiting applies the queues' MaxWait and AnnounceEvery to callers
 // already waiting: the deadline counts from when they joined.
 func (a *ACD) rearmWaiting() {
 	for _, q := range a.queues {
-		q.waiting.Each(func(c *queuedCall) {
-			if q.cfg.MaxWait > 0 {
-				at := c.joined.Add(q.cfg.MaxWait)
+		q.Waiting.Each(func(c *queuedCall) {
+			if q.Cfg.MaxWait > 0 {
+				at := c.Joined.Add(q.Cfg.MaxWait)
 				if at.Before(a.now) {
 					at = a.now // already past: the next Tick overflows it
 				}
-				a.arm(&c.maxWaitTimer, at)
+				a.arm(&c.MaxWaitTimer, at)
 			} else {
-				a.disarm(&c.maxWaitTimer)
-				c.overdue = false
+				a.disarm(&c.MaxWaitTimer)
+				c.Overdue = false
 			}
 			switch {
-			case q.cfg.AnnounceEvery <= 0:
-				a.disarm(&c.announceTimer)
-			case !c.announceTimer.Armed():
-				a.arm(&c.announceTimer, a.now.Add(q.cfg.AnnounceEvery))
+			case q.Cfg.AnnounceEvery <= 0:
+				a.disarm(&c.AnnounceTimer)
+			case !c.AnnounceTimer.Armed():
+				a.arm(&c.AnnounceTimer, a.now.Add(q.Cfg.AnnounceEvery))
 			}
 		})
 	}
@@ -240,13 +213,13 @@ func (a *ACD) prune() {
 	retiring := false
 	changed := false
 	for _, q := range slices.Clone(a.queues) {
-		if !q.draining {
+		if !q.Draining {
 			continue
 		}
-		if q.waiting.Len() > 0 && q.loggedIn() == 0 {
+		if q.Waiting.Len() > 0 && q.LoggedIn() == 0 {
 			a.sendAway(q)
 		}
-		if q.waiting.Len() > 0 {
+		if q.Waiting.Len() > 0 {
 			retiring = true
 			continue
 		}
@@ -254,10 +227,10 @@ func (a *ACD) prune() {
 		changed = true
 	}
 	for _, ag := range slices.Clone(a.agents) {
-		if !ag.removed {
+		if !ag.Removed {
 			continue
 		}
-		if ag.state != LoggedOut || ag.call != nil {
+		if ag.State != LoggedOut || ag.Call != nil {
 			retiring = true
 			continue
 		}
@@ -272,21 +245,21 @@ func (a *ACD) prune() {
 // sendAway moves the callers of a draining queue nobody serves any more
 // to its overflow target, or out of the ACD.
 func (a *ACD) sendAway(q *queue) {
-	target := q.cfg.OverflowTarget
+	target := q.Cfg.OverflowTarget
 	if kind, name, ok := SplitTarget(target); !ok || (kind == TargetQueue && a.queueByName[name] == nil) {
 		target = ""
 	}
 	var leaving []*queuedCall
-	q.waiting.Each(func(c *queuedCall) { leaving = append(leaving, c) })
+	q.Waiting.Each(func(c *queuedCall) { leaving = append(leaving, c) })
 	for _, c := range leaving {
-		if len(c.legs) > 0 {
+		if len(c.Legs) > 0 {
 			continue // an agent still rings for it; wait for the outcome
 		}
 		a.removeWaiting(c, target, ReasonQueueRemoved)
 		if target != "" {
-			a.do(Overflow{CallID: c.id, Target: target})
+			a.do(Overflow{CallID: c.ID, Target: target})
 		} else {
-			a.do(Leave{CallID: c.id, Reason: ReasonQueueRemoved})
+			a.do(Leave{CallID: c.ID, Reason: ReasonQueueRemoved})
 		}
 	}
 }
@@ -294,21 +267,21 @@ func (a *ACD) sendAway(q *queue) {
 // dropQueue forgets an empty draining queue and its memberships.
 func (a *ACD) dropQueue(q *queue) {
 	a.queues = slices.DeleteFunc(a.queues, func(x *queue) bool { return x == q })
-	for _, ag := range q.members {
+	for _, ag := range q.Members {
 		// Removing an element moves the candidates the strategies point
 		// at: withdraw the agent first, and route it again after.
-		a.unroute(ag)
-		ag.member = slices.DeleteFunc(ag.member, func(m membership) bool { return m.q == q })
+		ag.Unroute()
+		ag.Member = slices.DeleteFunc(ag.Member, func(m roster.Membership) bool { return m.Q == q })
 		a.refreshRoutable(ag)
 	}
-	q.members = nil
+	q.Members = nil
 }
 
 // dropAgent forgets a removed agent that has logged out. It belongs to no
 // queue: rebuildMembership left it out.
 func (a *ACD) dropAgent(ag *agent) {
 	a.agents = slices.DeleteFunc(a.agents, func(x *agent) bool { return x == ag })
-	if a.lastCallOf[ag.wrap.callID] == ag {
-		delete(a.lastCallOf, ag.wrap.callID)
+	if a.lastCallOf[ag.Wrap.CallID] == ag {
+		delete(a.lastCallOf, ag.Wrap.CallID)
 	}
 }

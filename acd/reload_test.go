@@ -18,17 +18,17 @@ func checkCounts(t *testing.T, a *ACD) {
 	for _, q := range a.queues {
 		var want [agentstate.NumStates]int
 		routable := 0
-		for _, ag := range q.members {
-			want[ag.state]++
-			if ag.routable {
+		for _, ag := range q.Members {
+			want[ag.State]++
+			if ag.Routable {
 				routable++
 			}
 		}
-		if want != q.count {
-			t.Fatalf("queue %s counts %v, members say %v", q.cfg.Name, q.count, want)
+		if want != q.Count {
+			t.Fatalf("queue %s counts %v, members say %v", q.Cfg.Name, q.Count, want)
 		}
-		if q.strategy.Len() != routable {
-			t.Fatalf("queue %s strategy holds %d, %d members routable", q.cfg.Name, q.strategy.Len(), routable)
+		if q.Strategy.Len() != routable {
+			t.Fatalf("queue %s strategy holds %d, %d members routable", q.Cfg.Name, q.Strategy.Len(), routable)
 		}
 	}
 }

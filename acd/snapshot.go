@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/view"
 )
 
@@ -21,7 +20,7 @@ func (a *ACD) Queues() []QueueStats {
 	a.begin()
 	out := make([]QueueStats, len(a.queues))
 	for i, q := range a.queues {
-		out[i] = a.queueStats(q)
+		out[i] = q.Stats(a.now)
 	}
 	return out
 }
@@ -33,28 +32,7 @@ func (a *ACD) QueueStats(name string) (QueueStats, error) {
 		return QueueStats{}, err
 	}
 	a.begin()
-	return a.queueStats(q), nil
-}
-
-func (a *ACD) queueStats(q *queue) QueueStats {
-	s := QueueStats{
-		Name:              q.cfg.Name,
-		Waiting:           q.waiting.Len(),
-		Ringing:           q.waiting.Len() - q.ready.Len(),
-		ExpectedWait:      a.expectedWait(q, q.waiting.Len()+1),
-		AverageHandleTime: q.handle.Average(),
-		ServiceLevel:      q.cfg.ServiceLevel,
-		Members:           len(q.members),
-		LoggedIn:          q.loggedIn(),
-		Agents:            make(map[State]int, agentstate.NumStates),
-	}
-	if c := q.waiting.Earliest(); c != nil {
-		s.OldestWait = a.now.Sub(c.joined)
-	}
-	for _, st := range States {
-		s.Agents[st] = q.count[st]
-	}
-	return s
+	return q.Stats(a.now), nil
 }
 
 // Agents returns every agent, in config order.
@@ -62,7 +40,7 @@ func (a *ACD) Agents() []AgentInfo {
 	a.begin()
 	out := make([]AgentInfo, len(a.agents))
 	for i, ag := range a.agents {
-		out[i] = a.agentInfo(ag)
+		out[i] = ag.Info(a.now)
 	}
 	return out
 }
@@ -74,28 +52,7 @@ func (a *ACD) Agent(id string) (AgentInfo, error) {
 		return AgentInfo{}, err
 	}
 	a.begin()
-	return a.agentInfo(ag), nil
-}
-
-func (a *ACD) agentInfo(ag *agent) AgentInfo {
-	info := AgentInfo{
-		ID: ag.cfg.ID, Name: ag.cfg.Name, WorkNumber: ag.cfg.WorkNumber,
-		State: ag.state, Since: ag.since, Reason: ag.reason, Pending: ag.after.String(),
-		CallsToday: ag.callsToday, TalkToday: ag.talkToday,
-	}
-	if ag.backoffUntil.After(a.now) {
-		info.BackoffUntil = ag.backoffUntil
-	}
-	switch {
-	case ag.call != nil:
-		info.CallID, info.Queue = ag.call.id, ag.call.queue.cfg.Name
-	case ag.state == Wrapup:
-		info.CallID, info.Queue = ag.wrap.callID, ag.wrap.queue.cfg.Name
-	}
-	for _, m := range ag.member {
-		info.Queues = append(info.Queues, m.q.cfg.Name)
-	}
-	return info
+	return ag.Info(a.now), nil
 }
 
 // Position returns a waiting call's place in its queue (1 = next).
@@ -104,7 +61,7 @@ func (a *ACD) Position(callID string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return c.queue.waiting.Rank(&c.waitNode) + 1, nil
+	return c.Position(), nil
 }
 
 // ExpectedWait estimates how much longer a waiting call will wait: the
@@ -115,7 +72,7 @@ func (a *ACD) ExpectedWait(callID string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	return a.expectedWait(c.queue, c.queue.waiting.Rank(&c.waitNode)+1), nil
+	return c.Queue.ExpectedWait(c.Position()), nil
 }
 
 // QueueExpectedWait estimates the wait of a caller who joins the queue now.
@@ -124,7 +81,7 @@ func (a *ACD) QueueExpectedWait(name string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	return a.expectedWait(q, q.waiting.Len()+1), nil
+	return q.ExpectedWait(q.Waiting.Len() + 1), nil
 }
 
 func (a *ACD) waitingCall(callID string) (*queuedCall, error) {
@@ -132,7 +89,7 @@ func (a *ACD) waitingCall(callID string) (*queuedCall, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.connected() {
+	if c.Connected() {
 		return nil, fmt.Errorf("acd: call %s: %w", callID, ErrNotWaiting)
 	}
 	return c, nil
@@ -145,7 +102,7 @@ func (a *ACD) Call(callID string) (CallInfo, error) {
 		return CallInfo{}, err
 	}
 	a.begin()
-	return a.callInfo(c), nil
+	return c.Info(a.now), nil
 }
 
 // WaitingCalls lists a queue's waiting calls in service order.
@@ -155,28 +112,11 @@ func (a *ACD) WaitingCalls(queueName string) ([]CallInfo, error) {
 		return nil, err
 	}
 	a.begin()
-	out := make([]CallInfo, 0, q.waiting.Len())
-	q.waiting.Each(func(c *queuedCall) {
-		info := a.callInfo(c)
+	out := make([]CallInfo, 0, q.Waiting.Len())
+	q.Waiting.Each(func(c *queuedCall) {
+		info := c.Info(a.now)
 		info.Position = len(out) + 1 // cheaper than a rank per call
 		out = append(out, info)
 	})
 	return out, nil
-}
-
-func (a *ACD) callInfo(c *queuedCall) CallInfo {
-	info := CallInfo{
-		ID: c.id, Queue: c.queue.cfg.Name, Caller: c.caller, Priority: c.priority,
-		Joined: c.joined, Wait: a.now.Sub(c.joined),
-	}
-	for _, ag := range c.legs {
-		info.Ringing = append(info.Ringing, ag.cfg.ID)
-	}
-	if c.connected() {
-		info.Agent = c.agent.cfg.ID
-		info.Wait = c.answeredAt.Sub(c.joined)
-		return info
-	}
-	info.Position = c.queue.waiting.Rank(&c.waitNode) + 1
-	return info
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -27,7 +28,7 @@ const ReasonSticky = "sticky"
 // stickyRequest is a caller's preferred agent, asked for by
 // EnqueuePreferring and consumed when the call first becomes ready.
 type stickyRequest struct {
-	agent string
+	Agent string
 	grace time.Duration
 }
 
@@ -36,9 +37,9 @@ type stickyRequest struct {
 // apply) but not in the ready list, so routing passes over it and the
 // callers behind it are served by the other agents as usual.
 type stickyWait struct {
-	call  *queuedCall
-	agent *agent
-	timer timer
+	Call  *queuedCall
+	Agent *agent
+	Timer timer
 }
 
 // stickyBook is the ACD's sticky-agent state.
@@ -83,7 +84,7 @@ func (a *ACD) EnqueuePreferring(callID, queueName, caller string, priority int, 
 	if a.sticky.requests == nil {
 		a.sticky.requests = make(map[string]stickyRequest)
 	}
-	a.sticky.requests[callID] = stickyRequest{agent: agentID, grace: grace}
+	a.sticky.requests[callID] = stickyRequest{Agent: agentID, grace: grace}
 	// Enqueue consumes the request when the call becomes ready; a call
 	// blocked or rejected never does.
 	defer delete(a.sticky.requests, callID)
@@ -95,20 +96,20 @@ func (a *ACD) EnqueuePreferring(callID, queueName, caller string, priority int, 
 // parks it: a call whose preferred agent did not answer is offered by the
 // strategy from then on.
 func (a *ACD) parkSticky(c *queuedCall) bool {
-	req, ok := a.sticky.requests[c.id]
+	req, ok := a.sticky.requests[c.ID]
 	if !ok {
 		return false
 	}
-	delete(a.sticky.requests, c.id)
-	ag := a.agentByID[req.agent]
-	if ag == nil || ag.state == LoggedOut {
-		a.stickyOutcome(c, req.agent, StickyMiss)
+	delete(a.sticky.requests, c.ID)
+	ag := a.agentByID[req.Agent]
+	if ag == nil || ag.State == LoggedOut {
+		a.stickyOutcome(c, req.Agent, StickyMiss)
 		return false
 	}
-	w := &stickyWait{call: c, agent: ag}
-	w.timer = callTimer(timerSticky, c)
+	w := &stickyWait{Call: c, Agent: ag}
+	w.Timer = roster.CallTimer(roster.TimerSticky, c)
 	a.sticky.parked = append(a.sticky.parked, w)
-	a.arm(&w.timer, a.now.Add(req.grace))
+	a.arm(&w.Timer, a.now.Add(req.grace))
 	return true
 }
 
@@ -119,15 +120,15 @@ func (a *ACD) routeSticky() {
 	for i := 0; i < len(a.sticky.parked); {
 		w := a.sticky.parked[i]
 		switch {
-		case w.agent.state == LoggedOut:
+		case w.Agent.State == LoggedOut:
 			a.unpark(w)
-			a.stickyOutcome(w.call, w.agent.cfg.ID, StickyMiss)
-			a.makeReady(w.call)
-		case w.agent.routable:
-			best := a.bestParkedFor(w.agent)
+			a.stickyOutcome(w.Call, w.Agent.Cfg.ID, StickyMiss)
+			a.makeReady(w.Call)
+		case w.Agent.Routable:
+			best := a.bestParkedFor(w.Agent)
 			a.unpark(best)
-			a.stickyOutcome(best.call, best.agent.cfg.ID, StickyHit)
-			a.offerPreferred(best.call, best.agent)
+			a.stickyOutcome(best.Call, best.Agent.Cfg.ID, StickyHit)
+			a.offerPreferred(best.Call, best.Agent)
 		default:
 			i++
 			continue
@@ -139,7 +140,7 @@ func (a *ACD) routeSticky() {
 func (a *ACD) bestParkedFor(ag *agent) *stickyWait {
 	var best *stickyWait
 	for _, w := range a.sticky.parked {
-		if w.agent == ag && (best == nil || servedBefore(w.call, best.call)) {
+		if w.Agent == ag && (best == nil || roster.ServedBefore(w.Call, best.Call)) {
 			best = w
 		}
 	}
@@ -149,16 +150,16 @@ func (a *ACD) bestParkedFor(ag *agent) *stickyWait {
 // offerPreferred rings the preferred agent alone for c, as offer does for
 // the strategy's picks.
 func (a *ACD) offerPreferred(c *queuedCall, ag *agent) {
-	q := c.queue
-	ag.call = c
-	c.legs = append(c.legs, ag)
+	q := c.Queue
+	ag.Call = c
+	c.Legs = append(c.Legs, ag)
 	a.mustTransition(ag, EventOffer, "")
 	a.emit(call.Event{
-		Kind: call.AgentOffered, CallID: c.id, Caller: c.caller,
-		Queue: q.cfg.Name, Priority: c.priority, Agent: ag.cfg.ID, Reason: ReasonSticky,
+		Kind: call.AgentOffered, CallID: c.ID, Caller: c.Caller,
+		Queue: q.Cfg.Name, Priority: c.Priority, Agent: ag.Cfg.ID, Reason: ReasonSticky,
 	})
-	a.arm(&c.ringTimer, a.now.Add(q.cfg.RingTimeout))
-	a.do(Offer{CallID: c.id, AgentIDs: []string{ag.cfg.ID}, Timeout: q.cfg.RingTimeout})
+	a.arm(&c.RingTimer, a.now.Add(q.Cfg.RingTimeout))
+	a.do(Offer{CallID: c.ID, AgentIDs: []string{ag.Cfg.ID}, Timeout: q.Cfg.RingTimeout})
 }
 
 // stickyExpired releases a parked call to its queue's strategy when its
@@ -169,7 +170,7 @@ func (a *ACD) stickyExpired(c *queuedCall) {
 		return
 	}
 	a.unpark(w)
-	a.stickyOutcome(c, w.agent.cfg.ID, StickyExpired)
+	a.stickyOutcome(c, w.Agent.Cfg.ID, StickyExpired)
 	a.makeReady(c)
 }
 
@@ -186,7 +187,7 @@ func (a *ACD) unparkSticky(c *queuedCall) {
 
 func (a *ACD) parkedFor(c *queuedCall) *stickyWait {
 	for _, w := range a.sticky.parked {
-		if w.call == c {
+		if w.Call == c {
 			return w
 		}
 	}
@@ -194,13 +195,13 @@ func (a *ACD) parkedFor(c *queuedCall) *stickyWait {
 }
 
 func (a *ACD) unpark(w *stickyWait) {
-	a.disarm(&w.timer)
+	a.disarm(&w.Timer)
 	a.sticky.parked = slices.DeleteFunc(a.sticky.parked, func(x *stickyWait) bool { return x == w })
 }
 
 func (a *ACD) stickyOutcome(c *queuedCall, agentID, result string) {
 	if a.sticky.observe != nil {
-		a.sticky.observe(StickyOutcome{CallID: c.id, Queue: c.queue.cfg.Name, Agent: agentID, Result: result})
+		a.sticky.observe(StickyOutcome{CallID: c.ID, Queue: c.Queue.Cfg.Name, Agent: agentID, Result: result})
 	}
 }
 

@@ -3,36 +3,8 @@ package acd
 import (
 	"time"
 
-	"github.com/hotline-oss/hotline/acd/timerheap"
+	"github.com/hotline-oss/hotline/acd/roster"
 )
-
-// timerKind says what a due timer means.
-type timerKind uint8
-
-const (
-	timerRing     timerKind = iota + 1 // an offer rang for the queue's RingTimeout
-	timerMaxWait                       // a caller waited the queue's MaxWait
-	timerAnnounce                      // a caller is due a position announcement
-	timerWrapup                        // an agent's wrap-up time ran out
-	timerBackoff                       // an agent's busy backoff ended
-	timerSticky                        // a caller's wait for their preferred agent ran out
-	timerCallback                      // a callback's retry pause or give-up time ran out
-)
-
-// timer lives inside the call or agent it belongs to (package timerheap
-// keeps them in due order).
-type timer = timerheap.Timer[timerOf]
-
-// timerOf is what a timer is about.
-type timerOf struct {
-	kind  timerKind
-	call  *queuedCall
-	agent *agent
-}
-
-func callTimer(k timerKind, c *queuedCall) timer { return timer{P: timerOf{kind: k, call: c}} }
-
-func agentTimer(k timerKind, ag *agent) timer { return timer{P: timerOf{kind: k, agent: ag}} }
 
 // arm (re)schedules t for at.
 func (a *ACD) arm(t *timer, at time.Time) { a.timers.Arm(t, at) }
@@ -57,21 +29,21 @@ func (a *ACD) Tick() []Action {
 	return a.finish()
 }
 
-func (a *ACD) fire(t timerOf) {
-	switch t.kind {
-	case timerRing:
-		a.ringTimedOut(t.call)
-	case timerMaxWait:
-		a.maxWaitReached(t.call)
-	case timerAnnounce:
-		a.announce(t.call)
-	case timerWrapup:
-		a.leaveWrapup(t.agent, EventWrapupDone, "")
-	case timerBackoff:
-		a.refreshRoutable(t.agent)
-	case timerSticky:
-		a.stickyExpired(t.call)
-	case timerCallback:
-		a.callbackTimer(t.call)
+func (a *ACD) fire(t roster.TimerOf) {
+	switch t.Kind {
+	case roster.TimerRing:
+		a.ringTimedOut(t.Call)
+	case roster.TimerMaxWait:
+		a.maxWaitReached(t.Call)
+	case roster.TimerAnnounce:
+		a.announce(t.Call)
+	case roster.TimerWrapup:
+		a.leaveWrapup(t.Agent, EventWrapupDone, "")
+	case roster.TimerBackoff:
+		a.refreshRoutable(t.Agent)
+	case roster.TimerSticky:
+		a.stickyExpired(t.Call)
+	case roster.TimerCallback:
+		a.callbackTimer(t.Call)
 	}
 }
