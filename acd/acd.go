@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd/roster"
+	"github.com/hotline-oss/hotline/acd/sticky"
 	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/acd/timerheap"
 	"github.com/hotline-oss/hotline/call"
@@ -69,7 +70,7 @@ type ACD struct {
 	dirtyQueues []*queue              // queues whose calls or agents changed since the last route
 	picks       []*strategy.Candidate // scratch for strategy picks
 
-	sticky stickyBook // calls waiting for their preferred agent (sticky.go)
+	sticky sticky.Book // calls waiting for their preferred agent (sticky.go)
 
 	retiring bool // a reload left draining queues or removed agents (see prune)
 }

@@ -2,67 +2,30 @@ package acd
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
-	"github.com/hotline-oss/hotline/acd/roster"
+	"github.com/hotline-oss/hotline/acd/sticky"
 	"github.com/hotline-oss/hotline/call"
 )
 
-// Sticky-agent outcomes, as reported to the sticky observer.
+// The sticky book (requests, parked waits, outcomes) is package sticky's;
+// the ACD's API keeps its names.
 const (
-	// StickyHit: the preferred agent was offered the call.
-	StickyHit = "hit"
-	// StickyMiss: the preferred agent was not logged in when the call
-	// arrived, logged out while it waited, or is no longer configured.
-	StickyMiss = "miss"
-	// StickyExpired: the grace time ran out before the preferred agent
-	// became available; the call went to the queue's strategy.
-	StickyExpired = "expired"
+	StickyHit     = sticky.Hit
+	StickyMiss    = sticky.Miss
+	StickyExpired = sticky.Expired
+	ReasonSticky  = sticky.ReasonSticky
 )
 
-// ReasonSticky marks the AgentOffered event of an offer made to a caller's
-// preferred agent rather than by the queue's strategy.
-const ReasonSticky = "sticky"
-
-// stickyRequest is a caller's preferred agent, asked for by
-// EnqueuePreferring and consumed when the call first becomes ready.
-type stickyRequest struct {
-	Agent string
-	grace time.Duration
-}
-
-// stickyWait is a call set aside for its preferred agent. While parked it
-// stays in its queue's waiting list (position, announcements, MaxWait all
-// apply) but not in the ready list, so routing passes over it and the
-// callers behind it are served by the other agents as usual.
-type stickyWait struct {
-	Call  *queuedCall
-	Agent *agent
-	Timer timer
-}
-
-// stickyBook is the ACD's sticky-agent state.
-type stickyBook struct {
-	requests map[string]stickyRequest // call id → preference, for the Enqueue in progress
-	parked   []*stickyWait            // in the order they were parked
-	observe  func(StickyOutcome)
-}
-
 // StickyOutcome reports what became of one call's preferred agent.
-type StickyOutcome struct {
-	CallID string
-	Queue  string
-	Agent  string
-	Result string // StickyHit, StickyMiss or StickyExpired
-}
+type StickyOutcome = sticky.Outcome
 
 // WithStickyObserver sets the function told the outcome of every sticky
 // preference (for hotline_sticky_offers_total). Like WithObserver it runs
 // synchronously and must not call back into the ACD.
 func WithStickyObserver(observe func(StickyOutcome)) Option {
 	return func(a *ACD) error {
-		a.sticky.observe = observe
+		a.sticky.Observe = observe
 		return nil
 	}
 }
@@ -81,13 +44,10 @@ func (a *ACD) EnqueuePreferring(callID, queueName, caller string, priority int, 
 	if agentID == "" || grace <= 0 {
 		return nil, fmt.Errorf("acd: enqueue %s: preferred agent %q, grace %v: %w", callID, agentID, grace, ErrBadArgument)
 	}
-	if a.sticky.requests == nil {
-		a.sticky.requests = make(map[string]stickyRequest)
-	}
-	a.sticky.requests[callID] = stickyRequest{Agent: agentID, grace: grace}
+	a.sticky.Ask(callID, sticky.Request{Agent: agentID, Grace: grace})
 	// Enqueue consumes the request when the call becomes ready; a call
 	// blocked or rejected never does.
-	defer delete(a.sticky.requests, callID)
+	defer a.sticky.Forget(callID)
 	return a.Enqueue(callID, queueName, caller, priority)
 }
 
@@ -96,20 +56,17 @@ func (a *ACD) EnqueuePreferring(callID, queueName, caller string, priority int, 
 // parks it: a call whose preferred agent did not answer is offered by the
 // strategy from then on.
 func (a *ACD) parkSticky(c *queuedCall) bool {
-	req, ok := a.sticky.requests[c.ID]
+	req, ok := a.sticky.Take(c.ID)
 	if !ok {
 		return false
 	}
-	delete(a.sticky.requests, c.ID)
 	ag := a.agentByID[req.Agent]
 	if ag == nil || ag.State == LoggedOut {
-		a.stickyOutcome(c, req.Agent, StickyMiss)
+		a.sticky.Tell(c, req.Agent, StickyMiss)
 		return false
 	}
-	w := &stickyWait{Call: c, Agent: ag}
-	w.Timer = roster.CallTimer(roster.TimerSticky, c)
-	a.sticky.parked = append(a.sticky.parked, w)
-	a.arm(&w.Timer, a.now.Add(req.grace))
+	w := a.sticky.Park(c, ag)
+	a.arm(&w.Timer, a.now.Add(req.Grace))
 	return true
 }
 
@@ -117,34 +74,16 @@ func (a *ACD) parkSticky(c *queuedCall) bool {
 // agent who is available takes the longest-waiting call parked for them,
 // and calls whose agent logged out are released to their queues.
 func (a *ACD) routeSticky() {
-	for i := 0; i < len(a.sticky.parked); {
-		w := a.sticky.parked[i]
-		switch {
-		case w.Agent.State == LoggedOut:
-			a.unpark(w)
-			a.stickyOutcome(w.Call, w.Agent.Cfg.ID, StickyMiss)
+	for w, hit, ok := a.sticky.Due(); ok; w, hit, ok = a.sticky.Due() {
+		a.unpark(w)
+		if hit {
+			a.sticky.Tell(w.Call, w.Agent.Cfg.ID, StickyHit)
+			a.offerPreferred(w.Call, w.Agent)
+		} else {
+			a.sticky.Tell(w.Call, w.Agent.Cfg.ID, StickyMiss)
 			a.makeReady(w.Call)
-		case w.Agent.Routable:
-			best := a.bestParkedFor(w.Agent)
-			a.unpark(best)
-			a.stickyOutcome(best.Call, best.Agent.Cfg.ID, StickyHit)
-			a.offerPreferred(best.Call, best.Agent)
-		default:
-			i++
-			continue
-		}
-		i = 0 // the list changed under the index
-	}
-}
-
-func (a *ACD) bestParkedFor(ag *agent) *stickyWait {
-	var best *stickyWait
-	for _, w := range a.sticky.parked {
-		if w.Agent == ag && (best == nil || roster.ServedBefore(w.Call, best.Call)) {
-			best = w
 		}
 	}
-	return best
 }
 
 // offerPreferred rings the preferred agent alone for c, as offer does for
@@ -165,45 +104,30 @@ func (a *ACD) offerPreferred(c *queuedCall, ag *agent) {
 // stickyExpired releases a parked call to its queue's strategy when its
 // grace time is over.
 func (a *ACD) stickyExpired(c *queuedCall) {
-	w := a.parkedFor(c)
+	w := a.sticky.For(c)
 	if w == nil {
 		return
 	}
 	a.unpark(w)
-	a.stickyOutcome(c, w.Agent.Cfg.ID, StickyExpired)
+	a.sticky.Tell(c, w.Agent.Cfg.ID, StickyExpired)
 	a.makeReady(c)
 }
 
 // unparkSticky forgets c's parking when it leaves its queue (abandon,
 // overflow, leave).
 func (a *ACD) unparkSticky(c *queuedCall) {
-	if len(a.sticky.parked) == 0 {
+	if a.sticky.Len() == 0 {
 		return
 	}
-	if w := a.parkedFor(c); w != nil {
+	if w := a.sticky.For(c); w != nil {
 		a.unpark(w)
 	}
 }
 
-func (a *ACD) parkedFor(c *queuedCall) *stickyWait {
-	for _, w := range a.sticky.parked {
-		if w.Call == c {
-			return w
-		}
-	}
-	return nil
-}
-
-func (a *ACD) unpark(w *stickyWait) {
+func (a *ACD) unpark(w *sticky.Wait) {
 	a.disarm(&w.Timer)
-	a.sticky.parked = slices.DeleteFunc(a.sticky.parked, func(x *stickyWait) bool { return x == w })
-}
-
-func (a *ACD) stickyOutcome(c *queuedCall, agentID, result string) {
-	if a.sticky.observe != nil {
-		a.sticky.observe(StickyOutcome{CallID: c.ID, Queue: c.Queue.Cfg.Name, Agent: agentID, Result: result})
-	}
+	a.sticky.Remove(w)
 }
 
 // StickyWaiting is the number of calls set aside for their preferred agent.
-func (a *ACD) StickyWaiting() int { return len(a.sticky.parked) }
+func (a *ACD) StickyWaiting() int { return a.sticky.Len() }
