@@ -54,12 +54,9 @@ type ACD struct {
 	observe func(call.Event)
 	rng     *rand.Rand
 
-	queues      []*queue
-	queueByName map[string]*queue
-	agents      []*agent
-	agentByID   map[string]*agent
-	calls       map[string]*queuedCall // waiting or connected
-	lastCallOf  map[string]*agent      // call id → the agent whose last call it was
+	roster     roster.Roster          // queues and agents
+	calls      map[string]*queuedCall // waiting or connected
+	lastCallOf map[string]*agent      // call id → the agent whose last call it was
 
 	timers timerheap.Heap[roster.TimerOf]
 	now    time.Time // the current command's time
@@ -93,11 +90,9 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 		return nil, err
 	}
 	a := &ACD{
-		clock:       clock,
-		queueByName: make(map[string]*queue, len(cfg.Queues)),
-		agentByID:   make(map[string]*agent, len(cfg.Agents)),
-		calls:       make(map[string]*queuedCall),
-		lastCallOf:  make(map[string]*agent),
+		clock:      clock,
+		calls:      make(map[string]*queuedCall),
+		lastCallOf: make(map[string]*agent),
 	}
 	for _, opt := range opts {
 		if err := opt(a); err != nil {
@@ -109,32 +104,12 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 	}
 	a.now = clock.Now()
 	a.day = dayOf(a.now)
-	for _, qc := range cfg.Queues {
-		q := &queue{Cfg: qc.WithDefaults()}
-		a.queues = append(a.queues, q)
-		a.queueByName[qc.Name] = q
+	r, err := roster.New(cfg, a.now, a.rng)
+	if err != nil {
+		return nil, fmt.Errorf("acd: %w", err)
 	}
-	for _, ac := range cfg.Agents {
-		a.addAgent(ac)
-	}
-	for _, q := range a.queues {
-		s, err := strategy.New(q.Cfg.Strategy, len(q.Members), a.rng)
-		if err != nil {
-			return nil, fmt.Errorf("acd: queue %s: %w", q.Cfg.Name, err)
-		}
-		q.Strategy = s
-	}
+	a.roster = r
 	return a, nil
-}
-
-func (a *ACD) addAgent(ac AgentConfig) {
-	ag := roster.NewAgent(ac, a.now)
-	for _, name := range ac.Queues {
-		roster.Join(ag, a.queueByName[name])
-	}
-	ag.OwnMembers()
-	a.agents = append(a.agents, ag)
-	a.agentByID[ac.ID] = ag
 }
 
 // begin starts a command: one clock reading for all of it, and the daily
@@ -175,7 +150,7 @@ func (a *ACD) markDirty(q *queue) {
 }
 
 func (a *ACD) queueNamed(name string) (*queue, error) {
-	q, ok := a.queueByName[name]
+	q, ok := a.roster.QueueByName[name]
 	if !ok {
 		return nil, fmt.Errorf("acd: queue %q: %w", name, ErrUnknownQueue)
 	}
@@ -183,7 +158,7 @@ func (a *ACD) queueNamed(name string) (*queue, error) {
 }
 
 func (a *ACD) agentNamed(id string) (*agent, error) {
-	ag, ok := a.agentByID[id]
+	ag, ok := a.roster.AgentByID[id]
 	if !ok {
 		return nil, fmt.Errorf("acd: agent %q: %w", id, ErrUnknownAgent)
 	}

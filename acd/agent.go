@@ -66,7 +66,7 @@ func (a *ACD) ResetDailyCounters() {
 }
 
 func (a *ACD) resetDaily() {
-	for _, ag := range a.agents {
+	for _, ag := range a.roster.Agents {
 		ag.ResetDaily(a.now, a.markDirty)
 	}
 }

@@ -13,7 +13,7 @@ const ReasonMoved = "moved"
 func (a *ACD) Waiting() []WaitingCall {
 	a.begin()
 	var out []WaitingCall
-	for _, q := range a.queues {
+	for _, q := range a.roster.Queues {
 		out = q.WaitingCalls(out)
 	}
 	return out

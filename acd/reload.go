@@ -2,10 +2,6 @@ package acd
 
 import (
 	"slices"
-
-	"github.com/hotline-oss/hotline/acd/agentstate"
-	"github.com/hotline-oss/hotline/acd/roster"
-	"github.com/hotline-oss/hotline/acd/strategy"
 )
 
 // ReasonQueueRemoved is the Leave reason for callers of a queue removed by
@@ -37,78 +33,18 @@ func (a *ACD) Reload(cfg Config) ([]Action, error) {
 		return nil, err
 	}
 	a.begin()
-	a.reloadQueues(cfg.Queues)
-	a.reloadAgents(cfg.Agents)
-	a.rebuildMembership()
+	a.roster.ReloadQueues(cfg.Queues)
+	for _, ag := range a.roster.ReloadAgents(cfg.Agents, a.now) {
+		a.retire(ag)
+	}
+	a.roster.Rebuild(a.now, a.rng, a.markDirty)
 	a.rearmWaiting()
 	a.retiring = true
-	for _, q := range a.queues {
+	for _, q := range a.roster.Queues {
 		a.markDirty(q)
 	}
 	a.route()
 	return a.finish(), nil
-}
-
-// reloadQueues puts the queues in the new configuration's order, existing
-// ones updated in place, and marks the rest draining behind them.
-func (a *ACD) reloadQueues(cfgs []QueueConfig) {
-	byName := make(map[string]*queue, len(a.queues))
-	for _, q := range a.queues {
-		byName[q.Cfg.Name] = q
-	}
-	queues := make([]*queue, 0, len(cfgs))
-	for _, qc := range cfgs {
-		q := byName[qc.Name]
-		if q == nil {
-			q = &queue{}
-		}
-		delete(byName, qc.Name)
-		q.Cfg, q.Draining = qc.WithDefaults(), false
-		a.queueByName[qc.Name] = q
-		queues = append(queues, q)
-	}
-	for _, q := range a.queues {
-		if byName[q.Cfg.Name] == q {
-			q.Draining = true
-			delete(a.queueByName, q.Cfg.Name)
-			queues = append(queues, q)
-		}
-	}
-	a.queues = queues
-}
-
-// reloadAgents puts the agents in the new configuration's order and
-// retires the ones left out.
-func (a *ACD) reloadAgents(cfgs []AgentConfig) {
-	byID := make(map[string]*agent, len(a.agents))
-	for _, ag := range a.agents {
-		byID[ag.Cfg.ID] = ag
-	}
-	agents := make([]*agent, 0, len(cfgs))
-	for _, ac := range cfgs {
-		ag := byID[ac.ID]
-		if ag == nil {
-			ag = roster.NewAgent(ac, a.now)
-		}
-		delete(byID, ac.ID)
-		if ag.Removed && ag.Pending == roster.PendingLogout {
-			ag.Pending = roster.PendingNone // revived before its call ended: the logout was ours
-		}
-		ag.Cfg, ag.Removed = ac, false
-		a.agentByID[ac.ID] = ag
-		agents = append(agents, ag)
-	}
-	for _, ag := range a.agents {
-		if byID[ag.Cfg.ID] == ag {
-			agents = append(agents, ag)
-			if !ag.Removed {
-				ag.Removed = true
-				delete(a.agentByID, ag.Cfg.ID)
-				a.retire(ag)
-			}
-		}
-	}
-	a.agents = agents
 }
 
 // retire logs a removed agent out as AgentLogout would, before the
@@ -125,65 +61,10 @@ func (a *ACD) retire(ag *agent) {
 	}
 }
 
-// rebuildMembership recomputes every queue's members and every strategy
-// from the agents' queues and skills. Candidates live in the agents'
-// member slices, which strategies point into, so each slice is built in
-// full before any strategy sees it.
-func (a *ACD) rebuildMembership() {
-	drainers := make(map[*queue][]*agent)
-	for _, ag := range a.agents {
-		ag.Unroute()
-		for _, m := range ag.Member {
-			if m.Q.Draining && !ag.Removed {
-				drainers[m.Q] = append(drainers[m.Q], ag)
-			}
-		}
-		ag.Member = nil
-	}
-	for _, q := range a.queues {
-		q.Members, q.Count = nil, [agentstate.NumStates]int{}
-	}
-	for _, ag := range a.agents {
-		if ag.Removed {
-			continue
-		}
-		for _, name := range ag.Cfg.Queues {
-			roster.Join(ag, a.queueByName[name])
-		}
-	}
-	for _, q := range a.queues {
-		for _, ag := range drainers[q] {
-			roster.Join(ag, q)
-		}
-	}
-	for _, ag := range a.agents {
-		ag.OwnMembers()
-	}
-	for _, q := range a.queues {
-		a.renewStrategy(q)
-	}
-	for _, ag := range a.agents {
-		a.refreshRoutable(ag)
-	}
-}
-
-// renewStrategy gives q a fresh strategy for its members; a round-robin
-// queue keeps its cursor so that the rotation goes on where it was.
-func (a *ACD) renewStrategy(q *queue) {
-	s, err := strategy.New(q.Cfg.Strategy, len(q.Members), a.rng)
-	if err != nil {
-		// Validate accepted the name, so only a missing random source
-		// could get here, and New always sets one.
-		panic(err)
-	}
-	strategy.Carry(q.Strategy, s, len(q.Members))
-	q.Strategy = s
-}
-
 // rearmWaiting applies the queues' MaxWait and AnnounceEvery to callers
 // already waiting: the deadline counts from when they joined.
 func (a *ACD) rearmWaiting() {
-	for _, q := range a.queues {
+	for _, q := range a.roster.Queues {
 		q.Waiting.Each(func(c *queuedCall) {
 			if q.Cfg.MaxWait > 0 {
 				at := c.Joined.Add(q.Cfg.MaxWait)
@@ -212,7 +93,7 @@ func (a *ACD) rearmWaiting() {
 func (a *ACD) prune() {
 	retiring := false
 	changed := false
-	for _, q := range slices.Clone(a.queues) {
+	for _, q := range slices.Clone(a.roster.Queues) {
 		if !q.Draining {
 			continue
 		}
@@ -223,10 +104,10 @@ func (a *ACD) prune() {
 			retiring = true
 			continue
 		}
-		a.dropQueue(q)
+		a.roster.DropQueue(q, a.now, a.markDirty)
 		changed = true
 	}
-	for _, ag := range slices.Clone(a.agents) {
+	for _, ag := range slices.Clone(a.roster.Agents) {
 		if !ag.Removed {
 			continue
 		}
@@ -246,7 +127,7 @@ func (a *ACD) prune() {
 // to its overflow target, or out of the ACD.
 func (a *ACD) sendAway(q *queue) {
 	target := q.Cfg.OverflowTarget
-	if kind, name, ok := SplitTarget(target); !ok || (kind == TargetQueue && a.queueByName[name] == nil) {
+	if kind, name, ok := SplitTarget(target); !ok || (kind == TargetQueue && a.roster.QueueByName[name] == nil) {
 		target = ""
 	}
 	var leaving []*queuedCall
@@ -264,23 +145,10 @@ func (a *ACD) sendAway(q *queue) {
 	}
 }
 
-// dropQueue forgets an empty draining queue and its memberships.
-func (a *ACD) dropQueue(q *queue) {
-	a.queues = slices.DeleteFunc(a.queues, func(x *queue) bool { return x == q })
-	for _, ag := range q.Members {
-		// Removing an element moves the candidates the strategies point
-		// at: withdraw the agent first, and route it again after.
-		ag.Unroute()
-		ag.Member = slices.DeleteFunc(ag.Member, func(m roster.Membership) bool { return m.Q == q })
-		a.refreshRoutable(ag)
-	}
-	q.Members = nil
-}
-
 // dropAgent forgets a removed agent that has logged out. It belongs to no
 // queue: rebuildMembership left it out.
 func (a *ACD) dropAgent(ag *agent) {
-	a.agents = slices.DeleteFunc(a.agents, func(x *agent) bool { return x == ag })
+	a.roster.DropAgent(ag)
 	if a.lastCallOf[ag.Wrap.CallID] == ag {
 		delete(a.lastCallOf, ag.Wrap.CallID)
 	}

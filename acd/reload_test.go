@@ -15,7 +15,7 @@ import (
 // members that are available and not backing off.
 func checkCounts(t *testing.T, a *ACD) {
 	t.Helper()
-	for _, q := range a.queues {
+	for _, q := range a.roster.Queues {
 		var want [agentstate.NumStates]int
 		routable := 0
 		for _, ag := range q.Members {

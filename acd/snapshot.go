@@ -18,8 +18,8 @@ type (
 // Queues returns every queue's stats, in config order.
 func (a *ACD) Queues() []QueueStats {
 	a.begin()
-	out := make([]QueueStats, len(a.queues))
-	for i, q := range a.queues {
+	out := make([]QueueStats, len(a.roster.Queues))
+	for i, q := range a.roster.Queues {
 		out[i] = q.Stats(a.now)
 	}
 	return out
@@ -38,8 +38,8 @@ func (a *ACD) QueueStats(name string) (QueueStats, error) {
 // Agents returns every agent, in config order.
 func (a *ACD) Agents() []AgentInfo {
 	a.begin()
-	out := make([]AgentInfo, len(a.agents))
-	for i, ag := range a.agents {
+	out := make([]AgentInfo, len(a.roster.Agents))
+	for i, ag := range a.roster.Agents {
 		out[i] = ag.Info(a.now)
 	}
 	return out

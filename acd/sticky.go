@@ -60,7 +60,7 @@ func (a *ACD) parkSticky(c *queuedCall) bool {
 	if !ok {
 		return false
 	}
-	ag := a.agentByID[req.Agent]
+	ag := a.roster.AgentByID[req.Agent]
 	if ag == nil || ag.State == LoggedOut {
 		a.sticky.Tell(c, req.Agent, StickyMiss)
 		return false
