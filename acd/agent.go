@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/call"
 )
 
 // transition moves ag on e, emitting AgentStateChanged, or reports why not.
-func (a *ACD) transition(ag *agent, e AgentEvent, reason string) error {
-	next, err := Transition(ag.State, e)
+func (a *ACD) transition(ag *agent, e agentstate.Event, reason string) error {
+	next, err := agentstate.Transition(ag.State, e)
 	if err != nil {
 		return fmt.Errorf("acd: agent %s: %w", ag.Cfg.ID, err)
 	}
@@ -19,7 +20,7 @@ func (a *ACD) transition(ag *agent, e AgentEvent, reason string) error {
 
 // mustTransition is for moves the ACD makes on its own, which its
 // bookkeeping guarantees are legal.
-func (a *ACD) mustTransition(ag *agent, e AgentEvent, reason string) {
+func (a *ACD) mustTransition(ag *agent, e agentstate.Event, reason string) {
 	if err := a.transition(ag, e, reason); err != nil {
 		panic(err)
 	}

@@ -1,6 +1,9 @@
 package acd
 
-import "github.com/hotline-oss/hotline/acd/roster"
+import (
+	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/roster"
+)
 
 // AgentLogin makes a logged-out agent Available; its idle time starts now.
 // Registration of the agent's phone is the runtime's business.
@@ -26,11 +29,11 @@ func (a *ACD) agentLogin(agentID string, paused bool, reason string) ([]Action, 
 		ag.IdleSince = a.now
 		ag.NoAnswers = 0
 	}
-	if err := a.transition(ag, EventLogin, ""); err != nil {
+	if err := a.transition(ag, agentstate.EventLogin, ""); err != nil {
 		return nil, err
 	}
 	if paused {
-		a.mustTransition(ag, EventPause, reason) // Available → Paused always holds
+		a.mustTransition(ag, agentstate.EventPause, reason) // Available → Paused always holds
 	}
 	a.route()
 	return a.finish(), nil
@@ -61,13 +64,13 @@ func (a *ACD) logout(ag *agent) error {
 		ag.Pending, ag.PendingReason = roster.PendingLogout, ""
 	case Ringing:
 		c := ag.Call
-		a.withdrawLeg(c, ag, EventLogout, "")
+		a.withdrawLeg(c, ag, agentstate.EventLogout, "")
 		a.afterLegGone(c)
 		a.afterLogout(ag)
 	case Wrapup:
-		a.leaveWrapup(ag, EventLogout, "")
+		a.leaveWrapup(ag, agentstate.EventLogout, "")
 	default:
-		if err := a.transition(ag, EventLogout, ""); err != nil {
+		if err := a.transition(ag, agentstate.EventLogout, ""); err != nil {
 			return err
 		}
 		a.afterLogout(ag)
@@ -79,12 +82,12 @@ func (a *ACD) logout(ag *agent) error {
 // its own (a consult, a callback that never connected) available at once,
 // then applies a pause or logout asked for meanwhile.
 func (a *ACD) freeWithoutWrapup(ag *agent, reason string) {
-	a.mustTransition(ag, EventConsultEnd, reason)
+	a.mustTransition(ag, agentstate.EventConsultEnd, reason)
 	switch ag.Pending {
 	case roster.PendingPause:
-		a.mustTransition(ag, EventPause, ag.PendingReason)
+		a.mustTransition(ag, agentstate.EventPause, ag.PendingReason)
 	case roster.PendingLogout:
-		a.mustTransition(ag, EventLogout, "")
+		a.mustTransition(ag, agentstate.EventLogout, "")
 		a.afterLogout(ag)
 	}
 	ag.Pending, ag.PendingReason = roster.PendingNone, ""
@@ -111,16 +114,16 @@ func (a *ACD) AgentPause(agentID, reason string) ([]Action, error) {
 		ag.Pending, ag.PendingReason = roster.PendingPause, reason
 	case Ringing:
 		c := ag.Call
-		a.withdrawLeg(c, ag, EventPause, reason)
+		a.withdrawLeg(c, ag, agentstate.EventPause, reason)
 		a.afterLegGone(c)
 	case Wrapup:
-		a.leaveWrapup(ag, EventPause, reason)
+		a.leaveWrapup(ag, agentstate.EventPause, reason)
 	case Paused:
 		if reason != ag.Reason {
-			a.mustTransition(ag, EventPause, reason)
+			a.mustTransition(ag, agentstate.EventPause, reason)
 		}
 	default:
-		if err := a.transition(ag, EventPause, reason); err != nil {
+		if err := a.transition(ag, agentstate.EventPause, reason); err != nil {
 			return nil, err
 		}
 	}
@@ -142,9 +145,9 @@ func (a *ACD) AgentReady(agentID string) ([]Action, error) {
 	case Talking, Hold:
 		ag.Pending, ag.PendingReason = roster.PendingNone, ""
 	case Wrapup:
-		a.leaveWrapup(ag, EventReady, "")
+		a.leaveWrapup(ag, agentstate.EventReady, "")
 	default:
-		if err := a.transition(ag, EventReady, ""); err != nil {
+		if err := a.transition(ag, agentstate.EventReady, ""); err != nil {
 			return nil, err
 		}
 	}

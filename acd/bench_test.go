@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -25,7 +26,7 @@ var defaultBenchSize = benchSize{agents: benchAgents, Waiting: benchWaiting}
 // benchConfig: five queues with different strategies; every agent serves two
 // or three of them and holds all five skills at random levels.
 func benchConfig(rng *rand.Rand, arrivalStrategy string, agents int) Config {
-	strategies := []string{StrategyLongestIdle, StrategySkillsBased, StrategyFewestCalls, StrategyRoundRobin, StrategyRandom}
+	strategies := []string{strategy.LongestIdle, strategy.SkillsBased, strategy.FewestCalls, strategy.RoundRobin, strategy.Random}
 	var cfg Config
 	for k := range benchQueues {
 		q := DefaultQueue(fmt.Sprintf("q%d", k))
@@ -104,13 +105,13 @@ func (s *benchState) newCallID() string {
 //     are idle and the strategy picks; then the caller hangs up.
 func BenchmarkRoute(b *testing.B) {
 	b.Run("agent-ready", func(b *testing.B) { benchAgentReady(b, defaultBenchSize) })
-	for _, strategy := range Strategies {
+	for _, strategy := range strategy.Names {
 		b.Run("call-arrives/"+strategy, func(b *testing.B) { benchCallArrives(b, strategy, defaultBenchSize) })
 	}
 }
 
 func benchAgentReady(b *testing.B, size benchSize) {
-	s := newBenchState(b, StrategyLongestIdle, size)
+	s := newBenchState(b, strategy.LongestIdle, size)
 	a := s.h.acd
 	durations := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()

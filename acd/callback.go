@@ -3,6 +3,7 @@ package acd
 import (
 	"fmt"
 
+	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/callbacks"
 	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/call"
@@ -76,7 +77,7 @@ func (a *ACD) callbackTaken(c *queuedCall, ag *agent) {
 	c.Agent = ag
 	c.Callback.Dialing = true
 	ag.NoAnswers = 0
-	a.mustTransition(ag, EventAnswer, "")
+	a.mustTransition(ag, agentstate.EventAnswer, "")
 	a.do(Connect{CallID: c.ID, AgentID: ag.Cfg.ID, WorkNumber: ag.Cfg.WorkNumber})
 	a.route()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -53,7 +54,7 @@ func (a *ACD) ConsultStart(agentID, consultID string) ([]Action, error) {
 	default:
 		return nil, fmt.Errorf("acd: consult of agent %s while %s: %w", agentID, ag.State, ErrAgentNotFree)
 	}
-	if err := a.transition(ag, EventConsult, ReasonConsult); err != nil {
+	if err := a.transition(ag, agentstate.EventConsult, ReasonConsult); err != nil {
 		return nil, err
 	}
 	ag.Consult = consultID

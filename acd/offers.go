@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -31,7 +32,7 @@ func (a *ACD) OfferAnswered(callID, agentID string) ([]Action, error) {
 		Kind: call.AgentAnswered, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
 		Priority: c.Priority, Agent: ag.Cfg.ID, Wait: a.now.Sub(c.Joined),
 	})
-	a.mustTransition(ag, EventAnswer, "")
+	a.mustTransition(ag, agentstate.EventAnswer, "")
 	a.do(Connect{CallID: c.ID, AgentID: ag.Cfg.ID, WorkNumber: ag.Cfg.WorkNumber, AnnounceAgent: q.Cfg.AnnounceAgent})
 	a.route()
 	return a.finish(), nil
@@ -92,16 +93,16 @@ func (a *ACD) blame(c *queuedCall, ag *agent, why OfferFailure) {
 	}
 	if q.Cfg.AutoPauseAfter > 0 && ag.NoAnswers >= q.Cfg.AutoPauseAfter {
 		ag.NoAnswers = 0
-		a.mustTransition(ag, EventPause, ReasonNoAnswer)
+		a.mustTransition(ag, agentstate.EventPause, ReasonNoAnswer)
 	} else {
-		a.mustTransition(ag, EventNoAnswer, string(why))
+		a.mustTransition(ag, agentstate.EventNoAnswer, string(why))
 	}
 	ag.Call = nil
 }
 
 // withdrawLeg stops ringing ag for c without blaming the agent, moving it on
 // e (cancel, pause or logout). The caller decides what becomes of c.
-func (a *ACD) withdrawLeg(c *queuedCall, ag *agent, e AgentEvent, reason string) {
+func (a *ACD) withdrawLeg(c *queuedCall, ag *agent, e agentstate.Event, reason string) {
 	c.Legs = slices.DeleteFunc(c.Legs, func(x *agent) bool { return x == ag })
 	a.do(CancelOffer{CallID: c.ID, AgentID: ag.Cfg.ID})
 	a.mustTransition(ag, e, reason)
@@ -118,7 +119,7 @@ func (a *ACD) withdrawAll(c *queuedCall, keep *agent, reason string) {
 			continue
 		}
 		a.do(CancelOffer{CallID: c.ID, AgentID: ag.Cfg.ID})
-		a.mustTransition(ag, EventCancel, reason)
+		a.mustTransition(ag, agentstate.EventCancel, reason)
 		ag.Call = nil
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/acd/strategy"
 )
 
 // TestScriptedTimelines replays many random days of a small hotline: three
@@ -81,7 +83,7 @@ var simQueues = []string{"main", "vip"}
 func simConfig(rng *rand.Rand) Config {
 	mk := func(name string) QueueConfig {
 		q := DefaultQueue(name)
-		q.Strategy = Strategies[rng.IntN(len(Strategies))]
+		q.Strategy = strategy.Names[rng.IntN(len(strategy.Names))]
 		q.WrapUp = []time.Duration{0, 20 * time.Second}[rng.IntN(2)]
 		q.AutoPauseAfter, q.BusyBackoff = 2, 5*time.Second
 		q.MaxWait = 5 * time.Minute

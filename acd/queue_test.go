@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/acdconfig"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -87,7 +88,7 @@ func TestMaxWaitOverflows(t *testing.T) {
 	wantErr(t, err, ErrUnknownCall)
 	// The runtime re-enqueues the call where it was sent.
 	acts := h.ok(h.acd.Enqueue("c1", "complaints", "555", 2))
-	wantActions(t, acts, Queued{CallID: "c1", Queue: "complaints", Position: 1, ExpectedWait: DefaultHandleTime})
+	wantActions(t, acts, Queued{CallID: "c1", Queue: "complaints", Position: 1, ExpectedWait: acdconfig.DefaultHandleTime})
 	wantActions(t, h.advance(10*time.Second), Overflow{CallID: "c2", Target: "queue:complaints"})
 }
 
@@ -297,7 +298,7 @@ func TestQueueStatsAndHandleTime(t *testing.T) {
 		Name: "q", Waiting: 3, Ringing: 1, OldestWait: 60 * time.Second,
 		// Position 4 of a newcomer, 110 s handle time, 2 agents not paused.
 		ExpectedWait: 4 * 110 * time.Second / 2, AverageHandleTime: 110 * time.Second,
-		ServiceLevel: DefaultServiceLevel, Members: 3, LoggedIn: 3,
+		ServiceLevel: acdconfig.DefaultServiceLevel, Members: 3, LoggedIn: 3,
 		Agents: map[State]int{LoggedOut: 0, Available: 0, Paused: 1, Ringing: 1, Talking: 1, Hold: 0, Wrapup: 0},
 	}
 	if !equalStats(s, want) {

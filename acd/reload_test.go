@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -166,7 +167,7 @@ func TestReloadAgentRemovedWhileTalking(t *testing.T) {
 
 func TestReloadRemovedIdleAndRingingAgents(t *testing.T) {
 	q := quietQueue("q")
-	q.Strategy = StrategyRingAll
+	q.Strategy = strategy.RingAll
 	cfg := team(q, 3)
 	h := newHarness(t, cfg)
 	h.login("1001", "1002")
@@ -195,7 +196,7 @@ func TestReloadRemovedIdleAndRingingAgents(t *testing.T) {
 
 func TestReloadSkillsChangeNextRouting(t *testing.T) {
 	q := quietQueue("billing")
-	q.Strategy = StrategySkillsBased
+	q.Strategy = strategy.SkillsBased
 	q.RequiredSkills = map[string]int{"billing": 5}
 	cfg := Config{Queues: []QueueConfig{q}, Agents: []AgentConfig{
 		{ID: "1001", Skills: map[string]int{"billing": 3}, Queues: []string{"billing"}},
@@ -231,7 +232,7 @@ func TestReloadStrategyChange(t *testing.T) {
 			t.Fatalf("longest-idle picked %s", got)
 		}
 	}
-	cfg.Queues[0].Strategy = StrategyFewestCalls
+	cfg.Queues[0].Strategy = strategy.FewestCalls
 	h.ok(h.acd.Reload(cfg))
 	checkCounts(t, h.acd)
 	calls := map[string]int{}
@@ -318,8 +319,8 @@ func TestReloadRevivesRemovedAgentAndQueue(t *testing.T) {
 // skills changed: every membership and strategy is rebuilt and every
 // waiting caller's timers re-armed.
 func BenchmarkReload(b *testing.B) {
-	s := newBenchState(b, StrategyLongestIdle, defaultBenchSize)
-	cfg := benchConfig(rand.New(rand.NewPCG(11, 12)), StrategyLongestIdle, benchAgents)
+	s := newBenchState(b, strategy.LongestIdle, defaultBenchSize)
+	cfg := benchConfig(rand.New(rand.NewPCG(11, 12)), strategy.LongestIdle, benchAgents)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {

@@ -3,6 +3,7 @@ package acd
 import (
 	"slices"
 
+	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
@@ -50,7 +51,7 @@ func (a *ACD) offer(c *queuedCall) {
 		ids[i] = ag.Cfg.ID
 		ag.Call = c
 		c.Legs = append(c.Legs, ag)
-		a.mustTransition(ag, EventOffer, "")
+		a.mustTransition(ag, agentstate.EventOffer, "")
 		a.emit(call.Event{
 			Kind: call.AgentOffered, CallID: c.ID, Caller: c.Caller,
 			Queue: q.Cfg.Name, Priority: c.Priority, Agent: ag.Cfg.ID,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/sticky"
 	"github.com/hotline-oss/hotline/call"
 )
@@ -92,7 +93,7 @@ func (a *ACD) offerPreferred(c *queuedCall, ag *agent) {
 	q := c.Queue
 	ag.Call = c
 	c.Legs = append(c.Legs, ag)
-	a.mustTransition(ag, EventOffer, "")
+	a.mustTransition(ag, agentstate.EventOffer, "")
 	a.emit(call.Event{
 		Kind: call.AgentOffered, CallID: c.ID, Caller: c.Caller,
 		Queue: q.Cfg.Name, Priority: c.Priority, Agent: ag.Cfg.ID, Reason: ReasonSticky,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/call"
 )
@@ -15,7 +16,7 @@ func (a *ACD) Hold(callID string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.transition(c.Agent, EventHold, ""); err != nil {
+	if err := a.transition(c.Agent, agentstate.EventHold, ""); err != nil {
 		return err
 	}
 	c.HoldStart = a.now
@@ -30,7 +31,7 @@ func (a *ACD) Unhold(callID string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.transition(c.Agent, EventUnhold, ""); err != nil {
+	if err := a.transition(c.Agent, agentstate.EventUnhold, ""); err != nil {
 		return err
 	}
 	c.Held += a.now.Sub(c.HoldStart)
@@ -102,9 +103,9 @@ func (a *ACD) endTalk(c *queuedCall, by call.HangupBy, reason string) {
 		Kind: call.TalkEnded, CallID: c.ID, Queue: q.Cfg.Name, Agent: ag.Cfg.ID,
 		HangupBy: by, Reason: reason,
 	})
-	a.mustTransition(ag, EventHangup, "")
+	a.mustTransition(ag, agentstate.EventHangup, "")
 	if q.Cfg.WrapUp <= 0 {
-		a.leaveWrapup(ag, EventWrapupDone, "")
+		a.leaveWrapup(ag, agentstate.EventWrapupDone, "")
 		return
 	}
 	until := a.now.Add(q.Cfg.WrapUp)
@@ -115,23 +116,23 @@ func (a *ACD) endTalk(c *queuedCall, by call.HangupBy, reason string) {
 // leaveWrapup ends ag's wrap-up on e: the timer (then a pause or logout
 // asked for during the call applies), or Ready, Pause or Logout from the
 // agent, which supersede it.
-func (a *ACD) leaveWrapup(ag *agent, e AgentEvent, reason string) {
+func (a *ACD) leaveWrapup(ag *agent, e agentstate.Event, reason string) {
 	a.disarm(&ag.WrapTimer)
 	w := ag.Wrap
 	acw := a.now.Sub(w.Start)
 	w.Queue.Handle.Add(w.Talk + w.Hold + acw)
 	a.emit(call.Event{Kind: call.WrapupEnded, CallID: w.CallID, Queue: w.Queue.Cfg.Name, Agent: ag.Cfg.ID})
-	if e == EventWrapupDone {
+	if e == agentstate.EventWrapupDone {
 		switch ag.Pending {
 		case roster.PendingPause:
-			e, reason = EventPause, ag.PendingReason
+			e, reason = agentstate.EventPause, ag.PendingReason
 		case roster.PendingLogout:
-			e, reason = EventLogout, ""
+			e, reason = agentstate.EventLogout, ""
 		}
 	}
 	ag.Pending, ag.PendingReason = roster.PendingNone, ""
 	a.mustTransition(ag, e, reason)
-	if e == EventLogout {
+	if e == agentstate.EventLogout {
 		a.afterLogout(ag)
 	}
 }

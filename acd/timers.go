@@ -3,6 +3,7 @@ package acd
 import (
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/roster"
 )
 
@@ -38,7 +39,7 @@ func (a *ACD) fire(t roster.TimerOf) {
 	case roster.TimerAnnounce:
 		a.announce(t.Call)
 	case roster.TimerWrapup:
-		a.leaveWrapup(t.Agent, EventWrapupDone, "")
+		a.leaveWrapup(t.Agent, agentstate.EventWrapupDone, "")
 	case roster.TimerBackoff:
 		a.refreshRoutable(t.Agent)
 	case roster.TimerSticky:
