@@ -54,14 +54,13 @@ type ACD struct {
 	observe func(call.Event)
 	rng     *rand.Rand
 
-	roster     roster.Roster          // queues and agents
-	calls      map[string]*queuedCall // waiting or connected
-	lastCallOf map[string]*agent      // call id → the agent whose last call it was
+	roster roster.Roster          // queues and agents
+	calls  map[string]*queuedCall // waiting or connected
 
 	timers timerheap.Heap[roster.TimerOf]
-	now    time.Time // the current command's time
-	day    civilDay  // the day the daily counters belong to
-	seq    uint64    // arrival and timer order
+	now    time.Time  // the current command's time
+	day    roster.Day // the day the daily counters belong to
+	seq    uint64     // arrival and timer order
 
 	out         []Action
 	dirtyQueues []*queue              // queues whose calls or agents changed since the last route
@@ -90,9 +89,8 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 		return nil, err
 	}
 	a := &ACD{
-		clock:      clock,
-		calls:      make(map[string]*queuedCall),
-		lastCallOf: make(map[string]*agent),
+		clock: clock,
+		calls: make(map[string]*queuedCall),
 	}
 	for _, opt := range opts {
 		if err := opt(a); err != nil {
@@ -103,7 +101,7 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 		a.rng = rand.New(globalSource{})
 	}
 	a.now = clock.Now()
-	a.day = dayOf(a.now)
+	a.day = roster.DayOf(a.now)
 	r, err := roster.New(cfg, a.now, a.rng)
 	if err != nil {
 		return nil, fmt.Errorf("acd: %w", err)
@@ -117,7 +115,7 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 func (a *ACD) begin() {
 	a.now = a.clock.Now()
 	a.out = nil
-	if d := dayOf(a.now); d != a.day {
+	if d := roster.DayOf(a.now); d != a.day {
 		a.day = d
 		a.resetDaily()
 	}
@@ -166,7 +164,7 @@ func (a *ACD) agentNamed(id string) (*agent, error) {
 }
 
 func (a *ACD) callNamed(id string) (*queuedCall, error) {
-	c, ok := a.calls[id]
+	c, ok := a.roster.Calls[id]
 	if !ok {
 		return nil, fmt.Errorf("acd: call %q: %w", id, ErrUnknownCall)
 	}

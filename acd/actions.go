@@ -38,16 +38,9 @@ const (
 	TransferAttended = action.TransferAttended
 )
 
-// Machine-readable reasons carried by actions and events.
-const (
-	ReasonQueueFull         = "queue_full"         // Blocked
-	ReasonNoAgents          = "no_agents"          // Rejected, Leave
-	ReasonMaxWait           = "max_wait"           // Overflowed event
-	ReasonNoAnswer          = "no_answer"          // auto-pause
-	ReasonCallerAbandoned   = "caller_abandoned"   // offer withdrawn: caller hung up
-	ReasonAnsweredElsewhere = "answered_elsewhere" // ring-all: another agent answered
-	ReasonTransferred       = "transferred"        // TalkEnded after a transfer
-)
+// ReasonNoAnswer is the pause reason of an agent auto-paused after
+// unanswered offers (package action names the other reasons).
+const ReasonNoAnswer = action.ReasonNoAnswer
 
 // Disposition categories an agent may give a call.
 var Categories = []string{"consult", "repair", "billing", "complaint", "suggestion"}

@@ -2,10 +2,8 @@ package acd
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/hotline-oss/hotline/acd/agentstate"
-	"github.com/hotline-oss/hotline/call"
 )
 
 // transition moves ag on e, emitting AgentStateChanged, or reports why not.
@@ -29,34 +27,12 @@ func (a *ACD) mustTransition(ag *agent, e agentstate.Event, reason string) {
 func (a *ACD) setState(ag *agent, next State, reason string) {
 	prev := ag.State
 	ag.SetState(next, reason, a.now)
-	e := call.Event{
-		Kind: call.AgentStateChanged, Agent: ag.Cfg.ID,
-		PrevState: prev.String(), State: next.String(), Reason: reason,
-	}
-	switch {
-	case ag.Call != nil:
-		e.CallID, e.Queue = ag.Call.ID, ag.Call.Queue.Cfg.Name
-	case next == Wrapup:
-		e.CallID, e.Queue = ag.Wrap.CallID, ag.Wrap.Queue.Cfg.Name
-	}
-	a.emit(e)
+	a.emit(ag.StateChanged(prev, reason))
 	a.refreshRoutable(ag)
 }
 
 // refreshRoutable keeps ag in exactly the strategies it is eligible for.
 func (a *ACD) refreshRoutable(ag *agent) { ag.RefreshRoutable(a.now, a.markDirty) }
-
-// civilDay is a calendar date in the clock's location.
-type civilDay struct {
-	year  int
-	month time.Month
-	day   int
-}
-
-func dayOf(t time.Time) civilDay {
-	y, m, d := t.Date()
-	return civilDay{y, m, d}
-}
 
 // ResetDailyCounters zeroes every agent's calls and talk time today. The ACD
 // does this itself when its clock passes midnight; the runtime may call it

@@ -3,6 +3,7 @@ package acd
 import (
 	"fmt"
 
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/callbacks"
 	"github.com/hotline-oss/hotline/acd/roster"
@@ -16,16 +17,12 @@ type (
 	RestoredCallback = callbacks.Saved
 )
 
-// Outcomes of a callback attempt and the reasons callbacks carry.
+// Outcomes of a failed callback attempt.
 const (
-	CallbackAnsweredReason  = callbacks.Answered
-	CallbackBusy            = callbacks.Busy
-	CallbackNoAnswer        = callbacks.NoAnswer
-	CallbackFailedReason    = callbacks.Failed
-	CallbackAgentLeft       = callbacks.AgentLeft
-	CallbackGaveUp          = callbacks.GaveUp
-	ReasonCallbackRequested = callbacks.ReasonRequested
-	ReasonCallbackGaveUp    = callbacks.ReasonGaveUp
+	CallbackBusy         = callbacks.Busy
+	CallbackNoAnswer     = callbacks.NoAnswer
+	CallbackFailedReason = callbacks.Failed
+	CallbackAgentLeft    = callbacks.AgentLeft
 )
 
 // RequestCallback turns the waiting call callID into a callback under the
@@ -44,7 +41,7 @@ func (a *ACD) RequestCallback(callID, callbackID, number string, p CallbackPolic
 	if c.Connected() || c.Callback != nil {
 		return nil, fmt.Errorf("acd: callback for %s: %w", callID, ErrNotWaiting)
 	}
-	if _, dup := a.calls[callbackID]; dup {
+	if _, dup := a.roster.Calls[callbackID]; dup {
 		return nil, fmt.Errorf("acd: callback %s: %w", callbackID, ErrDuplicateCall)
 	}
 	q := c.Queue
@@ -52,18 +49,18 @@ func (a *ACD) RequestCallback(callID, callbackID, number string, p CallbackPolic
 		Kind: call.CallbackRequested, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
 		Priority: c.Priority, Target: number, Wait: a.now.Sub(c.Joined),
 	})
-	a.disarm(&c.RingTimer)
-	a.withdrawAll(c, nil, ReasonCallbackRequested)
+	a.timers.Disarm(&c.RingTimer)
+	a.withdrawAll(c, nil, callbacks.ReasonRequested)
 	a.leaveQueue(c)
 	c.Overdue = false
-	delete(a.calls, c.ID)
+	delete(a.roster.Calls, c.ID)
 	c.ID = callbackID
 	c.Callback = &roster.Callback{State: callbacks.New(number, p, a.now), Timer: roster.CallTimer(roster.TimerCallback, c)}
-	a.calls[c.ID] = c
+	a.roster.Calls[c.ID] = c
 	// The same node, priority and sequence: the same place in the queue.
 	q.Waiting.Insert(&c.WaitNode)
 	a.makeReady(c)
-	a.arm(&c.Callback.Timer, c.Callback.GiveUpAt)
+	a.timers.Arm(&c.Callback.Timer, c.Callback.GiveUpAt)
 	a.route()
 	return a.finish(), nil
 }
@@ -72,7 +69,7 @@ func (a *ACD) RequestCallback(callID, callbackID, number string, p CallbackPolic
 // is busy with it (Talking) but the call is not answered yet; the runtime
 // gets Connect and dials the customer.
 func (a *ACD) callbackTaken(c *queuedCall, ag *agent) {
-	a.withdrawAll(c, ag, ReasonAnsweredElsewhere)
+	a.withdrawAll(c, ag, action.ReasonAnsweredElsewhere)
 	a.leaveQueue(c)
 	c.Agent = ag
 	c.Callback.Dialing = true
@@ -92,10 +89,10 @@ func (a *ACD) CallbackAnswered(callbackID string) ([]Action, error) {
 	}
 	ag, q := c.Agent, c.Queue
 	c.Callback.Answered()
-	a.disarm(&c.Callback.Timer)
+	a.timers.Disarm(&c.Callback.Timer)
 	a.emit(call.Event{
 		Kind: call.CallbackAttempted, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
-		Agent: ag.Cfg.ID, Reason: CallbackAnsweredReason,
+		Agent: ag.Cfg.ID, Reason: callbacks.Answered,
 	})
 	c.AnsweredAt = a.now
 	ag.CallsToday++
@@ -132,7 +129,7 @@ func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
 		a.giveUpCallback(c)
 	} else {
 		q.Waiting.Insert(&c.WaitNode)
-		a.arm(&c.Callback.Timer, next)
+		a.timers.Arm(&c.Callback.Timer, next)
 		a.markDirty(q)
 	}
 	a.route()
@@ -143,7 +140,7 @@ func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
 // applying a pause or logout asked for meanwhile.
 func (a *ACD) releaseCallbackAgent(ag *agent) {
 	ag.IdleSince = a.now
-	a.freeWithoutWrapup(ag, ReasonCallbackRequested)
+	a.freeWithoutWrapup(ag, callbacks.ReasonRequested)
 }
 
 func (a *ACD) dialingCallback(id string) (*queuedCall, error) {
@@ -162,7 +159,7 @@ func (a *ACD) callbackTimer(c *queuedCall) {
 	switch c.Callback.Fired(a.now) {
 	case callbacks.DueRetry:
 		a.makeReady(c)
-		a.arm(&c.Callback.Timer, c.Callback.GiveUpAt)
+		a.timers.Arm(&c.Callback.Timer, c.Callback.GiveUpAt)
 	case callbacks.DueGiveUp:
 		a.giveUpCallback(c)
 	} // DueNothing: the attempt in progress decides; CallbackFailed checks the time
@@ -172,26 +169,26 @@ func (a *ACD) callbackTimer(c *queuedCall) {
 // counts as abandoned: the customer was not served.
 func (a *ACD) giveUpCallback(c *queuedCall) {
 	q := c.Queue
-	a.disarm(&c.RingTimer)
-	a.withdrawAll(c, nil, ReasonCallbackGaveUp)
+	a.timers.Disarm(&c.RingTimer)
+	a.withdrawAll(c, nil, callbacks.ReasonGaveUp)
 	a.leaveQueue(c)
-	a.disarm(&c.Callback.Timer)
-	delete(a.calls, c.ID)
+	a.timers.Disarm(&c.Callback.Timer)
+	delete(a.roster.Calls, c.ID)
 	a.emit(call.Event{
 		Kind: call.CallbackAttempted, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
-		Reason: CallbackGaveUp,
+		Reason: callbacks.GaveUp,
 	})
 	a.emit(call.Event{
 		Kind: call.Abandoned, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
 		Priority: c.Priority, Wait: a.now.Sub(c.Joined), HangupBy: call.HangupByServer,
-		Reason: ReasonCallbackGaveUp,
+		Reason: callbacks.ReasonGaveUp,
 	})
-	a.do(Leave{CallID: c.ID, Reason: ReasonCallbackGaveUp})
+	a.do(Leave{CallID: c.ID, Reason: callbacks.ReasonGaveUp})
 }
 
 // IsCallback reports whether id is a pending callback, and its number.
 func (a *ACD) IsCallback(id string) (number string, ok bool) {
-	c := a.calls[id]
+	c := a.roster.Calls[id]
 	if c == nil || c.Callback == nil {
 		return "", false
 	}
@@ -200,20 +197,12 @@ func (a *ACD) IsCallback(id string) (number string, ok bool) {
 
 // CallbacksPending counts the callbacks each queue holds (waiting, in
 // their retry pause or being dialled).
-func (a *ACD) CallbacksPending() map[string]int {
-	out := make(map[string]int)
-	for _, c := range a.calls {
-		if c.Callback != nil {
-			out[c.Queue.Cfg.Name]++
-		}
-	}
-	return out
-}
+func (a *ACD) CallbacksPending() map[string]int { return a.roster.CallbacksPending() }
 
 // CanCallback reports whether callID is waiting in a queue and may still
 // become a callback (it is not connected and not a callback already).
 func (a *ACD) CanCallback(callID string) bool {
-	c := a.calls[callID]
+	c := a.roster.Calls[callID]
 	return c != nil && !c.Connected() && c.Callback == nil
 }
 
@@ -230,7 +219,7 @@ func (a *ACD) RestoreCallback(r RestoredCallback, p CallbackPolicy) ([]Action, e
 	if err != nil {
 		return nil, err
 	}
-	if _, dup := a.calls[r.CallbackID]; dup {
+	if _, dup := a.roster.Calls[r.CallbackID]; dup {
 		return nil, fmt.Errorf("acd: restore callback %s: %w", r.CallbackID, ErrDuplicateCall)
 	}
 	c := a.newCall(r.CallbackID, r.Caller, r.Priority, q, r.Queued)
@@ -240,19 +229,16 @@ func (a *ACD) RestoreCallback(r RestoredCallback, p CallbackPolicy) ([]Action, e
 		return a.finish(), nil
 	}
 	a.makeReady(c)
-	a.arm(&c.Callback.Timer, r.GiveUpAt)
+	a.timers.Arm(&c.Callback.Timer, r.GiveUpAt)
 	a.route()
 	return a.finish(), nil
 }
 
 // CallbackState is what must be saved of a pending callback to restore it.
 func (a *ACD) CallbackState(id string) (RestoredCallback, bool) {
-	c := a.calls[id]
+	c := a.roster.Calls[id]
 	if c == nil || c.Callback == nil {
 		return RestoredCallback{}, false
 	}
-	return RestoredCallback{
-		CallbackID: c.ID, Queue: c.Queue.Cfg.Name, Caller: c.Caller, Number: c.Callback.Number,
-		Priority: c.Priority, Queued: c.Joined, GiveUpAt: c.Callback.GiveUpAt, Attempts: c.Callback.Attempts,
-	}, true
+	return c.SavedCallback(), true
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/call"
 )
@@ -20,28 +21,28 @@ func (a *ACD) Enqueue(callID, queueName, caller string, priority int) ([]Action,
 	if err != nil {
 		return nil, err
 	}
-	if _, dup := a.calls[callID]; dup {
+	if _, dup := a.roster.Calls[callID]; dup {
 		return nil, fmt.Errorf("acd: enqueue %s: %w", callID, ErrDuplicateCall)
 	}
 	if q.LoggedIn() == 0 && q.Cfg.JoinEmpty == JoinEmptyReject {
-		a.do(Rejected{CallID: callID, Reason: ReasonNoAgents})
+		a.do(Rejected{CallID: callID, Reason: action.ReasonNoAgents})
 		return a.finish(), nil
 	}
 	if q.Cfg.MaxWaiting > 0 && q.Waiting.Len() >= q.Cfg.MaxWaiting {
 		a.emit(call.Event{
 			Kind: call.CallBlocked, CallID: callID, Caller: caller, Queue: q.Cfg.Name,
-			Priority: priority, Result: call.ResultBlocked, Reason: ReasonQueueFull,
+			Priority: priority, Result: call.ResultBlocked, Reason: action.ReasonQueueFull,
 		})
-		a.do(Blocked{CallID: callID, Reason: ReasonQueueFull})
+		a.do(Blocked{CallID: callID, Reason: action.ReasonQueueFull})
 		return a.finish(), nil
 	}
 	c := a.newCall(callID, caller, priority, q, a.now)
 	a.makeReady(c)
 	if q.Cfg.MaxWait > 0 {
-		a.arm(&c.MaxWaitTimer, a.now.Add(q.Cfg.MaxWait))
+		a.timers.Arm(&c.MaxWaitTimer, a.now.Add(q.Cfg.MaxWait))
 	}
 	if q.Cfg.AnnounceEvery > 0 {
-		a.arm(&c.AnnounceTimer, a.now.Add(q.Cfg.AnnounceEvery))
+		a.timers.Arm(&c.AnnounceTimer, a.now.Add(q.Cfg.AnnounceEvery))
 	}
 	a.emit(call.Event{Kind: call.Queued, CallID: callID, Caller: caller, Queue: q.Cfg.Name, Priority: priority})
 	pos := c.Position()
@@ -55,7 +56,7 @@ func (a *ACD) Enqueue(callID, queueName, caller string, priority int) ([]Action,
 func (a *ACD) newCall(id, caller string, priority int, q *queue, joined time.Time) *queuedCall {
 	a.seq++
 	c := roster.NewCall(id, caller, priority, q, joined, a.seq)
-	a.calls[id] = c
+	a.roster.Calls[id] = c
 	q.Waiting.Insert(&c.WaitNode)
 	return c
 }
@@ -75,10 +76,10 @@ func (a *ACD) Abandon(callID string) ([]Action, error) {
 		Kind: call.Abandoned, CallID: c.ID, Caller: c.Caller, Queue: c.Queue.Cfg.Name,
 		Priority: c.Priority, Wait: a.now.Sub(c.Joined), HangupBy: call.HangupByCaller,
 	})
-	a.disarm(&c.RingTimer)
-	a.withdrawAll(c, nil, ReasonCallerAbandoned)
+	a.timers.Disarm(&c.RingTimer)
+	a.withdrawAll(c, nil, action.ReasonCallerAbandoned)
 	a.leaveQueue(c)
-	delete(a.calls, c.ID)
+	delete(a.roster.Calls, c.ID)
 	a.route()
 	return a.finish(), nil
 }
@@ -86,16 +87,10 @@ func (a *ACD) Abandon(callID string) ([]Action, error) {
 // leaveQueue takes a waiting call out of its queue's lists and timers; the
 // caller of leaveQueue decides whether the call stays known (answered) or not.
 func (a *ACD) leaveQueue(c *queuedCall) {
-	q := c.Queue
-	q.Waiting.Remove(&c.WaitNode)
-	if c.Ready {
-		q.Ready.Remove(&c.ReadyNode)
-		c.Ready = false
-	}
-	a.disarm(&c.MaxWaitTimer)
-	a.disarm(&c.AnnounceTimer)
+	c.LeaveLists()
+	a.timers.Disarm(&c.MaxWaitTimer)
+	a.timers.Disarm(&c.AnnounceTimer)
 	a.unparkSticky(c)
-	c.Tried = nil
 }
 
 // maxWaitReached overflows a caller who waited the queue's MaxWait. A call
@@ -110,7 +105,7 @@ func (a *ACD) maxWaitReached(c *queuedCall) {
 }
 
 func (a *ACD) overflow(c *queuedCall) {
-	a.removeWaiting(c, c.Queue.Cfg.OverflowTarget, ReasonMaxWait)
+	a.removeWaiting(c, c.Queue.Cfg.OverflowTarget, action.ReasonMaxWait)
 	a.do(Overflow{CallID: c.ID, Target: c.Queue.Cfg.OverflowTarget})
 }
 
@@ -118,7 +113,7 @@ func (a *ACD) overflow(c *queuedCall) {
 // Overflowed for it.
 func (a *ACD) removeWaiting(c *queuedCall, target, reason string) {
 	a.leaveQueue(c)
-	delete(a.calls, c.ID)
+	delete(a.roster.Calls, c.ID)
 	a.emit(call.Event{
 		Kind: call.Overflowed, CallID: c.ID, Caller: c.Caller, Queue: c.Queue.Cfg.Name,
 		Priority: c.Priority, Target: target, Reason: reason, Wait: a.now.Sub(c.Joined),
@@ -139,8 +134,8 @@ func (a *ACD) leaveIfEmpty(q *queue) {
 		}
 	})
 	for _, c := range leaving {
-		a.removeWaiting(c, "", ReasonNoAgents)
-		a.do(Leave{CallID: c.ID, Reason: ReasonNoAgents})
+		a.removeWaiting(c, "", action.ReasonNoAgents)
+		a.do(Leave{CallID: c.ID, Reason: action.ReasonNoAgents})
 	}
 }
 
@@ -155,7 +150,7 @@ func (a *ACD) announce(c *queuedCall) {
 		missed := a.now.Sub(next)/q.Cfg.AnnounceEvery + 1
 		next = next.Add(missed * q.Cfg.AnnounceEvery)
 	}
-	a.arm(&c.AnnounceTimer, next)
+	a.timers.Arm(&c.AnnounceTimer, next)
 	if len(c.Legs) > 0 {
 		return
 	}

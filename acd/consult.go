@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/call"
 )
@@ -99,11 +100,11 @@ func (a *ACD) AttendedTransfer(callID, toAgent, consultID string) ([]Action, err
 	}
 	a.emit(call.Event{
 		Kind: call.Transferred, CallID: c.ID, Queue: c.Queue.Cfg.Name, Agent: c.Agent.Cfg.ID,
-		TransferKind: string(TransferAttended), Target: TargetAgent + ":" + to.Cfg.ID,
+		TransferKind: string(TransferAttended), Target: action.TargetAgent + ":" + to.Cfg.ID,
 	})
-	a.endTalk(c, call.HangupByAgent, ReasonTransferred)
+	a.endTalk(c, call.HangupByAgent, action.ReasonTransferred)
 	// endTalk let the call go; it continues with the consulted agent.
-	a.calls[c.ID] = c
+	a.roster.Calls[c.ID] = c
 	c.Agent, c.AnsweredAt, c.Held, c.HoldStart = to, a.now, 0, time.Time{}
 	to.Consult = ""
 	to.Call = c
@@ -114,9 +115,6 @@ func (a *ACD) AttendedTransfer(callID, toAgent, consultID string) ([]Action, err
 	a.route()
 	return a.finish(), nil
 }
-
-// TargetAgent is the kind of a Transferred target naming an agent.
-const TargetAgent = "agent"
 
 func (a *ACD) consultingAgent(agentID, consultID string) (*agent, error) {
 	ag, err := a.agentNamed(agentID)

@@ -38,17 +38,6 @@
 // its eligible agents inside its Strategy, so a routing decision never scans
 // all callers or all agents.
 //
-// # Agent states
-//
-//	LoggedOut → Available ⇄ Paused(reason)
-//	Available → Ringing → Talking ⇄ Hold → Wrapup → Available
-//	Ringing → Available (no answer) or Paused("no_answer") after
-//	          QueueConfig.AutoPauseAfter consecutive no-answers
-//
-// Every change emits call.AgentStateChanged with PrevState, State and
-// Reason, stamped with the clock, so time in each state can be derived.
-// Logging out or pausing while Talking or on Hold is deferred: it is
-// remembered and applied when the call's wrap-up ends, so the agent can still
-// classify the call. Logging out or pausing while Ringing withdraws the offer
-// (a CancelOffer action) without counting it as a no-answer.
+// Agent states, their moves and how the ACD applies them are drawn in
+// package agentstate's comment.
 package acd

@@ -2,21 +2,15 @@ package acd
 
 import (
 	"fmt"
-)
 
-// ReasonMoved is the Overflowed event's reason for a caller a supervisor
-// moved to another queue.
-const ReasonMoved = "moved"
+	"github.com/hotline-oss/hotline/acd/action"
+)
 
 // Waiting lists every waiting call of every queue, in config order and by
 // position within a queue.
 func (a *ACD) Waiting() []WaitingCall {
 	a.begin()
-	var out []WaitingCall
-	for _, q := range a.roster.Queues {
-		out = q.WaitingCalls(out)
-	}
-	return out
+	return a.roster.WaitingCalls()
 }
 
 // MoveWaiting takes a waiting caller out of its queue and sends it to the
@@ -46,10 +40,10 @@ func (a *ACD) MoveWaiting(callID, to string) ([]Action, error) {
 		return nil, fmt.Errorf("acd: move %s: already in queue %q: %w", callID, to, ErrBadArgument)
 	}
 	dest := TargetQueue + ":" + target.Cfg.Name
-	a.disarm(&c.RingTimer)
-	a.withdrawAll(c, nil, ReasonMoved)
+	a.timers.Disarm(&c.RingTimer)
+	a.withdrawAll(c, nil, action.ReasonMoved)
 	a.markDirty(c.Queue) // the withdrawn agents may take the next caller
-	a.removeWaiting(c, dest, ReasonMoved)
+	a.removeWaiting(c, dest, action.ReasonMoved)
 	a.do(Overflow{CallID: c.ID, Target: dest})
 	a.route()
 	return a.finish(), nil

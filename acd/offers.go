@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/call"
 )
@@ -17,12 +18,12 @@ func (a *ACD) OfferAnswered(callID, agentID string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.disarm(&c.RingTimer)
+	a.timers.Disarm(&c.RingTimer)
 	if c.Callback != nil {
 		a.callbackTaken(c, ag) // callback.go: answered only once the customer is
 		return a.finish(), nil
 	}
-	a.withdrawAll(c, ag, ReasonAnsweredElsewhere)
+	a.withdrawAll(c, ag, action.ReasonAnsweredElsewhere)
 	q := c.Queue
 	a.leaveQueue(c)
 	c.Agent, c.AnsweredAt = ag, a.now
@@ -86,7 +87,7 @@ func (a *ACD) blame(c *queuedCall, ag *agent, why OfferFailure) {
 	if why.BacksOff() && q.Cfg.BusyBackoff > 0 {
 		// Before the state change, so the agent is not routable even briefly.
 		ag.BackoffUntil = a.now.Add(q.Cfg.BusyBackoff)
-		a.arm(&ag.BackoffTimer, ag.BackoffUntil)
+		a.timers.Arm(&ag.BackoffTimer, ag.BackoffUntil)
 	}
 	if why.CountsAsNoAnswer() {
 		ag.NoAnswers++
@@ -129,7 +130,7 @@ func (a *ACD) afterLegGone(c *queuedCall) {
 	if len(c.Legs) > 0 {
 		return
 	}
-	a.disarm(&c.RingTimer)
+	a.timers.Disarm(&c.RingTimer)
 	if c.Overdue {
 		a.overflow(c)
 		return

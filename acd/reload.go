@@ -2,11 +2,9 @@ package acd
 
 import (
 	"slices"
-)
 
-// ReasonQueueRemoved is the Leave reason for callers of a queue removed by
-// a reload once none of its agents is left to serve them.
-const ReasonQueueRemoved = "queue_removed"
+	"github.com/hotline-oss/hotline/acd/action"
+)
 
 // Reload applies a new configuration to the running ACD, all or nothing:
 // an invalid cfg changes nothing and returns the validation errors.
@@ -21,7 +19,7 @@ const ReasonQueueRemoved = "queue_removed"
 // ErrUnknownQueue) but its waiting callers stay and are still offered to
 // its former members. When none of them is logged in any more, the callers
 // left overflow to the queue's overflow target, or leave (Leave with
-// ReasonQueueRemoved). The queue is forgotten once empty.
+// action.ReasonQueueRemoved). The queue is forgotten once empty.
 //
 // A removed agent is logged out at once when idle, paused or in wrap-up,
 // and its ringing offer is withdrawn. One on a call finishes it (the call
@@ -51,7 +49,7 @@ func (a *ACD) Reload(cfg Config) ([]Action, error) {
 // memberships change, so that queue counts and emptied queues follow the
 // usual path. On a call the logout waits for the wrap-up.
 func (a *ACD) retire(ag *agent) {
-	a.disarm(&ag.BackoffTimer)
+	a.timers.Disarm(&ag.BackoffTimer)
 	ag.BackoffUntil = a.now
 	if ag.State == LoggedOut {
 		return
@@ -71,16 +69,16 @@ func (a *ACD) rearmWaiting() {
 				if at.Before(a.now) {
 					at = a.now // already past: the next Tick overflows it
 				}
-				a.arm(&c.MaxWaitTimer, at)
+				a.timers.Arm(&c.MaxWaitTimer, at)
 			} else {
-				a.disarm(&c.MaxWaitTimer)
+				a.timers.Disarm(&c.MaxWaitTimer)
 				c.Overdue = false
 			}
 			switch {
 			case q.Cfg.AnnounceEvery <= 0:
-				a.disarm(&c.AnnounceTimer)
+				a.timers.Disarm(&c.AnnounceTimer)
 			case !c.AnnounceTimer.Armed():
-				a.arm(&c.AnnounceTimer, a.now.Add(q.Cfg.AnnounceEvery))
+				a.timers.Arm(&c.AnnounceTimer, a.now.Add(q.Cfg.AnnounceEvery))
 			}
 		})
 	}
@@ -115,7 +113,7 @@ func (a *ACD) prune() {
 			retiring = true
 			continue
 		}
-		a.dropAgent(ag)
+		a.roster.DropAgent(ag)
 	}
 	a.retiring = retiring
 	if changed {
@@ -136,20 +134,11 @@ func (a *ACD) sendAway(q *queue) {
 		if len(c.Legs) > 0 {
 			continue // an agent still rings for it; wait for the outcome
 		}
-		a.removeWaiting(c, target, ReasonQueueRemoved)
+		a.removeWaiting(c, target, action.ReasonQueueRemoved)
 		if target != "" {
 			a.do(Overflow{CallID: c.ID, Target: target})
 		} else {
-			a.do(Leave{CallID: c.ID, Reason: ReasonQueueRemoved})
+			a.do(Leave{CallID: c.ID, Reason: action.ReasonQueueRemoved})
 		}
-	}
-}
-
-// dropAgent forgets a removed agent that has logged out. It belongs to no
-// queue: rebuildMembership left it out.
-func (a *ACD) dropAgent(ag *agent) {
-	a.roster.DropAgent(ag)
-	if a.lastCallOf[ag.Wrap.CallID] == ag {
-		delete(a.lastCallOf, ag.Wrap.CallID)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
@@ -116,8 +117,8 @@ func TestReloadRemovedQueueWithNobodyOverflows(t *testing.T) {
 	acts := h.ok(h.acd.Reload(cfg))
 	wantActions(t, acts,
 		Overflow{CallID: "c1", Target: "ivr:after_hours"},
-		Leave{CallID: "c2", Reason: ReasonQueueRemoved})
-	if e := h.lastEvent(call.Overflowed); e.CallID != "c2" || e.Reason != ReasonQueueRemoved {
+		Leave{CallID: "c2", Reason: action.ReasonQueueRemoved})
+	if e := h.lastEvent(call.Overflowed); e.CallID != "c2" || e.Reason != action.ReasonQueueRemoved {
 		t.Fatalf("overflowed event %+v", e)
 	}
 	if got := queueNames(h.acd); !slices.Equal(got, []string{"q1"}) {

@@ -41,23 +41,32 @@ func (a *ACD) route() {
 
 // offer rings the agents the queue's strategy picks for c.
 func (a *ACD) offer(c *queuedCall) {
-	q := c.Queue
-	picks := a.pick(q, c)
-	q.Ready.Remove(&c.ReadyNode)
+	picks := a.pick(c.Queue, c)
+	c.Queue.Ready.Remove(&c.ReadyNode)
 	c.Ready = false
-	ids := make([]string, len(picks))
+	agents := make([]*agent, len(picks))
 	for i, cand := range picks {
-		ag := cand.Owner.(*agent)
+		agents[i] = cand.Owner.(*agent)
+	}
+	a.ring(c, agents, "")
+}
+
+// ring offers c to agents, with reason on their AgentOffered events, for
+// the queue's ring timeout.
+func (a *ACD) ring(c *queuedCall, agents []*agent, reason string) {
+	q := c.Queue
+	ids := make([]string, len(agents))
+	for i, ag := range agents {
 		ids[i] = ag.Cfg.ID
 		ag.Call = c
 		c.Legs = append(c.Legs, ag)
 		a.mustTransition(ag, agentstate.EventOffer, "")
 		a.emit(call.Event{
 			Kind: call.AgentOffered, CallID: c.ID, Caller: c.Caller,
-			Queue: q.Cfg.Name, Priority: c.Priority, Agent: ag.Cfg.ID,
+			Queue: q.Cfg.Name, Priority: c.Priority, Agent: ag.Cfg.ID, Reason: reason,
 		})
 	}
-	a.arm(&c.RingTimer, a.now.Add(q.Cfg.RingTimeout))
+	a.timers.Arm(&c.RingTimer, a.now.Add(q.Cfg.RingTimeout))
 	a.do(Offer{CallID: c.ID, AgentIDs: ids, Timeout: q.Cfg.RingTimeout})
 }
 

@@ -18,11 +18,7 @@ type (
 // Queues returns every queue's stats, in config order.
 func (a *ACD) Queues() []QueueStats {
 	a.begin()
-	out := make([]QueueStats, len(a.roster.Queues))
-	for i, q := range a.roster.Queues {
-		out[i] = q.Stats(a.now)
-	}
-	return out
+	return a.roster.QueueStats(a.now)
 }
 
 // QueueStats returns one queue's stats.
@@ -38,11 +34,7 @@ func (a *ACD) QueueStats(name string) (QueueStats, error) {
 // Agents returns every agent, in config order.
 func (a *ACD) Agents() []AgentInfo {
 	a.begin()
-	out := make([]AgentInfo, len(a.roster.Agents))
-	for i, ag := range a.roster.Agents {
-		out[i] = ag.Info(a.now)
-	}
-	return out
+	return a.roster.AgentInfos(a.now)
 }
 
 // Agent returns one agent.

@@ -4,18 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/sticky"
-	"github.com/hotline-oss/hotline/call"
-)
-
-// The sticky book (requests, parked waits, outcomes) is package sticky's;
-// the ACD's API keeps its names.
-const (
-	StickyHit     = sticky.Hit
-	StickyMiss    = sticky.Miss
-	StickyExpired = sticky.Expired
-	ReasonSticky  = sticky.ReasonSticky
 )
 
 // StickyOutcome reports what became of one call's preferred agent.
@@ -63,11 +52,11 @@ func (a *ACD) parkSticky(c *queuedCall) bool {
 	}
 	ag := a.roster.AgentByID[req.Agent]
 	if ag == nil || ag.State == LoggedOut {
-		a.sticky.Tell(c, req.Agent, StickyMiss)
+		a.sticky.Tell(c, req.Agent, sticky.Miss)
 		return false
 	}
 	w := a.sticky.Park(c, ag)
-	a.arm(&w.Timer, a.now.Add(req.Grace))
+	a.timers.Arm(&w.Timer, a.now.Add(req.Grace))
 	return true
 }
 
@@ -78,28 +67,13 @@ func (a *ACD) routeSticky() {
 	for w, hit, ok := a.sticky.Due(); ok; w, hit, ok = a.sticky.Due() {
 		a.unpark(w)
 		if hit {
-			a.sticky.Tell(w.Call, w.Agent.Cfg.ID, StickyHit)
-			a.offerPreferred(w.Call, w.Agent)
+			a.sticky.Tell(w.Call, w.Agent.Cfg.ID, sticky.Hit)
+			a.ring(w.Call, []*agent{w.Agent}, sticky.ReasonSticky) // alone, before the strategies
 		} else {
-			a.sticky.Tell(w.Call, w.Agent.Cfg.ID, StickyMiss)
+			a.sticky.Tell(w.Call, w.Agent.Cfg.ID, sticky.Miss)
 			a.makeReady(w.Call)
 		}
 	}
-}
-
-// offerPreferred rings the preferred agent alone for c, as offer does for
-// the strategy's picks.
-func (a *ACD) offerPreferred(c *queuedCall, ag *agent) {
-	q := c.Queue
-	ag.Call = c
-	c.Legs = append(c.Legs, ag)
-	a.mustTransition(ag, agentstate.EventOffer, "")
-	a.emit(call.Event{
-		Kind: call.AgentOffered, CallID: c.ID, Caller: c.Caller,
-		Queue: q.Cfg.Name, Priority: c.Priority, Agent: ag.Cfg.ID, Reason: ReasonSticky,
-	})
-	a.arm(&c.RingTimer, a.now.Add(q.Cfg.RingTimeout))
-	a.do(Offer{CallID: c.ID, AgentIDs: []string{ag.Cfg.ID}, Timeout: q.Cfg.RingTimeout})
 }
 
 // stickyExpired releases a parked call to its queue's strategy when its
@@ -110,7 +84,7 @@ func (a *ACD) stickyExpired(c *queuedCall) {
 		return
 	}
 	a.unpark(w)
-	a.sticky.Tell(c, w.Agent.Cfg.ID, StickyExpired)
+	a.sticky.Tell(c, w.Agent.Cfg.ID, sticky.Expired)
 	a.makeReady(c)
 }
 
@@ -126,7 +100,7 @@ func (a *ACD) unparkSticky(c *queuedCall) {
 }
 
 func (a *ACD) unpark(w *sticky.Wait) {
-	a.disarm(&w.Timer)
+	a.timers.Disarm(&w.Timer)
 	a.sticky.Remove(w)
 }
 

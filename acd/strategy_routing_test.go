@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
 )
@@ -130,7 +131,7 @@ func TestRingAllFirstAnswerWins(t *testing.T) {
 			reason = e.Reason
 		}
 	}
-	if reason != ReasonAnsweredElsewhere {
+	if reason != action.ReasonAnsweredElsewhere {
 		t.Fatalf("1001 left ringing with reason %q", reason)
 	}
 	_, err := h.acd.OfferAnswered("c1", "1001")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/call"
@@ -70,7 +71,7 @@ func (a *ACD) Transfer(callID string, kind TransferKind, target string) ([]Actio
 		Kind: call.Transferred, CallID: c.ID, Queue: c.Queue.Cfg.Name, Agent: c.Agent.Cfg.ID,
 		TransferKind: string(kind), Target: target,
 	})
-	a.endTalk(c, call.HangupByAgent, ReasonTransferred)
+	a.endTalk(c, call.HangupByAgent, action.ReasonTransferred)
 	a.route()
 	return a.finish(), nil
 }
@@ -95,8 +96,8 @@ func (a *ACD) endTalk(c *queuedCall, by call.HangupBy, reason string) {
 	talk := a.now.Sub(c.AnsweredAt) - c.Held
 	ag.TalkToday += talk
 	ag.IdleSince = a.now
-	delete(a.calls, c.ID)
-	a.rememberLastCall(ag, c.ID)
+	delete(a.roster.Calls, c.ID)
+	a.roster.RememberLastCall(ag, c.ID)
 	ag.Wrap = roster.WrapUp{CallID: c.ID, Queue: q, Talk: talk, Hold: c.Held, Start: a.now}
 	ag.Call = nil
 	a.emit(call.Event{
@@ -109,7 +110,7 @@ func (a *ACD) endTalk(c *queuedCall, by call.HangupBy, reason string) {
 		return
 	}
 	until := a.now.Add(q.Cfg.WrapUp)
-	a.arm(&ag.WrapTimer, until)
+	a.timers.Arm(&ag.WrapTimer, until)
 	a.do(StartWrapup{AgentID: ag.Cfg.ID, Until: until})
 }
 
@@ -117,7 +118,7 @@ func (a *ACD) endTalk(c *queuedCall, by call.HangupBy, reason string) {
 // asked for during the call applies), or Ready, Pause or Logout from the
 // agent, which supersede it.
 func (a *ACD) leaveWrapup(ag *agent, e agentstate.Event, reason string) {
-	a.disarm(&ag.WrapTimer)
+	a.timers.Disarm(&ag.WrapTimer)
 	w := ag.Wrap
 	acw := a.now.Sub(w.Start)
 	w.Queue.Handle.Add(w.Talk + w.Hold + acw)
@@ -135,15 +136,6 @@ func (a *ACD) leaveWrapup(ag *agent, e agentstate.Event, reason string) {
 	if e == agentstate.EventLogout {
 		a.afterLogout(ag)
 	}
-}
-
-// rememberLastCall lets SetCallDisposition find the agent of an ended call.
-// Only each agent's last call is kept, which bounds the memory.
-func (a *ACD) rememberLastCall(ag *agent, callID string) {
-	if ag.Wrap.CallID != "" && a.lastCallOf[ag.Wrap.CallID] == ag {
-		delete(a.lastCallOf, ag.Wrap.CallID)
-	}
-	a.lastCallOf[callID] = ag
 }
 
 // SetDisposition classifies the agent's current call, or the last one it
@@ -175,11 +167,11 @@ func (a *ACD) SetCallDisposition(callID, category string, resolved bool) error {
 		return fmt.Errorf("acd: disposition category %q: %w", category, ErrBadArgument)
 	}
 	a.begin()
-	if c, ok := a.calls[callID]; ok && c.Connected() {
+	if c, ok := a.roster.Calls[callID]; ok && c.Connected() {
 		a.disposition(c.Agent, c.ID, c.Queue, category, resolved)
 		return nil
 	}
-	if ag, ok := a.lastCallOf[callID]; ok {
+	if ag, ok := a.roster.LastCallOf[callID]; ok {
 		a.disposition(ag, callID, ag.Wrap.Queue, category, resolved)
 		return nil
 	}

@@ -7,12 +7,6 @@ import (
 	"github.com/hotline-oss/hotline/acd/roster"
 )
 
-// arm (re)schedules t for at.
-func (a *ACD) arm(t *timer, at time.Time) { a.timers.Arm(t, at) }
-
-// disarm cancels t if it is armed.
-func (a *ACD) disarm(t *timer) { a.timers.Disarm(t) }
-
 // NextDeadline is when Tick must next be called; ok is false when nothing is
 // scheduled. The runtime keeps one timer armed for it and re-reads it after
 // every command.

@@ -93,3 +93,19 @@ func (Announce) isAction()    {}
 func (Overflow) isAction()    {}
 func (Leave) isAction()       {}
 func (StartWrapup) isAction() {}
+
+// Machine-readable reasons carried by actions and events.
+const (
+	ReasonQueueFull         = "queue_full"         // Blocked
+	ReasonNoAgents          = "no_agents"          // Rejected, Leave
+	ReasonMaxWait           = "max_wait"           // Overflowed event
+	ReasonNoAnswer          = "no_answer"          // auto-pause
+	ReasonCallerAbandoned   = "caller_abandoned"   // offer withdrawn: caller hung up
+	ReasonAnsweredElsewhere = "answered_elsewhere" // ring-all: another agent answered
+	ReasonTransferred       = "transferred"        // TalkEnded after a transfer
+	ReasonMoved             = "moved"              // Overflowed: a supervisor moved the caller
+	ReasonQueueRemoved      = "queue_removed"      // Overflow, Leave: a reload removed the queue and nobody serves it
+)
+
+// TargetAgent is the kind of a Transferred target naming an agent.
+const TargetAgent = "agent"

@@ -7,6 +7,7 @@ import (
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/acd/view"
+	"github.com/hotline-oss/hotline/call"
 )
 
 // Agent is a configured agent and its live state.
@@ -102,4 +103,21 @@ func (ag *Agent) Info(now time.Time) view.AgentInfo {
 		info.Queues = append(info.Queues, m.Q.Cfg.Name)
 	}
 	return info
+}
+
+// StateChanged is the event of ag's move from prev to its state now, with
+// the call it concerns: the one it rings for or talks on, or the one in
+// wrap-up.
+func (ag *Agent) StateChanged(prev agentstate.State, reason string) call.Event {
+	e := call.Event{
+		Kind: call.AgentStateChanged, Agent: ag.Cfg.ID,
+		PrevState: prev.String(), State: ag.State.String(), Reason: reason,
+	}
+	switch {
+	case ag.Call != nil:
+		e.CallID, e.Queue = ag.Call.ID, ag.Call.Queue.Cfg.Name
+	case ag.State == agentstate.Wrapup:
+		e.CallID, e.Queue = ag.Wrap.CallID, ag.Wrap.Queue.Cfg.Name
+	}
+	return e
 }

@@ -81,3 +81,23 @@ func (c *Call) Info(now time.Time) view.CallInfo {
 	info.Position = c.Position()
 	return info
 }
+
+// SavedCallback is what must be saved of c, a pending callback, to
+// restore it after a restart.
+func (c *Call) SavedCallback() callbacks.Saved {
+	return callbacks.Saved{
+		CallbackID: c.ID, Queue: c.Queue.Cfg.Name, Caller: c.Caller, Number: c.Callback.Number,
+		Priority: c.Priority, Queued: c.Joined, GiveUpAt: c.Callback.GiveUpAt, Attempts: c.Callback.Attempts,
+	}
+}
+
+// LeaveLists takes a waiting call out of its queue's waiting and ready
+// lists and forgets who failed it.
+func (c *Call) LeaveLists() {
+	c.Queue.Waiting.Remove(&c.WaitNode)
+	if c.Ready {
+		c.Queue.Ready.Remove(&c.ReadyNode)
+		c.Ready = false
+	}
+	c.Tried = nil
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/hotline-oss/hotline/acd/acdconfig"
 	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/acd/strategy"
+	"github.com/hotline-oss/hotline/acd/view"
 )
 
 // Roster is every queue and agent the ACD serves, in configuration order
@@ -19,6 +20,22 @@ type Roster struct {
 	QueueByName map[string]*Queue
 	Agents      []*Agent
 	AgentByID   map[string]*Agent
+	Calls       map[string]*Call  // waiting or connected, by id
+	LastCallOf  map[string]*Agent // call id → the agent whose last call it was
+}
+
+// Day is a calendar date in the clock's location: the day the agents'
+// daily counters belong to.
+type Day struct {
+	year  int
+	month time.Month
+	day   int
+}
+
+// DayOf is the day of t.
+func DayOf(t time.Time) Day {
+	y, m, d := t.Date()
+	return Day{y, m, d}
 }
 
 // New builds the roster of a valid configuration at now: every agent
@@ -27,6 +44,8 @@ func New(cfg acdconfig.Config, now time.Time, rng *rand.Rand) (Roster, error) {
 	r := Roster{
 		QueueByName: make(map[string]*Queue, len(cfg.Queues)),
 		AgentByID:   make(map[string]*Agent, len(cfg.Agents)),
+		Calls:       make(map[string]*Call),
+		LastCallOf:  make(map[string]*Agent),
 	}
 	for _, qc := range cfg.Queues {
 		q := &Queue{Cfg: qc.WithDefaults()}
@@ -190,4 +209,56 @@ func (r *Roster) DropQueue(q *Queue, now time.Time, changed func(*Queue)) {
 // it out.
 func (r *Roster) DropAgent(ag *Agent) {
 	r.Agents = slices.DeleteFunc(r.Agents, func(x *Agent) bool { return x == ag })
+	if r.LastCallOf[ag.Wrap.CallID] == ag {
+		delete(r.LastCallOf, ag.Wrap.CallID)
+	}
+}
+
+// RememberLastCall lets a disposition find the agent of an ended call.
+// Only each agent's last call is kept, which bounds the memory.
+func (r *Roster) RememberLastCall(ag *Agent, callID string) {
+	if ag.Wrap.CallID != "" && r.LastCallOf[ag.Wrap.CallID] == ag {
+		delete(r.LastCallOf, ag.Wrap.CallID)
+	}
+	r.LastCallOf[callID] = ag
+}
+
+// QueueStats are the views of every queue at now, in order.
+func (r *Roster) QueueStats(now time.Time) []view.QueueStats {
+	out := make([]view.QueueStats, len(r.Queues))
+	for i, q := range r.Queues {
+		out[i] = q.Stats(now)
+	}
+	return out
+}
+
+// AgentInfos are the views of every agent at now, in order.
+func (r *Roster) AgentInfos(now time.Time) []view.AgentInfo {
+	out := make([]view.AgentInfo, len(r.Agents))
+	for i, ag := range r.Agents {
+		out[i] = ag.Info(now)
+	}
+	return out
+}
+
+// WaitingCalls lists every waiting call of every queue, in queue order and
+// by position within a queue.
+func (r *Roster) WaitingCalls() []view.WaitingCall {
+	var out []view.WaitingCall
+	for _, q := range r.Queues {
+		out = q.WaitingCalls(out)
+	}
+	return out
+}
+
+// CallbacksPending counts the callbacks each queue holds (waiting, in
+// their retry pause or being dialled).
+func (r *Roster) CallbacksPending() map[string]int {
+	out := make(map[string]int)
+	for _, c := range r.Calls {
+		if c.Callback != nil {
+			out[c.Queue.Cfg.Name]++
+		}
+	}
+	return out
 }
