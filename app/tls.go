@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/sipcert"
 )
 
 // tlsConfig turns sip.tls into the endpoint's TLS settings; nil when TLS
@@ -29,13 +30,13 @@ func (s *Server) tlsConfig() (*sip.TLSConfig, error) {
 		if s.cfg.SIP.Advertise != "" {
 			host = s.cfg.SIP.Advertise
 		}
-		if cert, err = sip.SelfSignedCertificate([]string{host, "localhost"}, s.clock.Now()); err != nil {
+		if cert, err = sipcert.SelfSignedCertificate([]string{host, "localhost"}, s.clock.Now()); err != nil {
 			return nil, err
 		}
 		s.log.Warn("sip tls: using an ephemeral self-signed certificate (demo only)",
-			"sha256", sip.Fingerprint(cert))
+			"sha256", sipcert.Fingerprint(cert))
 	} else {
-		s.log.Info("sip tls certificate loaded", "file", t.CertFile, "sha256", sip.Fingerprint(cert))
+		s.log.Info("sip tls certificate loaded", "file", t.CertFile, "sha256", sipcert.Fingerprint(cert))
 	}
 	secureAgents := map[string]bool{}
 	for _, a := range s.cfg.Agents {

@@ -4,10 +4,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
-	"strings"
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
@@ -192,28 +190,6 @@ func rekey(stream *media.Stream, old sdp.Negotiated, neg *sdp.Negotiated) error 
 	}
 	stream.SetSRTP(sec)
 	return nil
-}
-
-// redactRecord removes SDES keys from a sipgo log record: sipgo logs the
-// raw text of messages it cannot parse, and those may carry a=crypto.
-func redactRecord(r slog.Record) slog.Record {
-	secret := false
-	r.Attrs(func(a slog.Attr) bool {
-		secret = a.Value.Kind() == slog.KindString && strings.Contains(a.Value.String(), "inline:")
-		return !secret
-	})
-	if !secret && !strings.Contains(r.Message, "inline:") {
-		return r
-	}
-	out := slog.NewRecord(r.Time, r.Level, string(srtp.RedactSDP([]byte(r.Message))), r.PC)
-	r.Attrs(func(a slog.Attr) bool {
-		if a.Value.Kind() == slog.KindString {
-			a.Value = slog.StringValue(string(srtp.RedactSDP([]byte(a.Value.String()))))
-		}
-		out.AddAttrs(a)
-		return true
-	})
-	return out
 }
 
 // refusalReason names why a call was refused at setup, for CallEnded:
