@@ -2,7 +2,6 @@ package sip
 
 import (
 	"context"
-	"errors"
 	"net/netip"
 	"sync"
 	"time"
@@ -15,17 +14,26 @@ import (
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
 	"github.com/hotline-oss/hotline/sip/registrar"
+	"github.com/hotline-oss/hotline/sip/sipsrtp"
+	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
-// Why ringing an agent did not give a connected leg.
+// Why ringing an agent did not give a connected leg (package sipstatus).
 var (
-	ErrNoContact     = errors.New("agent has no registered phone")
-	ErrAgentBusy     = errors.New("agent busy")
-	ErrAgentDeclined = errors.New("agent declined")
-	ErrNoAnswer      = errors.New("agent did not answer")
-	ErrDialCancelled = errors.New("ringing cancelled")
-	ErrDialFailed    = errors.New("call to agent failed")
+	ErrNoContact     = sipstatus.ErrNoContact
+	ErrAgentBusy     = sipstatus.ErrAgentBusy
+	ErrAgentDeclined = sipstatus.ErrAgentDeclined
+	ErrNoAnswer      = sipstatus.ErrNoAnswer
+	ErrDialCancelled = sipstatus.ErrDialCancelled
+	ErrDialFailed    = sipstatus.ErrDialFailed
 )
+
+// StatusError is the final answer that failed a dial.
+type StatusError = sipstatus.StatusError
+
+// ErrorForStatus is the error a dial fails with when the far end answers
+// code (see sipstatus.ErrorForStatus).
+func ErrorForStatus(code int) error { return sipstatus.ErrorForStatus(code) }
 
 // AgentLeg is the server's call to an agent's softphone: the second leg of
 // the back-to-back user agent. Its RTP stream is bridged with the caller's.
@@ -83,7 +91,7 @@ func (e *Endpoint) DialBindings(ctx context.Context, agent, callerID string, bin
 	return e.dialLeg(ctx, outboundLeg{
 		name: agent, peer: "agent", codecs: e.cfg.AgentCodecs,
 		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
-			return e.agentOffer(agent, local, session)
+			return sipsrtp.AgentOffer(e.agentRequiresSecure(agent), e.cfg.AgentCodecs, local, session)
 		},
 		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
 			return e.fork(ctx, bindings, callerID, offer)
@@ -135,7 +143,7 @@ func (e *Endpoint) fork(ctx context.Context, bindings []registrar.Binding, calle
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	return nil, pickDialError(errs)
+	return nil, sipstatus.PickDialError(errs)
 }
 
 // finishCancelled waits out a cancelled INVITE in the background and hangs
@@ -158,37 +166,6 @@ func hangUpLateAnswer(dlg *sipgo.DialogClientSession) {
 	_ = dlg.Ack(ctx)
 	_ = dlg.Bye(ctx)
 	_ = dlg.Close()
-}
-
-// ErrorForStatus is the error a dial fails with when the far end answers
-// code: ErrAgentBusy, ErrAgentDeclined or ErrNoAnswer for the customer's
-// own answers, else a *StatusError.
-func ErrorForStatus(code int) error {
-	switch code {
-	case sipmsg.StatusBusyHere, sipmsg.StatusGlobalBusyEverywhere:
-		return ErrAgentBusy
-	case sipmsg.StatusGlobalDecline:
-		return ErrAgentDeclined
-	case sipmsg.StatusTemporarilyUnavailable, sipmsg.StatusRequestTimeout, sipmsg.StatusRequestTerminated:
-		return ErrNoAnswer
-	}
-	return &StatusError{Code: code}
-}
-
-// pickDialError reports the most telling failure among forks: a busy or
-// declining phone says more than one that did not answer.
-func pickDialError(errs []error) error {
-	for _, want := range []error{ErrAgentDeclined, ErrAgentBusy, ErrNoAnswer} {
-		for _, err := range errs {
-			if errors.Is(err, want) {
-				return err
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return ErrDialFailed
 }
 
 // Media is the agent's RTP stream.

@@ -12,6 +12,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/sip/sipsrtp"
 )
 
 // lookupLeg finds the agent leg an in-dialog request belongs to. The agent
@@ -47,7 +48,7 @@ func (e *Endpoint) onLegReInvite(l *AgentLeg, req *sipmsg.Request, tx sipmsg.Ser
 		neg, err := sdp.Negotiate(req.Body(), []rtpcodec.Codec{codec})
 		if err == nil {
 			l.mu.Lock()
-			err = rekey(l.stream, l.neg, &neg)
+			err = sipsrtp.Rekey(l.stream, l.neg, &neg)
 			l.mu.Unlock()
 		}
 		if err != nil {

@@ -17,6 +17,8 @@ import (
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/sip/sipheader"
+	"github.com/hotline-oss/hotline/sip/sipsrtp"
+	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
 // Call is one answered caller leg: its dialog and its RTP stream.
@@ -161,15 +163,15 @@ func (e *Endpoint) reoffer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransac
 		if errors.Is(err, sdp.ErrMalformedSDP) {
 			code = sipmsg.StatusBadRequest
 		}
-		e.reply(req, tx, code, reasonPhrase(code))
+		e.reply(req, tx, code, sipstatus.ReasonPhrase(code))
 		return false, false
 	}
 	c.mu.Lock()
-	err = rekey(c.stream, c.neg, &neg)
+	err = sipsrtp.Rekey(c.stream, c.neg, &neg)
 	c.mu.Unlock()
 	if err != nil {
 		c.log.Info("re-INVITE refused", "err", err)
-		e.reply(req, tx, sipmsg.StatusNotAcceptableHere, reasonPhrase(sipmsg.StatusNotAcceptableHere))
+		e.reply(req, tx, sipmsg.StatusNotAcceptableHere, sipstatus.ReasonPhrase(sipmsg.StatusNotAcceptableHere))
 		return false, false
 	}
 	c.mu.Lock()
@@ -205,21 +207,3 @@ func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Server
 // holds with sendonly may send music but often sends nothing at all, and
 // a held call must not be ended for it.
 func expectsMedia(dir sdp.Direction) bool { return dir == sdp.SendRecv }
-
-func reasonPhrase(code int) string {
-	switch code {
-	case sipmsg.StatusBadRequest:
-		return "Bad Request"
-	case sipmsg.StatusNotFound:
-		return "Not Found"
-	case sipmsg.StatusUnsupportedMediaType:
-		return "Unsupported Media Type"
-	case sipmsg.StatusNotAcceptableHere:
-		return "Not Acceptable Here"
-	case sipmsg.StatusServiceUnavailable:
-		return "Service Unavailable"
-	case sipmsg.StatusBusyHere:
-		return "Busy Here"
-	}
-	return "Error"
-}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
 // An agent's call to another agent's extension is a consult call: the
@@ -123,7 +125,7 @@ func (e *Endpoint) preAnswer(c *Call) bool {
 	}
 	c.release()
 	if c.dlg.Context().Err() == nil {
-		_ = c.dlg.Respond(code, consultPhrase(code), nil)
+		_ = c.dlg.Respond(code, sipstatus.ConsultPhrase(code), nil)
 	}
 	_ = c.dlg.Close()
 	return false
@@ -138,20 +140,4 @@ func (c *Call) Gone() <-chan struct{} { return c.dlg.Context().Done() }
 // the colleague's phone rings).
 func (c *Call) Ring() {
 	_ = c.dlg.Respond(sipmsg.StatusRinging, "Ringing", nil)
-}
-
-func consultPhrase(code int) string {
-	switch code {
-	case sipmsg.StatusTemporarilyUnavailable:
-		return "Temporarily Unavailable"
-	case sipmsg.StatusRequestTerminated:
-		return "Request Terminated"
-	case sipmsg.StatusGlobalDecline:
-		return "Decline"
-	case sipmsg.StatusForbidden:
-		return "Forbidden"
-	case sipmsg.StatusInternalServerError:
-		return "Server Internal Error"
-	}
-	return reasonPhrase(code)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip/sipsrtp"
 )
 
 // outboundLeg is what differs between the calls the server places: to an
@@ -77,7 +78,7 @@ func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.
 	neg, err := sdp.Negotiate(dlg.InviteResponse.Body(), codecs)
 	var sec *srtp.Session
 	if err == nil {
-		sec, err = agentSRTP(key, &neg)
+		sec, err = sipsrtp.Agent(key, &neg)
 	}
 	if err != nil {
 		release()

@@ -18,6 +18,8 @@ import (
 	"github.com/hotline-oss/hotline/media/srtp"
 	"github.com/hotline-oss/hotline/sip/guard"
 	"github.com/hotline-oss/hotline/sip/sipheader"
+	"github.com/hotline-oss/hotline/sip/sipsrtp"
+	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
 func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
@@ -100,9 +102,9 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	if err != nil {
 		log.Info("call refused", "code", code, "err", err)
 		free()
-		_ = dlg.Respond(code, reasonPhrase(code), nil)
+		_ = dlg.Respond(code, sipstatus.ReasonPhrase(code), nil)
 		_ = dlg.Close()
-		ended(call.ResultFailed, refusalReason(code, err))
+		ended(call.ResultFailed, sipstatus.RefusalReason(code, err))
 		return
 	}
 	c.log = log
@@ -180,7 +182,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 			}
 			return nil, sipmsg.StatusNotAcceptableHere, err
 		}
-		if sec, code, err = e.callerSRTP(base.Number, &neg); err != nil {
+		if sec, code, err = sipsrtp.Caller(base.Number, e.secureNumber(base.Number), &neg); err != nil {
 			return nil, code, err
 		}
 	}
@@ -214,20 +216,6 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 	}
 	c.sdpVersion = 1
 	return c, 0, nil
-}
-
-func reasonForStatus(code int) string {
-	switch code {
-	case sipmsg.StatusNotAcceptableHere:
-		return "no_common_codec"
-	case sipmsg.StatusBadRequest:
-		return "bad_sdp"
-	case sipmsg.StatusServiceUnavailable:
-		return "no_rtp_port"
-	case sipmsg.StatusUnsupportedMediaType:
-		return "unsupported_media_type"
-	}
-	return fmt.Sprintf("status_%d", code)
 }
 
 // reserveSlot takes a channel for a new call, or says why it cannot.

@@ -10,6 +10,7 @@ import (
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/sip/sipheader"
+	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
 // Late offer (RFC 3261 section 13.2.1, RFC 3264): an INVITE without SDP
@@ -28,7 +29,7 @@ var errNoAnswerInAck = errors.New("ACK carried no SDP answer to our offer")
 func (e *Endpoint) lateOfferMedia(number string) (sdp.Negotiated, int, error) {
 	if e.secureNumber(number) {
 		return sdp.Negotiated{}, sipmsg.StatusNotAcceptableHere,
-			fmt.Errorf("late offer to number %s: %w", number, errSRTPRequired)
+			fmt.Errorf("late offer to number %s: %w", number, sipstatus.ErrSRTPRequired)
 	}
 	return sdp.Negotiated{
 		Codec:           e.cfg.Codecs[0],

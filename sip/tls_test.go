@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/sdp"
-	"github.com/hotline-oss/hotline/media/srtp"
 	"github.com/hotline-oss/hotline/sip/sipcert"
 )
 
@@ -214,20 +212,4 @@ func headerValue(head, name string) string {
 		}
 	}
 	return ""
-}
-
-func TestRefusalReason(t *testing.T) {
-	cases := []struct {
-		err  error
-		want string
-	}{
-		{fmt.Errorf("number 95599: %w", errSRTPRequired), "srtp_required"},
-		{fmt.Errorf("%w: AEAD_AES_256_GCM", srtp.ErrNoCryptoSuite), "no_crypto_suite"},
-		{sdp.ErrNoCommonCodec, "no_common_codec"},
-	}
-	for _, tc := range cases {
-		if got := refusalReason(488, tc.err); got != tc.want {
-			t.Errorf("%v: %q, want %q", tc.err, got, tc.want)
-		}
-	}
 }

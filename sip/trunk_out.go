@@ -105,12 +105,3 @@ func grantedExpiry(res *sipmsg.Response, asked time.Duration) time.Duration {
 	}
 	return asked
 }
-
-// StatusError is the final answer that failed a dial; it wraps
-// ErrDialFailed.
-type StatusError struct{ Code int }
-
-func (e *StatusError) Error() string { return fmt.Sprintf("%v: status %d", ErrDialFailed, e.Code) }
-
-// Unwrap makes errors.Is(err, ErrDialFailed) hold.
-func (e *StatusError) Unwrap() error { return ErrDialFailed }
