@@ -3,8 +3,6 @@ package sip
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	sipmsg "github.com/emiago/sipgo/sip"
@@ -12,6 +10,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/sip/sipheader"
 	"github.com/hotline-oss/hotline/sip/sipsrtp"
 )
 
@@ -95,12 +94,12 @@ func (e *Endpoint) onRefer(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
 		return
 	}
-	target, replaces, err := parseReferTo(h.Value())
+	target, replaces, err := sipheader.ParseReferTo(h.Value())
 	if err != nil {
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
 		return
 	}
-	replaced, _, err := referReplaces(h.Value())
+	replaced, _, err := sipheader.ReferReplaces(h.Value())
 	if err != nil {
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
 		return
@@ -125,34 +124,6 @@ func (e *Endpoint) onRefer(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	default:
 		r.Notify(sipmsg.StatusServiceUnavailable, "Service Unavailable")
 	}
-}
-
-// parseReferTo reads "<sip:1002@host?Replaces=callid%3Bto-tag%3Dx%3Bfrom-tag%3Dy>".
-func parseReferTo(v string) (target, replaces string, err error) {
-	v = strings.TrimSpace(v)
-	if i := strings.IndexByte(v, '<'); i >= 0 {
-		j := strings.IndexByte(v, '>')
-		if j < i {
-			return "", "", fmt.Errorf("refer-to %q", v)
-		}
-		v = v[i+1 : j]
-	}
-	uri, headers, _ := strings.Cut(v, "?")
-	var u sipmsg.Uri
-	if err := sipmsg.ParseUri(uri, &u); err != nil || u.User == "" {
-		return "", "", fmt.Errorf("refer-to %q: %v", v, err)
-	}
-	for _, kv := range strings.Split(headers, "&") {
-		k, val, _ := strings.Cut(kv, "=")
-		if strings.EqualFold(k, "Replaces") {
-			dec, err := url.QueryUnescape(val)
-			if err != nil {
-				return "", "", err
-			}
-			replaces, _, _ = strings.Cut(dec, ";")
-		}
-	}
-	return u.User, replaces, nil
 }
 
 // notifyRefer sends a sipfrag NOTIFY and waits for its answer, so that a
