@@ -3,16 +3,13 @@ package sip
 import (
 	"context"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
-	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/media"
-	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/registrar"
 	"github.com/hotline-oss/hotline/sip/sipsrtp"
 	"github.com/hotline-oss/hotline/sip/sipstatus"
@@ -35,43 +32,12 @@ type StatusError = sipstatus.StatusError
 // code (see sipstatus.ErrorForStatus).
 func ErrorForStatus(code int) error { return sipstatus.ErrorForStatus(code) }
 
-// AgentLeg is the server's call to an agent's softphone: the second leg of
-// the back-to-back user agent. Its RTP stream is bridged with the caller's.
-type AgentLeg struct {
-	Agent string
-
-	e      *Endpoint
-	dlg    *sipgo.DialogClientSession
-	stream *media.Stream
-	log    interface{ Info(string, ...any) }
-
-	mu         sync.Mutex
-	neg        sdp.Negotiated
-	localRTP   netip.AddrPort
-	sdpSession uint64
-	sdpVersion uint64
-	held       bool
-
-	holds  chan bool  // true: the agent put the call on hold
-	refers chan Refer // the agent transfers the call
-	ending
-	release sync.Once
-}
+// AgentLeg is the server's call to an agent's softphone, or to a customer
+// called back (package leg keeps it and its in-dialog requests).
+type AgentLeg = leg.Leg
 
 // Refer is a transfer request from the agent's phone (RFC 3515).
-type Refer struct {
-	Target   string // user part of Refer-To: an agent, a queue or a flow node
-	Replaces string // attended transfer: the Call-ID of the dialog to replace
-	Replaced Replaces
-	notify   func(code int, reason string)
-}
-
-// Notify tells the agent's phone how the transfer went (sipfrag NOTIFY).
-func (r Refer) Notify(code int, reason string) {
-	if r.notify != nil {
-		r.notify(code, reason)
-	}
-}
+type Refer = leg.Refer
 
 // DialAgent rings every registered phone of agent at once, with the
 // caller's number as the caller ID, and returns the leg of the first that
@@ -166,56 +132,4 @@ func hangUpLateAnswer(dlg *sipgo.DialogClientSession) {
 	_ = dlg.Ack(ctx)
 	_ = dlg.Bye(ctx)
 	_ = dlg.Close()
-}
-
-// Media is the agent's RTP stream.
-func (l *AgentLeg) Media() *media.Stream { return l.stream }
-
-// Holds delivers the agent's hold (true) and resume (false) re-INVITEs.
-func (l *AgentLeg) Holds() <-chan bool { return l.holds }
-
-// Refers delivers the agent's transfer requests.
-func (l *AgentLeg) Refers() <-chan Refer { return l.refers }
-
-// Held reports whether the agent holds the call now.
-func (l *AgentLeg) Held() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.held
-}
-
-// CallID is the SIP Call-ID of the agent leg.
-func (l *AgentLeg) CallID() string { return l.dlg.InviteRequest.CallID().Value() }
-
-// Hangup ends the leg from our side (BYE) and frees its media.
-func (l *AgentLeg) Hangup() {
-	if l.end(call.HangupByServer, "server") {
-		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
-		defer cancel()
-		_ = l.dlg.Bye(ctx)
-	}
-	l.Close()
-}
-
-// Close frees the leg's resources without signalling.
-func (l *AgentLeg) Close() {
-	l.end(call.HangupByServer, "server")
-	l.release.Do(func() {
-		if l.dlg != nil {
-			l.e.legs.Delete(l.dlg.ID)
-		}
-		l.stream.Close()
-	})
-}
-
-func (l *AgentLeg) watch() {
-	select {
-	case <-l.stream.Inactive():
-		l.log.Info("agent leg rtp inactivity timeout", "agent", l.Agent)
-		l.Hangup()
-	case <-l.dlg.Context().Done():
-		l.end(call.HangupByAgent, "bye")
-		l.Close()
-	case <-l.ended:
-	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 	"github.com/hotline-oss/hotline/sip/sipsrtp"
 	"github.com/hotline-oss/hotline/sip/sipstatus"
@@ -68,9 +69,20 @@ type Call struct {
 
 	infoDigits chan rune
 	byeSeen    atomic.Bool // the caller's BYE is being read (onBye)
-	ending
-	released sync.Once
+	ends       leg.Ending
+	released   sync.Once
 }
+
+// Done is closed when the call has ended, from either side or by RTP
+// inactivity.
+func (c *Call) Done() <-chan struct{} { return c.ends.Done() }
+
+// HangupBy says who ended the call; valid once Done is closed.
+func (c *Call) HangupBy() call.HangupBy { return c.ends.HangupBy() }
+
+// EndReason says why the call ended (see leg.Ending.EndReason); valid once
+// Done is closed.
+func (c *Call) EndReason() string { return c.ends.EndReason() }
 
 // Media is the caller's RTP stream (playback, digits, statistics).
 func (c *Call) Media() *media.Stream { return c.stream }
@@ -88,7 +100,7 @@ func (c *Call) OnPacketsLost(f func(uint64)) { c.onLost = f }
 func (c *Call) Hangup() { c.hangup("server") }
 
 func (c *Call) hangup(reason string) {
-	if c.end(call.HangupByServer, reason) {
+	if c.ends.End(call.HangupByServer, reason) {
 		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 		defer cancel()
 		if err := c.dlg.Bye(ctx); err != nil {
@@ -110,8 +122,8 @@ func (c *Call) watch() {
 		if c.byeSeen.Load() {
 			reason = "bye"
 		}
-		c.end(call.HangupByCaller, reason)
-	case <-c.ended:
+		c.ends.End(call.HangupByCaller, reason)
+	case <-c.ends.Done():
 	}
 }
 
@@ -126,7 +138,7 @@ func (e *Endpoint) onReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) 
 	c := e.lookup(req)
 	if c == nil {
 		if l := e.lookupLeg(req); l != nil {
-			e.onLegReInvite(l, req, tx)
+			l.OnReInvite(req, tx)
 			return
 		}
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
@@ -180,7 +192,7 @@ func (e *Endpoint) reoffer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransac
 	c.mu.Unlock()
 	c.stream.SetRemote(neg.Remote)
 	c.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
-	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
+	c.stream.SetExpectMedia(leg.ExpectsMedia(neg.Direction))
 	c.log.Info("caller media changed", "method", req.Method.String(), "direction", neg.Direction.String(),
 		"on_hold", neg.Direction != sdp.SendRecv, "remote", neg.Remote.String())
 	return changed, true
@@ -201,9 +213,3 @@ func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Server
 	e.respond(tx, res)
 	c.startSessionTimer(st)
 }
-
-// expectsMedia says whether silence from a peer that offered dir counts
-// toward the RTP inactivity timeout. Only sendrecv does: a peer that
-// holds with sendonly may send music but often sends nothing at all, and
-// a held call must not be ended for it.
-func expectsMedia(dir sdp.Direction) bool { return dir == sdp.SendRecv }

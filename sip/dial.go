@@ -16,6 +16,7 @@ import (
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipsrtp"
 )
 
@@ -43,17 +44,13 @@ func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.
 	if err != nil {
 		return nil, fmt.Errorf("%w: rtp port: %v", ErrDialFailed, err)
 	}
-	leg := &AgentLeg{
-		Agent: o.name, e: e, log: e.log,
-		localRTP:   netip.AddrPortFrom(e.cfg.RTPAdvertise, uint16(port)),
-		sdpSession: uint64(time.Now().UnixNano()), sdpVersion: 1,
-		holds: make(chan bool, 4), refers: make(chan Refer, 2), ending: newEnding(),
-	}
+	l := leg.New(o.name, legHost{e}, e.log,
+		netip.AddrPortFrom(e.cfg.RTPAdvertise, uint16(port)), uint64(time.Now().UnixNano()))
 	release := func() {
 		_ = conn.Close()
 		e.ports.Release(port)
 	}
-	offer, key, err := o.offer(leg.localRTP, leg.sdpSession)
+	offer, key, err := o.offer(l.LocalRTP(), l.SDPSession())
 	if err != nil {
 		release()
 		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
@@ -86,26 +83,26 @@ func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.
 		_ = dlg.Bye(context.Background())
 		return nil, fmt.Errorf("%w: %s answer: %v", ErrDialFailed, o.peer, err)
 	}
-	leg.dlg, leg.neg = dlg, neg
-	leg.stream = media.NewStream(conn, media.StreamConfig{
+	stream := media.NewStream(conn, media.StreamConfig{
 		Codec: neg.Codec, PayloadType: neg.PayloadType, DTMFPayloadType: neg.DTMFPayloadType,
 		Remote: neg.Remote, InactivityTimeout: e.cfg.InactivityTimeout, SRTP: sec,
 	}, func() { e.ports.Release(port) })
+	l.Connect(dlg, neg, stream)
 	// The leg takes in-dialog requests before the ACK leaves: the far end
 	// may hang up (or re-INVITE) the moment the ACK reaches it, and its
 	// BYE, handled on another goroutine, must not find the dialog missing
 	// (481), which would leave this side bridged to nobody.
-	leg.stream.Start(e.pacer)
-	e.legs.Store(dlg.ID, leg)
-	go leg.watch()
+	stream.Start(e.pacer)
+	e.legs.Store(dlg.ID, l)
+	go l.Watch()
 	if err := dlg.Ack(context.Background()); err != nil {
-		leg.Close()
+		l.Close()
 		return nil, fmt.Errorf("%w: ack: %v", ErrDialFailed, err)
 	}
 	if e.ackSent != nil {
 		e.ackSent()
 	}
-	return leg, nil
+	return l, nil
 }
 
 // outboundInvite addresses one INVITE the server sends.

@@ -17,6 +17,7 @@ import (
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
 	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 	"github.com/hotline-oss/hotline/sip/sipsrtp"
 	"github.com/hotline-oss/hotline/sip/sipstatus"
@@ -199,7 +200,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 		InactivityTimeout: e.cfg.InactivityTimeout,
 		SRTP:              sec,
 	}, func() { e.ports.Release(port) })
-	if !expectsMedia(neg.Direction) {
+	if !leg.ExpectsMedia(neg.Direction) {
 		stream.SetExpectMedia(false)
 	}
 	if neg.Direction == sdp.Inactive || neg.Direction == sdp.SendOnly {
@@ -211,7 +212,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 		localRTP:   netip.AddrPortFrom(rtpHost, uint16(port)),
 		sdpSession: uint64(arrived.UnixNano()),
 		infoDigits: make(chan rune, 16),
-		ending:     newEnding(),
+		ends:       leg.NewEnding(),
 		late:       late,
 	}
 	c.sdpVersion = 1
@@ -271,7 +272,7 @@ func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c := e.lookup(req)
 	if c == nil {
 		if l := e.lookupLeg(req); l != nil {
-			e.onLegBye(l, req, tx)
+			l.OnBye(req, tx)
 			return
 		}
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
@@ -285,7 +286,7 @@ func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
 		return
 	}
-	c.end(call.HangupByCaller, "bye")
+	c.ends.End(call.HangupByCaller, "bye")
 }
 
 func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
@@ -122,7 +123,7 @@ func (e *Endpoint) playEarly(c *Call, el *early, prompts []*playout.Prompt) erro
 	}
 	c.log.Info("early media announcement", "prompts", len(prompts), "reliable", el.reliable)
 	c.stream.Play(prompts...)
-	defer c.stream.SetExpectMedia(expectsMedia(dir))
+	defer c.stream.SetExpectMedia(leg.ExpectsMedia(dir))
 	select {
 	case <-c.stream.PlaybackDone():
 		return nil

@@ -9,6 +9,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
@@ -110,7 +111,7 @@ func (c *Call) applyLateAnswer() error {
 	c.stream.SetDTMFPayloadType(neg.DTMFPayloadType)
 	c.stream.SetRemote(neg.Remote)
 	c.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
-	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
+	c.stream.SetExpectMedia(leg.ExpectsMedia(neg.Direction))
 	return nil
 }
 
@@ -181,7 +182,7 @@ func (c *Call) applyReofferAnswer(req *sipmsg.Request) {
 	c.stream.SetDTMFPayloadType(neg.DTMFPayloadType)
 	c.stream.SetRemote(neg.Remote)
 	c.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
-	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
+	c.stream.SetExpectMedia(leg.ExpectsMedia(neg.Direction))
 	c.log.Info("caller media changed", "method", "ACK", "direction", neg.Direction.String(),
 		"on_hold", neg.Direction != sdp.SendRecv, "remote", neg.Remote.String())
 }

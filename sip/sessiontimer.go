@@ -89,7 +89,7 @@ func (c *Call) stopSessionTimer() {
 
 func (c *Call) isEnded() bool {
 	select {
-	case <-c.ended:
+	case <-c.ends.Done():
 		return true
 	default:
 		return false
