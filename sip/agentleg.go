@@ -111,25 +111,3 @@ func (e *Endpoint) fork(ctx context.Context, bindings []registrar.Binding, calle
 	}
 	return nil, sipstatus.PickDialError(errs)
 }
-
-// finishCancelled waits out a cancelled INVITE in the background and hangs
-// up the call if the phone answered it after all.
-func finishCancelled(dlg *sipgo.DialogClientSession, answered <-chan error) {
-	err := <-answered
-	if res := dlg.InviteResponse; err == nil || (res != nil && res.IsSuccess()) {
-		hangUpLateAnswer(dlg)
-		return
-	}
-	_ = dlg.Close()
-}
-
-// hangUpLateAnswer ends a dialog the phone answered just as we cancelled
-// it (the 200 crossed our CANCEL): without ACK and BYE the phone would keep
-// a call nobody is on.
-func hangUpLateAnswer(dlg *sipgo.DialogClientSession) {
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
-	defer cancel()
-	_ = dlg.Ack(ctx)
-	_ = dlg.Bye(ctx)
-	_ = dlg.Close()
-}

@@ -176,9 +176,8 @@ func (inv outboundInvite) onResponse(*sipmsg.Response) error {
 	return nil
 }
 
-// sendInvite sends an INVITE with offer and waits for the final answer.
-// Once ctx ends it returns ctx's error at once; the CANCEL and a late
-// answer are dealt with in the background.
+// sendInvite sends an INVITE with offer and waits for the final answer
+// (leg.Dial).
 func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []byte) (*sipgo.DialogClientSession, error) {
 	req := sipmsg.NewRequest(sipmsg.INVITE, inv.target)
 	from := &sipmsg.FromHeader{Address: sipmsg.Uri{User: inv.fromUser, Host: e.contactHost().String()}, Params: sipmsg.NewParams()}
@@ -201,34 +200,7 @@ func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []b
 			req.Laddr = sipmsg.Addr{IP: net.ParseIP(host), Port: port, Hostname: host}
 		}
 	}
-	dlg, err := e.dialogUA(inv.transport).WriteInvite(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
-	}
-	answered := make(chan error, 1)
-	go func() {
-		answered <- dlg.WaitAnswer(ctx, sipgo.AnswerOptions{
-			Username: inv.username, Password: inv.password, OnResponse: inv.onResponse,
-		})
-	}()
-	select {
-	case err = <-answered:
-	case <-ctx.Done():
-		// sipgo now sends CANCEL and waits for the INVITE's final answer:
-		// up to 64*T1 when the far end has gone away. That must hold
-		// neither the ringing nor the leg's RTP port.
-		go finishCancelled(dlg, answered)
-		return nil, ctx.Err()
-	}
-	if err != nil {
-		if res := dlg.InviteResponse; res != nil && res.IsSuccess() {
-			go hangUpLateAnswer(dlg)
-		}
-		var de *sipgo.ErrDialogResponse
-		if errors.As(err, &de) {
-			return nil, ErrorForStatus(de.Res.StatusCode)
-		}
-		return nil, err
-	}
-	return dlg, nil
+	return leg.Dial(ctx, e.dialogUA(inv.transport), req, sipgo.AnswerOptions{
+		Username: inv.username, Password: inv.password, OnResponse: inv.onResponse,
+	})
 }
