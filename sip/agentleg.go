@@ -54,12 +54,12 @@ func (e *Endpoint) DialBindings(ctx context.Context, agent, callerID string, bin
 	if len(bindings) == 0 {
 		return nil, ErrNoContact
 	}
-	return e.dialLeg(ctx, outboundLeg{
-		name: agent, peer: "agent", codecs: e.cfg.AgentCodecs,
-		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
+	return e.dialer().Place(ctx, leg.Outbound{
+		Name: agent, Peer: "agent", Codecs: e.cfg.AgentCodecs,
+		Offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
 			return sipsrtp.AgentOffer(e.agentRequiresSecure(agent), e.cfg.AgentCodecs, local, session)
 		},
-		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
+		Ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
 			return e.fork(ctx, bindings, callerID, offer)
 		},
 	}, ringTimeout)

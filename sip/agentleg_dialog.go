@@ -46,6 +46,8 @@ func (e *Endpoint) onNotify(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 // legHost is the endpoint as its legs see it.
 type legHost struct{ e *Endpoint }
 
+func (h legHost) Keep(id string, l *leg.Leg) { h.e.legs.Store(id, l) }
+
 func (h legHost) Forget(id string) { h.e.legs.Delete(id) }
 
 func (h legHost) Contact(transport string) sipmsg.Uri {

@@ -2,8 +2,6 @@ package sip
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -12,100 +10,19 @@ import (
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
-	"github.com/hotline-oss/hotline/media"
-	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
 	"github.com/hotline-oss/hotline/sip/leg"
-	"github.com/hotline-oss/hotline/sip/sipsrtp"
 )
 
-// outboundLeg is what differs between the calls the server places: to an
-// agent's phones (DialAgent) or through the callback gateway.
-type outboundLeg struct {
-	name string // AgentLeg.Agent
-	peer string // the far end, in errors: "agent" or "gateway"
-	// codecs are those offered, which the answer must choose from; nil
-	// means the endpoint's (callers' and gateways' codecs).
-	codecs []rtpcodec.Codec
-	// offer builds the SDP offer for the leg's RTP address; a valid key
-	// means SRTP was offered and the answer must match it.
-	offer func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error)
-	// ring sends the INVITE(s) and returns the answered dialog; it returns
-	// ctx's error once ctx ends.
-	ring func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error)
+// dialer places the endpoint's legs (package leg).
+func (e *Endpoint) dialer() leg.Dialer {
+	return leg.Dialer{
+		Host: legHost{e}, Log: e.log, Ports: e.ports, Pacer: e.pacer, RTPAddr: e.cfg.RTPAdvertise,
+		Codecs: e.cfg.Codecs, Inactivity: e.cfg.InactivityTimeout, AckSent: e.ackSent,
+	}
 }
 
-// dialLeg places an outbound call from a fresh RTP port and returns its
-// connected, acknowledged leg. Cancelling ctx gives ErrDialCancelled,
-// ringTimeout ErrNoAnswer; the port is released on every failure.
-func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.Duration) (*AgentLeg, error) {
-	conn, port, err := e.ports.Acquire()
-	if err != nil {
-		return nil, fmt.Errorf("%w: rtp port: %v", ErrDialFailed, err)
-	}
-	l := leg.New(o.name, legHost{e}, e.log,
-		netip.AddrPortFrom(e.cfg.RTPAdvertise, uint16(port)), uint64(time.Now().UnixNano()))
-	release := func() {
-		_ = conn.Close()
-		e.ports.Release(port)
-	}
-	offer, key, err := o.offer(l.LocalRTP(), l.SDPSession())
-	if err != nil {
-		release()
-		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
-	}
-	ringCtx, cancel := context.WithTimeout(ctx, ringTimeout)
-	defer cancel()
-	dlg, err := o.ring(ringCtx, offer)
-	if err != nil {
-		release()
-		switch {
-		case ctx.Err() != nil:
-			return nil, ErrDialCancelled
-		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-			return nil, ErrNoAnswer
-		}
-		return nil, err
-	}
-	codecs := o.codecs
-	if codecs == nil {
-		codecs = e.cfg.Codecs
-	}
-	neg, err := sdp.Negotiate(dlg.InviteResponse.Body(), codecs)
-	var sec *srtp.Session
-	if err == nil {
-		sec, err = sipsrtp.Agent(key, &neg)
-	}
-	if err != nil {
-		release()
-		_ = dlg.Ack(context.Background())
-		_ = dlg.Bye(context.Background())
-		return nil, fmt.Errorf("%w: %s answer: %v", ErrDialFailed, o.peer, err)
-	}
-	stream := media.NewStream(conn, media.StreamConfig{
-		Codec: neg.Codec, PayloadType: neg.PayloadType, DTMFPayloadType: neg.DTMFPayloadType,
-		Remote: neg.Remote, InactivityTimeout: e.cfg.InactivityTimeout, SRTP: sec,
-	}, func() { e.ports.Release(port) })
-	l.Connect(dlg, neg, stream)
-	// The leg takes in-dialog requests before the ACK leaves: the far end
-	// may hang up (or re-INVITE) the moment the ACK reaches it, and its
-	// BYE, handled on another goroutine, must not find the dialog missing
-	// (481), which would leave this side bridged to nobody.
-	stream.Start(e.pacer)
-	e.legs.Store(dlg.ID, l)
-	go l.Watch()
-	if err := dlg.Ack(context.Background()); err != nil {
-		l.Close()
-		return nil, fmt.Errorf("%w: ack: %v", ErrDialFailed, err)
-	}
-	if e.ackSent != nil {
-		e.ackSent()
-	}
-	return l, nil
-}
-
-// outboundInvite addresses one INVITE the server sends.
 // OutboundCall is a call the server places to a number outside: through
 // the callback gateway or a carrier's trunk (package sip/callout decides
 // which). It offers plain RTP with the callers' codecs.
@@ -131,12 +48,12 @@ type OutboundCall struct {
 // DialOut places c from a fresh RTP port and returns the answered leg,
 // with the errors of DialAgent.
 func (e *Endpoint) DialOut(ctx context.Context, c OutboundCall, ringTimeout time.Duration) (*AgentLeg, error) {
-	return e.dialLeg(ctx, outboundLeg{
-		name: "callback", peer: c.Peer, codecs: e.cfg.Codecs,
-		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
+	return e.dialer().Place(ctx, leg.Outbound{
+		Name: "callback", Peer: c.Peer, Codecs: e.cfg.Codecs,
+		Offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
 			return sdp.BuildOffer(local, e.cfg.Codecs, 101, sdp.SendRecv, session, 1), srtp.SDESKey{}, nil
 		},
-		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
+		Ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
 			return e.sendInvite(ctx, outboundInvite{
 				target: c.Target, fromUser: c.FromUser, to: *c.Target.Clone(),
 				dest: c.Dest, transport: c.Transport,

@@ -17,8 +17,9 @@ import (
 
 // Host is what a leg needs of the endpoint that placed it.
 type Host interface {
-	// Forget drops the leg's dialog from those the endpoint routes
-	// in-dialog requests to; the leg has ended.
+	// Keep routes the in-dialog requests of dialog id to l, from before
+	// its ACK leaves; Forget stops that once the leg has ended.
+	Keep(id string, l *Leg)
 	Forget(id string)
 	// Contact is our Contact for a dialog on transport.
 	Contact(transport string) sipmsg.Uri
