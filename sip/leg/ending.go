@@ -46,7 +46,7 @@ func (e *Ending) HangupBy() call.HangupBy {
 
 // EndReason says why the leg ended: "bye" (the other side hung up),
 // "rtp_timeout", "dialog_ended" (the SIP dialog failed), "no_ack" (our 200
-// OK was never acknowledged), ReasonShutdown (the shutdown grace ran out)
+// OK was never acknowledged), "server_shutdown" (the shutdown grace ran out)
 // or "server" (our side hung up); valid once Done is closed.
 func (e *Ending) EndReason() string {
 	e.endMu.Lock()
