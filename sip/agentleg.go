@@ -65,49 +65,15 @@ func (e *Endpoint) DialBindings(ctx context.Context, agent, callerID string, bin
 	}, ringTimeout)
 }
 
-// fork sends one INVITE per binding and keeps the first to answer; the
-// others are cancelled (or hung up if they answered too).
+// fork rings every binding at once (leg.Fork).
 func (e *Endpoint) fork(ctx context.Context, bindings []registrar.Binding, callerID string, offer []byte) (*sipgo.DialogClientSession, error) {
-	type result struct {
-		dlg *sipgo.DialogClientSession
-		err error
-	}
-	forkCtx, cancelForks := context.WithCancel(ctx)
-	defer cancelForks()
-	results := make(chan result, len(bindings))
-	for _, b := range bindings {
-		go func(b registrar.Binding) {
-			host := e.contactHost().String()
-			dlg, err := e.sendInvite(forkCtx, outboundInvite{
-				target: *b.Contact.Clone(), fromUser: callerID,
-				to:   sipmsg.Uri{User: b.User, Host: host},
-				dest: b.Source, transport: b.Transport, fromListener: true,
-			}, offer)
-			results <- result{dlg, err}
-		}(b)
-	}
-	var winner *sipgo.DialogClientSession
-	var errs []error
-	for range bindings {
-		r := <-results
-		switch {
-		case r.err == nil && winner == nil:
-			winner = r.dlg
-			cancelForks()
-		case r.err == nil:
-			go func(d *sipgo.DialogClientSession) { // answered too late
-				_ = d.Ack(context.Background())
-				_ = d.Bye(context.Background())
-			}(r.dlg)
-		default:
-			errs = append(errs, r.err)
-		}
-	}
-	if winner != nil {
-		return winner, nil
-	}
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	return nil, sipstatus.PickDialError(errs)
+	return leg.Fork(ctx, len(bindings), func(ctx context.Context, i int) (*sipgo.DialogClientSession, error) {
+		b := bindings[i]
+		host := e.contactHost().String()
+		return e.sendInvite(ctx, leg.Invite{
+			Target: *b.Contact.Clone(), FromUser: callerID,
+			To:   sipmsg.Uri{User: b.User, Host: host},
+			Dest: b.Source, Transport: b.Transport,
+		}, true, offer)
+	})
 }

@@ -54,12 +54,12 @@ func (e *Endpoint) DialOut(ctx context.Context, c OutboundCall, ringTimeout time
 			return sdp.BuildOffer(local, e.cfg.Codecs, 101, sdp.SendRecv, session, 1), srtp.SDESKey{}, nil
 		},
 		Ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
-			return e.sendInvite(ctx, outboundInvite{
-				target: c.Target, fromUser: c.FromUser, to: *c.Target.Clone(),
-				dest: c.Dest, transport: c.Transport,
-				username: c.Username, password: c.Password,
-				heard: c.Heard, assert: c.AssertIdentity, fromListener: c.FromListener,
-			}, offer)
+			return e.sendInvite(ctx, leg.Invite{
+				Target: c.Target, FromUser: c.FromUser, To: *c.Target.Clone(),
+				Dest: c.Dest, Transport: c.Transport,
+				Username: c.Username, Password: c.Password,
+				Heard: c.Heard, Assert: c.AssertIdentity,
+			}, c.FromListener, offer)
 		},
 	}, ringTimeout)
 }
@@ -67,57 +67,16 @@ func (e *Endpoint) DialOut(ctx context.Context, c OutboundCall, ringTimeout time
 // Logger is the endpoint's logger, for the parts that place calls for it.
 func (e *Endpoint) Logger() *slog.Logger { return e.log }
 
-type outboundInvite struct {
-	target    sipmsg.Uri // Request-URI
-	fromUser  string     // caller ID
-	to        sipmsg.Uri
-	dest      string // host:port the request goes to
-	transport string
-	// fromListener sends a UDP request from the listening socket even
-	// when no connection to dest exists yet.
-	fromListener bool
-	// auth answers 401 and 407 challenges (trunks); empty: not answered
-	username, password string
-	// heard, when set, is called at every response (trunks: the far end
-	// is alive).
-	heard func()
-	// assert adds P-Asserted-Identity with fromUser (RFC 3325), for a
-	// trunk in the same trust domain.
-	assert bool
-}
-
-func (inv outboundInvite) onResponse(*sipmsg.Response) error {
-	if inv.heard != nil {
-		inv.heard()
-	}
-	return nil
-}
-
-// sendInvite sends an INVITE with offer and waits for the final answer
-// (leg.Dial).
-func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []byte) (*sipgo.DialogClientSession, error) {
-	req := sipmsg.NewRequest(sipmsg.INVITE, inv.target)
-	from := &sipmsg.FromHeader{Address: sipmsg.Uri{User: inv.fromUser, Host: e.contactHost().String()}, Params: sipmsg.NewParams()}
-	from.Params.Add("tag", sipmsg.GenerateTagN(16))
-	req.AppendHeader(from)
-	req.AppendHeader(&sipmsg.ToHeader{Address: inv.to})
-	if inv.assert && inv.fromUser != "" {
-		req.AppendHeader(sipmsg.NewHeader("P-Asserted-Identity", "<"+from.Address.String()+">"))
-	}
-	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
-	req.AppendHeader(sipmsg.NewHeader("Allow", allowed))
-	req.SetBody(offer)
-	req.SetDestination(inv.dest)
-	req.SetTransport(inv.transport)
-	if inv.fromListener && e.udp != nil && sipmsg.NetworkToLower(inv.transport) == "udp" {
-		// From the listening socket: the far end answers the address it
-		// sees, which must be the one the Via names (a phone registered
-		// through another node has no connection with this one yet).
+// sendInvite sends inv with offer from our contact (and, fromListener,
+// a UDP INVITE from the listening socket, so that the far end answers the
+// address the Via names: a phone registered through another node has no
+// connection with this one yet) and waits for the final answer.
+func (e *Endpoint) sendInvite(ctx context.Context, inv leg.Invite, fromListener bool, offer []byte) (*sipgo.DialogClientSession, error) {
+	inv.FromHost, inv.Allow = e.contactHost().String(), allowed
+	if fromListener && e.udp != nil && sipmsg.NetworkToLower(inv.Transport) == "udp" {
 		if host, port, err := sipmsg.ParseAddr(e.udp.LocalAddr().String()); err == nil {
-			req.Laddr = sipmsg.Addr{IP: net.ParseIP(host), Port: port, Hostname: host}
+			inv.Laddr = &sipmsg.Addr{IP: net.ParseIP(host), Port: port, Hostname: host}
 		}
 	}
-	return leg.Dial(ctx, e.dialogUA(inv.transport), req, sipgo.AnswerOptions{
-		Username: inv.username, Password: inv.password, OnResponse: inv.onResponse,
-	})
+	return leg.SendInvite(ctx, e.dialogUA(inv.Transport), inv, offer)
 }
