@@ -54,13 +54,12 @@ type ACD struct {
 	observe func(call.Event)
 	rng     *rand.Rand
 
-	roster roster.Roster          // queues and agents
-	calls  map[string]*queuedCall // waiting or connected
+	roster roster.Roster // queues, agents and the calls they hold
 
 	timers timerheap.Heap[roster.TimerOf]
 	now    time.Time  // the current command's time
 	day    roster.Day // the day the daily counters belong to
-	seq    uint64     // arrival and timer order
+	seq    uint64     // arrival order
 
 	out         []Action
 	dirtyQueues []*queue              // queues whose calls or agents changed since the last route
@@ -88,10 +87,7 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &ACD{
-		clock: clock,
-		calls: make(map[string]*queuedCall),
-	}
+	a := &ACD{clock: clock}
 	for _, opt := range opts {
 		if err := opt(a); err != nil {
 			return nil, fmt.Errorf("acd: option: %w", err)
