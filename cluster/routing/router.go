@@ -32,6 +32,7 @@ type Router struct {
 	applied   uint64            // the last stream sequence applied
 	changed   map[string]bool   // agents whose state changed in the last Apply
 	events    EventSink         // nil: the ACD's events go nowhere
+	lost      []LostCall        // calls of dead nodes, oldest first (lost.go)
 	// runHook replaces run in tests that break an invariant on purpose.
 	runHook func(Command) ([]acd.Action, error)
 }
@@ -302,6 +303,9 @@ func (r *Router) nodeGone(node string) []acd.Action {
 	for _, id := range calls {
 		info, err := r.acd.Call(id)
 		var more []acd.Action
+		if err == nil {
+			r.noteLost(node, id, info)
+		}
 		switch {
 		case err != nil:
 		case info.Agent != "":
