@@ -28,6 +28,7 @@ type clusterNode struct {
 	member *cluster.Membership
 	el     *cluster.Elector
 	leader *cluster.Leader
+	queue  *clusterq.Queueing[*sip.AgentLeg] // nil on a node without queues
 	regs   *cluster.Registrations
 	ctx    context.Context // ends when the node leaves
 	stop   context.CancelFunc
@@ -102,7 +103,7 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 	q, err := clusterq.New(s.compiled.queues, clusterq.Deps[*sip.AgentLeg]{
 		Conn: n.conn, Leader: n.leader, Fence: n.el.Fence(),
 		Dialer: clusterDialer{s, n.regs}, Phones: clusterPhones{s, n.regs, n.conn.Node},
-		Log: s.log, Publish: s.bus.Publish, Config: s.compiled.acd,
+		Log: s.log, Publish: s.bus.Publish,
 		OnInternalError: func() { s.internalErrors.inc("acd") },
 	})
 	if err != nil {
@@ -115,7 +116,7 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 		q.Close()
 		return fail(err)
 	}
-	s.acd = q
+	s.acd, n.queue = q, q
 	return nil
 }
 

@@ -60,7 +60,7 @@ func (s *Server) followReloads() {
 }
 
 func (s *Server) reloadAfter(from string, sections map[string]string) {
-	res, cfg, err := s.reloadFromSource()
+	res, cfg, err := s.reloadFromSource(true)
 	if err != nil {
 		s.log.Error("cluster: reload after another node's failed: this node keeps its configuration", "node", from, "err", err)
 		s.cluster.conn.ConfigDiffers(true)
@@ -68,4 +68,17 @@ func (s *Server) reloadAfter(from string, sections map[string]string) {
 	}
 	s.log.Info("cluster: reloaded after another node", "node", from, "changed", res.Changed)
 	s.clusterReloaded(cfg, from, sections)
+}
+
+// reloadQueueing hands the queueing its new agents, queues and settings.
+// On a node of a cluster, a reload that began here changes the agents
+// and queues of every node at one point of the command stream
+// (clusterq.Reload); one followed from another node takes only the call
+// path's settings from this node's file: its router applies the agents
+// and queues of the node that began the reload.
+func (s *Server) reloadQueueing(next *snapshot, following bool) error {
+	if following && s.cluster != nil && s.cluster.queue != nil {
+		return s.cluster.queue.FollowReload(next.queues)
+	}
+	return s.acd.Reload(next.acd, next.queues)
 }

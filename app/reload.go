@@ -80,7 +80,7 @@ func (s *Server) defaultConfigSource() (*config.Config, error) {
 // On a node of a cluster the reload is the cluster's: the other nodes are
 // told and reload their own copies of the file (cluster_reload.go).
 func (s *Server) ReloadConfig() (ReloadResult, error) {
-	res, cfg, err := s.reloadFromSource()
+	res, cfg, err := s.reloadFromSource(false)
 	if err == nil {
 		s.clusterReloaded(cfg, "")
 	}
@@ -88,8 +88,9 @@ func (s *Server) ReloadConfig() (ReloadResult, error) {
 }
 
 // reloadFromSource reads and applies the configuration; it returns the
-// configuration it applied.
-func (s *Server) reloadFromSource() (ReloadResult, *config.Config, error) {
+// configuration it applied. following: the reload began on another node
+// of the cluster (cluster_reload.go).
+func (s *Server) reloadFromSource(following bool) (ReloadResult, *config.Config, error) {
 	s.reload.mu.Lock()
 	defer s.reload.mu.Unlock()
 	source := s.reload.source
@@ -102,7 +103,7 @@ func (s *Server) reloadFromSource() (ReloadResult, *config.Config, error) {
 		s.observeReload(ReloadResult{}, err)
 		return ReloadResult{}, nil, err
 	}
-	res, err := s.applyLocked(cfg)
+	res, err := s.applyLocked(cfg, following)
 	s.observeReload(res, err)
 	return res, cfg, err
 }
@@ -111,7 +112,7 @@ func (s *Server) reloadFromSource() (ReloadResult, *config.Config, error) {
 func (s *Server) Reload(cfg *config.Config) (ReloadResult, error) {
 	s.reload.mu.Lock()
 	defer s.reload.mu.Unlock()
-	res, err := s.applyLocked(cfg)
+	res, err := s.applyLocked(cfg, false)
 	s.observeReload(res, err)
 	return res, err
 }
@@ -122,8 +123,8 @@ func (s *Server) Reload(cfg *config.Config) (ReloadResult, error) {
 // snapshot part by part: the ACD's agents and queues, the routing table,
 // the metrics' queues, then the features (applyFeaturesLocked). Running
 // calls are not touched: they hold their flow, and the ACD keeps their
-// state.
-func (s *Server) applyLocked(cfg *config.Config) (ReloadResult, error) {
+// state. following: see reloadQueueing.
+func (s *Server) applyLocked(cfg *config.Config, following bool) (ReloadResult, error) {
 	next, err := compile(cfg, s.prompts)
 	if err != nil {
 		return ReloadResult{}, rejected(err)
@@ -135,7 +136,7 @@ func (s *Server) applyLocked(cfg *config.Config) (ReloadResult, error) {
 	res := ReloadResult{Changed: describeChanges(prev, cfg), NeedsRestart: restartOnly(s.cfg, cfg)}
 	switch {
 	case s.acd != nil:
-		if err := s.acd.Reload(next.acd, next.queues); err != nil {
+		if err := s.reloadQueueing(next, following); err != nil {
 			if !errors.Is(err, queueing.ErrStopped) {
 				err = fmt.Errorf("acd: %w", err)
 			}

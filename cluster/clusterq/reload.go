@@ -1,0 +1,69 @@
+package clusterq
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/cluster/routing"
+	"github.com/hotline-oss/hotline/queueing"
+)
+
+// Reload is a reload that began on this node (SIGHUP or the API): when
+// the agents and queues differ from those the cluster's ACD runs, cfg is
+// stored in NATS and a reload command goes into the stream, so that
+// every node's router changes them after the same commands; Reload
+// returns once this node's router has applied it, with the ACD's answer
+// (a configuration the ACD refuses changes nothing on any node). Then
+// the call path's settings (music, exit digit…) are taken. The same
+// agents and queues send nothing.
+func (q *Queueing[L]) Reload(cfg acd.Config, settings map[string]queueing.Settings) error {
+	if q.isClosed() {
+		return queueing.ErrStopped
+	}
+	hash, _, err := routing.EncodeConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("cluster: reload: %w", err)
+	}
+	var running string
+	q.deps.Leader.View(func(r *routing.Router) { running = r.ConfigHash() })
+	if hash != running {
+		if err := q.publishReload(cfg); err != nil {
+			return err
+		}
+	}
+	q.settings.Store(&settings)
+	return nil
+}
+
+func (q *Queueing[L]) publishReload(cfg acd.Config) error {
+	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+	defer cancel()
+	hash, err := q.deps.Conn.PublishACDConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("cluster: reload not sent: %w", err)
+	}
+	if err := q.send(routing.Command{Kind: routing.CmdReload, Hash: hash}); err != nil {
+		return fmt.Errorf("cluster: reload: %w", err)
+	}
+	return nil
+}
+
+// FollowReload takes the call path's settings of a reload that began on
+// another node. The agents and queues are not this node's to change: its
+// router applies the reload command of the node that began it, at its
+// place in the stream (a node whose file was not updated shows it in
+// hotline_cluster_config_differs, never sends its own).
+func (q *Queueing[L]) FollowReload(settings map[string]queueing.Settings) error {
+	if q.isClosed() {
+		return queueing.ErrStopped
+	}
+	q.settings.Store(&settings)
+	return nil
+}
+
+func (q *Queueing[L]) isClosed() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.closed
+}
