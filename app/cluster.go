@@ -36,6 +36,9 @@ type clusterNode struct {
 	sync   *bindingSync
 	// stopReloads ends following the other nodes' reloads (cluster_reload.go).
 	stopReloads func() error
+	// startSeq is this node's first command: once its router has applied
+	// it, it has replayed the stream as it stood at start.
+	startSeq uint64
 }
 
 // startCluster connects to NATS, checks this node's configuration
@@ -112,7 +115,7 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 	// Calls the ACD still holds under this node's id are a previous run's
 	// (killed and restarted before the leader saw it gone): their media
 	// died with it, so they end now rather than wait for nobody.
-	if _, err := n.conn.SendCommand(ctx, clusterrouting.Command{Kind: clusterrouting.CmdNodeGone, Gone: n.conn.Node}); err != nil {
+	if n.startSeq, err = n.conn.SendCommand(ctx, clusterrouting.Command{Kind: clusterrouting.CmdNodeGone, Gone: n.conn.Node}); err != nil {
 		q.Close()
 		return fail(err)
 	}

@@ -82,3 +82,48 @@ func (s *Server) reloadQueueing(next *snapshot, following bool) error {
 	}
 	return s.acd.Reload(next.acd, next.queues)
 }
+
+// convergeACDWithin bounds the wait for this node's router to replay the
+// stream at start (55 000 commands take under a second).
+const convergeACDWithin = time.Minute
+
+// convergeACD makes the cluster's ACD run this node's agents and queues
+// once its router has replayed the stream as it stood at start. They
+// differ when the stream's last reload came from an older file: every
+// node was stopped and started again with a new one (a node whose file
+// differs from the live nodes' does not get this far). The node then
+// sends the reload itself. A reload from SIGHUP or the API meanwhile
+// already did (it holds the same lock, and is newer).
+func (s *Server) convergeACD() {
+	n := s.cluster
+	if n == nil || n.queue == nil {
+		return
+	}
+	n.done.Add(1)
+	go func() {
+		defer n.done.Done()
+		deadline := time.Now().Add(convergeACDWithin)
+		for n.leader.Applied() < n.startSeq {
+			if n.ctx.Err() != nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				s.log.Warn("cluster: the stream was not replayed in time: the agents and queues are not checked against this node's file", "applied", n.leader.Applied(), "start", n.startSeq)
+				return
+			}
+			select {
+			case <-n.ctx.Done():
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		s.reload.mu.Lock()
+		defer s.reload.mu.Unlock()
+		if s.reload.applied != nil {
+			return
+		}
+		if err := n.queue.Converge(s.compiled.acd); err != nil {
+			s.log.Error("cluster: the agents and queues of this node's file were not sent to the cluster: reload this node", "err", err)
+			return
+		}
+	}()
+}

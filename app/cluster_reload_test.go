@@ -146,3 +146,37 @@ func TestClusterReloadChangesAgentsAndQueuesOnEveryNode(t *testing.T) {
 	hearEachOther(t, caller, leg, "1003")
 	agentHangsUp(t, a, caller, leg, id)
 }
+
+// TestClusterRestartedWithAnotherFileRunsIt: the stream's last reload
+// came from a file the cluster no longer runs (every node was stopped
+// and started again with another one): once the starting node has
+// replayed the stream, it sends its own file's agents and queues, so the
+// ACD does not go back to the reload's.
+func TestClusterRestartedWithAnotherFileRunsIt(t *testing.T) {
+	c := newAppCluster(t, sharedNATS)
+	a := c.node("a", "127.0.0.11")
+	reloadFrom(a, reloadedACDFile(t))
+	if _, err := a.srv.ReloadConfig(); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	if _, err := a.srv.acd.Agent("1003"); err != nil {
+		t.Fatalf("agent 1003 after the reload: %v", err)
+	}
+	a.srv.Close()
+	a.killed = true // closed already
+
+	again := c.node("a", "127.0.0.11") // testdata/acd.yaml as it is
+	want, _, err := clusterrouting.EncodeConfig(again.srv.compiled.acd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := again.srv.cluster
+	waitFor(t, "the restarted node to replay the stream", 10*time.Second, func() bool { return n.leader.Applied() >= n.startSeq })
+	waitFor(t, "the restarted node's ACD to run its own file", 10*time.Second, func() bool {
+		h, qs := routerView(again)
+		return h == want && len(qs) == 2
+	})
+	if _, err := again.srv.acd.Agent("1003"); !errors.Is(err, acd.ErrUnknownAgent) {
+		t.Fatalf("agent 1003 after the restart with the old file: %v", err)
+	}
+}

@@ -275,6 +275,7 @@ func (s *Server) Start() error {
 	if s.cluster != nil {
 		s.cluster.run()   // decisions may ring agents from now on
 		s.followReloads() // cluster_reload.go
+		s.convergeACD()   // cluster_reload.go
 	}
 	s.startTrunks()
 	if err := s.startQuality(); err != nil {

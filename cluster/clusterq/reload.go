@@ -9,15 +9,28 @@ import (
 	"github.com/hotline-oss/hotline/queueing"
 )
 
-// Reload is a reload that began on this node (SIGHUP or the API): when
-// the agents and queues differ from those the cluster's ACD runs, cfg is
-// stored in NATS and a reload command goes into the stream, so that
-// every node's router changes them after the same commands; Reload
-// returns once this node's router has applied it, with the ACD's answer
-// (a configuration the ACD refuses changes nothing on any node). Then
-// the call path's settings (music, exit digit…) are taken. The same
-// agents and queues send nothing.
+// Reload is a reload that began on this node (SIGHUP or the API): the
+// cluster's ACD is brought to cfg (Converge), then the call path's
+// settings (music, exit digit…) are taken. A configuration the ACD
+// refuses changes nothing, on any node.
 func (q *Queueing[L]) Reload(cfg acd.Config, settings map[string]queueing.Settings) error {
+	if q.isClosed() {
+		return queueing.ErrStopped
+	}
+	if err := q.Converge(cfg); err != nil {
+		return err
+	}
+	q.settings.Store(&settings)
+	return nil
+}
+
+// Converge makes the cluster's ACD run cfg: when this node's router runs
+// other agents and queues, cfg is stored in NATS and a reload command
+// goes into the stream, so that every node's router changes them after
+// the same commands. It returns once this node's router has applied the
+// command, with the ACD's answer. The same agents and queues send
+// nothing.
+func (q *Queueing[L]) Converge(cfg acd.Config) error {
 	if q.isClosed() {
 		return queueing.ErrStopped
 	}
@@ -27,13 +40,10 @@ func (q *Queueing[L]) Reload(cfg acd.Config, settings map[string]queueing.Settin
 	}
 	var running string
 	q.deps.Leader.View(func(r *routing.Router) { running = r.ConfigHash() })
-	if hash != running {
-		if err := q.publishReload(cfg); err != nil {
-			return err
-		}
+	if hash == running {
+		return nil
 	}
-	q.settings.Store(&settings)
-	return nil
+	return q.publishReload(cfg)
 }
 
 func (q *Queueing[L]) publishReload(cfg acd.Config) error {
