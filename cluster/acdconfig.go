@@ -40,6 +40,9 @@ func (c *Conn) PublishACDConfig(ctx context.Context, cfg acd.Config) (string, er
 	if err != nil {
 		return "", fmt.Errorf("cluster: %w", err)
 	}
+	if len(data) > routing.MaxConfig {
+		return "", fmt.Errorf("cluster: the agents and queues take %d bytes once encoded, more than a reload carries (%d)", len(data), routing.MaxConfig)
+	}
 	if !c.Up() {
 		return "", ErrDown
 	}

@@ -22,9 +22,9 @@ import (
 // caller could not provide: the ACD keeps the configuration it runs.
 var ErrConfigUnavailable = errors.New("cluster: the reload's configuration is not available on this node")
 
-// MaxConfig bounds an encoded ACD configuration, under NATS's default
-// message size (1 MiB) with room for the headers: a larger one is refused
-// before anything is published.
+// MaxConfig bounds an encoded ACD configuration that can be stored for a
+// reload, under NATS's default message size (1 MiB) with room for the
+// headers: a larger one is refused before anything is published.
 const MaxConfig = 960 << 10
 
 // ConfigLookup returns the ACD configuration stored under hash, already
@@ -45,9 +45,6 @@ func EncodeConfig(cfg acd.Config) (hash string, data []byte, err error) {
 	data, err = json.Marshal(configEnvelope{V: WireVersion, Config: cfg})
 	if err != nil {
 		return "", nil, fmt.Errorf("encode the acd configuration: %w", err)
-	}
-	if len(data) > MaxConfig {
-		return "", nil, fmt.Errorf("the acd configuration takes %d bytes, more than %d", len(data), MaxConfig)
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:]), data, nil
