@@ -25,8 +25,8 @@ const fetchTimeout = 2 * time.Second
 // hotline_cluster_reload_failures_total) until a later reload applies;
 // reloading this node publishes the cluster's file again (docs/cluster.md).
 func (l *Leader) prepareReload(seq uint64, cmd routing.Command, ok bool) {
-	if !ok || cmd.Kind != routing.CmdReload {
-		return
+	if !ok || cmd.Kind != routing.CmdReload || seq <= l.Applied() {
+		return // a redelivery after a reconnection: the router skips it
 	}
 	err := l.conn.fetchWithRetries(cmd.Hash)
 	if err == nil {
