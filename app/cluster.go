@@ -102,9 +102,8 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 	}
 	// Every node follows the stream: its views are the cluster's, and it
 	// reads the outcome of its own commands there.
-	n.leader.SetHotStandby(true)
 	q, err := clusterq.New(s.compiled.queues, clusterq.Deps[*sip.AgentLeg]{
-		Conn: n.conn, Leader: n.leader, Fence: n.el.Fence(),
+		Conn: n.conn, Leader: n.leader,
 		Dialer: clusterDialer{s, n.regs}, Phones: clusterPhones{s, n.regs, n.conn.Node},
 		Log: s.log, Publish: s.bus.Publish,
 		OnInternalError: func() { s.internalErrors.inc("acd") },

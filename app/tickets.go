@@ -6,6 +6,7 @@ import (
 
 	"github.com/hotline-oss/hotline/callflow"
 	"github.com/hotline-oss/hotline/tickets"
+	"github.com/hotline-oss/hotline/tickets/visitcall"
 	"github.com/hotline-oss/hotline/web"
 )
 
@@ -30,7 +31,7 @@ func (s *Server) startTickets() error {
 		deps.Shared = true
 		deps.Leads = func() bool { _, ok := n.el.Leading(); return ok }
 	}
-	visits, err := tickets.NewSIPVisits(s.cfg, tickets.SIPDeps{
+	visits, err := visitcall.New(s.cfg, visitcall.Deps{
 		SIP: s.sip, Prompts: s.prompts, Clock: s.clock, Log: s.log, Known: s.calledIn,
 		Routes: s.callbackRoutes(), // trunks.go
 	})

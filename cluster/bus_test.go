@@ -2,15 +2,14 @@ package cluster
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
 // collector gathers what a handler receives.
@@ -144,98 +143,5 @@ func TestBadCommandsAreDroppedAndCounted(t *testing.T) {
 	// A node refuses to send what it could not apply.
 	if _, err := a.SendCommand(ctx, routing.Command{Kind: routing.CmdJoin, Call: "c"}); err == nil {
 		t.Fatal("a join without queue was sent")
-	}
-}
-
-func TestDecisionsCarryTheTermAndStaleOnesAreRefused(t *testing.T) {
-	tc := newTestCluster(t, time.Second)
-	lead := tc.startNode("l", natsURL)
-	waitFor(t, 2*time.Second, "a leader", lead.leading)
-	term, _ := lead.el.Leading()
-
-	n, m := tc.connectWithMetrics("n")
-	fence := NewFence(m)
-	var got collector[routing.Decision]
-	stop, err := n.ReceiveDecisions(fence, got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = stop() }()
-	if err := lead.el.Decide(routing.Decision{Node: "n", Kind: routing.DecOffer, Call: "c1", Agents: []string{"2001"}, TimeoutMS: 15000}); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 2*time.Second, "the offer", func() bool { return len(got.all()) == 1 })
-	if d := got.all()[0]; d.Term != term || d.Kind != routing.DecOffer {
-		t.Fatalf("got %+v, want term %d", d, term)
-	}
-	// A newer term seen on the lease (another leader) makes this one
-	// stale: a late decision from it is refused.
-	fence.Observe(term + 10)
-	if err := lead.el.Decide(routing.Decision{Node: "n", Kind: routing.DecConnect, Call: "c1", Agent: "2001"}); err != nil {
-		t.Fatal(err)
-	}
-	raw := []string{
-		`garbage`,
-		`{"v":1,"term":0,"node":"n","kind":"leave","call":"c1"}`,                 // no token
-		`{"v":1,"term":99999,"node":"other","kind":"leave","call":"c1"}`,         // for another node
-		`{"v":1,"term":99999,"node":"n","kind":"offer","call":"c1","agents":[]}`, // no agents
-	}
-	for _, r := range raw {
-		if err := n.NC.Publish(n.Names.DecisionSubject("n"), []byte(r)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := n.NC.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 2*time.Second, "the refusals to be counted", func() bool {
-		return testutil.ToFloat64(m.bad.WithLabelValues(SubjectDecisions)) == float64(len(raw)) &&
-			testutil.ToFloat64(m.stale) == 1
-	})
-	if len(got.all()) != 1 {
-		t.Fatalf("a stale or bad decision was applied: %+v", got.all())
-	}
-	// A leader that stopped leading cannot decide at all.
-	lead.stop()
-	if err := lead.el.Decide(routing.Decision{Node: "n", Kind: routing.DecLeave, Call: "c1"}); !errors.Is(err, ErrNotLeader) {
-		t.Fatalf("a resigned leader decided: %v", err)
-	}
-}
-
-// TestLargeDecisionSendsAreSplitBetweenCommands: a new leader's re-send
-// of many commands' decisions goes out in messages a node accepts, each
-// command's decisions kept together.
-func TestLargeDecisionSendsAreSplitBetweenCommands(t *testing.T) {
-	var ds []routing.Decision
-	for seq := uint64(1); seq <= 400; seq++ {
-		for range 2 {
-			ds = append(ds, routing.Decision{V: routing.WireVersion, Term: 3, Seq: seq, Node: "n1",
-				Kind: routing.DecQueued, Call: fmt.Sprintf("call-%03d-with-a-long-identifier", seq), Position: int(seq)})
-		}
-	}
-	msgs, err := decisionMessages(ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(msgs) < 2 {
-		t.Fatalf("%d messages for %d decisions", len(msgs), len(ds))
-	}
-	seen := map[uint64]int{} // seq → the message that carried it
-	total := 0
-	for i, m := range msgs {
-		got, err := routing.ParseDecisions(m)
-		if err != nil {
-			t.Fatalf("message %d (%d bytes) refused: %v", i, len(m), err)
-		}
-		for _, d := range got {
-			if j, ok := seen[d.Seq]; ok && j != i {
-				t.Fatalf("the decisions of command %d went in messages %d and %d", d.Seq, j, i)
-			}
-			seen[d.Seq] = i
-		}
-		total += len(got)
-	}
-	if total != len(ds) {
-		t.Fatalf("%d decisions delivered, %d sent", total, len(ds))
 	}
 }

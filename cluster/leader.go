@@ -10,36 +10,33 @@ import (
 	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
-// rememberCommands is how many recent commands' decisions a node keeps, to
-// re-send those a dead leader may not have sent.
-const rememberCommands = 4096
-
 // tickEvery is how often the leader checks the ACD's timers: ring
 // timeouts and announcements fire at most this late.
 const tickEvery = 50 * time.Millisecond
 
-// Leader runs the routing of one node. While the node holds the lease it
-// applies the command stream to its Router, sends the decisions and the
-// tick commands for the ACD's timers. On taking over it first replays
-// the commands it has not applied yet (silently), then re-sends what the
-// old leader may not have sent, then decides live. With a hot standby
-// (SetHotStandby) the node follows the stream even while it does not
-// lead, so a takeover has nothing to replay, at the cost of one more NATS
-// message per command and node.
+// Leader runs the routing of one node. Every node follows the command
+// stream with its own Router and carries out the decisions its router
+// addresses to it (CarryOut): the stream is the one order of the
+// cluster, and every router applies it to the same configuration on the
+// time each command carries, so all of them decide alike and no decision
+// travels over NATS. A node cut off from NATS reads no command and so
+// decides nothing. What needs one node at a time is done by the node
+// holding the lease: the tick commands that fire the ACD's timers, the
+// shared presence, and declaring dead nodes gone.
 type Leader struct {
 	conn *Conn
 	el   *Elector
-	hot  bool
 
 	mu     sync.Mutex
 	router *routing.Router
-	// silentUpTo: commands up to it are applied without deciding (the
-	// stream's end when this node started, or when it took over).
-	silentUpTo uint64
-	following  bool // the stream is being read (always, with a hot standby)
-	recent     []recentDecisions
-	resentAt   uint64    // the term whose takeover re-send is done
-	tickSent   time.Time // last tick command sent, so one is in flight at a time
+	// The commands up to startSeq (the stream's end when this node first
+	// read it) are applied without carrying anything out: their calls
+	// were the node's of the time.
+	following bool
+	// tookTerm is the term whose takeover upkeep is done.
+	tookTerm uint64
+	tickSent time.Time // last tick command sent, so one is in flight at a time
+	own      func([]routing.Decision)
 
 	// Presence last written, by agent (under mu); agents is opened on the
 	// stream's goroutine.
@@ -59,12 +56,6 @@ type Leader struct {
 	goneSent map[string]bool // nodes whose node_gone was sent
 }
 
-type recentDecisions struct {
-	seq uint64
-	at  time.Time
-	ds  []routing.Decision
-}
-
 // NewLeader prepares the routing of one node over cfg; Run starts it.
 func NewLeader(conn *Conn, el *Elector, cfg acd.Config, opts ...acd.Option) (*Leader, error) {
 	r, err := routing.NewRouter(cfg, opts...)
@@ -76,25 +67,25 @@ func NewLeader(conn *Conn, el *Elector, cfg acd.Config, opts ...acd.Option) (*Le
 		presence: map[string]Presence{}}, nil
 }
 
-// SetHotStandby makes the node follow the stream while it does not lead;
-// call it before Run.
-func (l *Leader) SetHotStandby(on bool) { l.hot = on }
+// CarryOut sets what carries out the decisions this node's router
+// addresses to this node, in the stream's order, on the goroutine that
+// reads the stream and outside the Leader's lock (f may read the router
+// through View). Decisions of commands applied silently are not given.
+// Call it before Run.
+func (l *Leader) CarryOut(f func([]routing.Decision)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.own = f
+}
 
-// Run routes while this node leads (and follows the stream all along with
-// a hot standby) until ctx ends.
+// Run follows the command stream, and does the leader's upkeep while
+// this node holds the lease, until ctx ends.
 func (l *Leader) Run(ctx context.Context) error {
-	var stop func()
-	defer func() {
-		if stop != nil {
-			stop()
-		}
-	}()
-	if l.hot {
-		var err error
-		if stop, err = l.follow(ctx); err != nil {
-			return err
-		}
+	stop, err := l.follow(ctx)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	t := time.NewTicker(tickEvery)
 	defer t.Stop()
 	for {
@@ -102,20 +93,6 @@ func (l *Leader) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-		}
-		_, leading := l.el.Leading()
-		if !l.hot && leading && stop == nil {
-			var err error
-			if stop, err = l.follow(ctx); err != nil {
-				l.conn.log.Warn("cluster: cannot read the command stream", "err", err)
-			}
-		}
-		if !l.hot && !leading && stop != nil {
-			stop()
-			stop = nil
-			l.mu.Lock()
-			l.following = false
-			l.mu.Unlock()
 		}
 		l.tick(ctx)
 		if time.Since(l.swept) >= l.conn.settings.LeaseTTL {
@@ -125,8 +102,7 @@ func (l *Leader) Run(ctx context.Context) error {
 	}
 }
 
-// follow reads the stream from the first command not applied yet; those
-// up to the stream's end now are applied without deciding.
+// follow reads the stream from the first command not applied yet.
 func (l *Leader) follow(ctx context.Context) (func(), error) {
 	st, err := l.conn.JS.Stream(ctx, l.conn.Names.CommandStream())
 	if err != nil {
@@ -137,7 +113,6 @@ func (l *Leader) follow(ctx context.Context) (func(), error) {
 		return nil, fmt.Errorf("cluster: leader: %w", err)
 	}
 	l.mu.Lock()
-	l.silentUpTo = max(l.silentUpTo, info.State.LastSeq)
 	if !l.started {
 		l.started, l.startSeq = true, info.State.LastSeq
 	}
@@ -170,97 +145,58 @@ func (l *Leader) apply(seq uint64, cmd routing.Command, ok bool) {
 	}
 	l.replaying = seq <= l.startSeq
 	redelivered := seq <= l.router.Applied() // after a reconnection
-	if l.beforeApply != nil && !l.replaying && !redelivered {
+	live := !l.replaying && !redelivered
+	if l.beforeApply != nil && live {
 		l.beforeApply(cmd, l.router)
 	}
 	ds, err := l.router.Apply(seq, cmd)
 	if err != nil {
 		l.conn.log.Info("cluster: command refused by the ACD", "seq", seq, "err", err)
 	}
-	if l.onApplied != nil && !l.replaying && !redelivered {
+	if l.onApplied != nil && live {
 		l.onApplied(seq, cmd, err)
 	}
 	_, leading := l.el.Leading()
-	var again []routing.Decision
-	var took bool
-	if leading && seq > l.silentUpTo {
-		again, took = l.takeoverLocked() // before remembering: this command's go out below
-	}
-	l.remember(seq, cmd, ds)
-	if leading && seq == l.silentUpTo {
-		again, took = l.takeoverLocked() // caught up: this command's are among them
-	}
-	silentUpTo := l.silentUpTo
+	leading = leading && live // replayed commands' presence is reconciled at the takeover
+	took := leading && l.takeoverLocked()
 	changed := l.router.Changed()
+	own := l.own
 	l.mu.Unlock()
-	l.afterTakeover(took, again)
-	if leading && seq > silentUpTo {
-		l.send(seq, ds)
+	if took {
+		l.reconcilePresence()
+	}
+	if leading {
 		l.writePresence(changed)
 	}
-}
-
-func (l *Leader) send(seq uint64, ds []routing.Decision) {
-	if len(ds) > 0 {
-		if err := l.el.Decide(ds...); err != nil {
-			l.conn.log.Warn("cluster: decisions not sent", "seq", seq, "err", err)
-			return
+	if own != nil && live {
+		if mine := l.mine(ds); len(mine) > 0 {
+			own(mine)
 		}
 	}
-	l.el.SetDecided(seq)
 }
 
-func (l *Leader) remember(seq uint64, cmd routing.Command, ds []routing.Decision) {
-	if len(ds) == 0 {
-		return
+// mine keeps the decisions addressed to this node.
+func (l *Leader) mine(ds []routing.Decision) []routing.Decision {
+	var out []routing.Decision
+	for _, d := range ds {
+		if d.Node == l.conn.Node {
+			out = append(out, d)
+		}
 	}
-	if len(l.recent) == rememberCommands {
-		copy(l.recent, l.recent[1:])
-		l.recent = l.recent[:rememberCommands-1]
-	}
-	l.recent = append(l.recent, recentDecisions{seq: seq, at: time.UnixMilli(cmd.At), ds: ds})
+	return out
 }
 
-// takeoverLocked runs once per term: the decisions of the commands after
-// the last one the previous leader said it had decided may have died with
-// it, so they are returned to be sent again (nodes recognise a repeat by
-// its Seq). Only those of the last four lease TTLs: older ones were
-// carried out or overtaken long ago.
-func (l *Leader) takeoverLocked() ([]routing.Decision, bool) {
+// takeoverLocked reports, once per term, that this node has just started
+// leading: the shared presence another leader may have written since is
+// then brought in line with this node's ACD.
+func (l *Leader) takeoverLocked() bool {
 	term, ok := l.el.Leading()
-	if !ok || term == l.resentAt {
-		return nil, false
+	if !ok || term == l.tookTerm {
+		return false
 	}
-	l.resentAt = term
-	clear(l.presence) // another leader may have written since: reconciled after
-	// Without a figure from the previous leader (it died before its
-	// first renewal), everything recent is sent again.
-	from := l.el.ObservedDecided()
-	horizon := time.Now().Add(-4 * l.conn.settings.LeaseTTL)
-	var again []routing.Decision
-	for _, r := range l.recent {
-		if r.seq > from && r.at.After(horizon) {
-			again = append(again, r.ds...)
-		}
-	}
-	if len(again) > 0 {
-		l.conn.log.Info("cluster: re-sending the decisions a dead leader may not have sent", "after", from, "decisions", len(again))
-	}
-	return again, true
-}
-
-// afterTakeover sends the decisions a dead leader may not have sent and
-// brings the shared presence in line with the ACD.
-func (l *Leader) afterTakeover(took bool, again []routing.Decision) {
-	if !took {
-		return
-	}
-	if len(again) > 0 {
-		if err := l.el.Decide(again...); err != nil {
-			l.conn.log.Warn("cluster: re-send failed", "err", err)
-		}
-	}
-	l.reconcilePresence()
+	l.tookTerm = term
+	clear(l.presence)
+	return true
 }
 
 // tick sends a tick command when the ACD has a timer due and this node
@@ -271,14 +207,10 @@ func (l *Leader) tick(ctx context.Context) {
 		return
 	}
 	l.mu.Lock()
-	// A takeover is handled once the missed commands are applied: never
-	// on a state that is not yet current.
-	caughtUp := l.following && l.router.Applied() >= l.silentUpTo
-	var again []routing.Decision
-	var took bool
-	if caughtUp {
-		again, took = l.takeoverLocked()
-	}
+	// Upkeep starts once the commands in the stream at start are applied:
+	// never on a state that is not yet current.
+	caughtUp := l.following && l.router.Applied() >= l.startSeq
+	took := caughtUp && l.takeoverLocked()
 	due, ok := l.router.NextDeadline()
 	now := time.Now()
 	send := ok && !now.Before(due) && now.Sub(l.tickSent) >= tickEvery && caughtUp
@@ -286,7 +218,9 @@ func (l *Leader) tick(ctx context.Context) {
 		l.tickSent = now
 	}
 	l.mu.Unlock()
-	l.afterTakeover(took, again)
+	if took {
+		l.reconcilePresence()
+	}
 	if !send {
 		return
 	}

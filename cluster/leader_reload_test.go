@@ -53,9 +53,9 @@ func TestReloadAppliesOnEveryNodeAtTheSameCommand(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
 	before, after := reloadConfigs()
-	a, b := tc.startRoutingVia("a", natsURL, before, true), tc.startRoutingVia("b", natsURL, before, true)
-	callers, agents := tc.connect("n1", natsURL), tc.connect("n2", natsURL)
-	in1 := newInbox(t, callers)
+	a, b := tc.startRouting("a", before), tc.startRouting("b", before)
+	callers, in1 := tc.startFollower("n1", before)
+	agents, _ := tc.startFollower("n2", before)
 	send := func(c *Conn, cmd routing.Command) uint64 {
 		t.Helper()
 		seq, err := c.SendCommand(ctx, cmd)
@@ -93,7 +93,7 @@ func TestReloadAppliesOnEveryNodeAtTheSameCommand(t *testing.T) {
 
 	// A node started now replays everything: the same reload at the same
 	// command, with the configuration read from the bucket.
-	c := tc.startRoutingVia("c", natsURL, before, true)
+	c := tc.startRouting("c", before)
 	waitFor(t, 5*time.Second, "the new node to replay the stream", func() bool { return c.leader.Applied() >= last })
 	if sc := stateOf(c.leader); !reflect.DeepEqual(sa, sc) {
 		t.Fatalf("the replay differs:\nlive %+v\nreplay %+v", sa, sc)
@@ -128,7 +128,6 @@ func TestReloadWhoseConfigurationIsMissingIsShownAndCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.SetHotStandby(true)
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = l.Run(runCtx) }()

@@ -5,10 +5,11 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/cluster/kvstate"
 	"github.com/hotline-oss/hotline/cluster/routing"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // writePresence keeps the shared presence of the agents whose state the
@@ -64,8 +65,8 @@ func presenceOf(info acd.AgentInfo) Presence {
 }
 
 // reconcilePresence writes the presence of every agent whose stored one
-// differs from the ACD's: the commands replayed silently at a takeover,
-// or a leader that died before writing, leave such differences.
+// differs from the ACD's: a leader that died before writing, or the
+// commands replayed at start, leave such differences.
 func (l *Leader) reconcilePresence() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*l.conn.settings.LeaseTTL)
 	defer cancel()

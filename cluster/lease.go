@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -30,9 +29,6 @@ type leaseValue struct {
 	// (a misconfiguration, or the same node restarted).
 	Instance string `json:"instance"`
 	Term     uint64 `json:"term"`
-	// Decided is the last command sequence whose decisions this leader
-	// had sent at its renewal: a successor re-sends those after it.
-	Decided uint64 `json:"decided,omitempty"`
 }
 
 // Elector takes and holds the leader lease for one node (see doc.go for
@@ -62,9 +58,6 @@ type Elector struct {
 
 	notifyMu sync.Mutex
 	notified Leadership
-
-	decided  atomic.Uint64 // ours, carried by each renewal
-	observed atomic.Uint64 // the last other leader's, from the watch
 }
 
 // ElectorOption configures NewElector.
@@ -74,18 +67,6 @@ type ElectorOption func(*Elector) error
 // order; it must be brief and must not call back into the Elector.
 func WithOnChange(f func(Leadership)) ElectorOption {
 	return func(e *Elector) error { e.onChange = f; return nil }
-}
-
-// WithFence shares the fence that the node's decision receiver uses, so
-// that the terms seen on the lease raise it too.
-func WithFence(f *Fence) ElectorOption {
-	return func(e *Elector) error {
-		if f == nil {
-			return errors.New("nil fence")
-		}
-		e.fence = f
-		return nil
-	}
 }
 
 // NewElector prepares the election on conn; Ensure must have run.
@@ -116,15 +97,6 @@ func NewElector(ctx context.Context, conn *Conn, opts ...ElectorOption) (*Electo
 	conn.WatchLink(func() { e.stepDown(0, "lost NATS") }, e.poke)
 	return e, nil
 }
-
-// SetDecided records the last command sequence whose decisions this
-// leader has sent; the next renewal publishes it.
-func (e *Elector) SetDecided(seq uint64) { e.decided.Store(seq) }
-
-// ObservedDecided is the last "decided" sequence another leader published
-// on the lease: a new leader re-sends the decisions of the commands after
-// it, since they may have been lost with the old leader.
-func (e *Elector) ObservedDecided() uint64 { return e.observed.Load() }
 
 // Fence is the fence this elector raises with every term it sees.
 func (e *Elector) Fence() *Fence { return e.fence }
@@ -259,7 +231,7 @@ func (e *Elector) renew(ctx context.Context) {
 	e.mu.Unlock()
 	octx, cancel := e.opCtx(ctx)
 	defer cancel()
-	val, _ := json.Marshal(leaseValue{Node: e.conn.Node, Instance: e.instance, Term: term, Decided: e.decided.Load()})
+	val, _ := json.Marshal(leaseValue{Node: e.conn.Node, Instance: e.instance, Term: term})
 	sent := e.now()
 	newRev, err := e.kv.Update(octx, leaseKey, val, rev)
 	if err == nil {

@@ -58,9 +58,6 @@ func (e *Elector) watch(ctx context.Context) {
 			}
 			if v, ok := e.parse(entry); ok {
 				e.fence.Observe(v.Term)
-				if v.Instance != e.instance && v.Decided > 0 {
-					e.observed.Store(v.Decided)
-				}
 			}
 		}
 		_ = w.Stop()

@@ -11,7 +11,6 @@ import (
 // kind of cluster traffic, never a node id, so the series stay few.
 const (
 	SubjectCommands      = "commands"
-	SubjectDecisions     = "decisions"
 	SubjectLease         = "lease"
 	SubjectNodes         = "nodes"
 	SubjectRegistrations = "registrations"
@@ -23,7 +22,6 @@ const (
 // nothing, for tests that do not look.
 type Metrics struct {
 	bad      *prometheus.CounterVec
-	stale    prometheus.Counter
 	leader   prometheus.Gauge
 	term     prometheus.Gauge
 	takeover prometheus.Counter
@@ -44,10 +42,6 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "hotline_cluster_bad_messages_total",
 			Help: "Cluster messages dropped because they did not parse or failed their checks, by kind of subject.",
 		}, []string{"subject"}),
-		stale: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "hotline_cluster_stale_decisions_total",
-			Help: "Decisions refused because they carried an older leader's fencing token.",
-		}),
 		leader: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hotline_cluster_leader",
 			Help: "1 while this node holds the leader lease, else 0.",
@@ -73,10 +67,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "1 while this node is connected to NATS; at 0 it refuses new calls.",
 		}),
 	}
-	for _, s := range []string{SubjectCommands, SubjectDecisions, SubjectLease, SubjectNodes, SubjectRegistrations, SubjectAgents, SubjectReload} {
+	for _, s := range []string{SubjectCommands, SubjectLease, SubjectNodes, SubjectRegistrations, SubjectAgents, SubjectReload} {
 		m.bad.WithLabelValues(s)
 	}
-	for _, c := range []prometheus.Collector{m.bad, m.stale, m.leader, m.term, m.takeover, m.differs, m.up, m.reloads} {
+	for _, c := range []prometheus.Collector{m.bad, m.leader, m.term, m.takeover, m.differs, m.up, m.reloads} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("cluster metrics: %w", err)
 		}
@@ -87,12 +81,6 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 func (m *Metrics) badMessage(subject string) {
 	if m != nil {
 		m.bad.WithLabelValues(subject).Inc()
-	}
-}
-
-func (m *Metrics) staleDecision() {
-	if m != nil {
-		m.stale.Inc()
 	}
 }
 

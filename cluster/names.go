@@ -32,9 +32,6 @@ func (n Names) CommandSubject(node string) string { return n.Prefix + ".cmd." + 
 // CommandSubjects matches every node's commands.
 func (n Names) CommandSubjects() string { return n.Prefix + ".cmd.*" }
 
-// DecisionSubject is where the leader sends node its decisions.
-func (n Names) DecisionSubject(node string) string { return n.Prefix + ".dec." + node }
-
 // Buckets lists every bucket, for setup and teardown.
 func (n Names) Buckets() []string {
 	return []string{n.Lease(), n.Nodes(), n.Registrations(), n.Agents(), n.ACDConfigs()}

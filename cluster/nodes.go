@@ -9,11 +9,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
 	"github.com/hotline-oss/hotline/cluster/confighash"
 	"github.com/hotline-oss/hotline/cluster/kvstate"
 	"github.com/hotline-oss/hotline/cluster/routing"
-	"github.com/nats-io/nats.go/jetstream"
-	"github.com/nats-io/nuid"
 )
 
 // ErrConfigDiffers is returned by Join when a live node runs another

@@ -10,12 +10,11 @@ import (
 
 // Rebuild brings a router up to date with the command stream: it applies
 // every stored command after r.Applied(), up to the stream's last
-// sequence when it is called, and returns that sequence. The decisions are
-// not sent (the leader of the time sent them); a command the ACD refuses
-// is skipped as the leader skipped it. A node taking over calls it, then
-// applies the rest live; a standby node may call it repeatedly to stay
-// current. The stream keeps 24 hours, so a router rebuilt from an empty
-// state must start within that.
+// sequence when it is called, and returns that sequence. No decision is
+// carried out (the nodes of the time carried theirs out); a command the
+// ACD refuses is skipped as every router skipped it. It measures what a
+// node starting cold spends replaying. The stream keeps 24 hours, so a
+// router rebuilt from an empty state must start within that.
 func (c *Conn) Rebuild(ctx context.Context, r *routing.Router) (uint64, error) {
 	st, err := c.JS.Stream(ctx, c.Names.CommandStream())
 	if err != nil {

@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/cluster/kvstate"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/hotline-oss/hotline/cluster/kvstate"
+	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
 func TestRegistrationsAreSharedAcrossNodes(t *testing.T) {
@@ -108,7 +110,7 @@ func TestPresenceIsFencedByTerm(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The leader of term 5 was replaced: its late write is refused.
-	if err := ag.Put(ctx, Presence{Agent: "2001", State: "logged_out", Updated: now}, 5); !errors.Is(err, ErrStaleTerm) {
+	if err := ag.Put(ctx, Presence{Agent: "2001", State: "logged_out", Updated: now}, 5); !errors.Is(err, routing.ErrStaleTerm) {
 		t.Fatalf("stale write: %v", err)
 	}
 	if err := ag.Put(ctx, Presence{Agent: "2001", State: "dancing"}, 9); err == nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/metrics/rolling"
 )
 
 // Stage is where a live call currently is, for hotline_active_calls.
@@ -42,7 +43,7 @@ type Metrics struct {
 	answeredCalls   map[string]*queuedCall
 	queueThresholds map[string]QueueThresholds
 
-	windows    atomic.Pointer[windowSet]              // rolling KPI windows, once enabled
+	windows    atomic.Pointer[rolling.Set]            // rolling KPI windows, once enabled
 	liveSource atomic.Pointer[func() []QueueSnapshot] // the ACD's live state, for the wallboard
 	agents     atomic.Pointer[agentSeries]            // per-agent series, once enabled
 

@@ -6,14 +6,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/metrics/rolling"
 )
 
 // QueueThresholds are a queue's KPI thresholds (docs/kpis.md): the service-level
 // answer time and the wait under which an abandon is "short".
-type QueueThresholds struct {
-	ServiceLevel time.Duration // default 20 s
-	ShortAbandon time.Duration // default 5 s
-}
+type QueueThresholds = rolling.QueueThresholds
 
 // waitBuckets cover answer and abandon times from seconds to the longest
 // waits a hotline tolerates.

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/metrics/rolling"
 )
 
 var (
@@ -27,7 +28,7 @@ var (
 // windowCollector computes the rolling gauges at scrape time, so they are
 // always current and cost nothing between scrapes. An undefined figure is
 // left out rather than exported as a misleading 0.
-type windowCollector struct{ set *windowSet }
+type windowCollector struct{ set *rolling.Set }
 
 func (c windowCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- serviceLevelDesc
@@ -38,7 +39,7 @@ func (c windowCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c windowCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, win := range Windows {
-		for queue, f := range c.set.figures(win) {
+		for queue, f := range c.set.Figures(win) {
 			emit := func(desc *prometheus.Desc, fig Figure) {
 				if fig.Defined {
 					ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, fig.Value, queue, string(win))
@@ -56,7 +57,7 @@ func (c windowCollector) Collect(ch chan<- prometheus.Metric) {
 // today since midnight in loc) and registers their gauges. Call it once,
 // before events flow; the clock is read only at scrape time.
 func (m *Metrics) EnableWindows(loc *time.Location, clock Clock, thresholds map[string]QueueThresholds, opts ...WindowOption) error {
-	set, err := newWindowSet(loc, clock, thresholds, opts...)
+	set, err := rolling.New(loc, clock, thresholds, opts...)
 	if err != nil {
 		return err
 	}
@@ -70,7 +71,7 @@ func (m *Metrics) EnableWindows(loc *time.Location, clock Clock, thresholds map[
 // windowEvent feeds the rolling windows, if enabled.
 func (m *Metrics) windowEvent(e call.Event) {
 	if set := m.windows.Load(); set != nil {
-		set.handleEvent(e)
+		set.Event(e)
 	}
 }
 
@@ -81,7 +82,7 @@ func (m *Metrics) WindowFigures(win Window) map[string]Figures {
 	if set == nil {
 		return nil
 	}
-	return set.figures(win)
+	return set.Figures(win)
 }
 
 // AgentCounts are a queue's agents by what they are doing now.
@@ -131,9 +132,9 @@ func (m *Metrics) Wallboard() []QueueFigures {
 	set := m.windows.Load()
 	var today map[string]Figures
 	if set != nil {
-		today = set.figures(WindowToday)
+		today = set.Figures(WindowToday)
 		if live == nil {
-			for _, name := range set.queueNames() {
+			for _, name := range set.QueueNames() {
 				live = append(live, QueueSnapshot{Name: name})
 			}
 		}
@@ -143,7 +144,7 @@ func (m *Metrics) Wallboard() []QueueFigures {
 		qf := QueueFigures{
 			Queue: q.Name, DisplayName: m.DisplayName(q.Name), Waiting: q.Waiting,
 			OldestWaitSeconds: q.OldestWaitSeconds, ExpectedWaitSeconds: q.ExpectedWaitSeconds,
-			ServiceLevelTarget:  defaultServiceLevelTarget,
+			ServiceLevelTarget:  rolling.DefaultServiceLevelTarget,
 			ServiceLevelSeconds: 20,
 			Agents: AgentCounts{
 				Available: q.Agents["available"], Ringing: q.Agents["ringing"],
@@ -152,7 +153,7 @@ func (m *Metrics) Wallboard() []QueueFigures {
 			},
 		}
 		if set != nil {
-			target, sl := set.goal(q.Name)
+			target, sl := set.Goal(q.Name)
 			qf.ServiceLevelTarget, qf.ServiceLevelSeconds = target, sl.Seconds()
 			f := today[q.Name]
 			qf.Offered, qf.Answered, qf.Abandoned = f.Offered, f.Answered, f.Abandoned

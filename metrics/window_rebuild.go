@@ -15,11 +15,7 @@ func (m *Metrics) WindowsSince(now time.Time) time.Time {
 	if set == nil {
 		return time.Time{}
 	}
-	day := startOfDay(now, set.loc)
-	if back := now.Add(-time.Duration(ringBuckets) * bucketWidth); back.Before(day) {
-		return back
-	}
-	return day
+	return set.Since(now)
 }
 
 // RebuildWindows replaces what the rolling windows hold with the given
@@ -39,40 +35,7 @@ func (m *Metrics) WindowsSince(now time.Time) time.Time {
 // cluster passes the zero time: the cluster's agents carried on while it
 // restarted.
 func (m *Metrics) RebuildWindows(history []call.Event, agentsLeft time.Time) {
-	set := m.windows.Load()
-	if set == nil {
-		return
-	}
-	set.mu.Lock()
-	defer set.mu.Unlock()
-	set.reset()
-	for _, e := range history {
-		switch e.Kind {
-		case call.Queued, call.AgentAnswered, call.Abandoned, call.AgentStateChanged:
-			set.fold(e)
-		}
-	}
-	if agentsLeft.IsZero() {
-		return
-	}
-	for agent, state := range set.agentState {
-		if busy, idle := occupancyClass(state); busy != 0 || idle != 0 {
-			set.fold(call.Event{Kind: call.AgentStateChanged, Time: agentsLeft, Agent: agent,
-				PrevState: state, State: stateLoggedOut})
-		}
-	}
-}
-
-// stateLoggedOut is the ACD's state of an agent who is not logged in.
-const stateLoggedOut = "logged_out"
-
-// reset forgets every figure and agent state, keeping the configured
-// queues on show; w.mu is held.
-func (w *windowSet) reset() {
-	w.queues = make(map[string]*queueWindow, len(w.thresholds))
-	w.agentState = make(map[string]string)
-	w.latest = time.Time{}
-	for name := range w.thresholds {
-		w.queue(name)
+	if set := m.windows.Load(); set != nil {
+		set.Rebuild(history, agentsLeft)
 	}
 }

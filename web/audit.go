@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hotline-oss/hotline/web/reports"
+	"github.com/hotline-oss/hotline/web/webkit"
 )
 
 // AuditEntry is one audited request or action.
@@ -75,19 +78,19 @@ func (s *Server) WithAudit(log AuditLog, tokens []Token, opts AuditOptions) {
 	}
 	mw := &auditMiddleware{next: s.mux, log: log, opts: opts}
 	s.srv.Handler = mw
-	a := &api{tokens: tokens}
-	s.mux.HandleFunc("GET /api/v1/audit", a.auth(RoleAdmin, func(w http.ResponseWriter, r *http.Request, _ Token) {
+	a := webkit.Guard{Tokens: tokens}
+	s.mux.HandleFunc("GET /api/v1/audit", a.Auth(RoleAdmin, func(w http.ResponseWriter, r *http.Request, _ Token) {
 		q, err := parseAuditQuery(r)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
+			webkit.WriteError(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		out, err := log.Read(r.Context(), q)
 		if err != nil {
-			writeQueryError(w, err)
+			webkit.WriteQueryError(w, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, out)
+		webkit.WriteJSON(w, http.StatusOK, out)
 	}))
 }
 
@@ -117,7 +120,7 @@ func (m *auditMiddleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	detail := summariseBody(r)
-	ctx, actor := withActor(r.Context())
+	ctx, actor := webkit.WithActor(r.Context())
 	r = r.WithContext(ctx)
 	rec := &statusRecorder{ResponseWriter: w}
 	m.next.ServeHTTP(rec, r)
@@ -292,7 +295,7 @@ func parseAuditQuery(r *http.Request) (AuditQuery, error) {
 		if s == "" {
 			continue
 		}
-		if *p.dst, err = parseWhen(s, time.Time{}, time.UTC); err != nil {
+		if *p.dst, err = reports.ParseWhen(s, time.Time{}, time.UTC); err != nil {
 			return q, fmt.Errorf("%s: want YYYY-MM-DD or RFC 3339, got %q", p.name, s)
 		}
 	}
@@ -302,7 +305,7 @@ func parseAuditQuery(r *http.Request) (AuditQuery, error) {
 		}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
-		return q, errBadRange
+		return q, reports.ErrBadRange
 	}
 	return q, nil
 }

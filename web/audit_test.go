@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/web/webkit"
 )
 
 type memAudit struct {
@@ -56,11 +58,11 @@ func auditServer(t *testing.T, proxies ...netip.Prefix) (*Server, *fakeControl, 
 		var body struct{ Agent, Password string }
 		_ = json.NewDecoder(r.Body).Decode(&body)
 		if body.Password != "s3cret-pass" {
-			writeError(w, http.StatusUnauthorized, "bad password")
+			webkit.WriteError(w, http.StatusUnauthorized, "bad password")
 			return
 		}
 		NoteActor(r.Context(), "agent:"+body.Agent, RoleAgent, body.Agent)
-		writeJSON(w, http.StatusOK, map[string]string{"ok": "yes"})
+		webkit.WriteJSON(w, http.StatusOK, map[string]string{"ok": "yes"})
 	})
 	log := &memAudit{}
 	s.WithAudit(log, tokens, AuditOptions{Now: func() time.Time { return auditNow }, TrustedProxies: proxies})

@@ -14,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/internal/chromiumtest"
+	"github.com/hotline-oss/hotline/web/internal/webtest"
 )
 
 // consoleDriver works the console in an iframe like a supervisor: it
@@ -122,8 +125,8 @@ func runChromiumUntilReport(t testing.TB, browser, url string, reports <-chan co
 }
 
 func TestConsoleInHeadlessChromiumShowsTheFloorAndForcesAPause(t *testing.T) {
-	browser := chromium(t)
-	floor := newFakeFloor(40, 6, 0)
+	browser := chromiumtest.Find(t)
+	floor := webtest.NewFloor(40, 6, 0)
 	srv := consoleServer(t, floor, 200*time.Millisecond)
 	reports := make(chan consoleReport, 1)
 	front := httptest.NewServer(withDriver(proxyTo(srv.URL), reports))
@@ -135,7 +138,7 @@ func TestConsoleInHeadlessChromiumShowsTheFloorAndForcesAPause(t *testing.T) {
 			t.Errorf("driver did not see %q", want)
 		}
 	}
-	if got := floor.state("10000"); got != "paused/training" {
+	if got := floor.State("10000"); got != "paused/training" {
 		t.Errorf("agent after the click: %s", got)
 	}
 	for _, want := range []string{`data-call="w-1"`, `<span class="state" data-state="paused">Paused · lunch</span>`, `<span class="state" data-state="paused">Paused · training</span>`, `>Queue 3<`} {
@@ -183,10 +186,10 @@ func proxyTo(base string) http.Handler {
 // and layout, per update. Target (bench/README.md): median under 200 ms.
 // Run with -benchtime=1x; each iteration watches 30 updates.
 func BenchmarkConsoleRenderInChromium(b *testing.B) {
-	browser := chromiumOrSkip(b)
+	browser := chromiumtest.Find(b)
 	var all []float64
 	for range b.N {
-		floor := newFakeFloor(2000, 100, 200)
+		floor := webtest.NewFloor(2000, 100, 200)
 		srv := consoleServer(b, floor, time.Second)
 		reports := make(chan consoleReport, 1)
 		front := httptest.NewServer(withDriver(proxyTo(srv.URL), reports))
@@ -204,19 +207,6 @@ func BenchmarkConsoleRenderInChromium(b *testing.B) {
 	b.ReportMetric(all[len(all)-1], "ms/render-max")
 	fmt.Fprintf(os.Stderr, "console render over %d updates: median %.1f ms, p95 %.1f ms, max %.1f ms\n",
 		len(all), all[len(all)/2], all[len(all)*95/100], all[len(all)-1])
-}
-
-func chromiumOrSkip(b *testing.B) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		b.Fatal("chromium is required in CI")
-	}
-	b.Skip("SKIP: chromium not installed")
-	return ""
 }
 
 // cappedStreams ends every console stream after a second: headless
@@ -238,7 +228,7 @@ func cappedStreams(h http.Handler) http.Handler {
 func screenshotConsole(t *testing.T, browser, url, size string) []byte {
 	t.Helper()
 	shot := t.TempDir() + "/console.png"
-	runChromium(t, browser, "--screenshot="+shot, "--window-size="+size, "--hide-scrollbars", "--virtual-time-budget=6000", url)
+	chromiumtest.Run(t, browser, "--screenshot="+shot, "--window-size="+size, "--hide-scrollbars", "--virtual-time-budget=6000", url)
 	png, err := os.ReadFile(shot)
 	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
 		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
@@ -247,8 +237,8 @@ func screenshotConsole(t *testing.T, browser, url, size string) []byte {
 }
 
 func TestConsoleScreenshotInEveryLanguage(t *testing.T) {
-	browser := chromium(t)
-	floor := newFakeFloor(30, 5, 0)
+	browser := chromiumtest.Find(t)
+	floor := webtest.NewFloor(30, 5, 0)
 	srv := consoleServer(t, floor, 200*time.Millisecond)
 	front := httptest.NewServer(cappedStreams(withDriver(proxyTo(srv.URL), make(chan consoleReport, 8))))
 	defer front.Close()
@@ -260,22 +250,4 @@ func TestConsoleScreenshotInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
-}
-
-// BenchmarkConsoleSnapshotEncode is the server's share of one console
-// update of 2 000 agents and 100 queues: reading the floor and encoding
-// it, once per second per open console.
-func BenchmarkConsoleSnapshotEncode(b *testing.B) {
-	floor := newFakeFloor(2000, 100, 200)
-	c := &console{d: ConsoleDeps{Source: floor}, now: time.Now}
-	b.ReportAllocs()
-	size := 0
-	for b.Loop() {
-		data, err := json.Marshal(c.snapshot())
-		if err != nil {
-			b.Fatal(err)
-		}
-		size = len(data)
-	}
-	b.ReportMetric(float64(size)/1024, "KiB/update")
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/web/internal/webtest"
 )
 
 var consoleTokens = []Token{
@@ -19,7 +21,7 @@ var consoleTokens = []Token{
 	NewToken("sup", "sup-secret", RoleSupervisor, ""),
 }
 
-func consoleServer(t testing.TB, floor *fakeFloor, period time.Duration) *httptest.Server {
+func consoleServer(t testing.TB, floor *webtest.Floor, period time.Duration) *httptest.Server {
 	t.Helper()
 	s := New(http.NotFoundHandler(), func() error { return nil }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	err := s.WithConsole(ConsoleDeps{Source: floor, Agents: floor, Monitor: docMonitor{}, Notices: docNotices{}, Period: period}, consoleTokens)
@@ -63,7 +65,7 @@ func (c *consoleClient) post(path, body string, header bool) (int, string) {
 }
 
 func TestConsoleSignInNeedsASupervisorToken(t *testing.T) {
-	srv := consoleServer(t, newFakeFloor(3, 2, 0), time.Second)
+	srv := consoleServer(t, webtest.NewFloor(3, 2, 0), time.Second)
 	c := newConsoleClient(t, srv.URL)
 	if code, _ := c.post("/supervisor/login", `{"token":"sup-secret"}`, false); code != http.StatusForbidden {
 		t.Fatalf("sign-in without the console header: %d", code)
@@ -95,7 +97,7 @@ func TestConsoleSignInNeedsASupervisorToken(t *testing.T) {
 }
 
 func TestConsoleStreamsTheFloorAndActs(t *testing.T) {
-	floor := newFakeFloor(3, 2, 0)
+	floor := webtest.NewFloor(3, 2, 0)
 	srv := consoleServer(t, floor, 50*time.Millisecond)
 	c := newConsoleClient(t, srv.URL)
 	if code, body := c.post("/supervisor/login", `{"token":"sup-secret"}`, true); code != http.StatusOK {
@@ -117,7 +119,10 @@ func TestConsoleStreamsTheFloorAndActs(t *testing.T) {
 		if !ok || data == "{}" {
 			continue
 		}
-		var m consoleMessage
+		var m struct {
+			ConsoleSnapshot
+			ServerTime time.Time `json:"server_time"`
+		}
 		if err := json.Unmarshal([]byte(data), &m); err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +138,7 @@ func TestConsoleStreamsTheFloorAndActs(t *testing.T) {
 	if code, body := c.post("/supervisor/api/agents/10000/pause", `{"reason":"training"}`, true); code != http.StatusOK {
 		t.Fatalf("force pause: %d %s", code, body)
 	}
-	if got := floor.state("10000"); got != "paused/training" {
+	if got := floor.State("10000"); got != "paused/training" {
 		t.Fatalf("agent after the force pause: %s", got)
 	}
 	if code, _ := c.post("/supervisor/api/agents/10000/pause", `{"reason":"napping"}`, true); code != http.StatusBadRequest {

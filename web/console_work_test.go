@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/web/internal/webtest"
 )
 
 // authorSchedules is docSchedules remembering who made each change.
@@ -41,15 +43,15 @@ func (a *authorSchedules) ImportShifts(ctx context.Context, csv io.Reader, repla
 type workRig struct {
 	srv       *httptest.Server
 	schedules *authorSchedules
-	tickets   *docTickets
+	tickets   *webtest.Tickets
 	audit     *docAudit
 }
 
 func consoleWorkServer(t *testing.T, withWork bool) *workRig {
 	t.Helper()
 	s := New(http.NotFoundHandler(), func() error { return nil }, slog.New(slog.DiscardHandler))
-	floor := newFakeFloor(3, 2, 0)
-	rig := &workRig{schedules: &authorSchedules{}, tickets: &docTickets{}, audit: &docAudit{}}
+	floor := webtest.NewFloor(3, 2, 0)
+	rig := &workRig{schedules: &authorSchedules{}, tickets: &webtest.Tickets{}, audit: &docAudit{}}
 	d := ConsoleDeps{Source: floor, Agents: floor, Period: 20 * time.Millisecond}
 	if withWork {
 		d.Schedules, d.Tickets = rig.schedules, rig.tickets
@@ -126,8 +128,8 @@ func TestConsoleSchedulesAndTicketsNeedTheSession(t *testing.T) {
 			t.Errorf("%s %s without the console header: %d, want 403", s.method, s.path, code)
 		}
 	}
-	if len(rig.schedules.authors) != 0 || len(rig.tickets.calls) != 0 {
-		t.Fatalf("refused requests reached the services: %v %v", rig.schedules.authors, rig.tickets.calls)
+	if len(rig.schedules.authors) != 0 || len(rig.tickets.Calls) != 0 {
+		t.Fatalf("refused requests reached the services: %v %v", rig.schedules.authors, rig.tickets.Calls)
 	}
 	steps := []struct {
 		method, path, body, ctype string
@@ -157,8 +159,8 @@ func TestConsoleSchedulesAndTicketsNeedTheSession(t *testing.T) {
 	if !slices.Contains(rig.schedules.authors, "create sup") || !slices.Contains(rig.schedules.authors, "import sup") {
 		t.Errorf("authors: %v, want the signed-in token's name", rig.schedules.authors)
 	}
-	if !slices.Equal(rig.tickets.calls, []string{"assign sup"}) {
-		t.Errorf("ticket changes: %v, want one assign by sup (and never a close)", rig.tickets.calls)
+	if !slices.Equal(rig.tickets.Calls, []string{"assign sup"}) {
+		t.Errorf("ticket changes: %v, want one assign by sup (and never a close)", rig.tickets.Calls)
 	}
 	audited := map[string]string{}
 	rig.audit.mu.Lock()

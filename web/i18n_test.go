@@ -2,45 +2,24 @@ package web
 
 import (
 	"encoding/json"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hotline-oss/hotline/web/agentpanel"
+	"github.com/hotline-oss/hotline/web/console"
+	"github.com/hotline-oss/hotline/web/i18n"
 )
 
 func catalog(t *testing.T, lang string) map[string]string {
 	t.Helper()
 	var m map[string]string
-	if err := json.Unmarshal(catalogs[lang], &m); err != nil {
+	if err := json.Unmarshal(i18n.Catalog(lang), &m); err != nil {
 		t.Fatalf("catalog %s: %v", lang, err)
 	}
 	return m
-}
-
-// Every text exists in every language, and none is left empty.
-func TestEveryKeyIsInEveryLanguage(t *testing.T) {
-	std := catalog(t, PageLanguages[0])
-	want := slices.Sorted(maps.Keys(std))
-	for _, lang := range PageLanguages {
-		m := catalog(t, lang)
-		got := slices.Sorted(maps.Keys(m))
-		for _, k := range want {
-			if _, ok := m[k]; !ok {
-				t.Errorf("%s lacks %q", lang, k)
-			}
-		}
-		for _, k := range got {
-			if _, ok := std[k]; !ok {
-				t.Errorf("%s has %q, which %s lacks", lang, k, PageLanguages[0])
-			}
-			if strings.TrimSpace(m[k]) == "" {
-				t.Errorf("%s: %q is empty", lang, k)
-			}
-		}
-	}
 }
 
 // Every key a page names (data-i18n attributes and t("…") calls) is in
@@ -48,7 +27,7 @@ func TestEveryKeyIsInEveryLanguage(t *testing.T) {
 func TestEveryKeyThePagesUseIsInTheCatalog(t *testing.T) {
 	std := catalog(t, PageLanguages[0])
 	uses := regexp.MustCompile(`data-i18n(?:-placeholder|-label)?="([a-z_.]+)"|\bt\("([a-z_]+\.[a-z_]+)"\)`)
-	for name, page := range map[string][]byte{"wallboard": wallboardPage, "agent panel": agentPanelPage, "console": consolePage} {
+	for name, page := range map[string][]byte{"wallboard": wallboardPage, "agent panel": agentpanel.Page(), "console": console.Page()} {
 		n := 0
 		for _, m := range uses.FindAllSubmatch(page, -1) {
 			key := string(m[1]) + string(m[2])
@@ -60,7 +39,7 @@ func TestEveryKeyThePagesUseIsInTheCatalog(t *testing.T) {
 		if n < 10 {
 			t.Errorf("%s names only %d texts; the pattern no longer finds them", name, n)
 		}
-		if !strings.Contains(string(page), string(catalogMark)) || !strings.Contains(string(page), string(langMark)) {
+		if !strings.Contains(string(page), string(i18n.CatalogMark)) || !strings.Contains(string(page), string(i18n.LangMark)) {
 			t.Errorf("%s lacks the language or catalog placeholder", name)
 		}
 	}
@@ -82,13 +61,13 @@ func TestPageLanguageFollowsQueryCookieBrowserThenDefault(t *testing.T) {
 	for _, c := range cases {
 		r := httptest.NewRequest("GET", "/wallboard?lang="+c.query, nil)
 		if c.cookie != "" {
-			r.AddCookie(&http.Cookie{Name: langCookie, Value: c.cookie})
+			r.AddCookie(&http.Cookie{Name: i18n.LangCookie, Value: c.cookie})
 		}
 		if c.accept != "" {
 			r.Header.Set("Accept-Language", c.accept)
 		}
 		w := httptest.NewRecorder()
-		servePage(w, r, wallboardPage, c.def)
+		i18n.ServePage(w, r, wallboardPage, c.def)
 		body := w.Body.String()
 		if !strings.Contains(body, `<html lang="`+c.want+`">`) || w.Header().Get("Content-Language") != c.want {
 			t.Errorf("%s: page in %q, want %s", c.name, w.Header().Get("Content-Language"), c.want)
@@ -96,7 +75,7 @@ func TestPageLanguageFollowsQueryCookieBrowserThenDefault(t *testing.T) {
 		if !strings.Contains(body, `"wallboard.waiting":"`+catalog(t, c.want)["wallboard.waiting"]+`"`) {
 			t.Errorf("%s: the %s catalog is not inlined", c.name, c.want)
 		}
-		setsCookie := strings.Contains(w.Header().Get("Set-Cookie"), langCookie+"="+c.query)
+		setsCookie := strings.Contains(w.Header().Get("Set-Cookie"), i18n.LangCookie+"="+c.query)
 		if setsCookie != (c.query == c.want) {
 			t.Errorf("%s: Set-Cookie %q", c.name, w.Header().Get("Set-Cookie"))
 		}

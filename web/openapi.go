@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/hotline-oss/hotline/web/webkit"
 )
 
 // OpenAPIPath is where the server serves its OpenAPI description.
@@ -37,7 +39,7 @@ var OpenAPIJSON = sync.OnceValues(func() ([]byte, error) {
 func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	doc, err := OpenAPIJSON()
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
+		webkit.WriteError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

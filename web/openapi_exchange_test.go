@@ -11,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/hotline-oss/hotline/internal/openapicheck"
+	"github.com/hotline-oss/hotline/web/webkit"
 )
 
 type docExchange struct {
@@ -300,7 +301,7 @@ func TestOpenAPIRolesAreTheServersRoles(t *testing.T) {
 				continue
 			}
 			role, _ := op.Extensions["x-hotline-role"].(string)
-			if rank(Role(role)) == 0 {
+			if webkit.Rank(Role(role)) == 0 {
 				t.Errorf("%s: x-hotline-role %q", name, role)
 				continue
 			}

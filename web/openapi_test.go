@@ -18,6 +18,8 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/internal/openapicheck"
 	"github.com/hotline-oss/hotline/metrics"
+	"github.com/hotline-oss/hotline/web/internal/webtest"
+	"github.com/hotline-oss/hotline/web/webkit"
 )
 
 var docSecrets = map[Role]string{
@@ -57,21 +59,21 @@ func newDocServer(t *testing.T) *docRig {
 	s.WithEvents(hub, docTokens)
 	s.WithReload(r.reload, docTokens)
 	s.WithMonitor(docMonitor{}, docTokens)
-	s.WithTickets(&docTickets{}, docTokens, time.UTC)
-	if err := s.WithAgentPanel(newFakePanelSource("1001", "1002"), panelPasswords, WithPanelReviews(docReviews{}, time.UTC), WithPanelTickets(&docTickets{})); err != nil {
+	s.WithTickets(&webtest.Tickets{}, docTokens, time.UTC)
+	if err := s.WithAgentPanel(webtest.NewPanelSource("1001", "1002"), webtest.PanelPasswords, WithPanelReviews(docReviews{}, time.UTC), WithPanelTickets(&webtest.Tickets{})); err != nil {
 		t.Fatal(err)
 	}
 	// The app mounts its built-in demo account service here
 	// (selfservice.DemoAccountsPath); the app's own test checks the real one.
 	s.Mount("/demo/accounts", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]bool{"found": false})
+		webkit.WriteJSON(w, http.StatusOK, map[string]bool{"found": false})
 	}))
 	s.WithNotices(docNotices{}, docTokens)
 	s.WithFaults(docFaults{}, docTokens)
 	s.WithReviews(docReviews{}, docTokens, time.UTC)
-	floor := newFakeFloor(2, 2, 0)
+	floor := webtest.NewFloor(2, 2, 0)
 	if err := s.WithConsole(ConsoleDeps{Source: floor, Agents: floor, Monitor: docMonitor{}, Notices: docNotices{},
-		Reviews: docReviews{}, Recordings: docRecordings{}, Schedules: docSchedules{}, Tickets: &docTickets{},
+		Reviews: docReviews{}, Recordings: docRecordings{}, Schedules: docSchedules{}, Tickets: &webtest.Tickets{},
 		TicketCounts: func() TicketCounts { return TicketCounts{Overdue: 1, Open: 2} }}, docTokens); err != nil {
 		t.Fatal(err)
 	}

@@ -37,12 +37,6 @@ func (m *routeMux) note(pattern string) {
 	m.mu.Unlock()
 }
 
-// handlerRegistrar is where a feature registers its routes: the server's
-// routeMux, or a bare ServeMux in a feature's own tests.
-type handlerRegistrar interface {
-	HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request))
-}
-
 // Routes lists every pattern the server serves ("GET /api/v1/agents",
 // "/demo/accounts" for a route of any method), in the order they were
 // registered.

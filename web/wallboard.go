@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/hotline-oss/hotline/web/i18n"
+	"github.com/hotline-oss/hotline/web/sse"
 )
 
 //go:embed wallboard/index.html
@@ -62,20 +65,14 @@ func (s *Server) withWallboard(source func() any, period time.Duration, opts ...
 }
 
 func (wb *wallboard) page(w http.ResponseWriter, r *http.Request) {
-	servePage(w, r, wallboardPage, wb.lang)
+	i18n.ServePage(w, r, wallboardPage, wb.lang)
 }
 
 // events streams one "snapshot" event per period until the client goes
 // away or the server shuts down.
 func (wb *wallboard) events(w http.ResponseWriter, r *http.Request) {
-	rc := http.NewResponseController(w)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	w.WriteHeader(http.StatusOK)
-	// A failed connection is retried by the browser after 2 s.
-	if _, err := fmt.Fprint(w, "retry: 2000\n\n"); err != nil {
+	rc, err := sse.Open(w, "no-cache")
+	if err != nil {
 		return
 	}
 	ticker := time.NewTicker(wb.period)

@@ -7,13 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/internal/chromiumtest"
+	"github.com/hotline-oss/hotline/web/i18n"
 )
 
 // boardQueue mirrors the JSON the wallboard page reads.
@@ -56,22 +58,6 @@ func changingBoard() func() any {
 	}
 }
 
-// chromium finds the browser or skips (fails under CI, where it must exist).
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is required in CI")
-	}
-	fmt.Fprintln(os.Stderr, "SKIP: wallboard browser test: chromium not installed")
-	t.Skip("chromium not installed")
-	return ""
-}
-
 // cappedStream ends an event stream after a number of snapshots, as a
 // proxy or a network drop would.
 type cappedStream struct {
@@ -92,22 +78,8 @@ func (c *cappedStream) Write(p []byte) (int, error) {
 
 func (c *cappedStream) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
-func runChromium(t *testing.T, browser string, args ...string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir()}
-	out, err := exec.CommandContext(ctx, browser, append(base, args...)...).Output()
-	if err != nil {
-		t.Fatalf("chromium %v: %v", args, err)
-	}
-	return out
-}
-
 func TestWallboardInHeadlessChromium(t *testing.T) {
-	browser := chromium(t)
+	browser := chromiumtest.Find(t)
 	wb := &wallboard{source: changingBoard(), period: 100 * time.Millisecond, heartbeatEvery: 15, shutdown: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /wallboard", wb.page)
@@ -123,7 +95,7 @@ func TestWallboardInHeadlessChromium(t *testing.T) {
 	// Headless virtual time stands still while a fetch is open, so each
 	// stream here ends after three snapshots; the page must take all three
 	// from one stream and, after its reconnect, more, without a reload.
-	dom := string(runChromium(t, browser, "--dump-dom", "--virtual-time-budget=3000", url))
+	dom := string(chromiumtest.Run(t, browser, "--dump-dom", "--virtual-time-budget=3000", url))
 	updates := regexp.MustCompile(`<body[^>]*data-updates="(\d+)"`).FindStringSubmatch(dom)
 	if updates == nil {
 		t.Fatalf("no update counter in the DOM:\n%s", dom)
@@ -157,7 +129,7 @@ func TestWallboardInHeadlessChromium(t *testing.T) {
 	}
 
 	shot := t.TempDir() + "/wallboard.png"
-	runChromium(t, browser, "--screenshot="+shot, "--window-size=1920,1080", "--hide-scrollbars",
+	chromiumtest.Run(t, browser, "--screenshot="+shot, "--window-size=1920,1080", "--hide-scrollbars",
 		"--virtual-time-budget=3000", url)
 	png, err := os.ReadFile(shot)
 	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
@@ -207,11 +179,11 @@ setInterval(function () {
 </body>`
 
 func TestWallboardFitsEightQueuesOnATV(t *testing.T) {
-	browser := chromium(t)
+	browser := chromiumtest.Find(t)
 	wb := &wallboard{source: tvBoard, period: 100 * time.Millisecond, heartbeatEvery: 15, shutdown: make(chan struct{})}
 	mux := http.NewServeMux()
 	page := bytes.Replace(wallboardPage, []byte("</body>"), []byte(fitCheck), 1)
-	mux.HandleFunc("GET /wallboard", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(localise(page, "en")) })
+	mux.HandleFunc("GET /wallboard", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(i18n.Localise(page, "en")) })
 	mux.HandleFunc("GET /wallboard/events", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
@@ -224,7 +196,7 @@ func TestWallboardFitsEightQueuesOnATV(t *testing.T) {
 	// The DOM dump's window counts the browser's frame: a first run finds
 	// its height, so that the measured run has a 1920×1080 viewport.
 	measure := func(height int) (dom string, pageHeight, viewWidth, viewHeight int, clipped string) {
-		dom = string(runChromium(t, browser, "--dump-dom", fmt.Sprintf("--window-size=1920,%d", height),
+		dom = string(chromiumtest.Run(t, browser, "--dump-dom", fmt.Sprintf("--window-size=1920,%d", height),
 			"--virtual-time-budget=3000", url))
 		m := regexp.MustCompile(`data-page-height="(\d+)" data-view-width="(\d+)" data-view-height="(\d+)" data-clipped="([^"]*)"`).FindStringSubmatch(dom)
 		if m == nil {
@@ -266,7 +238,7 @@ func TestWallboardFitsEightQueuesOnATV(t *testing.T) {
 	}
 
 	shot := t.TempDir() + "/wallboard.png"
-	runChromium(t, browser, "--screenshot="+shot, "--window-size=1920,1080", "--hide-scrollbars",
+	chromiumtest.Run(t, browser, "--screenshot="+shot, "--window-size=1920,1080", "--hide-scrollbars",
 		"--virtual-time-budget=3000", url)
 	png, err := os.ReadFile(shot)
 	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {

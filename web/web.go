@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/hotline-oss/hotline/web/i18n"
+	"github.com/hotline-oss/hotline/web/webkit"
 )
 
 // Readiness reports whether the server should receive new calls; a non-nil
@@ -46,7 +49,7 @@ func WithServerClock(now func() time.Time) Option {
 // PageLanguages.
 func WithPageLanguage(lang string) Option {
 	return func(s *Server) {
-		if slices.Contains(PageLanguages, lang) {
+		if slices.Contains(i18n.PageLanguages, lang) {
 			s.lang = lang
 		}
 	}
@@ -78,7 +81,7 @@ func New(metrics http.Handler, ready Readiness, log *slog.Logger, opts ...Option
 		mux:  mux,
 		log:  log,
 		now:  time.Now,
-		lang: PageLanguages[0],
+		lang: i18n.PageLanguages[0],
 		srv: &http.Server{
 			Handler:           mux,
 			ReadHeaderTimeout: 5 * time.Second,
@@ -120,4 +123,10 @@ func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	return s.srv.Shutdown(ctx)
+}
+
+// unknownAPIPath answers every /api/ path no route serves, so that a typo
+// gets JSON like the rest of the API rather than a plain-text page.
+func unknownAPIPath(w http.ResponseWriter, r *http.Request) {
+	webkit.WriteError(w, http.StatusNotFound, "no API endpoint "+r.Method+" "+r.URL.Path)
 }

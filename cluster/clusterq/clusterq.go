@@ -24,11 +24,8 @@ var ErrNotClustered = errors.New("not available in a cluster yet")
 // but Log and Publish.
 type Deps[L queueing.AgentLeg] struct {
 	Conn *cluster.Conn
-	// Leader routes on this node: it must follow the stream all along
-	// (SetHotStandby(true)) and must not run before New returns.
+	// Leader routes on this node; it must not run before New returns.
 	Leader *cluster.Leader
-	// Fence is the elector's: decisions of a replaced leader are refused.
-	Fence  *cluster.Fence
 	Dialer queueing.Dialer[L]
 	// Phones tells whether an agent has a phone registered anywhere in
 	// the cluster.
@@ -49,7 +46,6 @@ type Queueing[L queueing.AgentLeg] struct {
 	deps     Deps[L]
 	log      *slog.Logger
 	settings atomic.Pointer[map[string]queueing.Settings]
-	stopRecv func() error
 
 	mu      sync.Mutex
 	waiters map[string]*queueing.Mailbox             // call → the caller's mailbox (calls of this node)
@@ -65,7 +61,7 @@ type Queueing[L queueing.AgentLeg] struct {
 
 var _ queueing.Queueing[queueing.AgentLeg] = (*Queueing[queueing.AgentLeg])(nil)
 
-// New starts following this node's decisions. Call it before the
+// New takes over carrying out this node's decisions. Call it before the
 // Leader's Run, so that no outcome of this node's commands is missed.
 func New[L queueing.AgentLeg](settings map[string]queueing.Settings, deps Deps[L]) (*Queueing[L], error) {
 	if deps.Log == nil {
@@ -92,11 +88,7 @@ func New[L queueing.AgentLeg](settings map[string]queueing.Settings, deps Deps[L
 	if err := deps.Leader.Observe(ctx, q.applied, q.publish); err != nil {
 		return nil, err
 	}
-	stop, err := deps.Conn.ReceiveDecisionBatches(deps.Fence, q.decide)
-	if err != nil {
-		return nil, err
-	}
-	q.stopRecv = stop
+	deps.Leader.CarryOut(q.decide)
 	return q, nil
 }
 
@@ -234,8 +226,8 @@ func (q *Queueing[L]) Registration(agent string, registered bool) {
 	}
 }
 
-// Close stops receiving decisions and every ringing; commands fail from
-// then on. The connection and the Leader are the caller's to stop.
+// Close stops carrying out decisions and every ringing; commands fail
+// from then on. The connection and the Leader are the caller's to stop.
 func (q *Queueing[L]) Close() {
 	q.mu.Lock()
 	if q.closed {
@@ -249,7 +241,4 @@ func (q *Queueing[L]) Close() {
 		}
 	}
 	q.mu.Unlock()
-	if err := q.stopRecv(); err != nil {
-		q.log.Debug("cluster: stop decisions", "err", err)
-	}
 }

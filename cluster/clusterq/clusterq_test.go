@@ -155,10 +155,9 @@ func startNode(t testing.TB, prefix, name string) *testNode {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.SetHotStandby(true)
 	n := &testNode{conn: conn, el: el, dialer: &fakeDialer{}, events: &events{}}
 	n.q, err = New[*fakeLeg](map[string]queueing.Settings{"billing": {}}, Deps[*fakeLeg]{
-		Conn: conn, Leader: l, Fence: el.Fence(), Dialer: n.dialer, Phones: allPhones{},
+		Conn: conn, Leader: l, Dialer: n.dialer, Phones: allPhones{},
 		Log: settings(name, prefix).Log, Publish: n.events.add,
 	})
 	if err != nil {
@@ -304,19 +303,19 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-// TestRepeatedDecisionsAreCarriedOutOnce: a new leader sends again the
-// decisions of the last commands; the node recognises them by their
-// sequence.
+// TestRepeatedDecisionsAreCarriedOutOnce: decisions of a command met
+// again (a stream delivered twice around a reconnection) are recognised
+// by their sequence and carried out once.
 func TestRepeatedDecisionsAreCarriedOutOnce(t *testing.T) {
 	prefix := newTestPrefix(t)
 	n1 := startNode(t, prefix, "n1")
 	w := n1.q.Join("c9", "555")
 	batch := []routing.Decision{
-		{V: 1, Term: 7, Seq: 100, Node: "n1", Kind: routing.DecQueued, Call: "c9", Position: 2},
-		{V: 1, Term: 7, Seq: 100, Node: "n1", Kind: routing.DecAnnounce, Call: "c9", Position: 2},
+		{Seq: 100, Node: "n1", Kind: routing.DecQueued, Call: "c9", Position: 2},
+		{Seq: 100, Node: "n1", Kind: routing.DecAnnounce, Call: "c9", Position: 2},
 	}
 	n1.q.decide(batch)
-	n1.q.decide(append(batch, routing.Decision{V: 1, Term: 8, Seq: 101, Node: "n1", Kind: routing.DecLeave, Call: "c9", Reason: "x"}))
+	n1.q.decide(append(batch, routing.Decision{Seq: 101, Node: "n1", Kind: routing.DecLeave, Call: "c9", Reason: "x"}))
 	var got []acd.Action
 	for range 3 {
 		got = append(got, next(t, w))

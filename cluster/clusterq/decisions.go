@@ -8,10 +8,11 @@ import (
 	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
-// decide carries out one message of the leader's decisions for this node.
-// A new leader may send again the decisions of the last commands (the old
-// one may have died before sending them): those already carried out are
-// recognised by their command's sequence and skipped.
+// decide carries out the decisions this node's router made for this node
+// on applying one command. A command delivered again (after a
+// reconnection) is not applied twice by the router; the sequences
+// remembered here are a second guard against carrying its decisions out
+// twice.
 func (q *Queueing[L]) decide(ds []routing.Decision) {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -1,19 +1,19 @@
 // Package clusterq is the clustered implementation of queueing.Queueing:
 // the call path of a node talks to it exactly as to the standalone
 // runtime, and it carries each command through the cluster's command
-// stream to the one ACD of the leader (package cluster).
+// stream, the one order every node's ACD applies (package cluster).
 //
 // How it works on a node:
 //
 //   - Commands (queueing.Enqueue, Abandon, TalkEnded, agent log-in…) are
 //     mapped onto routing commands and stored in the stream. Every node
-//     follows the stream with its own router (the cluster's hot standby),
-//     so the node that sent a command learns the ACD's answer from its
-//     own router, applying the same command to the same state, without a
-//     reply message; Do returns that answer.
-//   - Decisions the leader sends to this node become the callers' mailbox
-//     actions (queued, announce, connect, leave…); an offer makes this
-//     node ring the agent's phones, wherever they registered (the Dialer
+//     follows the stream with its own router, so the node that sent a
+//     command learns the ACD's answer from its own router, applying the
+//     same command to the same state, without a reply message; Do returns
+//     that answer.
+//   - The decisions this node's router makes for this node become the
+//     callers' mailbox actions (queued, announce, connect, leave…); an
+//     offer makes this node ring the agent's phones, wherever they registered (the Dialer
 //     reads the shared registrations), and report the outcome as an
 //     offer_result command. The answered leg stays here and is bridged
 //     here: a call's media never leaves the node that answered it.
@@ -28,7 +28,8 @@
 //     router changes them at the same point; a reload followed from
 //     another node takes only the call path's settings (FollowReload).
 //
-// What it must not do: decide routing (the leader's router does), touch
-// SIP or media (agent legs come through queueing.Dialer), block the NATS
-// goroutine that delivers decisions, or take another part's lock.
+// What it must not do: decide routing (the router does, the same on every
+// node, from the stream alone), touch SIP or media (agent legs come
+// through queueing.Dialer), block the goroutine that reads the stream,
+// or take another part's lock.
 package clusterq

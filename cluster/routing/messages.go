@@ -200,11 +200,10 @@ const (
 	DecWrapup      DecisionKind = "wrapup"       // Agent is in wrap-up until UntilMS
 )
 
-// Decision is one message from the leader to the node holding a call or
-// an agent. Term is the leader's fencing token.
+// Decision is what the ACD's answer to one command means for the node
+// holding a call or an agent. Every node's router makes the same
+// decisions; each node carries out those addressed to it.
 type Decision struct {
-	V              int          `json:"v"`
-	Term           uint64       `json:"term"`
 	Seq            uint64       `json:"seq,omitempty"` // the command that caused it, if one did
 	Node           string       `json:"node"`          // the node it is for
 	Kind           DecisionKind `json:"kind"`
@@ -222,44 +221,6 @@ type Decision struct {
 	AnnounceAgent  bool         `json:"announce_agent,omitempty"`
 }
 
-// Check reports what makes a decision unusable.
-func (d *Decision) Check() error {
-	if d.V != WireVersion {
-		return fmt.Errorf("version %d, want %d", d.V, WireVersion)
-	}
-	if d.Term == 0 {
-		return ErrNoTerm
-	}
-	if !ValidToken(d.Node) {
-		return fmt.Errorf("node %q", d.Node)
-	}
-	switch d.Kind {
-	case DecQueued, DecBlocked, DecRejected, DecAnnounce, DecLeave:
-		if d.Call == "" {
-			return fmt.Errorf("%s needs a call", d.Kind)
-		}
-	case DecOffer:
-		if d.Call == "" || len(d.Agents) == 0 || slices.Contains(d.Agents, "") {
-			return errors.New("offer needs a call and agents")
-		}
-	case DecCancelOffer, DecConnect:
-		if d.Call == "" || d.Agent == "" {
-			return fmt.Errorf("%s needs a call and an agent", d.Kind)
-		}
-	case DecOverflow:
-		if d.Call == "" || d.Target == "" {
-			return errors.New("overflow needs a call and a target")
-		}
-	case DecWrapup:
-		if d.Agent == "" {
-			return errors.New("wrapup needs an agent")
-		}
-	default:
-		return fmt.Errorf("unknown decision kind %q", d.Kind)
-	}
-	return nil
-}
-
 // ParseCommand decodes and checks a command; unknown fields are refused
 // too, so a sender of another format is noticed rather than half-read.
 func ParseCommand(data []byte) (Command, error) {
@@ -268,36 +229,6 @@ func ParseCommand(data []byte) (Command, error) {
 		return c, err
 	}
 	return c, c.Check()
-}
-
-// ParseDecisions reads one message of decisions: a JSON array of them,
-// all for the same node under the same term (one message per command and
-// node), or a single one.
-func ParseDecisions(data []byte) ([]Decision, error) {
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		var d Decision
-		if err := DecodeStrict(data, &d); err != nil {
-			return nil, err
-		}
-		return []Decision{d}, d.Check()
-	}
-	var ds []Decision
-	if err := DecodeStrict(data, &ds); err != nil {
-		return nil, err
-	}
-	if len(ds) == 0 {
-		return nil, errors.New("no decisions")
-	}
-	for i := range ds {
-		if err := ds[i].Check(); err != nil {
-			return nil, fmt.Errorf("decision %d: %w", i, err)
-		}
-		if ds[i].Node != ds[0].Node || ds[i].Term != ds[0].Term {
-			return nil, errors.New("decisions of one message differ in node or term")
-		}
-	}
-	return ds, nil
 }
 
 // DecodeStrict decodes one JSON value into v, refusing unknown fields,

@@ -1,0 +1,181 @@
+package agentpanel_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hotline-oss/hotline/internal/chromiumtest"
+	"github.com/hotline-oss/hotline/web/agentpanel"
+	"github.com/hotline-oss/hotline/web/internal/webtest"
+	"github.com/hotline-oss/hotline/web/rest"
+)
+
+// callAfterReady is an ACD where a caller is waiting: once the agent
+// presses Ready, the call is put through a moment later.
+type callAfterReady struct {
+	*webtest.PanelSource
+	call *agentpanel.PanelCall
+}
+
+func (c callAfterReady) Ready(agent string) error {
+	if err := c.PanelSource.Ready(agent); err != nil {
+		return err
+	}
+	time.AfterFunc(200*time.Millisecond, func() {
+		c.PanelSource.Edit(agent, func(v *agentpanel.PanelView) {
+			v.Agent.State, v.Agent.Since, v.Agent.CallID = "talking", *c.call.AnsweredAt, c.call.CallID
+			v.Agent.CallsToday++
+		})
+		c.PanelSource.SetCall(agent, c.call)
+	})
+	return nil
+}
+
+// panelDriver is a test page that works the panel in an iframe like an
+// agent would: it types into the login form, clicks Sign in, then Ready,
+// and writes down what the panel showed at each step. Headless Chromium
+// dumps only the top document, so the driver copies the panel's DOM out.
+const panelDriver = `<!doctype html>
+<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
+<body>
+<iframe id="f" src="/agent?lang=en"></iframe>
+<pre id="result" hidden data-done="false"></pre>
+<div id="copy" hidden></div>
+<script>
+const f = document.getElementById("f"), result = document.getElementById("result"), steps = [];
+let stage = "login";
+function check() {
+  const d = f.contentDocument;
+  if (!d || !d.body) return;
+  const b = d.body, state = d.getElementById("state");
+  if (stage === "login" && b.dataset.view === "login") {
+    d.getElementById("login-agent").value = "1001";
+    d.getElementById("login-password").value = "pw1001";
+    d.getElementById("login-submit").click();
+    stage = "submitted";
+    steps.push("login submitted");
+  }
+  if (stage === "submitted" && b.dataset.view === "panel" && state.dataset.state) {
+    steps.push("state before: " + state.dataset.state);
+    d.querySelector('[data-action="ready"]').click();
+    stage = "ready";
+  }
+  if (stage === "ready" && state.dataset.state !== "paused") {
+    steps.push("state after ready: " + state.dataset.state);
+    stage = "call";
+  }
+  if (stage === "call" && !d.getElementById("call").hidden) {
+    steps.push("caller: " + d.querySelector('[data-field="caller"]').textContent);
+    steps.push("state with call: " + state.dataset.state);
+    stage = "done";
+    document.getElementById("copy").innerHTML = b.innerHTML;
+    result.dataset.done = "true";
+  }
+  result.textContent = steps.join("\n");
+}
+f.addEventListener("load", () => {
+  new MutationObserver(check).observe(f.contentDocument, { subtree: true, childList: true, attributes: true, characterData: true });
+  check();
+});
+setInterval(check, 100);
+</script></body></html>`
+
+func panelChromiumServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	answered := time.Now().Add(-95 * time.Second)
+	src := webtest.NewPanelSource("1001")
+	src.Views["1001"].Agent = rest.AgentView{ID: "1001", Name: "Li Wei", WorkNumber: "1024", State: "paused", Reason: "lunch",
+		Since: time.Now().Add(-7 * time.Minute), Queues: []string{"general", "billing"}, CallsToday: 14, Registered: true}
+	src.Views["1001"].QueueNames = map[string]string{"general": "General enquiries", "billing": "Billing & payments"}
+	fake := callAfterReady{PanelSource: src, call: &agentpanel.PanelCall{
+		CallID: "c-1", Caller: "13812345678", Number: "95598", Queue: "billing", Language: "zh", WaitSeconds: 42,
+		AnsweredAt: &answered, IVRPath: []string{"greeting", "notice", "menu", "account", "billing"},
+		Vars: map[string]string{"account": "1234567890", "menu_choice": "2"}, Current: true,
+	}}
+	p, err := agentpanel.New(fake, webtest.PanelPasswords, slog.New(slog.NewTextHandler(io.Discard, nil)), agentpanel.WithPanelPoll(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	p.Routes(mux)
+	// Headless virtual time stands still while a fetch is open, so each
+	// stream ends after a second; the page reconnects by itself.
+	stream := mux
+	top := http.NewServeMux()
+	top.HandleFunc("GET /agent/api/stream", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+		defer cancel()
+		stream.ServeHTTP(w, r.WithContext(ctx))
+	})
+	top.HandleFunc("GET /driver", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, panelDriver)
+	})
+	top.Handle("/", mux)
+	srv := httptest.NewServer(top)
+	t.Cleanup(func() {
+		p.Shutdown()
+		srv.Close()
+	})
+	return srv
+}
+
+func TestAgentPanelInHeadlessChromium(t *testing.T) {
+	browser := chromiumtest.Find(t)
+	srv := panelChromiumServer(t)
+	url := srv.URL + "/driver"
+	dom := string(chromiumtest.Run(t, browser, "--dump-dom", "--virtual-time-budget=8000", url))
+	res := regexp.MustCompile(`<pre id="result" hidden="" data-done="(\w+)">([^<]*)</pre>`).FindStringSubmatch(dom)
+	if res == nil {
+		t.Fatalf("no driver result in the DOM:\n%s", dom)
+	}
+	t.Logf("driver steps:\n%s", res[2])
+	for _, want := range []string{"login submitted", "state before: paused", "state after ready: available",
+		"caller: 13812345678", "state with call: talking"} {
+		if !strings.Contains(res[2], want) {
+			t.Errorf("driver did not see %q", want)
+		}
+	}
+	if res[1] != "true" {
+		t.Fatalf("driver did not finish")
+	}
+	for _, want := range []string{
+		`data-var="account">1234567890<`,
+		`data-field="path"><span>greeting</span><i>›</i><span>notice</span><i>›</i><span>menu</span><i>›</i><span>account</span><i>›</i><span>billing</span><`,
+		`data-field="number">95598<`,
+		// Queues under their display names, not their keys.
+		`data-field="queues">General enquiries, Billing &amp; payments<`,
+		`data-field="queue">Billing &amp; payments<`,
+		`id="disposition-card"`,
+		`<input type="radio" name="category" value="complaint">`,
+	} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("panel DOM lacks %s", want)
+		}
+	}
+	if strings.Contains(dom, `id="disposition-card" hidden`) {
+		t.Error("disposition form hidden while a call is connected")
+	}
+
+	shot := t.TempDir() + "/agent-panel.png"
+	chromiumtest.Run(t, browser, "--screenshot="+shot, "--window-size=1280,820", "--hide-scrollbars",
+		"--virtual-time-budget=8000", url)
+	png, err := os.ReadFile(shot)
+	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
+		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
+	}
+	// Set AGENT_PANEL_SCREENSHOT to a path to keep the picture for the docs.
+	if dst := os.Getenv("AGENT_PANEL_SCREENSHOT"); dst != "" {
+		if err := os.WriteFile(dst, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
