@@ -198,7 +198,7 @@ func TestNoAnswerMovesToNextAgentAndAutoPauses(t *testing.T) {
 	h.events.wait(t, id2, "1001 auto-paused", func(e call.Event) bool {
 		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.State == "paused" && e.Reason == acd.ReasonNoAnswer
 	})
-	for _, a := range (agentControl{h.srv}).Agents() {
+	for _, a := range h.srv.agentControl().Agents() {
 		if a.ID == "1001" && (a.State != "paused" || a.Reason != acd.ReasonNoAnswer) {
 			t.Errorf("1001 after two unanswered offers: %s (%s), want paused (no_answer)", a.State, a.Reason)
 		}

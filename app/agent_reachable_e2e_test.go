@@ -14,7 +14,7 @@ import (
 // agentState is the agent's state as the REST API reports it.
 func (h *harness) agentState(id string) string {
 	h.t.Helper()
-	for _, a := range (agentControl{h.srv}).Agents() {
+	for _, a := range h.srv.agentControl().Agents() {
 		if a.ID == id {
 			return a.State
 		}

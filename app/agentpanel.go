@@ -1,24 +1,13 @@
 package app
 
 import (
-	"errors"
 	"fmt"
-	"slices"
 	"sync/atomic"
-	"time"
 
 	"github.com/hotline-oss/hotline/acd"
-	"github.com/hotline-oss/hotline/queueing"
+	"github.com/hotline-oss/hotline/app/webadapt"
 	"github.com/hotline-oss/hotline/web"
 )
-
-// agentPanel is the agent panel's view of the ACD and of the calls in
-// progress; commands go through the same path as the REST API's.
-type agentPanel struct {
-	agentControl
-	calls  *callTracker
-	wrapup map[string]time.Duration // queue → wrap-up time
-}
 
 // startAgentPanel turns on what serves agents one by one: the per-agent
 // series, the call-info tracker and the /agent panel. Without queues there
@@ -27,12 +16,9 @@ func (s *Server) startAgentPanel() error {
 	if s.acd == nil {
 		return nil
 	}
-	p := agentPanel{agentControl: agentControl{s}, calls: newCallTracker(), wrapup: map[string]time.Duration{}}
-	for _, q := range s.compiled.acd.Queues {
-		p.wrapup[q.Name] = q.WrapUp
-	}
-	s.bus.Subscribe(p.calls)
-	s.callInfo.p.Store(p.calls)
+	p := s.agentPanel(webadapt.NewCallTracker())
+	s.bus.Subscribe(p.Calls)
+	s.callInfo.p.Store(p.Calls)
 	// Agents a reload adds get series too; only configured ones answer.
 	isAgent := func(id string) bool { _, ok := s.agentPassword(id); return ok }
 	if err := s.metrics.EnableAgentSeries(s.agentStates(), s.clock.Now, isAgent); err != nil {
@@ -67,54 +53,11 @@ func (s *Server) agentStates() map[string]string {
 
 // callInfoSlot hands the tracker to the call flow once the panel starts;
 // calls already running then simply have no collected variables to show.
-type callInfoSlot struct{ p atomic.Pointer[callTracker] }
+type callInfoSlot struct {
+	p atomic.Pointer[webadapt.CallTracker]
+}
 
 // setVars passes the IVR's variables of a call to the tracker, if any.
 func (c *callInfoSlot) setVars(callID string, vars map[string]string) {
-	c.p.Load().setVars(callID, vars)
-}
-
-// PanelView implements web.AgentPanelSource.
-func (p agentPanel) PanelView(id string) (web.PanelView, error) {
-	info, err := p.s.acd.Agent(id)
-	if errors.Is(err, acd.ErrUnknownAgent) {
-		return web.PanelView{}, fmt.Errorf("%w: agent %s", web.ErrNotFound, id)
-	}
-	if err != nil {
-		return web.PanelView{}, fmt.Errorf("agent panel: agent %s: %w", id, err)
-	}
-	v := web.PanelView{Agent: web.AgentView{
-		ID: info.ID, Name: info.Name, WorkNumber: info.WorkNumber, State: info.State.String(), Since: info.Since,
-		Reason: info.Reason, CallID: info.CallID, Queue: info.Queue, CallsToday: info.CallsToday,
-		Queues:     slices.DeleteFunc(slices.Clone(info.Queues), queueing.IsPersonalQueue),
-		Registered: len(p.s.sip.Bindings(info.ID)) > 0,
-	}}
-	if v.Agent.Queues == nil {
-		v.Agent.Queues = []string{}
-	}
-	if c, ok := p.calls.forAgent(id, info.CallID); ok {
-		v.Call = &c
-	}
-	v.QueueNames = p.queueNames(v)
-	if info.State == acd.Wrapup {
-		if d := p.wrapup[info.Queue]; d > 0 {
-			until := info.Since.Add(d)
-			v.WrapupUntil = &until
-		}
-	}
-	return v, nil
-}
-
-// The panel's commands are the REST API's (agentControl).
-
-// queueNames gives the display name of every queue the view names.
-func (p agentPanel) queueNames(v web.PanelView) map[string]string {
-	names := make(map[string]string, len(v.Agent.Queues)+1)
-	for _, q := range v.Agent.Queues {
-		names[q] = p.s.metrics.DisplayName(q)
-	}
-	if v.Call != nil && v.Call.Queue != "" {
-		names[v.Call.Queue] = p.s.metrics.DisplayName(v.Call.Queue)
-	}
-	return names
+	c.p.Load().SetVars(callID, vars)
 }

@@ -161,7 +161,7 @@ func (h *harness) waitRegistered(agent string) {
 	h.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		for _, a := range (agentControl{h.srv}).Agents() {
+		for _, a := range h.srv.agentControl().Agents() {
 			if a.ID == agent && a.Registered {
 				return
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hotline-oss/hotline/app/snapshot"
 	"github.com/hotline-oss/hotline/cluster/confighash"
 	"github.com/hotline-oss/hotline/config"
 )
@@ -60,7 +61,7 @@ func (s *Server) followReloads() {
 }
 
 func (s *Server) reloadAfter(from string, sections map[string]string) {
-	res, cfg, err := s.reloadFromSource(true)
+	res, cfg, err := s.reload.Follow()
 	if err != nil {
 		s.log.Error("cluster: reload after another node's failed: this node keeps its configuration", "node", from, "err", err)
 		s.cluster.conn.ConfigDiffers(true)
@@ -76,11 +77,11 @@ func (s *Server) reloadAfter(from string, sections map[string]string) {
 // (clusterq.Reload); one followed from another node takes only the call
 // path's settings from this node's file: its router applies the agents
 // and queues of the node that began the reload.
-func (s *Server) reloadQueueing(next *snapshot, following bool) error {
+func (s *Server) reloadQueueing(next *snapshot.Snapshot, following bool) error {
 	if following && s.cluster != nil && s.cluster.queue != nil {
-		return s.cluster.queue.FollowReload(next.queues)
+		return s.cluster.queue.FollowReload(next.Queues)
 	}
-	return s.acd.Reload(next.acd, next.queues)
+	return s.acd.Reload(next.ACD, next.Queues)
 }
 
 // convergeACDWithin bounds the wait for this node's router to replay the
@@ -116,14 +117,10 @@ func (s *Server) convergeACD() {
 			case <-time.After(20 * time.Millisecond):
 			}
 		}
-		s.reload.mu.Lock()
-		defer s.reload.mu.Unlock()
-		if s.reload.applied != nil {
-			return
-		}
-		if err := n.queue.Converge(s.compiled.acd); err != nil {
-			s.log.Error("cluster: the agents and queues of this node's file were not sent to the cluster: reload this node", "err", err)
-			return
-		}
+		s.reload.UnlessReloaded(func() {
+			if err := n.queue.Converge(s.compiled.acd); err != nil {
+				s.log.Error("cluster: the agents and queues of this node's file were not sent to the cluster: reload this node", "err", err)
+			}
+		})
 	}()
 }

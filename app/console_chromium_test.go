@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/app/webadapt"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testphone"
@@ -357,7 +358,7 @@ func TestConsoleInChromiumWithRealCalls(t *testing.T) {
 		}
 	}
 	waitFor(t, "adherence of 1001 and 1002 in the console", 15*time.Second, func() bool {
-		adh := h.srv.adherence()()
+		adh := webadapt.Adherence(h.srv.workforce)()
 		_, a := adh["1001"]
 		_, b := adh["1002"]
 		return a && b

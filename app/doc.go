@@ -1,10 +1,12 @@
 // Package app is the composition root: it compiles the configuration into
-// a snapshot (snapshot.go), builds the parts from it — prompts, the media
+// a snapshot (app/snapshot), builds the parts from it — prompts, the media
 // engine, the SIP endpoint, queueing, the call path, the features,
 // metrics, records and HTTP — wires the features into the call path's
-// hooks (callpath.go), applies a reload part by part (reload.go) and
-// adapts the parts to the web package's interfaces. cmd/hotline and the
-// end-to-end tests both start the server through it.
+// hooks (callpath.go) and applies a reload to each part (reload.go; what
+// applies live and what needs a restart is app/reload's). The adapters to
+// the web package's interfaces are app/webadapt's, the SIP endpoint's
+// settings app/sipsetup's. cmd/hotline and the end-to-end tests both start
+// the server through it.
 //
 // What it must not do: hold call logic (that is callflow), decide who gets
 // a call (acd) or what the IVR does next (ivr); reach past the queueing

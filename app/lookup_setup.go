@@ -2,54 +2,13 @@ package app
 
 import (
 	"context"
-	"errors"
-	"slices"
 	"time"
 
 	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/selfservice"
 )
-
-// hasLookupService reports whether a lookup node's service is configured.
-func (s *Server) hasLookupService(name string) bool {
-	return selfservice.HasLookupService(s.cfg.Services, name)
-}
-
-// checkSelfService checks the services and the prompts that self-service
-// nodes compose at run time (numbers, amounts, dates), which a flow's own
-// references cannot name. It runs in Prepare, so check-config reports them.
-func (s *Server) checkSelfService(flows map[string]*ivr.Flow) error {
-	cfg := s.cfg
-	errs := []error{cfg.CheckServices()}
-	needs := map[ivr.NodeType]bool{}
-	for _, f := range flows {
-		for _, n := range f.Nodes {
-			needs[n.Type] = true
-		}
-	}
-	for _, lang := range cfg.Languages {
-		var names []string
-		if needs[ivr.TypeSayAcct] {
-			names = append(names, ivr.AccountSpeechPromptNames(lang)...)
-		}
-		if needs[ivr.TypeFaultReport] {
-			names = append(names, selfservice.FaultPromptNames()...)
-		}
-		var missing []string
-		for _, name := range names {
-			if !s.prompts.Has(lang, name) && !slices.Contains(missing, name) {
-				missing = append(missing, name)
-			}
-		}
-		if len(missing) > 0 {
-			errs = append(errs, cfg.Errorf("flows", "flows: prompts for spoken numbers, dates and work orders missing for language %s: %v", lang, missing))
-		}
-	}
-	return errors.Join(errs...)
-}
 
 // startSelfService builds the service clients, loads the notices and
 // registers the metrics; it runs in Start once the store is open.

@@ -1,12 +1,10 @@
 package app
 
 import (
-	"context"
-
+	"github.com/hotline-oss/hotline/app/supervisorphone"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callleg"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/ivr/interp"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/media/playout"
@@ -38,7 +36,7 @@ func newMonitor(s *Server) *monitor.Service {
 	return monitor.New(monitor.Deps{
 		Supervisors: s.cfg.Supervisors,
 		IsAgent:     func(id string) bool { return s.acd != nil && s.acd.IsAgent(id) },
-		Phones:      supervisorPhones{s},
+		Phones:      supervisorphone.Phones{SIP: func() *sip.Endpoint { return s.sip }, RingTimeout: s.cfg.Monitor.RingTimeout},
 		Publish:     func(e call.Event) { s.bus.Publish(e) },
 		Audit: func(e store.AuditEntry) {
 			if s.store != nil {
@@ -92,55 +90,4 @@ func (s *Server) phoneSource(user string) string {
 		return b[0].Source
 	}
 	return ""
-}
-
-// supervisorPhones rings supervisors' softphones for the monitor API.
-type supervisorPhones struct{ s *Server }
-
-func (p supervisorPhones) Registered(supervisor string) bool {
-	return len(p.s.sip.Bindings(supervisor)) > 0
-}
-
-// Ring calls every registered phone of supervisor with the agent as caller
-// ID, for monitor.ring_timeout.
-func (p supervisorPhones) Ring(ctx context.Context, supervisor, agent string) (monitor.Leg, func(), error) {
-	leg, err := p.s.sip.DialAgent(ctx, supervisor, agent, p.s.cfg.Monitor.RingTimeout)
-	if err != nil {
-		return monitor.Leg{}, nil, err
-	}
-	events, stop := pumpSupervisorLeg(leg)
-	return monitor.Leg{Stream: leg.Media(), Events: events}, func() { leg.Hangup(); stop() }, nil
-}
-
-// pumpSupervisorLeg turns an outgoing leg's digits, end of playback and
-// hang-up into the events a session reads; stop ends the pump.
-func pumpSupervisorLeg(leg *sip.AgentLeg) (<-chan interp.Event, func()) {
-	events := make(chan interp.Event, 8)
-	done, exited := make(chan struct{}), make(chan struct{})
-	st := leg.Media()
-	go func() {
-		defer close(exited)
-		for {
-			var ev interp.Event
-			select {
-			case d := <-st.Digits():
-				ev = interp.Digit{D: d}
-			case <-st.PlaybackDone():
-				ev = interp.PlaybackDone{}
-			case <-leg.Done():
-				ev = interp.CallerHangup{}
-			case <-done:
-				return
-			}
-			select {
-			case events <- ev:
-			case <-done:
-				return
-			}
-			if _, gone := ev.(interp.CallerHangup); gone {
-				return
-			}
-		}
-	}()
-	return events, func() { close(done); <-exited }
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotline-oss/hotline/app/snapshot"
+	"github.com/hotline-oss/hotline/app/webadapt"
 	"github.com/hotline-oss/hotline/config"
 )
 
@@ -20,10 +22,10 @@ func queueSeriesPresent(t *testing.T, h *harness, queue string, overflowTargets 
 	for _, target := range append([]string{""}, overflowTargets...) {
 		h.metric("hotline_queue_overflowed_total", "queue", queue, "target", target)
 	}
-	for _, kind := range queueLabelValues.TransferKinds {
+	for _, kind := range snapshot.QueueLabelValues.TransferKinds {
 		h.metric("hotline_transfers_total", "queue", queue, "kind", kind)
 	}
-	for _, category := range queueLabelValues.Categories {
+	for _, category := range snapshot.QueueLabelValues.Categories {
 		for _, resolved := range []string{"yes", "no"} {
 			h.metric("hotline_dispositions_total", "queue", queue, "category", category, "resolved", resolved)
 		}
@@ -39,7 +41,7 @@ func TestQueueSeriesFromStartAndAfterReload(t *testing.T) {
 	queueSeriesPresent(t, h, "general", "queue:billing")
 	queueSeriesPresent(t, h, "billing")
 	// The agent panel names the agent's queues as people see them.
-	panel := agentPanel{agentControl: agentControl{h.srv}, calls: newCallTracker()}
+	panel := h.srv.agentPanel(webadapt.NewCallTracker())
 	view, err := panel.PanelView("1001")
 	if err != nil {
 		t.Fatal(err)

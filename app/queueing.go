@@ -17,6 +17,12 @@ import (
 // here.
 type queues = queueing.Queueing[*sip.AgentLeg]
 
+// compiled is what Start builds the ACD and the call path's queues from.
+type compiled struct {
+	acd    acd.Config
+	queues map[string]queueing.Settings
+}
+
 // newQueueing wraps the ACD in the standalone runtime, which rings agents
 // through the SIP endpoint. The funcs read the server's fields when
 // called: the endpoint is built after the runtime.
@@ -75,5 +81,14 @@ func (s *Server) registerInternalErrors() {
 func (c internalErrors) inc(component string) {
 	if c.vec != nil {
 		c.vec.WithLabelValues(component).Inc()
+	}
+}
+
+// restoreAgents holds the states agents had before a restart until their
+// phones register (app/agentrestore). In a cluster, agents' states live
+// in the command stream, which outlives any node.
+func (s *Server) restoreAgents() {
+	if s.store != nil && s.acd != nil && s.cluster == nil {
+		s.restored.Load(s.store)
 	}
 }

@@ -12,6 +12,13 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/app/agentrestore"
+	"github.com/hotline-oss/hotline/app/promptset"
+	"github.com/hotline-oss/hotline/app/reload"
+	"github.com/hotline-oss/hotline/app/selfstats"
+	"github.com/hotline-oss/hotline/app/sipsetup"
+	"github.com/hotline-oss/hotline/app/snapshot"
+	"github.com/hotline-oss/hotline/app/windowsync"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/callback"
 	"github.com/hotline-oss/hotline/callflow"
@@ -20,14 +27,12 @@ import (
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/media/portpool"
-	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/metrics"
 	"github.com/hotline-oss/hotline/monitor"
 	"github.com/hotline-oss/hotline/prompts"
 	"github.com/hotline-oss/hotline/quality"
 	"github.com/hotline-oss/hotline/selfservice"
 	"github.com/hotline-oss/hotline/sip"
-	"github.com/hotline-oss/hotline/sip/guard"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/tickets"
 	"github.com/hotline-oss/hotline/trunk"
@@ -42,18 +47,18 @@ type Server struct {
 	log      *slog.Logger
 	bus      *call.Bus
 	metrics  *metrics.Metrics
-	prompts  *PromptSet
-	routes   atomic.Pointer[routing] // flows, numbers, calendars, notice: swapped whole by a reload
+	prompts  *promptset.Set
+	routes   atomic.Pointer[snapshot.Routing] // flows, numbers, calendars, notice: swapped whole by a reload
 	ports    *portpool.Pool
 	pacer    *media.Pacer
 	sip      *sip.Endpoint
 	acd      queues // nil without queues
 	store    *store.Store
-	hooks    webhookSink   // nil without webhooks (subscriber_metrics.go)
+	hooks    webhookSink   // nil without webhooks
 	care     *care.Service // survey, sticky agent, complainers, recording (package care)
-	compiled *snapshot     // the configuration as compiled at start (snapshot.go)
+	compiled *compiled     // the configuration as compiled at start (app/snapshot)
 	web      *web.Server
-	reload   reloadState // hot reload: see reload.go
+	reload   reload.Controller // hot reload: app/reload, applied by reload.go
 	clock    clock
 	callInfo callInfoSlot         // call details for the agent panel
 	self     *selfservice.Service // account lookups, outage notices, fault reports
@@ -79,11 +84,11 @@ type Server struct {
 	// flow: the call path (package callflow), built once SIP is
 	flow *callflow.Flow
 	// restored: agents' states from before a restart, waiting for their
-	// phones to register (agent_restore.go)
-	restored pendingRestore
+	// phones to register (app/agentrestore)
+	restored *agentrestore.Pending
 	// windowRefresh refolds the shared records into the rolling windows
-	// of a clustered node (windows_restore.go); nil when standalone.
-	windowRefresh *windowRefresher
+	// of a clustered node (app/windowsync); nil when standalone.
+	windowRefresh *windowsync.Refresher
 	// internalErrors: invariant violations recovered (queueing.go)
 	internalErrors internalErrors
 	// cluster: this node's part in a cluster (cluster.go); nil standalone
@@ -109,19 +114,20 @@ func NewLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 func Prepare(cfg *config.Config, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, log: log, bus: &call.Bus{}, clock: realClock{}}
 	var err error
-	s.prompts, err = LoadPrompts(prompts.FS, cfg.PromptsDir, cfg.Languages)
+	s.prompts, err = promptset.Load(prompts.FS, cfg.PromptsDir, cfg.Languages)
 	if err != nil {
 		return nil, err // everything below looks prompts up
 	}
 	// Each part is checked even when another failed, so that an operator
 	// sees every problem of the file at once.
-	r, flowsErr := compileRoutes(cfg, s.prompts)
-	snap, queuesErr := compileQueues(cfg, s.prompts, r)
-	errs := []error{flowsErr, s.checkSelfService(r.flows), queuesErr, s.preparePorts(), s.checkEarlyMedia()}
+	r, flowsErr := snapshot.CompileRoutes(cfg, s.prompts)
+	snap, queuesErr := snapshot.CompileQueues(cfg, s.prompts, r)
+	_, earlyErr := snapshot.EarlyMedia(cfg, s.prompts)
+	errs := []error{flowsErr, snapshot.CheckSelfService(cfg, s.prompts, r.Flows), queuesErr, s.preparePorts(), earlyErr}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	s.compiled = snap
+	s.compiled = &compiled{acd: snap.ACD, queues: snap.Queues}
 	s.routes.Store(r)
 	return s, nil
 }
@@ -149,11 +155,11 @@ func (s *Server) preparePorts() error {
 // the wallboard and the hotline_*_ratio gauges show.
 func (s *Server) enableWindows() error {
 	cfg := s.cfg
-	opts := []metrics.WindowOption{metrics.WithAgentQueues(agentQueues(cfg)), metrics.WithServiceLevelTargets(serviceLevelTargets(cfg))}
+	opts := []metrics.WindowOption{metrics.WithAgentQueues(snapshot.AgentQueues(cfg)), metrics.WithServiceLevelTargets(snapshot.ServiceLevelTargets(cfg))}
 	if cfg.Cluster.Enabled {
-		opts = append(opts, metrics.WithRecordsOnly()) // windows_restore.go
+		opts = append(opts, metrics.WithRecordsOnly()) // app/windowsync
 	}
-	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, queueThresholds(cfg), opts...)
+	return s.metrics.EnableWindows(cfg.ReportLocation(), s.clock, snapshot.QueueThresholds(cfg), opts...)
 }
 
 // Start opens the data directory, the media engine, SIP and HTTP.
@@ -163,7 +169,8 @@ func (s *Server) Start() error {
 		return fmt.Errorf("data_dir: %w", err)
 	}
 	s.metrics = metrics.New()
-	s.registerReloadMetrics()
+	s.reload.Init(reload.Deps{Running: cfg, Apply: s.applyReload, Follow: s.applyFollowedReload, Now: func() time.Time { return s.clock.Now() },
+		Log: s.log, Registry: s.metrics.Registry()})
 	s.registerInternalErrors()
 	s.monitors = newMonitor(s)
 	s.onBridge = s.monitors
@@ -182,7 +189,7 @@ func (s *Server) Start() error {
 	if err := s.openStore(); err != nil {
 		return err
 	}
-	s.registerSubscriberMetrics()
+	selfstats.Subscribers(s.metrics.Registry(), s.hooks, s.store)
 	s.startWorkforce()
 	if err := s.startSelfService(); err != nil {
 		return err
@@ -192,41 +199,18 @@ func (s *Server) Start() error {
 	}
 	var opts []media.PacerOption
 	opts = append(opts, media.WithLatenessObserver(s.metrics.ObserveSendLateness))
-	opts = append(opts, mediaQualityOptions(s.metrics.EnableMedia(s.ports.InUse))...)
+	opts = append(opts, selfstats.MediaOptions(s.metrics.EnableMedia(s.ports.InUse))...)
 	if cfg.RTP.PacerWorkers > 0 {
 		opts = append(opts, media.WithWorkers(cfg.RTP.PacerWorkers))
 	}
 	s.pacer = media.NewPacer(opts...)
 	s.pacer.Start()
 
-	rtpAdvertise := netip.MustParseAddr(cfg.RTP.Address)
-	if cfg.RTP.Advertise != "" {
-		rtpAdvertise = netip.MustParseAddr(cfg.RTP.Advertise)
+	sipCfg, err := sipsetup.Config(cfg, s.prompts, s.clock.Now, s.log)
+	if err != nil {
+		return err
 	}
-	agentCodecs, codecErr := rtpcodec.ParseCodecs(cfg.RTP.AgentCodecs)
-	if codecErr != nil {
-		return fmt.Errorf("rtp.agent_codecs: %w", codecErr)
-	}
-	sipCfg := sip.Config{
-		AgentCodecs:       agentCodecs,
-		Listen:            netip.MustParseAddrPort(cfg.SIP.Listen),
-		Transports:        cfg.SIP.Transports,
-		MaxCalls:          cfg.SIP.MaxCalls,
-		AnswerDelay:       cfg.SIP.AnswerDelay,
-		UserAgent:         cfg.SIP.UserAgent,
-		TCPIdleTimeout:    cfg.SIP.TCPIdleTimeout,
-		RTPAdvertise:      rtpAdvertise,
-		InactivityTimeout: cfg.RTP.InactivityTimeout,
-		IsHotline:         func(n string) bool { _, ok := s.routing().Numbers[n]; return ok },
-		MaskNumbers:       cfg.MaskNumbers(),
-		Logger:            s.log,
-		Auth:              guard.AuthConfig{Algorithms: cfg.SIP.DigestAlgorithms},
-		Now:               s.clock.Now,
-	}
-	if cfg.SIP.Advertise != "" {
-		sipCfg.Advertise = netip.MustParseAddr(cfg.SIP.Advertise)
-	}
-	var err error
+	sipCfg.IsHotline = func(n string) bool { _, ok := s.routing().Numbers[n]; return ok }
 	if cfg.Cluster.Enabled {
 		if err := s.startCluster(); err != nil { // cluster.go: the clustered queueing
 			return err
@@ -240,19 +224,17 @@ func (s *Server) Start() error {
 			}
 			s.acd = s.newQueueing(a)
 		}
-		sipCfg.OnRegistration = s.onRegistration
+		s.restored = &agentrestore.Pending{Floor: s.acd, Now: func() time.Time { return s.clock.Now() }, Log: s.log}
+		sipCfg.OnRegistration = s.restored.OnRegistration
 		sipCfg.Consult = func(ctx context.Context, c *sip.Call) int { return s.flow.RingConsult(ctx, c) }
 		s.applyQueueMetrics(cfg)
 		s.metrics.SetSnapshotSource(s.acd.Snapshot)
 	}
 	sipCfg.AgentPassword = s.sipPassword // agents and supervisors (monitor.go)
 	sipCfg.IsInternal = func(number string) bool { return s.flow.IsInternal(number) }
-	if err := s.applySIPSecurity(&sipCfg); err != nil {
-		return err
-	}
-	s.applyCallerSIP(&sipCfg)  // sip_extensions.go
+	s.sipSeries(&sipCfg)       // sipwiring.go
 	s.applyClusterSIP(&sipCfg) // cluster.go
-	if sipCfg.TLS, err = s.tlsConfig(); err != nil {
+	if sipCfg.TLS, err = sipsetup.TLS(cfg, s.clock.Now(), s.log); err != nil {
 		return err
 	}
 	if err := s.newTrunks(&sipCfg); err != nil { // trunks.go
@@ -261,7 +243,7 @@ func (s *Server) Start() error {
 	if s.sip, err = sip.New(sipCfg, s.ports, s.pacer, s.bus, func(ctx context.Context, c *sip.Call) { s.flow.HandleCall(ctx, c) }); err != nil {
 		return err
 	}
-	s.restoreAgents()
+	s.restoreAgents() // queueing.go
 	if err := s.startCallbacks(); err != nil {
 		return err
 	}
@@ -285,17 +267,17 @@ func (s *Server) Start() error {
 	s.web.WithWallboard(s.wallboard, s.wallboardTickets()...)
 	if len(cfg.API.Tokens) > 0 {
 		if s.acd != nil {
-			err := s.web.WithAPI(agentControl{s}, apiTokens(s), web.WithAPIPauseReasons(cfg.AgentPanel.Reasons()),
+			err := s.web.WithAPI(s.agentControl(), apiTokens(s), web.WithAPIPauseReasons(cfg.AgentPanel.Reasons()),
 				web.WithAPIDispositionCategories(acd.Categories))
 			if err != nil {
 				return err
 			}
 		}
-		s.web.WithReports(reports{s}, apiTokens(s), cfg.ReportLocation())
-		s.web.WithRecordings(recordingsAPI{s}, apiTokens(s), cfg.ReportLocation())
+		s.web.WithReports(s.reports(), apiTokens(s), cfg.ReportLocation())
+		s.web.WithRecordings(s.recordings(), apiTokens(s), cfg.ReportLocation())
 		hub := web.NewEventHub(web.WithCallerNumbers(!cfg.MaskNumbers()))
 		s.bus.Subscribe(hub)
-		s.registerSubscriberDrops("sse", func() float64 { return float64(hub.Dropped()) })
+		selfstats.Drops(s.metrics.Registry(), "sse", func() float64 { return float64(hub.Dropped()) })
 		s.web.WithEvents(hub, apiTokens(s))
 		s.web.WithReload(reloadAPI{s}, apiTokens(s))
 		s.mountMonitor()
@@ -314,7 +296,7 @@ func (s *Server) Start() error {
 	if err := s.web.Start(cfg.HTTP.Listen); err != nil {
 		return err
 	}
-	s.log.Info("hotline started", "numbers", len(s.routing().Numbers), "flows", len(s.routing().flows), "prompts", s.prompts.Len())
+	s.log.Info("hotline started", "numbers", len(s.routing().Numbers), "flows", len(s.routing().Flows), "prompts", s.prompts.Len())
 	return nil
 }
 
@@ -402,7 +384,7 @@ func (s *Server) Close() {
 		s.qualityStop()
 		s.qualityStop = nil // Close may follow Shutdown, which closed already
 	}
-	s.windowRefresh.stop() // before the store it reads
+	s.windowRefresh.Stop() // before the store it reads
 	s.closeStore()
 }
 

@@ -2,20 +2,13 @@ package app
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
+	"github.com/hotline-oss/hotline/app/selfstats"
+	"github.com/hotline-oss/hotline/app/windowsync"
 	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/store"
-	"github.com/hotline-oss/hotline/web"
+	"github.com/hotline-oss/hotline/webhooks"
 )
 
 // openStore opens the record store and subscribes it to the event stream:
@@ -39,35 +32,13 @@ func (s *Server) openStore() error {
 		}
 	}))
 	s.log.Info("records", "database", st.Dialect())
-	s.storeMetrics(st)
-	s.rebuildWindows(st)
+	selfstats.Store(s.metrics.Registry(), st)
+	windows := windowsync.Folder{Metrics: s.metrics, Store: st, Now: func() time.Time { return s.clock.Now() }, Log: s.log, Cluster: s.cfg.Cluster.Enabled}
+	windows.Rebuild()
 	if s.cfg.Cluster.Enabled {
-		s.windowRefresh = s.startWindowRefresh(st)
+		s.windowRefresh = windows.StartRefresh()
 	}
 	return nil
-}
-
-// storeMetrics shows the record pipeline's health on /metrics: a spool
-// that grows or a database that is not reached needs an operator.
-func (s *Server) storeMetrics(st *store.Store) {
-	gauge := func(name, help string, value func(store.Stats) float64) prometheus.Collector {
-		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return value(st.Stats()) })
-	}
-	s.metrics.Registry().MustRegister(
-		gauge("hotline_store_spool_records", "Records waiting in the disk spool for the database.",
-			func(x store.Stats) float64 { return float64(x.SpoolRecords) }),
-		gauge("hotline_store_queued_records", "Records in the in-memory write queue.",
-			func(x store.Stats) float64 { return float64(x.Queued) }),
-		gauge("hotline_store_up", "1 when the last write to the database succeeded, 0 while records wait for it.",
-			func(x store.Stats) float64 {
-				if x.LastError == nil && x.DatabaseConnected {
-					return 1
-				}
-				return 0
-			}),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hotline_store_write_errors_total", Help: "Failed attempts to write records or reach the database."},
-			func() float64 { return float64(st.Stats().WriteErrors) }),
-	)
 }
 
 func (s *Server) closeStore() {
@@ -81,90 +52,10 @@ func (s *Server) closeStore() {
 	}
 }
 
-// reports serves the store's reports to the HTTP API.
-type reports struct{ s *Server }
-
-func (r reports) Interval(ctx context.Context, q web.ReportQuery) (web.Table, error) {
-	iv, err := store.ParseInterval(q.Interval)
-	if err != nil {
-		return web.Table{}, err
-	}
-	thresholds := map[string]store.QueueThresholds{}
-	for name, t := range queueThresholds(r.s.cfg) {
-		thresholds[name] = store.QueueThresholds{ServiceLevel: t.ServiceLevel, ShortAbandon: t.ShortAbandon}
-	}
-	rows, err := r.s.store.IntervalReport(ctx, store.IntervalParams{
-		From: q.From, To: q.To, Location: q.Location, Interval: iv, Thresholds: thresholds,
-	})
-	return table(rows), recordsUnavailable(err)
-}
-
-// recordsUnavailable tells the HTTP side that a read failed because the
-// database cannot be reached (503, try later) rather than because the
-// query was wrong (400).
-func recordsUnavailable(err error) error {
-	if errors.Is(err, store.ErrDatabaseUnavailable) {
-		return fmt.Errorf("%w: the records cannot be read now; try again later: %v", web.ErrUnavailable, err)
-	}
-	return err
-}
-
-func (r reports) Agents(ctx context.Context, q web.ReportQuery) (web.Table, error) {
-	rows, err := r.s.store.AgentReport(ctx, store.AgentParams{From: q.From, To: q.To})
-	return table(rows), recordsUnavailable(err)
-}
-
-func (r reports) RepeatCallers(ctx context.Context, q web.ReportQuery) (web.Table, error) {
-	rep, err := r.s.store.RepeatCallers(ctx, store.RepeatParams{Month: q.From, Location: q.Location})
-	return web.Table{JSON: rep, CSV: func(w io.Writer) error { return store.WriteCSV(w, rep.Callers) }}, recordsUnavailable(err)
-}
-
-func table[T any](rows []T) web.Table {
-	if rows == nil {
-		rows = []T{}
-	}
-	return web.Table{JSON: rows, CSV: func(w io.Writer) error { return store.WriteCSV(w, rows) }}
-}
-
-// ErrNoDatabase is returned by Backup when the data directory holds no
-// record database: there is nothing to copy, and opening the store would
-// create an empty one.
-var ErrNoDatabase = errors.New("no record database")
-
-// Backup copies the record database to path without stopping a running
-// server (SQLite only; MySQL has its own tools, see docs/records.md). It
-// never creates the database, the data directory or path when there is
-// nothing to copy.
-func Backup(ctx context.Context, cfg *config.Config, path string) error {
-	if cfg.DatabaseDSN() != "" {
-		return errors.New("database.dsn is set: back up MySQL with mysqldump or mariabackup (see docs/records.md)")
-	}
-	if err := checkDatabaseFile(cfg.DataDir); err != nil {
-		return err
-	}
-	// Only the database file: opening the whole store here would replay and
-	// rewrite the running server's spool from a second process.
-	return store.BackupFile(ctx, filepath.Join(cfg.DataDir, store.SQLiteFile), path)
-}
-
-// checkDatabaseFile says what is missing when the data directory or its
-// SQLite database does not exist, so a typo in -data-dir is not answered
-// with a backup of a fresh, empty database.
-func checkDatabaseFile(dataDir string) error {
-	info, err := os.Stat(dataDir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%w: data directory %s does not exist", ErrNoDatabase, dataDir)
-	case err != nil:
-		return fmt.Errorf("data directory: %w", err)
-	case !info.IsDir():
-		return fmt.Errorf("%w: data directory %s is not a directory", ErrNoDatabase, dataDir)
-	}
-	file := filepath.Join(dataDir, store.SQLiteFile)
-	if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%w: %s not found (has the server run with this data directory?)", ErrNoDatabase, file)
-	} else if err != nil {
-		return fmt.Errorf("record database: %w", err)
-	}
-	return nil
+// webhookSink is the webhook dispatcher as the server uses it: a
+// subscriber of the bus with delivery counts, closed at shutdown.
+type webhookSink interface {
+	HandleEvent(e call.Event)
+	Stats() []webhooks.Stats
+	Close(ctx context.Context) error
 }

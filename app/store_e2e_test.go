@@ -96,7 +96,7 @@ func TestAgentStateSurvivesRestart(t *testing.T) {
 
 	again := start(t, acdTestConfig, keep)
 	state := func(id string) string {
-		for _, a := range (agentControl{again.srv}).Agents() {
+		for _, a := range again.srv.agentControl().Agents() {
 			if a.ID == id {
 				return a.State
 			}

@@ -1,9 +1,7 @@
 package app
 
 import (
-	"github.com/hotline-oss/hotline/config"
-	"github.com/hotline-oss/hotline/metrics"
-	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/app/snapshot"
 	"github.com/hotline-oss/hotline/web"
 	"github.com/hotline-oss/hotline/workforce"
 )
@@ -15,51 +13,14 @@ func (s *Server) startWorkforce() {
 	cfg := s.cfg
 	s.workforce = workforce.New(workforce.Options{
 		Store: s.store, Publish: s.bus.Publish, Now: s.clock.Now, Log: s.log.With("component", "workforce"),
-	}, workforceRules(cfg), workforceAgents(cfg))
+	}, snapshot.WorkforceRules(cfg), snapshot.WorkforceAgents(cfg))
 	s.bus.Subscribe(s.workforce)
 	s.metrics.Registry().MustRegister(s.workforce.Collector())
 	s.workforce.Start()
-}
-
-func workforceRules(cfg *config.Config) workforce.Rules {
-	w := cfg.WorkforceRules()
-	queues := map[string]store.QueueThresholds{}
-	for name, t := range queueThresholds(cfg) {
-		queues[name] = store.QueueThresholds{ServiceLevel: t.ServiceLevel, ShortAbandon: t.ShortAbandon}
-	}
-	return workforce.Rules{
-		Activities: w.Activities, LateLoginAfter: w.LateLoginAfter, EarlyLogoutBefore: w.EarlyLogoutBefore,
-		AlertAfter: *w.AlertAfter, Target: w.AdherenceTarget, Location: cfg.ReportLocation(), Queues: queues,
-	}
-}
-
-func workforceAgents(cfg *config.Config) []workforce.Agent {
-	out := make([]workforce.Agent, 0, len(cfg.Agents))
-	for _, a := range cfg.Agents {
-		out = append(out, workforce.Agent{ID: a.ID, Name: a.Name, WorkNumber: a.WorkNumber, Queues: a.Queues})
-	}
-	return out
 }
 
 // mountWorkforce serves the schedule API and reports.
 func (s *Server) mountWorkforce(tokens []web.Token) {
 	s.web.WithSchedules(s.workforce.Control(), tokens, s.cfg.ReportLocation())
 	s.web.WithWorkforceReports(s.workforce.Reports(), tokens, s.cfg.ReportLocation())
-}
-
-// wallboard is the metrics' wallboard with each queue's team adherence.
-func (s *Server) wallboard() any {
-	figures := s.metrics.Wallboard()
-	if s.workforce == nil {
-		return figures
-	}
-	teams := s.workforce.TeamTally(s.workforce.Live())
-	target := s.cfg.WorkforceRules().AdherenceTarget
-	for i := range figures {
-		figures[i].AdherenceTarget = target
-		if r, ok := teams[figures[i].Queue].Ratio(); ok {
-			figures[i].Adherence = metrics.Figure{Value: r, Defined: true}
-		}
-	}
-	return figures
 }

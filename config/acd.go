@@ -52,7 +52,7 @@ type Queue struct {
 	ServiceLevelSeconds *int           `yaml:"service_level_seconds"`
 	ServiceLevelTarget  *float64       `yaml:"service_level_target"`
 	ShortAbandonSeconds *int           `yaml:"short_abandon_seconds"`
-	Survey              *Survey        `yaml:"survey"`       // post-call survey (config/care.go)
+	Survey              *Survey        `yaml:"survey"`       // post-call survey (config/careconf)
 	StickyAgent         *StickyAgent   `yaml:"sticky_agent"` // first-contact ownership
 	Recording           *Recording     `yaml:"recording"`    // quality recording
 	Callback            *QueueCallback `yaml:"callback"`     // virtual hold (config/callbackconf)

@@ -1,106 +1,36 @@
 package config
 
-import (
-	"time"
+import "github.com/hotline-oss/hotline/config/careconf"
+
+// A queue's survey, sticky agent and recording and the repeat complainers'
+// routing, their defaults and their checks live in package careconf; these
+// names keep them where the rest of the server reads the configuration.
+type (
+	Survey           = careconf.Survey
+	StickyAgent      = careconf.StickyAgent
+	Recording        = careconf.Recording
+	RepeatComplaints = careconf.RepeatComplaints
 )
 
-// Survey is the post-call survey of a queue: after the agent hangs up, the
-// caller is asked to rate the service from 1 to 5.
-type Survey struct {
-	Enabled bool          `yaml:"enabled"`
-	Prompt  string        `yaml:"prompt"`  // the question (default survey_rate)
-	Timeout time.Duration `yaml:"timeout"` // how long to wait for a key (default 8s)
-}
-
-// Survey defaults.
+// Care defaults (see careconf).
 const (
-	DefaultSurveyPrompt  = "survey_rate"
-	DefaultSurveyTimeout = 8 * time.Second
+	DefaultSurveyPrompt  = careconf.DefaultSurveyPrompt
+	DefaultSurveyTimeout = careconf.DefaultSurveyTimeout
+	DefaultStickyGrace   = careconf.DefaultStickyGrace
 )
 
-// StickyAgent offers a returning caller first to the agent who handled
-// their last answered call within Days, waiting up to Grace for that agent.
-type StickyAgent struct {
-	Days  int           `yaml:"days"`
-	Grace time.Duration `yaml:"grace"`
-}
-
-// DefaultStickyGrace is the wait for the preferred agent when grace is not set.
-const DefaultStickyGrace = 20 * time.Second
-
-// Recording records a queue's answered calls for quality review.
-type Recording struct {
-	Enabled       bool `yaml:"enabled"`
-	Announce      bool `yaml:"announce"`       // play recording_notice at queue entry
-	RetentionDays int  `yaml:"retention_days"` // 0: keep for ever
-}
-
-// RepeatComplaints sends callers who complained often this month to a
-// senior queue with a higher priority.
-type RepeatComplaints struct {
-	Threshold int    `yaml:"threshold"` // complaint dispositions in the month
-	Priority  int    `yaml:"priority"`  // added to the caller's priority
-	Queue     string `yaml:"queue"`     // the senior queue
-	Category  string `yaml:"category"`  // disposition category counted (default complaint)
-}
-
-// SurveyTimeout is the configured wait for a key, or the default.
-func (s *Survey) SurveyTimeout() time.Duration {
-	if s.Timeout > 0 {
-		return s.Timeout
-	}
-	return DefaultSurveyTimeout
-}
-
-// SurveyPrompt is the configured question prompt, or the default.
-func (s *Survey) SurveyPrompt() string {
-	if s.Prompt != "" {
-		return s.Prompt
-	}
-	return DefaultSurveyPrompt
-}
-
-// GraceOrDefault is the configured grace, or the default.
-func (s *StickyAgent) GraceOrDefault() time.Duration {
-	if s.Grace > 0 {
-		return s.Grace
-	}
-	return DefaultStickyGrace
-}
-
-// CategoryOrDefault is the disposition category that counts as a complaint.
-func (r *RepeatComplaints) CategoryOrDefault() string {
-	if r.Category != "" {
-		return r.Category
-	}
-	return "complaint"
-}
-
+// validateCare places every queue's care reasons under the queue, and
+// checks that repeat complainers have a senior queue to go to.
 func (c *Config) validateCare() []error {
 	var errs []error
 	for name, q := range c.Queues {
-		where := "queues." + name
-		if s := q.Survey; s != nil && (s.Timeout < 0 || s.Timeout > time.Minute) {
-			errs = append(errs, c.Errorf("queues", "%s.survey.timeout must be between 0s (default 8s) and 1m", where))
-		}
-		if s := q.StickyAgent; s != nil {
-			if s.Days < 1 || s.Days > 366 {
-				errs = append(errs, c.Errorf("queues", "%s.sticky_agent.days must be 1 to 366", where))
-			}
-			if s.Grace < 0 || s.Grace > 10*time.Minute {
-				errs = append(errs, c.Errorf("queues", "%s.sticky_agent.grace must be between 0s (default 20s) and 10m", where))
-			}
-		}
-		if r := q.Recording; r != nil && r.RetentionDays < 0 {
-			errs = append(errs, c.Errorf("queues", "%s.recording.retention_days must not be negative (0 keeps recordings)", where))
+		for _, r := range careconf.CheckQueue(q.Survey, q.StickyAgent, q.Recording) {
+			errs = append(errs, c.Errorf("queues", "queues.%s.%s", name, r))
 		}
 	}
 	if r := c.RepeatComplaints; r != nil {
-		if r.Threshold < 1 {
-			errs = append(errs, c.Errorf("repeat_complaints", "repeat_complaints.threshold must be at least 1"))
-		}
-		if r.Priority < 0 {
-			errs = append(errs, c.Errorf("repeat_complaints", "repeat_complaints.priority must not be negative"))
+		for _, reason := range r.Check() {
+			errs = append(errs, c.Errorf("repeat_complaints", "repeat_complaints.%s", reason))
 		}
 		if _, ok := c.Queues[r.Queue]; !ok {
 			errs = append(errs, c.Errorf("repeat_complaints", "repeat_complaints.queue: unknown queue %q", r.Queue))

@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/hotline-oss/hotline/config/clusterconf"
 )
 
 func TestClusterOffByDefault(t *testing.T) {
@@ -66,7 +68,7 @@ func TestClusterCredentialsFromEnvironment(t *testing.T) {
 func TestClusterNodeIDFromHostName(t *testing.T) {
 	c := Default()
 	id := c.ClusterNodeID()
-	if id == "" || !nameRE.MatchString(id) {
+	if id == "" || !clusterconf.ValidName(id) {
 		t.Fatalf("node id %q from the host name is not a valid token", id)
 	}
 }

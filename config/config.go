@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,13 +39,13 @@ type SIP struct {
 	// (not even a CRLF keep-alive) for this long.
 	TCPIdleTimeout time.Duration `yaml:"tcp_idle_timeout"`
 	// MaxContacts caps each agent's registered phones; a new one past it
-	// replaces the one refreshed longest ago (config/security.go).
+	// replaces the one refreshed longest ago (config/guardconf).
 	MaxContacts int `yaml:"max_contacts"`
 	// SessionTimer sets RFC 4028 session timers on callers' calls
 	// (config/numbers.go).
 	SessionTimer SessionTimer `yaml:"session_timer"`
 
-	// Limits on new calls and on each source (config/security.go):
+	// Limits on new calls and on each source (config/guardconf):
 	// max_calls_per_second, max_cpu_percent, retry_after, security.
 	Overload `yaml:",inline"`
 	Security Security `yaml:"security"`
@@ -55,21 +54,6 @@ type SIP struct {
 type HTTP struct {
 	Listen string `yaml:"listen"`
 }
-
-type RTP struct {
-	Address           string        `yaml:"address"`   // bind address for RTP sockets
-	Advertise         string        `yaml:"advertise"` // address put in SDP; default: address
-	Ports             string        `yaml:"ports"`     // "LOW-HIGH", even LOW
-	InactivityTimeout time.Duration `yaml:"inactivity_timeout"`
-	PacerWorkers      int           `yaml:"pacer_workers"` // 0: one per core
-	// AgentCodecs are offered to agents' phones, in preference order:
-	// PCMU, PCMA, G722. Empty: PCMU, PCMA, as to callers.
-	AgentCodecs []string `yaml:"agent_codecs"`
-}
-
-// agentCodecNames are the codec names rtp.agent_codecs accepts (SDP
-// encoding names, any case).
-var agentCodecNames = []string{"PCMU", "PCMA", "G722"}
 
 type Notice struct {
 	Enabled bool     `yaml:"enabled"`
@@ -106,24 +90,24 @@ type Config struct {
 	Monitor       Monitor                  `yaml:"monitor"`
 	API           API                      `yaml:"api"`
 	Database      Database                 `yaml:"database"`
-	Cluster       Cluster                  `yaml:"cluster"` // several nodes as one (config/cluster.go)
+	Cluster       Cluster                  `yaml:"cluster"` // several nodes as one (config/clusterconf)
 	Webhooks      []Webhook                `yaml:"webhooks"`
 	Services      Services                 `yaml:"services"` // account look-up and work-order services
 	AgentPanel    AgentPanel               `yaml:"agent_panel"`
 	Calendars     yaml.Node                `yaml:"calendars"`
 	Flows         yaml.Node                `yaml:"flows"`
 
-	// RepeatComplaints routes frequent complainers (config/care.go).
+	// RepeatComplaints routes frequent complainers (config/careconf).
 	RepeatComplaints *RepeatComplaints `yaml:"repeat_complaints"`
 	// CallbackGateway dials callbacks out (config/callbackconf).
 	CallbackGateway *CallbackGateway `yaml:"callback_gateway"`
-	// Tickets: complaints and work orders followed to closure (config/tickets.go).
+	// Tickets: complaints and work orders followed to closure (config/ticketconf).
 	Tickets Tickets `yaml:"tickets"`
 	// Trunks are the carriers' and providers' interconnects (config/trunkconf).
 	Trunks []Trunk `yaml:"trunks"`
-	// Quality: evaluation forms and the review queue (config/quality.go).
+	// Quality: evaluation forms and the review queue (config/qualityconf).
 	Quality Quality `yaml:"quality"`
-	// Workforce: schedule adherence and attendance rules (config/workforce.go).
+	// Workforce: schedule adherence and attendance rules (config/workforceconf).
 	Workforce Workforce `yaml:"workforce"`
 
 	// File is where the configuration came from, for error messages.
@@ -301,47 +285,6 @@ func (c *Config) validate() error {
 	return errors.Join(errs...)
 }
 
-func (c *Config) validateRTP() []error {
-	var errs []error
-	if _, err := netip.ParseAddr(c.RTP.Address); err != nil {
-		errs = append(errs, c.Errorf("rtp", "rtp.address %q: want an IP address", c.RTP.Address))
-	}
-	if c.RTP.Advertise != "" {
-		if _, err := netip.ParseAddr(c.RTP.Advertise); err != nil {
-			errs = append(errs, c.Errorf("rtp", "rtp.advertise %q: want an IP address", c.RTP.Advertise))
-		}
-	}
-	if _, _, err := ParsePortRange(c.RTP.Ports); err != nil {
-		errs = append(errs, c.Errorf("rtp", "rtp.ports: %v", err))
-	}
-	if c.RTP.InactivityTimeout < 0 {
-		errs = append(errs, c.Errorf("rtp", "rtp.inactivity_timeout must not be negative (0 disables it)"))
-	}
-	if c.RTP.PacerWorkers < 0 {
-		errs = append(errs, c.Errorf("rtp", "rtp.pacer_workers must not be negative"))
-	}
-	return append(errs, c.validateAgentCodecs()...)
-}
-
-func (c *Config) validateAgentCodecs() []error {
-	var errs []error
-	seen := map[string]bool{}
-	for i, name := range c.RTP.AgentCodecs {
-		upper := strings.ToUpper(name)
-		switch {
-		case !slices.Contains(agentCodecNames, upper):
-			errs = append(errs, c.Errorf("rtp", "rtp.agent_codecs[%d]: unknown codec %q (want %s)", i, name, strings.Join(agentCodecNames, ", ")))
-		case seen[upper]:
-			errs = append(errs, c.Errorf("rtp", "rtp.agent_codecs[%d]: %s is listed twice", i, upper))
-		}
-		seen[upper] = true
-	}
-	if len(c.RTP.AgentCodecs) > 0 && !seen["PCMU"] && !seen["PCMA"] {
-		errs = append(errs, c.Errorf("rtp", "rtp.agent_codecs: list PCMU or PCMA too, for phones without G.722"))
-	}
-	return errs
-}
-
 func (c *Config) validateLanguages() []error {
 	var errs []error
 	if len(c.Languages) == 0 {
@@ -355,26 +298,6 @@ func (c *Config) validateLanguages() []error {
 		errs = append(errs, c.Errorf("default_language", "default_language %q is not in languages %v", c.DefaultLanguage, c.Languages))
 	}
 	return errs
-}
-
-// ParsePortRange reads "LOW-HIGH" with an even LOW, as the RTP port pool
-// wants (RTP on even ports, RTCP on the odd one above).
-func ParsePortRange(s string) (low, high int, err error) {
-	a, b, ok := strings.Cut(s, "-")
-	if !ok {
-		return 0, 0, fmt.Errorf("%q: want LOW-HIGH", s)
-	}
-	low, err1 := strconv.Atoi(strings.TrimSpace(a))
-	high, err2 := strconv.Atoi(strings.TrimSpace(b))
-	switch {
-	case err1 != nil || err2 != nil:
-		return 0, 0, fmt.Errorf("%q: ports must be numbers", s)
-	case low < 1024 || high > 65535 || low >= high:
-		return 0, 0, fmt.Errorf("%q: want 1024 <= LOW < HIGH <= 65535", s)
-	case low%2 != 0:
-		return 0, 0, fmt.Errorf("%q: LOW must be even (RTP uses even ports)", s)
-	}
-	return low, high, nil
 }
 
 // Override applies command-line flags on top of the file.

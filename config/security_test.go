@@ -49,7 +49,7 @@ sip:
 	if s.ScannerAction != "403" || s.BanAction != "silence" || len(s.UserAgentDeny) != 0 || s.IPv6PrefixLength != 56 {
 		t.Errorf("actions and deny list: %+v", s)
 	}
-	if s.RateLimits.Invite != (Rate{1, 3}) || s.RateLimits.Options.PerSecond != 0 || s.RateLimits.Register.PerSecond != 5 {
+	if s.RateLimits.Invite != (Rate{PerSecond: 1, Burst: 3}) || s.RateLimits.Options.PerSecond != 0 || s.RateLimits.Register.PerSecond != 5 {
 		t.Errorf("rate limits: %+v", s.RateLimits)
 	}
 	prefixes, err := s.TrustedPrefixes()

@@ -26,6 +26,7 @@ import (
 	_ "time/tzdata" // business-hours calendars work in minimal images without zoneinfo
 
 	"github.com/hotline-oss/hotline/app"
+	recordbackup "github.com/hotline-oss/hotline/app/backup"
 	"github.com/hotline-oss/hotline/config"
 )
 
@@ -176,7 +177,7 @@ func backup(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	if err := app.Backup(ctx, cfg, fs.Arg(0)); err != nil {
+	if err := recordbackup.Backup(ctx, cfg, fs.Arg(0)); err != nil {
 		fmt.Fprintf(stderr, "hotline: backup: %v\n", err)
 		return 1
 	}
