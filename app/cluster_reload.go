@@ -93,8 +93,8 @@ const convergeACDWithin = time.Minute
 // differ when the stream's last reload came from an older file: every
 // node was stopped and started again with a new one (a node whose file
 // differs from the live nodes' does not get this far). The node then
-// sends the reload itself. A reload from SIGHUP or the API meanwhile
-// already did (it holds the same lock, and is newer).
+// sends the reload itself. A reload begun since, here or on another node,
+// is newer than the file at start and wins (clusterq.ConvergeAfter).
 func (s *Server) convergeACD() {
 	n := s.cluster
 	if n == nil || n.queue == nil {
@@ -118,7 +118,7 @@ func (s *Server) convergeACD() {
 			}
 		}
 		s.reload.UnlessReloaded(func() {
-			if err := n.queue.Converge(s.compiled.acd); err != nil {
+			if err := n.queue.ConvergeAfter(s.compiled.acd, n.startSeq); err != nil {
 				s.log.Error("cluster: the agents and queues of this node's file were not sent to the cluster: reload this node", "err", err)
 			}
 		})

@@ -2,6 +2,7 @@ package clusterq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hotline-oss/hotline/acd"
@@ -43,17 +44,46 @@ func (q *Queueing[L]) Converge(cfg acd.Config) error {
 	if hash == running {
 		return nil
 	}
-	return q.publishReload(cfg)
+	return q.publishReload(cfg, "")
 }
 
-func (q *Queueing[L]) publishReload(cfg acd.Config) error {
+// ConvergeAfter is Converge for a node that has just replayed the stream
+// up to upTo (its start): it sends a reload only while the agents and
+// queues its router runs come from that replay, and on the condition
+// that they are still the ones running when the command is applied
+// (routing.Command.Prev). A reload that another node began meanwhile is
+// newer than this node's file at start, and always wins.
+func (q *Queueing[L]) ConvergeAfter(cfg acd.Config, upTo uint64) error {
+	if q.isClosed() {
+		return queueing.ErrStopped
+	}
+	hash, _, err := routing.EncodeConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("cluster: reload: %w", err)
+	}
+	var running string
+	var last uint64
+	q.deps.Leader.View(func(r *routing.Router) { running, last = r.ConfigHash(), r.LastReload() })
+	if hash == running || last > upTo {
+		return nil
+	}
+	err = q.publishReload(cfg, running)
+	if errors.Is(err, routing.ErrReloadSuperseded) {
+		return nil
+	}
+	return err
+}
+
+// publishReload stores cfg and sends its reload; prev, if set, makes it
+// conditional.
+func (q *Queueing[L]) publishReload(cfg acd.Config, prev string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
 	defer cancel()
 	hash, err := q.deps.Conn.PublishACDConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("cluster: reload not sent: %w", err)
 	}
-	if err := q.send(routing.Command{Kind: routing.CmdReload, Hash: hash}); err != nil {
+	if err := q.send(routing.Command{Kind: routing.CmdReload, Hash: hash, Prev: prev}); err != nil {
 		return fmt.Errorf("cluster: reload: %w", err)
 	}
 	return nil

@@ -69,3 +69,27 @@ func TestReloadChangesTheAgentsOfEveryNode(t *testing.T) {
 		t.Error("a reload of the same agents and queues sent a command")
 	}
 }
+
+// TestConvergeAfterStartLeavesANewerReload: a node that replayed the
+// stream up to its start sends its file's agents and queues only while
+// no reload came after that point.
+func TestConvergeAfterStartLeavesANewerReload(t *testing.T) {
+	n1 := startNode(t, newTestPrefix(t), "n1")
+	changed := testConfig()
+	changed.Agents = changed.Agents[:1]
+	if err := n1.q.Reload(changed, map[string]queueing.Settings{"billing": {}}); err != nil {
+		t.Fatal(err)
+	}
+	var last uint64
+	n1.q.deps.Leader.View(func(r *routing.Router) { last = r.LastReload() })
+	reloaded := configHash(n1)
+	if err := n1.q.ConvergeAfter(testConfig(), last-1); err != nil || configHash(n1) != reloaded {
+		t.Fatalf("a start before the reload went back to the file: %v", err)
+	}
+	if err := n1.q.ConvergeAfter(testConfig(), last); err != nil || configHash(n1) == reloaded {
+		t.Fatalf("a start after the reload kept the stream's: %v", err)
+	}
+	if _, err := n1.q.Agent("2002"); err != nil {
+		t.Fatalf("the file's agent 2002 after converging: %v", err)
+	}
+}

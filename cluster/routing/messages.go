@@ -100,8 +100,10 @@ type Command struct {
 	QueuedMS      int64  `json:"queued_ms,omitempty"`
 	GiveUpAtMS    int64  `json:"give_up_at_ms,omitempty"`
 	Attempts      int    `json:"attempts,omitempty"`
-	// A reload: the hash of the ACD configuration it applies (HashConfig).
+	// A reload: the hash of the ACD configuration it applies
+	// (EncodeConfig) and, for a conditional one, the hash it replaces.
 	Hash string `json:"hash,omitempty"`
+	Prev string `json:"prev,omitempty"`
 }
 
 // Check reports what makes a command unusable.
@@ -169,8 +171,8 @@ func (c *Command) Check() error {
 		errs = append(errs, c.checkCallback()...)
 	case CmdNodeCalls, CmdTick:
 	case CmdReload:
-		if !validHash(c.Hash) {
-			errs = append(errs, fmt.Errorf("reload: hash %q", c.Hash))
+		if !validHash(c.Hash) || (c.Prev != "" && !validHash(c.Prev)) {
+			errs = append(errs, fmt.Errorf("reload: hash %q, prev %q", c.Hash, c.Prev))
 		}
 	case CmdNodeGone:
 		if !ValidToken(c.Gone) {

@@ -27,6 +27,11 @@ var ErrConfigUnavailable = errors.New("cluster: the reload's configuration is no
 // headers: a larger one is refused before anything is published.
 const MaxConfig = 960 << 10
 
+// ErrReloadSuperseded refuses a conditional reload (Command.Prev) whose
+// configuration to replace is no longer the one the ACD runs: another
+// reload came first.
+var ErrReloadSuperseded = errors.New("cluster: another reload came first")
+
 // ConfigLookup returns the ACD configuration stored under hash, already
 // fetched and checked by the caller; it must not do I/O.
 type ConfigLookup func(hash string) (acd.Config, bool)
@@ -85,11 +90,17 @@ func (r *Router) SetConfigs(f ConfigLookup) { r.configs = f }
 // it was built with, or the last reload's.
 func (r *Router) ConfigHash() string { return r.hash }
 
+// LastReload is the stream sequence of the last reload applied, 0 if none.
+func (r *Router) LastReload() uint64 { return r.reloadSeq }
+
 // reload applies the configuration of a reload command with the ACD's
 // own reload (kept agents and queues keep their state; removed ones
 // drain). A configuration the ACD refuses changes nothing, on every
-// router alike.
+// router alike, and so does a conditional reload that another overtook.
 func (r *Router) reload(c Command) ([]acd.Action, error) {
+	if c.Prev != "" && c.Prev != r.hash {
+		return nil, ErrReloadSuperseded
+	}
 	var cfg acd.Config
 	ok := false
 	if r.configs != nil {
@@ -102,6 +113,6 @@ func (r *Router) reload(c Command) ([]acd.Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.hash = c.Hash
+	r.hash, r.reloadSeq = c.Hash, r.applied // Apply set applied to this command's
 	return acts, nil
 }

@@ -199,3 +199,25 @@ func hashOf(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
+
+// TestConditionalReloadLosesToAnEarlierOne: a reload naming the
+// configuration it replaces is refused, on every router alike, once
+// another reload came first; LastReload names the one applied.
+func TestConditionalReloadLosesToAnEarlierOne(t *testing.T) {
+	first := routerConfig("2001", "2002")
+	lookup, hashes := lookupOf(t, first, reloadedConfig())
+	r := newTestRouter(t, "2001")
+	r.SetConfigs(lookup)
+	start := r.ConfigHash()
+	apply(t, r, 1, at(Command{Node: "n1", Kind: CmdReload, Hash: hashes[0]}, 0))
+	if _, err := r.Apply(2, at(Command{Node: "n2", Kind: CmdReload, Hash: hashes[1], Prev: start}, 0)); !errors.Is(err, ErrReloadSuperseded) {
+		t.Fatalf("a conditional reload after another: %v, want ErrReloadSuperseded", err)
+	}
+	if r.ConfigHash() != hashes[0] || r.LastReload() != 1 {
+		t.Fatalf("hash %s, last reload %d: want the first reload's", r.ConfigHash(), r.LastReload())
+	}
+	apply(t, r, 3, at(Command{Node: "n2", Kind: CmdReload, Hash: hashes[1], Prev: hashes[0]}, 0))
+	if r.ConfigHash() != hashes[1] || r.LastReload() != 3 {
+		t.Fatalf("hash %s, last reload %d: want the conditional reload's", r.ConfigHash(), r.LastReload())
+	}
+}

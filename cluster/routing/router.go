@@ -33,7 +33,8 @@ type Router struct {
 	changed   map[string]bool   // agents whose state changed in the last Apply
 	events    EventSink         // nil: the ACD's events go nowhere
 	configs   ConfigLookup      // a reload's configuration, fetched by the caller (reload.go)
-	hash      string            // HashConfig of the configuration the ACD runs
+	hash      string            // EncodeConfig's hash of the configuration the ACD runs
+	reloadSeq uint64            // the sequence of the last reload applied
 	// runHook replaces run in tests that break an invariant on purpose.
 	runHook func(Command) ([]acd.Action, error)
 }
