@@ -6,7 +6,8 @@ import (
 
 // startCallbacks sets up virtual hold (package callback) when a queue
 // enables it. It runs before SIP starts: saved callbacks go back in their
-// queues ahead of any new caller.
+// queues ahead of any new caller (on a cluster node, right after it
+// joins the routing: see Start).
 func (s *Server) startCallbacks() error {
 	if s.acd == nil {
 		return nil
@@ -21,6 +22,9 @@ func (s *Server) startCallbacks() error {
 		Clock:     s.clock,
 		Log:       s.log,
 		Routes:    s.callbackRoutes(), // trunks.go
+		// A cluster node's queueing applies commands only once the node
+		// follows the stream: Start restores after cluster.run.
+		RestoreLater: s.cluster != nil,
 	}
 	if s.store != nil {
 		deps.Store = s.store

@@ -102,6 +102,8 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 	}
 	// Every node follows the stream: its views are the cluster's, and it
 	// reads the outcome of its own commands there.
+	n.leader.OnLost(n.handOverLost(s)) // cluster_lost.go
+	n.followClusterAgents(s)           // cluster_adherence.go
 	q, err := clusterq.New(s.compiled.queues, clusterq.Deps[*sip.AgentLeg]{
 		Conn: n.conn, Leader: n.leader,
 		Dialer: clusterDialer{s, n.regs}, Phones: clusterPhones{s, n.regs, n.conn.Node},

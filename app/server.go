@@ -258,6 +258,9 @@ func (s *Server) Start() error {
 		s.cluster.run()   // decisions may ring agents from now on
 		s.followReloads() // cluster_reload.go
 		s.convergeACD()   // cluster_reload.go
+		if s.callbacks != nil {
+			s.callbacks.Restore() // now that this node follows the stream
+		}
 	}
 	s.startTrunks()
 	if err := s.startQuality(); err != nil {

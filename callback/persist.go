@@ -2,6 +2,7 @@ package callback
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -50,6 +51,10 @@ func (svc *Service) forgetSaved(id string) {
 		svc.deps.Store.DeleteCallback(id)
 	}
 }
+
+// Restore puts the saved callbacks back in their queues, for a service
+// built with Deps.RestoreLater; call it once.
+func (svc *Service) Restore() { svc.restore() }
 
 // restore puts the callbacks saved before the last stop back in their
 // queues. It runs before SIP starts, so they keep their place ahead of any
@@ -207,7 +212,12 @@ func (svc *Service) restoreOne(p store.PendingCallback) bool {
 		svc.log.Warn("saved callback not restored", "callback", p.CallbackID, "err", err)
 		rt.Leave(job.id)
 		svc.dialer.Forget(ticket)
-		svc.forgetSaved(p.CallbackID)
+		if !errors.Is(err, acd.ErrDuplicateCall) {
+			// A duplicate is held by another node of a cluster (which
+			// took it over, or restored it first): its row is that
+			// node's, and it still needs it.
+			svc.forgetSaved(p.CallbackID)
+		}
 		return true
 	}
 	svc.mu.Lock()

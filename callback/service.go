@@ -76,6 +76,10 @@ type Deps struct {
 	// Routes, when set, dials through callback_gateway.trunks (package
 	// trunk) instead of callback_gateway.uri.
 	Routes func(number string) []callout.TrunkRoute
+	// RestoreLater: New does not restore the saved callbacks; the caller
+	// calls Restore once the queueing applies commands (a cluster node
+	// follows the command stream only once it runs).
+	RestoreLater bool
 }
 
 // Service runs virtual hold: it vets callback numbers, registers
@@ -211,7 +215,9 @@ func New(cfg *config.Config, deps Deps) (*Service, error) {
 	deps.Subscribe(m)
 	deps.Subscribe(&svc.known)
 	svc.seedLedger() // policy.go
-	svc.restore()    // persist.go
+	if !deps.RestoreLater {
+		svc.restore() // persist.go
+	}
 	return svc, nil
 }
 

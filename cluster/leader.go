@@ -54,6 +54,9 @@ type Leader struct {
 	swept    time.Time
 	seenLive map[string]bool // nodes seen heartbeating
 	goneSent map[string]bool // nodes whose node_gone was sent
+	lost     lostHandOver    // their calls, handed over (lost.go)
+
+	otherAgents EventFunc // agents' states of other nodes (observe_agents.go)
 }
 
 // NewLeader prepares the routing of one node over cfg; Run starts it.

@@ -102,7 +102,8 @@ func (l *Leader) openAgents(ctx context.Context) bool {
 // sweep notices nodes that were seen heartbeating and are gone: the
 // leader sends node_gone for each (their calls end on every router) and
 // drops their agents' registrations, whose phones must register again
-// through a live node. A node never seen live is left alone.
+// through a live node. A node never seen live is left alone. The calls
+// of the nodes declared gone before are handed over (lost.go).
 func (l *Leader) sweep(ctx context.Context) {
 	sctx, cancel := context.WithTimeout(ctx, l.conn.settings.LeaseTTL)
 	defer cancel()
@@ -123,6 +124,7 @@ func (l *Leader) sweep(ctx context.Context) {
 	if _, ok := l.el.Leading(); !ok {
 		return
 	}
+	l.handOverLost() // those of the node_gone sent at the last sweeps
 	for _, n := range slices.Sorted(maps.Keys(l.seenLive)) {
 		if live[n] || l.goneSent[n] || n == l.conn.Node {
 			continue

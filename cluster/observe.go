@@ -56,8 +56,12 @@ func (l *Leader) Observe(ctx context.Context, applied AppliedFunc, events func(c
 		return nil
 	}
 	l.router.SetEventSink(func(e call.Event, node string) {
-		if !l.replaying && node == l.conn.Node {
+		switch {
+		case l.replaying:
+		case node == l.conn.Node:
 			events(e)
+		case e.Kind == call.AgentStateChanged && l.otherAgents != nil:
+			l.otherAgents(e) // observe_agents.go
 		}
 	})
 	return nil

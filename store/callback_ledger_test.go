@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/store/callbacksql"
 )
 
 // A callback saved while the database cannot be reached waits in the
@@ -66,7 +68,7 @@ func TestCallbackSavedDuringOutageIsPendingAfterRestart(t *testing.T) {
 		if n := count(t, after, "callbacks", "callback_id = ? AND attempts = 1", fresh.CallbackID); n != 1 {
 			t.Errorf("rows of the spooled callback after the outage: %d, want 1 with its attempts", n)
 		}
-		if saves, ended := after.callbacks.unwritten(); len(saves) != 0 || len(ended) != 0 {
+		if saves, ended := after.callbacks.Unwritten(); len(saves) != 0 || len(ended) != 0 {
 			t.Errorf("ledger after the spool is written: %v, %v; want empty", saves, ended)
 		}
 		checkPending(t, after, want)
@@ -140,15 +142,19 @@ func TestCallbackEndWrittenBeforeItsSave(t *testing.T) {
 		p := PendingCallback{CallbackID: "c1-cb", CallID: "c1", Queue: "repair", Number: "13800000001",
 			Queued: at, GiveUp: at.Add(time.Hour)}
 		var held []record // what the writer was handed, in order
-		hold := func(r record) func() { held = append(held, r); return nil }
-		s.callbacks.save(p, hold)
-		s.callbacks.end(p.CallbackID, hold)
+		s.callbacks = callbacksql.New(s.h,
+			func(c *callbacksql.Spooled) func() { held = append(held, record{Callback: c}); return nil },
+			func(d *callbacksql.Done) func() { held = append(held, record{CallbackDone: d}); return nil })
+		if err := s.SaveCallback(p); err != nil {
+			t.Fatal(err)
+		}
+		s.DeleteCallback(p.CallbackID)
 		write := func(r record) {
 			t.Helper()
 			if n, err := s.newSink(s.db()).Write(ctx, []record{r}); err != nil || n != 1 {
 				t.Fatalf("write: %d, %v", n, err)
 			}
-			s.callbacks.written([]record{r})
+			s.callbacks.Written(callbackRecords([]record{r}))
 		}
 		write(held[1])
 		checkPending(t, s, nil)
@@ -156,7 +162,7 @@ func TestCallbackEndWrittenBeforeItsSave(t *testing.T) {
 		if n := count(t, s, "callbacks", ""); n != 0 {
 			t.Errorf("rows after the late save: %d, want 0", n)
 		}
-		if s.callbacks.hasEnded(p.CallbackID) {
+		if s.callbacks.Ended(p.CallbackID) {
 			t.Error("the callback is still remembered once both are written")
 		}
 		checkPending(t, s, nil)

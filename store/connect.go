@@ -3,12 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"strings"
 	"time"
@@ -16,6 +12,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
+
+	"github.com/hotline-oss/hotline/store/sqldb"
 )
 
 // connector opens the database named by cfg and checks that it answers.
@@ -38,7 +36,7 @@ func targetDialect(dsn string) dialect {
 
 func connect(ctx context.Context, cfg Config) (*sqlx.DB, error) {
 	dsn := strings.TrimSpace(cfg.DSN)
-	if targetDialect(dsn).name == dialectSQLite {
+	if targetDialect(dsn).Name == dialectSQLite {
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if path == "" {
 			path = filepath.Join(cfg.DataDir, SQLiteFile)
@@ -65,37 +63,9 @@ func openDatabase(ctx context.Context, cfg Config) (*sqlx.DB, error) {
 	return db, nil
 }
 
-// Server errors that mean "not now" rather than "not you": too many
-// connections, shutdown in progress, host blocked after connection errors,
-// connection killed.
-var mysqlBusyErrors = map[uint16]bool{1040: true, 1053: true, 1129: true, 1927: true}
-
-// unreachable tells a database that cannot be reached right now (refused,
-// timed out, unknown host, gone in the middle of the handshake), which the
-// store waits out, from one that answered and refused the configuration
-// (bad DSN, wrong password, unknown database, failing migration), which is
-// a mistake to report at once. A cancelled context is the caller giving
-// up, not an outage.
-func unreachable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return false
-	}
-	var netErr net.Error
-	if errors.As(err, &netErr) {
-		return true
-	}
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return mysqlBusyErrors[me.Number]
-	}
-	for _, gone := range []error{context.DeadlineExceeded, driver.ErrBadConn, mysql.ErrInvalidConn,
-		io.EOF, io.ErrUnexpectedEOF} {
-		if errors.Is(err, gone) {
-			return true
-		}
-	}
-	return false
-}
+// unreachable tells a database that cannot be reached right now from one
+// that answered and refused (see sqldb.Unreachable).
+func unreachable(err error) bool { return sqldb.Unreachable(err) }
 
 // reconnect gives the writer its way to reach a database that was
 // unreachable at Open: connect, run the migrations, and only then make the
@@ -122,7 +92,7 @@ func (s *Store) reconnect(cfg Config) func(context.Context) (sink, error) {
 			return nil, err
 		}
 		recs, _ := s.spool.Stats()
-		s.log.Info("store: database reachable again; writing the spool", "dialect", s.d.name, "spooled", recs)
+		s.log.Info("store: database reachable again; writing the spool", "dialect", s.d.Name, "spooled", recs)
 		return s.useDatabase(db, cfg), nil
 	}
 }
@@ -130,7 +100,7 @@ func (s *Store) reconnect(cfg Config) func(context.Context) (sink, error) {
 // useDatabase makes db the store's database and returns the writer's sink
 // for it.
 func (s *Store) useDatabase(db *sqlx.DB, cfg Config) sink {
-	s.handle.Store(db)
+	s.h.Set(db)
 	var sk sink = s.newSink(db)
 	if cfg.wrapSink != nil {
 		sk = cfg.wrapSink(sk)
@@ -141,9 +111,7 @@ func (s *Store) useDatabase(db *sqlx.DB, cfg Config) sink {
 // newSink is the writer's way into db: rows it refuses are set aside in
 // the spool directory and counted by the writer.
 func (s *Store) newSink(db *sqlx.DB) *dbSink {
-	dbs := newDBSink(db, s.d, s.spool, s.log, func(err error) { s.pipe.Rejected(err) })
-	dbs.callbackEnded = s.callbacks.hasEnded
-	return dbs
+	return newDBSink(db, s.d, s.spool, s.log, func(err error) { s.pipe.Rejected(err) }, s.newTableSinks(db))
 }
 
 func openSQLite(ctx context.Context, path string, busy time.Duration) (*sqlx.DB, error) {
@@ -158,7 +126,7 @@ func openSQLite(ctx context.Context, path string, busy time.Duration) (*sqlx.DB,
 	if err != nil {
 		return nil, fmt.Errorf("store: sqlite: %w", err)
 	}
-	db := sqlx.NewDb(raw, sqliteDialect.bindName)
+	db := sqlx.NewDb(raw, sqliteDialect.BindName)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: sqlite: %w", err)
@@ -181,7 +149,7 @@ func openMySQL(ctx context.Context, dsn string, log *slog.Logger) (*sqlx.DB, err
 	if err != nil {
 		return nil, fmt.Errorf("store: mysql: %w", err)
 	}
-	db := sqlx.NewDb(sql.OpenDB(conn), mysqlDialect.bindName)
+	db := sqlx.NewDb(sql.OpenDB(conn), mysqlDialect.BindName)
 	db.SetConnMaxLifetime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
@@ -192,11 +160,11 @@ func openMySQL(ctx context.Context, dsn string, log *slog.Logger) (*sqlx.DB, err
 }
 
 func migrate(ctx context.Context, db *sqlx.DB, d dialect, log *slog.Logger) error {
-	fsys, err := d.migrations()
+	fsys, err := migrations(d)
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(d.goose, db.DB, fsys, goose.WithSlog(log), goose.WithDisableGlobalRegistry(true))
+	p, err := goose.NewProvider(gooseDialect(d), db.DB, fsys, goose.WithSlog(log), goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}
@@ -209,3 +177,7 @@ func migrate(ctx context.Context, db *sqlx.DB, d dialect, log *slog.Logger) erro
 	}
 	return nil
 }
+
+// unavailable marks an error that means the database cannot be reached
+// right now (see sqldb.Unavailable).
+func unavailable(err error) error { return sqldb.Unavailable(err) }

@@ -8,6 +8,10 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/hotline-oss/hotline/store/callbacksql"
+	"github.com/hotline-oss/hotline/store/recordingsql"
+	"github.com/hotline-oss/hotline/store/workordersql"
 )
 
 // outageNumber is the form of a work-order number given without the
@@ -81,7 +85,7 @@ func TestDurableWritesWaitOutAnOutage(t *testing.T) {
 		if n := count(t, after, "callbacks", ""); n != 1 {
 			t.Errorf("callbacks rows = %d, want 1 (the open one)", n)
 		}
-		if after.callbacks.hasEnded(done.CallbackID) {
+		if after.callbacks.Ended(done.CallbackID) {
 			t.Error("the written callback end is still remembered")
 		}
 		got, err := after.RecordingOf(ctx, "c3")
@@ -122,11 +126,11 @@ func TestDurableRecordsWrittenTwiceLeaveOneRow(t *testing.T) {
 		}
 		flush(t, s)
 		recs := []record{
-			{Recording: &spooledRecording{CallID: "c3", File: "c3.wav", Started: created, Bytes: 5}},
-			{WorkOrder: &spooledWorkOrder{WorkOrder: WorkOrder{Number: "CRM-1", CallID: "c4", Created: created}, Day: "20261123"}},
-			{WorkOrder: &spooledWorkOrder{WorkOrder: WorkOrder{Number: "F20261123-030000000", CallID: "c1",
+			{Recording: &recordingsql.Spooled{CallID: "c3", File: "c3.wav", Started: created, Bytes: 5}},
+			{WorkOrder: &workordersql.Spooled{WorkOrder: WorkOrder{Number: "CRM-1", CallID: "c4", Created: created}, Day: "20261123"}},
+			{WorkOrder: &workordersql.Spooled{WorkOrder: WorkOrder{Number: "F20261123-030000000", CallID: "c1",
 				Recording: "m1.wav", Created: created}, Day: "20261123"}},
-			{CallbackDone: &callbackDone{CallbackID: "cb"}},
+			{CallbackDone: &callbacksql.Done{CallbackID: "cb"}},
 		}
 		for range 2 {
 			if n, err := s.newSink(s.db()).Write(ctx, recs); err != nil || n != len(recs) {

@@ -2,24 +2,17 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
+	"github.com/hotline-oss/hotline/store/internal/dbtest"
 )
 
 // mysqlDSNEnv names the variable that points the suite at a MySQL/MariaDB
-// server, e.g. "root@tcp(127.0.0.1:3306)/test?parseTime=true".
-const mysqlDSNEnv = "HOTLINE_TEST_MYSQL_DSN"
-
-var skipNotice sync.Once
+// server (see dbtest).
+const mysqlDSNEnv = dbtest.MySQLDSNEnv
 
 // testEnv is one database for one test: a fresh SQLite file, or a fresh
 // MySQL database that is dropped afterwards, so runs may overlap.
@@ -35,62 +28,18 @@ type testEnv struct {
 // or fails when CI=true.
 func forEachDB(t *testing.T, fn func(t *testing.T, env *testEnv)) {
 	t.Helper()
-	t.Run(dialectSQLite, func(t *testing.T) {
-		fn(t, &testEnv{dialect: dialectSQLite, dataDir: t.TempDir(), clock: newFakeClock()})
-	})
-	t.Run(dialectMySQL, func(t *testing.T) {
-		base := mysqlBaseDSN(t)
-		fn(t, &testEnv{dialect: dialectMySQL, dsn: freshMySQLDatabase(t, base), dataDir: t.TempDir(), clock: newFakeClock()})
+	dbtest.ForEach(t, func(t *testing.T, dialect, dsn string) {
+		fn(t, &testEnv{dialect: dialect, dsn: dsn, dataDir: t.TempDir(), clock: newFakeClock()})
 	})
 }
 
 // mysqlBaseDSN returns HOTLINE_TEST_MYSQL_DSN. Without it the test is
 // skipped, or fails when CI=true.
-func mysqlBaseDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv(mysqlDSNEnv)
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set; CI must run the suite against MariaDB", mysqlDSNEnv)
-		}
-		skipNotice.Do(func() {
-			fmt.Fprintf(os.Stderr, "SKIP: store: %s not set; MySQL/MariaDB subtests skipped\n", mysqlDSNEnv)
-		})
-		t.Skipf("%s not set; MySQL/MariaDB not tested", mysqlDSNEnv)
-	}
-	return base
-}
+func mysqlBaseDSN(t *testing.T) string { return dbtest.MySQLBaseDSN(t) }
 
 // freshMySQLDatabase creates a database of its own for the test and drops
 // it when the test ends.
-func freshMySQLDatabase(t testing.TB, base string) string {
-	t.Helper()
-	cfg, err := mysql.ParseDSN(base)
-	if err != nil {
-		t.Fatalf("%s: %v", mysqlDSNEnv, err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "hotline_t_" + hex.EncodeToString(b[:])
-	admin := cfg.Clone()
-	admin.DBName = ""
-	db, err := sql.Open("mysql", admin.FormatDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4"); err != nil {
-		_ = db.Close()
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := db.Exec("DROP DATABASE " + name); err != nil {
-			t.Errorf("drop test database: %v", err)
-		}
-		_ = db.Close()
-	})
-	cfg.DBName = name
-	return cfg.FormatDSN()
-}
+func freshMySQLDatabase(t testing.TB, base string) string { return dbtest.FreshMySQLDatabase(t, base) }
 
 func (e *testEnv) config(mods ...func(*Config)) Config {
 	cfg := Config{DSN: e.dsn, DataDir: e.dataDir, Clock: e.clock, RetryMin: time.Hour, RetryMax: time.Hour}

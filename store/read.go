@@ -1,17 +1,16 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/store/reportsql"
 )
 
 // callRow is a calls row as scanned.
@@ -138,13 +137,13 @@ func (s *Store) Call(ctx context.Context, callID string) (CallDetail, error) {
 	if d.Visits, err = s.visits(ctx, callID); err != nil {
 		return d, err
 	}
-	if d.Dispositions, err = s.dispositions(ctx, "call_id = ?", callID); err != nil {
+	if d.Dispositions, err = reportsql.Dispositions(ctx, s.db(), "call_id = ?", callID); err != nil {
 		return d, err
 	}
-	if d.Wrapups, err = s.wrapups(ctx, "call_id = ?", callID); err != nil {
+	if d.Wrapups, err = reportsql.Wrapups(ctx, s.db(), "call_id = ?", callID); err != nil {
 		return d, err
 	}
-	surveys, err := s.surveys(ctx, "call_id = ?", callID)
+	surveys, err := reportsql.Surveys(ctx, s.db(), "call_id = ?", callID)
 	if len(surveys) > 0 {
 		d.Survey = &surveys[0]
 	}
@@ -193,118 +192,6 @@ func (s *Store) visits(ctx context.Context, callID string) ([]QueueVisit, error)
 	return out, nil
 }
 
-type dispositionRow struct {
-	CallID   string `db:"call_id"`
-	Agent    string `db:"agent"`
-	Category string `db:"category"`
-	Resolved bool   `db:"resolved"`
-	AtMS     int64  `db:"at_ms"`
-}
-
-// dispositions reads dispositions matching where, oldest first.
-func (s *Store) dispositions(ctx context.Context, where string, args ...any) ([]Disposition, error) {
-	var rows []dispositionRow
-	err := s.db().SelectContext(ctx, &rows, s.db().Rebind("SELECT call_id, agent, category, resolved, at_ms"+
-		" FROM dispositions WHERE "+where+" ORDER BY at_ms, agent"), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: dispositions: %w", err)
-	}
-	var out []Disposition
-	for _, r := range rows {
-		out = append(out, Disposition{CallID: r.CallID, Agent: r.Agent, Category: r.Category,
-			Resolved: r.Resolved, At: fromMS(r.AtMS)})
-	}
-	return out, nil
-}
-
-type surveyRow struct {
-	CallID string `db:"call_id"`
-	Score  int    `db:"score"`
-	AtMS   int64  `db:"at_ms"`
-}
-
-func (s *Store) surveys(ctx context.Context, where string, args ...any) ([]SurveyAnswer, error) {
-	var rows []surveyRow
-	err := s.db().SelectContext(ctx, &rows, s.db().Rebind("SELECT call_id, score, at_ms FROM survey_answers WHERE "+
-		where+" ORDER BY at_ms"), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: surveys: %w", err)
-	}
-	var out []SurveyAnswer
-	for _, r := range rows {
-		out = append(out, SurveyAnswer{CallID: r.CallID, Score: r.Score, At: fromMS(r.AtMS)})
-	}
-	return out, nil
-}
-
-type wrapupRow struct {
-	CallID string `db:"call_id"`
-	Agent  string `db:"agent"`
-	AtMS   int64  `db:"at_ms"`
-}
-
-func (s *Store) wrapups(ctx context.Context, where string, args ...any) ([]Wrapup, error) {
-	var rows []wrapupRow
-	err := s.db().SelectContext(ctx, &rows, s.db().Rebind("SELECT call_id, agent, at_ms FROM wrapups WHERE "+
-		where+" ORDER BY at_ms"), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: wrapups: %w", err)
-	}
-	var out []Wrapup
-	for _, r := range rows {
-		out = append(out, Wrapup{CallID: r.CallID, Agent: r.Agent, At: fromMS(r.AtMS)})
-	}
-	return out, nil
-}
-
-type agentStateRow struct {
-	Agent     string `db:"agent"`
-	State     string `db:"state"`
-	PrevState string `db:"prev_state"`
-	Reason    string `db:"reason"`
-	AtMS      int64  `db:"at_ms"`
-}
-
-// AgentStates lists the state changes of every agent in [from, to), plus
-// each agent's last change before from (the state it was in at from),
-// ordered by agent and time. agent filters when non-empty.
-func (s *Store) AgentStates(ctx context.Context, agent string, from, to time.Time) ([]AgentStateRecord, error) {
-	if err := s.connected(); err != nil {
-		return nil, err
-	}
-	filter, args := "", []any{from.UnixMilli(), to.UnixMilli()}
-	if agent != "" {
-		filter, args = " AND agent = ?", append(args, agent)
-	}
-	var rows []agentStateRow
-	err := s.db().SelectContext(ctx, &rows, s.db().Rebind(`SELECT agent, state, prev_state, reason, at_ms
-FROM agent_states WHERE at_ms >= ? AND at_ms < ?`+filter), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: agent states: %w", err)
-	}
-	// The state each agent was in when the period began: its latest
-	// change before it (the (agent, at_ms) index answers the GROUP BY).
-	var before []agentStateRow
-	args[1] = from.UnixMilli()
-	err = s.db().SelectContext(ctx, &before, s.db().Rebind(`SELECT s.agent, s.state, s.prev_state, s.reason, s.at_ms
-FROM agent_states s JOIN (SELECT agent AS last_agent, MAX(at_ms) AS last_ms FROM agent_states
-	WHERE at_ms < ? GROUP BY agent) last ON s.agent = last.last_agent AND s.at_ms = last.last_ms
-WHERE s.at_ms < ?`+strings.ReplaceAll(filter, "agent", "s.agent")), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: agent states: %w", err)
-	}
-	rows = append(rows, before...)
-	slices.SortStableFunc(rows, func(a, b agentStateRow) int {
-		return cmp.Or(strings.Compare(a.Agent, b.Agent), cmp.Compare(a.AtMS, b.AtMS))
-	})
-	out := make([]AgentStateRecord, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, AgentStateRecord{Agent: r.Agent, State: r.State, PrevState: r.PrevState,
-			Reason: r.Reason, At: fromMS(r.AtMS)})
-	}
-	return out, nil
-}
-
 type agentStatusRow struct {
 	Agent     string `db:"agent"`
 	State     string `db:"state"`
@@ -339,6 +226,31 @@ func (s *Store) LoadAgentStatus(ctx context.Context) ([]AgentStatus, error) {
 			st.Queues = nil
 		}
 		out = append(out, st)
+	}
+	return out, nil
+}
+
+// LastCalls lists a caller's latest calls, newest first (the agent panel
+// shows them when the caller calls again).
+func (s *Store) LastCalls(ctx context.Context, caller string, limit int) ([]CallRecord, error) {
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
+	if caller == "" {
+		return nil, nil
+	}
+	q := "SELECT " + strings.Join(callColumns, ", ") + " FROM calls WHERE caller = ? ORDER BY arrived_ms DESC LIMIT ?"
+	var rows []callRow
+	if err := s.db().SelectContext(ctx, &rows, s.db().Rebind(q), caller, limit); err != nil {
+		return nil, fmt.Errorf("store: last calls: %w", err)
+	}
+	out := make([]CallRecord, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.record()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }

@@ -3,7 +3,12 @@ package store
 import (
 	"time"
 
+	"github.com/hotline-oss/hotline/store/callbacksql"
 	"github.com/hotline-oss/hotline/store/cdr"
+	"github.com/hotline-oss/hotline/store/recordingsql"
+	"github.com/hotline-oss/hotline/store/sqldb"
+	"github.com/hotline-oss/hotline/store/ticketsql"
+	"github.com/hotline-oss/hotline/store/workordersql"
 )
 
 // The call detail record, its queue visits and their outcomes live in
@@ -22,39 +27,13 @@ const (
 	OutcomeCallback   = cdr.OutcomeCallback
 )
 
-// AgentStateRecord is one agent state change. Its duration is the time
-// until the agent's next change; reports compute it.
-type AgentStateRecord struct {
-	Agent     string    `json:"agent"`
-	State     string    `json:"state"`
-	PrevState string    `json:"prev_state,omitempty"`
-	Reason    string    `json:"reason,omitempty"`
-	At        time.Time `json:"at"`
-}
-
-// Disposition is an agent's classification of a call.
-type Disposition struct {
-	CallID   string    `json:"call_id"`
-	Agent    string    `json:"agent"`
-	Category string    `json:"category"`
-	Resolved bool      `json:"resolved"`
-	At       time.Time `json:"at"`
-}
-
-// SurveyAnswer is the caller's rating of a call, 1-5.
-type SurveyAnswer struct {
-	CallID string    `json:"call_id"`
-	Score  int       `json:"score"`
-	At     time.Time `json:"at"`
-}
-
-// Wrapup marks the end of an agent's after-call work for a call; ACW is
-// from the call's talk end to At.
-type Wrapup struct {
-	CallID string    `json:"call_id"`
-	Agent  string    `json:"agent"`
-	At     time.Time `json:"at"`
-}
+// What agents and callers add to calls, and agent state changes (see cdr).
+type (
+	AgentStateRecord = cdr.AgentStateRecord
+	Disposition      = cdr.Disposition
+	SurveyAnswer     = cdr.SurveyAnswer
+	Wrapup           = cdr.Wrapup
+)
 
 // AgentStatus is an agent's current standing, saved so that logged-in and
 // paused agents survive a restart.
@@ -80,12 +59,12 @@ type record struct {
 	Wrapup      *Wrapup           `json:"wrapup,omitempty"`
 	AgentStatus *AgentStatus      `json:"agent_status,omitempty"`
 	Audit       *AuditEntry       `json:"audit,omitempty"`
-	// Rows that are not built from events (durable.go).
-	Recording    *spooledRecording `json:"recording,omitempty"`
-	WorkOrder    *spooledWorkOrder `json:"work_order,omitempty"`
-	Callback     *spooledCallback  `json:"callback,omitempty"` // callback_ledger.go
-	CallbackDone *callbackDone     `json:"callback_done,omitempty"`
-	Ticket       *spooledTicket    `json:"ticket,omitempty"` // tickets.go
+	// Rows of the tables that are not built from events (tables.go).
+	Recording    *recordingsql.Spooled `json:"recording,omitempty"`
+	WorkOrder    *workordersql.Spooled `json:"work_order,omitempty"`
+	Callback     *callbacksql.Spooled  `json:"callback,omitempty"`
+	CallbackDone *callbacksql.Done     `json:"callback_done,omitempty"`
+	Ticket       *ticketsql.Spooled    `json:"ticket,omitempty"`
 }
 
 func (r record) Empty() bool {
@@ -95,25 +74,21 @@ func (r record) Empty() bool {
 		r.Ticket == nil
 }
 
-// Column limits shared by both schemas; longer values are cut so that one
-// odd value can never make a record unwritable in strict MySQL.
-const (
-	maxIDLen       = 255
-	maxNumberLen   = 64
-	maxNameLen     = 128
-	maxShortLen    = 32
-	maxTargetLen   = 255
-	maxFileLen     = 512
-	maxLanguageLen = 16
+// The tables' value helpers and column limits (package sqldb), under the
+// short names the statements of this package read best with.
+var (
+	clip       = sqldb.Clip
+	ms         = sqldb.MS
+	nullMS     = sqldb.NullMS
+	fromMS     = sqldb.FromMS
+	fromNullMS = sqldb.FromNullMS
 )
 
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	runes := []rune(s)
-	if len(runes) <= n {
-		return s
-	}
-	return string(runes[:n])
-}
+const (
+	maxIDLen     = sqldb.MaxIDLen
+	maxNumberLen = sqldb.MaxNumberLen
+	maxNameLen   = sqldb.MaxNameLen
+	maxShortLen  = sqldb.MaxShortLen
+	maxTargetLen = sqldb.MaxTargetLen
+	maxFileLen   = sqldb.MaxFileLen
+)

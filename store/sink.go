@@ -2,17 +2,15 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/store/sqldb"
 )
 
 var (
@@ -44,19 +42,17 @@ type dbSink struct {
 	spool    *recordSpool
 	log      *slog.Logger
 	onReject func(error)
-	// callbackEnded tells whether a callback's end is known (callback_ledger.go).
-	callbackEnded func(id string) bool
 
 	callSQL, visitSQL, agentStateSQL, dispositionSQL string
 	surveySQL, wrapupSQL, agentStatusSQL             string
-	deleteVisitsSQL, callExistsSQL                   string
-	callIfAbsentSQL                                  string // refusedAtTheDoor
-	side                                             sideSQL
+	deleteVisitsSQL                                  string
+	callIfAbsentSQL                                  string // refusedAtTheDoor, provisional records
+	tables                                           tableSinks
 }
 
-func newDBSink(db *sqlx.DB, d dialect, sp *recordSpool, log *slog.Logger, onReject func(error)) *dbSink {
+func newDBSink(db *sqlx.DB, d dialect, sp *recordSpool, log *slog.Logger, onReject func(error), t tableSinks) *dbSink {
 	q := func(table string, key, cols []string, guard string) string {
-		return db.Rebind(d.insertSQL(table, key, cols, guard))
+		return db.Rebind(d.InsertSQL(table, key, cols, guard))
 	}
 	return &dbSink{
 		db: db, d: d, spool: sp, log: log, onReject: onReject,
@@ -68,22 +64,9 @@ func newDBSink(db *sqlx.DB, d dialect, sp *recordSpool, log *slog.Logger, onReje
 		wrapupSQL:       q("wrapups", []string{"call_id", "agent"}, wrapupColumns, "at_ms"),
 		agentStatusSQL:  q("agent_status", []string{"agent"}, agentStatusColumns, "updated_ms"),
 		deleteVisitsSQL: db.Rebind("DELETE FROM queue_visits WHERE call_id = ?"),
-		callExistsSQL:   db.Rebind("SELECT COUNT(*) FROM calls WHERE call_id = ?"),
-		callIfAbsentSQL: db.Rebind(insertIfAbsentSQL(d, "calls", "call_id", callColumns)),
-		side:            newSideSQL(db.Rebind, d),
+		callIfAbsentSQL: db.Rebind(d.InsertIfAbsentSQL("calls", "call_id", callColumns)),
+		tables:          t,
 	}
-}
-
-// insertIfAbsentSQL inserts a row unless one with the same key exists; the
-// check and the insert are one statement, so a concurrent writer of the
-// same key (another node) cannot slip in between.
-func insertIfAbsentSQL(d dialect, table, key string, cols []string) string {
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
-	tail := "ON CONFLICT (" + key + ") DO NOTHING"
-	if d.name == dialectMySQL {
-		tail = "ON DUPLICATE KEY UPDATE " + key + " = " + key
-	}
-	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) %s", table, strings.Join(cols, ", "), marks, tail)
 }
 
 func (s *dbSink) Write(ctx context.Context, recs []record) (int, error) {
@@ -91,7 +74,7 @@ func (s *dbSink) Write(ctx context.Context, recs []record) (int, error) {
 	if err == nil {
 		return len(recs), nil
 	}
-	if !s.d.isPermanent(err) {
+	if !s.d.IsPermanent(err) {
 		return 0, err
 	}
 	// Some record in the batch is unwritable; find it by writing them one
@@ -101,7 +84,7 @@ func (s *dbSink) Write(ctx context.Context, recs []record) (int, error) {
 		if err == nil {
 			continue
 		}
-		if !s.d.isPermanent(err) {
+		if !s.d.IsPermanent(err) {
 			return i, err
 		}
 		s.log.Error("store: record refused by the database; set aside in the spool directory", "err", err)
@@ -120,7 +103,7 @@ func (s *dbSink) writeTx(ctx context.Context, recs []record) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &batchTx{tx: raw, prepare: s.d.prepareInTx}
+	tx := sqldb.NewTx(raw, s.d)
 	for _, r := range recs {
 		if err := s.exec(ctx, tx, r); err != nil {
 			_ = raw.Rollback()
@@ -133,68 +116,29 @@ func (s *dbSink) writeTx(ctx context.Context, recs []record) error {
 	return nil
 }
 
-// batchTx runs a batch's statements, preparing each once per transaction
-// where that pays (SQLite compiles every statement it is given; MySQL
-// interpolates on the client and needs one round trip either way).
-type batchTx struct {
-	tx      *sqlx.Tx
-	prepare bool
-	stmts   map[string]*sql.Stmt
-}
-
-func (b *batchTx) exec(ctx context.Context, query string, args ...any) error {
-	if !b.prepare {
-		_, err := b.tx.ExecContext(ctx, query, args...)
-		return err
-	}
-	st, ok := b.stmts[query]
-	if !ok {
-		var err error
-		if st, err = b.tx.PrepareContext(ctx, query); err != nil {
-			return err
-		}
-		if b.stmts == nil {
-			b.stmts = make(map[string]*sql.Stmt)
-		}
-		b.stmts[query] = st
-	}
-	_, err := st.ExecContext(ctx, args...)
-	return err
-}
-
-func (s *dbSink) exec(ctx context.Context, tx *batchTx, r record) error {
+func (s *dbSink) exec(ctx context.Context, tx *sqldb.Tx, r record) error {
 	var err error
 	switch {
 	case r.Call != nil:
 		err = s.execCall(ctx, tx, r.Call, r.Provisional)
 	case r.AgentState != nil:
 		a := r.AgentState
-		err = tx.exec(ctx, s.agentStateSQL, agentStateID(a), clip(a.Agent, maxNameLen),
+		err = tx.Exec(ctx, s.agentStateSQL, agentStateID(a), clip(a.Agent, maxNameLen),
 			clip(a.State, maxShortLen), clip(a.PrevState, maxShortLen), clip(a.Reason, maxNameLen), ms(a.At))
 	case r.Disposition != nil:
 		d := r.Disposition
-		err = tx.exec(ctx, s.dispositionSQL, clip(d.CallID, maxIDLen), clip(d.Agent, maxNameLen),
+		err = tx.Exec(ctx, s.dispositionSQL, clip(d.CallID, maxIDLen), clip(d.Agent, maxNameLen),
 			clip(d.Category, maxCategoryLen), d.Resolved, ms(d.At))
 	case r.Survey != nil:
 		v := r.Survey
-		err = tx.exec(ctx, s.surveySQL, clip(v.CallID, maxIDLen), v.Score, ms(v.At))
+		err = tx.Exec(ctx, s.surveySQL, clip(v.CallID, maxIDLen), v.Score, ms(v.At))
 	case r.Wrapup != nil:
 		w := r.Wrapup
-		err = tx.exec(ctx, s.wrapupSQL, clip(w.CallID, maxIDLen), clip(w.Agent, maxNameLen), ms(w.At))
+		err = tx.Exec(ctx, s.wrapupSQL, clip(w.CallID, maxIDLen), clip(w.Agent, maxNameLen), ms(w.At))
 	case r.AgentStatus != nil:
 		err = s.execAgentStatus(ctx, tx, r.AgentStatus)
-	case r.Audit != nil:
-		err = s.execAudit(ctx, tx, r.Audit)
-	case r.Recording != nil:
-		err = s.execRecording(ctx, tx, r.Recording)
-	case r.WorkOrder != nil:
-		err = s.execWorkOrder(ctx, tx, r.WorkOrder)
-	case r.Callback != nil:
-		err = s.execCallback(ctx, tx, r.Callback)
-	case r.CallbackDone != nil:
-		err = tx.exec(ctx, s.side.callbackDoneSQL, clip(r.CallbackDone.CallbackID, maxIDLen))
-	case r.Ticket != nil:
-		err = s.execTicket(ctx, tx, r.Ticket)
+	default:
+		err = s.tables.write(ctx, tx, r)
 	}
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
@@ -210,17 +154,8 @@ func refusedAtTheDoor(c *CallRecord) bool {
 	return c.Result == call.ResultBlocked && c.Answered.IsZero()
 }
 
-func (s *dbSink) execCall(ctx context.Context, tx *batchTx, c *CallRecord, provisional bool) error {
+func (s *dbSink) execCall(ctx context.Context, tx *sqldb.Tx, c *CallRecord, provisional bool) error {
 	id := clip(c.CallID, maxIDLen)
-	if provisional {
-		var n int
-		if err := tx.tx.GetContext(ctx, &n, s.callExistsSQL, id); err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
-		}
-	}
 	path, err := json.Marshal(nonNilSlice(c.Path))
 	if err != nil {
 		return err
@@ -230,10 +165,14 @@ func (s *dbSink) execCall(ctx context.Context, tx *batchTx, c *CallRecord, provi
 		return err
 	}
 	query := s.callSQL
-	if refusedAtTheDoor(c) {
-		query = s.callIfAbsentSQL // and it has no visits to replace
+	ifAbsent := provisional || refusedAtTheDoor(c)
+	if ifAbsent {
+		// Never replaces a record already written: the check and the
+		// insert are one statement, so another node writing the same
+		// call at the same moment cannot slip in between.
+		query = s.callIfAbsentSQL
 	}
-	err = tx.exec(ctx, query,
+	inserted, err := tx.ExecCount(ctx, query,
 		id, clip(c.Caller, maxNumberLen), clip(c.Number, maxNumberLen), clip(c.Language, maxShortLen),
 		clip(c.Flow, maxNameLen), string(path), string(vars), clip(c.Queue, maxNameLen),
 		clip(c.Agent, maxNameLen), c.Priority,
@@ -243,15 +182,15 @@ func (s *dbSink) execCall(ctx context.Context, tx *batchTx, c *CallRecord, provi
 		clip(c.TransferTarget, maxTargetLen), clip(string(c.HangupBy), maxShortLen),
 		clip(string(c.Result), maxShortLen), clip(c.EndReason, maxNameLen), clip(c.RecordingFile, maxFileLen),
 		c.AnswerDelay.Milliseconds(), c.QueueWait.Milliseconds())
-	if err != nil || refusedAtTheDoor(c) {
-		return err
+	if err != nil || refusedAtTheDoor(c) || (ifAbsent && inserted == 0) {
+		return err // a refusal has no visits; a record already there keeps its own
 	}
 	// The record replaces what was written before, visits included.
-	if err := tx.exec(ctx, s.deleteVisitsSQL, id); err != nil {
+	if err := tx.Exec(ctx, s.deleteVisitsSQL, id); err != nil {
 		return err
 	}
 	for _, v := range c.Visits {
-		err = tx.exec(ctx, s.visitSQL, id, v.Seq, clip(v.Queue, maxNameLen), v.Priority,
+		err = tx.Exec(ctx, s.visitSQL, id, v.Seq, clip(v.Queue, maxNameLen), v.Priority,
 			ms(v.Queued), nullMS(v.Left), clip(v.Outcome, maxShortLen), v.Wait.Milliseconds(),
 			clip(v.Target, maxTargetLen), clip(v.Agent, maxNameLen), nullMS(v.TalkEnded),
 			v.Talk.Milliseconds(), v.Hold.Milliseconds(), clip(v.TransferKind, maxShortLen))
@@ -262,12 +201,12 @@ func (s *dbSink) execCall(ctx context.Context, tx *batchTx, c *CallRecord, provi
 	return nil
 }
 
-func (s *dbSink) execAgentStatus(ctx context.Context, tx *batchTx, a *AgentStatus) error {
+func (s *dbSink) execAgentStatus(ctx context.Context, tx *sqldb.Tx, a *AgentStatus) error {
 	queues, err := json.Marshal(nonNilSlice(a.Queues))
 	if err != nil {
 		return err
 	}
-	err = tx.exec(ctx, s.agentStatusSQL, clip(a.Agent, maxNameLen), clip(a.State, maxShortLen),
+	err = tx.Exec(ctx, s.agentStatusSQL, clip(a.Agent, maxNameLen), clip(a.State, maxShortLen),
 		clip(a.Reason, maxNameLen), string(queues), ms(a.Since), ms(a.Updated))
 	return err
 }
@@ -276,29 +215,6 @@ func (s *dbSink) execAgentStatus(ctx context.Context, tx *batchTx, a *AgentStatu
 // so that the same change written twice is one row.
 func agentStateID(a *AgentStateRecord) string {
 	return clip(a.Agent, maxNameLen) + "|" + strconv.FormatInt(a.At.UnixNano(), 10) + "|" + clip(a.State, maxShortLen)
-}
-
-func ms(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func nullMS(t time.Time) sql.NullInt64 {
-	if t.IsZero() {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
-}
-
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-func fromNullMS(v sql.NullInt64) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	return fromMS(v.Int64)
 }
 
 func nonNilSlice(s []string) []string {

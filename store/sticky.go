@@ -92,3 +92,22 @@ WHERE sa.at_ms >= ? AND sa.at_ms < ? ORDER BY sa.at_ms, sa.call_id`), ms(from), 
 	}
 	return rows, nil
 }
+
+// CalledSince reports whether number called the hotline at or after since.
+// It backs the callback anti-fraud rule: a callback may go to another
+// number only if that number has called in itself.
+func (s *Store) CalledSince(ctx context.Context, number string, since time.Time) (bool, error) {
+	if err := s.connected(); err != nil {
+		return false, err
+	}
+	if number == "" {
+		return false, nil
+	}
+	var n int
+	err := s.db().GetContext(ctx, &n, s.db().Rebind(`SELECT COUNT(*) FROM calls
+WHERE caller = ? AND arrived_ms >= ?`), number, ms(since))
+	if err != nil {
+		return false, fmt.Errorf("store: called since: %w", err)
+	}
+	return n > 0, nil
+}

@@ -8,13 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/hotline-oss/hotline/store/spool"
+	"github.com/hotline-oss/hotline/store/sqldb"
 )
 
 // Errors returned by the store.
@@ -24,7 +24,7 @@ var (
 	// records wait in the spool and reads have nothing to read from.
 	ErrDatabaseUnavailable = spool.ErrDatabaseUnavailable
 	ErrBackupUnsupported   = errors.New("store: online backup is only built in for SQLite; use mariadb-dump or mariabackup")
-	ErrNotFound            = errors.New("store: not found")
+	ErrNotFound            = sqldb.ErrNotFound
 )
 
 // Clock tells the time; tests inject a fake one.
@@ -81,21 +81,26 @@ type Config struct {
 	connector connector
 }
 
-// Store is an open record store.
+// Store is an open record store. Besides the methods below it has those
+// of the tables it embeds (tables.go): auditsql.Table (Audit, AuditLog),
+// noticesql.Table (notices), recordingsql.Table (recordings),
+// reportsql.Table (IntervalReport, AgentReport, CallTotals,
+// RepeatCallers, AgentStates), reviewsql.Table (reviews), shiftsql.Table
+// (shifts), ticketsql.Table (tickets, their figures and repeat
+// complainers) and workordersql.Table (work orders).
 type Store struct {
-	// handle is nil until the database has been reached and migrated; it
-	// never goes back to nil, so a reader that saw it set may use it.
-	handle   atomic.Pointer[sqlx.DB]
+	tables // tickets, reviews, shifts, notices, ... (tables.go)
+
+	// h is empty until the database has been reached and migrated; it
+	// never goes back to empty, so a reader that saw it set may use it.
+	// The tables below read through it.
+	h        *sqldb.Handle
 	d        dialect
 	log      *slog.Logger
 	clock    Clock
 	pipe     *recordWriter
 	spool    *recordSpool
 	recorder *Recorder
-	// callbacks and numbers serve the writes of callback_ledger.go and
-	// durable.go.
-	callbacks callbackLedger
-	numbers   outageNumbers
 
 	closeOnce sync.Once
 }
@@ -133,11 +138,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		return nil, err
 	}
-	s := &Store{d: targetDialect(cfg.DSN), log: cfg.Logger, clock: cfg.Clock, spool: sp}
+	d := targetDialect(cfg.DSN)
+	s := &Store{h: sqldb.NewHandle(d), d: d, log: cfg.Logger, clock: cfg.Clock, spool: sp}
+	s.openTables()
 	// Callbacks an earlier run saved or ended during an outage are not in
 	// their table as they should be until the spool is written: remember
 	// them for PendingCallbacks.
-	if err := sp.Each(s.callbacks.load); err != nil {
+	if err := sp.Each(func(r record) { s.callbacks.NoteSpooled(r.Callback, r.CallbackDone) }); err != nil {
 		if db != nil {
 			_ = db.Close()
 		}
@@ -147,7 +154,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		Spool: sp, Log: cfg.Logger, Hooks: cfg.Hooks,
 		MaxQueue: cfg.QueueSize, BatchSize: cfg.BatchSize, Timeout: cfg.WriteTimeout,
 		RetryMin: cfg.RetryMin, RetryMax: cfg.RetryMax,
-		Reach: s.reconnect(cfg), OpenErr: dbErr, Resolved: s.callbacks.written,
+		Reach: s.reconnect(cfg), OpenErr: dbErr,
+		Resolved: func(recs []record) { s.callbacks.Written(callbackRecords(recs)) },
 	})
 	n, _ := sp.Stats()
 	var sk sink
@@ -158,7 +166,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 	} else {
 		cfg.Logger.Warn("store: database unreachable; starting without it, records wait in the spool",
-			"dialect", s.d.name, "spooled", n, "err", dbErr)
+			"dialect", s.d.Name, "spooled", n, "err", dbErr)
 	}
 	s.pipe.Start(ctx, sk)
 	s.recorder = newRecorder(func(r record) { s.pipe.Put(r) }, cfg.Clock, cfg.Linger, cfg.StaleCallAfter)
@@ -196,18 +204,19 @@ func setDefault[T int | time.Duration](v *T, def T) {
 func (s *Store) Recorder() *Recorder { return s.recorder }
 
 // Dialect names the database in use: "sqlite" or "mysql".
-func (s *Store) Dialect() string { return s.d.name }
+func (s *Store) Dialect() string { return s.d.Name }
 
 // db is the database; callers check connected first.
-func (s *Store) db() *sqlx.DB { return s.handle.Load() }
+func (s *Store) db() *sqlx.DB {
+	db, _ := s.h.DB()
+	return db
+}
 
 // connected returns ErrDatabaseUnavailable while the database has not been
 // reached since Open; every read starts with it.
 func (s *Store) connected() error {
-	if s.handle.Load() == nil {
-		return ErrDatabaseUnavailable
-	}
-	return nil
+	_, err := s.h.DB()
+	return err
 }
 
 // SaveAgentStatus records an agent's current status through the writer:
@@ -293,7 +302,7 @@ func (s *Store) Close(ctx context.Context) error {
 // Backup writes a consistent copy of a SQLite database to path while the
 // store keeps running. path must not exist.
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if s.d.name != dialectSQLite {
+	if s.d.Name != dialectSQLite {
 		return ErrBackupUnsupported
 	}
 	if err := s.connected(); err != nil {

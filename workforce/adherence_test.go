@@ -46,7 +46,11 @@ func changes(agent string, steps ...string) []store.AgentStateRecord {
 
 func TestPlanSplitsTheShiftAroundItsBreaks(t *testing.T) {
 	got := Plan(morningShift())
-	want := []Planned{{at("08:00"), at("10:00"), Phones}, {at("10:00"), at("10:15"), "break"}, {at("10:15"), at("12:00"), Phones}}
+	want := []Planned{
+		{Start: at("08:00"), End: at("10:00"), Activity: Phones},
+		{Start: at("10:00"), End: at("10:15"), Activity: "break"},
+		{Start: at("10:15"), End: at("12:00"), Activity: Phones},
+	}
 	if len(got) != len(want) {
 		t.Fatalf("plan = %+v", got)
 	}
@@ -246,7 +250,10 @@ func TestOutOfAdherenceStartsAgainAfterUnscheduledTime(t *testing.T) {
 
 func TestSegmentsStartFromTheStateBeforeThePeriod(t *testing.T) {
 	got := Segments(changes("1001", "07:00 available", "09:00 paused:lunch", "12:00 logged_out"), at("08:00"), at("10:00"))
-	want := []Segment{{at("08:00"), at("09:00"), "available", ""}, {at("09:00"), at("10:00"), "paused", "lunch"}}
+	want := []Segment{
+		{Start: at("08:00"), End: at("09:00"), State: "available"},
+		{Start: at("09:00"), End: at("10:00"), State: "paused", Reason: "lunch"},
+	}
 	if len(got) != len(want) {
 		t.Fatalf("segments = %+v", got)
 	}

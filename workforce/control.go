@@ -12,6 +12,7 @@ import (
 
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
+	"github.com/hotline-oss/hotline/workforce/rules"
 )
 
 // Control is the API's view of the schedules (web.ScheduleControl).
@@ -68,7 +69,7 @@ func (c control) checkOverlap(ctx context.Context, sh store.Shift) error {
 	r := c.s.setup().rules
 	for _, o := range near {
 		if o.ID != sh.ID && Overlap(o, sh) {
-			return fmt.Errorf("%w: agent %s already has shift %d at %s", web.ErrConflict, o.Agent, o.ID, r.span(o.Start, o.End))
+			return fmt.Errorf("%w: agent %s already has shift %d at %s", web.ErrConflict, o.Agent, o.ID, r.Span(o.Start, o.End))
 		}
 	}
 	return nil
@@ -135,8 +136,8 @@ type ImportResult struct {
 // replace, the stored shifts of the file's agents that start on the file's
 // days are replaced instead of overlapped.
 func (c control) ImportShifts(ctx context.Context, csv io.Reader, replace bool, by string) (any, error) {
-	rules := c.s.setup().rules
-	lines, problems := rules.ParseCSV(csv, c.s.knownAgent)
+	rs := c.s.setup().rules
+	lines, problems := rs.ParseCSV(csv, c.s.knownAgent)
 	if len(problems) == 0 && len(lines) == 0 {
 		problems = append(problems, LineProblem{Line: 2, Problem: "no shift in the file"})
 	}
@@ -171,16 +172,16 @@ func (c control) ImportShifts(ctx context.Context, csv io.Reader, replace bool, 
 // start on a day of the file, in the schedule's time zone) and the lines
 // that overlap a stored shift that stays.
 func (c control) againstStored(ctx context.Context, lines []ImportLine, replace bool) ([]int64, []LineProblem, error) {
-	rules := c.s.setup().rules
+	rs := c.s.setup().rules
 	from, to := lines[0].Shift.Start, lines[0].Shift.End
 	agents, days := map[string]bool{}, map[time.Time]bool{}
 	for _, l := range lines {
-		from, to = earlier(from, l.Shift.Start), later(to, l.Shift.End)
+		from, to = rules.Earlier(from, l.Shift.Start), rules.Later(to, l.Shift.End)
 		agents[l.Shift.Agent] = true
 		days[c.s.today(l.Shift.Start)] = true
 	}
-	from = earlier(from, c.s.today(from))
-	stored, err := c.s.opts.Store.Shifts(ctx, store.ShiftFilter{From: from, To: later(to, c.s.today(to).AddDate(0, 0, 1))})
+	from = rules.Earlier(from, c.s.today(from))
+	stored, err := c.s.opts.Store.Shifts(ctx, store.ShiftFilter{From: from, To: rules.Later(to, c.s.today(to).AddDate(0, 0, 1))})
 	if err != nil {
 		return nil, nil, apiError(err)
 	}
@@ -198,7 +199,7 @@ func (c control) againstStored(ctx context.Context, lines []ImportLine, replace 
 		for _, o := range kept[l.Shift.Agent] {
 			if Overlap(o, l.Shift) {
 				problems = append(problems, LineProblem{Line: l.Line, Problem: fmt.Sprintf(
-					"agent %s: shift %s overlaps stored shift %d (%s)", l.Shift.Agent, rules.span(l.Shift.Start, l.Shift.End), o.ID, rules.span(o.Start, o.End))})
+					"agent %s: shift %s overlaps stored shift %d (%s)", l.Shift.Agent, rs.Span(l.Shift.Start, l.Shift.End), o.ID, rs.Span(o.Start, o.End))})
 				break
 			}
 		}
@@ -283,12 +284,12 @@ func (c control) AgentSchedule(ctx context.Context, agent string, day time.Time)
 	out := DaySchedule{Agent: agent, Name: a.Name, WorkNumber: a.WorkNumber, Date: day.Format("2006-01-02"), Shifts: []DayShift{}}
 	var history []Segment
 	if len(shifts) > 0 {
-		from, to := earlier(shifts[0].Start, day), later(shifts[len(shifts)-1].End, next)
+		from, to := rules.Earlier(shifts[0].Start, day), rules.Later(shifts[len(shifts)-1].End, next)
 		states, err := c.s.opts.Store.AgentStates(ctx, agent, from, to)
 		if err != nil {
 			return nil, apiError(err)
 		}
-		history = Segments(states, from, earlier(to, now))
+		history = Segments(states, from, rules.Earlier(to, now))
 	}
 	for _, sh := range shifts {
 		out.Shifts = append(out.Shifts, DayShift{Shift: sh, Plan: Plan(sh), Attendance: set.rules.Attend(sh, history, now)})

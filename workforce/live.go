@@ -7,6 +7,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/store"
+	"github.com/hotline-oss/hotline/workforce/rules"
 )
 
 // keepHistory is how far back the tracker keeps agents' states: today in
@@ -171,7 +172,7 @@ func (t *Tracker) views() []agentView {
 // known the agent counts as logged out.
 func (v agentView) stretches(from, now time.Time) []Segment {
 	if !v.known {
-		return []Segment{{Start: from, End: now, State: stateLoggedOut}}
+		return []Segment{{Start: from, End: now, State: rules.StateLoggedOut}}
 	}
 	out := make([]Segment, 0, len(v.history)+2)
 	first := v.current.Start
@@ -179,10 +180,10 @@ func (v agentView) stretches(from, now time.Time) []Segment {
 		first = v.history[0].Start
 	}
 	if first.After(from) {
-		out = append(out, Segment{Start: from, End: earlier(first, now), State: stateLoggedOut})
+		out = append(out, Segment{Start: from, End: rules.Earlier(first, now), State: rules.StateLoggedOut})
 	}
 	add := func(s Segment) {
-		s.Start, s.End = later(s.Start, from), earlier(s.End, now)
+		s.Start, s.End = rules.Later(s.Start, from), rules.Earlier(s.End, now)
 		if s.End.After(s.Start) {
 			out = append(out, s)
 		}
@@ -228,13 +229,13 @@ func (t *Tracker) Live(r Rules, day, now time.Time) []AgentLive {
 	views := t.views()
 	out := make([]AgentLive, 0, len(views))
 	for _, v := range views {
-		out = append(out, r.live(v, day, now))
+		out = append(out, liveOf(r, v, day, now))
 	}
 	return out
 }
 
-func (r Rules) live(v agentView, day, now time.Time) AgentLive {
-	l := AgentLive{Agent: v.id, State: stateLoggedOut, Shifts: []store.Shift{}}
+func liveOf(r Rules, v agentView, day, now time.Time) AgentLive {
+	l := AgentLive{Agent: v.id, State: rules.StateLoggedOut, Shifts: []store.Shift{}}
 	if v.known {
 		l.State, l.Reason, l.Since = v.current.State, v.current.Reason, v.current.Start
 	}
@@ -244,7 +245,7 @@ func (r Rules) live(v agentView, day, now time.Time) AgentLive {
 		if sh.End.After(day) && sh.Start.Before(day.AddDate(0, 0, 1)) {
 			l.Shifts = append(l.Shifts, sh)
 			plan = append(plan, Plan(sh)...)
-			from = earlier(from, sh.Start)
+			from = rules.Earlier(from, sh.Start)
 		}
 	}
 	for _, p := range plan {
@@ -275,37 +276,6 @@ func (r Rules) live(v agentView, day, now time.Time) AgentLive {
 		l.OutSince = r.OutSince(plan, v.stretches(from, now), now)
 	}
 	return l
-}
-
-// OutSince is when the agent's current stretch out of adherence began:
-// the start of the latest unbroken run of scheduled, non-adherent time
-// ending at now (zero if the agent is adherent or unscheduled at now).
-func (r Rules) OutSince(plan []Planned, history []Segment, now time.Time) time.Time {
-	byStart := func(a, b Planned) int { return a.Start.Compare(b.Start) }
-	if !slices.IsSortedFunc(plan, byStart) {
-		plan = slices.Clone(plan)
-		slices.SortFunc(plan, byStart)
-	}
-	var start, reach time.Time // start of the run; where it has got to
-	for _, p := range plan {
-		for _, s := range history {
-			ss, se := later(s.Start, p.Start), earlier(earlier(s.End, p.End), now)
-			if !se.After(ss) {
-				continue
-			}
-			switch {
-			case r.Adherent(p.Activity, s.State, s.Reason):
-				start = time.Time{}
-			case start.IsZero() || ss.After(reach):
-				start = ss // a new run, or one after unscheduled time
-			}
-			reach = se
-		}
-	}
-	if reach.Before(now) {
-		return time.Time{}
-	}
-	return start
 }
 
 // Alert is an agent out of adherence for longer than the rules allow.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
+	"github.com/hotline-oss/hotline/workforce/rules"
 )
 
 // MonthlyReport is the month's report as the service standard asks for
@@ -174,7 +175,7 @@ func (s *Service) monthAgents(periods map[string]*agentPeriod, rows []store.Agen
 		a := get(r.Agent)
 		a.Calls, a.AHT, a.SurveyResponses, a.Satisfaction = r.Calls, r.AHT, r.SurveyResponses, r.Satisfaction
 	}
-	upTo := earlier(to, s.opts.Now())
+	upTo := rules.Earlier(to, s.opts.Now())
 	var team Tally
 	for id, p := range periods {
 		a := get(id)

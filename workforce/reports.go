@@ -11,6 +11,7 @@ import (
 
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
+	"github.com/hotline-oss/hotline/workforce/rules"
 )
 
 // maxReportRange bounds a report's period: a year of days.
@@ -60,7 +61,7 @@ func (s *Service) load(ctx context.Context, from, to time.Time) (map[string]*age
 	}
 	lo, hi := from, to
 	for _, sh := range shifts {
-		lo, hi = earlier(lo, sh.Start), later(hi, sh.End)
+		lo, hi = rules.Earlier(lo, sh.Start), rules.Later(hi, sh.End)
 		p := out[sh.Agent]
 		if p == nil {
 			p = &agentPeriod{}
@@ -76,7 +77,7 @@ func (s *Service) load(ctx context.Context, from, to time.Time) (map[string]*age
 	for _, st := range states {
 		by[st.Agent] = append(by[st.Agent], st)
 	}
-	end := earlier(hi, s.opts.Now())
+	end := rules.Earlier(hi, s.opts.Now())
 	for agent, p := range out {
 		p.history = Segments(by[agent], lo, end)
 	}
@@ -114,8 +115,8 @@ func (s *Service) adherenceRows(periods map[string]*agentPeriod, starts []time.T
 	now := s.opts.Now()
 	var rows []AdherenceRow
 	for _, start := range starts {
-		end := earlier(iv.Next(start), to)
-		upTo := earlier(end, now)
+		end := rules.Earlier(iv.Next(start), to)
+		upTo := rules.Earlier(end, now)
 		teams := map[string]Tally{}
 		for _, agent := range slices.Sorted(maps.Keys(periods)) {
 			p := periods[agent]

@@ -58,7 +58,8 @@ type Service struct {
 	tracker *Tracker
 	config  atomic.Pointer[setup]
 	scores  atomic.Pointer[ScoreSource]
-	writeMu sync.Mutex // an overlap check and its write are one step
+	raises  atomic.Pointer[func() bool] // nil: this node raises every alert
+	writeMu sync.Mutex                  // an overlap check and its write are one step
 
 	alerts  atomic.Uint64
 	refresh chan struct{}
@@ -114,6 +115,13 @@ func (s *Service) Reload() {
 // SetScores plugs in the monitoring scores of the quality review.
 func (s *Service) SetScores(src ScoreSource) { s.scores.Store(&src) }
 
+// SetRaisesAlerts makes the alerts depend on raise: in a cluster every
+// node follows every agent, and only the one raise answers true for (the
+// leader) publishes the alerts, so each goes out once. The others still
+// note each stretch as alerted, so a node that starts raising does not
+// raise again what was raised before it.
+func (s *Service) SetRaisesAlerts(raise func() bool) { s.raises.Store(&raise) }
+
 // HandleEvent follows agents' states (memory only: it runs on the bus).
 func (s *Service) HandleEvent(e call.Event) { s.tracker.HandleEvent(e) }
 
@@ -123,7 +131,7 @@ func (s *Service) knownAgent(id string) bool { _, ok := s.setup().agents[id]; re
 
 // today is the start of the day containing t in the rules' time zone.
 func (s *Service) today(t time.Time) time.Time {
-	t = t.In(s.setup().rules.location())
+	t = t.In(s.setup().rules.Loc())
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
 }
 
@@ -205,7 +213,11 @@ func (s *Service) loadShifts(ctx context.Context) {
 func (s *Service) checkAlerts() {
 	now := s.opts.Now()
 	set := s.setup()
-	for _, a := range s.tracker.Due(set.rules, s.today(now), now) {
+	due := s.tracker.Due(set.rules, s.today(now), now)
+	if raise := s.raises.Load(); raise != nil && !(*raise)() {
+		return
+	}
+	for _, a := range due {
 		s.alerts.Add(1)
 		s.opts.Log.Info("agent out of adherence", "agent", a.Agent, "planned", a.Planned, "state", a.State, "since", a.OutSince)
 		if s.opts.Publish != nil {

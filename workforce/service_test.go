@@ -123,3 +123,32 @@ func TestMetricsAlertsAndReload(t *testing.T) {
 		t.Errorf("alerts off after the reload, still: %+v", *published)
 	}
 }
+
+// In a cluster only the node that raises alerts publishes them; another
+// node notes them as raised, so that when it starts raising (it became
+// the leader) it does not raise the same stretch again.
+func TestOnlyTheRaisingNodePublishesAlerts(t *testing.T) {
+	clock := testclock.At(at("08:40"))
+	svc, published := liveService(t, clock)
+	raising := false
+	svc.SetRaisesAlerts(func() bool { return raising })
+	svc.HandleEvent(stateEvent("1001", "08:00", "logged_out", "available", ""))
+	svc.HandleEvent(stateEvent("1001", "08:30", "available", "paused", "coffee"))
+	svc.checkAlerts()
+	if len(*published) != 0 || gather(t, svc.Collector())["hotline_adherence_alerts_total"] != 0 {
+		t.Fatalf("a node that does not raise alerts published %+v", *published)
+	}
+	raising = true
+	svc.checkAlerts()
+	if len(*published) != 0 {
+		t.Fatalf("the stretch noted before was raised again: %+v", *published)
+	}
+	// A new stretch out of adherence is raised.
+	svc.HandleEvent(stateEvent("1001", "08:45", "paused", "available", ""))
+	svc.HandleEvent(stateEvent("1001", "08:50", "available", "paused", "coffee"))
+	clock.Set(at("09:00"))
+	svc.checkAlerts()
+	if len(*published) != 1 || (*published)[0].Agent != "1001" {
+		t.Fatalf("published %+v, want the new stretch once", *published)
+	}
+}

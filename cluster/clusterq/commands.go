@@ -56,8 +56,8 @@ func announcedFirst(cmd queueing.Command) call.Event {
 }
 
 // before is the Leader's look at each command right before this node's
-// router applies it: a callback request of this node that the ACD will
-// take has its own event announced first.
+// router applies it: a callback request (or restore) of this node that
+// the ACD will take has its own event announced first.
 func (q *Queueing[L]) before(cmd routing.Command, r *routing.Router) {
 	if cmd.Node != q.deps.Conn.Node || cmd.Kind != routing.CmdCallback {
 		return
@@ -68,6 +68,9 @@ func (q *Queueing[L]) before(cmd routing.Command, r *routing.Router) {
 	q.mu.Unlock()
 	if !ok || (cmd.Action == "request" && !r.CanCallback(cmd.Call)) {
 		return
+	}
+	if _, held := r.CallbackState(cmd.Callback); cmd.Action == "restore" && held {
+		return // another node holds it (took it over): refused as a duplicate
 	}
 	q.publish(ev)
 }

@@ -16,22 +16,16 @@ func (r *Router) callback(c Command) ([]acd.Action, error) {
 		if !r.acd.CanCallback(c.Call) {
 			return nil, acd.ErrNotWaiting
 		}
-		r.callNode[c.Callback] = c.Node
-		acts, err := r.acd.RequestCallback(c.Call, c.Callback, c.Number, p)
-		if err != nil {
-			delete(r.callNode, c.Callback)
-		}
-		return acts, err
+		return r.holdFor(c.Callback, c.Node, func() ([]acd.Action, error) {
+			return r.acd.RequestCallback(c.Call, c.Callback, c.Number, p)
+		})
 	case "restore":
-		r.callNode[c.Callback] = c.Node
-		acts, err := r.acd.RestoreCallback(acd.RestoredCallback{
-			CallbackID: c.Callback, Queue: c.Queue, Caller: c.Caller, Number: c.Number, Priority: c.Priority,
-			Queued: unixMillis(c.QueuedMS), GiveUpAt: unixMillis(c.GiveUpAtMS), Attempts: c.Attempts,
-		}, p)
-		if err != nil {
-			delete(r.callNode, c.Callback)
-		}
-		return acts, err
+		return r.holdFor(c.Callback, c.Node, func() ([]acd.Action, error) {
+			return r.acd.RestoreCallback(acd.RestoredCallback{
+				CallbackID: c.Callback, Queue: c.Queue, Caller: c.Caller, Number: c.Number, Priority: c.Priority,
+				Queued: unixMillis(c.QueuedMS), GiveUpAt: unixMillis(c.GiveUpAtMS), Attempts: c.Attempts,
+			}, p)
+		})
 	case "answered":
 		return r.acd.CallbackAnswered(c.Callback)
 	case "failed":
@@ -45,6 +39,24 @@ func (r *Router) callback(c Command) ([]acd.Action, error) {
 		return acts, err
 	}
 	return nil, nil
+}
+
+// holdFor makes node the holder of the callback id for the ACD's own
+// actions in run (its first offer may come at once), and keeps the holder
+// it had when the ACD refuses: a node restoring a callback that another
+// node took over is refused as a duplicate and must not take it away.
+func (r *Router) holdFor(id, node string, run func() ([]acd.Action, error)) ([]acd.Action, error) {
+	prev, held := r.callNode[id]
+	r.callNode[id] = node
+	acts, err := run()
+	if err != nil {
+		if held {
+			r.callNode[id] = prev
+		} else {
+			delete(r.callNode, id)
+		}
+	}
+	return acts, err
 }
 
 // CanCallback reports whether a waiting call can still be turned into a

@@ -35,6 +35,7 @@ type Router struct {
 	configs   ConfigLookup      // a reload's configuration, fetched by the caller (reload.go)
 	hash      string            // EncodeConfig's hash of the configuration the ACD runs
 	reloadSeq uint64            // the sequence of the last reload applied
+	lost      []LostCall        // calls of dead nodes, oldest first (lost.go)
 	// runHook replaces run in tests that break an invariant on purpose.
 	runHook func(Command) ([]acd.Action, error)
 }
@@ -310,6 +311,9 @@ func (r *Router) nodeGone(node string) []acd.Action {
 	for _, id := range calls {
 		info, err := r.acd.Call(id)
 		var more []acd.Action
+		if err == nil {
+			r.noteLost(node, id, info)
+		}
 		switch {
 		case err != nil:
 		case info.Agent != "":
