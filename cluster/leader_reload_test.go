@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
@@ -74,7 +75,7 @@ func TestReloadAppliesOnEveryNodeAtTheSameCommand(t *testing.T) {
 	send(agents, routing.Command{Kind: routing.CmdAgent, Agent: "2002", Action: "login"})
 	last := send(callers, routing.Command{Kind: routing.CmdJoin, Call: "c2", Queue: "sales"})
 
-	if d := in1.await(routing.DecLeave, "c1"); d.Reason != acd.ReasonQueueRemoved || d.Seq != reloadSeq {
+	if d := in1.await(routing.DecLeave, "c1"); d.Reason != action.ReasonQueueRemoved || d.Seq != reloadSeq {
 		t.Fatalf("billing's caller: %+v, want a leave at %d", d, reloadSeq)
 	}
 	if d := in1.await(routing.DecOffer, "c2"); !reflect.DeepEqual(d.Agents, []string{"2002"}) {

@@ -9,13 +9,15 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/acd/action"
+	"github.com/hotline-oss/hotline/acd/strategy"
 )
 
 // reloadedConfig is routerConfig's queue "billing" replaced by "sales"
 // (ring-all), with agent 2002 added to it.
 func reloadedConfig() acd.Config {
 	q := acd.DefaultQueue("sales")
-	q.Strategy = acd.StrategyRingAll
+	q.Strategy = strategy.RingAll
 	return acd.Config{
 		Queues: []acd.QueueConfig{q},
 		Agents: []acd.AgentConfig{
@@ -80,7 +82,7 @@ func TestReloadCommandAppliesAtItsPointOfTheStream(t *testing.T) {
 	if errs[2] != nil || r.ConfigHash() != hashes[0] || before == hashes[0] {
 		t.Fatalf("reload: %v, hash %s (was %s, want %s)", errs[2], r.ConfigHash(), before, hashes[0])
 	}
-	if ds := decided[2]; len(ds) != 1 || ds[0].Kind != DecLeave || ds[0].Call != "c1" || ds[0].Node != "n1" || ds[0].Reason != acd.ReasonQueueRemoved || ds[0].Seq != 3 {
+	if ds := decided[2]; len(ds) != 1 || ds[0].Kind != DecLeave || ds[0].Call != "c1" || ds[0].Node != "n1" || ds[0].Reason != action.ReasonQueueRemoved || ds[0].Seq != 3 {
 		t.Fatalf("the removed queue's caller: %+v", ds)
 	}
 	if errs[3] != nil {
