@@ -169,7 +169,7 @@ func (s *Server) Start() error {
 		return fmt.Errorf("data_dir: %w", err)
 	}
 	s.metrics = metrics.New()
-	s.reload.Init(reload.Deps{Running: cfg, Apply: s.applyReload, Now: func() time.Time { return s.clock.Now() },
+	s.reload.Init(reload.Deps{Running: cfg, Apply: s.applyReload, Follow: s.applyFollowedReload, Now: func() time.Time { return s.clock.Now() },
 		Log: s.log, Registry: s.metrics.Registry()})
 	s.registerInternalErrors()
 	s.monitors = newMonitor(s)
@@ -259,6 +259,7 @@ func (s *Server) Start() error {
 		s.cluster.run()       // decisions may ring agents from now on
 		s.publishSIPAddress() // cluster_consult.go
 		s.followReloads()     // cluster_reload.go
+		s.convergeACD()       // cluster_reload.go
 		if s.callbacks != nil {
 			s.callbacks.Restore() // now that this node follows the stream
 		}
