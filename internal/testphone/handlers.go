@@ -5,6 +5,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
 )
 
 // handleBye answers the server's BYE. sipgo's dialog cache matches it,
@@ -63,7 +65,7 @@ func (p *Phone) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 // answerReOffer adopts the server's new media description and returns our
 // answer, mirroring its direction.
 func (c *Call) answerReOffer(offer []byte) ([]byte, error) {
-	remote, err := parseAnswer(offer, c.phone.codecs)
+	remote, err := sdpoffer.Parse(offer, c.phone.codecs)
 	if err != nil {
 		return nil, err
 	}
@@ -74,15 +76,15 @@ func (c *Call) answerReOffer(offer []byte) ([]byte, error) {
 	c.sdpVersion++
 	sessionID, version := c.sessionID, c.sdpVersion
 	c.mu.Unlock()
-	chosen, err := lookupCodec(remote.codec)
+	chosen, err := sdpoffer.Lookup(remote.Codec)
 	if err != nil {
 		return nil, err
 	}
-	return buildSDP(offerParams{
-		sessionID: sessionID, version: version,
-		ip: c.phone.cfg.LocalIP, port: c.media.localPort(), crypto: c.media.sec.answerAttr(remote.crypto),
-		codecs: []codecSpec{chosen}, dtmfPT: c.phone.dtmfPT,
-		direction: answerDirection(remote.direction),
+	return sdpoffer.Build(sdpoffer.Params{
+		SessionID: sessionID, Version: version,
+		IP: c.phone.cfg.LocalIP, Port: c.media.LocalPort(), Crypto: c.media.AnswerCrypto(remote.Crypto),
+		Codecs: []sdpoffer.Codec{chosen}, DTMFPT: c.phone.dtmfPT,
+		Direction: sdpoffer.AnswerDirection(remote.Direction),
 	})
 }
 

@@ -15,6 +15,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
 )
 
 const (
@@ -82,7 +84,7 @@ func (e *StatusError) Error() string {
 // Phone is one SIP user agent with its own listening socket.
 type Phone struct {
 	cfg       Config
-	codecs    []codecSpec
+	codecs    []sdpoffer.Codec
 	dtmfPT    uint8
 	transport string // "UDP" or "TCP", as sipgo spells it
 	log       *slog.Logger
@@ -193,16 +195,16 @@ func orDefault(value, fallback uint8) uint8 {
 	return value
 }
 
-func resolveCodecs(names []string) ([]codecSpec, error) {
+func resolveCodecs(names []string) ([]sdpoffer.Codec, error) {
 	if len(names) == 0 {
 		names = []string{"PCMU", "PCMA"}
 	}
-	specs := make([]codecSpec, 0, len(names))
+	specs := make([]sdpoffer.Codec, 0, len(names))
 	for _, name := range names {
 		if strings.EqualFold(name, "none") {
 			continue
 		}
-		spec, err := lookupCodec(name)
+		spec, err := sdpoffer.Lookup(name)
 		if err != nil {
 			return nil, fmt.Errorf("testphone: config: %w", err)
 		}

@@ -1,4 +1,4 @@
-package testphone
+package rtpaudio
 
 import (
 	"math"
@@ -13,7 +13,7 @@ import (
 // transcoding and resampling, and those it does not share.
 
 const (
-	payloadTypeG722 uint8 = 9
+	PayloadTypeG722 uint8 = 9
 	// g722Rate is G.722's audio rate; its RTP clock is 8000 Hz like G.711's.
 	g722Rate = 16000
 )
@@ -44,14 +44,14 @@ type g722Sender struct {
 }
 
 func (g *g722Sender) frame(freqHz float64) []byte {
-	pcm := make([]int16, 2*samplesPerFrame)
+	pcm := make([]int16, 2*SamplesPerFrame)
 	if freqHz > 0 {
 		step := 2 * math.Pi * freqHz / g722Rate
 		for i := range pcm {
-			pcm[i] = int16(toneAmplitude * math.Sin(g.phase))
+			pcm[i] = int16(ToneAmplitude * math.Sin(g.phase))
 			g.phase = math.Mod(g.phase+step, 2*math.Pi)
 		}
 	}
-	out := make([]byte, samplesPerFrame)
+	out := make([]byte, SamplesPerFrame)
 	return out[:g.enc.Encode(out, pcm)]
 }

@@ -1,19 +1,17 @@
-package testphone
+package sdpoffer
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
 )
 
 func TestBuildSDPOfferListsCodecsEventsAndDirection(t *testing.T) {
-	codecs, err := resolveCodecs(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := buildSDP(offerParams{
-		sessionID: 42, version: 3, ip: "127.0.0.1", port: 40000,
-		codecs: codecs, dtmfPT: 101, direction: DirSendOnly,
+	codecs := []Codec{knownCodecs["PCMU"], knownCodecs["PCMA"]} // the phone's default
+	body, err := Build(Params{
+		SessionID: 42, Version: 3, IP: "127.0.0.1", Port: 40000,
+		Codecs: codecs, DTMFPT: 101, Direction: DirSendOnly,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -40,35 +38,35 @@ func TestParseAnswerPicksFirstOfferedCodec(t *testing.T) {
 	answer := "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n" +
 		"m=audio 5004 RTP/AVP 18 8 0 96\r\nc=IN IP4 10.0.0.2\r\n" +
 		"a=rtpmap:96 telephone-event/8000\r\na=recvonly\r\n"
-	offered := []codecSpec{knownCodecs["PCMU"], knownCodecs["PCMA"]}
-	got, err := parseAnswer([]byte(answer), offered)
+	offered := []Codec{knownCodecs["PCMU"], knownCodecs["PCMA"]}
+	got, err := Parse([]byte(answer), offered)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := remoteMedia{ip: "10.0.0.2", port: 5004, payloadType: 8, codec: "PCMA", dtmfPT: 96, direction: DirRecvOnly}
+	want := Remote{IP: "10.0.0.2", Port: 5004, PayloadType: 8, Codec: "PCMA", DTMFPT: 96, Direction: DirRecvOnly}
 	if got != want {
-		t.Errorf("parseAnswer = %+v, want %+v", got, want)
+		t.Errorf("Parse = %+v, want %+v", got, want)
 	}
 }
 
 func TestParseAnswerDefaultsAndSessionLevelValues(t *testing.T) {
 	answer := "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\na=inactive\r\n" +
 		"m=video 6000 RTP/AVP 31\r\nm=audio 5004 RTP/AVP 0\r\n"
-	got, err := parseAnswer([]byte(answer), []codecSpec{knownCodecs["PCMU"]})
+	got, err := Parse([]byte(answer), []Codec{knownCodecs["PCMU"]})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ip != "10.0.0.1" || got.direction != DirInactive || got.dtmfPT != 0 || got.codec != "PCMU" {
-		t.Errorf("parseAnswer = %+v", got)
+	if got.IP != "10.0.0.1" || got.Direction != DirInactive || got.DTMFPT != 0 || got.Codec != "PCMU" {
+		t.Errorf("Parse = %+v", got)
 	}
 	noDir := strings.Replace(answer, "a=inactive\r\n", "", 1)
-	if got, _ := parseAnswer([]byte(noDir), []codecSpec{knownCodecs["PCMU"]}); got.direction != DirSendRecv {
-		t.Errorf("default direction = %q, want sendrecv", got.direction)
+	if got, _ := Parse([]byte(noDir), []Codec{knownCodecs["PCMU"]}); got.Direction != DirSendRecv {
+		t.Errorf("default direction = %q, want sendrecv", got.Direction)
 	}
 }
 
 func TestParseAnswerErrors(t *testing.T) {
-	pcmu := []codecSpec{knownCodecs["PCMU"]}
+	pcmu := []Codec{knownCodecs["PCMU"]}
 	head := "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
 	cases := map[string]struct {
 		body string
@@ -79,11 +77,11 @@ func TestParseAnswerErrors(t *testing.T) {
 		"video only":      {head + "m=video 5004 RTP/AVP 31\r\n", ErrNoAudio},
 	}
 	for name, tc := range cases {
-		if _, err := parseAnswer([]byte(tc.body), pcmu); !errors.Is(err, tc.want) {
+		if _, err := Parse([]byte(tc.body), pcmu); !errors.Is(err, tc.want) {
 			t.Errorf("%s: err = %v, want %v", name, err, tc.want)
 		}
 	}
-	if _, err := parseAnswer([]byte("not sdp"), pcmu); err == nil {
+	if _, err := Parse([]byte("not sdp"), pcmu); err == nil {
 		t.Error("garbage SDP parsed without error")
 	}
 }
@@ -93,21 +91,23 @@ func TestAnswerDirectionMirrorsOffer(t *testing.T) {
 		DirSendOnly: DirRecvOnly, DirRecvOnly: DirSendOnly,
 		DirInactive: DirInactive, DirSendRecv: DirSendRecv,
 	} {
-		if got := answerDirection(offer); got != want {
-			t.Errorf("answerDirection(%s) = %s, want %s", offer, got, want)
+		if got := AnswerDirection(offer); got != want {
+			t.Errorf("AnswerDirection(%s) = %s, want %s", offer, got, want)
 		}
 	}
 }
 
-func TestResolveCodecs(t *testing.T) {
-	specs, err := resolveCodecs([]string{"pcma", "G729"})
-	if err != nil || len(specs) != 2 || specs[0].payloadType != 8 || specs[1].payloadType != 18 {
-		t.Errorf("resolveCodecs = %+v, %v", specs, err)
+func TestSRTPOffer(t *testing.T) {
+	sdp, err := Build(Params{SessionID: 1, Version: 1, IP: "127.0.0.1", Port: 4000,
+		Codecs: []Codec{knownCodecs["PCMU"]}, Direction: DirSendRecv, Crypto: "1 AES_CM_128_HMAC_SHA1_80 inline:abc"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if specs, err := resolveCodecs([]string{"none"}); err != nil || len(specs) != 0 {
-		t.Errorf(`resolveCodecs("none") = %+v, %v`, specs, err)
+	if !bytes.Contains(sdp, []byte("m=audio 4000 RTP/SAVP 0")) || !bytes.Contains(sdp, []byte("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:abc")) {
+		t.Fatalf("%s", sdp)
 	}
-	if _, err := resolveCodecs([]string{"AMR"}); err == nil {
-		t.Error("unknown codec accepted")
+	remote, err := Parse(sdp, []Codec{knownCodecs["PCMU"]})
+	if err != nil || remote.Crypto != "1 AES_CM_128_HMAC_SHA1_80 inline:abc" {
+		t.Fatalf("%+v %v", remote, err)
 	}
 }

@@ -1,4 +1,4 @@
-package testphone
+package sdpoffer
 
 import (
 	"errors"
@@ -17,11 +17,7 @@ const (
 	DirInactive = "inactive"
 )
 
-const (
-	clockRate         = 8000
-	samplesPerFrame   = clockRate / 50 // 20 ms
-	telephoneEventEnc = "telephone-event"
-)
+const telephoneEventEnc = "telephone-event"
 
 var (
 	// ErrNoAudio means the SDP has no usable m=audio line.
@@ -30,17 +26,17 @@ var (
 	ErrNoCommonCodec = errors.New("testphone: no common codec in answer")
 )
 
-// codecSpec describes one codec the phone can put in an offer.
-type codecSpec struct {
-	name        string
-	payloadType uint8
-	rtpmap      string // value after "a=rtpmap:<pt> "
+// Codec describes one codec the phone can put in an offer.
+type Codec struct {
+	Name        string
+	PayloadType uint8
+	RTPMap      string // value after "a=rtpmap:<pt> "
 }
 
-// knownCodecs lists the names Config.Codecs accepts. PCMU, PCMA and G722
+// knownCodecs lists the names the phone's Config.Codecs accepts. PCMU, PCMA and G722
 // can actually be sent; the others exist so tests can offer codecs the
 // server must refuse.
-var knownCodecs = map[string]codecSpec{
+var knownCodecs = map[string]Codec{
 	"PCMU": {"PCMU", 0, "PCMU/8000"},
 	"PCMA": {"PCMA", 8, "PCMA/8000"},
 	"GSM":  {"GSM", 3, "GSM/8000"},
@@ -49,59 +45,61 @@ var knownCodecs = map[string]codecSpec{
 	"OPUS": {"opus", 111, "opus/48000/2"},
 }
 
-func lookupCodec(name string) (codecSpec, error) {
+// Lookup finds a codec by name, in any case.
+func Lookup(name string) (Codec, error) {
 	spec, ok := knownCodecs[strings.ToUpper(name)]
 	if !ok {
-		return codecSpec{}, fmt.Errorf("testphone: unknown codec %q", name)
+		return Codec{}, fmt.Errorf("testphone: unknown codec %q", name)
 	}
 	return spec, nil
 }
 
-// offerParams is everything needed to write our SDP.
-type offerParams struct {
-	sessionID, version uint64
-	ip                 string
-	port               int
-	codecs             []codecSpec
-	dtmfPT             uint8 // 0 = no telephone-event
-	direction          string
-	crypto             string // a=crypto value; non-empty makes the m-line RTP/SAVP
+// Params is everything needed to write our SDP.
+type Params struct {
+	SessionID, Version uint64
+	IP                 string
+	Port               int
+	Codecs             []Codec
+	DTMFPT             uint8 // 0 = no telephone-event
+	Direction          string
+	Crypto             string // a=crypto value; non-empty makes the m-line RTP/SAVP
 }
 
-func buildSDP(p offerParams) ([]byte, error) {
-	formats := make([]string, 0, len(p.codecs)+1)
-	attrs := make([]sdp.Attribute, 0, len(p.codecs)+4)
-	for _, c := range p.codecs {
-		pt := strconv.Itoa(int(c.payloadType))
+// Build writes an offer, or an answer when Codecs holds the one chosen.
+func Build(p Params) ([]byte, error) {
+	formats := make([]string, 0, len(p.Codecs)+1)
+	attrs := make([]sdp.Attribute, 0, len(p.Codecs)+4)
+	for _, c := range p.Codecs {
+		pt := strconv.Itoa(int(c.PayloadType))
 		formats = append(formats, pt)
-		attrs = append(attrs, sdp.NewAttribute("rtpmap", pt+" "+c.rtpmap))
+		attrs = append(attrs, sdp.NewAttribute("rtpmap", pt+" "+c.RTPMap))
 	}
-	if p.dtmfPT != 0 {
-		pt := strconv.Itoa(int(p.dtmfPT))
+	if p.DTMFPT != 0 {
+		pt := strconv.Itoa(int(p.DTMFPT))
 		formats = append(formats, pt)
 		attrs = append(attrs,
 			sdp.NewAttribute("rtpmap", pt+" "+telephoneEventEnc+"/8000"),
 			sdp.NewAttribute("fmtp", pt+" 0-16"))
 	}
 	protos := []string{"RTP", "AVP"}
-	if p.crypto != "" {
+	if p.Crypto != "" {
 		protos = []string{"RTP", "SAVP"}
-		attrs = append(attrs, sdp.NewAttribute("crypto", p.crypto))
+		attrs = append(attrs, sdp.NewAttribute("crypto", p.Crypto))
 	}
-	attrs = append(attrs, sdp.NewAttribute("ptime", "20"), sdp.NewPropertyAttribute(p.direction))
+	attrs = append(attrs, sdp.NewAttribute("ptime", "20"), sdp.NewPropertyAttribute(p.Direction))
 
-	conn := &sdp.ConnectionInformation{NetworkType: "IN", AddressType: "IP4", Address: &sdp.Address{Address: p.ip}}
+	conn := &sdp.ConnectionInformation{NetworkType: "IN", AddressType: "IP4", Address: &sdp.Address{Address: p.IP}}
 	desc := sdp.SessionDescription{
 		Origin: sdp.Origin{
-			Username: "-", SessionID: p.sessionID, SessionVersion: p.version,
-			NetworkType: "IN", AddressType: "IP4", UnicastAddress: p.ip,
+			Username: "-", SessionID: p.SessionID, SessionVersion: p.Version,
+			NetworkType: "IN", AddressType: "IP4", UnicastAddress: p.IP,
 		},
 		SessionName:           "testphone",
 		ConnectionInformation: conn,
 		TimeDescriptions:      []sdp.TimeDescription{{}},
 		MediaDescriptions: []*sdp.MediaDescription{{
 			MediaName: sdp.MediaName{
-				Media: "audio", Port: sdp.RangedPort{Value: p.port},
+				Media: "audio", Port: sdp.RangedPort{Value: p.Port},
 				Protos: protos, Formats: formats,
 			},
 			Attributes: attrs,
@@ -114,34 +112,34 @@ func buildSDP(p offerParams) ([]byte, error) {
 	return out, nil
 }
 
-// remoteMedia is what the phone needs from the peer's SDP.
-type remoteMedia struct {
-	ip          string
-	port        int
-	payloadType uint8  // first audio format the peer listed that we offered
-	codec       string // its name
-	dtmfPT      uint8  // peer's telephone-event payload type, 0 if none
-	direction   string
-	crypto      string // first a=crypto value of an RTP/SAVP line; "" for RTP/AVP
+// Remote is what the phone needs from the peer's SDP.
+type Remote struct {
+	IP          string
+	Port        int
+	PayloadType uint8  // first audio format the peer listed that we offered
+	Codec       string // its name
+	DTMFPT      uint8  // peer's telephone-event payload type, 0 if none
+	Direction   string
+	Crypto      string // first a=crypto value of an RTP/SAVP line; "" for RTP/AVP
 }
 
-// parseAnswer reads the peer's SDP and picks the codec from what we offered.
-func parseAnswer(body []byte, offered []codecSpec) (remoteMedia, error) {
+// Parse reads the peer's SDP (offer or answer) and picks the codec from what we offered.
+func Parse(body []byte, offered []Codec) (Remote, error) {
 	var desc sdp.SessionDescription
 	if err := desc.Unmarshal(body); err != nil {
-		return remoteMedia{}, fmt.Errorf("testphone: sdp unmarshal: %w", err)
+		return Remote{}, fmt.Errorf("testphone: sdp unmarshal: %w", err)
 	}
 	media := firstAudio(&desc)
 	if media == nil {
-		return remoteMedia{}, ErrNoAudio
+		return Remote{}, ErrNoAudio
 	}
-	out := remoteMedia{port: media.MediaName.Port.Value, direction: directionOf(&desc, media)}
+	out := Remote{Port: media.MediaName.Port.Value, Direction: directionOf(&desc, media)}
 	if strings.Contains(strings.Join(media.MediaName.Protos, "/"), "SAVP") {
-		out.crypto, _ = media.Attribute("crypto")
+		out.Crypto, _ = media.Attribute("crypto")
 	}
-	out.ip = connectionAddress(&desc, media)
-	if out.ip == "" {
-		return remoteMedia{}, fmt.Errorf("%w: no connection address", ErrNoAudio)
+	out.IP = connectionAddress(&desc, media)
+	if out.IP == "" {
+		return Remote{}, fmt.Errorf("%w: no connection address", ErrNoAudio)
 	}
 	names := rtpmapNames(media)
 	for _, format := range media.MediaName.Formats {
@@ -150,20 +148,20 @@ func parseAnswer(body []byte, offered []codecSpec) (remoteMedia, error) {
 			continue
 		}
 		if strings.EqualFold(names[uint8(pt)], telephoneEventEnc) {
-			out.dtmfPT = uint8(pt)
+			out.DTMFPT = uint8(pt)
 			continue
 		}
-		if out.codec != "" {
+		if out.Codec != "" {
 			continue
 		}
 		for _, c := range offered {
-			if c.payloadType == uint8(pt) {
-				out.payloadType, out.codec = c.payloadType, c.name
+			if c.PayloadType == uint8(pt) {
+				out.PayloadType, out.Codec = c.PayloadType, c.Name
 			}
 		}
 	}
-	if out.codec == "" {
-		return remoteMedia{}, ErrNoCommonCodec
+	if out.Codec == "" {
+		return Remote{}, ErrNoCommonCodec
 	}
 	return out, nil
 }
@@ -221,8 +219,8 @@ func rtpmapNames(media *sdp.MediaDescription) map[uint8]string {
 	return names
 }
 
-// answerDirection is what a sendrecv-capable endpoint answers to an offer.
-func answerDirection(offer string) string {
+// AnswerDirection is what a sendrecv-capable endpoint answers to an offer.
+func AnswerDirection(offer string) string {
 	switch offer {
 	case DirSendOnly:
 		return DirRecvOnly
