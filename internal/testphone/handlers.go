@@ -76,16 +76,7 @@ func (c *Call) answerReOffer(offer []byte) ([]byte, error) {
 	c.sdpVersion++
 	sessionID, version := c.sessionID, c.sdpVersion
 	c.mu.Unlock()
-	chosen, err := sdpoffer.Lookup(remote.Codec)
-	if err != nil {
-		return nil, err
-	}
-	return sdpoffer.Build(sdpoffer.Params{
-		SessionID: sessionID, Version: version,
-		IP: c.phone.cfg.LocalIP, Port: c.media.LocalPort(), Crypto: c.media.AnswerCrypto(remote.Crypto),
-		Codecs: []sdpoffer.Codec{chosen}, DTMFPT: c.phone.dtmfPT,
-		Direction: sdpoffer.AnswerDirection(remote.Direction),
-	})
+	return c.answerSDP(remote, sessionID, version, c.phone.dtmfPT)
 }
 
 func (p *Phone) respondOK(req *sip.Request, tx sip.ServerTransaction) {

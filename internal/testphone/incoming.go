@@ -232,7 +232,7 @@ func (p *Phone) answerIncoming(req *sip.Request, dialog *sipgo.DialogServerSessi
 	}
 	c := newCall(p, dialog, incomingInfo(dialog), media, p.nextSession.Add(1)+uint64(time.Now().UnixNano()))
 	c.remoteSDP, c.remote = string(req.Body()), remote
-	answer, err := c.incomingAnswer(remote)
+	answer, err := c.answerSDP(remote, c.sessionID, c.sdpVersion, remote.DTMFPT)
 	if err == nil {
 		err = media.Start(remote, remote.DTMFPT) // events reach us under the type we echoed
 	}
@@ -257,21 +257,6 @@ func (p *Phone) answerIncoming(req *sip.Request, dialog *sipgo.DialogServerSessi
 	}
 	publish(p, p.incoming, c, "incoming call")
 	return sip.StatusOK, false
-}
-
-// incomingAnswer is our SDP answer: the codec picked from the server's
-// offer, its telephone-event payload type, and the mirror of its direction.
-func (c *Call) incomingAnswer(remote sdpoffer.Remote) ([]byte, error) {
-	chosen, err := sdpoffer.Lookup(remote.Codec)
-	if err != nil {
-		return nil, err
-	}
-	return sdpoffer.Build(sdpoffer.Params{
-		SessionID: c.sessionID, Version: c.sdpVersion,
-		IP: c.phone.cfg.LocalIP, Port: c.media.LocalPort(), Crypto: c.media.AnswerCrypto(remote.Crypto),
-		Codecs: []sdpoffer.Codec{chosen}, DTMFPT: remote.DTMFPT,
-		Direction: sdpoffer.AnswerDirection(remote.Direction),
-	})
 }
 
 // publish hands v to a test without ever blocking the phone.

@@ -54,6 +54,17 @@ func (p *Phone) offerMedia(sessionID, version uint64, m *rtpaudio.Session, direc
 	})
 }
 
+// answerSDP is our SDP answer to the server's offer: the codec picked from
+// it, telephone-event as dtmfPT (an incoming call echoes the offer's type, a
+// re-offer keeps ours), and the mirror of its direction.
+func (c *Call) answerSDP(remote sdpoffer.Remote, sessionID, version uint64, dtmfPT uint8) ([]byte, error) {
+	return sdpoffer.Answer(remote, sdpoffer.Params{
+		SessionID: sessionID, Version: version,
+		IP: c.phone.cfg.LocalIP, Port: c.media.LocalPort(), Crypto: c.media.AnswerCrypto(remote.Crypto),
+		DTMFPT: dtmfPT,
+	})
+}
+
 // LocalRTPPort is the port our RTP socket is bound to.
 func (c *Call) LocalRTPPort() int { return c.media.LocalPort() }
 

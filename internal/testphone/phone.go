@@ -196,19 +196,9 @@ func orDefault(value, fallback uint8) uint8 {
 }
 
 func resolveCodecs(names []string) ([]sdpoffer.Codec, error) {
-	if len(names) == 0 {
-		names = []string{"PCMU", "PCMA"}
-	}
-	specs := make([]sdpoffer.Codec, 0, len(names))
-	for _, name := range names {
-		if strings.EqualFold(name, "none") {
-			continue
-		}
-		spec, err := sdpoffer.Lookup(name)
-		if err != nil {
-			return nil, fmt.Errorf("testphone: config: %w", err)
-		}
-		specs = append(specs, spec)
+	specs, err := sdpoffer.Resolve(names)
+	if err != nil {
+		return nil, fmt.Errorf("testphone: config: %w", err)
 	}
 	return specs, nil
 }

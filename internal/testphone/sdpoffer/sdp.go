@@ -54,6 +54,26 @@ func Lookup(name string) (Codec, error) {
 	return spec, nil
 }
 
+// Resolve turns the phone's configured codec names into the offer list:
+// PCMU then PCMA when names is empty, none at all for "none".
+func Resolve(names []string) ([]Codec, error) {
+	if len(names) == 0 {
+		names = []string{"PCMU", "PCMA"}
+	}
+	specs := make([]Codec, 0, len(names))
+	for _, name := range names {
+		if strings.EqualFold(name, "none") {
+			continue
+		}
+		spec, err := Lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, spec)
+	}
+	return specs, nil
+}
+
 // Params is everything needed to write our SDP.
 type Params struct {
 	SessionID, Version uint64
@@ -110,6 +130,18 @@ func Build(p Params) ([]byte, error) {
 		return nil, fmt.Errorf("testphone: sdp marshal: %w", err)
 	}
 	return out, nil
+}
+
+// Answer writes our answer to the peer's offer: the codec picked from it
+// and the mirror of its direction; p gives the rest (Codecs and Direction
+// are replaced).
+func Answer(remote Remote, p Params) ([]byte, error) {
+	chosen, err := Lookup(remote.Codec)
+	if err != nil {
+		return nil, err
+	}
+	p.Codecs, p.Direction = []Codec{chosen}, AnswerDirection(remote.Direction)
+	return Build(p)
 }
 
 // Remote is what the phone needs from the peer's SDP.

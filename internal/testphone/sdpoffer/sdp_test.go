@@ -111,3 +111,20 @@ func TestSRTPOffer(t *testing.T) {
 		t.Fatalf("%+v %v", remote, err)
 	}
 }
+
+func TestAnswerPicksCodecAndMirrorsDirection(t *testing.T) {
+	remote := Remote{IP: "10.0.0.2", Port: 5004, PayloadType: 8, Codec: "PCMA", DTMFPT: 96, Direction: DirSendOnly}
+	body, err := Answer(remote, Params{SessionID: 7, Version: 2, IP: "127.0.0.1", Port: 4000, DTMFPT: 96,
+		Codecs: []Codec{knownCodecs["PCMU"]}, Direction: DirSendRecv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse(body, []Codec{knownCodecs["PCMU"], knownCodecs["PCMA"]})
+	want := Remote{IP: "127.0.0.1", Port: 4000, PayloadType: 8, Codec: "PCMA", DTMFPT: 96, Direction: DirRecvOnly}
+	if err != nil || got != want {
+		t.Errorf("answer read back as %+v, %v; want %+v", got, err, want)
+	}
+	if _, err := Answer(Remote{Codec: "AMR"}, Params{}); err == nil {
+		t.Error("answered with an unknown codec")
+	}
+}
