@@ -264,14 +264,6 @@ func (p *Phone) pin(req *sip.Request) {
 	}
 }
 
-func (p *Phone) offer(sessionID, version uint64, port int, direction string) ([]byte, error) {
-	return sdpoffer.Build(sdpoffer.Params{
-		SessionID: sessionID, Version: version,
-		IP: p.cfg.LocalIP, Port: port,
-		Codecs: p.codecs, DTMFPT: p.dtmfPT, Direction: direction,
-	})
-}
-
 // byeQuietly ends a dialog we do not want, ignoring failures: it is cleanup.
 func (p *Phone) byeQuietly(ctx context.Context, dialog *sipgo.DialogClientSession) {
 	bye := sip.NewRequest(sip.BYE, remoteTarget(dialog))

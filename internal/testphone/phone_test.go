@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/internal/testphone/rtpaudio"
+	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
 )
 
 // testTimeout bounds every wait; tests finish far sooner when they pass.
@@ -483,4 +484,13 @@ func TestCloseHangsUpAndLeavesNoGoroutines(t *testing.T) {
 		case <-time.After(10 * time.Millisecond): // polling for exits, not synchronising
 		}
 	}
+}
+
+// offer is the SDP p offers on a port of the test's choosing.
+func (p *Phone) offer(sessionID, version uint64, port int, direction string) ([]byte, error) {
+	return sdpoffer.Build(sdpoffer.Params{
+		SessionID: sessionID, Version: version,
+		IP: p.cfg.LocalIP, Port: port,
+		Codecs: p.codecs, DTMFPT: p.dtmfPT, Direction: direction,
+	})
 }
