@@ -64,7 +64,7 @@ type Config struct {
 	// TLS is the client config for Transport "tls" (trusted roots; see tls.go).
 	TLS *tls.Config
 	// SRTP offers RTP/SAVP with an SDES key on our calls and refuses
-	// (488) incoming offers without one (see srtp.go).
+	// (488) incoming offers without one (see rtpaudio/srtp.go).
 	SRTP bool
 	// AssertedIdentity, when set, is sent as the P-Asserted-Identity of
 	// our INVITEs (e.g. "<tel:+8613800000001>"), as a carrier's SBC does.

@@ -53,6 +53,7 @@ func encodeEvent(event uint8, end bool, duration uint16) []byte {
 	return payload
 }
 
+// ParseEvent reads an RFC 4733 payload; false when it is too short.
 func ParseEvent(payload []byte) (ReceivedEvent, bool) {
 	if len(payload) < dtmfPayloadLen {
 		return ReceivedEvent{}, false

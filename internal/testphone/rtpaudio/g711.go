@@ -4,6 +4,7 @@ package rtpaudio
 // judges the server's media engine, so it must not share that engine's codec.
 
 const (
+	// PayloadTypePCMU and PayloadTypePCMA are G.711's static payload types.
 	PayloadTypePCMU uint8 = 0
 	PayloadTypePCMA uint8 = 8
 

@@ -6,7 +6,7 @@ import (
 	"github.com/hotline-oss/hotline/media/g722"
 )
 
-// G.722 for a phone whose Config.Codecs lists "G722" (an agent's wideband
+// G.722 for a phone whose testphone.Config.Codecs lists "G722" (an agent's wideband
 // softphone). Unlike G.711 the codec is not re-implemented here: the
 // phone uses the server's media/g722, which is checked bit for bit against
 // ffmpeg on its own. What the phone judges on a G.722 call is the server's

@@ -144,6 +144,8 @@ func sequenceGap(last, next uint16) (gap int, forward bool) {
 	return 1, false
 }
 
+// MeanAbsolute is the loudness of a G.711 frame: the mean absolute value
+// of its samples decoded with table.
 func MeanAbsolute(table *[256]int16, payload []byte) int {
 	total := 0
 	for _, b := range payload {
