@@ -13,6 +13,7 @@ import (
 // transcoding and resampling, and those it does not share.
 
 const (
+	// PayloadTypeG722 is G.722's static payload type.
 	PayloadTypeG722 uint8 = 9
 	// g722Rate is G.722's audio rate; its RTP clock is 8000 Hz like G.711's.
 	g722Rate = 16000
