@@ -6,8 +6,10 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/roster"
+	"github.com/hotline-oss/hotline/acd/sticky"
 	"github.com/hotline-oss/hotline/acd/strategy"
+	"github.com/hotline-oss/hotline/acd/timerheap"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -52,73 +54,29 @@ type ACD struct {
 	observe func(call.Event)
 	rng     *rand.Rand
 
-	queues      []*queue
-	queueByName map[string]*queue
-	agents      []*agent
-	agentByID   map[string]*agent
-	calls       map[string]*queuedCall // waiting or connected
-	lastCallOf  map[string]*agent      // call id → the agent whose last call it was
+	roster roster.Roster // queues, agents and the calls they hold
 
-	timers timerHeap
-	now    time.Time // the current command's time
-	day    civilDay  // the day the daily counters belong to
-	seq    uint64    // arrival and timer order
+	timers timerheap.Heap[roster.TimerOf]
+	now    time.Time  // the current command's time
+	day    roster.Day // the day the daily counters belong to
+	seq    uint64     // arrival order
 
-	out   []Action
-	dirty []*queue              // queues whose calls or agents changed since the last route
-	picks []*strategy.Candidate // scratch for strategy picks
+	out         []Action
+	dirtyQueues []*queue              // queues whose calls or agents changed since the last route
+	picks       []*strategy.Candidate // scratch for strategy picks
 
-	sticky stickyBook // calls waiting for their preferred agent (sticky.go)
+	sticky sticky.Book // calls waiting for their preferred agent (sticky.go)
 
 	retiring bool // a reload left draining queues or removed agents (see prune)
 }
 
-// queue is a configured queue and its live state.
-type queue struct {
-	cfg      QueueConfig
-	strategy strategy.Strategy
-	waiting  waitList // every waiting call, including those ringing an agent
-	ready    waitList // waiting calls not being offered right now
-	members  []*agent // eligible members, in config order
-	count    [agentstate.NumStates]int
-	handle   handleTimes
-	dirty    bool
-	draining bool // removed by a reload; serves the callers it has, takes no new ones
-}
-
-func (q *queue) loggedIn() int { return len(q.members) - q.count[LoggedOut] }
-
-// staffed counts the members taking calls now or soon: logged in, not paused.
-func (q *queue) staffed() int { return q.loggedIn() - q.count[Paused] }
-
-// queuedCall is a call from Enqueue until it is answered and its talk ends,
-// or it leaves the queue.
-type queuedCall struct {
-	id       string
-	caller   string
-	priority int
-	seq      uint64
-	queue    *queue
-	joined   time.Time
-
-	waitNode  waitNode
-	readyNode waitNode
-	ready     bool     // in queue.ready
-	legs      []*agent // agents ringing for it
-	tried     []*agent // agents that failed it since the list last started over
-	overdue   bool     // MaxWait passed while it was ringing; overflow if the offer fails
-
-	ringTimer, maxWaitTimer, announceTimer timer
-
-	cb *callback // set once the caller asked to be called back (callback.go)
-
-	agent      *agent // connected agent, once answered
-	answeredAt time.Time
-	holdStart  time.Time
-	held       time.Duration
-}
-
-func (c *queuedCall) connected() bool { return c.agent != nil }
+// The books the engine keeps are package roster's.
+type (
+	queue      = roster.Queue
+	queuedCall = roster.Call
+	agent      = roster.Agent
+	timer      = roster.Timer
+)
 
 // New builds an ACD for a configuration that passes Validate. Agents start
 // logged out.
@@ -129,13 +87,7 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &ACD{
-		clock:       clock,
-		queueByName: make(map[string]*queue, len(cfg.Queues)),
-		agentByID:   make(map[string]*agent, len(cfg.Agents)),
-		calls:       make(map[string]*queuedCall),
-		lastCallOf:  make(map[string]*agent),
-	}
+	a := &ACD{clock: clock}
 	for _, opt := range opts {
 		if err := opt(a); err != nil {
 			return nil, fmt.Errorf("acd: option: %w", err)
@@ -145,59 +97,13 @@ func New(cfg Config, clock Clock, opts ...Option) (*ACD, error) {
 		a.rng = rand.New(globalSource{})
 	}
 	a.now = clock.Now()
-	a.day = dayOf(a.now)
-	for _, qc := range cfg.Queues {
-		q := &queue{cfg: qc.WithDefaults()}
-		a.queues = append(a.queues, q)
-		a.queueByName[qc.Name] = q
+	a.day = roster.DayOf(a.now)
+	r, err := roster.New(cfg, a.now, a.rng)
+	if err != nil {
+		return nil, fmt.Errorf("acd: %w", err)
 	}
-	for _, ac := range cfg.Agents {
-		a.addAgent(ac)
-	}
-	for _, q := range a.queues {
-		s, err := strategy.New(q.cfg.Strategy, len(q.members), a.rng)
-		if err != nil {
-			return nil, fmt.Errorf("acd: queue %s: %w", q.cfg.Name, err)
-		}
-		q.strategy = s
-	}
+	a.roster = r
 	return a, nil
-}
-
-func (a *ACD) addAgent(ac AgentConfig) {
-	ag := &agent{cfg: ac, state: LoggedOut, since: a.now}
-	ag.wrapTimer = timer{kind: timerWrapup, agent: ag}
-	ag.backoffTimer = timer{kind: timerBackoff, agent: ag}
-	for _, name := range ac.Queues {
-		q := a.queueByName[name]
-		score, ok := skillScore(ac.Skills, q.cfg.RequiredSkills)
-		if !ok {
-			continue
-		}
-		ag.member = append(ag.member, membership{q: q, cand: strategy.Candidate{
-			AgentID: ac.ID, Member: len(q.members), SkillScore: score,
-		}})
-		q.members = append(q.members, ag)
-		q.count[LoggedOut]++
-	}
-	for i := range ag.member {
-		ag.member[i].cand.Owner = ag
-	}
-	a.agents = append(a.agents, ag)
-	a.agentByID[ac.ID] = ag
-}
-
-// skillScore sums the agent's levels in the required skills; ok is false when
-// one is missing or below its level.
-func skillScore(have, need map[string]int) (score int, ok bool) {
-	for skill, least := range need {
-		level := have[skill]
-		if level < least {
-			return 0, false
-		}
-		score += level
-	}
-	return score, true
 }
 
 // begin starts a command: one clock reading for all of it, and the daily
@@ -205,7 +111,7 @@ func skillScore(have, need map[string]int) (score int, ok bool) {
 func (a *ACD) begin() {
 	a.now = a.clock.Now()
 	a.out = nil
-	if d := dayOf(a.now); d != a.day {
+	if d := roster.DayOf(a.now); d != a.day {
 		a.day = d
 		a.resetDaily()
 	}
@@ -231,14 +137,14 @@ func (a *ACD) emit(e call.Event) {
 }
 
 func (a *ACD) markDirty(q *queue) {
-	if !q.dirty {
-		q.dirty = true
-		a.dirty = append(a.dirty, q)
+	if !q.Dirty {
+		q.Dirty = true
+		a.dirtyQueues = append(a.dirtyQueues, q)
 	}
 }
 
 func (a *ACD) queueNamed(name string) (*queue, error) {
-	q, ok := a.queueByName[name]
+	q, ok := a.roster.QueueByName[name]
 	if !ok {
 		return nil, fmt.Errorf("acd: queue %q: %w", name, ErrUnknownQueue)
 	}
@@ -246,7 +152,7 @@ func (a *ACD) queueNamed(name string) (*queue, error) {
 }
 
 func (a *ACD) agentNamed(id string) (*agent, error) {
-	ag, ok := a.agentByID[id]
+	ag, ok := a.roster.AgentByID[id]
 	if !ok {
 		return nil, fmt.Errorf("acd: agent %q: %w", id, ErrUnknownAgent)
 	}
@@ -254,7 +160,7 @@ func (a *ACD) agentNamed(id string) (*agent, error) {
 }
 
 func (a *ACD) callNamed(id string) (*queuedCall, error) {
-	c, ok := a.calls[id]
+	c, ok := a.roster.Calls[id]
 	if !ok {
 		return nil, fmt.Errorf("acd: call %q: %w", id, ErrUnknownCall)
 	}

@@ -1,5 +1,10 @@
 package acd
 
+import (
+	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/roster"
+)
+
 // AgentLogin makes a logged-out agent Available; its idle time starts now.
 // Registration of the agent's phone is the runtime's business.
 func (a *ACD) AgentLogin(agentID string) ([]Action, error) {
@@ -20,15 +25,15 @@ func (a *ACD) agentLogin(agentID string, paused bool, reason string) ([]Action, 
 	if err != nil {
 		return nil, err
 	}
-	if ag.state == LoggedOut {
-		ag.idleSince = a.now
-		ag.noAnswers = 0
+	if ag.State == LoggedOut {
+		ag.IdleSince = a.now
+		ag.NoAnswers = 0
 	}
-	if err := a.transition(ag, EventLogin, ""); err != nil {
+	if err := a.transition(ag, agentstate.EventLogin, ""); err != nil {
 		return nil, err
 	}
 	if paused {
-		a.mustTransition(ag, EventPause, reason) // Available → Paused always holds
+		a.mustTransition(ag, agentstate.EventPause, reason) // Available → Paused always holds
 	}
 	a.route()
 	return a.finish(), nil
@@ -54,18 +59,18 @@ func (a *ACD) AgentLogout(agentID string) ([]Action, error) {
 
 // logout logs ag out now, or when its call's wrap-up ends.
 func (a *ACD) logout(ag *agent) error {
-	switch ag.state {
+	switch ag.State {
 	case Talking, Hold:
-		ag.after, ag.afterReason = pendingLogout, ""
+		ag.Pending, ag.PendingReason = roster.PendingLogout, ""
 	case Ringing:
-		c := ag.call
-		a.withdrawLeg(c, ag, EventLogout, "")
+		c := ag.Call
+		a.withdrawLeg(c, ag, agentstate.EventLogout, "")
 		a.afterLegGone(c)
 		a.afterLogout(ag)
 	case Wrapup:
-		a.leaveWrapup(ag, EventLogout, "")
+		a.leaveWrapup(ag, agentstate.EventLogout, "")
 	default:
-		if err := a.transition(ag, EventLogout, ""); err != nil {
+		if err := a.transition(ag, agentstate.EventLogout, ""); err != nil {
 			return err
 		}
 		a.afterLogout(ag)
@@ -77,20 +82,20 @@ func (a *ACD) logout(ag *agent) error {
 // its own (a consult, a callback that never connected) available at once,
 // then applies a pause or logout asked for meanwhile.
 func (a *ACD) freeWithoutWrapup(ag *agent, reason string) {
-	a.mustTransition(ag, EventConsultEnd, reason)
-	switch ag.after {
-	case pendingPause:
-		a.mustTransition(ag, EventPause, ag.afterReason)
-	case pendingLogout:
-		a.mustTransition(ag, EventLogout, "")
+	a.mustTransition(ag, agentstate.EventConsultEnd, reason)
+	switch ag.Pending {
+	case roster.PendingPause:
+		a.mustTransition(ag, agentstate.EventPause, ag.PendingReason)
+	case roster.PendingLogout:
+		a.mustTransition(ag, agentstate.EventLogout, "")
 		a.afterLogout(ag)
 	}
-	ag.after, ag.afterReason = pendingNone, ""
+	ag.Pending, ag.PendingReason = roster.PendingNone, ""
 }
 
 func (a *ACD) afterLogout(ag *agent) {
-	for _, m := range ag.member {
-		a.leaveIfEmpty(m.q)
+	for _, m := range ag.Member {
+		a.leaveIfEmpty(m.Q)
 	}
 }
 
@@ -104,21 +109,21 @@ func (a *ACD) AgentPause(agentID, reason string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch ag.state {
+	switch ag.State {
 	case Talking, Hold:
-		ag.after, ag.afterReason = pendingPause, reason
+		ag.Pending, ag.PendingReason = roster.PendingPause, reason
 	case Ringing:
-		c := ag.call
-		a.withdrawLeg(c, ag, EventPause, reason)
+		c := ag.Call
+		a.withdrawLeg(c, ag, agentstate.EventPause, reason)
 		a.afterLegGone(c)
 	case Wrapup:
-		a.leaveWrapup(ag, EventPause, reason)
+		a.leaveWrapup(ag, agentstate.EventPause, reason)
 	case Paused:
-		if reason != ag.reason {
-			a.mustTransition(ag, EventPause, reason)
+		if reason != ag.Reason {
+			a.mustTransition(ag, agentstate.EventPause, reason)
 		}
 	default:
-		if err := a.transition(ag, EventPause, reason); err != nil {
+		if err := a.transition(ag, agentstate.EventPause, reason); err != nil {
 			return nil, err
 		}
 	}
@@ -135,14 +140,14 @@ func (a *ACD) AgentReady(agentID string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch ag.state {
+	switch ag.State {
 	case Available:
 	case Talking, Hold:
-		ag.after, ag.afterReason = pendingNone, ""
+		ag.Pending, ag.PendingReason = roster.PendingNone, ""
 	case Wrapup:
-		a.leaveWrapup(ag, EventReady, "")
+		a.leaveWrapup(ag, agentstate.EventReady, "")
 	default:
-		if err := a.transition(ag, EventReady, ""); err != nil {
+		if err := a.transition(ag, agentstate.EventReady, ""); err != nil {
 			return nil, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/acdconfig"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -222,7 +223,7 @@ func TestWrapupTimerAndEarlyReady(t *testing.T) {
 		t.Fatal("ring timer missing")
 	}
 	// Ending wrap-up early disarmed its timer: only the ring timer remains.
-	if d, _ := h.acd.NextDeadline(); !d.Equal(h.clock.t.Add(DefaultRingTimeout)) {
+	if d, _ := h.acd.NextDeadline(); !d.Equal(h.clock.t.Add(acdconfig.DefaultRingTimeout)) {
 		t.Fatalf("deadline %v", d)
 	}
 }
@@ -271,12 +272,12 @@ func TestLogoutOrPauseWhileRingingMovesCallOn(t *testing.T) {
 	acts := h.ok(h.acd.AgentLogout("1001"))
 	wantActions(t, acts,
 		CancelOffer{CallID: "c1", AgentID: "1001"},
-		Offer{CallID: "c1", AgentIDs: []string{"1002"}, Timeout: DefaultRingTimeout})
+		Offer{CallID: "c1", AgentIDs: []string{"1002"}, Timeout: acdconfig.DefaultRingTimeout})
 	h.wantState("1001", LoggedOut)
 	acts = h.ok(h.acd.AgentPause("1002", "coffee"))
 	wantActions(t, acts,
 		CancelOffer{CallID: "c1", AgentID: "1002"},
-		Offer{CallID: "c1", AgentIDs: []string{"1003"}, Timeout: DefaultRingTimeout})
+		Offer{CallID: "c1", AgentIDs: []string{"1003"}, Timeout: acdconfig.DefaultRingTimeout})
 	h.wantState("1002", Paused)
 	if n := len(h.eventsOf(call.AgentNoAnswer)); n != 0 {
 		t.Fatalf("%d no-answer events; withdrawing is not a no-answer", n)

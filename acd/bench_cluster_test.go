@@ -1,10 +1,14 @@
 package acd
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hotline-oss/hotline/acd/strategy"
+)
 
 // clusterBenchSize is a national line's leader: 50 000 callers waiting
 // across the queues and 5 000 agents (bench/README.md, docs/cluster.md).
-var clusterBenchSize = benchSize{agents: 5000, waiting: 50000}
+var clusterBenchSize = benchSize{agents: 5000, Waiting: 50000}
 
 // BenchmarkLeaderDecisions measures the decision rate of the one ACD a
 // cluster's leader runs, at a national line's size. One operation is one
@@ -22,7 +26,7 @@ func BenchmarkLeaderDecisions(b *testing.B) {
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
 	})
 	b.Run("call-arrives", func(b *testing.B) {
-		benchCallArrives(b, StrategyLongestIdle, clusterBenchSize)
+		benchCallArrives(b, strategy.LongestIdle, clusterBenchSize)
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
 	})
 }

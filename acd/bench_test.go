@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -18,14 +19,14 @@ const (
 
 // benchSize is the centre a benchmark builds: how many agents and how many
 // callers wait.
-type benchSize struct{ agents, waiting int }
+type benchSize struct{ agents, Waiting int }
 
-var defaultBenchSize = benchSize{agents: benchAgents, waiting: benchWaiting}
+var defaultBenchSize = benchSize{agents: benchAgents, Waiting: benchWaiting}
 
 // benchConfig: five queues with different strategies; every agent serves two
 // or three of them and holds all five skills at random levels.
 func benchConfig(rng *rand.Rand, arrivalStrategy string, agents int) Config {
-	strategies := []string{StrategyLongestIdle, StrategySkillsBased, StrategyFewestCalls, StrategyRoundRobin, StrategyRandom}
+	strategies := []string{strategy.LongestIdle, strategy.SkillsBased, strategy.FewestCalls, strategy.RoundRobin, strategy.Random}
 	var cfg Config
 	for k := range benchQueues {
 		q := DefaultQueue(fmt.Sprintf("q%d", k))
@@ -81,7 +82,7 @@ func newBenchState(b *testing.B, arrivalStrategy string, size benchSize) *benchS
 		s.h.ok(s.h.acd.OfferAnswered(o[0].CallID, o[0].AgentIDs[0]))
 		s.talking = append(s.talking, [2]string{o[0].AgentIDs[0], o[0].CallID})
 	}
-	for range size.waiting {
+	for range size.Waiting {
 		s.h.clock.t = s.h.clock.t.Add(time.Millisecond)
 		s.h.ok(s.h.acd.Enqueue(s.newCallID(), fmt.Sprintf("q%d", rng.IntN(benchQueues)), "", rng.IntN(3)))
 	}
@@ -104,13 +105,13 @@ func (s *benchState) newCallID() string {
 //     are idle and the strategy picks; then the caller hangs up.
 func BenchmarkRoute(b *testing.B) {
 	b.Run("agent-ready", func(b *testing.B) { benchAgentReady(b, defaultBenchSize) })
-	for _, strategy := range Strategies {
+	for _, strategy := range strategy.Names {
 		b.Run("call-arrives/"+strategy, func(b *testing.B) { benchCallArrives(b, strategy, defaultBenchSize) })
 	}
 }
 
 func benchAgentReady(b *testing.B, size benchSize) {
-	s := newBenchState(b, StrategyLongestIdle, size)
+	s := newBenchState(b, strategy.LongestIdle, size)
 	a := s.h.acd
 	durations := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()
@@ -133,8 +134,8 @@ func benchAgentReady(b *testing.B, size benchSize) {
 	}
 	b.StopTimer()
 	reportPercentiles(b, durations)
-	if n := waitingTotal(a); n != size.waiting {
-		b.Fatalf("%d waiting, want %d", n, size.waiting)
+	if n := waitingTotal(a); n != size.Waiting {
+		b.Fatalf("%d waiting, want %d", n, size.Waiting)
 	}
 }
 

@@ -2,57 +2,28 @@ package acd
 
 import (
 	"fmt"
-	"time"
 
+	"github.com/hotline-oss/hotline/acd/action"
+	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/callbacks"
+	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/call"
 )
 
-// A callback (virtual hold) is a waiting call whose caller hung up after
-// asking to be called back. It keeps its place: same priority, same
-// arrival order, so routing treats it like any other waiter. When an agent
-// answers its offer the agent is connected first (Connect), then the
-// runtime dials the customer and reports CallbackAnswered or
-// CallbackFailed. Only CallbackAnswered makes the call answered
-// (AgentAnswered, with the wait counted from the original Queued); a
-// failed attempt puts the call back in its place after RetryAfter, and
-// after MaxAttempts or GiveUpAfter the call leaves the queue as Abandoned
-// with Reason "callback_gave_up".
-
-// CallbackPolicy is a queue's retry and give-up policy for callbacks.
-type CallbackPolicy struct {
-	MaxAttempts int           // dial-outs before giving up (at least 1)
-	RetryAfter  time.Duration // pause after a failed attempt
-	GiveUpAfter time.Duration // from the request
-}
-
-// Outcomes of a callback attempt: the Reason of call.CallbackAttempted.
-// The event names no number (only CallbackRequested does, and event
-// consumers mask it there).
-const (
-	CallbackAnsweredReason = "answered"
-	CallbackBusy           = "busy"
-	CallbackNoAnswer       = "no_answer"
-	CallbackFailedReason   = "failed"
-	CallbackAgentLeft      = "agent_hangup" // the agent hung up before the customer answered
-	CallbackGaveUp         = "gave_up"
-	// ReasonCallbackRequested: the caller left the line to be called back
-	// (offers withdrawn for that reason carry it).
-	ReasonCallbackRequested = "callback_requested"
-	// ReasonCallbackGaveUp: the Reason of the Abandoned event of a callback
-	// that never reached the customer.
-	ReasonCallbackGaveUp = "callback_gave_up"
+// The callback book (policy, outcomes, each callback's state and the saved
+// form) is package callbacks; the ACD's API keeps its names for them.
+type (
+	CallbackPolicy   = callbacks.Policy
+	RestoredCallback = callbacks.Saved
 )
 
-// callback is the virtual-hold state of a queued call.
-type callback struct {
-	number    string
-	policy    CallbackPolicy
-	attempts  int
-	giveUpAt  time.Time
-	dialing   bool // an agent answered; the customer is being dialled
-	waitRetry bool // waiting for the retry timer before routing again
-	timer     timer
-}
+// Outcomes of a failed callback attempt.
+const (
+	CallbackBusy         = callbacks.Busy
+	CallbackNoAnswer     = callbacks.NoAnswer
+	CallbackFailedReason = callbacks.Failed
+	CallbackAgentLeft    = callbacks.AgentLeft
+)
 
 // RequestCallback turns the waiting call callID into a callback under the
 // new id callbackID (the callback is its own call, with its own record).
@@ -67,30 +38,29 @@ func (a *ACD) RequestCallback(callID, callbackID, number string, p CallbackPolic
 	if err != nil {
 		return nil, err
 	}
-	if c.connected() || c.cb != nil {
+	if c.Connected() || c.Callback != nil {
 		return nil, fmt.Errorf("acd: callback for %s: %w", callID, ErrNotWaiting)
 	}
-	if _, dup := a.calls[callbackID]; dup {
+	if _, dup := a.roster.Calls[callbackID]; dup {
 		return nil, fmt.Errorf("acd: callback %s: %w", callbackID, ErrDuplicateCall)
 	}
-	q := c.queue
+	q := c.Queue
 	a.emit(call.Event{
-		Kind: call.CallbackRequested, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Priority: c.priority, Target: number, Wait: a.now.Sub(c.joined),
+		Kind: call.CallbackRequested, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Priority: c.Priority, Target: number, Wait: a.now.Sub(c.Joined),
 	})
-	a.disarm(&c.ringTimer)
-	a.withdrawAll(c, nil, ReasonCallbackRequested)
+	a.timers.Disarm(&c.RingTimer)
+	a.withdrawAll(c, nil, callbacks.ReasonRequested)
 	a.leaveQueue(c)
-	c.overdue = false
-	delete(a.calls, c.id)
-	c.id = callbackID
-	c.cb = &callback{number: number, policy: p, giveUpAt: a.now.Add(p.GiveUpAfter)}
-	c.cb.timer = timer{kind: timerCallback, call: c}
-	a.calls[c.id] = c
+	c.Overdue = false
+	delete(a.roster.Calls, c.ID)
+	c.ID = callbackID
+	c.Callback = &roster.Callback{State: callbacks.New(number, p, a.now), Timer: roster.CallTimer(roster.TimerCallback, c)}
+	a.roster.Calls[c.ID] = c
 	// The same node, priority and sequence: the same place in the queue.
-	q.waiting.insert(&c.waitNode)
+	q.Waiting.Insert(&c.WaitNode)
 	a.makeReady(c)
-	a.arm(&c.cb.timer, c.cb.giveUpAt)
+	a.timers.Arm(&c.Callback.Timer, c.Callback.GiveUpAt)
 	a.route()
 	return a.finish(), nil
 }
@@ -99,13 +69,13 @@ func (a *ACD) RequestCallback(callID, callbackID, number string, p CallbackPolic
 // is busy with it (Talking) but the call is not answered yet; the runtime
 // gets Connect and dials the customer.
 func (a *ACD) callbackTaken(c *queuedCall, ag *agent) {
-	a.withdrawAll(c, ag, ReasonAnsweredElsewhere)
+	a.withdrawAll(c, ag, action.ReasonAnsweredElsewhere)
 	a.leaveQueue(c)
-	c.agent = ag
-	c.cb.dialing = true
-	ag.noAnswers = 0
-	a.mustTransition(ag, EventAnswer, "")
-	a.do(Connect{CallID: c.id, AgentID: ag.cfg.ID, WorkNumber: ag.cfg.WorkNumber})
+	c.Agent = ag
+	c.Callback.Dialing = true
+	ag.NoAnswers = 0
+	a.mustTransition(ag, agentstate.EventAnswer, "")
+	a.do(Connect{CallID: c.ID, AgentID: ag.Cfg.ID, WorkNumber: ag.Cfg.WorkNumber})
 	a.route()
 }
 
@@ -117,19 +87,18 @@ func (a *ACD) CallbackAnswered(callbackID string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	ag, q := c.agent, c.queue
-	c.cb.dialing = false
-	c.cb.attempts++
-	a.disarm(&c.cb.timer)
+	ag, q := c.Agent, c.Queue
+	c.Callback.Answered()
+	a.timers.Disarm(&c.Callback.Timer)
 	a.emit(call.Event{
-		Kind: call.CallbackAttempted, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Agent: ag.cfg.ID, Reason: CallbackAnsweredReason,
+		Kind: call.CallbackAttempted, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Agent: ag.Cfg.ID, Reason: callbacks.Answered,
 	})
-	c.answeredAt = a.now
-	ag.callsToday++
+	c.AnsweredAt = a.now
+	ag.CallsToday++
 	a.emit(call.Event{
-		Kind: call.AgentAnswered, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Priority: c.priority, Agent: ag.cfg.ID, Wait: a.now.Sub(c.joined),
+		Kind: call.AgentAnswered, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Priority: c.Priority, Agent: ag.Cfg.ID, Wait: a.now.Sub(c.Joined),
 	})
 	return a.finish(), nil
 }
@@ -139,9 +108,7 @@ func (a *ACD) CallbackAnswered(callbackID string) ([]Action, error) {
 // does not count as an attempt). The agent is available again at once, no
 // wrap-up; the call waits RetryAfter in its old place, or gives up.
 func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
-	switch reason {
-	case CallbackBusy, CallbackNoAnswer, CallbackFailedReason, CallbackAgentLeft:
-	default:
+	if !callbacks.IsFailure(reason) {
 		return nil, fmt.Errorf("acd: callback outcome %q: %w", reason, ErrBadArgument)
 	}
 	a.begin()
@@ -149,25 +116,20 @@ func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	ag, q := c.agent, c.queue
-	c.cb.dialing = false
-	if reason != CallbackAgentLeft {
-		c.cb.attempts++
-	}
+	ag, q := c.Agent, c.Queue
+	c.Callback.EndAttempt(reason)
 	a.emit(call.Event{
-		Kind: call.CallbackAttempted, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Agent: ag.cfg.ID, Reason: reason,
+		Kind: call.CallbackAttempted, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Agent: ag.Cfg.ID, Reason: reason,
 	})
-	c.agent = nil
-	ag.call = nil
+	c.Agent = nil
+	ag.Call = nil
 	a.releaseCallbackAgent(ag)
-	next := a.now.Add(c.cb.policy.RetryAfter)
-	if c.cb.attempts >= c.cb.policy.MaxAttempts || !next.Before(c.cb.giveUpAt) {
+	if next, giveUp := c.Callback.Retry(a.now); giveUp {
 		a.giveUpCallback(c)
 	} else {
-		q.waiting.insert(&c.waitNode)
-		c.cb.waitRetry = true
-		a.arm(&c.cb.timer, next)
+		q.Waiting.Insert(&c.WaitNode)
+		a.timers.Arm(&c.Callback.Timer, next)
 		a.markDirty(q)
 	}
 	a.route()
@@ -177,8 +139,8 @@ func (a *ACD) CallbackFailed(callbackID, reason string) ([]Action, error) {
 // releaseCallbackAgent frees an agent whose callback never connected,
 // applying a pause or logout asked for meanwhile.
 func (a *ACD) releaseCallbackAgent(ag *agent) {
-	ag.idleSince = a.now
-	a.freeWithoutWrapup(ag, ReasonCallbackRequested)
+	ag.IdleSince = a.now
+	a.freeWithoutWrapup(ag, callbacks.ReasonRequested)
 }
 
 func (a *ACD) dialingCallback(id string) (*queuedCall, error) {
@@ -186,7 +148,7 @@ func (a *ACD) dialingCallback(id string) (*queuedCall, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.cb == nil || !c.cb.dialing {
+	if c.Callback == nil || !c.Callback.Dialing {
 		return nil, fmt.Errorf("acd: call %s: %w (no callback being dialled)", id, ErrNotConnected)
 	}
 	return c, nil
@@ -194,78 +156,54 @@ func (a *ACD) dialingCallback(id string) (*queuedCall, error) {
 
 // callbackTimer fires for a callback's retry pause or its give-up time.
 func (a *ACD) callbackTimer(c *queuedCall) {
-	cb := c.cb
-	if cb.dialing {
-		return // the attempt in progress decides; CallbackFailed checks the time
-	}
-	if cb.waitRetry && a.now.Before(cb.giveUpAt) {
-		cb.waitRetry = false
+	switch c.Callback.Fired(a.now) {
+	case callbacks.DueRetry:
 		a.makeReady(c)
-		a.arm(&cb.timer, cb.giveUpAt)
-		return
-	}
-	a.giveUpCallback(c)
+		a.timers.Arm(&c.Callback.Timer, c.Callback.GiveUpAt)
+	case callbacks.DueGiveUp:
+		a.giveUpCallback(c)
+	} // DueNothing: the attempt in progress decides; CallbackFailed checks the time
 }
 
 // giveUpCallback ends a callback that never reached the customer. It
 // counts as abandoned: the customer was not served.
 func (a *ACD) giveUpCallback(c *queuedCall) {
-	q := c.queue
-	a.disarm(&c.ringTimer)
-	a.withdrawAll(c, nil, ReasonCallbackGaveUp)
+	q := c.Queue
+	a.timers.Disarm(&c.RingTimer)
+	a.withdrawAll(c, nil, callbacks.ReasonGaveUp)
 	a.leaveQueue(c)
-	a.disarm(&c.cb.timer)
-	delete(a.calls, c.id)
+	a.timers.Disarm(&c.Callback.Timer)
+	delete(a.roster.Calls, c.ID)
 	a.emit(call.Event{
-		Kind: call.CallbackAttempted, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Reason: CallbackGaveUp,
+		Kind: call.CallbackAttempted, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Reason: callbacks.GaveUp,
 	})
 	a.emit(call.Event{
-		Kind: call.Abandoned, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Priority: c.priority, Wait: a.now.Sub(c.joined), HangupBy: call.HangupByServer,
-		Reason: ReasonCallbackGaveUp,
+		Kind: call.Abandoned, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Priority: c.Priority, Wait: a.now.Sub(c.Joined), HangupBy: call.HangupByServer,
+		Reason: callbacks.ReasonGaveUp,
 	})
-	a.do(Leave{CallID: c.id, Reason: ReasonCallbackGaveUp})
+	a.do(Leave{CallID: c.ID, Reason: callbacks.ReasonGaveUp})
 }
 
 // IsCallback reports whether id is a pending callback, and its number.
 func (a *ACD) IsCallback(id string) (number string, ok bool) {
-	c := a.calls[id]
-	if c == nil || c.cb == nil {
+	c := a.roster.Calls[id]
+	if c == nil || c.Callback == nil {
 		return "", false
 	}
-	return c.cb.number, true
+	return c.Callback.Number, true
 }
 
 // CallbacksPending counts the callbacks each queue holds (waiting, in
 // their retry pause or being dialled).
-func (a *ACD) CallbacksPending() map[string]int {
-	out := make(map[string]int)
-	for _, c := range a.calls {
-		if c.cb != nil {
-			out[c.queue.cfg.Name]++
-		}
-	}
-	return out
-}
+func (a *ACD) CallbacksPending() map[string]int { return a.roster.CallbacksPending() }
 
 // CanCallback reports whether callID is waiting in a queue and may still
 // become a callback (it is not connected and not a callback already).
 func (a *ACD) CanCallback(callID string) bool {
-	c := a.calls[callID]
-	return c != nil && !c.connected() && c.cb == nil
-}
-
-// RestoredCallback is a callback saved before a restart.
-type RestoredCallback struct {
-	CallbackID string
-	Queue      string
-	Caller     string // the inbound caller's number, for events
-	Number     string // the number to call back
-	Priority   int
-	Queued     time.Time // when the caller first queued: their wait starts here
-	GiveUpAt   time.Time
-	Attempts   int
+	c := a.roster.Calls[callID]
+	return c != nil && !c.Connected() && c.Callback == nil
 }
 
 // RestoreCallback puts a saved callback back in its queue. Restore them in
@@ -281,37 +219,26 @@ func (a *ACD) RestoreCallback(r RestoredCallback, p CallbackPolicy) ([]Action, e
 	if err != nil {
 		return nil, err
 	}
-	if _, dup := a.calls[r.CallbackID]; dup {
+	if _, dup := a.roster.Calls[r.CallbackID]; dup {
 		return nil, fmt.Errorf("acd: restore callback %s: %w", r.CallbackID, ErrDuplicateCall)
 	}
-	a.seq++
-	c := &queuedCall{id: r.CallbackID, caller: r.Caller, priority: r.Priority, seq: a.seq, queue: q, joined: r.Queued}
-	c.waitNode.call, c.readyNode.call = c, c
-	c.ringTimer = timer{kind: timerRing, call: c}
-	c.maxWaitTimer = timer{kind: timerMaxWait, call: c}
-	c.announceTimer = timer{kind: timerAnnounce, call: c}
-	c.cb = &callback{number: r.Number, policy: p, attempts: r.Attempts, giveUpAt: r.GiveUpAt}
-	c.cb.timer = timer{kind: timerCallback, call: c}
-	a.calls[c.id] = c
-	q.waiting.insert(&c.waitNode)
-	if r.Attempts >= p.MaxAttempts || !a.now.Before(r.GiveUpAt) {
+	c := a.newCall(r.CallbackID, r.Caller, r.Priority, q, r.Queued)
+	c.Callback = &roster.Callback{State: callbacks.Restored(r, p), Timer: roster.CallTimer(roster.TimerCallback, c)}
+	if c.Callback.Exhausted(a.now) {
 		a.giveUpCallback(c)
 		return a.finish(), nil
 	}
 	a.makeReady(c)
-	a.arm(&c.cb.timer, r.GiveUpAt)
+	a.timers.Arm(&c.Callback.Timer, r.GiveUpAt)
 	a.route()
 	return a.finish(), nil
 }
 
 // CallbackState is what must be saved of a pending callback to restore it.
 func (a *ACD) CallbackState(id string) (RestoredCallback, bool) {
-	c := a.calls[id]
-	if c == nil || c.cb == nil {
+	c := a.roster.Calls[id]
+	if c == nil || c.Callback == nil {
 		return RestoredCallback{}, false
 	}
-	return RestoredCallback{
-		CallbackID: c.id, Queue: c.queue.cfg.Name, Caller: c.caller, Number: c.cb.number,
-		Priority: c.priority, Queued: c.joined, GiveUpAt: c.cb.giveUpAt, Attempts: c.cb.attempts,
-	}, true
+	return c.SavedCallback(), true
 }

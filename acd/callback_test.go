@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/callbacks"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -61,7 +62,7 @@ func TestCallbackAnsweredCountsWholeWait(t *testing.T) {
 	if ans.CallID != "a-cb" || ans.Wait != 125*time.Second || ans.Agent != "1001" {
 		t.Fatalf("AgentAnswered = %+v", ans)
 	}
-	if at := h.lastEvent(call.CallbackAttempted); at.Reason != CallbackAnsweredReason {
+	if at := h.lastEvent(call.CallbackAttempted); at.Reason != callbacks.Answered {
 		t.Fatalf("attempt reason %q", at.Reason)
 	}
 	h.ok(h.acd.TalkEnded("a-cb", call.HangupByAgent))
@@ -99,17 +100,17 @@ func TestCallbackRetriesThenGivesUp(t *testing.T) {
 	}
 	h.ok(h.acd.OfferAnswered("a-cb", "1001"))
 	acts = h.ok(h.acd.CallbackFailed("a-cb", CallbackNoAnswer))
-	wantActions(t, acts, Leave{CallID: "a-cb", Reason: ReasonCallbackGaveUp})
+	wantActions(t, acts, Leave{CallID: "a-cb", Reason: callbacks.ReasonGaveUp})
 	attempts := h.eventsOf(call.CallbackAttempted)
 	var reasons []string
 	for _, e := range attempts {
 		reasons = append(reasons, e.Reason)
 	}
-	if len(reasons) != 3 || reasons[0] != CallbackBusy || reasons[1] != CallbackNoAnswer || reasons[2] != CallbackGaveUp {
+	if len(reasons) != 3 || reasons[0] != CallbackBusy || reasons[1] != CallbackNoAnswer || reasons[2] != callbacks.GaveUp {
 		t.Fatalf("attempt reasons %v", reasons)
 	}
 	ab := h.lastEvent(call.Abandoned)
-	if ab.CallID != "a-cb" || ab.Reason != ReasonCallbackGaveUp || ab.Wait != time.Minute {
+	if ab.CallID != "a-cb" || ab.Reason != callbacks.ReasonGaveUp || ab.Wait != time.Minute {
 		t.Fatalf("Abandoned = %+v", ab)
 	}
 	h.wantState("1001", Available)
@@ -137,7 +138,7 @@ func TestCallbackGivesUpOnTime(t *testing.T) {
 		t.Fatal("gave up early")
 	}
 	acts := h.advance(time.Second)
-	wantActions(t, acts, Leave{CallID: "a-cb", Reason: ReasonCallbackGaveUp})
+	wantActions(t, acts, Leave{CallID: "a-cb", Reason: callbacks.ReasonGaveUp})
 }
 
 // The agent hanging up before the customer answered is no attempt; a
@@ -196,11 +197,11 @@ func TestRestoreCallback(t *testing.T) {
 	spent := early
 	spent.CallbackID, spent.Attempts = "b-cb", 2
 	acts = h.ok(h.acd.RestoreCallback(spent, testPolicy))
-	wantActions(t, acts, Leave{CallID: "b-cb", Reason: ReasonCallbackGaveUp})
+	wantActions(t, acts, Leave{CallID: "b-cb", Reason: callbacks.ReasonGaveUp})
 	late := early
 	late.CallbackID, late.GiveUpAt = "c-cb", h.clock.t
 	acts = h.ok(h.acd.RestoreCallback(late, testPolicy))
-	wantActions(t, acts, Leave{CallID: "c-cb", Reason: ReasonCallbackGaveUp})
+	wantActions(t, acts, Leave{CallID: "c-cb", Reason: callbacks.ReasonGaveUp})
 	_, err := h.acd.RestoreCallback(RestoredCallback{CallbackID: "d-cb", Queue: "nope", Number: "1", GiveUpAt: h.clock.t.Add(time.Hour)}, testPolicy)
 	wantErr(t, err, ErrUnknownQueue)
 }

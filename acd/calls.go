@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/action"
+	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -19,41 +21,44 @@ func (a *ACD) Enqueue(callID, queueName, caller string, priority int) ([]Action,
 	if err != nil {
 		return nil, err
 	}
-	if _, dup := a.calls[callID]; dup {
+	if _, dup := a.roster.Calls[callID]; dup {
 		return nil, fmt.Errorf("acd: enqueue %s: %w", callID, ErrDuplicateCall)
 	}
-	if q.loggedIn() == 0 && q.cfg.JoinEmpty == JoinEmptyReject {
-		a.do(Rejected{CallID: callID, Reason: ReasonNoAgents})
+	if q.LoggedIn() == 0 && q.Cfg.JoinEmpty == JoinEmptyReject {
+		a.do(Rejected{CallID: callID, Reason: action.ReasonNoAgents})
 		return a.finish(), nil
 	}
-	if q.cfg.MaxWaiting > 0 && q.waiting.len() >= q.cfg.MaxWaiting {
+	if q.Cfg.MaxWaiting > 0 && q.Waiting.Len() >= q.Cfg.MaxWaiting {
 		a.emit(call.Event{
-			Kind: call.CallBlocked, CallID: callID, Caller: caller, Queue: q.cfg.Name,
-			Priority: priority, Result: call.ResultBlocked, Reason: ReasonQueueFull,
+			Kind: call.CallBlocked, CallID: callID, Caller: caller, Queue: q.Cfg.Name,
+			Priority: priority, Result: call.ResultBlocked, Reason: action.ReasonQueueFull,
 		})
-		a.do(Blocked{CallID: callID, Reason: ReasonQueueFull})
+		a.do(Blocked{CallID: callID, Reason: action.ReasonQueueFull})
 		return a.finish(), nil
 	}
-	a.seq++
-	c := &queuedCall{id: callID, caller: caller, priority: priority, seq: a.seq, queue: q, joined: a.now}
-	c.waitNode.call, c.readyNode.call = c, c
-	c.ringTimer = timer{kind: timerRing, call: c}
-	c.maxWaitTimer = timer{kind: timerMaxWait, call: c}
-	c.announceTimer = timer{kind: timerAnnounce, call: c}
-	a.calls[callID] = c
-	q.waiting.insert(&c.waitNode)
+	c := a.newCall(callID, caller, priority, q, a.now)
 	a.makeReady(c)
-	if q.cfg.MaxWait > 0 {
-		a.arm(&c.maxWaitTimer, a.now.Add(q.cfg.MaxWait))
+	if q.Cfg.MaxWait > 0 {
+		a.timers.Arm(&c.MaxWaitTimer, a.now.Add(q.Cfg.MaxWait))
 	}
-	if q.cfg.AnnounceEvery > 0 {
-		a.arm(&c.announceTimer, a.now.Add(q.cfg.AnnounceEvery))
+	if q.Cfg.AnnounceEvery > 0 {
+		a.timers.Arm(&c.AnnounceTimer, a.now.Add(q.Cfg.AnnounceEvery))
 	}
-	a.emit(call.Event{Kind: call.Queued, CallID: callID, Caller: caller, Queue: q.cfg.Name, Priority: priority})
-	pos := q.waiting.rank(c) + 1
-	a.do(Queued{CallID: callID, Queue: q.cfg.Name, Position: pos, ExpectedWait: a.expectedWait(q, pos)})
+	a.emit(call.Event{Kind: call.Queued, CallID: callID, Caller: caller, Queue: q.Cfg.Name, Priority: priority})
+	pos := c.Position()
+	a.do(Queued{CallID: callID, Queue: q.Cfg.Name, Position: pos, ExpectedWait: q.ExpectedWait(pos)})
 	a.route()
 	return a.finish(), nil
+}
+
+// newCall makes a call known to the ACD, with the next arrival sequence,
+// and puts it in q's waiting list.
+func (a *ACD) newCall(id, caller string, priority int, q *queue, joined time.Time) *queuedCall {
+	a.seq++
+	c := roster.NewCall(id, caller, priority, q, joined, a.seq)
+	a.roster.Calls[id] = c
+	q.Waiting.Insert(&c.WaitNode)
+	return c
 }
 
 // Abandon reports that a waiting caller hung up. Agents ringing for the call
@@ -64,17 +69,17 @@ func (a *ACD) Abandon(callID string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.connected() {
+	if c.Connected() {
 		return nil, fmt.Errorf("acd: abandon %s: %w (end the talk instead)", callID, ErrNotWaiting)
 	}
 	a.emit(call.Event{
-		Kind: call.Abandoned, CallID: c.id, Caller: c.caller, Queue: c.queue.cfg.Name,
-		Priority: c.priority, Wait: a.now.Sub(c.joined), HangupBy: call.HangupByCaller,
+		Kind: call.Abandoned, CallID: c.ID, Caller: c.Caller, Queue: c.Queue.Cfg.Name,
+		Priority: c.Priority, Wait: a.now.Sub(c.Joined), HangupBy: call.HangupByCaller,
 	})
-	a.disarm(&c.ringTimer)
-	a.withdrawAll(c, nil, ReasonCallerAbandoned)
+	a.timers.Disarm(&c.RingTimer)
+	a.withdrawAll(c, nil, action.ReasonCallerAbandoned)
 	a.leaveQueue(c)
-	delete(a.calls, c.id)
+	delete(a.roster.Calls, c.ID)
 	a.route()
 	return a.finish(), nil
 }
@@ -82,42 +87,36 @@ func (a *ACD) Abandon(callID string) ([]Action, error) {
 // leaveQueue takes a waiting call out of its queue's lists and timers; the
 // caller of leaveQueue decides whether the call stays known (answered) or not.
 func (a *ACD) leaveQueue(c *queuedCall) {
-	q := c.queue
-	q.waiting.remove(&c.waitNode)
-	if c.ready {
-		q.ready.remove(&c.readyNode)
-		c.ready = false
-	}
-	a.disarm(&c.maxWaitTimer)
-	a.disarm(&c.announceTimer)
+	c.LeaveLists()
+	a.timers.Disarm(&c.MaxWaitTimer)
+	a.timers.Disarm(&c.AnnounceTimer)
 	a.unparkSticky(c)
-	c.tried = nil
 }
 
 // maxWaitReached overflows a caller who waited the queue's MaxWait. A call
 // ringing an agent at that moment keeps its chance: it overflows only if the
 // offer fails.
 func (a *ACD) maxWaitReached(c *queuedCall) {
-	if len(c.legs) > 0 {
-		c.overdue = true
+	if len(c.Legs) > 0 {
+		c.Overdue = true
 		return
 	}
 	a.overflow(c)
 }
 
 func (a *ACD) overflow(c *queuedCall) {
-	a.removeWaiting(c, c.queue.cfg.OverflowTarget, ReasonMaxWait)
-	a.do(Overflow{CallID: c.id, Target: c.queue.cfg.OverflowTarget})
+	a.removeWaiting(c, c.Queue.Cfg.OverflowTarget, action.ReasonMaxWait)
+	a.do(Overflow{CallID: c.ID, Target: c.Queue.Cfg.OverflowTarget})
 }
 
 // removeWaiting forgets a waiting call that leaves for elsewhere and emits
 // Overflowed for it.
 func (a *ACD) removeWaiting(c *queuedCall, target, reason string) {
 	a.leaveQueue(c)
-	delete(a.calls, c.id)
+	delete(a.roster.Calls, c.ID)
 	a.emit(call.Event{
-		Kind: call.Overflowed, CallID: c.id, Caller: c.caller, Queue: c.queue.cfg.Name,
-		Priority: c.priority, Target: target, Reason: reason, Wait: a.now.Sub(c.joined),
+		Kind: call.Overflowed, CallID: c.ID, Caller: c.Caller, Queue: c.Queue.Cfg.Name,
+		Priority: c.Priority, Target: target, Reason: reason, Wait: a.now.Sub(c.Joined),
 	})
 }
 
@@ -125,18 +124,18 @@ func (a *ACD) removeWaiting(c *queuedCall, target, reason string) {
 // and the queue is set to empty itself. No call can be ringing then: a
 // ringing agent is logged in.
 func (a *ACD) leaveIfEmpty(q *queue) {
-	if !q.cfg.LeaveWhenEmpty || q.loggedIn() > 0 || q.waiting.len() == 0 {
+	if !q.Cfg.LeaveWhenEmpty || q.LoggedIn() > 0 || q.Waiting.Len() == 0 {
 		return
 	}
 	var leaving []*queuedCall
-	q.waiting.each(func(c *queuedCall) {
-		if c.cb == nil { // callbacks wait for agents to come back; they give up on their own
+	q.Waiting.Each(func(c *queuedCall) {
+		if c.Callback == nil { // callbacks wait for agents to come back; they give up on their own
 			leaving = append(leaving, c)
 		}
 	})
 	for _, c := range leaving {
-		a.removeWaiting(c, "", ReasonNoAgents)
-		a.do(Leave{CallID: c.id, Reason: ReasonNoAgents})
+		a.removeWaiting(c, "", action.ReasonNoAgents)
+		a.do(Leave{CallID: c.ID, Reason: action.ReasonNoAgents})
 	}
 }
 
@@ -144,29 +143,17 @@ func (a *ACD) leaveIfEmpty(q *queue) {
 // schedules the next announcement. A caller whose phone is ringing at an
 // agent is skipped this time.
 func (a *ACD) announce(c *queuedCall) {
-	q := c.queue
-	next := c.announceTimer.at.Add(q.cfg.AnnounceEvery)
+	q := c.Queue
+	next := c.AnnounceTimer.At().Add(q.Cfg.AnnounceEvery)
 	if !next.After(a.now) {
 		// The runtime called Tick late; keep the rhythm, skip the missed ones.
-		missed := a.now.Sub(next)/q.cfg.AnnounceEvery + 1
-		next = next.Add(missed * q.cfg.AnnounceEvery)
+		missed := a.now.Sub(next)/q.Cfg.AnnounceEvery + 1
+		next = next.Add(missed * q.Cfg.AnnounceEvery)
 	}
-	a.arm(&c.announceTimer, next)
-	if len(c.legs) > 0 {
+	a.timers.Arm(&c.AnnounceTimer, next)
+	if len(c.Legs) > 0 {
 		return
 	}
-	pos := q.waiting.rank(c) + 1
-	a.do(Announce{CallID: c.id, Position: pos, ExpectedWait: a.expectedWait(q, pos)})
-}
-
-// expectedWait estimates the wait of the caller at position pos (1 = next):
-// the calls that idle agents cannot take at once, times the queue's average
-// handle time, shared among the agents serving it. With nobody serving it,
-// the estimate assumes one agent will.
-func (a *ACD) expectedWait(q *queue, pos int) time.Duration {
-	work := pos - q.strategy.Len()
-	if work <= 0 {
-		return 0
-	}
-	return q.handle.average() * time.Duration(work) / time.Duration(max(q.staffed(), 1))
+	pos := c.Position()
+	a.do(Announce{CallID: c.ID, Position: pos, ExpectedWait: q.ExpectedWait(pos)})
 }

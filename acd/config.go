@@ -2,7 +2,6 @@ package acd
 
 import (
 	"github.com/hotline-oss/hotline/acd/acdconfig"
-	"github.com/hotline-oss/hotline/acd/strategy"
 )
 
 // The configuration types and their validation live in package acdconfig;
@@ -17,43 +16,9 @@ type AgentConfig = acdconfig.AgentConfig
 // QueueConfig describes one queue.
 type QueueConfig = acdconfig.QueueConfig
 
-// Strategy names accepted in QueueConfig.Strategy (package strategy
-// implements them).
-const (
-	StrategyLongestIdle   = strategy.LongestIdle
-	StrategyRoundRobin    = strategy.RoundRobin
-	StrategyFewestCalls   = strategy.FewestCalls
-	StrategyLeastTalkTime = strategy.LeastTalkTime
-	StrategyRingAll       = strategy.RingAll
-	StrategyRandom        = strategy.Random
-	StrategySkillsBased   = strategy.SkillsBased
-)
-
-// Strategies lists every strategy name, for validation messages and docs.
-var Strategies = strategy.Names
-
-// What a queue does with a caller when none of its agents is logged in.
-const (
-	JoinEmptyWait   = acdconfig.JoinEmptyWait
-	JoinEmptyReject = acdconfig.JoinEmptyReject
-)
-
-// Defaults (see acdconfig).
-const (
-	DefaultRingTimeout    = acdconfig.DefaultRingTimeout
-	DefaultWrapUp         = acdconfig.DefaultWrapUp
-	DefaultAutoPauseAfter = acdconfig.DefaultAutoPauseAfter
-	DefaultBusyBackoff    = acdconfig.DefaultBusyBackoff
-	DefaultAnnounceEvery  = acdconfig.DefaultAnnounceEvery
-	DefaultServiceLevel   = acdconfig.DefaultServiceLevel
-	DefaultHandleTime     = acdconfig.DefaultHandleTime
-)
-
-// Skill levels run from MinSkillLevel to MaxSkillLevel.
-const (
-	MinSkillLevel = acdconfig.MinSkillLevel
-	MaxSkillLevel = acdconfig.MaxSkillLevel
-)
+// JoinEmptyReject: a queue that turns callers away while none of its
+// agents is logged in (acdconfig has the other choice).
+const JoinEmptyReject = acdconfig.JoinEmptyReject
 
 // Overflow target kinds.
 const (

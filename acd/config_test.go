@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/acd/acdconfig"
+	"github.com/hotline-oss/hotline/acd/strategy"
 )
 
 func validConfig() Config {
@@ -39,7 +42,7 @@ func TestValidateReportsEachProblem(t *testing.T) {
 		{"bad target", func(c *Config) { c.Queues[0].OverflowTarget = "sip:123" }, `overflow target "sip:123" is not`},
 		{"unknown target queue", func(c *Config) { c.Queues[0].OverflowTarget = "queue:water" }, `overflow target: unknown queue "water"`},
 		{"self overflow", func(c *Config) { c.Queues[0].OverflowTarget = "queue:billing" }, "overflow target is the queue itself"},
-		{"skills-based without skills", func(c *Config) { c.Queues[1].Strategy = StrategySkillsBased }, "needs required skills"},
+		{"skills-based without skills", func(c *Config) { c.Queues[1].Strategy = strategy.SkillsBased }, "needs required skills"},
 		{"announced agent without number", func(c *Config) { c.Agents[0].WorkNumber = "" }, "announces agents but the agent has no work number"},
 		{"agent lists queue twice", func(c *Config) { c.Agents[0].Queues = []string{"billing", "billing"} }, `queue "billing" listed twice`},
 	}
@@ -63,17 +66,17 @@ func TestDefaultsApply(t *testing.T) {
 	q := DefaultQueue("q")
 	if q.RingTimeout != 15*time.Second || q.WrapUp != 30*time.Second || q.AutoPauseAfter != 3 ||
 		q.BusyBackoff != 10*time.Second || q.AnnounceEvery != 30*time.Second || q.ServiceLevel != 20*time.Second ||
-		q.Strategy != StrategyLongestIdle || q.JoinEmpty != JoinEmptyWait {
+		q.Strategy != strategy.LongestIdle || q.JoinEmpty != acdconfig.JoinEmptyWait {
 		t.Fatalf("defaults %+v", q)
 	}
 	// A bare queue gets the defaults whose zero means nothing.
 	h := newHarness(t, team(QueueConfig{Name: "bare"}, 1))
 	h.login("1001")
 	acts := h.ok(h.acd.Enqueue("c1", "bare", "", 0))
-	if os := offers(acts); len(os) != 1 || os[0].Timeout != DefaultRingTimeout {
+	if os := offers(acts); len(os) != 1 || os[0].Timeout != acdconfig.DefaultRingTimeout {
 		t.Fatalf("offers %+v", os)
 	}
-	if s, _ := h.acd.QueueStats("bare"); s.ServiceLevel != DefaultServiceLevel {
+	if s, _ := h.acd.QueueStats("bare"); s.ServiceLevel != acdconfig.DefaultServiceLevel {
 		t.Fatalf("service level %v", s.ServiceLevel)
 	}
 }

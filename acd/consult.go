@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/action"
+	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -46,17 +48,17 @@ func (a *ACD) ConsultStart(agentID, consultID string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch ag.state {
+	switch ag.State {
 	case Available:
 	case LoggedOut:
 		return nil, fmt.Errorf("acd: consult of agent %s: %w", agentID, ErrAgentLoggedOut)
 	default:
-		return nil, fmt.Errorf("acd: consult of agent %s while %s: %w", agentID, ag.state, ErrAgentNotFree)
+		return nil, fmt.Errorf("acd: consult of agent %s while %s: %w", agentID, ag.State, ErrAgentNotFree)
 	}
-	if err := a.transition(ag, EventConsult, ReasonConsult); err != nil {
+	if err := a.transition(ag, agentstate.EventConsult, ReasonConsult); err != nil {
 		return nil, err
 	}
-	ag.consult = consultID
+	ag.Consult = consultID
 	a.route()
 	return a.finish(), nil
 }
@@ -71,7 +73,7 @@ func (a *ACD) ConsultEnd(agentID, consultID string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	ag.consult = ""
+	ag.Consult = ""
 	a.freeWithoutWrapup(ag, ReasonConsultEnded)
 	a.route()
 	return a.finish(), nil
@@ -93,36 +95,33 @@ func (a *ACD) AttendedTransfer(callID, toAgent, consultID string) ([]Action, err
 	if err != nil {
 		return nil, err
 	}
-	if to == c.agent {
+	if to == c.Agent {
 		return nil, fmt.Errorf("acd: attended transfer of call %s to its own agent %s: %w", callID, toAgent, ErrBadArgument)
 	}
 	a.emit(call.Event{
-		Kind: call.Transferred, CallID: c.id, Queue: c.queue.cfg.Name, Agent: c.agent.cfg.ID,
-		TransferKind: string(TransferAttended), Target: TargetAgent + ":" + to.cfg.ID,
+		Kind: call.Transferred, CallID: c.ID, Queue: c.Queue.Cfg.Name, Agent: c.Agent.Cfg.ID,
+		TransferKind: string(TransferAttended), Target: action.TargetAgent + ":" + to.Cfg.ID,
 	})
-	a.endTalk(c, call.HangupByAgent, ReasonTransferred)
+	a.endTalk(c, call.HangupByAgent, action.ReasonTransferred)
 	// endTalk let the call go; it continues with the consulted agent.
-	a.calls[c.id] = c
-	c.agent, c.answeredAt, c.held, c.holdStart = to, a.now, 0, time.Time{}
-	to.consult = ""
-	to.call = c
-	to.callsToday++
-	to.noAnswers = 0
+	a.roster.Calls[c.ID] = c
+	c.Agent, c.AnsweredAt, c.Held, c.HoldStart = to, a.now, 0, time.Time{}
+	to.Consult = ""
+	to.Call = c
+	to.CallsToday++
+	to.NoAnswers = 0
 	// Talking to Talking: the event tells who now serves the call.
 	a.setState(to, Talking, ReasonAttendedTransfer)
 	a.route()
 	return a.finish(), nil
 }
 
-// TargetAgent is the kind of a Transferred target naming an agent.
-const TargetAgent = "agent"
-
 func (a *ACD) consultingAgent(agentID, consultID string) (*agent, error) {
 	ag, err := a.agentNamed(agentID)
 	if err != nil {
 		return nil, err
 	}
-	if consultID == "" || ag.consult != consultID {
+	if consultID == "" || ag.Consult != consultID {
 		return nil, fmt.Errorf("acd: agent %s, consult %q: %w", agentID, consultID, ErrNoConsult)
 	}
 	return ag, nil

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -99,7 +100,7 @@ func TestAttendedTransferMovesCallToConsultedAgent(t *testing.T) {
 	if tr.TransferKind != "attended" || tr.Target != "agent:1002" || tr.Agent != "1001" || tr.CallID != "c1" {
 		t.Fatalf("transferred %+v", tr)
 	}
-	if te := h.lastEvent(call.TalkEnded); te.Agent != "1001" || te.Reason != ReasonTransferred {
+	if te := h.lastEvent(call.TalkEnded); te.Agent != "1001" || te.Reason != action.ReasonTransferred {
 		t.Fatalf("talk ended %+v", te)
 	}
 	h.wantState("1001", Wrapup)

@@ -1,9 +1,13 @@
 // Package acd is the automatic call distributor: queues, agents, skills,
-// routing, wrap-up and overflow. The routing strategies are package
-// acd/strategy, the agent state machine package acd/agentstate and the
-// configuration with its validation package acd/acdconfig; acd keeps the
-// names its API has always used for them (Config, QueueConfig, State, the
-// states and events, Transition, the Strategy* names) as aliases.
+// routing, wrap-up and overflow. It is the engine: it makes every
+// decision. What it decides on lives beside it: its books of queues,
+// agents and calls in acd/roster, of callbacks in acd/callbacks and of
+// sticky waits in acd/sticky; the routing strategies in acd/strategy, the
+// agent state machine in acd/agentstate, the configuration in
+// acd/acdconfig, the read side in acd/view and the actions in acd/action.
+// acd keeps the names other packages use for them (Config, QueueConfig,
+// State and the states, the actions, QueueStats, CallbackPolicy, …) as
+// aliases.
 //
 // It is pure logic. It owns no sockets, goroutines or clocks: the runtime
 // serialises every call into an *ACD (one mutex is enough), carries out the
@@ -13,7 +17,8 @@
 //
 // What it must not do: read the clock other than through the injected
 // Clock (once per command), start a goroutine or a timer, do I/O or log,
-// block, or import anything of this repository but the call events. It
+// block, or import anything of this repository but the call events and
+// its own sub-packages. It
 // decides; ringing phones, playing prompts and writing records are the
 // runtime's job, driven by the Actions.
 //
@@ -38,17 +43,6 @@
 // its eligible agents inside its Strategy, so a routing decision never scans
 // all callers or all agents.
 //
-// # Agent states
-//
-//	LoggedOut → Available ⇄ Paused(reason)
-//	Available → Ringing → Talking ⇄ Hold → Wrapup → Available
-//	Ringing → Available (no answer) or Paused("no_answer") after
-//	          QueueConfig.AutoPauseAfter consecutive no-answers
-//
-// Every change emits call.AgentStateChanged with PrevState, State and
-// Reason, stamped with the clock, so time in each state can be derived.
-// Logging out or pausing while Talking or on Hold is deferred: it is
-// remembered and applied when the call's wrap-up ends, so the agent can still
-// classify the call. Logging out or pausing while Ringing withdraws the offer
-// (a CancelOffer action) without counting it as a no-answer.
+// Agent states, their moves and how the ACD applies them are drawn in
+// package agentstate's comment.
 package acd

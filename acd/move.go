@@ -2,41 +2,15 @@ package acd
 
 import (
 	"fmt"
-	"time"
+
+	"github.com/hotline-oss/hotline/acd/action"
 )
-
-// ReasonMoved is the Overflowed event's reason for a caller a supervisor
-// moved to another queue.
-const ReasonMoved = "moved"
-
-// WaitingCall is a caller waiting in a queue, as a supervisor sees it.
-type WaitingCall struct {
-	CallID   string
-	Queue    string
-	Caller   string
-	Priority int
-	Position int // 1 = next
-	Joined   time.Time
-	Ringing  bool // an agent's phone rings for it now
-	Callback bool // a pending callback, which keeps its place without a caller on the line
-}
 
 // Waiting lists every waiting call of every queue, in config order and by
 // position within a queue.
 func (a *ACD) Waiting() []WaitingCall {
 	a.begin()
-	var out []WaitingCall
-	for _, q := range a.queues {
-		pos := 0
-		q.waiting.each(func(c *queuedCall) {
-			pos++
-			out = append(out, WaitingCall{
-				CallID: c.id, Queue: q.cfg.Name, Caller: c.caller, Priority: c.priority,
-				Position: pos, Joined: c.joined, Ringing: len(c.legs) > 0, Callback: c.cb != nil,
-			})
-		})
-	}
-	return out
+	return a.roster.WaitingCalls()
 }
 
 // MoveWaiting takes a waiting caller out of its queue and sends it to the
@@ -58,19 +32,19 @@ func (a *ACD) MoveWaiting(callID, to string) ([]Action, error) {
 		return nil, err
 	}
 	switch {
-	case c.connected():
+	case c.Connected():
 		return nil, fmt.Errorf("acd: move %s: %w", callID, ErrNotWaiting)
-	case c.cb != nil:
+	case c.Callback != nil:
 		return nil, fmt.Errorf("acd: move %s: a pending callback stays in its queue: %w", callID, ErrBadArgument)
-	case target == c.queue:
+	case target == c.Queue:
 		return nil, fmt.Errorf("acd: move %s: already in queue %q: %w", callID, to, ErrBadArgument)
 	}
-	dest := TargetQueue + ":" + target.cfg.Name
-	a.disarm(&c.ringTimer)
-	a.withdrawAll(c, nil, ReasonMoved)
-	a.markDirty(c.queue) // the withdrawn agents may take the next caller
-	a.removeWaiting(c, dest, ReasonMoved)
-	a.do(Overflow{CallID: c.id, Target: dest})
+	dest := TargetQueue + ":" + target.Cfg.Name
+	a.timers.Disarm(&c.RingTimer)
+	a.withdrawAll(c, nil, action.ReasonMoved)
+	a.markDirty(c.Queue) // the withdrawn agents may take the next caller
+	a.removeWaiting(c, dest, action.ReasonMoved)
+	a.do(Overflow{CallID: c.ID, Target: dest})
 	a.route()
 	return a.finish(), nil
 }

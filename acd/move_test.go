@@ -3,6 +3,7 @@ package acd
 import (
 	"testing"
 
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -33,7 +34,7 @@ func TestMoveWaitingSendsTheCallerToTheOtherQueueAndFreesTheRingingAgent(t *test
 	)
 	h.wantState("1001", Available)
 	ev := h.lastEvent(call.Overflowed)
-	if ev.Queue != "a" || ev.Target != "queue:b" || ev.Reason != ReasonMoved {
+	if ev.Queue != "a" || ev.Target != "queue:b" || ev.Reason != action.ReasonMoved {
 		t.Fatalf("overflowed event %+v", ev)
 	}
 	if w := h.acd.Waiting(); len(w) != 0 {

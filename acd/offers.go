@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/hotline-oss/hotline/acd/action"
+	"github.com/hotline-oss/hotline/acd/agentstate"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -16,23 +18,23 @@ func (a *ACD) OfferAnswered(callID, agentID string) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.disarm(&c.ringTimer)
-	if c.cb != nil {
+	a.timers.Disarm(&c.RingTimer)
+	if c.Callback != nil {
 		a.callbackTaken(c, ag) // callback.go: answered only once the customer is
 		return a.finish(), nil
 	}
-	a.withdrawAll(c, ag, ReasonAnsweredElsewhere)
-	q := c.queue
+	a.withdrawAll(c, ag, action.ReasonAnsweredElsewhere)
+	q := c.Queue
 	a.leaveQueue(c)
-	c.agent, c.answeredAt = ag, a.now
-	ag.noAnswers = 0
-	ag.callsToday++
+	c.Agent, c.AnsweredAt = ag, a.now
+	ag.NoAnswers = 0
+	ag.CallsToday++
 	a.emit(call.Event{
-		Kind: call.AgentAnswered, CallID: c.id, Caller: c.caller, Queue: q.cfg.Name,
-		Priority: c.priority, Agent: ag.cfg.ID, Wait: a.now.Sub(c.joined),
+		Kind: call.AgentAnswered, CallID: c.ID, Caller: c.Caller, Queue: q.Cfg.Name,
+		Priority: c.Priority, Agent: ag.Cfg.ID, Wait: a.now.Sub(c.Joined),
 	})
-	a.mustTransition(ag, EventAnswer, "")
-	a.do(Connect{CallID: c.id, AgentID: ag.cfg.ID, WorkNumber: ag.cfg.WorkNumber, AnnounceAgent: q.cfg.AnnounceAgent})
+	a.mustTransition(ag, agentstate.EventAnswer, "")
+	a.do(Connect{CallID: c.ID, AgentID: ag.Cfg.ID, WorkNumber: ag.Cfg.WorkNumber, AnnounceAgent: q.Cfg.AnnounceAgent})
 	a.route()
 	return a.finish(), nil
 }
@@ -43,7 +45,7 @@ func (a *ACD) OfferAnswered(callID, agentID string) ([]Action, error) {
 // agent is left ringing, the call waits again (or overflows, if its MaxWait
 // passed meanwhile) and is offered to the next agent at once if there is one.
 func (a *ACD) OfferFailed(callID, agentID string, why OfferFailure) ([]Action, error) {
-	if !why.valid() {
+	if !why.Valid() {
 		return nil, fmt.Errorf("acd: offer failure %q: %w", why, ErrBadArgument)
 	}
 	a.begin()
@@ -51,7 +53,7 @@ func (a *ACD) OfferFailed(callID, agentID string, why OfferFailure) ([]Action, e
 	if err != nil {
 		return nil, err
 	}
-	c.legs = slices.DeleteFunc(c.legs, func(x *agent) bool { return x == ag })
+	c.Legs = slices.DeleteFunc(c.Legs, func(x *agent) bool { return x == ag })
 	a.blame(c, ag, why)
 	a.afterLegGone(c)
 	a.route()
@@ -68,7 +70,7 @@ func (a *ACD) leg(callID, agentID string) (*queuedCall, *agent, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if !slices.Contains(c.legs, ag) {
+	if !slices.Contains(c.Legs, ag) {
 		return nil, nil, fmt.Errorf("acd: call %s, agent %s: %w", callID, agentID, ErrNoOffer)
 	}
 	return c, ag, nil
@@ -76,60 +78,60 @@ func (a *ACD) leg(callID, agentID string) (*queuedCall, *agent, error) {
 
 // blame handles an agent's failure to take c, once its leg is gone.
 func (a *ACD) blame(c *queuedCall, ag *agent, why OfferFailure) {
-	q := c.queue
-	c.tried = append(c.tried, ag)
+	q := c.Queue
+	c.Tried = append(c.Tried, ag)
 	a.emit(call.Event{
-		Kind: call.AgentNoAnswer, CallID: c.id, Queue: q.cfg.Name,
-		Agent: ag.cfg.ID, Reason: string(why),
+		Kind: call.AgentNoAnswer, CallID: c.ID, Queue: q.Cfg.Name,
+		Agent: ag.Cfg.ID, Reason: string(why),
 	})
-	if why.backsOff() && q.cfg.BusyBackoff > 0 {
+	if why.BacksOff() && q.Cfg.BusyBackoff > 0 {
 		// Before the state change, so the agent is not routable even briefly.
-		ag.backoffUntil = a.now.Add(q.cfg.BusyBackoff)
-		a.arm(&ag.backoffTimer, ag.backoffUntil)
+		ag.BackoffUntil = a.now.Add(q.Cfg.BusyBackoff)
+		a.timers.Arm(&ag.BackoffTimer, ag.BackoffUntil)
 	}
-	if why.countsAsNoAnswer() {
-		ag.noAnswers++
+	if why.CountsAsNoAnswer() {
+		ag.NoAnswers++
 	}
-	if q.cfg.AutoPauseAfter > 0 && ag.noAnswers >= q.cfg.AutoPauseAfter {
-		ag.noAnswers = 0
-		a.mustTransition(ag, EventPause, ReasonNoAnswer)
+	if q.Cfg.AutoPauseAfter > 0 && ag.NoAnswers >= q.Cfg.AutoPauseAfter {
+		ag.NoAnswers = 0
+		a.mustTransition(ag, agentstate.EventPause, ReasonNoAnswer)
 	} else {
-		a.mustTransition(ag, EventNoAnswer, string(why))
+		a.mustTransition(ag, agentstate.EventNoAnswer, string(why))
 	}
-	ag.call = nil
+	ag.Call = nil
 }
 
 // withdrawLeg stops ringing ag for c without blaming the agent, moving it on
 // e (cancel, pause or logout). The caller decides what becomes of c.
-func (a *ACD) withdrawLeg(c *queuedCall, ag *agent, e AgentEvent, reason string) {
-	c.legs = slices.DeleteFunc(c.legs, func(x *agent) bool { return x == ag })
-	a.do(CancelOffer{CallID: c.id, AgentID: ag.cfg.ID})
+func (a *ACD) withdrawLeg(c *queuedCall, ag *agent, e agentstate.Event, reason string) {
+	c.Legs = slices.DeleteFunc(c.Legs, func(x *agent) bool { return x == ag })
+	a.do(CancelOffer{CallID: c.ID, AgentID: ag.Cfg.ID})
 	a.mustTransition(ag, e, reason)
-	ag.call = nil
+	ag.Call = nil
 }
 
 // withdrawAll stops ringing every agent for c but keep (which may be nil),
 // without blaming them.
 func (a *ACD) withdrawAll(c *queuedCall, keep *agent, reason string) {
-	legs := c.legs
-	c.legs = nil
+	legs := c.Legs
+	c.Legs = nil
 	for _, ag := range legs {
 		if ag == keep {
 			continue
 		}
-		a.do(CancelOffer{CallID: c.id, AgentID: ag.cfg.ID})
-		a.mustTransition(ag, EventCancel, reason)
-		ag.call = nil
+		a.do(CancelOffer{CallID: c.ID, AgentID: ag.Cfg.ID})
+		a.mustTransition(ag, agentstate.EventCancel, reason)
+		ag.Call = nil
 	}
 }
 
 // afterLegGone returns c to waiting once nobody rings for it any more.
 func (a *ACD) afterLegGone(c *queuedCall) {
-	if len(c.legs) > 0 {
+	if len(c.Legs) > 0 {
 		return
 	}
-	a.disarm(&c.ringTimer)
-	if c.overdue {
+	a.timers.Disarm(&c.RingTimer)
+	if c.Overdue {
 		a.overflow(c)
 		return
 	}
@@ -139,10 +141,10 @@ func (a *ACD) afterLegGone(c *queuedCall) {
 // ringTimedOut withdraws every leg still ringing when the queue's RingTimeout
 // runs out, as a timeout for each agent.
 func (a *ACD) ringTimedOut(c *queuedCall) {
-	legs := c.legs
-	c.legs = nil
+	legs := c.Legs
+	c.Legs = nil
 	for _, ag := range legs {
-		a.do(CancelOffer{CallID: c.id, AgentID: ag.cfg.ID})
+		a.do(CancelOffer{CallID: c.ID, AgentID: ag.Cfg.ID})
 		a.blame(c, ag, FailTimeout)
 	}
 	a.afterLegGone(c)

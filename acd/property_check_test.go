@@ -37,17 +37,17 @@ func (s *sim) checkAgents() {
 			s.fail("agent %s is %s but its events say %s", info.ID, info.State, s.agentState[info.ID])
 		}
 		c := s.callOf(info.ID)
-		ringing := c != nil && slices.Contains(c.legs, info.ID)
+		ringing := c != nil && slices.Contains(c.Legs, info.ID)
 		talking := c != nil && c.status == statusConnected
 		switch {
 		case ringing != (info.State == Ringing):
 			s.fail("agent %s is %s; runtime has it ringing=%v", info.ID, info.State, ringing)
 		case talking != info.State.OnCall():
 			s.fail("agent %s is %s; runtime has it talking=%v", info.ID, info.State, talking)
-		case talking && c.held != (info.State == Hold):
-			s.fail("agent %s is %s; runtime has the call held=%v", info.ID, info.State, c.held)
-		case c != nil && info.CallID != c.id:
-			s.fail("agent %s is on %s; runtime says %s", info.ID, info.CallID, c.id)
+		case talking && c.Held != (info.State == Hold):
+			s.fail("agent %s is %s; runtime has the call held=%v", info.ID, info.State, c.Held)
+		case c != nil && info.CallID != c.ID:
+			s.fail("agent %s is on %s; runtime says %s", info.ID, info.CallID, c.ID)
 		}
 	}
 }
@@ -64,19 +64,19 @@ func (s *sim) checkQueues() {
 	for _, q := range simQueues {
 		waiting := 0
 		for _, c := range s.calls {
-			if c.status != statusWaiting || c.queue != q {
+			if c.status != statusWaiting || c.Queue != q {
 				continue
 			}
 			waiting++
-			if pos, err := s.h.acd.Position(c.id); err != nil || pos != s.position(c) {
-				s.fail("call %s at position %d (%v), runtime counts %d", c.id, pos, err, s.position(c))
+			if pos, err := s.h.acd.Position(c.ID); err != nil || pos != s.position(c) {
+				s.fail("call %s at position %d (%v), runtime counts %d", c.ID, pos, err, s.position(c))
 			}
 			if !c.ready() {
 				continue
 			}
 			for _, id := range s.members[q] {
 				if idle[id] {
-					s.fail("call %s waits in %s while agent %s is idle", c.id, q, id)
+					s.fail("call %s waits in %s while agent %s is idle", c.ID, q, id)
 				}
 			}
 		}
@@ -95,11 +95,11 @@ func (s *sim) checkEnd() {
 	}
 	for _, c := range s.calls {
 		if c.status != statusDone {
-			s.fail("call %s never finished: %+v", c.id, c)
+			s.fail("call %s never finished: %+v", c.ID, c)
 		}
 		for i, o := range c.outcomes {
 			if o == "" {
-				s.fail("call %s stint %d has no outcome", c.id, i+1)
+				s.fail("call %s stint %d has no outcome", c.ID, i+1)
 			}
 		}
 	}

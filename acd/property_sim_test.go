@@ -26,10 +26,10 @@ func (s *sim) apply(acts []Action) {
 			s.offered(a)
 		case CancelOffer:
 			c := s.calls[a.CallID]
-			if !slices.Contains(c.legs, a.AgentID) {
+			if !slices.Contains(c.Legs, a.AgentID) {
 				s.fail("cancel offer of %s to %s which is not ringing", a.CallID, a.AgentID)
 			}
-			c.legs = slices.DeleteFunc(c.legs, func(id string) bool { return id == a.AgentID })
+			c.Legs = slices.DeleteFunc(c.Legs, func(id string) bool { return id == a.AgentID })
 		case Connect:
 			s.connected(a)
 		case Announce:
@@ -68,7 +68,7 @@ func (s *sim) apply(acts []Action) {
 func (s *sim) position(c *simCall) int {
 	pos := 1
 	for _, o := range s.calls {
-		if o != c && o.status == statusWaiting && o.queue == c.queue && s.before(o, c) {
+		if o != c && o.status == statusWaiting && o.Queue == c.Queue && s.before(o, c) {
 			pos++
 		}
 	}
@@ -76,8 +76,8 @@ func (s *sim) position(c *simCall) int {
 }
 
 func (s *sim) before(a, b *simCall) bool {
-	if a.priority != b.priority {
-		return a.priority > b.priority
+	if a.Priority != b.Priority {
+		return a.Priority > b.Priority
 	}
 	return a.order < b.order
 }
@@ -90,20 +90,20 @@ func (s *sim) offered(o Offer) {
 		s.fail("offer of %s which is not waiting unoffered: %+v", o.CallID, c)
 	}
 	for _, id := range o.AgentIDs {
-		if !slices.Contains(s.members[c.queue], id) {
-			s.fail("offer of %s to %s, not a member of %s", o.CallID, id, c.queue)
+		if !slices.Contains(s.members[c.Queue], id) {
+			s.fail("offer of %s to %s, not a member of %s", o.CallID, id, c.Queue)
 		}
 		if busy := s.callOf(id); busy != nil {
-			s.fail("offer of %s to %s who is busy with %s", o.CallID, id, busy.id)
+			s.fail("offer of %s to %s who is busy with %s", o.CallID, id, busy.ID)
 		}
 		for _, other := range s.calls {
-			if other.ready() && other != c && slices.Contains(s.members[other.queue], id) && s.before(other, c) {
+			if other.ready() && other != c && slices.Contains(s.members[other.Queue], id) && s.before(other, c) {
 				s.fail("offer of %s (prio %d) to %s while %s (prio %d, queue %s) waits ahead",
-					c.id, c.priority, id, other.id, other.priority, other.queue)
+					c.ID, c.Priority, id, other.ID, other.Priority, other.Queue)
 			}
 		}
 	}
-	c.legs = slices.Clone(o.AgentIDs)
+	c.Legs = slices.Clone(o.AgentIDs)
 	c.offerGen++
 	gen := c.offerGen
 	for _, id := range o.AgentIDs {
@@ -114,14 +114,14 @@ func (s *sim) offered(o Offer) {
 // react schedules what the rung agent does: answer, refuse, fail or let it
 // ring out.
 func (s *sim) react(c *simCall, gen int, agentID string) {
-	live := func() bool { return c.offerGen == gen && slices.Contains(c.legs, agentID) }
+	live := func() bool { return c.offerGen == gen && slices.Contains(c.Legs, agentID) }
 	r := s.rng.IntN(100)
 	switch {
 	case r < 55:
 		s.at(s.rand(500*time.Millisecond, 20*time.Second), func() {
 			if live() {
-				acts, err := s.h.acd.OfferAnswered(c.id, agentID)
-				c.legs = slices.DeleteFunc(c.legs, func(id string) bool { return id == agentID })
+				acts, err := s.h.acd.OfferAnswered(c.ID, agentID)
+				c.Legs = slices.DeleteFunc(c.Legs, func(id string) bool { return id == agentID })
 				s.must("answer", acts, err)
 			}
 		})
@@ -129,8 +129,8 @@ func (s *sim) react(c *simCall, gen int, agentID string) {
 		why := []OfferFailure{FailBusy, FailDeclined, FailFailed}[s.rng.IntN(3)]
 		s.at(s.rand(0, 5*time.Second), func() {
 			if live() {
-				c.legs = slices.DeleteFunc(c.legs, func(id string) bool { return id == agentID })
-				acts, err := s.h.acd.OfferFailed(c.id, agentID, why)
+				c.Legs = slices.DeleteFunc(c.Legs, func(id string) bool { return id == agentID })
+				acts, err := s.h.acd.OfferFailed(c.ID, agentID, why)
 				s.must("offer failed", acts, err)
 			}
 		})
@@ -139,22 +139,22 @@ func (s *sim) react(c *simCall, gen int, agentID string) {
 
 func (s *sim) connected(a Connect) {
 	c := s.calls[a.CallID]
-	if c.status != statusWaiting || len(c.legs) != 0 {
-		s.fail("connect %s with legs %v left ringing", a.CallID, c.legs)
+	if c.status != statusWaiting || len(c.Legs) != 0 {
+		s.fail("connect %s with legs %v left ringing", a.CallID, c.Legs)
 	}
-	c.status, c.agent = statusConnected, a.AgentID
+	c.status, c.Agent = statusConnected, a.AgentID
 	s.closeStint(c, "answered")
 	stint := c.stint
 	live := func() bool { return c.stint == stint && c.status == statusConnected }
 	if s.rng.IntN(3) == 0 {
 		s.at(s.rand(time.Second, time.Minute), func() {
-			if live() && !c.held {
-				c.held = true
-				s.noErr("hold", s.h.acd.Hold(c.id))
+			if live() && !c.Held {
+				c.Held = true
+				s.noErr("hold", s.h.acd.Hold(c.ID))
 				s.at(s.rand(time.Second, time.Minute), func() {
-					if live() && c.held {
-						c.held = false
-						s.noErr("unhold", s.h.acd.Unhold(c.id))
+					if live() && c.Held {
+						c.Held = false
+						s.noErr("unhold", s.h.acd.Unhold(c.ID))
 					}
 				})
 			}
@@ -170,20 +170,20 @@ func (s *sim) connected(a Connect) {
 // hangUp ends the talk, sometimes by transferring the call to the other
 // queue, where it starts a new stint.
 func (s *sim) hangUp(c *simCall) {
-	c.status, c.agent, c.held = statusDone, "", false
+	c.status, c.Agent, c.Held = statusDone, "", false
 	if s.rng.IntN(10) > 0 {
 		by := []call.HangupBy{call.HangupByCaller, call.HangupByAgent}[s.rng.IntN(2)]
-		acts, err := s.h.acd.TalkEnded(c.id, by)
+		acts, err := s.h.acd.TalkEnded(c.ID, by)
 		s.must("talk ended", acts, err)
 		return
 	}
 	target := simQueues[0]
-	if c.queue == target {
+	if c.Queue == target {
 		target = simQueues[1]
 	}
-	acts, err := s.h.acd.Transfer(c.id, TransferBlind, "queue:"+target)
+	acts, err := s.h.acd.Transfer(c.ID, TransferBlind, "queue:"+target)
 	s.must("transfer", acts, err)
-	s.arrive(c.id, target, c.priority)
+	s.arrive(c.ID, target, c.Priority)
 }
 
 func (s *sim) overflowed(o Overflow) {
@@ -193,7 +193,7 @@ func (s *sim) overflowed(o Overflow) {
 	}
 	s.closeStint(c, "overflowed")
 	if kind, name, _ := SplitTarget(o.Target); kind == TargetQueue {
-		s.later = append(s.later, func() { s.arrive(c.id, name, c.priority) })
+		s.later = append(s.later, func() { s.arrive(c.ID, name, c.Priority) })
 	}
 }
 
@@ -254,9 +254,9 @@ func (s *sim) agentWhim(id string) {
 func (s *sim) callOf(agentID string) *simCall {
 	var found *simCall
 	for _, c := range s.calls {
-		if slices.Contains(c.legs, agentID) || c.status == statusConnected && c.agent == agentID {
+		if slices.Contains(c.Legs, agentID) || c.status == statusConnected && c.Agent == agentID {
 			if found != nil {
-				s.fail("agent %s has two calls: %s and %s", agentID, found.id, c.id)
+				s.fail("agent %s has two calls: %s and %s", agentID, found.ID, c.ID)
 			}
 			found = c
 		}

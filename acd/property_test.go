@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/acd/strategy"
 )
 
 // TestScriptedTimelines replays many random days of a small hotline: three
@@ -37,20 +39,20 @@ const (
 )
 
 type simCall struct {
-	id       string
-	queue    string
-	priority int
+	ID       string
+	Queue    string
+	Priority int
 	order    int // arrival order of the current stint
 	stint    int
 	status   callStatus
-	legs     []string
+	Legs     []string
 	offerGen int // which Offer the legs belong to
-	agent    string
-	held     bool
+	Agent    string
+	Held     bool
 	outcomes []string // one per stint
 }
 
-func (c *simCall) ready() bool { return c.status == statusWaiting && len(c.legs) == 0 }
+func (c *simCall) ready() bool { return c.status == statusWaiting && len(c.Legs) == 0 }
 
 type simEvent struct {
 	at  time.Time
@@ -81,7 +83,7 @@ var simQueues = []string{"main", "vip"}
 func simConfig(rng *rand.Rand) Config {
 	mk := func(name string) QueueConfig {
 		q := DefaultQueue(name)
-		q.Strategy = Strategies[rng.IntN(len(Strategies))]
+		q.Strategy = strategy.Names[rng.IntN(len(strategy.Names))]
 		q.WrapUp = []time.Duration{0, 20 * time.Second}[rng.IntN(2)]
 		q.AutoPauseAfter, q.BusyBackoff = 2, 5*time.Second
 		q.MaxWait = 5 * time.Minute
@@ -202,10 +204,10 @@ func (s *sim) must(what string, acts []Action, err error) {
 func (s *sim) arrive(id, queue string, priority int) {
 	c := s.calls[id]
 	if c == nil {
-		c = &simCall{id: id, priority: priority}
+		c = &simCall{ID: id, Priority: priority}
 		s.calls[id] = c
 	}
-	c.queue, c.status, c.stint = queue, statusWaiting, c.stint+1
+	c.Queue, c.status, c.stint = queue, statusWaiting, c.stint+1
 	c.order = len(s.byOrder)
 	s.byOrder = append(s.byOrder, c)
 	c.outcomes = append(c.outcomes, "")
@@ -221,15 +223,15 @@ func (s *sim) giveUp(c *simCall, stint int) {
 	if c.stint != stint || c.status != statusWaiting {
 		return
 	}
-	acts, err := s.h.acd.Abandon(c.id)
+	acts, err := s.h.acd.Abandon(c.ID)
 	s.closeStint(c, "abandoned")
-	s.must("abandon "+c.id, acts, err)
+	s.must("abandon "+c.ID, acts, err)
 }
 
 // closeStint closes the current stint of c with outcome, exactly once.
 func (s *sim) closeStint(c *simCall, outcome string) {
 	if got := c.outcomes[c.stint-1]; got != "" {
-		s.fail("call %s stint %d ended twice: %s then %s", c.id, c.stint, got, outcome)
+		s.fail("call %s stint %d ended twice: %s then %s", c.ID, c.stint, got, outcome)
 	}
 	c.outcomes[c.stint-1] = outcome
 	if outcome != "answered" {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/acdconfig"
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -56,9 +58,9 @@ func TestMaxWaitingBlocks(t *testing.T) {
 	h.ok(h.acd.Enqueue("c1", "q", "", 0))
 	h.ok(h.acd.Enqueue("c2", "q", "", 0))
 	acts := h.ok(h.acd.Enqueue("c3", "q", "555", 0))
-	wantActions(t, acts, Blocked{CallID: "c3", Reason: ReasonQueueFull})
+	wantActions(t, acts, Blocked{CallID: "c3", Reason: action.ReasonQueueFull})
 	e := h.lastEvent(call.CallBlocked)
-	if e.CallID != "c3" || e.Queue != "q" || e.Result != call.ResultBlocked || e.Reason != ReasonQueueFull {
+	if e.CallID != "c3" || e.Queue != "q" || e.Result != call.ResultBlocked || e.Reason != action.ReasonQueueFull {
 		t.Fatalf("blocked event %+v", e)
 	}
 	if _, err := h.acd.Position("c3"); err == nil {
@@ -66,7 +68,7 @@ func TestMaxWaitingBlocks(t *testing.T) {
 	}
 	// A call ringing an agent still takes a place.
 	h.login("1001")
-	wantActions(t, h.ok(h.acd.Enqueue("c4", "q", "", 0)), Blocked{CallID: "c4", Reason: ReasonQueueFull})
+	wantActions(t, h.ok(h.acd.Enqueue("c4", "q", "", 0)), Blocked{CallID: "c4", Reason: action.ReasonQueueFull})
 }
 
 func TestMaxWaitOverflows(t *testing.T) {
@@ -80,14 +82,14 @@ func TestMaxWaitOverflows(t *testing.T) {
 	h.ok(h.acd.Enqueue("c2", "billing", "556", 0))
 	wantActions(t, h.advance(50*time.Second), Overflow{CallID: "c1", Target: "queue:complaints"})
 	e := h.lastEvent(call.Overflowed)
-	if e.CallID != "c1" || e.Queue != "billing" || e.Target != "queue:complaints" || e.Reason != ReasonMaxWait || e.Wait != time.Minute {
+	if e.CallID != "c1" || e.Queue != "billing" || e.Target != "queue:complaints" || e.Reason != action.ReasonMaxWait || e.Wait != time.Minute {
 		t.Fatalf("overflow event %+v", e)
 	}
 	_, err := h.acd.Position("c1")
 	wantErr(t, err, ErrUnknownCall)
 	// The runtime re-enqueues the call where it was sent.
 	acts := h.ok(h.acd.Enqueue("c1", "complaints", "555", 2))
-	wantActions(t, acts, Queued{CallID: "c1", Queue: "complaints", Position: 1, ExpectedWait: DefaultHandleTime})
+	wantActions(t, acts, Queued{CallID: "c1", Queue: "complaints", Position: 1, ExpectedWait: acdconfig.DefaultHandleTime})
 	wantActions(t, h.advance(10*time.Second), Overflow{CallID: "c2", Target: "queue:complaints"})
 }
 
@@ -122,7 +124,7 @@ func TestJoinEmpty(t *testing.T) {
 		Agents: []AgentConfig{{ID: "1001", Queues: []string{"reject", "wait"}}},
 	}
 	h := newHarness(t, cfg)
-	wantActions(t, h.ok(h.acd.Enqueue("c1", "reject", "", 0)), Rejected{CallID: "c1", Reason: ReasonNoAgents})
+	wantActions(t, h.ok(h.acd.Enqueue("c1", "reject", "", 0)), Rejected{CallID: "c1", Reason: action.ReasonNoAgents})
 	acts := h.ok(h.acd.Enqueue("c2", "wait", "", 0))
 	if _, ok := acts[0].(Queued); !ok || len(acts) != 1 {
 		t.Fatalf("wait queue: %+v", acts)
@@ -148,9 +150,9 @@ func TestLeaveWhenEmpty(t *testing.T) {
 	wantActions(t, h.ok(h.acd.AgentLogout("1001"))) // one agent is still logged in
 	acts := h.ok(h.acd.AgentLogout("1002"))
 	wantActions(t, acts,
-		Leave{CallID: "c2", Reason: ReasonNoAgents},
-		Leave{CallID: "c1", Reason: ReasonNoAgents})
-	if e := h.lastEvent(call.Overflowed); e.CallID != "c1" || e.Reason != ReasonNoAgents {
+		Leave{CallID: "c2", Reason: action.ReasonNoAgents},
+		Leave{CallID: "c1", Reason: action.ReasonNoAgents})
+	if e := h.lastEvent(call.Overflowed); e.CallID != "c1" || e.Reason != action.ReasonNoAgents {
 		t.Fatalf("event %+v", e)
 	}
 	if s, _ := h.acd.QueueStats("q"); s.Waiting != 0 {
@@ -297,7 +299,7 @@ func TestQueueStatsAndHandleTime(t *testing.T) {
 		Name: "q", Waiting: 3, Ringing: 1, OldestWait: 60 * time.Second,
 		// Position 4 of a newcomer, 110 s handle time, 2 agents not paused.
 		ExpectedWait: 4 * 110 * time.Second / 2, AverageHandleTime: 110 * time.Second,
-		ServiceLevel: DefaultServiceLevel, Members: 3, LoggedIn: 3,
+		ServiceLevel: acdconfig.DefaultServiceLevel, Members: 3, LoggedIn: 3,
 		Agents: map[State]int{LoggedOut: 0, Available: 0, Paused: 1, Ringing: 1, Talking: 1, Hold: 0, Wrapup: 0},
 	}
 	if !equalStats(s, want) {

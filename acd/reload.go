@@ -3,13 +3,8 @@ package acd
 import (
 	"slices"
 
-	"github.com/hotline-oss/hotline/acd/agentstate"
-	"github.com/hotline-oss/hotline/acd/strategy"
+	"github.com/hotline-oss/hotline/acd/action"
 )
-
-// ReasonQueueRemoved is the Leave reason for callers of a queue removed by
-// a reload once none of its agents is left to serve them.
-const ReasonQueueRemoved = "queue_removed"
 
 // Reload applies a new configuration to the running ACD, all or nothing:
 // an invalid cfg changes nothing and returns the validation errors.
@@ -24,7 +19,7 @@ const ReasonQueueRemoved = "queue_removed"
 // ErrUnknownQueue) but its waiting callers stay and are still offered to
 // its former members. When none of them is logged in any more, the callers
 // left overflow to the queue's overflow target, or leave (Leave with
-// ReasonQueueRemoved). The queue is forgotten once empty.
+// action.ReasonQueueRemoved). The queue is forgotten once empty.
 //
 // A removed agent is logged out at once when idle, paused or in wrap-up,
 // and its ringing offer is withdrawn. One on a call finishes it (the call
@@ -36,89 +31,27 @@ func (a *ACD) Reload(cfg Config) ([]Action, error) {
 		return nil, err
 	}
 	a.begin()
-	a.reloadQueues(cfg.Queues)
-	a.reloadAgents(cfg.Agents)
-	a.rebuildMembership()
+	a.roster.ReloadQueues(cfg.Queues)
+	for _, ag := range a.roster.ReloadAgents(cfg.Agents, a.now) {
+		a.retire(ag)
+	}
+	a.roster.Rebuild(a.now, a.rng, a.markDirty)
 	a.rearmWaiting()
 	a.retiring = true
-	for _, q := range a.queues {
+	for _, q := range a.roster.Queues {
 		a.markDirty(q)
 	}
 	a.route()
 	return a.finish(), nil
 }
 
-// reloadQueues puts the queues in the new configuration's order, existing
-// ones updated in place, and marks the rest draining behind them.
-func (a *ACD) reloadQueues(cfgs []QueueConfig) {
-	byName := make(map[string]*queue, len(a.queues))
-	for _, q := range a.queues {
-		byName[q.cfg.Name] = q
-	}
-	queues := make([]*queue, 0, len(cfgs))
-	for _, qc := range cfgs {
-		q := byName[qc.Name]
-		if q == nil {
-			q = &queue{}
-		}
-		delete(byName, qc.Name)
-		q.cfg, q.draining = qc.WithDefaults(), false
-		a.queueByName[qc.Name] = q
-		queues = append(queues, q)
-	}
-	for _, q := range a.queues {
-		if byName[q.cfg.Name] == q {
-			q.draining = true
-			delete(a.queueByName, q.cfg.Name)
-			queues = append(queues, q)
-		}
-	}
-	a.queues = queues
-}
-
-// reloadAgents puts the agents in the new configuration's order and
-// retires the ones left out.
-func (a *ACD) reloadAgents(cfgs []AgentConfig) {
-	byID := make(map[string]*agent, len(a.agents))
-	for _, ag := range a.agents {
-		byID[ag.cfg.ID] = ag
-	}
-	agents := make([]*agent, 0, len(cfgs))
-	for _, ac := range cfgs {
-		ag := byID[ac.ID]
-		if ag == nil {
-			ag = &agent{state: LoggedOut, since: a.now}
-			ag.wrapTimer = timer{kind: timerWrapup, agent: ag}
-			ag.backoffTimer = timer{kind: timerBackoff, agent: ag}
-		}
-		delete(byID, ac.ID)
-		if ag.removed && ag.after == pendingLogout {
-			ag.after = pendingNone // revived before its call ended: the logout was ours
-		}
-		ag.cfg, ag.removed = ac, false
-		a.agentByID[ac.ID] = ag
-		agents = append(agents, ag)
-	}
-	for _, ag := range a.agents {
-		if byID[ag.cfg.ID] == ag {
-			agents = append(agents, ag)
-			if !ag.removed {
-				ag.removed = true
-				delete(a.agentByID, ag.cfg.ID)
-				a.retire(ag)
-			}
-		}
-	}
-	a.agents = agents
-}
-
 // retire logs a removed agent out as AgentLogout would, before the
 // memberships change, so that queue counts and emptied queues follow the
 // usual path. On a call the logout waits for the wrap-up.
 func (a *ACD) retire(ag *agent) {
-	a.disarm(&ag.backoffTimer)
-	ag.backoffUntil = a.now
-	if ag.state == LoggedOut {
+	a.timers.Disarm(&ag.BackoffTimer)
+	ag.BackoffUntil = a.now
+	if ag.State == LoggedOut {
 		return
 	}
 	if err := a.logout(ag); err != nil {
@@ -126,107 +59,26 @@ func (a *ACD) retire(ag *agent) {
 	}
 }
 
-// rebuildMembership recomputes every queue's members and every strategy
-// from the agents' queues and skills. Candidates live in the agents'
-// member slices, which strategies point into, so each slice is built in
-// full before any strategy sees it.
-func (a *ACD) rebuildMembership() {
-	drainers := make(map[*queue][]*agent)
-	for _, ag := range a.agents {
-		a.unroute(ag)
-		for _, m := range ag.member {
-			if m.q.draining && !ag.removed {
-				drainers[m.q] = append(drainers[m.q], ag)
-			}
-		}
-		ag.member = nil
-	}
-	for _, q := range a.queues {
-		q.members, q.count = nil, [agentstate.NumStates]int{}
-	}
-	for _, ag := range a.agents {
-		if ag.removed {
-			continue
-		}
-		for _, name := range ag.cfg.Queues {
-			a.join(ag, a.queueByName[name])
-		}
-	}
-	for _, q := range a.queues {
-		for _, ag := range drainers[q] {
-			a.join(ag, q)
-		}
-	}
-	for _, ag := range a.agents {
-		for i := range ag.member {
-			ag.member[i].cand.Owner = ag
-		}
-	}
-	for _, q := range a.queues {
-		a.renewStrategy(q)
-	}
-	for _, ag := range a.agents {
-		a.refreshRoutable(ag)
-	}
-}
-
-// join makes ag a member of q if its skills qualify.
-func (a *ACD) join(ag *agent, q *queue) {
-	score, ok := skillScore(ag.cfg.Skills, q.cfg.RequiredSkills)
-	if !ok {
-		return
-	}
-	ag.member = append(ag.member, membership{q: q, cand: strategy.Candidate{
-		AgentID: ag.cfg.ID, Member: len(q.members), SkillScore: score,
-	}})
-	q.members = append(q.members, ag)
-	q.count[ag.state]++
-}
-
-// unroute withdraws ag from every strategy it is held by.
-func (a *ACD) unroute(ag *agent) {
-	if !ag.routable {
-		return
-	}
-	ag.routable = false
-	for i := range ag.member {
-		ag.member[i].q.strategy.Remove(&ag.member[i].cand)
-	}
-}
-
-// renewStrategy gives q a fresh strategy for its members; a round-robin
-// queue keeps its cursor so that the rotation goes on where it was.
-func (a *ACD) renewStrategy(q *queue) {
-	s, err := strategy.New(q.cfg.Strategy, len(q.members), a.rng)
-	if err != nil {
-		// Validate accepted the name, so only a missing random source
-		// could get here, and New always sets one.
-		panic(err)
-	}
-	strategy.Carry(q.strategy, s, len(q.members))
-	q.strategy = s
-}
-
 // rearmWaiting applies the queues' MaxWait and AnnounceEvery to callers
 // already waiting: the deadline counts from when they joined.
 func (a *ACD) rearmWaiting() {
-	for _, q := range a.queues {
-		q.waiting.each(func(c *queuedCall) {
-			if q.cfg.MaxWait > 0 {
-				at := c.joined.Add(q.cfg.MaxWait)
+	for _, q := range a.roster.Queues {
+		q.Waiting.Each(func(c *queuedCall) {
+			if q.Cfg.MaxWait > 0 {
+				at := c.Joined.Add(q.Cfg.MaxWait)
 				if at.Before(a.now) {
 					at = a.now // already past: the next Tick overflows it
 				}
-				a.arm(&c.maxWaitTimer, at)
+				a.timers.Arm(&c.MaxWaitTimer, at)
 			} else {
-				a.disarm(&c.maxWaitTimer)
-				c.overdue = false
+				a.timers.Disarm(&c.MaxWaitTimer)
+				c.Overdue = false
 			}
 			switch {
-			case q.cfg.AnnounceEvery <= 0:
-				a.disarm(&c.announceTimer)
-			case !c.announceTimer.armed():
-				a.arm(&c.announceTimer, a.now.Add(q.cfg.AnnounceEvery))
+			case q.Cfg.AnnounceEvery <= 0:
+				a.timers.Disarm(&c.AnnounceTimer)
+			case !c.AnnounceTimer.Armed():
+				a.timers.Arm(&c.AnnounceTimer, a.now.Add(q.Cfg.AnnounceEvery))
 			}
 		})
 	}
@@ -239,29 +91,29 @@ func (a *ACD) rearmWaiting() {
 func (a *ACD) prune() {
 	retiring := false
 	changed := false
-	for _, q := range slices.Clone(a.queues) {
-		if !q.draining {
+	for _, q := range slices.Clone(a.roster.Queues) {
+		if !q.Draining {
 			continue
 		}
-		if q.waiting.len() > 0 && q.loggedIn() == 0 {
+		if q.Waiting.Len() > 0 && q.LoggedIn() == 0 {
 			a.sendAway(q)
 		}
-		if q.waiting.len() > 0 {
+		if q.Waiting.Len() > 0 {
 			retiring = true
 			continue
 		}
-		a.dropQueue(q)
+		a.roster.DropQueue(q, a.now, a.markDirty)
 		changed = true
 	}
-	for _, ag := range slices.Clone(a.agents) {
-		if !ag.removed {
+	for _, ag := range slices.Clone(a.roster.Agents) {
+		if !ag.Removed {
 			continue
 		}
-		if ag.state != LoggedOut || ag.call != nil {
+		if ag.State != LoggedOut || ag.Call != nil {
 			retiring = true
 			continue
 		}
-		a.dropAgent(ag)
+		a.roster.DropAgent(ag)
 	}
 	a.retiring = retiring
 	if changed {
@@ -272,43 +124,21 @@ func (a *ACD) prune() {
 // sendAway moves the callers of a draining queue nobody serves any more
 // to its overflow target, or out of the ACD.
 func (a *ACD) sendAway(q *queue) {
-	target := q.cfg.OverflowTarget
-	if kind, name, ok := SplitTarget(target); !ok || (kind == TargetQueue && a.queueByName[name] == nil) {
+	target := q.Cfg.OverflowTarget
+	if kind, name, ok := SplitTarget(target); !ok || (kind == TargetQueue && a.roster.QueueByName[name] == nil) {
 		target = ""
 	}
 	var leaving []*queuedCall
-	q.waiting.each(func(c *queuedCall) { leaving = append(leaving, c) })
+	q.Waiting.Each(func(c *queuedCall) { leaving = append(leaving, c) })
 	for _, c := range leaving {
-		if len(c.legs) > 0 {
+		if len(c.Legs) > 0 {
 			continue // an agent still rings for it; wait for the outcome
 		}
-		a.removeWaiting(c, target, ReasonQueueRemoved)
+		a.removeWaiting(c, target, action.ReasonQueueRemoved)
 		if target != "" {
-			a.do(Overflow{CallID: c.id, Target: target})
+			a.do(Overflow{CallID: c.ID, Target: target})
 		} else {
-			a.do(Leave{CallID: c.id, Reason: ReasonQueueRemoved})
+			a.do(Leave{CallID: c.ID, Reason: action.ReasonQueueRemoved})
 		}
-	}
-}
-
-// dropQueue forgets an empty draining queue and its memberships.
-func (a *ACD) dropQueue(q *queue) {
-	a.queues = slices.DeleteFunc(a.queues, func(x *queue) bool { return x == q })
-	for _, ag := range q.members {
-		// Removing an element moves the candidates the strategies point
-		// at: withdraw the agent first, and route it again after.
-		a.unroute(ag)
-		ag.member = slices.DeleteFunc(ag.member, func(m membership) bool { return m.q == q })
-		a.refreshRoutable(ag)
-	}
-	q.members = nil
-}
-
-// dropAgent forgets a removed agent that has logged out. It belongs to no
-// queue: rebuildMembership left it out.
-func (a *ACD) dropAgent(ag *agent) {
-	a.agents = slices.DeleteFunc(a.agents, func(x *agent) bool { return x == ag })
-	if a.lastCallOf[ag.wrap.callID] == ag {
-		delete(a.lastCallOf, ag.wrap.callID)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -15,20 +17,20 @@ import (
 // members that are available and not backing off.
 func checkCounts(t *testing.T, a *ACD) {
 	t.Helper()
-	for _, q := range a.queues {
+	for _, q := range a.roster.Queues {
 		var want [agentstate.NumStates]int
 		routable := 0
-		for _, ag := range q.members {
-			want[ag.state]++
-			if ag.routable {
+		for _, ag := range q.Members {
+			want[ag.State]++
+			if ag.Routable {
 				routable++
 			}
 		}
-		if want != q.count {
-			t.Fatalf("queue %s counts %v, members say %v", q.cfg.Name, q.count, want)
+		if want != q.Count {
+			t.Fatalf("queue %s counts %v, members say %v", q.Cfg.Name, q.Count, want)
 		}
-		if q.strategy.Len() != routable {
-			t.Fatalf("queue %s strategy holds %d, %d members routable", q.cfg.Name, q.strategy.Len(), routable)
+		if q.Strategy.Len() != routable {
+			t.Fatalf("queue %s strategy holds %d, %d members routable", q.Cfg.Name, q.Strategy.Len(), routable)
 		}
 	}
 }
@@ -115,8 +117,8 @@ func TestReloadRemovedQueueWithNobodyOverflows(t *testing.T) {
 	acts := h.ok(h.acd.Reload(cfg))
 	wantActions(t, acts,
 		Overflow{CallID: "c1", Target: "ivr:after_hours"},
-		Leave{CallID: "c2", Reason: ReasonQueueRemoved})
-	if e := h.lastEvent(call.Overflowed); e.CallID != "c2" || e.Reason != ReasonQueueRemoved {
+		Leave{CallID: "c2", Reason: action.ReasonQueueRemoved})
+	if e := h.lastEvent(call.Overflowed); e.CallID != "c2" || e.Reason != action.ReasonQueueRemoved {
 		t.Fatalf("overflowed event %+v", e)
 	}
 	if got := queueNames(h.acd); !slices.Equal(got, []string{"q1"}) {
@@ -166,7 +168,7 @@ func TestReloadAgentRemovedWhileTalking(t *testing.T) {
 
 func TestReloadRemovedIdleAndRingingAgents(t *testing.T) {
 	q := quietQueue("q")
-	q.Strategy = StrategyRingAll
+	q.Strategy = strategy.RingAll
 	cfg := team(q, 3)
 	h := newHarness(t, cfg)
 	h.login("1001", "1002")
@@ -195,7 +197,7 @@ func TestReloadRemovedIdleAndRingingAgents(t *testing.T) {
 
 func TestReloadSkillsChangeNextRouting(t *testing.T) {
 	q := quietQueue("billing")
-	q.Strategy = StrategySkillsBased
+	q.Strategy = strategy.SkillsBased
 	q.RequiredSkills = map[string]int{"billing": 5}
 	cfg := Config{Queues: []QueueConfig{q}, Agents: []AgentConfig{
 		{ID: "1001", Skills: map[string]int{"billing": 3}, Queues: []string{"billing"}},
@@ -231,7 +233,7 @@ func TestReloadStrategyChange(t *testing.T) {
 			t.Fatalf("longest-idle picked %s", got)
 		}
 	}
-	cfg.Queues[0].Strategy = StrategyFewestCalls
+	cfg.Queues[0].Strategy = strategy.FewestCalls
 	h.ok(h.acd.Reload(cfg))
 	checkCounts(t, h.acd)
 	calls := map[string]int{}
@@ -318,8 +320,8 @@ func TestReloadRevivesRemovedAgentAndQueue(t *testing.T) {
 // skills changed: every membership and strategy is rebuilt and every
 // waiting caller's timers re-armed.
 func BenchmarkReload(b *testing.B) {
-	s := newBenchState(b, StrategyLongestIdle, defaultBenchSize)
-	cfg := benchConfig(rand.New(rand.NewPCG(11, 12)), StrategyLongestIdle, benchAgents)
+	s := newBenchState(b, strategy.LongestIdle, defaultBenchSize)
+	cfg := benchConfig(rand.New(rand.NewPCG(11, 12)), strategy.LongestIdle, benchAgents)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {

@@ -3,6 +3,8 @@ package acd
 import (
 	"slices"
 
+	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
 )
@@ -18,45 +20,54 @@ func (a *ACD) route() {
 	a.routeSticky()
 	for {
 		var best *queue
-		for _, q := range a.dirty {
-			if q.ready.len() == 0 || q.strategy.Len() == 0 {
+		for _, q := range a.dirtyQueues {
+			if q.Ready.Len() == 0 || q.Strategy.Len() == 0 {
 				continue
 			}
-			if best == nil || servedBefore(q.ready.first(), best.ready.first()) {
+			if best == nil || roster.ServedBefore(q.Ready.First(), best.Ready.First()) {
 				best = q
 			}
 		}
 		if best == nil {
 			break
 		}
-		a.offer(best.ready.first())
+		a.offer(best.Ready.First())
 	}
-	for _, q := range a.dirty {
-		q.dirty = false
+	for _, q := range a.dirtyQueues {
+		q.Dirty = false
 	}
-	a.dirty = a.dirty[:0]
+	a.dirtyQueues = a.dirtyQueues[:0]
 }
 
 // offer rings the agents the queue's strategy picks for c.
 func (a *ACD) offer(c *queuedCall) {
-	q := c.queue
-	picks := a.pick(q, c)
-	q.ready.remove(&c.readyNode)
-	c.ready = false
-	ids := make([]string, len(picks))
+	picks := a.pick(c.Queue, c)
+	c.Queue.Ready.Remove(&c.ReadyNode)
+	c.Ready = false
+	agents := make([]*agent, len(picks))
 	for i, cand := range picks {
-		ag := cand.Owner.(*agent)
-		ids[i] = ag.cfg.ID
-		ag.call = c
-		c.legs = append(c.legs, ag)
-		a.mustTransition(ag, EventOffer, "")
+		agents[i] = cand.Owner.(*agent)
+	}
+	a.ring(c, agents, "")
+}
+
+// ring offers c to agents, with reason on their AgentOffered events, for
+// the queue's ring timeout.
+func (a *ACD) ring(c *queuedCall, agents []*agent, reason string) {
+	q := c.Queue
+	ids := make([]string, len(agents))
+	for i, ag := range agents {
+		ids[i] = ag.Cfg.ID
+		ag.Call = c
+		c.Legs = append(c.Legs, ag)
+		a.mustTransition(ag, agentstate.EventOffer, "")
 		a.emit(call.Event{
-			Kind: call.AgentOffered, CallID: c.id, Caller: c.caller,
-			Queue: q.cfg.Name, Priority: c.priority, Agent: ag.cfg.ID,
+			Kind: call.AgentOffered, CallID: c.ID, Caller: c.Caller,
+			Queue: q.Cfg.Name, Priority: c.Priority, Agent: ag.Cfg.ID, Reason: reason,
 		})
 	}
-	a.arm(&c.ringTimer, a.now.Add(q.cfg.RingTimeout))
-	a.do(Offer{CallID: c.id, AgentIDs: ids, Timeout: q.cfg.RingTimeout})
+	a.timers.Arm(&c.RingTimer, a.now.Add(q.Cfg.RingTimeout))
+	a.do(Offer{CallID: c.ID, AgentIDs: ids, Timeout: q.Cfg.RingTimeout})
 }
 
 // pick asks the strategy for agents that have not failed c yet; when all
@@ -64,13 +75,13 @@ func (a *ACD) offer(c *queuedCall) {
 // while someone could take it.
 func (a *ACD) pick(q *queue, c *queuedCall) []*strategy.Candidate {
 	var skip func(*strategy.Candidate) bool
-	if len(c.tried) > 0 {
-		skip = func(cand *strategy.Candidate) bool { return slices.Contains(c.tried, cand.Owner.(*agent)) }
+	if len(c.Tried) > 0 {
+		skip = func(cand *strategy.Candidate) bool { return slices.Contains(c.Tried, cand.Owner.(*agent)) }
 	}
-	picks := q.strategy.Pick(a.picks[:0], skip)
+	picks := q.Strategy.Pick(a.picks[:0], skip)
 	if len(picks) == 0 && skip != nil {
-		c.tried = c.tried[:0]
-		picks = q.strategy.Pick(picks, nil)
+		c.Tried = c.Tried[:0]
+		picks = q.Strategy.Pick(picks, nil)
 	}
 	a.picks = picks
 	return picks
@@ -81,7 +92,7 @@ func (a *ACD) makeReady(c *queuedCall) {
 	if a.parkSticky(c) {
 		return
 	}
-	c.ready = true
-	c.queue.ready.insert(&c.readyNode)
-	a.markDirty(c.queue)
+	c.Ready = true
+	c.Queue.Ready.Insert(&c.ReadyNode)
+	a.markDirty(c.Queue)
 }

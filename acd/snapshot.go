@@ -4,61 +4,21 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/view"
 )
 
-// handleWindow is how many recent calls the average handle time covers.
-const handleWindow = 50
-
-// handleTimes is a rolling average of a queue's handle times (talk + hold +
-// wrap-up) over its last handleWindow calls.
-type handleTimes struct {
-	samples [handleWindow]time.Duration
-	n, next int
-	sum     time.Duration
-}
-
-func (h *handleTimes) add(d time.Duration) {
-	if h.n == handleWindow {
-		h.sum -= h.samples[h.next]
-	} else {
-		h.n++
-	}
-	h.samples[h.next] = d
-	h.sum += d
-	h.next = (h.next + 1) % handleWindow
-}
-
-// average is the rolling mean, or DefaultHandleTime before any call.
-func (h *handleTimes) average() time.Duration {
-	if h.n == 0 {
-		return DefaultHandleTime
-	}
-	return h.sum / time.Duration(h.n)
-}
-
-// QueueStats is a queue's state for metrics and the wallboard.
-type QueueStats struct {
-	Name              string
-	Waiting           int           // callers in the queue, including those ringing an agent
-	Ringing           int           // of which ringing an agent now
-	OldestWait        time.Duration // longest current wait; 0 when nobody waits
-	ExpectedWait      time.Duration // for a caller joining now
-	AverageHandleTime time.Duration // rolling, DefaultHandleTime before any call
-	ServiceLevel      time.Duration // the queue's threshold, for the metrics
-	Members           int           // agents eligible for the queue
-	LoggedIn          int
-	Agents            map[State]int // eligible agents in each state
-}
+// The ACD's read side is package view's; its API keeps these names.
+type (
+	QueueStats  = view.QueueStats
+	AgentInfo   = view.AgentInfo
+	CallInfo    = view.CallInfo
+	WaitingCall = view.WaitingCall
+)
 
 // Queues returns every queue's stats, in config order.
 func (a *ACD) Queues() []QueueStats {
 	a.begin()
-	out := make([]QueueStats, len(a.queues))
-	for i, q := range a.queues {
-		out[i] = a.queueStats(q)
-	}
-	return out
+	return a.roster.QueueStats(a.now)
 }
 
 // QueueStats returns one queue's stats.
@@ -68,53 +28,13 @@ func (a *ACD) QueueStats(name string) (QueueStats, error) {
 		return QueueStats{}, err
 	}
 	a.begin()
-	return a.queueStats(q), nil
-}
-
-func (a *ACD) queueStats(q *queue) QueueStats {
-	s := QueueStats{
-		Name:              q.cfg.Name,
-		Waiting:           q.waiting.len(),
-		Ringing:           q.waiting.len() - q.ready.len(),
-		ExpectedWait:      a.expectedWait(q, q.waiting.len()+1),
-		AverageHandleTime: q.handle.average(),
-		ServiceLevel:      q.cfg.ServiceLevel,
-		Members:           len(q.members),
-		LoggedIn:          q.loggedIn(),
-		Agents:            make(map[State]int, agentstate.NumStates),
-	}
-	if c := q.waiting.earliest(); c != nil {
-		s.OldestWait = a.now.Sub(c.joined)
-	}
-	for _, st := range States {
-		s.Agents[st] = q.count[st]
-	}
-	return s
-}
-
-// AgentInfo is an agent's state for the wallboard and the agent panel.
-type AgentInfo struct {
-	ID, Name, WorkNumber string
-	State                State
-	Since                time.Time // when the agent entered State
-	Reason               string    // pause reason while Paused
-	CallID               string    // the call ringing, connected or in wrap-up
-	Queue                string    // that call's queue
-	Pending              string    // "pause" or "logout" once the current call's wrap-up ends
-	BackoffUntil         time.Time // not offered calls before this (busy backoff)
-	CallsToday           int
-	TalkToday            time.Duration
-	Queues               []string // queues the agent is eligible for
+	return q.Stats(a.now), nil
 }
 
 // Agents returns every agent, in config order.
 func (a *ACD) Agents() []AgentInfo {
 	a.begin()
-	out := make([]AgentInfo, len(a.agents))
-	for i, ag := range a.agents {
-		out[i] = a.agentInfo(ag)
-	}
-	return out
+	return a.roster.AgentInfos(a.now)
 }
 
 // Agent returns one agent.
@@ -124,28 +44,7 @@ func (a *ACD) Agent(id string) (AgentInfo, error) {
 		return AgentInfo{}, err
 	}
 	a.begin()
-	return a.agentInfo(ag), nil
-}
-
-func (a *ACD) agentInfo(ag *agent) AgentInfo {
-	info := AgentInfo{
-		ID: ag.cfg.ID, Name: ag.cfg.Name, WorkNumber: ag.cfg.WorkNumber,
-		State: ag.state, Since: ag.since, Reason: ag.reason, Pending: ag.after.String(),
-		CallsToday: ag.callsToday, TalkToday: ag.talkToday,
-	}
-	if ag.backoffUntil.After(a.now) {
-		info.BackoffUntil = ag.backoffUntil
-	}
-	switch {
-	case ag.call != nil:
-		info.CallID, info.Queue = ag.call.id, ag.call.queue.cfg.Name
-	case ag.state == Wrapup:
-		info.CallID, info.Queue = ag.wrap.callID, ag.wrap.queue.cfg.Name
-	}
-	for _, m := range ag.member {
-		info.Queues = append(info.Queues, m.q.cfg.Name)
-	}
-	return info
+	return ag.Info(a.now), nil
 }
 
 // Position returns a waiting call's place in its queue (1 = next).
@@ -154,7 +53,7 @@ func (a *ACD) Position(callID string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return c.queue.waiting.rank(c) + 1, nil
+	return c.Position(), nil
 }
 
 // ExpectedWait estimates how much longer a waiting call will wait: the
@@ -165,7 +64,7 @@ func (a *ACD) ExpectedWait(callID string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	return a.expectedWait(c.queue, c.queue.waiting.rank(c)+1), nil
+	return c.Queue.ExpectedWait(c.Position()), nil
 }
 
 // QueueExpectedWait estimates the wait of a caller who joins the queue now.
@@ -174,7 +73,7 @@ func (a *ACD) QueueExpectedWait(name string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	return a.expectedWait(q, q.waiting.len()+1), nil
+	return q.ExpectedWait(q.Waiting.Len() + 1), nil
 }
 
 func (a *ACD) waitingCall(callID string) (*queuedCall, error) {
@@ -182,23 +81,10 @@ func (a *ACD) waitingCall(callID string) (*queuedCall, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.connected() {
+	if c.Connected() {
 		return nil, fmt.Errorf("acd: call %s: %w", callID, ErrNotWaiting)
 	}
 	return c, nil
-}
-
-// CallInfo is a call the ACD holds, for the wallboard and the runtime.
-type CallInfo struct {
-	ID       string
-	Queue    string
-	Caller   string
-	Priority int
-	Joined   time.Time     // when it entered the queue
-	Wait     time.Duration // time in the queue so far (until answered, once connected)
-	Position int           // 1 = next; 0 once connected
-	Ringing  []string      // agents ringing for it now
-	Agent    string        // connected agent, once answered
 }
 
 // Call describes a waiting or connected call.
@@ -208,7 +94,7 @@ func (a *ACD) Call(callID string) (CallInfo, error) {
 		return CallInfo{}, err
 	}
 	a.begin()
-	return a.callInfo(c), nil
+	return c.Info(a.now), nil
 }
 
 // WaitingCalls lists a queue's waiting calls in service order.
@@ -218,28 +104,11 @@ func (a *ACD) WaitingCalls(queueName string) ([]CallInfo, error) {
 		return nil, err
 	}
 	a.begin()
-	out := make([]CallInfo, 0, q.waiting.len())
-	q.waiting.each(func(c *queuedCall) {
-		info := a.callInfo(c)
+	out := make([]CallInfo, 0, q.Waiting.Len())
+	q.Waiting.Each(func(c *queuedCall) {
+		info := c.Info(a.now)
 		info.Position = len(out) + 1 // cheaper than a rank per call
 		out = append(out, info)
 	})
 	return out, nil
-}
-
-func (a *ACD) callInfo(c *queuedCall) CallInfo {
-	info := CallInfo{
-		ID: c.id, Queue: c.queue.cfg.Name, Caller: c.caller, Priority: c.priority,
-		Joined: c.joined, Wait: a.now.Sub(c.joined),
-	}
-	for _, ag := range c.legs {
-		info.Ringing = append(info.Ringing, ag.cfg.ID)
-	}
-	if c.connected() {
-		info.Agent = c.agent.cfg.ID
-		info.Wait = c.answeredAt.Sub(c.joined)
-		return info
-	}
-	info.Position = c.queue.waiting.rank(c) + 1
-	return info
 }

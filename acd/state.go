@@ -21,28 +21,3 @@ const (
 
 // States lists every State in order, for collectors that pre-create series.
 var States = agentstate.States
-
-// AgentEvent is what moves an agent from one State to another.
-type AgentEvent = agentstate.Event
-
-// Agent events.
-const (
-	EventLogin      = agentstate.EventLogin
-	EventLogout     = agentstate.EventLogout
-	EventPause      = agentstate.EventPause
-	EventReady      = agentstate.EventReady
-	EventOffer      = agentstate.EventOffer
-	EventAnswer     = agentstate.EventAnswer
-	EventNoAnswer   = agentstate.EventNoAnswer
-	EventCancel     = agentstate.EventCancel
-	EventHold       = agentstate.EventHold
-	EventUnhold     = agentstate.EventUnhold
-	EventHangup     = agentstate.EventHangup
-	EventWrapupDone = agentstate.EventWrapupDone
-	EventConsult    = agentstate.EventConsult
-	EventConsultEnd = agentstate.EventConsultEnd
-)
-
-// Transition returns the state e leads to from s, or an error wrapping
-// ErrInvalidTransition.
-func Transition(s State, e AgentEvent) (State, error) { return agentstate.Transition(s, e) }

@@ -2,66 +2,20 @@ package acd
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
-	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/acd/sticky"
 )
-
-// Sticky-agent outcomes, as reported to the sticky observer.
-const (
-	// StickyHit: the preferred agent was offered the call.
-	StickyHit = "hit"
-	// StickyMiss: the preferred agent was not logged in when the call
-	// arrived, logged out while it waited, or is no longer configured.
-	StickyMiss = "miss"
-	// StickyExpired: the grace time ran out before the preferred agent
-	// became available; the call went to the queue's strategy.
-	StickyExpired = "expired"
-)
-
-// ReasonSticky marks the AgentOffered event of an offer made to a caller's
-// preferred agent rather than by the queue's strategy.
-const ReasonSticky = "sticky"
-
-// stickyRequest is a caller's preferred agent, asked for by
-// EnqueuePreferring and consumed when the call first becomes ready.
-type stickyRequest struct {
-	agent string
-	grace time.Duration
-}
-
-// stickyWait is a call set aside for its preferred agent. While parked it
-// stays in its queue's waiting list (position, announcements, MaxWait all
-// apply) but not in the ready list, so routing passes over it and the
-// callers behind it are served by the other agents as usual.
-type stickyWait struct {
-	call  *queuedCall
-	agent *agent
-	timer timer
-}
-
-// stickyBook is the ACD's sticky-agent state.
-type stickyBook struct {
-	requests map[string]stickyRequest // call id → preference, for the Enqueue in progress
-	parked   []*stickyWait            // in the order they were parked
-	observe  func(StickyOutcome)
-}
 
 // StickyOutcome reports what became of one call's preferred agent.
-type StickyOutcome struct {
-	CallID string
-	Queue  string
-	Agent  string
-	Result string // StickyHit, StickyMiss or StickyExpired
-}
+type StickyOutcome = sticky.Outcome
 
 // WithStickyObserver sets the function told the outcome of every sticky
 // preference (for hotline_sticky_offers_total). Like WithObserver it runs
 // synchronously and must not call back into the ACD.
 func WithStickyObserver(observe func(StickyOutcome)) Option {
 	return func(a *ACD) error {
-		a.sticky.observe = observe
+		a.sticky.Observe = observe
 		return nil
 	}
 }
@@ -80,13 +34,10 @@ func (a *ACD) EnqueuePreferring(callID, queueName, caller string, priority int, 
 	if agentID == "" || grace <= 0 {
 		return nil, fmt.Errorf("acd: enqueue %s: preferred agent %q, grace %v: %w", callID, agentID, grace, ErrBadArgument)
 	}
-	if a.sticky.requests == nil {
-		a.sticky.requests = make(map[string]stickyRequest)
-	}
-	a.sticky.requests[callID] = stickyRequest{agent: agentID, grace: grace}
+	a.sticky.Ask(callID, sticky.Request{Agent: agentID, Grace: grace})
 	// Enqueue consumes the request when the call becomes ready; a call
 	// blocked or rejected never does.
-	defer delete(a.sticky.requests, callID)
+	defer a.sticky.Forget(callID)
 	return a.Enqueue(callID, queueName, caller, priority)
 }
 
@@ -95,20 +46,17 @@ func (a *ACD) EnqueuePreferring(callID, queueName, caller string, priority int, 
 // parks it: a call whose preferred agent did not answer is offered by the
 // strategy from then on.
 func (a *ACD) parkSticky(c *queuedCall) bool {
-	req, ok := a.sticky.requests[c.id]
+	req, ok := a.sticky.Take(c.ID)
 	if !ok {
 		return false
 	}
-	delete(a.sticky.requests, c.id)
-	ag := a.agentByID[req.agent]
-	if ag == nil || ag.state == LoggedOut {
-		a.stickyOutcome(c, req.agent, StickyMiss)
+	ag := a.roster.AgentByID[req.Agent]
+	if ag == nil || ag.State == LoggedOut {
+		a.sticky.Tell(c, req.Agent, sticky.Miss)
 		return false
 	}
-	w := &stickyWait{call: c, agent: ag}
-	w.timer = timer{kind: timerSticky, call: c}
-	a.sticky.parked = append(a.sticky.parked, w)
-	a.arm(&w.timer, a.now.Add(req.grace))
+	w := a.sticky.Park(c, ag)
+	a.timers.Arm(&w.Timer, a.now.Add(req.Grace))
 	return true
 }
 
@@ -116,93 +64,45 @@ func (a *ACD) parkSticky(c *queuedCall) bool {
 // agent who is available takes the longest-waiting call parked for them,
 // and calls whose agent logged out are released to their queues.
 func (a *ACD) routeSticky() {
-	for i := 0; i < len(a.sticky.parked); {
-		w := a.sticky.parked[i]
-		switch {
-		case w.agent.state == LoggedOut:
-			a.unpark(w)
-			a.stickyOutcome(w.call, w.agent.cfg.ID, StickyMiss)
-			a.makeReady(w.call)
-		case w.agent.routable:
-			best := a.bestParkedFor(w.agent)
-			a.unpark(best)
-			a.stickyOutcome(best.call, best.agent.cfg.ID, StickyHit)
-			a.offerPreferred(best.call, best.agent)
-		default:
-			i++
-			continue
-		}
-		i = 0 // the list changed under the index
-	}
-}
-
-func (a *ACD) bestParkedFor(ag *agent) *stickyWait {
-	var best *stickyWait
-	for _, w := range a.sticky.parked {
-		if w.agent == ag && (best == nil || servedBefore(w.call, best.call)) {
-			best = w
+	for w, hit, ok := a.sticky.Due(); ok; w, hit, ok = a.sticky.Due() {
+		a.unpark(w)
+		if hit {
+			a.sticky.Tell(w.Call, w.Agent.Cfg.ID, sticky.Hit)
+			a.ring(w.Call, []*agent{w.Agent}, sticky.ReasonSticky) // alone, before the strategies
+		} else {
+			a.sticky.Tell(w.Call, w.Agent.Cfg.ID, sticky.Miss)
+			a.makeReady(w.Call)
 		}
 	}
-	return best
-}
-
-// offerPreferred rings the preferred agent alone for c, as offer does for
-// the strategy's picks.
-func (a *ACD) offerPreferred(c *queuedCall, ag *agent) {
-	q := c.queue
-	ag.call = c
-	c.legs = append(c.legs, ag)
-	a.mustTransition(ag, EventOffer, "")
-	a.emit(call.Event{
-		Kind: call.AgentOffered, CallID: c.id, Caller: c.caller,
-		Queue: q.cfg.Name, Priority: c.priority, Agent: ag.cfg.ID, Reason: ReasonSticky,
-	})
-	a.arm(&c.ringTimer, a.now.Add(q.cfg.RingTimeout))
-	a.do(Offer{CallID: c.id, AgentIDs: []string{ag.cfg.ID}, Timeout: q.cfg.RingTimeout})
 }
 
 // stickyExpired releases a parked call to its queue's strategy when its
 // grace time is over.
 func (a *ACD) stickyExpired(c *queuedCall) {
-	w := a.parkedFor(c)
+	w := a.sticky.For(c)
 	if w == nil {
 		return
 	}
 	a.unpark(w)
-	a.stickyOutcome(c, w.agent.cfg.ID, StickyExpired)
+	a.sticky.Tell(c, w.Agent.Cfg.ID, sticky.Expired)
 	a.makeReady(c)
 }
 
 // unparkSticky forgets c's parking when it leaves its queue (abandon,
 // overflow, leave).
 func (a *ACD) unparkSticky(c *queuedCall) {
-	if len(a.sticky.parked) == 0 {
+	if a.sticky.Len() == 0 {
 		return
 	}
-	if w := a.parkedFor(c); w != nil {
+	if w := a.sticky.For(c); w != nil {
 		a.unpark(w)
 	}
 }
 
-func (a *ACD) parkedFor(c *queuedCall) *stickyWait {
-	for _, w := range a.sticky.parked {
-		if w.call == c {
-			return w
-		}
-	}
-	return nil
-}
-
-func (a *ACD) unpark(w *stickyWait) {
-	a.disarm(&w.timer)
-	a.sticky.parked = slices.DeleteFunc(a.sticky.parked, func(x *stickyWait) bool { return x == w })
-}
-
-func (a *ACD) stickyOutcome(c *queuedCall, agentID, result string) {
-	if a.sticky.observe != nil {
-		a.sticky.observe(StickyOutcome{CallID: c.id, Queue: c.queue.cfg.Name, Agent: agentID, Result: result})
-	}
+func (a *ACD) unpark(w *sticky.Wait) {
+	a.timers.Disarm(&w.Timer)
+	a.sticky.Remove(w)
 }
 
 // StickyWaiting is the number of calls set aside for their preferred agent.
-func (a *ACD) StickyWaiting() int { return len(a.sticky.parked) }
+func (a *ACD) StickyWaiting() int { return a.sticky.Len() }

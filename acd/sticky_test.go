@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/sticky"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -36,7 +37,7 @@ func TestStickyAvailableAgentWinsOverLongerIdle(t *testing.T) {
 	if got := offeredTo(t, acts); got != "1003" {
 		t.Fatalf("offered to %s, want the preferred 1003", got)
 	}
-	if e := h.lastEvent(call.AgentOffered); e.Reason != ReasonSticky || e.Agent != "1003" {
+	if e := h.lastEvent(call.AgentOffered); e.Reason != sticky.ReasonSticky || e.Agent != "1003" {
 		t.Fatalf("offer event %+v, want reason sticky to 1003", e)
 	}
 	if want := []string{"c1:1003:hit"}; !slices.Equal(results(*outcomes), want) {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/action"
+	"github.com/hotline-oss/hotline/acd/strategy"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -15,7 +17,7 @@ import (
 // midnight on the ACD's clock or on ResetDailyCounters.
 func TestFewestCallsCountsTodayOnly(t *testing.T) {
 	q := quietQueue("q")
-	q.Strategy = StrategyFewestCalls
+	q.Strategy = strategy.FewestCalls
 	h := newHarness(t, team(q, 2))
 	h.login("1001")
 	h.clock.t = h.clock.t.Add(time.Second)
@@ -51,7 +53,7 @@ func TestFewestCallsCountsTodayOnly(t *testing.T) {
 // Through the ACD: talk time excludes hold, and it ranks agents.
 func TestLeastTalkTimeThroughACD(t *testing.T) {
 	q := quietQueue("q")
-	q.Strategy = StrategyLeastTalkTime
+	q.Strategy = strategy.LeastTalkTime
 	h := newHarness(t, team(q, 2))
 	h.login("1001", "1002")
 	// 1001 talks 2 minutes with 5 minutes on hold; 1002 talks 4 minutes.
@@ -105,7 +107,7 @@ func TestLongestIdleThroughACD(t *testing.T) {
 // Through the ACD: one Offer rings all; the first answer cancels the rest.
 func TestRingAllFirstAnswerWins(t *testing.T) {
 	q := quietQueue("q")
-	q.Strategy = StrategyRingAll
+	q.Strategy = strategy.RingAll
 	h := newHarness(t, team(q, 3))
 	h.login("1001", "1002", "1003")
 	acts := h.ok(h.acd.Enqueue("c1", "q", "555", 0))
@@ -129,7 +131,7 @@ func TestRingAllFirstAnswerWins(t *testing.T) {
 			reason = e.Reason
 		}
 	}
-	if reason != ReasonAnsweredElsewhere {
+	if reason != action.ReasonAnsweredElsewhere {
 		t.Fatalf("1001 left ringing with reason %q", reason)
 	}
 	_, err := h.acd.OfferAnswered("c1", "1001")
@@ -139,7 +141,7 @@ func TestRingAllFirstAnswerWins(t *testing.T) {
 // Each queue keeps its own cursor.
 func TestRoundRobinCursorPerQueue(t *testing.T) {
 	a, b := quietQueue("a"), quietQueue("b")
-	a.Strategy, b.Strategy = StrategyRoundRobin, StrategyRoundRobin
+	a.Strategy, b.Strategy = strategy.RoundRobin, strategy.RoundRobin
 	cfg := Config{Queues: []QueueConfig{a, b}, Agents: []AgentConfig{
 		{ID: "1001", Queues: []string{"a", "b"}},
 		{ID: "1002", Queues: []string{"a", "b"}},
@@ -163,7 +165,7 @@ func TestRoundRobinCursorPerQueue(t *testing.T) {
 // never get the queue's calls; the rest are ranked by summed levels.
 func TestSkillsBasedFiltersAndRanks(t *testing.T) {
 	q := quietQueue("meters")
-	q.Strategy = StrategySkillsBased
+	q.Strategy = strategy.SkillsBased
 	q.RequiredSkills = map[string]int{"meters": 3, "billing": 2}
 	cfg := Config{Queues: []QueueConfig{q}, Agents: []AgentConfig{
 		{ID: "1001", Skills: map[string]int{"meters": 10}, Queues: []string{"meters"}},              // lacks billing

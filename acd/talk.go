@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/hotline-oss/hotline/acd/action"
+	"github.com/hotline-oss/hotline/acd/agentstate"
+	"github.com/hotline-oss/hotline/acd/roster"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -14,11 +17,11 @@ func (a *ACD) Hold(callID string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.transition(c.agent, EventHold, ""); err != nil {
+	if err := a.transition(c.Agent, agentstate.EventHold, ""); err != nil {
 		return err
 	}
-	c.holdStart = a.now
-	a.emit(call.Event{Kind: call.Held, CallID: c.id, Queue: c.queue.cfg.Name, Agent: c.agent.cfg.ID})
+	c.HoldStart = a.now
+	a.emit(call.Event{Kind: call.Held, CallID: c.ID, Queue: c.Queue.Cfg.Name, Agent: c.Agent.Cfg.ID})
 	return nil
 }
 
@@ -29,11 +32,11 @@ func (a *ACD) Unhold(callID string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.transition(c.agent, EventUnhold, ""); err != nil {
+	if err := a.transition(c.Agent, agentstate.EventUnhold, ""); err != nil {
 		return err
 	}
-	c.held += a.now.Sub(c.holdStart)
-	a.emit(call.Event{Kind: call.Unheld, CallID: c.id, Queue: c.queue.cfg.Name, Agent: c.agent.cfg.ID})
+	c.Held += a.now.Sub(c.HoldStart)
+	a.emit(call.Event{Kind: call.Unheld, CallID: c.ID, Queue: c.Queue.Cfg.Name, Agent: c.Agent.Cfg.ID})
 	return nil
 }
 
@@ -65,10 +68,10 @@ func (a *ACD) Transfer(callID string, kind TransferKind, target string) ([]Actio
 		return nil, err
 	}
 	a.emit(call.Event{
-		Kind: call.Transferred, CallID: c.id, Queue: c.queue.cfg.Name, Agent: c.agent.cfg.ID,
+		Kind: call.Transferred, CallID: c.ID, Queue: c.Queue.Cfg.Name, Agent: c.Agent.Cfg.ID,
 		TransferKind: string(kind), Target: target,
 	})
-	a.endTalk(c, call.HangupByAgent, ReasonTransferred)
+	a.endTalk(c, call.HangupByAgent, action.ReasonTransferred)
 	a.route()
 	return a.finish(), nil
 }
@@ -78,7 +81,7 @@ func (a *ACD) connectedCall(callID string) (*queuedCall, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !c.connected() {
+	if !c.Connected() {
 		return nil, fmt.Errorf("acd: call %s: %w", callID, ErrNotConnected)
 	}
 	return c, nil
@@ -86,62 +89,53 @@ func (a *ACD) connectedCall(callID string) (*queuedCall, error) {
 
 // endTalk closes the talk part of c and starts its agent's wrap-up.
 func (a *ACD) endTalk(c *queuedCall, by call.HangupBy, reason string) {
-	ag, q := c.agent, c.queue
-	if ag.state == Hold {
-		c.held += a.now.Sub(c.holdStart)
+	ag, q := c.Agent, c.Queue
+	if ag.State == Hold {
+		c.Held += a.now.Sub(c.HoldStart)
 	}
-	talk := a.now.Sub(c.answeredAt) - c.held
-	ag.talkToday += talk
-	ag.idleSince = a.now
-	delete(a.calls, c.id)
-	a.rememberLastCall(ag, c.id)
-	ag.wrap = wrapUp{callID: c.id, queue: q, talk: talk, hold: c.held, start: a.now}
-	ag.call = nil
+	talk := a.now.Sub(c.AnsweredAt) - c.Held
+	ag.TalkToday += talk
+	ag.IdleSince = a.now
+	delete(a.roster.Calls, c.ID)
+	a.roster.RememberLastCall(ag, c.ID)
+	ag.Wrap = roster.WrapUp{CallID: c.ID, Queue: q, Talk: talk, Hold: c.Held, Start: a.now}
+	ag.Call = nil
 	a.emit(call.Event{
-		Kind: call.TalkEnded, CallID: c.id, Queue: q.cfg.Name, Agent: ag.cfg.ID,
+		Kind: call.TalkEnded, CallID: c.ID, Queue: q.Cfg.Name, Agent: ag.Cfg.ID,
 		HangupBy: by, Reason: reason,
 	})
-	a.mustTransition(ag, EventHangup, "")
-	if q.cfg.WrapUp <= 0 {
-		a.leaveWrapup(ag, EventWrapupDone, "")
+	a.mustTransition(ag, agentstate.EventHangup, "")
+	if q.Cfg.WrapUp <= 0 {
+		a.leaveWrapup(ag, agentstate.EventWrapupDone, "")
 		return
 	}
-	until := a.now.Add(q.cfg.WrapUp)
-	a.arm(&ag.wrapTimer, until)
-	a.do(StartWrapup{AgentID: ag.cfg.ID, Until: until})
+	until := a.now.Add(q.Cfg.WrapUp)
+	a.timers.Arm(&ag.WrapTimer, until)
+	a.do(StartWrapup{AgentID: ag.Cfg.ID, Until: until})
 }
 
 // leaveWrapup ends ag's wrap-up on e: the timer (then a pause or logout
 // asked for during the call applies), or Ready, Pause or Logout from the
 // agent, which supersede it.
-func (a *ACD) leaveWrapup(ag *agent, e AgentEvent, reason string) {
-	a.disarm(&ag.wrapTimer)
-	w := ag.wrap
-	acw := a.now.Sub(w.start)
-	w.queue.handle.add(w.talk + w.hold + acw)
-	a.emit(call.Event{Kind: call.WrapupEnded, CallID: w.callID, Queue: w.queue.cfg.Name, Agent: ag.cfg.ID})
-	if e == EventWrapupDone {
-		switch ag.after {
-		case pendingPause:
-			e, reason = EventPause, ag.afterReason
-		case pendingLogout:
-			e, reason = EventLogout, ""
+func (a *ACD) leaveWrapup(ag *agent, e agentstate.Event, reason string) {
+	a.timers.Disarm(&ag.WrapTimer)
+	w := ag.Wrap
+	acw := a.now.Sub(w.Start)
+	w.Queue.Handle.Add(w.Talk + w.Hold + acw)
+	a.emit(call.Event{Kind: call.WrapupEnded, CallID: w.CallID, Queue: w.Queue.Cfg.Name, Agent: ag.Cfg.ID})
+	if e == agentstate.EventWrapupDone {
+		switch ag.Pending {
+		case roster.PendingPause:
+			e, reason = agentstate.EventPause, ag.PendingReason
+		case roster.PendingLogout:
+			e, reason = agentstate.EventLogout, ""
 		}
 	}
-	ag.after, ag.afterReason = pendingNone, ""
+	ag.Pending, ag.PendingReason = roster.PendingNone, ""
 	a.mustTransition(ag, e, reason)
-	if e == EventLogout {
+	if e == agentstate.EventLogout {
 		a.afterLogout(ag)
 	}
-}
-
-// rememberLastCall lets SetCallDisposition find the agent of an ended call.
-// Only each agent's last call is kept, which bounds the memory.
-func (a *ACD) rememberLastCall(ag *agent, callID string) {
-	if ag.wrap.callID != "" && a.lastCallOf[ag.wrap.callID] == ag {
-		delete(a.lastCallOf, ag.wrap.callID)
-	}
-	a.lastCallOf[callID] = ag
 }
 
 // SetDisposition classifies the agent's current call, or the last one it
@@ -156,10 +150,10 @@ func (a *ACD) SetDisposition(agentID, category string, resolved bool) error {
 		return err
 	}
 	switch {
-	case ag.call != nil && ag.call.connected():
-		a.disposition(ag, ag.call.id, ag.call.queue, category, resolved)
-	case ag.wrap.callID != "":
-		a.disposition(ag, ag.wrap.callID, ag.wrap.queue, category, resolved)
+	case ag.Call != nil && ag.Call.Connected():
+		a.disposition(ag, ag.Call.ID, ag.Call.Queue, category, resolved)
+	case ag.Wrap.CallID != "":
+		a.disposition(ag, ag.Wrap.CallID, ag.Wrap.Queue, category, resolved)
 	default:
 		return fmt.Errorf("acd: disposition by agent %s: %w", agentID, ErrNoCall)
 	}
@@ -173,12 +167,12 @@ func (a *ACD) SetCallDisposition(callID, category string, resolved bool) error {
 		return fmt.Errorf("acd: disposition category %q: %w", category, ErrBadArgument)
 	}
 	a.begin()
-	if c, ok := a.calls[callID]; ok && c.connected() {
-		a.disposition(c.agent, c.id, c.queue, category, resolved)
+	if c, ok := a.roster.Calls[callID]; ok && c.Connected() {
+		a.disposition(c.Agent, c.ID, c.Queue, category, resolved)
 		return nil
 	}
-	if ag, ok := a.lastCallOf[callID]; ok {
-		a.disposition(ag, callID, ag.wrap.queue, category, resolved)
+	if ag, ok := a.roster.LastCallOf[callID]; ok {
+		a.disposition(ag, callID, ag.Wrap.Queue, category, resolved)
 		return nil
 	}
 	return fmt.Errorf("acd: disposition of call %s: %w", callID, ErrUnknownCall)
@@ -186,7 +180,7 @@ func (a *ACD) SetCallDisposition(callID, category string, resolved bool) error {
 
 func (a *ACD) disposition(ag *agent, callID string, q *queue, category string, resolved bool) {
 	a.emit(call.Event{
-		Kind: call.DispositionSet, CallID: callID, Queue: q.cfg.Name, Agent: ag.cfg.ID,
+		Kind: call.DispositionSet, CallID: callID, Queue: q.Cfg.Name, Agent: ag.Cfg.ID,
 		Category: category, Resolved: resolved,
 	})
 }

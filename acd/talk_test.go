@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/acd/action"
 	"github.com/hotline-oss/hotline/call"
 )
 
@@ -75,7 +76,7 @@ func TestTransferEndsAgentPartAndCallMayRequeue(t *testing.T) {
 	if tr.TransferKind != "blind" || tr.Target != "queue:tech" || tr.Agent != "1001" || tr.Queue != "q" {
 		t.Fatalf("transferred %+v", tr)
 	}
-	if te := h.lastEvent(call.TalkEnded); te.Reason != ReasonTransferred || te.HangupBy != call.HangupByAgent {
+	if te := h.lastEvent(call.TalkEnded); te.Reason != action.ReasonTransferred || te.HangupBy != call.HangupByAgent {
 		t.Fatalf("talk ended %+v", te)
 	}
 	h.wantState("1001", Wrapup)

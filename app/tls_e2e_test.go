@@ -12,7 +12,7 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testphone"
-	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/sipcert"
 )
 
 // tlsFixture is a throw-away self-signed certificate written to a
@@ -25,17 +25,17 @@ type tlsFixture struct {
 
 func newTLSFixture(t *testing.T) tlsFixture {
 	t.Helper()
-	cert, err := sip.SelfSignedCertificate([]string{"127.0.0.1", "localhost"}, time.Now())
+	cert, err := sipcert.SelfSignedCertificate([]string{"127.0.0.1", "localhost"}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyPEM, err := sip.KeyPEM(cert)
+	keyPEM, err := sipcert.KeyPEM(cert)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	f := tlsFixture{certFile: filepath.Join(dir, "cert.pem"), keyFile: filepath.Join(dir, "key.pem"), roots: x509.NewCertPool()}
-	if err := os.WriteFile(f.certFile, sip.CertificatePEM(cert), 0o600); err != nil {
+	if err := os.WriteFile(f.certFile, sipcert.CertificatePEM(cert), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(f.keyFile, keyPEM, 0o600); err != nil {

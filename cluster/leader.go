@@ -38,9 +38,9 @@ type Leader struct {
 	tickSent time.Time // last tick command sent, so one is in flight at a time
 	own      func([]routing.Decision)
 
-	// Presence last written, by agent (under mu); agents is opened on the
-	// stream's goroutine.
+	// Presence last written, by agent (under mu).
 	presence map[string]Presence
+	agentsMu sync.Mutex // guards agents: opened by whichever goroutine writes first
 	agents   *Agents
 
 	// What the node's own side sees of the stream (observe.go).

@@ -26,7 +26,8 @@ func (l *Leader) writePresence(changed []acd.AgentInfo) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), l.conn.settings.LeaseTTL)
 	defer cancel()
-	if !l.openAgents(ctx) {
+	agents := l.openAgents(ctx)
+	if agents == nil {
 		return
 	}
 	for _, info := range changed {
@@ -41,7 +42,7 @@ func (l *Leader) writePresence(changed []acd.AgentInfo) {
 			continue // nothing stored already means logged out
 		}
 		p.Updated = info.Since.UTC()
-		if err := l.agents.Put(ctx, p, term); err != nil {
+		if err := agents.Put(ctx, p, term); err != nil {
 			l.conn.log.Warn("cluster: presence not written", "agent", p.Agent, "err", err)
 			continue
 		}
@@ -70,10 +71,11 @@ func presenceOf(info acd.AgentInfo) Presence {
 func (l *Leader) reconcilePresence() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*l.conn.settings.LeaseTTL)
 	defer cancel()
-	if !l.openAgents(ctx) {
+	agents := l.openAgents(ctx)
+	if agents == nil {
 		return
 	}
-	stored, err := l.agents.All(ctx)
+	stored, err := agents.All(ctx)
 	if err != nil {
 		l.conn.log.Warn("cluster: presence not read", "err", err)
 		return
@@ -87,16 +89,18 @@ func (l *Leader) reconcilePresence() {
 	l.writePresence(infos)
 }
 
-func (l *Leader) openAgents(ctx context.Context) bool {
-	if l.agents != nil {
-		return true
+// openAgents opens the presence bucket once; the stream's goroutine
+// (presence writes) and the Run goroutine (a takeover's reconciliation)
+// both come here.
+func (l *Leader) openAgents(ctx context.Context) *Agents {
+	l.agentsMu.Lock()
+	defer l.agentsMu.Unlock()
+	if l.agents == nil {
+		if a, err := l.conn.Agents(ctx); err == nil {
+			l.agents = a
+		}
 	}
-	a, err := l.conn.Agents(ctx)
-	if err != nil {
-		return false
-	}
-	l.agents = a
-	return true
+	return l.agents
 }
 
 // sweep notices nodes that were seen heartbeating and are gone: the

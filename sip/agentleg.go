@@ -2,68 +2,42 @@ package sip
 
 import (
 	"context"
-	"errors"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
-	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/media"
-	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/registrar"
+	"github.com/hotline-oss/hotline/sip/sipsrtp"
+	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
-// Why ringing an agent did not give a connected leg.
+// Why ringing an agent did not give a connected leg (package sipstatus).
 var (
-	ErrNoContact     = errors.New("agent has no registered phone")
-	ErrAgentBusy     = errors.New("agent busy")
-	ErrAgentDeclined = errors.New("agent declined")
-	ErrNoAnswer      = errors.New("agent did not answer")
-	ErrDialCancelled = errors.New("ringing cancelled")
-	ErrDialFailed    = errors.New("call to agent failed")
+	ErrNoContact     = sipstatus.ErrNoContact
+	ErrAgentBusy     = sipstatus.ErrAgentBusy
+	ErrAgentDeclined = sipstatus.ErrAgentDeclined
+	ErrNoAnswer      = sipstatus.ErrNoAnswer
+	ErrDialCancelled = sipstatus.ErrDialCancelled
+	ErrDialFailed    = sipstatus.ErrDialFailed
 )
 
-// AgentLeg is the server's call to an agent's softphone: the second leg of
-// the back-to-back user agent. Its RTP stream is bridged with the caller's.
-type AgentLeg struct {
-	Agent string
+// StatusError is the final answer that failed a dial.
+type StatusError = sipstatus.StatusError
 
-	e      *Endpoint
-	dlg    *sipgo.DialogClientSession
-	stream *media.Stream
-	log    interface{ Info(string, ...any) }
+// ErrorForStatus is the error a dial fails with when the far end answers
+// code (see sipstatus.ErrorForStatus).
+func ErrorForStatus(code int) error { return sipstatus.ErrorForStatus(code) }
 
-	mu         sync.Mutex
-	neg        sdp.Negotiated
-	localRTP   netip.AddrPort
-	sdpSession uint64
-	sdpVersion uint64
-	held       bool
-
-	holds  chan bool  // true: the agent put the call on hold
-	refers chan Refer // the agent transfers the call
-	ending
-	release sync.Once
-}
+// AgentLeg is the server's call to an agent's softphone, or to a customer
+// called back (package leg keeps it and its in-dialog requests).
+type AgentLeg = leg.Leg
 
 // Refer is a transfer request from the agent's phone (RFC 3515).
-type Refer struct {
-	Target   string // user part of Refer-To: an agent, a queue or a flow node
-	Replaces string // attended transfer: the Call-ID of the dialog to replace
-	Replaced Replaces
-	notify   func(code int, reason string)
-}
-
-// Notify tells the agent's phone how the transfer went (sipfrag NOTIFY).
-func (r Refer) Notify(code int, reason string) {
-	if r.notify != nil {
-		r.notify(code, reason)
-	}
-}
+type Refer = leg.Refer
 
 // DialAgent rings every registered phone of agent at once, with the
 // caller's number as the caller ID, and returns the leg of the first that
@@ -80,165 +54,26 @@ func (e *Endpoint) DialBindings(ctx context.Context, agent, callerID string, bin
 	if len(bindings) == 0 {
 		return nil, ErrNoContact
 	}
-	return e.dialLeg(ctx, outboundLeg{
-		name: agent, peer: "agent", codecs: e.cfg.AgentCodecs,
-		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
-			return e.agentOffer(agent, local, session)
+	return e.dialer().Place(ctx, leg.Outbound{
+		Name: agent, Peer: "agent", Codecs: e.cfg.AgentCodecs,
+		Offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
+			return sipsrtp.AgentOffer(e.agentRequiresSecure(agent), e.cfg.AgentCodecs, local, session)
 		},
-		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
+		Ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
 			return e.fork(ctx, bindings, callerID, offer)
 		},
 	}, ringTimeout)
 }
 
-// fork sends one INVITE per binding and keeps the first to answer; the
-// others are cancelled (or hung up if they answered too).
+// fork rings every binding at once (leg.Fork).
 func (e *Endpoint) fork(ctx context.Context, bindings []registrar.Binding, callerID string, offer []byte) (*sipgo.DialogClientSession, error) {
-	type result struct {
-		dlg *sipgo.DialogClientSession
-		err error
-	}
-	forkCtx, cancelForks := context.WithCancel(ctx)
-	defer cancelForks()
-	results := make(chan result, len(bindings))
-	for _, b := range bindings {
-		go func(b registrar.Binding) {
-			host := e.contactHost().String()
-			dlg, err := e.sendInvite(forkCtx, outboundInvite{
-				target: *b.Contact.Clone(), fromUser: callerID,
-				to:   sipmsg.Uri{User: b.User, Host: host},
-				dest: b.Source, transport: b.Transport, fromListener: true,
-			}, offer)
-			results <- result{dlg, err}
-		}(b)
-	}
-	var winner *sipgo.DialogClientSession
-	var errs []error
-	for range bindings {
-		r := <-results
-		switch {
-		case r.err == nil && winner == nil:
-			winner = r.dlg
-			cancelForks()
-		case r.err == nil:
-			go func(d *sipgo.DialogClientSession) { // answered too late
-				_ = d.Ack(context.Background())
-				_ = d.Bye(context.Background())
-			}(r.dlg)
-		default:
-			errs = append(errs, r.err)
-		}
-	}
-	if winner != nil {
-		return winner, nil
-	}
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	return nil, pickDialError(errs)
-}
-
-// finishCancelled waits out a cancelled INVITE in the background and hangs
-// up the call if the phone answered it after all.
-func finishCancelled(dlg *sipgo.DialogClientSession, answered <-chan error) {
-	err := <-answered
-	if res := dlg.InviteResponse; err == nil || (res != nil && res.IsSuccess()) {
-		hangUpLateAnswer(dlg)
-		return
-	}
-	_ = dlg.Close()
-}
-
-// hangUpLateAnswer ends a dialog the phone answered just as we cancelled
-// it (the 200 crossed our CANCEL): without ACK and BYE the phone would keep
-// a call nobody is on.
-func hangUpLateAnswer(dlg *sipgo.DialogClientSession) {
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
-	defer cancel()
-	_ = dlg.Ack(ctx)
-	_ = dlg.Bye(ctx)
-	_ = dlg.Close()
-}
-
-// ErrorForStatus is the error a dial fails with when the far end answers
-// code: ErrAgentBusy, ErrAgentDeclined or ErrNoAnswer for the customer's
-// own answers, else a *StatusError.
-func ErrorForStatus(code int) error {
-	switch code {
-	case sipmsg.StatusBusyHere, sipmsg.StatusGlobalBusyEverywhere:
-		return ErrAgentBusy
-	case sipmsg.StatusGlobalDecline:
-		return ErrAgentDeclined
-	case sipmsg.StatusTemporarilyUnavailable, sipmsg.StatusRequestTimeout, sipmsg.StatusRequestTerminated:
-		return ErrNoAnswer
-	}
-	return &StatusError{Code: code}
-}
-
-// pickDialError reports the most telling failure among forks: a busy or
-// declining phone says more than one that did not answer.
-func pickDialError(errs []error) error {
-	for _, want := range []error{ErrAgentDeclined, ErrAgentBusy, ErrNoAnswer} {
-		for _, err := range errs {
-			if errors.Is(err, want) {
-				return err
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return ErrDialFailed
-}
-
-// Media is the agent's RTP stream.
-func (l *AgentLeg) Media() *media.Stream { return l.stream }
-
-// Holds delivers the agent's hold (true) and resume (false) re-INVITEs.
-func (l *AgentLeg) Holds() <-chan bool { return l.holds }
-
-// Refers delivers the agent's transfer requests.
-func (l *AgentLeg) Refers() <-chan Refer { return l.refers }
-
-// Held reports whether the agent holds the call now.
-func (l *AgentLeg) Held() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.held
-}
-
-// CallID is the SIP Call-ID of the agent leg.
-func (l *AgentLeg) CallID() string { return l.dlg.InviteRequest.CallID().Value() }
-
-// Hangup ends the leg from our side (BYE) and frees its media.
-func (l *AgentLeg) Hangup() {
-	if l.end(call.HangupByServer, "server") {
-		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
-		defer cancel()
-		_ = l.dlg.Bye(ctx)
-	}
-	l.Close()
-}
-
-// Close frees the leg's resources without signalling.
-func (l *AgentLeg) Close() {
-	l.end(call.HangupByServer, "server")
-	l.release.Do(func() {
-		if l.dlg != nil {
-			l.e.legs.Delete(l.dlg.ID)
-		}
-		l.stream.Close()
+	return leg.Fork(ctx, len(bindings), func(ctx context.Context, i int) (*sipgo.DialogClientSession, error) {
+		b := bindings[i]
+		host := e.contactHost().String()
+		return e.sendInvite(ctx, leg.Invite{
+			Target: *b.Contact.Clone(), FromUser: callerID,
+			To:   sipmsg.Uri{User: b.User, Host: host},
+			Dest: b.Source, Transport: b.Transport,
+		}, true, offer)
 	})
-}
-
-func (l *AgentLeg) watch() {
-	select {
-	case <-l.stream.Inactive():
-		l.log.Info("agent leg rtp inactivity timeout", "agent", l.Agent)
-		l.Hangup()
-	case <-l.dlg.Context().Done():
-		l.end(call.HangupByAgent, "bye")
-		l.Close()
-	case <-l.ended:
-	}
 }

@@ -1,18 +1,14 @@
 package sip
 
 import (
-	"context"
-	"fmt"
-	"net/url"
-	"strings"
-	"time"
-
 	sipmsg "github.com/emiago/sipgo/sip"
 
-	"github.com/hotline-oss/hotline/call"
-	"github.com/hotline-oss/hotline/media/rtpcodec"
-	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/sip/leg"
 )
+
+// The endpoint keeps the agent legs (and callback dial-outs) it placed
+// by dialog ID and passes their in-dialog requests to them (package leg):
+// BYE, re-INVITE, REFER.
 
 // lookupLeg finds the agent leg an in-dialog request belongs to. The agent
 // is the remote side of a dialog we started, hence the UAC form of the ID.
@@ -27,150 +23,14 @@ func (e *Endpoint) lookupLeg(req *sipmsg.Request) *AgentLeg {
 	return nil
 }
 
-func (e *Endpoint) onLegBye(l *AgentLeg, req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	if err := l.dlg.ReadBye(req, tx); err != nil {
-		e.log.Debug("agent BYE", "err", err)
-	}
-	l.end(call.HangupByAgent, "bye")
-	// The leg's media goes now: the watcher may see the end before the
-	// dialog's, and then it frees nothing.
-	l.Close()
-}
-
-// onLegReInvite answers the agent's hold and resume: sendonly or inactive
-// means hold (we answer recvonly/inactive and stop sending to the agent).
-func (e *Endpoint) onLegReInvite(l *AgentLeg, req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	l.mu.Lock()
-	codec := l.neg.Codec
-	l.mu.Unlock()
-	if len(req.Body()) > 0 {
-		neg, err := sdp.Negotiate(req.Body(), []rtpcodec.Codec{codec})
-		if err == nil {
-			l.mu.Lock()
-			err = rekey(l.stream, l.neg, &neg)
-			l.mu.Unlock()
-		}
-		if err != nil {
-			e.reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
-			return
-		}
-		held := neg.Direction == sdp.SendOnly || neg.Direction == sdp.Inactive
-		l.mu.Lock()
-		changed := neg.Direction != l.neg.Direction || neg.Remote != l.neg.Remote || neg.LocalCrypto != l.neg.LocalCrypto
-		wasHeld := l.held
-		l.neg, l.held = neg, held
-		if changed {
-			l.sdpVersion++
-		}
-		l.mu.Unlock()
-		l.stream.SetRemote(neg.Remote)
-		l.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
-		l.stream.SetExpectMedia(expectsMedia(neg.Direction))
-		if held != wasHeld {
-			select {
-			case l.holds <- held:
-			default:
-			}
-		}
-	}
-	l.mu.Lock()
-	answer := l.neg.Answer(l.localRTP, l.sdpSession, l.sdpVersion)
-	l.mu.Unlock()
-	res := sipmsg.NewSDPResponseFromRequest(req, answer)
-	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
-	e.respond(tx, res)
-}
-
-// onRefer takes a transfer request from an agent's phone: 202, then the
-// runtime carries it out and reports with NOTIFY.
+// onRefer takes a transfer request from an agent's phone.
 func (e *Endpoint) onRefer(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	l := e.lookupLeg(req)
 	if l == nil {
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
 	}
-	h := req.GetHeader("Refer-To")
-	if h == nil {
-		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
-		return
-	}
-	target, replaces, err := parseReferTo(h.Value())
-	if err != nil {
-		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
-		return
-	}
-	replaced, _, err := referReplaces(h.Value())
-	if err != nil {
-		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
-		return
-	}
-	e.reply(req, tx, sipmsg.StatusAccepted, "Accepted")
-	// The final NOTIFY is sent before the leg is hung up (the runtime
-	// calls Notify synchronously); this provisional one must not delay
-	// the 202's handler, but must not be overtaken by a quick final one
-	// either, or the phone would take "100 Trying" for the outcome.
-	trying := make(chan struct{})
-	go func() {
-		defer close(trying)
-		l.notifyRefer(sipmsg.StatusTrying, "Trying")
-	}()
-	notify := func(code int, reason string) {
-		<-trying
-		l.notifyRefer(code, reason)
-	}
-	r := Refer{Target: target, Replaces: replaces, Replaced: replaced, notify: notify}
-	select {
-	case l.refers <- r:
-	default:
-		r.Notify(sipmsg.StatusServiceUnavailable, "Service Unavailable")
-	}
-}
-
-// parseReferTo reads "<sip:1002@host?Replaces=callid%3Bto-tag%3Dx%3Bfrom-tag%3Dy>".
-func parseReferTo(v string) (target, replaces string, err error) {
-	v = strings.TrimSpace(v)
-	if i := strings.IndexByte(v, '<'); i >= 0 {
-		j := strings.IndexByte(v, '>')
-		if j < i {
-			return "", "", fmt.Errorf("refer-to %q", v)
-		}
-		v = v[i+1 : j]
-	}
-	uri, headers, _ := strings.Cut(v, "?")
-	var u sipmsg.Uri
-	if err := sipmsg.ParseUri(uri, &u); err != nil || u.User == "" {
-		return "", "", fmt.Errorf("refer-to %q: %v", v, err)
-	}
-	for _, kv := range strings.Split(headers, "&") {
-		k, val, _ := strings.Cut(kv, "=")
-		if strings.EqualFold(k, "Replaces") {
-			dec, err := url.QueryUnescape(val)
-			if err != nil {
-				return "", "", err
-			}
-			replaces, _, _ = strings.Cut(dec, ";")
-		}
-	}
-	return u.User, replaces, nil
-}
-
-// notifyRefer sends a sipfrag NOTIFY and waits for its answer, so that a
-// BYE sent afterwards cannot overtake it.
-func (l *AgentLeg) notifyRefer(code int, reason string) {
-	req := sipmsg.NewRequest(sipmsg.NOTIFY, l.dlg.InviteResponse.Contact().Address)
-	state := "active"
-	if code >= 200 {
-		state = "terminated;reason=noresource"
-	}
-	req.AppendHeader(sipmsg.NewHeader("Event", "refer"))
-	req.AppendHeader(sipmsg.NewHeader("Subscription-State", state))
-	req.AppendHeader(sipmsg.NewHeader("Content-Type", "message/sipfrag;version=2.0"))
-	req.SetBody([]byte(fmt.Sprintf("SIP/2.0 %d %s\r\n", code, reason)))
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := l.dlg.Do(ctx, req); err != nil {
-		l.log.Info("refer NOTIFY failed", "agent", l.Agent, "err", err)
-	}
+	l.OnRefer(req, tx)
 }
 
 // onNotify accepts NOTIFYs in our dialogs (e.g. a phone reporting on a
@@ -182,3 +42,16 @@ func (e *Endpoint) onNotify(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	}
 	e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 }
+
+// legHost is the endpoint as its legs see it.
+type legHost struct{ e *Endpoint }
+
+func (h legHost) Keep(id string, l *leg.Leg) { h.e.legs.Store(id, l) }
+
+func (h legHost) Forget(id string) { h.e.legs.Delete(id) }
+
+func (h legHost) Contact(transport string) sipmsg.Uri {
+	return h.e.dialogUA(transport).ContactHDR.Address
+}
+
+var _ leg.Host = legHost{}

@@ -79,7 +79,7 @@ func (e *Endpoint) abandonAnswer(c *Call, out answerOutcome, err error, free fun
 	if out == answerCancelled {
 		who, reason = call.HangupByCaller, "not_answered"
 	}
-	ours := c.end(who, reason) // wakes whoever waits for this call
+	ours := c.ends.End(who, reason) // wakes whoever waits for this call
 	c.release()
 	free()
 	switch out {

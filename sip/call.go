@@ -16,7 +16,10 @@ import (
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipheader"
+	"github.com/hotline-oss/hotline/sip/sipsrtp"
+	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
 // Call is one answered caller leg: its dialog and its RTP stream.
@@ -66,9 +69,20 @@ type Call struct {
 
 	infoDigits chan rune
 	byeSeen    atomic.Bool // the caller's BYE is being read (onBye)
-	ending
-	released sync.Once
+	ends       leg.Ending
+	released   sync.Once
 }
+
+// Done is closed when the call has ended, from either side or by RTP
+// inactivity.
+func (c *Call) Done() <-chan struct{} { return c.ends.Done() }
+
+// HangupBy says who ended the call; valid once Done is closed.
+func (c *Call) HangupBy() call.HangupBy { return c.ends.HangupBy() }
+
+// EndReason says why the call ended (see leg.Ending.EndReason); valid once
+// Done is closed.
+func (c *Call) EndReason() string { return c.ends.EndReason() }
 
 // Media is the caller's RTP stream (playback, digits, statistics).
 func (c *Call) Media() *media.Stream { return c.stream }
@@ -86,7 +100,7 @@ func (c *Call) OnPacketsLost(f func(uint64)) { c.onLost = f }
 func (c *Call) Hangup() { c.hangup("server") }
 
 func (c *Call) hangup(reason string) {
-	if c.end(call.HangupByServer, reason) {
+	if c.ends.End(call.HangupByServer, reason) {
 		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 		defer cancel()
 		if err := c.dlg.Bye(ctx); err != nil {
@@ -108,8 +122,8 @@ func (c *Call) watch() {
 		if c.byeSeen.Load() {
 			reason = "bye"
 		}
-		c.end(call.HangupByCaller, reason)
-	case <-c.ended:
+		c.ends.End(call.HangupByCaller, reason)
+	case <-c.ends.Done():
 	}
 }
 
@@ -124,7 +138,7 @@ func (e *Endpoint) onReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) 
 	c := e.lookup(req)
 	if c == nil {
 		if l := e.lookupLeg(req); l != nil {
-			e.onLegReInvite(l, req, tx)
+			l.OnReInvite(req, tx)
 			return
 		}
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
@@ -161,15 +175,15 @@ func (e *Endpoint) reoffer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransac
 		if errors.Is(err, sdp.ErrMalformedSDP) {
 			code = sipmsg.StatusBadRequest
 		}
-		e.reply(req, tx, code, reasonPhrase(code))
+		e.reply(req, tx, code, sipstatus.ReasonPhrase(code))
 		return false, false
 	}
 	c.mu.Lock()
-	err = rekey(c.stream, c.neg, &neg)
+	err = sipsrtp.Rekey(c.stream, c.neg, &neg)
 	c.mu.Unlock()
 	if err != nil {
 		c.log.Info("re-INVITE refused", "err", err)
-		e.reply(req, tx, sipmsg.StatusNotAcceptableHere, reasonPhrase(sipmsg.StatusNotAcceptableHere))
+		e.reply(req, tx, sipmsg.StatusNotAcceptableHere, sipstatus.ReasonPhrase(sipmsg.StatusNotAcceptableHere))
 		return false, false
 	}
 	c.mu.Lock()
@@ -178,7 +192,7 @@ func (e *Endpoint) reoffer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransac
 	c.mu.Unlock()
 	c.stream.SetRemote(neg.Remote)
 	c.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
-	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
+	c.stream.SetExpectMedia(leg.ExpectsMedia(neg.Direction))
 	c.log.Info("caller media changed", "method", req.Method.String(), "direction", neg.Direction.String(),
 		"on_hold", neg.Direction != sdp.SendRecv, "remote", neg.Remote.String())
 	return changed, true
@@ -198,28 +212,4 @@ func (e *Endpoint) answerReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Server
 	}
 	e.respond(tx, res)
 	c.startSessionTimer(st)
-}
-
-// expectsMedia says whether silence from a peer that offered dir counts
-// toward the RTP inactivity timeout. Only sendrecv does: a peer that
-// holds with sendonly may send music but often sends nothing at all, and
-// a held call must not be ended for it.
-func expectsMedia(dir sdp.Direction) bool { return dir == sdp.SendRecv }
-
-func reasonPhrase(code int) string {
-	switch code {
-	case sipmsg.StatusBadRequest:
-		return "Bad Request"
-	case sipmsg.StatusNotFound:
-		return "Not Found"
-	case sipmsg.StatusUnsupportedMediaType:
-		return "Unsupported Media Type"
-	case sipmsg.StatusNotAcceptableHere:
-		return "Not Acceptable Here"
-	case sipmsg.StatusServiceUnavailable:
-		return "Service Unavailable"
-	case sipmsg.StatusBusyHere:
-		return "Busy Here"
-	}
-	return "Error"
 }

@@ -2,12 +2,11 @@ package sip
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/url"
-	"strings"
 
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/sip/sipheader"
+	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
 // An agent's call to another agent's extension is a consult call: the
@@ -23,69 +22,13 @@ import (
 // when the agent cancels the call or the endpoint stops.
 type ConsultFunc func(ctx context.Context, c *Call) (status int)
 
-// Replaces names the dialog an attended transfer replaces (RFC 3891), as
-// the transferring phone sees it: ToTag is the tag of the far end (ours,
-// when the dialog is one of the phone's calls to us) and FromTag its own.
-type Replaces struct {
-	CallID  string
-	ToTag   string
-	FromTag string
-}
+// Replaces names the dialog an attended transfer replaces (package
+// sipheader reads it).
+type Replaces = sipheader.Replaces
 
 // ErrBadReplaces: a Replaces value without a Call-ID or with a malformed
 // parameter.
-var ErrBadReplaces = errors.New("malformed Replaces")
-
-// parseReplaces reads "callid;to-tag=x;from-tag=y" (already unescaped).
-// Both tags are required, as RFC 3891 says; early-only is ignored.
-func parseReplaces(v string) (Replaces, error) {
-	parts := strings.Split(v, ";")
-	r := Replaces{CallID: strings.TrimSpace(parts[0])}
-	if r.CallID == "" {
-		return r, fmt.Errorf("%w: no call id in %q", ErrBadReplaces, v)
-	}
-	for _, p := range parts[1:] {
-		k, val, _ := strings.Cut(strings.TrimSpace(p), "=")
-		switch strings.ToLower(k) {
-		case "to-tag":
-			r.ToTag = val
-		case "from-tag":
-			r.FromTag = val
-		case "early-only", "":
-		default:
-			return r, fmt.Errorf("%w: parameter %q", ErrBadReplaces, k)
-		}
-	}
-	if r.ToTag == "" || r.FromTag == "" {
-		return r, fmt.Errorf("%w: missing tag in %q", ErrBadReplaces, v)
-	}
-	return r, nil
-}
-
-// referReplaces extracts the Replaces header of a Refer-To URI
-// ("<sip:1002@host?Replaces=...>"); ok is false when it has none.
-func referReplaces(referTo string) (r Replaces, ok bool, err error) {
-	v := referTo
-	if i := strings.IndexByte(v, '<'); i >= 0 {
-		if j := strings.IndexByte(v, '>'); j > i {
-			v = v[i+1 : j]
-		}
-	}
-	_, headers, _ := strings.Cut(v, "?")
-	for _, kv := range strings.Split(headers, "&") {
-		k, val, _ := strings.Cut(kv, "=")
-		if !strings.EqualFold(k, "Replaces") {
-			continue
-		}
-		dec, err := url.QueryUnescape(val)
-		if err != nil {
-			return r, true, fmt.Errorf("%w: %v", ErrBadReplaces, err)
-		}
-		r, err = parseReplaces(dec)
-		return r, true, err
-	}
-	return r, false, nil
-}
+var ErrBadReplaces = sipheader.ErrBadReplaces
 
 // ReplacedCall finds the answered call an attended transfer names: one of
 // our server-side dialogs (a consult call an agent placed to us). Phones
@@ -123,7 +66,7 @@ func (e *Endpoint) preAnswer(c *Call) bool {
 	}
 	c.release()
 	if c.dlg.Context().Err() == nil {
-		_ = c.dlg.Respond(code, consultPhrase(code), nil)
+		_ = c.dlg.Respond(code, sipstatus.ConsultPhrase(code), nil)
 	}
 	_ = c.dlg.Close()
 	return false
@@ -138,20 +81,4 @@ func (c *Call) Gone() <-chan struct{} { return c.dlg.Context().Done() }
 // the colleague's phone rings).
 func (c *Call) Ring() {
 	_ = c.dlg.Respond(sipmsg.StatusRinging, "Ringing", nil)
-}
-
-func consultPhrase(code int) string {
-	switch code {
-	case sipmsg.StatusTemporarilyUnavailable:
-		return "Temporarily Unavailable"
-	case sipmsg.StatusRequestTerminated:
-		return "Request Terminated"
-	case sipmsg.StatusGlobalDecline:
-		return "Decline"
-	case sipmsg.StatusForbidden:
-		return "Forbidden"
-	case sipmsg.StatusInternalServerError:
-		return "Server Internal Error"
-	}
-	return reasonPhrase(code)
 }

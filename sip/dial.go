@@ -2,8 +2,6 @@ package sip
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -12,102 +10,19 @@ import (
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
-	"github.com/hotline-oss/hotline/media"
-	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip/leg"
 )
 
-// outboundLeg is what differs between the calls the server places: to an
-// agent's phones (DialAgent) or through the callback gateway.
-type outboundLeg struct {
-	name string // AgentLeg.Agent
-	peer string // the far end, in errors: "agent" or "gateway"
-	// codecs are those offered, which the answer must choose from; nil
-	// means the endpoint's (callers' and gateways' codecs).
-	codecs []rtpcodec.Codec
-	// offer builds the SDP offer for the leg's RTP address; a valid key
-	// means SRTP was offered and the answer must match it.
-	offer func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error)
-	// ring sends the INVITE(s) and returns the answered dialog; it returns
-	// ctx's error once ctx ends.
-	ring func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error)
+// dialer places the endpoint's legs (package leg).
+func (e *Endpoint) dialer() leg.Dialer {
+	return leg.Dialer{
+		Host: legHost{e}, Log: e.log, Ports: e.ports, Pacer: e.pacer, RTPAddr: e.cfg.RTPAdvertise,
+		Codecs: e.cfg.Codecs, Inactivity: e.cfg.InactivityTimeout, AckSent: e.ackSent,
+	}
 }
 
-// dialLeg places an outbound call from a fresh RTP port and returns its
-// connected, acknowledged leg. Cancelling ctx gives ErrDialCancelled,
-// ringTimeout ErrNoAnswer; the port is released on every failure.
-func (e *Endpoint) dialLeg(ctx context.Context, o outboundLeg, ringTimeout time.Duration) (*AgentLeg, error) {
-	conn, port, err := e.ports.Acquire()
-	if err != nil {
-		return nil, fmt.Errorf("%w: rtp port: %v", ErrDialFailed, err)
-	}
-	leg := &AgentLeg{
-		Agent: o.name, e: e, log: e.log,
-		localRTP:   netip.AddrPortFrom(e.cfg.RTPAdvertise, uint16(port)),
-		sdpSession: uint64(time.Now().UnixNano()), sdpVersion: 1,
-		holds: make(chan bool, 4), refers: make(chan Refer, 2), ending: newEnding(),
-	}
-	release := func() {
-		_ = conn.Close()
-		e.ports.Release(port)
-	}
-	offer, key, err := o.offer(leg.localRTP, leg.sdpSession)
-	if err != nil {
-		release()
-		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
-	}
-	ringCtx, cancel := context.WithTimeout(ctx, ringTimeout)
-	defer cancel()
-	dlg, err := o.ring(ringCtx, offer)
-	if err != nil {
-		release()
-		switch {
-		case ctx.Err() != nil:
-			return nil, ErrDialCancelled
-		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-			return nil, ErrNoAnswer
-		}
-		return nil, err
-	}
-	codecs := o.codecs
-	if codecs == nil {
-		codecs = e.cfg.Codecs
-	}
-	neg, err := sdp.Negotiate(dlg.InviteResponse.Body(), codecs)
-	var sec *srtp.Session
-	if err == nil {
-		sec, err = agentSRTP(key, &neg)
-	}
-	if err != nil {
-		release()
-		_ = dlg.Ack(context.Background())
-		_ = dlg.Bye(context.Background())
-		return nil, fmt.Errorf("%w: %s answer: %v", ErrDialFailed, o.peer, err)
-	}
-	leg.dlg, leg.neg = dlg, neg
-	leg.stream = media.NewStream(conn, media.StreamConfig{
-		Codec: neg.Codec, PayloadType: neg.PayloadType, DTMFPayloadType: neg.DTMFPayloadType,
-		Remote: neg.Remote, InactivityTimeout: e.cfg.InactivityTimeout, SRTP: sec,
-	}, func() { e.ports.Release(port) })
-	// The leg takes in-dialog requests before the ACK leaves: the far end
-	// may hang up (or re-INVITE) the moment the ACK reaches it, and its
-	// BYE, handled on another goroutine, must not find the dialog missing
-	// (481), which would leave this side bridged to nobody.
-	leg.stream.Start(e.pacer)
-	e.legs.Store(dlg.ID, leg)
-	go leg.watch()
-	if err := dlg.Ack(context.Background()); err != nil {
-		leg.Close()
-		return nil, fmt.Errorf("%w: ack: %v", ErrDialFailed, err)
-	}
-	if e.ackSent != nil {
-		e.ackSent()
-	}
-	return leg, nil
-}
-
-// outboundInvite addresses one INVITE the server sends.
 // OutboundCall is a call the server places to a number outside: through
 // the callback gateway or a carrier's trunk (package sip/callout decides
 // which). It offers plain RTP with the callers' codecs.
@@ -133,18 +48,18 @@ type OutboundCall struct {
 // DialOut places c from a fresh RTP port and returns the answered leg,
 // with the errors of DialAgent.
 func (e *Endpoint) DialOut(ctx context.Context, c OutboundCall, ringTimeout time.Duration) (*AgentLeg, error) {
-	return e.dialLeg(ctx, outboundLeg{
-		name: "callback", peer: c.Peer, codecs: e.cfg.Codecs,
-		offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
+	return e.dialer().Place(ctx, leg.Outbound{
+		Name: "callback", Peer: c.Peer, Codecs: e.cfg.Codecs,
+		Offer: func(local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
 			return sdp.BuildOffer(local, e.cfg.Codecs, 101, sdp.SendRecv, session, 1), srtp.SDESKey{}, nil
 		},
-		ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
-			return e.sendInvite(ctx, outboundInvite{
-				target: c.Target, fromUser: c.FromUser, to: *c.Target.Clone(),
-				dest: c.Dest, transport: c.Transport,
-				username: c.Username, password: c.Password,
-				heard: c.Heard, assert: c.AssertIdentity, fromListener: c.FromListener,
-			}, offer)
+		Ring: func(ctx context.Context, offer []byte) (*sipgo.DialogClientSession, error) {
+			return e.sendInvite(ctx, leg.Invite{
+				Target: c.Target, FromUser: c.FromUser, To: *c.Target.Clone(),
+				Dest: c.Dest, Transport: c.Transport,
+				Username: c.Username, Password: c.Password,
+				Heard: c.Heard, Assert: c.AssertIdentity,
+			}, c.FromListener, offer)
 		},
 	}, ringTimeout)
 }
@@ -152,85 +67,16 @@ func (e *Endpoint) DialOut(ctx context.Context, c OutboundCall, ringTimeout time
 // Logger is the endpoint's logger, for the parts that place calls for it.
 func (e *Endpoint) Logger() *slog.Logger { return e.log }
 
-type outboundInvite struct {
-	target    sipmsg.Uri // Request-URI
-	fromUser  string     // caller ID
-	to        sipmsg.Uri
-	dest      string // host:port the request goes to
-	transport string
-	// fromListener sends a UDP request from the listening socket even
-	// when no connection to dest exists yet.
-	fromListener bool
-	// auth answers 401 and 407 challenges (trunks); empty: not answered
-	username, password string
-	// heard, when set, is called at every response (trunks: the far end
-	// is alive).
-	heard func()
-	// assert adds P-Asserted-Identity with fromUser (RFC 3325), for a
-	// trunk in the same trust domain.
-	assert bool
-}
-
-func (inv outboundInvite) onResponse(*sipmsg.Response) error {
-	if inv.heard != nil {
-		inv.heard()
-	}
-	return nil
-}
-
-// sendInvite sends an INVITE with offer and waits for the final answer.
-// Once ctx ends it returns ctx's error at once; the CANCEL and a late
-// answer are dealt with in the background.
-func (e *Endpoint) sendInvite(ctx context.Context, inv outboundInvite, offer []byte) (*sipgo.DialogClientSession, error) {
-	req := sipmsg.NewRequest(sipmsg.INVITE, inv.target)
-	from := &sipmsg.FromHeader{Address: sipmsg.Uri{User: inv.fromUser, Host: e.contactHost().String()}, Params: sipmsg.NewParams()}
-	from.Params.Add("tag", sipmsg.GenerateTagN(16))
-	req.AppendHeader(from)
-	req.AppendHeader(&sipmsg.ToHeader{Address: inv.to})
-	if inv.assert && inv.fromUser != "" {
-		req.AppendHeader(sipmsg.NewHeader("P-Asserted-Identity", "<"+from.Address.String()+">"))
-	}
-	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
-	req.AppendHeader(sipmsg.NewHeader("Allow", allowed))
-	req.SetBody(offer)
-	req.SetDestination(inv.dest)
-	req.SetTransport(inv.transport)
-	if inv.fromListener && e.udp != nil && sipmsg.NetworkToLower(inv.transport) == "udp" {
-		// From the listening socket: the far end answers the address it
-		// sees, which must be the one the Via names (a phone registered
-		// through another node has no connection with this one yet).
+// sendInvite sends inv with offer from our contact (and, fromListener,
+// a UDP INVITE from the listening socket, so that the far end answers the
+// address the Via names: a phone registered through another node has no
+// connection with this one yet) and waits for the final answer.
+func (e *Endpoint) sendInvite(ctx context.Context, inv leg.Invite, fromListener bool, offer []byte) (*sipgo.DialogClientSession, error) {
+	inv.FromHost, inv.Allow = e.contactHost().String(), allowed
+	if fromListener && e.udp != nil && sipmsg.NetworkToLower(inv.Transport) == "udp" {
 		if host, port, err := sipmsg.ParseAddr(e.udp.LocalAddr().String()); err == nil {
-			req.Laddr = sipmsg.Addr{IP: net.ParseIP(host), Port: port, Hostname: host}
+			inv.Laddr = &sipmsg.Addr{IP: net.ParseIP(host), Port: port, Hostname: host}
 		}
 	}
-	dlg, err := e.dialogUA(inv.transport).WriteInvite(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDialFailed, err)
-	}
-	answered := make(chan error, 1)
-	go func() {
-		answered <- dlg.WaitAnswer(ctx, sipgo.AnswerOptions{
-			Username: inv.username, Password: inv.password, OnResponse: inv.onResponse,
-		})
-	}()
-	select {
-	case err = <-answered:
-	case <-ctx.Done():
-		// sipgo now sends CANCEL and waits for the INVITE's final answer:
-		// up to 64*T1 when the far end has gone away. That must hold
-		// neither the ringing nor the leg's RTP port.
-		go finishCancelled(dlg, answered)
-		return nil, ctx.Err()
-	}
-	if err != nil {
-		if res := dlg.InviteResponse; res != nil && res.IsSuccess() {
-			go hangUpLateAnswer(dlg)
-		}
-		var de *sipgo.ErrDialogResponse
-		if errors.As(err, &de) {
-			return nil, ErrorForStatus(de.Res.StatusCode)
-		}
-		return nil, err
-	}
-	return dlg, nil
+	return leg.SendInvite(ctx, e.dialogUA(inv.Transport), inv, offer)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/hotline-oss/hotline/sip/guard"
 	"github.com/hotline-oss/hotline/sip/registrar"
 	"github.com/hotline-oss/hotline/sip/sipheader"
+	"github.com/hotline-oss/hotline/sip/siplog"
 )
 
 // allowed is the Allow header value: the methods this endpoint handles.
@@ -189,8 +190,8 @@ func (e *Endpoint) boundPort() uint16 {
 
 func (e *Endpoint) buildStack() error {
 	host := e.contactHost()
-	sipLog := quiet(e.log.With("component", "sipgo"))
-	setSipgoDefaultLogger(sipLog) // log_default.go: set once, race-free
+	sipLog := siplog.Quiet(e.log.With("component", "sipgo"))
+	siplog.SetSipgoDefault(sipLog) // set once, race-free
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent(e.cfg.UserAgent),
 		sipgo.WithUserAgentHostname(host.String()),
@@ -378,13 +379,5 @@ func (e *Endpoint) mask(number string) string {
 	if !e.cfg.MaskNumbers {
 		return number
 	}
-	return MaskNumber(number)
-}
-
-// MaskNumber replaces all but the last four characters with '*'.
-func MaskNumber(number string) string {
-	if len(number) <= 4 {
-		return strings.Repeat("*", len(number))
-	}
-	return strings.Repeat("*", len(number)-4) + number[len(number)-4:]
+	return siplog.MaskNumber(number)
 }

@@ -17,7 +17,10 @@ import (
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
 	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipheader"
+	"github.com/hotline-oss/hotline/sip/sipsrtp"
+	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
 func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
@@ -100,9 +103,9 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	if err != nil {
 		log.Info("call refused", "code", code, "err", err)
 		free()
-		_ = dlg.Respond(code, reasonPhrase(code), nil)
+		_ = dlg.Respond(code, sipstatus.ReasonPhrase(code), nil)
 		_ = dlg.Close()
-		ended(call.ResultFailed, refusalReason(code, err))
+		ended(call.ResultFailed, sipstatus.RefusalReason(code, err))
 		return
 	}
 	c.log = log
@@ -180,7 +183,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 			}
 			return nil, sipmsg.StatusNotAcceptableHere, err
 		}
-		if sec, code, err = e.callerSRTP(base.Number, &neg); err != nil {
+		if sec, code, err = sipsrtp.Caller(base.Number, e.secureNumber(base.Number), &neg); err != nil {
 			return nil, code, err
 		}
 	}
@@ -197,7 +200,7 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 		InactivityTimeout: e.cfg.InactivityTimeout,
 		SRTP:              sec,
 	}, func() { e.ports.Release(port) })
-	if !expectsMedia(neg.Direction) {
+	if !leg.ExpectsMedia(neg.Direction) {
 		stream.SetExpectMedia(false)
 	}
 	if neg.Direction == sdp.Inactive || neg.Direction == sdp.SendOnly {
@@ -209,25 +212,11 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 		localRTP:   netip.AddrPortFrom(rtpHost, uint16(port)),
 		sdpSession: uint64(arrived.UnixNano()),
 		infoDigits: make(chan rune, 16),
-		ending:     newEnding(),
+		ends:       leg.NewEnding(),
 		late:       late,
 	}
 	c.sdpVersion = 1
 	return c, 0, nil
-}
-
-func reasonForStatus(code int) string {
-	switch code {
-	case sipmsg.StatusNotAcceptableHere:
-		return "no_common_codec"
-	case sipmsg.StatusBadRequest:
-		return "bad_sdp"
-	case sipmsg.StatusServiceUnavailable:
-		return "no_rtp_port"
-	case sipmsg.StatusUnsupportedMediaType:
-		return "unsupported_media_type"
-	}
-	return fmt.Sprintf("status_%d", code)
 }
 
 // reserveSlot takes a channel for a new call, or says why it cannot.
@@ -283,7 +272,7 @@ func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c := e.lookup(req)
 	if c == nil {
 		if l := e.lookupLeg(req); l != nil {
-			e.onLegBye(l, req, tx)
+			l.OnBye(req, tx)
 			return
 		}
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
@@ -297,7 +286,7 @@ func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
 		return
 	}
-	c.end(call.HangupByCaller, "bye")
+	c.ends.End(call.HangupByCaller, "bye")
 }
 
 func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media/playout"
+	"github.com/hotline-oss/hotline/sip/leg"
+	"github.com/hotline-oss/hotline/sip/prack"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
@@ -58,7 +60,7 @@ func (e *Endpoint) earlyPrompts(c *Call) []*playout.Prompt {
 // response reliable when the INVITE asks for it. On false the call is over
 // (cancelled or refused) and reported; the caller frees its slot.
 func (e *Endpoint) beforeAnswer(c *Call, req *sipmsg.Request, ended func(call.Result, string)) bool {
-	el := newEarly(req, len(e.earlyPrompts(c)) > 0)
+	el := prack.NewEarly(req, len(e.earlyPrompts(c)) > 0)
 	e.early.Store(c.dlg.ID, el)
 	defer e.early.Delete(c.dlg.ID)
 	var err error
@@ -73,9 +75,9 @@ func (e *Endpoint) beforeAnswer(c *Call, req *sipmsg.Request, ended func(call.Re
 	}
 	c.release()
 	switch {
-	case errors.Is(err, errInviteGone):
+	case errors.Is(err, prack.ErrInviteGone):
 		ended(call.ResultAbandonedInIVR, "cancelled")
-	case errors.Is(err, errNoPrack):
+	case errors.Is(err, prack.ErrNoPrack):
 		c.log.Warn("no PRACK for our reliable provisional response: refusing the call", "waited", e.transactionTimeout())
 		_ = c.dlg.Respond(sipmsg.StatusInternalServerError, "Reliable Provisional Response Not Acknowledged", nil)
 		ended(call.ResultFailed, "no_prack")
@@ -89,7 +91,7 @@ func (e *Endpoint) beforeAnswer(c *Call, req *sipmsg.Request, ended func(call.Re
 
 // ring sends 180 (reliably when required) and waits the configured answer
 // delay.
-func (e *Endpoint) ring(c *Call, el *early) error {
+func (e *Endpoint) ring(c *Call, el *prack.Early) error {
 	if err := e.provisional(c.dlg, el, sipmsg.StatusRinging, "Ringing", nil); err != nil {
 		return err
 	}
@@ -99,16 +101,16 @@ func (e *Endpoint) ring(c *Call, el *early) error {
 	case <-t.C:
 		return nil
 	case <-c.dlg.Context().Done():
-		return errInviteGone
+		return prack.ErrInviteGone
 	case <-e.ctx.Done():
-		return errInviteGone
+		return prack.ErrInviteGone
 	}
 }
 
 // playEarly sends 183 Session Progress with our SDP answer and plays the
 // announcement before the call is answered, so the caller hears it
 // without being charged. The 200 that follows carries the same SDP.
-func (e *Endpoint) playEarly(c *Call, el *early, prompts []*playout.Prompt) error {
+func (e *Endpoint) playEarly(c *Call, el *prack.Early, prompts []*playout.Prompt) error {
 	c.mu.Lock()
 	sdp := c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
 	dir := c.neg.Direction
@@ -120,16 +122,16 @@ func (e *Endpoint) playEarly(c *Call, el *early, prompts []*playout.Prompt) erro
 	if err := e.provisional(c.dlg, el, sipmsg.StatusSessionInProgress, "Session Progress", sdp); err != nil {
 		return err
 	}
-	c.log.Info("early media announcement", "prompts", len(prompts), "reliable", el.reliable)
+	c.log.Info("early media announcement", "prompts", len(prompts), "reliable", el.Reliable())
 	c.stream.Play(prompts...)
-	defer c.stream.SetExpectMedia(expectsMedia(dir))
+	defer c.stream.SetExpectMedia(leg.ExpectsMedia(dir))
 	select {
 	case <-c.stream.PlaybackDone():
 		return nil
 	case <-c.dlg.Context().Done():
-		return errInviteGone
+		return prack.ErrInviteGone
 	case <-e.ctx.Done():
-		return errInviteGone
+		return prack.ErrInviteGone
 	}
 }
 

@@ -9,7 +9,9 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
+	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipheader"
+	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
 // Late offer (RFC 3261 section 13.2.1, RFC 3264): an INVITE without SDP
@@ -28,7 +30,7 @@ var errNoAnswerInAck = errors.New("ACK carried no SDP answer to our offer")
 func (e *Endpoint) lateOfferMedia(number string) (sdp.Negotiated, int, error) {
 	if e.secureNumber(number) {
 		return sdp.Negotiated{}, sipmsg.StatusNotAcceptableHere,
-			fmt.Errorf("late offer to number %s: %w", number, errSRTPRequired)
+			fmt.Errorf("late offer to number %s: %w", number, sipstatus.ErrSRTPRequired)
 	}
 	return sdp.Negotiated{
 		Codec:           e.cfg.Codecs[0],
@@ -109,7 +111,7 @@ func (c *Call) applyLateAnswer() error {
 	c.stream.SetDTMFPayloadType(neg.DTMFPayloadType)
 	c.stream.SetRemote(neg.Remote)
 	c.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
-	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
+	c.stream.SetExpectMedia(leg.ExpectsMedia(neg.Direction))
 	return nil
 }
 
@@ -180,7 +182,7 @@ func (c *Call) applyReofferAnswer(req *sipmsg.Request) {
 	c.stream.SetDTMFPayloadType(neg.DTMFPayloadType)
 	c.stream.SetRemote(neg.Remote)
 	c.stream.SetSending(neg.Direction == sdp.SendRecv || neg.Direction == sdp.RecvOnly)
-	c.stream.SetExpectMedia(expectsMedia(neg.Direction))
+	c.stream.SetExpectMedia(leg.ExpectsMedia(neg.Direction))
 	c.log.Info("caller media changed", "method", "ACK", "direction", neg.Direction.String(),
 		"on_hold", neg.Direction != sdp.SendRecv, "remote", neg.Remote.String())
 }

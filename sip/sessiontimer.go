@@ -2,7 +2,6 @@ package sip
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	sipmsg "github.com/emiago/sipgo/sip"
@@ -20,17 +19,7 @@ const ReasonRefreshFailed = "session_refresh_failed"
 
 // timerPolicy is the endpoint's side of session timer negotiation.
 func (e *Endpoint) timerPolicy() sipheader.TimerPolicy {
-	p := sipheader.TimerPolicy{MinSE: e.cfg.MinSE, Prefer: e.cfg.SessionExpires, Disable: e.cfg.SessionExpires < 0}
-	if p.MinSE <= 0 {
-		p.MinSE = sipheader.DefaultMinSE
-	}
-	if p.Prefer == 0 {
-		p.Prefer = sipheader.DefaultSessionExpires
-	}
-	if p.Prefer > 0 && p.Prefer < p.MinSE {
-		p.Prefer = p.MinSE
-	}
-	return p
+	return sipheader.NewTimerPolicy(e.cfg.MinSE, e.cfg.SessionExpires)
 }
 
 // refuseTimer answers a request whose session timer headers we cannot
@@ -46,14 +35,10 @@ func (e *Endpoint) refuseTimer(req *sipmsg.Request, tx sipmsg.ServerTransaction,
 		minSE := e.timerPolicy().MinSE
 		e.log.Info("Session-Expires below our Min-SE: 422", "method", req.Method.String(), "min_se", minSE)
 		e.reply(req, tx, 422, "Session Interval Too Small",
-			sipmsg.NewHeader("Min-SE", formatSeconds(minSE)))
+			sipmsg.NewHeader("Min-SE", sipheader.FormatSeconds(minSE)))
 		return true
 	}
 	return false
-}
-
-func formatSeconds(d time.Duration) string {
-	return strconv.Itoa(int(d / time.Second))
 }
 
 // startSessionTimer (re)arms the call's session timer after the INVITE or a
@@ -89,7 +74,7 @@ func (c *Call) stopSessionTimer() {
 
 func (c *Call) isEnded() bool {
 	select {
-	case <-c.ended:
+	case <-c.ends.Done():
 		return true
 	default:
 		return false
@@ -135,7 +120,7 @@ func (c *Call) refreshSession() {
 	}
 	req := sipmsg.NewRequest(method, c.dlg.InviteRequest.Contact().Address)
 	req.AppendHeader(sipmsg.NewHeader("Session-Expires", st.Header()))
-	req.AppendHeader(sipmsg.NewHeader("Min-SE", formatSeconds(e.timerPolicy().MinSE)))
+	req.AppendHeader(sipmsg.NewHeader("Min-SE", sipheader.FormatSeconds(e.timerPolicy().MinSE)))
 	req.AppendHeader(sipmsg.NewHeader("Supported", sipheader.TagTimer))
 	if body != nil {
 		req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))

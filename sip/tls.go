@@ -4,17 +4,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
-	"strings"
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
-	"github.com/hotline-oss/hotline/media"
-	"github.com/hotline-oss/hotline/media/sdp"
-	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
 // transportTLS is how sipgo spells the TLS transport in requests.
@@ -33,12 +29,6 @@ type TLSConfig struct {
 	// whose calls are offered SRTP only.
 	AgentRequiresSecure func(user string) bool
 }
-
-// Why a secure-only number or agent refused a request.
-var (
-	errTLSRequired  = errors.New("TLS transport required")
-	errSRTPRequired = errors.New("SRTP (RTP/SAVP with a=crypto) required")
-)
 
 // listenTLS binds the TLS listener; called from Start.
 func (e *Endpoint) listenTLS() error {
@@ -117,114 +107,6 @@ func (e *Endpoint) refuseInsecure(req *sipmsg.Request, tx sipmsg.ServerTransacti
 	e.log.Info("request refused: TLS required", "method", req.Method.String(), "for", what,
 		"transport", req.Transport(), "source", sourceAddr(req).String())
 	e.reply(req, tx, sipmsg.StatusForbidden, "Forbidden",
-		sipmsg.NewHeader("Warning", `399 hotline "`+errTLSRequired.Error()+`"`))
+		sipmsg.NewHeader("Warning", `399 hotline "`+sipstatus.ErrTLSRequired.Error()+`"`))
 	return true
-}
-
-// callerSRTP applies the media side of the policy to a caller's
-// negotiated offer and keys SRTP when the offer asked for it. It returns
-// nil for plain RTP, or the SIP status to refuse with.
-func (e *Endpoint) callerSRTP(number string, neg *sdp.Negotiated) (*srtp.Session, int, error) {
-	if !neg.Secure() {
-		if e.secureNumber(number) {
-			return nil, sipmsg.StatusNotAcceptableHere, fmt.Errorf("number %s: %w", number, errSRTPRequired)
-		}
-		return nil, 0, nil
-	}
-	if err := neg.AnswerKey(); err != nil {
-		return nil, sipmsg.StatusServiceUnavailable, err
-	}
-	sec, err := srtp.New(neg.SRTPKeys())
-	if err != nil {
-		return nil, sipmsg.StatusNotAcceptableHere, err
-	}
-	return sec, 0, nil
-}
-
-// agentOffer builds the SDP offer to an agent: SRTP with a fresh key for
-// agents that require it (the returned key is then valid), plain RTP
-// otherwise.
-func (e *Endpoint) agentOffer(agent string, local netip.AddrPort, session uint64) ([]byte, srtp.SDESKey, error) {
-	if !e.agentRequiresSecure(agent) {
-		return sdp.BuildOffer(local, e.cfg.AgentCodecs, 101, sdp.SendRecv, session, 1), srtp.SDESKey{}, nil
-	}
-	key, err := srtp.NewSDESKey(1, srtp.AESCM128HMACSHA1_80)
-	if err != nil {
-		return nil, srtp.SDESKey{}, err
-	}
-	return sdp.BuildSecureOffer(local, e.cfg.AgentCodecs, 101, sdp.SendRecv, session, 1, key), key, nil
-}
-
-// agentSRTP checks an agent's answer against our offer's key and keys
-// SRTP; nil for a plain-RTP call.
-func agentSRTP(offered srtp.SDESKey, neg *sdp.Negotiated) (*srtp.Session, error) {
-	if !offered.Valid() {
-		return nil, nil
-	}
-	if err := neg.CheckAnswerCrypto(offered); err != nil {
-		return nil, err
-	}
-	return srtp.New(neg.SRTPKeys())
-}
-
-// rekey carries our SDES key over to a re-INVITE's negotiation and keys
-// the stream anew when the peer changed its key. A re-INVITE may not
-// switch a call between RTP and SRTP: that gives 488.
-func rekey(stream *media.Stream, old sdp.Negotiated, neg *sdp.Negotiated) error {
-	if old.Secure() != neg.Secure() {
-		return fmt.Errorf("%w: re-INVITE changes %s to %s", srtp.ErrCryptoMismatch, old.Transport, neg.Transport)
-	}
-	if !neg.Secure() {
-		return nil
-	}
-	if neg.Crypto == old.Crypto {
-		neg.LocalCrypto = old.LocalCrypto
-		return nil
-	}
-	// The peer re-keyed: answer with a fresh key of ours too, so both
-	// directions start new SRTP contexts (and rollover counters) together.
-	if err := neg.AnswerKey(); err != nil {
-		return err
-	}
-	sec, err := srtp.New(neg.SRTPKeys())
-	if err != nil {
-		return err
-	}
-	stream.SetSRTP(sec)
-	return nil
-}
-
-// redactRecord removes SDES keys from a sipgo log record: sipgo logs the
-// raw text of messages it cannot parse, and those may carry a=crypto.
-func redactRecord(r slog.Record) slog.Record {
-	secret := false
-	r.Attrs(func(a slog.Attr) bool {
-		secret = a.Value.Kind() == slog.KindString && strings.Contains(a.Value.String(), "inline:")
-		return !secret
-	})
-	if !secret && !strings.Contains(r.Message, "inline:") {
-		return r
-	}
-	out := slog.NewRecord(r.Time, r.Level, string(srtp.RedactSDP([]byte(r.Message))), r.PC)
-	r.Attrs(func(a slog.Attr) bool {
-		if a.Value.Kind() == slog.KindString {
-			a.Value = slog.StringValue(string(srtp.RedactSDP([]byte(a.Value.String()))))
-		}
-		out.AddAttrs(a)
-		return true
-	})
-	return out
-}
-
-// refusalReason names why a call was refused at setup, for CallEnded:
-// SRTP refusals get their own reasons rather than the generic one of
-// their status code.
-func refusalReason(code int, err error) string {
-	switch {
-	case errors.Is(err, errSRTPRequired):
-		return "srtp_required"
-	case errors.Is(err, srtp.ErrNoCryptoSuite):
-		return "no_crypto_suite"
-	}
-	return reasonForStatus(code)
 }

@@ -2,7 +2,6 @@ package sip
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -15,15 +14,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/media/sdp"
-	"github.com/hotline-oss/hotline/media/srtp"
+	"github.com/hotline-oss/hotline/sip/sipcert"
 )
 
 // startTLSEndpoint runs an endpoint with a TLS listener whose number 95599
 // is secure-only; 95598 takes anything. Agent 1001 must use TLS.
 func startTLSEndpoint(t *testing.T) (*Endpoint, *x509.CertPool) {
 	t.Helper()
-	cert, err := SelfSignedCertificate([]string{"127.0.0.1"}, time.Now())
+	cert, err := sipcert.SelfSignedCertificate([]string{"127.0.0.1"}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,18 +205,6 @@ func TestSecureAgentMustRegisterOverTLS(t *testing.T) {
 	}
 }
 
-func TestSDESKeysNeverReachSipgoLogs(t *testing.T) {
-	var buf bytes.Buffer
-	log := quiet(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	secret := "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
-	log.Error("failed to parse", "data", "INVITE ...\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"+secret+"\r\n", "error", "bad")
-	log.Debug("plain", "data", "m=audio 4000 RTP/AVP 0")
-	out := buf.String()
-	if strings.Contains(out, secret) || !strings.Contains(out, "inline:<redacted>") || !strings.Contains(out, "RTP/AVP") {
-		t.Fatalf("log: %s", out)
-	}
-}
-
 func headerValue(head, name string) string {
 	for _, line := range strings.Split(head, "\r\n") {
 		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(k), name) {
@@ -226,20 +212,4 @@ func headerValue(head, name string) string {
 		}
 	}
 	return ""
-}
-
-func TestRefusalReason(t *testing.T) {
-	cases := []struct {
-		err  error
-		want string
-	}{
-		{fmt.Errorf("number 95599: %w", errSRTPRequired), "srtp_required"},
-		{fmt.Errorf("%w: AEAD_AES_256_GCM", srtp.ErrNoCryptoSuite), "no_crypto_suite"},
-		{sdp.ErrNoCommonCodec, "no_common_codec"},
-	}
-	for _, tc := range cases {
-		if got := refusalReason(488, tc.err); got != tc.want {
-			t.Errorf("%v: %q, want %q", tc.err, got, tc.want)
-		}
-	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/sip"
+	"github.com/hotline-oss/hotline/sip/sipcert"
 )
 
 // TLS turns sip.tls into the endpoint's TLS settings; nil when TLS is
@@ -32,13 +33,13 @@ func TLS(cfg *config.Config, now time.Time, log *slog.Logger) (*sip.TLSConfig, e
 		if cfg.SIP.Advertise != "" {
 			host = cfg.SIP.Advertise
 		}
-		if cert, err = sip.SelfSignedCertificate([]string{host, "localhost"}, now); err != nil {
+		if cert, err = sipcert.SelfSignedCertificate([]string{host, "localhost"}, now); err != nil {
 			return nil, err
 		}
 		log.Warn("sip tls: using an ephemeral self-signed certificate (demo only)",
-			"sha256", sip.Fingerprint(cert))
+			"sha256", sipcert.Fingerprint(cert))
 	} else {
-		log.Info("sip tls certificate loaded", "file", t.CertFile, "sha256", sip.Fingerprint(cert))
+		log.Info("sip tls certificate loaded", "file", t.CertFile, "sha256", sipcert.Fingerprint(cert))
 	}
 	secureAgents := map[string]bool{}
 	for _, a := range cfg.Agents {

@@ -1,4 +1,4 @@
-package sip
+package sipcert
 
 import (
 	"crypto/ecdsa"
@@ -22,11 +22,11 @@ import (
 func SelfSignedCertificate(hosts []string, now time.Time) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("sip: tls key: %w", err)
+		return tls.Certificate{}, fmt.Errorf("sipcert: key: %w", err)
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("sip: tls serial: %w", err)
+		return tls.Certificate{}, fmt.Errorf("sipcert: serial: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
@@ -47,11 +47,11 @@ func SelfSignedCertificate(hosts []string, now time.Time) (tls.Certificate, erro
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("sip: tls certificate: %w", err)
+		return tls.Certificate{}, fmt.Errorf("sipcert: certificate: %w", err)
 	}
 	leaf, err := x509.ParseCertificate(der)
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("sip: tls certificate: %w", err)
+		return tls.Certificate{}, fmt.Errorf("sipcert: certificate: %w", err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
 }
@@ -71,7 +71,7 @@ func CertificatePEM(cert tls.Certificate) []byte {
 func KeyPEM(cert tls.Certificate) ([]byte, error) {
 	der, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
 	if err != nil {
-		return nil, fmt.Errorf("sip: tls key: %w", err)
+		return nil, fmt.Errorf("sipcert: key: %w", err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }

@@ -1,4 +1,4 @@
-package sip
+package siplog
 
 import (
 	"context"
@@ -19,7 +19,8 @@ var (
 	sipgoDefault     atomic.Pointer[slog.Logger]
 )
 
-func setSipgoDefaultLogger(l *slog.Logger) {
+// SetSipgoDefault makes l the logger sipgo's own goroutines write to.
+func SetSipgoDefault(l *slog.Logger) {
 	sipgoDefault.Store(l)
 	sipgoDefaultOnce.Do(func() { sipmsg.SetDefaultLogger(slog.New(forwardHandler{})) })
 }

@@ -1,4 +1,4 @@
-package sip
+package leg
 
 import (
 	"sync"
@@ -6,9 +6,9 @@ import (
 	"github.com/hotline-oss/hotline/call"
 )
 
-// ending records, once, that a leg ended: who ended it and why. Both the
-// caller's Call and the AgentLeg embed it.
-type ending struct {
+// Ending records, once, that a leg ended: who ended it and why. The
+// caller's call (package sip) and the outbound Leg both keep one.
+type Ending struct {
 	endMu    sync.Mutex
 	endOnce  sync.Once
 	ended    chan struct{}
@@ -16,11 +16,12 @@ type ending struct {
 	reason   string
 }
 
-func newEnding() ending { return ending{ended: make(chan struct{})} }
+// NewEnding is a leg not ended yet.
+func NewEnding() Ending { return Ending{ended: make(chan struct{})} }
 
-// end marks the leg ended by who for reason; it reports whether this call
+// End marks the leg ended by who for reason; it reports whether this call
 // did it (the first one wins).
-func (e *ending) end(who call.HangupBy, reason string) bool {
+func (e *Ending) End(who call.HangupBy, reason string) bool {
 	first := false
 	e.endOnce.Do(func() {
 		e.endMu.Lock()
@@ -34,10 +35,10 @@ func (e *ending) end(who call.HangupBy, reason string) bool {
 
 // Done is closed when the leg has ended, from either side or by RTP
 // inactivity.
-func (e *ending) Done() <-chan struct{} { return e.ended }
+func (e *Ending) Done() <-chan struct{} { return e.ended }
 
 // HangupBy says who ended the leg; valid once Done is closed.
-func (e *ending) HangupBy() call.HangupBy {
+func (e *Ending) HangupBy() call.HangupBy {
 	e.endMu.Lock()
 	defer e.endMu.Unlock()
 	return e.hangupBy
@@ -45,9 +46,9 @@ func (e *ending) HangupBy() call.HangupBy {
 
 // EndReason says why the leg ended: "bye" (the other side hung up),
 // "rtp_timeout", "dialog_ended" (the SIP dialog failed), "no_ack" (our 200
-// OK was never acknowledged), ReasonShutdown (the shutdown grace ran out)
+// OK was never acknowledged), "server_shutdown" (the shutdown grace ran out)
 // or "server" (our side hung up); valid once Done is closed.
-func (e *ending) EndReason() string {
+func (e *Ending) EndReason() string {
 	e.endMu.Lock()
 	defer e.endMu.Unlock()
 	return e.reason
