@@ -39,12 +39,12 @@ func (e *Endpoint) transactionTimeout() time.Duration { return 64 * e.t1() }
 // 64*T1 without an ACK the transaction is ended, which stops those
 // retransmissions, and the call is to be hung up with a BYE.
 func (e *Endpoint) sendAnswer(c *Call, tx sipmsg.ServerTransaction, sdp []byte, headers []sipmsg.Header) (answerOutcome, error) {
-	res := sipmsg.NewSDPResponseFromRequest(c.dlg.InviteRequest, sdp)
+	res := sipmsg.NewSDPResponseFromRequest(c.Dialog().InviteRequest, sdp)
 	for _, h := range headers {
 		res.AppendHeader(h)
 	}
 	sent := make(chan error, 1)
-	go func() { sent <- c.dlg.WriteResponse(res) }()
+	go func() { sent <- c.Dialog().WriteResponse(res) }()
 	timer := time.NewTimer(e.transactionTimeout())
 	defer timer.Stop()
 	select {
@@ -52,7 +52,7 @@ func (e *Endpoint) sendAnswer(c *Call, tx sipmsg.ServerTransaction, sdp []byte, 
 		switch {
 		case err == nil:
 			return answerAcked, nil
-		case errors.Is(err, sipmsg.ErrTransactionCanceled) || c.dlg.Context().Err() != nil:
+		case errors.Is(err, sipmsg.ErrTransactionCanceled) || c.Dialog().Context().Err() != nil:
 			return answerCancelled, err
 		}
 		return answerFailed, err
@@ -79,8 +79,8 @@ func (e *Endpoint) abandonAnswer(c *Call, out answerOutcome, err error, free fun
 	if out == answerCancelled {
 		who, reason = call.HangupByCaller, "not_answered"
 	}
-	ours := c.ends.End(who, reason) // wakes whoever waits for this call
-	c.release()
+	ours := c.End(who, reason) // wakes whoever waits for this call
+	c.Release()
 	free()
 	switch out {
 	case answerCancelled:
@@ -88,15 +88,15 @@ func (e *Endpoint) abandonAnswer(c *Call, out answerOutcome, err error, free fun
 	case answerHungUp:
 		ended(call.ResultFailed, ReasonShutdown)
 	default:
-		c.log.Warn("answer not acknowledged: hanging up", "err", err, "waited", e.transactionTimeout())
+		c.Logger().Warn("answer not acknowledged: hanging up", "err", err, "waited", e.transactionTimeout())
 		ended(call.ResultFailed, "no_ack")
 	}
 	if ours && out != answerCancelled {
 		ctx, cancel := context.WithTimeout(e.ctx, e.transactionTimeout())
-		if err := c.dlg.Bye(ctx); err != nil {
-			c.log.Info("BYE after a missing ACK got no answer", "err", err)
+		if err := c.Dialog().Bye(ctx); err != nil {
+			c.Logger().Info("BYE after a missing ACK got no answer", "err", err)
 		}
 		cancel()
 	}
-	_ = c.dlg.Close()
+	_ = c.Dialog().Close()
 }

@@ -282,7 +282,7 @@ const ReasonShutdown = "server_shutdown"
 // HangupAll ends every call in progress (used when the drain grace is over).
 func (e *Endpoint) HangupAll() {
 	e.calls.Range(func(_, v any) bool {
-		v.(*Call).hangup(ReasonShutdown)
+		v.(*Call).HangupWith(ReasonShutdown)
 		return true
 	})
 }

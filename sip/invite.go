@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
 	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/inbound"
 	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 	"github.com/hotline-oss/hotline/sip/sipsrtp"
@@ -99,7 +101,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	}
 	_ = dlg.Respond(sipmsg.StatusTrying, "Trying", nil)
 
-	c, code, err := e.prepareCall(dlg, req, base, arrived)
+	c, code, err := e.prepareCall(dlg, req, base, arrived, log)
 	if err != nil {
 		log.Info("call refused", "code", code, "err", err)
 		free()
@@ -108,10 +110,8 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		ended(call.ResultFailed, sipstatus.RefusalReason(code, err))
 		return
 	}
-	c.log = log
 	c.Agent = agent
 	c.CallerTrusted, c.Source = trusted, req.Source()
-	c.allowUpdate = sipheader.AllowsMethod(req, "UPDATE")
 	if !e.preAnswer(c) {
 		return
 	}
@@ -119,11 +119,8 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 
-	answer := c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
-	if c.late {
-		answer = c.offer()
-	}
-	c.stream.Start(e.pacer)
+	answer := c.AnswerSDP()
+	c.Media().Start(e.pacer)
 	e.calls.Store(dlg.ID, c)
 	delay := time.Since(received)
 	// The call is answered when the 200 leaves (docs/kpis.md: answer
@@ -158,7 +155,7 @@ func (e *Endpoint) route(req *sipmsg.Request, tx sipmsg.ServerTransaction, numbe
 
 // prepareCall negotiates media and opens the call's RTP stream. On error it
 // returns the SIP status to answer with.
-func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Request, base call.Event, arrived time.Time) (*Call, int, error) {
+func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Request, base call.Event, arrived time.Time, log *slog.Logger) (*Call, int, error) {
 	late := len(req.Body()) == 0
 	var neg sdp.Negotiated
 	var sec *srtp.Session
@@ -206,16 +203,13 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 	if neg.Direction == sdp.Inactive || neg.Direction == sdp.SendOnly {
 		stream.SetSending(false)
 	}
-	c := &Call{
+	c := inbound.New(inbound.Params{
 		ID: base.CallID, Caller: base.Caller, Number: base.Number, Arrived: arrived,
-		endpoint: e, dlg: dlg, stream: stream, neg: neg,
-		localRTP:   netip.AddrPortFrom(rtpHost, uint16(port)),
-		sdpSession: uint64(arrived.UnixNano()),
-		infoDigits: make(chan rune, 16),
-		ends:       leg.NewEnding(),
-		late:       late,
-	}
-	c.sdpVersion = 1
+		Host: callHost{e}, Log: log, Dialog: dlg, Stream: stream, Neg: neg,
+		LocalRTP:    netip.AddrPortFrom(rtpHost, uint16(port)),
+		Late:        late,
+		AllowUpdate: sipheader.AllowsMethod(req, "UPDATE"),
+	})
 	return c, 0, nil
 }
 
@@ -242,28 +236,22 @@ func (e *Endpoint) releaseSlot() {
 // run is the call's goroutine: the handler, then cleanup.
 func (e *Endpoint) run(c *Call) {
 	defer e.releaseSlot()
-	go c.watch()
+	go c.Watch()
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 	if e.handler != nil {
 		e.handler(ctx, c)
 	}
-	c.stopSessionTimer()
+	c.StopSessionTimer()
 	c.Hangup()
-	e.calls.Delete(c.dlg.ID)
-	c.release()
-	if lost := c.stream.Stats().PacketsLost; lost > 0 && c.onLost != nil {
-		c.onLost(lost)
-	}
+	e.calls.Delete(c.DialogID())
+	c.Release()
+	c.ReportLost()
 }
 
 func (e *Endpoint) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	if c := e.lookup(req); c != nil {
-		// An ACK for the initial 2xx confirms the dialog; after a late
-		// offer, or a re-INVITE without SDP, it carries the answer to
-		// our offer (lateoffer.go).
-		c.noteAck(req)
-		_ = c.dlg.ReadAck(req, tx)
+		c.OnAck(req, tx)
 	}
 	// ACKs for our answers to agents' re-INVITEs need nothing either.
 }
@@ -278,15 +266,9 @@ func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
 	}
-	// ReadBye ends the dialog, which wakes watch before the line below
-	// runs: byeSeen tells watch that the caller's BYE ended it.
-	c.byeSeen.Store(true)
-	if err := c.dlg.ReadBye(req, tx); err != nil {
-		c.byeSeen.Store(false)
+	if !c.OnBye(req, tx) {
 		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
-		return
 	}
-	c.ends.End(call.HangupByCaller, "bye")
 }
 
 func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
@@ -320,11 +302,7 @@ func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	e.reply(req, tx, sipmsg.StatusOK, "OK")
-	select {
-	case c.infoDigits <- digit:
-	default:
-		c.log.Warn("dtmf INFO dropped: caller presses faster than the IVR reads")
-	}
+	c.DeliverDigit(digit)
 }
 
 func (e *Endpoint) lookup(req *sipmsg.Request) *Call {
