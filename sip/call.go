@@ -58,6 +58,49 @@ func (e *Endpoint) onUpdate(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 }
 
+func (e *Endpoint) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if c := e.lookup(req); c != nil {
+		c.OnAck(req, tx)
+	}
+	// ACKs for our answers to agents' re-INVITEs need nothing either.
+}
+
+func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if c := e.lookup(req); c != nil {
+		c.OnBye(req, tx)
+		return
+	}
+	if l := e.lookupLeg(req); l != nil {
+		l.OnBye(req, tx)
+		return
+	}
+	e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+}
+
+func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if c := e.lookup(req); c != nil {
+		c.OnInfo(req, tx)
+		return
+	}
+	if e.lookupLeg(req) != nil {
+		// Agents' key presses during a call are not acted on.
+		e.reply(req, tx, sipmsg.StatusOK, "OK")
+		return
+	}
+	e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+}
+
+func (e *Endpoint) lookup(req *sipmsg.Request) *Call {
+	id, err := sipmsg.DialogIDFromRequestUAS(req)
+	if err != nil {
+		return nil
+	}
+	if v, ok := e.calls.Load(id); ok {
+		return v.(*Call)
+	}
+	return nil
+}
+
 // timerPolicy is the endpoint's side of session timer negotiation.
 func (e *Endpoint) timerPolicy() sipheader.TimerPolicy {
 	return sipheader.NewTimerPolicy(e.cfg.MinSE, e.cfg.SessionExpires)

@@ -14,7 +14,6 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
-	"github.com/hotline-oss/hotline/media/dtmf"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
 	"github.com/hotline-oss/hotline/sip/guard"
@@ -129,9 +128,9 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	ev = base
 	ev.Kind, ev.Time, ev.Delay = call.CallAnswered, arrived.Add(delay), delay
 	pub(ev)
-	if out, err := e.sendAnswer(c, tx, answer, answerHeaders(timer)); out != answerAcked {
+	if out, err := c.SendAnswer(tx, answer, answerHeaders(timer)); out != inbound.AnswerAcked {
 		e.calls.Delete(dlg.ID)
-		e.abandonAnswer(c, out, err, free, ended)
+		c.Abandon(out, err, free, ended)
 		return
 	}
 	answered = true // from here the slot is freed by run, or by refuseLateAnswer
@@ -247,71 +246,4 @@ func (e *Endpoint) run(c *Call) {
 	e.calls.Delete(c.DialogID())
 	c.Release()
 	c.ReportLost()
-}
-
-func (e *Endpoint) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	if c := e.lookup(req); c != nil {
-		c.OnAck(req, tx)
-	}
-	// ACKs for our answers to agents' re-INVITEs need nothing either.
-}
-
-func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	c := e.lookup(req)
-	if c == nil {
-		if l := e.lookupLeg(req); l != nil {
-			l.OnBye(req, tx)
-			return
-		}
-		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
-		return
-	}
-	if !c.OnBye(req, tx) {
-		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
-	}
-}
-
-func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	c := e.lookup(req)
-	if c == nil && e.lookupLeg(req) != nil {
-		// Agents' key presses during a call are not acted on.
-		e.reply(req, tx, sipmsg.StatusOK, "OK")
-		return
-	}
-	if c == nil {
-		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
-		return
-	}
-	ct := ""
-	if h := req.ContentType(); h != nil {
-		ct = h.Value()
-	}
-	if ct == "" && len(req.Body()) == 0 {
-		// An empty INFO is a keep-alive some phones send.
-		e.reply(req, tx, sipmsg.StatusOK, "OK")
-		return
-	}
-	digit, err := dtmf.ParseINFO(ct, req.Body())
-	if err != nil {
-		if errors.Is(err, dtmf.ErrUnsupportedINFO) {
-			e.reply(req, tx, sipmsg.StatusUnsupportedMediaType, "Unsupported Media Type",
-				sipmsg.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
-			return
-		}
-		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
-		return
-	}
-	e.reply(req, tx, sipmsg.StatusOK, "OK")
-	c.DeliverDigit(digit)
-}
-
-func (e *Endpoint) lookup(req *sipmsg.Request) *Call {
-	id, err := sipmsg.DialogIDFromRequestUAS(req)
-	if err != nil {
-		return nil
-	}
-	if v, ok := e.calls.Load(id); ok {
-		return v.(*Call)
-	}
-	return nil
 }

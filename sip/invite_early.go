@@ -9,7 +9,6 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/sip/inbound"
-	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/prack"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 )
@@ -109,29 +108,11 @@ func (e *Endpoint) ring(c *Call, el *prack.Early) error {
 }
 
 // playEarly sends 183 Session Progress with our SDP answer and plays the
-// announcement before the call is answered, so the caller hears it
-// without being charged. The 200 that follows carries the same SDP.
+// announcement before the call is answered (inbound.Call.PlayEarly).
 func (e *Endpoint) playEarly(c *Call, el *prack.Early, prompts []*playout.Prompt) error {
-	sdp := c.AnswerSDP() // never a late offer: it gets no early media
-	dir := c.Direction()
-	// No answer yet: the caller may send nothing, and that must not count
-	// as an RTP inactivity once the call is answered.
-	c.Media().SetExpectMedia(false)
-	c.Media().Start(e.pacer)
-	if err := e.provisional(c.Dialog(), el, sipmsg.StatusSessionInProgress, "Session Progress", sdp); err != nil {
-		return err
-	}
-	c.Logger().Info("early media announcement", "prompts", len(prompts), "reliable", el.Reliable())
-	c.Media().Play(prompts...)
-	defer c.Media().SetExpectMedia(leg.ExpectsMedia(dir))
-	select {
-	case <-c.Media().PlaybackDone():
-		return nil
-	case <-c.Dialog().Context().Done():
-		return prack.ErrInviteGone
-	case <-e.ctx.Done():
-		return prack.ErrInviteGone
-	}
+	return c.PlayEarly(e.pacer, prompts, el.Reliable(), func(sdp []byte) error {
+		return e.provisional(c.Dialog(), el, sipmsg.StatusSessionInProgress, "Session Progress", sdp)
+	})
 }
 
 // confirmAnswer runs once the ACK of our 200 came: a late offer's answer

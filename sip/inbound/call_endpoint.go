@@ -48,38 +48,6 @@ func (c *Call) ReportLost() {
 	}
 }
 
-// OnAck reads an ACK in the call's dialog. For the initial 2xx it
-// confirms the dialog; after a late offer, or a re-INVITE without SDP, it
-// carries the answer to our offer (lateoffer.go).
-func (c *Call) OnAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	c.noteAck(req)
-	_ = c.dlg.ReadAck(req, tx)
-}
-
-// OnBye reads the caller's BYE; false when it was malformed (the endpoint
-// answers 400).
-func (c *Call) OnBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) bool {
-	// ReadBye ends the dialog, which wakes Watch before the line below
-	// runs: byeSeen tells Watch that the caller's BYE ended it.
-	c.byeSeen.Store(true)
-	if err := c.dlg.ReadBye(req, tx); err != nil {
-		c.byeSeen.Store(false)
-		return false
-	}
-	c.ends.End(call.HangupByCaller, "bye")
-	return true
-}
-
-// DeliverDigit hands a digit the caller sent as SIP INFO to InfoDigits,
-// or drops it when the reader is behind.
-func (c *Call) DeliverDigit(d rune) {
-	select {
-	case c.infoDigits <- d:
-	default:
-		c.log.Warn("dtmf INFO dropped: caller presses faster than the IVR reads")
-	}
-}
-
 // Dialog is the call's server dialog, for the endpoint's answering of the
 // INVITE (provisional responses, the 200, a refusal).
 func (c *Call) Dialog() *sipgo.DialogServerSession { return c.dlg }
