@@ -22,7 +22,7 @@ type Call struct {
 	ID     string
 	Caller string
 	// CallerTrusted is true when the call came from a trusted network
-	// (sip.security.trusted_networks) or a trusted trunk (trunks.go),
+	// (sip.security.trusted_networks) or a trusted trunk (sip/trunks.go),
 	// where Caller is the number the carrier asserts. Otherwise Caller is
 	// only what From claims: it may be shown, never dialled back.
 	CallerTrusted bool
@@ -63,7 +63,7 @@ type Call struct {
 	allowUpdate bool
 
 	infoDigits chan rune
-	byeSeen    atomic.Bool // the caller's BYE is being read (onBye)
+	byeSeen    atomic.Bool // the caller's BYE is being read (OnBye)
 	ends       leg.Ending
 	released   sync.Once
 }
