@@ -28,6 +28,7 @@ type clusterNode struct {
 	member *cluster.Membership
 	el     *cluster.Elector
 	leader *cluster.Leader
+	queue  *clusterq.Queueing[*sip.AgentLeg] // nil on a node without queues
 	regs   *cluster.Registrations
 	ctx    context.Context // ends when the node leaves
 	stop   context.CancelFunc
@@ -35,6 +36,9 @@ type clusterNode struct {
 	sync   *bindingSync
 	// stopReloads ends following the other nodes' reloads (cluster_reload.go).
 	stopReloads func() error
+	// startSeq is this node's first command: once its router has applied
+	// it, it has replayed the stream as it stood at start.
+	startSeq uint64
 }
 
 // startCluster connects to NATS, checks this node's configuration
@@ -103,7 +107,7 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 	q, err := clusterq.New(s.compiled.queues, clusterq.Deps[*sip.AgentLeg]{
 		Conn: n.conn, Leader: n.leader,
 		Dialer: clusterDialer{s, n.regs}, Phones: clusterPhones{s, n.regs, n.conn.Node},
-		Log: s.log, Publish: s.bus.Publish, Config: s.compiled.acd,
+		Log: s.log, Publish: s.bus.Publish,
 		OnInternalError: func() { s.internalErrors.inc("acd") },
 	})
 	if err != nil {
@@ -112,11 +116,11 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 	// Calls the ACD still holds under this node's id are a previous run's
 	// (killed and restarted before the leader saw it gone): their media
 	// died with it, so they end now rather than wait for nobody.
-	if _, err := n.conn.SendCommand(ctx, clusterrouting.Command{Kind: clusterrouting.CmdNodeGone, Gone: n.conn.Node}); err != nil {
+	if n.startSeq, err = n.conn.SendCommand(ctx, clusterrouting.Command{Kind: clusterrouting.CmdNodeGone, Gone: n.conn.Node}); err != nil {
 		q.Close()
 		return fail(err)
 	}
-	s.acd = q
+	s.acd, n.queue = q, q
 	return nil
 }
 

@@ -4,11 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +14,6 @@ import (
 	"github.com/hotline-oss/hotline/cluster"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/testphone"
-	"github.com/hotline-oss/hotline/web"
 )
 
 // The machine's NATS server with JetStream (see .ci/run).
@@ -384,27 +381,4 @@ func TestClusterCallbackOfOneNodeServedByAgentOfAnother(t *testing.T) {
 		t.Fatalf("callback ended %s by %s", cbEnd.Result, cbEnd.HangupBy)
 	}
 	a.wantAnsweredCallback(id, cbID)
-}
-
-// TestClusterReloadRefusesAgentAndQueueChanges: every router must apply
-// the stream to the same agents and queues, so a reload that changes
-// them is refused on a clustered node, with the way to do it; the same
-// file reloads fine.
-func TestClusterReloadRefusesAgentAndQueueChanges(t *testing.T) {
-	c := newAppCluster(t, sharedNATS)
-	a := c.node("a", "127.0.0.11")
-	same := *a.srv.cfg
-	if _, err := a.srv.Reload(&same); err != nil {
-		t.Fatalf("reload of the same file: %v", err)
-	}
-	fewer := *a.srv.cfg
-	fewer.Agents = fewer.Agents[:1]
-	_, err := a.srv.Reload(&fewer)
-	var rej *web.ConfigRejected
-	if !errors.As(err, &rej) || len(rej.Problems) != 1 || !strings.Contains(rej.Problems[0], "restarting every node") {
-		t.Fatalf("reload with an agent less: %v (%+v), want a refusal that says how", err, rej)
-	}
-	if !a.srv.acd.IsAgent("1002") {
-		t.Fatal("the refused reload removed an agent")
-	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hotline-oss/hotline/app/snapshot"
 	"github.com/hotline-oss/hotline/cluster/confighash"
 	"github.com/hotline-oss/hotline/config"
 )
@@ -60,7 +61,7 @@ func (s *Server) followReloads() {
 }
 
 func (s *Server) reloadAfter(from string, sections map[string]string) {
-	res, cfg, err := s.reloadFromSource()
+	res, cfg, err := s.reload.Follow()
 	if err != nil {
 		s.log.Error("cluster: reload after another node's failed: this node keeps its configuration", "node", from, "err", err)
 		s.cluster.conn.ConfigDiffers(true)
@@ -68,4 +69,58 @@ func (s *Server) reloadAfter(from string, sections map[string]string) {
 	}
 	s.log.Info("cluster: reloaded after another node", "node", from, "changed", res.Changed)
 	s.clusterReloaded(cfg, from, sections)
+}
+
+// reloadQueueing hands the queueing its new agents, queues and settings.
+// On a node of a cluster, a reload that began here changes the agents
+// and queues of every node at one point of the command stream
+// (clusterq.Reload); one followed from another node takes only the call
+// path's settings from this node's file: its router applies the agents
+// and queues of the node that began the reload.
+func (s *Server) reloadQueueing(next *snapshot.Snapshot, following bool) error {
+	if following && s.cluster != nil && s.cluster.queue != nil {
+		return s.cluster.queue.FollowReload(next.Queues)
+	}
+	return s.acd.Reload(next.ACD, next.Queues)
+}
+
+// convergeACDWithin bounds the wait for this node's router to replay the
+// stream at start (55 000 commands take under a second).
+const convergeACDWithin = time.Minute
+
+// convergeACD makes the cluster's ACD run this node's agents and queues
+// once its router has replayed the stream as it stood at start. They
+// differ when the stream's last reload came from an older file: every
+// node was stopped and started again with a new one (a node whose file
+// differs from the live nodes' does not get this far). The node then
+// sends the reload itself. A reload begun since, here or on another node,
+// is newer than the file at start and wins (clusterq.ConvergeAfter).
+func (s *Server) convergeACD() {
+	n := s.cluster
+	if n == nil || n.queue == nil {
+		return
+	}
+	n.done.Add(1)
+	go func() {
+		defer n.done.Done()
+		deadline := time.Now().Add(convergeACDWithin)
+		for n.leader.Applied() < n.startSeq {
+			if n.ctx.Err() != nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				s.log.Warn("cluster: the stream was not replayed in time: the agents and queues are not checked against this node's file", "applied", n.leader.Applied(), "start", n.startSeq)
+				return
+			}
+			select {
+			case <-n.ctx.Done():
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		s.reload.UnlessReloaded(func() {
+			if err := n.queue.ConvergeAfter(s.compiled.acd, n.startSeq); err != nil {
+				s.log.Error("cluster: the agents and queues of this node's file were not sent to the cluster: reload this node", "err", err)
+			}
+		})
+	}()
 }

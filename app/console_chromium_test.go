@@ -19,6 +19,7 @@ import (
 	"github.com/hotline-oss/hotline/app/webadapt"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/chromiumtest"
 	"github.com/hotline-oss/hotline/internal/testphone"
 	"github.com/hotline-oss/hotline/store"
 )
@@ -190,30 +191,12 @@ func driverFront(t *testing.T, target string, capped bool, reports chan driverRe
 	return srv
 }
 
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is required in CI")
-	}
-	fmt.Fprintln(os.Stderr, "SKIP: console browser test: chromium not installed")
-	t.Skip("chromium not installed")
-	return ""
-}
-
-var chromiumBase = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-	"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"}
-
 // driveInChromium opens url in real time and waits for the page's report.
 func driveInChromium(t *testing.T, browser, url string, reports <-chan driverReport) driverReport {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, browser, append(chromiumBase, "--remote-debugging-port=0",
+	cmd := exec.CommandContext(ctx, browser, append(slices.Clone(chromiumtest.Flags), "--remote-debugging-port=0",
 		"--window-size=1400,900", "--user-data-dir="+t.TempDir(), url)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -240,7 +223,7 @@ func screenshot(t *testing.T, browser, url, size, name string) {
 	shot := filepath.Join(t.TempDir(), name)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, browser, append(chromiumBase, "--screenshot="+shot, "--window-size="+size,
+	cmd := exec.CommandContext(ctx, browser, append(slices.Clone(chromiumtest.Flags), "--screenshot="+shot, "--window-size="+size,
 		"--hide-scrollbars", "--virtual-time-budget=8000", "--user-data-dir="+t.TempDir(), url)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -277,7 +260,7 @@ func withReviewForm(c *config.Config) {
 // real calls, force-pauses an agent, and reviews a recorded call from the
 // page; the agent sees the score on the panel and acknowledges it.
 func TestConsoleInChromiumWithRealCalls(t *testing.T) {
-	browser := chromiumPath(t)
+	browser := chromiumtest.Find(t)
 	h := start(t, careTestConfig, withReviewForm)
 	// One recorded call (billing records), answered by 1001.
 	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/chromiumtest"
 	"github.com/hotline-oss/hotline/internal/testphone"
 	"github.com/hotline-oss/hotline/store"
 )
@@ -122,7 +123,7 @@ setInterval(check, 100);
 // ticket counted in the header and listed, assigns it to an agent, reads
 // its history, and finds a repeat complainer of the month.
 func TestConsoleSchedulesAndTicketsInChromium(t *testing.T) {
-	browser := chromiumPath(t)
+	browser := chromiumtest.Find(t)
 	t.Setenv("TZ", "Asia/Shanghai") // the browser's clock shows the hotline's zone
 	gw := gatewayPhone(t, testphone.AutoAnswer)
 	h, clock := startTickets(t, gw, func(cfg *config.Config) { cfg.Database.ReportTimezone = "Asia/Shanghai" })

@@ -61,13 +61,24 @@ func (s *Server) Reload(cfg *config.Config) (ReloadResult, error) { return s.rel
 // queues, then the features. Running calls are not touched: they hold
 // their flow, and the ACD keeps their state.
 func (s *Server) applyReload(cfg *config.Config, res *ReloadResult) error {
+	return s.applyReloadOf(cfg, res, false)
+}
+
+// applyFollowedReload is applyReload for a reload that began on another
+// node of the cluster (cluster_reload.go).
+func (s *Server) applyFollowedReload(cfg *config.Config, res *ReloadResult) error {
+	return s.applyReloadOf(cfg, res, true)
+}
+
+// applyReloadOf is applyReload; following: see reloadQueueing.
+func (s *Server) applyReloadOf(cfg *config.Config, res *ReloadResult, following bool) error {
 	next, err := snapshot.Compile(cfg, s.prompts)
 	if err != nil {
 		return err
 	}
 	switch {
 	case s.acd != nil:
-		if err := s.acd.Reload(next.ACD, next.Queues); err != nil {
+		if err := s.reloadQueueing(next, following); err != nil {
 			if !errors.Is(err, queueing.ErrStopped) {
 				err = fmt.Errorf("acd: %w", err)
 			}

@@ -169,7 +169,7 @@ func (s *Server) Start() error {
 		return fmt.Errorf("data_dir: %w", err)
 	}
 	s.metrics = metrics.New()
-	s.reload.Init(reload.Deps{Running: cfg, Apply: s.applyReload, Now: func() time.Time { return s.clock.Now() },
+	s.reload.Init(reload.Deps{Running: cfg, Apply: s.applyReload, Follow: s.applyFollowedReload, Now: func() time.Time { return s.clock.Now() },
 		Log: s.log, Registry: s.metrics.Registry()})
 	s.registerInternalErrors()
 	s.monitors = newMonitor(s)
@@ -257,6 +257,7 @@ func (s *Server) Start() error {
 	if s.cluster != nil {
 		s.cluster.run()   // decisions may ring agents from now on
 		s.followReloads() // cluster_reload.go
+		s.convergeACD()   // cluster_reload.go
 		if s.callbacks != nil {
 			s.callbacks.Restore() // now that this node follows the stream
 		}

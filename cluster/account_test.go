@@ -15,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/hotline-oss/hotline/config"
 )
@@ -167,6 +168,19 @@ func TestShippedNATSAccountIsolatesTheCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "the node's command", func() bool { return len(got.all()) == 1 })
+	// A reload's configuration is stored by one node and read by another.
+	hash, err := node.PublishACDConfig(ctx, acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("q")}})
+	if err != nil {
+		t.Fatalf("store a reload's configuration: %v", err)
+	}
+	reader, err := Connect(ctx, Settings{Node: "r", URLs: []string{url}, Prefix: "hotline", ConnectTimeout: 2 * time.Second, Log: testLog(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if err := reader.fetchACDConfig(ctx, hash); err != nil {
+		t.Fatalf("read a reload's configuration: %v", err)
+	}
 
 	// Another account: same subject name, another world.
 	other, err := nats.Connect(url, nats.UserInfo("other", "other-pw"))

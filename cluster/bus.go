@@ -75,7 +75,23 @@ func (c *Conn) consume(ctx context.Context, from uint64, handle func(seq uint64,
 	if err != nil {
 		return nil, fmt.Errorf("cluster: command consumer: %w", err)
 	}
-	cc, err := cons.Consume(func(m jetstream.Msg) {
+	cc, err := cons.Consume(c.onCommand(handle), jetstream.PullMaxMessages(pullBatch))
+	if err != nil {
+		return nil, fmt.Errorf("cluster: command consumer: %w", err)
+	}
+	return cc.Stop, nil
+}
+
+// pullBatch is how many commands a node asks the server for at a time.
+// Each request is a message of its own, sent when half the batch has been
+// read: at 5 000 a node asks once every 2 500 commands, so the requests
+// cost a call about 0.005 messages instead of 0.05 with the client's
+// default of 500, for a megabyte or two of commands buffered at most.
+const pullBatch = 5000
+
+// onCommand parses each delivered command and hands it over in order.
+func (c *Conn) onCommand(handle func(seq uint64, cmd routing.Command, ok bool)) jetstream.MessageHandler {
+	return func(m jetstream.Msg) {
 		meta, err := m.Metadata()
 		if err != nil {
 			c.dropped(SubjectCommands, m.Subject(), err)
@@ -92,11 +108,7 @@ func (c *Conn) consume(ctx context.Context, from uint64, handle func(seq uint64,
 			return
 		}
 		handle(seq, cmd, true)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("cluster: command consumer: %w", err)
 	}
-	return cc.Stop, nil
 }
 
 // dropped logs and counts a message that was not applied. The content is

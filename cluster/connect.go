@@ -35,6 +35,8 @@ type Conn struct {
 
 	hookMu sync.Mutex
 	hooks  []linkHook
+
+	configs configCache // reloads' ACD configurations (acdconfig.go)
 }
 
 type linkHook struct{ down, up func() }

@@ -3,9 +3,10 @@
 // configuration, credentials from the environment), the names of the
 // cluster's buckets, stream and subjects, the leader lease and its fencing
 // token, the shared key-value state (agents' registrations and presence,
-// the live nodes with their configuration hashes), the command stream from
-// the nodes to the leader and the decision subjects back, and the
-// hotline_cluster_* metrics.
+// the live nodes with their configuration hashes), the ACD configurations
+// that reload commands name (fetched before a router applies one), the
+// command stream from the nodes to the leader and the decision subjects
+// back, and the hotline_cluster_* metrics.
 //
 // Subpackages hold the parts that need no connection: routing (message
 // formats and the Router onto the acd package), confighash (the canonical

@@ -65,6 +65,7 @@ func NewLeader(conn *Conn, el *Elector, cfg acd.Config, opts ...acd.Option) (*Le
 	if err != nil {
 		return nil, err
 	}
+	r.SetConfigs(conn.ConfigLookup()) // reloads' configurations (leader_reload.go)
 	return &Leader{conn: conn, el: el, router: r, seenLive: map[string]bool{}, goneSent: map[string]bool{},
 		presence: map[string]Presence{}}, nil
 }
@@ -138,6 +139,7 @@ func (l *Leader) Applied() uint64 {
 }
 
 func (l *Leader) apply(seq uint64, cmd routing.Command, ok bool) {
+	l.prepareReload(seq, cmd, ok) // before the lock: it may wait on NATS
 	l.mu.Lock()
 	if !ok {
 		l.router.Skip(seq)

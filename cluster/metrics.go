@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -26,6 +27,12 @@ type Metrics struct {
 	takeover prometheus.Counter
 	differs  prometheus.Gauge
 	up       prometheus.Gauge
+	reloads  prometheus.Counter
+
+	// hotline_cluster_config_differs is 1 while either holds: the file
+	// differs from the reloading node's, or the ACD missed a reload.
+	mu                      sync.Mutex
+	fileDiffers, acdDiffers bool
 }
 
 // NewMetrics registers the cluster's series with reg.
@@ -49,7 +56,11 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}),
 		differs: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hotline_cluster_config_differs",
-			Help: "1 while this node runs another configuration than the node whose reload it followed last.",
+			Help: "1 while this node runs another configuration than the node whose reload it followed last, or its ACD missed a reload of agents and queues.",
+		}),
+		reloads: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_cluster_reload_failures_total",
+			Help: "Reloads of the cluster's agents and queues this node could not apply: their configuration could not be fetched or read.",
 		}),
 		up: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hotline_cluster_connected",
@@ -59,7 +70,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	for _, s := range []string{SubjectCommands, SubjectLease, SubjectNodes, SubjectRegistrations, SubjectAgents, SubjectReload} {
 		m.bad.WithLabelValues(s)
 	}
-	for _, c := range []prometheus.Collector{m.bad, m.leader, m.term, m.takeover, m.differs, m.up} {
+	for _, c := range []prometheus.Collector{m.bad, m.leader, m.term, m.takeover, m.differs, m.up, m.reloads} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("cluster metrics: %w", err)
 		}
@@ -96,8 +107,30 @@ func (m *Metrics) configDiffers(on bool) {
 	if m == nil {
 		return
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fileDiffers = on
+	m.setDiffers()
+}
+
+// acdReload records whether this node's ACD applied the last reload of
+// agents and queues; a missed one is counted.
+func (m *Metrics) acdReload(applied bool) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !applied {
+		m.reloads.Inc()
+	}
+	m.acdDiffers = !applied
+	m.setDiffers()
+}
+
+func (m *Metrics) setDiffers() {
 	v := 0.0
-	if on {
+	if m.fileDiffers || m.acdDiffers {
 		v = 1
 	}
 	m.differs.Set(v)

@@ -32,8 +32,8 @@ func TestMetricsAreDocumentedAndPresentFromTheStart(t *testing.T) {
 			t.Errorf("bad messages: %d series at start, want one per kind (6)", len(f.GetMetric()))
 		}
 	}
-	if len(families) != 6 {
-		t.Errorf("%d families gathered, want 6", len(families))
+	if len(families) != 7 {
+		t.Errorf("%d families gathered, want 7", len(families))
 	}
 	if _, err := NewMetrics(reg); err == nil {
 		t.Error("registering twice went unnoticed")

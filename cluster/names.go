@@ -34,7 +34,7 @@ func (n Names) CommandSubjects() string { return n.Prefix + ".cmd.*" }
 
 // Buckets lists every bucket, for setup and teardown.
 func (n Names) Buckets() []string {
-	return []string{n.Lease(), n.Nodes(), n.Registrations(), n.Agents()}
+	return []string{n.Lease(), n.Nodes(), n.Registrations(), n.Agents(), n.ACDConfigs()}
 }
 
 // leaseKey is the one key of the lease bucket.

@@ -39,6 +39,12 @@ func (c *Conn) Rebuild(ctx context.Context, r *routing.Router) (uint64, error) {
 		if finished || seq > last {
 			return
 		}
+		if ok && cmd.Kind == routing.CmdReload {
+			// The router finds the reload's configuration here; without
+			// it the router refuses the reload and keeps its own.
+			_ = c.fetchWithRetries(cmd.Hash)
+			r.SetConfigs(c.ConfigLookup())
+		}
 		if ok {
 			_, _ = r.Apply(seq, cmd)
 		} else {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
 // Retention of the shared state (docs/cluster.md).
@@ -38,6 +40,8 @@ func (c *Conn) Ensure(ctx context.Context) error {
 			Description: "hotline agents' registered contacts"},
 		{Bucket: n.Agents(), History: 1, Storage: jetstream.FileStorage, Replicas: r,
 			Description: "hotline agents' presence"},
+		{Bucket: n.ACDConfigs(), History: 1, TTL: configRetention, Storage: jetstream.FileStorage, Replicas: r,
+			MaxValueSize: routing.MaxConfig, Description: "hotline ACD configurations of reloads, by hash"},
 	}
 	for _, b := range buckets {
 		if _, err := c.JS.CreateOrUpdateKeyValue(ctx, b); err != nil {

@@ -7,9 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/internal/chromiumtest"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -39,20 +41,7 @@ func sampleMonth(n int) MonthlyReport {
 // The printable page of a floor of 30 agents prints on one landscape A4
 // sheet in headless Chromium, and one of 60 on two.
 func TestMonthlyPagePrintsOnOneSheet(t *testing.T) {
-	browser := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			browser = path
-			break
-		}
-	}
-	if browser == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is required in CI")
-		}
-		fmt.Fprintln(os.Stderr, "SKIP: monthly report print test: chromium not installed")
-		t.Skip("chromium not installed")
-	}
+	browser := chromiumtest.Find(t)
 	for _, c := range []struct{ agents, sheets int }{{30, 1}, {60, 2}} {
 		page := filepath.Join(t.TempDir(), "monthly.html")
 		f, err := os.Create(page)
@@ -89,8 +78,7 @@ func runChromium(t *testing.T, browser, page string, args ...string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir()}
+	base := append(slices.Clone(chromiumtest.Flags), "--user-data-dir="+t.TempDir())
 	if out, err := exec.CommandContext(ctx, browser, append(append(base, args...), "file://"+page)...).CombinedOutput(); err != nil {
 		t.Fatalf("chromium %v: %v\n%s", args, err, out)
 	}

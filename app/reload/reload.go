@@ -26,8 +26,12 @@ type Apply func(cfg *config.Config, res *Result) error
 
 // Deps are what a Controller needs from the server.
 type Deps struct {
-	Running  *config.Config // the configuration the server started with
-	Apply    Apply
+	Running *config.Config // the configuration the server started with
+	Apply   Apply
+	// Follow applies a reload that began elsewhere (another node of a
+	// cluster, whose agents and queues this node's ACD takes from the
+	// cluster itself); nil: Apply.
+	Follow   Apply
 	Now      func() time.Time
 	Log      *slog.Logger
 	Registry prometheus.Registerer // the reload counters
@@ -83,6 +87,20 @@ func (c *Controller) defaultSource() (*config.Config, error) {
 // configuration it applied. An invalid configuration changes nothing: the
 // error is a *web.ConfigRejected listing every problem.
 func (c *Controller) FromSource() (Result, *config.Config, error) {
+	return c.fromSource(c.d.Apply)
+}
+
+// Follow is FromSource for a reload that began elsewhere: the parts take
+// the configuration through Deps.Follow.
+func (c *Controller) Follow() (Result, *config.Config, error) {
+	apply := c.d.Follow
+	if apply == nil {
+		apply = c.d.Apply
+	}
+	return c.fromSource(apply)
+}
+
+func (c *Controller) fromSource(apply Apply) (Result, *config.Config, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	source := c.source
@@ -95,7 +113,7 @@ func (c *Controller) FromSource() (Result, *config.Config, error) {
 		c.observe(Result{}, err)
 		return Result{}, nil, err
 	}
-	res, err := c.applyLocked(cfg)
+	res, err := c.applyLocked(cfg, apply)
 	c.observe(res, err)
 	return res, cfg, err
 }
@@ -104,7 +122,7 @@ func (c *Controller) FromSource() (Result, *config.Config, error) {
 func (c *Controller) Reload(cfg *config.Config) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	res, err := c.applyLocked(cfg)
+	res, err := c.applyLocked(cfg, c.d.Apply)
 	c.observe(res, err)
 	return res, err
 }
@@ -112,13 +130,13 @@ func (c *Controller) Reload(cfg *config.Config) (Result, error) {
 // applyLocked says what changed since the configuration applied last and
 // what needs a restart against the one the server started with, then has
 // the parts apply cfg. Running calls are not touched.
-func (c *Controller) applyLocked(cfg *config.Config) (Result, error) {
+func (c *Controller) applyLocked(cfg *config.Config, apply Apply) (Result, error) {
 	prev := c.applied
 	if prev == nil {
 		prev = c.d.Running
 	}
 	res := Result{Changed: Describe(prev, cfg), NeedsRestart: RestartOnly(c.d.Running, cfg)}
-	if err := c.d.Apply(cfg, &res); err != nil {
+	if err := apply(cfg, &res); err != nil {
 		return Result{}, Rejected(err)
 	}
 	c.applied = cfg
@@ -129,6 +147,17 @@ func (c *Controller) applyLocked(cfg *config.Config) (Result, error) {
 		res.NeedsRestart = []string{}
 	}
 	return res, nil
+}
+
+// UnlessReloaded runs f in turn with reloads, unless a configuration was
+// applied since the start: what f would bring in from the start is then
+// older than what runs.
+func (c *Controller) UnlessReloaded(f func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.applied == nil {
+		f()
+	}
 }
 
 // Rejected turns validation errors into the API's list of problems.

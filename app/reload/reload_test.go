@@ -75,3 +75,27 @@ func TestRefusedReloadChangesNothing(t *testing.T) {
 		t.Errorf("reload after a refused one: %+v %v", res, err)
 	}
 }
+
+// A reload followed from elsewhere goes through Deps.Follow; once a
+// configuration is applied, UnlessReloaded runs nothing.
+func TestFollowedReloadUsesFollow(t *testing.T) {
+	running := demo(t)
+	var got []string
+	c := &Controller{}
+	c.Init(Deps{Running: running, Now: time.Now, Log: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry(),
+		Apply:  func(*config.Config, *Result) error { got = append(got, "apply"); return nil },
+		Follow: func(*config.Config, *Result) error { got = append(got, "follow"); return nil },
+	})
+	c.SetSource(func() (*config.Config, error) { return demo(t), nil })
+	c.UnlessReloaded(func() { got = append(got, "start") })
+	if _, _, err := c.Follow(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.FromSource(); err != nil {
+		t.Fatal(err)
+	}
+	c.UnlessReloaded(func() { got = append(got, "start again") })
+	if want := []string{"start", "follow", "apply"}; !slices.Equal(got, want) {
+		t.Fatalf("calls %v, want %v", got, want)
+	}
+}

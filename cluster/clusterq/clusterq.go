@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,10 +20,6 @@ import (
 // (one of a type this package does not know).
 var ErrNotClustered = errors.New("not available in a cluster yet")
 
-// ErrReload refuses a reload that changes agents or queues: every node's
-// router must apply the stream to the same configuration.
-var ErrReload = errors.New("cluster: agents and queues change only by restarting every node with the new file")
-
 // Deps are what a node's clustered queueing works with; all are required
 // but Log and Publish.
 type Deps[L queueing.AgentLeg] struct {
@@ -38,8 +33,6 @@ type Deps[L queueing.AgentLeg] struct {
 	Log    *slog.Logger
 	// Publish announces the ACD's events that belong to this node.
 	Publish func(call.Event)
-	// Config is the ACD's configuration every node's router runs.
-	Config acd.Config
 	// OnInternalError counts a command of this node that broke an
 	// invariant of the ACD (every router ended the call it concerned).
 	OnInternalError func()
@@ -221,23 +214,6 @@ func (q *Queueing[L]) HasQueue(name string) bool {
 
 // IsAgent reports whether id is a configured agent.
 func (q *Queueing[L]) IsAgent(id string) bool { return q.HasQueue(queueing.PersonalQueue(id)) }
-
-// Reload takes the call path's new settings (music, exit digit…). Agents
-// and queues are the routers' configuration, the same on every node; a
-// change to them is refused (ErrReload).
-func (q *Queueing[L]) Reload(cfg acd.Config, settings map[string]queueing.Settings) error {
-	q.mu.Lock()
-	closed := q.closed
-	q.mu.Unlock()
-	if closed {
-		return queueing.ErrStopped
-	}
-	if !reflect.DeepEqual(cfg, q.deps.Config) {
-		return ErrReload
-	}
-	q.settings.Store(&settings)
-	return nil
-}
 
 // Registration logs an agent out once no phone of theirs is registered
 // on any node.

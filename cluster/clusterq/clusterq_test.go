@@ -158,7 +158,7 @@ func startNode(t testing.TB, prefix, name string) *testNode {
 	n := &testNode{conn: conn, el: el, dialer: &fakeDialer{}, events: &events{}}
 	n.q, err = New[*fakeLeg](map[string]queueing.Settings{"billing": {}}, Deps[*fakeLeg]{
 		Conn: conn, Leader: l, Dialer: n.dialer, Phones: allPhones{},
-		Log: settings(name, prefix).Log, Publish: n.events.add, Config: testConfig(),
+		Log: settings(name, prefix).Log, Publish: n.events.add,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -286,8 +286,8 @@ func TestAnswerAfterTheCallerLeftHangsTheLegUp(t *testing.T) {
 	}
 }
 
-// TestRefusals: commands the cluster does not carry, a reload that
-// changes agents or queues, and any command without NATS fail clearly.
+// TestRefusals: commands the cluster does not carry and any command
+// without NATS fail clearly.
 func TestRefusals(t *testing.T) {
 	prefix := newTestPrefix(t)
 	n1 := startNode(t, prefix, "n1")
@@ -296,17 +296,6 @@ func TestRefusals(t *testing.T) {
 	}
 	if err := n1.q.Do(queueing.AgentLogin{Agent: "nobody"}); err == nil {
 		t.Error("an unknown agent logged in")
-	}
-	changed := testConfig()
-	changed.Agents = changed.Agents[:1]
-	if err := n1.q.Reload(changed, nil); !errors.Is(err, ErrReload) {
-		t.Errorf("reload with an agent less: %v, want ErrReload", err)
-	}
-	if err := n1.q.Reload(testConfig(), map[string]queueing.Settings{"billing": {Music: "other"}}); err != nil {
-		t.Errorf("reload of the call path's settings: %v", err)
-	}
-	if s, _ := n1.q.Setting("billing"); s.Music != "other" {
-		t.Errorf("settings after reload: %+v", s)
 	}
 	n1.conn.Close()
 	if err := n1.q.Do(queueing.AgentReady{Agent: "2001"}); !errors.Is(err, cluster.ErrDown) {

@@ -23,6 +23,10 @@
 //   - The ACD's events go to the node they belong to (the caller's node
 //     for a call's events, the agent's node for its state), so each is
 //     recorded once in the cluster.
+//   - A reload that began on this node and changes agents or queues goes
+//     into the stream as a reload command (Reload, Converge), so every
+//     router changes them at the same point; a reload followed from
+//     another node takes only the call path's settings (FollowReload).
 //
 // What it must not do: decide routing (the router does, the same on every
 // node, from the stream alone), touch SIP or media (agent legs come

@@ -55,6 +55,7 @@ const (
 	CmdDisposition CommandKind = "disposition"  // Agent's last call's outcome: Reason (category), Resolved
 	CmdMove        CommandKind = "move"         // a supervisor moves waiting Call to Queue
 	CmdCallback    CommandKind = "callback"     // virtual hold: Action request, restore, answered, failed (Reason) or drop of Callback
+	CmdReload      CommandKind = "reload"       // the ACD's agents and queues become the configuration stored under Hash (reload.go)
 )
 
 // Offer results and agent actions a command may carry.
@@ -99,6 +100,10 @@ type Command struct {
 	QueuedMS      int64  `json:"queued_ms,omitempty"`
 	GiveUpAtMS    int64  `json:"give_up_at_ms,omitempty"`
 	Attempts      int    `json:"attempts,omitempty"`
+	// A reload: the hash of the ACD configuration it applies
+	// (EncodeConfig) and, for a conditional one, the hash it replaces.
+	Hash string `json:"hash,omitempty"`
+	Prev string `json:"prev,omitempty"`
 }
 
 // Check reports what makes a command unusable.
@@ -165,6 +170,10 @@ func (c *Command) Check() error {
 	case CmdCallback:
 		errs = append(errs, c.checkCallback()...)
 	case CmdNodeCalls, CmdTick:
+	case CmdReload:
+		if !validHash(c.Hash) || (c.Prev != "" && !validHash(c.Prev)) {
+			errs = append(errs, fmt.Errorf("reload: hash %q, prev %q", c.Hash, c.Prev))
+		}
 	case CmdNodeGone:
 		if !ValidToken(c.Gone) {
 			errs = append(errs, fmt.Errorf("node_gone: node %q", c.Gone))

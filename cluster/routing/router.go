@@ -32,6 +32,9 @@ type Router struct {
 	applied   uint64            // the last stream sequence applied
 	changed   map[string]bool   // agents whose state changed in the last Apply
 	events    EventSink         // nil: the ACD's events go nowhere
+	configs   ConfigLookup      // a reload's configuration, fetched by the caller (reload.go)
+	hash      string            // EncodeConfig's hash of the configuration the ACD runs
+	reloadSeq uint64            // the sequence of the last reload applied
 	lost      []LostCall        // calls of dead nodes, oldest first (lost.go)
 	// runHook replaces run in tests that break an invariant on purpose.
 	runHook func(Command) ([]acd.Action, error)
@@ -69,6 +72,9 @@ func NewRouter(cfg acd.Config, opts ...acd.Option) (*Router, error) {
 		return nil, fmt.Errorf("cluster: router: %w", err)
 	}
 	r.acd = a
+	if r.hash, _, err = EncodeConfig(cfg); err != nil {
+		return nil, fmt.Errorf("cluster: router: %w", err)
+	}
 	return r, nil
 }
 
@@ -219,6 +225,8 @@ func (r *Router) run(c Command) ([]acd.Action, error) {
 		return nil, r.acd.SetDisposition(c.Agent, c.Reason, c.Resolved)
 	case CmdCallback:
 		return r.callback(c)
+	case CmdReload:
+		return r.reload(c)
 	}
 	return nil, fmt.Errorf("unknown command kind %q", c.Kind)
 }

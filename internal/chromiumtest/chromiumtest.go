@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"testing"
 	"time"
 )
@@ -26,15 +27,20 @@ func Find(t testing.TB) string {
 	return ""
 }
 
+// Flags run the browser headless, as root, without reaching the network
+// on its own (this machine's closed network refuses it) or keeping state;
+// each run adds its own --user-data-dir.
+var Flags = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync",
+	"--disable-dev-shm-usage"}
+
 // Run runs the headless browser with args and its own profile, and
 // returns what it printed; it fails the test after a minute.
 func Run(t testing.TB, browser string, args ...string) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir()}
+	base := append(slices.Clone(Flags), "--user-data-dir="+t.TempDir())
 	out, err := exec.CommandContext(ctx, browser, append(base, args...)...).Output()
 	if err != nil {
 		t.Fatalf("chromium %v: %v", args, err)

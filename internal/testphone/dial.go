@@ -11,6 +11,9 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/internal/testphone/rtpaudio"
+	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
 )
 
 const contentTypeSDP = "application/sdp"
@@ -29,24 +32,24 @@ func (p *Phone) Call(ctx context.Context, number string) (*Call, error) {
 	if p.isClosed() {
 		return nil, ErrClosed
 	}
-	media, err := openMedia(p.cfg.LocalIP, p.log)
+	media, err := rtpaudio.Open(p.cfg.LocalIP, p.log)
 	if err != nil {
 		return nil, err
 	}
 	sessionID := p.nextSession.Add(1) + uint64(time.Now().UnixNano())
 	offer, err := p.offerMedia(sessionID, 1, media, DirSendRecv)
 	if err != nil {
-		media.close()
+		media.Close()
 		return nil, err
 	}
 	dialog, err := p.invite(ctx, number, offer, contentTypeSDP, sipgo.AnswerOptions{})
 	if err != nil {
-		media.close()
+		media.Close()
 		return nil, err
 	}
 	c, err := p.establish(ctx, dialog, media, sessionID)
 	if err != nil {
-		media.close()
+		media.Close()
 		return nil, err
 	}
 	return c, nil
@@ -55,15 +58,15 @@ func (p *Phone) Call(ctx context.Context, number string) (*Call, error) {
 // establish acknowledges a 2xx and turns it into a running Call. A 2xx we
 // cannot use (bad SDP) is still acknowledged and then hung up, so the
 // server is never left with a half-open dialog.
-func (p *Phone) establish(ctx context.Context, dialog *sipgo.DialogClientSession, media *mediaSession, sessionID uint64) (*Call, error) {
+func (p *Phone) establish(ctx context.Context, dialog *sipgo.DialogClientSession, media *rtpaudio.Session, sessionID uint64) (*Call, error) {
 	if err := dialog.Ack(ctx); err != nil {
 		_ = dialog.Close()
 		return nil, fmt.Errorf("testphone: ack: %w", err)
 	}
 	answer := dialog.InviteResponse.Body()
-	remote, err := parseAnswer(answer, p.codecs)
+	remote, err := sdpoffer.Parse(answer, p.codecs)
 	if err == nil {
-		err = media.start(remote, p.dtmfPT)
+		err = media.Start(remote, p.dtmfPT)
 	}
 	if err != nil {
 		p.byeQuietly(ctx, dialog)
@@ -73,7 +76,7 @@ func (p *Phone) establish(ctx context.Context, dialog *sipgo.DialogClientSession
 	c.remoteSDP, c.remote = string(answer), remote
 	if !p.track(c) {
 		p.byeQuietly(ctx, dialog)
-		media.close()
+		media.Close()
 		return nil, ErrClosed
 	}
 	c.finishWithDialog()
@@ -88,11 +91,11 @@ func (p *Phone) CallAndCancel(ctx context.Context, number string, after time.Dur
 	if p.isClosed() {
 		return 0, ErrClosed
 	}
-	media, err := openMedia(p.cfg.LocalIP, p.log)
+	media, err := rtpaudio.Open(p.cfg.LocalIP, p.log)
 	if err != nil {
 		return 0, err
 	}
-	defer media.close() // only needed for a real port in the offer
+	defer media.Close() // only needed for a real port in the offer
 	offer, err := p.offerMedia(p.nextSession.Add(1), 1, media, DirSendRecv)
 	if err != nil {
 		return 0, err
@@ -259,14 +262,6 @@ func (p *Phone) pin(req *sip.Request) {
 	if p.transport == "UDP" {
 		p.laddr.Copy(&req.Laddr)
 	}
-}
-
-func (p *Phone) offer(sessionID, version uint64, port int, direction string) ([]byte, error) {
-	return buildSDP(offerParams{
-		sessionID: sessionID, version: version,
-		ip: p.cfg.LocalIP, port: port,
-		codecs: p.codecs, dtmfPT: p.dtmfPT, direction: direction,
-	})
 }
 
 // byeQuietly ends a dialog we do not want, ignoring failures: it is cleanup.

@@ -18,6 +18,8 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
+
+	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
 )
 
 const (
@@ -323,9 +325,9 @@ func (u *fakeUAS) callPhone(ctx context.Context, p *Phone, onRinging func()) (*p
 	if err != nil {
 		return nil, err
 	}
-	offer, err := buildSDP(offerParams{
-		sessionID: 9, version: 1, ip: "127.0.0.1", port: conn.LocalAddr().(*net.UDPAddr).Port,
-		codecs: []codecSpec{knownCodecs["PCMA"], knownCodecs["PCMU"]}, dtmfPT: defaultDTMFPT, direction: DirSendRecv,
+	offer, err := sdpoffer.Build(sdpoffer.Params{
+		SessionID: 9, Version: 1, IP: "127.0.0.1", Port: conn.LocalAddr().(*net.UDPAddr).Port,
+		Codecs: []sdpoffer.Codec{knownCodec("PCMA"), knownCodec("PCMU")}, DTMFPT: defaultDTMFPT, Direction: DirSendRecv,
 	})
 	if err != nil {
 		_ = conn.Close()
@@ -355,12 +357,12 @@ func (u *fakeUAS) callPhone(ctx context.Context, p *Phone, onRinging func()) (*p
 		_ = conn.Close()
 		return dial, err
 	}
-	answer, err := parseAnswer(dial.dialog.InviteResponse.Body(), []codecSpec{knownCodecs["PCMA"], knownCodecs["PCMU"]})
+	answer, err := sdpoffer.Parse(dial.dialog.InviteResponse.Body(), []sdpoffer.Codec{knownCodec("PCMA"), knownCodec("PCMU")})
 	if err != nil {
 		_ = conn.Close()
 		return dial, err
 	}
-	dial.call = u.adoptCall(dial.dialog, conn, answer.payloadType, false)
+	dial.call = u.adoptCall(dial.dialog, conn, answer.PayloadType, false)
 	dial.call.start(&u.wg)
 	return dial, nil
 }

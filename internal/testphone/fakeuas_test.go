@@ -12,6 +12,9 @@ import (
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 	"github.com/pion/rtp"
+
+	"github.com/hotline-oss/hotline/internal/testphone/rtpaudio"
+	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
 )
 
 // Numbers the fake UAS treats specially; any other number is answered and
@@ -182,7 +185,7 @@ func (u *fakeUAS) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 func (u *fakeUAS) answer(req *sip.Request, dialog *sipgo.DialogServerSession) {
-	offer, err := parseAnswer(req.Body(), []codecSpec{knownCodecs["PCMU"], knownCodecs["PCMA"]})
+	offer, err := sdpoffer.Parse(req.Body(), []sdpoffer.Codec{knownCodec("PCMU"), knownCodec("PCMA")})
 	if err != nil {
 		defer dialog.Close()
 		_ = dialog.Respond(sip.StatusNotAcceptableHere, "Not Acceptable Here", nil)
@@ -195,10 +198,10 @@ func (u *fakeUAS) answer(req *sip.Request, dialog *sipgo.DialogServerSession) {
 		_ = dialog.Respond(sip.StatusInternalServerError, "Server Error", nil)
 		return
 	}
-	answer, err := buildSDP(offerParams{
-		sessionID: 7, version: 1, ip: "127.0.0.1", port: call.port(),
-		codecs: []codecSpec{knownCodecs[offer.codec]}, dtmfPT: offer.dtmfPT,
-		direction: answerDirection(offer.direction),
+	answer, err := sdpoffer.Build(sdpoffer.Params{
+		SessionID: 7, Version: 1, IP: "127.0.0.1", Port: call.port(),
+		Codecs: []sdpoffer.Codec{knownCodec(offer.Codec)}, DTMFPT: offer.DTMFPT,
+		Direction: sdpoffer.AnswerDirection(offer.Direction),
 	})
 	if err == nil {
 		err = dialog.RespondSDP(answer) // returns once the ACK arrived
@@ -227,7 +230,7 @@ func (u *fakeUAS) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	_ = dialog.ReadRequest(req, tx)
-	offer, err := parseAnswer(req.Body(), []codecSpec{knownCodecs["PCMU"], knownCodecs["PCMA"]})
+	offer, err := sdpoffer.Parse(req.Body(), []sdpoffer.Codec{knownCodec("PCMU"), knownCodec("PCMA")})
 	if err != nil {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusNotAcceptableHere, "Not Acceptable Here", nil))
 		return
@@ -237,11 +240,11 @@ func (u *fakeUAS) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "No Media", nil))
 		return
 	}
-	call.noteReInvite(req, offer.direction)
-	answer, err := buildSDP(offerParams{
-		sessionID: 7, version: 2, ip: "127.0.0.1", port: call.port(),
-		codecs: []codecSpec{knownCodecs[offer.codec]}, dtmfPT: offer.dtmfPT,
-		direction: answerDirection(offer.direction),
+	call.noteReInvite(req, offer.Direction)
+	answer, err := sdpoffer.Build(sdpoffer.Params{
+		SessionID: 7, Version: 2, IP: "127.0.0.1", Port: call.port(),
+		Codecs: []sdpoffer.Codec{knownCodec(offer.Codec)}, DTMFPT: offer.DTMFPT,
+		Direction: sdpoffer.AnswerDirection(offer.Direction),
 	})
 	if err != nil {
 		u.t.Errorf("uas: re-answer: %v", err)
@@ -305,12 +308,12 @@ type uasCall struct {
 	forget   func()
 }
 
-func (u *fakeUAS) newCall(dialog farDialog, offer remoteMedia, prompt bool) (*uasCall, error) {
+func (u *fakeUAS) newCall(dialog farDialog, offer sdpoffer.Remote, prompt bool) (*uasCall, error) {
 	conn, err := listenRTP()
 	if err != nil {
 		return nil, err
 	}
-	return u.adoptCall(dialog, conn, offer.payloadType, prompt), nil
+	return u.adoptCall(dialog, conn, offer.PayloadType, prompt), nil
 }
 
 func listenRTP() (*net.UDPConn, error) {
@@ -383,7 +386,7 @@ func (c *uasCall) promptLoop() {
 	if dest == nil {
 		return
 	}
-	ticker := time.NewTicker(frameInterval)
+	ticker := time.NewTicker(rtpaudio.FrameInterval)
 	defer ticker.Stop()
 	var phase float64
 	for i := 0; ; i++ {
@@ -393,7 +396,7 @@ func (c *uasCall) promptLoop() {
 		}
 		pkt := rtp.Packet{Header: rtp.Header{
 			Version: 2, PayloadType: c.codec, SSRC: 0xBEEF,
-			SequenceNumber: uint16(i), Timestamp: uint32(i * samplesPerFrame),
+			SequenceNumber: uint16(i), Timestamp: uint32(i * rtpaudio.SamplesPerFrame),
 		}, Payload: toneFrame(c.codec, freq, &phase)}
 		if raw, err := pkt.Marshal(); err == nil {
 			_, _ = c.conn.WriteToUDP(raw, dest)
@@ -424,11 +427,11 @@ func (c *uasCall) waitFirstSource() *net.UDPAddr {
 }
 
 func toneFrame(payloadType uint8, freq float64, phase *float64) []byte {
-	out := make([]byte, samplesPerFrame)
-	encode := encoderFor(payloadType)
+	out := make([]byte, rtpaudio.SamplesPerFrame)
+	encode := rtpaudio.Encoder(payloadType)
 	for i := range out {
-		out[i] = encode(int16(toneAmplitude * math.Sin(*phase)))
-		*phase += 2 * math.Pi * freq / clockRate
+		out[i] = encode(int16(rtpaudio.ToneAmplitude * math.Sin(*phase)))
+		*phase += 2 * math.Pi * freq / rtpaudio.ClockRate
 	}
 	return out
 }
@@ -440,8 +443,8 @@ func (c *uasCall) recordPacket(pkt rtp.Packet, source *net.UDPAddr) {
 	if c.source == nil {
 		c.source = source
 	}
-	if table := decoderFor(pkt.PayloadType); table != nil && len(pkt.Payload) > 0 &&
-		meanAbsolute(table, pkt.Payload) > NonSilentMeanAmplitude {
+	if table := rtpaudio.Decoder(pkt.PayloadType); table != nil && len(pkt.Payload) > 0 &&
+		rtpaudio.MeanAbsolute(table, pkt.Payload) > NonSilentMeanAmplitude {
 		c.loud++
 	}
 	close(c.changed)

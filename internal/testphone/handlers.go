@@ -5,6 +5,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
 )
 
 // handleBye answers the server's BYE. sipgo's dialog cache matches it,
@@ -63,7 +65,7 @@ func (p *Phone) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 // answerReOffer adopts the server's new media description and returns our
 // answer, mirroring its direction.
 func (c *Call) answerReOffer(offer []byte) ([]byte, error) {
-	remote, err := parseAnswer(offer, c.phone.codecs)
+	remote, err := sdpoffer.Parse(offer, c.phone.codecs)
 	if err != nil {
 		return nil, err
 	}
@@ -74,16 +76,7 @@ func (c *Call) answerReOffer(offer []byte) ([]byte, error) {
 	c.sdpVersion++
 	sessionID, version := c.sessionID, c.sdpVersion
 	c.mu.Unlock()
-	chosen, err := lookupCodec(remote.codec)
-	if err != nil {
-		return nil, err
-	}
-	return buildSDP(offerParams{
-		sessionID: sessionID, version: version,
-		ip: c.phone.cfg.LocalIP, port: c.media.localPort(), crypto: c.media.sec.answerAttr(remote.crypto),
-		codecs: []codecSpec{chosen}, dtmfPT: c.phone.dtmfPT,
-		direction: answerDirection(remote.direction),
-	})
+	return c.answerSDP(remote, sessionID, version, c.phone.dtmfPT)
 }
 
 func (p *Phone) respondOK(req *sip.Request, tx sip.ServerTransaction) {

@@ -7,6 +7,9 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/internal/testphone/rtpaudio"
+	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
 )
 
 // eventBuffer is the capacity of the Incoming, Ringing and Offers channels.
@@ -210,36 +213,36 @@ func reasonPhrase(code int) string {
 // sipgo returns once the ACK arrived. The call is tracked before the 200
 // so that a BYE right behind the ACK finds it.
 func (p *Phone) answerIncoming(req *sip.Request, dialog *sipgo.DialogServerSession) (int, bool) {
-	remote, err := parseAnswer(req.Body(), p.codecs)
+	remote, err := sdpoffer.Parse(req.Body(), p.codecs)
 	if err != nil {
 		p.log.Warn("testphone: incoming offer", "error", err)
 		return p.rejectIncoming(dialog, sip.StatusNotAcceptableHere)
 	}
 	if p.dtmfPT == 0 {
-		remote.dtmfPT = 0 // we will not answer with telephone-event, so never send it
+		remote.DTMFPT = 0 // we will not answer with telephone-event, so never send it
 	}
-	if p.cfg.SRTP && remote.crypto == "" {
+	if p.cfg.SRTP && remote.Crypto == "" {
 		p.log.Warn("testphone: incoming offer without SRTP refused")
 		return p.rejectIncoming(dialog, sip.StatusNotAcceptableHere)
 	}
-	media, err := openMedia(p.cfg.LocalIP, p.log)
+	media, err := rtpaudio.Open(p.cfg.LocalIP, p.log)
 	if err != nil {
 		p.log.Warn("testphone: incoming call media", "error", err)
 		return p.rejectIncoming(dialog, sip.StatusInternalServerError)
 	}
 	c := newCall(p, dialog, incomingInfo(dialog), media, p.nextSession.Add(1)+uint64(time.Now().UnixNano()))
 	c.remoteSDP, c.remote = string(req.Body()), remote
-	answer, err := c.incomingAnswer(remote)
+	answer, err := c.answerSDP(remote, c.sessionID, c.sdpVersion, remote.DTMFPT)
 	if err == nil {
-		err = media.start(remote, remote.dtmfPT) // events reach us under the type we echoed
+		err = media.Start(remote, remote.DTMFPT) // events reach us under the type we echoed
 	}
 	if err != nil {
-		media.close()
+		media.Close()
 		p.log.Warn("testphone: answering incoming call", "error", err)
 		return p.rejectIncoming(dialog, sip.StatusInternalServerError)
 	}
 	if !p.track(c) {
-		media.close()
+		media.Close()
 		return p.rejectIncoming(dialog, sip.StatusTemporarilyUnavailable)
 	}
 	c.finishWithDialog()
@@ -254,21 +257,6 @@ func (p *Phone) answerIncoming(req *sip.Request, dialog *sipgo.DialogServerSessi
 	}
 	publish(p, p.incoming, c, "incoming call")
 	return sip.StatusOK, false
-}
-
-// incomingAnswer is our SDP answer: the codec picked from the server's
-// offer, its telephone-event payload type, and the mirror of its direction.
-func (c *Call) incomingAnswer(remote remoteMedia) ([]byte, error) {
-	chosen, err := lookupCodec(remote.codec)
-	if err != nil {
-		return nil, err
-	}
-	return buildSDP(offerParams{
-		sessionID: c.sessionID, version: c.sdpVersion,
-		ip: c.phone.cfg.LocalIP, port: c.media.localPort(), crypto: c.media.sec.answerAttr(remote.crypto),
-		codecs: []codecSpec{chosen}, dtmfPT: remote.dtmfPT,
-		direction: answerDirection(remote.direction),
-	})
 }
 
 // publish hands v to a test without ever blocking the phone.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
 )
 
 // answered has the UAS call an auto-answering phone and returns both ends.
@@ -230,9 +232,9 @@ func TestServerReInviteOnAnsweredCallIsMirrored(t *testing.T) {
 	p := agentPhone(t, uas)
 	call, dial := answered(t, ctx, uas, p)
 
-	offer, err := buildSDP(offerParams{
-		sessionID: 9, version: 2, ip: "127.0.0.1", port: dial.call.port(),
-		codecs: []codecSpec{knownCodecs["PCMA"]}, dtmfPT: defaultDTMFPT, direction: DirSendOnly,
+	offer, err := sdpoffer.Build(sdpoffer.Params{
+		SessionID: 9, Version: 2, IP: "127.0.0.1", Port: dial.call.port(),
+		Codecs: []sdpoffer.Codec{knownCodec("PCMA")}, DTMFPT: defaultDTMFPT, Direction: DirSendOnly,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
 )
 
 const (
@@ -62,7 +64,7 @@ type Config struct {
 	// TLS is the client config for Transport "tls" (trusted roots; see tls.go).
 	TLS *tls.Config
 	// SRTP offers RTP/SAVP with an SDES key on our calls and refuses
-	// (488) incoming offers without one (see srtp.go).
+	// (488) incoming offers without one (see rtpaudio/srtp.go).
 	SRTP bool
 	// AssertedIdentity, when set, is sent as the P-Asserted-Identity of
 	// our INVITEs (e.g. "<tel:+8613800000001>"), as a carrier's SBC does.
@@ -82,7 +84,7 @@ func (e *StatusError) Error() string {
 // Phone is one SIP user agent with its own listening socket.
 type Phone struct {
 	cfg       Config
-	codecs    []codecSpec
+	codecs    []sdpoffer.Codec
 	dtmfPT    uint8
 	transport string // "UDP" or "TCP", as sipgo spells it
 	log       *slog.Logger
@@ -193,20 +195,10 @@ func orDefault(value, fallback uint8) uint8 {
 	return value
 }
 
-func resolveCodecs(names []string) ([]codecSpec, error) {
-	if len(names) == 0 {
-		names = []string{"PCMU", "PCMA"}
-	}
-	specs := make([]codecSpec, 0, len(names))
-	for _, name := range names {
-		if strings.EqualFold(name, "none") {
-			continue
-		}
-		spec, err := lookupCodec(name)
-		if err != nil {
-			return nil, fmt.Errorf("testphone: config: %w", err)
-		}
-		specs = append(specs, spec)
+func resolveCodecs(names []string) ([]sdpoffer.Codec, error) {
+	specs, err := sdpoffer.Resolve(names)
+	if err != nil {
+		return nil, fmt.Errorf("testphone: config: %w", err)
 	}
 	return specs, nil
 }

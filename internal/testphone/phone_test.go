@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/internal/testphone/rtpaudio"
+	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
 )
 
 // testTimeout bounds every wait; tests finish far sooner when they pass.
@@ -63,7 +66,7 @@ func TestCallReceivesEchoedToneAsNonSilentAudio(t *testing.T) {
 		t.Fatalf("WaitAudio: %v", err)
 	}
 	got := call.Received()
-	if got.NonSilentFrames < 10 || got.PayloadTypes[payloadTypePCMU] < 10 {
+	if got.NonSilentFrames < 10 || got.PayloadTypes[rtpaudio.PayloadTypePCMU] < 10 {
 		t.Errorf("stats = %+v, want >= 10 loud PCMU frames", got)
 	}
 	if got.SSRCs != 1 || got.SeqGaps != 0 {
@@ -102,7 +105,7 @@ func TestSendToneReplacesSilence(t *testing.T) {
 	if err := far.waitUntil(ctx, func(c *uasCall) bool { return c.loud >= 5 }); err != nil {
 		t.Fatalf("waiting for tone at the UAS: %v", err)
 	}
-	if call.Codec() != "PCMA" || far.codec != payloadTypePCMA {
+	if call.Codec() != "PCMA" || far.codec != rtpaudio.PayloadTypePCMA {
 		t.Errorf("codec = %s / PT %d, want PCMA", call.Codec(), far.codec)
 	}
 }
@@ -117,12 +120,12 @@ func TestSendDTMFEmitsRFC4733EventWithThreeEndPackets(t *testing.T) {
 		t.Fatalf("SendDTMF: %v", err)
 	}
 	events := waitEvents(t, ctx, far, 1)
-	if len(events) != dtmfToneFrames+dtmfEndPackets {
-		t.Fatalf("got %d event packets, want %d", len(events), dtmfToneFrames+dtmfEndPackets)
+	if len(events) != rtpaudio.DigitToneFrames+rtpaudio.DigitEndPackets {
+		t.Fatalf("got %d event packets, want %d", len(events), rtpaudio.DigitToneFrames+rtpaudio.DigitEndPackets)
 	}
 	ends := 0
 	for i, pkt := range events {
-		ev, _ := parseEvent(pkt.Payload)
+		ev, _ := rtpaudio.ParseEvent(pkt.Payload)
 		if ev.Event != 5 || pkt.Timestamp != events[0].Timestamp {
 			t.Errorf("packet %d: event %d ts %d, want 5 at ts %d", i, ev.Event, pkt.Timestamp, events[0].Timestamp)
 		}
@@ -133,8 +136,8 @@ func TestSendDTMFEmitsRFC4733EventWithThreeEndPackets(t *testing.T) {
 			ends++
 		}
 	}
-	if ends != dtmfEndPackets {
-		t.Errorf("end packets = %d, want %d", ends, dtmfEndPackets)
+	if ends != rtpaudio.DigitEndPackets {
+		t.Errorf("end packets = %d, want %d", ends, rtpaudio.DigitEndPackets)
 	}
 	assertContinuousStream(t, far)
 }
@@ -152,7 +155,7 @@ func TestSendDTMFStringSendsDigitsInOrder(t *testing.T) {
 	var digits []uint8
 	var lastTS uint32
 	for i, pkt := range events {
-		ev, _ := parseEvent(pkt.Payload)
+		ev, _ := rtpaudio.ParseEvent(pkt.Payload)
 		if i == 0 || pkt.Timestamp != lastTS {
 			digits = append(digits, ev.Event)
 			lastTS = pkt.Timestamp
@@ -171,7 +174,7 @@ func TestSendDTMFStringSendsDigitsInOrder(t *testing.T) {
 func waitEvents(t *testing.T, ctx context.Context, far *uasCall, digits int) []rtpPacketView {
 	t.Helper()
 	err := far.waitUntil(ctx, func(c *uasCall) bool {
-		return countEnds(c) >= digits*dtmfEndPackets
+		return countEnds(c) >= digits*rtpaudio.DigitEndPackets
 	})
 	if err != nil {
 		t.Fatalf("waiting for %d digits: %v", digits, err)
@@ -196,7 +199,7 @@ type rtpPacketView struct {
 func countEnds(c *uasCall) int {
 	n := 0
 	for _, pkt := range c.packets {
-		if ev, ok := parseEvent(pkt.Payload); ok && pkt.PayloadType == defaultDTMFPT && ev.End {
+		if ev, ok := rtpaudio.ParseEvent(pkt.Payload); ok && pkt.PayloadType == defaultDTMFPT && ev.End {
 			n++
 		}
 	}
@@ -406,7 +409,7 @@ func TestWaitPlaybackEndReturnsAfterPrompt(t *testing.T) {
 	if got.NonSilentFrames != promptFrames {
 		t.Errorf("NonSilentFrames = %d, want the whole prompt (%d); %+v", got.NonSilentFrames, promptFrames, got)
 	}
-	if heardQuiet := time.Duration(got.SilentFrames) * frameInterval; heardQuiet < quiet {
+	if heardQuiet := time.Duration(got.SilentFrames) * rtpaudio.FrameInterval; heardQuiet < quiet {
 		t.Errorf("returned after %v of silence, want >= %v", heardQuiet, quiet)
 	}
 	if err := call.WaitSilenceAfterAudio(ctx, quiet); err != nil {
@@ -481,4 +484,13 @@ func TestCloseHangsUpAndLeavesNoGoroutines(t *testing.T) {
 		case <-time.After(10 * time.Millisecond): // polling for exits, not synchronising
 		}
 	}
+}
+
+// offer is the SDP p offers on a port of the test's choosing.
+func (p *Phone) offer(sessionID, version uint64, port int, direction string) ([]byte, error) {
+	return sdpoffer.Build(sdpoffer.Params{
+		SessionID: sessionID, Version: version,
+		IP: p.cfg.LocalIP, Port: port,
+		Codecs: p.codecs, DTMFPT: p.dtmfPT, Direction: direction,
+	})
 }

@@ -2,7 +2,6 @@ package testphone
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,18 +9,19 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
-	"github.com/icholy/digest"
+
+	"github.com/hotline-oss/hotline/internal/testphone/sipdigest"
 )
 
 // Digest algorithms the phone answers, in order of preference (RFC 8760).
 const (
-	AlgorithmSHA256 = "SHA-256"
-	AlgorithmMD5    = "MD5"
+	AlgorithmSHA256 = sipdigest.AlgorithmSHA256
+	AlgorithmMD5    = sipdigest.AlgorithmMD5
 )
 
 // ErrNoUsableChallenge means a 401/407 offered no digest challenge the
 // phone can answer (or none with the algorithm insisted on).
-var ErrNoUsableChallenge = errors.New("testphone: no usable digest challenge")
+var ErrNoUsableChallenge = sipdigest.ErrNoUsableChallenge
 
 // RegisterOptions is one REGISTER as RegisterWith sends it.
 type RegisterOptions struct {
@@ -123,7 +123,7 @@ func (p *Phone) registerAuthenticated(ctx context.Context, opts RegisterOptions)
 		return nil, "", err
 	}
 	algorithm := ""
-	for round := 0; isChallenge(res) && (round == 0 || isStale(res)) && round < 2; round++ {
+	for round := 0; sipdigest.IsChallenge(res) && (round == 0 || sipdigest.IsStale(res)) && round < 2; round++ {
 		auth, alg, err := p.authorization(res, opts)
 		if err != nil {
 			return nil, "", err
@@ -170,80 +170,18 @@ func (p *Phone) newRegister(expires time.Duration) *sip.Request {
 	return req
 }
 
-func isChallenge(res *sip.Response) bool {
-	return res.StatusCode == sip.StatusUnauthorized || res.StatusCode == sip.StatusProxyAuthRequired
-}
-
-// isStale reports a challenge saying only that our nonce expired.
-func isStale(res *sip.Response) bool {
-	for _, h := range challengeHeaders(res) {
-		if chal, err := digest.ParseChallenge(h.Value()); err == nil && chal.Stale {
-			return true
-		}
-	}
-	return false
-}
-
-func challengeHeaders(res *sip.Response) []sip.Header {
-	if res.StatusCode == sip.StatusProxyAuthRequired {
-		return res.GetHeaders("Proxy-Authenticate")
-	}
-	return res.GetHeaders("WWW-Authenticate")
-}
-
 // authorization answers the preferred challenge of res for a REGISTER
 // whose Request-URI is the server's.
 func (p *Phone) authorization(res *sip.Response, opts RegisterOptions) (sip.Header, string, error) {
-	chal, err := pickChallenge(challengeHeaders(res), opts.Algorithm)
-	if err != nil {
-		return nil, "", err
-	}
 	user := opts.AuthUser
 	if user == "" {
 		user = p.cfg.User
 	}
 	uri := p.serverURI("")
-	cred, err := digest.Digest(chal, digest.Options{
+	return sipdigest.Authorization(res, sipdigest.Credentials{
 		Method: sip.REGISTER.String(), URI: uri.String(),
-		Username: user, Password: opts.Password,
+		User: user, Password: opts.Password, Algorithm: opts.Algorithm,
 	})
-	if err != nil {
-		return nil, "", fmt.Errorf("testphone: digest: %w", err)
-	}
-	name := "Authorization"
-	if res.StatusCode == sip.StatusProxyAuthRequired {
-		name = "Proxy-Authorization"
-	}
-	return sip.NewHeader(name, cred.String()), chal.Algorithm, nil
-}
-
-// pickChallenge takes the challenge with the preferred algorithm; a
-// challenge without one is MD5 (RFC 2617).
-func pickChallenge(headers []sip.Header, insist string) (*digest.Challenge, error) {
-	byAlgorithm := make(map[string]*digest.Challenge)
-	for _, h := range headers {
-		chal, err := digest.ParseChallenge(h.Value())
-		if err != nil {
-			continue // not Digest, or malformed: look at the others
-		}
-		chal.Algorithm = strings.ToUpper(chal.Algorithm)
-		if chal.Algorithm == "" {
-			chal.Algorithm = AlgorithmMD5
-		}
-		if _, seen := byAlgorithm[chal.Algorithm]; !seen && digest.CanDigest(chal) {
-			byAlgorithm[chal.Algorithm] = chal
-		}
-	}
-	preference := []string{AlgorithmSHA256, AlgorithmMD5}
-	if insist != "" {
-		preference = []string{strings.ToUpper(insist)}
-	}
-	for _, alg := range preference {
-		if chal, ok := byAlgorithm[alg]; ok {
-			return chal, nil
-		}
-	}
-	return nil, fmt.Errorf("%w (offered %d, want %s)", ErrNoUsableChallenge, len(headers), strings.Join(preference, " or "))
 }
 
 // registrationFrom reads the bindings of a REGISTER response.

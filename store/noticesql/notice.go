@@ -193,18 +193,5 @@ func (tb *Table) noticesWhere(ctx context.Context, where string, args ...any) ([
 	if err != nil {
 		return nil, err
 	}
-	var rows []noticeRow
-	q := "SELECT " + noticeColumns + " FROM notices WHERE " + where
-	if err := db.SelectContext(ctx, &rows, db.Rebind(q), args...); err != nil {
-		return nil, fmt.Errorf("store: notices: %w", sqldb.Unavailable(err))
-	}
-	out := make([]Notice, 0, len(rows))
-	for _, r := range rows {
-		n, err := r.notice()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, nil
+	return sqldb.Select(ctx, db, "notices", "SELECT "+noticeColumns+" FROM notices WHERE "+where, noticeRow.notice, args...)
 }

@@ -165,20 +165,7 @@ func (tb *Table) AcknowledgeReview(ctx context.Context, id int64, agent string, 
 }
 
 func reviewsWhere(ctx context.Context, db *sqlx.DB, where string, args ...any) ([]Review, error) {
-	var rows []reviewRow
-	err := db.SelectContext(ctx, &rows, db.Rebind("SELECT "+reviewColumns+" FROM reviews WHERE "+where), args...)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: reviews: %w", sqldb.Unavailable(err))
-	}
-	out := make([]Review, 0, len(rows))
-	for _, r := range rows {
-		v, err := r.review()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	return sqldb.Select(ctx, db, "reviews", "SELECT "+reviewColumns+" FROM reviews WHERE "+where, reviewRow.review, args...)
 }
 
 // ReviewCandidate is a recorded call with what flags it for review.

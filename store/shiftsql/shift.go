@@ -132,20 +132,7 @@ func (tb *Table) Shift(ctx context.Context, id int64) (Shift, error) {
 }
 
 func shiftsWhere(ctx context.Context, db *sqlx.DB, where string, args ...any) ([]Shift, error) {
-	var rows []shiftRow
-	q := "SELECT " + shiftColumns + " FROM shifts WHERE " + where
-	if err := db.SelectContext(ctx, &rows, db.Rebind(q), args...); err != nil {
-		return nil, fmt.Errorf("store: shifts: %w", sqldb.Unavailable(err))
-	}
-	out := make([]Shift, 0, len(rows))
-	for _, r := range rows {
-		sh, err := r.shift()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sh)
-	}
-	return out, nil
+	return sqldb.Select(ctx, db, "shifts", "SELECT "+shiftColumns+" FROM shifts WHERE "+where, shiftRow.shift, args...)
 }
 
 // SaveShifts deletes the shifts with the ids in remove and inserts add, in

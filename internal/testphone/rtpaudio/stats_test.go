@@ -1,4 +1,4 @@
-package testphone
+package rtpaudio
 
 import (
 	"testing"
@@ -10,8 +10,8 @@ import (
 var epoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func audioPacket(ssrc uint32, seq uint16, pt uint8, sample int16) *rtp.Packet {
-	payload := make([]byte, samplesPerFrame)
-	encode := encoderFor(pt)
+	payload := make([]byte, SamplesPerFrame)
+	encode := Encoder(pt)
 	for i := range payload {
 		if i%2 == 0 { // alternate signs: a square-ish wave of the given level
 			payload[i] = encode(sample)
@@ -24,9 +24,9 @@ func audioPacket(ssrc uint32, seq uint16, pt uint8, sample int16) *rtp.Packet {
 
 func TestStatsClassifiesFramesByLoudness(t *testing.T) {
 	r := newStatsRecorder(101)
-	r.record(audioPacket(1, 1, payloadTypePCMU, 0), epoch, "a:1")
-	r.record(audioPacket(1, 2, payloadTypePCMU, 150), epoch.Add(20*time.Millisecond), "a:1")
-	r.record(audioPacket(1, 3, payloadTypePCMA, 4000), epoch.Add(40*time.Millisecond), "a:1")
+	r.record(audioPacket(1, 1, PayloadTypePCMU, 0), epoch, "a:1")
+	r.record(audioPacket(1, 2, PayloadTypePCMU, 150), epoch.Add(20*time.Millisecond), "a:1")
+	r.record(audioPacket(1, 3, PayloadTypePCMA, 4000), epoch.Add(40*time.Millisecond), "a:1")
 	r.record(&rtp.Packet{Header: rtp.Header{SSRC: 1, SequenceNumber: 4, PayloadType: 18}, Payload: []byte{1, 2}},
 		epoch.Add(60*time.Millisecond), "b:2")
 
@@ -63,7 +63,7 @@ func TestStatsSequenceGapsAndSSRCs(t *testing.T) {
 		{2, 100}, // a new stream starts anywhere
 		{2, 101},
 	} {
-		r.record(audioPacket(p.ssrc, p.seq, payloadTypePCMU, 0), at, "x")
+		r.record(audioPacket(p.ssrc, p.seq, PayloadTypePCMU, 0), at, "x")
 		at = at.Add(20 * time.Millisecond)
 	}
 	got := r.snapshot()
@@ -79,8 +79,8 @@ func TestStatsRecordsTelephoneEvents(t *testing.T) {
 		r.record(pkt, epoch, "x")
 	}
 	got := r.snapshot()
-	if len(got.Events) != dtmfToneFrames+dtmfEndPackets {
-		t.Fatalf("Events = %d, want %d", len(got.Events), dtmfToneFrames+dtmfEndPackets)
+	if len(got.Events) != DigitToneFrames+DigitEndPackets {
+		t.Fatalf("Events = %d, want %d", len(got.Events), DigitToneFrames+DigitEndPackets)
 	}
 	last := got.Events[len(got.Events)-1]
 	if last != (ReceivedEvent{Event: 11, End: true, Duration: 800, Timestamp: 800}) {
@@ -117,7 +117,7 @@ func TestQuietAfterAudioCondition(t *testing.T) {
 	if done, recheck := cond(r, epoch, false); done || recheck != 0 {
 		t.Fatalf("before audio: done=%v recheck=%v", done, recheck)
 	}
-	r.record(audioPacket(1, 1, payloadTypePCMU, 4000), epoch, "x")
+	r.record(audioPacket(1, 1, PayloadTypePCMU, 4000), epoch, "x")
 	if done, recheck := cond(r, epoch.Add(10*time.Millisecond), false); done || recheck != idleQuietFactor*quiet-10*time.Millisecond {
 		t.Fatalf("just after audio: done=%v recheck=%v", done, recheck)
 	}
@@ -125,12 +125,12 @@ func TestQuietAfterAudioCondition(t *testing.T) {
 		t.Error("an idle stream did not count as quiet")
 	}
 	for i := range 4 {
-		r.record(audioPacket(1, uint16(2+i), payloadTypePCMU, 0), epoch.Add(time.Duration(i+1)*frameInterval), "x")
+		r.record(audioPacket(1, uint16(2+i), PayloadTypePCMU, 0), epoch.Add(time.Duration(i+1)*FrameInterval), "x")
 	}
 	if done, _ := cond(r, epoch.Add(90*time.Millisecond), false); done {
 		t.Error("80 ms of silence counted as 100 ms")
 	}
-	r.record(audioPacket(1, 6, payloadTypePCMU, 0), epoch.Add(100*time.Millisecond), "x")
+	r.record(audioPacket(1, 6, PayloadTypePCMU, 0), epoch.Add(100*time.Millisecond), "x")
 	if done, _ := cond(r, epoch.Add(100*time.Millisecond), false); !done {
 		t.Error("100 ms of received silence was not quiet")
 	}

@@ -1,4 +1,4 @@
-package testphone
+package rtpaudio
 
 import (
 	"math"
@@ -7,15 +7,15 @@ import (
 
 func TestRecentAudioMeasuresToneAmplitude(t *testing.T) {
 	var a recentAudio
-	encode := encoderFor(payloadTypePCMU)
+	encode := Encoder(PayloadTypePCMU)
 	payload := make([]byte, 160)
 	for frame := range 20 {
 		for i := range payload {
 			n := float64(frame*160 + i)
-			v := 6000*math.Sin(2*math.Pi*500*n/clockRate) + 3000*math.Sin(2*math.Pi*1300*n/clockRate)
+			v := 6000*math.Sin(2*math.Pi*500*n/ClockRate) + 3000*math.Sin(2*math.Pi*1300*n/ClockRate)
 			payload[i] = encode(int16(v))
 		}
-		a.add(decoderFor(payloadTypePCMU), payload)
+		a.add(Decoder(PayloadTypePCMU), payload)
 	}
 	if got := a.amplitude(500, 1600); math.Abs(got-6000) > 300 {
 		t.Errorf("500 Hz amplitude %.0f, want about 6000", got)

@@ -1,4 +1,4 @@
-package testphone
+package rtpaudio
 
 import (
 	"math"
@@ -62,16 +62,16 @@ func TestG711QuantisationErrorIsBounded(t *testing.T) {
 }
 
 func TestSilenceBytesAreBelowTheLoudnessThreshold(t *testing.T) {
-	for _, pt := range []uint8{payloadTypePCMU, payloadTypePCMA} {
-		frame := make([]byte, samplesPerFrame)
+	for _, pt := range []uint8{PayloadTypePCMU, PayloadTypePCMA} {
+		frame := make([]byte, SamplesPerFrame)
 		for i := range frame {
 			frame[i] = silenceByte(pt)
 		}
-		if got := meanAbsolute(decoderFor(pt), frame); got > NonSilentMeanAmplitude {
+		if got := MeanAbsolute(Decoder(pt), frame); got > NonSilentMeanAmplitude {
 			t.Errorf("PT %d silence has mean amplitude %d", pt, got)
 		}
 	}
-	if decoderFor(18) != nil {
-		t.Error("decoderFor(G729) should be nil")
+	if Decoder(18) != nil {
+		t.Error("Decoder(G729) should be nil")
 	}
 }

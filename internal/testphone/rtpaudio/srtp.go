@@ -1,4 +1,4 @@
-package testphone
+package rtpaudio
 
 import (
 	"crypto/rand"
@@ -166,19 +166,17 @@ func parseSDES(value string) (tag int, suite, key string, err error) {
 	return tag, suite, key, nil
 }
 
-// SRTP reports whether the call's media runs SRTP.
-func (c *Call) SRTP() bool { return c.media.sec.active() }
+// SRTP reports whether the session's media runs SRTP.
+func (m *Session) SRTP() bool { return m.sec.active() }
 
 // SRTPAuthFailures counts received packets that failed SRTP
 // authentication or replay checks (and were dropped).
-func (c *Call) SRTPAuthFailures() uint64 { return c.media.sec.authFailures.Load() }
+func (m *Session) SRTPAuthFailures() uint64 { return m.sec.authFailures.Load() }
 
-// offerMedia is our SDP offer for a call's RTP socket: RTP/SAVP with our
-// key when the phone does SRTP.
-func (p *Phone) offerMedia(sessionID, version uint64, m *mediaSession, direction string) ([]byte, error) {
-	return buildSDP(offerParams{
-		sessionID: sessionID, version: version,
-		ip: p.cfg.LocalIP, port: m.localPort(), crypto: m.sec.offerAttr(p.cfg.SRTP),
-		codecs: p.codecs, dtmfPT: p.dtmfPT, direction: direction,
-	})
-}
+// OfferCrypto is our a=crypto value for an offer (RTP/SAVP with our key),
+// or "" for plain RTP when enabled is false.
+func (m *Session) OfferCrypto(enabled bool) string { return m.sec.offerAttr(enabled) }
+
+// AnswerCrypto answers the peer's a=crypto value with our key under its
+// tag and suite; "" when the peer offered plain RTP.
+func (m *Session) AnswerCrypto(remote string) string { return m.sec.answerAttr(remote) }

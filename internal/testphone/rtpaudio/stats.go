@@ -1,4 +1,4 @@
-package testphone
+package rtpaudio
 
 import (
 	"maps"
@@ -15,8 +15,8 @@ import (
 // spoken prompt or test tone is far above it.
 const NonSilentMeanAmplitude = 200
 
-// MediaStats summarises the RTP the phone has received on one call.
-type MediaStats struct {
+// Stats summarises the RTP the phone has received on one call.
+type Stats struct {
 	Packets         int
 	NonSilentFrames int // G.711 frames above NonSilentMeanAmplitude
 	SilentFrames    int // G.711 frames at or below it
@@ -44,9 +44,9 @@ type ReceivedEvent struct {
 	Timestamp uint32
 }
 
-// statsRecorder accumulates MediaStats; it is not safe for concurrent use.
+// statsRecorder accumulates Stats; it is not safe for concurrent use.
 type statsRecorder struct {
-	stats   MediaStats
+	stats   Stats
 	dtmfPT  uint8
 	lastSeq map[uint32]uint16
 	sources map[string]struct{}
@@ -60,7 +60,7 @@ type statsRecorder struct {
 
 func newStatsRecorder(dtmfPT uint8) *statsRecorder {
 	return &statsRecorder{
-		stats:   MediaStats{PayloadTypes: make(map[uint8]int)},
+		stats:   Stats{PayloadTypes: make(map[uint8]int)},
 		dtmfPT:  dtmfPT,
 		lastSeq: make(map[uint32]uint16),
 		sources: make(map[string]struct{}),
@@ -93,7 +93,7 @@ func (r *statsRecorder) record(pkt *rtp.Packet, at time.Time, source string) {
 	s.SSRCs = len(r.lastSeq)
 
 	if r.dtmfPT != 0 && pkt.PayloadType == r.dtmfPT {
-		if ev, ok := parseEvent(pkt.Payload); ok {
+		if ev, ok := ParseEvent(pkt.Payload); ok {
 			ev.Timestamp = pkt.Timestamp
 			s.Events = append(s.Events, ev)
 		}
@@ -103,17 +103,17 @@ func (r *statsRecorder) record(pkt *rtp.Packet, at time.Time, source string) {
 		return
 	}
 	var level int
-	if pkt.PayloadType == payloadTypeG722 {
+	if pkt.PayloadType == PayloadTypeG722 {
 		pcm := r.g722.narrowband(pkt.Payload)
 		r.recent.addLinear(pcm)
 		level = meanAbsoluteLinear(pcm)
 	} else {
-		table := decoderFor(pkt.PayloadType)
+		table := Decoder(pkt.PayloadType)
 		if table == nil {
 			return
 		}
 		r.recent.add(table, pkt.Payload)
-		level = meanAbsolute(table, pkt.Payload)
+		level = MeanAbsolute(table, pkt.Payload)
 	}
 	if level > NonSilentMeanAmplitude {
 		s.NonSilentFrames++
@@ -121,12 +121,12 @@ func (r *statsRecorder) record(pkt *rtp.Packet, at time.Time, source string) {
 		r.silenceSinceLoud = 0
 	} else {
 		s.SilentFrames++
-		r.silenceSinceLoud += time.Duration(len(pkt.Payload)) * time.Second / clockRate // one byte per sample
+		r.silenceSinceLoud += time.Duration(len(pkt.Payload)) * time.Second / ClockRate // one byte per sample
 	}
 }
 
 // snapshot returns a deep copy with the gap percentiles filled in.
-func (r *statsRecorder) snapshot() MediaStats {
+func (r *statsRecorder) snapshot() Stats {
 	out := r.stats
 	out.PayloadTypes = maps.Clone(r.stats.PayloadTypes)
 	out.Events = slices.Clone(r.stats.Events)
@@ -144,7 +144,9 @@ func sequenceGap(last, next uint16) (gap int, forward bool) {
 	return 1, false
 }
 
-func meanAbsolute(table *[256]int16, payload []byte) int {
+// MeanAbsolute is the loudness of a G.711 frame: the mean absolute value
+// of its samples decoded with table.
+func MeanAbsolute(table *[256]int16, payload []byte) int {
 	total := 0
 	for _, b := range payload {
 		v := int(table[b])

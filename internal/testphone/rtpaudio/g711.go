@@ -1,11 +1,12 @@
-package testphone
+package rtpaudio
 
 // This file holds a deliberately separate G.711 implementation: the phone
 // judges the server's media engine, so it must not share that engine's codec.
 
 const (
-	payloadTypePCMU uint8 = 0
-	payloadTypePCMA uint8 = 8
+	// PayloadTypePCMU and PayloadTypePCMA are G.711's static payload types.
+	PayloadTypePCMU uint8 = 0
+	PayloadTypePCMA uint8 = 8
 
 	ulawBias = 0x84  // 132: added before the segment search, per G.711
 	ulawClip = 32635 // largest magnitude that survives adding the bias
@@ -95,21 +96,21 @@ func encodeALaw(sample int16) byte {
 	return code ^ mask
 }
 
-// decoderFor returns the decode table for a static G.711 payload type, or
+// Decoder returns the decode table for a static G.711 payload type, or
 // nil when the payload type is not G.711 (its energy cannot be judged).
-func decoderFor(payloadType uint8) *[256]int16 {
+func Decoder(payloadType uint8) *[256]int16 {
 	switch payloadType {
-	case payloadTypePCMU:
+	case PayloadTypePCMU:
 		return &ulawToLinear
-	case payloadTypePCMA:
+	case PayloadTypePCMA:
 		return &alawToLinear
 	}
 	return nil
 }
 
-// encoderFor returns the encoder for a static G.711 payload type.
-func encoderFor(payloadType uint8) func(int16) byte {
-	if payloadType == payloadTypePCMA {
+// Encoder returns the encoder for a static G.711 payload type.
+func Encoder(payloadType uint8) func(int16) byte {
+	if payloadType == PayloadTypePCMA {
 		return encodeALaw
 	}
 	return encodeULaw
@@ -117,7 +118,7 @@ func encoderFor(payloadType uint8) func(int16) byte {
 
 // silenceByte is the code whose decoded value is closest to zero.
 func silenceByte(payloadType uint8) byte {
-	if payloadType == payloadTypePCMA {
+	if payloadType == PayloadTypePCMA {
 		return 0xD5
 	}
 	return 0xFF

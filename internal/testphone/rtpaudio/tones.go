@@ -1,4 +1,4 @@
-package testphone
+package rtpaudio
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 // recentSamples is how much received audio is kept for tone checks: one
 // second, several times any window a test asks about.
-const recentSamples = clockRate
+const recentSamples = ClockRate
 
 // recentAudio is a ring of the latest received samples, decoded, in
 // arrival order.
@@ -48,7 +48,7 @@ func (a *recentAudio) amplitude(hz float64, n int) float64 {
 	if n <= 0 || a.count < n {
 		return 0
 	}
-	coeff := 2 * math.Cos(2*math.Pi*hz/clockRate)
+	coeff := 2 * math.Cos(2*math.Pi*hz/ClockRate)
 	var s1, s2 float64
 	start := (a.next - n + recentSamples) % recentSamples
 	for i := range n {
@@ -61,32 +61,32 @@ func (a *recentAudio) amplitude(hz float64, n int) float64 {
 
 // ToneAmplitude estimates the amplitude (0 to 32767) of a hz tone in the
 // last window of received audio; 0 before that much audio arrived. A tone
-// sent with SendTone measures near 8192; one that is absent, near 0.
-func (c *Call) ToneAmplitude(hz float64, window time.Duration) float64 {
-	c.media.mu.Lock()
-	defer c.media.mu.Unlock()
-	if c.media.rec == nil {
+// sent with SetTone measures near ToneAmplitude; one that is absent, near 0.
+func (m *Session) ToneAmplitude(hz float64, window time.Duration) float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.rec == nil {
 		return 0
 	}
-	return c.media.rec.recent.amplitude(hz, samplesIn(window))
+	return m.rec.recent.amplitude(hz, samplesIn(window))
 }
 
 // WaitTone blocks until the last window of audio received after the call
 // to WaitTone carries a hz tone of at least minAmplitude.
-func (c *Call) WaitTone(ctx context.Context, hz float64, window time.Duration, minAmplitude float64) error {
+func (m *Session) WaitTone(ctx context.Context, hz float64, window time.Duration, minAmplitude float64) error {
 	n := samplesIn(window)
-	c.media.mu.Lock()
+	m.mu.Lock()
 	from := 0
-	if c.media.rec != nil {
-		from = c.media.rec.recent.received
+	if m.rec != nil {
+		from = m.rec.recent.received
 	}
-	c.media.mu.Unlock()
-	return c.media.waitFor(ctx, func(s *statsRecorder, _ time.Time, _ bool) (bool, time.Duration) {
+	m.mu.Unlock()
+	return m.waitFor(ctx, func(s *statsRecorder, _ time.Time, _ bool) (bool, time.Duration) {
 		a := &s.recent
 		return a.received-from >= n && a.amplitude(hz, n) >= minAmplitude, 0
 	})
 }
 
 func samplesIn(d time.Duration) int {
-	return min(int(d*clockRate/time.Second), recentSamples)
+	return min(int(d*ClockRate/time.Second), recentSamples)
 }

@@ -1,4 +1,4 @@
-package testphone
+package rtpaudio
 
 import (
 	"math"
@@ -6,14 +6,15 @@ import (
 	"github.com/hotline-oss/hotline/media/g722"
 )
 
-// G.722 for a phone whose Config.Codecs lists "G722" (an agent's wideband
+// G.722 for a phone whose testphone.Config.Codecs lists "G722" (an agent's wideband
 // softphone). Unlike G.711 the codec is not re-implemented here: the
 // phone uses the server's media/g722, which is checked bit for bit against
 // ffmpeg on its own. What the phone judges on a G.722 call is the server's
 // transcoding and resampling, and those it does not share.
 
 const (
-	payloadTypeG722 uint8 = 9
+	// PayloadTypeG722 is G.722's static payload type.
+	PayloadTypeG722 uint8 = 9
 	// g722Rate is G.722's audio rate; its RTP clock is 8000 Hz like G.711's.
 	g722Rate = 16000
 )
@@ -44,14 +45,14 @@ type g722Sender struct {
 }
 
 func (g *g722Sender) frame(freqHz float64) []byte {
-	pcm := make([]int16, 2*samplesPerFrame)
+	pcm := make([]int16, 2*SamplesPerFrame)
 	if freqHz > 0 {
 		step := 2 * math.Pi * freqHz / g722Rate
 		for i := range pcm {
-			pcm[i] = int16(toneAmplitude * math.Sin(g.phase))
+			pcm[i] = int16(ToneAmplitude * math.Sin(g.phase))
 			g.phase = math.Mod(g.phase+step, 2*math.Pi)
 		}
 	}
-	out := make([]byte, samplesPerFrame)
+	out := make([]byte, SamplesPerFrame)
 	return out[:g.enc.Encode(out, pcm)]
 }

@@ -1,4 +1,4 @@
-package testphone
+package rtpaudio
 
 import (
 	"encoding/binary"
@@ -7,10 +7,10 @@ import (
 )
 
 const (
-	// dtmfToneFrames is how many 20 ms frames a digit lasts (100 ms).
-	dtmfToneFrames = 5
-	// dtmfEndPackets is how often the final packet is repeated (RFC 4733 2.5.1.4).
-	dtmfEndPackets = 3
+	// DigitToneFrames is how many 20 ms frames a digit lasts (100 ms).
+	DigitToneFrames = 5
+	// DigitEndPackets is how often the final packet is repeated (RFC 4733 2.5.1.4).
+	DigitEndPackets = 3
 	// dtmfVolume is the power level in -dBm0 written in each event packet.
 	dtmfVolume = 10
 	// dtmfPayloadLen is the size of a telephone-event payload.
@@ -24,8 +24,8 @@ var (
 	ErrNoTelephoneEvent = errors.New("testphone: peer did not negotiate telephone-event")
 )
 
-// dtmfEventCode maps a key to its RFC 4733 event code.
-func dtmfEventCode(digit rune) (uint8, error) {
+// DigitEvent maps a key to its RFC 4733 event code.
+func DigitEvent(digit rune) (uint8, error) {
 	switch {
 	case digit >= '0' && digit <= '9':
 		return uint8(digit - '0'), nil
@@ -53,7 +53,8 @@ func encodeEvent(event uint8, end bool, duration uint16) []byte {
 	return payload
 }
 
-func parseEvent(payload []byte) (ReceivedEvent, bool) {
+// ParseEvent reads an RFC 4733 payload; false when it is too short.
+func ParseEvent(payload []byte) (ReceivedEvent, bool) {
 	if len(payload) < dtmfPayloadLen {
 		return ReceivedEvent{}, false
 	}
@@ -70,17 +71,17 @@ type eventFrame struct {
 	marker  bool
 }
 
-// digitFrames plans the packets of one digit: dtmfToneFrames updates with a
-// growing duration, then dtmfEndPackets copies of the final one with the end
+// digitFrames plans the packets of one digit: DigitToneFrames updates with a
+// growing duration, then DigitEndPackets copies of the final one with the end
 // bit set. All share the RTP timestamp of the first frame.
 func digitFrames(event uint8) []eventFrame {
-	frames := make([]eventFrame, 0, dtmfToneFrames+dtmfEndPackets)
-	for i := 1; i <= dtmfToneFrames; i++ {
-		duration := uint16(i * samplesPerFrame)
+	frames := make([]eventFrame, 0, DigitToneFrames+DigitEndPackets)
+	for i := 1; i <= DigitToneFrames; i++ {
+		duration := uint16(i * SamplesPerFrame)
 		frames = append(frames, eventFrame{payload: encodeEvent(event, false, duration), marker: i == 1})
 	}
-	final := uint16(dtmfToneFrames * samplesPerFrame)
-	for range dtmfEndPackets {
+	final := uint16(DigitToneFrames * SamplesPerFrame)
+	for range DigitEndPackets {
 		frames = append(frames, eventFrame{payload: encodeEvent(event, true, final)})
 	}
 	return frames
