@@ -52,7 +52,7 @@ func (e *Endpoint) preAnswer(c *Call) bool {
 	if e.cfg.Consult == nil || c.Agent == "" {
 		return true
 	}
-	ctx, cancel := context.WithCancel(c.dlg.Context())
+	ctx, cancel := context.WithCancel(c.Dialog().Context())
 	defer cancel()
 	stop := context.AfterFunc(e.ctx, cancel)
 	defer stop()
@@ -61,24 +61,13 @@ func (e *Endpoint) preAnswer(c *Call) bool {
 		return true
 	}
 	if code < 400 || code > 699 {
-		c.log.Warn("consult refused with a bad status", "status", code)
+		c.Logger().Warn("consult refused with a bad status", "status", code)
 		code = sipmsg.StatusInternalServerError
 	}
-	c.release()
-	if c.dlg.Context().Err() == nil {
-		_ = c.dlg.Respond(code, sipstatus.ConsultPhrase(code), nil)
+	c.Release()
+	if c.Dialog().Context().Err() == nil {
+		_ = c.Dialog().Respond(code, sipstatus.ConsultPhrase(code), nil)
 	}
-	_ = c.dlg.Close()
+	_ = c.Dialog().Close()
 	return false
-}
-
-// Gone is closed when the call's dialog is over or was never set up: the
-// caller cancelled, the answer was not acknowledged, or the dialog ended.
-// Unlike Done it also covers a call whose handler never ran.
-func (c *Call) Gone() <-chan struct{} { return c.dlg.Context().Done() }
-
-// Ring sends 180 Ringing on a call not answered yet (a consult call while
-// the colleague's phone rings).
-func (c *Call) Ring() {
-	_ = c.dlg.Respond(sipmsg.StatusRinging, "Ringing", nil)
 }

@@ -1,8 +1,9 @@
 // Package sip is the server's SIP endpoint on github.com/emiago/sipgo: it
 // listens on UDP, TCP and TLS, puts every out-of-dialog request past the
 // guard (sip/guard: rate limits, bans, scanners, digest authentication),
-// answers calls to the configured hotline numbers, keeps their dialogs,
-// registers agents (sip/registrar), dials agents' phones (agent legs,
+// answers calls to the configured hotline numbers, keeps their dialogs
+// and passes each dialog's requests to its call (sip/inbound) or leg
+// (sip/leg), registers agents (sip/registrar), dials agents' phones (agent legs,
 // consult calls) and callbacks, and turns SIP into calls and events.
 // sip/sipheader parses the extension headers it relies on.
 //

@@ -21,6 +21,7 @@ import (
 	"github.com/hotline-oss/hotline/media/portpool"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/inbound"
 	"github.com/hotline-oss/hotline/sip/registrar"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 	"github.com/hotline-oss/hotline/sip/siplog"
@@ -277,12 +278,12 @@ func (e *Endpoint) Wait(ctx context.Context) error {
 
 // ReasonShutdown is the EndReason of the calls HangupAll ends: the server
 // cut them at the end of the shutdown grace, not the caller.
-const ReasonShutdown = "server_shutdown"
+const ReasonShutdown = inbound.ReasonShutdown
 
 // HangupAll ends every call in progress (used when the drain grace is over).
 func (e *Endpoint) HangupAll() {
 	e.calls.Range(func(_, v any) bool {
-		v.(*Call).hangup(ReasonShutdown)
+		v.(*Call).HangupWith(ReasonShutdown)
 		return true
 	})
 }

@@ -86,7 +86,7 @@ type Config struct {
 
 	// T1 is RFC 3261's round-trip estimate (default 500 ms). 64*T1 bounds
 	// the wait for the ACK of our 200 OK and for the answer to our BYE
-	// (answer.go); tests shorten it.
+	// (sip/inbound/answer.go); tests shorten it.
 	T1 time.Duration
 
 	// MinSE is the smallest session interval accepted (RFC 4028): a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"sync"
 	"time"
@@ -13,10 +14,10 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media"
-	"github.com/hotline-oss/hotline/media/dtmf"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
 	"github.com/hotline-oss/hotline/sip/guard"
+	"github.com/hotline-oss/hotline/sip/inbound"
 	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 	"github.com/hotline-oss/hotline/sip/sipsrtp"
@@ -99,7 +100,7 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	}
 	_ = dlg.Respond(sipmsg.StatusTrying, "Trying", nil)
 
-	c, code, err := e.prepareCall(dlg, req, base, arrived)
+	c, code, err := e.prepareCall(dlg, req, base, arrived, log)
 	if err != nil {
 		log.Info("call refused", "code", code, "err", err)
 		free()
@@ -108,10 +109,8 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		ended(call.ResultFailed, sipstatus.RefusalReason(code, err))
 		return
 	}
-	c.log = log
 	c.Agent = agent
 	c.CallerTrusted, c.Source = trusted, req.Source()
-	c.allowUpdate = sipheader.AllowsMethod(req, "UPDATE")
 	if !e.preAnswer(c) {
 		return
 	}
@@ -119,11 +118,8 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 
-	answer := c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
-	if c.late {
-		answer = c.offer()
-	}
-	c.stream.Start(e.pacer)
+	answer := c.AnswerSDP()
+	c.Media().Start(e.pacer)
 	e.calls.Store(dlg.ID, c)
 	delay := time.Since(received)
 	// The call is answered when the 200 leaves (docs/kpis.md: answer
@@ -132,9 +128,9 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	ev = base
 	ev.Kind, ev.Time, ev.Delay = call.CallAnswered, arrived.Add(delay), delay
 	pub(ev)
-	if out, err := e.sendAnswer(c, tx, answer, answerHeaders(timer)); out != answerAcked {
+	if out, err := c.SendAnswer(tx, answer, answerHeaders(timer)); out != inbound.AnswerAcked {
 		e.calls.Delete(dlg.ID)
-		e.abandonAnswer(c, out, err, free, ended)
+		c.Abandon(out, err, free, ended)
 		return
 	}
 	answered = true // from here the slot is freed by run, or by refuseLateAnswer
@@ -161,7 +157,7 @@ func (e *Endpoint) route(req *sipmsg.Request, tx sipmsg.ServerTransaction, numbe
 
 // prepareCall negotiates media and opens the call's RTP stream. On error it
 // returns the SIP status to answer with.
-func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Request, base call.Event, arrived time.Time) (*Call, int, error) {
+func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Request, base call.Event, arrived time.Time, log *slog.Logger) (*Call, int, error) {
 	late := len(req.Body()) == 0
 	var neg sdp.Negotiated
 	var sec *srtp.Session
@@ -209,16 +205,13 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 	if neg.Direction == sdp.Inactive || neg.Direction == sdp.SendOnly {
 		stream.SetSending(false)
 	}
-	c := &Call{
+	c := inbound.New(inbound.Params{
 		ID: base.CallID, Caller: base.Caller, Number: base.Number, Arrived: arrived,
-		endpoint: e, dlg: dlg, stream: stream, neg: neg,
-		localRTP:   netip.AddrPortFrom(rtpHost, uint16(port)),
-		sdpSession: uint64(arrived.UnixNano()),
-		infoDigits: make(chan rune, 16),
-		ends:       leg.NewEnding(),
-		late:       late,
-	}
-	c.sdpVersion = 1
+		Host: callHost{e}, Log: log, Dialog: dlg, Stream: stream, Neg: neg,
+		LocalRTP:    netip.AddrPortFrom(rtpHost, uint16(port)),
+		Late:        late,
+		AllowUpdate: sipheader.AllowsMethod(req, "UPDATE"),
+	})
 	return c, 0, nil
 }
 
@@ -245,98 +238,15 @@ func (e *Endpoint) releaseSlot() {
 // run is the call's goroutine: the handler, then cleanup.
 func (e *Endpoint) run(c *Call) {
 	defer e.releaseSlot()
-	go c.watch()
+	go c.Watch()
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 	if e.handler != nil {
 		e.handler(ctx, c)
 	}
-	c.stopSessionTimer()
+	c.StopSessionTimer()
 	c.Hangup()
-	e.calls.Delete(c.dlg.ID)
-	c.release()
-	if lost := c.stream.Stats().PacketsLost; lost > 0 && c.onLost != nil {
-		c.onLost(lost)
-	}
-}
-
-func (e *Endpoint) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	if c := e.lookup(req); c != nil {
-		// An ACK for the initial 2xx confirms the dialog; after a late
-		// offer, or a re-INVITE without SDP, it carries the answer to
-		// our offer (lateoffer.go).
-		c.noteAck(req)
-		_ = c.dlg.ReadAck(req, tx)
-	}
-	// ACKs for our answers to agents' re-INVITEs need nothing either.
-}
-
-func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	c := e.lookup(req)
-	if c == nil {
-		if l := e.lookupLeg(req); l != nil {
-			l.OnBye(req, tx)
-			return
-		}
-		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
-		return
-	}
-	// ReadBye ends the dialog, which wakes watch before the line below
-	// runs: byeSeen tells watch that the caller's BYE ended it.
-	c.byeSeen.Store(true)
-	if err := c.dlg.ReadBye(req, tx); err != nil {
-		c.byeSeen.Store(false)
-		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
-		return
-	}
-	c.ends.End(call.HangupByCaller, "bye")
-}
-
-func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	c := e.lookup(req)
-	if c == nil && e.lookupLeg(req) != nil {
-		// Agents' key presses during a call are not acted on.
-		e.reply(req, tx, sipmsg.StatusOK, "OK")
-		return
-	}
-	if c == nil {
-		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
-		return
-	}
-	ct := ""
-	if h := req.ContentType(); h != nil {
-		ct = h.Value()
-	}
-	if ct == "" && len(req.Body()) == 0 {
-		// An empty INFO is a keep-alive some phones send.
-		e.reply(req, tx, sipmsg.StatusOK, "OK")
-		return
-	}
-	digit, err := dtmf.ParseINFO(ct, req.Body())
-	if err != nil {
-		if errors.Is(err, dtmf.ErrUnsupportedINFO) {
-			e.reply(req, tx, sipmsg.StatusUnsupportedMediaType, "Unsupported Media Type",
-				sipmsg.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
-			return
-		}
-		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
-		return
-	}
-	e.reply(req, tx, sipmsg.StatusOK, "OK")
-	select {
-	case c.infoDigits <- digit:
-	default:
-		c.log.Warn("dtmf INFO dropped: caller presses faster than the IVR reads")
-	}
-}
-
-func (e *Endpoint) lookup(req *sipmsg.Request) *Call {
-	id, err := sipmsg.DialogIDFromRequestUAS(req)
-	if err != nil {
-		return nil
-	}
-	if v, ok := e.calls.Load(id); ok {
-		return v.(*Call)
-	}
-	return nil
+	e.calls.Delete(c.DialogID())
+	c.Release()
+	c.ReportLost()
 }

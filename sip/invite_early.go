@@ -8,7 +8,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media/playout"
-	"github.com/hotline-oss/hotline/sip/leg"
+	"github.com/hotline-oss/hotline/sip/inbound"
 	"github.com/hotline-oss/hotline/sip/prack"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 )
@@ -29,7 +29,7 @@ func (e *Endpoint) checkExtensions(req *sipmsg.Request, tx sipmsg.ServerTransact
 		return sipheader.SessionTimer{}, false
 	}
 	st, tooSmall, err := sipheader.NegotiateTimer(req, e.timerPolicy())
-	if e.refuseTimer(req, tx, tooSmall, err) {
+	if inbound.RefuseTimer(callHost{e}, req, tx, tooSmall, err) {
 		return sipheader.SessionTimer{}, false
 	}
 	return st, true
@@ -49,7 +49,7 @@ func joinTags(tags []string) string {
 // earlyPrompts is the announcement to play in 183 for the call, if any. A
 // late offer has no SDP to answer in a 183, so it gets none.
 func (e *Endpoint) earlyPrompts(c *Call) []*playout.Prompt {
-	if e.cfg.EarlyMedia == nil || c.late || c.Agent != "" {
+	if e.cfg.EarlyMedia == nil || c.Late() || c.Agent != "" {
 		return nil
 	}
 	return e.cfg.EarlyMedia(c.Number)
@@ -61,8 +61,8 @@ func (e *Endpoint) earlyPrompts(c *Call) []*playout.Prompt {
 // (cancelled or refused) and reported; the caller frees its slot.
 func (e *Endpoint) beforeAnswer(c *Call, req *sipmsg.Request, ended func(call.Result, string)) bool {
 	el := prack.NewEarly(req, len(e.earlyPrompts(c)) > 0)
-	e.early.Store(c.dlg.ID, el)
-	defer e.early.Delete(c.dlg.ID)
+	e.early.Store(c.Dialog().ID, el)
+	defer e.early.Delete(c.Dialog().ID)
 	var err error
 	if prompts := e.earlyPrompts(c); len(prompts) > 0 {
 		err = e.playEarly(c, el, prompts)
@@ -73,26 +73,26 @@ func (e *Endpoint) beforeAnswer(c *Call, req *sipmsg.Request, ended func(call.Re
 	if err == nil {
 		return true
 	}
-	c.release()
+	c.Release()
 	switch {
 	case errors.Is(err, prack.ErrInviteGone):
 		ended(call.ResultAbandonedInIVR, "cancelled")
 	case errors.Is(err, prack.ErrNoPrack):
-		c.log.Warn("no PRACK for our reliable provisional response: refusing the call", "waited", e.transactionTimeout())
-		_ = c.dlg.Respond(sipmsg.StatusInternalServerError, "Reliable Provisional Response Not Acknowledged", nil)
+		c.Logger().Warn("no PRACK for our reliable provisional response: refusing the call", "waited", e.transactionTimeout())
+		_ = c.Dialog().Respond(sipmsg.StatusInternalServerError, "Reliable Provisional Response Not Acknowledged", nil)
 		ended(call.ResultFailed, "no_prack")
 	default:
-		c.log.Info("provisional response failed", "err", err)
+		c.Logger().Info("provisional response failed", "err", err)
 		ended(call.ResultFailed, "provisional_failed")
 	}
-	_ = c.dlg.Close()
+	_ = c.Dialog().Close()
 	return false
 }
 
 // ring sends 180 (reliably when required) and waits the configured answer
 // delay.
 func (e *Endpoint) ring(c *Call, el *prack.Early) error {
-	if err := e.provisional(c.dlg, el, sipmsg.StatusRinging, "Ringing", nil); err != nil {
+	if err := e.provisional(c.Dialog(), el, sipmsg.StatusRinging, "Ringing", nil); err != nil {
 		return err
 	}
 	t := time.NewTimer(e.cfg.AnswerDelay)
@@ -100,7 +100,7 @@ func (e *Endpoint) ring(c *Call, el *prack.Early) error {
 	select {
 	case <-t.C:
 		return nil
-	case <-c.dlg.Context().Done():
+	case <-c.Dialog().Context().Done():
 		return prack.ErrInviteGone
 	case <-e.ctx.Done():
 		return prack.ErrInviteGone
@@ -108,49 +108,26 @@ func (e *Endpoint) ring(c *Call, el *prack.Early) error {
 }
 
 // playEarly sends 183 Session Progress with our SDP answer and plays the
-// announcement before the call is answered, so the caller hears it
-// without being charged. The 200 that follows carries the same SDP.
+// announcement before the call is answered (inbound.Call.PlayEarly).
 func (e *Endpoint) playEarly(c *Call, el *prack.Early, prompts []*playout.Prompt) error {
-	c.mu.Lock()
-	sdp := c.neg.Answer(c.localRTP, c.sdpSession, c.sdpVersion)
-	dir := c.neg.Direction
-	c.mu.Unlock()
-	// No answer yet: the caller may send nothing, and that must not count
-	// as an RTP inactivity once the call is answered.
-	c.stream.SetExpectMedia(false)
-	c.stream.Start(e.pacer)
-	if err := e.provisional(c.dlg, el, sipmsg.StatusSessionInProgress, "Session Progress", sdp); err != nil {
-		return err
-	}
-	c.log.Info("early media announcement", "prompts", len(prompts), "reliable", el.Reliable())
-	c.stream.Play(prompts...)
-	defer c.stream.SetExpectMedia(leg.ExpectsMedia(dir))
-	select {
-	case <-c.stream.PlaybackDone():
-		return nil
-	case <-c.dlg.Context().Done():
-		return prack.ErrInviteGone
-	case <-e.ctx.Done():
-		return prack.ErrInviteGone
-	}
+	return c.PlayEarly(e.pacer, prompts, el.Reliable(), func(sdp []byte) error {
+		return e.provisional(c.Dialog(), el, sipmsg.StatusSessionInProgress, "Session Progress", sdp)
+	})
 }
 
 // confirmAnswer runs once the ACK of our 200 came: a late offer's answer
 // is applied (or the call ended with BYE), the session timer armed, and
 // the call handed to its goroutine.
 func (e *Endpoint) confirmAnswer(c *Call, st sipheader.SessionTimer, delay time.Duration, free func(), ended func(call.Result, string)) {
-	if c.late {
-		if err := c.applyLateAnswer(); err != nil {
+	if c.Late() {
+		if err := c.ApplyLateAnswer(); err != nil {
 			e.refuseLateAnswer(c, err, free, ended)
 			return
 		}
 	}
-	c.mu.Lock()
-	codec := c.neg.Codec
-	c.mu.Unlock()
-	c.log.Info("call answered", "codec", codec.String(), "rtp", c.localRTP.String(), "delay", delay,
-		"late_offer", c.late, "session_expires", st.Interval, "refresher", st.Refresher.String())
-	c.startSessionTimer(st)
+	c.Logger().Info("call answered", "codec", c.Codec().String(), "rtp", c.LocalRTP().String(), "delay", delay,
+		"late_offer", c.Late(), "session_expires", st.Interval, "refresher", st.Refresher.String())
+	c.StartSessionTimer(st)
 	go e.run(c)
 }
 

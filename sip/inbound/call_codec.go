@@ -1,4 +1,4 @@
-package sip
+package inbound
 
 import "github.com/hotline-oss/hotline/media/rtpcodec"
 

@@ -1,4 +1,4 @@
-package sip
+package inbound
 
 import (
 	"context"
@@ -17,34 +17,29 @@ const ReasonSessionExpired = "session_expired"
 // answered 408 or 481 or not at all (RFC 4028 section 10).
 const ReasonRefreshFailed = "session_refresh_failed"
 
-// timerPolicy is the endpoint's side of session timer negotiation.
-func (e *Endpoint) timerPolicy() sipheader.TimerPolicy {
-	return sipheader.NewTimerPolicy(e.cfg.MinSE, e.cfg.SessionExpires)
-}
-
-// refuseTimer answers a request whose session timer headers we cannot
+// RefuseTimer answers a request whose session timer headers we cannot
 // accept: 422 with our Min-SE when the interval is too small, 400 when a
 // header is malformed. It reports whether it answered.
-func (e *Endpoint) refuseTimer(req *sipmsg.Request, tx sipmsg.ServerTransaction, tooSmall bool, err error) bool {
+func RefuseTimer(h Host, req *sipmsg.Request, tx sipmsg.ServerTransaction, tooSmall bool, err error) bool {
 	switch {
 	case err != nil:
-		e.log.Info("session timer header refused", "method", req.Method.String(), "err", err)
-		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request: "+err.Error())
+		h.Log().Info("session timer header refused", "method", req.Method.String(), "err", err)
+		h.Reply(req, tx, sipmsg.StatusBadRequest, "Bad Request: "+err.Error())
 		return true
 	case tooSmall:
-		minSE := e.timerPolicy().MinSE
-		e.log.Info("Session-Expires below our Min-SE: 422", "method", req.Method.String(), "min_se", minSE)
-		e.reply(req, tx, 422, "Session Interval Too Small",
+		minSE := h.TimerPolicy().MinSE
+		h.Log().Info("Session-Expires below our Min-SE: 422", "method", req.Method.String(), "min_se", minSE)
+		h.Reply(req, tx, 422, "Session Interval Too Small",
 			sipmsg.NewHeader("Min-SE", sipheader.FormatSeconds(minSE)))
 		return true
 	}
 	return false
 }
 
-// startSessionTimer (re)arms the call's session timer after the INVITE or a
+// StartSessionTimer (re)arms the call's session timer after the INVITE or a
 // refresh: as the refresher we refresh at half the interval, otherwise we
 // end the call if no refresh comes before the interval runs out.
-func (c *Call) startSessionTimer(st sipheader.SessionTimer) {
+func (c *Call) StartSessionTimer(st sipheader.SessionTimer) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.sessTimer != nil {
@@ -62,8 +57,8 @@ func (c *Call) startSessionTimer(st sipheader.SessionTimer) {
 	c.sessTimer = time.AfterFunc(st.ExpiryWait(), c.sessionExpired)
 }
 
-// stopSessionTimer disarms the timer at the end of the call.
-func (c *Call) stopSessionTimer() {
+// StopSessionTimer disarms the timer at the end of the call.
+func (c *Call) StopSessionTimer() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.sessTimer != nil {
@@ -91,10 +86,8 @@ func (c *Call) sessionExpired() {
 	}
 	c.log.Warn("session expired: no refresh within the session interval, hanging up",
 		"interval", interval, "refresher", who.String())
-	if f := c.endpoint.cfg.OnSessionExpired; f != nil {
-		f()
-	}
-	c.hangup(ReasonSessionExpired)
+	c.host.SessionExpired()
+	c.HangupWith(ReasonSessionExpired)
 }
 
 // refreshSession sends our refresh: UPDATE when the caller allows it (no
@@ -105,7 +98,7 @@ func (c *Call) refreshSession() {
 	if c.isEnded() {
 		return
 	}
-	e := c.endpoint
+	h := c.host
 	c.mu.Lock()
 	st := c.session
 	useUpdate := c.allowUpdate
@@ -120,13 +113,13 @@ func (c *Call) refreshSession() {
 	}
 	req := sipmsg.NewRequest(method, c.dlg.InviteRequest.Contact().Address)
 	req.AppendHeader(sipmsg.NewHeader("Session-Expires", st.Header()))
-	req.AppendHeader(sipmsg.NewHeader("Min-SE", sipheader.FormatSeconds(e.timerPolicy().MinSE)))
+	req.AppendHeader(sipmsg.NewHeader("Min-SE", sipheader.FormatSeconds(h.TimerPolicy().MinSE)))
 	req.AppendHeader(sipmsg.NewHeader("Supported", sipheader.TagTimer))
 	if body != nil {
 		req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
 		req.SetBody(body)
 	}
-	ctx, cancel := context.WithTimeout(e.ctx, e.transactionTimeout())
+	ctx, cancel := context.WithTimeout(h.Context(), h.TransactionTimeout())
 	defer cancel()
 	res, err := c.dlg.Do(ctx, req)
 	if res != nil && res.IsSuccess() && method == sipmsg.INVITE {
@@ -144,7 +137,7 @@ func (c *Call) afterRefresh(st sipheader.SessionTimer, method sipmsg.RequestMeth
 	case res != nil && res.IsSuccess():
 		next := st
 		if h := res.GetHeader("Session-Expires"); h != nil {
-			if d, who, perr := sipheader.ParseSessionExpires(h.Value()); perr == nil && d >= c.endpoint.timerPolicy().MinSE {
+			if d, who, perr := sipheader.ParseSessionExpires(h.Value()); perr == nil && d >= c.host.TimerPolicy().MinSE {
 				next.Interval = d
 				if who != 0 {
 					next.Refresher = who
@@ -152,7 +145,7 @@ func (c *Call) afterRefresh(st sipheader.SessionTimer, method sipmsg.RequestMeth
 			}
 		}
 		c.log.Debug("session refreshed", "method", method.String(), "interval", next.Interval)
-		c.startSessionTimer(next)
+		c.StartSessionTimer(next)
 	case err != nil || res == nil ||
 		res.StatusCode == sipmsg.StatusRequestTimeout || res.StatusCode == sipmsg.StatusCallTransactionDoesNotExists:
 		status := 0
@@ -160,7 +153,7 @@ func (c *Call) afterRefresh(st sipheader.SessionTimer, method sipmsg.RequestMeth
 			status = res.StatusCode
 		}
 		c.log.Warn("session refresh failed: hanging up", "method", method.String(), "status", status, "err", err)
-		c.hangup(ReasonRefreshFailed)
+		c.HangupWith(ReasonRefreshFailed)
 	default:
 		c.log.Info("session refresh refused: the session ends at its interval unless refreshed",
 			"method", method.String(), "status", res.StatusCode)
@@ -178,50 +171,40 @@ func (c *Call) afterRefresh(st sipheader.SessionTimer, method sipmsg.RequestMeth
 // 4028 section 10): with Session-Expires it is negotiated anew, without it
 // the current interval and refresher carry on. false when the request was
 // refused (422 or 400, sent).
-func (e *Endpoint) refreshTimer(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction) (sipheader.SessionTimer, bool) {
+func (c *Call) refreshTimer(req *sipmsg.Request, tx sipmsg.ServerTransaction) (sipheader.SessionTimer, bool) {
 	if req.GetHeader("Session-Expires") == nil && req.GetHeader("x") == nil {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		return c.session, true
 	}
-	st, tooSmall, err := sipheader.NegotiateTimer(req, e.timerPolicy())
-	if e.refuseTimer(req, tx, tooSmall, err) {
+	st, tooSmall, err := sipheader.NegotiateTimer(req, c.host.TimerPolicy())
+	if RefuseTimer(c.host, req, tx, tooSmall, err) {
 		return sipheader.SessionTimer{}, false
 	}
 	return st, true
 }
 
-// onUpdate answers an UPDATE (RFC 3311) in a caller's confirmed dialog: a
+// OnUpdate answers an UPDATE (RFC 3311) in the call's confirmed dialog: a
 // session refresh when it has no body, a new offer (hold, resume, new
 // address) when it has one.
-func (e *Endpoint) onUpdate(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	c := e.lookup(req)
-	if c == nil {
-		if e.lookupLeg(req) != nil && len(req.Body()) == 0 {
-			// An agent's phone refreshing its session timer.
-			e.reply(req, tx, sipmsg.StatusOK, "OK")
-			return
-		}
-		e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
-		return
-	}
-	st, ok := e.refreshTimer(c, req, tx)
+func (c *Call) OnUpdate(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	st, ok := c.refreshTimer(req, tx)
 	if !ok {
 		return
 	}
 	if len(req.Body()) > 0 {
-		changed, ok := e.reoffer(c, req, tx)
+		changed, ok := c.reoffer(req, tx)
 		if !ok {
 			return
 		}
-		e.answerReInvite(c, req, tx, changed, st)
+		c.answerReInvite(req, tx, changed, st)
 		return
 	}
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
-	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
+	res.AppendHeader(&sipmsg.ContactHeader{Address: c.host.Contact(req.Transport())})
 	for _, h := range sipheader.TimerHeaders(st) {
 		res.AppendHeader(h)
 	}
-	e.respond(tx, res)
-	c.startSessionTimer(st)
+	c.host.Respond(tx, res)
+	c.StartSessionTimer(st)
 }

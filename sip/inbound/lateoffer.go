@@ -1,4 +1,4 @@
-package sip
+package inbound
 
 import (
 	"errors"
@@ -6,12 +6,10 @@ import (
 
 	sipmsg "github.com/emiago/sipgo/sip"
 
-	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipheader"
-	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
 // Late offer (RFC 3261 section 13.2.1, RFC 3264): an INVITE without SDP
@@ -24,31 +22,14 @@ const ReasonNoSDPAnswer = "no_sdp_answer"
 // errNoAnswerInAck: the ACK of a late offer carried no SDP.
 var errNoAnswerInAck = errors.New("ACK carried no SDP answer to our offer")
 
-// lateOfferMedia is what a late offer starts from before the answer: our
-// preferred codec and telephone-event, and no remote address, so nothing is
-// sent and nothing is awaited until the ACK tells where and how.
-func (e *Endpoint) lateOfferMedia(number string) (sdp.Negotiated, int, error) {
-	if e.secureNumber(number) {
-		return sdp.Negotiated{}, sipmsg.StatusNotAcceptableHere,
-			fmt.Errorf("late offer to number %s: %w", number, sipstatus.ErrSRTPRequired)
-	}
-	return sdp.Negotiated{
-		Codec:           e.cfg.Codecs[0],
-		PayloadType:     e.cfg.Codecs[0].PayloadType(),
-		DTMFPayloadType: lateOfferDTMF,
-		Direction:       sdp.Inactive, // nothing flows before the answer
-		Transport:       "RTP/AVP",
-	}, 0, nil
-}
-
-// lateOfferDTMF is the telephone-event payload type of our offers.
-const lateOfferDTMF = 101
+// LateOfferDTMF is the telephone-event payload type of our offers.
+const LateOfferDTMF = 101
 
 // offer is the SDP of our 200 OK to a late offer: every configured codec.
 func (c *Call) offer() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return sdp.BuildOffer(c.localRTP, c.endpoint.cfg.Codecs, lateOfferDTMF, sdp.SendRecv, c.sdpSession, c.sdpVersion)
+	return sdp.BuildOffer(c.localRTP, c.host.Codecs(), LateOfferDTMF, sdp.SendRecv, c.sdpSession, c.sdpVersion)
 }
 
 // noteAck keeps the body of the ACK that confirms a late offer's 200: the
@@ -84,9 +65,9 @@ func (c *Call) noteAck(req *sipmsg.Request) {
 	}
 }
 
-// applyLateAnswer reads the answer the ACK carried and points the stream
+// ApplyLateAnswer reads the answer the ACK carried and points the stream
 // at it: codec, payload types, remote address and direction.
-func (c *Call) applyLateAnswer() error {
+func (c *Call) ApplyLateAnswer() error {
 	c.mu.Lock()
 	body, ct := c.ackBody, c.ackType
 	c.mu.Unlock()
@@ -96,7 +77,7 @@ func (c *Call) applyLateAnswer() error {
 	if ct != "application/sdp" {
 		return fmt.Errorf("ACK body of type %q is not an SDP answer", ct)
 	}
-	neg, err := sdp.Negotiate(body, c.endpoint.cfg.Codecs)
+	neg, err := sdp.Negotiate(body, c.host.Codecs())
 	if err != nil {
 		return fmt.Errorf("SDP answer in the ACK: %w", err)
 	}
@@ -115,23 +96,11 @@ func (c *Call) applyLateAnswer() error {
 	return nil
 }
 
-// refuseLateAnswer ends a late-offer call whose ACK carried no usable
-// answer: the dialog is confirmed, so it takes a BYE (RFC 3261 section
-// 13.3.1.4 leaves the session to the UAS to end).
-func (e *Endpoint) refuseLateAnswer(c *Call, err error, free func(), ended func(call.Result, string)) {
-	c.log.Warn("late offer: the ACK did not answer our SDP offer, hanging up with BYE", "err", err)
-	e.calls.Delete(c.dlg.ID)
-	c.hangup(ReasonNoSDPAnswer)
-	c.release()
-	free()
-	ended(call.ResultFailed, ReasonNoSDPAnswer)
-}
-
 // offerInReInvite answers a re-INVITE without SDP with our offer: the
 // codec in use, telephone-event, sendrecv (we want media both ways; a
 // caller still holding answers sendonly or inactive). An SRTP call gets
 // its current SDP, keys unchanged.
-func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.ServerTransaction, st sipheader.SessionTimer) {
+func (c *Call) offerInReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction, st sipheader.SessionTimer) {
 	c.mu.Lock()
 	c.sdpVersion++
 	var offer []byte
@@ -140,7 +109,7 @@ func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Serve
 	} else {
 		dtmf := c.neg.DTMFPayloadType
 		if dtmf == 0 {
-			dtmf = lateOfferDTMF
+			dtmf = LateOfferDTMF
 		}
 		offer = sdp.BuildOffer(c.localRTP, []rtpcodec.Codec{c.neg.Codec}, dtmf, sdp.SendRecv, c.sdpSession, c.sdpVersion)
 		if cs := req.CSeq(); cs != nil {
@@ -149,12 +118,12 @@ func (e *Endpoint) offerInReInvite(c *Call, req *sipmsg.Request, tx sipmsg.Serve
 	}
 	c.mu.Unlock()
 	res := sipmsg.NewSDPResponseFromRequest(req, offer)
-	res.AppendHeader(&sipmsg.ContactHeader{Address: e.dialogUA(req.Transport()).ContactHDR.Address})
+	res.AppendHeader(&sipmsg.ContactHeader{Address: c.host.Contact(req.Transport())})
 	for _, h := range sipheader.TimerHeaders(st) {
 		res.AppendHeader(h)
 	}
-	e.respond(tx, res)
-	c.startSessionTimer(st)
+	c.host.Respond(tx, res)
+	c.StartSessionTimer(st)
 }
 
 // applyReofferAnswer reads the answer to our offer in a re-INVITE's 200.
