@@ -8,9 +8,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/hotline-oss/hotline/internal/dbtest"
 	"github.com/hotline-oss/hotline/internal/testclock"
 	"github.com/hotline-oss/hotline/store"
-	"github.com/hotline-oss/hotline/internal/dbtest"
 )
 
 // The dialects, as Env.Dialect names them.
