@@ -16,6 +16,7 @@ import (
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/cluster"
+	"github.com/hotline-oss/hotline/cluster/election"
 	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/hotline-oss/hotline/queueing"
 )
@@ -84,7 +85,7 @@ func (e *events) count(kind call.Kind, callID string) int {
 
 type testNode struct {
 	conn   *cluster.Conn
-	el     *cluster.Elector
+	el     *election.Elector
 	q      *Queueing[*fakeLeg]
 	dialer *fakeDialer
 	events *events
@@ -147,7 +148,7 @@ func startNode(t testing.TB, prefix, name string) *testNode {
 	if err := conn.Ensure(ctx); err != nil {
 		t.Fatal(err)
 	}
-	el, err := cluster.NewElector(ctx, conn)
+	el, err := election.New(ctx, conn)
 	if err != nil {
 		t.Fatal(err)
 	}
