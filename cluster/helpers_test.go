@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -15,10 +16,11 @@ const natsURL = natstest.URL
 var (
 	needNATS   = natstest.NeedNATS
 	testPrefix = natstest.Prefix
-	testLog    = natstest.Log
 	waitFor    = natstest.WaitFor
 	newProxy   = natstest.NewProxy
 )
+
+func testLog(testing.TB) *slog.Logger { return natstest.Log() }
 
 // cluster is one test's cluster: its prefix and the connections opened.
 type testCluster struct {

@@ -46,7 +46,7 @@ func newTestCluster(t testing.TB, ttl time.Duration) *testCluster {
 
 func (tc *testCluster) settings(node, url string) cluster.Settings {
 	return cluster.Settings{Node: node, URLs: []string{url}, Prefix: tc.prefix, LeaseTTL: tc.ttl,
-		ConnectTimeout: 2 * time.Second, Log: natstest.Log(tc.t)}
+		ConnectTimeout: 2 * time.Second, Log: natstest.Log()}
 }
 
 // connect opens a node's own connection, closed when the test ends.

@@ -40,7 +40,7 @@ func Prefix(t testing.TB) string {
 }
 
 // Log is a test's logger: debug to stderr under -v, nothing otherwise.
-func Log(t testing.TB) *slog.Logger {
+func Log() *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
