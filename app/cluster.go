@@ -13,6 +13,7 @@ import (
 	"github.com/hotline-oss/hotline/cluster"
 	"github.com/hotline-oss/hotline/cluster/clusterq"
 	"github.com/hotline-oss/hotline/cluster/confighash"
+	"github.com/hotline-oss/hotline/cluster/election"
 	clusterrouting "github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/sip/guard"
@@ -26,7 +27,7 @@ import (
 type clusterNode struct {
 	conn   *cluster.Conn
 	member *cluster.Membership
-	el     *cluster.Elector
+	el     *election.Elector
 	leader *cluster.Leader
 	queue  *clusterq.Queueing[*sip.AgentLeg] // nil on a node without queues
 	regs   *cluster.Registrations
@@ -82,7 +83,7 @@ func (n *clusterNode) join(ctx context.Context, s *Server) error {
 		return err
 	}
 	fail := func(err error) error { n.member.Leave(context.Background()); return err }
-	if n.el, err = cluster.NewElector(ctx, n.conn); err != nil {
+	if n.el, err = election.New(ctx, n.conn); err != nil {
 		return fail(err)
 	}
 	if n.regs, err = n.conn.Registrations(ctx); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/cluster/election"
 	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/hotline-oss/hotline/config"
 )
@@ -120,7 +121,7 @@ func privateNATS(t *testing.T) string {
 // leadingNode connects a node with s, creates the cluster's buckets and
 // streams, and runs its elector until the node leads; all of it stops
 // when the test ends.
-func leadingNode(t *testing.T, s Settings) (*Conn, *Elector) {
+func leadingNode(t *testing.T, s Settings) (*Conn, *election.Elector) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := Connect(ctx, s)
@@ -131,7 +132,7 @@ func leadingNode(t *testing.T, s Settings) (*Conn, *Elector) {
 	if err := c.Ensure(ctx); err != nil {
 		t.Fatal(err)
 	}
-	el, err := NewElector(ctx, c)
+	el, err := election.New(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func benchNodes(b *testing.B, tc *testCluster) []benchNode {
 	var nodes []benchNode
 	for _, name := range []string{"r1", "r2", "r3"} {
 		n := benchNode{node: tc.startNode(name, natsURL), decisions: make(chan routing.Decision, 64)}
-		l, err := NewLeader(n.conn, n.el, cfg)
+		l, err := NewLeader(n.conn, n.El, cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -25,7 +25,7 @@ const tickEvery = 50 * time.Millisecond
 // shared presence, and declaring dead nodes gone.
 type Leader struct {
 	conn *Conn
-	el   *Elector
+	el   Election
 
 	mu     sync.Mutex
 	router *routing.Router
@@ -59,8 +59,16 @@ type Leader struct {
 	otherAgents EventFunc // agents' states of other nodes (observe_agents.go)
 }
 
+// Election is what the Leader needs of the leader election
+// (cluster/election's Elector): whether this node may act as leader now,
+// and the term (the fencing token) it acts under. The Leader asks right
+// before each action that needs one node at a time.
+type Election interface {
+	Leading() (term uint64, ok bool)
+}
+
 // NewLeader prepares the routing of one node over cfg; Run starts it.
-func NewLeader(conn *Conn, el *Elector, cfg acd.Config, opts ...acd.Option) (*Leader, error) {
+func NewLeader(conn *Conn, el Election, cfg acd.Config, opts ...acd.Option) (*Leader, error) {
 	r, err := routing.NewRouter(cfg, opts...)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/acd/action"
+	"github.com/hotline-oss/hotline/cluster/election"
 	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
@@ -121,7 +122,7 @@ func TestReloadWhoseConfigurationIsMissingIsShownAndCounted(t *testing.T) {
 	ctx := context.Background()
 	before, after := reloadConfigs()
 	conn, m := tc.connectWithMetrics("a")
-	el, err := NewElector(ctx, conn)
+	el, err := election.New(ctx, conn)
 	if err != nil {
 		t.Fatal(err)
 	}

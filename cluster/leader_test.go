@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
+	"github.com/hotline-oss/hotline/cluster/election"
 	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
@@ -26,7 +27,7 @@ func (tc *testCluster) startRouting(name string, cfg acd.Config) *routingNode {
 func (tc *testCluster) startRoutingVia(name, url string, cfg acd.Config) *routingNode {
 	tc.t.Helper()
 	n := tc.startNode(name, url)
-	l, in := tc.runLeader(n.conn, n.el, cfg)
+	l, in := tc.runLeader(n.conn, n.El, cfg)
 	return &routingNode{node: n, leader: l, in: in}
 }
 
@@ -36,7 +37,7 @@ func (tc *testCluster) startRoutingVia(name, url string, cfg acd.Config) *routin
 func (tc *testCluster) startFollower(name string, cfg acd.Config) (*Conn, *inbox) {
 	tc.t.Helper()
 	c := tc.connect(name, natsURL)
-	el, err := NewElector(context.Background(), c)
+	el, err := election.New(context.Background(), c)
 	if err != nil {
 		tc.t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func (tc *testCluster) startFollower(name string, cfg acd.Config) (*Conn, *inbox
 	return c, in
 }
 
-func (tc *testCluster) runLeader(c *Conn, el *Elector, cfg acd.Config) (*Leader, *inbox) {
+func (tc *testCluster) runLeader(c *Conn, el Election, cfg acd.Config) (*Leader, *inbox) {
 	tc.t.Helper()
 	l, err := NewLeader(c, el, cfg)
 	if err != nil {
@@ -117,7 +118,7 @@ func TestLeaderKilledWhileCallersWaitAllAreServedInOrder(t *testing.T) {
 		}
 		return false
 	})
-	oldTerm, _ := lead.el.Leading()
+	oldTerm, _ := lead.El.Leading()
 	callers, in1 := tc.startFollower("n1", cfg)
 	agents, in2 := tc.startFollower("n2", cfg)
 	send := func(c *Conn, cmd routing.Command) {
@@ -157,7 +158,7 @@ func TestLeaderKilledWhileCallersWaitAllAreServedInOrder(t *testing.T) {
 	// nodes are its to handle from now on).
 	waitFor(t, 5*time.Second, "a new leader", func() bool {
 		for _, n := range nodes {
-			if term, ok := n.el.Leading(); ok && n != lead && term > oldTerm {
+			if term, ok := n.El.Leading(); ok && n != lead && term > oldTerm {
 				return true
 			}
 		}
@@ -359,7 +360,7 @@ func TestLeaderKeepsAgentsPresence(t *testing.T) {
 	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
 	a := tc.startRouting("a", cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
-	term, _ := a.el.Leading()
+	term, _ := a.El.Leading()
 	n2 := tc.connect("n2", natsURL)
 	ag, err := n2.Agents(ctx)
 	if err != nil {

@@ -78,7 +78,7 @@ func TestLeaderHandsOverTheCallsOfADeadNodeOnce(t *testing.T) {
 	})
 	time.Sleep(2500 * time.Millisecond) // two more sweeps: nothing again
 	calls, terms := atA.all()
-	termA, _ := a.el.Leading()
+	termA, _ := a.El.Leading()
 	if len(calls) != 1 || calls[0].Call != "talking" || calls[0].Node != "n1" || calls[0].Agent != "2001" ||
 		calls[0].Caller != "555" || calls[0].Answered.IsZero() || terms[0] != termA {
 		t.Fatalf("handed over by the leader: %+v under %v (term %d), want the talking call once", calls, terms, termA)

@@ -37,8 +37,5 @@ func (n Names) Buckets() []string {
 	return []string{n.Lease(), n.Nodes(), n.Registrations(), n.Agents(), n.ACDConfigs()}
 }
 
-// leaseKey is the one key of the lease bucket.
-const leaseKey = "leader"
-
 // validToken reports whether s can be one subject token and a key.
 func validToken(s string) bool { return routing.ValidToken(s) }

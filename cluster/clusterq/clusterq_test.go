@@ -2,13 +2,7 @@ package clusterq
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"io"
-	"log/slog"
-	"net"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +10,8 @@ import (
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/cluster"
+	"github.com/hotline-oss/hotline/cluster/election"
+	"github.com/hotline-oss/hotline/cluster/internal/natstest"
 	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/hotline-oss/hotline/queueing"
 )
@@ -84,7 +80,7 @@ func (e *events) count(kind call.Kind, callID string) int {
 
 type testNode struct {
 	conn   *cluster.Conn
-	el     *cluster.Elector
+	el     *election.Elector
 	q      *Queueing[*fakeLeg]
 	dialer *fakeDialer
 	events *events
@@ -104,17 +100,8 @@ func testConfig() acd.Config {
 // NATS, removed when the test ends.
 func newTestPrefix(t testing.TB) string {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", "127.0.0.1:4222", time.Second)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("NATS with JetStream is not running on 127.0.0.1:4222 (CI runs every test): %v", err)
-		}
-		t.Skipf("NATS with JetStream is not running on 127.0.0.1:4222: %v", err)
-	}
-	c.Close()
-	var b [5]byte
-	_, _ = rand.Read(b[:])
-	prefix := "cq" + hex.EncodeToString(b[:])
+	natstest.NeedNATS(t)
+	prefix := natstest.Prefix(t)
 	t.Cleanup(func() {
 		conn, err := cluster.Connect(context.Background(), settings("cleanup", prefix))
 		if err != nil {
@@ -128,12 +115,8 @@ func newTestPrefix(t testing.TB) string {
 }
 
 func settings(node, prefix string) cluster.Settings {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return cluster.Settings{Node: node, URLs: []string{"nats://127.0.0.1:4222"}, Prefix: prefix,
-		LeaseTTL: time.Second, ConnectTimeout: 2 * time.Second, Log: log}
+	return cluster.Settings{Node: node, URLs: []string{natstest.URL}, Prefix: prefix,
+		LeaseTTL: time.Second, ConnectTimeout: 2 * time.Second, Log: natstest.Log()}
 }
 
 // startNode runs one node's election, routing and clustered queueing.
@@ -147,7 +130,7 @@ func startNode(t testing.TB, prefix, name string) *testNode {
 	if err := conn.Ensure(ctx); err != nil {
 		t.Fatal(err)
 	}
-	el, err := cluster.NewElector(ctx, conn)
+	el, err := election.New(ctx, conn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,13 +157,7 @@ func startNode(t testing.TB, prefix, name string) *testNode {
 
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	natstest.WaitFor(t, 10*time.Second, what, cond)
 }
 
 func next(t testing.TB, w *queueing.Mailbox) acd.Action {

@@ -1,49 +1,80 @@
-package cluster
+package election_test
 
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/cluster"
+	"github.com/hotline-oss/hotline/cluster/election"
+	"github.com/hotline-oss/hotline/cluster/internal/natstest"
 )
+
+const natsURL = natstest.URL
+
+var waitFor = natstest.WaitFor
+
+// testCluster is one test's cluster: its prefix, whose buckets and stream
+// exist until the test ends.
+type testCluster struct {
+	t      testing.TB
+	prefix string
+	ttl    time.Duration
+}
+
+func newTestCluster(t testing.TB, ttl time.Duration) *testCluster {
+	t.Helper()
+	natstest.NeedNATS(t)
+	tc := &testCluster{t: t, prefix: natstest.Prefix(t), ttl: ttl}
+	if err := tc.connect("admin", natsURL).Ensure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		a, err := cluster.Connect(context.Background(), tc.settings("cleanup", natsURL))
+		if err != nil {
+			t.Errorf("cleanup: %v", err)
+			return
+		}
+		defer a.Close()
+		if err := a.Remove(context.Background()); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+	})
+	return tc
+}
+
+func (tc *testCluster) settings(node, url string) cluster.Settings {
+	return cluster.Settings{Node: node, URLs: []string{url}, Prefix: tc.prefix, LeaseTTL: tc.ttl,
+		ConnectTimeout: 2 * time.Second, Log: natstest.Log()}
+}
+
+// connect opens a node's own connection, closed when the test ends.
+func (tc *testCluster) connect(node, url string) *cluster.Conn {
+	tc.t.Helper()
+	c, err := cluster.Connect(context.Background(), tc.settings(node, url))
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	tc.t.Cleanup(c.Close)
+	return c
+}
 
 // node is one elector running on its own connection.
 type node struct {
-	conn   *Conn
-	el     *Elector
-	cancel context.CancelFunc
-	done   chan struct{}
-
-	mu      sync.Mutex
-	changes []Leadership
+	*natstest.Elector
+	conn *cluster.Conn
 }
 
 func (tc *testCluster) startNode(name, url string) *node {
 	tc.t.Helper()
-	n := &node{conn: tc.connect(name, url), done: make(chan struct{})}
-	el, err := NewElector(context.Background(), n.conn, WithOnChange(func(l Leadership) {
-		n.mu.Lock()
-		n.changes = append(n.changes, l)
-		n.mu.Unlock()
-	}))
-	if err != nil {
-		tc.t.Fatal(err)
-	}
-	n.el = el
-	ctx, cancel := context.WithCancel(context.Background())
-	n.cancel = cancel
-	go func() { defer close(n.done); _ = el.Run(ctx) }()
-	tc.t.Cleanup(n.stop)
-	return n
+	c := tc.connect(name, url)
+	return &node{Elector: natstest.StartElector(tc.t, c), conn: c}
 }
 
-func (n *node) stop() {
-	n.cancel()
-	<-n.done
-}
+func (n *node) leading() bool { return n.Leading() }
 
-func (n *node) leading() bool { _, ok := n.el.Leading(); return ok }
+func (n *node) stop() { n.Stop() }
 
 func leaders(nodes []*node) []*node {
 	var out []*node
@@ -73,7 +104,7 @@ func TestLeaderConnectionKilledAnotherTakesOver(t *testing.T) {
 	nodes := []*node{tc.startNode("a", natsURL), tc.startNode("b", natsURL), tc.startNode("c", natsURL)}
 	waitFor(t, 3*time.Second, "a leader", func() bool { return len(leaders(nodes)) == 1 })
 	old := leaders(nodes)[0]
-	oldTerm, _ := old.el.Leading()
+	oldTerm, _ := old.El.Leading()
 	killed := time.Now()
 	old.conn.NC.Close() // as a crash: no resignation reaches NATS
 	// The client reports the closed connection on its own goroutine.
@@ -88,7 +119,7 @@ func TestLeaderConnectionKilledAnotherTakesOver(t *testing.T) {
 	// may expire it a little late and followers retry every TTL/6.
 	waitFor(t, 2*ttl+time.Second, "a new leader", func() bool { return len(leaders(rest)) == 1 })
 	took := time.Since(killed)
-	newTerm, _ := leaders(rest)[0].el.Leading()
+	newTerm, _ := leaders(rest)[0].El.Leading()
 	t.Logf("takeover %s after the leader's connection died (TTL %s)", took.Round(time.Millisecond), ttl)
 	if newTerm <= oldTerm {
 		t.Fatalf("new term %d not above the old %d", newTerm, oldTerm)
@@ -116,10 +147,10 @@ func TestResigningLeaderHandsOverAtOnce(t *testing.T) {
 func TestCutOffLeaderStopsBeforeAnotherStarts(t *testing.T) {
 	ttl := time.Second
 	tc := newTestCluster(t, ttl)
-	px := newProxy(t, "127.0.0.1:4222")
+	px := natstest.NewProxy(t, natstest.Addr)
 	a := tc.startNode("a", px.URL())
 	waitFor(t, 2*time.Second, "a to lead", a.leading)
-	aTerm, _ := a.el.Leading()
+	aTerm, _ := a.El.Leading()
 	b := tc.startNode("b", natsURL)
 
 	var lastA, firstB time.Time
@@ -148,7 +179,7 @@ func TestCutOffLeaderStopsBeforeAnotherStarts(t *testing.T) {
 		t.Fatalf("split brain: a led until %s, b from %s", lastA.Sub(stalled), firstB.Sub(stalled))
 	}
 	t.Logf("stalled at 0; a stopped by %s, b led from %s", lastA.Sub(stalled).Round(time.Millisecond), firstB.Sub(stalled).Round(time.Millisecond))
-	bTerm, _ := b.el.Leading()
+	bTerm, _ := b.El.Leading()
 	// Heal: the held renewal reaches NATS late and must be refused.
 	px.Resume()
 	sample(func() bool { return false }, 2*ttl)
@@ -166,7 +197,7 @@ func TestCutOffLeaderStopsBeforeAnotherStarts(t *testing.T) {
 func TestLostNATSStopsLeadingAtOnce(t *testing.T) {
 	ttl := 5 * time.Second
 	tc := newTestCluster(t, ttl)
-	px := newProxy(t, "127.0.0.1:4222")
+	px := natstest.NewProxy(t, natstest.Addr)
 	a := tc.startNode("a", px.URL())
 	waitFor(t, 2*time.Second, "a to lead", a.leading)
 	cut := time.Now()
@@ -174,9 +205,7 @@ func TestLostNATSStopsLeadingAtOnce(t *testing.T) {
 	waitFor(t, ttl/2, "a to step down", func() bool { return !a.leading() })
 	t.Logf("stepped down %s after the link dropped", time.Since(cut).Round(time.Millisecond))
 	waitFor(t, ttl/2, "the step-down to be reported as a lost link", func() bool {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		for _, c := range a.changes {
+		for _, c := range a.Changes() {
 			if !c.Leading && strings.Contains(c.Reason, "lost NATS") {
 				return true
 			}
@@ -186,7 +215,7 @@ func TestLostNATSStopsLeadingAtOnce(t *testing.T) {
 }
 
 func TestFenceKeepsTheNewestTerm(t *testing.T) {
-	f := NewFence(nil)
+	f := election.NewFence(nil)
 	for _, term := range []uint64{3, 3, 7, 5} {
 		f.Observe(term)
 	}

@@ -1,4 +1,4 @@
-package cluster
+package election
 
 import (
 	"context"
@@ -34,10 +34,9 @@ type leaseValue struct {
 // Elector takes and holds the leader lease for one node (see doc.go for
 // why a cut-off leader always stops before another can start).
 type Elector struct {
-	conn     *Conn
+	link     Link
 	kv       jetstream.KeyValue
 	fence    *Fence
-	metrics  *Metrics
 	log      *slog.Logger
 	now      func() time.Time // must carry a monotonic reading
 	instance string
@@ -60,7 +59,7 @@ type Elector struct {
 	notified Leadership
 }
 
-// ElectorOption configures NewElector.
+// ElectorOption configures New.
 type ElectorOption func(*Elector) error
 
 // WithOnChange sets a function called on every change of leadership, in
@@ -69,15 +68,16 @@ func WithOnChange(f func(Leadership)) ElectorOption {
 	return func(e *Elector) error { e.onChange = f; return nil }
 }
 
-// NewElector prepares the election on conn; Ensure must have run.
-func NewElector(ctx context.Context, conn *Conn, opts ...ElectorOption) (*Elector, error) {
-	kv, err := conn.JS.KeyValue(ctx, conn.Names.Lease())
+// New prepares the election on link (a *cluster.Conn whose buckets
+// exist: Ensure must have run).
+func New(ctx context.Context, link Link, opts ...ElectorOption) (*Elector, error) {
+	kv, err := link.LeaseBucket(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: lease bucket: %w", err)
 	}
-	ttl := conn.settings.LeaseTTL
+	ttl := link.LeaseTTL()
 	e := &Elector{
-		conn: conn, kv: kv, log: conn.log, now: time.Now, metrics: conn.metrics, instance: nuid.Next(),
+		link: link, kv: kv, log: link.Log(), now: time.Now, instance: nuid.Next(),
 		ttl:        ttl,
 		renewEvery: ttl / 3,
 		// The margin covers the clocks' rates and the time from our
@@ -92,9 +92,9 @@ func NewElector(ctx context.Context, conn *Conn, opts ...ElectorOption) (*Electo
 		}
 	}
 	if e.fence == nil {
-		e.fence = NewFence(e.metrics)
+		e.fence = NewFence(link.CountTerm)
 	}
-	conn.WatchLink(func() { e.stepDown(0, "lost NATS") }, e.poke)
+	link.WatchLink(func() { e.stepDown(0, "lost NATS") }, e.poke)
 	return e, nil
 }
 
@@ -105,7 +105,7 @@ func (e *Elector) Fence() *Fence { return e.fence }
 // (the fencing token every decision must carry). Check it right before
 // each action: it turns false at the local deadline whatever the network.
 func (e *Elector) Leading() (uint64, bool) {
-	if !e.conn.Up() {
+	if !e.link.Up() {
 		return 0, false // the step-down callback may not have run yet
 	}
 	e.mu.Lock()
@@ -173,7 +173,7 @@ func (e *Elector) opCtx(ctx context.Context) (context.Context, context.CancelFun
 func (e *Elector) acquire(ctx context.Context) {
 	octx, cancel := e.opCtx(ctx)
 	defer cancel()
-	val, _ := json.Marshal(leaseValue{Node: e.conn.Node, Instance: e.instance})
+	val, _ := json.Marshal(leaseValue{Node: e.link.NodeID(), Instance: e.instance})
 	sent := e.now()
 	rev, err := e.kv.Create(octx, leaseKey, val)
 	if errors.Is(err, jetstream.ErrKeyExists) {
@@ -196,7 +196,7 @@ func (e *Elector) reclaim(ctx context.Context, val []byte) (uint64, error) {
 		return 0, err
 	}
 	cur, ok := e.parse(entry)
-	if !ok || cur.Node != e.conn.Node || cur.Instance != e.instance {
+	if !ok || cur.Node != e.link.NodeID() || cur.Instance != e.instance {
 		return 0, nil
 	}
 	return e.kv.Update(ctx, leaseKey, val, entry.Revision())
@@ -209,7 +209,7 @@ func (e *Elector) begin(rev uint64, sent time.Time) {
 	e.extendLocked(sent)
 	e.mu.Unlock()
 	e.fence.Observe(rev)
-	e.metrics.leading(true, rev)
+	e.link.CountLeadership(true, rev)
 	e.log.Info("cluster: leading", "term", rev)
 	e.notify("lease taken")
 }
@@ -231,7 +231,7 @@ func (e *Elector) renew(ctx context.Context) {
 	e.mu.Unlock()
 	octx, cancel := e.opCtx(ctx)
 	defer cancel()
-	val, _ := json.Marshal(leaseValue{Node: e.conn.Node, Instance: e.instance, Term: term})
+	val, _ := json.Marshal(leaseValue{Node: e.link.NodeID(), Instance: e.instance, Term: term})
 	sent := e.now()
 	newRev, err := e.kv.Update(octx, leaseKey, val, rev)
 	if err == nil {
@@ -293,7 +293,7 @@ func (e *Elector) stepDown(term uint64, reason string) {
 		e.stepper.Stop()
 	}
 	e.mu.Unlock()
-	e.metrics.leading(false, 0)
+	e.link.CountLeadership(false, 0)
 	e.log.Warn("cluster: no longer leading", "term", was, "reason", reason)
 	e.notify(reason)
 	e.poke()

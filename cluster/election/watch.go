@@ -1,10 +1,12 @@
-package cluster
+package election
 
 import (
 	"context"
 	"encoding/json"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/hotline-oss/hotline/cluster/routing"
 )
 
 // notify reports the current leadership if it differs from the last one
@@ -28,8 +30,8 @@ func (e *Elector) notify(reason string) {
 // ignored.
 func (e *Elector) parse(entry jetstream.KeyValueEntry) (leaseValue, bool) {
 	var v leaseValue
-	if err := json.Unmarshal(entry.Value(), &v); err != nil || !validToken(v.Node) {
-		e.metrics.badMessage(SubjectLease)
+	if err := json.Unmarshal(entry.Value(), &v); err != nil || !routing.ValidToken(v.Node) {
+		e.link.CountBadLease()
 		e.log.Warn("cluster: dropped a lease value that does not parse", "revision", entry.Revision())
 		return v, false
 	}

@@ -1,4 +1,4 @@
-package cluster
+package election
 
 import "sync"
 
@@ -8,11 +8,13 @@ import "sync"
 type Fence struct {
 	mu      sync.Mutex
 	highest uint64
-	metrics *Metrics
+	raised  func(term uint64)
 }
 
-// NewFence returns a fence that has seen no term; m may be nil.
-func NewFence(m *Metrics) *Fence { return &Fence{metrics: m} }
+// NewFence returns a fence that has seen no term; raised, if not nil, is
+// told each newer term (for the term gauge) under the fence's lock, so it
+// must be brief.
+func NewFence(raised func(term uint64)) *Fence { return &Fence{raised: raised} }
 
 // Observe raises the newest term seen on the lease.
 func (f *Fence) Observe(term uint64) {
@@ -20,7 +22,9 @@ func (f *Fence) Observe(term uint64) {
 	defer f.mu.Unlock()
 	if term > f.highest {
 		f.highest = term
-		f.metrics.sawTerm(term)
+		if f.raised != nil {
+			f.raised(term)
+		}
 	}
 }
 
