@@ -59,20 +59,7 @@ func TestAttendedTransferHandsCallerToConsultedAgent(t *testing.T) {
 	consultA, legB := consultB(t, h, legA, id, a, b)
 	heard(t, caller, 25, "caller hears music on hold during the consult")
 
-	code, err := legA.ReferReplaces(ctxT(t, 5*time.Second), consultA)
-	if err != nil || code != 202 {
-		t.Fatalf("REFER with Replaces: %d %v", code, err)
-	}
-	if final, err := legA.WaitReferFinal(ctxT(t, 5*time.Second)); err != nil || final != 200 {
-		t.Fatalf("transfer NOTIFY: %d %v", final, err)
-	}
-	for what, c := range map[string]*testphone.Call{"1001's call with the caller": legA, "1001's consult call": consultA} {
-		select {
-		case <-c.Done():
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%s was not hung up after the transfer", what)
-		}
-	}
+	referAndHandOver(t, legA, consultA)
 	tr := h.events.wait(t, id, "transferred", func(e call.Event) bool { return e.Kind == call.Transferred })
 	if tr.TransferKind != "attended" || tr.Target != "agent:1002" || tr.Agent != "1001" {
 		t.Errorf("transferred event %+v", tr)
@@ -87,24 +74,9 @@ func TestAttendedTransferHandsCallerToConsultedAgent(t *testing.T) {
 		return e.Kind == call.ConsultEnded && e.Reason == "transferred"
 	})
 
-	// The caller and 1002 hear each other: what the caller hears stops
-	// when 1002 goes quiet (no music any more) and comes back with 1002.
-	heard(t, legB, 25, "1002 hears the caller")
-	legB.SendTone(0)
-	if err := caller.WaitSilenceAfterAudio(ctxT(t, 10*time.Second), 400*time.Millisecond); err != nil {
-		t.Fatalf("caller still hears something other than 1002: %v", err)
-	}
-	legB.SendTone(1100)
-	heard(t, caller, 25, "caller hears 1002")
+	callerAnd1002HearEachOther(t, caller, legB)
 
-	if err := caller.Hangup(ctxT(t, 5*time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-legB.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("1002 not released when the caller hung up")
-	}
+	hangUpReleases(t, caller, legB)
 	end := h.events.waitEnd(t, id)
 	if end.Result != call.ResultAnsweredByAgent || end.HangupBy != call.HangupByCaller {
 		t.Errorf("end %s by %s", end.Result, end.HangupBy)
@@ -269,4 +241,52 @@ func consultTestEvents(h *harness, callID string, kind call.Kind) []call.Event {
 		}
 	}
 	return out
+}
+
+// referAndHandOver sends 1001's REFER with Replaces naming its consult
+// call, and checks the transfer's NOTIFY says 200 and both of 1001's
+// calls end.
+func referAndHandOver(t *testing.T, legA, consultA *testphone.Call) {
+	t.Helper()
+	code, err := legA.ReferReplaces(ctxT(t, 5*time.Second), consultA)
+	if err != nil || code != 202 {
+		t.Fatalf("REFER with Replaces: %d %v", code, err)
+	}
+	if final, err := legA.WaitReferFinal(ctxT(t, 5*time.Second)); err != nil || final != 200 {
+		t.Fatalf("transfer NOTIFY: %d %v", final, err)
+	}
+	for what, c := range map[string]*testphone.Call{"1001's call with the caller": legA, "1001's consult call": consultA} {
+		select {
+		case <-c.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s was not hung up after the transfer", what)
+		}
+	}
+}
+
+// callerAnd1002HearEachOther checks that the caller and 1002 hear each
+// other: what the caller hears stops when 1002 goes quiet (no music any
+// more) and comes back with 1002.
+func callerAnd1002HearEachOther(t *testing.T, caller, legB *testphone.Call) {
+	t.Helper()
+	heard(t, legB, 25, "1002 hears the caller")
+	legB.SendTone(0)
+	if err := caller.WaitSilenceAfterAudio(ctxT(t, 10*time.Second), 400*time.Millisecond); err != nil {
+		t.Fatalf("caller still hears something other than 1002: %v", err)
+	}
+	legB.SendTone(1100)
+	heard(t, caller, 25, "caller hears 1002")
+}
+
+// hangUpReleases hangs the caller up and checks 1002's leg ends with it.
+func hangUpReleases(t *testing.T, caller, legB *testphone.Call) {
+	t.Helper()
+	if err := caller.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-legB.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("1002 not released when the caller hung up")
+	}
 }

@@ -62,20 +62,7 @@ func TestClusterAttendedTransferAcrossNodes(t *testing.T) {
 	a, b, n3 := nodes[0], nodes[1], nodes[2]
 	heard(t, caller, 25, "caller hears music on hold during the consult")
 
-	code, err := legA.ReferReplaces(ctxT(t, 5*time.Second), consultA)
-	if err != nil || code != 202 {
-		t.Fatalf("REFER with Replaces: %d %v", code, err)
-	}
-	if final, err := legA.WaitReferFinal(ctxT(t, 5*time.Second)); err != nil || final != 200 {
-		t.Fatalf("transfer NOTIFY: %d %v", final, err)
-	}
-	for what, c := range map[string]*testphone.Call{"1001's call with the caller": legA, "1001's consult call": consultA} {
-		select {
-		case <-c.Done():
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%s was not hung up after the transfer", what)
-		}
-	}
+	referAndHandOver(t, legA, consultA)
 	tr := a.events.wait(t, id, "transferred", func(e call.Event) bool { return e.Kind == call.Transferred })
 	if tr.TransferKind != "attended" || tr.Target != "agent:1002" || tr.Agent != "1001" {
 		t.Errorf("transferred event %+v", tr)
@@ -99,25 +86,10 @@ func TestClusterAttendedTransferAcrossNodes(t *testing.T) {
 		return true
 	})
 
-	// The caller and 1002 hear each other: what the caller hears stops
-	// when 1002 goes quiet (no music any more) and comes back with 1002.
-	heard(t, legB, 25, "1002 hears the caller")
-	legB.SendTone(0)
-	if err := caller.WaitSilenceAfterAudio(ctxT(t, 10*time.Second), 400*time.Millisecond); err != nil {
-		t.Fatalf("caller still hears something other than 1002: %v", err)
-	}
-	legB.SendTone(1100)
-	heard(t, caller, 25, "caller hears 1002")
+	callerAnd1002HearEachOther(t, caller, legB)
 	heard(t, caller, 50, "a second of the caller with 1002")
 
-	if err := caller.Hangup(ctxT(t, 5*time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-legB.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("1002 not released when the caller hung up")
-	}
+	hangUpReleases(t, caller, legB)
 	end := a.events.waitEnd(t, id)
 	if end.Result != call.ResultAnsweredByAgent || end.HangupBy != call.HangupByCaller {
 		t.Errorf("end %s by %s", end.Result, end.HangupBy)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hotline-oss/hotline/store/internal/dbtest"
+	"github.com/hotline-oss/hotline/internal/dbtest"
 )
 
 // mysqlDSNEnv names the variable that points the suite at a MySQL/MariaDB

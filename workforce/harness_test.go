@@ -2,30 +2,20 @@ package workforce
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/internal/dbtest"
 	"github.com/hotline-oss/hotline/internal/testclock"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
 )
-
-const mysqlDSNEnv = "HOTLINE_TEST_MYSQL_DSN"
-
-var skipNotice sync.Once
 
 // forEachStore runs fn against a fresh SQLite store, and a fresh MySQL
 // database when HOTLINE_TEST_MYSQL_DSN is set (skipped without it, failed
@@ -36,47 +26,8 @@ func forEachStore(t *testing.T, clock *testclock.Clock, fn func(t *testing.T, st
 	t.Run("sqlite", func(t *testing.T) { fn(t, openStore(t, "", clock)) })
 	clock.Set(start) // each store starts at the same time
 	t.Run("mysql", func(t *testing.T) {
-		base := os.Getenv(mysqlDSNEnv)
-		if base == "" {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not set; CI must run the suite against MariaDB", mysqlDSNEnv)
-			}
-			skipNotice.Do(func() {
-				fmt.Fprintf(os.Stderr, "SKIP: workforce: %s not set; MySQL/MariaDB subtests skipped\n", mysqlDSNEnv)
-			})
-			t.Skipf("%s not set; MySQL/MariaDB not tested", mysqlDSNEnv)
-		}
-		fn(t, openStore(t, freshDatabase(t, base), clock))
+		fn(t, openStore(t, dbtest.FreshMySQLDatabase(t, dbtest.MySQLBaseDSN(t)), clock))
 	})
-}
-
-func freshDatabase(t *testing.T, base string) string {
-	t.Helper()
-	cfg, err := mysql.ParseDSN(base)
-	if err != nil {
-		t.Fatalf("%s: %v", mysqlDSNEnv, err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "hl_wfm_" + hex.EncodeToString(b[:])
-	admin := cfg.Clone()
-	admin.DBName = ""
-	db, err := sql.Open("mysql", admin.FormatDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4"); err != nil {
-		_ = db.Close()
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := db.Exec("DROP DATABASE " + name); err != nil {
-			t.Errorf("drop test database: %v", err)
-		}
-		_ = db.Close()
-	})
-	cfg.DBName = name
-	return cfg.FormatDSN()
 }
 
 func openStore(t *testing.T, dsn string, clock *testclock.Clock) *store.Store {

@@ -49,7 +49,7 @@ type fakeUAS struct {
 	all   []*uasCall
 	infos []string // "content-type|body"
 	// redirectTo, when set, answers every new INVITE with 302 to this
-	// address (redirect_test.go).
+	// address (redirect_test.go); under mu, as the serving goroutines read it.
 	redirectTo string
 	redirected []*sip.Request // the INVITEs it redirected, under mu
 }
@@ -165,8 +165,11 @@ func (u *fakeUAS) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		u.t.Errorf("uas: read invite: %v", err)
 		return
 	}
-	if u.redirectTo != "" {
-		u.redirect(req, dialog)
+	u.mu.Lock()
+	to := u.redirectTo
+	u.mu.Unlock()
+	if to != "" {
+		u.redirect(req, dialog, to)
 		return
 	}
 	switch req.Recipient.User {

@@ -9,13 +9,13 @@ import (
 	"github.com/emiago/sipgo/sip"
 )
 
-// redirect answers 302 with the fake UAS's redirectTo as Contact.
-func (u *fakeUAS) redirect(req *sip.Request, dialog *sipgo.DialogServerSession) {
+// redirect answers 302 naming to (the fake UAS's redirectTo) as Contact.
+func (u *fakeUAS) redirect(req *sip.Request, dialog *sipgo.DialogServerSession, to string) {
 	defer dialog.Close()
 	u.mu.Lock()
 	u.redirected = append(u.redirected, req)
 	u.mu.Unlock()
-	host, portText, _ := net.SplitHostPort(u.redirectTo)
+	host, portText, _ := net.SplitHostPort(to)
 	port, _ := strconv.Atoi(portText)
 	contact := &sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: req.Recipient.User, Host: host, Port: port}}
 	res := sip.NewResponseFromRequest(req, sip.StatusMovedTemporarily, "Moved Temporarily", nil)
@@ -30,7 +30,9 @@ func TestCallFollowsARedirect(t *testing.T) {
 	ctx := testContext(t)
 	there := startUAS(t)
 	here := startUAS(t)
+	here.mu.Lock()
 	here.redirectTo = there.UDPAddr()
+	here.mu.Unlock()
 	p := newPhoneFor(t, here, Config{})
 
 	c, err := p.Call(ctx, "1002")

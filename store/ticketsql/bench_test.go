@@ -13,7 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/hotline-oss/hotline/store"
-	"github.com/hotline-oss/hotline/store/internal/dbtest"
+	"github.com/hotline-oss/hotline/internal/dbtest"
 	"github.com/hotline-oss/hotline/store/internal/storetest"
 	"github.com/hotline-oss/hotline/store/sqldb"
 	"github.com/hotline-oss/hotline/store/ticketsql"

@@ -10,7 +10,7 @@ import (
 
 	"github.com/hotline-oss/hotline/internal/testclock"
 	"github.com/hotline-oss/hotline/store"
-	"github.com/hotline-oss/hotline/store/internal/dbtest"
+	"github.com/hotline-oss/hotline/internal/dbtest"
 )
 
 // The dialects, as Env.Dialect names them.

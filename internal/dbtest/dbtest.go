@@ -43,7 +43,7 @@ func MySQLBaseDSN(t *testing.T) string {
 			t.Fatalf("%s is not set; CI must run the suite against MariaDB", MySQLDSNEnv)
 		}
 		skipNotice.Do(func() {
-			fmt.Fprintf(os.Stderr, "SKIP: store: %s not set; MySQL/MariaDB subtests skipped\n", MySQLDSNEnv)
+			fmt.Fprintf(os.Stderr, "SKIP: %s not set; MySQL/MariaDB subtests skipped\n", MySQLDSNEnv)
 		})
 		t.Skipf("%s not set; MySQL/MariaDB not tested", MySQLDSNEnv)
 	}
