@@ -91,8 +91,7 @@ func (c *appCluster) nodeWith(id, ip string, edit func(*config.Config)) *harness
 
 // leading reports whether the node holds the lease now.
 func (h *harness) leading() bool {
-	_, ok := h.srv.cluster.el.Leading()
-	return ok
+	return h.srv.cluster.Leading()
 }
 
 // kill stops a node as a crash would: its NATS link drops without a
@@ -100,7 +99,7 @@ func (h *harness) leading() bool {
 // closes; its calls end.
 func (h *harness) kill() {
 	h.killed = true
-	h.srv.cluster.conn.NC.Close()
+	h.srv.cluster.Conn().NC.Close()
 	h.srv.Close()
 }
 

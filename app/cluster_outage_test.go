@@ -94,7 +94,7 @@ func TestClusterNodeWithoutNATSRefusesCallsThenRecovers(t *testing.T) {
 	agent := a.agentPhone("1001", "pw1001", testphone.AutoAnswer)
 
 	nats.Kill()
-	waitFor(t, "the node to see NATS gone", 5*time.Second, func() bool { return !a.srv.cluster.conn.Up() })
+	waitFor(t, "the node to see NATS gone", 5*time.Second, func() bool { return !a.srv.cluster.Up() })
 	ctx := ctxT(t, 20*time.Second)
 	_, err := a.phone("udp").Call(ctx, "95598")
 	wantStatus(t, "a call without NATS", err, 503)
@@ -124,7 +124,7 @@ func TestClusterNodeWithoutNATSRefusesCallsThenRecovers(t *testing.T) {
 
 	time.Sleep(2 * time.Second)
 	nats.Start()
-	waitFor(t, "the node to reconnect", 15*time.Second, func() bool { return a.srv.cluster.conn.Up() })
+	waitFor(t, "the node to reconnect", 15*time.Second, func() bool { return a.srv.cluster.Up() })
 	waitFor(t, "the node to lead again", 10*time.Second, a.leading)
 	if got := a.metric("hotline_cluster_connected"); got != 1 {
 		t.Errorf("hotline_cluster_connected after NATS came back = %v, want 1", got)

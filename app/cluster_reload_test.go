@@ -62,7 +62,7 @@ func reloadFrom(h *harness, text string) {
 // its queues (not the agents' personal ones).
 func routerView(h *harness) (hash string, queues []acd.QueueStats) {
 	var all []acd.QueueStats
-	h.srv.cluster.leader.View(func(r *clusterrouting.Router) { hash, all = r.ConfigHash(), r.Queues() })
+	h.srv.cluster.Leader().View(func(r *clusterrouting.Router) { hash, all = r.ConfigHash(), r.Queues() })
 	for _, q := range all {
 		if !queueing.IsPersonalQueue(q.Name) {
 			queues = append(queues, q)
@@ -73,7 +73,7 @@ func routerView(h *harness) (hash string, queues []acd.QueueStats) {
 
 func commandsStored(t *testing.T, h *harness) uint64 {
 	t.Helper()
-	n := h.srv.cluster.conn
+	n := h.srv.cluster.Conn()
 	st, err := n.JS.Stream(context.Background(), n.Names.CommandStream())
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +171,7 @@ func TestClusterRestartedWithAnotherFileRunsIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := again.srv.cluster
-	waitFor(t, "the restarted node to replay the stream", 10*time.Second, func() bool { return n.leader.Applied() >= n.startSeq })
+	waitFor(t, "the restarted node to replay the stream", 10*time.Second, func() bool { return n.Leader().Applied() >= n.StartSeq() })
 	waitFor(t, "the restarted node's ACD to run its own file", 10*time.Second, func() bool {
 		h, qs := routerView(again)
 		return h == want && len(qs) == 2

@@ -5,7 +5,8 @@
 // hooks (callpath.go) and applies a reload to each part (reload.go; what
 // applies live and what needs a restart is app/reload's). The adapters to
 // the web package's interfaces are app/webadapt's, the SIP endpoint's
-// settings app/sipsetup's. cmd/hotline and the end-to-end tests both start
+// settings app/sipsetup's, the node of a cluster app/clusternode's (the
+// server hands it its parts in cluster.go). cmd/hotline and the end-to-end tests both start
 // the server through it.
 //
 // What it must not do: hold call logic (that is callflow), decide who gets

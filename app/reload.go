@@ -36,7 +36,7 @@ func (s *Server) SetConfigSource(source func() (*config.Config, error)) {
 // error is a *web.ConfigRejected listing every problem.
 //
 // On a node of a cluster the reload is the cluster's: the other nodes are
-// told and reload their own copies of the file (cluster_reload.go).
+// told and reload their own copies of the file (cluster.go, app/clusternode).
 func (s *Server) ReloadConfig() (ReloadResult, error) {
 	res, cfg, err := s.reloadFromSource()
 	if err == nil {
@@ -65,7 +65,7 @@ func (s *Server) applyReload(cfg *config.Config, res *ReloadResult) error {
 }
 
 // applyFollowedReload is applyReload for a reload that began on another
-// node of the cluster (cluster_reload.go).
+// node of the cluster (cluster.go, app/clusternode).
 func (s *Server) applyFollowedReload(cfg *config.Config, res *ReloadResult) error {
 	return s.applyReloadOf(cfg, res, true)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hotline-oss/hotline/acd"
 	"github.com/hotline-oss/hotline/app/agentrestore"
+	"github.com/hotline-oss/hotline/app/clusternode"
 	"github.com/hotline-oss/hotline/app/promptset"
 	"github.com/hotline-oss/hotline/app/reload"
 	"github.com/hotline-oss/hotline/app/selfstats"
@@ -91,8 +92,9 @@ type Server struct {
 	windowRefresh *windowsync.Refresher
 	// internalErrors: invariant violations recovered (queueing.go)
 	internalErrors internalErrors
-	// cluster: this node's part in a cluster (cluster.go); nil standalone
-	cluster *clusterNode
+	// cluster: this node's part in a cluster (app/clusternode, handed its
+	// parts in cluster.go); nil standalone
+	cluster *clusternode.Node
 	// spoolSync: tests stall the store's disk here (nil: the real fsync)
 	spoolSync func(*os.File) error
 }
@@ -232,9 +234,8 @@ func (s *Server) Start() error {
 	}
 	sipCfg.AgentPassword = s.sipPassword // agents and supervisors (monitor.go)
 	sipCfg.IsInternal = func(number string) bool { return s.flow.IsInternal(number) }
-	s.sipSeries(&sipCfg)            // sipwiring.go
-	s.applyClusterSIP(&sipCfg)      // cluster.go
-	s.applyConsultRedirect(&sipCfg) // cluster_consult.go
+	s.sipSeries(&sipCfg)       // sipwiring.go
+	s.applyClusterSIP(&sipCfg) // cluster.go: shared phones, 503, consult redirect
 	if sipCfg.TLS, err = sipsetup.TLS(cfg, s.clock.Now(), s.log); err != nil {
 		return err
 	}
@@ -256,10 +257,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	if s.cluster != nil {
-		s.cluster.run()       // decisions may ring agents from now on
-		s.publishSIPAddress() // cluster_consult.go
-		s.followReloads()     // cluster_reload.go
-		s.convergeACD()       // cluster_reload.go
+		s.runCluster() // cluster.go: decisions may ring agents from now on
 		if s.callbacks != nil {
 			s.callbacks.Restore() // now that this node follows the stream
 		}
@@ -312,7 +310,7 @@ func (s *Server) ready() error {
 	if s.sip.Draining() {
 		return errors.New("draining")
 	}
-	if s.cluster != nil && !s.cluster.conn.Up() {
+	if s.cluster != nil && !s.cluster.Up() {
 		return errors.New("cluster: NATS is not connected")
 	}
 	return nil
@@ -364,7 +362,7 @@ func (s *Server) Close() {
 		s.acd.Close()
 	}
 	if s.cluster != nil {
-		s.cluster.close()
+		s.cluster.Close()
 	}
 	s.trunks.Close() // before the endpoint: withdraws the registrations
 	if s.sip != nil {

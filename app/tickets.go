@@ -29,7 +29,7 @@ func (s *Server) startTickets() error {
 		// The nodes share the tickets through the database; the leader
 		// alone escalates and makes the return visits.
 		deps.Shared = true
-		deps.Leads = func() bool { _, ok := n.el.Leading(); return ok }
+		deps.Leads = n.Leading
 	}
 	visits, err := visitcall.New(s.cfg, visitcall.Deps{
 		SIP: s.sip, Prompts: s.prompts, Clock: s.clock, Log: s.log, Known: s.calledIn,

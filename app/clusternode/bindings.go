@@ -1,11 +1,13 @@
-package app
+package clusternode
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/hotline-oss/hotline/cluster"
+	"github.com/hotline-oss/hotline/sip"
 	"github.com/hotline-oss/hotline/sip/registrar"
 )
 
@@ -15,8 +17,10 @@ import (
 // REGISTER is never held up by NATS), the latest state of each agent
 // winning, and writes everything again when NATS comes back.
 type bindingSync struct {
-	regs *cluster.Registrations
-	s    *Server
+	regs  *cluster.Registrations
+	sip   func() *sip.Endpoint
+	clock func() time.Time // the server's: the registrar's expiries are on it
+	log   *slog.Logger
 
 	mu    sync.Mutex
 	want  map[string][]registrar.Binding // agent → bindings to write (nil: none left)
@@ -26,8 +30,8 @@ type bindingSync struct {
 	done  chan struct{}
 }
 
-func newBindingSync(regs *cluster.Registrations, s *Server) *bindingSync {
-	b := &bindingSync{regs: regs, s: s, want: map[string][]registrar.Binding{}, known: map[string]map[string]bool{},
+func newBindingSync(regs *cluster.Registrations, ep func() *sip.Endpoint, clock func() time.Time, log *slog.Logger) *bindingSync {
+	b := &bindingSync{regs: regs, sip: ep, clock: clock, log: log, want: map[string][]registrar.Binding{}, known: map[string]map[string]bool{},
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go b.loop()
 	return b
@@ -54,8 +58,8 @@ func (b *bindingSync) resync() {
 	}
 	b.mu.Unlock()
 	for _, a := range agents {
-		if b.s.sip != nil {
-			b.set(a, b.s.sip.Bindings(a))
+		if ep := b.sip(); ep != nil {
+			b.set(a, ep.Bindings(a))
 		}
 	}
 }
@@ -77,7 +81,7 @@ func (b *bindingSync) loop() {
 		b.mu.Unlock()
 		for agent, bindings := range work {
 			if err := b.write(agent, bindings); err != nil {
-				b.s.log.Info("cluster: registration not shared yet", "agent", agent, "err", err)
+				b.log.Info("cluster: registration not shared yet", "agent", agent, "err", err)
 				b.mu.Lock()
 				if _, newer := b.want[agent]; !newer {
 					b.want[agent] = bindings // again at the next retry
@@ -93,7 +97,7 @@ func (b *bindingSync) loop() {
 func (b *bindingSync) write(agent string, bindings []registrar.Binding) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	now := b.s.clock.Now()
+	now := b.clock()
 	current := map[string]bool{}
 	for _, bd := range bindings {
 		contact := bd.Contact.String()
