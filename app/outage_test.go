@@ -1,17 +1,10 @@
 package app
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,12 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/internal/freeport"
-	"github.com/hotline-oss/hotline/internal/testphone"
 	"github.com/hotline-oss/hotline/store"
 )
 
@@ -34,7 +24,6 @@ const (
 	// outageEnv opts in to the MariaDB outage test: it stops the shared
 	// MariaDB server, so it must not run beside other tests that use it.
 	outageEnv      = "HOTLINE_TEST_MYSQL_OUTAGE"
-	mysqlDSNEnv    = "HOTLINE_TEST_MYSQL_DSN"
 	outageConfig   = "testdata/outage.yaml"
 	outageScenario = "server_ends_call.xml"
 
@@ -47,8 +36,6 @@ const (
 	outageCallsBefore = 10
 	outageCallsDuring = 10
 	outageMinDown     = 7 * time.Second
-
-	mariadbBinary = "/usr/sbin/mariadbd"
 )
 
 // TestMariaDBOutageDuringSIPpCalls stops MariaDB while SIPp places short
@@ -163,209 +150,6 @@ func checkOutageRecords(t *testing.T, h *harness, db outageDatabase, ended []str
 	}
 }
 
-// allCalls reads every stored call record. The range is wide on purpose:
-// in these tests the SIP layer stamps arrival with the real clock while the
-// rest of the server uses the harness's shifted clock.
-func allCalls(t *testing.T, st *store.Store) ([]store.CallRecord, error) {
-	t.Helper()
-	return st.Calls(ctxT(t, 10*time.Second), time.Unix(0, 0), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), 0)
-}
-
-// drainStore waits until the writer has written everything: the queue and
-// the spool are empty and no call is still being folded.
-func drainStore(t *testing.T, st *store.Store) {
-	t.Helper()
-	waitFor(t, "the spool to drain", time.Minute, func() bool {
-		err := st.Flush(ctxT(t, 15*time.Second))
-		s := st.Stats()
-		return err == nil && s.Queued == 0 && s.SpoolRecords == 0 && s.OpenCalls == 0
-	})
-	if s := st.Stats(); s.LastError != nil || s.Rejected != 0 {
-		t.Errorf("store after the outage: last error %v, %d rejected records", s.LastError, s.Rejected)
-	}
-}
-
-// waitFor polls cond until it holds, failing the test after timeout.
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	if !pollUntil(timeout, cond) {
-		t.Fatalf("timed out after %v waiting for %s", timeout, what)
-	}
-}
-
-// pollUntil polls cond until it holds (true) or timeout passes (false).
-func pollUntil(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return true
-}
-
-// endedCalls counts the calls that have ended.
-func (r *recorder) endedCalls() int { return len(r.endedCallIDs()) }
-
-// endedCallIDs lists the ids of the ended calls, sorted.
-func (r *recorder) endedCallIDs() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var ids []string
-	for _, e := range r.events {
-		if e.Kind == call.CallEnded && !slices.Contains(ids, e.CallID) {
-			ids = append(ids, e.CallID)
-		}
-	}
-	slices.Sort(ids)
-	return ids
-}
-
-// scrapeSum adds up every series of a metric on the server's /metrics page.
-func scrapeSum(t *testing.T, h *harness, name string) float64 {
-	t.Helper()
-	res, err := http.Get("http://" + h.srv.HTTPAddr() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var sum float64
-	found := false
-	sc := bufio.NewScanner(res.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
-			continue
-		}
-		fields := strings.Fields(line)
-		v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
-		if err != nil {
-			t.Fatalf("/metrics: %q: %v", line, err)
-		}
-		sum += v
-		found = true
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if !found {
-		t.Fatalf("/metrics has no %s", name)
-	}
-	return sum
-}
-
-// outageDatabase is a database of its own on the MariaDB server, dropped
-// when the test ends.
-type outageDatabase struct {
-	dsn  string
-	name string
-	base *mysql.Config
-}
-
-func newOutageDatabase(t *testing.T, base string) outageDatabase {
-	t.Helper()
-	cfg, err := mysql.ParseDSN(base)
-	if err != nil {
-		t.Fatalf("%s: %v", mysqlDSNEnv, err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	db := outageDatabase{name: "hotline_outage_" + hex.EncodeToString(b[:]), base: cfg}
-	admin := db.open(t, "")
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + db.name + " CHARACTER SET utf8mb4"); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	// Registered before the server starts, so it runs after the server has
-	// closed its store (and after MariaDB is back up).
-	t.Cleanup(func() {
-		admin := db.open(t, "")
-		defer admin.Close()
-		if _, err := admin.Exec("DROP DATABASE " + db.name); err != nil {
-			t.Errorf("drop database %s: %v", db.name, err)
-		}
-	})
-	own := cfg.Clone()
-	own.DBName = db.name
-	db.dsn = own.FormatDSN()
-	return db
-}
-
-func (d outageDatabase) open(t *testing.T, name string) *sql.DB {
-	t.Helper()
-	cfg := d.base.Clone()
-	cfg.DBName = name
-	db, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-// countCalls reads the calls table directly, not through the store.
-func (d outageDatabase) countCalls(t *testing.T) (total, distinct int) {
-	t.Helper()
-	db := d.open(t, d.name)
-	defer db.Close()
-	row := db.QueryRowContext(ctxT(t, 10*time.Second), "SELECT COUNT(*), COUNT(DISTINCT call_id) FROM calls")
-	if err := row.Scan(&total, &distinct); err != nil {
-		t.Fatalf("count calls: %v", err)
-	}
-	return total, distinct
-}
-
-// mysqladmin runs mysqladmin against the server over TCP.
-func mysqladmin(ctx context.Context, args ...string) ([]byte, error) {
-	base := []string{"-uroot", "--protocol=tcp", "-h127.0.0.1", "--connect-timeout=2"}
-	return exec.CommandContext(ctx, "mysqladmin", append(base, args...)...).CombinedOutput()
-}
-
-func mariaDBAlive() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, err := mysqladmin(ctx, "ping")
-	return err == nil
-}
-
-// stopMariaDB shuts MariaDB down and waits until its process has exited:
-// it stops answering before it is gone, and a start in between would be
-// a no-op.
-func stopMariaDB(t *testing.T) {
-	t.Helper()
-	if out, err := mysqladmin(ctxT(t, 60*time.Second), "shutdown"); err != nil {
-		t.Fatalf("mysqladmin shutdown: %v\n%s", err, out)
-	}
-	waitFor(t, "MariaDB to exit", 60*time.Second, func() bool { return !mariaDBAlive() && !mariaDBProcessRunning() })
-}
-
-// restartMariaDB waits for a stopping server to exit, starts it in the
-// background and waits until it answers.
-func restartMariaDB() error {
-	if !pollUntil(60*time.Second, func() bool { return !mariaDBProcessRunning() }) {
-		return errors.New("MariaDB: the old process did not exit within 60 s")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "start-stop-daemon", "--start", "--oknodo", "--background",
-		"--exec", mariadbBinary).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("start MariaDB: %w\n%s", err, out)
-	}
-	if !pollUntil(60*time.Second, mariaDBAlive) {
-		return errors.New("MariaDB did not answer ping within 60 s of starting")
-	}
-	return nil
-}
-
-// mariaDBProcessRunning asks start-stop-daemon whether a mariadbd process
-// exists (exit status 0), whether or not it accepts connections.
-func mariaDBProcessRunning() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return exec.CommandContext(ctx, "start-stop-daemon", "--status", "--exec", mariadbBinary).Run() == nil
-}
-
 // sippLoad is a SIPp process placing many calls in the background.
 type sippLoad struct {
 	done  chan struct{}
@@ -454,167 +238,4 @@ func (l *sippLoad) callCounts(t *testing.T) (succeeded, failed int) {
 		return n
 	}
 	return column("SuccessfulCall(C)"), column("FailedCall(C)")
-}
-
-// TestReportsAgreeWithLiveMetrics drives answered, abandoned and
-// self-service calls through the ACD and checks that the interval report,
-// computed from the stored records, gives the same queue figures as the
-// live Prometheus counters, and the records the same results as
-// hotline_calls_total.
-//
-// Thresholds of 2 s make both sides of each one reachable quickly: two
-// callers wait 3 s (one is then answered outside the service level, the
-// other abandons, not short), one abandons at once (short) and one is
-// answered at once (within the service level).
-func TestReportsAgreeWithLiveMetrics(t *testing.T) {
-	h := start(t, acdTestConfig, func(c *config.Config) {
-		q := c.Queues["general"]
-		sl, short := 2, 2
-		q.ServiceLevelSeconds, q.ShortAbandonSeconds = &sl, &short
-		c.Queues["general"] = q
-	})
-	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	h.apiCall(t, "POST", "/agents/1001/pause", "agent-1001-token-0123")
-
-	late := h.queueCaller(t, "0")
-	short := h.queueCaller(t, "0")
-	_ = short.Hangup(ctxT(t, 5*time.Second))
-	h.events.wait(t, short.CallID(), "short abandon", func(e call.Event) bool { return e.Kind == call.Abandoned })
-	gaveUp := h.queueCaller(t, "0")
-	// How long they wait is what the test measures.
-	time.Sleep(3 * time.Second)
-	_ = gaveUp.Hangup(ctxT(t, 5*time.Second))
-	h.events.wait(t, gaveUp.CallID(), "abandon", func(e call.Event) bool { return e.Kind == call.Abandoned })
-
-	h.apiCall(t, "POST", "/agents/1001/ready", "agent-1001-token-0123")
-	h.talkAndHangUp(t, agent, late.CallID())
-	quick := h.queueCaller(t, "0")
-	h.talkAndHangUp(t, agent, quick.CallID())
-
-	served := h.dial(h.phone("udp"), "95598")
-	h.events.waitNode(t, served.CallID(), "menu")
-	press(t, served, "1")
-	h.events.waitEnd(t, served.CallID())
-	h.waitIdle()
-
-	h.reportEqualsMetrics(t, 5, map[string]int{"offered": 4, "answered": 2, "abandoned": 2, "short_abandoned": 1, "answered_within_sl": 1})
-	h.compareResults(t)
-}
-
-// queueCaller dials the hotline, presses digit at the menu and waits until
-// the call is queued.
-func (h *harness) queueCaller(t *testing.T, digit string) *testphone.Call {
-	t.Helper()
-	c := h.dial(h.phone("udp"), "95598")
-	h.events.waitNode(t, c.CallID(), "menu")
-	press(t, c, digit)
-	h.events.wait(t, c.CallID(), "queued", func(e call.Event) bool { return e.Kind == call.Queued })
-	return c
-}
-
-// talkAndHangUp lets agent answer the caller's call, hangs up from the
-// agent's side and waits until the agent's wrap-up is over.
-func (h *harness) talkAndHangUp(t *testing.T, agent *testphone.Phone, callID string) {
-	t.Helper()
-	leg := waitIncoming(t, agent)
-	h.events.wait(t, callID, "answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
-	_ = leg.Hangup(ctxT(t, 5*time.Second))
-	h.events.waitEnd(t, callID)
-	h.events.wait(t, callID, "wrap-up over", func(e call.Event) bool { return e.Kind == call.WrapupEnded })
-}
-
-// apiCall sends one REST API request and returns the response body; any
-// status but 200 fails the test.
-func (h *harness) apiCall(t *testing.T, method, path, token string) []byte {
-	t.Helper()
-	req, _ := http.NewRequest(method, "http://"+h.srv.HTTPAddr()+"/api/v1"+path, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s: HTTP %d %v %s", method, path, res.StatusCode, err, body)
-	}
-	return body
-}
-
-// intervalCounts are the counted figures of one interval report row.
-type intervalCounts struct {
-	Queue            string `json:"queue"`
-	Offered          int    `json:"offered"`
-	Answered         int    `json:"answered"`
-	Abandoned        int    `json:"abandoned"`
-	ShortAbandoned   int    `json:"short_abandoned"`
-	AnsweredWithinSL int    `json:"answered_within_sl"`
-}
-
-// generalIntervalRow reads today's (by the server's clock) interval report
-// through the API and returns the row of the general queue, the only queue
-// with calls.
-// reportEqualsMetrics waits for the store to hold records call records,
-// then checks that the general queue's interval report equals both the live
-// counters and want.
-func (h *harness) reportEqualsMetrics(t *testing.T, records int, want map[string]int) {
-	t.Helper()
-	st := h.srv.Store()
-	waitFor(t, fmt.Sprintf("%d call records", records), 30*time.Second, func() bool {
-		recs, err := allCalls(t, st)
-		return st.Flush(ctxT(t, 5*time.Second)) == nil && err == nil && len(recs) == records
-	})
-	row := h.generalIntervalRow(t)
-	for figure, reported := range map[string]int{
-		"offered": row.Offered, "answered": row.Answered, "abandoned": row.Abandoned,
-		"short_abandoned": row.ShortAbandoned, "answered_within_sl": row.AnsweredWithinSL,
-	} {
-		live := h.metric("hotline_queue_"+figure+"_total", "queue", "general")
-		if float64(reported) != live {
-			t.Errorf("%s: report %d, metrics %v", figure, reported, live)
-		}
-		if reported != want[figure] {
-			t.Errorf("%s: report %d, want %d", figure, reported, want[figure])
-		}
-	}
-}
-
-func (h *harness) generalIntervalRow(t *testing.T) intervalCounts {
-	t.Helper()
-	day := h.srv.clock.Now().UTC().Format("2006-01-02")
-	body := h.apiCall(t, "GET", "/reports/interval?interval=day&tz=UTC&from="+day, "admin-token-0123456")
-	var rows []intervalCounts
-	if err := json.Unmarshal(body, &rows); err != nil {
-		t.Fatalf("interval report: %v", err)
-	}
-	if len(rows) != 1 || rows[0].Queue != "general" {
-		t.Fatalf("interval report rows %+v, want one row for general", rows)
-	}
-	return rows[0]
-}
-
-// compareResults checks that the stored records, counted by result, agree
-// with hotline_calls_total.
-func (h *harness) compareResults(t *testing.T) {
-	t.Helper()
-	recs, err := allCalls(t, h.srv.Store())
-	if err != nil {
-		t.Fatal(err)
-	}
-	byResult := map[string]int{}
-	for _, r := range recs {
-		byResult[string(r.Result)]++
-	}
-	want := map[string]int{"answered_by_agent": 2, "abandoned_in_queue": 2, "self_service": 1}
-	for result, n := range want {
-		if byResult[result] != n {
-			t.Errorf("records with result %s: %d, want %d", result, byResult[result], n)
-		}
-		if live := h.metric("hotline_calls_total", "result", result); live != float64(byResult[result]) {
-			t.Errorf("result %s: %d records, hotline_calls_total %v", result, byResult[result], live)
-		}
-	}
-	if len(recs) != 5 {
-		t.Errorf("%d records, want 5: %v", len(recs), byResult)
-	}
 }
