@@ -60,62 +60,89 @@ func TestMariaDBOutageKeepsEveryWrite(t *testing.T) {
 		}
 	})
 
-	var cbID string
 	t.Run("callback ends during the outage", func(t *testing.T) {
-		h := start(t, acdTestConfig, cbSetup)
-		_, id := h.requestCallback("1")
-		h.waitCallbackRequest(id)
-		cbID = id + "-cb"
-		if n := cbDB.countRows(t, "callbacks", "callback_id = ?", cbID); n != 1 {
-			t.Fatalf("saved callback rows before the outage: %d, want 1", n)
-		}
-		stopMariaDB(t)
-		agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-		leg := waitIncoming(t, agent)
-		cust := waitIncoming(t, gw)
-		h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
-		if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
-			t.Fatal(err)
-		}
-		<-cust.Done()
-		if end := h.events.waitEnd(t, cbID); end.Result != call.ResultAnsweredByAgent {
-			t.Fatalf("callback ended %s/%s, want answered", end.Result, end.Reason)
-		}
-		// The server stops with MariaDB still down: the callback's end
-		// waits in its spool.
+		callbackEndsDuringOutage(t, start(t, acdTestConfig, cbSetup), cbDB, gw)
 	})
 
 	recordedID := care.recordedCallDuringOutage(t)
 	faultID := faults.faultReportDuringOutage(t)
 	noticeBody := map[string]any{"areas": []string{"north"}, "text": "Storm",
 		"audio": map[string]string{"en": base64.StdEncoding.EncodeToString(toneWAV(t, 8000, time.Second))}}
-	for _, r := range []struct{ method, path string }{{"POST", "/api/v1/notices"}, {"GET", "/api/v1/notices"}} {
-		var body any
-		if r.method == "POST" {
-			body = noticeBody
-		}
-		if code, out := ssRequest(t, faults, r.method, r.path, body); code != http.StatusServiceUnavailable {
-			t.Errorf("%s %s during the outage: %d %s, want 503", r.method, r.path, code, out)
-		}
-	}
-	if got := faults.srv.self.AreaNotices("north"); len(got) != 0 {
-		t.Errorf("a notice refused with 503 plays: %+v", got)
-	}
+	faults.noticeRefusedDuringOutage(t, noticeBody)
 
 	if err := restartMariaDB(); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("restart after the outage", func(t *testing.T) {
-		h := start(t, acdTestConfig, cbSetup)
-		if got := h.metric("hotline_callbacks_pending", "queue", "general"); got != 0 {
-			t.Errorf("callbacks pending after the restart = %v, want 0: the customer would be dialled twice", got)
-		}
-		if n := cbDB.countRows(t, "callbacks", ""); n != 0 {
-			t.Errorf("callback rows after the restart: %d, want 0", n)
-		}
+		start(t, acdTestConfig, cbSetup).noCallbackAfterRestart(t, cbDB)
 	})
 
-	drainStore(t, care.srv.Store())
+	care.recordingKeptOnce(t, careDB, recordedID)
+	faults.faultWritesKeptOnce(t, faultDB, faultID, noticeBody)
+}
+
+// callbackEndsDuringOutage has a callback requested with MariaDB up, then
+// stops MariaDB and lets the callback be answered and ended.
+func callbackEndsDuringOutage(t *testing.T, h *harness, cbDB outageDatabase, gw *testphone.Phone) {
+	t.Helper()
+	_, id := h.requestCallback("1")
+	h.waitCallbackRequest(id)
+	cbID := id + "-cb"
+	if n := cbDB.countRows(t, "callbacks", "callback_id = ?", cbID); n != 1 {
+		t.Fatalf("saved callback rows before the outage: %d, want 1", n)
+	}
+	stopMariaDB(t)
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	leg := waitIncoming(t, agent)
+	cust := waitIncoming(t, gw)
+	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	<-cust.Done()
+	if end := h.events.waitEnd(t, cbID); end.Result != call.ResultAnsweredByAgent {
+		t.Fatalf("callback ended %s/%s, want answered", end.Result, end.Reason)
+	}
+	// The server stops with MariaDB still down: the callback's end
+	// waits in its spool.
+}
+
+// noticeRefusedDuringOutage checks that the notice API answers 503 while
+// the database is down and that the refused notice does not play.
+func (h *harness) noticeRefusedDuringOutage(t *testing.T, noticeBody map[string]any) {
+	t.Helper()
+	for _, r := range []struct{ method, path string }{{"POST", "/api/v1/notices"}, {"GET", "/api/v1/notices"}} {
+		var body any
+		if r.method == "POST" {
+			body = noticeBody
+		}
+		if code, out := ssRequest(t, h, r.method, r.path, body); code != http.StatusServiceUnavailable {
+			t.Errorf("%s %s during the outage: %d %s, want 503", r.method, r.path, code, out)
+		}
+	}
+	if got := h.srv.self.AreaNotices("north"); len(got) != 0 {
+		t.Errorf("a notice refused with 503 plays: %+v", got)
+	}
+}
+
+// noCallbackAfterRestart checks that the callback finished during the
+// outage is neither pending nor saved once the server restarts.
+func (h *harness) noCallbackAfterRestart(t *testing.T, cbDB outageDatabase) {
+	t.Helper()
+	if got := h.metric("hotline_callbacks_pending", "queue", "general"); got != 0 {
+		t.Errorf("callbacks pending after the restart = %v, want 0: the customer would be dialled twice", got)
+	}
+	if n := cbDB.countRows(t, "callbacks", ""); n != 0 {
+		t.Errorf("callback rows after the restart: %d, want 0", n)
+	}
+}
+
+// recordingKeptOnce waits for the store to drain and checks that the call
+// recorded during the outage left one recording row and a call record
+// naming it.
+func (h *harness) recordingKeptOnce(t *testing.T, careDB outageDatabase, recordedID string) {
+	t.Helper()
+	drainStore(t, h.srv.Store())
 	if n := careDB.countRows(t, "recordings", "call_id = ?", recordedID); n != 1 {
 		t.Errorf("recording rows of %s: %d, want 1", recordedID, n)
 	}
@@ -125,7 +152,14 @@ func TestMariaDBOutageKeepsEveryWrite(t *testing.T) {
 	if n := careDB.countRows(t, "calls", "call_id = ? AND recording_file <> ''", recordedID); n != 1 {
 		t.Errorf("call record of %s naming its recording: %d, want 1", recordedID, n)
 	}
-	drainStore(t, faults.srv.Store())
+}
+
+// faultWritesKeptOnce waits for the store to drain and checks that the
+// work order filed during the outage is stored once, that the refused
+// notice left no row, and that the same notice is accepted now.
+func (h *harness) faultWritesKeptOnce(t *testing.T, faultDB outageDatabase, faultID string, noticeBody map[string]any) {
+	t.Helper()
+	drainStore(t, h.srv.Store())
 	if n := faultDB.countRows(t, "work_orders", "number = ? AND call_id = ?", receiverNumber, faultID); n != 1 {
 		t.Errorf("work order %s rows: %d, want 1", receiverNumber, n)
 	}
@@ -135,10 +169,10 @@ func TestMariaDBOutageKeepsEveryWrite(t *testing.T) {
 	if n := faultDB.countRows(t, "notices", ""); n != 0 {
 		t.Errorf("notice rows after a refused create: %d, want 0", n)
 	}
-	if code, out := ssRequest(t, faults, "POST", "/api/v1/notices", noticeBody); code != http.StatusCreated {
+	if code, out := ssRequest(t, h, "POST", "/api/v1/notices", noticeBody); code != http.StatusCreated {
 		t.Errorf("create notice after the outage: %d %s", code, out)
 	}
-	if got := faults.srv.self.AreaNotices("north"); len(got) != 1 {
+	if got := h.srv.self.AreaNotices("north"); len(got) != 1 {
 		t.Errorf("notices playing in north after the outage: %+v, want 1", got)
 	}
 }
