@@ -53,29 +53,15 @@ func scheduleAdherence(t *testing.T, dsn string) {
 		clock.Advance(time.Second) // each registration's nonce at its own time
 		h.registerAgent(id, "pw"+id)
 	}
-	const sup = "supervisor-token-0123"
 	at := func(minutes int, agent, action, body string) {
 		t.Helper()
 		clock.Set(t0.Add(time.Duration(minutes) * time.Minute))
-		if code, out := h.apiRequest(t, "POST", "/agents/"+agent+"/"+action, sup, body); code != 200 {
+		if code, out := h.apiRequest(t, "POST", "/agents/"+agent+"/"+action, supervisorToken, body); code != 200 {
 			t.Fatalf("+%dm %s %s: %d %s", minutes, agent, action, code, out)
 		}
 	}
-	// 1001: on the phones 09:00-10:00 with a break 09:30-09:40.
-	// 1002: training 09:00-09:30 (Shanghai), imported from CSV.
-	shift := func(agent string, from, to time.Duration, breaks string) string {
-		return fmt.Sprintf(`{"agent":%q,"start":%q,"end":%q,"breaks":[%s]}`, agent,
-			t0.Add(from).Format(time.RFC3339), t0.Add(to).Format(time.RFC3339), breaks)
-	}
-	brk := fmt.Sprintf(`{"start":%q,"end":%q}`, t0.Add(30*time.Minute).Format(time.RFC3339), t0.Add(40*time.Minute).Format(time.RFC3339))
-	if code, out := h.apiRequest(t, "POST", "/shifts", sup, shift("1001", 0, time.Hour, brk)); code != 201 {
-		t.Fatalf("shift: %d %s", code, out)
-	}
-	day := t0.In(h.srv.cfg.ReportLocation()).Format("2006-01-02")
-	csv := "agent,date,start,end,activity\n1002," + day + ",09:00,09:30,training\n"
-	if code, out := h.apiRequest(t, "POST", "/shifts/import", sup, csv); code != 201 || !strings.Contains(out, `"created":1`) {
-		t.Fatalf("import: %d %s", code, out)
-	}
+
+	day := planShifts(t, h, t0)
 
 	at(1, "1002", "login", "")
 	at(2, "1002", "pause", `{"reason":"training"}`) // 28 of 30 minutes
@@ -84,6 +70,44 @@ func scheduleAdherence(t *testing.T, dsn string) {
 	at(45, "1001", "ready", "")                     // 5 minutes late back
 	at(50, "1001", "pause", `{"reason":"meeting"}`) // out of adherence
 	clock.Set(t0.Add(52 * time.Minute))
+	checkAdherenceAlert(t, h, hook)
+	at(55, "1001", "ready", "")
+	clock.Set(t0.Add(time.Hour))
+	// 1001: 24 + 10 + 5 + 5 = 44 of 60 minutes; both: 72 of 90.
+	want1001, wantTeam := 44.0/60, 72.0/90
+
+	h.checkLiveAdherence(t, want1001, wantTeam)
+
+	// The stored states give the same figures in the reports.
+	h.checkAdherenceReports(t, day)
+}
+
+// planShifts gives 1001 a shift with a break through the API and imports
+// 1002's training from CSV; it returns the day in report time.
+func planShifts(t *testing.T, h *harness, t0 time.Time) string {
+	t.Helper()
+	// 1001: on the phones 09:00-10:00 with a break 09:30-09:40.
+	// 1002: training 09:00-09:30 (Shanghai), imported from CSV.
+	shift := func(agent string, from, to time.Duration, breaks string) string {
+		return fmt.Sprintf(`{"agent":%q,"start":%q,"end":%q,"breaks":[%s]}`, agent,
+			t0.Add(from).Format(time.RFC3339), t0.Add(to).Format(time.RFC3339), breaks)
+	}
+	brk := fmt.Sprintf(`{"start":%q,"end":%q}`, t0.Add(30*time.Minute).Format(time.RFC3339), t0.Add(40*time.Minute).Format(time.RFC3339))
+	if code, out := h.apiRequest(t, "POST", "/shifts", supervisorToken, shift("1001", 0, time.Hour, brk)); code != 201 {
+		t.Fatalf("shift: %d %s", code, out)
+	}
+	day := t0.In(h.srv.cfg.ReportLocation()).Format("2006-01-02")
+	csv := "agent,date,start,end,activity\n1002," + day + ",09:00,09:30,training\n"
+	if code, out := h.apiRequest(t, "POST", "/shifts/import", supervisorToken, csv); code != 201 || !strings.Contains(out, `"created":1`) {
+		t.Fatalf("import: %d %s", code, out)
+	}
+	return day
+}
+
+// checkAdherenceAlert checks the alert raised for 1001's meeting, as an
+// event and as a signed webhook.
+func checkAdherenceAlert(t *testing.T, h *harness, hook *alertReceiver) {
+	t.Helper()
 	alert := h.events.wait(t, "", "adherence alert", func(e call.Event) bool { return e.Kind == call.AdherenceAlert })
 	if alert.Agent != "1001" || alert.Detail != "phones" || alert.State != "paused" || alert.Reason != "meeting" || alert.Wait < time.Minute {
 		t.Errorf("alert = %+v", alert)
@@ -98,13 +122,14 @@ func scheduleAdherence(t *testing.T, dsn string) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no signed webhook for the alert")
 	}
-	at(55, "1001", "ready", "")
-	clock.Set(t0.Add(time.Hour))
-	// 1001: 24 + 10 + 5 + 5 = 44 of 60 minutes; both: 72 of 90.
-	want1001, wantTeam := 44.0/60, 72.0/90
+}
 
+// checkLiveAdherence checks the adherence the API, Prometheus and the
+// wallboard show at the end of the hour.
+func (h *harness) checkLiveAdherence(t *testing.T, want1001, wantTeam float64) {
+	t.Helper()
 	var live workforce.LiveView
-	code, out := h.apiRequest(t, "GET", "/adherence", sup, "")
+	code, out := h.apiRequest(t, "GET", "/adherence", supervisorToken, "")
 	if err := json.Unmarshal([]byte(out), &live); code != 200 || err != nil {
 		t.Fatalf("adherence: %d %s", code, out)
 	}
@@ -132,12 +157,16 @@ func scheduleAdherence(t *testing.T, dsn string) {
 			t.Errorf("wallboard general: %+v", q)
 		}
 	}
+}
 
-	// The stored states give the same figures in the reports.
+// checkAdherenceReports checks that the stored states give the same
+// figures in the adherence, attendance and monthly reports.
+func (h *harness) checkAdherenceReports(t *testing.T, day string) {
+	t.Helper()
 	if err := h.srv.Store().Flush(ctxT(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	code, out = h.apiRequest(t, "GET", "/reports/adherence?interval=day&from="+day, adminToken, "")
+	code, out := h.apiRequest(t, "GET", "/reports/adherence?interval=day&from="+day, adminToken, "")
 	if code != 200 || !strings.Contains(out, `"agent":"1001","work_number":"1024","scheduled_seconds":3600,"adherent_seconds":2640`) ||
 		!strings.Contains(out, `"team":"general","scheduled_seconds":5400,"adherent_seconds":4320,"adherence":0.8}`) {
 		t.Errorf("adherence report: %d %s", code, out)
