@@ -136,28 +136,10 @@ func (h *harness) waitAgentState(id, state, reason string) {
 func TestAgentPanelServesACallEndToEnd(t *testing.T) {
 	h := start(t, agentPanelTestConfig, nil)
 	panel := h.panelClient()
-	panel.do("POST", "/agent/login", `{"agent":"1001","password":"wrong"}`, http.StatusUnauthorized)
-	v := panel.do("POST", "/agent/login", `{"agent":"1001","password":"pw1001"}`, http.StatusOK)
-	if v.Agent.ID != "1001" || v.Agent.State != "logged_out" || v.Agent.Registered {
-		t.Fatalf("after panel login: %+v", v.Agent)
-	}
-	if !slices.Equal(v.PauseReasons, []string{"break", "lunch", "training"}) {
-		t.Errorf("pause reasons %v, want the configured ones", v.PauseReasons)
-	}
+	panelLogsIn(t, panel)
 	agent := h.registerAgent("1001", "pw1001")
 
-	// The state buttons.
-	if v = panel.do("POST", "/agent/api/state", `{"action":"login"}`, http.StatusOK); v.Agent.State != "available" || !v.Agent.Registered {
-		t.Fatalf("log in: %+v", v.Agent)
-	}
-	h.waitAgentState("1001", "available", "")
-	panel.do("POST", "/agent/api/state", `{"action":"pause","reason":"meeting"}`, http.StatusBadRequest)
-	if v = panel.do("POST", "/agent/api/state", `{"action":"pause","reason":"lunch"}`, http.StatusOK); v.Agent.State != "paused" || v.Agent.Reason != "lunch" {
-		t.Fatalf("pause: %+v", v.Agent)
-	}
-	h.waitAgentState("1001", "paused", "lunch")
-	panel.do("POST", "/agent/api/state", `{"action":"ready"}`, http.StatusOK)
-	h.waitAgentState("1001", "available", "")
+	h.pressStateButtons(t, panel)
 
 	views := panel.stream(ctxT(t, 60*time.Second))
 	waitView(t, views, "the agent available", func(v panelMsg) bool { return v.Agent.State == "available" })
@@ -172,6 +154,63 @@ func TestAgentPanelServesACallEndToEnd(t *testing.T) {
 	leg := waitIncoming(t, agent)
 	h.events.wait(t, id, "answered by 1001", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
 
+	checkPanelCall(t, panel, views, id)
+
+	// The agent hangs up: wrap-up with the call still shown.
+	h.hangUpIntoWrapUp(t, panel, leg, id)
+
+	h.setDisposition(t, panel, id)
+
+	// Ready ends the wrap-up early; the last call stays for reference.
+	me := panel.do("POST", "/agent/api/state", `{"action":"ready"}`, http.StatusOK)
+	if me.Agent.State != "available" || me.Call == nil || me.Call.Current || me.Call.CallID != id {
+		t.Fatalf("after wrap-up: state %s call %+v", me.Agent.State, me.Call)
+	}
+	h.events.wait(t, id, "wrap-up over", func(e call.Event) bool { return e.Kind == call.WrapupEnded })
+
+	h.checkAgentFigures(t)
+
+	panel.do("POST", "/agent/api/state", `{"action":"logout"}`, http.StatusOK)
+	h.waitAgentState("1001", "logged_out", "")
+	panel.do("POST", "/agent/logout", "", http.StatusNoContent)
+	panel.do("GET", "/agent/api/me", "", http.StatusUnauthorized)
+}
+
+// panelLogsIn refuses a wrong password, then logs agent 1001 in to the
+// panel (not yet to the queues) and checks the first view.
+func panelLogsIn(t *testing.T, panel *panelClient) {
+	t.Helper()
+	panel.do("POST", "/agent/login", `{"agent":"1001","password":"wrong"}`, http.StatusUnauthorized)
+	v := panel.do("POST", "/agent/login", `{"agent":"1001","password":"pw1001"}`, http.StatusOK)
+	if v.Agent.ID != "1001" || v.Agent.State != "logged_out" || v.Agent.Registered {
+		t.Fatalf("after panel login: %+v", v.Agent)
+	}
+	if !slices.Equal(v.PauseReasons, []string{"break", "lunch", "training"}) {
+		t.Errorf("pause reasons %v, want the configured ones", v.PauseReasons)
+	}
+}
+
+// pressStateButtons logs 1001 in to the queues, refuses an unknown pause
+// reason, pauses for lunch and makes the agent ready again.
+func (h *harness) pressStateButtons(t *testing.T, panel *panelClient) {
+	t.Helper()
+	if v := panel.do("POST", "/agent/api/state", `{"action":"login"}`, http.StatusOK); v.Agent.State != "available" || !v.Agent.Registered {
+		t.Fatalf("log in: %+v", v.Agent)
+	}
+	h.waitAgentState("1001", "available", "")
+	panel.do("POST", "/agent/api/state", `{"action":"pause","reason":"meeting"}`, http.StatusBadRequest)
+	if v := panel.do("POST", "/agent/api/state", `{"action":"pause","reason":"lunch"}`, http.StatusOK); v.Agent.State != "paused" || v.Agent.Reason != "lunch" {
+		t.Fatalf("pause: %+v", v.Agent)
+	}
+	h.waitAgentState("1001", "paused", "lunch")
+	panel.do("POST", "/agent/api/state", `{"action":"ready"}`, http.StatusOK)
+	h.waitAgentState("1001", "available", "")
+}
+
+// checkPanelCall checks the call the panel pushes and the one it serves on
+// request while 1001 talks to the caller.
+func checkPanelCall(t *testing.T, panel *panelClient, views <-chan panelMsg, id string) {
+	t.Helper()
 	pushed := waitView(t, views, "the caller's number", func(v panelMsg) bool {
 		return v.Call != nil && v.Call.CallID == id && v.Agent.State == "talking"
 	})
@@ -183,23 +222,32 @@ func TestAgentPanelServesACallEndToEnd(t *testing.T) {
 			t.Fatalf("call on the panel: %+v", c)
 		}
 	}
+}
 
-	// The agent hangs up: wrap-up with the call still shown.
+// hangUpIntoWrapUp has the agent hang up and checks the wrap-up view, the
+// call still shown.
+func (h *harness) hangUpIntoWrapUp(t *testing.T, panel *panelClient, leg *testphone.Call, id string) {
+	t.Helper()
 	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	h.events.waitEnd(t, id)
 	h.events.wait(t, id, "talk ended", func(e call.Event) bool { return e.Kind == call.TalkEnded })
-	me = panel.me()
+	me := panel.me()
 	if me.Agent.State != "wrapup" || me.WrapupUntil == nil || me.Call == nil || me.Call.CallID != id || me.Call.TalkEndedAt == nil {
 		t.Fatalf("wrap-up view: state %s until %v call %+v", me.Agent.State, me.WrapupUntil, me.Call)
 	}
 	if d := me.WrapupUntil.Sub(me.Agent.Since); d != 30*time.Second {
 		t.Errorf("wrap-up lasts %v, want the queue's 30s", d)
 	}
+}
 
+// setDisposition refuses an unknown category, then sets one and checks the
+// event and the view.
+func (h *harness) setDisposition(t *testing.T, panel *panelClient, id string) {
+	t.Helper()
 	panel.do("POST", "/agent/api/disposition", `{"category":"gossip","resolved":true}`, http.StatusBadRequest)
-	me = panel.do("POST", "/agent/api/disposition", `{"category":"billing","resolved":true}`, http.StatusOK)
+	me := panel.do("POST", "/agent/api/disposition", `{"category":"billing","resolved":true}`, http.StatusOK)
 	d := h.events.wait(t, id, "disposition", func(e call.Event) bool { return e.Kind == call.DispositionSet })
 	if d.Agent != "1001" || d.Category != "billing" || !d.Resolved || d.Queue != "general" {
 		t.Errorf("disposition event %+v", d)
@@ -207,14 +255,12 @@ func TestAgentPanelServesACallEndToEnd(t *testing.T) {
 	if me.Call == nil || me.Call.Disposition == nil || me.Call.Disposition.Category != "billing" {
 		t.Errorf("disposition not shown: %+v", me.Call)
 	}
+}
 
-	// Ready ends the wrap-up early; the last call stays for reference.
-	me = panel.do("POST", "/agent/api/state", `{"action":"ready"}`, http.StatusOK)
-	if me.Agent.State != "available" || me.Call == nil || me.Call.Current || me.Call.CallID != id {
-		t.Fatalf("after wrap-up: state %s call %+v", me.Agent.State, me.Call)
-	}
-	h.events.wait(t, id, "wrap-up over", func(e call.Event) bool { return e.Kind == call.WrapupEnded })
-
+// checkAgentFigures checks 1001's answered calls, talk and state seconds,
+// and that 1002 answered nothing.
+func (h *harness) checkAgentFigures(t *testing.T) {
+	t.Helper()
 	if n := h.metric("hotline_agent_calls_answered_total", "agent", "1001"); n != 1 {
 		t.Errorf("answered by 1001: %v, want 1", n)
 	}
@@ -229,9 +275,4 @@ func TestAgentPanelServesACallEndToEnd(t *testing.T) {
 	if n := h.metric("hotline_agent_calls_answered_total", "agent", "1002"); n != 0 {
 		t.Errorf("answered by 1002: %v, want 0", n)
 	}
-
-	panel.do("POST", "/agent/api/state", `{"action":"logout"}`, http.StatusOK)
-	h.waitAgentState("1001", "logged_out", "")
-	panel.do("POST", "/agent/logout", "", http.StatusNoContent)
-	panel.do("GET", "/agent/api/me", "", http.StatusUnauthorized)
 }
