@@ -45,32 +45,7 @@ func TestCallbackRequestedDuringOutageSurvivesRestart(t *testing.T) {
 
 	var answeredID, pendingID string
 	t.Run("during the outage", func(t *testing.T) {
-		h := start(t, acdTestConfig, setup)
-		_, id := h.requestCallback("1")
-		h.waitCallbackRequest(id)
-		answeredID = id + "-cb"
-		agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-		leg := waitIncoming(t, agent)
-		cust := waitIncoming(t, gw)
-		h.events.wait(t, answeredID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
-		if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
-			t.Fatal(err)
-		}
-		<-cust.Done()
-		if end := h.events.waitEnd(t, answeredID); end.Result != call.ResultAnsweredByAgent {
-			t.Fatalf("callback ended %s/%s, want answered", end.Result, end.Reason)
-		}
-		h.feature(agent, "*22")
-		h.events.wait(t, "", "logged out", func(e call.Event) bool {
-			return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.State == "logged_out"
-		})
-
-		_, id = h.requestCallback("1")
-		h.waitCallbackRequest(id)
-		pendingID = id + "-cb"
-		if _, err := h.srv.Store().PendingCallbacks(context.Background()); !errors.Is(err, store.ErrDatabaseUnavailable) {
-			t.Errorf("pending callbacks during the outage: %v, want ErrDatabaseUnavailable", err)
-		}
+		answeredID, pendingID = callbacksDuringOutage(t, start(t, acdTestConfig, setup), gw)
 	})
 
 	h := start(t, acdTestConfig, setup) // restarted, the database still away
@@ -87,6 +62,44 @@ func TestCallbackRequestedDuringOutageSurvivesRestart(t *testing.T) {
 	waitFor(t, "the saved callback restored", 15*time.Second, func() bool {
 		return h.metric("hotline_callbacks_pending", "queue", "general") == 2
 	})
+	h.callbacksDialledOnce(t, gw, answeredID, pendingID, newID)
+	h.flushStore()
+	if n := db.countRows(t, "callbacks", ""); n != 0 {
+		t.Errorf("callback rows after all ended: %d, want 0", n)
+	}
+	if saved, err := h.srv.Store().PendingCallbacks(context.Background()); err != nil || len(saved) != 0 {
+		t.Errorf("pending callbacks after all ended: %+v, %v", saved, err)
+	}
+}
+
+// callbacksDuringOutage has one callback requested and answered and
+// another requested and left pending, the database unreachable; it
+// returns both callbacks' call ids.
+func callbacksDuringOutage(t *testing.T, h *harness, gw *testphone.Phone) (answeredID, pendingID string) {
+	t.Helper()
+	_, id := h.requestCallback("1")
+	h.waitCallbackRequest(id)
+	answeredID = id + "-cb"
+	agent := h.answerCallback(t, gw, answeredID)
+	h.feature(agent, "*22")
+	h.events.wait(t, "", "logged out", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.State == "logged_out"
+	})
+
+	_, id = h.requestCallback("1")
+	h.waitCallbackRequest(id)
+	pendingID = id + "-cb"
+	if _, err := h.srv.Store().PendingCallbacks(context.Background()); !errors.Is(err, store.ErrDatabaseUnavailable) {
+		t.Errorf("pending callbacks during the outage: %v, want ErrDatabaseUnavailable", err)
+	}
+	return answeredID, pendingID
+}
+
+// callbacksDialledOnce has agent 1001 answer the two callbacks due after
+// the restart and checks that each was answered once and the one
+// answered before the restart not again.
+func (h *harness) callbacksDialledOnce(t *testing.T, gw *testphone.Phone, answeredID, pendingID, newID string) {
+	t.Helper()
 	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
 	for range 2 {
 		leg := waitIncoming(t, agent)
@@ -107,13 +120,25 @@ func TestCallbackRequestedDuringOutageSurvivesRestart(t *testing.T) {
 	if n := len(h.events.all(answeredID, call.AgentAnswered)); n != 0 {
 		t.Errorf("the callback answered before the restart was dialled again (%d answers)", n)
 	}
-	h.flushStore()
-	if n := db.countRows(t, "callbacks", ""); n != 0 {
-		t.Errorf("callback rows after all ended: %d, want 0", n)
+}
+
+// answerCallback has agent 1001 log in and answer the callback cbID and the
+// customer at gw pick up; the agent hangs up and the callback must end
+// answered. It returns the agent's phone.
+func (h *harness) answerCallback(t *testing.T, gw *testphone.Phone, cbID string) *testphone.Phone {
+	t.Helper()
+	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	leg := waitIncoming(t, agent)
+	cust := waitIncoming(t, gw)
+	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
 	}
-	if saved, err := h.srv.Store().PendingCallbacks(context.Background()); err != nil || len(saved) != 0 {
-		t.Errorf("pending callbacks after all ended: %+v, %v", saved, err)
+	<-cust.Done()
+	if end := h.events.waitEnd(t, cbID); end.Result != call.ResultAnsweredByAgent {
+		t.Fatalf("callback ended %s/%s, want answered", end.Result, end.Reason)
 	}
+	return agent
 }
 
 func unusedAddr(t *testing.T) string {

@@ -92,17 +92,7 @@ func callbackEndsDuringOutage(t *testing.T, h *harness, cbDB outageDatabase, gw 
 		t.Fatalf("saved callback rows before the outage: %d, want 1", n)
 	}
 	stopMariaDB(t)
-	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	leg := waitIncoming(t, agent)
-	cust := waitIncoming(t, gw)
-	h.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered })
-	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	<-cust.Done()
-	if end := h.events.waitEnd(t, cbID); end.Result != call.ResultAnsweredByAgent {
-		t.Fatalf("callback ended %s/%s, want answered", end.Result, end.Reason)
-	}
+	h.answerCallback(t, gw, cbID)
 	// The server stops with MariaDB still down: the callback's end
 	// waits in its spool.
 }
