@@ -12,6 +12,8 @@ import (
 	"time"
 
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/hotline-oss/hotline/internal/testphone"
 )
 
 // TestMalformedStorm sends a few hundred malformed and mutated SIP messages
@@ -43,6 +45,21 @@ func TestMalformedStorm(t *testing.T) {
 	tcp := stormTCP(t, target.String(), msgs[:100])
 
 	// The call kept its audio during the storm, and keeps it after.
+	h.checkLiveCallAfterStorm(t, live, packetsBefore)
+	tcp.closeAll()
+	h.endLiveCall(t, livePhone, live)
+	udp.stop(t, h)
+
+	checkStormAnswers(t, udp, tcp, len(msgs))
+
+	h.waitStormReleased(t, baseGoroutines, baseFiles)
+}
+
+// checkLiveCallAfterStorm checks that the live call received audio during
+// the storm and still does, from one source, and that the server still
+// answers OPTIONS over UDP and TCP.
+func (h *harness) checkLiveCallAfterStorm(t *testing.T, live *testphone.Call, packetsBefore int) {
+	t.Helper()
 	packetsDuring := live.Received().Packets
 	if packetsDuring <= packetsBefore {
 		t.Errorf("live call received no audio during the storm (%d packets before, %d after)", packetsBefore, packetsDuring)
@@ -61,7 +78,12 @@ func TestMalformedStorm(t *testing.T) {
 		}
 		_ = p.Close() // its sockets are the test's, not the server's
 	}
-	tcp.closeAll()
+}
+
+// endLiveCall waits for an RTCP report to the live call, hangs it up and
+// waits for its quality figures.
+func (h *harness) endLiveCall(t *testing.T, livePhone *testphone.Phone, live *testphone.Call) {
+	t.Helper()
 	// The live call's RTCP goes out every 2.5–7.5 s (RFC 3550 §6.3.1).
 	waitFor(t, "an RTCP report to the live call", 10*time.Second, func() bool {
 		return h.metric("hotline_rtcp_packets_total", "direction", "out") > 0
@@ -75,8 +97,12 @@ func TestMalformedStorm(t *testing.T) {
 		return h.metric("hotline_rtp_jitter_seconds", "direction", "received") >= 1 &&
 			h.metric("hotline_rtp_loss_ratio", "direction", "received") >= 1
 	})
-	udp.stop(t, h)
+}
 
+// checkStormAnswers checks the statuses the server answered the storm's
+// messages with over UDP and TCP.
+func checkStormAnswers(t *testing.T, udp *stormUDP, tcp *stormTCPConns, udpSent int) {
+	t.Helper()
 	// Every answer a parsed request got was a proper one: 4xx for what is
 	// wrong with the request, 501 for methods we do not know, 503 when a
 	// limit refused it; never 500 or any other server failure.
@@ -84,7 +110,7 @@ func TestMalformedStorm(t *testing.T) {
 	for code, n := range tcp.codes() {
 		codes[code] += n
 	}
-	t.Logf("storm: %d UDP and %d TCP messages; answers by status: %v", len(msgs), len(tcp.sent), codes)
+	t.Logf("storm: %d UDP and %d TCP messages; answers by status: %v", udpSent, len(tcp.sent), codes)
 	for code, n := range codes {
 		if code >= 500 && code != 501 && code != 503 || code < 100 || code > 699 {
 			t.Errorf("%d answers with status %d", n, code)
@@ -93,7 +119,12 @@ func TestMalformedStorm(t *testing.T) {
 	if codes[400] == 0 {
 		t.Errorf("no 400 Bad Request among %v", codes)
 	}
+}
 
+// waitStormReleased waits until no call or port is held and goroutines
+// and open files are back near what they were before the storm.
+func (h *harness) waitStormReleased(t *testing.T, baseGoroutines, baseFiles int) {
+	t.Helper()
 	waitFor(t, "calls and ports to be released", 45*time.Second, func() bool {
 		return h.srv.ActiveCalls() == 0 && h.srv.PortsInUse() == 0
 	})
