@@ -84,12 +84,40 @@ func press(t *testing.T, c *testphone.Call, digits string) {
 
 func TestMenuBranches(t *testing.T) {
 	h := start(t, e2eConfig, nil)
-	cases := []struct {
-		name     string
-		steps    func(t *testing.T, c *testphone.Call, id string)
-		wantPath string
-		result   call.Result
-	}{
+	cases := menuBranches(h)
+	var wg sync.WaitGroup
+	for _, tc := range cases {
+		wg.Add(1)
+		t.Run(tc.name, func(t *testing.T) {
+			defer wg.Done()
+			t.Parallel()
+			transport := "udp"
+			if strings.HasPrefix(tc.name, "language") {
+				transport = "tcp"
+			}
+			end := walk(t, h, transport, func(c *testphone.Call, id string) { tc.steps(t, c, id) })
+			if got := pathString(h.events.path(end.CallID)); got != tc.wantPath {
+				t.Errorf("path %s, want %s", got, tc.wantPath)
+			}
+			if end.Result != tc.result || end.HangupBy != call.HangupByServer {
+				t.Errorf("end: result %s by %s, want %s by server", end.Result, end.HangupBy, tc.result)
+			}
+		})
+	}
+}
+
+// menuBranch is one way through the e2e menu: what the caller does, the
+// path the call must take and how it must end.
+type menuBranch struct {
+	name     string
+	steps    func(t *testing.T, c *testphone.Call, id string)
+	wantPath string
+	result   call.Result
+}
+
+// menuBranches are the ways through the e2e menu TestMenuBranches walks.
+func menuBranches(h *harness) []menuBranch {
+	return []menuBranch{
 		{
 			name:     "self service",
 			steps:    func(t *testing.T, c *testphone.Call, id string) { press(t, c, "1") },
@@ -151,25 +179,6 @@ func TestMenuBranches(t *testing.T) {
 			wantPath: "greeting>notice>menu>bye",
 			result:   call.ResultAbandonedInIVR,
 		},
-	}
-	var wg sync.WaitGroup
-	for _, tc := range cases {
-		wg.Add(1)
-		t.Run(tc.name, func(t *testing.T) {
-			defer wg.Done()
-			t.Parallel()
-			transport := "udp"
-			if strings.HasPrefix(tc.name, "language") {
-				transport = "tcp"
-			}
-			end := walk(t, h, transport, func(c *testphone.Call, id string) { tc.steps(t, c, id) })
-			if got := pathString(h.events.path(end.CallID)); got != tc.wantPath {
-				t.Errorf("path %s, want %s", got, tc.wantPath)
-			}
-			if end.Result != tc.result || end.HangupBy != call.HangupByServer {
-				t.Errorf("end: result %s by %s, want %s by server", end.Result, end.HangupBy, tc.result)
-			}
-		})
 	}
 }
 
