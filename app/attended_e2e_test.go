@@ -60,19 +60,7 @@ func TestAttendedTransferHandsCallerToConsultedAgent(t *testing.T) {
 	heard(t, caller, 25, "caller hears music on hold during the consult")
 
 	referAndHandOver(t, legA, consultA)
-	tr := h.events.wait(t, id, "transferred", func(e call.Event) bool { return e.Kind == call.Transferred })
-	if tr.TransferKind != "attended" || tr.Target != "agent:1002" || tr.Agent != "1001" {
-		t.Errorf("transferred event %+v", tr)
-	}
-	h.events.wait(t, id, "1001 in wrap-up", func(e call.Event) bool {
-		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.State == "wrapup"
-	})
-	h.events.wait(t, id, "1002 talks to the caller", func(e call.Event) bool {
-		return e.Kind == call.AgentStateChanged && e.Agent == "1002" && e.State == "talking" && e.Reason == "attended_transfer"
-	})
-	h.events.wait(t, consultA.CallID(), "consult ended by the transfer", func(e call.Event) bool {
-		return e.Kind == call.ConsultEnded && e.Reason == "transferred"
-	})
+	attendedTransferred(t, h.events, h.events, h.events, id, consultA.CallID())
 
 	callerAnd1002HearEachOther(t, caller, legB)
 
@@ -262,6 +250,28 @@ func referAndHandOver(t *testing.T, legA, consultA *testphone.Call) {
 			t.Fatalf("%s was not hung up after the transfer", what)
 		}
 	}
+}
+
+// attendedTransferred waits for the events of call id's attended
+// transfer from 1001 to 1002: the transfer (checked) and the end of the
+// consult consultID as the caller's node sees them, 1001's wrap-up as
+// 1001's node sees it and 1002's talk as 1002's node sees it. On one
+// server the three are the same recorder.
+func attendedTransferred(t *testing.T, callerNode, node1001, node1002 *recorder, id, consultID string) {
+	t.Helper()
+	tr := callerNode.wait(t, id, "transferred", func(e call.Event) bool { return e.Kind == call.Transferred })
+	if tr.TransferKind != "attended" || tr.Target != "agent:1002" || tr.Agent != "1001" {
+		t.Errorf("transferred event %+v", tr)
+	}
+	node1001.wait(t, id, "1001 in wrap-up", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.State == "wrapup"
+	})
+	node1002.wait(t, id, "1002 talks to the caller", func(e call.Event) bool {
+		return e.Kind == call.AgentStateChanged && e.Agent == "1002" && e.State == "talking" && e.Reason == "attended_transfer"
+	})
+	callerNode.wait(t, consultID, "consult ended by the transfer", func(e call.Event) bool {
+		return e.Kind == call.ConsultEnded && e.Reason == "transferred"
+	})
 }
 
 // callerAnd1002HearEachOther checks that the caller and 1002 hear each

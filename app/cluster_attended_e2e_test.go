@@ -63,19 +63,7 @@ func TestClusterAttendedTransferAcrossNodes(t *testing.T) {
 	heard(t, caller, 25, "caller hears music on hold during the consult")
 
 	referAndHandOver(t, legA, consultA)
-	tr := a.events.wait(t, id, "transferred", func(e call.Event) bool { return e.Kind == call.Transferred })
-	if tr.TransferKind != "attended" || tr.Target != "agent:1002" || tr.Agent != "1001" {
-		t.Errorf("transferred event %+v", tr)
-	}
-	b.events.wait(t, id, "1001 in wrap-up", func(e call.Event) bool {
-		return e.Kind == call.AgentStateChanged && e.Agent == "1001" && e.State == "wrapup"
-	})
-	n3.events.wait(t, id, "1002 talks to the caller", func(e call.Event) bool {
-		return e.Kind == call.AgentStateChanged && e.Agent == "1002" && e.State == "talking" && e.Reason == "attended_transfer"
-	})
-	a.events.wait(t, consultA.CallID(), "consult ended by the transfer", func(e call.Event) bool {
-		return e.Kind == call.ConsultEnded && e.Reason == "transferred"
-	})
+	attendedTransferred(t, a.events, b.events, n3.events, id, consultA.CallID())
 	waitFor(t, "every node to see 1002 with the caller", 5*time.Second, func() bool {
 		for _, h := range nodes {
 			info, err := h.srv.acd.Agent("1002")
