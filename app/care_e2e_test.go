@@ -147,11 +147,13 @@ func TestNoSurveyWhenTheCallerHangsUpFirst(t *testing.T) {
 	}
 }
 
-func TestReturningCallerGoesToTheirLastAgent(t *testing.T) {
-	h := start(t, careTestConfig, nil)
-	a1 := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	a2 := h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
-	// 1001 has been idle longer; it pauses so that 1002 takes the first call.
+// firstCallTo1002 logs 1001 and 1002 in and has 1002 serve a first call
+// while 1001, idle longer, pauses; 1001 is ready again when it returns the
+// two agents' phones.
+func (h *harness) firstCallTo1002(t *testing.T) (a1, a2 *testphone.Phone) {
+	t.Helper()
+	a1 = h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	a2 = h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
 	h.feature(a1, "*23")
 	caller, id := h.dialAndPress("0")
 	h.agentAnswers(a2, id, "1002")
@@ -161,6 +163,12 @@ func TestReturningCallerGoesToTheirLastAgent(t *testing.T) {
 	h.events.waitEnd(t, id)
 	h.flushStore()
 	h.feature(a1, "*24")
+	return a1, a2
+}
+
+func TestReturningCallerGoesToTheirLastAgent(t *testing.T) {
+	h := start(t, careTestConfig, nil)
+	_, a2 := h.firstCallTo1002(t)
 
 	_, id2 := h.dialAndPress("0")
 	offer := h.events.wait(t, id2, "offer", func(e call.Event) bool { return e.Kind == call.AgentOffered })

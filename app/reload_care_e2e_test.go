@@ -109,18 +109,7 @@ func TestReloadTurnsSurveyOnForNewCallsOnly(t *testing.T) {
 func TestReloadTurnsStickyAgentOff(t *testing.T) {
 	h := start(t, careTestConfig, nil)
 	write := reloadFixture(t, h)
-	a1 := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	a2 := h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
-	// 1002 takes the first call while 1001, idle longer, pauses.
-	h.feature(a1, "*23")
-	caller, id := h.dialAndPress("0")
-	h.agentAnswers(a2, id, "1002")
-	if err := caller.Hangup(ctxT(t, 5*time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	h.events.waitEnd(t, id)
-	h.flushStore()
-	h.feature(a1, "*24")
+	a1, _ := h.firstCallTo1002(t)
 
 	write(editedConfig(t, careTestConfig, "    sticky_agent: {days: 7, grace: 10s}\n", ""))
 	reloadOK(t, h, "queues.general changed (sticky_agent)")
