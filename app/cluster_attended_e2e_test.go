@@ -22,11 +22,7 @@ func clusterConsult(t *testing.T, edit func(*config.Config)) (nodes [3]*harness,
 	a := c.nodeWith("a", "127.0.0.11", edit)
 	b := c.nodeWith("b", "127.0.0.12", edit)
 	n3 := c.nodeWith("c", "127.0.0.13", edit)
-	first := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	waitFor(t, "node A to see 1001", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") })
-	caller, id = a.dialAndPress("0")
-	legA = waitIncoming(t, first)
-	a.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	first, caller, legA, id := servedAcrossNodes(t, b, a)
 	hearEachOther(t, caller, legA, "1001") // caller 500 Hz, 1001 1300 Hz
 	heard(t, caller, 50, "a second of the caller with 1001")
 	colleague := n3.agentPhone("1002", "pw1002", testphone.AutoAnswer)

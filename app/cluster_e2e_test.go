@@ -103,6 +103,19 @@ func (h *harness) kill() {
 	h.srv.Close()
 }
 
+// servedAcrossNodes logs agent 1001 in through agentNode and, once
+// callerNode sees it, has a caller of callerNode queue and 1001 answer.
+func servedAcrossNodes(t *testing.T, agentNode, callerNode *harness) (agent *testphone.Phone, caller, leg *testphone.Call, id string) {
+	t.Helper()
+	agent = agentNode.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	node := callerNode.srv.cfg.Cluster.NodeID
+	waitFor(t, "node "+node+" to see agent 1001 logged in", 5*time.Second, func() bool { return callerNode.srv.acd.LoggedIn("1001") })
+	caller, id = callerNode.dialAndPress("0")
+	leg = waitIncoming(t, agent)
+	callerNode.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	return agent, caller, leg, id
+}
+
 // TestClusterCallerOnOneNodeServedByAgentOfAnother: the agent's phone
 // registers and logs in through node B; a caller reaches node A, which
 // rings the phone from the shared registrations and bridges locally:
@@ -112,12 +125,7 @@ func TestClusterCallerOnOneNodeServedByAgentOfAnother(t *testing.T) {
 	c := newAppCluster(t, sharedNATS)
 	a := c.node("a", "127.0.0.11")
 	b := c.node("b", "127.0.0.12")
-	agent := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	waitFor(t, "node A to see agent 1001 logged in", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") })
-
-	caller, id := a.dialAndPress("0")
-	leg := waitIncoming(t, agent)
-	a.events.wait(t, id, "agent answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	_, caller, leg, id := servedAcrossNodes(t, b, a)
 	if got := b.events.count(id, call.AgentAnswered); got != 0 {
 		t.Errorf("node B announced %d answers of A's call: every event must be announced once, by the caller's node", got)
 	}
@@ -305,11 +313,7 @@ func TestClusterConsultRingsAColleagueOfAnotherNode(t *testing.T) {
 	a := c.node("a", "127.0.0.11")
 	b := c.node("b", "127.0.0.12")
 	n3 := c.node("c", "127.0.0.13")
-	first := b.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	waitFor(t, "node A to see 1001", 5*time.Second, func() bool { return a.srv.acd.LoggedIn("1001") })
-	caller, id := a.dialAndPress("0")
-	leg := waitIncoming(t, first)
-	a.events.wait(t, id, "1001 answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	first, caller, leg, id := servedAcrossNodes(t, b, a)
 	colleague := n3.agentPhone("1002", "pw1002", testphone.AutoAnswer)
 	waitFor(t, "node B to see 1002", 5*time.Second, func() bool { return b.srv.acd.LoggedIn("1002") })
 

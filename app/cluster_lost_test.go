@@ -37,11 +37,7 @@ func TestClusterKilledNodesTalkingCallIsRecordedOnceAsLost(t *testing.T) {
 	t.Setenv(clusterDSNEnv, elsewhere.dsn)
 	b := c.nodeWith("b", "127.0.0.12", fromEnv)
 
-	agent := a.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	waitFor(t, "node B to see agent 1001", 5*time.Second, func() bool { return b.srv.acd.LoggedIn("1001") })
-	caller, id := b.dialAndPress("0")
-	leg := waitIncoming(t, agent)
-	b.events.wait(t, id, "answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
+	_, caller, leg, id := servedAcrossNodes(t, a, b)
 	hearEachOther(t, caller, leg, "1001")
 	time.Sleep(1500 * time.Millisecond) // the leader's sweep has seen B heartbeat
 	b.kill()
