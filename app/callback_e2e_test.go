@@ -24,6 +24,24 @@ func callbackSetup(gatewayURI string, attempts int) func(*config.Config) {
 	}
 }
 
+// agentTalksAndHangsUp checks that the agent's leg and the customer's hear
+// each other, then hangs the agent up and waits for the customer's end.
+func agentTalksAndHangsUp(t *testing.T, leg, cust *testphone.Call) {
+	t.Helper()
+	cust.SendTone(700)
+	leg.SendTone(1300)
+	heard(t, leg, 25, "agent hears the customer")
+	heard(t, cust, 25, "customer hears the agent")
+	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-cust.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("customer not hung up after the agent")
+	}
+}
+
 // gatewayPhone is a Go test phone standing in for the outbound gateway.
 func gatewayPhone(t *testing.T, mode testphone.AnswerMode) *testphone.Phone {
 	t.Helper()
@@ -91,19 +109,7 @@ func TestCallbackThroughGatewayConnectsAgentThenCustomer(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no gateway offer outcome")
 	}
-	cust.SendTone(700)
-	leg.SendTone(1300)
-	heard(t, leg, 25, "agent hears the customer")
-	heard(t, cust, 25, "customer hears the agent")
-
-	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-cust.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("customer not hung up after the agent")
-	}
+	agentTalksAndHangsUp(t, leg, cust)
 	cbEnd := h.events.waitEnd(t, cbID)
 	if cbEnd.Result != call.ResultAnsweredByAgent || cbEnd.HangupBy != call.HangupByAgent {
 		t.Fatalf("callback ended %s by %s", cbEnd.Result, cbEnd.HangupBy)

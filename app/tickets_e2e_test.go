@@ -240,18 +240,7 @@ func TestAgentMakesTheReturnVisitFromThePanel(t *testing.T) {
 		t.Errorf("the agent's phone shows %q, want the ticket", got)
 	}
 	cust := waitIncoming(t, gw)
-	cust.SendTone(700)
-	leg.SendTone(1300)
-	heard(t, leg, 25, "agent hears the customer")
-	heard(t, cust, 25, "customer hears the agent")
-	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-cust.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("customer not hung up after the agent")
-	}
+	agentTalksAndHangsUp(t, leg, cust)
 	var v ticketView
 	panelRequest(t, panel, "POST", "/agent/api/tickets/"+tk.ID+"/return_visit", `{"satisfaction":4,"resolved":true,"note":"happy"}`,
 		http.StatusOK, &v)
