@@ -20,11 +20,7 @@ import (
 // agent answers and closes it, and a minute later the server calls the
 // customer through the trunk, who answers the survey with keys.
 func TestTicketLifeEndToEnd(t *testing.T) {
-	gw := gatewayPhone(t, testphone.AutoAnswer)
-	h, clock := startTickets(t, gw, nil)
-	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	panel := h.panelClient()
-	panel.do("POST", "/agent/login", `{"agent":"1001","password":"pw1001"}`, http.StatusOK)
+	h, clock, gw, agent, panel := startTicketDesk(t)
 
 	callID := h.servedCall(t, agent)
 	var created ticketView
@@ -222,11 +218,7 @@ func TestOverdueTicketEscalatesThroughASignedWebhook(t *testing.T) {
 // agent's phone, then the customer through the trunk, and bridges them;
 // the agent then records the customer's answers with the same form.
 func TestAgentMakesTheReturnVisitFromThePanel(t *testing.T) {
-	gw := gatewayPhone(t, testphone.AutoAnswer)
-	h, _ := startTickets(t, gw, nil)
-	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
-	panel := h.panelClient()
-	panel.do("POST", "/agent/login", `{"agent":"1001","password":"pw1001"}`, http.StatusOK)
+	h, _, gw, agent, panel := startTicketDesk(t)
 	callID := h.servedCall(t, agent)
 	h.flushStore()
 	tk := h.ticketAPI(t, "POST", "/tickets", agentToken, `{"category":"complaint","description":"late bill",`+

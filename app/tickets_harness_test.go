@@ -66,6 +66,18 @@ func startTickets(t *testing.T, gw *testphone.Phone, edit func(*config.Config)) 
 	return h, clock
 }
 
+// startTicketDesk starts a tickets server whose calls out reach a gateway
+// phone, with agent 1001's phone logged in and its panel signed in.
+func startTicketDesk(t *testing.T) (h *harness, clock *jumpClock, gw, agent *testphone.Phone, panel *panelClient) {
+	t.Helper()
+	gw = gatewayPhone(t, testphone.AutoAnswer)
+	h, clock = startTickets(t, gw, nil)
+	agent = h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
+	panel = h.panelClient()
+	panel.do("POST", "/agent/login", `{"agent":"1001","password":"pw1001"}`, http.StatusOK)
+	return h, clock, gw, agent, panel
+}
+
 // ticketView is a ticket as the API answers it.
 type ticketView struct {
 	ID           string   `json:"id"`
