@@ -108,17 +108,27 @@ func TestKamailioProviderRefusesRegistration(t *testing.T) {
 	}
 }
 
+// failoverTrunks starts what the failover tests need: a silent address
+// for the first trunk, and the provider with a SIPp gateway behind it that
+// answers one callback; it returns them with the provider's trunk, which
+// does not register.
+func failoverTrunks(t *testing.T) (gw *sippGateway, prov *kamailioProc, dead *silentUDP, second config.Trunk) {
+	t.Helper()
+	t.Setenv(trunkPasswordEnv, "trunk-secret")
+	gw = startSIPpGateway(t, "callback_gateway.xml", 1, "-rtp_echo")
+	prov = startProvider(t, gatewayHostPort(gw))
+	dead = startSilentUDP(t, deadIP)
+	second = providerTrunk(prov.addr.String())
+	second.Register = nil
+	return gw, prov, dead, second
+}
+
 // TestTrunkFailoverToSecondTrunk: the first trunk has stopped answering
 // (OPTIONS go unanswered), so after down_after pings it is marked down and
 // the callback goes out through the second trunk, the provider.
 func TestTrunkFailoverToSecondTrunk(t *testing.T) {
-	t.Setenv(trunkPasswordEnv, "trunk-secret")
-	gw := startSIPpGateway(t, "callback_gateway.xml", 1, "-rtp_echo")
-	prov := startProvider(t, gatewayHostPort(gw))
-	dead := startSilentUDP(t, deadIP)
+	gw, prov, dead, second := failoverTrunks(t)
 	first := config.Trunk{Name: "first", Addresses: []string{dead.addr.String()}, OptionsInterval: time.Second, DownAfter: 2}
-	second := providerTrunk(prov.addr.String())
-	second.Register = nil
 	h := start(t, acdTestConfig, viaTrunks(3, []config.Trunk{first, second}, "first", "provider"))
 
 	waitFor(t, "the first trunk marked down", 10*time.Second, func() bool {
@@ -180,13 +190,8 @@ func TestSIPpGatewayChallengesWith401(t *testing.T) {
 // to the callback's INVITE; after a few seconds of silence the same
 // attempt goes out through the second trunk.
 func TestTrunkSilentToInviteFailsOver(t *testing.T) {
-	t.Setenv(trunkPasswordEnv, "trunk-secret")
-	gw := startSIPpGateway(t, "callback_gateway.xml", 1, "-rtp_echo")
-	prov := startProvider(t, gatewayHostPort(gw))
-	dead := startSilentUDP(t, deadIP)
+	gw, prov, dead, second := failoverTrunks(t)
 	first := config.Trunk{Name: "first", Addresses: []string{dead.addr.String()}, OptionsInterval: time.Hour, DownAfter: 3}
-	second := providerTrunk(prov.addr.String())
-	second.Register = nil
 	h := start(t, acdTestConfig, viaTrunks(1, []config.Trunk{first, second}, "first", "provider"))
 
 	cbID, leg := h.customerAnswersCallback(t)
