@@ -11,6 +11,7 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/audiotest"
 	"github.com/hotline-oss/hotline/internal/testphone"
 	"github.com/hotline-oss/hotline/selfservice"
 )
@@ -67,7 +68,7 @@ func TestMariaDBOutageKeepsEveryWrite(t *testing.T) {
 	recordedID := care.recordedCallDuringOutage(t)
 	faultID := faults.faultReportDuringOutage(t)
 	noticeBody := map[string]any{"areas": []string{"north"}, "text": "Storm",
-		"audio": map[string]string{"en": base64.StdEncoding.EncodeToString(toneWAV(t, 8000, time.Second))}}
+		"audio": map[string]string{"en": base64.StdEncoding.EncodeToString(audiotest.ToneWAV(t, 8000, time.Second))}}
 	faults.noticeRefusedDuringOutage(t, noticeBody)
 
 	if err := restartMariaDB(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
 	"github.com/hotline-oss/hotline/ivr"
-	"github.com/hotline-oss/hotline/media/wav"
 	"github.com/hotline-oss/hotline/selfservice"
 )
 
@@ -143,18 +141,4 @@ func TestLookupServiceDownFallsBack(t *testing.T) {
 	if got := h.metric("hotline_lookups_total", "service", "accounts", "result", "error"); got != 1 {
 		t.Errorf("lookups error = %v", got)
 	}
-}
-
-// toneWAV is a 16 kHz mono recording, so the upload path must resample.
-func toneWAV(t *testing.T, rate int, d time.Duration) []byte {
-	t.Helper()
-	pcm := make([]int16, int(d.Seconds()*float64(rate)))
-	for i := range pcm {
-		pcm[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/float64(rate)))
-	}
-	var buf bytes.Buffer
-	if err := wav.Encode(&buf, pcm, rate, 1); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }

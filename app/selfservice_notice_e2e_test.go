@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
+	"github.com/hotline-oss/hotline/internal/audiotest"
 	"github.com/hotline-oss/hotline/metrics"
 )
 
@@ -30,7 +31,7 @@ func TestNoticeHangupIsSelfService(t *testing.T) {
 	h := start(t, selfServiceConfig, nil)
 	code, body := ssRequest(t, h, "POST", "/api/v1/notices", map[string]any{
 		"areas": []string{"north"}, "text": "Planned work in the north",
-		"audio": map[string]string{"en": base64.StdEncoding.EncodeToString(toneWAV(t, 16000, 1500*time.Millisecond))},
+		"audio": map[string]string{"en": base64.StdEncoding.EncodeToString(audiotest.ToneWAV(t, 16000, 1500*time.Millisecond))},
 	})
 	if code != http.StatusCreated {
 		t.Fatalf("create: %d %s", code, body)
@@ -88,7 +89,7 @@ func TestNoticeHangupIsSelfService(t *testing.T) {
 
 func TestNoticeAPIRejectsBadInput(t *testing.T) {
 	h := start(t, selfServiceConfig, nil)
-	eightBit := toneWAV(t, 8000, time.Second)
+	eightBit := audiotest.ToneWAV(t, 8000, time.Second)
 	eightBit[34] = 8 // bits per sample
 	cases := []struct {
 		name string
@@ -146,7 +147,7 @@ func TestNoticeMultipartUploadAndUpdate(t *testing.T) {
 	_ = mw.WriteField("text", "Cable repair")
 	_ = mw.WriteField("ends_at", "2030-01-01T00:00:00Z")
 	fw, _ := mw.CreateFormFile("audio_en", "notice.wav")
-	_, _ = fw.Write(toneWAV(t, 44100, time.Second))
+	_, _ = fw.Write(audiotest.ToneWAV(t, 44100, time.Second))
 	_ = mw.Close()
 	req, _ := http.NewRequest("POST", "http://"+h.srv.HTTPAddr()+"/api/v1/notices", &form)
 	req.Header.Set("Authorization", "Bearer "+ssToken)
@@ -180,7 +181,7 @@ func TestNoticeForChosenArea(t *testing.T) {
 	h := start(t, selfServiceConfig, nil)
 	code, body := ssRequest(t, h, "POST", "/api/v1/notices", map[string]any{
 		"areas": []string{"south"}, "text": "Water mains repair in the south",
-		"audio": map[string]string{"en": base64.StdEncoding.EncodeToString(toneWAV(t, 8000, time.Second))},
+		"audio": map[string]string{"en": base64.StdEncoding.EncodeToString(audiotest.ToneWAV(t, 8000, time.Second))},
 	})
 	if code != http.StatusCreated {
 		t.Fatalf("create: %d %s", code, body)

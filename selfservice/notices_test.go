@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/internal/audiotest"
 	"github.com/hotline-oss/hotline/ivr"
 	"github.com/hotline-oss/hotline/store"
 	"github.com/hotline-oss/hotline/web"
@@ -43,13 +44,13 @@ func TestNoticeBoardSurvivesRestart(t *testing.T) {
 	later, until := now.Add(time.Hour), now.Add(2*time.Hour)
 	text := "maintenance"
 	if _, err := ctl.CreateNotice(context.Background(), web.NoticeInput{
-		Areas: []string{"north"}, Text: &text, Audio: map[string][]byte{"en": toneWAV(t, 8000, time.Second)},
+		Areas: []string{"north"}, Text: &text, Audio: map[string][]byte{"en": audiotest.ToneWAV(t, 8000, time.Second)},
 	}, "tester"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ctl.CreateNotice(context.Background(), web.NoticeInput{
 		Areas: []string{"*"}, Text: &text, StartsAt: &later, EndsAt: &until,
-		Audio: map[string][]byte{"zh": toneWAV(t, 8000, time.Second)},
+		Audio: map[string][]byte{"zh": audiotest.ToneWAV(t, 8000, time.Second)},
 	}, "tester"); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func TestNoticeWritesWithoutTheDatabaseChangeNothing(t *testing.T) {
 	if err := os.MkdirAll(b.noticeDir(7), 0o750); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(b.noticeDir(7), "en.wav"), toneWAV(t, 8000, time.Second), 0o640); err != nil {
+	if err := os.WriteFile(filepath.Join(b.noticeDir(7), "en.wav"), audiotest.ToneWAV(t, 8000, time.Second), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	b.put(store.Notice{ID: 7, Areas: []string{"north"}, Prompts: map[string]string{"en": "en.wav"}, Starts: now.Add(-time.Hour)})
@@ -151,7 +152,7 @@ func TestNoticeWritesWithoutTheDatabaseChangeNothing(t *testing.T) {
 	ctl := noticeControl{b}
 	ctx := context.Background()
 	text := "storm"
-	audio := map[string][]byte{"en": toneWAV(t, 8000, time.Second)}
+	audio := map[string][]byte{"en": audiotest.ToneWAV(t, 8000, time.Second)}
 	in := web.NoticeInput{Areas: []string{"south"}, Text: &text, Audio: audio}
 	_, createErr := ctl.CreateNotice(ctx, in, "tester")
 	_, updateErr := ctl.UpdateNotice(ctx, 7, in, "tester")

@@ -1,14 +1,17 @@
 // Package audiotest holds the audio checks the media tests share: the
 // power of a tone (Goertzel), a tone's frequency by zero crossings, and
-// the canonical stereo WAV a recording writes.
+// the canonical stereo WAV a recording writes; and a tone as a WAV file,
+// the upload of the self-service tests.
 //
 // It is for tests only: nothing in the server imports it.
 package audiotest
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/wav"
@@ -87,4 +90,19 @@ func ParseStereoWAV(t testing.TB, data []byte, wantSizes bool) (left, right []in
 		right = append(right, int16(le.Uint16(samples[i+2:])))
 	}
 	return left, right
+}
+
+// ToneWAV is d of a 440 Hz tone as a mono WAV file at rate, so an upload
+// at another rate than 8 kHz must be resampled.
+func ToneWAV(t testing.TB, rate int, d time.Duration) []byte {
+	t.Helper()
+	pcm := make([]int16, int(d.Seconds()*float64(rate)))
+	for i := range pcm {
+		pcm[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/float64(rate)))
+	}
+	var buf bytes.Buffer
+	if err := wav.Encode(&buf, pcm, rate, 1); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
