@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/promtest"
 	"github.com/hotline-oss/hotline/internal/testphone"
 )
 
@@ -255,44 +254,7 @@ func (h *harness) dial(p *testphone.Phone, number string) *testphone.Call {
 // metric reads one series from the server's registry: name plus label pairs.
 func (h *harness) metric(name string, labels ...string) float64 {
 	h.t.Helper()
-	families, err := h.srv.Metrics().Registry().Gather()
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			if hasLabels(m, labels) {
-				switch {
-				case m.Counter != nil:
-					return m.Counter.GetValue()
-				case m.Gauge != nil:
-					return m.Gauge.GetValue()
-				case m.Histogram != nil:
-					return float64(m.Histogram.GetSampleCount())
-				}
-			}
-		}
-	}
-	h.t.Fatalf("metric %s%v not found", name, labels)
-	return 0
-}
-
-func hasLabels(m *dto.Metric, labels []string) bool {
-	for i := 0; i+1 < len(labels); i += 2 {
-		found := false
-		for _, lp := range m.GetLabel() {
-			if lp.GetName() == labels[i] && lp.GetValue() == labels[i+1] {
-				found = true
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
+	return promtest.Value(h.t, h.srv.Metrics().Registry(), name, labels...)
 }
 
 func ctxT(t *testing.T, d time.Duration) context.Context {

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 
+	"github.com/hotline-oss/hotline/internal/promtest"
 	"github.com/hotline-oss/hotline/webhooks"
 )
 
@@ -22,7 +22,7 @@ func TestWebhookDropsAreExported(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	Subscribers(reg, hooks, nil)
 	dropped := func() float64 {
-		return gathered(t, reg, "hotline_event_subscriber_dropped_total", "subscriber", "webhook")
+		return promtest.Value(t, reg, "hotline_event_subscriber_dropped_total", "subscriber", "webhook")
 	}
 	if got := dropped(); got != 0 {
 		t.Fatalf("dropped at start = %v", got)
@@ -31,44 +31,4 @@ func TestWebhookDropsAreExported(t *testing.T) {
 	if got := dropped(); got != 3 {
 		t.Errorf("dropped = %v, want 3", got)
 	}
-}
-
-// gathered reads one counter or gauge from the registry.
-func gathered(t *testing.T, reg *prometheus.Registry, name string, labels ...string) float64 {
-	t.Helper()
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			if !hasLabels(m, labels) {
-				continue
-			}
-			if m.Counter != nil {
-				return m.Counter.GetValue()
-			}
-			return m.Gauge.GetValue()
-		}
-	}
-	t.Fatalf("metric %s%v not found", name, labels)
-	return 0
-}
-
-func hasLabels(m *dto.Metric, labels []string) bool {
-	for i := 0; i+1 < len(labels); i += 2 {
-		found := false
-		for _, lp := range m.GetLabel() {
-			if lp.GetName() == labels[i] && lp.GetValue() == labels[i+1] {
-				found = true
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
 }
