@@ -193,16 +193,7 @@ func (h *harness) recordedCallDuringOutage(t *testing.T) string {
 // is told the receiver's number; it returns the call id.
 func (h *harness) faultReportDuringOutage(t *testing.T) string {
 	t.Helper()
-	c := h.dial(h.phone("udp"), "95598")
-	id := c.CallID()
-	h.events.waitNode(t, id, "menu")
-	press(t, c, "2")
-	press(t, c, "1234567890")
-	h.events.waitNode(t, id, "fault_message")
-	c.SendTone(440)
-	time.Sleep(3500 * time.Millisecond) // the message: speech, then silence ends it
-	c.SendTone(0)
-	filed := h.events.wait(t, id, "fault report", func(e call.Event) bool { return e.Kind == call.FaultReported })
+	id, filed := h.leaveFaultMessage(t)
 	if filed.Detail != receiverNumber {
 		t.Errorf("work order %q, want the receiver's %s", filed.Detail, receiverNumber)
 	}

@@ -49,18 +49,7 @@ func TestFaultReportFilesWorkOrder(t *testing.T) {
 		c.Services[selfservice.WorkOrderService] = config.Service{URL: srv.URL, Secret: secret, Timeout: 2 * time.Second}
 	})
 	hd := traceHeard(h)
-	c := h.dial(h.phone("udp"), "95598")
-	id := c.CallID()
-	h.events.waitNode(t, id, "menu")
-	press(t, c, "2")
-	press(t, c, "1234567890")
-	h.events.waitNode(t, id, "fault_message")
-	// Three and a half seconds of tone: the message starts once the short
-	// instruction prompt has played, then silence ends it.
-	c.SendTone(440)
-	time.Sleep(3500 * time.Millisecond)
-	c.SendTone(0)
-	filed := h.events.wait(t, id, "fault report", func(e call.Event) bool { return e.Kind == call.FaultReported })
+	id, filed := h.leaveFaultMessage(t)
 	if !regexp.MustCompile(`^F\d{8}-0001$`).MatchString(filed.Detail) {
 		t.Errorf("work order %q, want a local F<date>-0001", filed.Detail)
 	}
@@ -118,6 +107,25 @@ func TestFaultReportFilesWorkOrder(t *testing.T) {
 		!tk.CallerTrusted {
 		t.Errorf("fault ticket %+v (%v)", tk, err)
 	}
+}
+
+// leaveFaultMessage calls the self-service number, reports a fault for
+// account 1234567890 and speaks a message; it returns the call id and the
+// fault report's event.
+func (h *harness) leaveFaultMessage(t *testing.T) (string, call.Event) {
+	t.Helper()
+	c := h.dial(h.phone("udp"), "95598")
+	id := c.CallID()
+	h.events.waitNode(t, id, "menu")
+	press(t, c, "2")
+	press(t, c, "1234567890")
+	h.events.waitNode(t, id, "fault_message")
+	// Three and a half seconds of tone: the message starts once the short
+	// instruction prompt has played, then silence ends it.
+	c.SendTone(440)
+	time.Sleep(3500 * time.Millisecond)
+	c.SendTone(0)
+	return id, h.events.wait(t, id, "fault report", func(e call.Event) bool { return e.Kind == call.FaultReported })
 }
 
 // checkFaultWAV: 8 kHz mono, about three seconds, and the tone is in it.
