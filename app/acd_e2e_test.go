@@ -19,22 +19,36 @@ const acdTestConfig = "testdata/acd.yaml"
 // login feature code, as a real agent would.
 func (h *harness) agentPhone(id, password string, mode testphone.AnswerMode) *testphone.Phone {
 	h.t.Helper()
-	p, err := testphone.New(testphone.Config{
-		Server: h.srv.SIPAddr().String(), User: id, Password: password,
-	})
+	p := h.registeredPhone(testphone.Config{User: id, Password: password})
+	p.SetAnswerMode(mode)
+	h.logIn(p, id)
+	return p
+}
+
+// registeredPhone makes a softphone from cfg, for the server, and
+// registers it for an hour; the phone closes when the test ends.
+func (h *harness) registeredPhone(cfg testphone.Config) *testphone.Phone {
+	h.t.Helper()
+	cfg.Server = h.srv.SIPAddr().String()
+	p, err := testphone.New(cfg)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	h.t.Cleanup(func() { _ = p.Close() })
-	if err := p.Register(ctxT(h.t, 5*time.Second), password, time.Hour); err != nil {
-		h.t.Fatalf("register %s: %v", id, err)
+	if err := p.Register(ctxT(h.t, 5*time.Second), cfg.Password, time.Hour); err != nil {
+		h.t.Fatalf("register %s: %v", cfg.User, err)
 	}
-	p.SetAnswerMode(mode)
+	return p
+}
+
+// logIn logs agent id in from its phone p with the login feature code and
+// waits until the agent is available.
+func (h *harness) logIn(p *testphone.Phone, id string) {
+	h.t.Helper()
 	h.feature(p, "*21")
 	h.events.wait(h.t, "", "agent "+id+" available", func(e call.Event) bool {
 		return e.Kind == call.AgentStateChanged && e.Agent == id && e.State == "available"
 	})
-	return p
 }
 
 // feature dials a feature code and waits for the spoken confirmation and

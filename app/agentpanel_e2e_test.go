@@ -114,14 +114,7 @@ func waitView(t *testing.T, views <-chan panelMsg, what string, match func(panel
 // panel's Log in button does that.
 func (h *harness) registerAgent(id, password string) *testphone.Phone {
 	h.t.Helper()
-	p, err := testphone.New(testphone.Config{Server: h.srv.SIPAddr().String(), User: id, Password: password})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(func() { _ = p.Close() })
-	if err := p.Register(ctxT(h.t, 5*time.Second), password, time.Hour); err != nil {
-		h.t.Fatalf("register %s: %v", id, err)
-	}
+	p := h.registeredPhone(testphone.Config{User: id, Password: password})
 	p.SetAnswerMode(testphone.AutoAnswer)
 	return p
 }

@@ -38,15 +38,7 @@ func withSupervisors(cfg *config.Config) {
 // supervisorPhone registers a supervisor's softphone.
 func (h *harness) supervisorPhone(id, password string) *testphone.Phone {
 	h.t.Helper()
-	p, err := testphone.New(testphone.Config{Server: h.srv.SIPAddr().String(), User: id, Password: password})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(func() { _ = p.Close() })
-	if err := p.Register(ctxT(h.t, 5*time.Second), password, time.Hour); err != nil {
-		h.t.Fatalf("register %s: %v", id, err)
-	}
-	return p
+	return h.registeredPhone(testphone.Config{User: id, Password: password})
 }
 
 // talkingCall queues a caller to agent 1001 and returns both ends, each

@@ -13,22 +13,9 @@ import (
 // widebandAgentPhone is agentPhone for a softphone that prefers G.722.
 func (h *harness) widebandAgentPhone(id, password string) *testphone.Phone {
 	h.t.Helper()
-	p, err := testphone.New(testphone.Config{
-		Server: h.srv.SIPAddr().String(), User: id, Password: password,
-		Codecs: []string{"G722", "PCMU"},
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(func() { _ = p.Close() })
-	if err := p.Register(ctxT(h.t, 5*time.Second), password, time.Hour); err != nil {
-		h.t.Fatalf("register %s: %v", id, err)
-	}
+	p := h.registeredPhone(testphone.Config{User: id, Password: password, Codecs: []string{"G722", "PCMU"}})
 	p.SetAnswerMode(testphone.AutoAnswer)
-	h.feature(p, "*21")
-	h.events.wait(h.t, "", "agent "+id+" available", func(e call.Event) bool {
-		return e.Kind == call.AgentStateChanged && e.Agent == id && e.State == "available"
-	})
+	h.logIn(p, id)
 	return p
 }
 
