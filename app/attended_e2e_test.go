@@ -46,10 +46,7 @@ func consultB(t *testing.T, h *harness, legA *testphone.Call, id string, a, b *t
 	h.events.wait(t, "", "1002 busy on the consult", func(e call.Event) bool {
 		return e.Kind == call.AgentStateChanged && e.Agent == "1002" && e.State == "talking" && e.Reason == "consult"
 	})
-	consultA.SendTone(700)
-	consultB.SendTone(1100)
-	heard(t, consultB, 25, "1002 hears 1001 on the consult")
-	heard(t, consultA, 25, "1001 hears 1002 on the consult")
+	consultHearEachOther(t, consultA, consultB)
 	return consultA, consultB
 }
 
@@ -229,6 +226,16 @@ func consultTestEvents(h *harness, callID string, kind call.Kind) []call.Event {
 		}
 	}
 	return out
+}
+
+// consultHearEachOther checks that 1001 (consultA, its consult call) and
+// 1002 (consultB, the consulted leg) hear each other.
+func consultHearEachOther(t *testing.T, consultA, consultB *testphone.Call) {
+	t.Helper()
+	consultA.SendTone(700)
+	consultB.SendTone(1100)
+	heard(t, consultB, 25, "1002 hears 1001 on the consult")
+	heard(t, consultA, 25, "1001 hears 1002 on the consult")
 }
 
 // referAndHandOver sends 1001's REFER with Replaces naming its consult

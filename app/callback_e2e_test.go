@@ -24,14 +24,21 @@ func callbackSetup(gatewayURI string, attempts int) func(*config.Config) {
 	}
 }
 
-// agentTalksAndHangsUp checks that the agent's leg and the customer's hear
-// each other, then hangs the agent up and waits for the customer's end.
-func agentTalksAndHangsUp(t *testing.T, leg, cust *testphone.Call) {
+// agentAndCustomerHearEachOther checks that the agent's leg and the
+// customer's hear each other's tones.
+func agentAndCustomerHearEachOther(t *testing.T, leg, cust *testphone.Call) {
 	t.Helper()
 	cust.SendTone(700)
 	leg.SendTone(1300)
 	heard(t, leg, 25, "agent hears the customer")
 	heard(t, cust, 25, "customer hears the agent")
+}
+
+// agentTalksAndHangsUp checks that the agent's leg and the customer's hear
+// each other, then hangs the agent up and waits for the customer's end.
+func agentTalksAndHangsUp(t *testing.T, leg, cust *testphone.Call) {
+	t.Helper()
+	agentAndCustomerHearEachOther(t, leg, cust)
 	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}

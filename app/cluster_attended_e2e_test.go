@@ -41,10 +41,7 @@ func clusterConsult(t *testing.T, edit func(*config.Config)) (nodes [3]*harness,
 	a.events.wait(t, consultA.CallID(), "consult started on the caller's node", func(e call.Event) bool {
 		return e.Kind == call.ConsultStarted && e.Agent == "1001" && e.Target == "1002"
 	})
-	consultA.SendTone(700)
-	consultB.SendTone(1100)
-	heard(t, consultB, 25, "1002 hears 1001 on the consult")
-	heard(t, consultA, 25, "1001 hears 1002 on the consult")
+	consultHearEachOther(t, consultA, consultB)
 	return [3]*harness{a, b, n3}, caller, legA, consultA, consultB, id
 }
 

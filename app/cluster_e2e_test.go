@@ -335,10 +335,7 @@ func TestClusterConsultRingsAColleagueOfAnotherNode(t *testing.T) {
 		info, err := a.srv.acd.Agent("1002")
 		return err == nil && info.State.String() == "talking"
 	})
-	consult.SendTone(700)
-	consultB.SendTone(1100)
-	heard(t, consultB, 25, "1002 hears 1001 on the consult")
-	heard(t, consult, 25, "1001 hears 1002 on the consult")
+	consultHearEachOther(t, consult, consultB)
 	if err := consult.Hangup(ctxT(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -374,10 +371,7 @@ func TestClusterCallbackOfOneNodeServedByAgentOfAnother(t *testing.T) {
 	leg := waitIncoming(t, agent)
 	cust := waitIncoming(t, gw)
 	a.events.wait(t, cbID, "customer answered", func(e call.Event) bool { return e.Kind == call.AgentAnswered && e.Agent == "1001" })
-	cust.SendTone(700)
-	leg.SendTone(1300)
-	heard(t, leg, 25, "agent hears the customer")
-	heard(t, cust, 25, "customer hears the agent")
+	agentAndCustomerHearEachOther(t, leg, cust)
 	if err := leg.Hangup(ctxT(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
