@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -18,6 +19,20 @@ const (
 	mysqlDSNEnv   = "HOTLINE_TEST_MYSQL_DSN"
 	mariadbBinary = "/usr/sbin/mariadbd"
 )
+
+// onSQLiteAndMariaDB runs test as the subtest "sqlite" with the default
+// database (dsn ""), then as "mysql" on a MariaDB database of its own,
+// which needs HOTLINE_TEST_MYSQL_DSN.
+func onSQLiteAndMariaDB(t *testing.T, test func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, "") })
+	t.Run("mysql", func(t *testing.T) {
+		base := os.Getenv(mysqlDSNEnv)
+		if base == "" {
+			missingTool(t, mysqlDSNEnv+" is not set (the MariaDB run needs it)")
+		}
+		test(t, newOutageDatabase(t, base).dsn)
+	})
+}
 
 // outageDatabase is a database of its own on the MariaDB server, dropped
 // when the test ends.

@@ -2,7 +2,6 @@ package app
 
 import (
 	"math"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -42,14 +41,7 @@ func (c *stoppableClock) freeze() {
 // the same database shows the same figures at the same instant, on SQLite
 // and on MySQL.
 func TestWindowsSurviveRestart(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { windowsSurviveRestart(t, "") })
-	t.Run("mysql", func(t *testing.T) {
-		base := os.Getenv(mysqlDSNEnv)
-		if base == "" {
-			missingTool(t, mysqlDSNEnv+" is not set (the test needs MariaDB)")
-		}
-		windowsSurviveRestart(t, newOutageDatabase(t, base).dsn)
-	})
+	onSQLiteAndMariaDB(t, windowsSurviveRestart)
 }
 
 func windowsSurviveRestart(t *testing.T, dsn string) {

@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -27,14 +26,7 @@ import (
 // adherence raises one alert. On SQLite, and on MariaDB when
 // HOTLINE_TEST_MYSQL_DSN is set.
 func TestScheduleAdherenceWithRealAgents(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { scheduleAdherence(t, "") })
-	t.Run("mysql", func(t *testing.T) {
-		base := os.Getenv(mysqlDSNEnv)
-		if base == "" {
-			missingTool(t, mysqlDSNEnv+" is not set (the MariaDB run needs it)")
-		}
-		scheduleAdherence(t, newOutageDatabase(t, base).dsn)
-	})
+	onSQLiteAndMariaDB(t, scheduleAdherence)
 }
 
 func scheduleAdherence(t *testing.T, dsn string) {
