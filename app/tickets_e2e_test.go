@@ -123,10 +123,7 @@ func TestReturnVisitToANumberOffTheAllowListIsNeverDialled(t *testing.T) {
 	callID := h.servedCall(t, agent)
 	tk := h.ticketAPI(t, "POST", "/tickets", supervisorToken, `{"category":"complaint","description":"x",`+
 		`"caller":"13800000001","call_id":"`+callID+`","owner":"1001"}`, http.StatusCreated)
-	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/answer", agentToken, `{"note":"answered"}`, 200)
-	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/close", agentToken, "", 200)
-	clock.jump(2 * time.Minute)
-	h.srv.tickets.Sweep()
+	h.closeForReturnVisit(t, clock, tk.ID, `{"note":"answered"}`)
 	v := h.waitTicket(t, tk.ID, func(v ticketView) bool { return v.VisitState == "refused" })
 	if v.State != "closed" {
 		t.Fatalf("refused visit left the ticket %+v", v)
@@ -257,10 +254,7 @@ func TestReturnVisitGoesOutThroughTheCarriersTrunk(t *testing.T) {
 	h.flushStore()
 	tk := h.ticketAPI(t, "POST", "/tickets", agentToken, `{"category":"complaint","description":"x",`+
 		`"caller":"13800000001","call_id":"`+callID+`","owner":"1001"}`, http.StatusCreated)
-	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/answer", agentToken, `{"note":"fixed"}`, 200)
-	h.ticketAPI(t, "POST", "/tickets/"+tk.ID+"/close", agentToken, "", 200)
-	clock.jump(2 * time.Minute)
-	h.srv.tickets.Sweep()
+	h.closeForReturnVisit(t, clock, tk.ID, `{"note":"fixed"}`)
 	cust := waitIncoming(t, carrier)
 	select {
 	case o := <-carrier.Offers():

@@ -78,6 +78,17 @@ func startTicketDesk(t *testing.T) (h *harness, clock *jumpClock, gw, agent *tes
 	return h, clock, gw, agent, panel
 }
 
+// closeForReturnVisit has agent 1001 answer (with note) and close ticket
+// id, then moves the clock past the return visit's delay and sweeps, so
+// the visit is due.
+func (h *harness) closeForReturnVisit(t *testing.T, clock *jumpClock, id, note string) {
+	t.Helper()
+	h.ticketAPI(t, "POST", "/tickets/"+id+"/answer", agentToken, note, 200)
+	h.ticketAPI(t, "POST", "/tickets/"+id+"/close", agentToken, "", 200)
+	clock.jump(2 * time.Minute)
+	h.srv.tickets.Sweep()
+}
+
 // ticketView is a ticket as the API answers it.
 type ticketView struct {
 	ID           string   `json:"id"`
