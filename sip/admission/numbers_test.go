@@ -12,13 +12,15 @@ import (
 	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
+// inviteFrom is an INVITE to 95598 whose From names from, with pai as
+// P-Asserted-Identity values.
 func inviteFrom(source, from string, pai ...string) *sipmsg.Request {
-	req := sipmsg.NewRequest(sipmsg.INVITE, sipmsg.Uri{User: "95598", Host: "127.0.0.1"})
-	req.AppendHeader(&sipmsg.FromHeader{Address: sipmsg.Uri{User: from, Host: "198.51.100.7"}, Params: sipmsg.NewParams()})
+	var headers []string
 	for _, v := range pai {
-		req.AppendHeader(sipmsg.NewHeader("P-Asserted-Identity", v))
+		headers = append(headers, "P-Asserted-Identity", v)
 	}
-	req.SetSource(source)
+	req := trunkInvite(source, "95598", headers...)
+	req.From().Address.User = from
 	return req
 }
 
