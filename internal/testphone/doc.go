@@ -9,6 +9,9 @@
 // its sub-packages, which never import it: rtpaudio (RTP, codecs, DTMF,
 // SRTP, what was heard) and sdpoffer (offers and answers); media.go keeps
 // their names (MediaStats, the errors, the directions) here as aliases.
+// So do the registration's: sipregister builds and reads the REGISTERs
+// (sent through the phone's socket) and sipdigest answers challenges;
+// register.go keeps RegisterOptions and Registration.
 //
 // It must not import anything else in this repository (its sub-packages
 // aside, and rtpaudio only the server's G.722 codec), so that it stays an
