@@ -2,10 +2,8 @@ package web
 
 import (
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,11 +18,7 @@ import (
 // for the floor to show the pause. With ?bench=N it only watches N
 // updates. It posts what it saw to /report, so the browser runs in real
 // time (render times measured under virtual time would be meaningless).
-const consoleDriver = `<!doctype html>
-<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
-<body><iframe id="f"></iframe>
-<script>
-const f = document.getElementById("f"), params = new URLSearchParams(location.search), steps = [];
+var consoleDriver = chromiumtest.DriverPage(`<iframe id="f"></iframe>`, `const f = document.getElementById("f"), params = new URLSearchParams(location.search), steps = [];
 const bench = Number(params.get("bench") || 0), agent = params.get("agent") || "10000";
 let stage = "login";
 async function report(extra) {
@@ -61,8 +55,7 @@ function check() {
   }
 }
 setInterval(check, 50);
-signIn();
-</script></body></html>`
+signIn();`)
 
 // consoleReport is what the driver posts back.
 type consoleReport struct {
@@ -75,15 +68,7 @@ type consoleReport struct {
 // console at srvURL; capped, it ends each event stream after a second
 // (for screenshots under virtual time).
 func consoleFront(t testing.TB, srvURL string, reports chan<- consoleReport, capped bool) *httptest.Server {
-	var h http.Handler = chromiumtest.Proxy(t, srvURL)
-	if capped {
-		h = chromiumtest.CapStreams(h)
-	}
-	mux := chromiumtest.Pages(h, map[string]string{"/driver": consoleDriver})
-	mux.Handle("POST /report", chromiumtest.Reports(reports))
-	front := httptest.NewServer(mux)
-	t.Cleanup(front.Close)
-	return front
+	return chromiumtest.Front(t, srvURL, capped, map[string]string{"/driver": consoleDriver}, reports)
 }
 
 func TestConsoleInHeadlessChromiumShowsTheFloorAndForcesAPause(t *testing.T) {
@@ -146,8 +131,6 @@ func TestConsoleScreenshotInEveryLanguage(t *testing.T) {
 	for _, lang := range PageLanguages {
 		// The console as the driver leaves it: signed in, on the live floor.
 		png := chromiumtest.Screenshot(t, browser, front.URL+"/driver?token=sup-secret&bench=1&lang="+lang, "1400,900", 6000)
-		if dir := os.Getenv("CONSOLE_SCREENSHOT_DIR"); dir != "" {
-			chromiumtest.Keep(t, png, filepath.Join(dir, "console-fake-"+lang+".png"))
-		}
+		chromiumtest.KeepIn(t, png, os.Getenv("CONSOLE_SCREENSHOT_DIR"), "console-fake-"+lang+".png")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"syscall"
 	"testing"
@@ -103,6 +104,15 @@ func Keep(t testing.TB, png []byte, path string) {
 	}
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// KeepIn writes png to dir under name, for the docs; an empty dir (its
+// variable unset) keeps nothing.
+func KeepIn(t testing.TB, png []byte, dir, name string) {
+	t.Helper()
+	if dir != "" {
+		Keep(t, png, filepath.Join(dir, name))
 	}
 }
 

@@ -5,10 +5,42 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 )
+
+// Front serves the driver pages (path to HTML) and their reports (POST
+// /report, decoded into R and offered to reports) in front of the server
+// at base, to which it passes every other request; capped, it ends the
+// event streams after a second (see CapStreams), for pictures under
+// virtual time. It closes when the test ends.
+func Front[R any](t testing.TB, base string, capped bool, pages map[string]string, reports chan<- R) *httptest.Server {
+	t.Helper()
+	h := Proxy(t, base)
+	if capped {
+		h = CapStreams(h)
+	}
+	mux := Pages(h, pages)
+	mux.Handle("POST /report", Reports(reports))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// DriverPage is a test page that works a page of ours like a person
+// would: body holds a full-window iframe with id "f" (and whatever else
+// the driver shows), script works the iframe's document. A driver reports
+// by POST /report (see Front) or, for a DOM dump, in its own document.
+func DriverPage(body, script string) string {
+	return `<!doctype html>
+<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
+<body>` + body + `
+<script>
+` + script + `
+</script></body></html>`
+}
 
 // Pages serves each driver page (HTML) at its path and everything else
 // from h. Callers may add more routes to the mux.

@@ -45,26 +45,21 @@ func (c callAfterReady) Ready(agent string) error {
 // when it is through, and may copy the panel's DOM into #copy. signIn
 // types 1001's credentials into the login form and clicks Sign in.
 func driverPage(check string) string {
-	return `<!doctype html>
-<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
-<body>
+	return chromiumtest.DriverPage(`
 <iframe id="f" src="/agent?lang=en"></iframe>
 <pre id="result" hidden data-done="false"></pre>
-<div id="copy" hidden></div>
-<script>
-const f = document.getElementById("f"), result = document.getElementById("result"), steps = [];
+<div id="copy" hidden></div>`, `const f = document.getElementById("f"), result = document.getElementById("result"), steps = [];
 function signIn(d) {
   d.getElementById("login-agent").value = "1001";
   d.getElementById("login-password").value = "pw1001";
   d.getElementById("login-submit").click();
 }
-` + check + `
+`+check+`
 f.addEventListener("load", () => {
   new MutationObserver(check).observe(f.contentDocument, { subtree: true, childList: true, attributes: true, characterData: true });
   check();
 });
-setInterval(check, 100);
-</script></body></html>`
+setInterval(check, 100);`)
 }
 
 // panelDriver signs in, clicks Ready, and writes down what the panel
