@@ -260,3 +260,19 @@ func TestRealSocketSendDoesNotAllocate(t *testing.T) {
 		t.Fatalf("sent %d", s.Stats().PacketsSent)
 	}
 }
+
+// The Pacer's options reach the wheel it runs on.
+func TestPacerOptions(t *testing.T) {
+	if got := NewPacer(WithWorkers(64)).Workers(); got != 20 {
+		t.Errorf("WithWorkers(64) gave %d", got)
+	}
+	var observed atomic.Int64
+	p := NewPacer(WithWorkers(3), WithLatenessObserver(func(float64) { observed.Add(1) }))
+	if p.Workers() != 3 {
+		t.Errorf("workers %d", p.Workers())
+	}
+	p.Start()
+	t.Cleanup(p.Stop)
+	pair(t, p, StreamConfig{}, StreamConfig{})
+	waitFor(t, 2*time.Second, "lateness observed", func() bool { return observed.Load() > 0 })
+}

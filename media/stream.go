@@ -132,7 +132,7 @@ type Stats struct {
 	ReceivedNonSilentFrames uint64
 	DigitsReceived          uint64
 	DigitsDropped           uint64 // Digits() was full
-	FramesSkipped           uint64 // the pacer fell more than maxCatchUpFrames behind
+	FramesSkipped           uint64 // the pacer fell more than pacer.MaxCatchUpFrames behind
 	SendErrors              uint64
 	// LastAudioLevel is the mean absolute amplitude (0..32767) of the
 	// last received audio frame.
@@ -224,7 +224,7 @@ func (s *Stream) Start(p *Pacer) {
 	now := p.elapsed()
 	s.lastReceived.Store(int64(now))
 	s.rtcp.tx.pacer = p
-	s.slot = p.add(s, now)
+	s.slot = p.wheel.Add((*pacedStream)(s), now)
 	go s.readLoop(p)
 	if s.rtcp.conn != nil {
 		go s.rtcpReadLoop(p)
@@ -241,7 +241,7 @@ func (s *Stream) Close() {
 		started, p, slot := s.started, s.pacer, s.slot
 		s.life.Unlock()
 		if started {
-			p.remove(s, slot)
+			p.wheel.Remove((*pacedStream)(s), slot)
 		}
 		_ = s.conn.Close()
 		if started {
