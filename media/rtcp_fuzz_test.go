@@ -39,7 +39,8 @@ func FuzzRTCP(f *testing.F) {
 				invalid++
 			}
 		}
-		s.handleRTCP(pkt, peer, time.Second, p.epoch, observe)
+		s.rtcp.Start(p.epoch, observe)
+		s.handleRTCP(pkt, peer, time.Second)
 		if in+invalid != 1 {
 			t.Fatalf("datagram counted %d times", in+invalid)
 		}
@@ -49,7 +50,7 @@ func FuzzRTCP(f *testing.F) {
 			t.Fatalf("quality out of range: %+v", q)
 		}
 		// Whatever arrived, the next report must still be valid RTCP.
-		for now := time.Duration(0); s.rtcp.sent.Load() == 0 && now < 10*time.Second; now += rtpcodec.FrameDuration {
+		for now := time.Duration(0); s.Quality().RTCPSent == 0 && now < 10*time.Second; now += rtpcodec.FrameDuration {
 			s.sendDue(now, nil)
 		}
 		rec.mu.Lock()

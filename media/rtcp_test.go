@@ -40,11 +40,9 @@ func newRTCPTestStream(t *testing.T) (*Stream, *rtcpRecorder, *Pacer) {
 	t.Helper()
 	s, _ := newTestStream(StreamConfig{Codec: rtpcodec.PCMU, SSRC: 0x11223344})
 	rec := &rtcpRecorder{}
-	s.rtcp.conn = rec
-	s.rtcp.readDone = make(chan struct{})
-	s.rtcp.tx.setCNAME(s.tx.ssrc)
+	s.rtcp.Attach(rec, s.tx.ssrc)
 	p := NewPacer()
-	s.rtcp.tx.pacer = p
+	s.rtcp.Start(p.epoch, p.rtcpObserve)
 	return s, rec, p
 }
 
@@ -122,6 +120,7 @@ func TestHandleRTCPTakesReportsAboutUs(t *testing.T) {
 	var counts [3]int
 	observe := func(d RTCPDirection) { counts[d]++ }
 	src := netip.MustParseAddrPort("192.0.2.50:40001")
+	s.rtcp.Start(p.epoch, observe)
 
 	// Our SR, 1/8 s of NTP time before the peer's report echoes it.
 	sentAt := 10 * time.Second
@@ -136,7 +135,7 @@ func TestHandleRTCPTakesReportsAboutUs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.handleRTCP(raw, src, sentAt+375*time.Millisecond, p.epoch, observe)
+	s.handleRTCP(raw, src, sentAt+375*time.Millisecond)
 	q := s.Quality()
 	if !q.HasReported || q.ReportedFractionLost != 0.25 || q.ReportedLost != -1 || q.ReportedJitter != 20*time.Millisecond {
 		t.Fatalf("quality = %+v", q)
@@ -146,8 +145,8 @@ func TestHandleRTCPTakesReportsAboutUs(t *testing.T) {
 	}
 	// Garbage and a compound packet starting with SDES are rejected.
 	sdesFirst, _ := rtcp.Marshal([]rtcp.Packet{&rtcp.SourceDescription{Chunks: []rtcp.SourceDescriptionChunk{{Source: 1}}}})
-	s.handleRTCP([]byte{0x80, 200, 0, 1}, src, sentAt, p.epoch, observe)
-	s.handleRTCP(sdesFirst, src, sentAt, p.epoch, observe)
+	s.handleRTCP([]byte{0x80, 200, 0, 1}, src, sentAt)
+	s.handleRTCP(sdesFirst, src, sentAt)
 	if counts != [3]int{1, 0, 2} {
 		t.Fatalf("observer counts (in, out, invalid) = %v", counts)
 	}
@@ -168,17 +167,17 @@ func TestHandleRTCPTakesReportsAboutUs(t *testing.T) {
 func TestRTCPSendDoesNotAllocate(t *testing.T) {
 	s := newStream(&discardConn{}, StreamConfig{Remote: peer}, nil)
 	s.setSchedule(0)
-	s.rtcp.conn = &discardConn{}
-	s.rtcp.tx.setCNAME(1)
-	s.rtcp.tx.pacer = NewPacer(WithRTCPObserver(func(RTCPDirection) {}))
+	s.rtcp.Attach(&discardConn{}, 1)
+	p := NewPacer(WithRTCPObserver(func(RTCPDirection) {}))
+	s.rtcp.Start(p.epoch, p.rtcpObserve)
 	s.handlePacket(rtpPacket(0, 1, 160, 5, toneFrame(rtpcodec.PCMU)), peer, 0)
 	now := time.Duration(0)
 	allocs := testing.AllocsPerRun(2000, func() {
 		s.sendDue(now, nil)
 		now += rtpcodec.FrameDuration
 	})
-	if s.rtcp.sent.Load() < 5 {
-		t.Fatalf("only %d reports in %v", s.rtcp.sent.Load(), now)
+	if s.Quality().RTCPSent < 5 {
+		t.Fatalf("only %d reports in %v", s.Quality().RTCPSent, now)
 	}
 	if allocs != 0 {
 		t.Fatalf("sendDue with RTCP allocates %v times per frame", allocs)
@@ -202,7 +201,7 @@ func TestPortPoolBindsRTCPPairs(t *testing.T) {
 	}
 	p := startedPacer(t)
 	s := NewStream(conn, StreamConfig{Codec: rtpcodec.PCMU, Remote: netip.AddrPortFrom(loopback, 9)}, func() { pool.Release(port) })
-	if s.rtcp.conn == nil {
+	if s.rtcp.Conn() == nil {
 		t.Fatal("the stream did not pick up its RTCP socket")
 	}
 	s.Start(p)
@@ -283,9 +282,9 @@ func TestRTCPOverSRTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, rec, p := newRTCPTestStream(t)
+	s, rec, _ := newRTCPTestStream(t)
 	s.SetSRTP(sec)
-	for now := time.Duration(0); s.rtcp.sent.Load() == 0 && now < 10*time.Second; now += rtpcodec.FrameDuration {
+	for now := time.Duration(0); s.Quality().RTCPSent == 0 && now < 10*time.Second; now += rtpcodec.FrameDuration {
 		s.sendDue(now, nil)
 	}
 	rec.mu.Lock()
@@ -304,7 +303,7 @@ func TestRTCPOverSRTP(t *testing.T) {
 
 	rr, _ := rtcp.Marshal([]rtcp.Packet{&rtcp.ReceiverReport{SSRC: 5, Reports: []rtcp.ReceptionReport{{SSRC: s.SSRC(), FractionLost: 64}}}})
 	// Plain RTCP on a secure stream is not authenticated: ignored.
-	s.handleRTCP(rr, peer, time.Second, p.epoch, nil)
+	s.handleRTCP(rr, peer, time.Second)
 	if q := s.Quality(); q.HasReported || q.RTCPInvalid != 1 {
 		t.Fatalf("plain report on a secure stream taken: %+v", q)
 	}
@@ -312,7 +311,7 @@ func TestRTCPOverSRTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.handleRTCP(sealed, peer, time.Second, p.epoch, nil)
+	s.handleRTCP(sealed, peer, time.Second)
 	if q := s.Quality(); !q.HasReported || q.ReportedFractionLost != 0.25 {
 		t.Fatalf("SRTCP report not taken: %+v", q)
 	}
