@@ -10,6 +10,7 @@ import (
 
 	"github.com/pion/rtp"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
@@ -49,7 +50,7 @@ func startedPacer(t *testing.T) *Pacer {
 	return p
 }
 
-// pair creates two streams on loopback sending to each other; cfgB.Remote
+// pair creates two streams on mediatest.Loopback sending to each other; cfgB.Remote
 // and cfgA.Remote are filled in unless set.
 func pair(t *testing.T, p *Pacer, cfgA, cfgB StreamConfig) (a, b *Stream) {
 	connA, connB := listenLoopback(t), listenLoopback(t)
@@ -75,7 +76,7 @@ func TestLoopbackPlayback(t *testing.T) {
 		t.Fatalf("silence counted as sound: %+v", st)
 	}
 
-	prompt := playout.NewPrompt("tone", tone(1000, 8000, time.Second))
+	prompt := playout.NewPrompt("tone", mediatest.Tone(1000, 8000, time.Second))
 	before := b.Stats()
 	start := time.Now()
 	a.Play(prompt)

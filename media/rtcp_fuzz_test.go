@@ -7,6 +7,7 @@ import (
 
 	"github.com/pion/rtcp"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
@@ -29,7 +30,7 @@ func FuzzRTCP(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, pkt []byte) {
 		s, rec, p := newRTCPTestStream(t)
-		s.handlePacket(rtpPacket(0, 1, 160, 9, toneFrame(rtpcodec.PCMU)), peer, 0)
+		s.handlePacket(rtpPacket(0, 1, 160, 9, mediatest.ToneFrame(rtpcodec.PCMU)), peer, 0)
 		var in, invalid int
 		observe := func(d RTCPDirection) {
 			switch d {
