@@ -2,6 +2,10 @@
 // loopback in front of two stand-in nodes and checks that it spreads
 // calls, takes a silent node out through its OPTIONS probes, brings it
 // back, and moves a call refused with 503 to the next node.
+//
+// It runs the file as it ships: what differs between a test and a
+// deployment (addresses, the dispatcher list, timers) is passed with -A
+// defines, never by editing or copying kamailio.cfg.
 package kamailio_test
 
 import (
