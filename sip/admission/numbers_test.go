@@ -8,6 +8,8 @@ import (
 
 	sipmsg "github.com/emiago/sipgo/sip"
 
+	"github.com/hotline-oss/hotline/sip/internal/siptest"
+
 	"github.com/hotline-oss/hotline/sip/guard"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 )
@@ -19,7 +21,7 @@ func inviteFrom(source, from string, pai ...string) *sipmsg.Request {
 	for _, v := range pai {
 		headers = append(headers, "P-Asserted-Identity", v)
 	}
-	req := trunkInvite(source, "95598", headers...)
+	req := siptest.TrunkInvite(source, "95598", headers...)
 	req.From().Address.User = from
 	return req
 }
@@ -79,16 +81,6 @@ func trunkNumbers() Numbers {
 	}
 }
 
-func trunkInvite(source, ruri string, headers ...string) *sipmsg.Request {
-	req := sipmsg.NewRequest(sipmsg.INVITE, sipmsg.Uri{User: ruri, Host: "127.0.0.1"})
-	req.AppendHeader(&sipmsg.FromHeader{Address: sipmsg.Uri{User: "anonymous", Host: "anonymous.invalid"}, Params: sipmsg.NewParams()})
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.AppendHeader(sipmsg.NewHeader(headers[i], headers[i+1]))
-	}
-	req.SetSource(source)
-	return req
-}
-
 func TestCallerIdentityThroughTrunks(t *testing.T) {
 	n := trunkNumbers()
 	pai := []string{"P-Asserted-Identity", "<sip:+8613800000001@carrier>"}
@@ -99,12 +91,12 @@ func TestCallerIdentityThroughTrunks(t *testing.T) {
 		want    string
 		trusted bool
 	}{
-		{"trusted trunk, PAI", trunkInvite("203.0.113.10:5060", "95598", pai...), "13800000001", true},
-		{"trusted trunk, PAI before RPID", trunkInvite("203.0.113.10:5060", "95598", append(slices.Clone(rpid), pai...)...), "13800000001", true},
-		{"trusted trunk, RPID calling party", trunkInvite("203.0.113.10:5060", "95598", rpid...), "13800000003", true},
-		{"untrusted trunk: PAI ignored", trunkInvite("203.0.113.20:5060", "95598", pai...), "anonymous", false},
-		{"trusted network, no trunk rule", trunkInvite("10.1.2.3:5060", "95598", pai...), "+8613800000001", true},
-		{"stranger", trunkInvite("198.51.100.1:5060", "95598", rpid...), "anonymous", false},
+		{"trusted trunk, PAI", siptest.TrunkInvite("203.0.113.10:5060", "95598", pai...), "13800000001", true},
+		{"trusted trunk, PAI before RPID", siptest.TrunkInvite("203.0.113.10:5060", "95598", append(slices.Clone(rpid), pai...)...), "13800000001", true},
+		{"trusted trunk, RPID calling party", siptest.TrunkInvite("203.0.113.10:5060", "95598", rpid...), "13800000003", true},
+		{"untrusted trunk: PAI ignored", siptest.TrunkInvite("203.0.113.20:5060", "95598", pai...), "anonymous", false},
+		{"trusted network, no trunk rule", siptest.TrunkInvite("10.1.2.3:5060", "95598", pai...), "+8613800000001", true},
+		{"stranger", siptest.TrunkInvite("198.51.100.1:5060", "95598", rpid...), "anonymous", false},
 	}
 	for _, c := range cases {
 		got, trusted := n.Caller(c.req)
@@ -124,18 +116,18 @@ func TestCalledNumberFollowsForwarding(t *testing.T) {
 		req  *sipmsg.Request
 		want string
 	}{
-		{"trunk rule on the Request-URI", trunkInvite("203.0.113.20:5060", "+8695598"), "95598"},
-		{"forwarded from a regional number", trunkInvite("203.0.113.20:5060", "+8695598", div("+862155500000")...), "2155500000"},
-		{"forwarded from a number that is not ours", trunkInvite("203.0.113.20:5060", "+8695598", div("+861099999999")...), "95598"},
-		{"earliest Diversion wins", trunkInvite("203.0.113.10:5060", "+8695598",
+		{"trunk rule on the Request-URI", siptest.TrunkInvite("203.0.113.20:5060", "+8695598"), "95598"},
+		{"forwarded from a regional number", siptest.TrunkInvite("203.0.113.20:5060", "+8695598", div("+862155500000")...), "2155500000"},
+		{"forwarded from a number that is not ours", siptest.TrunkInvite("203.0.113.20:5060", "+8695598", div("+861099999999")...), "95598"},
+		{"earliest Diversion wins", siptest.TrunkInvite("203.0.113.10:5060", "+8695598",
 			"Diversion", "<sip:+861099999999@c>;counter=1", "Diversion", "<tel:+86-21-5550-0000>;counter=1"), "2155500000"},
-		{"History-Info in index order", trunkInvite("10.0.0.1:5060", "95598",
+		{"History-Info in index order", siptest.TrunkInvite("10.0.0.1:5060", "95598",
 			"History-Info", "<sip:95598@hotline>;index=1.1, <sip:+862155500001@c?Reason=SIP%3Bcause%3D302>;index=1"), "+862155500001"},
-		{"History-Info before Diversion", trunkInvite("10.0.0.1:5060", "95598",
+		{"History-Info before Diversion", siptest.TrunkInvite("10.0.0.1:5060", "95598",
 			"Diversion", "<sip:2155500000@c>", "History-Info", "<sip:+862155500001@c>;index=1, <sip:95598@h>;index=1.1"), "+862155500001"},
-		{"call to our registered contact: To names the number", trunkInvite("203.0.113.20:5060", "4008001234",
+		{"call to our registered contact: To names the number", siptest.TrunkInvite("203.0.113.20:5060", "4008001234",
 			"To", "<sip:+8695598@provider>"), "95598"},
-		{"stranger's Diversion ignored", trunkInvite("198.51.100.1:5060", "95598", div("2155500000")...), "95598"},
+		{"stranger's Diversion ignored", siptest.TrunkInvite("198.51.100.1:5060", "95598", div("2155500000")...), "95598"},
 	}
 	for _, c := range cases {
 		if got := n.Called(c.req); got != c.want {
@@ -151,10 +143,10 @@ func TestCalledNumberFollowsForwarding(t *testing.T) {
 // parsing (docs/trunks.md).
 func BenchmarkInboundIdentity(b *testing.B) {
 	n := trunkNumbers()
-	carrier := trunkInvite("203.0.113.10:5060", "+8695598",
+	carrier := siptest.TrunkInvite("203.0.113.10:5060", "+8695598",
 		"P-Asserted-Identity", "<sip:+8613800000001@carrier;user=phone>",
 		"Diversion", "<sip:+862155500000@carrier;user=phone>;reason=unconditional;counter=1")
-	plain := trunkInvite("10.0.0.1:5060", "95598")
+	plain := siptest.TrunkInvite("10.0.0.1:5060", "95598")
 	for _, bc := range []struct {
 		name string
 		req  *sipmsg.Request
@@ -179,7 +171,7 @@ func FuzzIdentityHeaders(f *testing.F) {
 	f.Add("", "", "", "")
 	n := trunkNumbers()
 	f.Fuzz(func(t *testing.T, pai, rpid, diversion, history string) {
-		req := trunkInvite("203.0.113.10:5060", "+8695598",
+		req := siptest.TrunkInvite("203.0.113.10:5060", "+8695598",
 			"P-Asserted-Identity", pai, "Remote-Party-ID", rpid, "Diversion", diversion, "History-Info", history)
 		if n := sipheader.AssertedIdentity(req); n != "" && sipheader.StripVisual(n) != n {
 			t.Fatalf("asserted %q is not a number", n)
