@@ -94,6 +94,64 @@ func (in *inbox) await(kind routing.DecisionKind, call string) routing.Decision 
 	return found
 }
 
+// send sends cmd into the stream from c.
+func send(t testing.TB, c *Conn, cmd routing.Command) {
+	t.Helper()
+	if _, err := c.SendCommand(context.Background(), cmd); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// awaitLeader waits for one of nodes other than old to lead under a term
+// above oldTerm (nil and 0 for the first leader) and returns it.
+func awaitLeader(t testing.TB, timeout time.Duration, what string, nodes []*routingNode, old *routingNode, oldTerm uint64) *routingNode {
+	t.Helper()
+	var lead *routingNode
+	waitFor(t, timeout, what, func() bool {
+		for _, n := range nodes {
+			if term, ok := n.El.Leading(); ok && n != old && term > oldTerm {
+				lead = n
+				return true
+			}
+		}
+		return false
+	})
+	return lead
+}
+
+// joinDoomedAndOther joins two nodes: n1, doomed to die without a word
+// when the test calls kill, and n2, which leaves when the test ends.
+func (tc *testCluster) joinDoomedAndOther() (doomed, other *Conn, kill func()) {
+	tc.t.Helper()
+	ctx := context.Background()
+	sections := map[string]string{"queues": "x"}
+	doomed, other = tc.connect("n1", natsURL), tc.connect("n2", natsURL)
+	m1, err := doomed.Join(ctx, sections)
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	m2, err := other.Join(ctx, sections)
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	tc.t.Cleanup(func() { m2.Leave(ctx) })
+	kill = func() {
+		time.Sleep(1500 * time.Millisecond) // let the leader see n1 heartbeat
+		doomed.Close()
+		m1.stop()
+	}
+	return doomed, other, kill
+}
+
+// billingWith is the queue billing with the given agents in it.
+func billingWith(q acd.QueueConfig, agents ...string) acd.Config {
+	cfg := acd.Config{Queues: []acd.QueueConfig{q}}
+	for _, a := range agents {
+		cfg.Agents = append(cfg.Agents, acd.AgentConfig{ID: a, Queues: []string{"billing"}})
+	}
+	return cfg
+}
+
 // TestLeaderKilledWhileCallersWaitAllAreServedInOrder: three nodes route,
 // two agents take two calls and three callers wait; the leader dies
 // without a word; the next leader goes on from the same state: the
@@ -101,88 +159,97 @@ func (in *inbox) await(kind routing.DecisionKind, call string) routing.Decision 
 // offered in their order as the agents free up.
 func TestLeaderKilledWhileCallersWaitAllAreServedInOrder(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
-	ctx := context.Background()
 	q := acd.DefaultQueue("billing")
 	q.RingTimeout = time.Minute
-	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{
-		{ID: "2001", Queues: []string{"billing"}}, {ID: "2002", Queues: []string{"billing"}},
-	}}
+	cfg := billingWith(q, "2001", "2002")
 	nodes := []*routingNode{tc.startRouting("a", cfg), tc.startRouting("b", cfg), tc.startRouting("c", cfg)}
-	var lead *routingNode
-	waitFor(t, 3*time.Second, "a leader", func() bool {
-		for _, n := range nodes {
-			if n.leading() {
-				lead = n
-				return true
-			}
-		}
-		return false
-	})
+	lead := awaitLeader(t, 3*time.Second, "a leader", nodes, nil, 0)
 	oldTerm, _ := lead.El.Leading()
-	callers, in1 := tc.startFollower("n1", cfg)
-	agents, in2 := tc.startFollower("n2", cfg)
-	send := func(c *Conn, cmd routing.Command) {
-		t.Helper()
-		if _, err := c.SendCommand(ctx, cmd); err != nil {
-			t.Fatal(err)
-		}
-	}
-	send(agents, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"})
-	send(agents, routing.Command{Kind: routing.CmdAgent, Agent: "2002", Action: "login"})
-	offered := map[string]string{} // call → agent
-	for i := range 5 {
-		send(callers, routing.Command{Kind: routing.CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"})
-	}
-	for _, c := range []string{"c0", "c1"} {
-		offered[c] = in1.await(routing.DecOffer, c).Agents[0]
-	}
-	// Positions count every caller waiting, those ringing an agent too.
-	for i, c := range []string{"c2", "c3", "c4"} {
-		if d := in1.await(routing.DecQueued, c); d.Position != i+3 {
-			t.Fatalf("%s queued at %d, want %d", c, d.Position, i+3)
-		}
-	}
+	s := waitingScene{t: t}
+	s.callers, s.in1 = tc.startFollower("n1", cfg)
+	s.agents, s.in2 = tc.startFollower("n2", cfg)
+	s.twoTalkThreeWait()
 
 	// The leader dies; the agents answer meanwhile.
 	lead.conn.NC.Close()
 	lead.stop()
-	send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c0", Agent: offered["c0"], Result: "answered"})
-	send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c1", Agent: offered["c1"], Result: "answered"})
-	for _, c := range []string{"c0", "c1"} {
-		if d := in1.await(routing.DecConnect, c); d.Agent != offered[c] {
-			t.Fatalf("%s connected to %s, offered to %s", c, d.Agent, offered[c])
-		}
-	}
+	s.answerBoth()
 
 	// Another node leads under a newer term (ticks, presence and dead
 	// nodes are its to handle from now on).
-	waitFor(t, 5*time.Second, "a new leader", func() bool {
-		for _, n := range nodes {
-			if term, ok := n.El.Leading(); ok && n != lead && term > oldTerm {
-				return true
-			}
-		}
-		return false
-	})
+	awaitLeader(t, 5*time.Second, "a new leader", nodes, lead, oldTerm)
 
-	// Each freed agent gets the next caller, in the callers' order.
+	s.serveTheRestInOrder()
+}
+
+// waitingScene is the calls of TestLeaderKilledWhileCallersWaitAllAreServedInOrder:
+// the node of the callers and the node of the agents, what each has been
+// told, and which agent was offered which call.
+type waitingScene struct {
+	t               testing.TB
+	callers, agents *Conn
+	in1, in2        *inbox
+	offered         map[string]string // call → agent
+}
+
+// twoTalkThreeWait logs in both agents, lets five callers join, and checks
+// that c0 and c1 are offered and c2 to c4 wait behind them.
+func (s *waitingScene) twoTalkThreeWait() {
+	t := s.t
+	t.Helper()
+	send(t, s.agents, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"})
+	send(t, s.agents, routing.Command{Kind: routing.CmdAgent, Agent: "2002", Action: "login"})
+	s.offered = map[string]string{}
+	for i := range 5 {
+		send(t, s.callers, routing.Command{Kind: routing.CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"})
+	}
+	for _, c := range []string{"c0", "c1"} {
+		s.offered[c] = s.in1.await(routing.DecOffer, c).Agents[0]
+	}
+	// Positions count every caller waiting, those ringing an agent too.
+	for i, c := range []string{"c2", "c3", "c4"} {
+		if d := s.in1.await(routing.DecQueued, c); d.Position != i+3 {
+			t.Fatalf("%s queued at %d, want %d", c, d.Position, i+3)
+		}
+	}
+}
+
+// answerBoth has the agents answer c0 and c1 and checks both connect to
+// the agent they were offered to.
+func (s *waitingScene) answerBoth() {
+	t := s.t
+	t.Helper()
+	send(t, s.callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c0", Agent: s.offered["c0"], Result: "answered"})
+	send(t, s.callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c1", Agent: s.offered["c1"], Result: "answered"})
+	for _, c := range []string{"c0", "c1"} {
+		if d := s.in1.await(routing.DecConnect, c); d.Agent != s.offered[c] {
+			t.Fatalf("%s connected to %s, offered to %s", c, d.Agent, s.offered[c])
+		}
+	}
+}
+
+// serveTheRestInOrder ends the talks one by one: each freed agent gets the
+// next caller, in the callers' order.
+func (s *waitingScene) serveTheRestInOrder() {
+	t := s.t
+	t.Helper()
 	talking := []string{"c0", "c1"}
 	for _, next := range []string{"c2", "c3", "c4"} {
 		done := talking[0]
 		talking = talking[1:]
-		agent := offered[done]
-		send(callers, routing.Command{Kind: routing.CmdTalkEnded, Call: done, Reason: "caller"})
-		if d := in2.await(routing.DecWrapup, ""); d.Agent != agent {
+		agent := s.offered[done]
+		send(t, s.callers, routing.Command{Kind: routing.CmdTalkEnded, Call: done, Reason: "caller"})
+		if d := s.in2.await(routing.DecWrapup, ""); d.Agent != agent {
 			t.Fatalf("wrap-up for %s, want %s", d.Agent, agent)
 		}
-		send(agents, routing.Command{Kind: routing.CmdAgent, Agent: agent, Action: "ready"})
-		d := in1.await(routing.DecOffer, next)
+		send(t, s.agents, routing.Command{Kind: routing.CmdAgent, Agent: agent, Action: "ready"})
+		d := s.in1.await(routing.DecOffer, next)
 		if d.Agents[0] != agent {
 			t.Fatalf("%s offered to %v, want %s", next, d.Agents, agent)
 		}
-		offered[next] = agent
-		send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: next, Agent: agent, Result: "answered"})
-		in1.await(routing.DecConnect, next)
+		s.offered[next] = agent
+		send(t, s.callers, routing.Command{Kind: routing.CmdOfferResult, Call: next, Agent: agent, Result: "answered"})
+		s.in1.await(routing.DecConnect, next)
 		talking = append(talking, next)
 	}
 }
@@ -298,20 +365,10 @@ func TestCutOffLeaderNeverRoutesWhileAnotherDoes(t *testing.T) {
 func TestLeaderEndsTheCallsOfADeadNode(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
-	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	cfg := billingWith(acd.DefaultQueue("billing"), "2001")
 	a := tc.startRouting("a", cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
-	sections := map[string]string{"queues": "x"}
-	doomed, other := tc.connect("n1", natsURL), tc.connect("n2", natsURL)
-	m1, err := doomed.Join(ctx, sections)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m2, err := other.Join(ctx, sections)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m2.Leave(ctx)
+	doomed, other, kill := tc.joinDoomedAndOther()
 	regs, err := doomed.Registrations(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -328,9 +385,7 @@ func TestLeaderEndsTheCallsOfADeadNode(t *testing.T) {
 		}
 	}
 	waitFor(t, 3*time.Second, "both callers waiting", func() bool { return waiting(a) == 2 })
-	time.Sleep(1500 * time.Millisecond) // let the leader see n1 heartbeat
-	doomed.Close()
-	m1.stop()
+	kill()
 	waitFor(t, nodeTTLFactor*time.Second+5*time.Second, "the dead node's caller to leave", func() bool { return waiting(a) == 1 })
 	otherRegs, err := other.Registrations(ctx)
 	if err != nil {
@@ -357,7 +412,7 @@ func waiting(n *routingNode) int {
 func TestLeaderKeepsAgentsPresence(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
-	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	cfg := billingWith(acd.DefaultQueue("billing"), "2001")
 	a := tc.startRouting("a", cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
 	term, _ := a.El.Leading()

@@ -78,19 +78,33 @@ func TestBadRegistrationIsSkippedAndCounted(t *testing.T) {
 	if err := r.Put(ctx, "2001", "sip:2001@h", time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := a.JS.KeyValue(ctx, a.Names.Registrations())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Put(ctx, kvstate.RegistrationKey("2001", "sip:x@y"), []byte(`{"agent":"2001"`)); err != nil {
-		t.Fatal(err)
-	}
+	putRaw(t, a, a.Names.Registrations(), kvstate.RegistrationKey("2001", "sip:x@y"), `{"agent":"2001"`)
 	got, err := r.Contacts(ctx, "2001")
 	if err != nil || len(got) != 1 {
 		t.Fatalf("contacts: %+v %v", got, err)
 	}
-	if n := testutil.ToFloat64(m.bad.WithLabelValues(SubjectRegistrations)); n != 1 {
-		t.Fatalf("bad registrations counted: %v", n)
+	wantOneBad(t, m, SubjectRegistrations, "bad registrations")
+}
+
+// putRaw stores value under key in bucket as it is, past the checks of
+// the typed writers: what a broken or foreign writer would leave.
+func putRaw(t *testing.T, c *Conn, bucket, key, value string) {
+	t.Helper()
+	ctx := context.Background()
+	raw, err := c.JS.KeyValue(ctx, bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Put(ctx, key, []byte(value)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantOneBad checks that one bad message of subject was counted.
+func wantOneBad(t *testing.T, m *Metrics, subject, what string) {
+	t.Helper()
+	if n := testutil.ToFloat64(m.bad.WithLabelValues(subject)); n != 1 {
+		t.Fatalf("%s counted: %v", what, n)
 	}
 }
 
@@ -123,20 +137,12 @@ func TestPresenceIsFencedByTerm(t *testing.T) {
 	if _, ok, _ := ag.Get(ctx, "9999"); ok {
 		t.Fatal("an unknown agent has a presence")
 	}
-	raw, err := a.JS.KeyValue(ctx, a.Names.Agents())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Put(ctx, kvstate.AgentKey("2002"), []byte("{")); err != nil {
-		t.Fatal(err)
-	}
+	putRaw(t, a, a.Names.Agents(), kvstate.AgentKey("2002"), "{")
 	all, err := ag.All(ctx)
 	if err != nil || len(all) != 1 || all[0].Agent != "2001" {
 		t.Fatalf("all: %+v %v", all, err)
 	}
-	if n := testutil.ToFloat64(m.bad.WithLabelValues(SubjectAgents)); n != 1 {
-		t.Fatalf("bad presence counted: %v", n)
-	}
+	wantOneBad(t, m, SubjectAgents, "bad presence")
 }
 
 // TestFollowedRegistrationsAreReadWithoutARoundTrip: a node following
