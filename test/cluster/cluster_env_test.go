@@ -104,7 +104,7 @@ func (c *cluster) waitLeader(t *testing.T) *node {
 		leader = nil
 		count := 0
 		for _, n := range c.nodes {
-			if n.proc != nil && !n.proc.exited() && n.leads() {
+			if n.proc != nil && !n.proc.Exited() && n.leads() {
 				leader, count = n, count+1
 			}
 		}

@@ -81,7 +81,7 @@ func waiting(n *node) float64 {
 func (c *cluster) live() []*node {
 	var out []*node
 	for _, n := range c.nodes {
-		if n.proc != nil && !n.proc.exited() {
+		if n.proc != nil && !n.proc.Exited() {
 			out = append(out, n)
 		}
 	}
