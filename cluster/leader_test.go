@@ -143,6 +143,13 @@ func (tc *testCluster) joinDoomedAndOther() (doomed, other *Conn, kill func()) {
 	return doomed, other, kill
 }
 
+// ringingFor is the queue billing whose offers ring for d.
+func ringingFor(d time.Duration) acd.QueueConfig {
+	q := acd.DefaultQueue("billing")
+	q.RingTimeout = d
+	return q
+}
+
 // billingWith is the queue billing with the given agents in it.
 func billingWith(q acd.QueueConfig, agents ...string) acd.Config {
 	cfg := acd.Config{Queues: []acd.QueueConfig{q}}
@@ -159,9 +166,7 @@ func billingWith(q acd.QueueConfig, agents ...string) acd.Config {
 // offered in their order as the agents free up.
 func TestLeaderKilledWhileCallersWaitAllAreServedInOrder(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
-	q := acd.DefaultQueue("billing")
-	q.RingTimeout = time.Minute
-	cfg := billingWith(q, "2001", "2002")
+	cfg := billingWith(ringingFor(time.Minute), "2001", "2002")
 	nodes := []*routingNode{tc.startRouting("a", cfg), tc.startRouting("b", cfg), tc.startRouting("c", cfg)}
 	lead := awaitLeader(t, 3*time.Second, "a leader", nodes, nil, 0)
 	oldTerm, _ := lead.El.Leading()
@@ -260,9 +265,7 @@ func (s *waitingScene) serveTheRestInOrder() {
 func TestLeaderTicksFireTheACDTimers(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
-	q := acd.DefaultQueue("billing")
-	q.RingTimeout = 300 * time.Millisecond
-	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	cfg := billingWith(ringingFor(300*time.Millisecond), "2001")
 	a := tc.startRouting("a", cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
 	b := tc.startRouting("b", cfg)
@@ -299,9 +302,7 @@ func TestLeaderTicksFireTheACDTimers(t *testing.T) {
 func TestCutOffLeaderNeverRoutesWhileAnotherDoes(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
-	q := acd.DefaultQueue("billing")
-	q.RingTimeout = 300 * time.Millisecond
-	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	cfg := billingWith(ringingFor(300*time.Millisecond), "2001")
 	px := newProxy(t, "127.0.0.1:4222")
 	a := tc.startRoutingVia("a", px.URL(), cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
@@ -369,10 +370,7 @@ func TestLeaderEndsTheCallsOfADeadNode(t *testing.T) {
 	a := tc.startRouting("a", cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
 	doomed, other, kill := tc.joinDoomedAndOther()
-	regs, err := doomed.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	regs := registrationsOf(t, doomed)
 	if err := regs.Put(ctx, "2001", "sip:2001@10.0.0.5", time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -387,10 +385,7 @@ func TestLeaderEndsTheCallsOfADeadNode(t *testing.T) {
 	waitFor(t, 3*time.Second, "both callers waiting", func() bool { return waiting(a) == 2 })
 	kill()
 	waitFor(t, nodeTTLFactor*time.Second+5*time.Second, "the dead node's caller to leave", func() bool { return waiting(a) == 1 })
-	otherRegs, err := other.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	otherRegs := registrationsOf(t, other)
 	waitFor(t, 3*time.Second, "the dead node's registration to go", func() bool {
 		got, err := otherRegs.Contacts(ctx, "2001")
 		return err == nil && len(got) == 0

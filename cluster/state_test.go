@@ -16,14 +16,7 @@ func TestRegistrationsAreSharedAcrossNodes(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
 	a, b := tc.connect("a", natsURL), tc.connect("b", natsURL)
-	ra, err := a.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := b.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ra, rb := registrationsOf(t, a), registrationsOf(t, b)
 	exp := time.Now().Add(time.Hour)
 	contact := "sip:2001@10.0.0.5:5060;transport=udp"
 	if err := ra.Put(ctx, "2001", contact, exp); err != nil {
@@ -71,10 +64,7 @@ func TestBadRegistrationIsSkippedAndCounted(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
 	a, m := tc.connectWithMetrics("a")
-	r, err := a.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := registrationsOf(t, a)
 	if err := r.Put(ctx, "2001", "sip:2001@h", time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -84,6 +74,16 @@ func TestBadRegistrationIsSkippedAndCounted(t *testing.T) {
 		t.Fatalf("contacts: %+v %v", got, err)
 	}
 	wantOneBad(t, m, SubjectRegistrations, "bad registrations")
+}
+
+// registrationsOf is c's view of the shared registrations.
+func registrationsOf(t *testing.T, c *Conn) *Registrations {
+	t.Helper()
+	r, err := c.Registrations(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // putRaw stores value under key in bucket as it is, past the checks of
@@ -154,14 +154,7 @@ func TestFollowedRegistrationsAreReadWithoutARoundTrip(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a, b := tc.connect("a", natsURL), tc.connect("b", natsURL)
-	ra, err := a.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := b.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ra, rb := registrationsOf(t, a), registrationsOf(t, b)
 	if err := ra.PutBinding(ctx, Registration{Agent: "2001", Contact: "sip:2001@10.0.0.5", Expires: time.Now().Add(time.Hour),
 		Source: "10.0.0.5:5070", Transport: "UDP"}); err != nil {
 		t.Fatal(err)
