@@ -121,7 +121,7 @@ func (n *node) tryStart() bool {
 	if n.proc != nil {
 		n.logs = append(n.logs, n.output())
 	}
-	n.proc = startProcess(n.t, n.id, nil, hotlineBin, "-config", n.config)
+	n.proc = testproc.Start(n.t, n.id, nil, hotlineBin, "-config", n.config)
 	exited := false
 	waitFor(n.t, 30*time.Second, n.id+" ready", func() bool {
 		exited = n.proc.Exited()

@@ -37,36 +37,20 @@ func freePort(t *testing.T, ip string) int {
 	return 0
 }
 
-// startProcess runs a child of the test's in a process group of its own,
-// with its output kept for the log of a failed test.
-func startProcess(t *testing.T, name string, env []string, bin string, args ...string) *testproc.Process {
-	t.Helper()
-	return testproc.Start(t, name, env, bin, args...)
-}
-
 // stopGrace is how long a child may take to exit after a signal before
 // its group is killed.
 const stopGrace = 15 * time.Second
 
-// natsServer is a NATS server with JetStream of the test's own, on a free
-// port, which the test may stop and start again on the same port and
+// startNATS runs a NATS server with JetStream of the test's own, on a
+// free port, which the test may kill and start again on the same port and
 // store (never the machine's server on 4222).
-type natsServer struct{ srv *testproc.NATS }
-
-func startNATS(t *testing.T) *natsServer {
+func startNATS(t *testing.T) *testproc.NATS {
 	t.Helper()
 	bin := need(t, "nats-server", "nats-server")
 	port := freePort(t, "127.0.0.1")
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	return &natsServer{srv: testproc.StartNATS(t, bin, addr, nil, "-a", "127.0.0.1", "-p", fmt.Sprint(port), "-js", "-sd", t.TempDir())}
+	return testproc.StartNATS(t, bin, addr, nil, "-a", "127.0.0.1", "-p", fmt.Sprint(port), "-js", "-sd", t.TempDir())
 }
-
-func (n *natsServer) url() string { return n.srv.URL() }
-
-func (n *natsServer) start() { n.srv.Start() }
-
-// stop kills the server at once, as a crash or a cut link would.
-func (n *natsServer) stop() { n.srv.Kill() }
 
 // sharedDatabase is a MariaDB database of the test's own, dropped at the end.
 type sharedDatabase struct {
