@@ -6,21 +6,9 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd/acdconfig"
+	"github.com/hotline-oss/hotline/acd/internal/acdtest"
 	"github.com/hotline-oss/hotline/acd/strategy"
 )
-
-func validConfig() Config {
-	billing := DefaultQueue("billing")
-	billing.MaxWait = 5 * time.Minute
-	billing.OverflowTarget = "queue:complaints"
-	billing.AnnounceAgent = true
-	return Config{
-		Queues: []QueueConfig{billing, DefaultQueue("complaints")},
-		Agents: []AgentConfig{
-			{ID: "1001", WorkNumber: "1024", Skills: map[string]int{"billing": 7}, Queues: []string{"billing", "complaints"}},
-		},
-	}
-}
 
 func TestValidateReportsEachProblem(t *testing.T) {
 	cases := []struct {
@@ -48,7 +36,7 @@ func TestValidateReportsEachProblem(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := validConfig()
+			cfg := acdtest.ValidConfig()
 			tc.mutate(&cfg)
 			err := cfg.Validate()
 			wantErr(t, err, ErrInvalidConfig)
@@ -82,10 +70,10 @@ func TestDefaultsApply(t *testing.T) {
 }
 
 func TestNewRejectsBadOptions(t *testing.T) {
-	if _, err := New(validConfig(), nil); err == nil {
+	if _, err := New(acdtest.ValidConfig(), nil); err == nil {
 		t.Fatal("nil clock accepted")
 	}
-	if _, err := New(validConfig(), &fakeClock{}, WithRandSource(nil)); err == nil {
+	if _, err := New(acdtest.ValidConfig(), &fakeClock{}, WithRandSource(nil)); err == nil {
 		t.Fatal("nil random source accepted")
 	}
 }

@@ -4,37 +4,20 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/internal/testphone"
+	"github.com/hotline-oss/hotline/internal/testproc"
 )
 
-// ownNATS is a NATS server process of the test's own, with JetStream on
+// startOwnNATS runs a NATS server of the test's own, with JetStream on
 // disk, that the test can kill and start again.
-type ownNATS struct {
-	t    *testing.T
-	addr string
-	args []string
-	cmd  *exec.Cmd
-	out  strings.Builder
-}
-
-func startOwnNATS(t *testing.T) *ownNATS {
+func startOwnNATS(t *testing.T) *testproc.NATS {
 	t.Helper()
-	bin, err := exec.LookPath("nats-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("nats-server is not installed (CI runs every test; apt-get install nats-server)")
-		}
-		t.Skip("nats-server is not installed (apt-get install nats-server)")
-	}
+	bin := testproc.NATSBin(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -42,45 +25,7 @@ func startOwnNATS(t *testing.T) *ownNATS {
 	addr := ln.Addr().String()
 	ln.Close()
 	_, port, _ := net.SplitHostPort(addr)
-	n := &ownNATS{t: t, addr: addr, args: []string{bin, "-a", "127.0.0.1", "-p", port, "-js", "-sd", filepath.Join(t.TempDir(), "js")}}
-	n.Start()
-	t.Cleanup(func() {
-		n.Kill()
-		if t.Failed() {
-			t.Logf("nats-server:\n%s", n.out.String())
-		}
-	})
-	return n
-}
-
-func (n *ownNATS) URL() string { return "nats://" + n.addr }
-
-// Start runs the server (again) on the same address and store.
-func (n *ownNATS) Start() {
-	n.t.Helper()
-	n.cmd = exec.Command(n.args[0], n.args[1:]...)
-	n.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	n.cmd.Stdout, n.cmd.Stderr = &n.out, &n.out
-	if err := n.cmd.Start(); err != nil {
-		n.t.Fatal(err)
-	}
-	waitFor(n.t, "the test's NATS server", 5*time.Second, func() bool {
-		c, err := net.Dial("tcp", n.addr)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
-}
-
-// Kill stops the server as a crash would.
-func (n *ownNATS) Kill() {
-	if n.cmd == nil || n.cmd.Process == nil {
-		return
-	}
-	_ = n.cmd.Process.Kill()
-	_ = n.cmd.Wait()
-	n.cmd = nil
+	return testproc.StartNATS(t, bin, addr, nil, "-a", "127.0.0.1", "-p", port, "-js", "-sd", filepath.Join(t.TempDir(), "js"))
 }
 
 // TestClusterNodeWithoutNATSRefusesCallsThenRecovers: NATS dies under a

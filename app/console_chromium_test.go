@@ -2,17 +2,10 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,25 +17,30 @@ import (
 	"github.com/hotline-oss/hotline/store"
 )
 
-// supervisorDriver works the console in an iframe. mode=act signs in,
-// force-pauses agent `pause`, opens the review of call `call`, fills the
-// form (greeting and verification yes, tone 3 of 4) and saves it, then
-// posts what it saw to /report. mode=floor and mode=review only set the
-// page up for a screenshot (no action).
-const supervisorDriver = `<!doctype html>
-<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
-<body><iframe id="f"></iframe>
-<script>
-const f = document.getElementById("f"), p = new URLSearchParams(location.search), steps = [];
-const mode = p.get("mode"), pauseAgent = p.get("pause"), callID = p.get("call");
-let stage = "login", waited = 0;
-const report = (extra) => { stage = "done"; fetch("/report", { method: "POST", body: JSON.stringify(Object.assign({ steps }, extra || {})) }); };
+// consoleDriverPage is a driver of the console: it signs in with
+// ?token, opens the console in ?lang (English by default) and runs check
+// every 100 ms; check works the page from stage "live" on and calls
+// report() to post its steps to /report.
+func consoleDriverPage(check string) string {
+	return chromiumtest.DriverPage(`<iframe id="f"></iframe>`, `const f = document.getElementById("f"), p = new URLSearchParams(location.search), steps = [];
+let stage = "login";
+const report = () => { stage = "done"; fetch("/report", { method: "POST", body: JSON.stringify({ steps }) }); };
 fetch("/supervisor/login", { method: "POST", headers: { "X-Hotline-Console": "1", "Content-Type": "application/json" },
   body: JSON.stringify({ token: p.get("token") }) }).then((res) => {
   steps.push("sign-in " + res.status);
   f.src = "/supervisor?lang=" + (p.get("lang") || "en");
   stage = "live";
 });
+`+check+`
+setInterval(check, 100);`)
+}
+
+// supervisorDriver works the console in an iframe. mode=act signs in,
+// force-pauses agent `pause`, opens the review of call `call`, fills the
+// form (greeting and verification yes, tone 3 of 4) and saves it, then
+// posts what it saw to /report. mode=floor and mode=review only set the
+// page up for a screenshot (no action).
+var supervisorDriver = consoleDriverPage(`const mode = p.get("mode"), pauseAgent = p.get("pause"), callID = p.get("call");
 function check() {
   const d = f.contentDocument;
   if (!d || !d.body || stage === "login" || stage === "done") return;
@@ -85,18 +83,12 @@ function check() {
     steps.push("saved " + d.body.dataset.lastReviewScore);
     report();
   }
-}
-setInterval(check, 100);
-</script></body></html>`
+}`)
 
-// panelDriver signs in to the agent panel as 1001, reads the review's
-// score and acknowledges it (mode=act), or only shows the panel
+// panelReviewDriver signs in to the agent panel as 1001, reads the
+// review's score and acknowledges it (mode=act), or only shows the panel
 // (mode=shot).
-const panelReviewDriver = `<!doctype html>
-<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
-<body><iframe id="f"></iframe>
-<script>
-const f = document.getElementById("f"), p = new URLSearchParams(location.search), steps = [];
+var panelReviewDriver = chromiumtest.DriverPage(`<iframe id="f"></iframe>`, `const f = document.getElementById("f"), p = new URLSearchParams(location.search), steps = [];
 let stage = "login";
 fetch("/agent/login", { method: "POST", headers: { "X-Hotline-Panel": "1", "Content-Type": "application/json" },
   body: JSON.stringify({ agent: "1001", password: "pw1001" }) }).then((res) => {
@@ -120,125 +112,48 @@ function check() {
     fetch("/report", { method: "POST", body: JSON.stringify({ steps }) });
   }
 }
-setInterval(check, 100);
-</script></body></html>`
+setInterval(check, 100);`)
 
 type driverReport struct {
 	Steps []string `json:"steps"`
 }
 
-// driverFront serves the drivers and /report and passes the rest to the
-// server. With capped, each event stream ends after a second: headless
-// virtual time stands still while a fetch is open, and the pages
-// reconnect by themselves.
-func driverFront(t *testing.T, target string, capped bool, reports chan driverReport) *httptest.Server {
+// driverFront serves the drivers and /report and passes the rest to h's
+// server; capped, for screenshots, it ends each event stream after a
+// second.
+func driverFront(t *testing.T, h *harness, capped bool, reports chan driverReport) *httptest.Server {
 	t.Helper()
-	transport := &http.Transport{}
-	t.Cleanup(transport.CloseIdleConnections)
-	mux := http.NewServeMux()
-	for path, page := range map[string]string{"/supervisor-driver": supervisorDriver, "/panel-driver": panelReviewDriver,
-		"/work-driver": workDriver} {
-		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = io.WriteString(w, page)
-		})
-	}
-	mux.HandleFunc("POST /report", func(w http.ResponseWriter, r *http.Request) {
-		var rep driverReport
-		_ = json.NewDecoder(r.Body).Decode(&rep)
-		select {
-		case reports <- rep:
-		default:
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		if capped && strings.HasSuffix(r.URL.Path, "/stream") {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, time.Second)
-			defer cancel()
-		}
-		req, _ := http.NewRequestWithContext(ctx, r.Method, "http://"+target+r.URL.RequestURI(), r.Body)
-		req.Header = r.Header.Clone()
-		res, err := transport.RoundTrip(req)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer res.Body.Close()
-		for k, v := range res.Header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(res.StatusCode)
-		rc := http.NewResponseController(w)
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := res.Body.Read(buf)
-			if n > 0 {
-				if _, werr := w.Write(buf[:n]); werr != nil {
-					return
-				}
-				_ = rc.Flush()
-			}
-			if err != nil {
-				return
-			}
-		}
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
+	return chromiumtest.Front(t, "http://"+h.srv.HTTPAddr(), capped, map[string]string{"/supervisor-driver": supervisorDriver,
+		"/panel-driver": panelReviewDriver, "/work-driver": workDriver}, reports)
 }
 
 // driveInChromium opens url in real time and waits for the page's report.
 func driveInChromium(t *testing.T, browser, url string, reports <-chan driverReport) driverReport {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, browser, append(slices.Clone(chromiumtest.Flags), "--remote-debugging-port=0",
-		"--window-size=1400,900", "--user-data-dir="+t.TempDir(), url)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
-	defer func() {
-		cancel()
-		_ = cmd.Wait()
-	}()
-	select {
-	case rep := <-reports:
-		return rep
-	case <-ctx.Done():
-		t.Fatalf("%s reported nothing", url)
-		return driverReport{}
-	}
+	return chromiumtest.UntilReport(t, browser, url, "1400,900", 90*time.Second, reports)
 }
 
 // screenshot pictures url under virtual time; with CONSOLE_SCREENSHOT_DIR
 // set, the picture is kept there under name (for the docs).
 func screenshot(t *testing.T, browser, url, size, name string) {
 	t.Helper()
-	shot := filepath.Join(t.TempDir(), name)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, browser, append(slices.Clone(chromiumtest.Flags), "--screenshot="+shot, "--window-size="+size,
-		"--hide-scrollbars", "--virtual-time-budget=8000", "--user-data-dir="+t.TempDir(), url)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("chromium screenshot: %v\n%s", err, out)
+	png := chromiumtest.Screenshot(t, browser, url, size, 8000)
+	chromiumtest.KeepIn(t, png, os.Getenv("CONSOLE_SCREENSHOT_DIR"), name)
+}
+
+// auditSeen is the store's audit log, up to limit entries, as "actor
+// action result".
+func auditSeen(t *testing.T, h *harness, limit int) []string {
+	t.Helper()
+	audit, err := h.srv.Store().AuditLog(context.Background(), store.AuditFilter{Limit: limit})
+	if err != nil {
+		t.Fatal(err)
 	}
-	png, err := os.ReadFile(shot)
-	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
-		t.Fatalf("screenshot %s: %d bytes, %v", name, len(png), err)
+	var saw []string
+	for _, e := range audit {
+		saw = append(saw, e.Actor+" "+e.Action+" "+e.Result)
 	}
-	if dir := os.Getenv("CONSOLE_SCREENSHOT_DIR"); dir != "" {
-		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return saw
 }
 
 func withReviewForm(c *config.Config) {
@@ -262,7 +177,34 @@ func withReviewForm(c *config.Config) {
 func TestConsoleInChromiumWithRealCalls(t *testing.T) {
 	browser := chromiumtest.Find(t)
 	h := start(t, careTestConfig, withReviewForm)
-	// One recorded call (billing records), answered by 1001.
+	agent, id := recordACall(t, h)
+	h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
+
+	reports := make(chan driverReport, 1)
+	live := driverFront(t, h, false, reports)
+	shots := driverFront(t, h, true, make(chan driverReport, 8))
+	screenshot(t, browser, shots.URL+"/supervisor-driver?mode=review&token=supervisor-token-0123&call="+id, "1400,900", "console-review.png")
+	review := superviseAndReview(t, h, browser, live.URL, id, reports)
+
+	screenshot(t, browser, shots.URL+"/panel-driver?mode=shot", "1280,900", "agent-panel-review.png")
+	rep := driveInChromium(t, browser, live.URL+"/panel-driver?mode=act", reports)
+	t.Logf("panel steps: %q", rep.Steps)
+	if !slices.Contains(rep.Steps, "score 87.5") || !slices.Contains(rep.Steps, "acknowledged") {
+		t.Errorf("the agent panel did not show and acknowledge the score: %q", rep.Steps)
+	}
+	if r, _ := h.srv.Store().ReviewOf(context.Background(), review); r.Acknowledged.IsZero() {
+		t.Error("the acknowledgement was not stored")
+	}
+
+	shiftsForBoth(t, h)
+	pictureTheBusyFloor(t, h, browser, shots.URL, agent)
+}
+
+// recordACall puts one call through to 1001 (billing records it) and
+// waits until its recording is saved and the call stored; it returns
+// 1001's phone and the call's ID.
+func recordACall(t *testing.T, h *harness) (*testphone.Phone, string) {
+	t.Helper()
 	agent := h.agentPhone("1001", "pw1001", testphone.AutoAnswer)
 	caller, id := h.dialAndPress("2")
 	leg := h.agentAnswers(agent, id, "1001")
@@ -275,14 +217,15 @@ func TestConsoleInChromiumWithRealCalls(t *testing.T) {
 	h.events.wait(t, id, "recording saved", func(e call.Event) bool { return e.Kind == call.RecordingSaved })
 	h.events.waitEnd(t, id)
 	h.flushStore()
-	h.agentPhone("1002", "pw1002", testphone.AutoAnswer)
+	return agent, id
+}
 
-	reports := make(chan driverReport, 1)
-	live := driverFront(t, h.srv.HTTPAddr(), false, reports)
-	shots := driverFront(t, h.srv.HTTPAddr(), true, make(chan driverReport, 8))
-	screenshot(t, browser, shots.URL+"/supervisor-driver?mode=review&token=supervisor-token-0123&call="+id, "1400,900", "console-review.png")
-
-	rep := driveInChromium(t, browser, live.URL+"/supervisor-driver?mode=act&token=supervisor-token-0123&pause=1002&call="+id, reports)
+// superviseAndReview has the console force-pause 1002 and review call id
+// (87.5 of 100), and checks the floor it showed, the stored review, the
+// score gauges and the audit log; it returns the review's ID.
+func superviseAndReview(t *testing.T, h *harness, browser, front, id string, reports <-chan driverReport) int64 {
+	t.Helper()
+	rep := driveInChromium(t, browser, front+"/supervisor-driver?mode=act&token=supervisor-token-0123&pause=1002&call="+id, reports)
 	t.Logf("console steps: %q", rep.Steps)
 	for _, want := range []string{"sign-in 200", "agents 3 / 3", "queues 3", "1001 Available", "1002 Paused · training",
 		"review queue Reviewed 0 / 1 · sample", "saved 87.5"} {
@@ -305,33 +248,20 @@ func TestConsoleInChromiumWithRealCalls(t *testing.T) {
 		t.Errorf("team score gauge %v, want 0.875", got)
 	}
 	h.flushStore()
-	audit, err := h.srv.Store().AuditLog(context.Background(), store.AuditFilter{Limit: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var saw []string
-	for _, e := range audit {
-		saw = append(saw, e.Actor+" "+e.Action+" "+e.Result)
-	}
+	saw := auditSeen(t, h, 100)
 	for _, want := range []string{"sup POST /supervisor/api/reviews 201", "sup quality review ok",
 		"sup POST /supervisor/api/agents/{id}/{action} 200", "sup POST /supervisor/login 200"} {
 		if !slices.Contains(saw, want) {
 			t.Errorf("audit log lacks %q: %q", want, saw)
 		}
 	}
+	return reviews[0].ID
+}
 
-	screenshot(t, browser, shots.URL+"/panel-driver?mode=shot", "1280,900", "agent-panel-review.png")
-	rep = driveInChromium(t, browser, live.URL+"/panel-driver?mode=act", reports)
-	t.Logf("panel steps: %q", rep.Steps)
-	if !slices.Contains(rep.Steps, "score 87.5") || !slices.Contains(rep.Steps, "acknowledged") {
-		t.Errorf("the agent panel did not show and acknowledge the score: %q", rep.Steps)
-	}
-	if r, _ := h.srv.Store().ReviewOf(context.Background(), reviews[0].ID); r.Acknowledged.IsZero() {
-		t.Error("the acknowledgement was not stored")
-	}
-
-	// Shifts on the phones for both agents since a minute ago: the console's
-	// adherence column follows the schedule.
+// shiftsForBoth gives 1001 and 1002 shifts on the phones since a minute
+// ago and waits until the console's adherence column follows them.
+func shiftsForBoth(t *testing.T, h *harness) {
+	t.Helper()
 	now := h.srv.clock.Now()
 	for _, agent := range []string{"1001", "1002"} {
 		body := fmt.Sprintf(`{"agent":%q,"start":%q,"end":%q,"activity":"phones"}`, agent,
@@ -346,15 +276,19 @@ func TestConsoleInChromiumWithRealCalls(t *testing.T) {
 		_, b := adh["1002"]
 		return a && b
 	})
+}
 
-	// The floor with a call in progress and a caller waiting: 1001 talks,
-	// 1002 is paused, so the next caller waits.
+// pictureTheBusyFloor pictures the floor in each language with a call in
+// progress and a caller waiting: 1001 talks, 1002 is paused, so the next
+// caller waits.
+func pictureTheBusyFloor(t *testing.T, h *harness, browser, shots string, agent *testphone.Phone) {
+	t.Helper()
 	caller2, id2 := h.dialAndPress("0")
 	h.agentAnswers(agent, id2, "1001")
 	caller3, id3 := h.dialAndPress("0")
 	h.events.wait(t, id3, "queued", func(e call.Event) bool { return e.Kind == call.Queued })
 	for _, lang := range []string{"zh", "en", "ko"} {
-		screenshot(t, browser, shots.URL+"/supervisor-driver?mode=floor&token=supervisor-token-0123&lang="+lang, "1400,900", "console-"+lang+".png")
+		screenshot(t, browser, shots+"/supervisor-driver?mode=floor&token=supervisor-token-0123&lang="+lang, "1400,900", "console-"+lang+".png")
 	}
 	_ = caller3.Hangup(ctxT(t, 5*time.Second))
 	_ = caller2.Hangup(ctxT(t, 5*time.Second))

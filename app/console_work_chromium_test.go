@@ -22,20 +22,8 @@ import (
 // its history and the repeat complainers, and posts what it saw to
 // /report. mode=schedules, tickets and complainers only set a view up for
 // a screenshot (no change is kept: the CSV shown is refused).
-const workDriver = `<!doctype html>
-<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
-<body><iframe id="f"></iframe>
-<script>
-const f = document.getElementById("f"), p = new URLSearchParams(location.search), steps = [];
-const mode = p.get("mode"), ticket = p.get("ticket"), complainer = p.get("complainer");
-let stage = "login", day = "";
-const report = () => { stage = "done"; fetch("/report", { method: "POST", body: JSON.stringify({ steps }) }); };
-fetch("/supervisor/login", { method: "POST", headers: { "X-Hotline-Console": "1", "Content-Type": "application/json" },
-  body: JSON.stringify({ token: p.get("token") }) }).then((res) => {
-  steps.push("sign-in " + res.status);
-  f.src = "/supervisor?lang=" + (p.get("lang") || "en");
-  stage = "live";
-});
+var workDriver = consoleDriverPage(`const mode = p.get("mode"), ticket = p.get("ticket"), complainer = p.get("complainer");
+let day = "";
 function importFile(d, csv) {
   const dt = new DataTransfer();
   dt.items.add(new File([csv], "week.csv", { type: "text/csv" }));
@@ -113,9 +101,7 @@ function check() {
     if (mode === "complainers") { stage = "done"; return; }
     report();
   }
-}
-setInterval(check, 100);
-</script></body></html>`
+}`)
 
 // A supervisor in headless Chromium works the schedules and the tickets
 // of a running server from the console: adds a shift with the form, sees
@@ -127,22 +113,43 @@ func TestConsoleSchedulesAndTicketsInChromium(t *testing.T) {
 	t.Setenv("TZ", "Asia/Shanghai") // the browser's clock shows the hotline's zone
 	gw := gatewayPhone(t, testphone.AutoAnswer)
 	h, clock := startTickets(t, gw, func(cfg *config.Config) { cfg.Database.ReportTimezone = "Asia/Shanghai" })
-	urgent := h.ticketAPI(t, "POST", "/tickets", supervisorToken, `{"category":"complaint","urgency":"urgent",`+
-		`"description":"sparks at the meter","caller":"13800000001"}`, http.StatusCreated)
 	const complainer = "13900000005"
-	for i := range 5 {
-		h.ticketAPI(t, "POST", "/tickets", supervisorToken, fmt.Sprintf(`{"category":"complaint","description":"bill too high, call %d","caller":%q}`,
-			i+1, complainer), http.StatusCreated)
-	}
+	urgent := openTickets(t, h, complainer)
 	clock.jump(121 * time.Minute) // past the urgent ticket's 2-hour deadline
 	h.srv.tickets.Sweep()
 	h.flushStore()
 
 	reports := make(chan driverReport, 1)
-	live := driverFront(t, h.srv.HTTPAddr(), false, reports)
-	url := live.URL + "/work-driver?mode=act&token=" + supervisorToken + "&ticket=" + urgent.ID + "&complainer=" + complainer
-	rep := driveInChromium(t, browser, url, reports)
+	live := driverFront(t, h, false, reports)
+	query := "?token=" + supervisorToken + "&ticket=" + urgent + "&complainer=" + complainer + "&mode="
+	rep := driveInChromium(t, browser, live.URL+"/work-driver"+query+"act", reports)
 	t.Logf("console steps: %q", rep.Steps)
+	checkWorkSteps(t, rep.Steps)
+	checkWorkStored(t, h, urgent)
+
+	shots := driverFront(t, h, true, make(chan driverReport, 8))
+	base := shots.URL + "/work-driver" + query
+	screenshot(t, browser, base+"schedules", "1400,900", "console-schedules.png")
+	screenshot(t, browser, base+"tickets", "1400,900", "console-tickets.png")
+	screenshot(t, browser, base+"complainers&lang=zh", "1400,700", "console-complainers.png")
+}
+
+// openTickets opens an urgent ticket (its ID returned) and five
+// complaints from complainer.
+func openTickets(t *testing.T, h *harness, complainer string) string {
+	t.Helper()
+	urgent := h.ticketAPI(t, "POST", "/tickets", supervisorToken, `{"category":"complaint","urgency":"urgent",`+
+		`"description":"sparks at the meter","caller":"13800000001"}`, http.StatusCreated)
+	for i := range 5 {
+		h.ticketAPI(t, "POST", "/tickets", supervisorToken, fmt.Sprintf(`{"category":"complaint","description":"bill too high, call %d","caller":%q}`,
+			i+1, complainer), http.StatusCreated)
+	}
+	return urgent.ID
+}
+
+// checkWorkSteps checks what the work driver saw in the console.
+func checkWorkSteps(t *testing.T, steps []string) {
+	t.Helper()
 	for _, want := range []string{
 		"sign-in 200", "header Open tickets 6 · overdue 1",
 		"refused schedule refused: 2 problems, nothing was saved",
@@ -150,25 +157,30 @@ func TestConsoleSchedulesAndTicketsInChromium(t *testing.T) {
 		"overdue list 1 · open · overdue", "assigned assigned · overdue",
 		"history sup assigned", "complainer 5 5 or more 5 tickets",
 	} {
-		if !slices.Contains(rep.Steps, want) {
+		if !slices.Contains(steps, want) {
 			t.Errorf("the console did not show %q", want)
 		}
 	}
-	if !slices.ContainsFunc(rep.Steps, func(s string) bool {
+	if !slices.ContainsFunc(steps, func(s string) bool {
 		return strings.HasPrefix(s, "line 4: agent 1002") && strings.Contains(s, "overlaps line 2")
 	}) {
 		t.Error("the overlap of line 4 with line 2 was not shown")
 	}
-	if !slices.ContainsFunc(rep.Steps, func(s string) bool {
+	if !slices.ContainsFunc(steps, func(s string) bool {
 		return strings.HasPrefix(s, "shift 1001 08:00-16:00 12:00-12:30 lunch; 14:30-14:45 break · ") && strings.HasSuffix(s, "%")
 	}) {
 		t.Error("the shift made with the form is not listed with its breaks and 1001's adherence")
 	}
-	if !slices.Contains(rep.Steps, "imported 1 shifts imported, 0 replaced") {
+	if !slices.Contains(steps, "imported 1 shifts imported, 0 replaced") {
 		t.Error("the corrected file was not imported")
 	}
+}
 
-	// What the page did is in the database, under the supervisor's name.
+// checkWorkStored checks that what the page did is in the database,
+// under the supervisor's name: the two shifts, ticket urgent assigned to
+// 1002, and the audit log's entries.
+func checkWorkStored(t *testing.T, h *harness, urgent string) {
+	t.Helper()
 	h.flushStore()
 	now := h.srv.clock.Now()
 	shifts, err := h.srv.Store().Shifts(context.Background(), store.ShiftFilter{From: now.Add(-24 * time.Hour), To: now.Add(24 * time.Hour)})
@@ -182,27 +194,14 @@ func TestConsoleSchedulesAndTicketsInChromium(t *testing.T) {
 	if !slices.Equal(got, []string{"1001 phones 2 breaks by sup", "1002 phones 1 breaks by sup"}) {
 		t.Errorf("stored shifts %q", got)
 	}
-	if v := h.ticketAPI(t, "GET", "/tickets/"+urgent.ID, supervisorToken, "", 200); v.State != "assigned" || v.Owner != "1002" {
+	if v := h.ticketAPI(t, "GET", "/tickets/"+urgent, supervisorToken, "", 200); v.State != "assigned" || v.Owner != "1002" {
 		t.Errorf("ticket after the console's assignment: %+v", v)
 	}
-	audit, err := h.srv.Store().AuditLog(context.Background(), store.AuditFilter{Limit: 200})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var saw []string
-	for _, e := range audit {
-		saw = append(saw, e.Actor+" "+e.Action+" "+e.Result)
-	}
+	saw := auditSeen(t, h, 200)
 	for _, want := range []string{"sup POST /supervisor/api/shifts 201", "sup POST /supervisor/api/shifts/import 400",
 		"sup POST /supervisor/api/shifts/import 201", "sup POST /supervisor/api/tickets/{id}/assign 200"} {
 		if !slices.Contains(saw, want) {
 			t.Errorf("audit log lacks %q", want)
 		}
 	}
-
-	shots := driverFront(t, h.srv.HTTPAddr(), true, make(chan driverReport, 8))
-	base := shots.URL + "/work-driver?token=" + supervisorToken + "&ticket=" + urgent.ID + "&complainer=" + complainer + "&mode="
-	screenshot(t, browser, base+"schedules", "1400,900", "console-schedules.png")
-	screenshot(t, browser, base+"tickets", "1400,900", "console-tickets.png")
-	screenshot(t, browser, base+"complainers&lang=zh", "1400,700", "console-complainers.png")
 }

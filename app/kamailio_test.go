@@ -10,9 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/internal/kamailiotest"
+	"github.com/hotline-oss/hotline/internal/testproc"
 )
 
 // kamailioConfigDir holds the Kamailio configurations the tests run.
@@ -22,24 +24,7 @@ const kamailioConfigDir = "../test/kamailio"
 // own loopback address and free port, with its own runtime directory.
 type kamailioProc struct {
 	addr netip.AddrPort
-	out  *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	out  *testproc.Output
 }
 
 // count counts the log lines holding s.
@@ -73,7 +58,7 @@ func startKamailio(t *testing.T, cfg, ip string, defines ...string) *kamailioPro
 	t.Helper()
 	bin := needKamailio(t)
 	dir := t.TempDir()
-	k := &kamailioProc{addr: freeUDPOn(t, ip), out: &lockedBuffer{}}
+	k := &kamailioProc{addr: freeUDPOn(t, ip)}
 	args := []string{
 		"-f", filepath.Join(kamailioConfigDir, cfg),
 		"-DD", "-E", "-m", "32", "-M", "4",
@@ -83,33 +68,12 @@ func startKamailio(t *testing.T, cfg, ip string, defines ...string) *kamailioPro
 	for _, d := range defines {
 		args = append(args, "-A", d)
 	}
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = k.out, k.out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("kamailio: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		// Its own process group: the main process and its children.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("kamailio %s output:\n%s", cfg, tail(k.out.String(), 4000))
-		}
-	})
+	proc := kamailiotest.Start(t, "kamailio "+cfg, bin, args...)
+	k.out = proc.Out
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			t.Fatalf("kamailio exited: %v\n%s", err, tail(k.out.String(), 4000))
-		default:
+		if proc.Exited() {
+			t.Fatalf("kamailio exited: %v\n%s", proc.Err(), tail(k.out.String(), 4000))
 		}
 		if sipOptionsAnswered(k.addr, 300*time.Millisecond) {
 			return k

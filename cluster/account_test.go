@@ -5,11 +5,9 @@ import (
 	"errors"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,20 +17,8 @@ import (
 	"github.com/hotline-oss/hotline/cluster/election"
 	"github.com/hotline-oss/hotline/cluster/routing"
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/testproc"
 )
-
-// natsServerBin finds nats-server, or skips (fails under CI).
-func natsServerBin(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("nats-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("nats-server is not installed (CI runs every test; apt-get install nats-server)")
-		}
-		t.Skip("nats-server is not installed (apt-get install nats-server)")
-	}
-	return bin
-}
 
 func freeTCPAddr(t *testing.T) string {
 	t.Helper()
@@ -44,61 +30,18 @@ func freeTCPAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// ownNATS is a NATS server process of the test's own.
-type ownNATS struct {
-	t    *testing.T
-	bin  string
-	conf string
-	addr string
-	cmd  *exec.Cmd
-	out  strings.Builder
-}
-
 // startOwnNATS runs nats-server with conf (listening on addr) until the
 // test ends; Kill and Start stop and restart it on the same address and
 // store.
-func startOwnNATS(t *testing.T, addr, conf string) *ownNATS {
+func startOwnNATS(t *testing.T, addr, conf string) *testproc.NATS {
 	t.Helper()
-	n := &ownNATS{t: t, bin: natsServerBin(t), addr: addr, conf: filepath.Join(t.TempDir(), "nats.conf")}
-	if err := os.WriteFile(n.conf, []byte(conf), 0o600); err != nil {
+	bin := testproc.NATSBin(t)
+	path := filepath.Join(t.TempDir(), "nats.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	n.Start()
-	t.Cleanup(func() {
-		n.Kill()
-		if t.Failed() {
-			t.Logf("nats-server:\n%s", n.out.String())
-		}
-	})
-	return n
-}
-
-func (n *ownNATS) Start() {
-	n.t.Helper()
-	n.cmd = exec.Command(n.bin, "-c", n.conf)
-	n.cmd.Env = append(os.Environ(), "HOTLINE_NODE_PASSWORD=node-pw", "HOTLINE_OBSERVER_PASSWORD=obs-pw", "OTHER_PASSWORD=other-pw")
-	n.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	n.cmd.Stdout, n.cmd.Stderr = &n.out, &n.out
-	if err := n.cmd.Start(); err != nil {
-		n.t.Fatal(err)
-	}
-	waitFor(n.t, 5*time.Second, "the test's NATS server", func() bool {
-		c, err := net.Dial("tcp", n.addr)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
-}
-
-// Kill stops the server as a crash would (SIGKILL).
-func (n *ownNATS) Kill() {
-	if n.cmd == nil || n.cmd.Process == nil {
-		return
-	}
-	_ = n.cmd.Process.Kill()
-	_ = n.cmd.Wait()
-	n.cmd = nil
+	env := []string{"HOTLINE_NODE_PASSWORD=node-pw", "HOTLINE_OBSERVER_PASSWORD=obs-pw", "OTHER_PASSWORD=other-pw"}
+	return testproc.StartNATS(t, bin, addr, env, "-c", path)
 }
 
 // privateNATS starts a NATS server of the test's own from the shipped

@@ -4,18 +4,20 @@
 // cluster's buckets, stream and subjects, the shared key-value state
 // (agents' registrations and presence, the live nodes with their
 // configuration hashes and SIP addresses), the ACD configurations that
-// reload commands name (fetched before a router applies one), the command
-// stream from the nodes to the leader and the decision subjects back, and
-// the hotline_cluster_* metrics.
+// reload commands name (fetched before a router applies one), the one
+// command stream that every node appends to and follows, and the
+// hotline_cluster_* metrics.
 //
 // Subpackages hold the parts that need no connection: routing (message
 // formats and the Router onto the acd package), confighash (the canonical
 // configuration hash) and kvstate (registrations and presence over the
 // buckets this package opens). election holds the leader lease and its
 // fencing token over a Conn (through its Link interface, so neither
-// package imports the other). Leader runs the Router on each node and
-// lets the lease holder decide, asking the election through Election (one
-// method, Leading). clusterq is the node's side for the call path: the
+// package imports the other). Leader runs the Router on each node, which
+// carries out the decisions addressed to it; the lease holder alone sends
+// the ACD's timer ticks, keeps the shared presence and hands over a dead
+// node's calls, asking the election through Election (one method,
+// Leading). clusterq is the node's side for the call path: the
 // clustered implementation of queueing.Queueing.
 //
 // What it must not do: decide routing itself (the pure acd package does,

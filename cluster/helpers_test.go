@@ -35,20 +35,8 @@ func newTestCluster(t testing.TB, ttl time.Duration) *testCluster {
 	t.Helper()
 	needNATS(t)
 	tc := &testCluster{t: t, prefix: testPrefix(t), ttl: ttl}
-	admin := tc.connect("admin", natsURL)
-	if err := admin.Ensure(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		a, err := Connect(context.Background(), tc.settings("cleanup", natsURL))
-		if err != nil {
-			t.Errorf("cleanup: %v", err)
-			return
-		}
-		defer a.Close()
-		if err := a.Remove(context.Background()); err != nil {
-			t.Errorf("cleanup: %v", err)
-		}
+	natstest.Fresh(t, func(node string) (*Conn, error) {
+		return Connect(context.Background(), tc.settings(node, natsURL))
 	})
 	return tc
 }

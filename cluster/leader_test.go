@@ -7,92 +7,8 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
-	"github.com/hotline-oss/hotline/cluster/election"
 	"github.com/hotline-oss/hotline/cluster/routing"
 )
-
-// routingNode is a cluster node running the election and the routing;
-// in collects the decisions its router makes for it.
-type routingNode struct {
-	*node
-	leader *Leader
-	in     *inbox
-}
-
-func (tc *testCluster) startRouting(name string, cfg acd.Config) *routingNode {
-	tc.t.Helper()
-	return tc.startRoutingVia(name, natsURL, cfg)
-}
-
-func (tc *testCluster) startRoutingVia(name, url string, cfg acd.Config) *routingNode {
-	tc.t.Helper()
-	n := tc.startNode(name, url)
-	l, in := tc.runLeader(n.conn, n.El, cfg)
-	return &routingNode{node: n, leader: l, in: in}
-}
-
-// startFollower is a node that follows the stream and carries out its
-// decisions but never stands for election: a node holding calls or
-// agents whose role in the test is not to lead.
-func (tc *testCluster) startFollower(name string, cfg acd.Config) (*Conn, *inbox) {
-	tc.t.Helper()
-	c := tc.connect(name, natsURL)
-	el, err := election.New(context.Background(), c)
-	if err != nil {
-		tc.t.Fatal(err)
-	}
-	_, in := tc.runLeader(c, el, cfg)
-	return c, in
-}
-
-func (tc *testCluster) runLeader(c *Conn, el Election, cfg acd.Config) (*Leader, *inbox) {
-	tc.t.Helper()
-	l, err := NewLeader(c, el, cfg)
-	if err != nil {
-		tc.t.Fatal(err)
-	}
-	// The stream's end is read now: what the test sends from here on is
-	// this node's to carry out.
-	if err := l.Observe(context.Background(), nil, nil); err != nil {
-		tc.t.Fatal(err)
-	}
-	in := &inbox{t: tc.t, taken: map[int]bool{}}
-	l.CarryOut(func(ds []routing.Decision) {
-		for _, d := range ds {
-			in.c.add(d)
-		}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = l.Run(ctx) }()
-	tc.t.Cleanup(func() { cancel(); <-done })
-	return l, in
-}
-
-// inbox collects a node's decisions and waits for particular ones.
-type inbox struct {
-	t     testing.TB
-	c     collector[routing.Decision]
-	taken map[int]bool // decisions already returned by await
-}
-
-// await returns the first decision of kind for call (any call if "")
-// not returned before.
-func (in *inbox) await(kind routing.DecisionKind, call string) routing.Decision {
-	in.t.Helper()
-	var found routing.Decision
-	waitFor(in.t, 10*time.Second, fmt.Sprintf("%s for %q", kind, call), func() bool {
-		for i, d := range in.c.all() {
-			if !in.taken[i] && d.Kind == kind && (call == "" || d.Call == call) {
-				in.taken[i] = true
-				found = d
-				return true
-			}
-		}
-		return false
-	})
-	return found
-}
 
 // TestLeaderKilledWhileCallersWaitAllAreServedInOrder: three nodes route,
 // two agents take two calls and three callers wait; the leader dies
@@ -101,88 +17,95 @@ func (in *inbox) await(kind routing.DecisionKind, call string) routing.Decision 
 // offered in their order as the agents free up.
 func TestLeaderKilledWhileCallersWaitAllAreServedInOrder(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
-	ctx := context.Background()
-	q := acd.DefaultQueue("billing")
-	q.RingTimeout = time.Minute
-	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{
-		{ID: "2001", Queues: []string{"billing"}}, {ID: "2002", Queues: []string{"billing"}},
-	}}
+	cfg := billingWith(ringingFor(time.Minute), "2001", "2002")
 	nodes := []*routingNode{tc.startRouting("a", cfg), tc.startRouting("b", cfg), tc.startRouting("c", cfg)}
-	var lead *routingNode
-	waitFor(t, 3*time.Second, "a leader", func() bool {
-		for _, n := range nodes {
-			if n.leading() {
-				lead = n
-				return true
-			}
-		}
-		return false
-	})
+	lead := awaitLeader(t, 3*time.Second, "a leader", nodes, nil, 0)
 	oldTerm, _ := lead.El.Leading()
-	callers, in1 := tc.startFollower("n1", cfg)
-	agents, in2 := tc.startFollower("n2", cfg)
-	send := func(c *Conn, cmd routing.Command) {
-		t.Helper()
-		if _, err := c.SendCommand(ctx, cmd); err != nil {
-			t.Fatal(err)
-		}
-	}
-	send(agents, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"})
-	send(agents, routing.Command{Kind: routing.CmdAgent, Agent: "2002", Action: "login"})
-	offered := map[string]string{} // call → agent
-	for i := range 5 {
-		send(callers, routing.Command{Kind: routing.CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"})
-	}
-	for _, c := range []string{"c0", "c1"} {
-		offered[c] = in1.await(routing.DecOffer, c).Agents[0]
-	}
-	// Positions count every caller waiting, those ringing an agent too.
-	for i, c := range []string{"c2", "c3", "c4"} {
-		if d := in1.await(routing.DecQueued, c); d.Position != i+3 {
-			t.Fatalf("%s queued at %d, want %d", c, d.Position, i+3)
-		}
-	}
+	s := waitingScene{t: t}
+	s.callers, s.in1 = tc.startFollower("n1", cfg)
+	s.agents, s.in2 = tc.startFollower("n2", cfg)
+	s.twoTalkThreeWait()
 
 	// The leader dies; the agents answer meanwhile.
 	lead.conn.NC.Close()
 	lead.stop()
-	send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c0", Agent: offered["c0"], Result: "answered"})
-	send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c1", Agent: offered["c1"], Result: "answered"})
-	for _, c := range []string{"c0", "c1"} {
-		if d := in1.await(routing.DecConnect, c); d.Agent != offered[c] {
-			t.Fatalf("%s connected to %s, offered to %s", c, d.Agent, offered[c])
-		}
-	}
+	s.answerBoth()
 
 	// Another node leads under a newer term (ticks, presence and dead
 	// nodes are its to handle from now on).
-	waitFor(t, 5*time.Second, "a new leader", func() bool {
-		for _, n := range nodes {
-			if term, ok := n.El.Leading(); ok && n != lead && term > oldTerm {
-				return true
-			}
-		}
-		return false
-	})
+	awaitLeader(t, 5*time.Second, "a new leader", nodes, lead, oldTerm)
 
-	// Each freed agent gets the next caller, in the callers' order.
+	s.serveTheRestInOrder()
+}
+
+// waitingScene is the calls of TestLeaderKilledWhileCallersWaitAllAreServedInOrder:
+// the node of the callers and the node of the agents, what each has been
+// told, and which agent was offered which call.
+type waitingScene struct {
+	t               testing.TB
+	callers, agents *Conn
+	in1, in2        *inbox
+	offered         map[string]string // call → agent
+}
+
+// twoTalkThreeWait logs in both agents, lets five callers join, and checks
+// that c0 and c1 are offered and c2 to c4 wait behind them.
+func (s *waitingScene) twoTalkThreeWait() {
+	t := s.t
+	t.Helper()
+	send(t, s.agents, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"})
+	send(t, s.agents, routing.Command{Kind: routing.CmdAgent, Agent: "2002", Action: "login"})
+	s.offered = map[string]string{}
+	for i := range 5 {
+		send(t, s.callers, routing.Command{Kind: routing.CmdJoin, Call: fmt.Sprintf("c%d", i), Queue: "billing"})
+	}
+	for _, c := range []string{"c0", "c1"} {
+		s.offered[c] = s.in1.await(routing.DecOffer, c).Agents[0]
+	}
+	// Positions count every caller waiting, those ringing an agent too.
+	for i, c := range []string{"c2", "c3", "c4"} {
+		if d := s.in1.await(routing.DecQueued, c); d.Position != i+3 {
+			t.Fatalf("%s queued at %d, want %d", c, d.Position, i+3)
+		}
+	}
+}
+
+// answerBoth has the agents answer c0 and c1 and checks both connect to
+// the agent they were offered to.
+func (s *waitingScene) answerBoth() {
+	t := s.t
+	t.Helper()
+	send(t, s.callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c0", Agent: s.offered["c0"], Result: "answered"})
+	send(t, s.callers, routing.Command{Kind: routing.CmdOfferResult, Call: "c1", Agent: s.offered["c1"], Result: "answered"})
+	for _, c := range []string{"c0", "c1"} {
+		if d := s.in1.await(routing.DecConnect, c); d.Agent != s.offered[c] {
+			t.Fatalf("%s connected to %s, offered to %s", c, d.Agent, s.offered[c])
+		}
+	}
+}
+
+// serveTheRestInOrder ends the talks one by one: each freed agent gets the
+// next caller, in the callers' order.
+func (s *waitingScene) serveTheRestInOrder() {
+	t := s.t
+	t.Helper()
 	talking := []string{"c0", "c1"}
 	for _, next := range []string{"c2", "c3", "c4"} {
 		done := talking[0]
 		talking = talking[1:]
-		agent := offered[done]
-		send(callers, routing.Command{Kind: routing.CmdTalkEnded, Call: done, Reason: "caller"})
-		if d := in2.await(routing.DecWrapup, ""); d.Agent != agent {
+		agent := s.offered[done]
+		send(t, s.callers, routing.Command{Kind: routing.CmdTalkEnded, Call: done, Reason: "caller"})
+		if d := s.in2.await(routing.DecWrapup, ""); d.Agent != agent {
 			t.Fatalf("wrap-up for %s, want %s", d.Agent, agent)
 		}
-		send(agents, routing.Command{Kind: routing.CmdAgent, Agent: agent, Action: "ready"})
-		d := in1.await(routing.DecOffer, next)
+		send(t, s.agents, routing.Command{Kind: routing.CmdAgent, Agent: agent, Action: "ready"})
+		d := s.in1.await(routing.DecOffer, next)
 		if d.Agents[0] != agent {
 			t.Fatalf("%s offered to %v, want %s", next, d.Agents, agent)
 		}
-		offered[next] = agent
-		send(callers, routing.Command{Kind: routing.CmdOfferResult, Call: next, Agent: agent, Result: "answered"})
-		in1.await(routing.DecConnect, next)
+		s.offered[next] = agent
+		send(t, s.callers, routing.Command{Kind: routing.CmdOfferResult, Call: next, Agent: agent, Result: "answered"})
+		s.in1.await(routing.DecConnect, next)
 		talking = append(talking, next)
 	}
 }
@@ -193,9 +116,7 @@ func TestLeaderKilledWhileCallersWaitAllAreServedInOrder(t *testing.T) {
 func TestLeaderTicksFireTheACDTimers(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
-	q := acd.DefaultQueue("billing")
-	q.RingTimeout = 300 * time.Millisecond
-	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	cfg := billingWith(ringingFor(300*time.Millisecond), "2001")
 	a := tc.startRouting("a", cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
 	b := tc.startRouting("b", cfg)
@@ -232,9 +153,7 @@ func TestLeaderTicksFireTheACDTimers(t *testing.T) {
 func TestCutOffLeaderNeverRoutesWhileAnotherDoes(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
-	q := acd.DefaultQueue("billing")
-	q.RingTimeout = 300 * time.Millisecond
-	cfg := acd.Config{Queues: []acd.QueueConfig{q}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	cfg := billingWith(ringingFor(300*time.Millisecond), "2001")
 	px := newProxy(t, "127.0.0.1:4222")
 	a := tc.startRoutingVia("a", px.URL(), cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
@@ -298,58 +217,24 @@ func TestCutOffLeaderNeverRoutesWhileAnotherDoes(t *testing.T) {
 func TestLeaderEndsTheCallsOfADeadNode(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
-	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	cfg := billingWith(acd.DefaultQueue("billing"), "2001")
 	a := tc.startRouting("a", cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
-	sections := map[string]string{"queues": "x"}
-	doomed, other := tc.connect("n1", natsURL), tc.connect("n2", natsURL)
-	m1, err := doomed.Join(ctx, sections)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m2, err := other.Join(ctx, sections)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m2.Leave(ctx)
-	regs, err := doomed.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doomed, other, kill := tc.joinDoomedAndOther()
+	regs := registrationsOf(t, doomed)
 	if err := regs.Put(ctx, "2001", "sip:2001@10.0.0.5", time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		conn *Conn
-		call string
-	}{{doomed, "lost"}, {other, "kept"}} {
-		if _, err := c.conn.SendCommand(ctx, routing.Command{Kind: routing.CmdJoin, Call: c.call, Queue: "billing"}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	send(t, doomed, routing.Command{Kind: routing.CmdJoin, Call: "lost", Queue: "billing"})
+	send(t, other, routing.Command{Kind: routing.CmdJoin, Call: "kept", Queue: "billing"})
 	waitFor(t, 3*time.Second, "both callers waiting", func() bool { return waiting(a) == 2 })
-	time.Sleep(1500 * time.Millisecond) // let the leader see n1 heartbeat
-	doomed.Close()
-	m1.stop()
+	kill()
 	waitFor(t, nodeTTLFactor*time.Second+5*time.Second, "the dead node's caller to leave", func() bool { return waiting(a) == 1 })
-	otherRegs, err := other.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	otherRegs := registrationsOf(t, other)
 	waitFor(t, 3*time.Second, "the dead node's registration to go", func() bool {
 		got, err := otherRegs.Contacts(ctx, "2001")
 		return err == nil && len(got) == 0
 	})
-}
-
-func waiting(n *routingNode) int {
-	n.leader.mu.Lock()
-	defer n.leader.mu.Unlock()
-	total := 0
-	for _, q := range n.leader.router.Queues() {
-		total += q.Waiting
-	}
-	return total
 }
 
 // TestLeaderKeepsAgentsPresence: agents' log-in and pause reach the shared
@@ -357,7 +242,7 @@ func waiting(n *routingNode) int {
 func TestLeaderKeepsAgentsPresence(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
-	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	cfg := billingWith(acd.DefaultQueue("billing"), "2001")
 	a := tc.startRouting("a", cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
 	term, _ := a.El.Leading()

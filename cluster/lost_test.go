@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"time"
@@ -39,39 +38,20 @@ func (g *lostLog) all() ([]routing.LostCall, []uint64) {
 // have): what is done with them must be harmless twice.
 func TestLeaderHandsOverTheCallsOfADeadNodeOnce(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
-	ctx := context.Background()
-	cfg := acd.Config{Queues: []acd.QueueConfig{acd.DefaultQueue("billing")}, Agents: []acd.AgentConfig{{ID: "2001", Queues: []string{"billing"}}}}
+	cfg := billingWith(acd.DefaultQueue("billing"), "2001")
 	a := tc.startRouting("a", cfg)
 	waitFor(t, 3*time.Second, "a to lead", a.leading)
 	b := tc.startRouting("b", cfg)
 	var atA, atB lostLog
 	a.leader.OnLost(atA.add)
 	b.leader.OnLost(atB.add)
-	sections := map[string]string{"queues": "x"}
-	doomed, other := tc.connect("n1", natsURL), tc.connect("n2", natsURL)
-	m1, err := doomed.Join(ctx, sections)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m2, err := other.Join(ctx, sections)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m2.Leave(ctx)
-	send := func(c *Conn, cmd routing.Command) {
-		t.Helper()
-		if _, err := c.SendCommand(ctx, cmd); err != nil {
-			t.Fatal(err)
-		}
-	}
-	send(other, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"})
-	send(doomed, routing.Command{Kind: routing.CmdJoin, Call: "talking", Queue: "billing", Caller: "555"})
-	send(doomed, routing.Command{Kind: routing.CmdOfferResult, Call: "talking", Agent: "2001", Result: "answered"})
-	send(other, routing.Command{Kind: routing.CmdJoin, Call: "kept", Queue: "billing"})
+	doomed, other, kill := tc.joinDoomedAndOther()
+	send(t, other, routing.Command{Kind: routing.CmdAgent, Agent: "2001", Action: "login"})
+	send(t, doomed, routing.Command{Kind: routing.CmdJoin, Call: "talking", Queue: "billing", Caller: "555"})
+	send(t, doomed, routing.Command{Kind: routing.CmdOfferResult, Call: "talking", Agent: "2001", Result: "answered"})
+	send(t, other, routing.Command{Kind: routing.CmdJoin, Call: "kept", Queue: "billing"})
 	waitFor(t, 3*time.Second, "one waiting on b", func() bool { return waiting(b) == 1 })
-	time.Sleep(1500 * time.Millisecond) // let the leader see n1 heartbeat
-	doomed.Close()
-	m1.stop()
+	kill()
 	waitFor(t, nodeTTLFactor*time.Second+5*time.Second, "the leader to hand over the lost call", func() bool {
 		calls, _ := atA.all()
 		return len(calls) > 0

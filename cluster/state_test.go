@@ -16,14 +16,7 @@ func TestRegistrationsAreSharedAcrossNodes(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
 	a, b := tc.connect("a", natsURL), tc.connect("b", natsURL)
-	ra, err := a.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := b.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ra, rb := registrationsOf(t, a), registrationsOf(t, b)
 	exp := time.Now().Add(time.Hour)
 	contact := "sip:2001@10.0.0.5:5060;transport=udp"
 	if err := ra.Put(ctx, "2001", contact, exp); err != nil {
@@ -71,26 +64,47 @@ func TestBadRegistrationIsSkippedAndCounted(t *testing.T) {
 	tc := newTestCluster(t, time.Second)
 	ctx := context.Background()
 	a, m := tc.connectWithMetrics("a")
-	r, err := a.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := registrationsOf(t, a)
 	if err := r.Put(ctx, "2001", "sip:2001@h", time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := a.JS.KeyValue(ctx, a.Names.Registrations())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Put(ctx, kvstate.RegistrationKey("2001", "sip:x@y"), []byte(`{"agent":"2001"`)); err != nil {
-		t.Fatal(err)
-	}
+	putRaw(t, a, a.Names.Registrations(), kvstate.RegistrationKey("2001", "sip:x@y"), `{"agent":"2001"`)
 	got, err := r.Contacts(ctx, "2001")
 	if err != nil || len(got) != 1 {
 		t.Fatalf("contacts: %+v %v", got, err)
 	}
-	if n := testutil.ToFloat64(m.bad.WithLabelValues(SubjectRegistrations)); n != 1 {
-		t.Fatalf("bad registrations counted: %v", n)
+	wantOneBad(t, m, SubjectRegistrations, "bad registrations")
+}
+
+// registrationsOf is c's view of the shared registrations.
+func registrationsOf(t *testing.T, c *Conn) *Registrations {
+	t.Helper()
+	r, err := c.Registrations(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// putRaw stores value under key in bucket as it is, past the checks of
+// the typed writers: what a broken or foreign writer would leave.
+func putRaw(t *testing.T, c *Conn, bucket, key, value string) {
+	t.Helper()
+	ctx := context.Background()
+	raw, err := c.JS.KeyValue(ctx, bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Put(ctx, key, []byte(value)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantOneBad checks that one bad message of subject was counted.
+func wantOneBad(t *testing.T, m *Metrics, subject, what string) {
+	t.Helper()
+	if n := testutil.ToFloat64(m.bad.WithLabelValues(subject)); n != 1 {
+		t.Fatalf("%s counted: %v", what, n)
 	}
 }
 
@@ -123,20 +137,12 @@ func TestPresenceIsFencedByTerm(t *testing.T) {
 	if _, ok, _ := ag.Get(ctx, "9999"); ok {
 		t.Fatal("an unknown agent has a presence")
 	}
-	raw, err := a.JS.KeyValue(ctx, a.Names.Agents())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Put(ctx, kvstate.AgentKey("2002"), []byte("{")); err != nil {
-		t.Fatal(err)
-	}
+	putRaw(t, a, a.Names.Agents(), kvstate.AgentKey("2002"), "{")
 	all, err := ag.All(ctx)
 	if err != nil || len(all) != 1 || all[0].Agent != "2001" {
 		t.Fatalf("all: %+v %v", all, err)
 	}
-	if n := testutil.ToFloat64(m.bad.WithLabelValues(SubjectAgents)); n != 1 {
-		t.Fatalf("bad presence counted: %v", n)
-	}
+	wantOneBad(t, m, SubjectAgents, "bad presence")
 }
 
 // TestFollowedRegistrationsAreReadWithoutARoundTrip: a node following
@@ -148,14 +154,7 @@ func TestFollowedRegistrationsAreReadWithoutARoundTrip(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a, b := tc.connect("a", natsURL), tc.connect("b", natsURL)
-	ra, err := a.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, err := b.Registrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ra, rb := registrationsOf(t, a), registrationsOf(t, b)
 	if err := ra.PutBinding(ctx, Registration{Agent: "2001", Contact: "sip:2001@10.0.0.5", Expires: time.Now().Add(time.Hour),
 		Source: "10.0.0.5:5070", Transport: "UDP"}); err != nil {
 		t.Fatal(err)

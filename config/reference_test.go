@@ -35,21 +35,10 @@ func referenceKeys(prefix string, t reflect.Type, out map[string]refKey) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		tag := f.Tag.Get("yaml")
-		if tag == "-" || !f.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if strings.Contains(opts, "inline") {
-			referenceKeys(prefix, f.Type, out)
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		addReferenceKey(join(prefix, name), f.Type, out)
+	// The keys are the ones the strict reader accepts, inlined structs
+	// flattened as there.
+	for name, ft := range yamlFields(t) {
+		addReferenceKey(join(prefix, name), ft, out)
 	}
 }
 

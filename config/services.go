@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -32,7 +33,7 @@ const (
 // CheckServices checks every service; errors are positioned at services:.
 func (c *Config) CheckServices() error {
 	var errs []error
-	for _, name := range sortedNames(c.Services) {
+	for _, name := range slices.Sorted(maps.Keys(c.Services)) {
 		if strings.TrimSpace(name) == "" {
 			errs = append(errs, c.Errorf("services", "services: empty service name"))
 			continue
@@ -42,13 +43,4 @@ func (c *Config) CheckServices() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
 }

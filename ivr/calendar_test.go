@@ -1,12 +1,15 @@
-package ivr
+package ivr_test
 
 import (
 	"testing"
+
+	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/internal/ivrtest"
 )
 
-func parseOneCalendar(t *testing.T, src string) *Calendar {
+func parseOneCalendar(t *testing.T, src string) *ivr.Calendar {
 	t.Helper()
-	_, cals, err := parseConfig(t, "cal.yaml", src, Validator{})
+	_, cals, err := ivrtest.ParseConfig(t, "cal.yaml", src, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +40,7 @@ calendars:
 		{"2026-03-11T10:30:00Z", true},  // wed
 	}
 	for _, tc := range cases {
-		if got := c.IsOpen(utc(tc.now)); got != tc.open {
+		if got := c.IsOpen(ivrtest.UTC(tc.now)); got != tc.open {
 			t.Errorf("IsOpen(%s) = %v, want %v", tc.now, got, tc.open)
 		}
 	}
@@ -53,13 +56,13 @@ calendars:
     hours: {mon-sun: "00:00-24:00"}
     holidays: ["2026-12-25"]
 `)
-	if !c.IsOpen(utc("2026-12-25T04:30:00Z")) {
+	if !c.IsOpen(ivrtest.UTC("2026-12-25T04:30:00Z")) {
 		t.Error("24 Dec 23:30 local should be open")
 	}
-	if c.IsOpen(utc("2026-12-25T05:30:00Z")) {
+	if c.IsOpen(ivrtest.UTC("2026-12-25T05:30:00Z")) {
 		t.Error("25 Dec 00:30 local is a holiday")
 	}
-	if !c.IsOpen(utc("2026-12-26T05:00:00Z")) {
+	if !c.IsOpen(ivrtest.UTC("2026-12-26T05:00:00Z")) {
 		t.Error("26 Dec 00:00 local should be open")
 	}
 }
@@ -72,10 +75,10 @@ calendars:
     hours: {mon-fri: "09:00-17:00"}
 `)
 	// Berlin is UTC+1 in winter and UTC+2 in summer.
-	if !c.IsOpen(utc("2026-03-02T08:00:00Z")) || c.IsOpen(utc("2026-03-02T07:59:00Z")) {
+	if !c.IsOpen(ivrtest.UTC("2026-03-02T08:00:00Z")) || c.IsOpen(ivrtest.UTC("2026-03-02T07:59:00Z")) {
 		t.Error("winter: opening is 08:00 UTC")
 	}
-	if !c.IsOpen(utc("2026-07-01T07:00:00Z")) || c.IsOpen(utc("2026-07-01T06:59:00Z")) {
+	if !c.IsOpen(ivrtest.UTC("2026-07-01T07:00:00Z")) || c.IsOpen(ivrtest.UTC("2026-07-01T06:59:00Z")) {
 		t.Error("summer: opening is 07:00 UTC")
 	}
 }

@@ -1,37 +1,17 @@
-package ivr
+package ivr_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/internal/ivrtest"
 )
 
 func TestRecordMaxDurationIsBounded(t *testing.T) {
-	long := strings.Replace(faultFlow, "max_duration: 30s", "max_duration: 11m", 1)
-	_, _, err := parseConfig(t, "fault.yaml", long, Validator{})
+	long := strings.Replace(ivrtest.FaultFlow, "max_duration: 30s", "max_duration: 11m", 1)
+	_, _, err := ivrtest.ParseConfig(t, "fault.yaml", long, ivr.Validator{})
 	if err == nil || !strings.Contains(err.Error(), "max_duration: at most 10m0s") || !strings.Contains(err.Error(), "fault.yaml:") {
 		t.Fatalf("max_duration 11m: %v, want file:line and the bound", err)
 	}
 }
-
-const faultFlow = `
-flows:
-  main:
-    start: message
-    nodes:
-      message:
-        type: record
-        prompts: [fault_record]
-        max_duration: 30s
-        end_silence: 2s
-        next: file
-        on_fail: desk
-      file:
-        type: fault_report
-        prompts: [fault_work_order_is]
-        fallback: [fault_not_filed]
-        timeout: 5s
-        next: bye
-        on_fail: desk
-      desk: {type: queue, queue: repair}
-      bye: {type: hangup, prompts: [goodbye], self_service: true}
-`

@@ -1,11 +1,13 @@
-package ivr
+package ivr_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/hotline-oss/hotline/ivr"
 )
 
-func names(refs []PromptRef) string {
+func names(refs []ivr.PromptRef) string {
 	out := make([]string, len(refs))
 	for i, r := range refs {
 		out[i] = strings.TrimPrefix(r.Name, "num_")
@@ -56,7 +58,7 @@ func TestNumberPerLanguage(t *testing.T) {
 		{"fr", 105, "digit_1 digit_0 digit_5"},
 	}
 	for _, c := range cases {
-		got, err := Number(c.lang, c.n)
+		got, err := ivr.Number(c.lang, c.n)
 		if err != nil {
 			t.Fatalf("%s %d: %v", c.lang, c.n, err)
 		}
@@ -76,11 +78,11 @@ func TestNumberPerLanguage(t *testing.T) {
 func TestNumberUsesOnlyListedPrompts(t *testing.T) {
 	for _, lang := range []string{"zh", "en", "ko", "fr"} {
 		listed := map[string]bool{}
-		for _, n := range SayPromptNames(lang) {
+		for _, n := range ivr.SayPromptNames(lang) {
 			listed[n] = true
 		}
-		for n := int64(0); n <= MaxSayNumber; n = n*3 + 7 {
-			refs, err := Number(lang, n)
+		for n := int64(0); n <= ivr.MaxSayNumber; n = n*3 + 7 {
+			refs, err := ivr.Number(lang, n)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,18 +96,18 @@ func TestNumberUsesOnlyListedPrompts(t *testing.T) {
 }
 
 func TestNumberRejectsOutOfRange(t *testing.T) {
-	for _, n := range []int64{-1, MaxSayNumber + 1} {
-		if _, err := Number("zh", n); err == nil {
+	for _, n := range []int64{-1, ivr.MaxSayNumber + 1} {
+		if _, err := ivr.Number("zh", n); err == nil {
 			t.Errorf("Number(%d) accepted", n)
 		}
 	}
-	if _, err := Amount("en", -5); err == nil {
+	if _, err := ivr.Amount("en", -5); err == nil {
 		t.Error("negative amount accepted")
 	}
-	if _, err := Date("en", 13, 1); err == nil {
+	if _, err := ivr.Date("en", 13, 1); err == nil {
 		t.Error("month 13 accepted")
 	}
-	if _, err := Date("en", 2, 0); err == nil {
+	if _, err := ivr.Date("en", 2, 0); err == nil {
 		t.Error("day 0 accepted")
 	}
 }
@@ -122,7 +124,7 @@ func TestAmountAndDate(t *testing.T) {
 		{"en", 0, "0 currency_major"},
 	}
 	for _, c := range cases {
-		got, err := Amount(c.lang, c.cents)
+		got, err := ivr.Amount(c.lang, c.cents)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +132,7 @@ func TestAmountAndDate(t *testing.T) {
 			t.Errorf("%s amount %d = %q, want %q", c.lang, c.cents, names(got), c.want)
 		}
 	}
-	d, err := Date("ko", 12, 5)
+	d, err := ivr.Date("ko", 12, 5)
 	if err != nil || names(d) != "month_12 day_5" || d[0].Lang != "ko" {
 		t.Errorf("date = %v, %v", d, err)
 	}

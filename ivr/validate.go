@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -20,25 +21,16 @@ type Validator struct {
 // from start. All problems are returned as *PosError values joined in file order.
 func Validate(flows map[string]*Flow, calendars map[string]*Calendar, v Validator) error {
 	var errs []*PosError
-	for _, name := range sortedKeys(flows) {
+	for _, name := range slices.Sorted(maps.Keys(flows)) {
 		errs = append(errs, v.flow(flows[name], calendars)...)
 	}
 	return joinInFileOrder(errs)
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 func (v Validator) flow(fl *Flow, calendars map[string]*Calendar) []*PosError {
 	where := "flow " + fl.Name
 	errs := v.uses(fl, fl.uses, where, calendars)
-	for _, name := range sortedKeys(fl.Nodes) {
+	for _, name := range slices.Sorted(maps.Keys(fl.Nodes)) {
 		n := fl.Nodes[name]
 		errs = append(errs, v.uses(fl, n.uses, where+": node "+name, calendars)...)
 	}

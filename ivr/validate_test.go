@@ -1,10 +1,13 @@
-package ivr
+package ivr_test
 
 import (
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/internal/ivrtest"
 )
 
 const calendarsYAML = `
@@ -19,11 +22,11 @@ func oneFlow(nodes string) string {
 	return calendarsYAML + "flows:\n  main:\n    start: a\n    nodes:\n" + nodes
 }
 
-func testValidator(missing ...string) Validator {
+func testValidator(missing ...string) ivr.Validator {
 	if missing == nil {
 		missing = []string{"en/only_zh", "en/digit_7"}
 	}
-	return Validator{
+	return ivr.Validator{
 		Languages: []string{"zh", "en"},
 		HasPrompt: func(lang, name string) bool {
 			for _, m := range missing {
@@ -136,7 +139,7 @@ var validationCases = []struct {
 func TestValidationErrorsCarryPosition(t *testing.T) {
 	for _, c := range validationCases {
 		t.Run(c.name, func(t *testing.T) {
-			_, _, err := parseConfig(t, "hotline.yaml", c.src, testValidator(c.missing...))
+			_, _, err := ivrtest.ParseConfig(t, "hotline.yaml", c.src, testValidator(c.missing...))
 			if err == nil {
 				t.Fatal("want an error, got none")
 			}
@@ -157,7 +160,7 @@ func TestValidationReportsAllErrorsInFileOrder(t *testing.T) {
       c: {type: queue, queue: billing}
       d: {type: hangup}
 `)
-	_, _, err := parseConfig(t, "hotline.yaml", src, testValidator())
+	_, _, err := ivrtest.ParseConfig(t, "hotline.yaml", src, testValidator())
 	if err == nil {
 		t.Fatal("want errors")
 	}
@@ -175,8 +178,8 @@ func TestValidationReportsAllErrorsInFileOrder(t *testing.T) {
 
 func TestPosErrorIsInspectable(t *testing.T) {
 	src := oneFlow("      a: {type: goto, next: nowhere}\n")
-	_, _, err := parseConfig(t, "hotline.yaml", src, testValidator())
-	var pe *PosError
+	_, _, err := ivrtest.ParseConfig(t, "hotline.yaml", src, testValidator())
+	var pe *ivr.PosError
 	if !errors.As(err, &pe) {
 		t.Fatalf("want a *PosError, got %T", err)
 	}
@@ -187,14 +190,14 @@ func TestPosErrorIsInspectable(t *testing.T) {
 
 func TestParseErrorsAreAllReported(t *testing.T) {
 	src := oneFlow("      a: {type: play, prompts: [p], next: a, bogus: 1}\n      b: {type: nope}\n")
-	_, _, err := parseConfig(t, "hotline.yaml", src, testValidator())
+	_, _, err := ivrtest.ParseConfig(t, "hotline.yaml", src, testValidator())
 	if err == nil || strings.Count(err.Error(), "\n") != 1 {
 		t.Fatalf("want exactly two errors, got:\n%v", err)
 	}
 }
 
 func TestDemoFlowDefaults(t *testing.T) {
-	flows, _ := loadDemo(t)
+	flows, _ := ivrtest.LoadDemo(t, "testdata/demo_flow.yaml")
 	main := flows["main"]
 	menu, account := main.Nodes["main_menu"], main.Nodes["account"]
 	if !menu.BargeIn || menu.Retries != 2 || menu.OnFail != "" {
@@ -207,17 +210,17 @@ func TestDemoFlowDefaults(t *testing.T) {
 		t.Fatalf("account collect parsed wrong: %+v", account)
 	}
 	complaints := main.Nodes["complaints"]
-	if complaints.InterDigitTimeout != DefaultInterDigitTimeout || complaints.Terminator != DefaultTerminator {
+	if complaints.InterDigitTimeout != ivr.DefaultInterDigitTimeout || complaints.Terminator != ivr.DefaultTerminator {
 		t.Fatalf("complaints defaults: %+v", complaints)
 	}
-	if got := main.Nodes["language_menu"].Prompts[1]; got != (PromptRef{Lang: "en", Name: "lang_en"}) {
+	if got := main.Nodes["language_menu"].Prompts[1]; got != (ivr.PromptRef{Lang: "en", Name: "lang_en"}) {
 		t.Fatalf("fixed-language prompt parsed as %+v", got)
 	}
 }
 
 func TestFirstDigitTimeoutDefaultsToSilenceTimeout(t *testing.T) {
 	src := "flows:\n  main:\n    start: a\n    silence: {timeout: 7s}\n    nodes:\n      a: {type: collect, prompts: [p], var: v, next: a}\n"
-	flows, _, err := parseConfig(t, "hotline.yaml", src, Validator{})
+	flows, _, err := ivrtest.ParseConfig(t, "hotline.yaml", src, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}

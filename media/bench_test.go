@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
@@ -91,7 +92,7 @@ func benchmarkPacer(b *testing.B, streams int) {
 	defer sink.Close()
 	go drain(sink)
 	dest := sink.LocalAddr().(*net.UDPAddr).AddrPort()
-	prompt := playout.NewPrompt("tone", tone(1000, 8000, time.Second))
+	prompt := playout.NewPrompt("tone", mediatest.Tone(1000, 8000, time.Second))
 	all := make([]*Stream, 0, streams)
 	for range streams {
 		conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
@@ -147,10 +148,14 @@ func drain(conn *net.UDPConn) {
 	}
 }
 
-func BenchmarkSendFrame(b *testing.B) {
-	s := newStream(&discardConn{}, StreamConfig{Remote: peer}, nil)
+func BenchmarkSendFrame(b *testing.B) { benchmarkSend(b, StreamConfig{Remote: peer}) }
+
+// benchmarkSend times sending one frame of a long prompt on a stream
+// made with cfg.
+func benchmarkSend(b *testing.B, cfg StreamConfig) {
+	s := newStream(&discardConn{}, cfg, nil)
 	s.setSchedule(0)
-	s.Play(playout.NewPrompt("p", tone(1000, 8000, time.Minute)))
+	s.Play(playout.NewPrompt("p", mediatest.Tone(1000, 8000, time.Minute)))
 	now := time.Duration(0)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -161,7 +166,7 @@ func BenchmarkSendFrame(b *testing.B) {
 
 func BenchmarkHandlePacket(b *testing.B) {
 	s := newStream(&discardConn{}, StreamConfig{Remote: peer}, nil)
-	pkt := rtpPacket(0, 1, 0, 1, toneFrame(rtpcodec.PCMU))
+	pkt := rtpPacket(0, 1, 0, 1, mediatest.ToneFrame(rtpcodec.PCMU))
 	b.ReportAllocs()
 	for b.Loop() {
 		s.handlePacket(pkt, peer, 0)

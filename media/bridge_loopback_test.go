@@ -15,6 +15,7 @@ import (
 
 	"github.com/hotline-oss/hotline/internal/audiotest"
 	"github.com/hotline-oss/hotline/media/g722"
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/wideband"
@@ -44,7 +45,7 @@ func newTestPeer(t *testing.T, c rtpcodec.Codec, hz float64) *testPeer {
 	p := &testPeer{
 		conn:  listenLoopback(t),
 		codec: c,
-		tone:  playout.NewPrompt("tone", tone(hz, 8000, time.Second)),
+		tone:  playout.NewPrompt("tone", mediatest.Tone(hz, 8000, time.Second)),
 		stop:  make(chan struct{}),
 	}
 	p.wg.Add(1)

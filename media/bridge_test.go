@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/record"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
@@ -47,7 +48,7 @@ func transcoded(frame []byte, table *[256]byte) []byte {
 
 func TestBridgeRelaysAndTranscodes(t *testing.T) {
 	caller, agent, callerConn, agentConn, _ := bridgedPair(t, rtpcodec.PCMU, rtpcodec.PCMA)
-	fromCaller, fromAgent := toneFrame(rtpcodec.PCMU), toneFrame(rtpcodec.PCMA)
+	fromCaller, fromAgent := mediatest.ToneFrame(rtpcodec.PCMU), mediatest.ToneFrame(rtpcodec.PCMA)
 
 	caller.handlePacket(rtpPacket(0, 1, 0, 7, fromCaller), peer, 0)
 	if got := sendOne(t, agent, agentConn, 0); !bytes.Equal(got, transcoded(fromCaller, rtpcodec.TranscodeTable(rtpcodec.PCMU, rtpcodec.PCMA))) {
@@ -71,7 +72,7 @@ func TestBridgeRelaysAndTranscodes(t *testing.T) {
 
 func TestBridgeKeepsDigitsOutOfTheAudio(t *testing.T) {
 	caller, agent, _, agentConn, _ := bridgedPair(t, rtpcodec.PCMU, rtpcodec.PCMU)
-	for i, pkt := range press(5, 3) {
+	for i, pkt := range mediatest.Press(5, 3) {
 		caller.handlePacket(rtpPacket(101, uint16(i+1), 800, 7, pkt), peer, 0)
 	}
 	select {
@@ -89,9 +90,9 @@ func TestBridgeKeepsDigitsOutOfTheAudio(t *testing.T) {
 
 func TestPlayOverridesRelayThenRelayResumes(t *testing.T) {
 	caller, agent, _, agentConn, _ := bridgedPair(t, rtpcodec.PCMU, rtpcodec.PCMU)
-	announcement := playout.NewPrompt("agent 1024", tone(700, 6000, 2*rtpcodec.FrameDuration))
+	announcement := playout.NewPrompt("agent 1024", mediatest.Tone(700, 6000, 2*rtpcodec.FrameDuration))
 	agent.Play(announcement)
-	voice := toneFrame(rtpcodec.PCMU)
+	voice := mediatest.ToneFrame(rtpcodec.PCMU)
 	now := time.Duration(0)
 	var sent [][]byte
 	for seq := range 4 {
@@ -129,17 +130,17 @@ func TestBridgeCloseUnbridges(t *testing.T) {
 	if _, err := Bridge(caller, caller); !errors.Is(err, ErrBridged) {
 		t.Fatalf("bridging a stream to itself: %v", err)
 	}
-	caller.handlePacket(rtpPacket(0, 1, 0, 7, toneFrame(rtpcodec.PCMU)), peer, 0)
+	caller.handlePacket(rtpPacket(0, 1, 0, 7, mediatest.ToneFrame(rtpcodec.PCMU)), peer, 0)
 	h.Close()
 	h.Close()
 	if got := sendOne(t, agent, agentConn, 0); !bytes.Equal(got, ulawSilenceFrame) {
 		t.Fatal("audio relayed before Close was sent after it")
 	}
-	caller.handlePacket(rtpPacket(0, 2, 160, 7, toneFrame(rtpcodec.PCMU)), peer, 20*ms)
+	caller.handlePacket(rtpPacket(0, 2, 160, 7, mediatest.ToneFrame(rtpcodec.PCMU)), peer, 20*ms)
 	if got := sendOne(t, agent, agentConn, 20*ms); !bytes.Equal(got, ulawSilenceFrame) {
 		t.Fatal("audio relayed after Close")
 	}
-	prompt := playout.NewPrompt("after", tone(500, 6000, rtpcodec.FrameDuration))
+	prompt := playout.NewPrompt("after", mediatest.Tone(500, 6000, rtpcodec.FrameDuration))
 	agent.Play(prompt)
 	if got := sendOne(t, agent, agentConn, 40*ms); !bytes.Equal(got, prompt.Frame(rtpcodec.PCMU, 0)) {
 		t.Fatal("playback after Close")
@@ -161,8 +162,8 @@ func newTestStreamOnly() *Stream {
 
 func TestHoldPlaysMusicAndParksBothDirections(t *testing.T) {
 	caller, agent, callerConn, agentConn, h := bridgedPair(t, rtpcodec.PCMU, rtpcodec.PCMU)
-	music := playout.NewPrompt("music", tone(400, 6000, 3*rtpcodec.FrameDuration))
-	voice := toneFrame(rtpcodec.PCMU)
+	music := playout.NewPrompt("music", mediatest.Tone(400, 6000, 3*rtpcodec.FrameDuration))
+	voice := mediatest.ToneFrame(rtpcodec.PCMU)
 	h.Hold(music)
 	h.Hold(nil) // already held: ignored
 	if !h.Held() {
@@ -196,8 +197,8 @@ func TestHoldPlaysMusicAndParksBothDirections(t *testing.T) {
 
 func TestPlayLoop(t *testing.T) {
 	s, conn := newTestStream(StreamConfig{})
-	a := playout.NewPrompt("a", tone(400, 6000, 2*rtpcodec.FrameDuration))
-	b := playout.NewPrompt("b", tone(900, 6000, rtpcodec.FrameDuration))
+	a := playout.NewPrompt("a", mediatest.Tone(400, 6000, 2*rtpcodec.FrameDuration))
+	b := playout.NewPrompt("b", mediatest.Tone(900, 6000, rtpcodec.FrameDuration))
 	s.PlayLoop(a, playout.Silence(0), b)
 	now := time.Duration(0)
 	for i := range 9 {
@@ -267,7 +268,7 @@ func TestRelayPathDoesNotAllocate(t *testing.T) {
 	}
 	rec := &Recording{w: w}
 	caller.tap.Store(&recordTap{rec: rec, channel: channelCaller})
-	pkt := rtpPacket(0, 1, 0, 7, toneFrame(rtpcodec.PCMU))
+	pkt := rtpPacket(0, 1, 0, 7, mediatest.ToneFrame(rtpcodec.PCMU))
 	now := time.Duration(0)
 	allocs := testing.AllocsPerRun(500, func() {
 		caller.handlePacket(pkt, peer, now)
@@ -296,7 +297,7 @@ func BenchmarkRelayFrame(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer h.Close()
-			pkt := rtpPacket(0, 1, 0, 7, toneFrame(tc.caller))
+			pkt := rtpPacket(0, 1, 0, 7, mediatest.ToneFrame(tc.caller))
 			now := time.Duration(0)
 			b.ReportAllocs()
 			for b.Loop() {

@@ -9,7 +9,10 @@
 // SIP INFO keys), playout (prompts and playlists), mix (relay FIFO and
 // three-party mixer), record (the WAV writer), rtpstats (RFC 3550
 // statistics and reports), srtp (SDES keys and contexts), sdp (offer and
-// answer), wav and portpool.
+// answer), wav and portpool. So do the Pacer's timing wheel (pacer),
+// which sends through the two-method pacer.Stream, and a stream's RTCP
+// session (rtcpsess), which the stream hands datagrams and its sending
+// figures; neither imports media.
 //
 // It owns sockets, packets and the goroutines that move them. It must not
 // know SIP (dialogs, requests, agents): the sip package negotiates with

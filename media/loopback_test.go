@@ -10,6 +10,7 @@ import (
 
 	"github.com/pion/rtp"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
@@ -49,7 +50,7 @@ func startedPacer(t *testing.T) *Pacer {
 	return p
 }
 
-// pair creates two streams on loopback sending to each other; cfgB.Remote
+// pair creates two streams on mediatest.Loopback sending to each other; cfgB.Remote
 // and cfgA.Remote are filled in unless set.
 func pair(t *testing.T, p *Pacer, cfgA, cfgB StreamConfig) (a, b *Stream) {
 	connA, connB := listenLoopback(t), listenLoopback(t)
@@ -75,7 +76,7 @@ func TestLoopbackPlayback(t *testing.T) {
 		t.Fatalf("silence counted as sound: %+v", st)
 	}
 
-	prompt := playout.NewPrompt("tone", tone(1000, 8000, time.Second))
+	prompt := playout.NewPrompt("tone", mediatest.Tone(1000, 8000, time.Second))
 	before := b.Stats()
 	start := time.Now()
 	a.Play(prompt)
@@ -259,4 +260,20 @@ func TestRealSocketSendDoesNotAllocate(t *testing.T) {
 	if s.Stats().PacketsSent < 200 {
 		t.Fatalf("sent %d", s.Stats().PacketsSent)
 	}
+}
+
+// The Pacer's options reach the wheel it runs on.
+func TestPacerOptions(t *testing.T) {
+	if got := NewPacer(WithWorkers(64)).Workers(); got != 20 {
+		t.Errorf("WithWorkers(64) gave %d", got)
+	}
+	var observed atomic.Int64
+	p := NewPacer(WithWorkers(3), WithLatenessObserver(func(float64) { observed.Add(1) }))
+	if p.Workers() != 3 {
+		t.Errorf("workers %d", p.Workers())
+	}
+	p.Start()
+	t.Cleanup(p.Stop)
+	pair(t, p, StreamConfig{}, StreamConfig{})
+	waitFor(t, 2*time.Second, "lateness observed", func() bool { return observed.Load() > 0 })
 }

@@ -6,27 +6,10 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/internal/audiotest"
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/mix"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
-
-// Each party speaks its own tone; a whole number of cycles fits a frame,
-// so the Goertzel powers of the three are independent of one another.
-const (
-	mixCallerHz     = 500.0
-	mixAgentHz      = 1000.0
-	mixSupervisorHz = 1500.0
-	partyLevel      = 6000
-	// heardPower separates a tone that is present (about level²/4 = 9e6)
-	// from leakage and G.711 quantisation noise (below 1e4).
-	heardPower = 1e6
-)
-
-func partyFrame(hz float64, c rtpcodec.Codec) []byte {
-	frame := make([]byte, rtpcodec.FrameSamples)
-	c.Encode(frame, tone(hz, partyLevel, rtpcodec.FrameDuration))
-	return frame
-}
 
 // tonesIn lists which of the three party tones a payload in c carries.
 func tonesIn(payload []byte, c rtpcodec.Codec) string {
@@ -36,8 +19,8 @@ func tonesIn(payload []byte, c rtpcodec.Codec) string {
 	for _, p := range []struct {
 		name string
 		hz   float64
-	}{{"C", mixCallerHz}, {"A", mixAgentHz}, {"S", mixSupervisorHz}} {
-		if audiotest.Goertzel(pcm, p.hz) > heardPower {
+	}{{"C", mediatest.CallerHz}, {"A", mediatest.AgentHz}, {"S", mediatest.SupervisorHz}} {
+		if audiotest.Goertzel(pcm, p.hz) > mediatest.HeardPower {
 			out += p.name
 		}
 	}
@@ -75,9 +58,9 @@ func (mc *monitoredCall) tick(t *testing.T) (caller, agent, sup string) {
 	t.Helper()
 	mc.seq++
 	ts := uint32(mc.seq) * rtpcodec.FrameSamples
-	mc.caller.handlePacket(rtpPacket(0, mc.seq, ts, 1, partyFrame(mixCallerHz, rtpcodec.PCMU)), peer, mc.now)
-	mc.agent.handlePacket(rtpPacket(8, mc.seq, ts, 2, partyFrame(mixAgentHz, rtpcodec.PCMA)), peer, mc.now)
-	mc.sup.handlePacket(rtpPacket(0, mc.seq, ts, 3, partyFrame(mixSupervisorHz, rtpcodec.PCMU)), peer, mc.now)
+	mc.caller.handlePacket(rtpPacket(0, mc.seq, ts, 1, mediatest.PartyFrame(mediatest.CallerHz, rtpcodec.PCMU)), peer, mc.now)
+	mc.agent.handlePacket(rtpPacket(8, mc.seq, ts, 2, mediatest.PartyFrame(mediatest.AgentHz, rtpcodec.PCMA)), peer, mc.now)
+	mc.sup.handlePacket(rtpPacket(0, mc.seq, ts, 3, mediatest.PartyFrame(mediatest.SupervisorHz, rtpcodec.PCMU)), peer, mc.now)
 	caller = tonesIn(sendOne(t, mc.caller, mc.callerConn, mc.now), rtpcodec.PCMU)
 	agent = tonesIn(sendOne(t, mc.agent, mc.agentConn, mc.now), rtpcodec.PCMA)
 	sup = tonesIn(sendOne(t, mc.sup, mc.supConn, mc.now), rtpcodec.PCMU)
@@ -194,7 +177,7 @@ func TestMonitorRefusals(t *testing.T) {
 
 func TestMixerDoesNotAllocate(t *testing.T) {
 	mc := newMonitoredCall(t, mix.Barge)
-	pkt := rtpPacket(0, 1, 0, 1, partyFrame(mixCallerHz, rtpcodec.PCMU))
+	pkt := rtpPacket(0, 1, 0, 1, mediatest.PartyFrame(mediatest.CallerHz, rtpcodec.PCMU))
 	var frame [rtpcodec.FrameSamples]byte
 	allocs := testing.AllocsPerRun(200, func() {
 		mc.caller.handlePacket(pkt, peer, 0)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pion/rtcp"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
@@ -29,7 +30,7 @@ func FuzzRTCP(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, pkt []byte) {
 		s, rec, p := newRTCPTestStream(t)
-		s.handlePacket(rtpPacket(0, 1, 160, 9, toneFrame(rtpcodec.PCMU)), peer, 0)
+		s.handlePacket(rtpPacket(0, 1, 160, 9, mediatest.ToneFrame(rtpcodec.PCMU)), peer, 0)
 		var in, invalid int
 		observe := func(d RTCPDirection) {
 			switch d {
@@ -39,7 +40,8 @@ func FuzzRTCP(f *testing.F) {
 				invalid++
 			}
 		}
-		s.handleRTCP(pkt, peer, time.Second, p.epoch, observe)
+		s.rtcp.Start(p.epoch, observe)
+		s.handleRTCP(pkt, peer, time.Second)
 		if in+invalid != 1 {
 			t.Fatalf("datagram counted %d times", in+invalid)
 		}
@@ -49,7 +51,7 @@ func FuzzRTCP(f *testing.F) {
 			t.Fatalf("quality out of range: %+v", q)
 		}
 		// Whatever arrived, the next report must still be valid RTCP.
-		for now := time.Duration(0); s.rtcp.sent.Load() == 0 && now < 10*time.Second; now += rtpcodec.FrameDuration {
+		for now := time.Duration(0); s.Quality().RTCPSent == 0 && now < 10*time.Second; now += rtpcodec.FrameDuration {
 			s.sendDue(now, nil)
 		}
 		rec.mu.Lock()

@@ -3,7 +3,6 @@ package media
 import (
 	"bytes"
 	"math"
-	"math/rand/v2"
 	"net"
 	"net/netip"
 	"sync"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/pion/rtcp"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/portpool"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/rtpstats"
@@ -40,11 +40,9 @@ func newRTCPTestStream(t *testing.T) (*Stream, *rtcpRecorder, *Pacer) {
 	t.Helper()
 	s, _ := newTestStream(StreamConfig{Codec: rtpcodec.PCMU, SSRC: 0x11223344})
 	rec := &rtcpRecorder{}
-	s.rtcp.conn = rec
-	s.rtcp.readDone = make(chan struct{})
-	s.rtcp.tx.setCNAME(s.tx.ssrc)
+	s.rtcp.Attach(rec, s.tx.ssrc)
 	p := NewPacer()
-	s.rtcp.tx.pacer = p
+	s.rtcp.Start(p.epoch, p.rtcpObserve)
 	return s, rec, p
 }
 
@@ -52,7 +50,7 @@ func TestReportsAreValidRTCP(t *testing.T) {
 	s, rec, _ := newRTCPTestStream(t)
 	// Receive 10 packets with 2 missing.
 	for _, seq := range []uint16{1, 2, 3, 5, 6, 7, 8, 10, 11, 12} {
-		s.handlePacket(rtpPacket(0, seq, uint32(seq)*160, 0xAABBCCDD, toneFrame(rtpcodec.PCMU)), peer, time.Duration(seq)*rtpcodec.FrameDuration)
+		s.handlePacket(rtpPacket(0, seq, uint32(seq)*160, 0xAABBCCDD, mediatest.ToneFrame(rtpcodec.PCMU)), peer, time.Duration(seq)*rtpcodec.FrameDuration)
 	}
 	now := time.Duration(0)
 	for ; now < 20*time.Second; now += rtpcodec.FrameDuration {
@@ -99,7 +97,7 @@ func TestReportsAreValidRTCP(t *testing.T) {
 func TestReceiverReportWhileNotSending(t *testing.T) {
 	s, rec, _ := newRTCPTestStream(t)
 	s.SetSending(false)
-	s.handlePacket(rtpPacket(0, 1, 160, 5, toneFrame(rtpcodec.PCMU)), peer, 0)
+	s.handlePacket(rtpPacket(0, 1, 160, 5, mediatest.ToneFrame(rtpcodec.PCMU)), peer, 0)
 	for now := time.Duration(0); now < 8*time.Second; now += rtpcodec.FrameDuration {
 		s.sendDue(now, nil)
 	}
@@ -122,6 +120,7 @@ func TestHandleRTCPTakesReportsAboutUs(t *testing.T) {
 	var counts [3]int
 	observe := func(d RTCPDirection) { counts[d]++ }
 	src := netip.MustParseAddrPort("192.0.2.50:40001")
+	s.rtcp.Start(p.epoch, observe)
 
 	// Our SR, 1/8 s of NTP time before the peer's report echoes it.
 	sentAt := 10 * time.Second
@@ -136,7 +135,7 @@ func TestHandleRTCPTakesReportsAboutUs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.handleRTCP(raw, src, sentAt+375*time.Millisecond, p.epoch, observe)
+	s.handleRTCP(raw, src, sentAt+375*time.Millisecond)
 	q := s.Quality()
 	if !q.HasReported || q.ReportedFractionLost != 0.25 || q.ReportedLost != -1 || q.ReportedJitter != 20*time.Millisecond {
 		t.Fatalf("quality = %+v", q)
@@ -146,8 +145,8 @@ func TestHandleRTCPTakesReportsAboutUs(t *testing.T) {
 	}
 	// Garbage and a compound packet starting with SDES are rejected.
 	sdesFirst, _ := rtcp.Marshal([]rtcp.Packet{&rtcp.SourceDescription{Chunks: []rtcp.SourceDescriptionChunk{{Source: 1}}}})
-	s.handleRTCP([]byte{0x80, 200, 0, 1}, src, sentAt, p.epoch, observe)
-	s.handleRTCP(sdesFirst, src, sentAt, p.epoch, observe)
+	s.handleRTCP([]byte{0x80, 200, 0, 1}, src, sentAt)
+	s.handleRTCP(sdesFirst, src, sentAt)
 	if counts != [3]int{1, 0, 2} {
 		t.Fatalf("observer counts (in, out, invalid) = %v", counts)
 	}
@@ -168,17 +167,17 @@ func TestHandleRTCPTakesReportsAboutUs(t *testing.T) {
 func TestRTCPSendDoesNotAllocate(t *testing.T) {
 	s := newStream(&discardConn{}, StreamConfig{Remote: peer}, nil)
 	s.setSchedule(0)
-	s.rtcp.conn = &discardConn{}
-	s.rtcp.tx.setCNAME(1)
-	s.rtcp.tx.pacer = NewPacer(WithRTCPObserver(func(RTCPDirection) {}))
-	s.handlePacket(rtpPacket(0, 1, 160, 5, toneFrame(rtpcodec.PCMU)), peer, 0)
+	s.rtcp.Attach(&discardConn{}, 1)
+	p := NewPacer(WithRTCPObserver(func(RTCPDirection) {}))
+	s.rtcp.Start(p.epoch, p.rtcpObserve)
+	s.handlePacket(rtpPacket(0, 1, 160, 5, mediatest.ToneFrame(rtpcodec.PCMU)), peer, 0)
 	now := time.Duration(0)
 	allocs := testing.AllocsPerRun(2000, func() {
 		s.sendDue(now, nil)
 		now += rtpcodec.FrameDuration
 	})
-	if s.rtcp.sent.Load() < 5 {
-		t.Fatalf("only %d reports in %v", s.rtcp.sent.Load(), now)
+	if s.Quality().RTCPSent < 5 {
+		t.Fatalf("only %d reports in %v", s.Quality().RTCPSent, now)
 	}
 	if allocs != 0 {
 		t.Fatalf("sendDue with RTCP allocates %v times per frame", allocs)
@@ -188,8 +187,8 @@ func TestRTCPSendDoesNotAllocate(t *testing.T) {
 // TestPortPoolBindsRTCPPairs checks the odd port is taken with the even
 // one, reaches the stream, and is given back with it.
 func TestPortPoolBindsRTCPPairs(t *testing.T) {
-	low, high := freeRange(t, 2)
-	pool, err := portpool.New(loopback, low, high)
+	low, high := mediatest.FreeRange(t, 2)
+	pool, err := portpool.New(mediatest.Loopback, low, high)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,19 +196,19 @@ func TestPortPoolBindsRTCPPairs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, uint16(port+1)))); err == nil {
+	if _, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(mediatest.Loopback, uint16(port+1)))); err == nil {
 		t.Fatal("RTCP port is not bound")
 	}
 	p := startedPacer(t)
-	s := NewStream(conn, StreamConfig{Codec: rtpcodec.PCMU, Remote: netip.AddrPortFrom(loopback, 9)}, func() { pool.Release(port) })
-	if s.rtcp.conn == nil {
+	s := NewStream(conn, StreamConfig{Codec: rtpcodec.PCMU, Remote: netip.AddrPortFrom(mediatest.Loopback, 9)}, func() { pool.Release(port) })
+	if s.rtcp.Conn() == nil {
 		t.Fatal("the stream did not pick up its RTCP socket")
 	}
 	s.Start(p)
 	peerRTCP := listenLoopback(t)
 	defer peerRTCP.Close()
 	rr, _ := rtcp.Marshal([]rtcp.Packet{&rtcp.ReceiverReport{SSRC: 5, Reports: []rtcp.ReceptionReport{{SSRC: s.SSRC(), FractionLost: 128}}}})
-	if _, err := peerRTCP.WriteToUDPAddrPort(rr, netip.AddrPortFrom(loopback, uint16(port+1))); err != nil {
+	if _, err := peerRTCP.WriteToUDPAddrPort(rr, netip.AddrPortFrom(mediatest.Loopback, uint16(port+1))); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 2*time.Second, "the receiver report", func() bool { return s.Quality().HasReported })
@@ -231,7 +230,7 @@ func TestPortPoolBindsRTCPPairs(t *testing.T) {
 		t.Fatalf("InUse = %d after close", pool.InUse())
 	}
 	for _, pt := range []int{port, port + 1} {
-		c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, uint16(pt))))
+		c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(mediatest.Loopback, uint16(pt))))
 		if err != nil {
 			t.Fatalf("port %d not released: %v", pt, err)
 		}
@@ -244,7 +243,7 @@ func TestPortPoolBindsRTCPPairs(t *testing.T) {
 	}
 	conn2.Close()
 	pool.Release(port2)
-	c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, uint16(port2+1))))
+	c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(mediatest.Loopback, uint16(port2+1))))
 	if err != nil {
 		t.Fatalf("RTCP port %d not released: %v", port2+1, err)
 	}
@@ -283,9 +282,9 @@ func TestRTCPOverSRTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, rec, p := newRTCPTestStream(t)
+	s, rec, _ := newRTCPTestStream(t)
 	s.SetSRTP(sec)
-	for now := time.Duration(0); s.rtcp.sent.Load() == 0 && now < 10*time.Second; now += rtpcodec.FrameDuration {
+	for now := time.Duration(0); s.Quality().RTCPSent == 0 && now < 10*time.Second; now += rtpcodec.FrameDuration {
 		s.sendDue(now, nil)
 	}
 	rec.mu.Lock()
@@ -304,7 +303,7 @@ func TestRTCPOverSRTP(t *testing.T) {
 
 	rr, _ := rtcp.Marshal([]rtcp.Packet{&rtcp.ReceiverReport{SSRC: 5, Reports: []rtcp.ReceptionReport{{SSRC: s.SSRC(), FractionLost: 64}}}})
 	// Plain RTCP on a secure stream is not authenticated: ignored.
-	s.handleRTCP(rr, peer, time.Second, p.epoch, nil)
+	s.handleRTCP(rr, peer, time.Second)
 	if q := s.Quality(); q.HasReported || q.RTCPInvalid != 1 {
 		t.Fatalf("plain report on a secure stream taken: %+v", q)
 	}
@@ -312,39 +311,8 @@ func TestRTCPOverSRTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.handleRTCP(sealed, peer, time.Second, p.epoch, nil)
+	s.handleRTCP(sealed, peer, time.Second)
 	if q := s.Quality(); !q.HasReported || q.ReportedFractionLost != 0.25 {
 		t.Fatalf("SRTCP report not taken: %+v", q)
 	}
 }
-
-// freeRange finds n consecutive even ports (and their odd neighbours) on
-// loopback that are bindable right now, so pool tests can expect exact
-// results on a machine where other tests bind ports too.
-func freeRange(t *testing.T, n int) (low, high int) {
-	t.Helper()
-	for range 50 {
-		low = 20000 + 2*rand.IntN(15000)
-		high = low + 2*(n-1)
-		ok := true
-		var held []*net.UDPConn
-		for port := low; port <= high; port += 2 {
-			c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, uint16(port))))
-			if err != nil {
-				ok = false
-				break
-			}
-			held = append(held, c)
-		}
-		for _, c := range held {
-			c.Close()
-		}
-		if ok {
-			return low, high
-		}
-	}
-	t.Fatal("no free port range found")
-	return 0, 0
-}
-
-var loopback = netip.MustParseAddr("127.0.0.1")

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
@@ -25,7 +26,7 @@ func (r *restartingSender) audio(frames int) {
 }
 
 func (r *restartingSender) press(event uint8) {
-	for _, payload := range press(event, 3) {
+	for _, payload := range mediatest.Press(event, 3) {
 		r.out = append(r.out, rtpPacket(101, r.seq, r.ts, r.ssrc, payload))
 		r.seq++
 	}

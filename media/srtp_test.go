@@ -13,6 +13,7 @@ import (
 	pionsrtp "github.com/pion/srtp/v3"
 
 	"github.com/hotline-oss/hotline/media/dtmf"
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/sdp"
@@ -87,7 +88,7 @@ func TestSRTPStreamRoundTrip(t *testing.T) {
 			conn := &rawConn{}
 			s := newStream(conn, StreamConfig{Remote: peer, DTMFPayloadType: 101, SRTP: sec}, nil)
 			s.setSchedule(0)
-			prompt := playout.NewPrompt("tone", tone(1000, 8000, time.Second))
+			prompt := playout.NewPrompt("tone", mediatest.Tone(1000, 8000, time.Second))
 			s.Play(prompt)
 			for i := range 5 {
 				s.sendDue(time.Duration(i)*rtpcodec.FrameDuration, nil)
@@ -116,7 +117,7 @@ func TestSRTPStreamRoundTrip(t *testing.T) {
 			// The peer's packets, encrypted with its key, are heard;
 			// plain RTP and tampered SRTP are dropped.
 			encrypt := peerContext(t, keys.Remote)
-			frame := toneFrame(rtpcodec.PCMU)
+			frame := mediatest.ToneFrame(rtpcodec.PCMU)
 			for seq := uint16(1); seq <= 3; seq++ {
 				pkt, err := encrypt.EncryptRTP(nil, rtpPacket(0, seq, uint32(seq)*160, 9, frame), nil)
 				if err != nil {
@@ -195,15 +196,7 @@ func BenchmarkSRTPSend(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := newStream(&discardConn{}, StreamConfig{Remote: peer, SRTP: sec}, nil)
-	s.setSchedule(0)
-	s.Play(playout.NewPrompt("p", tone(1000, 8000, time.Minute)))
-	now := time.Duration(0)
-	b.ReportAllocs()
-	for b.Loop() {
-		s.sendDue(now, nil)
-		now += rtpcodec.FrameDuration
-	}
+	benchmarkSend(b, StreamConfig{Remote: peer, SRTP: sec})
 }
 
 // BenchmarkSRTPReceive decrypts and handles one SRTP packet per op. The
@@ -217,7 +210,7 @@ func BenchmarkSRTPReceive(b *testing.B) {
 	}
 	s := newStream(&discardConn{}, StreamConfig{Remote: peer, SRTP: sec}, nil)
 	encrypt := peerContext(b, keys.Remote)
-	plain := rtpPacket(0, 0, 0, 1, toneFrame(rtpcodec.PCMU))
+	plain := rtpPacket(0, 0, 0, 1, mediatest.ToneFrame(rtpcodec.PCMU))
 	var h rtp.Header
 	_, _ = h.Unmarshal(plain)
 	buf := make([]byte, 0, 256)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/media/mix"
+	"github.com/hotline-oss/hotline/media/rtcpsess"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/srtp"
 	"github.com/hotline-oss/hotline/media/wideband"
@@ -71,8 +72,9 @@ type Stream struct {
 	mu sync.Mutex // guards tx
 	tx txState
 
-	rx   rxState   // owned by the read loop
-	rtcp rtcpState // the RTCP port's socket, reports and peer's reports
+	rx       rxState          // owned by the read loop
+	rtcp     rtcpsess.Session // the RTCP port's socket, reports and peer's reports
+	rtcpRead rtcpReader       // owned by the RTCP read loop
 
 	// codecs packs codec | payload type<<8 | DTMF payload type<<16 so the
 	// receive path reads a consistent set without taking mu.
@@ -99,66 +101,6 @@ type Stream struct {
 	closeOnce    sync.Once
 }
 
-// streamCounters are updated without locks by the pacer and the read loop.
-type streamCounters struct {
-	packetsSent, bytesSent        atomic.Uint64
-	packetsReceived, bytesRecv    atomic.Uint64
-	packetsLost, packetsDropped   atomic.Uint64
-	sourceRestarts                atomic.Uint64
-	nonSilentFrames               atomic.Uint64
-	digitsReceived, digitsDropped atomic.Uint64
-	framesSkipped, sendErrors     atomic.Uint64
-	lastLevel                     atomic.Uint32
-}
-
-// Stats is a snapshot of a stream's counters.
-type Stats struct {
-	PacketsSent     uint64
-	BytesSent       uint64
-	PacketsReceived uint64
-	BytesReceived   uint64
-	// PacketsLost counts sequence-number gaps of the received stream.
-	PacketsLost uint64
-	// PacketsDropped counts datagrams that were not valid RTP or came from
-	// a source other than the latched one.
-	PacketsDropped uint64
-	// SourceRestarts counts confirmed restarts of the peer's RTP sender
-	// under the same SSRC: a large sequence jump followed by a packet in
-	// sequence with it (RFC 3550 A.1). Each one resets loss, jitter and
-	// DTMF state, as a new SSRC does.
-	SourceRestarts uint64
-	// ReceivedNonSilentFrames counts received audio frames whose mean
-	// amplitude is above the silence threshold.
-	ReceivedNonSilentFrames uint64
-	DigitsReceived          uint64
-	DigitsDropped           uint64 // Digits() was full
-	FramesSkipped           uint64 // the pacer fell more than maxCatchUpFrames behind
-	SendErrors              uint64
-	// LastAudioLevel is the mean absolute amplitude (0..32767) of the
-	// last received audio frame.
-	LastAudioLevel uint16
-	// LastReceived is when the last packet arrived, on the pacer's
-	// monotonic clock; zero before the first packet.
-	LastReceived time.Duration
-	// Idle is how long ago the last packet arrived (or the stream started,
-	// if none has).
-	Idle time.Duration
-	// Remote is where packets are sent now: the latched source, or the
-	// configured address before anything arrived.
-	Remote netip.AddrPort
-
-	// Relay counters, on the stream that sends a bridged peer's audio.
-	// RelayedFrames were sent from the relay; RelayUnderflows are frames
-	// sent as silence because less than a frame of the peer's audio was
-	// waiting; RelayDroppedFrames and RelayTrimmedFrames are audio
-	// discarded, in 20 ms frames' worth, because the relay was full or
-	// held more delay than it needed (see mix.Relay).
-	RelayedFrames      uint64
-	RelayUnderflows    uint64
-	RelayDroppedFrames uint64
-	RelayTrimmedFrames uint64
-}
-
 // NewStream wraps conn. Nothing is sent or received until Start. onClose,
 // if not nil, runs once when the stream is closed, after the socket is
 // closed (typically to return the port to its pool).
@@ -178,6 +120,7 @@ func newStream(conn packetConn, cfg StreamConfig, onClose func()) *Stream {
 		inactive:          make(chan struct{}),
 		done:              make(chan struct{}),
 		readDone:          make(chan struct{}),
+		rtcpRead:          rtcpReader{done: make(chan struct{})},
 	}
 	ssrc := cfg.SSRC
 	for ssrc == 0 {
@@ -223,10 +166,10 @@ func (s *Stream) Start(p *Pacer) {
 	s.started, s.pacer = true, p
 	now := p.elapsed()
 	s.lastReceived.Store(int64(now))
-	s.rtcp.tx.pacer = p
-	s.slot = p.add(s, now)
+	s.rtcp.Start(p.epoch, p.rtcpObserve)
+	s.slot = p.wheel.Add((*pacedStream)(s), now)
 	go s.readLoop(p)
-	if s.rtcp.conn != nil {
+	if s.rtcp.Conn() != nil {
 		go s.rtcpReadLoop(p)
 	}
 }
@@ -241,7 +184,7 @@ func (s *Stream) Close() {
 		started, p, slot := s.started, s.pacer, s.slot
 		s.life.Unlock()
 		if started {
-			p.remove(s, slot)
+			p.wheel.Remove((*pacedStream)(s), slot)
 		}
 		_ = s.conn.Close()
 		if started {
@@ -347,40 +290,6 @@ func (s *Stream) SetAudioSink(sink func(payload []byte)) {
 		return
 	}
 	s.sink.Store(&sink)
-}
-
-// Stats returns a snapshot of the counters.
-func (s *Stream) Stats() Stats {
-	st := Stats{
-		PacketsSent:             s.stats.packetsSent.Load(),
-		BytesSent:               s.stats.bytesSent.Load(),
-		PacketsReceived:         s.stats.packetsReceived.Load(),
-		BytesReceived:           s.stats.bytesRecv.Load(),
-		PacketsLost:             s.stats.packetsLost.Load(),
-		PacketsDropped:          s.stats.packetsDropped.Load(),
-		SourceRestarts:          s.stats.sourceRestarts.Load(),
-		ReceivedNonSilentFrames: s.stats.nonSilentFrames.Load(),
-		DigitsReceived:          s.stats.digitsReceived.Load(),
-		DigitsDropped:           s.stats.digitsDropped.Load(),
-		FramesSkipped:           s.stats.framesSkipped.Load(),
-		SendErrors:              s.stats.sendErrors.Load(),
-		LastAudioLevel:          uint16(s.stats.lastLevel.Load()),
-	}
-	st.RelayedFrames, st.RelayDroppedFrames, st.RelayUnderflows, st.RelayTrimmedFrames = s.relay.Stats()
-	last := time.Duration(s.lastReceived.Load())
-	if st.PacketsReceived > 0 {
-		st.LastReceived = last
-	}
-	s.life.Lock()
-	p := s.pacer
-	s.life.Unlock()
-	if p != nil {
-		st.Idle = p.elapsed() - last
-	}
-	s.mu.Lock()
-	st.Remote = s.tx.remote
-	s.mu.Unlock()
-	return st
 }
 
 // checkInactivity runs from the pacer every frame: two atomic loads, so no

@@ -49,10 +49,15 @@ func (s *Stream) readLoop(p *Pacer) {
 	})
 }
 
+// datagramReader is the reading side of an RTP or RTCP socket.
+type datagramReader interface {
+	ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error)
+}
+
 // readUntilClosed hands every datagram read from conn into buf to handle,
 // until the socket closes or fails maxReadErrors times in a row. The RTP
 // and RTCP read loops share it.
-func readUntilClosed(conn packetConn, buf []byte, handle func(pkt []byte, src netip.AddrPort)) {
+func readUntilClosed(conn datagramReader, buf []byte, handle func(pkt []byte, src netip.AddrPort)) {
 	errorsInARow := 0
 	for {
 		n, src, err := conn.ReadFromUDPAddrPort(buf)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/rtp"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
@@ -25,14 +26,8 @@ func rtpPacket(pt uint8, seq uint16, ts, ssrc uint32, payload []byte) []byte {
 	return raw
 }
 
-func toneFrame(c rtpcodec.Codec) []byte {
-	frame := make([]byte, rtpcodec.FrameSamples)
-	c.Encode(frame, tone(1000, 8000, rtpcodec.FrameDuration))
-	return frame
-}
-
 func TestHandlePacketDropsInvalid(t *testing.T) {
-	good := rtpPacket(0, 1, 160, 7, toneFrame(rtpcodec.PCMU))
+	good := rtpPacket(0, 1, 160, 7, mediatest.ToneFrame(rtpcodec.PCMU))
 	version1 := bytes.Clone(good)
 	version1[0] = 1 << 6
 	csrcOverflow := bytes.Clone(good[:16])
@@ -64,7 +59,7 @@ func TestHandlePacketPaddingAndExtension(t *testing.T) {
 	s, _ := newTestStream(StreamConfig{})
 	var got []byte
 	s.SetAudioSink(func(p []byte) { got = bytes.Clone(p) })
-	payload := toneFrame(rtpcodec.PCMU)
+	payload := mediatest.ToneFrame(rtpcodec.PCMU)
 	p := rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: 1, SSRC: 1, Padding: true, PaddingSize: 4, CSRC: []uint32{9}}, Payload: payload}
 	if err := p.Header.SetExtension(1, []byte{0xAA}); err != nil {
 		t.Fatal(err)
@@ -151,7 +146,7 @@ func TestReceivedDTMFDigits(t *testing.T) {
 	s, _ := newTestStream(StreamConfig{DTMFPayloadType: 101})
 	seq := uint16(1)
 	sendPress := func(event uint8, ts uint32) {
-		for _, payload := range press(event, 3) {
+		for _, payload := range mediatest.Press(event, 3) {
 			s.handlePacket(rtpPacket(101, seq, ts, 9, payload), peer, 0)
 			seq++
 		}
@@ -193,12 +188,12 @@ func TestReceivedEnergy(t *testing.T) {
 		if st := s.Stats(); st.ReceivedNonSilentFrames != 0 || st.LastAudioLevel > 8 {
 			t.Fatalf("%s silence counted as sound: %+v", c, st)
 		}
-		s.handlePacket(rtpPacket(c.PayloadType(), 2, 160, 1, toneFrame(c)), peer, 0)
+		s.handlePacket(rtpPacket(c.PayloadType(), 2, 160, 1, mediatest.ToneFrame(c)), peer, 0)
 		if st := s.Stats(); st.ReceivedNonSilentFrames != 1 || st.LastAudioLevel < 4000 {
 			t.Fatalf("%s tone not counted: %+v", c, st)
 		}
 		// Another payload type is counted as received but is not audio.
-		s.handlePacket(rtpPacket(13, 3, 320, 1, toneFrame(c)), peer, 0)
+		s.handlePacket(rtpPacket(13, 3, 320, 1, mediatest.ToneFrame(c)), peer, 0)
 		if st := s.Stats(); st.ReceivedNonSilentFrames != 1 || st.PacketsReceived != 3 {
 			t.Fatalf("%s other PT: %+v", c, st)
 		}
@@ -206,7 +201,7 @@ func TestReceivedEnergy(t *testing.T) {
 			t.Fatalf("%s sink got %d bytes", c, sunk)
 		}
 		s.SetAudioSink(nil)
-		s.handlePacket(rtpPacket(c.PayloadType(), 4, 480, 1, toneFrame(c)), peer, 0)
+		s.handlePacket(rtpPacket(c.PayloadType(), 4, 480, 1, mediatest.ToneFrame(c)), peer, 0)
 		if sunk != 2*rtpcodec.FrameSamples {
 			t.Fatal("removed sink still called")
 		}
@@ -229,7 +224,7 @@ func TestStatsLastReceived(t *testing.T) {
 func TestSendPathDoesNotAllocate(t *testing.T) {
 	s := newStream(&discardConn{}, StreamConfig{Remote: peer, DTMFPayloadType: 101}, nil)
 	s.setSchedule(0)
-	s.Play(playout.NewPrompt("p", tone(1000, 8000, 10*time.Second)))
+	s.Play(playout.NewPrompt("p", mediatest.Tone(1000, 8000, 10*time.Second)))
 	observe := func(float64) {}
 	now := time.Duration(0)
 	allocs := testing.AllocsPerRun(500, func() {
@@ -254,7 +249,7 @@ func TestSendPathDoesNotAllocate(t *testing.T) {
 func TestReceivePathDoesNotAllocate(t *testing.T) {
 	s, _ := newTestStream(StreamConfig{DTMFPayloadType: 101})
 	s.SetAudioSink(func([]byte) {})
-	audio := rtpPacket(0, 1, 0, 1, toneFrame(rtpcodec.PCMU))
+	audio := rtpPacket(0, 1, 0, 1, mediatest.ToneFrame(rtpcodec.PCMU))
 	dtmf := rtpPacket(101, 2, 0, 1, []byte{5, 0, 0, 160})
 	garbage := []byte{0x80, 0, 0}
 	seq, ts := uint16(1), uint32(0)
@@ -283,7 +278,7 @@ type discardConn struct{ recordingConn }
 func (*discardConn) WriteToUDPAddrPort(b []byte, _ netip.AddrPort) (int, error) { return len(b), nil }
 
 func FuzzHandlePacket(f *testing.F) {
-	f.Add(rtpPacket(0, 1, 160, 7, toneFrame(rtpcodec.PCMU)))
+	f.Add(rtpPacket(0, 1, 160, 7, mediatest.ToneFrame(rtpcodec.PCMU)))
 	f.Add(rtpPacket(101, 2, 160, 7, []byte{5, 0x80, 3, 0x20}))
 	f.Add([]byte{0xB0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0xBE, 0xDE, 0, 1, 0x10, 0xAA, 0, 0})
 	f.Add([]byte{0xA0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 4})
@@ -297,19 +292,4 @@ func FuzzHandlePacket(f *testing.F) {
 			t.Fatalf("packet neither received nor dropped: %+v", st)
 		}
 	})
-}
-
-// press returns the telephone-event payloads a sender emits for one key:
-// growing durations, then three identical end packets.
-func press(event uint8, frames int) [][]byte {
-	var out [][]byte
-	for i := 1; i <= frames; i++ {
-		d := 160 * i
-		out = append(out, []byte{event, 10, byte(d >> 8), byte(d)})
-	}
-	d := 160 * frames
-	for range 3 {
-		out = append(out, []byte{event, 0x80 | 10, byte(d >> 8), byte(d)})
-	}
-	return out
 }

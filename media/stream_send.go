@@ -9,6 +9,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/hotline-oss/hotline/media/dtmf"
+	"github.com/hotline-oss/hotline/media/pacer"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/wideband"
@@ -141,15 +142,16 @@ func (s *Stream) SendDigit(digit rune, d time.Duration) error {
 	return nil
 }
 
-// sendDue sends every frame that is due at now, at most maxCatchUpFrames
-// of them; frames owed beyond that are skipped (their RTP time passes, so
-// the receiver sees a gap rather than a burst). Playback is not advanced
-// for skipped frames: the listener loses time, not words.
+// sendDue sends every frame that is due at now, at most
+// pacer.MaxCatchUpFrames of them; frames owed beyond that are skipped
+// (their RTP time passes, so the receiver sees a gap rather than a
+// burst). Playback is not advanced for skipped frames: the listener loses
+// time, not words.
 func (s *Stream) sendDue(now time.Duration, observe func(seconds float64)) {
 	s.mu.Lock()
 	tx := &s.tx
 	for frames := 0; tx.nextDue <= now; frames++ {
-		if frames == maxCatchUpFrames {
+		if frames == pacer.MaxCatchUpFrames {
 			owed := (now-tx.nextDue)/rtpcodec.FrameDuration + 1
 			tx.nextDue += owed * rtpcodec.FrameDuration
 			tx.timestamp += uint32(owed) * rtpcodec.FrameSamples

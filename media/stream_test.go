@@ -13,6 +13,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/hotline-oss/hotline/media/dtmf"
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
@@ -142,8 +143,8 @@ func TestSendDueCatchUpAndResync(t *testing.T) {
 
 func TestPlaybackSequenceAndDone(t *testing.T) {
 	s, conn := newTestStream(StreamConfig{Codec: rtpcodec.PCMU})
-	a := playout.NewPrompt("a", tone(1000, 8000, 40*time.Millisecond))
-	b := playout.NewPrompt("b", tone(500, 8000, 20*time.Millisecond))
+	a := playout.NewPrompt("a", mediatest.Tone(1000, 8000, 40*time.Millisecond))
+	b := playout.NewPrompt("b", mediatest.Tone(500, 8000, 20*time.Millisecond))
 	s.Play(a, playout.Silence(0), b)
 	if !s.Playing() {
 		t.Fatal("not playing after Play")
@@ -175,8 +176,8 @@ func TestPlaybackSequenceAndDone(t *testing.T) {
 
 func TestPlaybackReplacedOrStoppedDoesNotSignal(t *testing.T) {
 	s, conn := newTestStream(StreamConfig{Codec: rtpcodec.PCMA})
-	long := playout.NewPrompt("long", tone(1000, 8000, time.Second))
-	short := playout.NewPrompt("short", tone(700, 8000, 20*time.Millisecond))
+	long := playout.NewPrompt("long", mediatest.Tone(1000, 8000, time.Second))
+	short := playout.NewPrompt("short", mediatest.Tone(700, 8000, 20*time.Millisecond))
 	s.Play(long)
 	s.sendDue(0, nil)
 	s.Play(short) // replaces long: no signal for it
@@ -209,7 +210,7 @@ func TestPlayDiscardsStaleSignal(t *testing.T) {
 	s, _ := newTestStream(StreamConfig{})
 	s.Play(playout.NewPrompt("x", nil))
 	s.sendDue(0, nil) // empty sequence finishes at once
-	s.Play(playout.NewPrompt("y", tone(1000, 8000, 20*time.Millisecond)))
+	s.Play(playout.NewPrompt("y", mediatest.Tone(1000, 8000, 20*time.Millisecond)))
 	select {
 	case <-s.PlaybackDone():
 		t.Fatal("stale signal of the previous sequence seen")
@@ -220,7 +221,7 @@ func TestPlayDiscardsStaleSignal(t *testing.T) {
 func TestSendingOffKeepsTimeRunning(t *testing.T) {
 	s, conn := newTestStream(StreamConfig{})
 	ts0 := s.tx.timestamp
-	s.Play(playout.NewPrompt("p", tone(1000, 8000, 40*time.Millisecond)))
+	s.Play(playout.NewPrompt("p", mediatest.Tone(1000, 8000, 40*time.Millisecond)))
 	s.SetSending(false)
 	for i := range 3 {
 		s.sendDue(time.Duration(i)*rtpcodec.FrameDuration, nil)
@@ -252,7 +253,7 @@ func TestNoDestinationSendsNothing(t *testing.T) {
 
 func TestSetCodecSwitchesLawAndPayloadType(t *testing.T) {
 	s, conn := newTestStream(StreamConfig{Codec: rtpcodec.PCMU, PayloadType: 0})
-	p := playout.NewPrompt("p", tone(1000, 8000, 60*time.Millisecond))
+	p := playout.NewPrompt("p", mediatest.Tone(1000, 8000, 60*time.Millisecond))
 	s.Play(p)
 	s.sendDue(0, nil)
 	s.SetCodec(rtpcodec.PCMA, 0)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/internal/audiotest"
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/playout"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/wideband"
@@ -16,7 +17,7 @@ func TestWidebandStreamSendsAndReceives(t *testing.T) {
 	s, rec := newTestStream(StreamConfig{Codec: rtpcodec.G722, DTMFPayloadType: 101})
 	var sunk [][]byte
 	s.SetAudioSink(func(p []byte) { sunk = append(sunk, append([]byte(nil), p...)) })
-	p := playout.NewPrompt("tone", tone(1000, 8000, 400*time.Millisecond))
+	p := playout.NewPrompt("tone", mediatest.Tone(1000, 8000, 400*time.Millisecond))
 	s.Play(p)
 	for i := range p.Frames() {
 		s.sendDue(time.Duration(i)*rtpcodec.FrameDuration, nil)
@@ -54,7 +55,7 @@ func TestWidebandDecoderRestartsWithTheSource(t *testing.T) {
 	var got [][]byte
 	s.SetAudioSink(func(p []byte) { got = append(got, append([]byte(nil), p...)) })
 	encode := func(hz float64, frames int) [][]byte {
-		p := playout.NewPrompt("tone", tone(hz, 8000, time.Duration(frames)*rtpcodec.FrameDuration))
+		p := playout.NewPrompt("tone", mediatest.Tone(hz, 8000, time.Duration(frames)*rtpcodec.FrameDuration))
 		p.PrepareWideband()
 		var w wideband.Sender
 		var out [][]byte
@@ -90,7 +91,7 @@ func TestWidebandDecoderRestartsWithTheSource(t *testing.T) {
 // encoder: the peer's decoder never sees them, and the two stay in step.
 func TestWidebandEncoderSkipsEventFrames(t *testing.T) {
 	s, rec := newTestStream(StreamConfig{Codec: rtpcodec.G722, DTMFPayloadType: 101})
-	p := playout.NewPrompt("tone", tone(800, 8000, 600*time.Millisecond))
+	p := playout.NewPrompt("tone", mediatest.Tone(800, 8000, 600*time.Millisecond))
 	s.Play(p)
 	if err := s.SendDigit('5', 100*time.Millisecond); err != nil {
 		t.Fatal(err)
@@ -125,9 +126,9 @@ func TestWidebandRelayDoesNotAllocate(t *testing.T) {
 	caller, agent, h := silentBridge(t, rtpcodec.PCMU, rtpcodec.G722)
 	defer h.Close()
 	var enc wideband.Sender
-	enc.StageNarrow(toneFrame(rtpcodec.PCMU))
+	enc.StageNarrow(mediatest.ToneFrame(rtpcodec.PCMU))
 	fromAgent := rtpPacket(9, 1, 0, 8, enc.EncodeStaged())
-	fromCaller := rtpPacket(0, 1, 0, 7, toneFrame(rtpcodec.PCMU))
+	fromCaller := rtpPacket(0, 1, 0, 7, mediatest.ToneFrame(rtpcodec.PCMU))
 	agent.handlePacket(fromAgent, peer, 0) // the decoder is made once, here
 	now := time.Duration(0)
 	allocs := testing.AllocsPerRun(500, func() {

@@ -73,17 +73,9 @@ func TestQueueSeriesFromATimeline(t *testing.T) {
 
 func histSum(t *testing.T, m *Metrics, name string) float64 {
 	t.Helper()
-	families, err := m.Registry().Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
 	sum := 0.0
-	for _, f := range families {
-		if f.GetName() == name {
-			for _, mm := range f.GetMetric() {
-				sum += mm.GetHistogram().GetSampleSum()
-			}
-		}
+	for _, mm := range familySeries(t, m, name) {
+		sum += mm.GetHistogram().GetSampleSum()
 	}
 	return sum
 }

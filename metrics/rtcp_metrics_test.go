@@ -9,23 +9,14 @@ import (
 
 func gatherOne(t *testing.T, m *Metrics, name string, label string) *dto.Metric {
 	t.Helper()
-	families, err := m.Registry().Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-		for _, s := range f.GetMetric() {
-			for _, lp := range s.GetLabel() {
-				if lp.GetValue() == label {
-					return s
-				}
-			}
-			if label == "" {
+	for _, s := range familySeries(t, m, name) {
+		for _, lp := range s.GetLabel() {
+			if lp.GetValue() == label {
 				return s
 			}
+		}
+		if label == "" {
+			return s
 		}
 	}
 	t.Fatalf("%s{%s} not found", name, label)

@@ -72,22 +72,10 @@ hotline_service_level_ratio{queue="billing",window="today"} 0.5
 // gaugeValue gathers one window series.
 func gaugeValue(t *testing.T, m *Metrics, name, queue, window string) float64 {
 	t.Helper()
-	families, err := m.Registry().Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-		for _, s := range f.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range s.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			if labels["queue"] == queue && labels["window"] == window {
-				return s.GetGauge().GetValue()
-			}
+	for _, s := range familySeries(t, m, name) {
+		labels := labelMap(s)
+		if labels["queue"] == queue && labels["window"] == window {
+			return s.GetGauge().GetValue()
 		}
 	}
 	t.Fatalf("no %s{queue=%q,window=%q}", name, queue, window)

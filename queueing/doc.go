@@ -8,7 +8,9 @@
 // one lock, rings agents through a Dialer, delivers the ACD's actions to
 // each caller's mailbox and keeps the ACD's one timer armed. A clustered
 // implementation sends the same commands to a leader and satisfies the same
-// interface: commands are plain data for that reason.
+// interface: commands are plain data for that reason. Both keep their
+// callers' mailboxes, the agents ringing for each call and the answered
+// agent legs in a Calls, under their own lock.
 //
 // It must not: import sip, media, ivr or any feature package (agent legs
 // and dialling come in through small interfaces); do I/O while holding its

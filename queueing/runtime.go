@@ -1,7 +1,6 @@
 package queueing
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"sync"
@@ -21,13 +20,11 @@ type Runtime[L AgentLeg] struct {
 	log      *slog.Logger
 	settings atomic.Pointer[map[string]Settings] // swapped whole by a reload
 
-	mu      sync.Mutex
-	acd     *acd.ACD
-	timer   *time.Timer
-	waiters map[string]*Mailbox                      // call ID → the caller's mailbox
-	dials   map[string]map[string]context.CancelFunc // call ID → agent → stop ringing
-	legs    map[string]L                             // call ID → answered agent leg
-	closed  bool
+	mu     sync.Mutex
+	acd    *acd.ACD
+	timer  *time.Timer
+	calls  *Calls[L]
+	closed bool
 }
 
 // Deps are what the runtime works with. Dialer and Clock are required.
@@ -53,9 +50,7 @@ func New[L AgentLeg](a *acd.ACD, settings map[string]Settings, deps Deps[L]) *Ru
 	}
 	rt := &Runtime[L]{
 		deps: deps, log: deps.Log, acd: a,
-		waiters: make(map[string]*Mailbox),
-		dials:   make(map[string]map[string]context.CancelFunc),
-		legs:    make(map[string]L),
+		calls: NewCalls[L](deps.Log),
 	}
 	rt.settings.Store(&settings)
 	rt.timer = time.AfterFunc(time.Hour, rt.tick)
@@ -111,27 +106,12 @@ func (rt *Runtime[L]) dispatchLocked(acts []acd.Action) {
 				rt.startDialLocked(a.CallID, agent, a.Timeout)
 			}
 		case acd.CancelOffer:
-			if cancel := rt.dials[a.CallID][a.AgentID]; cancel != nil {
-				cancel()
-				delete(rt.dials[a.CallID], a.AgentID)
-			}
+			rt.calls.CancelDial(a.CallID, a.AgentID)
 		case acd.StartWrapup:
 			rt.log.Debug("agent in wrap-up", "agent", a.AgentID, "until", a.Until)
 		default:
-			rt.deliverLocked(act)
+			rt.calls.Deliver(actionCall(act), act)
 		}
-	}
-}
-
-func (rt *Runtime[L]) deliverLocked(act acd.Action) {
-	id := actionCall(act)
-	w := rt.waiters[id]
-	if w == nil {
-		return
-	}
-	if !w.Deliver(act) {
-		// The caller's goroutine is stuck; it will notice its call ended.
-		rt.log.Warn("acd action dropped: caller mailbox full", "call", id)
 	}
 }
 
@@ -157,24 +137,16 @@ func actionCall(act acd.Action) string {
 
 // Join registers a caller's mailbox.
 func (rt *Runtime[L]) Join(callID, caller string) *Mailbox {
-	w := NewMailbox(callID, caller)
 	rt.mu.Lock()
-	rt.waiters[callID] = w
-	rt.mu.Unlock()
-	return w
+	defer rt.mu.Unlock()
+	return rt.calls.Join(callID, caller)
 }
 
 // Leave removes a caller's mailbox and stops any ringing left for the call.
 func (rt *Runtime[L]) Leave(callID string) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	delete(rt.waiters, callID)
-	for _, cancel := range rt.dials[callID] {
-		cancel()
-	}
-	delete(rt.dials, callID)
-	if leg, ok := rt.legs[callID]; ok {
-		delete(rt.legs, callID)
+	if leg, ok := rt.calls.Leave(callID); ok {
 		go leg.Hangup()
 	}
 }
@@ -183,9 +155,7 @@ func (rt *Runtime[L]) Leave(callID string) {
 func (rt *Runtime[L]) TakeLeg(callID string) L {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	leg := rt.legs[callID]
-	delete(rt.legs, callID)
-	return leg
+	return rt.calls.TakeLeg(callID)
 }
 
 // Registration logs an agent out when the softphone's last registration
@@ -203,11 +173,7 @@ func (rt *Runtime[L]) Close() {
 	defer rt.mu.Unlock()
 	rt.closed = true
 	rt.timer.Stop()
-	for _, m := range rt.dials {
-		for _, cancel := range m {
-			cancel()
-		}
-	}
+	rt.calls.CancelAll()
 }
 
 // Reload hands the ACD its new agents and queues and the runtime their

@@ -32,15 +32,7 @@ const (
 
 // onReInvite passes a re-INVITE to the call or leg whose dialog it is in.
 func (e *Endpoint) onReInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	if c := e.lookup(req); c != nil {
-		c.OnReInvite(req, tx)
-		return
-	}
-	if l := e.lookupLeg(req); l != nil {
-		l.OnReInvite(req, tx)
-		return
-	}
-	e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+	e.toDialog(req, tx, (*Call).OnReInvite, (*AgentLeg).OnReInvite)
 }
 
 // onUpdate passes an UPDATE (RFC 3311) to the caller's call whose dialog it
@@ -66,25 +58,27 @@ func (e *Endpoint) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 }
 
 func (e *Endpoint) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
-	if c := e.lookup(req); c != nil {
-		c.OnBye(req, tx)
-		return
-	}
-	if l := e.lookupLeg(req); l != nil {
-		l.OnBye(req, tx)
-		return
-	}
-	e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+	e.toDialog(req, tx, (*Call).OnBye, (*AgentLeg).OnBye)
 }
 
 func (e *Endpoint) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	// Agents' key presses during a call are not acted on.
+	e.toDialog(req, tx, (*Call).OnInfo, func(_ *AgentLeg, req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+		e.reply(req, tx, sipmsg.StatusOK, "OK")
+	})
+}
+
+// toDialog passes an in-dialog request to the caller's call or the leg
+// whose dialog it is in, or answers 481 when it is in none of ours.
+func (e *Endpoint) toDialog(req *sipmsg.Request, tx sipmsg.ServerTransaction,
+	toCall func(*Call, *sipmsg.Request, sipmsg.ServerTransaction),
+	toLeg func(*AgentLeg, *sipmsg.Request, sipmsg.ServerTransaction)) {
 	if c := e.lookup(req); c != nil {
-		c.OnInfo(req, tx)
+		toCall(c, req, tx)
 		return
 	}
-	if e.lookupLeg(req) != nil {
-		// Agents' key presses during a call are not acted on.
-		e.reply(req, tx, sipmsg.StatusOK, "OK")
+	if l := e.lookupLeg(req); l != nil {
+		toLeg(l, req, tx)
 		return
 	}
 	e.reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")

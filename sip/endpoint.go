@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/media/portpool"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
+	"github.com/hotline-oss/hotline/sip/admission"
 	"github.com/hotline-oss/hotline/sip/guard"
 	"github.com/hotline-oss/hotline/sip/inbound"
 	"github.com/hotline-oss/hotline/sip/registrar"
@@ -54,6 +54,11 @@ type Endpoint struct {
 	overload  *guard.Overload
 	registrar *registrar.Registrar
 
+	// admission of new INVITEs (package admission)
+	numbers admission.Numbers
+	gate    admission.Gate
+	slots   *admission.Slots
+
 	udp   *net.UDPConn
 	tcp   *net.TCPListener
 	serve sync.WaitGroup
@@ -63,13 +68,11 @@ type Endpoint struct {
 	tlsAddr  netip.AddrPort
 	tlsDlgUA *sipgo.DialogUA
 
-	calls    sync.Map // dialog ID → *Call
-	early    sync.Map // dialog ID → *early, while an INVITE awaits its final response
-	legs     sync.Map // dialog ID → *AgentLeg
-	slots    atomic.Int64
-	draining atomic.Bool
-	ctx      context.Context
-	cancel   context.CancelFunc
+	calls  sync.Map // dialog ID → *Call
+	early  sync.Map // dialog ID → *early, while an INVITE awaits its final response
+	legs   sync.Map // dialog ID → *AgentLeg
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	// ackSent, in tests, runs once the ACK of an answered outbound leg
 	// has left: the far end acting on the ACK at once.
@@ -99,8 +102,9 @@ func New(cfg Config, ports *portpool.Pool, pacer *media.Pacer, bus *call.Bus, ha
 	authCfg.Password = cfg.AgentPassword
 	e.initGuard(&authCfg)
 	e.auth = guard.NewAuthenticator(authCfg)
+	e.initAdmission()
 	e.registrar = registrar.New(cfg.Now, cfg.OnRegistration)
-	e.registrar.StreamMaxExpires = streamRegistrationLimit(cfg.TCPIdleTimeout)
+	e.registrar.StreamMaxExpires = registrar.StreamLimit(cfg.TCPIdleTimeout)
 	if cfg.MaxContacts > 0 {
 		e.registrar.MaxContacts = cfg.MaxContacts
 	}
@@ -251,14 +255,20 @@ func (e *Endpoint) contactHost() netip.Addr {
 // Addr is the bound SIP address (UDP and TCP share the port).
 func (e *Endpoint) Addr() netip.AddrPort { return e.cfg.Listen }
 
+// ContactAddr is where phones reach this endpoint over UDP and TCP: the
+// advertised address (or the listening one) and the bound port.
+func (e *Endpoint) ContactAddr() netip.AddrPort {
+	return netip.AddrPortFrom(e.contactHost(), e.cfg.Listen.Port())
+}
+
 // ActiveCalls counts calls from INVITE accepted to cleanup.
-func (e *Endpoint) ActiveCalls() int { return int(e.slots.Load()) }
+func (e *Endpoint) ActiveCalls() int { return e.slots.Taken() }
 
 // Drain makes every new INVITE get 503 while calls in progress go on.
-func (e *Endpoint) Drain() { e.draining.Store(true) }
+func (e *Endpoint) Drain() { e.slots.Drain() }
 
 // Draining reports whether Drain was called.
-func (e *Endpoint) Draining() bool { return e.draining.Load() }
+func (e *Endpoint) Draining() bool { return e.slots.Draining() }
 
 // Wait blocks until every call has ended or ctx is done. It polls the
 // call count: INVITEs keep arriving while it waits (to be refused), and a
@@ -266,7 +276,7 @@ func (e *Endpoint) Draining() bool { return e.draining.Load() }
 func (e *Endpoint) Wait(ctx context.Context) error {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
-	for e.slots.Load() > 0 {
+	for e.slots.Taken() > 0 {
 		select {
 		case <-t.C:
 		case <-ctx.Done():

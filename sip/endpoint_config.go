@@ -21,7 +21,7 @@ type Config struct {
 	UserAgent   string
 	// TCPIdleTimeout closes a TCP or TLS connection that sent nothing for
 	// this long (a CRLF keep-alive counts); zero: never. Registrations
-	// over those transports are granted less than that (registrar.go).
+	// over those transports are granted less than that (registrar.StreamLimit).
 	TCPIdleTimeout time.Duration
 
 	RTPAdvertise      netip.Addr // address in SDP answers
@@ -39,7 +39,7 @@ type Config struct {
 	// codes); such calls need digest authentication as an agent.
 	IsInternal func(number string) bool
 	// RedirectInternal may send an agent's call to an internal number to
-	// another server before it is authenticated (redirect.go): ok with
+	// another server before it is authenticated (package admission): ok with
 	// where that server listens (UDP and TCP). nil: never.
 	RedirectInternal func(fromUser, number string) (to netip.AddrPort, ok bool)
 	// MaskNumbers keeps caller numbers out of logs.
@@ -80,7 +80,7 @@ type Config struct {
 	MaxContacts       int
 	OnContactReplaced func()
 
-	// Trunks tells which trunk a request comes from (trunks.go): its
+	// Trunks tells which trunk a request comes from (sip/admission): its
 	// caller identity may be believed and its numbers are rewritten.
 	Trunks TrunkDirectory
 

@@ -7,6 +7,7 @@ import (
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
+	"github.com/hotline-oss/hotline/sip/admission"
 	"github.com/hotline-oss/hotline/sip/guard"
 )
 
@@ -20,7 +21,7 @@ const unguarded = guard.Unguarded
 func (e *Endpoint) guarded(class guard.Class, h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		if class != unguarded && !e.inDialog(req) {
-			src := sourceAddr(req)
+			src := admission.Source(req)
 			ua := ""
 			if h := req.GetHeader("User-Agent"); h != nil {
 				ua = h.Value()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -16,7 +15,6 @@ import (
 	"github.com/hotline-oss/hotline/media"
 	"github.com/hotline-oss/hotline/media/sdp"
 	"github.com/hotline-oss/hotline/media/srtp"
-	"github.com/hotline-oss/hotline/sip/guard"
 	"github.com/hotline-oss/hotline/sip/inbound"
 	"github.com/hotline-oss/hotline/sip/leg"
 	"github.com/hotline-oss/hotline/sip/sipheader"
@@ -29,130 +27,75 @@ func (e *Endpoint) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		e.onReInvite(req, tx)
 		return
 	}
-	// Durations are measured on the monotonic clock; event times come
-	// from the server's clock, like every other event of the call.
-	received := time.Now()
-	arrived := e.now()
-	number := e.calledNumber(req) // trunks.go: trunk rules, forwarding
-	agent, ok := e.route(req, tx, number)
+	in, ok := e.admit(req, tx) // admit.go
 	if !ok {
-		return
-	}
-	timer, ok := e.checkExtensions(req, tx)
-	if !ok {
-		return
-	}
-	// Agents' own calls (feature codes) are not hotline calls: they
-	// appear in no call figure.
-	pub := e.publish
-	if agent != "" {
-		pub = func(call.Event) {}
-	}
-	callID := ""
-	if h := req.CallID(); h != nil {
-		callID = h.Value()
-	}
-	caller, trusted := e.callerIdentity(req)
-	base := call.Event{CallID: callID, Caller: caller, Number: number}
-	log := e.log.With("call", callID, "caller", e.mask(caller), "number", number, "caller_trusted", trusted)
-
-	if reason := e.reserveSlot(); reason != "" {
-		log.Warn("call blocked", "reason", reason)
-		ev := base
-		ev.Kind, ev.Time, ev.Result, ev.Reason = call.CallBlocked, arrived, call.ResultBlocked, reason
-		pub(ev)
-		e.reject(guard.BlockedRejectReason(reason))
-		e.reply(req, tx, sipmsg.StatusServiceUnavailable, "Service Unavailable",
-			guard.RetryAfterHeader(e.overload.RetryAfter()))
 		return
 	}
 	// The slot is freed as soon as the call is refused, before sipgo waits
 	// for the ACK of the final response, so a caller retrying at once is
 	// not refused for a call that is already over.
-	var freeOnce sync.Once
-	free := func() { freeOnce.Do(e.releaseSlot) }
-	answered := false
 	defer func() {
-		if !answered {
-			free()
+		if !in.answered {
+			in.free()
 		}
 	}()
-
-	ev := base
-	ev.Kind, ev.Time = call.CallArrived, arrived
-	pub(ev)
-	ended := func(result call.Result, reason string) {
-		ev := base
-		ev.Kind, ev.Time, ev.Result, ev.Reason, ev.HangupBy = call.CallEnded, e.now(), result, reason, call.HangupByServer
-		if result == call.ResultAbandonedInIVR {
-			ev.HangupBy = call.HangupByCaller
-		}
-		pub(ev)
-	}
-
-	dlg, err := e.dialogUA(req.Transport()).ReadInvite(req, tx)
-	if err != nil {
-		log.Info("invalid INVITE", "err", err)
-		free()
-		e.reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
-		ended(call.ResultFailed, "bad_request")
+	ev := in.base
+	ev.Kind, ev.Time = call.CallArrived, in.arrived
+	in.pub(ev)
+	c, ok := e.openCall(in)
+	if !ok || !e.preAnswer(c) || !e.beforeAnswer(c, req, in.ended) {
 		return
+	}
+	e.answer(in, c)
+}
+
+// openCall reads the INVITE into a dialog, sends 100 Trying and opens the
+// call's media. On false the INVITE was refused and the call reported.
+func (e *Endpoint) openCall(in *arrival) (*Call, bool) {
+	dlg, err := e.dialogUA(in.req.Transport()).ReadInvite(in.req, in.tx)
+	if err != nil {
+		in.log.Info("invalid INVITE", "err", err)
+		in.free()
+		e.reply(in.req, in.tx, sipmsg.StatusBadRequest, "Bad Request")
+		in.ended(call.ResultFailed, "bad_request")
+		return nil, false
 	}
 	_ = dlg.Respond(sipmsg.StatusTrying, "Trying", nil)
 
-	c, code, err := e.prepareCall(dlg, req, base, arrived, log)
+	c, code, err := e.prepareCall(dlg, in.req, in.base, in.arrived, in.log)
 	if err != nil {
-		log.Info("call refused", "code", code, "err", err)
-		free()
+		in.log.Info("call refused", "code", code, "err", err)
+		in.free()
 		_ = dlg.Respond(code, sipstatus.ReasonPhrase(code), nil)
 		_ = dlg.Close()
-		ended(call.ResultFailed, sipstatus.RefusalReason(code, err))
-		return
+		in.ended(call.ResultFailed, sipstatus.RefusalReason(code, err))
+		return nil, false
 	}
-	c.Agent = agent
-	c.CallerTrusted, c.Source = trusted, req.Source()
-	if !e.preAnswer(c) {
-		return
-	}
-	if !e.beforeAnswer(c, req, ended) {
-		return
-	}
+	c.Agent = in.agent
+	c.CallerTrusted, c.Source = in.trusted, in.req.Source()
+	return c, true
+}
 
+// answer sends our 200 with the SDP answer and, once its ACK came, hands
+// the call to confirmAnswer.
+func (e *Endpoint) answer(in *arrival, c *Call) {
 	answer := c.AnswerSDP()
 	c.Media().Start(e.pacer)
-	e.calls.Store(dlg.ID, c)
-	delay := time.Since(received)
+	e.calls.Store(c.Dialog().ID, c)
+	delay := time.Since(in.received)
 	// The call is answered when the 200 leaves (docs/kpis.md: answer
 	// delay) and counts among the active calls from then on, as long as
 	// it holds its channel: also while its ACK is awaited.
-	ev = base
-	ev.Kind, ev.Time, ev.Delay = call.CallAnswered, arrived.Add(delay), delay
-	pub(ev)
-	if out, err := c.SendAnswer(tx, answer, answerHeaders(timer)); out != inbound.AnswerAcked {
-		e.calls.Delete(dlg.ID)
-		c.Abandon(out, err, free, ended)
+	ev := in.base
+	ev.Kind, ev.Time, ev.Delay = call.CallAnswered, in.arrived.Add(delay), delay
+	in.pub(ev)
+	if out, err := c.SendAnswer(in.tx, answer, answerHeaders(in.timer)); out != inbound.AnswerAcked {
+		e.calls.Delete(c.Dialog().ID)
+		c.Abandon(out, err, in.free, in.ended)
 		return
 	}
-	answered = true // from here the slot is freed by run, or by refuseLateAnswer
-	e.confirmAnswer(c, timer, delay, free, ended)
-}
-
-// route decides who may call number: anyone for a hotline number, an
-// authenticated agent for an internal number (feature codes), nobody for
-// anything else — the server never relays.
-func (e *Endpoint) route(req *sipmsg.Request, tx sipmsg.ServerTransaction, number string) (agent string, ok bool) {
-	if e.cfg.IsHotline(number) {
-		return "", !e.refuseInsecure(req, tx, e.secureNumber(number), "number "+number)
-	}
-	if e.cfg.IsInternal != nil && e.cfg.IsInternal(number) {
-		if e.redirectInternal(req, tx, number) {
-			return "", false
-		}
-		return e.authenticate(req, tx)
-	}
-	e.log.Info("call to unknown number refused", "number", number)
-	e.reply(req, tx, sipmsg.StatusNotFound, "Not Found")
-	return "", false
+	in.answered = true // from here the slot is freed by run, or by refuseLateAnswer
+	e.confirmAnswer(c, in.timer, delay, in.free, in.ended)
 }
 
 // prepareCall negotiates media and opens the call's RTP stream. On error it
@@ -215,29 +158,9 @@ func (e *Endpoint) prepareCall(dlg *sipgo.DialogServerSession, req *sipmsg.Reque
 	return c, 0, nil
 }
 
-// reserveSlot takes a channel for a new call, or says why it cannot.
-func (e *Endpoint) reserveSlot() string {
-	if e.draining.Load() {
-		return "draining"
-	}
-	if e.slots.Add(1) > int64(e.cfg.MaxCalls) {
-		e.slots.Add(-1)
-		return "channel_limit"
-	}
-	if reason := e.overload.Admit(); reason != "" {
-		e.slots.Add(-1)
-		return reason
-	}
-	return ""
-}
-
-func (e *Endpoint) releaseSlot() {
-	e.slots.Add(-1)
-}
-
 // run is the call's goroutine: the handler, then cleanup.
 func (e *Endpoint) run(c *Call) {
-	defer e.releaseSlot()
+	defer e.slots.Release()
 	go c.Watch()
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()

@@ -8,43 +8,14 @@ import (
 
 	"github.com/hotline-oss/hotline/call"
 	"github.com/hotline-oss/hotline/media/playout"
-	"github.com/hotline-oss/hotline/sip/inbound"
 	"github.com/hotline-oss/hotline/sip/prack"
 	"github.com/hotline-oss/hotline/sip/sipheader"
 )
 
 // What carriers send besides a plain INVITE with an SDP offer: option tags
 // the caller requires, session timers, late offer, reliable provisional
-// responses and early media. The steps below run in onInvite's order.
-
-// checkExtensions refuses, before the call is counted, an INVITE we cannot
-// serve as asked: 420 for an option tag we do not implement, 422 for a
-// session interval below our Min-SE, 400 for an unreadable timer header.
-// It returns the negotiated session timer when the INVITE is acceptable.
-func (e *Endpoint) checkExtensions(req *sipmsg.Request, tx sipmsg.ServerTransaction) (sipheader.SessionTimer, bool) {
-	if bad := sipheader.UnsupportedRequire(req); len(bad) > 0 {
-		e.log.Info("INVITE requires an extension we do not implement: 420", "require", bad)
-		e.reply(req, tx, sipmsg.StatusBadExtension, "Bad Extension",
-			sipmsg.NewHeader("Unsupported", joinTags(bad)), sipmsg.NewHeader("Supported", sipheader.Supported))
-		return sipheader.SessionTimer{}, false
-	}
-	st, tooSmall, err := sipheader.NegotiateTimer(req, e.timerPolicy())
-	if inbound.RefuseTimer(callHost{e}, req, tx, tooSmall, err) {
-		return sipheader.SessionTimer{}, false
-	}
-	return st, true
-}
-
-func joinTags(tags []string) string {
-	out := ""
-	for i, t := range tags {
-		if i > 0 {
-			out += ", "
-		}
-		out += t
-	}
-	return out
-}
+// responses and early media. The steps below run in onInvite's order,
+// after admission (admission.Gate.CheckExtensions refused what we cannot serve).
 
 // earlyPrompts is the announcement to play in 183 for the call, if any. A
 // late offer has no SDP to answer in a 183, so it gets none.

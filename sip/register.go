@@ -2,13 +2,12 @@ package sip
 
 import (
 	"errors"
-	"fmt"
-	"net/netip"
 	"strconv"
 	"time"
 
 	sipmsg "github.com/emiago/sipgo/sip"
 
+	"github.com/hotline-oss/hotline/sip/admission"
 	"github.com/hotline-oss/hotline/sip/guard"
 	"github.com/hotline-oss/hotline/sip/registrar"
 )
@@ -18,7 +17,7 @@ import (
 func (e *Endpoint) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	// Before the digest exchange, so a secure agent's credentials never
 	// travel over plain transport.
-	if to := req.To(); to != nil && e.refuseInsecure(req, tx, e.agentRequiresSecure(to.Address.User), "agent "+to.Address.User) {
+	if to := req.To(); to != nil && e.gate.RefuseInsecure(req, tx, e.agentRequiresSecure(to.Address.User), "agent "+to.Address.User) {
 		return
 	}
 	user, ok := e.authenticate(req, tx)
@@ -57,7 +56,7 @@ func (e *Endpoint) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) 
 // authenticate checks digest credentials and answers 401/403 itself when
 // they do not pass; ok reports whether the request may go on.
 func (e *Endpoint) authenticate(req *sipmsg.Request, tx sipmsg.ServerTransaction) (user string, ok bool) {
-	src := sourceAddr(req)
+	src := admission.Source(req)
 	user, result, stale := e.auth.Check(req, src)
 	switch result {
 	case guard.AuthOK:
@@ -69,14 +68,6 @@ func (e *Endpoint) authenticate(req *sipmsg.Request, tx sipmsg.ServerTransaction
 		e.respond(tx, e.auth.Challenge(req, stale))
 	}
 	return "", false
-}
-
-func sourceAddr(req *sipmsg.Request) netip.Addr {
-	ap, err := netip.ParseAddrPort(req.Source())
-	if err != nil {
-		return netip.Addr{}
-	}
-	return ap.Addr().Unmap()
 }
 
 // expireLoop drops expired registrations every few seconds.
@@ -105,5 +96,3 @@ func (e *Endpoint) onContactReplaced(user string, dropped registrar.Binding) {
 
 // Bindings returns the registered contacts of an agent.
 func (e *Endpoint) Bindings(user string) []registrar.Binding { return e.registrar.Lookup(user) }
-
-var _ = fmt.Sprintf

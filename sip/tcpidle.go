@@ -1,8 +1,6 @@
 package sip
 
 import (
-	"time"
-
 	sipmsg "github.com/emiago/sipgo/sip"
 )
 
@@ -18,15 +16,4 @@ func (e *Endpoint) streamTransports() sipmsg.TransportLayerOption {
 		TCP: &sipmsg.TransportTCP{ReadTimeout: d},
 		TLS: &sipmsg.TransportTLS{TransportTCP: &sipmsg.TransportTCP{ReadTimeout: d}},
 	})
-}
-
-// streamRegistrationLimit is the longest registration granted over TCP or
-// TLS: a tenth below the idle timeout, so that a phone refreshing its
-// registration before it expires also keeps its connection open (the
-// server reaches agents over the phone's own connection). Zero: no limit.
-func streamRegistrationLimit(idle time.Duration) time.Duration {
-	if idle <= 0 {
-		return 0
-	}
-	return idle - idle/10
 }

@@ -2,16 +2,11 @@ package sip
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"runtime"
 	"testing"
 	"time"
-
-	sipmsg "github.com/emiago/sipgo/sip"
-
-	"github.com/hotline-oss/hotline/sip/registrar"
 )
 
 // TestTCPIdleConnectionsAreClosed opens TCP connections that send nothing
@@ -86,47 +81,4 @@ func waitClosed(t *testing.T, name string, c net.Conn) {
 		}
 		return
 	}
-}
-
-func TestTCPRegistrationsShorterThanIdleTimeout(t *testing.T) {
-	clock := &testClock{time.Unix(1_800_000_000, 0)}
-	r := registrar.New(clock.now, nil)
-	r.StreamMaxExpires = streamRegistrationLimit(10 * time.Minute)
-	for _, tc := range []struct {
-		transport string
-		want      time.Duration
-	}{{"UDP", time.Hour}, {"TCP", 9 * time.Minute}, {"TLS", 9 * time.Minute}} {
-		req := registerWith(t, "c-"+tc.transport, 1, "3600", fmt.Sprintf("<sip:1001@10.0.0.5:5062;transport=%s>", tc.transport))
-		req.SetTransport(tc.transport)
-		bs, err := r.Update("u"+tc.transport, req, "203.0.113.5:40000")
-		if err != nil || len(bs) != 1 {
-			t.Fatalf("%s: %v %+v", tc.transport, err, bs)
-		}
-		if got := bs[0].Expires.Sub(clock.now()); got != tc.want {
-			t.Errorf("%s registration granted %v, want %v", tc.transport, got, tc.want)
-		}
-	}
-	if got := streamRegistrationLimit(0); got != 0 {
-		t.Errorf("no idle timeout: limit %v, want none", got)
-	}
-}
-
-func registerWith(t *testing.T, callID string, cseq uint32, expires string, contacts ...string) *sipmsg.Request {
-	t.Helper()
-	req := sipmsg.NewRequest(sipmsg.REGISTER, sipmsg.Uri{Host: "127.0.0.1"})
-	req.AppendHeader(sipmsg.NewHeader("Call-ID", callID))
-	req.AppendHeader(&sipmsg.CSeqHeader{SeqNo: cseq, MethodName: sipmsg.REGISTER})
-	if expires != "" {
-		req.AppendHeader(sipmsg.NewHeader("Expires", expires))
-	}
-	for _, c := range contacts {
-		var h sipmsg.ContactHeader
-		if c == "*" {
-			h.Address.Wildcard = true
-		} else if _, err := sipmsg.ParseAddressValue(c, &h.Address, &h.Params); err != nil {
-			t.Fatal(err)
-		}
-		req.AppendHeader(&h)
-	}
-	return req
 }

@@ -9,8 +9,6 @@ import (
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
-
-	"github.com/hotline-oss/hotline/sip/sipstatus"
 )
 
 // transportTLS is how sipgo spells the TLS transport in requests.
@@ -85,28 +83,10 @@ func (e *Endpoint) dialogUA(transport string) *sipgo.DialogUA {
 	return e.dlgUA
 }
 
-// isTLS reports whether a request arrived over TLS.
-func isTLS(req *sipmsg.Request) bool {
-	return sipmsg.NetworkToLower(req.Transport()) == "tls"
-}
-
 func (e *Endpoint) secureNumber(number string) bool {
 	return e.cfg.TLS != nil && e.cfg.TLS.SecureNumber != nil && e.cfg.TLS.SecureNumber(number)
 }
 
 func (e *Endpoint) agentRequiresSecure(user string) bool {
 	return e.cfg.TLS != nil && e.cfg.TLS.AgentRequiresSecure != nil && e.cfg.TLS.AgentRequiresSecure(user)
-}
-
-// refuseInsecure answers 403 when a request that must come over TLS did
-// not; true means it was refused. The Warning tells the phone's user why.
-func (e *Endpoint) refuseInsecure(req *sipmsg.Request, tx sipmsg.ServerTransaction, mustTLS bool, what string) bool {
-	if !mustTLS || isTLS(req) {
-		return false
-	}
-	e.log.Info("request refused: TLS required", "method", req.Method.String(), "for", what,
-		"transport", req.Transport(), "source", sourceAddr(req).String())
-	e.reply(req, tx, sipmsg.StatusForbidden, "Forbidden",
-		sipmsg.NewHeader("Warning", `399 hotline "`+sipstatus.ErrTLSRequired.Error()+`"`))
-	return true
 }

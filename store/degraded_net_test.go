@@ -31,6 +31,21 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
+// proxiedMySQLEnv gives a test environment on a fresh MySQL database that
+// the store reaches only through hole, where the test starts and stops a
+// proxy to target, the real server.
+func proxiedMySQLEnv(t *testing.T) (env *testEnv, hole, target string) {
+	t.Helper()
+	mc, err := mysql.ParseDSN(freshMySQLDatabase(t, mysqlBaseDSN(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, hole = mc.Addr, freeAddr(t)
+	mc.Addr, mc.Timeout = hole, 2*time.Second
+	env = &testEnv{dialect: dialectMySQL, dsn: mc.FormatDSN(), dataDir: t.TempDir(), clock: newFakeClock()}
+	return env, hole, target
+}
+
 // tcpProxy forwards connections to target. Stopping it closes the listener
 // and every connection it carries, as a server that dies would.
 type tcpProxy struct {
@@ -160,14 +175,7 @@ func TestOpenGivesUpOnASilentDatabaseWithinCtx(t *testing.T) {
 // port), comes up (the proxy starts), goes away with the connections in
 // use, and comes back: every record reaches it once, in order.
 func TestMySQLOutageAtStartupThroughAProxy(t *testing.T) {
-	base := mysqlBaseDSN(t)
-	mc, err := mysql.ParseDSN(freshMySQLDatabase(t, base))
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, hole := mc.Addr, freeAddr(t)
-	mc.Addr, mc.Timeout = hole, 2*time.Second
-	env := &testEnv{dialect: dialectMySQL, dsn: mc.FormatDSN(), dataDir: t.TempDir(), clock: newFakeClock()}
+	env, hole, target := proxiedMySQLEnv(t)
 	fs := &faultySink{}
 	written := make(chan int, 256)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

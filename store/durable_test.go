@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/hotline-oss/hotline/store/callbacksql"
 	"github.com/hotline-oss/hotline/store/recordingsql"
 	"github.com/hotline-oss/hotline/store/workordersql"
@@ -18,6 +16,13 @@ import (
 // database: F<day>-<hhmmssmmm>.
 var outageNumber = regexp.MustCompile(`^F\d{8}-\d{9}$`)
 
+// The records of the outage test are made at 11:04:05.678 in outageZone,
+// which numbers the work orders filed without the database.
+var (
+	outageZone    = time.FixedZone("CST", 8*3600)
+	outageCreated = time.Date(2026, 11, 23, 3, 4, 5, 678e6, time.UTC)
+)
+
 // Recordings, work orders and callback ends made while the database is out
 // of reach wait in the spool, survive a restart during the outage, and are
 // written once when the database is back; a callback that ended during the
@@ -25,10 +30,8 @@ var outageNumber = regexp.MustCompile(`^F\d{8}-\d{9}$`)
 func TestDurableWritesWaitOutAnOutage(t *testing.T) {
 	forEachDB(t, func(t *testing.T, env *testEnv) {
 		ctx := context.Background()
-		loc := time.FixedZone("CST", 8*3600)
-		created := time.Date(2026, 11, 23, 3, 4, 5, 678e6, time.UTC) // 11:04:05.678 in loc
 		done := PendingCallback{CallbackID: "cb-done", CallID: "c1", Queue: "repair", Number: "13800000001",
-			Queued: created, GiveUp: created.Add(time.Hour)}
+			Queued: outageCreated, GiveUp: outageCreated.Add(time.Hour)}
 		open := done
 		open.CallbackID, open.CallID, open.Number = "cb-open", "c2", "13800000002"
 
@@ -40,33 +43,7 @@ func TestDurableWritesWaitOutAnOutage(t *testing.T) {
 		}
 		_ = before.Close(ctx)
 
-		// The database goes away.
-		db := newFlakyDatabase(errRefused)
-		during := env.open(t, db.use)
-		rec := Recording{CallID: "c3", Queue: "billing", Agent: "1001", File: "2026/11/23/c3.wav",
-			Started: created, Duration: 90 * time.Second, Bytes: 100}
-		if err := during.SaveRecording(rec); err != nil {
-			t.Fatalf("save recording during the outage: %v", err)
-		}
-		rec.Bytes = 200 // saved again: replaces
-		if err := during.SaveRecording(rec); err != nil {
-			t.Fatal(err)
-		}
-		external, err := during.SaveWorkOrder(ctx, WorkOrder{Number: "CRM-7", CallID: "c4", Created: created}, loc)
-		if err != nil || external != "CRM-7" {
-			t.Fatalf("work order with the receiver's number during the outage: %q, %v", external, err)
-		}
-		local1, err1 := during.SaveWorkOrder(ctx, WorkOrder{CallID: "c5", Recording: "m5.wav", Created: created}, loc)
-		local2, err2 := during.SaveWorkOrder(ctx, WorkOrder{CallID: "c6", Recording: "m6.wav", Created: created}, loc)
-		if err1 != nil || err2 != nil || !outageNumber.MatchString(local1) || local1 == local2 ||
-			local1 != "F20261123-110405678" || local2 != "F20261123-110405679" {
-			t.Fatalf("local work orders during the outage: %q %v, %q %v", local1, err1, local2, err2)
-		}
-		during.DeleteCallback(done.CallbackID)
-		if st := during.Stats(); st.SpoolRecords != 6 || st.Queued != 0 {
-			t.Fatalf("during the outage: %+v, want 6 records spooled", st)
-		}
-		_ = during.Close(ctx) // restarted while the database is still away
+		workOrders := spoolThroughAnOutage(t, env, done.CallbackID)
 
 		// The database answers again but fails the first writes, so the
 		// spool is not written yet when the callbacks are loaded.
@@ -88,24 +65,70 @@ func TestDurableWritesWaitOutAnOutage(t *testing.T) {
 		if after.callbacks.Ended(done.CallbackID) {
 			t.Error("the written callback end is still remembered")
 		}
-		got, err := after.RecordingOf(ctx, "c3")
-		if err != nil || got.Bytes != 200 || got.Duration != 90*time.Second || !got.Started.Equal(created) {
-			t.Errorf("recording after the outage = %+v, %v", got, err)
-		}
-		if n := count(t, after, "recordings", ""); n != 1 {
-			t.Errorf("recordings rows = %d, want 1", n)
-		}
-		for seq, number := range []string{external, local1, local2} {
-			if n := count(t, after, "work_orders", "number = ? AND day = ? AND seq = ?", number, "20261123", seq+1); n != 1 {
-				t.Errorf("work order %s (seq %d): %d rows, want 1", number, seq+1, n)
-			}
-		}
-		// Numbering by sequence goes on after the spooled ones.
-		next, err := after.SaveWorkOrder(ctx, WorkOrder{CallID: "c7", Created: created}, loc)
-		if err != nil || next != "F20261123-0004" {
-			t.Errorf("next local number = %q, %v", next, err)
-		}
+		checkWrittenAfterTheOutage(t, after, workOrders)
 	})
+}
+
+// spoolThroughAnOutage opens a store whose database refuses connections,
+// saves a recording twice, three work orders and the end of callback
+// ended, checks that they wait in the spool, and closes the store as a
+// restart during the outage would. It returns the work orders' numbers in
+// the order they were filed.
+func spoolThroughAnOutage(t *testing.T, env *testEnv, ended string) []string {
+	t.Helper()
+	ctx := context.Background()
+	db := newFlakyDatabase(errRefused)
+	during := env.open(t, db.use)
+	rec := Recording{CallID: "c3", Queue: "billing", Agent: "1001", File: "2026/11/23/c3.wav",
+		Started: outageCreated, Duration: 90 * time.Second, Bytes: 100}
+	if err := during.SaveRecording(rec); err != nil {
+		t.Fatalf("save recording during the outage: %v", err)
+	}
+	rec.Bytes = 200 // saved again: replaces
+	if err := during.SaveRecording(rec); err != nil {
+		t.Fatal(err)
+	}
+	external, err := during.SaveWorkOrder(ctx, WorkOrder{Number: "CRM-7", CallID: "c4", Created: outageCreated}, outageZone)
+	if err != nil || external != "CRM-7" {
+		t.Fatalf("work order with the receiver's number during the outage: %q, %v", external, err)
+	}
+	local1, err1 := during.SaveWorkOrder(ctx, WorkOrder{CallID: "c5", Recording: "m5.wav", Created: outageCreated}, outageZone)
+	local2, err2 := during.SaveWorkOrder(ctx, WorkOrder{CallID: "c6", Recording: "m6.wav", Created: outageCreated}, outageZone)
+	if err1 != nil || err2 != nil || !outageNumber.MatchString(local1) || local1 == local2 ||
+		local1 != "F20261123-110405678" || local2 != "F20261123-110405679" {
+		t.Fatalf("local work orders during the outage: %q %v, %q %v", local1, err1, local2, err2)
+	}
+	during.DeleteCallback(ended)
+	if st := during.Stats(); st.SpoolRecords != 6 || st.Queued != 0 {
+		t.Fatalf("during the outage: %+v, want 6 records spooled", st)
+	}
+	_ = during.Close(ctx) // restarted while the database is still away
+	return []string{external, local1, local2}
+}
+
+// checkWrittenAfterTheOutage checks that the recording and the work orders
+// spoolThroughAnOutage made were written once each, and that local
+// numbering goes on after them.
+func checkWrittenAfterTheOutage(t *testing.T, after *Store, workOrders []string) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := after.RecordingOf(ctx, "c3")
+	if err != nil || got.Bytes != 200 || got.Duration != 90*time.Second || !got.Started.Equal(outageCreated) {
+		t.Errorf("recording after the outage = %+v, %v", got, err)
+	}
+	if n := count(t, after, "recordings", ""); n != 1 {
+		t.Errorf("recordings rows = %d, want 1", n)
+	}
+	for seq, number := range workOrders {
+		if n := count(t, after, "work_orders", "number = ? AND day = ? AND seq = ?", number, "20261123", seq+1); n != 1 {
+			t.Errorf("work order %s (seq %d): %d rows, want 1", number, seq+1, n)
+		}
+	}
+	// Numbering by sequence goes on after the spooled ones.
+	next, err := after.SaveWorkOrder(ctx, WorkOrder{CallID: "c7", Created: outageCreated}, outageZone)
+	if err != nil || next != "F20261123-0004" {
+		t.Errorf("next local number = %q, %v", next, err)
+	}
 }
 
 // A replay writes records a failed batch had written already: every kind
@@ -152,14 +175,7 @@ func TestDurableRecordsWrittenTwiceLeaveOneRow(t *testing.T) {
 // as unavailable and changes nothing, a work order is kept in the spool
 // under an outage number and written once the database is back.
 func TestMySQLNoticesAndWorkOrdersThroughAnOutage(t *testing.T) {
-	base := mysqlBaseDSN(t)
-	mc, err := mysql.ParseDSN(freshMySQLDatabase(t, base))
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, hole := mc.Addr, freeAddr(t)
-	mc.Addr, mc.Timeout = hole, 2*time.Second
-	env := &testEnv{dialect: dialectMySQL, dsn: mc.FormatDSN(), dataDir: t.TempDir(), clock: newFakeClock()}
+	env, hole, target := proxiedMySQLEnv(t)
 	proxy := startProxy(t, hole, target)
 	s := env.open(t)
 	ctx := context.Background()

@@ -3,11 +3,11 @@ package store
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hotline-oss/hotline/internal/dbtest"
+	"github.com/hotline-oss/hotline/internal/testclock"
 )
 
 // mysqlDSNEnv names the variable that points the suite at a MySQL/MariaDB
@@ -20,7 +20,7 @@ type testEnv struct {
 	dialect string
 	dsn     string
 	dataDir string
-	clock   *fakeClock
+	clock   *testclock.Clock
 }
 
 // forEachDB runs fn against SQLite, and against MySQL when
@@ -96,23 +96,7 @@ func count(t *testing.T, s *Store, table, where string, args ...any) int {
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
+// newFakeClock is a hand-moved clock at the store tests' usual start.
+func newFakeClock() *testclock.Clock {
+	return testclock.At(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
 }

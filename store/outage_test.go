@@ -57,6 +57,18 @@ func (f *faultySink) Write(ctx context.Context, recs []record) (int, error) {
 	return n, err
 }
 
+// checkCallsWritten checks that the calls ids reached the database
+// through fs in order, and left one row each.
+func checkCallsWritten(t *testing.T, s *Store, fs *faultySink, ids []string) {
+	t.Helper()
+	if got := fs.order(); !reflect.DeepEqual(got, ids) {
+		t.Fatalf("written order = %v, want %v", got, ids)
+	}
+	if n := count(t, s, "calls", ""); n != len(ids) {
+		t.Errorf("calls = %d, want %d", n, len(ids))
+	}
+}
+
 func (f *faultySink) setFailing(v bool) {
 	f.mu.Lock()
 	f.failing = v
@@ -135,12 +147,7 @@ func TestOutageSpoolsAndRecoversInOrder(t *testing.T) {
 		if last := spoolSizes[len(spoolSizes)-1]; last != 0 {
 			t.Errorf("hooks saw spool %d after recovery", last)
 		}
-		if got := fs.order(); !reflect.DeepEqual(got, ids) {
-			t.Fatalf("written order = %v, want %v", got, ids)
-		}
-		if n := count(t, s, "calls", ""); n != len(ids) {
-			t.Errorf("calls = %d, want %d", n, len(ids))
-		}
+		checkCallsWritten(t, s, fs, ids)
 		if n := count(t, s, "agent_states", "agent = ?", "alice"); n != 1 {
 			t.Errorf("agent states = %d, want 1", n)
 		}
@@ -173,12 +180,7 @@ func TestFullQueueSpillsWithoutBlocking(t *testing.T) {
 		}
 		close(fs.gate)
 		flush(t, s)
-		if got := fs.order(); !reflect.DeepEqual(got, ids) {
-			t.Fatalf("written order = %v, want %v", got, ids)
-		}
-		if n := count(t, s, "calls", ""); n != len(ids) {
-			t.Errorf("calls = %d, want %d", n, len(ids))
-		}
+		checkCallsWritten(t, s, fs, ids)
 	})
 }
 

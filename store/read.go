@@ -163,9 +163,15 @@ func (s *Store) Calls(ctx context.Context, from, to time.Time, limit int) ([]Cal
 		q += " LIMIT ?"
 		args = append(args, limit)
 	}
+	return s.selectCalls(ctx, "calls", q, args...)
+}
+
+// selectCalls runs a query for callColumns and turns each row into a
+// record; what names the read in the error.
+func (s *Store) selectCalls(ctx context.Context, what, q string, args ...any) ([]CallRecord, error) {
 	var rows []callRow
 	if err := s.db().SelectContext(ctx, &rows, s.db().Rebind(q), args...); err != nil {
-		return nil, fmt.Errorf("store: calls: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	out := make([]CallRecord, 0, len(rows))
 	for _, r := range rows {
@@ -240,17 +246,5 @@ func (s *Store) LastCalls(ctx context.Context, caller string, limit int) ([]Call
 		return nil, nil
 	}
 	q := "SELECT " + strings.Join(callColumns, ", ") + " FROM calls WHERE caller = ? ORDER BY arrived_ms DESC LIMIT ?"
-	var rows []callRow
-	if err := s.db().SelectContext(ctx, &rows, s.db().Rebind(q), caller, limit); err != nil {
-		return nil, fmt.Errorf("store: last calls: %w", err)
-	}
-	out := make([]CallRecord, 0, len(rows))
-	for _, r := range rows {
-		c, err := r.record()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return s.selectCalls(ctx, "last calls", q, caller, limit)
 }

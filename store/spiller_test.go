@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -86,12 +85,7 @@ func TestStalledSpoolDiskDoesNotHoldProducers(t *testing.T) {
 		}
 		fs.setFailing(false)
 		flush(t, s)
-		if got := fs.order(); !reflect.DeepEqual(got, ids) {
-			t.Fatalf("written order = %v, want %v", got, ids)
-		}
-		if n := count(t, s, "calls", ""); n != len(ids) {
-			t.Errorf("calls = %d, want %d", n, len(ids))
-		}
+		checkCallsWritten(t, s, fs, ids)
 		if n := count(t, s, "agent_states", "agent = ?", "alice"); n != 1 {
 			t.Errorf("agent states = %d, want 1", n)
 		}

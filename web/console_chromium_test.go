@@ -1,17 +1,11 @@
 package web
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,11 +18,7 @@ import (
 // for the floor to show the pause. With ?bench=N it only watches N
 // updates. It posts what it saw to /report, so the browser runs in real
 // time (render times measured under virtual time would be meaningless).
-const consoleDriver = `<!doctype html>
-<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
-<body><iframe id="f"></iframe>
-<script>
-const f = document.getElementById("f"), params = new URLSearchParams(location.search), steps = [];
+var consoleDriver = chromiumtest.DriverPage(`<iframe id="f"></iframe>`, `const f = document.getElementById("f"), params = new URLSearchParams(location.search), steps = [];
 const bench = Number(params.get("bench") || 0), agent = params.get("agent") || "10000";
 let stage = "login";
 async function report(extra) {
@@ -65,8 +55,7 @@ function check() {
   }
 }
 setInterval(check, 50);
-signIn();
-</script></body></html>`
+signIn();`)
 
 // consoleReport is what the driver posts back.
 type consoleReport struct {
@@ -75,53 +64,11 @@ type consoleReport struct {
 	RenderMS []float64 `json:"render_ms"`
 }
 
-// withDriver serves the driver page and /report beside h.
-func withDriver(h http.Handler, reports chan<- consoleReport) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /driver", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = io.WriteString(w, consoleDriver)
-	})
-	mux.HandleFunc("POST /report", func(w http.ResponseWriter, r *http.Request) {
-		var rep consoleReport
-		_ = json.NewDecoder(r.Body).Decode(&rep)
-		select {
-		case reports <- rep:
-		default:
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
-	mux.Handle("/", h)
-	return mux
-}
-
-// runChromiumUntilReport opens url in headless Chromium, in real time,
-// and waits for the page's report.
-func runChromiumUntilReport(t testing.TB, browser, url string, reports <-chan consoleReport, within time.Duration, size string) consoleReport {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-		"--remote-debugging-port=0", "--window-size="+size, "--user-data-dir="+t.TempDir(), url)
-	// Chromium's helpers outlive a killed browser unless the whole
-	// process group goes.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
-	defer func() {
-		cancel()
-		_ = cmd.Wait()
-	}()
-	select {
-	case rep := <-reports:
-		return rep
-	case <-ctx.Done():
-		t.Fatalf("the page reported nothing within %v", within)
-		return consoleReport{}
-	}
+// consoleFront serves the driver at /driver and its /report beside the
+// console at srvURL; capped, it ends each event stream after a second
+// (for screenshots under virtual time).
+func consoleFront(t testing.TB, srvURL string, reports chan<- consoleReport, capped bool) *httptest.Server {
+	return chromiumtest.Front(t, srvURL, capped, map[string]string{"/driver": consoleDriver}, reports)
 }
 
 func TestConsoleInHeadlessChromiumShowsTheFloorAndForcesAPause(t *testing.T) {
@@ -129,9 +76,8 @@ func TestConsoleInHeadlessChromiumShowsTheFloorAndForcesAPause(t *testing.T) {
 	floor := webtest.NewFloor(40, 6, 0)
 	srv := consoleServer(t, floor, 200*time.Millisecond)
 	reports := make(chan consoleReport, 1)
-	front := httptest.NewServer(withDriver(proxyTo(srv.URL), reports))
-	defer front.Close()
-	rep := runChromiumUntilReport(t, browser, front.URL+"/driver?token=sup-secret&agent=10000", reports, 60*time.Second, "1400,900")
+	front := consoleFront(t, srv.URL, reports, false)
+	rep := chromiumtest.UntilReport(t, browser, front.URL+"/driver?token=sup-secret&agent=10000", "1400,900", 60*time.Second, reports)
 	t.Logf("driver steps: %q", rep.Steps)
 	for _, want := range []string{"sign-in 200", "agents shown 40 / 40", "queues shown 6", "state before available", "state after Paused · training"} {
 		if !slices.Contains(rep.Steps, want) {
@@ -148,38 +94,6 @@ func TestConsoleInHeadlessChromiumShowsTheFloorAndForcesAPause(t *testing.T) {
 	}
 }
 
-// proxyTo forwards every request to base, keeping streams flowing.
-func proxyTo(base string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, _ := http.NewRequestWithContext(r.Context(), r.Method, base+r.URL.RequestURI(), r.Body)
-		req.Header = r.Header.Clone()
-		res, err := http.DefaultTransport.RoundTrip(req)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer res.Body.Close()
-		for k, v := range res.Header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(res.StatusCode)
-		rc := http.NewResponseController(w)
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := res.Body.Read(buf)
-			if n > 0 {
-				if _, werr := w.Write(buf[:n]); werr != nil {
-					return
-				}
-				_ = rc.Flush()
-			}
-			if err != nil {
-				return
-			}
-		}
-	})
-}
-
 // BenchmarkConsoleRenderInChromium measures how long the console takes
 // to apply one update of a floor of 2 000 agents and 100 queues (a tenth
 // of the agents changing state each second) in headless Chromium: script
@@ -192,8 +106,8 @@ func BenchmarkConsoleRenderInChromium(b *testing.B) {
 		floor := webtest.NewFloor(2000, 100, 200)
 		srv := consoleServer(b, floor, time.Second)
 		reports := make(chan consoleReport, 1)
-		front := httptest.NewServer(withDriver(proxyTo(srv.URL), reports))
-		rep := runChromiumUntilReport(b, browser, front.URL+"/driver?token=sup-secret&bench=30", reports, 120*time.Second, "1600,1000")
+		front := consoleFront(b, srv.URL, reports, false)
+		rep := chromiumtest.UntilReport(b, browser, front.URL+"/driver?token=sup-secret&bench=30", "1600,1000", 120*time.Second, reports)
 		front.Close()
 		srv.Close()
 		all = append(all, rep.RenderMS...)
@@ -209,45 +123,14 @@ func BenchmarkConsoleRenderInChromium(b *testing.B) {
 		len(all), all[len(all)/2], all[len(all)*95/100], all[len(all)-1])
 }
 
-// cappedStreams ends every console stream after a second: headless
-// virtual time stands still while a fetch is open, and the page
-// reconnects by itself.
-func cappedStreams(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/api/stream") {
-			ctx, cancel := context.WithTimeout(r.Context(), time.Second)
-			defer cancel()
-			r = r.WithContext(ctx)
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-// screenshotConsole pictures the console as the driver leaves it (signed
-// in, after the pause), under virtual time.
-func screenshotConsole(t *testing.T, browser, url, size string) []byte {
-	t.Helper()
-	shot := t.TempDir() + "/console.png"
-	chromiumtest.Run(t, browser, "--screenshot="+shot, "--window-size="+size, "--hide-scrollbars", "--virtual-time-budget=6000", url)
-	png, err := os.ReadFile(shot)
-	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
-		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
-	}
-	return png
-}
-
 func TestConsoleScreenshotInEveryLanguage(t *testing.T) {
 	browser := chromiumtest.Find(t)
 	floor := webtest.NewFloor(30, 5, 0)
 	srv := consoleServer(t, floor, 200*time.Millisecond)
-	front := httptest.NewServer(cappedStreams(withDriver(proxyTo(srv.URL), make(chan consoleReport, 8))))
-	defer front.Close()
+	front := consoleFront(t, srv.URL, make(chan consoleReport, 8), true)
 	for _, lang := range PageLanguages {
-		png := screenshotConsole(t, browser, front.URL+"/driver?token=sup-secret&bench=1&lang="+lang, "1400,900")
-		if dir := os.Getenv("CONSOLE_SCREENSHOT_DIR"); dir != "" {
-			if err := os.WriteFile(dir+"/console-fake-"+lang+".png", png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		// The console as the driver leaves it: signed in, on the live floor.
+		png := chromiumtest.Screenshot(t, browser, front.URL+"/driver?token=sup-secret&bench=1&lang="+lang, "1400,900", 6000)
+		chromiumtest.KeepIn(t, png, os.Getenv("CONSOLE_SCREENSHOT_DIR"), "console-fake-"+lang+".png")
 	}
 }

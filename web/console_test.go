@@ -48,10 +48,12 @@ func newConsoleClient(t *testing.T, base string) *consoleClient {
 	return &consoleClient{t: t, base: base, http: &http.Client{Jar: jar}}
 }
 
-func (c *consoleClient) post(path, body string, header bool) (int, string) {
+// do sends body as contentType, with the console header when header,
+// and returns the status and the answer.
+func (c *consoleClient) do(method, path, body, contentType string, header bool) (int, string) {
 	c.t.Helper()
-	req, _ := http.NewRequest("POST", c.base+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
+	req, _ := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
 	if header {
 		req.Header.Set(ConsoleHeader, "1")
 	}
@@ -62,6 +64,39 @@ func (c *consoleClient) post(path, body string, header bool) (int, string) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, string(b)
+}
+
+// post sends a JSON body.
+func (c *consoleClient) post(path, body string, header bool) (int, string) {
+	c.t.Helper()
+	return c.do("POST", path, body, "application/json", header)
+}
+
+// eachUpdate reads the console's stream in c's session, for five seconds
+// at most, and hands each update's data (not the keep-alives) to fn until
+// fn returns false; it returns why the stream ended before that.
+func (c *consoleClient) eachUpdate(fn func(data string) bool) error {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/supervisor/api/stream", nil)
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		data, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok || data == "{}" {
+			continue
+		}
+		if !fn(data) {
+			return nil
+		}
+	}
+	return sc.Err()
 }
 
 func TestConsoleSignInNeedsASupervisorToken(t *testing.T) {
@@ -103,22 +138,8 @@ func TestConsoleStreamsTheFloorAndActs(t *testing.T) {
 	if code, body := c.post("/supervisor/login", `{"token":"sup-secret"}`, true); code != http.StatusOK {
 		t.Fatalf("sign-in: %d %s", code, body)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/supervisor/api/stream", nil)
-	res, err := c.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	sc := bufio.NewScanner(res.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	snapshots := 0
-	for sc.Scan() && snapshots < 2 {
-		data, ok := strings.CutPrefix(sc.Text(), "data: ")
-		if !ok || data == "{}" {
-			continue
-		}
+	_ = c.eachUpdate(func(data string) bool {
 		var m struct {
 			ConsoleSnapshot
 			ServerTime time.Time `json:"server_time"`
@@ -130,7 +151,8 @@ func TestConsoleStreamsTheFloorAndActs(t *testing.T) {
 			t.Fatalf("snapshot %s", data)
 		}
 		snapshots++
-	}
+		return snapshots < 2
+	})
 	if snapshots != 2 {
 		t.Fatalf("%d snapshots", snapshots)
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -69,20 +68,41 @@ func consoleWorkServer(t *testing.T, withWork bool) *workRig {
 	return rig
 }
 
-func (c *consoleClient) do(method, path, body, contentType string, header bool) (int, string) {
-	c.t.Helper()
-	req, _ := http.NewRequest(method, c.base+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", contentType)
-	if header {
-		req.Header.Set(ConsoleHeader, "1")
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+// consoleShift is a shift the fake schedules accept.
+const consoleShift = `{"agent":"1001","start":"2026-11-24T08:00:00Z","end":"2026-11-24T16:00:00Z"}`
+
+// consoleWorkRoutes are the schedule and ticket routes behind the
+// console's session.
+var consoleWorkRoutes = []struct{ method, path, body string }{
+	{"GET", "/supervisor/api/shifts", ""},
+	{"POST", "/supervisor/api/shifts", consoleShift},
+	{"PUT", "/supervisor/api/shifts/1", consoleShift},
+	{"DELETE", "/supervisor/api/shifts/1", ""},
+	{"POST", "/supervisor/api/shifts/import", "agent,date,start,end\n"},
+	{"GET", "/supervisor/api/adherence", ""},
+	{"GET", "/supervisor/api/tickets", ""},
+	{"GET", "/supervisor/api/tickets/1001", ""},
+	{"POST", "/supervisor/api/tickets/1001/assign", `{"owner":"1002"}`},
+	{"GET", "/supervisor/api/repeat-complainers", ""},
+}
+
+// consoleWorkSteps are what a signed-in supervisor sends, with the
+// header, and the status each must get.
+var consoleWorkSteps = []struct {
+	method, path, body, ctype string
+	want                      int
+}{
+	{"POST", "/supervisor/api/shifts", consoleShift, "application/json", 201},
+	{"POST", "/supervisor/api/shifts", `{"agent":"9999","start":"2026-11-24T08:00:00Z","end":"2026-11-24T16:00:00Z"}`, "application/json", 400},
+	{"POST", "/supervisor/api/shifts", `{"agent":"1002","start":"2026-11-24T08:00:00Z","end":"2026-11-24T16:00:00Z"}`, "application/json", 409},
+	{"POST", "/supervisor/api/shifts", `{"agent":"1001","colour":"red"}`, "application/json", 400},
+	{"DELETE", "/supervisor/api/shifts/5", "", "application/json", 404},
+	{"POST", "/supervisor/api/shifts/import?replace=maybe", "agent\n", "text/csv", 400},
+	{"POST", "/supervisor/api/shifts/import", "agent,date,start,end\n9999,2026-11-24,08:00,16:00\n", "text/csv", 400},
+	{"GET", "/supervisor/api/tickets?limit=5000", "", "", 400},
+	{"POST", "/supervisor/api/tickets/1001/assign", `{"owner":"1002","note":"today"}`, "application/json", 200},
+	{"POST", "/supervisor/api/tickets/1001/close", "", "application/json", 404},
+	{"GET", "/supervisor/api/repeat-complainers?month=2026-13", "", "", 400},
 }
 
 // The console's schedule and ticket routes need a session, and their
@@ -91,20 +111,35 @@ func (c *consoleClient) do(method, path, body, contentType string, header bool) 
 func TestConsoleSchedulesAndTicketsNeedTheSession(t *testing.T) {
 	rig := consoleWorkServer(t, true)
 	c := newConsoleClient(t, rig.srv.URL)
-	shift := `{"agent":"1001","start":"2026-11-24T08:00:00Z","end":"2026-11-24T16:00:00Z"}`
-	signedOut := []struct{ method, path, body string }{
-		{"GET", "/supervisor/api/shifts", ""},
-		{"POST", "/supervisor/api/shifts", shift},
-		{"PUT", "/supervisor/api/shifts/1", shift},
-		{"DELETE", "/supervisor/api/shifts/1", ""},
-		{"POST", "/supervisor/api/shifts/import", "agent,date,start,end\n"},
-		{"GET", "/supervisor/api/adherence", ""},
-		{"GET", "/supervisor/api/tickets", ""},
-		{"GET", "/supervisor/api/tickets/1001", ""},
-		{"POST", "/supervisor/api/tickets/1001/assign", `{"owner":"1002"}`},
-		{"GET", "/supervisor/api/repeat-complainers", ""},
+	refusesWithoutSessionOrHeader(t, c, rig)
+	for _, s := range consoleWorkSteps {
+		if code, body := c.do(s.method, s.path, s.body, s.ctype, true); code != s.want {
+			t.Errorf("%s %s: %d %s, want %d", s.method, s.path, code, body, s.want)
+		}
 	}
-	for _, s := range signedOut {
+	_, body := c.do("POST", "/supervisor/api/shifts/import", "agent,date,start,end\n9999,2026-11-24,08:00,16:00\n", "text/csv", true)
+	if !strings.Contains(body, `"line":2`) || !strings.Contains(body, `not a configured agent`) {
+		t.Errorf("refused import lists no problem by line: %s", body)
+	}
+	if !slices.Contains(rig.schedules.authors, "create sup") || !slices.Contains(rig.schedules.authors, "import sup") {
+		t.Errorf("authors: %v, want the signed-in token's name", rig.schedules.authors)
+	}
+	if !slices.Equal(rig.tickets.Calls, []string{"assign sup"}) {
+		t.Errorf("ticket changes: %v, want one assign by sup (and never a close)", rig.tickets.Calls)
+	}
+	audited := rig.auditedBy("sup")
+	if audited["POST /supervisor/api/shifts"] == "" || audited["POST /supervisor/api/tickets/{id}/assign"] != "200" {
+		t.Errorf("audit log: %v", audited)
+	}
+}
+
+// refusesWithoutSessionOrHeader checks that the work routes refuse a
+// client without a session (an agent's token opens none) and, once the
+// supervisor has signed in with c, every write without the console
+// header; and that nothing refused reached the services.
+func refusesWithoutSessionOrHeader(t *testing.T, c *consoleClient, rig *workRig) {
+	t.Helper()
+	for _, s := range consoleWorkRoutes {
 		if code, _ := c.do(s.method, s.path, s.body, "application/json", true); code != http.StatusUnauthorized {
 			t.Errorf("%s %s signed out: %d, want 401", s.method, s.path, code)
 		}
@@ -120,7 +155,7 @@ func TestConsoleSchedulesAndTicketsNeedTheSession(t *testing.T) {
 		!strings.Contains(body, `"schedules":true`) || !strings.Contains(body, `"tickets":true`) {
 		t.Fatalf("sign-in: %d %s", code, body)
 	}
-	for _, s := range signedOut {
+	for _, s := range consoleWorkRoutes {
 		if s.method == "GET" {
 			continue
 		}
@@ -131,48 +166,19 @@ func TestConsoleSchedulesAndTicketsNeedTheSession(t *testing.T) {
 	if len(rig.schedules.authors) != 0 || len(rig.tickets.Calls) != 0 {
 		t.Fatalf("refused requests reached the services: %v %v", rig.schedules.authors, rig.tickets.Calls)
 	}
-	steps := []struct {
-		method, path, body, ctype string
-		want                      int
-	}{
-		{"POST", "/supervisor/api/shifts", shift, "application/json", 201},
-		{"POST", "/supervisor/api/shifts", `{"agent":"9999","start":"2026-11-24T08:00:00Z","end":"2026-11-24T16:00:00Z"}`, "application/json", 400},
-		{"POST", "/supervisor/api/shifts", `{"agent":"1002","start":"2026-11-24T08:00:00Z","end":"2026-11-24T16:00:00Z"}`, "application/json", 409},
-		{"POST", "/supervisor/api/shifts", `{"agent":"1001","colour":"red"}`, "application/json", 400},
-		{"DELETE", "/supervisor/api/shifts/5", "", "application/json", 404},
-		{"POST", "/supervisor/api/shifts/import?replace=maybe", "agent\n", "text/csv", 400},
-		{"POST", "/supervisor/api/shifts/import", "agent,date,start,end\n9999,2026-11-24,08:00,16:00\n", "text/csv", 400},
-		{"GET", "/supervisor/api/tickets?limit=5000", "", "", 400},
-		{"POST", "/supervisor/api/tickets/1001/assign", `{"owner":"1002","note":"today"}`, "application/json", 200},
-		{"POST", "/supervisor/api/tickets/1001/close", "", "application/json", 404},
-		{"GET", "/supervisor/api/repeat-complainers?month=2026-13", "", "", 400},
-	}
-	for _, s := range steps {
-		if code, body := c.do(s.method, s.path, s.body, s.ctype, true); code != s.want {
-			t.Errorf("%s %s: %d %s, want %d", s.method, s.path, code, body, s.want)
-		}
-	}
-	_, body := c.do("POST", "/supervisor/api/shifts/import", "agent,date,start,end\n9999,2026-11-24,08:00,16:00\n", "text/csv", true)
-	if !strings.Contains(body, `"line":2`) || !strings.Contains(body, `not a configured agent`) {
-		t.Errorf("refused import lists no problem by line: %s", body)
-	}
-	if !slices.Contains(rig.schedules.authors, "create sup") || !slices.Contains(rig.schedules.authors, "import sup") {
-		t.Errorf("authors: %v, want the signed-in token's name", rig.schedules.authors)
-	}
-	if !slices.Equal(rig.tickets.Calls, []string{"assign sup"}) {
-		t.Errorf("ticket changes: %v, want one assign by sup (and never a close)", rig.tickets.Calls)
-	}
+}
+
+// auditedBy is the result of each action in the audit log by actor.
+func (rig *workRig) auditedBy(actor string) map[string]string {
 	audited := map[string]string{}
 	rig.audit.mu.Lock()
 	defer rig.audit.mu.Unlock()
 	for _, e := range rig.audit.entries {
-		if e.Actor == "sup" {
+		if e.Actor == actor {
 			audited[e.Action] = e.Result
 		}
 	}
-	if audited["POST /supervisor/api/shifts"] == "" || audited["POST /supervisor/api/tickets/{id}/assign"] != "200" {
-		t.Errorf("audit log: %v", audited)
-	}
+	return audited
 }
 
 // Without the schedules and tickets features the console offers neither
@@ -198,21 +204,8 @@ func TestConsoleStreamCarriesTicketCounts(t *testing.T) {
 	if code, _ := c.post("/supervisor/login", `{"token":"sup-secret"}`, true); code != 200 {
 		t.Fatal("sign-in")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", rig.srv.URL+"/supervisor/api/stream", nil)
-	res, err := c.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	sc := bufio.NewScanner(res.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		data, ok := strings.CutPrefix(sc.Text(), "data: ")
-		if !ok || data == "{}" {
-			continue
-		}
+	updated := false
+	err := c.eachUpdate(func(data string) bool {
 		var msg struct {
 			Tickets *TicketCounts `json:"tickets"`
 		}
@@ -222,7 +215,10 @@ func TestConsoleStreamCarriesTicketCounts(t *testing.T) {
 		if msg.Tickets == nil || *msg.Tickets != (TicketCounts{Overdue: 3, Open: 7}) {
 			t.Fatalf("tickets in the update: %+v", msg.Tickets)
 		}
-		return
+		updated = true
+		return false
+	})
+	if !updated {
+		t.Fatalf("no update: %v", err)
 	}
-	t.Fatalf("no update: %v", sc.Err())
 }

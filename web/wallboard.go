@@ -84,12 +84,8 @@ func (wb *wallboard) events(w http.ResponseWriter, r *http.Request) {
 		if err := rc.Flush(); err != nil {
 			return
 		}
-		select {
-		case <-r.Context().Done():
+		if !sse.NextTick(r.Context(), wb.shutdown, ticker.C) {
 			return
-		case <-wb.shutdown:
-			return
-		case <-ticker.C:
 		}
 	}
 }

@@ -78,24 +78,35 @@ func (c *cappedStream) Write(p []byte) (int, error) {
 
 func (c *cappedStream) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
-func TestWallboardInHeadlessChromium(t *testing.T) {
-	browser := chromiumtest.Find(t)
-	wb := &wallboard{source: changingBoard(), period: 100 * time.Millisecond, heartbeatEvery: 15, shutdown: make(chan struct{})}
+// boardServer serves the wallboard of source, its page by page (the
+// wallboard's own when nil), each event stream ending after snapshots
+// snapshots; it returns the page's URL in English.
+func boardServer(t *testing.T, source func() any, page http.HandlerFunc, snapshots int) string {
+	t.Helper()
+	wb := &wallboard{source: source, period: 100 * time.Millisecond, heartbeatEvery: 15, shutdown: make(chan struct{})}
+	if page == nil {
+		page = wb.page
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /wallboard", wb.page)
+	mux.HandleFunc("GET /wallboard", page)
 	mux.HandleFunc("GET /wallboard/events", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
-		wb.events(&cappedStream{ResponseWriter: w, left: 3, cancel: cancel}, r.WithContext(ctx))
+		wb.events(&cappedStream{ResponseWriter: w, left: snapshots, cancel: cancel}, r.WithContext(ctx))
 	})
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	url := srv.URL + "/wallboard?lang=en"
+	t.Cleanup(srv.Close)
+	return srv.URL + "/wallboard?lang=en"
+}
+
+func TestWallboardInHeadlessChromium(t *testing.T) {
+	browser := chromiumtest.Find(t)
+	url := boardServer(t, changingBoard(), nil, 3)
 
 	// Headless virtual time stands still while a fetch is open, so each
 	// stream here ends after three snapshots; the page must take all three
 	// from one stream and, after its reconnect, more, without a reload.
-	dom := string(chromiumtest.Run(t, browser, "--dump-dom", "--virtual-time-budget=3000", url))
+	dom := chromiumtest.DumpDOM(t, browser, url, 3000)
 	updates := regexp.MustCompile(`<body[^>]*data-updates="(\d+)"`).FindStringSubmatch(dom)
 	if updates == nil {
 		t.Fatalf("no update counter in the DOM:\n%s", dom)
@@ -128,13 +139,7 @@ func TestWallboardInHeadlessChromium(t *testing.T) {
 		}
 	}
 
-	shot := t.TempDir() + "/wallboard.png"
-	chromiumtest.Run(t, browser, "--screenshot="+shot, "--window-size=1920,1080", "--hide-scrollbars",
-		"--virtual-time-budget=3000", url)
-	png, err := os.ReadFile(shot)
-	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
-		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
-	}
+	chromiumtest.Screenshot(t, browser, url, "1920,1080", 3000)
 }
 
 // tvBoard is eight queues with display names, the longest a name a
@@ -180,24 +185,13 @@ setInterval(function () {
 
 func TestWallboardFitsEightQueuesOnATV(t *testing.T) {
 	browser := chromiumtest.Find(t)
-	wb := &wallboard{source: tvBoard, period: 100 * time.Millisecond, heartbeatEvery: 15, shutdown: make(chan struct{})}
-	mux := http.NewServeMux()
 	page := bytes.Replace(wallboardPage, []byte("</body>"), []byte(fitCheck), 1)
-	mux.HandleFunc("GET /wallboard", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(i18n.Localise(page, "en")) })
-	mux.HandleFunc("GET /wallboard/events", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithCancel(r.Context())
-		defer cancel()
-		wb.events(&cappedStream{ResponseWriter: w, left: 2, cancel: cancel}, r.WithContext(ctx))
-	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	url := srv.URL + "/wallboard?lang=en"
+	url := boardServer(t, tvBoard, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(i18n.Localise(page, "en")) }, 2)
 
 	// The DOM dump's window counts the browser's frame: a first run finds
 	// its height, so that the measured run has a 1920×1080 viewport.
 	measure := func(height int) (dom string, pageHeight, viewWidth, viewHeight int, clipped string) {
-		dom = string(chromiumtest.Run(t, browser, "--dump-dom", fmt.Sprintf("--window-size=1920,%d", height),
-			"--virtual-time-budget=3000", url))
+		dom = chromiumtest.DumpDOM(t, browser, url, 3000, fmt.Sprintf("--window-size=1920,%d", height))
 		m := regexp.MustCompile(`data-page-height="(\d+)" data-view-width="(\d+)" data-view-height="(\d+)" data-clipped="([^"]*)"`).FindStringSubmatch(dom)
 		if m == nil {
 			t.Fatalf("the page reported no measurement:\n%s", dom)
@@ -237,18 +231,8 @@ func TestWallboardFitsEightQueuesOnATV(t *testing.T) {
 		}
 	}
 
-	shot := t.TempDir() + "/wallboard.png"
-	chromiumtest.Run(t, browser, "--screenshot="+shot, "--window-size=1920,1080", "--hide-scrollbars",
-		"--virtual-time-budget=3000", url)
-	png, err := os.ReadFile(shot)
-	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
-		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
-	}
+	png := chromiumtest.Screenshot(t, browser, url, "1920,1080", 3000)
 	// Set WALLBOARD_SCREENSHOT to a path to keep the picture for the docs
 	// (docs/wallboard.png).
-	if dst := os.Getenv("WALLBOARD_SCREENSHOT"); dst != "" {
-		if err := os.WriteFile(dst, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	chromiumtest.Keep(t, png, os.Getenv("WALLBOARD_SCREENSHOT"))
 }

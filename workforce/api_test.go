@@ -172,65 +172,85 @@ func TestReportsFromStoredStates(t *testing.T) {
 		r.states("1003", day, "07:55 paused:training", "09:05 logged_out")
 		clock.Set(day.Add(13 * time.Hour))
 
-		code, body := r.do("GET", "/api/v1/reports/adherence?interval=day&from="+date, adminToken, "", "")
-		var rows []struct {
-			Agent, Team      string
-			ScheduledSeconds float64  `json:"scheduled_seconds"`
-			AdherentSeconds  float64  `json:"adherent_seconds"`
-			Adherence        *float64 `json:"adherence"`
-		}
-		if err := json.Unmarshal([]byte(body), &rows); code != 200 || err != nil {
-			t.Fatalf("adherence: %d %s", code, body)
-		}
-		got := map[string][2]float64{}
-		for _, row := range rows {
-			got[row.Agent+"/"+row.Team] = [2]float64{row.ScheduledSeconds, row.AdherentSeconds}
-		}
-		want := map[string][2]float64{
-			"1001/": {240 * 60, 192 * 60}, "1002/": {120 * 60, 0}, "1003/": {3600, 3600},
-			"/all": {420 * 60, 252 * 60}, "/general": {360 * 60, 192 * 60}, "/billing": {180 * 60, 60 * 60},
-		}
-		for k, v := range want {
-			if got[k] != v {
-				t.Errorf("adherence %s = %v, want %v (all: %s)", k, got[k], v, body)
-			}
-		}
-		code, body = r.do("GET", "/api/v1/reports/adherence?interval=30m&from="+date+"&format=csv", adminToken, "", "")
-		if code != 200 || !strings.HasPrefix(body, "start,end,team,agent,work_number,scheduled_seconds,adherent_seconds,adherence\n") ||
-			!strings.Contains(body, ",,1001,2001,1800,1620,0.9\n") {
-			t.Errorf("adherence csv: %d %s", code, body)
-		}
-
-		code, body = r.do("GET", "/api/v1/reports/attendance?from="+date, adminToken, "", "")
-		var att []AttendanceRow
-		if err := json.Unmarshal([]byte(body), &att); code != 200 || err != nil || len(att) != 3 {
-			t.Fatalf("attendance: %d %s", code, body)
-		}
-		if a := att[0]; a.Agent != "1001" || a.Worked != 1 || a.LateLogins != 0 || a.EarlyLogouts != 1 || a.Shifts[0].EarlyBySecs != 1800 {
-			t.Errorf("1001 attendance = %+v", a)
-		}
-		if a := att[1]; a.Agent != "1002" || a.Missed != 1 || a.Worked != 0 || !a.AttendanceRate.Defined() || a.AttendanceRate != 0 {
-			t.Errorf("1002 attendance = %+v", a)
-		}
-		if a := att[2]; a.Agent != "1003" || a.Worked != 1 || a.LateLogins != 0 || a.EarlyLogouts != 0 {
-			t.Errorf("1003 attendance = %+v", a)
-		}
-		code, body = r.do("GET", "/api/v1/agents/1001/schedule?date="+date, agentToken, "", "")
-		var ds DaySchedule
-		if err := json.Unmarshal([]byte(body), &ds); code != 200 || err != nil || len(ds.Shifts) != 1 || ds.WorkNumber != "2001" ||
-			len(ds.Shifts[0].Plan) != 3 || ds.Shifts[0].Attendance.Status != StatusWorked || ds.Live == nil ||
-			ds.Live.ScheduledSecs != 240*60 || ds.Live.AdherentSecs != 192*60 {
-			t.Errorf("agent's day: %d %s", code, body)
-		}
-		if code, _ := r.do("GET", "/api/v1/agents/1002/schedule", agentToken, "", ""); code != 403 {
-			t.Errorf("agent 1001 read 1002's day: %d", code)
-		}
-		if code, _ := r.do("GET", "/api/v1/agents/4242/schedule", supToken, "", ""); code != 404 {
-			t.Errorf("unknown agent's day: %d", code)
-		}
+		checkAdherence(t, r, date)
+		checkAttendance(t, r, date)
+		checkAgentsDay(t, r, date)
 		r.calls(day.Add(8*time.Hour + 30*time.Minute))
 		checkMonthly(t, r, day)
 	})
+}
+
+// checkAdherence checks the day's adherence of the morning
+// TestReportsFromStoredStates stages, per agent and team, in JSON and CSV.
+func checkAdherence(t *testing.T, r *rig, date string) {
+	t.Helper()
+	code, body := r.do("GET", "/api/v1/reports/adherence?interval=day&from="+date, adminToken, "", "")
+	var rows []struct {
+		Agent, Team      string
+		ScheduledSeconds float64  `json:"scheduled_seconds"`
+		AdherentSeconds  float64  `json:"adherent_seconds"`
+		Adherence        *float64 `json:"adherence"`
+	}
+	if err := json.Unmarshal([]byte(body), &rows); code != 200 || err != nil {
+		t.Fatalf("adherence: %d %s", code, body)
+	}
+	got := map[string][2]float64{}
+	for _, row := range rows {
+		got[row.Agent+"/"+row.Team] = [2]float64{row.ScheduledSeconds, row.AdherentSeconds}
+	}
+	want := map[string][2]float64{
+		"1001/": {240 * 60, 192 * 60}, "1002/": {120 * 60, 0}, "1003/": {3600, 3600},
+		"/all": {420 * 60, 252 * 60}, "/general": {360 * 60, 192 * 60}, "/billing": {180 * 60, 60 * 60},
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("adherence %s = %v, want %v (all: %s)", k, got[k], v, body)
+		}
+	}
+	code, body = r.do("GET", "/api/v1/reports/adherence?interval=30m&from="+date+"&format=csv", adminToken, "", "")
+	if code != 200 || !strings.HasPrefix(body, "start,end,team,agent,work_number,scheduled_seconds,adherent_seconds,adherence\n") ||
+		!strings.Contains(body, ",,1001,2001,1800,1620,0.9\n") {
+		t.Errorf("adherence csv: %d %s", code, body)
+	}
+}
+
+// checkAttendance checks the morning's attendance: 1001 worked and left
+// early, 1002 missed the shift, 1003 worked it.
+func checkAttendance(t *testing.T, r *rig, date string) {
+	t.Helper()
+	code, body := r.do("GET", "/api/v1/reports/attendance?from="+date, adminToken, "", "")
+	var att []AttendanceRow
+	if err := json.Unmarshal([]byte(body), &att); code != 200 || err != nil || len(att) != 3 {
+		t.Fatalf("attendance: %d %s", code, body)
+	}
+	if a := att[0]; a.Agent != "1001" || a.Worked != 1 || a.LateLogins != 0 || a.EarlyLogouts != 1 || a.Shifts[0].EarlyBySecs != 1800 {
+		t.Errorf("1001 attendance = %+v", a)
+	}
+	if a := att[1]; a.Agent != "1002" || a.Missed != 1 || a.Worked != 0 || !a.AttendanceRate.Defined() || a.AttendanceRate != 0 {
+		t.Errorf("1002 attendance = %+v", a)
+	}
+	if a := att[2]; a.Agent != "1003" || a.Worked != 1 || a.LateLogins != 0 || a.EarlyLogouts != 0 {
+		t.Errorf("1003 attendance = %+v", a)
+	}
+}
+
+// checkAgentsDay checks the day an agent reads of their own schedule, and
+// that they read no one else's.
+func checkAgentsDay(t *testing.T, r *rig, date string) {
+	t.Helper()
+	code, body := r.do("GET", "/api/v1/agents/1001/schedule?date="+date, agentToken, "", "")
+	var ds DaySchedule
+	if err := json.Unmarshal([]byte(body), &ds); code != 200 || err != nil || len(ds.Shifts) != 1 || ds.WorkNumber != "2001" ||
+		len(ds.Shifts[0].Plan) != 3 || ds.Shifts[0].Attendance.Status != StatusWorked || ds.Live == nil ||
+		ds.Live.ScheduledSecs != 240*60 || ds.Live.AdherentSecs != 192*60 {
+		t.Errorf("agent's day: %d %s", code, body)
+	}
+	if code, _ := r.do("GET", "/api/v1/agents/1002/schedule", agentToken, "", ""); code != 403 {
+		t.Errorf("agent 1001 read 1002's day: %d", code)
+	}
+	if code, _ := r.do("GET", "/api/v1/agents/4242/schedule", supToken, "", ""); code != 404 {
+		t.Errorf("unknown agent's day: %d", code)
+	}
 }
 
 // calls records two calls of the morning: one answered by 1001 in 8 s,

@@ -1,19 +1,21 @@
-package acdconfig
+package acdconfig_test
 
 import (
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/hotline-oss/hotline/acd/acdconfig"
+	"github.com/hotline-oss/hotline/acd/internal/acdtest"
 )
 
 func TestValidateAcceptsGoodConfig(t *testing.T) {
-	if err := validConfig().Validate(); err != nil {
+	if err := acdtest.ValidConfig().Validate(); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestValidateJoinsAllProblems(t *testing.T) {
-	cfg := validConfig()
+	cfg := acdtest.ValidConfig()
 	cfg.Queues[0].Strategy = "x"
 	cfg.Agents[0].Skills["billing"] = 0
 	err := cfg.Validate()
@@ -30,21 +32,9 @@ func TestSplitTarget(t *testing.T) {
 		"main":             {},
 		"http:x":           {},
 	} {
-		kind, name, ok := SplitTarget(in)
+		kind, name, ok := acdconfig.SplitTarget(in)
 		if [2]string{kind, name} != want || ok != (want[0] != "") {
 			t.Fatalf("SplitTarget(%q) = %q %q %v", in, kind, name, ok)
 		}
-	}
-}
-func validConfig() Config {
-	billing := DefaultQueue("billing")
-	billing.MaxWait = 5 * time.Minute
-	billing.OverflowTarget = "queue:complaints"
-	billing.AnnounceAgent = true
-	return Config{
-		Queues: []QueueConfig{billing, DefaultQueue("complaints")},
-		Agents: []AgentConfig{
-			{ID: "1001", WorkNumber: "1024", Skills: map[string]int{"billing": 7}, Queues: []string{"billing", "complaints"}},
-		},
 	}
 }

@@ -3,6 +3,7 @@ package acdconfig
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -119,7 +120,7 @@ func validateAgent(i int, a AgentConfig, agents, queues map[string]bool, fail fu
 }
 
 func validateSkills(where string, skills map[string]int, fail func(string, ...any)) {
-	for _, name := range sortedKeys(skills) {
+	for _, name := range slices.Sorted(maps.Keys(skills)) {
 		level := skills[name]
 		if name == "" {
 			fail("%s: empty name", where)
@@ -150,13 +151,4 @@ func validateAnnounced(c Config, fail func(string, ...any)) {
 			}
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

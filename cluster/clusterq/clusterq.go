@@ -48,14 +48,12 @@ type Queueing[L queueing.AgentLeg] struct {
 	settings atomic.Pointer[map[string]queueing.Settings]
 
 	mu      sync.Mutex
-	waiters map[string]*queueing.Mailbox             // call → the caller's mailbox (calls of this node)
-	dials   map[string]map[string]context.CancelFunc // call → agent → stop ringing
-	pending map[string]map[string]L                  // call → agent → leg answered, not yet connected
-	legs    map[string]L                             // call → connected agent leg
-	results map[uint64]chan error                    // seq → Do waiting for its outcome
-	early   map[uint64]earlyOutcome
-	first   map[string]call.Event // command id → the event announced before the ACD's                  // outcomes that came before the sender knew its seq
-	handled seqSet                // decisions already carried out
+	calls   *queueing.Calls[L]      // this node's callers, their ringing and connected legs
+	pending map[string]map[string]L // call → agent → leg answered, not yet connected
+	results map[uint64]chan error   // seq → Do waiting for its outcome
+	early   map[uint64]earlyOutcome // outcomes that came before the sender knew its seq
+	first   map[string]call.Event   // command id → the event announced before the ACD's own
+	handled seqSet                  // decisions already carried out
 	closed  bool
 }
 
@@ -72,10 +70,8 @@ func New[L queueing.AgentLeg](settings map[string]queueing.Settings, deps Deps[L
 	}
 	q := &Queueing[L]{
 		deps: deps, log: deps.Log,
-		waiters: map[string]*queueing.Mailbox{},
-		dials:   map[string]map[string]context.CancelFunc{},
+		calls:   queueing.NewCalls[L](deps.Log),
 		pending: map[string]map[string]L{},
-		legs:    map[string]L{},
 		results: map[uint64]chan error{},
 		early:   map[uint64]earlyOutcome{},
 		first:   map[string]call.Event{},
@@ -100,11 +96,9 @@ func (q *Queueing[L]) publish(e call.Event) {
 
 // Join opens a caller's mailbox.
 func (q *Queueing[L]) Join(callID, caller string) *queueing.Mailbox {
-	w := queueing.NewMailbox(callID, caller)
 	q.mu.Lock()
-	q.waiters[callID] = w
-	q.mu.Unlock()
-	return w
+	defer q.mu.Unlock()
+	return q.calls.Join(callID, caller)
 }
 
 // Leave closes a caller's mailbox, stops its ringing and hangs up any
@@ -112,15 +106,9 @@ func (q *Queueing[L]) Join(callID, caller string) *queueing.Mailbox {
 func (q *Queueing[L]) Leave(callID string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	delete(q.waiters, callID)
-	for _, cancel := range q.dials[callID] {
-		cancel()
-	}
-	delete(q.dials, callID)
 	var hang []L
-	if leg, ok := q.legs[callID]; ok {
+	if leg, ok := q.calls.Leave(callID); ok {
 		hang = append(hang, leg)
-		delete(q.legs, callID)
 	}
 	for _, leg := range q.pending[callID] {
 		hang = append(hang, leg)
@@ -135,9 +123,7 @@ func (q *Queueing[L]) Leave(callID string) {
 func (q *Queueing[L]) TakeLeg(callID string) L {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	leg := q.legs[callID]
-	delete(q.legs, callID)
-	return leg
+	return q.calls.TakeLeg(callID)
 }
 
 // Agents is every agent of the cluster as this node's router sees it.
@@ -235,10 +221,6 @@ func (q *Queueing[L]) Close() {
 		return
 	}
 	q.closed = true
-	for _, m := range q.dials {
-		for _, cancel := range m {
-			cancel()
-		}
-	}
+	q.calls.CancelAll()
 	q.mu.Unlock()
 }

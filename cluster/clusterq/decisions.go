@@ -37,64 +37,49 @@ func (q *Queueing[L]) carryOutLocked(d routing.Decision) {
 	ms := func(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
 	switch d.Kind {
 	case routing.DecQueued:
-		q.deliverLocked(d.Call, acd.Queued{CallID: d.Call, Queue: d.Queue, Position: d.Position, ExpectedWait: ms(d.ExpectedWaitMS)})
+		q.calls.Deliver(d.Call, acd.Queued{CallID: d.Call, Queue: d.Queue, Position: d.Position, ExpectedWait: ms(d.ExpectedWaitMS)})
 	case routing.DecBlocked:
-		q.deliverLocked(d.Call, acd.Blocked{CallID: d.Call, Reason: d.Reason})
+		q.calls.Deliver(d.Call, acd.Blocked{CallID: d.Call, Reason: d.Reason})
 	case routing.DecRejected:
-		q.deliverLocked(d.Call, acd.Rejected{CallID: d.Call, Reason: d.Reason})
+		q.calls.Deliver(d.Call, acd.Rejected{CallID: d.Call, Reason: d.Reason})
 	case routing.DecAnnounce:
-		q.deliverLocked(d.Call, acd.Announce{CallID: d.Call, Position: d.Position, ExpectedWait: ms(d.ExpectedWaitMS)})
+		q.calls.Deliver(d.Call, acd.Announce{CallID: d.Call, Position: d.Position, ExpectedWait: ms(d.ExpectedWaitMS)})
 	case routing.DecOverflow:
-		q.deliverLocked(d.Call, acd.Overflow{CallID: d.Call, Target: d.Target})
+		q.calls.Deliver(d.Call, acd.Overflow{CallID: d.Call, Target: d.Target})
 	case routing.DecLeave:
-		q.deliverLocked(d.Call, acd.Leave{CallID: d.Call, Reason: d.Reason})
+		q.calls.Deliver(d.Call, acd.Leave{CallID: d.Call, Reason: d.Reason})
 	case routing.DecOffer:
 		for _, agent := range d.Agents {
 			q.startDialLocked(d.Call, agent, ms(d.TimeoutMS))
 		}
 	case routing.DecCancelOffer:
-		if cancel := q.dials[d.Call][d.Agent]; cancel != nil {
-			cancel()
-			q.forgetDialLocked(d.Call, d.Agent)
-		}
+		q.calls.CancelDial(d.Call, d.Agent)
 	case routing.DecConnect:
 		// The leg answered for this agent becomes the call's; the caller's
 		// goroutine takes it after reading the Connect.
 		if leg, ok := q.pending[d.Call][d.Agent]; ok {
-			q.legs[d.Call] = leg
+			q.calls.SetLeg(d.Call, leg)
 			q.forgetPendingLocked(d.Call, d.Agent)
 		}
-		q.deliverLocked(d.Call, acd.Connect{CallID: d.Call, AgentID: d.Agent, WorkNumber: d.WorkNumber, AnnounceAgent: d.AnnounceAgent})
+		q.calls.Deliver(d.Call, acd.Connect{CallID: d.Call, AgentID: d.Agent, WorkNumber: d.WorkNumber, AnnounceAgent: d.AnnounceAgent})
 	case routing.DecWrapup:
 		q.log.Debug("agent in wrap-up", "agent", d.Agent, "until", time.UnixMilli(d.UntilMS))
-	}
-}
-
-func (q *Queueing[L]) deliverLocked(callID string, act acd.Action) {
-	w := q.waiters[callID]
-	if w == nil {
-		return // the caller already left: the ACD hears of it by its abandon
-	}
-	if !w.Deliver(act) {
-		q.log.Warn("acd action dropped: caller mailbox full", "call", callID)
 	}
 }
 
 // startDialLocked rings one agent for a call of this node in the
 // background.
 func (q *Queueing[L]) startDialLocked(callID, agent string, timeout time.Duration) {
-	w := q.waiters[callID]
-	if w == nil || q.dials[callID][agent] != nil {
+	if q.calls.Ringing(callID, agent) {
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if q.dials[callID] == nil {
-		q.dials[callID] = map[string]context.CancelFunc{}
+	ctx, caller, ok := q.calls.StartDial(callID, agent)
+	if !ok {
+		return
 	}
-	q.dials[callID][agent] = cancel
 	// The ACD withdraws the offer itself when timeout passes; the extra
 	// second lets its cancel_offer, not our own timer, end the ringing.
-	go q.dial(ctx, callID, w.Caller(), agent, timeout+time.Second)
+	go q.dial(ctx, callID, caller, agent, timeout+time.Second)
 }
 
 // dial rings the agent and reports the outcome to the ACD. An answered
@@ -108,7 +93,7 @@ func (q *Queueing[L]) dial(ctx context.Context, callID, caller, agent string, ti
 		}
 		q.log.Info("agent not reached", "agent", agent, "call", callID, "err", err)
 		q.mu.Lock()
-		q.forgetDialLocked(callID, agent)
+		q.calls.ForgetDial(callID, agent)
 		q.mu.Unlock()
 		why := q.deps.Dialer.Failure(err)
 		if err := q.send(routing.Command{Kind: routing.CmdOfferResult, Call: callID, Agent: agent, Result: string(why)}); err != nil {
@@ -117,8 +102,8 @@ func (q *Queueing[L]) dial(ctx context.Context, callID, caller, agent string, ti
 		return
 	}
 	q.mu.Lock()
-	withdrawn := ctx.Err() != nil || q.waiters[callID] == nil
-	q.forgetDialLocked(callID, agent)
+	withdrawn := ctx.Err() != nil || !q.calls.Waiting(callID)
+	q.calls.ForgetDial(callID, agent)
 	if !withdrawn {
 		if q.pending[callID] == nil {
 			q.pending[callID] = map[string]L{}
@@ -144,15 +129,6 @@ func (q *Queueing[L]) dial(ctx context.Context, callID, caller, agent string, ti
 	q.mu.Unlock()
 	if still && any(cur) == any(leg) {
 		leg.Hangup()
-	}
-}
-
-func (q *Queueing[L]) forgetDialLocked(callID, agent string) {
-	if m := q.dials[callID]; m != nil {
-		delete(m, agent)
-		if len(m) == 0 {
-			delete(q.dials, callID)
-		}
 	}
 }
 

@@ -27,19 +27,8 @@ func newTestCluster(t testing.TB, ttl time.Duration) *testCluster {
 	t.Helper()
 	natstest.NeedNATS(t)
 	tc := &testCluster{t: t, prefix: natstest.Prefix(t), ttl: ttl}
-	if err := tc.connect("admin", natsURL).Ensure(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		a, err := cluster.Connect(context.Background(), tc.settings("cleanup", natsURL))
-		if err != nil {
-			t.Errorf("cleanup: %v", err)
-			return
-		}
-		defer a.Close()
-		if err := a.Remove(context.Background()); err != nil {
-			t.Errorf("cleanup: %v", err)
-		}
+	natstest.Fresh(t, func(node string) (*cluster.Conn, error) {
+		return cluster.Connect(context.Background(), tc.settings(node, natsURL))
 	})
 	return tc
 }

@@ -108,80 +108,94 @@ type Command struct {
 
 // Check reports what makes a command unusable.
 func (c *Command) Check() error {
-	var errs []error
-	need := func(field, v string) {
-		if v == "" {
-			errs = append(errs, fmt.Errorf("%s needs %s", c.Kind, field))
-		}
-	}
 	if c.V != WireVersion {
 		return fmt.Errorf("version %d, want %d", c.V, WireVersion)
 	}
 	if c.ID == "" || !ValidToken(c.Node) || c.At <= 0 {
 		return errors.New("a command needs an id, a valid node and a time")
 	}
+	k := fieldCheck{kind: c.Kind}
+	c.checkFields(&k)
+	return errors.Join(k.errs...)
+}
+
+// fieldCheck collects what is wrong with one command's fields, in the
+// order they are checked.
+type fieldCheck struct {
+	kind CommandKind
+	errs []error
+}
+
+// need notes a required field left empty.
+func (k *fieldCheck) need(field, v string) {
+	if v == "" {
+		k.errs = append(k.errs, fmt.Errorf("%s needs %s", k.kind, field))
+	}
+}
+
+// oneOf notes a value outside its allowed set; what names it in the error.
+func (k *fieldCheck) oneOf(what, v string, allowed []string) {
+	if !slices.Contains(allowed, v) {
+		k.errs = append(k.errs, fmt.Errorf("%s %q: want one of %v", what, v, allowed))
+	}
+}
+
+// fail notes err when bad holds.
+func (k *fieldCheck) fail(bad bool, err error) {
+	if bad {
+		k.errs = append(k.errs, err)
+	}
+}
+
+// checkFields checks the fields each kind of command needs.
+func (c *Command) checkFields(k *fieldCheck) {
 	switch c.Kind {
 	case CmdJoin:
-		need("call", c.Call)
-		need("queue", c.Queue)
-		if c.GraceMS < 0 || (c.GraceMS > 0 && c.Prefer == "") {
-			errs = append(errs, errors.New("join: grace_ms needs a preferred agent and must not be negative"))
-		}
+		k.need("call", c.Call)
+		k.need("queue", c.Queue)
+		k.fail(c.GraceMS < 0 || (c.GraceMS > 0 && c.Prefer == ""),
+			errors.New("join: grace_ms needs a preferred agent and must not be negative"))
 	case CmdAbandon, CmdHold:
-		need("call", c.Call)
+		k.need("call", c.Call)
 	case CmdTalkEnded:
-		need("call", c.Call)
-		if !slices.Contains(hangupSides, c.Reason) {
-			errs = append(errs, fmt.Errorf("talk_ended by %q: want one of %v", c.Reason, hangupSides))
-		}
+		k.need("call", c.Call)
+		k.oneOf("talk_ended by", c.Reason, hangupSides)
 	case CmdOfferResult:
-		need("call", c.Call)
-		need("agent", c.Agent)
-		if !slices.Contains(offerResults, c.Result) {
-			errs = append(errs, fmt.Errorf("offer_result %q: want one of %v", c.Result, offerResults))
-		}
+		k.need("call", c.Call)
+		k.need("agent", c.Agent)
+		k.oneOf("offer_result", c.Result, offerResults)
 	case CmdAgent:
-		need("agent", c.Agent)
-		if !slices.Contains(agentActions, c.Action) {
-			errs = append(errs, fmt.Errorf("agent action %q: want one of %v", c.Action, agentActions))
-		}
+		k.need("agent", c.Agent)
+		k.oneOf("agent action", c.Action, agentActions)
 	case CmdTransfer:
-		need("call", c.Call)
-		need("target", c.Target)
-		if c.Action != "blind" {
-			errs = append(errs, fmt.Errorf("transfer %q: want blind", c.Action))
-		}
+		k.need("call", c.Call)
+		k.need("target", c.Target)
+		k.fail(c.Action != "blind", fmt.Errorf("transfer %q: want blind", c.Action))
 	case CmdAttended:
-		need("call", c.Call)
-		need("agent", c.Agent)
-		need("consult", c.Consult)
+		k.need("call", c.Call)
+		k.need("agent", c.Agent)
+		k.need("consult", c.Consult)
 	case CmdConsult:
-		need("agent", c.Agent)
-		need("consult", c.Consult)
-		if !slices.Contains(consultSteps, c.Action) {
-			errs = append(errs, fmt.Errorf("consult %q: want one of %v", c.Action, consultSteps))
-		}
+		k.need("agent", c.Agent)
+		k.need("consult", c.Consult)
+		k.oneOf("consult", c.Action, consultSteps)
 	case CmdMove:
-		need("call", c.Call)
-		need("queue", c.Queue)
+		k.need("call", c.Call)
+		k.need("queue", c.Queue)
 	case CmdDisposition:
-		need("agent", c.Agent)
-		need("category", c.Reason)
+		k.need("agent", c.Agent)
+		k.need("category", c.Reason)
 	case CmdCallback:
-		errs = append(errs, c.checkCallback()...)
+		k.errs = append(k.errs, c.checkCallback()...)
 	case CmdNodeCalls, CmdTick:
 	case CmdReload:
-		if !validHash(c.Hash) || (c.Prev != "" && !validHash(c.Prev)) {
-			errs = append(errs, fmt.Errorf("reload: hash %q, prev %q", c.Hash, c.Prev))
-		}
+		k.fail(!validHash(c.Hash) || (c.Prev != "" && !validHash(c.Prev)),
+			fmt.Errorf("reload: hash %q, prev %q", c.Hash, c.Prev))
 	case CmdNodeGone:
-		if !ValidToken(c.Gone) {
-			errs = append(errs, fmt.Errorf("node_gone: node %q", c.Gone))
-		}
+		k.fail(!ValidToken(c.Gone), fmt.Errorf("node_gone: node %q", c.Gone))
 	default:
-		errs = append(errs, fmt.Errorf("unknown command kind %q", c.Kind))
+		k.errs = append(k.errs, fmt.Errorf("unknown command kind %q", c.Kind))
 	}
-	return errors.Join(errs...)
 }
 
 // DecisionKind is what the leader's ACD tells a node to do; each mirrors

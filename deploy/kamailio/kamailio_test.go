@@ -2,26 +2,30 @@
 // loopback in front of two stand-in nodes and checks that it spreads
 // calls, takes a silent node out through its OPTIONS probes, brings it
 // back, and moves a call refused with 503 to the next node.
+//
+// It runs the file as it ships: what differs between a test and a
+// deployment (addresses, the dispatcher list, timers) is passed with -A
+// defines, never by editing or copying kamailio.cfg.
 package kamailio_test
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/internal/freeport"
+	"github.com/hotline-oss/hotline/internal/kamailiotest"
+	"github.com/hotline-oss/hotline/internal/testproc"
 )
 
 // front is a running kamailio with the shipped configuration.
 type front struct {
 	addr *net.UDPAddr
-	ctl  string
-	log  *bytes.Buffer
+	kamailiotest.Front
 }
 
 func needKamailio(t *testing.T) string {
@@ -39,83 +43,18 @@ func needKamailio(t *testing.T) string {
 	return bin
 }
 
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
-
 func startFront(t *testing.T, nodes ...*responder) *front {
 	t.Helper()
 	bin := needKamailio(t)
-	dir := t.TempDir()
-	var list strings.Builder
+	port := freeport.UDP(t, false)
+	f := &front{addr: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}}
+	f.Front = kamailiotest.Front{Config: "kamailio.cfg", Dir: t.TempDir(), Listen: f.addr.String(),
+		ProbeInterval: time.Second, NodeTimeout: 800 * time.Millisecond}
 	for i, n := range nodes {
-		fmt.Fprintf(&list, "1 sip:%s 0 0 duid=node%d\n", n.addr(), i+1)
+		f.Nodes = append(f.Nodes, kamailiotest.Node{Addr: n.addr(), ID: fmt.Sprintf("node%d", i+1)})
 	}
-	listPath := filepath.Join(dir, "dispatcher.list")
-	if err := os.WriteFile(listPath, []byte(list.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	port := freeUDPPort(t)
-	f := &front{addr: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}, ctl: "unix:" + filepath.Join(dir, "ctl"), log: &bytes.Buffer{}}
-	cmd := exec.Command(bin, "-f", "kamailio.cfg", "-DD", "-E", "-Y", dir, "-P", filepath.Join(dir, "pid"),
-		"-A", fmt.Sprintf("LISTEN=udp:127.0.0.1:%d", port),
-		"-A", fmt.Sprintf("DISPATCHER_LIST=\"%s\"", listPath),
-		"-A", fmt.Sprintf("CTL_SOCKET=\"%s\"", f.ctl),
-		"-A", "PROBE_INTERVAL=1", "-A", "NODE_TIMEOUT_MS=800", "-A", "CHILDREN=2",
-		"-m", "64", "-M", "8")
-	cmd.Stdout, cmd.Stderr = f.log, f.log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("kamailio log:\n%s", f.log.String())
-		}
-	})
+	kamailiotest.Start(t, "kamailio", bin, f.Args(t)...)
 	return f
-}
-
-// state is the dispatcher's flags for a node ("AP" active, "IP" inactive…)
-// read through the control socket.
-func (f *front) state(t *testing.T, node *responder) string {
-	t.Helper()
-	out, err := exec.Command("kamcmd", "-s", f.ctl, "dispatcher.list").CombinedOutput()
-	if err != nil {
-		return ""
-	}
-	// Each destination prints its URI, then its FLAGS a few lines below.
-	text := string(out)
-	i := strings.Index(text, "sip:"+node.addr())
-	if i < 0 {
-		return ""
-	}
-	rest := text[i:]
-	j := strings.Index(rest, "FLAGS:")
-	if j < 0 {
-		return ""
-	}
-	flags, _, _ := strings.Cut(strings.TrimSpace(rest[j+len("FLAGS:"):]), "\n")
-	return strings.TrimSpace(flags)
-}
-
-func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	end := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // call sends one INVITE through the front, waits for its final answer,
@@ -158,7 +97,7 @@ func TestFrontSpreadsCallsAndProbesNodesOut(t *testing.T) {
 	n1 := newResponder(t, "node1", "127.0.0.11")
 	n2 := newResponder(t, "node2", "127.0.0.12")
 	f := startFront(t, n1, n2)
-	waitUntil(t, 10*time.Second, "both nodes probed", func() bool {
+	testproc.WaitFor(t, 10*time.Second, "both nodes probed", func() bool {
 		_, o1 := n1.counts()
 		_, o2 := n2.counts()
 		return o1 > 0 && o2 > 0
@@ -179,7 +118,7 @@ func TestFrontSpreadsCallsAndProbesNodesOut(t *testing.T) {
 
 	// A dead node: the probe takes it out, after which it sees no call.
 	n2.setMode("silent")
-	waitUntil(t, 10*time.Second, "node2 marked inactive", func() bool { return strings.HasPrefix(f.state(t, n2), "I") })
+	testproc.WaitFor(t, 10*time.Second, "node2 marked inactive", func() bool { return strings.HasPrefix(f.State(n2.addr()), "I") })
 	before, _ := n2.counts()
 	for i := range 6 {
 		if code, node := f.call(t, 100+i); code != "486" || node != "node1" {
@@ -192,7 +131,7 @@ func TestFrontSpreadsCallsAndProbesNodesOut(t *testing.T) {
 
 	// It comes back: the probe brings it in again.
 	n2.setMode("up")
-	waitUntil(t, 10*time.Second, "node2 active again", func() bool { return strings.HasPrefix(f.state(t, n2), "A") })
+	testproc.WaitFor(t, 10*time.Second, "node2 active again", func() bool { return strings.HasPrefix(f.State(n2.addr()), "A") })
 	got = map[string]int{}
 	for i := range 6 {
 		_, node := f.call(t, 200+i)

@@ -8,7 +8,9 @@
 // This package holds the SIP side and the phone's API. The media lives in
 // its sub-packages, which never import it: rtpaudio (RTP, codecs, DTMF,
 // SRTP, what was heard) and sdpoffer (offers and answers); media.go keeps
-// their names (MediaStats, the errors, the directions) here as aliases.
+// their names (MediaStats, the errors, the directions) here as aliases, as
+// register.go does for sipregister (REGISTERs built and read, sent through
+// the phone's socket) and sipdigest (challenges answered).
 //
 // It must not import anything else in this repository (its sub-packages
 // aside, and rtpaudio only the server's G.722 codec), so that it stays an

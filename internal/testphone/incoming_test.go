@@ -27,6 +27,15 @@ func answered(t *testing.T, ctx context.Context, uas *fakeUAS, p *Phone) (*Call,
 	return call, dial
 }
 
+// agentCall starts a UAS and an agent's phone, and has the UAS call it.
+func agentCall(t *testing.T) (context.Context, *fakeUAS, *Call, *phoneDial) {
+	t.Helper()
+	ctx := testContext(t)
+	uas := startUAS(t)
+	call, dial := answered(t, ctx, uas, agentPhone(t, uas))
+	return ctx, uas, call, dial
+}
+
 func TestIncomingCallAutoAnsweredWithAudioBothWays(t *testing.T) {
 	ctx := testContext(t)
 	uas := startUAS(t)
@@ -184,10 +193,7 @@ func TestNoAnswerRingsUntilCancel(t *testing.T) {
 }
 
 func TestHoldFromAnsweredCallUsesUASDialog(t *testing.T) {
-	ctx := testContext(t)
-	uas := startUAS(t)
-	p := agentPhone(t, uas)
-	call, dial := answered(t, ctx, uas, p)
+	ctx, uas, call, dial := agentCall(t)
 
 	if err := call.Hold(ctx); err != nil {
 		t.Fatalf("Hold: %v", err)
@@ -227,10 +233,7 @@ func TestHoldFromAnsweredCallUsesUASDialog(t *testing.T) {
 }
 
 func TestServerReInviteOnAnsweredCallIsMirrored(t *testing.T) {
-	ctx := testContext(t)
-	uas := startUAS(t)
-	p := agentPhone(t, uas)
-	call, dial := answered(t, ctx, uas, p)
+	ctx, _, call, dial := agentCall(t)
 
 	offer, err := sdpoffer.Build(sdpoffer.Params{
 		SessionID: 9, Version: 2, IP: "127.0.0.1", Port: dial.call.port(),
@@ -259,46 +262,16 @@ func TestServerReInviteOnAnsweredCallIsMirrored(t *testing.T) {
 }
 
 func TestHangupFromAnsweredCallSendsBye(t *testing.T) {
-	ctx := testContext(t)
-	uas := startUAS(t)
-	p := agentPhone(t, uas)
-	call, dial := answered(t, ctx, uas, p)
-
-	if err := call.Hangup(ctx); err != nil {
-		t.Fatalf("Hangup: %v", err)
-	}
-	select {
-	case <-call.Done():
-	default:
-		t.Fatal("Done not closed after Hangup")
-	}
-	select {
-	case <-dial.call.stopped:
-	case <-ctx.Done():
-		t.Fatal("UAS never got the BYE")
-	}
+	ctx, _, call, dial := agentCall(t)
+	checkHangupSendsBye(t, ctx, call, dial.call)
 	if state := dial.dialog.LoadState(); state != sip.DialogStateEnded {
 		t.Errorf("UAS dialog state = %v, want ended", state)
 	}
 }
 
 func TestServerByeEndsAnsweredCall(t *testing.T) {
-	ctx := testContext(t)
-	uas := startUAS(t)
-	p := agentPhone(t, uas)
-	call, dial := answered(t, ctx, uas, p)
-
-	if err := dial.call.hangup(ctx); err != nil {
-		t.Fatalf("UAS BYE: %v", err)
-	}
-	select {
-	case <-call.Done():
-	case <-ctx.Done():
-		t.Fatal("Done not closed after the server's BYE")
-	}
-	if err := call.Hangup(ctx); err != nil {
-		t.Errorf("Hangup after server BYE = %v, want nil", err)
-	}
+	ctx, _, call, dial := agentCall(t)
+	checkServerByeEndsCall(t, ctx, call, dial.call)
 }
 
 func TestCloseEndsAgentCallsAndLeavesNoGoroutines(t *testing.T) {
@@ -342,17 +315,4 @@ func TestCloseEndsAgentCallsAndLeavesNoGoroutines(t *testing.T) {
 	}
 	uas.Close()
 	waitGoroutines(t, ctx, before)
-}
-
-// waitGoroutines polls until the goroutine count falls back to before.
-func waitGoroutines(t *testing.T, ctx context.Context, before int) {
-	t.Helper()
-	for runtime.NumGoroutine() > before {
-		select {
-		case <-ctx.Done():
-			buf := make([]byte, 1<<16)
-			t.Fatalf("%d goroutines left (was %d):\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
-		case <-time.After(10 * time.Millisecond): // polling for exits, not synchronising
-		}
-	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/hotline-oss/hotline/internal/testphone/sdpoffer"
+	"github.com/hotline-oss/hotline/internal/testphone/sipregister"
 )
 
 const (
@@ -110,7 +111,7 @@ type Phone struct {
 	closing   chan struct{}
 	ringingWG sync.WaitGroup
 
-	reg registrar
+	reg *sipregister.Client // set once listening: it needs our Contact
 
 	mu         sync.Mutex
 	calls      map[dialogLeg]*Call
@@ -128,6 +129,7 @@ func New(cfg Config) (*Phone, error) {
 		_ = p.ua.Close()
 		return nil, err
 	}
+	p.reg = p.newRegistration()
 	return p, nil
 }
 
@@ -144,7 +146,6 @@ func newPhone(cfg Config) (*Phone, error) {
 		ringing:  make(chan Offer, eventBuffer),
 		offers:   make(chan Offer, eventBuffer),
 		closing:  make(chan struct{}),
-		reg:      registrar{callID: sip.GenerateTagN(24)},
 	}
 	if p.cfg.LocalIP == "" {
 		p.cfg.LocalIP = defaultLocalIP

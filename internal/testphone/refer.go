@@ -61,9 +61,8 @@ func (c *Call) sendRefer(ctx context.Context, referTo string) (int, error) {
 // referURI is sip:user@server, without transport parameters: Refer-To
 // names a party, not a route.
 func (p *Phone) referURI(user string) string {
-	host, portText, _ := net.SplitHostPort(p.cfg.Server) // validated in New
-	port, _ := strconv.Atoi(portText)
-	uri := sip.Uri{Scheme: "sip", User: user, Host: host, Port: port}
+	uri := p.serverURI(user)
+	uri.UriParams = nil
 	return uri.String()
 }
 

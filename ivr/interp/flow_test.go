@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/internal/ivrtest"
 )
 
 func TestAnchorsAndEmptyTerminator(t *testing.T) {
@@ -17,7 +18,7 @@ flows:
       b: {type: play, prompts: *ask, next: c}
       c: {type: hangup}
 `
-	flows, _, err := parseConfig(t, "hotline.yaml", src, ivr.Validator{Languages: []string{"zh", "en"}})
+	flows, _, err := ivrtest.ParseConfig(t, "hotline.yaml", src, ivr.Validator{Languages: []string{"zh", "en"}})
 	if err != nil {
 		t.Fatal(err)
 	}

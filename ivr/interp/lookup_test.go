@@ -5,37 +5,12 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/internal/ivrtest"
 )
-
-const lookupFlow = `
-flows:
-  main:
-    start: account
-    nodes:
-      account:
-        type: collect
-        prompts: [enter_account]
-        var: account
-        max: 4
-        next: lookup
-      lookup:
-        type: lookup
-        service: accounts
-        prompts: [please_wait]
-        fallback: [lookup_unavailable]
-        timeout: 3s
-        next: say
-        not_found: unknown
-        on_fail: desk
-      say: {type: say_account, next: bye}
-      unknown: {type: play, prompts: [account_unknown], next: account}
-      desk: {type: queue, queue: billing}
-      bye: {type: hangup, prompts: [goodbye], self_service: true}
-`
 
 func lookupHarness(t *testing.T, lang string) *harness {
 	t.Helper()
-	flows, _, err := parseConfig(t, "lookup.yaml", lookupFlow, ivr.Validator{})
+	flows, _, err := ivrtest.ParseConfig(t, "lookup.yaml", ivrtest.LookupFlow, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}

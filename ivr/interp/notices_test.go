@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/internal/ivrtest"
 )
 
 const noticesFlow = `
@@ -35,7 +36,7 @@ func noticesEnv(lang string) Env {
 
 func noticesSession(t *testing.T, area string) *harness {
 	t.Helper()
-	flows, _, err := parseConfig(t, "notices.yaml", noticesFlow, ivr.Validator{})
+	flows, _, err := ivrtest.ParseConfig(t, "notices.yaml", noticesFlow, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestNoticesSkippedWithoutArea(t *testing.T) {
 // A caller who hangs up after hearing the notice ends with AfterNotice,
 // which the server counts as self-service.
 func TestRunReportsHangupAfterNotice(t *testing.T) {
-	flows, _, err := parseConfig(t, "notices.yaml", noticesFlow, ivr.Validator{})
+	flows, _, err := ivrtest.ParseConfig(t, "notices.yaml", noticesFlow, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,34 +5,12 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/internal/ivrtest"
 )
-
-const faultFlow = `
-flows:
-  main:
-    start: message
-    nodes:
-      message:
-        type: record
-        prompts: [fault_record]
-        max_duration: 30s
-        end_silence: 2s
-        next: file
-        on_fail: desk
-      file:
-        type: fault_report
-        prompts: [fault_work_order_is]
-        fallback: [fault_not_filed]
-        timeout: 5s
-        next: bye
-        on_fail: desk
-      desk: {type: queue, queue: repair}
-      bye: {type: hangup, prompts: [goodbye], self_service: true}
-`
 
 func faultHarness(t *testing.T) *harness {
 	t.Helper()
-	flows, _, err := parseConfig(t, "fault.yaml", faultFlow, ivr.Validator{})
+	flows, _, err := ivrtest.ParseConfig(t, "fault.yaml", ivrtest.FaultFlow, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +103,7 @@ func TestFaultReportFailureSpeaksFallback(t *testing.T) {
 // Without a service-capable leg, Run fails the work at once instead of
 // waiting for timers.
 func TestRunWithoutServicesFailsFast(t *testing.T) {
-	flows, _, err := parseConfig(t, "fault.yaml", faultFlow, ivr.Validator{})
+	flows, _, err := ivrtest.ParseConfig(t, "fault.yaml", ivrtest.FaultFlow, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}

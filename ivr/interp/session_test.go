@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/internal/ivrtest"
 )
 
 // atMainMenu starts the demo flow and lets the greeting finish, leaving the
@@ -66,7 +67,7 @@ func TestHoursFollowCalendarZone(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			env := demoEnv(cals)
-			env.Clock = &fakeClock{now: utc(c.now)}
+			env.Clock = &fakeClock{now: ivrtest.UTC(c.now)}
 			h := newHarness(t, flows["main"], env)
 			h.start()
 			got := h.done()
@@ -298,7 +299,7 @@ flows:
       a: {type: goto, next: b}
       b: {type: language, language: en, next: a}
 `
-	flows, _, err := parseConfig(t, "loop.yaml", src, ivr.Validator{})
+	flows, _, err := ivrtest.ParseConfig(t, "loop.yaml", src, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +321,7 @@ flows:
     nodes:
       end: {type: hangup, self_service: true}
 `
-	flows, _, err := parseConfig(t, "bye.yaml", src, ivr.Validator{})
+	flows, _, err := ivrtest.ParseConfig(t, "bye.yaml", src, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hotline-oss/hotline/ivr"
+	"github.com/hotline-oss/hotline/ivr/internal/ivrtest"
 )
 
 const areaMenuFlow = `
@@ -25,7 +26,7 @@ flows:
 // A menu choice sets the area a notices node then reads: the "chosen area"
 // route to outage notices, beside the one through an account look-up.
 func TestSetNodeGivesNoticesTheChosenArea(t *testing.T) {
-	flows, _, err := parseConfig(t, "set.yaml", areaMenuFlow, ivr.Validator{})
+	flows, _, err := ivrtest.ParseConfig(t, "set.yaml", areaMenuFlow, ivr.Validator{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestSetNodeErrors(t *testing.T) {
 		{`{type: set, vars: {area: north}, next: nowhere}`, "nowhere"},
 	} {
 		src := "flows:\n  main:\n    start: s\n    nodes:\n      s: " + tc.node + "\n      bye: {type: hangup}\n"
-		_, _, err := parseConfig(t, "set.yaml", src, ivr.Validator{})
+		_, _, err := ivrtest.ParseConfig(t, "set.yaml", src, ivr.Validator{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "set.yaml:") {
 			t.Errorf("%s: err %v, want %q with file:line", tc.node, err, tc.want)
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 )
 
 // RFC 4733 §2.3 layout: event | E R volume(6) | duration(16).
@@ -78,21 +80,6 @@ func TestDigitEventMapping(t *testing.T) {
 	}
 }
 
-// press returns the telephone-event payloads a sender emits for one key:
-// growing durations, then three identical end packets.
-func press(event uint8, frames int) [][]byte {
-	var out [][]byte
-	for i := 1; i <= frames; i++ {
-		d := 160 * i
-		out = append(out, []byte{event, 10, byte(d >> 8), byte(d)})
-	}
-	d := 160 * frames
-	for range 3 {
-		out = append(out, []byte{event, 0x80 | 10, byte(d >> 8), byte(d)})
-	}
-	return out
-}
-
 func TestDTMFReceiver(t *testing.T) {
 	type packet struct {
 		ts      uint32
@@ -110,18 +97,18 @@ func TestDTMFReceiver(t *testing.T) {
 		packets []packet
 		want    string
 	}{
-		{"one press with redundant ends", sequence(1000, press(5, 4)), "5"},
-		{"start packets lost", sequence(1000, press(5, 4)[4:]), "5"},
-		{"end packets lost", sequence(1000, press(5, 4)[:4]), "5"},
-		{"same digit twice", append(sequence(1000, press(1, 3)), sequence(2000, press(1, 3))...), "11"},
-		{"different digits", append(sequence(1000, press(11, 2)), sequence(1800, press(10, 2))...), "#*"},
-		{"late packet of previous event", append(sequence(2000, press(7, 2)), packet{1000, []byte{7, 0, 0, 160}}), "7"},
-		{"timestamp wraps", append(sequence(0xFFFFFF00, press(2, 2)), sequence(0x100, press(3, 2))...), "23"},
-		{"timestamp zero", sequence(0, press(4, 2)), "4"},
-		{"late by just under the limit", append(sequence(100000, press(7, 2)), packet{100000 - maxLate + 1, []byte{8, 0, 0, 160}}), "7"},
-		{"clock restarted far behind", append(sequence(100000, press(7, 2)), sequence(100000-maxLate, press(8, 2))...), "78"},
-		{"clock restarted across the wrap", append(sequence(50, press(1, 2)), sequence(0xF0000000, press(2, 2))...), "12"},
-		{"flash is not a digit", sequence(1000, press(16, 2)), ""},
+		{"one press with redundant ends", sequence(1000, mediatest.Press(5, 4)), "5"},
+		{"start packets lost", sequence(1000, mediatest.Press(5, 4)[4:]), "5"},
+		{"end packets lost", sequence(1000, mediatest.Press(5, 4)[:4]), "5"},
+		{"same digit twice", append(sequence(1000, mediatest.Press(1, 3)), sequence(2000, mediatest.Press(1, 3))...), "11"},
+		{"different digits", append(sequence(1000, mediatest.Press(11, 2)), sequence(1800, mediatest.Press(10, 2))...), "#*"},
+		{"late packet of previous event", append(sequence(2000, mediatest.Press(7, 2)), packet{1000, []byte{7, 0, 0, 160}}), "7"},
+		{"timestamp wraps", append(sequence(0xFFFFFF00, mediatest.Press(2, 2)), sequence(0x100, mediatest.Press(3, 2))...), "23"},
+		{"timestamp zero", sequence(0, mediatest.Press(4, 2)), "4"},
+		{"late by just under the limit", append(sequence(100000, mediatest.Press(7, 2)), packet{100000 - maxLate + 1, []byte{8, 0, 0, 160}}), "7"},
+		{"clock restarted far behind", append(sequence(100000, mediatest.Press(7, 2)), sequence(100000-maxLate, mediatest.Press(8, 2))...), "78"},
+		{"clock restarted across the wrap", append(sequence(50, mediatest.Press(1, 2)), sequence(0xF0000000, mediatest.Press(2, 2))...), "12"},
+		{"flash is not a digit", sequence(1000, mediatest.Press(16, 2)), ""},
 		{"short payloads ignored", []packet{{1000, []byte{5}}, {1000, []byte{5, 0, 0, 160}}}, "5"},
 	}
 	for _, tc := range cases {

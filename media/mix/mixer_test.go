@@ -3,6 +3,7 @@ package mix
 import (
 	"testing"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
@@ -148,7 +149,7 @@ func TestMixerRingsRechunkAndBoundDelay(t *testing.T) {
 func BenchmarkMix3(b *testing.B) {
 	var m Mixer
 	m.Init(Barge, false)
-	frames := [Parties][]byte{partyFrame(mixCallerHz, rtpcodec.PCMU), partyFrame(mixAgentHz, rtpcodec.PCMA), partyFrame(mixSupervisorHz, rtpcodec.PCMU)}
+	frames := [Parties][]byte{mediatest.PartyFrame(mediatest.CallerHz, rtpcodec.PCMU), mediatest.PartyFrame(mediatest.AgentHz, rtpcodec.PCMA), mediatest.PartyFrame(mediatest.SupervisorHz, rtpcodec.PCMU)}
 	codecs := [Parties]rtpcodec.Codec{rtpcodec.PCMU, rtpcodec.PCMA, rtpcodec.PCMU}
 	var out [rtpcodec.FrameSamples]byte
 	b.ReportAllocs()

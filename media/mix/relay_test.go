@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
@@ -106,7 +107,7 @@ func TestRelayRingInactive(t *testing.T) {
 
 func TestRelayRingTranscodes(t *testing.T) {
 	r := activeRing()
-	ulaw := toneFrame(rtpcodec.PCMU)
+	ulaw := mediatest.ToneFrame(rtpcodec.PCMU)
 	r.Push(rtpcodec.PCMU, rtpcodec.PCMA, ulaw)
 	got := popFrame(t, r, rtpcodec.PCMA)
 	for i, code := range ulaw {
@@ -116,7 +117,7 @@ func TestRelayRingTranscodes(t *testing.T) {
 	}
 	// The destination switched law (re-INVITE) with audio held, and again
 	// before the pop: every sample comes out in the law asked for.
-	alaw := toneFrame(rtpcodec.PCMA)
+	alaw := mediatest.ToneFrame(rtpcodec.PCMA)
 	r.Push(rtpcodec.PCMA, rtpcodec.PCMA, alaw[:80])
 	r.Push(rtpcodec.PCMA, rtpcodec.PCMU, alaw[80:])
 	got = popFrame(t, r, rtpcodec.PCMA)

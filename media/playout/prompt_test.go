@@ -3,26 +3,16 @@ package playout
 import (
 	"bytes"
 	"errors"
-	"math"
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/wav"
 )
 
-// tone generates a sine wave at 8 kHz.
-func tone(hz float64, amplitude int16, d time.Duration) []int16 {
-	n := int(d.Seconds() * rtpcodec.ClockRate)
-	out := make([]int16, n)
-	for i := range out {
-		out[i] = int16(float64(amplitude) * math.Sin(2*math.Pi*hz*float64(i)/rtpcodec.ClockRate))
-	}
-	return out
-}
-
 func TestNewPromptPadsToWholeFrames(t *testing.T) {
-	pcm := tone(1000, 8000, 50*time.Millisecond) // 400 samples = 2.5 frames
+	pcm := mediatest.Tone(1000, 8000, 50*time.Millisecond) // 400 samples = 2.5 frames
 	p := NewPrompt("tone", pcm)
 	if p.Name() != "tone" || p.Frames() != 3 || p.Duration() != 60*time.Millisecond {
 		t.Fatalf("name %q frames %d duration %v", p.Name(), p.Frames(), p.Duration())
@@ -95,7 +85,7 @@ func TestSilencePrompt(t *testing.T) {
 
 func TestLoadPromptWAV(t *testing.T) {
 	var buf bytes.Buffer
-	if err := wav.Encode(&buf, tone(440, 4000, 100*time.Millisecond), 8000, 1); err != nil {
+	if err := wav.Encode(&buf, mediatest.Tone(440, 4000, 100*time.Millisecond), 8000, 1); err != nil {
 		t.Fatal(err)
 	}
 	p, err := LoadPromptWAV("beep", &buf)

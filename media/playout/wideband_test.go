@@ -4,13 +4,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 )
 
 // The 16 kHz copy of a prompt is the µ-law prompt, aligned sample for
 // sample: every even sample of the copy is a sample of the original.
 func TestPromptWidebandCopy(t *testing.T) {
-	p := NewPrompt("tone", tone(700, 8000, 200*time.Millisecond))
+	p := NewPrompt("tone", mediatest.Tone(700, 8000, 200*time.Millisecond))
 	if p.WideFrame(0) != nil {
 		t.Fatal("copy before PrepareWideband")
 	}

@@ -2,43 +2,13 @@ package portpool
 
 import (
 	"errors"
-	"math/rand/v2"
 	"net"
 	"net/netip"
 	"sync"
 	"testing"
+
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 )
-
-var loopback = netip.MustParseAddr("127.0.0.1")
-
-// freeRange finds n consecutive even ports (and their odd neighbours) on
-// loopback that are bindable right now, so pool tests can expect exact
-// results on a machine where other tests bind ports too.
-func freeRange(t *testing.T, n int) (low, high int) {
-	t.Helper()
-	for range 50 {
-		low = 20000 + 2*rand.IntN(15000)
-		high = low + 2*(n-1)
-		ok := true
-		var held []*net.UDPConn
-		for port := low; port <= high; port += 2 {
-			c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, uint16(port))))
-			if err != nil {
-				ok = false
-				break
-			}
-			held = append(held, c)
-		}
-		for _, c := range held {
-			c.Close()
-		}
-		if ok {
-			return low, high
-		}
-	}
-	t.Fatal("no free port range found")
-	return 0, 0
-}
 
 func TestNewPortPoolValidation(t *testing.T) {
 	cases := []struct {
@@ -46,30 +16,30 @@ func TestNewPortPoolValidation(t *testing.T) {
 		low, high int
 	}{
 		{netip.Addr{}, 20000, 20010},
-		{loopback, 20001, 20010},
-		{loopback, 20000, 20000},
-		{loopback, 20010, 20000},
-		{loopback, 1022, 2000},
-		{loopback, 60000, 65535},
+		{mediatest.Loopback, 20001, 20010},
+		{mediatest.Loopback, 20000, 20000},
+		{mediatest.Loopback, 20010, 20000},
+		{mediatest.Loopback, 1022, 2000},
+		{mediatest.Loopback, 60000, 65535},
 	}
 	for _, tc := range cases {
 		if _, err := New(tc.ip, tc.low, tc.high); !errors.Is(err, ErrInvalidPortRange) {
 			t.Errorf("NewPortPool(%v, %d, %d): err = %v", tc.ip, tc.low, tc.high, err)
 		}
 	}
-	p, err := New(loopback, 1024, 65534)
+	p, err := New(mediatest.Loopback, 1024, 65534)
 	if err != nil || p.Size() != (65534-1024)/2+1 {
 		t.Fatalf("full range: %v, size %d", err, p.Size())
 	}
-	p, err = New(loopback, 20000, 20005)
+	p, err = New(mediatest.Loopback, 20000, 20005)
 	if err != nil || p.Size() != 3 {
 		t.Fatalf("odd high: %v, size %d", err, p.Size())
 	}
 }
 
 func TestPortPoolExhaustionAndRoundRobin(t *testing.T) {
-	low, high := freeRange(t, 3)
-	pool, err := New(loopback, low, high)
+	low, high := mediatest.FreeRange(t, 3)
+	pool, err := New(mediatest.Loopback, low, high)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +85,8 @@ func TestPortPoolExhaustionAndRoundRobin(t *testing.T) {
 }
 
 func TestPortPoolDoesNotReuseAtOnce(t *testing.T) {
-	low, high := freeRange(t, 4)
-	pool, _ := New(loopback, low, high)
+	low, high := mediatest.FreeRange(t, 4)
+	pool, _ := New(mediatest.Loopback, low, high)
 	var seen []int
 	for range 4 {
 		c, port, err := pool.Acquire()
@@ -135,13 +105,13 @@ func TestPortPoolDoesNotReuseAtOnce(t *testing.T) {
 }
 
 func TestPortPoolSkipsRefusedPorts(t *testing.T) {
-	low, high := freeRange(t, 2)
-	squatter, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, uint16(low))))
+	low, high := mediatest.FreeRange(t, 2)
+	squatter, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(mediatest.Loopback, uint16(low))))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer squatter.Close()
-	pool, _ := New(loopback, low, high)
+	pool, _ := New(mediatest.Loopback, low, high)
 	c, port, err := pool.Acquire()
 	if err != nil || port != high {
 		t.Fatalf("got port %d, %v; want %d", port, err, high)
@@ -154,8 +124,8 @@ func TestPortPoolSkipsRefusedPorts(t *testing.T) {
 }
 
 func TestPortPoolConcurrent(t *testing.T) {
-	low, high := freeRange(t, 40)
-	pool, _ := New(loopback, low, high)
+	low, high := mediatest.FreeRange(t, 40)
+	pool, _ := New(mediatest.Loopback, low, high)
 	var mu sync.Mutex
 	held := map[int]bool{}
 	var wg sync.WaitGroup

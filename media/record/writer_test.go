@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/internal/audiotest"
+	"github.com/hotline-oss/hotline/media/internal/mediatest"
 	"github.com/hotline-oss/hotline/media/rtpcodec"
 	"github.com/hotline-oss/hotline/media/wav"
 )
@@ -107,8 +108,8 @@ func testRecording(w io.Writer) *Writer {
 }
 
 func feedTones(rec *Writer, frames int) {
-	caller := encoded(rtpcodec.PCMU, tone(500, 8000, time.Duration(frames)*rtpcodec.FrameDuration))
-	agent := encoded(rtpcodec.PCMA, tone(1300, 8000, time.Duration(frames)*rtpcodec.FrameDuration))
+	caller := encoded(rtpcodec.PCMU, mediatest.Tone(500, 8000, time.Duration(frames)*rtpcodec.FrameDuration))
+	agent := encoded(rtpcodec.PCMA, mediatest.Tone(1300, 8000, time.Duration(frames)*rtpcodec.FrameDuration))
 	for i := range frames {
 		at := time.Duration(i+1) * rtpcodec.FrameDuration
 		frame := func(b []byte) []byte { return b[i*rtpcodec.FrameSamples : (i+1)*rtpcodec.FrameSamples] }
@@ -229,7 +230,7 @@ func TestRecordingWriteErrorIsKept(t *testing.T) {
 // and the writer taking the intake, allocate nothing.
 func TestIntakeDoesNotAllocate(t *testing.T) {
 	rec := testRecording(io.Discard)
-	frame := encoded(rtpcodec.PCMU, tone(500, 8000, rtpcodec.FrameDuration))
+	frame := encoded(rtpcodec.PCMU, mediatest.Tone(500, 8000, rtpcodec.FrameDuration))
 	allocs := testing.AllocsPerRun(500, func() {
 		rec.Add(Left, rtpcodec.PCMU, frame, 0)
 		if len(rec.intake.take()) != 1 {

@@ -22,7 +22,7 @@ type Call struct {
 	ID     string
 	Caller string
 	// CallerTrusted is true when the call came from a trusted network
-	// (sip.security.trusted_networks) or a trusted trunk (sip/trunks.go),
+	// (sip.security.trusted_networks) or a trusted trunk (sip/admission),
 	// where Caller is the number the carrier asserts. Otherwise Caller is
 	// only what From claims: it may be shown, never dialled back.
 	CallerTrusted bool

@@ -28,7 +28,7 @@ type Binding struct {
 type Registrar struct {
 	MinExpires, MaxExpires, DefaultExpires time.Duration
 	// StreamMaxExpires, when set, caps registrations over TCP and TLS
-	// (see the endpoint's TCP idle timeout).
+	// (StreamLimit of the endpoint's TCP idle timeout).
 	StreamMaxExpires time.Duration
 	// MaxContacts caps an agent's bindings (every offer rings them all);
 	// a new one past the cap replaces the one refreshed longest ago.
@@ -251,4 +251,15 @@ func isStream(transport string) bool {
 		return true
 	}
 	return false
+}
+
+// StreamLimit is the longest registration granted over TCP or
+// TLS: a tenth below the idle timeout, so that a phone refreshing its
+// registration before it expires also keeps its connection open (the
+// server reaches agents over the phone's own connection). Zero: no limit.
+func StreamLimit(idle time.Duration) time.Duration {
+	if idle <= 0 {
+		return 0
+	}
+	return idle - idle/10
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	sipmsg "github.com/emiago/sipgo/sip"
+	"github.com/hotline-oss/hotline/sip/internal/siptest"
 )
 
 func TestRedirectedFromBounds(t *testing.T) {
@@ -15,7 +15,7 @@ func TestRedirectedFromBounds(t *testing.T) {
 		}
 		b.WriteString("<sip:2155500000@c>;index=1")
 	}
-	req := trunkInvite("10.0.0.1:5060", "95598", "History-Info", b.String(), "Diversion", b.String())
+	req := siptest.TrunkInvite("10.0.0.1:5060", "95598", "History-Info", b.String(), "Diversion", b.String())
 	if got := len(RedirectedFrom(req)); got != 2*MaxRedirections {
 		t.Fatalf("%d entries read, want at most %d per header", got, MaxRedirections)
 	}
@@ -24,13 +24,4 @@ func TestRedirectedFromBounds(t *testing.T) {
 			t.Errorf("index %q accepted", bad)
 		}
 	}
-}
-func trunkInvite(source, ruri string, headers ...string) *sipmsg.Request {
-	req := sipmsg.NewRequest(sipmsg.INVITE, sipmsg.Uri{User: ruri, Host: "127.0.0.1"})
-	req.AppendHeader(&sipmsg.FromHeader{Address: sipmsg.Uri{User: "anonymous", Host: "anonymous.invalid"}, Params: sipmsg.NewParams()})
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.AppendHeader(sipmsg.NewHeader(headers[i], headers[i+1]))
-	}
-	req.SetSource(source)
-	return req
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -78,7 +79,7 @@ func (ts AgentTallies) Of(agent string) *AgentTally {
 // the order of their ids.
 func (ts AgentTallies) Rows(wanted []string) []AgentRow {
 	var out []AgentRow
-	for _, agent := range sortedKeys(ts) {
+	for _, agent := range slices.Sorted(maps.Keys(ts)) {
 		if len(wanted) > 0 && !slices.Contains(wanted, agent) {
 			continue
 		}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -190,7 +191,7 @@ func Intervals(p IntervalParams, starts []time.Time, in *Inputs) []IntervalRow {
 		accs[i].add(v, in)
 	}
 	var out []IntervalRow
-	for _, q := range sortedKeys(rows) {
+	for _, q := range slices.Sorted(maps.Keys(rows)) {
 		for _, a := range rows[q] {
 			out = append(out, a.finish())
 		}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"slices"
 	"time"
 
 	"github.com/hotline-oss/hotline/store/cdr"
@@ -104,13 +103,4 @@ func derefMS(v *int64) int64 {
 		return 0
 	}
 	return *v
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -79,7 +80,7 @@ func (p RepeatParams) Summarise(from, to time.Time, byCaller map[string]*RepeatC
 		}
 		rep.Counts = append(rep.Counts, rc)
 	}
-	for _, key := range sortedKeys(byCaller) {
+	for _, key := range slices.Sorted(maps.Keys(byCaller)) {
 		c := byCaller[key]
 		if c.Calls >= p.Thresholds[0] || c.Complaints >= p.MinComplaints {
 			rep.Callers = append(rep.Callers, *c)

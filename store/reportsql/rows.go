@@ -24,18 +24,11 @@ type dispositionRow struct {
 
 // Dispositions reads the dispositions matching where, oldest first.
 func Dispositions(ctx context.Context, db *sqlx.DB, where string, args ...any) ([]cdr.Disposition, error) {
-	var rows []dispositionRow
-	err := db.SelectContext(ctx, &rows, db.Rebind("SELECT call_id, agent, category, resolved, at_ms"+
-		" FROM dispositions WHERE "+where+" ORDER BY at_ms, agent"), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: dispositions: %w", err)
-	}
-	var out []cdr.Disposition
-	for _, r := range rows {
-		out = append(out, cdr.Disposition{CallID: r.CallID, Agent: r.Agent, Category: r.Category,
-			Resolved: r.Resolved, At: sqldb.FromMS(r.AtMS)})
-	}
-	return out, nil
+	return selectConverted(ctx, db, "dispositions", "SELECT call_id, agent, category, resolved, at_ms"+
+		" FROM dispositions WHERE "+where+" ORDER BY at_ms, agent", args, func(r dispositionRow) cdr.Disposition {
+		return cdr.Disposition{CallID: r.CallID, Agent: r.Agent, Category: r.Category,
+			Resolved: r.Resolved, At: sqldb.FromMS(r.AtMS)}
+	})
 }
 
 type surveyRow struct {
@@ -46,17 +39,10 @@ type surveyRow struct {
 
 // Surveys reads the survey answers matching where, oldest first.
 func Surveys(ctx context.Context, db *sqlx.DB, where string, args ...any) ([]cdr.SurveyAnswer, error) {
-	var rows []surveyRow
-	err := db.SelectContext(ctx, &rows, db.Rebind("SELECT call_id, score, at_ms FROM survey_answers WHERE "+
-		where+" ORDER BY at_ms"), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: surveys: %w", err)
-	}
-	var out []cdr.SurveyAnswer
-	for _, r := range rows {
-		out = append(out, cdr.SurveyAnswer{CallID: r.CallID, Score: r.Score, At: sqldb.FromMS(r.AtMS)})
-	}
-	return out, nil
+	return selectConverted(ctx, db, "surveys", "SELECT call_id, score, at_ms FROM survey_answers WHERE "+
+		where+" ORDER BY at_ms", args, func(r surveyRow) cdr.SurveyAnswer {
+		return cdr.SurveyAnswer{CallID: r.CallID, Score: r.Score, At: sqldb.FromMS(r.AtMS)}
+	})
 }
 
 type wrapupRow struct {
@@ -67,15 +53,22 @@ type wrapupRow struct {
 
 // Wrapups reads the wrap-ups matching where, oldest first.
 func Wrapups(ctx context.Context, db *sqlx.DB, where string, args ...any) ([]cdr.Wrapup, error) {
-	var rows []wrapupRow
-	err := db.SelectContext(ctx, &rows, db.Rebind("SELECT call_id, agent, at_ms FROM wrapups WHERE "+
-		where+" ORDER BY at_ms"), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: wrapups: %w", err)
+	return selectConverted(ctx, db, "wrapups", "SELECT call_id, agent, at_ms FROM wrapups WHERE "+
+		where+" ORDER BY at_ms", args, func(r wrapupRow) cdr.Wrapup {
+		return cdr.Wrapup{CallID: r.CallID, Agent: r.Agent, At: sqldb.FromMS(r.AtMS)}
+	})
+}
+
+// selectConverted runs query into rows shaped as R and converts each one;
+// what names the read in the error. No rows give a nil slice.
+func selectConverted[R, T any](ctx context.Context, db *sqlx.DB, what, query string, args []any, convert func(R) T) ([]T, error) {
+	var rows []R
+	if err := db.SelectContext(ctx, &rows, db.Rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
-	var out []cdr.Wrapup
+	var out []T
 	for _, r := range rows {
-		out = append(out, cdr.Wrapup{CallID: r.CallID, Agent: r.Agent, At: sqldb.FromMS(r.AtMS)})
+		out = append(out, convert(r))
 	}
 	return out, nil
 }

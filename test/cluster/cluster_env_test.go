@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hotline-oss/hotline/internal/testphone"
+	"github.com/hotline-oss/hotline/internal/testproc"
 )
 
 // sharedConfig is the body every node's file shares (node_test.go adds the
@@ -57,7 +58,7 @@ flows:
 // cluster is three nodes, their NATS, their database and the front.
 type cluster struct {
 	t      *testing.T
-	nats   *natsServer
+	nats   *testproc.NATS
 	db     *sharedDatabase
 	nodes  []*node
 	front  *front
@@ -71,7 +72,7 @@ func startCluster(t *testing.T) *cluster {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	c.prefix = "hlce2e" + hex.EncodeToString(b[:])
-	c.shared = strings.NewReplacer("@DSN@", c.db.dsn, "@NATS@", c.nats.url(),
+	c.shared = strings.NewReplacer("@DSN@", c.db.dsn, "@NATS@", c.nats.URL(),
 		"@PREFIX@", c.prefix).Replace(sharedConfig)
 	dir := t.TempDir()
 	// One after the other: the first defines the cluster's configuration.
@@ -104,7 +105,7 @@ func (c *cluster) waitLeader(t *testing.T) *node {
 		leader = nil
 		count := 0
 		for _, n := range c.nodes {
-			if n.proc != nil && !n.proc.exited() && n.leads() {
+			if n.proc != nil && !n.proc.Exited() && n.leads() {
 				leader, count = n, count+1
 			}
 		}

@@ -206,7 +206,7 @@ func clusterFigures(t *testing.T, c *cluster, _ *int) {
 // reaches no node and leaves no record: only the calls sent straight to
 // the nodes count as placed.
 func natsOutage(t *testing.T, c *cluster, placed *int) {
-	c.nats.stop()
+	c.nats.Kill()
 	stopped := time.Now()
 	waitFor(t, 5*time.Second, "every node not ready without NATS", func() bool {
 		for _, n := range c.nodes {
@@ -243,7 +243,7 @@ func natsOutage(t *testing.T, c *cluster, placed *int) {
 	for time.Since(stopped) < 10*time.Second {
 		time.Sleep(50 * time.Millisecond)
 	}
-	c.nats.start()
+	c.nats.Start()
 	back := time.Now()
 	waitFor(t, 20*time.Second, "every node ready again", func() bool {
 		for _, n := range c.nodes {

@@ -4,7 +4,8 @@
 // Kamailio front (deploy/kamailio) in front of them, SIPp and Go test
 // phones as callers and agents. It kills nodes with SIGKILL, stops NATS
 // and reloads the configuration, and checks what callers, agents and the
-// records see.
+// records see. It drives the nodes only from outside (processes, SIP, HTTP
+// and the database), never through the server's packages.
 //
 // A failed test prints the tail of each node's log; with
 // HOTLINE_TEST_LOG_DIR set it also writes every node's whole log there.

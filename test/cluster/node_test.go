@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hotline-oss/hotline/internal/testproc"
 )
 
 // node is one hotline process of the cluster, on its own loopback address.
@@ -23,7 +25,7 @@ type node struct {
 	rtpPorts string
 	dataDir  string
 	config   string // its configuration file
-	proc     *process
+	proc     *testproc.Process
 	logs     []string // output of its earlier runs
 }
 
@@ -40,7 +42,7 @@ func newNode(t *testing.T, index int, dir string) *node {
 	n.config = filepath.Join(dir, n.id+".yaml")
 	t.Cleanup(func() {
 		if n.proc != nil {
-			n.proc.kill(syscall.SIGTERM)
+			n.proc.Stop(syscall.SIGTERM, stopGrace)
 		}
 		if t.Failed() {
 			for i, out := range append(n.logs, n.output()) {
@@ -59,7 +61,7 @@ func (n *node) output() string {
 	if n.proc == nil {
 		return ""
 	}
-	return n.proc.out.String()
+	return n.proc.Out.String()
 }
 
 // writeConfig writes the node's file: the cluster's shared body plus the
@@ -119,10 +121,10 @@ func (n *node) tryStart() bool {
 	if n.proc != nil {
 		n.logs = append(n.logs, n.output())
 	}
-	n.proc = startProcess(n.t, n.id, nil, hotlineBin, "-config", n.config)
+	n.proc = testproc.Start(n.t, n.id, nil, hotlineBin, "-config", n.config)
 	exited := false
 	waitFor(n.t, 30*time.Second, n.id+" ready", func() bool {
-		exited = n.proc.exited()
+		exited = n.proc.Exited()
 		return exited || n.httpStatus("/readyz") == http.StatusOK
 	})
 	return !exited
@@ -130,13 +132,13 @@ func (n *node) tryStart() bool {
 
 // hangUp sends SIGHUP: the node reloads its file.
 func (n *node) hangUp() {
-	if err := n.proc.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+	if err := n.proc.Cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		n.t.Fatalf("SIGHUP %s: %v", n.id, err)
 	}
 }
 
 // kill ends the node with SIGKILL: no drain, no goodbye to the cluster.
-func (n *node) kill() { n.proc.kill(syscall.SIGKILL) }
+func (n *node) kill() { n.proc.Stop(syscall.SIGKILL, stopGrace) }
 
 func (n *node) httpStatus(path string) int {
 	c := http.Client{Timeout: time.Second}

@@ -81,7 +81,7 @@ func waiting(n *node) float64 {
 func (c *cluster) live() []*node {
 	var out []*node
 	for _, n := range c.nodes {
-		if n.proc != nil && !n.proc.exited() {
+		if n.proc != nil && !n.proc.Exited() {
 			out = append(out, n)
 		}
 	}
@@ -182,7 +182,7 @@ func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(p
 // shares a phone's registration in the background after answering it.
 func (c *cluster) waitShared(t *testing.T, agentID string) {
 	t.Helper()
-	nc, err := nats.Connect(c.nats.url())
+	nc, err := nats.Connect(c.nats.URL())
 	if err != nil {
 		t.Fatalf("nats: %v", err)
 	}

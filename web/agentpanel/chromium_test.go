@@ -1,7 +1,6 @@
 package agentpanel_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -39,27 +38,39 @@ func (c callAfterReady) Ready(agent string) error {
 	return nil
 }
 
-// panelDriver is a test page that works the panel in an iframe like an
-// agent would: it types into the login form, clicks Sign in, then Ready,
-// and writes down what the panel showed at each step. Headless Chromium
-// dumps only the top document, so the driver copies the panel's DOM out.
-const panelDriver = `<!doctype html>
-<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
-<body>
+// driverPage is a test page that works the panel in an iframe like an
+// agent would, with check, a script that runs on every change of the
+// panel and every 100 ms. Headless Chromium dumps only the top document,
+// so check writes its steps into #result, sets its data-done to "true"
+// when it is through, and may copy the panel's DOM into #copy. signIn
+// types 1001's credentials into the login form and clicks Sign in.
+func driverPage(check string) string {
+	return chromiumtest.DriverPage(`
 <iframe id="f" src="/agent?lang=en"></iframe>
 <pre id="result" hidden data-done="false"></pre>
-<div id="copy" hidden></div>
-<script>
-const f = document.getElementById("f"), result = document.getElementById("result"), steps = [];
-let stage = "login";
+<div id="copy" hidden></div>`, `const f = document.getElementById("f"), result = document.getElementById("result"), steps = [];
+function signIn(d) {
+  d.getElementById("login-agent").value = "1001";
+  d.getElementById("login-password").value = "pw1001";
+  d.getElementById("login-submit").click();
+}
+`+check+`
+f.addEventListener("load", () => {
+  new MutationObserver(check).observe(f.contentDocument, { subtree: true, childList: true, attributes: true, characterData: true });
+  check();
+});
+setInterval(check, 100);`)
+}
+
+// panelDriver signs in, clicks Ready, and writes down what the panel
+// showed at each step.
+var panelDriver = driverPage(`let stage = "login";
 function check() {
   const d = f.contentDocument;
   if (!d || !d.body) return;
   const b = d.body, state = d.getElementById("state");
   if (stage === "login" && b.dataset.view === "login") {
-    d.getElementById("login-agent").value = "1001";
-    d.getElementById("login-password").value = "pw1001";
-    d.getElementById("login-submit").click();
+    signIn(d);
     stage = "submitted";
     steps.push("login submitted");
   }
@@ -80,15 +91,46 @@ function check() {
     result.dataset.done = "true";
   }
   result.textContent = steps.join("\n");
-}
-f.addEventListener("load", () => {
-  new MutationObserver(check).observe(f.contentDocument, { subtree: true, childList: true, attributes: true, characterData: true });
-  check();
-});
-setInterval(check, 100);
-</script></body></html>`
+}`)
 
-func panelChromiumServer(t *testing.T) *httptest.Server {
+// panelWithDriver serves the panel of src, with opts, and the driver
+// page at /driver; it returns the driver's URL. Headless virtual time
+// stands still while a fetch is open, so each event stream ends after a
+// second; the page reconnects by itself.
+func panelWithDriver(t *testing.T, src agentpanel.AgentPanelSource, driver string, opts ...agentpanel.PanelOption) string {
+	t.Helper()
+	p, err := agentpanel.New(src, webtest.PanelPasswords, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	p.Routes(mux)
+	srv := httptest.NewServer(chromiumtest.Pages(chromiumtest.CapStreams(mux), map[string]string{"/driver": driver}))
+	t.Cleanup(func() {
+		p.Shutdown()
+		srv.Close()
+	})
+	return srv.URL + "/driver"
+}
+
+var driverResult = regexp.MustCompile(`<pre id="result" hidden="" data-done="(\w+)">([^<]*)</pre>`)
+
+// runDriver lets the driver at url work the panel for budgetMS
+// milliseconds of virtual time and returns the DOM then, the steps the
+// driver wrote down, and whether it finished; it fails the test when the
+// DOM holds no result.
+func runDriver(t *testing.T, browser, url string, budgetMS int) (dom, steps string, done bool) {
+	t.Helper()
+	dom = chromiumtest.DumpDOM(t, browser, url, budgetMS)
+	res := driverResult.FindStringSubmatch(dom)
+	if res == nil {
+		t.Fatalf("no driver result in the DOM:\n%s", dom)
+	}
+	t.Logf("driver steps:\n%s", res[2])
+	return dom, res[2], res[1] == "true"
+}
+
+func panelChromiumServer(t *testing.T) string {
 	t.Helper()
 	answered := time.Now().Add(-95 * time.Second)
 	src := webtest.NewPanelSource("1001")
@@ -100,51 +142,20 @@ func panelChromiumServer(t *testing.T) *httptest.Server {
 		AnsweredAt: &answered, IVRPath: []string{"greeting", "notice", "menu", "account", "billing"},
 		Vars: map[string]string{"account": "1234567890", "menu_choice": "2"}, Current: true,
 	}}
-	p, err := agentpanel.New(fake, webtest.PanelPasswords, slog.New(slog.NewTextHandler(io.Discard, nil)), agentpanel.WithPanelPoll(50*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	p.Routes(mux)
-	// Headless virtual time stands still while a fetch is open, so each
-	// stream ends after a second; the page reconnects by itself.
-	stream := mux
-	top := http.NewServeMux()
-	top.HandleFunc("GET /agent/api/stream", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
-		defer cancel()
-		stream.ServeHTTP(w, r.WithContext(ctx))
-	})
-	top.HandleFunc("GET /driver", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = io.WriteString(w, panelDriver)
-	})
-	top.Handle("/", mux)
-	srv := httptest.NewServer(top)
-	t.Cleanup(func() {
-		p.Shutdown()
-		srv.Close()
-	})
-	return srv
+	return panelWithDriver(t, fake, panelDriver, agentpanel.WithPanelPoll(50*time.Millisecond))
 }
 
 func TestAgentPanelInHeadlessChromium(t *testing.T) {
 	browser := chromiumtest.Find(t)
-	srv := panelChromiumServer(t)
-	url := srv.URL + "/driver"
-	dom := string(chromiumtest.Run(t, browser, "--dump-dom", "--virtual-time-budget=8000", url))
-	res := regexp.MustCompile(`<pre id="result" hidden="" data-done="(\w+)">([^<]*)</pre>`).FindStringSubmatch(dom)
-	if res == nil {
-		t.Fatalf("no driver result in the DOM:\n%s", dom)
-	}
-	t.Logf("driver steps:\n%s", res[2])
+	url := panelChromiumServer(t)
+	dom, steps, done := runDriver(t, browser, url, 8000)
 	for _, want := range []string{"login submitted", "state before: paused", "state after ready: available",
 		"caller: 13812345678", "state with call: talking"} {
-		if !strings.Contains(res[2], want) {
+		if !strings.Contains(steps, want) {
 			t.Errorf("driver did not see %q", want)
 		}
 	}
-	if res[1] != "true" {
+	if !done {
 		t.Fatalf("driver did not finish")
 	}
 	for _, want := range []string{
@@ -165,17 +176,7 @@ func TestAgentPanelInHeadlessChromium(t *testing.T) {
 		t.Error("disposition form hidden while a call is connected")
 	}
 
-	shot := t.TempDir() + "/agent-panel.png"
-	chromiumtest.Run(t, browser, "--screenshot="+shot, "--window-size=1280,820", "--hide-scrollbars",
-		"--virtual-time-budget=8000", url)
-	png, err := os.ReadFile(shot)
-	if err != nil || len(png) < 10_000 || string(png[1:4]) != "PNG" {
-		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
-	}
+	png := chromiumtest.Screenshot(t, browser, url, "1280,820", 8000)
 	// Set AGENT_PANEL_SCREENSHOT to a path to keep the picture for the docs.
-	if dst := os.Getenv("AGENT_PANEL_SCREENSHOT"); dst != "" {
-		if err := os.WriteFile(dst, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	chromiumtest.Keep(t, png, os.Getenv("AGENT_PANEL_SCREENSHOT"))
 }

@@ -1,7 +1,7 @@
 package agentpanel
 
 import (
-	_ "embed"
+	"embed"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,8 +15,14 @@ import (
 	"github.com/hotline-oss/hotline/web/webkit"
 )
 
-//go:embed index.html
-var page []byte
+// The panel is one page, written as several files so that each part
+// stays readable: index.html names the others, and they are put in place
+// once, at start (see webkit.Assemble).
+//
+//go:embed *.html *.js
+var files embed.FS
+
+var page = webkit.Assemble(files, "agentpanel")
 
 // Page is the panel's page as it is served, before its language is
 // filled in.

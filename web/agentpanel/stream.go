@@ -53,12 +53,8 @@ func (p *Panel) stream(w http.ResponseWriter, r *http.Request, agent string) {
 				return
 			}
 		}
-		select {
-		case <-r.Context().Done():
+		if !sse.NextTick(r.Context(), p.shutdown, ticker.C) {
 			return
-		case <-p.shutdown:
-			return
-		case <-ticker.C:
 		}
 	}
 }

@@ -3,12 +3,7 @@ package agentpanel_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -62,24 +57,14 @@ func (p *panelTickets) CallCustomer(context.Context, string, string) error { ret
 
 // ticketDriver signs in, waits for the caller's history, opens a ticket
 // with the form, then tries to close the older ticket.
-const ticketDriver = `<!doctype html>
-<html><head><meta charset="utf-8"><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%;display:block}</style></head>
-<body>
-<iframe id="f" src="/agent?lang=en"></iframe>
-<pre id="result" hidden data-done="false"></pre>
-<div id="copy" hidden></div>
-<script>
-const f = document.getElementById("f"), result = document.getElementById("result"), steps = [];
-let stage = "login";
+var ticketDriver = driverPage(`let stage = "login";
 function rows(d) { return d.querySelectorAll("#open-tickets tbody tr[data-ticket]").length; }
 function check() {
   const d = f.contentDocument;
   if (!d || !d.body) return;
   const b = d.body;
   if (stage === "login" && b.dataset.view === "login") {
-    d.getElementById("login-agent").value = "1001";
-    d.getElementById("login-password").value = "pw1001";
-    d.getElementById("login-submit").click();
+    signIn(d);
     stage = "history";
   }
   if (stage === "history" && rows(d) === 1) {
@@ -108,13 +93,7 @@ function check() {
     }
   }
   result.textContent = steps.join("\n");
-}
-f.addEventListener("load", () => {
-  new MutationObserver(check).observe(f.contentDocument, { subtree: true, childList: true, attributes: true, characterData: true });
-  check();
-});
-setInterval(check, 100);
-</script></body></html>`
+}`)
 
 func TestAgentPanelTicketFormInHeadlessChromium(t *testing.T) {
 	browser := chromiumtest.Find(t)
@@ -127,44 +106,16 @@ func TestAgentPanelTicketFormInHeadlessChromium(t *testing.T) {
 	tk := &panelTickets{tickets: []webtest.Ticket{{ID: "T-1", Version: 3, Category: "fault", Urgency: "normal",
 		State: "assigned", Caller: "13812345678", Owner: "1002", CallIDs: []string{"c-0"}, Description: "no power in the kitchen",
 		Created: time.Now().Add(-26 * time.Hour), Updated: time.Now(), Due: time.Now().Add(-2 * time.Hour), Overdue: true}}}
-	p, err := agentpanel.New(src, webtest.PanelPasswords, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		agentpanel.WithPanelPoll(50*time.Millisecond), agentpanel.WithPanelTickets(tk))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	p.Routes(mux)
-	top := http.NewServeMux()
-	top.HandleFunc("GET /agent/api/stream", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
-		defer cancel()
-		mux.ServeHTTP(w, r.WithContext(ctx))
-	})
-	top.HandleFunc("GET /driver", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = io.WriteString(w, ticketDriver)
-	})
-	top.Handle("/", mux)
-	srv := httptest.NewServer(top)
-	t.Cleanup(func() {
-		p.Shutdown()
-		srv.Close()
-	})
-
-	dom := string(chromiumtest.Run(t, browser, "--dump-dom", "--virtual-time-budget=10000", srv.URL+"/driver"))
-	res := regexp.MustCompile(`<pre id="result" hidden="" data-done="(\w+)">([^<]*)</pre>`).FindStringSubmatch(dom)
-	if res == nil {
-		t.Fatalf("no driver result in the DOM:\n%s", dom)
-	}
-	t.Logf("driver steps:\n%s", res[2])
+	url := panelWithDriver(t, src, ticketDriver, agentpanel.WithPanelPoll(50*time.Millisecond), agentpanel.WithPanelTickets(tk))
+	_, steps, done := runDriver(t, browser, url, 10000)
 	for _, want := range []string{"open tickets on arrival: 1", "overdue shown: true", "last calls: ",
 		"account prefilled: 1234567890", "saved: Ticket T-2 opened",
 		"close refused: conflict: close a ticket that is assigned: the customer has not been answered yet"} {
-		if !strings.Contains(res[2], want) {
+		if !strings.Contains(steps, want) {
 			t.Errorf("driver did not see %q", want)
 		}
 	}
-	if res[1] != "true" {
+	if !done {
 		t.Fatal("driver did not finish")
 	}
 	tk.mu.Lock()
@@ -175,7 +126,6 @@ func TestAgentPanelTicketFormInHeadlessChromium(t *testing.T) {
 		t.Errorf("ticket from the form %+v", created)
 	}
 	if dst := os.Getenv("AGENT_PANEL_TICKETS_SCREENSHOT"); dst != "" {
-		chromiumtest.Run(t, browser, "--screenshot="+dst, "--window-size=1280,1100", "--hide-scrollbars",
-			"--virtual-time-budget=10000", srv.URL+"/driver")
+		chromiumtest.Keep(t, chromiumtest.Screenshot(t, browser, url, "1280,1100", 10000), dst)
 	}
 }

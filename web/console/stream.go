@@ -76,12 +76,8 @@ func (c *Console) stream(w http.ResponseWriter, r *http.Request, _ webkit.Token)
 		if err := rc.Flush(); err != nil {
 			return
 		}
-		select {
-		case <-r.Context().Done():
+		if !sse.NextTick(r.Context(), c.shutdown, ticker.C) {
 			return
-		case <-c.shutdown:
-			return
-		case <-ticker.C:
 		}
 	}
 }

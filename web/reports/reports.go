@@ -36,34 +36,43 @@ type Reports interface {
 // interval, tz, format=json|csv.
 func Routes(mux webkit.Registrar, now func() time.Time, r Reports, tokens []webkit.Token, defaultLoc *time.Location) {
 	a := &webkit.Guard{Tokens: tokens}
-	serve := func(produce func(context.Context, ReportQuery) (Table, error)) http.HandlerFunc {
-		return a.Auth(webkit.RoleAdmin, func(w http.ResponseWriter, req *http.Request, _ webkit.Token) {
-			q, err := ParseQuery(req, defaultLoc, now())
-			if err != nil {
-				webkit.WriteError(w, http.StatusBadRequest, err.Error())
-				return
-			}
-			format, err := reportFormat(req)
-			if err != nil {
-				webkit.WriteError(w, http.StatusBadRequest, err.Error())
-				return
-			}
-			t, err := produce(req.Context(), q)
-			if err != nil {
-				webkit.WriteQueryError(w, err)
-				return
-			}
-			if format == "csv" {
-				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-				_ = t.CSV(w)
-				return
-			}
-			webkit.WriteJSON(w, http.StatusOK, t.JSON)
-		})
+	mux.HandleFunc("GET /api/v1/reports/interval", tableRoute(a, now, defaultLoc, r.Interval))
+	mux.HandleFunc("GET /api/v1/reports/agents", tableRoute(a, now, defaultLoc, r.Agents))
+	mux.HandleFunc("GET /api/v1/reports/repeat-callers", tableRoute(a, now, defaultLoc, r.RepeatCallers))
+}
+
+// tableRoute answers, to the admin role, the table produce makes of the
+// request's query, as JSON or (format=csv) CSV. A query or a format it
+// cannot read is a 400; produce's errors are answered as a query's.
+func tableRoute(a *webkit.Guard, now func() time.Time, defaultLoc *time.Location,
+	produce func(context.Context, ReportQuery) (Table, error)) http.HandlerFunc {
+	return a.Auth(webkit.RoleAdmin, func(w http.ResponseWriter, req *http.Request, _ webkit.Token) {
+		q, err := ParseQuery(req, defaultLoc, now())
+		if err != nil {
+			webkit.WriteError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		format, err := reportFormat(req)
+		if err != nil {
+			webkit.WriteError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		t, err := produce(req.Context(), q)
+		if err != nil {
+			webkit.WriteQueryError(w, err)
+			return
+		}
+		writeTable(w, format, t)
+	})
+}
+
+func writeTable(w http.ResponseWriter, format string, t Table) {
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		_ = t.CSV(w)
+		return
 	}
-	mux.HandleFunc("GET /api/v1/reports/interval", serve(r.Interval))
-	mux.HandleFunc("GET /api/v1/reports/agents", serve(r.Agents))
-	mux.HandleFunc("GET /api/v1/reports/repeat-callers", serve(r.RepeatCallers))
+	webkit.WriteJSON(w, http.StatusOK, t.JSON)
 }
 
 // ParseQuery reads a report's window and grouping: from and to (dates,

@@ -31,28 +31,8 @@ type WorkforceReports interface {
 // (admin role, like the other reports).
 func WorkforceRoutes(mux webkit.Registrar, now func() time.Time, r WorkforceReports, tokens []webkit.Token, defaultLoc *time.Location) {
 	a := &webkit.Guard{Tokens: tokens}
-	table := func(produce func(context.Context, ReportQuery) (Table, error)) http.HandlerFunc {
-		return a.Auth(webkit.RoleAdmin, func(w http.ResponseWriter, req *http.Request, _ webkit.Token) {
-			q, err := ParseQuery(req, defaultLoc, now())
-			if err != nil {
-				webkit.WriteError(w, http.StatusBadRequest, err.Error())
-				return
-			}
-			format, err := reportFormat(req)
-			if err != nil {
-				webkit.WriteError(w, http.StatusBadRequest, err.Error())
-				return
-			}
-			t, err := produce(req.Context(), q)
-			if err != nil {
-				webkit.WriteQueryError(w, err)
-				return
-			}
-			writeTable(w, format, t)
-		})
-	}
-	mux.HandleFunc("GET /api/v1/reports/adherence", table(r.Adherence))
-	mux.HandleFunc("GET /api/v1/reports/attendance", table(r.Attendance))
+	mux.HandleFunc("GET /api/v1/reports/adherence", tableRoute(a, now, defaultLoc, r.Adherence))
+	mux.HandleFunc("GET /api/v1/reports/attendance", tableRoute(a, now, defaultLoc, r.Attendance))
 	mux.HandleFunc("GET /api/v1/reports/monthly", a.Auth(webkit.RoleAdmin, func(w http.ResponseWriter, req *http.Request, _ webkit.Token) {
 		serveMonthly(w, req, r, defaultLoc, now())
 	}))
@@ -90,13 +70,4 @@ func serveMonthly(w http.ResponseWriter, req *http.Request, r WorkforceReports, 
 		return
 	}
 	writeTable(w, format, doc.Table)
-}
-
-func writeTable(w http.ResponseWriter, format string, t Table) {
-	if format == "csv" {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		_ = t.CSV(w)
-		return
-	}
-	webkit.WriteJSON(w, http.StatusOK, t.JSON)
 }

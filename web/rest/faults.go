@@ -34,24 +34,9 @@ func FaultRoutes(mux webkit.Registrar, now func() time.Time, ctl FaultControl, t
 
 func (a *faultAPI) list(w http.ResponseWriter, r *http.Request, _ webkit.Token) {
 	now := a.now().UTC()
-	from, to := now.Add(-7*24*time.Hour), now.Add(time.Minute)
-	for key, dst := range map[string]*time.Time{"from": &from, "to": &to} {
-		v := r.URL.Query().Get(key)
-		if v == "" {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			t, err = time.Parse(time.DateOnly, v)
-		}
-		if err != nil {
-			webkit.WriteError(w, http.StatusBadRequest, key+": want RFC 3339 or YYYY-MM-DD")
-			return
-		}
-		*dst = t
-	}
-	if !to.After(from) {
-		webkit.WriteError(w, http.StatusBadRequest, "to: must be after from")
+	from, to, err := readWindow(r, now.Add(-7*24*time.Hour), now.Add(time.Minute))
+	if err != nil {
+		webkit.WriteError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	out, err := a.ctl.ListFaults(r.Context(), from, to)

@@ -175,6 +175,24 @@ func parseTicketQuery(r *http.Request) (TicketQuery, error) {
 	return q, nil
 }
 
+// readWindow reads ?from and ?to (RFC 3339, or YYYY-MM-DD in UTC) in
+// place of the defaults from and to; its error is the message of a 400.
+func readWindow(r *http.Request, from, to time.Time) (time.Time, time.Time, error) {
+	for key, dst := range map[string]*time.Time{"from": &from, "to": &to} {
+		if s := r.URL.Query().Get(key); s != "" {
+			t, err := parseDateOrTime(s)
+			if err != nil {
+				return from, to, errors.New(key + ": want RFC 3339 or YYYY-MM-DD")
+			}
+			*dst = t
+		}
+	}
+	if !to.After(from) {
+		return from, to, errors.New("to: must be after from")
+	}
+	return from, to, nil
+}
+
 func parseDateOrTime(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -199,19 +217,9 @@ func (a *Tickets) sync(w http.ResponseWriter, r *http.Request) {
 // Figures answers the ticket figures of a window, the last 30 days by default.
 func (a *Tickets) Figures(w http.ResponseWriter, r *http.Request, _ webkit.Token) {
 	now := a.now()
-	from, to := now.Add(-30*24*time.Hour), now.Add(time.Minute)
-	for key, dst := range map[string]*time.Time{"from": &from, "to": &to} {
-		if s := r.URL.Query().Get(key); s != "" {
-			t, err := parseDateOrTime(s)
-			if err != nil {
-				webkit.WriteError(w, http.StatusBadRequest, key+": want RFC 3339 or YYYY-MM-DD")
-				return
-			}
-			*dst = t
-		}
-	}
-	if !to.After(from) {
-		webkit.WriteError(w, http.StatusBadRequest, "to: must be after from")
+	from, to, err := readWindow(r, now.Add(-30*24*time.Hour), now.Add(time.Minute))
+	if err != nil {
+		webkit.WriteError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	out, err := a.ctl.TicketFigures(r.Context(), from, to)

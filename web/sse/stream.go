@@ -1,8 +1,10 @@
 package sse
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Open starts an event stream of a page (the wallboard, the agent panel,
@@ -22,4 +24,18 @@ func Open(w http.ResponseWriter, cacheControl string) (*http.ResponseController,
 		return nil, fmt.Errorf("sse: open stream: %w", err)
 	}
 	return rc, nil
+}
+
+// NextTick waits between two events of a page's stream for tick; it is
+// false when ctx (the request's) ends or shutdown closes first, and the
+// stream must then end.
+func NextTick(ctx context.Context, shutdown <-chan struct{}, tick <-chan time.Time) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-shutdown:
+		return false
+	case <-tick:
+		return true
+	}
 }

@@ -1,4 +1,4 @@
-package sip
+package admission
 
 import (
 	"net/netip"
@@ -21,12 +21,12 @@ import (
 // only the address of another server of the same hotline, which takes
 // the call only from the authenticated agent.
 
-// redirectInternal answers 302 when the RedirectInternal hook sends an
-// agent's call to number elsewhere; false when the call stays here.
-// Only UDP and TCP are redirected: a server's TLS listener is elsewhere
-// and a phone on TLS keeps its consult here.
-func (e *Endpoint) redirectInternal(req *sipmsg.Request, tx sipmsg.ServerTransaction, number string) bool {
-	if e.cfg.RedirectInternal == nil {
+// redirect answers 302 when the RedirectInternal hook sends an agent's
+// call to number elsewhere; false when the call stays here. Only UDP and
+// TCP are redirected: a server's TLS listener is elsewhere and a phone on
+// TLS keeps its consult here.
+func (g Gate) redirect(req *sipmsg.Request, tx sipmsg.ServerTransaction, number string) bool {
+	if g.RedirectInternal == nil {
 		return false
 	}
 	transport := strings.ToLower(req.Transport())
@@ -37,14 +37,14 @@ func (e *Endpoint) redirectInternal(req *sipmsg.Request, tx sipmsg.ServerTransac
 	if from == nil || from.Address.User == "" {
 		return false
 	}
-	to, ok := e.cfg.RedirectInternal(from.Address.User, number)
+	to, ok := g.RedirectInternal(from.Address.User, number)
 	if !ok || !to.IsValid() {
 		return false
 	}
 	contact := redirectContact(number, to, transport)
-	e.log.Info("consult call redirected to the caller's server", "call", callIDOf(req), "agent", from.Address.User,
+	g.Log.Info("consult call redirected to the caller's server", "call", CallID(req), "agent", from.Address.User,
 		"number", number, "to", to.String())
-	e.reply(req, tx, sipmsg.StatusMovedTemporarily, "Moved Temporarily", &contact)
+	g.Host.Reply(req, tx, sipmsg.StatusMovedTemporarily, "Moved Temporarily", &contact)
 	return true
 }
 
@@ -61,17 +61,4 @@ func redirectContact(number string, to netip.AddrPort, transport string) sipmsg.
 		uri.UriParams.Add("transport", transport)
 	}
 	return sipmsg.ContactHeader{Address: uri}
-}
-
-func callIDOf(req *sipmsg.Request) string {
-	if h := req.CallID(); h != nil {
-		return h.Value()
-	}
-	return ""
-}
-
-// ContactAddr is where phones reach this endpoint over UDP and TCP: the
-// advertised address (or the listening one) and the bound port.
-func (e *Endpoint) ContactAddr() netip.AddrPort {
-	return netip.AddrPortFrom(e.contactHost(), e.cfg.Listen.Port())
 }

@@ -1,10 +1,38 @@
-package media
+package pacer
 
 import (
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 )
+
+const ms = time.Millisecond
+
+// fakeStream records what the pacer asks of it.
+type fakeStream struct {
+	mu    sync.Mutex
+	due   time.Duration
+	calls int
+}
+
+func (f *fakeStream) SetSchedule(due time.Duration) {
+	f.mu.Lock()
+	f.due = due
+	f.mu.Unlock()
+}
+
+func (f *fakeStream) SendDue(time.Duration, func(float64)) {
+	f.mu.Lock()
+	f.calls++
+	f.mu.Unlock()
+}
+
+func (f *fakeStream) served() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}
 
 func TestFirstDue(t *testing.T) {
 	cases := []struct {
@@ -30,14 +58,14 @@ func TestFirstDue(t *testing.T) {
 // same one.
 func TestNextTickPartitionsSlots(t *testing.T) {
 	for _, workers := range []int{1, 2, 3, 7, 20} {
-		p := NewPacer(WithWorkers(workers))
+		p := New(WithWorkers(workers))
 		owner := map[int]int{}
-		for tick := int64(0); tick < 3*pacerSlots; tick++ {
+		for tick := int64(0); tick < 3*slotCount; tick++ {
 			owners := 0
 			for k := range workers {
 				if p.nextTick(k, tick) == tick {
 					owners++
-					slot := int(tick % pacerSlots)
+					slot := int(tick % slotCount)
 					if prev, seen := owner[slot]; seen && prev != k {
 						t.Fatalf("workers=%d: slot %d served by %d and %d", workers, slot, prev, k)
 					}
@@ -52,17 +80,17 @@ func TestNextTickPartitionsSlots(t *testing.T) {
 }
 
 func TestPacerOptions(t *testing.T) {
-	if got := NewPacer().Workers(); got != min(runtime.GOMAXPROCS(0), pacerSlots) {
+	if got := New().Workers(); got != min(runtime.GOMAXPROCS(0), slotCount) {
 		t.Errorf("default workers %d", got)
 	}
-	if got := NewPacer(WithWorkers(-1)).Workers(); got != min(runtime.GOMAXPROCS(0), pacerSlots) {
+	if got := New(WithWorkers(-1)).Workers(); got != min(runtime.GOMAXPROCS(0), slotCount) {
 		t.Errorf("WithWorkers(-1) gave %d", got)
 	}
-	if got := NewPacer(WithWorkers(64)).Workers(); got != pacerSlots {
+	if got := New(WithWorkers(64)).Workers(); got != slotCount {
 		t.Errorf("WithWorkers(64) gave %d", got)
 	}
 	var observed float64
-	p := NewPacer(WithWorkers(3), WithLatenessObserver(func(s float64) { observed = s }))
+	p := New(WithWorkers(3), WithLatenessObserver(func(s float64) { observed = s }))
 	p.observe(0.25)
 	if p.Workers() != 3 || observed != 0.25 {
 		t.Errorf("workers %d observed %v", p.Workers(), observed)
@@ -70,30 +98,31 @@ func TestPacerOptions(t *testing.T) {
 }
 
 func TestPacerSpreadsStreamsOverSlots(t *testing.T) {
-	p := NewPacer(WithWorkers(1))
-	var streams []*Stream
+	p := New(WithWorkers(1))
+	var streams []*fakeStream
+	var slotOf []int
 	slots := map[int]int{}
-	for range 2*pacerSlots + 1 {
-		s, _ := newTestStream(StreamConfig{})
-		slot := p.add(s, 5*ms)
+	for range 2*slotCount + 1 {
+		s := &fakeStream{}
+		slot := p.Add(s, 5*ms)
 		slots[slot]++
-		if s.tx.nextDue != firstDue(5*ms, slot) {
-			t.Fatalf("stream in slot %d due at %v", slot, s.tx.nextDue)
+		if s.due != firstDue(5*ms, slot) {
+			t.Fatalf("stream in slot %d due at %v", slot, s.due)
 		}
 		streams = append(streams, s)
-		s.slot = slot
+		slotOf = append(slotOf, slot)
 	}
-	for slot := range pacerSlots {
+	for slot := range slotCount {
 		if n := slots[slot]; n < 2 || n > 3 {
 			t.Fatalf("slot %d holds %d streams: %v", slot, n, slots)
 		}
 	}
-	if p.Streams() != 2*pacerSlots+1 {
+	if p.Streams() != 2*slotCount+1 {
 		t.Fatalf("Streams() = %d", p.Streams())
 	}
-	for _, s := range streams {
-		p.remove(s, s.slot)
-		p.remove(s, s.slot) // second removal is a no-op
+	for i, s := range streams {
+		p.Remove(s, slotOf[i])
+		p.Remove(s, slotOf[i]) // second removal is a no-op
 	}
 	if p.Streams() != 0 {
 		t.Fatalf("Streams() = %d after removal", p.Streams())
@@ -106,26 +135,25 @@ func TestPacerSpreadsStreamsOverSlots(t *testing.T) {
 }
 
 // A worker that wakes late serves every slot it missed, each once, and
-// comes back on the grid.
+// comes back on the grid. (That a served stream then sends at most
+// MaxCatchUpFrames of its backlog is the stream's side, tested in media.)
 func TestServeDueCatchesUpMissedSlots(t *testing.T) {
-	p := NewPacer(WithWorkers(1))
+	p := New(WithWorkers(1))
 	p.epoch = time.Now().Add(-10 * time.Second) // the pacer has been running a while
-	streams := make([]*Stream, pacerSlots)
+	streams := make([]*fakeStream, slotCount)
 	for slot := range streams {
-		s, _ := newTestStream(StreamConfig{})
-		p.add(s, 0)
-		// Owe the stream a long backlog so that serving it shows.
-		s.setSchedule(0)
+		s := &fakeStream{}
+		p.Add(s, 0)
 		streams[slot] = s
 	}
-	current := int64(p.elapsed() / slotWidth)
+	current := int64(p.Elapsed() / slotWidth)
 	next := p.serveDue(0, current-4) // woke 4 ms late
 	served := 0
 	for _, s := range streams {
-		if sent := s.Stats().PacketsSent; sent > 0 {
+		if calls := s.served(); calls > 0 {
 			served++
-			if sent != maxCatchUpFrames {
-				t.Fatalf("a stream sent %d frames, want the cap %d", sent, maxCatchUpFrames)
+			if calls != 1 {
+				t.Fatalf("a stream was served %d times, want once", calls)
 			}
 		}
 	}
@@ -137,25 +165,24 @@ func TestServeDueCatchesUpMissedSlots(t *testing.T) {
 	}
 
 	// After a stall longer than a frame, every slot is served once.
-	before := make([]uint64, len(streams))
+	before := make([]int, len(streams))
 	for i, s := range streams {
-		s.setSchedule(0)
-		before[i] = s.Stats().PacketsSent
+		before[i] = s.served()
 	}
 	p.serveDue(0, current-200)
 	for slot, s := range streams {
-		if got := s.Stats().PacketsSent - before[slot]; got != maxCatchUpFrames {
-			t.Fatalf("slot %d sent %d frames after a long stall, want %d (served exactly once)", slot, got, maxCatchUpFrames)
+		if got := s.served() - before[slot]; got != 1 {
+			t.Fatalf("slot %d served %d times after a long stall, want exactly once", slot, got)
 		}
 	}
 }
 
 func TestPacerStartStopIdempotent(t *testing.T) {
-	p := NewPacer(WithWorkers(2))
+	p := New(WithWorkers(2))
 	p.Start()
 	p.Start()
 	p.Stop()
 	p.Stop()
 	p.Start() // after Stop: no-op, must not panic or leak
-	NewPacer().Stop()
+	New().Stop()
 }
