@@ -1,7 +1,6 @@
 package sip
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,34 +11,19 @@ import (
 	"time"
 
 	"github.com/icholy/digest"
+
+	"github.com/hotline-oss/hotline/internal/testproc"
 )
 
 // guardedEndpoint is an endpoint with the guard configured by edit, its
 // log lines and refusals recorded.
 type guardedEndpoint struct {
 	*Endpoint
-	logs *syncBuffer
+	logs *testproc.Output
 
 	mu      sync.Mutex
 	rejects map[string]int
 	bans    int
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func (g *guardedEndpoint) rejected(reason string) int {
@@ -50,7 +34,7 @@ func (g *guardedEndpoint) rejected(reason string) int {
 
 func startGuarded(t *testing.T, edit func(*Config)) *guardedEndpoint {
 	t.Helper()
-	g := &guardedEndpoint{logs: &syncBuffer{}, rejects: map[string]int{}}
+	g := &guardedEndpoint{logs: &testproc.Output{}, rejects: map[string]int{}}
 	cfg := Config{
 		Listen:        netip.MustParseAddrPort("127.0.0.1:0"),
 		Transports:    []string{"udp"},

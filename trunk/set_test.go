@@ -15,28 +15,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/testproc"
 	"github.com/hotline-oss/hotline/sip"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-// lockedLog collects log output from several goroutines.
-type lockedLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func testSet(t *testing.T, reg prometheus.Registerer, resolve func(context.Context, string) ([]netip.Addr, error), cfgs ...config.Trunk) *Set {
 	t.Helper()
@@ -154,7 +137,7 @@ func TestRegistrationRefusedBacksOffAndGrantedIsWithdrawn(t *testing.T) {
 	tr := config.Trunk{Name: "p", Addresses: []string{"192.0.2.1"}, OptionsInterval: time.Hour,
 		Auth:     &config.TrunkAuth{Username: "u", PasswordEnv: "HOTLINE_TRUNK_TEST_PW"},
 		Register: &config.TrunkRegister{Expires: time.Hour}}
-	var logs lockedLog
+	var logs testproc.Output
 	s, err := New([]config.Trunk{tr}, Options{
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)), Registerer: prometheus.NewRegistry(),
 		Backoff: Backoff{Min: 20 * time.Millisecond, Max: 40 * time.Millisecond},

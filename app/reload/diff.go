@@ -3,6 +3,7 @@ package reload
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -70,7 +71,7 @@ func RestartOnly(running, cfg *config.Config) []string {
 	for _, key := range changedKeys(*running, *cfg, reloadableKeys) {
 		out = append(out, key+": changed; restart to apply")
 	}
-	for _, name := range sortedKeys(cfg.Queues) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Queues)) {
 		for _, key := range onlyKeys(running.Queues[name], cfg.Queues[name], queueRestartKeys) {
 			out = append(out, fmt.Sprintf("queues.%s.%s: changed; restart to apply", name, key))
 		}
@@ -104,7 +105,7 @@ func agentsByID(cfg *config.Config) map[string]config.Agent {
 // section; diff names what changed in an entry (nil: unchanged).
 func mapChanges[V any](section string, old, cur map[string]V, diff func(a, b V) []string) []string {
 	var out []string
-	for _, k := range sortedKeys(cur) {
+	for _, k := range slices.Sorted(maps.Keys(cur)) {
 		prev, ok := old[k]
 		switch {
 		case !ok:
@@ -115,7 +116,7 @@ func mapChanges[V any](section string, old, cur map[string]V, diff func(a, b V) 
 			}
 		}
 	}
-	for _, k := range sortedKeys(old) {
+	for _, k := range slices.Sorted(maps.Keys(old)) {
 		if _, ok := cur[k]; !ok {
 			out = append(out, fmt.Sprintf("%s.%s removed", section, k))
 		}
@@ -193,15 +194,6 @@ func fieldKeys(a, b any, want func(string) bool) []string {
 		if !reflect.DeepEqual(x, y) {
 			out = append(out, key) // names only: a password change reads "password"
 		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
 	}
 	slices.Sort(out)
 	return out

@@ -1,7 +1,8 @@
 package snapshot
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hotline-oss/hotline/acd"
@@ -51,7 +52,7 @@ var QueueLabelValues = metrics.LabelValues{
 // with what their series and wallboard cards need before the first call.
 func QueueInfos(cfg *config.Config) []metrics.QueueInfo {
 	out := make([]metrics.QueueInfo, 0, len(cfg.Queues))
-	for _, name := range sortedKeys(cfg.Queues) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Queues)) {
 		info := metrics.QueueInfo{Name: name, DisplayName: cfg.QueueDisplayName(name)}
 		if target := cfg.Queues[name].Overflow; target != "" {
 			info.OverflowTargets = []string{target}
@@ -98,14 +99,5 @@ func WorkforceAgents(cfg *config.Config) []workforce.Agent {
 	for _, a := range cfg.Agents {
 		out = append(out, workforce.Agent{ID: a.ID, Name: a.Name, WorkNumber: a.WorkNumber, Queues: a.Queues})
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

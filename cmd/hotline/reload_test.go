@@ -5,34 +5,16 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hotline-oss/hotline/config"
+	"github.com/hotline-oss/hotline/internal/testproc"
 )
 
-// syncBuffer is a log sink the test reads while the server writes it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // waitLog waits until the log holds want n times.
-func waitLog(t *testing.T, b *syncBuffer, want string, n int) {
+func waitLog(t *testing.T, b *testproc.Output, want string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for strings.Count(b.String(), want) < n {
@@ -53,7 +35,7 @@ func TestSIGHUPReloadsTheConfigFile(t *testing.T) {
 	demo := string(config.Demo())
 	path := writeConfig(t, demo)
 	var stdout bytes.Buffer
-	stderr := &syncBuffer{}
+	stderr := &testproc.Output{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run([]string{"-config", path, "-sip-listen", "127.0.0.1:0", "-http-listen", "127.0.0.1:0",
@@ -95,7 +77,7 @@ func TestSIGHUPReloadsTheConfigFile(t *testing.T) {
 
 // waitForHUP sends SIGHUP until the server's reload shows in the log: the
 // server registers for the signal just after it logs that it started.
-func waitForHUP(t *testing.T, hold <-chan os.Signal, log *syncBuffer, want string, n int) {
+func waitForHUP(t *testing.T, hold <-chan os.Signal, log *testproc.Output, want string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for strings.Count(log.String(), want) < n {
@@ -110,7 +92,7 @@ func waitForHUP(t *testing.T, hold <-chan os.Signal, log *syncBuffer, want strin
 	}
 }
 
-func waitLogFor(b *syncBuffer, want string, n int, d time.Duration) {
+func waitLogFor(b *testproc.Output, want string, n int, d time.Duration) {
 	deadline := time.Now().Add(d)
 	for strings.Count(b.String(), want) < n && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
